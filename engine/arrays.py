@@ -1,0 +1,52 @@
+"""Input forms: accept (H, W), (C, H, W) or (N, C, H, W) and give back the caller's rank."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_float_array(x: object, name: str) -> np.ndarray:
+    """``x`` as a float array: floats keep their dtype, integers are computed in float64.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not numeric (bool, complex, strings and objects are refused).
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.float64)
+    if arr.dtype == np.float16:
+        return arr.astype(np.float32)
+    if arr.dtype.kind != "f":
+        raise ValueError(f"{name} must hold real numbers (ints or floats), got dtype {arr.dtype}")
+    return arr
+
+
+def to_4d(x: object, name: str = "x", ranks: tuple[int, ...] = (2, 3, 4)) -> tuple[np.ndarray, int]:
+    """Return ``(x as (N, C, H, W) float array, original ndim)``.
+
+    Raises
+    ------
+    ValueError
+        If the rank is not one of ``ranks`` or a channel/height/width dimension is empty.
+    """
+    arr = as_float_array(x, name)
+    if arr.ndim not in ranks:
+        forms = ", ".join(_FORMS[r] for r in ranks)
+        raise ValueError(f"{name} must have shape {forms}; got shape {arr.shape}")
+    ndim = arr.ndim
+    arr4 = arr.reshape((1,) * (4 - ndim) + arr.shape)
+    if min(arr4.shape[1:]) == 0 or (ndim < 4 and arr4.shape[0] == 0):
+        raise ValueError(
+            f"{name} must not have an empty channel, height or width dimension; got shape {arr.shape}"
+        )
+    return arr4, ndim
+
+
+def from_4d(y: np.ndarray, ndim: int) -> np.ndarray:
+    """Undo :func:`to_4d`: drop the leading axes the caller did not give."""
+    return y.reshape(y.shape[4 - ndim :])
+
+
+_FORMS = {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"}

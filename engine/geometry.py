@@ -1,0 +1,388 @@
+"""Window geometry: the one place sliding-window coordinates come from.
+
+Everything that needs to know *where* a window lies — the vectorised forward and backward
+passes, the argmax masks, the plain-loop reference and the step trace — asks a
+:class:`WindowGeometry`.  Validation lives here too, so every operation accepts and rejects
+exactly the same parameter combinations (PyTorch 2.13's decisions) and says why in words.
+
+Coordinates are per spatial axis: output index ``o`` reads input coordinates
+``o * stride - pad_before + j * dilation`` for ``j = 0 .. kernel - 1``.  A coordinate outside
+``[0, size)`` is *padding* when it lies within the explicit padding, and *overhang* when it lies
+beyond it (only ``ceil_mode`` windows reach that far).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Pair = tuple[int, int]
+TapKind = Literal["input", "padding", "overhang"]
+
+_AXIS_NAMES = ("height", "width")
+
+
+def format_pair(pair: Pair) -> str:
+    """Show ``(3, 3)`` as ``3`` and ``(3, 2)`` as ``(3, 2)``, the way a user typed it."""
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+
+def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pair | None:
+    """Turn an int, a 1-tuple or a pair into an ``(h, w)`` pair of Python ints.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not an int or a sequence of one or two ints (bools and floats are refused).
+    """
+    if value is None and allow_none:
+        return None
+    rule = f"{name} must be a single int or a pair of ints (height, width), got {value!r}"
+    if _is_int(value):
+        return (int(value), int(value))  # type: ignore[arg-type]
+    if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
+        items = list(value)
+        if len(items) == 0 and allow_none:
+            return None
+        if len(items) in (1, 2) and all(_is_int(v) for v in items):
+            ints = [int(v) for v in items]
+            return (ints[0], ints[-1])
+    raise ValueError(rule)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+@dataclass(frozen=True)
+class WindowGeometry:
+    """Where every window of a 2-D sliding-window operation lies.
+
+    Attributes
+    ----------
+    in_size : (H, W) of one input plane.
+    kernel : (kH, kW) number of taps per axis.
+    stride, dilation : per-axis step between windows and between taps.
+    pad_before, pad_after : explicit padding (top, left) and (bottom, right).
+    ceil_mode : whether the output size was rounded up.
+    out_size : (out_H, out_W).
+    """
+
+    in_size: Pair
+    kernel: Pair
+    stride: Pair
+    dilation: Pair
+    pad_before: Pair
+    pad_after: Pair
+    ceil_mode: bool
+    out_size: Pair
+
+    # ---- per-axis coordinates -------------------------------------------------------------
+    def starts(self, axis: int) -> np.ndarray:
+        """First tap coordinate of every window along ``axis`` (0 = rows), shape ``(out,)``."""
+        return np.arange(self.out_size[axis]) * self.stride[axis] - self.pad_before[axis]
+
+    def tap_coords(self, axis: int) -> np.ndarray:
+        """Input coordinate of every tap along ``axis``, shape ``(out, kernel)``."""
+        taps = np.arange(self.kernel[axis]) * self.dilation[axis]
+        return self.starts(axis)[:, None] + taps[None, :]
+
+    def tap_valid(self, axis: int) -> np.ndarray:
+        """Whether each tap of :meth:`tap_coords` reads a real input element, ``(out, kernel)``."""
+        coords = self.tap_coords(axis)
+        return (coords >= 0) & (coords < self.in_size[axis])
+
+    def window_extent(self, axis: int) -> tuple[np.ndarray, np.ndarray]:
+        """Half-open span ``[start, stop)`` of every window clipped at the padded border.
+
+        This is the span average pooling divides by under ``count_include_pad``: explicit
+        padding counts, the ``ceil_mode`` overhang beyond it does not.
+        """
+        start = self.starts(axis)
+        span = (self.kernel[axis] - 1) * self.dilation[axis] + 1
+        stop = np.minimum(start + span, self.in_size[axis] + self.pad_after[axis])
+        return start, stop
+
+    def real_extent(self, axis: int) -> tuple[np.ndarray, np.ndarray]:
+        """Span ``[start, stop)`` of every window clipped to the real input."""
+        start, stop = self.window_extent(axis)
+        return np.maximum(start, 0), np.minimum(stop, self.in_size[axis])
+
+    def first_real_tap(self, axis: int) -> np.ndarray:
+        """Coordinate of the first tap at or after 0 in every window, shape ``(out,)``.
+
+        It may still be ``>= size`` when dilation jumps over the whole input (PyTorch issue
+        #114216); such a window has no real tap.
+        """
+        start = self.starts(axis)
+        d = self.dilation[axis]
+        return start + (-(-np.maximum(0, -start) // d)) * d
+
+    # ---- padded canvas ------------------------------------------------------------------------
+    @property
+    def canvas_pad(self) -> tuple[Pair, Pair]:
+        """``((top, bottom), (left, right))`` padding that makes every tap an in-bounds index.
+
+        The bottom/right amounts cover the ``ceil_mode`` overhang as well as explicit padding.
+        """
+        result = []
+        for axis in (0, 1):
+            last = (self.out_size[axis] - 1) * self.stride[axis] - self.pad_before[axis]
+            end = last + (self.kernel[axis] - 1) * self.dilation[axis] + 1
+            after = max(0, end - self.in_size[axis])
+            result.append((self.pad_before[axis], after))
+        return result[0], result[1]
+
+    def tap_slices(self, i: int, j: int) -> tuple[slice, slice]:
+        """Slices of the padded canvas that tap ``(i, j)`` reads for every window at once."""
+        rows = self._axis_slice(0, i)
+        cols = self._axis_slice(1, j)
+        return rows, cols
+
+    def _axis_slice(self, axis: int, tap: int) -> slice:
+        first = tap * self.dilation[axis]
+        last = first + (self.out_size[axis] - 1) * self.stride[axis]
+        return slice(first, last + 1, self.stride[axis])
+
+    # ---- one window, for traces and the GUI ---------------------------------------------------
+    def classify(self, row: int, col: int) -> TapKind:
+        """Whether input coordinate ``(row, col)`` is a real element, padding or overhang."""
+        h, w = self.in_size
+        if 0 <= row < h and 0 <= col < w:
+            return "input"
+        inside_padding = (
+            -self.pad_before[0] <= row < h + self.pad_after[0]
+            and -self.pad_before[1] <= col < w + self.pad_after[1]
+        )
+        return "padding" if inside_padding else "overhang"
+
+    def window_taps(self, oh: int, ow: int) -> list[tuple[int, int, int, int]]:
+        """Taps of window ``(oh, ow)`` in row-major order as ``(i, j, row, col)``."""
+        self._check_out_pos(oh, ow)
+        r0 = oh * self.stride[0] - self.pad_before[0]
+        c0 = ow * self.stride[1] - self.pad_before[1]
+        kh, kw = self.kernel
+        dh, dw = self.dilation
+        return [(i, j, r0 + i * dh, c0 + j * dw) for i in range(kh) for j in range(kw)]
+
+    def window_gaps(self, oh: int, ow: int) -> list[tuple[int, int]]:
+        """Input coordinates inside window ``(oh, ow)``'s span that dilation skips over."""
+        self._check_out_pos(oh, ow)
+        r0 = oh * self.stride[0] - self.pad_before[0]
+        c0 = ow * self.stride[1] - self.pad_before[1]
+        dh, dw = self.dilation
+        span_h = (self.kernel[0] - 1) * dh + 1
+        span_w = (self.kernel[1] - 1) * dw + 1
+        return [
+            (r0 + r, c0 + c)
+            for r in range(span_h)
+            for c in range(span_w)
+            if r % dh or c % dw
+        ]
+
+    def windows_reading(self, row: int, col: int) -> list[tuple[int, int]]:
+        """Output positions whose window has a tap on input ``(row, col)``, in row-major order."""
+        hits = []
+        for oh in self._outputs_reading(0, row):
+            for ow in self._outputs_reading(1, col):
+                hits.append((oh, ow))
+        return hits
+
+    def _outputs_reading(self, axis: int, coord: int) -> list[int]:
+        coords = self.tap_coords(axis)
+        return [int(o) for o in np.nonzero((coords == coord).any(axis=1))[0]]
+
+    def _check_out_pos(self, oh: int, ow: int) -> None:
+        if not (0 <= oh < self.out_size[0] and 0 <= ow < self.out_size[1]):
+            raise ValueError(
+                f"output position ({oh}, {ow}) is outside the output of size "
+                f"{self.out_size[0]}x{self.out_size[1]}"
+            )
+
+    @property
+    def n_windows(self) -> int:
+        return self.out_size[0] * self.out_size[1]
+
+    def position(self, step: int) -> Pair:
+        """Output position of window number ``step`` in row-major order."""
+        if not 0 <= step < self.n_windows:
+            raise ValueError(f"step ({step}) must be in 0..{self.n_windows - 1}")
+        return divmod(step, self.out_size[1])
+
+
+# ---- output size ------------------------------------------------------------------------------
+def pool_output_size(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
+) -> int:
+    """PyTorch's ``pooling_output_shape`` for one axis (floor division, last-window rule)."""
+    eff = dilation * (kernel - 1) + 1
+    out = (size + 2 * padding - eff + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        # A window may not *start* in the right padding (PyTorch #45357).
+        out -= 1
+    return out
+
+
+def conv_output_size(
+    size: int, kernel: int, stride: int, pad_before: int, pad_after: int, dilation: int
+) -> int:
+    """Convolution output size along one axis (always floor)."""
+    return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
+
+
+# ---- validation --------------------------------------------------------------------------------
+def _require_positive(pair: Pair, name: str) -> None:
+    if min(pair) <= 0:
+        raise ValueError(f"{name} ({format_pair(pair)}) must be greater than zero")
+
+
+def pool_geometry(
+    in_size: Pair,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    dilation: object = 1,
+    ceil_mode: bool = False,
+) -> WindowGeometry:
+    """Validate pooling parameters and return the window geometry.
+
+    Parameters
+    ----------
+    in_size : (H, W) of one input plane.
+    kernel_size, stride, padding, dilation : int or pair; ``stride=None`` means ``kernel_size``.
+    ceil_mode : round the output size up (a last window may still not start in the padding).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, its value and the rule, for every combination PyTorch rejects.
+    """
+    kernel = normalize_pair(kernel_size, "kernel_size")
+    strides = normalize_pair(stride, "stride", allow_none=True) or kernel
+    pads = normalize_pair(padding, "padding")
+    dil = normalize_pair(dilation, "dilation")
+    assert kernel is not None and pads is not None and dil is not None
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise ValueError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    _require_positive(kernel, "kernel_size")
+    _require_positive(strides, "stride")
+    _require_positive(dil, "dilation")
+    if min(pads) < 0:
+        raise ValueError(f"padding ({format_pair(pads)}) must be non-negative")
+    if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
+        # PyTorch checks the raw kernel, even when dilated (issues #7541, #44942).
+        raise ValueError(
+            f"padding ({format_pair(pads)}) must be at most half of kernel_size "
+            f"({format_pair(kernel)})"
+        )
+    _require_input_size(in_size)
+    out = tuple(
+        pool_output_size(in_size[a], kernel[a], strides[a], pads[a], dil[a], bool(ceil_mode))
+        for a in (0, 1)
+    )
+    if min(out) < 1:
+        _too_small(in_size, kernel, strides, pads, dil, out, bool(ceil_mode))
+    return WindowGeometry(
+        in_size=(int(in_size[0]), int(in_size[1])),
+        kernel=kernel,
+        stride=strides,
+        dilation=dil,
+        pad_before=pads,
+        pad_after=pads,
+        ceil_mode=bool(ceil_mode),
+        out_size=(out[0], out[1]),
+    )
+
+
+def conv_geometry(
+    in_size: Pair,
+    kernel_hw: Pair,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+) -> WindowGeometry:
+    """Validate convolution parameters and return the window geometry.
+
+    ``padding`` may be an int, a pair, ``'valid'`` (no padding) or ``'same'`` (output as large as
+    the input; stride must be 1; an odd total puts the extra row/column at the bottom/right).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, its value and the rule.
+    """
+    strides = normalize_pair(stride, "stride")
+    dil = normalize_pair(dilation, "dilation")
+    assert strides is not None and dil is not None
+    _require_positive(strides, "stride")
+    _require_positive(dil, "dilation")
+    if isinstance(padding, str):
+        if padding == "valid":
+            before = after = (0, 0)
+        elif padding == "same":
+            if strides != (1, 1):
+                raise ValueError(
+                    f"padding ('same') requires stride 1, got stride ({format_pair(strides)})"
+                )
+            totals = [dil[a] * (kernel_hw[a] - 1) for a in (0, 1)]
+            before = (totals[0] // 2, totals[1] // 2)
+            after = (totals[0] - before[0], totals[1] - before[1])
+        else:
+            raise ValueError(
+                f"padding ({padding!r}) must be an int, a pair of ints, 'same' or 'valid'"
+            )
+    else:
+        pads = normalize_pair(padding, "padding")
+        assert pads is not None
+        if min(pads) < 0:
+            raise ValueError(f"padding ({format_pair(pads)}) must be non-negative")
+        before = after = pads
+    _require_input_size(in_size)
+    padded = [in_size[a] + before[a] + after[a] for a in (0, 1)]
+    eff = [dil[a] * (kernel_hw[a] - 1) + 1 for a in (0, 1)]
+    if padded[0] < eff[0] or padded[1] < eff[1]:
+        raise ValueError(
+            f"kernel ({eff[0]}x{eff[1]} with dilation) must fit inside the padded input "
+            f"({padded[0]}x{padded[1]}); the kernel can't be larger than the input plus padding"
+        )
+    out = tuple(
+        conv_output_size(in_size[a], kernel_hw[a], strides[a], before[a], after[a], dil[a])
+        for a in (0, 1)
+    )
+    return WindowGeometry(
+        in_size=(int(in_size[0]), int(in_size[1])),
+        kernel=(int(kernel_hw[0]), int(kernel_hw[1])),
+        stride=strides,
+        dilation=dil,
+        pad_before=before,
+        pad_after=after,
+        ceil_mode=False,
+        out_size=(out[0], out[1]),
+    )
+
+
+def _require_input_size(in_size: Pair) -> None:
+    if min(in_size) < 1:
+        raise ValueError(
+            f"input size ({in_size[0]}x{in_size[1]}) must be at least 1x1 in height and width"
+        )
+
+
+def _too_small(
+    in_size: Pair, kernel: Pair, stride: Pair, pads: Pair, dil: Pair, out: tuple, ceil: bool
+) -> None:
+    axis = 0 if out[0] < 1 else 1
+    eff = dil[axis] * (kernel[axis] - 1) + 1
+    rounding = "ceil" if ceil else "floor"
+    raise ValueError(
+        f"kernel_size ({format_pair(kernel)}) is too large for the input "
+        f"({in_size[0]}x{in_size[1]}) with stride {format_pair(stride)}, padding "
+        f"{format_pair(pads)} and dilation {format_pair(dil)}: the output would be "
+        f"{out[0]}x{out[1]}, and it must be at least 1x1 "
+        f"({_AXIS_NAMES[axis]}: {rounding}(({in_size[axis]} + 2·{pads[axis]} − {eff}) / "
+        f"{stride[axis]}) + 1 = {out[axis]})"
+    )
