@@ -8,6 +8,7 @@ from engine.conv import conv2d, conv2d_backward
 from engine.geometry import (
     WindowGeometry,
     conv_geometry,
+    explain_output_size,
     format_pair,
     normalize_pair,
     pool_geometry,
@@ -49,6 +50,7 @@ __all__ = [
     "conv2d",
     "conv2d_backward",
     "conv_geometry",
+    "explain_output_size",
     "format_number",
     "format_pair",
     "max_pool2d",

@@ -150,7 +150,7 @@ def conv2d_backward(
     n, c_in = x4.shape[:2]
     c_out = w4.shape[0]
     oh, ow = g.out_size
-    gy_arr = np.asarray(grad_output)
+    gy_arr = as_float_array(grad_output, "grad_output")  # refuse bools and strings, like x
     expected = (n, c_out, oh, ow)
     expected_caller = expected[2:] if ndim == 2 else expected[4 - ndim :]
     if gy_arr.shape != expected_caller:

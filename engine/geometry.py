@@ -122,6 +122,15 @@ class WindowGeometry:
         d = self.dilation[axis]
         return start + (-(-np.maximum(0, -start) // d)) * d
 
+    def reads_input(self) -> np.ndarray:
+        """Whether each window has at least one real tap, bool ``(out_H, out_W)``.
+
+        False only where dilation jumps over the whole input (PyTorch issue #114216).
+        """
+        rows = self.first_real_tap(0) < self.in_size[0]
+        cols = self.first_real_tap(1) < self.in_size[1]
+        return rows[:, None] & cols[None, :]
+
     # ---- padded canvas ------------------------------------------------------------------------
     @property
     def canvas_pad(self) -> tuple[Pair, Pair]:
@@ -177,12 +186,7 @@ class WindowGeometry:
         dh, dw = self.dilation
         span_h = (self.kernel[0] - 1) * dh + 1
         span_w = (self.kernel[1] - 1) * dw + 1
-        return [
-            (r0 + r, c0 + c)
-            for r in range(span_h)
-            for c in range(span_w)
-            if r % dh or c % dw
-        ]
+        return [(r0 + r, c0 + c) for r in range(span_h) for c in range(span_w) if r % dh or c % dw]
 
     def windows_reading(self, row: int, col: int) -> list[tuple[int, int]]:
         """Output positions whose window has a tap on input ``(row, col)``, in row-major order."""
@@ -386,3 +390,41 @@ def _too_small(
         f"({_AXIS_NAMES[axis]}: {rounding}(({in_size[axis]} + 2·{pads[axis]} − {eff}) / "
         f"{stride[axis]}) + 1 = {out[axis]})"
     )
+
+
+def explain_output_size(
+    in_size: Pair,
+    kernel: Pair,
+    stride: Pair,
+    pad_before: Pair,
+    pad_after: Pair,
+    dilation: Pair,
+    ceil_mode: bool,
+) -> list[str]:
+    """The output-size formula with the numbers substituted, one line per axis.
+
+    Works for valid and invalid parameters alike (it explains, it does not validate), so the
+    GUI can show why a setting gives an empty output.
+    """
+    lines = []
+    for axis, (name, out_name) in enumerate((("H", "H_out"), ("W", "W_out"))):
+        size, k, s = in_size[axis], kernel[axis], stride[axis]
+        p0, p1, d = pad_before[axis], pad_after[axis], dilation[axis]
+        pad_text = f"2·{p0}" if p0 == p1 else f"{p0} + {p1}"
+        rounding = "ceil" if ceil_mode else "floor"
+        if s <= 0 or k <= 0 or d <= 0:
+            lines.append(f"{out_name}: stride, kernel and dilation must be positive")
+            continue
+        numerator = size + p0 + p1 - d * (k - 1) - 1
+        out = (numerator + (s - 1 if ceil_mode else 0)) // s + 1
+        line = (
+            f"{out_name} = {rounding}(({name} + pad − d·(k−1) − 1) / s) + 1 = "
+            f"{rounding}(({size} + {pad_text} − {d}·{k - 1} − 1) / {s}) + 1 = {out}"
+        )
+        if ceil_mode and (out - 1) * s >= size + p0:
+            out -= 1
+            line += f" → {out}: the last window would start in the right padding, so it is dropped"
+        if out < 1:
+            line += "  ✗ the output must be at least 1"
+        lines.append(line)
+    return lines

@@ -40,7 +40,9 @@ def _crop(canvas: np.ndarray, g: WindowGeometry) -> np.ndarray:
     return canvas[..., top : top + h, left : left + w]
 
 
-def _check_grad_output(grad_output: object, x4: np.ndarray, ndim: int, g: WindowGeometry) -> np.ndarray:
+def _check_grad_output(
+    grad_output: object, x4: np.ndarray, ndim: int, g: WindowGeometry
+) -> np.ndarray:
     gy = np.asarray(grad_output)
     expected = x4.shape[:2] + g.out_size
     expected_caller = expected[4 - ndim :]
@@ -145,7 +147,7 @@ def max_pool2d_backward(
     gy = _check_grad_output(grad_output, x4, ndim, g)
     if ties == "first":
         _, idx = _max_scan(x4, g)
-        gi = _scatter_indices(gy, idx, x4.shape, accumulate=_windows_overlap(g))
+        gi = _scatter_indices(gy, idx, g, x4.shape, accumulate=_windows_overlap(g))
     else:
         canvas = np.zeros(x4.shape[:2] + _canvas_shape(g), dtype=gy.dtype)
         winners, counts = _tie_winners(x4, g)
@@ -162,12 +164,18 @@ def _canvas_shape(g: WindowGeometry) -> tuple[int, int]:
 
 
 def _scatter_indices(
-    gy: np.ndarray, idx: np.ndarray, shape: tuple[int, ...], accumulate: bool = True
+    gy: np.ndarray,
+    idx: np.ndarray,
+    g: WindowGeometry,
+    shape: tuple[int, ...],
+    accumulate: bool = True,
 ) -> np.ndarray:
     """``grad_in.flat[idx] += grad_out`` plane by plane, in (oh, ow) order like PyTorch."""
     n, c, h, w = shape
     plane = h * w
-    valid = (idx >= 0) & (idx < plane)  # a window with no real tap (PyTorch #114216) adds nothing
+    # A window with no real tap (PyTorch #114216) adds nothing.  Test the window, not the index:
+    # its index h0 * W + w0 may alias a real element of a later row, which it never read.
+    valid = np.broadcast_to(g.reads_input(), idx.shape)
     offsets = (np.arange(n * c) * plane).reshape(n, c, 1, 1)
     flat_idx = (idx + offsets)[valid]
     gi = np.zeros(n * c * plane, dtype=gy.dtype)
@@ -265,24 +273,47 @@ def max_pool2d_mask(
         best, idx = _max_scan(x4, g)
         width = g.in_size[1]
         rows, cols = g.tap_coords(0), g.tap_coords(1)
+        valid_r, valid_c = g.tap_valid(0), g.tap_valid(1)
+        # Only a real tap can win: a padding tap's flat index may alias a real element.
         winners = [
-            idx == rows[:, i, None] * width + cols[None, :, j] for i, j, _, _ in _taps(g)
+            (idx == rows[:, i, None] * width + cols[None, :, j])
+            & valid_r[:, i, None]
+            & valid_c[None, :, j]
+            for i, j, _, _ in _taps(g)
         ]
         ones = np.ones(best.shape)
-        counts = _scatter_indices(ones, idx, x4.shape)
+        counts = _scatter_indices(ones, idx, g, x4.shape)
     else:
         winners, _ = _tie_winners(x4, g)
-        canvas = np.zeros(x4.shape[:2] + _canvas_shape(g), dtype=np.int64)
-        for (_, _, rs, cs), win in zip(_taps(g), winners, strict=True):
-            canvas[..., rs, cs] += win
-        counts = _crop(canvas, g)
     stacked = np.stack(winners, axis=-1).reshape(winners[0].shape + g.kernel)
+    if ties != "first":
+        counts = scatter_taps(stacked.astype(np.int64), g)
     return ArgmaxMask(
         winners=stacked,
         counts=from_4d(np.ascontiguousarray(counts).astype(np.int64), ndim),
         geometry=g,
         ndim=ndim,
     )
+
+
+def scatter_taps(per_tap: np.ndarray, g: WindowGeometry) -> np.ndarray:
+    """Add every tap's value onto the input element it reads.
+
+    Parameters
+    ----------
+    per_tap : array, shape (..., out_H, out_W, kH, kW)
+    g : the geometry of those windows
+
+    Returns
+    -------
+    array, shape (..., H, W)
+        Taps in padding or overhang are dropped.
+    """
+    lead = per_tap.shape[:-4]
+    canvas = np.zeros(lead + _canvas_shape(g), dtype=per_tap.dtype)
+    for i, j, rs, cs in _taps(g):
+        canvas[..., rs, cs] += per_tap[..., i, j]
+    return np.ascontiguousarray(_crop(canvas, g))
 
 
 # ---- average pooling --------------------------------------------------------------------------

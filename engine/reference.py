@@ -35,8 +35,12 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
             for oh in range(out_h):
                 for ow in range(out_w):
                     # Like PyTorch, start from the first tap at or after row/column 0.
-                    r_first = min(oh * sh - ph + i * dh for i in range(kh) if oh * sh - ph + i * dh >= 0)
-                    c_first = min(ow * sw - pw + j * dw for j in range(kw) if ow * sw - pw + j * dw >= 0)
+                    r_first = min(
+                        oh * sh - ph + i * dh for i in range(kh) if oh * sh - ph + i * dh >= 0
+                    )
+                    c_first = min(
+                        ow * sw - pw + j * dw for j in range(kw) if ow * sw - pw + j * dw >= 0
+                    )
                     best, best_idx = -math.inf, r_first * W + c_first
                     for i in range(kh):
                         for j in range(kw):
@@ -72,10 +76,16 @@ def max_pool2d_backward(
         for c in range(C):
             for oh in range(out_h):
                 for ow in range(out_w):
+                    taps = [
+                        (oh * sh - ph + i * dh, ow * sw - pw + j * dw)
+                        for i in range(kh)
+                        for j in range(kw)
+                    ]
+                    if not any(0 <= r < H and 0 <= col < W for r, col in taps):
+                        continue  # the window read no input (PyTorch #114216): nothing to route
                     if ties == "first" or math.isnan(y[n, c, oh, ow]):
                         k = idx[n, c, oh, ow]
-                        if 0 <= k < H * W:
-                            gx[n, c, k // W, k % W] += gy[n, c, oh, ow]
+                        gx[n, c, k // W, k % W] += gy[n, c, oh, ow]
                         continue
                     winners = []
                     for i in range(kh):

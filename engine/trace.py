@@ -29,6 +29,7 @@ from engine.pooling import (
     max_pool2d,
     max_pool2d_backward,
     max_pool2d_mask,
+    scatter_taps,
     validate_ties,
 )
 
@@ -150,7 +151,9 @@ class Trace:
         result = float(self.output[oh, ow])
         if self.op == "max":
             winners = tuple(
-                k for k, t in enumerate(taps) if self.winners[oh, ow, t.kernel_pos[0], t.kernel_pos[1]]
+                k
+                for k, t in enumerate(taps)
+                if self.winners[oh, ow, t.kernel_pos[0], t.kernel_pos[1]]
             )
             values = [format_number(t.value) for t in taps if t.kind != "overhang"]
             text = f"max({', '.join(values)}) = {format_number(result)}"
@@ -227,6 +230,17 @@ class Trace:
             text += f", db += {format_number(gy)}"
         return BackwardStep(index, (oh, ow), gy, grads, text, wgrads, bias_grad)
 
+    def mask_counts_after(self, index: int) -> np.ndarray:
+        """Max only: (H, W) windows won per element, counting windows ``0 .. index``."""
+        if self.winners is None:
+            raise ValueError(f"mask_counts_after needs a max-pooling trace, not {self.op!r}")
+        n = len(self)
+        if not -1 <= index < n:
+            raise ValueError(f"index ({index}) must be in -1..{n - 1}")
+        keep = (np.arange(n) <= index).reshape(self.geometry.out_size)
+        won = (self.winners & keep[:, :, None, None]).astype(np.int64)
+        return scatter_taps(won, self.geometry)
+
     def grad_input_after(self, index: int) -> np.ndarray:
         """Input gradient (C, H, W) once windows ``0 .. index`` have sent theirs back.
 
@@ -252,13 +266,28 @@ class Trace:
 
 
 def _backward(
-    op: Op, x: np.ndarray, gy: np.ndarray, params: dict, weight: np.ndarray | None, bias: float | None
+    op: Op,
+    x: np.ndarray,
+    gy: np.ndarray,
+    params: dict,
+    weight: np.ndarray | None,
+    bias: float | None,
 ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
     if op == "max":
-        p = {k: params[k] for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "ties")}
+        p = {
+            k: params[k]
+            for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "ties")
+        }
         return max_pool2d_backward(gy, x[0], **p)[None], None, None
     if op == "avg":
-        keys = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
+        keys = (
+            "kernel_size",
+            "stride",
+            "padding",
+            "ceil_mode",
+            "count_include_pad",
+            "divisor_override",
+        )
         return avg_pool2d_backward(gy, x[0], **{k: params[k] for k in keys})[None], None, None
     b = None if bias is None else np.array([bias])
     gx, gw, gb = conv2d_backward(

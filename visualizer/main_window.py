@@ -1,0 +1,144 @@
+"""The main window: layout, actions, shortcuts and wiring.  No arithmetic here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.state import OPS, AppState
+from visualizer.widgets.data_panel import DataPanel
+from visualizer.widgets.params_panel import ParamsPanel
+from visualizer.widgets.step_bar import FormulaPanel, StepBar
+from visualizer.widgets.views_panel import ViewsPanel
+
+SHORTCUTS_HELP = """<h3>Keyboard</h3>
+<table cellpadding=3>
+<tr><td><b>Space</b></td><td>play / pause</td></tr>
+<tr><td><b>Right</b> / <b>Left</b></td><td>next / previous step</td></tr>
+<tr><td><b>Home</b> / <b>End</b></td><td>first / last step</td></tr>
+<tr><td><b>F</b> / <b>B</b></td><td>forward / backward phase</td></tr>
+<tr><td><b>1</b>, <b>2</b>, <b>3</b></td><td>max pooling, average pooling, convolution</td></tr>
+<tr><td><b>Ctrl+R</b></td><td>randomize the input</td></tr>
+<tr><td><b>Ctrl +</b> / <b>Ctrl −</b> / <b>Ctrl 0</b></td><td>zoom cells in / out / reset</td></tr>
+<tr><td>In a matrix</td><td>type a number; arrows, Tab and Enter move like a spreadsheet</td></tr>
+</table>
+<p>Hover an output cell to see its window; hover an input cell to see every output it feeds.
+Click an output cell to jump to its step.</p>"""
+
+
+class MainWindow(QMainWindow):
+    """Pooling Visualizer's window; buildable with only a QApplication."""
+
+    def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Pooling Visualizer")
+        self.state = state or AppState(self)
+        self.params_panel = ParamsPanel(self.state)
+        self.data_panel = DataPanel(self.state)
+        self.formula_panel = FormulaPanel(self.state)
+        self.views_panel = ViewsPanel(self.state)
+        self.step_bar = StepBar(self.state)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(4, 4, 4, 4)
+        side_layout.addWidget(self.params_panel)
+        side_layout.addWidget(self.data_panel)
+        side_layout.addWidget(self.formula_panel)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(340)
+        scroll.setMaximumWidth(420)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(4, 4, 4, 4)
+        main_layout.addWidget(self.views_panel, 1)
+        main_layout.addWidget(self.step_bar)
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(main)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self._build_actions()
+        self.state.sigError.connect(self._on_error)
+
+    # ---- actions ----------------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | QKeySequence | None, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text} ({QKeySequence(shortcut).toString()})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        st = self.state
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(
+            self._action("Load image…", "Ctrl+O", self.data_panel._on_load_image_clicked)
+        )
+        file_menu.addAction(self._action("Save screenshot…", "Ctrl+Shift+S", self._on_save_shot))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("Quit", QKeySequence.Quit, self.close))
+
+        edit_menu = menu.addMenu("&Data")
+        edit_menu.addAction(
+            self._action("Randomize input…", "Ctrl+R", self.data_panel.open_randomize_dialog)
+        )
+        edit_menu.addAction(self._action("dY = ones", None, lambda: st.fill_grad_output("ones")))
+
+        op_menu = menu.addMenu("&Operation")
+        for key, (op, label) in zip("123", OPS.items(), strict=True):
+            op_menu.addAction(self._action(label, key, lambda _=False, o=op: st.set_op(o)))
+
+        step_menu = menu.addMenu("&Step")
+        self.play_action = self._action("Play / pause", "Space", self.step_bar.toggle_play)
+        for action in (
+            self.play_action,
+            self._action("Next step", "Right", lambda: st.set_step(st.step + 1)),
+            self._action("Previous step", "Left", lambda: st.set_step(st.step - 1)),
+            self._action("First step", "Home", lambda: st.set_step(0)),
+            self._action("Last step", "End", lambda: st.set_step(st.n_steps - 1)),
+            self._action("Forward phase", "F", lambda: st.set_phase("forward")),
+            self._action("Backward phase", "B", lambda: st.set_phase("backward")),
+        ):
+            step_menu.addAction(action)
+
+        view_menu = menu.addMenu("&View")
+        view_menu.addAction(self._action("Zoom in", "Ctrl++", lambda: self.zoom_by(1.15)))
+        view_menu.addAction(self._action("Zoom out", "Ctrl+-", lambda: self.zoom_by(1 / 1.15)))
+        view_menu.addAction(self._action("Reset zoom", "Ctrl+0", lambda: self.zoom_by(0)))
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("Keyboard shortcuts", "F1", self._on_help))
+
+    def zoom_by(self, factor: float) -> None:
+        for view in self.views_panel.views():
+            view.set_zoom(1.0 if factor == 0 else max(0.4, min(view.zoom * factor, 3.0)))
+
+    def _on_help(self) -> None:
+        QMessageBox.information(self, "Pooling Visualizer — help", SHORTCUTS_HELP)
+
+    def _on_save_shot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "pooling.png", "PNG (*.png)")
+        if path:
+            self.grab().save(path)
+
+    def _on_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000) if message else self.statusBar().clearMessage()

@@ -1,0 +1,290 @@
+"""Input, kernel and upstream-gradient controls: size, channels, fills, random, images."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from visualizer.data import PATTERNS, RANDOM_KINDS, RandomSpec, load_image
+from visualizer.resources import sample_images
+from visualizer.state import MAX_EDIT_SIZE, AppState
+
+
+class RandomizeDialog(QDialog):
+    """Choose how to randomize: integers in a range, uniform or normal floats, and a seed."""
+
+    def __init__(self, spec: RandomSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Randomize")
+        self.kind_combobox = QComboBox()
+        self.kind_combobox.setObjectName("random_kind_combobox")
+        for key, label in RANDOM_KINDS.items():
+            self.kind_combobox.addItem(label, key)
+        self.kind_combobox.setCurrentIndex(list(RANDOM_KINDS).index(spec.kind))
+        self.low_spinbox = QDoubleSpinBox()
+        self.high_spinbox = QDoubleSpinBox()
+        for box, value in ((self.low_spinbox, spec.low), (self.high_spinbox, spec.high)):
+            box.setRange(-1e6, 1e6)
+            box.setDecimals(2)
+            box.setValue(value)
+        self.seed_spinbox = QSpinBox()
+        self.seed_spinbox.setObjectName("seed_spinbox")
+        self.seed_spinbox.setRange(0, 2**31 - 1)
+        self.seed_spinbox.setValue(spec.seed)
+        self.seed_spinbox.setToolTip("The same seed gives the same numbers: a demo can be repeated")
+        self.low_label = QLabel("Low")
+        self.high_label = QLabel("High")
+        form = QFormLayout(self)
+        form.addRow("Kind", self.kind_combobox)
+        form.addRow(self.low_label, self.low_spinbox)
+        form.addRow(self.high_label, self.high_spinbox)
+        form.addRow("Seed", self.seed_spinbox)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.kind_combobox.currentIndexChanged.connect(self._on_kind_changed)
+        self._on_kind_changed()
+
+    def _on_kind_changed(self, *_args: object) -> None:
+        normal = self.kind_combobox.currentData() == "normal"
+        self.low_label.setText("Mean" if normal else "Low")
+        self.high_label.setText("Std. dev." if normal else "High")
+
+    def spec(self) -> RandomSpec:
+        return RandomSpec(
+            self.kind_combobox.currentData(),
+            self.low_spinbox.value(),
+            self.high_spinbox.value(),
+            self.seed_spinbox.value(),
+        )
+
+
+class DataPanel(QGroupBox):
+    """Controls that change the matrices; every one calls a state setter."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__("Data", parent)
+        self.state = state
+        self.random_spec = RandomSpec("int", 0, 9, 1)
+
+        self.rows_spinbox = QSpinBox()
+        self.rows_spinbox.setObjectName("rows_spinbox")
+        self.cols_spinbox = QSpinBox()
+        self.cols_spinbox.setObjectName("cols_spinbox")
+        for box in (self.rows_spinbox, self.cols_spinbox):
+            box.setRange(1, MAX_EDIT_SIZE)
+            box.setKeyboardTracking(False)
+            box.setToolTip(f"Input rows × columns (1 to {MAX_EDIT_SIZE}; load an image for more)")
+        self.batch_spinbox = QSpinBox()
+        self.batch_spinbox.setObjectName("batch_spinbox")
+        self.channels_spinbox = QSpinBox()
+        self.channels_spinbox.setObjectName("channels_spinbox")
+        self.out_channels_spinbox = QSpinBox()
+        self.out_channels_spinbox.setObjectName("out_channels_spinbox")
+        self.out_channels_spinbox.setToolTip("Convolution output channels (kernels)")
+        for box in (self.batch_spinbox, self.channels_spinbox, self.out_channels_spinbox):
+            box.setRange(1, 8)
+            box.setKeyboardTracking(False)
+        self.show_n_spinbox = QSpinBox()
+        self.show_n_spinbox.setObjectName("show_n_spinbox")
+        self.show_c_spinbox = QSpinBox()
+        self.show_c_spinbox.setObjectName("show_c_spinbox")
+        self.show_c_spinbox.setToolTip("Channel shown (for convolution: output channel)")
+        self.show_cin_spinbox = QSpinBox()
+        self.show_cin_spinbox.setObjectName("show_cin_spinbox")
+        self.show_cin_spinbox.setToolTip("Convolution: input channel whose slice is shown")
+
+        self.fill_combobox = QComboBox()
+        self.fill_combobox.setObjectName("fill_combobox")
+        for key, label in PATTERNS.items():
+            self.fill_combobox.addItem(label, key)
+        self.fill_button = QPushButton("Fill X")
+        self.fill_button.setObjectName("fillInput")
+        self.fill_button.setToolTip("Fill the shown input plane with the chosen pattern")
+        self.fill_kernel_button = QPushButton("Fill W")
+        self.fill_kernel_button.setObjectName("fillKernel")
+        self.randomize_button = QPushButton("Randomize X…")
+        self.randomize_button.setObjectName("randomizeInput")
+        self.randomize_button.setToolTip("Random input with a repeatable seed (Ctrl+R)")
+        self.quick_random_button = QPushButton("Random 0–9")
+        self.quick_random_button.setObjectName("quickRandomInput")
+        self.quick_random_button.setToolTip("Random integers 0..9 with the next seed")
+        self.randomize_kernel_button = QPushButton("Randomize W…")
+        self.randomize_kernel_button.setObjectName("randomizeKernel")
+        self.image_button = QPushButton("Load image…")
+        self.image_button.setObjectName("loadImage")
+        self.image_button.setToolTip("Use a PNG or JPEG (grayscale) as the input")
+        self.sample_combobox = QComboBox()
+        self.sample_combobox.setObjectName("sample_combobox")
+        self.sample_combobox.addItem("Sample image…", None)
+        for path in sample_images():
+            self.sample_combobox.addItem(path.stem.replace("_", " "), str(path))
+        self.dy_ones_button = QPushButton("dY = ones")
+        self.dy_ones_button.setObjectName("gradOnes")
+        self.dy_random_button = QPushButton("dY random")
+        self.dy_random_button.setObjectName("gradRandom")
+        self.seed_label = QLabel("")
+        self.seed_label.setObjectName("seedLabel")
+
+        grid = QGridLayout(self)
+        grid.addWidget(QLabel("Size H × W"), 0, 0)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.rows_spinbox)
+        size_row.addWidget(QLabel("×"))
+        size_row.addWidget(self.cols_spinbox)
+        grid.addLayout(size_row, 0, 1, 1, 2)
+        grid.addWidget(QLabel("Batch / channels"), 1, 0)
+        grid.addWidget(self.batch_spinbox, 1, 1)
+        grid.addWidget(self.channels_spinbox, 1, 2)
+        self.out_channels_label = QLabel("Out channels")
+        grid.addWidget(self.out_channels_label, 2, 0)
+        grid.addWidget(self.out_channels_spinbox, 2, 1)
+        grid.addWidget(QLabel("Show n / c / c_in"), 3, 0)
+        show_row = QHBoxLayout()
+        for box in (self.show_n_spinbox, self.show_c_spinbox, self.show_cin_spinbox):
+            show_row.addWidget(box)
+        grid.addLayout(show_row, 3, 1, 1, 2)
+        grid.addWidget(self.fill_combobox, 4, 0)
+        grid.addWidget(self.fill_button, 4, 1)
+        grid.addWidget(self.fill_kernel_button, 4, 2)
+        grid.addWidget(self.randomize_button, 5, 0)
+        grid.addWidget(self.quick_random_button, 5, 1)
+        grid.addWidget(self.randomize_kernel_button, 5, 2)
+        grid.addWidget(self.image_button, 6, 0)
+        grid.addWidget(self.sample_combobox, 6, 1, 1, 2)
+        grid.addWidget(self.dy_ones_button, 7, 0)
+        grid.addWidget(self.dy_random_button, 7, 1)
+        grid.addWidget(self.seed_label, 7, 2)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+
+        self.rows_spinbox.valueChanged.connect(self._on_size_changed)
+        self.cols_spinbox.valueChanged.connect(self._on_size_changed)
+        self.batch_spinbox.valueChanged.connect(self._on_shape_changed)
+        self.channels_spinbox.valueChanged.connect(self._on_shape_changed)
+        self.out_channels_spinbox.valueChanged.connect(self._on_out_channels_changed)
+        for box in (self.show_n_spinbox, self.show_c_spinbox, self.show_cin_spinbox):
+            box.valueChanged.connect(self._on_plane_changed)
+        self.fill_button.clicked.connect(self._on_fill_clicked)
+        self.fill_kernel_button.clicked.connect(self._on_fill_kernel_clicked)
+        self.randomize_button.clicked.connect(self.open_randomize_dialog)
+        self.quick_random_button.clicked.connect(self._on_quick_random_clicked)
+        self.randomize_kernel_button.clicked.connect(self._on_randomize_kernel_clicked)
+        self.image_button.clicked.connect(self._on_load_image_clicked)
+        self.sample_combobox.activated.connect(self._on_sample_chosen)
+        self.dy_ones_button.clicked.connect(lambda: self.state.fill_grad_output("ones"))
+        self.dy_random_button.clicked.connect(self._on_dy_random_clicked)
+        state.sigDataChanged.connect(self._on_state_changed)
+        self._on_state_changed()
+
+    # ---- user → state -----------------------------------------------------------------------
+    def _on_size_changed(self, *_args: object) -> None:
+        self.state.resize_input(self.rows_spinbox.value(), self.cols_spinbox.value())
+
+    def _on_shape_changed(self, *_args: object) -> None:
+        self.state.set_shape(self.batch_spinbox.value(), self.channels_spinbox.value())
+
+    def _on_out_channels_changed(self, value: int) -> None:
+        self.state.set_out_channels(value)
+
+    def _on_plane_changed(self, *_args: object) -> None:
+        self.state.select_plane(
+            self.show_n_spinbox.value(), self.show_c_spinbox.value(), self.show_cin_spinbox.value()
+        )
+
+    def _on_fill_clicked(self) -> None:
+        self.state.fill_input(self.fill_combobox.currentData())
+
+    def _on_fill_kernel_clicked(self) -> None:
+        self.state.fill_kernel(self.fill_combobox.currentData())
+
+    def open_randomize_dialog(self) -> None:
+        dialog = RandomizeDialog(self.random_spec, self)
+        if dialog.exec() == QDialog.Accepted:
+            self.random_spec = dialog.spec()
+            self.state.randomize_input(self.random_spec)
+            self.seed_label.setText(f"seed {self.random_spec.seed}")
+
+    def _on_quick_random_clicked(self) -> None:
+        self.random_spec = RandomSpec("int", 0, 9, self.random_spec.seed + 1)
+        self.state.randomize_input(self.random_spec)
+        self.seed_label.setText(f"seed {self.random_spec.seed}")
+
+    def _on_randomize_kernel_clicked(self) -> None:
+        dialog = RandomizeDialog(RandomSpec("int", -2, 2, self.random_spec.seed), self)
+        if dialog.exec() == QDialog.Accepted:
+            self.state.randomize_kernel(dialog.spec())
+
+    def _on_load_image_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif)"
+        )
+        if path:
+            self.load_image_file(path)
+
+    def _on_sample_chosen(self, index: int) -> None:
+        path = self.sample_combobox.itemData(index)
+        if path:
+            self.load_image_file(path)
+        with QSignalBlocker(self.sample_combobox):
+            self.sample_combobox.setCurrentIndex(0)
+
+    def load_image_file(self, path: str) -> bool:
+        try:
+            image = load_image(path)
+        except ValueError as exc:
+            self.state.sigError.emit(str(exc))
+            return False
+        return self.state.set_input(image)
+
+    def _on_dy_random_clicked(self) -> None:
+        self.state.fill_grad_output("random", self.state.dy_seed + 1)
+
+    # ---- state → controls -------------------------------------------------------------------
+    def _on_state_changed(self) -> None:
+        st = self.state
+        n, c, h, w = st.x.shape
+        boxes = {
+            self.rows_spinbox: h,
+            self.cols_spinbox: w,
+            self.batch_spinbox: n,
+            self.channels_spinbox: c,
+            self.out_channels_spinbox: st.weight.shape[0],
+            self.show_n_spinbox: st.plane[0],
+            self.show_c_spinbox: st.plane[1],
+            self.show_cin_spinbox: st.in_channel,
+        }
+        for box, value in boxes.items():
+            with QSignalBlocker(box):
+                if box in (self.rows_spinbox, self.cols_spinbox):
+                    box.setMaximum(max(MAX_EDIT_SIZE, value))
+                box.setValue(value)
+        conv = st.op == "conv"
+        channels = st.weight.shape[0] if conv else c
+        for box, top in (
+            (self.show_n_spinbox, n - 1),
+            (self.show_c_spinbox, channels - 1),
+            (self.show_cin_spinbox, c - 1),
+        ):
+            with QSignalBlocker(box):
+                box.setMaximum(top)
+        self.out_channels_spinbox.setEnabled(conv)
+        self.out_channels_label.setEnabled(conv)
+        self.show_cin_spinbox.setEnabled(conv)
+        self.fill_kernel_button.setEnabled(conv)
+        self.randomize_kernel_button.setEnabled(conv)

@@ -1,0 +1,594 @@
+"""A matrix shown as coloured cells with numbers, step highlights and optional editing.
+
+Small matrices (up to 64 per side) are a spreadsheet-like table: type into a cell, move with
+arrows, Tab and Enter.  Larger ones (images) are a pyqtgraph heat map with the number shown
+on hover.  Colour levels are set explicitly with the values, never while stepping, so colours
+do not jump; highlights change without re-creating any item.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import format_number
+
+TABLE_LIMIT = 64  # larger matrices are drawn as heat maps
+MIN_NUMBER_CELL = 26  # below this many pixels a cell shows colour only, number on hover
+
+# Highlight styles, drawn as borders so they stay visible on every colour of the map.
+STYLE_PEN = {
+    "window": ("#ff9f00", 4, Qt.SolidLine),
+    "pad_tap": ("#ff9f00", 3, Qt.DashLine),
+    "gap": ("#7a7a7a", 2, Qt.DotLine),
+    "winner": ("#d4007a", 5, Qt.SolidLine),
+    "current": ("#ff9f00", 5, Qt.SolidLine),
+    "target": ("#00a040", 5, Qt.SolidLine),
+    "hover": ("#008b9a", 3, Qt.DashLine),
+}
+STYLE_ORDER = ("hover", "gap", "pad_tap", "window", "current", "target", "winner")
+
+SEQUENTIAL = pg.ColorMap([0.0, 1.0], [(247, 251, 255), (66, 130, 198)])
+DIVERGING = pg.ColorMap(
+    [0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (214, 96, 77)]
+)  # blue − white − red, centred on zero
+PADDING_BG = QColor(225, 225, 225)
+OVERHANG_BG = QColor(190, 190, 190)
+INPUT, PADDING, OVERHANG = 0, 1, 2
+
+
+def _lut(cmap: pg.ColorMap) -> np.ndarray:
+    return cmap.getLookupTable(0.0, 1.0, 256, alpha=False).astype(np.uint8)
+
+
+def parse_number(text: str) -> float:
+    """A number typed into a cell; accepts ``−`` and ``∞`` as a student might type them.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a number.
+    """
+    cleaned = text.strip().replace("−", "-").replace("∞", "inf").replace(",", ".")
+    if not cleaned:
+        raise ValueError("empty")
+    return float(cleaned)
+
+
+class MatrixModel(QAbstractTableModel):
+    """Values, cell kinds, colours and highlight styles of one matrix."""
+
+    sigCellEdited = Signal(int, int, float)  # matrix row, col (offset removed), value
+    sigEditRejected = Signal(str)
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self.values = np.zeros((1, 1))
+        self.kinds = np.zeros((1, 1), dtype=np.int8)
+        self.offset = (0, 0)
+        self.colors = np.zeros((1, 1, 3), dtype=np.uint8)
+        self.styles: dict[tuple[int, int], set[str]] = {}
+        self.show_numbers = True
+        self.editable = False
+        self.font = QFont()
+
+    # ---- content ----------------------------------------------------------------------------
+    def set_values(
+        self,
+        values: np.ndarray,
+        kinds: np.ndarray | None,
+        offset: tuple[int, int],
+        levels: tuple[float, float],
+        diverging: bool,
+    ) -> None:
+        shape_changed = values.shape != self.values.shape or offset != self.offset
+        if shape_changed:
+            self.beginResetModel()
+        self.values = np.asarray(values, dtype=float)
+        self.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
+        self.offset = offset
+        self.colors = colorize(self.values, levels, diverging)
+        if shape_changed:
+            self.endResetModel()
+        else:
+            self.dataChanged.emit(self.index(0, 0), self.index(*(s - 1 for s in values.shape)))
+
+    def set_styles(self, styles: dict[tuple[int, int], set[str]]) -> None:
+        self.styles = styles
+
+    # ---- Qt model interface -----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.values.shape[0]
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.values.shape[1]
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole
+    ) -> object:
+        r, c = index.row(), index.column()
+        v = self.values[r, c]
+        kind = self.kinds[r, c]
+        if role == Qt.DisplayRole:
+            if not self.show_numbers or math.isnan(v):
+                return None
+            return format_number(v)
+        if role == Qt.EditRole:
+            return format_number(v)
+        if role == Qt.BackgroundRole:
+            if kind == PADDING:
+                return QBrush(
+                    PADDING_BG, Qt.Dense4Pattern if not self.show_numbers else Qt.SolidPattern
+                )
+            if kind == OVERHANG:
+                return QBrush(OVERHANG_BG, Qt.BDiagPattern)
+            if math.isnan(v):
+                return QBrush(QColor(255, 255, 255))
+            rgb = self.colors[r, c]
+            return QBrush(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
+        if role == Qt.ForegroundRole:
+            if kind != INPUT:
+                return QBrush(QColor(90, 90, 90))
+            rgb = self.colors[r, c].astype(float)
+            luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+            return QBrush(QColor(0, 0, 0) if luminance > 140 else QColor(255, 255, 255))
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignCenter)
+        if role == Qt.FontRole:
+            font = QFont(self.font)
+            if "winner" in self.styles.get((r, c), ()):
+                font.setBold(True)
+            if kind != INPUT:
+                font.setItalic(True)
+            return font
+        if role == Qt.ToolTipRole:
+            where = {INPUT: "", PADDING: " (padding)", OVERHANG: " (beyond the padding)"}[kind]
+            row, col = r - self.offset[0], c - self.offset[1]
+            text = "—" if math.isnan(v) else format_number(v)
+            return f"[{row}, {col}] = {text}{where}"
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+    ) -> object:
+        if role != Qt.DisplayRole:
+            return None
+        off = self.offset[0] if orientation == Qt.Vertical else self.offset[1]
+        return str(section - off)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        if self.editable and self.kinds[index.row(), index.column()] == INPUT:
+            return base | Qt.ItemIsEditable
+        return base
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: object, role: int = Qt.EditRole
+    ) -> bool:
+        if role != Qt.EditRole or not (self.flags(index) & Qt.ItemIsEditable):
+            return False
+        row, col = index.row() - self.offset[0], index.column() - self.offset[1]
+        try:
+            number = parse_number(str(value))
+        except ValueError:
+            old = format_number(self.values[index.row(), index.column()])
+            self.sigEditRejected.emit(
+                f"“{value}” is not a number — cell [{row}, {col}] keeps {old}"
+            )
+            return False
+        self.sigCellEdited.emit(row, col, number)
+        return True
+
+
+def colorize(values: np.ndarray, levels: tuple[float, float], diverging: bool) -> np.ndarray:
+    """RGB (H, W, 3) uint8 colours of ``values`` under fixed ``levels``."""
+    lo, hi = levels
+    lut = _lut(DIVERGING if diverging else SEQUENTIAL)
+    finite = np.where(np.isfinite(values), values, lo)
+    span = hi - lo if hi > lo else 1.0
+    pos = np.clip((finite - lo) / span, 0.0, 1.0)
+    return lut[(pos * 255).astype(np.int64)]
+
+
+def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
+    """Stable colour levels: the finite range, symmetric around zero when diverging."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return (-1.0, 1.0) if diverging else (0.0, 1.0)
+    lo, hi = float(finite.min()), float(finite.max())
+    if diverging:
+        m = max(abs(lo), abs(hi)) or 1.0
+        return (-m, m)
+    if hi == lo:
+        return (lo - 1.0, hi + 1.0) if lo < 0 else (min(0.0, lo), hi + (hi == 0))
+    return (lo, hi)
+
+
+class _CellDelegate(QStyledItemDelegate):
+    """Draws the highlight borders over the normal cell."""
+
+    def __init__(self, model: MatrixModel, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._model = model
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        styles = self._model.styles.get((index.row(), index.column()))
+        if not styles:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        for style in STYLE_ORDER:
+            if style not in styles:
+                continue
+            color, width, line = STYLE_PEN[style]
+            if style == "gap":
+                painter.fillRect(
+                    option.rect, QBrush(QColor(120, 120, 120, 90), Qt.DiagCrossPattern)
+                )
+                continue
+            inset = width // 2 + (2 if style in ("winner", "target") else 0)
+            rect = option.rect.adjusted(inset, inset, -inset - 1, -inset - 1)
+            # A thin dark outline keeps the coloured border visible on light and dark cells.
+            painter.setPen(QPen(QColor(0, 0, 0, 160), width + 2, line))
+            painter.drawRect(rect)
+            painter.setPen(QPen(QColor(color), width, line))
+            painter.drawRect(rect)
+        painter.restore()
+
+
+class _Table(QTableView):
+    """Spreadsheet behaviour: typing starts an edit, Enter commits and moves down."""
+
+    sigHovered = Signal(int, int)  # canvas row, col; (-1, -1) on leave
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setEditTriggers(
+            QAbstractItemView.AnyKeyPressed
+            | QAbstractItemView.DoubleClicked
+            | QAbstractItemView.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.setTabKeyNavigation(True)
+        self.setWordWrap(False)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.Fixed)
+            header.setMinimumSectionSize(4)
+            header.setHighlightSections(False)
+        self._last_hover = (-1, -1)
+
+    def event(self, event: QEvent) -> bool:
+        # In an editable matrix, typed digits, arrows and Space belong to the spreadsheet,
+        # not to the window's stepping shortcuts.
+        if event.type() == QEvent.ShortcutOverride and self.model().editable:
+            if not (event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
+                event.accept()
+                return True
+        return super().event(event)
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        super().closeEditor(editor, hint)
+        if hint == QAbstractItemDelegate.SubmitModelCache:
+            # Enter: move down like a spreadsheet.
+            current = self.currentIndex()
+            below = current.sibling(current.row() + 1, current.column())
+            if below.isValid():
+                self.setCurrentIndex(below)
+
+    def mouseMoveEvent(self, event: object) -> None:
+        index = self.indexAt(event.position().toPoint())
+        pos = (index.row(), index.column()) if index.isValid() else (-1, -1)
+        if pos != self._last_hover:
+            self._last_hover = pos
+            self.sigHovered.emit(*pos)
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._last_hover = (-1, -1)
+        self.sigHovered.emit(-1, -1)
+        super().leaveEvent(event)
+
+
+class ColorLegend(QWidget):
+    """A horizontal colour bar with its low, middle and high values."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.levels = (0.0, 1.0)
+        self.diverging = False
+        self.setFixedHeight(30)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+
+    def set_levels(self, levels: tuple[float, float], diverging: bool) -> None:
+        self.levels, self.diverging = levels, diverging
+        self.update()
+
+    def paintEvent(self, event: QEvent) -> None:
+        painter = QPainter(self)
+        bar = QRect(4, 2, self.width() - 8, 10)
+        gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
+        cmap = DIVERGING if self.diverging else SEQUENTIAL
+        for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
+            gradient.setColorAt(float(pos), color)
+        painter.fillRect(bar, gradient)
+        painter.setPen(QColor(120, 120, 120))
+        painter.drawRect(bar)
+        painter.setPen(self.palette().windowText().color())
+        lo, hi = self.levels
+        text_rect = QRect(4, 13, self.width() - 8, 16)
+        painter.drawText(text_rect, Qt.AlignLeft | Qt.AlignVCenter, format_number(lo))
+        painter.drawText(text_rect, Qt.AlignHCenter | Qt.AlignVCenter, format_number((lo + hi) / 2))
+        painter.drawText(text_rect, Qt.AlignRight | Qt.AlignVCenter, format_number(hi))
+        painter.end()
+
+
+class _HeatMap(pg.GraphicsLayoutWidget):
+    """Colour-only view for large matrices; highlights are two reused scatter items."""
+
+    sigHovered = Signal(int, int)
+    sigClicked = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        self.marks = pg.ScatterPlotItem(
+            symbol="s", pen=pg.mkPen("#ff9f00", width=2), brush=None, pxMode=False, size=1
+        )
+        self.winners = pg.ScatterPlotItem(
+            symbol="s", pen=pg.mkPen("#d4007a", width=3), brush=None, pxMode=False, size=1
+        )
+        self.view.addItem(self.marks)
+        self.view.addItem(self.winners)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._shape = (1, 1)
+
+    def set_values(self, values: np.ndarray, levels: tuple[float, float], diverging: bool) -> None:
+        cmap = DIVERGING if diverging else SEQUENTIAL
+        self.image.setLookupTable(_lut(cmap))
+        shown = np.where(np.isfinite(values), values, np.nan)
+        self.image.setImage(shown, levels=levels, autoLevels=False)
+        if values.shape != self._shape:
+            self._shape = values.shape
+            self.view.autoRange(padding=0.02)
+
+    def set_marks(self, cells: list[tuple[int, int]], winners: list[tuple[int, int]]) -> None:
+        self.marks.setData([c + 0.5 for _, c in cells], [r + 0.5 for r, _ in cells])
+        self.winners.setData([c + 0.5 for _, c in winners], [r + 0.5 for r, _ in winners])
+
+    def _on_mouse_moved(self, pos: object) -> None:
+        point = self.view.mapSceneToView(pos)
+        r, c = int(math.floor(point.y())), int(math.floor(point.x()))
+        inside = 0 <= r < self._shape[0] and 0 <= c < self._shape[1]
+        self.sigHovered.emit(*((r, c) if inside else (-1, -1)))
+
+    def mousePressEvent(self, event: object) -> None:
+        point = self.view.mapSceneToView(self.mapToScene(event.position().toPoint()))
+        r, c = int(math.floor(point.y())), int(math.floor(point.x()))
+        if 0 <= r < self._shape[0] and 0 <= c < self._shape[1]:
+            self.sigClicked.emit(r, c)
+        super().mousePressEvent(event)
+
+
+class MatrixView(QWidget):
+    """Title, coloured cells (table or heat map), colour legend and an edit hint line.
+
+    Signals use matrix coordinates (the padding ring removed: padding cells are negative or
+    beyond the size).
+    """
+
+    sigCellEdited = Signal(int, int, float)
+    sigCellHovered = Signal(int, int)
+    sigHoverLeft = Signal()
+    sigCellClicked = Signal(int, int)
+
+    def __init__(self, title: str, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.model = MatrixModel(self)
+        self.hovering = False
+        self.zoom = 1.0
+        self.levels = (0.0, 1.0)
+        self.diverging = False
+
+        self.title_label = QLabel(title)
+        self.title_label.setObjectName(f"{object_name}Title")
+        title_font = QFont()
+        title_font.setPointSizeF(12.5)
+        title_font.setBold(True)
+        self.title_label.setFont(title_font)
+        self.table = _Table()
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(_CellDelegate(self.model, self.table))
+        self.heatmap = _HeatMap()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.heatmap)
+        self.legend = ColorLegend()
+        self.hint_label = QLabel("")
+        self.hint_label.setObjectName(f"{object_name}Hint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setStyleSheet("color: #b00020;")
+        self.hint_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.hint_label)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+        self.model.sigCellEdited.connect(self._on_cell_edited)
+        self.model.sigEditRejected.connect(self._on_edit_rejected)
+        self.table.sigHovered.connect(self._on_table_hovered)
+        self.table.clicked.connect(self._on_table_clicked)
+        self.heatmap.sigHovered.connect(self._on_heat_hovered)
+        self.heatmap.sigClicked.connect(self._on_heat_clicked)
+
+    # ---- content ----------------------------------------------------------------------------
+    def set_title(self, title: str) -> None:
+        self.title_label.setText(title)
+
+    def set_editable(self, editable: bool) -> None:
+        self.model.editable = editable
+
+    def set_matrix(
+        self,
+        values: np.ndarray,
+        kinds: np.ndarray | None = None,
+        offset: tuple[int, int] = (0, 0),
+        levels: tuple[float, float] | None = None,
+        diverging: bool = False,
+    ) -> None:
+        """Show ``values`` (the canvas, padding ring included when ``kinds`` marks it)."""
+        self.diverging = diverging
+        if levels is None:
+            real = values if kinds is None else values[kinds == INPUT]
+            levels = levels_for(real, diverging)
+        self.levels = levels
+        big = max(values.shape) > TABLE_LIMIT
+        if big:
+            self.heatmap.set_values(values, levels, diverging)
+            self.model.values = np.asarray(values, dtype=float)  # keep the data behind the view
+            self.model.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
+            self.model.offset = offset
+        else:
+            self.model.set_values(values, kinds, offset, levels, diverging)
+        self.stack.setCurrentIndex(1 if big else 0)
+        self.legend.set_levels(levels, diverging)
+        self._fit_cells()
+
+    def matrix(self) -> np.ndarray:
+        """The values shown, without the padding ring (what a test asserts on)."""
+        kinds = self.model.kinds
+        rows = np.nonzero((kinds == INPUT).any(axis=1))[0]
+        cols = np.nonzero((kinds == INPUT).any(axis=0))[0]
+        if rows.size == 0:
+            return self.model.values.copy()
+        return self.model.values[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
+
+    def canvas(self) -> np.ndarray:
+        """The values shown, padding ring included."""
+        return self.model.values.copy()
+
+    def set_highlights(self, cells: dict[tuple[int, int], set[str]]) -> None:
+        """Mark cells given in matrix coordinates with highlight styles."""
+        off_r, off_c = self.model.offset
+        shifted = {(r + off_r, c + off_c): s for (r, c), s in cells.items()}
+        self.model.set_styles(shifted)
+        if self.stack.currentIndex() == 1:
+            marks = [
+                rc
+                for rc, s in shifted.items()
+                if s & {"window", "pad_tap", "current", "target", "hover"}
+            ]
+            wins = [rc for rc, s in shifted.items() if "winner" in s]
+            self.heatmap.set_marks(marks, wins)
+        else:
+            self.table.viewport().update()
+
+    def show_hint(self, text: str) -> None:
+        self.hint_label.setText(text)
+        self.hint_label.setVisible(bool(text))
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom = zoom
+        self._fit_cells()
+
+    # ---- sizing -----------------------------------------------------------------------------
+    def resizeEvent(self, event: QEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_cells()
+
+    def _fit_cells(self) -> None:
+        rows, cols = self.model.values.shape
+        header_w = self.table.verticalHeader().width() or 24
+        header_h = self.table.horizontalHeader().height() or 20
+        avail_w = max(10, self.stack.width() - header_w - 4)
+        avail_h = max(10, self.stack.height() - header_h - 4)
+        cell = min(avail_w / cols, avail_h / rows) * self.zoom
+        cell = int(max(6, min(cell, 72 * self.zoom)))
+        self.model.show_numbers = cell >= MIN_NUMBER_CELL * min(1.0, self.zoom)
+        font = QFont()
+        font.setPixelSize(max(8, min(int(cell * 0.42), 30)))
+        self.model.font = font
+        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header.setDefaultSectionSize(cell)
+        small = QFont()
+        small.setPixelSize(max(8, min(int(cell * 0.3), 14)))
+        self.table.horizontalHeader().setFont(small)
+        self.table.verticalHeader().setFont(small)
+        self.table.horizontalHeader().setVisible(cell >= 14)
+        self.table.verticalHeader().setVisible(cell >= 14)
+
+    # ---- events -----------------------------------------------------------------------------
+    def _to_matrix(self, r: int, c: int) -> tuple[int, int]:
+        return r - self.model.offset[0], c - self.model.offset[1]
+
+    def _on_cell_edited(self, r: int, c: int, value: float) -> None:
+        self.show_hint("")
+        self.sigCellEdited.emit(r, c, value)
+
+    def _on_edit_rejected(self, message: str) -> None:
+        self.show_hint(message)
+
+    def _on_table_hovered(self, r: int, c: int) -> None:
+        self._emit_hover(r, c)
+
+    def _on_heat_hovered(self, r: int, c: int) -> None:
+        self._emit_hover(r, c)
+        if r >= 0:
+            v = self.model.values[r, c]
+            mr, mc = self._to_matrix(r, c)
+            self.heatmap.setToolTip(f"[{mr}, {mc}] = {format_number(v)}")
+
+    def _emit_hover(self, r: int, c: int) -> None:
+        self.hovering = r >= 0
+        if r < 0:
+            self.sigHoverLeft.emit()
+        else:
+            self.sigCellHovered.emit(*self._to_matrix(r, c))
+
+    def _on_table_clicked(self, index: QModelIndex) -> None:
+        self.sigCellClicked.emit(*self._to_matrix(index.row(), index.column()))
+
+    def _on_heat_clicked(self, r: int, c: int) -> None:
+        self.sigCellClicked.emit(*self._to_matrix(r, c))

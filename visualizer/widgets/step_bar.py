@@ -1,0 +1,159 @@
+"""Stepping controls, the arithmetic of the current step, and the output-size formula."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.state import AppState
+
+
+class StepBar(QWidget):
+    """First / previous / play / next / last, a scrub slider, speed and the step's arithmetic."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._on_timer)
+
+        def button(text: str, name: str, tip: str) -> QToolButton:
+            b = QToolButton()
+            b.setText(text)
+            b.setObjectName(name)
+            b.setToolTip(tip)
+            b.setMinimumSize(44, 36)
+            font = b.font()
+            font.setPointSizeF(14)
+            b.setFont(font)
+            return b
+
+        self.first_button = button("⏮", "stepFirst", "First step (Home)")
+        self.prev_button = button("◀", "stepPrev", "Previous step (Left)")
+        self.play_button = button("▶", "playPause", "Play / pause (Space)")
+        self.next_button = button("▶|", "stepNext", "Next step (Right)")
+        self.last_button = button("⏭", "stepLast", "Last step (End)")
+        self.step_slider = QSlider(Qt.Horizontal)
+        self.step_slider.setObjectName("stepSlider")
+        self.step_slider.setToolTip("Scrub through the forward steps, then the backward steps")
+        self.speed_spinbox = QSpinBox()
+        self.speed_spinbox.setObjectName("speed_spinbox")
+        self.speed_spinbox.setRange(1, 30)
+        self.speed_spinbox.setValue(2)
+        self.speed_spinbox.setSuffix(" steps/s")
+        self.speed_spinbox.setToolTip("Playback speed")
+        self.counter_label = QLabel("")
+        self.counter_label.setObjectName("stepCounter")
+        counter_font = QFont()
+        counter_font.setPointSizeF(13)
+        counter_font.setBold(True)
+        self.counter_label.setFont(counter_font)
+        self.counter_label.setMinimumWidth(250)
+        self.arithmetic_label = QLabel("")
+        self.arithmetic_label.setObjectName("arithmetic")
+        self.arithmetic_label.setWordWrap(True)
+        self.arithmetic_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        big = QFont()
+        big.setPointSizeF(15)
+        self.arithmetic_label.setFont(big)
+        self.arithmetic_label.setStyleSheet(
+            "QLabel { background: #fffbea; border: 1px solid #e0c060; border-radius: 4px;"
+            " padding: 4px 8px; }"
+        )
+
+        row = QHBoxLayout()
+        for b in (self.first_button, self.prev_button, self.play_button, self.next_button):
+            row.addWidget(b)
+        row.addWidget(self.last_button)
+        row.addWidget(self.step_slider, 1)
+        row.addWidget(self.speed_spinbox)
+        row.addWidget(self.counter_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.arithmetic_label)
+
+        self.first_button.clicked.connect(lambda: state.set_step(0))
+        self.prev_button.clicked.connect(lambda: state.set_step(state.step - 1))
+        self.next_button.clicked.connect(lambda: state.set_step(state.step + 1))
+        self.last_button.clicked.connect(lambda: state.set_step(state.n_steps - 1))
+        self.play_button.clicked.connect(self.toggle_play)
+        self.step_slider.valueChanged.connect(state.set_step)
+        self.speed_spinbox.valueChanged.connect(self._on_speed_changed)
+        state.sigResultsChanged.connect(self._on_results_changed)
+        state.sigStepChanged.connect(self._on_step_changed)
+        self._on_results_changed()
+        self._on_step_changed(state.step)
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+        else:
+            if self.state.step >= self.state.n_steps - 1:
+                self.state.set_step(0)
+            self.timer.start(int(1000 / self.speed_spinbox.value()))
+        self._show_play_state()
+
+    def _show_play_state(self) -> None:
+        self.play_button.setText("⏸" if self.timer.isActive() else "▶")
+
+    def _on_timer(self) -> None:
+        if self.state.step >= self.state.n_steps - 1:
+            self.timer.stop()
+            self._show_play_state()
+            return
+        self.state.set_step(self.state.step + 1)
+
+    def _on_speed_changed(self, value: int) -> None:
+        if self.timer.isActive():
+            self.timer.setInterval(int(1000 / value))
+
+    def _on_results_changed(self) -> None:
+        with QSignalBlocker(self.step_slider):
+            self.step_slider.setRange(0, self.state.n_steps - 1)
+
+    def _on_step_changed(self, step: int) -> None:
+        st = self.state
+        with QSignalBlocker(self.step_slider):
+            self.step_slider.setValue(step)
+        phase = "Forward" if st.phase == "forward" else "Backward"
+        self.counter_label.setText(f"{phase} {st.window_index + 1} / {st.n_windows}")
+        self.arithmetic_label.setText(st.step_text())
+
+
+class FormulaPanel(QGroupBox):
+    """The output-size formula with the current numbers, and why a setting is invalid."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__("Output size", parent)
+        self.state = state
+        self.formula_label = QLabel("")
+        self.formula_label.setObjectName("formula")
+        self.formula_label.setWordWrap(True)
+        self.formula_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.formula_label)
+        state.sigResultsChanged.connect(self._refresh)
+        state.sigError.connect(self._refresh)
+        self._refresh()
+
+    def _refresh(self, *_args: object) -> None:
+        st = self.state
+        lines = st.formula_lines()
+        out_h, out_w = st.results.geometry.out_size
+        text = "\n".join(lines)
+        if st.error:
+            text += f"\n✗ Not applied: {st.error}"
+        else:
+            text += f"\nOutput: {out_h} × {out_w} = {out_h * out_w} windows"
+        self.formula_label.setText(text)

@@ -1,0 +1,191 @@
+"""All matrix views, laid out as forward row (X, W, Y, mask) over backward row (dX, dW, dY)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from engine import format_number, format_pair
+from visualizer.state import INPUT, OVERHANG, PADDING, AppState
+from visualizer.widgets.matrix_view import MatrixView, levels_for
+
+TAP_STYLE = {"input": "window", "padding": "pad_tap", "overhang": "pad_tap"}
+
+
+class ViewsPanel(QWidget):
+    """Shows the state's matrices; redraws values on results, highlights on steps."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.input_view = MatrixView("Input X", "inputMatrix")
+        self.kernel_view = MatrixView("Kernel W", "kernelMatrix")
+        self.output_view = MatrixView("Output Y", "outputMatrix")
+        self.mask_view = MatrixView("Argmax mask", "maskMatrix")
+        self.grad_output_view = MatrixView("Upstream gradient dY", "gradOutputMatrix")
+        self.grad_input_view = MatrixView("Input gradient dX", "gradInputMatrix")
+        self.grad_weight_view = MatrixView("dW", "gradWeightMatrix")
+        self.input_view.set_editable(True)
+        self.kernel_view.set_editable(True)
+        self.grad_output_view.set_editable(True)
+        self.bias_label = QLabel("")
+        self.bias_label.setObjectName("gradBias")
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        grid.addWidget(self.input_view, 0, 0)
+        grid.addWidget(self.kernel_view, 0, 1)
+        grid.addWidget(self.output_view, 0, 2)
+        grid.addWidget(self.mask_view, 0, 3)
+        grid.addWidget(self.grad_input_view, 1, 0)
+        grid.addWidget(self.grad_weight_view, 1, 1)
+        grid.addWidget(self.grad_output_view, 1, 2)
+        grid.addWidget(self.bias_label, 2, 1)
+        self.grid = grid
+
+        self.input_view.sigCellEdited.connect(state.set_input_cell)
+        self.kernel_view.sigCellEdited.connect(state.set_kernel_cell)
+        self.grad_output_view.sigCellEdited.connect(state.set_grad_output_cell)
+        self.output_view.sigCellClicked.connect(self._on_output_clicked)
+        self.grad_output_view.sigCellClicked.connect(self._on_output_clicked)
+        for view in (self.output_view, self.grad_output_view):
+            view.sigCellHovered.connect(self._on_output_hovered)
+            view.sigHoverLeft.connect(self._on_hover_left)
+        for view in (self.input_view, self.grad_input_view, self.mask_view):
+            view.sigCellHovered.connect(self._on_input_hovered)
+            view.sigHoverLeft.connect(self._on_hover_left)
+        state.sigResultsChanged.connect(self._on_results_changed)
+        state.sigStepChanged.connect(self._on_step_changed)
+        state.sigHoverChanged.connect(self._on_highlights_changed)
+        self._on_results_changed()
+
+    def views(self) -> list[MatrixView]:
+        return [
+            self.input_view,
+            self.kernel_view,
+            self.output_view,
+            self.mask_view,
+            self.grad_output_view,
+            self.grad_input_view,
+            self.grad_weight_view,
+        ]
+
+    # ---- user → state -----------------------------------------------------------------------
+    def _on_output_clicked(self, r: int, c: int) -> None:
+        self.state.jump_to_output(r, c)
+
+    def _on_output_hovered(self, r: int, c: int) -> None:
+        self.state.set_hover("output", r, c)
+
+    def _on_input_hovered(self, r: int, c: int) -> None:
+        self.state.set_hover("input", r, c)
+
+    def _on_hover_left(self) -> None:
+        self.state.set_hover(None)
+
+    # ---- state → views ----------------------------------------------------------------------
+    def _on_results_changed(self) -> None:
+        st = self.state
+        op = st.op
+        conv, is_max = op == "conv", op == "max"
+        self.kernel_view.setVisible(conv)
+        self.grad_weight_view.setVisible(conv)
+        self.bias_label.setVisible(conv)
+        self.mask_view.setVisible(is_max)
+        stretch = {0: 3, 1: 2 if conv else 0, 2: 2, 3: 3 if is_max else 0}
+        for col, factor in stretch.items():
+            self.grid.setColumnStretch(col, factor)
+
+        values, kinds, offset = st.input_canvas()
+        h, w = st.x.shape[2:]
+        pad_word = "−∞" if is_max else "0"
+        g = st.results.geometry
+        pad_note = ""
+        if (kinds == PADDING).any():
+            pad_note = f", padding shown as {pad_word}"
+        if (kinds == OVERHANG).any():
+            pad_note += ", hatched: beyond the padding"
+        self.input_view.set_title(f"Input X  ({h}×{w}{pad_note})")
+        self.input_view.set_matrix(values, kinds, offset)
+        real = values[kinds == INPUT]
+        self._x_levels = levels_for(real, False)
+
+        out = st.results.output[st.plane]
+        self._out_levels = levels_for(out, False) if not is_max else self._x_levels
+        oh, ow = g.out_size
+        self.output_view.set_title(f"Output Y  ({oh}×{ow})")
+        gx = st.grad_input_plane(partial=False)
+        self._gx_levels = levels_for(gx, True)
+        self.grad_output_view.set_matrix(
+            st.grad_output_plane(), levels=levels_for(st.grad_output_plane(), True), diverging=True
+        )
+        if conv:
+            kernel = st.kernel_plane()
+            self.kernel_view.set_title(
+                f"Kernel W  ({format_pair(g.kernel)}, out ch {st.plane[1]}, in ch {st.in_channel})"
+            )
+            self.kernel_view.set_matrix(kernel, levels=levels_for(kernel, True), diverging=True)
+            gw, _ = st.grad_weight_plane(partial=False)
+            self._gw_levels = levels_for(gw, True)
+        if is_max:
+            full = st.mask_plane(partial=False)
+            self._mask_levels = (0.0, float(max(1, full.max())))
+        self._on_step_changed(st.step)
+
+    def _on_step_changed(self, _step: int) -> None:
+        st = self.state
+        self.output_view.set_matrix(st.output_plane(), levels=self._out_levels)
+        self.grad_input_view.set_matrix(
+            st.grad_input_plane(), levels=self._gx_levels, diverging=True
+        )
+        if st.op == "max":
+            counts = st.mask_plane()
+            self.mask_view.set_matrix(counts.astype(float), levels=self._mask_levels)
+            self.mask_view.set_title("Argmax mask  (windows won per cell)")
+        if st.op == "conv":
+            gw, gb = st.grad_weight_plane()
+            self.grad_weight_view.set_matrix(gw, levels=self._gw_levels, diverging=True)
+            self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
+        phase = "so far" if st.phase == "backward" else "(backward phase)"
+        self.grad_input_view.set_title(f"Input gradient dX  {phase}")
+        self._on_highlights_changed()
+
+    def _on_highlights_changed(self) -> None:
+        st = self.state
+        hl = st.highlight()
+        inputs: dict[tuple[int, int], set[str]] = {}
+        for r, c, kind in hl.input_taps:
+            inputs.setdefault((r, c), set()).add(TAP_STYLE[kind])
+        for r, c in hl.input_gaps:
+            inputs.setdefault((r, c), set()).add("gap")
+        forward = st.phase == "forward"
+        if forward:
+            for rc in hl.input_winners:
+                inputs.setdefault(rc, set()).add("winner")
+        outputs: dict[tuple[int, int], set[str]] = {}
+        if hl.output_cell is not None:
+            outputs[hl.output_cell] = {"current"}
+        grads: dict[tuple[int, int], set[str]] = {}
+        if not forward:
+            for rc in hl.grad_targets:
+                grads.setdefault(rc, set()).add("target")
+        hover_in, hover_out = st.hover_cells()
+        for rc in hover_in:
+            inputs.setdefault(rc, set()).add("hover")
+            grads.setdefault(rc, set()).add("hover")
+        for rc in hover_out:
+            outputs.setdefault(rc, set()).add("hover")
+        mask = {rc: {"winner"} for rc in hl.input_winners} if forward else {}
+        self.input_view.set_highlights(inputs)
+        self.output_view.set_highlights(outputs)
+        self.grad_output_view.set_highlights(
+            outputs if not forward else dict.fromkeys(hover_out, {"hover"})
+        )
+        self.grad_input_view.set_highlights(grads)
+        self.mask_view.set_highlights(mask)
+        if st.op == "conv":
+            kh, kw = st.results.geometry.kernel
+            active = {(i, j): {"window"} for i in range(kh) for j in range(kw)}
+            self.kernel_view.set_highlights(active)
+            self.grad_weight_view.set_highlights(active if not forward else {})
