@@ -23,7 +23,9 @@ def as_float_array(x: object, name: str) -> np.ndarray:
     return arr
 
 
-def to_4d(x: object, name: str = "x", ranks: tuple[int, ...] = (2, 3, 4)) -> tuple[np.ndarray, int]:
+def to_4d(
+    x: object, name: str = "x", ranks: tuple[int, ...] = (2, 3, 4)
+) -> tuple[np.ndarray, int]:
     """Return ``(x as (N, C, H, W) float array, original ndim)``.
 
     Raises
@@ -39,7 +41,8 @@ def to_4d(x: object, name: str = "x", ranks: tuple[int, ...] = (2, 3, 4)) -> tup
     arr4 = arr.reshape((1,) * (4 - ndim) + arr.shape)
     if min(arr4.shape[1:]) == 0 or (ndim < 4 and arr4.shape[0] == 0):
         raise ValueError(
-            f"{name} must not have an empty channel, height or width dimension; got shape {arr.shape}"
+            f"{name} must not have an empty channel, height or width dimension; "
+            f"got shape {arr.shape}"
         )
     return arr4, ndim
 

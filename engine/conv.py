@@ -22,7 +22,7 @@ def _prepare(
     dilation: object,
     groups: object,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, WindowGeometry, int, int]:
-    """Validate everything and return ``(x4, w4, bias (C_out,) or None, geometry, ndim, groups)``."""
+    """Validate everything; return ``(x4, w4, bias (C_out,) or None, geometry, ndim, groups)``."""
     w = as_float_array(weight, "weight")
     xa = as_float_array(x, "x")
     if xa.ndim == 2:

@@ -152,7 +152,7 @@ def max_pool2d_backward(
         canvas = np.zeros(x4.shape[:2] + _canvas_shape(g), dtype=gy.dtype)
         winners, counts = _tie_winners(x4, g)
         share = gy / counts if ties == "split" else gy
-        for (i, j, rs, cs), win in zip(_taps(g), winners, strict=True):
+        for (_, _, rs, cs), win in zip(_taps(g), winners, strict=True):
             canvas[..., rs, cs] += np.where(win, share, 0)
         gi = _crop(canvas, g)
     return from_4d(np.ascontiguousarray(gi), ndim)

@@ -197,7 +197,7 @@ def avg_pool2d_backward(
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """Cross-correlation by loops: y = b + sum over channels and taps of w · x."""
     x4, w4, b, g, two_d = _conv_inputs(x, weight, bias, stride, padding, dilation)
-    N, C_in, H, W = x4.shape
+    N, _, H, W = x4.shape
     C_out, C_in_g, kh, kw = w4.shape
     out_h, out_w = g.out_size
     y = np.zeros((N, C_out, out_h, out_w), dtype=np.result_type(x4, w4))
@@ -220,8 +220,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv2d_backward(grad_output, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """Gradients of :func:`conv2d` by loops: each output spreads dY · w back onto its window."""
-    x4, w4, b, g, two_d = _conv_inputs(x, weight, bias, stride, padding, dilation)
-    N, C_in, H, W = x4.shape
+    x4, w4, _, g, two_d = _conv_inputs(x, weight, bias, stride, padding, dilation)
+    N, _, H, W = x4.shape
     C_out, C_in_g, kh, kw = w4.shape
     out_h, out_w = g.out_size
     gy = np.asarray(grad_output, dtype=np.float64).reshape(N, C_out, out_h, out_w)

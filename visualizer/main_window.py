@@ -58,8 +58,8 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(420)
+        scroll.setMinimumWidth(side.sizeHint().width() + 18)
+        scroll.setMaximumWidth(440)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
         main = QWidget()
@@ -129,8 +129,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("Keyboard shortcuts", "F1", self._on_help))
 
     def zoom_by(self, factor: float) -> None:
-        for view in self.views_panel.views():
-            view.set_zoom(1.0 if factor == 0 else max(0.4, min(view.zoom * factor, 3.0)))
+        panel = self.views_panel
+        panel.set_zoom(1.0 if factor == 0 else panel.zoom * factor)
 
     def _on_help(self) -> None:
         QMessageBox.information(self, "Pooling Visualizer — help", SHORTCUTS_HELP)

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from engine import format_number
 
 TABLE_LIMIT = 64  # larger matrices are drawn as heat maps
-MIN_NUMBER_CELL = 26  # below this many pixels a cell shows colour only, number on hover
+MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
 
 # Highlight styles, drawn as borders so they stay visible on every colour of the map.
 STYLE_PEN = {
@@ -94,6 +94,7 @@ class MatrixModel(QAbstractTableModel):
         self.colors = np.zeros((1, 1, 3), dtype=np.uint8)
         self.styles: dict[tuple[int, int], set[str]] = {}
         self.show_numbers = True
+        self.max_chars = 1
         self.editable = False
         self.font = QFont()
 
@@ -113,6 +114,9 @@ class MatrixModel(QAbstractTableModel):
         self.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
         self.offset = offset
         self.colors = colorize(self.values, levels, diverging)
+        self.max_chars = max(
+            (len(format_number(v)) for v in self.values.flat if not math.isnan(v)), default=1
+        )
         if shape_changed:
             self.endResetModel()
         else:
@@ -235,6 +239,7 @@ class _CellDelegate(QStyledItemDelegate):
     def __init__(self, model: MatrixModel, parent: QWidget) -> None:
         super().__init__(parent)
         self._model = model
+        self.scale = 1.0
 
     def paint(
         self,
@@ -251,13 +256,14 @@ class _CellDelegate(QStyledItemDelegate):
         for style in STYLE_ORDER:
             if style not in styles:
                 continue
-            color, width, line = STYLE_PEN[style]
+            color, base_width, line = STYLE_PEN[style]
+            width = max(2, round(base_width * min(self.scale, 1.4)))
             if style == "gap":
                 painter.fillRect(
                     option.rect, QBrush(QColor(120, 120, 120, 90), Qt.DiagCrossPattern)
                 )
                 continue
-            inset = width // 2 + (2 if style in ("winner", "target") else 0)
+            inset = width // 2 + (max(1, width // 2) if style in ("winner", "target") else 0)
             rect = option.rect.adjusted(inset, inset, -inset - 1, -inset - 1)
             # A thin dark outline keeps the coloured border visible on light and dark cells.
             painter.setPen(QPen(QColor(0, 0, 0, 160), width + 2, line))
@@ -330,7 +336,8 @@ class ColorLegend(QWidget):
         super().__init__(parent)
         self.levels = (0.0, 1.0)
         self.diverging = False
-        self.setFixedHeight(30)
+        self.setFixedHeight(18)
+        self.setMinimumWidth(60)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
 
     def set_levels(self, levels: tuple[float, float], diverging: bool) -> None:
@@ -339,7 +346,12 @@ class ColorLegend(QWidget):
 
     def paintEvent(self, event: QEvent) -> None:
         painter = QPainter(self)
-        bar = QRect(4, 2, self.width() - 8, 10)
+        lo, hi = self.levels
+        metrics = painter.fontMetrics()
+        left_text, right_text = format_number(lo), format_number(hi)
+        left_w = metrics.horizontalAdvance(left_text) + 6
+        right_w = metrics.horizontalAdvance(right_text) + 6
+        bar = QRect(left_w, 4, max(10, self.width() - left_w - right_w), 10)
         gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
         cmap = DIVERGING if self.diverging else SEQUENTIAL
         for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
@@ -348,11 +360,9 @@ class ColorLegend(QWidget):
         painter.setPen(QColor(120, 120, 120))
         painter.drawRect(bar)
         painter.setPen(self.palette().windowText().color())
-        lo, hi = self.levels
-        text_rect = QRect(4, 13, self.width() - 8, 16)
-        painter.drawText(text_rect, Qt.AlignLeft | Qt.AlignVCenter, format_number(lo))
-        painter.drawText(text_rect, Qt.AlignHCenter | Qt.AlignVCenter, format_number((lo + hi) / 2))
-        painter.drawText(text_rect, Qt.AlignRight | Qt.AlignVCenter, format_number(hi))
+        full = QRect(0, 0, self.width(), self.height())
+        painter.drawText(full, Qt.AlignLeft | Qt.AlignVCenter, left_text)
+        painter.drawText(full, Qt.AlignRight | Qt.AlignVCenter, right_text)
         painter.end()
 
 
@@ -417,13 +427,15 @@ class MatrixView(QWidget):
     sigCellHovered = Signal(int, int)
     sigHoverLeft = Signal()
     sigCellClicked = Signal(int, int)
+    sigResized = Signal()
 
     def __init__(self, title: str, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.model = MatrixModel(self)
         self.hovering = False
-        self.zoom = 1.0
+        self.cell = 0
+        self._chars = 0
         self.levels = (0.0, 1.0)
         self.diverging = False
 
@@ -433,9 +445,12 @@ class MatrixView(QWidget):
         title_font.setPointSizeF(12.5)
         title_font.setBold(True)
         self.title_label.setFont(title_font)
+        self.title_label.setMinimumWidth(40)
+        self.title_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.table = _Table()
         self.table.setModel(self.model)
-        self.table.setItemDelegate(_CellDelegate(self.model, self.table))
+        self.delegate = _CellDelegate(self.model, self.table)
+        self.table.setItemDelegate(self.delegate)
         self.heatmap = _HeatMap()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
@@ -494,7 +509,8 @@ class MatrixView(QWidget):
             self.model.set_values(values, kinds, offset, levels, diverging)
         self.stack.setCurrentIndex(1 if big else 0)
         self.legend.set_levels(levels, diverging)
-        self._fit_cells()
+        if self.model.max_chars != self._chars and self.cell:
+            self.set_cell_size(self.cell)
 
     def matrix(self) -> np.ndarray:
         """The values shown, without the padding ring (what a test asserts on)."""
@@ -529,35 +545,42 @@ class MatrixView(QWidget):
         self.hint_label.setText(text)
         self.hint_label.setVisible(bool(text))
 
-    def set_zoom(self, zoom: float) -> None:
-        self.zoom = zoom
-        self._fit_cells()
-
     # ---- sizing -----------------------------------------------------------------------------
-    def resizeEvent(self, event: QEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_cells()
-
-    def _fit_cells(self) -> None:
+    def fit_cell(self) -> float:
+        """The largest cell size (pixels) at which the whole matrix fits this view."""
         rows, cols = self.model.values.shape
-        header_w = self.table.verticalHeader().width() or 24
-        header_h = self.table.horizontalHeader().height() or 20
-        avail_w = max(10, self.stack.width() - header_w - 4)
-        avail_h = max(10, self.stack.height() - header_h - 4)
-        cell = min(avail_w / cols, avail_h / rows) * self.zoom
-        cell = int(max(6, min(cell, 72 * self.zoom)))
-        self.model.show_numbers = cell >= MIN_NUMBER_CELL * min(1.0, self.zoom)
+        avail_w = max(10, self.stack.width() - 30)
+        avail_h = max(10, self.stack.height() - 24)
+        return min(avail_w / cols, avail_h / rows)
+
+    def is_table(self) -> bool:
+        return self.stack.currentIndex() == 0
+
+    def set_cell_size(self, cell: int) -> None:
+        """Cell size in pixels; numbers are hidden (shown on hover) when cells get too small."""
+        cell = int(max(6, min(cell, 96)))
+        chars = self.model.max_chars
+        if (cell, chars) == (self.cell, self._chars):
+            return
+        self.cell, self._chars = cell, chars
+        # As large as the longest number allows (a digit is about 0.6 em wide).
+        pixels = min(cell * 0.5, (cell - 4) / (0.62 * max(chars, 2)), 40)
+        self.model.show_numbers = cell >= MIN_NUMBER_CELL and pixels >= 9
+        self.delegate.scale = cell / 48
         font = QFont()
-        font.setPixelSize(max(8, min(int(cell * 0.42), 30)))
+        font.setPixelSize(max(8, int(pixels)))
         self.model.font = font
-        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
-            header.setDefaultSectionSize(cell)
         small = QFont()
         small.setPixelSize(max(8, min(int(cell * 0.3), 14)))
-        self.table.horizontalHeader().setFont(small)
-        self.table.verticalHeader().setFont(small)
-        self.table.horizontalHeader().setVisible(cell >= 14)
-        self.table.verticalHeader().setVisible(cell >= 14)
+        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header.setDefaultSectionSize(cell)
+            header.setFont(small)
+            header.setVisible(cell >= 14)
+        self.table.viewport().update()
+
+    def resizeEvent(self, event: QEvent) -> None:
+        super().resizeEvent(event)
+        self.sigResized.emit()
 
     # ---- events -----------------------------------------------------------------------------
     def _to_matrix(self, r: int, c: int) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,22 +28,22 @@ class StepBar(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer)
 
-        def button(text: str, name: str, tip: str) -> QToolButton:
+        style = self.style()
+
+        def button(icon: QStyle.StandardPixmap, name: str, tip: str) -> QToolButton:
             b = QToolButton()
-            b.setText(text)
+            b.setIcon(style.standardIcon(icon))
+            b.setIconSize(QSize(24, 24))
             b.setObjectName(name)
             b.setToolTip(tip)
             b.setMinimumSize(44, 36)
-            font = b.font()
-            font.setPointSizeF(14)
-            b.setFont(font)
             return b
 
-        self.first_button = button("⏮", "stepFirst", "First step (Home)")
-        self.prev_button = button("◀", "stepPrev", "Previous step (Left)")
-        self.play_button = button("▶", "playPause", "Play / pause (Space)")
-        self.next_button = button("▶|", "stepNext", "Next step (Right)")
-        self.last_button = button("⏭", "stepLast", "Last step (End)")
+        self.first_button = button(QStyle.SP_MediaSkipBackward, "stepFirst", "First step (Home)")
+        self.prev_button = button(QStyle.SP_MediaSeekBackward, "stepPrev", "Previous step (Left)")
+        self.play_button = button(QStyle.SP_MediaPlay, "playPause", "Play / pause (Space)")
+        self.next_button = button(QStyle.SP_MediaSeekForward, "stepNext", "Next step (Right)")
+        self.last_button = button(QStyle.SP_MediaSkipForward, "stepLast", "Last step (End)")
         self.step_slider = QSlider(Qt.Horizontal)
         self.step_slider.setObjectName("stepSlider")
         self.step_slider.setToolTip("Scrub through the forward steps, then the backward steps")
@@ -58,13 +59,13 @@ class StepBar(QWidget):
         counter_font.setPointSizeF(13)
         counter_font.setBold(True)
         self.counter_label.setFont(counter_font)
-        self.counter_label.setMinimumWidth(250)
+        self.counter_label.setMinimumWidth(190)
         self.arithmetic_label = QLabel("")
         self.arithmetic_label.setObjectName("arithmetic")
         self.arithmetic_label.setWordWrap(True)
         self.arithmetic_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         big = QFont()
-        big.setPointSizeF(15)
+        big.setPointSizeF(14)
         self.arithmetic_label.setFont(big)
         self.arithmetic_label.setStyleSheet(
             "QLabel { background: #fffbea; border: 1px solid #e0c060; border-radius: 4px;"
@@ -105,7 +106,8 @@ class StepBar(QWidget):
         self._show_play_state()
 
     def _show_play_state(self) -> None:
-        self.play_button.setText("⏸" if self.timer.isActive() else "▶")
+        icon = QStyle.SP_MediaPause if self.timer.isActive() else QStyle.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
 
     def _on_timer(self) -> None:
         if self.state.step >= self.state.n_steps - 1:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from engine import format_number, format_pair
-from visualizer.state import INPUT, OVERHANG, PADDING, AppState
+from engine import format_number
+from visualizer.state import INPUT, PADDING, AppState
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 
 TAP_STYLE = {"input": "window", "padding": "pad_tap", "overhang": "pad_tap"}
@@ -47,6 +48,13 @@ class ViewsPanel(QWidget):
         self.input_view.sigCellEdited.connect(state.set_input_cell)
         self.kernel_view.sigCellEdited.connect(state.set_kernel_cell)
         self.grad_output_view.sigCellEdited.connect(state.set_grad_output_cell)
+        self.zoom = 1.0
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setSingleShot(True)
+        self._sync_timer.setInterval(0)
+        self._sync_timer.timeout.connect(self.sync_cell_sizes)
+        for view in self.views():
+            view.sigResized.connect(self._sync_timer.start)
         self.output_view.sigCellClicked.connect(self._on_output_clicked)
         self.grad_output_view.sigCellClicked.connect(self._on_output_clicked)
         for view in (self.output_view, self.grad_output_view):
@@ -70,6 +78,20 @@ class ViewsPanel(QWidget):
             self.grad_input_view,
             self.grad_weight_view,
         ]
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom = max(0.4, min(zoom, 3.0))
+        self.sync_cell_sizes()
+
+    def sync_cell_sizes(self) -> None:
+        """Fit every table to its view, times the zoom.
+
+        X, dX and the mask share a shape and a grid slot size, so they get one cell size;
+        Y and dY likewise.
+        """
+        for view in self.views():
+            if view.isVisible() and view.is_table():
+                view.set_cell_size(int(view.fit_cell() * self.zoom))
 
     # ---- user → state -----------------------------------------------------------------------
     def _on_output_clicked(self, r: int, c: int) -> None:
@@ -99,14 +121,17 @@ class ViewsPanel(QWidget):
 
         values, kinds, offset = st.input_canvas()
         h, w = st.x.shape[2:]
-        pad_word = "−∞" if is_max else "0"
         g = st.results.geometry
         pad_note = ""
         if (kinds == PADDING).any():
-            pad_note = f", padding shown as {pad_word}"
-        if (kinds == OVERHANG).any():
-            pad_note += ", hatched: beyond the padding"
+            pad_note = ", pad −∞" if is_max else ", pad 0"
         self.input_view.set_title(f"Input X  ({h}×{w}{pad_note})")
+        self.input_view.setToolTip(
+            "Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). "
+            "Hatched cells: beyond the padding, only reached by ceil_mode windows (never read)."
+            if (kinds != INPUT).any()
+            else ""
+        )
         self.input_view.set_matrix(values, kinds, offset)
         real = values[kinds == INPUT]
         self._x_levels = levels_for(real, False)
@@ -122,9 +147,10 @@ class ViewsPanel(QWidget):
         )
         if conv:
             kernel = st.kernel_plane()
-            self.kernel_view.set_title(
-                f"Kernel W  ({format_pair(g.kernel)}, out ch {st.plane[1]}, in ch {st.in_channel})"
-            )
+            channels = ""
+            if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
+                channels = f", [{st.plane[1]}, {st.in_channel}]"
+            self.kernel_view.set_title(f"Kernel W  ({g.kernel[0]}×{g.kernel[1]}{channels})")
             self.kernel_view.set_matrix(kernel, levels=levels_for(kernel, True), diverging=True)
             gw, _ = st.grad_weight_plane(partial=False)
             self._gw_levels = levels_for(gw, True)
@@ -132,6 +158,7 @@ class ViewsPanel(QWidget):
             full = st.mask_plane(partial=False)
             self._mask_levels = (0.0, float(max(1, full.max())))
         self._on_step_changed(st.step)
+        self._sync_timer.start()
 
     def _on_step_changed(self, _step: int) -> None:
         st = self.state
@@ -142,7 +169,7 @@ class ViewsPanel(QWidget):
         if st.op == "max":
             counts = st.mask_plane()
             self.mask_view.set_matrix(counts.astype(float), levels=self._mask_levels)
-            self.mask_view.set_title("Argmax mask  (windows won per cell)")
+            self.mask_view.set_title("Argmax mask  (wins per cell)")
         if st.op == "conv":
             gw, gb = st.grad_weight_plane()
             self.grad_weight_view.set_matrix(gw, levels=self._gw_levels, diverging=True)
@@ -180,12 +207,7 @@ class ViewsPanel(QWidget):
         self.input_view.set_highlights(inputs)
         self.output_view.set_highlights(outputs)
         self.grad_output_view.set_highlights(
-            outputs if not forward else dict.fromkeys(hover_out, {"hover"})
+            outputs if not forward else {rc: {"hover"} for rc in hover_out}
         )
         self.grad_input_view.set_highlights(grads)
         self.mask_view.set_highlights(mask)
-        if st.op == "conv":
-            kh, kw = st.results.geometry.kernel
-            active = {(i, j): {"window"} for i in range(kh) for j in range(kw)}
-            self.kernel_view.set_highlights(active)
-            self.grad_weight_view.set_highlights(active if not forward else {})
