@@ -25,6 +25,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QGraphicsRectItem,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -46,9 +47,9 @@ STYLE_PEN = {
     "window": ("#ff9f00", 4, Qt.SolidLine),
     "pad_tap": ("#ff9f00", 3, Qt.DashLine),
     "gap": ("#7a7a7a", 2, Qt.DotLine),
-    "winner": ("#d4007a", 5, Qt.SolidLine),
+    "winner": ("#d4007a", 4, Qt.SolidLine),
     "current": ("#ff9f00", 5, Qt.SolidLine),
-    "target": ("#00a040", 5, Qt.SolidLine),
+    "target": ("#00a040", 4, Qt.SolidLine),
     "hover": ("#008b9a", 3, Qt.DashLine),
 }
 STYLE_ORDER = ("hover", "gap", "pad_tap", "window", "current", "target", "winner")
@@ -60,6 +61,15 @@ DIVERGING = pg.ColorMap(
 PADDING_BG = QColor(225, 225, 225)
 OVERHANG_BG = QColor(190, 190, 190)
 INPUT, PADDING, OVERHANG = 0, 1, 2
+
+
+def format_cell(value: float) -> str:
+    """A number short enough for a cell: integers in full, other values to 3 digits."""
+    v = float(value)
+    if not math.isfinite(v) or v == int(v):
+        return format_number(v)
+    text = f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
+    return "0" if text in ("0", "-0") else text
 
 
 def _lut(cmap: pg.ColorMap) -> np.ndarray:
@@ -115,7 +125,7 @@ class MatrixModel(QAbstractTableModel):
         self.offset = offset
         self.colors = colorize(self.values, levels, diverging)
         self.max_chars = max(
-            (len(format_number(v)) for v in self.values.flat if not math.isnan(v)), default=1
+            (len(format_cell(v)) for v in self.values.flat if not math.isnan(v)), default=1
         )
         if shape_changed:
             self.endResetModel()
@@ -141,7 +151,7 @@ class MatrixModel(QAbstractTableModel):
         if role == Qt.DisplayRole:
             if not self.show_numbers or math.isnan(v):
                 return None
-            return format_number(v)
+            return format_cell(v)
         if role == Qt.EditRole:
             return format_number(v)
         if role == Qt.BackgroundRole:
@@ -257,13 +267,13 @@ class _CellDelegate(QStyledItemDelegate):
             if style not in styles:
                 continue
             color, base_width, line = STYLE_PEN[style]
-            width = max(2, round(base_width * min(self.scale, 1.4)))
+            width = max(2, round(base_width * min(self.scale, 1.2)))
             if style == "gap":
                 painter.fillRect(
                     option.rect, QBrush(QColor(120, 120, 120, 90), Qt.DiagCrossPattern)
                 )
                 continue
-            inset = width // 2 + (max(1, width // 2) if style in ("winner", "target") else 0)
+            inset = width // 2 + (1 if style in ("winner", "target") else 0)
             rect = option.rect.adjusted(inset, inset, -inset - 1, -inset - 1)
             # A thin dark outline keeps the coloured border visible on light and dark cells.
             painter.setPen(QPen(QColor(0, 0, 0, 160), width + 2, line))
@@ -384,8 +394,14 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.winners = pg.ScatterPlotItem(
             symbol="s", pen=pg.mkPen("#d4007a", width=3), brush=None, pxMode=False, size=1
         )
+        self.window_rect = QGraphicsRectItem()
+        pen = pg.mkPen("#ff9f00", width=3)
+        pen.setCosmetic(True)
+        self.window_rect.setPen(pen)
+        self.window_rect.setVisible(False)
         self.view.addItem(self.marks)
         self.view.addItem(self.winners)
+        self.view.addItem(self.window_rect)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._shape = (1, 1)
 
@@ -401,6 +417,12 @@ class _HeatMap(pg.GraphicsLayoutWidget):
     def set_marks(self, cells: list[tuple[int, int]], winners: list[tuple[int, int]]) -> None:
         self.marks.setData([c + 0.5 for _, c in cells], [r + 0.5 for r, _ in cells])
         self.winners.setData([c + 0.5 for _, c in winners], [r + 0.5 for r, _ in winners])
+        if cells:
+            rows = [r for r, _ in cells]
+            cols = [c for _, c in cells]
+            top, left = min(rows), min(cols)
+            self.window_rect.setRect(left, top, max(cols) - left + 1, max(rows) - top + 1)
+        self.window_rect.setVisible(bool(cells))
 
     def _on_mouse_moved(self, pos: object) -> None:
         point = self.view.mapSceneToView(pos)
@@ -436,6 +458,14 @@ class MatrixView(QWidget):
         self.hovering = False
         self.cell = 0
         self._chars = 0
+        self._too_small = False  # cells too small for numbers: draw a heat map instead
+        self._table_stale = False
+        self._highlight_cells: dict[tuple[int, int], set[str]] = {}
+        self._content: tuple[np.ndarray, np.ndarray | None, tuple[int, int]] = (
+            np.zeros((1, 1)),
+            None,
+            (0, 0),
+        )
         self.levels = (0.0, 1.0)
         self.diverging = False
 
@@ -499,17 +529,28 @@ class MatrixView(QWidget):
             real = values if kinds is None else values[kinds == INPUT]
             levels = levels_for(real, diverging)
         self.levels = levels
-        big = max(values.shape) > TABLE_LIMIT
-        if big:
-            self.heatmap.set_values(values, levels, diverging)
-            self.model.values = np.asarray(values, dtype=float)  # keep the data behind the view
+        self._content = (np.asarray(values, dtype=float), kinds, offset)
+        self._render()
+
+    def _render(self) -> None:
+        values, kinds, offset = self._content
+        heat = max(values.shape) > TABLE_LIMIT or self._too_small
+        if heat:
+            self.heatmap.set_values(values, self.levels, self.diverging)
+            # Keep the data behind the view for hover, tests and a later switch to the table.
+            self.model.values = values
             self.model.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
             self.model.offset = offset
+            self._table_stale = True
         else:
-            self.model.set_values(values, kinds, offset, levels, diverging)
-        self.stack.setCurrentIndex(1 if big else 0)
-        self.legend.set_levels(levels, diverging)
-        if self.model.max_chars != self._chars and self.cell:
+            if self._table_stale:
+                self.model.values = np.zeros((0, 0))  # force a model reset
+                self._table_stale = False
+            self.model.set_values(values, kinds, offset, self.levels, self.diverging)
+        self.stack.setCurrentIndex(1 if heat else 0)
+        self.legend.set_levels(self.levels, self.diverging)
+        self.set_highlights(self._highlight_cells)
+        if not heat and self.model.max_chars != self._chars and self.cell:
             self.set_cell_size(self.cell)
 
     def matrix(self) -> np.ndarray:
@@ -527,6 +568,7 @@ class MatrixView(QWidget):
 
     def set_highlights(self, cells: dict[tuple[int, int], set[str]]) -> None:
         """Mark cells given in matrix coordinates with highlight styles."""
+        self._highlight_cells = cells
         off_r, off_c = self.model.offset
         shifted = {(r + off_r, c + off_c): s for (r, c), s in cells.items()}
         self.model.set_styles(shifted)
@@ -558,6 +600,10 @@ class MatrixView(QWidget):
 
     def set_cell_size(self, cell: int) -> None:
         """Cell size in pixels; numbers are hidden (shown on hover) when cells get too small."""
+        too_small = cell < MIN_NUMBER_CELL
+        if too_small != self._too_small:
+            self._too_small = too_small
+            self._render()
         cell = int(max(6, min(cell, 96)))
         chars = self.model.max_chars
         if (cell, chars) == (self.cell, self._chars):
@@ -565,7 +611,7 @@ class MatrixView(QWidget):
         self.cell, self._chars = cell, chars
         # As large as the longest number allows (a digit is about 0.6 em wide).
         pixels = min(cell * 0.5, (cell - 4) / (0.62 * max(chars, 2)), 40)
-        self.model.show_numbers = cell >= MIN_NUMBER_CELL and pixels >= 9
+        self.model.show_numbers = pixels >= 8
         self.delegate.scale = cell / 48
         font = QFont()
         font.setPixelSize(max(8, int(pixels)))

@@ -90,7 +90,7 @@ class ViewsPanel(QWidget):
         Y and dY likewise.
         """
         for view in self.views():
-            if view.isVisible() and view.is_table():
+            if view.isVisible():
                 view.set_cell_size(int(view.fit_cell() * self.zoom))
 
     # ---- user → state -----------------------------------------------------------------------
