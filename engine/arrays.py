@@ -24,7 +24,9 @@ def as_float_array(x: object, name: str) -> np.ndarray:
 
 
 def to_4d(
-    x: object, name: str = "x", ranks: tuple[int, ...] = (2, 3, 4)
+    x: object,
+    name: str = "x",
+    ranks: tuple[int, ...] = (2, 3, 4),
 ) -> tuple[np.ndarray, int]:
     """Return ``(x as (N, C, H, W) float array, original ndim)``.
 

@@ -155,4 +155,6 @@ def test_conv_gradient(x_shape, w_shape, s, p, d, groups, bias):
         assert gb is None
     else:
         b_arr = np.asarray(b, dtype=np.float64)
-        check_gradient(lambda bb: np.sum(conv2d(x, w, bb, **params) * g_out), b_arr, np.asarray(gb), rng)
+        check_gradient(
+            lambda bb: np.sum(conv2d(x, w, bb, **params) * g_out), b_arr, np.asarray(gb), rng
+        )

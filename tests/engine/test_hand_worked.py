@@ -51,14 +51,15 @@ def row(values) -> np.ndarray:
 # ---- the classroom examples ---------------------------------------------------------------------
 class TestClassroomExamples:
     def test_mean_pool_8x8_integer_matrix(self):
+        # each output is the sum of one 2x2 block divided by 4
         expected = np.array(
             [
-                [(19 + 32 + 4 + 19) / 4, (7 + 2 + 1 + 6) / 4, (5 + 5 + 5 + 5) / 4, (10 + 0 + 20 + 30) / 4],
-                [(0 + 0 + 0 + 1) / 4, (9 + 9 + 9 + 9) / 4, (13 + 14 + 15 + 16) / 4, (1 + 1 + 1 + 2) / 4],
-                [(8 + 6 + 2 + 4) / 4, (-3 + 3 - 1 + 1) / 4, (100 + 0 + 1 + 2) / 4, (7 + 7 + 7 + 8) / 4],
-                [(1 + 1 + 1 + 1) / 4, (1 + 1 + 2 + 2) / 4, (2 + 2 + 2 + 2) / 4, (50 + 51 + 52 + 53) / 4],
+                [19 + 32 + 4 + 19, 7 + 2 + 1 + 6, 5 + 5 + 5 + 5, 10 + 0 + 20 + 30],
+                [0 + 0 + 0 + 1, 9 + 9 + 9 + 9, 13 + 14 + 15 + 16, 1 + 1 + 1 + 2],
+                [8 + 6 + 2 + 4, -3 + 3 - 1 + 1, 100 + 0 + 1 + 2, 7 + 7 + 7 + 8],
+                [1 + 1 + 1 + 1, 1 + 1 + 2 + 2, 2 + 2 + 2 + 2, 50 + 51 + 52 + 53],
             ]
-        )  # fmt: skip
+        ) / 4  # fmt: skip
         y = avg_pool2d(IMAGE_8X8, 2)
         assert y.dtype == np.float64  # integers are averaged in float64, not truncated
         assert y.shape == (4, 4)
@@ -171,7 +172,7 @@ class TestRanks:
         assert_array_equal(avg_pool2d([[1, 2], [3, 4]], 2), [[2.5]])
 
 
-# ---- §1 output size -------------------------------------------------------------------------------
+# ---- §1 output size ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("L", "k", "s", "p", "d", "ceil", "expected"),
     [
@@ -231,11 +232,16 @@ class TestSpecCounterexamples:
         assert_array_equal(idx, [[[[3]]]])
         # (0 + 1 + 2 + 3) / 4: the window is clipped to the input, no padding to count
         assert_array_equal(avg_pool2d(x, 3, ceil_mode=True), [[[[1.5]]]])
-        assert_array_equal(avg_pool2d_backward(np.ones((1, 1, 1, 1)), x, 3, ceil_mode=True), np.full((1, 1, 2, 2), 0.25))
+        assert_array_equal(
+            avg_pool2d_backward(np.ones((1, 1, 1, 1)), x, 3, ceil_mode=True),
+            np.full((1, 1, 2, 2), 0.25),
+        )
 
     def test_row5_pad_check_uses_raw_kernel(self):
         x = np.zeros((1, 1, 4, 4))
-        with pytest.raises(ValueError, match=r"padding \(2\) must be at most half of kernel_size \(3\)"):
+        with pytest.raises(
+            ValueError, match=r"padding \(2\) must be at most half of kernel_size \(3\)"
+        ):
             max_pool2d(x, 3, 1, padding=2, dilation=2)
         # padding 1 with the same dilation is fine
         assert max_pool2d(x, 3, 1, padding=1, dilation=2).shape == (1, 1, 2, 2)
@@ -292,7 +298,9 @@ class TestSpecCounterexamples:
     def test_row12_avg_ceil_without_padding(self):
         y = avg_pool2d(row([1, 2, 3, 4, 5]), (1, 2), (1, 2), ceil_mode=True)
         assert_array_equal(y, [[1.5, 3.5, 5.0]])
-        y = avg_pool2d(row([1, 2, 3, 4, 5]), (1, 2), (1, 2), ceil_mode=True, count_include_pad=False)
+        y = avg_pool2d(
+            row([1, 2, 3, 4, 5]), (1, 2), (1, 2), ceil_mode=True, count_include_pad=False
+        )
         assert_array_equal(y, [[1.5, 3.5, 5.0]])
 
     def test_row13_sequential_float32_sum(self):
@@ -315,8 +323,12 @@ class TestSpecCounterexamples:
         assert_array_equal(y, [[-3.75]])
 
     def test_row15_negative_divisor_override(self):
-        assert_array_equal(avg_pool2d(row([1, 2, 3, 4]), (1, 2), divisor_override=-2), [[-1.5, -3.5]])
-        assert_array_equal(avg_pool2d(row([1, 2, 3, 4]), (1, 2), divisor_override=3), [[1.0, 7 / 3]])
+        assert_array_equal(
+            avg_pool2d(row([1, 2, 3, 4]), (1, 2), divisor_override=-2), [[-1.5, -3.5]]
+        )
+        assert_array_equal(
+            avg_pool2d(row([1, 2, 3, 4]), (1, 2), divisor_override=3), [[1.0, 7 / 3]]
+        )
 
     def test_row16_avg_backward_accumulation_order(self):
         x = np.zeros((1, 1, 1, 3), dtype=np.float32)
@@ -331,7 +343,7 @@ class TestSpecCounterexamples:
         assert_array_equal(conv2d(x, row([1, 10]), padding="same"), [[21, 32, 43, 54, 5]])
 
 
-# ---- §3 max pooling details ------------------------------------------------------------------------
+# ---- §3 max pooling details ----------------------------------------------------------------------
 class TestMaxPoolDetails:
     def test_all_minus_inf_window_points_at_first_real_tap(self):
         y, idx = max_pool2d(np.full((2, 2), -INF), 2, return_indices=True)
@@ -404,9 +416,15 @@ class TestMaxPoolDetails:
     def test_tie_policies_with_overlap(self):
         x = np.array([[2.0, 2.0, 2.0]])
         # windows [0,1] and [1,2] both tie; the middle element is in both
-        assert_array_equal(max_pool2d_backward([[1.0, 10.0]], x, (1, 2), 1, ties="first"), [[1, 10, 0]])
-        assert_array_equal(max_pool2d_backward([[1.0, 10.0]], x, (1, 2), 1, ties="all"), [[1, 11, 10]])
-        assert_array_equal(max_pool2d_backward([[1.0, 10.0]], x, (1, 2), 1, ties="split"), [[0.5, 5.5, 5]])
+        assert_array_equal(
+            max_pool2d_backward([[1.0, 10.0]], x, (1, 2), 1, ties="first"), [[1, 10, 0]]
+        )
+        assert_array_equal(
+            max_pool2d_backward([[1.0, 10.0]], x, (1, 2), 1, ties="all"), [[1, 11, 10]]
+        )
+        assert_array_equal(
+            max_pool2d_backward([[1.0, 10.0]], x, (1, 2), 1, ties="split"), [[0.5, 5.5, 5]]
+        )
 
     def test_mask_winners(self):
         x = np.array([[1.0, 3.0], [3.0, 3.0]])
@@ -441,7 +459,7 @@ class TestMaxPoolDetails:
         assert_array_equal(idx, [[0, 1, 1], [2, 2, 1], [2, 2, 3]])
 
 
-# ---- §4 average pooling details -------------------------------------------------------------------
+# ---- §4 average pooling details ------------------------------------------------------------------
 class TestAvgPoolDetails:
     @pytest.mark.parametrize(
         ("x", "args", "include", "exclude"),
@@ -483,7 +501,9 @@ class TestAvgPoolDetails:
         x = np.ones((1, 4))
         g = avg_pool2d_backward(np.ones((1, 3)), x, (1, 3), (1, 2), (0, 1), True, False)
         np.testing.assert_allclose(g, [[1 / 2, 1 / 2 + 1 / 3, 1 / 3, 1 / 3 + 1]], rtol=1e-15)
-        g = avg_pool2d_backward([[1.0, 2.0, 4.0]], x, (1, 3), (1, 2), (0, 1), True, divisor_override=-2)
+        g = avg_pool2d_backward(
+            [[1.0, 2.0, 4.0]], x, (1, 3), (1, 2), (0, 1), True, divisor_override=-2
+        )
         assert_array_equal(g, [[-0.5, -0.5 - 1, -1, -1 - 2]])
 
     def test_backward_ignores_input_values(self):
@@ -493,7 +513,7 @@ class TestAvgPoolDetails:
         assert_array_equal(g2, g1)
 
 
-# ---- §6 convolution -------------------------------------------------------------------------------
+# ---- §6 convolution ------------------------------------------------------------------------------
 class TestConv:
     @pytest.mark.parametrize(
         ("w", "dilation", "expected"),
@@ -539,7 +559,9 @@ class TestConv:
     def test_backward_example_batched(self):
         x = np.array([1.0, 2, 3, 4, 5]).reshape(1, 1, 1, 5)
         w = np.array([1.0, 10]).reshape(1, 1, 1, 2)
-        gx, gw, gb = conv2d_backward(np.array([1.0, 100]).reshape(1, 1, 1, 2), x, w, [0.5], stride=2)
+        gx, gw, gb = conv2d_backward(
+            np.array([1.0, 100]).reshape(1, 1, 1, 2), x, w, [0.5], stride=2
+        )
         assert gx.shape == (1, 1, 1, 5) and gw.shape == (1, 1, 1, 2) and gb.shape == (1,)
         assert_array_equal(gx.ravel(), [1, 10, 100, 1000, 0])
         assert_array_equal(gw.ravel(), [301, 402])

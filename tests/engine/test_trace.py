@@ -57,7 +57,7 @@ def summed_weight_grads(trace) -> tuple[np.ndarray, float]:
     return total, bias
 
 
-# ---- number formatting ----------------------------------------------------------------------------
+# ---- number formatting ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("value", "text"),
     [
@@ -208,7 +208,9 @@ class TestWinners:
         step = trace.backward_step(0)
         assert step.grad_output == 6.0
         assert dict(step.input_grads) == grads
-        assert_array_equal(trace.grad_input[0], max_pool2d_backward([[6.0]], [[1, 3], [3, 3]], 2, ties=ties))
+        assert_array_equal(
+            trace.grad_input[0], max_pool2d_backward([[6.0]], [[1, 3], [3, 3]], 2, ties=ties)
+        )
 
     def test_backward_text(self):
         trace = trace_max_pool2d([[1, 3], [3, 3]], 2, ties="split", grad_output=[[6.0]])
@@ -338,12 +340,15 @@ def test_traces_agree_with_the_array_functions():
     assert_array_equal(t.output, max_pool2d(x, 3, 2, 1))
     assert_array_equal(t.grad_input[0], max_pool2d_backward(gy, x, 3, 2, 1))
     assert_array_equal(t.mask_counts, max_pool2d_mask(x, 3, 2, 1).counts)
+    gy = rng.standard_normal((3, 4))  # ceil mode: one more column
     t = trace_avg_pool2d(x, 3, 2, 1, True, False, grad_output=gy)
     assert_array_equal(t.output, avg_pool2d(x, 3, 2, 1, True, False))
     assert_array_equal(t.grad_input[0], avg_pool2d_backward(gy, x, 3, 2, 1, True, False))
     assert_array_equal(t.divisors, avg_divisors(t.geometry, False))
     w = rng.standard_normal((2, 3))
-    t = trace_conv2d(x, w, 0.5, stride=(1, 2), padding=(1, 0), grad_output=rng.standard_normal((6, 2)))
+    t = trace_conv2d(
+        x, w, 0.5, stride=(1, 2), padding=(1, 0), grad_output=rng.standard_normal((6, 2))
+    )
     assert_array_equal(t.output, conv2d(x, w, 0.5, stride=(1, 2), padding=(1, 0)))
     gx, gw, gb = conv2d_backward(t.grad_output, x, w, 0.5, stride=(1, 2), padding=(1, 0))
     assert_allclose(t.grad_input[0], gx, rtol=1e-12)
@@ -391,7 +396,9 @@ def test_random_traces_add_up(op, h, w, kernel, stride, padding, dilation, ceil,
             trace = trace_conv2d(x, rng.standard_normal(kw), 0.5, stride, padding, dilation)
     except ValueError:
         assume(False)
-    assert_allclose(summed_input_grads(trace), trace.grad_input[: trace.x.shape[0]], rtol=1e-12, atol=1e-12)
+    assert_allclose(
+        summed_input_grads(trace), trace.grad_input[: trace.x.shape[0]], rtol=1e-12, atol=1e-12
+    )
     per_cell = defaultdict(int)
     for k in range(len(trace)):
         step = trace.forward_step(k)

@@ -37,7 +37,7 @@ def rejects(call, *fragments: str) -> str:
     return message
 
 
-# ---- pooling parameters, for max and avg alike ------------------------------------------------------
+# ---- pooling parameters, for max and avg alike ---------------------------------------------------
 def max_call(x=X44, **kw):
     return lambda: max_pool2d(x, **kw)
 
@@ -122,14 +122,20 @@ def test_max_pool_rejections(params, fragments):
     ],
 )
 def test_output_too_small(length, kernel, stride, ceil):
+    calls = [
+        lambda x: max_pool2d(x, kernel, stride, ceil_mode=ceil),
+        lambda x: avg_pool2d(x, kernel, stride, ceil_mode=ceil),
+        lambda x: max_pool2d_mask(x, kernel, stride, ceil_mode=ceil),
+        lambda x: avg_pool2d_backward(np.zeros((1, 1)), x, kernel, stride, ceil_mode=ceil),
+    ]
     for x in (np.zeros((length, 8)), np.zeros((8, length))):
-        for call in (
-            lambda: max_pool2d(x, kernel, stride, ceil_mode=ceil),
-            lambda: avg_pool2d(x, kernel, stride, ceil_mode=ceil),
-            lambda: max_pool2d_mask(x, kernel, stride, ceil_mode=ceil),
-            lambda: avg_pool2d_backward(np.zeros((1, 1)), x, kernel, stride, ceil_mode=ceil),
-        ):
-            message = rejects(call, f"kernel_size ({kernel})", f"stride {stride}", "at least 1x1")
+        for call in calls:
+            message = rejects(
+                lambda call=call, x=x: call(x),
+                f"kernel_size ({kernel})",
+                f"stride {stride}",
+                "at least 1x1",
+            )
             assert ("ceil" if ceil else "floor") in message
 
 
@@ -339,15 +345,33 @@ def test_conv_rejections(x, w, kwargs, fragments):
 
 def test_conv_grad_output_shape():
     x, w = np.zeros((1, 4, 5, 5)), np.zeros((2, 4, 3, 3))
-    rejects(lambda: conv2d_backward(np.zeros((1, 2, 4, 4)), x, w), "grad_output", "(1, 2, 4, 4)", "(1, 2, 3, 3)")
+    rejects(
+        lambda: conv2d_backward(np.zeros((1, 2, 4, 4)), x, w),
+        "grad_output",
+        "(1, 2, 4, 4)",
+        "(1, 2, 3, 3)",
+    )
     rejects(lambda: conv2d_backward(np.zeros((2, 3, 3)), x, w), "grad_output", "(2, 3, 3)")
-    rejects(lambda: conv2d_backward(np.zeros((2, 3, 3)), x[0], w[:, :, :2, :2]), "grad_output", "(2, 4, 4)")
-    rejects(lambda: conv2d_backward(np.zeros((3, 3)), x[0, 0], w[0, 0, :2]), "grad_output", "(3, 3)", "(4, 3)")
+    rejects(
+        lambda: conv2d_backward(np.zeros((2, 3, 3)), x[0], w[:, :, :2, :2]),
+        "grad_output",
+        "(2, 4, 4)",
+    )
+    rejects(
+        lambda: conv2d_backward(np.zeros((3, 3)), x[0, 0], w[0, 0, :2]),
+        "grad_output",
+        "(3, 3)",
+        "(4, 3)",
+    )
 
 
 @pytest.mark.parametrize(
     ("grad", "dtype"),
-    [(np.zeros((3, 3), dtype=bool), "bool"), (np.full((3, 3), "a"), "<U1"), (np.zeros((3, 3), dtype=complex), "complex128")],
+    [
+        (np.zeros((3, 3), dtype=bool), "bool"),
+        (np.full((3, 3), "a"), "<U1"),
+        (np.zeros((3, 3), dtype=complex), "complex128"),
+    ],
 )
 def test_conv_grad_output_non_numeric(grad, dtype):
     rejects(lambda: conv2d_backward(grad, np.zeros((5, 5)), np.zeros((3, 3))), "grad_output", dtype)

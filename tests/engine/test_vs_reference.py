@@ -49,9 +49,7 @@ def arrays(draw, rank: int | None = None, max_side: int = 6, kind: str | None = 
         values = draw(st.lists(st.sampled_from(pool), min_size=size, max_size=size))
         return np.array(values).reshape(shape)
     values = draw(
-        st.lists(
-            st.floats(-100, 100, allow_nan=False, width=64), min_size=size, max_size=size
-        )
+        st.lists(st.floats(-100, 100, allow_nan=False, width=64), min_size=size, max_size=size)
     )
     x = np.array(values).reshape(shape)
     if kind == "float":
@@ -192,7 +190,9 @@ def float32_arrays(draw):
     x = draw(arrays(kind="float", max_side=7)).astype(np.float32)
     shape = x.shape
     size = x.size
-    scale = draw(st.lists(st.sampled_from([1.0, 2.0**-20, 2.0**24, 3.0]), min_size=size, max_size=size))
+    scale = draw(
+        st.lists(st.sampled_from([1.0, 2.0**-20, 2.0**24, 3.0]), min_size=size, max_size=size)
+    )
     return (x * np.array(scale, dtype=np.float32).reshape(shape)).astype(np.float32)
 
 
@@ -212,7 +212,7 @@ def test_avg_pool_float32_bitwise(data, x, params):
     assert_array_equal(g, reference.avg_pool2d_backward(gy, x, **params))
 
 
-# ---- convolution ----------------------------------------------------------------------------------
+# ---- convolution ---------------------------------------------------------------------------------
 @st.composite
 def conv_case(draw):
     """x, weight, bias and parameters; channel counts always fit ``groups``."""
@@ -281,7 +281,7 @@ def test_conv_backward(data, case):
         assert_allclose(gb, gb_ref, rtol=1e-12, atol=1e-12)
 
 
-# ---- every ValueError, never anything else --------------------------------------------------------
+# ---- every ValueError, never anything else -------------------------------------------------------
 ANY = st.one_of(
     st.integers(-2, 5),
     st.tuples(st.integers(-1, 4), st.integers(-1, 4)),
@@ -300,7 +300,9 @@ ANY = st.one_of(
     ceil=st.sampled_from([True, False, 1, None]),
     divisor=st.one_of(st.none(), st.integers(-1, 1), st.just(1.5)),
 )
-def test_arbitrary_parameters_only_raise_value_error(x, kernel, stride, padding, dilation, ceil, divisor):
+def test_arbitrary_parameters_only_raise_value_error(
+    x, kernel, stride, padding, dilation, ceil, divisor
+):
     """Whatever is passed, the engine computes or raises ValueError, and agrees with the loops."""
     calls = [
         (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -128,7 +129,10 @@ class DataPanel(QGroupBox):
         self.randomize_kernel_button.setObjectName("randomizeKernel")
         self.image_button = QPushButton("Load image…")
         self.image_button.setObjectName("loadImage")
-        self.image_button.setToolTip("Use a PNG or JPEG (grayscale) as the input")
+        self.image_button.setToolTip("Use a PNG or JPEG as the input (grayscale, or RGB channels)")
+        self.rgb_checkbox = QCheckBox("RGB channels")
+        self.rgb_checkbox.setObjectName("rgb_checkbox")
+        self.rgb_checkbox.setToolTip("Load images as 3 channels (R, G, B) instead of grayscale")
         self.sample_combobox = QComboBox()
         self.sample_combobox.setObjectName("sample_combobox")
         self.sample_combobox.addItem("Sample image…", None)
@@ -167,9 +171,10 @@ class DataPanel(QGroupBox):
         grid.addWidget(self.randomize_kernel_button, 5, 2)
         grid.addWidget(self.image_button, 6, 0)
         grid.addWidget(self.sample_combobox, 6, 1, 1, 2)
-        grid.addWidget(self.dy_ones_button, 7, 0)
-        grid.addWidget(self.dy_random_button, 7, 1)
-        grid.addWidget(self.seed_label, 7, 2)
+        grid.addWidget(self.rgb_checkbox, 7, 0)
+        grid.addWidget(self.dy_ones_button, 8, 0)
+        grid.addWidget(self.dy_random_button, 8, 1)
+        grid.addWidget(self.seed_label, 8, 2)
         for col in range(3):
             grid.setColumnStretch(col, 1)
 
@@ -246,7 +251,7 @@ class DataPanel(QGroupBox):
 
     def load_image_file(self, path: str) -> bool:
         try:
-            image = load_image(path)
+            image = load_image(path, per_channel=self.rgb_checkbox.isChecked())
         except ValueError as exc:
             self.state.sigError.emit(str(exc))
             return False
