@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QStyle,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
+
+from visualizer.features import FEATURES
 
 from visualizer.state import OPS, AppState
 from visualizer.widgets.data_panel import DataPanel
@@ -73,8 +78,17 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
+        self.menus: dict[str, QMenu] = {}
+        self.toolbar = QToolBar("Tools")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setIconSize(QSize(22, 22))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonIconOnly)
+        # On the left: at 1366×768 every vertical pixel goes to the matrices.
+        self.addToolBar(Qt.LeftToolBarArea, self.toolbar)
         self._build_actions()
         self.state.sigError.connect(self._on_error)
+        for install in FEATURES:
+            install(self)
 
     # ---- actions ----------------------------------------------------------------------------
     def _action(self, text: str, shortcut: str | QKeySequence | None, slot: object) -> QAction:
@@ -90,6 +104,7 @@ class MainWindow(QMainWindow):
         st = self.state
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
+        self.menus["file"] = file_menu
         file_menu.addAction(
             self._action("Load image…", "Ctrl+O", self.data_panel._on_load_image_clicked)
         )
@@ -97,17 +112,36 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("Quit", QKeySequence.Quit, self.close))
 
-        edit_menu = menu.addMenu("&Data")
-        edit_menu.addAction(
+        edit_menu = menu.addMenu("&Edit")
+        self.menus["edit"] = edit_menu
+        self.undo_action = st.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcuts([QKeySequence.Undo])
+        self.undo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowBack))
+        self.undo_action.setObjectName("undoAction")
+        self.redo_action = st.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        self.redo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowForward))
+        self.redo_action.setObjectName("redoAction")
+        for action in (self.undo_action, self.redo_action):
+            self.addAction(action)
+            edit_menu.addAction(action)
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+
+        data_menu = menu.addMenu("&Data")
+        self.menus["data"] = data_menu
+        data_menu.addAction(
             self._action("Randomize input…", "Ctrl+R", self.data_panel.open_randomize_dialog)
         )
-        edit_menu.addAction(self._action("dY = ones", None, lambda: st.fill_grad_output("ones")))
+        data_menu.addAction(self._action("dY = ones", None, lambda: st.fill_grad_output("ones")))
 
         op_menu = menu.addMenu("&Operation")
+        self.menus["operation"] = op_menu
         for key, (op, label) in zip("123", OPS.items(), strict=True):
             op_menu.addAction(self._action(label, key, lambda _=False, o=op: st.set_op(o)))
 
         step_menu = menu.addMenu("&Step")
+        self.menus["step"] = step_menu
         self.play_action = self._action("Play / pause", "Space", self.step_bar.toggle_play)
         for action in (
             self.play_action,
@@ -121,11 +155,13 @@ class MainWindow(QMainWindow):
             step_menu.addAction(action)
 
         view_menu = menu.addMenu("&View")
+        self.menus["view"] = view_menu
         view_menu.addAction(self._action("Zoom in", "Ctrl++", lambda: self.zoom_by(1.15)))
         view_menu.addAction(self._action("Zoom out", "Ctrl+-", lambda: self.zoom_by(1 / 1.15)))
         view_menu.addAction(self._action("Reset zoom", "Ctrl+0", lambda: self.zoom_by(0)))
 
         help_menu = menu.addMenu("&Help")
+        self.menus["help"] = help_menu
         help_menu.addAction(self._action("Keyboard shortcuts", "F1", self._on_help))
 
     def zoom_by(self, factor: float) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 import engine
 from engine import Trace, WindowGeometry
@@ -51,6 +52,39 @@ class Params:
     divisor_override: int | None = None
     ties: str = "first"
     bias: float | None = 0.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything an edit can change: what undo restores and a session file stores."""
+
+    op: str
+    x: np.ndarray  # (N, C, H, W)
+    weight: np.ndarray  # (C_out, C_in, kH, kW)
+    params: Params
+    grad_output: np.ndarray  # (N, C_out, out_H, out_W)
+    plane: tuple[int, int]
+    in_channel: int
+    dy_mode: str
+    dy_seed: int
+
+
+class _EditCommand(QUndoCommand):
+    """One undoable edit: the state before and after it."""
+
+    def __init__(self, state: AppState, before: Snapshot, after: Snapshot, text: str) -> None:
+        super().__init__(text)
+        self._state, self._before, self._after = state, before, after
+        self._done = True  # pushed after the edit already happened
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._state.restore(self._after)
+
+    def undo(self) -> None:
+        self._state.restore(self._before)
 
 
 @dataclass(frozen=True)
@@ -108,6 +142,9 @@ class AppState(QObject):
         self.hover: tuple[str, int, int] | None = None
         self.error = ""
         self.rejected: Params | None = None  # parameters the engine refused, for the formula
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(200)
+        self._restoring = False
         self.results = self._compute(
             self.op, self.x, self.weight, self.params, self.plane, self.grad_output
         )
@@ -126,6 +163,7 @@ class AppState(QObject):
         params: Params,
         plane: tuple[int, int],
         grad: np.ndarray,
+        fill: tuple[str, int] = ("ones", 0),
     ) -> Results:
         """Run the engine once; raises ValueError for invalid input, leaving state untouched."""
         n, c = plane
@@ -134,7 +172,7 @@ class AppState(QObject):
             bias = None if p.bias is None else np.full(weight.shape[0], p.bias)
             args = (p.stride, p.padding, p.dilation)
             trace_probe = engine.conv_geometry(x.shape[2:], weight.shape[2:], *args)
-            dy = self._fit_grad(grad, (x.shape[0], weight.shape[0], *trace_probe.out_size))
+            dy = self._fit_grad(grad, (x.shape[0], weight.shape[0], *trace_probe.out_size), fill)
             y = engine.conv2d(x, weight, bias, *args)
             gx, gw, gb = engine.conv2d_backward(dy, x, weight, bias, *args)
             trace = engine.trace_conv2d(
@@ -144,7 +182,7 @@ class AppState(QObject):
         if op == "max":
             pool = (p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode)
             g = engine.pool_geometry(x.shape[2:], *pool)
-            dy = self._fit_grad(grad, x.shape[:2] + g.out_size)
+            dy = self._fit_grad(grad, x.shape[:2] + g.out_size, fill)
             trace = engine.trace_max_pool2d(x[n, c], *pool, p.ties, grad_output=dy[n, c])
             if x.shape[:2] == (1, 1):
                 # One plane: the trace already holds the whole result.
@@ -164,7 +202,7 @@ class AppState(QObject):
         pool = (p.kernel_size, p.stride, p.padding, p.ceil_mode, p.count_include_pad)
         pool = (*pool, p.divisor_override)
         g = engine.pool_geometry(x.shape[2:], *pool[:3], 1, p.ceil_mode)
-        dy = self._fit_grad(grad, x.shape[:2] + g.out_size)
+        dy = self._fit_grad(grad, x.shape[:2] + g.out_size, fill)
         trace = engine.trace_avg_pool2d(x[n, c], *pool, grad_output=dy[n, c])
         if x.shape[:2] == (1, 1):
             return Results(
@@ -174,16 +212,22 @@ class AppState(QObject):
         gx = engine.avg_pool2d_backward(dy, x, *pool)
         return Results(y, dy, gx, None, None, None, trace)
 
-    def _fit_grad(self, grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    @staticmethod
+    def _fit_grad(grad: np.ndarray, shape: tuple[int, ...], fill: tuple[str, int]) -> np.ndarray:
         """The upstream gradient for an output of ``shape``: kept if it fits, else refilled."""
         if grad.shape == shape:
             return grad
-        if self.dy_mode == "random":
-            return RandomSpec("int", -3, 3, self.dy_seed).make(shape)
+        mode, seed = fill
+        if mode == "random":
+            return RandomSpec("int", -3, 3, seed).make(shape)
         return np.ones(shape)
 
-    def _apply(self, **changes: object) -> bool:
-        """Recompute with ``changes`` applied; commit them only if the engine accepts them."""
+    def _apply(self, label: str | None = "Edit", **changes: object) -> bool:
+        """Recompute with ``changes`` applied; commit them only if the engine accepts them.
+
+        A committed change with a ``label`` becomes one step on the undo stack.
+        """
+        before = self.snapshot()
         op = changes.get("op", self.op)
         x = changes.get("x", self.x)
         weight = changes.get("weight", self.weight)
@@ -192,7 +236,8 @@ class AppState(QObject):
         grad = changes.get("grad_output", self.grad_output)
         plane = self._clamp_plane(plane, op, x, weight)
         try:
-            results = self._compute(op, x, weight, params, plane, grad)  # type: ignore[arg-type]
+            fill = (changes.get("dy_mode", self.dy_mode), changes.get("dy_seed", self.dy_seed))
+            results = self._compute(op, x, weight, params, plane, grad, fill)  # type: ignore[arg-type]
         except ValueError as exc:
             self.rejected = params if "params" in changes else None
             self._set_error(str(exc))
@@ -203,11 +248,48 @@ class AppState(QObject):
         self.grad_output = results.grad_output
         self.rejected = None
         self.results = results
+        for key in ("in_channel", "dy_mode", "dy_seed"):
+            if key in changes:
+                setattr(self, key, changes[key])
         self._set_error("")
         self.sigDataChanged.emit()
         self.sigResultsChanged.emit()
         self._clamp_step(old_windows)
+        if label and not self._restoring:
+            self.undo_stack.push(_EditCommand(self, before, self.snapshot(), label))
         return True
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            op=self.op,
+            x=self.x,
+            weight=self.weight,
+            params=self.params,
+            grad_output=self.grad_output,
+            plane=self.plane,
+            in_channel=self.in_channel,
+            dy_mode=self.dy_mode,
+            dy_seed=self.dy_seed,
+        )
+
+    def restore(self, snap: Snapshot, label: str | None = None) -> bool:
+        """Return to ``snap`` (validated like any edit); with a ``label`` it can be undone."""
+        self._restoring = label is None
+        try:
+            return self._apply(
+                label,
+                op=snap.op,
+                x=snap.x,
+                weight=snap.weight,
+                params=snap.params,
+                grad_output=snap.grad_output,
+                plane=snap.plane,
+                in_channel=snap.in_channel,
+                dy_mode=snap.dy_mode,
+                dy_seed=snap.dy_seed,
+            )
+        finally:
+            self._restoring = False
 
     def _clamp_plane(
         self, plane: tuple[int, int], op: str, x: np.ndarray, weight: np.ndarray
@@ -241,8 +323,8 @@ class AppState(QObject):
                 params, stride=(1, 1) if params.stride == params.kernel_size else params.stride
             )
             weight = self._weight_with_size(params.kernel_size)
-            return self._apply(op=op, params=params, weight=weight)
-        return self._apply(op=op, params=params)
+            return self._apply(f"Switch to {OPS[op]}", op=op, params=params, weight=weight)
+        return self._apply(f"Switch to {OPS[op]}", op=op, params=params)
 
     def set_params(self, **changes: object) -> bool:
         """Change parameters (fields of :class:`Params`); pairs may be given as ints."""
@@ -253,8 +335,9 @@ class AppState(QObject):
             fields[key] = value
         params = replace(self.params, **fields)
         if self.op == "conv" and params.kernel_size != self.params.kernel_size:
-            return self._apply(params=params, weight=self._weight_with_size(params.kernel_size))
-        return self._apply(params=params)
+            weight = self._weight_with_size(params.kernel_size)
+            return self._apply("Change kernel size", params=params, weight=weight)
+        return self._apply("Change " + ", ".join(changes), params=params)
 
     def _weight_with_size(self, kernel: tuple[int, int]) -> np.ndarray:
         if self.weight.shape[2:] == tuple(kernel):
@@ -268,7 +351,7 @@ class AppState(QObject):
         changes: dict[str, object] = {"x": arr}
         if self.op == "conv" and self.weight.shape[1] != arr.shape[1]:
             changes["weight"] = self._weight_for_channels(arr.shape[1])
-        return self._apply(**changes)
+        return self._apply("Replace input", **changes)
 
     def _weight_for_channels(self, c_in: int) -> np.ndarray:
         w = self.weight
@@ -278,7 +361,7 @@ class AppState(QObject):
     def set_input_cell(self, row: int, col: int, value: float) -> bool:
         x = self.x.copy()
         x[self.plane[0], self._in_c, row, col] = value
-        return self._apply(x=x)
+        return self._apply(f"Edit X[{row}, {col}]", x=x)
 
     @property
     def _in_c(self) -> int:
@@ -292,7 +375,7 @@ class AppState(QObject):
             )
             self.sigDataChanged.emit()
             return False
-        return self._apply(x=resized(self.x, h, w))
+        return self._apply(f"Resize input to {h}×{w}", x=resized(self.x, h, w))
 
     def set_shape(self, n: int, c: int) -> bool:
         """Change the batch size and channel count, keeping existing planes."""
@@ -311,28 +394,30 @@ class AppState(QObject):
         changes: dict[str, object] = {"x": new}
         if self.op == "conv":
             changes["weight"] = self._weight_for_channels(c)
-        return self._apply(**changes)
+        return self._apply(f"Batch {n}, channels {c}", **changes)
 
     def fill_input(self, pattern: str) -> bool:
         x = self.x.copy()
         x[self.plane[0], self._in_c] = fill_pattern(pattern, x.shape[2:])
-        return self._apply(x=x)
+        return self._apply(f"Fill input: {pattern}", x=x)
 
     def randomize_input(self, spec: RandomSpec) -> bool:
-        return self._apply(x=spec.make(self.x.shape))
+        return self._apply(f"Randomize input (seed {spec.seed})", x=spec.make(self.x.shape))
 
     def set_kernel_cell(self, i: int, j: int, value: float) -> bool:
         w = self.weight.copy()
         w[self.plane[1], self.in_channel, i, j] = value
-        return self._apply(weight=w)
+        return self._apply(f"Edit W[{i}, {j}]", weight=w)
 
     def fill_kernel(self, pattern: str) -> bool:
         w = self.weight.copy()
         w[self.plane[1], self.in_channel] = fill_pattern(pattern, w.shape[2:])
-        return self._apply(weight=w)
+        return self._apply(f"Fill kernel: {pattern}", weight=w)
 
     def randomize_kernel(self, spec: RandomSpec) -> bool:
-        return self._apply(weight=spec.make(self.weight.shape))
+        return self._apply(
+            f"Randomize kernel (seed {spec.seed})", weight=spec.make(self.weight.shape)
+        )
 
     def set_out_channels(self, c_out: int) -> bool:
         if c_out < 1:
@@ -343,26 +428,28 @@ class AppState(QObject):
         w[:k] = self.weight[:k]
         for extra in range(k, c_out):
             w[extra] = fill_pattern("ones", w.shape[1:])
-        return self._apply(weight=w)
+        return self._apply(f"{c_out} output channels", weight=w)
 
     def set_grad_output_cell(self, row: int, col: int, value: float) -> bool:
         dy = self.grad_output.copy()
         dy[self.plane[0], self.plane[1], row, col] = value
-        return self._apply(grad_output=dy)
+        return self._apply(f"Edit dY[{row}, {col}]", grad_output=dy)
 
     def fill_grad_output(self, mode: str, seed: int | None = None) -> bool:
         if mode not in ("ones", "random"):
             self._set_error(f"dY fill ({mode!r}) must be 'ones' or 'random'")
             return False
-        self.dy_mode = mode
-        if seed is not None:
-            self.dy_seed = seed
-        return self._apply(grad_output=self._fit_grad(np.zeros(0), self.grad_output.shape))
+        return self._apply(
+            f"dY = {mode}",
+            grad_output=np.zeros(0),  # a shape that never fits: refilled in the new mode
+            dy_mode=mode,
+            dy_seed=self.dy_seed if seed is None else seed,
+        )
 
     def select_plane(self, n: int, c: int, in_channel: int | None = None) -> bool:
-        if in_channel is not None:
-            self.in_channel = max(0, min(in_channel, self.x.shape[1] - 1))
-        return self._apply(plane=(n, c))
+        channel = self.in_channel if in_channel is None else in_channel
+        channel = max(0, min(channel, self.x.shape[1] - 1))
+        return self._apply(None, plane=(n, c), in_channel=channel)
 
     # ---- stepping (no recomputation) ----------------------------------------------------------
     @property
