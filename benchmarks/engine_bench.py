@@ -13,7 +13,8 @@ Every case times the same work on both sides, in float32:
 * avg: forward, then the backward pass producing ``grad_input``;
 * conv: forward (with bias), then ``grad_input``, ``grad_weight`` and ``grad_bias``.
 
-Timings are the best of N runs after one warm-up run (``time.perf_counter``).  PyTorch runs with
+Timings are the best of N runs after a warm-up run (``time.perf_counter``), taken in two
+alternating rounds of engine and PyTorch blocks.  PyTorch runs with
 its default thread count (printed); when ``import torch`` fails its column says so and is
 skipped.  "peak mem / input" is the peak of the memory NumPy allocates during one engine
 forward + backward (measured with ``tracemalloc``, outputs included), divided by the input's
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import math
 import os
 import platform
@@ -53,6 +55,7 @@ except ImportError:  # torch is optional: the torch column is skipped
 Op = Literal["max", "avg", "conv"]
 Shape = tuple[int, int, int, int]
 Work = Callable[[], Any]
+SETTLE_SECONDS = 0.2  # pause before each timed block, for the other library's threads to sleep
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,11 @@ def make_inputs(case: Case, seed: int = 0) -> Inputs:
 
 
 # ---- the work, per implementation ---------------------------------------------------------------
+def backward_takes_indices(impl: Any = engine) -> bool:
+    """Whether ``impl.max_pool2d_backward`` accepts the forward's ``indices`` (saves a re-scan)."""
+    return "indices" in inspect.signature(impl.max_pool2d_backward).parameters
+
+
 def engine_work(case: Case, inp: Inputs, impl: Any = engine) -> Work:
     """Forward + backward with the engine (``impl=reference`` for the plain loops)."""
     k, s, p = case.kernel, case.stride, case.padding
@@ -194,13 +202,15 @@ def engine_work(case: Case, inp: Inputs, impl: Any = engine) -> Work:
     if case.op == "max":
         loops = impl is reference  # the reference always returns (y, indices)
 
+        reuse = not loops and backward_takes_indices(impl)
+
         def run_max() -> Any:
-            fwd = (
-                impl.max_pool2d(x, k, s, p)
-                if loops
-                else impl.max_pool2d(x, k, s, p, 1, False, True)
-            )
-            return fwd, impl.max_pool2d_backward(gy, x, k, s, p)
+            if loops:
+                return impl.max_pool2d(x, k, s, p), impl.max_pool2d_backward(gy, x, k, s, p)
+            y, idx = impl.max_pool2d(x, k, s, p, 1, False, True)
+            if reuse:  # hand the forward's indices back, as PyTorch's backward gets them
+                return (y, idx), impl.max_pool2d_backward(gy, x, k, s, p, indices=idx)
+            return (y, idx), impl.max_pool2d_backward(gy, x, k, s, p)
 
         return run_max
     if case.op == "avg":
@@ -252,22 +262,33 @@ def torch_work(case: Case, inp: Inputs) -> Work:
 
 
 # ---- measuring --------------------------------------------------------------------------------
-def best_ms(work: Work, repeats: int, warmup: bool = True) -> float:
-    """Best wall time of ``repeats`` calls, in milliseconds, after an optional warm-up call."""
-    if warmup:
-        work()
-    best = math.inf
+def best_ms(works: list[Work], repeats: int, warmup: bool = True, rounds: int = 2) -> list[float]:
+    """Best wall time of each work, in milliseconds.
+
+    The works take turns in blocks: ``rounds`` times, each work gets a short pause, a warm-up
+    call and ``repeats`` timed calls.  Turns spread a burst of load from elsewhere over all
+    columns; blocks (rather than alternating single calls) keep one library's idle worker
+    threads, which spin for a while after a parallel call (OpenBLAS, OpenMP), from being timed
+    against the other library on a 2-core machine.
+    """
+    best = [math.inf] * len(works)
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(max(1, repeats)):
-            start = time.perf_counter()
-            work()
-            best = min(best, time.perf_counter() - start)
+        for _ in range(max(1, rounds)):
+            for k, work in enumerate(works):
+                if len(works) > 1:
+                    time.sleep(SETTLE_SECONDS)
+                if warmup:
+                    work()
+                for _ in range(max(1, repeats)):
+                    start = time.perf_counter()
+                    work()
+                    best[k] = min(best[k], time.perf_counter() - start)
     finally:
         if gc_was_on:
             gc.enable()
-    return best * 1e3
+    return [b * 1e3 for b in best]
 
 
 def peak_bytes(work: Work) -> int:
@@ -316,11 +337,12 @@ def measure(case: Case) -> Row:
     """Time the engine and PyTorch on ``case`` and trace the engine's peak memory."""
     inp = make_inputs(case)
     ours = engine_work(case, inp)
-    engine_ms = best_ms(ours, case.repeats)
-    torch_ms, agree = None, "torch not installed"
-    if torch is not None:
+    if torch is None:
+        (engine_ms,) = best_ms([ours], case.repeats)
+        torch_ms, agree = None, "torch not installed"
+    else:
         theirs = torch_work(case, inp)
-        torch_ms = best_ms(theirs, case.repeats)
+        engine_ms, torch_ms = best_ms([ours, theirs], case.repeats)
         agree = agreement(ours(), theirs())
     peak = peak_bytes(ours) / inp.x.nbytes
     return Row(case, engine_ms, torch_ms, peak, agree)
@@ -329,8 +351,8 @@ def measure(case: Case) -> Row:
 def measure_reference(case: Case) -> RefRow:
     """Time the reference loops (no warm-up: pure Python) and the engine on the small case."""
     inp = make_inputs(case)
-    ref_ms = best_ms(engine_work(case, inp, reference), case.repeats, warmup=False)
-    eng_ms = best_ms(engine_work(case, inp), max(5, case.repeats))
+    (ref_ms,) = best_ms([engine_work(case, inp, reference)], case.repeats, False, rounds=1)
+    (eng_ms,) = best_ms([engine_work(case, inp)], max(5, case.repeats), rounds=1)
     return RefRow(case, ref_ms, eng_ms)
 
 
@@ -358,15 +380,18 @@ def environment() -> str:
 
 
 def main_table(rows: list[Row]) -> list[str]:
-    lines = [
-        "| case | engine ms | torch ms | ratio engine/torch | peak mem / input |",
-        "|---|---:|---:|---:|---:|",
-    ]
+    """The per-case table; without PyTorch its two columns are left out."""
+    with_torch = torch is not None
+    if with_torch:
+        lines = [
+            "| case | engine ms | torch ms | ratio engine/torch | peak mem / input |",
+            "|---|---:|---:|---:|---:|",
+        ]
+    else:
+        lines = ["| case | engine ms | peak mem / input |", "|---|---:|---:|"]
     for r in rows:
-        lines.append(
-            f"| {r.case.label} | {r.engine_ms:.2f} | {_fmt(r.torch_ms)} | "
-            f"{_fmt(r.ratio, suffix='×')} | {r.peak_ratio:.1f}× |"
-        )
+        torch_cells = f" {_fmt(r.torch_ms)} | {_fmt(r.ratio, suffix='×')} |" if with_torch else ""
+        lines.append(f"| {r.case.label} | {r.engine_ms:.2f} |{torch_cells} {r.peak_ratio:.1f}× |")
     return lines
 
 
@@ -389,7 +414,15 @@ def report(rows: list[Row], ref_rows: list[RefRow], seconds: float) -> str:
     lines = [
         "## Engine benchmark",
         "",
-        environment() + ". float32; best of N after a warm-up; forward + backward.",
+        environment() + ". float32; forward + backward; best of 2 rounds × N runs, each round "
+        "after a warm-up.",
+        "",
+        "Max-pool backward "
+        + (
+            "reuses the forward's indices (like PyTorch's)."
+            if backward_takes_indices()
+            else "takes no indices, so it re-runs the forward scan (PyTorch's reuses them)."
+        ),
         "",
         *main_table(rows),
         "",
@@ -399,8 +432,9 @@ def report(rows: list[Row], ref_rows: list[RefRow], seconds: float) -> str:
     else:
         verdict = "meets" if gm <= 1.0 else "misses"
         lines.append(f"Geometric mean engine/torch: **{gm:.2f}×** ({verdict} the target ≤ 1.0)")
-    lines += ["", "Agreement with PyTorch (every output, index and gradient):", ""]
-    lines += [f"- {r.case.label}: {r.agreement}" for r in rows]
+    if torch is not None:
+        lines += ["", "Agreement with PyTorch (every output, index and gradient):", ""]
+        lines += [f"- {r.case.label}: {r.agreement}" for r in rows]
     lines += ["", *reference_table(ref_rows), ""]
     lines.append(f"Geometric mean speed-up over the reference loops: **{_fmt(ref_gm, 0, '×')}**")
     lines += ["", f"Total benchmark time: {seconds:.1f} s."]

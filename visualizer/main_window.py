@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.features import FEATURES
-
 from visualizer.state import OPS, AppState
 from visualizer.widgets.data_panel import DataPanel
 from visualizer.widgets.params_panel import ParamsPanel
