@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import os
-import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 
-def qt_binding_drops_references() -> bool:
-    """Whether the installed PySide6 loses a reference to ``None`` on every void call.
-
-    PySide6/shiboken6 6.12.0 on CPython 3.11 does (None, True and False are immortal only
-    from 3.12 on): after a few thousand Qt calls Python aborts with "deallocating None".
-    ``tests/visualizer/test_window.py::test_qt_binding_keeps_references`` reports it.
-    """
-    if sys.version_info >= (3, 12):
-        return False
-    from PySide6.QtCore import QObject
-
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(100):
-        probe.setObjectName("probe")
-    return sys.getrefcount(None) < before - 50
-
-
-# With a broken binding, keep enough spare references to None, True and False for the whole
-# session, so one reported failure does not turn into an abort of every later test.
-_REFCOUNT_BALLAST = [None, True, False] * 2_000_000 if qt_binding_drops_references() else []
+@pytest.fixture(autouse=True)
+def _isolated_user_files(tmp_path_factory, monkeypatch):
+    """Settings (QSettings) and the session autosave go to a fresh folder for every test, so
+    no test reads or writes the real user's files, and none sees another test's settings.
+    Subprocesses inherit the variables.  See visualizer/settings.py."""
+    folder = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("POOLING_VISUALIZER_CONFIG_DIR", str(folder / "config"))
+    monkeypatch.setenv("POOLING_VISUALIZER_DATA_DIR", str(folder / "data"))
 
 
 @pytest.fixture

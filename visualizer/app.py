@@ -5,6 +5,7 @@ Command line (also what makes the app scriptable and testable)::
     python main.py [--op max|avg|conv] [--input-size HxW] [--kernel K|KhxKw] [--stride S|ShxSw]
                    [--padding P|PhxPw] [--dilation D] [--ceil-mode] [--seed N] [--step N]
                    [--phase forward|backward] [--screenshot FILE.png] [--window-size WxH]
+                   [--export-gif FILE.gif [--gif-delay MS] [--gif-phase forward|backward|both]]
 
 Invalid values exit with status 2 and the same message the window would show.
 """
@@ -54,7 +55,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phase", choices=["forward", "backward"], help="stepping phase")
     p.add_argument("--screenshot", metavar="FILE.png", help="render off screen, save, exit")
     p.add_argument("--window-size", type=_size, metavar="WxH", help="window size in pixels")
+    p.add_argument(
+        "--export-gif", metavar="FILE.gif", help="render off screen, record the steps, exit"
+    )
+    p.add_argument("--gif-delay", type=int, metavar="MS", help="GIF frame delay (default 500)")
+    p.add_argument(
+        "--gif-phase",
+        choices=["forward", "backward", "both"],
+        help="steps recorded in the GIF (default both)",
+    )
     return p
+
+
+def _check_gif_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    from visualizer.export import MAX_GIF_DELAY, MIN_GIF_DELAY
+
+    if (args.gif_delay is not None or args.gif_phase) and not args.export_gif:
+        parser.error("--gif-delay and --gif-phase need --export-gif")
+    if args.gif_delay is not None and not MIN_GIF_DELAY <= args.gif_delay <= MAX_GIF_DELAY:
+        parser.error(
+            f"--gif-delay ({args.gif_delay}) must be between {MIN_GIF_DELAY} and {MAX_GIF_DELAY} ms"
+        )
 
 
 def apply_arguments(state: object, args: argparse.Namespace) -> str:
@@ -93,34 +114,46 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    if args.screenshot:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    _check_gif_arguments(parser, args)
+    batch = bool(args.screenshot or args.export_gif)
+    if batch:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
     from visualizer.main_window import MainWindow
+    from visualizer.settings import BATCH_PROPERTY
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
     app = QApplication.instance() or QApplication(["pooling-visualizer"])
     app.setApplicationName("Pooling Visualizer")
+    # Batch runs ignore saved settings and autosave (visualizer/settings.py: is_batch_run).
+    app.setProperty(BATCH_PROPERTY, batch)
     window = MainWindow()
     try:
         message = apply_arguments(window.state, args)
         if message:
             print(f"pooling-visualizer: error: {message}", file=sys.stderr)
             return 2
-        window.resize(*(args.window_size or DEFAULT_WINDOW))
-        if args.screenshot:
+        if args.window_size or not getattr(window, "geometry_restored", False):
+            window.resize(*(args.window_size or DEFAULT_WINDOW))
+        if batch:
             window.show()
             for _ in range(3):
                 app.processEvents()
-            if not window.grab().save(args.screenshot):
+            if args.screenshot and not window.grab().save(args.screenshot):
                 print(
                     f"pooling-visualizer: error: could not write {args.screenshot}", file=sys.stderr
                 )
                 return 2
+            if args.export_gif:
+                message = _export_gif(window, args)
+                if message:
+                    print(f"pooling-visualizer: error: {message}", file=sys.stderr)
+                    return 2
             return 0
         window.show()
         return app.exec()
@@ -131,6 +164,25 @@ def main(argv: list[str] | None = None) -> int:
         window.deleteLater()
         app.processEvents()
         del window
+
+
+def _export_gif(window: object, args: argparse.Namespace) -> str:
+    """Record the views panel's steps into ``args.export_gif``; an error message or ''."""
+    from visualizer.export import export_gif
+
+    try:
+        export_gif(
+            window.state,  # type: ignore[attr-defined]
+            window.views_panel,  # type: ignore[attr-defined]
+            args.export_gif,
+            500 if args.gif_delay is None else args.gif_delay,
+            args.gif_phase or "both",
+        )
+    except ValueError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"could not write {args.export_gif} ({exc.strerror or exc})"
+    return ""
 
 
 if __name__ == "__main__":

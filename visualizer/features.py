@@ -10,4 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from visualizer import export, presentation, session
+from visualizer.widgets import code_panel, help_dialog, pitfalls_panel, presets_dock, verify_panel
+
 FEATURES: list[Callable[[Any], None]] = []
+FEATURES.append(code_panel.install)  # View ▸ Show code (Ctrl+K)
+FEATURES.append(verify_panel.install)  # Tools ▸ Check gradients, Compare with PyTorch
+FEATURES.append(help_dialog.install)  # Help ▸ Getting started (first run too)
+FEATURES.append(presets_dock.install)  # Presets menu (before Help), preset explanation dock
+FEATURES.append(pitfalls_panel.install)  # View ▸ Pitfalls (Ctrl+P)
+FEATURES.append(session.install)  # File ▸ Open/Save session (Ctrl+O/S), recent, autosave
+FEATURES.append(export.install)  # File ▸ Export: PNG/SVG (Ctrl+E), GIF, CSV, .npy
+FEATURES.append(presentation.install)  # View ▸ F11, F5, theme, colours; QSettings

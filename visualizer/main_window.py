@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -33,6 +32,14 @@ SHORTCUTS_HELP = """<h3>Keyboard</h3>
 <tr><td><b>1</b>, <b>2</b>, <b>3</b></td><td>max pooling, average pooling, convolution</td></tr>
 <tr><td><b>Ctrl+R</b></td><td>randomize the input</td></tr>
 <tr><td><b>Ctrl +</b> / <b>Ctrl −</b> / <b>Ctrl 0</b></td><td>zoom cells in / out / reset</td></tr>
+<tr><td><b>Ctrl+O</b> / <b>Ctrl+S</b></td><td>open / save a session</td></tr>
+<tr><td><b>Ctrl+Shift+S</b></td><td>save the session as…</td></tr>
+<tr><td><b>Ctrl+I</b></td><td>load an image as the input</td></tr>
+<tr><td><b>Ctrl+E</b></td><td>export the window as PNG or SVG</td></tr>
+<tr><td><b>Ctrl+Shift+G</b></td><td>export the stepping as an animated GIF</td></tr>
+<tr><td><b>F11</b> / <b>F5</b></td><td>full screen / presentation mode</td></tr>
+<tr><td><b>Ctrl+Shift+D</b></td><td>dark / light theme</td></tr>
+<tr><td><b>Ctrl+Shift+P</b></td><td>colour-blind-safe colours</td></tr>
 <tr><td>In a matrix</td><td>type a number; arrows, Tab and Enter move like a spreadsheet</td></tr>
 </table>
 <p>Hover an output cell to see its window; hover an input cell to see every output it feeds.
@@ -41,6 +48,8 @@ Click an output cell to jump to its step.</p>"""
 
 class MainWindow(QMainWindow):
     """Pooling Visualizer's window; buildable with only a QApplication."""
+
+    sigZoomChanged = Signal(float)  # the views' zoom after zoom_by / set_zoom
 
     def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,10 +113,11 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         self.menus["file"] = file_menu
+        # Ctrl+O opens a session (visualizer/session.py); the window image is saved through
+        # File ▸ Export (visualizer/export.py), which took over "Save screenshot…".
         file_menu.addAction(
-            self._action("Load image…", "Ctrl+O", self.data_panel._on_load_image_clicked)
+            self._action("Load image…", "Ctrl+I", self.data_panel._on_load_image_clicked)
         )
-        file_menu.addAction(self._action("Save screenshot…", "Ctrl+Shift+S", self._on_save_shot))
         file_menu.addSeparator()
         file_menu.addAction(self._action("Quit", QKeySequence.Quit, self.close))
 
@@ -164,16 +174,16 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("Keyboard shortcuts", "F1", self._on_help))
 
     def zoom_by(self, factor: float) -> None:
-        panel = self.views_panel
-        panel.set_zoom(1.0 if factor == 0 else panel.zoom * factor)
+        """Multiply the zoom by ``factor``; 0 resets it to 1."""
+        self.set_zoom(1.0 if factor == 0 else self.views_panel.zoom * factor)
+
+    def set_zoom(self, zoom: float) -> None:
+        """Cell zoom of the views (clamped by the panel); features follow sigZoomChanged."""
+        self.views_panel.set_zoom(zoom)
+        self.sigZoomChanged.emit(self.views_panel.zoom)
 
     def _on_help(self) -> None:
         QMessageBox.information(self, "Pooling Visualizer — help", SHORTCUTS_HELP)
-
-    def _on_save_shot(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "pooling.png", "PNG (*.png)")
-        if path:
-            self.grab().save(path)
 
     def _on_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000) if message else self.statusBar().clearMessage()

@@ -16,6 +16,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 import engine
 from engine import Trace, WindowGeometry
+from engine.pitfalls import PitfallCase, evaluate
+from visualizer import verify
 from visualizer.data import RandomSpec, fill_pattern, resized
 
 OPS: dict[str, str] = {
@@ -368,7 +370,9 @@ class AppState(QObject):
         return self.in_channel if self.op == "conv" else self.plane[1]
 
     def resize_input(self, h: int, w: int) -> bool:
-        if not (1 <= h <= MAX_EDIT_SIZE and 1 <= w <= MAX_EDIT_SIZE):
+        # A side may stay above the editing limit (a loaded image) but never grow past it.
+        cur_h, cur_w = self.x.shape[2:]
+        if not (1 <= h <= max(MAX_EDIT_SIZE, cur_h) and 1 <= w <= max(MAX_EDIT_SIZE, cur_w)):
             self._set_error(
                 f"input size ({h}x{w}) must be between 1 and {MAX_EDIT_SIZE} per side "
                 "(load an image for larger inputs)"
@@ -611,3 +615,39 @@ class AppState(QObject):
         return engine.explain_output_size(
             self.x.shape[2:], p.kernel_size, p.stride, p.padding, p.padding, dilation, p.ceil_mode
         )
+
+    # ---- verification (visualizer.verify runs the engine on the state's behalf) ---------------
+    def check_gradients(self, eps: float = 1e-6) -> verify.GradientCheck:
+        """Central finite differences against the engine's backward, on the current data."""
+        return verify.check_gradients(self.snapshot(), eps)
+
+    def compare_with_torch(self) -> dict[str, verify.Comparison]:
+        """Engine against PyTorch on the current data; raises TorchUnavailableError."""
+        return verify.compare_with_torch(self.snapshot())
+
+    # ---- pitfalls (engine.pitfalls: wrong hand-written versions beside the engine) ------------
+    def pitfall_result(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(correct, wrong)`` matrices of pitfall ``key`` on the shown plane.
+
+        Forward pitfalls give output planes, backward ones input-gradient planes; the shapes
+        may differ (a wrong version may drop rows).  Raises ``ValueError`` for an unknown key
+        or a pitfall that does not apply to the current operation.
+        """
+        n, c = self.plane
+        p = self.params
+        conv = self.op == "conv"
+        case = PitfallCase(
+            op=self.op,
+            x=self.x[n] if conv else self.x[n, c],
+            kernel_size=self.weight.shape[2:] if conv else p.kernel_size,
+            stride=p.stride,
+            padding=p.padding,
+            dilation=p.dilation if self.op != "avg" else (1, 1),
+            ceil_mode=p.ceil_mode and not conv,
+            count_include_pad=p.count_include_pad,
+            divisor_override=p.divisor_override,
+            weight=self.weight[c] if conv else None,
+            bias=p.bias if conv else None,
+            grad_output=self.grad_output[n, c],
+        )
+        return evaluate(key, case)

@@ -58,9 +58,49 @@ SEQUENTIAL = pg.ColorMap([0.0, 1.0], [(247, 251, 255), (66, 130, 198)])
 DIVERGING = pg.ColorMap(
     [0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (214, 96, 77)]
 )  # blue − white − red, centred on zero
+# Colour-blind-safe alternative (set_palette): cividis and a blue–white–orange map, with
+# Okabe–Ito highlight colours that stay apart under deuteranopia and protanopia.
+PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
+    "standard": (SEQUENTIAL, DIVERGING, {k: v[0] for k, v in STYLE_PEN.items()}),
+    "colorblind": (
+        pg.colormap.get("cividis"),
+        pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (230, 97, 1)]),
+        {
+            "window": "#e69f00",
+            "pad_tap": "#e69f00",
+            "gap": "#7a7a7a",
+            "winner": "#0072b2",
+            "current": "#e69f00",
+            "target": "#009e73",
+            "hover": "#ffffff",
+        },
+    ),
+}
+PALETTE = "standard"
 PADDING_BG = QColor(225, 225, 225)
 OVERHANG_BG = QColor(190, 190, 190)
 INPUT, PADDING, OVERHANG = 0, 1, 2
+
+# Resolved once: attribute lookups on Qt's enums are slow in PySide6 and data() is hot.
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_EDIT = Qt.ItemDataRole.EditRole
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
+
+
+def set_palette(name: str) -> None:
+    """Switch the colour maps and highlight colours of every view.
+
+    Views pick the change up on their next redraw; call ``MatrixView.refresh()`` to redraw now.
+    """
+    global SEQUENTIAL, DIVERGING, PALETTE
+    if name not in PALETTES:
+        raise ValueError(f"palette ({name!r}) must be one of {', '.join(PALETTES)}")
+    SEQUENTIAL, DIVERGING, colors = PALETTES[name]
+    for style, color in colors.items():
+        STYLE_PEN[style] = (color, *STYLE_PEN[style][1:])
+    PALETTE = name
 
 
 def format_cell(value: float) -> str:
@@ -102,11 +142,35 @@ class MatrixModel(QAbstractTableModel):
         self.kinds = np.zeros((1, 1), dtype=np.int8)
         self.offset = (0, 0)
         self.colors = np.zeros((1, 1, 3), dtype=np.uint8)
+        self._black_text = np.ones((1, 1), dtype=bool)
         self.styles: dict[tuple[int, int], set[str]] = {}
         self.show_numbers = True
         self.max_chars = 1
         self.editable = False
         self.font = QFont()
+        self._brushes: dict[tuple[int, int], QBrush] = {}
+        # Shared brushes, made once the application exists.
+        self._padding_brush = QBrush(PADDING_BG)
+        self._padding_hatch = QBrush(PADDING_BG, Qt.BrushStyle.Dense4Pattern)
+        self._overhang_brush = QBrush(OVERHANG_BG, Qt.BrushStyle.BDiagPattern)
+        self._blank_brush = QBrush(QColor(255, 255, 255))
+        self._grey_text = QBrush(QColor(90, 90, 90))
+        self._dark_text = QBrush(QColor(0, 0, 0))
+        self._light_text = QBrush(QColor(255, 255, 255))
+        self._handlers = {
+            role: handler
+            for roles, handler in (
+                ((Qt.ItemDataRole.DisplayRole,), self._display),
+                ((Qt.ItemDataRole.EditRole,), self._edit),
+                ((Qt.ItemDataRole.BackgroundRole,), self._background),
+                ((Qt.ItemDataRole.ForegroundRole,), self._foreground),
+                ((Qt.ItemDataRole.TextAlignmentRole,), self._alignment),
+                ((Qt.ItemDataRole.FontRole,), self._font),
+                ((Qt.ItemDataRole.ToolTipRole,), self._tooltip),
+            )
+            for enum in roles
+            for role in (enum, enum.value)
+        }
 
     # ---- content ----------------------------------------------------------------------------
     def set_values(
@@ -117,20 +181,33 @@ class MatrixModel(QAbstractTableModel):
         levels: tuple[float, float],
         diverging: bool,
     ) -> None:
+        values = np.asarray(values, dtype=float)
+        kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
         shape_changed = values.shape != self.values.shape or offset != self.offset
+        colors = colorize(values, levels, diverging)
         if shape_changed:
             self.beginResetModel()
-        self.values = np.asarray(values, dtype=float)
-        self.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
-        self.offset = offset
-        self.colors = colorize(self.values, levels, diverging)
+        else:
+            changed = (
+                ~((values == self.values) | (np.isnan(values) & np.isnan(self.values)))
+                | (kinds != self.kinds)
+                | (colors != self.colors).any(axis=-1)
+            )
+        self.values, self.kinds, self.offset, self.colors = values, kinds, offset, colors
+        self._black_text = prefers_black_text(colors)
+        self._brushes = {}
         self.max_chars = max(
             (len(format_cell(v)) for v in self.values.flat if not math.isnan(v)), default=1
         )
         if shape_changed:
             self.endResetModel()
-        else:
-            self.dataChanged.emit(self.index(0, 0), self.index(*(s - 1 for s in values.shape)))
+        elif changed.any():
+            # Repaint only the box of cells that changed: a step changes one or two cells.
+            rows = np.nonzero(changed.any(axis=1))[0]
+            cols = np.nonzero(changed.any(axis=0))[0]
+            self.dataChanged.emit(
+                self.index(int(rows[0]), int(cols[0])), self.index(int(rows[-1]), int(cols[-1]))
+            )
 
     def set_styles(self, styles: dict[tuple[int, int], set[str]]) -> None:
         self.styles = styles
@@ -142,69 +219,78 @@ class MatrixModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self.values.shape[1]
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole
-    ) -> object:
-        r, c = index.row(), index.column()
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> object:
+        # Dispatch on the role through a dict: painting asks for every role of every cell, and
+        # comparing against Qt's enums one by one costs microseconds per lookup in PySide6.
+        handler = self._handlers.get(role)
+        return None if handler is None else handler(index.row(), index.column())
+
+    def _display(self, r: int, c: int) -> object:
+        v = self.values[r, c]
+        if not self.show_numbers or v != v:  # NaN: not computed yet
+            return None
+        return format_cell(v)
+
+    def _edit(self, r: int, c: int) -> object:
+        return format_number(self.values[r, c])
+
+    def _background(self, r: int, c: int) -> object:
+        kind = self.kinds[r, c]
+        if kind == PADDING:
+            return self._padding_brush if self.show_numbers else self._padding_hatch
+        if kind == OVERHANG:
+            return self._overhang_brush
+        if self.values[r, c] != self.values[r, c]:
+            return self._blank_brush
+        key = (r, c)
+        brush = self._brushes.get(key)
+        if brush is None:
+            rgb = self.colors[r, c]
+            brush = QBrush(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
+            self._brushes[key] = brush
+        return brush
+
+    def _foreground(self, r: int, c: int) -> object:
+        if self.kinds[r, c] != INPUT:
+            return self._grey_text
+        return self._dark_text if self._black_text[r, c] else self._light_text
+
+    def _alignment(self, r: int, c: int) -> object:
+        return _CENTER
+
+    def _font(self, r: int, c: int) -> object:
+        bold = "winner" in self.styles.get((r, c), ())
+        italic = bool(self.kinds[r, c] != INPUT)  # a NumPy bool here crashes PySide6
+        if not (bold or italic):
+            return self.font
+        font = QFont(self.font)
+        font.setBold(bold)
+        font.setItalic(italic)
+        return font
+
+    def _tooltip(self, r: int, c: int) -> object:
         v = self.values[r, c]
         kind = self.kinds[r, c]
-        if role == Qt.DisplayRole:
-            if not self.show_numbers or math.isnan(v):
-                return None
-            return format_cell(v)
-        if role == Qt.EditRole:
-            return format_number(v)
-        if role == Qt.BackgroundRole:
-            if kind == PADDING:
-                return QBrush(
-                    PADDING_BG, Qt.Dense4Pattern if not self.show_numbers else Qt.SolidPattern
-                )
-            if kind == OVERHANG:
-                return QBrush(OVERHANG_BG, Qt.BDiagPattern)
-            if math.isnan(v):
-                return QBrush(QColor(255, 255, 255))
-            rgb = self.colors[r, c]
-            return QBrush(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
-        if role == Qt.ForegroundRole:
-            if kind != INPUT:
-                return QBrush(QColor(90, 90, 90))
-            rgb = self.colors[r, c].astype(float)
-            luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
-            return QBrush(QColor(0, 0, 0) if luminance > 140 else QColor(255, 255, 255))
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignCenter)
-        if role == Qt.FontRole:
-            font = QFont(self.font)
-            if "winner" in self.styles.get((r, c), ()):
-                font.setBold(True)
-            if kind != INPUT:
-                font.setItalic(True)
-            return font
-        if role == Qt.ToolTipRole:
-            where = {INPUT: "", PADDING: " (padding)", OVERHANG: " (beyond the padding)"}[kind]
-            row, col = r - self.offset[0], c - self.offset[1]
-            text = "—" if math.isnan(v) else format_number(v)
-            return f"[{row}, {col}] = {text}{where}"
-        return None
+        where = {INPUT: "", PADDING: " (padding)", OVERHANG: " (beyond the padding)"}[kind]
+        row, col = r - self.offset[0], c - self.offset[1]
+        text = "—" if math.isnan(v) else format_number(v)
+        return f"[{row}, {col}] = {text}{where}"
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
-    ) -> object:
-        if role != Qt.DisplayRole:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
+        if role != _DISPLAY:
             return None
         off = self.offset[0] if orientation == Qt.Vertical else self.offset[1]
         return str(section - off)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
         if self.editable and self.kinds[index.row(), index.column()] == INPUT:
-            return base | Qt.ItemIsEditable
-        return base
+            return _EDITABLE_FLAGS
+        return _FLAGS
 
     def setData(
-        self, index: QModelIndex | QPersistentModelIndex, value: object, role: int = Qt.EditRole
+        self, index: QModelIndex | QPersistentModelIndex, value: object, role: int = _EDIT
     ) -> bool:
-        if role != Qt.EditRole or not (self.flags(index) & Qt.ItemIsEditable):
+        if role != _EDIT or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
         row, col = index.row() - self.offset[0], index.column() - self.offset[1]
         try:
@@ -227,6 +313,18 @@ def colorize(values: np.ndarray, levels: tuple[float, float], diverging: bool) -
     span = hi - lo if hi > lo else 1.0
     pos = np.clip((finite - lo) / span, 0.0, 1.0)
     return lut[(pos * 255).astype(np.int64)]
+
+
+def prefers_black_text(rgb: np.ndarray) -> np.ndarray:
+    """Whether black text contrasts more than white with each colour of ``rgb`` (..., 3).
+
+    WCAG 2 relative luminance: the better of the two always reaches a contrast of 4.6:1, on
+    every colour map (a plain luminance threshold fell to 3:1 on mid-tone cells).
+    """
+    c = np.asarray(rgb, dtype=float) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    return (luminance + 0.05) ** 2 > 0.0525  # (L + .05) / .05 > 1.05 / (L + .05)
 
 
 def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
@@ -404,6 +502,15 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.view.addItem(self.window_rect)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._shape = (1, 1)
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        window, winner = STYLE_PEN["window"][0], STYLE_PEN["winner"][0]
+        self.marks.setPen(pg.mkPen(window, width=2))
+        self.winners.setPen(pg.mkPen(winner, width=3))
+        pen = pg.mkPen(window, width=3)
+        pen.setCosmetic(True)
+        self.window_rect.setPen(pen)
 
     def set_values(self, values: np.ndarray, levels: tuple[float, float], diverging: bool) -> None:
         cmap = DIVERGING if diverging else SEQUENTIAL
@@ -553,6 +660,12 @@ class MatrixView(QWidget):
         if not heat and self.model.max_chars != self._chars and self.cell:
             self.set_cell_size(self.cell)
 
+    def refresh(self) -> None:
+        """Redraw with the current palette (see :func:`set_palette`)."""
+        self.heatmap.apply_palette()
+        self._render()
+        self.legend.update()
+
     def matrix(self) -> np.ndarray:
         """The values shown, without the padding ring (what a test asserts on)."""
         kinds = self.model.kinds
@@ -571,6 +684,7 @@ class MatrixView(QWidget):
         self._highlight_cells = cells
         off_r, off_c = self.model.offset
         shifted = {(r + off_r, c + off_c): s for (r, c), s in cells.items()}
+        old = self.model.styles
         self.model.set_styles(shifted)
         if self.stack.currentIndex() == 1:
             marks = [
@@ -581,7 +695,10 @@ class MatrixView(QWidget):
             wins = [rc for rc, s in shifted.items() if "winner" in s]
             self.heatmap.set_marks(marks, wins)
         else:
-            self.table.viewport().update()
+            changed = {rc for rc in old.keys() | shifted.keys() if old.get(rc) != shifted.get(rc)}
+            viewport = self.table.viewport()
+            for r, c in changed:
+                viewport.update(self.table.visualRect(self.model.index(r, c)))
 
     def show_hint(self, text: str) -> None:
         self.hint_label.setText(text)

@@ -87,6 +87,9 @@ class ParamsPanel(QGroupBox):
         )
         self.divisor_checkbox = QCheckBox("divisor_override")
         self.divisor_checkbox.setObjectName("divisor_override_checkbox")
+        self.divisor_checkbox.setToolTip(
+            "Average pooling: divide every window by a fixed number instead of its size"
+        )
         self.divisor_spinbox = QSpinBox()
         self.divisor_spinbox.setObjectName("divisor_override_spinbox")
         self.divisor_spinbox.setRange(-99, 99)
@@ -99,9 +102,13 @@ class ParamsPanel(QGroupBox):
             ("split", "split between ties"),
         ):
             self.ties_combobox.addItem(label, key)
-        self.ties_combobox.setToolTip("Which tied maximum receives a window's gradient")
+        self.ties_combobox.setToolTip(
+            "Max pooling backward: which of several equal maxima in a window receives its "
+            "gradient (PyTorch: the first one)"
+        )
         self.bias_checkbox = QCheckBox("bias")
         self.bias_checkbox.setObjectName("bias_checkbox")
+        self.bias_checkbox.setToolTip("Convolution: add a bias to every output (off: no bias)")
         self.bias_spinbox = QDoubleSpinBox()
         self.bias_spinbox.setObjectName("bias_spinbox")
         self.bias_spinbox.setRange(-999, 999)

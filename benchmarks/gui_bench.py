@@ -1,0 +1,488 @@
+"""GUI benchmark: how fast the window steps, recomputes and first paints.
+
+Run it from the top of the checkout::
+
+    make bench                                                    # engine, then this script
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_bench.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_bench.py --quick
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_bench.py --markdown gui.md
+
+Each case is timed as the user feels it, on a shown 1366×768 ``MainWindow``:
+
+* step (16×16, and 8×8 like the default example; 64×64 and 1024×1024 without a target):
+  ``state.set_step(k + 1)``, ``QApplication.processEvents()``, ``window.repaint()``;
+* parameter change (64×64): stride 1 ↔ 2 through ``state.set_params``, then the same flush;
+* parameter change (1024×1024, heat maps): kernel 2 ↔ 3 at stride 2, then the same flush;
+* first paint: a fresh process builds the window, shows it, processes events and grabs it.
+
+Every figure is also given as a ratio to a reference: a bare pyqtgraph ``ImageItem.setImage``
+of the same matrix plus the same flush of its widget (``processEvents`` + ``repaint()``; for
+first paint: a fresh process that shows and grabs one such widget).  Times are medians after
+warm-up (``time.perf_counter``), wall times on a shared machine: compare them, never assert
+them.  The script also checks that stepping re-creates nothing (no model reset, no new graphics
+item) and, for every missed target, prints the top hot spots from ``cProfile``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script from benchmarks/: make the app importable
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+import PySide6  # noqa: E402
+from PySide6.QtCore import QObject  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+WINDOW = (1366, 768)
+REF_WIDGET = (520, 520)  # about the size of the input view in the window
+
+
+# ---- the Qt binding's reference bug -------------------------------------------------------------
+def binding_drops_references() -> bool:
+    """PySide6 6.12.0 on CPython 3.11 loses a reference to None on each void call.
+
+    Python then aborts after a few thousand Qt calls ("deallocating None"); the benchmark makes
+    far more, so it keeps spare references (and says so in the report).
+    """
+    if sys.version_info >= (3, 12):
+        return False
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(100):
+        probe.setObjectName("probe")
+    return sys.getrefcount(None) < before - 50
+
+
+def keep_spare_references(count: int = 3_000_000) -> None:
+    """Hold ``count`` extra references to None, True and False until the process ends.
+
+    The list is leaked on purpose: freeing it at exit would drop them all at once and abort
+    the interpreter during shutdown.
+    """
+    import ctypes
+
+    ballast = [None, True, False] * count
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(ballast))
+
+
+# ---- timing -------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    name: str
+    size: str
+    times: list[float]  # seconds
+    ref_times: list[float]
+    target_ms: float | None
+    note: str = ""
+    profile: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ms(self) -> float:
+        return 1000 * statistics.median(self.times)
+
+    @property
+    def p90_ms(self) -> float:
+        return 1000 * float(np.percentile(self.times, 90))
+
+    @property
+    def ref_ms(self) -> float:
+        return 1000 * statistics.median(self.ref_times)
+
+    @property
+    def ratio(self) -> float:
+        return self.ms / self.ref_ms if self.ref_ms > 0 else float("nan")
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.target_ms is None else self.ms <= self.target_ms
+
+
+def time_calls(fn: Callable[[int], object], repeat: int, warmup: int = 2) -> list[float]:
+    """Call ``fn(i)`` warm-up times, then ``repeat`` times; the wall time of each timed call."""
+    for i in range(warmup):
+        fn(i)
+    times = []
+    for i in range(warmup, warmup + repeat):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def profile_calls(fn: Callable[[int], object], calls: int, top: int = 14) -> str:
+    """The top ``top`` functions by own time over ``calls`` calls of ``fn``."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(calls):
+        fn(i)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+    start = next((k for k, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
+    body = [ln.replace(str(ROOT) + os.sep, "") for ln in lines[start:]]
+    return "\n".join(body)
+
+
+# ---- the reference: bare pyqtgraph --------------------------------------------------------------
+class Reference:
+    """One shown GraphicsLayoutWidget with an ImageItem, what the heat-map view builds on."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.widget = pg.GraphicsLayoutWidget()
+        self.widget.resize(*REF_WIDGET)
+        view = self.widget.addViewBox(lockAspect=True, invertY=True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        view.addItem(self.image)
+        self.widget.show()
+        app.processEvents()
+
+    def times(self, matrix: np.ndarray, repeat: int) -> list[float]:
+        levels = (float(matrix.min()), float(matrix.max()) + 1.0)
+        variants = [matrix, matrix[::-1].copy()]  # new data each call, as a step or change is
+
+        def once(i: int) -> None:
+            self.image.setImage(variants[i % 2], levels=levels, autoLevels=False)
+            flush(self.app, self.widget)
+
+        return time_calls(once, repeat)
+
+    def close(self) -> None:
+        self.widget.close()
+        self.widget.deleteLater()
+        self.app.processEvents()
+
+
+# ---- the cases ----------------------------------------------------------------------------------
+def flush(app: QApplication, widget: object) -> None:
+    """Paint what changed, as the event loop would, then repaint the widget itself.
+
+    ``repaint()`` alone does not repaint a view's viewport (a QGraphicsView's or a table's):
+    the posted update requests that ``processEvents`` handles are what paint the cells.
+    """
+    app.processEvents()
+    widget.repaint()
+
+
+def int_matrix(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, size=(n, n)).astype(float)
+
+
+def view_models(window: object) -> list[object]:
+    return [view.model for view in window.views_panel.views()]
+
+
+def heatmap_item_count(window: object) -> int:
+    return sum(len(view.heatmap.scene().items()) for view in window.views_panel.views())
+
+
+def bench_step(app, window, ref, n: int, repeat: int, target: float | None) -> Result:
+    st = window.state
+    st.set_input(int_matrix(n))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    flush(app, window)
+
+    resets = [0]
+    models = view_models(window)
+
+    def on_reset() -> None:
+        resets[0] += 1
+
+    for model in models:
+        model.modelReset.connect(on_reset)
+    items_before = heatmap_item_count(window)
+
+    def once(i: int) -> None:
+        st.set_step((i + 1) % st.n_steps)  # through both phases, wrapping round
+        flush(app, window)
+
+    times = time_calls(once, repeat)
+    items_after = heatmap_item_count(window)
+    for model in models:
+        model.modelReset.disconnect(on_reset)
+    big = any(view.stack.currentIndex() == 1 for view in window.views_panel.views())
+    result = Result(
+        "one step",
+        f"{n}×{n}",
+        times,
+        ref.times(int_matrix(n), repeat),
+        target,
+        note=("heat maps" if big else "tables"),
+    )
+    result.extra = {
+        "model resets while stepping": resets[0],
+        "graphics items before / after stepping": f"{items_before} / {items_after}",
+        "steps timed": repeat + 2,
+    }
+    if result.ok is False:
+        result.profile = profile_calls(once, min(repeat, 40))
+    return result
+
+
+def bench_param(app, window, ref, n: int, repeat: int, target: float | None, change: str) -> Result:
+    st = window.state
+    st.set_input(int_matrix(n))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    flush(app, window)
+    if change == "stride":
+        values = [{"stride": 1}, {"stride": 2}]
+        label = "stride 1 ↔ 2"
+    else:
+        values = [{"kernel_size": 3}, {"kernel_size": 2}]
+        label = "kernel 2 ↔ 3, stride 2"
+    errors = []
+
+    def once(i: int) -> None:
+        if not st.set_params(**values[i % 2]):
+            errors.append(st.error)
+        flush(app, window)
+
+    times = time_calls(once, repeat, warmup=1)
+    if errors:
+        raise RuntimeError(f"parameter change refused: {errors[0]}")
+    big = any(view.stack.currentIndex() == 1 for view in window.views_panel.views())
+    result = Result(
+        "parameter change",
+        f"{n}×{n}",
+        times,
+        ref.times(int_matrix(n), repeat),
+        target,
+        note=f"{label}, {'heat maps' if big else 'tables'}, {st.n_windows} windows after",
+    )
+    if result.ok is False:
+        result.profile = profile_calls(once, min(repeat, 6))
+    return result
+
+
+FIRST_PAINT = """
+import time
+t0 = time.perf_counter()
+import os, sys
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, {root!r})
+{body}
+"""
+
+FIRST_PAINT_APP = """
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication
+from visualizer.main_window import MainWindow
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+app = QApplication([])
+t1 = time.perf_counter()
+w = MainWindow()
+w.resize(1366, 768)
+w.show()
+app.processEvents()
+w.grab()
+t2 = time.perf_counter()
+print(t2 - t0, t2 - t1)
+"""
+
+FIRST_PAINT_REF = """
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+t1 = time.perf_counter()
+w = pg.GraphicsLayoutWidget()
+w.resize(520, 520)
+v = w.addViewBox(lockAspect=True, invertY=True)
+img = pg.ImageItem(axisOrder="row-major")
+v.addItem(img)
+img.setImage(np.arange(64.0).reshape(8, 8))
+w.show()
+app.processEvents()
+w.grab()
+t2 = time.perf_counter()
+print(t2 - t0, t2 - t1)
+"""
+
+
+def first_paint_runs(body: str, runs: int) -> tuple[list[float], list[float]]:
+    """(process start → first paint, window build → first paint) of ``runs`` fresh processes."""
+    script = FIRST_PAINT.format(root=str(ROOT), body=body)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    totals, builds = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        total, build = (float(v) for v in out.stdout.split())
+        totals.append(total)
+        builds.append(build)
+    return totals, builds
+
+
+def bench_first_paint(runs: int, target: float) -> list[Result]:
+    app_total, app_build = first_paint_runs(FIRST_PAINT_APP, runs)
+    ref_total, ref_build = first_paint_runs(FIRST_PAINT_REF, runs)
+    total = Result(
+        "first paint",
+        "8×8 default",
+        app_total,
+        ref_total,
+        target,
+        note="fresh process: imports + QApplication + build + show + grab",
+    )
+    build = Result(
+        "first paint, window only",
+        "8×8 default",
+        app_build,
+        ref_build,
+        None,
+        note="same, after imports and QApplication",
+    )
+    if total.ok is False:
+        total.profile = profile_first_paint()
+    return [total, build]
+
+
+def profile_first_paint() -> str:
+    from visualizer.main_window import MainWindow
+
+    app = QApplication.instance()
+
+    def once(_i: int) -> None:
+        w = MainWindow()
+        w.resize(*WINDOW)
+        w.show()
+        app.processEvents()
+        w.grab()
+        w.close()
+        w.deleteLater()
+        app.processEvents()
+
+    return profile_calls(once, 2)
+
+
+# ---- report -------------------------------------------------------------------------------------
+def fmt_ms(v: float) -> str:
+    return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 1 else f"{v:.2f}"
+
+
+def markdown(results: list[Result], header: list[str]) -> str:
+    lines = [*header, ""]
+    lines.append(
+        "| case | input | median ms | p90 ms | reference ms | ratio | target ms | met | notes |"
+    )
+    lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | :---: | --- |")
+    for r in results:
+        target = "—" if r.target_ms is None else fmt_ms(r.target_ms)
+        met = "—" if r.ok is None else ("yes" if r.ok else "**no**")
+        lines.append(
+            f"| {r.name} | {r.size} | {fmt_ms(r.ms)} | {fmt_ms(r.p90_ms)} | {fmt_ms(r.ref_ms)} "
+            f"| {r.ratio:.1f}× | {target} | {met} | {r.note} |"
+        )
+    lines.append("")
+    lines.append(
+        "Reference: bare pyqtgraph `ImageItem.setImage` + `processEvents()` + `repaint()` of the "
+        "same matrix in a "
+        f"{REF_WIDGET[0]}×{REF_WIDGET[1]} widget (first paint: a fresh process showing one)."
+    )
+    for r in results:
+        for key, value in r.extra.items():
+            lines.append(f"- {r.name} ({r.size}): {key}: {value}")
+    for r in results:
+        if r.profile:
+            lines += [
+                "",
+                f"### Hot spots: {r.name} ({r.size}), "
+                f"{fmt_ms(r.ms)} ms against {fmt_ms(r.target_ms or 0)} ms",
+                "",
+                "```",
+                r.profile,
+                "```",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats: a smoke run")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
+    parser.add_argument("--big", type=int, default=1024, metavar="N", help="large input side")
+    args = parser.parse_args(argv)
+    steps, changes, big_changes, paints = (20, 6, 3, 2) if args.quick else (200, 30, 8, 5)
+
+    if binding_drops_references():
+        keep_spare_references()
+        refcount_note = (
+            f"PySide6 {PySide6.__version__} on Python {platform.python_version()} loses a "
+            "reference to None/True per call: spare references kept so the run does not abort"
+        )
+    else:
+        refcount_note = ""
+
+    from visualizer.main_window import MainWindow
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+    app = QApplication.instance() or QApplication(["gui-bench"])
+    ref = Reference(app)
+    window = MainWindow()
+    window.resize(*WINDOW)
+    window.show()
+    app.processEvents()
+
+    results = [
+        bench_step(app, window, ref, 8, steps, 8.0),  # the default example's size
+        bench_step(app, window, ref, 16, steps, 8.0),
+        bench_step(app, window, ref, 64, steps // 2, None),
+        bench_param(app, window, ref, 64, changes, 30.0, "stride"),
+        bench_param(app, window, ref, args.big, big_changes, 150.0, "kernel"),
+        bench_step(app, window, ref, args.big, steps // 4, None),
+    ]
+    window.close()
+    window.deleteLater()
+    ref.close()
+    app.processEvents()
+    results += bench_first_paint(paints, 1500.0)
+
+    header = [
+        "# GUI benchmark",
+        "",
+        f"Python {platform.python_version()}, PySide6 {PySide6.__version__}, pyqtgraph "
+        f"{pg.__version__}, NumPy {np.__version__}, Qt platform "
+        f"{os.environ.get('QT_QPA_PLATFORM')}, {os.cpu_count()} CPUs, window "
+        f"{WINDOW[0]}×{WINDOW[1]}{' (quick run)' if args.quick else ''}.",
+    ]
+    if refcount_note:
+        header += ["", f"Note: {refcount_note}."]
+    report = markdown(results, header)
+    print(report)
+    if args.markdown:
+        Path(args.markdown).write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

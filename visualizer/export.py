@@ -1,0 +1,510 @@
+"""Export: the window, the matrices panel or one matrix as PNG / SVG, the stepping as an
+animated GIF, and the matrices as CSV or .npy files.
+
+The functions at the top take the state and a widget and do no dialogs, so the command line
+(``--export-gif``) and the tests call them directly; :class:`Exporter` adds the File ▸ Export
+menu, a toolbar button, file dialogs and a cancellable progress dialog.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QEventLoop, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QIcon, QImage, QKeySequence, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from visualizer.resources import asset
+from visualizer.session import write_atomically
+from visualizer.state import AppState
+
+GIF_PHASES = ("forward", "backward", "both")
+MIN_GIF_DELAY, MAX_GIF_DELAY = 20, 60_000  # ms; browsers slow down anything under 20 ms
+MAX_GIF_FRAMES = 500  # every frame is kept in memory until the GIF is written
+IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
+
+# The views a single-matrix export can pick: key → (attribute of ViewsPanel, label).
+MATRIX_VIEWS = {
+    "input": ("input_view", "Input X"),
+    "kernel": ("kernel_view", "Kernel W"),
+    "output": ("output_view", "Output Y"),
+    "mask": ("mask_view", "Argmax mask"),
+    "dY": ("grad_output_view", "Upstream gradient dY"),
+    "dX": ("grad_input_view", "Input gradient dX"),
+    "dW": ("grad_weight_view", "Kernel gradient dW"),
+}
+
+ProgressCallback = Callable[[int, int], bool]  # (frames done, total) → False to cancel
+
+
+# ---- images --------------------------------------------------------------------------------------
+
+
+def save_png(widget: QWidget, path: str | os.PathLike[str]) -> None:
+    """The widget as it looks on screen, as PNG (raises OSError when it cannot be written)."""
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+
+
+def save_svg(widget: QWidget, path: str | os.PathLike[str], title: str = "") -> None:
+    """The widget drawn into an SVG file (text and cells stay vectors)."""
+    size = widget.size()
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(size)
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle(title or "Pooling Visualizer")
+    generator.setDescription("Exported from Pooling Visualizer")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise OSError(f"could not write {path}")
+    try:
+        widget.render(painter, QPoint())
+    finally:
+        painter.end()
+    if not Path(path).is_file() or Path(path).stat().st_size == 0:
+        raise OSError(f"could not write {path}")
+
+
+def save_image(widget: QWidget, path: str | os.PathLike[str], title: str = "") -> None:
+    """PNG or SVG, chosen by the file's suffix (``.svg`` → SVG, anything else → PNG)."""
+    if Path(path).suffix.lower() == ".svg":
+        save_svg(widget, path, title)
+    else:
+        save_png(widget, path)
+
+
+def matrix_widget(window: Any, key: str) -> QWidget:
+    """The view of one matrix (see :data:`MATRIX_VIEWS`); ValueError if it is not shown."""
+    if key not in MATRIX_VIEWS:
+        raise ValueError(f"matrix ({key!r}) must be one of {', '.join(MATRIX_VIEWS)}")
+    attr, label = MATRIX_VIEWS[key]
+    view = getattr(window.views_panel, attr)
+    if view.isHidden():
+        raise ValueError(f"{label} is not shown for {window.state.op} (nothing to export)")
+    return view
+
+
+# ---- GIF -----------------------------------------------------------------------------------------
+
+
+def qimage_to_pil(image: QImage) -> Image.Image:
+    """A QImage as an RGB Pillow image (copies the pixels)."""
+    rgba = image.convertToFormat(QImage.Format_RGBA8888)
+    w, h = rgba.width(), rgba.height()
+    data = bytes(rgba.constBits())[: rgba.bytesPerLine() * h]
+    return Image.frombuffer("RGBA", (w, h), data, "raw", "RGBA", rgba.bytesPerLine(), 1).convert(
+        "RGB"
+    )
+
+
+def gif_steps(state: AppState, phase: str) -> range:
+    """Steps of ``phase``: forward = one per window, then backward = one per window again."""
+    if phase not in GIF_PHASES:
+        raise ValueError(f"GIF phase ({phase!r}) must be one of {', '.join(GIF_PHASES)}")
+    n = state.n_windows
+    return {"forward": range(0, n), "backward": range(n, 2 * n), "both": range(0, 2 * n)}[phase]
+
+
+def export_gif(
+    state: AppState,
+    source: QWidget,
+    path: str | os.PathLike[str],
+    delay_ms: int = 500,
+    phase: str = "both",
+    progress: ProgressCallback | None = None,
+) -> int | None:
+    """Step through ``phase``, grab ``source`` at every step and write an animated GIF.
+
+    The step is put back afterwards.  The file appears only when complete: a cancelled
+    (``progress`` returned False) or failed export leaves no file (and an existing file at
+    ``path`` untouched).  GIF stores delays in hundredths of a second, so ``delay_ms`` is
+    rounded to a multiple of 10.
+
+    Returns
+    -------
+    int or None
+        Frames written, or None when cancelled.
+
+    Raises
+    ------
+    ValueError
+        Bad delay or phase, or more than :data:`MAX_GIF_FRAMES` steps.
+    OSError
+        The file cannot be written.
+    """
+    if isinstance(delay_ms, bool) or not isinstance(delay_ms, int):
+        raise ValueError(f"GIF delay ({delay_ms!r}) must be a whole number of milliseconds")
+    if not MIN_GIF_DELAY <= delay_ms <= MAX_GIF_DELAY:
+        raise ValueError(
+            f"GIF delay ({delay_ms} ms) must be between {MIN_GIF_DELAY} and {MAX_GIF_DELAY} ms"
+        )
+    steps = gif_steps(state, phase)
+    if len(steps) > MAX_GIF_FRAMES:
+        raise ValueError(
+            f"this stepping has {len(steps)} frames; a GIF can hold at most {MAX_GIF_FRAMES} "
+            "(export one phase, or use a smaller input or a larger stride)"
+        )
+    path = Path(path)
+    if not path.parent.is_dir():  # fail before recording every frame
+        raise OSError(errno.ENOENT, "no such folder", str(path.parent))
+    original = state.step
+    state.set_hover(None)  # a hovered cell would be outlined in every frame
+    frames = []
+    try:
+        for i, step in enumerate(steps):
+            if progress is not None and not progress(i, len(steps)):
+                return None
+            state.set_step(step)
+            QApplication.processEvents(QEventLoop.ExcludeUserInputEvents)
+            # Palette images: a third of the memory of RGB, and what the GIF stores anyway.
+            frame = qimage_to_pil(source.grab().toImage())
+            frames.append(frame.convert("P", palette=Image.Palette.ADAPTIVE))
+        if progress is not None and not progress(len(steps), len(steps)):
+            return None
+    finally:
+        state.set_step(original)
+    write_atomically(
+        path,
+        lambda tmp: frames[0].save(
+            tmp, format="GIF", save_all=True, append_images=frames[1:], duration=delay_ms, loop=0
+        ),
+    )
+    return len(frames)
+
+
+# ---- CSV and NumPy -------------------------------------------------------------------------------
+
+
+def matrices(state: AppState) -> dict[str, np.ndarray]:
+    """Every array of the current computation, full 4-D (all batches and channels).
+
+    Keys: X, W (conv), Y, dY, dX, mask (max: windows won per input cell), dW, db (conv).
+    """
+    r = state.results
+    out = {"X": state.x}
+    if state.op == "conv":
+        out["W"] = state.weight
+    out.update({"Y": r.output, "dY": r.grad_output, "dX": r.grad_input})
+    if r.mask_counts is not None:
+        out["mask"] = r.mask_counts
+    if r.grad_weight is not None:
+        out["dW"] = r.grad_weight
+    if r.grad_bias is not None:
+        out["db"] = r.grad_bias
+    return {k: np.asarray(v, dtype=float) for k, v in out.items()}
+
+
+def _base(path: str | os.PathLike[str], suffix: str) -> Path:
+    p = Path(path)
+    return p.with_suffix("") if p.suffix.lower() == suffix else p
+
+
+def export_csv(state: AppState, path: str | os.PathLike[str]) -> list[Path]:
+    """One CSV per 2-D plane: ``<stem>_<name>_n<n>_c<c>.csv`` (for W and dW ``_o<out>_i<in>``;
+    db is one row).  A ``#`` header line says what the file holds; ``np.loadtxt`` skips it.
+    Numbers are written with 17 significant digits, so reading them back is exact.
+    """
+    base = _base(path, ".csv")
+    written = []
+    for name, arr in matrices(state).items():
+        if arr.ndim == 1:
+            target = base.parent / f"{base.name}_{name}.csv"
+            np.savetxt(target, arr[None], fmt="%.17g", delimiter=",", header=f"{name} {arr.shape}")
+            written.append(target)
+            continue
+        a, b = ("o", "i") if name in ("W", "dW") else ("n", "c")
+        for i in range(arr.shape[0]):
+            for j in range(arr.shape[1]):
+                target = base.parent / f"{base.name}_{name}_{a}{i}_{b}{j}.csv"
+                header = f"{name}[{i}, {j}] ({arr.shape[2]}x{arr.shape[3]}), op={state.op}"
+                np.savetxt(target, arr[i, j], fmt="%.17g", delimiter=",", header=header)
+                written.append(target)
+    return written
+
+
+def export_npy(state: AppState, path: str | os.PathLike[str]) -> list[Path]:
+    """One ``.npy`` per array, ``<stem>_<name>.npy``, full 4-D; no pickles (load with
+    ``np.load(file, allow_pickle=False)``)."""
+    base = _base(path, ".npy")
+    written = []
+    for name, arr in matrices(state).items():
+        target = base.parent / f"{base.name}_{name}.npy"
+        np.save(target, arr, allow_pickle=False)
+        written.append(target)
+    return written
+
+
+# ---- Qt: menu, dialogs, progress -----------------------------------------------------------------
+
+
+class GifDialog(QDialog):
+    """Frame delay, phase and what to record for the GIF export."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.setWindowTitle("Export animation (GIF)")
+        self.source_combobox = QComboBox()
+        self.source_combobox.setObjectName("gif_source_combobox")
+        self.source_combobox.addItem("All matrices", "panel")
+        self.source_combobox.addItem("Whole window", "window")
+        for key, (attr, label) in MATRIX_VIEWS.items():
+            if not getattr(window.views_panel, attr).isHidden():
+                self.source_combobox.addItem(label, key)
+        self.phase_combobox = QComboBox()
+        self.phase_combobox.setObjectName("gif_phase_combobox")
+        for key, label in (
+            ("both", "Forward, then backward"),
+            ("forward", "Forward only"),
+            ("backward", "Backward only"),
+        ):
+            self.phase_combobox.addItem(label, key)
+        self.delay_spinbox = QSpinBox()
+        self.delay_spinbox.setObjectName("gif_delay_spinbox")
+        self.delay_spinbox.setRange(MIN_GIF_DELAY, MAX_GIF_DELAY)
+        self.delay_spinbox.setSingleStep(50)
+        self.delay_spinbox.setValue(500)
+        self.delay_spinbox.setSuffix(" ms per step")
+        form = QFormLayout(self)
+        form.addRow("Record", self.source_combobox)
+        form.addRow("Steps", self.phase_combobox)
+        form.addRow("Delay", self.delay_spinbox)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class Exporter:
+    """File ▸ Export submenu, a toolbar button, and the dialogs around the functions above."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.state: AppState = window.state
+        self.last_error = ""
+        self.last_written: list[Path] = []
+        self.progress_dialog: QProgressDialog | None = None
+        menu = QMenu("Export", window)
+        menu.setObjectName("exportMenu")
+        menu.setIcon(QIcon(str(asset("icons", "export.svg"))))
+        self.menu = menu
+        self.window_image_action = self._add(
+            "Window image (PNG / SVG)…", "Ctrl+E", lambda: self.export_image_dialog("window")
+        )
+        self.panel_image_action = self._add(
+            "Matrices image (PNG / SVG)…", None, lambda: self.export_image_dialog("panel")
+        )
+        self.matrix_menu = menu.addMenu("One matrix (PNG / SVG)")
+        self.matrix_menu.setObjectName("exportMatrixMenu")
+        self.matrix_actions: dict[str, QAction] = {}
+        for key, (_attr, label) in MATRIX_VIEWS.items():
+            action = self.matrix_menu.addAction(f"{label}…")
+            action.setObjectName(f"export_{key}_action")
+            action.triggered.connect(lambda _=False, k=key: self.export_image_dialog(k))
+            self.matrix_actions[key] = action
+        self.matrix_menu.aboutToShow.connect(self._update_matrix_actions)
+        menu.addSeparator()
+        self.gif_action = self._add("Animation (GIF)…", "Ctrl+Shift+G", self.export_gif_dialog)
+        menu.addSeparator()
+        self.csv_action = self._add("Matrices as CSV…", None, self.export_csv_dialog)
+        self.npy_action = self._add("Matrices as NumPy .npy…", None, self.export_npy_dialog)
+
+        file_menu: QMenu = window.menus["file"]
+        quit_action = next(
+            (a for a in file_menu.actions() if a.text().replace("&", "") == "Quit"), None
+        )
+        before = quit_action
+        if quit_action is not None:
+            actions = file_menu.actions()
+            index = actions.index(quit_action)
+            if index > 0 and actions[index - 1].isSeparator():
+                before = actions[index - 1]
+        file_menu.insertMenu(before, menu)
+
+        self.tool_button = QToolButton()
+        self.tool_button.setObjectName("exportToolButton")
+        self.tool_button.setIcon(QIcon(str(asset("icons", "export.svg"))))
+        self.tool_button.setToolTip("Export: images, GIF animation, CSV / NumPy")
+        self.tool_button.setMenu(menu)
+        self.tool_button.setPopupMode(QToolButton.InstantPopup)
+        self.tool_button.setIconSize(QSize(22, 22))
+        window.toolbar.addWidget(self.tool_button)
+
+    def _add(self, text: str, shortcut: str | None, slot: Callable[[], None]) -> QAction:
+        action = self.menu.addAction(text)
+        action.setObjectName(
+            "export_" + "".join(c for c in text.lower() if c.isalnum())[:20] + "_action"
+        )
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text} ({shortcut})")
+            self.window.addAction(action)
+        action.triggered.connect(slot)
+        return action
+
+    def _update_matrix_actions(self) -> None:
+        for key, action in self.matrix_actions.items():
+            attr = MATRIX_VIEWS[key][0]
+            action.setEnabled(not getattr(self.window.views_panel, attr).isHidden())
+
+    def source(self, key: str) -> QWidget:
+        if key == "window":
+            return self.window
+        if key == "panel":
+            return self.window.views_panel
+        return matrix_widget(self.window, key)
+
+    def _error(self, text: str) -> None:
+        self.last_error = text
+        self.window.statusBar().showMessage(text, 8000)
+        box = QMessageBox(QMessageBox.Warning, "Export failed", text, QMessageBox.Ok, self.window)
+        box.setObjectName("exportErrorBox")
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+
+    def _done(self, paths: list[Path]) -> None:
+        self.last_written = paths
+        if len(paths) == 1:
+            text = f"Wrote {paths[0]}"
+        else:
+            text = f"Wrote {len(paths)} files in {paths[0].parent}"
+        self.window.statusBar().showMessage(text, 6000)
+
+    # ---- images ----------------------------------------------------------------------------------
+    def export_image(self, key: str, path: str | os.PathLike[str]) -> bool:
+        self.last_error = ""
+        try:
+            widget = self.source(key)
+            save_image(widget, path, f"Pooling Visualizer — {key}")
+        except (ValueError, OSError) as exc:
+            self._error(str(exc))
+            return False
+        self._done([Path(path)])
+        return True
+
+    def export_image_dialog(self, key: str) -> None:
+        name = {"window": "pooling", "panel": "matrices"}.get(key, key)
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, "Export image", f"{name}.png", IMAGE_FILTER
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += ".svg" if "svg" in chosen.lower() else ".png"
+        self.export_image(key, path)
+
+    # ---- GIF -------------------------------------------------------------------------------------
+    def export_gif(
+        self, path: str | os.PathLike[str], source: str = "panel", delay_ms: int = 500,
+        phase: str = "both",
+    ) -> int | None:  # fmt: skip
+        """GIF with a cancellable progress dialog; returns frames written or None."""
+        self.last_error = ""
+        try:
+            widget = self.source(source)
+            total = len(gif_steps(self.state, phase))
+        except ValueError as exc:
+            self._error(str(exc))
+            return None
+        step_bar = getattr(self.window, "step_bar", None)
+        if step_bar is not None and step_bar.timer.isActive():
+            step_bar.toggle_play()  # stop playback: it would fight the export over the step
+        dialog = QProgressDialog("Recording the steps…", "Cancel", 0, total, self.window)
+        dialog.setObjectName("gifProgress")
+        dialog.setWindowTitle("Export animation")
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(300)
+        self.progress_dialog = dialog
+
+        def progress(done: int, _total: int) -> bool:
+            dialog.setValue(done)
+            return not dialog.wasCanceled()
+
+        try:
+            frames = export_gif(self.state, widget, path, delay_ms, phase, progress)
+        except (ValueError, OSError) as exc:
+            self._error(str(exc))
+            frames = None
+        finally:
+            dialog.reset()
+            dialog.deleteLater()
+            self.progress_dialog = None
+        if frames is None:
+            if not self.last_error:
+                self.window.statusBar().showMessage("GIF export cancelled", 4000)
+            return None
+        self._done([Path(path)])
+        return frames
+
+    def export_gif_dialog(self) -> None:
+        options = GifDialog(self.window)
+        if options.exec() != QDialog.Accepted:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export animation", "pooling.gif", "GIF animation (*.gif)"
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += ".gif"
+        self.export_gif(
+            path,
+            options.source_combobox.currentData(),
+            options.delay_spinbox.value(),
+            options.phase_combobox.currentData(),
+        )
+
+    # ---- CSV / NPY -------------------------------------------------------------------------------
+    def export_arrays(self, kind: str, path: str | os.PathLike[str]) -> list[Path]:
+        self.last_error = ""
+        try:
+            paths = (export_csv if kind == "csv" else export_npy)(self.state, path)
+        except OSError as exc:
+            self._error(f"could not write {path}: {exc.strerror or exc}")
+            return []
+        self._done(paths)
+        return paths
+
+    def export_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Export matrices as CSV (one file per plane, named after this one)",
+            "pooling.csv",
+            "CSV (*.csv)",
+        )
+        if path:
+            self.export_arrays("csv", path)
+
+    def export_npy_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Export matrices as NumPy (one .npy per array, named after this one)",
+            "pooling.npy",
+            "NumPy array (*.npy)",
+        )
+        if path:
+            self.export_arrays("npy", path)
+
+
+def install(window: QWidget) -> None:
+    window.exporter = Exporter(window)  # type: ignore[attr-defined]

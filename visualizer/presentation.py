@@ -1,0 +1,432 @@
+"""Presentation: full screen, zoom of labels with the cells, themes, colour-blind colours and a
+large step counter, all remembered between runs (QSettings, see visualizer/settings.py).
+
+Themes: "system" (the platform's style and palette, untouched: the default), "light" and
+"dark" (Fusion style with a fixed palette).  Matrix cells keep their colour map in every theme
+and choose black or white numbers by the cell's luminance, so they stay readable; only the
+widgets around them follow the palette.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QFont,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+
+from visualizer.settings import app_settings, is_batch_run
+from visualizer.widgets import matrix_view
+
+THEMES = {"system": "System", "light": "Light", "dark": "Dark"}
+PALETTE_LABELS = {"standard": "Standard colours", "colorblind": "Colour-blind safe colours"}
+PRESENTATION_COUNTER_SCALE = 1.9  # step counter in presentation mode
+PRESENTATION_TEXT_SCALE = 1.45  # arithmetic line in presentation mode
+LABEL_ZOOM_RANGE = (0.75, 2.0)  # labels follow the cell zoom within this range
+
+ARITHMETIC_STYLE = {
+    "light": (
+        "QLabel { background: #fffbea; color: #1a1a1a; border: 1px solid #e0c060;"
+        " border-radius: 4px; padding: 4px 8px; }"
+    ),
+    "dark": (
+        "QLabel { background: #3a3422; color: #f5ecd0; border: 1px solid #8a7640;"
+        " border-radius: 4px; padding: 4px 8px; }"
+    ),
+}
+
+_original: tuple[str, QPalette] | None = None  # the platform look, captured before any change
+_applied = "system"
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor(45, 45, 48), QColor(30, 30, 32), QColor(232, 232, 232)
+    disabled = QColor(128, 128, 128)
+    for role, color in (
+        (QPalette.Window, window),
+        (QPalette.WindowText, text),
+        (QPalette.Base, base),
+        (QPalette.AlternateBase, QColor(52, 52, 56)),
+        (QPalette.ToolTipBase, QColor(60, 60, 64)),
+        (QPalette.ToolTipText, text),
+        (QPalette.PlaceholderText, QColor(150, 150, 150)),
+        (QPalette.Text, text),
+        (QPalette.Button, QColor(58, 58, 62)),
+        (QPalette.ButtonText, text),
+        (QPalette.BrightText, QColor(255, 90, 90)),
+        (QPalette.Light, QColor(80, 80, 84)),
+        (QPalette.Midlight, QColor(66, 66, 70)),
+        (QPalette.Mid, QColor(40, 40, 42)),
+        (QPalette.Dark, QColor(25, 25, 27)),
+        (QPalette.Shadow, QColor(0, 0, 0)),
+        (QPalette.Link, QColor(110, 170, 255)),
+        (QPalette.LinkVisited, QColor(180, 140, 255)),
+        (QPalette.Highlight, QColor(42, 110, 200)),
+        (QPalette.HighlightedText, QColor(255, 255, 255)),
+    ):
+        p.setColor(role, color)
+    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText, QPalette.HighlightedText):
+        p.setColor(QPalette.Disabled, role, disabled)
+    p.setColor(QPalette.Disabled, QPalette.Highlight, QColor(70, 70, 74))
+    return p
+
+
+def light_palette() -> QPalette:
+    from PySide6.QtWidgets import QStyleFactory
+
+    style = QStyleFactory.create("Fusion")
+    return QPalette(style.standardPalette())
+
+
+def apply_theme(name: str) -> None:
+    """Set the application's style and palette; "system" brings back the platform look."""
+    global _original, _applied
+    if name not in THEMES:
+        raise ValueError(f"theme ({name!r}) must be one of {', '.join(THEMES)}")
+    app = QApplication.instance()
+    if _original is None:
+        _original = (app.style().name(), QPalette(app.palette()))
+    if name == _applied:
+        return
+    if name == "system":
+        app.setStyle(_original[0])
+        app.setPalette(_original[1])
+    else:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette() if name == "dark" else light_palette())
+    _applied = name
+
+
+def current_theme() -> str:
+    return _applied
+
+
+def is_dark(widget: QWidget | None = None) -> bool:
+    palette = widget.palette() if widget is not None else QApplication.palette()
+    return palette.color(QPalette.Window).lightness() < 128
+
+
+def draw_icon(kind: str, color: QColor) -> QIcon:
+    """Toolbar icons drawn with lines (no font glyphs, which some systems lack), in ``color``
+    so they follow the theme: "fullscreen", "presentation", "theme" or "colorblind"."""
+    icon = QIcon()
+    for size in (22, 44):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.scale(size / 22, size / 22)
+        pen = QPen(color, 2.0)
+        pen.setCapStyle(Qt.SquareCap)
+        painter.setPen(pen)
+        if kind == "fullscreen":
+            for x, y, dx, dy in ((3, 3, 1, 1), (19, 3, -1, 1), (3, 19, 1, -1), (19, 19, -1, -1)):
+                painter.drawLine(QPointF(x, y), QPointF(x + 6 * dx, y))
+                painter.drawLine(QPointF(x, y), QPointF(x, y + 6 * dy))
+        elif kind == "presentation":
+            painter.drawRect(QRectF(2, 3, 18, 12))
+            painter.drawLine(QPointF(11, 15), QPointF(11, 19))
+            painter.drawLine(QPointF(7, 19.5), QPointF(15, 19.5))
+            font = QFont()
+            font.setPixelSize(10)
+            font.setBold(True)
+            painter.setFont(font)
+            painter.drawText(QRectF(2, 3, 18, 12), Qt.AlignCenter, "12")
+        elif kind == "theme":
+            painter.drawEllipse(QRectF(3, 3, 16, 16))
+            painter.setBrush(color)
+            painter.drawPie(QRectF(3, 3, 16, 16), 90 * 16, 180 * 16)
+        elif kind == "colorblind":
+            painter.setPen(QPen(color, 1.2))
+            for (x, y), fill in zip(
+                ((7, 7.5), (15, 7.5), (11, 15)), ("#e69f00", "#0072b2", "#009e73"), strict=True
+            ):
+                painter.setBrush(QColor(fill))
+                painter.drawEllipse(QPointF(x, y), 5, 5)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def tinted(icon: QIcon, color: QColor, disabled: QColor, size: int = 22) -> QIcon:
+    """``icon`` recoloured (its shape kept): dark standard icons on a dark theme vanish."""
+    out = QIcon()
+    for mode, fill in ((QIcon.Normal, color), (QIcon.Disabled, disabled)):
+        for scale in (1, 2):
+            pixmap = icon.pixmap(QSize(size * scale, size * scale), QIcon.Normal)
+            painter = QPainter(pixmap)
+            painter.setCompositionMode(QPainter.CompositionMode_SourceIn)
+            painter.fillRect(pixmap.rect(), fill)
+            painter.end()
+            out.addPixmap(pixmap, mode)
+    return out
+
+
+def _scaled(base: QFont, factor: float) -> QFont:
+    font = QFont(base)
+    if base.pixelSize() > 0:
+        font.setPixelSize(max(6, round(base.pixelSize() * factor)))
+    else:
+        font.setPointSizeF(max(5.0, base.pointSizeF() * factor))
+    return font
+
+
+class Presentation(QObject):
+    """View ▸ full screen, presentation mode, theme and colours; remembers them in QSettings."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.batch = is_batch_run()
+        self.presenting = False
+        self.zoom = 1.0
+        step_bar = window.step_bar
+        panel = window.views_panel
+        self._counter_base = QFont(step_bar.counter_label.font())
+        self._arithmetic_base = QFont(step_bar.arithmetic_label.font())
+        self._title_bases = [(v.title_label, QFont(v.title_label.font())) for v in panel.views()]
+        self._title_bases.append((panel.bias_label, QFont(panel.bias_label.font())))
+        # Icons of the window's own actions that are too dark for the dark theme.
+        self._plain_icons = [
+            (action, action.icon())
+            for action in (getattr(window, name, None) for name in ("undo_action", "redo_action"))
+            if action is not None
+        ]
+        self._build_actions()
+        window.installEventFilter(self)
+        if hasattr(window, "sigZoomChanged"):
+            window.sigZoomChanged.connect(self._on_zoom_changed)
+        self.geometry_restored = False
+        self._load_settings()
+
+    # ---- actions ---------------------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | None, name: str, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
+        action.setToolTip(tip)
+        self.window.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        w = self.window
+        menu: QMenu = w.menus["view"]
+        menu.addSeparator()
+        self.fullscreen_action = self._action(
+            "Full screen", "F11", "fullScreenAction", "Full screen for the lecture hall"
+        )
+        self.fullscreen_action.setCheckable(True)
+        self.fullscreen_action.triggered.connect(self.set_fullscreen)
+        self.presentation_action = self._action(
+            "Presentation mode",
+            "F5",
+            "presentationAction",
+            "Presentation mode: large step counter and arithmetic line",
+        )
+        self.presentation_action.setCheckable(True)
+        self.presentation_action.triggered.connect(self.set_presentation)
+        menu.addAction(self.fullscreen_action)
+        menu.addAction(self.presentation_action)
+
+        theme_menu = menu.addMenu("Theme")
+        theme_menu.setObjectName("themeMenu")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for key, label in THEMES.items():
+            action = theme_menu.addAction(label)
+            action.setObjectName(f"theme_{key}_action")
+            action.setCheckable(True)
+            action.setData(key)
+            self.theme_group.addAction(action)
+            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
+            self.theme_actions[key] = action
+        self.dark_action = self._action(
+            "Dark theme", "Ctrl+Shift+D", "darkThemeAction", "Switch between dark and light theme"
+        )
+        self.dark_action.setCheckable(True)
+        self.dark_action.triggered.connect(
+            lambda checked: self.set_theme("dark" if checked else "light")
+        )
+        theme_menu.addSeparator()
+        theme_menu.addAction(self.dark_action)
+
+        colors_menu = menu.addMenu("Colours")
+        colors_menu.setObjectName("colorsMenu")
+        self.palette_group = QActionGroup(self)
+        self.palette_actions: dict[str, QAction] = {}
+        for key, label in PALETTE_LABELS.items():
+            action = colors_menu.addAction(label)
+            action.setObjectName(f"palette_{key}_action")
+            action.setCheckable(True)
+            self.palette_group.addAction(action)
+            action.triggered.connect(lambda _=False, k=key: self.set_palette(k))
+            self.palette_actions[key] = action
+        self.colorblind_action = self._action(
+            "Colour-blind safe colours",
+            "Ctrl+Shift+P",
+            "colorBlindAction",
+            "Colour-blind-safe colour maps (cividis, blue–orange) and highlight colours",
+        )
+        self.colorblind_action.setCheckable(True)
+        self.colorblind_action.triggered.connect(
+            lambda checked: self.set_palette("colorblind" if checked else "standard")
+        )
+        colors_menu.addSeparator()
+        colors_menu.addAction(self.colorblind_action)
+
+        toolbar = w.toolbar
+        toolbar.addSeparator()
+        for action in (
+            self.fullscreen_action,
+            self.presentation_action,
+            self.dark_action,
+            self.colorblind_action,
+        ):
+            toolbar.addAction(action)
+
+    # ---- settings --------------------------------------------------------------------------------
+    def _load_settings(self) -> None:
+        if self.batch:
+            # Command-line renders look the same whatever the user chose last time.
+            self.set_theme("system", save=False)
+            self.set_palette("standard", save=False)
+            self._apply_fonts()
+            return
+        s = app_settings()
+        theme = str(s.value("view/theme", "system"))
+        palette = str(s.value("view/palette", "standard"))
+        self.set_theme(theme if theme in THEMES else "system", save=False)
+        self.set_palette(palette if palette in PALETTE_LABELS else "standard", save=False)
+        try:
+            zoom = float(s.value("view/zoom", 1.0))
+        except (TypeError, ValueError):
+            zoom = 1.0
+        presenting = str(s.value("view/presentation", "false")).lower() == "true"
+        self.set_presentation(presenting, save=False)
+        if zoom != 1.0:
+            self.window.set_zoom(zoom)  # → _on_zoom_changed
+        else:
+            self._apply_fonts()
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.geometry_restored = bool(self.window.restoreGeometry(geometry))
+
+    def _save(self, key: str, value: object) -> None:
+        if self.batch:
+            return
+        s = app_settings()
+        s.setValue(key, value)
+        s.sync()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window:
+            if event.type() == QEvent.WindowStateChange:
+                self.fullscreen_action.setChecked(self.window.isFullScreen())
+            elif event.type() == QEvent.Close:
+                self._save("window/geometry", self.window.saveGeometry())
+        return False
+
+    # ---- the settings themselves -----------------------------------------------------------------
+    def set_fullscreen(self, on: bool) -> None:
+        w = self.window
+        if on and not w.isFullScreen():
+            self._was_maximized = w.isMaximized()
+            w.showFullScreen()
+        elif not on and w.isFullScreen():
+            w.showMaximized() if getattr(self, "_was_maximized", False) else w.showNormal()
+        self.fullscreen_action.setChecked(w.isFullScreen())
+
+    def toggle_fullscreen(self) -> None:
+        self.set_fullscreen(not self.window.isFullScreen())
+
+    def set_presentation(self, on: bool, save: bool = True) -> None:
+        self.presenting = bool(on)
+        self.presentation_action.setChecked(self.presenting)
+        self._apply_fonts()
+        if save:
+            self._save("view/presentation", "true" if self.presenting else "false")
+
+    def set_theme(self, name: str, save: bool = True) -> None:
+        apply_theme(name)
+        for key, action in self.theme_actions.items():
+            action.setChecked(key == name)
+        self.dark_action.setChecked(is_dark())
+        self._style_arithmetic()
+        self._update_icons()
+        for view in self.window.views_panel.views():
+            view.heatmap.setBackground(QApplication.palette().color(QPalette.Base))
+        if save:
+            self._save("view/theme", name)
+
+    def set_palette(self, name: str, save: bool = True) -> None:
+        matrix_view.set_palette(name)
+        for key, action in self.palette_actions.items():
+            action.setChecked(key == name)
+        self.colorblind_action.setChecked(name == "colorblind")
+        for view in self.window.views_panel.views():
+            view.refresh()
+        if save:
+            self._save("view/palette", name)
+
+    def _on_zoom_changed(self, zoom: float) -> None:
+        self.zoom = zoom
+        self._apply_fonts()
+        self._save("view/zoom", float(zoom))
+
+    # ---- fonts and colours -----------------------------------------------------------------------
+    def label_scale(self) -> float:
+        low, high = LABEL_ZOOM_RANGE
+        return max(low, min(self.zoom, high))
+
+    def _apply_fonts(self) -> None:
+        z = self.label_scale()
+        counter = z * (PRESENTATION_COUNTER_SCALE if self.presenting else 1.0)
+        text = z * (PRESENTATION_TEXT_SCALE if self.presenting else 1.0)
+        bar = self.window.step_bar
+        bar.counter_label.setFont(_scaled(self._counter_base, counter))
+        bar.arithmetic_label.setFont(_scaled(self._arithmetic_base, text))
+        # Titles grow half as fast: they share the row with the matrices and would clip.
+        for label, base in self._title_bases:
+            label.setFont(_scaled(base, 1 + (z - 1) / 2))
+
+    def _update_icons(self) -> None:
+        color = QApplication.palette().color(QPalette.ButtonText)
+        for kind, action in (
+            ("fullscreen", self.fullscreen_action),
+            ("presentation", self.presentation_action),
+            ("theme", self.dark_action),
+            ("colorblind", self.colorblind_action),
+        ):
+            action.setIcon(draw_icon(kind, color))
+        palette = QApplication.palette()
+        for action, icon in self._plain_icons:
+            action.setIcon(
+                tinted(icon, color, palette.color(QPalette.Disabled, QPalette.ButtonText))
+                if is_dark()
+                else icon
+            )
+
+    def _style_arithmetic(self) -> None:
+        # The arithmetic line has its own background, so it needs its own text colour too:
+        # a dark theme's light text on the light yellow box would be unreadable.
+        label = self.window.step_bar.arithmetic_label
+        label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])
+
+
+def install(window: QWidget) -> None:
+    window.presentation = Presentation(window)  # type: ignore[attr-defined]
+    window.geometry_restored = window.presentation.geometry_restored  # type: ignore[attr-defined]

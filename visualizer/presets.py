@@ -1,0 +1,342 @@
+"""Lecture presets: small JSON files under ``assets/presets/`` that set up one classic example.
+
+A preset file holds::
+
+    {
+      "format": "pooling-visualizer-preset",
+      "version": 1,
+      "title": "Max pooling 2×2 on 1…16",
+      "explanation": "One paragraph a student can read.",
+      "op": "max",                      # 'max', 'avg' or 'conv'
+      "params": {"kernel_size": 2, "stride": 2},
+      "input": [[1, 2], [3, 4]],        # (H, W), (C, H, W) or (N, C, H, W)
+      "kernel": [[0, 1], [2, 3]],       # optional: (kH, kW) or (C_out, C_in, kH, kW)
+      "bias": 0,                        # optional: one number for every output channel
+      "grad_output": [[1, 1]],          # optional: the upstream gradient dY
+      "step": 4                         # optional: the step to show after loading
+    }
+
+``params`` takes the fields of :class:`visualizer.state.Params`; pairs may be one int.  A
+missing ``stride`` means the kernel size for pooling and 1 for convolution, as in PyTorch.
+
+:func:`load_preset` checks everything it can before the state is touched and raises
+``ValueError`` naming the file, the field and the rule; :func:`apply_preset` loads a preset
+into the state as one undoable edit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+import engine
+from visualizer.resources import asset
+from visualizer.state import OPS, AppState, Params, Snapshot
+
+PRESET_FORMAT = "pooling-visualizer-preset"
+PRESET_VERSION = 1
+TOP_LEVEL_KEYS = (
+    "format",
+    "version",
+    "title",
+    "explanation",
+    "op",
+    "params",
+    "input",
+    "kernel",
+    "bias",
+    "grad_output",
+    "step",
+)
+PAIR_FIELDS = ("kernel_size", "stride", "padding", "dilation")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One validated preset; arrays are already in the state's 4-D layout."""
+
+    path: Path
+    title: str
+    explanation: str
+    op: str
+    params: Params
+    x: np.ndarray  # (N, C, H, W)
+    weight: np.ndarray | None  # (C_out, C_in, kH, kW)
+    grad_output: np.ndarray | None  # (N, C_out, out_H, out_W)
+    step: int | None
+    out_size: tuple[int, int]
+
+    @property
+    def key(self) -> str:
+        return self.path.stem
+
+
+def presets_dir() -> Path:
+    return asset("presets")
+
+
+def list_presets() -> list[Path]:
+    """The shipped preset files, in lecture order (their names start with a number)."""
+    folder = presets_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json")
+
+
+def load_preset(path: str | Path) -> Preset:
+    """Read and validate one preset file.
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be read, is not JSON, or breaks the schema; the message starts
+        with the file name and says which field is wrong and why.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValueError(f"{path.name}: cannot be read ({reason})") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{path.name}: not valid JSON — {exc.msg} at line {exc.lineno}, column {exc.colno}"
+            " (is the file complete?)"
+        ) from exc
+    try:
+        return parse_preset(data, path)
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from exc
+
+
+def parse_preset(data: object, path: Path) -> Preset:
+    """Validate the decoded JSON of a preset (messages name the field, not the file)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"the file must hold a JSON object, not {type(data).__name__}")
+    if data.get("format") != PRESET_FORMAT:
+        raise ValueError(f'is not a preset ("format" must be "{PRESET_FORMAT}")')
+    if data.get("version") != PRESET_VERSION:
+        raise ValueError(
+            f"version {data.get('version')!r} is not supported (this app reads version "
+            f"{PRESET_VERSION})"
+        )
+    unknown = sorted(set(data) - set(TOP_LEVEL_KEYS))
+    if unknown:
+        raise ValueError(
+            f"unknown field(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(TOP_LEVEL_KEYS)}"
+        )
+    for key in ("title", "explanation", "op", "input"):
+        if key not in data:
+            raise ValueError(f'"{key}" is missing')
+    title = _text(data["title"], "title")
+    explanation = _text(data["explanation"], "explanation")
+    op = data["op"]
+    if op not in OPS:
+        raise ValueError(f'"op" ({op!r}) must be one of {", ".join(map(repr, OPS))}')
+
+    x = _matrix(data["input"], "input", (2, 3, 4))
+    x = x.reshape((1,) * (4 - x.ndim) + x.shape)
+    weight = None
+    if data.get("kernel") is not None:
+        weight = _matrix(data["kernel"], "kernel", (2, 4))
+        if weight.ndim == 2:
+            if x.shape[1] != 1:
+                raise ValueError(
+                    f'a 2-D "kernel" needs a one-channel input; the input has {x.shape[1]} '
+                    "channels (give the kernel as (C_out, C_in, kH, kW))"
+                )
+            weight = weight[None, None]
+        elif weight.shape[1] != x.shape[1]:
+            raise ValueError(
+                f'"kernel" of shape {weight.shape} has C_in = {weight.shape[1]}, but the input '
+                f"has {x.shape[1]} channels"
+            )
+    elif op == "conv":
+        raise ValueError('"kernel" is required for op "conv"')
+
+    params = _params(data.get("params", {}), op, weight, data.get("bias", _MISSING))
+    out_size = _output_size(op, x, weight, params)
+    channels = weight.shape[0] if op == "conv" and weight is not None else x.shape[1]
+
+    grad = None
+    if data.get("grad_output") is not None:
+        grad = _matrix(data["grad_output"], "grad_output", (2, 3, 4))
+        grad = grad.reshape((1,) * (4 - grad.ndim) + grad.shape)
+        expected = (x.shape[0], channels, *out_size)
+        if grad.shape != expected:
+            raise ValueError(
+                f'"grad_output" has shape {grad.shape}, but the output has shape {expected}'
+            )
+
+    step = data.get("step")
+    if step is not None:
+        n_steps = 2 * out_size[0] * out_size[1]
+        if not _is_int(step) or not 0 <= step < n_steps:
+            raise ValueError(f'"step" ({step!r}) must be an integer in 0..{n_steps - 1}')
+    return Preset(path, title, explanation, op, params, x, weight, grad, step, out_size)
+
+
+_MISSING = object()
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text(value: object, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f'"{key}" must be a non-empty string')
+    return value.strip()
+
+
+def _matrix(value: object, key: str, ranks: tuple[int, ...]) -> np.ndarray:
+    """A nested list of numbers as a float array of one of ``ranks``."""
+    forms = {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"}
+
+    def check(item: object, depth: int) -> None:
+        if isinstance(item, list):
+            if not item:
+                raise ValueError(f'"{key}" has an empty list')
+            for sub in item:
+                check(sub, depth + 1)
+        elif not _is_number(item):
+            raise ValueError(f'"{key}" must hold only numbers; found {item!r}')
+
+    if not isinstance(value, list):
+        raise ValueError(f'"{key}" must be a nested list of numbers')
+    check(value, 0)
+    try:
+        arr = np.array(value, dtype=float)
+    except ValueError as exc:
+        raise ValueError(f'"{key}" must be rectangular: every row needs the same length') from exc
+    if arr.ndim not in ranks:
+        shapes = " or ".join(forms.get(r, "(C_out, C_in, kH, kW)") for r in ranks)
+        raise ValueError(f'"{key}" must have shape {shapes}; got {arr.ndim}-D {arr.shape}')
+    return arr
+
+
+def _pair(value: object, key: str) -> tuple[int, int]:
+    if _is_int(value):
+        return (int(value), int(value))
+    if isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value):
+        return (int(value[0]), int(value[1]))
+    raise ValueError(f'params "{key}" ({value!r}) must be an integer or a pair [h, w]')
+
+
+def _params(raw: object, op: str, weight: np.ndarray | None, bias: object) -> Params:
+    if not isinstance(raw, dict):
+        raise ValueError('"params" must be a JSON object')
+    known = [f.name for f in fields(Params)]
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ValueError(
+            f"unknown params {', '.join(map(repr, unknown))}; allowed: {', '.join(known)}"
+        )
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        if key in PAIR_FIELDS:
+            values[key] = _pair(value, key)
+        elif key in ("ceil_mode", "count_include_pad"):
+            if not isinstance(value, bool):
+                raise ValueError(f'params "{key}" must be true or false, not {value!r}')
+            values[key] = value
+        elif key == "divisor_override":
+            if value is not None and not _is_int(value):
+                raise ValueError('params "divisor_override" must be an integer or null')
+            values[key] = value
+        elif key == "ties":
+            if value not in engine.TIE_POLICIES:
+                raise ValueError(
+                    f'params "ties" ({value!r}) must be one of '
+                    f"{', '.join(map(repr, engine.TIE_POLICIES))}"
+                )
+            values[key] = value
+        elif key == "bias":
+            values[key] = _bias(value, 'params "bias"')
+    if bias is not _MISSING:
+        top = _bias(bias, '"bias"')
+        if "bias" in values and values["bias"] != top:
+            raise ValueError('"bias" and params "bias" disagree; give it once')
+        values["bias"] = top
+    if weight is not None and op == "conv":
+        kernel = tuple(int(s) for s in weight.shape[2:])
+        if values.setdefault("kernel_size", kernel) != kernel:
+            raise ValueError(
+                f'params "kernel_size" {values["kernel_size"]} does not match the kernel\'s '
+                f"shape {kernel}"
+            )
+    values.setdefault("kernel_size", Params().kernel_size)
+    # PyTorch's defaults: pooling steps by its kernel, convolution by 1.
+    values.setdefault("stride", (1, 1) if op == "conv" else values["kernel_size"])
+    return Params(**values)  # type: ignore[arg-type]
+
+
+def _bias(value: object, what: str) -> float | None:
+    if value is None:
+        return None
+    if not _is_number(value) or not math.isfinite(value):
+        raise ValueError(
+            f"{what} must be a number or null (the app uses one bias for every output channel)"
+        )
+    return float(value)
+
+
+def _output_size(op: str, x: np.ndarray, weight: np.ndarray | None, p: Params) -> tuple[int, int]:
+    """The output size, validating the parameters against the input with the engine's rules."""
+    try:
+        if op == "conv":
+            assert weight is not None
+            g = engine.conv_geometry(x.shape[2:], weight.shape[2:], p.stride, p.padding, p.dilation)
+        else:
+            dilation = p.dilation if op == "max" else (1, 1)
+            g = engine.pool_geometry(
+                x.shape[2:], p.kernel_size, p.stride, p.padding, dilation, p.ceil_mode
+            )
+    except ValueError as exc:
+        raise ValueError(f"invalid params for this input: {exc}") from exc
+    return g.out_size
+
+
+# ---- into the state -----------------------------------------------------------------------------
+def preset_snapshot(state: AppState, preset: Preset) -> Snapshot:
+    """The state a preset describes, as a snapshot the state can restore."""
+    weight = preset.weight
+    if weight is None:
+        # Pooling presets keep the current kernel, with as many input channels as the input,
+        # so switching to convolution afterwards still works.
+        weight = state.weight
+        if weight.shape[1] != preset.x.shape[1]:
+            weight = np.repeat(weight[:, :1], preset.x.shape[1], axis=1)
+    grad = preset.grad_output
+    return Snapshot(
+        op=preset.op,
+        x=preset.x.copy(),
+        weight=weight.copy(),
+        params=preset.params,
+        # An empty dY never fits, so the state refills it with ones.
+        grad_output=np.zeros(0) if grad is None else grad.copy(),
+        plane=(0, 0),
+        in_channel=0,
+        dy_mode="ones",
+        dy_seed=state.dy_seed,
+    )
+
+
+def apply_preset(state: AppState, preset: Preset) -> bool:
+    """Load ``preset`` into ``state`` as one undoable edit; False if the state refused it."""
+    ok = state.restore(preset_snapshot(state, preset), label=f"Load preset: {preset.title}")
+    if ok:
+        state.set_step(preset.step if preset.step is not None else 0)
+    return ok

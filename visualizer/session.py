@@ -1,0 +1,768 @@
+"""Sessions: the whole state as a versioned JSON file, autosave, and the File menu entries.
+
+A session file looks like::
+
+    {"format": "pooling-visualizer-session", "version": 1,
+     "op": "max", "params": {"kernel_size": [2, 2], ...},
+     "x": [[[[3, 12, ...], ...]]], "weight": [...], "grad_output": [...],
+     "plane": [0, 0], "in_channel": 0, "dy_mode": "ones", "dy_seed": 0,
+     "step": 0, "view": {"zoom": 1.0}}
+
+Arrays are 4-D nested lists of numbers; infinities and NaN are written as the strings
+``"inf"``, ``"-inf"`` and ``"nan"`` so the file stays strict JSON.  Floats are written with
+``repr`` precision, so a save → load round trip is exact.
+
+Reading never trusts the file: every field is checked (type, nesting, size limits) and a
+problem raises ``ValueError`` with a message meant for the user; the state is touched only
+after the whole file has been read and the engine has accepted it.
+
+Autosave: every change is written (debounced by one second) to ``autosave.json`` in
+:func:`visualizer.settings.data_dir`; a clean exit writes it once more marked
+``"clean_exit": true``.  At start, an autosave that was *not* marked clean (the last run
+crashed or was killed) and differs from the starting state is offered back in an info bar
+(Restore / Discard).  After a clean exit nothing is offered, but File ▸ Restore previous
+session loads the last run's final state on demand in both cases.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
+
+from engine import TIE_POLICIES
+from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
+from visualizer.state import OPS, AppState, Params, Snapshot
+
+FORMAT = "pooling-visualizer-session"
+VERSION = 1
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_SIDE = 4096  # rows or columns of any matrix
+MAX_CHANNELS = 64  # batch, channels, output channels
+MAX_ELEMENTS = 4096 * 4096  # values in one array
+MAX_PARAM = 100_000  # any kernel / stride / padding / dilation entry
+MAX_RECENT = 8
+AUTOSAVE_NAME = "autosave.json"
+AUTOSAVE_DELAY_MS = 1000
+FILE_FILTER = "Pooling Visualizer session (*.json);;All files (*)"
+RECENT_KEY = "sessions/recent"
+LAST_DIR_KEY = "sessions/last_dir"
+_NON_FINITE = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+_PAIRS = ("kernel_size", "stride", "padding", "dilation")
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a session file holds: the state's snapshot, the step and view options."""
+
+    snapshot: Snapshot
+    step: int = 0
+    zoom: float = 1.0
+
+
+# ---- state ↔ dict (pure) -------------------------------------------------------------------------
+
+
+def session_from_state(state: AppState, zoom: float = 1.0) -> Session:
+    return Session(state.snapshot(), int(state.step), float(zoom))
+
+
+def _number(v: float) -> float | int | str:
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    # Integral values as ints keep hand-written files and diffs readable; -0.0 stays a float.
+    if v == int(v) and abs(v) < 2**53 and not (v == 0 and math.copysign(1, v) < 0):
+        return int(v)
+    return v
+
+
+def _array_to_json(arr: np.ndarray) -> list[Any]:
+    a = np.asarray(arr, dtype=float)
+    return [[[[_number(v) for v in row] for row in plane] for plane in n] for n in a.tolist()]
+
+
+def _array_text(arr: np.ndarray) -> str:
+    """``arr`` as JSON text; the usual cases (all finite) go through C-speed paths."""
+    a = np.asarray(arr, dtype=float)
+    if np.isfinite(a).all():
+        integral = (a == np.round(a)).all() and (np.abs(a) < 2**53).all()
+        if integral and not (np.signbit(a) & (a == 0)).any():
+            return json.dumps(a.astype(np.int64).tolist(), separators=(",", ":"))
+        return json.dumps(a.tolist(), separators=(",", ":"))  # repr: exact round trip
+    return json.dumps(_array_to_json(a), separators=(",", ":"), allow_nan=False)
+
+
+_ARRAYS = ("x", "weight", "grad_output")
+
+
+def session_to_dict(session: Session, arrays: bool = True) -> dict[str, Any]:
+    """The file's content as a dict (``arrays=False`` leaves the three arrays out)."""
+    snap = session.snapshot
+    p = snap.params
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "op": snap.op,
+        "params": {
+            **{name: [int(v) for v in getattr(p, name)] for name in _PAIRS},
+            "ceil_mode": bool(p.ceil_mode),
+            "count_include_pad": bool(p.count_include_pad),
+            "divisor_override": p.divisor_override,
+            "ties": p.ties,
+            "bias": None if p.bias is None else float(p.bias),
+        },
+        "plane": [int(snap.plane[0]), int(snap.plane[1])],
+        "in_channel": int(snap.in_channel),
+        "dy_mode": snap.dy_mode,
+        "dy_seed": int(snap.dy_seed),
+        "step": int(session.step),
+        "view": {"zoom": float(session.zoom)},
+    }
+    if arrays:
+        for name in _ARRAYS:
+            data[name] = _array_to_json(getattr(snap, name))
+    return data
+
+
+def dumps(
+    session: Session,
+    extra: dict[str, Any] | None = None,
+    cache: dict[str, tuple[np.ndarray, str]] | None = None,
+) -> str:
+    """The session file's text.
+
+    ``cache`` (name → (array, text)) lets repeated saves of the same arrays skip encoding
+    them: the state replaces its arrays on every edit and never changes one in place, so
+    the same object means the same content.  The autosave after a step uses it.
+    """
+    meta = dict(session_to_dict(session, arrays=False), **(extra or {}))
+    parts = [json.dumps(meta, allow_nan=False, separators=(",", ":"))[:-1]]
+    for name in _ARRAYS:
+        arr = getattr(session.snapshot, name)
+        hit = cache.get(name) if cache is not None else None
+        if hit is not None and hit[0] is arr:
+            text = hit[1]
+        else:
+            text = _array_text(arr)
+            if cache is not None:
+                cache[name] = (arr, text)
+        parts.append(f',"{name}":{text}')
+    return "".join(parts) + "}"
+
+
+def _type_name(value: object) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true/false",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def _int(value: object, name: str, low: int, high: int) -> int:
+    if type(value) is not int:
+        raise ValueError(f"{name} must be an integer, not {_type_name(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} ({value}) must be between {low} and {high}")
+    return value
+
+
+def _bool(value: object, name: str) -> bool:
+    if type(value) is not bool:
+        raise ValueError(f"{name} must be true or false, not {_type_name(value)}")
+    return value
+
+
+def _finite(value: object, name: str) -> float:
+    if type(value) not in (int, float):
+        raise ValueError(f"{name} must be a number, not {_type_name(value)}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number")
+    return number
+
+
+def _element(value: object) -> float:
+    """One array entry: a JSON number or one of the strings inf, -inf, nan."""
+    t = type(value)
+    if t is float or t is int:
+        return float(value)  # type: ignore[arg-type]
+    if t is str and value.strip().lower() in _NON_FINITE:  # type: ignore[union-attr]
+        return _NON_FINITE[value.strip().lower()]  # type: ignore[union-attr]
+    raise ValueError(f"{value!r:.40} is not a number")
+
+
+def _array(value: object, name: str, low_channels: int = 1) -> np.ndarray:
+    """A 4-D nested list of numbers → float array; refuses ragged, deep or huge input."""
+    shape: list[int] = []
+    probe = value
+    for axis in range(4):
+        if not isinstance(probe, list):
+            raise ValueError(
+                f"{name} must be a 4-D nested list (batch, channels, rows, columns); "
+                f"level {axis + 1} is {_type_name(probe)}"
+            )
+        if not probe:
+            raise ValueError(f"{name} has an empty list at level {axis + 1}")
+        shape.append(len(probe))
+        probe = probe[0]
+    labels = ("batch size", "channels", "rows", "columns")
+    limits = (MAX_CHANNELS, MAX_CHANNELS, MAX_SIDE, MAX_SIDE)
+    for size, label, limit in zip(shape, labels, limits, strict=True):
+        if size > limit:
+            raise ValueError(f"{name} has {size} {label}; at most {limit} are allowed")
+    total = math.prod(shape)
+    if total > MAX_ELEMENTS:
+        raise ValueError(f"{name} has {total} values; at most {MAX_ELEMENTS} are allowed")
+    out = np.empty(shape, dtype=float)
+    for i, batch in enumerate(value):  # type: ignore[arg-type]
+        where = f"{name}[{i}]"
+        if not isinstance(batch, list) or len(batch) != shape[1]:
+            raise ValueError(f"{where} must be a list of {shape[1]} channels (ragged nesting)")
+        for j, plane in enumerate(batch):
+            where = f"{name}[{i}][{j}]"
+            if not isinstance(plane, list) or len(plane) != shape[2]:
+                raise ValueError(f"{where} must be a list of {shape[2]} rows (ragged nesting)")
+            for r, row in enumerate(plane):
+                if not isinstance(row, list) or len(row) != shape[3]:
+                    found = len(row) if isinstance(row, list) else _type_name(row)
+                    raise ValueError(
+                        f"{name}[{i}][{j}][{r}] must be a row of {shape[3]} numbers, "
+                        f"found {found} (ragged nesting)"
+                    )
+                try:
+                    out[i, j, r] = [_element(v) for v in row]
+                except (ValueError, OverflowError) as exc:
+                    raise ValueError(f"{name}[{i}][{j}][{r}]: {exc}") from None
+    return out
+
+
+def _pair(value: object, name: str) -> tuple[int, int]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(f"params.{name} must be a list of two integers")
+    return (
+        _int(value[0], f"params.{name}[0]", -MAX_PARAM, MAX_PARAM),
+        _int(value[1], f"params.{name}[1]", -MAX_PARAM, MAX_PARAM),
+    )
+
+
+def _params(value: object) -> Params:
+    if not isinstance(value, dict):
+        raise ValueError(f"params must be an object, not {_type_name(value)}")
+    known = {f.name for f in fields(Params)}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ValueError(f"params has unknown fields: {', '.join(map(str, unknown))}")
+    default = Params()
+    out: dict[str, Any] = {}
+    for name in _PAIRS:
+        out[name] = _pair(value[name], name) if name in value else getattr(default, name)
+    for name in ("ceil_mode", "count_include_pad"):
+        flag = value.get(name, getattr(default, name))
+        out[name] = _bool(flag, f"params.{name}")
+    divisor = value.get("divisor_override")
+    out["divisor_override"] = (
+        None if divisor is None else _int(divisor, "params.divisor_override", -MAX_PARAM, MAX_PARAM)
+    )
+    ties = value.get("ties", default.ties)
+    if ties not in TIE_POLICIES:
+        raise ValueError(f"params.ties ({ties!r:.40}) must be one of {', '.join(TIE_POLICIES)}")
+    out["ties"] = ties
+    bias = value.get("bias", default.bias)
+    out["bias"] = None if bias is None else _finite(bias, "params.bias")
+    return Params(**out)
+
+
+def session_from_dict(data: object) -> Session:
+    """Check a decoded session file and build a :class:`Session`.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the field and the rule, for any malformed content.
+    """
+    if not isinstance(data, dict):
+        raise ValueError(f"the file holds {_type_name(data)}, not a session object")
+    if data.get("format") != FORMAT:
+        raise ValueError("this is not a Pooling Visualizer session (no matching 'format' field)")
+    version = data.get("version")
+    if type(version) is not int:
+        raise ValueError(f"version must be an integer, not {_type_name(version)}")
+    if version > VERSION:
+        raise ValueError(
+            f"the file is session version {version}, written by a newer Pooling Visualizer; "
+            f"this version reads version {VERSION}"
+        )
+    if version < 1:
+        raise ValueError(f"version ({version}) must be at least 1")
+    for key in ("op", "x", "weight", "grad_output"):
+        if key not in data:
+            raise ValueError(f"the field {key!r} is missing")
+    op = data["op"]
+    if op not in OPS:
+        raise ValueError(f"op ({op!r:.40}) must be one of {', '.join(OPS)}")
+    params = _params(data.get("params", {}))
+    x = _array(data["x"], "x")
+    weight = _array(data["weight"], "weight")
+    grad_output = _array(data["grad_output"], "grad_output")
+    plane = data.get("plane", [0, 0])
+    if not isinstance(plane, list) or len(plane) != 2:
+        raise ValueError("plane must be a list of two integers [n, c]")
+    channels = weight.shape[0] if op == "conv" else x.shape[1]
+    plane_t = (
+        _int(plane[0], "plane[0] (batch index)", 0, x.shape[0] - 1),
+        _int(plane[1], "plane[1] (channel index)", 0, channels - 1),
+    )
+    in_channel = _int(data.get("in_channel", 0), "in_channel", 0, x.shape[1] - 1)
+    dy_mode = data.get("dy_mode", "ones")
+    if dy_mode not in ("ones", "random"):
+        raise ValueError(f"dy_mode ({dy_mode!r:.40}) must be 'ones' or 'random'")
+    dy_seed = _int(data.get("dy_seed", 0), "dy_seed", 0, 2**63 - 1)
+    step = _int(data.get("step", 0), "step", 0, 2**31 - 1)
+    view = data.get("view", {})
+    if not isinstance(view, dict):
+        raise ValueError(f"view must be an object, not {_type_name(view)}")
+    zoom = _finite(view.get("zoom", 1.0), "view.zoom")
+    if not 0.1 <= zoom <= 10:
+        raise ValueError(f"view.zoom ({zoom}) must be between 0.1 and 10")
+    snap = Snapshot(op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed)
+    return Session(snap, step, zoom)
+
+
+def loads(text: str) -> tuple[Session, dict[str, Any]]:
+    """Parse a session file's text; returns the session and the raw dict (for extra keys)."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply to be a session file") from None
+    except ValueError as exc:
+        raise ValueError(f"not a valid JSON file ({exc})") from None
+    try:
+        return session_from_dict(data), data
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply to be a session file") from None
+
+
+def read_session(path: str | os.PathLike[str]) -> tuple[Session, dict[str, Any]]:
+    """Read and check a session file.
+
+    Raises
+    ------
+    ValueError
+        For a missing, unreadable, oversized or malformed file; the message names the file.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValueError(
+                f"{size / 2**20:.0f} MB is larger than a session can be "
+                f"({MAX_FILE_BYTES // 2**20} MB at most)"
+            )
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        return loads(text)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name}: not a text (UTF-8) file") from None
+    except OSError as exc:
+        raise ValueError(f"{path.name}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+
+
+def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
+    """Call ``write(temporary_path)`` and move the result to ``path`` only when it succeeded,
+    so a crash, an error or a cancel never leaves a half-written file at ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a saved file should not be
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def save_session(path: str | os.PathLike[str], session: Session) -> None:
+    """Write ``session`` to ``path`` (raises OSError when the file cannot be written)."""
+    write_text_atomic(path, dumps(session))
+
+
+def apply_session(state: AppState, session: Session, label: str | None = "Load session") -> None:
+    """Put ``state`` in ``session``'s state: one undoable edit (when labelled) and the step.
+
+    Raises
+    ------
+    ValueError
+        If the engine refuses the combination; the state is then unchanged.
+    """
+    if not state.restore(session.snapshot, label=label):
+        raise ValueError(f"its settings were refused: {state.error}")
+    state.set_step(session.step)
+
+
+def same_content(a: Session, b: Session) -> bool:
+    """Whether two sessions show the same thing (view options such as zoom not compared)."""
+    sa, sb = a.snapshot, b.snapshot
+    for name in _ARRAYS:
+        x, y = getattr(sa, name), getattr(sb, name)
+        if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
+            return False
+    da, db = session_to_dict(a, arrays=False), session_to_dict(b, arrays=False)
+    da.pop("view"), db.pop("view")
+    return da == db
+
+
+# ---- recent files (QSettings) --------------------------------------------------------------------
+
+
+def recent_sessions() -> list[str]:
+    """Recently opened or saved sessions, newest first; files that are gone are dropped."""
+    settings = app_settings()
+    paths = list_value(settings, RECENT_KEY)
+    existing = [p for p in paths if Path(p).is_file()][:MAX_RECENT]
+    if existing != paths:
+        settings.setValue(RECENT_KEY, existing)
+        settings.sync()
+    return existing
+
+
+def add_recent_session(path: str | os.PathLike[str]) -> list[str]:
+    path_s = str(Path(path).resolve())
+    paths = [path_s] + [p for p in recent_sessions() if p != path_s]
+    settings = app_settings()
+    settings.setValue(RECENT_KEY, paths[:MAX_RECENT])
+    settings.sync()
+    return paths[:MAX_RECENT]
+
+
+def clear_recent_sessions() -> None:
+    settings = app_settings()
+    settings.setValue(RECENT_KEY, [])
+    settings.sync()
+
+
+# ---- Qt: menus, autosave, restore offer ----------------------------------------------------------
+
+
+def _window_zoom(window: Any) -> float:
+    panel = getattr(window, "views_panel", None)
+    return float(getattr(panel, "zoom", 1.0))
+
+
+def _set_window_zoom(window: Any, zoom: float) -> None:
+    if hasattr(window, "set_zoom"):
+        window.set_zoom(zoom)
+    else:
+        window.views_panel.set_zoom(zoom)
+
+
+class SessionManager(QObject):
+    """File ▸ Open / Save / Save as / Recent sessions, the autosave and the restore offer."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.state: AppState = window.state
+        self.path: Path | None = None
+        self.batch = is_batch_run()
+        self.autosave_enabled = not self.batch
+        self.last_error = ""
+        self.previous: Session | None = None  # the last run's autosave, read at start
+        self.previous_clean = True
+        self.restore_bar: QToolBar | None = None
+        self._encoded: dict[str, tuple[np.ndarray, str]] = {}  # arrays already in JSON
+
+        style = window.style()
+        self.open_action = self._action(
+            "Open session…", QKeySequence.Open, self._on_open, "openSessionAction"
+        )
+        self.open_action.setIcon(style.standardIcon(QStyle.SP_DialogOpenButton))
+        self.save_action = self._action(
+            "Save session", QKeySequence.Save, self._on_save, "saveSessionAction"
+        )
+        self.save_action.setIcon(style.standardIcon(QStyle.SP_DialogSaveButton))
+        self.save_as_action = self._action(
+            "Save session as…", "Ctrl+Shift+S", self._on_save_as, "saveSessionAsAction"
+        )
+        self.restore_previous_action = self._action(
+            "Restore previous session", None, self._on_restore_previous, "restorePreviousAction"
+        )
+        self.restore_previous_action.setToolTip(
+            "Load the state the app was in when it last closed (or crashed)"
+        )
+        self.recent_menu = QMenu("Recent sessions", window)
+        self.recent_menu.setObjectName("recentSessionsMenu")
+        self.recent_menu.aboutToShow.connect(self.rebuild_recent_menu)
+
+        file_menu: QMenu = window.menus["file"]
+        first = file_menu.actions()[0] if file_menu.actions() else None
+        for action in (self.open_action, self.recent_menu.menuAction()):
+            file_menu.insertAction(first, action)
+        file_menu.insertSeparator(first)
+        for action in (self.save_action, self.save_as_action, self.restore_previous_action):
+            file_menu.insertAction(first, action)
+        file_menu.insertSeparator(first)
+        toolbar: QToolBar = window.toolbar
+        tool_first = toolbar.actions()[0] if toolbar.actions() else None
+        toolbar.insertAction(tool_first, self.open_action)
+        toolbar.insertAction(tool_first, self.save_action)
+        self.rebuild_recent_menu()
+
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self._read_previous()
+        if self.autosave_enabled:
+            self.state.sigResultsChanged.connect(self._schedule_autosave)
+            self.state.sigStepChanged.connect(self._schedule_autosave)
+            if hasattr(window, "sigZoomChanged"):
+                window.sigZoomChanged.connect(self._schedule_autosave)
+            window.installEventFilter(self)
+        if self._offer_automatically():
+            self.offer_restore()
+
+    def _action(
+        self, text: str, shortcut: object, slot: Any, name: str
+    ) -> QAction:  # mirrors MainWindow._action
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        if shortcut is not None:
+            seq = QKeySequence(shortcut)
+            action.setShortcut(seq)
+            action.setToolTip(f"{text} ({seq.toString(QKeySequence.NativeText)})")
+        action.triggered.connect(slot)
+        self.window.addAction(action)
+        return action
+
+    # ---- open / save -----------------------------------------------------------------------------
+    def _start_dir(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        last = app_settings().value(LAST_DIR_KEY, "")
+        return str(Path(str(last)) / "session.json") if last else "session.json"
+
+    def _on_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open session", self._start_dir(), FILE_FILTER
+        )
+        if path:
+            self.open_session(path)
+
+    def _on_save(self) -> None:
+        if self.path is None:
+            self._on_save_as()
+        else:
+            self.save_session(self.path)
+
+    def _on_save_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save session as", self._start_dir(), FILE_FILTER
+        )
+        if path:
+            if not Path(path).suffix:
+                path += ".json"
+            self.save_session(path)
+
+    def open_session(self, path: str | os.PathLike[str]) -> bool:
+        """Load a session file (one undoable edit); on any problem show why and change nothing."""
+        try:
+            session, _ = read_session(path)  # its messages already name the file
+        except ValueError as exc:
+            self.show_error("Cannot open the session", str(exc))
+            return False
+        try:
+            apply_session(self.state, session, "Load session")
+        except ValueError as exc:
+            self.show_error("Cannot open the session", f"{Path(path).name}: {exc}")
+            return False
+        _set_window_zoom(self.window, session.zoom)
+        self._set_path(path)
+        self.window.statusBar().showMessage(f"Opened {Path(path).name}", 5000)
+        return True
+
+    def save_session(self, path: str | os.PathLike[str]) -> bool:
+        try:
+            save_session(path, session_from_state(self.state, _window_zoom(self.window)))
+        except OSError as exc:
+            self.show_error("Cannot save the session", f"{Path(path).name}: {exc.strerror or exc}")
+            return False
+        self._set_path(path)
+        self.window.statusBar().showMessage(f"Saved {Path(path).name}", 5000)
+        return True
+
+    def _set_path(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.window.setWindowTitle(f"Pooling Visualizer — {self.path.name}")
+        add_recent_session(path)
+        settings = app_settings()
+        settings.setValue(LAST_DIR_KEY, str(self.path.resolve().parent))
+        self.rebuild_recent_menu()
+
+    def show_error(self, title: str, text: str) -> None:
+        """A non-blocking warning box (``open()``, never ``exec()``), also kept in last_error."""
+        self.last_error = text
+        self.window.statusBar().showMessage(text, 8000)
+        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self.window)
+        box.setObjectName("sessionErrorBox")
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+
+    # ---- recent files ----------------------------------------------------------------------------
+    def rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        paths = recent_sessions()
+        for i, p in enumerate(paths):
+            action = menu.addAction(f"&{i + 1} {Path(p).name}")
+            action.setToolTip(p)
+            action.setData(p)
+            action.triggered.connect(lambda _=False, path=p: self.open_session(path))
+        if paths:
+            menu.addSeparator()
+            menu.addAction("Clear list", self._on_clear_recent)
+        else:
+            menu.addAction("(none)").setEnabled(False)
+
+    def _on_clear_recent(self) -> None:
+        clear_recent_sessions()
+        self.rebuild_recent_menu()
+
+    # ---- autosave --------------------------------------------------------------------------------
+    @staticmethod
+    def autosave_path() -> Path:
+        return data_dir() / AUTOSAVE_NAME
+
+    def _schedule_autosave(self, *_args: object) -> None:
+        if self.autosave_enabled:
+            self.autosave_timer.start()
+
+    def autosave(self, clean: bool = False) -> bool:
+        """Write the autosave now; ``clean`` marks a normal exit."""
+        if not self.autosave_enabled:
+            return False
+        self.autosave_timer.stop()
+        path = self.autosave_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            session = session_from_state(self.state, _window_zoom(self.window))
+            text = dumps(session, {"autosave": {"clean_exit": clean}}, self._encoded)
+            write_text_atomic(path, text)
+        except OSError as exc:
+            self.window.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 8000)
+            return False
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Close and self.autosave_enabled:
+            self.autosave(clean=True)
+        return False
+
+    def _read_previous(self) -> None:
+        path = self.autosave_path()
+        if self.batch or not path.is_file():
+            self.restore_previous_action.setEnabled(False)
+            return
+        try:
+            self.previous, raw = read_session(path)
+        except ValueError:
+            self.previous = None  # a damaged autosave is not worth a dialog
+        else:
+            info = raw.get("autosave")
+            self.previous_clean = bool(isinstance(info, dict) and info.get("clean_exit") is True)
+        self.restore_previous_action.setEnabled(self.previous is not None)
+
+    def _offer_automatically(self) -> bool:
+        return (
+            not self.batch
+            and QGuiApplication.platformName() != "offscreen"
+            and self.previous is not None
+            and not self.previous_clean
+        )
+
+    def offer_restore(self) -> bool:
+        """Show the Restore / Discard bar if the previous run left a different state."""
+        if self.previous is None:
+            return False
+        current = session_from_state(self.state, _window_zoom(self.window))
+        if same_content(self.previous, current):
+            return False
+        bar = QToolBar("Restore session", self.window)
+        bar.setObjectName("restoreSessionBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        label = QLabel("  The last session did not close normally. Restore where you left off?  ")
+        label.setObjectName("restoreSessionLabel")
+        restore = QPushButton("Restore")
+        restore.setObjectName("restoreSessionButton")
+        restore.setToolTip("Load the autosaved state of the last session (can be undone)")
+        discard = QPushButton("Discard")
+        discard.setObjectName("discardSessionButton")
+        discard.setToolTip("Keep the fresh start (File ▸ Restore previous session still works)")
+        bar.addWidget(label)
+        bar.addWidget(restore)
+        bar.addWidget(discard)
+        restore.clicked.connect(self._on_restore_clicked)
+        discard.clicked.connect(self._close_restore_bar)
+        self.window.addToolBarBreak(Qt.TopToolBarArea)
+        self.window.addToolBar(Qt.TopToolBarArea, bar)
+        self.restore_bar = bar
+        return True
+
+    def _on_restore_clicked(self) -> None:
+        self._on_restore_previous()
+        self._close_restore_bar()
+
+    def _close_restore_bar(self) -> None:
+        if self.restore_bar is not None:
+            self.window.removeToolBar(self.restore_bar)
+            self.restore_bar.deleteLater()
+            self.restore_bar = None
+
+    def _on_restore_previous(self) -> None:
+        if self.previous is None:
+            return
+        try:
+            apply_session(self.state, self.previous, "Restore previous session")
+        except ValueError as exc:
+            self.show_error("Cannot restore the previous session", str(exc))
+            return
+        _set_window_zoom(self.window, self.previous.zoom)
+        self.window.statusBar().showMessage("Previous session restored (Ctrl+Z undoes)", 5000)
+
+
+def install(window: QWidget) -> None:
+    window.session_manager = SessionManager(window)  # type: ignore[attr-defined]

@@ -1,0 +1,304 @@
+"""Pitfalls: a common wrong implementation beside the correct result, on the current data.
+
+The state computes both matrices (``AppState.pitfall_result``); this panel only shows them
+side by side, frames the cells that differ and counts them.  When the mistake does not show
+on the current data, the panel says what data would reveal it.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.pitfalls import Pitfall, compare, get_pitfall, pitfalls_for
+from visualizer.state import AppState
+from visualizer.widgets.matrix_view import MatrixView, levels_for
+from visualizer.widgets.presets_dock import glyph_icon
+
+RESULT_NAMES = {"output": "Y", "grad_input": "dX"}
+
+# What data makes each mistake visible, for when the current data hides it.
+SHOWS_WHEN = {
+    "max_zero_padding": "set padding ≥ 1 and make the border values negative "
+    "(Fill X → Negative values).",
+    "max_backward_ignores_stride": "use a stride of 2 or more.",
+    "max_backward_equality_mask": "make a window hold its maximum twice "
+    "(Fill X → Ties everywhere).",
+    "pool_reshape": "use an input size that the kernel does not divide with ceil_mode on, "
+    "or a stride other than the kernel, or padding.",
+    "avg_fixed_divisor": "turn on ceil_mode with a size the kernel does not divide, or turn "
+    "off count_include_pad with padding, or set divisor_override.",
+    "conv_bias_per_product": "set a non-zero bias.",
+    "conv_flipped_kernel": "use a kernel that changes when turned half way round, e.g. [[1, −1]].",
+}
+
+
+def _shape_text(a: np.ndarray) -> str:
+    return "×".join(str(s) for s in a.shape)
+
+
+class _ViewPair(QWidget):
+    """Two matrix views side by side, or one above the other when that gives larger cells.
+
+    A right-hand dock on a 1366-pixel screen is tall and narrow: an 8×8 matrix side by side
+    gets cells too small for numbers, stacked it reads comfortably.
+    """
+
+    def __init__(self, first: QWidget, second: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(6)
+        self.box.addWidget(first, 1)
+        self.box.addWidget(second, 1)
+        self.shape = (1, 1)
+
+    def set_shape(self, rows: int, cols: int) -> None:
+        self.shape = (max(1, rows), max(1, cols))
+        self._arrange()
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        rows, cols = self.shape
+        w, h = self.width(), self.height()
+        # Room a view needs besides its cells: row header and frame across, title, column
+        # header and colour legend down (MatrixView caps cells at 96 pixels).
+        side = min((w - 6) / 2 - 36, 96 * cols) / cols, (h - 64) / rows
+        stacked = (w - 36) / cols, min((h - 6) / 2 - 64, 96 * rows) / rows
+        better = min(stacked) > 1.1 * min(side)
+        direction = QBoxLayout.TopToBottom if better else QBoxLayout.LeftToRight
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+
+
+class PitfallsPanel(QWidget):
+    """Selector, one-line explanation, correct and wrong matrices, and the difference count."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._op = ""
+        self._stale = True
+        self.comparison = None
+
+        self.selector_combo = QComboBox()
+        self.selector_combo.setObjectName("pitfallSelector")
+        self.selector_combo.setToolTip("Which common mistake to compare with the correct result")
+        self.selector_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.selector_combo.setMinimumContentsLength(18)
+        self.explanation_label = QLabel("")
+        self.explanation_label.setObjectName("pitfallExplanation")
+        self.explanation_label.setWordWrap(True)
+        self.function_label = QLabel("")
+        self.function_label.setObjectName("pitfallFunction")
+        self.function_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.correct_view = MatrixView("Correct", "pitfallCorrectMatrix")
+        self.wrong_view = MatrixView("Wrong", "pitfallWrongMatrix")
+        for view in (self.correct_view, self.wrong_view):
+            view.setMinimumSize(120, 120)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("pitfallDiffCount")
+        self.count_label.setWordWrap(True)
+        bold = self.count_label.font()
+        bold.setBold(True)
+        self.count_label.setFont(bold)
+
+        self.views = _ViewPair(self.correct_view, self.wrong_view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.selector_combo)
+        layout.addWidget(self.explanation_label)
+        layout.addWidget(self.function_label)
+        layout.addWidget(self.views, 1)
+        layout.addWidget(self.count_label)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
+
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_cells)
+        for view in (self.correct_view, self.wrong_view):
+            view.sigResized.connect(self._fit_timer.start)
+        self.selector_combo.currentIndexChanged.connect(self._on_selector_changed)
+        state.sigResultsChanged.connect(self._on_results_changed)
+        self._sync_selector()
+
+    # ---- state → panel ----------------------------------------------------------------------
+    def current_key(self) -> str | None:
+        key = self.selector_combo.currentData()
+        return key if isinstance(key, str) else None
+
+    def select(self, key: str) -> None:
+        index = self.selector_combo.findData(key)
+        if index < 0:
+            raise ValueError(f"pitfall {key!r} does not apply to {self.state.op!r}")
+        self.selector_combo.setCurrentIndex(index)
+
+    def _sync_selector(self) -> None:
+        """Offer the pitfalls of the current operation, keeping the selection where possible."""
+        op = self.state.op
+        if op == self._op:
+            return
+        self._op = op
+        keep = self.current_key()
+        with QSignalBlocker(self.selector_combo):
+            self.selector_combo.clear()
+            for pitfall in pitfalls_for(op):
+                self.selector_combo.addItem(pitfall.title, pitfall.key)
+                self.selector_combo.setItemData(
+                    self.selector_combo.count() - 1, pitfall.explanation, Qt.ToolTipRole
+                )
+            index = self.selector_combo.findData(keep) if keep else -1
+            self.selector_combo.setCurrentIndex(max(index, 0))
+
+    def _on_results_changed(self) -> None:
+        self._sync_selector()
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def _on_selector_changed(self, _index: int) -> None:
+        self._stale = True
+        self.refresh()
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute through the state and redraw both matrices."""
+        self._stale = False
+        key = self.current_key()
+        if key is None:
+            self._show_message("No pitfall applies to this operation.")
+            return
+        pitfall = get_pitfall(key)
+        self.explanation_label.setText(pitfall.explanation)
+        self._show_function(pitfall)
+        try:
+            correct, wrong = self.state.pitfall_result(key)
+        except ValueError as exc:
+            self._show_message(f"Cannot show this pitfall here: {exc}")
+            return
+        self._show_matrices(pitfall, correct, wrong)
+
+    def _show_function(self, pitfall: Pitfall) -> None:
+        name = pitfall.function.__name__
+        self.function_label.setText(f"<code>{name}()</code>")
+        self.function_label.setToolTip(inspect.getdoc(pitfall.function) or "")
+
+    def _show_message(self, text: str) -> None:
+        self.comparison = None
+        for view in (self.correct_view, self.wrong_view):
+            view.set_matrix(np.full((1, 1), np.nan))
+            view.set_highlights({})
+        self.count_label.setText(text)
+
+    def _show_matrices(self, pitfall: Pitfall, correct: np.ndarray, wrong: np.ndarray) -> None:
+        name = RESULT_NAMES[pitfall.result]
+        diverging = pitfall.result == "grad_input"
+        both = np.concatenate([correct.ravel(), wrong.ravel()])
+        levels = levels_for(both, diverging)
+        self.correct_view.set_title(f"Correct {name}  ({_shape_text(correct)})")
+        empty = wrong.size == 0
+        self.wrong_view.set_title(
+            f"Wrong {name}  ({_shape_text(wrong)}{', empty' if empty else ''})"
+        )
+        self.views.set_shape(
+            max(correct.shape[0], wrong.shape[0]), max(correct.shape[1], wrong.shape[1])
+        )
+        self.correct_view.set_matrix(correct, levels=levels, diverging=diverging)
+        self.wrong_view.set_matrix(
+            np.full((1, 1), np.nan) if empty else wrong, levels=levels, diverging=diverging
+        )
+        result = compare(correct, wrong)
+        self.comparison = result
+        # When every cell differs, frames would only hide the colours: the count says it.
+        every = result.correct_mask.all() and result.wrong_mask.all()
+        self.correct_view.set_highlights(
+            {}
+            if every
+            else {(int(r), int(c)): {"target"} for r, c in np.argwhere(result.correct_mask)}
+        )
+        self.wrong_view.set_highlights(
+            {}
+            if empty or every
+            else {(int(r), int(c)): {"winner"} for r, c in np.argwhere(result.wrong_mask)}
+        )
+        self.count_label.setText(self._count_text(pitfall, correct, wrong, result.count))
+        self._fit_timer.start()
+
+    @staticmethod
+    def _count_text(pitfall: Pitfall, correct: np.ndarray, wrong: np.ndarray, n: int) -> str:
+        shapes = ""
+        if correct.shape != wrong.shape:
+            shapes = f"Shapes differ ({_shape_text(correct)} vs {_shape_text(wrong)}): "
+        if n == 0:
+            hint = SHOWS_WHEN.get(pitfall.key, "change the data.")
+            return f"0 cells differ: this data hides the mistake. To see it, {hint}"
+        if correct.shape == wrong.shape and n == correct.size and n > 1:
+            return f"All {n} cells differ"
+        verb = "differs" if n == 1 else "differ"
+        return f"{shapes}{n} cell{'s' if n != 1 else ''} {verb} (framed)"
+
+    # ---- sizing -----------------------------------------------------------------------------
+    def fit_cells(self) -> None:
+        """One cell size for both matrices, as large as both fit (so they compare by eye)."""
+        views = [v for v in (self.correct_view, self.wrong_view) if v.isVisible()]
+        if views:
+            cell = int(min(v.fit_cell() for v in views))
+            for view in views:
+                view.set_cell_size(cell)
+
+
+class PitfallsDock(QDockWidget):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__("Pitfalls: wrong vs correct", parent)
+        self.setObjectName("pitfallsDock")
+        self.panel = PitfallsPanel(state)
+        self.setWidget(self.panel)
+        self.setMinimumWidth(300)
+
+
+def install(window: QMainWindow) -> None:
+    """A hidden Pitfalls dock, toggled from the View menu and the toolbar (Ctrl+P)."""
+    dock = PitfallsDock(window.state, window)
+    window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    dock.hide()
+    action = dock.toggleViewAction()
+    action.setText("Pitfalls")
+    action.setObjectName("pitfallsAction")
+    action.setShortcut(QKeySequence("Ctrl+P"))
+    action.setIcon(glyph_icon("⚠", "#c05000"))
+    action.setToolTip("Pitfalls: common wrong implementations beside the correct result (Ctrl+P)")
+    window.addAction(action)
+    window.menus["view"].addSeparator()
+    window.menus["view"].addAction(action)
+    window.toolbar.addAction(action)
+    window.pitfalls_dock = dock
+
+    def first_show(visible: bool) -> None:
+        # Narrow enough that the main matrices keep most of a 1366-pixel screen.
+        if visible and not dock.isFloating() and not getattr(dock, "_sized", False):
+            dock._sized = True
+            window.resizeDocks([dock], [330], Qt.Horizontal)
+
+    dock.visibilityChanged.connect(first_show)

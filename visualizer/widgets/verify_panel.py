@@ -1,0 +1,332 @@
+"""Independent checks in a dock: finite differences, and the same numbers from PyTorch.
+
+"Check gradients" (Ctrl+G) and "Compare with PyTorch" sit in the Tools menu and on the
+toolbar; both ask the state (``AppState.check_gradients`` / ``compare_with_torch``), which runs
+:mod:`visualizer.verify`.  Results stay live: after an edit the checks that were run are run
+again on small data, and marked out of date on large data (where a check takes a moment).
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer import verify
+from visualizer.resources import asset
+from visualizer.state import AppState
+from visualizer.widgets.matrix_view import MatrixView
+
+LIVE_LIMIT = 4096  # inputs up to this many elements are re-checked after every edit
+PASS_STYLE = "QLabel { color: #0b5d1e; background: #e3f6e8; border: 1px solid #7cc48f; }"
+FAIL_STYLE = "QLabel { color: #8b0000; background: #ffe9e9; border: 1px solid #d08080; }"
+UNSURE_STYLE = "QLabel { color: #6b4e00; background: #fff5d6; border: 1px solid #d8b85a; }"
+STALE_STYLE = "QLabel { color: #555555; background: #eeeeee; border: 1px solid #bbbbbb; }"
+
+
+def _verdict_label(name: str) -> QLabel:
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.1)
+    font.setBold(True)
+    label.setFont(font)
+    label.setContentsMargins(6, 6, 6, 6)
+    return label
+
+
+class VerifyPanel(QDockWidget):
+    """Dock ``verifyDock``: the gradient check's verdict and the PyTorch agreement matrix."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__("Verify", parent)
+        self.setObjectName("verifyDock")
+        self.state = state
+        self.gradient_result: verify.GradientCheck | None = None
+        self.torch_result: dict[str, verify.Comparison] | None = None
+        self._live = {"gradients": False, "torch": False}
+
+        self.grad_verdict_label = _verdict_label("gradCheckVerdict")
+        self.grad_details_label = QLabel("")
+        self.grad_details_label.setObjectName("gradCheckDetails")
+        self.grad_details_label.setWordWrap(True)
+        self.grad_details_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.grad_button = QPushButton("Check gradients")
+        self.grad_button.setObjectName("checkGradientsButton")
+        self.grad_button.setToolTip(
+            "Nudge every input element by ±1e-6 and compare the change of sum(Y·dY) with the "
+            "backward pass (Ctrl+G)"
+        )
+        self.grad_button.clicked.connect(self.run_gradient_check)
+        grad_box = QGroupBox("Finite differences")
+        grad_layout = QVBoxLayout(grad_box)
+        grad_layout.addWidget(
+            QLabel("dX[i] should equal (L(x + ε·eᵢ) − L(x − ε·eᵢ)) / 2ε with L = Σ Y·dY, ε = 1e-6.")
+        )
+        grad_layout.itemAt(0).widget().setWordWrap(True)
+        grad_layout.addWidget(self.grad_verdict_label)
+        grad_layout.addWidget(self.grad_details_label)
+        grad_layout.addWidget(self.grad_button, 0, Qt.AlignLeft)
+
+        self.torch_verdict_label = _verdict_label("torchVerdict")
+        self.torch_details_label = QLabel("")
+        self.torch_details_label.setObjectName("torchDetails")
+        self.torch_details_label.setWordWrap(True)
+        self.torch_details_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.quantity_combobox = QComboBox()
+        self.quantity_combobox.setObjectName("torchQuantity")
+        self.quantity_combobox.setToolTip("Which result the matrix below compares, cell by cell")
+        self.quantity_combobox.currentIndexChanged.connect(self._show_difference)
+        self.diff_view = MatrixView("|engine − PyTorch|", "torchDiffMatrix")
+        self.diff_view.setMinimumHeight(220)
+        self.diff_view.setToolTip(
+            "Absolute difference per cell for the shown plane; 0 everywhere means identical"
+        )
+        self.diff_where_label = QLabel("")
+        self.diff_where_label.setObjectName("torchDiffWhere")
+        self.torch_button = QPushButton("Compare with PyTorch")
+        self.torch_button.setObjectName("compareTorchButton")
+        self.torch_button.clicked.connect(self.run_torch_comparison)
+        torch_box = QGroupBox("PyTorch")
+        torch_layout = QVBoxLayout(torch_box)
+        torch_layout.addWidget(self.torch_verdict_label)
+        torch_layout.addWidget(self.torch_details_label)
+        row = QHBoxLayout()
+        self.show_label = QLabel("Show")
+        row.addWidget(self.show_label)
+        row.addWidget(self.quantity_combobox, 1)
+        torch_layout.addLayout(row)
+        torch_layout.addWidget(self.diff_where_label)
+        torch_layout.addWidget(self.diff_view, 1)
+        torch_layout.addWidget(self.torch_button, 0, Qt.AlignLeft)
+        self.torch_box = torch_box
+        if not verify.torch_available():
+            self.torch_button.setEnabled(False)
+            self.torch_button.setToolTip(verify.TORCH_MISSING)
+            self.torch_verdict_label.setText(verify.TORCH_MISSING)
+            self.torch_verdict_label.setStyleSheet(STALE_STYLE)
+        for widget in (
+            self.quantity_combobox,
+            self.diff_view,
+            self.diff_where_label,
+            self.show_label,
+        ):
+            widget.setVisible(False)
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(grad_box)
+        layout.addWidget(torch_box, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setWidget(scroll)
+
+        self._rerun_timer = QTimer(self)
+        self._rerun_timer.setSingleShot(True)
+        self._rerun_timer.setInterval(150)  # a burst of edits gives one re-check
+        self._rerun_timer.timeout.connect(self._rerun)
+        state.sigResultsChanged.connect(self._on_results_changed)
+
+    # ---- running the checks -----------------------------------------------------------------
+    def run_gradient_check(self) -> verify.GradientCheck:
+        self.show()
+        self.raise_()
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            result = self.state.check_gradients()
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.gradient_result = result
+        self._live["gradients"] = True
+        self.grad_verdict_label.setText(result.verdict())
+        self.grad_verdict_label.setStyleSheet(
+            UNSURE_STYLE if result.ill_posed else PASS_STYLE if result.passed else FAIL_STYLE
+        )
+        names = {"x": "dX", "weight": "dW", "bias": "db"}
+        rows = [f"max |{names[k]} − numeric| = {v:.3g}" for k, v in result.errors.items()]
+        rows.append(
+            f"checked {result.checked} of {result.total} elements"
+            + (f", {result.skipped} left out" if result.skipped else "")
+        )
+        rows += list(result.notes)
+        self.grad_details_label.setText("<br>".join(html.escape(r) for r in rows))
+        return result
+
+    def run_torch_comparison(self) -> dict[str, verify.Comparison] | None:
+        self.show()
+        self.raise_()
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            result = self.state.compare_with_torch()
+        except verify.TorchUnavailableError as exc:
+            self.torch_verdict_label.setText(str(exc))
+            self.torch_verdict_label.setStyleSheet(STALE_STYLE)
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.torch_result = result
+        self._live["torch"] = True
+        agree = all(c.all_agree for c in result.values())
+        by_design = all(c.all_agree or c.note for c in result.values())
+        worst = max(c.max_abs_diff for c in result.values())
+        if agree:
+            text = f"Agrees with PyTorch: every cell matches (largest difference {worst:.2g})."
+            style = PASS_STYLE
+        elif by_design:
+            text = "Differs from PyTorch only where the app's tie rule differs by design."
+            style = UNSURE_STYLE
+        else:
+            text = f"Disagrees with PyTorch: cells differ by up to {worst:.3g}."
+            style = FAIL_STYLE
+        self.torch_verdict_label.setText(text)
+        self.torch_verdict_label.setStyleSheet(style)
+        rows = []
+        for c in result.values():
+            cells = c.agree.size
+            ok = int(c.agree.sum())
+            mark = "✔" if c.all_agree else "✘"
+            rows.append(
+                f"{mark} {html.escape(c.label)}: {ok}/{cells} cells agree, "
+                f"max |Δ| = {c.max_abs_diff:.3g}"
+            )
+            if c.note:
+                rows.append(f"&nbsp;&nbsp;&nbsp;<i>{html.escape(c.note)}</i>")
+        self.torch_details_label.setText("<br>".join(rows))
+        current = self.quantity_combobox.currentData()
+        with QSignalBlocker(self.quantity_combobox):
+            self.quantity_combobox.clear()
+            for name, c in result.items():
+                self.quantity_combobox.addItem(c.label, name)
+            index = self.quantity_combobox.findData(current)
+            self.quantity_combobox.setCurrentIndex(max(0, index))
+        for widget in (
+            self.quantity_combobox,
+            self.diff_view,
+            self.diff_where_label,
+            self.show_label,
+        ):
+            widget.setVisible(True)
+        self._show_difference()
+        return result
+
+    def _show_difference(self, *_args: object) -> None:
+        """|engine − torch| of the shown plane of the chosen quantity, in the matrix view."""
+        if not self.torch_result:
+            return
+        name = self.quantity_combobox.currentData() or "forward"
+        c = self.torch_result[name]
+        st = self.state
+        n, ch = st.plane
+        if name in ("forward", "indices"):
+            plane, where = c.abs_diff[n, ch], f"n={n}, c={ch}"
+        elif name == "grad_input":
+            cin = st.in_channel if st.op == "conv" else ch
+            plane, where = c.abs_diff[n, cin], f"n={n}, c={cin}"
+        elif name == "grad_weight":
+            plane, where = c.abs_diff[ch, st.in_channel], f"c_out={ch}, c_in={st.in_channel}"
+        else:
+            plane, where = c.abs_diff.reshape(1, -1), "all output channels"
+        top = float(np.max(plane)) if plane.size else 0.0
+        self.diff_view.set_title(f"|Δ| {c.label}")
+        self.diff_view.title_label.setToolTip(f"|engine − PyTorch| of {c.label}, {where}")
+        self.diff_where_label.setText(f"|engine − PyTorch| per cell, {where}")
+        self.diff_view.set_matrix(plane, levels=(0.0, top if top > 0 else 1.0))
+        QTimer.singleShot(0, self, self._fit_diff_cells)
+
+    def _fit_diff_cells(self) -> None:
+        self.diff_view.set_cell_size(int(max(14, min(44, self.diff_view.fit_cell()))))
+
+    def difference_matrix(self) -> np.ndarray:
+        """The |engine − torch| values shown (what a test asserts on)."""
+        return self.diff_view.matrix()
+
+    # ---- keeping results current ------------------------------------------------------------
+    def _on_results_changed(self) -> None:
+        if not any(self._live.values()):
+            return
+        if self.isVisible() and self.state.x.size <= LIVE_LIMIT:
+            self._rerun_timer.start()
+            return
+        for label, key in (
+            (self.grad_verdict_label, "gradients"),
+            (self.torch_verdict_label, "torch"),
+        ):
+            if self._live[key]:
+                self._live[key] = False
+                label.setText("Out of date: the data changed. " + label.text())
+                label.setStyleSheet(STALE_STYLE)
+
+    def _rerun(self) -> None:
+        if self._live["gradients"]:
+            self.run_gradient_check()
+        if self._live["torch"]:
+            self.run_torch_comparison()
+
+
+def _tools_menu(window: object) -> QMenu:
+    """The Tools menu, created before Help the first time a feature asks for it."""
+    menu = window.menus.get("tools")
+    if menu is None:
+        menu = QMenu("&Tools", window)
+        menu.setToolTipsVisible(True)
+        window.menuBar().insertMenu(window.menus["help"].menuAction(), menu)
+        window.menus["tools"] = menu
+    return menu
+
+
+def install(window: object) -> None:
+    """Add the Verify dock (hidden) and its two actions to the Tools menu and the toolbar."""
+    panel = VerifyPanel(window.state, window)
+    window.addDockWidget(Qt.RightDockWidgetArea, panel)
+    code = getattr(window, "code_panel", None)
+    if code is not None:
+        window.tabifyDockWidget(code, panel)
+    panel.hide()
+
+    check = QAction(QIcon(str(asset("icons", "check_gradients.svg"))), "Check gradients", window)
+    check.setObjectName("checkGradientsAction")
+    check.setShortcut(QKeySequence("Ctrl+G"))
+    check.setToolTip("Check gradients (Ctrl+G): compare the backward pass with finite differences")
+    check.triggered.connect(panel.run_gradient_check)
+    compare = QAction(
+        QIcon(str(asset("icons", "compare_torch.svg"))), "Compare with PyTorch", window
+    )
+    compare.setObjectName("compareTorchAction")
+    if verify.torch_available():
+        compare.setToolTip(
+            "Compare with PyTorch: the same forward and backward from torch.nn.functional, "
+            "cell by cell"
+        )
+        compare.triggered.connect(panel.run_torch_comparison)
+    else:
+        compare.setEnabled(False)
+        compare.setToolTip("Compare with PyTorch — unavailable: " + verify.TORCH_MISSING)
+    for action in (check, compare):
+        action.setStatusTip(action.toolTip())
+        window.addAction(action)
+    menu = _tools_menu(window)
+    menu.addAction(check)
+    menu.addAction(compare)
+    window.toolbar.addAction(check)
+    window.toolbar.addAction(compare)
+    window.verify_panel = panel
