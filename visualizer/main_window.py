@@ -71,9 +71,10 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(side.sizeHint().width() + 18)
+        # Wide enough for the controls at 1366×768; on a small window it scrolls instead.
+        self._side_width = side.sizeHint().width() + 18
+        scroll.setMinimumWidth(220)
         scroll.setMaximumWidth(440)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
         main = QWidget()
         main_layout = QVBoxLayout(main)
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(scroll)
         splitter.addWidget(main)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([self._side_width, 1000])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self.menus: dict[str, QMenu] = {}

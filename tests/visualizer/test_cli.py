@@ -59,14 +59,7 @@ def test_screenshot_run_writes_a_png_and_exits_cleanly(tmp_path):
     [
         (1366, 768),
         (1024, 700),
-        pytest.param(
-            (800, 600),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="GUI bug: the window's minimum width is 966 px (side panel ≈ 390 + step "
-                "bar 564, whose counter label alone is at least 250), so 800x600 renders 966x600",
-            ),
-        ),
+        (800, 600),
     ],
 )
 def test_screenshot_has_the_requested_size(tmp_path, size):

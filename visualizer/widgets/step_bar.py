@@ -36,7 +36,7 @@ class StepBar(QWidget):
             b.setIconSize(QSize(24, 24))
             b.setObjectName(name)
             b.setToolTip(tip)
-            b.setMinimumSize(44, 36)
+            b.setMinimumSize(36, 34)
             return b
 
         self.first_button = button(QStyle.SP_MediaSkipBackward, "stepFirst", "First step (Home)")
@@ -51,7 +51,7 @@ class StepBar(QWidget):
         self.speed_spinbox.setObjectName("speed_spinbox")
         self.speed_spinbox.setRange(1, 30)
         self.speed_spinbox.setValue(2)
-        self.speed_spinbox.setSuffix(" steps/s")
+        self.speed_spinbox.setSuffix("/s")
         self.speed_spinbox.setToolTip("Playback speed")
         self.counter_label = QLabel("")
         self.counter_label.setObjectName("stepCounter")
@@ -59,7 +59,7 @@ class StepBar(QWidget):
         counter_font.setPointSizeF(13)
         counter_font.setBold(True)
         self.counter_label.setFont(counter_font)
-        self.counter_label.setMinimumWidth(190)
+        self.counter_label.setMinimumWidth(120)
         self.arithmetic_label = QLabel("")
         self.arithmetic_label.setObjectName("arithmetic")
         self.arithmetic_label.setWordWrap(True)

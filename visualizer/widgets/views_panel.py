@@ -174,8 +174,8 @@ class ViewsPanel(QWidget):
             gw, gb = st.grad_weight_plane()
             self.grad_weight_view.set_matrix(gw, levels=self._gw_levels, diverging=True)
             self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
-        phase = "so far" if st.phase == "backward" else "(backward phase)"
-        self.grad_input_view.set_title(f"Input gradient dX  {phase}")
+        phase = "  so far" if st.phase == "backward" else ""
+        self.grad_input_view.set_title(f"Input gradient dX{phase}")
         self._on_highlights_changed()
 
     def _on_highlights_changed(self) -> None:
