@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench screenshot
+.PHONY: run test lint format bench screenshot translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,12 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/engine_bench.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_bench.py
+
+# Collect every tr() text into the Chinese .ts (translations already written are kept), then
+# build the .qm the app loads.  Translate new texts (pyside6-linguist, or edit the .ts) and
+# run it again; tests/visualizer/test_i18n.py fails while the two are out of date.
+TS := assets/translations/pooling_visualizer_zh_CN.ts
+LUPDATE_FLAGS := -locations none -no-obsolete -source-language en -target-language zh_CN
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate $(LUPDATE_FLAGS) $(sort $(wildcard visualizer/*.py visualizer/*/*.py)) -ts $(TS)
+	$(VENV)/bin/pyside6-lrelease $(TS) -qm $(TS:.ts=.qm)

@@ -6,8 +6,11 @@ Command line (also what makes the app scriptable and testable)::
                    [--padding P|PhxPw] [--dilation D] [--ceil-mode] [--seed N] [--step N]
                    [--phase forward|backward] [--screenshot FILE.png] [--window-size WxH]
                    [--export-gif FILE.gif [--gif-delay MS] [--gif-phase forward|backward|both]]
+                   [--language en|zh_CN]
 
-Invalid values exit with status 2 and the same message the window would show.
+Invalid values exit with status 2 and the same message the window would show.  Without
+``--language`` the app speaks the language chosen last time, or the system's (Chinese for a
+Chinese locale, else English); batch runs (--screenshot, --export-gif) ignore the saved choice.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from visualizer.i18n import LANGUAGES
+
     p = argparse.ArgumentParser(
         prog="pooling-visualizer",
         description="Watch a sliding window compute max pooling, average pooling and "
@@ -63,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--gif-phase",
         choices=["forward", "backward", "both"],
         help="steps recorded in the GIF (default both)",
+    )
+    p.add_argument(
+        "--language",
+        choices=list(LANGUAGES),
+        help="language of the window (default: the last choice, else the system's)",
     )
     return p
 
@@ -124,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
+    from visualizer.i18n import set_language, startup_language, translate_message
     from visualizer.main_window import MainWindow
     from visualizer.settings import BATCH_PROPERTY
 
@@ -132,11 +143,15 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Pooling Visualizer")
     # Batch runs ignore saved settings and autosave (visualizer/settings.py: is_batch_run).
     app.setProperty(BATCH_PROPERTY, batch)
+    try:
+        set_language(startup_language(args.language))  # before the widgets: they start in it
+    except ValueError as exc:
+        print(f"pooling-visualizer: warning: {exc}; using English", file=sys.stderr)
     window = MainWindow()
     try:
         message = apply_arguments(window.state, args)
         if message:
-            print(f"pooling-visualizer: error: {message}", file=sys.stderr)
+            print(f"pooling-visualizer: error: {translate_message(message)}", file=sys.stderr)
             return 2
         if args.window_size or not getattr(window, "geometry_restored", False):
             window.resize(*(args.window_size or DEFAULT_WINDOW))

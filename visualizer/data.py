@@ -1,4 +1,8 @@
-"""Matrix makers for the editor: fill patterns, seeded random matrices, images.  No Qt here."""
+"""Matrix makers for the editor: fill patterns, seeded random matrices, images.
+
+No widgets here; the labels are only marked for translation (``QT_TR_NOOP`` returns its
+argument), the GUI shows them through ``visualizer.i18n.tr``.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QT_TR_NOOP
 
 PATTERNS: dict[str, str] = {
-    "zeros": "Zeros",
-    "ones": "Ones",
-    "ramp": "Ramp 1, 2, 3, …",
-    "checkerboard": "Checkerboard",
-    "ties": "Ties everywhere",
-    "negative": "Negative values",
+    "zeros": QT_TR_NOOP("Zeros"),
+    "ones": QT_TR_NOOP("Ones"),
+    "ramp": QT_TR_NOOP("Ramp 1, 2, 3, …"),
+    "checkerboard": QT_TR_NOOP("Checkerboard"),
+    "ties": QT_TR_NOOP("Ties everywhere"),
+    "negative": QT_TR_NOOP("Negative values"),
 }
 
 RANDOM_KINDS: dict[str, str] = {
-    "int": "Integers in a range",
-    "uniform": "Uniform floats",
-    "normal": "Normal floats",
+    "int": QT_TR_NOOP("Integers in a range"),
+    "uniform": QT_TR_NOOP("Uniform floats"),
+    "normal": QT_TR_NOOP("Normal floats"),
 }
 
 
@@ -76,6 +81,9 @@ def resized(a: np.ndarray, h: int, w: int) -> np.ndarray:
     return out
 
 
+IMAGE_UNREADABLE = QT_TR_NOOP("image ({name}) could not be read: {reason}")
+
+
 def load_image(path: str | Path, per_channel: bool = False, max_side: int = 1024) -> np.ndarray:
     """Read a PNG/JPEG as (1, C, H, W) float values 0..255 (C = 1 grayscale or 3 for RGB).
 
@@ -94,7 +102,7 @@ def load_image(path: str | Path, per_channel: bool = False, max_side: int = 1024
             mode = "RGB" if per_channel else "L"
             arr = np.asarray(img.convert(mode), dtype=float)
     except (OSError, UnidentifiedImageError) as exc:
-        raise ValueError(f"image ({Path(path).name}) could not be read: {exc}") from exc
+        raise ValueError(IMAGE_UNREADABLE.format(name=Path(path).name, reason=exc)) from exc
     if arr.ndim == 2:
         return arr[None, None]
     return np.moveaxis(arr, -1, 0)[None]

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QEventLoop, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QT_TR_NOOP, QEventLoop, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.i18n import set_action_text, tr
 from visualizer.resources import asset
 from visualizer.session import write_atomically
 from visualizer.state import AppState
@@ -41,17 +42,22 @@ from visualizer.state import AppState
 GIF_PHASES = ("forward", "backward", "both")
 MIN_GIF_DELAY, MAX_GIF_DELAY = 20, 60_000  # ms; browsers slow down anything under 20 ms
 MAX_GIF_FRAMES = 500  # every frame is kept in memory until the GIF is written
-IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
+IMAGE_FILTER = QT_TR_NOOP("PNG image (*.png);;SVG vector image (*.svg)")
 
 # The views a single-matrix export can pick: key → (attribute of ViewsPanel, label).
 MATRIX_VIEWS = {
-    "input": ("input_view", "Input X"),
-    "kernel": ("kernel_view", "Kernel W"),
-    "output": ("output_view", "Output Y"),
-    "mask": ("mask_view", "Argmax mask"),
-    "dY": ("grad_output_view", "Upstream gradient dY"),
-    "dX": ("grad_input_view", "Input gradient dX"),
-    "dW": ("grad_weight_view", "Kernel gradient dW"),
+    "input": ("input_view", QT_TR_NOOP("Input X")),
+    "kernel": ("kernel_view", QT_TR_NOOP("Kernel W")),
+    "output": ("output_view", QT_TR_NOOP("Output Y")),
+    "mask": ("mask_view", QT_TR_NOOP("Argmax mask")),
+    "dY": ("grad_output_view", QT_TR_NOOP("Upstream gradient dY")),
+    "dX": ("grad_input_view", QT_TR_NOOP("Input gradient dX")),
+    "dW": ("grad_weight_view", QT_TR_NOOP("Kernel gradient dW")),
+}
+GIF_PHASE_LABELS = {
+    "both": QT_TR_NOOP("Forward, then backward"),
+    "forward": QT_TR_NOOP("Forward only"),
+    "backward": QT_TR_NOOP("Backward only"),
 }
 
 ProgressCallback = Callable[[int, int], bool]  # (frames done, total) → False to cancel
@@ -63,7 +69,7 @@ ProgressCallback = Callable[[int, int], bool]  # (frames done, total) → False 
 def save_png(widget: QWidget, path: str | os.PathLike[str]) -> None:
     """The widget as it looks on screen, as PNG (raises OSError when it cannot be written)."""
     if not widget.grab().save(str(path), "PNG"):
-        raise OSError(f"could not write {path}")
+        raise OSError(tr("could not write {file}").format(file=path))
 
 
 def save_svg(widget: QWidget, path: str | os.PathLike[str], title: str = "") -> None:
@@ -77,13 +83,13 @@ def save_svg(widget: QWidget, path: str | os.PathLike[str], title: str = "") -> 
     generator.setDescription("Exported from Pooling Visualizer")
     painter = QPainter()
     if not painter.begin(generator):
-        raise OSError(f"could not write {path}")
+        raise OSError(tr("could not write {file}").format(file=path))
     try:
         widget.render(painter, QPoint())
     finally:
         painter.end()
     if not Path(path).is_file() or Path(path).stat().st_size == 0:
-        raise OSError(f"could not write {path}")
+        raise OSError(tr("could not write {file}").format(file=path))
 
 
 def save_image(widget: QWidget, path: str | os.PathLike[str], title: str = "") -> None:
@@ -101,7 +107,8 @@ def matrix_widget(window: Any, key: str) -> QWidget:
     attr, label = MATRIX_VIEWS[key]
     view = getattr(window.views_panel, attr)
     if view.isHidden():
-        raise ValueError(f"{label} is not shown for {window.state.op} (nothing to export)")
+        message = tr("{matrix} is not shown for {op} (nothing to export)")
+        raise ValueError(message.format(matrix=tr(label), op=window.state.op))
     return view
 
 
@@ -154,20 +161,21 @@ def export_gif(
         The file cannot be written.
     """
     if isinstance(delay_ms, bool) or not isinstance(delay_ms, int):
-        raise ValueError(f"GIF delay ({delay_ms!r}) must be a whole number of milliseconds")
+        message = tr("GIF delay ({delay}) must be a whole number of milliseconds")
+        raise ValueError(message.format(delay=repr(delay_ms)))
     if not MIN_GIF_DELAY <= delay_ms <= MAX_GIF_DELAY:
-        raise ValueError(
-            f"GIF delay ({delay_ms} ms) must be between {MIN_GIF_DELAY} and {MAX_GIF_DELAY} ms"
-        )
+        message = tr("GIF delay ({delay} ms) must be between {low} and {high} ms")
+        raise ValueError(message.format(delay=delay_ms, low=MIN_GIF_DELAY, high=MAX_GIF_DELAY))
     steps = gif_steps(state, phase)
     if len(steps) > MAX_GIF_FRAMES:
-        raise ValueError(
-            f"this stepping has {len(steps)} frames; a GIF can hold at most {MAX_GIF_FRAMES} "
+        message = tr(
+            "this stepping has {frames} frames; a GIF can hold at most {limit} "
             "(export one phase, or use a smaller input or a larger stride)"
         )
+        raise ValueError(message.format(frames=len(steps), limit=MAX_GIF_FRAMES))
     path = Path(path)
     if not path.parent.is_dir():  # fail before recording every frame
-        raise OSError(errno.ENOENT, "no such folder", str(path.parent))
+        raise OSError(errno.ENOENT, tr("no such folder"), str(path.parent))
     original = state.step
     state.set_hover(None)  # a hovered cell would be outlined in every frame
     frames = []
@@ -263,32 +271,29 @@ class GifDialog(QDialog):
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        self.setWindowTitle("Export animation (GIF)")
+        self.setWindowTitle(tr("Export animation (GIF)"))
         self.source_combobox = QComboBox()
         self.source_combobox.setObjectName("gif_source_combobox")
-        self.source_combobox.addItem("All matrices", "panel")
-        self.source_combobox.addItem("Whole window", "window")
+        self.source_combobox.addItem(tr("All matrices"), "panel")
+        self.source_combobox.addItem(tr("Whole window"), "window")
         for key, (attr, label) in MATRIX_VIEWS.items():
             if not getattr(window.views_panel, attr).isHidden():
-                self.source_combobox.addItem(label, key)
+                self.source_combobox.addItem(tr(label), key)
         self.phase_combobox = QComboBox()
         self.phase_combobox.setObjectName("gif_phase_combobox")
-        for key, label in (
-            ("both", "Forward, then backward"),
-            ("forward", "Forward only"),
-            ("backward", "Backward only"),
-        ):
-            self.phase_combobox.addItem(label, key)
+        for key, label in GIF_PHASE_LABELS.items():
+            self.phase_combobox.addItem(tr(label), key)
         self.delay_spinbox = QSpinBox()
         self.delay_spinbox.setObjectName("gif_delay_spinbox")
         self.delay_spinbox.setRange(MIN_GIF_DELAY, MAX_GIF_DELAY)
         self.delay_spinbox.setSingleStep(50)
         self.delay_spinbox.setValue(500)
-        self.delay_spinbox.setSuffix(" ms per step")
+        self.delay_spinbox.setSuffix(tr(" ms per step"))
         form = QFormLayout(self)
-        form.addRow("Record", self.source_combobox)
-        form.addRow("Steps", self.phase_combobox)
-        form.addRow("Delay", self.delay_spinbox)
+        # A modal dialog, built when opened: the language cannot change while it is shown.
+        form.addRow(tr("Record"), self.source_combobox)
+        form.addRow(tr("Steps"), self.phase_combobox)
+        form.addRow(tr("Delay"), self.delay_spinbox)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -304,35 +309,42 @@ class Exporter:
         self.last_error = ""
         self.last_written: list[Path] = []
         self.progress_dialog: QProgressDialog | None = None
-        menu = QMenu("Export", window)
+        menu = QMenu(window)
         menu.setObjectName("exportMenu")
         menu.setIcon(QIcon(str(asset("icons", "export.svg"))))
         self.menu = menu
+        self.texts: dict[QAction, str] = {}  # action → English text, for retranslate_ui
         self.window_image_action = self._add(
-            "Window image (PNG / SVG)…", "Ctrl+E", lambda: self.export_image_dialog("window")
+            QT_TR_NOOP("Window image (PNG / SVG)…"),
+            "Ctrl+E",
+            lambda: self.export_image_dialog("window"),
         )
         self.panel_image_action = self._add(
-            "Matrices image (PNG / SVG)…", None, lambda: self.export_image_dialog("panel")
+            QT_TR_NOOP("Matrices image (PNG / SVG)…"),
+            None,
+            lambda: self.export_image_dialog("panel"),
         )
-        self.matrix_menu = menu.addMenu("One matrix (PNG / SVG)")
+        self.matrix_menu = menu.addMenu("")
         self.matrix_menu.setObjectName("exportMatrixMenu")
         self.matrix_actions: dict[str, QAction] = {}
-        for key, (_attr, label) in MATRIX_VIEWS.items():
-            action = self.matrix_menu.addAction(f"{label}…")
+        for key in MATRIX_VIEWS:
+            action = self.matrix_menu.addAction("")
             action.setObjectName(f"export_{key}_action")
             action.triggered.connect(lambda _=False, k=key: self.export_image_dialog(k))
             self.matrix_actions[key] = action
         self.matrix_menu.aboutToShow.connect(self._update_matrix_actions)
         menu.addSeparator()
-        self.gif_action = self._add("Animation (GIF)…", "Ctrl+Shift+G", self.export_gif_dialog)
+        self.gif_action = self._add(
+            QT_TR_NOOP("Animation (GIF)…"), "Ctrl+Shift+G", self.export_gif_dialog
+        )
         menu.addSeparator()
-        self.csv_action = self._add("Matrices as CSV…", None, self.export_csv_dialog)
-        self.npy_action = self._add("Matrices as NumPy .npy…", None, self.export_npy_dialog)
+        self.csv_action = self._add(QT_TR_NOOP("Matrices as CSV…"), None, self.export_csv_dialog)
+        self.npy_action = self._add(
+            QT_TR_NOOP("Matrices as NumPy .npy…"), None, self.export_npy_dialog
+        )
 
         file_menu: QMenu = window.menus["file"]
-        quit_action = next(
-            (a for a in file_menu.actions() if a.text().replace("&", "") == "Quit"), None
-        )
+        quit_action = next((a for a in file_menu.actions() if a.objectName() == "quitAction"), None)
         before = quit_action
         if quit_action is not None:
             actions = file_menu.actions()
@@ -344,22 +356,33 @@ class Exporter:
         self.tool_button = QToolButton()
         self.tool_button.setObjectName("exportToolButton")
         self.tool_button.setIcon(QIcon(str(asset("icons", "export.svg"))))
-        self.tool_button.setToolTip("Export: images, GIF animation, CSV / NumPy")
         self.tool_button.setMenu(menu)
         self.tool_button.setPopupMode(QToolButton.InstantPopup)
         self.tool_button.setIconSize(QSize(22, 22))
         window.toolbar.addWidget(self.tool_button)
+        self.retranslate_ui()
+        window.add_retranslate_hook(self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        self.menu.setTitle(tr("Export"))
+        for action, text in self.texts.items():
+            set_action_text(action, tr(text))
+        self.matrix_menu.setTitle(tr("One matrix (PNG / SVG)"))
+        for key, action in self.matrix_actions.items():
+            action.setText(tr("{matrix}…").format(matrix=tr(MATRIX_VIEWS[key][1])))
+        self.tool_button.setToolTip(tr("Export: images, GIF animation, CSV / NumPy"))
 
     def _add(self, text: str, shortcut: str | None, slot: Callable[[], None]) -> QAction:
+        """An entry of the Export menu; ``text`` is English (translated in retranslate_ui)."""
         action = self.menu.addAction(text)
         action.setObjectName(
             "export_" + "".join(c for c in text.lower() if c.isalnum())[:20] + "_action"
         )
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-            action.setToolTip(f"{text} ({shortcut})")
             self.window.addAction(action)
         action.triggered.connect(slot)
+        self.texts[action] = text
         return action
 
     def _update_matrix_actions(self) -> None:
@@ -377,7 +400,9 @@ class Exporter:
     def _error(self, text: str) -> None:
         self.last_error = text
         self.window.statusBar().showMessage(text, 8000)
-        box = QMessageBox(QMessageBox.Warning, "Export failed", text, QMessageBox.Ok, self.window)
+        box = QMessageBox(
+            QMessageBox.Warning, tr("Export failed"), text, QMessageBox.Ok, self.window
+        )
         box.setObjectName("exportErrorBox")
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
@@ -385,9 +410,10 @@ class Exporter:
     def _done(self, paths: list[Path]) -> None:
         self.last_written = paths
         if len(paths) == 1:
-            text = f"Wrote {paths[0]}"
+            text = tr("Wrote {file}").format(file=paths[0])
         else:
-            text = f"Wrote {len(paths)} files in {paths[0].parent}"
+            text = tr("Wrote {count} files in {folder}")
+            text = text.format(count=len(paths), folder=paths[0].parent)
         self.window.statusBar().showMessage(text, 6000)
 
     # ---- images ----------------------------------------------------------------------------------
@@ -405,7 +431,7 @@ class Exporter:
     def export_image_dialog(self, key: str) -> None:
         name = {"window": "pooling", "panel": "matrices"}.get(key, key)
         path, chosen = QFileDialog.getSaveFileName(
-            self.window, "Export image", f"{name}.png", IMAGE_FILTER
+            self.window, tr("Export image"), f"{name}.png", tr(IMAGE_FILTER)
         )
         if not path:
             return
@@ -429,9 +455,9 @@ class Exporter:
         step_bar = getattr(self.window, "step_bar", None)
         if step_bar is not None and step_bar.timer.isActive():
             step_bar.toggle_play()  # stop playback: it would fight the export over the step
-        dialog = QProgressDialog("Recording the steps…", "Cancel", 0, total, self.window)
+        dialog = QProgressDialog(tr("Recording the steps…"), tr("Cancel"), 0, total, self.window)
         dialog.setObjectName("gifProgress")
-        dialog.setWindowTitle("Export animation")
+        dialog.setWindowTitle(tr("Export animation"))
         dialog.setWindowModality(Qt.WindowModal)
         dialog.setMinimumDuration(300)
         self.progress_dialog = dialog
@@ -451,7 +477,7 @@ class Exporter:
             self.progress_dialog = None
         if frames is None:
             if not self.last_error:
-                self.window.statusBar().showMessage("GIF export cancelled", 4000)
+                self.window.statusBar().showMessage(tr("GIF export cancelled"), 4000)
             return None
         self._done([Path(path)])
         return frames
@@ -461,7 +487,7 @@ class Exporter:
         if options.exec() != QDialog.Accepted:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export animation", "pooling.gif", "GIF animation (*.gif)"
+            self.window, tr("Export animation"), "pooling.gif", tr("GIF animation (*.gif)")
         )
         if not path:
             return
@@ -480,7 +506,8 @@ class Exporter:
         try:
             paths = (export_csv if kind == "csv" else export_npy)(self.state, path)
         except OSError as exc:
-            self._error(f"could not write {path}: {exc.strerror or exc}")
+            message = tr("could not write {file}: {reason}")
+            self._error(message.format(file=path, reason=exc.strerror or exc))
             return []
         self._done(paths)
         return paths
@@ -488,9 +515,9 @@ class Exporter:
     def export_csv_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self.window,
-            "Export matrices as CSV (one file per plane, named after this one)",
+            tr("Export matrices as CSV (one file per plane, named after this one)"),
             "pooling.csv",
-            "CSV (*.csv)",
+            tr("CSV (*.csv)"),
         )
         if path:
             self.export_arrays("csv", path)
@@ -498,9 +525,9 @@ class Exporter:
     def export_npy_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self.window,
-            "Export matrices as NumPy (one .npy per array, named after this one)",
+            tr("Export matrices as NumPy (one .npy per array, named after this one)"),
             "pooling.npy",
-            "NumPy array (*.npy)",
+            tr("NumPy array (*.npy)"),
         )
         if path:
             self.export_arrays("npy", path)

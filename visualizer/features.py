@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from visualizer import export, presentation, session
+from visualizer import export, language, presentation, session
 from visualizer.widgets import code_panel, help_dialog, pitfalls_panel, presets_dock, verify_panel
 
 FEATURES: list[Callable[[Any], None]] = []
@@ -22,3 +22,4 @@ FEATURES.append(pitfalls_panel.install)  # View ▸ Pitfalls (Ctrl+P)
 FEATURES.append(session.install)  # File ▸ Open/Save session (Ctrl+O/S), recent, autosave
 FEATURES.append(export.install)  # File ▸ Export: PNG/SVG (Ctrl+E), GIF, CSV, .npy
 FEATURES.append(presentation.install)  # View ▸ F11, F5, theme, colours; QSettings
+FEATURES.append(language.install)  # View ▸ Language: English / 简体中文; QSettings

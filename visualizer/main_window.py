@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QT_TR_NOOP, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -17,13 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.features import FEATURES
+from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.state import OPS, AppState
 from visualizer.widgets.data_panel import DataPanel
 from visualizer.widgets.params_panel import ParamsPanel
 from visualizer.widgets.step_bar import FormulaPanel, StepBar
 from visualizer.widgets.views_panel import ViewsPanel
 
-SHORTCUTS_HELP = """<h3>Keyboard</h3>
+# Shown by F1 only when the help feature (widgets/help_dialog.py) is not installed.
+SHORTCUTS_HELP = QT_TR_NOOP("""<h3>Keyboard</h3>
 <table cellpadding=3>
 <tr><td><b>Space</b></td><td>play / pause</td></tr>
 <tr><td><b>Right</b> / <b>Left</b></td><td>next / previous step</td></tr>
@@ -32,18 +36,10 @@ SHORTCUTS_HELP = """<h3>Keyboard</h3>
 <tr><td><b>1</b>, <b>2</b>, <b>3</b></td><td>max pooling, average pooling, convolution</td></tr>
 <tr><td><b>Ctrl+R</b></td><td>randomize the input</td></tr>
 <tr><td><b>Ctrl +</b> / <b>Ctrl −</b> / <b>Ctrl 0</b></td><td>zoom cells in / out / reset</td></tr>
-<tr><td><b>Ctrl+O</b> / <b>Ctrl+S</b></td><td>open / save a session</td></tr>
-<tr><td><b>Ctrl+Shift+S</b></td><td>save the session as…</td></tr>
-<tr><td><b>Ctrl+I</b></td><td>load an image as the input</td></tr>
-<tr><td><b>Ctrl+E</b></td><td>export the window as PNG or SVG</td></tr>
-<tr><td><b>Ctrl+Shift+G</b></td><td>export the stepping as an animated GIF</td></tr>
-<tr><td><b>F11</b> / <b>F5</b></td><td>full screen / presentation mode</td></tr>
-<tr><td><b>Ctrl+Shift+D</b></td><td>dark / light theme</td></tr>
-<tr><td><b>Ctrl+Shift+P</b></td><td>colour-blind-safe colours</td></tr>
 <tr><td>In a matrix</td><td>type a number; arrows, Tab and Enter move like a spreadsheet</td></tr>
 </table>
 <p>Hover an output cell to see its window; hover an input cell to see every output it feeds.
-Click an output cell to jump to its step.</p>"""
+Click an output cell to jump to its step.</p>""")
 
 
 class MainWindow(QMainWindow):
@@ -53,7 +49,6 @@ class MainWindow(QMainWindow):
 
     def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Pooling Visualizer")
         self.state = state or AppState(self)
         self.params_panel = ParamsPanel(self.state)
         self.data_panel = DataPanel(self.state)
@@ -89,91 +84,163 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self.menus: dict[str, QMenu] = {}
-        self.toolbar = QToolBar("Tools")
+        self.toolbar = QToolBar()
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setIconSize(QSize(22, 22))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonIconOnly)
         # On the left: at 1366×768 every vertical pixel goes to the matrices.
         self.addToolBar(Qt.LeftToolBarArea, self.toolbar)
+        self._retranslate_hooks: list[Callable[[], None]] = []
         self._build_actions()
+        self.retranslate_ui()
         self.state.sigError.connect(self._on_error)
         for install in FEATURES:
             install(self)
 
+    # ---- language ---------------------------------------------------------------------------
+    def add_retranslate_hook(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` after the window's own texts whenever the language changes: for the
+        menus and actions features add (they are not widgets and get no event of their own)."""
+        self._retranslate_hooks.append(hook)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+            for hook in self._retranslate_hooks:
+                hook()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Pooling Visualizer"))
+        self.toolbar.setWindowTitle(tr("Tools"))
+        titles = {
+            "file": tr("&File"),
+            "edit": tr("&Edit"),
+            "data": tr("&Data"),
+            "operation": tr("&Operation"),
+            "step": tr("&Step"),
+            "view": tr("&View"),
+            "help": tr("&Help"),
+        }
+        for key, title in titles.items():
+            self.menus[key].setTitle(title)
+        a = self.actions_by_name
+        set_action_text(a["loadImageAction"], tr("Load image…"))
+        set_action_text(a["quitAction"], tr("Quit"))
+        set_action_text(a["randomizeAction"], tr("Randomize input…"))
+        set_action_text(a["gradOnesAction"], "dY = ones")  # code: the same in every language
+        for op, label in OPS.items():
+            set_action_text(a[f"op_{op}_action"], tr(label))
+        set_action_text(a["playAction"], tr("Play / pause"))
+        set_action_text(a["nextStepAction"], tr("Next step"))
+        set_action_text(a["previousStepAction"], tr("Previous step"))
+        set_action_text(a["firstStepAction"], tr("First step"))
+        set_action_text(a["lastStepAction"], tr("Last step"))
+        set_action_text(a["forwardPhaseAction"], tr("Forward phase"))
+        set_action_text(a["backwardPhaseAction"], tr("Backward phase"))
+        set_action_text(a["zoomInAction"], tr("Zoom in"))
+        set_action_text(a["zoomOutAction"], tr("Zoom out"))
+        set_action_text(a["resetZoomAction"], tr("Reset zoom"))
+        set_action_text(a["shortcutsAction"], tr("Keyboard shortcuts"))
+        self.state.retranslate()
+        self._update_undo_texts()
+        self._on_error(self.state.error)
+
     # ---- actions ----------------------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | QKeySequence | None, slot: object) -> QAction:
-        action = QAction(text, self)
+    def _action(
+        self, name: str, shortcut: str | QKeySequence | None, slot: Callable[[], object]
+    ) -> QAction:
+        """An action named ``name`` (its text is set in :meth:`retranslate_ui`)."""
+        action = QAction(self)
+        action.setObjectName(name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-            action.setToolTip(f"{text} ({QKeySequence(shortcut).toString()})")
         action.triggered.connect(slot)
         self.addAction(action)
+        self.actions_by_name[name] = action
         return action
 
     def _build_actions(self) -> None:
         st = self.state
+        self.actions_by_name: dict[str, QAction] = {}
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
+        file_menu = menu.addMenu("")
         self.menus["file"] = file_menu
         # Ctrl+O opens a session (visualizer/session.py); the window image is saved through
         # File ▸ Export (visualizer/export.py), which took over "Save screenshot…".
         file_menu.addAction(
-            self._action("Load image…", "Ctrl+I", self.data_panel._on_load_image_clicked)
+            self._action("loadImageAction", "Ctrl+I", self.data_panel._on_load_image_clicked)
         )
         file_menu.addSeparator()
-        file_menu.addAction(self._action("Quit", QKeySequence.Quit, self.close))
+        file_menu.addAction(self._action("quitAction", QKeySequence.Quit, self.close))
 
-        edit_menu = menu.addMenu("&Edit")
+        edit_menu = menu.addMenu("")
         self.menus["edit"] = edit_menu
-        self.undo_action = st.undo_stack.createUndoAction(self, "Undo")
+        # Built here rather than with QUndoStack.createUndoAction, whose "Undo %1" prefix is
+        # fixed when it is created: these say the last edit in the current language.
+        stack = st.undo_stack
+        self.undo_action = self._action("undoAction", None, stack.undo)
         self.undo_action.setShortcuts([QKeySequence.Undo])
         self.undo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowBack))
-        self.undo_action.setObjectName("undoAction")
-        self.redo_action = st.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action = self._action("redoAction", None, stack.redo)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
         self.redo_action.setIcon(self.style().standardIcon(QStyle.SP_ArrowForward))
-        self.redo_action.setObjectName("redoAction")
+        stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        stack.undoTextChanged.connect(self._update_undo_texts)
+        stack.redoTextChanged.connect(self._update_undo_texts)
         for action in (self.undo_action, self.redo_action):
-            self.addAction(action)
             edit_menu.addAction(action)
             self.toolbar.addAction(action)
         self.toolbar.addSeparator()
 
-        data_menu = menu.addMenu("&Data")
+        data_menu = menu.addMenu("")
         self.menus["data"] = data_menu
         data_menu.addAction(
-            self._action("Randomize input…", "Ctrl+R", self.data_panel.open_randomize_dialog)
+            self._action("randomizeAction", "Ctrl+R", self.data_panel.open_randomize_dialog)
         )
-        data_menu.addAction(self._action("dY = ones", None, lambda: st.fill_grad_output("ones")))
+        data_menu.addAction(
+            self._action("gradOnesAction", None, lambda: st.fill_grad_output("ones"))
+        )
 
-        op_menu = menu.addMenu("&Operation")
+        op_menu = menu.addMenu("")
         self.menus["operation"] = op_menu
-        for key, (op, label) in zip("123", OPS.items(), strict=True):
-            op_menu.addAction(self._action(label, key, lambda _=False, o=op: st.set_op(o)))
+        for key, op in zip("123", OPS, strict=True):
+            op_menu.addAction(
+                self._action(f"op_{op}_action", key, lambda _=False, o=op: st.set_op(o))
+            )
 
-        step_menu = menu.addMenu("&Step")
+        step_menu = menu.addMenu("")
         self.menus["step"] = step_menu
-        self.play_action = self._action("Play / pause", "Space", self.step_bar.toggle_play)
+        self.play_action = self._action("playAction", "Space", self.step_bar.toggle_play)
         for action in (
             self.play_action,
-            self._action("Next step", "Right", lambda: st.set_step(st.step + 1)),
-            self._action("Previous step", "Left", lambda: st.set_step(st.step - 1)),
-            self._action("First step", "Home", lambda: st.set_step(0)),
-            self._action("Last step", "End", lambda: st.set_step(st.n_steps - 1)),
-            self._action("Forward phase", "F", lambda: st.set_phase("forward")),
-            self._action("Backward phase", "B", lambda: st.set_phase("backward")),
+            self._action("nextStepAction", "Right", lambda: st.set_step(st.step + 1)),
+            self._action("previousStepAction", "Left", lambda: st.set_step(st.step - 1)),
+            self._action("firstStepAction", "Home", lambda: st.set_step(0)),
+            self._action("lastStepAction", "End", lambda: st.set_step(st.n_steps - 1)),
+            self._action("forwardPhaseAction", "F", lambda: st.set_phase("forward")),
+            self._action("backwardPhaseAction", "B", lambda: st.set_phase("backward")),
         ):
             step_menu.addAction(action)
 
-        view_menu = menu.addMenu("&View")
+        view_menu = menu.addMenu("")
         self.menus["view"] = view_menu
-        view_menu.addAction(self._action("Zoom in", "Ctrl++", lambda: self.zoom_by(1.15)))
-        view_menu.addAction(self._action("Zoom out", "Ctrl+-", lambda: self.zoom_by(1 / 1.15)))
-        view_menu.addAction(self._action("Reset zoom", "Ctrl+0", lambda: self.zoom_by(0)))
+        view_menu.addAction(self._action("zoomInAction", "Ctrl++", lambda: self.zoom_by(1.15)))
+        view_menu.addAction(self._action("zoomOutAction", "Ctrl+-", lambda: self.zoom_by(1 / 1.15)))
+        view_menu.addAction(self._action("resetZoomAction", "Ctrl+0", lambda: self.zoom_by(0)))
 
-        help_menu = menu.addMenu("&Help")
+        help_menu = menu.addMenu("")
         self.menus["help"] = help_menu
-        help_menu.addAction(self._action("Keyboard shortcuts", "F1", self._on_help))
+        help_menu.addAction(self._action("shortcutsAction", "F1", self._on_help))
+
+    def _update_undo_texts(self, *_args: object) -> None:
+        stack = self.state.undo_stack
+        self.undo_action.setEnabled(stack.canUndo())
+        self.redo_action.setEnabled(stack.canRedo())
+        undo, redo = stack.undoText(), stack.redoText()
+        self.undo_action.setText(tr("Undo {edit}").format(edit=undo) if undo else tr("Undo"))
+        self.redo_action.setText(tr("Redo {edit}").format(edit=redo) if redo else tr("Redo"))
 
     def zoom_by(self, factor: float) -> None:
         """Multiply the zoom by ``factor``; 0 resets it to 1."""
@@ -185,7 +252,8 @@ class MainWindow(QMainWindow):
         self.sigZoomChanged.emit(self.views_panel.zoom)
 
     def _on_help(self) -> None:
-        QMessageBox.information(self, "Pooling Visualizer — help", SHORTCUTS_HELP)
+        QMessageBox.information(self, tr("Pooling Visualizer — help"), tr(SHORTCUTS_HELP))
 
     def _on_error(self, message: str) -> None:
-        self.statusBar().showMessage(message, 8000) if message else self.statusBar().clearMessage()
+        bar = self.statusBar()
+        bar.showMessage(translate_message(message), 8000) if message else bar.clearMessage()

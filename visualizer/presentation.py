@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QT_TR_NOOP, QByteArray, QEvent, QObject, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -26,11 +26,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
+from visualizer.i18n import set_action_text, tr
 from visualizer.settings import app_settings, is_batch_run
 from visualizer.widgets import matrix_view
 
-THEMES = {"system": "System", "light": "Light", "dark": "Dark"}
-PALETTE_LABELS = {"standard": "Standard colours", "colorblind": "Colour-blind safe colours"}
+THEMES = {"system": QT_TR_NOOP("System"), "light": QT_TR_NOOP("Light"), "dark": QT_TR_NOOP("Dark")}
+PALETTE_LABELS = {
+    "standard": QT_TR_NOOP("Standard colours"),
+    "colorblind": QT_TR_NOOP("Colour-blind safe colours"),
+}
 PRESENTATION_COUNTER_SCALE = 1.9  # step counter in presentation mode
 PRESENTATION_TEXT_SCALE = 1.45  # arithmetic line in presentation mode
 LABEL_ZOOM_RANGE = (0.75, 2.0)  # labels follow the cell zoom within this range
@@ -209,16 +213,41 @@ class Presentation(QObject):
         if hasattr(window, "sigZoomChanged"):
             window.sigZoomChanged.connect(self._on_zoom_changed)
         self.geometry_restored = False
+        self.retranslate_ui()
+        window.add_retranslate_hook(self.retranslate_ui)
         self._load_settings()
 
+    def retranslate_ui(self) -> None:
+        set_action_text(
+            self.fullscreen_action, tr("Full screen"), tr("Full screen for the lecture hall")
+        )
+        set_action_text(
+            self.presentation_action,
+            tr("Presentation mode"),
+            tr("Presentation mode: large step counter and arithmetic line"),
+        )
+        self.theme_menu.setTitle(tr("Theme"))
+        for key, action in self.theme_actions.items():
+            action.setText(tr(THEMES[key]))
+        set_action_text(
+            self.dark_action, tr("Dark theme"), tr("Switch between dark and light theme")
+        )
+        self.colors_menu.setTitle(tr("Colours"))
+        for key, action in self.palette_actions.items():
+            action.setText(tr(PALETTE_LABELS[key]))
+        set_action_text(
+            self.colorblind_action,
+            tr("Colour-blind safe colours"),
+            tr("Colour-blind-safe colour maps (cividis, blue–orange) and highlight colours"),
+        )
+
     # ---- actions ---------------------------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | None, name: str, tip: str) -> QAction:
-        action = QAction(text, self.window)
+    def _action(self, shortcut: str | None, name: str) -> QAction:
+        """An action; its text and tip come from :meth:`retranslate_ui`."""
+        action = QAction(self.window)
         action.setObjectName(name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
-        action.setToolTip(tip)
         self.window.addAction(action)
         return action
 
@@ -226,37 +255,29 @@ class Presentation(QObject):
         w = self.window
         menu: QMenu = w.menus["view"]
         menu.addSeparator()
-        self.fullscreen_action = self._action(
-            "Full screen", "F11", "fullScreenAction", "Full screen for the lecture hall"
-        )
+        self.fullscreen_action = self._action("F11", "fullScreenAction")
         self.fullscreen_action.setCheckable(True)
         self.fullscreen_action.triggered.connect(self.set_fullscreen)
-        self.presentation_action = self._action(
-            "Presentation mode",
-            "F5",
-            "presentationAction",
-            "Presentation mode: large step counter and arithmetic line",
-        )
+        self.presentation_action = self._action("F5", "presentationAction")
         self.presentation_action.setCheckable(True)
         self.presentation_action.triggered.connect(self.set_presentation)
         menu.addAction(self.fullscreen_action)
         menu.addAction(self.presentation_action)
 
-        theme_menu = menu.addMenu("Theme")
+        theme_menu = menu.addMenu("")
         theme_menu.setObjectName("themeMenu")
+        self.theme_menu = theme_menu
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
-        for key, label in THEMES.items():
-            action = theme_menu.addAction(label)
+        for key in THEMES:
+            action = theme_menu.addAction("")
             action.setObjectName(f"theme_{key}_action")
             action.setCheckable(True)
             action.setData(key)
             self.theme_group.addAction(action)
             action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
             self.theme_actions[key] = action
-        self.dark_action = self._action(
-            "Dark theme", "Ctrl+Shift+D", "darkThemeAction", "Switch between dark and light theme"
-        )
+        self.dark_action = self._action("Ctrl+Shift+D", "darkThemeAction")
         self.dark_action.setCheckable(True)
         self.dark_action.triggered.connect(
             lambda checked: self.set_theme("dark" if checked else "light")
@@ -264,23 +285,19 @@ class Presentation(QObject):
         theme_menu.addSeparator()
         theme_menu.addAction(self.dark_action)
 
-        colors_menu = menu.addMenu("Colours")
+        colors_menu = menu.addMenu("")
         colors_menu.setObjectName("colorsMenu")
+        self.colors_menu = colors_menu
         self.palette_group = QActionGroup(self)
         self.palette_actions: dict[str, QAction] = {}
-        for key, label in PALETTE_LABELS.items():
-            action = colors_menu.addAction(label)
+        for key in PALETTE_LABELS:
+            action = colors_menu.addAction("")
             action.setObjectName(f"palette_{key}_action")
             action.setCheckable(True)
             self.palette_group.addAction(action)
             action.triggered.connect(lambda _=False, k=key: self.set_palette(k))
             self.palette_actions[key] = action
-        self.colorblind_action = self._action(
-            "Colour-blind safe colours",
-            "Ctrl+Shift+P",
-            "colorBlindAction",
-            "Colour-blind-safe colour maps (cividis, blue–orange) and highlight colours",
-        )
+        self.colorblind_action = self._action("Ctrl+Shift+P", "colorBlindAction")
         self.colorblind_action.setCheckable(True)
         self.colorblind_action.triggered.connect(
             lambda checked: self.set_palette("colorblind" if checked else "standard")

@@ -7,6 +7,8 @@ A preset file holds::
       "version": 1,
       "title": "Max pooling 2×2 on 1…16",
       "explanation": "One paragraph a student can read.",
+      "title_zh": "…",                  # optional: title and explanation in Simplified
+      "explanation_zh": "…",            #   Chinese, shown when the app speaks Chinese
       "op": "max",                      # 'max', 'avg' or 'conv'
       "params": {"kernel_size": 2, "stride": 2},
       "input": [[1, 2], [3, 4]],        # (H, W), (C, H, W) or (N, C, H, W)
@@ -20,8 +22,8 @@ A preset file holds::
 missing ``stride`` means the kernel size for pooling and 1 for convolution, as in PyTorch.
 
 :func:`load_preset` checks everything it can before the state is touched and raises
-``ValueError`` naming the file, the field and the rule; :func:`apply_preset` loads a preset
-into the state as one undoable edit.
+``ValueError`` naming the file, the field and the rule (in the current language);
+:func:`apply_preset` loads a preset into the state as one undoable edit.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 import engine
+from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
 from visualizer.resources import asset
 from visualizer.state import OPS, AppState, Params, Snapshot
 
@@ -45,6 +48,8 @@ TOP_LEVEL_KEYS = (
     "version",
     "title",
     "explanation",
+    "title_zh",
+    "explanation_zh",
     "op",
     "params",
     "input",
@@ -61,7 +66,7 @@ class Preset:
     """One validated preset; arrays are already in the state's 4-D layout."""
 
     path: Path
-    title: str
+    title: str  # English
     explanation: str
     op: str
     params: Params
@@ -70,10 +75,19 @@ class Preset:
     grad_output: np.ndarray | None  # (N, C_out, out_H, out_W)
     step: int | None
     out_size: tuple[int, int]
+    title_zh: str | None = None
+    explanation_zh: str | None = None
 
     @property
     def key(self) -> str:
         return self.path.stem
+
+    def display_title(self) -> str:
+        """The title in the current language (English when the file has no translation)."""
+        return localized({ENGLISH: self.title, CHINESE: self.title_zh or ""})
+
+    def display_explanation(self) -> str:
+        return localized({ENGLISH: self.explanation, CHINESE: self.explanation_zh or ""})
 
 
 def presets_dir() -> Path:
@@ -102,45 +116,54 @@ def load_preset(path: str | Path) -> Preset:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ValueError(f"{path.name}: cannot be read ({reason})") from exc
+        message = tr("{file}: cannot be read ({reason})").format(file=path.name, reason=reason)
+        raise ValueError(message) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        message = tr(
+            "{file}: not valid JSON — {reason} at line {line}, column {column} "
+            "(is the file complete?)"
+        )
         raise ValueError(
-            f"{path.name}: not valid JSON — {exc.msg} at line {exc.lineno}, column {exc.colno}"
-            " (is the file complete?)"
+            message.format(file=path.name, reason=exc.msg, line=exc.lineno, column=exc.colno)
         ) from exc
     try:
         return parse_preset(data, path)
     except ValueError as exc:
-        raise ValueError(f"{path.name}: {exc}") from exc
+        raise ValueError(tr("{file}: {reason}").format(file=path.name, reason=exc)) from exc
 
 
 def parse_preset(data: object, path: Path) -> Preset:
     """Validate the decoded JSON of a preset (messages name the field, not the file)."""
     if not isinstance(data, dict):
-        raise ValueError(f"the file must hold a JSON object, not {type(data).__name__}")
+        message = tr("the file must hold a JSON object, not {type}")
+        raise ValueError(message.format(type=type(data).__name__))
     if data.get("format") != PRESET_FORMAT:
-        raise ValueError(f'is not a preset ("format" must be "{PRESET_FORMAT}")')
+        message = tr('is not a preset ("format" must be "{format}")')
+        raise ValueError(message.format(format=PRESET_FORMAT))
     if data.get("version") != PRESET_VERSION:
+        message = tr("version {version} is not supported (this app reads version {supported})")
         raise ValueError(
-            f"version {data.get('version')!r} is not supported (this app reads version "
-            f"{PRESET_VERSION})"
+            message.format(version=repr(data.get("version")), supported=PRESET_VERSION)
         )
     unknown = sorted(set(data) - set(TOP_LEVEL_KEYS))
     if unknown:
+        message = tr("unknown field(s) {fields}; allowed: {allowed}")
         raise ValueError(
-            f"unknown field(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(TOP_LEVEL_KEYS)}"
+            message.format(fields=", ".join(map(repr, unknown)), allowed=", ".join(TOP_LEVEL_KEYS))
         )
     for key in ("title", "explanation", "op", "input"):
         if key not in data:
-            raise ValueError(f'"{key}" is missing')
+            raise ValueError(tr('"{field}" is missing').format(field=key))
     title = _text(data["title"], "title")
     explanation = _text(data["explanation"], "explanation")
+    title_zh = _optional_text(data, "title_zh")
+    explanation_zh = _optional_text(data, "explanation_zh")
     op = data["op"]
     if op not in OPS:
-        raise ValueError(f'"op" ({op!r}) must be one of {", ".join(map(repr, OPS))}')
+        message = tr('"op" ({op}) must be one of {ops}')
+        raise ValueError(message.format(op=repr(op), ops=", ".join(map(repr, OPS))))
 
     x = _matrix(data["input"], "input", (2, 3, 4))
     x = x.reshape((1,) * (4 - x.ndim) + x.shape)
@@ -149,18 +172,24 @@ def parse_preset(data: object, path: Path) -> Preset:
         weight = _matrix(data["kernel"], "kernel", (2, 4))
         if weight.ndim == 2:
             if x.shape[1] != 1:
-                raise ValueError(
-                    f'a 2-D "kernel" needs a one-channel input; the input has {x.shape[1]} '
+                message = tr(
+                    'a 2-D "kernel" needs a one-channel input; the input has {channels} '
                     "channels (give the kernel as (C_out, C_in, kH, kW))"
                 )
+                raise ValueError(message.format(channels=x.shape[1]))
             weight = weight[None, None]
         elif weight.shape[1] != x.shape[1]:
+            message = tr(
+                '"kernel" of shape {shape} has C_in = {kernel_channels}, but the input '
+                "has {channels} channels"
+            )
             raise ValueError(
-                f'"kernel" of shape {weight.shape} has C_in = {weight.shape[1]}, but the input '
-                f"has {x.shape[1]} channels"
+                message.format(
+                    shape=weight.shape, kernel_channels=weight.shape[1], channels=x.shape[1]
+                )
             )
     elif op == "conv":
-        raise ValueError('"kernel" is required for op "conv"')
+        raise ValueError(tr('"kernel" is required for op "conv"'))
 
     params = _params(data.get("params", {}), op, weight, data.get("bias", _MISSING))
     out_size = _output_size(op, x, weight, params)
@@ -172,16 +201,19 @@ def parse_preset(data: object, path: Path) -> Preset:
         grad = grad.reshape((1,) * (4 - grad.ndim) + grad.shape)
         expected = (x.shape[0], channels, *out_size)
         if grad.shape != expected:
-            raise ValueError(
-                f'"grad_output" has shape {grad.shape}, but the output has shape {expected}'
-            )
+            message = tr('"grad_output" has shape {shape}, but the output has shape {expected}')
+            raise ValueError(message.format(shape=grad.shape, expected=expected))
 
     step = data.get("step")
     if step is not None:
         n_steps = 2 * out_size[0] * out_size[1]
         if not _is_int(step) or not 0 <= step < n_steps:
-            raise ValueError(f'"step" ({step!r}) must be an integer in 0..{n_steps - 1}')
-    return Preset(path, title, explanation, op, params, x, weight, grad, step, out_size)
+            message = tr('"step" ({step}) must be an integer in 0..{last}')
+            raise ValueError(message.format(step=repr(step), last=n_steps - 1))
+    return Preset(
+        path, title, explanation, op, params, x, weight, grad, step, out_size,
+        title_zh, explanation_zh,
+    )  # fmt: skip
 
 
 _MISSING = object()
@@ -197,8 +229,14 @@ def _is_number(value: object) -> bool:
 
 def _text(value: object, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f'"{key}" must be a non-empty string')
+        raise ValueError(tr('"{field}" must be a non-empty string').format(field=key))
     return value.strip()
+
+
+def _optional_text(data: dict, key: str) -> str | None:
+    """A translation field: absent or null means "no translation", else a non-empty string."""
+    value = data.get(key)
+    return None if value is None else _text(value, key)
 
 
 def _matrix(value: object, key: str, ranks: tuple[int, ...]) -> np.ndarray:
@@ -208,22 +246,25 @@ def _matrix(value: object, key: str, ranks: tuple[int, ...]) -> np.ndarray:
     def check(item: object, depth: int) -> None:
         if isinstance(item, list):
             if not item:
-                raise ValueError(f'"{key}" has an empty list')
+                raise ValueError(tr('"{field}" has an empty list').format(field=key))
             for sub in item:
                 check(sub, depth + 1)
         elif not _is_number(item):
-            raise ValueError(f'"{key}" must hold only numbers; found {item!r}')
+            message = tr('"{field}" must hold only numbers; found {value}')
+            raise ValueError(message.format(field=key, value=repr(item)))
 
     if not isinstance(value, list):
-        raise ValueError(f'"{key}" must be a nested list of numbers')
+        raise ValueError(tr('"{field}" must be a nested list of numbers').format(field=key))
     check(value, 0)
     try:
         arr = np.array(value, dtype=float)
     except ValueError as exc:
-        raise ValueError(f'"{key}" must be rectangular: every row needs the same length') from exc
+        message = tr('"{field}" must be rectangular: every row needs the same length')
+        raise ValueError(message.format(field=key)) from exc
     if arr.ndim not in ranks:
-        shapes = " or ".join(forms.get(r, "(C_out, C_in, kH, kW)") for r in ranks)
-        raise ValueError(f'"{key}" must have shape {shapes}; got {arr.ndim}-D {arr.shape}')
+        shapes = tr(" or ").join(forms.get(r, "(C_out, C_in, kH, kW)") for r in ranks)
+        message = tr('"{field}" must have shape {shapes}; got {rank}-D {shape}')
+        raise ValueError(message.format(field=key, shapes=shapes, rank=arr.ndim, shape=arr.shape))
     return arr
 
 
@@ -232,17 +273,19 @@ def _pair(value: object, key: str) -> tuple[int, int]:
         return (int(value), int(value))
     if isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value):
         return (int(value[0]), int(value[1]))
-    raise ValueError(f'params "{key}" ({value!r}) must be an integer or a pair [h, w]')
+    message = tr('params "{field}" ({value}) must be an integer or a pair [h, w]')
+    raise ValueError(message.format(field=key, value=repr(value)))
 
 
 def _params(raw: object, op: str, weight: np.ndarray | None, bias: object) -> Params:
     if not isinstance(raw, dict):
-        raise ValueError('"params" must be a JSON object')
+        raise ValueError(tr('"params" must be a JSON object'))
     known = [f.name for f in fields(Params)]
     unknown = sorted(set(raw) - set(known))
     if unknown:
+        message = tr("unknown params {fields}; allowed: {allowed}")
         raise ValueError(
-            f"unknown params {', '.join(map(repr, unknown))}; allowed: {', '.join(known)}"
+            message.format(fields=", ".join(map(repr, unknown)), allowed=", ".join(known))
         )
     values: dict[str, object] = {}
     for key, value in raw.items():
@@ -250,33 +293,31 @@ def _params(raw: object, op: str, weight: np.ndarray | None, bias: object) -> Pa
             values[key] = _pair(value, key)
         elif key in ("ceil_mode", "count_include_pad"):
             if not isinstance(value, bool):
-                raise ValueError(f'params "{key}" must be true or false, not {value!r}')
+                message = tr('params "{field}" must be true or false, not {value}')
+                raise ValueError(message.format(field=key, value=repr(value)))
             values[key] = value
         elif key == "divisor_override":
             if value is not None and not _is_int(value):
-                raise ValueError('params "divisor_override" must be an integer or null')
+                raise ValueError(tr('params "divisor_override" must be an integer or null'))
             values[key] = value
         elif key == "ties":
             if value not in engine.TIE_POLICIES:
-                raise ValueError(
-                    f'params "ties" ({value!r}) must be one of '
-                    f"{', '.join(map(repr, engine.TIE_POLICIES))}"
-                )
+                message = tr('params "ties" ({value}) must be one of {ties}')
+                ties = ", ".join(map(repr, engine.TIE_POLICIES))
+                raise ValueError(message.format(value=repr(value), ties=ties))
             values[key] = value
         elif key == "bias":
             values[key] = _bias(value, 'params "bias"')
     if bias is not _MISSING:
         top = _bias(bias, '"bias"')
         if "bias" in values and values["bias"] != top:
-            raise ValueError('"bias" and params "bias" disagree; give it once')
+            raise ValueError(tr('"bias" and params "bias" disagree; give it once'))
         values["bias"] = top
     if weight is not None and op == "conv":
         kernel = tuple(int(s) for s in weight.shape[2:])
         if values.setdefault("kernel_size", kernel) != kernel:
-            raise ValueError(
-                f'params "kernel_size" {values["kernel_size"]} does not match the kernel\'s '
-                f"shape {kernel}"
-            )
+            message = tr('params "kernel_size" {size} does not match the kernel\'s shape {shape}')
+            raise ValueError(message.format(size=values["kernel_size"], shape=kernel))
     values.setdefault("kernel_size", Params().kernel_size)
     # PyTorch's defaults: pooling steps by its kernel, convolution by 1.
     values.setdefault("stride", (1, 1) if op == "conv" else values["kernel_size"])
@@ -287,9 +328,10 @@ def _bias(value: object, what: str) -> float | None:
     if value is None:
         return None
     if not _is_number(value) or not math.isfinite(value):
-        raise ValueError(
-            f"{what} must be a number or null (the app uses one bias for every output channel)"
+        message = tr(
+            "{field} must be a number or null (the app uses one bias for every output channel)"
         )
+        raise ValueError(message.format(field=what))
     return float(value)
 
 
@@ -305,7 +347,8 @@ def _output_size(op: str, x: np.ndarray, weight: np.ndarray | None, p: Params) -
                 x.shape[2:], p.kernel_size, p.stride, p.padding, dilation, p.ceil_mode
             )
     except ValueError as exc:
-        raise ValueError(f"invalid params for this input: {exc}") from exc
+        message = tr("invalid params for this input: {reason}")
+        raise ValueError(message.format(reason=translate_message(str(exc)))) from exc
     return g.out_size
 
 
@@ -336,7 +379,11 @@ def preset_snapshot(state: AppState, preset: Preset) -> Snapshot:
 
 def apply_preset(state: AppState, preset: Preset) -> bool:
     """Load ``preset`` into ``state`` as one undoable edit; False if the state refused it."""
-    ok = state.restore(preset_snapshot(state, preset), label=f"Load preset: {preset.title}")
+
+    def label() -> str:  # the Edit menu names the preset in the language of the moment
+        return tr("Load preset: {title}").format(title=preset.display_title())
+
+    ok = state.restore(preset_snapshot(state, preset), label=label)
     if ok:
         state.set_step(preset.step if preset.step is not None else 0)
     return ok

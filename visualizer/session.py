@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QT_TR_NOOP, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -49,8 +49,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine import TIE_POLICIES
+from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
-from visualizer.state import OPS, AppState, Params, Snapshot
+from visualizer.state import OPS, AppState, Label, Params, Snapshot
 
 FORMAT = "pooling-visualizer-session"
 VERSION = 1
@@ -62,7 +63,7 @@ MAX_PARAM = 100_000  # any kernel / stride / padding / dilation entry
 MAX_RECENT = 8
 AUTOSAVE_NAME = "autosave.json"
 AUTOSAVE_DELAY_MS = 1000
-FILE_FILTER = "Pooling Visualizer session (*.json);;All files (*)"
+FILE_FILTER = QT_TR_NOOP("Pooling Visualizer session (*.json);;All files (*)")
 RECENT_KEY = "sessions/recent"
 LAST_DIR_KEY = "sessions/last_dir"
 _NON_FINITE = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf, "nan": math.nan}
@@ -170,38 +171,46 @@ def dumps(
     return "".join(parts) + "}"
 
 
+_TYPE_NAMES = {
+    dict: QT_TR_NOOP("an object"),
+    list: QT_TR_NOOP("a list"),
+    str: QT_TR_NOOP("a string"),
+    bool: QT_TR_NOOP("true/false"),
+    int: QT_TR_NOOP("an integer"),
+    float: QT_TR_NOOP("a number"),
+    type(None): QT_TR_NOOP("null"),
+}
+
+
 def _type_name(value: object) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        bool: "true/false",
-        int: "an integer",
-        float: "a number",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
+    name = _TYPE_NAMES.get(type(value))
+    return tr(name) if name else type(value).__name__
 
 
 def _int(value: object, name: str, low: int, high: int) -> int:
     if type(value) is not int:
-        raise ValueError(f"{name} must be an integer, not {_type_name(value)}")
+        message = tr("{field} must be an integer, not {type}")
+        raise ValueError(message.format(field=name, type=_type_name(value)))
     if not low <= value <= high:
-        raise ValueError(f"{name} ({value}) must be between {low} and {high}")
+        message = tr("{field} ({value}) must be between {low} and {high}")
+        raise ValueError(message.format(field=name, value=value, low=low, high=high))
     return value
 
 
 def _bool(value: object, name: str) -> bool:
     if type(value) is not bool:
-        raise ValueError(f"{name} must be true or false, not {_type_name(value)}")
+        message = tr("{field} must be true or false, not {type}")
+        raise ValueError(message.format(field=name, type=_type_name(value)))
     return value
 
 
 def _finite(value: object, name: str) -> float:
     if type(value) not in (int, float):
-        raise ValueError(f"{name} must be a number, not {_type_name(value)}")
+        message = tr("{field} must be a number, not {type}")
+        raise ValueError(message.format(field=name, type=_type_name(value)))
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number")
+        raise ValueError(tr("{field} must be a finite number").format(field=name))
     return number
 
 
@@ -212,7 +221,7 @@ def _element(value: object) -> float:
         return float(value)  # type: ignore[arg-type]
     if t is str and value.strip().lower() in _NON_FINITE:  # type: ignore[union-attr]
         return _NON_FINITE[value.strip().lower()]  # type: ignore[union-attr]
-    raise ValueError(f"{value!r:.40} is not a number")
+    raise ValueError(tr("{value} is not a number").format(value=f"{value!r:.40}"))
 
 
 def _array(value: object, name: str, low_channels: int = 1) -> np.ndarray:
@@ -221,37 +230,49 @@ def _array(value: object, name: str, low_channels: int = 1) -> np.ndarray:
     probe = value
     for axis in range(4):
         if not isinstance(probe, list):
-            raise ValueError(
-                f"{name} must be a 4-D nested list (batch, channels, rows, columns); "
-                f"level {axis + 1} is {_type_name(probe)}"
+            message = tr(
+                "{field} must be a 4-D nested list (batch, channels, rows, columns); "
+                "level {level} is {type}"
             )
+            raise ValueError(message.format(field=name, level=axis + 1, type=_type_name(probe)))
         if not probe:
-            raise ValueError(f"{name} has an empty list at level {axis + 1}")
+            message = tr("{field} has an empty list at level {level}")
+            raise ValueError(message.format(field=name, level=axis + 1))
         shape.append(len(probe))
         probe = probe[0]
-    labels = ("batch size", "channels", "rows", "columns")
+    labels = (
+        QT_TR_NOOP("{field} has {size} batch items; at most {limit} are allowed"),
+        QT_TR_NOOP("{field} has {size} channels; at most {limit} are allowed"),
+        QT_TR_NOOP("{field} has {size} rows; at most {limit} are allowed"),
+        QT_TR_NOOP("{field} has {size} columns; at most {limit} are allowed"),
+    )
     limits = (MAX_CHANNELS, MAX_CHANNELS, MAX_SIDE, MAX_SIDE)
     for size, label, limit in zip(shape, labels, limits, strict=True):
         if size > limit:
-            raise ValueError(f"{name} has {size} {label}; at most {limit} are allowed")
+            raise ValueError(tr(label).format(field=name, size=size, limit=limit))
     total = math.prod(shape)
     if total > MAX_ELEMENTS:
-        raise ValueError(f"{name} has {total} values; at most {MAX_ELEMENTS} are allowed")
+        message = tr("{field} has {size} values; at most {limit} are allowed")
+        raise ValueError(message.format(field=name, size=total, limit=MAX_ELEMENTS))
     out = np.empty(shape, dtype=float)
     for i, batch in enumerate(value):  # type: ignore[arg-type]
         where = f"{name}[{i}]"
         if not isinstance(batch, list) or len(batch) != shape[1]:
-            raise ValueError(f"{where} must be a list of {shape[1]} channels (ragged nesting)")
+            message = tr("{field} must be a list of {count} channels (ragged nesting)")
+            raise ValueError(message.format(field=where, count=shape[1]))
         for j, plane in enumerate(batch):
             where = f"{name}[{i}][{j}]"
             if not isinstance(plane, list) or len(plane) != shape[2]:
-                raise ValueError(f"{where} must be a list of {shape[2]} rows (ragged nesting)")
+                message = tr("{field} must be a list of {count} rows (ragged nesting)")
+                raise ValueError(message.format(field=where, count=shape[2]))
             for r, row in enumerate(plane):
                 if not isinstance(row, list) or len(row) != shape[3]:
                     found = len(row) if isinstance(row, list) else _type_name(row)
+                    message = tr(
+                        "{field} must be a row of {count} numbers, found {found} (ragged nesting)"
+                    )
                     raise ValueError(
-                        f"{name}[{i}][{j}][{r}] must be a row of {shape[3]} numbers, "
-                        f"found {found} (ragged nesting)"
+                        message.format(field=f"{name}[{i}][{j}][{r}]", count=shape[3], found=found)
                     )
                 try:
                     out[i, j, r] = [_element(v) for v in row]
@@ -262,7 +283,9 @@ def _array(value: object, name: str, low_channels: int = 1) -> np.ndarray:
 
 def _pair(value: object, name: str) -> tuple[int, int]:
     if not isinstance(value, list) or len(value) != 2:
-        raise ValueError(f"params.{name} must be a list of two integers")
+        raise ValueError(
+            tr("{field} must be a list of two integers").format(field=f"params.{name}")
+        )
     return (
         _int(value[0], f"params.{name}[0]", -MAX_PARAM, MAX_PARAM),
         _int(value[1], f"params.{name}[1]", -MAX_PARAM, MAX_PARAM),
@@ -271,11 +294,13 @@ def _pair(value: object, name: str) -> tuple[int, int]:
 
 def _params(value: object) -> Params:
     if not isinstance(value, dict):
-        raise ValueError(f"params must be an object, not {_type_name(value)}")
+        message = tr("{field} must be an object, not {type}")
+        raise ValueError(message.format(field="params", type=_type_name(value)))
     known = {f.name for f in fields(Params)}
     unknown = sorted(set(value) - known)
     if unknown:
-        raise ValueError(f"params has unknown fields: {', '.join(map(str, unknown))}")
+        message = tr("params has unknown fields: {fields}")
+        raise ValueError(message.format(fields=", ".join(map(str, unknown))))
     default = Params()
     out: dict[str, Any] = {}
     for name in _PAIRS:
@@ -289,7 +314,12 @@ def _params(value: object) -> Params:
     )
     ties = value.get("ties", default.ties)
     if ties not in TIE_POLICIES:
-        raise ValueError(f"params.ties ({ties!r:.40}) must be one of {', '.join(TIE_POLICIES)}")
+        message = tr("{field} ({value}) must be one of {choices}")
+        raise ValueError(
+            message.format(
+                field="params.ties", value=f"{ties!r:.40}", choices=", ".join(TIE_POLICIES)
+            )
+        )
     out["ties"] = ties
     bias = value.get("bias", default.bias)
     out["bias"] = None if bias is None else _finite(bias, "params.bias")
@@ -305,49 +335,60 @@ def session_from_dict(data: object) -> Session:
         With a message naming the field and the rule, for any malformed content.
     """
     if not isinstance(data, dict):
-        raise ValueError(f"the file holds {_type_name(data)}, not a session object")
+        message = tr("the file holds {type}, not a session object")
+        raise ValueError(message.format(type=_type_name(data)))
     if data.get("format") != FORMAT:
-        raise ValueError("this is not a Pooling Visualizer session (no matching 'format' field)")
+        raise ValueError(
+            tr("this is not a Pooling Visualizer session (no matching 'format' field)")
+        )
     version = data.get("version")
     if type(version) is not int:
-        raise ValueError(f"version must be an integer, not {_type_name(version)}")
+        message = tr("{field} must be an integer, not {type}")
+        raise ValueError(message.format(field="version", type=_type_name(version)))
     if version > VERSION:
-        raise ValueError(
-            f"the file is session version {version}, written by a newer Pooling Visualizer; "
-            f"this version reads version {VERSION}"
+        message = tr(
+            "the file is session version {version}, written by a newer Pooling Visualizer; "
+            "this version reads version {supported}"
         )
+        raise ValueError(message.format(version=version, supported=VERSION))
     if version < 1:
-        raise ValueError(f"version ({version}) must be at least 1")
+        raise ValueError(tr("version ({version}) must be at least 1").format(version=version))
     for key in ("op", "x", "weight", "grad_output"):
         if key not in data:
-            raise ValueError(f"the field {key!r} is missing")
+            raise ValueError(tr("the field {field} is missing").format(field=repr(key)))
     op = data["op"]
     if op not in OPS:
-        raise ValueError(f"op ({op!r:.40}) must be one of {', '.join(OPS)}")
+        message = tr("{field} ({value}) must be one of {choices}")
+        raise ValueError(message.format(field="op", value=f"{op!r:.40}", choices=", ".join(OPS)))
     params = _params(data.get("params", {}))
     x = _array(data["x"], "x")
     weight = _array(data["weight"], "weight")
     grad_output = _array(data["grad_output"], "grad_output")
     plane = data.get("plane", [0, 0])
     if not isinstance(plane, list) or len(plane) != 2:
-        raise ValueError("plane must be a list of two integers [n, c]")
+        raise ValueError(tr("plane must be a list of two integers [n, c]"))
     channels = weight.shape[0] if op == "conv" else x.shape[1]
     plane_t = (
-        _int(plane[0], "plane[0] (batch index)", 0, x.shape[0] - 1),
-        _int(plane[1], "plane[1] (channel index)", 0, channels - 1),
+        _int(plane[0], tr("plane[0] (batch index)"), 0, x.shape[0] - 1),
+        _int(plane[1], tr("plane[1] (channel index)"), 0, channels - 1),
     )
     in_channel = _int(data.get("in_channel", 0), "in_channel", 0, x.shape[1] - 1)
     dy_mode = data.get("dy_mode", "ones")
     if dy_mode not in ("ones", "random"):
-        raise ValueError(f"dy_mode ({dy_mode!r:.40}) must be 'ones' or 'random'")
+        message = tr("{field} ({value}) must be one of {choices}")
+        raise ValueError(
+            message.format(field="dy_mode", value=f"{dy_mode!r:.40}", choices="ones, random")
+        )
     dy_seed = _int(data.get("dy_seed", 0), "dy_seed", 0, 2**63 - 1)
     step = _int(data.get("step", 0), "step", 0, 2**31 - 1)
     view = data.get("view", {})
     if not isinstance(view, dict):
-        raise ValueError(f"view must be an object, not {_type_name(view)}")
+        message = tr("{field} must be an object, not {type}")
+        raise ValueError(message.format(field="view", type=_type_name(view)))
     zoom = _finite(view.get("zoom", 1.0), "view.zoom")
     if not 0.1 <= zoom <= 10:
-        raise ValueError(f"view.zoom ({zoom}) must be between 0.1 and 10")
+        message = tr("{field} ({value}) must be between {low} and {high}")
+        raise ValueError(message.format(field="view.zoom", value=zoom, low=0.1, high=10))
     snap = Snapshot(op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed)
     return Session(snap, step, zoom)
 
@@ -357,13 +398,18 @@ def loads(text: str) -> tuple[Session, dict[str, Any]]:
     try:
         data = json.loads(text)
     except RecursionError:
-        raise ValueError("the JSON is nested too deeply to be a session file") from None
+        raise ValueError(tr("the JSON is nested too deeply to be a session file")) from None
     except ValueError as exc:
-        raise ValueError(f"not a valid JSON file ({exc})") from None
+        raise ValueError(tr("not a valid JSON file ({reason})").format(reason=exc)) from None
     try:
         return session_from_dict(data), data
     except RecursionError:
-        raise ValueError("the JSON is nested too deeply to be a session file") from None
+        raise ValueError(tr("the JSON is nested too deeply to be a session file")) from None
+
+
+def _in_file(path: str | os.PathLike[str], reason: object) -> str:
+    """``reason`` prefixed with the file's name, as the user's messages say it."""
+    return tr("{file}: {reason}").format(file=Path(path).name, reason=reason)
 
 
 def read_session(path: str | os.PathLike[str]) -> tuple[Session, dict[str, Any]]:
@@ -378,19 +424,19 @@ def read_session(path: str | os.PathLike[str]) -> tuple[Session, dict[str, Any]]
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
+            message = tr("{size} MB is larger than a session can be ({limit} MB at most)")
             raise ValueError(
-                f"{size / 2**20:.0f} MB is larger than a session can be "
-                f"({MAX_FILE_BYTES // 2**20} MB at most)"
+                message.format(size=f"{size / 2**20:.0f}", limit=MAX_FILE_BYTES // 2**20)
             )
         raw = path.read_bytes()
         text = raw.decode("utf-8")
         return loads(text)
     except UnicodeDecodeError:
-        raise ValueError(f"{path.name}: not a text (UTF-8) file") from None
+        raise ValueError(tr("{file}: not a text (UTF-8) file").format(file=path.name)) from None
     except OSError as exc:
-        raise ValueError(f"{path.name}: {exc.strerror or exc}") from None
+        raise ValueError(_in_file(path, exc.strerror or exc)) from None
     except ValueError as exc:
-        raise ValueError(f"{path.name}: {exc}") from None
+        raise ValueError(_in_file(path, exc)) from None
 
 
 def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
@@ -420,7 +466,7 @@ def save_session(path: str | os.PathLike[str], session: Session) -> None:
     write_text_atomic(path, dumps(session))
 
 
-def apply_session(state: AppState, session: Session, label: str | None = "Load session") -> None:
+def apply_session(state: AppState, session: Session, label: Label | None = None) -> None:
     """Put ``state`` in ``session``'s state: one undoable edit (when labelled) and the step.
 
     Raises
@@ -428,8 +474,9 @@ def apply_session(state: AppState, session: Session, label: str | None = "Load s
     ValueError
         If the engine refuses the combination; the state is then unchanged.
     """
-    if not state.restore(session.snapshot, label=label):
-        raise ValueError(f"its settings were refused: {state.error}")
+    if not state.restore(session.snapshot, label=label or (lambda: tr("Load session"))):
+        message = tr("its settings were refused: {reason}")
+        raise ValueError(message.format(reason=translate_message(state.error)))
     state.set_step(session.step)
 
 
@@ -506,24 +553,15 @@ class SessionManager(QObject):
         self._encoded: dict[str, tuple[np.ndarray, str]] = {}  # arrays already in JSON
 
         style = window.style()
-        self.open_action = self._action(
-            "Open session…", QKeySequence.Open, self._on_open, "openSessionAction"
-        )
+        self.open_action = self._action(QKeySequence.Open, self._on_open, "openSessionAction")
         self.open_action.setIcon(style.standardIcon(QStyle.SP_DialogOpenButton))
-        self.save_action = self._action(
-            "Save session", QKeySequence.Save, self._on_save, "saveSessionAction"
-        )
+        self.save_action = self._action(QKeySequence.Save, self._on_save, "saveSessionAction")
         self.save_action.setIcon(style.standardIcon(QStyle.SP_DialogSaveButton))
-        self.save_as_action = self._action(
-            "Save session as…", "Ctrl+Shift+S", self._on_save_as, "saveSessionAsAction"
-        )
+        self.save_as_action = self._action("Ctrl+Shift+S", self._on_save_as, "saveSessionAsAction")
         self.restore_previous_action = self._action(
-            "Restore previous session", None, self._on_restore_previous, "restorePreviousAction"
+            None, self._on_restore_previous, "restorePreviousAction"
         )
-        self.restore_previous_action.setToolTip(
-            "Load the state the app was in when it last closed (or crashed)"
-        )
-        self.recent_menu = QMenu("Recent sessions", window)
+        self.recent_menu = QMenu(window)
         self.recent_menu.setObjectName("recentSessionsMenu")
         self.recent_menu.aboutToShow.connect(self.rebuild_recent_menu)
 
@@ -539,7 +577,9 @@ class SessionManager(QObject):
         tool_first = toolbar.actions()[0] if toolbar.actions() else None
         toolbar.insertAction(tool_first, self.open_action)
         toolbar.insertAction(tool_first, self.save_action)
-        self.rebuild_recent_menu()
+        self.restore_label: QLabel | None = None
+        self.retranslate_ui()
+        window.add_retranslate_hook(self.retranslate_ui)
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
@@ -555,18 +595,45 @@ class SessionManager(QObject):
         if self._offer_automatically():
             self.offer_restore()
 
-    def _action(
-        self, text: str, shortcut: object, slot: Any, name: str
-    ) -> QAction:  # mirrors MainWindow._action
-        action = QAction(text, self.window)
+    def _action(self, shortcut: object, slot: Any, name: str) -> QAction:
+        """Like MainWindow._action: the text comes from :meth:`retranslate_ui`."""
+        action = QAction(self.window)
         action.setObjectName(name)
         if shortcut is not None:
-            seq = QKeySequence(shortcut)
-            action.setShortcut(seq)
-            action.setToolTip(f"{text} ({seq.toString(QKeySequence.NativeText)})")
+            action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         self.window.addAction(action)
         return action
+
+    def retranslate_ui(self) -> None:
+        set_action_text(self.open_action, tr("Open session…"))
+        set_action_text(self.save_action, tr("Save session"))
+        set_action_text(self.save_as_action, tr("Save session as…"))
+        set_action_text(
+            self.restore_previous_action,
+            tr("Restore previous session"),
+            tr("Load the state the app was in when it last closed (or crashed)"),
+        )
+        self.recent_menu.setTitle(tr("Recent sessions"))
+        self.rebuild_recent_menu()
+        if self.path is not None:
+            self.window.setWindowTitle(
+                tr("Pooling Visualizer — {file}").format(file=self.path.name)
+            )
+        bar = self.restore_bar
+        if bar is not None:
+            bar.setWindowTitle(tr("Restore session"))
+            bar.findChild(QLabel, "restoreSessionLabel").setText(
+                tr("  The last session did not close normally. Restore where you left off?  ")
+            )
+            restore = bar.findChild(QPushButton, "restoreSessionButton")
+            restore.setText(tr("Restore"))
+            restore.setToolTip(tr("Load the autosaved state of the last session (can be undone)"))
+            discard = bar.findChild(QPushButton, "discardSessionButton")
+            discard.setText(tr("Discard"))
+            discard.setToolTip(
+                tr("Keep the fresh start (File ▸ Restore previous session still works)")
+            )
 
     # ---- open / save -----------------------------------------------------------------------------
     def _start_dir(self) -> str:
@@ -577,7 +644,7 @@ class SessionManager(QObject):
 
     def _on_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Open session", self._start_dir(), FILE_FILTER
+            self.window, tr("Open session"), self._start_dir(), tr(FILE_FILTER)
         )
         if path:
             self.open_session(path)
@@ -590,7 +657,7 @@ class SessionManager(QObject):
 
     def _on_save_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save session as", self._start_dir(), FILE_FILTER
+            self.window, tr("Save session as"), self._start_dir(), tr(FILE_FILTER)
         )
         if path:
             if not Path(path).suffix:
@@ -602,31 +669,34 @@ class SessionManager(QObject):
         try:
             session, _ = read_session(path)  # its messages already name the file
         except ValueError as exc:
-            self.show_error("Cannot open the session", str(exc))
+            self.show_error(tr("Cannot open the session"), str(exc))
             return False
         try:
-            apply_session(self.state, session, "Load session")
+            apply_session(self.state, session, lambda: tr("Load session"))
         except ValueError as exc:
-            self.show_error("Cannot open the session", f"{Path(path).name}: {exc}")
+            self.show_error(tr("Cannot open the session"), _in_file(path, exc))
             return False
         _set_window_zoom(self.window, session.zoom)
         self._set_path(path)
-        self.window.statusBar().showMessage(f"Opened {Path(path).name}", 5000)
+        message = tr("Opened {file}").format(file=Path(path).name)
+        self.window.statusBar().showMessage(message, 5000)
         return True
 
     def save_session(self, path: str | os.PathLike[str]) -> bool:
         try:
             save_session(path, session_from_state(self.state, _window_zoom(self.window)))
         except OSError as exc:
-            self.show_error("Cannot save the session", f"{Path(path).name}: {exc.strerror or exc}")
+            reason = _in_file(path, exc.strerror or exc)
+            self.show_error(tr("Cannot save the session"), reason)
             return False
         self._set_path(path)
-        self.window.statusBar().showMessage(f"Saved {Path(path).name}", 5000)
+        message = tr("Saved {file}").format(file=Path(path).name)
+        self.window.statusBar().showMessage(message, 5000)
         return True
 
     def _set_path(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.window.setWindowTitle(f"Pooling Visualizer — {self.path.name}")
+        self.window.setWindowTitle(tr("Pooling Visualizer — {file}").format(file=self.path.name))
         add_recent_session(path)
         settings = app_settings()
         settings.setValue(LAST_DIR_KEY, str(self.path.resolve().parent))
@@ -653,9 +723,9 @@ class SessionManager(QObject):
             action.triggered.connect(lambda _=False, path=p: self.open_session(path))
         if paths:
             menu.addSeparator()
-            menu.addAction("Clear list", self._on_clear_recent)
+            menu.addAction(tr("Clear list"), self._on_clear_recent)
         else:
-            menu.addAction("(none)").setEnabled(False)
+            menu.addAction(tr("(none)")).setEnabled(False)
 
     def _on_clear_recent(self) -> None:
         clear_recent_sessions()
@@ -682,7 +752,8 @@ class SessionManager(QObject):
             text = dumps(session, {"autosave": {"clean_exit": clean}}, self._encoded)
             write_text_atomic(path, text)
         except OSError as exc:
-            self.window.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 8000)
+            message = tr("Autosave failed: {reason}").format(reason=exc.strerror or exc)
+            self.window.statusBar().showMessage(message, 8000)
             return False
         return True
 
@@ -720,18 +791,16 @@ class SessionManager(QObject):
         current = session_from_state(self.state, _window_zoom(self.window))
         if same_content(self.previous, current):
             return False
-        bar = QToolBar("Restore session", self.window)
+        bar = QToolBar(self.window)
         bar.setObjectName("restoreSessionBar")
         bar.setMovable(False)
         bar.setFloatable(False)
-        label = QLabel("  The last session did not close normally. Restore where you left off?  ")
+        label = QLabel()
         label.setObjectName("restoreSessionLabel")
-        restore = QPushButton("Restore")
+        restore = QPushButton()
         restore.setObjectName("restoreSessionButton")
-        restore.setToolTip("Load the autosaved state of the last session (can be undone)")
-        discard = QPushButton("Discard")
+        discard = QPushButton()
         discard.setObjectName("discardSessionButton")
-        discard.setToolTip("Keep the fresh start (File ▸ Restore previous session still works)")
         bar.addWidget(label)
         bar.addWidget(restore)
         bar.addWidget(discard)
@@ -740,6 +809,7 @@ class SessionManager(QObject):
         self.window.addToolBarBreak(Qt.TopToolBarArea)
         self.window.addToolBar(Qt.TopToolBarArea, bar)
         self.restore_bar = bar
+        self.retranslate_ui()
         return True
 
     def _on_restore_clicked(self) -> None:
@@ -756,12 +826,13 @@ class SessionManager(QObject):
         if self.previous is None:
             return
         try:
-            apply_session(self.state, self.previous, "Restore previous session")
+            apply_session(self.state, self.previous, lambda: tr("Restore previous session"))
         except ValueError as exc:
-            self.show_error("Cannot restore the previous session", str(exc))
+            self.show_error(tr("Cannot restore the previous session"), str(exc))
             return
         _set_window_zoom(self.window, self.previous.zoom)
-        self.window.statusBar().showMessage("Previous session restored (Ctrl+Z undoes)", 5000)
+        message = tr("Previous session restored (Ctrl+Z undoes)")
+        self.window.statusBar().showMessage(message, 5000)
 
 
 def install(window: QWidget) -> None:

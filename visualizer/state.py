@@ -8,23 +8,54 @@ carries the engine's message.  A change recomputes once; stepping only moves the
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 import engine
-from engine import Trace, WindowGeometry
+from engine import BackwardStep, Trace, WindowGeometry
 from engine.pitfalls import PitfallCase, evaluate
 from visualizer import verify
-from visualizer.data import RandomSpec, fill_pattern, resized
+from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
+from visualizer.i18n import message_template, tr
 
 OPS: dict[str, str] = {
-    "max": "Max pooling",
-    "avg": "Average pooling",
-    "conv": "Convolution (cross-correlation)",
+    "max": QT_TR_NOOP("Max pooling"),
+    "avg": QT_TR_NOOP("Average pooling"),
+    "conv": QT_TR_NOOP("Convolution (cross-correlation)"),
 }
+# Messages of the setters' own checks; like the engine's, they stay English in ``error`` and
+# are translated when shown (visualizer.i18n.translate_message).
+OP_RULE = message_template(QT_TR_NOOP("operation ({op}) must be one of {ops}"))
+INPUT_SIZE_RULE = message_template(
+    QT_TR_NOOP(
+        "input size ({rows}x{cols}) must be between 1 and {limit} per side "
+        "(load an image for larger inputs)"
+    )
+)
+SHAPE_RULE = message_template(
+    QT_TR_NOOP("batch ({batch}) and channels ({channels}) must be at least 1")
+)
+OUT_CHANNELS_RULE = message_template(QT_TR_NOOP("output channels ({channels}) must be at least 1"))
+DY_MODE_RULE = message_template(QT_TR_NOOP("dY fill ({mode}) must be 'ones' or 'random'"))
+
+# An undo label: a text, or a function giving it in the current language (the Edit menu
+# names the last edit, and says it again in the other language after a switch).
+Label = str | Callable[[], str]
+
+
+def label_text(label: Label) -> str:
+    return label if isinstance(label, str) else label()
+
+
+def _pattern(key: str) -> str:
+    """A fill pattern's name, in the current language."""
+    return tr(PATTERNS[key]) if key in PATTERNS else key
+
+
 MAX_EDIT_SIZE = 64
 DEFAULT_INPUT = [
     [3, 12, 7, 1, 15, 4, 9, 2],
@@ -74,10 +105,14 @@ class Snapshot:
 class _EditCommand(QUndoCommand):
     """One undoable edit: the state before and after it."""
 
-    def __init__(self, state: AppState, before: Snapshot, after: Snapshot, text: str) -> None:
-        super().__init__(text)
+    def __init__(self, state: AppState, before: Snapshot, after: Snapshot, label: Label) -> None:
+        super().__init__(label_text(label))
         self._state, self._before, self._after = state, before, after
+        self._label = label
         self._done = True  # pushed after the edit already happened
+
+    def retranslate(self) -> None:
+        self.setText(label_text(self._label))
 
     def redo(self) -> None:
         if self._done:
@@ -224,7 +259,7 @@ class AppState(QObject):
             return RandomSpec("int", -3, 3, seed).make(shape)
         return np.ones(shape)
 
-    def _apply(self, label: str | None = "Edit", **changes: object) -> bool:
+    def _apply(self, label: Label | None, **changes: object) -> bool:
         """Recompute with ``changes`` applied; commit them only if the engine accepts them.
 
         A committed change with a ``label`` becomes one step on the undo stack.
@@ -274,7 +309,7 @@ class AppState(QObject):
             dy_seed=self.dy_seed,
         )
 
-    def restore(self, snap: Snapshot, label: str | None = None) -> bool:
+    def restore(self, snap: Snapshot, label: Label | None = None) -> bool:
         """Return to ``snap`` (validated like any edit); with a ``label`` it can be undone."""
         self._restoring = label is None
         try:
@@ -315,7 +350,7 @@ class AppState(QObject):
     # ---- setters ------------------------------------------------------------------------------
     def set_op(self, op: str) -> bool:
         if op not in OPS:
-            self._set_error(f"operation ({op!r}) must be one of {', '.join(OPS)}")
+            self._set_error(OP_RULE.format(op=repr(op), ops=", ".join(OPS)))
             return False
         if op == self.op:
             return True
@@ -325,8 +360,12 @@ class AppState(QObject):
                 params, stride=(1, 1) if params.stride == params.kernel_size else params.stride
             )
             weight = self._weight_with_size(params.kernel_size)
-            return self._apply(f"Switch to {OPS[op]}", op=op, params=params, weight=weight)
-        return self._apply(f"Switch to {OPS[op]}", op=op, params=params)
+            return self._apply(self._switch_label(op), op=op, params=params, weight=weight)
+        return self._apply(self._switch_label(op), op=op, params=params)
+
+    @staticmethod
+    def _switch_label(op: str) -> Label:
+        return lambda: tr("Switch to {operation}").format(operation=tr(OPS[op]))
 
     def set_params(self, **changes: object) -> bool:
         """Change parameters (fields of :class:`Params`); pairs may be given as ints."""
@@ -338,8 +377,9 @@ class AppState(QObject):
         params = replace(self.params, **fields)
         if self.op == "conv" and params.kernel_size != self.params.kernel_size:
             weight = self._weight_with_size(params.kernel_size)
-            return self._apply("Change kernel size", params=params, weight=weight)
-        return self._apply("Change " + ", ".join(changes), params=params)
+            return self._apply(lambda: tr("Change kernel size"), params=params, weight=weight)
+        names = ", ".join(changes)  # parameter names, as in code: not translated
+        return self._apply(lambda: tr("Change {names}").format(names=names), params=params)
 
     def _weight_with_size(self, kernel: tuple[int, int]) -> np.ndarray:
         if self.weight.shape[2:] == tuple(kernel):
@@ -353,7 +393,7 @@ class AppState(QObject):
         changes: dict[str, object] = {"x": arr}
         if self.op == "conv" and self.weight.shape[1] != arr.shape[1]:
             changes["weight"] = self._weight_for_channels(arr.shape[1])
-        return self._apply("Replace input", **changes)
+        return self._apply(lambda: tr("Replace input"), **changes)
 
     def _weight_for_channels(self, c_in: int) -> np.ndarray:
         w = self.weight
@@ -363,7 +403,7 @@ class AppState(QObject):
     def set_input_cell(self, row: int, col: int, value: float) -> bool:
         x = self.x.copy()
         x[self.plane[0], self._in_c, row, col] = value
-        return self._apply(f"Edit X[{row}, {col}]", x=x)
+        return self._apply(lambda: tr("Edit X[{row}, {col}]").format(row=row, col=col), x=x)
 
     @property
     def _in_c(self) -> int:
@@ -373,19 +413,19 @@ class AppState(QObject):
         # A side may stay above the editing limit (a loaded image) but never grow past it.
         cur_h, cur_w = self.x.shape[2:]
         if not (1 <= h <= max(MAX_EDIT_SIZE, cur_h) and 1 <= w <= max(MAX_EDIT_SIZE, cur_w)):
-            self._set_error(
-                f"input size ({h}x{w}) must be between 1 and {MAX_EDIT_SIZE} per side "
-                "(load an image for larger inputs)"
-            )
+            self._set_error(INPUT_SIZE_RULE.format(rows=h, cols=w, limit=MAX_EDIT_SIZE))
             self.sigDataChanged.emit()
             return False
-        return self._apply(f"Resize input to {h}×{w}", x=resized(self.x, h, w))
+        return self._apply(
+            lambda: tr("Resize input to {rows}×{cols}").format(rows=h, cols=w),
+            x=resized(self.x, h, w),
+        )
 
     def set_shape(self, n: int, c: int) -> bool:
         """Change the batch size and channel count, keeping existing planes."""
         x = self.x
         if n < 1 or c < 1:
-            self._set_error(f"batch ({n}) and channels ({c}) must be at least 1")
+            self._set_error(SHAPE_RULE.format(batch=n, channels=c))
             return False
         new = np.zeros((n, c) + x.shape[2:])
         nn, cc = min(n, x.shape[0]), min(c, x.shape[1])
@@ -398,53 +438,67 @@ class AppState(QObject):
         changes: dict[str, object] = {"x": new}
         if self.op == "conv":
             changes["weight"] = self._weight_for_channels(c)
-        return self._apply(f"Batch {n}, channels {c}", **changes)
+        return self._apply(
+            lambda: tr("Batch {batch}, channels {channels}").format(batch=n, channels=c), **changes
+        )
 
     def fill_input(self, pattern: str) -> bool:
         x = self.x.copy()
         x[self.plane[0], self._in_c] = fill_pattern(pattern, x.shape[2:])
-        return self._apply(f"Fill input: {pattern}", x=x)
+        return self._apply(
+            lambda: tr("Fill input: {pattern}").format(pattern=_pattern(pattern)), x=x
+        )
 
     def randomize_input(self, spec: RandomSpec) -> bool:
-        return self._apply(f"Randomize input (seed {spec.seed})", x=spec.make(self.x.shape))
+        return self._apply(
+            lambda: tr("Randomize input (seed {seed})").format(seed=spec.seed),
+            x=spec.make(self.x.shape),
+        )
 
     def set_kernel_cell(self, i: int, j: int, value: float) -> bool:
         w = self.weight.copy()
         w[self.plane[1], self.in_channel, i, j] = value
-        return self._apply(f"Edit W[{i}, {j}]", weight=w)
+        return self._apply(lambda: tr("Edit W[{row}, {col}]").format(row=i, col=j), weight=w)
 
     def fill_kernel(self, pattern: str) -> bool:
         w = self.weight.copy()
         w[self.plane[1], self.in_channel] = fill_pattern(pattern, w.shape[2:])
-        return self._apply(f"Fill kernel: {pattern}", weight=w)
+        return self._apply(
+            lambda: tr("Fill kernel: {pattern}").format(pattern=_pattern(pattern)), weight=w
+        )
 
     def randomize_kernel(self, spec: RandomSpec) -> bool:
         return self._apply(
-            f"Randomize kernel (seed {spec.seed})", weight=spec.make(self.weight.shape)
+            lambda: tr("Randomize kernel (seed {seed})").format(seed=spec.seed),
+            weight=spec.make(self.weight.shape),
         )
 
     def set_out_channels(self, c_out: int) -> bool:
         if c_out < 1:
-            self._set_error(f"output channels ({c_out}) must be at least 1")
+            self._set_error(OUT_CHANNELS_RULE.format(channels=c_out))
             return False
         w = np.zeros((c_out,) + self.weight.shape[1:])
         k = min(c_out, self.weight.shape[0])
         w[:k] = self.weight[:k]
         for extra in range(k, c_out):
             w[extra] = fill_pattern("ones", w.shape[1:])
-        return self._apply(f"{c_out} output channels", weight=w)
+        return self._apply(
+            lambda: tr("{channels} output channels").format(channels=c_out), weight=w
+        )
 
     def set_grad_output_cell(self, row: int, col: int, value: float) -> bool:
         dy = self.grad_output.copy()
         dy[self.plane[0], self.plane[1], row, col] = value
-        return self._apply(f"Edit dY[{row}, {col}]", grad_output=dy)
+        return self._apply(
+            lambda: tr("Edit dY[{row}, {col}]").format(row=row, col=col), grad_output=dy
+        )
 
     def fill_grad_output(self, mode: str, seed: int | None = None) -> bool:
         if mode not in ("ones", "random"):
-            self._set_error(f"dY fill ({mode!r}) must be 'ones' or 'random'")
+            self._set_error(DY_MODE_RULE.format(mode=repr(mode)))
             return False
         return self._apply(
-            f"dY = {mode}",
+            f"dY = {mode}",  # code, the same in every language
             grad_output=np.zeros(0),  # a shape that never fits: refilled in the new mode
             dy_mode=mode,
             dy_seed=self.dy_seed if seed is None else seed,
@@ -472,6 +526,14 @@ class AppState(QObject):
     def window_index(self) -> int:
         """Window of the current step, within its phase."""
         return self.step % self.n_windows
+
+    def retranslate(self) -> None:
+        """Say the undo history's edits in the current language."""
+        stack = self.undo_stack
+        for i in range(stack.count()):
+            command = stack.command(i)
+            if isinstance(command, _EditCommand):
+                command.retranslate()
 
     def set_step(self, step: int) -> None:
         step = max(0, min(int(step), self.n_steps - 1))
@@ -564,10 +626,50 @@ class AppState(QObject):
         return gw[self.in_channel], gb
 
     def step_text(self) -> str:
+        """The arithmetic of the current step, in the current language."""
         trace = self.results.trace
         if self.phase == "forward":
+            # "max(3, 12, 8, 5) = 12", "(…) / 4 = 7", sums of products: the same in any language.
             return trace.forward_step(self.window_index).text
-        return trace.backward_step(self.window_index).text
+        return self._backward_text(trace.backward_step(self.window_index))
+
+    def _backward_text(self, step: BackwardStep) -> str:
+        """A backward record in words (the engine's ``text`` is English; in English the two
+        are the same, which the tests check)."""
+        fmt = engine.format_number
+        oh, ow = step.out_pos
+        position = f"dY[{oh}, {ow}] = {fmt(step.grad_output)}"
+        if self.op == "max":
+            if not step.input_grads:
+                return tr("{position}: the window read no input").format(position=position)
+            targets = ", ".join(f"dX[{r}, {c}]" for (_, r, c), _ in step.input_grads)
+            values = {"position": position, "targets": targets}
+            values["share"] = fmt(step.input_grads[0][1])
+            if self.params.ties == "split":
+                text = tr("{position} goes shared by {count} tied maxima: {targets} += {share}")
+                return text.format(count=len(step.input_grads), **values)
+            if self.params.ties == "all":
+                text = tr("{position} goes in full to every tied maximum: {targets} += {share}")
+                return text.format(**values)
+            return tr("{position} goes to the maximum: {targets} += {share}").format(**values)
+        if self.op == "avg":
+            divisor = self.results.trace.forward_step(step.index).divisor
+            text = tr(
+                "{position} / {divisor} = {share} is added to each of the window's {count} "
+                "input cells in dX"
+            )
+            return text.format(
+                position=position,
+                divisor=fmt(divisor),
+                share=fmt(step.grad_output / divisor),
+                count=len(step.input_grads),
+            )
+        dy = fmt(step.grad_output)
+        if step.bias_grad is None:
+            text = tr("{position}: dX[window] += {dy}·W, dW += {dy}·X[window]")
+        else:
+            text = tr("{position}: dX[window] += {dy}·W, dW += {dy}·X[window], db += {dy}")
+        return text.format(position=position, dy=dy)
 
     def highlight(self) -> Highlight:
         """Cells to mark for the current step (input coordinates, not canvas coordinates)."""

@@ -1,4 +1,6 @@
-"""Independent checks of what the app shows: finite differences, and PyTorch itself (no Qt).
+"""Independent checks of what the app shows: finite differences, and PyTorch itself.
+
+No widgets here; the sentences for the user go through ``visualizer.i18n.tr`` when made.
 
 Both take a :class:`~visualizer.state.Snapshot`; ``AppState.check_gradients`` and
 ``AppState.compare_with_torch`` call them, so widgets still never reach the engine.
@@ -19,8 +21,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from PySide6.QtCore import QT_TR_NOOP
 
 import engine
+from visualizer.i18n import tr
 
 if TYPE_CHECKING:
     from visualizer.state import Snapshot
@@ -107,20 +111,27 @@ class GradientCheck:
     def verdict(self) -> str:
         """One sentence in words: pass, fail or cannot tell."""
         if self.ill_posed:
-            return (
+            return tr(
                 "Cannot tell: every element sits on a tie or a non-finite value, where the "
                 "derivative is not defined."
             )
-        where = f"{self.checked} element{'s' if self.checked != 1 else ''}"
+        if self.checked == 1:
+            where = tr("{count} element").format(count=self.checked)
+        else:
+            where = tr("{count} elements").format(count=self.checked)
         if self.passed:
-            return (
-                f"Pass: the backward pass agrees with finite differences on {where} "
-                f"(largest difference {self.max_error:.2e}, tolerance {self.tolerance:.0e})."
+            text = tr(
+                "Pass: the backward pass agrees with finite differences on {where} "
+                "(largest difference {error}, tolerance {tolerance})."
             )
-        return (
-            f"Fail: the backward pass differs from finite differences by up to "
-            f"{self.max_error:.3g} on {where} (tolerance {self.tolerance:.0e})."
-        )
+            error = f"{self.max_error:.2e}"
+        else:
+            text = tr(
+                "Fail: the backward pass differs from finite differences by up to "
+                "{error} on {where} (tolerance {tolerance})."
+            )
+            error = f"{self.max_error:.3g}"
+        return text.format(where=where, error=error, tolerance=f"{self.tolerance:.0e}")
 
 
 def check_gradients(
@@ -162,7 +173,8 @@ def check_gradients(
     # dX: one element at a time, on the smallest slice of the batch the element can change.
     picks = _sample(x.size, max_checks)
     if picks.size < x.size:
-        notes.append(f"x has {x.size} elements: checked a fixed random sample of {picks.size}.")
+        text = tr("x has {count} elements: checked a fixed random sample of {sample}.")
+        notes.append(text.format(count=x.size, sample=picks.size))
     numeric = np.empty(picks.size)
     analytic = np.empty(picks.size)
     tied = np.zeros(picks.size, dtype=bool)
@@ -187,15 +199,17 @@ def check_gradients(
     infinite |= ~(np.isfinite(numeric) & np.isfinite(analytic))
     record("x", analytic, numeric, ~(tied | infinite), picks.size)
     if tied.any():
-        notes.append(
-            f"{int(tied.sum())} element(s) are tied (within 2·eps) with another candidate "
-            "maximum of a window: max is not differentiable there, so they were left out."
+        text = tr(
+            "{count} element(s) are tied (within 2·eps) with another candidate maximum of a "
+            "window: max is not differentiable there, so they were left out."
         )
+        notes.append(text.format(count=int(tied.sum())))
     if infinite.any():
-        notes.append(
-            f"{int(infinite.sum())} element(s) are or feed NaN or ±∞, where finite "
-            "differences are undefined: left out."
+        text = tr(
+            "{count} element(s) are or feed NaN or ±∞, where finite differences are undefined: "
+            "left out."
         )
+        notes.append(text.format(count=int(infinite.sum())))
 
     if snap.op == "conv":
         # dW and db: one output channel at a time is enough to see a weight's effect.
@@ -313,10 +327,10 @@ class TorchUnavailableError(RuntimeError):
     """PyTorch cannot be imported, so there is nothing to compare with."""
 
 
-TORCH_MISSING = (
+TORCH_MISSING = QT_TR_NOOP(
     "PyTorch is not installed in this Python environment (pip install torch); "
     "the comparison needs it."
-)
+)  # English; shown through tr()
 
 
 def torch_available() -> bool:
@@ -334,7 +348,7 @@ class Comparison:
     """One quantity computed by the engine and by PyTorch, cell by cell."""
 
     name: str
-    label: str
+    label: str  # English, marked for translation: show it through tr()
     engine: np.ndarray
     torch: np.ndarray
     abs_diff: np.ndarray  # |engine − torch|, 0 where both are the same NaN or infinity
@@ -382,7 +396,7 @@ def compare_with_torch(snap: Snapshot) -> dict[str, Comparison]:
         import torch
         import torch.nn.functional as F  # noqa: N812 (the name every PyTorch text uses)
     except ImportError as exc:
-        raise TorchUnavailableError(TORCH_MISSING) from exc
+        raise TorchUnavailableError(tr(TORCH_MISSING)) from exc
 
     x, w, dy = _float(snap.x), _float(snap.weight), _float(snap.grad_output)
     b = _bias(snap)
@@ -399,21 +413,27 @@ def compare_with_torch(snap: Snapshot) -> dict[str, Comparison]:
     else:
         yt = F.avg_pool2d(xt, **_pool_args(snap))
     yt.backward(torch.tensor(dy, dtype=torch.float64))
-    out["forward"] = _compare("forward", "Output Y", y, yt.detach().numpy())
+    out["forward"] = _compare("forward", QT_TR_NOOP("Output Y"), y, yt.detach().numpy())
     note = ""
     if snap.op == "max" and snap.params.ties != "first":
-        note = (
-            f"ties='{snap.params.ties}' is a teaching option: PyTorch always sends a window's "
+        note = tr(
+            "ties='{ties}' is a teaching option: PyTorch always sends a window's "
             "gradient to one maximum, so tied cells differ by design."
-        )
-    out["grad_input"] = _compare("grad_input", "Input gradient dX", gx, xt.grad.numpy(), note)
+        ).format(ties=snap.params.ties)
+    out["grad_input"] = _compare(
+        "grad_input", QT_TR_NOOP("Input gradient dX"), gx, xt.grad.numpy(), note
+    )
     if snap.op == "max":
         _, idx = engine.max_pool2d(x, **_pool_args(snap), return_indices=True)
         with torch.no_grad():
             _, idx_t = F.max_pool2d(torch.tensor(x), **_pool_args(snap), return_indices=True)
-        out["indices"] = _compare("indices", "Argmax indices", idx, idx_t.numpy())
+        out["indices"] = _compare("indices", QT_TR_NOOP("Argmax indices"), idx, idx_t.numpy())
     if snap.op == "conv":
-        out["grad_weight"] = _compare("grad_weight", "Weight gradient dW", gw, wt.grad.numpy())
+        out["grad_weight"] = _compare(
+            "grad_weight", QT_TR_NOOP("Weight gradient dW"), gw, wt.grad.numpy()
+        )
         if bt is not None and gb is not None:
-            out["grad_bias"] = _compare("grad_bias", "Bias gradient db", gb, bt.grad.numpy())
+            out["grad_bias"] = _compare(
+                "grad_bias", QT_TR_NOOP("Bias gradient db"), gb, bt.grad.numpy()
+            )
     return out

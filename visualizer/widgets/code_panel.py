@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer import codegen
+from visualizer.i18n import tr
 from visualizer.resources import asset
 from visualizer.state import AppState
 
@@ -127,7 +128,7 @@ class CodePanel(QDockWidget):
     """Dock ``codeDock``: tabs "NumPy", "PyTorch" and "By hand" (``codeTabs``)."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__("Code", parent)
+        super().__init__(parent)
         self.setObjectName("codeDock")
         self.state = state
         self._dirty = True
@@ -146,17 +147,11 @@ class CodePanel(QDockWidget):
             "QLabel { color: #222222; background: #fff6e0; border: 1px solid #e0c080;"
             " padding: 3px; }"
         )
-        self.loop_label.setToolTip(
-            "The loop counters of the code below at the current step: n = batch item, "
-            "c (co) = channel, (oh, ow) = output position"
-        )
         self.copy_buttons: dict[str, QPushButton] = {}
-        self.save_arrays_button = QPushButton("Save arrays…")
+        self.save_arrays_button = QPushButton()
         self.save_arrays_button.setObjectName("saveArrays")
-        self.save_arrays_button.setToolTip(
-            "Write the .npy files the code loads (arrays too large to print) into a folder"
-        )
         self.save_arrays_button.clicked.connect(self._on_save_arrays_clicked)
+        self._saved: tuple[list[str], str] | None = None  # the files "Save arrays…" wrote last
 
         self.tabs = _Tabs()
         self.tabs.setObjectName("codeTabs")
@@ -164,17 +159,50 @@ class CodePanel(QDockWidget):
             self._page("numpy", self.numpy_edit, extra=self.save_arrays_button), "NumPy"
         )
         self.tabs.addTab(self._page("torch", self.torch_edit), "PyTorch")
-        self.tabs.addTab(self._page("hand", self.hand_edit, top=self.loop_label), "By hand")
-        self.tabs.setTabToolTip(0, "The engine call that computes what the app shows")
-        self.tabs.setTabToolTip(1, "The same computation in PyTorch (autograd for the backward)")
-        self.tabs.setTabToolTip(
-            2, "engine/reference.py: the loops written out; the current step's line is marked"
-        )
+        self.tabs.addTab(self._page("hand", self.hand_edit, top=self.loop_label), "")
         self.setWidget(self.tabs)
 
         state.sigResultsChanged.connect(self._on_results_changed)
         state.sigStepChanged.connect(self._on_step_changed)
         self.visibilityChanged.connect(self._on_visibility_changed)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Code"))
+        self.loop_label.setToolTip(
+            tr(
+                "The loop counters of the code below at the current step: n = batch item, "
+                "c (co) = channel, (oh, ow) = output position"
+            )
+        )
+        self.save_arrays_button.setText(tr("Save arrays…"))
+        if self._saved is None:
+            self.save_arrays_button.setToolTip(
+                tr("Write the .npy files the code loads (arrays too large to print) into a folder")
+            )
+        else:
+            names, folder = self._saved
+            wrote = tr("Wrote {files} to {folder}")
+            self.save_arrays_button.setToolTip(wrote.format(files=", ".join(names), folder=folder))
+        for button in self.copy_buttons.values():
+            button.setText(tr("Copy"))
+            button.setToolTip(tr("Copy this code to the clipboard"))
+        self.tabs.setTabText(2, tr("By hand"))
+        self.tabs.setTabToolTip(0, tr("The engine call that computes what the app shows"))
+        self.tabs.setTabToolTip(
+            1, tr("The same computation in PyTorch (autograd for the backward)")
+        )
+        self.tabs.setTabToolTip(
+            2, tr("engine/reference.py: the loops written out; the current step's line is marked")
+        )
+        toggle = self.toggleViewAction()
+        toggle.setText(tr("Show code"))
+        toggle.setToolTip(
+            tr("Show code (Ctrl+K): the NumPy, PyTorch and by-hand code of this state")
+        )
+        toggle.setStatusTip(tr("Show or hide the code that computes what you see"))
+        if self._hand is not None:
+            self.update_step()
 
     def _page(
         self,
@@ -191,9 +219,8 @@ class CodePanel(QDockWidget):
             layout.addWidget(top)
         layout.addWidget(editor, 1)
         row = QHBoxLayout()
-        copy = QPushButton("Copy")
+        copy = QPushButton()
         copy.setObjectName(f"copy_{key}_button")
-        copy.setToolTip("Copy this code to the clipboard")
         copy.clicked.connect(lambda: self.copy_code(key))
         self.copy_buttons[key] = copy
         row.addWidget(copy)
@@ -210,8 +237,8 @@ class CodePanel(QDockWidget):
     def copy_code(self, key: str) -> None:
         QApplication.clipboard().setText(self.editor(key).toPlainText())
         button = self.copy_buttons[key]
-        button.setText("Copied ✓")
-        QTimer.singleShot(1200, button, lambda: button.setText("Copy"))
+        button.setText(tr("Copied ✓"))
+        QTimer.singleShot(1200, button, lambda: button.setText(tr("Copy")))
 
     def refresh(self) -> None:
         """Regenerate every tab from the state (cheap for small data; only when visible)."""
@@ -235,8 +262,14 @@ class CodePanel(QDockWidget):
         st = self.state
         phase = st.phase
         out_pos = st.results.geometry.position(st.window_index)
-        counters = codegen.loop_variables(st.op, st.plane, out_pos)
-        self.loop_label.setText(f"{phase} step {st.window_index + 1}/{st.n_windows}:  {counters}")
+        counters = codegen.loop_variables(st.op, st.plane, out_pos)  # code: not translated
+        if phase == "forward":
+            text = tr("forward step {index}/{total}:  {counters}")
+        else:
+            text = tr("backward step {index}/{total}:  {counters}")
+        self.loop_label.setText(
+            text.format(index=st.window_index + 1, total=st.n_windows, counters=counters)
+        )
         lines = self._hand.lines[phase]
         selections = []
         doc = self.hand_edit.document()
@@ -276,6 +309,8 @@ class CodePanel(QDockWidget):
         if event.type() == QEvent.PaletteChange:
             for editor in (self.numpy_edit, self.torch_edit, self.hand_edit):
                 editor.highlighter.set_dark(_is_dark(editor))
+        elif event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
         super().changeEvent(event)
 
     # ---- state → view -----------------------------------------------------------------------
@@ -295,12 +330,11 @@ class CodePanel(QDockWidget):
             self.update_step()
 
     def _on_save_arrays_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save the arrays the code loads")
+        folder = QFileDialog.getExistingDirectory(self, tr("Save the arrays the code loads"))
         if folder:
             written = codegen.save_arrays(self.state.snapshot(), folder)
-            self.save_arrays_button.setToolTip(
-                "Wrote " + ", ".join(p.name for p in written) + f" to {folder}"
-            )
+            self._saved = ([p.name for p in written], folder)
+            self.retranslate_ui()
 
 
 def install(window: object) -> None:
@@ -309,12 +343,9 @@ def install(window: object) -> None:
     window.addDockWidget(Qt.RightDockWidgetArea, panel)
     panel.hide()
     toggle: QAction = panel.toggleViewAction()
-    toggle.setObjectName("toggleCodeAction")
-    toggle.setText("Show code")
+    toggle.setObjectName("toggleCodeAction")  # texts: CodePanel.retranslate_ui
     toggle.setIcon(QIcon(str(asset("icons", "code.svg"))))
     toggle.setShortcut(QKeySequence("Ctrl+K"))
-    toggle.setToolTip("Show code (Ctrl+K): the NumPy, PyTorch and by-hand code of this state")
-    toggle.setStatusTip("Show or hide the code that computes what you see")
     window.addAction(toggle)
     window.menus["view"].addSeparator()
     window.menus["view"].addAction(toggle)

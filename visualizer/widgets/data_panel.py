@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QEvent, QSignalBlocker
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,9 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.data import PATTERNS, RANDOM_KINDS, RandomSpec, load_image
+from visualizer.data import IMAGE_UNREADABLE, PATTERNS, RANDOM_KINDS, RandomSpec, load_image
+from visualizer.i18n import message_template, tr
 from visualizer.resources import sample_images
 from visualizer.state import MAX_EDIT_SIZE, AppState
+
+message_template(IMAGE_UNREADABLE)  # load_image's message is shown through the state's sigError
 
 
 class RandomizeDialog(QDialog):
@@ -30,44 +33,60 @@ class RandomizeDialog(QDialog):
 
     def __init__(self, spec: RandomSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Randomize")
         self.kind_combobox = QComboBox()
         self.kind_combobox.setObjectName("random_kind_combobox")
-        for key, label in RANDOM_KINDS.items():
-            self.kind_combobox.addItem(label, key)
+        for key in RANDOM_KINDS:
+            self.kind_combobox.addItem("", key)
         self.kind_combobox.setCurrentIndex(list(RANDOM_KINDS).index(spec.kind))
-        self.kind_combobox.setToolTip("Integers in a range, uniform floats, or normal floats")
         self.low_spinbox = QDoubleSpinBox()
         self.high_spinbox = QDoubleSpinBox()
         for box, value in ((self.low_spinbox, spec.low), (self.high_spinbox, spec.high)):
             box.setRange(-1e6, 1e6)
             box.setDecimals(2)
             box.setValue(value)
-        self.low_spinbox.setToolTip("Smallest value (normal: the mean)")
-        self.high_spinbox.setToolTip("Largest value (normal: the standard deviation)")
         self.seed_spinbox = QSpinBox()
         self.seed_spinbox.setObjectName("seed_spinbox")
         self.seed_spinbox.setRange(0, 2**31 - 1)
         self.seed_spinbox.setValue(spec.seed)
-        self.seed_spinbox.setToolTip("The same seed gives the same numbers: a demo can be repeated")
-        self.low_label = QLabel("Low")
-        self.high_label = QLabel("High")
+        self.kind_label = QLabel()
+        self.low_label = QLabel()
+        self.high_label = QLabel()
+        self.seed_label = QLabel()
         form = QFormLayout(self)
-        form.addRow("Kind", self.kind_combobox)
+        form.addRow(self.kind_label, self.kind_combobox)
         form.addRow(self.low_label, self.low_spinbox)
         form.addRow(self.high_label, self.high_spinbox)
-        form.addRow("Seed", self.seed_spinbox)
+        form.addRow(self.seed_label, self.seed_spinbox)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.kind_combobox.currentIndexChanged.connect(self._on_kind_changed)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Randomize"))
+        for i, label in enumerate(RANDOM_KINDS.values()):
+            self.kind_combobox.setItemText(i, tr(label))
+        self.kind_combobox.setToolTip(tr("Integers in a range, uniform floats, or normal floats"))
+        self.low_spinbox.setToolTip(tr("Smallest value (normal: the mean)"))
+        self.high_spinbox.setToolTip(tr("Largest value (normal: the standard deviation)"))
+        self.seed_spinbox.setToolTip(
+            tr("The same seed gives the same numbers: a demo can be repeated")
+        )
+        self.kind_label.setText(tr("Kind"))
+        self.seed_label.setText(tr("Seed"))
         self._on_kind_changed()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def _on_kind_changed(self, *_args: object) -> None:
         normal = self.kind_combobox.currentData() == "normal"
-        self.low_label.setText("Mean" if normal else "Low")
-        self.high_label.setText("Std. dev." if normal else "High")
+        self.low_label.setText(tr("Mean") if normal else tr("Low"))
+        self.high_label.setText(tr("Std. dev.") if normal else tr("High"))
 
     def spec(self) -> RandomSpec:
         return RandomSpec(
@@ -82,7 +101,7 @@ class DataPanel(QGroupBox):
     """Controls that change the matrices; every one calls a state setter."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__("Data", parent)
+        super().__init__(parent)
         self.state = state
         self.random_spec = RandomSpec("int", 0, 9, 1)
 
@@ -93,86 +112,74 @@ class DataPanel(QGroupBox):
         for box in (self.rows_spinbox, self.cols_spinbox):
             box.setRange(1, MAX_EDIT_SIZE)
             box.setKeyboardTracking(False)
-            box.setToolTip(f"Input rows × columns (1 to {MAX_EDIT_SIZE}; load an image for more)")
         self.batch_spinbox = QSpinBox()
         self.batch_spinbox.setObjectName("batch_spinbox")
         self.channels_spinbox = QSpinBox()
         self.channels_spinbox.setObjectName("channels_spinbox")
         self.out_channels_spinbox = QSpinBox()
         self.out_channels_spinbox.setObjectName("out_channels_spinbox")
-        self.out_channels_spinbox.setToolTip("Convolution output channels (kernels)")
-        self.batch_spinbox.setToolTip("Batch size N: how many inputs are pooled at once")
-        self.channels_spinbox.setToolTip("Channels C of each input (pooling works per channel)")
         for box in (self.batch_spinbox, self.channels_spinbox, self.out_channels_spinbox):
             box.setRange(1, 8)
             box.setKeyboardTracking(False)
         self.show_n_spinbox = QSpinBox()
         self.show_n_spinbox.setObjectName("show_n_spinbox")
-        self.show_n_spinbox.setToolTip("Batch item shown")
         self.show_c_spinbox = QSpinBox()
         self.show_c_spinbox.setObjectName("show_c_spinbox")
-        self.show_c_spinbox.setToolTip("Channel shown (for convolution: output channel)")
         self.show_cin_spinbox = QSpinBox()
         self.show_cin_spinbox.setObjectName("show_cin_spinbox")
-        self.show_cin_spinbox.setToolTip("Convolution: input channel whose slice is shown")
 
         self.fill_combobox = QComboBox()
         self.fill_combobox.setObjectName("fill_combobox")
-        for key, label in PATTERNS.items():
-            self.fill_combobox.addItem(label, key)
-        self.fill_combobox.setToolTip("Pattern used by Fill X and Fill W")
-        self.fill_button = QPushButton("Fill X")
+        for key in PATTERNS:
+            self.fill_combobox.addItem("", key)
+        self.fill_button = QPushButton()
         self.fill_button.setObjectName("fillInput")
-        self.fill_button.setToolTip("Fill the shown input plane with the chosen pattern")
-        self.fill_kernel_button = QPushButton("Fill W")
+        self.fill_kernel_button = QPushButton()
         self.fill_kernel_button.setObjectName("fillKernel")
-        self.fill_kernel_button.setToolTip("Convolution: fill the shown kernel with the pattern")
-        self.randomize_button = QPushButton("Randomize X…")
+        self.randomize_button = QPushButton()
         self.randomize_button.setObjectName("randomizeInput")
-        self.randomize_button.setToolTip("Random input with a repeatable seed (Ctrl+R)")
-        self.quick_random_button = QPushButton("Random 0–9")
+        self.quick_random_button = QPushButton()
         self.quick_random_button.setObjectName("quickRandomInput")
-        self.quick_random_button.setToolTip("Random integers 0..9 with the next seed")
-        self.randomize_kernel_button = QPushButton("Randomize W…")
+        self.randomize_kernel_button = QPushButton()
         self.randomize_kernel_button.setObjectName("randomizeKernel")
-        self.randomize_kernel_button.setToolTip("Convolution: random kernel weights with a seed")
-        self.image_button = QPushButton("Load image…")
+        self.image_button = QPushButton()
         self.image_button.setObjectName("loadImage")
-        self.image_button.setToolTip("Use a PNG or JPEG as the input (grayscale, or RGB channels)")
-        self.rgb_checkbox = QCheckBox("RGB channels")
+        self.rgb_checkbox = QCheckBox()
         self.rgb_checkbox.setObjectName("rgb_checkbox")
-        self.rgb_checkbox.setToolTip("Load images as 3 channels (R, G, B) instead of grayscale")
         self.sample_combobox = QComboBox()
         self.sample_combobox.setObjectName("sample_combobox")
-        self.sample_combobox.setToolTip("Use one of the bundled sample images as the input")
-        self.sample_combobox.addItem("Sample image…", None)
+        self.sample_combobox.addItem("", None)
         for path in sample_images():
+            # File names: the same in every language.
             self.sample_combobox.addItem(path.stem.replace("_", " "), str(path))
-        self.dy_ones_button = QPushButton("dY = ones")
+        self.dy_ones_button = QPushButton("dY = ones")  # code: the same in every language
         self.dy_ones_button.setObjectName("gradOnes")
-        self.dy_ones_button.setToolTip(
-            "Upstream gradient dY = 1 everywhere: dX then counts how often each input is used"
-        )
-        self.dy_random_button = QPushButton("dY random")
+        self.dy_random_button = QPushButton()
         self.dy_random_button.setObjectName("gradRandom")
-        self.dy_random_button.setToolTip("Random integer upstream gradient dY (next seed)")
         self.seed_label = QLabel("")
         self.seed_label.setObjectName("seedLabel")
+        self.seed: int | None = None  # the seed of the last randomize, shown in seed_label
 
+        self.size_label = QLabel()
+        self.shape_label = QLabel()
+        self.out_channels_label = QLabel()
+        self.show_label = QLabel()
         grid = QGridLayout(self)
-        grid.addWidget(QLabel("Size H × W"), 0, 0)
+        # Tight rows: with a CJK font every row grows a few pixels, and at 1366×768 the side
+        # panel should still show the output size below without scrolling.
+        grid.setVerticalSpacing(3)
+        grid.addWidget(self.size_label, 0, 0)
         size_row = QHBoxLayout()
         size_row.addWidget(self.rows_spinbox)
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.cols_spinbox)
         grid.addLayout(size_row, 0, 1, 1, 2)
-        grid.addWidget(QLabel("Batch / channels"), 1, 0)
+        grid.addWidget(self.shape_label, 1, 0)
         grid.addWidget(self.batch_spinbox, 1, 1)
         grid.addWidget(self.channels_spinbox, 1, 2)
-        self.out_channels_label = QLabel("Out channels")
         grid.addWidget(self.out_channels_label, 2, 0)
         grid.addWidget(self.out_channels_spinbox, 2, 1)
-        grid.addWidget(QLabel("Show n / c / c_in"), 3, 0)
+        grid.addWidget(self.show_label, 3, 0)
         show_row = QHBoxLayout()
         for box in (self.show_n_spinbox, self.show_c_spinbox, self.show_cin_spinbox):
             show_row.addWidget(box)
@@ -209,7 +216,64 @@ class DataPanel(QGroupBox):
         self.dy_ones_button.clicked.connect(lambda: self.state.fill_grad_output("ones"))
         self.dy_random_button.clicked.connect(self._on_dy_random_clicked)
         state.sigDataChanged.connect(self._on_state_changed)
+        self.retranslate_ui()
         self._on_state_changed()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(tr("Data"))
+        tip = tr("Input rows × columns (1 to {limit}; load an image for more)")
+        for box in (self.rows_spinbox, self.cols_spinbox):
+            box.setToolTip(tip.format(limit=MAX_EDIT_SIZE))
+        self.out_channels_spinbox.setToolTip(tr("Convolution output channels (kernels)"))
+        self.batch_spinbox.setToolTip(tr("Batch size N: how many inputs are pooled at once"))
+        self.channels_spinbox.setToolTip(tr("Channels C of each input (pooling works per channel)"))
+        self.show_n_spinbox.setToolTip(tr("Batch item shown"))
+        self.show_c_spinbox.setToolTip(tr("Channel shown (for convolution: output channel)"))
+        self.show_cin_spinbox.setToolTip(tr("Convolution: input channel whose slice is shown"))
+        for i, label in enumerate(PATTERNS.values()):
+            self.fill_combobox.setItemText(i, tr(label))
+        self.fill_combobox.setToolTip(tr("Pattern used by Fill X and Fill W"))
+        self.fill_button.setText(tr("Fill X"))
+        self.fill_button.setToolTip(tr("Fill the shown input plane with the chosen pattern"))
+        self.fill_kernel_button.setText(tr("Fill W"))
+        self.fill_kernel_button.setToolTip(
+            tr("Convolution: fill the shown kernel with the pattern")
+        )
+        self.randomize_button.setText(tr("Randomize X…"))
+        self.randomize_button.setToolTip(tr("Random input with a repeatable seed (Ctrl+R)"))
+        self.quick_random_button.setText(tr("Random 0–9"))
+        self.quick_random_button.setToolTip(tr("Random integers 0..9 with the next seed"))
+        self.randomize_kernel_button.setText(tr("Randomize W…"))
+        self.randomize_kernel_button.setToolTip(
+            tr("Convolution: random kernel weights with a seed")
+        )
+        self.image_button.setText(tr("Load image…"))
+        self.image_button.setToolTip(
+            tr("Use a PNG or JPEG as the input (grayscale, or RGB channels)")
+        )
+        self.rgb_checkbox.setText(tr("RGB channels"))
+        self.rgb_checkbox.setToolTip(tr("Load images as 3 channels (R, G, B) instead of grayscale"))
+        self.sample_combobox.setItemText(0, tr("Sample image…"))
+        self.sample_combobox.setToolTip(tr("Use one of the bundled sample images as the input"))
+        self.dy_ones_button.setToolTip(
+            tr("Upstream gradient dY = 1 everywhere: dX then counts how often each input is used")
+        )
+        self.dy_random_button.setText(tr("dY random"))
+        self.dy_random_button.setToolTip(tr("Random integer upstream gradient dY (next seed)"))
+        self.size_label.setText(tr("Size H × W"))
+        self.shape_label.setText(tr("Batch / channels"))
+        self.out_channels_label.setText(tr("Out channels"))
+        self.show_label.setText(tr("Show n / c / c_in"))
+        self._show_seed()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def _show_seed(self) -> None:
+        text = "" if self.seed is None else tr("seed {seed}").format(seed=self.seed)
+        self.seed_label.setText(text)
 
     # ---- user → state -----------------------------------------------------------------------
     def _on_size_changed(self, *_args: object) -> None:
@@ -237,12 +301,14 @@ class DataPanel(QGroupBox):
         if dialog.exec() == QDialog.Accepted:
             self.random_spec = dialog.spec()
             self.state.randomize_input(self.random_spec)
-            self.seed_label.setText(f"seed {self.random_spec.seed}")
+            self.seed = self.random_spec.seed
+            self._show_seed()
 
     def _on_quick_random_clicked(self) -> None:
         self.random_spec = RandomSpec("int", 0, 9, self.random_spec.seed + 1)
         self.state.randomize_input(self.random_spec)
-        self.seed_label.setText(f"seed {self.random_spec.seed}")
+        self.seed = self.random_spec.seed
+        self._show_seed()
 
     def _on_randomize_kernel_clicked(self) -> None:
         dialog = RandomizeDialog(RandomSpec("int", -2, 2, self.random_spec.seed), self)
@@ -251,7 +317,7 @@ class DataPanel(QGroupBox):
 
     def _on_load_image_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Load image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif)"
+            self, tr("Load image"), "", tr("Images (*.png *.jpg *.jpeg *.bmp *.gif)")
         )
         if path:
             self.load_image_file(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QT_TR_NOOP, QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.i18n import set_action_text, tr, without_mnemonic
 from visualizer.resources import asset
 from visualizer.widgets import matrix_view
 from visualizer.widgets.matrix_view import STYLE_PEN
@@ -41,35 +42,52 @@ SHOWN_KEY = "help/shown"
 # (style in matrix_view.STYLE_PEN, what it marks); the swatches take their colours from the
 # views themselves, the names below follow the palette in use.
 COLOURS = (
-    ("window", "the window of the current step: the input cells it reads"),
-    ("winner", "the winning tap of a max-pooling window (and its cell in the mask)"),
-    ("target", "dX cells that receive gradient in the current backward step"),
-    ("pad_tap", "window taps that fall in the padding (never read as data)"),
-    ("gap", "cells a dilated window skips, and the ceil_mode overhang"),
-    ("hover", "the window of the hovered output, or every output an input feeds"),
+    ("window", QT_TR_NOOP("the window of the current step: the input cells it reads")),
+    ("winner", QT_TR_NOOP("the winning tap of a max-pooling window (and its cell in the mask)")),
+    ("target", QT_TR_NOOP("dX cells that receive gradient in the current backward step")),
+    ("pad_tap", QT_TR_NOOP("window taps that fall in the padding (never read as data)")),
+    ("gap", QT_TR_NOOP("cells a dilated window skips, and the ceil_mode overhang")),
+    ("hover", QT_TR_NOOP("the window of the hovered output, or every output an input feeds")),
 )
 COLOUR_NAMES = {
     "standard": {
-        "window": "orange", "winner": "magenta", "target": "green", "pad_tap": "dashed orange",
-        "gap": "hatched grey", "hover": "dashed teal",
+        "window": QT_TR_NOOP("orange"), "winner": QT_TR_NOOP("magenta"),
+        "target": QT_TR_NOOP("green"), "pad_tap": QT_TR_NOOP("dashed orange"),
+        "gap": QT_TR_NOOP("hatched grey"), "hover": QT_TR_NOOP("dashed teal"),
     },
     "colorblind": {
-        "window": "orange", "winner": "blue", "target": "bluish green",
-        "pad_tap": "dashed orange", "gap": "hatched grey", "hover": "dashed white",
+        "window": QT_TR_NOOP("orange"), "winner": QT_TR_NOOP("blue"),
+        "target": QT_TR_NOOP("bluish green"), "pad_tap": QT_TR_NOOP("dashed orange"),
+        "gap": QT_TR_NOOP("hatched grey"), "hover": QT_TR_NOOP("dashed white"),
     },
 }  # fmt: skip
 
 VIEWS = (
-    ("Input X", "the input plane, with its padding ring (grey) when padding > 0. Editable."),
-    ("Kernel W", "convolution only: the kernel slice of the shown channels. Editable."),
-    ("Output Y", "filled in window by window during the forward phase."),
-    ("Argmax mask", "max pooling: how many windows each input cell won so far."),
     (
-        "Upstream gradient dY",
-        "the gradient arriving from the next layer (ones by default). Editable.",
+        QT_TR_NOOP("Input X"),
+        QT_TR_NOOP("the input plane, with its padding ring (grey) when padding > 0. Editable."),
     ),
-    ("Input gradient dX", "built up window by window during the backward phase."),
-    ("dW", "convolution: the weight gradient, accumulated during the backward phase."),
+    (
+        QT_TR_NOOP("Kernel W"),
+        QT_TR_NOOP("convolution only: the kernel slice of the shown channels. Editable."),
+    ),
+    (QT_TR_NOOP("Output Y"), QT_TR_NOOP("filled in window by window during the forward phase.")),
+    (
+        QT_TR_NOOP("Argmax mask"),
+        QT_TR_NOOP("max pooling: how many windows each input cell won so far."),
+    ),
+    (
+        QT_TR_NOOP("Upstream gradient dY"),
+        QT_TR_NOOP("the gradient arriving from the next layer (ones by default). Editable."),
+    ),
+    (
+        QT_TR_NOOP("Input gradient dX"),
+        QT_TR_NOOP("built up window by window during the backward phase."),
+    ),
+    (
+        "dW",
+        QT_TR_NOOP("convolution: the weight gradient, accumulated during the backward phase."),
+    ),
 )
 
 
@@ -110,65 +128,82 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
             ]
             if keys:
                 seen.add(id(action))
-                text = action.text().replace("&", "").rstrip("…").strip()
+                text = without_mnemonic(action.text()).rstrip("…").strip()
                 # Undo/redo texts name the last edit ("Undo Switch to …"): keep the verb.
-                if action.objectName() in ("undoAction", "redoAction"):
-                    text = text.split(" ", 1)[0]
-                rows.append((title, text, " or ".join(keys)))
+                if action.objectName() == "undoAction":
+                    text = tr("Undo")
+                elif action.objectName() == "redoAction":
+                    text = tr("Redo")
+                rows.append((title, text, tr(" or ").join(keys)))
 
     for top in window.menuBar().actions():
         if top.menu() is not None:
-            walk(top.menu(), top.text().replace("&", ""))
+            walk(top.menu(), without_mnemonic(top.text()))
     return rows
 
 
 def help_html(window: QWidget) -> str:
     """The whole page; shortcuts are read from ``window``'s menus."""
     parts = [
-        "<h2>Getting started</h2>",
-        "<p>Pooling Visualizer shows a sliding window computing <b>max pooling</b>, "
-        "<b>average pooling</b> or a <b>convolution</b>, one output at a time, and then the "
-        "<b>backward pass</b> that sends the gradient back to the input, with PyTorch's exact "
-        "rules.</p>",
-        "<h3>The screen</h3><ul>",
-        "<li><b>Left:</b> the operation and its parameters (hover any control for what it "
-        "does), the data (size, channels, fills, random values, images) and the output-size "
-        "formula.</li>",
-        "<li><b>Middle:</b> the matrices. Top row: the forward pass; bottom row: the backward "
-        "pass.</li>",
-        "<li><b>Bottom:</b> the step controls and the arithmetic of the current step.</li>",
+        "<h2>" + tr("Getting started") + "</h2>",
+        tr(
+            "<p>Pooling Visualizer shows a sliding window computing <b>max pooling</b>, "
+            "<b>average pooling</b> or a <b>convolution</b>, one output at a time, and then the "
+            "<b>backward pass</b> that sends the gradient back to the input, with PyTorch's "
+            "exact rules.</p>"
+        ),
+        "<h3>" + tr("The screen") + "</h3><ul>",
+        tr(
+            "<li><b>Left:</b> the operation and its parameters (hover any control for what it "
+            "does), the data (size, channels, fills, random values, images) and the output-size "
+            "formula.</li>"
+        ),
+        tr(
+            "<li><b>Middle:</b> the matrices. Top row: the forward pass; bottom row: the "
+            "backward pass.</li>"
+        ),
+        tr("<li><b>Bottom:</b> the step controls and the arithmetic of the current step.</li>"),
         "</ul><table cellpadding=3>",
     ]
     for name, text in VIEWS:
-        parts.append(f"<tr><td><b>{html.escape(name)}</b></td><td>{html.escape(text)}</td></tr>")
+        parts.append(
+            f"<tr><td><b>{html.escape(tr(name))}</b></td><td>{html.escape(tr(text))}</td></tr>"
+        )
     parts.append("</table>")
-    parts.append("<h3>Colours</h3><table cellpadding=4>")
+    parts.append("<h3>" + tr("Colours") + "</h3><table cellpadding=4>")
     names = COLOUR_NAMES.get(getattr(matrix_view, "PALETTE", "standard"), COLOUR_NAMES["standard"])
     for style, text in COLOURS:
-        name = names[style]
+        name = tr(names[style])
         parts.append(
             f'<tr><td><img src="swatch:{style}"></td><td><b>{name}</b></td>'
-            f"<td>{html.escape(text)}</td></tr>"
+            f"<td>{html.escape(tr(text))}</td></tr>"
         )
     parts.append(
-        "</table><p>Cell colours show the values: white to blue for inputs and outputs, "
-        "blue − white − red around zero for gradients. Padding cells are grey.</p>"
+        "</table>"
+        + tr(
+            "<p>Cell colours show the values: white to blue for inputs and outputs, "
+            "blue − white − red around zero for gradients. Padding cells are grey.</p>"
+        )
     )
     parts += [
-        "<h3>Stepping</h3>",
-        "<p>Every output is one <b>forward</b> step: the window moves, reads its cells and "
-        "writes one output. After the last one the <b>backward</b> phase replays the windows: "
-        "each output's dY is sent back into dX (to the winner for max, spread evenly for "
-        "average, weighted by W for convolution). Use the buttons or slider under the "
-        "matrices, the keys below, or click an output cell to jump to its step. Hover a cell "
-        "to see which windows it belongs to.</p>",
-        "<h3>Code and checks</h3>",
-        "<p><b>View ▸ Show code</b> gives the NumPy call, the PyTorch equivalent and the plain "
-        "loops of <code>engine/reference.py</code> with the current step's line marked. "
-        "<b>Tools ▸ Check gradients</b> compares the backward pass with finite differences; "
-        "<b>Tools ▸ Compare with PyTorch</b> computes everything again with PyTorch (when it "
-        "is installed) and shows where they agree.</p>",
-        '<h3><a name="shortcuts"></a>Keyboard shortcuts</h3><table cellpadding=3>',
+        "<h3>" + tr("Stepping") + "</h3>",
+        tr(
+            "<p>Every output is one <b>forward</b> step: the window moves, reads its cells and "
+            "writes one output. After the last one the <b>backward</b> phase replays the "
+            "windows: each output's dY is sent back into dX (to the winner for max, spread "
+            "evenly for average, weighted by W for convolution). Use the buttons or slider "
+            "under the matrices, the keys below, or click an output cell to jump to its step. "
+            "Hover a cell to see which windows it belongs to.</p>"
+        ),
+        "<h3>" + tr("Code and checks") + "</h3>",
+        tr(
+            "<p><b>View ▸ Show code</b> gives the NumPy call, the PyTorch equivalent and the "
+            "plain loops of <code>engine/reference.py</code> with the current step's line "
+            "marked. <b>Tools ▸ Check gradients</b> compares the backward pass with finite "
+            "differences; <b>Tools ▸ Compare with PyTorch</b> computes everything again with "
+            "PyTorch (when it is installed) and shows where they agree.</p>"
+        ),
+        '<h3><a name="shortcuts"></a>' + tr("Keyboard shortcuts") + "</h3><table cellpadding=3>",
     ]
     last_menu = ""
     for menu, text, keys in shortcut_rows(window):
@@ -179,9 +214,11 @@ def help_html(window: QWidget) -> str:
             f"<td>{html.escape(text)}</td></tr>"
         )
     parts += [
-        "<tr><td><i>Matrices</i></td><td><b>type a number</b></td><td>edit the selected cell"
-        " (X, W and dY); arrows, Tab and Enter move like a spreadsheet</td></tr>",
-        "<tr><td></td><td><b>click an output</b></td><td>jump to its step</td></tr>",
+        tr(
+            "<tr><td><i>Matrices</i></td><td><b>type a number</b></td><td>edit the selected "
+            "cell (X, W and dY); arrows, Tab and Enter move like a spreadsheet</td></tr>"
+        ),
+        tr("<tr><td></td><td><b>click an output</b></td><td>jump to its step</td></tr>"),
         "</table>",
     ]
     return "\n".join(parts)
@@ -193,7 +230,6 @@ class HelpDialog(QDialog):
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setObjectName("helpDialog")
-        self.setWindowTitle("Pooling Visualizer — getting started")
         self.setModal(False)
         self._window = window
         self.browser = QTextBrowser()
@@ -208,15 +244,33 @@ class HelpDialog(QDialog):
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
         self.resize(720, 640)
+        self.retranslate_ui()
 
-    def open_at(self, anchor: str | None = None) -> None:
-        """Rebuild the page (new shortcuts included), show it and scroll to ``anchor``."""
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Pooling Visualizer — getting started"))
+        if self.isVisible():
+            scroll = self.browser.verticalScrollBar()
+            position = scroll.value()
+            self.refresh()
+            scroll.setValue(position)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def refresh(self) -> None:
+        """Rebuild the page: new shortcuts, the palette's colour names, the language."""
         document = self.browser.document()
         for style, _text in COLOURS:
             document.addResource(
                 QTextDocument.ImageResource, QUrl(f"swatch:{style}"), swatch_image(style)
             )
         self.browser.setHtml(help_html(self._window))
+
+    def open_at(self, anchor: str | None = None) -> None:
+        """Rebuild the page (new shortcuts included), show it and scroll to ``anchor``."""
+        self.refresh()
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is not None:
             self.resize(min(720, screen.width() - 40), min(640, screen.height() - 60))
@@ -262,12 +316,21 @@ def maybe_show_first_run(window: QWidget) -> bool:
 
 def install(window: object) -> None:
     """Help ▸ Getting started (toolbar too), F1 at the shortcut table, first-run display."""
-    action = QAction(QIcon(str(asset("icons", "getting_started.svg"))), "Getting started", window)
+    action = QAction(QIcon(str(asset("icons", "getting_started.svg"))), "", window)
     action.setObjectName("gettingStartedAction")
     action.setShortcut(QKeySequence("Shift+F1"))
-    action.setToolTip("Getting started (Shift+F1): the views, colours, stepping and shortcuts")
-    action.setStatusTip(action.toolTip())
     action.triggered.connect(lambda: show_help(window))
+
+    def retranslate() -> None:
+        set_action_text(
+            action,
+            tr("Getting started"),
+            tr("Getting started: the views, colours, stepping and shortcuts"),
+        )
+        action.setStatusTip(action.toolTip())
+
+    retranslate()
+    window.add_retranslate_hook(retranslate)
     window.addAction(action)
     help_menu = window.menus["help"]
     first = help_menu.actions()[0] if help_menu.actions() else None
@@ -275,7 +338,7 @@ def install(window: object) -> None:
     # F1 ("Keyboard shortcuts") opens the same page at its table, which lists every
     # shortcut bound in the menus (features' ones included), instead of a fixed list.
     for existing in help_menu.actions():
-        if existing is not action and existing.text().startswith("Keyboard shortcuts"):
+        if existing.objectName() == "shortcutsAction":
             existing.triggered.disconnect()
             existing.triggered.connect(lambda: show_help(window, "shortcuts"))
     window.toolbar.addAction(action)

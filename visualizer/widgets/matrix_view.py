@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import format_number
+from visualizer.i18n import tr
 
 TABLE_LIMIT = 64  # larger matrices are drawn as heat maps
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
@@ -271,10 +272,13 @@ class MatrixModel(QAbstractTableModel):
     def _tooltip(self, r: int, c: int) -> object:
         v = self.values[r, c]
         kind = self.kinds[r, c]
-        where = {INPUT: "", PADDING: " (padding)", OVERHANG: " (beyond the padding)"}[kind]
         row, col = r - self.offset[0], c - self.offset[1]
-        text = "—" if math.isnan(v) else format_number(v)
-        return f"[{row}, {col}] = {text}{where}"
+        text = f"[{row}, {col}] = {'—' if math.isnan(v) else format_number(v)}"
+        if kind == PADDING:
+            return tr("{cell} (padding)").format(cell=text)
+        if kind == OVERHANG:
+            return tr("{cell} (beyond the padding)").format(cell=text)
+        return text
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
         if role != _DISPLAY:
@@ -297,9 +301,8 @@ class MatrixModel(QAbstractTableModel):
             number = parse_number(str(value))
         except ValueError:
             old = format_number(self.values[index.row(), index.column()])
-            self.sigEditRejected.emit(
-                f"“{value}” is not a number — cell [{row}, {col}] keeps {old}"
-            )
+            message = tr("“{value}” is not a number — cell [{row}, {col}] keeps {old}")
+            self.sigEditRejected.emit(message.format(value=value, row=row, col=col, old=old))
             return False
         self.sigCellEdited.emit(row, col, number)
         return True

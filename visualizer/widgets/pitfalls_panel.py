@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QT_TR_NOOP, QEvent, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.pitfalls import Pitfall, compare, get_pitfall, pitfalls_for
+from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
 from visualizer.state import AppState
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 from visualizer.widgets.presets_dock import glyph_icon
@@ -32,18 +33,71 @@ RESULT_NAMES = {"output": "Y", "grad_input": "dX"}
 
 # What data makes each mistake visible, for when the current data hides it.
 SHOWS_WHEN = {
-    "max_zero_padding": "set padding ≥ 1 and make the border values negative "
-    "(Fill X → Negative values).",
-    "max_backward_ignores_stride": "use a stride of 2 or more.",
-    "max_backward_equality_mask": "make a window hold its maximum twice "
-    "(Fill X → Ties everywhere).",
-    "pool_reshape": "use an input size that the kernel does not divide with ceil_mode on, "
-    "or a stride other than the kernel, or padding.",
-    "avg_fixed_divisor": "turn on ceil_mode with a size the kernel does not divide, or turn "
-    "off count_include_pad with padding, or set divisor_override.",
-    "conv_bias_per_product": "set a non-zero bias.",
-    "conv_flipped_kernel": "use a kernel that changes when turned half way round, e.g. [[1, −1]].",
+    "max_zero_padding": QT_TR_NOOP(
+        "set padding ≥ 1 and make the border values negative (Fill X → Negative values)."
+    ),
+    "max_backward_ignores_stride": QT_TR_NOOP("use a stride of 2 or more."),
+    "max_backward_equality_mask": QT_TR_NOOP(
+        "make a window hold its maximum twice (Fill X → Ties everywhere)."
+    ),
+    "pool_reshape": QT_TR_NOOP(
+        "use an input size that the kernel does not divide with ceil_mode on, "
+        "or a stride other than the kernel, or padding."
+    ),
+    "avg_fixed_divisor": QT_TR_NOOP(
+        "turn on ceil_mode with a size the kernel does not divide, or turn "
+        "off count_include_pad with padding, or set divisor_override."
+    ),
+    "conv_bias_per_product": QT_TR_NOOP("set a non-zero bias."),
+    "conv_flipped_kernel": QT_TR_NOOP(
+        "use a kernel that changes when turned half way round, e.g. [[1, −1]]."
+    ),
 }
+
+# The engine's pitfall titles and explanations are English (engine/ stays Qt-free); their
+# Chinese, keyed like engine.pitfalls.PITFALLS.  Code and formulas stay as they are.
+PITFALLS_ZH: dict[str, tuple[str, str]] = {
+    "max_zero_padding": (
+        "最大池化用 0 填充",
+        "用 0 而不是 −∞ 填充：一个全是负数、又碰到填充的窗口会返回 0，而这个值根本不在输入里。",
+    ),
+    "max_backward_ignores_stride": (
+        "反向传播忘了步长",
+        "vert_start = h 而不是 h·stride：梯度被送到了错位窗口的最大值上（只有步长为 1 时才对）。",
+    ),
+    "max_backward_equality_mask": (
+        "梯度给了每个并列最大值",
+        "mask = (window == window.max()) 把完整的梯度给了每个并列的最大值；PyTorch 只给第一个。",
+    ),
+    "pool_reshape": (
+        "用 reshape 做池化",
+        "x.reshape(H/k, k, W/k, k).max(...) 丢掉了放不下的行和列，"
+        "并且忽略步长、填充、膨胀和 ceil_mode。",
+    ),
+    "avg_fixed_divisor": (
+        "平均值总是除以 kH·kW",
+        "在补零的输入上用 window.mean() 会让每个窗口都除以 kH·kW，"
+        "包括被 ceil_mode 截断的窗口、count_include_pad=False 和 divisor_override 的情况。",
+    ),
+    "conv_bias_per_product": (
+        "偏置加到了每个乘积上",
+        "np.sum(window * w + b) 把偏置加了 C·kH·kW 次而不是一次：每个输出都偏差 b·(C·kH·kW − 1)。",
+    ),
+    "conv_flipped_kernel": (
+        "翻转了卷积核（真正的卷积）",
+        "信号处理中的卷积会把卷积核旋转 180°；PyTorch 的 conv2d 是互相关，不翻转卷积核。",
+    ),
+}
+
+
+def pitfall_title(pitfall: Pitfall) -> str:
+    zh = PITFALLS_ZH.get(pitfall.key)
+    return localized({ENGLISH: pitfall.title, CHINESE: zh[0] if zh else ""})
+
+
+def pitfall_explanation(pitfall: Pitfall) -> str:
+    zh = PITFALLS_ZH.get(pitfall.key)
+    return localized({ENGLISH: pitfall.explanation, CHINESE: zh[1] if zh else ""})
 
 
 def _shape_text(a: np.ndarray) -> str:
@@ -99,7 +153,6 @@ class PitfallsPanel(QWidget):
 
         self.selector_combo = QComboBox()
         self.selector_combo.setObjectName("pitfallSelector")
-        self.selector_combo.setToolTip("Which common mistake to compare with the correct result")
         self.selector_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.selector_combo.setMinimumContentsLength(18)
         self.explanation_label = QLabel("")
@@ -108,8 +161,8 @@ class PitfallsPanel(QWidget):
         self.function_label = QLabel("")
         self.function_label.setObjectName("pitfallFunction")
         self.function_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.correct_view = MatrixView("Correct", "pitfallCorrectMatrix")
-        self.wrong_view = MatrixView("Wrong", "pitfallWrongMatrix")
+        self.correct_view = MatrixView("", "pitfallCorrectMatrix")
+        self.wrong_view = MatrixView("", "pitfallWrongMatrix")
         for view in (self.correct_view, self.wrong_view):
             view.setMinimumSize(120, 120)
         self.count_label = QLabel("")
@@ -138,7 +191,21 @@ class PitfallsPanel(QWidget):
             view.sigResized.connect(self._fit_timer.start)
         self.selector_combo.currentIndexChanged.connect(self._on_selector_changed)
         state.sigResultsChanged.connect(self._on_results_changed)
-        self._sync_selector()
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.selector_combo.setToolTip(
+            tr("Which common mistake to compare with the correct result")
+        )
+        self.correct_view.set_title(tr("Correct"))
+        self.wrong_view.set_title(tr("Wrong"))
+        self._op = ""  # offer the pitfalls again, with their names in the new language
+        self._on_results_changed()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     # ---- state → panel ----------------------------------------------------------------------
     def current_key(self) -> str | None:
@@ -161,9 +228,9 @@ class PitfallsPanel(QWidget):
         with QSignalBlocker(self.selector_combo):
             self.selector_combo.clear()
             for pitfall in pitfalls_for(op):
-                self.selector_combo.addItem(pitfall.title, pitfall.key)
+                self.selector_combo.addItem(pitfall_title(pitfall), pitfall.key)
                 self.selector_combo.setItemData(
-                    self.selector_combo.count() - 1, pitfall.explanation, Qt.ToolTipRole
+                    self.selector_combo.count() - 1, pitfall_explanation(pitfall), Qt.ToolTipRole
                 )
             index = self.selector_combo.findData(keep) if keep else -1
             self.selector_combo.setCurrentIndex(max(index, 0))
@@ -188,21 +255,23 @@ class PitfallsPanel(QWidget):
         self._stale = False
         key = self.current_key()
         if key is None:
-            self._show_message("No pitfall applies to this operation.")
+            self._show_message(tr("No pitfall applies to this operation."))
             return
         pitfall = get_pitfall(key)
-        self.explanation_label.setText(pitfall.explanation)
+        self.explanation_label.setText(pitfall_explanation(pitfall))
         self._show_function(pitfall)
         try:
             correct, wrong = self.state.pitfall_result(key)
         except ValueError as exc:
-            self._show_message(f"Cannot show this pitfall here: {exc}")
+            message = tr("Cannot show this pitfall here: {reason}")
+            self._show_message(message.format(reason=translate_message(str(exc))))
             return
         self._show_matrices(pitfall, correct, wrong)
 
     def _show_function(self, pitfall: Pitfall) -> None:
         name = pitfall.function.__name__
         self.function_label.setText(f"<code>{name}()</code>")
+        # The wrong function's docstring: code documentation, in English like the code.
         self.function_label.setToolTip(inspect.getdoc(pitfall.function) or "")
 
     def _show_message(self, text: str) -> None:
@@ -217,11 +286,11 @@ class PitfallsPanel(QWidget):
         diverging = pitfall.result == "grad_input"
         both = np.concatenate([correct.ravel(), wrong.ravel()])
         levels = levels_for(both, diverging)
-        self.correct_view.set_title(f"Correct {name}  ({_shape_text(correct)})")
+        title = tr("Correct {name}  ({shape})")
+        self.correct_view.set_title(title.format(name=name, shape=_shape_text(correct)))
         empty = wrong.size == 0
-        self.wrong_view.set_title(
-            f"Wrong {name}  ({_shape_text(wrong)}{', empty' if empty else ''})"
-        )
+        title = tr("Wrong {name}  ({shape}, empty)") if empty else tr("Wrong {name}  ({shape})")
+        self.wrong_view.set_title(title.format(name=name, shape=_shape_text(wrong)))
         self.views.set_shape(
             max(correct.shape[0], wrong.shape[0]), max(correct.shape[1], wrong.shape[1])
         )
@@ -248,16 +317,23 @@ class PitfallsPanel(QWidget):
 
     @staticmethod
     def _count_text(pitfall: Pitfall, correct: np.ndarray, wrong: np.ndarray, n: int) -> str:
-        shapes = ""
-        if correct.shape != wrong.shape:
-            shapes = f"Shapes differ ({_shape_text(correct)} vs {_shape_text(wrong)}): "
         if n == 0:
-            hint = SHOWS_WHEN.get(pitfall.key, "change the data.")
-            return f"0 cells differ: this data hides the mistake. To see it, {hint}"
+            hint = tr(SHOWS_WHEN.get(pitfall.key, QT_TR_NOOP("change the data.")))
+            return tr("0 cells differ: this data hides the mistake. To see it, {hint}").format(
+                hint=hint
+            )
         if correct.shape == wrong.shape and n == correct.size and n > 1:
-            return f"All {n} cells differ"
-        verb = "differs" if n == 1 else "differ"
-        return f"{shapes}{n} cell{'s' if n != 1 else ''} {verb} (framed)"
+            return tr("All {count} cells differ").format(count=n)
+        if n == 1:
+            text = tr("{count} cell differs (framed)").format(count=n)
+        else:
+            text = tr("{count} cells differ (framed)").format(count=n)
+        if correct.shape != wrong.shape:
+            shapes = tr("Shapes differ ({correct} vs {wrong}): {count_text}")
+            return shapes.format(
+                correct=_shape_text(correct), wrong=_shape_text(wrong), count_text=text
+            )
+        return text
 
     # ---- sizing -----------------------------------------------------------------------------
     def fit_cells(self) -> None:
@@ -271,11 +347,25 @@ class PitfallsPanel(QWidget):
 
 class PitfallsDock(QDockWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__("Pitfalls: wrong vs correct", parent)
+        super().__init__(parent)
         self.setObjectName("pitfallsDock")
         self.panel = PitfallsPanel(state)
         self.setWidget(self.panel)
         self.setMinimumWidth(300)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Pitfalls: wrong vs correct"))
+        action = self.toggleViewAction()
+        action.setText(tr("Pitfalls"))
+        action.setToolTip(
+            tr("Pitfalls: common wrong implementations beside the correct result (Ctrl+P)")
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
 
 def install(window: QMainWindow) -> None:
@@ -283,12 +373,10 @@ def install(window: QMainWindow) -> None:
     dock = PitfallsDock(window.state, window)
     window.addDockWidget(Qt.RightDockWidgetArea, dock)
     dock.hide()
-    action = dock.toggleViewAction()
-    action.setText("Pitfalls")
+    action = dock.toggleViewAction()  # texts: PitfallsDock.retranslate_ui
     action.setObjectName("pitfallsAction")
     action.setShortcut(QKeySequence("Ctrl+P"))
     action.setIcon(glyph_icon("⚠", "#c05000"))
-    action.setToolTip("Pitfalls: common wrong implementations beside the correct result (Ctrl+P)")
     window.addAction(action)
     window.menus["view"].addSeparator()
     window.menus["view"].addAction(action)

@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.i18n import set_action_text, tr
 from visualizer.presets import Preset, apply_preset, list_presets, load_preset, presets_dir
 from visualizer.state import AppState, Snapshot
 
@@ -53,13 +54,13 @@ class PresetDock(QDockWidget):
     """Title and explanation of the preset loaded last."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__("Preset", parent)
+        super().__init__(parent)
         self.setObjectName("presetDock")
         self.state = state
         self.preset: Preset | None = None
         self._loaded: Snapshot | None = None
 
-        self.explanation_label = QLabel("Choose a preset from the Presets menu.")
+        self.explanation_label = QLabel()
         self.explanation_label.setObjectName("presetExplanation")
         self.explanation_label.setWordWrap(True)
         self.explanation_label.setTextFormat(Qt.RichText)
@@ -68,7 +69,7 @@ class PresetDock(QDockWidget):
         font = self.explanation_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.explanation_label.setFont(font)
-        self.changed_label = QLabel("The data has changed since this preset was loaded.")
+        self.changed_label = QLabel()
         self.changed_label.setObjectName("presetChanged")
         self.changed_label.setWordWrap(True)
         italic = self.changed_label.font()
@@ -90,15 +91,37 @@ class PresetDock(QDockWidget):
         self.setWidget(scroll)
         self.setMinimumHeight(70)
         state.sigDataChanged.connect(self._on_data_changed)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.changed_label.setText(tr("The data has changed since this preset was loaded."))
+        preset = self.preset
+        if preset is None:
+            self.setWindowTitle(tr("Preset"))
+        else:
+            self.setWindowTitle(tr("Preset: {name}").format(name=preset.key))
+        # A dock names its toggle action after its title; the Presets menu wants a verb.
+        self.toggleViewAction().setText(tr("Show preset explanation"))
+        if preset is None:
+            self.explanation_label.setText(tr("Choose a preset from the Presets menu."))
+            return
+        # Title inline with the paragraph: at the bottom of a 768-pixel screen every line counts.
+        title, text = preset.display_title(), preset.display_explanation()
+        self.explanation_label.setText(
+            tr("<b>{title}.</b>&nbsp; {explanation}").format(
+                title=html.escape(title), explanation=html.escape(text)
+            )
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def show_preset(self, preset: Preset) -> None:
         self.preset = preset
         self._loaded = self.state.snapshot()
-        self.setWindowTitle(f"Preset: {preset.key}")
-        # Title inline with the paragraph: at the bottom of a 768-pixel screen every line counts.
-        self.explanation_label.setText(
-            f"<b>{html.escape(preset.title)}.</b>&nbsp; {html.escape(preset.explanation)}"
-        )
+        self.retranslate_ui()
         self.changed_label.hide()
         self.show()
         self.raise_()
@@ -139,72 +162,96 @@ class PresetsController:
         window.addDockWidget(Qt.BottomDockWidgetArea, self.dock)
         self.dock.hide()
 
-        self.menu = QMenu("&Presets", window)
+        self.menu = QMenu(window)
         self.menu.setObjectName("presetsMenu")
         self.menu.setToolTipsVisible(True)
-        window.menuBar().insertMenu(window.menus["help"].menuAction(), self.menu)
+        # The menu bar keeps this action: once the toolbar action below adopts the menu,
+        # menu.menuAction() (and so menu.setTitle) means the toolbar action instead.
+        self.menu_bar_action = window.menuBar().insertMenu(
+            window.menus["help"].menuAction(), self.menu
+        )
         window.menus["presets"] = self.menu
         self.preset_actions: dict[str, QAction] = {}
         for path in list_presets():
-            self.menu.addAction(self._preset_action(path))
+            action = QAction(window)
+            action.setObjectName(f"preset_{path.stem}")
+            action.setData(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.load(p))
+            self.preset_actions[path.stem] = action
+            self.menu.addAction(action)
         self.menu.addSeparator()
-        self.open_action = QAction("Open preset file…", window)
+        self.open_action = QAction(window)
         self.open_action.setObjectName("openPresetAction")
-        self.open_action.setToolTip("Load a preset JSON file of your own")
         self.open_action.triggered.connect(self._on_open_file)
         self.menu.addAction(self.open_action)
-        toggle = self.dock.toggleViewAction()
-        toggle.setText("Show preset explanation")
-        toggle.setObjectName("presetDockAction")
-        self.menu.addAction(toggle)
+        self.dock_action = self.dock.toggleViewAction()
+        self.dock_action.setObjectName("presetDockAction")
+        self.menu.addAction(self.dock_action)
 
-        self.tool_action = QAction(glyph_icon("☰", "#2a6fb0"), "Presets", window)
+        self.tool_action = QAction(glyph_icon("☰", "#2a6fb0"), "", window)
         self.tool_action.setObjectName("presetsToolAction")
-        self.tool_action.setToolTip(
-            "Presets: classic examples for a lecture (Alt+P opens the menu)"
-        )
         self.tool_action.setMenu(self.menu)
         window.toolbar.addAction(self.tool_action)
         button = window.toolbar.widgetForAction(self.tool_action)
         if isinstance(button, QToolButton):
             button.setPopupMode(QToolButton.InstantPopup)
+        self.retranslate_ui()
+        window.add_retranslate_hook(self.retranslate_ui)
 
-    def _preset_action(self, path: Path) -> QAction:
-        action = QAction(path.stem, self.window)
-        action.setObjectName(f"preset_{path.stem}")
+    def retranslate_ui(self) -> None:
+        self.menu_bar_action.setText(tr("&Presets"))
+        for action in self.preset_actions.values():
+            self._describe(action, Path(action.data()))
+        set_action_text(self.open_action, tr("Open preset file…"))
+        self.open_action.setToolTip(tr("Load a preset JSON file of your own"))
+        self.tool_action.setText(tr("Presets"))
+        self.tool_action.setToolTip(
+            tr("Presets: classic examples for a lecture (Alt+P opens the menu)")
+        )
+
+    @staticmethod
+    def _describe(action: QAction, path: Path) -> None:
+        """The menu entry of one preset file: its title and first sentence, or why it is broken."""
         try:
             preset = load_preset(path)
         except ValueError as exc:
             # A broken file stays visible (so it gets fixed) but cannot be chosen.
-            action.setText(f"{path.stem} (broken)")
+            action.setText(tr("{name} (broken)").format(name=path.stem))
             action.setToolTip(str(exc))
             action.setEnabled(False)
-        else:
-            action.setText(preset.title)
-            action.setToolTip(preset.explanation.split(". ")[0].rstrip(".") + ".")
-        action.triggered.connect(lambda _=False, p=path: self.load(p))
-        self.preset_actions[path.stem] = action
-        return action
+            return
+        action.setEnabled(True)
+        action.setText(preset.display_title())
+        action.setToolTip(_first_sentence(preset.display_explanation()))
 
     def load(self, path: str | Path) -> bool:
         """Load the preset file at ``path`` (read again, so edits to the file show at once)."""
         try:
             preset = load_preset(path)
         except ValueError as exc:
-            self.window.statusBar().showMessage(f"Preset not loaded: {exc}", 10000)
+            message = tr("Preset not loaded: {reason}").format(reason=exc)
+            self.window.statusBar().showMessage(message, 10000)
             return False
         if not apply_preset(self.state, preset):
             return False  # the state reported why through sigError
         self.dock.show_preset(preset)
-        self.window.statusBar().showMessage(f"Loaded preset: {preset.title} (Ctrl+Z undoes)", 5000)
+        message = tr("Loaded preset: {title} (Ctrl+Z undoes)")
+        self.window.statusBar().showMessage(message.format(title=preset.display_title()), 5000)
         return True
 
     def _on_open_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Open preset", str(presets_dir()), "Presets (*.json)"
+            self.window, tr("Open preset"), str(presets_dir()), tr("Presets (*.json)")
         )
         if path:
             self.load(path)
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a paragraph, for a tooltip (English or Chinese punctuation)."""
+    if "。" in text:
+        return text.split("。")[0] + "。"
+    return text.split(". ")[0].rstrip(".") + "."
 
 
 def install(window: QMainWindow) -> None:

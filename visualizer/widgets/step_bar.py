@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.i18n import tr, translate_message
 from visualizer.state import AppState
 
 
@@ -30,29 +31,25 @@ class StepBar(QWidget):
 
         style = self.style()
 
-        def button(icon: QStyle.StandardPixmap, name: str, tip: str) -> QToolButton:
+        def button(icon: QStyle.StandardPixmap, name: str) -> QToolButton:
             b = QToolButton()
             b.setIcon(style.standardIcon(icon))
             b.setIconSize(QSize(24, 24))
             b.setObjectName(name)
-            b.setToolTip(tip)
             b.setMinimumSize(36, 34)
             return b
 
-        self.first_button = button(QStyle.SP_MediaSkipBackward, "stepFirst", "First step (Home)")
-        self.prev_button = button(QStyle.SP_MediaSeekBackward, "stepPrev", "Previous step (Left)")
-        self.play_button = button(QStyle.SP_MediaPlay, "playPause", "Play / pause (Space)")
-        self.next_button = button(QStyle.SP_MediaSeekForward, "stepNext", "Next step (Right)")
-        self.last_button = button(QStyle.SP_MediaSkipForward, "stepLast", "Last step (End)")
+        self.first_button = button(QStyle.SP_MediaSkipBackward, "stepFirst")
+        self.prev_button = button(QStyle.SP_MediaSeekBackward, "stepPrev")
+        self.play_button = button(QStyle.SP_MediaPlay, "playPause")
+        self.next_button = button(QStyle.SP_MediaSeekForward, "stepNext")
+        self.last_button = button(QStyle.SP_MediaSkipForward, "stepLast")
         self.step_slider = QSlider(Qt.Horizontal)
         self.step_slider.setObjectName("stepSlider")
-        self.step_slider.setToolTip("Scrub through the forward steps, then the backward steps")
         self.speed_spinbox = QSpinBox()
         self.speed_spinbox.setObjectName("speed_spinbox")
         self.speed_spinbox.setRange(1, 30)
         self.speed_spinbox.setValue(2)
-        self.speed_spinbox.setSuffix("/s")
-        self.speed_spinbox.setToolTip("Playback speed")
         self.counter_label = QLabel("")
         self.counter_label.setObjectName("stepCounter")
         counter_font = QFont()
@@ -93,8 +90,24 @@ class StepBar(QWidget):
         self.speed_spinbox.valueChanged.connect(self._on_speed_changed)
         state.sigResultsChanged.connect(self._on_results_changed)
         state.sigStepChanged.connect(self._on_step_changed)
+        self.retranslate_ui()
         self._on_results_changed()
-        self._on_step_changed(state.step)
+
+    def retranslate_ui(self) -> None:
+        self.first_button.setToolTip(tr("First step (Home)"))
+        self.prev_button.setToolTip(tr("Previous step (Left)"))
+        self.play_button.setToolTip(tr("Play / pause (Space)"))
+        self.next_button.setToolTip(tr("Next step (Right)"))
+        self.last_button.setToolTip(tr("Last step (End)"))
+        self.step_slider.setToolTip(tr("Scrub through the forward steps, then the backward steps"))
+        self.speed_spinbox.setSuffix(tr("/s", "steps per second"))
+        self.speed_spinbox.setToolTip(tr("Playback speed"))
+        self._on_step_changed(self.state.step)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def toggle_play(self) -> None:
         if self.timer.isActive():
@@ -128,8 +141,11 @@ class StepBar(QWidget):
         st = self.state
         with QSignalBlocker(self.step_slider):
             self.step_slider.setValue(step)
-        phase = "Forward" if st.phase == "forward" else "Backward"
-        self.counter_label.setText(f"{phase} {st.window_index + 1} / {st.n_windows}")
+        if st.phase == "forward":
+            counter = tr("Forward {index} / {total}")
+        else:
+            counter = tr("Backward {index} / {total}")
+        self.counter_label.setText(counter.format(index=st.window_index + 1, total=st.n_windows))
         self.arithmetic_label.setText(st.step_text())
 
 
@@ -137,7 +153,7 @@ class FormulaPanel(QGroupBox):
     """The output-size formula with the current numbers, and why a setting is invalid."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__("Output size", parent)
+        super().__init__(parent)
         self.state = state
         self.formula_label = QLabel("")
         self.formula_label.setObjectName("formula")
@@ -147,15 +163,25 @@ class FormulaPanel(QGroupBox):
         layout.addWidget(self.formula_label)
         state.sigResultsChanged.connect(self._refresh)
         state.sigError.connect(self._refresh)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(tr("Output size"))
         self._refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def _refresh(self, *_args: object) -> None:
         st = self.state
-        lines = st.formula_lines()
+        # The formula itself is the same in every language; the engine's remarks on it are not.
+        lines = [translate_message(line) for line in st.formula_lines()]
         out_h, out_w = st.results.geometry.out_size
-        text = "\n".join(lines)
         if st.error:
-            text += f"\n✗ Not applied: {st.error}"
+            lines.append(tr("✗ Not applied: {reason}").format(reason=translate_message(st.error)))
         else:
-            text += f"\nOutput: {out_h} × {out_w} = {out_h * out_w} windows"
-        self.formula_label.setText(text)
+            text = tr("Output: {rows} × {cols} = {count} windows")
+            lines.append(text.format(rows=out_h, cols=out_w, count=out_h * out_w))
+        self.formula_label.setText("\n".join(lines))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer import verify
+from visualizer.i18n import set_action_text, tr
 from visualizer.resources import asset
 from visualizer.state import AppState
 from visualizer.widgets.matrix_view import MatrixView
@@ -56,7 +57,7 @@ class VerifyPanel(QDockWidget):
     """Dock ``verifyDock``: the gradient check's verdict and the PyTorch agreement matrix."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__("Verify", parent)
+        super().__init__(parent)
         self.setObjectName("verifyDock")
         self.state = state
         self.gradient_result: verify.GradientCheck | None = None
@@ -68,19 +69,14 @@ class VerifyPanel(QDockWidget):
         self.grad_details_label.setObjectName("gradCheckDetails")
         self.grad_details_label.setWordWrap(True)
         self.grad_details_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.grad_button = QPushButton("Check gradients")
+        self.grad_button = QPushButton()
         self.grad_button.setObjectName("checkGradientsButton")
-        self.grad_button.setToolTip(
-            "Nudge every input element by ±1e-6 and compare the change of sum(Y·dY) with the "
-            "backward pass (Ctrl+G)"
-        )
         self.grad_button.clicked.connect(self.run_gradient_check)
-        grad_box = QGroupBox("Finite differences")
-        grad_layout = QVBoxLayout(grad_box)
-        grad_layout.addWidget(
-            QLabel("dX[i] should equal (L(x + ε·eᵢ) − L(x − ε·eᵢ)) / 2ε with L = Σ Y·dY, ε = 1e-6.")
-        )
-        grad_layout.itemAt(0).widget().setWordWrap(True)
+        self.grad_box = QGroupBox()
+        grad_layout = QVBoxLayout(self.grad_box)
+        self.grad_rule_label = QLabel()
+        self.grad_rule_label.setWordWrap(True)
+        grad_layout.addWidget(self.grad_rule_label)
         grad_layout.addWidget(self.grad_verdict_label)
         grad_layout.addWidget(self.grad_details_label)
         grad_layout.addWidget(self.grad_button, 0, Qt.AlignLeft)
@@ -92,16 +88,12 @@ class VerifyPanel(QDockWidget):
         self.torch_details_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.quantity_combobox = QComboBox()
         self.quantity_combobox.setObjectName("torchQuantity")
-        self.quantity_combobox.setToolTip("Which result the matrix below compares, cell by cell")
         self.quantity_combobox.currentIndexChanged.connect(self._show_difference)
         self.diff_view = MatrixView("|engine − PyTorch|", "torchDiffMatrix")
         self.diff_view.setMinimumHeight(220)
-        self.diff_view.setToolTip(
-            "Absolute difference per cell for the shown plane; 0 everywhere means identical"
-        )
         self.diff_where_label = QLabel("")
         self.diff_where_label.setObjectName("torchDiffWhere")
-        self.torch_button = QPushButton("Compare with PyTorch")
+        self.torch_button = QPushButton()
         self.torch_button.setObjectName("compareTorchButton")
         self.torch_button.clicked.connect(self.run_torch_comparison)
         torch_box = QGroupBox("PyTorch")
@@ -109,7 +101,7 @@ class VerifyPanel(QDockWidget):
         torch_layout.addWidget(self.torch_verdict_label)
         torch_layout.addWidget(self.torch_details_label)
         row = QHBoxLayout()
-        self.show_label = QLabel("Show")
+        self.show_label = QLabel()
         row.addWidget(self.show_label)
         row.addWidget(self.quantity_combobox, 1)
         torch_layout.addLayout(row)
@@ -119,8 +111,6 @@ class VerifyPanel(QDockWidget):
         self.torch_box = torch_box
         if not verify.torch_available():
             self.torch_button.setEnabled(False)
-            self.torch_button.setToolTip(verify.TORCH_MISSING)
-            self.torch_verdict_label.setText(verify.TORCH_MISSING)
             self.torch_verdict_label.setStyleSheet(STALE_STYLE)
         for widget in (
             self.quantity_combobox,
@@ -133,7 +123,7 @@ class VerifyPanel(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(grad_box)
+        layout.addWidget(self.grad_box)
         layout.addWidget(torch_box, 1)
         scroll = QScrollArea()
         scroll.setWidget(body)
@@ -145,7 +135,52 @@ class VerifyPanel(QDockWidget):
         self._rerun_timer.setSingleShot(True)
         self._rerun_timer.setInterval(150)  # a burst of edits gives one re-check
         self._rerun_timer.timeout.connect(self._rerun)
+        self._rerun_when_shown = False
         state.sigResultsChanged.connect(self._on_results_changed)
+        self.visibilityChanged.connect(self._on_visibility_changed)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Verify"))
+        self.grad_button.setText(tr("Check gradients"))
+        self.grad_button.setToolTip(
+            tr(
+                "Nudge every input element by ±1e-6 and compare the change of sum(Y·dY) with "
+                "the backward pass (Ctrl+G)"
+            )
+        )
+        self.grad_box.setTitle(tr("Finite differences"))
+        self.grad_rule_label.setText(
+            tr("dX[i] should equal (L(x + ε·eᵢ) − L(x − ε·eᵢ)) / 2ε with L = Σ Y·dY, ε = 1e-6.")
+        )
+        self.quantity_combobox.setToolTip(
+            tr("Which result the matrix below compares, cell by cell")
+        )
+        self.diff_view.setToolTip(
+            tr("Absolute difference per cell for the shown plane; 0 everywhere means identical")
+        )
+        self.torch_button.setText(tr("Compare with PyTorch"))
+        self.show_label.setText(tr("Show"))
+        if not verify.torch_available():
+            self.torch_button.setToolTip(tr(verify.TORCH_MISSING))
+            self.torch_verdict_label.setText(tr(verify.TORCH_MISSING))
+        # Results are said again in the new language by running the checks again (their
+        # sentences are made when they run); a hidden dock does so when it is shown.
+        if any(self._live.values()):
+            if self.isVisible():
+                self._rerun()
+            else:
+                self._rerun_when_shown = True
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible and self._rerun_when_shown:
+            self._rerun_when_shown = False
+            self._rerun()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     # ---- running the checks -----------------------------------------------------------------
     def run_gradient_check(self) -> verify.GradientCheck:
@@ -163,10 +198,16 @@ class VerifyPanel(QDockWidget):
             UNSURE_STYLE if result.ill_posed else PASS_STYLE if result.passed else FAIL_STYLE
         )
         names = {"x": "dX", "weight": "dW", "bias": "db"}
-        rows = [f"max |{names[k]} − numeric| = {v:.3g}" for k, v in result.errors.items()]
+        rows = [
+            tr("max |{name} − numeric| = {error}").format(name=names[k], error=f"{v:.3g}")
+            for k, v in result.errors.items()
+        ]
+        if result.skipped:
+            checked = tr("checked {checked} of {total} elements, {skipped} left out")
+        else:
+            checked = tr("checked {checked} of {total} elements")
         rows.append(
-            f"checked {result.checked} of {result.total} elements"
-            + (f", {result.skipped} left out" if result.skipped else "")
+            checked.format(checked=result.checked, total=result.total, skipped=result.skipped)
         )
         rows += list(result.notes)
         self.grad_details_label.setText("<br>".join(html.escape(r) for r in rows))
@@ -190,13 +231,15 @@ class VerifyPanel(QDockWidget):
         by_design = all(c.all_agree or c.note for c in result.values())
         worst = max(c.max_abs_diff for c in result.values())
         if agree:
-            text = f"Agrees with PyTorch: every cell matches (largest difference {worst:.2g})."
+            text = tr("Agrees with PyTorch: every cell matches (largest difference {error}).")
+            text = text.format(error=f"{worst:.2g}")
             style = PASS_STYLE
         elif by_design:
-            text = "Differs from PyTorch only where the app's tie rule differs by design."
+            text = tr("Differs from PyTorch only where the app's tie rule differs by design.")
             style = UNSURE_STYLE
         else:
-            text = f"Disagrees with PyTorch: cells differ by up to {worst:.3g}."
+            text = tr("Disagrees with PyTorch: cells differ by up to {error}.")
+            text = text.format(error=f"{worst:.3g}")
             style = FAIL_STYLE
         self.torch_verdict_label.setText(text)
         self.torch_verdict_label.setStyleSheet(style)
@@ -205,9 +248,15 @@ class VerifyPanel(QDockWidget):
             cells = c.agree.size
             ok = int(c.agree.sum())
             mark = "✔" if c.all_agree else "✘"
+            text = tr("{mark} {quantity}: {agree}/{cells} cells agree, max |Δ| = {error}")
             rows.append(
-                f"{mark} {html.escape(c.label)}: {ok}/{cells} cells agree, "
-                f"max |Δ| = {c.max_abs_diff:.3g}"
+                text.format(
+                    mark=mark,
+                    quantity=html.escape(tr(c.label)),
+                    agree=ok,
+                    cells=cells,
+                    error=f"{c.max_abs_diff:.3g}",
+                )
             )
             if c.note:
                 rows.append(f"&nbsp;&nbsp;&nbsp;<i>{html.escape(c.note)}</i>")
@@ -216,7 +265,7 @@ class VerifyPanel(QDockWidget):
         with QSignalBlocker(self.quantity_combobox):
             self.quantity_combobox.clear()
             for name, c in result.items():
-                self.quantity_combobox.addItem(c.label, name)
+                self.quantity_combobox.addItem(tr(c.label), name)
             index = self.quantity_combobox.findData(current)
             self.quantity_combobox.setCurrentIndex(max(0, index))
         for widget in (
@@ -245,11 +294,14 @@ class VerifyPanel(QDockWidget):
         elif name == "grad_weight":
             plane, where = c.abs_diff[ch, st.in_channel], f"c_out={ch}, c_in={st.in_channel}"
         else:
-            plane, where = c.abs_diff.reshape(1, -1), "all output channels"
+            plane, where = c.abs_diff.reshape(1, -1), tr("all output channels")
         top = float(np.max(plane)) if plane.size else 0.0
-        self.diff_view.set_title(f"|Δ| {c.label}")
-        self.diff_view.title_label.setToolTip(f"|engine − PyTorch| of {c.label}, {where}")
-        self.diff_where_label.setText(f"|engine − PyTorch| per cell, {where}")
+        label = tr(c.label)
+        self.diff_view.set_title(f"|Δ| {label}")
+        tip = tr("|engine − PyTorch| of {quantity}, {where}")
+        self.diff_view.title_label.setToolTip(tip.format(quantity=label, where=where))
+        text = tr("|engine − PyTorch| per cell, {where}")
+        self.diff_where_label.setText(text.format(where=where))
         self.diff_view.set_matrix(plane, levels=(0.0, top if top > 0 else 1.0))
         QTimer.singleShot(0, self, self._fit_diff_cells)
 
@@ -273,7 +325,8 @@ class VerifyPanel(QDockWidget):
         ):
             if self._live[key]:
                 self._live[key] = False
-                label.setText("Out of date: the data changed. " + label.text())
+                stale = tr("Out of date: the data changed. {verdict}")
+                label.setText(stale.format(verdict=label.text()))
                 label.setStyleSheet(STALE_STYLE)
 
     def _rerun(self) -> None:
@@ -287,10 +340,17 @@ def _tools_menu(window: object) -> QMenu:
     """The Tools menu, created before Help the first time a feature asks for it."""
     menu = window.menus.get("tools")
     if menu is None:
-        menu = QMenu("&Tools", window)
+        menu = QMenu(window)
+        menu.setObjectName("toolsMenu")
         menu.setToolTipsVisible(True)
         window.menuBar().insertMenu(window.menus["help"].menuAction(), menu)
         window.menus["tools"] = menu
+
+        def retranslate() -> None:
+            menu.setTitle(tr("&Tools"))
+
+        retranslate()
+        window.add_retranslate_hook(retranslate)
     return menu
 
 
@@ -303,27 +363,39 @@ def install(window: object) -> None:
         window.tabifyDockWidget(code, panel)
     panel.hide()
 
-    check = QAction(QIcon(str(asset("icons", "check_gradients.svg"))), "Check gradients", window)
+    check = QAction(QIcon(str(asset("icons", "check_gradients.svg"))), "", window)
     check.setObjectName("checkGradientsAction")
     check.setShortcut(QKeySequence("Ctrl+G"))
-    check.setToolTip("Check gradients (Ctrl+G): compare the backward pass with finite differences")
     check.triggered.connect(panel.run_gradient_check)
-    compare = QAction(
-        QIcon(str(asset("icons", "compare_torch.svg"))), "Compare with PyTorch", window
-    )
+    compare = QAction(QIcon(str(asset("icons", "compare_torch.svg"))), "", window)
     compare.setObjectName("compareTorchAction")
     if verify.torch_available():
-        compare.setToolTip(
-            "Compare with PyTorch: the same forward and backward from torch.nn.functional, "
-            "cell by cell"
-        )
         compare.triggered.connect(panel.run_torch_comparison)
     else:
         compare.setEnabled(False)
-        compare.setToolTip("Compare with PyTorch — unavailable: " + verify.TORCH_MISSING)
     for action in (check, compare):
-        action.setStatusTip(action.toolTip())
         window.addAction(action)
+
+    def retranslate() -> None:
+        set_action_text(
+            check,
+            tr("Check gradients"),
+            tr("Check gradients: compare the backward pass with finite differences"),
+        )
+        if verify.torch_available():
+            tip = tr(
+                "Compare with PyTorch: the same forward and backward from torch.nn.functional, "
+                "cell by cell"
+            )
+        else:
+            tip = tr("Compare with PyTorch — unavailable: {reason}")
+            tip = tip.format(reason=tr(verify.TORCH_MISSING))
+        set_action_text(compare, tr("Compare with PyTorch"), tip)
+        for action in (check, compare):
+            action.setStatusTip(action.toolTip())
+
+    retranslate()
+    window.add_retranslate_hook(retranslate)
     menu = _tools_menu(window)
     menu.addAction(check)
     menu.addAction(compare)

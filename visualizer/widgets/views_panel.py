@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+import numpy as np
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine import format_number
+from visualizer.i18n import tr
 from visualizer.state import INPUT, PADDING, AppState
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 
@@ -18,12 +20,13 @@ class ViewsPanel(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.input_view = MatrixView("Input X", "inputMatrix")
-        self.kernel_view = MatrixView("Kernel W", "kernelMatrix")
-        self.output_view = MatrixView("Output Y", "outputMatrix")
-        self.mask_view = MatrixView("Argmax mask", "maskMatrix")
-        self.grad_output_view = MatrixView("Upstream gradient dY", "gradOutputMatrix")
-        self.grad_input_view = MatrixView("Input gradient dX", "gradInputMatrix")
+        # Titles are set with the values (they name sizes) and again on a language change.
+        self.input_view = MatrixView("", "inputMatrix")
+        self.kernel_view = MatrixView("", "kernelMatrix")
+        self.output_view = MatrixView("", "outputMatrix")
+        self.mask_view = MatrixView("", "maskMatrix")
+        self.grad_output_view = MatrixView("", "gradOutputMatrix")
+        self.grad_input_view = MatrixView("", "gradInputMatrix")
         self.grad_weight_view = MatrixView("dW", "gradWeightMatrix")
         self.input_view.set_editable(True)
         self.kernel_view.set_editable(True)
@@ -67,6 +70,54 @@ class ViewsPanel(QWidget):
         state.sigStepChanged.connect(self._on_step_changed)
         state.sigHoverChanged.connect(self._on_highlights_changed)
         self._on_results_changed()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        """Titles and tooltips in the current language (no values are redrawn)."""
+        self._update_titles(self.state.input_canvas()[1])
+
+    def _update_titles(self, kinds: np.ndarray) -> None:
+        """Titles (they name the sizes) and tooltips; ``kinds`` are the input canvas's."""
+        st = self.state
+        conv, is_max = st.op == "conv", st.op == "max"
+        h, w = st.x.shape[2:]
+        size = f"{h}×{w}"
+        if (kinds == PADDING).any():
+            pad = "−∞" if is_max else "0"
+            title = tr("Input X  ({size}, pad {value})").format(size=size, value=pad)
+        else:
+            title = tr("Input X  ({size})").format(size=size)
+        self.input_view.set_title(title)
+        self.input_view.setToolTip(
+            tr(
+                "Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). "
+                "Hatched cells: beyond the padding, only reached by ceil_mode windows (never read)."
+            )
+            if (kinds != INPUT).any()
+            else ""
+        )
+        oh, ow = st.results.geometry.out_size
+        self.output_view.set_title(tr("Output Y  ({size})").format(size=f"{oh}×{ow}"))
+        self.grad_output_view.set_title(tr("Upstream gradient dY"))
+        if conv:
+            kh, kw = st.results.geometry.kernel
+            size = f"{kh}×{kw}"
+            if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
+                size += f", [{st.plane[1]}, {st.in_channel}]"
+            self.kernel_view.set_title(tr("Kernel W  ({size})").format(size=size))
+        if is_max:
+            self.mask_view.set_title(tr("Argmax mask  (wins per cell)"))
+        self._update_step_titles()
+
+    def _update_step_titles(self) -> None:
+        if self.state.phase == "backward":
+            self.grad_input_view.set_title(tr("Input gradient dX  so far"))
+        else:
+            self.grad_input_view.set_title(tr("Input gradient dX"))
 
     def views(self) -> list[MatrixView]:
         return [
@@ -120,26 +171,13 @@ class ViewsPanel(QWidget):
             self.grid.setColumnStretch(col, factor)
 
         values, kinds, offset = st.input_canvas()
-        h, w = st.x.shape[2:]
-        g = st.results.geometry
-        pad_note = ""
-        if (kinds == PADDING).any():
-            pad_note = ", pad −∞" if is_max else ", pad 0"
-        self.input_view.set_title(f"Input X  ({h}×{w}{pad_note})")
-        self.input_view.setToolTip(
-            "Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). "
-            "Hatched cells: beyond the padding, only reached by ceil_mode windows (never read)."
-            if (kinds != INPUT).any()
-            else ""
-        )
+        self._update_titles(kinds)
         self.input_view.set_matrix(values, kinds, offset)
         real = values[kinds == INPUT]
         self._x_levels = levels_for(real, False)
 
         out = st.results.output[st.plane]
         self._out_levels = levels_for(out, False) if not is_max else self._x_levels
-        oh, ow = g.out_size
-        self.output_view.set_title(f"Output Y  ({oh}×{ow})")
         gx = st.grad_input_plane(partial=False)
         self._gx_levels = levels_for(gx, True)
         self.grad_output_view.set_matrix(
@@ -147,10 +185,6 @@ class ViewsPanel(QWidget):
         )
         if conv:
             kernel = st.kernel_plane()
-            channels = ""
-            if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
-                channels = f", [{st.plane[1]}, {st.in_channel}]"
-            self.kernel_view.set_title(f"Kernel W  ({g.kernel[0]}×{g.kernel[1]}{channels})")
             self.kernel_view.set_matrix(kernel, levels=levels_for(kernel, True), diverging=True)
             gw, _ = st.grad_weight_plane(partial=False)
             self._gw_levels = levels_for(gw, True)
@@ -169,13 +203,11 @@ class ViewsPanel(QWidget):
         if st.op == "max":
             counts = st.mask_plane()
             self.mask_view.set_matrix(counts.astype(float), levels=self._mask_levels)
-            self.mask_view.set_title("Argmax mask  (wins per cell)")
         if st.op == "conv":
             gw, gb = st.grad_weight_plane()
             self.grad_weight_view.set_matrix(gw, levels=self._gw_levels, diverging=True)
             self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
-        phase = "  so far" if st.phase == "backward" else ""
-        self.grad_input_view.set_title(f"Input gradient dX{phase}")
+        self._update_step_titles()
         self._on_highlights_changed()
 
     def _on_highlights_changed(self) -> None:

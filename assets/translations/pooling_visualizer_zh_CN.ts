@@ -1,0 +1,2024 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name></name>
+    <message>
+        <source>Zeros</source>
+        <translation>全 0</translation>
+    </message>
+    <message>
+        <source>Ones</source>
+        <translation>全 1</translation>
+    </message>
+    <message>
+        <source>Ramp 1, 2, 3, …</source>
+        <translation>递增 1, 2, 3, …</translation>
+    </message>
+    <message>
+        <source>Checkerboard</source>
+        <translation>棋盘格</translation>
+    </message>
+    <message>
+        <source>Ties everywhere</source>
+        <translation>处处并列</translation>
+    </message>
+    <message>
+        <source>Negative values</source>
+        <translation>负数</translation>
+    </message>
+    <message>
+        <source>Integers in a range</source>
+        <translation>范围内的整数</translation>
+    </message>
+    <message>
+        <source>Uniform floats</source>
+        <translation>均匀分布小数</translation>
+    </message>
+    <message>
+        <source>Normal floats</source>
+        <translation>正态分布小数</translation>
+    </message>
+    <message>
+        <source>image ({name}) could not be read: {reason}</source>
+        <translation>无法读取图像（{name}）：{reason}</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG vector image (*.svg)</source>
+        <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg)</translation>
+    </message>
+    <message>
+        <source>Input X</source>
+        <translation>输入 X</translation>
+    </message>
+    <message>
+        <source>Kernel W</source>
+        <translation>卷积核 W</translation>
+    </message>
+    <message>
+        <source>Output Y</source>
+        <translation>输出 Y</translation>
+    </message>
+    <message>
+        <source>Argmax mask</source>
+        <translation>Argmax 掩码</translation>
+    </message>
+    <message>
+        <source>Upstream gradient dY</source>
+        <translation>上游梯度 dY</translation>
+    </message>
+    <message>
+        <source>Input gradient dX</source>
+        <translation>输入梯度 dX</translation>
+    </message>
+    <message>
+        <source>Kernel gradient dW</source>
+        <translation>卷积核梯度 dW</translation>
+    </message>
+    <message>
+        <source>Forward, then backward</source>
+        <translation>先前向，再反向</translation>
+    </message>
+    <message>
+        <source>Forward only</source>
+        <translation>仅前向</translation>
+    </message>
+    <message>
+        <source>Backward only</source>
+        <translation>仅反向</translation>
+    </message>
+    <message>
+        <source>could not write {file}</source>
+        <translation>无法写入 {file}</translation>
+    </message>
+    <message>
+        <source>{matrix} is not shown for {op} (nothing to export)</source>
+        <translation>运算 {op} 下不显示{matrix}（没有可导出的内容）</translation>
+    </message>
+    <message>
+        <source>GIF delay ({delay}) must be a whole number of milliseconds</source>
+        <translation>GIF 帧间隔（{delay}）必须是整数毫秒</translation>
+    </message>
+    <message>
+        <source>GIF delay ({delay} ms) must be between {low} and {high} ms</source>
+        <translation>GIF 帧间隔（{delay} 毫秒）必须在 {low} 到 {high} 毫秒之间</translation>
+    </message>
+    <message>
+        <source>this stepping has {frames} frames; a GIF can hold at most {limit} (export one phase, or use a smaller input or a larger stride)</source>
+        <translation>这次步进有 {frames} 帧，而一个 GIF 最多只能有 {limit} 帧（请只导出一个阶段，或使用更小的输入或更大的步长）</translation>
+    </message>
+    <message>
+        <source>no such folder</source>
+        <translation>文件夹不存在</translation>
+    </message>
+    <message>
+        <source>Export animation (GIF)</source>
+        <translation>导出动画（GIF）</translation>
+    </message>
+    <message>
+        <source>All matrices</source>
+        <translation>所有矩阵</translation>
+    </message>
+    <message>
+        <source>Whole window</source>
+        <translation>整个窗口</translation>
+    </message>
+    <message>
+        <source> ms per step</source>
+        <translation> 毫秒/步</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Delay</source>
+        <translation>帧间隔</translation>
+    </message>
+    <message>
+        <source>Window image (PNG / SVG)…</source>
+        <translation>窗口图像（PNG / SVG）…</translation>
+    </message>
+    <message>
+        <source>Matrices image (PNG / SVG)…</source>
+        <translation>矩阵图像（PNG / SVG）…</translation>
+    </message>
+    <message>
+        <source>Animation (GIF)…</source>
+        <translation>动画（GIF）…</translation>
+    </message>
+    <message>
+        <source>Matrices as CSV…</source>
+        <translation>矩阵导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Matrices as NumPy .npy…</source>
+        <translation>矩阵导出为 NumPy .npy…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>One matrix (PNG / SVG)</source>
+        <translation>单个矩阵（PNG / SVG）</translation>
+    </message>
+    <message>
+        <source>{matrix}…</source>
+        <translation>{matrix}…</translation>
+    </message>
+    <message>
+        <source>Export: images, GIF animation, CSV / NumPy</source>
+        <translation>导出：图像、GIF 动画、CSV / NumPy</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Wrote {file}</source>
+        <translation>已写入 {file}</translation>
+    </message>
+    <message>
+        <source>Wrote {count} files in {folder}</source>
+        <translation>已在 {folder} 中写入 {count} 个文件</translation>
+    </message>
+    <message>
+        <source>Export image</source>
+        <translation>导出图像</translation>
+    </message>
+    <message>
+        <source>Recording the steps…</source>
+        <translation>正在录制各个步骤…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export animation</source>
+        <translation>导出动画</translation>
+    </message>
+    <message>
+        <source>GIF export cancelled</source>
+        <translation>已取消 GIF 导出</translation>
+    </message>
+    <message>
+        <source>GIF animation (*.gif)</source>
+        <translation>GIF 动画 (*.gif)</translation>
+    </message>
+    <message>
+        <source>could not write {file}: {reason}</source>
+        <translation>无法写入 {file}：{reason}</translation>
+    </message>
+    <message>
+        <source>Export matrices as CSV (one file per plane, named after this one)</source>
+        <translation>将矩阵导出为 CSV（每个平面一个文件，以此文件名命名）</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export matrices as NumPy (one .npy per array, named after this one)</source>
+        <translation>将矩阵导出为 NumPy（每个数组一个 .npy 文件，以此文件名命名）</translation>
+    </message>
+    <message>
+        <source>NumPy array (*.npy)</source>
+        <translation>NumPy 数组 (*.npy)</translation>
+    </message>
+    <message>
+        <source>{name} must be a single int or a pair of ints (height, width), got {value}</source>
+        <translation>{name} 必须是一个整数或一对整数（高, 宽），实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be greater than zero</source>
+        <translation>{name}（{value}）必须大于零</translation>
+    </message>
+    <message>
+        <source>ceil_mode must be True or False, got {value}</source>
+        <translation>ceil_mode 必须是 True 或 False，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>padding ({padding}) must be non-negative</source>
+        <translation>padding（{padding}）不能为负数</translation>
+    </message>
+    <message>
+        <source>padding ({padding}) must be at most half of kernel_size ({kernel})</source>
+        <translation>padding（{padding}）最多只能是 kernel_size（{kernel}）的一半</translation>
+    </message>
+    <message>
+        <source>padding (&apos;same&apos;) requires stride 1, got stride ({stride})</source>
+        <translation>padding（&apos;same&apos;）要求步长为 1，实际步长为（{stride}）</translation>
+    </message>
+    <message>
+        <source>padding ({padding}) must be an int, a pair of ints, &apos;same&apos; or &apos;valid&apos;</source>
+        <translation>padding（{padding}）必须是一个整数、一对整数、&apos;same&apos; 或 &apos;valid&apos;</translation>
+    </message>
+    <message>
+        <source>kernel ({kernel} with dilation) must fit inside the padded input ({padded}); the kernel can&apos;t be larger than the input plus padding</source>
+        <translation>卷积核（含膨胀为 {kernel}）必须能放进填充后的输入（{padded}）：卷积核不能大于输入加上填充</translation>
+    </message>
+    <message>
+        <source>input size ({size}) must be at least 1x1 in height and width</source>
+        <translation>输入大小（{size}）的高和宽都必须至少为 1x1</translation>
+    </message>
+    <message>
+        <source>kernel_size ({kernel}) is too large for the input ({size}) with stride {stride}, padding {padding} and dilation {dilation}: the output would be {out}, and it must be at least 1x1 ({axis}: {formula})</source>
+        <translation>在步长 {stride}、填充 {padding}、膨胀 {dilation} 下，kernel_size（{kernel}）对输入（{size}）来说太大：输出将是 {out}，而输出至少要有 1x1（{axis}：{formula}）</translation>
+    </message>
+    <message>
+        <source>output position ({position}) is outside the output of size {size}</source>
+        <translation>输出位置（{position}）超出了大小为 {size} 的输出</translation>
+    </message>
+    <message>
+        <source>step ({step}) must be in 0..{last}</source>
+        <translation>步骤（{step}）必须在 0..{last} 之内</translation>
+    </message>
+    <message>
+        <source>{axis_name}: stride, kernel and dilation must be positive</source>
+        <translation>{axis_name}：步长、卷积核和膨胀都必须为正数</translation>
+    </message>
+    <message>
+        <source>{message} → {out}: the last window would start in the right padding, so it is dropped</source>
+        <translation>{message} → {out}：最后一个窗口会从右侧填充中开始，因此被舍弃</translation>
+    </message>
+    <message>
+        <source>{message}  ✗ the output must be at least 1</source>
+        <translation>{message}  ✗ 输出至少要为 1</translation>
+    </message>
+    <message>
+        <source>grad_output shape {shape} must match the output shape {expected}</source>
+        <translation>grad_output 的形状 {shape} 必须与输出形状 {expected} 一致</translation>
+    </message>
+    <message>
+        <source>grad_output must hold real numbers, got dtype {dtype}</source>
+        <translation>grad_output 必须是实数，实际 dtype 为 {dtype}</translation>
+    </message>
+    <message>
+        <source>ties ({ties}) must be one of &apos;first&apos;, &apos;all&apos; or &apos;split&apos;</source>
+        <translation>ties（{ties}）必须是 &apos;first&apos;、&apos;all&apos; 或 &apos;split&apos; 之一</translation>
+    </message>
+    <message>
+        <source>indices shape {shape} must match the output shape {expected} (pass the indices max_pool2d returned with return_indices=True)</source>
+        <translation>indices 的形状 {shape} 必须与输出形状 {expected} 一致（请传入 max_pool2d 在 return_indices=True 时返回的索引）</translation>
+    </message>
+    <message>
+        <source>indices must hold integers (max_pool2d&apos;s return_indices=True output), got dtype {dtype}</source>
+        <translation>indices 必须是整数（即 max_pool2d 在 return_indices=True 时的输出），实际 dtype 为 {dtype}</translation>
+    </message>
+    <message>
+        <source>indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); got values from {low} to {high}</source>
+        <translation>indices 必须在 0..{last} 之内（即一个 {size} 平面中按 row * W + col 展平的位置），实际取值从 {low} 到 {high}</translation>
+    </message>
+    <message>
+        <source>divisor_override must be an int or None, got {value}</source>
+        <translation>divisor_override 必须是整数或 None，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>divisor_override (0) must not be zero</source>
+        <translation>divisor_override（0）不能为零</translation>
+    </message>
+    <message>
+        <source>count_include_pad must be True or False, got {value}</source>
+        <translation>count_include_pad 必须是 True 或 False，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}</source>
+        <translation>当 x 是二维 (H, W) 时，weight 必须是二维 (kH, kW)；实际 weight 的形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>weight must have shape (C_out, C_in/groups, kH, kW); got shape {shape}</source>
+        <translation>weight 的形状必须是 (C_out, C_in/groups, kH, kW)；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>groups ({groups}) must be a positive int</source>
+        <translation>groups（{groups}）必须是正整数</translation>
+    </message>
+    <message>
+        <source>weight must not have an empty dimension; got shape {shape}</source>
+        <translation>weight 不能有空的维度；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>groups ({groups}) must divide the number of output channels (weight.shape[0] = {channels})</source>
+        <translation>groups（{groups}）必须能整除输出通道数（weight.shape[0] = {channels}）</translation>
+    </message>
+    <message>
+        <source>x has {channels} channels, but weight of shape {shape} with groups ({groups}) expects {expected} (C_in = weight.shape[1] · groups)</source>
+        <translation>x 有 {channels} 个通道，但形状为 {shape}、groups 为（{groups}）的 weight 需要 {expected} 个（C_in = weight.shape[1] · groups）</translation>
+    </message>
+    <message>
+        <source>bias must have one value per output channel ({channels}); got shape {shape}</source>
+        <translation>bias 必须为每个输出通道提供一个值（{channels} 个）；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>{name} must hold real numbers (ints or floats), got dtype {dtype}</source>
+        <translation>{name} 必须是实数（整数或浮点数），实际 dtype 为 {dtype}</translation>
+    </message>
+    <message>
+        <source>{name} must have shape {forms}; got shape {shape}</source>
+        <translation>{name} 的形状必须是 {forms}；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>{name} must not have an empty channel, height or width dimension; got shape {shape}</source>
+        <translation>{name} 的通道、高或宽维度不能为空；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>mask_counts_after needs a max-pooling trace, not {op}</source>
+        <translation>mask_counts_after 需要最大池化的跟踪记录，而不是 {op}</translation>
+    </message>
+    <message>
+        <source>index ({index}) must be in -1..{last}</source>
+        <translation>索引（{index}）必须在 -1..{last} 之内</translation>
+    </message>
+    <message>
+        <source>{name} must be one (H, W) plane for a trace; got shape {shape}</source>
+        <translation>跟踪记录中的 {name} 必须是一个 (H, W) 平面；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>a conv trace takes x (C, H, W) and weight (C, kH, kW); got {x} and {weight}</source>
+        <translation>卷积跟踪记录需要 x (C, H, W) 和 weight (C, kH, kW)；实际为 {x} 和 {weight}</translation>
+    </message>
+    <message>
+        <source>{name} must be one (H, W) plane; got shape {shape}</source>
+        <translation>{name} 必须是一个 (H, W) 平面；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>mode ({mode}) must be &apos;max&apos; or &apos;avg&apos;</source>
+        <translation>mode（{mode}）必须是 &apos;max&apos; 或 &apos;avg&apos;</translation>
+    </message>
+    <message>
+        <source>x must be (C, H, W) and weight (C, kH, kW) with the same C; got {x} and {weight}</source>
+        <translation>x 必须是 (C, H, W)，weight 必须是 (C, kH, kW)，且 C 相同；实际为 {x} 和 {weight}</translation>
+    </message>
+    <message>
+        <source>this pitfall needs {name}, which the case does not have</source>
+        <translation>这个常见错误需要 {name}，但当前数据中没有</translation>
+    </message>
+    <message>
+        <source>pitfall ({key}) must be one of {keys}</source>
+        <translation>常见错误（{key}）必须是 {keys} 之一</translation>
+    </message>
+    <message>
+        <source>pitfall {key} applies to {ops}, not to {op}</source>
+        <translation>常见错误 {key} 适用于 {ops}，不适用于 {op}</translation>
+    </message>
+    <message>
+        <source>height</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>width</source>
+        <translation>宽</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Keyboard&lt;/h3&gt;
+&lt;table cellpadding=3&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Space&lt;/b&gt;&lt;/td&gt;&lt;td&gt;play / pause&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Right&lt;/b&gt; / &lt;b&gt;Left&lt;/b&gt;&lt;/td&gt;&lt;td&gt;next / previous step&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Home&lt;/b&gt; / &lt;b&gt;End&lt;/b&gt;&lt;/td&gt;&lt;td&gt;first / last step&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;F&lt;/b&gt; / &lt;b&gt;B&lt;/b&gt;&lt;/td&gt;&lt;td&gt;forward / backward phase&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;1&lt;/b&gt;, &lt;b&gt;2&lt;/b&gt;, &lt;b&gt;3&lt;/b&gt;&lt;/td&gt;&lt;td&gt;max pooling, average pooling, convolution&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Ctrl+R&lt;/b&gt;&lt;/td&gt;&lt;td&gt;randomize the input&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Ctrl +&lt;/b&gt; / &lt;b&gt;Ctrl −&lt;/b&gt; / &lt;b&gt;Ctrl 0&lt;/b&gt;&lt;/td&gt;&lt;td&gt;zoom cells in / out / reset&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;In a matrix&lt;/td&gt;&lt;td&gt;type a number; arrows, Tab and Enter move like a spreadsheet&lt;/td&gt;&lt;/tr&gt;
+&lt;/table&gt;
+&lt;p&gt;Hover an output cell to see its window; hover an input cell to see every output it feeds.
+Click an output cell to jump to its step.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;键盘&lt;/h3&gt;
+&lt;table cellpadding=3&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Space&lt;/b&gt;&lt;/td&gt;&lt;td&gt;播放 / 暂停&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Right&lt;/b&gt; / &lt;b&gt;Left&lt;/b&gt;&lt;/td&gt;&lt;td&gt;下一步 / 上一步&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Home&lt;/b&gt; / &lt;b&gt;End&lt;/b&gt;&lt;/td&gt;&lt;td&gt;第一步 / 最后一步&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;F&lt;/b&gt; / &lt;b&gt;B&lt;/b&gt;&lt;/td&gt;&lt;td&gt;前向 / 反向阶段&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;1&lt;/b&gt;, &lt;b&gt;2&lt;/b&gt;, &lt;b&gt;3&lt;/b&gt;&lt;/td&gt;&lt;td&gt;最大池化、平均池化、卷积&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Ctrl+R&lt;/b&gt;&lt;/td&gt;&lt;td&gt;随机化输入&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;&lt;b&gt;Ctrl +&lt;/b&gt; / &lt;b&gt;Ctrl −&lt;/b&gt; / &lt;b&gt;Ctrl 0&lt;/b&gt;&lt;/td&gt;&lt;td&gt;放大 / 缩小 / 重置单元格&lt;/td&gt;&lt;/tr&gt;
+&lt;tr&gt;&lt;td&gt;在矩阵中&lt;/td&gt;&lt;td&gt;直接输入数字；方向键、Tab 和 Enter 像电子表格一样移动&lt;/td&gt;&lt;/tr&gt;
+&lt;/table&gt;
+&lt;p&gt;鼠标悬停在输出单元格上可查看它的窗口；悬停在输入单元格上可查看它参与的所有输出。
+点击输出单元格可跳到对应的步骤。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Pooling Visualizer</source>
+        <translation>池化可视化工具</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Data</source>
+        <translation>数据(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Operation</source>
+        <translation>运算(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Step</source>
+        <translation>步进(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Load image…</source>
+        <translation>载入图像…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Randomize input…</source>
+        <translation>随机化输入…</translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation>播放 / 暂停</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Previous step</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>First step</source>
+        <translation>第一步</translation>
+    </message>
+    <message>
+        <source>Last step</source>
+        <translation>最后一步</translation>
+    </message>
+    <message>
+        <source>Forward phase</source>
+        <translation>前向阶段</translation>
+    </message>
+    <message>
+        <source>Backward phase</source>
+        <translation>反向阶段</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Reset zoom</source>
+        <translation>重置缩放</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Undo {edit}</source>
+        <translation>撤销 {edit}</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo {edit}</source>
+        <translation>重做 {edit}</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Pooling Visualizer — help</source>
+        <translation>池化可视化工具 — 帮助</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Standard colours</source>
+        <translation>标准配色</translation>
+    </message>
+    <message>
+        <source>Colour-blind safe colours</source>
+        <translation>色盲友好配色</translation>
+    </message>
+    <message>
+        <source>Full screen</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
+        <source>Full screen for the lecture hall</source>
+        <translation>全屏，适合在教室投影</translation>
+    </message>
+    <message>
+        <source>Presentation mode</source>
+        <translation>演示模式</translation>
+    </message>
+    <message>
+        <source>Presentation mode: large step counter and arithmetic line</source>
+        <translation>演示模式：放大步数计数和算式</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Dark theme</source>
+        <translation>深色主题</translation>
+    </message>
+    <message>
+        <source>Switch between dark and light theme</source>
+        <translation>在深色和浅色主题之间切换</translation>
+    </message>
+    <message>
+        <source>Colours</source>
+        <translation>配色</translation>
+    </message>
+    <message>
+        <source>Colour-blind-safe colour maps (cividis, blue–orange) and highlight colours</source>
+        <translation>对色盲友好的色图（cividis、蓝–橙）和高亮颜色</translation>
+    </message>
+    <message>
+        <source>{file}: cannot be read ({reason})</source>
+        <translation>{file}：无法读取（{reason}）</translation>
+    </message>
+    <message>
+        <source>{file}: not valid JSON — {reason} at line {line}, column {column} (is the file complete?)</source>
+        <translation>{file}：不是有效的 JSON — 第 {line} 行第 {column} 列：{reason}（文件是否完整？）</translation>
+    </message>
+    <message>
+        <source>{file}: {reason}</source>
+        <translation>{file}：{reason}</translation>
+    </message>
+    <message>
+        <source>the file must hold a JSON object, not {type}</source>
+        <translation>文件内容必须是 JSON 对象，而不是 {type}</translation>
+    </message>
+    <message>
+        <source>is not a preset (&quot;format&quot; must be &quot;{format}&quot;)</source>
+        <translation>不是预设文件（&quot;format&quot; 必须是 &quot;{format}&quot;）</translation>
+    </message>
+    <message>
+        <source>version {version} is not supported (this app reads version {supported})</source>
+        <translation>不支持版本 {version}（本程序读取版本 {supported}）</translation>
+    </message>
+    <message>
+        <source>unknown field(s) {fields}; allowed: {allowed}</source>
+        <translation>未知字段 {fields}；允许的字段：{allowed}</translation>
+    </message>
+    <message>
+        <source>&quot;{field}&quot; is missing</source>
+        <translation>缺少 &quot;{field}&quot;</translation>
+    </message>
+    <message>
+        <source>&quot;op&quot; ({op}) must be one of {ops}</source>
+        <translation>&quot;op&quot;（{op}）必须是 {ops} 之一</translation>
+    </message>
+    <message>
+        <source>a 2-D &quot;kernel&quot; needs a one-channel input; the input has {channels} channels (give the kernel as (C_out, C_in, kH, kW))</source>
+        <translation>二维的 &quot;kernel&quot; 需要单通道输入，而输入有 {channels} 个通道（请以 (C_out, C_in, kH, kW) 的形式给出卷积核）</translation>
+    </message>
+    <message>
+        <source>&quot;kernel&quot; of shape {shape} has C_in = {kernel_channels}, but the input has {channels} channels</source>
+        <translation>形状为 {shape} 的 &quot;kernel&quot; 的 C_in = {kernel_channels}，但输入有 {channels} 个通道</translation>
+    </message>
+    <message>
+        <source>&quot;kernel&quot; is required for op &quot;conv&quot;</source>
+        <translation>op 为 &quot;conv&quot; 时必须给出 &quot;kernel&quot;</translation>
+    </message>
+    <message>
+        <source>&quot;grad_output&quot; has shape {shape}, but the output has shape {expected}</source>
+        <translation>&quot;grad_output&quot; 的形状是 {shape}，但输出的形状是 {expected}</translation>
+    </message>
+    <message>
+        <source>&quot;step&quot; ({step}) must be an integer in 0..{last}</source>
+        <translation>&quot;step&quot;（{step}）必须是 0..{last} 之内的整数</translation>
+    </message>
+    <message>
+        <source>&quot;{field}&quot; must be a non-empty string</source>
+        <translation>&quot;{field}&quot; 必须是非空字符串</translation>
+    </message>
+    <message>
+        <source>&quot;{field}&quot; has an empty list</source>
+        <translation>&quot;{field}&quot; 中有空列表</translation>
+    </message>
+    <message>
+        <source>&quot;{field}&quot; must hold only numbers; found {value}</source>
+        <translation>&quot;{field}&quot; 中只能有数字；发现了 {value}</translation>
+    </message>
+    <message>
+        <source>&quot;{field}&quot; must be a nested list of numbers</source>
+        <translation>&quot;{field}&quot; 必须是由数字组成的嵌套列表</translation>
+    </message>
+    <message>
+        <source>&quot;{field}&quot; must be rectangular: every row needs the same length</source>
+        <translation>&quot;{field}&quot; 必须是矩形的：每一行的长度都要相同</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation> 或 </translation>
+    </message>
+    <message>
+        <source>&quot;{field}&quot; must have shape {shapes}; got {rank}-D {shape}</source>
+        <translation>&quot;{field}&quot; 的形状必须是 {shapes}；实际是 {rank} 维的 {shape}</translation>
+    </message>
+    <message>
+        <source>params &quot;{field}&quot; ({value}) must be an integer or a pair [h, w]</source>
+        <translation>params 中的 &quot;{field}&quot;（{value}）必须是一个整数或一对整数 [h, w]</translation>
+    </message>
+    <message>
+        <source>&quot;params&quot; must be a JSON object</source>
+        <translation>&quot;params&quot; 必须是 JSON 对象</translation>
+    </message>
+    <message>
+        <source>unknown params {fields}; allowed: {allowed}</source>
+        <translation>未知参数 {fields}；允许的参数：{allowed}</translation>
+    </message>
+    <message>
+        <source>params &quot;{field}&quot; must be true or false, not {value}</source>
+        <translation>params 中的 &quot;{field}&quot; 必须是 true 或 false，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>params &quot;divisor_override&quot; must be an integer or null</source>
+        <translation>params 中的 &quot;divisor_override&quot; 必须是整数或 null</translation>
+    </message>
+    <message>
+        <source>params &quot;ties&quot; ({value}) must be one of {ties}</source>
+        <translation>params 中的 &quot;ties&quot;（{value}）必须是 {ties} 之一</translation>
+    </message>
+    <message>
+        <source>&quot;bias&quot; and params &quot;bias&quot; disagree; give it once</source>
+        <translation>&quot;bias&quot; 与 params 中的 &quot;bias&quot; 不一致；只给出一次即可</translation>
+    </message>
+    <message>
+        <source>params &quot;kernel_size&quot; {size} does not match the kernel&apos;s shape {shape}</source>
+        <translation>params 中的 &quot;kernel_size&quot; {size} 与卷积核的形状 {shape} 不一致</translation>
+    </message>
+    <message>
+        <source>{field} must be a number or null (the app uses one bias for every output channel)</source>
+        <translation>{field} 必须是数字或 null（本程序对每个输出通道使用同一个偏置）</translation>
+    </message>
+    <message>
+        <source>invalid params for this input: {reason}</source>
+        <translation>参数对这个输入无效：{reason}</translation>
+    </message>
+    <message>
+        <source>Load preset: {title}</source>
+        <translation>载入预设：{title}</translation>
+    </message>
+    <message>
+        <source>Pooling Visualizer session (*.json);;All files (*)</source>
+        <translation>池化可视化工具会话 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>a list</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>字符串</translation>
+    </message>
+    <message>
+        <source>true/false</source>
+        <translation>true/false</translation>
+    </message>
+    <message>
+        <source>an integer</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>null</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <source>{field} must be an integer, not {type}</source>
+        <translation>{field} 必须是整数，而不是{type}</translation>
+    </message>
+    <message>
+        <source>{field} ({value}) must be between {low} and {high}</source>
+        <translation>{field}（{value}）必须在 {low} 到 {high} 之间</translation>
+    </message>
+    <message>
+        <source>{field} must be true or false, not {type}</source>
+        <translation>{field} 必须是 true 或 false，而不是{type}</translation>
+    </message>
+    <message>
+        <source>{field} must be a number, not {type}</source>
+        <translation>{field} 必须是数字，而不是{type}</translation>
+    </message>
+    <message>
+        <source>{field} must be a finite number</source>
+        <translation>{field} 必须是有限的数</translation>
+    </message>
+    <message>
+        <source>{value} is not a number</source>
+        <translation>{value} 不是数字</translation>
+    </message>
+    <message>
+        <source>{field} must be a 4-D nested list (batch, channels, rows, columns); level {level} is {type}</source>
+        <translation>{field} 必须是四层嵌套列表（批次、通道、行、列）；第 {level} 层是{type}</translation>
+    </message>
+    <message>
+        <source>{field} has an empty list at level {level}</source>
+        <translation>{field} 在第 {level} 层有空列表</translation>
+    </message>
+    <message>
+        <source>{field} has {size} batch items; at most {limit} are allowed</source>
+        <translation>{field} 有 {size} 个批次样本；最多允许 {limit} 个</translation>
+    </message>
+    <message>
+        <source>{field} has {size} channels; at most {limit} are allowed</source>
+        <translation>{field} 有 {size} 个通道；最多允许 {limit} 个</translation>
+    </message>
+    <message>
+        <source>{field} has {size} rows; at most {limit} are allowed</source>
+        <translation>{field} 有 {size} 行；最多允许 {limit} 行</translation>
+    </message>
+    <message>
+        <source>{field} has {size} columns; at most {limit} are allowed</source>
+        <translation>{field} 有 {size} 列；最多允许 {limit} 列</translation>
+    </message>
+    <message>
+        <source>{field} has {size} values; at most {limit} are allowed</source>
+        <translation>{field} 有 {size} 个值；最多允许 {limit} 个</translation>
+    </message>
+    <message>
+        <source>{field} must be a list of {count} channels (ragged nesting)</source>
+        <translation>{field} 必须是包含 {count} 个通道的列表（嵌套长度不一致）</translation>
+    </message>
+    <message>
+        <source>{field} must be a list of {count} rows (ragged nesting)</source>
+        <translation>{field} 必须是包含 {count} 行的列表（嵌套长度不一致）</translation>
+    </message>
+    <message>
+        <source>{field} must be a row of {count} numbers, found {found} (ragged nesting)</source>
+        <translation>{field} 必须是包含 {count} 个数字的一行，实际为 {found}（嵌套长度不一致）</translation>
+    </message>
+    <message>
+        <source>{field} must be a list of two integers</source>
+        <translation>{field} 必须是包含两个整数的列表</translation>
+    </message>
+    <message>
+        <source>{field} must be an object, not {type}</source>
+        <translation>{field} 必须是对象，而不是{type}</translation>
+    </message>
+    <message>
+        <source>params has unknown fields: {fields}</source>
+        <translation>params 中有未知字段：{fields}</translation>
+    </message>
+    <message>
+        <source>{field} ({value}) must be one of {choices}</source>
+        <translation>{field}（{value}）必须是 {choices} 之一</translation>
+    </message>
+    <message>
+        <source>the file holds {type}, not a session object</source>
+        <translation>文件中是{type}，而不是会话对象</translation>
+    </message>
+    <message>
+        <source>this is not a Pooling Visualizer session (no matching &apos;format&apos; field)</source>
+        <translation>这不是池化可视化工具的会话文件（&apos;format&apos; 字段不匹配）</translation>
+    </message>
+    <message>
+        <source>the file is session version {version}, written by a newer Pooling Visualizer; this version reads version {supported}</source>
+        <translation>该文件是第 {version} 版会话，由更新版本的池化可视化工具写入；当前版本只能读取第 {supported} 版</translation>
+    </message>
+    <message>
+        <source>version ({version}) must be at least 1</source>
+        <translation>版本（{version}）至少为 1</translation>
+    </message>
+    <message>
+        <source>the field {field} is missing</source>
+        <translation>缺少字段 {field}</translation>
+    </message>
+    <message>
+        <source>plane must be a list of two integers [n, c]</source>
+        <translation>plane 必须是包含两个整数的列表 [n, c]</translation>
+    </message>
+    <message>
+        <source>plane[0] (batch index)</source>
+        <translation>plane[0]（批次索引）</translation>
+    </message>
+    <message>
+        <source>plane[1] (channel index)</source>
+        <translation>plane[1]（通道索引）</translation>
+    </message>
+    <message>
+        <source>the JSON is nested too deeply to be a session file</source>
+        <translation>JSON 嵌套层数太深，不可能是会话文件</translation>
+    </message>
+    <message>
+        <source>not a valid JSON file ({reason})</source>
+        <translation>不是有效的 JSON 文件（{reason}）</translation>
+    </message>
+    <message>
+        <source>{size} MB is larger than a session can be ({limit} MB at most)</source>
+        <translation>{size} MB 超过了会话文件的大小上限（最多 {limit} MB）</translation>
+    </message>
+    <message>
+        <source>{file}: not a text (UTF-8) file</source>
+        <translation>{file}：不是文本（UTF-8）文件</translation>
+    </message>
+    <message>
+        <source>Load session</source>
+        <translation>载入会话</translation>
+    </message>
+    <message>
+        <source>its settings were refused: {reason}</source>
+        <translation>其中的设置被拒绝：{reason}</translation>
+    </message>
+    <message>
+        <source>Open session…</source>
+        <translation>打开会话…</translation>
+    </message>
+    <message>
+        <source>Save session</source>
+        <translation>保存会话</translation>
+    </message>
+    <message>
+        <source>Save session as…</source>
+        <translation>会话另存为…</translation>
+    </message>
+    <message>
+        <source>Restore previous session</source>
+        <translation>恢复上次会话</translation>
+    </message>
+    <message>
+        <source>Load the state the app was in when it last closed (or crashed)</source>
+        <translation>载入程序上次关闭（或崩溃）时的状态</translation>
+    </message>
+    <message>
+        <source>Recent sessions</source>
+        <translation>最近的会话</translation>
+    </message>
+    <message>
+        <source>Pooling Visualizer — {file}</source>
+        <translation>池化可视化工具 — {file}</translation>
+    </message>
+    <message>
+        <source>Restore session</source>
+        <translation>恢复会话</translation>
+    </message>
+    <message>
+        <source>  The last session did not close normally. Restore where you left off?  </source>
+        <translation>  上次会话没有正常关闭。要恢复到上次离开时的状态吗？  </translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Load the autosaved state of the last session (can be undone)</source>
+        <translation>载入上次会话自动保存的状态（可以撤销）</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Keep the fresh start (File ▸ Restore previous session still works)</source>
+        <translation>保持全新开始（之后仍可通过 文件 ▸ 恢复上次会话 恢复）</translation>
+    </message>
+    <message>
+        <source>Open session</source>
+        <translation>打开会话</translation>
+    </message>
+    <message>
+        <source>Save session as</source>
+        <translation>会话另存为</translation>
+    </message>
+    <message>
+        <source>Cannot open the session</source>
+        <translation>无法打开会话</translation>
+    </message>
+    <message>
+        <source>Opened {file}</source>
+        <translation>已打开 {file}</translation>
+    </message>
+    <message>
+        <source>Cannot save the session</source>
+        <translation>无法保存会话</translation>
+    </message>
+    <message>
+        <source>Saved {file}</source>
+        <translation>已保存 {file}</translation>
+    </message>
+    <message>
+        <source>Clear list</source>
+        <translation>清空列表</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Autosave failed: {reason}</source>
+        <translation>自动保存失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Cannot restore the previous session</source>
+        <translation>无法恢复上次会话</translation>
+    </message>
+    <message>
+        <source>Previous session restored (Ctrl+Z undoes)</source>
+        <translation>已恢复上次会话（Ctrl+Z 可撤销）</translation>
+    </message>
+    <message>
+        <source>Max pooling</source>
+        <translation>最大池化</translation>
+    </message>
+    <message>
+        <source>Average pooling</source>
+        <translation>平均池化</translation>
+    </message>
+    <message>
+        <source>Convolution (cross-correlation)</source>
+        <translation>卷积（互相关）</translation>
+    </message>
+    <message>
+        <source>operation ({op}) must be one of {ops}</source>
+        <translation>运算（{op}）必须是 {ops} 之一</translation>
+    </message>
+    <message>
+        <source>input size ({rows}x{cols}) must be between 1 and {limit} per side (load an image for larger inputs)</source>
+        <translation>输入大小（{rows}x{cols}）的每一边都必须在 1 到 {limit} 之间（更大的输入请载入图像）</translation>
+    </message>
+    <message>
+        <source>batch ({batch}) and channels ({channels}) must be at least 1</source>
+        <translation>批次（{batch}）和通道数（{channels}）至少为 1</translation>
+    </message>
+    <message>
+        <source>output channels ({channels}) must be at least 1</source>
+        <translation>输出通道数（{channels}）至少为 1</translation>
+    </message>
+    <message>
+        <source>dY fill ({mode}) must be &apos;ones&apos; or &apos;random&apos;</source>
+        <translation>dY 的填充方式（{mode}）必须是 &apos;ones&apos; 或 &apos;random&apos;</translation>
+    </message>
+    <message>
+        <source>Switch to {operation}</source>
+        <translation>切换到{operation}</translation>
+    </message>
+    <message>
+        <source>Change kernel size</source>
+        <translation>修改卷积核大小</translation>
+    </message>
+    <message>
+        <source>Change {names}</source>
+        <translation>修改 {names}</translation>
+    </message>
+    <message>
+        <source>Replace input</source>
+        <translation>替换输入</translation>
+    </message>
+    <message>
+        <source>Edit X[{row}, {col}]</source>
+        <translation>编辑 X[{row}, {col}]</translation>
+    </message>
+    <message>
+        <source>Resize input to {rows}×{cols}</source>
+        <translation>将输入大小改为 {rows}×{cols}</translation>
+    </message>
+    <message>
+        <source>Batch {batch}, channels {channels}</source>
+        <translation>批次 {batch}，通道 {channels}</translation>
+    </message>
+    <message>
+        <source>Fill input: {pattern}</source>
+        <translation>填充输入：{pattern}</translation>
+    </message>
+    <message>
+        <source>Randomize input (seed {seed})</source>
+        <translation>随机化输入（种子 {seed}）</translation>
+    </message>
+    <message>
+        <source>Edit W[{row}, {col}]</source>
+        <translation>编辑 W[{row}, {col}]</translation>
+    </message>
+    <message>
+        <source>Fill kernel: {pattern}</source>
+        <translation>填充卷积核：{pattern}</translation>
+    </message>
+    <message>
+        <source>Randomize kernel (seed {seed})</source>
+        <translation>随机化卷积核（种子 {seed}）</translation>
+    </message>
+    <message>
+        <source>{channels} output channels</source>
+        <translation>{channels} 个输出通道</translation>
+    </message>
+    <message>
+        <source>Edit dY[{row}, {col}]</source>
+        <translation>编辑 dY[{row}, {col}]</translation>
+    </message>
+    <message>
+        <source>{position}: the window read no input</source>
+        <translation>{position}：这个窗口没有读到任何输入</translation>
+    </message>
+    <message>
+        <source>{position} goes shared by {count} tied maxima: {targets} += {share}</source>
+        <translation>{position} 由 {count} 个并列最大值平分：{targets} += {share}</translation>
+    </message>
+    <message>
+        <source>{position} goes in full to every tied maximum: {targets} += {share}</source>
+        <translation>{position} 全额传给每个并列最大值：{targets} += {share}</translation>
+    </message>
+    <message>
+        <source>{position} goes to the maximum: {targets} += {share}</source>
+        <translation>{position} 传给最大值：{targets} += {share}</translation>
+    </message>
+    <message>
+        <source>{position} / {divisor} = {share} is added to each of the window&apos;s {count} input cells in dX</source>
+        <translation>{position} / {divisor} = {share}，加到 dX 中该窗口的每个输入单元格上（共 {count} 个）</translation>
+    </message>
+    <message>
+        <source>{position}: dX[window] += {dy}·W, dW += {dy}·X[window]</source>
+        <translation>{position}：dX[窗口] += {dy}·W，dW += {dy}·X[窗口]</translation>
+    </message>
+    <message>
+        <source>{position}: dX[window] += {dy}·W, dW += {dy}·X[window], db += {dy}</source>
+        <translation>{position}：dX[窗口] += {dy}·W，dW += {dy}·X[窗口]，db += {dy}</translation>
+    </message>
+    <message>
+        <source>Cannot tell: every element sits on a tie or a non-finite value, where the derivative is not defined.</source>
+        <translation>无法判断：每个元素都处在并列值或非有限值上，那里导数没有定义。</translation>
+    </message>
+    <message>
+        <source>{count} element</source>
+        <translation>{count} 个元素</translation>
+    </message>
+    <message>
+        <source>{count} elements</source>
+        <translation>{count} 个元素</translation>
+    </message>
+    <message>
+        <source>Pass: the backward pass agrees with finite differences on {where} (largest difference {error}, tolerance {tolerance}).</source>
+        <translation>通过：反向传播在 {where}上与有限差分一致（最大差异 {error}，容差 {tolerance}）。</translation>
+    </message>
+    <message>
+        <source>Fail: the backward pass differs from finite differences by up to {error} on {where} (tolerance {tolerance}).</source>
+        <translation>未通过：反向传播在 {where}上与有限差分相差最多 {error}（容差 {tolerance}）。</translation>
+    </message>
+    <message>
+        <source>x has {count} elements: checked a fixed random sample of {sample}.</source>
+        <translation>x 有 {count} 个元素：检验了其中固定的 {sample} 个随机样本。</translation>
+    </message>
+    <message>
+        <source>{count} element(s) are tied (within 2·eps) with another candidate maximum of a window: max is not differentiable there, so they were left out.</source>
+        <translation>有 {count} 个元素与窗口中另一个候选最大值并列（相差在 2·eps 以内）：max 在那里不可导，因此没有检验它们。</translation>
+    </message>
+    <message>
+        <source>{count} element(s) are or feed NaN or ±∞, where finite differences are undefined: left out.</source>
+        <translation>有 {count} 个元素本身是或会影响到 NaN 或 ±∞，那里有限差分没有定义：没有检验它们。</translation>
+    </message>
+    <message>
+        <source>PyTorch is not installed in this Python environment (pip install torch); the comparison needs it.</source>
+        <translation>当前 Python 环境中没有安装 PyTorch（pip install torch）；对比需要它。</translation>
+    </message>
+    <message>
+        <source>ties=&apos;{ties}&apos; is a teaching option: PyTorch always sends a window&apos;s gradient to one maximum, so tied cells differ by design.</source>
+        <translation>ties=&apos;{ties}&apos; 是一个教学选项：PyTorch 总是把一个窗口的梯度只传给一个最大值，所以并列的单元格会有差异，这是有意的。</translation>
+    </message>
+    <message>
+        <source>Argmax indices</source>
+        <translation>Argmax 索引</translation>
+    </message>
+    <message>
+        <source>Weight gradient dW</source>
+        <translation>权重梯度 dW</translation>
+    </message>
+    <message>
+        <source>Bias gradient db</source>
+        <translation>偏置梯度 db</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>The loop counters of the code below at the current step: n = batch item, c (co) = channel, (oh, ow) = output position</source>
+        <translation>下方代码在当前步骤的循环变量：n = 批次样本，c (co) = 通道，(oh, ow) = 输出位置</translation>
+    </message>
+    <message>
+        <source>Save arrays…</source>
+        <translation>保存数组…</translation>
+    </message>
+    <message>
+        <source>Write the .npy files the code loads (arrays too large to print) into a folder</source>
+        <translation>把代码要载入的 .npy 文件（大到无法打印的数组）写入一个文件夹</translation>
+    </message>
+    <message>
+        <source>Wrote {files} to {folder}</source>
+        <translation>已将 {files} 写入 {folder}</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy this code to the clipboard</source>
+        <translation>把这段代码复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>By hand</source>
+        <translation>手写循环</translation>
+    </message>
+    <message>
+        <source>The engine call that computes what the app shows</source>
+        <translation>计算出程序所显示内容的引擎调用</translation>
+    </message>
+    <message>
+        <source>The same computation in PyTorch (autograd for the backward)</source>
+        <translation>用 PyTorch 做同样的计算（反向传播用 autograd）</translation>
+    </message>
+    <message>
+        <source>engine/reference.py: the loops written out; the current step&apos;s line is marked</source>
+        <translation>engine/reference.py：逐层写出的循环；当前步骤所在的行已高亮</translation>
+    </message>
+    <message>
+        <source>Show code</source>
+        <translation>显示代码</translation>
+    </message>
+    <message>
+        <source>Show code (Ctrl+K): the NumPy, PyTorch and by-hand code of this state</source>
+        <translation>显示代码（Ctrl+K）：当前状态对应的 NumPy、PyTorch 和手写循环代码</translation>
+    </message>
+    <message>
+        <source>Show or hide the code that computes what you see</source>
+        <translation>显示或隐藏计算出当前画面的代码</translation>
+    </message>
+    <message>
+        <source>Copied ✓</source>
+        <translation>已复制 ✓</translation>
+    </message>
+    <message>
+        <source>forward step {index}/{total}:  {counters}</source>
+        <translation>前向第 {index}/{total} 步：  {counters}</translation>
+    </message>
+    <message>
+        <source>backward step {index}/{total}:  {counters}</source>
+        <translation>反向第 {index}/{total} 步：  {counters}</translation>
+    </message>
+    <message>
+        <source>Save the arrays the code loads</source>
+        <translation>保存代码要载入的数组</translation>
+    </message>
+    <message>
+        <source>Randomize</source>
+        <translation>随机化</translation>
+    </message>
+    <message>
+        <source>Integers in a range, uniform floats, or normal floats</source>
+        <translation>范围内的整数、均匀分布小数或正态分布小数</translation>
+    </message>
+    <message>
+        <source>Smallest value (normal: the mean)</source>
+        <translation>最小值（正态分布时为均值）</translation>
+    </message>
+    <message>
+        <source>Largest value (normal: the standard deviation)</source>
+        <translation>最大值（正态分布时为标准差）</translation>
+    </message>
+    <message>
+        <source>The same seed gives the same numbers: a demo can be repeated</source>
+        <translation>相同的种子得到相同的数：演示可以重复</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>Std. dev.</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>最大值</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Input rows × columns (1 to {limit}; load an image for more)</source>
+        <translation>输入的行 × 列（1 到 {limit}；更大的请载入图像）</translation>
+    </message>
+    <message>
+        <source>Convolution output channels (kernels)</source>
+        <translation>卷积的输出通道数（卷积核个数）</translation>
+    </message>
+    <message>
+        <source>Batch size N: how many inputs are pooled at once</source>
+        <translation>批次大小 N：一次处理多少个输入</translation>
+    </message>
+    <message>
+        <source>Channels C of each input (pooling works per channel)</source>
+        <translation>每个输入的通道数 C（池化按通道分别进行）</translation>
+    </message>
+    <message>
+        <source>Batch item shown</source>
+        <translation>显示的批次样本</translation>
+    </message>
+    <message>
+        <source>Channel shown (for convolution: output channel)</source>
+        <translation>显示的通道（卷积时为输出通道）</translation>
+    </message>
+    <message>
+        <source>Convolution: input channel whose slice is shown</source>
+        <translation>卷积：显示哪个输入通道的切片</translation>
+    </message>
+    <message>
+        <source>Pattern used by Fill X and Fill W</source>
+        <translation>“填充 X”和“填充 W”使用的图案</translation>
+    </message>
+    <message>
+        <source>Fill X</source>
+        <translation>填充 X</translation>
+    </message>
+    <message>
+        <source>Fill the shown input plane with the chosen pattern</source>
+        <translation>用所选图案填充当前显示的输入平面</translation>
+    </message>
+    <message>
+        <source>Fill W</source>
+        <translation>填充 W</translation>
+    </message>
+    <message>
+        <source>Convolution: fill the shown kernel with the pattern</source>
+        <translation>卷积：用所选图案填充当前显示的卷积核</translation>
+    </message>
+    <message>
+        <source>Randomize X…</source>
+        <translation>随机化 X…</translation>
+    </message>
+    <message>
+        <source>Random input with a repeatable seed (Ctrl+R)</source>
+        <translation>用可重复的种子生成随机输入（Ctrl+R）</translation>
+    </message>
+    <message>
+        <source>Random 0–9</source>
+        <translation>随机 0–9</translation>
+    </message>
+    <message>
+        <source>Random integers 0..9 with the next seed</source>
+        <translation>用下一个种子生成 0..9 的随机整数</translation>
+    </message>
+    <message>
+        <source>Randomize W…</source>
+        <translation>随机化 W…</translation>
+    </message>
+    <message>
+        <source>Convolution: random kernel weights with a seed</source>
+        <translation>卷积：用种子生成随机的卷积核权重</translation>
+    </message>
+    <message>
+        <source>Use a PNG or JPEG as the input (grayscale, or RGB channels)</source>
+        <translation>用 PNG 或 JPEG 图像作为输入（灰度，或 RGB 三通道）</translation>
+    </message>
+    <message>
+        <source>RGB channels</source>
+        <translation>RGB 通道</translation>
+    </message>
+    <message>
+        <source>Load images as 3 channels (R, G, B) instead of grayscale</source>
+        <translation>按 R、G、B 三个通道载入图像，而不是灰度</translation>
+    </message>
+    <message>
+        <source>Sample image…</source>
+        <translation>示例图像…</translation>
+    </message>
+    <message>
+        <source>Use one of the bundled sample images as the input</source>
+        <translation>用自带的示例图像作为输入</translation>
+    </message>
+    <message>
+        <source>Upstream gradient dY = 1 everywhere: dX then counts how often each input is used</source>
+        <translation>上游梯度 dY 处处为 1：这时 dX 统计每个输入被用到的次数</translation>
+    </message>
+    <message>
+        <source>dY random</source>
+        <translation>dY 随机</translation>
+    </message>
+    <message>
+        <source>Random integer upstream gradient dY (next seed)</source>
+        <translation>随机整数的上游梯度 dY（下一个种子）</translation>
+    </message>
+    <message>
+        <source>Size H × W</source>
+        <translation>大小 H × W</translation>
+    </message>
+    <message>
+        <source>Batch / channels</source>
+        <translation>批次 / 通道</translation>
+    </message>
+    <message>
+        <source>Out channels</source>
+        <translation>输出通道</translation>
+    </message>
+    <message>
+        <source>Show n / c / c_in</source>
+        <translation>显示 n / c / c_in</translation>
+    </message>
+    <message>
+        <source>seed {seed}</source>
+        <translation>种子 {seed}</translation>
+    </message>
+    <message>
+        <source>Load image</source>
+        <translation>载入图像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.gif)</translation>
+    </message>
+    <message>
+        <source>the window of the current step: the input cells it reads</source>
+        <translation>当前步骤的窗口：它读取的输入单元格</translation>
+    </message>
+    <message>
+        <source>the winning tap of a max-pooling window (and its cell in the mask)</source>
+        <translation>最大池化窗口中胜出的位置（以及它在掩码中的单元格）</translation>
+    </message>
+    <message>
+        <source>dX cells that receive gradient in the current backward step</source>
+        <translation>在当前反向步骤中得到梯度的 dX 单元格</translation>
+    </message>
+    <message>
+        <source>window taps that fall in the padding (never read as data)</source>
+        <translation>落在填充区里的窗口位置（从不作为数据读取）</translation>
+    </message>
+    <message>
+        <source>cells a dilated window skips, and the ceil_mode overhang</source>
+        <translation>膨胀窗口跳过的单元格，以及 ceil_mode 超出的部分</translation>
+    </message>
+    <message>
+        <source>the window of the hovered output, or every output an input feeds</source>
+        <translation>鼠标悬停的输出所对应的窗口，或某个输入参与的所有输出</translation>
+    </message>
+    <message>
+        <source>orange</source>
+        <translation>橙色</translation>
+    </message>
+    <message>
+        <source>magenta</source>
+        <translation>品红色</translation>
+    </message>
+    <message>
+        <source>green</source>
+        <translation>绿色</translation>
+    </message>
+    <message>
+        <source>dashed orange</source>
+        <translation>橙色虚线</translation>
+    </message>
+    <message>
+        <source>hatched grey</source>
+        <translation>灰色斜纹</translation>
+    </message>
+    <message>
+        <source>dashed teal</source>
+        <translation>青色虚线</translation>
+    </message>
+    <message>
+        <source>blue</source>
+        <translation>蓝色</translation>
+    </message>
+    <message>
+        <source>bluish green</source>
+        <translation>蓝绿色</translation>
+    </message>
+    <message>
+        <source>dashed white</source>
+        <translation>白色虚线</translation>
+    </message>
+    <message>
+        <source>the input plane, with its padding ring (grey) when padding &gt; 0. Editable.</source>
+        <translation>输入平面；padding &gt; 0 时带一圈（灰色的）填充。可编辑。</translation>
+    </message>
+    <message>
+        <source>convolution only: the kernel slice of the shown channels. Editable.</source>
+        <translation>仅用于卷积：当前显示通道的卷积核切片。可编辑。</translation>
+    </message>
+    <message>
+        <source>filled in window by window during the forward phase.</source>
+        <translation>在前向阶段一个窗口一个窗口地填入。</translation>
+    </message>
+    <message>
+        <source>max pooling: how many windows each input cell won so far.</source>
+        <translation>最大池化：到目前为止每个输入单元格在多少个窗口中胜出。</translation>
+    </message>
+    <message>
+        <source>the gradient arriving from the next layer (ones by default). Editable.</source>
+        <translation>从下一层传回来的梯度（默认全为 1）。可编辑。</translation>
+    </message>
+    <message>
+        <source>built up window by window during the backward phase.</source>
+        <translation>在反向阶段一个窗口一个窗口地累加出来。</translation>
+    </message>
+    <message>
+        <source>convolution: the weight gradient, accumulated during the backward phase.</source>
+        <translation>卷积：权重梯度，在反向阶段累加。</translation>
+    </message>
+    <message>
+        <source>Getting started</source>
+        <translation>入门指南</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Pooling Visualizer shows a sliding window computing &lt;b&gt;max pooling&lt;/b&gt;, &lt;b&gt;average pooling&lt;/b&gt; or a &lt;b&gt;convolution&lt;/b&gt;, one output at a time, and then the &lt;b&gt;backward pass&lt;/b&gt; that sends the gradient back to the input, with PyTorch&apos;s exact rules.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;池化可视化工具展示一个滑动窗口如何计算&lt;b&gt;最大池化&lt;/b&gt;、&lt;b&gt;平均池化&lt;/b&gt;或&lt;b&gt;卷积&lt;/b&gt;，每次算出一个输出；然后展示把梯度送回输入的&lt;b&gt;反向传播&lt;/b&gt;。所有规则与 PyTorch 完全一致。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>The screen</source>
+        <translation>界面</translation>
+    </message>
+    <message>
+        <source>&lt;li&gt;&lt;b&gt;Left:&lt;/b&gt; the operation and its parameters (hover any control for what it does), the data (size, channels, fills, random values, images) and the output-size formula.&lt;/li&gt;</source>
+        <translation>&lt;li&gt;&lt;b&gt;左侧：&lt;/b&gt;运算及其参数（鼠标悬停在任一控件上可查看说明）、数据（大小、通道、填充、随机值、图像）以及输出大小的公式。&lt;/li&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;li&gt;&lt;b&gt;Middle:&lt;/b&gt; the matrices. Top row: the forward pass; bottom row: the backward pass.&lt;/li&gt;</source>
+        <translation>&lt;li&gt;&lt;b&gt;中间：&lt;/b&gt;各个矩阵。上面一行是前向传播，下面一行是反向传播。&lt;/li&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;li&gt;&lt;b&gt;Bottom:&lt;/b&gt; the step controls and the arithmetic of the current step.&lt;/li&gt;</source>
+        <translation>&lt;li&gt;&lt;b&gt;底部：&lt;/b&gt;步进控制按钮和当前步骤的算式。&lt;/li&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Cell colours show the values: white to blue for inputs and outputs, blue − white − red around zero for gradients. Padding cells are grey.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;单元格的颜色表示数值：输入和输出从白到蓝；梯度以零为中心，从蓝经白到红。填充单元格是灰色的。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Stepping</source>
+        <translation>步进</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Every output is one &lt;b&gt;forward&lt;/b&gt; step: the window moves, reads its cells and writes one output. After the last one the &lt;b&gt;backward&lt;/b&gt; phase replays the windows: each output&apos;s dY is sent back into dX (to the winner for max, spread evenly for average, weighted by W for convolution). Use the buttons or slider under the matrices, the keys below, or click an output cell to jump to its step. Hover a cell to see which windows it belongs to.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;每个输出对应一个&lt;b&gt;前向&lt;/b&gt;步骤：窗口移动，读取它的单元格，写出一个输出。最后一个输出之后，&lt;b&gt;反向&lt;/b&gt;阶段按同样的顺序重放这些窗口：每个输出的 dY 被送回 dX（最大池化送给胜出者，平均池化平均分配，卷积按 W 加权）。可以用矩阵下方的按钮或滑块、下面列出的按键，或点击输出单元格跳到对应的步骤。鼠标悬停在单元格上可查看它属于哪些窗口。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Code and checks</source>
+        <translation>代码与检验</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;View ▸ Show code&lt;/b&gt; gives the NumPy call, the PyTorch equivalent and the plain loops of &lt;code&gt;engine/reference.py&lt;/code&gt; with the current step&apos;s line marked. &lt;b&gt;Tools ▸ Check gradients&lt;/b&gt; compares the backward pass with finite differences; &lt;b&gt;Tools ▸ Compare with PyTorch&lt;/b&gt; computes everything again with PyTorch (when it is installed) and shows where they agree.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;视图 ▸ 显示代码&lt;/b&gt;给出 NumPy 调用、等价的 PyTorch 代码，以及 &lt;code&gt;engine/reference.py&lt;/code&gt; 中的朴素循环，并标出当前步骤所在的行。&lt;b&gt;工具 ▸ 检验梯度&lt;/b&gt;用有限差分检验反向传播；&lt;b&gt;工具 ▸ 与 PyTorch 对比&lt;/b&gt;用 PyTorch（已安装时）把一切重新算一遍，并显示两者在哪里一致。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;tr&gt;&lt;td&gt;&lt;i&gt;Matrices&lt;/i&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;type a number&lt;/b&gt;&lt;/td&gt;&lt;td&gt;edit the selected cell (X, W and dY); arrows, Tab and Enter move like a spreadsheet&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;&lt;i&gt;矩阵&lt;/i&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;输入数字&lt;/b&gt;&lt;/td&gt;&lt;td&gt;编辑选中的单元格（X、W 和 dY）；方向键、Tab 和 Enter 像电子表格一样移动&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;tr&gt;&lt;td&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;click an output&lt;/b&gt;&lt;/td&gt;&lt;td&gt;jump to its step&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;点击一个输出&lt;/b&gt;&lt;/td&gt;&lt;td&gt;跳到它的步骤&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <source>Pooling Visualizer — getting started</source>
+        <translation>池化可视化工具 — 入门指南</translation>
+    </message>
+    <message>
+        <source>Getting started: the views, colours, stepping and shortcuts</source>
+        <translation>入门指南：各个视图、颜色、步进和快捷键</translation>
+    </message>
+    <message>
+        <source>{cell} (padding)</source>
+        <translation>{cell}（填充）</translation>
+    </message>
+    <message>
+        <source>{cell} (beyond the padding)</source>
+        <translation>{cell}（超出填充）</translation>
+    </message>
+    <message>
+        <source>“{value}” is not a number — cell [{row}, {col}] keeps {old}</source>
+        <translation>“{value}”不是数字 — 单元格 [{row}, {col}] 保持为 {old}</translation>
+    </message>
+    <message>
+        <source>Window size (height × width). For convolution this is the kernel&apos;s shape.</source>
+        <translation>窗口大小（高 × 宽）。对卷积来说就是卷积核的形状。</translation>
+    </message>
+    <message>
+        <source>How far the window moves between outputs (rows × columns).</source>
+        <translation>相邻两个输出之间窗口移动的距离（行 × 列）。</translation>
+    </message>
+    <message>
+        <source>Extra cells around the input: −∞ for max pooling (padding never wins), 0 for average pooling and convolution. Pooling allows at most half the kernel.</source>
+        <translation>在输入四周补上的单元格：最大池化补 −∞（填充永远不会胜出），平均池化和卷积补 0。池化的填充最多为卷积核的一半。</translation>
+    </message>
+    <message>
+        <source>Spacing between the window&apos;s taps; 1 means adjacent cells.</source>
+        <translation>窗口中各采样位置之间的间隔；1 表示相邻的单元格。</translation>
+    </message>
+    <message>
+        <source>first max (PyTorch)</source>
+        <translation>第一个最大值（PyTorch）</translation>
+    </message>
+    <message>
+        <source>every tied max, in full</source>
+        <translation>每个并列最大值，全额</translation>
+    </message>
+    <message>
+        <source>split between ties</source>
+        <translation>并列者平分</translation>
+    </message>
+    <message>
+        <source>{tip} (height)</source>
+        <translation>{tip}（高）</translation>
+    </message>
+    <message>
+        <source>{tip} (width)</source>
+        <translation>{tip}（宽）</translation>
+    </message>
+    <message>
+        <source>Operation and parameters</source>
+        <translation>运算与参数</translation>
+    </message>
+    <message>
+        <source>What the sliding window computes (keys 1, 2, 3)</source>
+        <translation>滑动窗口计算什么（按键 1、2、3）</translation>
+    </message>
+    <message>
+        <source>Operation</source>
+        <translation>运算</translation>
+    </message>
+    <message>
+        <source>Kernel</source>
+        <translation>核大小</translation>
+    </message>
+    <message>
+        <source>Stride</source>
+        <translation>步长</translation>
+    </message>
+    <message>
+        <source>Padding</source>
+        <translation>填充</translation>
+    </message>
+    <message>
+        <source>Dilation</source>
+        <translation>膨胀</translation>
+    </message>
+    <message>
+        <source>Ties</source>
+        <translation>并列</translation>
+    </message>
+    <message>
+        <source>Round the output size up: a last, partial window is kept if it starts inside the input or the left padding.</source>
+        <translation>输出大小向上取整：如果最后一个不完整的窗口从输入内部或左侧填充中开始，就保留它。</translation>
+    </message>
+    <message>
+        <source>Average pooling divides by the window size including padding cells (never the ceil_mode overhang).</source>
+        <translation>平均池化除以包含填充单元格在内的窗口大小（但从不包含 ceil_mode 超出的部分）。</translation>
+    </message>
+    <message>
+        <source>Average pooling: divide every window by a fixed number instead of its size</source>
+        <translation>平均池化：每个窗口都除以一个固定的数，而不是窗口大小</translation>
+    </message>
+    <message>
+        <source>Divide every window by this number instead (not 0).</source>
+        <translation>每个窗口都改为除以这个数（不能为 0）。</translation>
+    </message>
+    <message>
+        <source>Max pooling backward: which of several equal maxima in a window receives its gradient (PyTorch: the first one)</source>
+        <translation>最大池化反向传播：窗口中有几个相等的最大值时，由哪一个接收梯度（PyTorch：第一个）</translation>
+    </message>
+    <message>
+        <source>Convolution: add a bias to every output (off: no bias)</source>
+        <translation>卷积：给每个输出加上偏置（关闭：无偏置）</translation>
+    </message>
+    <message>
+        <source>Added once to every output of the convolution</source>
+        <translation>卷积的每个输出都加上一次</translation>
+    </message>
+    <message>
+        <source>set padding ≥ 1 and make the border values negative (Fill X → Negative values).</source>
+        <translation>把填充设为 ≥ 1，并让边缘的值为负数（填充 X → 负数）。</translation>
+    </message>
+    <message>
+        <source>use a stride of 2 or more.</source>
+        <translation>使用 2 或更大的步长。</translation>
+    </message>
+    <message>
+        <source>make a window hold its maximum twice (Fill X → Ties everywhere).</source>
+        <translation>让某个窗口中的最大值出现两次（填充 X → 处处并列）。</translation>
+    </message>
+    <message>
+        <source>use an input size that the kernel does not divide with ceil_mode on, or a stride other than the kernel, or padding.</source>
+        <translation>打开 ceil_mode 并使用不能被卷积核整除的输入大小，或者使用与卷积核不同的步长，或者加上填充。</translation>
+    </message>
+    <message>
+        <source>turn on ceil_mode with a size the kernel does not divide, or turn off count_include_pad with padding, or set divisor_override.</source>
+        <translation>打开 ceil_mode 并使用不能被卷积核整除的大小，或者在有填充时关闭 count_include_pad，或者设置 divisor_override。</translation>
+    </message>
+    <message>
+        <source>set a non-zero bias.</source>
+        <translation>设置一个非零的偏置。</translation>
+    </message>
+    <message>
+        <source>use a kernel that changes when turned half way round, e.g. [[1, −1]].</source>
+        <translation>使用旋转 180° 后会改变的卷积核，例如 [[1, −1]]。</translation>
+    </message>
+    <message>
+        <source>Which common mistake to compare with the correct result</source>
+        <translation>选择要与正确结果对比的常见错误</translation>
+    </message>
+    <message>
+        <source>Correct</source>
+        <translation>正确</translation>
+    </message>
+    <message>
+        <source>Wrong</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>No pitfall applies to this operation.</source>
+        <translation>没有适用于这个运算的常见错误。</translation>
+    </message>
+    <message>
+        <source>Cannot show this pitfall here: {reason}</source>
+        <translation>这里无法展示这个常见错误：{reason}</translation>
+    </message>
+    <message>
+        <source>Correct {name}  ({shape})</source>
+        <translation>正确的 {name}（{shape}）</translation>
+    </message>
+    <message>
+        <source>Wrong {name}  ({shape}, empty)</source>
+        <translation>错误的 {name}（{shape}，为空）</translation>
+    </message>
+    <message>
+        <source>Wrong {name}  ({shape})</source>
+        <translation>错误的 {name}（{shape}）</translation>
+    </message>
+    <message>
+        <source>change the data.</source>
+        <translation>修改数据。</translation>
+    </message>
+    <message>
+        <source>0 cells differ: this data hides the mistake. To see it, {hint}</source>
+        <translation>0 个单元格不同：这组数据掩盖了这个错误。要看到它，请{hint}</translation>
+    </message>
+    <message>
+        <source>All {count} cells differ</source>
+        <translation>全部 {count} 个单元格都不同</translation>
+    </message>
+    <message>
+        <source>{count} cell differs (framed)</source>
+        <translation>{count} 个单元格不同（已框出）</translation>
+    </message>
+    <message>
+        <source>{count} cells differ (framed)</source>
+        <translation>{count} 个单元格不同（已框出）</translation>
+    </message>
+    <message>
+        <source>Shapes differ ({correct} vs {wrong}): {count_text}</source>
+        <translation>形状不同（{correct} 对 {wrong}）：{count_text}</translation>
+    </message>
+    <message>
+        <source>Pitfalls: wrong vs correct</source>
+        <translation>常见错误：错误与正确对照</translation>
+    </message>
+    <message>
+        <source>Pitfalls</source>
+        <translation>常见错误</translation>
+    </message>
+    <message>
+        <source>Pitfalls: common wrong implementations beside the correct result (Ctrl+P)</source>
+        <translation>常见错误：把常见的错误实现与正确结果并排对照（Ctrl+P）</translation>
+    </message>
+    <message>
+        <source>The data has changed since this preset was loaded.</source>
+        <translation>载入这个预设之后，数据已经改动过。</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Choose a preset from the Presets menu.</source>
+        <translation>请从“预设”菜单中选择一个预设。</translation>
+    </message>
+    <message>
+        <source>Preset: {name}</source>
+        <translation>预设：{name}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{title}.&lt;/b&gt;&amp;nbsp; {explanation}</source>
+        <translation>&lt;b&gt;{title}。&lt;/b&gt;&amp;nbsp; {explanation}</translation>
+    </message>
+    <message>
+        <source>&amp;Presets</source>
+        <translation>预设(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Open preset file…</source>
+        <translation>打开预设文件…</translation>
+    </message>
+    <message>
+        <source>Load a preset JSON file of your own</source>
+        <translation>载入你自己的预设 JSON 文件</translation>
+    </message>
+    <message>
+        <source>Show preset explanation</source>
+        <translation>显示预设说明</translation>
+    </message>
+    <message>
+        <source>Presets</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Presets: classic examples for a lecture (Alt+P opens the menu)</source>
+        <translation>预设：适合课堂讲解的经典示例（Alt+P 打开菜单）</translation>
+    </message>
+    <message>
+        <source>{name} (broken)</source>
+        <translation>{name}（已损坏）</translation>
+    </message>
+    <message>
+        <source>Preset not loaded: {reason}</source>
+        <translation>未载入预设：{reason}</translation>
+    </message>
+    <message>
+        <source>Loaded preset: {title} (Ctrl+Z undoes)</source>
+        <translation>已载入预设：{title}（Ctrl+Z 可撤销）</translation>
+    </message>
+    <message>
+        <source>Open preset</source>
+        <translation>打开预设</translation>
+    </message>
+    <message>
+        <source>Presets (*.json)</source>
+        <translation>预设 (*.json)</translation>
+    </message>
+    <message>
+        <source>First step (Home)</source>
+        <translation>第一步（Home）</translation>
+    </message>
+    <message>
+        <source>Previous step (Left)</source>
+        <translation>上一步（Left）</translation>
+    </message>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation>播放 / 暂停（Space）</translation>
+    </message>
+    <message>
+        <source>Next step (Right)</source>
+        <translation>下一步（Right）</translation>
+    </message>
+    <message>
+        <source>Last step (End)</source>
+        <translation>最后一步（End）</translation>
+    </message>
+    <message>
+        <source>Scrub through the forward steps, then the backward steps</source>
+        <translation>拖动浏览前向步骤，然后是反向步骤</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <comment>steps per second</comment>
+        <translation> 步/秒</translation>
+    </message>
+    <message>
+        <source>Playback speed</source>
+        <translation>播放速度</translation>
+    </message>
+    <message>
+        <source>Forward {index} / {total}</source>
+        <translation>前向 {index} / {total}</translation>
+    </message>
+    <message>
+        <source>Backward {index} / {total}</source>
+        <translation>反向 {index} / {total}</translation>
+    </message>
+    <message>
+        <source>Output size</source>
+        <translation>输出大小</translation>
+    </message>
+    <message>
+        <source>✗ Not applied: {reason}</source>
+        <translation>✗ 未应用：{reason}</translation>
+    </message>
+    <message>
+        <source>Output: {rows} × {cols} = {count} windows</source>
+        <translation>输出：{rows} × {cols} = {count} 个窗口</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>检验</translation>
+    </message>
+    <message>
+        <source>Check gradients</source>
+        <translation>检验梯度</translation>
+    </message>
+    <message>
+        <source>Nudge every input element by ±1e-6 and compare the change of sum(Y·dY) with the backward pass (Ctrl+G)</source>
+        <translation>把每个输入元素微调 ±1e-6，将 sum(Y·dY) 的变化与反向传播的结果比较（Ctrl+G）</translation>
+    </message>
+    <message>
+        <source>Finite differences</source>
+        <translation>有限差分</translation>
+    </message>
+    <message>
+        <source>dX[i] should equal (L(x + ε·eᵢ) − L(x − ε·eᵢ)) / 2ε with L = Σ Y·dY, ε = 1e-6.</source>
+        <translation>dX[i] 应当等于 (L(x + ε·eᵢ) − L(x − ε·eᵢ)) / 2ε，其中 L = Σ Y·dY，ε = 1e-6。</translation>
+    </message>
+    <message>
+        <source>Which result the matrix below compares, cell by cell</source>
+        <translation>下方矩阵逐个单元格对比的是哪个结果</translation>
+    </message>
+    <message>
+        <source>Absolute difference per cell for the shown plane; 0 everywhere means identical</source>
+        <translation>当前显示平面中每个单元格的绝对差；处处为 0 表示完全相同</translation>
+    </message>
+    <message>
+        <source>Compare with PyTorch</source>
+        <translation>与 PyTorch 对比</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>max |{name} − numeric| = {error}</source>
+        <translation>max |{name} − 数值解| = {error}</translation>
+    </message>
+    <message>
+        <source>checked {checked} of {total} elements, {skipped} left out</source>
+        <translation>检验了 {total} 个元素中的 {checked} 个，跳过 {skipped} 个</translation>
+    </message>
+    <message>
+        <source>checked {checked} of {total} elements</source>
+        <translation>检验了 {total} 个元素中的 {checked} 个</translation>
+    </message>
+    <message>
+        <source>Agrees with PyTorch: every cell matches (largest difference {error}).</source>
+        <translation>与 PyTorch 一致：每个单元格都吻合（最大差异 {error}）。</translation>
+    </message>
+    <message>
+        <source>Differs from PyTorch only where the app&apos;s tie rule differs by design.</source>
+        <translation>只在本程序有意采用不同并列规则的地方与 PyTorch 不同。</translation>
+    </message>
+    <message>
+        <source>Disagrees with PyTorch: cells differ by up to {error}.</source>
+        <translation>与 PyTorch 不一致：单元格最多相差 {error}。</translation>
+    </message>
+    <message>
+        <source>{mark} {quantity}: {agree}/{cells} cells agree, max |Δ| = {error}</source>
+        <translation>{mark} {quantity}：{agree}/{cells} 个单元格一致，max |Δ| = {error}</translation>
+    </message>
+    <message>
+        <source>all output channels</source>
+        <translation>所有输出通道</translation>
+    </message>
+    <message>
+        <source>|engine − PyTorch| of {quantity}, {where}</source>
+        <translation>{quantity}的 |引擎 − PyTorch|，{where}</translation>
+    </message>
+    <message>
+        <source>|engine − PyTorch| per cell, {where}</source>
+        <translation>每个单元格的 |引擎 − PyTorch|，{where}</translation>
+    </message>
+    <message>
+        <source>Out of date: the data changed. {verdict}</source>
+        <translation>已过时：数据已改动。{verdict}</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Check gradients: compare the backward pass with finite differences</source>
+        <translation>检验梯度：用有限差分检验反向传播</translation>
+    </message>
+    <message>
+        <source>Compare with PyTorch: the same forward and backward from torch.nn.functional, cell by cell</source>
+        <translation>与 PyTorch 对比：用 torch.nn.functional 计算同样的前向和反向，逐个单元格比较</translation>
+    </message>
+    <message>
+        <source>Compare with PyTorch — unavailable: {reason}</source>
+        <translation>与 PyTorch 对比 — 不可用：{reason}</translation>
+    </message>
+    <message>
+        <source>Input X  ({size}, pad {value})</source>
+        <translation>输入 X（{size}，填充 {value}）</translation>
+    </message>
+    <message>
+        <source>Input X  ({size})</source>
+        <translation>输入 X（{size}）</translation>
+    </message>
+    <message>
+        <source>Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). Hatched cells: beyond the padding, only reached by ceil_mode windows (never read).</source>
+        <translation>灰色单元格：填充（最大池化为 −∞，所以永远不会胜出；其他情况为 0）。斜纹单元格：超出填充的部分，只有 ceil_mode 的窗口会到达（从不读取）。</translation>
+    </message>
+    <message>
+        <source>Output Y  ({size})</source>
+        <translation>输出 Y（{size}）</translation>
+    </message>
+    <message>
+        <source>Kernel W  ({size})</source>
+        <translation>卷积核 W（{size}）</translation>
+    </message>
+    <message>
+        <source>Argmax mask  (wins per cell)</source>
+        <translation>Argmax 掩码（胜出次数）</translation>
+    </message>
+    <message>
+        <source>Input gradient dX  so far</source>
+        <translation>输入梯度 dX（到目前为止）</translation>
+    </message>
+</context>
+</TS>
