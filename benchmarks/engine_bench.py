@@ -14,11 +14,11 @@ Every case times the same work on both sides, in float32:
 * conv: forward (with bias), then ``grad_input``, ``grad_weight`` and ``grad_bias``.
 
 Timings are the best of N runs after a warm-up run (``time.perf_counter``), taken in two
-alternating rounds of engine and PyTorch blocks.  PyTorch runs with
-its default thread count (printed); when ``import torch`` fails its column says so and is
-skipped.  "peak mem / input" is the peak of the memory NumPy allocates during one engine
-forward + backward (measured with ``tracemalloc``, outputs included), divided by the input's
-``nbytes``.  A second table times the engine against ``engine/reference.py`` on a small size.
+alternating rounds of engine and PyTorch blocks.  PyTorch runs with its default thread count
+(printed); when ``import torch`` fails, the report says so and leaves its columns out.
+"peak mem / input" is the peak of the memory NumPy allocates during one engine forward +
+backward (measured with ``tracemalloc``, outputs included), divided by the input's ``nbytes``.
+A second table times the engine against ``engine/reference.py`` on a small size.
 The figures are wall times on a shared machine: compare them, never assert them.
 """
 

@@ -1,6 +1,10 @@
 """2-D convolution (cross-correlation, no kernel flip), forward and backward, as ``F.conv2d``.
 
-The loops run over kernel taps only; each tap is one batched matrix product over channels.
+Each sample (or, for a large one, each band of output rows) is one matrix product: the
+weight, as a ``(C_out, C_in · kH · kW)`` matrix, times the *column matrix* that lists what
+every tap reads in every window (:func:`_columns`, "im2col").  The column matrix is built
+tap by tap from strided views, and never for more than :data:`COLUMN_BUDGET` elements at a
+time, so a large input never has its full window tensor copied.
 """
 
 from __future__ import annotations
@@ -11,6 +15,13 @@ import numpy as np
 
 from engine.arrays import as_float_array, from_4d, to_4d
 from engine.geometry import WindowGeometry, conv_geometry
+
+#: Elements of the column matrix (see :func:`_columns`) built at a time: 4 MB in float32.
+#: Big enough for efficient matrix products, small enough that a large input never has its
+#: full window tensor copied (a band has at least one output row, though).
+COLUMN_BUDGET = 1 << 20
+
+Chunk = tuple[int, int, int]  # (sample, first output row, stop output row)
 
 
 def _prepare(
@@ -68,15 +79,72 @@ def _prepare(
     return x4.astype(dtype, copy=False), w4.astype(dtype, copy=False), b, g, ndim, groups
 
 
-def _canvas(x4: np.ndarray, g: WindowGeometry) -> np.ndarray:
-    (top, bottom), (left, right) = g.canvas_pad
-    return np.pad(x4, ((0, 0), (0, 0), (top, bottom), (left, right)))
+def _chunks(n: int, c_in: int, g: WindowGeometry) -> list[Chunk]:
+    """Split the output into pieces whose column matrices fit :data:`COLUMN_BUDGET`.
+
+    A piece is one sample and a band of whole output rows (all of them for small inputs).
+    """
+    out_h, out_w = g.out_size
+    per_row = c_in * g.kernel[0] * g.kernel[1] * out_w
+    rows = max(1, COLUMN_BUDGET // per_row)
+    return [(s, r, min(out_h, r + rows)) for s in range(n) for r in range(0, out_h, rows)]
 
 
-def _grouped(a: np.ndarray, groups: int) -> np.ndarray:
-    """(N, C, P) -> (N, G, C/G, P)."""
-    n, c, p = a.shape
-    return a.reshape(n, groups, c // groups, p)
+def _local(rows: slice, first: int) -> slice:
+    """Output rows of a region, counted from the first row of its band."""
+    return slice(rows.start - first, rows.stop - first)
+
+
+def _columns(x_n: np.ndarray, g: WindowGeometry, band: tuple[int, int], groups: int) -> np.ndarray:
+    """What every tap reads for the windows of output rows ``band`` of one sample ("im2col").
+
+    Parameters
+    ----------
+    x_n : array, shape (C_in, H, W)
+    band : (first, stop) output rows
+
+    Returns
+    -------
+    array, shape (groups, C_in/groups · kH · kW, rows · out_W)
+        Row ``(c, i, j)`` holds what tap ``(i, j)`` of channel ``c`` reads in each window;
+        padding reads 0.  The weight, reshaped to ``(C_out, C_in/groups · kH · kW)``, times
+        this matrix is the convolution of the band.
+    """
+    first, stop = band
+    c_in = x_n.shape[0]
+    # A fresh np.zeros (zeroed pages from the OS) was faster than re-zeroing a kept buffer.
+    cols = np.zeros((c_in, *g.kernel, stop - first, g.out_size[1]), dtype=x_n.dtype)
+    for r in g.real_tap_regions(out_rows=band):
+        cols[:, r.i, r.j, _local(r.out_rows, first), r.out_cols] = x_n[:, r.in_rows, r.in_cols]
+    return cols.reshape(groups, -1, (stop - first) * g.out_size[1])
+
+
+def _add_columns(
+    cols: np.ndarray, g: WindowGeometry, band: tuple[int, int], out: np.ndarray
+) -> None:
+    """The reverse of :func:`_columns`: add each column entry onto the input element it read.
+
+    ``cols`` is (groups, C_in/groups · kH · kW, rows · out_W); ``out`` is (C_in, H, W).
+    Entries that read padding are dropped.
+    """
+    first, stop = band
+    per_tap = cols.reshape(out.shape[0], *g.kernel, stop - first, g.out_size[1])
+    for r in g.real_tap_regions(out_rows=band):
+        target = out[:, r.in_rows, r.in_cols]
+        target += per_tap[:, r.i, r.j, _local(r.out_rows, first), r.out_cols]
+
+
+def _band(a_n: np.ndarray, band: tuple[int, int], groups: int) -> np.ndarray:
+    """View output rows ``band`` of one sample's (C, out_H, out_W) as (groups, C/groups, P)."""
+    first, stop = band
+    out_w = a_n.shape[2]
+    planes = a_n.reshape(groups, a_n.shape[0] // groups, -1)  # a view: a_n is C-contiguous
+    return planes[..., first * out_w : stop * out_w]
+
+
+def _weight_rows(w4: np.ndarray, groups: int) -> np.ndarray:
+    """(C_out, C_in/groups, kH, kW) -> (groups, C_out/groups, C_in/groups · kH · kW)."""
+    return w4.reshape(groups, w4.shape[0] // groups, -1)
 
 
 def conv2d(
@@ -105,18 +173,14 @@ def conv2d(
     y : array, shape (..., C_out, out_H, out_W); (out_H, out_W) for the 2-D form
     """
     x4, w4, b, g, ndim, groups = _prepare(x, weight, bias, stride, padding, dilation, groups)
-    n = x4.shape[0]
+    n, c_in = x4.shape[:2]
     c_out = w4.shape[0]
-    xp = _canvas(x4, g)
-    oh, ow = g.out_size
-    wg = w4.reshape(groups, c_out // groups, w4.shape[1], *g.kernel)
-    y = np.zeros((n, groups, c_out // groups, oh * ow), dtype=x4.dtype)
-    for i in range(g.kernel[0]):
-        for j in range(g.kernel[1]):
-            rs, cs = g.tap_slices(i, j)
-            patch = _grouped(xp[:, :, rs, cs].reshape(n, x4.shape[1], oh * ow), groups)
-            y += wg[None, :, :, :, i, j] @ patch
-    y = y.reshape(n, c_out, oh, ow)
+    w_rows = _weight_rows(w4, groups)
+    y = np.empty((n, c_out, *g.out_size), dtype=x4.dtype)
+    for sample, first, stop in _chunks(n, c_in, g):
+        band = (first, stop)
+        cols = _columns(x4[sample], g, band, groups)
+        _band(y[sample], band, groups)[...] = w_rows @ cols  # one product per group
     if b is not None:
         y += b.reshape(1, c_out, 1, 1)
     return y[0, 0] if ndim == 2 else from_4d(y, ndim)
@@ -157,27 +221,23 @@ def conv2d_backward(
         raise ValueError(
             f"grad_output shape {gy_arr.shape} must match the output shape {expected_caller}"
         )
-    gy = gy_arr.reshape(n, groups, c_out // groups, oh * ow).astype(x4.dtype, copy=False)
-    xp = _canvas(x4, g)
-    gxp = np.zeros_like(xp)
-    wg = w4.reshape(groups, c_out // groups, w4.shape[1], *g.kernel)
-    gw = np.zeros_like(wg)
-    for i in range(g.kernel[0]):
-        for j in range(g.kernel[1]):
-            rs, cs = g.tap_slices(i, j)
-            patch = _grouped(xp[:, :, rs, cs].reshape(n, c_in, oh * ow), groups)
-            # dW[g, co, ci] = sum over batch and positions of dY[n, g, co, p] * x[n, g, ci, p]
-            gw[:, :, :, i, j] = np.einsum("ngop,ngcp->goc", gy, patch, optimize=True)
-            # dX at this tap = W^T dY, added back where the tap read from
-            back = np.swapaxes(wg[None, :, :, :, i, j], -1, -2) @ gy
-            gxp[:, :, rs, cs] += back.reshape(n, c_in, oh, ow)
-    (top, _), (left, _) = g.canvas_pad
-    h, w = g.in_size
-    gx = np.ascontiguousarray(gxp[:, :, top : top + h, left : left + w])
+    gy = np.ascontiguousarray(gy_arr.reshape(expected), dtype=x4.dtype)
+    w_rows = _weight_rows(w4, groups)
+    w_cols = np.ascontiguousarray(w_rows.transpose(0, 2, 1))  # W^T, laid out for the product
+    gw = np.zeros_like(w_rows)
+    gx = np.zeros_like(x4)
+    for sample, first, stop in _chunks(n, c_in, g):
+        band = (first, stop)
+        cols = _columns(x4[sample], g, band, groups)
+        gy_band = _band(gy[sample], band, groups)
+        # dW = dY · columns^T, summed over samples and bands
+        gw += gy_band @ cols.transpose(0, 2, 1)
+        # dX: W^T · dY gives what each tap read's gradient is; add it back where it was read
+        _add_columns(w_cols @ gy_band, g, band, out=gx[sample])
     grad_weight = gw.reshape(w4.shape)
     grad_bias = None
     if b is not None:
-        grad_bias = gy.sum(axis=(0, 3)).reshape(np.shape(bias))
+        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.shape(bias))
     if ndim == 2:
         return gx[0, 0], grad_weight[0, 0], grad_bias
     return from_4d(gx, ndim), grad_weight, grad_bias

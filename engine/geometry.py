@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -56,6 +56,28 @@ def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pai
 
 def _is_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+class TapRegion(NamedTuple):
+    """Where one kernel tap reads real input, as two aligned rectangles.
+
+    Tap ``(i, j)`` of output ``(out_rows, out_cols)`` reads input ``(in_rows, in_cols)``, element
+    for element: ``y[..., out_rows, out_cols]`` lines up with ``x[..., in_rows, in_cols]``.
+    Windows outside ``out_rows`` × ``out_cols`` read padding or overhang with this tap.
+    """
+
+    i: int
+    j: int
+    out_rows: slice
+    out_cols: slice
+    in_rows: slice
+    in_cols: slice
+
+    def in_flat(self, width: int) -> np.ndarray:
+        """Flat ``row * width + col`` position of every element the tap reads, 2-D like ``x``."""
+        rows = np.arange(self.in_rows.start, self.in_rows.stop, self.in_rows.step)
+        cols = np.arange(self.in_cols.start, self.in_cols.stop, self.in_cols.step)
+        return rows[:, None] * width + cols[None, :]
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,55 @@ class WindowGeometry:
         first = tap * self.dilation[axis]
         last = first + (self.out_size[axis] - 1) * self.stride[axis]
         return slice(first, last + 1, self.stride[axis])
+
+    # ---- real taps, without a padded canvas ------------------------------------------------
+    def real_tap_regions(
+        self, reverse: bool = False, out_rows: tuple[int, int] | None = None
+    ) -> list[TapRegion]:
+        """The taps that read real input, each with the windows that read it through that tap.
+
+        Padding reads nothing (max pooling skips it, sums add 0), so a vectorised pass can loop
+        over these regions and never build a padded copy of the input.
+
+        Parameters
+        ----------
+        reverse : bool
+            Reverse row-major tap order (for backward passes that must add in (oh, ow) order).
+        out_rows : (start, stop), optional
+            Only output rows ``start <= oh < stop`` (a band of a large output).
+
+        Returns
+        -------
+        list of TapRegion
+            In row-major tap order (or reversed); taps that read only padding are left out.
+        """
+        lo, hi = (0, self.out_size[0]) if out_rows is None else out_rows
+        kh, kw = self.kernel
+        row_spans = [self._real_span(0, i, lo, hi) for i in range(kh)]
+        col_spans = [self._real_span(1, j, 0, self.out_size[1]) for j in range(kw)]
+        order = [(i, j) for i in range(kh) for j in range(kw)]
+        regions = []
+        for i, j in reversed(order) if reverse else order:
+            rows, cols = row_spans[i], col_spans[j]
+            if rows is not None and cols is not None:
+                regions.append(TapRegion(i, j, rows[0], cols[0], rows[1], cols[1]))
+        return regions
+
+    def _real_span(self, axis: int, tap: int, lo: int, hi: int) -> tuple[slice, slice] | None:
+        """Outputs in ``[lo, hi)`` whose ``tap`` reads a real coordinate, and those coordinates.
+
+        Output ``o`` reads coordinate ``o * stride + base`` (see :meth:`tap_coords`), which grows
+        with ``o``: the real ones, ``0 <= coordinate < size``, form one contiguous run.
+        """
+        step = self.stride[axis]
+        base = tap * self.dilation[axis] - self.pad_before[axis]  # what output 0 reads
+        first = max(lo, -(base // step))  # the first o with o * step + base >= 0
+        last = min(hi - 1, (self.in_size[axis] - 1 - base) // step)  # the last one < size
+        if first > last:
+            return None
+        start = first * step + base
+        stop = start + (last - first) * step + 1
+        return slice(first, last + 1), slice(start, stop, step)
 
     # ---- one window, for traces and the GUI ---------------------------------------------------
     def classify(self, row: int, col: int) -> TapKind:

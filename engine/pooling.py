@@ -1,51 +1,158 @@
 """Max and average pooling, forward and backward, with PyTorch 2.13's semantics.
 
 Each backward rule sits right below its forward rule.  The vectorised code loops over the
-kernel taps (a handful) and reads every window at once through strided slices of a padded
-canvas, so it never copies the full ``(out_h, out_w, k_h, k_w)`` window tensor.
+kernel taps (a handful).  For each tap, :meth:`WindowGeometry.real_tap_regions` names the
+windows whose tap lands on real input and the strided input rectangle they read, so every
+window is served at once without a padded copy of the input and without the full
+``(out_h, out_w, k_h, k_w)`` window tensor.  Padding needs no work: max pooling never picks
+it, and a sum that adds 0 is unchanged.
+
+Three things keep NumPy's loops fast, and none changes a single bit of the results:
+
+* Planes are processed in blocks of about :data:`BLOCK_OUTPUTS` windows (a large plane in
+  bands of output rows), so a block's running results stay in the CPU cache while every tap
+  passes over them.
+* When strided windows overlap, each block is first split into its stride phases
+  (:class:`_StridePhases`), so that no tap reads the input with gaps.
+* Max pooling takes the running max with ``np.maximum`` when that is exact (no NaN, no −0.0:
+  :func:`_maximum_is_exact`), records only the winning tap's number, and turns it into the
+  flat index once at the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from engine.arrays import from_4d, to_4d
-from engine.geometry import WindowGeometry, pool_geometry
+from engine.geometry import TapRegion, WindowGeometry, pool_geometry
 
 TiePolicy = Literal["first", "all", "split"]
 TIE_POLICIES: tuple[str, ...] = ("first", "all", "split")
 
+#: Output windows per block.  A block's running max/sum and scratch (about 2 MB in float32)
+#: stay in the CPU caches while the kH·kW taps pass over them, instead of going back to main
+#: memory every time.  (Measured: 2^16 to 2^19 are all close; 2^18 was the best.)
+BLOCK_OUTPUTS = 1 << 18
+
+Block = tuple[slice, slice]  # (planes, output rows)
+
 
 # ---- shared helpers ---------------------------------------------------------------------------
-def _padded(x4: np.ndarray, g: WindowGeometry, fill: float) -> np.ndarray:
-    (top, bottom), (left, right) = g.canvas_pad
-    return np.pad(x4, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
+def _as_planes(a4: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) -> (N·C, H, W): pooling treats every (n, c) plane alike."""
+    return a4.reshape((-1,) + a4.shape[2:])
 
 
-def _taps(g: WindowGeometry, reverse: bool = False) -> Iterator[tuple[int, int, slice, slice]]:
-    kh, kw = g.kernel
-    order = [(i, j) for i in range(kh) for j in range(kw)]
-    for i, j in reversed(order) if reverse else order:
-        rows, cols = g.tap_slices(i, j)
-        yield i, j, rows, cols
+def _blocks(n_planes: int, g: WindowGeometry) -> list[Block]:
+    """Cut the outputs into blocks of about :data:`BLOCK_OUTPUTS` windows, in (plane, oh) order.
+
+    Small planes are grouped; a large plane is cut into bands of whole output rows.  The order
+    matters to the backward passes: an input element must receive its windows' contributions
+    in increasing (oh, ow) order, and bands go down the plane.
+    """
+    out_h, out_w = g.out_size
+    if g.n_windows < BLOCK_OUTPUTS:
+        per_block = BLOCK_OUTPUTS // g.n_windows
+        return [
+            (slice(p, min(n_planes, p + per_block)), slice(0, out_h))
+            for p in range(0, n_planes, per_block)
+        ]
+    rows = max(1, BLOCK_OUTPUTS // out_w)
+    return [
+        (slice(p, p + 1), slice(r, min(out_h, r + rows)))
+        for p in range(n_planes)
+        for r in range(0, out_h, rows)
+    ]
 
 
-def _crop(canvas: np.ndarray, g: WindowGeometry) -> np.ndarray:
-    (top, _), (left, _) = g.canvas_pad
-    h, w = g.in_size
-    return canvas[..., top : top + h, left : left + w]
+def _regions(g: WindowGeometry, block: Block, reverse: bool = False) -> list[TapRegion]:
+    """The real-tap regions of ``g`` restricted to the output rows of ``block``."""
+    rows = block[1]
+    return g.real_tap_regions(reverse=reverse, out_rows=(rows.start, rows.stop))
+
+
+def _use_phases(g: WindowGeometry) -> bool:
+    """Whether to work in stride phases (see :class:`_StridePhases`).
+
+    Only when the stride leaves gaps and windows overlap: then every element is read several
+    times, and one copy into phases costs less than reading with gaps again and again.
+    """
+    return g.stride != (1, 1) and _windows_overlap(g)
+
+
+class _StridePhases:
+    """Where the taps of one block lie in the stride phases of its input ("space to depth").
+
+    Phase ``(a, b)`` holds input rows ``top + a, top + a + sH, ...`` and columns
+    ``b, b + sW, ...``.  A tap steps through the input by the stride, so what it reads lies in
+    a single phase, and there it is a rectangle without gaps.  NumPy's loops over gap-free rows
+    are several times faster than over strided ones.
+    """
+
+    def __init__(self, g: WindowGeometry, regions: list[TapRegion]) -> None:
+        self.sh, self.sw = g.stride
+        # Start on a multiple of the stride, so that phase a holds the rows ≡ a (mod sH).
+        self.top = min(r.in_rows.start for r in regions) // self.sh * self.sh
+        self.bottom = max(r.in_rows.stop for r in regions)
+
+    def source(self, a: int, b: int) -> tuple[slice, slice]:
+        """The input rows and columns that make up phase ``(a, b)``."""
+        return slice(self.top + a, self.bottom, self.sh), slice(b, None, self.sw)
+
+    def locate(self, r: TapRegion) -> tuple[tuple[int, int], slice, slice]:
+        """The phase of what region ``r`` reads, and its rows and columns inside that phase."""
+        a, rows = _phase_slice(r.in_rows, self.sh, self.top)
+        b, cols = _phase_slice(r.in_cols, self.sw, 0)
+        return (a, b), rows, cols
+
+
+def _phase_slice(coords: slice, step: int, origin: int) -> tuple[int, slice]:
+    """Phase of the run ``coords`` (stride ``step``) and its place there; phase 0 starts at
+    ``origin``."""
+    first = (coords.start - origin) // step
+    count = len(range(coords.start, coords.stop, coords.step))
+    return (coords.start - origin) % step, slice(first, first + count)
+
+
+def _tap_reads(x: np.ndarray, g: WindowGeometry, regions: list[TapRegion]) -> list[np.ndarray]:
+    """What each region's tap reads from the planes ``x`` (B, H, W).
+
+    With :func:`_use_phases`, each stride phase some tap reads is copied once, and every
+    read is a gap-free view of its phase (:class:`_StridePhases`).
+    """
+    if not (_use_phases(g) and regions):
+        return [x[:, r.in_rows, r.in_cols] for r in regions]
+    layout = _StridePhases(g, regions)
+    phases: dict[tuple[int, int], np.ndarray] = {}
+    reads = []
+    for r in regions:
+        key, rows, cols = layout.locate(r)
+        if key not in phases:
+            src_rows, src_cols = layout.source(*key)
+            phases[key] = np.ascontiguousarray(x[:, src_rows, src_cols])
+        reads.append(phases[key][:, rows, cols])
+    return reads
+
+
+def _every_window_reads(g: WindowGeometry) -> bool:
+    """Whether every window has a real tap (False only in the case of PyTorch #114216)."""
+    return all(bool((g.first_real_tap(a) < g.in_size[a]).all()) for a in (0, 1))
+
+
+def _output_shape(x4: np.ndarray, ndim: int, g: WindowGeometry) -> tuple[tuple, tuple]:
+    """The output's shape as (N, C, out_H, out_W) and in the caller's rank."""
+    shape4 = x4.shape[:2] + g.out_size
+    return shape4, shape4[4 - ndim :]
 
 
 def _check_grad_output(
     grad_output: object, x4: np.ndarray, ndim: int, g: WindowGeometry
 ) -> np.ndarray:
     gy = np.asarray(grad_output)
-    expected = x4.shape[:2] + g.out_size
-    expected_caller = expected[4 - ndim :]
+    expected, expected_caller = _output_shape(x4, ndim, g)
     if gy.shape != expected_caller:
         raise ValueError(
             f"grad_output shape {gy.shape} must match the output shape {expected_caller}"
@@ -99,21 +206,119 @@ def max_pool2d(
 
 
 def _max_scan(x4: np.ndarray, g: WindowGeometry) -> tuple[np.ndarray, np.ndarray]:
-    """Running max over the taps: PyTorch's scan order, tie rule and NaN rule (spec §3.8)."""
-    xp = _padded(x4, g, -np.inf)
+    """Running max over the taps: PyTorch's scan order, tie rule and NaN rule (spec §3.8).
+
+    Returns
+    -------
+    best : array, shape (N, C, out_H, out_W), dtype of ``x4``
+    idx : int64 array, same shape: flat ``row * W + col`` of each window's winner
+    """
+    planes = _as_planes(x4)
+    shape = (len(planes),) + g.out_size
+    best = np.empty(shape, dtype=planes.dtype)
+    # The scan only records *which tap* won (one byte for kernels up to 16x16); the int64
+    # plane index is worked out once per block at the end, not updated at every tap.
+    tap = np.empty(shape, dtype=np.min_scalar_type(g.kernel[0] * g.kernel[1] - 1))
+    idx = np.empty(shape, dtype=np.int64)
+    exact = not _maximum_is_exact(planes)
+    for block in _blocks(len(planes), g):
+        _scan_block(planes, g, block, best, tap, exact)
+        _tap_to_index(tap[block], g, block[1], out=idx[block])
+    out_shape = x4.shape[:2] + g.out_size
+    return best.reshape(out_shape), idx.reshape(out_shape)
+
+
+def _maximum_is_exact(x: np.ndarray) -> bool:
+    """Whether ``np.maximum`` gives exactly the values of PyTorch's strict ``>`` scan on ``x``.
+
+    It does when equal values have equal bits and nothing is unordered, so not with NaN (it
+    must replace the running max, and :func:`_scan_block` must see it to move the index) nor
+    with −0.0 (``np.maximum(-0.0, 0.0)`` may return either zero; the scan keeps the first).
+    Only float32 and float64 are checked; other types always take the exact path.
+    """
+    if x.dtype not in (np.float32, np.float64):
+        return False
+    if x.size == 0:
+        return True
+    if np.isnan(x.min()):  # min() propagates NaN
+        return False
+    # −0.0 is the bit pattern 100…0, which read as a signed integer is the smallest one there
+    # is; no other float maps to it.  One reduction, no temporary array.
+    as_int = x.view(np.int32 if x.dtype == np.float32 else np.int64)
+    return bool(as_int.min() != np.iinfo(as_int.dtype).min)
+
+
+def _scan_block(
+    planes: np.ndarray,
+    g: WindowGeometry,
+    block: Block,
+    best: np.ndarray,
+    tap: np.ndarray,
+    exact: bool,
+) -> None:
+    """Fill ``best[block]`` with each window's max and ``tap[block]`` with its tap number.
+
+    Parameters
+    ----------
+    planes : array, shape (P, H, W)
+    best : array, shape (P, out_H, out_W), written
+    tap : unsigned int array, shape (P, out_H, out_W), written: tap ``(i, j)`` is number
+        ``i * kW + j``
+    exact : bool
+        Use the select that is exact for any input (see :func:`_maximum_is_exact`).
+    """
+    p, rows = block
+    run, won = best[p], tap[p]
+    run[:, rows] = -np.inf
+    won[:, rows] = _first_tap_numbers(g, rows, won.dtype)  # PyTorch sets it first (§3.5)
+    kw = g.kernel[1]
+    regions = _regions(g, block)
+    for r, read in zip(regions, _tap_reads(planes[p], g, regions), strict=True):
+        run_r = run[:, r.out_rows, r.out_cols]
+        take = read > run_r  # strict: the first of equal maxima keeps the window
+        if exact:
+            # A NaN always replaces, so the last NaN wins.  (Fresh arrays, no strided out=:
+            # NumPy 2.4.6's isnan writes wrong answers into a strided bool out=.)
+            take |= np.isnan(read)
+            np.copyto(run_r, read, where=take)
+        else:
+            np.maximum(run_r, read, out=run_r)
+        # Tap numbers only grow along the scan (and no real tap precedes the first real one),
+        # so "the latest tap that took the window" is simply the largest number offered.
+        won_r = won[:, r.out_rows, r.out_cols]
+        np.maximum(won_r, take * won.dtype.type(r.i * kw + r.j), out=won_r)
+
+
+def _first_tap_numbers(g: WindowGeometry, rows: slice, dtype: np.dtype) -> np.ndarray:
+    """Tap number ``i * kW + j`` of the first real tap of the windows in output ``rows``.
+
+    Windows with no real tap at all (PyTorch #114216) get a placeholder (their first "real"
+    tap lies past the kernel); :func:`_tap_to_index` gives them PyTorch's index instead.
+    """
+    kh, kw = g.kernel
+    i0 = (g.first_real_tap(0) - g.starts(0))[rows] // g.dilation[0]
+    j0 = (g.first_real_tap(1) - g.starts(1)) // g.dilation[1]
+    i0, j0 = np.minimum(i0, kh - 1), np.minimum(j0, kw - 1)
+    return np.add.outer((i0 * kw).astype(dtype), j0.astype(dtype))
+
+
+def _tap_to_index(tap: np.ndarray, g: WindowGeometry, rows: slice, out: np.ndarray) -> None:
+    """Turn the winning tap numbers of output ``rows`` into flat ``row * W + col`` indices.
+
+    index = (window's top-left corner) + (tap's offset from that corner); the corner may lie
+    in the padding, the sum of a real tap never does.
+    """
+    kh, kw = g.kernel
+    dh, dw = g.dilation
     width = g.in_size[1]
-    rows = g.tap_coords(0)
-    cols = g.tap_coords(1)
-    best = np.full(x4.shape[:2] + g.out_size, -np.inf, dtype=x4.dtype)
-    # Start at the first real tap, so an all −∞ window points at a real element, not padding.
-    first = g.first_real_tap(0)[:, None] * width + g.first_real_tap(1)[None, :]
-    idx = np.broadcast_to(first, best.shape).astype(np.int64)
-    for i, j, rs, cs in _taps(g):
-        v = xp[..., rs, cs]
-        take = (v > best) | np.isnan(v)
-        best = np.where(take, v, best)
-        idx = np.where(take, rows[:, i, None] * width + cols[None, :, j], idx)
-    return best, idx
+    offsets = (np.arange(kh)[:, None] * dh * width + np.arange(kw)[None, :] * dw).ravel()
+    # mode="clip" skips the bounds check (tap numbers are in range), and with it the copy
+    # NumPy would otherwise make before writing into ``out``.
+    np.take(offsets, tap, out=out, mode="clip")
+    out += g.starts(0)[rows, None] * width + g.starts(1)[None, :]
+    if not _every_window_reads(g):  # no real tap: PyTorch says h0 * W + w0, past the plane
+        first = g.first_real_tap(0)[rows, None] * width + g.first_real_tap(1)[None, :]
+        np.copyto(out, np.broadcast_to(first, out.shape), where=~g.reads_input()[rows])
 
 
 def max_pool2d_backward(
@@ -125,6 +330,8 @@ def max_pool2d_backward(
     dilation: object = 1,
     ceil_mode: bool = False,
     ties: TiePolicy = "first",
+    *,
+    indices: object = None,
 ) -> np.ndarray:
     """Gradient of :func:`max_pool2d` with respect to ``x``.
 
@@ -135,32 +342,61 @@ def max_pool2d_backward(
     ties : {'first', 'all', 'split'}
         Who receives a window's gradient: the first maximum (PyTorch), every tied maximum
         in full (what ``x == window.max()`` mask code does), or all tied maxima in equal shares.
+    indices : int array, shape of ``max_pool2d``'s output, optional (keyword only)
+        The indices ``max_pool2d(..., return_indices=True)`` returned for this ``x``.  Given,
+        the backward reuses them instead of scanning the windows again, as PyTorch's does.
 
     Returns
     -------
     grad_input : array, shape of ``x``
         Windows that overlap on the same winner add up.
+
+    Raises
+    ------
+    ValueError
+        If ``indices`` has the wrong shape, is not integer, or points outside the plane.
     """
     validate_ties(ties)
     x4, ndim = to_4d(x)
     g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
     gy = _check_grad_output(grad_output, x4, ndim, g)
-    if ties == "first":
+    if indices is None:
         _, idx = _max_scan(x4, g)
-        gi = _scatter_indices(gy, idx, g, x4.shape, accumulate=_windows_overlap(g))
     else:
-        canvas = np.zeros(x4.shape[:2] + _canvas_shape(g), dtype=gy.dtype)
-        winners, counts = _tie_winners(x4, g)
-        share = gy / counts if ties == "split" else gy
-        for (_, _, rs, cs), win in zip(_taps(g), winners, strict=True):
-            canvas[..., rs, cs] += np.where(win, share, 0)
-        gi = _crop(canvas, g)
-    return from_4d(np.ascontiguousarray(gi), ndim)
+        idx = _check_indices(indices, x4, ndim, g)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
+        if ties == "first":
+            gi = _scatter_indices(gy, idx, g, x4.shape, accumulate=_windows_overlap(g))
+        else:
+            gi = _scatter_ties(gy, x4, idx, g, split=ties == "split")
+    return from_4d(gi, ndim)
 
 
-def _canvas_shape(g: WindowGeometry) -> tuple[int, int]:
-    (top, bottom), (left, right) = g.canvas_pad
-    return (g.in_size[0] + top + bottom, g.in_size[1] + left + right)
+def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry) -> np.ndarray:
+    """Validate the forward's ``indices`` and return them as int64 (N, C, out_H, out_W)."""
+    idx = np.asarray(indices)
+    expected, expected_caller = _output_shape(x4, ndim, g)
+    if idx.shape != expected_caller:
+        raise ValueError(
+            f"indices shape {idx.shape} must match the output shape {expected_caller} "
+            "(pass the indices max_pool2d returned with return_indices=True)"
+        )
+    if idx.dtype.kind not in "iu":
+        raise ValueError(
+            f"indices must hold integers (max_pool2d's return_indices=True output), "
+            f"got dtype {idx.dtype}"
+        )
+    idx = idx.reshape(expected).astype(np.int64, copy=False)
+    h, w = g.in_size
+    reads = g.reads_input()
+    # A window with no real tap (PyTorch #114216) legitimately points past the plane.
+    checked = idx if reads.all() else idx[..., reads]
+    if checked.size and (checked.min() < 0 or checked.max() >= h * w):
+        raise ValueError(
+            f"indices must lie in 0..{h * w - 1} (flat row * W + col positions in one "
+            f"{h}x{w} plane); got values from {checked.min()} to {checked.max()}"
+        )
+    return idx
 
 
 def _scatter_indices(
@@ -170,46 +406,98 @@ def _scatter_indices(
     shape: tuple[int, ...],
     accumulate: bool = True,
 ) -> np.ndarray:
-    """``grad_in.flat[idx] += grad_out`` plane by plane, in (oh, ow) order like PyTorch."""
+    """``grad_in.flat[idx] += grad_out`` plane by plane, in (oh, ow) order like PyTorch.
+
+    Parameters
+    ----------
+    gy, idx : arrays, shape (N, C, out_H, out_W)
+    shape : (N, C, H, W) of the input
+    accumulate : bool
+        False when no two windows overlap: each element then wins at most one window, and a
+        plain assignment does what the (slower) ordered ``np.add.at`` would.
+    """
     n, c, h, w = shape
-    plane = h * w
+    grad = np.zeros((n * c, h * w), dtype=gy.dtype)
+    gy_planes, idx_planes = _as_planes(gy), _as_planes(idx)
     # A window with no real tap (PyTorch #114216) adds nothing.  Test the window, not the index:
     # its index h0 * W + w0 may alias a real element of a later row, which it never read.
-    valid = np.broadcast_to(g.reads_input(), idx.shape)
-    offsets = (np.arange(n * c) * plane).reshape(n, c, 1, 1)
-    flat_idx = (idx + offsets)[valid]
-    gi = np.zeros(n * c * plane, dtype=gy.dtype)
-    if accumulate:
-        np.add.at(gi, flat_idx, gy[valid])
-    else:
-        gi[flat_idx] = gy[valid]  # every element wins at most one window: plain assignment
-    return gi.reshape(shape)
+    reads = g.reads_input()
+    every_window_reads = _every_window_reads(g)
+    for block in _blocks(n * c, g):
+        p, rows = block
+        target = grad[p].reshape(-1)  # the block's planes, one after the other
+        plane_start = (np.arange(p.stop - p.start) * (h * w))[:, None, None]
+        flat = idx_planes[block] + plane_start  # int64 scratch of one block only
+        values = gy_planes[block]
+        if not every_window_reads:
+            flat, values = flat[:, reads[rows]], values[:, reads[rows]]
+        if accumulate:
+            np.add.at(target, flat.ravel(), values.ravel())
+        else:
+            target[flat.ravel()] = values.ravel()
+    return grad.reshape(shape)
 
 
 def _windows_overlap(g: WindowGeometry) -> bool:
+    """Whether some input element lies in more than one window (along either axis)."""
     spans = [(g.kernel[a] - 1) * g.dilation[a] + 1 for a in (0, 1)]
     return any(g.stride[a] < spans[a] for a in (0, 1))
 
 
-def _tie_winners(x4: np.ndarray, g: WindowGeometry) -> tuple[list[np.ndarray], np.ndarray]:
+def _scatter_ties(
+    gy: np.ndarray, x4: np.ndarray, idx: np.ndarray, g: WindowGeometry, split: bool
+) -> np.ndarray:
+    """Backward under ``ties='all'`` (``split=False``) or ``'split'``: every tied max receives."""
+    winners, counts = _tie_winners(x4, g, _values_at(x4, idx, g), idx)
+    share = gy / counts if split else gy
+    grad = np.zeros(x4.shape, dtype=gy.dtype)
+    for r in g.real_tap_regions():
+        win = winners[r.i * g.kernel[1] + r.j][..., r.out_rows, r.out_cols]
+        target = grad[..., r.in_rows, r.in_cols]
+        target += np.where(win, share[..., r.out_rows, r.out_cols], 0)
+    return grad
+
+
+def _values_at(x4: np.ndarray, idx: np.ndarray, g: WindowGeometry) -> np.ndarray:
+    """``x`` at each window's index: the forward's maxima, without scanning again.
+
+    A window with no real tap (PyTorch #114216) gets −∞, the max of nothing.
+    """
+    plane = g.in_size[0] * g.in_size[1]
+    flat = x4.reshape(x4.shape[:2] + (plane,))
+    safe = np.clip(idx, 0, plane - 1).reshape(idx.shape[:2] + (g.n_windows,))
+    values = np.take_along_axis(flat, safe, axis=2).reshape(idx.shape)
+    return np.where(g.reads_input(), values, -np.inf).astype(x4.dtype, copy=False)
+
+
+def _index_winners(idx: np.ndarray, g: WindowGeometry) -> list[np.ndarray]:
+    """Per tap (row-major), whether it is the one ``idx`` points at, bool (N, C, out_H, out_W).
+
+    Only real taps can win: a padding tap's flat index may alias a real element.
+    """
+    winners = [np.zeros(idx.shape, dtype=bool) for _ in range(g.kernel[0] * g.kernel[1])]
+    for r in g.real_tap_regions():
+        out = (..., r.out_rows, r.out_cols)
+        winners[r.i * g.kernel[1] + r.j][out] = idx[out] == r.in_flat(g.in_size[1])
+    return winners
+
+
+def _tie_winners(
+    x4: np.ndarray, g: WindowGeometry, best: np.ndarray, idx: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
     """Per tap, whether it holds its window's maximum; and how many taps tie per window.
 
     Only real taps can win.  A NaN window is won by the tap PyTorch's index points at.
     """
-    best, idx = _max_scan(x4, g)
-    xp = _padded(x4, g, -np.inf)
-    width = g.in_size[1]
-    rows, cols = g.tap_coords(0), g.tap_coords(1)
-    valid_r, valid_c = g.tap_valid(0), g.tap_valid(1)
     nan_window = np.isnan(best)
-    winners = []
+    winners = _index_winners(idx, g)  # the NaN windows' answer; the others are replaced below
     counts = np.zeros(best.shape, dtype=np.int64)
-    for i, j, rs, cs in _taps(g):
-        real = valid_r[:, i, None] & valid_c[None, :, j]
-        flat = rows[:, i, None] * width + cols[None, :, j]
-        win = np.where(nan_window, idx == flat, xp[..., rs, cs] == best) & real
-        winners.append(win)
-        counts += win
+    for r in g.real_tap_regions():
+        out = (..., r.out_rows, r.out_cols)
+        win = winners[r.i * g.kernel[1] + r.j]
+        equal = x4[..., r.in_rows, r.in_cols] == best[out]
+        win[out] = np.where(nan_window[out], win[out], equal)
+        counts[out] += win[out]
     return winners, np.maximum(counts, 1)
 
 
@@ -269,28 +557,19 @@ def max_pool2d_mask(
     validate_ties(ties)
     x4, ndim = to_4d(x)
     g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
+    best, idx = _max_scan(x4, g)
     if ties == "first":
-        best, idx = _max_scan(x4, g)
-        width = g.in_size[1]
-        rows, cols = g.tap_coords(0), g.tap_coords(1)
-        valid_r, valid_c = g.tap_valid(0), g.tap_valid(1)
-        # Only a real tap can win: a padding tap's flat index may alias a real element.
-        winners = [
-            (idx == rows[:, i, None] * width + cols[None, :, j])
-            & valid_r[:, i, None]
-            & valid_c[None, :, j]
-            for i, j, _, _ in _taps(g)
-        ]
-        ones = np.ones(best.shape)
-        counts = _scatter_indices(ones, idx, g, x4.shape)
+        winners = _index_winners(idx, g)
     else:
-        winners, _ = _tie_winners(x4, g)
-    stacked = np.stack(winners, axis=-1).reshape(winners[0].shape + g.kernel)
-    if ties != "first":
+        winners, _ = _tie_winners(x4, g, best, idx)
+    stacked = np.stack(winners, axis=-1).reshape(best.shape + g.kernel)
+    if ties == "first":
+        counts = _scatter_indices(np.ones(best.shape), idx, g, x4.shape)
+    else:
         counts = scatter_taps(stacked.astype(np.int64), g)
     return ArgmaxMask(
         winners=stacked,
-        counts=from_4d(np.ascontiguousarray(counts).astype(np.int64), ndim),
+        counts=from_4d(counts.astype(np.int64), ndim),
         geometry=g,
         ndim=ndim,
     )
@@ -309,11 +588,11 @@ def scatter_taps(per_tap: np.ndarray, g: WindowGeometry) -> np.ndarray:
     array, shape (..., H, W)
         Taps in padding or overhang are dropped.
     """
-    lead = per_tap.shape[:-4]
-    canvas = np.zeros(lead + _canvas_shape(g), dtype=per_tap.dtype)
-    for i, j, rs, cs in _taps(g):
-        canvas[..., rs, cs] += per_tap[..., i, j]
-    return np.ascontiguousarray(_crop(canvas, g))
+    total = np.zeros(per_tap.shape[:-4] + g.in_size, dtype=per_tap.dtype)
+    for r in g.real_tap_regions():
+        target = total[..., r.in_rows, r.in_cols]
+        target += per_tap[..., r.out_rows, r.out_cols, r.i, r.j]
+    return total
 
 
 # ---- average pooling --------------------------------------------------------------------------
@@ -344,15 +623,34 @@ def avg_pool2d(
     Returns
     -------
     y : array, shape (..., out_H, out_W), same rank as ``x``
+        A window holding both +∞ and −∞ gives NaN, silently, as in PyTorch.
     """
     x4, ndim = to_4d(x)
     g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, 1, ceil_mode)
-    divisor = avg_divisors(g, count_include_pad, divisor_override)
-    xp = _padded(x4, g, 0.0)
-    acc = np.zeros(x4.shape[:2] + g.out_size, dtype=x4.dtype)
-    for _, _, rs, cs in _taps(g):
-        acc = acc + xp[..., rs, cs]  # sequential row-major sum, the bits PyTorch produces
-    return from_4d(acc / divisor.astype(x4.dtype), ndim)
+    divisor = avg_divisors(g, count_include_pad, divisor_override).astype(x4.dtype)
+    planes = _as_planes(x4)
+    sums = np.empty((len(planes),) + g.out_size, dtype=x4.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
+        for block in _blocks(len(planes), g):
+            _window_sums(planes, g, block, out=sums)
+            mean = sums[block]
+            np.divide(mean, divisor[block[1]], out=mean)  # one division, as PyTorch (§4.4)
+    return from_4d(sums.reshape(x4.shape[:2] + g.out_size), ndim)
+
+
+def _window_sums(planes: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray) -> None:
+    """``out[block]`` = each window's sum, added tap by tap in row-major order from +0.0.
+
+    That is PyTorch's order, so the bits match (spec §4.4).  Padding taps are skipped: adding
+    +0.0 to a sum that started at +0.0 never changes it.
+    """
+    p, rows = block
+    acc = out[p]
+    acc[:, rows] = 0.0
+    regions = _regions(g, block)
+    for r, read in zip(regions, _tap_reads(planes[p], g, regions), strict=True):
+        window = acc[:, r.out_rows, r.out_cols]
+        window += read
 
 
 def avg_divisors(
@@ -406,10 +704,44 @@ def avg_pool2d_backward(
     g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, 1, ceil_mode)
     divisor = avg_divisors(g, count_include_pad, divisor_override)
     gy = _check_grad_output(grad_output, x4, ndim, g)
-    delta = gy / divisor.astype(gy.dtype)
-    canvas = np.zeros(x4.shape[:2] + _canvas_shape(g), dtype=gy.dtype)
-    # Reverse tap order gives every element its contributions in increasing (oh, ow) order,
-    # which is PyTorch's order (bitwise, spec §4.5).
-    for _, _, rs, cs in _taps(g, reverse=True):
-        canvas[..., rs, cs] += delta
-    return from_4d(np.ascontiguousarray(_crop(canvas, g)), ndim)
+    divisor = divisor.astype(gy.dtype)
+    gy_planes = _as_planes(gy)
+    delta = np.empty(gy_planes.shape, dtype=gy.dtype)
+    grad = np.zeros((len(gy_planes),) + g.in_size, dtype=gy.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
+        for block in _blocks(len(gy_planes), g):
+            np.divide(gy_planes[block], divisor[block[1]], out=delta[block])
+            _spread(delta, g, block, out=grad)
+    return from_4d(grad.reshape(x4.shape), ndim)
+
+
+def _spread(delta: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray) -> None:
+    """Add each window's ``delta`` of ``block`` onto the real elements it covers.
+
+    Taps go in *reverse* row-major order: then every element receives its windows in
+    increasing (oh, ow) order, PyTorch's order, so the bits match (spec §4.5).  With
+    :func:`_use_phases`, the sums are built in stride phases (:class:`_StridePhases`): copied
+    out of ``out`` (earlier bands of a plane may have added to them), added to, copied back.
+    """
+    p = block[0]
+    d, grad = delta[p], out[p]
+    regions = _regions(g, block, reverse=True)
+    if not (_use_phases(g) and regions):
+        for r in regions:
+            target = grad[:, r.in_rows, r.in_cols]
+            target += d[:, r.out_rows, r.out_cols]
+        return
+    layout = _StridePhases(g, regions)
+    whole_planes = block[1] == slice(0, g.out_size[0])  # then ``out`` holds zeros so far
+    phases: dict[tuple[int, int], np.ndarray] = {}
+    for r in regions:
+        key, rows, cols = layout.locate(r)
+        if key not in phases:
+            src_rows, src_cols = layout.source(*key)
+            start = grad[:, src_rows, src_cols]
+            phases[key] = np.zeros_like(start) if whole_planes else np.ascontiguousarray(start)
+        target = phases[key][:, rows, cols]
+        target += d[:, r.out_rows, r.out_cols]
+    for key, phase in phases.items():
+        src_rows, src_cols = layout.source(*key)
+        grad[:, src_rows, src_cols] = phase

@@ -1,0 +1,459 @@
+"""The engine's speed paths give the same bits as its plain paths.
+
+The vectorised pooling code has choices that must never change a result:
+
+* ``np.maximum`` (fast) or an exact select (any input) for the running max;
+* blocks of planes, or bands of output rows, of :data:`engine.pooling.BLOCK_OUTPUTS` windows;
+* stride phases ("space to depth") for overlapping strided windows;
+* the forward's ``indices`` handed to ``max_pool2d_backward``, or a fresh scan;
+* convolution column matrices built in bands of :data:`engine.conv.COLUMN_BUDGET` elements.
+
+Each test runs the same inputs through both sides of one choice and compares bit for bit (or,
+for convolution, to float tolerance), and against the plain-loop reference.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import engine
+from engine import conv, pooling, reference
+from engine.geometry import conv_geometry, pool_geometry
+
+# The reference loops add inf and -inf with a warning; the engine must not (tested below).
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+
+# (kernel, stride, padding, dilation, ceil_mode): overlapping and not, strided and not, the
+# dilated window with no real tap (PyTorch #114216) among them.
+POOL_CASES = [
+    (2, 2, 0, 1, False),
+    (3, 1, 1, 1, False),
+    (3, 2, 1, 1, True),
+    ((3, 2), (2, 1), (1, 0), 1, False),
+    (3, 3, 1, 2, True),
+    (2, 1, 1, 2, False),
+    ((1, 4), (1, 3), 0, 1, True),
+]
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> None:
+    """Equal shape, dtype and bytes, except that NaN's sign and payload are not compared.
+
+    NumPy's own ``a + b`` returns either operand's NaN depending on where in a vector loop the
+    element falls, so a NaN sum's sign bit carries no meaning (non-NaN bits all must match).
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape and a.dtype == b.dtype
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    assert_array_equal(nan_a, nan_b)
+    assert a[~nan_a].tobytes() == b[~nan_b].tobytes()
+
+
+def special_values(shape: tuple[int, ...], seed: int, zeros: bool = True) -> np.ndarray:
+    """Ties, ±inf, NaN and (optionally) both zeros mixed into normal numbers, float64."""
+    rng = np.random.default_rng(seed)
+    pool = [-np.inf, np.inf, np.nan, -1.0, 1.0, 2.0, 2.0] + ([0.0, -0.0] if zeros else [])
+    x = rng.standard_normal(shape)
+    pick = rng.random(shape) < 0.5
+    x[pick] = np.array(pool)[rng.integers(0, len(pool), int(pick.sum()))]
+    return x
+
+
+def ties_only(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """Finite, tie-rich float32 values without −0.0: the input the np.maximum path takes."""
+    rng = np.random.default_rng(seed)
+    return (rng.integers(-3, 4, shape) * 0.5 + 0.0).astype(np.float32)
+
+
+def all_pool_results(x: np.ndarray, gy: np.ndarray, k, s, p, d, ceil) -> list[np.ndarray]:
+    """Every pooling output the engine makes for one input: values, indices, all gradients."""
+    y, idx = engine.max_pool2d(x, k, s, p, d, ceil, return_indices=True)
+    results = [y, idx]
+    for ties in pooling.TIE_POLICIES:
+        results.append(engine.max_pool2d_backward(gy, x, k, s, p, d, ceil, ties))
+        mask = engine.max_pool2d_mask(x, k, s, p, d, ceil, ties)
+        results += [mask.winners, mask.counts]
+    if d == 1:
+        for cip in (True, False):
+            results.append(engine.avg_pool2d(x, k, s, p, ceil, cip))
+            results.append(engine.avg_pool2d_backward(gy, x, k, s, p, ceil, cip))
+    return results
+
+
+# ---- geometry: the regions the fast paths loop over ----------------------------------------
+@pytest.mark.parametrize(("k", "s", "p", "d", "ceil"), POOL_CASES)
+def test_real_tap_regions_match_tap_coords(k, s, p, d, ceil):
+    for size in [(1, 1), (5, 7), (9, 4)]:
+        try:
+            g = pool_geometry(size, k, s, p, d, ceil)
+        except ValueError:
+            continue  # kernel larger than this input
+        check_regions(g)
+
+
+def check_regions(g) -> None:
+    """Each region's slices are the tap coordinates of its windows, and no real tap is missed."""
+    out_h, out_w = g.out_size
+    for band in [(0, out_h), (0, 1), (out_h // 2, out_h)]:
+        seen = set()
+        for r in g.real_tap_regions(out_rows=band):
+            seen.add((r.i, r.j))
+            rows = np.arange(out_h)[r.out_rows]
+            cols = np.arange(out_w)[r.out_cols]
+            assert rows.min() >= band[0] and rows.max() < band[1]
+            row_coords, col_coords = g.tap_coords(0)[rows, r.i], g.tap_coords(1)[cols, r.j]
+            assert_array_equal(np.arange(g.in_size[0])[r.in_rows], row_coords)
+            assert_array_equal(np.arange(g.in_size[1])[r.in_cols], col_coords)
+            flat = row_coords[:, None] * g.in_size[1] + col_coords[None, :]
+            assert_array_equal(r.in_flat(g.in_size[1]), flat)
+            # every window outside the region reads padding with this tap
+            real = g.tap_valid(0)[:, r.i, None] & g.tap_valid(1)[None, :, r.j]
+            inside = np.zeros(g.out_size, dtype=bool)
+            inside[r.out_rows, r.out_cols] = True
+            assert_array_equal(real[band[0] : band[1]], inside[band[0] : band[1]])
+        valid_r, valid_c = g.tap_valid(0)[band[0] : band[1]], g.tap_valid(1)
+        expected = {
+            (i, j)
+            for i, j in itertools.product(range(g.kernel[0]), range(g.kernel[1]))
+            if valid_r[:, i].any() and valid_c[:, j].any()
+        }
+        assert seen == expected
+
+
+def test_real_tap_regions_of_conv_geometry():
+    check_regions(conv_geometry((7, 6), (3, 4), 1, "same", (2, 1)))
+    check_regions(conv_geometry((9, 9), (2, 2), 3, 1))
+
+
+def test_real_tap_regions_reverse_order():
+    g = pool_geometry((6, 6), 3, 1, 1)
+    forward = [(r.i, r.j) for r in g.real_tap_regions()]
+    assert forward == [(i, j) for i in range(3) for j in range(3)]
+    assert [(r.i, r.j) for r in g.real_tap_regions(reverse=True)] == forward[::-1]
+
+
+@pytest.mark.parametrize(("k", "s", "p"), [(3, 2, 1), ((3, 5), (2, 3), (1, 2)), (4, 3, 2)])
+def test_stride_phases_read_what_the_taps_read(monkeypatch, k, s, p):
+    g = pool_geometry((11, 13), k, s, p)
+    x = np.arange(2 * 11 * 13, dtype=np.float64).reshape(2, 11, 13)
+    monkeypatch.setattr(pooling, "_use_phases", lambda g: True)
+    for band in [(0, g.out_size[0]), (1, 2), (2, g.out_size[0])]:
+        regions = g.real_tap_regions(out_rows=band)
+        for r, read in zip(regions, pooling._tap_reads(x, g, regions), strict=True):
+            assert_array_equal(read, x[:, r.in_rows, r.in_cols])
+
+
+# ---- max pooling: np.maximum path against the exact select -----------------------------------
+def test_maximum_is_exact_decision():
+    ok = np.array([[1.0, 0.0], [2.0, -3.0]], dtype=np.float32)
+    assert pooling._maximum_is_exact(ok)
+    assert pooling._maximum_is_exact(ok.astype(np.float64))
+    assert not pooling._maximum_is_exact(np.array([1.0, np.nan]))
+    assert not pooling._maximum_is_exact(np.array([1.0, -0.0], dtype=np.float32))
+    assert not pooling._maximum_is_exact(np.array([1.0, -0.0]))
+    assert pooling._maximum_is_exact(np.array([1.0, -np.inf, np.inf]))  # infinities are fine
+    assert pooling._maximum_is_exact(np.array([-1e-45, -5e-324]))  # tiny negatives are not −0
+    assert not pooling._maximum_is_exact(np.array([1.0], dtype=np.longdouble))  # unchecked type
+    # a non-contiguous view is checked element by element, not by its memory
+    strided = np.array([[1.0, -0.0], [2.0, 3.0]])[:, :1]
+    assert pooling._maximum_is_exact(strided)
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d", "ceil"), POOL_CASES)
+@pytest.mark.parametrize("seed", range(3))
+def test_maximum_path_equals_exact_path(monkeypatch, k, s, p, d, ceil, seed):
+    x = ties_only((2, 3, 9, 8), seed)
+    gy = ties_only((2, 3) + pool_geometry((9, 8), k, s, p, d, ceil).out_size, seed + 10)
+    assert pooling._maximum_is_exact(pooling._as_planes(x))
+    fast = all_pool_results(x, gy, k, s, p, d, ceil)
+    monkeypatch.setattr(pooling, "_maximum_is_exact", lambda x: False)
+    exact = all_pool_results(x, gy, k, s, p, d, ceil)
+    for a, b in zip(fast, exact, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d", "ceil"), POOL_CASES)
+@pytest.mark.parametrize("zeros", [False, True])
+def test_both_paths_match_the_reference(monkeypatch, k, s, p, d, ceil, zeros):
+    x = special_values((2, 2, 7, 6), seed=3, zeros=zeros)
+    y_ref, idx_ref = reference.max_pool2d(x, k, s, p, d, ceil)
+    for force_exact in (False, True):
+        if force_exact:
+            monkeypatch.setattr(pooling, "_maximum_is_exact", lambda x: False)
+        y, idx = engine.max_pool2d(x, k, s, p, d, ceil, return_indices=True)
+        same_bits(y, y_ref)  # bit for bit: the sign of a zero and NaN's payload too
+        assert y.tobytes() == y_ref.tobytes()
+        assert_array_equal(idx, idx_ref)
+
+
+def test_negative_zero_anywhere_selects_the_exact_path():
+    # One −0.0 far from the tie: the strict '>' keeps the first zero of each window.
+    x = np.zeros((1, 1, 4, 4), dtype=np.float32)
+    x[0, 0, 0, 0] = -0.0  # first in window (0, 0): it stays
+    x[0, 0, 1, 3] = -0.0  # last in window (0, 1): the +0.0 before it stays
+    x[0, 0, 2, 2] = -0.0  # first in window (1, 1)
+    y, idx = engine.max_pool2d(x, 2, return_indices=True)
+    assert_array_equal(np.signbit(y[0, 0]), [[True, False], [False, True]])
+    assert_array_equal(idx[0, 0], [[0, 2], [8, 10]])
+
+
+# ---- blocks and bands ------------------------------------------------------------------------
+@pytest.mark.parametrize(("k", "s", "p", "d", "ceil"), POOL_CASES)
+@pytest.mark.parametrize("block", [1, 5, 64])
+def test_block_boundaries_change_nothing(monkeypatch, k, s, p, d, ceil, block):
+    shape = (3, 5, 11, 9)  # 15 planes: many blocks, partial last blocks, and row bands
+    x = special_values(shape, seed=block)
+    out = pool_geometry(shape[2:], k, s, p, d, ceil).out_size
+    gy = special_values(shape[:2] + out, seed=block + 1, zeros=False)
+    whole = all_pool_results(x, gy, k, s, p, d, ceil)
+    monkeypatch.setattr(pooling, "BLOCK_OUTPUTS", block)
+    assert len(pooling._blocks(15, pool_geometry(shape[2:], k, s, p, d, ceil))) > 1
+    for a, b in zip(whole, all_pool_results(x, gy, k, s, p, d, ceil), strict=True):
+        same_bits(a, b)
+
+
+def test_blocks_cover_every_window_once(monkeypatch):
+    g = pool_geometry((10, 10), 3, 1)  # 8x8 = 64 windows per plane
+    for block_outputs, n_planes in [(1, 3), (20, 2), (64, 5), (100, 7), (1 << 18, 4)]:
+        monkeypatch.setattr(pooling, "BLOCK_OUTPUTS", block_outputs)
+        blocks = pooling._blocks(n_planes, g)
+        hits = np.zeros((n_planes,) + g.out_size, dtype=int)
+        for p, rows in blocks:
+            hits[p, rows] += 1
+        assert (hits == 1).all()
+        order = [(p.start, rows.start) for p, rows in blocks]
+        assert order == sorted(order)  # (plane, row) order: the backward passes rely on it
+
+
+@pytest.mark.parametrize(("k", "s", "p"), [(3, 2, 1), (2, 2, 0), (3, 1, 1)])
+def test_float32_bits_in_bands_match_the_reference(monkeypatch, k, s, p):
+    """Sums and gradient sums in float32: bands must keep PyTorch's addition order."""
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal((1, 2, 13, 12)) * 1e4).astype(np.float32)
+    g = pool_geometry((13, 12), k, s, p)
+    gy = (rng.standard_normal((1, 2) + g.out_size) * 1e4).astype(np.float32)
+    monkeypatch.setattr(pooling, "BLOCK_OUTPUTS", 7)
+    assert engine.avg_pool2d(x, k, s, p).tobytes() == reference.avg_pool2d(x, k, s, p).tobytes()
+    got = engine.avg_pool2d_backward(gy, x, k, s, p)
+    assert got.tobytes() == reference.avg_pool2d_backward(gy, x, k, s, p).tobytes()
+    got = engine.max_pool2d_backward(gy, x, k, s, p)
+    assert got.tobytes() == reference.max_pool2d_backward(gy, x, k, s, p).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("k", "s", "p", "ceil"), [(3, 2, 1, False), (2, 2, 0, True), (3, 1, 1, False)]
+)
+@pytest.mark.parametrize("block", [7, 1 << 18])
+def test_blocks_bands_and_phases_match_torch(monkeypatch, k, s, p, ceil, block):
+    """Larger float32 inputs than the other torch tests: many blocks, bands and phases."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(block)
+    x = rng.standard_normal((2, 3, 23, 19)).astype(np.float32)
+    x[0, 0, :4, :4] = 0.5  # ties
+    g = pool_geometry((23, 19), k, s, p, 1, ceil)
+    gy = rng.standard_normal((2, 3) + g.out_size).astype(np.float32)
+    monkeypatch.setattr(pooling, "BLOCK_OUTPUTS", block)
+    f = torch.nn.functional
+    tx = torch.tensor(x, requires_grad=True)
+    ty, tidx = f.max_pool2d(tx, k, s, p, ceil_mode=ceil, return_indices=True)
+    ty.backward(torch.tensor(gy))
+    y, idx = engine.max_pool2d(x, k, s, p, ceil_mode=ceil, return_indices=True)
+    assert y.tobytes() == ty.detach().numpy().tobytes()
+    assert_array_equal(idx, tidx.numpy())
+    grad = engine.max_pool2d_backward(gy, x, k, s, p, ceil_mode=ceil, indices=idx)
+    assert grad.tobytes() == tx.grad.numpy().tobytes()
+    tx = torch.tensor(x, requires_grad=True)
+    ty = f.avg_pool2d(tx, k, s, p, ceil_mode=ceil)
+    ty.backward(torch.tensor(gy))
+    assert engine.avg_pool2d(x, k, s, p, ceil).tobytes() == ty.detach().numpy().tobytes()
+    grad = engine.avg_pool2d_backward(gy, x, k, s, p, ceil)
+    assert grad.tobytes() == tx.grad.numpy().tobytes()
+
+
+def test_non_contiguous_input_gives_the_same_bits():
+    x = special_values((4, 3, 9, 10), seed=11)
+    strided = np.asfortranarray(x)[:, :, ::-1][:, :, ::-1]  # same values, other memory layout
+    gy = special_values((4, 3, 5, 5), seed=12, zeros=False)[..., ::1]
+    for a, b in zip(
+        all_pool_results(x, gy, 3, 2, 1, 1, False),
+        all_pool_results(strided, gy.T.T, 3, 2, 1, 1, False),
+        strict=True,
+    ):
+        same_bits(a, b)
+
+
+# ---- max_pool2d_backward(indices=...) ---------------------------------------------------------
+def test_backward_signature_keeps_its_order():
+    params = inspect.signature(engine.max_pool2d_backward).parameters
+    names = list(params)
+    assert names == [
+        "grad_output",
+        "x",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "ceil_mode",
+        "ties",
+        "indices",
+    ]
+    assert params["indices"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert params["indices"].default is None
+    with pytest.raises(TypeError):
+        engine.max_pool2d_backward(np.ones((1, 1)), np.ones((2, 2)), 2, 2, 0, 1, False, "first", 0)
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d", "ceil"), POOL_CASES)
+@pytest.mark.parametrize("ties", pooling.TIE_POLICIES)
+def test_backward_with_indices_equals_backward_without(k, s, p, d, ceil, ties):
+    x = special_values((2, 3, 8, 7), seed=5)
+    y, idx = engine.max_pool2d(x, k, s, p, d, ceil, return_indices=True)
+    gy = special_values(y.shape, seed=6, zeros=False)
+    plain = engine.max_pool2d_backward(gy, x, k, s, p, d, ceil, ties)
+    same_bits(engine.max_pool2d_backward(gy, x, k, s, p, d, ceil, ties, indices=idx), plain)
+    expected = reference.max_pool2d_backward(gy, x, k, s, p, d, ceil, ties)
+    if ties == "first":
+        same_bits(plain, expected)  # PyTorch's order of additions
+    else:  # not PyTorch's rules: the reference adds in another order
+        assert_allclose(plain, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("rank", [2, 3, 4])
+def test_indices_in_every_rank_and_integer_type(rank):
+    x = special_values((2, 3, 6, 6), seed=8)[(0,) * (4 - rank)]
+    y, idx = engine.max_pool2d(x, 3, 2, 1, return_indices=True)
+    gy = np.arange(y.size, dtype=np.float64).reshape(y.shape)
+    expected = engine.max_pool2d_backward(gy, x, 3, 2, 1)
+    for dtype in (np.int64, np.int32, np.uint16):
+        got = engine.max_pool2d_backward(gy, x, 3, 2, 1, indices=idx.astype(dtype))
+        assert got.shape == x.shape
+        same_bits(got, expected)
+
+
+def test_indices_of_a_window_without_real_taps_are_accepted():
+    # H = W = 1, k=2, d=2, p=1: the only window has no real tap; its index, 2, is past the
+    # 1-element plane (PyTorch #114216).  It routes no gradient.
+    x = np.array([[5.0]])
+    y, idx = engine.max_pool2d(x, 2, 1, 1, 2, return_indices=True)
+    assert idx.tolist() == [[2]]
+    grad = engine.max_pool2d_backward(np.ones_like(y), x, 2, 1, 1, 2, indices=idx)
+    assert grad.tolist() == [[0.0]]
+
+
+@pytest.mark.parametrize(
+    ("indices", "fragments"),
+    [
+        (np.zeros((2, 3), dtype=np.int64), ["indices", "(2, 3)", "(2, 2)"]),
+        (np.zeros((1, 2, 2), dtype=np.int64), ["indices", "(1, 2, 2)"]),
+        (np.zeros((2, 2)), ["indices", "integers", "float64"]),
+        (np.zeros((2, 2), dtype=bool), ["indices", "integers", "bool"]),
+        (np.array([[0, 1], [2, 16]]), ["indices", "0..15", "16"]),
+        (np.array([[0, -1], [2, 3]]), ["indices", "0..15", "-1"]),
+    ],
+)
+def test_bad_indices_are_refused(indices, fragments):
+    x = np.arange(16.0).reshape(4, 4)
+    with pytest.raises(ValueError) as info:
+        engine.max_pool2d_backward(np.ones((2, 2)), x, 2, indices=indices)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+# ---- average pooling --------------------------------------------------------------------------
+def test_avg_infinities_give_nan_without_warnings():
+    x = np.array([[np.inf, -np.inf, 1.0, 2.0]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning fails the test
+        y = engine.avg_pool2d(x, (1, 2))
+        grad = engine.avg_pool2d_backward(np.array([[np.inf, -np.inf, np.inf]]), x, (1, 2), 1)
+        big = engine.avg_pool2d(np.full((1, 2), 3e38, dtype=np.float32), (1, 2))
+    assert np.isnan(y[0, 0]) and y[0, 1] == 1.5
+    assert np.isnan(grad[0, 1]) and np.isnan(grad[0, 2]) and grad[0, 0] == np.inf
+    assert big[0, 0] == np.inf  # the float32 sum overflows, as in PyTorch
+
+
+def test_max_backward_infinities_give_nan_without_warnings():
+    x = np.array([[0.0, 0.0, 9.0, 0.0]])  # the 9 wins both windows of size 3
+    gy = np.array([[np.inf, -np.inf]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for ties in pooling.TIE_POLICIES:
+            grad = engine.max_pool2d_backward(gy, x, (1, 3), 1, ties=ties)
+            assert np.isnan(grad[0, 2]) and (grad[0, [0, 1, 3]] == 0).all()
+
+
+# ---- convolution ------------------------------------------------------------------------------
+CONV_CASES = [
+    # (x shape, weight shape, stride, padding, dilation, groups)
+    ((2, 4, 9, 8), (6, 4, 3, 3), 1, 1, 1, 1),
+    ((1, 4, 10, 7), (4, 2, 3, 2), (2, 1), (1, 0), 1, 2),
+    ((3, 2, 8, 8), (3, 2, 2, 3), 1, "same", 2, 1),
+    ((1, 3, 6, 6), (3, 1, 3, 3), 3, 2, 1, 3),
+]
+
+
+@pytest.mark.parametrize(("x_shape", "w_shape", "s", "p", "d", "groups"), CONV_CASES)
+@pytest.mark.parametrize("budget", [1, 40, 1 << 20])
+def test_conv_column_bands_match_the_reference(
+    monkeypatch, x_shape, w_shape, s, p, d, groups, budget
+):
+    rng = np.random.default_rng(budget)
+    x = rng.standard_normal(x_shape)
+    w = rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0])
+    monkeypatch.setattr(conv, "COLUMN_BUDGET", budget)
+    y = engine.conv2d(x, w, b, s, p, d, groups)
+    assert_allclose(y, reference.conv2d(x, w, b, s, p, d, groups), rtol=1e-12, atol=1e-12)
+    gy = rng.standard_normal(y.shape)
+    got = engine.conv2d_backward(gy, x, w, b, s, p, d, groups)
+    want = reference.conv2d_backward(gy, x, w, b, s, p, d, groups)
+    for a, e in zip(got, want, strict=True):
+        assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_bands_split_large_samples():
+    g = conv_geometry((300, 200), (3, 3), 1, 1)
+    chunks = conv._chunks(2, 8, g)
+    assert len(chunks) > 2  # one sample's column matrix would exceed the budget
+    for _, first, stop in chunks:
+        assert 8 * 9 * (stop - first) * g.out_size[1] <= max(conv.COLUMN_BUDGET, 8 * 9 * 200)
+
+
+def test_conv_non_contiguous_grad_output():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3, 6, 6))
+    w = rng.standard_normal((4, 3, 3, 3))
+    gy = np.asfortranarray(rng.standard_normal((2, 4, 4, 4)))
+    got = engine.conv2d_backward(gy, x, w)
+    want = reference.conv2d_backward(np.ascontiguousarray(gy), x, w)
+    for a, e in zip(got[:2], want[:2], strict=True):
+        assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+# ---- memory: no full window tensor ------------------------------------------------------------
+def _peak_bytes(work) -> int:
+    tracemalloc.start()
+    try:
+        base, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        work()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+def test_large_inputs_never_copy_the_window_tensor():
+    """A (out_H, out_W, kH, kW) copy of a 3x3 window tensor alone would be 9x the input."""
+    x = np.random.default_rng(0).standard_normal((1, 4, 512, 512)).astype(np.float32)
+    w = np.ones((4, 4, 3, 3), dtype=np.float32)
+    pool_peak = _peak_bytes(lambda: engine.max_pool2d(x, 3, 1, 1, return_indices=True))
+    conv_peak = _peak_bytes(lambda: engine.conv2d(x, w, padding=1))
+    assert pool_peak < 5 * x.nbytes  # output 1x, int64 indices 2x, blocks of scratch
+    assert conv_peak < 4 * x.nbytes  # output 1x, one column band ~1x
