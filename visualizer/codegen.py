@@ -20,7 +20,7 @@ import numpy as np
 from engine import reference
 
 if TYPE_CHECKING:
-    from visualizer.state import Snapshot
+    from visualizer.snapshot import Snapshot
 
 LITERAL_LIMIT = 400  # arrays with more elements are loaded from .npy files instead of printed
 CODE_WIDTH = 56  # calls wrap here: beside the views at 1366×768 the dock gets ~350 px

@@ -21,6 +21,7 @@ from engine.pitfalls import PitfallCase, evaluate
 from visualizer import verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import message_template, tr
+from visualizer.snapshot import Params, Snapshot
 
 OPS: dict[str, str] = {
     "max": QT_TR_NOOP("Max pooling"),
@@ -70,36 +71,6 @@ DEFAULT_INPUT = [
 
 # Kinds of cells in the input canvas (the input plus its padding ring).
 INPUT, PADDING, OVERHANG = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class Params:
-    """Every parameter the user can set; pairs are (height, width)."""
-
-    kernel_size: tuple[int, int] = (2, 2)
-    stride: tuple[int, int] = (2, 2)
-    padding: tuple[int, int] = (0, 0)
-    dilation: tuple[int, int] = (1, 1)
-    ceil_mode: bool = False
-    count_include_pad: bool = True
-    divisor_override: int | None = None
-    ties: str = "first"
-    bias: float | None = 0.0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything an edit can change: what undo restores and a session file stores."""
-
-    op: str
-    x: np.ndarray  # (N, C, H, W)
-    weight: np.ndarray  # (C_out, C_in, kH, kW)
-    params: Params
-    grad_output: np.ndarray  # (N, C_out, out_H, out_W)
-    plane: tuple[int, int]
-    in_channel: int
-    dy_mode: str
-    dy_seed: int
 
 
 class _EditCommand(QUndoCommand):

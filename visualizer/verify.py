@@ -27,7 +27,7 @@ import engine
 from visualizer.i18n import tr
 
 if TYPE_CHECKING:
-    from visualizer.state import Snapshot
+    from visualizer.snapshot import Snapshot
 
 MAX_CHECKS = 512  # larger inputs are checked on a fixed random sample of this many elements
 TORCH_RTOL = 1e-9  # float64 on both sides: only summation order may differ
