@@ -402,6 +402,8 @@ class _Table(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setTabKeyNavigation(True)
         self.setWordWrap(False)
+        # A clipped digit still reads better than Qt's "…" in place of a number.
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
         for header in (self.horizontalHeader(), self.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.Fixed)
             header.setMinimumSectionSize(4)
@@ -730,7 +732,8 @@ class MatrixView(QWidget):
             return
         self.cell, self._chars = cell, chars
         # As large as the longest number allows (a digit is about 0.6 em wide).
-        pixels = min(cell * 0.5, (cell - 4) / (0.62 * max(chars, 2)), 40)
+        # Qt's item view keeps about 3 px of margin on each side of the text.
+        pixels = min(cell * 0.5, (cell - 7) / (0.62 * max(chars, 2)), 40)
         self.model.show_numbers = pixels >= 8
         self.delegate.scale = cell / 48
         font = QFont()
