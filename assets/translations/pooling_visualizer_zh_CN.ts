@@ -1993,8 +1993,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>与 PyTorch 对比 — 不可用：{reason}</translation>
     </message>
     <message>
-        <source>Input X  ({size}, pad {value})</source>
-        <translation>输入 X（{size}，填充 {value}）</translation>
+        <source>Input X  ({size}, padded with {value})</source>
+        <translation>输入 X（{size}，以 {value} 填充）</translation>
     </message>
     <message>
         <source>Input X  ({size})</source>

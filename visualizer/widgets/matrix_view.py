@@ -377,10 +377,15 @@ class _CellDelegate(QStyledItemDelegate):
             inset = width // 2 + (1 if style in ("winner", "target") else 0)
             rect = option.rect.adjusted(inset, inset, -inset - 1, -inset - 1)
             # A thin dark outline keeps the coloured border visible on light and dark cells.
-            painter.setPen(QPen(QColor(0, 0, 0, 160), width + 2, line))
+            # Black outside, white inside: the coloured border stays visible on any cell
+            # colour, including cells of its own hue (orange on red dY, colour-blind maps).
+            painter.setPen(QPen(QColor(0, 0, 0, 200), width + 2, line))
             painter.drawRect(rect)
             painter.setPen(QPen(QColor(color), width, line))
             painter.drawRect(rect)
+            inner = width // 2 + 1
+            painter.setPen(QPen(QColor(255, 255, 255, 220), 1, line))
+            painter.drawRect(rect.adjusted(inner, inner, -inner, -inner))
         painter.restore()
 
 
@@ -740,7 +745,7 @@ class MatrixView(QWidget):
         font.setPixelSize(max(8, int(pixels)))
         self.model.font = font
         small = QFont()
-        small.setPixelSize(max(8, min(int(cell * 0.3), 14)))
+        small.setPixelSize(max(10, min(int(cell * 0.34), 16)))
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
             header.setDefaultSectionSize(cell)
             header.setFont(small)

@@ -33,6 +33,10 @@ class ViewsPanel(QWidget):
         self.grad_output_view.set_editable(True)
         self.bias_label = QLabel("")
         self.bias_label.setObjectName("gradBias")
+        bias_font = self.bias_label.font()
+        bias_font.setPointSizeF(13)
+        bias_font.setBold(True)
+        self.bias_label.setFont(bias_font)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -88,7 +92,7 @@ class ViewsPanel(QWidget):
         size = f"{h}×{w}"
         if (kinds == PADDING).any():
             pad = "−∞" if is_max else "0"
-            title = tr("Input X  ({size}, pad {value})").format(size=size, value=pad)
+            title = tr("Input X  ({size}, padded with {value})").format(size=size, value=pad)
         else:
             title = tr("Input X  ({size})").format(size=size)
         self.input_view.set_title(title)
@@ -219,9 +223,9 @@ class ViewsPanel(QWidget):
         for r, c in hl.input_gaps:
             inputs.setdefault((r, c), set()).add("gap")
         forward = st.phase == "forward"
-        if forward:
-            for rc in hl.input_winners:
-                inputs.setdefault(rc, set()).add("winner")
+        # The winning tap stays marked in the backward phase: it is where dY goes.
+        for rc in hl.input_winners:
+            inputs.setdefault(rc, set()).add("winner")
         outputs: dict[tuple[int, int], set[str]] = {}
         if hl.output_cell is not None:
             outputs[hl.output_cell] = {"current"}
