@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(self.formula_panel)
         side_layout.addStretch(1)
         scroll = QScrollArea()
+        self.side_panel = scroll
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         # Wide enough for the controls at 1366×768; on a small window it scrolls instead.

@@ -373,6 +373,9 @@ class Presentation(QObject):
     def set_presentation(self, on: bool, save: bool = True) -> None:
         self.presenting = bool(on)
         self.presentation_action.setChecked(self.presenting)
+        # The room needs the matrices and the arithmetic, not the controls: they get the
+        # panel's width back until presentation mode is switched off again.
+        self.window.side_panel.setVisible(not self.presenting)
         self._apply_fonts()
         if save:
             self._save("view/presentation", "true" if self.presenting else "false")

@@ -235,6 +235,17 @@ def test_presentation_mode_enlarges_the_counter_and_arithmetic(window):
     assert font_size(counter) == pytest.approx(base_counter)
 
 
+def test_presentation_mode_gives_the_controls_width_to_the_matrices(window, qtbot):
+    p = window.presentation
+    panel = window.views_panel
+    width_before = panel.width()
+    p.set_presentation(True, save=False)
+    assert not window.side_panel.isVisible()
+    qtbot.waitUntil(lambda: panel.width() > width_before + 200)
+    p.set_presentation(False, save=False)
+    assert window.side_panel.isVisible()
+
+
 # ---- persistence ---------------------------------------------------------------------------------
 
 
