@@ -169,6 +169,13 @@ class Trace:
             text = f"({total}) / {format_number(divisor)} = {format_number(result)}"
             return ForwardStep(index, (oh, ow), taps, gaps, result, text, divisor=divisor)
         terms = [f"{_term(t.value)}·{_term(t.weight)}" for t in taps]
+        if self.x.shape[0] > 1:
+            # One bracket per input channel, so a student can match each group to its plane.
+            per_channel = len(taps) // self.x.shape[0]
+            terms = [
+                "(" + " + ".join(terms[k : k + per_channel]) + ")"
+                for k in range(0, len(terms), per_channel)
+            ]
         if self.bias is not None:
             terms.append(_term(self.bias))
         text = f"{' + '.join(terms)} = {format_number(result)}"

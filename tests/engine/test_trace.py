@@ -426,3 +426,9 @@ def test_large_trace_builds():
     assert conv.backward_step(0).input_grads
     avg = trace_avg_pool2d(x, 3, 1, 1)
     assert len(avg) == 64 * 64
+
+
+def test_multichannel_conv_text_groups_terms_by_input_channel():
+    x = np.arange(18.0).reshape(2, 3, 3)
+    step = trace_conv2d(x, np.ones((2, 2, 2)), 0.5).forward_step(0)
+    assert step.text == "(0·1 + 1·1 + 3·1 + 4·1) + (9·1 + 10·1 + 12·1 + 13·1) + 0.5 = 52.5"

@@ -111,7 +111,8 @@ class ViewsPanel(QWidget):
             kh, kw = st.results.geometry.kernel
             size = f"{kh}×{kw}"
             if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
-                size += f", [{st.plane[1]}, {st.in_channel}]"
+                # Which slice of the 4-D weight: output channel, input channel.
+                size += f", W[{st.plane[1]}, {st.in_channel}]"
             self.kernel_view.set_title(tr("Kernel W  ({size})").format(size=size))
         if is_max:
             self.mask_view.set_title(tr("Argmax mask  (wins per cell)"))
