@@ -510,6 +510,11 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.view.addItem(self.marks)
         self.view.addItem(self.winners)
         self.view.addItem(self.window_rect)
+        # On a large image a window is a few pixels: cross-hairs through it show where it is.
+        self.guides = [pg.InfiniteLine(angle=angle, movable=False) for angle in (0, 90)]
+        for guide in self.guides:
+            guide.setVisible(False)
+            self.view.addItem(guide)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._shape = (1, 1)
         self.apply_palette()
@@ -521,6 +526,8 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         pen = pg.mkPen(window, width=3)
         pen.setCosmetic(True)
         self.window_rect.setPen(pen)
+        for guide in getattr(self, "guides", ()):
+            guide.setPen(pg.mkPen(window, width=1, style=Qt.PenStyle.DashLine))
 
     def set_values(self, values: np.ndarray, levels: tuple[float, float], diverging: bool) -> None:
         cmap = DIVERGING if diverging else SEQUENTIAL
@@ -539,7 +546,12 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             cols = [c for _, c in cells]
             top, left = min(rows), min(cols)
             self.window_rect.setRect(left, top, max(cols) - left + 1, max(rows) - top + 1)
+            self.guides[0].setPos((top + max(rows) + 1) / 2)
+            self.guides[1].setPos((left + max(cols) + 1) / 2)
         self.window_rect.setVisible(bool(cells))
+        small = bool(cells) and max(self._shape) > 3 * (max(max(rows) - top, max(cols) - left) + 1)
+        for guide in self.guides:
+            guide.setVisible(small)
 
     def _on_mouse_moved(self, pos: object) -> None:
         point = self.view.mapSceneToView(pos)
