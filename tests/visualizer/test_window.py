@@ -873,3 +873,15 @@ def test_shrinking_a_large_input_with_the_size_spin_boxes(window):
     find(window, "cols_spinbox").setValue(8)
     assert st.x.shape[2:] == (8, 8)
     assert find(window, "inputMatrix").stack.currentIndex() == 0
+
+
+def test_heat_map_cross_hairs_follow_the_current_window(window):
+    st = window.state
+    st.set_input(_big_image())
+    st.set_params(kernel_size=4, stride=4)
+    st.set_step(1)  # window (0, 1): rows 0..3, columns 4..7
+    heat = find(window, "inputMatrix").heatmap
+    horizontal, vertical = heat.guides
+    assert horizontal.isVisible() and vertical.isVisible()
+    assert horizontal.value() == pytest.approx(2.0)
+    assert vertical.value() == pytest.approx(6.0)
