@@ -31,6 +31,11 @@ def format_pair(pair: Pair) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
+def _inside(pair: Pair) -> str:
+    """:func:`format_pair` for a value already in parentheses: ``(3)`` or ``(3, 2)``."""
+    return format_pair(pair).strip("()")
+
+
 def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pair | None:
     """Turn an int, a 1-tuple or a pair into an ``(h, w)`` pair of Python ints.
 
@@ -312,7 +317,7 @@ def conv_output_size(
 # ---- validation --------------------------------------------------------------------------------
 def _require_positive(pair: Pair, name: str) -> None:
     if min(pair) <= 0:
-        raise ValueError(f"{name} ({format_pair(pair)}) must be greater than zero")
+        raise ValueError(f"{name} ({_inside(pair)}) must be greater than zero")
 
 
 def pool_geometry(
@@ -347,12 +352,12 @@ def pool_geometry(
     _require_positive(strides, "stride")
     _require_positive(dil, "dilation")
     if min(pads) < 0:
-        raise ValueError(f"padding ({format_pair(pads)}) must be non-negative")
+        raise ValueError(f"padding ({_inside(pads)}) must be non-negative")
     if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
         # PyTorch checks the raw kernel, even when dilated (issues #7541, #44942).
         raise ValueError(
-            f"padding ({format_pair(pads)}) must be at most half of kernel_size "
-            f"({format_pair(kernel)})"
+            f"padding ({_inside(pads)}) must be at most half of kernel_size "
+            f"({_inside(kernel)})"
         )
     _require_input_size(in_size)
     out = tuple(
@@ -401,7 +406,7 @@ def conv_geometry(
         elif padding == "same":
             if strides != (1, 1):
                 raise ValueError(
-                    f"padding ('same') requires stride 1, got stride ({format_pair(strides)})"
+                    f"padding ('same') requires stride 1, got stride ({_inside(strides)})"
                 )
             totals = [dil[a] * (kernel_hw[a] - 1) for a in (0, 1)]
             before = (totals[0] // 2, totals[1] // 2)
@@ -414,7 +419,7 @@ def conv_geometry(
         pads = normalize_pair(padding, "padding")
         assert pads is not None
         if min(pads) < 0:
-            raise ValueError(f"padding ({format_pair(pads)}) must be non-negative")
+            raise ValueError(f"padding ({_inside(pads)}) must be non-negative")
         before = after = pads
     _require_input_size(in_size)
     padded = [in_size[a] + before[a] + after[a] for a in (0, 1)]
@@ -454,7 +459,7 @@ def _too_small(
     eff = dil[axis] * (kernel[axis] - 1) + 1
     rounding = "ceil" if ceil else "floor"
     raise ValueError(
-        f"kernel_size ({format_pair(kernel)}) is too large for the input "
+        f"kernel_size ({_inside(kernel)}) is too large for the input "
         f"({in_size[0]}x{in_size[1]}) with stride {format_pair(stride)}, padding "
         f"{format_pair(pads)} and dilation {format_pair(dil)}: the output would be "
         f"{out[0]}x{out[1]}, and it must be at least 1x1 "

@@ -60,7 +60,7 @@ POOL_REJECTIONS = [
     (dict(kernel_size=3, padding=2), ["padding (2)", "half of kernel_size (3)"]),
     (dict(kernel_size=2, padding=2), ["padding (2)", "kernel_size (2)"]),
     (dict(kernel_size=1, padding=1), ["padding (1)", "kernel_size (1)"]),
-    (dict(kernel_size=(3, 2), padding=(1, 2)), ["padding ((1, 2))", "kernel_size ((3, 2))"]),
+    (dict(kernel_size=(3, 2), padding=(1, 2)), ["padding (1, 2)", "kernel_size (3, 2)"]),
     (dict(kernel_size="a"), ["kernel_size", "'a'"]),
     (dict(kernel_size=(1, 2, 3)), ["kernel_size", "(1, 2, 3)"]),
     (dict(kernel_size=()), ["kernel_size", "()"]),
@@ -80,7 +80,7 @@ POOL_REJECTIONS = [
     (dict(kernel_size=2, ceil_mode="yes"), ["ceil_mode", "'yes'"]),
     (dict(kernel_size=2, ceil_mode=1), ["ceil_mode", "1"]),
     (dict(kernel_size=5), ["kernel_size (5)", "4x4", "0x0"]),  # floor: (4 - 5) // 5 + 1 = 0
-    (dict(kernel_size=(1, 5)), ["kernel_size ((1, 5))", "4x0"]),  # only the width fails
+    (dict(kernel_size=(1, 5)), ["kernel_size (1, 5)", "4x0"]),  # only the width fails
 ]
 
 
