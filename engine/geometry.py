@@ -356,8 +356,7 @@ def pool_geometry(
     if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
         # PyTorch checks the raw kernel, even when dilated (issues #7541, #44942).
         raise ValueError(
-            f"padding ({_inside(pads)}) must be at most half of kernel_size "
-            f"({_inside(kernel)})"
+            f"padding ({_inside(pads)}) must be at most half of kernel_size ({_inside(kernel)})"
         )
     _require_input_size(in_size)
     out = tuple(
