@@ -5,6 +5,7 @@ PyTorch.  Nothing here imports Qt.
 """
 
 from engine.conv import conv2d, conv2d_backward
+from engine.errors import ParameterError
 from engine.geometry import (
     WindowGeometry,
     conv_geometry,
@@ -14,6 +15,12 @@ from engine.geometry import (
     pool_geometry,
     pool_output_size,
 )
+
+# The registry comes last: its operation modules use everything above.
+from engine.ops import OPS, OpSpec, Params, ParamSpec, TensorSpec, get_op
+from engine.ops.avg_pool2d import trace_avg_pool2d
+from engine.ops.conv2d import trace_conv2d
+from engine.ops.max_pool2d import trace_max_pool2d
 from engine.pooling import (
     TIE_POLICIES,
     ArgmaxMask,
@@ -26,22 +33,31 @@ from engine.pooling import (
     validate_ties,
 )
 from engine.trace import (
+    Accumulation,
     BackwardStep,
     ForwardStep,
+    Step,
+    StepCell,
     Tap,
     Trace,
     format_number,
-    trace_avg_pool2d,
-    trace_conv2d,
-    trace_max_pool2d,
 )
 
 __all__ = [
+    "OPS",
     "TIE_POLICIES",
+    "Accumulation",
     "ArgmaxMask",
     "BackwardStep",
     "ForwardStep",
+    "OpSpec",
+    "ParamSpec",
+    "ParameterError",
+    "Params",
+    "Step",
+    "StepCell",
     "Tap",
+    "TensorSpec",
     "Trace",
     "WindowGeometry",
     "avg_divisors",
@@ -53,6 +69,7 @@ __all__ = [
     "explain_output_size",
     "format_number",
     "format_pair",
+    "get_op",
     "max_pool2d",
     "max_pool2d_backward",
     "max_pool2d_mask",

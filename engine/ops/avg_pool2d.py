@@ -1,0 +1,195 @@
+"""Average pooling as a registered operation: ``torch.nn.functional.avg_pool2d``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import reference
+from engine.geometry import pool_geometry
+from engine.ops.common import (
+    CEIL_MODE,
+    GRAD_INPUT,
+    GRAD_OUTPUT,
+    INPUT,
+    KERNEL_SIZE,
+    OUTPUT,
+    PADDING,
+    STRIDE,
+    explain_geometry,
+    pool_kwargs,
+)
+from engine.ops.registry import register
+from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors
+from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
+from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, plane, term
+
+KEYS = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
+
+COUNT_INCLUDE_PAD = ParamSpec(
+    "count_include_pad",
+    "bool",
+    True,
+    label="count_include_pad",
+    help=QT_TR_NOOP(
+        "Average pooling divides by the window size including padding cells "
+        "(never the ceil_mode overhang)."
+    ),
+    depends_on=("padding",),
+)
+DIVISOR_OVERRIDE = ParamSpec(
+    "divisor_override",
+    "optional_int",
+    None,
+    -4096,
+    4096,
+    label="divisor_override",
+    help=QT_TR_NOOP("Average pooling: divide every window by a fixed number instead of its size"),
+)
+
+SPREAD = QT_TR_NOOP(
+    "{position} / {divisor} = {share} is added to each of the window's {count} input cells in dX"
+)
+
+
+class Records:
+    """Average pooling's step records (see :class:`engine.trace.Records`)."""
+
+    def forward_step(self, trace: Trace, index: int) -> ForwardStep:
+        oh, ow = trace.geometry.position(index)
+        taps = tuple(trace.taps(oh, ow))
+        gaps = tuple(trace.geometry.window_gaps(oh, ow))
+        result = float(trace.output[oh, ow])
+        assert trace.divisors is not None
+        divisor = float(trace.divisors[oh, ow])
+        include = trace.params["count_include_pad"]
+        counted = [t for t in taps if t.kind == "input" or (t.kind == "padding" and include)]
+        total = " + ".join(term(t.value) for t in counted)
+        text = f"({total}) / {format_number(divisor)} = {format_number(result)}"
+        return ForwardStep(index, (oh, ow), taps, gaps, result, text, divisor=divisor)
+
+    def backward_step(self, trace: Trace, index: int) -> BackwardStep:
+        oh, ow = trace.geometry.position(index)
+        gy = float(trace.grad_output[oh, ow])
+        assert trace.divisors is not None
+        divisor = float(trace.divisors[oh, ow])
+        share = gy / divisor
+        cells = [t for t in trace.taps(oh, ow) if t.kind == "input"]
+        grads = tuple(((0, *t.input_pos), share) for t in cells)
+        fields = {
+            "position": f"dY[{oh}, {ow}] = {format_number(gy)}",
+            "divisor": format_number(divisor),
+            "share": format_number(share),
+            "count": str(len(cells)),
+        }
+        text = SPREAD.format(**fields)
+        return BackwardStep(index, (oh, ow), gy, grads, text, template=SPREAD, fields=fields)
+
+    def input_contributions(self, trace: Trace) -> np.ndarray:
+        assert trace.divisors is not None
+        share = trace.grad_output / trace.divisors
+        kh, kw = trace.geometry.kernel
+        return np.broadcast_to(share[:, :, None, None, None], (*share.shape, 1, kh, kw))
+
+    def masked_backward(self, trace: Trace, gy: np.ndarray) -> tuple[Any, None, None]:
+        p = {k: trace.params[k] for k in KEYS}
+        return avg_pool2d_backward(gy, trace.x[0], **p)[None], None, None
+
+
+RECORDS = Records()
+
+
+def trace_avg_pool2d(
+    x: object,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+    grad_output: object | None = None,
+) -> Trace:
+    """Trace :func:`avg_pool2d` and its backward on one (H, W) plane."""
+    xp = plane(x)
+    g = pool_geometry(xp.shape, kernel_size, stride, padding, 1, ceil_mode)
+    values = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    params = dict(zip(KEYS, values, strict=True))
+    y = avg_pool2d(xp, **params)
+    gy = grad_or_ones(grad_output, g.out_size, y.dtype)
+    gx = avg_pool2d_backward(gy, xp, **params)
+    return Trace(
+        op="avg_pool2d", geometry=g, x=xp[None], output=y, grad_output=gy, grad_input=gx[None],
+        records=RECORDS, pad_value=0.0, params=params,
+        divisors=avg_divisors(g, count_include_pad, divisor_override),
+    )  # fmt: skip
+
+
+# ---- the spec -----------------------------------------------------------------------------------
+def _kwargs(params: Params) -> dict[str, Any]:
+    return pool_kwargs(params, KEYS)
+
+
+def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Params) -> Any:
+    kw = _kwargs(params)
+    g = pool_geometry(
+        x_shape[-2:], kw["kernel_size"], kw["stride"], kw["padding"], 1, kw["ceil_mode"]
+    )
+    avg_divisors(g, kw["count_include_pad"], kw["divisor_override"])  # validates the divisor
+    return g
+
+
+def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+    x = tensors["input"]
+    kw = _kwargs(params)
+    return {"output": avg_pool2d(x, **kw)}, (x, kw)
+
+
+def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
+    x, kw = ctx
+    return {"grad_input": avg_pool2d_backward(grads["grad_output"], x, **kw)}
+
+
+def _trace(
+    tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
+) -> Trace:
+    """Plane ``plane_nc`` of a computed batch; ``arrays`` holds outputs and gradients."""
+    n, c = plane_nc
+    x, kw = ctx
+    g = pool_geometry(
+        x.shape[-2:], kw["kernel_size"], kw["stride"], kw["padding"], 1, kw["ceil_mode"]
+    )
+    return Trace(
+        op="avg_pool2d", geometry=g, x=x[n, c][None], output=arrays["output"][n, c],
+        grad_output=arrays["grad_output"][n, c], grad_input=arrays["grad_input"][n, c][None],
+        records=RECORDS, pad_value=0.0, params=kw,
+        divisors=avg_divisors(g, kw["count_include_pad"], kw["divisor_override"]),
+    )  # fmt: skip
+
+
+def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) -> list[str]:
+    return explain_geometry(in_size, p.kernel_size, p.stride, p.padding, (1, 1), p.ceil_mode)
+
+
+SPEC = register(
+    OpSpec(
+        key="avg_pool2d",
+        order=20,
+        alias="avg",
+        label=QT_TR_NOOP("Average pooling"),
+        description=QT_TR_NOOP("Each output is the mean of its window."),
+        params=(KERNEL_SIZE, STRIDE, PADDING, CEIL_MODE, COUNT_INCLUDE_PAD, DIVISOR_OVERRIDE),
+        tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
+        pad_value=0.0,
+        geometry=_geometry,
+        forward=_forward,
+        backward=_backward,
+        trace=_trace,
+        engine_kwargs=_kwargs,
+        reference=(reference.avg_pool2d, reference.avg_pool2d_backward),
+        numpy_call="avg_pool2d",
+        torch_call="avg_pool2d",
+        explain=_explain,
+        pitfalls=("pool_reshape", "avg_fixed_divisor"),
+    )
+)

@@ -1,0 +1,243 @@
+"""Convolution (cross-correlation) as a registered operation: ``torch.nn.functional.conv2d``."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from engine import reference
+from engine.conv import conv2d, conv2d_backward
+from engine.geometry import conv_geometry, explain_output_size
+from engine.ops.common import (
+    DILATION,
+    GRAD_INPUT,
+    GRAD_OUTPUT,
+    INPUT,
+    KERNEL_SIZE,
+    OUTPUT,
+    PADDING,
+    STRIDE,
+)
+from engine.ops.registry import register
+from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors, TensorSpec
+from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
+
+KEYS = ("stride", "padding", "dilation")
+
+CONV_KERNEL = dataclasses.replace(KERNEL_SIZE, engine=False)  # the weight's shape
+CONV_STRIDE = dataclasses.replace(STRIDE, default=(1, 1))
+BIAS = ParamSpec(
+    "bias",
+    "optional_float",
+    0.0,
+    -1e6,
+    1e6,
+    label="bias",
+    help=QT_TR_NOOP("Added once to every output of the convolution"),
+    engine=False,
+)
+WEIGHT = TensorSpec(
+    "weight",
+    "weight",
+    "W",
+    "(C_out, C_in, kH, kW)",
+    editable=True,
+    differentiable=True,
+    view="kernelMatrix",
+)
+GRAD_WEIGHT = TensorSpec("grad_weight", "grad_weight", "dW", "like W", view="gradWeightMatrix")
+GRAD_BIAS = TensorSpec("grad_bias", "grad_bias", "db", "(C_out,)", view="gradBias")
+
+SPREAD = QT_TR_NOOP("{position}: dX[window] += {dy}·W, dW += {dy}·X[window]")
+SPREAD_BIAS = QT_TR_NOOP("{position}: dX[window] += {dy}·W, dW += {dy}·X[window], db += {dy}")
+
+
+class Records:
+    """Convolution's step records (see :class:`engine.trace.Records`)."""
+
+    def forward_step(self, trace: Trace, index: int) -> ForwardStep:
+        oh, ow = trace.geometry.position(index)
+        taps = tuple(trace.taps(oh, ow))
+        gaps = tuple(trace.geometry.window_gaps(oh, ow))
+        result = float(trace.output[oh, ow])
+        terms = [f"{term(t.value)}·{term(t.weight or 0.0)}" for t in taps]
+        channels = trace.x.shape[0]
+        if channels > 1:
+            # One bracket per input channel, so a student can match each group to its plane.
+            per_channel = len(taps) // channels
+            terms = [
+                "(" + " + ".join(terms[k : k + per_channel]) + ")"
+                for k in range(0, len(terms), per_channel)
+            ]
+        if trace.bias is not None:
+            terms.append(term(trace.bias))
+        text = f"{' + '.join(terms)} = {format_number(result)}"
+        return ForwardStep(index, (oh, ow), taps, gaps, result, text, bias=trace.bias)
+
+    def backward_step(self, trace: Trace, index: int) -> BackwardStep:
+        oh, ow = trace.geometry.position(index)
+        gy = float(trace.grad_output[oh, ow])
+        taps = trace.taps(oh, ow)
+        grads = tuple(
+            ((t.channel, *t.input_pos), gy * (t.weight or 0.0)) for t in taps if t.kind == "input"
+        )
+        wgrads = tuple(((t.channel, *t.kernel_pos), gy * t.value) for t in taps)
+        bias_grad = gy if trace.bias is not None else None
+        fields = {"position": f"dY[{oh}, {ow}] = {format_number(gy)}", "dy": format_number(gy)}
+        template = SPREAD if bias_grad is None else SPREAD_BIAS
+        text = template.format(**fields)
+        return BackwardStep(
+            index, (oh, ow), gy, grads, text, wgrads, bias_grad, template=template, fields=fields
+        )
+
+    def input_contributions(self, trace: Trace) -> np.ndarray:
+        assert trace.weight is not None
+        return trace.grad_output[:, :, None, None, None] * trace.weight[None, None]
+
+    def masked_backward(
+        self, trace: Trace, gy: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+        return _plane_backward(trace.x, gy, trace.weight, trace.bias, trace.params)
+
+
+RECORDS = Records()
+
+
+def _plane_backward(
+    x: np.ndarray, gy: np.ndarray, w: Any, bias: float | None, params: dict
+) -> tuple[np.ndarray, np.ndarray, float | None]:
+    b = None if bias is None else np.array([bias])
+    gx, gw, gb = conv2d_backward(gy[None], x, w[None], b, **params)
+    return gx, gw[0], None if gb is None else float(gb[0])
+
+
+def trace_conv2d(
+    x: object,
+    weight: object,
+    bias: float | None = None,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    grad_output: object | None = None,
+) -> Trace:
+    """Trace one output channel of :func:`conv2d` and its backward.
+
+    Parameters
+    ----------
+    x : (H, W) or (C, H, W)
+    weight : (kH, kW) or (C, kH, kW), the kernel of the traced output channel
+    bias : float, optional
+    """
+    from engine.arrays import as_float_array
+
+    xa = as_float_array(x, "x")
+    wa = as_float_array(weight, "weight")
+    if xa.ndim == 2:
+        xa = xa[None]
+    if wa.ndim == 2:
+        wa = wa[None]
+    if xa.ndim != 3 or wa.ndim != 3:
+        raise ValueError(
+            f"a conv trace takes x (C, H, W) and weight (C, kH, kW); got {xa.shape} and {wa.shape}"
+        )
+    b = None if bias is None else float(np.asarray(bias).reshape(-1)[0])
+    params = dict(zip(KEYS, (stride, padding, dilation), strict=True))
+    y = conv2d(xa, wa[None], None if b is None else np.array([b]), **params)
+    g = conv_geometry(xa.shape[1:], wa.shape[1:], **params)
+    gy = grad_or_ones(grad_output, g.out_size, y.dtype)
+    gx, gw, gb = _plane_backward(xa, gy, wa, b, params)
+    return Trace(
+        op="conv2d", geometry=g, x=xa, output=y[0], grad_output=gy, grad_input=gx,
+        records=RECORDS, pad_value=0.0, params=params, weight=wa, bias=b, grad_weight=gw,
+        grad_bias=gb,
+    )  # fmt: skip
+
+
+# ---- the spec -----------------------------------------------------------------------------------
+def _kwargs(params: Params) -> dict[str, Any]:
+    return {name: params[name] for name in KEYS}
+
+
+def _bias(params: Params, c_out: int) -> np.ndarray | None:
+    return None if params["bias"] is None else np.full(c_out, float(params["bias"]))
+
+
+def _geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...] | None, params: Params) -> Any:
+    assert w_shape is not None
+    return conv_geometry(x_shape[-2:], w_shape[-2:], **_kwargs(params))
+
+
+def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+    x, w = tensors["input"], tensors["weight"]
+    b = _bias(params, w.shape[0])
+    kw = _kwargs(params)
+    return {"output": conv2d(x, w, b, **kw)}, (x, w, b, kw)
+
+
+def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
+    x, w, b, kw = ctx
+    gx, gw, gb = conv2d_backward(grads["grad_output"], x, w, b, **kw)
+    return {"grad_input": gx, "grad_weight": gw, "grad_bias": gb}
+
+
+def _trace(
+    tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
+) -> Trace:
+    """Output channel ``c`` of sample ``n``; ``arrays`` holds outputs and gradients."""
+    n, c = plane_nc
+    x, w, b, kw = ctx
+    bias = None if b is None else float(b[c])
+    g = conv_geometry(x.shape[-2:], w.shape[-2:], **kw)
+    gy = arrays["grad_output"][n, c]
+    if x.shape[0] == 1 and w.shape[0] == 1:
+        # One sample, one output channel: the batch's gradients are this plane's.
+        gx, gw = arrays["grad_input"][0], arrays["grad_weight"][0]
+        gb = None if arrays["grad_bias"] is None else float(arrays["grad_bias"][0])
+    else:
+        gx, gw, gb = _plane_backward(x[n], gy, w[c], bias, kw)
+    return Trace(
+        op="conv2d", geometry=g, x=x[n], output=arrays["output"][n, c], grad_output=gy,
+        grad_input=gx, records=RECORDS, pad_value=0.0, params=kw, weight=w[c], bias=bias,
+        grad_weight=gw, grad_bias=gb,
+    )  # fmt: skip
+
+
+def _explain(in_size: tuple[int, int], w_shape: tuple[int, ...] | None, p: Params) -> list[str]:
+    kernel = p.kernel_size if w_shape is None else tuple(w_shape[-2:])
+    return explain_output_size(in_size, kernel, p.stride, p.padding, p.padding, p.dilation, False)
+
+
+def _switch(params: Params) -> Params:
+    # Pooling's stride defaults to the kernel; a convolution's to 1.
+    if params.get("stride") == params.get("kernel_size"):
+        return params.replace(stride=(1, 1))
+    return params
+
+
+SPEC = register(
+    OpSpec(
+        key="conv2d",
+        order=30,
+        alias="conv",
+        label=QT_TR_NOOP("Convolution (cross-correlation)"),
+        description=QT_TR_NOOP(
+            "Each output is the sum of its window times the kernel, plus the bias."
+        ),
+        params=(CONV_KERNEL, CONV_STRIDE, PADDING, DILATION, BIAS),
+        tensors=(INPUT, WEIGHT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT, GRAD_WEIGHT, GRAD_BIAS),
+        pad_value=0.0,
+        geometry=_geometry,
+        forward=_forward,
+        backward=_backward,
+        trace=_trace,
+        engine_kwargs=_kwargs,
+        reference=(reference.conv2d, reference.conv2d_backward),
+        numpy_call="conv2d",
+        torch_call="conv2d",
+        explain=_explain,
+        pitfalls=("conv_bias_per_product", "conv_flipped_kernel"),
+        switch_params=_switch,
+    )
+)

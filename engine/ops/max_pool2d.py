@@ -1,0 +1,217 @@
+"""Max pooling as a registered operation: ``torch.nn.functional.max_pool2d``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import reference
+from engine.geometry import pool_geometry
+from engine.ops.common import (
+    CEIL_MODE,
+    DILATION,
+    GRAD_INPUT,
+    GRAD_OUTPUT,
+    INPUT,
+    KERNEL_SIZE,
+    OUTPUT,
+    PADDING,
+    STRIDE,
+    explain_geometry,
+    pool_kwargs,
+)
+from engine.ops.registry import register
+from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors, TensorSpec
+from engine.pooling import (
+    TIE_POLICIES,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_mask,
+    validate_ties,
+)
+from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, plane
+
+KEYS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
+
+TIES = ParamSpec(
+    "ties",
+    "choice",
+    "first",
+    choices=TIE_POLICIES,
+    label=QT_TR_NOOP("Ties"),
+    help=QT_TR_NOOP(
+        "Max pooling backward: which of several equal maxima in a window receives its "
+        "gradient (PyTorch: the first one)"
+    ),
+    engine=False,
+)
+MASK = TensorSpec("mask", "mask", "mask", "like X", view="maskMatrix")
+
+# Backward sentences: translatable templates, filled with numbers by the trace.
+NO_INPUT = QT_TR_NOOP("{position}: the window read no input")
+TO_MAX = QT_TR_NOOP("{position} goes to the maximum: {targets} += {share}")
+TO_ALL = QT_TR_NOOP("{position} goes in full to every tied maximum: {targets} += {share}")
+TO_SPLIT = QT_TR_NOOP("{position} goes shared by {count} tied maxima: {targets} += {share}")
+
+
+class Records:
+    """Max pooling's step records (see :class:`engine.trace.Records`)."""
+
+    def forward_step(self, trace: Trace, index: int) -> ForwardStep:
+        oh, ow = trace.geometry.position(index)
+        taps = tuple(trace.taps(oh, ow))
+        gaps = tuple(trace.geometry.window_gaps(oh, ow))
+        result = float(trace.output[oh, ow])
+        assert trace.winners is not None
+        winners = tuple(
+            k for k, t in enumerate(taps) if trace.winners[oh, ow, t.kernel_pos[0], t.kernel_pos[1]]
+        )
+        values = [format_number(t.value) for t in taps if t.kind != "overhang"]
+        text = f"max({', '.join(values)}) = {format_number(result)}"
+        return ForwardStep(index, (oh, ow), taps, gaps, result, text, winners=winners)
+
+    def backward_step(self, trace: Trace, index: int) -> BackwardStep:
+        fwd = self.forward_step(trace, index)
+        oh, ow = fwd.out_pos
+        gy = float(trace.grad_output[oh, ow])
+        position = f"dY[{oh}, {ow}] = {format_number(gy)}"
+        winners = [fwd.taps[k] for k in fwd.winners]
+        if not winners:
+            fields = {"position": position}
+            return BackwardStep(
+                index, (oh, ow), gy, (), NO_INPUT.format(**fields), template=NO_INPUT, fields=fields
+            )
+        ties = trace.params["ties"]
+        share = gy / len(winners) if ties == "split" else gy
+        grads = tuple(((0, *t.input_pos), share) for t in winners)
+        fields = {
+            "position": position,
+            "targets": ", ".join(f"dX[{r}, {c}]" for (_, r, c), _ in grads),
+            "share": format_number(share),
+            "count": str(len(winners)),
+        }
+        template = {"first": TO_MAX, "all": TO_ALL, "split": TO_SPLIT}[ties]
+        text = template.format(**fields)
+        return BackwardStep(index, (oh, ow), gy, grads, text, template=template, fields=fields)
+
+    def input_contributions(self, trace: Trace) -> np.ndarray:
+        assert trace.winners is not None
+        won = trace.winners.astype(np.float64)
+        if trace.params["ties"] == "split":
+            won /= np.maximum(won.sum(axis=(2, 3), keepdims=True), 1)
+        return (won * trace.grad_output[:, :, None, None])[:, :, None]
+
+    def masked_backward(self, trace: Trace, gy: np.ndarray) -> tuple[Any, None, None]:
+        p = {k: trace.params[k] for k in (*KEYS, "ties")}
+        return max_pool2d_backward(gy, trace.x[0], **p)[None], None, None
+
+
+RECORDS = Records()
+
+
+def trace_max_pool2d(
+    x: object,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    dilation: object = 1,
+    ceil_mode: bool = False,
+    ties: str = "first",
+    grad_output: object | None = None,
+) -> Trace:
+    """Trace :func:`max_pool2d` and its backward on one (H, W) plane.
+
+    ``grad_output`` (out_H, out_W) defaults to ones.
+    """
+    validate_ties(ties)
+    xp = plane(x)
+    g = pool_geometry(xp.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    params = dict(zip(KEYS, (kernel_size, stride, padding, dilation, ceil_mode), strict=True))
+    params["ties"] = ties
+    best, idx = max_pool2d(xp, kernel_size, stride, padding, dilation, ceil_mode, True)
+    mask = max_pool2d_mask(xp, kernel_size, stride, padding, dilation, ceil_mode, ties)
+    gy = grad_or_ones(grad_output, g.out_size, best.dtype)
+    indices = idx if ties == "first" else None
+    gx = max_pool2d_backward(
+        gy, xp, kernel_size, stride, padding, dilation, ceil_mode, ties, indices=indices
+    )
+    return Trace(
+        op="max_pool2d", geometry=g, x=xp[None], output=best, grad_output=gy, grad_input=gx[None],
+        records=RECORDS, pad_value=-np.inf, params=params, mask_counts=mask.counts,
+        winners=mask.winners[0, 0] if mask.winners.ndim == 6 else mask.winners,
+    )  # fmt: skip
+
+
+# ---- the spec -----------------------------------------------------------------------------------
+def _kwargs(params: Params) -> dict[str, Any]:
+    return pool_kwargs(params, KEYS)
+
+
+def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Params) -> Any:
+    validate_ties(params["ties"])
+    return pool_geometry(x_shape[-2:], **_kwargs(params))
+
+
+def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+    x = tensors["input"]
+    kw = _kwargs(params)
+    y, idx = max_pool2d(x, **kw, return_indices=True)
+    mask = max_pool2d_mask(x, **kw, ties=params["ties"])
+    return {"output": y, "mask": mask.counts}, (x, idx, kw, params["ties"], mask)
+
+
+def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
+    x, idx, kw, ties, _ = ctx
+    indices = idx if ties == "first" else None
+    gx = max_pool2d_backward(grads["grad_output"], x, **kw, ties=ties, indices=indices)
+    return {"grad_input": gx}
+
+
+def _trace(
+    tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
+) -> Trace:
+    """Plane ``plane_nc`` of a computed batch; ``arrays`` holds outputs and gradients."""
+    n, c = plane_nc
+    x, _idx, kw, ties, mask = ctx
+    g = pool_geometry(x.shape[-2:], **kw)
+    return Trace(
+        op="max_pool2d", geometry=g, x=x[n, c][None], output=arrays["output"][n, c],
+        grad_output=arrays["grad_output"][n, c], grad_input=arrays["grad_input"][n, c][None],
+        records=RECORDS, pad_value=-np.inf, params={**kw, "ties": ties},
+        mask_counts=mask.counts[n, c], winners=mask.winners[n, c],
+    )  # fmt: skip
+
+
+def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) -> list[str]:
+    return explain_geometry(in_size, p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode)
+
+
+SPEC = register(
+    OpSpec(
+        key="max_pool2d",
+        order=10,
+        alias="max",
+        label=QT_TR_NOOP("Max pooling"),
+        description=QT_TR_NOOP("Each output is the largest value in its window."),
+        params=(KERNEL_SIZE, STRIDE, PADDING, DILATION, CEIL_MODE, TIES),
+        tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
+        pad_value=-np.inf,
+        geometry=_geometry,
+        forward=_forward,
+        backward=_backward,
+        trace=_trace,
+        engine_kwargs=_kwargs,
+        reference=(reference.max_pool2d, reference.max_pool2d_backward),
+        numpy_call="max_pool2d",
+        torch_call="max_pool2d",
+        explain=_explain,
+        pitfalls=(
+            "max_zero_padding",
+            "max_backward_ignores_stride",
+            "max_backward_equality_mask",
+            "pool_reshape",
+        ),
+        backward_kwargs=("ties",),
+    )
+)

@@ -1,0 +1,89 @@
+"""One recomputation: the operation's forward and backward, each run exactly once per edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine import Trace, WindowGeometry
+from visualizer.data import RandomSpec
+from visualizer.model.document import Document
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything one recomputation produced.
+
+    ``arrays`` holds the forward outputs (``output``, and ``mask`` for max pooling) and the
+    gradients (``grad_output`` as used, ``grad_input``, ``grad_weight``, ``grad_bias``).
+    """
+
+    arrays: dict[str, Any]
+    trace: Trace  # the shown plane
+
+    def get(self, name: str) -> np.ndarray | None:
+        return self.arrays.get(name)
+
+    @property
+    def output(self) -> np.ndarray:  # (N, C_out, out_H, out_W)
+        return self.arrays["output"]
+
+    @property
+    def grad_output(self) -> np.ndarray:  # (N, C_out, out_H, out_W)
+        return self.arrays["grad_output"]
+
+    @property
+    def grad_input(self) -> np.ndarray:  # (N, C, H, W)
+        return self.arrays["grad_input"]
+
+    @property
+    def mask_counts(self) -> np.ndarray | None:  # (N, C, H, W), max pooling
+        return self.arrays.get("mask")
+
+    @property
+    def grad_weight(self) -> np.ndarray | None:  # (C_out, C_in, kH, kW)
+        return self.arrays.get("grad_weight")
+
+    @property
+    def grad_bias(self) -> np.ndarray | None:  # (C_out,)
+        return self.arrays.get("grad_bias")
+
+    @property
+    def geometry(self) -> WindowGeometry:
+        return self.trace.geometry
+
+
+def fit_grad(grad: np.ndarray, shape: tuple[int, ...], mode: str, seed: int) -> np.ndarray:
+    """The upstream gradient for an output of ``shape``: kept if it fits, else refilled."""
+    if grad.shape == shape:
+        return grad
+    if mode == "random":
+        return RandomSpec("int", -3, 3, seed).make(shape)
+    return np.ones(shape)
+
+
+def compute(doc: Document) -> Results:
+    """Run ``doc``'s operation once, forward and backward; ``ValueError`` if it is invalid.
+
+    The plane ``doc.plane`` is clamped by the caller; its trace is built from the batch's
+    results (no second computation for a single plane).
+    """
+    spec = doc.spec
+    params = spec.coerce_params(doc.params)
+    tensors: dict[str, np.ndarray] = {"input": doc.x}
+    w_shape = None
+    if spec.has_weight:
+        tensors["weight"] = doc.weight
+        w_shape = doc.weight.shape
+    g = spec.geometry(doc.x.shape, w_shape, params)
+    channels = doc.weight.shape[0] if spec.has_weight else doc.x.shape[1]
+    dy = fit_grad(
+        doc.grad_output, (doc.x.shape[0], channels, *g.out_size), doc.dy_mode, doc.dy_seed
+    )
+    outputs, ctx = spec.forward(tensors, params)
+    grads = spec.backward(ctx, {"grad_output": dy})
+    arrays: dict[str, Any] = {**outputs, "grad_output": dy, **grads}
+    trace = spec.trace(tensors, params, ctx, arrays, doc.plane, doc.in_channel)
+    return Results(arrays, trace)

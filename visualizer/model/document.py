@@ -1,0 +1,59 @@
+"""The document: the operation, its parameters and its tensors, as one frozen value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.ops import OPS, OpSpec, Params, get_op
+
+
+def default_params() -> Params:
+    """Every registered operation's defaults (the first operation's value for shared names)."""
+    values: dict[str, object] = {}
+    for spec in OPS.values():
+        for param in spec.params:
+            values.setdefault(param.name, param.default)
+    return Params(values)
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything an edit can change: what undo restores and a session file stores.
+
+    Attributes
+    ----------
+    op : the operation's registry key (``max_pool2d``)
+    x : (N, C, H, W) input
+    weight : (C_out, C_in, kH, kW); kept (and shown) only for operations with a weight
+    params : every parameter value the user set (also those the operation does not use)
+    grad_output : (N, C_out, out_H, out_W) upstream gradient
+    plane : (n, c) shown; c is the output channel for operations with a weight
+    in_channel : which input channel's kernel slice is shown
+    dy_mode, dy_seed : how dY is refilled when the output shape changes
+    """
+
+    op: str
+    x: np.ndarray
+    weight: np.ndarray
+    params: Params
+    grad_output: np.ndarray
+    plane: tuple[int, int]
+    in_channel: int
+    dy_mode: str
+    dy_seed: int
+
+    @property
+    def spec(self) -> OpSpec:
+        return get_op(self.op)
+
+    @property
+    def out_channels(self) -> int:
+        """Channels of the output: the weight's output channels, or the input's."""
+        return self.weight.shape[0] if self.spec.has_weight else self.x.shape[1]
+
+    @property
+    def shown_input_channel(self) -> int:
+        """The input channel the views show: the kernel slice's for a weight, else the plane's."""
+        return self.in_channel if self.spec.has_weight else self.plane[1]
