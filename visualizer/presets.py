@@ -39,10 +39,12 @@ import numpy as np
 import engine
 from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
 from visualizer.resources import asset
+from visualizer.safe_io import UnreadableFileError, read_text_file
 from visualizer.state import OPS, AppState, Params, Snapshot
 
 PRESET_FORMAT = "pooling-visualizer-preset"
 PRESET_VERSION = 1
+MAX_PRESET_BYTES = 4 * 1024 * 1024  # a preset is a small example; checked before reading
 TOP_LEVEL_KEYS = (
     "format",
     "version",
@@ -113,11 +115,10 @@ def load_preset(path: str | Path) -> Preset:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        message = tr("{file}: cannot be read ({reason})").format(file=path.name, reason=reason)
-        raise ValueError(message) from exc
+        text = read_text_file(path, MAX_PRESET_BYTES, tr("preset"))
+    except UnreadableFileError as exc:  # a special file, too large, not UTF-8, an OS error
+        message = tr("{file}: cannot be read ({reason})").format(file=path.name, reason=exc.reason)
+        raise ValueError(message) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

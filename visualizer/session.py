@@ -16,12 +16,24 @@ Reading never trusts the file: every field is checked (type, nesting, size limit
 problem raises ``ValueError`` with a message meant for the user; the state is touched only
 after the whole file has been read and the engine has accepted it.
 
-Autosave: every change is written (debounced by one second) to ``autosave.json`` in
+Autosave: every change is written (debounced by one second) to the instance's autosave in
 :func:`visualizer.settings.data_dir`; a clean exit writes it once more marked
-``"clean_exit": true``.  At start, an autosave that was *not* marked clean (the last run
-crashed or was killed) and differs from the starting state is offered back in an info bar
-(Restore / Discard).  After a clean exit nothing is offered, but File ▸ Restore previous
-session loads the last run's final state on demand in both cases.
+``"clean_exit": true``.  Each running instance owns one *slot*: ``autosave.json`` (slot 0),
+``autosave-1.json``, … up to :data:`MAX_INSTANCES`, each guarded by a ``QLockFile``
+(``autosave.lock``, ``autosave-1.lock``, …) held for the whole run.  A new instance takes the
+lowest slot no running instance holds, so a single instance always uses ``autosave.json``.
+A lock left by a process that is gone is stale: its slot is free again.
+
+At start, an autosave that was *not* marked clean (its run crashed or was killed) and differs
+from the starting state is offered back in an info bar (Restore / Discard): the one of the
+slot taken, and those of other slots whose instance died (their lock is stale) — never one
+whose instance still runs.  An offered autosave of another slot is marked clean once the user
+answered (Restore or Discard), so it is offered once.  After a clean exit nothing is offered,
+but File ▸ Restore previous session loads the slot's last final state on demand.
+
+An autosave that cannot be read (damaged, too large, not a regular file, a number out of
+range, anything) never stops the app: it is moved aside as ``autosave.bad-<time>.json`` (kept
+for the user), an info bar says so, and the app starts fresh.
 """
 
 from __future__ import annotations
@@ -30,12 +42,13 @@ import json
 import math
 import os
 import tempfile
+import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QT_TR_NOOP, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QT_TR_NOOP, QEvent, QLockFile, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -43,6 +56,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QToolBar,
     QWidget,
@@ -50,18 +64,25 @@ from PySide6.QtWidgets import (
 
 from engine import TIE_POLICIES
 from visualizer.i18n import set_action_text, tr, translate_message
+from visualizer.safe_io import read_text_file, size_text
 from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
 from visualizer.state import OPS, AppState, Label, Params, Snapshot
 
 FORMAT = "pooling-visualizer-session"
 VERSION = 1
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# A session file is at most 64 MB (a 1024×1024 RGB image with full-precision floats fits), and
+# its JSON may not need more than about 1 GB of Python objects to parse (see _check_json_cost):
+# both are checked before parsing, the size before reading a byte.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_PARSE_BYTES = 1024 * 1024 * 1024
 MAX_SIDE = 4096  # rows or columns of any matrix
 MAX_CHANNELS = 64  # batch, channels, output channels
 MAX_ELEMENTS = 4096 * 4096  # values in one array
 MAX_PARAM = 100_000  # any kernel / stride / padding / dilation entry
 MAX_RECENT = 8
-AUTOSAVE_NAME = "autosave.json"
+AUTOSAVE_NAME = "autosave.json"  # slot 0; slot k > 0 is autosave-<k>.json
+MAX_INSTANCES = 16  # autosave slots: instances running at once that each get an autosave
+STALE_LOCK_SECONDS = 60  # an unreadable lock file this old was left by a crash while locking
 AUTOSAVE_DELAY_MS = 1000
 FILE_FILTER = QT_TR_NOOP("Pooling Visualizer session (*.json);;All files (*)")
 RECENT_KEY = "sessions/recent"
@@ -208,7 +229,11 @@ def _finite(value: object, name: str) -> float:
     if type(value) not in (int, float):
         message = tr("{field} must be a number, not {type}")
         raise ValueError(message.format(field=name, type=_type_name(value)))
-    number = float(value)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an integer beyond float's range (about 1.8e308)
+        message = tr("{field} is an integer with {digits} digits, too large for a number")
+        raise ValueError(message.format(field=name, digits=len(str(abs(value))))) from None
     if not math.isfinite(number):
         raise ValueError(tr("{field} must be a finite number").format(field=name))
     return number
@@ -217,8 +242,14 @@ def _finite(value: object, name: str) -> float:
 def _element(value: object) -> float:
     """One array entry: a JSON number or one of the strings inf, -inf, nan."""
     t = type(value)
-    if t is float or t is int:
-        return float(value)  # type: ignore[arg-type]
+    if t is float:
+        return value  # type: ignore[return-value]
+    if t is int:
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            message = tr("an integer with {digits} digits is too large for a number")
+            raise ValueError(message.format(digits=len(str(abs(value))))) from None  # type: ignore[arg-type]
     if t is str and value.strip().lower() in _NON_FINITE:  # type: ignore[union-attr]
         return _NON_FINITE[value.strip().lower()]  # type: ignore[union-attr]
     raise ValueError(tr("{value} is not a number").format(value=f"{value!r:.40}"))
@@ -393,18 +424,60 @@ def session_from_dict(data: object) -> Session:
     return Session(snap, step, zoom)
 
 
+# What json.loads allocates, measured on CPython 3.11: about 70 bytes per list and up to
+# about 40 per number (small integers are shared).  Counting brackets and commas bounds it.
+_BYTES_PER_LIST = 72
+_BYTES_PER_ITEM = 32
+
+
+def _check_json_cost(text: str) -> None:
+    """Refuse text whose parse would need more than :data:`MAX_PARSE_BYTES` of objects (a file
+    of nothing but ``[[],[],…]`` passes a size check but would take ~25× its size)."""
+    lists = text.count("[") + text.count("{")
+    items = text.count(",")
+    cost = lists * _BYTES_PER_LIST + items * _BYTES_PER_ITEM
+    if cost > MAX_PARSE_BYTES:
+        message = tr(
+            "it holds {lists} lists and {items} items: reading it would take about {memory} "
+            "of memory ({limit} at most)"
+        )
+        raise ValueError(
+            message.format(
+                lists=lists,
+                items=items,
+                memory=size_text(cost),
+                limit=size_text(MAX_PARSE_BYTES),
+            )
+        )
+
+
 def loads(text: str) -> tuple[Session, dict[str, Any]]:
-    """Parse a session file's text; returns the session and the raw dict (for extra keys)."""
+    """Parse a session file's text; returns the session and the raw dict (for extra keys).
+
+    Raises
+    ------
+    ValueError
+        For anything that is not a valid session, with a message for the user (also when
+        the cause was an overflow, the nesting depth or a lack of memory).
+    """
+    _check_json_cost(text)
     try:
         data = json.loads(text)
     except RecursionError:
         raise ValueError(tr("the JSON is nested too deeply to be a session file")) from None
+    except MemoryError:
+        raise ValueError(tr("not enough memory to read this file")) from None
     except ValueError as exc:
         raise ValueError(tr("not a valid JSON file ({reason})").format(reason=exc)) from None
     try:
         return session_from_dict(data), data
     except RecursionError:
         raise ValueError(tr("the JSON is nested too deeply to be a session file")) from None
+    except MemoryError:
+        raise ValueError(tr("not enough memory to read this file")) from None
+    except (OverflowError, TypeError, ArithmeticError) as exc:  # a check missed a case
+        message = tr("a value could not be read ({reason})")
+        raise ValueError(message.format(reason=f"{type(exc).__name__}: {exc}"[:200])) from None
 
 
 def _in_file(path: str | os.PathLike[str], reason: object) -> str:
@@ -413,28 +486,20 @@ def _in_file(path: str | os.PathLike[str], reason: object) -> str:
 
 
 def read_session(path: str | os.PathLike[str]) -> tuple[Session, dict[str, Any]]:
-    """Read and check a session file.
+    """Read and check a session file: only a regular file of at most :data:`MAX_FILE_BYTES`
+    (checked before reading, see :mod:`visualizer.safe_io`), parsed only when its JSON's cost
+    is within :data:`MAX_PARSE_BYTES`.
 
     Raises
     ------
     ValueError
-        For a missing, unreadable, oversized or malformed file; the message names the file.
+        For a missing, unreadable, special, oversized or malformed file; the message names
+        the file.
     """
     path = Path(path)
+    text = read_text_file(path, MAX_FILE_BYTES, tr("session"))  # its messages name the file
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = tr("{size} MB is larger than a session can be ({limit} MB at most)")
-            raise ValueError(
-                message.format(size=f"{size / 2**20:.0f}", limit=MAX_FILE_BYTES // 2**20)
-            )
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
         return loads(text)
-    except UnicodeDecodeError:
-        raise ValueError(tr("{file}: not a text (UTF-8) file").format(file=path.name)) from None
-    except OSError as exc:
-        raise ValueError(_in_file(path, exc.strerror or exc)) from None
     except ValueError as exc:
         raise ValueError(_in_file(path, exc)) from None
 
@@ -547,9 +612,14 @@ class SessionManager(QObject):
         self.batch = is_batch_run()
         self.autosave_enabled = not self.batch
         self.last_error = ""
-        self.previous: Session | None = None  # the last run's autosave, read at start
+        self.previous: Session | None = None  # the slot's last autosave, read at start
         self.previous_clean = True
-        self.restore_bar: QToolBar | None = None
+        self.restore_bar: QToolBar | None = None  # the offer of self.previous
+        self.slot: int | None = None  # autosave slot of this instance (None: batch run)
+        self.lock: QLockFile | None = None  # held while the instance runs
+        self.orphans: list[Orphan] = []  # other slots' autosaves whose instance died
+        self.notice = ""  # what happened to a damaged autosave, also shown in a bar
+        self.notice_bar: QToolBar | None = None
         self._encoded: dict[str, tuple[np.ndarray, str]] = {}  # arrays already in JSON
 
         style = window.style()
@@ -585,7 +655,12 @@ class SessionManager(QObject):
         self.autosave_timer.setSingleShot(True)
         self.autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
         self.autosave_timer.timeout.connect(self.autosave)
-        self._read_previous()
+        if not self.batch:
+            self._claim_slot()
+            self._read_previous()
+            self._find_orphans()
+        else:
+            self.restore_previous_action.setEnabled(False)
         if self.autosave_enabled:
             self.state.sigResultsChanged.connect(self._schedule_autosave)
             self.state.sigStepChanged.connect(self._schedule_autosave)
@@ -594,6 +669,8 @@ class SessionManager(QObject):
             window.installEventFilter(self)
         if self._offer_automatically():
             self.offer_restore()
+        if self.notice:
+            self._show_notice()
 
     def _action(self, shortcut: object, slot: Any, name: str) -> QAction:
         """Like MainWindow._action: the text comes from :meth:`retranslate_ui`."""
@@ -620,11 +697,15 @@ class SessionManager(QObject):
             self.window.setWindowTitle(
                 tr("Pooling Visualizer — {file}").format(file=self.path.name)
             )
-        bar = self.restore_bar
-        if bar is not None:
+        bars = [(self.restore_bar, False)] + [(o.bar, True) for o in self.orphans]
+        for bar, other in bars:
+            if bar is None:
+                continue
             bar.setWindowTitle(tr("Restore session"))
             bar.findChild(QLabel, "restoreSessionLabel").setText(
-                tr("  The last session did not close normally. Restore where you left off?  ")
+                tr("  Another window of this app did not close normally. Restore its work?  ")
+                if other
+                else tr("  The last session did not close normally. Restore where you left off?  ")
             )
             restore = bar.findChild(QPushButton, "restoreSessionButton")
             restore.setText(tr("Restore"))
@@ -634,6 +715,10 @@ class SessionManager(QObject):
             discard.setToolTip(
                 tr("Keep the fresh start (File ▸ Restore previous session still works)")
             )
+        if self.notice_bar is not None:
+            self.notice_bar.setWindowTitle(tr("Autosave"))
+            self.notice_bar.findChild(QLabel, "autosaveNoticeLabel").setText(self.notice_text())
+            self.notice_bar.findChild(QPushButton, "autosaveNoticeButton").setText(tr("OK"))
 
     # ---- open / save -----------------------------------------------------------------------------
     def _start_dir(self) -> str:
@@ -732,9 +817,38 @@ class SessionManager(QObject):
         self.rebuild_recent_menu()
 
     # ---- autosave --------------------------------------------------------------------------------
-    @staticmethod
-    def autosave_path() -> Path:
-        return data_dir() / AUTOSAVE_NAME
+    def autosave_path(self) -> Path:
+        """This instance's autosave (``autosave.json`` unless another instance runs)."""
+        return autosave_file(self.slot or 0)
+
+    def _claim_slot(self) -> None:
+        """Take the lowest autosave slot no running instance holds (its lock, for the run)."""
+        try:
+            data_dir().mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # read-only: the autosave of slot 0 can still be restored; writes report
+        for slot in range(MAX_INSTANCES):
+            lock, busy = _try_lock(slot)
+            if lock is not None:
+                self.slot, self.lock = slot, lock
+                return
+            if not busy:  # the lock cannot be made at all (read-only folder): as before
+                self.slot = 0
+                return
+        # Every slot is held by a running instance: this one does not autosave.
+        self.slot = None
+        self.autosave_enabled = False
+        self.restore_previous_action.setEnabled(False)
+
+    def release_slot(self) -> None:
+        """Give up the slot (at close): a later instance may take it and its final state."""
+        self.autosave_enabled = False
+        self.autosave_timer.stop()
+        for orphan in self.orphans:
+            orphan.release()
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
 
     def _schedule_autosave(self, *_args: object) -> None:
         if self.autosave_enabled:
@@ -742,7 +856,7 @@ class SessionManager(QObject):
 
     def autosave(self, clean: bool = False) -> bool:
         """Write the autosave now; ``clean`` marks a normal exit."""
-        if not self.autosave_enabled:
+        if not self.autosave_enabled or self.slot is None:
             return False
         self.autosave_timer.stop()
         path = self.autosave_path()
@@ -760,39 +874,102 @@ class SessionManager(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Close and self.autosave_enabled:
             self.autosave(clean=True)
+            self.release_slot()
         return False
 
-    def _read_previous(self) -> None:
-        path = self.autosave_path()
-        if self.batch or not path.is_file():
-            self.restore_previous_action.setEnabled(False)
-            return
+    def _read_autosave(self, path: Path) -> tuple[Session, bool] | None:
+        """An autosave and whether its run ended cleanly; a file that cannot be read for any
+        reason is moved aside (and the user told), and None returned."""
+        if not path.exists() and not path.is_symlink():
+            return None
         try:
-            self.previous, raw = read_session(path)
-        except ValueError:
-            self.previous = None  # a damaged autosave is not worth a dialog
+            session, raw = read_session(path)
+        except Exception as exc:  # nothing in an autosave may stop the app
+            self._set_aside(path, exc)
+            return None
+        info = raw.get("autosave")
+        return session, bool(isinstance(info, dict) and info.get("clean_exit") is True)
+
+    def _set_aside(self, path: Path, exc: BaseException) -> None:
+        reason = str(exc) or type(exc).__name__
+        if len(reason) > 300:
+            reason = reason[:299] + "…"
+        try:
+            kept = move_aside(path)
+        except OSError as err:
+            message = tr(
+                "The autosave {file} could not be read ({reason}) nor moved aside ({error})."
+            )
+            self.notice = message.format(file=path.name, reason=reason, error=err.strerror or err)
         else:
-            info = raw.get("autosave")
-            self.previous_clean = bool(isinstance(info, dict) and info.get("clean_exit") is True)
+            message = tr("The autosave could not be read ({reason}); it was kept as {file}.")
+            self.notice = message.format(reason=reason, file=kept)
+        self.last_error = self.notice
+
+    def notice_text(self) -> str:
+        return tr("  {notice} The app started fresh.  ").format(notice=self.notice)
+
+    def _show_notice(self) -> None:
+        """An info bar (until dismissed) and the status line: a damaged autosave was set aside."""
+        self.window.statusBar().showMessage(self.notice_text().strip(), 15000)
+        if self.notice_bar is not None:
+            return
+        bar = QToolBar(self.window)
+        bar.setObjectName("autosaveNoticeBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        label = QLabel()
+        label.setObjectName("autosaveNoticeLabel")
+        label.setWordWrap(True)
+        label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens
+        label.setMinimumWidth(200)
+        ok = QPushButton()
+        ok.setObjectName("autosaveNoticeButton")
+        bar.addWidget(label)
+        bar.addWidget(ok)
+        ok.clicked.connect(self._close_notice_bar)
+        self.window.addToolBarBreak(Qt.TopToolBarArea)
+        self.window.addToolBar(Qt.TopToolBarArea, bar)
+        self.notice_bar = bar
+        self.retranslate_ui()
+
+    def _close_notice_bar(self) -> None:
+        if self.notice_bar is not None:
+            self.window.removeToolBar(self.notice_bar)
+            self.notice_bar.deleteLater()
+            self.notice_bar = None
+
+    def _read_previous(self) -> None:
+        found = self._read_autosave(self.autosave_path()) if self.slot is not None else None
+        if found is not None:
+            self.previous, self.previous_clean = found
         self.restore_previous_action.setEnabled(self.previous is not None)
+
+    def _find_orphans(self) -> None:
+        """Autosaves of other slots whose instance died without a clean exit."""
+        for slot in range(MAX_INSTANCES):
+            path = autosave_file(slot)
+            if slot == self.slot or not (path.exists() or path.is_symlink()):
+                continue
+            lock, _busy = _try_lock(slot)
+            if lock is None:
+                continue  # its instance still runs (or the lock cannot be made)
+            found = self._read_autosave(path)
+            if found is None or found[1]:  # unreadable (set aside) or closed normally
+                lock.unlock()
+                continue
+            self.orphans.append(Orphan(found[0], path, lock))
 
     def _offer_automatically(self) -> bool:
         return (
             not self.batch
             and QGuiApplication.platformName() != "offscreen"
-            and self.previous is not None
-            and not self.previous_clean
+            and ((self.previous is not None and not self.previous_clean) or bool(self.orphans))
         )
 
-    def offer_restore(self) -> bool:
-        """Show the Restore / Discard bar if the previous run left a different state."""
-        if self.previous is None:
-            return False
-        current = session_from_state(self.state, _window_zoom(self.window))
-        if same_content(self.previous, current):
-            return False
+    def _make_restore_bar(self, name: str) -> tuple[QToolBar, QPushButton, QPushButton]:
         bar = QToolBar(self.window)
-        bar.setObjectName("restoreSessionBar")
+        bar.setObjectName(name)
         bar.setMovable(False)
         bar.setFloatable(False)
         label = QLabel()
@@ -804,13 +981,58 @@ class SessionManager(QObject):
         bar.addWidget(label)
         bar.addWidget(restore)
         bar.addWidget(discard)
-        restore.clicked.connect(self._on_restore_clicked)
-        discard.clicked.connect(self._close_restore_bar)
         self.window.addToolBarBreak(Qt.TopToolBarArea)
         self.window.addToolBar(Qt.TopToolBarArea, bar)
-        self.restore_bar = bar
-        self.retranslate_ui()
-        return True
+        return bar, restore, discard
+
+    def offer_restore(self) -> bool:
+        """Show the Restore / Discard bars: for the slot's last autosave if it differs from
+        the current state, and for every other slot's autosave whose instance died."""
+        shown = False
+        current = session_from_state(self.state, _window_zoom(self.window))
+        if (
+            self.restore_bar is None
+            and self.previous is not None
+            and not same_content(self.previous, current)
+        ):
+            bar, restore, discard = self._make_restore_bar("restoreSessionBar")
+            restore.clicked.connect(self._on_restore_clicked)
+            discard.clicked.connect(self._close_restore_bar)
+            self.restore_bar = bar
+            shown = True
+        for orphan in self.orphans:
+            if orphan.bar is None and not orphan.answered:
+                orphan.bar, restore, discard = self._make_restore_bar("restoreOtherSessionBar")
+                restore.clicked.connect(lambda _=False, o=orphan: self._answer_orphan(o, True))
+                discard.clicked.connect(lambda _=False, o=orphan: self._answer_orphan(o, False))
+                shown = True
+        if shown:
+            self.retranslate_ui()
+        return shown
+
+    def _answer_orphan(self, orphan: Orphan, restore: bool) -> None:
+        """Restore (or not) another instance's work; either way it is not offered again."""
+        if restore:
+            try:
+                apply_session(self.state, orphan.session, lambda: tr("Restore previous session"))
+            except ValueError as exc:
+                self.show_error(tr("Cannot restore the previous session"), str(exc))
+                return
+            _set_window_zoom(self.window, orphan.session.zoom)
+            message = tr("Previous session restored (Ctrl+Z undoes)")
+            self.window.statusBar().showMessage(message, 5000)
+        orphan.answered = True
+        try:  # marked clean: like a window closed normally, kept but not offered again
+            text = dumps(orphan.session, {"autosave": {"clean_exit": True}})
+            write_text_atomic(orphan.path, text)
+        except OSError as exc:
+            message = tr("Autosave failed: {reason}").format(reason=exc.strerror or exc)
+            self.window.statusBar().showMessage(message, 8000)
+        orphan.release()
+        if orphan.bar is not None:
+            self.window.removeToolBar(orphan.bar)
+            orphan.bar.deleteLater()
+            orphan.bar = None
 
     def _on_restore_clicked(self) -> None:
         self._on_restore_previous()
@@ -833,6 +1055,66 @@ class SessionManager(QObject):
         _set_window_zoom(self.window, self.previous.zoom)
         message = tr("Previous session restored (Ctrl+Z undoes)")
         self.window.statusBar().showMessage(message, 5000)
+
+
+@dataclass(eq=False)
+class Orphan:
+    """Another slot's autosave whose instance died; its lock is held while it is offered."""
+
+    session: Session
+    path: Path
+    lock: QLockFile | None
+    bar: QToolBar | None = None
+    answered: bool = False
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
+
+
+def autosave_file(slot: int) -> Path:
+    """The autosave of instance slot ``slot``: ``autosave.json``, ``autosave-1.json``, …"""
+    return data_dir() / (AUTOSAVE_NAME if slot == 0 else f"autosave-{slot}.json")
+
+
+def _lock_file(slot: int) -> Path:
+    return data_dir() / ("autosave.lock" if slot == 0 else f"autosave-{slot}.lock")
+
+
+def _try_lock(slot: int) -> tuple[QLockFile | None, bool]:
+    """``(lock, busy)``: the slot's lock, taken, if no running instance holds it; else
+    ``(None, True)`` when a running instance holds it, ``(None, False)`` when no lock can
+    be made there (a read-only folder)."""
+    path = _lock_file(slot)
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # held for the whole run: stale only when its process is gone
+    if lock.tryLock(0):
+        return lock, False
+    if lock.error() != QLockFile.LockFailedError:
+        return None, False
+    pid, _host, _app = lock.getLockInfo()
+    if pid <= 0:  # unreadable: a crash while the lock was written, if it is not brand new
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            age = 0.0
+        if age > STALE_LOCK_SECONDS and lock.removeStaleLockFile() and lock.tryLock(0):
+            return lock, False
+    return None, True
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged autosave to ``<name>.bad-<YYYYmmdd-HHMMSS>.json`` (never over another
+    file) and return the new path; OSError if it cannot be renamed."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.bad-{stamp}.json")
+    n = 2
+    while target.exists() or target.is_symlink():
+        target = path.with_name(f"{path.stem}.bad-{stamp}-{n}.json")
+        n += 1
+    os.rename(path, target)
+    return target
 
 
 def install(window: QWidget) -> None:

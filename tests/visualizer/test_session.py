@@ -284,13 +284,15 @@ def test_binary_file_is_refused(window, tmp_path):
     close_message_boxes(window)
 
 
-def test_file_over_200_mb_is_refused_without_reading_it(window, tmp_path):
+def test_file_over_the_size_cap_is_refused_without_reading_it(window, tmp_path):
     path = tmp_path / "huge.json"
     with path.open("wb") as fh:
-        fh.truncate(201 * 2**20)  # sparse: costs no disk space
+        fh.truncate(session_mod.MAX_FILE_BYTES + 1)  # sparse: costs no disk space
     before = window.state.snapshot()
     assert not window.session_manager.open_session(path)
-    assert "larger than a session can be" in window.session_manager.last_error
+    assert "is larger than a session file may be (64 MB at most)" in (
+        window.session_manager.last_error
+    )
     assert_same_snapshot(window.state.snapshot(), before)
     close_message_boxes(window)
 
@@ -434,13 +436,17 @@ def test_no_offer_when_the_autosave_equals_the_start(qtbot):
     assert restore_bar(win) is None
 
 
-def test_damaged_autosave_is_ignored(qtbot):
+def test_damaged_autosave_is_set_aside_and_the_app_starts_fresh(qtbot):
     path = autosave_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"format": "pooling-visualizer-session", "version": 1, "op": ')
+    text = '{"format": "pooling-visualizer-session", "version": 1, "op": '
+    path.write_text(text)
     win = _build_window(qtbot)
     assert not win.session_manager.restore_previous_action.isEnabled()
     assert not win.session_manager.offer_restore()
+    kept = list(path.parent.glob("autosave.bad-*.json"))
+    assert len(kept) == 1 and kept[0].read_text() == text  # kept, under another name
+    assert "not a valid JSON file" in win.session_manager.notice
 
 
 def test_batch_runs_neither_autosave_nor_offer(qtbot, qapp, monkeypatch):

@@ -1,0 +1,130 @@
+"""Reading a file the user chose without trusting it: regular files only, size checked first.
+
+Every place that reads a user's file (session open, autosave restore, presets, images) goes
+through :func:`read_bytes_file` / :func:`read_text_file`, which
+
+* refuse anything that is not a regular file — a folder, a named pipe (FIFO: reading one
+  would wait forever), a device such as ``/dev/zero`` or ``/dev/urandom`` (endless data) or
+  a socket — also when it is reached through a symbolic link;
+* check the size against the caller's documented cap *before* reading a byte, and read at
+  most ``max_bytes + 1`` bytes, so a file that grows while it is read is refused too;
+* raise :class:`UnreadableFileError` (a ``ValueError``) with a message meant for the user (it
+  names the file), never an ``OSError`` or ``MemoryError``.
+
+The file is opened non-blocking and checked with ``fstat`` on the open descriptor, so a file
+swapped for a FIFO between the check and the open cannot hang the app either.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from visualizer.i18n import tr
+
+_CHUNK = 1 << 20
+
+
+def size_text(n: int) -> str:
+    """``n`` bytes for a message: ``512 bytes``, ``3.2 MB``, ``198 MB``."""
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 2**20:
+        return f"{n / 1024:.1f} KB"
+    mb = n / 2**20
+    return f"{mb:.1f} MB" if mb < 10 else f"{mb:.0f} MB"
+
+
+class UnreadableFileError(ValueError):
+    """A file refused before or while reading; ``str()`` is ``"<name>: <reason>"``."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.file = path.name
+        self.reason = reason
+        super().__init__(tr("{file}: {reason}").format(file=path.name, reason=reason))
+
+
+def _kind(mode: int) -> str:
+    """Why a file of this ``st_mode`` is refused; empty for a regular file."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return tr("it is a folder, not a file")
+    if stat.S_ISFIFO(mode):
+        return tr("it is a named pipe (FIFO), not a regular file; only regular files are read")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return tr("it is a device, not a regular file; only regular files are read")
+    return tr("it is a special file (socket), not a regular file; only regular files are read")
+
+
+def _too_large(size: str, max_bytes: int, what: str) -> str:
+    message = tr("{size} is larger than a {what} file may be ({limit} at most)")
+    return message.format(size=size, what=what, limit=size_text(max_bytes))
+
+
+def check_regular_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> int:
+    """The size of ``path`` if it is a regular file of at most ``max_bytes``; else
+    :class:`UnreadableFileError` (a ValueError).
+
+    ``what`` names the kind of file in the message ("session", "image", …; translated by the
+    caller).  Symbolic links are followed: what counts is the file they lead to.
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+    return _check(path, info, max_bytes, what)
+
+
+def _check(path: Path, info: os.stat_result, max_bytes: int, what: str) -> int:
+    refusal = _kind(info.st_mode)
+    if refusal:
+        raise UnreadableFileError(path, refusal)
+    if info.st_size > max_bytes:
+        raise UnreadableFileError(path, _too_large(size_text(info.st_size), max_bytes, what))
+    return int(info.st_size)
+
+
+def read_bytes_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> bytes:
+    """The content of the regular file ``path`` (at most ``max_bytes``), or
+    :class:`UnreadableFileError` (a ValueError)."""
+    path = Path(path)
+    check_regular_file(path, max_bytes, what)  # before opening: opening a device can act
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+    try:
+        _check(path, os.fstat(fd), max_bytes, what)  # the file actually opened
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(_CHUNK, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:  # it grew after the check
+                more = tr("more than {limit}").format(limit=size_text(max_bytes))
+                raise UnreadableFileError(path, _too_large(more, max_bytes, what))
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+    except MemoryError:
+        raise UnreadableFileError(path, tr("not enough memory to read it")) from None
+    finally:
+        os.close(fd)
+
+
+def read_text_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> str:
+    """The UTF-8 text of the regular file ``path`` (at most ``max_bytes``), or
+    :class:`UnreadableFileError` (a ValueError).  A UTF-8 byte-order mark at the start is skipped.
+    """
+    raw = read_bytes_file(path, max_bytes, what)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFileError(Path(path), tr("not a text (UTF-8) file")) from None
