@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication, QDockWidget, QPlainTextEdit, QTabWidget
 
 from engine import reference
@@ -256,7 +255,9 @@ def test_dock_shows_the_generated_code_and_copies_it(qtbot, window):
     torch_edit = dock.findChild(QPlainTextEdit, "torchCode")
     assert numpy_edit.toPlainText() == codegen.numpy_code(snap)
     assert torch_edit.toPlainText() == codegen.torch_code(snap)
-    assert numpy_edit.isReadOnly() and QFontInfo(numpy_edit.font()).fixedPitch()
+    # The font: chosen among fixed-pitch families (tests/visualizer/test_code_font.py).
+    assert numpy_edit.isReadOnly()
+    assert numpy_edit.font().family() == code_panel.code_font().family()
     for key, editor in (("numpy", numpy_edit), ("torch", torch_edit)):
         QApplication.clipboard().clear()
         dock.copy_buttons[key].click()

@@ -8,6 +8,7 @@ the "By hand" tab and its loop-variable line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QRegularExpression, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -15,6 +16,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontInfo,
     QFontMetrics,
     QIcon,
     QKeySequence,
@@ -57,8 +59,44 @@ KEYWORDS = (
 ).split()
 
 
+# Tried in this order when the system's fixed font is not reported fixed-pitch.
+PREFERRED_CODE_FAMILIES = (
+    "DejaVu Sans Mono",
+    "Cascadia Mono",
+    "Consolas",
+    "Menlo",
+    "SF Mono",
+    "Liberation Mono",
+    "Noto Mono",
+    "Ubuntu Mono",
+    "Courier New",
+)
+
+
+def choose_code_family(
+    system: Sequence[str], families: Sequence[str], is_fixed: Callable[[str], bool]
+) -> str | None:
+    """The font family for code, or None to keep the system's fixed font as it is.
+
+    ``system`` names the system's fixed font: the family it resolves to (not the name it
+    asks for, such as ``"monospace"``, which may resolve to anything); ``families`` are the
+    installed families; ``is_fixed`` whether the font database reports a family fixed-pitch.
+    The first fixed-pitch one of: the system's, the :data:`PREFERRED_CODE_FAMILIES` that are
+    installed, then any installed family (alphabetically).  A family Qt does not call
+    fixed-pitch (``Noto Sans Mono`` on some machines) would misalign the code, so it is skipped.
+    """
+    installed = set(families)
+    candidates = [*system, *(f for f in PREFERRED_CODE_FAMILIES if f in installed)]
+    candidates += sorted(installed, key=str.casefold)
+    return next((family for family in candidates if family and is_fixed(family)), None)
+
+
 def code_font() -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+    system = (QFontInfo(font).family(),)
+    family = choose_code_family(system, QFontDatabase.families(), QFontDatabase.isFixedPitch)
+    if family:
+        font.setFamilies([family])
     font.setStyleHint(QFont.Monospace)
     font.setFixedPitch(True)
     font.setPointSizeF(9)
