@@ -48,7 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch a sliding window compute max pooling, average pooling and "
         "convolution, step by step, with PyTorch's semantics.",
     )
-    p.add_argument("--op", choices=["max", "avg", "conv"], help="operation (default max)")
+    from engine.ops import OPS, op_names
+
+    first = next(iter(OPS.values()))
+    p.add_argument(
+        "--op",
+        choices=op_names(),
+        metavar="OP",
+        help=f"operation, a PyTorch name or its alias: {', '.join(op_names())} "
+        f"(default {first.alias})",
+    )
     p.add_argument("--input-size", type=_size, metavar="HxW", help="input size, e.g. 8x8")
     p.add_argument("--kernel", type=_pair, metavar="K|KhxKw", help="kernel size")
     p.add_argument("--stride", type=_pair, metavar="S|ShxSw", help="stride")
@@ -89,23 +98,27 @@ def _check_gif_arguments(parser: argparse.ArgumentParser, args: argparse.Namespa
 
 
 def apply_arguments(state: object, args: argparse.Namespace) -> str:
-    """Put the state in the command line's state; returns an error message or ''."""
+    """Put the state in the command line's state; returns an error message or ''.
+
+    A refusal of the state is said in the current language.
+    """
+    from visualizer.i18n import translate_message
     from visualizer.state import AppState
 
     assert isinstance(state, AppState)
     if args.op and not state.set_op(args.op):
-        return state.error
+        return translate_message(state.error)
     if args.input_size or args.seed is not None:
         shape = args.input_size or tuple(state.x.shape[2:])
         seed = 0 if args.seed is None else args.seed
         if max(shape) > 1024:
             return f"--input-size ({shape[0]}x{shape[1]}) must be at most 1024 per side"
         if not state.set_input(RandomSpec("int", 0, 9, seed).make((1, 1, *shape))):
-            return state.error
+            return translate_message(state.error)
     changes: dict[str, object] = {}
     if args.kernel:
         changes["kernel_size"] = args.kernel
-        if state.op != "conv" and not args.stride:
+        if not state.spec.has_weight and not args.stride:
             changes["stride"] = args.kernel  # PyTorch's default: stride = kernel_size
     for name in ("stride", "padding", "dilation"):
         if getattr(args, name):
@@ -113,7 +126,7 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
     if args.ceil_mode:
         changes["ceil_mode"] = True
     if changes and not state.set_params(**changes):
-        return state.error
+        return translate_message(state.error)
     if args.phase or args.step is not None:
         step = args.step or 0
         if not 0 <= step < state.n_windows:
@@ -134,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from visualizer.i18n import set_language, startup_language, translate_message
+    from visualizer.i18n import set_language, startup_language
     from visualizer.main_window import MainWindow
     from visualizer.settings import BATCH_PROPERTY
 
@@ -151,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         message = apply_arguments(window.state, args)
         if message:
-            print(f"pooling-visualizer: error: {translate_message(message)}", file=sys.stderr)
+            print(f"pooling-visualizer: error: {message}", file=sys.stderr)
             return 2
         if args.window_size or not getattr(window, "geometry_restored", False):
             window.resize(*(args.window_size or DEFAULT_WINDOW))

@@ -9,6 +9,7 @@ menu, a toolbar button, file dialogs and a cancellable progress dialog.
 from __future__ import annotations
 
 import errno
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QT_TR_NOOP, QEventLoop, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QIcon, QImage, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QIcon, QImage, QImageWriter, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,12 +37,16 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import set_action_text, tr
 from visualizer.resources import asset
-from visualizer.session import write_atomically
+from visualizer.safe_io import UnreadableFileError, check_write_target, write_atomically
 from visualizer.state import AppState
 
 GIF_PHASES = ("forward", "backward", "both")
 MIN_GIF_DELAY, MAX_GIF_DELAY = 20, 60_000  # ms; browsers slow down anything under 20 ms
 MAX_GIF_FRAMES = 500  # every frame is kept in memory until the GIF is written
+# ... and so is every pixel: frames × width × height is bounded too (one byte per pixel in a
+# palette frame, about twice that while Pillow writes the file): 2**28 pixels ≈ 256 MB, e.g.
+# 255 frames of a 1366×768 window or 500 frames of 730×730.
+MAX_GIF_PIXELS = 2**28
 IMAGE_FILTER = QT_TR_NOOP("PNG image (*.png);;SVG vector image (*.svg)")
 
 # The views a single-matrix export can pick: key → (attribute of ViewsPanel, label).
@@ -66,38 +71,72 @@ ProgressCallback = Callable[[int, int], bool]  # (frames done, total) → False 
 # ---- images --------------------------------------------------------------------------------------
 
 
-def save_png(widget: QWidget, path: str | os.PathLike[str]) -> None:
-    """The widget as it looks on screen, as PNG (raises OSError when it cannot be written)."""
-    if not widget.grab().save(str(path), "PNG"):
-        raise OSError(tr("could not write {file}").format(file=path))
+def raster_formats() -> set[str]:
+    """Raster formats Qt can write here (png, bmp, jpg, …), lower case."""
+    return {bytes(f).decode().lower() for f in QImageWriter.supportedImageFormats()}
+
+
+def image_format(path: str | os.PathLike[str]) -> str:
+    """The image format a file name asks for: ``"svg"``, or a raster format Qt writes
+    (``"png"``, ``"bmp"``, ``"jpg"``, …); a name without a suffix means PNG.
+
+    Raises
+    ------
+    ValueError
+        For a suffix no format is written for (the file would hold something else).
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix:
+        return "png"
+    if suffix == "svg" or suffix in raster_formats():
+        return suffix
+    message = tr("{file}: images are not exported as .{suffix}; use .png or .svg")
+    raise ValueError(message.format(file=Path(path).name, suffix=suffix))
+
+
+def save_png(widget: QWidget, path: str | os.PathLike[str], fmt: str = "png") -> None:
+    """The widget as it looks on screen, as PNG (or the raster format ``fmt``), written
+    atomically (raises OSError when it cannot be written, ValueError for a refused target)."""
+    pixmap = widget.grab()
+
+    def write(tmp: str) -> None:
+        if not pixmap.save(tmp, fmt.upper()):
+            raise OSError(tr("could not write {file}").format(file=path))
+
+    write_atomically(path, write)
 
 
 def save_svg(widget: QWidget, path: str | os.PathLike[str], title: str = "") -> None:
-    """The widget drawn into an SVG file (text and cells stay vectors)."""
+    """The widget drawn into an SVG file (text and cells stay vectors), written atomically."""
     size = widget.size()
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(size)
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(title or "Pooling Visualizer")
-    generator.setDescription("Exported from Pooling Visualizer")
-    painter = QPainter()
-    if not painter.begin(generator):
-        raise OSError(tr("could not write {file}").format(file=path))
-    try:
-        widget.render(painter, QPoint())
-    finally:
-        painter.end()
-    if not Path(path).is_file() or Path(path).stat().st_size == 0:
-        raise OSError(tr("could not write {file}").format(file=path))
+
+    def write(tmp: str) -> None:
+        generator = QSvgGenerator()
+        generator.setFileName(tmp)
+        generator.setSize(size)
+        generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+        generator.setTitle(title or "Pooling Visualizer")
+        generator.setDescription("Exported from Pooling Visualizer")
+        painter = QPainter()
+        if not painter.begin(generator):
+            raise OSError(tr("could not write {file}").format(file=path))
+        try:
+            widget.render(painter, QPoint())
+        finally:
+            painter.end()
+
+    write_atomically(path, write)
 
 
 def save_image(widget: QWidget, path: str | os.PathLike[str], title: str = "") -> None:
-    """PNG or SVG, chosen by the file's suffix (``.svg`` → SVG, anything else → PNG)."""
-    if Path(path).suffix.lower() == ".svg":
+    """An image in the format the file's suffix names (:func:`image_format`): ``.svg`` → SVG,
+    ``.png`` (or no suffix) → PNG, ``.bmp``/``.jpg``/… → that raster format; another suffix is
+    refused (ValueError) rather than filled with PNG data."""
+    fmt = image_format(path)
+    if fmt == "svg":
         save_svg(widget, path, title)
     else:
-        save_png(widget, path)
+        save_png(widget, path, fmt)
 
 
 def matrix_widget(window: Any, key: str) -> QWidget:
@@ -156,10 +195,16 @@ def export_gif(
     Raises
     ------
     ValueError
-        Bad delay or phase, or more than :data:`MAX_GIF_FRAMES` steps.
+        Bad delay or phase, more than :data:`MAX_GIF_FRAMES` steps or more than
+        :data:`MAX_GIF_PIXELS` pixels in all the frames, a file name that does not end in
+        ``.gif``, or a target that is a folder, a symbolic link or a special file.
     OSError
         The file cannot be written.
     """
+    suffix = Path(path).suffix.lower()
+    if suffix not in ("", ".gif"):
+        message = tr("{file}: an animation is exported as .gif, not {suffix}")
+        raise ValueError(message.format(file=Path(path).name, suffix=suffix))
     if isinstance(delay_ms, bool) or not isinstance(delay_ms, int):
         message = tr("GIF delay ({delay}) must be a whole number of milliseconds")
         raise ValueError(message.format(delay=repr(delay_ms)))
@@ -173,9 +218,21 @@ def export_gif(
             "(export one phase, or use a smaller input or a larger stride)"
         )
         raise ValueError(message.format(frames=len(steps), limit=MAX_GIF_FRAMES))
-    path = Path(path)
-    if not path.parent.is_dir():  # fail before recording every frame
-        raise OSError(errno.ENOENT, tr("no such folder"), str(path.parent))
+    ratio = source.devicePixelRatioF()
+    width = math.ceil(source.width() * ratio)
+    height = math.ceil(source.height() * ratio)
+    if len(steps) * width * height > MAX_GIF_PIXELS:
+        message = tr(
+            "{frames} frames of {width}×{height} pixels are more than a GIF export may hold "
+            "({limit} million pixels in all); export one phase or one matrix, or make the "
+            "window smaller"
+        )
+        raise ValueError(
+            message.format(
+                frames=len(steps), width=width, height=height, limit=MAX_GIF_PIXELS // 10**6
+            )
+        )
+    path = check_write_target(path)  # fail before recording every frame
     original = state.step
     state.set_hover(None)  # a hovered cell would be outlined in every frame
     frames = []
@@ -211,7 +268,7 @@ def matrices(state: AppState) -> dict[str, np.ndarray]:
     """
     r = state.results
     out = {"X": state.x}
-    if state.op == "conv":
+    if state.spec.has_weight:
         out["W"] = state.weight
     out.update({"Y": r.output, "dY": r.grad_output, "dX": r.grad_input})
     if r.mask_counts is not None:
@@ -224,43 +281,82 @@ def matrices(state: AppState) -> dict[str, np.ndarray]:
 
 
 def _base(path: str | os.PathLike[str], suffix: str) -> Path:
+    """The name the files are named after: ``path`` without ``suffix``.
+
+    Raises
+    ------
+    ValueError
+        ``path`` is a folder, or ends in another suffix (``x.bmp`` for CSV files).
+    OSError
+        Its folder does not exist.
+    """
     p = Path(path)
-    return p.with_suffix("") if p.suffix.lower() == suffix else p
+    if not str(path) or p.name in ("", ".", ".."):
+        raise ValueError(tr("no file name given"))
+    if p.is_dir():
+        raise UnreadableFileError(p, tr("it is a folder; choose a file name"))
+    if p.suffix and p.suffix.lower() != suffix:
+        message = tr("{file}: these files are written as {suffix}, not {other}")
+        raise ValueError(message.format(file=p.name, suffix=suffix, other=p.suffix))
+    if not p.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, tr("no such folder"), str(p.parent))
+    return p.with_suffix("") if p.suffix else p
+
+
+def _write_all(files: list[tuple[Path, Callable[[str], None]]]) -> list[Path]:
+    """Write each (target, writer) atomically, after checking every target first, so a refused
+    one (a folder, link or device with that name) stops the export before anything is written."""
+    for target, _write in files:
+        check_write_target(target)
+    for target, write in files:
+        write_atomically(target, write)
+    return [target for target, _write in files]
 
 
 def export_csv(state: AppState, path: str | os.PathLike[str]) -> list[Path]:
     """One CSV per 2-D plane: ``<stem>_<name>_n<n>_c<c>.csv`` (for W and dW ``_o<out>_i<in>``;
     db is one row).  A ``#`` header line says what the file holds; ``np.loadtxt`` skips it.
-    Numbers are written with 17 significant digits, so reading them back is exact.
+    Numbers are written with 17 significant digits, so reading them back is exact.  Each file
+    is written atomically; ``path`` must end in ``.csv`` (or have no suffix).
     """
     base = _base(path, ".csv")
-    written = []
+    files: list[tuple[Path, Callable[[str], None]]] = []
+
+    def saver(data: np.ndarray, header: str) -> Callable[[str], None]:
+        return lambda tmp: np.savetxt(tmp, data, fmt="%.17g", delimiter=",", header=header)
+
     for name, arr in matrices(state).items():
         if arr.ndim == 1:
             target = base.parent / f"{base.name}_{name}.csv"
-            np.savetxt(target, arr[None], fmt="%.17g", delimiter=",", header=f"{name} {arr.shape}")
-            written.append(target)
+            files.append((target, saver(arr[None], f"{name} {arr.shape}")))
             continue
         a, b = ("o", "i") if name in ("W", "dW") else ("n", "c")
         for i in range(arr.shape[0]):
             for j in range(arr.shape[1]):
                 target = base.parent / f"{base.name}_{name}_{a}{i}_{b}{j}.csv"
                 header = f"{name}[{i}, {j}] ({arr.shape[2]}x{arr.shape[3]}), op={state.op}"
-                np.savetxt(target, arr[i, j], fmt="%.17g", delimiter=",", header=header)
-                written.append(target)
-    return written
+                files.append((target, saver(arr[i, j], header)))
+    return _write_all(files)
 
 
 def export_npy(state: AppState, path: str | os.PathLike[str]) -> list[Path]:
     """One ``.npy`` per array, ``<stem>_<name>.npy``, full 4-D; no pickles (load with
-    ``np.load(file, allow_pickle=False)``)."""
+    ``np.load(file, allow_pickle=False)``).  Each file is written atomically; ``path`` must
+    end in ``.npy`` (or have no suffix)."""
     base = _base(path, ".npy")
-    written = []
-    for name, arr in matrices(state).items():
-        target = base.parent / f"{base.name}_{name}.npy"
-        np.save(target, arr, allow_pickle=False)
-        written.append(target)
-    return written
+
+    def saver(data: np.ndarray) -> Callable[[str], None]:
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as fh:  # a file object: np.save would append ".npy" to a name
+                np.save(fh, data, allow_pickle=False)
+
+        return write
+
+    files = [
+        (base.parent / f"{base.name}_{name}.npy", saver(arr))
+        for name, arr in matrices(state).items()
+    ]
+    return _write_all(files)
 
 
 # ---- Qt: menu, dialogs, progress -----------------------------------------------------------------
@@ -508,6 +604,9 @@ class Exporter:
         except OSError as exc:
             message = tr("could not write {file}: {reason}")
             self._error(message.format(file=path, reason=exc.strerror or exc))
+            return []
+        except ValueError as exc:  # a folder, link or device as the target; a wrong suffix
+            self._error(str(exc))
             return []
         self._done(paths)
         return paths

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.ops import OPS
 from visualizer.features import FEATURES
 from visualizer.i18n import set_action_text, tr, translate_message
-from visualizer.state import OPS, AppState
+from visualizer.state import AppState
 from visualizer.widgets.data_panel import DataPanel
 from visualizer.widgets.params_panel import ParamsPanel
 from visualizer.widgets.step_bar import FormulaPanel, StepBar
@@ -130,8 +131,8 @@ class MainWindow(QMainWindow):
         set_action_text(a["quitAction"], tr("Quit"))
         set_action_text(a["randomizeAction"], tr("Randomize input…"))
         set_action_text(a["gradOnesAction"], "dY = ones")  # code: the same in every language
-        for op, label in OPS.items():
-            set_action_text(a[f"op_{op}_action"], tr(label))
+        for spec in OPS.values():
+            set_action_text(a[f"op_{spec.alias}_action"], tr(spec.label))
         set_action_text(a["playAction"], tr("Play / pause"))
         set_action_text(a["nextStepAction"], tr("Next step"))
         set_action_text(a["previousStepAction"], tr("Previous step"))
@@ -145,7 +146,7 @@ class MainWindow(QMainWindow):
         set_action_text(a["shortcutsAction"], tr("Keyboard shortcuts"))
         self.state.retranslate()
         self._update_undo_texts()
-        self._on_error(self.state.error)
+        self._on_error()
 
     # ---- actions ----------------------------------------------------------------------------
     def _action(
@@ -206,9 +207,13 @@ class MainWindow(QMainWindow):
 
         op_menu = menu.addMenu("")
         self.menus["operation"] = op_menu
-        for key, op in zip("123", OPS, strict=True):
+        # Keys 1..9 choose the operations in registry order (later ones by menu only).
+        for number, spec in enumerate(OPS.values(), start=1):
+            key = str(number) if number <= 9 else None
             op_menu.addAction(
-                self._action(f"op_{op}_action", key, lambda _=False, o=op: st.set_op(o))
+                self._action(
+                    f"op_{spec.alias}_action", key, lambda _=False, o=spec.key: st.set_op(o)
+                )
             )
 
         step_menu = menu.addMenu("")
@@ -255,6 +260,7 @@ class MainWindow(QMainWindow):
     def _on_help(self) -> None:
         QMessageBox.information(self, tr("Pooling Visualizer — help"), tr(SHORTCUTS_HELP))
 
-    def _on_error(self, message: str) -> None:
-        bar = self.statusBar()
-        bar.showMessage(translate_message(message), 8000) if message else bar.clearMessage()
+    def _on_error(self, _message: str = "") -> None:
+        # The state's error, not the signal's English text: said in the current language.
+        error, bar = self.state.error, self.statusBar()
+        bar.showMessage(translate_message(error), 8000) if error else bar.clearMessage()

@@ -31,16 +31,18 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-import engine
+from engine.ops import OPS, Params, get_op
 from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
+from visualizer.model import default_params
 from visualizer.resources import asset
 from visualizer.safe_io import UnreadableFileError, read_text_file
-from visualizer.state import OPS, AppState, Params, Snapshot
+from visualizer.schema import PRESET, params_from_json
+from visualizer.state import AppState, Snapshot
 
 PRESET_FORMAT = "pooling-visualizer-preset"
 PRESET_VERSION = 1
@@ -60,7 +62,6 @@ TOP_LEVEL_KEYS = (
     "grad_output",
     "step",
 )
-PAIR_FIELDS = ("kernel_size", "stride", "padding", "dilation")
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,13 @@ def parse_preset(data: object, path: Path) -> Preset:
     title_zh = _optional_text(data, "title_zh")
     explanation_zh = _optional_text(data, "explanation_zh")
     op = data["op"]
-    if op not in OPS:
+    try:
+        spec = get_op(op)  # a PyTorch name or its short alias
+    except ValueError:
         message = tr('"op" ({op}) must be one of {ops}')
-        raise ValueError(message.format(op=repr(op), ops=", ".join(map(repr, OPS))))
+        names = [s.alias for s in OPS.values()] + [s.key for s in OPS.values()]
+        raise ValueError(message.format(op=repr(op), ops=", ".join(map(repr, names)))) from None
+    op = spec.key
 
     x = _matrix(data["input"], "input", (2, 3, 4))
     x = x.reshape((1,) * (4 - x.ndim) + x.shape)
@@ -189,12 +194,12 @@ def parse_preset(data: object, path: Path) -> Preset:
                     shape=weight.shape, kernel_channels=weight.shape[1], channels=x.shape[1]
                 )
             )
-    elif op == "conv":
-        raise ValueError(tr('"kernel" is required for op "conv"'))
+    elif spec.has_weight:
+        raise ValueError(tr('"kernel" is required for op "{op}"').format(op=data["op"]))
 
     params = _params(data.get("params", {}), op, weight, data.get("bias", _MISSING))
     out_size = _output_size(op, x, weight, params)
-    channels = weight.shape[0] if op == "conv" and weight is not None else x.shape[1]
+    channels = weight.shape[0] if spec.has_weight and weight is not None else x.shape[1]
 
     grad = None
     if data.get("grad_output") is not None:
@@ -269,60 +274,27 @@ def _matrix(value: object, key: str, ranks: tuple[int, ...]) -> np.ndarray:
     return arr
 
 
-def _pair(value: object, key: str) -> tuple[int, int]:
-    if _is_int(value):
-        return (int(value), int(value))
-    if isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value):
-        return (int(value[0]), int(value[1]))
-    message = tr('params "{field}" ({value}) must be an integer or a pair [h, w]')
-    raise ValueError(message.format(field=key, value=repr(value)))
-
-
 def _params(raw: object, op: str, weight: np.ndarray | None, bias: object) -> Params:
-    if not isinstance(raw, dict):
-        raise ValueError(tr('"params" must be a JSON object'))
-    known = [f.name for f in fields(Params)]
-    unknown = sorted(set(raw) - set(known))
-    if unknown:
-        message = tr("unknown params {fields}; allowed: {allowed}")
-        raise ValueError(
-            message.format(fields=", ".join(map(repr, unknown)), allowed=", ".join(known))
-        )
-    values: dict[str, object] = {}
-    for key, value in raw.items():
-        if key in PAIR_FIELDS:
-            values[key] = _pair(value, key)
-        elif key in ("ceil_mode", "count_include_pad"):
-            if not isinstance(value, bool):
-                message = tr('params "{field}" must be true or false, not {value}')
-                raise ValueError(message.format(field=key, value=repr(value)))
-            values[key] = value
-        elif key == "divisor_override":
-            if value is not None and not _is_int(value):
-                raise ValueError(tr('params "divisor_override" must be an integer or null'))
-            values[key] = value
-        elif key == "ties":
-            if value not in engine.TIE_POLICIES:
-                message = tr('params "ties" ({value}) must be one of {ties}')
-                ties = ", ".join(map(repr, engine.TIE_POLICIES))
-                raise ValueError(message.format(value=repr(value), ties=ties))
-            values[key] = value
-        elif key == "bias":
-            values[key] = _bias(value, 'params "bias"')
+    parsed, given = params_from_json(raw, PRESET)
+    values: dict[str, object] = {name: parsed[name] for name in given}
     if bias is not _MISSING:
         top = _bias(bias, '"bias"')
         if "bias" in values and values["bias"] != top:
             raise ValueError(tr('"bias" and params "bias" disagree; give it once'))
         values["bias"] = top
-    if weight is not None and op == "conv":
+    spec = get_op(op)
+    if weight is not None and spec.has_weight:
         kernel = tuple(int(s) for s in weight.shape[2:])
         if values.setdefault("kernel_size", kernel) != kernel:
             message = tr('params "kernel_size" {size} does not match the kernel\'s shape {shape}')
             raise ValueError(message.format(size=values["kernel_size"], shape=kernel))
-    values.setdefault("kernel_size", Params().kernel_size)
-    # PyTorch's defaults: pooling steps by its kernel, convolution by 1.
-    values.setdefault("stride", (1, 1) if op == "conv" else values["kernel_size"])
-    return Params(**values)  # type: ignore[arg-type]
+    defaults = default_params()
+    values.setdefault("kernel_size", defaults.kernel_size)
+    params = defaults.replace(**values)
+    if "stride" not in values:
+        # PyTorch's defaults: pooling steps by its kernel, convolution by 1.
+        params = spec.switch_params(params.replace(stride=values["kernel_size"]))
+    return params
 
 
 def _bias(value: object, what: str) -> float | None:
@@ -338,18 +310,13 @@ def _bias(value: object, what: str) -> float | None:
 
 def _output_size(op: str, x: np.ndarray, weight: np.ndarray | None, p: Params) -> tuple[int, int]:
     """The output size, validating the parameters against the input with the engine's rules."""
+    spec = get_op(op)
     try:
-        if op == "conv":
-            assert weight is not None
-            g = engine.conv_geometry(x.shape[2:], weight.shape[2:], p.stride, p.padding, p.dilation)
-        else:
-            dilation = p.dilation if op == "max" else (1, 1)
-            g = engine.pool_geometry(
-                x.shape[2:], p.kernel_size, p.stride, p.padding, dilation, p.ceil_mode
-            )
+        w_shape = None if weight is None else weight.shape
+        g = spec.geometry(x.shape, w_shape if spec.has_weight else None, p)
     except ValueError as exc:
         message = tr("invalid params for this input: {reason}")
-        raise ValueError(message.format(reason=translate_message(str(exc)))) from exc
+        raise ValueError(message.format(reason=translate_message(exc))) from exc
     return g.out_size
 
 

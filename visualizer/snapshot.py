@@ -1,41 +1,12 @@
-"""What one edit can change, as plain data: the parameters and the snapshot of the state.
+"""What one edit can change, as plain data (Qt-free): kept for the modules that import it here.
 
-Qt-free, so undo, session files, code generation and verification can share it without
-importing the state object.
+The document lives in :mod:`visualizer.model.document`; parameters are the registry's
+:class:`engine.ops.Params`.
 """
 
-from __future__ import annotations
+from engine.ops import Params
+from visualizer.model.document import Document
 
-from dataclasses import dataclass
+Snapshot = Document
 
-import numpy as np
-
-
-@dataclass(frozen=True)
-class Params:
-    """Every parameter the user can set; pairs are (height, width)."""
-
-    kernel_size: tuple[int, int] = (2, 2)
-    stride: tuple[int, int] = (2, 2)
-    padding: tuple[int, int] = (0, 0)
-    dilation: tuple[int, int] = (1, 1)
-    ceil_mode: bool = False
-    count_include_pad: bool = True
-    divisor_override: int | None = None
-    ties: str = "first"
-    bias: float | None = 0.0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything an edit can change: what undo restores and a session file stores."""
-
-    op: str
-    x: np.ndarray  # (N, C, H, W)
-    weight: np.ndarray  # (C_out, C_in, kH, kW)
-    params: Params
-    grad_output: np.ndarray  # (N, C_out, out_H, out_W)
-    plane: tuple[int, int]
-    in_channel: int
-    dy_mode: str
-    dy_seed: int
+__all__ = ["Params", "Snapshot"]

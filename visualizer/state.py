@@ -1,47 +1,55 @@
 """The one object that owns the app's data and is the only caller of the engine.
 
 Widgets call the setters and listen to the signals; they never talk to each other.  Every
-setter validates through the engine: on ``ValueError`` the old state stays and ``sigError``
-carries the engine's message.  A change recomputes once; stepping only moves the step index.
+setter validates through the engine: on ``ValueError`` the old state stays, ``error`` keeps the
+exception (usually an ``engine.errors.ParameterError``, translated when shown) and ``sigError``
+carries its English message.  A change recomputes once; stepping only moves the step index.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-import engine
-from engine import BackwardStep, Trace, WindowGeometry
+from engine.errors import ParameterError
+from engine.ops import OPS, OpSpec, Params, get_op
 from engine.pitfalls import PitfallCase, evaluate
 from visualizer import verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
-from visualizer.i18n import message_template, tr
-from visualizer.snapshot import Params, Snapshot
+from visualizer.i18n import tr
+from visualizer.model import Document, Results, StepCursor, compute, default_params, present
+from visualizer.model.present import INPUT, OVERHANG, PADDING, Highlight
 
-OPS: dict[str, str] = {
-    "max": QT_TR_NOOP("Max pooling"),
-    "avg": QT_TR_NOOP("Average pooling"),
-    "conv": QT_TR_NOOP("Convolution (cross-correlation)"),
-}
-# Messages of the setters' own checks; like the engine's, they stay English in ``error`` and
-# are translated when shown (visualizer.i18n.translate_message).
-OP_RULE = message_template(QT_TR_NOOP("operation ({op}) must be one of {ops}"))
-INPUT_SIZE_RULE = message_template(
-    QT_TR_NOOP(
-        "input size ({rows}x{cols}) must be between 1 and {limit} per side "
-        "(load an image for larger inputs)"
-    )
+Snapshot = Document  # what undo restores and a session stores
+
+__all__ = [
+    "DEFAULT_INPUT",
+    "INPUT",
+    "MAX_EDIT_SIZE",
+    "OPS",
+    "OVERHANG",
+    "PADDING",
+    "AppState",
+    "Highlight",
+    "Label",
+    "Params",
+    "Results",
+    "Snapshot",
+]
+
+# Templates of the setters' own checks; like the engine's, they are kept in ``error`` as a
+# ParameterError and translated when shown (visualizer.i18n.translate_message).
+INPUT_SIZE_RULE = QT_TR_NOOP(
+    "input size ({rows}x{cols}) must be between 1 and {limit} per side "
+    "(load an image for larger inputs)"
 )
-SHAPE_RULE = message_template(
-    QT_TR_NOOP("batch ({batch}) and channels ({channels}) must be at least 1")
-)
-OUT_CHANNELS_RULE = message_template(QT_TR_NOOP("output channels ({channels}) must be at least 1"))
-DY_MODE_RULE = message_template(QT_TR_NOOP("dY fill ({mode}) must be 'ones' or 'random'"))
+SHAPE_RULE = QT_TR_NOOP("batch ({batch}) and channels ({channels}) must be at least 1")
+OUT_CHANNELS_RULE = QT_TR_NOOP("output channels ({channels}) must be at least 1")
+DY_MODE_RULE = QT_TR_NOOP("dY fill ({mode}) must be 'ones' or 'random'")
 
 # An undo label: a text, or a function giving it in the current language (the Edit menu
 # names the last edit, and says it again in the other language after a switch).
@@ -69,10 +77,6 @@ DEFAULT_INPUT = [
     [2, 9, 6, 20, 14, 7, 10, 1],
 ]
 
-# Kinds of cells in the input canvas (the input plus its padding ring).
-INPUT, PADDING, OVERHANG = 0, 1, 2
-
-
 class _EditCommand(QUndoCommand):
     """One undoable edit: the state before and after it."""
 
@@ -95,37 +99,6 @@ class _EditCommand(QUndoCommand):
         self._state.restore(self._before)
 
 
-@dataclass(frozen=True)
-class Results:
-    """Everything one recomputation produced."""
-
-    output: np.ndarray  # (N, C_out, out_H, out_W)
-    grad_output: np.ndarray  # (N, C_out, out_H, out_W), the upstream gradient used
-    grad_input: np.ndarray  # (N, C, H, W)
-    mask_counts: np.ndarray | None  # (N, C, H, W), max only
-    grad_weight: np.ndarray | None  # (C_out, C_in, kH, kW), conv only
-    grad_bias: np.ndarray | None  # (C_out,), conv with bias only
-    trace: Trace  # the selected plane
-
-    @property
-    def geometry(self) -> WindowGeometry:
-        return self.trace.geometry
-
-
-@dataclass(frozen=True)
-class Highlight:
-    """Cells to mark in each view for the current step or hover, in matrix coordinates."""
-
-    input_taps: tuple[
-        tuple[int, int, str], ...
-    ] = ()  # (row, col, kind) kind: input/padding/overhang
-    input_gaps: tuple[tuple[int, int], ...] = ()
-    input_winners: tuple[tuple[int, int], ...] = ()
-    output_cell: tuple[int, int] | None = None
-    kernel_active: bool = False
-    grad_targets: tuple[tuple[int, int], ...] = ()
-
-
 class AppState(QObject):
     """Input, kernel, upstream gradient, parameters, step and the latest results."""
 
@@ -133,102 +106,43 @@ class AppState(QObject):
     sigResultsChanged = Signal()  # new results: views redraw values and colour levels
     sigStepChanged = Signal(int)  # step moved: highlights and partial views redraw
     sigHoverChanged = Signal()
-    sigError = Signal(str)  # "" clears the message
+    sigError = Signal(str)  # the English message of ``error``; "" clears it
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.op = "max"
-        self.params = Params()
+        self.op = next(iter(OPS))
+        self.params = default_params()
         self.x = self._default_input()
         self.weight = np.array([[[[0.0, 1.0], [2.0, 3.0]]]])
         self.dy_mode = "ones"
         self.dy_seed = 0
         self.grad_output = np.ones((1, 1, 4, 4))
-        self.plane = (0, 0)  # (n, c) shown for pooling; (n, c_out) for conv output
-        self.in_channel = 0  # conv: which input channel's kernel slice is shown
-        self.step = 0
+        self.plane = (0, 0)  # (n, c) shown; c is the output channel for ops with a weight
+        self.in_channel = 0  # which input channel's kernel slice is shown
+        self.cursor = StepCursor()
         self.hover: tuple[str, int, int] | None = None
-        self.error = ""
+        # Why the last change was refused (None: it was not); widgets show it translated.
+        self.error: ValueError | None = None
         self.rejected: Params | None = None  # parameters the engine refused, for the formula
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
         self._restoring = False
-        self.results = self._compute(
-            self.op, self.x, self.weight, self.params, self.plane, self.grad_output
-        )
+        self.results: Results = compute(self.snapshot())
+        self.cursor.resize(len(self.results.trace))
 
     @staticmethod
     def _default_input() -> np.ndarray:
         # The classic 8×8 integer example, fixed so every lecture starts from the same numbers.
         return np.array(DEFAULT_INPUT, dtype=float)[None, None]
 
-    # ---- computation --------------------------------------------------------------------------
-    def _compute(
-        self,
-        op: str,
-        x: np.ndarray,
-        weight: np.ndarray,
-        params: Params,
-        plane: tuple[int, int],
-        grad: np.ndarray,
-        fill: tuple[str, int] = ("ones", 0),
-    ) -> Results:
-        """Run the engine once; raises ValueError for invalid input, leaving state untouched."""
-        n, c = plane
-        p = params
-        if op == "conv":
-            bias = None if p.bias is None else np.full(weight.shape[0], p.bias)
-            args = (p.stride, p.padding, p.dilation)
-            trace_probe = engine.conv_geometry(x.shape[2:], weight.shape[2:], *args)
-            dy = self._fit_grad(grad, (x.shape[0], weight.shape[0], *trace_probe.out_size), fill)
-            y = engine.conv2d(x, weight, bias, *args)
-            gx, gw, gb = engine.conv2d_backward(dy, x, weight, bias, *args)
-            trace = engine.trace_conv2d(
-                x[n], weight[c], p.bias, *args, grad_output=dy[n, c]
-            )  # fmt: skip
-            return Results(y, dy, gx, None, gw, gb, trace)
-        if op == "max":
-            pool = (p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode)
-            g = engine.pool_geometry(x.shape[2:], *pool)
-            dy = self._fit_grad(grad, x.shape[:2] + g.out_size, fill)
-            trace = engine.trace_max_pool2d(x[n, c], *pool, p.ties, grad_output=dy[n, c])
-            if x.shape[:2] == (1, 1):
-                # One plane: the trace already holds the whole result.
-                return Results(
-                    trace.output[None, None],
-                    dy,
-                    trace.grad_input[None],
-                    trace.mask_counts[None, None],
-                    None,
-                    None,
-                    trace,
-                )
-            y = engine.max_pool2d(x, *pool)
-            gx = engine.max_pool2d_backward(dy, x, *pool, ties=p.ties)
-            counts = engine.max_pool2d_mask(x, *pool, ties=p.ties).counts
-            return Results(y, dy, gx, counts, None, None, trace)
-        pool = (p.kernel_size, p.stride, p.padding, p.ceil_mode, p.count_include_pad)
-        pool = (*pool, p.divisor_override)
-        g = engine.pool_geometry(x.shape[2:], *pool[:3], 1, p.ceil_mode)
-        dy = self._fit_grad(grad, x.shape[:2] + g.out_size, fill)
-        trace = engine.trace_avg_pool2d(x[n, c], *pool, grad_output=dy[n, c])
-        if x.shape[:2] == (1, 1):
-            return Results(
-                trace.output[None, None], dy, trace.grad_input[None], None, None, None, trace
-            )
-        y = engine.avg_pool2d(x, *pool)
-        gx = engine.avg_pool2d_backward(dy, x, *pool)
-        return Results(y, dy, gx, None, None, None, trace)
+    @property
+    def spec(self) -> OpSpec:
+        """The current operation's spec."""
+        return get_op(self.op)
 
-    @staticmethod
-    def _fit_grad(grad: np.ndarray, shape: tuple[int, ...], fill: tuple[str, int]) -> np.ndarray:
-        """The upstream gradient for an output of ``shape``: kept if it fits, else refilled."""
-        if grad.shape == shape:
-            return grad
-        mode, seed = fill
-        if mode == "random":
-            return RandomSpec("int", -3, 3, seed).make(shape)
-        return np.ones(shape)
+    @property
+    def step(self) -> int:
+        return self.cursor.step
 
     def _apply(self, label: Label | None, **changes: object) -> bool:
         """Recompute with ``changes`` applied; commit them only if the engine accepts them.
@@ -236,118 +150,95 @@ class AppState(QObject):
         A committed change with a ``label`` becomes one step on the undo stack.
         """
         before = self.snapshot()
-        op = changes.get("op", self.op)
-        x = changes.get("x", self.x)
-        weight = changes.get("weight", self.weight)
-        params = changes.get("params", self.params)
-        plane = changes.get("plane", self.plane)
-        grad = changes.get("grad_output", self.grad_output)
-        plane = self._clamp_plane(plane, op, x, weight)
+        values = {name: changes.get(name, getattr(before, name)) for name in _DOC_FIELDS}
+        doc = Document(**values)  # type: ignore[arg-type]
         try:
-            fill = (changes.get("dy_mode", self.dy_mode), changes.get("dy_seed", self.dy_seed))
-            results = self._compute(op, x, weight, params, plane, grad, fill)  # type: ignore[arg-type]
+            doc = Document(**{**values, "plane": self._clamp_plane(doc)})  # type: ignore[arg-type]
+            results = compute(doc)
         except ValueError as exc:
-            self.rejected = params if "params" in changes else None
-            self._set_error(str(exc))
+            self.rejected = doc.params if "params" in changes else None
+            self._set_error(exc)
             self.sigDataChanged.emit()  # controls snap back to the last valid values
             return False
-        old_windows = len(self.results.trace)
-        self.op, self.x, self.weight, self.params, self.plane = op, x, weight, params, plane
+        for name in _DOC_FIELDS:
+            setattr(self, name, getattr(doc, name))
         self.grad_output = results.grad_output
         self.rejected = None
         self.results = results
-        for key in ("in_channel", "dy_mode", "dy_seed"):
-            if key in changes:
-                setattr(self, key, changes[key])
-        self._set_error("")
+        self.cursor.resize(len(results.trace))
+        self._set_error(None)
         self.sigDataChanged.emit()
         self.sigResultsChanged.emit()
-        self._clamp_step(old_windows)
+        self.sigStepChanged.emit(self.step)
         if label and not self._restoring:
             self.undo_stack.push(_EditCommand(self, before, self.snapshot(), label))
         return True
 
-    def snapshot(self) -> Snapshot:
-        return Snapshot(
-            op=self.op,
-            x=self.x,
-            weight=self.weight,
-            params=self.params,
-            grad_output=self.grad_output,
-            plane=self.plane,
-            in_channel=self.in_channel,
-            dy_mode=self.dy_mode,
-            dy_seed=self.dy_seed,
-        )
+    def snapshot(self) -> Document:
+        return Document(**{name: getattr(self, name) for name in _DOC_FIELDS})
 
-    def restore(self, snap: Snapshot, label: Label | None = None) -> bool:
+    def restore(self, snap: Document, label: Label | None = None) -> bool:
         """Return to ``snap`` (validated like any edit); with a ``label`` it can be undone."""
         self._restoring = label is None
         try:
-            return self._apply(
-                label,
-                op=snap.op,
-                x=snap.x,
-                weight=snap.weight,
-                params=snap.params,
-                grad_output=snap.grad_output,
-                plane=snap.plane,
-                in_channel=snap.in_channel,
-                dy_mode=snap.dy_mode,
-                dy_seed=snap.dy_seed,
-            )
+            return self._apply(label, **{name: getattr(snap, name) for name in _DOC_FIELDS})
         finally:
             self._restoring = False
 
-    def _clamp_plane(
-        self, plane: tuple[int, int], op: str, x: np.ndarray, weight: np.ndarray
-    ) -> tuple[int, int]:
-        channels = weight.shape[0] if op == "conv" else x.shape[1]
-        return (min(plane[0], x.shape[0] - 1), min(plane[1], channels - 1))
+    @staticmethod
+    def _clamp_plane(doc: Document) -> tuple[int, int]:
+        return (min(doc.plane[0], doc.x.shape[0] - 1), min(doc.plane[1], doc.out_channels - 1))
 
-    def _clamp_step(self, old_windows: int) -> None:
-        n = len(self.results.trace)
-        # Keep the phase the user was in, and the same window where it still exists.
-        phase = 1 if self.step >= old_windows else 0
-        within = self.step - phase * old_windows
-        self.step = phase * n + min(within, n - 1)
-        self.sigStepChanged.emit(self.step)
+    def _set_error(self, error: ValueError | None) -> None:
+        """Keep ``error`` (None clears it) and tell the widgets when its message changes."""
+        old = "" if self.error is None else str(self.error)
+        if ("" if error is None else str(error)) != old:
+            self.report_error(error)
 
-    def _set_error(self, message: str) -> None:
-        if message != self.error:
-            self.error = message
-            self.sigError.emit(message)
+    def report_error(self, error: ValueError | None) -> None:
+        """Keep and announce ``error``, e.g. an image that could not be read, like a refusal."""
+        # Without its traceback: a kept traceback would keep the refused arrays alive.
+        self.error = None if error is None else error.with_traceback(None)
+        self.sigError.emit("" if error is None else str(error))
 
     # ---- setters ------------------------------------------------------------------------------
     def set_op(self, op: str) -> bool:
-        if op not in OPS:
-            self._set_error(OP_RULE.format(op=repr(op), ops=", ".join(OPS)))
+        """Switch to operation ``op`` (its PyTorch name or its short alias)."""
+        try:
+            spec = get_op(op)
+        except ValueError as exc:
+            self._set_error(exc)
             return False
-        if op == self.op:
+        if spec.key == self.op:
             return True
-        params = self.params
-        if op == "conv":
-            params = replace(
-                params, stride=(1, 1) if params.stride == params.kernel_size else params.stride
-            )
-            weight = self._weight_with_size(params.kernel_size)
-            return self._apply(self._switch_label(op), op=op, params=params, weight=weight)
-        return self._apply(self._switch_label(op), op=op, params=params)
+        params = spec.switch_params(self.params)
+        changes: dict[str, object] = {"op": spec.key, "params": params}
+        if spec.has_weight:
+            changes["weight"] = self._weight_with_size(params["kernel_size"])
+        return self._apply(self._switch_label(spec), **changes)
 
     @staticmethod
-    def _switch_label(op: str) -> Label:
-        return lambda: tr("Switch to {operation}").format(operation=tr(OPS[op]))
+    def _switch_label(spec: OpSpec) -> Label:
+        return lambda: tr("Switch to {operation}").format(operation=tr(spec.label))
 
     def set_params(self, **changes: object) -> bool:
-        """Change parameters (fields of :class:`Params`); pairs may be given as ints."""
+        """Change parameters by their torch names; pairs may be given as ints."""
+        spec = self.spec
         fields = {}
         for key, value in changes.items():
-            if key in ("kernel_size", "stride", "padding", "dilation") and isinstance(value, int):
+            if spec.has_param(key) and spec.param(key).kind == "pair" and isinstance(value, int):
                 value = (value, value)
             fields[key] = value
-        params = replace(self.params, **fields)
-        if self.op == "conv" and params.kernel_size != self.params.kernel_size:
-            weight = self._weight_with_size(params.kernel_size)
+        params = self.params.replace(**fields)
+        if spec.has_weight and params["kernel_size"] != self.params["kernel_size"]:
+            try:
+                kernel = spec.param("kernel_size").coerce(params["kernel_size"])
+            except ValueError as exc:
+                self.rejected = params
+                self._set_error(exc)
+                self.sigDataChanged.emit()
+                return False
+            weight = self._weight_with_size(kernel)
             return self._apply(lambda: tr("Change kernel size"), params=params, weight=weight)
         names = ", ".join(changes)  # parameter names, as in code: not translated
         return self._apply(lambda: tr("Change {names}").format(names=names), params=params)
@@ -362,7 +253,7 @@ class AppState(QObject):
         arr = np.asarray(x, dtype=float)
         arr = arr.reshape((1,) * (4 - arr.ndim) + arr.shape) if arr.ndim < 4 else arr
         changes: dict[str, object] = {"x": arr}
-        if self.op == "conv" and self.weight.shape[1] != arr.shape[1]:
+        if self.spec.has_weight and self.weight.shape[1] != arr.shape[1]:
             changes["weight"] = self._weight_for_channels(arr.shape[1])
         return self._apply(lambda: tr("Replace input"), **changes)
 
@@ -378,13 +269,13 @@ class AppState(QObject):
 
     @property
     def _in_c(self) -> int:
-        return self.in_channel if self.op == "conv" else self.plane[1]
+        return self.snapshot().shown_input_channel
 
     def resize_input(self, h: int, w: int) -> bool:
         # A side may stay above the editing limit (a loaded image) but never grow past it.
         cur_h, cur_w = self.x.shape[2:]
         if not (1 <= h <= max(MAX_EDIT_SIZE, cur_h) and 1 <= w <= max(MAX_EDIT_SIZE, cur_w)):
-            self._set_error(INPUT_SIZE_RULE.format(rows=h, cols=w, limit=MAX_EDIT_SIZE))
+            self._set_error(ParameterError(INPUT_SIZE_RULE, rows=h, cols=w, limit=MAX_EDIT_SIZE))
             self.sigDataChanged.emit()
             return False
         return self._apply(
@@ -396,7 +287,7 @@ class AppState(QObject):
         """Change the batch size and channel count, keeping existing planes."""
         x = self.x
         if n < 1 or c < 1:
-            self._set_error(SHAPE_RULE.format(batch=n, channels=c))
+            self._set_error(ParameterError(SHAPE_RULE, batch=n, channels=c))
             return False
         new = np.zeros((n, c) + x.shape[2:])
         nn, cc = min(n, x.shape[0]), min(c, x.shape[1])
@@ -407,7 +298,7 @@ class AppState(QObject):
                 if i >= nn or j >= cc:
                     new[i, j] = fill_pattern("ramp", x.shape[2:]) + 10 * (i * c + j)
         changes: dict[str, object] = {"x": new}
-        if self.op == "conv":
+        if self.spec.has_weight:
             changes["weight"] = self._weight_for_channels(c)
         return self._apply(
             lambda: tr("Batch {batch}, channels {channels}").format(batch=n, channels=c), **changes
@@ -446,7 +337,7 @@ class AppState(QObject):
 
     def set_out_channels(self, c_out: int) -> bool:
         if c_out < 1:
-            self._set_error(OUT_CHANNELS_RULE.format(channels=c_out))
+            self._set_error(ParameterError(OUT_CHANNELS_RULE, channels=c_out))
             return False
         w = np.zeros((c_out,) + self.weight.shape[1:])
         k = min(c_out, self.weight.shape[0])
@@ -466,7 +357,7 @@ class AppState(QObject):
 
     def fill_grad_output(self, mode: str, seed: int | None = None) -> bool:
         if mode not in ("ones", "random"):
-            self._set_error(DY_MODE_RULE.format(mode=repr(mode)))
+            self._set_error(ParameterError(DY_MODE_RULE, mode=repr(mode)))
             return False
         return self._apply(
             f"dY = {mode}",  # code, the same in every language
@@ -483,20 +374,20 @@ class AppState(QObject):
     # ---- stepping (no recomputation) ----------------------------------------------------------
     @property
     def n_windows(self) -> int:
-        return len(self.results.trace)
+        return self.cursor.n_windows
 
     @property
     def n_steps(self) -> int:
-        return 2 * self.n_windows
+        return self.cursor.n_steps
 
     @property
     def phase(self) -> str:
-        return "forward" if self.step < self.n_windows else "backward"
+        return self.cursor.phase
 
     @property
     def window_index(self) -> int:
         """Window of the current step, within its phase."""
-        return self.step % self.n_windows
+        return self.cursor.window_index
 
     def retranslate(self) -> None:
         """Say the undo history's edits in the current language."""
@@ -507,9 +398,9 @@ class AppState(QObject):
                 command.retranslate()
 
     def set_step(self, step: int) -> None:
-        step = max(0, min(int(step), self.n_steps - 1))
-        if step != self.step:
-            self.step = step
+        step = self.cursor.clamp(step)
+        if step != self.cursor.step:
+            self.cursor.step = step
             self.sigStepChanged.emit(step)
 
     def set_phase(self, phase: str) -> None:
@@ -527,167 +418,57 @@ class AppState(QObject):
             self.hover = hover
             self.sigHoverChanged.emit()
 
-    # ---- what the views show ------------------------------------------------------------------
+    # ---- what the views show (visualizer.model.present) ---------------------------------------
     def input_canvas(self) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-        """The shown input plane with its padding ring: (values, kinds, (top, left) offset).
-
-        Padding shows −∞ for max pooling and 0 otherwise; the ceil_mode overhang is NaN.
-        """
-        g = self.results.geometry
-        plane = self.x[self.plane[0], self._in_c]
-        (top, bottom), (left, right) = g.canvas_pad
-        pad_value = -np.inf if self.op == "max" else 0.0
-        values = np.pad(plane, ((top, bottom), (left, right)), constant_values=pad_value)
-        kinds = np.full(values.shape, PADDING, dtype=np.int8)
-        kinds[top : top + plane.shape[0], left : left + plane.shape[1]] = INPUT
-        over_rows = top + plane.shape[0] + g.pad_after[0]
-        over_cols = left + plane.shape[1] + g.pad_after[1]
-        kinds[over_rows:, :] = OVERHANG
-        kinds[:, over_cols:] = OVERHANG
-        values[kinds == OVERHANG] = np.nan
-        return values, kinds, (top, left)
+        """The shown input plane with its padding ring: (values, kinds, (top, left) offset)."""
+        return present.input_canvas(self.snapshot(), self.results)
 
     def kernel_plane(self) -> np.ndarray:
         return self.weight[self.plane[1], self.in_channel]
 
     def output_plane(self, partial: bool = True) -> np.ndarray:
         """Output of the shown plane; during the forward phase only the windows done so far."""
-        y = self.results.output[self.plane].astype(float)
-        if partial and self.phase == "forward":
-            y = y.copy()
-            y.flat[self.window_index + 1 :] = np.nan
-        return y
+        return present.output_plane(self.snapshot(), self.results, self.cursor, partial)
 
     def grad_output_plane(self) -> np.ndarray:
         return self.grad_output[self.plane]
 
     def grad_input_plane(self, partial: bool = True) -> np.ndarray:
         """dX of the shown plane, accumulated up to the current backward step."""
-        trace = self.results.trace
-        if not partial:
-            return self.results.grad_input[self.plane[0], self._in_c]
-        if self.phase == "forward":
-            return np.zeros(trace.x.shape[1:])
-        return trace.grad_input_after(self.window_index)[self._trace_channel]
-
-    @property
-    def _trace_channel(self) -> int:
-        return self.in_channel if self.op == "conv" else 0
+        return present.grad_input_plane(self.snapshot(), self.results, self.cursor, partial)
 
     def mask_plane(self, partial: bool = True) -> np.ndarray | None:
-        """Max only: windows won per input element (so far, during the forward phase)."""
-        trace = self.results.trace
-        if trace.winners is None:
-            return None
-        if partial and self.phase == "forward":
-            return trace.mask_counts_after(self.window_index)
-        return trace.mask_counts
+        """Windows won per input element (so far, during the forward phase); None without."""
+        return present.mask_plane(self.snapshot(), self.results, self.cursor, partial)
 
     def grad_weight_plane(self, partial: bool = True) -> tuple[np.ndarray, float | None] | None:
-        """Conv only: dW of the shown kernel slice and db, accumulated so far."""
-        trace = self.results.trace
-        if trace.grad_weight is None:
-            return None
-        if partial and self.phase == "forward":
-            return np.zeros_like(trace.grad_weight[self.in_channel]), (
-                None if trace.grad_bias is None else 0.0
-            )
-        index = self.window_index if partial else self.n_windows - 1
-        gw, gb = trace.grad_weight_after(index)
-        return gw[self.in_channel], gb
+        """dW of the shown kernel slice and db, accumulated so far; None without a weight."""
+        return present.grad_weight_plane(self.snapshot(), self.results, self.cursor, partial)
 
     def step_text(self) -> str:
-        """The arithmetic of the current step, in the current language."""
-        trace = self.results.trace
-        if self.phase == "forward":
-            # "max(3, 12, 8, 5) = 12", "(…) / 4 = 7", sums of products: the same in any language.
-            return trace.forward_step(self.window_index).text
-        return self._backward_text(trace.backward_step(self.window_index))
+        """The arithmetic of the current step, in the current language.
 
-    def _backward_text(self, step: BackwardStep) -> str:
-        """A backward record in words (the engine's ``text`` is English; in English the two
-        are the same, which the tests check)."""
-        fmt = engine.format_number
-        oh, ow = step.out_pos
-        position = f"dY[{oh}, {ow}] = {fmt(step.grad_output)}"
-        if self.op == "max":
-            if not step.input_grads:
-                return tr("{position}: the window read no input").format(position=position)
-            targets = ", ".join(f"dX[{r}, {c}]" for (_, r, c), _ in step.input_grads)
-            values = {"position": position, "targets": targets}
-            values["share"] = fmt(step.input_grads[0][1])
-            if self.params.ties == "split":
-                text = tr("{position} goes shared by {count} tied maxima: {targets} += {share}")
-                return text.format(count=len(step.input_grads), **values)
-            if self.params.ties == "all":
-                text = tr("{position} goes in full to every tied maximum: {targets} += {share}")
-                return text.format(**values)
-            return tr("{position} goes to the maximum: {targets} += {share}").format(**values)
-        if self.op == "avg":
-            divisor = self.results.trace.forward_step(step.index).divisor
-            text = tr(
-                "{position} / {divisor} = {share} is added to each of the window's {count} "
-                "input cells in dX"
-            )
-            return text.format(
-                position=position,
-                divisor=fmt(divisor),
-                share=fmt(step.grad_output / divisor),
-                count=len(step.input_grads),
-            )
-        dy = fmt(step.grad_output)
-        if step.bias_grad is None:
-            text = tr("{position}: dX[window] += {dy}·W, dW += {dy}·X[window]")
-        else:
-            text = tr("{position}: dX[window] += {dy}·W, dW += {dy}·X[window], db += {dy}")
-        return text.format(position=position, dy=dy)
+        Forward arithmetic ("max(3, 12, 8, 5) = 12") is the same in any language; backward
+        sentences are templates, translated here and filled with the step's numbers.
+        """
+        step = present.current_step(self.results, self.cursor)
+        return tr(step.template).format(**step.fields)
 
     def highlight(self) -> Highlight:
-        """Cells to mark for the current step (input coordinates, not canvas coordinates)."""
-        trace = self.results.trace
-        fwd = trace.forward_step(self.window_index)
-        channel = self._trace_channel
-        taps = tuple(
-            (t.input_pos[0], t.input_pos[1], t.kind) for t in fwd.taps if t.channel == channel
-        )
-        winners = tuple(fwd.taps[k].input_pos for k in fwd.winners)
-        targets: tuple[tuple[int, int], ...] = ()
-        if self.phase == "backward":
-            bwd = trace.backward_step(self.window_index)
-            targets = tuple((r, c) for (ch, r, c), _ in bwd.input_grads if ch == channel)
-        return Highlight(
-            input_taps=taps,
-            input_gaps=tuple(fwd.gaps),
-            input_winners=winners,
-            output_cell=fwd.out_pos,
-            kernel_active=self.op == "conv",
-            grad_targets=targets,
-        )
+        """Cells to mark for the current step, by view (input coordinates, not canvas ones)."""
+        return present.highlight(self.snapshot(), self.results, self.cursor)
 
     def hover_cells(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(input cells, output cells) linked to the hovered cell."""
-        if self.hover is None:
-            return [], []
-        g = self.results.geometry
-        where, r, c = self.hover
-        if where == "output":
-            if not (0 <= r < g.out_size[0] and 0 <= c < g.out_size[1]):
-                return [], []
-            return [(row, col) for _, _, row, col in g.window_taps(r, c)], [(r, c)]
-        return [(r, c)], g.windows_reading(r, c)
+        return present.hover_cells(self.results, self.hover)
 
     def formula_lines(self) -> list[str]:
         """The output-size formula, for the refused parameters if the last change failed."""
         p = self.rejected or self.params
-        g = self.results.geometry
-        if self.op == "conv":
-            return engine.explain_output_size(
-                g.in_size, p.kernel_size, p.stride, p.padding, p.padding, p.dilation, False
-            )
-        dilation = p.dilation if self.op == "max" else (1, 1)
-        return engine.explain_output_size(
-            self.x.shape[2:], p.kernel_size, p.stride, p.padding, p.padding, dilation, p.ceil_mode
-        )
+        w_shape = self.weight.shape if self.spec.has_weight else None
+        if self.rejected is not None and w_shape is not None:
+            w_shape = None  # the refused kernel_size, not the kept weight's
+        return self.spec.explain(self.x.shape[2:], w_shape, p)
 
     # ---- verification (visualizer.verify runs the engine on the state's behalf) ---------------
     def check_gradients(self, eps: float = 1e-6) -> verify.GradientCheck:
@@ -707,20 +488,33 @@ class AppState(QObject):
         or a pitfall that does not apply to the current operation.
         """
         n, c = self.plane
-        p = self.params
-        conv = self.op == "conv"
+        p, spec = self.params, self.spec
+        weighted = spec.has_weight
         case = PitfallCase(
             op=self.op,
-            x=self.x[n] if conv else self.x[n, c],
-            kernel_size=self.weight.shape[2:] if conv else p.kernel_size,
+            x=self.x[n] if weighted else self.x[n, c],
+            kernel_size=self.weight.shape[2:] if weighted else p.kernel_size,
             stride=p.stride,
             padding=p.padding,
-            dilation=p.dilation if self.op != "avg" else (1, 1),
-            ceil_mode=p.ceil_mode and not conv,
+            dilation=p.dilation if spec.has_param("dilation") else (1, 1),
+            ceil_mode=p.ceil_mode if spec.has_param("ceil_mode") else False,
             count_include_pad=p.count_include_pad,
             divisor_override=p.divisor_override,
-            weight=self.weight[c] if conv else None,
-            bias=p.bias if conv else None,
+            weight=self.weight[c] if weighted else None,
+            bias=p.bias if spec.has_param("bias") else None,
             grad_output=self.grad_output[n, c],
         )
         return evaluate(key, case)
+
+
+_DOC_FIELDS = (
+    "op",
+    "x",
+    "weight",
+    "params",
+    "grad_output",
+    "plane",
+    "in_channel",
+    "dy_mode",
+    "dy_seed",
+)

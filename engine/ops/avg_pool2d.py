@@ -46,6 +46,7 @@ DIVISOR_OVERRIDE = ParamSpec(
     4096,
     label="divisor_override",
     help=QT_TR_NOOP("Average pooling: divide every window by a fixed number instead of its size"),
+    depends_on=("kernel_size",),
 )
 
 SPREAD = QT_TR_NOOP(

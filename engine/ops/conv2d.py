@@ -35,7 +35,7 @@ BIAS = ParamSpec(
     -1e6,
     1e6,
     label="bias",
-    help=QT_TR_NOOP("Added once to every output of the convolution"),
+    help=QT_TR_NOOP("Convolution: add a bias to every output (off: no bias)"),
     engine=False,
 )
 WEIGHT = TensorSpec(

@@ -39,6 +39,11 @@ TIES = ParamSpec(
     "choice",
     "first",
     choices=TIE_POLICIES,
+    choice_labels=(
+        QT_TR_NOOP("first max (PyTorch)"),
+        QT_TR_NOOP("every tied max, in full"),
+        QT_TR_NOOP("split between ties"),
+    ),
     label=QT_TR_NOOP("Ties"),
     help=QT_TR_NOOP(
         "Max pooling backward: which of several equal maxima in a window receives its "
@@ -191,6 +196,7 @@ SPEC = register(
     OpSpec(
         key="max_pool2d",
         order=10,
+        output_in_input_scale=True,
         alias="max",
         label=QT_TR_NOOP("Max pooling"),
         description=QT_TR_NOOP("Each output is the largest value in its window."),

@@ -48,7 +48,7 @@ class ParamSpec:
     kind : int, pair (height, width), bool, float, choice, optional_int or optional_float
     default : value used when nothing else is given (pairs as ``(h, w)``)
     minimum, maximum : valid range of each number (``None``: unbounded)
-    choices : allowed values of a ``choice``
+    choices : allowed values of a ``choice``; ``choice_labels`` their translatable names
     depends_on : parameters whose value decides whether this one matters (for the panel)
     label : short translatable label; ``help`` a translatable tooltip
     engine : passed to the forward function (``False``: used elsewhere, e.g. the kernel shape
@@ -62,6 +62,7 @@ class ParamSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    choice_labels: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     label: str = ""
     help: str = ""
@@ -90,7 +91,10 @@ class ParamSpec:
             )
         if kind in ("float", "optional_float"):
             if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
-                number = float(value)
+                try:
+                    number = float(value)
+                except OverflowError:  # a 400-digit integer
+                    number = math.inf
                 if math.isfinite(number):
                     return self._bounded(number)
             raise ParameterError(
@@ -255,6 +259,7 @@ class OpSpec:
     reference : the plain-loop forward and backward functions (the "by hand" view)
     numpy_call, torch_call : the function names in ``engine`` and ``torch.nn.functional``
     pitfalls : keys of ``engine.pitfalls.PITFALLS`` that apply
+    output_in_input_scale : the outputs are input values (max pooling): one colour scale
     order : place in the menus and the 1..9 shortcuts (lower first)
     switch_params : ``(params) -> params`` adjusts carried-over values when switching to this op
     explain : ``(in_size (H, W), weight shape or None, params) -> lines`` the output-size
@@ -279,6 +284,7 @@ class OpSpec:
     explain: Callable[[tuple[int, int], tuple[int, ...] | None, Params], list[str]]
     pitfalls: tuple[str, ...] = ()
     order: int = 100
+    output_in_input_scale: bool = False
     switch_params: Callable[[Params], Params] = lambda p: p
     backward_kwargs: tuple[str, ...] = ()
 

@@ -156,7 +156,7 @@ def apply(state: AppState, *argv: str) -> str:
 def test_no_arguments_keep_the_default_example(state):
     assert apply(state) == ""
     np.testing.assert_array_equal(state.x[0, 0], np.array(DEFAULT_INPUT))
-    assert state.op == "max" and state.step == 0
+    assert state.op == "max_pool2d" and state.step == 0
 
 
 def test_kernel_alone_sets_stride_to_the_kernel_for_pooling(state):

@@ -21,25 +21,25 @@ from visualizer.widgets import code_panel
 
 # (op, parameter changes, input spec or None) — enough variety to reach every argument.
 CASES = [
-    ("max", {}, None),
+    ("max_pool2d", {}, None),
     (
-        "max",
+        "max_pool2d",
         {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1},
         RandomSpec("int", 0, 9, 3),
     ),
-    ("max", {"kernel_size": 2, "stride": 1, "dilation": 2, "ceil_mode": True}, None),
-    ("max", {"ties": "split"}, RandomSpec("int", 0, 2, 4)),
-    ("avg", {}, None),
-    ("avg", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}, None),
-    ("avg", {"count_include_pad": False, "padding": 1}, RandomSpec("uniform", -1, 1, 5)),
-    ("avg", {"divisor_override": 3}, None),
-    ("conv", {}, None),
+    ("max_pool2d", {"kernel_size": 2, "stride": 1, "dilation": 2, "ceil_mode": True}, None),
+    ("max_pool2d", {"ties": "split"}, RandomSpec("int", 0, 2, 4)),
+    ("avg_pool2d", {}, None),
+    ("avg_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}, None),
+    ("avg_pool2d", {"count_include_pad": False, "padding": 1}, RandomSpec("uniform", -1, 1, 5)),
+    ("avg_pool2d", {"divisor_override": 3}, None),
+    ("conv2d", {}, None),
     (
-        "conv",
+        "conv2d",
         {"stride": 2, "padding": 1, "dilation": 2, "bias": 1.5},
         RandomSpec("normal", 0, 1, 6),
     ),
-    ("conv", {"bias": None}, None),
+    ("conv2d", {"bias": None}, None),
 ]
 
 
@@ -77,7 +77,7 @@ def test_numpy_code_runs_and_reproduces_the_state(quiet, op, changes, spec):
     ns = run(code)
     assert_array_equal(ns["y"], st.results.output)
     assert_array_equal(ns["dx"], st.results.grad_input)
-    if op == "conv":
+    if op == "conv2d":
         assert_allclose(ns["dw"], st.results.grad_weight, rtol=1e-12, atol=1e-12)
         if st.params.bias is None:
             assert ns["db"] is None
@@ -157,16 +157,16 @@ def test_torch_code_runs_and_agrees_with_the_engine(quiet, op, changes, spec):
     code = codegen.torch_code(st.snapshot())
     ns = run(code)
     assert_allclose(ns["y"].detach().numpy(), st.results.output, rtol=1e-12, atol=1e-12)
-    if op == "max" and st.params.ties != "first":
+    if op == "max_pool2d" and st.params.ties != "first":
         assert "PyTorch sends a tie's gradient to one maximum only" in code
         return
     assert_allclose(ns["dx"].numpy(), st.results.grad_input, rtol=1e-12, atol=1e-12)
-    if op == "conv":
+    if op == "conv2d":
         assert_allclose(ns["dw"].numpy(), st.results.grad_weight, rtol=1e-12, atol=1e-12)
 
 
 def test_torch_code_uses_functional_with_the_same_arguments():
-    st = make_state("avg", {"padding": 1, "count_include_pad": False}, None)
+    st = make_state("avg_pool2d", {"padding": 1, "count_include_pad": False}, None)
     code = " ".join(codegen.torch_code(st.snapshot()).split())
     assert "import torch.nn.functional as F" in code
     assert "y = F.avg_pool2d(x, kernel_size=(2, 2), stride=(2, 2), padding=(1, 1)," in code
@@ -189,24 +189,24 @@ def test_torch_code_loads_large_inputs(quiet, tmp_path, monkeypatch):
 # ---- by hand ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("op", ["max", "avg", "conv"])
+@pytest.mark.parametrize("op", ["max_pool2d", "avg_pool2d", "conv2d"])
 @pytest.mark.parametrize("ties", ["first", "all"])
 def test_hand_code_marks_the_writing_lines(op, ties):
     hand = codegen.hand_code(op, ties)
     rows = hand.text.split("\n")
     forward = [rows[i].strip() for i in hand.lines["forward"]]
     backward = [rows[i].strip() for i in hand.lines["backward"]]
-    write = "y[n, co, oh, ow] = " if op == "conv" else "y[n, c, oh, ow] = "
+    write = "y[n, co, oh, ow] = " if op == "conv2d" else "y[n, c, oh, ow] = "
     assert any(r.startswith(write) for r in forward)
-    if op == "max":
+    if op == "max_pool2d":
         assert any(r.startswith("if v > best") for r in forward)  # the comparison
     assert all(r.startswith("gx[") and "+=" in r for r in backward)
-    if op == "max":
+    if op == "max_pool2d":
         assert ("k // W" in backward[0]) == (ties == "first")
 
 
 def test_hand_code_is_the_reference_source_and_still_runs():
-    hand = codegen.hand_code("avg")
+    hand = codegen.hand_code("avg_pool2d")
     # Every line of the shown code is a line of engine/reference.py, only less indented.
     source = {line.strip() for line in Path(reference.__file__).read_text().splitlines()}
     shown = [r for r in hand.text.split("\n") if r.strip() and not r.startswith("#")]
@@ -219,8 +219,8 @@ def test_hand_code_is_the_reference_source_and_still_runs():
 
 
 def test_loop_variables_text():
-    assert codegen.loop_variables("max", (0, 0), (1, 2)) == "n=0, c=0, oh=1, ow=2"
-    assert codegen.loop_variables("conv", (1, 2), (0, 3)) == "n=1, co=2, oh=0, ow=3"
+    assert codegen.loop_variables("max_pool2d", (0, 0), (1, 2)) == "n=0, c=0, oh=1, ow=2"
+    assert codegen.loop_variables("conv2d", (1, 2), (0, 3)) == "n=1, co=2, oh=0, ow=3"
 
 
 # ---- the dock ---------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_hand_tab_follows_the_step(qtbot, window):
     assert [t.strip() for t in dock.marked_lines()] == [
         "gx[n, c, k // W, k % W] += gy[n, c, oh, ow]"
     ]
-    st.set_op("conv")
+    st.set_op("conv2d")
     st.set_step(3)
     assert "co=0" in dock.loop_label.text()
     assert "def conv2d(" in hand.toPlainText()

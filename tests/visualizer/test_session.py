@@ -134,7 +134,7 @@ def test_save_then_open_in_a_new_window_restores_everything(window, qtbot, tmp_p
 
     other = MainWindow()
     qtbot.addWidget(other)
-    assert other.state.op == "max"  # a fresh default window
+    assert other.state.op == "max_pool2d"  # a fresh default window
     assert other.session_manager.open_session(path), other.session_manager.last_error
     assert_same_snapshot(other.state.snapshot(), st.snapshot())
     assert other.state.step == st.step and other.state.phase == "backward"
@@ -168,7 +168,7 @@ def test_save_action_without_a_path_asks_for_one(window, tmp_path, monkeypatch):
     window.state.set_op("avg")
     window.session_manager.save_action.trigger()  # now saves in place, no dialog
     saved, _ = read_session(tmp_path / "chosen.json")
-    assert saved.snapshot.op == "avg"
+    assert saved.snapshot.op == "avg_pool2d"
 
 
 def test_unwritable_save_reports_and_keeps_state(window, tmp_path):
@@ -356,7 +356,7 @@ def test_closing_the_window_marks_the_autosave_clean(window):
     window.state.set_op("avg")
     window.close()
     saved, raw = read_session(autosave_file())
-    assert saved.snapshot.op == "avg"
+    assert saved.snapshot.op == "avg_pool2d"
     assert raw["autosave"]["clean_exit"] is True
 
 
@@ -382,13 +382,13 @@ def test_crashed_session_is_offered_back_and_restored(qtbot, monkeypatch):
     win = _build_window(qtbot)
     bar = restore_bar(win)
     assert bar is not None
-    assert win.state.op == "max"  # nothing restored before the user says so
+    assert win.state.op == "max_pool2d"  # nothing restored before the user says so
     qtbot.mouseClick(bar.findChild(QPushButton, "restoreSessionButton"), Qt.LeftButton)
     assert_same_snapshot(win.state.snapshot(), crashed.snapshot())
     assert win.state.step == crashed.step
     assert win.findChild(QToolBar, "restoreSessionBar") is None or restore_bar(win) is None
     win.state.undo_stack.undo()  # the restore can be undone
-    assert win.state.op == "max"
+    assert win.state.op == "max_pool2d"
 
 
 def test_discard_keeps_the_fresh_start(qtbot, monkeypatch):
@@ -401,11 +401,11 @@ def test_discard_keeps_the_fresh_start(qtbot, monkeypatch):
     assert bar is not None
     qtbot.mouseClick(bar.findChild(QPushButton, "discardSessionButton"), Qt.LeftButton)
     assert restore_bar(win) is None
-    assert win.state.op == "max"
+    assert win.state.op == "max_pool2d"
     # The menu entry still brings it back.
     assert win.session_manager.restore_previous_action.isEnabled()
     win.session_manager.restore_previous_action.trigger()
-    assert win.state.op == "avg"
+    assert win.state.op == "avg_pool2d"
 
 
 def test_no_offer_after_a_clean_exit_but_the_menu_entry_works(qtbot, monkeypatch):
@@ -416,7 +416,7 @@ def test_no_offer_after_a_clean_exit_but_the_menu_entry_works(qtbot, monkeypatch
     win = _build_window(qtbot)
     assert restore_bar(win) is None
     win.session_manager.restore_previous_action.trigger()
-    assert win.state.op == "conv"
+    assert win.state.op == "conv2d"
 
 
 def test_no_offer_offscreen_unless_asked(qtbot):
@@ -498,7 +498,7 @@ def test_recent_sessions_survive_a_new_window_and_open(window, qtbot, tmp_path):
     other.session_manager.rebuild_recent_menu()
     entry = next(a for a in menu.actions() if a.data() == str(path.resolve()))
     entry.trigger()
-    assert other.state.op == "avg"
+    assert other.state.op == "avg_pool2d"
 
 
 def test_reopening_moves_a_file_to_the_top(window, tmp_path):
@@ -548,5 +548,5 @@ def test_open_action_uses_the_file_dialog(window, tmp_path, monkeypatch):
     session_mod.save_session(path, Session(other.snapshot()))
     monkeypatch.setattr(session_mod.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     window.session_manager.open_action.trigger()
-    assert window.state.op == "conv"
+    assert window.state.op == "conv2d"
     QApplication.processEvents()

@@ -15,16 +15,16 @@ from visualizer.data import RandomSpec
 from visualizer.state import AppState
 
 STATES = [
-    ("max", {}, None),
-    ("max", {"kernel_size": 3, "stride": 1, "padding": 1}, RandomSpec("uniform", -5, 5, 1)),
+    ("max_pool2d", {}, None),
+    ("max_pool2d", {"kernel_size": 3, "stride": 1, "padding": 1}, RandomSpec("uniform", -5, 5, 1)),
     (
-        "max",
+        "max_pool2d",
         {"kernel_size": 2, "stride": 1, "dilation": 2, "ceil_mode": True},
         RandomSpec("normal", 0, 3, 2),
     ),
-    ("avg", {}, None),
+    ("avg_pool2d", {}, None),
     (
-        "avg",
+        "avg_pool2d",
         {
             "kernel_size": 3,
             "stride": 2,
@@ -34,10 +34,10 @@ STATES = [
         },
         RandomSpec("uniform", 0, 1, 3),
     ),
-    ("avg", {"divisor_override": 3, "stride": 1}, RandomSpec("int", -9, 9, 4)),
-    ("conv", {}, None),
+    ("avg_pool2d", {"divisor_override": 3, "stride": 1}, RandomSpec("int", -9, 9, 4)),
+    ("conv2d", {}, None),
     (
-        "conv",
+        "conv2d",
         {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1, "bias": -0.5},
         RandomSpec("normal", 0, 1, 5),
     ),
@@ -73,14 +73,14 @@ def test_engine_backward_passes_the_check(op, changes, spec, dy_random):
         == st.x.size
         + (
             st.weight.size + (st.params.bias is not None) * st.weight.shape[0]
-            if op == "conv"
+            if op == "conv2d"
             else 0
         )
     )
 
 
 def test_conv_checks_weight_and_bias_gradients_too():
-    st = make_state("conv", {"bias": 2.0}, RandomSpec("normal", 0, 1, 8))
+    st = make_state("conv2d", {"bias": 2.0}, RandomSpec("normal", 0, 1, 8))
     st.set_shape(2, 3)
     st.set_out_channels(2)
     result = st.check_gradients()
@@ -97,14 +97,14 @@ def wrong_max_backward(grad_output, x, *args, **kwargs):
 @pytest.mark.parametrize(
     ("op", "name", "wrong"),
     [
-        ("max", "max_pool2d_backward", wrong_max_backward),
+        ("max_pool2d", "max_pool2d_backward", wrong_max_backward),
         (
-            "avg",
+            "avg_pool2d",
             "avg_pool2d_backward",
             lambda dy, x, *a, **k: 2 * engine.pooling.avg_pool2d_backward(dy, x, *a, **k),
         ),
         (
-            "conv",
+            "conv2d",
             "conv2d_backward",
             lambda *a, **k: (lambda gx, gw, gb: (gx, gw.transpose(0, 1, 3, 2), gb))(
                 *engine.conv.conv2d_backward(*a, **k)
@@ -123,7 +123,7 @@ def test_a_wrong_backward_fails_loudly(monkeypatch, op, name, wrong):
 
 
 def test_ties_are_left_out_and_reported():
-    st = make_state("max", {}, RandomSpec("int", 0, 2, 4))  # many ties in 2×2 windows
+    st = make_state("max_pool2d", {}, RandomSpec("int", 0, 2, 4))  # many ties in 2×2 windows
     result = st.check_gradients()
     assert result.skipped > 0
     assert result.checked + result.skipped == st.x.size
@@ -153,7 +153,7 @@ def test_near_ties_within_eps_are_left_out():
     assert st.check_gradients(eps=1e-9).skipped == 0
 
 
-@pytest.mark.parametrize("op", ["max", "avg", "conv"])
+@pytest.mark.parametrize("op", ["max_pool2d", "avg_pool2d", "conv2d"])
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_nan_and_infinity_are_left_out_not_failed(op):
     st = AppState()
@@ -189,8 +189,8 @@ def test_engine_agrees_with_torch(op, changes, spec):
     pytest.importorskip("torch")
     st = make_state(op, changes, spec, dy_random=True)
     result = st.compare_with_torch()
-    expected = {"max": {"indices"}, "avg": set(), "conv": {"grad_weight"}}[op]
-    if op == "conv" and st.params.bias is not None:
+    expected = {"max_pool2d": {"indices"}, "avg_pool2d": set(), "conv2d": {"grad_weight"}}[op]
+    if op == "conv2d" and st.params.bias is not None:
         expected.add("grad_bias")
     assert set(result) == {"forward", "grad_input"} | expected
     for c in result.values():
@@ -203,7 +203,7 @@ def test_engine_agrees_with_torch(op, changes, spec):
 
 def test_tie_option_differences_are_shown_not_hidden():
     pytest.importorskip("torch")
-    st = make_state("max", {"ties": "all"}, RandomSpec("int", 0, 1, 2))
+    st = make_state("max_pool2d", {"ties": "all"}, RandomSpec("int", 0, 1, 2))
     result = st.compare_with_torch()
     grad = result["grad_input"]
     assert not grad.all_agree

@@ -54,7 +54,7 @@ def type_into_cell(qtbot, view, row: int, col: int, text: str) -> None:
 
 def pool_args(state) -> tuple:
     p = state.params
-    if state.op == "max":
+    if state.op == "max_pool2d":
         return (p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode)
     return (p.kernel_size, p.stride, p.padding, p.ceil_mode, p.count_include_pad)
 
@@ -66,9 +66,9 @@ def conv_args(state) -> tuple:
 
 
 def engine_output(state) -> np.ndarray:
-    if state.op == "max":
+    if state.op == "max_pool2d":
         return engine.max_pool2d(state.x, *pool_args(state))
-    if state.op == "avg":
+    if state.op == "avg_pool2d":
         return engine.avg_pool2d(state.x, *pool_args(state), state.params.divisor_override)
     return engine.conv2d(state.x, state.weight, *conv_args(state))
 
@@ -128,8 +128,8 @@ def test_qt_binding_keeps_references(qapp):
 def test_default_state_is_the_8x8_max_pool_example(window):
     st = window.state
     np.testing.assert_array_equal(find(window, "inputMatrix").matrix(), np.array(DEFAULT_INPUT))
-    assert find(window, "opSelector").currentData() == "max"
-    assert st.op == "max"
+    assert find(window, "opSelector").currentData() == "max_pool2d"
+    assert st.op == "max_pool2d"
     for name, value in (
         ("kernel_size_spinbox", 2),
         ("kernel_size_w_spinbox", 2),
@@ -306,7 +306,7 @@ def test_ceil_mode_checkbox_adds_partial_windows(window, qtbot):
     np.testing.assert_array_equal(find(window, "outputMatrix").matrix(), expected)
 
 
-@pytest.mark.parametrize("op", ["avg", "conv"])
+@pytest.mark.parametrize("op", ["avg_pool2d", "conv2d"])
 def test_switching_op_keeps_the_input(window, op):
     combo = find(window, "opSelector")
     x_before = find(window, "inputMatrix").matrix()
@@ -318,8 +318,8 @@ def test_switching_op_keeps_the_input(window, op):
     np.testing.assert_allclose(
         find(window, "outputMatrix").matrix(), engine_output(st)[0, 0], rtol=0, atol=1e-12
     )
-    combo.setCurrentIndex(combo.findData("max"))
-    assert st.op == "max"
+    combo.setCurrentIndex(combo.findData("max_pool2d"))
+    assert st.op == "max_pool2d"
     np.testing.assert_array_equal(find(window, "inputMatrix").matrix(), x_before)
 
 
@@ -399,7 +399,7 @@ def test_step_slider_follows_and_drives_the_step(window, qtbot):
     assert st.step == 20 and st.phase == "backward"
 
 
-@pytest.mark.parametrize("op", ["max", "avg", "conv"])
+@pytest.mark.parametrize("op", ["max_pool2d", "avg_pool2d", "conv2d"])
 def test_backward_end_gradients_match_engine(window, qtbot, op):
     st = window.state
     combo = find(window, "opSelector")
@@ -410,9 +410,9 @@ def test_backward_end_gradients_match_engine(window, qtbot, op):
     np.testing.assert_array_equal(find(window, "gradOutputMatrix").matrix(), dy[0, 0])
     click(qtbot, window, "stepLast")
     shown = find(window, "gradInputMatrix").matrix()
-    if op == "max":
+    if op == "max_pool2d":
         expected = engine.max_pool2d_backward(dy, st.x, *pool_args(st), ties=st.params.ties)
-    elif op == "avg":
+    elif op == "avg_pool2d":
         expected = engine.avg_pool2d_backward(dy, st.x, *pool_args(st))
     else:
         gx, gw, gb = engine.conv2d_backward(dy, st.x, st.weight, *conv_args(st))
@@ -569,12 +569,12 @@ def test_keyboard_shortcuts_step_when_the_window_has_focus(window, qtbot):
 def test_number_keys_switch_the_operation(window, qtbot):
     focus_window(qtbot, window)
     qtbot.keyClick(window, Qt.Key_2)
-    assert window.state.op == "avg"
-    assert find(window, "opSelector").currentData() == "avg"
+    assert window.state.op == "avg_pool2d"
+    assert find(window, "opSelector").currentData() == "avg_pool2d"
     qtbot.keyClick(window, Qt.Key_3)
-    assert window.state.op == "conv"
+    assert window.state.op == "conv2d"
     qtbot.keyClick(window, Qt.Key_1)
-    assert window.state.op == "max"
+    assert window.state.op == "max_pool2d"
 
 
 def test_arrow_keys_in_an_editable_table_move_the_cell_not_the_step(window, qtbot):
@@ -596,7 +596,7 @@ def test_arrow_keys_in_an_editable_table_move_the_cell_not_the_step(window, qtbo
 def test_conv_shows_the_kernel_and_its_gradient(window, qtbot):
     st = window.state
     combo = find(window, "opSelector")
-    combo.setCurrentIndex(combo.findData("conv"))
+    combo.setCurrentIndex(combo.findData("conv2d"))
     kernel = find(window, "kernelMatrix")
     grad_w = find(window, "gradWeightMatrix")
     assert kernel.isVisible() and grad_w.isVisible()
@@ -612,13 +612,13 @@ def test_conv_shows_the_kernel_and_its_gradient(window, qtbot):
     _, gw, _ = engine.conv2d_backward(st.grad_output, st.x, st.weight, *conv_args(st))
     np.testing.assert_allclose(grad_w.matrix(), gw[0, 0], rtol=0, atol=1e-9)
     # Back to max pooling hides them again.
-    combo.setCurrentIndex(combo.findData("max"))
+    combo.setCurrentIndex(combo.findData("max_pool2d"))
     assert not kernel.isVisible() and not grad_w.isVisible()
 
 
 def test_conv_kernel_size_resizes_the_kernel_view(window):
     combo = find(window, "opSelector")
-    combo.setCurrentIndex(combo.findData("conv"))
+    combo.setCurrentIndex(combo.findData("conv2d"))
     find(window, "kernel_size_spinbox").setValue(3)
     assert find(window, "kernelMatrix").matrix().shape == (3, 2)
     assert window.state.weight.shape == (1, 1, 3, 2)
@@ -646,7 +646,7 @@ def test_mask_counts_match_engine_at_end_of_forward(window, qtbot, kernel, strid
 
 def test_mask_is_hidden_for_average_pooling(window):
     combo = find(window, "opSelector")
-    combo.setCurrentIndex(combo.findData("avg"))
+    combo.setCurrentIndex(combo.findData("avg_pool2d"))
     assert not find(window, "maskMatrix").isVisible()
     assert not find(window, "kernelMatrix").isVisible()
 

@@ -71,13 +71,14 @@ def compute(doc: Document) -> Results:
     results (no second computation for a single plane).
     """
     spec = doc.spec
-    params = spec.coerce_params(doc.params)
     tensors: dict[str, np.ndarray] = {"input": doc.x}
     w_shape = None
     if spec.has_weight:
         tensors["weight"] = doc.weight
         w_shape = doc.weight.shape
-    g = spec.geometry(doc.x.shape, w_shape, params)
+    # The engine's rules first (its messages say why), then the app's limits.
+    g = spec.geometry(doc.x.shape, w_shape, doc.params)
+    params = spec.coerce_params(doc.params)
     channels = doc.weight.shape[0] if spec.has_weight else doc.x.shape[1]
     dy = fit_grad(
         doc.grad_output, (doc.x.shape[0], channels, *g.out_size), doc.dy_mode, doc.dy_seed

@@ -20,12 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.data import IMAGE_UNREADABLE, PATTERNS, RANDOM_KINDS, RandomSpec, load_image
-from visualizer.i18n import message_template, tr
+from visualizer.data import PATTERNS, RANDOM_KINDS, RandomSpec, load_image
+from visualizer.i18n import tr
 from visualizer.resources import sample_images
 from visualizer.state import MAX_EDIT_SIZE, AppState
-
-message_template(IMAGE_UNREADABLE)  # load_image's message is shown through the state's sigError
 
 
 class RandomizeDialog(QDialog):
@@ -333,7 +331,7 @@ class DataPanel(QGroupBox):
         try:
             image = load_image(path, per_channel=self.rgb_checkbox.isChecked())
         except ValueError as exc:
-            self.state.sigError.emit(str(exc))
+            self.state.report_error(exc)
             return False
         return self.state.set_input(image)
 
@@ -359,7 +357,7 @@ class DataPanel(QGroupBox):
                 if box in (self.rows_spinbox, self.cols_spinbox):
                     box.setMaximum(max(MAX_EDIT_SIZE, value))
                 box.setValue(value)
-        conv = st.op == "conv"
+        conv = st.spec.has_weight
         channels = st.weight.shape[0] if conv else c
         for box, top in (
             (self.show_n_spinbox, n - 1),

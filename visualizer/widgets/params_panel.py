@@ -1,8 +1,17 @@
-"""Operation and parameter controls, with the engine's message when a combination is invalid."""
+"""Operation and parameter controls, generated from the registry's parameter specs.
+
+One control per parameter name of any registered operation (pairs as two spin boxes, bools as
+check boxes, choices as combo boxes, optional numbers as a check box plus a spin box); a control
+is enabled when the current operation has that parameter.  Object names follow the parameter:
+``kernel_size_spinbox`` (height; ``kernel_size_w_spinbox`` width), ``ceil_mode_checkbox``,
+``ties_combobox``, ``divisor_override_checkbox`` + ``divisor_override_spinbox``.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TR_NOOP, QEvent, QSignalBlocker, Qt
+from typing import Any
+
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,56 +25,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.ops import OPS, ParamSpec
 from visualizer.i18n import tr, translate_message
-from visualizer.state import OPS, AppState
+from visualizer.state import AppState
 
-PAIR_TIPS = {
-    "kernel_size": QT_TR_NOOP(
-        "Window size (height × width). For convolution this is the kernel's shape."
-    ),
-    "stride": QT_TR_NOOP("How far the window moves between outputs (rows × columns)."),
-    "padding": QT_TR_NOOP(
-        "Extra cells around the input: −∞ for max pooling (padding never wins), "
-        "0 for average pooling and convolution. Pooling allows at most half the kernel."
-    ),
-    "dilation": QT_TR_NOOP("Spacing between the window's taps; 1 means adjacent cells."),
-}
-TIES = {
-    "first": QT_TR_NOOP("first max (PyTorch)"),
-    "all": QT_TR_NOOP("every tied max, in full"),
-    "split": QT_TR_NOOP("split between ties"),
-}
+_INT_RANGE = 2**31 - 1  # QSpinBox's own limit; the spec's range is the real one
+
+
+def _spin_range(spec: ParamSpec) -> tuple[int, int]:
+    low = -_INT_RANGE if spec.minimum is None else int(spec.minimum)
+    high = _INT_RANGE if spec.maximum is None else int(spec.maximum)
+    return low, high
+
+
+class ExactDoubleSpinBox(QDoubleSpinBox):
+    """A double spin box that shows every digit of its value (0.125, not 0.13) and no more."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(9)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.9g}"
 
 
 class _PairEditor(QWidget):
-    """Two spin boxes (height, width) with a lock that keeps them equal."""
+    """Two spin boxes (height, width)."""
 
-    def __init__(self, name: str, minimum: int, maximum: int, parent: QWidget | None = None):
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None):
         super().__init__(parent)
-        self.name = name
+        self.spec = spec
+        self.name = spec.name
         self.h_spinbox = QSpinBox()
         self.w_spinbox = QSpinBox()
         for box, axis in ((self.h_spinbox, "h"), (self.w_spinbox, "w")):
-            box.setRange(minimum, maximum)
-            box.setObjectName(f"{name}_{axis}_spinbox")
+            box.setRange(*_spin_range(spec))
+            box.setObjectName(f"{spec.name}_{axis}_spinbox")
             box.setKeyboardTracking(False)
-        self.h_spinbox.setObjectName(f"{name}_spinbox")  # the height box is the main one
+        self.h_spinbox.setObjectName(f"{spec.name}_spinbox")  # the height box is the main one
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.h_spinbox)
         layout.addWidget(QLabel("×"))
         layout.addWidget(self.w_spinbox)
-        self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        tip = tr(PAIR_TIPS[self.name])
+        tip = tr(self.spec.help)
         self.h_spinbox.setToolTip(tr("{tip} (height)").format(tip=tip))
         self.w_spinbox.setToolTip(tr("{tip} (width)").format(tip=tip))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def value(self) -> tuple[int, int]:
         return (self.h_spinbox.value(), self.w_spinbox.value())
@@ -74,6 +81,117 @@ class _PairEditor(QWidget):
         with QSignalBlocker(self.h_spinbox), QSignalBlocker(self.w_spinbox):
             self.h_spinbox.setValue(pair[0])
             self.w_spinbox.setValue(pair[1])
+
+
+class _Control:
+    """The widgets of one parameter, whatever its kind."""
+
+    def __init__(self, spec: ParamSpec) -> None:
+        self.spec = spec
+        self.label: QLabel | None = None
+        self.pair: _PairEditor | None = None
+        self.checkbox: QCheckBox | None = None
+        self.combobox: QComboBox | None = None
+        self.spinbox: QSpinBox | QDoubleSpinBox | None = None
+        name, kind = spec.name, spec.kind
+        if kind == "pair":
+            self.pair = _PairEditor(spec)
+            self.label = QLabel()
+        elif kind == "choice":
+            self.combobox = QComboBox()
+            self.combobox.setObjectName(f"{name}_combobox")
+            for choice in spec.choices:
+                self.combobox.addItem("", choice)
+            self.label = QLabel()
+        else:
+            if kind in ("bool", "optional_int", "optional_float"):
+                # PyTorch's argument name, as in code: the same in every language.
+                self.checkbox = QCheckBox(name)
+                self.checkbox.setObjectName(f"{name}_checkbox")
+            if kind in ("int", "optional_int"):
+                self.spinbox = QSpinBox()
+            elif kind in ("float", "optional_float"):
+                self.spinbox = ExactDoubleSpinBox()
+            if self.spinbox is not None:
+                self.spinbox.setObjectName(f"{name}_spinbox")
+                self.spinbox.setKeyboardTracking(False)
+                if kind in ("int", "optional_int"):
+                    self.spinbox.setRange(*_spin_range(spec))
+                else:
+                    low = -1e300 if spec.minimum is None else spec.minimum
+                    high = 1e300 if spec.maximum is None else spec.maximum
+                    self.spinbox.setRange(low, high)
+            if self.checkbox is None:
+                self.label = QLabel()
+
+    def widgets(self) -> list[QWidget]:
+        found = [self.label, self.pair, self.checkbox, self.combobox, self.spinbox]
+        return [w for w in found if w is not None]
+
+    def field(self) -> QWidget:
+        """What goes in the form's field column."""
+        if self.pair is not None:
+            return self.pair
+        if self.combobox is not None:
+            return self.combobox
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.checkbox, self.spinbox):
+            if w is not None:
+                layout.addWidget(w)
+        layout.addStretch(1)
+        return row
+
+    def retranslate(self) -> None:
+        spec = self.spec
+        if self.label is not None:
+            self.label.setText(tr(spec.label) if spec.label else spec.name)
+        if self.pair is not None:
+            self.pair.retranslate_ui()
+        if self.combobox is not None:
+            for i, text in enumerate(spec.choice_labels or spec.choices):
+                self.combobox.setItemText(i, tr(text))
+            self.combobox.setToolTip(tr(spec.help))
+        if self.checkbox is not None:
+            self.checkbox.setToolTip(tr(spec.help))
+        if self.spinbox is not None:
+            self.spinbox.setToolTip(tr(spec.help))
+
+    def value(self) -> Any:
+        kind = self.spec.kind
+        if self.pair is not None:
+            return self.pair.value()
+        if self.combobox is not None:
+            return self.combobox.currentData()
+        if kind == "bool":
+            assert self.checkbox is not None
+            return self.checkbox.isChecked()
+        assert self.spinbox is not None
+        if self.checkbox is not None and not self.checkbox.isChecked():
+            return None
+        number = self.spinbox.value()
+        return int(number) if kind in ("int", "optional_int") else float(number)
+
+    def set_value(self, value: Any) -> None:
+        blockers = [QSignalBlocker(w) for w in self.widgets()]
+        if self.pair is not None:
+            self.pair.set_value(value)
+        elif self.combobox is not None:
+            self.combobox.setCurrentIndex(max(0, self.combobox.findData(value)))
+        else:
+            if self.checkbox is not None:
+                on = bool(value) if self.spec.kind == "bool" else value is not None
+                self.checkbox.setChecked(on)
+            if self.spinbox is not None and value is not None and self.spec.kind != "bool":
+                self.spinbox.setValue(value)
+        del blockers
+
+    def set_enabled(self, used: bool) -> None:
+        for w in self.widgets():
+            w.setEnabled(used)
+        if used and self.spinbox is not None and self.checkbox is not None:
+            self.spinbox.setEnabled(self.checkbox.isChecked())
 
 
 class ParamsPanel(QGroupBox):
@@ -87,34 +205,13 @@ class ParamsPanel(QGroupBox):
         for key in OPS:
             self.op_combobox.addItem("", key)
 
-        self.pairs = {
-            "kernel_size": _PairEditor("kernel_size", 1, 16),
-            "stride": _PairEditor("stride", 1, 16),
-            "padding": _PairEditor("padding", 0, 16),
-            "dilation": _PairEditor("dilation", 1, 8),
-        }
-        # PyTorch's argument names, as in code: the same in every language.
-        self.ceil_mode_checkbox = QCheckBox("ceil_mode")
-        self.ceil_mode_checkbox.setObjectName("ceil_mode_checkbox")
-        self.count_include_pad_checkbox = QCheckBox("count_include_pad")
-        self.count_include_pad_checkbox.setObjectName("count_include_pad_checkbox")
-        self.divisor_checkbox = QCheckBox("divisor_override")
-        self.divisor_checkbox.setObjectName("divisor_override_checkbox")
-        self.divisor_spinbox = QSpinBox()
-        self.divisor_spinbox.setObjectName("divisor_override_spinbox")
-        self.divisor_spinbox.setRange(-99, 99)
-        self.ties_combobox = QComboBox()
-        self.ties_combobox.setObjectName("ties_combobox")
-        for key in TIES:
-            self.ties_combobox.addItem("", key)
-        self.bias_checkbox = QCheckBox("bias")
-        self.bias_checkbox.setObjectName("bias_checkbox")
-        self.bias_spinbox = QDoubleSpinBox()
-        self.bias_spinbox.setObjectName("bias_spinbox")
-        self.bias_spinbox.setRange(-999, 999)
-        self.bias_spinbox.setDecimals(2)
-        for box in (self.divisor_spinbox, self.bias_spinbox):
-            box.setKeyboardTracking(False)
+        # One control per parameter name, in the order the operations list them.
+        self.controls: dict[str, _Control] = {}
+        for spec in OPS.values():
+            for param in spec.params:
+                if param.name not in self.controls:
+                    self.controls[param.name] = _Control(param)
+        self.pairs = {n: c.pair for n, c in self.controls.items() if c.pair is not None}
 
         self.error_label = QLabel("")
         self.error_label.setObjectName("paramError")
@@ -127,89 +224,59 @@ class ParamsPanel(QGroupBox):
         self.error_label.hide()
 
         self.op_label = QLabel()
-        self.kernel_label = QLabel()
-        self.stride_label = QLabel()
-        self.padding_label = QLabel()
-        self.dilation_label = QLabel()
-        self.ties_label = QLabel()
         form = QFormLayout()
         form.setVerticalSpacing(4)  # compact, like the data panel (room for CJK fonts)
         form.setLabelAlignment(Qt.AlignRight)
         form.addRow(self.op_label, self.op_combobox)
-        form.addRow(self.kernel_label, self.pairs["kernel_size"])
-        form.addRow(self.stride_label, self.pairs["stride"])
-        form.addRow(self.padding_label, self.pairs["padding"])
-        form.addRow(self.dilation_label, self.pairs["dilation"])
-        divisor_row = QHBoxLayout()
-        divisor_row.addWidget(self.divisor_checkbox)
-        divisor_row.addWidget(self.divisor_spinbox)
-        bias_row = QHBoxLayout()
-        bias_row.addWidget(self.bias_checkbox)
-        bias_row.addWidget(self.bias_spinbox)
-        form.addRow(self.ties_label, self.ties_combobox)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
         layout.addLayout(form)
-        layout.addWidget(self.ceil_mode_checkbox)
-        layout.addWidget(self.count_include_pad_checkbox)
-        layout.addLayout(divisor_row)
-        layout.addLayout(bias_row)
+        for control in self.controls.values():
+            if control.label is not None:
+                form.addRow(control.label, control.field())
+            else:
+                layout.addWidget(control.field())
         layout.addWidget(self.error_label)
 
         self.op_combobox.currentIndexChanged.connect(self._on_op_changed)
-        for name, editor in self.pairs.items():
-            editor.h_spinbox.valueChanged.connect(lambda _v, n=name: self._on_pair_changed(n))
-            editor.w_spinbox.valueChanged.connect(lambda _v, n=name: self._on_pair_changed(n))
-        self.ceil_mode_checkbox.toggled.connect(self._on_flags_changed)
-        self.count_include_pad_checkbox.toggled.connect(self._on_flags_changed)
-        self.divisor_checkbox.toggled.connect(self._on_flags_changed)
-        self.divisor_spinbox.valueChanged.connect(self._on_flags_changed)
-        self.ties_combobox.currentIndexChanged.connect(self._on_flags_changed)
-        self.bias_checkbox.toggled.connect(self._on_flags_changed)
-        self.bias_spinbox.valueChanged.connect(self._on_flags_changed)
+        for name, control in self.controls.items():
+            for widget in control.widgets():
+                signal = _value_signal(widget)
+                if signal is not None:
+                    signal.connect(lambda *_a, n=name: self._on_param_changed(n))
+            if control.pair is not None:
+                for box in (control.pair.h_spinbox, control.pair.w_spinbox):
+                    box.valueChanged.connect(lambda _v, n=name: self._on_param_changed(n))
         state.sigDataChanged.connect(self._on_state_changed)
         state.sigError.connect(self._on_error)
         self.retranslate_ui()
         self._on_state_changed()
 
+    # Kept for tests and callers that name the old attributes.
+    def __getattr__(self, name: str) -> Any:
+        for suffix, attr in (("_checkbox", "checkbox"), ("_combobox", "combobox")):
+            if name.endswith(suffix):
+                control = self.__dict__.get("controls", {}).get(name[: -len(suffix)])
+                if control is not None and getattr(control, attr) is not None:
+                    return getattr(control, attr)
+        if name.endswith("_spinbox"):
+            control = self.__dict__.get("controls", {}).get(name[: -len("_spinbox")])
+            if control is not None and control.spinbox is not None:
+                return control.spinbox
+        raise AttributeError(name)
+
     def retranslate_ui(self) -> None:
         self.setTitle(tr("Operation and parameters"))
-        for i, label in enumerate(OPS.values()):
-            self.op_combobox.setItemText(i, tr(label))
-        self.op_combobox.setToolTip(tr("What the sliding window computes (keys 1, 2, 3)"))
+        for i, spec in enumerate(OPS.values()):
+            self.op_combobox.setItemText(i, tr(spec.label))
+        keys = ", ".join(str(k) for k in range(1, min(len(OPS), 9) + 1))
+        self.op_combobox.setToolTip(
+            tr("What the sliding window computes (keys {keys})").format(keys=keys)
+        )
         self.op_label.setText(tr("Operation"))
-        self.kernel_label.setText(tr("Kernel"))
-        self.stride_label.setText(tr("Stride"))
-        self.padding_label.setText(tr("Padding"))
-        self.dilation_label.setText(tr("Dilation"))
-        self.ties_label.setText(tr("Ties"))
-        self.ceil_mode_checkbox.setToolTip(
-            tr(
-                "Round the output size up: a last, partial window is kept if it starts inside "
-                "the input or the left padding."
-            )
-        )
-        self.count_include_pad_checkbox.setToolTip(
-            tr(
-                "Average pooling divides by the window size including padding cells "
-                "(never the ceil_mode overhang)."
-            )
-        )
-        self.divisor_checkbox.setToolTip(
-            tr("Average pooling: divide every window by a fixed number instead of its size")
-        )
-        self.divisor_spinbox.setToolTip(tr("Divide every window by this number instead (not 0)."))
-        for i, label in enumerate(TIES.values()):
-            self.ties_combobox.setItemText(i, tr(label))
-        self.ties_combobox.setToolTip(
-            tr(
-                "Max pooling backward: which of several equal maxima in a window receives its "
-                "gradient (PyTorch: the first one)"
-            )
-        )
-        self.bias_checkbox.setToolTip(tr("Convolution: add a bias to every output (off: no bias)"))
-        self.bias_spinbox.setToolTip(tr("Added once to every output of the convolution"))
-        self._on_error(self.state.error)
+        for control in self.controls.values():
+            control.retranslate()
+        self._on_error()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.LanguageChange:
@@ -220,61 +287,35 @@ class ParamsPanel(QGroupBox):
     def _on_op_changed(self, index: int) -> None:
         self.state.set_op(self.op_combobox.itemData(index))
 
-    def _on_pair_changed(self, name: str) -> None:
-        self.state.set_params(**{name: self.pairs[name].value()})
-
-    def _on_flags_changed(self, *_args: object) -> None:
-        divisor = self.divisor_spinbox.value() if self.divisor_checkbox.isChecked() else None
-        bias = self.bias_spinbox.value() if self.bias_checkbox.isChecked() else None
-        self.state.set_params(
-            ceil_mode=self.ceil_mode_checkbox.isChecked(),
-            count_include_pad=self.count_include_pad_checkbox.isChecked(),
-            divisor_override=divisor,
-            ties=self.ties_combobox.currentData(),
-            bias=bias,
-        )
+    def _on_param_changed(self, name: str) -> None:
+        control = self.controls[name]
+        if control.spinbox is not None and control.checkbox is not None:
+            control.spinbox.setEnabled(control.checkbox.isChecked())
+        self.state.set_params(**{name: control.value()})
 
     # ---- state → controls (signals blocked) -------------------------------------------------
     def _on_state_changed(self) -> None:
         st, p = self.state, self.state.params
-        blockers = [
-            QSignalBlocker(w)
-            for w in (
-                self.op_combobox,
-                self.ceil_mode_checkbox,
-                self.count_include_pad_checkbox,
-                self.divisor_checkbox,
-                self.divisor_spinbox,
-                self.ties_combobox,
-                self.bias_checkbox,
-                self.bias_spinbox,
-            )
-        ]
-        self.op_combobox.setCurrentIndex(list(OPS).index(st.op))
-        for name, editor in self.pairs.items():
-            editor.set_value(getattr(p, name))
-        self.ceil_mode_checkbox.setChecked(p.ceil_mode)
-        self.count_include_pad_checkbox.setChecked(p.count_include_pad)
-        self.divisor_checkbox.setChecked(p.divisor_override is not None)
-        if p.divisor_override is not None:
-            self.divisor_spinbox.setValue(p.divisor_override)
-        self.ties_combobox.setCurrentIndex(max(0, self.ties_combobox.findData(p.ties)))
-        self.bias_checkbox.setChecked(p.bias is not None)
-        if p.bias is not None:
-            self.bias_spinbox.setValue(p.bias)
-        del blockers
-        is_max, is_avg, is_conv = st.op == "max", st.op == "avg", st.op == "conv"
-        self.pairs["dilation"].setEnabled(not is_avg)
-        self.dilation_label.setEnabled(not is_avg)
-        self.ceil_mode_checkbox.setEnabled(not is_conv)
-        self.count_include_pad_checkbox.setEnabled(is_avg)
-        self.divisor_checkbox.setEnabled(is_avg)
-        self.divisor_spinbox.setEnabled(is_avg and p.divisor_override is not None)
-        self.ties_combobox.setEnabled(is_max)
-        self.ties_label.setEnabled(is_max)
-        self.bias_checkbox.setEnabled(is_conv)
-        self.bias_spinbox.setEnabled(is_conv and p.bias is not None)
+        spec = st.spec
+        with QSignalBlocker(self.op_combobox):
+            self.op_combobox.setCurrentIndex(list(OPS).index(st.op))
+        for name, control in self.controls.items():
+            if name in p:
+                control.set_value(p[name])
+            control.set_enabled(spec.has_param(name))
 
-    def _on_error(self, message: str) -> None:
-        self.error_label.setText(f"⚠ {translate_message(message)}" if message else "")
-        self.error_label.setVisible(bool(message))
+    def _on_error(self, _message: str = "") -> None:
+        # The state's error, not the signal's English text: said in the current language.
+        error = self.state.error
+        self.error_label.setText(f"⚠ {translate_message(error)}" if error else "")
+        self.error_label.setVisible(error is not None)
+
+
+def _value_signal(widget: QWidget) -> Any:
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
+    if isinstance(widget, QComboBox):
+        return widget.currentIndexChanged
+    if isinstance(widget, (QSpinBox, QDoubleSpinBox)):
+        return widget.valueChanged
+    return None

@@ -289,7 +289,7 @@ class VerifyPanel(QDockWidget):
         if name in ("forward", "indices"):
             plane, where = c.abs_diff[n, ch], f"n={n}, c={ch}"
         elif name == "grad_input":
-            cin = st.in_channel if st.op == "conv" else ch
+            cin = st.in_channel if st.spec.has_weight else ch
             plane, where = c.abs_diff[n, cin], f"n={n}, c={cin}"
         elif name == "grad_weight":
             plane, where = c.abs_diff[ch, st.in_channel], f"c_out={ch}, c_in={st.in_channel}"

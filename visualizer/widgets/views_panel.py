@@ -11,7 +11,15 @@ from visualizer.i18n import tr
 from visualizer.state import INPUT, PADDING, AppState
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 
-TAP_STYLE = {"input": "window", "padding": "pad_tap", "overhang": "pad_tap"}
+# Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
+# in the backward phase: it is where dY goes.
+INPUT_STYLE = {
+    "window": "window",
+    "padding": "pad_tap",
+    "overhang": "pad_tap",
+    "gap": "gap",
+    "winner": "winner",
+}
 
 
 class ViewsPanel(QWidget):
@@ -87,11 +95,11 @@ class ViewsPanel(QWidget):
     def _update_titles(self, kinds: np.ndarray) -> None:
         """Titles (they name the sizes) and tooltips; ``kinds`` are the input canvas's."""
         st = self.state
-        conv, is_max = st.op == "conv", st.op == "max"
+        spec = st.spec
         h, w = st.x.shape[2:]
         size = f"{h}×{w}"
         if (kinds == PADDING).any():
-            pad = "−∞" if is_max else "0"
+            pad = format_number(spec.pad_value)
             title = tr("Input X  ({size}, padded with {value})").format(size=size, value=pad)
         else:
             title = tr("Input X  ({size})").format(size=size)
@@ -107,14 +115,14 @@ class ViewsPanel(QWidget):
         oh, ow = st.results.geometry.out_size
         self.output_view.set_title(tr("Output Y  ({size})").format(size=f"{oh}×{ow}"))
         self.grad_output_view.set_title(tr("Upstream gradient dY"))
-        if conv:
+        if spec.has_weight:
             kh, kw = st.results.geometry.kernel
             size = f"{kh}×{kw}"
             if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
                 # Which slice of the 4-D weight: output channel, input channel.
                 size += f", W[{st.plane[1]}, {st.in_channel}]"
             self.kernel_view.set_title(tr("Kernel W  ({size})").format(size=size))
-        if is_max:
+        if spec.has_tensor("mask"):
             self.mask_view.set_title(tr("Argmax mask  (wins per cell)"))
         self._update_step_titles()
 
@@ -165,12 +173,12 @@ class ViewsPanel(QWidget):
     # ---- state → views ----------------------------------------------------------------------
     def _on_results_changed(self) -> None:
         st = self.state
-        op = st.op
-        conv, is_max = op == "conv", op == "max"
-        self.kernel_view.setVisible(conv)
-        self.grad_weight_view.setVisible(conv)
-        self.bias_label.setVisible(conv)
-        self.mask_view.setVisible(is_max)
+        spec = st.spec
+        # Exactly the views the operation's tensors list.
+        shown = {t.view for t in spec.tensors if t.view}
+        for widget in (*self.views(), self.bias_label):
+            widget.setVisible(widget.objectName() in shown)
+        conv, is_max = spec.has_weight, spec.has_tensor("mask")
         stretch = {0: 3, 1: 2 if conv else 0, 2: 2, 3: 3 if is_max else 0}
         for col, factor in stretch.items():
             self.grid.setColumnStretch(col, factor)
@@ -182,7 +190,9 @@ class ViewsPanel(QWidget):
         self._x_levels = levels_for(real, False)
 
         out = st.results.output[st.plane]
-        self._out_levels = levels_for(out, False) if not is_max else self._x_levels
+        self._out_levels = (
+            self._x_levels if spec.output_in_input_scale else levels_for(out, False)
+        )
         gx = st.grad_input_plane(partial=False)
         self._gx_levels = levels_for(gx, True)
         self.grad_output_view.set_matrix(
@@ -205,10 +215,10 @@ class ViewsPanel(QWidget):
         self.grad_input_view.set_matrix(
             st.grad_input_plane(), levels=self._gx_levels, diverging=True
         )
-        if st.op == "max":
+        if st.spec.has_tensor("mask"):
             counts = st.mask_plane()
             self.mask_view.set_matrix(counts.astype(float), levels=self._mask_levels)
-        if st.op == "conv":
+        if st.spec.has_weight:
             gw, gb = st.grad_weight_plane()
             self.grad_weight_view.set_matrix(gw, levels=self._gw_levels, diverging=True)
             self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
@@ -218,21 +228,16 @@ class ViewsPanel(QWidget):
     def _on_highlights_changed(self) -> None:
         st = self.state
         hl = st.highlight()
-        inputs: dict[tuple[int, int], set[str]] = {}
-        for r, c, kind in hl.input_taps:
-            inputs.setdefault((r, c), set()).add(TAP_STYLE[kind])
-        for r, c in hl.input_gaps:
-            inputs.setdefault((r, c), set()).add("gap")
         forward = st.phase == "forward"
-        # The winning tap stays marked in the backward phase: it is where dY goes.
-        for rc in hl.input_winners:
-            inputs.setdefault(rc, set()).add("winner")
-        outputs: dict[tuple[int, int], set[str]] = {}
-        if hl.output_cell is not None:
-            outputs[hl.output_cell] = {"current"}
+        # Roles of the step (engine.Step) drawn as the views' highlight styles.
+        inputs: dict[tuple[int, int], set[str]] = {}
+        for rc, roles in hl.of("input").items():
+            styles = {INPUT_STYLE[r] for r in roles if r in INPUT_STYLE}
+            inputs.setdefault(rc, set()).update(styles)
+        outputs: dict[tuple[int, int], set[str]] = {rc: {"current"} for rc in hl.of("output")}
         grads: dict[tuple[int, int], set[str]] = {}
         if not forward:
-            for rc in hl.grad_targets:
+            for rc in hl.of("grad_input"):
                 grads.setdefault(rc, set()).add("target")
         hover_in, hover_out = st.hover_cells()
         for rc in hover_in:
@@ -240,7 +245,7 @@ class ViewsPanel(QWidget):
             grads.setdefault(rc, set()).add("hover")
         for rc in hover_out:
             outputs.setdefault(rc, set()).add("hover")
-        mask = {rc: {"winner"} for rc in hl.input_winners} if forward else {}
+        mask = {rc: {"winner"} for rc in hl.of("mask")} if forward else {}
         self.input_view.set_highlights(inputs)
         self.output_view.set_highlights(outputs)
         self.grad_output_view.set_highlights(

@@ -1,0 +1,145 @@
+"""What the views draw, from a document, its results and the step cursor (Qt-free).
+
+Presenters read :class:`~engine.Step` records and the per-edit accumulations of the trace;
+they never compute a window coordinate themselves and never recompute the operation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import Step
+from visualizer.model.compute import Results
+from visualizer.model.cursor import StepCursor
+from visualizer.model.document import Document
+
+# Kinds of cells in the input canvas (the input plus its padding ring).
+INPUT, PADDING, OVERHANG = 0, 1, 2
+
+Cell = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Cells to mark in each view for the current step, by view name, in matrix coordinates.
+
+    ``cells[view]`` maps a position to the roles it has (``window``, ``winner``, ``padding``,
+    ``gap``, ``overhang``, ``result``, ``source``, ``target``, ``changed``).
+    """
+
+    step: Step
+    cells: dict[str, dict[Cell, set[str]]]
+
+    def of(self, view: str) -> dict[Cell, set[str]]:
+        return self.cells.get(view, {})
+
+    @property
+    def output_cell(self) -> Cell:
+        return self.step.out_pos
+
+
+def current_step(results: Results, cursor: StepCursor) -> Step:
+    return results.trace.step(cursor.phase, cursor.window_index)
+
+
+def trace_channel(doc: Document) -> int:
+    """Channel of the trace's input planes that the views show."""
+    return doc.in_channel if doc.spec.has_weight else 0
+
+
+def highlight(doc: Document, results: Results, cursor: StepCursor) -> Highlight:
+    """Cells to mark for the current step; cells of other channels than the shown are left out."""
+    step = current_step(results, cursor)
+    channel = trace_channel(doc)
+    views = {cell.view for cell in step.cells}
+    cells = {}
+    for view in views:
+        per_channel = view in ("input", "weight", "mask", "grad_input", "grad_weight")
+        cells[view] = step.cells_of(view, channel if per_channel else None)
+    return Highlight(step, cells)
+
+
+def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarray, Cell]:
+    """The shown input plane with its padding ring: (values, kinds, (top, left) offset).
+
+    Padding shows the operation's pad value (−∞ for max pooling, 0 for sums); the ceil_mode
+    overhang is NaN.
+    """
+    g = results.geometry
+    plane = doc.x[doc.plane[0], doc.shown_input_channel]
+    (top, bottom), (left, right) = g.canvas_pad
+    values = np.pad(plane, ((top, bottom), (left, right)), constant_values=doc.spec.pad_value)
+    kinds = np.full(values.shape, PADDING, dtype=np.int8)
+    kinds[top : top + plane.shape[0], left : left + plane.shape[1]] = INPUT
+    over_rows = top + plane.shape[0] + g.pad_after[0]
+    over_cols = left + plane.shape[1] + g.pad_after[1]
+    kinds[over_rows:, :] = OVERHANG
+    kinds[:, over_cols:] = OVERHANG
+    values[kinds == OVERHANG] = np.nan
+    return values, kinds, (top, left)
+
+
+def output_plane(doc: Document, results: Results, cursor: StepCursor, partial: bool) -> np.ndarray:
+    """Output of the shown plane; during the forward phase only the windows done so far."""
+    y = results.output[doc.plane].astype(float)
+    if partial and cursor.phase == "forward":
+        y = y.copy()
+        y.flat[cursor.window_index + 1 :] = np.nan
+    return y
+
+
+def grad_input_plane(
+    doc: Document, results: Results, cursor: StepCursor, partial: bool
+) -> np.ndarray:
+    """dX of the shown plane, accumulated up to the current backward step."""
+    trace = results.trace
+    if not partial:
+        return results.grad_input[doc.plane[0], doc.shown_input_channel]
+    if cursor.phase == "forward":
+        return np.zeros(trace.x.shape[1:])
+    return trace.grad_input_after(cursor.window_index)[trace_channel(doc)]
+
+
+def mask_plane(
+    doc: Document, results: Results, cursor: StepCursor, partial: bool
+) -> np.ndarray | None:
+    """Windows won per input element (so far, in the forward phase); None without a mask."""
+    trace = results.trace
+    if trace.winners is None:
+        return None
+    if partial and cursor.phase == "forward":
+        return trace.mask_counts_after(cursor.window_index)
+    return trace.mask_counts
+
+
+def grad_weight_plane(
+    doc: Document, results: Results, cursor: StepCursor, partial: bool
+) -> tuple[np.ndarray, float | None] | None:
+    """dW of the shown kernel slice and db, accumulated so far; None without a weight."""
+    trace = results.trace
+    if trace.grad_weight is None:
+        return None
+    if partial and cursor.phase == "forward":
+        zero_bias = None if trace.grad_bias is None else 0.0
+        return np.zeros_like(trace.grad_weight[doc.in_channel]), zero_bias
+    index = cursor.window_index if partial else cursor.n_windows - 1
+    gw, gb = trace.grad_weight_after(index)
+    assert gw is not None
+    return gw[doc.in_channel], gb
+
+
+def hover_cells(
+    results: Results, hover: tuple[str, int, int] | None
+) -> tuple[list[Cell], list[Cell]]:
+    """(input cells, output cells) linked to the hovered cell."""
+    if hover is None:
+        return [], []
+    g = results.geometry
+    where, r, c = hover
+    if where == "output":
+        if not (0 <= r < g.out_size[0] and 0 <= c < g.out_size[1]):
+            return [], []
+        return [(row, col) for _, _, row, col in g.window_taps(r, c)], [(r, c)]
+    return [(r, c)], g.windows_reading(r, c)

@@ -1,0 +1,190 @@
+"""Parameters in files (sessions and presets): one reader and writer, driven by the registry.
+
+Every parameter of every registered operation may appear, by its PyTorch name; its
+:class:`~engine.ops.ParamSpec` says what kind of value it takes, so adding an operation adds
+its parameters to both formats.  The two formats differ only in how they say a value is wrong
+(a session names ``params.stride``, a preset ``params "stride"``) and in one leniency: a
+preset may give a pair as one integer and leaves the range of window parameters to the
+engine's check against its input, which says why in the engine's words.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+from engine.ops import OPS, Params, ParamSpec
+from visualizer.i18n import tr
+from visualizer.model import default_params
+
+
+def param_specs() -> dict[str, ParamSpec]:
+    """Every parameter name of the registry, with the first operation's spec of it."""
+    specs: dict[str, ParamSpec] = {}
+    for op in OPS.values():
+        for spec in op.params:
+            specs.setdefault(spec.name, spec)
+    return specs
+
+
+def params_to_json(params: Params) -> dict[str, Any]:
+    """``params`` as JSON values (pairs as lists), in registry order."""
+    out: dict[str, Any] = {}
+    for name, spec in param_specs().items():
+        if name not in params:
+            continue
+        value = params[name]
+        if spec.kind == "pair":
+            out[name] = [int(v) for v in value]
+        elif spec.kind == "bool":
+            out[name] = bool(value)
+        elif value is None or spec.kind == "choice":
+            out[name] = value
+        elif spec.kind in ("float", "optional_float"):
+            out[name] = float(value)
+        else:
+            out[name] = int(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a file format names a parameter and says what is wrong with it."""
+
+    lenient: bool  # pairs as one int; window ranges left to the engine
+
+    def field(self, name: str) -> str:
+        return f'params "{name}"' if self.lenient else f"params.{name}"
+
+
+SESSION = Style(lenient=False)
+PRESET = Style(lenient=True)
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def params_from_json(raw: object, style: Style = SESSION) -> tuple[Params, set[str]]:
+    """Read a ``params`` object: ``(the defaults with the given values, the names given)``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value and the rule; or the unknown names.
+    """
+    specs = param_specs()
+    if not isinstance(raw, dict):
+        if style.lenient:
+            raise ValueError(tr('"params" must be a JSON object'))
+        message = tr("{field} must be an object, not {type}")
+        raise ValueError(message.format(field="params", type=_type_name(raw)))
+    unknown = sorted(set(map(str, raw)) - set(specs))
+    if unknown:
+        if style.lenient:
+            message = tr("unknown params {fields}; allowed: {allowed}")
+            raise ValueError(
+                message.format(fields=", ".join(map(repr, unknown)), allowed=", ".join(specs))
+            )
+        raise ValueError(
+            tr("params has unknown fields: {fields}").format(fields=", ".join(unknown))
+        )
+    values = {name: _value(specs[name], value, style) for name, value in raw.items()}
+    return default_params().replace(**values), set(values)
+
+
+def _value(spec: ParamSpec, value: object, style: Style) -> Any:
+    field, kind = style.field(spec.name), spec.kind
+    if kind == "pair":
+        return _pair(spec, value, style)
+    if kind == "bool":
+        if type(value) is not bool:
+            if style.lenient:
+                message = tr('params "{field}" must be true or false, not {value}')
+                raise ValueError(message.format(field=spec.name, value=repr(value)))
+            message = tr("{field} must be true or false, not {type}")
+            raise ValueError(message.format(field=field, type=_type_name(value)))
+        return value
+    if kind == "choice":
+        if value not in spec.choices:
+            choices = (
+                ", ".join(map(repr, spec.choices)) if style.lenient else ", ".join(spec.choices)
+            )
+            if style.lenient:
+                message = tr('params "{field}" ({value}) must be one of {choices}')
+                raise ValueError(
+                    message.format(field=spec.name, value=repr(value), choices=choices)
+                )
+            message = tr("{field} ({value}) must be one of {choices}")
+            raise ValueError(message.format(field=field, value=f"{value!r:.40}", choices=choices))
+        return value
+    if value is None and kind.startswith("optional"):
+        return None
+    if kind in ("int", "optional_int"):
+        if not _is_int(value):
+            if style.lenient:
+                text = tr('params "{field}" must be an integer or null')
+                raise ValueError(text.format(field=spec.name))
+            message = tr("{field} must be an integer, not {type}")
+            raise ValueError(message.format(field=field, type=_type_name(value)))
+        return _in_range(spec, int(value), field)  # type: ignore[call-overload]
+    return _in_range(spec, _finite(value, field, kind.startswith("optional")), field)
+
+
+def _pair(spec: ParamSpec, value: object, style: Style) -> tuple[int, int]:
+    if style.lenient:
+        if _is_int(value):
+            return (int(value), int(value))  # type: ignore[call-overload]
+        if isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value):
+            return (int(value[0]), int(value[1]))
+        message = tr('params "{field}" ({value}) must be an integer or a pair [h, w]')
+        raise ValueError(message.format(field=spec.name, value=repr(value)))
+    field = style.field(spec.name)
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(tr("{field} must be a list of two integers").format(field=field))
+    out = []
+    for i, item in enumerate(value):
+        where = f"{field}[{i}]"
+        if type(item) is not int:
+            message = tr("{field} must be an integer, not {type}")
+            raise ValueError(message.format(field=where, type=_type_name(item)))
+        out.append(_in_range(spec, item, where))
+    return (out[0], out[1])
+
+
+def _finite(value: object, field: str, optional: bool) -> float:
+    if type(value) not in (int, float):
+        if optional:
+            message = tr("{field} must be a number or null, not {type}")
+        else:
+            message = tr("{field} must be a number, not {type}")
+        raise ValueError(message.format(field=field, type=_type_name(value)))
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an integer beyond float's range (about 1.8e308)
+        message = tr("{field} is an integer with {digits} digits, too large for a number")
+        raise ValueError(message.format(field=field, digits=len(str(abs(value))))) from None  # type: ignore[arg-type]
+    if not math.isfinite(number):
+        raise ValueError(tr("{field} must be a finite number").format(field=field))
+    return number
+
+
+def _in_range(spec: ParamSpec, number: Any, field: str) -> Any:
+    low, high = spec.minimum, spec.maximum
+    if (low is not None and number < low) or (high is not None and number > high):
+        message = tr("{field} ({value}) must be between {low} and {high}")
+        show = [_plain(b) for b in (low, high)]
+        raise ValueError(message.format(field=field, value=number, low=show[0], high=show[1]))
+    return number
+
+
+def _plain(bound: float | None) -> str:
+    if bound is None:
+        return "∞"
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
