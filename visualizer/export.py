@@ -268,7 +268,7 @@ def matrices(state: AppState) -> dict[str, np.ndarray]:
     """
     r = state.results
     out = {"X": state.x}
-    if state.spec.has_weight:
+    if state.op == "conv":
         out["W"] = state.weight
     out.update({"Y": r.output, "dY": r.grad_output, "dX": r.grad_input})
     if r.mask_counts is not None:

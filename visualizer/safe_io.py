@@ -13,12 +13,20 @@ through :func:`read_bytes_file` / :func:`read_text_file`, which
 
 The file is opened non-blocking and checked with ``fstat`` on the open descriptor, so a file
 swapped for a FIFO between the check and the open cannot hang the app either.
+
+Every file the app writes (sessions, the autosave, exports) goes through
+:func:`write_atomically`: a temporary file in the same folder, then ``os.replace``; the
+target may only be a new name or an existing regular file (never a folder, a symbolic link, a
+device or a FIFO).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from visualizer.i18n import tr
@@ -128,3 +136,85 @@ def read_text_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> s
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableFileError(Path(path), tr("not a text (UTF-8) file")) from None
+
+
+# ---- writing -------------------------------------------------------------------------------------
+
+
+def check_write_target(path: str | os.PathLike[str]) -> Path:
+    """Refuse a place the app should not write a file to; returns it as a Path.
+
+    Refused, with :class:`UnreadableFileError`-style messages (a ``ValueError``):
+
+    * a folder (``x.csv`` that is a directory);
+    * a symbolic link — deliberately neither replaced (that would silently turn the link into
+      a copy) nor followed (that would write where the file dialog did not show): choose the
+      file it points to;
+    * anything that is not a regular file: a device such as ``/dev/full``, a FIFO, a socket;
+    * a path whose folder does not exist (an ``OSError``, ENOENT, like ``open`` would raise).
+
+    A missing file or an existing regular file is fine: it will be replaced atomically.
+    """
+    path = Path(path)
+    if not str(path) or path.name in ("", ".", ".."):
+        raise ValueError(tr("no file name given"))
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            reason = tr(
+                "it is a symbolic link; links are neither replaced nor followed, "
+                "choose the file it points to"
+            )
+            raise UnreadableFileError(path, reason)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableFileError(path, tr("it is a folder; choose a file name"))
+        if not stat.S_ISREG(info.st_mode):
+            reason = tr("it is not a regular file (a device, FIFO or socket); it is left alone")
+            raise UnreadableFileError(path, reason)
+    parent = path.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, tr("no such folder"), str(parent))
+    return path
+
+
+def write_atomically(path: str | os.PathLike[str], write: Callable[[str], object]) -> None:
+    """Call ``write(temporary_path)`` and move the result to ``path`` only when it succeeded,
+    so a crash, a full disk, an error or a cancel never leaves a half-written file at ``path``
+    (an existing file keeps its old content).
+
+    The temporary file is made in the same folder (a rename across file systems would not be
+    atomic) and replaces ``path`` with ``os.replace``.  ``path`` is checked first with
+    :func:`check_write_target` (no folders, links, devices, FIFOs).
+
+    Raises
+    ------
+    ValueError
+        The target is refused.
+    OSError
+        The file cannot be written.
+    """
+    path = check_write_target(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        if os.path.getsize(tmp) == 0:
+            raise OSError(errno.EIO, tr("nothing was written"), str(path))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a saved file should not be
+        check_write_target(path)  # still no link, folder or device there
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`write_atomically`)."""
+    write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
