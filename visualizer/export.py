@@ -268,7 +268,7 @@ def matrices(state: AppState) -> dict[str, np.ndarray]:
     """
     r = state.results
     out = {"X": state.x}
-    if state.op == "conv":
+    if state.spec.has_weight:
         out["W"] = state.weight
     out.update({"Y": r.output, "dY": r.grad_output, "dX": r.grad_input})
     if r.mask_counts is not None:

@@ -42,7 +42,7 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +61,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import TIE_POLICIES
+from engine.ops import OPS, Params, get_op
 from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.safe_io import UnreadableFileError, read_text_file, size_text, write_text_atomic
 from visualizer.safe_io import write_atomically as write_atomically  # moved there; re-exported
+from visualizer.schema import SESSION, params_from_json, params_to_json
 from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
-from visualizer.state import OPS, AppState, Label, Params, Snapshot
+from visualizer.state import AppState, Label, Snapshot
 
 FORMAT = "pooling-visualizer-session"
 VERSION = 1
@@ -144,15 +145,8 @@ def session_to_dict(session: Session, arrays: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
-        "op": snap.op,
-        "params": {
-            **{name: [int(v) for v in getattr(p, name)] for name in _PAIRS},
-            "ceil_mode": bool(p.ceil_mode),
-            "count_include_pad": bool(p.count_include_pad),
-            "divisor_override": p.divisor_override,
-            "ties": p.ties,
-            "bias": None if p.bias is None else float(p.bias),
-        },
+        "op": get_op(snap.op).alias,  # read back by alias or PyTorch name
+        "params": params_to_json(p),
         "plane": [int(snap.plane[0]), int(snap.plane[1])],
         "in_channel": int(snap.in_channel),
         "dy_mode": snap.dy_mode,
@@ -324,37 +318,7 @@ def _pair(value: object, name: str) -> tuple[int, int]:
 
 
 def _params(value: object) -> Params:
-    if not isinstance(value, dict):
-        message = tr("{field} must be an object, not {type}")
-        raise ValueError(message.format(field="params", type=_type_name(value)))
-    known = {f.name for f in fields(Params)}
-    unknown = sorted(set(value) - known)
-    if unknown:
-        message = tr("params has unknown fields: {fields}")
-        raise ValueError(message.format(fields=", ".join(map(str, unknown))))
-    default = Params()
-    out: dict[str, Any] = {}
-    for name in _PAIRS:
-        out[name] = _pair(value[name], name) if name in value else getattr(default, name)
-    for name in ("ceil_mode", "count_include_pad"):
-        flag = value.get(name, getattr(default, name))
-        out[name] = _bool(flag, f"params.{name}")
-    divisor = value.get("divisor_override")
-    out["divisor_override"] = (
-        None if divisor is None else _int(divisor, "params.divisor_override", -MAX_PARAM, MAX_PARAM)
-    )
-    ties = value.get("ties", default.ties)
-    if ties not in TIE_POLICIES:
-        message = tr("{field} ({value}) must be one of {choices}")
-        raise ValueError(
-            message.format(
-                field="params.ties", value=f"{ties!r:.40}", choices=", ".join(TIE_POLICIES)
-            )
-        )
-    out["ties"] = ties
-    bias = value.get("bias", default.bias)
-    out["bias"] = None if bias is None else _finite(bias, "params.bias")
-    return Params(**out)
+    return params_from_json(value, SESSION)[0]
 
 
 def session_from_dict(data: object) -> Session:
@@ -388,9 +352,13 @@ def session_from_dict(data: object) -> Session:
         if key not in data:
             raise ValueError(tr("the field {field} is missing").format(field=repr(key)))
     op = data["op"]
-    if op not in OPS:
+    try:
+        op = get_op(op).key if isinstance(op, str) else get_op(repr(op)).key  # v1: the alias
+    except ValueError:
         message = tr("{field} ({value}) must be one of {choices}")
-        raise ValueError(message.format(field="op", value=f"{op!r:.40}", choices=", ".join(OPS)))
+        raise ValueError(
+            message.format(field="op", value=f"{op!r:.40}", choices=", ".join(OPS))
+        ) from None
     params = _params(data.get("params", {}))
     x = _array(data["x"], "x")
     weight = _array(data["weight"], "weight")
@@ -398,7 +366,7 @@ def session_from_dict(data: object) -> Session:
     plane = data.get("plane", [0, 0])
     if not isinstance(plane, list) or len(plane) != 2:
         raise ValueError(tr("plane must be a list of two integers [n, c]"))
-    channels = weight.shape[0] if op == "conv" else x.shape[1]
+    channels = weight.shape[0] if get_op(op).has_weight else x.shape[1]
     plane_t = (
         _int(plane[0], tr("plane[0] (batch index)"), 0, x.shape[0] - 1),
         _int(plane[1], tr("plane[1] (channel index)"), 0, channels - 1),
