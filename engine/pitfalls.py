@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.conv import conv2d
+from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry, normalize_pair, pool_geometry
+from engine.ops import OPS, get_op
 from engine.pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 
 Pair = tuple[int, int]
@@ -30,7 +32,9 @@ Pair = tuple[int, int]
 def _plane(x: object, name: str = "x") -> np.ndarray:
     arr = np.asarray(x, dtype=float)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be one (H, W) plane; got shape {arr.shape}")
+        raise ParameterError(
+            "{name} must be one (H, W) plane; got shape {shape}", name=name, shape=arr.shape
+        )
     return arr
 
 
@@ -124,7 +128,11 @@ def wrong_max_pool2d_backward_ignores_stride(
     g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     dy = _plane(grad_output, "grad_output")
     if dy.shape != g.out_size:
-        raise ValueError(f"grad_output shape {dy.shape} must match the output shape {g.out_size}")
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=dy.shape,
+            expected=g.out_size,
+        )
     xp = _pad(x, g, -np.inf)
     grad = np.zeros_like(xp)
     dh, dw = g.dilation
@@ -171,7 +179,11 @@ def wrong_max_pool2d_backward_equality_mask(
     g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     dy = _plane(grad_output, "grad_output")
     if dy.shape != g.out_size:
-        raise ValueError(f"grad_output shape {dy.shape} must match the output shape {g.out_size}")
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=dy.shape,
+            expected=g.out_size,
+        )
     xp = _pad(x, g, -np.inf)
     grad = np.zeros_like(xp)
     (sh, sw), (dh, dw) = g.stride, g.dilation
@@ -212,15 +224,20 @@ def wrong_pool2d_reshape(x: object, kernel_size: object, mode: str = "max") -> n
     kernel = normalize_pair(kernel_size, "kernel_size")
     assert kernel is not None
     if min(kernel) < 1:
-        raise ValueError(f"kernel_size ({kernel}) must be greater than zero")
-    if mode not in ("max", "avg"):
-        raise ValueError(f"mode ({mode!r}) must be 'max' or 'avg'")
+        raise ParameterError(
+            "{name} ({value}) must be greater than zero", name="kernel_size", value=kernel
+        )
+    if mode not in _REDUCE:
+        raise ParameterError("mode ({mode}) must be 'max' or 'avg'", mode=repr(mode))
     kh, kw = kernel
     h, w = x.shape
     blocks = x[: h // kh * kh, : w // kw * kw].reshape(h // kh, kh, w // kw, kw)  # MISTAKE
     if blocks.size == 0:
         return np.zeros((h // kh, w // kw))
-    return blocks.max(axis=(1, 3)) if mode == "max" else blocks.mean(axis=(1, 3))
+    return _REDUCE[mode](blocks, axis=(1, 3))
+
+
+_REDUCE = {"max": np.max, "avg": np.mean}
 
 
 # ---- average pooling ----------------------------------------------------------------------------
@@ -266,9 +283,10 @@ def _conv_setup(
     xa = np.asarray(x, dtype=float)
     wa = np.asarray(weight, dtype=float)
     if xa.ndim != 3 or wa.ndim != 3 or xa.shape[0] != wa.shape[0]:
-        raise ValueError(
-            f"x must be (C, H, W) and weight (C, kH, kW) with the same C; "
-            f"got {xa.shape} and {wa.shape}"
+        raise ParameterError(
+            "x must be (C, H, W) and weight (C, kH, kW) with the same C; got {x} and {weight}",
+            x=xa.shape,
+            weight=wa.shape,
         )
     g = conv_geometry(xa.shape[1:], wa.shape[1:], stride, padding, dilation)
     return xa, wa, g
@@ -393,7 +411,9 @@ class PitfallCase:
     def require(self, name: str) -> np.ndarray:
         value = getattr(self, name)
         if value is None:
-            raise ValueError(f"this pitfall needs {name}, which the case does not have")
+            raise ParameterError(
+                "this pitfall needs {name}, which the case does not have", name=name
+            )
         return np.asarray(value, dtype=float)
 
 
@@ -415,6 +435,12 @@ def _correct_avg(case: PitfallCase) -> np.ndarray:
     )
 
 
+def _correct_pool(case: PitfallCase) -> np.ndarray:
+    """The engine's pooling of the case, by the operation's reduction."""
+    correct = {"max": lambda c: max_pool2d(c.x, *c.max_args), "avg": _correct_avg}
+    return correct[get_op(case.op).reduction](case)
+
+
 def _correct_max_backward(case: PitfallCase) -> np.ndarray:
     # PyTorch's rule (first maximum wins), whatever tie policy the app is set to.
     return max_pool2d_backward(case.require("grad_output"), case.x, *case.max_args, ties="first")
@@ -429,7 +455,7 @@ class Pitfall:
     key : stable identifier
     title : short name for a menu
     explanation : one line saying what goes wrong
-    applies_to : operations ('max', 'avg', 'conv') it can be shown for
+    applies_to : the short names of the operations whose spec lists this pitfall
     result : 'output' (forward result Y) or 'grad_input' (input gradient dX)
     function : the ``wrong_*`` function itself (its name and docstring tell the mistake)
     wrong : computes the wrong result of a :class:`PitfallCase`
@@ -439,11 +465,15 @@ class Pitfall:
     key: str
     title: str
     explanation: str
-    applies_to: tuple[str, ...]
     result: str
     function: Callable[..., np.ndarray]
     wrong: Callable[[PitfallCase], np.ndarray]
     correct: Callable[[PitfallCase], np.ndarray]
+
+    @property
+    def applies_to(self) -> tuple[str, ...]:
+        # Which operations show a pitfall is the operations' data (OpSpec.pitfalls).
+        return tuple(spec.alias for spec in OPS.values() if self.key in spec.pitfalls)
 
 
 PITFALLS: list[Pitfall] = [
@@ -454,7 +484,6 @@ PITFALLS: list[Pitfall] = [
             "Padding with 0 instead of −∞: a window of negative numbers that touches the "
             "padding returns 0, a value that is not in the input."
         ),
-        applies_to=("max",),
         result="output",
         function=wrong_max_pool2d_zero_padding,
         wrong=lambda c: wrong_max_pool2d_zero_padding(c.x, *c.max_args),
@@ -467,7 +496,6 @@ PITFALLS: list[Pitfall] = [
             "vert_start = h instead of h·stride: the gradient goes to the maximum of a "
             "shifted window (right only when the stride is 1)."
         ),
-        applies_to=("max",),
         result="grad_input",
         function=wrong_max_pool2d_backward_ignores_stride,
         wrong=lambda c: wrong_max_pool2d_backward_ignores_stride(
@@ -482,7 +510,6 @@ PITFALLS: list[Pitfall] = [
             "mask = (window == window.max()) gives the full gradient to every tied maximum; "
             "PyTorch gives it to the first one only."
         ),
-        applies_to=("max",),
         result="grad_input",
         function=wrong_max_pool2d_backward_equality_mask,
         wrong=lambda c: wrong_max_pool2d_backward_equality_mask(
@@ -497,11 +524,10 @@ PITFALLS: list[Pitfall] = [
             "x.reshape(H/k, k, W/k, k).max(...) drops the rows and columns that do not fit "
             "and ignores stride, padding, dilation and ceil_mode."
         ),
-        applies_to=("max", "avg"),
         result="output",
         function=wrong_pool2d_reshape,
-        wrong=lambda c: wrong_pool2d_reshape(c.x, c.kernel_size, "max" if c.op == "max" else "avg"),
-        correct=lambda c: max_pool2d(c.x, *c.max_args) if c.op == "max" else _correct_avg(c),
+        wrong=lambda c: wrong_pool2d_reshape(c.x, c.kernel_size, get_op(c.op).reduction),
+        correct=lambda c: _correct_pool(c),
     ),
     Pitfall(
         key="avg_fixed_divisor",
@@ -510,7 +536,6 @@ PITFALLS: list[Pitfall] = [
             "window.mean() on a zero-padded input divides every window by kH·kW, also "
             "windows clipped by ceil_mode, count_include_pad=False and divisor_override."
         ),
-        applies_to=("avg",),
         result="output",
         function=wrong_avg_pool2d_fixed_divisor,
         wrong=lambda c: wrong_avg_pool2d_fixed_divisor(
@@ -525,7 +550,6 @@ PITFALLS: list[Pitfall] = [
             "np.sum(window * w + b) adds the bias C·kH·kW times instead of once: every "
             "output is off by b·(C·kH·kW − 1)."
         ),
-        applies_to=("conv",),
         result="output",
         function=wrong_conv2d_bias_per_product,
         wrong=lambda c: wrong_conv2d_bias_per_product(
@@ -540,7 +564,6 @@ PITFALLS: list[Pitfall] = [
             "The signal-processing convolution rotates the kernel by 180°; PyTorch's conv2d "
             "is a cross-correlation and does not flip it."
         ),
-        applies_to=("conv",),
         result="output",
         function=wrong_conv2d_flipped_kernel,
         wrong=lambda c: wrong_conv2d_flipped_kernel(c.x, c.require("weight"), c.bias, *c.conv_args),
@@ -550,16 +573,21 @@ PITFALLS: list[Pitfall] = [
 
 
 def get_pitfall(key: str) -> Pitfall:
-    """The registered pitfall called ``key``; ``ValueError`` names the known keys otherwise."""
+    """The registered pitfall called ``key``; a ``ParameterError`` names the known keys if not."""
     for pitfall in PITFALLS:
         if pitfall.key == key:
             return pitfall
-    raise ValueError(f"pitfall ({key!r}) must be one of {', '.join(p.key for p in PITFALLS)}")
+    raise ParameterError(
+        "pitfall ({key}) must be one of {keys}",
+        key=repr(key),
+        keys=", ".join(p.key for p in PITFALLS),
+    )
 
 
 def pitfalls_for(op: str) -> list[Pitfall]:
-    """The pitfalls that can be shown for operation ``op``, in registry order."""
-    return [p for p in PITFALLS if op in p.applies_to]
+    """The pitfalls that can be shown for operation ``op`` (name or alias), in registry order."""
+    keys = get_op(op).pitfalls
+    return [p for p in PITFALLS if p.key in keys]
 
 
 def evaluate(key: str, case: PitfallCase) -> tuple[np.ndarray, np.ndarray]:
@@ -571,9 +599,13 @@ def evaluate(key: str, case: PitfallCase) -> tuple[np.ndarray, np.ndarray]:
         For an unknown key, a pitfall that does not apply to ``case.op``, or invalid parameters.
     """
     pitfall = get_pitfall(key)
-    if case.op not in pitfall.applies_to:
-        raise ValueError(
-            f"pitfall {key!r} applies to {' and '.join(pitfall.applies_to)}, not to {case.op!r}"
+    spec = get_op(case.op)
+    if key not in spec.pitfalls:
+        raise ParameterError(
+            "pitfall {key} applies to {ops}, not to {op}",
+            key=repr(key),
+            ops=" and ".join(pitfall.applies_to),
+            op=repr(spec.alias),
         )
     return pitfall.correct(case), pitfall.wrong(case)
 

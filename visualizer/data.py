@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QT_TR_NOOP
+
+from engine.errors import ParameterError
+from engine.ops.spec import QT_TR_NOOP  # a marker for lupdate; keeps this module Qt-free
 
 PATTERNS: dict[str, str] = {
     "zeros": QT_TR_NOOP("Zeros"),
@@ -89,8 +91,8 @@ def load_image(path: str | Path, per_channel: bool = False, max_side: int = 1024
 
     Raises
     ------
-    ValueError
-        If the file can't be read as an image.
+    ParameterError
+        If the file can't be read as an image (a ``ValueError``).
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -102,7 +104,7 @@ def load_image(path: str | Path, per_channel: bool = False, max_side: int = 1024
             mode = "RGB" if per_channel else "L"
             arr = np.asarray(img.convert(mode), dtype=float)
     except (OSError, UnidentifiedImageError) as exc:
-        raise ValueError(IMAGE_UNREADABLE.format(name=Path(path).name, reason=exc)) from exc
+        raise ParameterError(IMAGE_UNREADABLE, name=Path(path).name, reason=str(exc)) from exc
     if arr.ndim == 2:
         return arr[None, None]
     return np.moveaxis(arr, -1, 0)[None]

@@ -176,6 +176,7 @@ SPEC = register(
     OpSpec(
         key="avg_pool2d",
         order=20,
+        reduction="avg",
         alias="avg",
         label=QT_TR_NOOP("Average pooling"),
         description=QT_TR_NOOP("Each output is the mean of its window."),

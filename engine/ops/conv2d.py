@@ -220,6 +220,7 @@ SPEC = register(
     OpSpec(
         key="conv2d",
         order=30,
+        reduction="sum",
         alias="conv",
         label=QT_TR_NOOP("Convolution (cross-correlation)"),
         description=QT_TR_NOOP(

@@ -196,6 +196,7 @@ SPEC = register(
     OpSpec(
         key="max_pool2d",
         order=10,
+        reduction="max",
         output_in_input_scale=True,
         alias="max",
         label=QT_TR_NOOP("Max pooling"),

@@ -260,6 +260,8 @@ class OpSpec:
     numpy_call, torch_call : the function names in ``engine`` and ``torch.nn.functional``
     pitfalls : keys of ``engine.pitfalls.PITFALLS`` that apply
     output_in_input_scale : the outputs are input values (max pooling): one colour scale
+    reduction : what a window computes, in words code uses: ``max``, ``avg``, ``sum`` (pitfalls
+        that rewrite the operation by hand need it)
     order : place in the menus and the 1..9 shortcuts (lower first)
     switch_params : ``(params) -> params`` adjusts carried-over values when switching to this op
     explain : ``(in_size (H, W), weight shape or None, params) -> lines`` the output-size
@@ -284,6 +286,7 @@ class OpSpec:
     explain: Callable[[tuple[int, int], tuple[int, ...] | None, Params], list[str]]
     pitfalls: tuple[str, ...] = ()
     order: int = 100
+    reduction: str = ""
     output_in_input_scale: bool = False
     switch_params: Callable[[Params], Params] = lambda p: p
     backward_kwargs: tuple[str, ...] = ()
