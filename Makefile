@@ -38,5 +38,5 @@ bench: $(STAMP)
 TS := assets/translations/pooling_visualizer_zh_CN.ts
 LUPDATE_FLAGS := -locations none -no-obsolete -source-language en -target-language zh_CN
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate $(LUPDATE_FLAGS) $(sort $(wildcard visualizer/*.py visualizer/*/*.py)) -ts $(TS)
+	$(VENV)/bin/pyside6-lupdate $(LUPDATE_FLAGS) $(sort $(wildcard visualizer/*.py visualizer/*/*.py engine/ops/*.py)) -ts $(TS)
 	$(VENV)/bin/pyside6-lrelease $(TS) -qm $(TS:.ts=.qm)
