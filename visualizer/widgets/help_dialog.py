@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.ops import OPS
 from visualizer.i18n import set_action_text, tr, without_mnemonic
 from visualizer.resources import asset
 from visualizer.widgets import matrix_view
@@ -152,6 +153,13 @@ def help_html(window: QWidget) -> str:
             "<b>backward pass</b> that sends the gradient back to the input, with PyTorch's "
             "exact rules.</p>"
         ),
+        "<h3>" + tr("Operations") + "</h3><ul>",
+        *(
+            f"<li><b>{html.escape(tr(spec.label))}</b> (<code>{spec.key}</code>, "
+            f"<code>--op {spec.alias}</code>): {html.escape(tr(spec.description))}</li>"
+            for spec in OPS.values()
+        ),
+        "</ul>",
         "<h3>" + tr("The screen") + "</h3><ul>",
         tr(
             "<li><b>Left:</b> the operation and its parameters (hover any control for what it "
