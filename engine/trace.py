@@ -358,10 +358,16 @@ class Trace:
     def mask_counts_after(self, index: int) -> np.ndarray:
         """Max only: (H, W) windows won per element, counting windows ``0 .. index``."""
         _check_index(index, len(self))
+        if self.winners is None or self.mask_counts is None:
+            raise ValueError(f"mask_counts_after needs a trace with winners, not {self.op!r}")
         acc = self._mask_accumulation
-        if acc is None:
-            raise ValueError(f"mask_counts_after needs a max-pooling trace, not {self.op!r}")
-        return acc.after(index)[0].astype(self.mask_counts.dtype)  # type: ignore[union-attr]
+        if acc is not None:
+            return acc.after(index)[0].astype(self.mask_counts.dtype)
+        # Too many windows to keep per-window data: count the first windows' winners.
+        from engine.pooling import scatter_taps
+
+        keep = (np.arange(len(self)) <= index).reshape(self.geometry.out_size)
+        return scatter_taps((self.winners & keep[:, :, None, None]).astype(np.int64), self.geometry)
 
     def _masked_grad(self, index: int) -> np.ndarray:
         keep = (np.arange(len(self)) <= index).reshape(self.geometry.out_size)
