@@ -13,6 +13,7 @@ import numpy as np
 
 from engine.errors import ParameterError
 from engine.ops.spec import QT_TR_NOOP  # a marker for lupdate; keeps this module Qt-free
+from visualizer.limits import INPUT_MAX_SIDE
 
 PATTERNS: dict[str, str] = {
     "zeros": QT_TR_NOOP("Zeros"),
@@ -86,7 +87,9 @@ def resized(a: np.ndarray, h: int, w: int) -> np.ndarray:
 IMAGE_UNREADABLE = QT_TR_NOOP("image ({name}) could not be read: {reason}")
 
 
-def load_image(path: str | Path, per_channel: bool = False, max_side: int = 1024) -> np.ndarray:
+def load_image(
+    path: str | Path, per_channel: bool = False, max_side: int = INPUT_MAX_SIDE
+) -> np.ndarray:
     """Read a PNG/JPEG as (1, C, H, W) float values 0..255 (C = 1 grayscale or 3 for RGB).
 
     Raises

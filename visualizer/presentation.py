@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from visualizer.i18n import set_action_text, tr
+from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
 from visualizer.settings import app_settings, is_batch_run
 from visualizer.widgets import matrix_view
 
@@ -37,7 +38,6 @@ PALETTE_LABELS = {
 }
 PRESENTATION_COUNTER_SCALE = 1.9  # step counter in presentation mode
 PRESENTATION_TEXT_SCALE = 1.45  # arithmetic line in presentation mode
-LABEL_ZOOM_RANGE = (0.75, 2.0)  # labels follow the cell zoom within this range
 
 ARITHMETIC_STYLE = {
     "light": (
@@ -409,8 +409,7 @@ class Presentation(QObject):
 
     # ---- fonts and colours -----------------------------------------------------------------------
     def label_scale(self) -> float:
-        low, high = LABEL_ZOOM_RANGE
-        return max(low, min(self.zoom, high))
+        return max(LABEL_ZOOM_MIN, min(self.zoom, LABEL_ZOOM_MAX))
 
     def _apply_fonts(self) -> None:
         z = self.label_scale()

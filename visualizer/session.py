@@ -63,6 +63,13 @@ from PySide6.QtWidgets import (
 
 from engine.ops import OPS, Params, get_op
 from visualizer.i18n import set_action_text, tr, translate_message
+from visualizer.limits import (
+    SESSION_MAX_CHANNELS,
+    SESSION_MAX_ELEMENTS,
+    SESSION_MAX_SIDE,
+    ZOOM_MAX,
+    ZOOM_MIN,
+)
 from visualizer.safe_io import UnreadableFileError, read_text_file, size_text, write_text_atomic
 from visualizer.safe_io import write_atomically as write_atomically  # moved there; re-exported
 from visualizer.schema import SESSION, params_from_json, params_to_json
@@ -76,9 +83,6 @@ VERSION = 1
 # both are checked before parsing, the size before reading a byte.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_PARSE_BYTES = 1024 * 1024 * 1024
-MAX_SIDE = 4096  # rows or columns of any matrix
-MAX_CHANNELS = 64  # batch, channels, output channels
-MAX_ELEMENTS = 4096 * 4096  # values in one array
 MAX_PARAM = 100_000  # any kernel / stride / padding / dilation entry
 MAX_RECENT = 8
 AUTOSAVE_NAME = "autosave.json"  # slot 0; slot k > 0 is autosave-<k>.json
@@ -271,14 +275,14 @@ def _array(value: object, name: str, low_channels: int = 1) -> np.ndarray:
         QT_TR_NOOP("{field} has {size} rows; at most {limit} are allowed"),
         QT_TR_NOOP("{field} has {size} columns; at most {limit} are allowed"),
     )
-    limits = (MAX_CHANNELS, MAX_CHANNELS, MAX_SIDE, MAX_SIDE)
+    limits = (SESSION_MAX_CHANNELS, SESSION_MAX_CHANNELS, SESSION_MAX_SIDE, SESSION_MAX_SIDE)
     for size, label, limit in zip(shape, labels, limits, strict=True):
         if size > limit:
             raise ValueError(tr(label).format(field=name, size=size, limit=limit))
     total = math.prod(shape)
-    if total > MAX_ELEMENTS:
+    if total > SESSION_MAX_ELEMENTS:
         message = tr("{field} has {size} values; at most {limit} are allowed")
-        raise ValueError(message.format(field=name, size=total, limit=MAX_ELEMENTS))
+        raise ValueError(message.format(field=name, size=total, limit=SESSION_MAX_ELEMENTS))
     out = np.empty(shape, dtype=float)
     for i, batch in enumerate(value):  # type: ignore[arg-type]
         where = f"{name}[{i}]"
@@ -385,9 +389,9 @@ def session_from_dict(data: object) -> Session:
         message = tr("{field} must be an object, not {type}")
         raise ValueError(message.format(field="view", type=_type_name(view)))
     zoom = _finite(view.get("zoom", 1.0), "view.zoom")
-    if not 0.1 <= zoom <= 10:
+    if not ZOOM_MIN <= zoom <= ZOOM_MAX:
         message = tr("{field} ({value}) must be between {low} and {high}")
-        raise ValueError(message.format(field="view.zoom", value=zoom, low=0.1, high=10))
+        raise ValueError(message.format(field="view.zoom", value=zoom, low=ZOOM_MIN, high=ZOOM_MAX))
     snap = Snapshot(op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed)
     return Session(snap, step, zoom)
 

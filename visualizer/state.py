@@ -21,6 +21,7 @@ from engine.pitfalls import PitfallCase, evaluate
 from visualizer import verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import tr
+from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model import Document, Results, StepCursor, compute, default_params, present
 from visualizer.model.present import INPUT, OVERHANG, PADDING, Highlight
 
@@ -29,7 +30,6 @@ Snapshot = Document  # what undo restores and a session stores
 __all__ = [
     "DEFAULT_INPUT",
     "INPUT",
-    "MAX_EDIT_SIZE",
     "OPS",
     "OVERHANG",
     "PADDING",
@@ -65,7 +65,6 @@ def _pattern(key: str) -> str:
     return tr(PATTERNS[key]) if key in PATTERNS else key
 
 
-MAX_EDIT_SIZE = 64
 DEFAULT_INPUT = [
     [3, 12, 7, 1, 15, 4, 9, 2],
     [8, 5, 19, 11, 6, 14, 0, 17],
@@ -76,6 +75,7 @@ DEFAULT_INPUT = [
     [18, 4, 11, 8, 5, 16, 3, 13],
     [2, 9, 6, 20, 14, 7, 10, 1],
 ]
+
 
 class _EditCommand(QUndoCommand):
     """One undoable edit: the state before and after it."""
@@ -274,8 +274,8 @@ class AppState(QObject):
     def resize_input(self, h: int, w: int) -> bool:
         # A side may stay above the editing limit (a loaded image) but never grow past it.
         cur_h, cur_w = self.x.shape[2:]
-        if not (1 <= h <= max(MAX_EDIT_SIZE, cur_h) and 1 <= w <= max(MAX_EDIT_SIZE, cur_w)):
-            self._set_error(ParameterError(INPUT_SIZE_RULE, rows=h, cols=w, limit=MAX_EDIT_SIZE))
+        if not (1 <= h <= max(EDIT_MAX_SIDE, cur_h) and 1 <= w <= max(EDIT_MAX_SIDE, cur_w)):
+            self._set_error(ParameterError(INPUT_SIZE_RULE, rows=h, cols=w, limit=EDIT_MAX_SIDE))
             self.sigDataChanged.emit()
             return False
         return self._apply(

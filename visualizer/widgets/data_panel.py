@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from visualizer.data import PATTERNS, RANDOM_KINDS, RandomSpec, load_image
 from visualizer.i18n import tr
+from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.resources import sample_images
-from visualizer.state import MAX_EDIT_SIZE, AppState
+from visualizer.state import AppState
 
 
 class RandomizeDialog(QDialog):
@@ -108,7 +109,7 @@ class DataPanel(QGroupBox):
         self.cols_spinbox = QSpinBox()
         self.cols_spinbox.setObjectName("cols_spinbox")
         for box in (self.rows_spinbox, self.cols_spinbox):
-            box.setRange(1, MAX_EDIT_SIZE)
+            box.setRange(1, EDIT_MAX_SIDE)
             box.setKeyboardTracking(False)
         self.batch_spinbox = QSpinBox()
         self.batch_spinbox.setObjectName("batch_spinbox")
@@ -221,7 +222,7 @@ class DataPanel(QGroupBox):
         self.setTitle(tr("Data"))
         tip = tr("Input rows × columns (1 to {limit}; load an image for more)")
         for box in (self.rows_spinbox, self.cols_spinbox):
-            box.setToolTip(tip.format(limit=MAX_EDIT_SIZE))
+            box.setToolTip(tip.format(limit=EDIT_MAX_SIDE))
         self.out_channels_spinbox.setToolTip(tr("Convolution output channels (kernels)"))
         self.batch_spinbox.setToolTip(tr("Batch size N: how many inputs are pooled at once"))
         self.channels_spinbox.setToolTip(tr("Channels C of each input (pooling works per channel)"))
@@ -355,7 +356,7 @@ class DataPanel(QGroupBox):
         for box, value in boxes.items():
             with QSignalBlocker(box):
                 if box in (self.rows_spinbox, self.cols_spinbox):
-                    box.setMaximum(max(MAX_EDIT_SIZE, value))
+                    box.setMaximum(max(EDIT_MAX_SIDE, value))
                 box.setValue(value)
         conv = st.spec.has_weight
         channels = st.weight.shape[0] if conv else c

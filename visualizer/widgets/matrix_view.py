@@ -1,9 +1,9 @@
 """A matrix shown as coloured cells with numbers, step highlights and optional editing.
 
-Small matrices (up to 64 per side) are a spreadsheet-like table: type into a cell, move with
-arrows, Tab and Enter.  Larger ones (images) are a pyqtgraph heat map with the number shown
-on hover.  Colour levels are set explicitly with the values, never while stepping, so colours
-do not jump; highlights change without re-creating any item.
+Small matrices (up to ``limits.EDIT_MAX_SIDE`` per side) are a spreadsheet-like table: type
+into a cell, move with arrows, Tab and Enter.  Larger ones (images) are a pyqtgraph heat map
+with the number shown on hover.  Colour levels are set explicitly with the values, never while
+stepping, so colours do not jump; highlights change without re-creating any item.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 
 from engine import format_number
 from visualizer.i18n import tr
+from visualizer.limits import EDIT_MAX_SIDE
 
-TABLE_LIMIT = 64  # larger matrices are drawn as heat maps
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
 
 # Highlight styles, drawn as borders so they stay visible on every colour of the map.
@@ -663,7 +663,7 @@ class MatrixView(QWidget):
 
     def _render(self) -> None:
         values, kinds, offset = self._content
-        heat = max(values.shape) > TABLE_LIMIT or self._too_small
+        heat = max(values.shape) > EDIT_MAX_SIDE or self._too_small
         if heat:
             self.heatmap.set_values(values, self.levels, self.diverging)
             # Keep the data behind the view for hover, tests and a later switch to the table.

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine import format_number
 from visualizer.i18n import tr
+from visualizer.limits import clamp_zoom
 from visualizer.state import INPUT, PADDING, AppState
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 
@@ -144,7 +145,7 @@ class ViewsPanel(QWidget):
         ]
 
     def set_zoom(self, zoom: float) -> None:
-        self.zoom = max(0.4, min(zoom, 3.0))
+        self.zoom = clamp_zoom(zoom)
         self.sync_cell_sizes()
 
     def sync_cell_sizes(self) -> None:
@@ -190,9 +191,7 @@ class ViewsPanel(QWidget):
         self._x_levels = levels_for(real, False)
 
         out = st.results.output[st.plane]
-        self._out_levels = (
-            self._x_levels if spec.output_in_input_scale else levels_for(out, False)
-        )
+        self._out_levels = self._x_levels if spec.output_in_input_scale else levels_for(out, False)
         gx = st.grad_input_plane(partial=False)
         self._gx_levels = levels_for(gx, True)
         self.grad_output_view.set_matrix(
