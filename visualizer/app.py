@@ -2,13 +2,19 @@
 
 Command line (also what makes the app scriptable and testable)::
 
-    python main.py [--op max|avg|conv] [--input-size HxW] [--kernel K|KhxKw] [--stride S|ShxSw]
+    python main.py [FILE.json] [--image FILE [--rgb]]
+                   [--op max|avg|conv] [--input-size HxW] [--kernel K|KhxKw] [--stride S|ShxSw]
                    [--padding P|PhxPw] [--dilation D] [--ceil-mode] [--seed N] [--step N]
                    [--phase forward|backward] [--screenshot FILE.png] [--window-size WxH]
                    [--export-gif FILE.gif [--gif-delay MS] [--gif-phase forward|backward|both]]
                    [--language en|zh_CN]
 
-Invalid values exit with status 2 and the same message the window would show.  Without
+``FILE.json`` opens a session, ``--image`` starts on an image (``--rgb``: three channels); the
+other flags then change that state.  Every integer flag has a documented range (``--help``
+says it; :data:`WINDOW_LIMIT`, :data:`SEED_LIMIT`, the operation registry's parameter limits).
+
+Invalid values exit with status 2 and a one-line message naming the flag, or the same message
+the window would show (an invalid session or image file, a refused combination).  Without
 ``--language`` the app speaks the language chosen last time, or the system's (Chinese for a
 Chinese locale, else English); batch runs (--screenshot, --export-gif) ignore the saved choice.
 """
@@ -19,10 +25,22 @@ import argparse
 import os
 import re
 import sys
+from typing import NoReturn
 
 from visualizer.data import RandomSpec
 
 DEFAULT_WINDOW = (1366, 768)
+WINDOW_LIMIT = (7680, 4320)  # --window-size: at most 8K UHD (a larger grab exhausts memory)
+INPUT_SIDE_LIMIT = 1024  # --input-size: rows and columns of the random input
+SEED_LIMIT = 2**32 - 1  # --seed: 0 .. 2**32 - 1
+STEP_LIMIT = 2**31 - 1  # --step: then also below the number of windows of the output
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line: ``pooling-visualizer: error: …``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def _pair(text: str) -> tuple[int, int]:
@@ -43,7 +61,7 @@ def _size(text: str) -> tuple[int, int]:
 def build_parser() -> argparse.ArgumentParser:
     from visualizer.i18n import LANGUAGES
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="pooling-visualizer",
         description="Watch a sliding window compute max pooling, average pooling and "
         "convolution, step by step, with PyTorch's semantics.",
@@ -58,21 +76,58 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"operation, a PyTorch name or its alias: {', '.join(op_names())} "
         f"(default {first.alias})",
     )
-    p.add_argument("--input-size", type=_size, metavar="HxW", help="input size, e.g. 8x8")
-    p.add_argument("--kernel", type=_pair, metavar="K|KhxKw", help="kernel size")
-    p.add_argument("--stride", type=_pair, metavar="S|ShxSw", help="stride")
-    p.add_argument("--padding", type=_pair, metavar="P|PhxPw", help="padding")
-    p.add_argument("--dilation", type=_pair, metavar="D", help="dilation (max pooling, conv)")
+    p.add_argument(
+        "session",
+        nargs="?",
+        metavar="FILE.json",
+        help="open this session file (the other flags then change it)",
+    )
+    p.add_argument(
+        "--image", metavar="FILE", help="start on this image as the input (PNG, JPEG, TIFF, …)"
+    )
+    p.add_argument("--rgb", action="store_true", help="with --image: R, G, B as three channels")
+    p.add_argument(
+        "--input-size",
+        type=_size,
+        metavar="HxW",
+        help=f"input size, e.g. 8x8 (1 to {INPUT_SIDE_LIMIT} per side)",
+    )
+    for flag, metavar, text in (
+        ("--kernel", "K|KhxKw", "kernel size"),
+        ("--stride", "S|ShxSw", "stride"),
+        ("--padding", "P|PhxPw", "padding"),
+        ("--dilation", "D", "dilation (max pooling, conv)"),
+    ):
+        low, high = flag_range(flag)
+        p.add_argument(flag, type=_pair, metavar=metavar, help=f"{text} ({low} to {high})")
     p.add_argument("--ceil-mode", action="store_true", help="round the output size up")
-    p.add_argument("--seed", type=int, metavar="N", help="random integer input with this seed")
-    p.add_argument("--step", type=int, metavar="N", help="window index in the phase, from 0")
+    p.add_argument(
+        "--seed",
+        type=_int("--seed"),
+        metavar="N",
+        help=f"random integer input with this seed (0 to 2**32-1 = {SEED_LIMIT})",
+    )
+    p.add_argument(
+        "--step", type=_int("--step"), metavar="N", help="window index in the phase, from 0"
+    )
     p.add_argument("--phase", choices=["forward", "backward"], help="stepping phase")
-    p.add_argument("--screenshot", metavar="FILE.png", help="render off screen, save, exit")
-    p.add_argument("--window-size", type=_size, metavar="WxH", help="window size in pixels")
+    p.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help="render off screen, save (.png, .svg, .bmp, .jpg, …), exit",
+    )
+    p.add_argument(
+        "--window-size",
+        type=_size,
+        metavar="WxH",
+        help=f"window size in pixels (at most {WINDOW_LIMIT[0]}x{WINDOW_LIMIT[1]})",
+    )
     p.add_argument(
         "--export-gif", metavar="FILE.gif", help="render off screen, record the steps, exit"
     )
-    p.add_argument("--gif-delay", type=int, metavar="MS", help="GIF frame delay (default 500)")
+    p.add_argument(
+        "--gif-delay", type=_int("--gif-delay"), metavar="MS", help="GIF frame delay (default 500)"
+    )
     p.add_argument(
         "--gif-phase",
         choices=["forward", "backward", "both"],
@@ -84,6 +139,68 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of the window (default: the last choice, else the system's)",
     )
     return p
+
+
+def _int(flag: str) -> object:
+    """An argparse type: an integer (a message naming ``flag`` otherwise)."""
+
+    def parse(text: str) -> int:
+        if not re.fullmatch(r"\s*[-+]?\d+\s*", text):
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+        return int(text)
+
+    parse.__name__ = flag  # argparse names the type in its message
+    return parse
+
+
+def flag_range(flag: str) -> tuple[int, int]:
+    """The values of ``flag`` (``--kernel``, …) some operation accepts: the widest range of
+    the parameters with that flag in the operation registry."""
+    from engine.ops import OPS
+
+    specs = [p for op in OPS.values() for p in op.params if p.cli == flag]
+    lows = [p.minimum for p in specs if p.minimum is not None]
+    highs = [p.maximum for p in specs if p.maximum is not None]
+    return (min(lows) if lows else 0, max(highs) if highs else 2**31 - 1)
+
+
+def _check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Every number within its documented range, every file name not empty; else exit 2 with
+    one line naming the flag."""
+
+    def check(flag: str, values: object, low: int, high: int) -> None:
+        numbers = values if isinstance(values, tuple) else (values,)
+        if any(not low <= v <= high for v in numbers):  # type: ignore[operator]
+            shown = "x".join(map(str, numbers))  # type: ignore[arg-type]
+            parser.error(f"{flag} ({shown}) must be between {low} and {high}")
+
+    for flag in ("--kernel", "--stride", "--padding", "--dilation"):
+        value = getattr(args, flag[2:])
+        if value is not None:
+            check(flag, value, *flag_range(flag))
+    if args.input_size is not None:
+        check("--input-size", args.input_size, 1, INPUT_SIDE_LIMIT)
+    if args.window_size is not None:
+        width, height = args.window_size
+        if width > WINDOW_LIMIT[0] or height > WINDOW_LIMIT[1]:
+            parser.error(
+                f"--window-size ({width}x{height}) must be at most "
+                f"{WINDOW_LIMIT[0]}x{WINDOW_LIMIT[1]}"
+            )
+    if args.seed is not None:
+        check("--seed", args.seed, 0, SEED_LIMIT)
+    if args.step is not None:
+        check("--step", args.step, 0, STEP_LIMIT)
+    for flag in ("--screenshot", "--export-gif", "--image"):
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value is not None and not value.strip():
+            parser.error(f"{flag} needs a file name (it is empty)")
+    if args.session is not None and not args.session.strip():
+        parser.error("the session file name is empty")
+    if args.rgb and not args.image:
+        parser.error("--rgb needs --image")
+    if args.image and (args.input_size or args.seed is not None):
+        parser.error("--image cannot be combined with --input-size or --seed")
 
 
 def _check_gif_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -111,8 +228,10 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
     if args.input_size or args.seed is not None:
         shape = args.input_size or tuple(state.x.shape[2:])
         seed = 0 if args.seed is None else args.seed
-        if max(shape) > 1024:
-            return f"--input-size ({shape[0]}x{shape[1]}) must be at most 1024 per side"
+        if max(shape) > INPUT_SIDE_LIMIT:
+            return (
+                f"--input-size ({shape[0]}x{shape[1]}) must be at most {INPUT_SIDE_LIMIT} per side"
+            )
         if not state.set_input(RandomSpec("int", 0, 9, seed).make((1, 1, *shape))):
             return translate_message(state.error)
     changes: dict[str, object] = {}
@@ -139,6 +258,7 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    _check_ranges(parser, args)
     _check_gif_arguments(parser, args)
     batch = bool(args.screenshot or args.export_gif)
     if batch:
@@ -162,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pooling-visualizer: warning: {exc}; using English", file=sys.stderr)
     window = MainWindow()
     try:
+        message = open_files(window, args, batch)
+        if message:
+            print(f"pooling-visualizer: error: {message}", file=sys.stderr)
+            return 2
         message = apply_arguments(window.state, args)
         if message:
             print(f"pooling-visualizer: error: {message}", file=sys.stderr)
@@ -172,10 +296,9 @@ def main(argv: list[str] | None = None) -> int:
             window.show()
             for _ in range(3):
                 app.processEvents()
-            if args.screenshot and not window.grab().save(args.screenshot):
-                print(
-                    f"pooling-visualizer: error: could not write {args.screenshot}", file=sys.stderr
-                )
+            message = _screenshot(window, args.screenshot) if args.screenshot else ""
+            if message:
+                print(f"pooling-visualizer: error: {message}", file=sys.stderr)
                 return 2
             if args.export_gif:
                 message = _export_gif(window, args)
@@ -192,6 +315,60 @@ def main(argv: list[str] | None = None) -> int:
         window.deleteLater()
         app.processEvents()
         del window
+
+
+def open_files(window: object, args: argparse.Namespace, batch: bool) -> str:
+    """Open the session file and the image of the command line, in that order.
+
+    In a batch run (``--screenshot``, ``--export-gif``) a file that cannot be used gives its
+    message back (the caller exits 2); otherwise the window shows the message (a message box
+    for a session, the status line for an image), as if it had been opened from the menu, and
+    the app starts anyway.
+    """
+    from visualizer.i18n import translate_message
+
+    state = window.state  # type: ignore[attr-defined]
+    if args.session:
+        manager = getattr(window, "session_manager", None)
+        if batch or manager is None:
+            from visualizer.session import _set_window_zoom, apply_session, read_session
+
+            try:
+                session, _raw = read_session(args.session)
+                apply_session(state, session)
+            except ValueError as exc:
+                return str(exc)
+            _set_window_zoom(window, session.zoom)
+        else:
+            manager.open_session(args.session)  # says why in the window if it cannot
+    if args.image:
+        panel = window.data_panel  # type: ignore[attr-defined]
+        panel.rgb_checkbox.setChecked(bool(args.rgb))
+        if batch:
+            from visualizer.data import load_image
+
+            try:
+                image = load_image(args.image, per_channel=bool(args.rgb))
+            except ValueError as exc:
+                return translate_message(exc)
+            if not state.set_input(image):
+                return translate_message(state.error)
+        else:
+            panel.load_image_file(args.image)  # the status line says why if it cannot
+    return ""
+
+
+def _screenshot(window: object, path: str) -> str:
+    """Save the window as ``path`` (the format its suffix names); an error message or ''."""
+    from visualizer.export import save_image
+
+    try:
+        save_image(window, path)  # type: ignore[arg-type]
+    except ValueError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"could not write {path} ({exc.strerror or exc})"
+    return ""
 
 
 def _export_gif(window: object, args: argparse.Namespace) -> str:
