@@ -18,7 +18,7 @@ The records of a particular operation are written by its module in ``engine/ops`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, Protocol
@@ -27,10 +27,6 @@ import numpy as np
 
 from engine.errors import ParameterError
 from engine.geometry import Pair, TapKind, WindowGeometry
-
-#: Above this many (window, tap) contributions a trace does not keep per-window data for the
-#: "so far" views; they are then computed with one masked backward pass when asked.
-ACCUMULATION_LIMIT = 4_000_000
 
 
 def format_number(value: float) -> str:
@@ -102,32 +98,53 @@ class Step:
         return out
 
 
-@dataclass(frozen=True)
-class Accumulation:
-    """How a view fills in while stepping, computed once per edit: no recomputation per step.
+Contributions = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
-    Window ``k`` adds ``amounts[offsets[k]:offsets[k+1]]`` to the flat cells
-    ``cells[offsets[k]:offsets[k+1]]`` of an array of ``shape``.  :meth:`after` sums the
-    contributions of windows ``0..k`` in window order (``bincount`` keeps the order) and gives
-    the exact final array once every window has contributed.
+
+class Accumulation:
+    """How a view fills in while stepping, without recomputing anything per step.
+
+    ``contributions(oh, ow)`` gives, for windows at output positions ``(oh[k], ow[k])`` in that
+    order, the flat cells of an array of ``shape`` they add to and the amounts (both 1-D, in
+    window order); it reads data computed once per edit (the winners, dY, the divisors, the
+    weights).  :meth:`after` keeps the last answer and adds only the windows since then, so
+    stepping on costs one window; a jump back starts again from zero; the last window gives
+    ``final`` exactly.
     """
 
-    shape: tuple[int, ...]
-    offsets: np.ndarray  # (n_windows + 1,) int64
-    cells: np.ndarray  # (total,) int64 flat index into ``shape``
-    amounts: np.ndarray  # (total,) float64
-    final: np.ndarray  # ``shape``
+    def __init__(
+        self,
+        shape: tuple[int, ...],
+        out_size: Pair,
+        contributions: Contributions,
+        final: np.ndarray,
+    ) -> None:
+        self.shape = shape
+        self.out_size = out_size
+        self.contributions = contributions
+        self.final = final
+        self._index = -1
+        self._sum = np.zeros(int(np.prod(shape)))
+
+    @property
+    def n_windows(self) -> int:
+        return self.out_size[0] * self.out_size[1]
 
     def after(self, index: int) -> np.ndarray:
-        n = len(self.offsets) - 1
+        """The sum of the contributions of windows ``0 .. index`` (``-1``: zeros)."""
+        n = self.n_windows
         if not -1 <= index < n:
             raise ParameterError("index ({index}) must be in -1..{last}", index=index, last=n - 1)
         if index == n - 1:
             return self.final
-        stop = int(self.offsets[index + 1])
-        size = int(np.prod(self.shape))
-        flat = np.bincount(self.cells[:stop], weights=self.amounts[:stop], minlength=size)
-        return flat.reshape(self.shape)
+        if index < self._index:
+            self._index, self._sum = -1, np.zeros_like(self._sum)
+        if index > self._index:
+            windows = np.arange(self._index + 1, index + 1)
+            cells, amounts = self.contributions(*np.divmod(windows, self.out_size[1]))
+            self._sum = self._sum + np.bincount(cells, weights=amounts, minlength=self._sum.size)
+            self._index = index
+        return self._sum.reshape(self.shape)
 
 
 @dataclass(frozen=True)
@@ -189,13 +206,9 @@ class Records(Protocol):
 
     def backward_step(self, trace: Trace, index: int) -> BackwardStep: ...
 
-    def input_contributions(self, trace: Trace) -> np.ndarray:
-        """Per window and tap, what the backward adds to dX: ``(out_H, out_W, C, kH, kW)``."""
+    def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
+        """What windows ``(oh[k], ow[k])`` add to dX, per tap: ``(len(oh), C, kH, kW)``."""
         ...
-
-    def masked_backward(
-        self, trace: Trace, grad_output: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray | None, float | None]: ...
 
 
 @dataclass(frozen=True)
@@ -294,126 +307,106 @@ class Trace:
 
     # ---- what is shown "so far" (data made once per trace) ----------------------------------
     @cached_property
-    def _input_accumulation(self) -> Accumulation | None:
-        per_tap = self.records.input_contributions(self)
-        return _accumulation(self.geometry, per_tap, self.grad_input, target="input")
+    def _input_accumulation(self) -> Accumulation:
+        g = self.geometry
+
+        def contributions(oh: np.ndarray, ow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return _onto_input(g, oh, ow, self.records.input_contributions(self, oh, ow))
+
+        return Accumulation(self.grad_input.shape, g.out_size, contributions, self.grad_input)
 
     @cached_property
     def _weight_accumulation(self) -> Accumulation | None:
         if self.weight is None or self.grad_weight is None:
             return None
-        per_tap = self.grad_output[:, :, None, None, None] * self._window_values()
-        return _accumulation(self.geometry, per_tap, self.grad_weight, target="weight")
+        grad_weight = self.grad_weight
+
+        def contributions(oh: np.ndarray, ow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            amounts = self.grad_output[oh, ow][:, None, None, None] * self.window_values(oh, ow)
+            cells = np.broadcast_to(np.arange(grad_weight.size), (len(oh), grad_weight.size))
+            return cells.ravel(), amounts.ravel()
+
+        return Accumulation(grad_weight.shape, self.geometry.out_size, contributions, grad_weight)
 
     @cached_property
     def _mask_accumulation(self) -> Accumulation | None:
         if self.winners is None or self.mask_counts is None:
             return None
-        per_tap = self.winners[:, :, None, :, :].astype(np.float64)
-        return _accumulation(self.geometry, per_tap, self.mask_counts[None], target="input")
+        g, winners = self.geometry, self.winners
 
-    def _window_values(self) -> np.ndarray:
-        """Value read by every tap of every window, ``(out_H, out_W, C, kH, kW)`` (0 outside)."""
-        g = self.geometry
-        rows, cols = g.tap_coords(0), g.tap_coords(1)  # (out_h, kh), (out_w, kw)
-        h, w = g.in_size
-        rv = (rows >= 0) & (rows < h)
-        cv = (cols >= 0) & (cols < w)
-        rr = np.clip(rows, 0, h - 1)
-        cc = np.clip(cols, 0, w - 1)
-        vals = self.x[:, rr[:, None, :, None], cc[None, :, None, :]]  # (C, oh, ow, kh, kw)
-        valid = rv[:, None, :, None] & cv[None, :, None, :]
-        vals = np.where(valid[None], vals, 0.0)
-        return np.moveaxis(vals, 0, 2)
+        def contributions(oh: np.ndarray, ow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return _onto_input(g, oh, ow, winners[oh, ow][:, None].astype(np.float64))
+
+        final = self.mask_counts[None]
+        return Accumulation(final.shape, g.out_size, contributions, final)
+
+    def window_values(self, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
+        """Value read by every tap of windows ``(oh[k], ow[k])``: ``(len(oh), C, kH, kW)``.
+
+        Padding reads 0 (what a sum adds); use :meth:`taps` for the pad value of the view.
+        """
+        rows, cols, valid = _tap_grid(self.geometry, oh, ow)
+        h, w = self.geometry.in_size
+        vals = self.x[:, np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1)]  # (C, n, kh, kw)
+        return np.moveaxis(np.where(valid[None], vals, 0.0), 0, 1)
 
     def grad_input_after(self, index: int) -> np.ndarray:
         """Input gradient (C, H, W) once windows ``0 .. index`` have sent theirs back.
 
         ``index = -1`` gives zeros; ``index = len(self) - 1`` gives :attr:`grad_input` exactly.
         """
-        _check_index(index, len(self))
-        acc = self._input_accumulation
-        if acc is not None:
-            return acc.after(index)
-        if index == len(self) - 1:
-            return self.grad_input
-        return self.records.masked_backward(self, self._masked_grad(index))[0]
+        return self._input_accumulation.after(index)
 
     def grad_weight_after(self, index: int) -> tuple[np.ndarray | None, float | None]:
         """Conv weight and bias gradients once windows ``0 .. index`` have contributed."""
         _check_index(index, len(self))
-        if self.grad_weight is None:
+        acc = self._weight_accumulation
+        if acc is None:
             return None, None
-        n = len(self)
         gb = None
         if self.grad_bias is not None:
-            gb = self.grad_bias if index == n - 1 else float(self._masked_grad(index).sum())
-        acc = self._weight_accumulation
-        if acc is not None:
-            return acc.after(index), gb
-        if index == n - 1:
-            return self.grad_weight, gb
-        return self.records.masked_backward(self, self._masked_grad(index))[1], gb
+            done = self.grad_output.reshape(-1)[: index + 1]
+            gb = self.grad_bias if index == len(self) - 1 else float(done.sum())
+        return acc.after(index), gb
 
     def mask_counts_after(self, index: int) -> np.ndarray:
-        """Max only: (H, W) windows won per element, counting windows ``0 .. index``."""
-        _check_index(index, len(self))
-        if self.winners is None or self.mask_counts is None:
-            raise ValueError(f"mask_counts_after needs a trace with winners, not {self.op!r}")
+        """(H, W) windows won per element, counting windows ``0 .. index`` (max pooling)."""
         acc = self._mask_accumulation
-        if acc is not None:
-            return acc.after(index)[0].astype(self.mask_counts.dtype)
-        # Too many windows to keep per-window data: count the first windows' winners.
-        from engine.pooling import scatter_taps
+        if acc is None or self.mask_counts is None:
+            raise ValueError(f"mask_counts_after needs a trace with winners, not {self.op!r}")
+        return acc.after(index)[0].astype(self.mask_counts.dtype)
 
-        keep = (np.arange(len(self)) <= index).reshape(self.geometry.out_size)
-        return scatter_taps((self.winners & keep[:, :, None, None]).astype(np.int64), self.geometry)
 
-    def _masked_grad(self, index: int) -> np.ndarray:
-        keep = (np.arange(len(self)) <= index).reshape(self.geometry.out_size)
-        return np.where(keep, self.grad_output, 0.0)
+def _tap_grid(
+    g: WindowGeometry, oh: np.ndarray, ow: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Input row and column of every tap of windows ``(oh[k], ow[k])``, and whether it is real.
+
+    All three are ``(len(oh), kH, kW)``.
+    """
+    rows = g.tap_coords(0)[oh][:, :, None]
+    cols = g.tap_coords(1)[ow][:, None, :]
+    rows, cols = np.broadcast_arrays(rows, cols)
+    h, w = g.in_size
+    valid = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    return rows, cols, valid
+
+
+def _onto_input(
+    g: WindowGeometry, oh: np.ndarray, ow: np.ndarray, per_tap: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flat (C, H, W) cells and amounts of ``per_tap`` ``(n, C, kH, kW)``; padding dropped."""
+    rows, cols, valid = _tap_grid(g, oh, ow)
+    h, w = g.in_size
+    c = per_tap.shape[1]
+    flat = (np.arange(c)[None, :, None, None] * h + rows[:, None]) * w + cols[:, None]
+    keep = np.broadcast_to(valid[:, None], per_tap.shape) & (per_tap != 0)
+    return flat[keep], per_tap[keep]
 
 
 def _check_index(index: int, n: int) -> None:
     if not -1 <= index < n:
         raise ValueError(f"index ({index}) must be in -1..{n - 1}")
-
-
-def _accumulation(
-    g: WindowGeometry, per_tap: np.ndarray, final: np.ndarray, target: str
-) -> Accumulation | None:
-    """Window-ordered contributions of ``per_tap`` ``(out_H, out_W, C, kH, kW)``.
-
-    ``target='input'``: tap ``(i, j)`` of a window adds to the input cell it reads (taps in
-    padding are dropped); ``'weight'``: it adds to weight cell ``(c, i, j)``.
-    """
-    oh, ow, c, kh, kw = per_tap.shape
-    if per_tap.size > ACCUMULATION_LIMIT:
-        return None
-    if target == "input":
-        h, w = g.in_size
-        rows, cols = g.tap_coords(0), g.tap_coords(1)
-        r = np.broadcast_to(rows[:, None, None, :, None], per_tap.shape)
-        q = np.broadcast_to(cols[None, :, None, None, :], per_tap.shape)
-        ch = np.broadcast_to(np.arange(c)[None, None, :, None, None], per_tap.shape)
-        valid = (r >= 0) & (r < h) & (q >= 0) & (q < w)
-        flat = (ch * h + np.clip(r, 0, h - 1)) * w + np.clip(q, 0, w - 1)
-    else:
-        idx = np.arange(c * kh * kw).reshape(1, 1, c, kh, kw)
-        flat = np.broadcast_to(idx, per_tap.shape)
-        valid = np.ones(per_tap.shape, dtype=bool)
-    valid = valid & (per_tap != 0)
-    valid2 = valid.reshape(oh * ow, -1)
-    counts = valid2.sum(axis=1)
-    offsets = np.zeros(oh * ow + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return Accumulation(
-        shape=tuple(final.shape),
-        offsets=offsets,
-        cells=flat.reshape(oh * ow, -1)[valid2].astype(np.int64),
-        amounts=per_tap.reshape(oh * ow, -1)[valid2].astype(np.float64),
-        final=final,
-    )
 
 
 def plane(x: object, name: str = "x") -> np.ndarray:

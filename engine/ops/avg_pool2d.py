@@ -21,7 +21,7 @@ from engine.ops.common import (
     pool_kwargs,
 )
 from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors
+from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, plane, term
 
@@ -87,15 +87,11 @@ class Records:
         text = SPREAD.format(**fields)
         return BackwardStep(index, (oh, ow), gy, grads, text, template=SPREAD, fields=fields)
 
-    def input_contributions(self, trace: Trace) -> np.ndarray:
+    def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.divisors is not None
-        share = trace.grad_output / trace.divisors
+        share = trace.grad_output[oh, ow] / trace.divisors[oh, ow]
         kh, kw = trace.geometry.kernel
-        return np.broadcast_to(share[:, :, None, None, None], (*share.shape, 1, kh, kw))
-
-    def masked_backward(self, trace: Trace, gy: np.ndarray) -> tuple[Any, None, None]:
-        p = {k: trace.params[k] for k in KEYS}
-        return avg_pool2d_backward(gy, trace.x[0], **p)[None], None, None
+        return np.broadcast_to(share[:, None, None, None], (len(share), 1, kh, kw))
 
 
 RECORDS = Records()
@@ -193,5 +189,9 @@ SPEC = register(
         torch_call="avg_pool2d",
         explain=_explain,
         pitfalls=("pool_reshape", "avg_fixed_divisor"),
+        reference_lines=(
+            ReferenceLines("forward", ("y[n, c, oh, ow] = total",)),
+            ReferenceLines("backward", ("gx[n, c, r, col] += delta",)),
+        ),
     )
 )

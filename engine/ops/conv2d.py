@@ -21,7 +21,15 @@ from engine.ops.common import (
     STRIDE,
 )
 from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors, TensorSpec
+from engine.ops.spec import (
+    QT_TR_NOOP,
+    OpSpec,
+    Params,
+    ParamSpec,
+    ReferenceLines,
+    Tensors,
+    TensorSpec,
+)
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
 
 KEYS = ("stride", "padding", "dilation")
@@ -47,6 +55,9 @@ WEIGHT = TensorSpec(
     differentiable=True,
     view="kernelMatrix",
 )
+# The bias is a parameter (one value for every output channel, or off); the engine and
+# PyTorch take it as a tensor of C_out values.
+BIAS_TENSOR = TensorSpec("bias", "bias", "b", "(C_out,)", differentiable=True, from_param="bias")
 GRAD_WEIGHT = TensorSpec("grad_weight", "grad_weight", "dW", "like W", view="gradWeightMatrix")
 GRAD_BIAS = TensorSpec("grad_bias", "grad_bias", "db", "(C_out,)", view="gradBias")
 
@@ -92,14 +103,9 @@ class Records:
             index, (oh, ow), gy, grads, text, wgrads, bias_grad, template=template, fields=fields
         )
 
-    def input_contributions(self, trace: Trace) -> np.ndarray:
+    def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.weight is not None
-        return trace.grad_output[:, :, None, None, None] * trace.weight[None, None]
-
-    def masked_backward(
-        self, trace: Trace, gy: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
-        return _plane_backward(trace.x, gy, trace.weight, trace.bias, trace.params)
+        return trace.grad_output[oh, ow][:, None, None, None] * trace.weight[None]
 
 
 RECORDS = Records()
@@ -227,7 +233,16 @@ SPEC = register(
             "Each output is the sum of its window times the kernel, plus the bias."
         ),
         params=(CONV_KERNEL, CONV_STRIDE, PADDING, DILATION, BIAS),
-        tensors=(INPUT, WEIGHT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT, GRAD_WEIGHT, GRAD_BIAS),
+        tensors=(
+            INPUT,
+            WEIGHT,
+            BIAS_TENSOR,
+            OUTPUT,
+            GRAD_OUTPUT,
+            GRAD_INPUT,
+            GRAD_WEIGHT,
+            GRAD_BIAS,
+        ),
         pad_value=0.0,
         geometry=_geometry,
         forward=_forward,
@@ -240,5 +255,12 @@ SPEC = register(
         explain=_explain,
         pitfalls=("conv_bias_per_product", "conv_flipped_kernel"),
         switch_params=_switch,
+        call_tensors=("input", "weight", "bias"),
+        backward_returns=("grad_input", "grad_weight", "grad_bias"),
+        loop_counters=("n", "co", "oh", "ow"),
+        reference_lines=(
+            ReferenceLines("forward", ("y[n, co, oh, ow] = total",)),
+            ReferenceLines("backward", ("gx[n, group * C_in_g + ci, r, col] +=",)),
+        ),
     )
 )

@@ -22,7 +22,15 @@ from engine.ops.common import (
     pool_kwargs,
 )
 from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors, TensorSpec
+from engine.ops.spec import (
+    QT_TR_NOOP,
+    OpSpec,
+    Params,
+    ParamSpec,
+    ReferenceLines,
+    Tensors,
+    TensorSpec,
+)
 from engine.pooling import (
     TIE_POLICIES,
     max_pool2d,
@@ -50,6 +58,15 @@ TIES = ParamSpec(
         "gradient (PyTorch: the first one)"
     ),
     engine=False,
+    torch_values=("first",),
+    torch_note=QT_TR_NOOP(
+        "ties='{ties}' is a teaching option: PyTorch always sends a window's "
+        "gradient to one maximum, so tied cells differ by design."
+    ),
+    torch_code_note=(
+        "# Note: PyTorch sends a tie's gradient to one maximum only; the app's "
+        'ties="{value}" differs there.'
+    ),
 )
 MASK = TensorSpec("mask", "mask", "mask", "like X", view="maskMatrix")
 
@@ -100,16 +117,12 @@ class Records:
         text = template.format(**fields)
         return BackwardStep(index, (oh, ow), gy, grads, text, template=template, fields=fields)
 
-    def input_contributions(self, trace: Trace) -> np.ndarray:
+    def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.winners is not None
-        won = trace.winners.astype(np.float64)
+        won = trace.winners[oh, ow].astype(np.float64)  # (n, kH, kW)
         if trace.params["ties"] == "split":
-            won /= np.maximum(won.sum(axis=(2, 3), keepdims=True), 1)
-        return (won * trace.grad_output[:, :, None, None])[:, :, None]
-
-    def masked_backward(self, trace: Trace, gy: np.ndarray) -> tuple[Any, None, None]:
-        p = {k: trace.params[k] for k in (*KEYS, "ties")}
-        return max_pool2d_backward(gy, trace.x[0], **p)[None], None, None
+            won /= np.maximum(won.sum(axis=(1, 2), keepdims=True), 1)
+        return (won * trace.grad_output[oh, ow][:, None, None])[:, None]
 
 
 RECORDS = Records()
@@ -220,5 +233,14 @@ SPEC = register(
             "pool_reshape",
         ),
         backward_kwargs=("ties",),
+        reference_lines=(
+            ReferenceLines("forward", ("if v > best", "y[n, c, oh, ow] = best")),
+            # ties="first" (PyTorch): the gradient goes to the recorded index
+            ReferenceLines("backward", ("gx[n, c, k // W, k % W] +=",), (("ties", ("first",)),)),
+            ReferenceLines("backward", ("gx[n, c, r, col] += share",)),  # "all" or "split"
+        ),
+        torch_indices=True,
+        torch_breaks_on_empty_windows=True,
+        kinks_at_ties=True,
     )
 )

@@ -34,12 +34,9 @@ class _Records:
         oh, ow = trace.geometry.position(index)
         return BackwardStep(index, (oh, ow), float(trace.grad_output[oh, ow]), (), "min")
 
-    def input_contributions(self, trace: Trace) -> np.ndarray:
+    def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         kh, kw = trace.geometry.kernel
-        return np.zeros((*trace.output.shape, 1, kh, kw))
-
-    def masked_backward(self, trace: Trace, gy: np.ndarray) -> tuple[Any, None, None]:
-        return trace.grad_input, None, None
+        return np.zeros((len(oh), 1, kh, kw))
 
 
 def _forward(tensors: Any, params: Params) -> tuple[dict[str, np.ndarray], Any]:

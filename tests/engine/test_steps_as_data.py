@@ -1,4 +1,4 @@
-"""Steps as data: generic Step records, and "so far" views made once per trace."""
+"""Steps as data: generic Step records, and "so far" views made from data of one edit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import engine
-import engine.trace as trace_module
+import engine.conv
+import engine.pooling
 from engine import trace_avg_pool2d, trace_conv2d, trace_max_pool2d
 
 X = np.arange(25.0).reshape(5, 5) % 7
@@ -20,15 +21,24 @@ def traces():
     ]
 
 
-@pytest.mark.parametrize("trace", traces(), ids=["max", "avg", "conv"])
-def test_stepping_never_runs_a_backward(trace, monkeypatch):
-    """Every partial view comes from the accumulations built once, never from a backward."""
+def _orders(n: int) -> list[int]:
+    """Step on, jump back, jump ahead, go to the ends."""
+    return [-1, 0, 1, 2, n - 2, 1, n - 1, 0, -1, 3, n - 1]
+
+
+@pytest.mark.parametrize("index", range(3), ids=["max", "avg", "conv"])
+def test_stepping_never_runs_the_engine(index, monkeypatch):
+    """Partial views come from data made once per edit: no engine function runs per step."""
+    trace = traces()[index]
 
     def boom(*_a, **_k):
-        raise AssertionError("a backward ran while stepping")
+        raise AssertionError("the engine ran while stepping")
 
-    monkeypatch.setattr(trace.records, "masked_backward", boom)
-    for k in range(-1, len(trace)):
+    for module in (engine.pooling, engine.conv):
+        for name in dir(module):
+            if name.endswith(("pool2d", "pool2d_backward", "conv2d", "conv2d_backward")):
+                monkeypatch.setattr(module, name, boom)
+    for k in _orders(len(trace)):
         trace.grad_input_after(k)
         if trace.grad_weight is not None:
             trace.grad_weight_after(k)
@@ -36,17 +46,35 @@ def test_stepping_never_runs_a_backward(trace, monkeypatch):
             trace.mask_counts_after(k)
 
 
-@pytest.mark.parametrize("index", range(3))
-def test_large_planes_fall_back_to_the_same_numbers(index, monkeypatch):
-    fresh = traces()[index]
-    expected = [fresh.grad_input_after(k) for k in range(-1, len(fresh))]
-    monkeypatch.setattr(trace_module, "ACCUMULATION_LIMIT", 0)
-    big = traces()[index]
-    for k, want in zip(range(-1, len(big)), expected, strict=True):
-        np.testing.assert_allclose(big.grad_input_after(k), want, rtol=1e-12, atol=1e-12)
-    if big.winners is not None:
-        np.testing.assert_array_equal(big.mask_counts_after(len(big) - 1), big.mask_counts)
-        np.testing.assert_array_equal(big.mask_counts_after(0), fresh.mask_counts_after(0))
+@pytest.mark.parametrize("index", range(3), ids=["max", "avg", "conv"])
+def test_jumping_around_gives_the_running_sums(index):
+    """Stepping on, jumping back and jumping ahead all give the sums of the step records."""
+    reference = traces()[index]
+    trace = traces()[index]
+    for k in _orders(len(trace)):
+        total = np.zeros(trace.x.shape)
+        counts = np.zeros(trace.x.shape[1:])
+        for j in range(k + 1):
+            for (c, r, col), amount in reference.backward_step(j).input_grads:
+                total[c, r, col] += amount
+            fwd = reference.forward_step(j)
+            for t in fwd.winners:
+                counts[fwd.taps[t].input_pos] += 1
+        np.testing.assert_allclose(trace.grad_input_after(k), total, rtol=1e-12, atol=1e-12)
+        if trace.winners is not None:
+            np.testing.assert_array_equal(trace.mask_counts_after(k), counts)
+        if trace.grad_weight is not None:
+            gw = np.zeros(trace.grad_weight.shape)
+            for j in range(k + 1):
+                for (c, i, jj), amount in reference.backward_step(j).weight_grads:
+                    gw[c, i, jj] += amount
+            np.testing.assert_allclose(trace.grad_weight_after(k)[0], gw, rtol=1e-12, atol=1e-12)
+
+
+def test_the_last_window_gives_the_exact_result():
+    for trace in traces():
+        np.testing.assert_array_equal(trace.grad_input_after(len(trace) - 1), trace.grad_input)
+        np.testing.assert_array_equal(trace.grad_input_after(-1), np.zeros(trace.x.shape))
 
 
 def test_a_forward_step_names_every_view_it_touches():
