@@ -1,48 +1,57 @@
 """The code behind the current state, as text a student can copy and run (no Qt here).
 
 ``numpy_code`` writes the exact engine calls, ``torch_code`` the same computation with
-``torch.nn.functional``, and ``hand_code`` shows the textbook loops of ``engine/reference.py``
-with the lines each stepping phase executes.  Small arrays are written out as literals (printed
-so that every float reads back exactly); larger ones are loaded from ``.npy`` files that
+``torch.nn.functional``, and ``hand_code`` shows the operation's reference loops (the
+functions of its spec's ``reference``) with the lines each stepping phase executes.  All of it
+comes from the operation's spec (:mod:`engine.ops`): function names, the tensors a call takes
+and their order, keyword arguments, the reference loops and their marked lines; the calls
+follow :mod:`visualizer.calls`.  Small arrays are written out as literals (printed so that
+every float reads back exactly); larger ones are loaded from ``.npy`` files that
 :func:`save_arrays` writes, so the code always runs as is.
+
+Every public function takes a document (:class:`~visualizer.model.Document`, alias
+``Snapshot``) or, where only the operation matters, its name (PyTorch name or alias).
 """
 
 from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine import reference
+from engine.ops import OpSpec, get_op
+from visualizer.calls import (
+    backward_kwargs,
+    call_tensors,
+    document_array,
+    forward_kwargs,
+    grad_name,
+)
 
 if TYPE_CHECKING:
-    from visualizer.snapshot import Snapshot
+    from visualizer.model.document import Document
 
 LITERAL_LIMIT = 400  # arrays with more elements are loaded from .npy files instead of printed
 CODE_WIDTH = 56  # calls wrap here: beside the views at 1366×768 the dock gets ~350 px
-FILES = {"x": "input.npy", "weight": "weight.npy", "grad_output": "grad_output.npy"}
 
-# The functions of engine/reference.py that the "By hand" view shows, forward then backward.
-HAND_FUNCTIONS = {
-    "max": (reference.max_pool2d, reference.max_pool2d_backward),
-    "avg": (reference.avg_pool2d, reference.avg_pool2d_backward),
-    "conv": (reference.conv2d, reference.conv2d_backward),
-}
-# The lines one step executes, found by their text (not by number) so that an edit of
-# reference.py cannot silently move the highlight; a test checks every marker is found.
-HAND_MARKERS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("max", "forward"): ("if v > best", "y[n, c, oh, ow] = best"),
-    ("avg", "forward"): ("y[n, c, oh, ow] = total",),
-    ("conv", "forward"): ("y[n, co, oh, ow] = total",),
-    ("max", "backward"): ("gx[n, c, k // W, k % W] +=",),  # ties="first" (PyTorch)
-    ("max", "backward-ties"): ("gx[n, c, r, col] += share",),  # ties="all" or "split"
-    ("avg", "backward"): ("gx[n, c, r, col] += delta",),
-    ("conv", "backward"): ("gx[n, group * C_in_g + ci, r, col] +=",),
-}
+
+def _spec(op: str | Document) -> OpSpec:
+    return get_op(op) if isinstance(op, str) else op.spec
+
+
+def _var(spec: OpSpec, tensor: str) -> str:
+    """The Python name of ``tensor`` in the generated code: its symbol in lower case."""
+    return spec.tensor(tensor).symbol.lower() if spec.has_tensor(tensor) else tensor
+
+
+def _file(tensor: str) -> str:
+    """The ``.npy`` file a large ``tensor`` is loaded from."""
+    return f"{tensor}.npy"
 
 
 # ---- array literals ---------------------------------------------------------------------------
@@ -77,9 +86,12 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 
 def _array_line(
-    name: str, a: np.ndarray, key: str, torch: bool, grad: bool = False, note: str = ""
+    name: str, a: np.ndarray, tensor: str, torch: bool, grad: bool = False, note: str = ""
 ) -> str:
-    """``name = <literal or np.load(...)>`` for NumPy or PyTorch, ``note`` as a comment."""
+    """``name = <literal or np.load(...)>`` for NumPy or PyTorch, ``note`` as a comment.
+
+    ``tensor`` names the tensor, and so the file a large array is loaded from.
+    """
     if _is_small(a):
         text = _literal(a)
         comment = f"# {name}: {note}\n" if note else ""
@@ -92,27 +104,31 @@ def _array_line(
     comment = f"  # {_shape_text(a.shape)}, written by “Save arrays…”"
     if torch:
         req = ".requires_grad_()" if grad else ""
-        return f'{name} = torch.from_numpy(np.load("{FILES[key]}")){req}{comment}'
-    return f'{name} = np.load("{FILES[key]}"){comment}'
+        return f'{name} = torch.from_numpy(np.load("{_file(tensor)}")){req}{comment}'
+    return f'{name} = np.load("{_file(tensor)}"){comment}'
 
 
 def _indent(text: str, width: int) -> str:
     return text.replace("\n", "\n" + " " * width)
 
 
-def arrays_to_save(snap: Snapshot) -> dict[str, np.ndarray]:
+def _stored(doc: Document) -> dict[str, np.ndarray]:
+    """The document's arrays the code uses, by tensor name: the stored call tensors, then dY."""
+    spec = doc.spec
+    names = [n for n in spec.call_tensors if not spec.tensor(n).from_param]
+    return {name: document_array(doc, name) for name in (*names, "grad_output")}
+
+
+def arrays_to_save(snap: Document) -> dict[str, np.ndarray]:
     """The arrays the generated code loads from files (too large to print), by file name."""
-    arrays = {"x": snap.x, "grad_output": snap.grad_output}
-    if snap.op == "conv":
-        arrays["weight"] = snap.weight
     return {
-        FILES[key]: np.asarray(a, dtype=float)
-        for key, a in arrays.items()
-        if not _is_small(a) and not (key == "grad_output" and _all_ones(a))
+        _file(name): np.asarray(a, dtype=float)
+        for name, a in _stored(snap).items()
+        if not _is_small(a) and not (name == "grad_output" and _all_ones(a))
     }
 
 
-def save_arrays(snap: Snapshot, directory: str | Path) -> list[Path]:
+def save_arrays(snap: Document, directory: str | Path) -> list[Path]:
     """Write the ``.npy`` files the generated code loads into ``directory``; returns them."""
     folder = Path(directory)
     written = []
@@ -128,20 +144,17 @@ def _all_ones(a: np.ndarray) -> bool:
 
 
 # ---- arguments --------------------------------------------------------------------------------
-def _kwargs(snap: Snapshot) -> str:
-    p = snap.params
-    if snap.op == "max":
-        return (
-            f"kernel_size={p.kernel_size}, stride={p.stride}, padding={p.padding}, "
-            f"dilation={p.dilation}, ceil_mode={p.ceil_mode}"
-        )
-    if snap.op == "avg":
-        return (
-            f"kernel_size={p.kernel_size}, stride={p.stride}, padding={p.padding}, "
-            f"ceil_mode={p.ceil_mode}, count_include_pad={p.count_include_pad}, "
-            f"divisor_override={p.divisor_override}"
-        )
-    return f"stride={p.stride}, padding={p.padding}, dilation={p.dilation}"
+def _value(value: object) -> str:
+    """A keyword argument's value as Python source (strings in double quotes)."""
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def _kwargs(kwargs: Mapping[str, Any]) -> str:
+    return ", ".join(f"{name}={_value(value)}" for name, value in kwargs.items())
+
+
+def _args(*parts: str) -> str:
+    return ", ".join(part for part in parts if part)
 
 
 def _call(head: str, args: str) -> str:
@@ -176,112 +189,122 @@ def _top_level_parts(args: str) -> list[str]:
     return parts
 
 
-def _bias_values(snap: Snapshot) -> np.ndarray | None:
-    b = snap.params.bias
-    return None if b is None else np.full(snap.weight.shape[0], float(b))
+# ---- the tensors a call takes ----------------------------------------------------------------
+def _tensor_lines(doc: Document, torch: bool) -> list[str]:
+    """One assignment per tensor of the call, in call order (``x``, then ``w`` and ``b`` …)."""
+    spec = doc.spec
+    lines = []
+    for name, a in call_tensors(doc).items():
+        tensor = spec.tensor(name)
+        var = _var(spec, name)
+        grad = torch and tensor.differentiable
+        if tensor.from_param:
+            lines.append(_param_tensor_line(var, a, torch, grad))
+        else:
+            note = f"{tensor.shape} = {tuple(a.shape)}"
+            lines.append(_array_line(var, a, name, torch=torch, grad=grad, note=note))
+    return lines
+
+
+def _param_tensor_line(var: str, a: np.ndarray | None, torch: bool, grad: bool) -> str:
+    """A tensor made from a parameter: one value repeated (a convolution's bias), or None."""
+    if a is None:
+        return f"{var} = None"
+    value = float(a.reshape(-1)[0])
+    if not torch:
+        return f"{var} = np.full({a.size}, {value!r})"
+    req = ", requires_grad=True" if grad else ""
+    return f"{var} = torch.full(({a.size},), {value!r}, dtype=torch.float64{req})"
+
+
+def _special_names_needed(doc: Document) -> bool:
+    return _needs_special_names(*_stored(doc).values())
 
 
 # ---- NumPy (the engine) -----------------------------------------------------------------------
-def numpy_code(snap: Snapshot) -> str:
-    """The engine calls that compute the state's output ``y`` and input gradient ``dx``.
+def numpy_code(snap: Document) -> str:
+    """The engine calls that compute the state's output ``y`` and its gradients.
 
     Executing the text defines ``x``, ``y``, ``dy`` and ``dx`` (plus ``w``, ``b``, ``dw`` and
-    ``db`` for convolution), equal to what the app shows.  Large arrays are loaded from the
-    files :func:`save_arrays` writes.
+    ``db`` for an operation with a weight: one name per tensor, its symbol in lower case),
+    equal to what the app shows.  Large arrays are loaded from the files :func:`save_arrays`
+    writes.
     """
-    op = snap.op
-    forward = {"max": "max_pool2d", "avg": "avg_pool2d", "conv": "conv2d"}[op]
-    names = f"{forward}, {forward}_backward"
+    spec = snap.spec
+    forward, backward = spec.numpy_call, spec.numpy_backward_call
     lines = [
         "# Run in the project folder (it imports engine/).",
         "import numpy as np",
     ]
-    if _needs_special_names(snap.x, snap.weight, snap.grad_output):
+    if _special_names_needed(snap):
         lines.append("from numpy import inf, nan")
-    lines += [f"from engine import {names}", ""]
-    shape = f"(N, C, H, W) = {tuple(snap.x.shape)}"
-    lines.append(_array_line("x", snap.x, "x", torch=False, note=shape))
-    kwargs = _kwargs(snap)
-    if op == "conv":
-        w_note = f"(C_out, C_in, kH, kW) = {tuple(snap.weight.shape)}"
-        lines.append(_array_line("w", snap.weight, "weight", torch=False, note=w_note))
-        bias = _bias_values(snap)
-        lines.append(
-            "b = None" if bias is None else f"b = np.full({bias.size}, {float(bias[0])!r})"
-        )
-        lines.append(_call("y = conv2d", f"x, w, b, {kwargs}"))
-    else:
-        lines.append(_call(f"y = {forward}", f"x, {kwargs}"))
+    lines += [f"from engine import {forward}, {backward}", ""]
+    lines += _tensor_lines(snap, torch=False)
+    names = [_var(spec, name) for name in spec.call_tensors]
+    kwargs = _kwargs(forward_kwargs(snap))
+    y, dy = _var(spec, "output"), _var(spec, "grad_output")
+    lines.append(_call(f"{y} = {forward}", _args(*names, kwargs)))
     lines += ["", "# Backward: dy is the upstream gradient dL/dy; dx = dL/dx."]
     lines.append(_grad_line(snap, torch=False))
-    if op == "conv":
-        lines.append(_call("dx, dw, db = conv2d_backward", f"dy, x, w, b, {kwargs}"))
-    elif op == "max":
-        lines.append(
-            _call("dx = max_pool2d_backward", f'dy, x, {kwargs}, ties="{snap.params.ties}"')
-        )
-    else:
-        lines.append(_call("dx = avg_pool2d_backward", f"dy, x, {kwargs}"))
-    lines += ["", "print(y)", "print(dx)"]
+    grads = ", ".join(_var(spec, name) for name in spec.backward_returns)
+    extra = _kwargs(backward_kwargs(snap))
+    lines.append(_call(f"{grads} = {backward}", _args(dy, *names, kwargs, extra)))
+    lines += ["", f"print({y})", f"print({_var(spec, spec.backward_returns[0])})"]
     return "\n".join(lines) + "\n"
 
 
-def _grad_line(snap: Snapshot, torch: bool) -> str:
-    dy = snap.grad_output
-    if _all_ones(dy):
-        return "dy = torch.ones_like(y)" if torch else "dy = np.ones_like(y)"
-    return _array_line("dy", dy, "grad_output", torch=torch, note="the upstream gradient")
+def _grad_line(snap: Document, torch: bool) -> str:
+    spec = snap.spec
+    y, dy = _var(spec, "output"), _var(spec, "grad_output")
+    if _all_ones(snap.grad_output):
+        return f"{dy} = torch.ones_like({y})" if torch else f"{dy} = np.ones_like({y})"
+    return _array_line(
+        dy, snap.grad_output, "grad_output", torch=torch, note="the upstream gradient"
+    )
 
 
 # ---- PyTorch ----------------------------------------------------------------------------------
-def torch_code(snap: Snapshot) -> str:
+def torch_code(snap: Document) -> str:
     """The same computation with ``torch.nn.functional``, autograd giving ``dx = x.grad``.
 
     Executing the text defines tensors ``x``, ``y``, ``dy`` and ``dx`` (plus ``w``, ``b``,
-    ``dw`` and ``db`` for convolution).
+    ``dw`` and ``db`` for an operation with a weight).  A parameter value PyTorch does not
+    have (max pooling's ``ties="all"``) is said in a comment.
     """
-    op = snap.op
-    loads = bool(arrays_to_save(snap))
+    spec = snap.spec
     lines = []
-    if loads:
+    if arrays_to_save(snap):
         lines.append("import numpy as np")
     lines += ["import torch", "import torch.nn.functional as F"]
-    if _needs_special_names(snap.x, snap.weight, snap.grad_output):
+    if _special_names_needed(snap):
         lines.append('inf, nan = float("inf"), float("nan")')
     lines.append("")
-    shape = f"(N, C, H, W) = {tuple(snap.x.shape)}"
-    lines.append(_array_line("x", snap.x, "x", torch=True, grad=True, note=shape))
-    kwargs = _kwargs(snap)
-    if op == "conv":
-        w_note = f"(C_out, C_in, kH, kW) = {tuple(snap.weight.shape)}"
-        lines.append(_array_line("w", snap.weight, "weight", torch=True, grad=True, note=w_note))
-        bias = _bias_values(snap)
-        if bias is None:
-            lines.append("b = None")
-        else:
-            lines.append(
-                f"b = torch.full(({bias.size},), {float(bias[0])!r}, dtype=torch.float64, "
-                "requires_grad=True)"
-            )
-        lines.append(_call("y = F.conv2d", f"x, w, b, {kwargs}"))
-    else:
-        lines.append(_call(f"y = F.{op}_pool2d", f"x, {kwargs}"))
+    lines += _tensor_lines(snap, torch=True)
+    names = [_var(spec, name) for name in spec.call_tensors]
+    y, dy = _var(spec, "output"), _var(spec, "grad_output")
+    lines.append(_call(f"{y} = F.{spec.torch_call}", _args(*names, _kwargs(forward_kwargs(snap)))))
     lines += ["", "# Backward: autograd sends dy = dL/dy back; x.grad is dL/dx."]
     lines.append(_grad_line(snap, torch=True))
-    lines += ["y.backward(dy)", "dx = x.grad"]
-    if op == "conv":
-        lines.append("dw = w.grad")
-        lines.append("db = None if b is None else b.grad")
-    if op == "max" and snap.params.ties != "first":
-        lines.append(
-            f"# Note: PyTorch sends a tie's gradient to one maximum only; the app's ties=\""
-            f'{snap.params.ties}" differs there.'
-        )
-    lines += ["", "print(y)", "print(dx)"]
+    lines.append(f"{y}.backward({dy})")
+    tensors = call_tensors(snap)
+    for name in tensors:
+        tensor = spec.tensor(name)
+        if not tensor.differentiable:
+            continue
+        var, grad = _var(spec, name), _var(spec, grad_name(name))
+        if tensor.from_param:
+            lines.append(f"{grad} = None if {var} is None else {var}.grad")
+        else:
+            lines.append(f"{grad} = {var}.grad")
+    for param in spec.params:
+        value = snap.params.get(param.name)
+        if param.torch_code_note and param.differs_from_torch(value):
+            lines.append(param.torch_code_note.format(**param.torch_fields(value)))
+    lines += ["", f"print({y})", f"print({_var(spec, spec.backward_returns[0])})"]
     return "\n".join(lines) + "\n"
 
 
-# ---- by hand (engine/reference.py) ------------------------------------------------------------
+# ---- by hand (the reference loops) ------------------------------------------------------------
 @dataclass(frozen=True)
 class HandCode:
     """The reference loops shown for one operation and the lines to mark per phase.
@@ -293,23 +316,51 @@ class HandCode:
     lines: dict[str, tuple[int, ...]]
 
 
-def hand_code(op: str, ties: str = "first") -> HandCode:
-    """Source of the forward and backward loops of ``engine/reference.py`` for ``op``."""
-    sources = [_halve_indent(inspect.getsource(f)) for f in HAND_FUNCTIONS[op]]
-    header = (
-        "# engine/reference.py, the same computation as plain loops\n# (indented by 2 to fit)\n"
-    )
+def _source_file(function: Callable[..., Any]) -> str:
+    """``engine/reference.py`` for a function of module ``engine.reference``."""
+    return function.__module__.replace(".", "/") + ".py"
+
+
+def hand_params(op: str | Document, *variant: Any, **params: Any) -> dict[str, Any]:
+    """The parameter values the reference lines are chosen by (see :func:`hand_code`)."""
+    spec = _spec(op)
+    values = dict(spec.default_params() if isinstance(op, str) else op.params)
+    values.update(zip(spec.backward_kwargs, variant, strict=False))
+    values.update(params)
+    return values
+
+
+def hand_code_key(snap: Document) -> tuple[Any, ...]:
+    """What :func:`hand_code` depends on: the operation and the values its line choice reads."""
+    spec = snap.spec
+    names = sorted({name for lines in spec.reference_lines for name, _ in lines.when})
+    return (spec.key, *((name, snap.params.get(name)) for name in names))
+
+
+def hand_code(op: str | Document, *variant: Any, **params: Any) -> HandCode:
+    """Source of the operation's reference loops, forward then backward, and the lines each
+    stepping phase executes (:attr:`OpSpec.reference_lines`).
+
+    ``op`` is a document or an operation's name; with a name, ``variant`` gives the values of
+    the backward-only parameters (:attr:`OpSpec.backward_kwargs`) in order, e.g.
+    ``hand_code("max_pool2d", "all")`` for max pooling's tie rule, and ``params`` any other.
+    """
+    spec = _spec(op)
+    values = hand_params(op, *variant, **params)
+    functions = spec.reference
+    sources = [_halve_indent(inspect.getsource(f)) for f in functions]
+    where = " and ".join(dict.fromkeys(_source_file(f) for f in functions))
+    header = f"# {where}, the same computation as plain loops\n# (indented by 2 to fit)\n"
     text = header + "\n".join(sources).rstrip("\n") + "\n"
     rows = text.split("\n")
-    backward_key = "backward-ties" if op == "max" and ties != "first" else "backward"
     lines = {}
-    for phase, key in (("forward", "forward"), ("backward", backward_key)):
+    for phase in ("forward", "backward"):
         found = []
-        for marker in HAND_MARKERS[(op, key)]:
+        for marker in spec.reference_markers(phase, values):
             hits = [i for i, row in enumerate(rows) if row.strip().startswith(marker)]
             if len(hits) != 1:
                 raise LookupError(
-                    f"marker {marker!r} found {len(hits)} times in engine/reference.py ({op})"
+                    f"marker {marker!r} found {len(hits)} times in {where} ({spec.key})"
                 )
             found += _statement_rows(rows, hits[0])
         lines[phase] = tuple(found)
@@ -339,7 +390,7 @@ def _statement_rows(rows: list[str], first: int) -> list[int]:
     return found
 
 
-def loop_variables(op: str, plane: tuple[int, int], out_pos: tuple[int, int]) -> str:
+def loop_variables(op: str | Document, plane: tuple[int, int], out_pos: tuple[int, int]) -> str:
     """The loop counters of the reference code at one step, e.g. ``n=0, c=0, oh=1, ow=2``."""
-    channel = "co" if op == "conv" else "c"
-    return f"n={plane[0]}, {channel}={plane[1]}, oh={out_pos[0]}, ow={out_pos[1]}"
+    n, c, oh, ow = _spec(op).loop_counters
+    return f"{n}={plane[0]}, {c}={plane[1]}, {oh}={out_pos[0]}, {ow}={out_pos[1]}"

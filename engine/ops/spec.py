@@ -54,6 +54,11 @@ class ParamSpec:
     engine : passed to the forward function (``False``: used elsewhere, e.g. the kernel shape
         of a convolution, which is the weight's shape, or the tie rule of the backward only)
     cli : the command-line flag that sets it, if any (``--kernel``)
+    torch_values : the values PyTorch itself has (empty: all of them); any other value is an
+        option of the app's own, so the comparison with PyTorch differs there by design
+    torch_note : translatable sentence saying why (the comparison with PyTorch shows it); its
+        fields are ``{name}``, ``{value}`` and the value under the parameter's own name
+    torch_code_note : the same as a comment in the generated PyTorch code (code is English)
     """
 
     name: str
@@ -68,6 +73,17 @@ class ParamSpec:
     help: str = ""
     engine: bool = True
     cli: str | None = None
+    torch_values: tuple[Any, ...] = ()
+    torch_note: str = ""
+    torch_code_note: str = ""
+
+    def differs_from_torch(self, value: object) -> bool:
+        """Whether ``value`` is one of the app's own options that PyTorch does not have."""
+        return bool(self.torch_values) and value not in self.torch_values
+
+    def torch_fields(self, value: object) -> dict[str, object]:
+        """The fields of :attr:`torch_note` and :attr:`torch_code_note` for ``value``."""
+        return {self.name: value, "name": self.name, "value": value}
 
     def coerce(self, value: object) -> Any:
         """``value`` checked and in canonical form (pairs as tuples), or ``ParameterError``."""
@@ -221,6 +237,8 @@ class TensorSpec:
     editable : the user may type into it
     differentiable : a gradient flows to it (checked by finite differences)
     view : the object name of the view that shows it (``inputMatrix``), or ``""`` for none
+    from_param : the tensor is made from this parameter (a convolution's ``bias``: its value
+        for every output channel, or no tensor when the parameter is ``None``)
     """
 
     name: str
@@ -230,6 +248,31 @@ class TensorSpec:
     editable: bool = False
     differentiable: bool = False
     view: str = ""
+    from_param: str = ""
+
+
+# ---- code -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReferenceLines:
+    """The lines of the reference loops one stepping phase executes, for the code view.
+
+    Found by their text, not by number, so that an edit of the reference cannot silently move
+    the highlight (a test checks that every marker is found exactly once).
+
+    Attributes
+    ----------
+    phase : ``"forward"`` or ``"backward"``
+    markers : the start of each marked statement (its continuation lines are marked too)
+    when : the parameter values these lines apply to, as ``(name, accepted values)`` pairs;
+        empty: always.  The first entry of a phase whose ``when`` matches is used.
+    """
+
+    phase: Literal["forward", "backward"]
+    markers: tuple[str, ...]
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+    def applies(self, params: Mapping[str, Any]) -> bool:
+        return all(params.get(name) in values for name, values in self.when)
 
 
 # ---- the operation ----------------------------------------------------------------------------
@@ -266,6 +309,27 @@ class OpSpec:
     switch_params : ``(params) -> params`` adjusts carried-over values when switching to this op
     explain : ``(in_size (H, W), weight shape or None, params) -> lines`` the output-size
         formula with the numbers substituted
+    backward_kwargs : parameters only the backward takes (max pooling's ``ties``)
+
+    How it is called (the code view writes these calls, verification makes them):
+
+    call_tensors : the tensors ``numpy_call`` and ``torch_call`` take, in order, before the
+        keyword arguments of :attr:`engine_kwargs`: ``y = f(*call_tensors, **kwargs)``.  The
+        backward, :attr:`numpy_backward_call`, takes ``grad_output`` first, then the same:
+        ``f_backward(grad_output, *call_tensors, **kwargs, **backward kwargs)``
+    backward_returns : what the backward returns, in order (one name: a single array)
+    loop_counters : the loop variables of the reference loops at one step (batch item,
+        channel, output row, output column), e.g. ``("n", "co", "oh", "ow")``
+    reference_lines : the lines of the reference loops each phase executes
+        (:class:`ReferenceLines`), for the code view's highlight
+    torch_indices : the forward takes ``return_indices=True`` (engine and PyTorch alike);
+        the indices are compared with PyTorch's too
+    torch_breaks_on_empty_windows : PyTorch's backward writes out of bounds when a window reads
+        only padding (PyTorch issue #114216: it can take the process down), so the comparison
+        explains such cases instead of calling that backward
+    kinks_at_ties : each output is the largest tap of its window, so the operation is not
+        differentiable where an element ties with another candidate: finite differences leave
+        such elements out
     """
 
     key: str
@@ -290,6 +354,13 @@ class OpSpec:
     output_in_input_scale: bool = False
     switch_params: Callable[[Params], Params] = lambda p: p
     backward_kwargs: tuple[str, ...] = ()
+    call_tensors: tuple[str, ...] = ("input",)
+    backward_returns: tuple[str, ...] = ("grad_input",)
+    loop_counters: tuple[str, str, str, str] = ("n", "c", "oh", "ow")
+    reference_lines: tuple[ReferenceLines, ...] = ()
+    torch_indices: bool = False
+    torch_breaks_on_empty_windows: bool = False
+    kinks_at_ties: bool = False
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -313,6 +384,18 @@ class OpSpec:
     def has_weight(self) -> bool:
         return self.has_tensor("weight")
 
+    @property
+    def numpy_backward_call(self) -> str:
+        """The engine's backward function: ``numpy_call`` + ``_backward``."""
+        return f"{self.numpy_call}_backward"
+
+    def reference_markers(self, phase: str, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The :class:`ReferenceLines` markers of ``phase`` that apply to ``params``."""
+        for lines in self.reference_lines:
+            if lines.phase == phase and lines.applies(params):
+                return lines.markers
+        return ()
+
     def default_params(self) -> Params:
         return Params({p.name: p.default for p in self.params})
 
@@ -330,6 +413,7 @@ __all__ = [
     "OpSpec",
     "ParamSpec",
     "Params",
+    "ReferenceLines",
     "Step",
     "StepCell",
     "TensorSpec",

@@ -171,7 +171,7 @@ class CodePanel(QDockWidget):
         self.state = state
         self._dirty = True
         self._hand: codegen.HandCode | None = None
-        self._hand_key: tuple[str, str] | None = None
+        self._hand_key: tuple[object, ...] | None = None
         self._marked: tuple[int, ...] = ()
 
         self.numpy_edit = _editor("numpyCode")
@@ -284,9 +284,9 @@ class CodePanel(QDockWidget):
         self.numpy_edit.setPlainText(codegen.numpy_code(snap))
         self.torch_edit.setPlainText(codegen.torch_code(snap))
         self.save_arrays_button.setEnabled(bool(codegen.arrays_to_save(snap)))
-        key = (snap.op, snap.params.ties)
+        key = codegen.hand_code_key(snap)
         if key != self._hand_key:
-            self._hand = codegen.hand_code(*key)
+            self._hand = codegen.hand_code(snap)
             self._hand_key = key
             self.hand_edit.setPlainText(self._hand.text)
             self._marked = ()
@@ -300,7 +300,7 @@ class CodePanel(QDockWidget):
         st = self.state
         phase = st.phase
         out_pos = st.results.geometry.position(st.window_index)
-        counters = codegen.loop_variables(st.op, st.plane, out_pos)  # code: not translated
+        counters = codegen.loop_variables(st.spec.key, st.plane, out_pos)  # code: not translated
         if phase == "forward":
             text = tr("forward step {index}/{total}:  {counters}")
         else:
@@ -321,7 +321,7 @@ class CodePanel(QDockWidget):
             sel.cursor = cursor
             selections.append(sel)
         self.hand_edit.setExtraSelections(selections)
-        if lines != self._marked:
+        if lines and lines != self._marked:
             # Scroll only when the marked lines move (a phase change), not on every step.
             self._marked = lines
             self._scroll_to(doc.findBlockByNumber(lines[0]))
