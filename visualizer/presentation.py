@@ -1,10 +1,10 @@
 """Presentation: full screen, zoom of labels with the cells, themes, colour-blind colours and a
 large step counter, all remembered between runs (QSettings, see visualizer/settings.py).
 
-Themes: "system" (the platform's style and palette, untouched: the default), "light" and
-"dark" (Fusion style with a fixed palette).  Matrix cells keep their colour map in every theme
-and choose black or white numbers by the cell's luminance, so they stay readable; only the
-widgets around them follow the palette.
+Theme and palette live in the application's view settings (visualizer/view_settings.py), which
+the views follow; this module is the View menu that writes through them and remembers them.
+Matrix cells keep their colour map in every theme and choose black or white numbers by the
+cell's luminance, so they stay readable; only the widgets around them follow the palette.
 """
 
 from __future__ import annotations
@@ -29,9 +29,13 @@ from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from visualizer.i18n import set_action_text, tr
 from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
 from visualizer.settings import app_settings, is_batch_run
-from visualizer.widgets import matrix_view
+from visualizer.view_settings import THEMES, is_dark, view_settings
 
-THEMES = {"system": QT_TR_NOOP("System"), "light": QT_TR_NOOP("Light"), "dark": QT_TR_NOOP("Dark")}
+THEME_LABELS = {
+    "system": QT_TR_NOOP("System"),
+    "light": QT_TR_NOOP("Light"),
+    "dark": QT_TR_NOOP("Dark"),
+}
 PALETTE_LABELS = {
     "standard": QT_TR_NOOP("Standard colours"),
     "colorblind": QT_TR_NOOP("Colour-blind safe colours"),
@@ -39,87 +43,14 @@ PALETTE_LABELS = {
 PRESENTATION_COUNTER_SCALE = 1.9  # step counter in presentation mode
 PRESENTATION_TEXT_SCALE = 1.45  # arithmetic line in presentation mode
 
-ARITHMETIC_STYLE = {
-    "light": (
-        "QLabel { background: #fffbea; color: #1a1a1a; border: 1px solid #e0c060;"
-        " border-radius: 4px; padding: 4px 8px; }"
-    ),
-    "dark": (
-        "QLabel { background: #3a3422; color: #f5ecd0; border: 1px solid #8a7640;"
-        " border-radius: 4px; padding: 4px 8px; }"
-    ),
-}
-
-_original: tuple[str, QPalette] | None = None  # the platform look, captured before any change
-_applied = "system"
-
-
-def dark_palette() -> QPalette:
-    p = QPalette()
-    window, base, text = QColor(45, 45, 48), QColor(30, 30, 32), QColor(232, 232, 232)
-    disabled = QColor(128, 128, 128)
-    for role, color in (
-        (QPalette.Window, window),
-        (QPalette.WindowText, text),
-        (QPalette.Base, base),
-        (QPalette.AlternateBase, QColor(52, 52, 56)),
-        (QPalette.ToolTipBase, QColor(60, 60, 64)),
-        (QPalette.ToolTipText, text),
-        (QPalette.PlaceholderText, QColor(150, 150, 150)),
-        (QPalette.Text, text),
-        (QPalette.Button, QColor(58, 58, 62)),
-        (QPalette.ButtonText, text),
-        (QPalette.BrightText, QColor(255, 90, 90)),
-        (QPalette.Light, QColor(80, 80, 84)),
-        (QPalette.Midlight, QColor(66, 66, 70)),
-        (QPalette.Mid, QColor(40, 40, 42)),
-        (QPalette.Dark, QColor(25, 25, 27)),
-        (QPalette.Shadow, QColor(0, 0, 0)),
-        (QPalette.Link, QColor(110, 170, 255)),
-        (QPalette.LinkVisited, QColor(180, 140, 255)),
-        (QPalette.Highlight, QColor(42, 110, 200)),
-        (QPalette.HighlightedText, QColor(255, 255, 255)),
-    ):
-        p.setColor(role, color)
-    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText, QPalette.HighlightedText):
-        p.setColor(QPalette.Disabled, role, disabled)
-    p.setColor(QPalette.Disabled, QPalette.Highlight, QColor(70, 70, 74))
-    return p
-
-
-def light_palette() -> QPalette:
-    from PySide6.QtWidgets import QStyleFactory
-
-    style = QStyleFactory.create("Fusion")
-    return QPalette(style.standardPalette())
-
 
 def apply_theme(name: str) -> None:
-    """Set the application's style and palette; "system" brings back the platform look."""
-    global _original, _applied
-    if name not in THEMES:
-        raise ValueError(f"theme ({name!r}) must be one of {', '.join(THEMES)}")
-    app = QApplication.instance()
-    if _original is None:
-        _original = (app.style().name(), QPalette(app.palette()))
-    if name == _applied:
-        return
-    if name == "system":
-        app.setStyle(_original[0])
-        app.setPalette(_original[1])
-    else:
-        app.setStyle("Fusion")
-        app.setPalette(dark_palette() if name == "dark" else light_palette())
-    _applied = name
+    """Set the application's theme (see :meth:`ViewSettings.set_theme`); not remembered."""
+    view_settings().set_theme(name)
 
 
 def current_theme() -> str:
-    return _applied
-
-
-def is_dark(widget: QWidget | None = None) -> bool:
-    palette = widget.palette() if widget is not None else QApplication.palette()
-    return palette.color(QPalette.Window).lightness() < 128
+    return view_settings().theme
 
 
 def draw_icon(kind: str, color: QColor) -> QIcon:
@@ -213,6 +144,9 @@ class Presentation(QObject):
         if hasattr(window, "sigZoomChanged"):
             window.sigZoomChanged.connect(self._on_zoom_changed)
         self.geometry_restored = False
+        settings = view_settings()
+        settings.sigThemeChanged.connect(self._show_theme)
+        settings.sigPaletteChanged.connect(self._show_palette)
         self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
         self._load_settings()
@@ -228,7 +162,7 @@ class Presentation(QObject):
         )
         self.theme_menu.setTitle(tr("Theme"))
         for key, action in self.theme_actions.items():
-            action.setText(tr(THEMES[key]))
+            action.setText(tr(THEME_LABELS[key]))
         set_action_text(
             self.dark_action, tr("Dark theme"), tr("Switch between dark and light theme")
         )
@@ -367,9 +301,6 @@ class Presentation(QObject):
             w.showMaximized() if getattr(self, "_was_maximized", False) else w.showNormal()
         self.fullscreen_action.setChecked(w.isFullScreen())
 
-    def toggle_fullscreen(self) -> None:
-        self.set_fullscreen(not self.window.isFullScreen())
-
     def set_presentation(self, on: bool, save: bool = True) -> None:
         self.presenting = bool(on)
         self.presentation_action.setChecked(self.presenting)
@@ -381,26 +312,33 @@ class Presentation(QObject):
             self._save("view/presentation", "true" if self.presenting else "false")
 
     def set_theme(self, name: str, save: bool = True) -> None:
-        apply_theme(name)
-        for key, action in self.theme_actions.items():
-            action.setChecked(key == name)
-        self.dark_action.setChecked(is_dark())
-        self._style_arithmetic()
-        self._update_icons()
-        for view in self.window.views_panel.views():
-            view.heatmap.setBackground(QApplication.palette().color(QPalette.Base))
+        settings = view_settings()
+        if name == settings.theme:
+            self._show_theme()
+        settings.set_theme(name)  # → _show_theme when it changes
         if save:
             self._save("view/theme", name)
 
     def set_palette(self, name: str, save: bool = True) -> None:
-        matrix_view.set_palette(name)
+        settings = view_settings()
+        if name == settings.palette:
+            self._show_palette()
+        settings.set_palette(name)  # → _show_palette (and the views redraw) when it changes
+        if save:
+            self._save("view/palette", name)
+
+    def _show_theme(self, *_args: object) -> None:
+        name = view_settings().theme
+        for key, action in self.theme_actions.items():
+            action.setChecked(key == name)
+        self.dark_action.setChecked(is_dark())
+        self._update_icons()
+
+    def _show_palette(self, *_args: object) -> None:
+        name = view_settings().palette
         for key, action in self.palette_actions.items():
             action.setChecked(key == name)
         self.colorblind_action.setChecked(name == "colorblind")
-        for view in self.window.views_panel.views():
-            view.refresh()
-        if save:
-            self._save("view/palette", name)
 
     def _on_zoom_changed(self, zoom: float) -> None:
         self.zoom = zoom
@@ -438,12 +376,6 @@ class Presentation(QObject):
                 if is_dark()
                 else icon
             )
-
-    def _style_arithmetic(self) -> None:
-        # The arithmetic line has its own background, so it needs its own text colour too:
-        # a dark theme's light text on the light yellow box would be unreadable.
-        label = self.window.step_bar.arithmetic_label
-        label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])
 
 
 def install(window: QWidget) -> None:

@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
 from engine.ops import OPS
 from visualizer.i18n import set_action_text, tr, without_mnemonic
 from visualizer.resources import asset
-from visualizer.widgets import matrix_view
-from visualizer.widgets.matrix_view import STYLE_PEN
+from visualizer.view_settings import view_settings
+from visualizer.widgets.matrix_view import style_pens
 
 SHOWN_KEY = "help/shown"
 
-# (style in matrix_view.STYLE_PEN, what it marks); the swatches take their colours from the
+# (style in matrix_view.STYLE_SHAPE, what it marks); the swatches take their colours from the
 # views themselves, the names below follow the palette in use.
 COLOURS = (
     ("window", QT_TR_NOOP("the window of the current step: the input cells it reads")),
@@ -97,7 +97,7 @@ def swatch_image(style: str, size: int = 26) -> QImage:
     image = QImage(size, size, QImage.Format_ARGB32)
     image.fill(QColor(200, 222, 245))  # a mid-blue cell, like a value in the input
     painter = QPainter(image)
-    color, width, line = STYLE_PEN[style]
+    color, width, line = style_pens()[style]
     if style == "gap":
         painter.fillRect(image.rect(), QBrush(QColor(120, 120, 120, 140), Qt.DiagCrossPattern))
     else:
@@ -179,7 +179,7 @@ def help_html(window: QWidget) -> str:
         )
     parts.append("</table>")
     parts.append("<h3>" + tr("Colours") + "</h3><table cellpadding=4>")
-    names = COLOUR_NAMES.get(getattr(matrix_view, "PALETTE", "standard"), COLOUR_NAMES["standard"])
+    names = COLOUR_NAMES.get(view_settings().palette, COLOUR_NAMES["standard"])
     for style, text in COLOURS:
         name = tr(names[style])
         parts.append(

@@ -21,10 +21,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QGraphicsRectItem,
     QHeaderView,
     QLabel,
@@ -40,29 +41,42 @@ from PySide6.QtWidgets import (
 from engine import format_number
 from visualizer.i18n import tr
 from visualizer.limits import EDIT_MAX_SIDE
+from visualizer.model.present import INPUT, OVERHANG, PADDING
+from visualizer.view_settings import view_settings
 
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
 
-# Highlight styles, drawn as borders so they stay visible on every colour of the map.
-STYLE_PEN = {
-    "window": ("#ff9f00", 4, Qt.SolidLine),
-    "pad_tap": ("#ff9f00", 3, Qt.DashLine),
-    "gap": ("#7a7a7a", 2, Qt.DotLine),
-    "winner": ("#d4007a", 4, Qt.SolidLine),
-    "current": ("#ff9f00", 5, Qt.SolidLine),
-    "target": ("#00a040", 4, Qt.SolidLine),
-    "hover": ("#008b9a", 3, Qt.DashLine),
+# Highlight styles, drawn as borders so they stay visible on every colour of the map: the
+# width and line of each; the colour comes from the palette.
+STYLE_SHAPE = {
+    "window": (4, Qt.SolidLine),
+    "pad_tap": (3, Qt.DashLine),
+    "gap": (2, Qt.DotLine),
+    "winner": (4, Qt.SolidLine),
+    "current": (5, Qt.SolidLine),
+    "target": (4, Qt.SolidLine),
+    "hover": (3, Qt.DashLine),
 }
 STYLE_ORDER = ("hover", "gap", "pad_tap", "window", "current", "target", "winner")
 
-SEQUENTIAL = pg.ColorMap([0.0, 1.0], [(247, 251, 255), (66, 130, 198)])
-DIVERGING = pg.ColorMap(
-    [0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (214, 96, 77)]
-)  # blue − white − red, centred on zero
-# Colour-blind-safe alternative (set_palette): cividis and a blue–white–orange map, with
-# Okabe–Ito highlight colours that stay apart under deuteranopia and protanopia.
+# Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
+# diverging one (centred on zero) and the highlight colours.  Standard: blue and blue − white
+# − red.  Colour-blind safe: cividis and blue − white − orange, with Okabe–Ito highlight
+# colours that stay apart under deuteranopia and protanopia.
 PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
-    "standard": (SEQUENTIAL, DIVERGING, {k: v[0] for k, v in STYLE_PEN.items()}),
+    "standard": (
+        pg.ColorMap([0.0, 1.0], [(247, 251, 255), (66, 130, 198)]),
+        pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (214, 96, 77)]),
+        {
+            "window": "#ff9f00",
+            "pad_tap": "#ff9f00",
+            "gap": "#7a7a7a",
+            "winner": "#d4007a",
+            "current": "#ff9f00",
+            "target": "#00a040",
+            "hover": "#008b9a",
+        },
+    ),
     "colorblind": (
         pg.colormap.get("cividis"),
         pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (230, 97, 1)]),
@@ -77,10 +91,13 @@ PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
         },
     ),
 }
-PALETTE = "standard"
+# Highlight pens of each palette: style -> (colour, width, line).
+_PENS = {
+    name: {style: (colors[style], *shape) for style, shape in STYLE_SHAPE.items()}
+    for name, (_, _, colors) in PALETTES.items()
+}
 PADDING_BG = QColor(225, 225, 225)
 OVERHANG_BG = QColor(190, 190, 190)
-INPUT, PADDING, OVERHANG = 0, 1, 2
 
 # Resolved once: attribute lookups on Qt's enums are slow in PySide6 and data() is hot.
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -90,18 +107,30 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
-def set_palette(name: str) -> None:
-    """Switch the colour maps and highlight colours of every view.
+def style_pens() -> dict[str, tuple[str, int, Qt.PenStyle]]:
+    """The highlight pens of the current palette: style -> (colour, width, line)."""
+    return _PENS[view_settings().palette]
 
-    Views pick the change up on their next redraw; call ``MatrixView.refresh()`` to redraw now.
-    """
-    global SEQUENTIAL, DIVERGING, PALETTE
-    if name not in PALETTES:
-        raise ValueError(f"palette ({name!r}) must be one of {', '.join(PALETTES)}")
-    SEQUENTIAL, DIVERGING, colors = PALETTES[name]
-    for style, color in colors.items():
-        STYLE_PEN[style] = (color, *STYLE_PEN[style][1:])
-    PALETTE = name
+
+def colormap(diverging: bool) -> pg.ColorMap:
+    """The current palette's colour map, diverging (centred on zero) or sequential."""
+    sequential, divergent, _ = PALETTES[view_settings().palette]
+    return divergent if diverging else sequential
+
+
+def set_palette(name: str) -> None:
+    """Switch the colour maps and highlight colours of every view (through the application's
+    :class:`~visualizer.view_settings.ViewSettings`, which the views follow)."""
+    view_settings().set_palette(name)
+
+
+def __getattr__(name: str) -> object:
+    # Read-only views of the current palette, for code that reads them as module attributes.
+    if name == "PALETTE":
+        return view_settings().palette
+    if name == "STYLE_PEN":
+        return style_pens()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def format_cell(value: float) -> str:
@@ -311,7 +340,7 @@ class MatrixModel(QAbstractTableModel):
 def colorize(values: np.ndarray, levels: tuple[float, float], diverging: bool) -> np.ndarray:
     """RGB (H, W, 3) uint8 colours of ``values`` under fixed ``levels``."""
     lo, hi = levels
-    lut = _lut(DIVERGING if diverging else SEQUENTIAL)
+    lut = _lut(colormap(diverging))
     finite = np.where(np.isfinite(values), values, lo)
     span = hi - lo if hi > lo else 1.0
     pos = np.clip((finite - lo) / span, 0.0, 1.0)
@@ -364,10 +393,11 @@ class _CellDelegate(QStyledItemDelegate):
             return
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing, False)
+        pens = style_pens()
         for style in STYLE_ORDER:
             if style not in styles:
                 continue
-            color, base_width, line = STYLE_PEN[style]
+            color, base_width, line = pens[style]
             width = max(2, round(base_width * min(self.scale, 1.2)))
             if style == "gap":
                 painter.fillRect(
@@ -471,7 +501,7 @@ class ColorLegend(QWidget):
         right_w = metrics.horizontalAdvance(right_text) + 6
         bar = QRect(left_w, 4, max(10, self.width() - left_w - right_w), 10)
         gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
-        cmap = DIVERGING if self.diverging else SEQUENTIAL
+        cmap = colormap(self.diverging)
         for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
             gradient.setColorAt(float(pos), color)
         painter.fillRect(bar, gradient)
@@ -520,7 +550,8 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.apply_palette()
 
     def apply_palette(self) -> None:
-        window, winner = STYLE_PEN["window"][0], STYLE_PEN["winner"][0]
+        pens = style_pens()
+        window, winner = pens["window"][0], pens["winner"][0]
         self.marks.setPen(pg.mkPen(window, width=2))
         self.winners.setPen(pg.mkPen(winner, width=3))
         pen = pg.mkPen(window, width=3)
@@ -530,8 +561,7 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             guide.setPen(pg.mkPen(window, width=1, style=Qt.PenStyle.DashLine))
 
     def set_values(self, values: np.ndarray, levels: tuple[float, float], diverging: bool) -> None:
-        cmap = DIVERGING if diverging else SEQUENTIAL
-        self.image.setLookupTable(_lut(cmap))
+        self.image.setLookupTable(_lut(colormap(diverging)))
         shown = np.where(np.isfinite(values), values, np.nan)
         self.image.setImage(shown, levels=levels, autoLevels=False)
         if values.shape != self._shape:
@@ -636,6 +666,11 @@ class MatrixView(QWidget):
         self.table.clicked.connect(self._on_table_clicked)
         self.heatmap.sigHovered.connect(self._on_heat_hovered)
         self.heatmap.sigClicked.connect(self._on_heat_clicked)
+        # How cells look follows the application's view settings.
+        settings = view_settings()
+        settings.sigPaletteChanged.connect(self._on_palette_changed)
+        settings.sigThemeChanged.connect(self._on_theme_changed)
+        self._on_theme_changed()
 
     # ---- content ----------------------------------------------------------------------------
     def set_title(self, title: str) -> None:
@@ -683,10 +718,17 @@ class MatrixView(QWidget):
             self.set_cell_size(self.cell)
 
     def refresh(self) -> None:
-        """Redraw with the current palette (see :func:`set_palette`)."""
+        """Redraw with the current palette (the view settings' ``palette``)."""
         self.heatmap.apply_palette()
         self._render()
         self.legend.update()
+
+    def _on_palette_changed(self, _name: str = "") -> None:
+        self.refresh()
+
+    def _on_theme_changed(self, _name: str = "") -> None:
+        # The heat map is drawn on the theme's base colour, like a table's empty area.
+        self.heatmap.setBackground(QApplication.palette().color(QPalette.Base))
 
     def matrix(self) -> np.ndarray:
         """The values shown, without the padding ring (what a test asserts on)."""
@@ -733,9 +775,6 @@ class MatrixView(QWidget):
         avail_w = max(10, self.stack.width() - 30)
         avail_h = max(10, self.stack.height() - 24)
         return min(avail_w / cols, avail_h / rows)
-
-    def is_table(self) -> bool:
-        return self.stack.currentIndex() == 0
 
     def set_cell_size(self, cell: int) -> None:
         """Cell size in pixels; numbers are hidden (shown on hover) when cells get too small."""

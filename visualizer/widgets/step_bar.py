@@ -18,6 +18,19 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr, translate_message
 from visualizer.state import AppState
+from visualizer.view_settings import is_dark, view_settings
+
+# The arithmetic line: a yellow note, light or dark with the theme.
+ARITHMETIC_STYLE = {
+    "light": (
+        "QLabel { background: #fffbea; color: #1a1a1a; border: 1px solid #e0c060;"
+        " border-radius: 4px; padding: 4px 8px; }"
+    ),
+    "dark": (
+        "QLabel { background: #3a3422; color: #f5ecd0; border: 1px solid #8a7640;"
+        " border-radius: 4px; padding: 4px 8px; }"
+    ),
+}
 
 
 class StepBar(QWidget):
@@ -64,10 +77,10 @@ class StepBar(QWidget):
         big = QFont()
         big.setPointSizeF(14)
         self.arithmetic_label.setFont(big)
-        self.arithmetic_label.setStyleSheet(
-            "QLabel { background: #fffbea; border: 1px solid #e0c060; border-radius: 4px;"
-            " padding: 4px 8px; }"
-        )
+        # Its own background needs its own text colour: a dark theme's light text on the
+        # light yellow box would be unreadable.
+        view_settings().sigThemeChanged.connect(self._style_arithmetic)
+        self._style_arithmetic()
 
         row = QHBoxLayout()
         for b in (self.first_button, self.prev_button, self.play_button, self.next_button):
@@ -108,6 +121,9 @@ class StepBar(QWidget):
         if event.type() == QEvent.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+    def _style_arithmetic(self, *_args: object) -> None:
+        self.arithmetic_label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])
 
     def toggle_play(self) -> None:
         if self.timer.isActive():
