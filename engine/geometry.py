@@ -173,17 +173,6 @@ class WindowGeometry:
             result.append((self.pad_before[axis], after))
         return result[0], result[1]
 
-    def tap_slices(self, i: int, j: int) -> tuple[slice, slice]:
-        """Slices of the padded canvas that tap ``(i, j)`` reads for every window at once."""
-        rows = self._axis_slice(0, i)
-        cols = self._axis_slice(1, j)
-        return rows, cols
-
-    def _axis_slice(self, axis: int, tap: int) -> slice:
-        first = tap * self.dilation[axis]
-        last = first + (self.out_size[axis] - 1) * self.stride[axis]
-        return slice(first, last + 1, self.stride[axis])
-
     # ---- real taps, without a padded canvas ------------------------------------------------
     def real_tap_regions(
         self, reverse: bool = False, out_rows: tuple[int, int] | None = None
