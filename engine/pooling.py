@@ -206,7 +206,9 @@ def max_pool2d(
 
 
 def _max_scan(x4: np.ndarray, g: WindowGeometry) -> tuple[np.ndarray, np.ndarray]:
-    """Running max over the taps: PyTorch's scan order, tie rule and NaN rule (spec §3.8).
+    """Running max over the taps: PyTorch's scan order, tie rule and NaN rule (PyTorch 2.13
+    semantics, max_pool2d: ties go to the first maximum in row-major window order, a NaN wins
+    and its index is the last NaN in scan order).
 
     Returns
     -------
@@ -270,7 +272,8 @@ def _scan_block(
     p, rows = block
     run, won = best[p], tap[p]
     run[:, rows] = -np.inf
-    won[:, rows] = _first_tap_numbers(g, rows, won.dtype)  # PyTorch sets it first (§3.5)
+    # PyTorch sets the index to the window's first tap before scanning (degenerate windows).
+    won[:, rows] = _first_tap_numbers(g, rows, won.dtype)
     kw = g.kernel[1]
     regions = _regions(g, block)
     for r, read in zip(regions, _tap_reads(planes[p], g, regions), strict=True):
@@ -634,14 +637,15 @@ def avg_pool2d(
         for block in _blocks(len(planes), g):
             _window_sums(planes, g, block, out=sums)
             mean = sums[block]
-            np.divide(mean, divisor[block[1]], out=mean)  # one division, as PyTorch (§4.4)
+            np.divide(mean, divisor[block[1]], out=mean)  # one division, as PyTorch does
     return from_4d(sums.reshape(x4.shape[:2] + g.out_size), ndim)
 
 
 def _window_sums(planes: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray) -> None:
     """``out[block]`` = each window's sum, added tap by tap in row-major order from +0.0.
 
-    That is PyTorch's order, so the bits match (spec §4.4).  Padding taps are skipped: adding
+    That is PyTorch's order (PyTorch 2.13 semantics, avg_pool2d numerics), so the bits match.
+    Padding taps are skipped: adding
     +0.0 to a sum that started at +0.0 never changes it.
     """
     p, rows = block
@@ -719,7 +723,8 @@ def _spread(delta: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray)
     """Add each window's ``delta`` of ``block`` onto the real elements it covers.
 
     Taps go in *reverse* row-major order: then every element receives its windows in
-    increasing (oh, ow) order, PyTorch's order, so the bits match (spec §4.5).  With
+    increasing (oh, ow) order, PyTorch's order (PyTorch 2.13 semantics, avg_pool2d backward),
+    so the bits match.  With
     :func:`_use_phases`, the sums are built in stride phases (:class:`_StridePhases`): copied
     out of ``out`` (earlier bands of a plane may have added to them), added to, copied back.
     """
