@@ -645,8 +645,7 @@ def _window_sums(planes: np.ndarray, g: WindowGeometry, block: Block, out: np.nd
     """``out[block]`` = each window's sum, added tap by tap in row-major order from +0.0.
 
     That is PyTorch's order (PyTorch 2.13 semantics, avg_pool2d numerics), so the bits match.
-    Padding taps are skipped: adding
-    +0.0 to a sum that started at +0.0 never changes it.
+    Padding taps are skipped: adding +0.0 to a sum that started at +0.0 never changes it.
     """
     p, rows = block
     acc = out[p]
@@ -724,9 +723,9 @@ def _spread(delta: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray)
 
     Taps go in *reverse* row-major order: then every element receives its windows in
     increasing (oh, ow) order, PyTorch's order (PyTorch 2.13 semantics, avg_pool2d backward),
-    so the bits match.  With
-    :func:`_use_phases`, the sums are built in stride phases (:class:`_StridePhases`): copied
-    out of ``out`` (earlier bands of a plane may have added to them), added to, copied back.
+    so the bits match.  With :func:`_use_phases`, the sums are built in stride phases
+    (:class:`_StridePhases`): copied out of ``out`` (earlier bands of a plane may have added to
+    them), added to, copied back.
     """
     p = block[0]
     d, grad = delta[p], out[p]
