@@ -28,11 +28,13 @@ import sys
 from typing import NoReturn
 
 from visualizer.data import RandomSpec
+from visualizer.limits import INPUT_MAX_SIDE, SEED_MAX, WINDOW_MAX_SIZE
 
 DEFAULT_WINDOW = (1366, 768)
-WINDOW_LIMIT = (7680, 4320)  # --window-size: at most 8K UHD (a larger grab exhausts memory)
-INPUT_SIDE_LIMIT = 1024  # --input-size: rows and columns of the random input
-SEED_LIMIT = 2**32 - 1  # --seed: 0 .. 2**32 - 1
+# The limits are named once, in visualizer/limits.py.
+WINDOW_LIMIT = WINDOW_MAX_SIZE  # --window-size: at most 7680x4320
+INPUT_SIDE_LIMIT = INPUT_MAX_SIDE  # --input-size: rows and columns of the random input
+SEED_LIMIT = SEED_MAX  # --seed: 0 .. 2**32 - 1
 STEP_LIMIT = 2**31 - 1  # --step: then also below the number of windows of the output
 
 
@@ -337,7 +339,7 @@ def open_files(window: object, args: argparse.Namespace, batch: bool) -> str:
                 session, _raw = read_session(args.session)
                 apply_session(state, session)
             except ValueError as exc:
-                return str(exc)
+                return translate_message(exc)
             _set_window_zoom(window, session.zoom)
         else:
             manager.open_session(args.session)  # says why in the window if it cannot
@@ -361,11 +363,12 @@ def open_files(window: object, args: argparse.Namespace, batch: bool) -> str:
 def _screenshot(window: object, path: str) -> str:
     """Save the window as ``path`` (the format its suffix names); an error message or ''."""
     from visualizer.export import save_image
+    from visualizer.i18n import translate_message
 
     try:
         save_image(window, path)  # type: ignore[arg-type]
     except ValueError as exc:
-        return str(exc)
+        return translate_message(exc)
     except OSError as exc:
         return f"could not write {path} ({exc.strerror or exc})"
     return ""
@@ -374,6 +377,7 @@ def _screenshot(window: object, path: str) -> str:
 def _export_gif(window: object, args: argparse.Namespace) -> str:
     """Record the views panel's steps into ``args.export_gif``; an error message or ''."""
     from visualizer.export import export_gif
+    from visualizer.i18n import translate_message
 
     try:
         export_gif(
@@ -384,7 +388,7 @@ def _export_gif(window: object, args: argparse.Namespace) -> str:
             args.gif_phase or "both",
         )
     except ValueError as exc:
-        return str(exc)
+        return translate_message(exc)
     except OSError as exc:
         return f"could not write {args.export_gif} ({exc.strerror or exc})"
     return ""

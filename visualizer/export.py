@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.i18n import set_action_text, tr
+from visualizer.i18n import set_action_text, tr, translate_message
+from visualizer.limits import GIF_MAX_PIXELS
 from visualizer.resources import asset
 from visualizer.safe_io import UnreadableFileError, check_write_target, write_atomically
 from visualizer.state import AppState
@@ -46,7 +47,7 @@ MAX_GIF_FRAMES = 500  # every frame is kept in memory until the GIF is written
 # ... and so is every pixel: frames × width × height is bounded too (one byte per pixel in a
 # palette frame, about twice that while Pillow writes the file): 2**28 pixels ≈ 256 MB, e.g.
 # 255 frames of a 1366×768 window or 500 frames of 730×730.
-MAX_GIF_PIXELS = 2**28
+MAX_GIF_PIXELS = GIF_MAX_PIXELS
 IMAGE_FILTER = QT_TR_NOOP("PNG image (*.png);;SVG vector image (*.svg)")
 
 # The views a single-matrix export can pick: key → (attribute of ViewsPanel, label).
@@ -519,7 +520,7 @@ class Exporter:
             widget = self.source(key)
             save_image(widget, path, f"Pooling Visualizer — {key}")
         except (ValueError, OSError) as exc:
-            self._error(str(exc))
+            self._error(translate_message(exc))
             return False
         self._done([Path(path)])
         return True
@@ -546,7 +547,7 @@ class Exporter:
             widget = self.source(source)
             total = len(gif_steps(self.state, phase))
         except ValueError as exc:
-            self._error(str(exc))
+            self._error(translate_message(exc))
             return None
         step_bar = getattr(self.window, "step_bar", None)
         if step_bar is not None and step_bar.timer.isActive():
@@ -565,7 +566,7 @@ class Exporter:
         try:
             frames = export_gif(self.state, widget, path, delay_ms, phase, progress)
         except (ValueError, OSError) as exc:
-            self._error(str(exc))
+            self._error(translate_message(exc))
             frames = None
         finally:
             dialog.reset()
@@ -606,7 +607,7 @@ class Exporter:
             self._error(message.format(file=path, reason=exc.strerror or exc))
             return []
         except ValueError as exc:  # a folder, link or device as the target; a wrong suffix
-            self._error(str(exc))
+            self._error(translate_message(exc))
             return []
         self._done(paths)
         return paths

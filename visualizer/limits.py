@@ -27,3 +27,27 @@ LABEL_ZOOM_MIN, LABEL_ZOOM_MAX = 0.75, 2.0
 def clamp_zoom(zoom: float) -> float:
     """``zoom`` within :data:`ZOOM_MIN` .. :data:`ZOOM_MAX`."""
     return max(ZOOM_MIN, min(float(zoom), ZOOM_MAX))
+
+
+# ---- files ---------------------------------------------------------------------------------------
+# Checked before a byte is read (visualizer/safe_io.py; only regular files are read at all).
+# A session file: a 1024×1024 RGB image with full-precision floats fits in 64 MB.  Its JSON may
+# not need more than 1 GB of Python objects to parse (about 70 bytes per list, 32 per item,
+# counted before parsing: a file of nothing but "[[],[],…]" would take 25 times its size).
+SESSION_MAX_BYTES = 64 * 2**20
+SESSION_MAX_PARSE_BYTES = 2**30
+PRESET_MAX_BYTES = 4 * 2**20
+# An image file, and its pixels (width × height, read from its header before decoding: a
+# 30000×30000 PNG of 875 KB is a decompression bomb).  Up to this it is read, then scaled down
+# to INPUT_MAX_SIDE.
+IMAGE_MAX_BYTES = 128 * 2**20
+IMAGE_MAX_PIXELS = 4096 * 4096
+# All frames of a GIF export together (frames × width × height): frames are kept in memory,
+# one byte per pixel, about twice that while Pillow writes the file.  2**28 pixels ≈ 256 MB:
+# e.g. 255 frames of a 1366×768 window or 500 frames of 730×730.
+GIF_MAX_PIXELS = 2**28
+
+# ---- command line --------------------------------------------------------------------------------
+# --window-size: at most 8K UHD (a larger off-screen grab exhausts memory); --seed: 0 … 2**32-1.
+WINDOW_MAX_SIZE = (7680, 4320)
+SEED_MAX = 2**32 - 1

@@ -38,15 +38,16 @@ import numpy as np
 
 from engine.ops import OPS, Params, get_op
 from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
+from visualizer.limits import PRESET_MAX_BYTES
 from visualizer.model import default_params
 from visualizer.resources import asset
-from visualizer.safe_io import UnreadableFileError, read_text_file
+from visualizer.safe_io import PRESET_FILE, UnreadableFileError, read_text_file
 from visualizer.schema import PRESET, params_from_json
 from visualizer.state import AppState, Snapshot
 
 PRESET_FORMAT = "pooling-visualizer-preset"
 PRESET_VERSION = 1
-MAX_PRESET_BYTES = 4 * 1024 * 1024  # a preset is a small example; checked before reading
+MAX_PRESET_BYTES = PRESET_MAX_BYTES  # a preset is a small example; checked before reading
 TOP_LEVEL_KEYS = (
     "format",
     "version",
@@ -116,9 +117,10 @@ def load_preset(path: str | Path) -> Preset:
     """
     path = Path(path)
     try:
-        text = read_text_file(path, MAX_PRESET_BYTES, tr("preset"))
+        text = read_text_file(path, MAX_PRESET_BYTES, PRESET_FILE)
     except UnreadableFileError as exc:  # a special file, too large, not UTF-8, an OS error
-        message = tr("{file}: cannot be read ({reason})").format(file=path.name, reason=exc.reason)
+        message = tr("{file}: cannot be read ({reason})")
+        message = message.format(file=path.name, reason=translate_message(exc.reason))
         raise ValueError(message) from None
     try:
         data = json.loads(text)

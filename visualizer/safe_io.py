@@ -9,7 +9,9 @@ through :func:`read_bytes_file` / :func:`read_text_file`, which
 * check the size against the caller's documented cap *before* reading a byte, and read at
   most ``max_bytes + 1`` bytes, so a file that grows while it is read is refused too;
 * raise :class:`UnreadableFileError` (a ``ValueError``) with a message meant for the user (it
-  names the file), never an ``OSError`` or ``MemoryError``.
+  names the file), never an ``OSError`` or ``MemoryError``.  The module is Qt-free: messages
+  are :class:`~engine.errors.Message` templates, said in the user's language by
+  :func:`visualizer.i18n.translate_message`.
 
 The file is opened non-blocking and checked with ``fstat`` on the open descriptor, so a file
 swapped for a FIFO between the check and the open cannot hang the app either.
@@ -29,9 +31,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from visualizer.i18n import tr
+from engine.errors import Message, ParameterError
+from engine.ops.spec import QT_TR_NOOP  # a marker for lupdate; keeps this module Qt-free
 
 _CHUNK = 1 << 20
+
+# What the file is, for the size message ("… larger than a session file may be").
+SESSION_FILE = Message(QT_TR_NOOP("session"))
+PRESET_FILE = Message(QT_TR_NOOP("preset"))
+IMAGE_FILE = Message(QT_TR_NOOP("image"))
 
 
 def size_text(n: int) -> str:
@@ -44,58 +52,72 @@ def size_text(n: int) -> str:
     return f"{mb:.1f} MB" if mb < 10 else f"{mb:.0f} MB"
 
 
-class UnreadableFileError(ValueError):
-    """A file refused before or while reading; ``str()`` is ``"<name>: <reason>"``."""
+class UnreadableFileError(ParameterError):
+    """A file refused before or while reading or writing: a ``ValueError`` whose ``str()`` is
+    ``"<name>: <reason>"`` in English; ``reason`` is a :class:`~engine.errors.Message` (or an
+    OS message), so :func:`visualizer.i18n.translate_message` says it in the user's language.
+    """
 
-    def __init__(self, path: Path, reason: str) -> None:
-        self.file = path.name
+    def __init__(self, path: str | os.PathLike[str], reason: object) -> None:
+        self.file = Path(path).name
         self.reason = reason
-        super().__init__(tr("{file}: {reason}").format(file=path.name, reason=reason))
+        super().__init__(QT_TR_NOOP("{file}: {reason}"), file=self.file, reason=reason)
 
 
-def _kind(mode: int) -> str:
-    """Why a file of this ``st_mode`` is refused; empty for a regular file."""
+def _os_reason(exc: OSError) -> str:
+    return str(exc.strerror or exc)
+
+
+def _kind(mode: int) -> Message | None:
+    """Why a file of this ``st_mode`` is refused; None for a regular file."""
     if stat.S_ISREG(mode):
-        return ""
+        return None
     if stat.S_ISDIR(mode):
-        return tr("it is a folder, not a file")
+        return Message(QT_TR_NOOP("it is a folder, not a file"))
     if stat.S_ISFIFO(mode):
-        return tr("it is a named pipe (FIFO), not a regular file; only regular files are read")
+        return Message(
+            QT_TR_NOOP("it is a named pipe (FIFO), not a regular file; only regular files are read")
+        )
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return tr("it is a device, not a regular file; only regular files are read")
-    return tr("it is a special file (socket), not a regular file; only regular files are read")
+        return Message(
+            QT_TR_NOOP("it is a device, not a regular file; only regular files are read")
+        )
+    return Message(
+        QT_TR_NOOP("it is a special file (socket), not a regular file; only regular files are read")
+    )
 
 
-def _too_large(size: str, max_bytes: int, what: str) -> str:
-    message = tr("{size} is larger than a {what} file may be ({limit} at most)")
-    return message.format(size=size, what=what, limit=size_text(max_bytes))
+def _too_large(size: object, max_bytes: int, what: object) -> Message:
+    template = QT_TR_NOOP("{size} is larger than a {what} file may be ({limit} at most)")
+    return Message(template, size=size, what=what, limit=size_text(max_bytes))
 
 
-def check_regular_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> int:
+def check_regular_file(path: str | os.PathLike[str], max_bytes: int, what: object) -> int:
     """The size of ``path`` if it is a regular file of at most ``max_bytes``; else
     :class:`UnreadableFileError` (a ValueError).
 
-    ``what`` names the kind of file in the message ("session", "image", …; translated by the
-    caller).  Symbolic links are followed: what counts is the file they lead to.
+    ``what`` names the kind of file in the message: a :class:`~engine.errors.Message` such as
+    :data:`SESSION_FILE` (translated when shown) or a plain word.  Symbolic links are followed:
+    what counts is the file they lead to.
     """
     path = Path(path)
     try:
         info = os.stat(path)
     except OSError as exc:
-        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+        raise UnreadableFileError(path, _os_reason(exc)) from None
     return _check(path, info, max_bytes, what)
 
 
-def _check(path: Path, info: os.stat_result, max_bytes: int, what: str) -> int:
+def _check(path: Path, info: os.stat_result, max_bytes: int, what: object) -> int:
     refusal = _kind(info.st_mode)
-    if refusal:
+    if refusal is not None:
         raise UnreadableFileError(path, refusal)
     if info.st_size > max_bytes:
         raise UnreadableFileError(path, _too_large(size_text(info.st_size), max_bytes, what))
     return int(info.st_size)
 
 
-def read_bytes_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> bytes:
+def read_bytes_file(path: str | os.PathLike[str], max_bytes: int, what: object) -> bytes:
     """The content of the regular file ``path`` (at most ``max_bytes``), or
     :class:`UnreadableFileError` (a ValueError)."""
     path = Path(path)
@@ -104,7 +126,7 @@ def read_bytes_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> 
     try:
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+        raise UnreadableFileError(path, _os_reason(exc)) from None
     try:
         _check(path, os.fstat(fd), max_bytes, what)  # the file actually opened
         chunks: list[bytes] = []
@@ -116,18 +138,20 @@ def read_bytes_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> 
             chunks.append(chunk)
             total += len(chunk)
             if total > max_bytes:  # it grew after the check
-                more = tr("more than {limit}").format(limit=size_text(max_bytes))
+                more = Message(QT_TR_NOOP("more than {limit}"), limit=size_text(max_bytes))
                 raise UnreadableFileError(path, _too_large(more, max_bytes, what))
         return b"".join(chunks)
     except OSError as exc:
-        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+        raise UnreadableFileError(path, _os_reason(exc)) from None
     except MemoryError:
-        raise UnreadableFileError(path, tr("not enough memory to read it")) from None
+        raise UnreadableFileError(
+            path, Message(QT_TR_NOOP("not enough memory to read it"))
+        ) from None
     finally:
         os.close(fd)
 
 
-def read_text_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> str:
+def read_text_file(path: str | os.PathLike[str], max_bytes: int, what: object) -> str:
     """The UTF-8 text of the regular file ``path`` (at most ``max_bytes``), or
     :class:`UnreadableFileError` (a ValueError).  A UTF-8 byte-order mark at the start is skipped.
     """
@@ -135,7 +159,7 @@ def read_text_file(path: str | os.PathLike[str], max_bytes: int, what: str) -> s
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableFileError(Path(path), tr("not a text (UTF-8) file")) from None
+        raise UnreadableFileError(path, Message(QT_TR_NOOP("not a text (UTF-8) file"))) from None
 
 
 # ---- writing -------------------------------------------------------------------------------------
@@ -157,28 +181,34 @@ def check_write_target(path: str | os.PathLike[str]) -> Path:
     """
     path = Path(path)
     if not str(path) or path.name in ("", ".", ".."):
-        raise ValueError(tr("no file name given"))
+        raise ParameterError(QT_TR_NOOP("no file name given"))
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise UnreadableFileError(path, str(exc.strerror or exc)) from None
+        raise UnreadableFileError(path, _os_reason(exc)) from None
     if info is not None:
         if stat.S_ISLNK(info.st_mode):
-            reason = tr(
-                "it is a symbolic link; links are neither replaced nor followed, "
-                "choose the file it points to"
+            reason = Message(
+                QT_TR_NOOP(
+                    "it is a symbolic link; links are neither replaced nor followed, "
+                    "choose the file it points to"
+                )
             )
             raise UnreadableFileError(path, reason)
         if stat.S_ISDIR(info.st_mode):
-            raise UnreadableFileError(path, tr("it is a folder; choose a file name"))
+            raise UnreadableFileError(
+                path, Message(QT_TR_NOOP("it is a folder; choose a file name"))
+            )
         if not stat.S_ISREG(info.st_mode):
-            reason = tr("it is not a regular file (a device, FIFO or socket); it is left alone")
+            reason = Message(
+                QT_TR_NOOP("it is not a regular file (a device, FIFO or socket); it is left alone")
+            )
             raise UnreadableFileError(path, reason)
     parent = path.parent
     if not parent.is_dir():
-        raise FileNotFoundError(errno.ENOENT, tr("no such folder"), str(parent))
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(parent))
     return path
 
 
@@ -204,7 +234,7 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[str], object
     try:
         write(tmp)
         if os.path.getsize(tmp) == 0:
-            raise OSError(errno.EIO, tr("nothing was written"), str(path))
+            raise OSError(errno.EIO, "nothing was written", str(path))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a saved file should not be

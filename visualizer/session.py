@@ -64,25 +64,33 @@ from PySide6.QtWidgets import (
 from engine.ops import OPS, Params, get_op
 from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.limits import (
+    SESSION_MAX_BYTES,
     SESSION_MAX_CHANNELS,
     SESSION_MAX_ELEMENTS,
+    SESSION_MAX_PARSE_BYTES,
     SESSION_MAX_SIDE,
     ZOOM_MAX,
     ZOOM_MIN,
 )
-from visualizer.safe_io import UnreadableFileError, read_text_file, size_text, write_text_atomic
+from visualizer.safe_io import (
+    SESSION_FILE,
+    UnreadableFileError,
+    read_text_file,
+    size_text,
+    write_text_atomic,
+)
 from visualizer.safe_io import write_atomically as write_atomically  # moved there; re-exported
 from visualizer.schema import SESSION, params_from_json, params_to_json
 from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
 from visualizer.state import AppState, Label, Snapshot
+from visualizer.ui import Shortcut, add_action
 
 FORMAT = "pooling-visualizer-session"
 VERSION = 1
-# A session file is at most 64 MB (a 1024×1024 RGB image with full-precision floats fits), and
-# its JSON may not need more than about 1 GB of Python objects to parse (see _check_json_cost):
-# both are checked before parsing, the size before reading a byte.
-MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_PARSE_BYTES = 1024 * 1024 * 1024
+# The size of a session file and the memory its JSON may take to parse (visualizer/limits.py):
+# both checked before parsing, the size before reading a byte (see _check_json_cost).
+MAX_FILE_BYTES = SESSION_MAX_BYTES
+MAX_PARSE_BYTES = SESSION_MAX_PARSE_BYTES
 MAX_PARAM = 100_000  # any kernel / stride / padding / dilation entry
 MAX_RECENT = 8
 AUTOSAVE_NAME = "autosave.json"  # slot 0; slot k > 0 is autosave-<k>.json
@@ -453,16 +461,19 @@ def loads(text: str) -> tuple[Session, dict[str, Any]]:
 
 
 def _why(exc: BaseException) -> str:
-    """The reason of a failed read or write, without the file name."""
+    """The reason of a failed read or write, without the file name, in the user's language."""
     if isinstance(exc, UnreadableFileError):
-        return exc.reason
+        return translate_message(exc.reason)
     if isinstance(exc, OSError):
         return str(exc.strerror or exc)
-    return str(exc)
+    return translate_message(exc)
 
 
 def _in_file(path: str | os.PathLike[str], reason: object) -> str:
-    """``reason`` prefixed with the file's name, as the user's messages say it."""
+    """``reason`` (a text or an exception) prefixed with the file's name, as the user's
+    messages say it."""
+    if isinstance(reason, BaseException):
+        reason = translate_message(reason)
     return tr("{file}: {reason}").format(file=Path(path).name, reason=reason)
 
 
@@ -478,7 +489,7 @@ def read_session(path: str | os.PathLike[str]) -> tuple[Session, dict[str, Any]]
         the file.
     """
     path = Path(path)
-    text = read_text_file(path, MAX_FILE_BYTES, tr("session"))  # its messages name the file
+    text = read_text_file(path, MAX_FILE_BYTES, SESSION_FILE)  # its messages name the file
     try:
         return loads(text)
     except ValueError as exc:
@@ -639,15 +650,9 @@ class SessionManager(QObject):
         if self.notice:
             self._show_notice()
 
-    def _action(self, shortcut: object, slot: Any, name: str) -> QAction:
-        """Like MainWindow._action: the text comes from :meth:`retranslate_ui`."""
-        action = QAction(self.window)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
+    def _action(self, shortcut: Shortcut | None, slot: Any, name: str) -> QAction:
+        """A window action; the text comes from :meth:`retranslate_ui`."""
+        return add_action(self.window, name, shortcut, slot)
 
     def retranslate_ui(self) -> None:
         set_action_text(self.open_action, tr("Open session…"))
@@ -721,7 +726,7 @@ class SessionManager(QObject):
         try:
             session, _ = read_session(path)  # its messages already name the file
         except ValueError as exc:
-            self.show_error(tr("Cannot open the session"), str(exc))
+            self.show_error(tr("Cannot open the session"), translate_message(exc))
             return False
         try:
             apply_session(self.state, session, lambda: tr("Load session"))
@@ -858,7 +863,7 @@ class SessionManager(QObject):
         return session, bool(isinstance(info, dict) and info.get("clean_exit") is True)
 
     def _set_aside(self, path: Path, exc: BaseException) -> None:
-        reason = str(exc) or type(exc).__name__
+        reason = translate_message(exc) or type(exc).__name__
         if len(reason) > 300:
             reason = reason[:299] + "…"
         try:

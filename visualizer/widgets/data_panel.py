@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,19 +15,21 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
-from visualizer.data import PATTERNS, RANDOM_KINDS, RandomSpec, load_image
-from visualizer.i18n import tr
+from visualizer.data import PATTERNS, RANDOM_KINDS, ImageInfo, RandomSpec, read_image
+from visualizer.i18n import tr, translate_message
 from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.resources import sample_images
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable
 
 
-class RandomizeDialog(QDialog):
+class RandomizeDialog(Retranslatable, QDialog):
     """Choose how to randomize: integers in a range, uniform or normal floats, and a seed."""
 
     def __init__(self, spec: RandomSpec, parent: QWidget | None = None) -> None:
@@ -77,11 +79,6 @@ class RandomizeDialog(QDialog):
         self.seed_label.setText(tr("Seed"))
         self._on_kind_changed()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
     def _on_kind_changed(self, *_args: object) -> None:
         normal = self.kind_combobox.currentData() == "normal"
         self.low_label.setText(tr("Mean") if normal else tr("Low"))
@@ -96,7 +93,7 @@ class RandomizeDialog(QDialog):
         )
 
 
-class DataPanel(QGroupBox):
+class DataPanel(Retranslatable, QGroupBox):
     """Controls that change the matrices; every one calls a state setter."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -158,6 +155,7 @@ class DataPanel(QGroupBox):
         self.seed_label = QLabel("")
         self.seed_label.setObjectName("seedLabel")
         self.seed: int | None = None  # the seed of the last randomize, shown in seed_label
+        self.image_info: ImageInfo | None = None  # what the last image loaded held
 
         self.size_label = QLabel()
         self.shape_label = QLabel()
@@ -265,11 +263,6 @@ class DataPanel(QGroupBox):
         self.show_label.setText(tr("Show n / c / c_in"))
         self._show_seed()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
     def _show_seed(self) -> None:
         text = "" if self.seed is None else tr("seed {seed}").format(seed=self.seed)
         self.seed_label.setText(text)
@@ -316,7 +309,7 @@ class DataPanel(QGroupBox):
 
     def _on_load_image_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, tr("Load image"), "", tr("Images (*.png *.jpg *.jpeg *.bmp *.gif)")
+            self, tr("Load image"), "", tr("Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff)")
         )
         if path:
             self.load_image_file(path)
@@ -329,12 +322,20 @@ class DataPanel(QGroupBox):
             self.sample_combobox.setCurrentIndex(0)
 
     def load_image_file(self, path: str) -> bool:
+        """Use the image at ``path`` as the input; the status line says its depth, size and
+        values (kept as stored, see :func:`visualizer.data.read_image`), or why it was refused."""
         try:
-            image = load_image(path, per_channel=self.rgb_checkbox.isChecked())
+            image, info = read_image(path, per_channel=self.rgb_checkbox.isChecked())
         except ValueError as exc:
             self.state.report_error(exc)
             return False
-        return self.state.set_input(image)
+        if not self.state.set_input(image):
+            return False
+        self.image_info = info
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(translate_message(info.describe()), 15000)
+        return True
 
     def _on_dy_random_clicked(self) -> None:
         self.state.fill_grad_output("random", self.state.dy_seed + 1)
