@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TR_NOOP, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -22,6 +22,7 @@ from engine.ops import OPS
 from visualizer.features import FEATURES
 from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable, Shortcut, add_action
 from visualizer.widgets.data_panel import DataPanel
 from visualizer.widgets.params_panel import ParamsPanel
 from visualizer.widgets.step_bar import FormulaPanel, StepBar
@@ -43,7 +44,7 @@ SHORTCUTS_HELP = QT_TR_NOOP("""<h3>Keyboard</h3>
 Click an output cell to jump to its step.</p>""")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslatable, QMainWindow):
     """Pooling Visualizer's window; buildable with only a QApplication."""
 
     sigZoomChanged = Signal(float)  # the views' zoom after zoom_by / set_zoom
@@ -105,12 +106,10 @@ class MainWindow(QMainWindow):
         menus and actions features add (they are not widgets and get no event of their own)."""
         self._retranslate_hooks.append(hook)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-            for hook in self._retranslate_hooks:
-                hook()
-        super().changeEvent(event)
+    def language_changed(self) -> None:
+        self.retranslate_ui()
+        for hook in self._retranslate_hooks:
+            hook()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(tr("Pooling Visualizer"))
@@ -149,16 +148,9 @@ class MainWindow(QMainWindow):
         self._on_error()
 
     # ---- actions ----------------------------------------------------------------------------
-    def _action(
-        self, name: str, shortcut: str | QKeySequence | None, slot: Callable[[], object]
-    ) -> QAction:
+    def _action(self, name: str, shortcut: Shortcut | None, slot: Callable[[], object]) -> QAction:
         """An action named ``name`` (its text is set in :meth:`retranslate_ui`)."""
-        action = QAction(self)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)
+        action = add_action(self, name, shortcut, slot)
         self.actions_by_name[name] = action
         return action
 

@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QIcon,
-    QKeySequence,
     QPainter,
     QPalette,
     QPen,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from visualizer.i18n import set_action_text, tr
 from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
 from visualizer.settings import app_settings, is_batch_run
+from visualizer.ui import add_action
 from visualizer.view_settings import THEMES, is_dark, view_settings
 
 THEME_LABELS = {
@@ -176,23 +176,14 @@ class Presentation(QObject):
         )
 
     # ---- actions ---------------------------------------------------------------------------------
-    def _action(self, shortcut: str | None, name: str) -> QAction:
-        """An action; its text and tip come from :meth:`retranslate_ui`."""
-        action = QAction(self.window)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        self.window.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
         w = self.window
         menu: QMenu = w.menus["view"]
         menu.addSeparator()
-        self.fullscreen_action = self._action("F11", "fullScreenAction")
+        self.fullscreen_action = add_action(w, "fullScreenAction", "F11")
         self.fullscreen_action.setCheckable(True)
         self.fullscreen_action.triggered.connect(self.set_fullscreen)
-        self.presentation_action = self._action("F5", "presentationAction")
+        self.presentation_action = add_action(w, "presentationAction", "F5")
         self.presentation_action.setCheckable(True)
         self.presentation_action.triggered.connect(self.set_presentation)
         menu.addAction(self.fullscreen_action)
@@ -211,7 +202,7 @@ class Presentation(QObject):
             self.theme_group.addAction(action)
             action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
             self.theme_actions[key] = action
-        self.dark_action = self._action("Ctrl+Shift+D", "darkThemeAction")
+        self.dark_action = add_action(w, "darkThemeAction", "Ctrl+Shift+D")
         self.dark_action.setCheckable(True)
         self.dark_action.triggered.connect(
             lambda checked: self.set_theme("dark" if checked else "light")
@@ -231,7 +222,7 @@ class Presentation(QObject):
             self.palette_group.addAction(action)
             action.triggered.connect(lambda _=False, k=key: self.set_palette(k))
             self.palette_actions[key] = action
-        self.colorblind_action = self._action("Ctrl+Shift+P", "colorBlindAction")
+        self.colorblind_action = add_action(w, "colorBlindAction", "Ctrl+Shift+P")
         self.colorblind_action.setCheckable(True)
         self.colorblind_action.triggered.connect(
             lambda checked: self.set_palette("colorblind" if checked else "standard")

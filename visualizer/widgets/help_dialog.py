@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QT_TR_NOOP, QEvent, Qt, QTimer, QUrl
+from PySide6.QtCore import QT_TR_NOOP, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from engine.ops import OPS
 from visualizer.i18n import set_action_text, tr, without_mnemonic
 from visualizer.resources import asset
+from visualizer.ui import Retranslatable
 from visualizer.view_settings import view_settings
 from visualizer.widgets.matrix_view import style_pens
 
@@ -232,7 +233,7 @@ def help_html(window: QWidget) -> str:
     return "\n".join(parts)
 
 
-class HelpDialog(QDialog):
+class HelpDialog(Retranslatable, QDialog):
     """Non-modal "Getting started" page (``helpDialog``) with a text browser (``helpBrowser``)."""
 
     def __init__(self, window: QWidget) -> None:
@@ -261,11 +262,6 @@ class HelpDialog(QDialog):
             position = scroll.value()
             self.refresh()
             scroll.setValue(position)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def refresh(self) -> None:
         """Rebuild the page: new shortcuts, the palette's colour names, the language."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from engine.ops import OPS, ParamSpec
 from visualizer.i18n import tr, translate_message
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable
 
 _INT_RANGE = 2**31 - 1  # QSpinBox's own limit; the spec's range is the real one
 
@@ -194,7 +195,7 @@ class _Control:
             self.spinbox.setEnabled(self.checkbox.isChecked())
 
 
-class ParamsPanel(QGroupBox):
+class ParamsPanel(Retranslatable, QGroupBox):
     """Operation selector and every parameter; talks only to the state."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -277,11 +278,6 @@ class ParamsPanel(QGroupBox):
         for control in self.controls.values():
             control.retranslate()
         self._on_error()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     # ---- user → state -----------------------------------------------------------------------
     def _on_op_changed(self, index: int) -> None:

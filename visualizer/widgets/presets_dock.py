@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import set_action_text, tr
 from visualizer.presets import Preset, apply_preset, list_presets, load_preset, presets_dir
 from visualizer.state import AppState, Snapshot
+from visualizer.ui import Retranslatable
 
 
 def glyph_icon(text: str, color: str = "#404040") -> QIcon:
@@ -50,7 +51,7 @@ def glyph_icon(text: str, color: str = "#404040") -> QIcon:
     return icon
 
 
-class PresetDock(QDockWidget):
+class PresetDock(Retranslatable, QDockWidget):
     """Title and explanation of the preset loaded last."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -112,11 +113,6 @@ class PresetDock(QDockWidget):
                 title=html.escape(title), explanation=html.escape(text)
             )
         )
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def show_preset(self, preset: Preset) -> None:
         self.preset = preset

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr, translate_message
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable
 from visualizer.view_settings import is_dark, view_settings
 
 # The arithmetic line: a yellow note, light or dark with the theme.
@@ -33,7 +34,7 @@ ARITHMETIC_STYLE = {
 }
 
 
-class StepBar(QWidget):
+class StepBar(Retranslatable, QWidget):
     """First / previous / play / next / last, a scrub slider, speed and the step's arithmetic."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -117,11 +118,6 @@ class StepBar(QWidget):
         self.speed_spinbox.setToolTip(tr("Playback speed"))
         self._on_step_changed(self.state.step)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
     def _style_arithmetic(self, *_args: object) -> None:
         self.arithmetic_label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])
 
@@ -165,7 +161,7 @@ class StepBar(QWidget):
         self.arithmetic_label.setText(st.step_text())
 
 
-class FormulaPanel(QGroupBox):
+class FormulaPanel(Retranslatable, QGroupBox):
     """The output-size formula with the current numbers, and why a setting is invalid."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -184,11 +180,6 @@ class FormulaPanel(QGroupBox):
     def retranslate_ui(self) -> None:
         self.setTitle(tr("Output size"))
         self._refresh()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def _refresh(self, *_args: object) -> None:
         st = self.state

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine import format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
 from visualizer.state import INPUT, PADDING, AppState
+from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
@@ -23,7 +24,7 @@ INPUT_STYLE = {
 }
 
 
-class ViewsPanel(QWidget):
+class ViewsPanel(Retranslatable, QWidget):
     """Shows the state's matrices; redraws values on results, highlights on steps."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -83,11 +84,6 @@ class ViewsPanel(QWidget):
         state.sigStepChanged.connect(self._on_step_changed)
         state.sigHoverChanged.connect(self._on_highlights_changed)
         self._on_results_changed()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def retranslate_ui(self) -> None:
         """Titles and tooltips in the current language (no values are redrawn)."""
