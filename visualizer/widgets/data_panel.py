@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,9 +26,10 @@ from visualizer.i18n import tr, translate_message
 from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.resources import sample_images
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable
 
 
-class RandomizeDialog(QDialog):
+class RandomizeDialog(Retranslatable, QDialog):
     """Choose how to randomize: integers in a range, uniform or normal floats, and a seed."""
 
     def __init__(self, spec: RandomSpec, parent: QWidget | None = None) -> None:
@@ -78,11 +79,6 @@ class RandomizeDialog(QDialog):
         self.seed_label.setText(tr("Seed"))
         self._on_kind_changed()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
     def _on_kind_changed(self, *_args: object) -> None:
         normal = self.kind_combobox.currentData() == "normal"
         self.low_label.setText(tr("Mean") if normal else tr("Low"))
@@ -97,7 +93,7 @@ class RandomizeDialog(QDialog):
         )
 
 
-class DataPanel(QGroupBox):
+class DataPanel(Retranslatable, QGroupBox):
     """Controls that change the matrices; every one calls a state setter."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -266,11 +262,6 @@ class DataPanel(QGroupBox):
         self.out_channels_label.setText(tr("Out channels"))
         self.show_label.setText(tr("Show n / c / c_in"))
         self._show_seed()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     def _show_seed(self) -> None:
         text = "" if self.seed is None else tr("seed {seed}").format(seed=self.seed)

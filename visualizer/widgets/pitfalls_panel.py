@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
-from PySide6.QtCore import QT_TR_NOOP, QEvent, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QT_TR_NOOP, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from engine.pitfalls import Pitfall, compare, get_pitfall, pitfalls_for
 from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 from visualizer.widgets.presets_dock import glyph_icon
 
@@ -141,7 +142,7 @@ class _ViewPair(QWidget):
             self.box.setDirection(direction)
 
 
-class PitfallsPanel(QWidget):
+class PitfallsPanel(Retranslatable, QWidget):
     """Selector, one-line explanation, correct and wrong matrices, and the difference count."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -201,11 +202,6 @@ class PitfallsPanel(QWidget):
         self.wrong_view.set_title(tr("Wrong"))
         self._op = ""  # offer the pitfalls again, with their names in the new language
         self._on_results_changed()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     # ---- state → panel ----------------------------------------------------------------------
     def current_key(self) -> str | None:
@@ -345,7 +341,7 @@ class PitfallsPanel(QWidget):
                 view.set_cell_size(cell)
 
 
-class PitfallsDock(QDockWidget):
+class PitfallsDock(Retranslatable, QDockWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pitfallsDock")
@@ -361,11 +357,6 @@ class PitfallsDock(QDockWidget):
         action.setToolTip(
             tr("Pitfalls: common wrong implementations beside the correct result (Ctrl+P)")
         )
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
 
 def install(window: QMainWindow) -> None:
