@@ -160,6 +160,15 @@ def parse_number(text: str) -> float:
     return float(cleaned)
 
 
+HINT_TEXT_CHARS = 24  # a refused cell text is quoted in the hint up to this many characters
+
+
+def elide_typed(text: str, limit: int = HINT_TEXT_CHARS) -> str:
+    """``text`` as a hint quotes it: on one line, at most ``limit`` characters (``…`` after)."""
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
 class MatrixModel(QAbstractTableModel):
     """Values, cell kinds, colours and highlight styles of one matrix."""
 
@@ -331,7 +340,8 @@ class MatrixModel(QAbstractTableModel):
         except ValueError:
             old = format_number(self.values[index.row(), index.column()])
             message = tr("“{value}” is not a number — cell [{row}, {col}] keeps {old}")
-            self.sigEditRejected.emit(message.format(value=value, row=row, col=col, old=old))
+            shown = elide_typed(str(value))
+            self.sigEditRejected.emit(message.format(value=shown, row=row, col=col, old=old))
             return False
         self.sigCellEdited.emit(row, col, number)
         return True
@@ -648,6 +658,9 @@ class MatrixView(QWidget):
         self.hint_label = QLabel("")
         self.hint_label.setObjectName(f"{object_name}Hint")
         self.hint_label.setWordWrap(True)
+        # Never wider than the view: whatever was typed, the hint wraps (or is cut) inside it.
+        self.hint_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.hint_label.setMinimumWidth(1)
         self.hint_label.setStyleSheet("color: #b00020;")
         self.hint_label.hide()
 
