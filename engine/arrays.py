@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.errors import ParameterError
+
 
 def as_float_array(x: object, name: str) -> np.ndarray:
     """``x`` as a float array: floats keep their dtype, integers are computed in float64.
@@ -20,6 +22,22 @@ def as_float_array(x: object, name: str) -> np.ndarray:
         return arr.astype(np.float32)
     if arr.dtype.kind != "f":
         raise ValueError(f"{name} must hold real numbers (ints or floats), got dtype {arr.dtype}")
+    return arr
+
+
+def as_plane(x: object, name: str) -> np.ndarray:
+    """``x`` as one ``(H, W)`` float plane (what a trace and a pitfall show).
+
+    Raises
+    ------
+    ParameterError
+        If ``x`` is not numeric (see :func:`as_float_array`) or not two-dimensional.
+    """
+    arr = as_float_array(x, name)
+    if arr.ndim != 2:
+        raise ParameterError(
+            "{name} must be one (H, W) plane; got shape {shape}", name=name, shape=arr.shape
+        )
     return arr
 
 

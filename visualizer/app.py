@@ -61,6 +61,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from visualizer.export import MAX_GIF_DELAY, MIN_GIF_DELAY
     from visualizer.i18n import LANGUAGES
 
     p = _Parser(
@@ -128,7 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--export-gif", metavar="FILE.gif", help="render off screen, record the steps, exit"
     )
     p.add_argument(
-        "--gif-delay", type=_int("--gif-delay"), metavar="MS", help="GIF frame delay (default 500)"
+        "--gif-delay",
+        type=_int("--gif-delay"),
+        metavar="MS",
+        help=f"GIF frame delay ({MIN_GIF_DELAY} to {MAX_GIF_DELAY} ms, default 500)",
     )
     p.add_argument(
         "--gif-phase",

@@ -224,3 +224,21 @@ def test_open_files_interactive_shows_the_message_in_the_window(window, tmp_path
     missing = tmp_path / "gone.png"
     assert open_files(window, parse("--image", str(missing)), batch=False) == ""
     assert "gone.png" in window.statusBar().currentMessage()
+
+
+def test_the_readme_states_the_limits():
+    from visualizer import limits
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"{limits.SESSION_MAX_BYTES // 2**20} MB" in text
+    assert f"a preset {limits.PRESET_MAX_BYTES // 2**20} MB" in text
+    assert f"an image file {limits.IMAGE_MAX_BYTES // 2**20} MB" in text
+    side = int(limits.IMAGE_MAX_PIXELS**0.5)
+    assert f"{side}×{side} pixels" in text
+    assert "at most {}×{}".format(*limits.WINDOW_MAX_SIZE) in text
+    assert limits.SEED_MAX == 2**32 - 1 and "0 to 2³²−1" in text
+    assert limits.GIF_MAX_PIXELS == 2**28 and "2²⁸ pixels" in text
+    for flag in ("--kernel", "--stride", "--padding", "--dilation"):
+        assert flag in text
+    assert f"`--stride` 1–{flag_range('--stride')[1]}" in text
+    assert f"`--dilation` 1–{flag_range('--dilation')[1]}" in text
