@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.arrays import as_plane
 from engine.conv import conv2d
 from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry, normalize_pair, pool_geometry
@@ -29,15 +30,6 @@ Pair = tuple[int, int]
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-def _plane(x: object, name: str = "x") -> np.ndarray:
-    arr = np.asarray(x, dtype=float)
-    if arr.ndim != 2:
-        raise ParameterError(
-            "{name} must be one (H, W) plane; got shape {shape}", name=name, shape=arr.shape
-        )
-    return arr
-
-
 def _spans(g: WindowGeometry) -> Pair:
     """Extent of one (dilated) window in canvas cells, per axis."""
     return (
@@ -84,7 +76,7 @@ def wrong_max_pool2d_zero_padding(
     -------
     array, shape (out_H, out_W)
     """
-    x = _plane(x)
+    x = as_plane(x, "x")
     g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     xp = _pad(x, g, 0.0)  # MISTAKE: should be -np.inf
     (sh, sw), (dh, dw) = g.stride, g.dilation
@@ -124,9 +116,9 @@ def wrong_max_pool2d_backward_ignores_stride(
     -------
     grad_input : array, shape (H, W)
     """
-    x = _plane(x)
+    x = as_plane(x, "x")
     g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    dy = _plane(grad_output, "grad_output")
+    dy = as_plane(grad_output, "grad_output")
     if dy.shape != g.out_size:
         raise ParameterError(
             "grad_output shape {shape} must match the output shape {expected}",
@@ -175,9 +167,9 @@ def wrong_max_pool2d_backward_equality_mask(
     -------
     grad_input : array, shape (H, W)
     """
-    x = _plane(x)
+    x = as_plane(x, "x")
     g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    dy = _plane(grad_output, "grad_output")
+    dy = as_plane(grad_output, "grad_output")
     if dy.shape != g.out_size:
         raise ParameterError(
             "grad_output shape {shape} must match the output shape {expected}",
@@ -220,7 +212,7 @@ def wrong_pool2d_reshape(x: object, kernel_size: object, mode: str = "max") -> n
     -------
     array, shape (H // kH, W // kW); may have a zero side when the kernel exceeds the input
     """
-    x = _plane(x)
+    x = as_plane(x, "x")
     kernel = normalize_pair(kernel_size, "kernel_size")
     assert kernel is not None
     if min(kernel) < 1:
@@ -264,7 +256,7 @@ def wrong_avg_pool2d_fixed_divisor(
     -------
     array, shape (out_H, out_W)
     """
-    x = _plane(x)
+    x = as_plane(x, "x")
     g = pool_geometry(x.shape, kernel_size, stride, padding, 1, ceil_mode)
     xp = _pad(x, g, 0.0)
     (sh, sw), (kh, kw) = g.stride, g.kernel

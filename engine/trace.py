@@ -409,16 +409,6 @@ def _check_index(index: int, n: int) -> None:
         raise ValueError(f"index ({index}) must be in -1..{n - 1}")
 
 
-def plane(x: object, name: str = "x") -> np.ndarray:
-    """``x`` as one ``(H, W)`` float plane (a trace shows one plane)."""
-    from engine.arrays import as_float_array
-
-    arr = as_float_array(x, name)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be one (H, W) plane for a trace; got shape {arr.shape}")
-    return arr
-
-
 def grad_or_ones(grad_output: object | None, shape: Pair, dtype: np.dtype) -> np.ndarray:
     """The upstream gradient of a trace, ones by default, checked against the output shape."""
     from engine.arrays import as_float_array

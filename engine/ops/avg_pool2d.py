@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine import reference
+from engine.arrays import as_plane
 from engine.geometry import pool_geometry
 from engine.ops.common import (
     CEIL_MODE,
@@ -23,7 +24,7 @@ from engine.ops.common import (
 from engine.ops.registry import register
 from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
-from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, plane, term
+from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
 
 KEYS = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
 
@@ -108,7 +109,7 @@ def trace_avg_pool2d(
     grad_output: object | None = None,
 ) -> Trace:
     """Trace :func:`avg_pool2d` and its backward on one (H, W) plane."""
-    xp = plane(x)
+    xp = as_plane(x, "x")
     g = pool_geometry(xp.shape, kernel_size, stride, padding, 1, ceil_mode)
     values = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
     params = dict(zip(KEYS, values, strict=True))

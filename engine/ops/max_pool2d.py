@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine import reference
+from engine.arrays import as_plane
 from engine.geometry import pool_geometry
 from engine.ops.common import (
     CEIL_MODE,
@@ -38,7 +39,7 @@ from engine.pooling import (
     max_pool2d_mask,
     validate_ties,
 )
-from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, plane
+from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones
 
 KEYS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
@@ -143,7 +144,7 @@ def trace_max_pool2d(
     ``grad_output`` (out_H, out_W) defaults to ones.
     """
     validate_ties(ties)
-    xp = plane(x)
+    xp = as_plane(x, "x")
     g = pool_geometry(xp.shape, kernel_size, stride, padding, dilation, ceil_mode)
     params = dict(zip(KEYS, (kernel_size, stride, padding, dilation, ceil_mode), strict=True))
     params["ties"] = ties
