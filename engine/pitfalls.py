@@ -22,12 +22,9 @@ import numpy as np
 from engine.arrays import as_plane
 from engine.conv import conv2d
 from engine.errors import ParameterError
-from engine.geometry import WindowGeometry, conv_geometry, normalize_pair, pool_geometry
+from engine.geometry import Pair, WindowGeometry, conv_geometry, normalize_pair, pool_geometry
 from engine.ops import OPS, get_op
 from engine.pooling import avg_pool2d, max_pool2d, max_pool2d_backward
-
-Pair = tuple[int, int]
-
 
 # ---- helpers ------------------------------------------------------------------------------------
 def _spans(g: WindowGeometry) -> Pair:
@@ -603,8 +600,8 @@ def evaluate(key: str, case: PitfallCase) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """Which cells of a correct and a wrong matrix differ.
+class PitfallDiff:
+    """Which cells of a correct and a wrong matrix differ (what :func:`compare` finds).
 
     Attributes
     ----------
@@ -624,7 +621,7 @@ class Comparison:
         return self.correct_mask.shape == self.wrong_mask.shape
 
 
-def compare(correct: np.ndarray, wrong: np.ndarray, tol: float = 1e-9) -> Comparison:
+def compare(correct: np.ndarray, wrong: np.ndarray, tol: float = 1e-9) -> PitfallDiff:
     """Cell-by-cell comparison of two 2-D matrices that may differ in shape.
 
     Values closer than ``tol`` (relative and absolute) count as equal, so a different
@@ -639,4 +636,4 @@ def compare(correct: np.ndarray, wrong: np.ndarray, tol: float = 1e-9) -> Compar
     correct_mask[:rows, :cols] = common
     wrong_mask[:rows, :cols] = common
     count = int(correct_mask.sum() + wrong_mask.sum() - common.sum())
-    return Comparison(correct_mask, wrong_mask, count)
+    return PitfallDiff(correct_mask, wrong_mask, count)
