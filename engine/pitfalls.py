@@ -26,6 +26,7 @@ from engine.geometry import Pair, WindowGeometry, conv_geometry, normalize_pair,
 from engine.ops import OPS, get_op
 from engine.pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 
+
 # ---- helpers ------------------------------------------------------------------------------------
 def _spans(g: WindowGeometry) -> Pair:
     """Extent of one (dilated) window in canvas cells, per axis."""
