@@ -1,0 +1,379 @@
+"""Max unpooling, forward and backward, as ``F.max_unpool2d`` (PyTorch 2.13, spec §5.1).
+
+Max unpooling is the partial inverse of max pooling: each pooled value goes back to the
+position its ``indices`` entry names (the flat ``row * W_out + col`` offset inside its own
+``(n, c)`` output plane, exactly what :func:`engine.max_pool2d` returns with
+``return_indices=True``), and every other output cell is 0.  Nothing is accumulated and no
+maximum is taken.  The backward pass is the matching gather: input element ``i`` receives
+``grad_output`` at ``indices[i]``.
+
+``kernel_size``, ``stride`` and ``padding`` serve only to compute the default output size,
+``(H − 1)·stride − 2·padding + kernel_size`` per axis; PyTorch does not check their signs, and
+neither does this module: the size rules and the index rule catch every nonsensical call.
+
+Vectorised as one fancy-index assignment (forward) or ``np.take`` (backward) per block of whole
+planes, with block-local flat indices, so the int64 scratch stays small and the block's output
+stays in the CPU cache.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.arrays import as_float_array, from_4d, to_4d
+from engine.errors import Message, ParameterError
+from engine.geometry import Pair
+
+#: Input elements per block.  A block's int64 scratch (512 KB) and the output planes it writes
+#: stay in the CPU caches; a plane larger than this is a block of its own.
+BLOCK_ELEMENTS = 1 << 16
+
+__all__ = ["max_unpool2d", "max_unpool2d_backward", "unpool_output_size"]
+
+# Words inside a message: Messages, so that the visualizer translates them too.
+_AXIS_NAMES = (Message("height"), Message("width"))
+
+
+# ---- parameters and output size -----------------------------------------------------------------
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _strict_pair(value: object, name: str) -> Pair:
+    """An int or an ``(h, w)`` pair of ints.
+
+    Unlike pooling, a 1-tuple is refused: ``F.max_unpool2d`` then indexes a missing second
+    element (``IndexError``) or asks the kernel for a one-element size (``RuntimeError``).
+    """
+    if _is_int(value):
+        return (int(value), int(value))  # type: ignore[call-overload]
+    if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
+        items = list(value)
+        if len(items) == 2 and all(_is_int(v) for v in items):
+            return (int(items[0]), int(items[1]))
+    raise ParameterError(
+        "{name} must be a single int or a pair of ints (height, width), got {value}",
+        name=name,
+        value=repr(value),
+    )
+
+
+def _show(pair: Pair) -> str:
+    """``3`` for ``(3, 3)`` and ``3, 2`` for ``(3, 2)``: the text inside "name (…)"."""
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}, {pair[1]}"
+
+
+def unpool_output_size(
+    in_size: Pair,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    output_size: object = None,
+) -> Pair:
+    """The output plane size of :func:`max_unpool2d`, validated as ``F.max_unpool2d`` does.
+
+    Parameters
+    ----------
+    in_size : (H, W) of one input plane
+    kernel_size, stride, padding : int or (h, w) pair; ``stride=None`` means ``kernel_size``
+    output_size : (h, w) or (N, C, h, w), optional
+        Leading N and C entries are ignored (as in PyTorch).  Each of h and w must lie
+        *strictly* between ``default − stride`` and ``default + stride``.
+
+    Returns
+    -------
+    (oH, oW)
+        ``output_size`` if given, else ``(H − 1)·stride − 2·padding + kernel_size`` per axis.
+        Either way never negative.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, its value and the rule.
+    """
+    kernel = _strict_pair(kernel_size, "kernel_size")
+    strides = kernel if stride is None else _strict_pair(stride, "stride")
+    pads = _strict_pair(padding, "padding")
+    default = tuple((in_size[a] - 1) * strides[a] - 2 * pads[a] + kernel[a] for a in (0, 1))
+    if output_size is None:
+        size = default
+        if min(size) < 0:
+            a = 0 if size[0] < 0 else 1
+            formula = f"({in_size[a]} − 1)·{strides[a]} − 2·{pads[a]} + {kernel[a]} = {size[a]}"
+            raise ParameterError(
+                "the output size ({out}) must not be negative: padding ({padding}) is too large "
+                "for kernel_size ({kernel}) and stride ({stride}) ({axis}: {formula})",
+                out=f"{size[0]}x{size[1]}",
+                padding=_show(pads),
+                kernel=_show(kernel),
+                stride=_show(strides),
+                axis=_AXIS_NAMES[a],
+                formula=formula,
+            )
+        return (int(size[0]), int(size[1]))
+    size = _requested_size(output_size)
+    for a in (0, 1):
+        low, high = default[a] - strides[a], default[a] + strides[a]
+        if not low < size[a] < high:
+            raise ParameterError(
+                "output_size ({output_size}) is out of range: its {axis} must be strictly "
+                "between {low} and {high} (the default {default} ± stride {stride})",
+                output_size=_show(size),
+                axis=_AXIS_NAMES[a],
+                low=low,
+                high=high,
+                default=default[a],
+                stride=strides[a],
+            )
+    if min(size) < 0:
+        raise ParameterError(
+            "output_size ({output_size}) must not be negative", output_size=_show(size)
+        )
+    return size
+
+
+def _requested_size(output_size: object) -> Pair:
+    """``output_size`` as ``(h, w)``: a sequence of 2 ints, or 4 whose first two are dropped."""
+    if isinstance(output_size, (Sequence, np.ndarray)) and not isinstance(
+        output_size, (str, bytes)
+    ):
+        items = list(output_size)
+        if len(items) in (2, 4) and all(_is_int(v) for v in items):
+            return (int(items[-2]), int(items[-1]))
+    raise ParameterError(
+        "output_size must be (height, width) or (N, C, height, width) as ints, got {value}",
+        value=repr(output_size),
+    )
+
+
+# ---- validation ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Setup:
+    x4: np.ndarray  # (N, C, H, W) float
+    idx: np.ndarray  # (N·C, H·W) integers, validated: 0 <= idx < oH·oW
+    out_size: Pair
+    ndim: int  # the caller's rank
+
+    @property
+    def out_shape(self) -> tuple[int, int, int, int]:
+        return (*self.x4.shape[:2], *self.out_size)
+
+    def caller_shape(self, shape4: tuple[int, ...]) -> tuple[int, ...]:
+        return shape4[4 - self.ndim :]
+
+
+def _prepare(
+    x: object,
+    indices: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    output_size: object,
+) -> _Setup:
+    x4, ndim = to_4d(x, "x")
+    out_size = unpool_output_size(x4.shape[2:], kernel_size, stride, padding, output_size)
+    idx = np.asarray(indices)
+    x_shape = x4.shape[4 - ndim :]
+    if idx.shape != x_shape:
+        raise ParameterError(
+            "indices shape {shape} must equal x's shape {x_shape} (one index per input "
+            "element, as max_pool2d(..., return_indices=True) returns them)",
+            shape=idx.shape,
+            x_shape=x_shape,
+        )
+    if idx.dtype.kind not in "iu":
+        raise ParameterError(
+            "indices must hold integers (max_pool2d's return_indices=True output), "
+            "got dtype {dtype}",
+            dtype=idx.dtype,
+        )
+    idx = idx.reshape(x4.shape[0] * x4.shape[1], x4.shape[2] * x4.shape[3])
+    _check_index_range(idx, out_size, output_size is None)
+    return _Setup(x4=x4, idx=idx, out_size=out_size, ndim=ndim)
+
+
+def _check_index_range(idx: np.ndarray, out_size: Pair, default_size: bool) -> None:
+    """Every index must name a cell of its ``oH × oW`` output plane.
+
+    The default size is checked like any other: max pooling a 5×5 input by 2 gives a 2×2
+    output whose indices reach 24, but it unpools to 4×4 by default, so index 18 is refused
+    (pass ``output_size=(5, 5)``).  An empty output plane accepts no index at all; PyTorch
+    returns an empty output there without looking at the indices.
+    """
+    if idx.size == 0:
+        return
+    plane = out_size[0] * out_size[1]
+    if idx.dtype == np.int64:
+        # One pass: seen as unsigned, a negative index is huge, so max() catches both ends.
+        fine = int(idx.view(np.uint64).max()) < plane
+    else:
+        fine = int(idx.min()) >= 0 and int(idx.max()) < plane
+    if fine:
+        return
+    size = f"{out_size[0]}x{out_size[1]}"
+    if plane == 0:
+        raise ParameterError(
+            "indices cannot point into an empty {size} output plane; got values from {low} "
+            "to {high}",
+            size=size,
+            low=int(idx.min()),
+            high=int(idx.max()),
+        )
+    if default_size:
+        raise ParameterError(
+            "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
+            "got values from {low} to {high}: pass the size of the pooled input as output_size",
+            last=plane - 1,
+            size=size,
+            low=int(idx.min()),
+            high=int(idx.max()),
+        )
+    raise ParameterError(
+        "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
+        "got values from {low} to {high}",
+        last=plane - 1,
+        size=size,
+        low=int(idx.min()),
+        high=int(idx.max()),
+    )
+
+
+def _blocks(n_planes: int, plane_elements: int) -> list[slice]:
+    """Runs of whole planes with about :data:`BLOCK_ELEMENTS` input elements each."""
+    per_block = max(1, BLOCK_ELEMENTS // max(1, plane_elements))
+    return [slice(p, min(n_planes, p + per_block)) for p in range(0, n_planes, per_block)]
+
+
+def _block_flat(idx: np.ndarray, block: slice, plane: int, scratch: np.ndarray) -> np.ndarray:
+    """Flat positions of ``idx[block]`` inside the block's output planes, laid end to end."""
+    rows = idx[block]
+    flat = scratch[: rows.size].reshape(rows.shape)
+    starts = (np.arange(rows.shape[0], dtype=np.int64) * plane)[:, None]
+    np.add(rows, starts, out=flat, casting="unsafe")  # any integer dtype -> int64
+    return flat.reshape(-1)
+
+
+# ---- forward ------------------------------------------------------------------------------------
+def max_unpool2d(
+    x: object,
+    indices: object,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    output_size: object = None,
+) -> np.ndarray:
+    """Max unpooling, as ``torch.nn.functional.max_unpool2d``.
+
+    Parameters
+    ----------
+    x : array, shape (C, H, W) or (N, C, H, W); also (H, W), like :func:`engine.max_pool2d`
+        The pooled values.  Integers are computed in float64.
+    indices : integer array, same shape as ``x``
+        Where each value goes: the flat ``row * oW + col`` position inside its own ``(n, c)``
+        output plane, as ``max_pool2d(..., return_indices=True)`` returns it.  Every index
+        must lie in ``0 .. oH·oW − 1``.
+    kernel_size, stride, padding : int or (h, w) pair
+        Used only for the default output size; ``stride=None`` means ``kernel_size``.
+    output_size : (oH, oW) or (N, C, oH, oW), optional
+        Strictly between ``default − stride`` and ``default + stride`` per axis.  Needed to
+        restore an odd-sized input: max pooling 5×5 by 2 and unpooling gives 4×4 by default.
+
+    Returns
+    -------
+    y : array, shape (..., oH, oW), same rank and float dtype as ``x``
+        ``y[n, c].flat[indices[n, c, h, w]] = x[n, c, h, w]``; 0 everywhere else.
+        Default ``oH = (H − 1)·stride − 2·padding + kernel_size``, likewise ``oW``.
+
+    Raises
+    ------
+    ParameterError
+        (a ``ValueError``) naming the parameter, its value and the rule.
+
+    Notes
+    -----
+    **Duplicate indices.**  When several inputs of a plane name the same cell, the last one in
+    row-major (h, w) order wins.  PyTorch writes them from parallel threads and the winner
+    varies from run to run (issues #78249, #80827); with one thread it is the last one, too.
+    Indices from max pooling with overlapping windows repeat only with equal values (the same
+    maximum), so the choice only matters for hand-made indices.
+
+    Examples
+    --------
+    >>> max_unpool2d([[5.0, 7.0]], [[1, 2]], kernel_size=(1, 2))
+    array([[0., 5., 7., 0.]])
+    """
+    s = _prepare(x, indices, kernel_size, stride, padding, output_size)
+    n_planes, per_plane = s.idx.shape
+    plane = s.out_size[0] * s.out_size[1]
+    x_planes = s.x4.reshape(n_planes, per_plane)
+    out = np.zeros((n_planes, plane), dtype=s.x4.dtype)
+    scratch = np.empty(0, dtype=np.int64)
+    for block in _blocks(n_planes, per_plane):
+        values = x_planes[block].reshape(-1)
+        if scratch.size < values.size:
+            scratch = np.empty(values.size, dtype=np.int64)
+        target = out[block].reshape(-1)
+        # A 1-D integer-array assignment writes in index order, so the last duplicate wins.
+        # (NumPy documents no order for repeated indices; a test pins this behaviour.)
+        target[_block_flat(s.idx, block, plane, scratch)] = values
+    return from_4d(out.reshape(s.out_shape), s.ndim)
+
+
+# ---- backward -----------------------------------------------------------------------------------
+def max_unpool2d_backward(
+    grad_output: object,
+    x: object,
+    indices: object,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    output_size: object = None,
+) -> np.ndarray:
+    """Gradient of :func:`max_unpool2d` with respect to ``x``: a gather, as PyTorch's.
+
+    Parameters
+    ----------
+    grad_output : array, shape of ``max_unpool2d``'s output
+    x, indices, kernel_size, stride, padding, output_size : as in :func:`max_unpool2d`
+
+    Returns
+    -------
+    grad_input : array, shape of ``x``
+        ``grad_input[n, c, h, w] = grad_output[n, c].flat[indices[n, c, h, w]]``.
+
+    Notes
+    -----
+    With duplicate indices every duplicate receives the cell's gradient, although the forward
+    pass kept only one of them (so the sum over a plane's duplicates is counted several times).
+    That is PyTorch's behaviour (issue #80827 and its neighbours); without duplicates it is the
+    exact derivative.
+    """
+    s = _prepare(x, indices, kernel_size, stride, padding, output_size)
+    gy_arr = np.asarray(grad_output)
+    expected = s.caller_shape(s.out_shape)
+    if gy_arr.shape != expected:
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=gy_arr.shape,
+            expected=expected,
+        )
+    gy_arr = as_float_array(gy_arr, "grad_output")  # refuses bools and strings
+    n_planes, per_plane = s.idx.shape
+    plane = s.out_size[0] * s.out_size[1]
+    # The gradient has x's dtype, as in PyTorch.
+    gy = np.ascontiguousarray(gy_arr, dtype=s.x4.dtype).reshape(n_planes, plane)
+    grad = np.empty((n_planes, per_plane), dtype=s.x4.dtype)
+    scratch = np.empty(0, dtype=np.int64)
+    for block in _blocks(n_planes, per_plane):
+        size = (block.stop - block.start) * per_plane
+        if scratch.size < size:
+            scratch = np.empty(size, dtype=np.int64)
+        flat = _block_flat(s.idx, block, plane, scratch)
+        # mode="clip" skips the per-element bounds check (the indices are validated) and lets
+        # np.take write straight into ``grad`` without buffering.
+        np.take(gy[block].reshape(-1), flat, out=grad[block].reshape(-1), mode="clip")
+    return from_4d(grad.reshape(s.x4.shape), s.ndim)
