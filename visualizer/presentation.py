@@ -9,6 +9,7 @@ cell's luminance, so they stay readable; only the widgets around them follow the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QT_TR_NOOP, QByteArray, QEvent, QObject, QPointF, QRectF, QSize, Qt
@@ -21,14 +22,13 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
-    QPixmap,
 )
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from visualizer.i18n import set_action_text, tr
 from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
 from visualizer.settings import app_settings, is_batch_run
-from visualizer.ui import add_action
+from visualizer.ui import add_action, painted_icon
 from visualizer.view_settings import THEMES, is_dark, view_settings
 
 THEME_LABELS = {
@@ -56,13 +56,8 @@ def current_theme() -> str:
 def draw_icon(kind: str, color: QColor) -> QIcon:
     """Toolbar icons drawn with lines (no font glyphs, which some systems lack), in ``color``
     so they follow the theme: "fullscreen", "presentation", "theme" or "colorblind"."""
-    icon = QIcon()
-    for size in (22, 44):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.scale(size / 22, size / 22)
+
+    def paint(painter: QPainter) -> None:
         pen = QPen(color, 2.0)
         pen.setCapStyle(Qt.SquareCap)
         painter.setPen(pen)
@@ -90,9 +85,8 @@ def draw_icon(kind: str, color: QColor) -> QIcon:
             ):
                 painter.setBrush(QColor(fill))
                 painter.drawEllipse(QPointF(x, y), 5, 5)
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
+
+    return painted_icon(paint)
 
 
 def tinted(icon: QIcon, color: QColor, disabled: QColor, size: int = 22) -> QIcon:
@@ -176,6 +170,37 @@ class Presentation(QObject):
         )
 
     # ---- actions ---------------------------------------------------------------------------------
+    def _choice_menu(
+        self,
+        parent: QMenu,
+        kind: str,
+        keys: Iterable[str],
+        choose: Callable[[str], None],
+        switch: tuple[str, str, str],
+    ) -> tuple[QMenu, dict[str, QAction], QAction]:
+        """A submenu of exclusive choices (actions ``{kind}_{key}_action`` calling ``choose``),
+        then a checkable switch ``(name, shortcut, off)``: on chooses the last key, off chooses
+        ``off``."""
+        submenu = parent.addMenu("")
+        group = QActionGroup(submenu)
+        actions: dict[str, QAction] = {}
+        for key in keys:
+            action = submenu.addAction("")
+            action.setObjectName(f"{kind}_{key}_action")
+            action.setCheckable(True)
+            action.setData(key)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, k=key: choose(k))
+            actions[key] = action
+        name, shortcut, off = switch
+        on = list(actions)[-1]
+        toggle = add_action(self.window, name, shortcut)
+        toggle.setCheckable(True)
+        toggle.triggered.connect(lambda checked: choose(on if checked else off))
+        submenu.addSeparator()
+        submenu.addAction(toggle)
+        return submenu, actions, toggle
+
     def _build_actions(self) -> None:
         w = self.window
         menu: QMenu = w.menus["view"]
@@ -189,46 +214,19 @@ class Presentation(QObject):
         menu.addAction(self.fullscreen_action)
         menu.addAction(self.presentation_action)
 
-        theme_menu = menu.addMenu("")
-        theme_menu.setObjectName("themeMenu")
-        self.theme_menu = theme_menu
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for key in THEMES:
-            action = theme_menu.addAction("")
-            action.setObjectName(f"theme_{key}_action")
-            action.setCheckable(True)
-            action.setData(key)
-            self.theme_group.addAction(action)
-            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
-            self.theme_actions[key] = action
-        self.dark_action = add_action(w, "darkThemeAction", "Ctrl+Shift+D")
-        self.dark_action.setCheckable(True)
-        self.dark_action.triggered.connect(
-            lambda checked: self.set_theme("dark" if checked else "light")
+        # Theme ▸ System / Light / Dark, and a dark-theme switch; Colours ▸ likewise.
+        self.theme_menu, self.theme_actions, self.dark_action = self._choice_menu(
+            menu, "theme", THEMES, self.set_theme, ("darkThemeAction", "Ctrl+Shift+D", "light")
         )
-        theme_menu.addSeparator()
-        theme_menu.addAction(self.dark_action)
-
-        colors_menu = menu.addMenu("")
-        colors_menu.setObjectName("colorsMenu")
-        self.colors_menu = colors_menu
-        self.palette_group = QActionGroup(self)
-        self.palette_actions: dict[str, QAction] = {}
-        for key in PALETTE_LABELS:
-            action = colors_menu.addAction("")
-            action.setObjectName(f"palette_{key}_action")
-            action.setCheckable(True)
-            self.palette_group.addAction(action)
-            action.triggered.connect(lambda _=False, k=key: self.set_palette(k))
-            self.palette_actions[key] = action
-        self.colorblind_action = add_action(w, "colorBlindAction", "Ctrl+Shift+P")
-        self.colorblind_action.setCheckable(True)
-        self.colorblind_action.triggered.connect(
-            lambda checked: self.set_palette("colorblind" if checked else "standard")
+        self.colors_menu, self.palette_actions, self.colorblind_action = self._choice_menu(
+            menu,
+            "palette",
+            PALETTE_LABELS,
+            self.set_palette,
+            ("colorBlindAction", "Ctrl+Shift+P", "standard"),
         )
-        colors_menu.addSeparator()
-        colors_menu.addAction(self.colorblind_action)
+        self.theme_menu.setObjectName("themeMenu")
+        self.colors_menu.setObjectName("colorsMenu")
 
         toolbar = w.toolbar
         toolbar.addSeparator()

@@ -1,12 +1,12 @@
-"""Small Qt pieces the window, its widgets and its features share: named window actions, and
-texts that follow a language switch."""
+"""Small Qt pieces the window, its widgets and its features share: named window actions, texts
+that follow a language switch, and toolbar icons painted in code."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QWidget
 
 Shortcut = str | QKeySequence | QKeySequence.StandardKey
@@ -51,3 +51,20 @@ class Retranslatable:
         if event.type() == QEvent.LanguageChange:
             self.language_changed()
         super().changeEvent(event)  # type: ignore[misc]
+
+
+def painted_icon(paint: Callable[[QPainter], None]) -> QIcon:
+    """A toolbar icon that ``paint`` draws on a transparent 22 × 22 canvas (antialiased; the
+    canvas is scaled for the 44 px, high-DPI version)."""
+    icon = QIcon()
+    for size in (22, 44):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.TextAntialiasing)
+        painter.scale(size / 22, size / 22)
+        paint(painter)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon

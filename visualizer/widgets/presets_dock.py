@@ -11,8 +11,8 @@ import html
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -28,27 +28,21 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import set_action_text, tr
 from visualizer.presets import Preset, apply_preset, list_presets, load_preset, presets_dir
 from visualizer.state import AppState, Snapshot
-from visualizer.ui import Retranslatable
+from visualizer.ui import Retranslatable, painted_icon
 
 
 def glyph_icon(text: str, color: str = "#404040") -> QIcon:
     """A toolbar icon drawn from one character (the assets hold no icon files yet)."""
-    icon = QIcon()
-    for size in (22, 44):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.setRenderHint(QPainter.TextAntialiasing)
+
+    def paint(painter: QPainter) -> None:
         font = QFont()
-        font.setPixelSize(int(size * 0.78))
+        font.setPixelSize(17)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor(color))
-        painter.drawText(pixmap.rect(), Qt.AlignCenter, text)
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
+        painter.drawText(QRectF(0, 0, 22, 22), Qt.AlignCenter, text)
+
+    return painted_icon(paint)
 
 
 class PresetDock(Retranslatable, QDockWidget):
