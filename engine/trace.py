@@ -200,7 +200,15 @@ class BackwardStep:
 
 
 class Records(Protocol):
-    """What an operation module supplies to make a trace's records."""
+    """What an operation module supplies to make a trace's records.
+
+    Optional hooks (looked up with ``getattr``) let an operation that is not a gather of
+    equal windows say more: ``step(trace, phase, index) -> Step`` (e.g. a scatter step that
+    reads one input cell and writes a patch of the output), ``accumulation(trace, view) ->
+    Accumulation | None`` (how a view fills in while stepping, e.g. the output of a scatter),
+    ``linked(trace, where, row, col) -> (input cells, output cells)`` for hovering, and
+    ``input_pad`` (the padding ring drawn around the input view).
+    """
 
     def forward_step(self, trace: Trace, index: int) -> ForwardStep: ...
 
@@ -278,7 +286,14 @@ class Trace:
         return taps
 
     def step(self, phase: str, index: int) -> Step:
-        """The generic :class:`Step` of window ``index`` in ``phase``: cells by view and role."""
+        """The :class:`Step` of window ``index`` in ``phase``: cells by view and role."""
+        custom = getattr(self.records, "step", None)
+        if custom is not None:
+            return custom(self, phase, index)  # type: ignore[no-any-return]
+        return self.gather_step(phase, index)
+
+    def gather_step(self, phase: str, index: int) -> Step:
+        """The step of a gather: a window of the input makes one output cell."""
         fwd = self.forward_step(index)
         cells: list[StepCell] = []
         role = {"input": "window", "padding": "padding", "overhang": "overhang"}
@@ -340,6 +355,51 @@ class Trace:
         final = self.mask_counts[None]
         return Accumulation(final.shape, g.out_size, contributions, final)
 
+    def accumulation(self, view: str) -> Accumulation | None:
+        """How ``view`` fills in while stepping (``None``: it does not, or is revealed)."""
+        custom = getattr(self.records, "accumulation", None)
+        if custom is not None:
+            found = custom(self, view)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        defaults = {
+            "grad_input": "_input_accumulation",
+            "grad_weight": "_weight_accumulation",
+            "mask": "_mask_accumulation",
+        }
+        return getattr(self, defaults[view]) if view in defaults else None
+
+    def output_after(self, index: int) -> np.ndarray:
+        """The output plane once steps ``0 .. index`` are done: NaN where not computed yet.
+
+        A gather reveals one output per step; a scatter (``accumulation('output')``) adds
+        patches up.
+        """
+        _check_index(index, len(self))
+        acc = self.accumulation("output")
+        if acc is not None:
+            return acc.after(index)
+        y = self.output.astype(float, copy=True)
+        y.flat[index + 1 :] = np.nan
+        return y
+
+    def linked(self, where: str, row: int, col: int) -> tuple[list[Pair], list[Pair]]:
+        """(input cells, output cells) linked to a hovered cell of the input or the output."""
+        custom = getattr(self.records, "linked", None)
+        if custom is not None:
+            return custom(self, where, row, col)  # type: ignore[no-any-return]
+        g = self.geometry
+        if where == "output":
+            if not (0 <= row < g.out_size[0] and 0 <= col < g.out_size[1]):
+                return [], []
+            return [(r, c) for _, _, r, c in g.window_taps(row, col)], [(row, col)]
+        return [(row, col)], g.windows_reading(row, col)
+
+    @property
+    def input_pad(self) -> tuple[Pair, Pair]:
+        """``((top, bottom), (left, right))`` ring of padding drawn around the input view."""
+        return getattr(self.records, "input_pad", None) or self.geometry.canvas_pad
+
     def window_values(self, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         """Value read by every tap of windows ``(oh[k], ow[k])``: ``(len(oh), C, kH, kW)``.
 
@@ -355,12 +415,14 @@ class Trace:
 
         ``index = -1`` gives zeros; ``index = len(self) - 1`` gives :attr:`grad_input` exactly.
         """
-        return self._input_accumulation.after(index)
+        acc = self.accumulation("grad_input")
+        assert acc is not None
+        return acc.after(index)
 
     def grad_weight_after(self, index: int) -> tuple[np.ndarray | None, float | None]:
         """Conv weight and bias gradients once windows ``0 .. index`` have contributed."""
         _check_index(index, len(self))
-        acc = self._weight_accumulation
+        acc = self.accumulation("grad_weight")
         if acc is None:
             return None, None
         gb = None
@@ -371,7 +433,7 @@ class Trace:
 
     def mask_counts_after(self, index: int) -> np.ndarray:
         """(H, W) windows won per element, counting windows ``0 .. index`` (max pooling)."""
-        acc = self._mask_accumulation
+        acc = self.accumulation("mask")
         if acc is None or self.mask_counts is None:
             raise ValueError(f"mask_counts_after needs a trace with winners, not {self.op!r}")
         return acc.after(index)[0].astype(self.mask_counts.dtype)

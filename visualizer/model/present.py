@@ -69,12 +69,13 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
     """
     g = results.geometry
     plane = doc.x[doc.plane[0], doc.shown_input_channel]
-    (top, bottom), (left, right) = g.canvas_pad
+    (top, bottom), (left, right) = results.trace.input_pad
     values = np.pad(plane, ((top, bottom), (left, right)), constant_values=doc.spec.pad_value)
     kinds = np.full(values.shape, PADDING, dtype=np.int8)
     kinds[top : top + plane.shape[0], left : left + plane.shape[1]] = INPUT
-    over_rows = top + plane.shape[0] + g.pad_after[0]
-    over_cols = left + plane.shape[1] + g.pad_after[1]
+    # Beyond the explicit padding lies the ceil_mode overhang (never read).
+    over_rows = top + plane.shape[0] + min(g.pad_after[0], bottom)
+    over_cols = left + plane.shape[1] + min(g.pad_after[1], right)
     kinds[over_rows:, :] = OVERHANG
     kinds[:, over_cols:] = OVERHANG
     values[kinds == OVERHANG] = np.nan
@@ -83,11 +84,9 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
 
 def output_plane(doc: Document, results: Results, cursor: StepCursor, partial: bool) -> np.ndarray:
     """Output of the shown plane; during the forward phase only the windows done so far."""
-    y = results.output[doc.plane].astype(float)
     if partial and cursor.phase == "forward":
-        y = y.copy()
-        y.flat[cursor.window_index + 1 :] = np.nan
-    return y
+        return results.trace.output_after(cursor.window_index)
+    return results.output[doc.plane].astype(float)
 
 
 def grad_input_plane(
@@ -136,10 +135,5 @@ def hover_cells(
     """(input cells, output cells) linked to the hovered cell."""
     if hover is None:
         return [], []
-    g = results.geometry
     where, r, c = hover
-    if where == "output":
-        if not (0 <= r < g.out_size[0] and 0 <= c < g.out_size[1]):
-            return [], []
-        return [(row, col) for _, _, row, col in g.window_taps(r, c)], [(r, c)]
-    return [(r, c)], g.windows_reading(r, c)
+    return results.trace.linked(where, r, c)
