@@ -45,15 +45,8 @@ class ViewSettings(QObject):
 
     def set_theme(self, name: str) -> None:
         """Set the application's style and palette; "system" brings back the platform look.
-
-        Raises
-        ------
-        ValueError
-            If ``name`` is not one of :data:`THEMES`.
-        """
-        if name not in THEMES:
-            raise ValueError(f"theme ({name!r}) must be one of {', '.join(THEMES)}")
-        if name == self._theme:
+        A ``name`` not in :data:`THEMES` raises ``ValueError``."""
+        if self._unchanged("theme", name, THEMES):
             return
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -69,19 +62,17 @@ class ViewSettings(QObject):
         self.sigThemeChanged.emit(name)
 
     def set_palette(self, name: str) -> None:
-        """Switch the colour maps and highlight colours of every view.
-
-        Raises
-        ------
-        ValueError
-            If ``name`` is not one of :data:`PALETTES`.
-        """
-        if name not in PALETTES:
-            raise ValueError(f"palette ({name!r}) must be one of {', '.join(PALETTES)}")
-        if name == self._palette:
+        """Switch the colour maps and highlight colours of every view.  A ``name`` not in
+        :data:`PALETTES` raises ``ValueError``."""
+        if self._unchanged("palette", name, PALETTES):
             return
         self._palette = name
         self.sigPaletteChanged.emit(name)
+
+    def _unchanged(self, setting: str, name: str, choices: tuple[str, ...]) -> bool:
+        if name not in choices:
+            raise ValueError(f"{setting} ({name!r}) must be one of {', '.join(choices)}")
+        return bool(name == getattr(self, setting))
 
 
 def view_settings() -> ViewSettings:
