@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeGuard, overload
 
 import numpy as np
 
@@ -36,6 +36,10 @@ def _inside(pair: Pair) -> str:
     return format_pair(pair).strip("()")
 
 
+@overload
+def normalize_pair(value: object, name: str, *, allow_none: Literal[False] = ...) -> Pair: ...
+@overload
+def normalize_pair(value: object, name: str, *, allow_none: bool) -> Pair | None: ...
 def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pair | None:
     """Turn an int, a 1-tuple or a pair into an ``(h, w)`` pair of Python ints.
 
@@ -48,7 +52,7 @@ def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pai
         return None
     rule = f"{name} must be a single int or a pair of ints (height, width), got {value!r}"
     if _is_int(value):
-        return (int(value), int(value))  # type: ignore[arg-type]
+        return (int(value), int(value))
     if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
         items = list(value)
         if len(items) == 0 and allow_none:
@@ -59,7 +63,7 @@ def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pai
     raise ValueError(rule)
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[numbers.Integral]:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
@@ -147,7 +151,8 @@ class WindowGeometry:
         """
         start = self.starts(axis)
         d = self.dilation[axis]
-        return start + (-(-np.maximum(0, -start) // d)) * d
+        first: np.ndarray = start + (-(-np.maximum(0, -start) // d)) * d
+        return first
 
     def reads_input(self) -> np.ndarray:
         """Whether each window has at least one real tap, bool ``(out_H, out_W)``.
@@ -441,7 +446,13 @@ def _require_input_size(in_size: Pair) -> None:
 
 
 def _too_small(
-    in_size: Pair, kernel: Pair, stride: Pair, pads: Pair, dil: Pair, out: tuple, ceil: bool
+    in_size: Pair,
+    kernel: Pair,
+    stride: Pair,
+    pads: Pair,
+    dil: Pair,
+    out: tuple[int, ...],
+    ceil: bool,
 ) -> None:
     axis = 0 if out[0] < 1 else 1
     eff = dil[axis] * (kernel[axis] - 1) + 1
