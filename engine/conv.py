@@ -237,7 +237,7 @@ def conv2d_backward(
     grad_weight = gw.reshape(w4.shape)
     grad_bias = None
     if b is not None:
-        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.shape(bias))
+        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.asarray(bias).shape)
     if ndim == 2:
         return gx[0, 0], grad_weight[0, 0], grad_bias
     return from_4d(gx, ndim), grad_weight, grad_bias

@@ -142,7 +142,9 @@ def _every_window_reads(g: WindowGeometry) -> bool:
     return all(bool((g.first_real_tap(a) < g.in_size[a]).all()) for a in (0, 1))
 
 
-def _output_shape(x4: np.ndarray, ndim: int, g: WindowGeometry) -> tuple[tuple, tuple]:
+def _output_shape(
+    x4: np.ndarray, ndim: int, g: WindowGeometry
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The output's shape as (N, C, out_H, out_W) and in the caller's rank."""
     shape4 = x4.shape[:2] + g.out_size
     return shape4, shape4[4 - ndim :]
@@ -246,8 +248,8 @@ def _maximum_is_exact(x: np.ndarray) -> bool:
         return False
     # −0.0 is the bit pattern 100…0, which read as a signed integer is the smallest one there
     # is; no other float maps to it.  One reduction, no temporary array.
-    as_int = x.view(np.int32 if x.dtype == np.float32 else np.int64)
-    return bool(as_int.min() != np.iinfo(as_int.dtype).min)
+    int_type = np.int32 if x.dtype == np.float32 else np.int64
+    return bool(x.view(int_type).min() != np.iinfo(int_type).min)
 
 
 def _scan_block(
@@ -302,7 +304,8 @@ def _first_tap_numbers(g: WindowGeometry, rows: slice, dtype: np.dtype) -> np.nd
     i0 = (g.first_real_tap(0) - g.starts(0))[rows] // g.dilation[0]
     j0 = (g.first_real_tap(1) - g.starts(1)) // g.dilation[1]
     i0, j0 = np.minimum(i0, kh - 1), np.minimum(j0, kw - 1)
-    return np.add.outer((i0 * kw).astype(dtype), j0.astype(dtype))
+    numbers: np.ndarray = np.add.outer((i0 * kw).astype(dtype), j0.astype(dtype))
+    return numbers
 
 
 def _tap_to_index(tap: np.ndarray, g: WindowGeometry, rows: slice, out: np.ndarray) -> None:
