@@ -315,7 +315,7 @@ def _require_positive(pair: Pair, name: str) -> None:
 
 
 def pool_geometry(
-    in_size: Pair,
+    in_size: tuple[int, ...],
     kernel_size: object,
     stride: object = None,
     padding: object = 0,
@@ -372,8 +372,8 @@ def pool_geometry(
 
 
 def conv_geometry(
-    in_size: Pair,
-    kernel_hw: Pair,
+    in_size: tuple[int, ...],
+    kernel_hw: tuple[int, ...],
     stride: object = 1,
     padding: object = 0,
     dilation: object = 1,
@@ -438,7 +438,7 @@ def conv_geometry(
     )
 
 
-def _require_input_size(in_size: Pair) -> None:
+def _require_input_size(in_size: tuple[int, ...]) -> None:
     if min(in_size) < 1:
         raise ValueError(
             f"input size ({in_size[0]}x{in_size[1]}) must be at least 1x1 in height and width"
@@ -446,7 +446,7 @@ def _require_input_size(in_size: Pair) -> None:
 
 
 def _too_small(
-    in_size: Pair,
+    in_size: tuple[int, ...],
     kernel: Pair,
     stride: Pair,
     pads: Pair,
