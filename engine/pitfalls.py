@@ -224,10 +224,11 @@ def wrong_pool2d_reshape(x: object, kernel_size: object, mode: str = "max") -> n
     blocks = x[: h // kh * kh, : w // kw * kw].reshape(h // kh, kh, w // kw, kw)  # MISTAKE
     if blocks.size == 0:
         return np.zeros((h // kh, w // kw))
-    return _REDUCE[mode](blocks, axis=(1, 3))
+    reduced: np.ndarray = _REDUCE[mode](blocks, axis=(1, 3))
+    return reduced
 
 
-_REDUCE = {"max": np.max, "avg": np.mean}
+_REDUCE: dict[str, Callable[..., np.ndarray]] = {"max": np.max, "avg": np.mean}
 
 
 # ---- average pooling ----------------------------------------------------------------------------
@@ -391,11 +392,11 @@ class PitfallCase:
     grad_output: np.ndarray | None = None
 
     @property
-    def max_args(self) -> tuple[object, ...]:
+    def max_args(self) -> tuple[Pair, Pair, Pair, Pair, bool]:
         return (self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode)
 
     @property
-    def conv_args(self) -> tuple[object, ...]:
+    def conv_args(self) -> tuple[Pair, Pair, Pair]:
         return (self.stride, self.padding, self.dilation)
 
     def require(self, name: str) -> np.ndarray:
@@ -410,7 +411,8 @@ class PitfallCase:
 def _correct_conv(case: PitfallCase) -> np.ndarray:
     bias = None if case.bias is None else np.array([case.bias])
     w = case.require("weight")
-    return conv2d(case.x[None], w[None], bias, *case.conv_args)[0, 0]
+    y: np.ndarray = conv2d(case.x[None], w[None], bias, *case.conv_args)[0, 0]
+    return y
 
 
 def _correct_avg(case: PitfallCase) -> np.ndarray:
@@ -425,9 +427,15 @@ def _correct_avg(case: PitfallCase) -> np.ndarray:
     )
 
 
+def _correct_max(case: PitfallCase) -> np.ndarray:
+    y = max_pool2d(case.x, *case.max_args)
+    assert isinstance(y, np.ndarray)  # no indices asked for
+    return y
+
+
 def _correct_pool(case: PitfallCase) -> np.ndarray:
     """The engine's pooling of the case, by the operation's reduction."""
-    correct = {"max": lambda c: max_pool2d(c.x, *c.max_args), "avg": _correct_avg}
+    correct = {"max": _correct_max, "avg": _correct_avg}
     return correct[get_op(case.op).reduction](case)
 
 
@@ -477,7 +485,7 @@ PITFALLS: list[Pitfall] = [
         result="output",
         function=wrong_max_pool2d_zero_padding,
         wrong=lambda c: wrong_max_pool2d_zero_padding(c.x, *c.max_args),
-        correct=lambda c: max_pool2d(c.x, *c.max_args),
+        correct=_correct_max,
     ),
     Pitfall(
         key="max_backward_ignores_stride",

@@ -247,9 +247,9 @@ class Trace:
     output: np.ndarray
     grad_output: np.ndarray
     grad_input: np.ndarray
-    records: Any
+    records: Records
     pad_value: float = 0.0
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     weight: np.ndarray | None = None
     bias: float | None = None
     grad_weight: np.ndarray | None = None
@@ -436,7 +436,8 @@ class Trace:
         acc = self.accumulation("mask")
         if acc is None or self.mask_counts is None:
             raise ValueError(f"mask_counts_after needs a trace with winners, not {self.op!r}")
-        return acc.after(index)[0].astype(self.mask_counts.dtype)
+        counts: np.ndarray = acc.after(index)[0].astype(self.mask_counts.dtype)
+        return counts
 
 
 def _tap_grid(

@@ -112,7 +112,7 @@ def trace_avg_pool2d(
     xp = as_plane(x, "x")
     g = pool_geometry(xp.shape, kernel_size, stride, padding, 1, ceil_mode)
     values = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    params = dict(zip(KEYS, values, strict=True))
+    params: dict[str, Any] = dict(zip(KEYS, values, strict=True))
     y = avg_pool2d(xp, **params)
     gy = grad_or_ones(grad_output, g.out_size, y.dtype)
     gx = avg_pool2d_backward(gy, xp, **params)

@@ -105,14 +105,15 @@ class Records:
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.weight is not None
-        return trace.grad_output[oh, ow][:, None, None, None] * trace.weight[None]
+        shares: np.ndarray = trace.grad_output[oh, ow][:, None, None, None] * trace.weight[None]
+        return shares
 
 
 RECORDS = Records()
 
 
 def _plane_backward(
-    x: np.ndarray, gy: np.ndarray, w: Any, bias: float | None, params: dict
+    x: np.ndarray, gy: np.ndarray, w: Any, bias: float | None, params: dict[str, Any]
 ) -> tuple[np.ndarray, np.ndarray, float | None]:
     b = None if bias is None else np.array([bias])
     gx, gw, gb = conv2d_backward(gy[None], x, w[None], b, **params)
@@ -149,7 +150,7 @@ def trace_conv2d(
             f"a conv trace takes x (C, H, W) and weight (C, kH, kW); got {xa.shape} and {wa.shape}"
         )
     b = None if bias is None else float(np.asarray(bias).reshape(-1)[0])
-    params = dict(zip(KEYS, (stride, padding, dilation), strict=True))
+    params: dict[str, Any] = dict(zip(KEYS, (stride, padding, dilation), strict=True))
     y = conv2d(xa, wa[None], None if b is None else np.array([b]), **params)
     g = conv_geometry(xa.shape[1:], wa.shape[1:], **params)
     gy = grad_or_ones(grad_output, g.out_size, y.dtype)
@@ -197,6 +198,7 @@ def _trace(
     bias = None if b is None else float(b[c])
     g = conv_geometry(x.shape[-2:], w.shape[-2:], **kw)
     gy = arrays["grad_output"][n, c]
+    gb: float | None
     if x.shape[0] == 1 and w.shape[0] == 1:
         # One sample, one output channel: the batch's gradients are this plane's.
         gx, gw = arrays["grad_input"][0], arrays["grad_weight"][0]
@@ -211,7 +213,7 @@ def _trace(
 
 
 def _explain(in_size: tuple[int, int], w_shape: tuple[int, ...] | None, p: Params) -> list[str]:
-    kernel = p.kernel_size if w_shape is None else tuple(w_shape[-2:])
+    kernel = p.kernel_size if w_shape is None else (w_shape[-2], w_shape[-1])
     return explain_output_size(in_size, kernel, p.stride, p.padding, p.padding, p.dilation, False)
 
 

@@ -34,6 +34,7 @@ from engine.ops.spec import (
 )
 from engine.pooling import (
     TIE_POLICIES,
+    TiePolicy,
     max_pool2d,
     max_pool2d_backward,
     max_pool2d_mask,
@@ -123,7 +124,8 @@ class Records:
         won = trace.winners[oh, ow].astype(np.float64)  # (n, kH, kW)
         if trace.params["ties"] == "split":
             won /= np.maximum(won.sum(axis=(1, 2), keepdims=True), 1)
-        return (won * trace.grad_output[oh, ow][:, None, None])[:, None]
+        shares: np.ndarray = (won * trace.grad_output[oh, ow][:, None, None])[:, None]
+        return shares
 
 
 RECORDS = Records()
@@ -136,7 +138,7 @@ def trace_max_pool2d(
     padding: object = 0,
     dilation: object = 1,
     ceil_mode: bool = False,
-    ties: str = "first",
+    ties: TiePolicy = "first",
     grad_output: object | None = None,
 ) -> Trace:
     """Trace :func:`max_pool2d` and its backward on one (H, W) plane.

@@ -194,7 +194,7 @@ class Params(Mapping[str, Any]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Params):
-            return self._values == other._values
+            return bool(self._values == other._values)
         return NotImplemented
 
     def __hash__(self) -> int:
