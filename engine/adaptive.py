@@ -1,0 +1,807 @@
+"""Adaptive average and max pooling, forward and backward, with PyTorch 2.13's semantics.
+
+Adaptive pooling fixes the *output* size and lets the windows ("bins") follow from it.  Along an
+axis of ``I`` inputs pooled to ``O`` outputs, bin ``o`` covers the half-open range
+``[floor(o·I/O), ceil((o+1)·I/O))`` (:func:`adaptive_bins`).  Bins differ in size by at most
+one or two, neighbours may share an element, and with ``O > I`` several bins cover the same
+elements.
+
+The vectorised passes work on *expanded* windows: the input is gathered, one axis at a time, into
+an array indexed ``[plane, i, oh, j, ow]``, tap ``(i, j)`` of bin ``(oh, ow)``, ``k`` taps per
+axis for the largest bin (:func:`_windows`).  Taps beyond a smaller bin's end are filled with a
+value that cannot change the result (``+0.0`` for sums, ``-inf`` for maxima).  When the bins
+of an axis are equal and tile it (``I`` divisible by ``O``), the expansion is a reshaped view:
+no copy at all.  Python loops run over taps (or, in the backward, over the few bins covering an
+element), never over outputs.  Work goes in blocks of planes (or of output rows of a large
+plane), so the scratch memory stays around :data:`BLOCK_ELEMENTS` whatever the input size.
+
+Bit-exactness with PyTorch's CPU kernels (float32 and float64):
+
+* Average: each bin is summed sequentially in row-major order from ``+0.0`` in the input dtype,
+  then divided twice, ``sum / kh / kw`` (spec §5.2).  Small bins are summed tap by tap; a few
+  large ones with ``np.cumsum``, which is sequential too.  The backward gives every input
+  element its bins' ``grad / kh / kw`` in increasing ``(oh, ow)`` order, PyTorch's: gathered
+  from the (at most 2 × 2) bins covering it when shrinking, scattered with the ordered
+  ``np.add.at`` when growing (``O > I``).
+* Output size ``(1, 1)`` is special: PyTorch computes ``x.mean((-1, -2))`` with a vectorised
+  reduction whose rounding matches no simple formula.  Here the sum is taken in float64 (then
+  rounded to the input dtype) and divided once by ``H·W``: within an ulp of PyTorch.  The
+  backward is ``grad / (H·W)``, exactly PyTorch's (autograd of ``mean``).
+* Max: the first maximum in row-major bin order wins ties, any NaN wins and the last NaN of a
+  bin is reported, and the index is ``row * W + col`` in the input plane (spec §3.1 applied to
+  a bin).  Large bins use ``np.argmax`` (the first maximum, or the first NaN, then corrected),
+  small ones PyTorch's scan tap by tap, equal tiling bins :func:`~engine.pooling.max_pool2d`.
+  The backward adds ``grad_output`` at the index in ``(oh, ow)`` order, PyTorch's order.
+
+Deliberate differences from PyTorch, as in the rest of the engine: 2-D ``(H, W)`` input is
+accepted, integers are computed in float64, an empty channel/height/width is refused (PyTorch
+returns NaN for the global average of an empty plane).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.arrays import from_4d, to_4d
+from engine.errors import ParameterError
+from engine.pooling import TiePolicy, max_pool2d, validate_ties
+
+Pair = tuple[int, int]
+
+#: Entries of expanded windows per block (a few MB).  Small enough for the caches, large
+#: enough that NumPy's per-call overhead does not show.
+BLOCK_ELEMENTS = 1 << 19
+
+#: Bins are summed tap by tap (one NumPy call per tap) when a block has at least this many
+#: outputs; fewer outputs with many taps each (large bins) use ``np.cumsum``, which costs a few
+#: passes over the block but no Python loop.
+MIN_TAP_LOOP_OUTPUTS = 1024
+
+#: Bins of at most this many taps are max-scanned tap by tap; larger ones with ``np.argmax``
+#: over a contiguous copy of their taps (one pass, however many taps).
+MAX_SCAN_TAPS = 4
+
+
+# ---- bins ---------------------------------------------------------------------------------------
+def adaptive_bins(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The input range each output index of adaptive pooling covers, along one axis.
+
+    Parameters
+    ----------
+    in_size : int
+        ``I``, the input length (at least 1).
+    out_size : int
+        ``O``, the output length (0 gives empty arrays).
+
+    Returns
+    -------
+    start, stop : int64 arrays, shape (O,)
+        Output ``o`` covers ``start[o] <= i < stop[o]`` with ``start = floor(o·I/O)`` and
+        ``stop = ceil((o+1)·I/O)``.  Bins may overlap and, when ``O > I``, repeat.
+
+    Raises
+    ------
+    ParameterError
+        If a size is not an int, ``in_size < 1`` or ``out_size < 0``.
+
+    Examples
+    --------
+    >>> start, stop = adaptive_bins(5, 3)
+    >>> [(int(a), int(b)) for a, b in zip(start, stop)]
+    [(0, 2), (1, 4), (3, 5)]
+    """
+    for name, value, low in (("in_size", in_size, 1), ("out_size", out_size, 0)):
+        if not _is_int(value):
+            raise ParameterError("{name} must be an int, got {value}", name=name, value=repr(value))
+        if value < low:
+            raise ParameterError(
+                "{name} ({value}) must be at least {low}", name=name, value=value, low=low
+            )
+    n, m = int(in_size), int(out_size)
+    o = np.arange(m, dtype=np.int64)
+    # Integer arithmetic, as PyTorch's AdaptivePooling.h: no float rounding of i·I/O.
+    start = (o * n) // m if m else o
+    stop = -((-(o + 1) * n) // m) if m else o
+    return start, stop
+
+
+def adaptive_output_size(output_size: object, in_size: Pair) -> Pair:
+    """Resolve ``output_size`` as ``torch.nn.functional.adaptive_*_pool2d`` reads it.
+
+    Parameters
+    ----------
+    output_size : int or pair of (int or None)
+        An int ``v`` means ``(v, v)``; ``None`` in a pair keeps that input size.
+    in_size : (H, W)
+
+    Returns
+    -------
+    (out_H, out_W) : pair of int
+        Zero is allowed (an empty output); larger than the input is allowed.
+
+    Raises
+    ------
+    ParameterError
+        If ``output_size`` is not an int or a pair of ints/None (PyTorch also refuses 1-tuples,
+        floats and bools), or if an entry is negative.
+    """
+    if _is_int(output_size):
+        pair = (int(output_size), int(output_size))  # type: ignore[call-overload]
+    elif (
+        isinstance(output_size, (Sequence, np.ndarray))
+        and not isinstance(output_size, (str, bytes))
+        and len(output_size) == 2
+        and all(v is None or _is_int(v) for v in output_size)
+    ):
+        pair = tuple(in_size[a] if v is None else int(v) for a, v in enumerate(output_size))
+    else:
+        raise ParameterError(
+            "output_size must be an int or a pair (height, width) of ints or None, got {value}",
+            value=repr(output_size),
+        )
+    if min(pair) < 0:
+        raise ParameterError(
+            "output_size ({height}, {width}) must not be negative", height=pair[0], width=pair[1]
+        )
+    return pair[0], pair[1]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """The bins of one axis and the two maps the passes need.
+
+    Attributes
+    ----------
+    size, out : input length ``I`` and output length ``O``
+    start, stop : (O,) bins, from :func:`adaptive_bins`
+    k : the largest bin (0 when ``O == 0``)
+    lo, hi : (I,) the first and the last bin covering each input coordinate
+    m : the most bins any input coordinate lies in
+    """
+
+    size: int
+    out: int
+    start: np.ndarray
+    stop: np.ndarray
+    k: int
+    lo: np.ndarray
+    hi: np.ndarray
+    m: int
+
+    @classmethod
+    def make(cls, size: int, out: int) -> _Axis:
+        start, stop = adaptive_bins(size, out)
+        k = int((stop - start).max()) if out else 0
+        r = np.arange(size)
+        # Bins covering r are consecutive: from the first one ending after r to the last one
+        # starting at or before it (start and stop never decrease).
+        lo = np.searchsorted(stop, r, side="right")
+        hi = np.searchsorted(start, r, side="right") - 1
+        m = int((hi - lo).max()) + 1 if out else 0
+        return cls(size, out, start, stop, k, lo, hi, m)
+
+    @property
+    def tiles(self) -> bool:
+        """Whether the bins are equal, disjoint and cover the axis: ``I`` divisible by ``O``."""
+        return self.out > 0 and self.size % self.out == 0
+
+    def taps(self, bins: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Coordinate read by tap ``t`` of each bin in ``bins`` and whether it is real.
+
+        Returns
+        -------
+        coords : int64 (n, k), clipped into the bin (a missing tap reads its bin's last element)
+        real : bool (n, k)
+        """
+        start, stop = self.start[bins], self.stop[bins]
+        coords = start[:, None] + np.arange(self.k)[None, :]
+        real = coords < stop[:, None]
+        return np.minimum(coords, stop[:, None] - 1), real
+
+    def covering(self, coords: slice) -> tuple[np.ndarray, np.ndarray]:
+        """The bins covering each input coordinate of ``coords``, in increasing order.
+
+        Returns
+        -------
+        bins : int64 (n, m), clipped to the last covering bin
+        real : bool (n, m)
+        """
+        lo, hi = self.lo[coords], self.hi[coords]
+        bins = lo[:, None] + np.arange(self.m)[None, :]
+        real = bins <= hi[:, None]
+        return np.minimum(bins, hi[:, None]), real
+
+
+def _axes(x4: np.ndarray, output_size: object) -> tuple[_Axis, _Axis]:
+    in_size = (x4.shape[2], x4.shape[3])
+    out = adaptive_output_size(output_size, in_size)
+    return _Axis.make(in_size[0], out[0]), _Axis.make(in_size[1], out[1])
+
+
+# ---- shared helpers -----------------------------------------------------------------------------
+Block = tuple[slice, slice]  # (planes, output rows)
+
+
+def _blocks(n_planes: int, n_rows: int, row_cost: int) -> Iterator[Block]:
+    """Blocks of about :data:`BLOCK_ELEMENTS` scratch entries, in (plane, row) order.
+
+    Small planes are grouped; a large plane is cut into bands of ``rows``.  ``row_cost`` is the
+    scratch one row of one plane needs.
+    """
+    plane_cost = max(1, n_rows * row_cost)
+    if plane_cost <= BLOCK_ELEMENTS:
+        per_block = BLOCK_ELEMENTS // plane_cost
+        for p in range(0, n_planes, per_block):
+            yield slice(p, min(n_planes, p + per_block)), slice(0, n_rows)
+        return
+    rows = max(1, BLOCK_ELEMENTS // max(1, row_cost))
+    for p in range(n_planes):
+        for r in range(0, n_rows, rows):
+            yield slice(p, p + 1), slice(r, min(n_rows, r + rows))
+
+
+def _gather_taps(a: np.ndarray, axis: int, coords: np.ndarray, real: np.ndarray, fill: float):
+    """``a`` with ``axis`` replaced by ``(k, n)``: entry ``[t, o]`` is ``a`` at ``coords[o, t]``.
+
+    Tap-major order (all bins' tap 0, then all bins' tap 1, ...) makes what one tap reads a
+    slab with a contiguous inner axis.  ``fill`` replaces the entries where ``real`` is False.
+    When the coordinates tile a contiguous range (``coords[o, t] = s + o·k + t``: equal,
+    disjoint bins), this is a *view* of ``a``; otherwise one ``np.take``, which copies whole
+    inner rows when ``axis`` is not the last one.
+
+    Parameters
+    ----------
+    coords : int array, shape (n, k)
+    real : bool array, shape (n, k)
+    """
+    n, k = coords.shape
+    before, after = a.shape[:axis], a.shape[axis + 1 :]
+    first = int(coords[0, 0]) if coords.size else 0
+    if real.all() and np.array_equal(coords.ravel(), np.arange(first, first + n * k)):
+        index = (slice(None),) * axis + (slice(first, first + n * k),)
+        return a[index].reshape(before + (n, k) + after).swapaxes(axis, axis + 1)
+    out = np.take(a, coords.T.ravel(), axis=axis).reshape(before + (k, n) + after)
+    if not real.all():
+        out[(slice(None),) * axis + (~real.T,)] = fill
+    return out
+
+
+def _windows(
+    planes: np.ndarray, rows: _Axis, cols: _Axis, block: Block, fill: float
+) -> tuple[np.ndarray, bool]:
+    """Tap ``(i, j)`` of bin ``(oh, ow)`` for the block's planes and output rows.
+
+    Returns
+    -------
+    taps : array indexed ``[b, i, oh, j, ow]``, shape (b, k_H, n_rows, k_W, out_W)
+        A view of ``planes`` when the columns tile (and the rows too, else rows are gathered).
+    copied : bool
+        Whether ``taps`` is a transposed view of a fresh copy, which the caller may lay out
+        anew.  Gathering columns one element at a time is slow, so when the columns do not
+        tile, the rows gathered so far are transposed once and the columns are gathered as
+        whole rows.
+    """
+    p, out_rows = block
+    r_coords, r_real = rows.taps(out_rows)
+    c_coords, c_real = cols.taps(slice(None))
+    by_rows = _gather_taps(planes[p], 1, r_coords, r_real, fill)  # (b, kH, n, W)
+    if cols.tiles:
+        return _gather_taps(by_rows, 3, c_coords, c_real, fill), False  # (b, kH, n, kW, oW)
+    flipped = np.ascontiguousarray(by_rows.transpose(0, 3, 1, 2))  # (b, W, kH, n)
+    taps = _gather_taps(flipped, 1, c_coords, c_real, fill)  # (b, kW, oW, kH, n)
+    return taps.transpose(0, 3, 4, 1, 2), True
+
+
+def _window_values(taps: np.ndarray) -> np.ndarray:
+    """The taps of each bin in row-major order along a last, contiguous axis: (b, n, oW, kH·kW)."""
+    b, kh, n, kw, ow = taps.shape
+    return taps.transpose(0, 2, 4, 1, 3).reshape(b, n, ow, kh * kw)
+
+
+def _check_grad_output(grad_output: object, shape4: tuple, ndim: int, dtype) -> np.ndarray:
+    """``grad_output`` as an (N, C, out_H, out_W) array in the input's float dtype."""
+    gy = np.asarray(grad_output)
+    expected = shape4[4 - ndim :]
+    if gy.shape != expected:
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=gy.shape,
+            expected=expected,
+        )
+    if gy.dtype.kind not in "iuf":
+        raise ParameterError(
+            "grad_output must hold real numbers, got dtype {dtype}", dtype=gy.dtype
+        )
+    return gy.reshape(shape4).astype(np.result_type(dtype, np.float32), copy=False)
+
+
+def _empty_output(x4: np.ndarray, rows: _Axis, cols: _Axis) -> bool:
+    return rows.out == 0 or cols.out == 0 or x4.shape[0] * x4.shape[1] == 0
+
+
+def _require_output_for_backward(name: str, rows: _Axis, cols: _Axis) -> None:
+    """PyTorch's backward kernels refuse an empty ``grad_output`` plane (the forward allows it)."""
+    if rows.out == 0 or cols.out == 0:
+        raise ParameterError(
+            "output_size ({height}, {width}) must be at least 1 in height and width for the "
+            "backward pass ({name}_backward, like PyTorch's, refuses an empty gradient)",
+            height=rows.out,
+            width=cols.out,
+            name=name,
+        )
+
+
+def _is_global(rows: _Axis, cols: _Axis) -> bool:
+    """Output (1, 1): PyTorch takes ``x.mean((-1, -2))`` instead of its adaptive kernel."""
+    return rows.out == 1 and cols.out == 1
+
+
+# ---- adaptive average pooling ------------------------------------------------------------------
+def adaptive_avg_pool2d(x: object, output_size: object) -> np.ndarray:
+    """2-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Parameters
+    ----------
+    x : array, shape (H, W), (C, H, W) or (N, C, H, W)
+        Integers are computed in float64.
+    output_size : int or pair of (int or None)
+        ``(out_H, out_W)``; an int means a square output, ``None`` keeps that input size.
+        It may exceed the input; 0 gives an empty output.
+
+    Returns
+    -------
+    y : array, shape (..., out_H, out_W), same rank as ``x``
+        Bin ``(oh, ow)`` (see :func:`adaptive_bins`) summed in row-major order, then divided by
+        its height and by its width.  Output ``(1, 1)`` is the plane mean.
+
+    Raises
+    ------
+    ParameterError
+        If ``output_size`` is malformed or negative.
+    """
+    x4, ndim = to_4d(x)
+    rows, cols = _axes(x4, output_size)
+    shape4 = x4.shape[:2] + (rows.out, cols.out)
+    if _empty_output(x4, rows, cols):
+        return from_4d(np.zeros(shape4, dtype=x4.dtype), ndim)
+    planes = x4.reshape((-1,) + x4.shape[2:])
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
+        if _is_global(rows, cols):
+            y = _plane_means(planes)
+        else:
+            y = _bin_means(planes, rows, cols)
+    return from_4d(y.reshape(shape4), ndim)
+
+
+def _plane_means(planes: np.ndarray) -> np.ndarray:
+    """Mean of each plane, (P, 1, 1): the float64 sum rounded, divided once by ``H·W``.
+
+    PyTorch's vectorised ``mean`` rounds its partial sums in the input dtype in an order that
+    depends on the SIMD width; an accurate sum rounded once is the closest any simple formula
+    gets (within an ulp or so of it).
+    """
+    total = planes.sum(axis=(1, 2), dtype=np.float64, keepdims=True).astype(planes.dtype)
+    return total / planes.dtype.type(planes.shape[1] * planes.shape[2])
+
+
+def _bin_means(planes: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Bin sums over sequential row-major taps, divided by bin height, then by bin width."""
+    out = np.empty((len(planes), rows.out, cols.out), dtype=planes.dtype)
+    kh, kw = rows.k, cols.k
+    row_cost = kh * cols.out * kw + kh * planes.shape[2]
+    dt = planes.dtype.type
+    heights = (rows.stop - rows.start).astype(planes.dtype)[:, None]
+    widths = (cols.stop - cols.start).astype(planes.dtype)[None, :]
+    for block in _blocks(len(planes), rows.out, row_cost):
+        taps, copied = _windows(planes, rows, cols, block, fill=0.0)
+        if kh * kw <= 16 or out[block].size >= MIN_TAP_LOOP_OUTPUTS:
+            # One slab per tap, (kH, kW, b, n, oW): rearranged into contiguous slabs if it is a
+            # copy already; a view of the input is read in place.
+            slabs = taps.transpose(1, 3, 0, 2, 4)
+            if copied:
+                slabs = np.ascontiguousarray(slabs)
+            # Adding the +0.0 fill of a short bin's missing taps changes nothing: a sum that
+            # starts at +0.0 is never -0.0, and x + 0.0 == x for every other x.
+            acc = out[block]
+            acc[...] = dt(0)
+            for i in range(kh):
+                for j in range(kw):
+                    acc += slabs[i, j]
+        else:
+            # Few outputs with many taps: a cumulative sum is sequential too, and needs no
+            # Python loop over the taps.  Adding +0.0 gives PyTorch's +0.0 for all-zero bins.
+            out[block] = np.cumsum(_window_values(taps), axis=-1)[..., -1]
+            out[block] += dt(0)
+        acc = out[block]
+        acc /= heights[block[1]]  # two divisions, as PyTorch's ``sum / kh / kw``
+        acc /= widths
+    return out
+
+
+def adaptive_avg_pool2d_backward(grad_output: object, x: object, output_size: object) -> np.ndarray:
+    """Gradient of :func:`adaptive_avg_pool2d` with respect to ``x``.
+
+    Parameters
+    ----------
+    grad_output : array, shape of ``adaptive_avg_pool2d``'s output
+    x : array, shape (H, W), (C, H, W) or (N, C, H, W); only its shape and dtype are used
+    output_size : as in :func:`adaptive_avg_pool2d`
+
+    Returns
+    -------
+    grad_input : array, shape of ``x``
+        Every bin spreads ``grad_output / kh / kw`` over its elements; an element in several
+        bins adds their shares in increasing ``(oh, ow)`` order.  For output ``(1, 1)`` each
+        element gets ``grad_output / (H·W)``.
+
+    Raises
+    ------
+    ParameterError
+        If ``output_size`` is malformed, negative or empty (PyTorch's backward refuses an empty
+        gradient), or ``grad_output`` has the wrong shape.
+    """
+    x4, ndim = to_4d(x)
+    rows, cols = _axes(x4, output_size)
+    _require_output_for_backward("adaptive_avg_pool2d", rows, cols)
+    shape4 = x4.shape[:2] + (rows.out, cols.out)
+    gy = _check_grad_output(grad_output, shape4, ndim, x4.dtype)
+    if _empty_output(x4, rows, cols):
+        return from_4d(np.zeros(x4.shape, dtype=gy.dtype), ndim)
+    g_planes = gy.reshape((-1, rows.out, cols.out))
+    with np.errstate(invalid="ignore", over="ignore"):
+        if _is_global(rows, cols):
+            # Autograd of mean: the gradient divided once by the element count, everywhere.
+            share = g_planes / gy.dtype.type(rows.size * cols.size)
+            grad = np.broadcast_to(share, (len(g_planes), rows.size, cols.size)).copy()
+        else:
+            heights = (rows.stop - rows.start).astype(gy.dtype)[:, None]
+            widths = (cols.stop - cols.start).astype(gy.dtype)[None, :]
+            # +0.0 turns -0.0 shares into +0.0: PyTorch's sums start at +0.0 and never give -0.0.
+            share = g_planes / heights / widths + gy.dtype.type(0)
+            # Shrinking (O <= I) puts an element in at most 2 bins per axis: gather those.
+            # Growing puts it in about O/I bins per axis, while a bin has at most 2 elements:
+            # then scatter each bin's share to its elements instead.
+            if rows.m * cols.m <= 4:
+                grad = _gather_shares(share, rows, cols)
+            else:
+                grad = _scatter_shares(share, rows, cols)
+    return from_4d(grad.reshape(x4.shape), ndim)
+
+
+def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Each input element's sum of its bins' ``share``, in (oh, ow) order, by gathering.
+
+    PyTorch loops over the outputs and adds each bin's share to its elements; an element thus
+    receives its bins in increasing (oh, ow) order, starting from +0.0.  Here every element
+    *gathers* the shares of the bins covering it (:meth:`_Axis.covering`): no scatter with
+    colliding targets.  The bins of its first row-bin come first and are summed once per
+    (row-bin, column) on the small output-sized array; only the rows that lie in a second
+    row-bin (at most ``out_H - 1`` of them when shrinking) then add that bin's shares.
+
+    Parameters
+    ----------
+    share : array, shape (P, out_H, out_W)
+
+    Returns
+    -------
+    array, shape (P, H, W)
+    """
+    c_bins, c_real = cols.covering(slice(None))
+    by_cols = _gather_taps(share, 2, c_bins, c_real, 0.0)  # (P, oH, mW, W); missing bins 0
+    first = by_cols[:, :, 0, :].copy()  # a real bin: 0.0 + s == s, s is never -0.0
+    for b in range(1, cols.m):
+        first += by_cols[:, :, b, :]  # + 0.0 for a missing bin changes nothing
+    grad = np.empty((len(share), rows.size, cols.size), dtype=share.dtype)
+    np.take(first, rows.lo, axis=1, out=grad, mode="clip")  # whole rows: fast
+    for a in range(1, rows.m):
+        more = np.nonzero(rows.hi - rows.lo >= a)[0]  # rows lying in an (a+1)-th row-bin
+        for b in range(cols.m):
+            grad[:, more, :] += by_cols[:, rows.lo[more] + a, b, :]
+    return grad
+
+
+def _scatter_shares(share: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Each input element's sum of its bins' ``share``, in (oh, ow) order, by scattering.
+
+    ``np.add.at`` adds in the order of its index list, here (plane, oh, ow, i, j): PyTorch's.
+    """
+    height, width = rows.size, cols.size
+    r_coords, r_real = rows.taps(slice(None))  # (oH, kH)
+    c_coords, c_real = cols.taps(slice(None))  # (oW, kW)
+    target = r_coords[:, None, :, None] * width + c_coords[None, :, None, :]  # (oH, oW, kH, kW)
+    real = r_real[:, None, :, None] & c_real[None, :, None, :]
+    grad = np.zeros(len(share) * height * width, dtype=share.dtype)
+    per_row = cols.out * rows.k * cols.k
+    for p, out_rows in _blocks(len(share), rows.out, per_row):
+        sel = real[out_rows]
+        planes = np.arange(p.start, p.stop)[:, None] * (height * width)
+        flat = planes + target[out_rows][sel][None, :]  # (b, taps), C order
+        values = np.broadcast_to(share[p, out_rows][..., None, None], (len(planes),) + sel.shape)
+        np.add.at(grad, flat.ravel(), values[:, sel].ravel())
+    return grad.reshape(len(share), height, width)
+
+
+# ---- adaptive max pooling ------------------------------------------------------------------------
+def adaptive_max_pool2d(
+    x: object, output_size: object, return_indices: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """2-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool2d``.
+
+    Parameters
+    ----------
+    x : array, shape (H, W), (C, H, W) or (N, C, H, W)
+        Integers are computed in float64.
+    output_size : int or pair of (int or None)
+        As in :func:`adaptive_avg_pool2d`.
+    return_indices : bool
+        Also return the flat ``row * W + col`` index of each maximum in its plane.
+
+    Returns
+    -------
+    y : array, shape (..., out_H, out_W), same rank as ``x``
+        The first maximum in row-major bin order wins ties; a NaN propagates and the last NaN
+        of the bin is the one reported.
+    indices : int64 array, same shape as ``y`` (only with ``return_indices``)
+
+    Raises
+    ------
+    ParameterError
+        If ``output_size`` is malformed or negative.
+    """
+    if not isinstance(return_indices, (bool, np.bool_)):
+        raise ParameterError(
+            "return_indices must be True or False, got {value}", value=repr(return_indices)
+        )
+    x4, ndim = to_4d(x)
+    rows, cols = _axes(x4, output_size)
+    best, idx = _max_scan(x4, rows, cols)
+    y = from_4d(best, ndim)
+    return (y, from_4d(idx, ndim)) if return_indices else y
+
+
+def _max_scan(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.ndarray, np.ndarray]:
+    """Each bin's maximum and its flat index, PyTorch's tie and NaN rules.
+
+    Returns
+    -------
+    best : array, shape (N, C, out_H, out_W), dtype of ``x4``
+    idx : int64 array, same shape
+    """
+    kh, kw = rows.k, cols.k
+    if rows.tiles and cols.tiles and kh * kw <= 36 and not _empty_output(x4, rows, cols):
+        # Equal, disjoint bins: max_pool2d with kernel = stride = the bin, whose tuned scan has
+        # the same tie, NaN and index rules (and is faster for small bins).
+        return max_pool2d(x4, (kh, kw), return_indices=True)
+    shape4 = x4.shape[:2] + (rows.out, cols.out)
+    best = np.empty(shape4, dtype=x4.dtype)
+    idx = np.empty(shape4, dtype=np.int64)
+    if _empty_output(x4, rows, cols):
+        return best, idx
+    planes = x4.reshape((-1,) + x4.shape[2:])
+    best_p, idx_p = best.reshape((-1, rows.out, cols.out)), idx.reshape((-1, rows.out, cols.out))
+    row_cost = 2 * kh * cols.out * kw + kh * planes.shape[2]  # gathered + transposed copy
+    has_nan = bool(np.isnan(planes.min())) if planes.size else False  # min() propagates NaN
+    for block in _blocks(len(planes), rows.out, row_cost):
+        taps = _windows(planes, rows, cols, block, fill=-np.inf)[0]
+        if kh * kw <= MAX_SCAN_TAPS:
+            tap = _scan_taps(taps, best_p[block], has_nan)
+        else:
+            flat = _window_values(taps)
+            tap = _winning_taps(flat)
+            best_p[block] = np.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
+        idx_p[block] = _tap_index(tap, rows, cols, block[1], planes.shape[2])
+    return best, idx
+
+
+def _scan_taps(taps: np.ndarray, best: np.ndarray, has_nan: bool) -> np.ndarray:
+    """PyTorch's scan, tap by tap: ``v > best or isnan(v)`` takes the bin (spec §3.1).
+
+    For bins of a few taps (a growing axis), where ``np.argmax`` over a short last axis costs
+    more than a handful of whole-block passes.  Writes the maxima into ``best`` (b, n, oW) and
+    returns the winning tap numbers ``i * kW + j``.  Tap 0 is real in every bin and starts as
+    the winner, as PyTorch's index starts at the bin's first element.
+    """
+    _, kh, _, kw, _ = taps.shape
+    best[...] = -np.inf
+    won = np.zeros(best.shape, dtype=np.uint8)  # tap numbers < MAX_SCAN_TAPS
+    for i in range(kh):
+        for j in range(kw):
+            v = taps[:, i, :, j, :]
+            take = v > best  # strict: the first of equal maxima keeps the bin
+            if has_nan:
+                take |= np.isnan(v)  # every NaN replaces, so the last NaN wins
+            np.copyto(best, v, where=take)
+            np.copyto(won, i * kw + j, where=take)
+    return won
+
+
+def _winning_taps(flat: np.ndarray) -> np.ndarray:
+    """Winning tap of each bin, ``flat`` (..., taps) in row-major tap order.
+
+    ``np.argmax`` returns the first maximum, PyTorch's strict ``>`` scan keeps the first too
+    (also between -0.0 and +0.0, which compare equal).  For a NaN, ``argmax`` stops at the
+    first one; PyTorch's ``v > best or isnan(v)`` replaces on every NaN, so the *last* wins.
+    The -inf fill of missing taps never wins: ``argmax`` of an all -inf bin is tap 0, real.
+    """
+    tap = np.argmax(flat, axis=-1)
+    won = np.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
+    nan = np.isnan(won)
+    if nan.any():
+        last = flat.shape[-1] - 1 - np.argmax(np.isnan(flat[nan][:, ::-1]), axis=-1)
+        tap[nan] = last
+    return tap
+
+
+def _tap_index(tap: np.ndarray, rows: _Axis, cols: _Axis, out_rows: slice, width: int):
+    """Flat ``row * W + col`` of tap number ``i * kW + j`` of each bin of ``out_rows``."""
+    i, j = np.divmod(tap, cols.k)
+    return (rows.start[out_rows, None] + i) * width + (cols.start[None, :] + j)
+
+
+def adaptive_max_pool2d_backward(
+    grad_output: object,
+    x: object,
+    output_size: object,
+    ties: TiePolicy = "first",
+    *,
+    indices: object = None,
+) -> np.ndarray:
+    """Gradient of :func:`adaptive_max_pool2d` with respect to ``x``.
+
+    Parameters
+    ----------
+    grad_output : array, shape of ``adaptive_max_pool2d``'s output
+    x : array, shape (H, W), (C, H, W) or (N, C, H, W)
+    output_size : as in :func:`adaptive_max_pool2d`
+    ties : {'first', 'all', 'split'}
+        Who receives a bin's gradient: its first maximum (PyTorch), every tied maximum in full,
+        or all tied maxima in equal shares.  A NaN bin sends its gradient to the last NaN.
+    indices : int array, shape of the output, optional (keyword only)
+        The indices ``adaptive_max_pool2d(..., return_indices=True)`` returned for this ``x``;
+        given, they are used instead of scanning the bins again (as PyTorch's backward does).
+
+    Returns
+    -------
+    grad_input : array, shape of ``x``
+        Bins that pick the same element add up, in ``(oh, ow)`` order.
+
+    Raises
+    ------
+    ParameterError
+        If ``output_size`` (also an empty one, as in PyTorch), ``ties``, ``grad_output`` or
+        ``indices`` is invalid.
+    """
+    validate_ties(ties)
+    x4, ndim = to_4d(x)
+    rows, cols = _axes(x4, output_size)
+    _require_output_for_backward("adaptive_max_pool2d", rows, cols)
+    shape4 = x4.shape[:2] + (rows.out, cols.out)
+    gy = _check_grad_output(grad_output, shape4, ndim, x4.dtype)
+    if _empty_output(x4, rows, cols):
+        return from_4d(np.zeros(x4.shape, dtype=gy.dtype), ndim)
+    idx = (
+        _max_scan(x4, rows, cols)[1]
+        if indices is None
+        else _check_indices(indices, x4, ndim, shape4)
+    )
+    with np.errstate(invalid="ignore", over="ignore"):
+        if ties == "first":
+            grad = _scatter_first(gy, idx, x4.shape, overlap=not (rows.tiles and cols.tiles))
+        else:
+            grad = _scatter_ties(gy, x4, idx, rows, cols, split=ties == "split")
+    return from_4d(grad, ndim)
+
+
+def _check_indices(indices: object, x4: np.ndarray, ndim: int, shape4: tuple) -> np.ndarray:
+    """Validate the forward's ``indices`` and return them as int64 (N, C, out_H, out_W)."""
+    idx = np.asarray(indices)
+    expected = shape4[4 - ndim :]
+    if idx.shape != expected:
+        raise ParameterError(
+            "indices shape {shape} must match the output shape {expected} "
+            "(pass the indices adaptive_max_pool2d returned with return_indices=True)",
+            shape=idx.shape,
+            expected=expected,
+        )
+    if idx.dtype.kind not in "iu":
+        raise ParameterError(
+            "indices must hold integers (adaptive_max_pool2d's return_indices=True output), "
+            "got dtype {dtype}",
+            dtype=idx.dtype,
+        )
+    idx = idx.reshape(shape4).astype(np.int64, copy=False)
+    h, w = x4.shape[2:]
+    if idx.size and (idx.min() < 0 or idx.max() >= h * w):
+        raise ParameterError(
+            "indices must lie in 0..{last} (flat row * W + col positions in one {h}x{w} "
+            "plane); got values from {low} to {high}",
+            last=h * w - 1,
+            h=h,
+            w=w,
+            low=idx.min(),
+            high=idx.max(),
+        )
+    return idx
+
+
+def _scatter_first(gy: np.ndarray, idx: np.ndarray, shape: tuple, overlap: bool) -> np.ndarray:
+    """``grad.flat[idx] += grad_output`` plane by plane, in (oh, ow) order like PyTorch.
+
+    Without overlapping bins no element wins twice, and a plain assignment does the job of
+    the (slower) ordered ``np.add.at``.
+    """
+    n_planes = shape[0] * shape[1]
+    plane = shape[2] * shape[3]
+    grad = np.zeros(n_planes * plane, dtype=gy.dtype)
+    g_planes = gy.reshape(n_planes, -1)
+    i_planes = idx.reshape(n_planes, -1)
+    per_block = max(1, BLOCK_ELEMENTS // max(1, i_planes.shape[1]))
+    for p in range(0, n_planes, per_block):
+        q = min(n_planes, p + per_block)
+        flat = i_planes[p:q] + (np.arange(p, q) * plane)[:, None]
+        if overlap:
+            np.add.at(grad, flat.ravel(), g_planes[p:q].ravel())
+        else:
+            grad[flat.ravel()] = g_planes[p:q].ravel()
+    return grad.reshape(shape)
+
+
+def _scatter_ties(
+    gy: np.ndarray, x4: np.ndarray, idx: np.ndarray, rows: _Axis, cols: _Axis, split: bool
+) -> np.ndarray:
+    """Backward under ``ties='all'`` (``split=False``) or ``'split'``: every tied max receives.
+
+    A bin's winners are its real taps equal to its maximum; a NaN bin has one winner, the tap
+    at its index.  Contributions are added in (oh, ow, i, j) order.
+    """
+    planes = x4.reshape((-1,) + x4.shape[2:])
+    width = planes.shape[2]
+    g_planes = gy.reshape((-1, rows.out, cols.out))
+    i_planes = idx.reshape((-1, rows.out, cols.out))
+    kh, kw = rows.k, cols.k
+    grad = np.zeros(planes.size, dtype=gy.dtype)
+    row_cost = 3 * kh * cols.out * kw + kh * width
+    for block in _blocks(len(planes), rows.out, row_cost):
+        p, out_rows = block
+        flat = _window_values(_windows(planes, rows, cols, block, fill=-np.inf)[0])
+        at = i_planes[block].reshape(len(flat), -1)
+        best = np.take_along_axis(planes[p].reshape(len(flat), -1), at, axis=1)
+        best = best.reshape(g_planes[block].shape)
+        r_real = rows.taps(out_rows)[1]  # (n, kH)
+        c_real = cols.taps(slice(None))[1]  # (oW, kW)
+        real = (r_real[:, None, :, None] & c_real[None, :, None, :]).reshape(
+            r_real.shape[0], c_real.shape[0], kh * kw
+        )
+        winners = (flat == best[..., None]) & real
+        nan = np.isnan(best)
+        if nan.any():
+            tap_at_idx = _index_tap(i_planes[block], rows, cols, out_rows, width)
+            winners[nan] = np.arange(kh * kw)[None, :] == tap_at_idx[nan][:, None]
+        counts = winners.sum(axis=-1)
+        share = g_planes[block] / counts if split else g_planes[block]
+        b, n, ow, t = np.nonzero(winners)  # C order: (plane, oh, ow, tap)
+        i, j = np.divmod(t, kw)
+        target = (
+            (p.start + b) * planes[0].size
+            + (rows.start[out_rows][n] + i) * width
+            + cols.start[ow]
+            + j
+        )
+        np.add.at(grad, target, share[b, n, ow])
+    return grad.reshape(x4.shape)
+
+
+def _index_tap(idx: np.ndarray, rows: _Axis, cols: _Axis, out_rows: slice, width: int):
+    """Tap number ``i * kW + j`` of each bin's index (the inverse of :func:`_tap_index`)."""
+    r, c = np.divmod(idx, width)
+    i = r - rows.start[out_rows, None]
+    j = c - cols.start[None, :]
+    return i * cols.k + j

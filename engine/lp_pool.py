@@ -1,0 +1,276 @@
+"""Power-average (LP) pooling, forward and backward, with PyTorch 2.13's semantics.
+
+``torch.nn.functional.lp_pool2d`` is written in Python on top of ``avg_pool2d``, and this module
+follows it step by step (spec §5.3), because each step shows in the result::
+
+    o = avg_pool2d(x ** p, kernel_size, stride, padding=0, ceil_mode)   # count_include_pad
+    y = (sign(o) * relu(abs(o)) * (kH * kW)) ** (1 / p)
+
+* There is **no** ``abs`` before the power: with ``p = 1`` the result is the *signed* window
+  sum, an odd ``p`` gives NaN for a negative window sum (its root), a fractional ``p`` gives NaN
+  for any negative element.
+* The multiplier is the full kernel area even for a partial ``ceil_mode`` window, whose average
+  was taken over its real elements only: such a window is scaled up by ``kH·kW / n_real``.
+* ``sign(o) * relu(abs(o))`` equals ``o`` in the forward pass; its derivative is zero where
+  ``o == 0``, which is how PyTorch avoids an infinite gradient there.
+* ``p = ±inf`` are max / min of ``|x|`` over the window (``max_pool2d``), true norms.
+
+The backward is PyTorch's autograd of that chain, operation by operation, with the same
+special cases (``torch.pow`` treats the exponents 0, 1, ±0.5, -1, ±2 and 3 separately, and
+``torch.sign(NaN)`` is 0), so zeros, infinities and NaN come out where PyTorch's do.  Average
+pooling and its backward are the engine's (bit-exact with PyTorch); powers and roots agree to an
+ulp or two (PyTorch's vectorised ``pow`` is SLEEF's, NumPy's is the C library's).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.arrays import from_4d, to_4d
+from engine.errors import ParameterError
+from engine.pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+
+
+# ---- parameters ---------------------------------------------------------------------------------
+def _norm_type(norm_type: object) -> float:
+    """``norm_type`` as a float, refusing what ``lp_pool2d`` cannot compute.
+
+    PyTorch divides by ``norm_type`` (``1.0 / 0`` raises ``ZeroDivisionError``) and takes it as a
+    ``pow`` exponent (no strings, no complex numbers).  NaN is allowed: PyTorch returns NaN.
+    Bools are refused, as everywhere in the engine, although PyTorch would read ``True`` as 1.
+    """
+    if isinstance(norm_type, (bool, np.bool_)) or not isinstance(norm_type, numbers.Real):
+        raise ParameterError(
+            "norm_type must be a real number (the power p), got {value}", value=repr(norm_type)
+        )
+    try:
+        p = float(norm_type)
+    except OverflowError:
+        raise ParameterError(
+            "norm_type ({value}) is too large for a floating-point power", value=norm_type
+        ) from None
+    if p == 0:
+        raise ParameterError(
+            "norm_type ({value}) must not be zero: the result is the (1 / norm_type)-th root",
+            value=norm_type,
+        )
+    return p
+
+
+def _check_kernel(kernel_size: object) -> None:
+    """``lp_pool2d`` unpacks ``kw, kh = _pair(kernel_size)``: an int or exactly two entries.
+
+    (A 1-tuple, which the other pooling functions read as a square kernel, fails there.)
+    """
+    if isinstance(kernel_size, (Sequence, np.ndarray)) and not isinstance(
+        kernel_size, (str, bytes)
+    ):
+        if len(kernel_size) != 2:
+            raise ParameterError(
+                "kernel_size ({value}) must be a single int or a pair of ints (height, width); "
+                "lp_pool2d takes no other length",
+                value=repr(kernel_size),
+            )
+
+
+def _kernel_area(kernel_size: object) -> int:
+    if isinstance(kernel_size, (Sequence, np.ndarray)) and not isinstance(
+        kernel_size, (str, bytes)
+    ):
+        return int(kernel_size[0]) * int(kernel_size[1])
+    return int(kernel_size) ** 2  # type: ignore[call-overload]
+
+
+# ---- PyTorch's elementwise operations -----------------------------------------------------------
+def _torch_pow(a: np.ndarray, exponent: float) -> np.ndarray:
+    """``torch.pow(a, exponent)`` for a float tensor and a Python number.
+
+    PyTorch computes some exponents without ``pow``: 0 gives 1 (even for NaN), 1 a copy, 0.5 a
+    square root, -0.5 one over it, -1 a reciprocal, 2 ``a*a``, 3 ``a*a*a``, -2 ``1/(a*a)``.
+    Those are exactly rounded the same way here; other exponents go to ``np.power``.
+    """
+    one = a.dtype.type(1)
+    if exponent == 0:
+        return np.ones_like(a)
+    if exponent == 1:
+        return a.copy()
+    if exponent == 0.5:
+        return np.sqrt(a)
+    if exponent == -0.5:
+        return one / np.sqrt(a)
+    if exponent == -1:
+        return one / a
+    if exponent == 2:
+        return a * a
+    if exponent == 3:
+        return a * a * a
+    if exponent == -2:
+        return one / (a * a)
+    return np.power(a, a.dtype.type(exponent))
+
+
+def _torch_sign(a: np.ndarray) -> np.ndarray:
+    """``torch.sign``: ``(a > 0) - (a < 0)``, so 0 for ±0 *and for NaN* (``np.sign`` gives NaN)."""
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+
+
+# ---- LP pooling -------------------------------------------------------------------------------
+def lp_pool2d(
+    x: object,
+    norm_type: float,
+    kernel_size: object,
+    stride: object = None,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """2-D power-average pooling, as ``torch.nn.functional.lp_pool2d``.
+
+    Parameters
+    ----------
+    x : array, shape (H, W), (C, H, W) or (N, C, H, W)
+        Integers are computed in float64.
+    norm_type : float
+        The power ``p`` (not zero; ``±inf`` allowed).  Large ``p`` approaches the window max.
+    kernel_size : int or (h, w) pair
+    stride : int or pair, optional
+        ``None`` means ``kernel_size``.  There is no padding.
+    ceil_mode : bool
+        Round the output size up; a partial last window is scaled by ``kH·kW / n_real``.
+
+    Returns
+    -------
+    y : array, shape (..., out_H, out_W), same rank as ``x``
+        ``(sum of x**p over the window) ** (1/p)`` for full windows.  No absolute value is
+        taken: ``p = 1`` gives the signed sum, a negative base with a fractional power is NaN.
+
+    Raises
+    ------
+    ParameterError
+        If ``norm_type`` is zero or not a real number, or the window parameters are invalid
+        (the rules of :func:`~engine.pooling.avg_pool2d` with ``padding=0``).
+    """
+    p = _norm_type(norm_type)
+    _check_kernel(kernel_size)
+    x4, ndim = to_4d(x)
+    with np.errstate(all="ignore"):  # NaN, inf and overflow are results here, as in PyTorch
+        if p == math.inf:
+            y = max_pool2d(np.abs(x4), kernel_size, stride, 0, 1, ceil_mode)
+        elif p == -math.inf:
+            y = -max_pool2d(-np.abs(x4), kernel_size, stride, 0, 1, ceil_mode)
+        else:
+            y = _forward_chain(x4, p, kernel_size, stride, ceil_mode)["y"]
+    return from_4d(y, ndim)
+
+
+def _forward_chain(
+    x4: np.ndarray, p: float, kernel_size: object, stride: object, ceil_mode: bool
+) -> dict[str, np.ndarray]:
+    """The intermediate tensors of PyTorch's ``lp_pool2d``, named as in the module docstring."""
+    xp = _torch_pow(x4, p)
+    o = avg_pool2d(xp, kernel_size, stride, 0, ceil_mode)
+    s = _torch_sign(o)
+    r = np.maximum(np.abs(o), o.dtype.type(0))  # relu; np.maximum keeps NaN, like torch
+    v = (s * r) * o.dtype.type(_kernel_area(kernel_size))
+    return {"xp": xp, "o": o, "s": s, "r": r, "v": v, "y": _torch_pow(v, 1.0 / p)}
+
+
+def lp_pool2d_backward(
+    grad_output: object,
+    x: object,
+    norm_type: float,
+    kernel_size: object,
+    stride: object = None,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """Gradient of :func:`lp_pool2d` with respect to ``x``, as PyTorch's autograd computes it.
+
+    Parameters
+    ----------
+    grad_output : array, shape of ``lp_pool2d``'s output
+    x : array, shape (H, W), (C, H, W) or (N, C, H, W)
+    norm_type, kernel_size, stride, ceil_mode : as in :func:`lp_pool2d`
+
+    Returns
+    -------
+    grad_input : array, shape of ``x``
+        For a window with sum ``S = Σ x**p`` (full window) the chain gives
+        ``grad · S**(1/p - 1) · x**(p - 1)``.  Where ``S == 0`` the window sends nothing (the
+        ``relu`` cuts it), except that ``0 · inf`` in the last factor (``x = 0`` with ``p < 1``)
+        is NaN, as in PyTorch; NaN in a window propagates.  ``p = ±inf`` sends the gradient to
+        the max (min) ``|x|`` times ``sign(x)``.
+
+    Raises
+    ------
+    ParameterError
+        As :func:`lp_pool2d`, or if ``grad_output`` does not have the output's shape.
+    """
+    p = _norm_type(norm_type)
+    _check_kernel(kernel_size)
+    x4, ndim = to_4d(x)
+    with np.errstate(all="ignore"):
+        if math.isinf(p):
+            # y = max_pool(|x|) or -max_pool(-|x|): the max routes the gradient (negated twice
+            # for -inf), then abs' derivative sign(x), which is 0 at 0 and at NaN.
+            base = np.abs(x4) if p > 0 else -np.abs(x4)
+            _, idx = max_pool2d(base, kernel_size, stride, 0, 1, ceil_mode, return_indices=True)
+            g = _check_grad_output(grad_output, idx.shape, ndim, x4.dtype)
+            routed = max_pool2d_backward(g, base, kernel_size, stride, 0, 1, ceil_mode, indices=idx)
+            grad = routed * _torch_sign(x4)
+        else:
+            t = _forward_chain(x4, p, kernel_size, stride, ceil_mode)
+            g = _check_grad_output(grad_output, t["o"].shape, ndim, x4.dtype)
+            grad = _backward_chain(g, x4, p, kernel_size, stride, ceil_mode, t)
+    return from_4d(grad, ndim)
+
+
+def _check_grad_output(grad_output: object, shape4: tuple, ndim: int, dtype) -> np.ndarray:
+    """``grad_output`` as an (N, C, out_H, out_W) array in the input's float dtype."""
+    gy = np.asarray(grad_output)
+    expected = shape4[4 - ndim :]
+    if gy.shape != expected:
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=gy.shape,
+            expected=expected,
+        )
+    if gy.dtype.kind not in "iuf":
+        raise ParameterError(
+            "grad_output must hold real numbers, got dtype {dtype}", dtype=gy.dtype
+        )
+    return gy.reshape(shape4).astype(np.result_type(dtype, np.float32), copy=False)
+
+
+def _backward_chain(
+    g: np.ndarray,
+    x4: np.ndarray,
+    p: float,
+    kernel_size: object,
+    stride: object,
+    ceil_mode: bool,
+    t: dict[str, np.ndarray],
+) -> np.ndarray:
+    """Autograd of :func:`_forward_chain`, node by node, in PyTorch's arithmetic order."""
+    dt = t["o"].dtype.type
+    e = 1.0 / p
+    # pow(v, e):  grad * (e * v.pow(e - 1))
+    gv = g * (dt(e) * _torch_pow(t["v"], e - 1))
+    # mul by the kernel area
+    gu = gv * dt(_kernel_area(kernel_size))
+    # sign(o) * r:  the r branch gets gu * sign(o) (the sign branch's derivative is 0)
+    gr = gu * t["s"]
+    # relu: threshold_backward passes the gradient where r > 0, and where r is NaN
+    ga = np.where(t["r"] <= 0, dt(0), gr)
+    # abs: grad * sgn(o); + 0 is the sign branch's zero gradient arriving at o as well
+    go = ga * t["s"] + dt(0)
+    gxp = avg_pool2d_backward(go, t["xp"], kernel_size, stride, 0, ceil_mode)
+    # pow(x, p):  grad * (p * x.pow(p - 1)), in place on fresh arrays (input-sized)
+    if p - 1 == 1:
+        factor = x4 * dt(p)  # x.pow(1) is x itself
+    else:
+        factor = _torch_pow(x4, p - 1)
+        factor *= dt(p)
+    gxp *= factor
+    return gxp

@@ -1,0 +1,628 @@
+"""Adaptive average and max pooling (engine/adaptive.py): hand-worked cases, the plain loops of
+engine/reference_adaptive.py, finite differences, validation, and PyTorch (skipped without it).
+
+Spec: /work/shared/design/pytorch-semantics.md §5.2 and §8 rows 17-18.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+
+from engine import reference_adaptive as reference
+from engine.adaptive import (
+    adaptive_avg_pool2d,
+    adaptive_avg_pool2d_backward,
+    adaptive_bins,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_backward,
+    adaptive_output_size,
+)
+from engine.errors import ParameterError
+
+# inf - inf inside a bin is NaN, as in torch; NumPy warns about it.
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
+TIES = ["first", "all", "split"]
+
+
+# ---- bins ---------------------------------------------------------------------------------------
+def bin_list(in_size, out_size):
+    start, stop = adaptive_bins(in_size, out_size)
+    return [(int(a), int(b)) for a, b in zip(start, stop, strict=True)]
+
+
+def test_bins_5_to_3_overlap():
+    assert bin_list(5, 3) == [(0, 2), (1, 4), (3, 5)]
+
+
+def test_bins_3_to_5_repeat():
+    assert bin_list(3, 5) == [(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)]
+
+
+def test_bins_divisible_tile_the_axis():
+    assert bin_list(6, 3) == [(0, 2), (2, 4), (4, 6)]
+    assert bin_list(7, 1) == [(0, 7)]
+    assert bin_list(4, 4) == [(0, 1), (1, 2), (2, 3), (3, 4)]
+
+
+def test_bins_zero_outputs():
+    start, stop = adaptive_bins(4, 0)
+    assert start.shape == stop.shape == (0,)
+
+
+@given(in_size=st.integers(1, 60), out_size=st.integers(1, 60))
+@settings(max_examples=100, deadline=None)
+def test_bins_are_floor_and_ceil(in_size, out_size):
+    start, stop = adaptive_bins(in_size, out_size)
+    for o in range(out_size):
+        assert start[o] == (o * in_size) // out_size  # floor(o·I/O)
+        assert stop[o] == -((-(o + 1) * in_size) // out_size)  # ceil((o+1)·I/O)
+    assert start[0] == 0 and stop[-1] == in_size
+    assert (stop > start).all()
+    covered = np.zeros(in_size, dtype=bool)
+    for a, b in zip(start, stop, strict=True):
+        covered[a:b] = True
+    assert covered.all()
+
+
+# ---- hand-worked: average --------------------------------------------------------------------
+def test_global_average_of_4x4():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    assert_array_equal(adaptive_avg_pool2d(x, 1), [[[[7.5]]]])
+    assert_array_equal(adaptive_avg_pool2d(x, (1, 1)), [[[[7.5]]]])
+    g = adaptive_avg_pool2d_backward(np.array([[[[2.0]]]]), x, 1)
+    assert_array_equal(g, np.full((1, 1, 4, 4), 2.0 / 16))
+
+
+def test_spec_row_17_arange_5_to_3():
+    # bins [0,2) [1,4) [3,5): (0+1)/2, (1+2+3)/3, (3+4)/2
+    y = adaptive_avg_pool2d(np.arange(5.0).reshape(1, 1, 5), (1, 3))
+    assert_array_equal(y, [[[0.5, 2.0, 3.5]]])
+
+
+def test_spec_row_18_two_divisions():
+    x = np.zeros((1, 3, 6), dtype=np.float32)
+    x[0, 0, 0] = np.float32(13.040001)
+    y = adaptive_avg_pool2d(x, (1, 2))
+    s = np.float32(13.040001)
+    assert y.dtype == np.float32
+    assert y[0, 0, 0] == s / np.float32(3) / np.float32(3)  # 1.4488889, PyTorch's sum / kh / kw
+    assert y[0, 0, 0] != s / np.float32(9)  # 1.4488890
+    assert y[0, 0, 1] == 0.0
+
+
+def test_average_5x5_to_3x3_by_hand():
+    x = np.arange(25.0).reshape(5, 5)
+    y = adaptive_avg_pool2d(x, 3)
+    # rows/cols bins [0,2) [1,4) [3,5)
+    expected = np.array(
+        [[x[r0:r1, c0:c1].mean() for c0, c1 in bin_list(5, 3)] for r0, r1 in bin_list(5, 3)]
+    )
+    assert_allclose(y, expected, rtol=1e-15)
+    assert y.shape == (3, 3)  # the 2-D teaching form keeps its rank
+
+
+def test_average_backward_5_to_3_by_hand():
+    g = adaptive_avg_pool2d_backward(np.ones((1, 1, 3)), np.zeros((1, 1, 5)), (1, 3))
+    assert_allclose(g, [[[1 / 2, 1 / 2 + 1 / 3, 1 / 3, 1 / 3 + 1 / 2, 1 / 2]]], rtol=1e-15)
+
+
+def test_output_larger_than_input_repeats_elements():
+    x = np.array([[1.0, 2.0]])
+    assert_array_equal(adaptive_avg_pool2d(x, (1, 3)), [[1.0, 1.5, 2.0]])  # bins [0,1) [0,2) [1,2)
+    assert_array_equal(adaptive_max_pool2d(x, (2, 4)), [[1.0, 1.0, 2.0, 2.0]] * 2)
+    g = adaptive_avg_pool2d_backward(np.ones((1, 3)), x, (1, 3))
+    assert_array_equal(g, [[1.5, 1.5]])
+
+
+def test_none_keeps_the_input_size():
+    x = np.arange(20.0).reshape(1, 1, 4, 5)
+    y = adaptive_avg_pool2d(x, (None, 2))
+    assert y.shape == (1, 1, 4, 2)
+    assert_array_equal(y[0, 0, :, 0], [1.0, 6.0, 11.0, 16.0])  # bins [0,3) [2,5)
+    assert adaptive_max_pool2d(x, (3, None)).shape == (1, 1, 3, 5)
+    assert adaptive_output_size((None, None), (4, 5)) == (4, 5)
+
+
+def test_output_size_zero_gives_an_empty_result():
+    x = np.ones((2, 3, 4, 5))
+    assert adaptive_avg_pool2d(x, 0).shape == (2, 3, 0, 0)
+    assert adaptive_avg_pool2d(x, (0, 3)).shape == (2, 3, 0, 3)
+    y, idx = adaptive_max_pool2d(x, (2, 0), return_indices=True)
+    assert y.shape == idx.shape == (2, 3, 2, 0)
+    assert idx.dtype == np.int64
+
+
+def test_integers_are_averaged_in_float64():
+    y = adaptive_avg_pool2d(np.array([[1, 2], [3, 5]]), 1)
+    assert y.dtype == np.float64
+    assert_array_equal(y, [[2.75]])
+
+
+def test_ranks_are_kept():
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 6))
+    y4 = adaptive_avg_pool2d(x, (3, 4))
+    assert adaptive_avg_pool2d(x[0], (3, 4)).shape == (3, 3, 4)
+    assert_array_equal(adaptive_avg_pool2d(x[0, 0], (3, 4)), y4[0, 0])
+    m4, i4 = adaptive_max_pool2d(x, (3, 4), return_indices=True)
+    m2, i2 = adaptive_max_pool2d(x[1, 2], (3, 4), return_indices=True)
+    assert_array_equal(m2, m4[1, 2])
+    assert_array_equal(i2, i4[1, 2])
+
+
+def test_large_bins_cumulative_sum_path():
+    # few outputs with many taps take the cumulative-sum path: same bits as the loops
+    x = np.random.default_rng(1).standard_normal((1, 2, 40, 37)).astype(np.float32)
+    y = adaptive_avg_pool2d(x, (2, 3))
+    assert_array_equal(y, reference.adaptive_avg_pool2d(x, (2, 3)))
+
+
+# ---- hand-worked: max ------------------------------------------------------------------------
+def test_max_arange_5_to_3():
+    y, idx = adaptive_max_pool2d(np.arange(5.0).reshape(1, 1, 5), (1, 3), return_indices=True)
+    assert_array_equal(y, [[[1.0, 3.0, 4.0]]])
+    assert_array_equal(idx, [[[1, 3, 4]]])
+
+
+def test_max_last_nan_wins():
+    y, idx = adaptive_max_pool2d(np.array([[[np.nan, 1.0, np.nan]]]), 1, return_indices=True)
+    assert np.isnan(y[0, 0, 0])
+    assert idx[0, 0, 0] == 2  # np.argmax would say 0
+    y, idx = adaptive_max_pool2d(np.array([[[1.0, np.nan], [np.nan, 2.0]]]), 1, return_indices=True)
+    assert np.isnan(y[0, 0, 0]) and idx[0, 0, 0] == 2
+    g = adaptive_max_pool2d_backward(np.ones((1, 1, 1)), np.array([[[np.nan, 1.0, np.nan]]]), 1)
+    assert_array_equal(g, [[[0.0, 0.0, 1.0]]])
+
+
+def test_max_first_maximum_wins_ties_and_signed_zero():
+    _, idx = adaptive_max_pool2d(np.array([[[1.0, 3.0], [3.0, 3.0]]]), 1, return_indices=True)
+    assert idx[0, 0, 0] == 1
+    y = adaptive_max_pool2d(np.array([[[-0.0, 0.0]]]), 1)
+    assert y[0, 0, 0] == 0 and np.signbit(y[0, 0, 0])  # -0.0, the first of equal maxima
+    y = adaptive_max_pool2d(np.array([[[-np.inf, -np.inf]]]), 1, return_indices=True)
+    assert_array_equal(y[0], [[[-np.inf]]]) and y[1][0, 0, 0] == 0
+
+
+def test_max_backward_ties_policies():
+    x = np.array([[5.0, 5.0], [1.0, 5.0]])
+    g = np.array([[3.0]])
+    assert_array_equal(adaptive_max_pool2d_backward(g, x, 1), [[3.0, 0.0], [0.0, 0.0]])
+    assert_array_equal(adaptive_max_pool2d_backward(g, x, 1, ties="all"), [[3, 3], [0, 3]])
+    assert_array_equal(adaptive_max_pool2d_backward(g, x, 1, ties="split"), [[1, 1], [0, 1]])
+
+
+def test_max_backward_overlapping_bins_accumulate():
+    # 5 -> 3: the 9 at index 3 lies in bins [1,4) and [3,5) and wins both
+    x = np.array([[0.0, 1.0, 2.0, 9.0, 3.0]])
+    g = adaptive_max_pool2d_backward(np.array([[1.0, 2.0, 4.0]]), x, (1, 3))
+    assert_array_equal(g, [[0.0, 1.0, 0.0, 6.0, 0.0]])
+
+
+def test_max_backward_reuses_indices():
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 3, (2, 2, 7, 5)).astype(np.float64)
+    _, idx = adaptive_max_pool2d(x, (3, 4), return_indices=True)
+    gy = rng.standard_normal((2, 2, 3, 4))
+    for ties in TIES:
+        assert_array_equal(
+            adaptive_max_pool2d_backward(gy, x, (3, 4), ties, indices=idx),
+            adaptive_max_pool2d_backward(gy, x, (3, 4), ties),
+        )
+
+
+# ---- against the plain loops --------------------------------------------------------------------
+@st.composite
+def arrays(draw, max_side: int = 7):
+    """A small array of rank 2, 3 or 4: tie-rich integers, ±inf/NaN/±0 specials, or float32."""
+    rank = draw(st.sampled_from([2, 3, 4]))
+    lead = [draw(st.integers(1, 2)) for _ in range(rank - 2)]
+    shape = (*lead, draw(st.integers(1, max_side)), draw(st.integers(1, max_side)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(["ties", "special", "float32"]))
+    if kind == "ties":
+        return rng.integers(0, 3, size=shape)
+    if kind == "special":
+        pool = np.array([-np.inf, np.inf, np.nan, -1.0, 0.0, -0.0, 1.0, 2.0])
+        return pool[rng.integers(0, len(pool), size=shape)]
+    scale = rng.choice([2.0**-20, 1.0, 2.0**24], size=shape)
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def output_sizes(max_out: int = 9):
+    v = st.integers(1, max_out)
+    return st.one_of(v, st.tuples(v, v), st.tuples(st.none(), v), st.tuples(v, st.none()))
+
+
+def assert_same(ours, theirs, exact=True):
+    ours, theirs = np.asarray(ours), np.asarray(theirs)
+    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+    if exact:
+        assert_array_equal(ours, theirs)
+        number = ~np.isnan(ours)  # (a NaN's sign bit means nothing)
+        assert_array_equal(np.signbit(ours[number]), np.signbit(theirs[number]))
+    else:
+        assert_allclose(ours, theirs, rtol=1e-6, atol=0, equal_nan=True)
+
+
+def is_global(x, output_size):
+    return adaptive_output_size(output_size, np.shape(x)[-2:]) == (1, 1)
+
+
+@SETTINGS
+@given(x=arrays(), output_size=output_sizes(), seed=st.integers(0, 2**32 - 1))
+def test_avg_matches_reference(x, output_size, seed):
+    y = adaptive_avg_pool2d(x, output_size)
+    exact = not is_global(x, output_size)  # the global sum is pairwise here, sequential there
+    assert_same(y, reference.adaptive_avg_pool2d(x, output_size), exact)
+    gy = np.random.default_rng(seed).standard_normal(y.shape).astype(y.dtype)
+    assert_same(
+        adaptive_avg_pool2d_backward(gy, x, output_size),
+        reference.adaptive_avg_pool2d_backward(gy, x, output_size),
+    )
+
+
+@SETTINGS
+@given(x=arrays(), output_size=output_sizes(), seed=st.integers(0, 2**32 - 1))
+def test_max_matches_reference(x, output_size, seed):
+    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
+    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
+    assert_same(y, ry)
+    assert_array_equal(idx, ridx)
+    gy = np.random.default_rng(seed).standard_normal(y.shape).astype(y.dtype)
+    for ties in TIES:
+        ours = adaptive_max_pool2d_backward(gy, x, output_size, ties)
+        theirs = reference.adaptive_max_pool2d_backward(gy, x, output_size, ties)
+        if ties == "first":
+            assert_same(ours, theirs)
+        else:  # several winners per bin: the same sums, possibly added in another order
+            assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
+
+
+# ---- finite differences -------------------------------------------------------------------------
+# (the style of test_gradients.py: L = sum(forward(x) * G), central differences element by
+# element and along a random direction; pooling is piecewise linear, so they are exact up to
+# rounding when no perturbation changes a winner)
+EPS = 1e-4
+TOL = dict(rtol=1e-7, atol=1e-7)
+
+
+def check_gradient(loss, x: np.ndarray, analytic: np.ndarray, rng: np.random.Generator) -> None:
+    assert analytic.shape == x.shape
+    numeric = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += EPS
+        down[i] -= EPS
+        numeric[i] = (loss(up) - loss(down)) / (2 * EPS)
+    assert_allclose(analytic, numeric, **TOL)
+    direction = rng.standard_normal(x.shape)
+    slope = (loss(x + EPS * direction) - loss(x - EPS * direction)) / (2 * EPS)
+    assert_allclose(np.sum(analytic * direction), slope, **TOL)
+
+
+def distinct_values(shape, rng: np.random.Generator) -> np.ndarray:
+    """Values at least 0.5 apart, so a perturbation of EPS never changes any maximum."""
+    n = int(np.prod(shape))
+    return (rng.permutation(n) + rng.uniform(0, 0.5)).reshape(shape) - n / 2
+
+
+GRAD_CASES = [
+    # (input shape, output_size)
+    ((5, 5), 3),  # overlapping bins
+    ((2, 3, 7, 6), (3, 4)),
+    ((1, 2, 8, 8), (4, 2)),  # tiling bins
+    ((3, 4, 5), (6, 7)),  # output larger than the input
+    ((2, 6, 9), 1),  # global
+    ((1, 1, 11, 4), (None, 3)),
+]
+
+
+@pytest.mark.parametrize(("shape", "output_size"), GRAD_CASES)
+def test_avg_gradient(shape, output_size):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape)
+    g_out = rng.standard_normal(adaptive_avg_pool2d(x, output_size).shape)
+
+    def loss(xx):
+        return np.sum(adaptive_avg_pool2d(xx, output_size) * g_out)
+
+    check_gradient(loss, x, adaptive_avg_pool2d_backward(g_out, x, output_size), rng)
+
+
+@pytest.mark.parametrize(("shape", "output_size"), GRAD_CASES)
+@pytest.mark.parametrize("ties", TIES)
+def test_max_gradient(shape, output_size, ties):
+    rng = np.random.default_rng(6)
+    x = distinct_values(shape, rng)
+    g_out = rng.standard_normal(adaptive_max_pool2d(x, output_size).shape)
+
+    def loss(xx):
+        return np.sum(adaptive_max_pool2d(xx, output_size) * g_out)
+
+    # without ties every policy is the true gradient
+    check_gradient(loss, x, adaptive_max_pool2d_backward(g_out, x, output_size, ties), rng)
+
+
+# ---- validation ---------------------------------------------------------------------------------
+X = np.zeros((1, 1, 4, 5))
+
+INVALID_CALLS = [
+    # (call, the exact English sentence)
+    (
+        lambda: adaptive_avg_pool2d(X, -1),
+        "output_size (-1, -1) must not be negative",
+    ),
+    (
+        lambda: adaptive_max_pool2d(X, (2, -3)),
+        "output_size (2, -3) must not be negative",
+    ),
+    (
+        lambda: adaptive_avg_pool2d(X, (3,)),
+        "output_size must be an int or a pair (height, width) of ints or None, got (3,)",
+    ),
+    (
+        lambda: adaptive_max_pool2d(X, (1, 2, 3)),
+        "output_size must be an int or a pair (height, width) of ints or None, got (1, 2, 3)",
+    ),
+    (
+        lambda: adaptive_avg_pool2d(X, 2.0),
+        "output_size must be an int or a pair (height, width) of ints or None, got 2.0",
+    ),
+    (
+        lambda: adaptive_avg_pool2d(X, (2.0, 3)),
+        "output_size must be an int or a pair (height, width) of ints or None, got (2.0, 3)",
+    ),
+    (
+        lambda: adaptive_avg_pool2d(X, True),
+        "output_size must be an int or a pair (height, width) of ints or None, got True",
+    ),
+    (
+        lambda: adaptive_avg_pool2d(X, None),
+        "output_size must be an int or a pair (height, width) of ints or None, got None",
+    ),
+    (
+        lambda: adaptive_max_pool2d(X, 2, return_indices="yes"),
+        "return_indices must be True or False, got 'yes'",
+    ),
+    (
+        lambda: adaptive_avg_pool2d_backward(np.zeros((1, 1, 0, 3)), X, (0, 3)),
+        "output_size (0, 3) must be at least 1 in height and width for the backward pass "
+        "(adaptive_avg_pool2d_backward, like PyTorch's, refuses an empty gradient)",
+    ),
+    (
+        lambda: adaptive_max_pool2d_backward(np.zeros((1, 1, 2, 0)), X, (2, 0)),
+        "output_size (2, 0) must be at least 1 in height and width for the backward pass "
+        "(adaptive_max_pool2d_backward, like PyTorch's, refuses an empty gradient)",
+    ),
+    (
+        lambda: adaptive_avg_pool2d_backward(np.zeros((1, 1, 2, 2)), X, 3),
+        "grad_output shape (1, 1, 2, 2) must match the output shape (1, 1, 3, 3)",
+    ),
+    (
+        lambda: adaptive_max_pool2d_backward(np.array([[[["a"]]]]), X, 1),
+        "grad_output must hold real numbers, got dtype <U1",
+    ),
+    (
+        lambda: adaptive_max_pool2d_backward(np.zeros((2, 2)), X[0, 0], 2, indices=np.zeros(3)),
+        "indices shape (3,) must match the output shape (2, 2) (pass the indices "
+        "adaptive_max_pool2d returned with return_indices=True)",
+    ),
+    (
+        lambda: adaptive_max_pool2d_backward(
+            np.zeros((2, 2)), X[0, 0], 2, indices=np.zeros((2, 2))
+        ),
+        "indices must hold integers (adaptive_max_pool2d's return_indices=True output), "
+        "got dtype float64",
+    ),
+    (
+        lambda: adaptive_max_pool2d_backward(
+            np.zeros((2, 2)), X[0, 0], 2, indices=np.array([[0, 1], [2, 20]])
+        ),
+        "indices must lie in 0..19 (flat row * W + col positions in one 4x5 plane); "
+        "got values from 0 to 20",
+    ),
+    (lambda: adaptive_bins(0, 3), "in_size (0) must be at least 1"),
+    (lambda: adaptive_bins(4, -1), "out_size (-1) must be at least 0"),
+    (lambda: adaptive_bins(4, 2.5), "out_size must be an int, got 2.5"),
+]
+
+
+@pytest.mark.parametrize(("call", "english"), INVALID_CALLS)
+def test_validation_message(call, english):
+    with pytest.raises(ParameterError) as info:
+        call()
+    err = info.value
+    assert str(err) == english
+    assert err.template.format(**err.fields) == english
+    assert err.fields  # the values are fields of the template, not baked into it
+
+
+def test_every_rule_of_adaptive_py_is_exercised():
+    """Each ParameterError template written in engine/adaptive.py is raised above."""
+    source = Path(__file__).resolve().parents[2] / "engine" / "adaptive.py"
+    written = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            assert getattr(node.exc.func, "id", None) == "ParameterError"
+            first = node.exc.args[0]
+            assert isinstance(first, ast.Constant) and isinstance(first.value, str)
+            written.add(first.value)
+    raised = set()
+    for call, _ in INVALID_CALLS:
+        with pytest.raises(ParameterError) as info:
+            call()
+        raised.add(info.value.template)
+    assert written <= raised
+
+
+@pytest.mark.parametrize("ties", ["last", None, 1])
+def test_bad_ties_policy(ties):
+    with pytest.raises(ValueError, match="ties"):
+        adaptive_max_pool2d_backward(np.zeros((1, 1, 1, 1)), X, 1, ties=ties)
+
+
+@pytest.mark.parametrize(
+    "x", [np.zeros((4,)), np.zeros((1, 1, 1, 4, 5)), np.zeros((1, 1, 0, 5)), np.zeros((1, 0, 3, 3))]
+)
+def test_bad_input_shapes(x):
+    with pytest.raises(ValueError, match="x must"):
+        adaptive_avg_pool2d(x, 2)
+    with pytest.raises(ValueError, match="x must"):
+        adaptive_max_pool2d(x, 2)
+
+
+# ---- PyTorch ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+@st.composite
+def batches(draw):
+    """(N, C, H, W) float32 or float64: tie-rich integers, specials, or wide-range normals."""
+    shape = tuple(draw(st.integers(1, 2)) for _ in range(2)) + (
+        draw(st.integers(1, 9)),
+        draw(st.integers(1, 9)),
+    )
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    kind = draw(st.sampled_from(["ties", "special", "normal"]))
+    if kind == "ties":
+        return rng.integers(0, 3, size=shape).astype(dtype)
+    if kind == "special":
+        pool = np.array([-np.inf, np.inf, np.nan, -1.0, 0.0, -0.0, 1.0, 2.0])
+        return pool[rng.integers(0, len(pool), size=shape)].astype(dtype)
+    return (rng.standard_normal(shape) * rng.choice([2.0**-20, 1.0, 2.0**24], shape)).astype(dtype)
+
+
+def as_list(output_size):
+    return list(output_size) if isinstance(output_size, tuple) else output_size
+
+
+@SETTINGS
+@given(x=batches(), output_size=output_sizes(12), seed=st.integers(0, 2**32 - 1))
+def test_avg_against_torch(torch, x, output_size, seed):
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.nn.functional.adaptive_avg_pool2d(tx, as_list(output_size))
+    y = adaptive_avg_pool2d(x, output_size)
+    if is_global(x, output_size):  # torch's vectorised mean: its rounding is its own (§5.2)
+        assert_allclose(y, ty.detach().numpy(), rtol=1e-6, atol=0, equal_nan=True)
+    else:
+        assert_same(y, ty.detach().numpy())
+    gy = np.random.default_rng(seed).standard_normal(y.shape).astype(x.dtype)
+    ty.backward(torch.tensor(gy))
+    assert_same(adaptive_avg_pool2d_backward(gy, x, output_size), tx.grad.numpy())
+    # unbatched (C, H, W)
+    y3 = adaptive_avg_pool2d(x[0], output_size)
+    ty3 = torch.nn.functional.adaptive_avg_pool2d(torch.tensor(x[0]), as_list(output_size))
+    assert_allclose(y3, ty3.numpy(), rtol=1e-6, atol=0, equal_nan=True)
+
+
+@SETTINGS
+@given(x=batches(), output_size=output_sizes(12), seed=st.integers(0, 2**32 - 1))
+def test_max_against_torch(torch, x, output_size, seed):
+    tx = torch.tensor(x, requires_grad=True)
+    ty, tidx = torch.nn.functional.adaptive_max_pool2d(tx, as_list(output_size), True)
+    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
+    assert_same(y, ty.detach().numpy())
+    assert_array_equal(idx, tidx.numpy())
+    gy = np.random.default_rng(seed).standard_normal(y.shape).astype(x.dtype)
+    ty.backward(torch.tensor(gy))
+    assert_same(adaptive_max_pool2d_backward(gy, x, output_size), tx.grad.numpy())
+    _, idx3 = adaptive_max_pool2d(x[0], output_size, return_indices=True)
+    assert_array_equal(idx3, idx[0])
+
+
+def test_spec_examples_against_torch(torch):
+    F = torch.nn.functional
+    x = np.zeros((1, 3, 6), dtype=np.float32)
+    x[0, 0, 0] = np.float32(13.040001)
+    assert_same(
+        adaptive_avg_pool2d(x, (1, 2)), F.adaptive_avg_pool2d(torch.tensor(x), (1, 2)).numpy()
+    )
+    x = np.arange(5.0).reshape(1, 1, 5)
+    assert_same(
+        adaptive_avg_pool2d(x, (1, 3)), F.adaptive_avg_pool2d(torch.tensor(x), (1, 3)).numpy()
+    )
+    x = np.array([[[np.nan, 1.0, np.nan]]])
+    _, tidx = F.adaptive_max_pool2d(torch.tensor(x), 1, return_indices=True)
+    assert adaptive_max_pool2d(x, 1, return_indices=True)[1][0, 0, 0] == tidx.item() == 2
+
+
+def test_large_bins_against_torch(torch):
+    # 40x37 -> 2x3: bins of up to 20x13 taps (the cumulative-sum path), float32 bits
+    x = (np.random.default_rng(3).standard_normal((2, 3, 40, 37)) * 1e4).astype(np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.nn.functional.adaptive_avg_pool2d(tx, (2, 3))
+    assert_same(adaptive_avg_pool2d(x, (2, 3)), ty.detach().numpy())
+    gy = np.random.default_rng(4).standard_normal((2, 3, 2, 3)).astype(np.float32)
+    ty.backward(torch.tensor(gy))
+    assert_same(adaptive_avg_pool2d_backward(gy, x, (2, 3)), tx.grad.numpy())
+
+
+ODD_OUTPUT_SIZES = st.one_of(
+    st.integers(-2, 4),
+    st.tuples(st.integers(-2, 4), st.integers(-2, 4)),
+    st.tuples(st.none(), st.integers(-1, 3)),
+    st.tuples(st.integers(0, 3)),
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)),
+    st.floats(0, 3),
+    st.tuples(st.floats(0, 3), st.integers(1, 3)),
+    st.none(),
+    st.booleans(),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(output_size=ODD_OUTPUT_SIZES)
+def test_accepts_and_rejects_like_torch(torch, output_size):
+    x = np.random.default_rng(0).standard_normal((1, 2, 4, 5))
+    tx = torch.tensor(x)
+    arg = as_list(output_size)
+    for ours, theirs in [
+        (adaptive_avg_pool2d, torch.nn.functional.adaptive_avg_pool2d),
+        (adaptive_max_pool2d, torch.nn.functional.adaptive_max_pool2d),
+    ]:
+        try:
+            expected = theirs(tx, arg)
+        except (RuntimeError, TypeError, ValueError):
+            with pytest.raises(ParameterError):
+                ours(x, output_size)
+            continue
+        assert_allclose(ours(x, output_size), expected.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("output_size", [0, (0, 2), (3, 0)])
+def test_backward_of_empty_output_is_refused_like_torch(torch, output_size):
+    x = np.ones((1, 1, 4, 5))
+    for ours, theirs, backward in [
+        (
+            adaptive_avg_pool2d,
+            torch.nn.functional.adaptive_avg_pool2d,
+            adaptive_avg_pool2d_backward,
+        ),
+        (
+            adaptive_max_pool2d,
+            torch.nn.functional.adaptive_max_pool2d,
+            adaptive_max_pool2d_backward,
+        ),
+    ]:
+        tx = torch.tensor(x, requires_grad=True)
+        ty = theirs(tx, output_size)
+        assert ours(x, output_size).shape == tuple(ty.shape)  # the forward is fine
+        with pytest.raises(RuntimeError, match="non-zero size"):
+            ty.sum().backward()
+        with pytest.raises(ParameterError, match="backward"):
+            backward(np.zeros(ty.shape), x, output_size)
