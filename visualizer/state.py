@@ -430,6 +430,10 @@ class AppState(QObject):
         """Output of the shown plane; during the forward phase only the windows done so far."""
         return present.output_plane(self.snapshot(), self.results, self.cursor, partial)
 
+    def tensor_plane(self, name: str) -> np.ndarray:
+        """The shown plane of result tensor ``name`` (e.g. what an operation built from X)."""
+        return np.asarray(self.results.arrays[name][self.plane], dtype=float)
+
     def grad_output_plane(self) -> np.ndarray:
         return self.grad_output[self.plane]
 

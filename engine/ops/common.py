@@ -71,9 +71,17 @@ INPUT = TensorSpec(
 )
 OUTPUT = TensorSpec("output", "output", "Y", "(N, C, out_H, out_W)", view="outputMatrix")
 GRAD_OUTPUT = TensorSpec(
-    "grad_output", "grad_output", "dY", "like Y", editable=True, view="gradOutputMatrix"
+    "grad_output",
+    "grad_output",
+    "dY",
+    "like Y",
+    editable=True,
+    view="gradOutputMatrix",
+    grad_of="output",
 )
-GRAD_INPUT = TensorSpec("grad_input", "grad_input", "dX", "like X", view="gradInputMatrix")
+GRAD_INPUT = TensorSpec(
+    "grad_input", "grad_input", "dX", "like X", view="gradInputMatrix", grad_of="input"
+)
 
 
 def pool_kwargs(params: Params, names: tuple[str, ...]) -> dict[str, Any]:

@@ -58,8 +58,12 @@ WEIGHT = TensorSpec(
 # The bias is a parameter (one value for every output channel, or off); the engine and
 # PyTorch take it as a tensor of C_out values.
 BIAS_TENSOR = TensorSpec("bias", "bias", "b", "(C_out,)", differentiable=True, from_param="bias")
-GRAD_WEIGHT = TensorSpec("grad_weight", "grad_weight", "dW", "like W", view="gradWeightMatrix")
-GRAD_BIAS = TensorSpec("grad_bias", "grad_bias", "db", "(C_out,)", view="gradBias")
+GRAD_WEIGHT = TensorSpec(
+    "grad_weight", "grad_weight", "dW", "like W", view="gradWeightMatrix", grad_of="weight"
+)
+GRAD_BIAS = TensorSpec(
+    "grad_bias", "grad_bias", "db", "(C_out,)", view="gradBias", grad_of="weight"
+)
 
 SPREAD = QT_TR_NOOP("{position}: dX[window] += {dy}·W, dW += {dy}·X[window]")
 SPREAD_BIAS = QT_TR_NOOP("{position}: dX[window] += {dy}·W, dW += {dy}·X[window], db += {dy}")

@@ -237,6 +237,8 @@ class TensorSpec:
     editable : the user may type into it
     differentiable : a gradient flows to it (checked by finite differences)
     view : the object name of the view that shows it (``inputMatrix``), or ``""`` for none
+    title : translatable view title (the common tensors have titles of their own)
+    grad_of : for a gradient, the tensor it is the gradient of (its view sits below that one)
     from_param : the tensor is made from this parameter (a convolution's ``bias``: its value
         for every output channel, or no tensor when the parameter is ``None``)
     """
@@ -248,6 +250,8 @@ class TensorSpec:
     editable: bool = False
     differentiable: bool = False
     view: str = ""
+    title: str = ""
+    grad_of: str = ""
     from_param: str = ""
 
 

@@ -1,4 +1,9 @@
-"""All matrix views, laid out as forward row (X, W, Y, mask) over backward row (dX, dW, dY)."""
+"""All matrix views: the operation's tensors, forward row over backward row.
+
+The views are made once for every view any registered operation lists (``TensorSpec.view``)
+and laid out per operation: its non-gradient tensors in the order its spec lists them on the
+top row, each gradient below the tensor it is the gradient of (``TensorSpec.grad_of``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from engine import format_number
+from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
 from visualizer.state import INPUT, PADDING, AppState
@@ -15,13 +20,24 @@ from visualizer.widgets.matrix_view import MatrixView, levels_for
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
 # in the backward phase: it is where dY goes.
-INPUT_STYLE = {
+ROLE_STYLE = {
     "window": "window",
     "padding": "pad_tap",
     "overhang": "pad_tap",
     "gap": "gap",
     "winner": "winner",
+    "result": "current",
+    "source": "current",
+    "target": "target",
+    "changed": "target",
 }
+INPUT_STYLE = ROLE_STYLE  # kept for callers of the earlier name
+GRADIENTS = ("grad_input", "grad_weight", "grad_output", "grad_bias")
+# Views whose cells are input positions (hover links them to the outputs) and output ones.
+INPUT_SIDE = ("input", "grad_input")
+OUTPUT_SIDE = ("output", "grad_output")
+# How much of the width a view's column takes.
+STRETCH = {"input": 3, "mask": 3}
 
 
 class ViewsPanel(Retranslatable, QWidget):
@@ -30,18 +46,24 @@ class ViewsPanel(Retranslatable, QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        # Titles are set with the values (they name sizes) and again on a language change.
-        self.input_view = MatrixView("", "inputMatrix")
-        self.kernel_view = MatrixView("", "kernelMatrix")
-        self.output_view = MatrixView("", "outputMatrix")
-        self.mask_view = MatrixView("", "maskMatrix")
-        self.grad_output_view = MatrixView("", "gradOutputMatrix")
-        self.grad_input_view = MatrixView("", "gradInputMatrix")
-        self.grad_weight_view = MatrixView("dW", "gradWeightMatrix")
-        self.input_view.set_editable(True)
-        self.kernel_view.set_editable(True)
-        self.grad_output_view.set_editable(True)
-        self.bias_label = QLabel("")
+        # One view per view name of the registry; titles are set with the values.
+        self.by_view: dict[str, MatrixView] = {}
+        for spec in OPS.values():
+            for tensor in spec.tensors:
+                if tensor.view and tensor.view not in self.by_view and tensor.name != "grad_bias":
+                    view = MatrixView("", tensor.view)
+                    view.setParent(self)  # a child even while its operation is not shown
+                    view.setVisible(False)
+                    self.by_view[tensor.view] = view
+        self.input_view = self.by_view["inputMatrix"]
+        self.kernel_view = self.by_view["kernelMatrix"]
+        self.output_view = self.by_view["outputMatrix"]
+        self.mask_view = self.by_view["maskMatrix"]
+        self.grad_output_view = self.by_view["gradOutputMatrix"]
+        self.grad_input_view = self.by_view["gradInputMatrix"]
+        self.grad_weight_view = self.by_view["gradWeightMatrix"]
+        self.grad_weight_view.set_title("dW")
+        self.bias_label = QLabel("", self)
         self.bias_label.setObjectName("gradBias")
         bias_font = self.bias_label.font()
         bias_font.setPointSizeF(13)
@@ -52,15 +74,9 @@ class ViewsPanel(Retranslatable, QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
-        grid.addWidget(self.input_view, 0, 0)
-        grid.addWidget(self.kernel_view, 0, 1)
-        grid.addWidget(self.output_view, 0, 2)
-        grid.addWidget(self.mask_view, 0, 3)
-        grid.addWidget(self.grad_input_view, 1, 0)
-        grid.addWidget(self.grad_weight_view, 1, 1)
-        grid.addWidget(self.grad_output_view, 1, 2)
-        grid.addWidget(self.bias_label, 2, 1)
         self.grid = grid
+        self._layout_op: str | None = None
+        self._levels: dict[str, tuple[float, float]] = {}
 
         self.input_view.sigCellEdited.connect(state.set_input_cell)
         self.kernel_view.sigCellEdited.connect(state.set_kernel_cell)
@@ -84,6 +100,36 @@ class ViewsPanel(Retranslatable, QWidget):
         state.sigStepChanged.connect(self._on_step_changed)
         state.sigHoverChanged.connect(self._on_highlights_changed)
         self._on_results_changed()
+
+    def _relayout(self) -> None:
+        """Place the operation's views: forward row, gradients below their tensors."""
+        spec = self.state.spec
+        for widget in (*self.views(), self.bias_label):
+            self.grid.removeWidget(widget)
+            widget.setVisible(False)
+        for col in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(col, 0)
+        columns: dict[str, int] = {}
+        for tensor in spec.tensors:
+            if tensor.view and tensor.name not in GRADIENTS:
+                col = len(columns)
+                columns[tensor.name] = col
+                self.grid.addWidget(self.by_view[tensor.view], 0, col)
+                self.grid.setColumnStretch(col, STRETCH.get(tensor.name, 2))
+        for tensor in spec.tensors:
+            if tensor.view and tensor.name in GRADIENTS:
+                col = columns.get(tensor.grad_of, len(columns))
+                if tensor.name == "grad_bias":
+                    self.grid.addWidget(self.bias_label, 2, col)
+                    self.bias_label.setVisible(True)
+                    continue
+                self.grid.addWidget(self.by_view[tensor.view], 1, col)
+        for tensor in spec.tensors:
+            if tensor.view in self.by_view:
+                view = self.by_view[tensor.view]
+                view.setVisible(True)
+                view.set_editable(tensor.editable)
+        self._layout_op = spec.key
 
     def retranslate_ui(self) -> None:
         """Titles and tooltips in the current language (no values are redrawn)."""
@@ -121,6 +167,13 @@ class ViewsPanel(Retranslatable, QWidget):
             self.kernel_view.set_title(tr("Kernel W  ({size})").format(size=size))
         if spec.has_tensor("mask"):
             self.mask_view.set_title(tr("Argmax mask  (wins per cell)"))
+        for tensor in spec.tensors:
+            if tensor.title and tensor.view in self.by_view:
+                shape = st.results.arrays[tensor.name].shape[-2:]
+                title = tr("{title}  ({size})").format(
+                    title=tr(tensor.title), size=f"{shape[0]}×{shape[1]}"
+                )
+                self.by_view[tensor.view].set_title(title)
         self._update_step_titles()
 
     def _update_step_titles(self) -> None:
@@ -130,15 +183,13 @@ class ViewsPanel(Retranslatable, QWidget):
             self.grad_input_view.set_title(tr("Input gradient dX"))
 
     def views(self) -> list[MatrixView]:
-        return [
-            self.input_view,
-            self.kernel_view,
-            self.output_view,
-            self.mask_view,
-            self.grad_output_view,
-            self.grad_input_view,
-            self.grad_weight_view,
-        ]
+        return list(self.by_view.values())
+
+    def _tensor_views(self) -> dict[str, MatrixView]:
+        """The current operation's views by tensor name."""
+        return {
+            t.name: self.by_view[t.view] for t in self.state.spec.tensors if t.view in self.by_view
+        }
 
     def set_zoom(self, zoom: float) -> None:
         self.zoom = clamp_zoom(zoom)
@@ -171,51 +222,52 @@ class ViewsPanel(Retranslatable, QWidget):
     def _on_results_changed(self) -> None:
         st = self.state
         spec = st.spec
-        # Exactly the views the operation's tensors list.
-        shown = {t.view for t in spec.tensors if t.view}
-        for widget in (*self.views(), self.bias_label):
-            widget.setVisible(widget.objectName() in shown)
-        conv, is_max = spec.has_weight, spec.has_tensor("mask")
-        stretch = {0: 3, 1: 2 if conv else 0, 2: 2, 3: 3 if is_max else 0}
-        for col, factor in stretch.items():
-            self.grid.setColumnStretch(col, factor)
-
+        if self._layout_op != spec.key:
+            self._relayout()
         values, kinds, offset = st.input_canvas()
         self._update_titles(kinds)
         self.input_view.set_matrix(values, kinds, offset)
-        real = values[kinds == INPUT]
-        self._x_levels = levels_for(real, False)
-
+        x_levels = levels_for(values[kinds == INPUT], False)
         out = st.results.output[st.plane]
-        self._out_levels = self._x_levels if spec.output_in_input_scale else levels_for(out, False)
-        gx = st.grad_input_plane(partial=False)
-        self._gx_levels = levels_for(gx, True)
-        self.grad_output_view.set_matrix(
-            st.grad_output_plane(), levels=levels_for(st.grad_output_plane(), True), diverging=True
-        )
-        if conv:
+        levels = {
+            "input": x_levels,
+            "output": x_levels if spec.output_in_input_scale else levels_for(out, False),
+            "grad_input": levels_for(st.grad_input_plane(partial=False), True),
+        }
+        dy = st.grad_output_plane()
+        self.grad_output_view.set_matrix(dy, levels=levels_for(dy, True), diverging=True)
+        if spec.has_weight:
             kernel = st.kernel_plane()
             self.kernel_view.set_matrix(kernel, levels=levels_for(kernel, True), diverging=True)
             gw, _ = st.grad_weight_plane(partial=False)
-            self._gw_levels = levels_for(gw, True)
-        if is_max:
+            levels["grad_weight"] = levels_for(gw, True)
+        if spec.has_tensor("mask"):
             full = st.mask_plane(partial=False)
-            self._mask_levels = (0.0, float(max(1, full.max())))
+            levels["mask"] = (0.0, float(max(1, full.max())))
+        views = self._tensor_views()
+        for tensor in spec.tensors:
+            # Tensors of their own (e.g. what an operation builds from its input) are shown
+            # whole; they do not change while stepping.
+            if tensor.title and tensor.name in views:
+                plane = st.tensor_plane(tensor.name)
+                views[tensor.name].set_matrix(plane, levels=levels_for(plane, False))
+        self._levels = levels
         self._on_step_changed(st.step)
         self._sync_timer.start()
 
     def _on_step_changed(self, _step: int) -> None:
         st = self.state
-        self.output_view.set_matrix(st.output_plane(), levels=self._out_levels)
+        levels = self._levels
+        self.output_view.set_matrix(st.output_plane(), levels=levels["output"])
         self.grad_input_view.set_matrix(
-            st.grad_input_plane(), levels=self._gx_levels, diverging=True
+            st.grad_input_plane(), levels=levels["grad_input"], diverging=True
         )
         if st.spec.has_tensor("mask"):
             counts = st.mask_plane()
-            self.mask_view.set_matrix(counts.astype(float), levels=self._mask_levels)
+            self.mask_view.set_matrix(counts.astype(float), levels=levels["mask"])
         if st.spec.has_weight:
             gw, gb = st.grad_weight_plane()
-            self.grad_weight_view.set_matrix(gw, levels=self._gw_levels, diverging=True)
+            self.grad_weight_view.set_matrix(gw, levels=levels["grad_weight"], diverging=True)
             self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
         self._update_step_titles()
         self._on_highlights_changed()
@@ -224,27 +276,32 @@ class ViewsPanel(Retranslatable, QWidget):
         st = self.state
         hl = st.highlight()
         forward = st.phase == "forward"
-        # Roles of the step (engine.Step) drawn as the views' highlight styles.
-        inputs: dict[tuple[int, int], set[str]] = {}
-        for rc, roles in hl.of("input").items():
-            styles = {INPUT_STYLE[r] for r in roles if r in INPUT_STYLE}
-            inputs.setdefault(rc, set()).update(styles)
-        outputs: dict[tuple[int, int], set[str]] = {rc: {"current"} for rc in hl.of("output")}
-        grads: dict[tuple[int, int], set[str]] = {}
-        if not forward:
-            for rc in hl.of("grad_input"):
-                grads.setdefault(rc, set()).add("target")
+        cells: dict[str, dict[tuple[int, int], set[str]]] = {}
+        for name in self._tensor_views():
+            if (
+                name == "weight"
+                or (forward and name in GRADIENTS)
+                or (not forward and name == "mask")
+            ):
+                # The whole kernel takes part in every step; gradients move in the backward
+                # phase, the mask fills in during the forward one.
+                cells[name] = {}
+                continue
+            styles: dict[tuple[int, int], set[str]] = {}
+            for rc, roles in hl.of(name).items():
+                styles[rc] = {ROLE_STYLE[r] for r in roles if r in ROLE_STYLE}
+            cells[name] = styles
+        if not forward and "grad_output" in cells:
+            cells["grad_output"] = {rc: {"current"} for rc in hl.of("output")}
         hover_in, hover_out = st.hover_cells()
-        for rc in hover_in:
-            inputs.setdefault(rc, set()).add("hover")
-            grads.setdefault(rc, set()).add("hover")
-        for rc in hover_out:
-            outputs.setdefault(rc, set()).add("hover")
-        mask = {rc: {"winner"} for rc in hl.of("mask")} if forward else {}
-        self.input_view.set_highlights(inputs)
-        self.output_view.set_highlights(outputs)
-        self.grad_output_view.set_highlights(
-            outputs if not forward else {rc: {"hover"} for rc in hover_out}
-        )
-        self.grad_input_view.set_highlights(grads)
-        self.mask_view.set_highlights(mask)
+        for name in INPUT_SIDE:
+            if name in cells:
+                for rc in hover_in:
+                    cells[name].setdefault(rc, set()).add("hover")
+        for name in OUTPUT_SIDE:
+            if name in cells:
+                for rc in hover_out:
+                    cells[name].setdefault(rc, set()).add("hover")
+        views = self._tensor_views()
+        for name, marks in cells.items():
+            views[name].set_highlights(marks)
