@@ -154,7 +154,7 @@ class _Setup:
 
     @property
     def c_out(self) -> int:
-        return self.w4.shape[1] * self.groups
+        return int(self.w4.shape[1]) * self.groups
 
     @property
     def out_shape(self) -> tuple[int, int, int, int]:
@@ -322,7 +322,9 @@ class _AxisPlan:
         return self.origin, max(0, min(wanted, self.span - self.origin))
 
 
-def _axis_plan(size: int, kernel: int, stride: int, padding: int, dilation: int, out: int):
+def _axis_plan(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, out: int
+) -> _AxisPlan:
     offsets = [i * dilation - padding for i in range(kernel)]
     q = [o // stride for o in offsets]  # floor: offsets may be negative
     origin = -min(q)
@@ -418,7 +420,9 @@ class _Layout:
         grid[:, :, band[1] - band[0] :, :] = 0
         grid[:, :, :, self.w :] = 0
 
-    def buffers(self, n: int, c: int, dtype: np.dtype, fill: np.ndarray | None):
+    def buffers(
+        self, n: int, c: int, dtype: np.dtype, fill: np.ndarray | None
+    ) -> dict[tuple[int, int], np.ndarray]:
         """Zeroed (or ``fill``-per-channel) flat buffers ``(C, n·R·Cw + margin)`` per phase."""
         size = n * self.sample_len + self.margin
         if fill is None:
@@ -430,7 +434,9 @@ class _Layout:
             result[phase] = buf
         return result
 
-    def phase_views(self, buf: np.ndarray, n: int, phase: tuple[int, int], out: np.ndarray):
+    def phase_views(
+        self, buf: np.ndarray, n: int, phase: tuple[int, int], out: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The buffer region of ``phase`` and the output cells it holds, as aligned views.
 
         ``out`` is (n, C, oH, oW); returns ``(buffer view (C, n, h, w), output view (n, C, h, w))``.
@@ -623,7 +629,7 @@ def conv_transpose2d_backward(
     grad_weight = np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(s.w4.shape)
     grad_bias = None
     if s.bias is not None:
-        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.shape(bias))
+        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.asarray(bias).shape)
     if s.ndim == 2:
         return gx[0, 0], grad_weight[0, 0], grad_bias
     return from_4d(gx, s.ndim), grad_weight, grad_bias
