@@ -22,7 +22,7 @@ Three things keep NumPy's loops fast, and none changes a single bit of the resul
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 
@@ -171,6 +171,27 @@ def validate_ties(ties: object) -> None:
 
 
 # ---- max pooling ------------------------------------------------------------------------------
+# With ``return_indices=True`` the result is ``(y, indices)``; the overloads tell type checkers.
+@overload
+def max_pool2d(
+    x: object, kernel_size: object, stride: object = ..., padding: object = ...,
+    dilation: object = ..., ceil_mode: bool = ..., return_indices: Literal[False] = ...,
+) -> np.ndarray: ...  # fmt: skip
+@overload
+def max_pool2d(
+    x: object, kernel_size: object, stride: object, padding: object, dilation: object,
+    ceil_mode: bool, return_indices: Literal[True],
+) -> tuple[np.ndarray, np.ndarray]: ...  # fmt: skip
+@overload
+def max_pool2d(
+    x: object, kernel_size: object, stride: object = ..., padding: object = ...,
+    dilation: object = ..., ceil_mode: bool = ..., *, return_indices: Literal[True],
+) -> tuple[np.ndarray, np.ndarray]: ...  # fmt: skip
+@overload
+def max_pool2d(
+    x: object, kernel_size: object, stride: object = ..., padding: object = ...,
+    dilation: object = ..., ceil_mode: bool = ..., return_indices: bool = ...,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...  # fmt: skip
 def max_pool2d(
     x: object,
     kernel_size: object,
