@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.arrays import from_4d, to_4d
+from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
 from engine.pooling import TiePolicy, max_pool2d, validate_ties
 
@@ -306,23 +306,6 @@ def _window_values(taps: np.ndarray) -> np.ndarray:
     return taps.transpose(0, 2, 4, 1, 3).reshape(b, n, ow, kh * kw)
 
 
-def _check_grad_output(grad_output: object, shape4: tuple, ndim: int, dtype) -> np.ndarray:
-    """``grad_output`` as an (N, C, out_H, out_W) array in the input's float dtype."""
-    gy = np.asarray(grad_output)
-    expected = shape4[4 - ndim :]
-    if gy.shape != expected:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=gy.shape,
-            expected=expected,
-        )
-    if gy.dtype.kind not in "iuf":
-        raise ParameterError(
-            "grad_output must hold real numbers, got dtype {dtype}", dtype=gy.dtype
-        )
-    return gy.reshape(shape4).astype(np.result_type(dtype, np.float32), copy=False)
-
-
 def _empty_output(x4: np.ndarray, rows: _Axis, cols: _Axis) -> bool:
     return rows.out == 0 or cols.out == 0 or x4.shape[0] * x4.shape[1] == 0
 
@@ -452,7 +435,7 @@ def adaptive_avg_pool2d_backward(grad_output: object, x: object, output_size: ob
     rows, cols = _axes(x4, output_size)
     _require_output_for_backward("adaptive_avg_pool2d", rows, cols)
     shape4 = x4.shape[:2] + (rows.out, cols.out)
-    gy = _check_grad_output(grad_output, shape4, ndim, x4.dtype)
+    gy = check_grad_output(grad_output, shape4, ndim, x4.dtype)
     if _empty_output(x4, rows, cols):
         return from_4d(np.zeros(x4.shape, dtype=gy.dtype), ndim)
     g_planes = gy.reshape((-1, rows.out, cols.out))
@@ -684,7 +667,7 @@ def adaptive_max_pool2d_backward(
     rows, cols = _axes(x4, output_size)
     _require_output_for_backward("adaptive_max_pool2d", rows, cols)
     shape4 = x4.shape[:2] + (rows.out, cols.out)
-    gy = _check_grad_output(grad_output, shape4, ndim, x4.dtype)
+    gy = check_grad_output(grad_output, shape4, ndim, x4.dtype)
     if _empty_output(x4, rows, cols):
         return from_4d(np.zeros(x4.shape, dtype=gy.dtype), ndim)
     idx = (

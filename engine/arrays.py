@@ -41,6 +41,34 @@ def as_plane(x: object, name: str) -> np.ndarray:
     return arr
 
 
+def check_grad_output(
+    grad_output: object, shape4: tuple[int, ...], ndim: int, dtype: np.dtype
+) -> np.ndarray:
+    """``grad_output`` as an ``shape4`` (N, C, out_H, out_W) array in ``dtype``'s float type.
+
+    The caller passes it in the input's rank ``ndim``: the last ``ndim`` axes of ``shape4``.
+
+    Raises
+    ------
+    ParameterError
+        If its shape is not the output's, or it does not hold real numbers.
+    """
+    gy = np.asarray(grad_output)
+    expected = shape4[4 - ndim :]
+    if gy.shape != expected:
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=gy.shape,
+            expected=expected,
+        )
+    if gy.dtype.kind not in "iuf":
+        raise ParameterError(
+            "grad_output must hold real numbers, got dtype {dtype}", dtype=gy.dtype
+        )
+    checked: np.ndarray = gy.reshape(shape4).astype(np.result_type(dtype, np.float32), copy=False)
+    return checked
+
+
 def to_4d(
     x: object,
     name: str = "x",

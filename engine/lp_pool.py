@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine.arrays import from_4d, to_4d
+from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
 from engine.pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 
@@ -216,31 +216,14 @@ def lp_pool2d_backward(
             # for -inf), then abs' derivative sign(x), which is 0 at 0 and at NaN.
             base = np.abs(x4) if p > 0 else -np.abs(x4)
             _, idx = max_pool2d(base, kernel_size, stride, 0, 1, ceil_mode, return_indices=True)
-            g = _check_grad_output(grad_output, idx.shape, ndim, x4.dtype)
+            g = check_grad_output(grad_output, idx.shape, ndim, x4.dtype)
             routed = max_pool2d_backward(g, base, kernel_size, stride, 0, 1, ceil_mode, indices=idx)
             grad = routed * _torch_sign(x4)
         else:
             t = _forward_chain(x4, p, kernel_size, stride, ceil_mode)
-            g = _check_grad_output(grad_output, t["o"].shape, ndim, x4.dtype)
+            g = check_grad_output(grad_output, t["o"].shape, ndim, x4.dtype)
             grad = _backward_chain(g, x4, p, kernel_size, stride, ceil_mode, t)
     return from_4d(grad, ndim)
-
-
-def _check_grad_output(grad_output: object, shape4: tuple, ndim: int, dtype) -> np.ndarray:
-    """``grad_output`` as an (N, C, out_H, out_W) array in the input's float dtype."""
-    gy = np.asarray(grad_output)
-    expected = shape4[4 - ndim :]
-    if gy.shape != expected:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=gy.shape,
-            expected=expected,
-        )
-    if gy.dtype.kind not in "iuf":
-        raise ParameterError(
-            "grad_output must hold real numbers, got dtype {dtype}", dtype=gy.dtype
-        )
-    return gy.reshape(shape4).astype(np.result_type(dtype, np.float32), copy=False)
 
 
 def _backward_chain(

@@ -26,7 +26,7 @@ from typing import Literal, overload
 
 import numpy as np
 
-from engine.arrays import from_4d, to_4d
+from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.geometry import TapRegion, WindowGeometry, pool_geometry
 
 TiePolicy = Literal["first", "all", "split"]
@@ -153,15 +153,7 @@ def _output_shape(
 def _check_grad_output(
     grad_output: object, x4: np.ndarray, ndim: int, g: WindowGeometry
 ) -> np.ndarray:
-    gy = np.asarray(grad_output)
-    expected, expected_caller = _output_shape(x4, ndim, g)
-    if gy.shape != expected_caller:
-        raise ValueError(
-            f"grad_output shape {gy.shape} must match the output shape {expected_caller}"
-        )
-    if gy.dtype.kind not in "iuf":
-        raise ValueError(f"grad_output must hold real numbers, got dtype {gy.dtype}")
-    return gy.reshape(expected).astype(np.result_type(x4.dtype, np.float32), copy=False)
+    return check_grad_output(grad_output, _output_shape(x4, ndim, g)[0], ndim, x4.dtype)
 
 
 def validate_ties(ties: object) -> None:
