@@ -4,7 +4,15 @@ Names and arguments mirror ``torch.nn.functional`` so any figure can be checked 
 PyTorch.  Nothing here imports Qt.
 """
 
+from engine.adaptive import (
+    adaptive_avg_pool2d,
+    adaptive_avg_pool2d_backward,
+    adaptive_bins,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_backward,
+)
 from engine.conv import conv2d, conv2d_backward
+from engine.conv_transpose import conv_transpose2d, conv_transpose2d_backward
 from engine.errors import ParameterError
 from engine.geometry import (
     WindowGeometry,
@@ -15,6 +23,7 @@ from engine.geometry import (
     pool_geometry,
     pool_output_size,
 )
+from engine.lp_pool import lp_pool2d, lp_pool2d_backward
 
 # The registry comes last: its operation modules use everything above.
 from engine.ops import OPS, OpSpec, Params, ParamSpec, TensorSpec, get_op
@@ -42,6 +51,7 @@ from engine.trace import (
     Trace,
     format_number,
 )
+from engine.unpool import max_unpool2d, max_unpool2d_backward
 
 __all__ = [
     "OPS",
@@ -60,19 +70,30 @@ __all__ = [
     "TensorSpec",
     "Trace",
     "WindowGeometry",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool2d_backward",
+    "adaptive_bins",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool2d_backward",
     "avg_divisors",
     "avg_pool2d",
     "avg_pool2d_backward",
     "conv2d",
     "conv2d_backward",
     "conv_geometry",
+    "conv_transpose2d",
+    "conv_transpose2d_backward",
     "explain_output_size",
     "format_number",
     "format_pair",
     "get_op",
+    "lp_pool2d",
+    "lp_pool2d_backward",
     "max_pool2d",
     "max_pool2d_backward",
     "max_pool2d_mask",
+    "max_unpool2d",
+    "max_unpool2d_backward",
     "normalize_pair",
     "pool_geometry",
     "pool_output_size",
