@@ -1,9 +1,12 @@
 """Independent checks in a dock: finite differences, and the same numbers from PyTorch.
 
 "Check gradients" (Ctrl+G) and "Compare with PyTorch" sit in the Tools menu and on the
-toolbar; both ask the state (``AppState.check_gradients`` / ``compare_with_torch``), which runs
-:mod:`visualizer.verify`.  Results stay live: after an edit the checks that were run are run
-again on small data, and marked out of date on large data (where a check takes a moment).
+toolbar; both run :mod:`visualizer.verify` on the state's document as jobs, so the window keeps
+repainting: the gradient check in a background thread (a small one finishes before the dock
+even shows a progress bar), PyTorch in a child process with a time limit (it may crash there,
+never here).  A running check shows a progress bar and a Cancel button.  Results stay live:
+after an edit the checks that were run are run again on small data, and marked out of date on
+large data (where a check takes a moment).
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ import numpy as np
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDockWidget,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMenu,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -34,6 +37,8 @@ from visualizer.state import AppState
 from visualizer.widgets.matrix_view import MatrixView
 
 LIVE_LIMIT = 4096  # inputs up to this many elements are re-checked after every edit
+QUICK_SECONDS = 0.03  # a gradient check done within this is shown at once, with no progress bar
+POLL_MS = 50  # how often a running job is asked for its progress
 PASS_STYLE = "QLabel { color: #0b5d1e; background: #e3f6e8; border: 1px solid #7cc48f; }"
 FAIL_STYLE = "QLabel { color: #8b0000; background: #ffe9e9; border: 1px solid #d08080; }"
 UNSURE_STYLE = "QLabel { color: #6b4e00; background: #fff5d6; border: 1px solid #d8b85a; }"
@@ -53,6 +58,32 @@ def _verdict_label(name: str) -> QLabel:
     return label
 
 
+class _JobRow(QWidget):
+    """A progress bar and a Cancel button, shown while a job runs."""
+
+    def __init__(self, name: str, cancel: object) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar()
+        self.bar.setObjectName(f"{name}Progress")
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName(f"{name}Cancel")
+        self.cancel_button.clicked.connect(cancel)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.cancel_button)
+        self.setVisible(False)
+
+    def show_progress(self, done: int, total: int) -> None:
+        if total <= 0:
+            self.bar.setRange(0, 0)  # busy: the amount of work is not known yet
+        else:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+        self.setVisible(True)
+
+
 class VerifyPanel(QDockWidget):
     """Dock ``verifyDock``: the gradient check's verdict and the PyTorch agreement matrix."""
 
@@ -61,8 +92,10 @@ class VerifyPanel(QDockWidget):
         self.setObjectName("verifyDock")
         self.state = state
         self.gradient_result: verify.GradientCheck | None = None
-        self.torch_result: dict[str, verify.Comparison] | None = None
+        self.torch_result: verify.TorchResult | None = None
         self._live = {"gradients": False, "torch": False}
+        self._grad_job: verify.GradientJob | None = None
+        self._torch_job: verify.TorchJob | None = None
 
         self.grad_verdict_label = _verdict_label("gradCheckVerdict")
         self.grad_details_label = QLabel("")
@@ -79,6 +112,8 @@ class VerifyPanel(QDockWidget):
         grad_layout.addWidget(self.grad_rule_label)
         grad_layout.addWidget(self.grad_verdict_label)
         grad_layout.addWidget(self.grad_details_label)
+        self.grad_job_row = _JobRow("gradCheck", self.cancel_gradient_check)
+        grad_layout.addWidget(self.grad_job_row)
         grad_layout.addWidget(self.grad_button, 0, Qt.AlignLeft)
 
         self.torch_verdict_label = _verdict_label("torchVerdict")
@@ -107,6 +142,8 @@ class VerifyPanel(QDockWidget):
         torch_layout.addLayout(row)
         torch_layout.addWidget(self.diff_where_label)
         torch_layout.addWidget(self.diff_view, 1)
+        self.torch_job_row = _JobRow("torch", self.cancel_torch_comparison)
+        torch_layout.addWidget(self.torch_job_row)
         torch_layout.addWidget(self.torch_button, 0, Qt.AlignLeft)
         self.torch_box = torch_box
         if not verify.torch_available():
@@ -136,6 +173,9 @@ class VerifyPanel(QDockWidget):
         self._rerun_timer.setInterval(150)  # a burst of edits gives one re-check
         self._rerun_timer.timeout.connect(self._rerun)
         self._rerun_when_shown = False
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self._poll_jobs)
         state.sigResultsChanged.connect(self._on_results_changed)
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.retranslate_ui()
@@ -161,6 +201,9 @@ class VerifyPanel(QDockWidget):
         )
         self.torch_button.setText(tr("Compare with PyTorch"))
         self.show_label.setText(tr("Show"))
+        for row in (self.grad_job_row, self.torch_job_row):
+            row.cancel_button.setText(tr("Cancel"))
+            row.cancel_button.setToolTip(tr("Stop this check"))
         if not verify.torch_available():
             self.torch_button.setToolTip(tr(verify.TORCH_MISSING))
             self.torch_verdict_label.setText(tr(verify.TORCH_MISSING))
@@ -183,23 +226,68 @@ class VerifyPanel(QDockWidget):
         super().changeEvent(event)
 
     # ---- running the checks -----------------------------------------------------------------
-    def run_gradient_check(self) -> verify.GradientCheck:
+    def run_gradient_check(self) -> verify.GradientCheck | None:
+        """Start the finite-difference check on the current data (Ctrl+G).
+
+        A check that finishes within :data:`QUICK_SECONDS` is shown at once and returned;
+        a longer one runs on in a background thread, with a progress bar and Cancel, and None
+        is returned (the result shows when it is done; see :meth:`checks_running`).
+        """
         self.show()
         self.raise_()
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            result = self.state.check_gradients()
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.gradient_result = result
+        self._stop_gradient_job()
+        job = verify.GradientJob(self.state.snapshot()).start()
+        self._grad_job = job
         self._live["gradients"] = True
+        try:
+            result = job.wait(QUICK_SECONDS)
+        except Exception as exc:  # shown, never raised into the event loop
+            return self._gradient_failed(exc)
+        if result is not None:
+            return self._show_gradient_result(result)
+        self.grad_verdict_label.setText(tr("Checking gradients…"))
+        self.grad_verdict_label.setStyleSheet(STALE_STYLE)
+        self.grad_details_label.setText("")
+        self.grad_job_row.show_progress(*job.progress)
+        self._poll_timer.start()
+        return None
+
+    def cancel_gradient_check(self) -> None:
+        """Stop a running gradient check; the verdict says it was cancelled."""
+        if self._grad_job is not None and self._grad_job.running:
+            self._stop_gradient_job()
+            self._live["gradients"] = False
+            self.grad_verdict_label.setText(tr("Gradient check cancelled."))
+            self.grad_verdict_label.setStyleSheet(STALE_STYLE)
+
+    def _stop_gradient_job(self) -> None:
+        if self._grad_job is not None:
+            self._grad_job.cancel()  # the thread stops at its next forward and is dropped
+            self._grad_job = None
+        self.grad_job_row.setVisible(False)
+
+    def _gradient_failed(self, exc: Exception) -> None:
+        self._grad_job = None
+        self.grad_job_row.setVisible(False)
+        if isinstance(exc, verify.CheckCancelledError):
+            self.grad_verdict_label.setText(tr("Gradient check cancelled."))
+        else:
+            text = tr("The gradient check could not run: {reason}")
+            self.grad_verdict_label.setText(text.format(reason=exc))
+        self.grad_verdict_label.setStyleSheet(STALE_STYLE)
+
+    def _show_gradient_result(self, result: verify.GradientCheck) -> verify.GradientCheck:
+        self._grad_job = None
+        self.grad_job_row.setVisible(False)
+        self.gradient_result = result
         self.grad_verdict_label.setText(result.verdict())
         self.grad_verdict_label.setStyleSheet(
             UNSURE_STYLE if result.ill_posed else PASS_STYLE if result.passed else FAIL_STYLE
         )
-        names = {"x": "dX", "weight": "dW", "bias": "db"}
         rows = [
-            tr("max |{name} − numeric| = {error}").format(name=names[k], error=f"{v:.3g}")
+            tr("max |{name} − numeric| = {error}").format(
+                name=result.labels.get(k, k), error=f"{v:.3g}"
+            )
             for k, v in result.errors.items()
         ]
         if result.skipped:
@@ -213,24 +301,96 @@ class VerifyPanel(QDockWidget):
         self.grad_details_label.setText("<br>".join(html.escape(r) for r in rows))
         return result
 
-    def run_torch_comparison(self) -> dict[str, verify.Comparison] | None:
+    def run_torch_comparison(self) -> None:
+        """Start the comparison with PyTorch on the current data, in a child process.
+
+        The result shows when the child has answered (see :meth:`checks_running`); a crash,
+        an error or no answer within :data:`verify.TORCH_TIMEOUT` is reported in the dock.
+        """
         self.show()
         self.raise_()
-        QApplication.setOverrideCursor(Qt.WaitCursor)
+        self._stop_torch_job()
+        snap = self.state.snapshot()
         try:
-            result = self.state.compare_with_torch()
+            job = verify.TorchJob(snap).start()
         except verify.TorchUnavailableError as exc:
             self.torch_verdict_label.setText(str(exc))
             self.torch_verdict_label.setStyleSheet(STALE_STYLE)
-            return None
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.torch_result = result
+            return
+        except Exception as exc:  # e.g. no room for the temporary files
+            self._torch_failed(exc)
+            return
+        self._torch_job = job
         self._live["torch"] = True
+        self.torch_verdict_label.setText(tr("Comparing with PyTorch…"))
+        self.torch_verdict_label.setStyleSheet(STALE_STYLE)
+        self.torch_job_row.show_progress(0, 0)
+        self._poll_timer.start()
+
+    def cancel_torch_comparison(self) -> None:
+        """Stop a running comparison (its child process is ended)."""
+        if self._torch_job is not None:
+            self._stop_torch_job()
+            self._live["torch"] = False
+            self.torch_verdict_label.setText(tr("Comparison with PyTorch cancelled."))
+            self.torch_verdict_label.setStyleSheet(STALE_STYLE)
+
+    def _stop_torch_job(self) -> None:
+        if self._torch_job is not None:
+            self._torch_job.cancel()
+            self._torch_job = None
+        self.torch_job_row.setVisible(False)
+
+    def _torch_failed(self, exc: Exception) -> None:
+        self._torch_job = None
+        self.torch_job_row.setVisible(False)
+        self.torch_verdict_label.setText(str(exc))
+        self.torch_verdict_label.setStyleSheet(
+            STALE_STYLE if isinstance(exc, verify.TorchUnavailableError) else FAIL_STYLE
+        )
+
+    def checks_running(self) -> bool:
+        """Whether a gradient check or a comparison is still running (tests wait on it)."""
+        return self._grad_job is not None or self._torch_job is not None
+
+    def _poll_jobs(self) -> None:
+        grad, torch = self._grad_job, self._torch_job
+        if grad is not None:
+            try:
+                result = grad.poll()
+            except Exception as exc:
+                self._gradient_failed(exc)
+            else:
+                if result is None:
+                    self.grad_job_row.show_progress(*grad.progress)
+                else:
+                    self._show_gradient_result(result)
+        if torch is not None:
+            try:
+                outcome = torch.poll()
+            except Exception as exc:
+                self._torch_failed(exc)
+            else:
+                if outcome is not None:
+                    self._torch_job = None
+                    self.torch_job_row.setVisible(False)
+                    self._show_torch_result(outcome)
+        if not self.checks_running():
+            self._poll_timer.stop()
+
+    def _show_torch_result(self, result: verify.TorchResult) -> verify.TorchResult:
+        self.torch_result = result
         agree = all(c.all_agree for c in result.values())
         by_design = all(c.all_agree or c.note for c in result.values())
-        worst = max(c.max_abs_diff for c in result.values())
-        if agree:
+        worst = max((c.max_abs_diff for c in result.values()), default=0.0)
+        if agree and result.notes:
+            text = tr(
+                "Agrees with PyTorch on everything compared (largest difference {error}); "
+                "some results were not compared, see below."
+            )
+            text = text.format(error=f"{worst:.2g}")
+            style = UNSURE_STYLE
+        elif agree:
             text = tr("Agrees with PyTorch: every cell matches (largest difference {error}).")
             text = text.format(error=f"{worst:.2g}")
             style = PASS_STYLE
@@ -260,6 +420,7 @@ class VerifyPanel(QDockWidget):
             )
             if c.note:
                 rows.append(f"&nbsp;&nbsp;&nbsp;<i>{html.escape(c.note)}</i>")
+        rows += [f"<i>{html.escape(note)}</i>" for note in result.notes]
         self.torch_details_label.setText("<br>".join(rows))
         current = self.quantity_combobox.currentData()
         with QSignalBlocker(self.quantity_combobox):
