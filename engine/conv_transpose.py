@@ -245,7 +245,8 @@ def _prepare(
     b = None
     if bias is not None:
         b = as_float_array(bias, "bias")
-        if b.ndim > 1 or b.size != c_out:
+        # PyTorch wants a 1-D bias; the 2-D teaching form also takes a scalar.
+        if b.size != c_out or b.ndim > 1 or (b.ndim == 0 and ndim != 2):
             # C_out = weight.shape[1] · groups: the same sentence as conv2d's.
             raise ParameterError(
                 "bias must have one value per output channel ({channels}); got shape {shape}",

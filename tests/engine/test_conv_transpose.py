@@ -405,6 +405,7 @@ REJECTIONS = [
     ),
     (lambda: conv_transpose2d(X, W, np.zeros(4)), ["bias", "per output channel (3)", "(4,)"]),
     (lambda: conv_transpose2d(X, W, np.zeros((1, 3))), ["bias", "(1, 3)"]),
+    (lambda: conv_transpose2d(X[:, :1], W[:1, :1], np.float64(0.5)), ["bias", "shape ()"]),
     (lambda: conv_transpose2d(X, np.zeros((4, 3, 3))), ["weight must have shape", "(4, 3, 3)"]),
     (lambda: conv_transpose2d(X, np.zeros((4, 0, 3, 3))), ["empty dimension", "(4, 0, 3, 3)"]),
     (lambda: conv_transpose2d(np.zeros((3, 3)), W), ["weight must be 2-D", "(4, 3, 3, 3)"]),
