@@ -193,7 +193,7 @@ class _Progress:
         report: Callable[[int, int], None] | None,
         cancelled: Callable[[], bool] | None,
     ) -> None:
-        self.done, self.total = 0, 1
+        self.done, self.total = 0, 0  # 0: not known yet
         self._report, self._cancelled = report, cancelled
 
     def plan(self, total: int) -> None:
@@ -239,43 +239,55 @@ def check_gradients(
     steps = _Progress(progress, cancelled)
     steps.step(0)
     setup = _setup(snap)
-    steps.plan(2)
-    steps.step(2)  # the forward and the backward above
-    forwards = max(4.0, work_budget / max(setup.cost, 1.0))
-    differentiable = [
-        name
-        for name in setup.spec.call_tensors
-        if setup.spec.tensor(name).differentiable and setup.tensors[name] is not None
-    ]
+    steps.done = 2  # the forward and the backward of the setup
     tally = _Tally(setup, eps)
-    # Plan every tensor first (the progress bar needs the total), then run.
-    plans: list[tuple[str, Any]] = []
-    budget = forwards
-    for name in differentiable:
-        role = setup.spec.tensor(name).role
-        others = len(differentiable) - len(plans) - 1
-        share = max(2.0, budget - 2 * others)  # leave at least one element to every other
-        if role == "input":
-            batches, count = _plan_input(setup, max_checks, share)
-            plans.append((name, batches))
-            budget -= 2 * len(batches)
-            tally.sampling(name, count, setup.tensors[name].size)  # type: ignore[union-attr]
+    plans = _plan(setup, max_checks, max(4.0, work_budget / max(setup.cost, 1.0)), tally)
+    steps.plan(steps.done + sum(2 * len(plan.batches) for plan in plans))
+    for plan in plans:
+        if plan.local:
+            _check_input(setup, plan.name, plan.batches, eps, tally, steps)
         else:
-            size = setup.tensors[name].size  # type: ignore[union-attr]
-            picks = _sample(size, min(max_checks, max(1, int(share // 2))))
-            plans.append((name, picks))
-            budget -= 2 * picks.size
-            tally.sampling(name, picks.size, size)
-    steps.plan(
-        steps.done
-        + sum(2 * len(p) if setup.spec.tensor(n).role == "input" else 2 * p.size for n, p in plans)
-    )
-    for name, plan in plans:
-        if setup.spec.tensor(name).role == "input":
-            _check_input(setup, name, plan, eps, tally, steps)
-        else:
-            _check_everywhere(setup, name, plan, eps, tally, steps)
+            _check_everywhere(setup, plan.name, plan.batches, eps, tally, steps)
     return tally.result(snap)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The elements of one tensor to check, in batches moved together (two forwards each).
+
+    ``local``: the input, whose elements reach only the outputs of their windows, so elements
+    of non-overlapping windows share a batch; other tensors' elements go one per batch.
+    """
+
+    name: str
+    local: bool
+    batches: list[list[Any]]
+
+
+def _plan(setup: _Setup, max_checks: int, forwards: float, tally: _Tally) -> list[_Plan]:
+    """What to check of each differentiable tensor within ``forwards`` forwards (the input
+    first, then the others; at least one element of each)."""
+    spec = setup.spec
+    names = [
+        name
+        for name, a in setup.tensors.items()
+        if a is not None and spec.tensor(name).differentiable
+    ]
+    plans: list[_Plan] = []
+    for k, name in enumerate(names):
+        a = setup.tensors[name]
+        assert a is not None
+        share = max(2.0, forwards - 2 * (len(names) - k - 1))  # one element left to each other
+        if spec.tensor(name).role == "input":
+            batches, count = _plan_input(setup, max_checks, share)
+            plan = _Plan(name, True, batches)
+        else:
+            picks = _sample(a.size, min(max_checks, max(1, int(share // 2))))
+            plan, count = _Plan(name, False, [[int(flat)] for flat in picks]), picks.size
+        tally.sampling(name, count, a.size)
+        forwards -= 2 * len(plan.batches)
+        plans.append(plan)
+    return plans
 
 
 def _setup(snap: Document) -> _Setup:
@@ -505,15 +517,17 @@ def _kinks(setup: _Setup, plus: np.ndarray, minus: np.ndarray) -> np.ndarray:
 def _check_everywhere(
     setup: _Setup,
     name: str,
-    picks: np.ndarray,
+    batches: list[list[int]],
     eps: float,
     tally: _Tally,
     steps: _Progress,
 ) -> None:
+    """Elements that reach every output (a weight, a bias), one per batch."""
     a = setup.tensors[name]
     grad = setup.grads.get(grad_name(name))
     assert a is not None and grad is not None
     grad = np.asarray(grad, dtype=np.float64).reshape(a.shape)
+    picks = np.array([flat for batch in batches for flat in batch], dtype=np.int64)
     numeric, analytic = np.empty(picks.size), np.empty(picks.size)
     for k, flat in enumerate(picks):
         index = tuple(int(i) for i in np.unravel_index(flat, a.shape))
@@ -552,7 +566,7 @@ class GradientJob:
 
     def __init__(self, snap: Document, eps: float = 1e-6, **options: Any) -> None:
         self.snap, self.eps, self.options = snap, eps, options
-        self.progress: tuple[int, int] = (0, 1)
+        self.progress: tuple[int, int] = (0, 0)  # (done, planned); 0 planned: not known yet
         self._cancel = threading.Event()
         self._done = threading.Event()
         self._result: GradientCheck | None = None
