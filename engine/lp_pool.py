@@ -82,7 +82,8 @@ def _kernel_area(kernel_size: object) -> int:
         kernel_size, (str, bytes)
     ):
         return int(kernel_size[0]) * int(kernel_size[1])
-    return int(kernel_size) ** 2  # type: ignore[call-overload]
+    side: int = int(kernel_size)  # type: ignore[call-overload]
+    return side * side
 
 
 # ---- PyTorch's elementwise operations -----------------------------------------------------------
@@ -94,28 +95,32 @@ def _torch_pow(a: np.ndarray, exponent: float) -> np.ndarray:
     Those are exactly rounded the same way here; other exponents go to ``np.power``.
     """
     one = a.dtype.type(1)
+    out: np.ndarray
     if exponent == 0:
-        return np.ones_like(a)
-    if exponent == 1:
-        return a.copy()
-    if exponent == 0.5:
-        return np.sqrt(a)
-    if exponent == -0.5:
-        return one / np.sqrt(a)
-    if exponent == -1:
-        return one / a
-    if exponent == 2:
-        return a * a
-    if exponent == 3:
-        return a * a * a
-    if exponent == -2:
-        return one / (a * a)
-    return np.power(a, a.dtype.type(exponent))
+        out = np.ones_like(a)
+    elif exponent == 1:
+        out = a.copy()
+    elif exponent == 0.5:
+        out = np.sqrt(a)
+    elif exponent == -0.5:
+        out = one / np.sqrt(a)
+    elif exponent == -1:
+        out = one / a
+    elif exponent == 2:
+        out = a * a
+    elif exponent == 3:
+        out = a * a * a
+    elif exponent == -2:
+        out = one / (a * a)
+    else:
+        out = np.power(a, a.dtype.type(exponent))
+    return out
 
 
 def _torch_sign(a: np.ndarray) -> np.ndarray:
     """``torch.sign``: ``(a > 0) - (a < 0)``, so 0 for ±0 *and for NaN* (``np.sign`` gives NaN)."""
-    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+    sign: np.ndarray = (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+    return sign
 
 
 # ---- LP pooling -------------------------------------------------------------------------------
