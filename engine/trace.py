@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
@@ -118,13 +118,16 @@ class Accumulation:
         out_size: Pair,
         contributions: Contributions,
         final: np.ndarray,
+        start: np.ndarray | None = None,
     ) -> None:
         self.shape = shape
         self.out_size = out_size
         self.contributions = contributions
         self.final = final
+        # What the view holds before the first step (a transposed convolution's bias).
+        self._start = np.zeros(int(np.prod(shape))) if start is None else start.ravel() * 1.0
         self._index = -1
-        self._sum = np.zeros(int(np.prod(shape)))
+        self._sum = self._start.copy()
 
     @property
     def n_windows(self) -> int:
@@ -138,7 +141,7 @@ class Accumulation:
         if index == n - 1:
             return self.final
         if index < self._index:
-            self._index, self._sum = -1, np.zeros_like(self._sum)
+            self._index, self._sum = -1, self._start.copy()
         if index > self._index:
             windows = np.arange(self._index + 1, index + 1)
             cells, amounts = self.contributions(*np.divmod(windows, self.out_size[1]))
@@ -289,16 +292,20 @@ class Trace:
         """The :class:`Step` of window ``index`` in ``phase``: cells by view and role."""
         custom = getattr(self.records, "step", None)
         if custom is not None:
-            return custom(self, phase, index)  # type: ignore[no-any-return]
+            return cast(Step, custom(self, phase, index))
         return self.gather_step(phase, index)
 
     def gather_step(self, phase: str, index: int) -> Step:
         """The step of a gather: a window of the input makes one output cell."""
         fwd = self.forward_step(index)
         cells: list[StepCell] = []
-        role = {"input": "window", "padding": "padding", "overhang": "overhang"}
+        role: dict[str, CellRole] = {
+            "input": "window",
+            "padding": "padding",
+            "overhang": "overhang",
+        }
         for tap in fwd.taps:
-            cells.append(StepCell("input", tap.input_pos, role[tap.kind], tap.channel))  # type: ignore[arg-type]
+            cells.append(StepCell("input", tap.input_pos, role[tap.kind], tap.channel))
             if self.weight is not None:
                 cells.append(StepCell("weight", tap.kernel_pos, "window", tap.channel))
         for c in range(self.x.shape[0]):
@@ -326,7 +333,7 @@ class Trace:
         g = self.geometry
 
         def contributions(oh: np.ndarray, ow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return _onto_input(g, oh, ow, self.records.input_contributions(self, oh, ow))
+            return onto_input(g, oh, ow, self.records.input_contributions(self, oh, ow))
 
         return Accumulation(self.grad_input.shape, g.out_size, contributions, self.grad_input)
 
@@ -350,7 +357,7 @@ class Trace:
         g, winners = self.geometry, self.winners
 
         def contributions(oh: np.ndarray, ow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return _onto_input(g, oh, ow, winners[oh, ow][:, None].astype(np.float64))
+            return onto_input(g, oh, ow, winners[oh, ow][:, None].astype(np.float64))
 
         final = self.mask_counts[None]
         return Accumulation(final.shape, g.out_size, contributions, final)
@@ -361,7 +368,7 @@ class Trace:
         if custom is not None:
             found = custom(self, view)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return cast(Accumulation, found)
         defaults = {
             "grad_input": "_input_accumulation",
             "grad_weight": "_weight_accumulation",
@@ -387,7 +394,7 @@ class Trace:
         """(input cells, output cells) linked to a hovered cell of the input or the output."""
         custom = getattr(self.records, "linked", None)
         if custom is not None:
-            return custom(self, where, row, col)  # type: ignore[no-any-return]
+            return cast(tuple[list[Pair], list[Pair]], custom(self, where, row, col))
         g = self.geometry
         if where == "output":
             if not (0 <= row < g.out_size[0] and 0 <= col < g.out_size[1]):
@@ -405,7 +412,7 @@ class Trace:
 
         Padding reads 0 (what a sum adds); use :meth:`taps` for the pad value of the view.
         """
-        rows, cols, valid = _tap_grid(self.geometry, oh, ow)
+        rows, cols, valid = tap_grid(self.geometry, oh, ow)
         h, w = self.geometry.in_size
         vals = self.x[:, np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1)]  # (C, n, kh, kw)
         return np.moveaxis(np.where(valid[None], vals, 0.0), 0, 1)
@@ -426,7 +433,10 @@ class Trace:
         if acc is None:
             return None, None
         gb = None
-        if self.grad_bias is not None:
+        acc_bias = self.accumulation("grad_bias") if self.grad_bias is not None else None
+        if acc_bias is not None:
+            gb = float(acc_bias.after(index).reshape(-1)[0])
+        elif self.grad_bias is not None:
             done = self.grad_output.reshape(-1)[: index + 1]
             gb = self.grad_bias if index == len(self) - 1 else float(done.sum())
         return acc.after(index), gb
@@ -440,7 +450,7 @@ class Trace:
         return counts
 
 
-def _tap_grid(
+def tap_grid(
     g: WindowGeometry, oh: np.ndarray, ow: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Input row and column of every tap of windows ``(oh[k], ow[k])``, and whether it is real.
@@ -455,11 +465,11 @@ def _tap_grid(
     return rows, cols, valid
 
 
-def _onto_input(
+def onto_input(
     g: WindowGeometry, oh: np.ndarray, ow: np.ndarray, per_tap: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Flat (C, H, W) cells and amounts of ``per_tap`` ``(n, C, kH, kW)``; padding dropped."""
-    rows, cols, valid = _tap_grid(g, oh, ow)
+    rows, cols, valid = tap_grid(g, oh, ow)
     h, w = g.in_size
     c = per_tap.shape[1]
     flat = (np.arange(c)[None, :, None, None] * h + rows[:, None]) * w + cols[:, None]

@@ -213,8 +213,17 @@ class AppState(QObject):
             return True
         params = spec.switch_params(self.params)
         changes: dict[str, object] = {"op": spec.key, "params": params}
+        weight = self.weight
         if spec.has_weight:
-            changes["weight"] = self._weight_with_size(params["kernel_size"])
+            weight = self._weight_with_size(params["kernel_size"])
+        # Operations without a weight keep it in conv2d's layout (C_out, C_in, kH, kW); the
+        # same kernels change layout for conv_transpose2d's (C_in, C_out, kH, kW).
+        before = self.spec.weight_in_axis if self.spec.has_weight else 1
+        after = spec.weight_in_axis if spec.has_weight else 1
+        if before != after:
+            weight = weight.swapaxes(0, 1).copy()
+        if weight is not self.weight:
+            changes["weight"] = weight
         return self._apply(self._switch_label(spec), **changes)
 
     @staticmethod
@@ -253,14 +262,15 @@ class AppState(QObject):
         arr = np.asarray(x, dtype=float)
         arr = arr.reshape((1,) * (4 - arr.ndim) + arr.shape) if arr.ndim < 4 else arr
         changes: dict[str, object] = {"x": arr}
-        if self.spec.has_weight and self.weight.shape[1] != arr.shape[1]:
+        if self.spec.has_weight and self.weight.shape[self.spec.weight_in_axis] != arr.shape[1]:
             changes["weight"] = self._weight_for_channels(arr.shape[1])
         return self._apply(lambda: tr("Replace input"), **changes)
 
     def _weight_for_channels(self, c_in: int) -> np.ndarray:
-        w = self.weight
+        axis = self.spec.weight_in_axis
+        w = np.moveaxis(self.weight, axis, 1)  # input channels on axis 1
         reps = math.ceil(c_in / w.shape[1])
-        return np.tile(w, (1, reps, 1, 1))[:, :c_in]
+        return np.moveaxis(np.tile(w, (1, reps, 1, 1))[:, :c_in], 1, axis)
 
     def set_input_cell(self, row: int, col: int, value: float) -> bool:
         x = self.x.copy()
@@ -319,12 +329,14 @@ class AppState(QObject):
 
     def set_kernel_cell(self, i: int, j: int, value: float) -> bool:
         w = self.weight.copy()
-        w[self.plane[1], self.in_channel, i, j] = value
+        w[(*self.snapshot().weight_index(self.plane[1], self.in_channel), i, j)] = value
         return self._apply(lambda: tr("Edit W[{row}, {col}]").format(row=i, col=j), weight=w)
 
     def fill_kernel(self, pattern: str) -> bool:
         w = self.weight.copy()
-        w[self.plane[1], self.in_channel] = fill_pattern(pattern, w.shape[2:])
+        w[self.snapshot().weight_index(self.plane[1], self.in_channel)] = fill_pattern(
+            pattern, w.shape[2:]
+        )
         return self._apply(
             lambda: tr("Fill kernel: {pattern}").format(pattern=_pattern(pattern)), weight=w
         )
@@ -339,11 +351,14 @@ class AppState(QObject):
         if c_out < 1:
             self._set_error(ParameterError(OUT_CHANNELS_RULE, channels=c_out))
             return False
-        w = np.zeros((c_out,) + self.weight.shape[1:])
-        k = min(c_out, self.weight.shape[0])
-        w[:k] = self.weight[:k]
+        out_axis = 1 - self.spec.weight_in_axis
+        old = np.moveaxis(self.weight, out_axis, 0)  # output channels first
+        w = np.zeros((c_out,) + old.shape[1:])
+        k = min(c_out, old.shape[0])
+        w[:k] = old[:k]
         for extra in range(k, c_out):
             w[extra] = fill_pattern("ones", w.shape[1:])
+        w = np.moveaxis(w, 0, out_axis)
         return self._apply(
             lambda: tr("{channels} output channels").format(channels=c_out), weight=w
         )
@@ -424,7 +439,7 @@ class AppState(QObject):
         return present.input_canvas(self.snapshot(), self.results)
 
     def kernel_plane(self) -> np.ndarray:
-        return self.weight[self.plane[1], self.in_channel]
+        return self.weight[self.snapshot().weight_index(self.plane[1], self.in_channel)]
 
     def output_plane(self, partial: bool = True) -> np.ndarray:
         """Output of the shown plane; during the forward phase only the windows done so far."""

@@ -109,12 +109,13 @@ class Records:
         p = float(trace.params["norm_type"])
         values = trace.window_values(oh, ow)[:, 0]  # (n, kh, kw)
         if math.isinf(p):
-            won = trace.winners[oh, ow]  # type: ignore[index]
+            assert trace.winners is not None
+            won = trace.winners[oh, ow]
             amounts = np.where(won, (trace.grad_output[oh, ow])[:, None, None] * np.sign(values), 0)
             return amounts[:, None]
         with np.errstate(all="ignore"):
             slope = _torch_pow(values, p - 1) * p  # d(x**p)/dx
-            amounts = d[oh, ow][:, None, None] * slope
+            amounts: np.ndarray = d[oh, ow][:, None, None] * slope
         return amounts[:, None]
 
 
@@ -156,7 +157,8 @@ def _window_derivative(xp: np.ndarray, gy: np.ndarray, kw: dict[str, Any]) -> np
         g = gy * (e * _torch_pow(v, e - 1)) * _kernel_area(kw["kernel_size"]) * s
         g = np.where(r <= 0, 0.0, g) * s
     geometry = pool_geometry(xp.shape, kw["kernel_size"], kw["stride"], 0, 1, kw["ceil_mode"])
-    return g / avg_divisors(geometry, True, None)
+    derivative: np.ndarray = g / avg_divisors(geometry, True, None)
+    return derivative
 
 
 def _trace(

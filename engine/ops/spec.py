@@ -17,7 +17,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -118,7 +118,8 @@ class ParamSpec:
             )
         if kind == "pair":
             if _is_int(value):
-                pair = (int(value), int(value))  # type: ignore[call-overload]
+                number = int(cast(numbers.Integral, value))
+                pair = (number, number)
             elif (
                 isinstance(value, (list, tuple))
                 and len(value) in (1, 2)
@@ -133,7 +134,7 @@ class ParamSpec:
                 )
             return (self._bounded(pair[0]), self._bounded(pair[1]))
         if _is_int(value):
-            return self._bounded(int(value))  # type: ignore[call-overload]
+            return self._bounded(int(cast(numbers.Integral, value)))
         raise ParameterError("{name} ({value}) must be an int", name=self.name, value=value)
 
     def _bounded(self, number: Any) -> Any:
@@ -309,6 +310,8 @@ class OpSpec:
     output_in_input_scale : the outputs are input values (max pooling): one colour scale
     reduction : what a window computes, in words code uses: ``max``, ``avg``, ``sum`` (pitfalls
         that rewrite the operation by hand need it)
+    weight_in_axis : the weight's axis of input channels (1: ``(C_out, C_in, kH, kW)`` as
+        ``conv2d``; 0: ``(C_in, C_out, kH, kW)`` as ``conv_transpose2d``)
     order : place in the menus and the 1..9 shortcuts (lower first)
     switch_params : ``(params) -> params`` adjusts carried-over values when switching to this op
     explain : ``(in_size (H, W), weight shape or None, params) -> lines`` the output-size
@@ -354,6 +357,7 @@ class OpSpec:
     explain: Callable[[tuple[int, int], tuple[int, ...] | None, Params], list[str]]
     pitfalls: tuple[str, ...] = ()
     order: int = 100
+    weight_in_axis: int = 1
     reduction: str = ""
     output_in_input_scale: bool = False
     switch_params: Callable[[Params], Params] = lambda p: p

@@ -77,13 +77,10 @@ def compute(doc: Document) -> Results:
         tensors["weight"] = doc.weight
         w_shape = doc.weight.shape
     # The engine's rules first (its messages say why), then the app's limits.
-    g = spec.geometry(doc.x.shape, w_shape, doc.params)
+    spec.geometry(doc.x.shape, w_shape, doc.params)
     params = spec.coerce_params(doc.params)
-    channels = doc.weight.shape[0] if spec.has_weight else doc.x.shape[1]
-    dy = fit_grad(
-        doc.grad_output, (doc.x.shape[0], channels, *g.out_size), doc.dy_mode, doc.dy_seed
-    )
     outputs, ctx = spec.forward(tensors, params)
+    dy = fit_grad(doc.grad_output, outputs["output"].shape, doc.dy_mode, doc.dy_seed)
     grads = spec.backward(ctx, {"grad_output": dy})
     arrays: dict[str, Any] = {**outputs, "grad_output": dy, **grads}
     trace = spec.trace(tensors, params, ctx, arrays, doc.plane, doc.in_channel)

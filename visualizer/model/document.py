@@ -51,7 +51,12 @@ class Document:
     @property
     def out_channels(self) -> int:
         """Channels of the output: the weight's output channels, or the input's."""
-        return self.weight.shape[0] if self.spec.has_weight else self.x.shape[1]
+        spec = self.spec
+        return self.weight.shape[1 - spec.weight_in_axis] if spec.has_weight else self.x.shape[1]
+
+    def weight_index(self, c_out: int, c_in: int) -> tuple[int, int]:
+        """Where the kernel slice of output channel ``c_out`` and input ``c_in`` lies."""
+        return (c_in, c_out) if self.spec.weight_in_axis == 0 else (c_out, c_in)
 
     @property
     def shown_input_channel(self) -> int:

@@ -349,7 +349,7 @@ class DataPanel(Retranslatable, QGroupBox):
             self.cols_spinbox: w,
             self.batch_spinbox: n,
             self.channels_spinbox: c,
-            self.out_channels_spinbox: st.weight.shape[0],
+            self.out_channels_spinbox: st.snapshot().out_channels,
             self.show_n_spinbox: st.plane[0],
             self.show_c_spinbox: st.plane[1],
             self.show_cin_spinbox: st.in_channel,
@@ -360,7 +360,7 @@ class DataPanel(Retranslatable, QGroupBox):
                     box.setMaximum(max(EDIT_MAX_SIDE, value))
                 box.setValue(value)
         conv = st.spec.has_weight
-        channels = st.weight.shape[0] if conv else c
+        channels = st.snapshot().out_channels if conv else c
         for box, top in (
             (self.show_n_spinbox, n - 1),
             (self.show_c_spinbox, channels - 1),

@@ -36,6 +36,8 @@ GRADIENTS = ("grad_input", "grad_weight", "grad_output", "grad_bias")
 # Views whose cells are input positions (hover links them to the outputs) and output ones.
 INPUT_SIDE = ("input", "grad_input")
 OUTPUT_SIDE = ("output", "grad_output")
+# Views that fill in while stepping (the others are drawn whole with the results).
+STEPPED = ("input", "weight", "output", "mask", "grad_output", "grad_input", "grad_weight")
 # How much of the width a view's column takes.
 STRETCH = {"input": 3, "mask": 3}
 
@@ -177,6 +179,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self._update_step_titles()
 
     def _update_step_titles(self) -> None:
+        spec = self.state.spec
+        if spec.has_tensor("grad_input") and spec.tensor("grad_input").title:
+            return  # an operation's own title (set with the values)
         if self.state.phase == "backward":
             self.grad_input_view.set_title(tr("Input gradient dX  so far"))
         else:
@@ -248,7 +253,7 @@ class ViewsPanel(Retranslatable, QWidget):
         for tensor in spec.tensors:
             # Tensors of their own (e.g. what an operation builds from its input) are shown
             # whole; they do not change while stepping.
-            if tensor.title and tensor.name in views:
+            if tensor.title and tensor.name in views and tensor.name not in STEPPED:
                 plane = st.tensor_plane(tensor.name)
                 views[tensor.name].set_matrix(plane, levels=levels_for(plane, False))
         self._levels = levels

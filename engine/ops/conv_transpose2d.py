@@ -1,0 +1,334 @@
+"""Transposed convolution: ``torch.nn.functional.conv_transpose2d``, stepped as a scatter.
+
+Each forward step takes one input cell and adds the kernel, scaled by that cell's value, onto
+its patch of the output (overlapping patches add up); each backward step gathers the upstream
+gradient of that patch back into the cell (a convolution) and into dW.  The windows are those
+of the convolution whose input gradient this is
+(:func:`engine.conv_transpose.conv_transpose_geometry`): its window ``(ih, iw)`` is the output
+patch of input cell ``(ih, iw)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from engine import reference_transpose as reference
+from engine.conv_transpose import (
+    conv_transpose2d,
+    conv_transpose2d_backward,
+    conv_transpose_geometry,
+    conv_transpose_output_size,
+)
+from engine.geometry import Pair, normalize_pair
+from engine.ops.common import DILATION, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, PADDING, STRIDE
+from engine.ops.conv2d import BIAS, BIAS_TENSOR, CONV_KERNEL, GRAD_BIAS, GRAD_WEIGHT, WEIGHT
+from engine.ops.registry import register
+from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, ReferenceLines, Tensors
+from engine.trace import (
+    Accumulation,
+    BackwardStep,
+    ForwardStep,
+    Step,
+    StepCell,
+    Tap,
+    Trace,
+    format_number,
+    onto_input,
+    tap_grid,
+    term,
+)
+
+KEYS = ("stride", "padding", "output_padding", "dilation")
+
+OUTPUT_PADDING = ParamSpec(
+    "output_padding",
+    "pair",
+    (0, 0),
+    0,
+    64,
+    label=QT_TR_NOOP("Output padding"),
+    help=QT_TR_NOOP(
+        "Transposed convolution: extra rows and columns at the bottom and right of the output "
+        "(smaller than the stride or the dilation); it picks one of the sizes a strided "
+        "convolution maps to the same input size."
+    ),
+)
+TRANSPOSED_WEIGHT = dataclasses.replace(WEIGHT, shape="(C_in, C_out, kH, kW)")
+
+SCATTER = QT_TR_NOOP("{source} = {value} scatters {value}·W onto Y: {updates}")
+GATHER = QT_TR_NOOP("dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}")
+
+
+class Records:
+    """Transposed convolution's steps: one per input cell, forward a scatter, backward a gather."""
+
+    # ---- what one input cell adds to its output patch ----------------------------------------
+    def _patch(self, trace: Trace, ih: int, iw: int) -> list[tuple[int, int, int, int]]:
+        """The real output cells of input cell ``(ih, iw)``'s patch, as ``(i, j, row, col)``."""
+        g = trace.geometry
+        return [t for t in g.window_taps(ih, iw) if g.classify(t[2], t[3]) == "input"]
+
+    def forward_step(self, trace: Trace, index: int) -> ForwardStep:
+        ih, iw = trace.geometry.position(index)
+        assert trace.weight is not None
+        values = trace.x[:, ih, iw]  # (C_in,)
+        taps = []
+        for c in range(trace.x.shape[0]):
+            for i, j, r, col in trace.geometry.window_taps(ih, iw):
+                kind = trace.geometry.classify(r, col)
+                taps.append(
+                    Tap((i, j), (r, col), kind, float(values[c]), c, float(trace.weight[c, i, j]))
+                )
+        updates = []
+        for i, j, r, col in self._patch(trace, ih, iw):
+            amount = float(values @ trace.weight[:, i, j])
+            updates.append(f"Y[{r}, {col}] += {format_number(amount)}")
+        source = f"X[{ih}, {iw}]"
+        value = format_number(float(values[0])) if len(values) == 1 else "x"
+        fields = {"source": source, "value": value, "updates": ", ".join(updates) or "—"}
+        text = SCATTER.format(**fields)
+        return ForwardStep(index, (ih, iw), tuple(taps), (), float("nan"), text)
+
+    def backward_step(self, trace: Trace, index: int) -> BackwardStep:
+        ih, iw = trace.geometry.position(index)
+        assert trace.weight is not None
+        patch = self._patch(trace, ih, iw)
+        gy = trace.grad_output
+        grads = []
+        for c in range(trace.x.shape[0]):
+            total = sum(float(gy[r, col]) * float(trace.weight[c, i, j]) for i, j, r, col in patch)
+            grads.append(((c, ih, iw), total))
+        wgrads = tuple(
+            ((c, i, j), float(trace.x[c, ih, iw]) * float(gy[r, col]))
+            for c in range(trace.x.shape[0])
+            for i, j, r, col in patch
+        )
+        terms = " + ".join(
+            f"{term(float(gy[r, col]))}·{term(float(trace.weight[0, i, j]))}"
+            for i, j, r, col in patch
+        )
+        fields = {
+            "row": str(ih),
+            "col": str(iw),
+            "terms": terms or "0",
+            "total": format_number(grads[0][1]),
+        }
+        text = GATHER.format(**fields)
+        return BackwardStep(
+            index, (ih, iw), float("nan"), tuple(grads), text, wgrads, None,
+            template=GATHER, fields=fields,
+        )  # fmt: skip
+
+    def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
+        raise NotImplementedError  # the accumulations below replace the gather's
+
+    def step(self, trace: Trace, phase: str, index: int) -> Step:
+        """A scatter: one input cell, its output patch, the whole kernel."""
+        ih, iw = trace.geometry.position(index)
+        cells = [StepCell("input", (ih, iw), "source", c) for c in range(trace.x.shape[0])]
+        for i, j, r, col in trace.geometry.window_taps(ih, iw):
+            if trace.geometry.classify(r, col) == "input":
+                cells.append(StepCell("output", (r, col), "window"))
+            cells.append(StepCell("weight", (i, j), "window"))
+        if phase == "forward":
+            fwd = self.forward_step(trace, index)
+            return Step("forward", index, (ih, iw), tuple(cells), "{text}", {"text": fwd.text})
+        bwd = self.backward_step(trace, index)
+        for i, j, r, col in self._patch(trace, ih, iw):
+            cells.append(StepCell("grad_output", (r, col), "window"))
+            cells += [
+                StepCell("grad_weight", (i, j), "changed", c) for c in range(trace.x.shape[0])
+            ]
+        cells += [StepCell("grad_input", (ih, iw), "target", c) for c in range(trace.x.shape[0])]
+        return Step("backward", index, (ih, iw), tuple(cells), bwd.template, bwd.fields)
+
+    def accumulation(self, trace: Trace, view: str) -> Accumulation | None:
+        g, x, w = trace.geometry, trace.x, trace.weight
+        assert w is not None
+        gy = trace.grad_output
+        c_in = x.shape[0]
+
+        def patch_gy(ih: np.ndarray, iw: np.ndarray) -> np.ndarray:
+            rows, cols, valid = tap_grid(g, ih, iw)
+            h, wd = g.in_size
+            return np.where(valid, gy[np.clip(rows, 0, h - 1), np.clip(cols, 0, wd - 1)], 0.0)
+
+        if view == "output":
+
+            def scatter(ih: np.ndarray, iw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                per_tap = np.einsum("cn,cij->nij", x[:, ih, iw], w)[:, None]
+                return onto_input(g, ih, iw, per_tap)
+
+            start = np.full(trace.output.shape, trace.bias or 0.0)
+            return Accumulation(trace.output.shape, g.out_size, scatter, trace.output, start)
+        if view == "grad_input":
+            h, wd = x.shape[1:]
+
+            def gather(ih: np.ndarray, iw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                amounts = np.einsum("nij,cij->nc", patch_gy(ih, iw), w)
+                cells = (np.arange(c_in)[None, :] * h + ih[:, None]) * wd + iw[:, None]
+                return cells.ravel(), amounts.ravel()
+
+            return Accumulation(trace.grad_input.shape, g.out_size, gather, trace.grad_input)
+        if view == "grad_weight" and trace.grad_weight is not None:
+            size = trace.grad_weight.size
+
+            def weight_grads(ih: np.ndarray, iw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                amounts = x[:, ih, iw].T[:, :, None, None] * patch_gy(ih, iw)[:, None]
+                cells = np.broadcast_to(np.arange(size), (len(ih), size))
+                return cells.ravel(), amounts.ravel()
+
+            final = trace.grad_weight
+            return Accumulation(final.shape, g.out_size, weight_grads, final)
+        if view == "grad_bias" and trace.grad_bias is not None:
+            total = float(trace.grad_bias)
+
+            def bias_grad(ih: np.ndarray, iw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                # db sums all of dY at once: it arrives with the first backward step.
+                amounts = np.where((ih == 0) & (iw == 0), total, 0.0)
+                return np.zeros(len(ih), dtype=np.int64), amounts
+
+            return Accumulation((1,), g.out_size, bias_grad, np.array([total]))
+        return None
+
+    def linked(self, trace: Trace, where: str, row: int, col: int) -> tuple[list[Pair], list[Pair]]:
+        """An input cell lights its output patch; an output cell, the inputs that reach it."""
+        g = trace.geometry
+        if where == "input":
+            if not (0 <= row < g.out_size[0] and 0 <= col < g.out_size[1]):
+                return [], []
+            return [(row, col)], [(r, c) for _, _, r, c in self._patch(trace, row, col)]
+        return g.windows_reading(row, col), [(row, col)]
+
+    input_pad = ((0, 0), (0, 0))
+
+
+RECORDS = Records()
+
+
+def _kwargs(params: Params) -> dict[str, Any]:
+    return {name: params[name] for name in KEYS}
+
+
+def _bias(params: Params, c_out: int) -> np.ndarray | None:
+    return None if params["bias"] is None else np.full(c_out, float(params["bias"]))
+
+
+def _geometry_of(x_shape: tuple[int, ...], w_shape: tuple[int, ...], kw: dict[str, Any]) -> Any:
+    pairs = {name: normalize_pair(kw[name], name) for name in KEYS}
+    return conv_transpose_geometry(
+        (int(x_shape[-2]), int(x_shape[-1])), (int(w_shape[-2]), int(w_shape[-1])), **pairs
+    )
+
+
+def _geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...] | None, params: Params) -> Any:
+    assert w_shape is not None
+    # The engine's own checks (output_padding, output size, shapes), on one zero sample.
+    conv_transpose2d(
+        np.zeros((1, w_shape[0], *x_shape[-2:])), np.zeros(w_shape), None, **_kwargs(params)
+    )
+    return _geometry_of(x_shape, w_shape, _kwargs(params))
+
+
+def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+    x, w = tensors["input"], tensors["weight"]
+    b = _bias(params, w.shape[1])
+    kw = _kwargs(params)
+    return {"output": conv_transpose2d(x, w, b, **kw)}, (x, w, b, kw)
+
+
+def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
+    x, w, b, kw = ctx
+    gx, gw, gb = conv_transpose2d_backward(grads["grad_output"], x, w, b, **kw)
+    return {"grad_input": gx, "grad_weight": gw, "grad_bias": gb}
+
+
+def _trace(
+    tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
+) -> Trace:
+    """Output channel ``c`` of sample ``n``: every input channel scatters its kernel slice."""
+    n, c = plane_nc
+    x, w, b, kw = ctx
+    bias = None if b is None else float(b[c])
+    g = _geometry_of(x.shape, w.shape, kw)
+    gy = arrays["grad_output"][n, c]
+    plane_w = w[:, c]  # (C_in, kH, kW)
+    one_b = None if bias is None else np.array([bias])
+    gx, gw, gb = conv_transpose2d_backward(gy[None], x[n], plane_w[:, None], one_b, **kw)
+    return Trace(
+        op="conv_transpose2d", geometry=g, x=x[n], output=arrays["output"][n, c],
+        grad_output=gy, grad_input=gx, records=RECORDS, pad_value=0.0, params=kw,
+        weight=plane_w, bias=bias, grad_weight=gw[:, 0],
+        grad_bias=None if gb is None else float(gb[0]),
+    )  # fmt: skip
+
+
+def _explain(in_size: tuple[int, int], w_shape: tuple[int, ...] | None, p: Params) -> list[str]:
+    kernel = normalize_pair(p.kernel_size if w_shape is None else tuple(w_shape[-2:]), "kernel")
+    pairs = [normalize_pair(p[k], k) for k in KEYS]  # stride, padding, output_padding, dilation
+    lines = []
+    for axis, (name, out_name) in enumerate((("H", "H_out"), ("W", "W_out"))):
+        s, pad, op, d = (0 if v is None else v[axis] for v in pairs)
+        k = 0 if kernel is None else kernel[axis]
+        size = in_size[axis]
+        out = conv_transpose_output_size(size, k, s, pad, op, d)
+        line = (
+            f"{out_name} = ({name} − 1)·s − 2·p + d·(k − 1) + output_padding + 1 = "
+            f"({size} − 1)·{s} − 2·{pad} + {d}·{k - 1} + {op} + 1 = {out}"
+        )
+        if out < 1:
+            line += "  ✗ the output must be at least 1"
+        if op >= s and op >= d:
+            line += "  ✗ output_padding must be smaller than the stride or the dilation"
+        lines.append(line)
+    return lines
+
+
+SPEC = register(
+    OpSpec(
+        key="conv_transpose2d",
+        order=70,
+        reduction="sum",
+        alias="convT",
+        label=QT_TR_NOOP("Transposed convolution"),
+        description=QT_TR_NOOP(
+            "Each input cell adds the kernel, scaled by its value, onto its patch of the output: "
+            "upsampling in decoders and GANs, and the backward of a convolution."
+        ),
+        params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS),
+        tensors=(
+            INPUT,
+            TRANSPOSED_WEIGHT,
+            BIAS_TENSOR,
+            OUTPUT,
+            GRAD_OUTPUT,
+            GRAD_INPUT,
+            GRAD_WEIGHT,
+            GRAD_BIAS,
+        ),
+        pad_value=0.0,
+        geometry=_geometry,
+        forward=_forward,
+        backward=_backward,
+        trace=_trace,
+        engine_kwargs=_kwargs,
+        reference=(reference.conv_transpose2d, reference.conv_transpose2d_backward),
+        numpy_call="conv_transpose2d",
+        torch_call="conv_transpose2d",
+        explain=_explain,
+        weight_in_axis=0,
+        call_tensors=("input", "weight", "bias"),
+        backward_returns=("grad_input", "grad_weight", "grad_bias"),
+        loop_counters=("n", "ci", "ih", "iw"),
+        reference_lines=(
+            ReferenceLines("forward", ("y[n, first_out + co, r, c] += v * w4[ci, co, i, j]",)),
+            ReferenceLines(
+                "backward",
+                ("gx[n, ci, ih, iw] += d * w4[ci, co, i, j]", "gw[ci, co, i, j] += d * v"),
+            ),
+        ),
+    )
+)
