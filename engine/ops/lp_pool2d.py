@@ -111,8 +111,8 @@ class Records:
         if math.isinf(p):
             assert trace.winners is not None
             won = trace.winners[oh, ow]
-            amounts = np.where(won, (trace.grad_output[oh, ow])[:, None, None] * np.sign(values), 0)
-            return amounts[:, None]
+            routed = trace.grad_output[oh, ow][:, None, None] * np.sign(values)
+            return np.where(won, routed, 0.0)[:, None]
         with np.errstate(all="ignore"):
             slope = _torch_pow(values, p - 1) * p  # d(x**p)/dx
             amounts: np.ndarray = d[oh, ow][:, None, None] * slope
