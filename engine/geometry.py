@@ -51,19 +51,19 @@ def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pai
     if value is None and allow_none:
         return None
     rule = f"{name} must be a single int or a pair of ints (height, width), got {value!r}"
-    if _is_int(value):
+    if is_int(value):
         return (int(value), int(value))
     if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
         items = list(value)
         if len(items) == 0 and allow_none:
             return None
-        if len(items) in (1, 2) and all(_is_int(v) for v in items):
+        if len(items) in (1, 2) and all(is_int(v) for v in items):
             ints = [int(v) for v in items]
             return (ints[0], ints[-1])
     raise ValueError(rule)
 
 
-def _is_int(value: object) -> TypeGuard[numbers.Integral]:
+def is_int(value: object) -> TypeGuard[numbers.Integral]:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 

@@ -1144,14 +1144,6 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>未通过：反向传播在 {where}上与有限差分相差最多 {error}（容差 {tolerance}）。</translation>
     </message>
     <message>
-        <source>x has {count} elements: checked a fixed random sample of {sample}.</source>
-        <translation>x 有 {count} 个元素：检验了其中固定的 {sample} 个随机样本。</translation>
-    </message>
-    <message>
-        <source>{count} element(s) are tied (within 2·eps) with another candidate maximum of a window: max is not differentiable there, so they were left out.</source>
-        <translation>有 {count} 个元素与窗口中另一个候选最大值并列（相差在 2·eps 以内）：max 在那里不可导，因此没有检验它们。</translation>
-    </message>
-    <message>
         <source>{count} element(s) are or feed NaN or ±∞, where finite differences are undefined: left out.</source>
         <translation>有 {count} 个元素本身是或会影响到 NaN 或 ±∞，那里有限差分没有定义：没有检验它们。</translation>
     </message>
@@ -2019,6 +2011,78 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Input gradient dX  so far</source>
         <translation>输入梯度 dX（到目前为止）</translation>
+    </message>
+    <message>
+        <source>{tensor} has {count} elements: checked a fixed random sample of {sample}.</source>
+        <translation>{tensor} 有 {count} 个元素：检验了其中固定的 {sample} 个随机样本。</translation>
+    </message>
+    <message>
+        <source>{count} element(s) are tied (within eps) with another candidate maximum of a window: max is not differentiable there, so they were left out.</source>
+        <translation>有 {count} 个元素与窗口中另一个候选最大值并列（相差在 eps 以内）：max 在那里不可导，因此没有检验它们。</translation>
+    </message>
+    <message>
+        <source>a random sample of {count} elements</source>
+        <translation>随机抽取的 {count} 个元素</translation>
+    </message>
+    <message>
+        <source>Gradients not compared: {count} window(s) read only padding here, where PyTorch&apos;s {function} backward writes out of bounds and can crash (PyTorch issue #114216). The app sends those windows&apos; gradient nowhere.</source>
+        <translation>未对比梯度：这里有 {count} 个窗口只读到填充，PyTorch 的 {function} 反向传播在这种情况下会越界写入并可能崩溃（PyTorch issue #114216）。本程序不把这些窗口的梯度传给任何元素。</translation>
+    </message>
+    <message>
+        <source>Indices of the {count} window(s) that read only padding are not compared (no element is the maximum there).</source>
+        <translation>只读到填充的 {count} 个窗口的索引没有对比（那里没有哪个元素是最大值）。</translation>
+    </message>
+    <message>
+        <source>PyTorch gave no answer within {seconds} s and was stopped.</source>
+        <translation>PyTorch 在 {seconds} 秒内没有给出结果，已被停止。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>PyTorch&apos;s answer could not be read: {reason}</source>
+        <translation>无法读取 PyTorch 的结果：{reason}</translation>
+    </message>
+    <message>
+        <source>PyTorch stopped with an error: {detail}</source>
+        <translation>PyTorch 因错误而停止：{detail}</translation>
+    </message>
+    <message>
+        <source>PyTorch crashed ({signal}) while computing {function}; it ran in a separate process, so the app is unaffected. {detail}</source>
+        <translation>PyTorch 在计算 {function} 时崩溃（{signal}）；它运行在单独的进程中，所以本程序不受影响。{detail}</translation>
+    </message>
+    <message>
+        <source>PyTorch stopped with an error (exit status {status}): {detail}</source>
+        <translation>PyTorch 因错误而停止（退出状态 {status}）：{detail}</translation>
+    </message>
+    <message>
+        <source>Checking gradients…</source>
+        <translation>正在检验梯度…</translation>
+    </message>
+    <message>
+        <source>Gradient check cancelled.</source>
+        <translation>梯度检验已取消。</translation>
+    </message>
+    <message>
+        <source>The gradient check could not run: {reason}</source>
+        <translation>梯度检验无法运行：{reason}</translation>
+    </message>
+    <message>
+        <source>Comparing with PyTorch…</source>
+        <translation>正在与 PyTorch 对比…</translation>
+    </message>
+    <message>
+        <source>Comparison with PyTorch cancelled.</source>
+        <translation>与 PyTorch 的对比已取消。</translation>
+    </message>
+    <message>
+        <source>Agrees with PyTorch on everything compared (largest difference {error}); some results were not compared, see below.</source>
+        <translation>对比过的部分都与 PyTorch 一致（最大差异 {error}）；有些结果没有对比，见下文。</translation>
+    </message>
+    <message>
+        <source>Stop this check</source>
+        <translation>停止这项检验</translation>
     </message>
 </context>
 </TS>
