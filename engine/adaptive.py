@@ -40,7 +40,6 @@ returns NaN for the global average of an empty plane).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -48,6 +47,7 @@ import numpy as np
 
 from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
+from engine.geometry import is_int
 from engine.pooling import TiePolicy, max_pool2d, validate_ties
 
 Pair = tuple[int, int]
@@ -95,7 +95,7 @@ def adaptive_bins(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
     [(0, 2), (1, 4), (3, 5)]
     """
     for name, value, low in (("in_size", in_size, 1), ("out_size", out_size, 0)):
-        if not _is_int(value):
+        if not is_int(value):
             raise ParameterError("{name} must be an int, got {value}", name=name, value=repr(value))
         if value < low:
             raise ParameterError(
@@ -129,13 +129,14 @@ def adaptive_output_size(output_size: object, in_size: Pair) -> Pair:
         If ``output_size`` is not an int or a pair of ints/None (PyTorch also refuses 1-tuples,
         floats and bools), or if an entry is negative.
     """
-    if _is_int(output_size):
-        pair = (int(output_size), int(output_size))  # type: ignore[call-overload]
+    pair: tuple[int, ...]
+    if is_int(output_size):
+        pair = (int(output_size), int(output_size))
     elif (
         isinstance(output_size, (Sequence, np.ndarray))
         and not isinstance(output_size, (str, bytes))
         and len(output_size) == 2
-        and all(v is None or _is_int(v) for v in output_size)
+        and all(v is None or is_int(v) for v in output_size)
     ):
         pair = tuple(in_size[a] if v is None else int(v) for a, v in enumerate(output_size))
     else:
@@ -148,10 +149,6 @@ def adaptive_output_size(output_size: object, in_size: Pair) -> Pair:
             "output_size ({height}, {width}) must not be negative", height=pair[0], width=pair[1]
         )
     return pair[0], pair[1]
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 @dataclass(frozen=True)
@@ -248,7 +245,9 @@ def _blocks(n_planes: int, n_rows: int, row_cost: int) -> Iterator[Block]:
             yield slice(p, p + 1), slice(r, min(n_rows, r + rows))
 
 
-def _gather_taps(a: np.ndarray, axis: int, coords: np.ndarray, real: np.ndarray, fill: float):
+def _gather_taps(
+    a: np.ndarray, axis: int, coords: np.ndarray, real: np.ndarray, fill: float
+) -> np.ndarray:
     """``a`` with ``axis`` replaced by ``(k, n)``: entry ``[t, o]`` is ``a`` at ``coords[o, t]``.
 
     Tap-major order (all bins' tap 0, then all bins' tap 1, ...) makes what one tap reads a
@@ -372,7 +371,8 @@ def _plane_means(planes: np.ndarray) -> np.ndarray:
     gets (within an ulp or so of it).
     """
     total = planes.sum(axis=(1, 2), dtype=np.float64, keepdims=True).astype(planes.dtype)
-    return total / planes.dtype.type(planes.shape[1] * planes.shape[2])
+    means: np.ndarray = total / planes.dtype.type(planes.shape[1] * planes.shape[2])
+    return means
 
 
 def _bin_means(planes: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
@@ -614,7 +614,7 @@ def _winning_taps(flat: np.ndarray) -> np.ndarray:
     first one; PyTorch's ``v > best or isnan(v)`` replaces on every NaN, so the *last* wins.
     The -inf fill of missing taps never wins: ``argmax`` of an all -inf bin is tap 0, real.
     """
-    tap = np.argmax(flat, axis=-1)
+    tap: np.ndarray = np.argmax(flat, axis=-1)
     won = np.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
     nan = np.isnan(won)
     if nan.any():
@@ -623,10 +623,13 @@ def _winning_taps(flat: np.ndarray) -> np.ndarray:
     return tap
 
 
-def _tap_index(tap: np.ndarray, rows: _Axis, cols: _Axis, out_rows: slice, width: int):
+def _tap_index(
+    tap: np.ndarray, rows: _Axis, cols: _Axis, out_rows: slice, width: int
+) -> np.ndarray:
     """Flat ``row * W + col`` of tap number ``i * kW + j`` of each bin of ``out_rows``."""
     i, j = np.divmod(tap, cols.k)
-    return (rows.start[out_rows, None] + i) * width + (cols.start[None, :] + j)
+    flat: np.ndarray = (rows.start[out_rows, None] + i) * width + (cols.start[None, :] + j)
+    return flat
 
 
 def adaptive_max_pool2d_backward(
@@ -683,7 +686,9 @@ def adaptive_max_pool2d_backward(
     return from_4d(grad, ndim)
 
 
-def _check_indices(indices: object, x4: np.ndarray, ndim: int, shape4: tuple) -> np.ndarray:
+def _check_indices(
+    indices: object, x4: np.ndarray, ndim: int, shape4: tuple[int, ...]
+) -> np.ndarray:
     """Validate the forward's ``indices`` and return them as int64 (N, C, out_H, out_W)."""
     idx = np.asarray(indices)
     expected = shape4[4 - ndim :]
@@ -715,7 +720,9 @@ def _check_indices(indices: object, x4: np.ndarray, ndim: int, shape4: tuple) ->
     return idx
 
 
-def _scatter_first(gy: np.ndarray, idx: np.ndarray, shape: tuple, overlap: bool) -> np.ndarray:
+def _scatter_first(
+    gy: np.ndarray, idx: np.ndarray, shape: tuple[int, ...], overlap: bool
+) -> np.ndarray:
     """``grad.flat[idx] += grad_output`` plane by plane, in (oh, ow) order like PyTorch.
 
     Without overlapping bins no element wins twice, and a plain assignment does the job of
@@ -782,9 +789,12 @@ def _scatter_ties(
     return grad.reshape(x4.shape)
 
 
-def _index_tap(idx: np.ndarray, rows: _Axis, cols: _Axis, out_rows: slice, width: int):
+def _index_tap(
+    idx: np.ndarray, rows: _Axis, cols: _Axis, out_rows: slice, width: int
+) -> np.ndarray:
     """Tap number ``i * kW + j`` of each bin's index (the inverse of :func:`_tap_index`)."""
     r, c = np.divmod(idx, width)
     i = r - rows.start[out_rows, None]
     j = c - cols.start[None, :]
-    return i * cols.k + j
+    tap: np.ndarray = i * cols.k + j
+    return tap
