@@ -69,8 +69,8 @@ class RandomSpec:
             lo, hi = sorted((int(round(self.low)), int(round(self.high))))
             return rng.integers(lo, hi + 1, size=shape).astype(float)
         if self.kind == "uniform":
-            lo, hi = sorted((self.low, self.high))
-            return np.round(rng.uniform(lo, hi, size=shape), 2)
+            low, high = sorted((self.low, self.high))
+            return np.round(rng.uniform(low, high, size=shape), 2)
         if self.kind == "normal":
             # low = mean, high = standard deviation
             return np.round(rng.normal(self.low, abs(self.high), size=shape), 2)
@@ -180,7 +180,8 @@ def read_image(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(raw)) as img:
+            with Image.open(io.BytesIO(raw)) as opened:
+                img: Image.Image = opened
                 width, height = img.size
                 if width * height > IMAGE_MAX_PIXELS:
                     raise ParameterError(
