@@ -203,15 +203,26 @@ def _kwargs(params: Params) -> dict[str, Any]:
 
 
 def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Params) -> Any:
-    g = pool_geometry(x_shape[-2:], **_kwargs(params))
-    unpool_output_size(g.out_size, **_kwargs(params))  # the default size must be at least 1
-    return g
+    return pool_geometry(x_shape[-2:], **_kwargs(params))
 
 
-def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+def _prepare(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Pool X (the unpooling's input), and unpool to X's size when PyTorch allows it."""
     x = tensors["input"]
     kw = _kwargs(params)
     pooled, idx = max_pool2d(x, **kw, return_indices=True)
+    size: tuple[int, int] | None = (int(x.shape[-2]), int(x.shape[-1]))
+    try:
+        unpool_output_size(pooled.shape[-2:], **kw, output_size=size)
+    except ValueError:
+        size = None  # PyTorch's default size
+    return {"pooled": pooled, "indices": idx}, {"output_size": size}
+
+
+def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+    extra, more = _prepare(tensors, params)
+    pooled, idx = extra["pooled"], extra["indices"]
+    kw = {**_kwargs(params), **more}
     y = max_unpool2d(pooled, idx, **kw)
     outputs = {"output": y, "pooled": pooled, "indices": idx.astype(np.float64)}
     return outputs, (pooled, idx, kw)
@@ -284,6 +295,11 @@ SPEC = register(
         explain=_explain,
         output_in_input_scale=True,
         call_tensors=("pooled", "indices"),
+        prepare=_prepare,
+        prepare_code=(
+            "pooled, indices = {module}.max_pool2d(x, {kwargs}, return_indices=True)"
+            "  # output_size: X's size when allowed"
+        ),
         reference_lines=(
             ReferenceLines("forward", ("y[n, c, k // out_w, k % out_w] = s.x4[n, c, h, w]",)),
             ReferenceLines("backward", ("gx[n, c, h, w] = gy[n, c, k // out_w, k % out_w]",)),

@@ -312,6 +312,11 @@ class OpSpec:
         that rewrite the operation by hand need it)
     weight_in_axis : the weight's axis of input channels (1: ``(C_out, C_in, kH, kW)`` as
         ``conv2d``; 0: ``(C_in, C_out, kH, kW)`` as ``conv_transpose2d``)
+    prepare : ``(document tensors, params) -> (tensors, kwargs)``: tensors and keyword
+        arguments the call needs that the document does not hold, made from it (max-unpooling
+        pools X first: ``pooled``, ``indices``, and ``output_size`` = X's size when allowed)
+    prepare_code : the same as one line of Python for the code view, with ``{kwargs}`` for the
+        pooling's keyword arguments and ``{module}`` for ``engine`` / ``F``
     order : place in the menus and the 1..9 shortcuts (lower first)
     switch_params : ``(params) -> params`` adjusts carried-over values when switching to this op
     explain : ``(in_size (H, W), weight shape or None, params) -> lines`` the output-size
@@ -357,6 +362,8 @@ class OpSpec:
     explain: Callable[[tuple[int, int], tuple[int, ...] | None, Params], list[str]]
     pitfalls: tuple[str, ...] = ()
     order: int = 100
+    prepare: Callable[[Tensors, Params], tuple[dict[str, np.ndarray], dict[str, Any]]] | None = None
+    prepare_code: str = ""
     weight_in_axis: int = 1
     reduction: str = ""
     output_in_input_scale: bool = False
