@@ -61,7 +61,17 @@ try:
     outcome = "accepted"
 except ValueError as exc:
     outcome = str(exc)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB on Linux
+def peak_mb():
+    # This process's own high-water mark: ru_maxrss would include the parent's at fork time.
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB on Linux
+peak = peak_mb()
 print(json.dumps({"message": outcome, "peak_mb": peak}))
 """
 
