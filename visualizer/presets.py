@@ -186,14 +186,16 @@ def parse_preset(data: object, path: Path) -> Preset:
                 )
                 raise ValueError(message.format(channels=x.shape[1]))
             weight = weight[None, None]
-        elif weight.shape[1] != x.shape[1]:
+        elif weight.shape[spec.weight_in_axis] != x.shape[1]:
             message = tr(
                 '"kernel" of shape {shape} has C_in = {kernel_channels}, but the input '
                 "has {channels} channels"
             )
             raise ValueError(
                 message.format(
-                    shape=weight.shape, kernel_channels=weight.shape[1], channels=x.shape[1]
+                    shape=weight.shape,
+                    kernel_channels=weight.shape[spec.weight_in_axis],
+                    channels=x.shape[1],
                 )
             )
     elif spec.has_weight:
@@ -330,6 +332,8 @@ def preset_snapshot(state: AppState, preset: Preset) -> Snapshot:
         # Pooling presets keep the current kernel, with as many input channels as the input,
         # so switching to convolution afterwards still works.
         weight = state.weight
+        if state.spec.has_weight and state.spec.weight_in_axis == 0:
+            weight = weight.swapaxes(0, 1)  # back to conv2d's layout, kept between operations
         if weight.shape[1] != preset.x.shape[1]:
             weight = np.repeat(weight[:, :1], preset.x.shape[1], axis=1)
     grad = preset.grad_output
