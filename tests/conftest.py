@@ -19,9 +19,8 @@ def _isolated_user_files(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("POOLING_VISUALIZER_DATA_DIR", str(folder / "data"))
 
 
-@pytest.fixture
-def window(qtbot):
-    """The whole application window in its default state, sized like a laptop screen."""
+def new_window(qtbot):
+    """A new application window in its default state, shown at a laptop screen's size."""
     from visualizer.main_window import MainWindow
 
     win = MainWindow()
@@ -30,3 +29,9 @@ def window(qtbot):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+@pytest.fixture
+def window(qtbot):
+    """The whole application window in its default state, sized like a laptop screen."""
+    return new_window(qtbot)

@@ -8,6 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import new_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
@@ -23,17 +24,6 @@ def _restore_look(qapp):
     yield
     presentation.apply_theme("system")
     matrix_view.set_palette("standard")
-
-
-def new_window(qtbot):
-    from visualizer.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def font_size(widget) -> float:
