@@ -44,6 +44,42 @@
         <translation>无法读取图像（{name}）：{reason}</translation>
     </message>
     <message>
+        <source>image ({name}) has {width}×{height} pixels; at most {limit} million pixels are read</source>
+        <translation>图像（{name}）有 {width}×{height} 像素；最多读取 {limit} 百万像素</translation>
+    </message>
+    <message>
+        <source>image ({name}) declares more pixels than can be decoded safely (a decompression bomb?); at most {limit} million pixels are read</source>
+        <translation>图像（{name}）声明的像素多于可安全解码的数量（解压缩炸弹？）；最多读取 {limit} 百万像素</translation>
+    </message>
+    <message>
+        <source>{name}: {depth} {kind}, {size}; values as stored: {low} … {high}</source>
+        <translation>{name}：{depth}，{kind}，{size}；数值按文件中存储的原样保留：{low} … {high}</translation>
+    </message>
+    <message>
+        <source>{width}×{height} scaled down to {shown_width}×{shown_height}</source>
+        <translation>{width}×{height} 缩小为 {shown_width}×{shown_height}</translation>
+    </message>
+    <message>
+        <source>8-bit (0 … 255)</source>
+        <translation>8 位（0 … 255）</translation>
+    </message>
+    <message>
+        <source>16-bit (0 … 65535, not scaled to 0 … 255)</source>
+        <translation>16 位（0 … 65535，不缩放到 0 … 255）</translation>
+    </message>
+    <message>
+        <source>32-bit integer (not scaled)</source>
+        <translation>32 位整数（不缩放）</translation>
+    </message>
+    <message>
+        <source>32-bit float (not scaled)</source>
+        <translation>32 位浮点数（不缩放）</translation>
+    </message>
+    <message>
+        <source>grayscale</source>
+        <translation>灰度</translation>
+    </message>
+    <message>
         <source>PNG image (*.png);;SVG vector image (*.svg)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg)</translation>
     </message>
@@ -57,6 +93,7 @@
     </message>
     <message>
         <source>Output Y</source>
+        <extracomment>How the worker is started after the Python executable (a test puts a crashing script here).</extracomment>
         <translation>输出 Y</translation>
     </message>
     <message>
@@ -88,12 +125,20 @@
         <translation>仅反向</translation>
     </message>
     <message>
+        <source>{file}: images are not exported as .{suffix}; use .png or .svg</source>
+        <translation>{file}：图像不能导出为 .{suffix}；请使用 .png 或 .svg</translation>
+    </message>
+    <message>
         <source>could not write {file}</source>
         <translation>无法写入 {file}</translation>
     </message>
     <message>
         <source>{matrix} is not shown for {op} (nothing to export)</source>
         <translation>运算 {op} 下不显示{matrix}（没有可导出的内容）</translation>
+    </message>
+    <message>
+        <source>{file}: an animation is exported as .gif, not {suffix}</source>
+        <translation>{file}：动画导出为 .gif，而不是 {suffix}</translation>
     </message>
     <message>
         <source>GIF delay ({delay}) must be a whole number of milliseconds</source>
@@ -106,6 +151,22 @@
     <message>
         <source>this stepping has {frames} frames; a GIF can hold at most {limit} (export one phase, or use a smaller input or a larger stride)</source>
         <translation>这次步进有 {frames} 帧，而一个 GIF 最多只能有 {limit} 帧（请只导出一个阶段，或使用更小的输入或更大的步长）</translation>
+    </message>
+    <message>
+        <source>{frames} frames of {width}×{height} pixels are more than a GIF export may hold ({limit} million pixels in all); export one phase or one matrix, or make the window smaller</source>
+        <translation>{frames} 帧 {width}×{height} 像素超出了 GIF 导出的容量（总共 {limit} 百万像素）；请只导出一个阶段或一个矩阵，或把窗口调小</translation>
+    </message>
+    <message>
+        <source>no file name given</source>
+        <translation>没有给出文件名</translation>
+    </message>
+    <message>
+        <source>it is a folder; choose a file name</source>
+        <translation>这是一个文件夹；请选择一个文件名</translation>
+    </message>
+    <message>
+        <source>{file}: these files are written as {suffix}, not {other}</source>
+        <translation>{file}：这些文件写为 {suffix}，而不是 {other}</translation>
     </message>
     <message>
         <source>no such folder</source>
@@ -660,8 +721,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>形状为 {shape} 的 &quot;kernel&quot; 的 C_in = {kernel_channels}，但输入有 {channels} 个通道</translation>
     </message>
     <message>
-        <source>&quot;kernel&quot; is required for op &quot;conv&quot;</source>
-        <translation>op 为 &quot;conv&quot; 时必须给出 &quot;kernel&quot;</translation>
+        <source>&quot;kernel&quot; is required for op &quot;{op}&quot;</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>&quot;grad_output&quot; has shape {shape}, but the output has shape {expected}</source>
@@ -714,14 +775,6 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>params &quot;{field}&quot; must be true or false, not {value}</source>
         <translation>params 中的 &quot;{field}&quot; 必须是 true 或 false，而不是 {value}</translation>
-    </message>
-    <message>
-        <source>params &quot;divisor_override&quot; must be an integer or null</source>
-        <translation>params 中的 &quot;divisor_override&quot; 必须是整数或 null</translation>
-    </message>
-    <message>
-        <source>params &quot;ties&quot; ({value}) must be one of {ties}</source>
-        <translation>params 中的 &quot;ties&quot;（{value}）必须是 {ties} 之一</translation>
     </message>
     <message>
         <source>&quot;bias&quot; and params &quot;bias&quot; disagree; give it once</source>
@@ -788,8 +841,24 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{field} 必须是 true 或 false，而不是{type}</translation>
     </message>
     <message>
+        <source>params &quot;{field}&quot; ({value}) must be one of {choices}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>params &quot;{field}&quot; must be an integer or null</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{field} must be a number or null, not {type}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{field} must be a number, not {type}</source>
         <translation>{field} 必须是数字，而不是{type}</translation>
+    </message>
+    <message>
+        <source>{field} is an integer with {digits} digits, too large for a number</source>
+        <translation>{field} 是一个 {digits} 位的整数，太大，无法作为数值</translation>
     </message>
     <message>
         <source>{field} must be a finite number</source>
@@ -896,12 +965,20 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>不是有效的 JSON 文件（{reason}）</translation>
     </message>
     <message>
-        <source>{size} MB is larger than a session can be ({limit} MB at most)</source>
-        <translation>{size} MB 超过了会话文件的大小上限（最多 {limit} MB）</translation>
+        <source>an integer with {digits} digits is too large for a number</source>
+        <translation>一个 {digits} 位的整数太大，无法作为数值</translation>
     </message>
     <message>
-        <source>{file}: not a text (UTF-8) file</source>
-        <translation>{file}：不是文本（UTF-8）文件</translation>
+        <source>it holds {lists} lists and {items} items: reading it would take about {memory} of memory ({limit} at most)</source>
+        <translation>它包含 {lists} 个列表和 {items} 个条目：读取它大约需要 {memory} 内存（最多 {limit}）</translation>
+    </message>
+    <message>
+        <source>not enough memory to read this file</source>
+        <translation>内存不足，无法读取此文件</translation>
+    </message>
+    <message>
+        <source>a value could not be read ({reason})</source>
+        <translation>有一个值无法读取（{reason}）</translation>
     </message>
     <message>
         <source>Load session</source>
@@ -944,6 +1021,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>恢复会话</translation>
     </message>
     <message>
+        <source>  Another window of this app did not close normally. Restore its work?  </source>
+        <translation>  本程序的另一个窗口没有正常关闭。要恢复它的工作吗？  </translation>
+    </message>
+    <message>
         <source>  The last session did not close normally. Restore where you left off?  </source>
         <translation>  上次会话没有正常关闭。要恢复到上次离开时的状态吗？  </translation>
     </message>
@@ -962,6 +1043,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Keep the fresh start (File ▸ Restore previous session still works)</source>
         <translation>保持全新开始（之后仍可通过 文件 ▸ 恢复上次会话 恢复）</translation>
+    </message>
+    <message>
+        <source>Autosave</source>
+        <translation>自动保存</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
     </message>
     <message>
         <source>Open session</source>
@@ -1000,6 +1089,18 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>自动保存失败：{reason}</translation>
     </message>
     <message>
+        <source>The autosave {file} could not be read ({reason}) nor moved aside ({error}).</source>
+        <translation>自动保存文件 {file} 无法读取（{reason}），也无法移到一旁（{error}）。</translation>
+    </message>
+    <message>
+        <source>The autosave could not be read ({reason}); it was kept as {file}.</source>
+        <translation>自动保存文件无法读取（{reason}）；它已保留为 {file}。</translation>
+    </message>
+    <message>
+        <source>  {notice} The app started fresh.  </source>
+        <translation>  {notice}程序已重新开始。  </translation>
+    </message>
+    <message>
         <source>Cannot restore the previous session</source>
         <translation>无法恢复上次会话</translation>
     </message>
@@ -1018,10 +1119,6 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Convolution (cross-correlation)</source>
         <translation>卷积（互相关）</translation>
-    </message>
-    <message>
-        <source>operation ({op}) must be one of {ops}</source>
-        <translation>运算（{op}）必须是 {ops} 之一</translation>
     </message>
     <message>
         <source>input size ({rows}x{cols}) must be between 1 and {limit} per side (load an image for larger inputs)</source>
@@ -1124,7 +1221,12 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{position}：dX[窗口] += {dy}·W，dW += {dy}·X[窗口]，db += {dy}</translation>
     </message>
     <message>
+        <source>Each output is the sum of its window times the kernel, plus the bias.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Cannot tell: every element sits on a tie or a non-finite value, where the derivative is not defined.</source>
+        <extracomment>Tap reads (outputs × taps per output) all the forwards of one check may cost, about 10 s of engine time; a check makes at least two forwards per differentiable tensor however large. Seconds PyTorch may take (its import alone takes seconds on a cold disk); then it is stopped.</extracomment>
         <translation>无法判断：每个元素都处在并列值或非有限值上，那里导数没有定义。</translation>
     </message>
     <message>
@@ -1364,6 +1466,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>用 PNG 或 JPEG 图像作为输入（灰度，或 RGB 三通道）</translation>
     </message>
     <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff)</translation>
+    </message>
+    <message>
         <source>RGB channels</source>
         <translation>RGB 通道</translation>
     </message>
@@ -1414,10 +1520,6 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Load image</source>
         <translation>载入图像</translation>
-    </message>
-    <message>
-        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif)</source>
-        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.gif)</translation>
     </message>
     <message>
         <source>the window of the current step: the input cells it reads</source>
@@ -1516,6 +1618,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>&lt;p&gt;池化可视化工具展示一个滑动窗口如何计算&lt;b&gt;最大池化&lt;/b&gt;、&lt;b&gt;平均池化&lt;/b&gt;或&lt;b&gt;卷积&lt;/b&gt;，每次算出一个输出；然后展示把梯度送回输入的&lt;b&gt;反向传播&lt;/b&gt;。所有规则与 PyTorch 完全一致。&lt;/p&gt;</translation>
     </message>
     <message>
+        <source>Operations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The screen</source>
         <translation>界面</translation>
     </message>
@@ -1608,6 +1714,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>并列者平分</translation>
     </message>
     <message>
+        <source>Each output is the largest value in its window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{tip} (height)</source>
         <translation>{tip}（高）</translation>
     </message>
@@ -1620,8 +1730,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>运算与参数</translation>
     </message>
     <message>
-        <source>What the sliding window computes (keys 1, 2, 3)</source>
-        <translation>滑动窗口计算什么（按键 1、2、3）</translation>
+        <source>What the sliding window computes (keys {keys})</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Operation</source>
@@ -1629,6 +1739,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>Kernel</source>
+        <extracomment>The largest kernel, stride, padding and dilation the app offers (controls, files, CLI).</extracomment>
         <translation>核大小</translation>
     </message>
     <message>
@@ -1660,8 +1771,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>平均池化：每个窗口都除以一个固定的数，而不是窗口大小</translation>
     </message>
     <message>
-        <source>Divide every window by this number instead (not 0).</source>
-        <translation>每个窗口都改为除以这个数（不能为 0）。</translation>
+        <source>Each output is the mean of its window.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Max pooling backward: which of several equal maxima in a window receives its gradient (PyTorch: the first one)</source>
@@ -1670,10 +1781,6 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Convolution: add a bias to every output (off: no bias)</source>
         <translation>卷积：给每个输出加上偏置（关闭：无偏置）</translation>
-    </message>
-    <message>
-        <source>Added once to every output of the convolution</source>
-        <translation>卷积的每个输出都加上一次</translation>
     </message>
     <message>
         <source>set padding ≥ 1 and make the border values negative (Fill X → Negative values).</source>
@@ -1878,7 +1985,12 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>Output size</source>
+        <extracomment>A coordinate no input has: taps of a bin past its end.</extracomment>
         <translation>输出大小</translation>
+    </message>
+    <message>
+        <source>Adaptive pooling: the output size (height × width); the windows adapt to the input. 1 × 1 is global pooling.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>✗ Not applied: {reason}</source>
@@ -2009,6 +2121,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>Argmax 掩码（胜出次数）</translation>
     </message>
     <message>
+        <source>{title}  ({size})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Input gradient dX  so far</source>
         <translation>输入梯度 dX（到目前为止）</translation>
     </message>
@@ -2083,6 +2199,150 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Stop this check</source>
         <translation>停止这项检验</translation>
+    </message>
+    <message>
+        <source>Adaptive average pooling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You choose the output size; each output is the mean of a window sized to fit (output size 1 is global average pooling, as in a ResNet head).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adaptive max pooling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You choose the output size; each output is the largest value of a window sized to fit (output size 1 is global max pooling).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output padding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transposed convolution: extra rows and columns at the bottom and right of the output (smaller than the stride or the dilation); it picks one of the sizes a strided convolution maps to the same input size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{source} = {value} scatters {value}·W onto Y: {updates}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transposed convolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each input cell adds the kernel, scaled by its value, onto its patch of the output: upsampling in decoders and GANs, and the backward of a convolution.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Power p</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LP pooling: the power p in (Σ x^p)^(1/p). p = 1 is the window&apos;s sum; a large p approaches the maximum. Not 0.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{position}: each cell x of the window gets {dy}·∂y/∂x = {dy}·(x / {result})^(p − 1) in dX (p = {p})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{position} goes to the largest |x|: {targets} += {share}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LP pooling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each output is (Σ x^p)^(1/p) over its window: p = 1 is the sum, large p approaches the maximum.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pooled values P = max_pool2d(X)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Indices I (row·W + col in Y)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gradient of the pooled values dP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P[{row}, {col}] = {value} goes back to Y[{target_row}, {target_col}] (I = {index})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dP[{row}, {col}] = dY[{target_row}, {target_col}] = {value}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max-unpooling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Puts each max-pooled value back where it came from (its index), zeros elsewhere: what SegNet&apos;s decoder keeps from the encoder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>session</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>it is a folder, not a file</source>
+        <translation>这是一个文件夹，不是文件</translation>
+    </message>
+    <message>
+        <source>it is a named pipe (FIFO), not a regular file; only regular files are read</source>
+        <translation>这是一个命名管道（FIFO），不是普通文件；只读取普通文件</translation>
+    </message>
+    <message>
+        <source>it is a device, not a regular file; only regular files are read</source>
+        <translation>这是一个设备，不是普通文件；只读取普通文件</translation>
+    </message>
+    <message>
+        <source>it is a special file (socket), not a regular file; only regular files are read</source>
+        <translation>这是一个特殊文件（套接字），不是普通文件；只读取普通文件</translation>
+    </message>
+    <message>
+        <source>{size} is larger than a {what} file may be ({limit} at most)</source>
+        <translation>{size} 超过了{what}文件允许的大小（最多 {limit}）</translation>
+    </message>
+    <message>
+        <source>more than {limit}</source>
+        <translation>超过 {limit}</translation>
+    </message>
+    <message>
+        <source>not enough memory to read it</source>
+        <translation>内存不足，无法读取</translation>
+    </message>
+    <message>
+        <source>not a text (UTF-8) file</source>
+        <translation>不是文本（UTF-8）文件</translation>
+    </message>
+    <message>
+        <source>it is a symbolic link; links are neither replaced nor followed, choose the file it points to</source>
+        <translation>这是一个符号链接；链接既不会被替换也不会被跟随，请选择它指向的文件</translation>
+    </message>
+    <message>
+        <source>it is not a regular file (a device, FIFO or socket); it is left alone</source>
+        <translation>这不是普通文件（设备、FIFO 或套接字）；不会改动它</translation>
     </message>
 </context>
 </TS>
