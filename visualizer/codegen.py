@@ -26,11 +26,12 @@ import numpy as np
 
 from engine.ops import OpSpec, get_op
 from visualizer.calls import (
+    DOCUMENT_FIELDS,
     backward_kwargs,
-    call_tensors,
     document_array,
-    forward_kwargs,
     grad_name,
+    prepared,
+    stored_tensors,
 )
 
 if TYPE_CHECKING:
@@ -45,8 +46,14 @@ def _spec(op: str | Document) -> OpSpec:
 
 
 def _var(spec: OpSpec, tensor: str) -> str:
-    """The Python name of ``tensor`` in the generated code: its symbol in lower case."""
-    return spec.tensor(tensor).symbol.lower() if spec.has_tensor(tensor) else tensor
+    """The Python name of ``tensor`` in the generated code: its symbol in lower case, or for a
+    tensor the call makes itself (:attr:`OpSpec.prepare_code` assigns it), its name."""
+    if not spec.has_tensor(tensor):
+        return tensor
+    made = spec.prepare is not None and tensor in spec.call_tensors
+    if made and tensor not in DOCUMENT_FIELDS and not spec.tensor(tensor).from_param:
+        return tensor
+    return spec.tensor(tensor).symbol.lower()
 
 
 def _file(tensor: str) -> str:
@@ -113,10 +120,15 @@ def _indent(text: str, width: int) -> str:
 
 
 def _stored(doc: Document) -> dict[str, np.ndarray]:
-    """The document's arrays the code uses, by tensor name: the stored call tensors, then dY."""
+    """The document's arrays the code writes out, by tensor name: the stored tensors the call
+    starts from (all of them when the call prepares its own), then dY."""
     spec = doc.spec
-    names = [n for n in spec.call_tensors if not spec.tensor(n).from_param]
-    return {name: document_array(doc, name) for name in (*names, "grad_output")}
+    if spec.prepare is not None:
+        arrays = stored_tensors(doc)
+    else:
+        names = [n for n in spec.call_tensors if not spec.tensor(n).from_param]
+        arrays = {name: document_array(doc, name) for name in names}
+    return {**arrays, "grad_output": document_array(doc, "grad_output")}
 
 
 def arrays_to_save(snap: Document) -> dict[str, np.ndarray]:
@@ -190,20 +202,54 @@ def _top_level_parts(args: str) -> list[str]:
 
 
 # ---- the tensors a call takes ----------------------------------------------------------------
-def _tensor_lines(doc: Document, torch: bool) -> list[str]:
-    """One assignment per tensor of the call, in call order (``x``, then ``w`` and ``b`` …)."""
+def _tensor_lines(doc: Document, tensors: dict[str, np.ndarray | None], torch: bool) -> list[str]:
+    """One assignment per tensor of the call, in call order (``x``, then ``w`` and ``b`` …).
+
+    An operation that prepares its call (:attr:`OpSpec.prepare`) gets the document's tensors
+    and the line of :attr:`OpSpec.prepare_code` that makes the call's tensors from them.
+    """
     spec = doc.spec
     lines = []
-    for name, a in call_tensors(doc).items():
+    arrays = {**tensors, **stored_tensors(doc)} if spec.prepare is not None else tensors
+    for name in _stored(doc):
+        if name != "grad_output" and name not in tensors:
+            lines.append(_stored_line(doc, name, arrays[name], torch))
+    if spec.prepare is not None:
+        kwargs = _kwargs(spec.engine_kwargs(spec.coerce_params(doc.params)))
+        code = spec.prepare_code.format(module="F" if torch else "engine", kwargs=kwargs)
+        lines.append(_wrapped(code))
+    for name, a in tensors.items():
         tensor = spec.tensor(name)
         var = _var(spec, name)
         grad = torch and tensor.differentiable
         if tensor.from_param:
             lines.append(_param_tensor_line(var, a, torch, grad))
-        else:
-            note = f"{tensor.shape} = {tuple(a.shape)}"
-            lines.append(_array_line(var, a, name, torch=torch, grad=grad, note=note))
+        elif name in _stored(doc):
+            lines.append(_stored_line(doc, name, a, torch))
+        elif grad:
+            lines.append(f"{var}.requires_grad_()")  # made by the line above: a leaf
     return lines
+
+
+def _stored_line(doc: Document, name: str, a: np.ndarray | None, torch: bool) -> str:
+    spec = doc.spec
+    tensor = spec.tensor(name)
+    assert a is not None
+    note = f"{tensor.shape} = {tuple(a.shape)}"
+    grad = torch and tensor.differentiable
+    return _array_line(_var(spec, name), a, name, torch=torch, grad=grad, note=note)
+
+
+def _wrapped(code: str) -> str:
+    """A line of code with a trailing comment: the comment above, the call wrapped."""
+    comment = ""
+    if "  # " in code:
+        code, note = code.split("  # ", 1)
+        comment = f"# {note}\n"
+    if code.endswith(")") and "(" in code:
+        head, args = code[: code.index("(")], code[code.index("(") + 1 : -1]
+        code = _call(head, args)
+    return comment + code
 
 
 def _param_tensor_line(var: str, a: np.ndarray | None, torch: bool, grad: bool) -> str:
@@ -232,16 +278,19 @@ def numpy_code(snap: Document) -> str:
     """
     spec = snap.spec
     forward, backward = spec.numpy_call, spec.numpy_backward_call
+    tensors, call_kwargs = prepared(snap)
     lines = [
         "# Run in the project folder (it imports engine/).",
         "import numpy as np",
     ]
     if _special_names_needed(snap):
         lines.append("from numpy import inf, nan")
+    if "{module}" in spec.prepare_code:
+        lines.append("import engine")
     lines += [f"from engine import {forward}, {backward}", ""]
-    lines += _tensor_lines(snap, torch=False)
+    lines += _tensor_lines(snap, tensors, torch=False)
     names = [_var(spec, name) for name in spec.call_tensors]
-    kwargs = _kwargs(forward_kwargs(snap))
+    kwargs = _kwargs(call_kwargs)
     y, dy = _var(spec, "output"), _var(spec, "grad_output")
     lines.append(_call(f"{y} = {forward}", _args(*names, kwargs)))
     lines += ["", "# Backward: dy is the upstream gradient dL/dy; dx = dL/dx."]
@@ -279,19 +328,19 @@ def torch_code(snap: Document) -> str:
     if _special_names_needed(snap):
         lines.append('inf, nan = float("inf"), float("nan")')
     lines.append("")
-    lines += _tensor_lines(snap, torch=True)
+    tensors, call_kwargs = prepared(snap)
+    lines += _tensor_lines(snap, tensors, torch=True)
     names = [_var(spec, name) for name in spec.call_tensors]
     y, dy = _var(spec, "output"), _var(spec, "grad_output")
-    lines.append(_call(f"{y} = F.{spec.torch_call}", _args(*names, _kwargs(forward_kwargs(snap)))))
+    lines.append(_call(f"{y} = F.{spec.torch_call}", _args(*names, _kwargs(call_kwargs))))
     lines += ["", "# Backward: autograd sends dy = dL/dy back; x.grad is dL/dx."]
     lines.append(_grad_line(snap, torch=True))
     lines.append(f"{y}.backward({dy})")
-    tensors = call_tensors(snap)
     for name in tensors:
         tensor = spec.tensor(name)
         if not tensor.differentiable:
             continue
-        var, grad = _var(spec, name), _var(spec, grad_name(name))
+        var, grad = _var(spec, name), _var(spec, grad_name(spec, name))
         if tensor.from_param:
             lines.append(f"{grad} = None if {var} is None else {var}.grad")
         else:

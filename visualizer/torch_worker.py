@@ -6,11 +6,13 @@ process.  ``IN`` is an ``.npz`` written by :class:`visualizer.verify.TorchJob`: 
 tensors by name, ``grad_output``, and ``__request__``, a JSON object::
 
     {"function": "max_pool2d", "call_tensors": ["input"], "kwargs": {...},
-     "return_indices": true, "backward": true, "differentiable": ["input"]}
+     "return_indices": true, "backward": true, "differentiable": ["input"],
+     "gradients": {"input": "grad_input"}}
 
 The worker calls ``torch.nn.functional.<function>(*tensors, **kwargs)`` in float64 (with
 ``return_indices=True`` once more for the indices), runs the backward with ``grad_output``
-when asked, and writes ``output``, ``indices`` and ``grad_<tensor>`` to ``OUT`` (an ``.npz``).
+when asked, and writes ``output``, ``indices`` and the gradients (named by ``gradients``) to
+``OUT`` (an ``.npz``).
 Exit status 0: done; 3: PyTorch cannot be imported; 1: PyTorch raised (the message on stderr);
 2: wrong usage.  Only NumPy and PyTorch are imported here.
 
@@ -50,7 +52,9 @@ def run(request_path: str, result_path: str) -> None:
         if name not in arrays:
             args.append(None)  # e.g. no bias
             continue
-        tensor = torch.tensor(arrays[name], dtype=torch.float64)
+        array = arrays[name]
+        integer = array.dtype.kind in "iu"  # indices stay integers
+        tensor = torch.tensor(array, dtype=torch.int64 if integer else torch.float64)
         if request["backward"] and name in differentiable:
             tensor.requires_grad_()
             leaves[name] = tensor
@@ -64,9 +68,10 @@ def run(request_path: str, result_path: str) -> None:
     out["output"] = y.detach().numpy()
     if request["backward"]:
         y.backward(torch.tensor(arrays["grad_output"], dtype=torch.float64))
+        gradients = request.get("gradients", {})
         for name, tensor in leaves.items():
             if tensor.grad is not None:
-                out[f"grad_{name}"] = tensor.grad.numpy()
+                out[gradients.get(name, f"grad_{name}")] = tensor.grad.numpy()
     with open(result_path, "wb") as f:
         np.savez(f, **out)
 

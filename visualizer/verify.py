@@ -53,11 +53,10 @@ from engine.ops.spec import QT_TR_NOOP
 from visualizer.calls import (
     DOCUMENT_FIELDS,
     backward_kwargs,
-    call_tensors,
     engine_backward,
     engine_forward,
-    forward_kwargs,
     grad_name,
+    prepared,
 )
 from visualizer.i18n import tr
 from visualizer.torch_worker import MISSING_TORCH, REPLY
@@ -81,8 +80,21 @@ class CheckCancelledError(Exception):
     """The check was cancelled before it finished (see :class:`GradientJob`)."""
 
 
-def _float(a: np.ndarray | None) -> np.ndarray | None:
-    return None if a is None else np.array(a, dtype=np.float64)  # a copy: elements are moved
+def _copy(a: np.ndarray | None) -> np.ndarray | None:
+    """A copy to move elements of: float64, or integers (indices) kept as they are."""
+    if a is None:
+        return None
+    a = np.asarray(a)
+    return np.array(a, dtype=a.dtype if a.dtype.kind in "iub" else np.float64)
+
+
+def _call(snap: Document) -> tuple[dict[str, np.ndarray | None], dict[str, Any], Any]:
+    """The call's tensors (copies), keyword arguments and the operation's geometry."""
+    spec = snap.spec
+    tensors, kwargs = prepared(snap)
+    tensors = {name: _copy(a) for name, a in tensors.items()}
+    w_shape = snap.weight.shape if spec.has_weight else None
+    return tensors, kwargs, spec.geometry(snap.x.shape, w_shape, snap.params)
 
 
 def _key(tensor: str) -> str:
@@ -174,8 +186,7 @@ class _Setup:
     def taps(self) -> int:
         """Taps per output: the window, times the input channels if a weight mixes them."""
         kh, kw = self.geometry.kernel
-        x = self.tensors["input"]
-        assert x is not None
+        x = next(a for a in self.tensors.values() if a is not None)  # the first: the input
         return kh * kw * (x.shape[1] if self.mixes_channels else 1)
 
     @property
@@ -255,8 +266,9 @@ def check_gradients(
 class _Plan:
     """The elements of one tensor to check, in batches moved together (two forwards each).
 
-    ``local``: the input, whose elements reach only the outputs of their windows, so elements
-    of non-overlapping windows share a batch; other tensors' elements go one per batch.
+    ``local``: the input, whose elements reach only the outputs of their windows (or, for an
+    operation that scatters, of their own window), so elements whose outputs do not overlap
+    share a batch; other tensors' elements go one per batch.
     """
 
     name: str
@@ -278,7 +290,7 @@ def _plan(setup: _Setup, max_checks: int, forwards: float, tally: _Tally) -> lis
         a = setup.tensors[name]
         assert a is not None
         share = max(2.0, forwards - 2 * (len(names) - k - 1))  # one element left to each other
-        if spec.tensor(name).role == "input":
+        if name == "input":  # the tensor the geometry's windows are laid on
             batches, count = _plan_input(setup, max_checks, share)
             plan = _Plan(name, True, batches)
         else:
@@ -292,13 +304,8 @@ def _plan(setup: _Setup, max_checks: int, forwards: float, tally: _Tally) -> lis
 
 def _setup(snap: Document) -> _Setup:
     spec = snap.spec
-    tensors = {name: _float(a) for name, a in call_tensors(snap).items()}
-    kwargs = forward_kwargs(snap)
+    tensors, kwargs, geometry = _call(snap)
     dy = np.array(snap.grad_output, dtype=np.float64)
-    x = tensors["input"]
-    assert x is not None
-    weight = tensors.get("weight")
-    geometry = spec.geometry(x.shape, None if weight is None else weight.shape, snap.params)
     with np.errstate(invalid="ignore", over="ignore"):
         y0 = engine_forward(spec, tensors, kwargs)
         grads = engine_backward(spec, dy, tensors, kwargs, backward_kwargs(snap))
@@ -343,7 +350,7 @@ class _Tally:
         ok = ~(tied | infinite)
         key = _key(name)
         spec = self.setup.spec
-        gradient = grad_name(name)
+        gradient = grad_name(spec, name)
         self.labels[key] = spec.tensor(gradient).symbol if spec.has_tensor(gradient) else key
         self.total += ok.size
         self.checked += int(ok.sum())
@@ -411,8 +418,7 @@ def _plan_input(setup: _Setup, max_checks: int, forwards: float) -> tuple[list[l
     batches: list[list[_Pick]] = []
     for k, flat in enumerate(flats):
         n, c, r, col = (int(i) for i in np.unravel_index(flat, x.shape))
-        rows = np.nonzero((coords[0] == r).any(axis=1))[0]
-        cols = np.nonzero((coords[1] == col).any(axis=1))[0]
+        rows, cols = _reach(setup.spec.scatters, g, coords, r, col)
         channels = all_out if setup.mixes_channels else np.array([c])
         span = (n, -1 if setup.mixes_channels else c, *_extent(rows), *_extent(cols))
         spans[k] = span
@@ -436,6 +442,21 @@ def _plan_input(setup: _Setup, max_checks: int, forwards: float) -> tuple[list[l
     return batches, sum(len(b) for b in batches)
 
 
+def _reach(
+    scatters: bool, g: WindowGeometry, coords: tuple[np.ndarray, np.ndarray], r: int, col: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Output rows and columns input element ``(r, col)`` reaches: those of the windows that
+    read it, or for an operation that scatters, the real taps of its own window."""
+    if scatters:
+        rows, cols = coords[0][r], coords[1][col]
+        rows = rows[(rows >= 0) & (rows < g.in_size[0])]
+        cols = cols[(cols >= 0) & (cols < g.in_size[1])]
+        return np.unique(rows), np.unique(cols)
+    rows = np.nonzero((coords[0] == r).any(axis=1))[0]
+    cols = np.nonzero((coords[1] == col).any(axis=1))[0]
+    return rows, cols
+
+
 def _extent(index: np.ndarray) -> tuple[int, int]:
     return (int(index.min()), int(index.max())) if index.size else (0, -1)
 
@@ -450,7 +471,7 @@ def _check_input(
 ) -> None:
     x = setup.tensors[name]
     assert x is not None
-    gx = setup.grads[grad_name(name)]
+    gx = setup.grads[grad_name(setup.spec, name)]
     assert gx is not None
     picks = [p for batch in batches for p in batch]
     numeric, analytic = np.empty(len(picks)), np.empty(len(picks))
@@ -524,7 +545,7 @@ def _check_everywhere(
 ) -> None:
     """Elements that reach every output (a weight, a bias), one per batch."""
     a = setup.tensors[name]
-    grad = setup.grads.get(grad_name(name))
+    grad = setup.grads.get(grad_name(setup.spec, name))
     assert a is not None and grad is not None
     grad = np.asarray(grad, dtype=np.float64).reshape(a.shape)
     picks = np.array([flat for batch in batches for flat in batch], dtype=np.int64)
@@ -546,7 +567,8 @@ def _tolerance(setup: _Setup, eps: float, scale: float) -> float:
     taps = setup.taps
     magnitude = 1.0
     for name, a in setup.tensors.items():
-        if a is None or setup.spec.tensor(name).from_param:
+        tensor = setup.spec.tensor(name)
+        if a is None or tensor.from_param or not tensor.differentiable:
             continue
         finite = np.isfinite(a)
         big = float(np.max(np.abs(a[finite]))) if finite.any() else 1.0
@@ -713,17 +735,13 @@ class _TorchPlan:
     empty_windows: np.ndarray | None  # output cells whose window reads no input
     notes: tuple[str, ...]
     grad_note: str
+    labels: dict[str, str]  # the spec's own titles of the compared tensors, where it has them
 
 
 def _plan_torch(snap: Document) -> _TorchPlan:
     spec = snap.spec
-    tensors = {name: _float(a) for name, a in call_tensors(snap).items()}
-    kwargs = forward_kwargs(snap)
+    tensors, kwargs, g = _call(snap)
     dy = np.array(snap.grad_output, dtype=np.float64)
-    x = tensors["input"]
-    assert x is not None
-    weight = tensors.get("weight")
-    g = spec.geometry(x.shape, None if weight is None else weight.shape, snap.params)
     engine: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", over="ignore"):
         if spec.torch_indices:
@@ -733,8 +751,12 @@ def _plan_torch(snap: Document) -> _TorchPlan:
         else:
             engine["forward"] = engine_forward(spec, tensors, kwargs)
         grads = engine_backward(spec, dy, tensors, kwargs, backward_kwargs(snap))
+    # Output cells whose window reads no input (a gathering operation's windows only).
     reads = g.reads_input()
-    empty = None if reads.all() else np.broadcast_to(~reads, engine["forward"].shape)
+    gathers = not spec.scatters and reads.shape == engine["forward"].shape[-2:]
+    empty = None
+    if gathers and not reads.all():
+        empty = np.broadcast_to(~reads, engine["forward"].shape)
     notes: list[str] = []
     backward = True
     if empty is not None and spec.torch_breaks_on_empty_windows:
@@ -748,11 +770,12 @@ def _plan_torch(snap: Document) -> _TorchPlan:
     differentiable = [
         name for name, a in tensors.items() if a is not None and spec.tensor(name).differentiable
     ]
+    gradients = {name: grad_name(spec, name) for name in differentiable}
     if backward:
-        for name in differentiable:
-            grad = grads.get(grad_name(name))
+        for gradient in gradients.values():
+            grad = grads.get(gradient)
             if grad is not None:
-                engine[grad_name(name)] = np.asarray(grad)
+                engine[gradient] = np.asarray(grad)
     grad_notes = []
     for param in spec.params:
         value = snap.params.get(param.name)
@@ -767,8 +790,15 @@ def _plan_torch(snap: Document) -> _TorchPlan:
         "return_indices": spec.torch_indices,
         "backward": backward,
         "differentiable": differentiable,
+        "gradients": gradients,
     }
-    return _TorchPlan(spec, request, arrays, engine, empty, tuple(notes), " ".join(grad_notes))
+    labels = {
+        name: spec.tensor(name).title if spec.has_tensor(name) and spec.tensor(name).title else ""
+        for name in engine
+    }
+    return _TorchPlan(
+        spec, request, arrays, engine, empty, tuple(notes), " ".join(grad_notes), labels
+    )
 
 
 def _jsonable(kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -783,7 +813,8 @@ def _finish_torch(plan: _TorchPlan, theirs: Mapping[str, np.ndarray]) -> TorchRe
             continue
         note = plan.grad_note if name.startswith("grad_") else ""
         ignore = plan.empty_windows if name == "indices" else None
-        out[name] = _compare(name, LABELS.get(name, name), ours, theirs[key], note, ignore)
+        label = plan.labels.get(name) or LABELS.get(name, name)
+        out[name] = _compare(name, label, ours, theirs[key], note, ignore)
     if plan.empty_windows is not None and "indices" in out:
         text = tr(
             "Indices of the {count} window(s) that read only padding are not compared "

@@ -320,6 +320,7 @@ SPEC = register(
         torch_call="conv_transpose2d",
         explain=_explain,
         weight_in_axis=0,
+        scatters=True,
         call_tensors=("input", "weight", "bias"),
         backward_returns=("grad_input", "grad_weight", "grad_bias"),
         loop_counters=("n", "ci", "ih", "iw"),

@@ -342,6 +342,9 @@ class OpSpec:
     kinks_at_ties : each output is the largest tap of its window, so the operation is not
         differentiable where an element ties with another candidate: finite differences leave
         such elements out
+    scatters : each input cell writes a window of the output (transposed convolution): the
+        geometry's window ``(ih, iw)`` lists the output cells input element ``(ih, iw)``
+        reaches; otherwise an input element reaches the outputs of the windows that read it
     """
 
     key: str
@@ -376,6 +379,7 @@ class OpSpec:
     torch_indices: bool = False
     torch_breaks_on_empty_windows: bool = False
     kinks_at_ties: bool = False
+    scatters: bool = False
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

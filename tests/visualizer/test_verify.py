@@ -560,3 +560,35 @@ def test_a_comparison_can_be_cancelled(qtbot, window, monkeypatch):
     assert not panel.checks_running()
     assert process.poll() is not None
     assert "cancelled" in panel.torch_verdict_label.text()
+
+
+# ---- every registered operation ----------------------------------------------------------------
+
+
+def _registered() -> list[str]:
+    from engine.ops import OPS
+
+    return list(OPS)
+
+
+@pytest.mark.parametrize("op", _registered())
+@pytest.mark.parametrize("size", [8, 200])
+def test_every_registered_operation_passes_the_check(op, size):
+    """Generic over the specs: the tensors, calls and reach of an element come from the spec
+    (gathering windows, scattering ones, tensors made by ``prepare``)."""
+    st = make_state(op, {}, None, dy_random=True)
+    if size != 8:
+        assert st.set_input(RandomSpec("uniform", 0, 255, 1).make((1, 1, size, size))), st.error
+    result = st.check_gradients()
+    assert result.passed, result.verdict()
+    assert result.sampled == (size != 8)
+
+
+@pytest.mark.parametrize("op", _registered())
+def test_every_registered_operation_agrees_with_torch(op):
+    pytest.importorskip("torch")
+    st = make_state(op, {}, RandomSpec("normal", 0, 1, 3), dy_random=True)
+    result = st.compare_with_torch()
+    assert {"forward", st.spec.backward_returns[0]} <= set(result)
+    for c in result.values():
+        assert c.all_agree, (c.name, c.max_abs_diff)

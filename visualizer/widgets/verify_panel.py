@@ -448,12 +448,16 @@ class VerifyPanel(QDockWidget):
         st = self.state
         n, ch = st.plane
         if name in ("forward", "indices"):
-            plane, where = c.abs_diff[n, ch], f"n={n}, c={ch}"
+            plane, where = _plane(c.abs_diff, n, ch), f"n={n}, c={ch}"
         elif name == "grad_input":
             cin = st.in_channel if st.spec.has_weight else ch
-            plane, where = c.abs_diff[n, cin], f"n={n}, c={cin}"
+            plane, where = _plane(c.abs_diff, n, cin), f"n={n}, c={cin}"
         elif name == "grad_weight":
-            plane, where = c.abs_diff[ch, st.in_channel], f"c_out={ch}, c_in={st.in_channel}"
+            # The weight's axes: (C_out, C_in, …), or (C_in, C_out, …) (weight_in_axis 0).
+            pair = [ch, ch]
+            pair[st.spec.weight_in_axis] = st.in_channel
+            plane = _plane(c.abs_diff, *pair)
+            where = f"c_out={ch}, c_in={st.in_channel}"
         else:
             plane, where = c.abs_diff.reshape(1, -1), tr("all output channels")
         top = float(np.max(plane)) if plane.size else 0.0
@@ -495,6 +499,11 @@ class VerifyPanel(QDockWidget):
             self.run_gradient_check()
         if self._live["torch"]:
             self.run_torch_comparison()
+
+
+def _plane(a: np.ndarray, first: int, second: int) -> np.ndarray:
+    """``a[first, second]``, the indices kept inside ``a`` (the data may have changed since)."""
+    return a[min(first, a.shape[0] - 1), min(second, a.shape[1] - 1)]
 
 
 def _tools_menu(window: object) -> QMenu:
