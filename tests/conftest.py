@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_main(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python main.py *args`` from the checkout, off screen; its output as text."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(autouse=True)

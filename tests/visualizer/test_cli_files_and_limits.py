@@ -6,13 +6,12 @@ the interactive app (or hangs) fails instead of blocking the suite.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_main
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
@@ -22,18 +21,6 @@ from visualizer.session import dumps, session_from_state
 from visualizer.state import AppState
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_main(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run(
-        [sys.executable, "main.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], *words: str) -> None:

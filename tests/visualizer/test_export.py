@@ -4,13 +4,12 @@ trips, the Export menu, and ``--export-gif`` on the command line."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_main
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QToolButton
 
@@ -317,18 +316,6 @@ def test_image_dialog_adds_the_suffix_of_the_chosen_filter(window, tmp_path, mon
 
 
 # ---- command line -------------------------------------------------------------------------------
-
-
-def run_main(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run(
-        [sys.executable, "main.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_cli_export_gif_writes_the_steps_and_exits_0(tmp_path):
