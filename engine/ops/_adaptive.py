@@ -32,6 +32,7 @@ OUTPUT_SIZE = ParamSpec(
         "Adaptive pooling: the output size (height × width); the windows adapt to the input. "
         "1 × 1 is global pooling."
     ),
+    shortcuts=((QT_TR_NOOP("Global"), (1, 1)),),
 )
 
 

@@ -54,6 +54,8 @@ class ParamSpec:
     engine : passed to the forward function (``False``: used elsewhere, e.g. the kernel shape
         of a convolution, which is the weight's shape, or the tie rule of the backward only)
     cli : the command-line flag that sets it, if any (``--kernel``)
+    shortcuts : ``(translatable label, value)`` one-click values offered beside the control
+        (adaptive pooling's "Global" = 1 × 1)
     torch_values : the values PyTorch itself has (empty: all of them); any other value is an
         option of the app's own, so the comparison with PyTorch differs there by design
     torch_note : translatable sentence saying why (the comparison with PyTorch shows it); its
@@ -73,6 +75,7 @@ class ParamSpec:
     help: str = ""
     engine: bool = True
     cli: str | None = None
+    shortcuts: tuple[tuple[str, Any], ...] = ()
     torch_values: tuple[Any, ...] = ()
     torch_note: str = ""
     torch_code_note: str = ""

@@ -53,6 +53,22 @@ EXPECTED_OUTPUT = {
         [[2, 6, 4], [3, 4, 3], [8, 4, 7]],
         [[2, 0, 2], [0, 1, 3], [-2, 2, -3]],
     ],
+    # each input cell stamps 3×3 ones, stride 2; the centre collects 1 + 2 + 3 + 4
+    "10_transposed_conv_upsampling": [
+        [1, 1, 3, 2, 2],
+        [1, 1, 3, 2, 2],
+        [4, 4, 10, 6, 6],
+        [3, 3, 7, 4, 4],
+        [3, 3, 7, 4, 4],
+    ],
+    # the maxima 5, 8, 7, 9 back at their indices 1, 6, 9, 15; zeros elsewhere
+    "11_pool_then_unpool": [[0, 5, 0, 0], [0, 0, 8, 0], [0, 7, 0, 0], [0, 0, 0, 9]],
+    # (1 + … + 16) / 16
+    "12_global_average_pooling": [[8.5]],
+    # windows [0, 2), [1, 4), [3, 5) on both axes; the middle one averages a 3×3 block
+    "13_adaptive_windows": [[3, 4.5, 6], [10.5, 12, 13.5], [18, 19.5, 21]],
+    # √(1 + 4 + 9 + 16), √(25 + 1 + 0 + 4), √(1 + 1 + 1 + 1), √(4·36)
+    "14_lp_pooling": [[np.sqrt(30), np.sqrt(30)], [2, 12]],
 }
 
 
@@ -122,6 +138,10 @@ def test_explanations_quote_the_right_numbers():
     assert "[[19, 25], [37, 43]]" in raw("03_conv_3x3")["explanation"]
     assert "(3 + 12 + 8 + 5) / 4 = 7" in raw("01_mean_pool_8x8")["explanation"]
     assert "[[8, 11], [26, 29], [38, 41]]" in raw("07_ceil_mode_dropped_window")["explanation"]
+    assert "1 + 2 + 3 + 4 = 10" in raw("10_transposed_conv_upsampling")["explanation"]
+    assert "(1 + 2 + … + 16) / 16 = 8.5" in raw("12_global_average_pooling")["explanation"]
+    assert "[0, 2), [1, 4) and [3, 5)" in raw("13_adaptive_windows")["explanation"]
+    assert "√(1 + 4 + 9 + 16) = 5.48" in raw("14_lp_pooling")["explanation"]
 
 
 def test_the_lesson_of_each_preset_is_in_its_data():

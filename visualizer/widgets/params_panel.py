@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -94,7 +95,14 @@ class _Control:
         self.checkbox: QCheckBox | None = None
         self.combobox: QComboBox | None = None
         self.spinbox: QSpinBox | QDoubleSpinBox | None = None
+        self.shortcut_buttons: list[tuple[QPushButton, Any]] = []
+        self.row: QWidget | None = None  # what the panel shows in the control's place
         name, kind = spec.name, spec.kind
+        for label, value in spec.shortcuts:
+            button = QPushButton()
+            slug = "".join(ch for ch in label.lower() if ch.isalnum())
+            button.setObjectName(f"{name}_{slug}_button")
+            self.shortcut_buttons.append((button, value))
         if kind == "pair":
             self.pair = _PairEditor(spec)
             self.label = QLabel()
@@ -127,10 +135,19 @@ class _Control:
 
     def widgets(self) -> list[QWidget]:
         found = [self.label, self.pair, self.checkbox, self.combobox, self.spinbox]
+        found += [button for button, _ in self.shortcut_buttons]
         return [w for w in found if w is not None]
 
     def field(self) -> QWidget:
         """What goes in the form's field column."""
+        if self.shortcut_buttons:
+            row = QWidget()
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(self.pair or self.combobox or self.spinbox)  # type: ignore[arg-type]
+            for button, _ in self.shortcut_buttons:
+                layout.addWidget(button)
+            return row
         if self.pair is not None:
             return self.pair
         if self.combobox is not None:
@@ -158,6 +175,9 @@ class _Control:
             self.checkbox.setToolTip(tr(spec.help))
         if self.spinbox is not None:
             self.spinbox.setToolTip(tr(spec.help))
+        for (button, value), (label, _) in zip(self.shortcut_buttons, spec.shortcuts, strict=True):
+            button.setText(tr(label))
+            button.setToolTip(tr("Set {name} to {value}").format(name=spec.name, value=value))
 
     def value(self) -> Any:
         kind = self.spec.kind
@@ -189,6 +209,12 @@ class _Control:
         del blockers
 
     def set_enabled(self, used: bool) -> None:
+        # Parameters of other operations are hidden (and disabled): with eight operations the
+        # panel would otherwise be mostly grey.
+        if self.row is not None:
+            self.row.setVisible(used)
+        if self.label is not None:
+            self.label.setVisible(used)
         for w in self.widgets():
             w.setEnabled(used)
         if used and self.spinbox is not None and self.checkbox is not None:
@@ -233,10 +259,11 @@ class ParamsPanel(Retranslatable, QGroupBox):
         layout.setSpacing(4)
         layout.addLayout(form)
         for control in self.controls.values():
+            control.row = control.field()
             if control.label is not None:
-                form.addRow(control.label, control.field())
+                form.addRow(control.label, control.row)
             else:
-                layout.addWidget(control.field())
+                layout.addWidget(control.row)
         layout.addWidget(self.error_label)
 
         self.op_combobox.currentIndexChanged.connect(self._on_op_changed)
@@ -248,6 +275,10 @@ class ParamsPanel(Retranslatable, QGroupBox):
             if control.pair is not None:
                 for box in (control.pair.h_spinbox, control.pair.w_spinbox):
                     box.valueChanged.connect(lambda _v, n=name: self._on_param_changed(n))
+            for button, value in control.shortcut_buttons:
+                button.clicked.connect(
+                    lambda _=False, n=name, v=value: self.state.set_params(**{n: v})
+                )
         state.sigDataChanged.connect(self._on_state_changed)
         state.sigError.connect(self._on_error)
         self.retranslate_ui()
