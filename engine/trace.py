@@ -402,6 +402,14 @@ class Trace:
             return [(r, c) for _, _, r, c in g.window_taps(row, col)], [(row, col)]
         return [(row, col)], g.windows_reading(row, col)
 
+    def step_of_output(self, row: int, col: int) -> int | None:
+        """The first step that writes output cell ``(row, col)`` (None: no step does)."""
+        g = self.geometry
+        if tuple(self.output.shape) == g.out_size:  # a gather: one step per output cell
+            return row * g.out_size[1] + col
+        hits = g.windows_reading(row, col)  # a scatter: the input cells that reach it
+        return None if not hits else hits[0][0] * g.out_size[1] + hits[0][1]
+
     @property
     def input_pad(self) -> tuple[Pair, Pair]:
         """``((top, bottom), (left, right))`` ring of padding drawn around the input view."""

@@ -423,7 +423,9 @@ class AppState(QObject):
 
     def jump_to_output(self, oh: int, ow: int) -> None:
         """Step to output cell (oh, ow) in the current phase."""
-        index = oh * self.results.geometry.out_size[1] + ow
+        index = self.results.trace.step_of_output(oh, ow)
+        if index is None:
+            return
         base = self.n_windows if self.phase == "backward" else 0
         self.set_step(base + index)
 

@@ -46,7 +46,7 @@ POOLED = TensorSpec(
     "(N, C, h, w)",
     differentiable=True,
     view="pooledMatrix",
-    title=QT_TR_NOOP("Pooled values P = max_pool2d(X)"),
+    title=QT_TR_NOOP("Pooled P"),
 )
 INDICES = TensorSpec(
     "indices",
@@ -54,7 +54,7 @@ INDICES = TensorSpec(
     "I",
     "like P",
     view="indicesMatrix",
-    title=QT_TR_NOOP("Indices I (row·W + col in Y)"),
+    title=QT_TR_NOOP("Indices I"),
 )
 GRAD_POOLED = TensorSpec(
     "grad_input",
@@ -62,7 +62,7 @@ GRAD_POOLED = TensorSpec(
     "dP",
     "like P",
     view="gradInputMatrix",
-    title=QT_TR_NOOP("Gradient of the pooled values dP"),
+    title=QT_TR_NOOP("Gradient dP"),
     grad_of="pooled",
 )
 

@@ -185,10 +185,14 @@ class FormulaPanel(Retranslatable, QGroupBox):
         st = self.state
         # The formula itself is the same in every language; the engine's remarks on it are not.
         lines = [translate_message(line) for line in st.formula_lines()]
-        out_h, out_w = st.results.geometry.out_size
+        out_h, out_w = st.results.output.shape[-2:]
         if st.error:
             lines.append(tr("✗ Not applied: {reason}").format(reason=translate_message(st.error)))
-        else:
+        elif out_h * out_w == st.n_windows:
             text = tr("Output: {rows} × {cols} = {count} windows")
             lines.append(text.format(rows=out_h, cols=out_w, count=out_h * out_w))
+        else:
+            # A scatter steps over its input cells, not over its outputs.
+            text = tr("Output: {rows} × {cols}; {count} steps, one per input cell")
+            lines.append(text.format(rows=out_h, cols=out_w, count=st.n_windows))
         self.formula_label.setText("\n".join(lines))

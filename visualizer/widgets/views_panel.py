@@ -157,7 +157,7 @@ class ViewsPanel(Retranslatable, QWidget):
             if (kinds != INPUT).any()
             else ""
         )
-        oh, ow = st.results.geometry.out_size
+        oh, ow = st.results.output.shape[-2:]
         self.output_view.set_title(tr("Output Y  ({size})").format(size=f"{oh}×{ow}"))
         self.grad_output_view.set_title(tr("Upstream gradient dY"))
         if spec.has_weight:
