@@ -851,6 +851,7 @@ class _Worker:
         )
         self.answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, name="torch-worker-reader", daemon=True).start()
+        _WORKERS.add(self)
 
     def _read(self) -> None:
         stdout = self.process.stdout
@@ -897,6 +898,7 @@ class _Worker:
         return next((line for line in reversed(text.splitlines()) if line.strip()), "")
 
 
+_WORKERS: weakref.WeakSet[_Worker] = weakref.WeakSet()  # every worker still referenced
 _IDLE: list[_Worker] = []  # at most one worker waits for the next comparison
 _IDLE_LOCK = threading.Lock()
 
@@ -919,12 +921,19 @@ def _return_worker(worker: _Worker) -> None:
         _IDLE.append(worker)
 
 
-@atexit.register
 def stop_workers() -> None:
-    """End the idle PyTorch worker (also run at exit)."""
+    """End the idle PyTorch worker."""
     with _IDLE_LOCK:
         while _IDLE:
             _IDLE.pop().stop()
+
+
+@atexit.register
+def _stop_all_workers() -> None:
+    """At exit: end every worker this process started, idle or busy."""
+    stop_workers()
+    for worker in list(_WORKERS):
+        worker.stop()
 
 
 class TorchJob:

@@ -592,3 +592,23 @@ def test_every_registered_operation_agrees_with_torch(op):
     assert {"forward", st.spec.backward_returns[0]} <= set(result)
     for c in result.values():
         assert c.all_agree, (c.name, c.max_abs_diff)
+
+
+def test_asking_again_while_comparing_waits_for_the_running_one(qtbot, window):
+    """A second request (an edit's live re-run, a second click) does not kill the worker that
+    is importing PyTorch: the comparison runs again when it ends, on the data as it is then."""
+    pytest.importorskip("torch")
+    panel = window.verify_panel
+    panel.run_torch_comparison()
+    first = panel._torch_job
+    pid = first.pid
+    assert window.state.set_params(stride=1)
+    panel.run_torch_comparison()
+    assert panel._torch_job is first  # still the first one
+    qtbot.waitUntil(lambda: panel._torch_job is not first, timeout=120_000)
+    assert first.poll() is not None  # it finished; its answer was not shown
+    if panel._torch_job is not None:
+        assert panel._torch_job.pid == pid  # the same worker, PyTorch imported once
+    wait_for_checks(qtbot, panel)
+    assert panel.torch_verdict_label.text().startswith("Agrees with PyTorch")
+    assert panel.torch_result["forward"].engine.shape == window.state.results.output.shape

@@ -96,6 +96,7 @@ class VerifyPanel(QDockWidget):
         self._live = {"gradients": False, "torch": False}
         self._grad_job: verify.GradientJob | None = None
         self._torch_job: verify.TorchJob | None = None
+        self._torch_again = False  # compare again when the running comparison ends
 
         self.grad_verdict_label = _verdict_label("gradCheckVerdict")
         self.grad_details_label = QLabel("")
@@ -309,7 +310,11 @@ class VerifyPanel(QDockWidget):
         """
         self.show()
         self.raise_()
-        self._stop_torch_job()
+        if self._torch_job is not None:
+            # Let the running one finish (stopping it would cost PyTorch's import again),
+            # then compare the data as it is by then.
+            self._torch_again = True
+            return
         snap = self.state.snapshot()
         try:
             job = verify.TorchJob(snap).start()
@@ -336,6 +341,7 @@ class VerifyPanel(QDockWidget):
             self.torch_verdict_label.setStyleSheet(STALE_STYLE)
 
     def _stop_torch_job(self) -> None:
+        self._torch_again = False
         if self._torch_job is not None:
             self._torch_job.cancel()
             self._torch_job = None
@@ -370,11 +376,16 @@ class VerifyPanel(QDockWidget):
                 outcome = torch.poll()
             except Exception as exc:
                 self._torch_failed(exc)
-            else:
-                if outcome is not None:
-                    self._torch_job = None
-                    self.torch_job_row.setVisible(False)
-                    self._show_torch_result(outcome)
+                outcome = None
+            if torch.running:
+                pass
+            elif self._torch_again:  # asked again meanwhile: that answer is out of date
+                self._torch_job, self._torch_again = None, False
+                self.run_torch_comparison()
+            elif outcome is not None:
+                self._torch_job = None
+                self.torch_job_row.setVisible(False)
+                self._show_torch_result(outcome)
         if not self.checks_running():
             self._poll_timer.stop()
 
