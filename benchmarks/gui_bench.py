@@ -277,6 +277,51 @@ def bench_param(app, window, ref, n: int, repeat: int, target: float | None, cha
     return result
 
 
+# The operations beyond the first three, each with a parameter change to time.
+NEW_OPS = {
+    "conv_transpose2d": [{"stride": 1}, {"stride": 2}],
+    "max_unpool2d": [{"kernel_size": 3, "padding": 1}, {"kernel_size": 2, "padding": 0}],
+    "adaptive_avg_pool2d": [{"output_size": 3}, {"output_size": 4}],
+    "adaptive_max_pool2d": [{"output_size": 3}, {"output_size": 4}],
+    "lp_pool2d": [{"stride": 1}, {"stride": 2}],
+}
+
+
+def bench_op(app, window, ref, op: str, repeat: int) -> list[Result]:
+    """One step at 16×16 and one parameter change at 64×64 of operation ``op``."""
+    st = window.state
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    if not st.set_op(op):
+        raise RuntimeError(f"{op}: {st.error}")
+    results = []
+    for n, what in ((16, "step"), (64, "change")):
+        st.set_input(int_matrix(n))
+        if not st.set_params(**NEW_OPS[op][1]):
+            raise RuntimeError(f"{op}: {st.error}")
+        st.set_step(0)
+        flush(app, window)
+
+        def step(i: int) -> None:
+            st.set_step((i + 1) % st.n_steps)
+            flush(app, window)
+
+        def change(i: int) -> None:
+            if not st.set_params(**NEW_OPS[op][i % 2]):
+                raise RuntimeError(f"{op}: {st.error}")
+            flush(app, window)
+
+        once = step if what == "step" else change
+        times = time_calls(once, repeat if what == "step" else max(4, repeat // 6), warmup=1)
+        label = "one step" if what == "step" else "parameter change"
+        target = 8.0 if what == "step" else 30.0
+        result = Result(label, f"{n}×{n}", times, ref.times(int_matrix(n), 10), target, note=op)
+        if result.ok is False:
+            result.profile = profile_calls(once, 6)
+        results.append(result)
+    st.set_op("max_pool2d")
+    return results
+
+
 FIRST_PAINT = """
 import time
 t0 = time.perf_counter()
@@ -461,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_param(app, window, ref, args.big, big_changes, 150.0, "kernel"),
         bench_step(app, window, ref, args.big, steps // 4, None),
     ]
+    for op in NEW_OPS:
+        results += bench_op(app, window, ref, op, steps // 2)
     window.close()
     window.deleteLater()
     ref.close()
