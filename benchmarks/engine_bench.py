@@ -6,20 +6,32 @@ Run it from the top of the checkout::
     .venv/bin/python benchmarks/engine_bench.py  # this script alone
     .venv/bin/python benchmarks/engine_bench.py --quick                 # small sizes, smoke run
     .venv/bin/python benchmarks/engine_bench.py --markdown bench.md     # also write the report
+    .venv/bin/python benchmarks/engine_bench.py --only max --dtype float64   # a subset
 
-Every case times the same work on both sides, in float32:
+Every case times the same work on both sides, in float32 and in float64:
 
-* max: forward with indices, then the backward pass producing ``grad_input``;
+* max: forward with indices, then the backward pass producing ``grad_input`` from them;
 * avg: forward, then the backward pass producing ``grad_input``;
-* conv: forward (with bias), then ``grad_input``, ``grad_weight`` and ``grad_bias``.
+* conv: forward (with bias), then ``grad_input``, ``grad_weight`` and ``grad_bias``;
+* conv_transpose2d: the same as conv, transposed;
+* max_unpool2d: forward from pooled values and their indices, then the gather backward;
+* adaptive_avg_pool2d, adaptive_max_pool2d (with indices), lp_pool2d: forward + backward.
 
-Timings are the best of N runs after a warm-up run (``time.perf_counter``), taken in two
-alternating rounds of engine and PyTorch blocks.  PyTorch runs with its default thread count
-(printed); when ``import torch`` fails, the report says so and leaves its columns out.
+PyTorch runs the ATen kernels autograd would call; for ``max_unpool2d`` and ``lp_pool2d``
+(a composite Python function) it runs ``torch.autograd.grad``.
+
+Timings are minima, taken in ``--rounds`` alternating rounds: in each round the engine and
+PyTorch each get a short pause, a warm-up call and N timed calls (``time.perf_counter``).
+Alternating spreads a burst of load from elsewhere over both columns; blocks (rather than
+alternating single calls) keep one library's idle worker threads, which spin for a while after
+a parallel call (OpenBLAS, OpenMP), from being timed against the other on a 2-core machine.
+PyTorch runs with its default thread count (printed); when ``import torch`` fails, the report
+says so and leaves its columns out.  The report also prints the load average before and after:
+on a shared machine the figures move by tens of per cent, so compare ratios, never assert them.
+
 "peak mem / input" is the peak of the memory NumPy allocates during one engine forward +
 backward (measured with ``tracemalloc``, outputs included), divided by the input's ``nbytes``.
 A second table times the engine against ``engine/reference.py`` on a small size.
-The figures are wall times on a shared machine: compare them, never assert them.
 """
 
 from __future__ import annotations
@@ -34,7 +46,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,47 +64,125 @@ try:
 except ImportError:  # torch is optional: the torch column is skipped
     torch = None
 
-Op = Literal["max", "avg", "conv"]
+Op = Literal[
+    "max",
+    "avg",
+    "conv",
+    "conv_transpose2d",
+    "max_unpool2d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "lp_pool2d",
+]
+#: Which target a case counts towards: the issue's pooling/conv cases ("core", geometric mean
+#: ≤ 1.0 and no pooling case above 1.2), further pooling shapes ("extra"), the newer
+#: operations ("new", each ≤ 1.5).
+Group = Literal["core", "extra", "new"]
+Dtype = Literal["float32", "float64"]
+DTYPES: tuple[Dtype, ...] = ("float32", "float64")
 Shape = tuple[int, int, int, int]
 Work = Callable[[], Any]
 SETTLE_SECONDS = 0.2  # pause before each timed block, for the other library's threads to sleep
+TARGET_GEOMEAN, TARGET_POOLING, TARGET_NEW = 1.0, 1.2, 1.5
 
 
 @dataclass(frozen=True)
 class Case:
-    """One benchmark case: an operation, its input shape and window parameters."""
+    """One benchmark case: an operation, its input shape, window parameters and dtype."""
 
     op: Op
     shape: Shape
-    kernel: int
-    stride: int
+    kernel: int = 1
+    stride: int = 1
     padding: int = 0
-    c_out: int = 0  # conv only: number of output channels (the weight is c_out x C x k x k)
+    c_out: int = 0  # conv, conv_transpose2d: output channels
+    output_size: int = 0  # adaptive pooling
+    norm_type: float = 2.0  # lp_pool2d
     repeats: int = 5
+    group: Group = "core"
+    dtype: Dtype = "float32"
 
     @property
     def label(self) -> str:
         dims = "x".join(str(d) for d in self.shape)
+        if self.op.startswith("adaptive"):
+            return f"{self.op} {dims} -> {self.output_size}x{self.output_size}"
         text = f"{self.op} {dims} k{self.kernel} s{self.stride}"
         if self.padding:
             text += f" p{self.padding}"
-        if self.op == "conv":
+        if self.op == "lp_pool2d":
+            text += f" p={self.norm_type:g}"
+        if self.op in ("conv", "conv_transpose2d"):
             text += f" -> {self.c_out}ch +bias"
         return text
 
-    def resized(self, shape: Shape, c_out: int | None = None, repeats: int | None = None) -> Case:
-        """The same operation and window on another input shape."""
-        return Case(
-            op=self.op,
-            shape=shape,
-            kernel=self.kernel,
-            stride=self.stride,
-            padding=self.padding,
-            c_out=self.c_out if c_out is None else c_out,
-            repeats=self.repeats if repeats is None else repeats,
-        )
+    @property
+    def is_pooling(self) -> bool:
+        return self.op in ("max", "avg")
 
 
+def _core_and_extra() -> list[Case]:
+    return [
+        Case("max", (1, 1, 2048, 2048), kernel=2, stride=2),
+        Case("max", (1, 1, 1024, 1024), kernel=3, stride=1),
+        Case("max", (8, 64, 112, 112), kernel=3, stride=2, padding=1, repeats=3),
+        Case("avg", (1, 1, 2048, 2048), kernel=2, stride=2),
+        Case("avg", (8, 64, 56, 56), kernel=3, stride=1, padding=1, repeats=3),
+        Case("conv", (8, 16, 64, 64), kernel=3, stride=1, padding=1, c_out=32),
+        Case("avg", (1, 1, 1024, 1024), kernel=3, stride=1, group="extra"),
+        Case("avg", (8, 64, 112, 112), kernel=3, stride=2, padding=1, repeats=3, group="extra"),
+    ]
+
+
+def _new_ops() -> list[Case]:
+    return [
+        Case("conv_transpose2d", (8, 32, 32, 32), kernel=4, stride=2, padding=1, c_out=16),
+        # the pooled half of a 8x64x112x112 max pooling k2 s2, unpooled back to 112x112
+        Case("max_unpool2d", (8, 64, 56, 56), kernel=2, stride=2),
+        Case("adaptive_avg_pool2d", (8, 64, 56, 56), output_size=7),
+        Case("adaptive_max_pool2d", (8, 64, 56, 56), output_size=7),
+        Case("lp_pool2d", (8, 64, 56, 56), kernel=3, stride=2, norm_type=2.0),
+    ]
+
+
+def full_cases(dtypes: tuple[Dtype, ...] = DTYPES) -> list[Case]:
+    """The cases the engine is tuned for, in each dtype."""
+    base = [replace(c, group="new") for c in _new_ops()]
+    return [replace(c, dtype=d) for c in _core_and_extra() + base for d in dtypes]
+
+
+def quick_cases(dtypes: tuple[Dtype, ...] = DTYPES) -> list[Case]:
+    """Small versions of :func:`full_cases` for a smoke run."""
+    small: list[Case] = []
+    for case in full_cases(dtypes):
+        n, c, h, w = case.shape
+        shape = (min(n, 2), min(c, 4), max(8, h // 8), max(8, w // 8))
+        c_out = min(case.c_out, 8)
+        small.append(replace(case, shape=shape, c_out=c_out, repeats=2))
+    return small
+
+
+def reference_cases(cases: list[Case], quick: bool) -> list[Case]:
+    """One small float32 case per distinct max/avg/conv window, sized for the plain loops."""
+    plane = (1, 1, 16, 16) if quick else (1, 1, 64, 64)
+    conv_shape, conv_out = ((1, 2, 8, 8), 4) if quick else ((1, 4, 32, 32), 8)
+    small: list[Case] = []
+    seen: set[tuple[Op, int, int, int]] = set()
+    for case in cases:
+        key = (case.op, case.kernel, case.stride, case.padding)
+        if case.op not in ("max", "avg", "conv") or key in seen:
+            continue
+        seen.add(key)
+        if case.op == "conv":
+            small.append(
+                replace(case, shape=conv_shape, c_out=conv_out, repeats=2, dtype="float32")
+            )
+        else:
+            small.append(replace(case, shape=plane, repeats=2, dtype="float32"))
+    return small
+
+
+# ---- inputs -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Inputs:
     """Arrays shared by the engine, PyTorch and the reference for one case."""
@@ -101,92 +191,55 @@ class Inputs:
     grad_output: np.ndarray
     weight: np.ndarray | None = None
     bias: np.ndarray | None = None
+    indices: np.ndarray | None = None  # max_unpool2d
+    out_hw: tuple[int, int] | None = None  # max_unpool2d: the unpooled plane
 
 
-@dataclass
-class Row:
-    """Measured figures of one case."""
-
-    case: Case
-    engine_ms: float
-    torch_ms: float | None
-    peak_ratio: float
-    agreement: str
-
-    @property
-    def ratio(self) -> float | None:
-        return None if self.torch_ms is None else self.engine_ms / self.torch_ms
-
-
-@dataclass
-class RefRow:
-    """Engine against the reference loops on one small case."""
-
-    case: Case
-    reference_ms: float
-    engine_ms: float
-
-    @property
-    def speedup(self) -> float:
-        return self.reference_ms / self.engine_ms
-
-
-# ---- cases ------------------------------------------------------------------------------------
-def full_cases() -> list[Case]:
-    """The cases the engine is tuned for (a)-(d)."""
-    cases: list[Case] = []
-    for op in ("max", "avg"):
-        cases.append(Case(op, (1, 1, 2048, 2048), kernel=2, stride=2, repeats=5))
-        cases.append(Case(op, (1, 1, 1024, 1024), kernel=3, stride=1, repeats=5))
-        cases.append(Case(op, (8, 64, 112, 112), kernel=3, stride=2, padding=1, repeats=3))
-    cases.append(Case("conv", (8, 16, 64, 64), kernel=3, stride=1, padding=1, c_out=32, repeats=5))
-    return cases
-
-
-def quick_cases() -> list[Case]:
-    """Small versions of :func:`full_cases` for a smoke run."""
-    cases: list[Case] = []
-    for op in ("max", "avg"):
-        cases.append(Case(op, (1, 1, 256, 256), kernel=2, stride=2, repeats=2))
-        cases.append(Case(op, (1, 1, 128, 128), kernel=3, stride=1, repeats=2))
-        cases.append(Case(op, (2, 8, 28, 28), kernel=3, stride=2, padding=1, repeats=2))
-    cases.append(Case("conv", (2, 4, 16, 16), kernel=3, stride=1, padding=1, c_out=8, repeats=2))
-    return cases
-
-
-def reference_cases(cases: list[Case], quick: bool) -> list[Case]:
-    """One small case per distinct operation/window, sized for the plain loops."""
-    plane = (1, 1, 16, 16) if quick else (1, 1, 64, 64)
-    conv_shape, conv_out = ((1, 2, 8, 8), 4) if quick else ((1, 4, 32, 32), 8)
-    small: list[Case] = []
-    seen: set[tuple[Op, int, int, int]] = set()
-    for case in cases:
-        key = (case.op, case.kernel, case.stride, case.padding)
-        if key in seen:
-            continue
-        seen.add(key)
-        if case.op == "conv":
-            small.append(case.resized(conv_shape, c_out=conv_out, repeats=2))
-        else:
-            small.append(case.resized(plane, repeats=2))
-    return small
+def _engine_forward(case: Case, inp: Inputs) -> np.ndarray:
+    """The engine's forward output, only for its shape."""
+    k, s, p = case.kernel, case.stride, case.padding
+    x = inp.x
+    op = case.op
+    if op == "max":
+        return engine.max_pool2d(x, k, s, p)
+    if op == "avg":
+        return engine.avg_pool2d(x, k, s, p)
+    if op == "conv":
+        return engine.conv2d(x, inp.weight, inp.bias, stride=s, padding=p)
+    if op == "conv_transpose2d":
+        return engine.conv_transpose2d(x, inp.weight, inp.bias, stride=s, padding=p)
+    if op == "max_unpool2d":
+        return engine.max_unpool2d(x, inp.indices, k, s, p)
+    if op == "adaptive_avg_pool2d":
+        return engine.adaptive_avg_pool2d(x, case.output_size)
+    if op == "adaptive_max_pool2d":
+        return engine.adaptive_max_pool2d(x, case.output_size)
+    return engine.lp_pool2d(x, case.norm_type, k, s)
 
 
 def make_inputs(case: Case, seed: int = 0) -> Inputs:
-    """Random float32 input, grad_output (and weight, bias) for ``case``."""
+    """Random input, grad_output (and weight, bias, indices) for ``case``, in its dtype."""
     rng = np.random.default_rng(seed)
+    dt = np.dtype(case.dtype)
     n, c, h, w = case.shape
-    k, s, p = case.kernel, case.stride, case.padding
-    oh = (h + 2 * p - k) // s + 1
-    ow = (w + 2 * p - k) // s + 1
-    x = rng.standard_normal(case.shape, dtype=np.float32)
+    k = case.kernel
+
+    def normal(shape: tuple[int, ...]) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=dt)
+
+    x = normal(case.shape)
+    inp = Inputs(x, np.empty(0, dtype=dt))
     if case.op == "conv":
-        weight = rng.standard_normal((case.c_out, c, k, k), dtype=np.float32)
-        bias = rng.standard_normal(case.c_out, dtype=np.float32)
-        grad = rng.standard_normal((n, case.c_out, oh, ow), dtype=np.float32)
-        return Inputs(x, grad, weight, bias)
-    grad = rng.standard_normal((n, c, oh, ow), dtype=np.float32)
-    return Inputs(x, grad)
+        inp = Inputs(x, inp.grad_output, normal((case.c_out, c, k, k)), normal((case.c_out,)))
+    elif case.op == "conv_transpose2d":
+        inp = Inputs(x, inp.grad_output, normal((c, case.c_out, k, k)), normal((case.c_out,)))
+    elif case.op == "max_unpool2d":
+        s = case.stride
+        big = normal((n, c, h * s, w * s))
+        pooled, idx = engine.max_pool2d(big, k, s, 0, 1, False, True)
+        inp = Inputs(pooled, inp.grad_output, indices=idx, out_hw=big.shape[2:])
+    y = _engine_forward(case, inp)
+    return replace(inp, grad_output=normal(y.shape))
 
 
 # ---- the work, per implementation ---------------------------------------------------------------
@@ -199,9 +252,9 @@ def engine_work(case: Case, inp: Inputs, impl: Any = engine) -> Work:
     """Forward + backward with the engine (``impl=reference`` for the plain loops)."""
     k, s, p = case.kernel, case.stride, case.padding
     x, gy = inp.x, inp.grad_output
-    if case.op == "max":
+    op = case.op
+    if op == "max":
         loops = impl is reference  # the reference always returns (y, indices)
-
         reuse = not loops and backward_takes_indices(impl)
 
         def run_max() -> Any:
@@ -213,19 +266,51 @@ def engine_work(case: Case, inp: Inputs, impl: Any = engine) -> Work:
             return (y, idx), impl.max_pool2d_backward(gy, x, k, s, p)
 
         return run_max
-    if case.op == "avg":
+    if op == "avg":
 
         def run_avg() -> Any:
             return impl.avg_pool2d(x, k, s, p), impl.avg_pool2d_backward(gy, x, k, s, p)
 
         return run_avg
-    w, b = inp.weight, inp.bias
+    if op in ("conv", "conv_transpose2d"):
+        w, b = inp.weight, inp.bias
+        fwd = impl.conv2d if op == "conv" else impl.conv_transpose2d
+        bwd = impl.conv2d_backward if op == "conv" else impl.conv_transpose2d_backward
 
-    def run_conv() -> Any:
-        y = impl.conv2d(x, w, b, stride=s, padding=p)
-        return y, impl.conv2d_backward(gy, x, w, b, stride=s, padding=p)
+        def run_conv() -> Any:
+            return fwd(x, w, b, stride=s, padding=p), bwd(gy, x, w, b, stride=s, padding=p)
 
-    return run_conv
+        return run_conv
+    if op == "max_unpool2d":
+        idx = inp.indices
+
+        def run_unpool() -> Any:
+            y = impl.max_unpool2d(x, idx, k, s, p)
+            return y, impl.max_unpool2d_backward(gy, x, idx, k, s, p)
+
+        return run_unpool
+    size = case.output_size
+    if op == "adaptive_avg_pool2d":
+
+        def run_adaptive_avg() -> Any:
+            y = impl.adaptive_avg_pool2d(x, size)
+            return y, impl.adaptive_avg_pool2d_backward(gy, x, size)
+
+        return run_adaptive_avg
+    if op == "adaptive_max_pool2d":
+
+        def run_adaptive_max() -> Any:
+            y, idx = impl.adaptive_max_pool2d(x, size, return_indices=True)
+            return (y, idx), impl.adaptive_max_pool2d_backward(gy, x, size, indices=idx)
+
+        return run_adaptive_max
+    norm = case.norm_type
+
+    def run_lp() -> Any:
+        y = impl.lp_pool2d(x, norm, k, s)
+        return y, impl.lp_pool2d_backward(gy, x, norm, k, s)
+
+    return run_lp
 
 
 def torch_work(case: Case, inp: Inputs) -> Work:
@@ -235,30 +320,71 @@ def torch_work(case: Case, inp: Inputs) -> Work:
     k, s, p = [case.kernel] * 2, [case.stride] * 2, [case.padding] * 2
     one, zero = [1, 1], [0, 0]
     x, gy = torch.from_numpy(inp.x), torch.from_numpy(inp.grad_output)
-    if case.op == "max":
+    op = case.op
+    if op == "max":
 
         def run_max() -> Any:
             y, idx = aten.max_pool2d_with_indices(x, k, s, p, one, False)
             return (y, idx), aten.max_pool2d_with_indices_backward(gy, x, k, s, p, one, False, idx)
 
         return run_max
-    if case.op == "avg":
+    if op == "avg":
 
         def run_avg() -> Any:
             y = aten.avg_pool2d(x, k, s, p, False, True, None)
             return y, aten.avg_pool2d_backward(gy, x, k, s, p, False, True, None)
 
         return run_avg
-    assert inp.weight is not None and inp.bias is not None
-    w, b = torch.from_numpy(inp.weight), torch.from_numpy(inp.bias)
-    mask = [True, True, True]
+    if op in ("conv", "conv_transpose2d"):
+        assert inp.weight is not None and inp.bias is not None
+        w, b = torch.from_numpy(inp.weight), torch.from_numpy(inp.bias)
+        mask = [True, True, True]
+        transposed = op == "conv_transpose2d"
 
-    def run_conv() -> Any:
-        y = aten.convolution(x, w, b, s, p, one, False, zero, 1)
-        grads = aten.convolution_backward(gy, x, w, [case.c_out], s, p, one, False, zero, 1, mask)
-        return y, grads
+        def run_conv() -> Any:
+            y = aten.convolution(x, w, b, s, p, one, transposed, zero, 1)
+            grads = aten.convolution_backward(
+                gy, x, w, [case.c_out], s, p, one, transposed, zero, 1, mask
+            )
+            return y, grads
 
-    return run_conv
+        return run_conv
+    if op == "adaptive_avg_pool2d":
+        size = [case.output_size] * 2
+
+        def run_adaptive_avg() -> Any:
+            y = aten._adaptive_avg_pool2d(x, size)
+            return y, aten._adaptive_avg_pool2d_backward(gy, x)
+
+        return run_adaptive_avg
+    if op == "adaptive_max_pool2d":
+        size = [case.output_size] * 2
+
+        def run_adaptive_max() -> Any:
+            y, idx = aten.adaptive_max_pool2d(x, size)
+            return (y, idx), aten.adaptive_max_pool2d_backward(gy, x, idx)
+
+        return run_adaptive_max
+    functional = torch.nn.functional
+    leaf = x.clone().requires_grad_(True)
+    if op == "max_unpool2d":
+        assert inp.indices is not None and inp.out_hw is not None
+        idx_t = torch.from_numpy(inp.indices)
+        out_hw = list(inp.out_hw)
+
+        def run_unpool() -> Any:
+            y = functional.max_unpool2d(leaf, idx_t, case.kernel, case.stride, case.padding, out_hw)
+            (gx,) = torch.autograd.grad(y, leaf, gy)
+            return y.detach(), gx
+
+        return run_unpool
+
+    def run_lp() -> Any:
+        y = functional.lp_pool2d(leaf, case.norm_type, case.kernel, case.stride)
+        (gx,) = torch.autograd.grad(y, leaf, gy)
+        return y.detach(), gx
+
+    return run_lp
 
 
 # ---- measuring --------------------------------------------------------------------------------
@@ -333,16 +459,44 @@ def agreement(engine_result: Any, torch_result: Any) -> str:
     return f"max rel. diff {worst:.1e}"
 
 
-def measure(case: Case) -> Row:
+@dataclass
+class Row:
+    """Measured figures of one case."""
+
+    case: Case
+    engine_ms: float
+    torch_ms: float | None
+    peak_ratio: float
+    agreement: str
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.torch_ms is None else self.engine_ms / self.torch_ms
+
+
+@dataclass
+class RefRow:
+    """Engine against the reference loops on one small case."""
+
+    case: Case
+    reference_ms: float
+    engine_ms: float
+
+    @property
+    def speedup(self) -> float:
+        return self.reference_ms / self.engine_ms
+
+
+def measure(case: Case, rounds: int) -> Row:
     """Time the engine and PyTorch on ``case`` and trace the engine's peak memory."""
     inp = make_inputs(case)
     ours = engine_work(case, inp)
     if torch is None:
-        (engine_ms,) = best_ms([ours], case.repeats)
+        (engine_ms,) = best_ms([ours], case.repeats, rounds=rounds)
         torch_ms, agree = None, "torch not installed"
     else:
         theirs = torch_work(case, inp)
-        engine_ms, torch_ms = best_ms([ours, theirs], case.repeats)
+        engine_ms, torch_ms = best_ms([ours, theirs], case.repeats, rounds=rounds)
         agree = agreement(ours(), theirs())
     peak = peak_bytes(ours) / inp.x.nbytes
     return Row(case, engine_ms, torch_ms, peak, agree)
@@ -365,6 +519,14 @@ def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.{digits}f}{suffix}"
 
 
+def load_average() -> str:
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
 def environment() -> str:
     """One line naming the machine, NumPy, PyTorch and the thread counts."""
     parts = [
@@ -379,25 +541,38 @@ def environment() -> str:
     return ", ".join(parts)
 
 
+def _target(row: Row) -> float | None:
+    if row.case.group == "new":
+        return TARGET_NEW
+    return TARGET_POOLING if row.case.is_pooling else None
+
+
 def main_table(rows: list[Row]) -> list[str]:
     """The per-case table; without PyTorch its two columns are left out."""
     with_torch = torch is not None
     if with_torch:
         lines = [
-            "| case | engine ms | torch ms | ratio engine/torch | peak mem / input |",
-            "|---|---:|---:|---:|---:|",
+            "| case | dtype | engine ms | torch ms | engine/torch | peak mem / input |",
+            "|---|---|---:|---:|---:|---:|",
         ]
     else:
-        lines = ["| case | engine ms | peak mem / input |", "|---|---:|---:|"]
+        lines = ["| case | dtype | engine ms | peak mem / input |", "|---|---|---:|---:|"]
     for r in rows:
-        torch_cells = f" {_fmt(r.torch_ms)} | {_fmt(r.ratio, suffix='×')} |" if with_torch else ""
-        lines.append(f"| {r.case.label} | {r.engine_ms:.2f} |{torch_cells} {r.peak_ratio:.1f}× |")
+        torch_cells = ""
+        if with_torch:
+            target = _target(r)
+            flag = " ✗" if target is not None and r.ratio is not None and r.ratio > target else ""
+            torch_cells = f" {_fmt(r.torch_ms)} | {_fmt(r.ratio, suffix='×')}{flag} |"
+        lines.append(
+            f"| {r.case.label} | {r.case.dtype} | {r.engine_ms:.2f} |{torch_cells}"
+            f" {r.peak_ratio:.1f}× |"
+        )
     return lines
 
 
 def reference_table(rows: list[RefRow]) -> list[str]:
     lines = [
-        "| case (small) | reference ms | engine ms | speed-up |",
+        "| case (small, float32) | reference ms | engine ms | speed-up |",
         "|---|---:|---:|---:|",
     ]
     for r in rows:
@@ -407,15 +582,43 @@ def reference_table(rows: list[RefRow]) -> list[str]:
     return lines
 
 
-def report(rows: list[Row], ref_rows: list[RefRow], seconds: float) -> str:
-    ratios = [r.ratio for r in rows if r.ratio is not None]
-    gm = geomean(ratios)
-    ref_gm = geomean([r.speedup for r in ref_rows])
+def summary(rows: list[Row]) -> list[str]:
+    """Geometric means per dtype and the targets each dtype meets or misses."""
+    lines: list[str] = []
+    for dtype in DTYPES:
+        mine = [r for r in rows if r.case.dtype == dtype and r.ratio is not None]
+        if not mine:
+            continue
+        core = geomean([r.ratio for r in mine if r.case.group == "core" and r.ratio])
+        every = geomean([r.ratio for r in mine if r.ratio])
+        pooling = [r.ratio for r in mine if r.case.is_pooling and r.ratio]
+        new = [r.ratio for r in mine if r.case.group == "new" and r.ratio]
+        parts = [f"**{dtype}**: geometric mean engine/torch **{_fmt(core, suffix='×')}**"]
+        if core is not None:
+            parts[0] += " ✓" if core <= TARGET_GEOMEAN else " ✗"
+        parts.append(f"over every case {_fmt(every, suffix='×')}")
+        if pooling:
+            worst = max(pooling)
+            mark = "✓" if worst <= TARGET_POOLING else "✗"
+            parts.append(f"worst pooling case {worst:.2f}× {mark}")
+        if new:
+            worst = max(new)
+            mark = "✓" if worst <= TARGET_NEW else "✗"
+            parts.append(f"worst new operation {worst:.2f}× {mark}")
+        lines.append("- " + "; ".join(parts))
+    return lines
+
+
+def report(
+    rows: list[Row], ref_rows: list[RefRow], seconds: float, loads: tuple[str, str], rounds: int
+) -> str:
     lines = [
         "## Engine benchmark",
         "",
-        environment() + ". float32; forward + backward; best of 2 rounds × N runs, each round "
-        "after a warm-up.",
+        environment() + f". Forward + backward; the minimum of {rounds} alternating rounds × "
+        "N runs, each round after a warm-up.",
+        "",
+        f"Before: {loads[0]}; after: {loads[1]}.",
         "",
         "Max-pool backward "
         + (
@@ -427,16 +630,26 @@ def report(rows: list[Row], ref_rows: list[RefRow], seconds: float) -> str:
         *main_table(rows),
         "",
     ]
-    if gm is None:
+    if torch is None:
         lines.append("Geometric mean engine/torch: — (PyTorch not installed)")
     else:
-        verdict = "meets" if gm <= 1.0 else "misses"
-        lines.append(f"Geometric mean engine/torch: **{gm:.2f}×** ({verdict} the target ≤ 1.0)")
-    if torch is not None:
-        lines += ["", "Agreement with PyTorch (every output, index and gradient):", ""]
-        lines += [f"- {r.case.label}: {r.agreement}" for r in rows]
-    lines += ["", *reference_table(ref_rows), ""]
-    lines.append(f"Geometric mean speed-up over the reference loops: **{_fmt(ref_gm, 0, '×')}**")
+        lines += [
+            f"Targets: geometric mean of the core cases (max, avg, conv) ≤ {TARGET_GEOMEAN:.1f}× "
+            f"per dtype, no max/avg case above {TARGET_POOLING:.1f}×, each newer operation "
+            f"≤ {TARGET_NEW:.1f}×.",
+            "",
+            *summary(rows),
+            "",
+            "Agreement with PyTorch (every output, index and gradient):",
+            "",
+        ]
+        lines += [f"- {r.case.label}, {r.case.dtype}: {r.agreement}" for r in rows]
+    if ref_rows:
+        ref_gm = geomean([r.speedup for r in ref_rows])
+        lines += ["", *reference_table(ref_rows), ""]
+        lines.append(
+            f"Geometric mean speed-up over the reference loops: **{_fmt(ref_gm, 0, '×')}**"
+        )
     lines += ["", f"Total benchmark time: {seconds:.1f} s."]
     return "\n".join(lines) + "\n"
 
@@ -447,23 +660,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--markdown", metavar="FILE", type=Path, help="also write the report to FILE"
     )
+    parser.add_argument(
+        "--dtype", choices=DTYPES, action="append", help="only this dtype (repeatable)"
+    )
+    parser.add_argument(
+        "--only", metavar="TEXT", action="append", help="only cases whose label contains TEXT"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="alternating engine/torch rounds (default 4)"
+    )
+    parser.add_argument("--no-reference", action="store_true", help="skip the reference-loop table")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     start = time.perf_counter()
-    cases = quick_cases() if args.quick else full_cases()
+    dtypes = tuple(args.dtype) if args.dtype else DTYPES
+    cases = quick_cases(dtypes) if args.quick else full_cases(dtypes)
+    if args.only:
+        cases = [c for c in cases if any(text in c.label for text in args.only)]
+    load_before = load_average()
     print(environment(), flush=True)
+    print(load_before, flush=True)
     rows: list[Row] = []
     for case in cases:
-        print(f"  timing {case.label} ...", flush=True)
-        rows.append(measure(case))
+        print(f"  timing {case.label} {case.dtype} ...", flush=True)
+        rows.append(measure(case, args.rounds))
     ref_rows: list[RefRow] = []
-    for case in reference_cases(cases, args.quick):
-        print(f"  timing reference {case.label} ...", flush=True)
-        ref_rows.append(measure_reference(case))
-    text = report(rows, ref_rows, time.perf_counter() - start)
+    if not args.no_reference:
+        for case in reference_cases(cases, args.quick):
+            print(f"  timing reference {case.label} ...", flush=True)
+            ref_rows.append(measure_reference(case))
+    loads = (load_before, load_average())
+    text = report(rows, ref_rows, time.perf_counter() - start, loads, args.rounds)
     print()
     print(text, end="")
     if args.markdown is not None:
