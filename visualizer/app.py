@@ -177,7 +177,7 @@ def _check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     def check(flag: str, values: object, low: int, high: int) -> None:
         numbers = values if isinstance(values, tuple) else (values,)
         if any(not low <= v <= high for v in numbers):  # type: ignore[operator]
-            shown = "x".join(map(str, numbers))  # type: ignore[arg-type]
+            shown = "x".join(map(str, dict.fromkeys(numbers)))  # type: ignore[arg-type]
             parser.error(f"{flag} ({shown}) must be between {low} and {high}")
 
     for flag in ("--kernel", "--stride", "--padding", "--dilation"):
