@@ -30,6 +30,7 @@ from engine.ops import OPS, OpSpec, Params, ParamSpec, TensorSpec, get_op
 from engine.ops.avg_pool2d import trace_avg_pool2d
 from engine.ops.conv2d import trace_conv2d
 from engine.ops.max_pool2d import trace_max_pool2d
+from engine.ops.relu import trace_relu
 from engine.pooling import (
     TIE_POLICIES,
     ArgmaxMask,
@@ -41,6 +42,7 @@ from engine.pooling import (
     max_pool2d_mask,
     validate_ties,
 )
+from engine.relu import relu, relu_backward
 from engine.trace import (
     Accumulation,
     BackwardStep,
@@ -97,8 +99,11 @@ __all__ = [
     "normalize_pair",
     "pool_geometry",
     "pool_output_size",
+    "relu",
+    "relu_backward",
     "trace_avg_pool2d",
     "trace_conv2d",
     "trace_max_pool2d",
+    "trace_relu",
     "validate_ties",
 ]

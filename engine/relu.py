@@ -1,0 +1,79 @@
+"""The rectifier, element by element: ``torch.nn.functional.relu`` and its backward.
+
+``relu(x) = max(0, x)``, written as PyTorch computes it (``clamp_min(x, 0)``): an element is
+replaced by 0 only where ``x < 0``, so ``-0.0`` stays ``-0.0`` and NaN stays NaN.  The backward
+is PyTorch's ``threshold_backward``: the upstream gradient passes where ``x > 0`` *and where x
+is NaN* (the test is ``x <= 0``, which NaN fails); at ``x == 0`` the gradient is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.arrays import as_float_array
+from engine.errors import ParameterError
+
+
+def relu(x: object) -> np.ndarray:
+    """``max(0, x)`` element-wise, as ``torch.nn.functional.relu``.
+
+    Parameters
+    ----------
+    x : array of any shape
+        Integers are computed in float64, like every engine function.
+
+    Returns
+    -------
+    y : array, shape and float dtype of ``x``
+        ``x`` where ``x >= 0`` or NaN (``-0.0`` kept), else 0.
+
+    Raises
+    ------
+    ParameterError
+        If ``x`` does not hold real numbers.
+
+    Examples
+    --------
+    >>> relu([-2.0, 0.0, 3.0]).tolist()
+    [0.0, 0.0, 3.0]
+    """
+    xa = as_float_array(x, "x")
+    y: np.ndarray = np.where(xa < 0, xa.dtype.type(0), xa)
+    return y
+
+
+def relu_backward(grad_output: object, x: object) -> np.ndarray:
+    """Gradient of :func:`relu` with respect to ``x``: ``dY · [x > 0]``.
+
+    Parameters
+    ----------
+    grad_output : array, shape of ``x``
+    x : array, the forward's input
+
+    Returns
+    -------
+    grad_input : array, shape of ``x``
+        ``grad_output`` where ``x > 0`` or ``x`` is NaN (PyTorch passes it there), else 0;
+        so the gradient at ``x == 0`` is 0.
+
+    Raises
+    ------
+    ParameterError
+        If either does not hold real numbers or their shapes differ.
+
+    Examples
+    --------
+    >>> relu_backward([5.0, 5.0, 5.0], [-1.0, 0.0, 2.0]).tolist()
+    [0.0, 0.0, 5.0]
+    """
+    xa = as_float_array(x, "x")
+    gy = as_float_array(grad_output, "grad_output")
+    if gy.shape != xa.shape:
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=gy.shape,
+            expected=xa.shape,
+        )
+    dtype = np.result_type(xa.dtype, gy.dtype)
+    gx: np.ndarray = np.where(xa <= 0, dtype.type(0), gy.astype(dtype, copy=False))
+    return gx
