@@ -15,10 +15,13 @@ Every case times the same work on both sides, in float32 and in float64:
 * conv: forward (with bias), then ``grad_input``, ``grad_weight`` and ``grad_bias``;
 * conv_transpose2d: the same as conv, transposed;
 * max_unpool2d: forward from pooled values and their indices, then the gather backward;
-* adaptive_avg_pool2d, adaptive_max_pool2d (with indices), lp_pool2d: forward + backward.
+* adaptive_avg_pool2d, adaptive_max_pool2d (with indices), lp_pool2d: forward + backward;
+* stack: the LeNet-style stack (conv 5×5 → ReLU → max 2×2 → conv 5×5 → ReLU → max 2×2, 1 → 6
+  → 16 channels, with biases) through ``engine.stack_forward_backward`` against the same
+  ``nn.Sequential`` with autograd: every output, dL/dx and every weight and bias gradient.
 
-PyTorch runs the ATen kernels autograd would call; for ``max_unpool2d`` and ``lp_pool2d``
-(a composite Python function) it runs ``torch.autograd.grad``.
+PyTorch runs the ATen kernels autograd would call; for ``max_unpool2d``, ``lp_pool2d`` (a
+composite Python function) and the stack it runs ``torch.autograd.grad``.
 
 Timings are minima, taken in ``--rounds`` alternating rounds: in each round the engine and
 PyTorch each get a short pause, a warm-up call and N timed calls (``time.perf_counter``).
@@ -73,6 +76,7 @@ Op = Literal[
     "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
     "lp_pool2d",
+    "stack",
 ]
 #: Which target a case counts towards: the issue's pooling/conv cases ("core", geometric mean
 #: ≤ 1.0 and no pooling case above 1.2), further pooling shapes ("extra"), the newer
@@ -107,6 +111,8 @@ class Case:
         dims = "x".join(str(d) for d in self.shape)
         if self.op.startswith("adaptive"):
             return f"{self.op} {dims} -> {self.output_size}x{self.output_size}"
+        if self.op == "stack":
+            return f"stack {dims} LeNet-style (conv5 relu max2) x2"
         text = f"{self.op} {dims} k{self.kernel} s{self.stride}"
         if self.padding:
             text += f" p{self.padding}"
@@ -142,6 +148,8 @@ def _new_ops() -> list[Case]:
         Case("adaptive_avg_pool2d", (8, 64, 56, 56), output_size=7),
         Case("adaptive_max_pool2d", (8, 64, 56, 56), output_size=7),
         Case("lp_pool2d", (8, 64, 56, 56), kernel=3, stride=2, norm_type=2.0),
+        # issue 12: a whole stack within 1.5x of nn.Sequential
+        Case("stack", (1, 1, 256, 256), kernel=5, repeats=3),
     ]
 
 
@@ -193,6 +201,26 @@ class Inputs:
     bias: np.ndarray | None = None
     indices: np.ndarray | None = None  # max_unpool2d
     out_hw: tuple[int, int] | None = None  # max_unpool2d: the unpooled plane
+    layers: tuple[dict[str, Any], ...] = ()  # stack
+
+
+#: The LeNet-style stack's channels: input, first convolution, second convolution.
+STACK_CHANNELS = (1, 6, 16)
+
+
+def stack_layers(
+    w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray
+) -> tuple[dict[str, Any], ...]:
+    """conv → ReLU → max 2×2 → conv → ReLU → max 2×2, as engine.stack layers."""
+    pool = {"op": "max_pool2d", "kernel_size": 2, "stride": 2}
+    return (
+        {"op": "conv2d", "weight": w1, "bias": b1},
+        {"op": "relu"},
+        pool,
+        {"op": "conv2d", "weight": w2, "bias": b2},
+        {"op": "relu"},
+        pool,
+    )
 
 
 def _engine_forward(case: Case, inp: Inputs) -> np.ndarray:
@@ -214,6 +242,8 @@ def _engine_forward(case: Case, inp: Inputs) -> np.ndarray:
         return engine.adaptive_avg_pool2d(x, case.output_size)
     if op == "adaptive_max_pool2d":
         return engine.adaptive_max_pool2d(x, case.output_size)
+    if op == "stack":
+        return engine.stack_forward(x, list(inp.layers))[-1]
     return engine.lp_pool2d(x, case.norm_type, k, s)
 
 
@@ -238,6 +268,11 @@ def make_inputs(case: Case, seed: int = 0) -> Inputs:
         big = normal((n, c, h * s, w * s))
         pooled, idx = engine.max_pool2d(big, k, s, 0, 1, False, True)
         inp = Inputs(pooled, inp.grad_output, indices=idx, out_hw=big.shape[2:])
+    elif case.op == "stack":
+        c0, c1, c2 = STACK_CHANNELS
+        x = normal((n, c0, h, w))
+        weights = (normal((c1, c0, k, k)), normal((c1,)), normal((c2, c1, k, k)), normal((c2,)))
+        inp = Inputs(x, inp.grad_output, layers=stack_layers(*weights))
     y = _engine_forward(case, inp)
     return replace(inp, grad_output=normal(y.shape))
 
@@ -289,6 +324,15 @@ def engine_work(case: Case, inp: Inputs, impl: Any = engine) -> Work:
             return y, impl.max_unpool2d_backward(gy, x, idx, k, s, p)
 
         return run_unpool
+    if op == "stack":
+        layers = list(inp.layers)
+
+        def run_stack() -> Any:
+            outputs, grads = engine.stack_forward_backward(x, layers, gy)
+            params = [grads[k][name] for k in (0, 3) for name in ("weight", "bias")]
+            return outputs[-1], grads[0]["input"], *params
+
+        return run_stack
     size = case.output_size
     if op == "adaptive_avg_pool2d":
 
@@ -367,6 +411,16 @@ def torch_work(case: Case, inp: Inputs) -> Work:
         return run_adaptive_max
     functional = torch.nn.functional
     leaf = x.clone().requires_grad_(True)
+    if op == "stack":
+        model = _torch_stack(inp.layers, x.dtype)
+        weights = [p for m in model if hasattr(m, "weight") for p in (m.weight, m.bias)]
+
+        def run_stack() -> Any:
+            y = model(leaf)
+            grads = torch.autograd.grad(y, [leaf, *weights], gy)
+            return y.detach(), *grads
+
+        return run_stack
     if op == "max_unpool2d":
         assert inp.indices is not None and inp.out_hw is not None
         idx_t = torch.from_numpy(inp.indices)
@@ -385,6 +439,23 @@ def torch_work(case: Case, inp: Inputs) -> Work:
         return y.detach(), gx
 
     return run_lp
+
+
+def _torch_stack(layers: tuple[dict[str, Any], ...], dtype: Any) -> Any:
+    """The LeNet-style ``nn.Sequential`` with the engine stack's weights and biases."""
+    assert torch is not None
+    nn = torch.nn
+    first, second = layers[0], layers[3]
+    convs = []
+    for layer in (first, second):
+        c_out, c_in, kh, kw = layer["weight"].shape
+        conv = nn.Conv2d(c_in, c_out, (kh, kw)).to(dtype)
+        with torch.no_grad():
+            conv.weight.copy_(torch.from_numpy(layer["weight"]))
+            conv.bias.copy_(torch.from_numpy(layer["bias"]))
+        convs.append(conv)
+    pool = nn.MaxPool2d(2, 2)
+    return nn.Sequential(convs[0], nn.ReLU(), pool, convs[1], nn.ReLU(), pool)
 
 
 # ---- measuring --------------------------------------------------------------------------------
