@@ -25,7 +25,7 @@ import argparse
 import os
 import re
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from visualizer.data import RandomSpec
 from visualizer.limits import INPUT_MAX_SIDE, SEED_MAX, WINDOW_MAX_SIZE
@@ -95,15 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HxW",
         help=f"input size, e.g. 8x8 (1 to {INPUT_SIDE_LIMIT} per side)",
     )
-    for flag, metavar, text in (
-        ("--kernel", "K|KhxKw", "kernel size"),
-        ("--stride", "S|ShxSw", "stride"),
-        ("--padding", "P|PhxPw", "padding"),
-        ("--dilation", "D", "dilation (max pooling, conv)"),
-    ):
-        low, high = flag_range(flag)
-        p.add_argument(flag, type=_pair, metavar=metavar, help=f"{text} ({low} to {high})")
-    p.add_argument("--ceil-mode", action="store_true", help="round the output size up")
+    # One flag per parameter of the registry that names one (ParamSpec.cli).
+    for spec in param_flags().values():
+        flag, kind = spec.cli, spec.kind
+        assert flag is not None
+        text = spec.help.split(". ")[0].rstrip(".")
+        if kind == "bool":
+            p.add_argument(flag, action="store_true", help=text)
+        elif kind == "choice":
+            p.add_argument(flag, choices=list(spec.choices), help=text)
+        elif kind == "pair":
+            low, high = flag_range(flag)
+            metavar = PAIR_METAVARS.get(flag, "N|HxW")
+            p.add_argument(flag, type=_pair, metavar=metavar, help=f"{text} ({low} to {high})")
+        else:
+            number = float if kind in ("float", "optional_float") else int
+            p.add_argument(flag, type=number, metavar="X", help=text)
     p.add_argument(
         "--seed",
         type=_int("--seed"),
@@ -159,6 +166,30 @@ def _int(flag: str) -> object:
     return parse
 
 
+PAIR_METAVARS = {
+    "--kernel": "K|KhxKw",
+    "--stride": "S|ShxSw",
+    "--padding": "P|PhxPw",
+    "--dilation": "D",
+}
+
+
+def param_flags() -> dict[str, Any]:
+    """The registry's parameters that have a command-line flag, by parameter name."""
+    from engine.ops import OPS
+
+    flags: dict[str, Any] = {}
+    for op in OPS.values():
+        for spec in op.params:
+            if spec.cli and spec.name not in flags:
+                flags[spec.name] = spec
+    return flags
+
+
+def _dest(flag: str) -> str:
+    return flag[2:].replace("-", "_")
+
+
 def flag_range(flag: str) -> tuple[int, int]:
     """The values of ``flag`` (``--kernel``, …) some operation accepts: the widest range of
     the parameters with that flag in the operation registry."""
@@ -180,10 +211,10 @@ def _check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
             shown = "x".join(map(str, dict.fromkeys(numbers)))  # type: ignore[arg-type]
             parser.error(f"{flag} ({shown}) must be between {low} and {high}")
 
-    for flag in ("--kernel", "--stride", "--padding", "--dilation"):
-        value = getattr(args, flag[2:])
-        if value is not None:
-            check(flag, value, *flag_range(flag))
+    for spec in param_flags().values():
+        value = getattr(args, _dest(spec.cli))
+        if spec.kind == "pair" and value is not None:
+            check(spec.cli, value, *flag_range(spec.cli))
     if args.input_size is not None:
         check("--input-size", args.input_size, 1, INPUT_SIDE_LIMIT)
     if args.window_size is not None:
@@ -245,11 +276,10 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
         changes["kernel_size"] = args.kernel
         if not state.spec.has_weight and not args.stride:
             changes["stride"] = args.kernel  # PyTorch's default: stride = kernel_size
-    for name in ("stride", "padding", "dilation"):
-        if getattr(args, name):
-            changes[name] = getattr(args, name)
-    if args.ceil_mode:
-        changes["ceil_mode"] = True
+    for name, spec in param_flags().items():
+        value = getattr(args, _dest(spec.cli))
+        if name != "kernel_size" and value is not None and value is not False:
+            changes[name] = value
     if changes and not state.set_params(**changes):
         return translate_message(state.error)
     if args.phase or args.step is not None:

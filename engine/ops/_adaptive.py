@@ -33,6 +33,7 @@ OUTPUT_SIZE = ParamSpec(
         "1 × 1 is global pooling."
     ),
     shortcuts=((QT_TR_NOOP("Global"), (1, 1)),),
+    cli="--output-size",
 )
 
 

@@ -55,6 +55,7 @@ OUTPUT_PADDING = ParamSpec(
         "(smaller than the stride or the dilation); it picks one of the sizes a strided "
         "convolution maps to the same input size."
     ),
+    cli="--output-padding",
 )
 TRANSPOSED_WEIGHT = dataclasses.replace(WEIGHT, shape="(C_in, C_out, kH, kW)")
 

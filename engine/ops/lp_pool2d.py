@@ -38,6 +38,7 @@ NORM_TYPE = ParamSpec(
         "LP pooling: the power p in (Σ x^p)^(1/p). p = 1 is the window's sum; a large p "
         "approaches the maximum. Not 0."
     ),
+    cli="--norm-type",
 )
 
 SPREAD = QT_TR_NOOP(

@@ -69,6 +69,7 @@ TIES = ParamSpec(
         "# Note: PyTorch sends a tie's gradient to one maximum only; the app's "
         'ties="{value}" differs there.'
     ),
+    cli="--ties",
 )
 MASK = TensorSpec("mask", "mask", "mask", "like X", view="maskMatrix")
 

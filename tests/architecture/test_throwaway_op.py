@@ -163,3 +163,32 @@ def test_replace_keeps_the_registry_order_stable():
         assert OPS["min_pool2d"].label == "Min"
     finally:
         unregister("min_pool2d")
+
+
+def test_parameter_flags_come_from_the_specs():
+    """Every parameter with a flag in its spec is a command-line option (new ones included)."""
+    from visualizer.app import build_parser, param_flags
+
+    flags = {spec.cli for spec in param_flags().values()}
+    assert {"--kernel", "--stride", "--padding", "--dilation", "--ceil-mode"} <= flags
+    assert {"--output-size", "--norm-type", "--output-padding", "--ties"} <= flags
+    args = build_parser().parse_args(
+        ["--op", "lp", "--norm-type", "3", "--output-size", "2x3", "--output-padding", "1"]
+    )
+    assert (args.norm_type, args.output_size, args.output_padding) == (3.0, (2, 3), (1, 1))
+
+
+def test_the_state_takes_the_new_flags(qapp):
+    from visualizer.app import apply_arguments, build_parser
+    from visualizer.state import AppState
+
+    st = AppState()
+    args = build_parser().parse_args(
+        ["--op", "adaptive_max", "--output-size", "3", "--ties", "all"]
+    )
+    assert apply_arguments(st, args) == ""
+    assert st.op == "adaptive_max_pool2d" and st.params.output_size == (3, 3)
+    assert st.params.ties == "all" and st.results.output.shape[-2:] == (3, 3)
+    st = AppState()
+    args = build_parser().parse_args(["--op", "lp", "--norm-type", "0"])
+    assert "norm_type (0.0) must not be zero" in apply_arguments(st, args)
