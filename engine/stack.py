@@ -58,6 +58,7 @@ _INDICES = "indices"
 # input size, as adaptive pooling's do).
 _PROBES = (16, 64, 256, 1024, 4096)
 
+#: The template of every error naming a layer (written out where it is raised, for lupdate).
 LAYER_ERROR = "layer {layer} ({op}): {reason}"
 
 
@@ -148,7 +149,7 @@ def _layer_error(index: int, op: object, exc: Exception) -> ParameterError:
         reason = Message(exc.template, **exc.fields)
     else:
         reason = str(exc)
-    return ParameterError(LAYER_ERROR, layer=index + 1, op=op, reason=reason)
+    return ParameterError("layer {layer} ({op}): {reason}", layer=index + 1, op=op, reason=reason)
 
 
 @contextmanager
@@ -163,7 +164,7 @@ def _blame(index: int, op: object) -> Iterator[None]:
 def _parse_layer(index: int, layer: object) -> _Layer:
     if not isinstance(layer, Mapping) or "op" not in layer:
         raise ParameterError(
-            LAYER_ERROR,
+            "layer {layer} ({op}): {reason}",
             layer=index + 1,
             op="?",
             reason=Message('a layer must be a dict with an "op", got {value}', value=repr(layer)),
