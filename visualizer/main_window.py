@@ -211,10 +211,15 @@ class MainWindow(Retranslatable, QMainWindow):
         step_menu = menu.addMenu("")
         self.menus["step"] = step_menu
         self.play_action = self._action("playAction", "Space", self.step_bar.toggle_play)
+        next_action = self._action("nextStepAction", None, lambda: st.set_step(st.step + 1))
+        previous_action = self._action("previousStepAction", None, lambda: st.set_step(st.step - 1))
+        # A presenter's clicker sends PageDown / PageUp (some send Right / Left).
+        next_action.setShortcuts([QKeySequence("Right"), QKeySequence("PgDown")])
+        previous_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
         for action in (
             self.play_action,
-            self._action("nextStepAction", "Right", lambda: st.set_step(st.step + 1)),
-            self._action("previousStepAction", "Left", lambda: st.set_step(st.step - 1)),
+            next_action,
+            previous_action,
             self._action("firstStepAction", "Home", lambda: st.set_step(0)),
             self._action("lastStepAction", "End", lambda: st.set_step(st.n_steps - 1)),
             self._action("forwardPhaseAction", "F", lambda: st.set_phase("forward")),

@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QT_TR_NOOP, QByteArray, QEvent, QObject, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QT_TR_NOOP,
+    QByteArray,
+    QEvent,
+    QObject,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -154,6 +164,12 @@ class Presentation(QObject):
             tr("Presentation mode"),
             tr("Presentation mode: large step counter and arithmetic line"),
         )
+        set_action_text(self.leave_action, tr("Leave presentation mode"))
+        set_action_text(
+            self.blank_action,
+            tr("Blank the screen"),
+            tr("Blank the screen in presentation mode; press . again to bring it back"),
+        )
         self.theme_menu.setTitle(tr("Theme"))
         for key, action in self.theme_actions.items():
             action.setText(tr(THEME_LABELS[key]))
@@ -211,8 +227,21 @@ class Presentation(QObject):
         self.presentation_action = add_action(w, "presentationAction", "F5")
         self.presentation_action.setCheckable(True)
         self.presentation_action.triggered.connect(self.set_presentation)
+        # In presentation mode only: Esc leaves it, "." blanks the screen (and back), as
+        # presentation programs do.
+        self.leave_action = add_action(w, "leavePresentationAction", "Esc")
+        self.leave_action.triggered.connect(lambda: self.set_presentation(False))
+        self.blank_action = add_action(w, "blankScreenAction", ".")
+        self.blank_action.setCheckable(True)
+        self.blank_action.triggered.connect(self.set_blank)
+        for action in (self.leave_action, self.blank_action):
+            action.setEnabled(False)
+        self.blank = BlankScreen(w)
+        self.blank.sigClicked.connect(lambda: self.set_blank(False))
         menu.addAction(self.fullscreen_action)
         menu.addAction(self.presentation_action)
+        menu.addAction(self.blank_action)
+        menu.addAction(self.leave_action)
 
         # Theme ▸ System / Light / Dark, and a dark-theme switch; Colours ▸ likewise.
         self.theme_menu, self.theme_actions, self.dark_action = self._choice_menu(
@@ -274,7 +303,9 @@ class Presentation(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window:
-            if event.type() == QEvent.WindowStateChange:
+            if event.type() == QEvent.Resize and self.blank.isVisible():
+                self.blank.setGeometry(self.window.rect())
+            elif event.type() == QEvent.WindowStateChange:
                 self.fullscreen_action.setChecked(self.window.isFullScreen())
             elif event.type() == QEvent.Close:
                 self._save("window/geometry", self.window.saveGeometry())
@@ -296,9 +327,23 @@ class Presentation(QObject):
         # The room needs the matrices and the arithmetic, not the controls: they get the
         # panel's width back until presentation mode is switched off again.
         self.window.side_panel.setVisible(not self.presenting)
+        self.window.views_panel.set_presenting(self.presenting)
+        self.leave_action.setEnabled(self.presenting)
+        self.blank_action.setEnabled(self.presenting)
+        if not self.presenting:
+            self.set_blank(False)
         self._apply_fonts()
         if save:
             self._save("view/presentation", "true" if self.presenting else "false")
+
+    def set_blank(self, on: bool) -> None:
+        """Blank the window (presentation mode only), or show it again."""
+        on = bool(on) and self.presenting
+        if on:
+            self.blank.setGeometry(self.window.rect())
+            self.blank.raise_()
+        self.blank.setVisible(on)
+        self.blank_action.setChecked(on)
 
     def set_theme(self, name: str, save: bool = True) -> None:
         settings = view_settings()
@@ -365,6 +410,24 @@ class Presentation(QObject):
                 if is_dark()
                 else icon
             )
+
+
+class BlankScreen(QWidget):
+    """A black sheet over the whole window ("." in presentation mode); a click lifts it."""
+
+    sigClicked = Signal()
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("blankScreen")
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.Window, QColor(0, 0, 0))
+        self.setPalette(palette)
+        self.hide()
+
+    def mousePressEvent(self, event: QEvent) -> None:
+        self.sigClicked.emit()
 
 
 def install(window: QWidget) -> None:

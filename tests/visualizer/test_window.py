@@ -577,17 +577,16 @@ def test_number_keys_switch_the_operation(window, qtbot):
     assert window.state.op == "max_pool2d"
 
 
-def test_arrow_keys_in_an_editable_table_move_the_cell_not_the_step(window, qtbot):
+def test_arrow_keys_move_the_cell_while_typing_numbers_in(window, qtbot):
+    # After a number is typed in, the arrows move like a spreadsheet; a selected cell alone
+    # leaves them to the stepping (tests/visualizer/test_lecture_keys.py).
     st = window.state
     focus_window(qtbot, window)
     view = find(window, "inputMatrix")
-    view.table.setFocus()
-    view.table.setCurrentIndex(cell_index(view, 0, 0))
+    type_into_cell(qtbot, view, 0, 0, "5")
     qtbot.keyClick(view.table, Qt.Key_Right)
     assert st.step == 0
-    assert view.table.currentIndex().column() == 1
-    qtbot.keyClick(view.table, Qt.Key_Space)
-    assert not window.step_bar.timer.isActive()
+    assert view.table.currentIndex().column() == cell_index(view, 1, 1).column()
 
 
 # ---- convolution, mask --------------------------------------------------------------------------

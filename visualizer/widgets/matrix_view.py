@@ -8,6 +8,7 @@ stepping, so colours do not jump; highlights change without re-creating any item
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -21,7 +22,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QLinearGradient,
+    QPainter,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -31,6 +41,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -45,6 +56,11 @@ from visualizer.model.present import INPUT, OVERHANG, PADDING
 from visualizer.view_settings import view_settings
 
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
+MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
+NUMBER_HEIGHT = 0.5  # a number's font, as a fraction of the cell's height ...
+NUMBER_MAX_PX = 40  # ... up to this many pixels
+TEXT_PAD = 5  # pixels kept free on each side of a number (Qt's margin and the highlight line)
+HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on
 
 # Highlight styles, drawn as borders so they stay visible on every colour of the map: the
 # width and line of each; the colour comes from the palette.
@@ -133,13 +149,48 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+@functools.lru_cache(maxsize=65536)
+def _formatted(value: float) -> str:
+    return format_number(value)
+
+
 def format_cell(value: float) -> str:
-    """A number short enough for a cell: integers in full, other values to 3 digits."""
-    v = float(value)
-    if not math.isfinite(v) or v == int(v):
-        return format_number(v)
-    text = f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
-    return "0" if text in ("0", "-0") else text
+    """The text of a cell: the number exactly as the arithmetic line and the tooltips write it
+    (:func:`engine.format_number`), so a cell never says 10.2 where the step says 10.25."""
+    return _formatted(float(value))
+
+
+def header_font(cell: int) -> QFont:
+    """The font of the row and column numbers at cell size ``cell``."""
+    font = QFont()
+    font.setPixelSize(max(10, min(int(cell * 0.34), 16)))
+    return font
+
+
+def number_layout(texts: tuple[str, ...], cell: int, room: int) -> tuple[int, int]:
+    """Font size (pixels) and column width for cells ``cell`` pixels high showing ``texts``,
+    with at most ``room`` pixels per column: the font is half the cell's height when the
+    widest text then fits in ``room``, smaller when it does not; the column is as wide as
+    the widest text needs (at least ``cell``, square cells)."""
+
+    def needed(pixels: int) -> int:
+        font = QFont()
+        font.setPixelSize(max(1, pixels))
+        font.setBold(True)  # a winner's number is bold: the widest a text gets
+        metrics = QFontMetricsF(font)
+        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0.0)
+        return math.ceil(widest) + 2 * TEXT_PAD
+
+    pixels = int(min(cell * NUMBER_HEIGHT, NUMBER_MAX_PX))
+    need = needed(pixels)
+    if need > room:
+        # Text width grows with the font size: start from the proportional guess.
+        pixels = max(MIN_NUMBER_PX, int(pixels * (room - 2 * TEXT_PAD) / (need - 2 * TEXT_PAD)))
+        need = needed(pixels)
+        while need > room and pixels > MIN_NUMBER_PX:
+            pixels -= 1
+            need = needed(pixels)
+    return pixels, max(cell, min(room, need))
 
 
 def _lut(cmap: pg.ColorMap) -> np.ndarray:
@@ -185,6 +236,7 @@ class MatrixModel(QAbstractTableModel):
         self.styles: dict[tuple[int, int], set[str]] = {}
         self.show_numbers = True
         self.max_chars = 1
+        self.long_texts: tuple[str, ...] = ("0",)
         self.editable = False
         self.font = QFont()
         self._brushes: dict[tuple[int, int], QBrush] = {}
@@ -235,9 +287,7 @@ class MatrixModel(QAbstractTableModel):
         self.values, self.kinds, self.offset, self.colors = values, kinds, offset, colors
         self._black_text = prefers_black_text(colors)
         self._brushes = {}
-        self.max_chars = max(
-            (len(format_cell(v)) for v in self.values.flat if not math.isnan(v)), default=1
-        )
+        self._measure_texts()
         if shape_changed:
             self.endResetModel()
         elif changed.any():
@@ -247,6 +297,14 @@ class MatrixModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(int(rows[0]), int(cols[0])), self.index(int(rows[-1]), int(cols[-1]))
             )
+
+    def _measure_texts(self) -> None:
+        """The longest texts the cells show (the view sizes cells and font from them)."""
+        shown = self.values[~np.isnan(self.values)]
+        texts = {format_cell(v) for v in np.unique(shown)} if shown.size else {""}
+        self.max_chars = max(1, max(len(t) for t in texts))
+        # The widest text is among the longest ones ('.' and '−' are narrower than digits).
+        self.long_texts = tuple(sorted(t for t in texts if len(t) >= self.max_chars - 1))
 
     def set_styles(self, styles: dict[tuple[int, int], set[str]]) -> None:
         self.styles = styles
@@ -391,6 +449,20 @@ class _CellDelegate(QStyledItemDelegate):
         self._model = model
         self.scale = 1.0
 
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        # A selected, current or hovered cell keeps its own colour: the style's selection
+        # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
+        # is marked by a dotted frame instead (see paint), the hovered one by the views'
+        # hover highlight.
+        option.state &= ~(
+            QStyle.StateFlag.State_Selected
+            | QStyle.StateFlag.State_MouseOver
+            | QStyle.StateFlag.State_HasFocus
+        )
+
     def paint(
         self,
         painter: QPainter,
@@ -398,6 +470,16 @@ class _CellDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         super().paint(painter, option, index)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            # The current cell (clicked, or where typing goes): a thin dotted frame, black
+            # and white so that it shows on every colour without looking like a highlight.
+            painter.save()
+            rect = option.rect.adjusted(2, 2, -3, -3)
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.drawRect(rect)
+            painter.setPen(QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine))
+            painter.drawRect(rect)
+            painter.restore()
         styles = self._model.styles.get((index.row(), index.column()))
         if not styles:
             return
@@ -429,19 +511,43 @@ class _CellDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+# Keys a presenter's clicker sends: they always step, even from a selected cell.
+_CLICKER_KEYS = frozenset((Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Space))
+# Keys that move the cell cursor while data is typed in, and step otherwise.
+_MOVE_KEYS = frozenset(
+    (
+        Qt.Key.Key_Left,
+        Qt.Key.Key_Right,
+        Qt.Key.Key_Up,
+        Qt.Key.Key_Down,
+        Qt.Key.Key_Home,
+        Qt.Key.Key_End,
+    )
+)
+_COMMAND_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
+
+
 class _Table(QTableView):
-    """Spreadsheet behaviour: typing starts an edit, Enter commits and moves down."""
+    """Spreadsheet behaviour: typing a number starts an edit, Enter commits and moves down;
+    while numbers are being typed in, arrows, Home and End move the cell cursor.
+
+    A click only selects a cell: after it, Right/Left, PageDown/PageUp, Space, Home and End
+    still step (the window's shortcuts), so a lecturer who clicked a cell keeps control.
+    Without ``typing_edits`` (presentation mode) a cell is edited on double-click only.
+    """
 
     sigHovered = Signal(int, int)  # canvas row, col; (-1, -1) on leave
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
-        self.setEditTriggers(
-            QAbstractItemView.AnyKeyPressed
-            | QAbstractItemView.DoubleClicked
-            | QAbstractItemView.EditKeyPressed
-        )
+        self.typing_edits = True
+        self.entering = False  # numbers are being typed in: arrows move the cell cursor
+        self.set_typing_edits(True)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
@@ -455,14 +561,58 @@ class _Table(QTableView):
             header.setHighlightSections(False)
         self._last_hover = (-1, -1)
 
+    def set_typing_edits(self, on: bool) -> None:
+        """Whether typing into a selected cell edits it (else only a double-click does)."""
+        self.typing_edits = on
+        triggers = QAbstractItemView.EditTrigger.DoubleClicked
+        if on:
+            triggers |= (
+                QAbstractItemView.EditTrigger.AnyKeyPressed
+                | QAbstractItemView.EditTrigger.EditKeyPressed
+            )
+        else:
+            self.entering = False
+        self.setEditTriggers(triggers)
+
+    def keeps_key(self, key: int, modifiers: Qt.KeyboardModifier, text: str) -> bool:
+        """Whether a key pressed in this table is the table's (an edit, a cursor move) rather
+        than one of the window's shortcuts (stepping, presentation keys)."""
+        if not self.model().editable or modifiers & _COMMAND_MODIFIERS:
+            return False
+        if key in _CLICKER_KEYS:
+            return False
+        if key in _MOVE_KEYS or key == Qt.Key.Key_Escape:
+            return self.entering
+        # A printable character starts an edit (digits, '-', '.', and letters, refused).
+        return self.typing_edits and bool(text.strip())
+
     def event(self, event: QEvent) -> bool:
-        # In an editable matrix, typed digits, arrows and Space belong to the spreadsheet,
-        # not to the window's stepping shortcuts.
-        if event.type() == QEvent.ShortcutOverride and self.model().editable:
-            if not (event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
+        if event.type() == QEvent.ShortcutOverride:
+            if self.keeps_key(event.key(), event.modifiers(), event.text()):
                 event.accept()
                 return True
         return super().event(event)
+
+    def keyPressEvent(self, event: QEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Escape and self.entering:
+            self.entering = False  # done typing: the arrows step again
+            event.accept()
+            return
+        if self.typing_edits and self.model().editable and event.text().strip():
+            if not (event.modifiers() & _COMMAND_MODIFIERS):
+                self.entering = True
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QEvent) -> None:
+        self.entering = False  # a click selects; it does not start typing
+        super().mousePressEvent(event)
+
+    def focusOutEvent(self, event: QEvent) -> None:
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):  # not into the cell's editor
+            self.entering = False
+        super().focusOutEvent(event)
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
         super().closeEditor(editor, hint)
@@ -626,7 +776,8 @@ class MatrixView(QWidget):
         self.model = MatrixModel(self)
         self.hovering = False
         self.cell = 0
-        self._chars = 0
+        self._texts: tuple[str, ...] = ()
+        self._col_room = 0
         self._too_small = False  # cells too small for numbers: draw a heat map instead
         self._table_stale = False
         self._highlight_cells: dict[tuple[int, int], set[str]] = {}
@@ -692,6 +843,11 @@ class MatrixView(QWidget):
     def set_editable(self, editable: bool) -> None:
         self.model.editable = editable
 
+    def set_typing_edits(self, on: bool) -> None:
+        """Whether typing into a selected cell edits it; off, a double-click still does
+        (presentation mode: keys belong to the lecture)."""
+        self.table.set_typing_edits(on)
+
     def set_matrix(
         self,
         values: np.ndarray,
@@ -727,7 +883,7 @@ class MatrixView(QWidget):
         self.stack.setCurrentIndex(1 if heat else 0)
         self.legend.set_levels(self.levels, self.diverging)
         self.set_highlights(self._highlight_cells)
-        if not heat and self.model.max_chars != self._chars and self.cell:
+        if not heat and self.model.long_texts != self._texts and self.cell:
             self.set_cell_size(self.cell)
 
     def refresh(self) -> None:
@@ -782,39 +938,77 @@ class MatrixView(QWidget):
         self.hint_label.setVisible(bool(text))
 
     # ---- sizing -----------------------------------------------------------------------------
+    def _room(self) -> tuple[int, int]:
+        """Width and height inside the table's frame: what headers and cells share."""
+        frame = 2 * self.table.frameWidth()
+        return self.stack.width() - frame, self.stack.height() - frame
+
+    def _header_extents(self, cell: int) -> tuple[int, int]:
+        """Width of the row header and height of the column header at cell size ``cell``
+        (their font follows the cell size; they are hidden below HEADER_MIN_CELL)."""
+        if cell < HEADER_MIN_CELL:
+            return 0, 0
+        font = header_font(cell)
+        rows, cols = self.table.verticalHeader(), self.table.horizontalHeader()
+        for header in (rows, cols):
+            if header.font() != font:
+                header.setFont(font)
+        return rows.sizeHint().width(), cols.sizeHint().height()
+
     def fit_cell(self) -> float:
-        """The largest cell size (pixels) at which the whole matrix fits this view."""
+        """The largest cell size (pixels) at which the whole matrix, headers included, fits
+        this view without scroll bars."""
         rows, cols = self.model.values.shape
-        avail_w = max(10, self.stack.width() - 30)
-        avail_h = max(10, self.stack.height() - 24)
-        return min(avail_w / cols, avail_h / rows)
+        width, height = self._room()
+        # The headers measured at the largest cell the room allows: never smaller than they
+        # are at the cell finally chosen, so the matrix fits.
+        largest = min(width / cols, height / rows)
+        head_w, head_h = self._header_extents(int(largest))
+        return max(1.0, min((width - head_w) / cols, (height - head_h) / rows))
 
     def set_cell_size(self, cell: int) -> None:
-        """Cell size in pixels; numbers are hidden (shown on hover) when cells get too small."""
+        """Cell size in pixels: the rows' height; a column is as wide as its longest number
+        needs at a font half the cell's height, within the width the view has (then the font
+        shrinks instead).  Below ``MIN_NUMBER_CELL`` the view is a heat map (numbers on
+        hover)."""
         too_small = cell < MIN_NUMBER_CELL
         if too_small != self._too_small:
             self._too_small = too_small
             self._render()
         cell = int(max(6, min(cell, 96)))
-        chars = self.model.max_chars
-        if (cell, chars) == (self.cell, self._chars):
+        cols = max(1, self.model.values.shape[1])
+        head_w = self._header_extents(cell)[0]
+        room = max(cell, int((self._room()[0] - head_w) / cols))
+        texts = self.model.long_texts
+        if (cell, texts, room) == (self.cell, self._texts, self._col_room):
             return
-        self.cell, self._chars = cell, chars
-        # As large as the longest number allows (a digit is about 0.6 em wide).
-        # Qt's item view keeps about 3 px of margin on each side of the text.
-        pixels = min(cell * 0.5, (cell - 7) / (0.62 * max(chars, 2)), 40)
-        self.model.show_numbers = pixels >= 8
+        self.cell, self._texts, self._col_room = cell, texts, room
+        pixels, width = number_layout(texts, cell, room)
+        self.model.show_numbers = pixels >= MIN_NUMBER_PX
         self.delegate.scale = cell / 48
         font = QFont()
-        font.setPixelSize(max(8, int(pixels)))
+        font.setPixelSize(max(MIN_NUMBER_PX, pixels))
         self.model.font = font
-        small = QFont()
-        small.setPixelSize(max(10, min(int(cell * 0.34), 16)))
+        self.table.horizontalHeader().setDefaultSectionSize(width)
+        self.table.verticalHeader().setDefaultSectionSize(cell)
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
-            header.setDefaultSectionSize(cell)
-            header.setFont(small)
-            header.setVisible(cell >= 14)
+            header.setVisible(cell >= HEADER_MIN_CELL)
+        # Scroll bars follow the new sizes now, not after a later layout pass (which may not
+        # come: a table that fits kept the scroll bars of its previous size).
+        self.table.updateGeometries()
         self.table.viewport().update()
+
+    def column_width(self) -> int:
+        """The width of a column of the table (pixels)."""
+        return self.table.horizontalHeader().defaultSectionSize()
+
+    def widen_columns(self, width: int) -> None:
+        """Columns ``width`` pixels wide where the view has the room (to line them up with a
+        view of the same width above or below); never narrower than the numbers need."""
+        width = min(width, self._col_room)
+        if width > self.column_width():
+            self.table.horizontalHeader().setDefaultSectionSize(width)
+            self.table.updateGeometries()
 
     def resizeEvent(self, event: QEvent) -> None:
         super().resizeEvent(event)

@@ -196,6 +196,12 @@ class ViewsPanel(Retranslatable, QWidget):
             t.name: self.by_view[t.view] for t in self.state.spec.tensors if t.view in self.by_view
         }
 
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: cells are edited on double-click only, so that every key a
+        presenter presses (a number, '.', arrows) reaches the lecture's shortcuts."""
+        for view in self.views():
+            view.set_typing_edits(not on)
+
     def set_zoom(self, zoom: float) -> None:
         self.zoom = clamp_zoom(zoom)
         self.sync_cell_sizes()
@@ -206,9 +212,20 @@ class ViewsPanel(Retranslatable, QWidget):
         X, dX and the mask share a shape and a grid slot size, so they get one cell size;
         Y and dY likewise.
         """
-        for view in self.views():
-            if view.isVisible():
-                view.set_cell_size(int(view.fit_cell() * self.zoom))
+        shown = [view for view in self.views() if view.isVisible()]
+        for view in shown:
+            view.set_cell_size(int(view.fit_cell() * self.zoom))
+        # Views stacked in one grid column with as many columns (X over dX) line up.
+        stacks: dict[tuple[int, int], list[MatrixView]] = {}
+        for view in shown:
+            index = self.grid.indexOf(view)
+            if index >= 0 and view.stack.currentIndex() == 0:
+                column = self.grid.getItemPosition(index)[1]
+                stacks.setdefault((column, view.model.columnCount()), []).append(view)
+        for group in stacks.values():
+            width = max(view.column_width() for view in group)
+            for view in group:
+                view.widen_columns(width)
 
     # ---- user → state -----------------------------------------------------------------------
     def _on_output_clicked(self, r: int, c: int) -> None:

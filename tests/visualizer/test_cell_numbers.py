@@ -1,0 +1,158 @@
+"""Numbers in the cells: written exactly as the arithmetic line writes them (one formatting
+function, engine.format_number), in a font and column width that come from the longest
+number, and never behind scroll bars when the matrix fits its view (issue 10, point 3)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from engine import OPS, format_number
+from visualizer.widgets import matrix_view
+
+
+def cell_text(view, row: int, col: int) -> str | None:
+    model = view.model
+    index = model.index(row + model.offset[0], col + model.offset[1])
+    return model.data(index, Qt.DisplayRole)
+
+
+def settle(qtbot) -> None:
+    """Let the views fit their cells (a zero-time timer after a layout change)."""
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(5)
+
+
+# ---- one formatting function -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(10.25, "10.25"), (11.25, "11.25"), (11 / 3, "3.6667"), (0.25, "0.25"), (1 / 9, "0.1111")],
+)
+def test_a_cell_writes_a_number_as_the_arithmetic_does(value, text):
+    assert matrix_view.format_cell(value) == format_number(value) == text
+
+
+@pytest.mark.parametrize("key", list(OPS))
+def test_every_output_cell_says_what_its_step_says(window, key):
+    """After each forward step, the cell the step writes shows the number its arithmetic
+    line ends with; after the last one every output cell is format_number of its value."""
+    st = window.state
+    st.set_op(key)
+    view = window.views_panel.output_view
+    for step in range(st.n_windows):
+        st.set_step(step)
+        line = st.step_text()
+        for (r, c), roles in st.highlight().of("output").items():
+            if "result" in roles:
+                text = cell_text(view, r, c)
+                assert text == format_number(view.matrix()[r, c])
+                assert re.search(rf"= {re.escape(text)}(\s|$|\))", line), (line, text)
+    assert st.step == st.n_windows - 1 and st.phase == "forward"
+    values = view.matrix()
+    for (r, c), value in np.ndenumerate(values):
+        assert cell_text(view, r, c) == format_number(value)
+
+
+def test_average_pooling_shows_10_25_not_10_2(window):
+    st = window.state
+    st.set_op("avg_pool2d")
+    st.set_step(st.n_windows - 1)
+    view = window.views_panel.output_view
+    texts = {cell_text(view, r, c) for r in range(4) for c in range(4)}
+    assert {"10.25", "11.25", "9.75"} <= texts
+    assert "10.2" not in texts and "11.2" not in texts
+
+
+def test_tooltip_and_cell_agree(window):
+    st = window.state
+    st.set_input(np.full((6, 6), 11.0))
+    st.set_op("avg_pool2d")
+    st.set_params(kernel_size=3, stride=3, padding=1)  # corner windows: 4·11 / 9 = 4.8889
+    st.set_step(st.n_windows - 1)
+    view = window.views_panel.output_view
+    text = cell_text(view, 0, 0)
+    assert text == "4.8889"
+    tip = view.model.data(view.model.index(0, 0), Qt.ToolTipRole)
+    assert tip.endswith(f"= {text}")
+
+
+# ---- font and cell size from the longest number ------------------------------------------------
+
+
+def test_longer_numbers_widen_the_column_or_shrink_the_font(qtbot):
+    view = matrix_view.MatrixView("Y", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.set_matrix(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    view.set_cell_size(50)
+    short_font, short_width = view.model.font.pixelSize(), view.column_width()
+    assert short_width == 50  # square cells for one digit
+    view.set_matrix(np.array([[1.0, 2.0], [3.0, 10.25]]))
+    assert view.model.font.pixelSize() == short_font  # the room allows a wider column
+    assert view.column_width() > short_width
+    view.resize(140, 300)  # now the width is the limit: the font shrinks instead
+    view.set_cell_size(50)
+    assert view.model.font.pixelSize() < short_font
+    assert view.model.show_numbers
+
+
+def test_every_number_fits_its_column(window, qtbot):
+    st = window.state
+    st.set_op("avg_pool2d")
+    st.set_params(kernel_size=3, stride=3, padding=1)
+    st.set_step(st.n_steps - 1)
+    settle(qtbot)
+    from PySide6.QtGui import QFontMetrics
+
+    for view in window.views_panel.views():
+        if not view.isVisible() or view.stack.currentIndex() != 0:
+            continue
+        font = view.model.font
+        font.setBold(True)
+        widest = max(QFontMetrics(font).horizontalAdvance(t) for t in view.model.long_texts)
+        assert view.model.show_numbers, view.objectName()
+        assert widest + 6 <= view.column_width(), view.objectName()
+
+
+# ---- no scroll bars on a matrix that fits ------------------------------------------------------
+
+DOCKS = [None, "codeDock", "pitfallsDock", "presetDock", "verifyDock"]
+
+
+def scrolled_views(window) -> list[str]:
+    bad = []
+    for view in window.views_panel.views():
+        if view.isVisible() and view.stack.currentIndex() == 0:
+            table = view.table
+            if table.horizontalScrollBar().isVisible() or table.verticalScrollBar().isVisible():
+                bad.append(view.objectName())
+    return bad
+
+
+@pytest.mark.parametrize("dock", DOCKS)
+def test_no_scroll_bars_at_1366_by_768_with_one_dock(window, qtbot, dock):
+    assert window.size().toTuple() == (1366, 768)
+    if dock is not None:
+        panel = window.findChild(QDockWidget, dock)
+        panel.show()
+        qtbot.waitUntil(panel.isVisible)
+    st = window.state
+    for key in OPS:
+        st.set_op(key)
+        if max(st.x.shape[2:]) > 8:
+            continue
+        for step in (0, st.n_windows - 1, st.n_steps - 1):
+            st.set_step(step)
+            settle(qtbot)
+            assert scrolled_views(window) == [], (key, step)
+            for view in window.views_panel.views():
+                if view.isVisible() and view.stack.currentIndex() == 0:
+                    assert view.model.show_numbers, (key, view.objectName())
