@@ -12,7 +12,7 @@ def as_float_array(x: object, name: str) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    ParameterError
         If ``x`` is not numeric (bool, complex, strings and objects are refused).
     """
     arr = np.asarray(x)
@@ -21,7 +21,11 @@ def as_float_array(x: object, name: str) -> np.ndarray:
     if arr.dtype == np.float16:
         return arr.astype(np.float32)
     if arr.dtype.kind != "f":
-        raise ValueError(f"{name} must hold real numbers (ints or floats), got dtype {arr.dtype}")
+        raise ParameterError(
+            "{name} must hold real numbers (ints or floats), got dtype {dtype}",
+            name=name,
+            dtype=arr.dtype,
+        )
     return arr
 
 
@@ -78,19 +82,25 @@ def to_4d(
 
     Raises
     ------
-    ValueError
+    ParameterError
         If the rank is not one of ``ranks`` or a channel/height/width dimension is empty.
     """
     arr = as_float_array(x, name)
     if arr.ndim not in ranks:
         forms = ", ".join(_FORMS[r] for r in ranks)
-        raise ValueError(f"{name} must have shape {forms}; got shape {arr.shape}")
+        raise ParameterError(
+            "{name} must have shape {forms}; got shape {shape}",
+            name=name,
+            forms=forms,
+            shape=arr.shape,
+        )
     ndim = arr.ndim
     arr4 = arr.reshape((1,) * (4 - ndim) + arr.shape)
     if min(arr4.shape[1:]) == 0 or (ndim < 4 and arr4.shape[0] == 0):
-        raise ValueError(
-            f"{name} must not have an empty channel, height or width dimension; "
-            f"got shape {arr.shape}"
+        raise ParameterError(
+            "{name} must not have an empty channel, height or width dimension; got shape {shape}",
+            name=name,
+            shape=arr.shape,
         )
     return arr4, ndim
 

@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from engine.arrays import as_float_array, from_4d, to_4d
+from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry
 
 #: Elements of the column matrix (see :func:`_columns`) built at a time: 4 MB in float32.
@@ -38,40 +39,51 @@ def _prepare(
     xa = as_float_array(x, "x")
     if xa.ndim == 2:
         if w.ndim != 2:
-            raise ValueError(
-                f"weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {w.shape}"
+            raise ParameterError(
+                "weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}",
+                shape=w.shape,
             )
         w4 = w.reshape((1, 1) + w.shape)
     elif w.ndim == 4:
         w4 = w
     else:
-        raise ValueError(
-            f"weight must have shape (C_out, C_in/groups, kH, kW); got shape {w.shape}"
+        raise ParameterError(
+            "weight must have shape (C_out, C_in/groups, kH, kW); got shape {shape}", shape=w.shape
         )
     x4, ndim = to_4d(xa, "x")
     if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"groups ({groups!r}) must be a positive int")
+        raise ParameterError("groups ({groups}) must be a positive int", groups=repr(groups))
     groups = int(groups)
     c_out, c_in_g, kh, kw = w4.shape
     if min(w4.shape) == 0:
-        raise ValueError(f"weight must not have an empty dimension; got shape {w4.shape}")
+        raise ParameterError(
+            "weight must not have an empty dimension; got shape {shape}", shape=w4.shape
+        )
     if c_out % groups:
-        raise ValueError(
-            f"groups ({groups}) must divide the number of output channels "
-            f"(weight.shape[0] = {c_out})"
+        raise ParameterError(
+            "groups ({groups}) must divide the number of output channels "
+            "(weight.shape[0] = {channels})",
+            groups=groups,
+            channels=c_out,
         )
     c_in = x4.shape[1]
     if c_in != c_in_g * groups:
-        raise ValueError(
-            f"x has {c_in} channels, but weight of shape {tuple(w4.shape)} with groups "
-            f"({groups}) expects {c_in_g * groups} (C_in = weight.shape[1] · groups)"
+        raise ParameterError(
+            "x has {channels} channels, but weight of shape {shape} with groups ({groups}) "
+            "expects {expected} (C_in = weight.shape[1] · groups)",
+            channels=c_in,
+            shape=tuple(w4.shape),
+            groups=groups,
+            expected=c_in_g * groups,
         )
     b = None
     if bias is not None:
         b = as_float_array(bias, "bias")
         if b.size != c_out or b.ndim > 1:
-            raise ValueError(
-                f"bias must have one value per output channel ({c_out}); got shape {b.shape}"
+            raise ParameterError(
+                "bias must have one value per output channel ({channels}); got shape {shape}",
+                channels=c_out,
+                shape=b.shape,
             )
         b = b.reshape(c_out)
     g = conv_geometry(x4.shape[2:], (kh, kw), stride, padding, dilation)
@@ -218,8 +230,10 @@ def conv2d_backward(
     expected = (n, c_out, oh, ow)
     expected_caller = expected[2:] if ndim == 2 else expected[4 - ndim :]
     if gy_arr.shape != expected_caller:
-        raise ValueError(
-            f"grad_output shape {gy_arr.shape} must match the output shape {expected_caller}"
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=gy_arr.shape,
+            expected=expected_caller,
         )
     gy = np.ascontiguousarray(gy_arr.reshape(expected), dtype=x4.dtype)
     w_rows = _weight_rows(w4, groups)

@@ -20,10 +20,13 @@ from typing import Literal, NamedTuple, TypeGuard, overload
 
 import numpy as np
 
+from engine.errors import Message, ParameterError
+
 Pair = tuple[int, int]
 TapKind = Literal["input", "padding", "overhang"]
 
-_AXIS_NAMES = ("height", "width")
+# Words inside a message: Messages, so that the visualizer translates them too.
+_AXIS_NAMES = (Message("height"), Message("width"))
 
 
 def format_pair(pair: Pair) -> str:
@@ -45,12 +48,11 @@ def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pai
 
     Raises
     ------
-    ValueError
+    ParameterError
         If ``value`` is not an int or a sequence of one or two ints (bools and floats are refused).
     """
     if value is None and allow_none:
         return None
-    rule = f"{name} must be a single int or a pair of ints (height, width), got {value!r}"
     if is_int(value):
         return (int(value), int(value))
     if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
@@ -60,7 +62,11 @@ def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pai
         if len(items) in (1, 2) and all(is_int(v) for v in items):
             ints = [int(v) for v in items]
             return (ints[0], ints[-1])
-    raise ValueError(rule)
+    raise ParameterError(
+        "{name} must be a single int or a pair of ints (height, width), got {value}",
+        name=name,
+        value=repr(value),
+    )
 
 
 def is_int(value: object) -> TypeGuard[numbers.Integral]:
@@ -272,9 +278,10 @@ class WindowGeometry:
 
     def _check_out_pos(self, oh: int, ow: int) -> None:
         if not (0 <= oh < self.out_size[0] and 0 <= ow < self.out_size[1]):
-            raise ValueError(
-                f"output position ({oh}, {ow}) is outside the output of size "
-                f"{self.out_size[0]}x{self.out_size[1]}"
+            raise ParameterError(
+                "output position ({position}) is outside the output of size {size}",
+                position=f"{oh}, {ow}",
+                size=f"{self.out_size[0]}x{self.out_size[1]}",
             )
 
     @property
@@ -284,7 +291,9 @@ class WindowGeometry:
     def position(self, step: int) -> Pair:
         """Output position of window number ``step`` in row-major order."""
         if not 0 <= step < self.n_windows:
-            raise ValueError(f"step ({step}) must be in 0..{self.n_windows - 1}")
+            raise ParameterError(
+                "step ({step}) must be in 0..{last}", step=step, last=self.n_windows - 1
+            )
         return divmod(step, self.out_size[1])
 
 
@@ -311,7 +320,9 @@ def conv_output_size(
 # ---- validation --------------------------------------------------------------------------------
 def _require_positive(pair: Pair, name: str) -> None:
     if min(pair) <= 0:
-        raise ValueError(f"{name} ({_inside(pair)}) must be greater than zero")
+        raise ParameterError(
+            "{name} ({value}) must be greater than zero", name=name, value=_inside(pair)
+        )
 
 
 def pool_geometry(
@@ -332,7 +343,7 @@ def pool_geometry(
 
     Raises
     ------
-    ValueError
+    ParameterError
         Naming the parameter, its value and the rule, for every combination PyTorch rejects.
     """
     kernel = normalize_pair(kernel_size, "kernel_size")
@@ -341,16 +352,18 @@ def pool_geometry(
     dil = normalize_pair(dilation, "dilation")
     assert kernel is not None and pads is not None and dil is not None
     if not isinstance(ceil_mode, (bool, np.bool_)):
-        raise ValueError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+        raise ParameterError("ceil_mode must be True or False, got {value}", value=repr(ceil_mode))
     _require_positive(kernel, "kernel_size")
     _require_positive(strides, "stride")
     _require_positive(dil, "dilation")
     if min(pads) < 0:
-        raise ValueError(f"padding ({_inside(pads)}) must be non-negative")
+        raise ParameterError("padding ({padding}) must be non-negative", padding=_inside(pads))
     if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
         # PyTorch checks the raw kernel, even when dilated (issues #7541, #44942).
-        raise ValueError(
-            f"padding ({_inside(pads)}) must be at most half of kernel_size ({_inside(kernel)})"
+        raise ParameterError(
+            "padding ({padding}) must be at most half of kernel_size ({kernel})",
+            padding=_inside(pads),
+            kernel=_inside(kernel),
         )
     _require_input_size(in_size)
     out = tuple(
@@ -385,7 +398,7 @@ def conv_geometry(
 
     Raises
     ------
-    ValueError
+    ParameterError
         Naming the parameter, its value and the rule.
     """
     strides = normalize_pair(stride, "stride")
@@ -398,29 +411,33 @@ def conv_geometry(
             before = after = (0, 0)
         elif padding == "same":
             if strides != (1, 1):
-                raise ValueError(
-                    f"padding ('same') requires stride 1, got stride ({_inside(strides)})"
+                raise ParameterError(
+                    "padding ('same') requires stride 1, got stride ({stride})",
+                    stride=_inside(strides),
                 )
             totals = [dil[a] * (kernel_hw[a] - 1) for a in (0, 1)]
             before = (totals[0] // 2, totals[1] // 2)
             after = (totals[0] - before[0], totals[1] - before[1])
         else:
-            raise ValueError(
-                f"padding ({padding!r}) must be an int, a pair of ints, 'same' or 'valid'"
+            raise ParameterError(
+                "padding ({padding}) must be an int, a pair of ints, 'same' or 'valid'",
+                padding=repr(padding),
             )
     else:
         pads = normalize_pair(padding, "padding")
         assert pads is not None
         if min(pads) < 0:
-            raise ValueError(f"padding ({_inside(pads)}) must be non-negative")
+            raise ParameterError("padding ({padding}) must be non-negative", padding=_inside(pads))
         before = after = pads
     _require_input_size(in_size)
     padded = [in_size[a] + before[a] + after[a] for a in (0, 1)]
     eff = [dil[a] * (kernel_hw[a] - 1) + 1 for a in (0, 1)]
     if padded[0] < eff[0] or padded[1] < eff[1]:
-        raise ValueError(
-            f"kernel ({eff[0]}x{eff[1]} with dilation) must fit inside the padded input "
-            f"({padded[0]}x{padded[1]}); the kernel can't be larger than the input plus padding"
+        raise ParameterError(
+            "kernel ({kernel} with dilation) must fit inside the padded input ({padded}); "
+            "the kernel can't be larger than the input plus padding",
+            kernel=f"{eff[0]}x{eff[1]}",
+            padded=f"{padded[0]}x{padded[1]}",
         )
     out = tuple(
         conv_output_size(in_size[a], kernel_hw[a], strides[a], before[a], after[a], dil[a])
@@ -440,8 +457,9 @@ def conv_geometry(
 
 def _require_input_size(in_size: tuple[int, ...]) -> None:
     if min(in_size) < 1:
-        raise ValueError(
-            f"input size ({in_size[0]}x{in_size[1]}) must be at least 1x1 in height and width"
+        raise ParameterError(
+            "input size ({size}) must be at least 1x1 in height and width",
+            size=f"{in_size[0]}x{in_size[1]}",
         )
 
 
@@ -457,13 +475,21 @@ def _too_small(
     axis = 0 if out[0] < 1 else 1
     eff = dil[axis] * (kernel[axis] - 1) + 1
     rounding = "ceil" if ceil else "floor"
-    raise ValueError(
-        f"kernel_size ({_inside(kernel)}) is too large for the input "
-        f"({in_size[0]}x{in_size[1]}) with stride {format_pair(stride)}, padding "
-        f"{format_pair(pads)} and dilation {format_pair(dil)}: the output would be "
-        f"{out[0]}x{out[1]}, and it must be at least 1x1 "
-        f"({_AXIS_NAMES[axis]}: {rounding}(({in_size[axis]} + 2·{pads[axis]} − {eff}) / "
-        f"{stride[axis]}) + 1 = {out[axis]})"
+    raise ParameterError(
+        "kernel_size ({kernel}) is too large for the input ({size}) with stride {stride}, "
+        "padding {padding} and dilation {dilation}: the output would be {out}, and it must be "
+        "at least 1x1 ({axis}: {formula})",
+        kernel=_inside(kernel),
+        size=f"{in_size[0]}x{in_size[1]}",
+        stride=format_pair(stride),
+        padding=format_pair(pads),
+        dilation=format_pair(dil),
+        out=f"{out[0]}x{out[1]}",
+        axis=_AXIS_NAMES[axis],
+        formula=(
+            f"{rounding}(({in_size[axis]} + 2·{pads[axis]} − {eff}) / {stride[axis]}) + 1 "
+            f"= {out[axis]}"
+        ),
     )
 
 
@@ -479,16 +505,21 @@ def explain_output_size(
     """The output-size formula with the numbers substituted, one line per axis.
 
     Works for valid and invalid parameters alike (it explains, it does not validate), so the
-    GUI can show why a setting gives an empty output.
+    GUI can show why a setting gives an empty output.  A line with a remark in words is a
+    :class:`~engine.errors.Message` (the formula itself is the same in every language).
     """
-    lines = []
+    lines: list[str] = []
     for axis, (name, out_name) in enumerate((("H", "H_out"), ("W", "W_out"))):
         size, k, s = in_size[axis], kernel[axis], stride[axis]
         p0, p1, d = pad_before[axis], pad_after[axis], dilation[axis]
         pad_text = f"2·{p0}" if p0 == p1 else f"{p0} + {p1}"
         rounding = "ceil" if ceil_mode else "floor"
         if s <= 0 or k <= 0 or d <= 0:
-            lines.append(f"{out_name}: stride, kernel and dilation must be positive")
+            lines.append(
+                Message(
+                    "{axis_name}: stride, kernel and dilation must be positive", axis_name=out_name
+                )
+            )
             continue
         numerator = size + p0 + p1 - d * (k - 1) - 1
         out = (numerator + (s - 1 if ceil_mode else 0)) // s + 1
@@ -498,8 +529,13 @@ def explain_output_size(
         )
         if ceil_mode and (out - 1) * s >= size + p0:
             out -= 1
-            line += f" → {out}: the last window would start in the right padding, so it is dropped"
+            line = Message(
+                "{message} → {out}: the last window would start in the right padding, "
+                "so it is dropped",
+                message=line,
+                out=out,
+            )
         if out < 1:
-            line += "  ✗ the output must be at least 1"
+            line = Message("{message}  ✗ the output must be at least 1", message=line)
         lines.append(line)
     return lines

@@ -27,6 +27,7 @@ from typing import Literal, overload
 import numpy as np
 
 from engine.arrays import check_grad_output, from_4d, to_4d
+from engine.errors import ParameterError
 from engine.geometry import TapRegion, WindowGeometry, pool_geometry
 
 TiePolicy = Literal["first", "all", "split"]
@@ -157,9 +158,11 @@ def _check_grad_output(
 
 
 def validate_ties(ties: object) -> None:
-    """Raise ``ValueError`` unless ``ties`` is one of :data:`TIE_POLICIES`."""
+    """Raise :class:`~engine.errors.ParameterError` unless ``ties`` is in :data:`TIE_POLICIES`."""
     if ties not in TIE_POLICIES:
-        raise ValueError(f"ties ({ties!r}) must be one of 'first', 'all' or 'split'")
+        raise ParameterError(
+            "ties ({ties}) must be one of 'first', 'all' or 'split'", ties=repr(ties)
+        )
 
 
 # ---- max pooling ------------------------------------------------------------------------------
@@ -396,14 +399,17 @@ def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry
     idx = np.asarray(indices)
     expected, expected_caller = _output_shape(x4, ndim, g)
     if idx.shape != expected_caller:
-        raise ValueError(
-            f"indices shape {idx.shape} must match the output shape {expected_caller} "
-            "(pass the indices max_pool2d returned with return_indices=True)"
+        raise ParameterError(
+            "indices shape {shape} must match the output shape {expected} "
+            "(pass the indices max_pool2d returned with return_indices=True)",
+            shape=idx.shape,
+            expected=expected_caller,
         )
     if idx.dtype.kind not in "iu":
-        raise ValueError(
-            f"indices must hold integers (max_pool2d's return_indices=True output), "
-            f"got dtype {idx.dtype}"
+        raise ParameterError(
+            "indices must hold integers (max_pool2d's return_indices=True output), "
+            "got dtype {dtype}",
+            dtype=idx.dtype,
         )
     idx = idx.reshape(expected).astype(np.int64, copy=False)
     h, w = g.in_size
@@ -411,9 +417,13 @@ def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry
     # A window with no real tap (PyTorch #114216) legitimately points past the plane.
     checked = idx if reads.all() else idx[..., reads]
     if checked.size and (checked.min() < 0 or checked.max() >= h * w):
-        raise ValueError(
-            f"indices must lie in 0..{h * w - 1} (flat row * W + col positions in one "
-            f"{h}x{w} plane); got values from {checked.min()} to {checked.max()}"
+        raise ParameterError(
+            "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
+            "got values from {low} to {high}",
+            last=h * w - 1,
+            size=f"{h}x{w}",
+            low=int(checked.min()),
+            high=int(checked.max()),
         )
     return idx
 
@@ -686,12 +696,19 @@ def avg_divisors(
         if isinstance(divisor_override, (bool, np.bool_)) or not isinstance(
             divisor_override, (int, np.integer)
         ):
-            raise ValueError(f"divisor_override must be an int or None, got {divisor_override!r}")
+            raise ParameterError(
+                "divisor_override must be an int or None, got {value}",
+                value=repr(divisor_override),
+            )
         if divisor_override == 0:
-            raise ValueError("divisor_override (0) must not be zero")
+            raise ParameterError(
+                "divisor_override ({value}) must not be zero", value=int(divisor_override)
+            )
         return np.full(g.out_size, int(divisor_override), dtype=np.int64)
     if not isinstance(count_include_pad, (bool, np.bool_)):
-        raise ValueError(f"count_include_pad must be True or False, got {count_include_pad!r}")
+        raise ParameterError(
+            "count_include_pad must be True or False, got {value}", value=repr(count_include_pad)
+        )
     extent = g.window_extent if count_include_pad else g.real_extent
     (h0, h1), (w0, w1) = extent(0), extent(1)
     return np.outer(h1 - h0, w1 - w0)
