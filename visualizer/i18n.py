@@ -11,24 +11,23 @@ Switching is done at run time: installing or removing a translator sends ``Langu
 to every widget; each one sets its texts again in ``retranslate_ui()``, and the main window
 calls the hooks that features registered for menus and actions that are not widgets.
 
-The engine is Qt-free and raises English ``ValueError`` messages.  They (and a few messages
-of the state with the same form) are translated here, at display time, by
-:func:`translate_message`: each known message shape is an English template with ``{name}``
-fields (:data:`ENGINE_MESSAGES`, or registered with :func:`message_template`); the template is
-matched against the message, translated like any other text and filled with the values
-found.  Unknown messages pass through unchanged.  The state keeps the English message, so a
-message on screen can be shown again in the other language after a switch.
+The engine is Qt-free and speaks English, but it never makes the GUI parse a sentence: an
+invalid parameter raises :class:`engine.errors.ParameterError`, which carries the English
+``template`` (with ``{name}`` fields) and the ``fields`` that fill it.  :func:`translate_message`
+translates the template like any other text and fills in the fields, at display time; the
+templates are collected for ``lupdate`` in :mod:`visualizer.engine_messages`.  The state's own
+checks use ``ParameterError`` too, with templates marked where they are written.  The state
+keeps the error object, so a message on screen can be said again in the other language after a
+switch.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QT_TR_NOOP,
     QCoreApplication,
     QEvent,
     QLibraryInfo,
@@ -37,6 +36,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence
 
+from engine.errors import Message, ParameterError
 from visualizer.resources import asset
 
 ENGLISH, CHINESE = "en", "zh_CN"
@@ -137,146 +137,25 @@ def localized(texts: Mapping[str, str]) -> str:
 
 
 # ---- messages from the engine (and the state) --------------------------------------------------
-# English templates of every ValueError the engine raises (engine/geometry.py, pooling.py,
-# conv.py, arrays.py, trace.py, pitfalls.py) and of the suffixes engine.explain_output_size
-# adds to a formula line.  They must follow the engine's wording:
-# tests/visualizer/test_i18n.py checks each against messages the engine really produces.
-# Fields named "message" hold a whole message of their own and are translated in turn; fields in
-# WORD_FIELDS hold one English word, translated through WORDS.
-ENGINE_MESSAGES: tuple[str, ...] = (
-    # geometry.py
-    QT_TR_NOOP("{name} must be a single int or a pair of ints (height, width), got {value}"),
-    QT_TR_NOOP("{name} ({value}) must be greater than zero"),
-    QT_TR_NOOP("ceil_mode must be True or False, got {value}"),
-    QT_TR_NOOP("padding ({padding}) must be non-negative"),
-    QT_TR_NOOP("padding ({padding}) must be at most half of kernel_size ({kernel})"),
-    QT_TR_NOOP("padding ('same') requires stride 1, got stride ({stride})"),
-    QT_TR_NOOP("padding ({padding}) must be an int, a pair of ints, 'same' or 'valid'"),
-    QT_TR_NOOP(
-        "kernel ({kernel} with dilation) must fit inside the padded input ({padded}); "
-        "the kernel can't be larger than the input plus padding"
-    ),
-    QT_TR_NOOP("input size ({size}) must be at least 1x1 in height and width"),
-    QT_TR_NOOP(
-        "kernel_size ({kernel}) is too large for the input ({size}) with stride {stride}, "
-        "padding {padding} and dilation {dilation}: the output would be {out}, and it must be "
-        "at least 1x1 ({axis}: {formula})"
-    ),
-    QT_TR_NOOP("output position ({position}) is outside the output of size {size}"),
-    QT_TR_NOOP("step ({step}) must be in 0..{last}"),
-    QT_TR_NOOP("{axis_name}: stride, kernel and dilation must be positive"),
-    QT_TR_NOOP(
-        "{message} → {out}: the last window would start in the right padding, so it is dropped"
-    ),
-    QT_TR_NOOP("{message}  ✗ the output must be at least 1"),
-    # pooling.py
-    QT_TR_NOOP("grad_output shape {shape} must match the output shape {expected}"),
-    QT_TR_NOOP("grad_output must hold real numbers, got dtype {dtype}"),
-    QT_TR_NOOP("ties ({ties}) must be one of 'first', 'all' or 'split'"),
-    QT_TR_NOOP(
-        "indices shape {shape} must match the output shape {expected} "
-        "(pass the indices max_pool2d returned with return_indices=True)"
-    ),
-    QT_TR_NOOP(
-        "indices must hold integers (max_pool2d's return_indices=True output), got dtype {dtype}"
-    ),
-    QT_TR_NOOP(
-        "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
-        "got values from {low} to {high}"
-    ),
-    QT_TR_NOOP("divisor_override must be an int or None, got {value}"),
-    QT_TR_NOOP("divisor_override (0) must not be zero"),
-    QT_TR_NOOP("count_include_pad must be True or False, got {value}"),
-    # conv.py
-    QT_TR_NOOP("weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}"),
-    QT_TR_NOOP("weight must have shape (C_out, C_in/groups, kH, kW); got shape {shape}"),
-    QT_TR_NOOP("groups ({groups}) must be a positive int"),
-    QT_TR_NOOP("weight must not have an empty dimension; got shape {shape}"),
-    QT_TR_NOOP(
-        "groups ({groups}) must divide the number of output channels (weight.shape[0] = {channels})"
-    ),
-    QT_TR_NOOP(
-        "x has {channels} channels, but weight of shape {shape} with groups ({groups}) "
-        "expects {expected} (C_in = weight.shape[1] · groups)"
-    ),
-    QT_TR_NOOP("bias must have one value per output channel ({channels}); got shape {shape}"),
-    # arrays.py
-    QT_TR_NOOP("{name} must hold real numbers (ints or floats), got dtype {dtype}"),
-    QT_TR_NOOP("{name} must have shape {forms}; got shape {shape}"),
-    QT_TR_NOOP(
-        "{name} must not have an empty channel, height or width dimension; got shape {shape}"
-    ),
-    # trace.py
-    QT_TR_NOOP("mask_counts_after needs a max-pooling trace, not {op}"),
-    QT_TR_NOOP("index ({index}) must be in -1..{last}"),
-    QT_TR_NOOP("{name} must be one (H, W) plane for a trace; got shape {shape}"),
-    QT_TR_NOOP("a conv trace takes x (C, H, W) and weight (C, kH, kW); got {x} and {weight}"),
-    # pitfalls.py
-    QT_TR_NOOP("{name} must be one (H, W) plane; got shape {shape}"),
-    QT_TR_NOOP("mode ({mode}) must be 'max' or 'avg'"),
-    QT_TR_NOOP("x must be (C, H, W) and weight (C, kH, kW) with the same C; got {x} and {weight}"),
-    QT_TR_NOOP("this pitfall needs {name}, which the case does not have"),
-    QT_TR_NOOP("pitfall ({key}) must be one of {keys}"),
-    QT_TR_NOOP("pitfall {key} applies to {ops}, not to {op}"),
-)
-WORDS: tuple[str, ...] = (QT_TR_NOOP("height"), QT_TR_NOOP("width"))
-WORD_FIELDS = frozenset({"axis"})
+def translate_message(message: object) -> str:
+    """An engine or state message in the current language, as text.
 
-_templates: list[str] = list(ENGINE_MESSAGES)
-
-
-def message_template(template: str) -> str:
-    """Register an English message template (mark it with ``QT_TR_NOOP`` where it is written)
-    so that :func:`translate_message` recognises messages built from it; returns it."""
-    if template not in _templates:
-        _templates.append(template)
-        _compiled.cache_clear()
-    return template
-
-
-@lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((_pattern(t), t) for t in _templates)
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    """A regular expression that matches what ``template.format(...)`` can produce."""
-    parts = re.split(r"\{(\w+)\}", template)
-    out, seen = [], set()
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            out.append(re.escape(part))
-        elif part in seen:
-            out.append(f"(?P={part})")
-        else:
-            seen.add(part)
-            out.append(f"(?P<{part}>.+?)")
-    return re.compile("".join(out), re.DOTALL)
-
-
-def match_message(text: str) -> tuple[str, dict[str, str]] | None:
-    """The template ``text`` was built from and the values of its fields, or None."""
-    for pattern, template in _compiled():
-        found = pattern.fullmatch(text)
-        if found:
-            return template, found.groupdict()
-    return None
-
-
-def translate_message(text: str) -> str:
-    """An engine or state message (English) in the current language; unknown text unchanged."""
-    if not text or _language == ENGLISH:
-        return text
-    found = match_message(text)
-    if found is None:
-        return text
-    template, values = found
-    for name, value in values.items():
-        if name == "message":
-            values[name] = translate_message(value)
-        elif name in WORD_FIELDS:
-            values[name] = tr(value)
-    return tr(template).format(**values)
+    ``message`` is usually an exception.  A :class:`~engine.errors.ParameterError` (or an
+    :class:`~engine.errors.Message`) is said from its parts: its English ``template``
+    translated with :func:`tr` (the templates are in the catalogue: see
+    :mod:`visualizer.engine_messages`), filled with its ``fields``; a field that is itself a
+    ``ParameterError`` or ``Message`` is translated the same way.  Anything else is shown as
+    ``str(message)``, unchanged; ``None`` as ``""``.
+    """
+    if message is None:
+        return ""
+    if not isinstance(message, (ParameterError, Message)):
+        return str(message)
+    fields = {
+        name: translate_message(value) if isinstance(value, (ParameterError, Message)) else value
+        for name, value in message.fields.items()
+    }
+    return tr(message.template).format(**fields)
 
 
 # ---- helpers for widgets -----------------------------------------------------------------------

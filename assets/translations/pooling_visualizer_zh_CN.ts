@@ -381,8 +381,8 @@
         <translation>divisor_override 必须是整数或 None，实际为 {value}</translation>
     </message>
     <message>
-        <source>divisor_override (0) must not be zero</source>
-        <translation>divisor_override（0）不能为零</translation>
+        <source>divisor_override ({value}) must not be zero</source>
+        <translation>divisor_override（{value}）不能为零</translation>
     </message>
     <message>
         <source>count_include_pad must be True or False, got {value}</source>
@@ -429,10 +429,6 @@
         <translation>{name} 的通道、高或宽维度不能为空；实际形状为 {shape}</translation>
     </message>
     <message>
-        <source>mask_counts_after needs a max-pooling trace, not {op}</source>
-        <translation>mask_counts_after 需要最大池化的跟踪记录，而不是 {op}</translation>
-    </message>
-    <message>
         <source>index ({index}) must be in -1..{last}</source>
         <translation>索引（{index}）必须在 -1..{last} 之内</translation>
     </message>
@@ -443,6 +439,34 @@
     <message>
         <source>a conv trace takes x (C, H, W) and weight (C, kH, kW); got {x} and {weight}</source>
         <translation>卷积跟踪记录需要 x (C, H, W) 和 weight (C, kH, kW)；实际为 {x} 和 {weight}</translation>
+    </message>
+    <message>
+        <source>operation ({op}) must be one of {ops}</source>
+        <translation>运算（{op}）必须是 {ops} 之一</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be an int</source>
+        <translation>{name}（{value}）必须是整数</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be true or false</source>
+        <translation>{name}（{value}）必须是 true 或 false</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be one of {choices}</source>
+        <translation>{name}（{value}）必须是 {choices} 之一</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be a finite number</source>
+        <translation>{name}（{value}）必须是有限的数</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be between {minimum} and {maximum}</source>
+        <translation>{name}（{value}）必须在 {minimum} 到 {maximum} 之间</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be an int or a pair of ints (height, width)</source>
+        <translation>{name}（{value}）必须是一个整数或一对整数（高, 宽）</translation>
     </message>
     <message>
         <source>{name} must be one (H, W) plane; got shape {shape}</source>
@@ -467,6 +491,166 @@
     <message>
         <source>pitfall {key} applies to {ops}, not to {op}</source>
         <translation>常见错误 {key} 适用于 {ops}，不适用于 {op}</translation>
+    </message>
+    <message>
+        <source>output_size ({height}, {width}) must not be negative</source>
+        <translation>output_size（{height}, {width}）不能为负数</translation>
+    </message>
+    <message>
+        <source>output_size ({height}, {width}) must be at least 1 in height and width for the backward pass ({name}_backward, like PyTorch&apos;s, refuses an empty gradient)</source>
+        <translation>反向传播要求 output_size（{height}, {width}）的高和宽都至少为 1（{name}_backward 与 PyTorch 一样，不接受空的梯度）</translation>
+    </message>
+    <message>
+        <source>return_indices must be True or False, got {value}</source>
+        <translation>return_indices 必须是 True 或 False，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>indices shape {shape} must match the output shape {expected} (pass the indices adaptive_max_pool2d returned with return_indices=True)</source>
+        <translation>indices 的形状 {shape} 必须与输出形状 {expected} 一致（请传入 adaptive_max_pool2d 在 return_indices=True 时返回的索引）</translation>
+    </message>
+    <message>
+        <source>indices must hold integers (adaptive_max_pool2d&apos;s return_indices=True output), got dtype {dtype}</source>
+        <translation>indices 必须是整数（即 adaptive_max_pool2d 在 return_indices=True 时的输出），实际 dtype 为 {dtype}</translation>
+    </message>
+    <message>
+        <source>indices must lie in 0..{last} (flat row * W + col positions in one {h}x{w} plane); got values from {low} to {high}</source>
+        <translation>indices 必须在 0..{last} 之内（即一个 {h}x{w} 平面中按 row * W + col 展平的位置），实际取值从 {low} 到 {high}</translation>
+    </message>
+    <message>
+        <source>{name} must be an int, got {value}</source>
+        <translation>{name} 必须是整数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be at least {low}</source>
+        <translation>{name}（{value}）至少为 {low}</translation>
+    </message>
+    <message>
+        <source>output_size must be an int or a pair (height, width) of ints or None, got {value}</source>
+        <translation>output_size 必须是一个整数、一对整数（高, 宽）或 None，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>output_size ({h}, {w}) is empty: no backward</source>
+        <translation>output_size（{h}, {w}）为空：没有反向传播</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be an int or a pair of ints; conv_transpose2d has no &apos;same&apos; or &apos;valid&apos; padding</source>
+        <translation>{name}（{value}）必须是一个整数或一对整数；conv_transpose2d 没有 &apos;same&apos; 或 &apos;valid&apos; 填充</translation>
+    </message>
+    <message>
+        <source>weight must have shape (C_in, C_out/groups, kH, kW); got shape {shape}</source>
+        <translation>weight 的形状必须是 (C_in, C_out/groups, kH, kW)；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>output_padding ({output_padding}) must be non-negative</source>
+        <translation>output_padding（{output_padding}）不能为负数</translation>
+    </message>
+    <message>
+        <source>groups ({groups}) must divide the number of input channels (weight.shape[0] = {channels})</source>
+        <translation>groups（{groups}）必须能整除输入通道数（weight.shape[0] = {channels}）</translation>
+    </message>
+    <message>
+        <source>x has {channels} channels, but weight of shape {shape} expects {expected} (C_in = weight.shape[0] for a transposed convolution)</source>
+        <translation>x 有 {channels} 个通道，但形状为 {shape} 的 weight 需要 {expected} 个（转置卷积的 C_in = weight.shape[0]）</translation>
+    </message>
+    <message>
+        <source>output_padding ({output_padding}) must be smaller than either stride ({stride}) or dilation ({dilation})</source>
+        <translation>output_padding（{output_padding}）必须小于 stride（{stride}）或 dilation（{dilation}）二者之一</translation>
+    </message>
+    <message>
+        <source>the output would be {out}, and it must be at least 1x1: padding ({padding}) crops too much of the {size} input ({axis}: {formula})</source>
+        <translation>输出将是 {out}，而输出至少要有 1x1：padding（{padding}）从 {size} 的输入中裁掉得太多（{axis}：{formula}）</translation>
+    </message>
+    <message>
+        <source>norm_type must be a real number (the power p), got {value}</source>
+        <translation>norm_type 必须是实数（幂 p），实际为 {value}</translation>
+    </message>
+    <message>
+        <source>norm_type ({value}) must not be zero: the result is the (1 / norm_type)-th root</source>
+        <translation>norm_type（{value}）不能为零：结果要开 (1 / norm_type) 次方根</translation>
+    </message>
+    <message>
+        <source>norm_type ({value}) is too large for a floating-point power</source>
+        <translation>norm_type（{value}）太大，无法用浮点数计算这个幂</translation>
+    </message>
+    <message>
+        <source>kernel_size ({value}) must be a single int or a pair of ints (height, width); lp_pool2d takes no other length</source>
+        <translation>kernel_size（{value}）必须是一个整数或一对整数（高, 宽）；lp_pool2d 不接受其他长度</translation>
+    </message>
+    <message>
+        <source>output_size must be (height, width) or (N, C, height, width) as ints, got {value}</source>
+        <translation>output_size 必须是由整数组成的（高, 宽）或（N, C, 高, 宽），实际为 {value}</translation>
+    </message>
+    <message>
+        <source>output_size ({output_size}) must not be negative</source>
+        <translation>output_size（{output_size}）不能为负数</translation>
+    </message>
+    <message>
+        <source>indices shape {shape} must equal x&apos;s shape {x_shape} (one index per input element, as max_pool2d(..., return_indices=True) returns them)</source>
+        <translation>indices 的形状 {shape} 必须等于 x 的形状 {x_shape}（每个输入元素一个索引，正如 max_pool2d(..., return_indices=True) 返回的那样）</translation>
+    </message>
+    <message>
+        <source>indices cannot point into an empty {size} output plane; got values from {low} to {high}</source>
+        <translation>indices 不能指向空的 {size} 输出平面；实际取值从 {low} 到 {high}</translation>
+    </message>
+    <message>
+        <source>indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); got values from {low} to {high}: pass the size of the pooled input as output_size</source>
+        <translation>indices 必须在 0..{last} 之内（即一个 {size} 平面中按 row * W + col 展平的位置），实际取值从 {low} 到 {high}：请把池化前输入的大小作为 output_size 传入</translation>
+    </message>
+    <message>
+        <source>the output size ({out}) must not be negative: padding ({padding}) is too large for kernel_size ({kernel}) and stride ({stride}) ({axis}: {formula})</source>
+        <translation>输出大小（{out}）不能为负数：对 kernel_size（{kernel}）和 stride（{stride}）来说，padding（{padding}）太大（{axis}：{formula}）</translation>
+    </message>
+    <message>
+        <source>output_size ({output_size}) is out of range: its {axis} must be strictly between {low} and {high} (the default {default} ± stride {stride})</source>
+        <translation>output_size（{output_size}）超出范围：它的{axis}必须严格介于 {low} 和 {high} 之间（默认值 {default} ± 步长 {stride}）</translation>
+    </message>
+    <message>
+        <source>layer {layer} ({op}): {reason}</source>
+        <translation>第 {layer} 层（{op}）：{reason}</translation>
+    </message>
+    <message>
+        <source>layers must be a list of layers (dicts with an &quot;op&quot;), got {value}</source>
+        <translation>层列表 layers 必须是由层（带 &quot;op&quot; 的 dict）组成的列表，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>a layer must be a dict with an &quot;op&quot;, got {value}</source>
+        <translation>每一层都必须是带 &quot;op&quot; 的 dict，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>its call takes {tensors}, not the previous layer&apos;s output, so it cannot be a layer of a stack</source>
+        <translation>它的调用需要 {tensors}，而不是上一层的输出，因此不能作为堆叠中的一层</translation>
+    </message>
+    <message>
+        <source>unknown parameter {name}; it takes {names}</source>
+        <translation>未知参数 {name}；它接受的参数是 {names}</translation>
+    </message>
+    <message>
+        <source>the layer needs a {name} array</source>
+        <translation>这一层需要一个 {name} 数组</translation>
+    </message>
+    <message>
+        <source>the layer needs {name}</source>
+        <translation>这一层需要 {name}</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be in -{count}..{last}</source>
+        <translation>{name}（{value}）必须在 -{count}..{last} 之内</translation>
+    </message>
+    <message>
+        <source>cell ({position}) is outside level {level} of size {size}</source>
+        <translation>单元格（{position}）在第 {level} 级（大小为 {size}）之外</translation>
+    </message>
+    <message>
+        <source>each of its input cells is spread over several outputs, so it has no kernel and stride in the input&apos;s units; the recursion does not apply (receptive_field with an input size does)</source>
+        <translation>它的每个输入单元格都分散到多个输出上，因此在输入的单位下没有卷积核和步长；递推公式不适用（给出输入大小的 receptive_field 适用）</translation>
+    </message>
+    <message>
+        <source>its windows follow the input size, so it has no fixed kernel and stride; the recursion does not apply (receptive_field with an input size does)</source>
+        <translation>它的窗口随输入大小而定，因此没有固定的卷积核和步长；递推公式不适用（给出输入大小的 receptive_field 适用）</translation>
+    </message>
+    <message>
+        <source>input shape {shape} must be a tuple of sizes of at least 1</source>
+        <translation>输入形状 {shape} 必须是由至少为 1 的大小组成的元组</translation>
     </message>
     <message>
         <source>height</source>

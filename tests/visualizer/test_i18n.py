@@ -3,6 +3,7 @@ language and its setting, and the translation of the engine's (English) messages
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QLabel
 
 import engine
 from engine import geometry, pitfalls
+from engine.errors import Message, ParameterError
 from engine.pitfalls import PitfallCase
 from visualizer import i18n
 from visualizer.data import load_image
@@ -333,11 +335,6 @@ INVALID_CALLS = [
     lambda: engine.max_pool2d(np.zeros((4, 4), bool), 2),
     lambda: engine.avg_pool2d(np.zeros(4), 1),
     lambda: engine.max_pool2d(np.zeros((0, 4)), 1),
-    lambda: TRACE_AVG.mask_counts_after(0),
-    lambda: TRACE_AVG.grad_input_after(9),
-    lambda: engine.trace_max_pool2d(np.zeros((1, 4, 4)), 2),
-    lambda: engine.trace_conv2d(np.zeros((2, 4, 4)), np.ones((3, 2, 2))),
-    lambda: engine.trace_conv2d(np.zeros((1, 2, 4, 4)), np.ones((2, 2, 2))),
     lambda: pitfalls.wrong_max_pool2d_zero_padding(np.zeros((1, 4, 4)), 2),
     lambda: pitfalls.wrong_pool2d_reshape(PLANE, 2, mode="median"),
     lambda: pitfalls.wrong_conv2d_bias_per_product(np.zeros((2, 4, 4)), np.ones((3, 2, 2))),
@@ -345,41 +342,114 @@ INVALID_CALLS = [
     lambda: pitfalls.get_pitfall("nope"),
     lambda: pitfalls.evaluate("conv_bias_per_product", PitfallCase("max", PLANE)),
 ]
+# Some errors of traces are still plain ValueErrors: they are translated once they are
+# ParameterErrors (with these templates, already in visualizer/engine_messages.py).
+TRACE_CALLS = [
+    lambda: TRACE_AVG.mask_counts_after(0),
+    lambda: TRACE_AVG.grad_input_after(9),
+    lambda: engine.trace_max_pool2d(np.zeros((1, 4, 4)), 2),
+    lambda: engine.trace_conv2d(np.zeros((2, 4, 4)), np.ones((3, 2, 2))),
+    lambda: engine.trace_conv2d(np.zeros((1, 2, 4, 4)), np.ones((2, 2, 2))),
+]
+TRACE_TEMPLATES = {
+    "{name} must be one (H, W) plane for a trace; got shape {shape}",
+    "a conv trace takes x (C, H, W) and weight (C, kH, kW); got {x} and {weight}",
+}
 
 
-def engine_messages() -> list[str]:
+def engine_errors() -> list[ValueError]:
+    """What the engine raises for invalid input: ParameterErrors (and the trace's errors)."""
     found = []
-    for call in INVALID_CALLS:
+    for call in INVALID_CALLS + TRACE_CALLS:
         with pytest.raises(ValueError) as info:
             call()
-        found.append(str(info.value))
-    # The remarks engine.explain_output_size adds to a formula line.
-    found += engine.explain_output_size((4, 4), (2, 2), (0, 1), (0, 0), (0, 0), (1, 1), False)
-    found += engine.explain_output_size((5, 4), (2, 2), (2, 2), (1, 1), (1, 1), (1, 1), True)
-    found += engine.explain_output_size((1, 1), (4, 4), (2, 2), (0, 0), (0, 0), (1, 1), True)
-    found += engine.explain_output_size((1, 1), (4, 4), (1, 1), (0, 0), (0, 0), (1, 1), False)
-    return [m for m in found if not m.startswith(("H_out = ", "W_out = ")) or "→" in m or "✗" in m]
+        assert isinstance(info.value, ParameterError) or call in TRACE_CALLS, info.value
+        found.append(info.value)
+    return found
 
 
-def test_every_engine_template_matches_a_real_message(qapp):
-    used = {i18n.match_message(m)[0] for m in engine_messages() if i18n.match_message(m)}
-    unused = [t for t in i18n.ENGINE_MESSAGES if t not in used]
-    assert not unused, "no engine message has this form any more"
+def formula_remarks() -> list[Message]:
+    """The remarks engine.explain_output_size adds to a formula line: one of each kind."""
+    lines = engine.explain_output_size((4, 4), (2, 2), (0, 1), (0, 0), (0, 0), (1, 1), False)
+    lines += engine.explain_output_size((5, 4), (2, 2), (2, 2), (1, 1), (1, 1), (1, 1), True)
+    lines += engine.explain_output_size((1, 1), (4, 4), (1, 1), (0, 0), (0, 0), (1, 1), False)
+    remarks = [line for line in lines if isinstance(line, Message)]
+    assert len({r.template for r in remarks}) == 3
+    return remarks
+
+
+def engine_templates() -> set[str]:
+    """Every template the engine writes: the first argument of each ParameterError(…) and
+    Message(…) in engine/ (its own files and every operation's), a string literal or a name
+    given a string literal at the top of the same module (``LAYER_ERROR = "…"``)."""
+    found = set()
+    for path in sorted((ROOT / "engine").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name) and isinstance(node.value.value, str)
+        }
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            first = node.args[0]
+            if name not in ("ParameterError", "Message"):
+                continue
+            if isinstance(first, ast.Constant):
+                found.add(first.value)
+            elif isinstance(first, ast.Name) and first.id in constants:
+                found.add(constants[first.id])
+    return found
+
+
+def test_every_engine_template_is_in_the_catalogue():
+    sources = {source for source, _ in messages()}
+    missing = sorted(engine_templates() - sources)
+    assert not missing, "add to visualizer/engine_messages.py, run `make translations`"
+
+
+def test_the_engine_message_table_has_no_stale_entry():
+    from visualizer.engine_messages import ENGINE_MESSAGES
+
+    assert len(set(ENGINE_MESSAGES)) == len(ENGINE_MESSAGES)
+    stale = set(ENGINE_MESSAGES) - engine_templates() - TRACE_TEMPLATES
+    assert not stale, "no engine message has this template any more"
 
 
 def test_every_engine_message_is_translated(qapp, chinese):
-    for message in engine_messages():
-        assert i18n.match_message(message), f"no template for {message!r}"
-        translated = i18n.translate_message(message)
-        assert CJK.search(translated), message
-        # Rule words stay behind only if the template missed part of the message: compare
-        # the English words left with those of the values the template carried over.
-        values = " ".join(i18n.match_message(message)[1].values())
-        words = english_words(translated) - english_words(values)
-        # Code stays as it is: argument names (PyTorch's), Python values, formula names.
+    structured = [e for e in engine_errors() if isinstance(e, ParameterError)]
+    assert len(structured) >= len(INVALID_CALLS)
+    for error in structured + formula_remarks():
+        translated = i18n.translate_message(error)
+        assert CJK.search(translated), error
+        assert translated == i18n.tr(error.template).format(
+            **{
+                k: i18n.translate_message(v) if isinstance(v, Message) else v
+                for k, v in error.fields.items()
+            }
+        )
+        # Every value is filled in ...
+        values = [i18n.translate_message(v) for v in error.fields.values()]
+        for value in values:
+            assert value in translated, (error, value)
+        # ... and no rule words stay behind in English: the English words left are those of
+        # the values, or code (argument names (PyTorch's), Python values, formula names).
+        words = english_words(translated) - english_words(" ".join(values))
         code = {"padding", "same", "valid", "ceil", "floor", "bias", "weight", "dtype", "groups"}
         code |= {"indices", "ties", "first", "split", "mode", "true", "false", "none", "shape"}
-        assert not words - code, (message, translated)
+        assert not words - code, (str(error), translated)
+
+
+def test_a_word_field_is_translated_too(qapp, chinese):
+    with pytest.raises(ParameterError) as info:
+        engine.max_pool2d(np.zeros((8, 1)), 2, stride=1)
+    translated = i18n.translate_message(info.value)
+    assert "（宽：floor((1 + 2·0 − 2) / 1) + 1 = 0）" in translated
+    assert "width" not in translated
 
 
 def english_words(text: str) -> set[str]:
@@ -388,14 +458,26 @@ def english_words(text: str) -> set[str]:
 
 
 def test_english_messages_pass_through_unchanged(qapp):
-    for message in engine_messages():
-        assert i18n.translate_message(message) == message
+    for error in engine_errors() + formula_remarks():
+        assert i18n.translate_message(error) == str(error)
     assert i18n.translate_message("something else entirely") == "something else entirely"
+    assert i18n.translate_message(ValueError("plain")) == "plain"
+    assert i18n.translate_message(None) == ""
+
+
+def test_text_that_is_not_structured_is_never_parsed(qapp, chinese):
+    # An English sentence that happens to read like a template stays as it is: only the
+    # template carried by an error is translated.
+    text = "padding (2) must be at most half of kernel_size (2)"
+    assert i18n.translate_message(text) == text
+    assert i18n.translate_message(ValueError(text)) == text
+    assert i18n.translate_message(engine.max_pool2d.__name__) == "max_pool2d"
 
 
 def test_the_states_own_messages_are_translated(qapp, chinese, tmp_path):
     st = AppState()
     assert not st.resize_input(0, 5)
+    assert isinstance(st.error, ParameterError)
     assert i18n.translate_message(st.error).startswith("输入大小（0x5）的每一边都必须在 1 到 64")
     assert not st.set_shape(0, 1)
     assert i18n.translate_message(st.error) == "批次（0）和通道数（1）至少为 1"
@@ -407,7 +489,53 @@ def test_the_states_own_messages_are_translated(qapp, chinese, tmp_path):
     bad.write_bytes(b"not an image")
     with pytest.raises(ValueError) as info:
         load_image(bad)
-    assert i18n.translate_message(str(info.value)).startswith("无法读取图像（bad.png）")
+    assert i18n.translate_message(info.value).startswith("无法读取图像（bad.png）")
+
+
+def test_the_state_keeps_the_error_and_signals_the_english_text(qapp, qtbot):
+    st = AppState()
+    with qtbot.waitSignal(st.sigError) as blocker:
+        assert not st.set_params(kernel_size=(2, 2), padding=(2, 2))
+    assert isinstance(st.error, ParameterError)
+    assert blocker.args == ["padding (2) must be at most half of kernel_size (2)"]
+    assert st.error.fields == {"padding": "2", "kernel": "2"}
+    assert st.error.__traceback__ is None  # it does not keep the refused arrays alive
+    with qtbot.waitSignal(st.sigError) as blocker:
+        assert st.set_params(padding=(1, 1))
+    assert st.error is None and blocker.args == [""]
+
+
+def test_a_refusal_is_shown_in_chinese_with_its_values(window, chinese):
+    st = window.state
+    assert not st.set_params(kernel_size=(9, 9), stride=(9, 9))
+    error = find(window, "paramError").text()
+    assert error.startswith("⚠ 在步长 9、填充 0、膨胀 1 下，kernel_size（9）对输入（8x8）来说太大")
+    assert "（高：floor((8 + 2·0 − 9) / 9) + 1 = 0）" in error
+    assert window.statusBar().currentMessage() == error.removeprefix("⚠ ")
+    formula = find(window, "formula").text()
+    assert "✗ 输出至少要为 1" in formula and "✗ 未应用：在步长 9" in formula
+
+
+def test_a_refusal_on_screen_changes_language_with_the_ui(window):
+    st = window.state
+    assert not st.set_params(padding=(-1, 0))
+    english = "⚠ padding (-1, 0) must be non-negative"
+    assert find(window, "paramError").text() == english
+    try:
+        i18n.set_language(CHINESE)
+        assert find(window, "paramError").text() == "⚠ padding（-1, 0）不能为负数"
+        assert "padding（-1, 0）不能为负数" in window.statusBar().currentMessage()
+    finally:
+        i18n.set_language(ENGLISH)
+    assert find(window, "paramError").text() == english
+
+
+def test_an_unreadable_image_is_reported_in_chinese(window, chinese, tmp_path):
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"not an image")
+    assert not window.data_panel.load_image_file(str(bad))
+    assert window.statusBar().currentMessage().startswith("无法读取图像（broken.png）：")
+    assert find(window, "paramError").text().startswith("⚠ 无法读取图像（broken.png）：")
 
 
 def test_a_nested_engine_message_is_translated_inside_a_preset_error(window, chinese, tmp_path):

@@ -260,7 +260,7 @@ class PitfallsPanel(Retranslatable, QWidget):
             correct, wrong = self.state.pitfall_result(key)
         except ValueError as exc:
             message = tr("Cannot show this pitfall here: {reason}")
-            self._show_message(message.format(reason=translate_message(str(exc))))
+            self._show_message(message.format(reason=translate_message(exc)))
             return
         self._show_matrices(pitfall, correct, wrong)
 
