@@ -35,6 +35,14 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     ),
     QT_TR_NOOP("output position ({position}) is outside the output of size {size}"),
     QT_TR_NOOP("step ({step}) must be in 0..{last}"),
+    QT_TR_NOOP(
+        "{name} ({value}) does not fit in a 64-bit integer: it must lie in {low}..{high}, as in "
+        "PyTorch"
+    ),
+    QT_TR_NOOP(
+        "padding ({padding}) is too large: the output would be {out} per channel, {elements} "
+        "values, more than an array can hold (at most {limit})"
+    ),
     # geometry.py: the remarks explain_output_size adds to a formula line, and axis names
     QT_TR_NOOP("{axis_name}: stride, kernel and dilation must be positive"),
     QT_TR_NOOP(
@@ -61,6 +69,11 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     QT_TR_NOOP("divisor_override must be an int or None, got {value}"),
     QT_TR_NOOP("divisor_override ({value}) must not be zero"),
     QT_TR_NOOP("count_include_pad must be True or False, got {value}"),
+    QT_TR_NOOP(
+        "indices must point into their own window, as max_pool2d returns them: output "
+        "({position}) of plane ({plane}) has index {index} (row {row}, column {col}), but its "
+        "window reads rows {rows} and columns {cols}"
+    ),
     # conv.py
     QT_TR_NOOP("weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}"),
     QT_TR_NOOP("weight must have shape (C_out, C_in/groups, kH, kW); got shape {shape}"),

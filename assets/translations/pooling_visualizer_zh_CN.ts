@@ -341,6 +341,14 @@
         <translation>步骤（{step}）必须在 0..{last} 之内</translation>
     </message>
     <message>
+        <source>{name} ({value}) does not fit in a 64-bit integer: it must lie in {low}..{high}, as in PyTorch</source>
+        <translation>{name}（{value}）超出了 64 位整数的范围：它必须在 {low}..{high} 之内，与 PyTorch 相同</translation>
+    </message>
+    <message>
+        <source>padding ({padding}) is too large: the output would be {out} per channel, {elements} values, more than an array can hold (at most {limit})</source>
+        <translation>padding（{padding}）太大：每个通道的输出将是 {out}，共 {elements} 个值，超出了数组能容纳的数量（最多 {limit} 个）</translation>
+    </message>
+    <message>
         <source>{axis_name}: stride, kernel and dilation must be positive</source>
         <translation>{axis_name}：步长、卷积核和膨胀都必须为正数</translation>
     </message>
@@ -387,6 +395,10 @@
     <message>
         <source>count_include_pad must be True or False, got {value}</source>
         <translation>count_include_pad 必须是 True 或 False，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>indices must point into their own window, as max_pool2d returns them: output ({position}) of plane ({plane}) has index {index} (row {row}, column {col}), but its window reads rows {rows} and columns {cols}</source>
+        <translation>indices 必须指向各自的窗口之内（正如 max_pool2d 返回的那样）：平面（{plane}）中输出（{position}）的索引是 {index}（行 {row}，列 {col}），但它的窗口读取的是行 {rows} 和列 {cols}</translation>
     </message>
     <message>
         <source>weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}</source>
@@ -439,58 +451,6 @@
     <message>
         <source>a conv trace takes x (C, H, W) and weight (C, kH, kW); got {x} and {weight}</source>
         <translation>卷积跟踪记录需要 x (C, H, W) 和 weight (C, kH, kW)；实际为 {x} 和 {weight}</translation>
-    </message>
-    <message>
-        <source>operation ({op}) must be one of {ops}</source>
-        <translation>运算（{op}）必须是 {ops} 之一</translation>
-    </message>
-    <message>
-        <source>{name} ({value}) must be an int</source>
-        <translation>{name}（{value}）必须是整数</translation>
-    </message>
-    <message>
-        <source>{name} ({value}) must be true or false</source>
-        <translation>{name}（{value}）必须是 true 或 false</translation>
-    </message>
-    <message>
-        <source>{name} ({value}) must be one of {choices}</source>
-        <translation>{name}（{value}）必须是 {choices} 之一</translation>
-    </message>
-    <message>
-        <source>{name} ({value}) must be a finite number</source>
-        <translation>{name}（{value}）必须是有限的数</translation>
-    </message>
-    <message>
-        <source>{name} ({value}) must be between {minimum} and {maximum}</source>
-        <translation>{name}（{value}）必须在 {minimum} 到 {maximum} 之间</translation>
-    </message>
-    <message>
-        <source>{name} ({value}) must be an int or a pair of ints (height, width)</source>
-        <translation>{name}（{value}）必须是一个整数或一对整数（高, 宽）</translation>
-    </message>
-    <message>
-        <source>{name} must be one (H, W) plane; got shape {shape}</source>
-        <translation>{name} 必须是一个 (H, W) 平面；实际形状为 {shape}</translation>
-    </message>
-    <message>
-        <source>mode ({mode}) must be &apos;max&apos; or &apos;avg&apos;</source>
-        <translation>mode（{mode}）必须是 &apos;max&apos; 或 &apos;avg&apos;</translation>
-    </message>
-    <message>
-        <source>x must be (C, H, W) and weight (C, kH, kW) with the same C; got {x} and {weight}</source>
-        <translation>x 必须是 (C, H, W)，weight 必须是 (C, kH, kW)，且 C 相同；实际为 {x} 和 {weight}</translation>
-    </message>
-    <message>
-        <source>this pitfall needs {name}, which the case does not have</source>
-        <translation>这个常见错误需要 {name}，但当前数据中没有</translation>
-    </message>
-    <message>
-        <source>pitfall ({key}) must be one of {keys}</source>
-        <translation>常见错误（{key}）必须是 {keys} 之一</translation>
-    </message>
-    <message>
-        <source>pitfall {key} applies to {ops}, not to {op}</source>
-        <translation>常见错误 {key} 适用于 {ops}，不适用于 {op}</translation>
     </message>
     <message>
         <source>output_size ({height}, {width}) must not be negative</source>
@@ -651,6 +611,54 @@
     <message>
         <source>input shape {shape} must be a tuple of sizes of at least 1</source>
         <translation>输入形状 {shape} 必须是由至少为 1 的大小组成的元组</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be an int</source>
+        <translation>{name}（{value}）必须是整数</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be true or false</source>
+        <translation>{name}（{value}）必须是 true 或 false</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be one of {choices}</source>
+        <translation>{name}（{value}）必须是 {choices} 之一</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be a finite number</source>
+        <translation>{name}（{value}）必须是有限的数</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be between {minimum} and {maximum}</source>
+        <translation>{name}（{value}）必须在 {minimum} 到 {maximum} 之间</translation>
+    </message>
+    <message>
+        <source>{name} ({value}) must be an int or a pair of ints (height, width)</source>
+        <translation>{name}（{value}）必须是一个整数或一对整数（高, 宽）</translation>
+    </message>
+    <message>
+        <source>{name} must be one (H, W) plane; got shape {shape}</source>
+        <translation>{name} 必须是一个 (H, W) 平面；实际形状为 {shape}</translation>
+    </message>
+    <message>
+        <source>mode ({mode}) must be &apos;max&apos; or &apos;avg&apos;</source>
+        <translation>mode（{mode}）必须是 &apos;max&apos; 或 &apos;avg&apos;</translation>
+    </message>
+    <message>
+        <source>x must be (C, H, W) and weight (C, kH, kW) with the same C; got {x} and {weight}</source>
+        <translation>x 必须是 (C, H, W)，weight 必须是 (C, kH, kW)，且 C 相同；实际为 {x} 和 {weight}</translation>
+    </message>
+    <message>
+        <source>this pitfall needs {name}, which the case does not have</source>
+        <translation>这个常见错误需要 {name}，但当前数据中没有</translation>
+    </message>
+    <message>
+        <source>pitfall ({key}) must be one of {keys}</source>
+        <translation>常见错误（{key}）必须是 {keys} 之一</translation>
+    </message>
+    <message>
+        <source>pitfall {key} applies to {ops}, not to {op}</source>
+        <translation>常见错误 {key} 适用于 {ops}，不适用于 {op}</translation>
     </message>
     <message>
         <source>height</source>
@@ -841,6 +849,18 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>演示模式：放大步数计数和算式</translation>
     </message>
     <message>
+        <source>Leave presentation mode</source>
+        <translation>退出演示模式</translation>
+    </message>
+    <message>
+        <source>Blank the screen</source>
+        <translation>黑屏</translation>
+    </message>
+    <message>
+        <source>Blank the screen in presentation mode; press . again to bring it back</source>
+        <translation>在演示模式下让屏幕变黑；再按一次 . 恢复显示</translation>
+    </message>
+    <message>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
@@ -906,7 +926,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>&quot;kernel&quot; is required for op &quot;{op}&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>运算 &quot;{op}&quot; 需要 &quot;kernel&quot;</translation>
     </message>
     <message>
         <source>&quot;grad_output&quot; has shape {shape}, but the output has shape {expected}</source>
@@ -1026,15 +1046,15 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>params &quot;{field}&quot; ({value}) must be one of {choices}</source>
-        <translation type="unfinished"></translation>
+        <translation>params 中的 &quot;{field}&quot;（{value}）必须是 {choices} 之一</translation>
     </message>
     <message>
         <source>params &quot;{field}&quot; must be an integer or null</source>
-        <translation type="unfinished"></translation>
+        <translation>params 中的 &quot;{field}&quot; 必须是整数或 null</translation>
     </message>
     <message>
         <source>{field} must be a number or null, not {type}</source>
-        <translation type="unfinished"></translation>
+        <translation>{field} 必须是数字或 null，而不是{type}</translation>
     </message>
     <message>
         <source>{field} must be a number, not {type}</source>
@@ -1305,6 +1325,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>卷积（互相关）</translation>
     </message>
     <message>
+        <source>operation ({op}) must be one of {ops}</source>
+        <translation>运算（{op}）必须是 {ops} 之一</translation>
+    </message>
+    <message>
         <source>input size ({rows}x{cols}) must be between 1 and {limit} per side (load an image for larger inputs)</source>
         <translation>输入大小（{rows}x{cols}）的每一边都必须在 1 到 {limit} 之间（更大的输入请载入图像）</translation>
     </message>
@@ -1406,7 +1430,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>Each output is the sum of its window times the kernel, plus the bias.</source>
-        <translation type="unfinished"></translation>
+        <translation>每个输出是其窗口与卷积核逐元素相乘之和，再加上偏置。</translation>
     </message>
     <message>
         <source>Cannot tell: every element sits on a tie or a non-finite value, where the derivative is not defined.</source>
@@ -1730,6 +1754,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>鼠标悬停的输出所对应的窗口，或某个输入参与的所有输出</translation>
     </message>
     <message>
+        <source>Pitfalls: cells where the wrong implementation differs</source>
+        <translation>常见错误：错误实现与正确结果不同的单元格</translation>
+    </message>
+    <message>
         <source>orange</source>
         <translation>橙色</translation>
     </message>
@@ -1746,24 +1774,36 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>橙色虚线</translation>
     </message>
     <message>
-        <source>hatched grey</source>
-        <translation>灰色斜纹</translation>
-    </message>
-    <message>
-        <source>dashed teal</source>
-        <translation>青色虚线</translation>
-    </message>
-    <message>
         <source>blue</source>
         <translation>蓝色</translation>
     </message>
     <message>
-        <source>bluish green</source>
-        <translation>蓝绿色</translation>
+        <source>black and white hatch</source>
+        <translation>黑白斜纹</translation>
     </message>
     <message>
-        <source>dashed white</source>
-        <translation>白色虚线</translation>
+        <source>dashed cyan</source>
+        <translation>青色虚线</translation>
+    </message>
+    <message>
+        <source>violet</source>
+        <translation>紫色</translation>
+    </message>
+    <message>
+        <source>dark brown</source>
+        <translation>深棕色</translation>
+    </message>
+    <message>
+        <source>dashed blue</source>
+        <translation>蓝色虚线</translation>
+    </message>
+    <message>
+        <source>dashed black</source>
+        <translation>黑色虚线</translation>
+    </message>
+    <message>
+        <source>pale green</source>
+        <translation>浅绿色</translation>
     </message>
     <message>
         <source>the input plane, with its padding ring (grey) when padding &gt; 0. Editable.</source>
@@ -1803,7 +1843,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>Operations</source>
-        <translation type="unfinished"></translation>
+        <translation>运算</translation>
     </message>
     <message>
         <source>The screen</source>
@@ -1870,6 +1910,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>“{value}”不是数字 — 单元格 [{row}, {col}] 保持为 {old}</translation>
     </message>
     <message>
+        <source>{value} in every cell</source>
+        <translation>每个单元格都是 {value}</translation>
+    </message>
+    <message>
         <source>Window size (height × width). For convolution this is the kernel&apos;s shape.</source>
         <translation>窗口大小（高 × 宽）。对卷积来说就是卷积核的形状。</translation>
     </message>
@@ -1899,7 +1943,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>Each output is the largest value in its window.</source>
-        <translation type="unfinished"></translation>
+        <translation>每个输出是其窗口中的最大值。</translation>
     </message>
     <message>
         <source>{tip} (height)</source>
@@ -1910,12 +1954,16 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{tip}（宽）</translation>
     </message>
     <message>
+        <source>Set {name} to {value}</source>
+        <translation>把 {name} 设为 {value}</translation>
+    </message>
+    <message>
         <source>Operation and parameters</source>
         <translation>运算与参数</translation>
     </message>
     <message>
         <source>What the sliding window computes (keys {keys})</source>
-        <translation type="unfinished"></translation>
+        <translation>滑动窗口计算的内容（按键 {keys}）</translation>
     </message>
     <message>
         <source>Operation</source>
@@ -1956,7 +2004,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>Each output is the mean of its window.</source>
-        <translation type="unfinished"></translation>
+        <translation>每个输出是其窗口的平均值。</translation>
     </message>
     <message>
         <source>Max pooling backward: which of several equal maxima in a window receives its gradient (PyTorch: the first one)</source>
@@ -2168,13 +2216,21 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>反向 {index} / {total}</translation>
     </message>
     <message>
+        <source>Output: {rows} × {cols}; {count} steps, one per input cell</source>
+        <translation>输出：{rows} × {cols}；共 {count} 步，每个输入单元格一步</translation>
+    </message>
+    <message>
         <source>Output size</source>
         <extracomment>A coordinate no input has: taps of a bin past its end.</extracomment>
         <translation>输出大小</translation>
     </message>
     <message>
         <source>Adaptive pooling: the output size (height × width); the windows adapt to the input. 1 × 1 is global pooling.</source>
-        <translation type="unfinished"></translation>
+        <translation>自适应池化：输出大小（高 × 宽）；窗口随输入大小自动调整。1 × 1 即全局池化。</translation>
+    </message>
+    <message>
+        <source>Global</source>
+        <translation>全局</translation>
     </message>
     <message>
         <source>✗ Not applied: {reason}</source>
@@ -2306,7 +2362,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>{title}  ({size})</source>
-        <translation type="unfinished"></translation>
+        <translation>{title}（{size}）</translation>
     </message>
     <message>
         <source>Input gradient dX  so far</source>
@@ -2386,95 +2442,95 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>Adaptive average pooling</source>
-        <translation type="unfinished"></translation>
+        <translation>自适应平均池化</translation>
     </message>
     <message>
         <source>You choose the output size; each output is the mean of a window sized to fit (output size 1 is global average pooling, as in a ResNet head).</source>
-        <translation type="unfinished"></translation>
+        <translation>由你选择输出大小；每个输出是一个大小自动适配的窗口的平均值（输出大小为 1 即全局平均池化，如 ResNet 的输出头）。</translation>
     </message>
     <message>
         <source>Adaptive max pooling</source>
-        <translation type="unfinished"></translation>
+        <translation>自适应最大池化</translation>
     </message>
     <message>
         <source>You choose the output size; each output is the largest value of a window sized to fit (output size 1 is global max pooling).</source>
-        <translation type="unfinished"></translation>
+        <translation>由你选择输出大小；每个输出是一个大小自动适配的窗口中的最大值（输出大小为 1 即全局最大池化）。</translation>
     </message>
     <message>
         <source>Output padding</source>
-        <translation type="unfinished"></translation>
+        <translation>输出填充</translation>
     </message>
     <message>
         <source>Transposed convolution: extra rows and columns at the bottom and right of the output (smaller than the stride or the dilation); it picks one of the sizes a strided convolution maps to the same input size.</source>
-        <translation type="unfinished"></translation>
+        <translation>转置卷积：在输出的底部和右侧额外添加的行和列（须小于步长或膨胀）；带步长的卷积会把几种不同的大小映射到同一个输入大小，它从中选定一种。</translation>
     </message>
     <message>
         <source>{source} = {value} scatters {value}·W onto Y: {updates}</source>
-        <translation type="unfinished"></translation>
+        <translation>{source} = {value} 把 {value}·W 散布到 Y 上：{updates}</translation>
     </message>
     <message>
         <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}</translation>
     </message>
     <message>
         <source>Transposed convolution</source>
-        <translation type="unfinished"></translation>
+        <translation>转置卷积</translation>
     </message>
     <message>
         <source>Each input cell adds the kernel, scaled by its value, onto its patch of the output: upsampling in decoders and GANs, and the backward of a convolution.</source>
-        <translation type="unfinished"></translation>
+        <translation>每个输入单元格把卷积核乘以自身的值，加到输出中对应的区块上：用于解码器和 GAN 中的上采样，也是卷积的反向传播。</translation>
     </message>
     <message>
         <source>Power p</source>
-        <translation type="unfinished"></translation>
+        <translation>幂 p</translation>
     </message>
     <message>
         <source>LP pooling: the power p in (Σ x^p)^(1/p). p = 1 is the window&apos;s sum; a large p approaches the maximum. Not 0.</source>
-        <translation type="unfinished"></translation>
+        <translation>LP 池化：(Σ x^p)^(1/p) 中的幂 p。p = 1 时是窗口的和；p 越大越接近最大值。不能为 0。</translation>
     </message>
     <message>
         <source>{position}: each cell x of the window gets {dy}·∂y/∂x = {dy}·(x / {result})^(p − 1) in dX (p = {p})</source>
-        <translation type="unfinished"></translation>
+        <translation>{position}：窗口中的每个单元格 x 在 dX 中得到 {dy}·∂y/∂x = {dy}·(x / {result})^(p − 1)（p = {p}）</translation>
     </message>
     <message>
         <source>{position} goes to the largest |x|: {targets} += {share}</source>
-        <translation type="unfinished"></translation>
+        <translation>{position} 传给 |x| 最大者：{targets} += {share}</translation>
     </message>
     <message>
         <source>LP pooling</source>
-        <translation type="unfinished"></translation>
+        <translation>LP 池化</translation>
     </message>
     <message>
         <source>Each output is (Σ x^p)^(1/p) over its window: p = 1 is the sum, large p approaches the maximum.</source>
-        <translation type="unfinished"></translation>
+        <translation>每个输出是其窗口上的 (Σ x^p)^(1/p)：p = 1 时为求和，p 越大越接近最大值。</translation>
     </message>
     <message>
-        <source>Pooled values P = max_pool2d(X)</source>
-        <translation type="unfinished"></translation>
+        <source>Pooled P</source>
+        <translation>池化结果 P</translation>
     </message>
     <message>
-        <source>Indices I (row·W + col in Y)</source>
-        <translation type="unfinished"></translation>
+        <source>Indices I</source>
+        <translation>索引 I</translation>
     </message>
     <message>
-        <source>Gradient of the pooled values dP</source>
-        <translation type="unfinished"></translation>
+        <source>Gradient dP</source>
+        <translation>梯度 dP</translation>
     </message>
     <message>
         <source>P[{row}, {col}] = {value} goes back to Y[{target_row}, {target_col}] (I = {index})</source>
-        <translation type="unfinished"></translation>
+        <translation>P[{row}, {col}] = {value} 放回 Y[{target_row}, {target_col}]（I = {index}）</translation>
     </message>
     <message>
         <source>dP[{row}, {col}] = dY[{target_row}, {target_col}] = {value}</source>
-        <translation type="unfinished"></translation>
+        <translation>dP[{row}, {col}] = dY[{target_row}, {target_col}] = {value}</translation>
     </message>
     <message>
         <source>Max-unpooling</source>
-        <translation type="unfinished"></translation>
+        <translation>最大反池化</translation>
     </message>
     <message>
         <source>Puts each max-pooled value back where it came from (its index), zeros elsewhere: what SegNet&apos;s decoder keeps from the encoder.</source>
-        <translation type="unfinished"></translation>
+        <translation>把每个经最大池化得到的值放回它原来的位置（由索引给出），其余位置为 0：SegNet 的解码器正是这样利用编码器记下的位置。</translation>
     </message>
     <message>
         <source>session</source>
@@ -2527,6 +2583,18 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>it is not a regular file (a device, FIFO or socket); it is left alone</source>
         <translation>这不是普通文件（设备、FIFO 或套接字）；不会改动它</translation>
+    </message>
+    <message>
+        <source>dX[{row}, {col}] = dY·[x &gt; 0] = {dy}·{gate} = {result}</source>
+        <translation>dX[{row}, {col}] = dY·[x &gt; 0] = {dy}·{gate} = {result}</translation>
+    </message>
+    <message>
+        <source>ReLU</source>
+        <translation>ReLU 激活</translation>
+    </message>
+    <message>
+        <source>Each output is max(0, x) of its own input element: negatives become 0. The gradient passes where x &gt; 0 and is 0 elsewhere (also at x = 0).</source>
+        <translation>每个输出是它所对应输入元素的 max(0, x)：负数变为 0。梯度在 x &gt; 0 处原样通过，其他位置为 0（x = 0 处也为 0）。</translation>
     </message>
 </context>
 </TS>
