@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple, TypeGuard, overload
+from typing import Literal, NamedTuple, SupportsInt, TypeGuard, overload
 
 import numpy as np
 
@@ -40,37 +40,81 @@ def _inside(pair: Pair) -> str:
 
 
 @overload
-def normalize_pair(value: object, name: str, *, allow_none: Literal[False] = ...) -> Pair: ...
+def normalize_pair(
+    value: object, name: str, *, allow_none: Literal[False] = ..., int64: bool = ...
+) -> Pair: ...
 @overload
-def normalize_pair(value: object, name: str, *, allow_none: bool) -> Pair | None: ...
-def normalize_pair(value: object, name: str, *, allow_none: bool = False) -> Pair | None:
+def normalize_pair(
+    value: object, name: str, *, allow_none: bool, int64: bool = ...
+) -> Pair | None: ...
+def normalize_pair(
+    value: object, name: str, *, allow_none: bool = False, int64: bool = True
+) -> Pair | None:
     """Turn an int, a 1-tuple or a pair into an ``(h, w)`` pair of Python ints.
+
+    A 0-d integer array counts as its number (PyTorch takes a 0-d tensor).  With ``int64``
+    (the default) each int must fit in 64 bits, as PyTorch requires.
 
     Raises
     ------
     ParameterError
-        If ``value`` is not an int or a sequence of one or two ints (bools and floats are refused).
+        If ``value`` is not an int or a sequence of one or two ints (bools and floats are
+        refused), or an int does not fit in 64 bits.
     """
     if value is None and allow_none:
         return None
+    given = value
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array is its one number, as PyTorch takes a 0-d tensor
     if is_int(value):
-        return (int(value), int(value))
+        number = check_int64(value, name) if int64 else int(value)
+        return (number, number)
     if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
         items = list(value)
         if len(items) == 0 and allow_none:
             return None
         if len(items) in (1, 2) and all(is_int(v) for v in items):
-            ints = [int(v) for v in items]
+            ints = [check_int64(v, name) if int64 else int(v) for v in items]
             return (ints[0], ints[-1])
     raise ParameterError(
         "{name} must be a single int or a pair of ints (height, width), got {value}",
         name=name,
-        value=repr(value),
+        value=repr(given),
     )
 
 
 def is_int(value: object) -> TypeGuard[numbers.Integral]:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+#: PyTorch takes every int parameter as a 64-bit integer and refuses a larger one.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: The most values one output plane may have: NumPy refuses an array of more than 2**63 − 1
+#: bytes ("array is too big", "Maximum allowed dimension exceeded"), so one float64 plane can
+#: never hold more than this.  (Smaller but still huge outputs raise NumPy's MemoryError.)
+MAX_PLANE_ELEMENTS = INT64_MAX // 8
+
+
+def check_int64(value: SupportsInt, name: str) -> int:
+    """``value`` as a Python int, if it fits in 64 bits as PyTorch requires.
+
+    Raises
+    ------
+    ParameterError
+        If it does not (PyTorch: "Overflow when unpacking long long"); without this check NumPy
+        would raise an ``OverflowError`` somewhere inside the computation.
+    """
+    number = int(value)
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ParameterError(
+            "{name} ({value}) does not fit in a 64-bit integer: it must lie in "
+            "{low}..{high}, as in PyTorch",
+            name=name,
+            value=number,
+            low=INT64_MIN,
+            high=INT64_MAX,
+        )
+    return number
 
 
 class TapRegion(NamedTuple):
@@ -424,7 +468,8 @@ def conv_geometry(
                 padding=repr(padding),
             )
     else:
-        pads = normalize_pair(padding, "padding")
+        # No 64-bit check here: a huge padding is refused below, saying what the output would be.
+        pads = normalize_pair(padding, "padding", int64=False)
         assert pads is not None
         if min(pads) < 0:
             raise ParameterError("padding ({padding}) must be non-negative", padding=_inside(pads))
@@ -443,6 +488,15 @@ def conv_geometry(
         conv_output_size(in_size[a], kernel_hw[a], strides[a], before[a], after[a], dil[a])
         for a in (0, 1)
     )
+    if out[0] * out[1] > MAX_PLANE_ELEMENTS:
+        raise ParameterError(
+            "padding ({padding}) is too large: the output would be {out} per channel, "
+            "{elements} values, more than an array can hold (at most {limit})",
+            padding=_inside(before),  # only an int padding can make the output this large
+            out=f"{out[0]}x{out[1]}",
+            elements=out[0] * out[1],
+            limit=MAX_PLANE_ELEMENTS,
+        )
     return WindowGeometry(
         in_size=(int(in_size[0]), int(in_size[1])),
         kernel=(int(kernel_hw[0]), int(kernel_hw[1])),

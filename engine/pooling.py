@@ -28,7 +28,7 @@ import numpy as np
 
 from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
-from engine.geometry import TapRegion, WindowGeometry, pool_geometry
+from engine.geometry import TapRegion, WindowGeometry, check_int64, pool_geometry
 
 TiePolicy = Literal["first", "all", "split"]
 TIE_POLICIES: tuple[str, ...] = ("first", "all", "split")
@@ -234,18 +234,42 @@ def _max_scan(x4: np.ndarray, g: WindowGeometry) -> tuple[np.ndarray, np.ndarray
     idx : int64 array, same shape: flat ``row * W + col`` of each window's winner
     """
     planes = _as_planes(x4)
+    idx = np.empty((len(planes),) + g.out_size, dtype=np.int64)
+    # The int64 plane index is worked out once per block, right after its scan.
+    best, _ = _scan_taps(planes, g, idx)
+    out_shape = x4.shape[:2] + g.out_size
+    return best.reshape(out_shape), idx.reshape(out_shape)
+
+
+def _scan_taps(
+    planes: np.ndarray, g: WindowGeometry, idx: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The scan of :func:`_max_scan` on planes (P, H, W), keeping the winning *tap numbers*.
+
+    The scan only records which tap won (tap ``(i, j)`` is number ``i * kW + j``; one byte for
+    kernels up to 16x16), not the int64 index: a quarter to an eighth of the memory, and what
+    the argmax mask and the tie policies want anyway.  Given ``idx`` (P, out_H, out_W), each
+    block's indices are written there right after its scan, while the block is in the cache.
+
+    Returns
+    -------
+    best : array, shape (P, out_H, out_W), dtype of ``planes``
+    tap : unsigned int array, same shape
+    """
     shape = (len(planes),) + g.out_size
     best = np.empty(shape, dtype=planes.dtype)
-    # The scan only records *which tap* won (one byte for kernels up to 16x16); the int64
-    # plane index is worked out once per block at the end, not updated at every tap.
-    tap = np.empty(shape, dtype=np.min_scalar_type(g.kernel[0] * g.kernel[1] - 1))
-    idx = np.empty(shape, dtype=np.int64)
+    tap = np.empty(shape, dtype=_tap_dtype(g))
     exact = not _maximum_is_exact(planes)
     for block in _blocks(len(planes), g):
         _scan_block(planes, g, block, best, tap, exact)
-        _tap_to_index(tap[block], g, block[1], out=idx[block])
-    out_shape = x4.shape[:2] + g.out_size
-    return best.reshape(out_shape), idx.reshape(out_shape)
+        if idx is not None:
+            _tap_to_index(tap[block], g, block[1], out=idx[block])
+    return best, tap
+
+
+def _tap_dtype(g: WindowGeometry) -> np.dtype:
+    """The smallest unsigned type that numbers every tap of the kernel."""
+    return np.min_scalar_type(g.kernel[0] * g.kernel[1] - 1)
 
 
 def _maximum_is_exact(x: np.ndarray) -> bool:
@@ -382,16 +406,17 @@ def max_pool2d_backward(
     x4, ndim = to_4d(x)
     g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
     gy = _check_grad_output(grad_output, x4, ndim, g)
-    if indices is None:
-        _, idx = _max_scan(x4, g)
-    else:
-        idx = _check_indices(indices, x4, ndim, g)
+    idx = None if indices is None else _check_indices(indices, x4, ndim, g)
+    planes = _as_planes(x4)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
         if ties == "first":
-            gi = _scatter_indices(gy, idx, g, x4.shape, accumulate=_windows_overlap(g))
+            # Without indices, scan for the tap numbers only (no int64 index array).
+            tap = None if idx is not None else _scan_taps(planes, g)[1]
+            overlap = _windows_overlap(g)
+            gi = _scatter_indices(gy, g, x4.shape, accumulate=overlap, idx=idx, tap=tap)
         else:
-            gi = _scatter_ties(gy, x4, idx, g, split=ties == "split")
-    return from_4d(gi, ndim)
+            gi = _scatter_ties(_as_planes(gy), planes, g, idx, split=ties == "split")
+    return from_4d(gi.reshape(x4.shape), ndim)
 
 
 def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry) -> np.ndarray:
@@ -412,52 +437,163 @@ def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry
             dtype=idx.dtype,
         )
     idx = idx.reshape(expected).astype(np.int64, copy=False)
+    _check_in_windows(idx, g)
+    return idx
+
+
+def _check_in_windows(idx: np.ndarray, g: WindowGeometry) -> None:
+    """Raise unless every index names a real tap of its own window.
+
+    PyTorch's backward adds each window's gradient at whatever in-plane index it is given (and
+    drops one outside the plane); indices that :func:`max_pool2d` cannot have returned (another
+    window's element, a spot a dilated window skips, a padding cell) would give a gradient no
+    max pooling has, so they are refused here.  This also keeps :func:`_scatter_indices`' plain
+    assignment exact: with every index inside its window, windows that do not overlap never
+    share an element.
+
+    Blockwise arithmetic on the int64 indices, in two scratch arrays: row ``r = idx // W`` and
+    column ``c = idx - r·W``; ``r`` must lie in ``0 .. H − 1`` (then the index is in the plane,
+    and ``c`` is a real column by construction), and ``r − window top`` and
+    ``c − window left`` in ``0 .. span − 1``, multiples of the dilation.  Read as unsigned, a
+    negative number is huge, so one ``max`` checks both ends of a range.
+    """
+    h, w = g.in_size
+    spans = [(g.kernel[a] - 1) * g.dilation[a] + 1 for a in (0, 1)]
+    dh, dw = g.dilation
+    tops, lefts = g.starts(0), g.starts(1)
+    reads = g.reads_input()
+    every_window_reads = bool(reads.all())
+    planes = _as_planes(idx)
+    blocks = _blocks(len(planes), g)
+    size = max((planes[block].size for block in blocks), default=0)
+    r_buf, c_buf = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    for block in blocks:
+        rows = block[1]
+        b = planes[block]
+        r, c = r_buf[: b.size].reshape(b.shape), c_buf[: b.size].reshape(b.shape)
+        np.floor_divide(b, w, out=r)
+        np.multiply(r, w, out=c)
+        np.subtract(b, c, out=c)
+        # A window without a real tap (PyTorch #114216) legitimately points past the plane;
+        # it is not checked.
+        outside = None if every_window_reads else np.broadcast_to(~reads[rows], b.shape)
+        if outside is not None:
+            np.copyto(r, 0, where=outside)
+        if int(r.view(np.uint64).max()) >= h:
+            _refuse_outside_plane(idx, g)
+        np.subtract(r, tops[rows, None], out=r)
+        np.subtract(c, lefts[None, :], out=c)
+        if outside is not None:
+            np.copyto(r, 0, where=outside)
+            np.copyto(c, 0, where=outside)
+        bad = int(r.view(np.uint64).max()) >= spans[0] or int(c.view(np.uint64).max()) >= spans[1]
+        bad = bad or (dh > 1 and bool((r % dh).any())) or (dw > 1 and bool((c % dw).any()))
+        if bad:
+            _refuse_outside_window(idx, g, block, r, c)
+
+
+def _refuse_outside_plane(idx: np.ndarray, g: WindowGeometry) -> None:
     h, w = g.in_size
     reads = g.reads_input()
-    # A window with no real tap (PyTorch #114216) legitimately points past the plane.
     checked = idx if reads.all() else idx[..., reads]
-    if checked.size and (checked.min() < 0 or checked.max() >= h * w):
-        raise ParameterError(
-            "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
-            "got values from {low} to {high}",
-            last=h * w - 1,
-            size=f"{h}x{w}",
-            low=int(checked.min()),
-            high=int(checked.max()),
-        )
-    return idx
+    raise ParameterError(
+        "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
+        "got values from {low} to {high}",
+        last=h * w - 1,
+        size=f"{h}x{w}",
+        low=int(checked.min()),
+        high=int(checked.max()),
+    )
+
+
+def _refuse_outside_window(
+    idx: np.ndarray, g: WindowGeometry, block: Block, dr: np.ndarray, dc: np.ndarray
+) -> None:
+    """Name the first index of ``block`` that is not a real tap of its window."""
+    p, rows = block
+    dh, dw = g.dilation
+    spans = [(g.kernel[a] - 1) * g.dilation[a] + 1 for a in (0, 1)]
+    wrong = (dr < 0) | (dr >= spans[0]) | (dr % dh != 0) | (dc < 0) | (dc >= spans[1])
+    wrong |= dc % dw != 0
+    plane, oh, ow = (int(v) for v in np.argwhere(wrong)[0])
+    plane += p.start or 0
+    oh += rows.start or 0
+    n, c = divmod(plane, idx.shape[1])
+    index = int(idx[n, c, oh, ow])
+    top, left = int(g.starts(0)[oh]), int(g.starts(1)[ow])
+    raise ParameterError(
+        "indices must point into their own window, as max_pool2d returns them: output "
+        "({position}) of plane ({plane}) has index {index} (row {row}, column {col}), but its "
+        "window reads rows {rows} and columns {cols}",
+        position=f"{oh}, {ow}",
+        plane=f"{n}, {c}",
+        index=index,
+        row=index // g.in_size[1],
+        col=index % g.in_size[1],
+        rows=_tap_span(top, g.kernel[0], dh, g.in_size[0]),
+        cols=_tap_span(left, g.kernel[1], dw, g.in_size[1]),
+    )
+
+
+def _tap_span(start: int, kernel: int, dilation: int, size: int) -> str:
+    """The real coordinates a window's taps read along one axis: ``3..5``, ``1, 3, 5`` or
+    ``1, 3, …, 11`` (numbers only, so that every language can show them)."""
+    first = -(start // dilation) if start < 0 else 0  # the first tap at or after 0
+    last = min(kernel - 1, (size - 1 - start) // dilation)
+    low, high = start + first * dilation, start + last * dilation
+    if first == last:
+        return str(low)
+    if dilation == 1:
+        return f"{low}..{high}"
+    if last - first <= 3:
+        return ", ".join(str(start + k * dilation) for k in range(first, last + 1))
+    return f"{low}, {low + dilation}, …, {high}"
 
 
 def _scatter_indices(
     gy: np.ndarray,
-    idx: np.ndarray,
     g: WindowGeometry,
     shape: tuple[int, ...],
     accumulate: bool = True,
+    idx: np.ndarray | None = None,
+    tap: np.ndarray | None = None,
 ) -> np.ndarray:
     """``grad_in.flat[idx] += grad_out`` plane by plane, in (oh, ow) order like PyTorch.
 
     Parameters
     ----------
-    gy, idx : arrays, shape (N, C, out_H, out_W)
+    gy : array, shape (N, C, out_H, out_W)
     shape : (N, C, H, W) of the input
     accumulate : bool
         False when no two windows overlap: each element then wins at most one window, and a
         plain assignment does what the (slower) ordered ``np.add.at`` would.
+    idx : int64 array, shape of ``gy``, optional
+        The winners' flat indices; or else
+    tap : unsigned int array, (N·C, out_H, out_W), optional
+        the winners' tap numbers (:func:`_scan_taps`), turned into indices block by block.
     """
     n, c, h, w = shape
     grad = np.zeros((n * c, h * w), dtype=gy.dtype)
-    gy_planes, idx_planes = _as_planes(gy), _as_planes(idx)
+    gy_planes = _as_planes(gy)
+    idx_planes = None if idx is None else _as_planes(idx)
     # A window with no real tap (PyTorch #114216) adds nothing.  Test the window, not the index:
     # its index h0 * W + w0 may alias a real element of a later row, which it never read.
     reads = g.reads_input()
     every_window_reads = _every_window_reads(g)
-    for block in _blocks(n * c, g):
+    blocks = _blocks(n * c, g)
+    scratch = np.empty(max((gy_planes[b].size for b in blocks), default=0), dtype=np.int64)
+    for block in blocks:
         p, rows = block
         target = grad[p].reshape(-1)  # the block's planes, one after the other
         plane_start = (np.arange(p.stop - p.start) * (h * w))[:, None, None]
-        flat = idx_planes[block] + plane_start  # int64 scratch of one block only
         values = gy_planes[block]
+        flat = scratch[: values.size].reshape(values.shape)  # int64 scratch of one block only
+        if idx_planes is not None:
+            np.add(idx_planes[block], plane_start, out=flat)
+        else:
+            assert tap is not None
+            _tap_to_index(tap[block], g, rows, out=flat)
+            flat += plane_start
         if not every_window_reads:
             flat, values = flat[:, reads[rows]], values[:, reads[rows]]
         if accumulate:
@@ -473,61 +609,96 @@ def _windows_overlap(g: WindowGeometry) -> bool:
     return any(g.stride[a] < spans[a] for a in (0, 1))
 
 
-def _scatter_ties(
-    gy: np.ndarray, x4: np.ndarray, idx: np.ndarray, g: WindowGeometry, split: bool
-) -> np.ndarray:
-    """Backward under ``ties='all'`` (``split=False``) or ``'split'``: every tied max receives."""
-    winners, counts = _tie_winners(x4, g, _values_at(x4, idx, g), idx)
-    share = gy / counts if split else gy
-    grad = np.zeros(x4.shape, dtype=gy.dtype)
-    for r in g.real_tap_regions():
-        win = winners[r.i * g.kernel[1] + r.j][..., r.out_rows, r.out_cols]
-        target = grad[..., r.in_rows, r.in_cols]
-        target += np.where(win, share[..., r.out_rows, r.out_cols], 0)
-    return grad
+def _index_taps(idx: np.ndarray, g: WindowGeometry, dtype: np.dtype) -> np.ndarray:
+    """The tap number ``i * kW + j`` each (validated) index names, (N·C, out_H, out_W).
 
-
-def _values_at(x4: np.ndarray, idx: np.ndarray, g: WindowGeometry) -> np.ndarray:
-    """``x`` at each window's index: the forward's maxima, without scanning again.
-
-    A window with no real tap (PyTorch #114216) gets −∞, the max of nothing.
+    A window without a real tap (PyTorch #114216) gets 0; no tap region holds that window.
     """
-    plane = g.in_size[0] * g.in_size[1]
-    flat = x4.reshape(x4.shape[:2] + (plane,))
-    safe = np.clip(idx, 0, plane - 1).reshape(idx.shape[:2] + (g.n_windows,))
-    values = np.take_along_axis(flat, safe, axis=2).reshape(idx.shape)
-    return np.where(g.reads_input(), values, -np.inf).astype(x4.dtype, copy=False)
-
-
-def _index_winners(idx: np.ndarray, g: WindowGeometry) -> list[np.ndarray]:
-    """Per tap (row-major), whether it is the one ``idx`` points at, bool (N, C, out_H, out_W).
-
-    Only real taps can win: a padding tap's flat index may alias a real element.
-    """
-    winners = [np.zeros(idx.shape, dtype=bool) for _ in range(g.kernel[0] * g.kernel[1])]
-    for r in g.real_tap_regions():
-        out = (..., r.out_rows, r.out_cols)
-        winners[r.i * g.kernel[1] + r.j][out] = idx[out] == r.in_flat(g.in_size[1])
-    return winners
+    w = g.in_size[1]
+    planes = _as_planes(idx)
+    rows, cols = np.divmod(planes, w)
+    i = (rows - g.starts(0)[:, None]) // g.dilation[0]
+    j = (cols - g.starts(1)[None, :]) // g.dilation[1]
+    numbers = np.where(g.reads_input(), i * g.kernel[1] + j, 0)
+    return numbers.astype(dtype)
 
 
 def _tie_winners(
-    x4: np.ndarray, g: WindowGeometry, best: np.ndarray, idx: np.ndarray
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """Per tap, whether it holds its window's maximum; and how many taps tie per window.
+    planes: np.ndarray,
+    g: WindowGeometry,
+    best: np.ndarray,
+    tap: np.ndarray,
+    r: TapRegion,
+    nan: bool,
+) -> np.ndarray:
+    """Bool (P, out rows, out cols) of region ``r``: whether its tap holds the window's max.
 
-    Only real taps can win.  A NaN window is won by the tap PyTorch's index points at.
+    A NaN equals nothing, so a NaN window is won only by the tap the scan (or the given
+    index) names; every other window by each tap equal to its maximum, the first one included.
+    ``nan``: whether ``best`` holds a NaN at all.
     """
-    nan_window = np.isnan(best)
-    winners = _index_winners(idx, g)  # the NaN windows' answer; the others are replaced below
-    counts = np.zeros(best.shape, dtype=np.int64)
-    for r in g.real_tap_regions():
-        out = (..., r.out_rows, r.out_cols)
-        win = winners[r.i * g.kernel[1] + r.j]
-        equal = x4[..., r.in_rows, r.in_cols] == best[out]
-        win[out] = np.where(nan_window[out], win[out], equal)
-        counts[out] += win[out]
-    return winners, np.maximum(counts, 1)
+    out = (slice(None), r.out_rows, r.out_cols)
+    win: np.ndarray = planes[:, r.in_rows, r.in_cols] == best[out]
+    if nan:
+        named = tap[out] == r.i * g.kernel[1] + r.j
+        named &= np.isnan(best[out])
+        win |= named
+    return win
+
+
+def _scatter_ties(
+    gy: np.ndarray, planes: np.ndarray, g: WindowGeometry, idx: np.ndarray | None, split: bool
+) -> np.ndarray:
+    """Backward under ``ties='all'`` (``split=False``) or ``'split'``: every tied max receives.
+
+    ``gy`` and ``idx`` (the given indices, if any) are (P, out_H, out_W), ``planes``
+    (P, H, W).  Memory stays within a few times the input: the scan's maxima are dropped as
+    soon as the winners are known, the winners are kept as one bit per tap in an unsigned int
+    per window (kernels of up to 64 taps; a bool per tap beyond), and the shares are added
+    with ``where=`` instead of through a zero-filled copy.
+    """
+    best, tap = _scan_taps(planes, g)
+    nan = bool(np.isnan(best).any())
+    if idx is not None and nan:
+        # A NaN window is won by the tap the given index names (PyTorch's own index is the
+        # scan's: the last NaN).
+        tap = _index_taps(idx, g, tap.dtype)
+    n_taps = g.kernel[0] * g.kernel[1]
+    regions = g.real_tap_regions()
+    bits: np.ndarray | None = None
+    winners: np.ndarray | None = None
+    if n_taps <= 64:
+        bits = np.zeros(best.shape, dtype=np.min_scalar_type((1 << n_taps) - 1))
+    else:
+        winners = np.zeros(best.shape + (n_taps,), dtype=bool)
+    counts = np.zeros(best.shape, dtype=np.min_scalar_type(n_taps)) if split else None
+    for r in regions:
+        t = r.i * g.kernel[1] + r.j
+        out = (slice(None), r.out_rows, r.out_cols)
+        win = _tie_winners(planes, g, best, tap, r, nan)
+        if bits is not None:
+            bit = bits[out]
+            np.add(bit, bits.dtype.type(1 << t), out=bit, where=win)  # distinct bits: add = or
+        else:
+            assert winners is not None
+            winners[out + (t,)] = win
+        if counts is not None:
+            count = counts[out]
+            count += win
+    del best, tap
+    share = gy if counts is None else gy / np.maximum(counts, 1)
+    grad = np.zeros(planes.shape, dtype=gy.dtype)
+    for r in regions:
+        t = r.i * g.kernel[1] + r.j
+        out = (slice(None), r.out_rows, r.out_cols)
+        if bits is not None:
+            win = (bits[out] & bits.dtype.type(1 << t)) != 0
+        else:
+            assert winners is not None
+            win = winners[out + (t,)]
+        target = grad[:, r.in_rows, r.in_cols]
+        np.add(target, share[out], out=target, where=win)
+    return grad
 
 
 @dataclass(frozen=True)
@@ -538,7 +709,7 @@ class ArgmaxMask:
     ----------
     winners : bool array, shape (N, C, out_H, out_W, kH, kW)
         Whether each tap of each window holds that window's maximum (under the tie policy).
-    counts : int array, shape of the input
+    counts : int array (int32; int64 for outputs of 2**31 windows or more), shape of the input
         How many windows each input element wins; ``counts > 0`` is the union mask.
     geometry : WindowGeometry
     ndim : rank of the caller's input (2, 3 or 4)
@@ -586,22 +757,44 @@ def max_pool2d_mask(
     validate_ties(ties)
     x4, ndim = to_4d(x)
     g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
-    best, idx = _max_scan(x4, g)
-    if ties == "first":
-        winners = _index_winners(idx, g)
-    else:
-        winners, _ = _tie_winners(x4, g, best, idx)
-    stacked = np.stack(winners, axis=-1).reshape(best.shape + g.kernel)
-    if ties == "first":
-        counts = _scatter_indices(np.ones(best.shape), idx, g, x4.shape)
-    else:
-        counts = scatter_taps(stacked.astype(np.int64), g)
+    planes = _as_planes(x4)
+    winners = _mask_winners(planes, g, ties)
+    kw = g.kernel[1]
+    regions = g.real_tap_regions()
+    # int32 unless an element could win 2**31 windows: half of int64's memory, which would
+    # be twice a float32 input on its own.
+    counts = np.zeros(planes.shape, dtype=np.int32 if g.n_windows < 2**31 else np.int64)
+    for r in regions:
+        target = counts[:, r.in_rows, r.in_cols]
+        target += winners[:, r.out_rows, r.out_cols, r.i * kw + r.j]
     return ArgmaxMask(
-        winners=stacked,
-        counts=from_4d(counts.astype(np.int64), ndim),
+        winners=winners.reshape(x4.shape[:2] + g.out_size + g.kernel),
+        counts=from_4d(counts.reshape(x4.shape), ndim),
         geometry=g,
         ndim=ndim,
     )
+
+
+def _mask_winners(planes: np.ndarray, g: WindowGeometry, ties: TiePolicy) -> np.ndarray:
+    """Bool (P, out_H, out_W, kH·kW): whether each tap wins its window under ``ties``.
+
+    Built straight from the scan's tap numbers, one tap at a time: no per-tap list, no
+    stacking, no int64 copy; the scan's maxima are dropped on return.  Only real taps can win
+    (a padding tap's flat index may alias a real element); a window without a real tap
+    (PyTorch #114216) has no winner.
+    """
+    best, tap = _scan_taps(planes, g)
+    kw = g.kernel[1]
+    winners = np.zeros(best.shape + (g.kernel[0] * kw,), dtype=bool)
+    nan = ties != "first" and bool(np.isnan(best).any())
+    for r in g.real_tap_regions():
+        t = r.i * kw + r.j
+        out = (slice(None), r.out_rows, r.out_cols)
+        if ties == "first":
+            winners[out + (t,)] = tap[out] == t
+        else:
+            winners[out + (t,)] = _tie_winners(planes, g, best, tap, r, nan)
+    return winners
 
 
 def scatter_taps(per_tap: np.ndarray, g: WindowGeometry) -> np.ndarray:
@@ -664,6 +857,10 @@ def avg_pool2d(
             _window_sums(planes, g, block, out=sums)
             mean = sums[block]
             np.divide(mean, divisor[block[1]], out=mean)  # one division, as PyTorch does
+            # PyTorch's result is never −0.0 (a zero sum over a negative divisor_override, a
+            # tiny negative sum that rounds to zero): it adds the quotient onto a zeroed output.
+            # Adding +0.0 turns −0.0 into +0.0 and changes no other value.
+            np.add(mean, 0.0, out=mean)
     return from_4d(sums.reshape(x4.shape[:2] + g.out_size), ndim)
 
 
@@ -689,8 +886,8 @@ def avg_divisors(
 
     Raises
     ------
-    ValueError
-        If ``divisor_override`` is zero or not an int.
+    ParameterError
+        If ``divisor_override`` is zero, not an int, or does not fit in 64 bits.
     """
     if divisor_override is not None:
         if isinstance(divisor_override, (bool, np.bool_)) or not isinstance(
@@ -704,7 +901,8 @@ def avg_divisors(
             raise ParameterError(
                 "divisor_override ({value}) must not be zero", value=int(divisor_override)
             )
-        return np.full(g.out_size, int(divisor_override), dtype=np.int64)
+        divisor = check_int64(divisor_override, "divisor_override")
+        return np.full(g.out_size, divisor, dtype=np.int64)
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise ParameterError(
             "count_include_pad must be True or False, got {value}", value=repr(count_include_pad)

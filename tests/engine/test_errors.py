@@ -117,6 +117,26 @@ INVALID_CALLS = [
         "from 99 to 99",
     ),
     (
+        lambda: engine.max_pool2d_backward(
+            np.zeros((2, 2)), PLANE, 2, indices=np.zeros((2, 2), int)
+        ),
+        "indices must point into their own window, as max_pool2d returns them: output (0, 1) of "
+        "plane (0, 0) has index 0 (row 0, column 0), but its window reads rows 0..1 and columns "
+        "2..3",
+    ),
+    (
+        lambda: engine.max_pool2d(X, 2, stride=2**63),
+        "stride (9223372036854775808) does not fit in a 64-bit integer: it must lie in "
+        "-9223372036854775808..9223372036854775807, as in PyTorch",
+    ),
+    (
+        lambda: engine.conv2d(PLANE, np.ones((2, 2)), padding=10**20),
+        "padding (100000000000000000000) is too large: the output would be "
+        "200000000000000000003x200000000000000000003 per channel, "
+        "40000000000000000001200000000000000000009 values, more than an array can hold "
+        "(at most 1152921504606846975)",
+    ),
+    (
         lambda: engine.avg_pool2d(X, 2, divisor_override=1.5),
         "divisor_override must be an int or None, got 1.5",
     ),
