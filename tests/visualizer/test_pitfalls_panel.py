@@ -110,14 +110,14 @@ def test_zero_padding_on_negative_input(window, qtbot):
     # The default 8×8 input is non-negative and unpadded: the mistake is hidden.
     assert "0 cells differ" in count_text(window)
     assert "padding" in count_text(window)  # how to reveal it
-    assert framed(wrong_view, "winner") == set()
+    assert framed(wrong_view, "wrong") == set()
 
     st.set_input(-np.arange(1, 17, dtype=float).reshape(4, 4))
     st.set_params(padding=1)
     assert_array_equal(correct_view.matrix(), [[-1, -2, -4], [-5, -6, -8], [-13, -14, -16]])
     assert_array_equal(wrong_view.matrix(), [[0, 0, 0], [0, -6, 0], [0, 0, 0]])
     border = {(r, c) for r in range(3) for c in range(3)} - {(1, 1)}
-    assert framed(wrong_view, "winner") == border
+    assert framed(wrong_view, "wrong") == border
     assert framed(correct_view, "target") == border
     assert count_text(window).startswith("8 cells differ")
     explanation = find(window, QLabel, "pitfallExplanation").text()
@@ -168,7 +168,7 @@ def test_reshape_drops_what_ceil_mode_keeps(window, qtbot):
     # Missing cells count as differing: the last row and column of the correct output.
     missing = {(2, 0), (2, 1), (2, 2), (0, 2), (1, 2)}
     assert framed(correct_view, "target") == missing
-    assert framed(wrong_view, "winner") == set()
+    assert framed(wrong_view, "wrong") == set()
     assert count_text(window).startswith("Shapes differ (3×3 vs 2×2): 5 cells differ")
 
 
@@ -184,7 +184,7 @@ def test_conv_bias_uses_the_shown_output_channel(window, qtbot):
     assert_array_equal(wrong_view.matrix(), [[23, 29], [41, 47]])  # 3 extra biases each
     # Every cell differs: the count says so and no frame hides the colours.
     assert count_text(window) == "All 4 cells differ"
-    assert framed(wrong_view, "winner") == framed(correct_view, "target") == set()
+    assert framed(wrong_view, "wrong") == framed(correct_view, "target") == set()
     st.set_out_channels(2)  # a second output channel whose kernel is all ones
     st.select_plane(0, 1)
     # 0+1+3+4 + 1 = 9; per product: + 3 more

@@ -153,15 +153,18 @@ def test_colour_blind_palette_changes_the_cell_colours(window):
 
 
 def test_colour_blind_palette_changes_gradient_and_highlight_colours(window):
+    window.state.fill_grad_output("random", seed=1)  # all ones would be drawn neutral
     window.state.set_step(window.state.n_windows)  # backward: dY, dX coloured
     dy_view = window.views_panel.grad_output_view
-    before = cell_brush(dy_view, 0, 0)
+    dy = dy_view.matrix()
+    r, c = np.unravel_index(np.abs(dy).argmax(), dy.shape)  # a saturated cell
+    before = cell_brush(dy_view, r, c)
     window.presentation.set_palette("colorblind")
-    assert cell_brush(dy_view, 0, 0) != before
-    assert matrix_view.STYLE_PEN["winner"][0] == "#0072b2"
+    assert cell_brush(dy_view, r, c) != before
+    assert matrix_view.STYLE_PEN["winner"][0] == "#9c7dff"
     window.presentation.set_palette("standard")
     assert matrix_view.STYLE_PEN["winner"][0] == "#d4007a"
-    assert cell_brush(dy_view, 0, 0) == before
+    assert cell_brush(dy_view, r, c) == before
 
 
 # Machado et al. (2009) dichromacy matrices, applied in linear RGB.

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -145,7 +146,10 @@ def _editor(name: str) -> QPlainTextEdit:
     editor.setObjectName(name)
     editor.setReadOnly(True)
     editor.setFont(code_font())
-    editor.setLineWrapMode(QPlainTextEdit.NoWrap)
+    # Long lines wrap at the dock's width: a lecture never reads half a statement (the
+    # continuation starts at the margin; the dock can be widened for one line per line).
+    editor.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+    editor.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)
     editor.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
     editor.highlighter = PythonHighlighter(editor.document(), _is_dark(editor))
     return editor
@@ -180,6 +184,7 @@ class CodePanel(QDockWidget):
         self.loop_label = QLabel("")
         self.loop_label.setObjectName("loopLabel")
         self.loop_label.setFont(code_font())
+        self.loop_label.setWordWrap(True)
         self.loop_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.loop_label.setStyleSheet(
             "QLabel { color: #222222; background: #fff6e0; border: 1px solid #e0c080;"

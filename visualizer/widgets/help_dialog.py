@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QT_TR_NOOP, Qt, QTimer, QUrl
+from PySide6.QtCore import QT_TR_NOOP, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
-    QBrush,
     QColor,
     QGuiApplication,
     QIcon,
@@ -37,7 +36,7 @@ from visualizer.i18n import set_action_text, tr, without_mnemonic
 from visualizer.resources import asset
 from visualizer.ui import Retranslatable
 from visualizer.view_settings import view_settings
-from visualizer.widgets.matrix_view import style_pens
+from visualizer.widgets.matrix_view import paint_gap, style_pens
 
 SHOWN_KEY = "help/shown"
 
@@ -50,17 +49,20 @@ COLOURS = (
     ("pad_tap", QT_TR_NOOP("window taps that fall in the padding (never read as data)")),
     ("gap", QT_TR_NOOP("cells a dilated window skips, and the ceil_mode overhang")),
     ("hover", QT_TR_NOOP("the window of the hovered output, or every output an input feeds")),
+    ("wrong", QT_TR_NOOP("Pitfalls: cells where the wrong implementation differs")),
 )
 COLOUR_NAMES = {
     "standard": {
         "window": QT_TR_NOOP("orange"), "winner": QT_TR_NOOP("magenta"),
         "target": QT_TR_NOOP("green"), "pad_tap": QT_TR_NOOP("dashed orange"),
-        "gap": QT_TR_NOOP("hatched grey"), "hover": QT_TR_NOOP("dashed teal"),
+        "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed cyan"),
+        "wrong": QT_TR_NOOP("violet"),
     },
     "colorblind": {
-        "window": QT_TR_NOOP("orange"), "winner": QT_TR_NOOP("blue"),
-        "target": QT_TR_NOOP("bluish green"), "pad_tap": QT_TR_NOOP("dashed orange"),
-        "gap": QT_TR_NOOP("hatched grey"), "hover": QT_TR_NOOP("dashed white"),
+        "window": QT_TR_NOOP("blue"), "winner": QT_TR_NOOP("violet"),
+        "target": QT_TR_NOOP("dark brown"), "pad_tap": QT_TR_NOOP("dashed blue"),
+        "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed black"),
+        "wrong": QT_TR_NOOP("pale green"),
     },
 }  # fmt: skip
 
@@ -100,7 +102,7 @@ def swatch_image(style: str, size: int = 26) -> QImage:
     painter = QPainter(image)
     color, width, line = style_pens()[style]
     if style == "gap":
-        painter.fillRect(image.rect(), QBrush(QColor(120, 120, 120, 140), Qt.DiagCrossPattern))
+        paint_gap(painter, image.rect())
     else:
         rect = image.rect().adjusted(
             width // 2 + 1, width // 2 + 1, -width // 2 - 2, -width // 2 - 2

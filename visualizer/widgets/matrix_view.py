@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
+    QRegion,
 )
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -63,22 +64,28 @@ TEXT_PAD = 5  # pixels kept free on each side of a number (Qt's margin and the h
 HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on
 
 # Highlight styles, drawn as borders so they stay visible on every colour of the map: the
-# width and line of each; the colour comes from the palette.
+# width and line of each; the colour comes from the palette.  "gap" (cells a dilated window
+# skips) is a black-and-white hatch instead (see paint_gap); "wrong" marks the cells where a
+# wrong implementation differs (Pitfalls), never in the colour of a max-pooling winner.
 STYLE_SHAPE = {
     "window": (4, Qt.SolidLine),
     "pad_tap": (3, Qt.DashLine),
     "gap": (2, Qt.DotLine),
     "winner": (4, Qt.SolidLine),
+    "wrong": (4, Qt.SolidLine),
     "current": (5, Qt.SolidLine),
     "target": (4, Qt.SolidLine),
     "hover": (3, Qt.DashLine),
 }
-STYLE_ORDER = ("hover", "gap", "pad_tap", "window", "current", "target", "winner")
+STYLE_ORDER = ("hover", "gap", "pad_tap", "window", "current", "target", "winner", "wrong")
 
 # Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
 # diverging one (centred on zero) and the highlight colours.  Standard: blue and blue − white
-# − red.  Colour-blind safe: cividis and blue − white − orange, with Okabe–Ito highlight
-# colours that stay apart under deuteranopia and protanopia.
+# − red.  Colour-blind safe: cividis and blue − white − orange.  No highlight colour is a
+# colour of its palette's maps (CIELAB distance at least 30 from every one, and for the
+# colour-blind palette at least 15 under simulated deuteranopia and protanopia too: the maps
+# use the whole blue–yellow axis such eyes see, so its highlights are pure blue, violet, dark
+# brown, black and pale lime; tests/visualizer/test_lecture_colours.py measures this).
 PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
     "standard": (
         pg.ColorMap([0.0, 1.0], [(247, 251, 255), (66, 130, 198)]),
@@ -86,24 +93,26 @@ PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
         {
             "window": "#ff9f00",
             "pad_tap": "#ff9f00",
-            "gap": "#7a7a7a",
+            "gap": "#000000",
             "winner": "#d4007a",
+            "wrong": "#8000ff",
             "current": "#ff9f00",
             "target": "#00a040",
-            "hover": "#008b9a",
+            "hover": "#00c8d8",
         },
     ),
     "colorblind": (
         pg.colormap.get("cividis"),
         pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (230, 97, 1)]),
         {
-            "window": "#e69f00",
-            "pad_tap": "#e69f00",
-            "gap": "#7a7a7a",
-            "winner": "#0072b2",
-            "current": "#e69f00",
-            "target": "#009e73",
-            "hover": "#ffffff",
+            "window": "#0000ff",
+            "pad_tap": "#0000ff",
+            "gap": "#000000",
+            "winner": "#9c7dff",
+            "wrong": "#caff95",
+            "current": "#0000ff",
+            "target": "#694200",
+            "hover": "#000000",
         },
     ),
 }
@@ -114,6 +123,12 @@ _PENS = {
 }
 PADDING_BG = QColor(225, 225, 225)
 OVERHANG_BG = QColor(190, 190, 190)
+# A matrix whose values are all the same (an all-ones dY) is drawn in this neutral colour: the
+# colour map is for values that vary, and a saturated constant would draw the eye.
+NEUTRAL_RGB = (236, 232, 222)
+# A dimmed view (the gradients during the forward phase) blends its colours this far towards
+# the view's background and fades its numbers.
+DIM_MIX = 0.6
 
 # Resolved once: attribute lookups on Qt's enums are slow in PySide6 and data() is hot.
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -248,6 +263,10 @@ class MatrixModel(QAbstractTableModel):
         self._grey_text = QBrush(QColor(90, 90, 90))
         self._dark_text = QBrush(QColor(0, 0, 0))
         self._light_text = QBrush(QColor(255, 255, 255))
+        self._dim_dark_text = QBrush(QColor(0, 0, 0, 120))
+        self._dim_light_text = QBrush(QColor(255, 255, 255, 150))
+        self.neutral = False  # every cell in NEUTRAL_RGB (a constant matrix)
+        self.dim: tuple[int, int, int] | None = None  # dimmed towards this background colour
         self._handlers = {
             role: handler
             for roles, handler in (
@@ -275,7 +294,13 @@ class MatrixModel(QAbstractTableModel):
         values = np.asarray(values, dtype=float)
         kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
         shape_changed = values.shape != self.values.shape or offset != self.offset
-        colors = colorize(values, levels, diverging)
+        if self.neutral:
+            colors = np.empty((*values.shape, 3), np.uint8)
+            colors[...] = NEUTRAL_RGB
+        else:
+            colors = colorize(values, levels, diverging)
+        if self.dim is not None:
+            colors = dimmed(colors, self.dim)
         if shape_changed:
             self.beginResetModel()
         else:
@@ -350,6 +375,8 @@ class MatrixModel(QAbstractTableModel):
     def _foreground(self, r: int, c: int) -> object:
         if self.kinds[r, c] != INPUT:
             return self._grey_text
+        if self.dim is not None:
+            return self._dim_dark_text if self._black_text[r, c] else self._dim_light_text
         return self._dark_text if self._black_text[r, c] else self._light_text
 
     def _alignment(self, r: int, c: int) -> object:
@@ -415,6 +442,12 @@ def colorize(values: np.ndarray, levels: tuple[float, float], diverging: bool) -
     return lut[(pos * 255).astype(np.int64)]
 
 
+def dimmed(rgb: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
+    """``rgb`` (..., 3) uint8 blended DIM_MIX of the way towards ``background``."""
+    mixed = np.asarray(rgb, float) * (1 - DIM_MIX) + np.asarray(background, float) * DIM_MIX
+    return np.round(mixed).astype(np.uint8)
+
+
 def prefers_black_text(rgb: np.ndarray) -> np.ndarray:
     """Whether black text contrasts more than white with each colour of ``rgb`` (..., 3).
 
@@ -427,18 +460,45 @@ def prefers_black_text(rgb: np.ndarray) -> np.ndarray:
     return (luminance + 0.05) ** 2 > 0.0525  # (L + .05) / .05 > 1.05 / (L + .05)
 
 
+LEVEL_LIMIT = 1e307
+
+
 def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
     """Stable colour levels: the finite range, symmetric around zero when diverging."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return (-1.0, 1.0) if diverging else (0.0, 1.0)
-    lo, hi = float(finite.min()), float(finite.max())
+    # Levels within ±LEVEL_LIMIT so that hi − lo stays finite (1e308 and −1e308 in one view
+    # overflowed the colour mapping); larger values saturate.
+    lo = max(float(finite.min()), -LEVEL_LIMIT)
+    hi = min(float(finite.max()), LEVEL_LIMIT)
     if diverging:
         m = max(abs(lo), abs(hi)) or 1.0
         return (-m, m)
     if hi == lo:
         return (lo - 1.0, hi + 1.0) if lo < 0 else (min(0.0, lo), hi + (hi == 0))
     return (lo, hi)
+
+
+def paint_gap(painter: QPainter, rect: QRect) -> None:
+    """The hatch of a cell a dilated window skips: black and white diagonal stripes, seen on
+    every colour of every map (a grey hatch vanished on mid-tone cells), in a band along the
+    cell's edges so that its number, drawn over it, stays readable."""
+    painter.save()
+    band = max(3, round(min(rect.width(), rect.height()) * 0.24))
+    inner = rect.adjusted(band, band, -band, -band)
+    painter.setClipRegion(QRegion(rect).subtracted(QRegion(inner)))
+    painter.setRenderHint(QPainter.Antialiasing, False)
+    step = max(6, rect.height() // 5)
+    width = max(2, step // 3)
+    dark = QPen(QColor(0, 0, 0, 190), width)
+    light = QPen(QColor(255, 255, 255, 210), width)
+    x0, y0, h = rect.left(), rect.top(), rect.height()
+    for k in range(-h, rect.width() + step, step):
+        for pen, shift in ((dark, 0), (light, step // 2)):
+            painter.setPen(pen)
+            painter.drawLine(x0 + k + shift, y0 + h, x0 + k + shift + h, y0)
+    painter.restore()
 
 
 class _CellDelegate(QStyledItemDelegate):
@@ -469,7 +529,19 @@ class _CellDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        super().paint(painter, option, index)
+        styles = self._model.styles.get((index.row(), index.column()))
+        if styles and "gap" in styles:
+            # The hatch goes between the cell's colour and its number.
+            opt = QStyleOptionViewItem(option)
+            self.initStyleOption(opt, index)
+            painter.fillRect(opt.rect, opt.backgroundBrush)
+            paint_gap(painter, opt.rect)
+            opt.backgroundBrush = QBrush()
+            widget = opt.widget
+            style = widget.style() if widget is not None else QApplication.style()
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        else:
+            super().paint(painter, option, index)
         if option.state & QStyle.StateFlag.State_HasFocus:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
@@ -480,7 +552,6 @@ class _CellDelegate(QStyledItemDelegate):
             painter.setPen(QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine))
             painter.drawRect(rect)
             painter.restore()
-        styles = self._model.styles.get((index.row(), index.column()))
         if not styles:
             return
         painter.save()
@@ -492,10 +563,7 @@ class _CellDelegate(QStyledItemDelegate):
             color, base_width, line = pens[style]
             width = max(2, round(base_width * min(self.scale, 1.2)))
             if style == "gap":
-                painter.fillRect(
-                    option.rect, QBrush(QColor(120, 120, 120, 90), Qt.DiagCrossPattern)
-                )
-                continue
+                continue  # drawn under the number, above
             inset = width // 2 + (1 if style in ("winner", "target") else 0)
             rect = option.rect.adjusted(inset, inset, -inset - 1, -inset - 1)
             # A thin dark outline keeps the coloured border visible on light and dark cells.
@@ -644,6 +712,8 @@ class ColorLegend(QWidget):
         super().__init__(parent)
         self.levels = (0.0, 1.0)
         self.diverging = False
+        self.constant: float | None = None  # every value is this one: a neutral bar
+        self.dimmed = False
         self.setFixedHeight(18)
         self.setMinimumWidth(60)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
@@ -652,19 +722,36 @@ class ColorLegend(QWidget):
         self.levels, self.diverging = levels, diverging
         self.update()
 
+    def set_constant(self, value: float | None) -> None:
+        self.constant = value
+        self.update()
+
+    def set_dimmed(self, on: bool) -> None:
+        self.dimmed = on
+        self.update()
+
     def paintEvent(self, event: QEvent) -> None:
         painter = QPainter(self)
+        if self.dimmed:
+            painter.setOpacity(0.45)
         lo, hi = self.levels
         metrics = painter.fontMetrics()
-        left_text, right_text = format_number(lo), format_number(hi)
+        if self.constant is not None:
+            left_text = tr("{value} in every cell").format(value=format_number(self.constant))
+            right_text = ""
+        else:
+            left_text, right_text = format_number(lo), format_number(hi)
         left_w = metrics.horizontalAdvance(left_text) + 6
         right_w = metrics.horizontalAdvance(right_text) + 6
         bar = QRect(left_w, 4, max(10, self.width() - left_w - right_w), 10)
-        gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
-        cmap = colormap(self.diverging)
-        for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
-            gradient.setColorAt(float(pos), color)
-        painter.fillRect(bar, gradient)
+        if self.constant is not None:
+            painter.fillRect(bar, QColor(*NEUTRAL_RGB))
+        else:
+            gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
+            cmap = colormap(self.diverging)
+            for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
+                gradient.setColorAt(float(pos), color)
+            painter.fillRect(bar, gradient)
         painter.setPen(QColor(120, 120, 120))
         painter.drawRect(bar)
         painter.setPen(self.palette().windowText().color())
@@ -720,8 +807,21 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         for guide in getattr(self, "guides", ()):
             guide.setPen(pg.mkPen(window, width=1, style=Qt.PenStyle.DashLine))
 
-    def set_values(self, values: np.ndarray, levels: tuple[float, float], diverging: bool) -> None:
-        self.image.setLookupTable(_lut(colormap(diverging)))
+    def set_values(
+        self,
+        values: np.ndarray,
+        levels: tuple[float, float],
+        diverging: bool,
+        neutral: bool = False,
+        dim: bool = False,
+    ) -> None:
+        if neutral:
+            lut = np.empty((256, 3), np.uint8)
+            lut[...] = NEUTRAL_RGB
+        else:
+            lut = _lut(colormap(diverging))
+        self.image.setLookupTable(lut)
+        self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
         shown = np.where(np.isfinite(values), values, np.nan)
         self.image.setImage(shown, levels=levels, autoLevels=False)
         if values.shape != self._shape:
@@ -788,6 +888,8 @@ class MatrixView(QWidget):
         )
         self.levels = (0.0, 1.0)
         self.diverging = False
+        self.neutral = False
+        self.dimmed = False
 
         self.title_label = QLabel(title)
         self.title_label.setObjectName(f"{object_name}Title")
@@ -855,9 +957,12 @@ class MatrixView(QWidget):
         offset: tuple[int, int] = (0, 0),
         levels: tuple[float, float] | None = None,
         diverging: bool = False,
+        neutral: bool = False,
     ) -> None:
-        """Show ``values`` (the canvas, padding ring included when ``kinds`` marks it)."""
+        """Show ``values`` (the canvas, padding ring included when ``kinds`` marks it);
+        ``neutral``: every cell in the neutral colour (a constant matrix, e.g. dY = ones)."""
         self.diverging = diverging
+        self.neutral = neutral
         if levels is None:
             real = values if kinds is None else values[kinds == INPUT]
             levels = levels_for(real, diverging)
@@ -868,8 +973,13 @@ class MatrixView(QWidget):
     def _render(self) -> None:
         values, kinds, offset = self._content
         heat = max(values.shape) > EDIT_MAX_SIDE or self._too_small
+        self.model.neutral = self.neutral
+        base = QApplication.palette().color(QPalette.ColorRole.Base)
+        self.model.dim = (base.red(), base.green(), base.blue()) if self.dimmed else None
         if heat:
-            self.heatmap.set_values(values, self.levels, self.diverging)
+            self.heatmap.set_values(
+                values, self.levels, self.diverging, neutral=self.neutral, dim=self.dimmed
+            )
             # Keep the data behind the view for hover, tests and a later switch to the table.
             self.model.values = values
             self.model.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
@@ -882,9 +992,22 @@ class MatrixView(QWidget):
             self.model.set_values(values, kinds, offset, self.levels, self.diverging)
         self.stack.setCurrentIndex(1 if heat else 0)
         self.legend.set_levels(self.levels, self.diverging)
+        finite = values[np.isfinite(values)]
+        self.legend.set_constant(float(finite[0]) if self.neutral and finite.size else None)
         self.set_highlights(self._highlight_cells)
         if not heat and self.model.long_texts != self._texts and self.cell:
             self.set_cell_size(self.cell)
+
+    def set_dimmed(self, on: bool) -> None:
+        """Dim the view (faded colours, numbers and title): present but not in play, like
+        the gradients during the forward phase."""
+        if on == self.dimmed:
+            return
+        self.dimmed = on
+        self.title_label.setEnabled(not on)
+        self.legend.set_dimmed(on)
+        self._render()
+        self.table.viewport().update()  # the numbers fade even where no colour changes
 
     def refresh(self) -> None:
         """Redraw with the current palette (the view settings' ``palette``)."""
@@ -898,6 +1021,8 @@ class MatrixView(QWidget):
     def _on_theme_changed(self, _name: str = "") -> None:
         # The heat map is drawn on the theme's base colour, like a table's empty area.
         self.heatmap.setBackground(QApplication.palette().color(QPalette.Base))
+        if self.dimmed:  # dimmed towards the new background
+            self._render()
 
     def matrix(self) -> np.ndarray:
         """The values shown, without the padding ring (what a test asserts on)."""

@@ -306,7 +306,7 @@ class PitfallsPanel(Retranslatable, QWidget):
         self.wrong_view.set_highlights(
             {}
             if empty or every
-            else {(int(r), int(c)): {"winner"} for r, c in np.argwhere(result.wrong_mask)}
+            else {(int(r), int(c)): {"wrong"} for r, c in np.argwhere(result.wrong_mask)}
         )
         self.count_label.setText(self._count_text(pitfall, correct, wrong, result.count))
         self._fit_timer.start()

@@ -94,7 +94,8 @@ class PresetDock(Retranslatable, QDockWidget):
         if preset is None:
             self.setWindowTitle(tr("Preset"))
         else:
-            self.setWindowTitle(tr("Preset: {name}").format(name=preset.key))
+            # The preset's title in the current language, not its file name.
+            self.setWindowTitle(tr("Preset: {name}").format(name=preset.display_title()))
         # A dock names its toggle action after its title; the Presets menu wants a verb.
         self.toggleViewAction().setText(tr("Show preset explanation"))
         if preset is None:

@@ -42,6 +42,12 @@ STEPPED = ("input", "weight", "output", "mask", "grad_output", "grad_input", "gr
 STRETCH = {"input": 3, "mask": 3}
 
 
+def is_constant(values: np.ndarray) -> bool:
+    """Whether every finite value is the same one (the colour map is for values that vary)."""
+    finite = values[np.isfinite(values)]
+    return bool(finite.size) and bool((finite == finite.flat[0]).all())
+
+
 class ViewsPanel(Retranslatable, QWidget):
     """Shows the state's matrices; redraws values on results, highlights on steps."""
 
@@ -257,10 +263,14 @@ class ViewsPanel(Retranslatable, QWidget):
             "grad_input": levels_for(st.grad_input_plane(partial=False), True),
         }
         dy = st.grad_output_plane()
-        self.grad_output_view.set_matrix(dy, levels=levels_for(dy, True), diverging=True)
+        self.grad_output_view.set_matrix(
+            dy, levels=levels_for(dy, True), diverging=True, neutral=is_constant(dy)
+        )
         if spec.has_weight:
             kernel = st.kernel_plane()
-            self.kernel_view.set_matrix(kernel, levels=levels_for(kernel, True), diverging=True)
+            self.kernel_view.set_matrix(
+                kernel, levels=levels_for(kernel, True), diverging=True, neutral=is_constant(kernel)
+            )
             gw, _ = st.grad_weight_plane(partial=False)
             levels["grad_weight"] = levels_for(gw, True)
         if spec.has_tensor("mask"):
@@ -292,7 +302,14 @@ class ViewsPanel(Retranslatable, QWidget):
             self.grad_weight_view.set_matrix(gw, levels=levels["grad_weight"], diverging=True)
             self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
         self._update_step_titles()
+        self._dim_gradients(st.phase == "forward")
         self._on_highlights_changed()
+
+    def _dim_gradients(self, on: bool) -> None:
+        """During the forward phase the gradients are not in play yet: dimmed."""
+        for name, view in self._tensor_views().items():
+            view.set_dimmed(on and name in GRADIENTS)
+        self.bias_label.setEnabled(not on)
 
     def _on_highlights_changed(self) -> None:
         st = self.state

@@ -1,0 +1,272 @@
+"""Colours a lecture hall can trust (issue 10, points 6 and 11): highlight colours are never
+colours of the data maps (measured in CIELAB, and under simulated colour blindness for the
+colour-blind palette), "winner" and "wrong" differ, dilation gaps are clearly hatched, a
+constant dY is drawn neutral, and the gradients are dimmed while the forward phase runs.
+Also the preset dock's translated title and the code dock's wrapped lines."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDockWidget, QPlainTextEdit
+
+from visualizer import i18n
+from visualizer.presets import list_presets, load_preset
+from visualizer.view_settings import PALETTES, THEMES, view_settings
+from visualizer.widgets import matrix_view
+from visualizer.widgets.views_panel import GRADIENTS
+
+
+@pytest.fixture(autouse=True)
+def _restore_look(qapp):
+    yield
+    view_settings().set_theme("system")
+    view_settings().set_palette("standard")
+
+
+# Machado et al. (2009) dichromacy matrices, applied in linear RGB.
+VISION = {
+    "normal": np.eye(3),
+    "deuteranopia": np.array(
+        [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.01182, 0.04294, 1.04294],
+        ]
+    ),
+    "protanopia": np.array(
+        [
+            [0.152286, 1.052583, -0.204868],
+            [0.114503, 0.786281, 0.099216],
+            [-0.003882, -0.048116, 1.051998],
+        ]
+    ),
+}
+# The highlight colours drawn as borders (the gap is a black-and-white hatch, tested apart).
+BORDERS = ("window", "pad_tap", "current", "winner", "wrong", "target", "hover")
+DISTINCT = ("window", "winner", "wrong", "target", "hover")  # one colour each
+MIN_FROM_DATA = 30.0  # CIELAB ΔE from every data colour, normal vision
+MIN_FROM_DATA_DICHROMAT = 15.0  # the same for the colour-blind palette under dichromacy
+MIN_BETWEEN = 40.0  # between two highlight colours
+
+
+def lab(rgb: np.ndarray, vision: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of sRGB colours (..., 3) in 0–255, as seen with ``vision``."""
+    c = np.asarray(rgb, float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    linear = np.clip(linear @ vision.T, 0, 1)
+    to_xyz = np.array(
+        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+    )
+    xyz = linear @ to_xyz.T / np.array([0.9505, 1.0, 1.089])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack(
+        [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1
+    )
+
+
+def rgb(color: str | QColor) -> np.ndarray:
+    c = QColor(color)
+    return np.array([c.red(), c.green(), c.blue()], float)
+
+
+def data_colours(view) -> np.ndarray:
+    """Every colour a matrix shows data in under the current theme and palette: both maps as
+    the cells draw them, the neutral colour of a constant matrix, padding, overhang, blank."""
+    ramp = np.linspace(-1, 1, 512).reshape(8, 64)  # a table (up to 64 a side), not a heat map
+    colours = []
+    for diverging in (False, True):
+        view.set_matrix(ramp, levels=(-1.0, 1.0), diverging=diverging)
+        model = view.model
+        colours += [
+            rgb(model.data(model.index(i, j), Qt.BackgroundRole).color())
+            for i in range(8)
+            for j in range(64)
+        ]
+    view.set_matrix(np.ones((2, 2)), neutral=True)
+    colours.append(rgb(view.model.data(view.model.index(0, 0), Qt.BackgroundRole).color()))
+    colours += [rgb(matrix_view.PADDING_BG), rgb(matrix_view.OVERHANG_BG), rgb("#ffffff")]
+    return np.array(colours)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("palette", PALETTES)
+def test_highlight_colours_are_never_data_colours(qtbot, theme, palette):
+    view_settings().set_theme(theme)
+    view_settings().set_palette(palette)
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    data = data_colours(view)
+    pens = matrix_view.style_pens()
+    visions = ["normal"] + (["deuteranopia", "protanopia"] if palette == "colorblind" else [])
+    for name in visions:
+        seen = lab(data, VISION[name])
+        least = MIN_FROM_DATA if name == "normal" else MIN_FROM_DATA_DICHROMAT
+        for style in BORDERS:
+            distance = np.linalg.norm(seen - lab(rgb(pens[style][0]), VISION[name]), axis=1)
+            assert distance.min() >= least, (name, style, data[distance.argmin()])
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_highlight_colours_differ_from_each_other(qapp, palette):
+    view_settings().set_palette(palette)
+    pens = matrix_view.style_pens()
+    visions = ["normal"] + (["deuteranopia", "protanopia"] if palette == "colorblind" else [])
+    for name, (a, b) in itertools.product(visions, itertools.combinations(DISTINCT, 2)):
+        distance = np.linalg.norm(
+            lab(rgb(pens[a][0]), VISION[name]) - lab(rgb(pens[b][0]), VISION[name])
+        )
+        assert distance >= MIN_BETWEEN, (name, a, b)
+
+
+def test_pitfalls_mark_wrong_cells_in_their_own_colour(window):
+    st = window.state
+    window.pitfalls_dock.show()
+    st.set_input(-np.arange(1, 17, dtype=float).reshape(4, 4))
+    st.set_params(padding=1)  # max pooling: zero padding is wrong on negative input
+    panel = window.pitfalls_dock.panel
+    combo = panel.selector_combo
+    combo.setCurrentIndex(combo.findData("max_zero_padding"))
+    marks = panel.wrong_view.model.styles
+    assert marks and all(styles == {"wrong"} for styles in marks.values())
+    for palette in PALETTES:
+        view_settings().set_palette(palette)
+        pens = matrix_view.style_pens()
+        assert pens["wrong"][0] != pens["winner"][0]
+
+
+# ---- dilation gaps -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+@pytest.mark.parametrize("value", [0.0, 0.5, 1.0])  # light, mid-tone and dark cells
+def test_dilation_gaps_are_clearly_hatched(qtbot, palette, value):
+    view_settings().set_palette(palette)
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(300, 300)
+    view.show()
+    view.set_matrix(np.full((3, 3), value), levels=(0.0, 1.0))
+    view.set_cell_size(48)
+    table, index = view.table, view.model.index(1, 1)
+    rect = table.visualRect(index)
+
+    def cell_pixels() -> tuple[np.ndarray, np.ndarray]:
+        image = table.viewport().grab().toImage()
+        cell = np.array(
+            [
+                rgb(image.pixelColor(x, y))
+                for x in range(rect.left() + 1, rect.right())
+                for y in range(rect.top() + 1, rect.bottom())
+            ]
+        )
+        return cell, rgb(image.pixelColor(rect.center()))
+
+    plain, plain_centre = cell_pixels()
+    view.set_highlights({(1, 1): {"gap"}})
+    hatched, hatched_centre = cell_pixels()
+    changed = np.abs(hatched - plain).max(axis=1) > 60
+    assert changed.mean() > 0.2  # a fifth of the cell visibly striped
+    # Black and white stripes: visible on any colour.
+    assert (hatched.max(axis=1) < 90).mean() > 0.05
+    assert (hatched.min(axis=1) > 170).mean() > 0.05
+    # The number stays readable: the centre of the cell is not striped.
+    assert hatched_centre.tolist() == plain_centre.tolist()
+
+
+# ---- constant dY, dimmed gradients --------------------------------------------------------------
+
+
+def cell_colour(view, row: int, col: int) -> tuple[int, int, int]:
+    color = view.model.data(view.model.index(row, col), Qt.BackgroundRole).color()
+    return color.red(), color.green(), color.blue()
+
+
+def test_a_constant_dy_is_drawn_neutral(window):
+    st = window.state
+    st.set_step(st.n_windows)  # backward: dY in play, not dimmed
+    view = window.views_panel.grad_output_view
+    assert np.all(view.matrix() == 1)
+    rows, cols = view.matrix().shape
+    assert {cell_colour(view, r, c) for r in range(rows) for c in range(cols)} == {
+        matrix_view.NEUTRAL_RGB
+    }
+    assert view.legend.constant == 1
+    st.fill_grad_output("random", seed=3)
+    st.set_step(st.n_windows)
+    colours = {cell_colour(view, r, c) for r in range(rows) for c in range(cols)}
+    assert len(colours) > 3 and matrix_view.NEUTRAL_RGB not in colours
+    assert view.legend.constant is None
+
+
+def test_a_constant_kernel_is_drawn_neutral(window):
+    st = window.state
+    st.set_op("conv2d")
+    for i, j in itertools.product(range(2), range(2)):
+        st.set_kernel_cell(i, j, 1.0)
+    view = window.views_panel.kernel_view
+    assert cell_colour(view, 0, 0) == matrix_view.NEUTRAL_RGB
+
+
+def test_gradients_are_dimmed_during_the_forward_phase(window):
+    st = window.state
+    st.set_op("conv2d")
+    st.fill_grad_output("random", seed=1)
+    panel = window.views_panel
+    views = panel._tensor_views()
+    st.set_step(2)
+    for name, view in views.items():
+        assert view.dimmed == (name in GRADIENTS), name
+        assert view.title_label.isEnabled() == (name not in GRADIENTS), name
+    assert not panel.bias_label.isEnabled()
+    dy = views["grad_output"]
+    forward = cell_colour(dy, 0, 0)
+    text = dy.model.data(dy.model.index(0, 0), Qt.ForegroundRole).color()
+    assert text.alpha() < 255  # faded numbers
+    st.set_step(st.n_windows)  # backward: everything in play
+    assert not any(view.dimmed for view in views.values())
+    assert panel.bias_label.isEnabled()
+    backward = cell_colour(dy, 0, 0)
+    assert forward != backward
+    # Dimmed = the same colour blended towards the background.
+    base = (255, 255, 255)
+    expected = matrix_view.dimmed(np.array(backward, np.uint8), base)
+    assert np.abs(np.array(forward) - expected).max() <= 1
+
+
+# ---- preset dock title, code dock ----------------------------------------------------------------
+
+
+def test_the_preset_dock_title_is_the_presets_translated_title(window, qapp):
+    path = next(p for p in list_presets() if p.stem == "02_max_pool_4x4")
+    preset = load_preset(path)
+    window.presets.preset_actions["02_max_pool_4x4"].trigger()
+    dock = window.findChild(QDockWidget, "presetDock")
+    assert preset.title in dock.windowTitle() and preset.key not in dock.windowTitle()
+    i18n.set_language(i18n.CHINESE)
+    try:
+        assert preset.title_zh and preset.title_zh in dock.windowTitle()
+        assert preset.key not in dock.windowTitle()
+    finally:
+        i18n.set_language(i18n.ENGLISH)
+
+
+def test_the_code_dock_wraps_long_lines(window, qtbot):
+    window.findChild(object, "toggleCodeAction").trigger()
+    dock = window.findChild(QDockWidget, "codeDock")
+    qtbot.waitUntil(dock.isVisible)
+    window.resizeDocks([dock], [300], Qt.Horizontal)  # narrower than the longest lines
+    qtbot.waitUntil(lambda: dock.width() < 400)
+    window.state.set_op("conv2d")
+    for name in ("numpyCode", "torchCode", "handCode"):
+        edit = dock.findChild(QPlainTextEdit, name)
+        dock.tabs.setCurrentWidget(edit.parentWidget())
+        qtbot.waitUntil(edit.isVisible)
+        assert edit.lineWrapMode() == QPlainTextEdit.WidgetWidth
+        longest = max(len(line) for line in edit.toPlainText().splitlines())
+        assert longest * edit.fontMetrics().horizontalAdvance("x") > edit.viewport().width()
+        assert edit.horizontalScrollBar().maximum() == 0  # nothing out of sight sideways
