@@ -227,7 +227,9 @@ def help_html(window: QWidget) -> str:
     parts += [
         tr(
             "<tr><td><i>Matrices</i></td><td><b>type a number</b></td><td>edit the selected "
-            "cell (X, W and dY); arrows, Tab and Enter move like a spreadsheet</td></tr>"
+            "cell (X, W and dY; in presentation mode double-click it); while numbers are typed "
+            "in, arrows, Tab and Enter move like a spreadsheet (Esc or a click ends it), "
+            "otherwise the arrows keep stepping</td></tr>"
         ),
         tr("<tr><td></td><td><b>click an output</b></td><td>jump to its step</td></tr>"),
         "</table>",

@@ -542,7 +542,8 @@ class _CellDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         else:
             super().paint(painter, option, index)
-        if option.state & QStyle.StateFlag.State_HasFocus:
+        focus = QStyle.StateFlag.State_HasFocus | QStyle.StateFlag.State_Selected
+        if option.state & focus == focus:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
             painter.save()
