@@ -28,6 +28,26 @@ def run_main(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
 
 
 @pytest.fixture(autouse=True)
+def _collect_qt_garbage(request):
+    """After a test that used Qt, delete what it scheduled for deletion and collect Python's
+    garbage at once, while the QApplication runs: wrappers of Qt objects are then never
+    finalised later, at a random moment inside another test (a rare crash seen once under
+    load during the garbage collection of a later, Qt-free test)."""
+    yield
+    if not {"qtbot", "qapp", "window"} & set(request.fixturenames):
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_user_files(tmp_path_factory, monkeypatch):
     """Settings (QSettings) and the session autosave go to a fresh folder for every test, so
     no test reads or writes the real user's files, and none sees another test's settings.
