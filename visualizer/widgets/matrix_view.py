@@ -480,6 +480,14 @@ def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
     return (lo, hi)
 
 
+# The states a cell is painted with: never selected, hovered or focused (see _CellDelegate).
+_PLAIN_STATE = ~(
+    QStyle.StateFlag.State_Selected
+    | QStyle.StateFlag.State_MouseOver
+    | QStyle.StateFlag.State_HasFocus
+)
+
+
 def paint_gap(painter: QPainter, rect: QRect) -> None:
     """The hatch of a cell a dilated window skips: black and white diagonal stripes, seen on
     every colour of every map (a grey hatch vanished on mid-tone cells), in a band along the
@@ -509,20 +517,6 @@ class _CellDelegate(QStyledItemDelegate):
         self._model = model
         self.scale = 1.0
 
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        # A selected, current or hovered cell keeps its own colour: the style's selection
-        # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
-        # is marked by a dotted frame instead (see paint), the hovered one by the views'
-        # hover highlight.
-        option.state &= ~(
-            QStyle.StateFlag.State_Selected
-            | QStyle.StateFlag.State_MouseOver
-            | QStyle.StateFlag.State_HasFocus
-        )
-
     def paint(
         self,
         painter: QPainter,
@@ -530,6 +524,13 @@ class _CellDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         styles = self._model.styles.get((index.row(), index.column()))
+        state = option.state
+        # A selected, current or hovered cell keeps its own colour: the style's selection
+        # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
+        # is marked by a dotted frame instead (below), the hovered one by the views' hover
+        # highlight.  (Cleared here rather than in an initStyleOption override: one Python
+        # call less per painted cell.)
+        option.state = state & _PLAIN_STATE
         if styles and "gap" in styles:
             # The hatch goes between the cell's colour and its number.
             opt = QStyleOptionViewItem(option)
@@ -542,6 +543,7 @@ class _CellDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         else:
             super().paint(painter, option, index)
+        option.state = state
         focus = QStyle.StateFlag.State_HasFocus | QStyle.StateFlag.State_Selected
         if option.state & focus == focus:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
@@ -720,16 +722,19 @@ class ColorLegend(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
 
     def set_levels(self, levels: tuple[float, float], diverging: bool) -> None:
-        self.levels, self.diverging = levels, diverging
-        self.update()
+        if (levels, diverging) != (self.levels, self.diverging):
+            self.levels, self.diverging = levels, diverging
+            self.update()
 
     def set_constant(self, value: float | None) -> None:
-        self.constant = value
-        self.update()
+        if value != self.constant:
+            self.constant = value
+            self.update()
 
     def set_dimmed(self, on: bool) -> None:
-        self.dimmed = on
-        self.update()
+        if on != self.dimmed:
+            self.dimmed = on
+            self.update()
 
     def paintEvent(self, event: QEvent) -> None:
         painter = QPainter(self)
@@ -879,6 +884,7 @@ class MatrixView(QWidget):
         self.cell = 0
         self._texts: tuple[str, ...] = ()
         self._col_room = 0
+        self._layout = (0, 0, 0)  # font pixels, column width, cell size last applied
         self._too_small = False  # cells too small for numbers: draw a heat map instead
         self._table_stale = False
         self._highlight_cells: dict[tuple[int, int], set[str]] = {}
@@ -1110,6 +1116,12 @@ class MatrixView(QWidget):
             return
         self.cell, self._texts, self._col_room = cell, texts, room
         pixels, width = number_layout(texts, cell, room)
+        if (pixels, width, cell) == self._layout and self.column_width() <= room:
+            # New numbers, same font and columns (a step): nothing to resize or repaint, but
+            # the scroll bars are checked against the view's size (see below).
+            self.table.updateGeometries()
+            return
+        self._layout = (pixels, width, cell)
         self.model.show_numbers = pixels >= MIN_NUMBER_PX
         self.delegate.scale = cell / 48
         font = QFont()
@@ -1128,11 +1140,15 @@ class MatrixView(QWidget):
         """The width of a column of the table (pixels)."""
         return self.table.horizontalHeader().defaultSectionSize()
 
+    def natural_width(self) -> int:
+        """The column width the numbers need (before any lining up with another view)."""
+        return self._layout[1] or self.column_width()
+
     def widen_columns(self, width: int) -> None:
         """Columns ``width`` pixels wide where the view has the room (to line them up with a
         view of the same width above or below); never narrower than the numbers need."""
-        width = min(width, self._col_room)
-        if width > self.column_width():
+        width = max(self.natural_width(), min(width, self._col_room))
+        if width != self.column_width():
             self.table.horizontalHeader().setDefaultSectionSize(width)
             self.table.updateGeometries()
 

@@ -229,7 +229,7 @@ class ViewsPanel(Retranslatable, QWidget):
                 column = self.grid.getItemPosition(index)[1]
                 stacks.setdefault((column, view.model.columnCount()), []).append(view)
         for group in stacks.values():
-            width = max(view.column_width() for view in group)
+            width = max(view.natural_width() for view in group)
             for view in group:
                 view.widen_columns(width)
 
