@@ -107,28 +107,53 @@ def _local(rows: slice, first: int) -> slice:
     return slice(rows.start - first, rows.stop - first)
 
 
-def _columns(x_n: np.ndarray, g: WindowGeometry, band: tuple[int, int], groups: int) -> np.ndarray:
-    """What every tap reads for the windows of output rows ``band`` of one sample ("im2col").
+class _Columns:
+    """Builds the column matrices ("im2col") of one call in a buffer reused from band to band.
 
-    Parameters
-    ----------
-    x_n : array, shape (C_in, H, W)
-    band : (first, stop) output rows
-
-    Returns
-    -------
-    array, shape (groups, C_in/groups · kH · kW, rows · out_W)
-        Row ``(c, i, j)`` holds what tap ``(i, j)`` of channel ``c`` reads in each window;
-        padding reads 0.  The weight, reshaped to ``(C_out, C_in/groups · kH · kW)``, times
-        this matrix is the convolution of the band.
+    Entries that read padding are never written, and for the same band of output rows they
+    are the same entries in every sample: so the buffer is zeroed once per band shape and only
+    the real taps are copied in afterwards.  (A fresh ``np.zeros`` per band cost page faults and
+    zeroing every time.)
     """
-    first, stop = band
-    c_in = x_n.shape[0]
-    # A fresh np.zeros (zeroed pages from the OS) was faster than re-zeroing a kept buffer.
-    cols = np.zeros((c_in, *g.kernel, stop - first, g.out_size[1]), dtype=x_n.dtype)
-    for r in g.real_tap_regions(out_rows=band):
-        cols[:, r.i, r.j, _local(r.out_rows, first), r.out_cols] = x_n[:, r.in_rows, r.in_cols]
-    return cols.reshape(groups, -1, (stop - first) * g.out_size[1])
+
+    def __init__(self, g: WindowGeometry, c_in: int, groups: int, dtype: np.dtype) -> None:
+        self.g, self.c_in, self.groups, self.dtype = g, c_in, groups, dtype
+        self.band: tuple[int, int] | None = None
+        self.cols = np.empty(0, dtype=dtype)
+
+    def fill(self, x_n: np.ndarray, band: tuple[int, int]) -> np.ndarray:
+        """What every tap reads for the windows of output rows ``band`` of one sample.
+
+        Parameters
+        ----------
+        x_n : array, shape (C_in, H, W)
+        band : (first, stop) output rows
+
+        Returns
+        -------
+        array, shape (groups, C_in/groups · kH · kW, rows · out_W)
+            Row ``(c, i, j)`` holds what tap ``(i, j)`` of channel ``c`` reads in each window;
+            padding reads 0.  The weight, reshaped to ``(C_out, C_in/groups · kH · kW)``, times
+            this matrix is the convolution of the band.  Valid until the next ``fill``.
+        """
+        g = self.g
+        first, stop = band
+        if band != self.band:
+            if self.band is None or band[1] - band[0] != self.band[1] - self.band[0]:
+                shape = (self.c_in, *g.kernel, stop - first, g.out_size[1])
+                self.cols = np.zeros(shape, dtype=self.dtype)
+            else:  # same size, other rows: other taps may read padding
+                self.cols.fill(0)
+            self.band = band
+        cols = self.cols
+        for r in g.real_tap_regions(out_rows=band):
+            cols[:, r.i, r.j, _local(r.out_rows, first), r.out_cols] = x_n[:, r.in_rows, r.in_cols]
+        return cols.reshape(self.groups, -1, (stop - first) * g.out_size[1])
+
+
+def _columns(x_n: np.ndarray, g: WindowGeometry, band: tuple[int, int], groups: int) -> np.ndarray:
+    """The column matrix of one band of one sample, in a fresh array (see :class:`_Columns`)."""
+    return _Columns(g, x_n.shape[0], groups, x_n.dtype).fill(x_n, band)
 
 
 def _add_columns(
@@ -189,12 +214,18 @@ def conv2d(
     c_out = w4.shape[0]
     w_rows = _weight_rows(w4, groups)
     y = np.empty((n, c_out, *g.out_size), dtype=x4.dtype)
+    columns = _Columns(g, c_in, groups, x4.dtype)
+    bias_rows = None if b is None else b.reshape(groups, c_out // groups, 1)
     for sample, first, stop in _chunks(n, c_in, g):
         band = (first, stop)
-        cols = _columns(x4[sample], g, band, groups)
-        _band(y[sample], band, groups)[...] = w_rows @ cols  # one product per group
-    if b is not None:
-        y += b.reshape(1, c_out, 1, 1)
+        cols = columns.fill(x4[sample], band)
+        out = _band(y[sample], band, groups)
+        if out.flags.c_contiguous:
+            np.matmul(w_rows, cols, out=out)  # one product per group, straight into y
+        else:  # a band of rows of several channels
+            out[...] = w_rows @ cols
+        if bias_rows is not None:
+            out += bias_rows  # while the band is in the cache
     return y[0, 0] if ndim == 2 else from_4d(y, ndim)
 
 
@@ -238,17 +269,23 @@ def conv2d_backward(
     gy = np.ascontiguousarray(gy_arr.reshape(expected), dtype=x4.dtype)
     w_rows = _weight_rows(w4, groups)
     w_cols = np.ascontiguousarray(w_rows.transpose(0, 2, 1))  # W^T, laid out for the product
-    gw = np.zeros_like(w_rows)
+    gw_t = np.zeros((groups, w_rows.shape[2], w_rows.shape[1]), dtype=w_rows.dtype)  # dW^T
     gx = np.zeros_like(x4)
+    columns = _Columns(g, c_in, groups, x4.dtype)
+    read_grads = np.empty(0, dtype=x4.dtype)
     for sample, first, stop in _chunks(n, c_in, g):
         band = (first, stop)
-        cols = _columns(x4[sample], g, band, groups)
+        cols = columns.fill(x4[sample], band)
         gy_band = _band(gy[sample], band, groups)
-        # dW = dY · columns^T, summed over samples and bands
-        gw += gy_band @ cols.transpose(0, 2, 1)
+        # dW = dY · columns^T, summed over samples and bands; built as its transpose,
+        # columns · dY^T, which BLAS computes faster (the long axis is the rows' contiguous one)
+        gw_t += cols @ gy_band.transpose(0, 2, 1)
         # dX: W^T · dY gives what each tap read's gradient is; add it back where it was read
-        _add_columns(w_cols @ gy_band, g, band, out=gx[sample])
-    grad_weight = gw.reshape(w4.shape)
+        if read_grads.shape != cols.shape:
+            read_grads = np.empty_like(cols)
+        np.matmul(w_cols, gy_band, out=read_grads)
+        _add_columns(read_grads, g, band, out=gx[sample])
+    grad_weight = np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(w4.shape)
     grad_bias = None
     if b is not None:
         grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.asarray(bias).shape)

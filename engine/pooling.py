@@ -411,16 +411,20 @@ def max_pool2d_backward(
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
         if ties == "first":
             # Without indices, scan for the tap numbers only (no int64 index array).
+            # (Given indices are checked block by block inside the scatter.)
             tap = None if idx is not None else _scan_taps(planes, g)[1]
             overlap = _windows_overlap(g)
             gi = _scatter_indices(gy, g, x4.shape, accumulate=overlap, idx=idx, tap=tap)
         else:
+            if idx is not None:
+                _check_in_windows(idx, g)
             gi = _scatter_ties(_as_planes(gy), planes, g, idx, split=ties == "split")
     return from_4d(gi.reshape(x4.shape), ndim)
 
 
 def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry) -> np.ndarray:
-    """Validate the forward's ``indices`` and return them as int64 (N, C, out_H, out_W)."""
+    """Check the shape and type of the forward's ``indices``; return them as int64
+    (N, C, out_H, out_W).  Where they point is checked by :class:`_WindowCheck`."""
     idx = np.asarray(indices)
     expected, expected_caller = _output_shape(x4, ndim, g)
     if idx.shape != expected_caller:
@@ -436,60 +440,73 @@ def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry
             "got dtype {dtype}",
             dtype=idx.dtype,
         )
-    idx = idx.reshape(expected).astype(np.int64, copy=False)
-    _check_in_windows(idx, g)
-    return idx
+    return idx.reshape(expected).astype(np.int64, copy=False)
 
 
-def _check_in_windows(idx: np.ndarray, g: WindowGeometry) -> None:
-    """Raise unless every index names a real tap of its own window.
+class _WindowCheck:
+    """Refuses any index that is not a real tap of its own window, block by block.
 
     PyTorch's backward adds each window's gradient at whatever in-plane index it is given (and
     drops one outside the plane); indices that :func:`max_pool2d` cannot have returned (another
     window's element, a spot a dilated window skips, a padding cell) would give a gradient no
-    max pooling has, so they are refused here.  This also keeps :func:`_scatter_indices`' plain
+    max pooling has, so they are refused.  This also keeps :func:`_scatter_indices`' plain
     assignment exact: with every index inside its window, windows that do not overlap never
-    share an element.
+    share an element.  :func:`_scatter_indices` checks each block just before using it, while
+    it is in the cache.
 
-    Blockwise arithmetic on the int64 indices, in two scratch arrays: row ``r = idx // W`` and
-    column ``c = idx - r·W``; ``r`` must lie in ``0 .. H − 1`` (then the index is in the plane,
-    and ``c`` is a real column by construction), and ``r − window top`` and
-    ``c − window left`` in ``0 .. span − 1``, multiples of the dilation.  Read as unsigned, a
-    negative number is huge, so one ``max`` checks both ends of a range.
+    Arithmetic on the int64 indices, in two scratch arrays: row ``r = idx // W`` and column
+    ``c = idx - r·W``; ``r`` must lie in ``0 .. H − 1`` (then the index is in the plane, and
+    ``c`` is a real column by construction), and ``r − window top`` and ``c − window left`` in
+    ``0 .. span − 1``, multiples of the dilation.  Read as unsigned, a negative number is huge,
+    so one ``max`` checks both ends of a range.
     """
-    h, w = g.in_size
-    spans = [(g.kernel[a] - 1) * g.dilation[a] + 1 for a in (0, 1)]
-    dh, dw = g.dilation
-    tops, lefts = g.starts(0), g.starts(1)
-    reads = g.reads_input()
-    every_window_reads = bool(reads.all())
-    planes = _as_planes(idx)
-    blocks = _blocks(len(planes), g)
-    size = max((planes[block].size for block in blocks), default=0)
-    r_buf, c_buf = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
-    for block in blocks:
+
+    def __init__(self, idx: np.ndarray, g: WindowGeometry) -> None:
+        self.idx, self.g = idx, g
+        self.planes = _as_planes(idx)
+        self.spans = [(g.kernel[a] - 1) * g.dilation[a] + 1 for a in (0, 1)]
+        self.tops, self.lefts = g.starts(0), g.starts(1)
+        self.reads = g.reads_input()
+        self.every_window_reads = bool(self.reads.all())
+        size = max((self.planes[b].size for b in _blocks(len(self.planes), g)), default=0)
+        self.r_buf = np.empty(size, dtype=np.int64)
+        self.c_buf = np.empty(size, dtype=np.int64)
+
+    def check(self, block: Block) -> None:
+        g = self.g
+        h, w = g.in_size
+        dh, dw = g.dilation
         rows = block[1]
-        b = planes[block]
-        r, c = r_buf[: b.size].reshape(b.shape), c_buf[: b.size].reshape(b.shape)
+        b = self.planes[block]
+        r = self.r_buf[: b.size].reshape(b.shape)
+        c = self.c_buf[: b.size].reshape(b.shape)
         np.floor_divide(b, w, out=r)
         np.multiply(r, w, out=c)
         np.subtract(b, c, out=c)
         # A window without a real tap (PyTorch #114216) legitimately points past the plane;
         # it is not checked.
-        outside = None if every_window_reads else np.broadcast_to(~reads[rows], b.shape)
+        outside = None if self.every_window_reads else np.broadcast_to(~self.reads[rows], b.shape)
         if outside is not None:
             np.copyto(r, 0, where=outside)
         if int(r.view(np.uint64).max()) >= h:
-            _refuse_outside_plane(idx, g)
-        np.subtract(r, tops[rows, None], out=r)
-        np.subtract(c, lefts[None, :], out=c)
+            _refuse_outside_plane(self.idx, g)
+        np.subtract(r, self.tops[rows, None], out=r)
+        np.subtract(c, self.lefts[None, :], out=c)
         if outside is not None:
             np.copyto(r, 0, where=outside)
             np.copyto(c, 0, where=outside)
+        spans = self.spans
         bad = int(r.view(np.uint64).max()) >= spans[0] or int(c.view(np.uint64).max()) >= spans[1]
         bad = bad or (dh > 1 and bool((r % dh).any())) or (dw > 1 and bool((c % dw).any()))
         if bad:
-            _refuse_outside_window(idx, g, block, r, c)
+            _refuse_outside_window(self.idx, g, block, r, c)
+
+
+def _check_in_windows(idx: np.ndarray, g: WindowGeometry) -> None:
+    """Run :class:`_WindowCheck` over every block of ``idx`` (N, C, out_H, out_W)."""
+    checker = _WindowCheck(idx, g)
+    for block in _blocks(len(checker.planes), g):
+        checker.check(block)
 
 
 def _refuse_outside_plane(idx: np.ndarray, g: WindowGeometry) -> None:
@@ -568,7 +585,7 @@ def _scatter_indices(
         False when no two windows overlap: each element then wins at most one window, and a
         plain assignment does what the (slower) ordered ``np.add.at`` would.
     idx : int64 array, shape of ``gy``, optional
-        The winners' flat indices; or else
+        The winners' flat indices, checked (:class:`_WindowCheck`) block by block; or else
     tap : unsigned int array, (N·C, out_H, out_W), optional
         the winners' tap numbers (:func:`_scan_taps`), turned into indices block by block.
     """
@@ -576,6 +593,7 @@ def _scatter_indices(
     grad = np.zeros((n * c, h * w), dtype=gy.dtype)
     gy_planes = _as_planes(gy)
     idx_planes = None if idx is None else _as_planes(idx)
+    checker = None if idx is None else _WindowCheck(idx, g)
     # A window with no real tap (PyTorch #114216) adds nothing.  Test the window, not the index:
     # its index h0 * W + w0 may alias a real element of a later row, which it never read.
     reads = g.reads_input()
@@ -589,6 +607,8 @@ def _scatter_indices(
         values = gy_planes[block]
         flat = scratch[: values.size].reshape(values.shape)  # int64 scratch of one block only
         if idx_planes is not None:
+            assert checker is not None
+            checker.check(block)
             np.add(idx_planes[block], plane_start, out=flat)
         else:
             assert tap is not None
