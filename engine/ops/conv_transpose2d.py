@@ -83,15 +83,19 @@ class Records:
                 taps.append(
                     Tap((i, j), (r, col), kind, float(values[c]), c, float(trace.weight[c, i, j]))
                 )
+        text = SCATTER.format(**self._scatter_fields(trace, ih, iw))
+        return ForwardStep(index, (ih, iw), tuple(taps), (), float("nan"), text)
+
+    def _scatter_fields(self, trace: Trace, ih: int, iw: int) -> dict[str, str]:
+        """The numbers of a forward step's sentence (the template is translated in the app)."""
+        assert trace.weight is not None
+        values = trace.x[:, ih, iw]  # (C_in,)
         updates = []
         for i, j, r, col in self._patch(trace, ih, iw):
             amount = float(values @ trace.weight[:, i, j])
             updates.append(f"Y[{r}, {col}] += {format_number(amount)}")
-        source = f"X[{ih}, {iw}]"
         value = format_number(float(values[0])) if len(values) == 1 else "x"
-        fields = {"source": source, "value": value, "updates": ", ".join(updates) or "—"}
-        text = SCATTER.format(**fields)
-        return ForwardStep(index, (ih, iw), tuple(taps), (), float("nan"), text)
+        return {"source": f"X[{ih}, {iw}]", "value": value, "updates": ", ".join(updates) or "—"}
 
     def backward_step(self, trace: Trace, index: int) -> BackwardStep:
         ih, iw = trace.geometry.position(index)
@@ -135,8 +139,8 @@ class Records:
                 cells.append(StepCell("output", (r, col), "window"))
             cells.append(StepCell("weight", (i, j), "window"))
         if phase == "forward":
-            fwd = self.forward_step(trace, index)
-            return Step("forward", index, (ih, iw), tuple(cells), "{text}", {"text": fwd.text})
+            fields = self._scatter_fields(trace, ih, iw)
+            return Step("forward", index, (ih, iw), tuple(cells), SCATTER, fields)
         bwd = self.backward_step(trace, index)
         for i, j, r, col in self._patch(trace, ih, iw):
             cells.append(StepCell("grad_output", (r, col), "window"))
