@@ -28,9 +28,15 @@ PyTorch each get a short pause, a warm-up call and N timed calls (``time.perf_co
 Alternating spreads a burst of load from elsewhere over both columns; blocks (rather than
 alternating single calls) keep one library's idle worker threads, which spin for a while after
 a parallel call (OpenBLAS, OpenMP), from being timed against the other on a 2-core machine.
-PyTorch runs with its default thread count (printed); when ``import torch`` fails, the report
-says so and leaves its columns out.  The report also prints the load average before and after:
-on a shared machine the figures move by tens of per cent, so compare ratios, never assert them.
+Besides the ratio of the minima, the report gives the median of the per-round ratios: when
+the two differ much, the machine was too busy for the figures to mean much.  PyTorch and the
+BLAS under NumPy run with their default thread counts (printed); ``--threads N`` sets both
+(``torch.set_num_threads`` and ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``/``MKL_NUM_THREADS``
+before NumPy is imported): on a 2-core machine busy with other work, threads that wait for
+each other make both libraries slower, and one thread each compares their work alone.  When
+``import torch`` fails, the report says so and leaves its columns out.  The report also prints
+the load average before and after: on a shared machine the figures move by tens of per cent, so
+compare ratios, never assert them.
 
 "peak mem / input" is the peak of the memory NumPy allocates during one engine forward +
 backward (measured with ``tracemalloc``, outputs included), divided by the input's ``nbytes``.
@@ -53,7 +59,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
+
+def _threads_from_argv(argv: list[str]) -> int | None:
+    """``--threads N`` (or ``--threads=N``), read before NumPy is imported."""
+    for k, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--threads=") else None
+        if arg == "--threads" and k + 1 < len(argv):
+            value = argv[k + 1]
+        if value is not None and value.isdigit() and int(value) > 0:
+            return int(value)
+    return None
+
+
+THREADS = _threads_from_argv(sys.argv[1:]) if __name__ == "__main__" else None
+if THREADS is not None:  # the BLAS reads these when it is loaded, with NumPy
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(THREADS)
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -66,6 +89,8 @@ try:
     import torch
 except ImportError:  # torch is optional: the torch column is skipped
     torch = None
+if torch is not None and THREADS is not None:
+    torch.set_num_threads(THREADS)
 
 Op = Literal[
     "max",
@@ -460,7 +485,14 @@ def _torch_stack(layers: tuple[dict[str, Any], ...], dtype: Any) -> Any:
 
 # ---- measuring --------------------------------------------------------------------------------
 def best_ms(works: list[Work], repeats: int, warmup: bool = True, rounds: int = 2) -> list[float]:
-    """Best wall time of each work, in milliseconds.
+    """Best wall time of each work, in milliseconds (see :func:`round_ms`)."""
+    return [min(times) for times in round_ms(works, repeats, warmup, rounds)]
+
+
+def round_ms(
+    works: list[Work], repeats: int, warmup: bool = True, rounds: int = 2
+) -> list[list[float]]:
+    """Best wall time of each work in each round, in milliseconds: ``[work][round]``.
 
     The works take turns in blocks: ``rounds`` times, each work gets a short pause, a warm-up
     call and ``repeats`` timed calls.  Turns spread a burst of load from elsewhere over all
@@ -468,11 +500,11 @@ def best_ms(works: list[Work], repeats: int, warmup: bool = True, rounds: int = 
     threads, which spin for a while after a parallel call (OpenBLAS, OpenMP), from being timed
     against the other library on a 2-core machine.
     """
-    best = [math.inf] * len(works)
+    best = [[math.inf] * max(1, rounds) for _ in works]
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(max(1, rounds)):
+        for r in range(max(1, rounds)):
             for k, work in enumerate(works):
                 if len(works) > 1:
                     time.sleep(SETTLE_SECONDS)
@@ -481,11 +513,11 @@ def best_ms(works: list[Work], repeats: int, warmup: bool = True, rounds: int = 
                 for _ in range(max(1, repeats)):
                     start = time.perf_counter()
                     work()
-                    best[k] = min(best[k], time.perf_counter() - start)
+                    best[k][r] = min(best[k][r], time.perf_counter() - start)
     finally:
         if gc_was_on:
             gc.enable()
-    return [b * 1e3 for b in best]
+    return [[b * 1e3 for b in times] for times in best]
 
 
 def peak_bytes(work: Work) -> int:
@@ -539,10 +571,20 @@ class Row:
     torch_ms: float | None
     peak_ratio: float
     agreement: str
+    round_ratios: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float | None:
         return None if self.torch_ms is None else self.engine_ms / self.torch_ms
+
+    @property
+    def median_ratio(self) -> float | None:
+        """The median of the per-round ratios: far from :attr:`ratio`, the figures are noise."""
+        ratios = sorted(self.round_ratios)
+        if not ratios:
+            return None
+        mid = len(ratios) // 2
+        return ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
 
 
 @dataclass
@@ -567,8 +609,12 @@ def measure(case: Case, rounds: int) -> Row:
         torch_ms, agree = None, "torch not installed"
     else:
         theirs = torch_work(case, inp)
-        engine_ms, torch_ms = best_ms([ours, theirs], case.repeats, rounds=rounds)
+        ours_rounds, theirs_rounds = round_ms([ours, theirs], case.repeats, rounds=rounds)
+        engine_ms, torch_ms = min(ours_rounds), min(theirs_rounds)
+        per_round = tuple(a / b for a, b in zip(ours_rounds, theirs_rounds, strict=True))
         agree = agreement(ours(), theirs())
+        peak = peak_bytes(ours) / inp.x.nbytes
+        return Row(case, engine_ms, torch_ms, peak, agree, per_round)
     peak = peak_bytes(ours) / inp.x.nbytes
     return Row(case, engine_ms, torch_ms, peak, agree)
 
@@ -609,6 +655,8 @@ def environment() -> str:
         parts.append("PyTorch not installed (torch column skipped)")
     else:
         parts.append(f"PyTorch {torch.__version__} with {torch.get_num_threads()} threads")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS")
+    parts.append(f"BLAS threads {blas}" if blas else "BLAS with its default threads")
     return ", ".join(parts)
 
 
@@ -623,8 +671,9 @@ def main_table(rows: list[Row]) -> list[str]:
     with_torch = torch is not None
     if with_torch:
         lines = [
-            "| case | dtype | engine ms | torch ms | engine/torch | peak mem / input |",
-            "|---|---|---:|---:|---:|---:|",
+            "| case | dtype | engine ms | torch ms | engine/torch | median of rounds "
+            "| peak mem / input |",
+            "|---|---|---:|---:|---:|---:|---:|",
         ]
     else:
         lines = ["| case | dtype | engine ms | peak mem / input |", "|---|---|---:|---:|"]
@@ -633,7 +682,10 @@ def main_table(rows: list[Row]) -> list[str]:
         if with_torch:
             target = _target(r)
             flag = " ✗" if target is not None and r.ratio is not None and r.ratio > target else ""
-            torch_cells = f" {_fmt(r.torch_ms)} | {_fmt(r.ratio, suffix='×')}{flag} |"
+            torch_cells = (
+                f" {_fmt(r.torch_ms)} | {_fmt(r.ratio, suffix='×')}{flag} |"
+                f" {_fmt(r.median_ratio, suffix='×')} |"
+            )
         lines.append(
             f"| {r.case.label} | {r.case.dtype} | {r.engine_ms:.2f} |{torch_cells}"
             f" {r.peak_ratio:.1f}× |"
@@ -738,7 +790,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only", metavar="TEXT", action="append", help="only cases whose label contains TEXT"
     )
     parser.add_argument(
-        "--rounds", type=int, default=4, help="alternating engine/torch rounds (default 4)"
+        "--rounds", type=int, default=6, help="alternating engine/torch rounds (default 6)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="threads for PyTorch and the BLAS (default: each library's own default)",
     )
     parser.add_argument("--no-reference", action="store_true", help="skip the reference-loop table")
     return parser.parse_args(argv)
