@@ -9,6 +9,7 @@ carries its English message.  A change recomputes once; stepping only moves the 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -82,9 +83,19 @@ class _EditCommand(QUndoCommand):
 
     def __init__(self, state: AppState, before: Snapshot, after: Snapshot, label: Label) -> None:
         super().__init__(label_text(label))
-        self._state, self._before, self._after = state, before, after
+        # A weak reference: the state owns its undo stack, which owns this command; a strong one
+        # would make a cycle that Python's garbage collector breaks in an order that lets Qt
+        # delete the commands under their wrappers (a segfault during collection).
+        self._state_ref = weakref.ref(state)
+        self._before, self._after = before, after
         self._label = label
         self._done = True  # pushed after the edit already happened
+
+    @property
+    def _state(self) -> AppState:
+        state = self._state_ref()
+        assert state is not None, "the state of an undo command is gone"
+        return state
 
     def retranslate(self) -> None:
         self.setText(label_text(self._label))
