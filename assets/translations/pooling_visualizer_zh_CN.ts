@@ -1882,8 +1882,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;视图 ▸ 显示代码&lt;/b&gt;给出 NumPy 调用、等价的 PyTorch 代码，以及 &lt;code&gt;engine/reference.py&lt;/code&gt; 中的朴素循环，并标出当前步骤所在的行。&lt;b&gt;工具 ▸ 检验梯度&lt;/b&gt;用有限差分检验反向传播；&lt;b&gt;工具 ▸ 与 PyTorch 对比&lt;/b&gt;用 PyTorch（已安装时）把一切重新算一遍，并显示两者在哪里一致。&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>&lt;tr&gt;&lt;td&gt;&lt;i&gt;Matrices&lt;/i&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;type a number&lt;/b&gt;&lt;/td&gt;&lt;td&gt;edit the selected cell (X, W and dY); arrows, Tab and Enter move like a spreadsheet&lt;/td&gt;&lt;/tr&gt;</source>
-        <translation>&lt;tr&gt;&lt;td&gt;&lt;i&gt;矩阵&lt;/i&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;输入数字&lt;/b&gt;&lt;/td&gt;&lt;td&gt;编辑选中的单元格（X、W 和 dY）；方向键、Tab 和 Enter 像电子表格一样移动&lt;/td&gt;&lt;/tr&gt;</translation>
+        <source>&lt;tr&gt;&lt;td&gt;&lt;i&gt;Matrices&lt;/i&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;type a number&lt;/b&gt;&lt;/td&gt;&lt;td&gt;edit the selected cell (X, W and dY; in presentation mode double-click it); while numbers are typed in, arrows, Tab and Enter move like a spreadsheet (Esc or a click ends it), otherwise the arrows keep stepping&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;&lt;i&gt;矩阵&lt;/i&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;输入数字&lt;/b&gt;&lt;/td&gt;&lt;td&gt;编辑选中的单元格（X、W 和 dY；演示模式下双击单元格）；输入数字时，方向键、Tab 和 Enter 像电子表格一样移动（按 Esc 或单击结束），否则方向键继续单步&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
     <message>
         <source>&lt;tr&gt;&lt;td&gt;&lt;/td&gt;&lt;td&gt;&lt;b&gt;click an output&lt;/b&gt;&lt;/td&gt;&lt;td&gt;jump to its step&lt;/td&gt;&lt;/tr&gt;</source>
