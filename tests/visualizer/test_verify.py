@@ -530,7 +530,11 @@ def test_pytorch_crashing_for_real_is_contained(monkeypatch):
 def test_the_dock_reports_a_crash_and_keeps_working(qtbot, window, monkeypatch):
     fake_worker(monkeypatch, "import os; os.abort()")
     panel = window.verify_panel
-    action(window, "compareTorchAction").trigger()
+    compare = action(window, "compareTorchAction")
+    if compare.isEnabled():
+        compare.trigger()
+    else:  # the window was built without PyTorch installed: its action is off, the dock is not
+        panel.run_torch_comparison()
     assert panel.checks_running()
     qtbot.waitUntil(panel.torch_job_row.isVisible)
     wait_for_checks(qtbot, panel)
