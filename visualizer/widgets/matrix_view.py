@@ -595,6 +595,14 @@ _MOVE_KEYS = frozenset(
         Qt.Key.Key_End,
     )
 )
+_FRESH_FOCUS = frozenset(
+    (
+        Qt.FocusReason.TabFocusReason,
+        Qt.FocusReason.BacktabFocusReason,
+        Qt.FocusReason.MouseFocusReason,
+        Qt.FocusReason.ShortcutFocusReason,
+    )
+)
 _COMMAND_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier
     | Qt.KeyboardModifier.AltModifier
@@ -679,11 +687,13 @@ class _Table(QTableView):
         self.entering = False  # a click selects; it does not start typing
         super().mousePressEvent(event)
 
-    def focusOutEvent(self, event: QEvent) -> None:
-        focus = QApplication.focusWidget()
-        if focus is None or not self.isAncestorOf(focus):  # not into the cell's editor
+    def focusInEvent(self, event: QEvent) -> None:
+        # Back by Tab or a shortcut: a new start (a closing cell editor gives the focus back
+        # with another reason, and typing goes on).  No focusOutEvent override: Qt sends that
+        # one to a focused table while it is being destroyed.
+        if event.reason() in _FRESH_FOCUS:
             self.entering = False
-        super().focusOutEvent(event)
+        super().focusInEvent(event)
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
         super().closeEditor(editor, hint)
