@@ -21,6 +21,10 @@ Three things keep NumPy's loops fast, and none changes a single bit of the resul
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal, overload
 
@@ -40,6 +44,19 @@ BLOCK_OUTPUTS = 1 << 18
 
 Block = tuple[slice, slice]  # (planes, output rows)
 
+#: Threads the block loops run on (see :func:`_run_blocks`); 1 runs everything in the caller.
+#: NumPy releases the GIL inside its loops, so blocks proceed in parallel, and every output
+#: element is still computed by one thread in the same order: the results are the same bits
+#: whatever the number.
+THREADS = max(1, min(4, os.cpu_count() or 1))
+
+#: Below this many windows in all, the work stays in one thread (a hand-off costs ~0.1 ms).
+MIN_PARALLEL_WINDOWS = 1 << 16
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_worker = threading.local()
+
 
 # ---- shared helpers ---------------------------------------------------------------------------
 def _as_planes(a4: np.ndarray) -> np.ndarray:
@@ -57,6 +74,8 @@ def _blocks(n_planes: int, g: WindowGeometry) -> list[Block]:
     out_h, out_w = g.out_size
     if g.n_windows < BLOCK_OUTPUTS:
         per_block = BLOCK_OUTPUTS // g.n_windows
+        if THREADS > 1 and n_planes * g.n_windows >= MIN_PARALLEL_WINDOWS:
+            per_block = min(per_block, -(-n_planes // THREADS))  # a block for every thread
         return [
             (slice(p, min(n_planes, p + per_block)), slice(0, out_h))
             for p in range(0, n_planes, per_block)
@@ -67,6 +86,55 @@ def _blocks(n_planes: int, g: WindowGeometry) -> list[Block]:
         for p in range(n_planes)
         for r in range(0, out_h, rows)
     ]
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or getattr(_pool, "_max_workers", 0) < THREADS - 1:
+            _pool = ThreadPoolExecutor(max_workers=max(1, THREADS - 1), thread_name_prefix="pool")
+        return _pool
+
+
+def _run_blocks(
+    work: Callable[[list[Block], int], None], blocks: list[Block], parallel: bool = True
+) -> None:
+    """``work(group, worker)`` over ``blocks`` split into consecutive groups, one per thread.
+
+    ``worker`` numbers the group (for per-thread scratch).  The caller runs the first group
+    itself; with ``parallel=False``, one thread, or a call from inside a worker, everything
+    runs in the caller.  Blocks must write disjoint outputs when run in parallel.  The
+    caller's NumPy error state applies in every thread, and an exception is raised once all
+    groups have finished: the one of the earliest group, so the same error whatever the timing.
+    """
+    n = min(THREADS, len(blocks)) if parallel else 1
+    if n <= 1 or getattr(_worker, "active", False):
+        work(blocks, 0)
+        return
+    groups = [blocks[k * len(blocks) // n : (k + 1) * len(blocks) // n] for k in range(n)]
+    errors = np.geterr()
+
+    def run(k: int) -> None:
+        _worker.active = True
+        try:
+            with np.errstate(**errors):
+                work(groups[k], k)
+        finally:
+            _worker.active = False
+
+    pool = _executor()
+    futures: list[Future[None]] = [pool.submit(run, k) for k in range(1, n)]
+    first: BaseException | None = None
+    try:
+        run(0)
+    except BaseException as exc:  # re-raised below, after the other groups have stopped
+        first = exc
+    for future in futures:
+        error = future.exception()
+        if first is None and error is not None:
+            first = error
+    if first is not None:
+        raise first
 
 
 def _regions(g: WindowGeometry, block: Block, reverse: bool = False) -> list[TapRegion]:
@@ -260,10 +328,14 @@ def _scan_taps(
     best = np.empty(shape, dtype=planes.dtype)
     tap = np.empty(shape, dtype=_tap_dtype(g))
     exact = not _maximum_is_exact(planes)
-    for block in _blocks(len(planes), g):
-        _scan_block(planes, g, block, best, tap, exact)
-        if idx is not None:
-            _tap_to_index(tap[block], g, block[1], out=idx[block])
+
+    def scan(blocks: list[Block], worker: int) -> None:
+        for block in blocks:
+            _scan_block(planes, g, block, best, tap, exact)
+            if idx is not None:
+                _tap_to_index(tap[block], g, block[1], out=idx[block])
+
+    _run_blocks(scan, _blocks(len(planes), g))  # each block writes its own outputs
     return best, tap
 
 
@@ -593,33 +665,43 @@ def _scatter_indices(
     grad = np.zeros((n * c, h * w), dtype=gy.dtype)
     gy_planes = _as_planes(gy)
     idx_planes = None if idx is None else _as_planes(idx)
-    checker = None if idx is None else _WindowCheck(idx, g)
     # A window with no real tap (PyTorch #114216) adds nothing.  Test the window, not the index:
     # its index h0 * W + w0 may alias a real element of a later row, which it never read.
     reads = g.reads_input()
     every_window_reads = _every_window_reads(g)
     blocks = _blocks(n * c, g)
-    scratch = np.empty(max((gy_planes[b].size for b in blocks), default=0), dtype=np.int64)
-    for block in blocks:
-        p, rows = block
-        target = grad[p].reshape(-1)  # the block's planes, one after the other
-        plane_start = (np.arange(p.stop - p.start) * (h * w))[:, None, None]
-        values = gy_planes[block]
-        flat = scratch[: values.size].reshape(values.shape)  # int64 scratch of one block only
-        if idx_planes is not None:
-            assert checker is not None
-            checker.check(block)
-            np.add(idx_planes[block], plane_start, out=flat)
+
+    def scatter(group: list[Block], worker: int) -> None:
+        checker = None if idx is None else _WindowCheck(idx, g)
+        if checker is not None:
+            scratch = checker.c_buf  # free again once a block is checked
         else:
-            assert tap is not None
-            _tap_to_index(tap[block], g, rows, out=flat)
-            flat += plane_start
-        if not every_window_reads:
-            flat, values = flat[:, reads[rows]], values[:, reads[rows]]
-        if accumulate:
-            np.add.at(target, flat.ravel(), values.ravel())
-        else:
-            target[flat.ravel()] = values.ravel()
+            scratch = np.empty(max((gy_planes[b].size for b in group), default=0), np.int64)
+        for block in group:
+            p, rows = block
+            target = grad[p].reshape(-1)  # the block's planes, one after the other
+            plane_start = (np.arange(p.stop - p.start) * (h * w))[:, None, None]
+            values = gy_planes[block]
+            flat = scratch[: values.size].reshape(values.shape)  # int64 scratch of one block
+            if idx_planes is not None:
+                assert checker is not None
+                checker.check(block)
+                np.add(idx_planes[block], plane_start, out=flat)
+            else:
+                assert tap is not None
+                _tap_to_index(tap[block], g, rows, out=flat)
+                flat += plane_start
+            if not every_window_reads:
+                flat, values = flat[:, reads[rows]], values[:, reads[rows]]
+            if accumulate:
+                np.add.at(target, flat.ravel(), values.ravel())
+            else:
+                target[flat.ravel()] = values.ravel()
+
+    # Without overlapping windows every element receives from one window at most; with them,
+    # blocks of whole planes still write apart, bands of one plane do not.
+    whole_planes = all(rows == slice(0, g.out_size[0]) for _, rows in blocks)
+    _run_blocks(scatter, blocks, parallel=not accumulate or whole_planes)
     return grad.reshape(shape)
 
 
@@ -872,8 +954,9 @@ def avg_pool2d(
     divisor = avg_divisors(g, count_include_pad, divisor_override).astype(x4.dtype)
     planes = _as_planes(x4)
     sums = np.empty((len(planes),) + g.out_size, dtype=x4.dtype)
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
-        for block in _blocks(len(planes), g):
+
+    def average(blocks: list[Block], worker: int) -> None:
+        for block in blocks:
             _window_sums(planes, g, block, out=sums)
             mean = sums[block]
             np.divide(mean, divisor[block[1]], out=mean)  # one division, as PyTorch does
@@ -881,6 +964,9 @@ def avg_pool2d(
             # tiny negative sum that rounds to zero): it adds the quotient onto a zeroed output.
             # Adding +0.0 turns −0.0 into +0.0 and changes no other value.
             np.add(mean, 0.0, out=mean)
+
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
+        _run_blocks(average, _blocks(len(planes), g))  # each block writes its own outputs
     return from_4d(sums.reshape(x4.shape[:2] + g.out_size), ndim)
 
 
@@ -962,11 +1048,28 @@ def avg_pool2d_backward(
     gy_planes = _as_planes(gy)
     delta = np.empty(gy_planes.shape, dtype=gy.dtype)
     grad = np.zeros((len(gy_planes),) + g.in_size, dtype=gy.dtype)
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
-        for block in _blocks(len(gy_planes), g):
+
+    def spread(blocks: list[Block], worker: int) -> None:
+        for block in blocks:
             np.divide(gy_planes[block], divisor[block[1]], out=delta[block])
             _spread(delta, g, block, out=grad)
+
+    blocks = _blocks(len(gy_planes), g)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
+        _run_blocks(spread, blocks, parallel=_blocks_write_apart(blocks, g))
     return from_4d(grad.reshape(x4.shape), ndim)
+
+
+def _blocks_write_apart(blocks: list[Block], g: WindowGeometry) -> bool:
+    """Whether the backward passes of ``blocks`` write disjoint input rows.
+
+    Blocks of whole planes always do.  Bands of one plane do unless windows overlap along the
+    rows: then neighbouring bands share input rows, which must receive their contributions in
+    band order (and never from two threads at once).
+    """
+    whole_planes = all(rows == slice(0, g.out_size[0]) for _, rows in blocks)
+    span = (g.kernel[0] - 1) * g.dilation[0] + 1
+    return whole_planes or g.stride[0] >= span
 
 
 def _spread(delta: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray) -> None:

@@ -1,0 +1,97 @@
+"""The pooling block loops may run on several threads (engine.pooling.THREADS): the results
+are the same bits, and the same error is raised, whatever the number of threads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import engine
+from engine import ParameterError, pooling
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    """Set the thread count; ``use.handoffs`` counts the groups given to other threads."""
+    submitted = []
+    executor = pooling._executor
+
+    def counting_executor():
+        pool = executor()
+
+        class Counting:
+            def submit(self, *args):
+                submitted.append(args)
+                return pool.submit(*args)
+
+        return Counting()
+
+    monkeypatch.setattr(pooling, "_executor", counting_executor)
+
+    def use(n: int) -> None:
+        monkeypatch.setattr(pooling, "THREADS", n)
+
+    use.handoffs = submitted
+    return use
+
+
+# (shape, kernel, stride, padding, dilation): several blocks of whole planes, bands of one plane
+# with and without overlapping windows, a dilated ceil_mode case.
+CASES = [
+    ((4, 24, 40, 40), 3, 1, 1, 1, False),
+    ((4, 32, 72, 72), 3, 2, 1, 1, True),
+    ((1, 1, 1040, 1040), 2, 2, 0, 1, False),
+    ((1, 2, 530, 530), 3, 1, 1, 1, False),
+    ((4, 32, 100, 100), 3, 2, 1, 2, True),
+]
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("shape", "k", "s", "p", "d", "ceil"), CASES)
+def test_every_thread_count_gives_the_same_bits(threads, dtype, shape, k, s, p, d, ceil):
+    rng = np.random.default_rng(11)
+    x = rng.integers(-3, 4, size=shape).astype(dtype)  # ties everywhere
+    x[0, 0, 0, :3] = np.nan
+    results = []
+    for n in (1, 2, 3):
+        threads(n)
+        y, idx = engine.max_pool2d(x, k, s, p, d, ceil, return_indices=True)
+        gy = np.random.default_rng(12).standard_normal(y.shape).astype(dtype)
+        out = [y, idx, engine.max_pool2d_backward(gy, x, k, s, p, d, ceil, indices=idx)]
+        out.append(engine.max_pool2d_backward(gy, x, k, s, p, d, ceil))
+        out.append(engine.max_pool2d_backward(gy, x, k, s, p, d, ceil, ties="split"))
+        if d == 1:
+            out.append(engine.avg_pool2d(x, k, s, p, ceil))
+            out.append(engine.avg_pool2d_backward(gy, x, k, s, p, ceil))
+        results.append(out)
+    for other in results[1:]:
+        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    assert threads.handoffs  # some block loop did run on another thread
+
+
+def test_a_bad_index_is_reported_the_same_way_whatever_the_threads(threads):
+    x = np.random.default_rng(13).standard_normal((8, 16, 40, 40))
+    y, idx = engine.max_pool2d(x, 2, return_indices=True)
+    bad = idx.copy()
+    bad[7, 15, 19, 19] = 0  # in the last block
+    bad[2, 3, 4, 5] = 0  # in an early one: this one is named
+    messages = set()
+    for n in (1, 2, 4):
+        threads(n)
+        with pytest.raises(ParameterError) as info:
+            engine.max_pool2d_backward(np.ones_like(y), x, 2, indices=bad)
+        messages.add(str(info.value))
+    assert len(messages) == 1
+    assert "plane (2, 3)" in messages.pop()
+
+
+def test_the_callers_numpy_error_state_reaches_the_threads(threads):
+    threads(2)
+    x = np.full((4, 16, 40, 40), np.finfo(np.float64).max)
+    with np.errstate(over="raise"):
+        y = engine.avg_pool2d(x, 2)  # the engine ignores overflow itself: inf, as in PyTorch
+    assert np.isinf(y).all()
