@@ -29,10 +29,11 @@ Alternating spreads a burst of load from elsewhere over both columns; blocks (ra
 alternating single calls) keep one library's idle worker threads, which spin for a while after
 a parallel call (OpenBLAS, OpenMP), from being timed against the other on a 2-core machine.
 Besides the ratio of the minima, the report gives the median of the per-round ratios: when
-the two differ much, the machine was too busy for the figures to mean much.  PyTorch and the
-BLAS under NumPy run with their default thread counts (printed); ``--threads N`` sets both
-(``torch.set_num_threads`` and ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``/``MKL_NUM_THREADS``
-before NumPy is imported): on a 2-core machine busy with other work, threads that wait for
+the two differ much, the machine was too busy for the figures to mean much.  PyTorch, the
+BLAS under NumPy and the engine's pooling blocks (``engine.pooling.THREADS``) run with their
+default thread counts (printed); ``--threads N`` sets them all (``torch.set_num_threads``,
+``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` before NumPy is imported, and
+``engine.pooling.THREADS``): on a 2-core machine busy with other work, threads that wait for
 each other make both libraries slower, and one thread each compares their work alone.  When
 ``import torch`` fails, the report says so and leaves its columns out.  The report also prints
 the load average before and after: on a shared machine the figures move by tens of per cent, so
@@ -91,6 +92,8 @@ except ImportError:  # torch is optional: the torch column is skipped
     torch = None
 if torch is not None and THREADS is not None:
     torch.set_num_threads(THREADS)
+if THREADS is not None and hasattr(engine.pooling, "THREADS"):
+    engine.pooling.THREADS = THREADS  # the engine's own block threads (max/avg pooling)
 
 Op = Literal[
     "max",
@@ -657,6 +660,9 @@ def environment() -> str:
         parts.append(f"PyTorch {torch.__version__} with {torch.get_num_threads()} threads")
     blas = os.environ.get("OPENBLAS_NUM_THREADS")
     parts.append(f"BLAS threads {blas}" if blas else "BLAS with its default threads")
+    pooling_threads = getattr(engine.pooling, "THREADS", None)
+    if pooling_threads is not None:
+        parts.append(f"engine pooling threads {pooling_threads}")
     return ", ".join(parts)
 
 
