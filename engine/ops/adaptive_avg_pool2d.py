@@ -10,9 +10,8 @@ from engine import reference_adaptive as reference
 from engine.adaptive import adaptive_avg_pool2d, adaptive_avg_pool2d_backward
 from engine.ops._adaptive import OUTPUT_SIZE, adaptive_geometry, explain
 from engine.ops.avg_pool2d import RECORDS as AVG_RECORDS
-from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT
-from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ReferenceLines, Tensors
+from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, register_module
+from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.trace import Trace
 
 
@@ -51,32 +50,24 @@ def _trace(
     )  # fmt: skip
 
 
-SPEC = register(
-    OpSpec(
-        key="adaptive_avg_pool2d",
-        order=40,
-        reduction="avg",
-        alias="adaptive_avg",
-        label=QT_TR_NOOP("Adaptive average pooling"),
-        description=QT_TR_NOOP(
-            "You choose the output size; each output is the mean of a window sized to fit "
-            "(output size 1 is global average pooling, as in a ResNet head)."
-        ),
-        params=(OUTPUT_SIZE,),
-        tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-        pad_value=0.0,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.adaptive_avg_pool2d, reference.adaptive_avg_pool2d_backward),
-        numpy_call="adaptive_avg_pool2d",
-        torch_call="adaptive_avg_pool2d",
-        explain=explain,
-        reference_lines=(
-            ReferenceLines("forward", ("s = s + x4[n, c, r, col]", "y[n, c, oh, ow] = s")),
-            ReferenceLines("backward", ("gx[n, c, r, col] += delta",)),
-        ),
-    )
+SPEC = register_module(
+    globals(),
+    key="adaptive_avg_pool2d",
+    order=40,
+    reduction="avg",
+    alias="adaptive_avg",
+    label=QT_TR_NOOP("Adaptive average pooling"),
+    description=QT_TR_NOOP(
+        "You choose the output size; each output is the mean of a window sized to fit "
+        "(output size 1 is global average pooling, as in a ResNet head)."
+    ),
+    params=(OUTPUT_SIZE,),
+    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
+    pad_value=0.0,
+    reference=reference,
+    explain=explain,
+    reference_lines=(
+        ReferenceLines("forward", ("s = s + x4[n, c, r, col]", "y[n, c, oh, ow] = s")),
+        ReferenceLines("backward", ("gx[n, c, r, col] += delta",)),
+    ),
 )

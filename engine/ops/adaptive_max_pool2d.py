@@ -9,11 +9,10 @@ import numpy as np
 from engine import reference_adaptive as reference
 from engine.adaptive import adaptive_max_pool2d, adaptive_max_pool2d_backward
 from engine.ops._adaptive import OUTPUT_SIZE, AdaptiveGeometry, adaptive_geometry, explain
-from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT
+from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, register_module
 from engine.ops.max_pool2d import MASK, TIES
 from engine.ops.max_pool2d import RECORDS as MAX_RECORDS
-from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ReferenceLines, Tensors
+from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.pooling import validate_ties
 from engine.trace import Trace
 
@@ -95,36 +94,28 @@ def _trace(
     )  # fmt: skip
 
 
-SPEC = register(
-    OpSpec(
-        key="adaptive_max_pool2d",
-        order=50,
-        reduction="max",
-        alias="adaptive_max",
-        label=QT_TR_NOOP("Adaptive max pooling"),
-        description=QT_TR_NOOP(
-            "You choose the output size; each output is the largest value of a window sized "
-            "to fit (output size 1 is global max pooling)."
-        ),
-        params=(OUTPUT_SIZE, TIES),
-        tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
-        pad_value=-np.inf,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.adaptive_max_pool2d, reference.adaptive_max_pool2d_backward),
-        numpy_call="adaptive_max_pool2d",
-        torch_call="adaptive_max_pool2d",
-        explain=explain,
-        output_in_input_scale=True,
-        backward_kwargs=("ties",),
-        reference_lines=(
-            ReferenceLines("forward", ("if v > best or math.isnan(v)", "y[n, c, oh, ow] = best")),
-            ReferenceLines("backward", ("gx[n, c, r, col] += share",)),
-        ),
-        torch_indices=True,
-        kinks_at_ties=True,
-    )
+SPEC = register_module(
+    globals(),
+    key="adaptive_max_pool2d",
+    order=50,
+    reduction="max",
+    alias="adaptive_max",
+    label=QT_TR_NOOP("Adaptive max pooling"),
+    description=QT_TR_NOOP(
+        "You choose the output size; each output is the largest value of a window sized "
+        "to fit (output size 1 is global max pooling)."
+    ),
+    params=(OUTPUT_SIZE, TIES),
+    tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
+    pad_value=-np.inf,
+    reference=reference,
+    explain=explain,
+    output_in_input_scale=True,
+    backward_kwargs=("ties",),
+    reference_lines=(
+        ReferenceLines("forward", ("if v > best or math.isnan(v)", "y[n, c, oh, ow] = best")),
+        ReferenceLines("backward", ("gx[n, c, r, col] += share",)),
+    ),
+    torch_indices=True,
+    kinks_at_ties=True,
 )

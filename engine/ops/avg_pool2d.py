@@ -20,9 +20,9 @@ from engine.ops.common import (
     STRIDE,
     explain_geometry,
     pool_kwargs,
+    register_module,
 )
-from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, ReferenceLines, Tensors
+from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
 
@@ -169,30 +169,21 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
     return explain_geometry(in_size, p.kernel_size, p.stride, p.padding, (1, 1), p.ceil_mode)
 
 
-SPEC = register(
-    OpSpec(
-        key="avg_pool2d",
-        order=20,
-        reduction="avg",
-        alias="avg",
-        label=QT_TR_NOOP("Average pooling"),
-        description=QT_TR_NOOP("Each output is the mean of its window."),
-        params=(KERNEL_SIZE, STRIDE, PADDING, CEIL_MODE, COUNT_INCLUDE_PAD, DIVISOR_OVERRIDE),
-        tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-        pad_value=0.0,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.avg_pool2d, reference.avg_pool2d_backward),
-        numpy_call="avg_pool2d",
-        torch_call="avg_pool2d",
-        explain=_explain,
-        pitfalls=("pool_reshape", "avg_fixed_divisor"),
-        reference_lines=(
-            ReferenceLines("forward", ("y[n, c, oh, ow] = total",)),
-            ReferenceLines("backward", ("gx[n, c, r, col] += delta",)),
-        ),
-    )
+SPEC = register_module(
+    globals(),
+    key="avg_pool2d",
+    order=20,
+    reduction="avg",
+    alias="avg",
+    label=QT_TR_NOOP("Average pooling"),
+    description=QT_TR_NOOP("Each output is the mean of its window."),
+    params=(KERNEL_SIZE, STRIDE, PADDING, CEIL_MODE, COUNT_INCLUDE_PAD, DIVISOR_OVERRIDE),
+    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
+    pad_value=0.0,
+    reference=reference,
+    pitfalls=("pool_reshape", "avg_fixed_divisor"),
+    reference_lines=(
+        ReferenceLines("forward", ("y[n, c, oh, ow] = total",)),
+        ReferenceLines("backward", ("gx[n, c, r, col] += delta",)),
+    ),
 )

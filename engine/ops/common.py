@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
 from engine.geometry import explain_output_size
-from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, Params, ParamSpec, TensorSpec
+from engine.ops.registry import register
+from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, OpSpec, Params, ParamSpec, TensorSpec
 
 #: The largest kernel, stride, padding and dilation the app offers (controls, files, CLI).
 MAX_WINDOW = 64
@@ -94,3 +97,39 @@ def explain_geometry(
 ) -> list[str]:
     """:func:`engine.geometry.explain_output_size` with symmetric padding."""
     return explain_output_size(in_size, kernel, stride, padding, padding, dilation, ceil)
+
+
+#: The :class:`OpSpec` fields :func:`register_module` takes from a module's functions.
+MODULE_FUNCTIONS = {
+    "geometry": "_geometry",
+    "forward": "_forward",
+    "backward": "_backward",
+    "trace": "_trace",
+    "engine_kwargs": "_kwargs",
+    "explain": "_explain",
+    "switch_params": "_switch",
+    "prepare": "_prepare",
+}
+
+
+def register_module(namespace: Mapping[str, Any], **fields: Any) -> OpSpec:
+    """Register the operation an op module defines and return its :class:`OpSpec`.
+
+    Called at the end of an op module as ``SPEC = register_module(globals(), key=..., ...)``:
+    each :class:`OpSpec` field of :data:`MODULE_FUNCTIONS` not given in ``fields`` is the
+    module's function of that name (``forward`` ← ``_forward``, ``engine_kwargs`` ←
+    ``_kwargs`` …), ``numpy_call`` and ``torch_call`` default to the key, and a module given
+    as ``reference`` stands for its functions ``<key>`` and ``<key>_backward``.
+    """
+    if isinstance(fields.get("reference"), ModuleType):
+        loops = fields["reference"]
+        fields["reference"] = (
+            getattr(loops, fields["key"]),
+            getattr(loops, f"{fields['key']}_backward"),
+        )
+    for field, name in MODULE_FUNCTIONS.items():
+        if field not in fields and name in namespace:
+            fields[field] = namespace[name]
+    fields.setdefault("numpy_call", fields["key"])
+    fields.setdefault("torch_call", fields["key"])
+    return register(OpSpec(**fields))

@@ -19,11 +19,10 @@ from engine.ops.common import (
     OUTPUT,
     PADDING,
     STRIDE,
+    register_module,
 )
-from engine.ops.registry import register
 from engine.ops.spec import (
     QT_TR_NOOP,
-    OpSpec,
     Params,
     ParamSpec,
     ReferenceLines,
@@ -228,45 +227,33 @@ def _switch(params: Params) -> Params:
     return params
 
 
-SPEC = register(
-    OpSpec(
-        key="conv2d",
-        order=30,
-        reduction="sum",
-        alias="conv",
-        label=QT_TR_NOOP("Convolution (cross-correlation)"),
-        description=QT_TR_NOOP(
-            "Each output is the sum of its window times the kernel, plus the bias."
-        ),
-        params=(CONV_KERNEL, CONV_STRIDE, PADDING, DILATION, BIAS),
-        tensors=(
-            INPUT,
-            WEIGHT,
-            BIAS_TENSOR,
-            OUTPUT,
-            GRAD_OUTPUT,
-            GRAD_INPUT,
-            GRAD_WEIGHT,
-            GRAD_BIAS,
-        ),
-        pad_value=0.0,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.conv2d, reference.conv2d_backward),
-        numpy_call="conv2d",
-        torch_call="conv2d",
-        explain=_explain,
-        pitfalls=("conv_bias_per_product", "conv_flipped_kernel"),
-        switch_params=_switch,
-        call_tensors=("input", "weight", "bias"),
-        backward_returns=("grad_input", "grad_weight", "grad_bias"),
-        loop_counters=("n", "co", "oh", "ow"),
-        reference_lines=(
-            ReferenceLines("forward", ("y[n, co, oh, ow] = total",)),
-            ReferenceLines("backward", ("gx[n, group * C_in_g + ci, r, col] +=",)),
-        ),
-    )
+SPEC = register_module(
+    globals(),
+    key="conv2d",
+    order=30,
+    reduction="sum",
+    alias="conv",
+    label=QT_TR_NOOP("Convolution (cross-correlation)"),
+    description=QT_TR_NOOP("Each output is the sum of its window times the kernel, plus the bias."),
+    params=(CONV_KERNEL, CONV_STRIDE, PADDING, DILATION, BIAS),
+    tensors=(
+        INPUT,
+        WEIGHT,
+        BIAS_TENSOR,
+        OUTPUT,
+        GRAD_OUTPUT,
+        GRAD_INPUT,
+        GRAD_WEIGHT,
+        GRAD_BIAS,
+    ),
+    pad_value=0.0,
+    reference=reference,
+    pitfalls=("conv_bias_per_product", "conv_flipped_kernel"),
+    call_tensors=("input", "weight", "bias"),
+    backward_returns=("grad_input", "grad_weight", "grad_bias"),
+    loop_counters=("n", "co", "oh", "ow"),
+    reference_lines=(
+        ReferenceLines("forward", ("y[n, co, oh, ow] = total",)),
+        ReferenceLines("backward", ("gx[n, group * C_in_g + ci, r, col] +=",)),
+    ),
 )

@@ -23,10 +23,18 @@ from engine.conv_transpose import (
     conv_transpose_output_size,
 )
 from engine.geometry import Pair, normalize_pair
-from engine.ops.common import DILATION, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, PADDING, STRIDE
+from engine.ops.common import (
+    DILATION,
+    GRAD_INPUT,
+    GRAD_OUTPUT,
+    INPUT,
+    OUTPUT,
+    PADDING,
+    STRIDE,
+    register_module,
+)
 from engine.ops.conv2d import BIAS, BIAS_TENSOR, CONV_KERNEL, GRAD_BIAS, GRAD_WEIGHT, WEIGHT
-from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, ReferenceLines, Tensors
+from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.trace import (
     Accumulation,
     BackwardStep,
@@ -292,49 +300,40 @@ def _explain(in_size: tuple[int, int], w_shape: tuple[int, ...] | None, p: Param
     return lines
 
 
-SPEC = register(
-    OpSpec(
-        key="conv_transpose2d",
-        order=70,
-        reduction="sum",
-        alias="convT",
-        label=QT_TR_NOOP("Transposed convolution"),
-        description=QT_TR_NOOP(
-            "Each input cell adds the kernel, scaled by its value, onto its patch of the output: "
-            "upsampling in decoders and GANs, and the backward of a convolution."
+SPEC = register_module(
+    globals(),
+    key="conv_transpose2d",
+    order=70,
+    reduction="sum",
+    alias="convT",
+    label=QT_TR_NOOP("Transposed convolution"),
+    description=QT_TR_NOOP(
+        "Each input cell adds the kernel, scaled by its value, onto its patch of the output: "
+        "upsampling in decoders and GANs, and the backward of a convolution."
+    ),
+    params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS),
+    tensors=(
+        INPUT,
+        TRANSPOSED_WEIGHT,
+        BIAS_TENSOR,
+        OUTPUT,
+        GRAD_OUTPUT,
+        GRAD_INPUT,
+        GRAD_WEIGHT,
+        GRAD_BIAS,
+    ),
+    pad_value=0.0,
+    reference=reference,
+    weight_in_axis=0,
+    scatters=True,
+    call_tensors=("input", "weight", "bias"),
+    backward_returns=("grad_input", "grad_weight", "grad_bias"),
+    loop_counters=("n", "ci", "ih", "iw"),
+    reference_lines=(
+        ReferenceLines("forward", ("y[n, first_out + co, r, c] += v * w4[ci, co, i, j]",)),
+        ReferenceLines(
+            "backward",
+            ("gx[n, ci, ih, iw] += d * w4[ci, co, i, j]", "gw[ci, co, i, j] += d * v"),
         ),
-        params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS),
-        tensors=(
-            INPUT,
-            TRANSPOSED_WEIGHT,
-            BIAS_TENSOR,
-            OUTPUT,
-            GRAD_OUTPUT,
-            GRAD_INPUT,
-            GRAD_WEIGHT,
-            GRAD_BIAS,
-        ),
-        pad_value=0.0,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.conv_transpose2d, reference.conv_transpose2d_backward),
-        numpy_call="conv_transpose2d",
-        torch_call="conv_transpose2d",
-        explain=_explain,
-        weight_in_axis=0,
-        scatters=True,
-        call_tensors=("input", "weight", "bias"),
-        backward_returns=("grad_input", "grad_weight", "grad_bias"),
-        loop_counters=("n", "ci", "ih", "iw"),
-        reference_lines=(
-            ReferenceLines("forward", ("y[n, first_out + co, r, c] += v * w4[ci, co, i, j]",)),
-            ReferenceLines(
-                "backward",
-                ("gx[n, ci, ih, iw] += d * w4[ci, co, i, j]", "gw[ci, co, i, j] += d * v"),
-            ),
-        ),
-    )
+    ),
 )

@@ -19,9 +19,9 @@ from engine.ops.common import (
     OUTPUT,
     STRIDE,
     explain_geometry,
+    register_module,
 )
-from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ParamSpec, ReferenceLines, Tensors
+from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, max_pool2d
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, term
 
@@ -193,32 +193,23 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
     return explain_geometry(in_size, p.kernel_size, p.stride, (0, 0), (1, 1), p.ceil_mode)
 
 
-SPEC = register(
-    OpSpec(
-        key="lp_pool2d",
-        order=60,
-        reduction="lp",
-        alias="lp",
-        label=QT_TR_NOOP("LP pooling"),
-        description=QT_TR_NOOP(
-            "Each output is (Σ x^p)^(1/p) over its window: p = 1 is the sum, large p "
-            "approaches the maximum."
-        ),
-        params=(NORM_TYPE, KERNEL_SIZE, STRIDE, CEIL_MODE),
-        tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-        pad_value=0.0,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.lp_pool2d, reference.lp_pool2d_backward),
-        numpy_call="lp_pool2d",
-        torch_call="lp_pool2d",
-        explain=_explain,
-        reference_lines=(
-            ReferenceLines("forward", ("s = s + _pow(v, p)", "y[n, c, oh, ow] = _pow(")),
-            ReferenceLines("backward", ("g_pow[r, col] += g_mean / dt(len(cells))",)),
-        ),
-    )
+SPEC = register_module(
+    globals(),
+    key="lp_pool2d",
+    order=60,
+    reduction="lp",
+    alias="lp",
+    label=QT_TR_NOOP("LP pooling"),
+    description=QT_TR_NOOP(
+        "Each output is (Σ x^p)^(1/p) over its window: p = 1 is the sum, large p "
+        "approaches the maximum."
+    ),
+    params=(NORM_TYPE, KERNEL_SIZE, STRIDE, CEIL_MODE),
+    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
+    pad_value=0.0,
+    reference=reference,
+    reference_lines=(
+        ReferenceLines("forward", ("s = s + _pow(v, p)", "y[n, c, oh, ow] = _pow(")),
+        ReferenceLines("backward", ("g_pow[r, col] += g_mean / dt(len(cells))",)),
+    ),
 )

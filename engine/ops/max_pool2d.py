@@ -21,11 +21,10 @@ from engine.ops.common import (
     STRIDE,
     explain_geometry,
     pool_kwargs,
+    register_module,
 )
-from engine.ops.registry import register
 from engine.ops.spec import (
     QT_TR_NOOP,
-    OpSpec,
     Params,
     ParamSpec,
     ReferenceLines,
@@ -209,42 +208,33 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
     return explain_geometry(in_size, p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode)
 
 
-SPEC = register(
-    OpSpec(
-        key="max_pool2d",
-        order=10,
-        reduction="max",
-        output_in_input_scale=True,
-        alias="max",
-        label=QT_TR_NOOP("Max pooling"),
-        description=QT_TR_NOOP("Each output is the largest value in its window."),
-        params=(KERNEL_SIZE, STRIDE, PADDING, DILATION, CEIL_MODE, TIES),
-        tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
-        pad_value=-np.inf,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.max_pool2d, reference.max_pool2d_backward),
-        numpy_call="max_pool2d",
-        torch_call="max_pool2d",
-        explain=_explain,
-        pitfalls=(
-            "max_zero_padding",
-            "max_backward_ignores_stride",
-            "max_backward_equality_mask",
-            "pool_reshape",
-        ),
-        backward_kwargs=("ties",),
-        reference_lines=(
-            ReferenceLines("forward", ("if v > best", "y[n, c, oh, ow] = best")),
-            # ties="first" (PyTorch): the gradient goes to the recorded index
-            ReferenceLines("backward", ("gx[n, c, k // W, k % W] +=",), (("ties", ("first",)),)),
-            ReferenceLines("backward", ("gx[n, c, r, col] += share",)),  # "all" or "split"
-        ),
-        torch_indices=True,
-        torch_breaks_on_empty_windows=True,
-        kinks_at_ties=True,
-    )
+SPEC = register_module(
+    globals(),
+    key="max_pool2d",
+    order=10,
+    reduction="max",
+    output_in_input_scale=True,
+    alias="max",
+    label=QT_TR_NOOP("Max pooling"),
+    description=QT_TR_NOOP("Each output is the largest value in its window."),
+    params=(KERNEL_SIZE, STRIDE, PADDING, DILATION, CEIL_MODE, TIES),
+    tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
+    pad_value=-np.inf,
+    reference=reference,
+    pitfalls=(
+        "max_zero_padding",
+        "max_backward_ignores_stride",
+        "max_backward_equality_mask",
+        "pool_reshape",
+    ),
+    backward_kwargs=("ties",),
+    reference_lines=(
+        ReferenceLines("forward", ("if v > best", "y[n, c, oh, ow] = best")),
+        # ties="first" (PyTorch): the gradient goes to the recorded index
+        ReferenceLines("backward", ("gx[n, c, k // W, k % W] +=",), (("ties", ("first",)),)),
+        ReferenceLines("backward", ("gx[n, c, r, col] += share",)),  # "all" or "split"
+    ),
+    torch_indices=True,
+    torch_breaks_on_empty_windows=True,
+    kinks_at_ties=True,
 )

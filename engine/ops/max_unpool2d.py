@@ -14,9 +14,8 @@ import numpy as np
 
 from engine import reference_transpose as reference
 from engine.geometry import Pair, WindowGeometry, pool_geometry
-from engine.ops.common import GRAD_OUTPUT, KERNEL_SIZE, OUTPUT, PADDING, STRIDE
-from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ReferenceLines, Tensors, TensorSpec
+from engine.ops.common import GRAD_OUTPUT, KERNEL_SIZE, OUTPUT, PADDING, STRIDE, register_module
+from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors, TensorSpec
 from engine.pooling import max_pool2d
 from engine.trace import (
     Accumulation,
@@ -270,39 +269,29 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
     return lines
 
 
-SPEC = register(
-    OpSpec(
-        key="max_unpool2d",
-        order=80,
-        reduction="max",
-        alias="unpool",
-        label=QT_TR_NOOP("Max-unpooling"),
-        description=QT_TR_NOOP(
-            "Puts each max-pooled value back where it came from (its index), zeros elsewhere: "
-            "what SegNet's decoder keeps from the encoder."
-        ),
-        params=(KERNEL_SIZE, STRIDE, PADDING),
-        tensors=(SOURCE, POOLED, INDICES, OUTPUT, GRAD_OUTPUT, GRAD_POOLED),
-        pad_value=-np.inf,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.max_unpool2d, reference.max_unpool2d_backward),
-        numpy_call="max_unpool2d",
-        torch_call="max_unpool2d",
-        explain=_explain,
-        output_in_input_scale=True,
-        call_tensors=("pooled", "indices"),
-        prepare=_prepare,
-        prepare_code=(
-            "pooled, indices = {module}.max_pool2d(x, {kwargs}, return_indices=True)"
-            "  # output_size: X's size when allowed"
-        ),
-        reference_lines=(
-            ReferenceLines("forward", ("y[n, c, k // out_w, k % out_w] = s.x4[n, c, h, w]",)),
-            ReferenceLines("backward", ("gx[n, c, h, w] = gy[n, c, k // out_w, k % out_w]",)),
-        ),
-    )
+SPEC = register_module(
+    globals(),
+    key="max_unpool2d",
+    order=80,
+    reduction="max",
+    alias="unpool",
+    label=QT_TR_NOOP("Max-unpooling"),
+    description=QT_TR_NOOP(
+        "Puts each max-pooled value back where it came from (its index), zeros elsewhere: "
+        "what SegNet's decoder keeps from the encoder."
+    ),
+    params=(KERNEL_SIZE, STRIDE, PADDING),
+    tensors=(SOURCE, POOLED, INDICES, OUTPUT, GRAD_OUTPUT, GRAD_POOLED),
+    pad_value=-np.inf,
+    reference=reference,
+    output_in_input_scale=True,
+    call_tensors=("pooled", "indices"),
+    prepare_code=(
+        "pooled, indices = {module}.max_pool2d(x, {kwargs}, return_indices=True)"
+        "  # output_size: X's size when allowed"
+    ),
+    reference_lines=(
+        ReferenceLines("forward", ("y[n, c, k // out_w, k % out_w] = s.x4[n, c, h, w]",)),
+        ReferenceLines("backward", ("gx[n, c, h, w] = gy[n, c, k // out_w, k % out_w]",)),
+    ),
 )

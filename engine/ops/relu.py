@@ -14,9 +14,8 @@ import numpy as np
 from engine import reference_stack as reference
 from engine.arrays import as_plane
 from engine.geometry import WindowGeometry, pool_geometry
-from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT
-from engine.ops.registry import register
-from engine.ops.spec import QT_TR_NOOP, OpSpec, Params, ReferenceLines, Tensors
+from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, register_module
+from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.relu import relu, relu_backward
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
 
@@ -115,35 +114,26 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, _p: Params) -
     return [f"H_out = H = {in_size[0]}", f"W_out = W = {in_size[1]}"]
 
 
-SPEC = register(
-    OpSpec(
-        key="relu",
-        order=90,
-        alias="ReLU",
-        label=QT_TR_NOOP("ReLU"),
-        description=QT_TR_NOOP(
-            "Each output is max(0, x) of its own input element: negatives become 0. "
-            "The gradient passes where x > 0 and is 0 elsewhere (also at x = 0)."
-        ),
-        params=(),
-        tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-        pad_value=0.0,
-        geometry=_geometry,
-        forward=_forward,
-        backward=_backward,
-        trace=_trace,
-        engine_kwargs=_kwargs,
-        reference=(reference.relu, reference.relu_backward),
-        numpy_call="relu",
-        torch_call="relu",
-        explain=_explain,
-        output_in_input_scale=True,
-        loop_counters=("n", "c", "h", "w"),
-        reference_lines=(
-            ReferenceLines("forward", ("y[n, c, h, w] = 0.0 if v < 0 else v",)),
-            ReferenceLines("backward", ("gx[n, c, h, w] = gy[n, c, h, w]",)),
-        ),
-        # max(0, x) has a kink at x = 0: finite differences leave such elements out.
-        kinks_at_ties=True,
-    )
+SPEC = register_module(
+    globals(),
+    key="relu",
+    order=90,
+    alias="ReLU",
+    label=QT_TR_NOOP("ReLU"),
+    description=QT_TR_NOOP(
+        "Each output is max(0, x) of its own input element: negatives become 0. "
+        "The gradient passes where x > 0 and is 0 elsewhere (also at x = 0)."
+    ),
+    params=(),
+    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
+    pad_value=0.0,
+    reference=reference,
+    output_in_input_scale=True,
+    loop_counters=("n", "c", "h", "w"),
+    reference_lines=(
+        ReferenceLines("forward", ("y[n, c, h, w] = 0.0 if v < 0 else v",)),
+        ReferenceLines("backward", ("gx[n, c, h, w] = gy[n, c, h, w]",)),
+    ),
+    # max(0, x) has a kink at x = 0: finite differences leave such elements out.
+    kinks_at_ties=True,
 )
