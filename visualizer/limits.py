@@ -8,6 +8,10 @@ from __future__ import annotations
 # spreadsheet-like table, so this is also the largest matrix drawn as a table (larger ones are
 # heat maps with the number on hover).
 EDIT_MAX_SIDE = 64
+# Batch items, channels and output channels reached with their spin boxes.  A session or an
+# image may hold more (up to SESSION_MAX_CHANNELS): the box then shows that value exactly, and
+# reaches up to it, but never past it.
+EDIT_MAX_CHANNELS = 8
 # Rows and columns of an input made outside the size boxes: --input-size on the command line,
 # and images (a larger image is scaled down to fit).
 INPUT_MAX_SIDE = 1024

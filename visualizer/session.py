@@ -515,9 +515,13 @@ def apply_session(state: AppState, session: Session, label: Label | None = None)
     Raises
     ------
     ValueError
-        If the engine refuses the combination; the state is then unchanged.
+        If the engine refuses the combination, or the file's dY does not have the output's
+        shape; the state is then unchanged.
     """
-    if not state.restore(session.snapshot, label=label or (lambda: tr("Load session"))):
+    # The file's dY is the user's numbers: one that does not fit the output is refused with
+    # its shape and the output's, never silently replaced by ones.
+    label = label or (lambda: tr("Load session"))
+    if not state.restore(session.snapshot, label=label, strict_grad=True):
         message = tr("its settings were refused: {reason}")
         raise ValueError(message.format(reason=translate_message(state.error)))
     state.set_step(session.step)

@@ -155,17 +155,19 @@ class AppState(QObject):
     def step(self) -> int:
         return self.cursor.step
 
-    def _apply(self, label: Label | None, **changes: object) -> bool:
+    def _apply(self, label: Label | None, *, strict_grad: bool = False, **changes: object) -> bool:
         """Recompute with ``changes`` applied; commit them only if the engine accepts them.
 
-        A committed change with a ``label`` becomes one step on the undo stack.
+        A committed change with a ``label`` becomes one step on the undo stack.  With
+        ``strict_grad`` a given ``grad_output`` that does not fit the output is refused
+        instead of refilled (see :func:`visualizer.model.compute.fit_grad`).
         """
         before = self.snapshot()
         values = {name: changes.get(name, getattr(before, name)) for name in _DOC_FIELDS}
         doc = Document(**values)  # type: ignore[arg-type]
         try:
             doc = Document(**{**values, "plane": self._clamp_plane(doc)})  # type: ignore[arg-type]
-            results = compute(doc)
+            results = compute(doc, strict_grad)
         except ValueError as exc:
             self.rejected = doc.params if "params" in changes else None
             self._set_error(exc)
@@ -188,11 +190,18 @@ class AppState(QObject):
     def snapshot(self) -> Document:
         return Document(**{name: getattr(self, name) for name in _DOC_FIELDS})
 
-    def restore(self, snap: Document, label: Label | None = None) -> bool:
-        """Return to ``snap`` (validated like any edit); with a ``label`` it can be undone."""
+    def restore(
+        self, snap: Document, label: Label | None = None, strict_grad: bool = False
+    ) -> bool:
+        """Return to ``snap`` (validated like any edit); with a ``label`` it can be undone.
+
+        ``strict_grad``: ``snap``'s dY is the user's (a session file's): refused, not refilled,
+        when it does not fit the output.
+        """
         self._restoring = label is None
         try:
-            return self._apply(label, **{name: getattr(snap, name) for name in _DOC_FIELDS})
+            fields = {name: getattr(snap, name) for name in _DOC_FIELDS}
+            return self._apply(label, strict_grad=strict_grad, **fields)
         finally:
             self._restoring = False
 

@@ -2596,5 +2596,9 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <source>Each output is max(0, x) of its own input element: negatives become 0. The gradient passes where x &gt; 0 and is 0 elsewhere (also at x = 0).</source>
         <translation>每个输出是它所对应输入元素的 max(0, x)：负数变为 0。梯度在 x &gt; 0 处原样通过，其他位置为 0（x = 0 处也为 0）。</translation>
     </message>
+    <message>
+        <source>dY (grad_output) has shape {shape}, but the output of these settings has shape {expected}: dY must have the output&apos;s shape</source>
+        <translation>dY（grad_output）的形状为 {shape}，但这些设置下输出的形状为 {expected}：dY 必须与输出形状相同</translation>
+    </message>
 </context>
 </TS>

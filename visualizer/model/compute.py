@@ -8,8 +8,21 @@ from typing import Any
 import numpy as np
 
 from engine import Trace, WindowGeometry
+from engine.errors import ParameterError
 from visualizer.data import RandomSpec
 from visualizer.model.document import Document
+
+
+def QT_TR_NOOP(text: str) -> str:
+    """Mark ``text`` for translation (collected by ``pyside6-lupdate``; returned unchanged)."""
+    return text
+
+
+# A dY that must be used as given (a session file's) but does not fit the output.
+GRAD_SHAPE_RULE = QT_TR_NOOP(
+    "dY (grad_output) has shape {shape}, but the output of these settings has shape "
+    "{expected}: dY must have the output's shape"
+)
 
 
 @dataclass(frozen=True)
@@ -55,18 +68,28 @@ class Results:
         return self.trace.geometry
 
 
-def fit_grad(grad: np.ndarray, shape: tuple[int, ...], mode: str, seed: int) -> np.ndarray:
-    """The upstream gradient for an output of ``shape``: kept if it fits, else refilled."""
+def fit_grad(
+    grad: np.ndarray, shape: tuple[int, ...], mode: str, seed: int, strict: bool = False
+) -> np.ndarray:
+    """The upstream gradient for an output of ``shape``: kept if it fits, else refilled
+    (``mode``: ones or random with ``seed``).
+
+    With ``strict`` (a dY read from a file: the user's numbers) a dY that does not fit is
+    refused: ``ParameterError`` naming dY, its shape and the output's shape.
+    """
     if grad.shape == shape:
         return grad
+    if strict:
+        raise ParameterError(GRAD_SHAPE_RULE, shape=tuple(grad.shape), expected=tuple(shape))
     if mode == "random":
         return RandomSpec("int", -3, 3, seed).make(shape)
     return np.ones(shape)
 
 
-def compute(doc: Document) -> Results:
+def compute(doc: Document, strict_grad: bool = False) -> Results:
     """Run ``doc``'s operation once, forward and backward; ``ValueError`` if it is invalid.
 
+    ``strict_grad``: ``doc.grad_output`` must fit the output as it is (see :func:`fit_grad`).
     The plane ``doc.plane`` is clamped by the caller; its trace is built from the batch's
     results (no second computation for a single plane).
     """
@@ -80,7 +103,7 @@ def compute(doc: Document) -> Results:
     spec.geometry(doc.x.shape, w_shape, doc.params)
     params = spec.coerce_params(doc.params)
     outputs, ctx = spec.forward(tensors, params)
-    dy = fit_grad(doc.grad_output, outputs["output"].shape, doc.dy_mode, doc.dy_seed)
+    dy = fit_grad(doc.grad_output, outputs["output"].shape, doc.dy_mode, doc.dy_seed, strict_grad)
     grads = spec.backward(ctx, {"grad_output": dy})
     arrays: dict[str, Any] = {**outputs, "grad_output": dy, **grads}
     trace = spec.trace(tensors, params, ctx, arrays, doc.plane, doc.in_channel)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.data import PATTERNS, RANDOM_KINDS, ImageInfo, RandomSpec, read_image
 from visualizer.i18n import tr, translate_message
-from visualizer.limits import EDIT_MAX_SIDE
+from visualizer.limits import EDIT_MAX_CHANNELS, EDIT_MAX_SIDE
 from visualizer.resources import sample_images
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable
@@ -115,7 +115,7 @@ class DataPanel(Retranslatable, QGroupBox):
         self.out_channels_spinbox = QSpinBox()
         self.out_channels_spinbox.setObjectName("out_channels_spinbox")
         for box in (self.batch_spinbox, self.channels_spinbox, self.out_channels_spinbox):
-            box.setRange(1, 8)
+            box.setRange(1, EDIT_MAX_CHANNELS)
             box.setKeyboardTracking(False)
         self.show_n_spinbox = QSpinBox()
         self.show_n_spinbox.setObjectName("show_n_spinbox")
@@ -356,8 +356,12 @@ class DataPanel(Retranslatable, QGroupBox):
         }
         for box, value in boxes.items():
             with QSignalBlocker(box):
+                # A loaded value beyond the boxes' own limit is shown exactly (never clamped
+                # and then stored clamped by an unrelated edit); the box reaches up to it.
                 if box in (self.rows_spinbox, self.cols_spinbox):
                     box.setMaximum(max(EDIT_MAX_SIDE, value))
+                elif box in (self.batch_spinbox, self.channels_spinbox, self.out_channels_spinbox):
+                    box.setMaximum(max(EDIT_MAX_CHANNELS, value))
                 box.setValue(value)
         conv = st.spec.has_weight
         channels = st.snapshot().out_channels if conv else c
