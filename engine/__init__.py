@@ -65,6 +65,7 @@ from engine.trace import (
     StepCell,
     Tap,
     Trace,
+    Update,
     format_number,
 )
 from engine.unpool import max_unpool2d, max_unpool2d_backward
@@ -86,6 +87,7 @@ __all__ = [
     "Tap",
     "TensorSpec",
     "Trace",
+    "Update",
     "WindowGeometry",
     "adaptive_avg_pool2d",
     "adaptive_avg_pool2d_backward",

@@ -59,12 +59,51 @@ CellRole = Literal[
 
 @dataclass(frozen=True)
 class StepCell:
-    """One highlighted cell of one view: ``view`` is a tensor name, ``pos`` (row, col)."""
+    """One highlighted cell of one view: ``view`` is a tensor name, ``pos`` (row, col).
+
+    ``link`` is the cell of the other operand this one is combined with (a window cell's
+    kernel tap, a kernel tap's window cell: hovering one lights the other); ``note`` is a
+    number to print small inside the cell (a window cell's weight).
+    """
 
     view: str
     pos: Pair
     role: CellRole
     channel: int = 0
+    link: Pair | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Update:
+    """One cell a backward step adds to, with its numbers: ``before + amount = after``.
+
+    ``view`` is a tensor name (``grad_input``, ``grad_weight``, ``grad_bias``), ``pos`` and
+    ``channel`` the cell; ``text`` is the arithmetic as the operation writes it, e.g.
+    ``dX[1, 0]: 0 + 1·2 = 2`` (numbers and symbols only: the same in every language).
+    """
+
+    view: str
+    pos: Pair
+    channel: int
+    before: float
+    amount: float
+    after: float
+    text: str
+
+
+def update_lines(updates: tuple[Update, ...]) -> tuple[str, ...]:
+    """The updates' texts as lines: one line per view and channel, in the order given."""
+    lines: dict[tuple[str, int], list[str]] = {}
+    for update in updates:
+        lines.setdefault((update.view, update.channel), []).append(update.text)
+    return tuple("   ".join(texts) for texts in lines.values())
+
+
+def cell_name(tensor: str, channel: int, pos: Pair, channels: int) -> str:
+    """``dX[1, 0]`` (one channel) or ``dX[2, 1, 0]`` (channel first, several channels)."""
+    index = (channel, *pos) if channels > 1 else pos
+    return f"{tensor}[{', '.join(str(i) for i in index)}]"
 
 
 @dataclass(frozen=True)
@@ -84,10 +123,18 @@ class Step:
     cells: tuple[StepCell, ...]
     template: str
     fields: Mapping[str, str] = field(default_factory=dict)
+    updates: tuple[Update, ...] = ()
+    lines: tuple[str, ...] = ()
+
+    @property
+    def sentence(self) -> str:
+        """The step's sentence in English (the template filled in)."""
+        return self.template.format(**self.fields)
 
     @property
     def text(self) -> str:
-        return self.template.format(**self.fields)
+        """The sentence, then the arithmetic of every updated cell (``lines``), in English."""
+        return "\n".join((self.sentence, *self.lines))
 
     def cells_of(self, view: str, channel: int | None = None) -> dict[Pair, set[str]]:
         """Roles by position of ``view``'s cells (optionally of one channel)."""
@@ -188,7 +235,9 @@ class BackwardStep:
 
     ``input_grads`` holds ``((channel, row, col), amount)`` pairs; ``weight_grads`` holds
     ``((channel, i, j), amount)`` for convolution; ``bias_grad`` the amount added to the bias.
-    ``template`` and ``fields`` say ``text`` in a translatable form.
+    ``template`` and ``fields`` say the first line of ``text`` in a translatable form;
+    ``updates`` are the cells it adds to with their numbers, ``lines`` their arithmetic (the
+    rest of ``text``).
     """
 
     index: int
@@ -200,6 +249,8 @@ class BackwardStep:
     bias_grad: float | None = None
     template: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    updates: tuple[Update, ...] = ()
+    lines: tuple[str, ...] = ()
 
 
 class Records(Protocol):
@@ -305,9 +356,15 @@ class Trace:
             "overhang": "overhang",
         }
         for tap in fwd.taps:
-            cells.append(StepCell("input", tap.input_pos, role[tap.kind], tap.channel))
-            if self.weight is not None:
-                cells.append(StepCell("weight", tap.kernel_pos, "window", tap.channel))
+            if tap.weight is None:
+                cells.append(StepCell("input", tap.input_pos, role[tap.kind], tap.channel))
+                continue
+            # A weighted window: each cell names its kernel tap and shows the weight.
+            note = format_number(tap.weight)
+            cells.append(
+                StepCell("input", tap.input_pos, role[tap.kind], tap.channel, tap.kernel_pos, note)
+            )
+            cells.append(StepCell("weight", tap.kernel_pos, "window", tap.channel, tap.input_pos))
         for c in range(self.x.shape[0]):
             cells += [StepCell("input", pos, "gap", c) for pos in fwd.gaps]
         for k in fwd.winners:
@@ -320,12 +377,32 @@ class Trace:
         bwd = self.backward_step(index)
         cells.append(StepCell("grad_output", bwd.out_pos, "source"))
         cells += [StepCell("grad_input", (r, c), "target", ch) for (ch, r, c), _ in bwd.input_grads]
+        # The weight-gradient cells that change (a padding tap adds 0 and is not marked).
         cells += [
-            StepCell("grad_weight", (i, j), "changed", ch) for (ch, i, j), _ in bwd.weight_grads
+            StepCell("grad_weight", (i, j), "changed", ch)
+            for (ch, i, j), amount in bwd.weight_grads
+            if amount != 0
         ]
         template = bwd.template or "{text}"
         fields = bwd.fields if bwd.template else {"text": bwd.text}
-        return Step("backward", index, bwd.out_pos, tuple(cells), template, fields)
+        return Step(
+            "backward", index, bwd.out_pos, tuple(cells), template, fields, bwd.updates, bwd.lines
+        )
+
+    def updates(
+        self, index: int, view: str, amounts: list[tuple[tuple[int, int, int], float]]
+    ) -> list[tuple[tuple[int, int, int], float, float]]:
+        """``(cell, before, after)`` of each ``(cell, amount)`` backward step ``index`` adds to
+        ``view``'s gradient, from the running sums (stepping on costs one window)."""
+        acc = self.accumulation(view)
+        if acc is None:
+            return []
+        total = acc.after(index)
+        out = []
+        for cell, amount in amounts:
+            after = float(total[cell])
+            out.append((cell, after - amount, after))
+        return out
 
     # ---- what is shown "so far" (data made once per trace) ----------------------------------
     @cached_property

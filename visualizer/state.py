@@ -490,10 +490,12 @@ class AppState(QObject):
         """The arithmetic of the current step, in the current language.
 
         Forward arithmetic ("max(3, 12, 8, 5) = 12") is the same in any language; backward
-        sentences are templates, translated here and filled with the step's numbers.
+        sentences are templates, translated here and filled with the step's numbers, followed
+        by the arithmetic of every cell the step adds to (``dX[1, 0]: 0 + 1·2 = 2``), one line
+        per gradient.
         """
         step = present.current_step(self.results, self.cursor)
-        return tr(step.template).format(**step.fields)
+        return "\n".join((tr(step.template).format(**step.fields), *step.lines))
 
     def highlight(self) -> Highlight:
         """Cells to mark for the current step, by view (input coordinates, not canvas ones)."""

@@ -1321,6 +1321,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>平均池化</translation>
     </message>
     <message>
+        <source>{position}: each window cell&apos;s dX gets {dy}·its weight, each weight&apos;s dW gets {dy}·its input</source>
+        <translation>{position}：窗口中每个单元格的 dX 加上 {dy}·它的权重，每个权重的 dW 加上 {dy}·它的输入</translation>
+    </message>
+    <message>
+        <source>{position}: each window cell&apos;s dX gets {dy}·its weight, each weight&apos;s dW gets {dy}·its input, db gets {dy}</source>
+        <translation>{position}：窗口中每个单元格的 dX 加上 {dy}·它的权重，每个权重的 dW 加上 {dy}·它的输入，db 加上 {dy}</translation>
+    </message>
+    <message>
         <source>Convolution (cross-correlation)</source>
         <translation>卷积（互相关）</translation>
     </message>
@@ -1405,28 +1413,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{position}：这个窗口没有读到任何输入</translation>
     </message>
     <message>
-        <source>{position} goes shared by {count} tied maxima: {targets} += {share}</source>
-        <translation>{position} 由 {count} 个并列最大值平分：{targets} += {share}</translation>
-    </message>
-    <message>
-        <source>{position} goes in full to every tied maximum: {targets} += {share}</source>
-        <translation>{position} 全额传给每个并列最大值：{targets} += {share}</translation>
-    </message>
-    <message>
-        <source>{position} goes to the maximum: {targets} += {share}</source>
-        <translation>{position} 传给最大值：{targets} += {share}</translation>
-    </message>
-    <message>
         <source>{position} / {divisor} = {share} is added to each of the window&apos;s {count} input cells in dX</source>
         <translation>{position} / {divisor} = {share}，加到 dX 中该窗口的每个输入单元格上（共 {count} 个）</translation>
-    </message>
-    <message>
-        <source>{position}: dX[window] += {dy}·W, dW += {dy}·X[window]</source>
-        <translation>{position}：dX[窗口] += {dy}·W，dW += {dy}·X[窗口]</translation>
-    </message>
-    <message>
-        <source>{position}: dX[window] += {dy}·W, dW += {dy}·X[window], db += {dy}</source>
-        <translation>{position}：dX[窗口] += {dy}·W，dW += {dy}·X[窗口]，db += {dy}</translation>
     </message>
     <message>
         <source>Each output is the sum of its window times the kernel, plus the bias.</source>
@@ -1942,6 +1930,22 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>并列者平分</translation>
     </message>
     <message>
+        <source>{position} goes to the maximum: {updates}</source>
+        <translation>{position} 传给最大值：{updates}</translation>
+    </message>
+    <message>
+        <source>{position} goes to the maximum: {updates} (it won {wins} windows)</source>
+        <translation>{position} 传给最大值：{updates}（它已在 {wins} 个窗口中胜出）</translation>
+    </message>
+    <message>
+        <source>{position} goes in full to every tied maximum: {updates}</source>
+        <translation>{position} 全额传给每个并列最大值：{updates}</translation>
+    </message>
+    <message>
+        <source>{position} goes shared by {count} tied maxima: {updates}</source>
+        <translation>{position} 由 {count} 个并列最大值平分：{updates}</translation>
+    </message>
+    <message>
         <source>Each output is the largest value in its window.</source>
         <translation>每个输出是其窗口中的最大值。</translation>
     </message>
@@ -2001,6 +2005,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Average pooling: divide every window by a fixed number instead of its size</source>
         <translation>平均池化：每个窗口都除以一个固定的数，而不是窗口大小</translation>
+    </message>
+    <message>
+        <source>{position} / {divisor} = {share} is added to each of the window&apos;s {count} input cells in dX; {dropped}/{divisor} of dY fell on padding and is dropped</source>
+        <translation>{position} / {divisor} = {share}，加到 dX 中该窗口的每个输入单元格上（共 {count} 个）；dY 的 {dropped}/{divisor} 落在填充上，被丢弃</translation>
     </message>
     <message>
         <source>Each output is the mean of its window.</source>

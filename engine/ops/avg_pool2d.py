@@ -24,7 +24,16 @@ from engine.ops.common import (
 )
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
-from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
+from engine.trace import (
+    BackwardStep,
+    ForwardStep,
+    Trace,
+    Update,
+    format_number,
+    grad_or_ones,
+    term,
+    update_lines,
+)
 
 KEYS = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
 
@@ -53,6 +62,11 @@ DIVISOR_OVERRIDE = ParamSpec(
 SPREAD = QT_TR_NOOP(
     "{position} / {divisor} = {share} is added to each of the window's {count} input cells in dX"
 )
+# Padding counted in the divisor takes its share too, and that share goes nowhere.
+SPREAD_PAD = QT_TR_NOOP(
+    "{position} / {divisor} = {share} is added to each of the window's {count} input cells "
+    "in dX; {dropped}/{divisor} of dY fell on padding and is dropped"
+)
 
 
 class Records:
@@ -77,7 +91,8 @@ class Records:
         assert trace.divisors is not None
         divisor = float(trace.divisors[oh, ow])
         share = gy / divisor
-        cells = [t for t in trace.taps(oh, ow) if t.kind == "input"]
+        taps = trace.taps(oh, ow)
+        cells = [t for t in taps if t.kind == "input"]
         grads = tuple(((0, *t.input_pos), share) for t in cells)
         fields = {
             "position": f"dY[{oh}, {ow}] = {format_number(gy)}",
@@ -85,8 +100,28 @@ class Records:
             "share": format_number(share),
             "count": str(len(cells)),
         }
-        text = SPREAD.format(**fields)
-        return BackwardStep(index, (oh, ow), gy, grads, text, template=SPREAD, fields=fields)
+        template = SPREAD
+        padded = sum(t.kind == "padding" for t in taps)
+        if padded and trace.params["count_include_pad"]:
+            template, fields["dropped"] = SPREAD_PAD, str(padded)
+        updates = tuple(
+            Update(
+                "grad_input",
+                (r, c),
+                0,
+                before,
+                share,
+                after,
+                f"dX[{r}, {c}]: {format_number(before)} + {term(share)} = {format_number(after)}",
+            )
+            for ((_, r, c), before, after) in trace.updates(index, "grad_input", list(grads))
+        )
+        lines = update_lines(updates)
+        text = "\n".join((template.format(**fields), *lines))
+        return BackwardStep(
+            index, (oh, ow), gy, grads, text, template=template, fields=fields, updates=updates,
+            lines=lines,
+        )  # fmt: skip
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.divisors is not None

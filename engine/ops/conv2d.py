@@ -29,7 +29,18 @@ from engine.ops.spec import (
     Tensors,
     TensorSpec,
 )
-from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
+from engine.trace import (
+    BackwardStep,
+    ForwardStep,
+    Tap,
+    Trace,
+    Update,
+    cell_name,
+    format_number,
+    grad_or_ones,
+    term,
+    update_lines,
+)
 
 KEYS = ("stride", "padding", "dilation")
 
@@ -64,8 +75,14 @@ GRAD_BIAS = TensorSpec(
     "grad_bias", "grad_bias", "db", "(C_out,)", view="gradBias", grad_of="weight"
 )
 
-SPREAD = QT_TR_NOOP("{position}: dX[window] += {dy}·W, dW += {dy}·X[window]")
-SPREAD_BIAS = QT_TR_NOOP("{position}: dX[window] += {dy}·W, dW += {dy}·X[window], db += {dy}")
+# Backward sentences (translatable); the lines below them give every cell's numbers.
+SPREAD = QT_TR_NOOP(
+    "{position}: each window cell's dX gets {dy}·its weight, each weight's dW gets {dy}·its input"
+)
+SPREAD_BIAS = QT_TR_NOOP(
+    "{position}: each window cell's dX gets {dy}·its weight, each weight's dW gets "
+    "{dy}·its input, db gets {dy}"
+)
 
 
 class Records:
@@ -94,22 +111,53 @@ class Records:
         oh, ow = trace.geometry.position(index)
         gy = float(trace.grad_output[oh, ow])
         taps = trace.taps(oh, ow)
-        grads = tuple(
-            ((t.channel, *t.input_pos), gy * (t.weight or 0.0)) for t in taps if t.kind == "input"
-        )
+        real = [t for t in taps if t.kind == "input"]
+        grads = tuple(((t.channel, *t.input_pos), gy * (t.weight or 0.0)) for t in real)
         wgrads = tuple(((t.channel, *t.kernel_pos), gy * t.value) for t in taps)
         bias_grad = gy if trace.bias is not None else None
         fields = {"position": f"dY[{oh}, {ow}] = {format_number(gy)}", "dy": format_number(gy)}
         template = SPREAD if bias_grad is None else SPREAD_BIAS
-        text = template.format(**fields)
+        updates = _updates(trace, index, gy, real, taps, bias_grad)
+        lines = update_lines(updates)
+        text = "\n".join((template.format(**fields), *lines))
         return BackwardStep(
-            index, (oh, ow), gy, grads, text, wgrads, bias_grad, template=template, fields=fields
+            index, (oh, ow), gy, grads, text, wgrads, bias_grad, template, fields, updates, lines
         )
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.weight is not None
         shares: np.ndarray = trace.grad_output[oh, ow][:, None, None, None] * trace.weight[None]
         return shares
+
+
+def _updates(
+    trace: Trace, index: int, gy: float, real: list[Tap], taps: list[Tap], bias_grad: float | None
+) -> tuple[Update, ...]:
+    """Every cell step ``index`` adds to, with its numbers: ``dX[1, 0]: 0 + 1·2 = 2``."""
+    channels = trace.x.shape[0]
+    out: list[Update] = []
+    groups = (
+        ("grad_input", "dX", real, [(t.input_pos, t.weight or 0.0) for t in real]),
+        ("grad_weight", "dW", taps, [(t.kernel_pos, t.value) for t in taps]),
+    )
+    for view, name, group, factors in groups:
+        amounts = [((t.channel, *pos), gy * f) for t, (pos, f) in zip(group, factors, strict=True)]
+        done = trace.updates(index, view, amounts)
+        for (cell, before, after), (_, factor), (_, amount) in zip(
+            done, factors, amounts, strict=True
+        ):
+            channel, pos = cell[0], (cell[1], cell[2])
+            text = (
+                f"{cell_name(name, channel, pos, channels)}: "
+                f"{format_number(before)} + {term(gy)}·{term(factor)} = {format_number(after)}"
+            )
+            out.append(Update(view, pos, channel, before, amount, after, text))
+    if bias_grad is not None:
+        before = float(trace.grad_output.reshape(-1)[:index].sum())
+        after = before + bias_grad
+        text = f"db: {format_number(before)} + {term(bias_grad)} = {format_number(after)}"
+        out.append(Update("grad_bias", (0, 0), 0, before, bias_grad, after, text))
+    return tuple(out)
 
 
 RECORDS = Records()

@@ -39,7 +39,7 @@ from engine.pooling import (
     max_pool2d_mask,
     validate_ties,
 )
-from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones
+from engine.trace import BackwardStep, ForwardStep, Trace, Update, format_number, grad_or_ones
 
 KEYS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
@@ -73,10 +73,13 @@ TIES = ParamSpec(
 MASK = TensorSpec("mask", "mask", "mask", "like X", view="maskMatrix")
 
 # Backward sentences: translatable templates, filled with numbers by the trace.
+# ``{updates}`` is each target's arithmetic, e.g. ``dX[2, 4] += 1 → 2``; ``{wins}`` how many
+# windows (this one included) the one maximum has won so far.
 NO_INPUT = QT_TR_NOOP("{position}: the window read no input")
-TO_MAX = QT_TR_NOOP("{position} goes to the maximum: {targets} += {share}")
-TO_ALL = QT_TR_NOOP("{position} goes in full to every tied maximum: {targets} += {share}")
-TO_SPLIT = QT_TR_NOOP("{position} goes shared by {count} tied maxima: {targets} += {share}")
+TO_MAX = QT_TR_NOOP("{position} goes to the maximum: {updates}")
+TO_MAX_AGAIN = QT_TR_NOOP("{position} goes to the maximum: {updates} (it won {wins} windows)")
+TO_ALL = QT_TR_NOOP("{position} goes in full to every tied maximum: {updates}")
+TO_SPLIT = QT_TR_NOOP("{position} goes shared by {count} tied maxima: {updates}")
 
 
 class Records:
@@ -109,15 +112,34 @@ class Records:
         ties = trace.params["ties"]
         share = gy / len(winners) if ties == "split" else gy
         grads = tuple(((0, *t.input_pos), share) for t in winners)
+        updates = tuple(
+            Update(
+                "grad_input",
+                (r, c),
+                0,
+                before,
+                share,
+                after,
+                f"dX[{r}, {c}] += {format_number(share)} → {format_number(after)}",
+            )
+            for ((_, r, c), before, after) in trace.updates(index, "grad_input", list(grads))
+        )
         fields = {
             "position": position,
-            "targets": ", ".join(f"dX[{r}, {c}]" for (_, r, c), _ in grads),
-            "share": format_number(share),
+            "updates": ", ".join(u.text for u in updates),
             "count": str(len(winners)),
         }
         template = {"first": TO_MAX, "all": TO_ALL, "split": TO_SPLIT}[ties]
+        if len(winners) == 1:
+            mask = trace.accumulation("mask")
+            assert mask is not None
+            wins = int(mask.after(index)[(0, *winners[0].input_pos)])
+            if wins > 1:
+                template, fields["wins"] = TO_MAX_AGAIN, str(wins)
         text = template.format(**fields)
-        return BackwardStep(index, (oh, ow), gy, grads, text, template=template, fields=fields)
+        return BackwardStep(
+            index, (oh, ow), gy, grads, text, template=template, fields=fields, updates=updates
+        )
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.winners is not None

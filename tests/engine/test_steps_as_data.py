@@ -93,11 +93,13 @@ def test_a_backward_step_writes_two_views_at_once():
     targets = step.cells_of("grad_input")
     changed = step.cells_of("grad_weight")
     assert len(targets) == 4 and all(r == {"target"} for r in targets.values())
-    assert set(changed) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    # dW[0, 0] reads X[1, 2] = 0 in this window: it does not change, so it is not marked.
+    assert X[1, 2] == 0 and set(changed) == {(0, 1), (1, 0), (1, 1)}
     assert step.cells_of("grad_output") == {step.out_pos: {"source"}}
     # The sentence is a template with fields, filled once by the engine.
     assert step.template.startswith("{position}") and "dy" in step.fields
     assert step.text == t.backward_step(6).text
+    assert step.text.startswith(step.sentence + "\n")
 
 
 def test_max_backward_step_marks_the_winner_and_says_where_the_gradient_goes():
@@ -105,7 +107,7 @@ def test_max_backward_step_marks_the_winner_and_says_where_the_gradient_goes():
     step = t.step("backward", 0)
     assert step.cells_of("input")[(0, 1)] >= {"winner", "window"}
     assert step.cells_of("grad_input") == {(0, 1): {"target"}}
-    assert step.text == "dY[0, 0] = 1 goes to the maximum: dX[0, 1] += 1"
+    assert step.text == "dY[0, 0] = 1 goes to the maximum: dX[0, 1] += 1 → 1"
 
 
 def test_accumulation_rejects_an_index_outside_the_windows():

@@ -215,10 +215,11 @@ class TestWinners:
     def test_backward_text(self):
         trace = trace_max_pool2d([[1, 3], [3, 3]], 2, ties="split", grad_output=[[6.0]])
         assert trace.backward_step(0).text == (
-            "dY[0, 0] = 6 goes shared by 3 tied maxima: dX[0, 1], dX[1, 0], dX[1, 1] += 2"
+            "dY[0, 0] = 6 goes shared by 3 tied maxima: "
+            "dX[0, 1] += 2 → 2, dX[1, 0] += 2 → 2, dX[1, 1] += 2 → 2"
         )
         trace = trace_max_pool2d(PLANE, 2, 1)
-        assert trace.backward_step(0).text == "dY[0, 0] = 1 goes to the maximum: dX[0, 1] += 1"
+        assert trace.backward_step(0).text == "dY[0, 0] = 1 goes to the maximum: dX[0, 1] += 1 → 1"
         trace = trace_avg_pool2d(PLANE, 2, 1, grad_output=[[2.0, 0], [0, 0]])
         assert trace.backward_step(0).text.startswith("dY[0, 0] = 2 / 4 = 0.5")
 

@@ -277,11 +277,13 @@ def engine_input() -> list[list[int]]:
 def test_backward_words_in_chinese(qapp, chinese):
     st = AppState()
     st.set_step(st.n_windows)
-    assert st.step_text() == "dY[0, 0] = 1 传给最大值：dX[0, 1] += 1"
+    assert st.step_text() == "dY[0, 0] = 1 传给最大值：dX[0, 1] += 1 → 1"
     st.set_op("avg")
-    assert st.step_text().endswith("加到 dX 中该窗口的每个输入单元格上（共 4 个）")
+    sentence, *lines = st.step_text().split("\n")
+    assert sentence.endswith("加到 dX 中该窗口的每个输入单元格上（共 4 个）")
+    assert lines == list(st.results.trace.step("backward", 0).lines)  # numbers: as they are
     st.set_op("conv")
-    assert st.step_text().startswith("dY[0, 0] = 1：dX[窗口] += 1·W，dW += 1·X[窗口]")
+    assert st.step_text().startswith("dY[0, 0] = 1：窗口中每个单元格的 dX 加上 1·它的权重")
     st.set_step(0)
     assert st.step_text() == st.results.trace.forward_step(0).text  # arithmetic: as it is
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -32,6 +34,25 @@ ARITHMETIC_STYLE = {
         " border-radius: 4px; padding: 4px 8px; }"
     ),
 }
+
+
+UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.update_lines)
+LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
+
+
+def arithmetic_html(text: str) -> str:
+    """The step's text as the arithmetic line shows it: the sentence, then each line of cell
+    updates a little smaller, broken only between updates (never inside ``0 + 1·2 = 2``)."""
+    sentence, *lines = text.split("\n")
+    parts = [html.escape(sentence)]
+    for line in lines:
+        items = [html.escape(item).replace(" ", "&nbsp;") for item in line.split(UPDATE_SEPARATOR)]
+        parts.append(
+            f'<span style="font-size: {LINES_SIZE}%">'
+            + "&nbsp;&nbsp;&nbsp; ".join(items)  # breakable after the gap between updates
+            + "</span>"
+        )
+    return "<br>".join(parts)
 
 
 class StepBar(Retranslatable, QWidget):
@@ -74,6 +95,7 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label = QLabel("")
         self.arithmetic_label.setObjectName("arithmetic")
         self.arithmetic_label.setWordWrap(True)
+        self.arithmetic_label.setTextFormat(Qt.RichText)
         self.arithmetic_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         big = QFont()
         big.setPointSizeF(14)
@@ -158,7 +180,7 @@ class StepBar(Retranslatable, QWidget):
         else:
             counter = tr("Backward {index} / {total}")
         self.counter_label.setText(counter.format(index=st.window_index + 1, total=st.n_windows))
-        self.arithmetic_label.setText(st.step_text())
+        self.arithmetic_label.setText(arithmetic_html(st.step_text()))
 
 
 class FormulaPanel(Retranslatable, QGroupBox):
