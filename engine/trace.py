@@ -293,6 +293,12 @@ class Trace:
     mask_counts : (H, W) windows won per element, max only
     winners : (out_H, out_W, kH, kW) bool, max only
     divisors : (out_H, out_W), average pooling only
+    canvas_kinds : (H, W) int8 when ``x`` is not the input itself but a canvas made from it (a
+        transposed convolution computed as a convolution: 0 input cell, 1 padding, 3 a zero
+        inserted between input cells); the input view then shows ``x`` with these kinds
+    shown_as : views that show the trace's own data instead of the document's tensor, by view
+        (``input``, ``weight``, ``grad_input``, ``grad_weight``), with a translatable title;
+        such views are not edited (their cells are not the document's)
     """
 
     op: str
@@ -311,6 +317,8 @@ class Trace:
     mask_counts: np.ndarray | None = None
     winners: np.ndarray | None = None
     divisors: np.ndarray | None = None
+    canvas_kinds: np.ndarray | None = None
+    shown_as: Mapping[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return self.geometry.n_windows

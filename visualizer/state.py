@@ -24,13 +24,14 @@ from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import tr
 from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model import Document, Results, StepCursor, compute, default_params, present
-from visualizer.model.present import INPUT, OVERHANG, PADDING, Highlight
+from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, Highlight
 
 Snapshot = Document  # what undo restores and a session stores
 
 __all__ = [
     "DEFAULT_INPUT",
     "INPUT",
+    "INSERTED",
     "OPS",
     "OVERHANG",
     "PADDING",
@@ -461,7 +462,9 @@ class AppState(QObject):
         return present.input_canvas(self.snapshot(), self.results)
 
     def kernel_plane(self) -> np.ndarray:
-        return self.weight[self.snapshot().weight_index(self.plane[1], self.in_channel)]
+        """The shown kernel slice (flipped while a transposed convolution is shown as a
+        convolution: the trace says so)."""
+        return present.kernel_plane(self.snapshot(), self.results)
 
     def output_plane(self, partial: bool = True) -> np.ndarray:
         """Output of the shown plane; during the forward phase only the windows done so far."""

@@ -1894,6 +1894,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{cell}（超出填充）</translation>
     </message>
     <message>
+        <source>{cell} (a zero inserted between input cells)</source>
+        <translation>{cell}（插在输入单元之间的零）</translation>
+    </message>
+    <message>
         <source>“{value}” is not a number — cell [{row}, {col}] keeps {old}</source>
         <translation>“{value}”不是数字 — 单元格 [{row}, {col}] 保持为 {old}</translation>
     </message>
@@ -2353,6 +2357,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>输入 X（{size}）</translation>
     </message>
     <message>
+        <source>Coloured cells: the input X. Pale cells: zeros inserted between input cells (stride − 1 of them). Grey cells: padding zeros.</source>
+        <translation>彩色单元：输入 X。浅色单元：插在输入单元之间的零（每处 stride − 1 个）。灰色单元：填充的零。</translation>
+    </message>
+    <message>
         <source>Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). Hatched cells: beyond the padding, only reached by ceil_mode windows (never read).</source>
         <translation>灰色单元格：填充（最大池化为 −∞，所以永远不会胜出；其他情况为 0）。斜纹单元格：超出填充的部分，只有 ceil_mode 的窗口会到达（从不读取）。</translation>
     </message>
@@ -2473,12 +2481,44 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>转置卷积：在输出的底部和右侧额外添加的行和列（须小于步长或膨胀）；带步长的卷积会把几种不同的大小映射到同一个输入大小，它从中选定一种。</translation>
     </message>
     <message>
+        <source>As a convolution (zeros inserted, W flipped)</source>
+        <translation>换作卷积（插零，W 翻转）</translation>
+    </message>
+    <message>
+        <source>Show the same output computed the other way: stride − 1 zeros inserted between the input cells, padded by dilation·(k − 1) − padding (plus output_padding at the bottom and right), then a normal convolution (stride 1) with the flipped kernel.</source>
+        <translation>用另一种方式算出同一个输出：在输入单元之间插入 stride − 1 个零，四周填充 dilation·(k − 1) − padding（下方和右方再加 output_padding），然后用翻转后的卷积核做普通卷积（步长 1）。</translation>
+    </message>
+    <message>
         <source>{source} = {value} scatters {value}·W onto Y: {updates}</source>
         <translation>{source} = {value} 把 {value}·W 散布到 Y 上：{updates}</translation>
     </message>
     <message>
         <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}</source>
         <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}</translation>
+    </message>
+    <message>
+        <source>Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas; the other {zeros} taps read zeros: {inserted} inserted, {padding} padding)</source>
+        <translation>Y[{row}, {col}] = {terms} = {result}   （翻转的 W 在画布上滑动；其余 {zeros} 个抽头读到零：{inserted} 个插入的零，{padding} 个填充的零）</translation>
+    </message>
+    <message>
+        <source>Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas)</source>
+        <translation>Y[{row}, {col}] = {terms} = {result}   （翻转的 W 在画布上滑动）</translation>
+    </message>
+    <message>
+        <source>Zero-inserted X</source>
+        <translation>插零后的 X</translation>
+    </message>
+    <message>
+        <source>W flipped</source>
+        <translation>翻转的 W</translation>
+    </message>
+    <message>
+        <source>dX of the canvas</source>
+        <translation>画布的梯度 dX</translation>
+    </message>
+    <message>
+        <source>dW flipped</source>
+        <translation>翻转的 dW</translation>
     </message>
     <message>
         <source>Transposed convolution</source>

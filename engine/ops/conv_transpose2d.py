@@ -6,6 +6,11 @@ gradient of that patch back into the cell (a convolution) and into dW.  The wind
 of the convolution whose input gradient this is
 (:func:`engine.conv_transpose.conv_transpose_geometry`): its window ``(ih, iw)`` is the output
 patch of input cell ``(ih, iw)``.
+
+With the view option ``as_convolution`` the same output is stepped the other way
+(:mod:`engine.transpose_as_conv`): zeros inserted between the input cells, padded, then a normal
+convolution with the flipped kernel, one step per output cell; the backward phase is that
+convolution's backward, into the gradient of the canvas and of the flipped kernel.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from typing import Any
 import numpy as np
 
 from engine import reference_transpose as reference
+from engine.conv import conv2d_backward
 from engine.conv_transpose import (
     conv_transpose2d,
     conv_transpose2d_backward,
     conv_transpose_geometry,
     conv_transpose_output_size,
 )
-from engine.geometry import Pair, normalize_pair
+from engine.geometry import Pair, conv_geometry, normalize_pair
 from engine.ops.common import (
     DILATION,
     GRAD_INPUT,
@@ -34,6 +40,7 @@ from engine.ops.common import (
     register_module,
 )
 from engine.ops.conv2d import BIAS, BIAS_TENSOR, CONV_KERNEL, GRAD_BIAS, GRAD_WEIGHT, WEIGHT
+from engine.ops.conv2d import Records as ConvRecords
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.trace import (
     Accumulation,
@@ -48,6 +55,7 @@ from engine.trace import (
     tap_grid,
     term,
 )
+from engine.transpose_as_conv import CANVAS_INPUT, CANVAS_INSERTED, conv_transpose_as_conv
 
 KEYS = ("stride", "padding", "output_padding", "dilation")
 
@@ -65,10 +73,38 @@ OUTPUT_PADDING = ParamSpec(
     ),
     cli="--output-padding",
 )
+AS_CONVOLUTION = ParamSpec(
+    "as_convolution",
+    "bool",
+    False,
+    label=QT_TR_NOOP("As a convolution (zeros inserted, W flipped)"),
+    help=QT_TR_NOOP(
+        "Show the same output computed the other way: stride − 1 zeros inserted between the "
+        "input cells, padded by dilation·(k − 1) − padding (plus output_padding at the bottom "
+        "and right), then a normal convolution (stride 1) with the flipped kernel."
+    ),
+    engine=False,
+    cli="--as-convolution",
+    view_option=True,
+)
 TRANSPOSED_WEIGHT = dataclasses.replace(WEIGHT, shape="(C_in, C_out, kH, kW)")
 
 SCATTER = QT_TR_NOOP("{source} = {value} scatters {value}·W onto Y: {updates}")
 GATHER = QT_TR_NOOP("dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}")
+# Computed as a convolution: the window of Y[row, col] on the zero-inserted canvas.
+CANVAS_SUM = QT_TR_NOOP(
+    "Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas; the other {zeros} "
+    "taps read zeros: {inserted} inserted, {padding} padding)"
+)
+CANVAS_SUM_ALL_INPUT = QT_TR_NOOP(
+    "Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas)"
+)
+CANVAS_TITLES = {
+    "input": QT_TR_NOOP("Zero-inserted X"),
+    "weight": QT_TR_NOOP("W flipped"),
+    "grad_input": QT_TR_NOOP("dX of the canvas"),
+    "grad_weight": QT_TR_NOOP("dW flipped"),
+}
 
 
 class Records:
@@ -222,6 +258,68 @@ class Records:
 RECORDS = Records()
 
 
+class CanvasRecords(ConvRecords):
+    """Computed as a convolution: a stride-1 window of the zero-inserted canvas per output cell.
+
+    The trace's ``x`` is the canvas and its ``weight`` the flipped kernel; taps that read an
+    inserted or a padding zero are marked as padding taps, and the sentence writes the products
+    of the input cells and counts the zeros.
+    """
+
+    def forward_step(self, trace: Trace, index: int) -> ForwardStep:
+        fwd = super().forward_step(trace, index)
+        fields = self.canvas_fields(trace, fwd)
+        template = CANVAS_SUM if fields["zeros"] != "0" else CANVAS_SUM_ALL_INPUT
+        return dataclasses.replace(fwd, text=template.format(**fields))
+
+    def canvas_fields(self, trace: Trace, fwd: ForwardStep) -> dict[str, str]:
+        """The numbers of a forward step's sentence (the template is translated in the app)."""
+        kinds = trace.canvas_kinds
+        assert kinds is not None
+        channels = trace.x.shape[0]
+        per_channel = len(fwd.taps) // channels
+        groups = []
+        for c in range(channels):
+            taps = fwd.taps[c * per_channel : (c + 1) * per_channel]
+            real = [t for t in taps if kinds[t.input_pos] == CANVAS_INPUT]
+            terms = " + ".join(f"{term(t.value)}·{term(t.weight or 0.0)}" for t in real) or "0"
+            groups.append(f"({terms})" if channels > 1 else terms)
+        if trace.bias is not None:
+            groups.append(term(trace.bias))
+        spots = [kinds[t.input_pos] for t in fwd.taps[:per_channel]]
+        inserted = sum(1 for k in spots if k == CANVAS_INSERTED)
+        padding = sum(1 for k in spots if k not in (CANVAS_INPUT, CANVAS_INSERTED))
+        return {
+            "row": str(fwd.out_pos[0]),
+            "col": str(fwd.out_pos[1]),
+            "terms": " + ".join(groups),
+            "result": format_number(fwd.result),
+            "zeros": str(inserted + padding),
+            "inserted": str(inserted),
+            "padding": str(padding),
+        }
+
+    def step(self, trace: Trace, phase: str, index: int) -> Step:
+        """A gather on the canvas; taps reading a zero (inserted or padding) marked as padding."""
+        kinds = trace.canvas_kinds
+        assert kinds is not None
+        step = trace.gather_step(phase, index)
+        cells = tuple(
+            dataclasses.replace(cell, role="padding")
+            if cell.view == "input" and cell.role == "window" and kinds[cell.pos] != CANVAS_INPUT
+            else cell
+            for cell in step.cells
+        )
+        if phase != "forward":
+            return dataclasses.replace(step, cells=cells)
+        fields = self.canvas_fields(trace, super().forward_step(trace, index))
+        template = CANVAS_SUM if fields["zeros"] != "0" else CANVAS_SUM_ALL_INPUT
+        return Step("forward", index, step.out_pos, cells, template, fields)
+
+
+CANVAS_RECORDS = CanvasRecords()
+
+
 def _kwargs(params: Params) -> dict[str, Any]:
     return {name: params[name] for name in KEYS}
 
@@ -266,6 +364,8 @@ def _trace(
     n, c = plane_nc
     x, w, b, kw = ctx
     bias = None if b is None else float(b[c])
+    if params.get("as_convolution"):
+        return _canvas_trace(x[n], w[:, c : c + 1], bias, kw, arrays, plane_nc)
     g = _geometry_of(x.shape, w.shape, kw)
     gy = arrays["grad_output"][n, c]
     plane_w = w[:, c]  # (C_in, kH, kW)
@@ -276,6 +376,34 @@ def _trace(
         grad_output=gy, grad_input=gx, records=RECORDS, pad_value=0.0, params=kw,
         weight=plane_w, bias=bias, grad_weight=gw[:, 0],
         grad_bias=None if gb is None else float(gb[0]),
+    )  # fmt: skip
+
+
+def _canvas_trace(
+    x: np.ndarray,
+    w: np.ndarray,
+    bias: float | None,
+    kw: dict[str, Any],
+    arrays: Tensors,
+    plane_nc: tuple[int, int],
+) -> Trace:
+    """One output channel computed as a convolution of the zero-inserted canvas.
+
+    ``x`` is one sample (C_in, H, W), ``w`` the output channel's weight (C_in, 1, kH, kW).
+    """
+    form = conv_transpose_as_conv(x, w, **kw)
+    canvas, flipped = form.canvas, form.weight[0]  # (C_in, Hc, Wc), (C_in, kH, kW)
+    conv_kw: dict[str, Any] = {"stride": 1, "padding": 0, "dilation": form.dilation}
+    g = conv_geometry(canvas.shape[-2:], flipped.shape[-2:], **conv_kw)
+    gy = arrays["grad_output"][plane_nc]
+    one_b = None if bias is None else np.array([bias])
+    gx, gw, gb = conv2d_backward(gy[None], canvas, flipped[None], one_b, **conv_kw)
+    return Trace(
+        op="conv_transpose2d", geometry=g, x=canvas, output=arrays["output"][plane_nc],
+        grad_output=gy, grad_input=gx, records=CANVAS_RECORDS, pad_value=0.0, params=conv_kw,
+        weight=flipped, bias=bias, grad_weight=gw[0],
+        grad_bias=None if gb is None else float(gb[0]), canvas_kinds=form.kinds,
+        shown_as=CANVAS_TITLES,
     )  # fmt: skip
 
 
@@ -297,6 +425,17 @@ def _explain(in_size: tuple[int, int], w_shape: tuple[int, ...] | None, p: Param
         if op >= s and op >= d:
             line += "  ✗ output_padding must be smaller than the stride or the dilation"
         lines.append(line)
+    if p.get("as_convolution"):
+        # The zero-inserted canvas the convolution slides over (stride 1, flipped kernel).
+        for axis, name in enumerate("HW"):
+            s, pad, op, d = (0 if v is None else v[axis] for v in pairs)
+            k = 0 if kernel is None else kernel[axis]
+            border = d * (k - 1) - pad
+            canvas = (in_size[axis] - 1) * s + 1 + 2 * border + op
+            lines.append(
+                f"{name}_canvas = ({name} − 1)·s + 1 + 2·(d·(k − 1) − p) + output_padding = "
+                f"({in_size[axis]} − 1)·{s} + 1 + 2·({d}·{k - 1} − {pad}) + {op} = {canvas}"
+            )
     return lines
 
 
@@ -311,7 +450,7 @@ SPEC = register_module(
         "Each input cell adds the kernel, scaled by its value, onto its patch of the output: "
         "upsampling in decoders and GANs, and the backward of a convolution."
     ),
-    params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS),
+    params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS, AS_CONVOLUTION),
     tensors=(
         INPUT,
         TRANSPOSED_WEIGHT,

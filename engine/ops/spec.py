@@ -61,6 +61,9 @@ class ParamSpec:
     torch_note : translatable sentence saying why (the comparison with PyTorch shows it); its
         fields are ``{name}``, ``{value}`` and the value under the parameter's own name
     torch_code_note : the same as a comment in the generated PyTorch code (code is English)
+    view_option : not an argument of the operation but a way of showing it (transposed
+        convolution "computed as a convolution"): the panel labels it with its translated
+        :attr:`label`; it is never passed to the engine or PyTorch (``engine`` is ``False``)
     """
 
     name: str
@@ -79,6 +82,7 @@ class ParamSpec:
     torch_values: tuple[Any, ...] = ()
     torch_note: str = ""
     torch_code_note: str = ""
+    view_option: bool = False
 
     def differs_from_torch(self, value: object) -> bool:
         """Whether ``value`` is one of the app's own options that PyTorch does not have."""

@@ -15,8 +15,9 @@ from visualizer.model.compute import Results
 from visualizer.model.cursor import StepCursor
 from visualizer.model.document import Document
 
-# Kinds of cells in the input canvas (the input plus its padding ring).
-INPUT, PADDING, OVERHANG = 0, 1, 2
+# Kinds of cells in the input canvas (the input plus its padding ring, and the zeros a
+# transposed convolution computed as a convolution inserts between input cells).
+INPUT, PADDING, OVERHANG, INSERTED = 0, 1, 2, 3
 
 Cell = tuple[int, int]
 
@@ -65,8 +66,12 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
     """The shown input plane with its padding ring: (values, kinds, (top, left) offset).
 
     Padding shows the operation's pad value (−∞ for max pooling, 0 for sums); the ceil_mode
-    overhang is NaN.
+    overhang is NaN.  A trace whose input is a canvas of its own (``canvas_kinds``: zeros
+    inserted between the input cells) gives that canvas, with offset (0, 0).
     """
+    trace = results.trace
+    if trace.canvas_kinds is not None:
+        return trace.x[trace_channel(doc)].astype(float), trace.canvas_kinds.copy(), (0, 0)
     g = results.geometry
     plane = doc.x[doc.plane[0], doc.shown_input_channel]
     (top, bottom), (left, right) = results.trace.input_pad
@@ -82,6 +87,14 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
     return values, kinds, (top, left)
 
 
+def kernel_plane(doc: Document, results: Results) -> np.ndarray:
+    """The shown kernel slice: the document's, or the trace's own (a flipped kernel)."""
+    trace = results.trace
+    if "weight" in trace.shown_as and trace.weight is not None:
+        return np.asarray(trace.weight[trace_channel(doc)], dtype=float)
+    return np.asarray(doc.weight[doc.weight_index(doc.plane[1], doc.in_channel)], dtype=float)
+
+
 def output_plane(doc: Document, results: Results, cursor: StepCursor, partial: bool) -> np.ndarray:
     """Output of the shown plane; during the forward phase only the windows done so far."""
     if partial and cursor.phase == "forward":
@@ -95,6 +108,8 @@ def grad_input_plane(
     """dX of the shown plane, accumulated up to the current backward step."""
     trace = results.trace
     if not partial:
+        if "grad_input" in trace.shown_as:  # the gradient of the trace's own canvas
+            return trace.grad_input[trace_channel(doc)]
         return results.grad_input[doc.plane[0], doc.shown_input_channel]
     if cursor.phase == "forward":
         return np.zeros(trace.x.shape[1:])

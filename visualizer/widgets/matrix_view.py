@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 from engine import format_number
 from visualizer.i18n import tr
 from visualizer.limits import EDIT_MAX_SIDE
-from visualizer.model.present import INPUT, OVERHANG, PADDING
+from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING
 from visualizer.view_settings import view_settings
 
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
@@ -123,6 +123,7 @@ _PENS = {
 }
 PADDING_BG = QColor(225, 225, 225)
 OVERHANG_BG = QColor(190, 190, 190)
+INSERTED_BG = QColor(250, 242, 208)  # zeros inserted between input cells: paler than padding
 # A matrix whose values are all the same (an all-ones dY) is drawn in this neutral colour: the
 # colour map is for values that vary, and a saturated constant would draw the eye.
 NEUTRAL_RGB = (236, 232, 222)
@@ -259,6 +260,8 @@ class MatrixModel(QAbstractTableModel):
         self._padding_brush = QBrush(PADDING_BG)
         self._padding_hatch = QBrush(PADDING_BG, Qt.BrushStyle.Dense4Pattern)
         self._overhang_brush = QBrush(OVERHANG_BG, Qt.BrushStyle.BDiagPattern)
+        self._inserted_brush = QBrush(INSERTED_BG)
+        self._inserted_hatch = QBrush(PADDING_BG, Qt.BrushStyle.Dense6Pattern)
         self._blank_brush = QBrush(QColor(255, 255, 255))
         self._grey_text = QBrush(QColor(90, 90, 90))
         self._dark_text = QBrush(QColor(0, 0, 0))
@@ -362,6 +365,8 @@ class MatrixModel(QAbstractTableModel):
             return self._padding_brush if self.show_numbers else self._padding_hatch
         if kind == OVERHANG:
             return self._overhang_brush
+        if kind == INSERTED:
+            return self._inserted_brush if self.show_numbers else self._inserted_hatch
         if self.values[r, c] != self.values[r, c]:
             return self._blank_brush
         key = (r, c)
@@ -401,6 +406,8 @@ class MatrixModel(QAbstractTableModel):
             return tr("{cell} (padding)").format(cell=text)
         if kind == OVERHANG:
             return tr("{cell} (beyond the padding)").format(cell=text)
+        if kind == INSERTED:
+            return tr("{cell} (a zero inserted between input cells)").format(cell=text)
         return text
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:

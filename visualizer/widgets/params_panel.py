@@ -173,6 +173,8 @@ class _Control:
             self.combobox.setToolTip(tr(spec.help))
         if self.checkbox is not None:
             self.checkbox.setToolTip(tr(spec.help))
+            if spec.view_option:  # not a PyTorch argument: said in the user's language
+                self.checkbox.setText(tr(spec.label))
         if self.spinbox is not None:
             self.spinbox.setToolTip(tr(spec.help))
         for (button, value), (label, _) in zip(self.shortcut_buttons, spec.shortcuts, strict=True):

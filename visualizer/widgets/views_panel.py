@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
-from visualizer.state import INPUT, PADDING, AppState
+from visualizer.state import INPUT, INSERTED, PADDING, AppState
 from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 
@@ -149,20 +149,31 @@ class ViewsPanel(Retranslatable, QWidget):
         spec = st.spec
         h, w = st.x.shape[2:]
         size = f"{h}×{w}"
-        if (kinds == PADDING).any():
+        # Views that show the trace's own data (a transposed convolution computed as a
+        # convolution: the zero-inserted canvas, the flipped kernel) say so in their titles.
+        shown = st.results.trace.shown_as
+        if "input" in shown:
+            canvas = f"{kinds.shape[0]}×{kinds.shape[1]}"
+            title = tr("{title}  ({size})").format(title=tr(shown["input"]), size=canvas)
+        elif (kinds == PADDING).any():
             pad = format_number(spec.pad_value)
             title = tr("Input X  ({size}, padded with {value})").format(size=size, value=pad)
         else:
             title = tr("Input X  ({size})").format(size=size)
         self.input_view.set_title(title)
-        self.input_view.setToolTip(
-            tr(
+        if (kinds == INSERTED).any():
+            tip = tr(
+                "Coloured cells: the input X. Pale cells: zeros inserted between input cells "
+                "(stride − 1 of them). Grey cells: padding zeros."
+            )
+        elif (kinds != INPUT).any():
+            tip = tr(
                 "Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). "
                 "Hatched cells: beyond the padding, only reached by ceil_mode windows (never read)."
             )
-            if (kinds != INPUT).any()
-            else ""
-        )
+        else:
+            tip = ""
+        self.input_view.setToolTip(tip)
         oh, ow = st.results.output.shape[-2:]
         self.output_view.set_title(tr("Output Y  ({size})").format(size=f"{oh}×{ow}"))
         self.grad_output_view.set_title(tr("Upstream gradient dY"))
@@ -172,7 +183,14 @@ class ViewsPanel(Retranslatable, QWidget):
             if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
                 # Which slice of the 4-D weight: output channel, input channel.
                 size += f", W[{st.plane[1]}, {st.in_channel}]"
-            self.kernel_view.set_title(tr("Kernel W  ({size})").format(size=size))
+            if "weight" in shown:
+                title = tr("{title}  ({size})").format(title=tr(shown["weight"]), size=size)
+            else:
+                title = tr("Kernel W  ({size})").format(size=size)
+            self.kernel_view.set_title(title)
+            self.grad_weight_view.set_title(
+                tr(shown["grad_weight"]) if "grad_weight" in shown else "dW"
+            )
         if spec.has_tensor("mask"):
             self.mask_view.set_title(tr("Argmax mask  (wins per cell)"))
         for tensor in spec.tensors:
@@ -186,6 +204,10 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _update_step_titles(self) -> None:
         spec = self.state.spec
+        shown = self.state.results.trace.shown_as
+        if "grad_input" in shown:
+            self.grad_input_view.set_title(tr(shown["grad_input"]))
+            return
         if spec.has_tensor("grad_input") and spec.tensor("grad_input").title:
             return  # an operation's own title (set with the values)
         if self.state.phase == "backward":
@@ -252,6 +274,12 @@ class ViewsPanel(Retranslatable, QWidget):
         spec = st.spec
         if self._layout_op != spec.key:
             self._relayout()
+        shown = st.results.trace.shown_as
+        for tensor in spec.tensors:
+            if tensor.view in self.by_view:
+                # A view of the trace's own data (a canvas, a flipped kernel) is not the
+                # document's tensor: its cells are not edited.
+                self.by_view[tensor.view].set_editable(tensor.editable and tensor.name not in shown)
         values, kinds, offset = st.input_canvas()
         self._update_titles(kinds)
         self.input_view.set_matrix(values, kinds, offset)
