@@ -508,6 +508,19 @@ class AppState(QObject):
         """(input cells, output cells) linked to the hovered cell."""
         return present.hover_cells(self.results, self.hover)
 
+    def paired_cells(self) -> dict[str, list[tuple[int, int]]]:
+        """Cells lit by hovering a cell the current step pairs with another view's (a window
+        cell and its kernel tap), by view (tensor name)."""
+        return present.paired_cells(self.highlight(), self.hover)
+
+    def step_notes(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Numbers printed small inside the current step's cells (a window cell's weight)."""
+        return present.notes(self.highlight())
+
+    def step_arrows(self) -> list[present.Arrow]:
+        """Arrows of the current step: window → output cell, or dY cell → gradient cells."""
+        return present.arrows(self.highlight())
+
     def formula_lines(self) -> list[str]:
         """The output-size formula, for the refused parameters if the last change failed."""
         p = self.rejected or self.params

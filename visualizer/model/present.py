@@ -32,6 +32,7 @@ class Highlight:
 
     step: Step
     cells: dict[str, dict[Cell, set[str]]]
+    channel: int = 0  # the input channel the views show
 
     def of(self, view: str) -> dict[Cell, set[str]]:
         return self.cells.get(view, {})
@@ -59,7 +60,7 @@ def highlight(doc: Document, results: Results, cursor: StepCursor) -> Highlight:
     for view in views:
         per_channel = view in ("input", "weight", "mask", "grad_input", "grad_weight")
         cells[view] = step.cells_of(view, channel if per_channel else None)
-    return Highlight(step, cells)
+    return Highlight(step, cells, channel)
 
 
 def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarray, Cell]:
@@ -147,8 +148,81 @@ def grad_weight_plane(
 def hover_cells(
     results: Results, hover: tuple[str, int, int] | None
 ) -> tuple[list[Cell], list[Cell]]:
-    """(input cells, output cells) linked to the hovered cell."""
-    if hover is None:
+    """(input cells, output cells) linked to the hovered cell (of the input or the output)."""
+    if hover is None or hover[0] not in ("input", "output"):
         return [], []
     where, r, c = hover
     return results.trace.linked(where, r, c)
+
+
+def notes(hl: Highlight) -> dict[str, dict[Cell, str]]:
+    """Numbers printed small inside cells of the current step, by view (a window cell's
+    weight), from the step's cells (``StepCell.note``); only the shown channel's."""
+    out: dict[str, dict[Cell, str]] = {}
+    for cell in hl.step.cells:
+        if cell.note and cell.pos in hl.of(cell.view) and cell.channel == hl.channel:
+            out.setdefault(cell.view, {})[cell.pos] = cell.note
+    return out
+
+
+def paired_cells(hl: Highlight, hover: tuple[str, int, int] | None) -> dict[str, list[Cell]]:
+    """Cells to light, by view, for a hovered cell that the current step pairs with cells of
+    another view (``StepCell.link``): a window cell and the kernel tap it is multiplied by,
+    both ways.  Empty when the hovered cell takes no part in the step."""
+    if hover is None:
+        return {}
+    where, r, c = hover
+    out: dict[str, list[Cell]] = {}
+    for cell in hl.step.cells:
+        if cell.view == where and cell.pos == (r, c) and cell.link is not None:
+            if cell.channel != hl.channel:
+                continue
+            out.setdefault(where, []).append(cell.pos)
+            for other in hl.step.cells:
+                if (
+                    other.link == cell.pos
+                    and other.pos == cell.link
+                    and other.view != where
+                    and other.channel == cell.channel
+                ):
+                    out.setdefault(other.view, []).append(other.pos)
+    return out
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """An arrow of the current step from cells of one view to cells of another."""
+
+    source_view: str
+    source: tuple[Cell, ...]
+    target_view: str
+    target: tuple[Cell, ...]
+
+
+# Which cells an arrow joins, by phase: (view, roles) it starts from, and (view, roles) it
+# points to (Step cell roles; an operation's step names the cells it reads and writes).
+ARROW_ENDS = {
+    "forward": (
+        ("input", ("window", "padding", "source")),
+        (("output", ("result", "window")),),
+    ),
+    "backward": (
+        ("grad_output", ("source", "window")),
+        (("grad_input", ("target",)), ("grad_weight", ("changed",))),
+    ),
+}
+
+
+def arrows(hl: Highlight) -> list[Arrow]:
+    """The current step's arrows: forward, from the window to the output cell it makes;
+    backward, from the dY cell to the gradient cells it feeds (read from the step's roles)."""
+    (from_view, from_roles), targets = ARROW_ENDS[hl.step.phase]
+    source = tuple(sorted(rc for rc, roles in hl.of(from_view).items() if roles & set(from_roles)))
+    if not source:
+        return []
+    out = []
+    for view, roles in targets:
+        cells = tuple(sorted(rc for rc, r in hl.of(view).items() if r & set(roles)))
+        if cells:
+            out.append(Arrow(from_view, source, view, cells))
+    return out

@@ -18,7 +18,10 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
+    QPointF,
     QRect,
+    QRectF,
     Qt,
     Signal,
 )
@@ -250,6 +253,8 @@ class MatrixModel(QAbstractTableModel):
         self.colors = np.zeros((1, 1, 3), dtype=np.uint8)
         self._black_text = np.ones((1, 1), dtype=bool)
         self.styles: dict[tuple[int, int], set[str]] = {}
+        # Small numbers printed in a corner of cells (canvas coordinates): a window cell's weight.
+        self.notes: dict[tuple[int, int], str] = {}
         self.show_numbers = True
         self.max_chars = 1
         self.long_texts: tuple[str, ...] = ("0",)
@@ -516,6 +521,32 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
     painter.restore()
 
 
+NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
+_NOTE_ALIGN = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+
+
+def paint_note(painter: QPainter, rect: QRect, note: str, scale: float) -> None:
+    """A small number at the top of a cell, inside its highlight border: dark on a light tab,
+    readable on every colour; the cell's own number is drawn at the bottom, under it."""
+    painter.save()
+    font = QFont()
+    font.setPixelSize(max(8, round(rect.height() * NOTE_HEIGHT)))
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    text = f"×{note}"
+    inset = max(2, round(3 * min(scale, 1.2)))
+    width = metrics.horizontalAdvance(text) + 4
+    height = metrics.ascent() + 1
+    box = QRectF(rect.center().x() - width / 2, rect.top() + inset, width, height)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(255, 255, 255, 215))
+    painter.drawRect(box)
+    painter.setPen(QColor(20, 20, 20))
+    painter.drawText(box, _CENTER, text)
+    painter.restore()
+
+
 class _CellDelegate(QStyledItemDelegate):
     """Draws the highlight borders over the normal cell."""
 
@@ -538,12 +569,23 @@ class _CellDelegate(QStyledItemDelegate):
         # highlight.  (Cleared here rather than in an initStyleOption override: one Python
         # call less per painted cell.)
         option.state = state & _PLAIN_STATE
-        if styles and "gap" in styles:
-            # The hatch goes between the cell's colour and its number.
+        note = self._model.notes.get((index.row(), index.column()))
+        if note and not self._model.show_numbers:
+            note = None
+        if (styles and "gap" in styles) or note:
+            # The hatch goes between the cell's colour and its number; a cell with a note has
+            # its number at the bottom, under the note.
             opt = QStyleOptionViewItem(option)
             self.initStyleOption(opt, index)
-            painter.fillRect(opt.rect, opt.backgroundBrush)
-            paint_gap(painter, opt.rect)
+            if note:
+                opt.displayAlignment = _NOTE_ALIGN
+                opt.rect = option.rect.adjusted(0, 0, 0, -round(option.rect.height() * 0.04))
+                limit = max(MIN_NUMBER_PX, round(option.rect.height() * 0.45))
+                if opt.font.pixelSize() > limit:
+                    opt.font.setPixelSize(limit)
+            painter.fillRect(option.rect, opt.backgroundBrush)
+            if styles and "gap" in styles:
+                paint_gap(painter, option.rect)
             opt.backgroundBrush = QBrush()
             widget = opt.widget
             style = widget.style() if widget is not None else QApplication.style()
@@ -562,8 +604,14 @@ class _CellDelegate(QStyledItemDelegate):
             painter.setPen(QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine))
             painter.drawRect(rect)
             painter.restore()
-        if not styles:
-            return
+        if styles:
+            self._paint_borders(painter, option, styles)
+        if note:
+            paint_note(painter, option.rect, note, self.scale)
+
+    def _paint_borders(
+        self, painter: QPainter, option: QStyleOptionViewItem, styles: set[str]
+    ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing, False)
         pens = style_pens()
@@ -1081,6 +1129,56 @@ class MatrixView(QWidget):
             viewport = self.table.viewport()
             for r, c in changed:
                 viewport.update(self.table.visualRect(self.model.index(r, c)))
+
+    def highlights(self) -> dict[tuple[int, int], set[str]]:
+        """The highlight styles of marked cells, in matrix coordinates (what a test reads)."""
+        return {rc: set(styles) for rc, styles in self._highlight_cells.items()}
+
+    def set_notes(self, notes: dict[tuple[int, int], str]) -> None:
+        """Small numbers printed in cells given in matrix coordinates (a window cell's weight)."""
+        off_r, off_c = self.model.offset
+        shifted = {(r + off_r, c + off_c): text for (r, c), text in notes.items()}
+        if shifted == self.model.notes:
+            return
+        changed = self.model.notes.keys() | shifted.keys()
+        self.model.notes = shifted
+        if self.stack.currentIndex() == 0:
+            viewport = self.table.viewport()
+            for r, c in changed:
+                viewport.update(self.table.visualRect(self.model.index(r, c)))
+
+    def notes(self) -> dict[tuple[int, int], str]:
+        """The small numbers printed in cells, in matrix coordinates (what a test reads)."""
+        off_r, off_c = self.model.offset
+        return {(r - off_r, c - off_c): text for (r, c), text in self.model.notes.items()}
+
+    def cells_box(self, cells: tuple[tuple[int, int], ...], widget: QWidget) -> QRectF | None:
+        """The box around ``cells`` (matrix coordinates) in ``widget``'s coordinates, cut to
+        the part of the view on screen; None when none of it is."""
+        if not cells or not self.isVisible():
+            return None
+        off_r, off_c = self.model.offset
+        rows = [r + off_r for r, _ in cells]
+        cols = [c + off_c for _, c in cells]
+        top, left, bottom, right = min(rows), min(cols), max(rows), max(cols)
+        if self.stack.currentIndex() == 0:
+            first = self.table.visualRect(self.model.index(top, left))
+            last = self.table.visualRect(self.model.index(bottom, right))
+            if first.isNull() or last.isNull():
+                return None
+            area: QWidget = self.table.viewport()
+            box = QRectF(first.topLeft(), last.bottomRight())
+        else:
+            heat = self.heatmap
+            a = heat.mapFromScene(heat.view.mapViewToScene(QPointF(left, top)))
+            b = heat.mapFromScene(heat.view.mapViewToScene(QPointF(right + 1, bottom + 1)))
+            area = heat
+            box = QRectF(QPointF(a), QPointF(b)).normalized()
+        box = box.intersected(QRectF(area.rect()))
+        if box.isEmpty():
+            return None
+        origin = widget.mapFromGlobal(area.mapToGlobal(QPoint(0, 0)))
+        return box.translated(origin.x(), origin.y())
 
     def show_hint(self, text: str) -> None:
         self.hint_label.setText(text)

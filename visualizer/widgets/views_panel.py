@@ -17,6 +17,7 @@ from visualizer.limits import clamp_zoom
 from visualizer.state import INPUT, INSERTED, PADDING, AppState
 from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MatrixView, levels_for
+from visualizer.widgets.step_arrows import StepArrows
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
 # in the backward phase: it is where dY goes.
@@ -94,6 +95,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(0)
         self._sync_timer.timeout.connect(self.sync_cell_sizes)
+        self._arrows_timer = QTimer(self)
+        self._arrows_timer.setSingleShot(True)
+        self._arrows_timer.setInterval(0)
         for view in self.views():
             view.sigResized.connect(self._sync_timer.start)
         self.output_view.sigCellClicked.connect(self._on_output_clicked)
@@ -104,6 +108,15 @@ class ViewsPanel(Retranslatable, QWidget):
         for view in (self.input_view, self.grad_input_view, self.mask_view):
             view.sigCellHovered.connect(self._on_input_hovered)
             view.sigHoverLeft.connect(self._on_hover_left)
+        # Hovering a kernel tap lights the window cell it multiplies (and the reverse).
+        self.kernel_view.sigCellHovered.connect(self._on_kernel_hovered)
+        self.kernel_view.sigHoverLeft.connect(self._on_hover_left)
+        # Arrows of the current step, over the views; they follow scrolling and resizing.
+        self.arrows = StepArrows(self, self._tensor_views)
+        self._arrows_timer.timeout.connect(self.arrows.relocate)
+        for view in self.views():
+            for bar in (view.table.horizontalScrollBar(), view.table.verticalScrollBar()):
+                bar.valueChanged.connect(self._arrows_timer_start)
         state.sigResultsChanged.connect(self._on_results_changed)
         state.sigStepChanged.connect(self._on_step_changed)
         state.sigHoverChanged.connect(self._on_highlights_changed)
@@ -254,6 +267,14 @@ class ViewsPanel(Retranslatable, QWidget):
             width = max(view.natural_width() for view in group)
             for view in group:
                 view.widen_columns(width)
+        self._arrows_timer.start()
+
+    def _arrows_timer_start(self, *_args: object) -> None:
+        self._arrows_timer.start()
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._arrows_timer.start()
 
     # ---- user → state -----------------------------------------------------------------------
     def _on_output_clicked(self, r: int, c: int) -> None:
@@ -264,6 +285,9 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _on_input_hovered(self, r: int, c: int) -> None:
         self.state.set_hover("input", r, c)
+
+    def _on_kernel_hovered(self, r: int, c: int) -> None:
+        self.state.set_hover("weight", r, c)
 
     def _on_hover_left(self) -> None:
         self.state.set_hover(None)
@@ -369,6 +393,17 @@ class ViewsPanel(Retranslatable, QWidget):
             if name in cells:
                 for rc in hover_out:
                     cells[name].setdefault(rc, set()).add("hover")
+        for name, pairs in st.paired_cells().items():
+            if name in self._tensor_views():
+                marks = cells.setdefault(name, {})
+                for rc in pairs:
+                    marks[rc] = {*marks.get(rc, set()), "hover"}
         views = self._tensor_views()
         for name, marks in cells.items():
             views[name].set_highlights(marks)
+        notes = st.step_notes()
+        for name, view in views.items():
+            view.set_notes(notes.get(name, {}))
+        self.arrows.set_arrows(
+            [(a.source_view, a.source, a.target_view, a.target) for a in st.step_arrows()]
+        )

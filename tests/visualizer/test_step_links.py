@@ -1,0 +1,103 @@
+"""Each step spelled out on screen (issue 10, point 4): the dW cells that change are marked,
+a window cell and its kernel tap light each other on hover, weights are printed in the
+window's cells, arrows join what a step reads to what it writes, and the arithmetic line
+breaks only between cell updates."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from visualizer.widgets.step_bar import arithmetic_html
+
+
+def settle(qtbot) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(5)
+
+
+@pytest.fixture
+def conv(window, qtbot):
+    st = window.state
+    st.set_op("conv")  # the default 8×8 example, W = [[0, 1], [2, 3]], 7×7 windows
+    settle(qtbot)
+    return window
+
+
+def test_only_the_weight_gradients_that_change_are_marked(conv, qtbot):
+    st, panel = conv.state, conv.views_panel
+    st.set_params(padding=1)  # window (0, 0) reads padding except at its tap (1, 1)
+    st.set_phase("backward")
+    st.set_step(st.n_windows)  # backward, window (0, 0)
+    marked = panel.grad_weight_view.highlights()
+    assert {rc for rc, styles in marked.items() if "target" in styles} == {(1, 1)}
+    st.set_step(st.n_windows + 10)  # window (1, 1) of 9 × 9: reads X[0:2, 0:2] only
+    marked = panel.grad_weight_view.highlights()
+    assert {rc for rc, styles in marked.items() if "target" in styles} == {
+        (0, 0),
+        (0, 1),
+        (1, 0),
+        (1, 1),
+    }
+
+
+def test_hovering_a_window_cell_lights_its_kernel_tap_and_back(conv):
+    st, panel = conv.state, conv.views_panel
+    st.set_step(8)  # forward, window (1, 1): X[1:3, 1:3]
+    st.set_hover("input", 2, 1)  # the window's bottom-left cell: W[1, 0]
+    lit = {rc for rc, s in panel.kernel_view.highlights().items() if "hover" in s}
+    assert lit == {(1, 0)}
+    st.set_hover("weight", 0, 1)  # W[0, 1] multiplies X[1, 2]
+    lit = {rc for rc, s in panel.input_view.highlights().items() if "hover" in s}
+    assert lit == {(1, 2)}
+    assert "hover" in panel.kernel_view.highlights()[(0, 1)]
+    st.set_hover("input", 5, 5)  # outside the window: no kernel tap lights
+    assert not any("hover" in s for s in panel.kernel_view.highlights().values())
+
+
+def test_hovering_the_kernel_view_sets_the_hover(conv):
+    panel = conv.views_panel
+    panel.kernel_view.sigCellHovered.emit(1, 1)
+    assert conv.state.hover == ("weight", 1, 1)
+    panel.kernel_view.sigHoverLeft.emit()
+    assert conv.state.hover is None
+
+
+def test_each_weight_is_printed_in_its_window_cell(conv):
+    st, panel = conv.state, conv.views_panel
+    st.set_step(8)  # window (1, 1)
+    assert panel.input_view.notes() == {(1, 1): "0", (1, 2): "1", (2, 1): "2", (2, 2): "3"}
+    st.set_step(0)
+    assert panel.input_view.notes() == {(0, 0): "0", (0, 1): "1", (1, 0): "2", (1, 1): "3"}
+    st.set_op("max")  # no weights: no notes
+    assert panel.input_view.notes() == {}
+
+
+def test_arrows_join_what_a_step_reads_to_what_it_writes(conv, qtbot):
+    st, panel = conv.state, conv.views_panel
+    st.set_step(3)
+    settle(qtbot)
+    assert panel.arrows.arrows == [("input", "output")]
+    (arrow,) = st.step_arrows()
+    assert arrow.target == ((0, 3),) and arrow.source == ((0, 3), (0, 4), (1, 3), (1, 4))
+    st.set_step(st.n_windows + 3)
+    settle(qtbot)
+    assert panel.arrows.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
+    st.set_op("max")
+    st.set_step(st.n_windows)
+    settle(qtbot)
+    assert panel.arrows.arrows == [("grad_output", "grad_input")]
+
+
+def test_the_arithmetic_line_breaks_only_between_cell_updates(conv):
+    st = conv.state
+    st.set_step(st.n_windows)  # backward, window (0, 0)
+    text = st.step_text()
+    assert text.split("\n")[1].startswith("dX[0, 0]: 0 + 1·0 = 0   dX[0, 1]: 0 + 1·1 = 1")
+    assert "dX[1, 0]: 0 + 1·2 = 2" in text
+    shown = conv.step_bar.arithmetic_label.text()
+    assert shown == arithmetic_html(text)
+    assert "dX[1,&nbsp;0]:&nbsp;0&nbsp;+&nbsp;1·2&nbsp;=&nbsp;2" in shown
+    for update in st.results.trace.step("backward", 0).updates:
+        assert update.text.replace(" ", "&nbsp;") in shown  # never broken inside
