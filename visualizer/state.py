@@ -470,6 +470,10 @@ class AppState(QObject):
         """Output of the shown plane; during the forward phase only the windows done so far."""
         return present.output_plane(self.snapshot(), self.results, self.cursor, partial)
 
+    def output_pending(self, partial: bool = True) -> np.ndarray | None:
+        """Cells of :meth:`output_plane` not computed yet (None: all are)."""
+        return present.output_pending(self.results, self.cursor, partial)
+
     def tensor_plane(self, name: str) -> np.ndarray:
         """The shown plane of result tensor ``name`` (e.g. what an operation built from X)."""
         return np.asarray(self.results.arrays[name][self.plane], dtype=float)

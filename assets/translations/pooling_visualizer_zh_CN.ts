@@ -1898,8 +1898,12 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{cell}（插在输入单元之间的零）</translation>
     </message>
     <message>
-        <source>“{value}” is not a number — cell [{row}, {col}] keeps {old}</source>
-        <translation>“{value}”不是数字 — 单元格 [{row}, {col}] 保持为 {old}</translation>
+        <source>{reason} — cell [{row}, {col}] keeps {old}</source>
+        <translation>{reason} — 单元格 [{row}, {col}] 保留 {old}</translation>
+    </message>
+    <message>
+        <source>{note} — cell [{row}, {col}]</source>
+        <translation>{note} — 单元格 [{row}, {col}]</translation>
     </message>
     <message>
         <source>{value} in every cell</source>
@@ -2647,6 +2651,30 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>dY (grad_output) has shape {shape}, but the output of these settings has shape {expected}: dY must have the output&apos;s shape</source>
         <translation>dY（grad_output）的形状为 {shape}，但这些设置下输出的形状为 {expected}：dY 必须与输出形状相同</translation>
+    </message>
+    <message>
+        <source>“{value}” is not a number</source>
+        <translation>“{value}”不是数字</translation>
+    </message>
+    <message>
+        <source>an empty cell is not a number</source>
+        <translation>空单元格不是数字</translation>
+    </message>
+    <message>
+        <source>{value} is beyond the largest number (about ±1.8e308); type inf for infinity</source>
+        <translation>{value} 超出了最大的数（约 ±1.8e308）；要表示无穷大请输入 inf</translation>
+    </message>
+    <message>
+        <source>“{value}” is ambiguous: type {thousands} or {decimal}</source>
+        <translation>“{value}”有歧义：请输入 {thousands} 或 {decimal}</translation>
+    </message>
+    <message>
+        <source>“{value}”: digits grouped with commas are not read; type {plain}</source>
+        <translation>“{value}”：不识别用逗号分组的数字；请输入 {plain}</translation>
+    </message>
+    <message>
+        <source>{value} is closer to zero than the smallest number (about 4.9e-324): stored as 0</source>
+        <translation>{value} 比最小的数（约 4.9e-324）更接近零：已存为 0</translation>
     </message>
 </context>
 </TS>

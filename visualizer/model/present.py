@@ -103,6 +103,17 @@ def output_plane(doc: Document, results: Results, cursor: StepCursor, partial: b
     return results.output[doc.plane].astype(float)
 
 
+def output_pending(results: Results, cursor: StepCursor, partial: bool) -> np.ndarray | None:
+    """Cells of :func:`output_plane` not computed yet (NaN there means "not yet", not a NaN
+    result); None when every cell is computed."""
+    trace = results.trace
+    if not (partial and cursor.phase == "forward") or trace.accumulation("output") is not None:
+        return None  # a scatter adds patches onto zeros: nothing is pending
+    pending = np.zeros(trace.output.shape, dtype=bool)
+    pending.flat[cursor.window_index + 1 :] = True
+    return pending
+
+
 def grad_input_plane(
     doc: Document, results: Results, cursor: StepCursor, partial: bool
 ) -> np.ndarray:

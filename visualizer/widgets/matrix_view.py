@@ -54,8 +54,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine import format_number
-from visualizer.i18n import tr
+from visualizer.i18n import tr, translate_message
 from visualizer.limits import EDIT_MAX_SIDE
+from visualizer.model.cell_text import HINT_TEXT_CHARS as HINT_TEXT_CHARS  # re-exported
+from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
+from visualizer.model.cell_text import parse_cell
 from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING
 from visualizer.view_settings import view_settings
 
@@ -125,6 +128,10 @@ _PENS = {
     for name, (_, _, colors) in PALETTES.items()
 }
 PADDING_BG = QColor(225, 225, 225)
+# A NaN or ±∞ the data holds (typed, loaded or computed) is drawn as itself: its text (NaN, ∞,
+# −∞) on a stippled violet background no colour map uses, so it never reads as "not computed
+# yet" (a blank cell) nor as the largest or smallest value.
+NONFINITE_RGB = (150, 0, 190)
 OVERHANG_BG = QColor(190, 190, 190)
 INSERTED_BG = QColor(250, 242, 208)  # zeros inserted between input cells: paler than padding
 # A matrix whose values are all the same (an all-ones dY) is drawn in this neutral colour: the
@@ -216,27 +223,8 @@ def _lut(cmap: pg.ColorMap) -> np.ndarray:
     return cmap.getLookupTable(0.0, 1.0, 256, alpha=False).astype(np.uint8)
 
 
-def parse_number(text: str) -> float:
-    """A number typed into a cell; accepts ``−`` and ``∞`` as a student might type them.
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is not a number.
-    """
-    cleaned = text.strip().replace("−", "-").replace("∞", "inf").replace(",", ".")
-    if not cleaned:
-        raise ValueError("empty")
-    return float(cleaned)
-
-
-HINT_TEXT_CHARS = 24  # a refused cell text is quoted in the hint up to this many characters
-
-
-def elide_typed(text: str, limit: int = HINT_TEXT_CHARS) -> str:
-    """``text`` as a hint quotes it: on one line, at most ``limit`` characters (``…`` after)."""
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+# What a typed text means (numbers, inf/nan, overflow, underflow, commas) is decided in one
+# Qt-free place, visualizer/model/cell_text.py, and documented there.
 
 
 class MatrixModel(QAbstractTableModel):
@@ -244,11 +232,15 @@ class MatrixModel(QAbstractTableModel):
 
     sigCellEdited = Signal(int, int, float)  # matrix row, col (offset removed), value
     sigEditRejected = Signal(str)
+    sigEditNoted = Signal(str)  # an accepted edit the user should know about (underflow)
 
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)
         self.values = np.zeros((1, 1))
         self.kinds = np.zeros((1, 1), dtype=np.int8)
+        # Cells not computed yet (the forward phase's later windows): blank, although their
+        # value is NaN; any other NaN is data and drawn as "NaN".
+        self.pending = np.zeros((1, 1), dtype=bool)
         self.offset = (0, 0)
         self.colors = np.zeros((1, 1, 3), dtype=np.uint8)
         self._black_text = np.ones((1, 1), dtype=bool)
@@ -268,6 +260,7 @@ class MatrixModel(QAbstractTableModel):
         self._inserted_brush = QBrush(INSERTED_BG)
         self._inserted_hatch = QBrush(PADDING_BG, Qt.BrushStyle.Dense6Pattern)
         self._blank_brush = QBrush(QColor(255, 255, 255))
+        self._nonfinite_brush = QBrush(QColor(*NONFINITE_RGB), Qt.BrushStyle.Dense6Pattern)
         self._grey_text = QBrush(QColor(90, 90, 90))
         self._dark_text = QBrush(QColor(0, 0, 0))
         self._light_text = QBrush(QColor(255, 255, 255))
@@ -298,9 +291,12 @@ class MatrixModel(QAbstractTableModel):
         offset: tuple[int, int],
         levels: tuple[float, float],
         diverging: bool,
+        pending: np.ndarray | None = None,
     ) -> None:
         values = np.asarray(values, dtype=float)
         kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
+        if pending is None or pending.shape != values.shape:
+            pending = np.zeros(values.shape, bool)
         shape_changed = values.shape != self.values.shape or offset != self.offset
         if self.neutral:
             colors = np.empty((*values.shape, 3), np.uint8)
@@ -315,9 +311,11 @@ class MatrixModel(QAbstractTableModel):
             changed = (
                 ~((values == self.values) | (np.isnan(values) & np.isnan(self.values)))
                 | (kinds != self.kinds)
+                | (pending != self.pending)
                 | (colors != self.colors).any(axis=-1)
             )
         self.values, self.kinds, self.offset, self.colors = values, kinds, offset, colors
+        self.pending = pending
         self._black_text = prefers_black_text(colors)
         self._brushes = {}
         self._measure_texts()
@@ -333,8 +331,11 @@ class MatrixModel(QAbstractTableModel):
 
     def _measure_texts(self) -> None:
         """The longest texts the cells show (the view sizes cells and font from them)."""
-        shown = self.values[~np.isnan(self.values)]
+        nan = np.isnan(self.values)
+        shown = self.values[~nan]
         texts = {format_cell(v) for v in np.unique(shown)} if shown.size else {""}
+        if (nan & ~self.pending & (self.kinds == INPUT)).any():
+            texts.add(format_cell(math.nan))
         self.max_chars = max(1, max(len(t) for t in texts))
         # The widest text is among the longest ones ('.' and '−' are narrower than digits).
         self.long_texts = tuple(sorted(t for t in texts if len(t) >= self.max_chars - 1))
@@ -357,9 +358,11 @@ class MatrixModel(QAbstractTableModel):
 
     def _display(self, r: int, c: int) -> object:
         v = self.values[r, c]
-        if not self.show_numbers or v != v:  # NaN: not computed yet
+        if not self.show_numbers:
             return None
-        return format_cell(v)
+        if v != v and (self.pending[r, c] or self.kinds[r, c] != INPUT):
+            return None  # not computed yet, or beyond the padding
+        return format_cell(v)  # NaN, ∞ and −∞ are written as themselves
 
     def _edit(self, r: int, c: int) -> object:
         return format_number(self.values[r, c])
@@ -372,8 +375,11 @@ class MatrixModel(QAbstractTableModel):
             return self._overhang_brush
         if kind == INSERTED:
             return self._inserted_brush if self.show_numbers else self._inserted_hatch
-        if self.values[r, c] != self.values[r, c]:
+        v = self.values[r, c]
+        if v != v and self.pending[r, c]:
             return self._blank_brush
+        if not math.isfinite(v):
+            return self._nonfinite_brush
         key = (r, c)
         brush = self._brushes.get(key)
         if brush is None:
@@ -385,6 +391,8 @@ class MatrixModel(QAbstractTableModel):
     def _foreground(self, r: int, c: int) -> object:
         if self.kinds[r, c] != INPUT:
             return self._grey_text
+        if not math.isfinite(self.values[r, c]):
+            return self._dark_text
         if self.dim is not None:
             return self._dim_dark_text if self._black_text[r, c] else self._dim_light_text
         return self._dark_text if self._black_text[r, c] else self._light_text
@@ -406,7 +414,8 @@ class MatrixModel(QAbstractTableModel):
         v = self.values[r, c]
         kind = self.kinds[r, c]
         row, col = r - self.offset[0], c - self.offset[1]
-        text = f"[{row}, {col}] = {'—' if math.isnan(v) else format_number(v)}"
+        pending = math.isnan(v) and (self.pending[r, c] or kind != INPUT)
+        text = f"[{row}, {col}] = {'—' if pending else format_number(v)}"
         if kind == PADDING:
             return tr("{cell} (padding)").format(cell=text)
         if kind == OVERHANG:
@@ -433,14 +442,18 @@ class MatrixModel(QAbstractTableModel):
             return False
         row, col = index.row() - self.offset[0], index.column() - self.offset[1]
         try:
-            number = parse_number(str(value))
-        except ValueError:
+            entry = parse_cell(str(value))  # the policy: visualizer/model/cell_text.py
+        except ValueError as exc:
             old = format_number(self.values[index.row(), index.column()])
-            message = tr("“{value}” is not a number — cell [{row}, {col}] keeps {old}")
-            shown = elide_typed(str(value))
-            self.sigEditRejected.emit(message.format(value=shown, row=row, col=col, old=old))
+            message = tr("{reason} — cell [{row}, {col}] keeps {old}")
+            reason = translate_message(exc)
+            self.sigEditRejected.emit(message.format(reason=reason, row=row, col=col, old=old))
             return False
-        self.sigCellEdited.emit(row, col, number)
+        self.sigCellEdited.emit(row, col, entry.value)
+        if entry.note is not None:
+            message = tr("{note} — cell [{row}, {col}]")
+            note = translate_message(entry.note)
+            self.sigEditNoted.emit(message.format(note=note, row=row, col=col))
         return True
 
 
@@ -844,6 +857,9 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.view = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
+        self.special = pg.ImageItem(axisOrder="row-major")  # NaN and ±∞ cells
+        self.special.setVisible(False)
+        self.view.addItem(self.special)
         self.marks = pg.ScatterPlotItem(
             symbol="s", pen=pg.mkPen("#ff9f00", width=2), brush=None, pxMode=False, size=1
         )
@@ -885,6 +901,7 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         diverging: bool,
         neutral: bool = False,
         dim: bool = False,
+        pending: np.ndarray | None = None,
     ) -> None:
         if neutral:
             lut = np.empty((256, 3), np.uint8)
@@ -893,8 +910,21 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             lut = _lut(colormap(diverging))
         self.image.setLookupTable(lut)
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
-        shown = np.where(np.isfinite(values), values, np.nan)
+        finite = np.isfinite(values)
+        shown = np.where(finite, values, np.nan)
         self.image.setImage(shown, levels=levels, autoLevels=False)
+        # NaN and ±∞ the data holds, in their own colour above the map (never transparent,
+        # which reads as "not computed yet").
+        special = (
+            ~finite if pending is None or pending.shape != finite.shape else ~finite & ~pending
+        )
+        if special.any():
+            rgba = np.zeros((*values.shape, 4), np.uint8)
+            rgba[special] = (*NONFINITE_RGB, 255)
+            self.special.setImage(rgba, autoLevels=False)
+            self.special.setVisible(True)
+        else:
+            self.special.setVisible(False)
         if values.shape != self._shape:
             self._shape = values.shape
             self.view.autoRange(padding=0.02)
@@ -959,6 +989,7 @@ class MatrixView(QWidget):
             (0, 0),
         )
         self.levels = (0.0, 1.0)
+        self._pending: np.ndarray | None = None
         self.diverging = False
         self.neutral = False
         self.dimmed = False
@@ -1000,6 +1031,7 @@ class MatrixView(QWidget):
 
         self.model.sigCellEdited.connect(self._on_cell_edited)
         self.model.sigEditRejected.connect(self._on_edit_rejected)
+        self.model.sigEditNoted.connect(self._on_edit_noted)
         self.table.sigHovered.connect(self._on_table_hovered)
         self.table.clicked.connect(self._on_table_clicked)
         self.heatmap.sigHovered.connect(self._on_heat_hovered)
@@ -1030,10 +1062,13 @@ class MatrixView(QWidget):
         levels: tuple[float, float] | None = None,
         diverging: bool = False,
         neutral: bool = False,
+        pending: np.ndarray | None = None,
     ) -> None:
         """Show ``values`` (the canvas, padding ring included when ``kinds`` marks it);
-        ``neutral``: every cell in the neutral colour (a constant matrix, e.g. dY = ones)."""
+        ``neutral``: every cell in the neutral colour (a constant matrix, e.g. dY = ones);
+        ``pending``: cells not computed yet (drawn blank; any other NaN is drawn as NaN)."""
         self.diverging = diverging
+        self._pending = pending
         self.neutral = neutral
         if levels is None:
             real = values if kinds is None else values[kinds == INPUT]
@@ -1050,18 +1085,27 @@ class MatrixView(QWidget):
         self.model.dim = (base.red(), base.green(), base.blue()) if self.dimmed else None
         if heat:
             self.heatmap.set_values(
-                values, self.levels, self.diverging, neutral=self.neutral, dim=self.dimmed
+                values,
+                self.levels,
+                self.diverging,
+                neutral=self.neutral,
+                dim=self.dimmed,
+                pending=self._pending,
             )
             # Keep the data behind the view for hover, tests and a later switch to the table.
             self.model.values = values
             self.model.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
+            pending = self._pending
+            if pending is None or pending.shape != values.shape:
+                pending = np.zeros(values.shape, bool)
+            self.model.pending = pending
             self.model.offset = offset
             self._table_stale = True
         else:
             if self._table_stale:
                 self.model.values = np.zeros((0, 0))  # force a model reset
                 self._table_stale = False
-            self.model.set_values(values, kinds, offset, self.levels, self.diverging)
+            self.model.set_values(values, kinds, offset, self.levels, self.diverging, self._pending)
         self.stack.setCurrentIndex(1 if heat else 0)
         self.legend.set_levels(self.levels, self.diverging)
         finite = values[np.isfinite(values)]
@@ -1282,6 +1326,9 @@ class MatrixView(QWidget):
     def _on_edit_rejected(self, message: str) -> None:
         self.show_hint(message)
 
+    def _on_edit_noted(self, message: str) -> None:
+        self.show_hint(message)  # after the edit (which cleared the hint) was applied
+
     def _on_table_hovered(self, r: int, c: int) -> None:
         self._emit_hover(r, c)
 
@@ -1290,7 +1337,8 @@ class MatrixView(QWidget):
         if r >= 0:
             v = self.model.values[r, c]
             mr, mc = self._to_matrix(r, c)
-            self.heatmap.setToolTip(f"[{mr}, {mc}] = {format_number(v)}")
+            pending = math.isnan(v) and bool(self.model.pending[r, c])
+            self.heatmap.setToolTip(f"[{mr}, {mc}] = {'—' if pending else format_number(v)}")
 
     def _emit_hover(self, r: int, c: int) -> None:
         self.hovering = r >= 0

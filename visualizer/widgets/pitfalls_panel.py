@@ -273,7 +273,7 @@ class PitfallsPanel(Retranslatable, QWidget):
     def _show_message(self, text: str) -> None:
         self.comparison = None
         for view in (self.correct_view, self.wrong_view):
-            view.set_matrix(np.full((1, 1), np.nan))
+            view.set_matrix(np.full((1, 1), np.nan), pending=np.ones((1, 1), bool))  # blank
             view.set_highlights({})
         self.count_label.setText(text)
 
@@ -292,7 +292,10 @@ class PitfallsPanel(Retranslatable, QWidget):
         )
         self.correct_view.set_matrix(correct, levels=levels, diverging=diverging)
         self.wrong_view.set_matrix(
-            np.full((1, 1), np.nan) if empty else wrong, levels=levels, diverging=diverging
+            np.full((1, 1), np.nan) if empty else wrong,
+            levels=levels,
+            diverging=diverging,
+            pending=np.ones((1, 1), bool) if empty else None,  # an empty result: blank
         )
         result = compare(correct, wrong)
         self.comparison = result

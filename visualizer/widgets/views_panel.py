@@ -342,7 +342,9 @@ class ViewsPanel(Retranslatable, QWidget):
     def _on_step_changed(self, _step: int) -> None:
         st = self.state
         levels = self._levels
-        self.output_view.set_matrix(st.output_plane(), levels=levels["output"])
+        self.output_view.set_matrix(
+            st.output_plane(), levels=levels["output"], pending=st.output_pending()
+        )
         self.grad_input_view.set_matrix(
             st.grad_input_plane(), levels=levels["grad_input"], diverging=True
         )
