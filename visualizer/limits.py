@@ -21,6 +21,16 @@ SESSION_MAX_SIDE = 4096
 SESSION_MAX_CHANNELS = 64
 SESSION_MAX_ELEMENTS = SESSION_MAX_SIDE * SESSION_MAX_SIDE
 
+# ---- undo ----------------------------------------------------------------------------------------
+# The undo history is bounded by the memory of the arrays it holds (X, W and dY before and after
+# each edit, every array counted once however many entries share it, the current ones
+# included): when a new edit takes it over UNDO_MAX_BYTES the oldest entries are dropped.  The
+# newest edit is always kept, so the last edit can be undone even when it alone is larger
+# (e.g. one Randomize of a 1024×1024 image with batch 8 × channels 8: 512 MB per array).
+# UNDO_MAX_ENTRIES bounds the number of entries (each costs a few kB even without arrays).
+UNDO_MAX_BYTES = 256 * 2**20
+UNDO_MAX_ENTRIES = 1000
+
 # ---- zoom ----------------------------------------------------------------------------------------
 # Cell zoom of the views (Ctrl + / Ctrl −), also what a session may restore.
 ZOOM_MIN, ZOOM_MAX = 0.4, 3.0

@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from engine.errors import ParameterError
 from engine.ops import OPS, OpSpec, Params, get_op
 from engine.pitfalls import PitfallCase, evaluate
-from visualizer import verify
+from visualizer import limits, verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import tr
 from visualizer.limits import EDIT_MAX_SIDE
@@ -101,6 +101,15 @@ class _EditCommand(QUndoCommand):
     def retranslate(self) -> None:
         self.setText(label_text(self._label))
 
+    def arrays(self) -> list[np.ndarray]:
+        """The arrays this entry holds (before and after the edit; shared ones once)."""
+        return _distinct_arrays((self._before, self._after))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory of the arrays this entry holds, each counted once."""
+        return sum(a.nbytes for a in self.arrays())
+
     def redo(self) -> None:
         if self._done:
             self._done = False
@@ -137,7 +146,8 @@ class AppState(QObject):
         self.error: ValueError | None = None
         self.rejected: Params | None = None  # parameters the engine refused, for the formula
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.setUndoLimit(200)
+        # Bounded by memory (limits.UNDO_MAX_BYTES, see _trim_undo) and by a number of entries.
+        self.undo_stack.setUndoLimit(limits.UNDO_MAX_ENTRIES)
         self._restoring = False
         self.results: Results = compute(self.snapshot())
         self.cursor.resize(len(self.results.trace))
@@ -186,7 +196,41 @@ class AppState(QObject):
         self.sigStepChanged.emit(self.step)
         if label and not self._restoring:
             self.undo_stack.push(_EditCommand(self, before, self.snapshot(), label))
+            self._trim_undo()
         return True
+
+    def undo_bytes(self) -> int:
+        """Memory of the arrays the undo history holds, each array counted once."""
+        stack = self.undo_stack
+        docs = []
+        for i in range(stack.count()):
+            command = stack.command(i)
+            if isinstance(command, _EditCommand):
+                docs += [command._before, command._after]
+        return sum(a.nbytes for a in _distinct_arrays(docs))
+
+    def _trim_undo(self) -> None:
+        """Drop the oldest undo entries while the history holds more than
+        :data:`visualizer.limits.UNDO_MAX_BYTES` of arrays; the newest entry always stays.
+
+        QUndoStack cannot drop its oldest entries, so the kept ones are pushed again onto a
+        cleared stack (called right after a push: every entry is done, none undone).
+        """
+        stack = self.undo_stack
+        if self.undo_bytes() <= limits.UNDO_MAX_BYTES or stack.count() <= 1:
+            return
+        commands = [stack.command(i) for i in range(stack.count())]
+        kept = [c for c in commands if isinstance(c, _EditCommand)]
+        while len(kept) > 1:
+            kept = kept[1:]
+            docs = [d for c in kept for d in (c._before, c._after)]
+            if sum(a.nbytes for a in _distinct_arrays(docs)) <= limits.UNDO_MAX_BYTES:
+                break
+        entries = [(c._before, c._after, c._label) for c in kept]
+        del commands, kept
+        stack.clear()
+        for before, after, label in entries:
+            stack.push(_EditCommand(self, before, after, label))
 
     def snapshot(self) -> Document:
         return Document(**{name: getattr(self, name) for name in _DOC_FIELDS})
@@ -568,6 +612,15 @@ class AppState(QObject):
             grad_output=self.grad_output[n, c],
         )
         return evaluate(key, case)
+
+
+def _distinct_arrays(docs: tuple[Document, ...] | list[Document]) -> list[np.ndarray]:
+    """The arrays (X, W, dY) of ``docs``, each object once."""
+    seen: dict[int, np.ndarray] = {}
+    for doc in docs:
+        for arr in (doc.x, doc.weight, doc.grad_output):
+            seen.setdefault(id(arr), arr)
+    return list(seen.values())
 
 
 _DOC_FIELDS = (
