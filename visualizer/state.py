@@ -21,9 +21,11 @@ from engine.ops import OPS, OpSpec, Params, get_op
 from engine.pitfalls import PitfallCase, evaluate
 from visualizer import limits, verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
-from visualizer.i18n import tr
+from visualizer.i18n import tr, translate_message
 from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model import Document, Results, StepCursor, compute, default_params, present
+from visualizer.model import compare as comparing
+from visualizer.model.document import CompareSetup
 from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, Highlight
 
 Snapshot = Document  # what undo restores and a session stores
@@ -140,7 +142,10 @@ class AppState(QObject):
         self.grad_output = np.ones((1, 1, 4, 4))
         self.plane = (0, 0)  # (n, c) shown; c is the output channel for ops with a weight
         self.in_channel = 0  # which input channel's kernel slice is shown
-        self.cursor = StepCursor()
+        self.cursor = StepCursor()  # in compare mode: over the positions every setting shares
+        self.compare: CompareSetup | None = None
+        self.comparison: comparing.Comparison | None = None  # compare mode's panels
+        self._lead: comparing.Panel | None = None  # this document's own results, as a panel
         self.hover: tuple[str, int, int] | None = None
         # Why the last change was refused (None: it was not); widgets show it translated.
         self.error: ValueError | None = None
@@ -179,6 +184,7 @@ class AppState(QObject):
         try:
             doc = Document(**{**values, "plane": self._clamp_plane(doc)})  # type: ignore[arg-type]
             results = compute(doc, strict_grad)
+            comparison = comparing.compute_comparison(doc)
         except ValueError as exc:
             self.rejected = doc.params if "params" in changes else None
             self._set_error(exc)
@@ -189,7 +195,9 @@ class AppState(QObject):
         self.grad_output = results.grad_output
         self.rejected = None
         self.results = results
-        self.cursor.resize(len(results.trace))
+        self.comparison = comparison
+        self._lead = None if comparison is None else comparing.Panel(doc, results, "")
+        self.cursor.resize(len(results.trace) if comparison is None else comparison.n_windows)
         self._set_error(None)
         self.sigDataChanged.emit()
         self.sigResultsChanged.emit()
@@ -249,6 +257,17 @@ class AppState(QObject):
             return self._apply(label, strict_grad=strict_grad, **fields)
         finally:
             self._restoring = False
+
+    @property
+    def view_cursor(self) -> StepCursor:
+        """The step in this document's own results (in compare mode: the window at the shared
+        position, or the last one before it)."""
+        if self.comparison is None or self._lead is None:
+            return self.cursor
+        position = self.comparison.position(self.cursor.window_index)
+        n = len(self.results.trace)
+        index = max(0, self._lead.window_before(position))
+        return StepCursor(n, index + (n if self.cursor.phase == "backward" else 0))
 
     @staticmethod
     def _clamp_plane(doc: Document) -> tuple[int, int]:
@@ -488,11 +507,43 @@ class AppState(QObject):
 
     def jump_to_output(self, oh: int, ow: int) -> None:
         """Step to output cell (oh, ow) in the current phase."""
+        if self.comparison is not None:
+            self.jump_to_position(oh, ow)
+            return
         index = self.results.trace.step_of_output(oh, ow)
         if index is None:
             return
         base = self.n_windows if self.phase == "backward" else 0
         self.set_step(base + index)
+
+    def jump_to_position(self, row: int, col: int) -> None:
+        """Compare mode: step every setting to step position (row, col) in the current phase."""
+        if self.comparison is None:
+            return
+        index = self.comparison.index_of((row, col))
+        if index is not None:
+            self.set_step(index + (self.n_windows if self.phase == "backward" else 0))
+
+    # ---- compare mode -------------------------------------------------------------------------
+    def set_compare(self, setup: CompareSetup | None) -> bool:
+        """Enter compare mode with ``setup`` (``None``: leave it); undoable."""
+        if setup == self.compare:
+            return True
+        if setup is None:
+            label: Label = lambda: tr("Leave compare mode")  # noqa: E731
+        else:
+            label = lambda: tr("Compare settings")  # noqa: E731
+        return self._apply(label, compare=setup)
+
+    def compare_frame(self, i: int) -> comparing.PanelFrame:
+        """What compare panel ``i`` shows at the current step."""
+        assert self.comparison is not None
+        return comparing.panel_frame(self.comparison, i, self.cursor)
+
+    def compare_step_text(self, i: int) -> str:
+        """Compare panel ``i``'s arithmetic at the current step, in the current language."""
+        assert self.comparison is not None
+        return translate_message(comparing.step_message(self.comparison, i, self.cursor))
 
     def set_hover(self, where: str | None, row: int = 0, col: int = 0) -> None:
         hover = None if where is None else (where, row, col)
@@ -512,11 +563,11 @@ class AppState(QObject):
 
     def output_plane(self, partial: bool = True) -> np.ndarray:
         """Output of the shown plane; during the forward phase only the windows done so far."""
-        return present.output_plane(self.snapshot(), self.results, self.cursor, partial)
+        return present.output_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
     def output_pending(self, partial: bool = True) -> np.ndarray | None:
         """Cells of :meth:`output_plane` not computed yet (None: all are)."""
-        return present.output_pending(self.results, self.cursor, partial)
+        return present.output_pending(self.results, self.view_cursor, partial)
 
     def tensor_plane(self, name: str) -> np.ndarray:
         """The shown plane of result tensor ``name`` (e.g. what an operation built from X)."""
@@ -527,15 +578,15 @@ class AppState(QObject):
 
     def grad_input_plane(self, partial: bool = True) -> np.ndarray:
         """dX of the shown plane, accumulated up to the current backward step."""
-        return present.grad_input_plane(self.snapshot(), self.results, self.cursor, partial)
+        return present.grad_input_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
     def mask_plane(self, partial: bool = True) -> np.ndarray | None:
         """Windows won per input element (so far, during the forward phase); None without."""
-        return present.mask_plane(self.snapshot(), self.results, self.cursor, partial)
+        return present.mask_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
     def grad_weight_plane(self, partial: bool = True) -> tuple[np.ndarray, float | None] | None:
         """dW of the shown kernel slice and db, accumulated so far; None without a weight."""
-        return present.grad_weight_plane(self.snapshot(), self.results, self.cursor, partial)
+        return present.grad_weight_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
     def step_text(self) -> str:
         """The arithmetic of the current step, in the current language.
@@ -545,12 +596,15 @@ class AppState(QObject):
         by the arithmetic of every cell the step adds to (``dX[1, 0]: 0 + 1·2 = 2``), one line
         per gradient.
         """
+        if self.comparison is not None:
+            row, col = self.comparison.position(self.cursor.window_index)
+            return tr(comparing.AT_POSITION).format(row=row, col=col)
         step = present.current_step(self.results, self.cursor)
         return "\n".join((tr(step.template).format(**step.fields), *step.lines))
 
     def highlight(self) -> Highlight:
         """Cells to mark for the current step, by view (input coordinates, not canvas ones)."""
-        return present.highlight(self.snapshot(), self.results, self.cursor)
+        return present.highlight(self.snapshot(), self.results, self.view_cursor)
 
     def hover_cells(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(input cells, output cells) linked to the hovered cell."""
@@ -633,4 +687,5 @@ _DOC_FIELDS = (
     "in_channel",
     "dy_mode",
     "dy_seed",
+    "compare",
 )

@@ -1409,6 +1409,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>编辑 dY[{row}, {col}]</translation>
     </message>
     <message>
+        <source>Leave compare mode</source>
+        <translation>退出对比模式</translation>
+    </message>
+    <message>
+        <source>Compare settings</source>
+        <translation>对比设置</translation>
+    </message>
+    <message>
         <source>{position}: the window read no input</source>
         <translation>{position}：这个窗口没有读到任何输入</translation>
     </message>
@@ -2675,6 +2683,130 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>{value} is closer to zero than the smallest number (about 4.9e-324): stored as 0</source>
         <translation>{value} 比最小的数（约 4.9e-324）更接近零：已存为 0</translation>
+    </message>
+    <message>
+        <source>compare mode needs at least 2 settings, not {count}</source>
+        <translation>对比模式至少需要 2 种设置，而不是 {count} 种</translation>
+    </message>
+    <message>
+        <source>compare mode shows at most {limit} settings, not {count}</source>
+        <translation>对比模式最多显示 {limit} 种设置，而不是 {count} 种</translation>
+    </message>
+    <message>
+        <source>{operation} has no parameter {name}</source>
+        <translation>{operation} 没有参数 {name}</translation>
+    </message>
+    <message>
+        <source>{operation} cannot be compared with {other}: it takes other tensors</source>
+        <translation>{operation} 不能与 {other} 对比：它使用不同的张量</translation>
+    </message>
+    <message>
+        <source>setting {panel} ({title}): {reason}</source>
+        <translation>设置 {panel}（{title}）：{reason}</translation>
+    </message>
+    <message>
+        <source>{name} = {value}</source>
+        <translation>{name} = {value}</translation>
+    </message>
+    <message>
+        <source>the same settings</source>
+        <translation>相同的设置</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>{first}, {rest}</source>
+        <translation>{first}，{rest}</translation>
+    </message>
+    <message>
+        <source>{first} / {rest}</source>
+        <translation>{first} / {rest}</translation>
+    </message>
+    <message>
+        <source>{first} vs {rest}</source>
+        <translation>{first} 对比 {rest}</translation>
+    </message>
+    <message>
+        <source>{name}: {values}</source>
+        <translation>{name}：{values}</translation>
+    </message>
+    <message>
+        <source>{name} ±1</source>
+        <translation>{name} ±1</translation>
+    </message>
+    <message>
+        <source>{title} adds a last column: {before} → {after} outputs per row</source>
+        <translation>{title} 增加了最后一列：每行输出 {before} → {after} 个</translation>
+    </message>
+    <message>
+        <source>{title} adds {count} columns: {before} → {after} outputs per row</source>
+        <translation>{title} 增加了 {count} 列：每行输出 {before} → {after} 个</translation>
+    </message>
+    <message>
+        <source>{title} drops {count} columns: {before} → {after} outputs per row</source>
+        <translation>{title} 减少了 {count} 列：每行输出 {before} → {after} 个</translation>
+    </message>
+    <message>
+        <source>{title} adds a last row: {before} → {after} outputs per column</source>
+        <translation>{title} 增加了最后一行：每列输出 {before} → {after} 个</translation>
+    </message>
+    <message>
+        <source>{title} adds {count} rows: {before} → {after} outputs per column</source>
+        <translation>{title} 增加了 {count} 行：每列输出 {before} → {after} 个</translation>
+    </message>
+    <message>
+        <source>{title} drops {count} rows: {before} → {after} outputs per column</source>
+        <translation>{title} 减少了 {count} 行：每列输出 {before} → {after} 个</translation>
+    </message>
+    <message>
+        <source>{title}: output {before} → {after}</source>
+        <translation>{title}：输出 {before} → {after}</translation>
+    </message>
+    <message>
+        <source>the added window reads {padding} padding cells</source>
+        <translation>新增的窗口读取了 {padding} 个填充单元</translation>
+    </message>
+    <message>
+        <source>the {windows} added windows read {padding} padding cells</source>
+        <translation>新增的 {windows} 个窗口读取了 {padding} 个填充单元</translation>
+    </message>
+    <message>
+        <source>{reads} ({overhang} more lie beyond the padding: never read)</source>
+        <translation>{reads}（另有 {overhang} 个位于填充之外：从不读取）</translation>
+    </message>
+    <message>
+        <source>{title}: {count} of {total} outputs differ</source>
+        <translation>{title}：{total} 个输出中有 {count} 个不同</translation>
+    </message>
+    <message>
+        <source>{title}: the same output</source>
+        <translation>{title}：输出相同</translation>
+    </message>
+    <message>
+        <source>dX differs in {count} of {total} cells</source>
+        <translation>dX 在 {total} 个单元中有 {count} 个不同</translation>
+    </message>
+    <message>
+        <source>the same dX</source>
+        <translation>dX 相同</translation>
+    </message>
+    <message>
+        <source>{first}; {rest}</source>
+        <translation>{first}；{rest}</translation>
+    </message>
+    <message>
+        <source>no window at ({row}, {col}) with this setting</source>
+        <translation>此设置在 ({row}, {col}) 处没有窗口</translation>
+    </message>
+    <message>
+        <source>Every setting at ({row}, {col}): the arithmetic is in each panel</source>
+        <translation>所有设置都在 ({row}, {col})：算式见各面板</translation>
     </message>
 </context>
 </TS>

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -16,6 +18,39 @@ def default_params() -> Params:
         for param in spec.params:
             values.setdefault(param.name, param.default)
     return Params(values)
+
+
+#: The key of a compare variant that names an operation instead of a parameter.
+OP_FIELD = "op"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One panel of compare mode: what it changes in the document.
+
+    ``changes`` holds ``(name, value)`` pairs: parameters by their registry names and, under
+    :data:`OP_FIELD`, an operation's registry key.  No pair: the document as it is.
+    """
+
+    changes: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, changes: Mapping[str, Any]) -> Variant:
+        return cls(tuple(changes.items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.changes)
+
+
+@dataclass(frozen=True)
+class CompareSetup:
+    """Compare mode: two or more variants of the document, shown side by side in lockstep."""
+
+    variants: tuple[Variant, ...]
+
+    @classmethod
+    def of(cls, *changes: Mapping[str, Any]) -> CompareSetup:
+        return cls(tuple(Variant.of(c) for c in changes))
 
 
 @dataclass(frozen=True)
@@ -32,6 +67,7 @@ class Document:
     plane : (n, c) shown; c is the output channel for operations with a weight
     in_channel : which input channel's kernel slice is shown
     dy_mode, dy_seed : how dY is refilled when the output shape changes
+    compare : compare mode's variants (``None``: compare mode is off)
     """
 
     op: str
@@ -43,6 +79,7 @@ class Document:
     in_channel: int
     dy_mode: str
     dy_seed: int
+    compare: CompareSetup | None = None
 
     @property
     def spec(self) -> OpSpec:

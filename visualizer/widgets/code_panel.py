@@ -304,7 +304,7 @@ class CodePanel(QDockWidget):
             return
         st = self.state
         phase = st.phase
-        out_pos = st.results.geometry.position(st.window_index)
+        out_pos = st.results.geometry.position(st.view_cursor.window_index)
         counters = codegen.loop_variables(st.spec.key, st.plane, out_pos)  # code: not translated
         if phase == "forward":
             text = tr("forward step {index}/{total}:  {counters}")
