@@ -13,7 +13,10 @@ Each case is timed as the user feels it, on a shown 1366×768 ``MainWindow``:
   ``state.set_step(k + 1)``, ``QApplication.processEvents()``, ``window.repaint()``;
 * parameter change (64×64): stride 1 ↔ 2 through ``state.set_params``, then the same flush;
 * parameter change (1024×1024, heat maps): kernel 2 ↔ 3 at stride 2, then the same flush;
-* first paint: a fresh process builds the window, shows it, processes events and grabs it.
+* first paint: a fresh process builds the window, shows it, processes events and grabs it;
+* compare mode: one lockstep step of three settings (max, average, LP pooling) of a 16×16
+  input, and entering compare mode with three settings of a 64×64 input (``state.set_compare``
+  then the same flush; leaving it in between is not timed).
 
 Every figure is also given as a ratio to a reference: a bare pyqtgraph ``ImageItem.setImage``
 of the same matrix plus the same flush of its widget (``processEvents`` + ``repaint()``; for
@@ -287,6 +290,74 @@ NEW_OPS = {
 }
 
 
+THREE_OPS = ({"op": "max_pool2d"}, {"op": "avg_pool2d"}, {"op": "lp_pool2d"})
+
+
+def bench_compare(app, window, ref, repeat: int, changes: int) -> list[Result]:
+    """Compare mode with three panels: one lockstep step at 16×16, entering it at 64×64."""
+    from visualizer.model.document import CompareSetup
+
+    st = window.state
+    setup = CompareSetup.of(*THREE_OPS)
+    st.set_compare(None)
+    st.set_op("max_pool2d")
+    st.set_params(kernel_size=2, stride=2, padding=0, dilation=1)
+    st.set_input(int_matrix(16))
+    flush(app, window)
+
+    def step(i: int) -> None:
+        st.set_step((i + 1) % st.n_steps)
+        flush(app, window)
+
+    # The same step without compare mode, measured now: the machine's load is the same.
+    single = statistics.median(time_calls(step, repeat))
+    if not st.set_compare(setup):
+        raise RuntimeError(f"compare mode refused: {st.error}")
+    st.set_step(0)
+    flush(app, window)
+    times = time_calls(step, repeat)
+    stepped = Result(
+        "compare: one lockstep step", "16×16", times, ref.times(int_matrix(16), repeat), 16.0,
+        note=f"3 panels, {st.n_windows} windows each; "
+        f"{statistics.median(times) / single:.1f}× one step of the usual views",
+    )  # fmt: skip
+    if stepped.ok is False:
+        stepped.profile = profile_calls(step, min(repeat, 40))
+    st.set_compare(None)
+    st.set_input(int_matrix(64))
+    flush(app, window)
+
+    def change(i: int) -> None:
+        st.set_params(stride=1 + i % 2)
+        flush(app, window)
+
+    usual = statistics.median(time_calls(change, changes))
+    st.set_params(stride=2)
+
+    def enter(_i: int) -> float:
+        st.set_compare(None)
+        flush(app, window)
+        t0 = time.perf_counter()
+        if not st.set_compare(setup):
+            raise RuntimeError(f"compare mode refused: {st.error}")
+        flush(app, window)
+        return time.perf_counter() - t0
+
+    for i in range(2):
+        enter(i)
+    times = [enter(i) for i in range(changes)]
+    entered = Result(
+        "compare: enter compare mode", "64×64", times, ref.times(int_matrix(64), changes), 100.0,
+        note=f"3 panels (max, avg, LP pooling); {statistics.median(times) / usual:.1f}× a "
+        "stride change of the usual views",
+    )  # fmt: skip
+    if entered.ok is False:
+        entered.profile = profile_calls(enter, min(changes, 6))
+    st.set_compare(None)
+    flush(app, window)
+    return [stepped, entered]
+
+
 def bench_op(app, window, ref, op: str, repeat: int) -> list[Result]:
     """One step at 16×16 and one parameter change at 64×64 of operation ``op``."""
     st = window.state
@@ -476,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats: a smoke run")
     parser.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
     parser.add_argument("--big", type=int, default=1024, metavar="N", help="large input side")
+    parser.add_argument("--compare-only", action="store_true", help="only the compare mode cases")
     args = parser.parse_args(argv)
     steps, changes, big_changes, paints = (20, 6, 3, 2) if args.quick else (200, 30, 8, 5)
 
@@ -498,7 +570,11 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     app.processEvents()
 
-    results = [
+    results = bench_compare(app, window, ref, steps, changes)
+    if args.compare_only:
+        print(markdown(results, ["# GUI benchmark: compare mode"]))
+        return 0
+    results += [
         bench_step(app, window, ref, 8, steps, 8.0),  # the default example's size
         bench_step(app, window, ref, 16, steps, 8.0),
         bench_step(app, window, ref, 64, steps // 2, None),

@@ -7,7 +7,7 @@ Command line (also what makes the app scriptable and testable)::
                    [--padding P|PhxPw] [--dilation D] [--ceil-mode] [--seed N] [--step N]
                    [--phase forward|backward] [--screenshot FILE.png] [--window-size WxH]
                    [--export-gif FILE.gif [--gif-delay MS] [--gif-phase forward|backward|both]]
-                   [--language en|zh_CN]
+                   [--language en|zh_CN] [--compare "padding=0|padding=1"]
 
 ``FILE.json`` opens a session, ``--image`` starts on an image (``--rgb``: three channels); the
 other flags then change that state.  Every integer flag has a documented range (``--help``
@@ -147,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="steps recorded in the GIF (default both)",
     )
     p.add_argument(
+        "--compare",
+        metavar="SETTINGS",
+        help='compare settings side by side in lockstep: settings separated by "|", each '
+        'comma-separated name=value pairs of parameters (or op), e.g. "padding=0|padding=1" '
+        'or "op=max|op=avg"',
+    )
+    p.add_argument(
         "--language",
         choices=list(LANGUAGES),
         help="language of the window (default: the last choice, else the system's)",
@@ -238,6 +245,13 @@ def _check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
         parser.error("--rgb needs --image")
     if args.image and (args.input_size or args.seed is not None):
         parser.error("--image cannot be combined with --input-size or --seed")
+    if getattr(args, "compare", None) is not None:
+        from visualizer.schema import compare_from_text
+
+        try:
+            args.compare_setup = compare_from_text(args.compare)
+        except ValueError as exc:
+            parser.error(f"--compare: {exc}")
 
 
 def _check_gif_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -282,6 +296,15 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
             changes[name] = value
     if changes and not state.set_params(**changes):
         return translate_message(state.error)
+    if getattr(args, "compare", None) is not None:
+        from visualizer.schema import compare_from_text
+
+        try:
+            setup = getattr(args, "compare_setup", None) or compare_from_text(args.compare)
+        except ValueError as exc:
+            return f"--compare: {exc}"
+        if not state.set_compare(setup):
+            return f"--compare: {translate_message(state.error)}"
     if args.phase or args.step is not None:
         step = args.step or 0
         if not 0 <= step < state.n_windows:

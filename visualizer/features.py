@@ -11,11 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from visualizer import export, language, presentation, session
-from visualizer.widgets import code_panel, help_dialog, pitfalls_panel, presets_dock, verify_panel
+from visualizer.widgets import (
+    code_panel,
+    compare_view,
+    help_dialog,
+    pitfalls_panel,
+    presets_dock,
+    verify_panel,
+)
 
 FEATURES: list[Callable[[Any], None]] = []
 FEATURES.append(code_panel.install)  # View ▸ Show code (Ctrl+K)
 FEATURES.append(verify_panel.install)  # Tools ▸ Check gradients, Compare with PyTorch
+FEATURES.append(compare_view.install)  # Tools ▸ Compare, the parameter panel's Compare… button
 FEATURES.append(help_dialog.install)  # Help ▸ Getting started (first run too)
 FEATURES.append(presets_dock.install)  # Presets menu (before Help), preset explanation dock
 FEATURES.append(pitfalls_panel.install)  # View ▸ Pitfalls (Ctrl+P)

@@ -10,14 +10,17 @@ engine's check against its input, which says why in the engine's words.
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.ops import OPS, Params, ParamSpec
-from visualizer.i18n import tr
+from engine.ops import OPS, Params, ParamSpec, get_op
+from visualizer.i18n import tr, translate_message
 from visualizer.model import default_params
+from visualizer.model.document import OP_FIELD, CompareSetup, Variant
 
 
 def param_specs() -> dict[str, ParamSpec]:
@@ -188,3 +191,102 @@ def _plain(bound: float | None) -> str:
     if bound is None:
         return "∞"
     return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+# ---- compare mode: its settings in files and on the command line ---------------------------------
+def compare_to_json(setup: CompareSetup) -> list[dict[str, Any]]:
+    """Compare mode's settings as JSON: one object per setting (``op`` by its alias)."""
+    out = []
+    for variant in setup.variants:
+        changes = variant.as_dict()
+        item: dict[str, Any] = {}
+        if OP_FIELD in changes:
+            item[OP_FIELD] = get_op(str(changes.pop(OP_FIELD))).alias
+        item.update(params_to_json(Params(changes)))
+        out.append(item)
+    return out
+
+
+def compare_from_json(raw: object, style: Style = SESSION, field: str = "compare") -> CompareSetup:
+    """Read compare mode's settings: a list of objects of parameters (and ``op``).
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, the parameter, the value and the rule.
+    """
+    if not isinstance(raw, list):
+        message = tr("{field} must be a list of settings, not {type}")
+        raise ValueError(message.format(field=field, type=_type_name(raw)))
+    variants = []
+    for k, item in enumerate(raw):
+        # Files count from 0 (compare[0]); the command line says "setting 1".
+        where = f"{field} {k + 1}" if style.lenient else f"{field}[{k}]"
+        if not isinstance(item, dict):
+            message = tr("{field} must be an object, not {type}")
+            raise ValueError(message.format(field=where, type=_type_name(item)))
+        values = dict(item)
+        changes: dict[str, Any] = {}
+        if OP_FIELD in values:
+            op = values.pop(OP_FIELD)
+            try:
+                changes[OP_FIELD] = get_op(str(op)).key
+            except ValueError as exc:
+                raise ValueError(f"{where}: {translate_message(exc)}") from None
+        try:
+            params, given = params_from_json(values, style)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        changes.update({name: params[name] for name in param_specs() if name in given})
+        variants.append(Variant.of(changes))
+    return CompareSetup(tuple(variants))
+
+
+def _text_value(text: str) -> object:
+    """A command-line value as JSON would give it: on/off, None, 2x3, numbers, words."""
+    word = text.strip()
+    lower = word.lower()
+    if lower in ("on", "true", "yes"):
+        return True
+    if lower in ("off", "false", "no"):
+        return False
+    if lower in ("none", "null"):
+        return None
+    pair = re.fullmatch(r"(-?\d+)\s*[xX×]\s*(-?\d+)", word)
+    if pair:
+        return [int(pair.group(1)), int(pair.group(2))]
+    try:
+        return json.loads(word)
+    except ValueError:
+        return word
+
+
+def compare_from_text(text: str) -> CompareSetup:
+    """``--compare "padding=0|padding=1"``: settings separated by ``|``, each a comma-separated
+    list of ``name=value`` (registry parameter names, or ``op``).
+
+    Raises
+    ------
+    ValueError
+        A one-line message naming the setting and what is wrong.
+    """
+    parts = text.split("|")
+    if len(parts) < 2:
+        raise ValueError(
+            tr("needs at least two settings separated by '|', e.g. padding=0|padding=1")
+        )
+    raw = []
+    for k, part in enumerate(parts, start=1):
+        item: dict[str, object] = {}
+        for pair in part.split(","):
+            if not pair.strip():
+                continue
+            name, sep, value = pair.partition("=")
+            if not sep or not name.strip():
+                message = tr("setting {index} ({text}) must be name=value pairs, e.g. padding=1")
+                raise ValueError(message.format(index=k, text=repr(part.strip())))
+            item[name.strip()] = _text_value(value)
+        if not item:
+            raise ValueError(tr("setting {index} is empty").format(index=k))
+        raw.append(item)
+    return compare_from_json(raw, PRESET, tr("setting"))

@@ -8,6 +8,10 @@ A session file looks like::
      "plane": [0, 0], "in_channel": 0, "dy_mode": "ones", "dy_seed": 0,
      "step": 0, "view": {"zoom": 1.0}}
 
+In compare mode the file also holds ``"compare": [{"padding": [0, 0]}, {"padding": [1, 1]}]``
+(one object per setting: parameters, and ``"op"`` by its alias); a file without it, as every
+older one, opens with compare mode off.
+
 Arrays are 4-D nested lists of numbers; infinities and NaN are written as the strings
 ``"inf"``, ``"-inf"`` and ``"nan"`` so the file stays strict JSON.  Floats are written with
 ``repr`` precision, so a save → load round trip is exact.
@@ -80,7 +84,13 @@ from visualizer.safe_io import (
     write_text_atomic,
 )
 from visualizer.safe_io import write_atomically as write_atomically  # moved there; re-exported
-from visualizer.schema import SESSION, params_from_json, params_to_json
+from visualizer.schema import (
+    SESSION,
+    compare_from_json,
+    compare_to_json,
+    params_from_json,
+    params_to_json,
+)
 from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
 from visualizer.state import AppState, Label, Snapshot
 from visualizer.ui import Shortcut, add_action
@@ -166,6 +176,8 @@ def session_to_dict(session: Session, arrays: bool = True) -> dict[str, Any]:
         "step": int(session.step),
         "view": {"zoom": float(session.zoom)},
     }
+    if snap.compare is not None:  # compare mode (files without it open with it off)
+        data["compare"] = compare_to_json(snap.compare)
     if arrays:
         for name in _ARRAYS:
             data[name] = _array_to_json(getattr(snap, name))
@@ -400,7 +412,10 @@ def session_from_dict(data: object) -> Session:
     if not ZOOM_MIN <= zoom <= ZOOM_MAX:
         message = tr("{field} ({value}) must be between {low} and {high}")
         raise ValueError(message.format(field="view.zoom", value=zoom, low=ZOOM_MIN, high=ZOOM_MAX))
-    snap = Snapshot(op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed)
+    compare = None if data.get("compare") is None else compare_from_json(data["compare"])
+    snap = Snapshot(
+        op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed, compare
+    )
     return Session(snap, step, zoom)
 
 

@@ -527,6 +527,8 @@ class AppState(QObject):
     # ---- compare mode -------------------------------------------------------------------------
     def set_compare(self, setup: CompareSetup | None) -> bool:
         """Enter compare mode with ``setup`` (``None``: leave it); undoable."""
+        if setup is not None:
+            setup = comparing.canonical(self.snapshot(), setup)
         if setup == self.compare:
             return True
         if setup is None:
@@ -534,6 +536,15 @@ class AppState(QObject):
         else:
             label = lambda: tr("Compare settings")  # noqa: E731
         return self._apply(label, compare=setup)
+
+    def compare_quick(self) -> list[comparing.Quick]:
+        """The one-click comparisons the current operation's parameters offer."""
+        return comparing.quick_comparisons(self.snapshot())
+
+    def compare_canvas(self, i: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+        """Compare panel ``i``'s input with its own padding ring (values, kinds, offset)."""
+        assert self.comparison is not None
+        return comparing.panel_canvas(self.comparison.panels[i])
 
     def compare_frame(self, i: int) -> comparing.PanelFrame:
         """What compare panel ``i`` shows at the current step."""

@@ -1069,6 +1069,26 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{field} 必须是有限的数</translation>
     </message>
     <message>
+        <source>{field} must be a list of settings, not {type}</source>
+        <translation>{field} 必须是设置的列表，而不是 {type}</translation>
+    </message>
+    <message>
+        <source>needs at least two settings separated by &apos;|&apos;, e.g. padding=0|padding=1</source>
+        <translation>至少需要两种用“|”分隔的设置，例如 padding=0|padding=1</translation>
+    </message>
+    <message>
+        <source>setting {index} ({text}) must be name=value pairs, e.g. padding=1</source>
+        <translation>设置 {index}（{text}）必须是 名称=值 对，例如 padding=1</translation>
+    </message>
+    <message>
+        <source>setting {index} is empty</source>
+        <translation>设置 {index} 为空</translation>
+    </message>
+    <message>
+        <source>setting</source>
+        <translation>设置</translation>
+    </message>
+    <message>
         <source>{value} is not a number</source>
         <translation>{value} 不是数字</translation>
     </message>
@@ -2377,8 +2397,32 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>灰色单元格：填充（最大池化为 −∞，所以永远不会胜出；其他情况为 0）。斜纹单元格：超出填充的部分，只有 ceil_mode 的窗口会到达（从不读取）。</translation>
     </message>
     <message>
+        <source>Marked cells: the value differs between the settings</source>
+        <translation>标记的单元：各设置之间的值不同</translation>
+    </message>
+    <message>
         <source>Output Y  ({size})</source>
         <translation>输出 Y（{size}）</translation>
+    </message>
+    <message>
+        <source>Stop comparing</source>
+        <translation>停止对比</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>Compare settings side by side</source>
+        <translation>并排对比设置</translation>
+    </message>
+    <message>
+        <source>Compare…</source>
+        <translation>对比…</translation>
+    </message>
+    <message>
+        <source>Quick comparisons: the same input with another setting, side by side in lockstep</source>
+        <translation>快速对比：同一输入换一种设置，并排同步单步</translation>
     </message>
     <message>
         <source>Kernel W  ({size})</source>

@@ -130,6 +130,21 @@ def variant_document(doc: Document, variant: Variant) -> Document:
     return replace(doc, op=spec.key, params=params, compare=None)
 
 
+def canonical(doc: Document, setup: CompareSetup) -> CompareSetup:
+    """``setup`` with every value in its checked form (pairs as tuples, operations by key);
+    a variant the engine refuses is kept as it is (:func:`compute_comparison` says why)."""
+    variants = []
+    for variant in setup.variants:
+        try:
+            d = variant_document(doc, variant)
+        except ValueError:
+            variants.append(variant)
+            continue
+        changes = {n: d.op if n == OP_FIELD else d.params[n] for n, _ in variant.changes}
+        variants.append(Variant.of(changes))
+    return CompareSetup(tuple(variants))
+
+
 def differing_fields(docs: Sequence[Document]) -> tuple[str, ...]:
     """What differs between ``docs``: :data:`OP_FIELD` first, then parameter names."""
     names: list[str] = []

@@ -210,11 +210,11 @@ class FormulaPanel(Retranslatable, QGroupBox):
         out_h, out_w = st.results.output.shape[-2:]
         if st.error:
             lines.append(tr("✗ Not applied: {reason}").format(reason=translate_message(st.error)))
-        elif out_h * out_w == st.n_windows:
+        elif out_h * out_w == len(st.results.trace):
             text = tr("Output: {rows} × {cols} = {count} windows")
             lines.append(text.format(rows=out_h, cols=out_w, count=out_h * out_w))
         else:
             # A scatter steps over its input cells, not over its outputs.
             text = tr("Output: {rows} × {cols}; {count} steps, one per input cell")
-            lines.append(text.format(rows=out_h, cols=out_w, count=st.n_windows))
+            lines.append(text.format(rows=out_h, cols=out_w, count=len(st.results.trace)))
         self.formula_label.setText("\n".join(lines))

@@ -1,0 +1,182 @@
+"""Compare mode in the real window: lockstep, differing cells, --compare, sessions, undo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from visualizer import app
+from visualizer.model.document import CompareSetup
+from visualizer.session import apply_session, dumps, loads, session_from_state
+
+
+@pytest.fixture
+def window(qtbot):
+    from visualizer.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _enter(window, *changes):
+    assert window.state.set_compare(CompareSetup.of(*changes)), window.state.error
+    return window.compare_view
+
+
+def test_tools_compare_action_enters_and_leaves(window):
+    action = window.findChild(type(window.compare_action), "compare_action")
+    assert action is window.compare_action and action.isCheckable()
+    assert action in window.menus["tools"].actions()
+    action.trigger()
+    st = window.state
+    assert st.comparison is not None and len(st.comparison.panels) >= 2
+    assert window.compare_view.isVisible() and not window.views_panel.isVisible()
+    action.trigger()
+    assert st.comparison is None and st.compare is None
+    assert window.views_panel.isVisible() and not window.compare_view.isVisible()
+
+
+def test_lockstep_keeps_every_panel_on_the_same_output_position(window):
+    view = _enter(window, {"ceil_mode": False}, {"ceil_mode": True})
+    st = window.state
+    st.set_input(np.arange(49.0).reshape(7, 7))
+    comparison = st.comparison
+    assert [p.results.output.shape[-2:] for p in comparison.panels] == [(3, 3), (4, 4)]
+    assert st.n_windows == 16
+    for step in range(st.n_steps):
+        window.step_bar.next_button.click() if step else st.set_step(0)
+        assert st.step == step
+        position = comparison.position(st.window_index)
+        for i, panel in enumerate(view.panels):
+            frame = st.compare_frame(i)
+            out = comparison.panels[i].results.output.shape[-2:]
+            has = position[0] < out[0] and position[1] < out[1]
+            assert frame.step.present == has
+            styles = panel.views["output"].model.styles
+            current = [rc for rc, s in styles.items() if "current" in s]
+            if has:
+                # the output view marks exactly this position as the current cell
+                assert current == [position]
+                assert frame.highlight.output_cell == position
+            else:
+                assert current == []
+                assert "no window at" in panel.step_label.text()
+
+
+def test_differing_cells_are_exactly_the_cells_whose_values_differ(window):
+    view = _enter(window, {"op": "max"}, {"op": "avg"})
+    st = window.state
+    st.set_step(st.n_steps - 1)  # the whole output and dX are shown
+    comparison = st.comparison
+    outputs = [p.results.output[0, 0] for p in comparison.panels]
+    grads = [p.results.grad_input[0, 0] for p in comparison.panels]
+    for i, panel in enumerate(view.panels):
+        np.testing.assert_array_equal(panel.views["output"].matrix(), outputs[i])
+        marked = {rc for rc, s in panel.views["output"].model.styles.items() if "wrong" in s}
+        assert marked == {tuple(map(int, rc)) for rc in np.argwhere(outputs[0] != outputs[1])}
+        marked = {rc for rc, s in panel.views["grad_input"].model.styles.items() if "wrong" in s}
+        assert marked == {tuple(map(int, rc)) for rc in np.argwhere(grads[0] != grads[1])}
+
+
+def test_editing_the_input_in_one_panel_edits_it_in_all_and_undo_covers_it(window):
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    before = st.x.copy()
+    view.panels[1].views["input"].sigCellEdited.emit(2, 3, 99.0)
+    assert st.x[0, 0, 2, 3] == 99
+    for i, panel in enumerate(view.panels):
+        assert panel.views["input"].matrix()[2, 3] == 99
+        assert st.comparison.panels[i].doc.x[0, 0, 2, 3] == 99
+    st.undo_stack.undo()
+    np.testing.assert_array_equal(st.x, before)
+    assert view.panels[0].views["input"].matrix()[2, 3] == before[0, 0, 2, 3]
+    st.undo_stack.undo()  # entering compare mode
+    assert st.compare is None and not window.compare_action.isChecked()
+    st.undo_stack.redo()
+    assert st.compare == CompareSetup.of({"padding": (0, 0)}, {"padding": (1, 1)})
+    assert window.compare_action.isChecked()
+
+
+def test_quick_comparisons_from_the_parameter_panel(window):
+    button = window.compare_button
+    assert button.parent() is not None
+    menu = button.menu()
+    menu.aboutToShow.emit()
+    names = {a.objectName() for a in menu.actions()}
+    assert {"compare_padding_action", "compare_ceil_mode_action", "compare_ties_action"} <= names
+    assert "compare_op_action" in names
+    next(a for a in menu.actions() if a.objectName() == "compare_ties_action").trigger()
+    st = window.state
+    assert [p.doc.params["ties"] for p in st.comparison.panels] == ["first", "all", "split"]
+    assert [p.title_label.text() for p in window.compare_view.panels] == [
+        "ties = first", "ties = all", "ties = split",
+    ]  # fmt: skip
+    menu.aboutToShow.emit()
+    assert "compare_stop_action" in {a.objectName() for a in menu.actions()}
+    # Average pooling has no ties: switching to it is refused while the settings compare ties
+    assert not st.set_op("avg") and "has no parameter ties" in str(st.error)
+    next(a for a in menu.actions() if a.objectName() == "compare_stop_action").trigger()
+    assert st.compare is None and st.set_op("avg")
+    menu.aboutToShow.emit()
+    names = {a.objectName() for a in menu.actions()}
+    assert "compare_count_include_pad_action" in names and "compare_ties_action" not in names
+    assert "compare_stop_action" not in names
+
+
+def test_session_round_trip(window):
+    _enter(window, {"padding": 0}, {"padding": 1, "ceil_mode": True})
+    st = window.state
+    st.set_step(7)
+    text = dumps(session_from_state(st))
+    session, raw = loads(text)
+    assert raw["compare"] == [{"padding": [0, 0]}, {"padding": [1, 1], "ceil_mode": True}]
+    st.set_compare(None)
+    apply_session(st, session)
+    assert st.compare == CompareSetup.of(
+        {"padding": (0, 0)}, {"padding": (1, 1), "ceil_mode": True}
+    )
+    assert st.step == 7 and st.comparison is not None
+    # an old file (no "compare") opens with compare mode off
+    raw.pop("compare")
+    import json
+
+    old, _ = loads(json.dumps(raw))
+    apply_session(st, old)
+    assert st.compare is None and st.comparison is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("padding=0", "at least two settings"),
+        ("padding=0|", "setting 2 is empty"),
+        ("padding 1|padding=0", "must be name=value pairs"),
+        ("nope=1|padding=0", "unknown params 'nope'"),
+        ("op=nope|op=max", "operation ('nope') must be one of"),
+    ],
+)
+def test_compare_flag_errors_exit_2_with_one_line(capsys, text, message):
+    with pytest.raises(SystemExit) as exc:
+        app.main(["--compare", text, "--screenshot", "/nonexistent/x.png"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("pooling-visualizer: error: --compare: ")
+    assert message in err
+
+
+def test_compare_flag_sets_up_compare_mode(qtbot):
+    from visualizer.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    args = app.build_parser().parse_args(["--compare", "padding=0|padding=1", "--step", "3"])
+    assert app.apply_arguments(w.state, args) == ""
+    assert w.state.compare == CompareSetup.of({"padding": (0, 0)}, {"padding": (1, 1)})
+    assert w.state.step == 3
+    args = app.build_parser().parse_args(["--compare", "padding=0|padding=3"])
+    message = app.apply_arguments(w.state, args)
+    assert message.startswith("--compare: setting 2 (padding = 3): padding (3) must be at most")
