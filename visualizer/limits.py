@@ -12,6 +12,11 @@ EDIT_MAX_SIDE = 64
 # image may hold more (up to SESSION_MAX_CHANNELS): the box then shows that value exactly, and
 # reaches up to it, but never past it.
 EDIT_MAX_CHANNELS = 8
+# From this many rows or columns on, an input is stepped like an image: its views are heat maps
+# with a magnifier beside them, and the step bar offers "next row" and a faster play.
+LARGE_SIDE = 28
+# Playback speed, steps per second (a large image is played fast).
+PLAY_SPEED_MAX = 240
 # Rows and columns of an input made outside the size boxes: --input-size on the command line,
 # and images (a larger image is scaled down to fit).
 INPUT_MAX_SIDE = 1024

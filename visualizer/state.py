@@ -22,7 +22,7 @@ from engine.pitfalls import PitfallCase, evaluate
 from visualizer import limits, verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import tr, translate_message
-from visualizer.limits import EDIT_MAX_SIDE
+from visualizer.limits import EDIT_MAX_SIDE, LARGE_SIDE
 from visualizer.model import Document, Results, StepCursor, compute, default_params, present
 from visualizer.model import compare as comparing
 from visualizer.model.document import CompareSetup
@@ -501,6 +501,15 @@ class AppState(QObject):
         if step != self.cursor.step:
             self.cursor.step = step
             self.sigStepChanged.emit(step)
+
+    @property
+    def large_input(self) -> bool:
+        """Whether the input is stepped like an image (``limits.LARGE_SIDE``)."""
+        return max(self.x.shape[2:]) >= LARGE_SIDE
+
+    def step_next_row(self) -> None:
+        """Jump to the first window of the next row of windows, in the current phase."""
+        self.set_step(present.next_row_step(self.results, self.cursor))
 
     def set_phase(self, phase: str) -> None:
         self.set_step(self.window_index + (self.n_windows if phase == "backward" else 0))

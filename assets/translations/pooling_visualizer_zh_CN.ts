@@ -1938,6 +1938,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>每个单元格都是 {value}</translation>
     </message>
     <message>
+        <source>Close-up: rows {top}–{bottom}, columns {left}–{right}</source>
+        <translation>放大：第 {top}–{bottom} 行，第 {left}–{right} 列</translation>
+    </message>
+    <message>
         <source>Window size (height × width). For convolution this is the kernel&apos;s shape.</source>
         <translation>窗口大小（高 × 宽）。对卷积来说就是卷积核的形状。</translation>
     </message>
@@ -2248,8 +2252,16 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation> 步/秒</translation>
     </message>
     <message>
-        <source>Playback speed</source>
-        <translation>播放速度</translation>
+        <source>Playback speed (up to {max}/s for a large image)</source>
+        <translation>播放速度（大图像最多 {max} 步/秒）</translation>
+    </message>
+    <message>
+        <source>Next row</source>
+        <translation>下一行</translation>
+    </message>
+    <message>
+        <source>Jump to the first window of the next row</source>
+        <translation>跳到下一行的第一个窗口</translation>
     </message>
     <message>
         <source>Forward {index} / {total}</source>

@@ -237,3 +237,46 @@ def arrows(hl: Highlight) -> list[Arrow]:
         if cells:
             out.append(Arrow(from_view, source, view, cells))
     return out
+
+
+# ---- large inputs ---------------------------------------------------------------------------
+MAGNIFIER_MARGIN = 2  # cells shown around the current step's cells
+MAGNIFIER_MAX = 15  # rows and columns at most (a larger window is shown around its centre)
+
+
+def magnifier_box(
+    shape: tuple[int, ...], cells: list[Cell], margin: int = MAGNIFIER_MARGIN
+) -> tuple[int, int, int, int] | None:
+    """``(top, bottom, left, right)`` (end exclusive) of the part of a ``shape`` canvas a
+    magnifier shows: the box around ``cells`` (canvas coordinates) plus ``margin`` cells on
+    every side, cut to the canvas and to ``MAGNIFIER_MAX`` rows and columns around the box's
+    centre; None without cells."""
+    if not cells:
+        return None
+    bounds = []
+    for axis in (0, 1):
+        values = [cell[axis] for cell in cells]
+        lo, hi = min(values) - margin, max(values) + margin + 1
+        if hi - lo > MAGNIFIER_MAX:
+            centre = (lo + hi) // 2
+            lo, hi = centre - MAGNIFIER_MAX // 2, centre - MAGNIFIER_MAX // 2 + MAGNIFIER_MAX
+        lo, hi = max(0, lo), min(shape[axis], hi)
+        bounds.append((lo, hi))
+    (top, bottom), (left, right) = bounds
+    return (top, bottom, left, right) if bottom > top and right > left else None
+
+
+def step_grid(results: Results) -> tuple[int, int]:
+    """(rows, columns) the steps of a phase walk through in row-major order (the windows)."""
+    g = results.trace.geometry
+    out = g.out_size
+    return (out[0], out[1]) if out[0] * out[1] == len(results.trace) else (1, len(results.trace))
+
+
+def next_row_step(results: Results, cursor: StepCursor) -> int:
+    """The step that starts the next row of windows in the current phase (the phase's last
+    step on its last row)."""
+    _, cols = step_grid(results)
+    base = 0 if cursor.phase == "forward" else cursor.n_windows
+    index = min((cursor.window_index // cols + 1) * cols, cursor.n_windows - 1)
+    return base + index

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
+    QBoxLayout,
     QGraphicsRectItem,
     QHeaderView,
     QLabel,
@@ -59,7 +60,7 @@ from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model.cell_text import HINT_TEXT_CHARS as HINT_TEXT_CHARS  # re-exported
 from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
 from visualizer.model.cell_text import parse_cell
-from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING
+from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, magnifier_box
 from visualizer.view_settings import view_settings
 
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
@@ -534,6 +535,9 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
     painter.restore()
 
 
+MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
+# Highlight styles of the current step that the magnifier of a heat map shows.
+MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"))
 NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
 _NOTE_ALIGN = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
 
@@ -971,9 +975,15 @@ class MatrixView(QWidget):
     sigCellClicked = Signal(int, int)
     sigResized = Signal()
 
-    def __init__(self, title: str, object_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, object_name: str, parent: QWidget | None = None, magnify: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
+        # A heat map gets a magnifier beside it (made when first needed): the current step's
+        # cells and two cells around them, with numbers.  A magnifier has none of its own.
+        self._magnify = magnify
+        self.magnifier: MatrixView | None = None
         self.model = MatrixModel(self)
         self.hovering = False
         self.cell = 0
@@ -1024,7 +1034,11 @@ class MatrixView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.stack, 1)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(6)
+        self.body.addWidget(self.stack, 3)
+        layout.addLayout(self.body, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.hint_label)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -1079,7 +1093,8 @@ class MatrixView(QWidget):
 
     def _render(self) -> None:
         values, kinds, offset = self._content
-        heat = max(values.shape) > EDIT_MAX_SIDE or self._too_small
+        # A magnifier is always a table: it is there for the numbers.
+        heat = self._magnify and (max(values.shape) > EDIT_MAX_SIDE or self._too_small)
         self.model.neutral = self.neutral
         base = QApplication.palette().color(QPalette.ColorRole.Base)
         self.model.dim = (base.red(), base.green(), base.blue()) if self.dimmed else None
@@ -1168,11 +1183,96 @@ class MatrixView(QWidget):
             ]
             wins = [rc for rc, s in shifted.items() if "winner" in s]
             self.heatmap.set_marks(marks, wins)
+            # The magnifier follows the step (not the mouse: hover marks are left out).
+            step_marks = [rc for rc, s in shifted.items() if s & MAGNIFIED_STYLES]
+            self._update_magnifier(step_marks)
         else:
+            self._show_magnifier(False)
             changed = {rc for rc in old.keys() | shifted.keys() if old.get(rc) != shifted.get(rc)}
             viewport = self.table.viewport()
             for r, c in changed:
                 viewport.update(self.table.visualRect(self.model.index(r, c)))
+
+    def _update_magnifier(self, marks: list[tuple[int, int]]) -> None:
+        """Show the marked cells of the heat map and two cells around them, with numbers, in
+        the magnifier beside it (hidden when nothing is marked)."""
+        if not self._magnify:
+            return
+        values, kinds, offset = self._content
+        box = magnifier_box(values.shape, marks)
+        if box is None:
+            self._show_magnifier(False)
+            return
+        magnifier = self._magnifier()
+        top, bottom, left, right = box
+        crop = values[top:bottom, left:right]
+        crop_kinds = None if kinds is None else kinds[top:bottom, left:right]
+        magnifier.dimmed = self.dimmed
+        magnifier.set_matrix(
+            crop,
+            crop_kinds,
+            (offset[0] - top, offset[1] - left),
+            levels=self.levels,
+            diverging=self.diverging,
+            neutral=self.neutral,
+        )
+        magnifier.set_highlights(self._highlight_cells)
+        magnifier.set_title(
+            tr("Close-up: rows {top}–{bottom}, columns {left}–{right}").format(
+                top=top - offset[0],
+                bottom=bottom - 1 - offset[0],
+                left=left - offset[1],
+                right=right - 1 - offset[1],
+            )
+        )
+        self._show_magnifier(True)
+        self._fit_magnifier()
+
+    def _show_magnifier(self, on: bool) -> None:
+        magnifier = self.magnifier
+        if magnifier is None or magnifier.isVisibleTo(self) == on:
+            return
+        magnifier.setVisible(on)
+        self._share_with_magnifier()
+
+    def _share_with_magnifier(self) -> None:
+        """The magnifier takes at most MAGNIFIER_SHARE of the view's width (beside the heat
+        map) or height (below it), whatever its table would like."""
+        magnifier = self.magnifier
+        if magnifier is None:
+            return
+        if self.body.direction() == QBoxLayout.Direction.LeftToRight:
+            magnifier.setMaximumSize(max(1, int(self.width() * MAGNIFIER_SHARE)), 16777215)
+        else:
+            magnifier.setMaximumSize(16777215, max(1, int(self.height() * MAGNIFIER_SHARE)))
+
+    def _magnifier(self) -> MatrixView:
+        if self.magnifier is None:
+            magnifier = MatrixView("", f"{self.objectName()}Magnifier", self, magnify=False)
+            magnifier.legend.hide()
+            magnifier.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+            magnifier.title_label.setWordWrap(True)
+            font = QFont(magnifier.title_label.font())
+            font.setPointSizeF(font.pointSizeF() * 0.8)
+            magnifier.title_label.setFont(font)
+            magnifier.sigResized.connect(self._fit_magnifier)
+            magnifier.sigCellHovered.connect(self.sigCellHovered)
+            magnifier.sigHoverLeft.connect(self.sigHoverLeft)
+            magnifier.sigCellClicked.connect(self.sigCellClicked)
+            self.body.addWidget(magnifier, 2)
+            self.magnifier = magnifier
+            self._share_with_magnifier()
+        return self.magnifier
+
+    def _fit_magnifier(self) -> None:
+        if self.magnifier is not None and self.magnifier.isVisibleTo(self):
+            self.magnifier.set_cell_size(int(self.magnifier.fit_cell()))
+
+    def magnified(self) -> np.ndarray | None:
+        """The values the magnifier shows (None when it is hidden): what a test reads."""
+        if self.magnifier is None or not self.magnifier.isVisibleTo(self):
+            return None
+        return self.magnifier.canvas()
 
     def highlights(self) -> dict[tuple[int, int], set[str]]:
         """The highlight styles of marked cells, in matrix coordinates (what a test reads)."""
@@ -1182,6 +1282,8 @@ class MatrixView(QWidget):
         """Small numbers printed in cells given in matrix coordinates (a window cell's weight)."""
         off_r, off_c = self.model.offset
         shifted = {(r + off_r, c + off_c): text for (r, c), text in notes.items()}
+        if self.magnifier is not None:
+            self.magnifier.set_notes(notes)
         if shifted == self.model.notes:
             return
         changed = self.model.notes.keys() | shifted.keys()
@@ -1313,6 +1415,12 @@ class MatrixView(QWidget):
 
     def resizeEvent(self, event: QEvent) -> None:
         super().resizeEvent(event)
+        # The magnifier goes beside the heat map in a wide view, below it in a tall one.
+        wide = self.width() >= 1.2 * self.height()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
+        self._share_with_magnifier()
         self.sigResized.emit()
 
     # ---- events -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.i18n import tr, translate_message
+from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable
 from visualizer.view_settings import is_dark, view_settings
@@ -79,11 +80,15 @@ class StepBar(Retranslatable, QWidget):
         self.play_button = button(QStyle.SP_MediaPlay, "playPause")
         self.next_button = button(QStyle.SP_MediaSeekForward, "stepNext")
         self.last_button = button(QStyle.SP_MediaSkipForward, "stepLast")
+        # A large image: jump a whole row of windows at a time.
+        self.next_row_button = QToolButton()
+        self.next_row_button.setObjectName("stepNextRow")
+        self.next_row_button.setMinimumHeight(34)
         self.step_slider = QSlider(Qt.Horizontal)
         self.step_slider.setObjectName("stepSlider")
         self.speed_spinbox = QSpinBox()
         self.speed_spinbox.setObjectName("speed_spinbox")
-        self.speed_spinbox.setRange(1, 30)
+        self.speed_spinbox.setRange(1, PLAY_SPEED_MAX)
         self.speed_spinbox.setValue(2)
         self.counter_label = QLabel("")
         self.counter_label.setObjectName("stepCounter")
@@ -109,6 +114,7 @@ class StepBar(Retranslatable, QWidget):
         for b in (self.first_button, self.prev_button, self.play_button, self.next_button):
             row.addWidget(b)
         row.addWidget(self.last_button)
+        row.addWidget(self.next_row_button)
         row.addWidget(self.step_slider, 1)
         row.addWidget(self.speed_spinbox)
         row.addWidget(self.counter_label)
@@ -121,6 +127,7 @@ class StepBar(Retranslatable, QWidget):
         self.prev_button.clicked.connect(lambda: state.set_step(state.step - 1))
         self.next_button.clicked.connect(lambda: state.set_step(state.step + 1))
         self.last_button.clicked.connect(lambda: state.set_step(state.n_steps - 1))
+        self.next_row_button.clicked.connect(state.step_next_row)
         self.play_button.clicked.connect(self.toggle_play)
         self.step_slider.valueChanged.connect(state.set_step)
         self.speed_spinbox.valueChanged.connect(self._on_speed_changed)
@@ -137,7 +144,11 @@ class StepBar(Retranslatable, QWidget):
         self.last_button.setToolTip(tr("Last step (End)"))
         self.step_slider.setToolTip(tr("Scrub through the forward steps, then the backward steps"))
         self.speed_spinbox.setSuffix(tr("/s", "steps per second"))
-        self.speed_spinbox.setToolTip(tr("Playback speed"))
+        self.speed_spinbox.setToolTip(
+            tr("Playback speed (up to {max}/s for a large image)").format(max=PLAY_SPEED_MAX)
+        )
+        self.next_row_button.setText(tr("Next row"))
+        self.next_row_button.setToolTip(tr("Jump to the first window of the next row"))
         self._on_step_changed(self.state.step)
 
     def _style_arithmetic(self, *_args: object) -> None:
@@ -149,8 +160,17 @@ class StepBar(Retranslatable, QWidget):
         else:
             if self.state.step >= self.state.n_steps - 1:
                 self.state.set_step(0)
-            self.timer.start(int(1000 / self.speed_spinbox.value()))
+            self.timer.start(self._interval())
         self._show_play_state()
+
+    def _interval(self) -> int:
+        """Milliseconds between ticks: at most 60 ticks a second (faster plays take several
+        steps per tick, see :meth:`steps_per_tick`)."""
+        return max(16, int(1000 / self.speed_spinbox.value()))
+
+    def steps_per_tick(self) -> int:
+        """Steps taken at each tick of the play timer, for the chosen speed."""
+        return max(1, round(self.speed_spinbox.value() * self._interval() / 1000))
 
     def _show_play_state(self) -> None:
         icon = QStyle.SP_MediaPause if self.timer.isActive() else QStyle.SP_MediaPlay
@@ -161,15 +181,22 @@ class StepBar(Retranslatable, QWidget):
             self.timer.stop()
             self._show_play_state()
             return
-        self.state.set_step(self.state.step + 1)
+        # A fast play lands on the last step of the forward phase, as a step-by-step one does.
+        st = self.state
+        phase_end = st.n_windows - 1 if st.phase == "forward" else st.n_steps - 1
+        target = st.step + self.steps_per_tick()
+        if st.step < phase_end < target:
+            target = phase_end
+        st.set_step(min(target, st.n_steps - 1))
 
-    def _on_speed_changed(self, value: int) -> None:
+    def _on_speed_changed(self, _value: int) -> None:
         if self.timer.isActive():
-            self.timer.setInterval(int(1000 / value))
+            self.timer.setInterval(self._interval())
 
     def _on_results_changed(self) -> None:
         with QSignalBlocker(self.step_slider):
             self.step_slider.setRange(0, self.state.n_steps - 1)
+        self.next_row_button.setVisible(self.state.large_input)
 
     def _on_step_changed(self, step: int) -> None:
         st = self.state

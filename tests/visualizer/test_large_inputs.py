@@ -1,0 +1,102 @@
+"""Large inputs (issue 10, point 7): a magnifier beside each heat map shows the current step's
+cells and two cells around them, with numbers; "next row" and a faster play step through a
+large image."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from visualizer.limits import LARGE_SIDE, PLAY_SPEED_MAX
+from visualizer.model.present import MAGNIFIER_MAX, magnifier_box
+
+
+def settle(qtbot) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(5)
+
+
+@pytest.fixture
+def large(window, qtbot):
+    st = window.state
+    st.set_op("max")
+    x = np.arange(32 * 32, dtype=float).reshape(1, 1, 32, 32) % 97
+    st.set_input(x)
+    st.set_params(kernel_size=3, stride=1, padding=0)
+    settle(qtbot)
+    return window
+
+
+def test_the_magnifier_box_is_the_window_and_two_cells_around_it():
+    assert magnifier_box((32, 32), [(5, 6), (7, 8)]) == (3, 10, 4, 11)
+    assert magnifier_box((32, 32), [(0, 0)]) == (0, 3, 0, 3)  # cut at the edge
+    assert magnifier_box((32, 32), [(31, 31)]) == (29, 32, 29, 32)
+    assert magnifier_box((32, 32), []) is None
+    top, bottom, left, right = magnifier_box((64, 64), [(0, 0), (30, 30)])
+    assert bottom - top == right - left == MAGNIFIER_MAX
+
+
+def test_the_magnifier_shows_the_window_with_its_numbers(large, qtbot):
+    st, panel = large.state, large.views_panel
+    view = panel.input_view
+    st.set_step(30 + 5)  # window (1, 5): X[1:4, 5:8]
+    settle(qtbot)
+    assert view.stack.currentIndex() == 1  # a heat map
+    shown = view.magnified()
+    x = st.x[0, 0]
+    np.testing.assert_array_equal(shown, x[0:6, 3:10])  # rows 1-2 .. 3+2, cols 5-2 .. 7+2
+    magnifier = view.magnifier
+    assert magnifier.stack.currentIndex() == 0 and magnifier.model.show_numbers
+    marked = {rc for rc, s in magnifier.highlights().items() if "window" in s}
+    assert {(r, c) for r in range(1, 4) for c in range(5, 8)} <= marked
+    # The output's magnifier shows the cell the step writes, with two cells around it.
+    out = panel.output_view.magnified()
+    y = st.output_plane()
+    np.testing.assert_array_equal(out, y[0:4, 3:8])
+
+
+def test_the_magnifier_follows_the_step(large, qtbot):
+    st, view = large.state, large.views_panel.input_view
+    st.set_step(30 * 20 + 12)  # window (20, 12)
+    settle(qtbot)
+    np.testing.assert_array_equal(view.magnified(), st.x[0, 0, 18:25, 10:17])
+
+
+def test_small_matrices_have_no_magnifier(window, qtbot):
+    window.state.set_op("max")
+    settle(qtbot)
+    assert window.views_panel.input_view.magnified() is None
+
+
+def test_next_row_jumps_to_the_first_window_of_the_next_row(large, qtbot):
+    st, bar = large.state, large.step_bar
+    assert max(st.x.shape[2:]) >= LARGE_SIDE and st.large_input
+    assert bar.next_row_button.isVisibleTo(large)
+    st.set_step(5)
+    bar.next_row_button.click()
+    assert st.step == 30  # the 30×30 windows: row 1 starts at window 30
+    bar.next_row_button.click()
+    assert st.step == 60
+    st.set_step(st.n_windows + 30 * 29 + 3)  # backward, last row
+    bar.next_row_button.click()
+    assert st.step == st.n_steps - 1
+    st.set_op("avg")
+    st.resize_input(8, 8)
+    assert not bar.next_row_button.isVisibleTo(large)
+
+
+def test_a_fast_play_takes_several_steps_per_tick(large):
+    st, bar = large.state, large.step_bar
+    bar.speed_spinbox.setValue(PLAY_SPEED_MAX)
+    assert bar.speed_spinbox.value() == PLAY_SPEED_MAX
+    assert bar.steps_per_tick() == 4  # 240 steps a second at 60 ticks
+    st.set_step(0)
+    bar._on_timer()
+    assert st.step == 4
+    st.set_step(st.n_windows - 2)
+    bar._on_timer()  # lands on the last forward step before going on
+    assert st.step == st.n_windows - 1
+    bar.speed_spinbox.setValue(2)
+    assert bar.steps_per_tick() == 1
