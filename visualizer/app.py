@@ -8,6 +8,7 @@ Command line (also what makes the app scriptable and testable)::
                    [--phase forward|backward] [--screenshot FILE.png] [--window-size WxH]
                    [--export-gif FILE.gif [--gif-delay MS] [--gif-phase forward|backward|both]]
                    [--language en|zh_CN] [--compare "padding=0|padding=1"]
+                   [--stack FILE.json]
 
 ``FILE.json`` opens a session, ``--image`` starts on an image (``--rgb``: three channels); the
 other flags then change that state.  Every integer flag has a documented range (``--help``
@@ -84,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         metavar="FILE.json",
         help="open this session file (the other flags then change it)",
+    )
+    p.add_argument(
+        "--stack",
+        metavar="FILE.json",
+        help="open Stack mode with this layer stack file (see the README's Layer stacks)",
     )
     p.add_argument(
         "--image", metavar="FILE", help="start on this image as the input (PNG, JPEG, TIFF, …)"
@@ -235,7 +241,7 @@ def _check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
         check("--seed", args.seed, 0, SEED_LIMIT)
     if args.step is not None:
         check("--step", args.step, 0, STEP_LIMIT)
-    for flag in ("--screenshot", "--export-gif", "--image"):
+    for flag in ("--screenshot", "--export-gif", "--image", "--stack"):
         value = getattr(args, flag[2:].replace("-", "_"))
         if value is not None and not value.strip():
             parser.error(f"{flag} needs a file name (it is empty)")
@@ -400,6 +406,15 @@ def open_files(window: object, args: argparse.Namespace, batch: bool) -> str:
             _set_window_zoom(window, session.zoom)
         else:
             manager.open_session(args.session)  # says why in the window if it cannot
+    if args.stack:  # a stack file that cannot be used always exits 2
+        from visualizer.model.stack import read_stack_file
+
+        try:
+            stack = read_stack_file(args.stack, default_input=state.x)
+        except ValueError as exc:
+            return translate_message(exc)
+        if not state.stack_state.load(stack):
+            return translate_message(state.error)
     if args.image:
         panel = window.data_panel  # type: ignore[attr-defined]
         panel.rgb_checkbox.setChecked(bool(args.rgb))

@@ -17,6 +17,7 @@ from visualizer.widgets import (
     help_dialog,
     pitfalls_panel,
     presets_dock,
+    stack_panel,
     verify_panel,
 )
 
@@ -24,6 +25,7 @@ FEATURES: list[Callable[[Any], None]] = []
 FEATURES.append(code_panel.install)  # View ▸ Show code (Ctrl+K)
 FEATURES.append(verify_panel.install)  # Tools ▸ Check gradients, Compare with PyTorch
 FEATURES.append(compare_view.install)  # Tools ▸ Compare, the parameter panel's Compare… button
+FEATURES.append(stack_panel.install)  # Tools ▸ Layer stack (Ctrl+L): Stack mode
 FEATURES.append(help_dialog.install)  # Help ▸ Getting started (first run too)
 FEATURES.append(presets_dock.install)  # Presets menu (before Help), preset explanation dock
 FEATURES.append(pitfalls_panel.install)  # View ▸ Pitfalls (Ctrl+P)

@@ -348,6 +348,7 @@ def preset_snapshot(state: AppState, preset: Preset) -> Snapshot:
         in_channel=0,
         dy_mode="ones",
         dy_seed=state.dy_seed,
+        stack=state.stack,  # a preset of one operation leaves the layer stack as it is
     )
 
 

@@ -76,6 +76,7 @@ from visualizer.limits import (
     ZOOM_MAX,
     ZOOM_MIN,
 )
+from visualizer.model.stack import stack_from_json
 from visualizer.safe_io import (
     SESSION_FILE,
     UnreadableFileError,
@@ -178,6 +179,8 @@ def session_to_dict(session: Session, arrays: bool = True) -> dict[str, Any]:
     }
     if snap.compare is not None:  # compare mode (files without it open with it off)
         data["compare"] = compare_to_json(snap.compare)
+    if snap.stack is not None:  # the layer stack, as a stack file holds it
+        data["stack"] = snap.stack.to_json()
     if arrays:
         for name in _ARRAYS:
             data[name] = _array_to_json(getattr(snap, name))
@@ -413,8 +416,14 @@ def session_from_dict(data: object) -> Session:
         message = tr("{field} ({value}) must be between {low} and {high}")
         raise ValueError(message.format(field="view.zoom", value=zoom, low=ZOOM_MIN, high=ZOOM_MAX))
     compare = None if data.get("compare") is None else compare_from_json(data["compare"])
+    stack = None
+    if data.get("stack") is not None:
+        try:
+            stack = stack_from_json(data["stack"])
+        except ValueError as exc:
+            raise ValueError(f"stack: {translate_message(exc)}") from None
     snap = Snapshot(
-        op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed, compare
+        op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed, compare, stack
     )
     return Session(snap, step, zoom)
 

@@ -27,6 +27,8 @@ from visualizer.model import Document, Results, StepCursor, compute, default_par
 from visualizer.model import compare as comparing
 from visualizer.model.document import CompareSetup
 from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, Highlight
+from visualizer.model.stack import StackDoc
+from visualizer.stack_state import StackState
 
 Snapshot = Document  # what undo restores and a session stores
 
@@ -146,6 +148,8 @@ class AppState(QObject):
         self.compare: CompareSetup | None = None
         self.comparison: comparing.Comparison | None = None  # compare mode's panels
         self._lead: comparing.Panel | None = None  # this document's own results, as a panel
+        self.stack: StackDoc | None = None  # the layer stack (visualizer/stack_state.py)
+        self.stack_state = StackState(self)
         self.hover: tuple[str, int, int] | None = None
         # Why the last change was refused (None: it was not); widgets show it translated.
         self.error: ValueError | None = None
@@ -183,13 +187,19 @@ class AppState(QObject):
         doc = Document(**values)  # type: ignore[arg-type]
         try:
             doc = Document(**{**values, "plane": self._clamp_plane(doc)})  # type: ignore[arg-type]
-            results = compute(doc, strict_grad)
-            comparison = comparing.compute_comparison(doc)
+            # A stack edit alone does not recompute the operation.
+            same = all(getattr(doc, n) is getattr(before, n) for n in _DOC_FIELDS[:-1])
+            results = self.results if same else compute(doc, strict_grad)
+            comparison = self.comparison if same else comparing.compute_comparison(doc)
+            stack_results = self.stack_state.prepare(doc)
         except ValueError as exc:
             self.rejected = doc.params if "params" in changes else None
             self._set_error(exc)
             self.sigDataChanged.emit()  # controls snap back to the last valid values
+            if "stack" in changes:
+                self.stack_state.refused()
             return False
+        was_open = self.stack is not None and self.stack.open
         for name in _DOC_FIELDS:
             setattr(self, name, getattr(doc, name))
         self.grad_output = results.grad_output
@@ -199,9 +209,11 @@ class AppState(QObject):
         self._lead = None if comparison is None else comparing.Panel(doc, results, "")
         self.cursor.resize(len(results.trace) if comparison is None else comparison.n_windows)
         self._set_error(None)
-        self.sigDataChanged.emit()
-        self.sigResultsChanged.emit()
-        self.sigStepChanged.emit(self.step)
+        if not same:
+            self.sigDataChanged.emit()
+            self.sigResultsChanged.emit()
+            self.sigStepChanged.emit(self.step)
+        self.stack_state.commit(stack_results, was_open)
         if label and not self._restoring:
             self.undo_stack.push(_EditCommand(self, before, self.snapshot(), label))
             self._trim_undo()
@@ -692,7 +704,8 @@ def _distinct_arrays(docs: tuple[Document, ...] | list[Document]) -> list[np.nda
     """The arrays (X, W, dY) of ``docs``, each object once."""
     seen: dict[int, np.ndarray] = {}
     for doc in docs:
-        for arr in (doc.x, doc.weight, doc.grad_output):
+        stack = () if doc.stack is None else (doc.stack.x,)
+        for arr in (doc.x, doc.weight, doc.grad_output, *stack):
             seen.setdefault(id(arr), arr)
     return list(seen.values())
 
@@ -708,4 +721,5 @@ _DOC_FIELDS = (
     "dy_mode",
     "dy_seed",
     "compare",
+    "stack",  # last: a stack edit alone does not recompute the operation
 )

@@ -1005,8 +1005,80 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>池化可视化工具会话 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
+        <source>stack</source>
+        <translation>层堆叠</translation>
+    </message>
+    <message>
+        <source>this is not a Pooling Visualizer stack (no &quot;format&quot;: &quot;pooling-visualizer-stack&quot;)</source>
+        <translation>这不是 Pooling Visualizer 的层堆叠文件（没有 &quot;format&quot;: &quot;pooling-visualizer-stack&quot;）</translation>
+    </message>
+    <message>
+        <source>the file is stack version {version}, written by a newer Pooling Visualizer; this version reads version {supported}</source>
+        <translation>该文件是层堆叠第 {version} 版，由更新的 Pooling Visualizer 写入；本版本只能读取第 {supported} 版</translation>
+    </message>
+    <message>
+        <source>{field} must be {kind}</source>
+        <translation>{field} 必须是{kind}</translation>
+    </message>
+    <message>
+        <source>unknown fields {fields}; allowed: {allowed}</source>
+        <translation>未知字段 {fields}；允许的字段：{allowed}</translation>
+    </message>
+    <message>
+        <source>a stack has at most {limit} layers, this one has {count}</source>
+        <translation>层堆叠最多 {limit} 层，此文件有 {count} 层</translation>
+    </message>
+    <message>
+        <source>&quot;op&quot; ({value}) must be one of {choices}</source>
+        <translation>&quot;op&quot;（{value}）必须是以下之一：{choices}</translation>
+    </message>
+    <message>
+        <source>{op} cannot be a layer: its call does not start from an input</source>
+        <translation>{op} 不能作为一层：它的调用不是从输入开始的</translation>
+    </message>
+    <message>
+        <source>{field} must be a rectangular list of numbers with {ranks} dimensions</source>
+        <translation>{field} 必须是 {ranks} 维的矩形数字列表</translation>
+    </message>
+    <message>
+        <source>{field} ({shape}) must be between 1 and {limit} per side</source>
+        <translation>{field}（{shape}）每边必须在 1 到 {limit} 之间</translation>
+    </message>
+    <message>
+        <source>bias must be one number or one number per output channel ({channels})</source>
+        <translation>bias 必须是一个数，或每个输出通道一个数（{channels} 个）</translation>
+    </message>
+    <message>
+        <source>kernel_size ({value}) must be between 1 and {limit}</source>
+        <translation>kernel_size（{value}）必须在 1 到 {limit} 之间</translation>
+    </message>
+    <message>
         <source>an object</source>
         <translation>对象</translation>
+    </message>
+    <message>
+        <source>a list of layers</source>
+        <translation>层的列表</translation>
+    </message>
+    <message>
+        <source>layer {layer} ({op}): {input} → {output}; {formula}</source>
+        <translation>第 {layer} 层（{op}）：{input} → {output}；{formula}</translation>
+    </message>
+    <message>
+        <source>layer {layer} ({op}) backward: dY {output} → dX {input}; dX sums to {total}, largest |dX| = {largest}</source>
+        <translation>第 {layer} 层（{op}）反向：dY {output} → dX {input}；dX 之和为 {total}，最大 |dX| = {largest}</translation>
+    </message>
+    <message>
+        <source>the input {input}; no layers yet</source>
+        <translation>输入 {input}；还没有层</translation>
+    </message>
+    <message>
+        <source>dY = ones</source>
+        <translation>dY = 全 1</translation>
+    </message>
+    <message>
+        <source>dY = 1 at output [{row}, {col}], 0 elsewhere</source>
+        <translation>dY 在输出 [{row}, {col}] 处为 1，其余为 0</translation>
     </message>
     <message>
         <source>a list</source>
@@ -2863,6 +2935,146 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Every setting at ({row}, {col}): the arithmetic is in each panel</source>
         <translation>所有设置都在 ({row}, {col})：算式见各面板</translation>
+    </message>
+    <message>
+        <source>Open layer stack</source>
+        <translation>打开层堆叠</translation>
+    </message>
+    <message>
+        <source>Close layer stack</source>
+        <translation>关闭层堆叠</translation>
+    </message>
+    <message>
+        <source>Load layer stack</source>
+        <translation>载入层堆叠</translation>
+    </message>
+    <message>
+        <source>Add layer {op}</source>
+        <translation>添加层 {op}</translation>
+    </message>
+    <message>
+        <source>Remove layer {n}</source>
+        <translation>删除第 {n} 层</translation>
+    </message>
+    <message>
+        <source>Move layer {n}</source>
+        <translation>移动第 {n} 层</translation>
+    </message>
+    <message>
+        <source>Layer {n}: change {name}</source>
+        <translation>第 {n} 层：修改 {name}</translation>
+    </message>
+    <message>
+        <source>Edit stack input [{row}, {col}]</source>
+        <translation>编辑层堆叠输入 [{row}, {col}]</translation>
+    </message>
+    <message>
+        <source>Replace stack input</source>
+        <translation>替换层堆叠输入</translation>
+    </message>
+    <message>
+        <source>Stack presets</source>
+        <translation>层堆叠预设</translation>
+    </message>
+    <message>
+        <source>Choose a stack preset…</source>
+        <translation>选择一个层堆叠预设…</translation>
+    </message>
+    <message>
+        <source>Layers (input at the top)</source>
+        <translation>各层（输入在最上面）</translation>
+    </message>
+    <message>
+        <source>Add layer</source>
+        <translation>添加层</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move the layer up</source>
+        <translation>把这一层上移</translation>
+    </message>
+    <message>
+        <source>Move the layer down</source>
+        <translation>把这一层下移</translation>
+    </message>
+    <message>
+        <source>Channel shown</source>
+        <translation>显示的通道</translation>
+    </message>
+    <message>
+        <source>Backward from the clicked output cell</source>
+        <translation>从点击的输出单元格开始反向传播</translation>
+    </message>
+    <message>
+        <source>dY = 1 at the last clicked cell of the last layer, 0 elsewhere (off: dY = ones)</source>
+        <translation>dY 在最后一层最近点击的单元格处为 1，其余为 0（关闭时：dY = 全 1）</translation>
+    </message>
+    <message>
+        <source>Backward</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Receptive field</source>
+        <translation>感受野</translation>
+    </message>
+    <message>
+        <source>Jump</source>
+        <translation>跳距</translation>
+    </message>
+    <message>
+        <source>Layer {n}: {op}</source>
+        <translation>第 {n} 层：{op}</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>X  {shape}</source>
+        <translation>X  {shape}</translation>
+    </message>
+    <message>
+        <source>The input: click a cell, hover it, or type a number</source>
+        <translation>输入：点击或悬停一个单元格，或输入一个数</translation>
+    </message>
+    <message>
+        <source>Layer {n} ({op}): its output. Click a cell to see its receptive field on every earlier level; hover one to see what depends on it.</source>
+        <translation>第 {n} 层（{op}）的输出。点击一个单元格，查看它在前面每一层上的感受野；悬停在一个单元格上，查看哪些单元格依赖于它。</translation>
+    </message>
+    <message>
+        <source>The gradient of the loss with respect to this level</source>
+        <translation>损失对这一层的梯度</translation>
+    </message>
+    <message>
+        <source>step {step}/{steps} ({phase})</source>
+        <translation>第 {step}/{steps} 步（{phase}）</translation>
+    </message>
+    <message>
+        <source>forward</source>
+        <translation>前向</translation>
+    </message>
+    <message>
+        <source>backward</source>
+        <translation>反向</translation>
+    </message>
+    <message>
+        <source>Layer stack</source>
+        <translation>层堆叠</translation>
+    </message>
+    <message>
+        <source>Stack mode: a chain of layers, their shapes and receptive fields, stepped forward and backward</source>
+        <translation>层堆叠模式：一串层，它们的形状和感受野，逐层前向和反向步进</translation>
     </message>
 </context>
 </TS>

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from engine.ops import OPS, OpSpec, Params, get_op
+from visualizer.model.stack import StackDoc
 
 
 def default_params() -> Params:
@@ -68,6 +69,7 @@ class Document:
     in_channel : which input channel's kernel slice is shown
     dy_mode, dy_seed : how dY is refilled when the output shape changes
     compare : compare mode's variants (``None``: compare mode is off)
+    stack : the layer stack of Stack mode (None: never opened)
     """
 
     op: str
@@ -80,6 +82,7 @@ class Document:
     dy_mode: str
     dy_seed: int
     compare: CompareSetup | None = None
+    stack: StackDoc | None = None
 
     @property
     def spec(self) -> OpSpec:

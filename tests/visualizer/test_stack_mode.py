@@ -1,0 +1,237 @@
+"""Stack mode in the real window (visualizer/widgets/stack_panel.py): Tools ▸ Layer stack, the
+layer list and its parameter controls, the shape table, one view per level, receptive and
+projective fields, stepping forward and backward through every layer; undo, sessions and the
+second language.  Assertions are on data: the arrays behind the views, controls' values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QCheckBox, QPushButton, QSpinBox
+
+from engine import projective_field_masks, receptive_field_masks, stack_backward, stack_forward
+from visualizer import i18n
+from visualizer.model.stack import read_stack_file
+from visualizer.resources import asset
+from visualizer.session import apply_session, loads, session_from_state
+from visualizer.session import dumps as session_dumps
+
+
+def open_stack(window, qtbot):
+    action = window.findChild(QAction, "stack_action")
+    assert action is not None and action.isCheckable()
+    action.trigger()
+    panel = window.stack_panel
+    assert window.state.stack_state.is_open
+    assert window.centralWidget().currentWidget() is panel
+    return panel
+
+
+def styled(view, style):
+    """Cells of ``view`` drawn with highlight ``style`` (matrix coordinates)."""
+    return {cell for cell, styles in view.model.styles.items() if style in styles}
+
+
+def mask_cells(mask):
+    return {(int(r), int(c)) for r, c in zip(*np.nonzero(mask), strict=True)}
+
+
+def test_tools_layer_stack_opens_a_stack_with_one_view_per_level(window, qtbot):
+    panel = open_stack(window, qtbot)
+    state = window.state
+    doc = state.stack
+    outputs = stack_forward(doc.x, doc.engine_layers())
+    assert len(panel.level_views) == len(doc.layers) + 1 == len(panel.grad_views)
+    panel.last_button.click()  # the backward phase shows every level's values
+    np.testing.assert_array_equal(panel.level_views[0].matrix(), doc.x[0, 0])
+    for level, out in enumerate(outputs, start=1):
+        np.testing.assert_array_equal(panel.level_views[level].matrix(), out[0, 0])
+    # The shape table: one row per layer after the input, sizes and the recursion.
+    table = panel.shapes_table
+    assert table.rowCount() == len(doc.layers) + 1
+    assert table.item(1, 1).text() == "1×8×8"
+    assert table.item(3, 1).text() == "1×4×4"
+    assert table.item(3, 2).text() == "4×4" and table.item(3, 3).text() == "2×2"
+    assert "= 4" in table.item(3, 4).text()
+    # Closing goes back to the single-operation views and keeps the stack; undo reopens it.
+    window.findChild(QAction, "stack_action").trigger()
+    assert not state.stack_state.is_open and state.stack is not None
+    assert window.centralWidget().currentIndex() == 0
+    state.undo_stack.undo()
+    assert state.stack_state.is_open and window.centralWidget().currentWidget() is panel
+
+
+def test_layers_are_added_removed_moved_and_edited_through_the_panel(window, qtbot):
+    panel = open_stack(window, qtbot)
+    state = window.state
+    n = len(state.stack.layers)
+    panel.layers_list.setCurrentRow(n - 1)
+    panel.add_combobox.setCurrentIndex(panel.add_combobox.findData("relu"))
+    panel.add_button.click()
+    assert [layer.op for layer in state.stack.layers][-1] == "relu"
+    assert len(panel.level_views) == n + 2
+    panel.layers_list.setCurrentRow(n)
+    panel.up_button.click()
+    assert [layer.op for layer in state.stack.layers][n - 1 :] == ["relu", "max_pool2d"]
+    panel.remove_button.click()  # the moved relu is selected
+    assert len(state.stack.layers) == n
+    # Parameters: the registry's controls, named stack_<name>_spinbox.
+    panel.layers_list.setCurrentRow(0)
+    padding = panel.findChild(QSpinBox, "stack_padding_spinbox")
+    assert padding is not None and padding.value() == 1
+    padding.setValue(0)
+    padding.findChild(QSpinBox, "stack_padding_w_spinbox")
+    w_box = panel.findChild(QSpinBox, "stack_padding_w_spinbox")
+    w_box.setValue(0)
+    assert state.stack.layers[0].value("padding") == (0, 0)
+    assert panel.level_views[1].matrix().shape == (6, 6)
+    assert panel.shapes_table.item(1, 1).text() == "1×6×6"
+    kernel = panel.findChild(QSpinBox, "stack_kernel_size_spinbox")
+    kernel.setValue(5)  # a convolution's kernel size resizes its weight
+    assert state.stack.layers[0].weight.shape == (1, 1, 5, 3)
+    state.undo_stack.undo()
+    assert state.stack.layers[0].weight.shape == (1, 1, 3, 3)
+    assert kernel.value() == 3  # the controls follow undo
+
+
+def test_an_invalid_layer_is_named_and_the_last_valid_picture_stays(window, qtbot):
+    panel = open_stack(window, qtbot)
+    state = window.state
+    before = panel.level_views[3].matrix().copy()
+    panel.layers_list.setCurrentRow(2)  # max_pool2d on the 8×8 output
+    kernel = panel.findChild(QSpinBox, "stack_kernel_size_spinbox")
+    kernel.setValue(9)
+    assert state.stack.layers[2].value("kernel_size") == (2, 2)
+    assert kernel.value() == 2  # snapped back
+    assert panel.error_label.isVisible()
+    assert "layer 3 (max_pool2d)" in panel.error_label.text()
+    assert "✗" in panel.shapes_table.item(3, 1).text()
+    assert "layer 3" in panel.shapes_table.item(3, 4).text()
+    np.testing.assert_array_equal(panel.level_views[3].matrix(), before)
+
+
+def test_clicking_a_cell_highlights_its_receptive_field_on_every_earlier_level(window, qtbot):
+    panel = open_stack(window, qtbot)
+    doc = window.state.stack
+    panel.level_views[3].sigCellClicked.emit(1, 2)
+    masks = receptive_field_masks(doc.engine_layers(), doc.x.shape, (1, 2))
+    for level in range(3):
+        assert styled(panel.level_views[level], "window") == mask_cells(masks[level])
+    assert styled(panel.level_views[3], "current") == {(1, 2)}
+    # Input (3×3 conv with padding 1 after a 2×2 pool): rows 1..4, cols 3..6 (clipped).
+    assert mask_cells(masks[0]) == {(r, c) for r in range(1, 5) for c in range(3, 7)}
+
+
+def test_hovering_a_cell_highlights_its_projective_field(window, qtbot):
+    panel = open_stack(window, qtbot)
+    doc = window.state.stack
+    panel.level_views[0].sigCellHovered.emit(0, 0)
+    masks = projective_field_masks(doc.engine_layers(), doc.x.shape, (0, 0))
+    for level in range(1, 4):
+        assert styled(panel.level_views[level], "hover") == mask_cells(masks[level])
+    assert mask_cells(masks[3]) == {(0, 0)}
+    panel.level_views[0].sigHoverLeft.emit()
+    assert all(not styled(view, "hover") for view in panel.level_views)
+
+
+def test_stepping_goes_forward_layer_by_layer_then_back_through_every_layer(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    doc = window.state.stack
+    n = len(doc.layers)
+    assert "layer 1 (conv2d)" in panel.step_text_label.text()
+    assert panel.level_views[1].dimmed is False and panel.level_views[2].dimmed is True
+    panel.next_button.click()
+    assert "layer 2 (relu)" in panel.step_text_label.text()
+    assert panel.level_views[2].dimmed is False
+    panel.next_button.click()
+    panel.next_button.click()  # the first backward step: the last layer's gradient
+    assert st.cursor.phase == "backward"
+    assert "layer 3 (max_pool2d) backward" in panel.step_text_label.text()
+    grads = stack_backward(np.ones((1, 1, 4, 4)), doc.x, doc.engine_layers())
+    assert not panel.grad_views[n - 1].dimmed and panel.grad_views[0].dimmed
+    np.testing.assert_array_equal(panel.grad_views[n - 1].matrix(), grads[n - 1]["input"][0, 0])
+    panel.last_button.click()
+    assert "layer 1 (conv2d) backward" in panel.step_text_label.text()
+    np.testing.assert_array_equal(panel.grad_views[0].matrix(), grads[0]["input"][0, 0])
+
+
+def test_the_backward_pass_can_start_from_the_clicked_output_cell(window, qtbot):
+    panel = open_stack(window, qtbot)
+    doc = window.state.stack
+    panel.findChild(QCheckBox, "stack_grad_cell_checkbox").setChecked(True)
+    panel.level_views[3].sigCellClicked.emit(2, 1)
+    assert window.state.stack.grad_cell == (2, 1)
+    dy = np.zeros((1, 1, 4, 4))
+    dy[0, 0, 2, 1] = 1
+    grads = stack_backward(dy, doc.x, doc.engine_layers())
+    panel.last_button.click()
+    np.testing.assert_array_equal(panel.grad_views[0].matrix(), grads[0]["input"][0, 0])
+    np.testing.assert_array_equal(panel.grad_views[3].matrix(), dy[0, 0])
+    # Where dX is not zero lies inside the clicked cell's receptive field.
+    field = receptive_field_masks(doc.engine_layers(), doc.x.shape, (2, 1))[0]
+    assert not np.any(grads[0]["input"][0, 0][~field])
+
+
+def test_typing_into_the_input_recomputes_every_level(window, qtbot):
+    panel = open_stack(window, qtbot)
+    panel.level_views[0].sigCellEdited.emit(0, 0, -50.0)
+    doc = window.state.stack
+    assert doc.x[0, 0, 0, 0] == -50
+    panel.last_button.click()
+    out = stack_forward(doc.x, doc.engine_layers())
+    np.testing.assert_array_equal(panel.level_views[1].matrix(), out[0][0, 0])
+
+
+def test_a_session_restores_the_stack_and_stack_mode(window, qtbot):
+    panel = open_stack(window, qtbot)
+    window.state.stack_state.add_layer("relu")
+    text = session_dumps(session_from_state(window.state))
+    window.findChild(QAction, "stack_action").trigger()
+    window.state.stack_state.remove_layer(0)
+    session, _raw = loads(text)
+    apply_session(window.state, session)
+    assert window.state.stack_state.is_open
+    assert window.centralWidget().currentWidget() is panel
+    assert [layer.op for layer in window.state.stack.layers] == [
+        "conv2d", "relu", "max_pool2d", "relu",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["02_lenet_style", "06_global_average_pooling"])
+def test_a_stack_preset_is_chosen_from_the_panel(window, qtbot, name):
+    panel = open_stack(window, qtbot)
+    combo = panel.presets_combobox
+    index = next(i for i in range(combo.count()) if name in str(panel.presets[i - 1].path)
+                 if i > 0)  # fmt: skip
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    expected = read_stack_file(asset("presets", "stacks", f"{name}.json"))
+    assert window.state.stack.same_as(expected)
+    assert len(panel.level_views) == len(expected.layers) + 1
+    assert panel.explanation_label.text()
+
+
+def test_stack_mode_speaks_chinese(window, qtbot):
+    panel = open_stack(window, qtbot)
+    action = window.findChild(QAction, "stack_action")
+    try:
+        i18n.set_language(i18n.CHINESE)
+        assert action.text().replace("&", "") == "层堆叠"
+        assert panel.add_button.text() == "添加层"
+        assert "第 1 层" in panel.step_text_label.text()
+    finally:
+        i18n.set_language(i18n.ENGLISH)
+    assert panel.add_button.text() == "Add layer"
+    assert "layer 1" in panel.step_text_label.text()
+
+
+def test_step_buttons_are_named(window, qtbot):
+    panel = open_stack(window, qtbot)
+    for name in ("first", "previous", "next", "last", "backward"):
+        assert panel.findChild(QPushButton, f"stack_{name}_button") is not None
+    panel.backward_button.click()
+    assert window.state.stack_state.cursor.phase == "backward"
+    assert Qt.AlignLeft is not None

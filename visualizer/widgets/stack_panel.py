@@ -1,0 +1,680 @@
+"""Stack mode: a layer list, the shape table and one view per layer output (Tools ▸ Layer stack).
+
+The panel talks only to the state (``state.stack_state`` for the stack, its stepping and its
+highlighted fields); it does no window arithmetic: the sizes, formulas and receptive fields
+come from the engine through the state.  Parameter controls are the parameter panel's, built
+from the registry's :class:`~engine.ops.ParamSpec` of the selected layer's operation.
+
+Clicking a cell of any level (the input or a layer's output) highlights its receptive field on
+every earlier level; hovering a cell highlights its projective field (every later cell that
+depends on it).  Stepping goes one layer at a time forward, then back through every layer from
+dY = ones, or from dY = 1 at the clicked output cell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.ops import get_op
+from visualizer.i18n import tr, translate_message
+from visualizer.model.stack import StackDoc, layer_ops, layer_params
+from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
+from visualizer.state import AppState
+from visualizer.ui import Retranslatable, add_action
+from visualizer.widgets.matrix_view import MatrixView
+from visualizer.widgets.params_panel import _Control, _value_signal
+
+VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
+VIEW_MIN_HEIGHT = 120
+
+
+def _shape_text(shape: object) -> str:
+    return "×".join(str(int(v)) for v in shape) if shape else "—"  # type: ignore[attr-defined]
+
+
+class StackPanel(Retranslatable, QWidget):
+    """Layer list and parameters, the shape table, the level views and the stepping line."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stack_panel")
+        self.state = state
+        self.stack_state = state.stack_state
+        self.level_views: list[MatrixView] = []
+        self.grad_views: list[MatrixView] = []
+        self.controls: dict[str, _Control] = {}
+        self._control_op: str | None = None
+        self._clicked: tuple[int, int, int] | None = None  # (level, row, col) of the last click
+        self.presets: list[StackPreset] = list_stack_presets()
+
+        # ---- left: presets, layer list, parameters ----
+        self.presets_combobox = QComboBox()
+        self.presets_combobox.setObjectName("stack_presets_combobox")
+        self.presets_combobox.activated.connect(self._on_preset_chosen)
+        self.explanation_label = QLabel()
+        self.explanation_label.setObjectName("stack_explanation_label")
+        self.explanation_label.setWordWrap(True)
+        self.explanation_label.setTextFormat(Qt.PlainText)
+        self.layers_list = QListWidget()
+        self.layers_list.setObjectName("stack_layers_list")
+        self.layers_list.setMaximumHeight(130)
+        self.layers_list.currentRowChanged.connect(self._on_layer_selected)
+        self.add_combobox = QComboBox()
+        self.add_combobox.setObjectName("stack_add_combobox")
+        for spec in layer_ops():
+            self.add_combobox.addItem(spec.key, spec.key)
+        self.add_button = QPushButton()
+        self.add_button.setObjectName("stack_add_button")
+        self.add_button.clicked.connect(self._on_add)
+        self.remove_button = QPushButton()
+        self.remove_button.setObjectName("stack_remove_button")
+        self.remove_button.clicked.connect(self._on_remove)
+        self.up_button = QPushButton("↑")
+        self.up_button.setObjectName("stack_up_button")
+        self.up_button.clicked.connect(lambda: self._on_move(-1))
+        self.down_button = QPushButton("↓")
+        self.down_button.setObjectName("stack_down_button")
+        self.down_button.clicked.connect(lambda: self._on_move(1))
+        for button in (self.up_button, self.down_button):
+            button.setMaximumWidth(34)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_combobox, 1)
+        add_row.addWidget(self.add_button)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.remove_button, 1)
+        edit_row.addWidget(self.up_button)
+        edit_row.addWidget(self.down_button)
+        self.params_box = QWidget()
+        self.params_box.setObjectName("stack_params_box")
+        self.params_form = QFormLayout(self.params_box)
+        self.params_form.setContentsMargins(0, 0, 0, 0)
+        self.params_title = QLabel()
+        self.params_title.setObjectName("stack_params_title")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("stack_error_label")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.hide()
+        self.channel_label = QLabel()
+        self.channel_spinbox = QSpinBox()
+        self.channel_spinbox.setObjectName("stack_channel_spinbox")
+        self.channel_spinbox.setRange(0, 63)
+        self.channel_spinbox.valueChanged.connect(self._refresh_views)
+        self.grad_cell_checkbox = QCheckBox()
+        self.grad_cell_checkbox.setObjectName("stack_grad_cell_checkbox")
+        self.grad_cell_checkbox.toggled.connect(self._on_grad_cell_toggled)
+        channel_row = QHBoxLayout()
+        channel_row.addWidget(self.channel_label)
+        channel_row.addWidget(self.channel_spinbox)
+        channel_row.addStretch(1)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        self.presets_label = QLabel()
+        left_layout.addWidget(self.presets_label)
+        left_layout.addWidget(self.presets_combobox)
+        left_layout.addWidget(self.explanation_label)
+        self.layers_label = QLabel()
+        left_layout.addWidget(self.layers_label)
+        left_layout.addWidget(self.layers_list)
+        left_layout.addLayout(add_row)
+        left_layout.addLayout(edit_row)
+        left_layout.addWidget(self.params_title)
+        left_layout.addWidget(self.params_box)
+        left_layout.addWidget(self.error_label)
+        left_layout.addLayout(channel_row)
+        left_layout.addWidget(self.grad_cell_checkbox)
+        left_layout.addStretch(1)
+        left_scroll = QScrollArea()
+        left_scroll.setObjectName("stack_side_panel")
+        left_scroll.setWidget(left)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setMinimumWidth(230)
+        left_scroll.setMaximumWidth(340)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+        # ---- right: level views, shape table, stepping ----
+        self.views_widget = QWidget()
+        self.views_grid = QGridLayout(self.views_widget)
+        self.views_grid.setContentsMargins(0, 0, 0, 0)
+        self.views_grid.setSpacing(4)
+        self.views_scroll = QScrollArea()
+        self.views_scroll.setObjectName("stack_views_area")
+        self.views_scroll.setWidget(self.views_widget)
+        self.views_scroll.setWidgetResizable(True)
+
+        self.shapes_table = QTableWidget(0, 5)
+        self.shapes_table.setObjectName("stack_shapes_table")
+        self.shapes_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.shapes_table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.shapes_table.verticalHeader().hide()
+        self.shapes_table.setWordWrap(False)
+        header = self.shapes_table.horizontalHeader()
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.Stretch)
+        self.shapes_table.setMinimumHeight(90)
+
+        icons = (
+            ("first", QStyle.SP_MediaSkipBackward),
+            ("previous", QStyle.SP_MediaSeekBackward),
+            ("next", QStyle.SP_MediaSeekForward),
+            ("last", QStyle.SP_MediaSkipForward),
+        )
+        buttons = []
+        for name, icon in icons:
+            button = QPushButton()
+            button.setObjectName(f"stack_{name}_button")
+            button.setIcon(self.style().standardIcon(icon))
+            buttons.append(button)
+        self.first_button, self.previous_button, self.next_button, self.last_button = buttons
+        self.backward_button = QPushButton()
+        self.backward_button.setObjectName("stack_backward_button")
+        st = self.stack_state
+        self.first_button.clicked.connect(lambda: st.set_step(0))
+        self.previous_button.clicked.connect(lambda: st.set_step(st.step - 1))
+        self.next_button.clicked.connect(lambda: st.set_step(st.step + 1))
+        self.last_button.clicked.connect(lambda: st.set_step(st.cursor.n_steps - 1))
+        self.backward_button.clicked.connect(lambda: st.set_phase("backward"))
+        for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
+            button.setMaximumWidth(40)
+        self.step_label = QLabel()
+        self.step_label.setObjectName("stack_step_label")
+        self.step_text_label = QLabel()
+        self.step_text_label.setObjectName("stack_step_text_label")
+        self.step_text_label.setWordWrap(True)
+        self.step_text_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.step_text_label.setMinimumWidth(1)
+        step_font = self.step_text_label.font()
+        step_font.setPointSizeF(step_font.pointSizeF() * 1.1)
+        self.step_text_label.setFont(step_font)
+        step_row = QHBoxLayout()
+        for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
+            step_row.addWidget(button)
+        step_row.addWidget(self.backward_button)
+        step_row.addWidget(self.step_label)
+        step_row.addStretch(1)
+
+        right_split = QSplitter(Qt.Vertical)
+        right_split.addWidget(self.views_scroll)
+        right_split.addWidget(self.shapes_table)
+        right_split.setStretchFactor(0, 1)
+        right_split.setSizes([480, 170])
+        right_split.setChildrenCollapsible(False)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(right_split, 1)
+        right_layout.addLayout(step_row)
+        right_layout.addWidget(self.step_text_label)
+
+        split = QSplitter()
+        split.addWidget(left_scroll)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([290, 1000])
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(split)
+
+        st.sigStackChanged.connect(self._on_stack_changed)
+        st.sigStackStepChanged.connect(self._on_step_changed)
+        st.sigStackFocusChanged.connect(self._on_focus_changed)
+        state.sigError.connect(self._on_error)
+        self.retranslate_ui()
+        self._on_stack_changed()
+
+    # ---- language -----------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.presets_label.setText(tr("Stack presets"))
+        with QSignalBlocker(self.presets_combobox):
+            current = self.presets_combobox.currentIndex()
+            self.presets_combobox.clear()
+            self.presets_combobox.addItem(tr("Choose a stack preset…"), -1)
+            for i, preset in enumerate(self.presets):
+                self.presets_combobox.addItem(preset.display_title(), i)
+            self.presets_combobox.setCurrentIndex(max(0, current))
+        self._show_explanation()
+        self.layers_label.setText(tr("Layers (input at the top)"))
+        self.add_button.setText(tr("Add layer"))
+        self.remove_button.setText(tr("Remove"))
+        self.up_button.setToolTip(tr("Move the layer up"))
+        self.down_button.setToolTip(tr("Move the layer down"))
+        self.channel_label.setText(tr("Channel shown"))
+        self.grad_cell_checkbox.setText(tr("Backward from the clicked output cell"))
+        self.grad_cell_checkbox.setToolTip(
+            tr("dY = 1 at the last clicked cell of the last layer, 0 elsewhere (off: dY = ones)")
+        )
+        self.backward_button.setText(tr("Backward"))
+        self.shapes_table.setHorizontalHeaderLabels(
+            [tr("Layer"), tr("Output"), tr("Receptive field"), tr("Jump"), tr("Output size")]
+        )
+        for control in self.controls.values():
+            control.retranslate()
+        self._on_stack_changed()
+
+    # ---- model -> widgets ---------------------------------------------------------------------
+    def _on_stack_changed(self) -> None:
+        st = self.stack_state
+        doc = self.state.stack
+        self._sync_layer_list(doc)
+        self._sync_controls(doc)
+        self._sync_table()
+        self._rebuild_views()
+        self._refresh_views()
+        self._on_step_changed()
+        self._on_error()
+        with QSignalBlocker(self.grad_cell_checkbox):
+            self.grad_cell_checkbox.setChecked(doc is not None and doc.grad_cell is not None)
+        del st
+
+    def _sync_layer_list(self, doc: StackDoc | None) -> None:
+        layers = () if doc is None else doc.layers
+        with QSignalBlocker(self.layers_list):
+            row = self.layers_list.currentRow()
+            self.layers_list.clear()
+            for i, layer in enumerate(layers):
+                self.layers_list.addItem(f"{i + 1}. {layer.op}  {self._layer_summary(layer)}")
+            if layers:
+                self.layers_list.setCurrentRow(max(0, min(row, len(layers) - 1)))
+        has = bool(layers)
+        for button in (self.remove_button, self.up_button, self.down_button):
+            button.setEnabled(has)
+
+    @staticmethod
+    def _layer_summary(layer: Any) -> str:
+        """``kernel_size=5 padding=1``: the parameters that differ from the registry's defaults
+        (code names, the same in every language); a weight's channels ``1→6``."""
+        parts = []
+        for p in layer_params(layer.spec):
+            value = layer.value(p.name)
+            if value == p.default and p.name != "kernel_size":
+                continue
+            if p.kind == "pair":
+                value = value[0] if value[0] == value[1] else f"{value[0]}×{value[1]}"
+            parts.append(f"{p.name}={value}")
+        if layer.weight is not None:
+            axis = layer.spec.weight_in_axis
+            c_in, c_out = layer.weight.shape[axis], layer.weight.shape[1 - axis]
+            parts.insert(0, f"{c_in}→{c_out}")
+        return " ".join(str(p) for p in parts)
+
+    def selected_layer(self) -> int:
+        return self.layers_list.currentRow()
+
+    def _sync_controls(self, doc: StackDoc | None) -> None:
+        index = self.selected_layer()
+        layer = doc.layers[index] if doc is not None and 0 <= index < len(doc.layers) else None
+        op = None if layer is None else layer.op
+        if op != self._control_op:
+            self._build_controls(op)
+        if layer is None:
+            self.params_title.setText("")
+            return
+        self.params_title.setText(
+            tr("Layer {n}: {op}").format(n=index + 1, op=tr(layer.spec.label))
+        )
+        for name, control in self.controls.items():
+            control.set_value(layer.value(name))
+
+    def _build_controls(self, op: str | None) -> None:
+        while self.params_form.rowCount():
+            self.params_form.removeRow(0)
+        self.controls = {}
+        self._control_op = op
+        if op is None:
+            return
+        for spec in layer_params(get_op(op)):
+            control = _Control(spec)
+            for widget in control.widgets():  # stack_<name>_spinbox, not the panel's names
+                for named in [widget, *widget.findChildren(QWidget)]:
+                    name = named.objectName()
+                    if name and not name.startswith(("stack_", "qt_")):
+                        named.setObjectName(f"stack_{name}")
+            field = control.field()
+            if control.label is not None:
+                self.params_form.addRow(control.label, field)
+            else:
+                self.params_form.addRow(field)
+            for widget in control.widgets():
+                signal = _value_signal(widget)
+                if signal is not None:
+                    signal.connect(lambda *_a, n=spec.name: self._on_param_changed(n))
+            if control.pair is not None:
+                for box in (control.pair.h_spinbox, control.pair.w_spinbox):
+                    box.valueChanged.connect(lambda _v, n=spec.name: self._on_param_changed(n))
+            for button, value in control.shortcut_buttons:
+                button.clicked.connect(lambda _=False, n=spec.name, v=value: self._set_param(n, v))
+            control.retranslate()
+            self.controls[spec.name] = control
+
+    def _sync_table(self) -> None:
+        st = self.stack_state
+        rows = st.rejected_rows
+        if rows is None:
+            rows = [] if st.results is None else st.results.rows
+        table = self.shapes_table
+        doc = self.state.stack
+        table.setRowCount(len(rows) + 1)
+        x_shape = () if doc is None else doc.x.shape[1:]
+        first = [tr("Input"), _shape_text(x_shape), "1×1", "1", ""]
+        for column, text in enumerate(first):
+            table.setItem(0, column, QTableWidgetItem(text))
+        for i, row in enumerate(rows, start=1):
+            rf = "—" if row.receptive_field is None else _shape_text(row.receptive_field)
+            jump = "—" if row.jump is None else _shape_text(row.jump)
+            if row.error is not None:
+                texts = [f"{row.number}. {row.op}", "✗", "", "", translate_message(row.error)]
+            elif row.output_shape is None:
+                texts = [f"{row.number}. {row.op}", "", "", "", ""]
+            else:
+                formula = "; ".join(row.formula)
+                out = _shape_text(row.output_shape[1:])
+                texts = [f"{row.number}. {row.op}", out, rf, jump, formula]
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                if column == 4:
+                    item.setToolTip(text.replace("; ", "\n"))
+                if row.error is not None:
+                    item.setForeground(Qt.red)
+                table.setItem(i, column, item)
+
+    def _rebuild_views(self) -> None:
+        results = self.stack_state.results
+        n_levels = 0 if results is None else results.n_layers + 1
+        if len(self.level_views) == n_levels:
+            return
+        for view in self.level_views + self.grad_views:
+            self.views_grid.removeWidget(view)
+            view.deleteLater()
+        self.level_views, self.grad_views = [], []
+        for level in range(n_levels):
+            view = MatrixView("", f"stack_level{level}_view")
+            grad = MatrixView("", f"stack_grad{level}_view")
+            for v in (view, grad):
+                v.setMinimumSize(VIEW_MIN_WIDTH, VIEW_MIN_HEIGHT)
+                font = v.title_label.font()
+                font.setPointSizeF(10.0)
+                v.title_label.setFont(font)
+                v.sigResized.connect(lambda v=v: v.set_cell_size(int(v.fit_cell())))
+                v.sigCellClicked.connect(lambda r, c, lv=level: self._on_cell_clicked(lv, r, c))
+                v.sigCellHovered.connect(lambda r, c, lv=level: self._on_cell_hovered(lv, r, c))
+                v.sigHoverLeft.connect(self._on_hover_left)
+            view.set_editable(level == 0)
+            if level == 0:
+                view.sigCellEdited.connect(self._on_input_edited)
+            self.views_grid.addWidget(view, 0, level)
+            self.views_grid.addWidget(grad, 1, level)
+            self.level_views.append(view)
+            self.grad_views.append(grad)
+
+    def _channel(self, array: np.ndarray) -> int:
+        return min(self.channel_spinbox.value(), array.shape[1] - 1)
+
+    def _refresh_views(self) -> None:
+        results = self.stack_state.results
+        if results is None:
+            return
+        cursor = self.stack_state.cursor
+        for level, (view, grad_view) in enumerate(
+            zip(self.level_views, self.grad_views, strict=True)
+        ):
+            values = results.level(level)
+            c = self._channel(values)
+            shown = cursor.shown_values(level)
+            plane = values[0, c] if shown else np.zeros(values.shape[2:])
+            view.set_matrix(plane, levels=None)
+            view.set_dimmed(not shown)
+            grad = results.level_grad(level)
+            filled = cursor.shown_grad(level)
+            gplane = grad[0, c] if filled else np.zeros(grad.shape[2:])
+            constant = bool(np.all(gplane == gplane.flat[0]))
+            grad_view.set_matrix(gplane, diverging=True, neutral=filled and constant)
+            grad_view.set_dimmed(not filled)
+            for v in (view, grad_view):
+                v.set_cell_size(int(v.fit_cell()))
+        self._titles()
+        self._on_focus_changed()
+
+    def _titles(self) -> None:
+        results = self.stack_state.results
+        if results is None:
+            return
+        for level, (view, grad_view) in enumerate(
+            zip(self.level_views, self.grad_views, strict=True)
+        ):
+            shape = _shape_text(results.level(level).shape[1:])
+            if level == 0:
+                view.set_title(tr("X  {shape}").format(shape=shape))
+                grad_view.set_title("dL/dX")  # code: the same in every language
+                view.setToolTip(tr("The input: click a cell, hover it, or type a number"))
+            else:
+                op = results.rows[level - 1].op
+                view.set_title(f"{level}. {op}  {shape}")
+                tip = tr(
+                    "Layer {n} ({op}): its output. Click a cell to see its receptive field on "
+                    "every earlier level; hover one to see what depends on it."
+                )
+                view.setToolTip(tip.format(n=level, op=op))
+                grad_view.set_title(f"dL/d{level}")
+            grad_view.setToolTip(tr("The gradient of the loss with respect to this level"))
+
+    def _on_step_changed(self, _step: int = 0) -> None:
+        st = self.stack_state
+        cursor = st.cursor
+        self.step_label.setText(
+            tr("step {step}/{steps} ({phase})").format(
+                step=cursor.step + 1,
+                steps=cursor.n_steps,
+                phase=tr("forward") if cursor.phase == "forward" else tr("backward"),
+            )
+        )
+        self.step_text_label.setText(st.step_text())
+        self._refresh_values_only()
+
+    def _refresh_values_only(self) -> None:
+        # Stepping only changes which levels are filled in: the same as a full refresh of the
+        # planes (the views keep their items; set_matrix swaps the values).
+        results = self.stack_state.results
+        if results is None or len(self.level_views) != results.n_layers + 1:
+            return
+        cursor = self.stack_state.cursor
+        for level, (view, grad_view) in enumerate(
+            zip(self.level_views, self.grad_views, strict=True)
+        ):
+            shown = cursor.shown_values(level)
+            if shown == view.dimmed:  # it changes
+                values = results.level(level)
+                plane = values[0, self._channel(values)] if shown else np.zeros(values.shape[2:])
+                view.set_matrix(plane)
+                view.set_dimmed(not shown)
+            filled = cursor.shown_grad(level)
+            if filled == grad_view.dimmed:
+                grad = results.level_grad(level)
+                gplane = grad[0, self._channel(grad)] if filled else np.zeros(grad.shape[2:])
+                constant = bool(np.all(gplane == gplane.flat[0]))
+                grad_view.set_matrix(gplane, diverging=True, neutral=filled and constant)
+                grad_view.set_dimmed(not filled)
+
+    def _on_focus_changed(self) -> None:
+        st = self.stack_state
+        focus = st.focus
+        style = "window" if focus is not None and focus[0] == "receptive" else "hover"
+        for level, (view, grad_view) in enumerate(
+            zip(self.level_views, self.grad_views, strict=True)
+        ):
+            mask = st.masks.get(level)
+            cells: dict[tuple[int, int], set[str]] = {}
+            if mask is not None:
+                rows, cols = np.nonzero(mask)
+                cells = {(int(r), int(c)): {style} for r, c in zip(rows, cols, strict=True)}
+            if focus is not None and focus[1] == level:
+                cells[(focus[2], focus[3])] = {"current"}
+            view.set_highlights(cells)
+            grad_view.set_highlights(cells)
+
+    def _on_error(self, _message: str = "") -> None:
+        error = self.state.error
+        st = self.stack_state
+        show = error is not None and (st.rejected_rows is not None or "layer" in str(error))
+        self.error_label.setText(f"⚠ {translate_message(error)}" if show else "")
+        self.error_label.setVisible(show)
+        self._sync_table()
+
+    def _show_explanation(self) -> None:
+        index = self.presets_combobox.currentData()
+        if isinstance(index, int) and 0 <= index < len(self.presets):
+            self.explanation_label.setText(self.presets[index].display_explanation())
+            self.explanation_label.show()
+        else:
+            self.explanation_label.hide()
+
+    # ---- widgets -> state ---------------------------------------------------------------------
+    def _on_preset_chosen(self, _index: int) -> None:
+        index = self.presets_combobox.currentData()
+        self._show_explanation()
+        if not isinstance(index, int) or not 0 <= index < len(self.presets):
+            return
+        try:
+            doc = load_stack_preset(self.presets[index].path)
+        except ValueError as exc:
+            self.state.report_error(exc)
+            return
+        self.stack_state.load(doc)
+
+    def _on_layer_selected(self, _row: int) -> None:
+        self._sync_controls(self.state.stack)
+
+    def _on_add(self) -> None:
+        op = self.add_combobox.currentData()
+        index = self.selected_layer() + 1 if self.selected_layer() >= 0 else None
+        if self.stack_state.add_layer(op, index):
+            self.layers_list.setCurrentRow(len(self.state.stack.layers) - 1 if index is None
+                                           else index)  # fmt: skip
+
+    def _on_remove(self) -> None:
+        self.stack_state.remove_layer(self.selected_layer())
+
+    def _on_move(self, delta: int) -> None:
+        row = self.selected_layer()
+        if self.stack_state.move_layer(row, delta):
+            self.layers_list.setCurrentRow(row + delta)
+
+    def _on_param_changed(self, name: str) -> None:
+        control = self.controls.get(name)
+        if control is not None:
+            self._set_param(name, control.value())
+
+    def _set_param(self, name: str, value: object) -> None:
+        row = self.selected_layer()
+        if row >= 0 and not self.stack_state.set_layer_param(row, name, value):
+            self._sync_controls(self.state.stack)  # the controls snap back
+
+    def _on_input_edited(self, row: int, col: int, value: float) -> None:
+        results = self.stack_state.results
+        channel = 0 if results is None else self._channel(results.level(0))
+        self.stack_state.set_input_cell(row, col, value, channel)
+
+    def _on_cell_clicked(self, level: int, row: int, col: int) -> None:
+        self._clicked = (level, row, col)
+        self.stack_state.set_focus("receptive", level, row, col)
+        results = self.stack_state.results
+        if (
+            self.grad_cell_checkbox.isChecked()
+            and results is not None
+            and level == results.n_layers
+        ):
+            self.stack_state.set_grad_cell((row, col))
+
+    def _on_cell_hovered(self, level: int, row: int, col: int) -> None:
+        self.stack_state.set_focus("projective", level, row, col)
+
+    def _on_hover_left(self) -> None:
+        if self._clicked is None:
+            self.stack_state.set_focus(None)
+        else:
+            self.stack_state.set_focus("receptive", *self._clicked)
+
+    def _on_grad_cell_toggled(self, on: bool) -> None:
+        results = self.stack_state.results
+        if not on or results is None:
+            self.stack_state.set_grad_cell(None)
+            return
+        clicked = self._clicked
+        if clicked is not None and clicked[0] == results.n_layers:
+            self.stack_state.set_grad_cell((clicked[1], clicked[2]))
+        else:
+            self.stack_state.set_grad_cell((0, 0))
+
+
+def _tools_menu(window: Any) -> Any:
+    from visualizer.widgets.verify_panel import _tools_menu as tools_menu
+
+    return tools_menu(window)
+
+
+def install(window: Any) -> None:
+    """Tools ▸ Layer stack (``stack_action``, Ctrl+L): the central area switches between the
+    single-operation views and the stack panel, following ``state.stack.open``."""
+    state: AppState = window.state
+    panel = StackPanel(state)
+    window.stack_panel = panel
+    pages = QStackedWidget()
+    pages.setObjectName("central_pages")
+    single = window.takeCentralWidget()
+    pages.addWidget(single)
+    pages.addWidget(panel)
+    window.setCentralWidget(pages)
+    action: QAction = add_action(window, "stack_action", "Ctrl+L")
+    action.setCheckable(True)
+    action.toggled.connect(state.stack_state.set_open)
+    window.actions_by_name["stack_action"] = action
+    _tools_menu(window).addAction(action)
+
+    def sync() -> None:
+        on = state.stack_state.is_open
+        with QSignalBlocker(action):
+            action.setChecked(on)
+        pages.setCurrentIndex(1 if on else 0)
+
+    def retranslate() -> None:
+        action.setText(tr("Layer stack"))
+        action.setToolTip(
+            tr(
+                "Stack mode: a chain of layers, their shapes and receptive fields, stepped "
+                "forward and backward"
+            )
+        )
+
+    state.stack_state.sigStackChanged.connect(sync)
+    retranslate()
+    window.add_retranslate_hook(retranslate)
+    sync()
