@@ -180,3 +180,17 @@ def test_compare_flag_sets_up_compare_mode(qtbot):
     args = app.build_parser().parse_args(["--compare", "padding=0|padding=3"])
     message = app.apply_arguments(w.state, args)
     assert message.startswith("--compare: setting 2 (padding = 3): padding (3) must be at most")
+
+
+def test_outputs_not_computed_yet_are_blank_in_every_panel(window):
+    """Later windows' outputs are pending (blank), not drawn as the NaN the partial plane holds."""
+    from PySide6.QtCore import Qt
+
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    st.set_step(0)
+    for panel in view.panels:
+        model = panel.views["output"].model
+        assert model.data(model.index(0, 0), Qt.DisplayRole) not in (None, "", "NaN")
+        last = model.index(model.rowCount() - 1, model.columnCount() - 1)
+        assert model.data(last, Qt.DisplayRole) in (None, "")

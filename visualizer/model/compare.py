@@ -33,6 +33,7 @@ from visualizer.model.document import OP_FIELD, CompareSetup, Document, Variant
 from visualizer.model.present import Highlight, highlight, input_canvas
 from visualizer.model.present import grad_input_plane as _grad_input_plane
 from visualizer.model.present import mask_plane as _mask_plane
+from visualizer.model.present import output_pending as _output_pending
 from visualizer.model.present import output_plane as _output_plane
 
 Pair = tuple[int, int]
@@ -427,6 +428,8 @@ class PanelFrame:
     mask: np.ndarray | None
     highlight: Highlight | None  # None: the panel has no window at this position
     step: PanelStep
+    # Output cells not computed yet at this step: drawn blank, not as the NaN they hold.
+    pending: np.ndarray | None = None
 
 
 def panel_canvas(panel: Panel) -> tuple[np.ndarray, np.ndarray, Pair]:
@@ -445,6 +448,7 @@ def panel_frame(comparison: Comparison, i: int, cursor: StepCursor) -> PanelFram
         mask=_mask_plane(doc, results, own, True),
         highlight=highlight(doc, results, own) if step.present else None,
         step=step,
+        pending=_output_pending(results, own, True),
     )
 
 

@@ -299,7 +299,9 @@ class CompareView(Retranslatable, QWidget):
         levels = self._levels
         for i, panel in enumerate(self.panels):
             frame = st.compare_frame(i)
-            panel.show_values("output", frame.output, levels=levels["output"])
+            panel.show_values(
+                "output", frame.output, levels=levels["output"], pending=frame.pending
+            )
             panel.show_values(
                 "grad_input", frame.grad_input, levels=levels["grad_input"], diverging=True
             )
