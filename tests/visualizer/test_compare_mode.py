@@ -35,9 +35,26 @@ def test_tools_compare_action_enters_and_leaves(window):
     st = window.state
     assert st.comparison is not None and len(st.comparison.panels) >= 2
     assert window.compare_view.isVisible() and not window.views_panel.isVisible()
+    st.set_input_cell(0, 0, 42.0)  # while the usual views are hidden (they do not redraw)
     action.trigger()
     assert st.comparison is None and st.compare is None
     assert window.views_panel.isVisible() and not window.compare_view.isVisible()
+    # back, they show the current state
+    assert window.views_panel.input_view.matrix()[0, 0] == 42
+    np.testing.assert_array_equal(window.views_panel.output_view.matrix(), st.output_plane())
+
+
+def test_titles_and_summary_follow_the_language(window):
+    from visualizer.i18n import CHINESE, ENGLISH, set_language
+
+    view = _enter(window, {"ceil_mode": False}, {"ceil_mode": True})
+    try:
+        set_language(CHINESE)
+        assert [p.title_label.text() for p in view.panels] == ["ceil_mode = 关", "ceil_mode = 开"]
+        assert "ceil_mode = 开" in view.summary_label.text()
+    finally:
+        set_language(ENGLISH)
+    assert [p.title_label.text() for p in view.panels] == ["ceil_mode = off", "ceil_mode = on"]
 
 
 def test_lockstep_keeps_every_panel_on_the_same_output_position(window):

@@ -15,7 +15,6 @@ the visualizer translates when it shows them; the templates are marked for ``lup
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -189,20 +188,32 @@ class Panel:
         """Rows and columns of this panel's step positions (its output, for a gather)."""
         return self.results.geometry.out_size
 
-    @cached_property
-    def positions(self) -> dict[Pair, int]:
-        """Window index by step position, as the engine's geometry numbers the windows."""
-        g = self.results.geometry
-        return {g.position(i): i for i in range(len(self.results.trace))}
+    def has(self, position: Pair) -> bool:
+        """Whether this setting has a window at step position ``position``."""
+        rows, cols = self.grid
+        return 0 <= position[0] < rows and 0 <= position[1] < cols
 
-    @cached_property
-    def _ordered(self) -> list[Pair]:
-        return sorted(self.positions)
+    def index_at(self, position: Pair) -> int | None:
+        """The window at ``position`` (None: none there), as the engine numbers the windows
+        (row-major over :attr:`grid`; checked against ``WindowGeometry.position``)."""
+        if not self.has(position):
+            return None
+        index = position[0] * self.grid[1] + position[1]
+        assert self.results.geometry.position(index) == tuple(position)
+        return index
 
     def window_before(self, position: Pair) -> int:
         """The last window at or before ``position`` in row-major order (−1: none)."""
-        k = bisect.bisect_right(self._ordered, position) - 1
-        return -1 if k < 0 else self.positions[self._ordered[k]]
+        rows, cols = self.grid
+        r, c = position
+        if r >= rows:
+            r, c = rows - 1, cols - 1
+        elif c >= cols:
+            c = cols - 1
+        if r < 0 or c < 0:
+            return -1
+        index = self.index_at((r, c))
+        return -1 if index is None else index
 
     def plane(self, name: str) -> np.ndarray | None:
         """The shown plane of result ``name`` (``None``: this operation has none)."""
@@ -261,7 +272,7 @@ class Comparison:
         panel = self.panels[i]
         n = len(panel.results.trace)
         position = self.position(cursor.window_index)
-        index = panel.positions.get(position)
+        index = panel.index_at(position)
         present = index is not None
         if index is None:
             index = max(0, panel.window_before(position))
@@ -366,9 +377,11 @@ def _added_reads(base: Panel, other: Panel) -> str | None:
     trace = other.results.trace
     if tuple(trace.output.shape) != other.grid:  # a scatter steps over input cells
         return None
-    added = [pos for pos in other.positions if pos not in base.positions]
-    if not added or len(added) > MAX_COUNTED_WINDOWS:
+    rows, cols = other.grid
+    shared = min(rows, base.grid[0]) * min(cols, base.grid[1])
+    if not 0 < rows * cols - shared <= MAX_COUNTED_WINDOWS:
         return None
+    added = [(r, c) for r in range(rows) for c in range(cols) if not base.has((r, c))]
     kinds = [tap.kind for oh, ow in added for tap in trace.taps(oh, ow) if tap.channel == 0]
     padding, overhang = kinds.count("padding"), kinds.count("overhang")
     if len(added) == 1:

@@ -392,6 +392,7 @@ def install(window: object) -> None:
     def on_results_changed() -> None:
         on = state.comparison is not None
         if view.isHidden() == on:
+            views_panel.set_paused(on)  # the usual views do not redraw while hidden
             views_panel.setHidden(on)
             view.setHidden(not on)
         with QSignalBlocker(action):

@@ -117,6 +117,7 @@ class ViewsPanel(Retranslatable, QWidget):
         for view in self.views():
             for bar in (view.table.horizontalScrollBar(), view.table.verticalScrollBar()):
                 bar.valueChanged.connect(self._arrows_timer_start)
+        self.paused = False  # see set_paused
         state.sigResultsChanged.connect(self._on_results_changed)
         state.sigStepChanged.connect(self._on_step_changed)
         state.sigHoverChanged.connect(self._on_highlights_changed)
@@ -293,7 +294,18 @@ class ViewsPanel(Retranslatable, QWidget):
         self.state.set_hover(None)
 
     # ---- state → views ----------------------------------------------------------------------
+    def set_paused(self, on: bool) -> None:
+        """Stop following the state while another view stands in (compare mode); drawn again
+        from the current state when it comes back."""
+        if on == self.paused:
+            return
+        self.paused = on
+        if not on:
+            self._on_results_changed()
+
     def _on_results_changed(self) -> None:
+        if self.paused:
+            return
         st = self.state
         spec = st.spec
         if self._layout_op != spec.key:
@@ -340,6 +352,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self._sync_timer.start()
 
     def _on_step_changed(self, _step: int) -> None:
+        if self.paused:
+            return
         st = self.state
         levels = self._levels
         self.output_view.set_matrix(
@@ -366,6 +380,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self.bias_label.setEnabled(not on)
 
     def _on_highlights_changed(self) -> None:
+        if self.paused:
+            return
         st = self.state
         hl = st.highlight()
         forward = st.phase == "forward"
