@@ -521,6 +521,9 @@ class AppState(QObject):
 
     def step_next_row(self) -> None:
         """Jump to the first window of the next row of windows, in the current phase."""
+        if self.comparison is not None:
+            self.set_step(self.comparison.next_row_step(self.cursor))
+            return
         self.set_step(present.next_row_step(self.results, self.cursor))
 
     def set_phase(self, phase: str) -> None:
@@ -566,6 +569,16 @@ class AppState(QObject):
         """Compare panel ``i``'s input with its own padding ring (values, kinds, offset)."""
         assert self.comparison is not None
         return comparing.panel_canvas(self.comparison.panels[i])
+
+    def compare_frames(self) -> tuple[list[comparing.PanelFrame], list[dict[str, np.ndarray]]]:
+        """Every compare panel at the current step, and per panel the cells of its output,
+        mask and dX whose shown value differs from another panel's."""
+        assert self.comparison is not None
+        frames = [
+            comparing.panel_frame(self.comparison, i, self.cursor)
+            for i in range(len(self.comparison.panels))
+        ]
+        return frames, comparing.frame_differences(frames)
 
     def compare_frame(self, i: int) -> comparing.PanelFrame:
         """What compare panel ``i`` shows at the current step."""

@@ -10,6 +10,8 @@ from visualizer.model import Document, StepCursor, compute, default_params
 from visualizer.model.compare import (
     OP_FIELD,
     compute_comparison,
+    differing_cells,
+    frame_differences,
     panel_frame,
     quick_comparisons,
     same_window_ops,
@@ -150,3 +152,31 @@ def test_other_operations_read_the_same_windows():
     assert "avg_pool2d" in others and "conv2d" not in others
     # dilation 2: average pooling has no dilation, so it reads other windows
     assert "avg_pool2d" not in [s.key for s in same_window_ops(_doc(size=8, dilation=(2, 2)))]
+
+
+def test_differing_cells_leave_out_what_is_not_known_yet():
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = np.array([[1.0, 5.0, 6.0], [3.0, np.nan, 7.0]])
+    marks = differing_cells([a, b])
+    np.testing.assert_array_equal(marks[0], [[False, True], [False, True]])
+    np.testing.assert_array_equal(marks[1], [[False, True, True], [False, True, True]])
+    known = [np.ones((2, 2), bool), np.array([[True, True, True], [True, False, False]])]
+    marks = differing_cells([a, b], known)
+    np.testing.assert_array_equal(marks[0], [[False, True], [False, False]])
+    np.testing.assert_array_equal(marks[1], [[False, True, True], [False, False, False]])
+    assert differing_cells([a, None])[1] is None and not differing_cells([a, None])[0].any()
+
+
+def test_marks_follow_what_each_panel_shows_at_the_step():
+    doc = _doc(size=6, compare=CompareSetup.of({OP_FIELD: "max"}, {OP_FIELD: "avg"}))
+    comparison = compute_comparison(doc)
+    cursor = StepCursor(comparison.n_windows, 1)  # forward, two windows done
+    frames = [panel_frame(comparison, i, cursor) for i in range(2)]
+    marks = frame_differences(frames)
+    for i in range(2):
+        assert not marks[i]["output"].flat[2:].any()  # not computed yet: never marked
+        np.testing.assert_array_equal(
+            marks[i]["output"].flat[:2], frames[0].output.flat[:2] != frames[1].output.flat[:2]
+        )
+        assert not marks[i]["grad_input"].any()  # dX is all zeros in the forward phase
+    assert "mask" in marks[0] and "mask" not in marks[1]

@@ -29,10 +29,9 @@ from engine.ops.spec import QT_TR_NOOP
 from visualizer.model.compute import Results, compute
 from visualizer.model.cursor import StepCursor
 from visualizer.model.document import OP_FIELD, CompareSetup, Document, Variant
-from visualizer.model.present import Highlight, highlight, input_canvas
+from visualizer.model.present import Highlight, highlight, input_canvas, output_pending
 from visualizer.model.present import grad_input_plane as _grad_input_plane
 from visualizer.model.present import mask_plane as _mask_plane
-from visualizer.model.present import output_pending as _output_pending
 from visualizer.model.present import output_plane as _output_plane
 
 Pair = tuple[int, int]
@@ -279,6 +278,14 @@ class Comparison:
         base = n if cursor.phase == "backward" else 0
         return PanelStep(StepCursor(n, base + index), present)
 
+    def next_row_step(self, cursor: StepCursor) -> int:
+        """The shared step that starts the next row of positions in the current phase (the
+        phase's last step on the last row)."""
+        rows, cols = self.grid
+        row = self.position(cursor.window_index)[0]
+        index = min((row + 1) * cols, rows * cols - 1)
+        return index + (0 if cursor.phase == "forward" else rows * cols)
+
     # ---- differing cells -------------------------------------------------------------------
     def differences(self, name: str) -> list[np.ndarray | None]:
         """Per panel, the cells of result ``name`` whose value differs between panels.
@@ -287,7 +294,7 @@ class Comparison:
         ``None`` for a panel without that result; all-False when fewer than two have it.
         """
         if name not in self._diffs:
-            self._diffs[name] = _differences([p.plane(name) for p in self.panels])
+            self._diffs[name] = differing_cells([p.plane(name) for p in self.panels])
         return self._diffs[name]
 
     # ---- summary ---------------------------------------------------------------------------
@@ -303,21 +310,42 @@ def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True) | (a == b)
 
 
-def _differences(planes: Sequence[np.ndarray | None]) -> list[np.ndarray | None]:
-    shown = [p for p in planes if p is not None]
+def differing_cells(
+    planes: Sequence[np.ndarray | None], known: Sequence[np.ndarray | None] | None = None
+) -> list[np.ndarray | None]:
+    """Per plane, its cells whose value differs from another plane's at the same (row, col).
+
+    A cell that another plane does not have differs too.  ``known`` (per plane, optional)
+    marks the cells whose value is there yet (an output during the forward phase): a cell not
+    known is never marked and tells nothing about the others.  ``None`` for a missing plane.
+    """
+    shown = [k for k, p in enumerate(planes) if p is not None]
+    out: list[np.ndarray | None] = [None if p is None else np.zeros(p.shape, bool) for p in planes]
     if len(shown) < 2:
-        return [None if p is None else np.zeros(p.shape, bool) for p in planes]
-    rows = max(p.shape[0] for p in shown)
-    cols = max(p.shape[1] for p in shown)
-    stack = np.full((len(shown), rows, cols), np.nan)
-    has = np.zeros((len(shown), rows, cols), bool)
-    for k, p in enumerate(shown):
-        stack[k, : p.shape[0], : p.shape[1]] = p
-        has[k, : p.shape[0], : p.shape[1]] = True
-    differs = np.logical_and(~has.all(axis=0), has.any(axis=0))
-    for k in range(1, len(shown)):
-        differs |= has[0] & has[k] & ~_equal(stack[0], stack[k])
-    return [None if p is None else differs[: p.shape[0], : p.shape[1]].copy() for p in planes]
+        return out
+    rows = max(planes[k].shape[0] for k in shown)  # type: ignore[union-attr]
+    cols = max(planes[k].shape[1] for k in shown)  # type: ignore[union-attr]
+    stack = np.full((len(planes), rows, cols), np.nan)
+    has = np.zeros((len(planes), rows, cols), bool)
+    sure = np.zeros((len(planes), rows, cols), bool)
+    for k in shown:
+        plane = planes[k]
+        assert plane is not None
+        h, w = plane.shape
+        stack[k, :h, :w] = plane
+        has[k, :h, :w] = True
+        mask = None if known is None else known[k]
+        sure[k, :h, :w] = True if mask is None else mask
+    for i in shown:
+        differs = np.zeros((rows, cols), bool)
+        for j in shown:
+            if j != i:
+                differs |= ~has[j] | (sure[j] & ~_equal(stack[i], stack[j]))
+        marks = out[i]
+        assert marks is not None
+        h, w = marks.shape
+        marks[...] = (differs & sure[i])[:h, :w]
+    return out
 
 
 def _count(a: np.ndarray | None, b: np.ndarray | None) -> tuple[int, int]:
@@ -437,12 +465,11 @@ class PanelFrame:
     """What one panel draws at the shared step (the views' planes and highlights)."""
 
     output: np.ndarray
+    output_pending: np.ndarray | None  # output cells not computed yet (None: all are)
     grad_input: np.ndarray
     mask: np.ndarray | None
     highlight: Highlight | None  # None: the panel has no window at this position
     step: PanelStep
-    # Output cells not computed yet at this step: drawn blank, not as the NaN they hold.
-    pending: np.ndarray | None = None
 
 
 def panel_canvas(panel: Panel) -> tuple[np.ndarray, np.ndarray, Pair]:
@@ -457,12 +484,29 @@ def panel_frame(comparison: Comparison, i: int, cursor: StepCursor) -> PanelFram
     doc, results, own = panel.doc, panel.results, step.cursor
     return PanelFrame(
         output=_output_plane(doc, results, own, True),
+        output_pending=output_pending(results, own, True),
         grad_input=_grad_input_plane(doc, results, own, True),
         mask=_mask_plane(doc, results, own, True),
         highlight=highlight(doc, results, own) if step.present else None,
         step=step,
-        pending=_output_pending(results, own, True),
     )
+
+
+def frame_differences(frames: Sequence[PanelFrame]) -> list[dict[str, np.ndarray]]:
+    """Per panel, the cells of its output, mask and dX whose value *as shown now* differs
+    from another panel's (output cells not computed yet are left out)."""
+    known = [None if f.output_pending is None else ~f.output_pending for f in frames]
+    planes = {
+        "output": differing_cells([f.output for f in frames], known),
+        "mask": differing_cells([f.mask for f in frames]),
+        "grad_input": differing_cells([f.grad_input for f in frames]),
+    }
+    out: list[dict[str, np.ndarray]] = [{} for _ in frames]
+    for name, marks in planes.items():
+        for i, cells in enumerate(marks):
+            if cells is not None:
+                out[i][name] = cells
+    return out
 
 
 def step_message(comparison: Comparison, i: int, cursor: StepCursor) -> str:

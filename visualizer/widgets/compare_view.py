@@ -171,7 +171,6 @@ class CompareView(Retranslatable, QWidget):
         self.panels: list[ComparePanel] = []
         self.mode = ""
         self._levels: dict[str, tuple[float, float]] = {}
-        self._differs: list[dict[str, np.ndarray]] = []
         self._sync_timer = QTimer(self)
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(0)
@@ -266,16 +265,6 @@ class CompareView(Retranslatable, QWidget):
             "grad_input": levels_for(grads, True),
             "mask": (0.0, max(1.0, top)),
         }
-        differs = {name: comparison.differences(name) for name in ("output", "mask", "grad_input")}
-        # Marked where a view can be a table; a heat map (a large matrix) draws no such frames.
-        self._differs = [
-            {
-                name: {(int(r), int(c)): {DIFFERS_STYLE} for r, c in np.argwhere(marks[i])}
-                for name, marks in differs.items()
-                if marks[i] is not None and marks[i].size <= MAX_MARKED_CELLS
-            }
-            for i in range(len(self.panels))
-        ]
         for i, panel in enumerate(self.panels):
             panel.forget()
             values, kinds, offset = canvases[i]
@@ -297,10 +286,11 @@ class CompareView(Retranslatable, QWidget):
             return
         forward = st.phase == "forward"
         levels = self._levels
+        frames, differing = st.compare_frames()
         for i, panel in enumerate(self.panels):
-            frame = st.compare_frame(i)
+            frame = frames[i]
             panel.show_values(
-                "output", frame.output, levels=levels["output"], pending=frame.pending
+                "output", frame.output, levels=levels["output"], pending=frame.output_pending
             )
             panel.show_values(
                 "grad_input", frame.grad_input, levels=levels["grad_input"], diverging=True
@@ -308,10 +298,13 @@ class CompareView(Retranslatable, QWidget):
             panel.views["grad_input"].set_dimmed(forward)
             if frame.mask is not None:
                 panel.show_values("mask", frame.mask.astype(float), levels=levels["mask"])
-            differs = self._differs[i]
             hl = frame.highlight
             for name in VIEWS:
-                cells = dict(differs.get(name, {}))
+                marked = differing[i].get(name)
+                cells: dict[tuple[int, int], set[str]] = {}
+                # Framed where a view can be a table; a heat map draws no such frames.
+                if marked is not None and marked.size <= MAX_MARKED_CELLS:
+                    cells = {(int(r), int(c)): {DIFFERS_STYLE} for r, c in np.argwhere(marked)}
                 skip = (forward and name in GRADIENTS) or (not forward and name == "mask")
                 if hl is not None and not skip:
                     for rc, roles in hl.of(name).items():
