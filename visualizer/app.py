@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--phase", choices=["forward", "backward"], help="stepping phase")
     p.add_argument(
+        "--quiz", action="store_true", help="start in quiz mode: the step's result is asked"
+    )
+    p.add_argument(
         "--screenshot",
         metavar="FILE.png",
         help="render off screen, save (.png, .svg, .bmp, .jpg, …), exit",
@@ -317,6 +320,8 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
             return f"--step ({step}) must be between 0 and {state.n_windows - 1} for this output"
         offset = state.n_windows if args.phase == "backward" else 0
         state.set_step(offset + step)
+    if getattr(args, "quiz", False):
+        state.set_quiz(True)
     return ""
 
 

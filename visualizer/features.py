@@ -17,6 +17,7 @@ from visualizer.widgets import (
     help_dialog,
     pitfalls_panel,
     presets_dock,
+    quiz_panel,
     stack_panel,
     verify_panel,
 )
@@ -29,6 +30,7 @@ FEATURES.append(stack_panel.install)  # Tools ▸ Layer stack (Ctrl+L): Stack mo
 FEATURES.append(help_dialog.install)  # Help ▸ Getting started (first run too)
 FEATURES.append(presets_dock.install)  # Presets menu (before Help), preset explanation dock
 FEATURES.append(pitfalls_panel.install)  # View ▸ Pitfalls (Ctrl+P)
+FEATURES.append(quiz_panel.install)  # Tools ▸ Quiz (Q): questions instead of the next result
 FEATURES.append(session.install)  # File ▸ Open/Save session (Ctrl+O/S), recent, autosave
 FEATURES.append(export.install)  # File ▸ Export: PNG/SVG (Ctrl+E), GIF, CSV, .npy
 FEATURES.append(presentation.install)  # View ▸ F11, F5, theme, colours; QSettings

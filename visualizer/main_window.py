@@ -211,7 +211,8 @@ class MainWindow(Retranslatable, QMainWindow):
         step_menu = menu.addMenu("")
         self.menus["step"] = step_menu
         self.play_action = self._action("playAction", "Space", self.step_bar.toggle_play)
-        next_action = self._action("nextStepAction", None, lambda: st.set_step(st.step + 1))
+        # st.advance: in quiz mode the clicker reveals the answer first, then steps on.
+        next_action = self._action("nextStepAction", None, st.advance)
         previous_action = self._action("previousStepAction", None, lambda: st.set_step(st.step - 1))
         # A presenter's clicker sends PageDown / PageUp (some send Right / Left).
         next_action.setShortcuts([QKeySequence("Right"), QKeySequence("PgDown")])

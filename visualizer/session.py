@@ -6,7 +6,7 @@ A session file looks like::
      "op": "max", "params": {"kernel_size": [2, 2], ...},
      "x": [[[[3, 12, ...], ...]]], "weight": [...], "grad_output": [...],
      "plane": [0, 0], "in_channel": 0, "dy_mode": "ones", "dy_seed": 0,
-     "step": 0, "view": {"zoom": 1.0}}
+     "step": 0, "view": {"zoom": 1.0, "quiz": false}}
 
 In compare mode the file also holds ``"compare": [{"padding": [0, 0]}, {"padding": [1, 1]}]``
 (one object per setting: parameters, and ``"op"`` by its alias); a file without it, as every
@@ -122,13 +122,14 @@ class Session:
     snapshot: Snapshot
     step: int = 0
     zoom: float = 1.0
+    quiz: bool = False  # quiz mode on (nothing else of it is stored: no question, no score)
 
 
 # ---- state ↔ dict (pure) -------------------------------------------------------------------------
 
 
 def session_from_state(state: AppState, zoom: float = 1.0) -> Session:
-    return Session(state.snapshot(), int(state.step), float(zoom))
+    return Session(state.snapshot(), int(state.step), float(zoom), bool(state.quiz.on))
 
 
 def _number(v: float) -> float | int | str:
@@ -175,7 +176,7 @@ def session_to_dict(session: Session, arrays: bool = True) -> dict[str, Any]:
         "dy_mode": snap.dy_mode,
         "dy_seed": int(snap.dy_seed),
         "step": int(session.step),
-        "view": {"zoom": float(session.zoom)},
+        "view": {"zoom": float(session.zoom), "quiz": bool(session.quiz)},
     }
     if snap.compare is not None:  # compare mode (files without it open with it off)
         data["compare"] = compare_to_json(snap.compare)
@@ -422,10 +423,11 @@ def session_from_dict(data: object) -> Session:
             stack = stack_from_json(data["stack"])
         except ValueError as exc:
             raise ValueError(f"stack: {translate_message(exc)}") from None
+    quiz = _bool(view.get("quiz", False), "view.quiz")  # files before quiz mode: off
     snap = Snapshot(
         op, x, weight, params, grad_output, plane_t, in_channel, dy_mode, dy_seed, compare, stack
     )
-    return Session(snap, step, zoom)
+    return Session(snap, step, zoom, quiz)
 
 
 # What json.loads allocates, measured on CPython 3.11: about 70 bytes per list and up to
@@ -549,6 +551,7 @@ def apply_session(state: AppState, session: Session, label: Label | None = None)
         message = tr("its settings were refused: {reason}")
         raise ValueError(message.format(reason=translate_message(state.error)))
     state.set_step(session.step)
+    state.set_quiz(session.quiz)
 
 
 def same_content(a: Session, b: Session) -> bool:

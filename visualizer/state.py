@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.errors import ParameterError
 from engine.ops import OPS, OpSpec, Params, get_op
-from engine.pitfalls import PitfallCase, evaluate
+from engine.pitfalls import PitfallCase, evaluate, get_pitfall
 from visualizer import limits, verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import tr, translate_message
@@ -27,6 +27,7 @@ from visualizer.model import Document, Results, StepCursor, compute, default_par
 from visualizer.model import compare as comparing
 from visualizer.model.document import CompareSetup
 from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, Highlight
+from visualizer.model.quiz import Quiz, Verdict, pitfall_hint, plane_before
 from visualizer.model.stack import StackDoc
 from visualizer.stack_state import StackState
 
@@ -132,6 +133,7 @@ class AppState(QObject):
     sigStepChanged = Signal(int)  # step moved: highlights and partial views redraw
     sigHoverChanged = Signal()
     sigError = Signal(str)  # the English message of ``error``; "" clears it
+    sigQuizChanged = Signal()  # quiz mode on/off, its question, answer or score changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +160,7 @@ class AppState(QObject):
         # Bounded by memory (limits.UNDO_MAX_BYTES, see _trim_undo) and by a number of entries.
         self.undo_stack.setUndoLimit(limits.UNDO_MAX_ENTRIES)
         self._restoring = False
+        self.quiz = Quiz()  # quiz mode (visualizer.model.quiz): what the views hide
         self.results: Results = compute(self.snapshot())
         self.cursor.resize(len(self.results.trace))
 
@@ -208,6 +211,7 @@ class AppState(QObject):
         self.comparison = comparison
         self._lead = None if comparison is None else comparing.Panel(doc, results, "")
         self.cursor.resize(len(results.trace) if comparison is None else comparison.n_windows)
+        self._sync_quiz()
         self._set_error(None)
         if not same:
             self.sigDataChanged.emit()
@@ -512,6 +516,7 @@ class AppState(QObject):
         step = self.cursor.clamp(step)
         if step != self.cursor.step:
             self.cursor.step = step
+            self._sync_quiz()
             self.sigStepChanged.emit(step)
 
     @property
@@ -526,11 +531,18 @@ class AppState(QObject):
             return
         self.set_step(present.next_row_step(self.results, self.cursor))
 
+    def advance(self) -> None:
+        """Next step; in quiz mode an open question is revealed first (the clicker's key)."""
+        if not self.quiz_reveal():
+            self.set_step(self.step + 1)
+
     def set_phase(self, phase: str) -> None:
         self.set_step(self.window_index + (self.n_windows if phase == "backward" else 0))
 
     def jump_to_output(self, oh: int, ow: int) -> None:
         """Step to output cell (oh, ow) in the current phase."""
+        if self.quiz.hiding:
+            return  # quiz mode: a click on a cell is an answer, not a jump past the question
         if self.comparison is not None:
             self.jump_to_position(oh, ow)
             return
@@ -608,11 +620,18 @@ class AppState(QObject):
 
     def output_plane(self, partial: bool = True) -> np.ndarray:
         """Output of the shown plane; during the forward phase only the windows done so far."""
+        if partial and self.quiz.hides("output"):
+            return self._before("output")
         return present.output_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
     def output_pending(self, partial: bool = True) -> np.ndarray | None:
         """Cells of :meth:`output_plane` not computed yet (None: all are)."""
-        return present.output_pending(self.results, self.view_cursor, partial)
+        pending = present.output_pending(self.results, self.view_cursor, partial)
+        asked = self.quiz.asked_cell("output") if partial else None
+        if pending is not None and asked is not None:
+            pending = pending.copy()
+            pending[asked] = True  # quiz mode: hidden, so not computed yet as far as shown
+        return pending
 
     def tensor_plane(self, name: str) -> np.ndarray:
         """The shown plane of result tensor ``name`` (e.g. what an operation built from X)."""
@@ -623,10 +642,14 @@ class AppState(QObject):
 
     def grad_input_plane(self, partial: bool = True) -> np.ndarray:
         """dX of the shown plane, accumulated up to the current backward step."""
+        if partial and self.quiz.hides("grad_input"):
+            return self._before("grad_input")
         return present.grad_input_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
     def mask_plane(self, partial: bool = True) -> np.ndarray | None:
         """Windows won per input element (so far, during the forward phase); None without."""
+        if partial and self.quiz.hides("mask") and self.results.trace.winners is not None:
+            return self._before("mask")
         return present.mask_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
     def grad_weight_plane(self, partial: bool = True) -> tuple[np.ndarray, float | None] | None:
@@ -645,11 +668,17 @@ class AppState(QObject):
             row, col = self.comparison.position(self.cursor.window_index)
             return tr(comparing.AT_POSITION).format(row=row, col=col)
         step = present.current_step(self.results, self.cursor)
-        return "\n".join((tr(step.template).format(**step.fields), *step.lines))
+        text = "\n".join((tr(step.template).format(**step.fields), *step.lines))
+        asked = self.quiz.prompt(text)
+        if asked is not None:  # quiz mode: the question instead of the hidden arithmetic
+            return tr(asked[0]).format(**asked[1])
+        return text
 
     def highlight(self) -> Highlight:
         """Cells to mark for the current step, by view (input coordinates, not canvas ones)."""
-        return present.highlight(self.snapshot(), self.results, self.view_cursor)
+        return self.quiz.filter_highlight(
+            present.highlight(self.snapshot(), self.results, self.view_cursor)
+        )
 
     def hover_cells(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(input cells, output cells) linked to the hovered cell."""
@@ -667,6 +696,82 @@ class AppState(QObject):
     def step_arrows(self) -> list[present.Arrow]:
         """Arrows of the current step: window → output cell, or dY cell → gradient cells."""
         return present.arrows(self.highlight())
+
+    # ---- quiz mode (visualizer.model.quiz) -----------------------------------------------------
+    def _sync_quiz(self) -> None:
+        # Compare mode steps several settings at once: no questions meanwhile.
+        paused = self.comparison is not None
+        self.quiz.sync(self.snapshot(), self.results, self.view_cursor, paused)
+        self.sigQuizChanged.emit()
+
+    def _before(self, view: str) -> np.ndarray:
+        return plane_before(self.snapshot(), self.results, self.view_cursor, view)
+
+    def _quiz_redraw(self) -> None:
+        self.sigQuizChanged.emit()
+        self.sigStepChanged.emit(self.step)  # the views show what is hidden or revealed now
+
+    def set_quiz(self, on: bool) -> None:
+        """Quiz mode on or off: the current step's result is hidden until revealed."""
+        if bool(on) == self.quiz.on:
+            return
+        self.quiz.set_on(on)
+        self.quiz.sync(self.snapshot(), self.results, self.view_cursor, self.comparison is not None)
+        self._quiz_redraw()
+
+    def set_quiz_kind(self, kind: str, on: bool) -> None:
+        """Ask questions of ``kind`` (visualizer.model.quiz.KINDS) or not; from the next one."""
+        self.quiz.set_kind(kind, on)
+        self.sigQuizChanged.emit()
+
+    def quiz_asked_cell(self, view: str) -> tuple[int, int] | None:
+        """The cell of ``view`` shown as "?" while its value is asked."""
+        return self.quiz.asked_cell(view)
+
+    def quiz_pick(self, view: str, row: int, col: int) -> bool:
+        """A click on a cell of ``view`` as an answer (on again: taken back)."""
+        if not self.quiz.toggle_pick(view, (row, col)):
+            return False
+        self.sigQuizChanged.emit()
+        self.sigHoverChanged.emit()  # highlights redraw
+        return True
+
+    def quiz_answer(self, text: str) -> Verdict | None:
+        """Mark the typed ``text`` and the clicked cells; right or wrong, it reveals."""
+        question = self.quiz.question
+        verdict = self.quiz.answer(text)
+        if verdict is None:
+            return None
+        if question is not None and not verdict.right and not verdict.problem:
+            key = pitfall_hint(question, text, self._output_pitfalls)
+            if key:
+                self.quiz.with_hint(key)
+                verdict = self.quiz.verdict
+        self._quiz_redraw()
+        return verdict
+
+    def _output_pitfalls(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{key: (correct, wrong)}`` of the operation's pitfalls of the output."""
+        found = {}
+        for key in self.spec.pitfalls:
+            if get_pitfall(key).result != "output":
+                continue
+            try:
+                found[key] = self.pitfall_result(key)
+            except ValueError:
+                continue  # a pitfall these parameters cannot show
+        return found
+
+    def quiz_reveal(self) -> bool:
+        """Reveal the open question's answer; False if none was open."""
+        if not self.quiz.reveal():
+            return False
+        self._quiz_redraw()
+        return True
+
+    def reset_quiz_score(self) -> None:
+        self.quiz.reset_score()
+        self.sigQuizChanged.emit()
 
     def formula_lines(self) -> list[str]:
         """The output-size formula, for the refused parameters if the last change failed."""

@@ -3076,5 +3076,153 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <source>Stack mode: a chain of layers, their shapes and receptive fields, stepped forward and backward</source>
         <translation>层堆叠模式：一串层，它们的形状和感受野，逐层前向和反向步进</translation>
     </message>
+    <message>
+        <source>Next forward value</source>
+        <translation>下一个前向值</translation>
+    </message>
+    <message>
+        <source>Backward: which dX cells, how much</source>
+        <translation>反向：哪些 dX 单元、各得多少</translation>
+    </message>
+    <message>
+        <source>Output size (when a parameter changes)</source>
+        <translation>输出尺寸（参数改变时）</translation>
+    </message>
+    <message>
+        <source>Argmax position of the window</source>
+        <translation>窗口最大值的位置</translation>
+    </message>
+    <message>
+        <source>{target} = {expression} = ?{rest}</source>
+        <translation>{target} = {expression} = ?{rest}</translation>
+    </message>
+    <message>
+        <source>{target} = ?</source>
+        <translation>{target} = ?</translation>
+    </message>
+    <message>
+        <source>Which cells of {view} does {source} reach? Click them, then Enter.</source>
+        <translation>{source} 会到达 {view} 的哪些单元？点击它们，然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>Which cell of {view} is the maximum of the marked window? Click it.</source>
+        <translation>标记窗口的最大值是 {view} 的哪个单元？点击它。</translation>
+    </message>
+    <message>
+        <source>{target} = {expression} = ?{rest} And which cell of {view} is the maximum? Click it.</source>
+        <translation>{target} = {expression} = ?{rest} 最大值是 {view} 的哪个单元？点击它。</translation>
+    </message>
+    <message>
+        <source>Which cells of {view} receive {source}, and how much does each get? Click them, type the amount, Enter.</source>
+        <translation>{view} 的哪些单元接收 {source}，每个得到多少？点击它们，输入数值，按 Enter。</translation>
+    </message>
+    <message>
+        <source>Which cells of {view} receive {source}? Click them, then Enter.</source>
+        <translation>{view} 的哪些单元接收 {source}？点击它们，然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>What is the output size for these parameters? (rows × columns)</source>
+        <translation>这些参数下的输出尺寸是多少？（行 × 列）</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a number</source>
+        <translation>“{text}”不是数字</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a size: type rows × columns, e.g. 4x4</source>
+        <translation>“{text}”不是尺寸：请输入 行 × 列，例如 4x4</translation>
+    </message>
+    <message>
+        <source>type how much each cell gets</source>
+        <translation>请输入每个单元得到多少</translation>
+    </message>
+    <message>
+        <source>Answer:</source>
+        <translation>答案：</translation>
+    </message>
+    <message>
+        <source>value or rows×cols</source>
+        <translation>数值或 行×列</translation>
+    </message>
+    <message>
+        <source>Type the value (or the size, or the amount), click cells if asked, press Enter</source>
+        <translation>输入数值（或尺寸、或数量），需要时点击单元，按 Enter</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>Mark the answer right or wrong (Enter)</source>
+        <translation>判断答案对错（Enter）</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>揭晓</translation>
+    </message>
+    <message>
+        <source>Show the answer (PageDown); the next PageDown steps on</source>
+        <translation>显示答案（PageDown）；再按 PageDown 进入下一步</translation>
+    </message>
+    <message>
+        <source>Reset score</source>
+        <translation>重置得分</translation>
+    </message>
+    <message>
+        <source>Ask:</source>
+        <translation>提问：</translation>
+    </message>
+    <message>
+        <source>Score: {right} / {asked}</source>
+        <translation>得分：{right} / {asked}</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Nothing to ask at this step.</source>
+        <translation>这一步没有问题。</translation>
+    </message>
+    <message>
+        <source>Answer: {answer}</source>
+        <translation>答案：{answer}</translation>
+    </message>
+    <message>
+        <source>Click cells of the marked view ({count} picked), then Enter.</source>
+        <translation>点击标记视图中的单元（已选 {count} 个），然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>Type your answer, Enter to check; PageDown reveals.</source>
+        <translation>输入答案，按 Enter 检查；PageDown 揭晓。</translation>
+    </message>
+    <message>
+        <source>✓ Right: {answer}</source>
+        <translation>✓ 正确：{answer}</translation>
+    </message>
+    <message>
+        <source>✗ Not quite: the answer is {answer}</source>
+        <translation>✗ 不对：答案是 {answer}</translation>
+    </message>
+    <message>
+        <source>cells: {right} right, {wrong} wrong, {missed} missed</source>
+        <translation>单元：{right} 个正确，{wrong} 个错误，{missed} 个漏选</translation>
+    </message>
+    <message>
+        <source>That is what “{title}” would give: {explanation}</source>
+        <translation>这正是“{title}”会得到的结果：{explanation}</translation>
+    </message>
+    <message>
+        <source>Quiz</source>
+        <translation>测验</translation>
+    </message>
+    <message>
+        <source>Quiz mode: the next result is hidden until answered or revealed (Q)</source>
+        <translation>测验模式：下一个结果在回答或揭晓之前隐藏（Q）</translation>
+    </message>
+    <message>
+        <source>Hidden: the output size is asked</source>
+        <translation>已隐藏：正在提问输出尺寸</translation>
+    </message>
 </context>
 </TS>

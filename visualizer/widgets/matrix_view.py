@@ -83,8 +83,33 @@ STYLE_SHAPE = {
     "current": (5, Qt.SolidLine),
     "target": (4, Qt.SolidLine),
     "hover": (3, Qt.DashLine),
+    # Quiz mode (widgets/quiz_panel.py): cells a student clicked, then right, wrong, missed.
+    "quiz_picked": (5, Qt.SolidLine),
+    "quiz_right": (5, Qt.SolidLine),
+    "quiz_wrong": (5, Qt.SolidLine),
+    "quiz_missed": (4, Qt.DashLine),
 }
-STYLE_ORDER = ("hover", "gap", "pad_tap", "window", "current", "target", "winner", "wrong")
+STYLE_ORDER = (
+    "hover",
+    "gap",
+    "pad_tap",
+    "window",
+    "current",
+    "target",
+    "winner",
+    "wrong",
+    "quiz_missed",
+    "quiz_picked",
+    "quiz_right",
+    "quiz_wrong",
+)
+# The quiz's marks take the colours of marks that mean the same (no new colour to tell apart).
+QUIZ_COLOURS = {
+    "quiz_picked": "hover",
+    "quiz_right": "target",
+    "quiz_wrong": "wrong",
+    "quiz_missed": "window",
+}
 
 # Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
 # diverging one (centred on zero) and the highlight colours.  Standard: blue and blue − white
@@ -125,7 +150,10 @@ PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
 }
 # Highlight pens of each palette: style -> (colour, width, line).
 _PENS = {
-    name: {style: (colors[style], *shape) for style, shape in STYLE_SHAPE.items()}
+    name: {
+        style: (colors[QUIZ_COLOURS.get(style, style)], *shape)
+        for style, shape in STYLE_SHAPE.items()
+    }
     for name, (_, _, colors) in PALETTES.items()
 }
 PADDING_BG = QColor(225, 225, 225)
@@ -268,6 +296,7 @@ class MatrixModel(QAbstractTableModel):
         self._dim_dark_text = QBrush(QColor(0, 0, 0, 120))
         self._dim_light_text = QBrush(QColor(255, 255, 255, 150))
         self.neutral = False  # every cell in NEUTRAL_RGB (a constant matrix)
+        self.asked: tuple[int, int] | None = None  # quiz mode: this (hidden) cell shows "?"
         self.dim: tuple[int, int, int] | None = None  # dimmed towards this background colour
         self._handlers = {
             role: handler
@@ -362,7 +391,8 @@ class MatrixModel(QAbstractTableModel):
         if not self.show_numbers:
             return None
         if v != v and (self.pending[r, c] or self.kinds[r, c] != INPUT):
-            return None  # not computed yet, or beyond the padding
+            # Not computed yet, or beyond the padding; quiz mode's asked cell says "?".
+            return "?" if (r, c) == self.asked else None
         return format_cell(v)  # NaN, ∞ and −∞ are written as themselves
 
     def _edit(self, r: int, c: int) -> object:
@@ -1325,6 +1355,18 @@ class MatrixView(QWidget):
             return None
         origin = widget.mapFromGlobal(area.mapToGlobal(QPoint(0, 0)))
         return box.translated(origin.x(), origin.y())
+
+    def set_asked(self, cell: tuple[int, int] | None) -> None:
+        """Quiz mode: the cell (matrix coordinates) whose hidden value is asked shows "?"."""
+        shifted = None if cell is None else self._to_model(*cell)
+        if shifted != self.model.asked:
+            old, self.model.asked = self.model.asked, shifted
+            for rc in (old, shifted):
+                if rc is not None:
+                    self.table.viewport().update(self.table.visualRect(self.model.index(*rc)))
+
+    def _to_model(self, r: int, c: int) -> tuple[int, int]:
+        return r + self.model.offset[0], c + self.model.offset[1]
 
     def show_hint(self, text: str) -> None:
         self.hint_label.setText(text)

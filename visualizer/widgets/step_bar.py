@@ -155,6 +155,9 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])
 
     def toggle_play(self) -> None:
+        if self.state.quiz.on:
+            self.state.advance()  # quiz mode: Space reveals, then steps on (no playing)
+            return
         if self.timer.isActive():
             self.timer.stop()
         else:

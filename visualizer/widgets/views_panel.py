@@ -31,6 +31,11 @@ ROLE_STYLE = {
     "source": "current",
     "target": "target",
     "changed": "target",
+    # Quiz mode's marks (visualizer.model.quiz), styles of their own.
+    "quiz_picked": "quiz_picked",
+    "quiz_right": "quiz_right",
+    "quiz_wrong": "quiz_wrong",
+    "quiz_missed": "quiz_missed",
 }
 INPUT_STYLE = ROLE_STYLE  # kept for callers of the earlier name
 GRADIENTS = ("grad_input", "grad_weight", "grad_output", "grad_bias")
@@ -369,6 +374,8 @@ class ViewsPanel(Retranslatable, QWidget):
             gw, gb = st.grad_weight_plane()
             self.grad_weight_view.set_matrix(gw, levels=levels["grad_weight"], diverging=True)
             self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
+        for name, view in self._tensor_views().items():
+            view.set_asked(st.quiz_asked_cell(name))  # quiz mode: "?" on the asked cell
         self._update_step_titles()
         self._dim_gradients(st.phase == "forward")
         self._on_highlights_changed()

@@ -1,0 +1,318 @@
+"""Quiz mode's controls (Tools ▸ Quiz, Q, ``--quiz``): the answer line, reveal, score, kinds.
+
+The questions, the checking and the score are the state's (``visualizer.model.quiz``, Qt-free);
+this module shows them: a strip docked under the views with the answer line, Check and Reveal,
+the verdict, the score and the kinds of question, each on or off.  The question itself takes
+the place of the arithmetic line, and the hidden value shows "?" in its view (the state hides
+it: nothing here computes).  While the output size is asked, the views and labels that tell it
+are covered.  Clicking cells of the asked view (dX for the backward question, X for the argmax)
+answers; Enter checks; PageDown (also Right and Space) reveals first, then steps on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.pitfalls import get_pitfall
+from visualizer.i18n import set_action_text, tr
+from visualizer.model.quiz import KIND_LABELS, KINDS, Verdict
+from visualizer.state import AppState
+from visualizer.ui import Retranslatable, add_action
+from visualizer.view_settings import is_dark, view_settings
+from visualizer.widgets.pitfalls_panel import pitfall_explanation, pitfall_title
+
+RIGHT_COLOUR = {"light": "#0a7d32", "dark": "#6fdc8c"}
+WRONG_COLOUR = {"light": "#b00020", "dark": "#ff8a80"}
+
+
+class QuizPanel(Retranslatable, QWidget):
+    """Answer line, Check, Reveal, verdict, score and the kinds of question."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.answer_label = QLabel("")
+        self.quiz_answer_edit = QLineEdit()
+        self.quiz_answer_edit.setObjectName("quiz_answer_edit")
+        self.quiz_answer_edit.setClearButtonEnabled(True)
+        self.quiz_answer_edit.setMinimumWidth(130)
+        self.quiz_answer_edit.setMaximumWidth(180)
+        self.quiz_check_button = QPushButton("")
+        self.quiz_check_button.setObjectName("quiz_check_button")
+        self.quiz_reveal_button = QPushButton("")
+        self.quiz_reveal_button.setObjectName("quiz_reveal_button")
+        self.quiz_verdict_label = QLabel("")
+        self.quiz_verdict_label.setObjectName("quiz_verdict_label")
+        self.quiz_verdict_label.setWordWrap(True)
+        self.quiz_verdict_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        bold = QFont(self.quiz_verdict_label.font())
+        bold.setBold(True)
+        self.quiz_verdict_label.setFont(bold)
+        self.quiz_score_label = QLabel("")
+        self.quiz_score_label.setObjectName("quiz_score_label")
+        self.quiz_score_label.setFont(bold)
+        self.quiz_reset_button = QPushButton("")
+        self.quiz_reset_button.setObjectName("quiz_reset_button")
+        self.ask_label = QLabel("")
+        self.kind_checkboxes: dict[str, QCheckBox] = {}
+        for kind in KINDS:
+            box = QCheckBox("")
+            box.setObjectName(f"quiz_{kind}_checkbox")
+            box.setChecked(kind in state.quiz.kinds)
+            box.toggled.connect(lambda on, k=kind: self.state.set_quiz_kind(k, on))
+            self.kind_checkboxes[kind] = box
+
+        top = QHBoxLayout()
+        top.addWidget(self.answer_label)
+        top.addWidget(self.quiz_answer_edit)
+        top.addWidget(self.quiz_check_button)
+        top.addWidget(self.quiz_reveal_button)
+        top.addWidget(self.quiz_verdict_label, 1)
+        top.addWidget(self.quiz_score_label)
+        top.addWidget(self.quiz_reset_button)
+        kinds = QHBoxLayout()
+        kinds.addWidget(self.ask_label)
+        for box in self.kind_checkboxes.values():
+            kinds.addWidget(box)
+        kinds.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addLayout(kinds)
+
+        self.quiz_answer_edit.returnPressed.connect(self._on_check_clicked)
+        self.quiz_check_button.clicked.connect(self._on_check_clicked)
+        self.quiz_reveal_button.clicked.connect(self._on_reveal_clicked)
+        self.quiz_reset_button.clicked.connect(state.reset_quiz_score)
+        state.sigQuizChanged.connect(self._on_quiz_changed)
+        view_settings().sigThemeChanged.connect(self._on_quiz_changed)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.answer_label.setText(tr("Answer:"))
+        self.quiz_answer_edit.setPlaceholderText(tr("value or rows×cols"))
+        self.quiz_answer_edit.setToolTip(
+            tr("Type the value (or the size, or the amount), click cells if asked, press Enter")
+        )
+        self.quiz_check_button.setText(tr("Check"))
+        self.quiz_check_button.setToolTip(tr("Mark the answer right or wrong (Enter)"))
+        self.quiz_reveal_button.setText(tr("Reveal"))
+        self.quiz_reveal_button.setToolTip(
+            tr("Show the answer (PageDown); the next PageDown steps on")
+        )
+        self.quiz_reset_button.setText(tr("Reset score"))
+        self.ask_label.setText(tr("Ask:"))
+        for kind, box in self.kind_checkboxes.items():
+            box.setText(tr(KIND_LABELS[kind]))
+        self._on_quiz_changed()
+
+    # ---- user → state -----------------------------------------------------------------------
+    def _on_check_clicked(self) -> None:
+        quiz = self.state.quiz
+        if not quiz.hiding:
+            # Enter again after the answer: step on, as the clicker does.
+            self.state.advance()
+            return
+        verdict = self.state.quiz_answer(self.quiz_answer_edit.text())
+        if verdict is not None and not verdict.problem:
+            self.quiz_answer_edit.selectAll()
+
+    def _on_reveal_clicked(self) -> None:
+        self.state.advance()
+
+    # ---- state → panel ----------------------------------------------------------------------
+    def _on_quiz_changed(self, *_args: object) -> None:
+        quiz = self.state.quiz
+        for kind, box in self.kind_checkboxes.items():
+            with QSignalBlocker(box):
+                box.setChecked(kind in quiz.kinds)
+        score = quiz.score
+        self.quiz_score_label.setText(
+            tr("Score: {right} / {asked}").format(right=score.right, asked=score.asked)
+        )
+        open_question = quiz.hiding
+        self.quiz_check_button.setEnabled(open_question)
+        self.quiz_reveal_button.setText(tr("Reveal") if open_question else tr("Next"))
+        question = quiz.question
+        if question is not None and quiz.hiding and quiz.verdict is None:
+            # A new question: an empty answer line.
+            if self.quiz_answer_edit.property("question") is not question:
+                self.quiz_answer_edit.clear()
+        self.quiz_answer_edit.setProperty("question", question)
+        self.quiz_verdict_label.setText(self._verdict_text(quiz.verdict, question))
+        theme = "dark" if is_dark() else "light"
+        right = quiz.verdict is not None and quiz.verdict.right
+        colour = RIGHT_COLOUR[theme] if right else WRONG_COLOUR[theme]
+        neutral = quiz.verdict is None or (not quiz.verdict.scored and not quiz.verdict.problem)
+        self.quiz_verdict_label.setStyleSheet("" if neutral else f"color: {colour};")
+
+    def _verdict_text(self, verdict: Verdict | None, question: Any) -> str:
+        quiz = self.state.quiz
+        if question is None:
+            if quiz.on:
+                return tr("Nothing to ask at this step.")
+            return ""
+        if verdict is None:
+            if quiz.revealed:
+                return tr("Answer: {answer}").format(answer=question.expected_text())
+            if question.asks_cells:
+                return tr("Click cells of the marked view ({count} picked), then Enter.").format(
+                    count=len(quiz.picks)
+                )
+            return tr("Type your answer, Enter to check; PageDown reveals.")
+        if verdict.problem:
+            return tr(verdict.problem).format(**verdict.problem_fields)
+        expected = question.expected_text()
+        if not verdict.scored:
+            text = tr("Answer: {answer}").format(answer=expected)
+        elif verdict.right:
+            text = tr("✓ Right: {answer}").format(answer=expected)
+        else:
+            text = tr("✗ Not quite: the answer is {answer}").format(answer=expected)
+        if question.asks_cells and (verdict.scored or quiz.picks):
+            marks = tr("cells: {right} right, {wrong} wrong, {missed} missed").format(
+                right=len(verdict.right_cells),
+                wrong=len(verdict.wrong_cells),
+                missed=len(verdict.missed_cells),
+            )
+            text = f"{text} — {marks}"
+        if verdict.hint:
+            pitfall = get_pitfall(verdict.hint)
+            hint = tr("That is what “{title}” would give: {explanation}").format(
+                title=pitfall_title(pitfall), explanation=pitfall_explanation(pitfall)
+            )
+            text = f"{text}\n{hint}"
+        return text
+
+
+class QuizDock(Retranslatable, QDockWidget):
+    """The quiz strip, docked under the views while quiz mode is on."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("quizDock")
+        self.panel = QuizPanel(state)
+        self.setWidget(self.panel)
+        self.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Quiz"))
+
+
+class _Cover(QLabel):
+    """A "?" card over a widget whose content would tell the asked output size."""
+
+    def __init__(self, target: QWidget) -> None:
+        super().__init__("?", target)
+        self.setObjectName("quizCover")
+        self.setAlignment(Qt.AlignCenter)
+        self.setAutoFillBackground(True)
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(max(12.0, font.pointSizeF() * 2))
+        self.setFont(font)
+        self.hide()
+
+
+class QuizController(QObject):
+    """Wires quiz mode into the window: the action, the dock, cell clicks and size covers."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        state: AppState = window.state
+        self.state = state
+        self.dock = QuizDock(state, window)
+        window.addDockWidget(Qt.BottomDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.action: QAction = add_action(window, "quiz_action", QKeySequence("Q"))
+        self.action.setCheckable(True)
+        self.action.triggered.connect(state.set_quiz)
+        menu = _tools_menu(window)
+        menu.addSeparator()
+        menu.addAction(self.action)
+        views = window.views_panel
+        for view in views.views():
+            view.sigCellClicked.connect(lambda r, c, v=view: self._on_cell_clicked(v, r, c))
+        step_bar = window.step_bar
+        self._covered = [
+            views.output_view,
+            views.grad_output_view,
+            window.formula_panel,
+            step_bar.counter_label,
+        ]
+        self.covers = {id(w): _Cover(w) for w in self._covered}
+        for widget in self._covered:
+            widget.installEventFilter(self)
+        state.sigQuizChanged.connect(self._on_quiz_changed)
+        self.retranslate_ui()
+        window.add_retranslate_hook(self.retranslate_ui)
+        self._on_quiz_changed()
+
+    def retranslate_ui(self) -> None:
+        set_action_text(
+            self.action,
+            tr("Quiz"),
+            tr("Quiz mode: the next result is hidden until answered or revealed (Q)"),
+        )
+        for cover in self.covers.values():
+            cover.setToolTip(tr("Hidden: the output size is asked"))
+
+    def _on_cell_clicked(self, view: Any, row: int, col: int) -> None:
+        names = [
+            t.name
+            for t in self.state.spec.tensors
+            if t.view and self.window.views_panel.by_view.get(t.view) is view
+        ]
+        if names and self.state.quiz_pick(names[0], row, col):
+            self.dock.panel.quiz_answer_edit.setFocus()
+
+    def _on_quiz_changed(self) -> None:
+        quiz = self.state.quiz
+        with QSignalBlocker(self.action):
+            self.action.setChecked(quiz.on)
+        if quiz.on and not self.dock.isVisible():
+            self.window.step_bar.timer.stop()  # playing would run past the questions
+            self.dock.show()
+        elif not quiz.on and self.dock.isVisible():
+            self.dock.hide()
+        hide = quiz.hiding_size
+        for widget in self._covered:
+            cover = self.covers[id(widget)]
+            if hide:
+                cover.setGeometry(widget.rect())
+                cover.raise_()
+            cover.setVisible(hide)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Resize:
+            cover = self.covers.get(id(watched))
+            if cover is not None and cover.isVisible():
+                cover.setGeometry(watched.rect())  # type: ignore[attr-defined]
+        return False
+
+
+def _tools_menu(window: Any) -> Any:
+    from visualizer.widgets.verify_panel import _tools_menu as tools_menu
+
+    return tools_menu(window)
+
+
+def install(window: Any) -> None:
+    """Tools ▸ Quiz (Q) and the quiz strip (hidden until quiz mode is on)."""
+    window.quiz = QuizController(window)
