@@ -211,4 +211,19 @@ ENGINE_MESSAGES: tuple[str, ...] = (
         "does not apply (receptive_field with an input size does)"
     ),
     QT_TR_NOOP("input shape {shape} must be a tuple of sizes of at least 1"),
+    # ops/budget.py: the work budget
+    QT_TR_NOOP(
+        "this computation would need about {size} of memory, more than the work budget of "
+        "{limit}: {what} alone takes {part} ({formula})"
+    ),
+    QT_TR_NOOP(
+        "this computation would read {taps} window taps ({formula}), more than the work budget "
+        "of {limit}: use a smaller input, batch or channels, a smaller kernel or a larger stride"
+    ),
+    QT_TR_NOOP("the input and its gradient"),
+    QT_TR_NOOP("the padded input"),
+    QT_TR_NOOP("the output and dY"),
+    QT_TR_NOOP("the max-pooling mask and ties"),
+    QT_TR_NOOP("the weight and its gradient"),
+    QT_TR_NOOP("the window taps"),
 )

@@ -26,6 +26,16 @@ SESSION_MAX_SIDE = 4096
 SESSION_MAX_CHANNELS = 64
 SESSION_MAX_ELEMENTS = SESSION_MAX_SIDE * SESSION_MAX_SIDE
 
+# ---- work budget -------------------------------------------------------------------------------
+# One computation (forward, backward and the step trace of an edit, a loaded file or the command
+# line) is checked before it runs (engine.ops.budget.check_work, from visualizer/model/compute.py
+# and AppState.set_shape): its arrays (input, padded canvas, output, dY, gradients, mask and
+# ties, in float64) may need at most WORK_MAX_BYTES, and it may read at most WORK_MAX_TAPS window
+# taps (windows × taps × input channels of a convolution): a few seconds of engine time.  Over
+# either: a message naming what is too large, and nothing changes.
+WORK_MAX_BYTES = 2 * 2**30
+WORK_MAX_TAPS = 2**27
+
 # ---- undo ----------------------------------------------------------------------------------------
 # The undo history is bounded by the memory of the arrays it holds (X, W and dY before and after
 # each edit, every array counted once however many entries share it, the current ones

@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.errors import ParameterError
 from engine.ops import OPS, OpSpec, Params, get_op
+from engine.ops.budget import check_work
 from engine.pitfalls import PitfallCase, evaluate, get_pitfall
 from visualizer import limits, verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
@@ -398,6 +399,26 @@ class AppState(QObject):
         x = self.x
         if n < 1 or c < 1:
             self._set_error(ParameterError(SHAPE_RULE, batch=n, channels=c))
+            return False
+        # The work budget before the new planes are made (a 1024×1024 image with batch 64 ×
+        # channels 64 would be 32 GB): over it, nothing is allocated and nothing changes.
+        w_shape = None
+        if self.spec.has_weight:
+            w_list = list(self.weight.shape)
+            w_list[self.spec.weight_in_axis] = c
+            w_shape = tuple(w_list)
+        try:
+            check_work(
+                self.spec,
+                (n, c, *x.shape[2:]),
+                w_shape,
+                self.params,
+                limits.WORK_MAX_BYTES,
+                limits.WORK_MAX_TAPS,
+            )
+        except ValueError as exc:
+            self._set_error(exc)
+            self.sigDataChanged.emit()  # the boxes snap back
             return False
         new = np.zeros((n, c) + x.shape[2:])
         nn, cc = min(n, x.shape[0]), min(c, x.shape[1])

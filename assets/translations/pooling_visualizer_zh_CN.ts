@@ -613,6 +613,38 @@
         <translation>输入形状 {shape} 必须是由至少为 1 的大小组成的元组</translation>
     </message>
     <message>
+        <source>this computation would need about {size} of memory, more than the work budget of {limit}: {what} alone takes {part} ({formula})</source>
+        <translation>这次计算大约需要 {size} 内存，超过了工作预算 {limit}：仅{what}就占 {part}（{formula}）</translation>
+    </message>
+    <message>
+        <source>this computation would read {taps} window taps ({formula}), more than the work budget of {limit}: use a smaller input, batch or channels, a smaller kernel or a larger stride</source>
+        <translation>这次计算要读取 {taps} 个窗口位置（{formula}），超过了工作预算 {limit}：请使用更小的输入、批大小或通道数，更小的核或更大的步幅</translation>
+    </message>
+    <message>
+        <source>the input and its gradient</source>
+        <translation>输入及其梯度</translation>
+    </message>
+    <message>
+        <source>the padded input</source>
+        <translation>填充后的输入</translation>
+    </message>
+    <message>
+        <source>the output and dY</source>
+        <translation>输出和 dY</translation>
+    </message>
+    <message>
+        <source>the max-pooling mask and ties</source>
+        <translation>最大池化的掩码和并列处理</translation>
+    </message>
+    <message>
+        <source>the weight and its gradient</source>
+        <translation>权重及其梯度</translation>
+    </message>
+    <message>
+        <source>the window taps</source>
+        <translation>窗口位置</translation>
+    </message>
+    <message>
         <source>{name} ({value}) must be an int</source>
         <translation>{name}（{value}）必须是整数</translation>
     </message>

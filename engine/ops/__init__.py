@@ -42,7 +42,7 @@ from engine.ops.spec import (
     TensorSpec,
 )
 
-_SUPPORT = {"common", "registry", "spec"}
+_SUPPORT = {"budget", "common", "registry", "spec"}
 
 
 def _load_builtin_ops() -> None:

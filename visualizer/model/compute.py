@@ -9,6 +9,8 @@ import numpy as np
 
 from engine import Trace, WindowGeometry
 from engine.errors import ParameterError
+from engine.ops.budget import check_work
+from visualizer import limits
 from visualizer.data import RandomSpec
 from visualizer.model.document import Document
 
@@ -99,9 +101,11 @@ def compute(doc: Document, strict_grad: bool = False) -> Results:
     if spec.has_weight:
         tensors["weight"] = doc.weight
         w_shape = doc.weight.shape
-    # The engine's rules first (its messages say why), then the app's limits.
+    # The engine's rules first (its messages say why), then the app's limits: the parameters'
+    # ranges and the work budget (nothing is computed over it).
     spec.geometry(doc.x.shape, w_shape, doc.params)
     params = spec.coerce_params(doc.params)
+    check_work(spec, doc.x.shape, w_shape, params, limits.WORK_MAX_BYTES, limits.WORK_MAX_TAPS)
     outputs, ctx = spec.forward(tensors, params)
     dy = fit_grad(doc.grad_output, outputs["output"].shape, doc.dy_mode, doc.dy_seed, strict_grad)
     grads = spec.backward(ctx, {"grad_output": dy})
