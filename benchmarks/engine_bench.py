@@ -175,6 +175,9 @@ def _new_ops() -> list[Case]:
         Case("max_unpool2d", (8, 64, 56, 56), kernel=2, stride=2),
         Case("adaptive_avg_pool2d", (8, 64, 56, 56), output_size=7),
         Case("adaptive_max_pool2d", (8, 64, 56, 56), output_size=7),
+        # uneven bins: 56 = 9·6 + 2, bins of 7 and 8 elements that overlap
+        Case("adaptive_avg_pool2d", (8, 64, 56, 56), output_size=9),
+        Case("adaptive_max_pool2d", (8, 64, 56, 56), output_size=9),
         Case("lp_pool2d", (8, 64, 56, 56), kernel=3, stride=2, norm_type=2.0),
         # issue 12: a whole stack within 1.5x of nn.Sequential
         Case("stack", (1, 1, 256, 256), kernel=5, repeats=3),

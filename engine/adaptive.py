@@ -48,7 +48,7 @@ import numpy as np
 from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
 from engine.geometry import is_int
-from engine.pooling import TiePolicy, max_pool2d, validate_ties
+from engine.pooling import TiePolicy, _run_blocks, max_pool2d, validate_ties
 
 Pair = tuple[int, int]
 
@@ -64,6 +64,19 @@ MIN_TAP_LOOP_OUTPUTS = 1024
 #: Bins of at most this many taps are max-scanned tap by tap; larger ones with ``np.argmax``
 #: over a contiguous copy of their taps (one pass, however many taps).
 MAX_SCAN_TAPS = 4
+
+#: Bins that do not tile the input (``I`` not divisible by ``O``: bins of two sizes, at uneven
+#: places) with at most this many taps go through the gathered passes below
+#: (:func:`_bin_sums_planes_last`, :func:`_max_by_rows`); larger bins keep the expanded
+#: windows, whose cost does not grow with the taps' count in Python calls.
+GATHERED_MAX_TAPS = 144
+
+#: Planes the planes-last average needs at least (its inner loops run along the planes).
+PLANES_LAST_MIN_PLANES = 32
+
+#: Elements of input per block of the gathered passes (the block's transposed copy and its
+#: gathered bands stay in the CPU caches).
+GATHER_BLOCK_ELEMENTS = 1 << 17
 
 
 # ---- bins ---------------------------------------------------------------------------------------
@@ -358,9 +371,67 @@ def adaptive_avg_pool2d(x: object, output_size: object) -> np.ndarray:
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
         if _is_global(rows, cols):
             y = _plane_means(planes)
+        elif _gathered(rows, cols) and len(planes) >= PLANES_LAST_MIN_PLANES:
+            y = _bin_sums_planes_last(planes, rows, cols)
+            y /= (rows.stop - rows.start).astype(y.dtype)[:, None]  # sum / kh / kw, as PyTorch
+            y /= (cols.stop - cols.start).astype(y.dtype)[None, :]
         else:
             y = _bin_means(planes, rows, cols)
     return from_4d(y.reshape(shape4), ndim)
+
+
+def _gathered(rows: _Axis, cols: _Axis) -> bool:
+    """Whether uneven bins of a moderate size take the gathered passes."""
+    return not (rows.tiles and cols.tiles) and rows.k * cols.k <= GATHERED_MAX_TAPS
+
+
+def _plane_blocks(n_planes: int, per_plane: int) -> list[tuple[slice, slice]]:
+    """Blocks of whole planes of about :data:`GATHER_BLOCK_ELEMENTS` input elements each, as
+    ``engine.pooling``'s blocks (planes, all rows), for its threads."""
+    per = max(1, GATHER_BLOCK_ELEMENTS // max(1, per_plane))
+    return [(slice(p, min(n_planes, p + per)), slice(None)) for p in range(0, n_planes, per)]
+
+
+def _bin_sums_planes_last(planes: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Bin sums in row-major tap order from +0.0, with the planes along the last axis.
+
+    A block of planes is transposed once to (H, W, b); then tap ``(i, j)`` of every bin is two
+    gathers of whole runs of ``b`` planes (the bins' rows ``start + i``, then their columns
+    ``start + j``) and one addition of an (out_H, out_W, b) slab: long contiguous inner loops
+    however uneven the bins.  Taps beyond a shorter bin read +0.0, which changes no sum that
+    starts at +0.0 (see :func:`_bin_means`).  Blocks run on ``engine.pooling``'s threads.
+
+    Parameters
+    ----------
+    planes : (P, H, W)
+
+    Returns
+    -------
+    (P, out_H, out_W) sums, in the dtype of ``planes``
+    """
+    n_planes, height, width = planes.shape
+    out = np.empty((n_planes, rows.out, cols.out), dtype=planes.dtype)
+    r_coords, r_real = rows.taps(slice(None))  # (out_H, kH)
+    c_coords, c_real = cols.taps(slice(None))  # (out_W, kW)
+    short_rows = [np.nonzero(~r_real[:, i])[0] for i in range(rows.k)]
+    short_cols = [np.nonzero(~c_real[:, j])[0] for j in range(cols.k)]
+
+    def sums(blocks: list[tuple[slice, slice]], _worker: int) -> None:
+        for p, _ in blocks:
+            xt = np.ascontiguousarray(planes[p].transpose(1, 2, 0))  # (H, W, b)
+            acc = np.zeros((rows.out, cols.out, xt.shape[2]), dtype=planes.dtype)
+            tap = np.empty_like(acc)
+            for i in range(rows.k):
+                band = np.take(xt, r_coords[:, i], axis=0)  # (out_H, W, b)
+                band[short_rows[i]] = 0.0
+                for j in range(cols.k):
+                    np.take(band, c_coords[:, j], axis=1, out=tap)
+                    tap[:, short_cols[j]] = 0.0
+                    acc += tap
+            out[p] = acc.transpose(2, 0, 1)
+
+    _run_blocks(sums, _plane_blocks(n_planes, height * width))
+    return out
 
 
 def _plane_means(planes: np.ndarray) -> np.ndarray:
@@ -570,6 +641,9 @@ def _max_scan(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.ndarray, np.
         return best, idx
     planes = x4.reshape((-1,) + x4.shape[2:])
     best_p, idx_p = best.reshape((-1, rows.out, cols.out)), idx.reshape((-1, rows.out, cols.out))
+    if _gathered(rows, cols):
+        _max_by_rows(planes, rows, cols, best_p, idx_p)
+        return best, idx
     row_cost = 2 * kh * cols.out * kw + kh * planes.shape[2]  # gathered + transposed copy
     has_nan = bool(np.isnan(planes.min())) if planes.size else False  # min() propagates NaN
     for block in _blocks(len(planes), rows.out, row_cost):
@@ -582,6 +656,70 @@ def _max_scan(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.ndarray, np.
             best_p[block] = np.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
         idx_p[block] = _tap_index(tap, rows, cols, block[1], planes.shape[2])
     return best, idx
+
+
+def _max_by_rows(
+    planes: np.ndarray, rows: _Axis, cols: _Axis, best: np.ndarray, idx: np.ndarray
+) -> None:
+    """Each bin's maximum and flat index, found row by row (PyTorch's tie and NaN rules).
+
+    1. Every input row's maximum over each column bin, ``m_row`` (P, H, out_W): a block of
+       planes transposed to (b, W, H) once, then one gather of whole rows and one
+       ``np.maximum`` per column tap.
+    2. The bin maximum ``m`` over its rows' ``m_row`` (``np.maximum`` propagates NaN).
+    3. Its row: the first of the bin's rows whose ``m_row`` equals ``m`` (the last whose
+       ``m_row`` is NaN, for a NaN bin); its column: the first element of that row's segment
+       equal to ``m`` (the last NaN).  That is the first maximum in row-major order, as
+       PyTorch's strict ``>`` scan keeps it (-0.0 and +0.0 are equal there too), and the last
+       NaN, as its ``or isnan`` replaces on every NaN.  The value is read at that index.
+
+    Taps beyond a shorter bin re-read its last row or column, which changes no maximum.
+    Writes ``best`` and ``idx`` (P, out_H, out_W).
+    """
+    _, height, width = planes.shape
+    c_coords, c_real = cols.taps(slice(None))  # (out_W, kW)
+    r_coords, r_real = rows.taps(slice(None))  # (out_H, kH)
+    kh, kw = rows.k, cols.k
+    taps = np.arange(kw)
+    widths = (cols.stop - cols.start)[None, None, :, None]
+    offsets = np.minimum(taps, widths - 1)  # (1, 1, out_W, kW), clipped into the bin
+    real_cols = taps < widths
+
+    def scan(blocks: list[tuple[slice, slice]], _worker: int) -> None:
+        for p, _ in blocks:
+            block = planes[p]
+            xt = np.ascontiguousarray(block.transpose(0, 2, 1))  # (b, W, H)
+            seg = np.take(xt, c_coords[:, 0], axis=1)  # (b, out_W, H)
+            for j in range(1, kw):
+                np.maximum(seg, np.take(xt, c_coords[:, j], axis=1), out=seg)
+            m_row = np.ascontiguousarray(seg.transpose(0, 2, 1))  # (b, H, out_W)
+            m = np.take(m_row, r_coords[:, 0], axis=1)  # (b, out_H, out_W)
+            for i in range(1, kh):
+                np.maximum(m, np.take(m_row, r_coords[:, i], axis=1), out=m)
+            row = np.zeros(m.shape, dtype=np.int64)
+            for i in range(kh - 1, -1, -1):  # backwards: the first equal row is written last
+                equal = np.take(m_row, r_coords[:, i], axis=1) == m
+                equal &= r_real[None, :, i, None]
+                np.copyto(row, i, where=equal)
+            nan = np.isnan(m)
+            has_nan = bool(nan.any())
+            if has_nan:
+                for i in range(kh):  # forwards: the last NaN row is written last
+                    found = np.isnan(np.take(m_row, r_coords[:, i], axis=1)) & nan
+                    found &= r_real[None, :, i, None]
+                    np.copyto(row, i, where=found)
+            r_abs = rows.start[None, :, None] + row
+            first = (np.arange(len(block))[:, None, None] * height + r_abs) * width
+            first += cols.start[None, None, :]
+            segment = np.take(block.reshape(-1), first[..., None] + offsets)  # (b, oH, oW, kW)
+            col = np.argmax(segment == m[..., None], axis=-1)
+            if has_nan:
+                found = np.isnan(segment[nan]) & np.broadcast_to(real_cols, segment.shape)[nan]
+                col[nan] = kw - 1 - np.argmax(found[:, ::-1], axis=-1)
+            best[p] = np.take_along_axis(segment, col[..., None], axis=-1)[..., 0]
+            idx[p] = r_abs * width + cols.start[None, None, :] + col
+
+    _run_blocks(scan, _plane_blocks(len(planes), height * width))
 
 
 def _scan_taps(taps: np.ndarray, best: np.ndarray, has_nan: bool) -> np.ndarray:

@@ -626,3 +626,31 @@ def test_backward_of_empty_output_is_refused_like_torch(torch, output_size):
             ty.sum().backward()
         with pytest.raises(ParameterError, match="backward"):
             backward(np.zeros(ty.shape), x, output_size)
+
+
+# ---- the gathered passes (uneven bins): many planes, ties, NaN, -0.0, -inf, both dtypes --------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("output_size", [(9, 9), (5, 7), (3, 8), (15, 4), (12, 20), (7, 6)])
+def test_gathered_passes_match_the_reference_on_many_planes(dtype, output_size):
+    """40 planes take the planes-last average; uneven bins the row-by-row maximum."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 20, 23, 19)).astype(dtype)
+    x[..., ::3, ::2] = np.round(x[..., ::3, ::2])  # ties within and across rows
+    x[0, 0, 1, :4] = np.nan
+    x[0, 1, 2:9:3, 5] = np.nan  # NaN in several rows of a bin: the last one is reported
+    x[1, 3, 5, 2] = -0.0
+    x[0, 5] = -0.0  # a plane of -0.0: sums are +0.0, the first -0.0 is the maximum
+    x[1, 7] = -np.inf
+    x[1, 8, ::2] = 0.0
+    assert_same(
+        adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size)
+    )
+    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
+    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
+    assert_same(y, ry)
+    assert_array_equal(idx, ridx)
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    assert_same(
+        adaptive_avg_pool2d_backward(gy, x, output_size),
+        reference.adaptive_avg_pool2d_backward(gy, x, output_size),
+    )

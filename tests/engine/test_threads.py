@@ -95,3 +95,20 @@ def test_the_callers_numpy_error_state_reaches_the_threads(threads):
     with np.errstate(over="raise"):
         y = engine.avg_pool2d(x, 2)  # the engine ignores overflow itself: inf, as in PyTorch
     assert np.isinf(y).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("output_size", [(9, 9), (4, 9)])
+def test_adaptive_pooling_gives_the_same_bits_on_every_thread_count(threads, dtype, output_size):
+    """The gathered adaptive passes (uneven bins) run their plane blocks on the same threads."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(-3, 4, size=(4, 64, 56, 56)).astype(dtype)  # ties everywhere
+    x[0, 0, 0, :3] = np.nan
+    results = []
+    for n in (1, 2, 3):
+        threads(n)
+        y, idx = engine.adaptive_max_pool2d(x, output_size, return_indices=True)
+        results.append((engine.adaptive_avg_pool2d(x, output_size), y, idx))
+    for other in results[1:]:
+        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    assert threads.handoffs  # the blocks did go to other threads
