@@ -76,7 +76,7 @@ PLANES_LAST_MIN_PLANES = 32
 
 #: Elements of input per block of the gathered passes (the block's transposed copy and its
 #: gathered bands stay in the CPU caches).
-GATHER_BLOCK_ELEMENTS = 1 << 17
+GATHER_BLOCK_ELEMENTS = 1 << 18
 
 
 # ---- bins ---------------------------------------------------------------------------------------
