@@ -677,7 +677,7 @@ def _max_by_rows(
     Writes ``best`` and ``idx`` (P, out_H, out_W).
     """
     _, height, width = planes.shape
-    c_coords, c_real = cols.taps(slice(None))  # (out_W, kW)
+    c_coords = cols.taps(slice(None))[0]  # (out_W, kW)
     r_coords, r_real = rows.taps(slice(None))  # (out_H, kH)
     kh, kw = rows.k, cols.k
     taps = np.arange(kw)

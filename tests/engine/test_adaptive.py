@@ -642,9 +642,7 @@ def test_gathered_passes_match_the_reference_on_many_planes(dtype, output_size):
     x[0, 5] = -0.0  # a plane of -0.0: sums are +0.0, the first -0.0 is the maximum
     x[1, 7] = -np.inf
     x[1, 8, ::2] = 0.0
-    assert_same(
-        adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size)
-    )
+    assert_same(adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size))
     y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
     ry, ridx = reference.adaptive_max_pool2d(x, output_size)
     assert_same(y, ry)
