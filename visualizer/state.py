@@ -716,6 +716,8 @@ class AppState(QObject):
 
     def step_arrows(self) -> list[present.Arrow]:
         """Arrows of the current step: window → output cell, or dY cell → gradient cells."""
+        if self.quiz.hiding_size:
+            return []  # quiz mode: they would point into the covered output
         return present.arrows(self.highlight())
 
     # ---- quiz mode (visualizer.model.quiz) -----------------------------------------------------

@@ -146,6 +146,7 @@ def test_backward_cells_are_clicked_then_marked_right_wrong_and_missed(window, q
     view = window.views_panel.grad_input_view
     assert "dX" in arithmetic(window) and "dY[0, 0] = 1" in arithmetic(window)
     assert not view.model.styles  # the receiving cells are not marked before the reveal
+    assert not [a for a in st.step_arrows() if a.target_view == "grad_input"]  # nor pointed at
     assert (view.matrix() == 0).all()  # nor filled in
     for cell in ((0, 0), (0, 1), (2, 2)):
         click_cell(qtbot, view, *cell)
@@ -168,6 +169,7 @@ def test_a_parameter_change_asks_the_output_size(window, qtbot):
     assert st.quiz.hiding_size
     assert "output size" in arithmetic(window)
     assert all(cover.isVisible() for cover in window.quiz.covers.values())
+    assert st.step_arrows() == []  # no arrow into the covered output
     answer(qtbot, window, "5x5")
     assert st.quiz.score.right == 1
     assert not any(cover.isVisible() for cover in window.quiz.covers.values())
