@@ -1658,6 +1658,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>已复制 ✓</translation>
     </message>
     <message>
+        <source>Y[{row}, {col}] computed the other way; the loops below are the operation&apos;s own</source>
+        <translation>Y[{row}, {col}] 用另一种方式计算；下面的循环是该运算本身的算法</translation>
+    </message>
+    <message>
         <source>forward step {index}/{total}:  {counters}</source>
         <translation>前向第 {index}/{total} 步：  {counters}</translation>
     </message>

@@ -76,3 +76,18 @@ def test_toggle_is_undoable_and_labelled_in_both_languages(window):
         assert st.step_text() != st.results.trace.step("forward", st.window_index).text
     finally:
         i18n.set_language(ENGLISH)
+
+
+def test_code_view_does_not_give_the_scatter_loops_counters_to_canvas_steps(window, qtbot):
+    from PySide6.QtWidgets import QDockWidget
+
+    st = set_up(window)
+    window.findChild(object, "toggleCodeAction").trigger()
+    dock = window.findChild(QDockWidget, "codeDock")
+    qtbot.waitUntil(dock.isVisible)
+    st.set_step(4)
+    assert "ih=" in dock.loop_label.text() and dock.hand_edit.extraSelections()
+    st.set_params(as_convolution=True)
+    st.set_step(4)
+    assert "Y[1, 1] computed the other way" in dock.loop_label.text()
+    assert not dock.hand_edit.extraSelections()  # the scatter loops are not this step's lines

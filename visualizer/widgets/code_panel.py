@@ -306,6 +306,15 @@ class CodePanel(QDockWidget):
         phase = st.phase
         out_pos = st.results.geometry.position(st.view_cursor.window_index)
         counters = codegen.loop_variables(st.spec.key, st.plane, out_pos)  # code: not translated
+        lines = self._hand.lines[phase]
+        if st.results.trace.shown_as:
+            # Stepped in another form (a transposed convolution computed as a convolution):
+            # the reference loops' counters and lines are not this step's.
+            counters = tr(
+                "Y[{row}, {col}] computed the other way; the loops below are the operation's own"
+            )
+            counters = counters.format(row=out_pos[0], col=out_pos[1])
+            lines = ()
         if phase == "forward":
             text = tr("forward step {index}/{total}:  {counters}")
         else:
@@ -313,7 +322,6 @@ class CodePanel(QDockWidget):
         self.loop_label.setText(
             text.format(index=st.window_index + 1, total=st.n_windows, counters=counters)
         )
-        lines = self._hand.lines[phase]
         selections = []
         doc = self.hand_edit.document()
         for number in lines:
