@@ -16,7 +16,12 @@ Each case is timed as the user feels it, on a shown 1366×768 ``MainWindow``:
 * first paint: a fresh process builds the window, shows it, processes events and grabs it;
 * compare mode: one lockstep step of three settings (max, average, LP pooling) of a 16×16
   input, and entering compare mode with three settings of a 64×64 input (``state.set_compare``
-  then the same flush; leaving it in between is not timed).
+  then the same flush; leaving it in between is not timed);
+* layer stack (Stack mode, 5 layers on a 64×64 input: conv 3×3 → ReLU → max 2×2 → conv 3×3 →
+  ReLU): a parameter change (the second convolution's padding 1 ↔ 0 through
+  ``state.stack_state.set_layer_param``: the engine's forward and backward of every layer, the
+  shape table and every level's view), and the projective-field highlight of hovering an input
+  cell (the masks from the engine and every view's frames), each with the same flush.
 
 Every figure is also given as a ratio to a reference: a bare pyqtgraph ``ImageItem.setImage``
 of the same matrix plus the same flush of its widget (``processEvents`` + ``repaint()``; for
@@ -542,12 +547,70 @@ def markdown(results: list[Result], header: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def stack_layers() -> list[dict[str, object]]:
+    """The benchmark's 5-layer stack (as a stack file's layers)."""
+    kernel = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]
+    return [
+        {"op": "conv2d", "weight": kernel, "bias": [0], "padding": 1},
+        {"op": "relu"},
+        {"op": "max_pool2d", "kernel_size": 2, "stride": 2},
+        {"op": "conv2d", "weight": kernel, "bias": [0], "padding": 1},
+        {"op": "relu"},
+    ]
+
+
+def bench_stack(app, window, ref, repeat: int, changes: int) -> list[Result]:
+    """Stack mode: a parameter change and a hover highlight of a 5-layer stack on 64×64."""
+    from visualizer.model.stack import STACK_FORMAT, stack_from_json
+
+    st = window.state.stack_state
+    doc = stack_from_json(
+        {"format": STACK_FORMAT, "version": 1, "input": int_matrix(64).tolist(),
+         "layers": stack_layers()}
+    )  # fmt: skip
+    if not st.load(doc):
+        raise RuntimeError(f"stack refused: {window.state.error}")
+    st.set_step(st.cursor.n_steps - 1)  # every level and gradient shown
+    flush(app, window)
+
+    def change(i: int) -> None:
+        if not st.set_layer_param(3, "padding", (i + 1) % 2):
+            raise RuntimeError(f"stack refused: {window.state.error}")
+        flush(app, window)
+
+    times = time_calls(change, changes)
+    changed = Result(
+        "stack: parameter change", "64×64", times, ref.times(int_matrix(64), changes), 60.0,
+        note="5 layers (conv 3×3 → ReLU → max 2×2 → conv 3×3 → ReLU), padding 1 ↔ 0 of "
+        "layer 4: forward, backward, shape table and 12 views",
+    )  # fmt: skip
+    if changed.ok is False:
+        changed.profile = profile_calls(change, min(changes, 8))
+    panel = window.stack_panel
+
+    def hover(i: int) -> None:
+        panel._on_cell_hovered(0, (7 * i) % 64, (13 * i) % 64)
+        flush(app, window)
+
+    times = time_calls(hover, repeat)
+    hovered = Result(
+        "stack: hover highlight", "64×64", times, ref.times(int_matrix(64), repeat), 8.0,
+        note="projective field of an input cell on 5 levels (engine masks, 12 views framed)",
+    )  # fmt: skip
+    if hovered.ok is False:
+        hovered.profile = profile_calls(hover, min(repeat, 40))
+    st.set_open(False)
+    flush(app, window)
+    return [changed, hovered]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats: a smoke run")
     parser.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
     parser.add_argument("--big", type=int, default=1024, metavar="N", help="large input side")
     parser.add_argument("--compare-only", action="store_true", help="only the compare mode cases")
+    parser.add_argument("--stack-only", action="store_true", help="only the layer stack cases")
     args = parser.parse_args(argv)
     steps, changes, big_changes, paints = (20, 6, 3, 2) if args.quick else (200, 30, 8, 5)
 
@@ -570,6 +633,9 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     app.processEvents()
 
+    if args.stack_only:
+        print(markdown(bench_stack(app, window, ref, steps, changes), ["# GUI benchmark: stack"]))
+        return 0
     results = bench_compare(app, window, ref, steps, changes)
     if args.compare_only:
         print(markdown(results, ["# GUI benchmark: compare mode"]))
@@ -584,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for op in NEW_OPS:
         results += bench_op(app, window, ref, op, steps // 2)
+    results += bench_stack(app, window, ref, steps // 2, changes)
     window.close()
     window.deleteLater()
     ref.close()

@@ -192,7 +192,7 @@ class AppState(QObject):
         try:
             doc = Document(**{**values, "plane": self._clamp_plane(doc)})  # type: ignore[arg-type]
             # A stack edit alone does not recompute the operation.
-            same = all(getattr(doc, n) is getattr(before, n) for n in _DOC_FIELDS[:-1])
+            same = all(_unchanged(getattr(doc, n), getattr(before, n)) for n in _DOC_FIELDS[:-1])
             results = self.results if same else compute(doc, strict_grad)
             comparison = self.comparison if same else comparing.compute_comparison(doc)
             stack_results = self.stack_state.prepare(doc)
@@ -839,6 +839,16 @@ class AppState(QObject):
             grad_output=self.grad_output[n, c],
         )
         return evaluate(key, case)
+
+
+def _unchanged(new: object, old: object) -> bool:
+    """The same document field: the same array object (arrays are never changed in place), or
+    an equal value."""
+    if new is old:
+        return True
+    if isinstance(new, np.ndarray) or isinstance(old, np.ndarray):
+        return False
+    return bool(new == old)
 
 
 def _distinct_arrays(docs: tuple[Document, ...] | list[Document]) -> list[np.ndarray]:

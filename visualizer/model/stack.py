@@ -594,7 +594,7 @@ def _shape_text(shape: Sequence[int] | None) -> str:
     return "×".join(str(int(v)) for v in shape or ())
 
 
-def _numbers(line: str) -> str:
+def formula_numbers(line: str) -> str:
     """``H_out = <formula> = <numbers> = 14`` without the symbolic formula (the shape table
     has it): ``H_out = <numbers> = 14``."""
     parts = line.split(" = ")
@@ -614,7 +614,9 @@ def step_message(results: StackResults, cursor: StackCursor) -> Message:
         "output": _shape_text((row.output_shape or ())[1:]),
     }
     if cursor.phase == "forward":
-        return Message(FORWARD_TEXT, formula="; ".join(map(_numbers, row.formula)) or "—", **fields)
+        return Message(
+            FORWARD_TEXT, formula="; ".join(map(formula_numbers, row.formula)) or "—", **fields
+        )
     grad = results.level_grad(k)
     fields["total"] = format_number(float(grad.sum()))
     fields["largest"] = format_number(float(np.abs(grad).max()))

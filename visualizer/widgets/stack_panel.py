@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from engine.ops import get_op
 from visualizer.i18n import tr, translate_message
-from visualizer.model.stack import StackDoc, layer_ops, layer_params
+from visualizer.model.stack import StackDoc, formula_numbers, layer_ops, layer_params
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable, add_action
@@ -52,6 +52,11 @@ from visualizer.widgets.params_panel import _Control, _value_signal
 
 VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
 VIEW_MIN_HEIGHT = 120
+
+
+def _same_key(old: tuple[object, int, bool] | None, new: tuple[object, int, bool]) -> bool:
+    """Whether a view already shows ``new``: the same results object, channel and state."""
+    return old is not None and old[0] is new[0] and old[1:] == new[1:]
 
 
 def _shape_text(shape: object) -> str:
@@ -67,6 +72,9 @@ class StackPanel(Retranslatable, QWidget):
         self.state = state
         self.stack_state = state.stack_state
         self.level_views: list[MatrixView] = []
+        self._shown_results: object = None  # the results the views show
+        self._marked: dict[int, dict[tuple[int, int], set[str]]] = {}  # id(view) -> cells
+        self._keys: dict[int, tuple[object, int, bool]] = {}  # id(view) -> what it shows
         self.grad_views: list[MatrixView] = []
         self.controls: dict[str, _Control] = {}
         self._control_op: str | None = None
@@ -289,7 +297,8 @@ class StackPanel(Retranslatable, QWidget):
         self._sync_controls(doc)
         self._sync_table()
         self._rebuild_views()
-        self._refresh_views()
+        if st.results is not self._shown_results:  # a refused edit keeps the last picture
+            self._refresh_views()
         self._on_step_changed()
         self._on_error()
         with QSignalBlocker(self.grad_cell_checkbox):
@@ -298,11 +307,17 @@ class StackPanel(Retranslatable, QWidget):
 
     def _sync_layer_list(self, doc: StackDoc | None) -> None:
         layers = () if doc is None else doc.layers
+        texts = [f"{i + 1}. {layer.op}  {self._layer_summary(layer)}" for i, layer in
+                 enumerate(layers)]  # fmt: skip
         with QSignalBlocker(self.layers_list):
             row = self.layers_list.currentRow()
-            self.layers_list.clear()
-            for i, layer in enumerate(layers):
-                self.layers_list.addItem(f"{i + 1}. {layer.op}  {self._layer_summary(layer)}")
+            if self.layers_list.count() != len(texts):
+                self.layers_list.clear()
+                self.layers_list.addItems(texts)
+            for i, text in enumerate(texts):
+                item = self.layers_list.item(i)
+                if item.text() != text:
+                    item.setText(text)
             if layers:
                 self.layers_list.setCurrentRow(max(0, min(row, len(layers) - 1)))
         has = bool(layers)
@@ -387,7 +402,7 @@ class StackPanel(Retranslatable, QWidget):
         x_shape = () if doc is None else doc.x.shape[1:]
         first = [tr("Input"), _shape_text(x_shape), "1×1", "1", ""]
         for column, text in enumerate(first):
-            table.setItem(0, column, QTableWidgetItem(text))
+            self._set_cell(0, column, text, False)
         for i, row in enumerate(rows, start=1):
             rf = "—" if row.receptive_field is None else _shape_text(row.receptive_field)
             jump = "—" if row.jump is None else _shape_text(row.jump)
@@ -396,16 +411,26 @@ class StackPanel(Retranslatable, QWidget):
             elif row.output_shape is None:
                 texts = [f"{row.number}. {row.op}", "", "", "", ""]
             else:
-                formula = "; ".join(row.formula)
+                formula = "; ".join(map(formula_numbers, row.formula))
                 out = _shape_text(row.output_shape[1:])
                 texts = [f"{row.number}. {row.op}", out, rf, jump, formula]
             for column, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                if column == 4:
-                    item.setToolTip(text.replace("; ", "\n"))
-                if row.error is not None:
-                    item.setForeground(Qt.red)
-                table.setItem(i, column, item)
+                tip = "\n".join(row.formula) if column == 4 and row.formula else text
+                self._set_cell(i, column, text, row.error is not None, tip)
+
+    def _set_cell(self, row: int, column: int, text: str, error: bool, tip: str = "") -> None:
+        """One cell of the shape table, its item kept (setItem is slow) and changed only when
+        its text or colour changes."""
+        item = self.shapes_table.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            self.shapes_table.setItem(row, column, item)
+        if item.text() != text:
+            item.setText(text)
+            item.setToolTip(tip or text)
+        if bool(item.data(Qt.UserRole)) != error:
+            item.setData(Qt.UserRole, error)
+            item.setForeground(Qt.red if error else self.palette().text())
 
     def _rebuild_views(self) -> None:
         results = self.stack_state.results
@@ -416,6 +441,9 @@ class StackPanel(Retranslatable, QWidget):
             self.views_grid.removeWidget(view)
             view.deleteLater()
         self.level_views, self.grad_views = [], []
+        self._marked.clear()
+        self._keys.clear()
+        self._shown_results = None
         for level in range(n_levels):
             view = MatrixView("", f"stack_level{level}_view")
             grad = MatrixView("", f"stack_grad{level}_view")
@@ -440,27 +468,12 @@ class StackPanel(Retranslatable, QWidget):
         return min(self.channel_spinbox.value(), array.shape[1] - 1)
 
     def _refresh_views(self) -> None:
+        """New results (or another channel): every level's planes, then titles and frames."""
         results = self.stack_state.results
+        self._shown_results = results
         if results is None:
             return
-        cursor = self.stack_state.cursor
-        for level, (view, grad_view) in enumerate(
-            zip(self.level_views, self.grad_views, strict=True)
-        ):
-            values = results.level(level)
-            c = self._channel(values)
-            shown = cursor.shown_values(level)
-            plane = values[0, c] if shown else np.zeros(values.shape[2:])
-            view.set_matrix(plane, levels=None)
-            view.set_dimmed(not shown)
-            grad = results.level_grad(level)
-            filled = cursor.shown_grad(level)
-            gplane = grad[0, c] if filled else np.zeros(grad.shape[2:])
-            constant = bool(np.all(gplane == gplane.flat[0]))
-            grad_view.set_matrix(gplane, diverging=True, neutral=filled and constant)
-            grad_view.set_dimmed(not filled)
-            for v in (view, grad_view):
-                v.set_cell_size(int(v.fit_cell()))
+        self._refresh_values_only()
         self._titles()
         self._on_focus_changed()
 
@@ -501,33 +514,46 @@ class StackPanel(Retranslatable, QWidget):
         self._refresh_values_only()
 
     def _refresh_values_only(self) -> None:
-        # Stepping only changes which levels are filled in: the same as a full refresh of the
-        # planes (the views keep their items; set_matrix swaps the values).
+        """Show each level as the step has it: its values once computed (dimmed zeros before),
+        its gradient once filled in.  A view is set only when what it shows changes (results,
+        channel, filled or not); the gradient row is shown in the backward phase only and is
+        not updated while hidden."""
         results = self.stack_state.results
         if results is None or len(self.level_views) != results.n_layers + 1:
             return
         cursor = self.stack_state.cursor
+        backward = cursor.phase == "backward"
         for level, (view, grad_view) in enumerate(
             zip(self.level_views, self.grad_views, strict=True)
         ):
+            values = results.level(level)
+            c = self._channel(values)
             shown = cursor.shown_values(level)
-            if shown == view.dimmed:  # it changes
-                values = results.level(level)
-                plane = values[0, self._channel(values)] if shown else np.zeros(values.shape[2:])
-                view.set_matrix(plane)
+            key = (results, c, shown)
+            if not _same_key(self._keys.get(id(view)), key):
+                self._keys[id(view)] = key
+                view.set_matrix(values[0, c] if shown else np.zeros(values.shape[2:]))
                 view.set_dimmed(not shown)
+                view.set_cell_size(int(view.fit_cell()))
+            grad_view.setVisible(backward)
             filled = cursor.shown_grad(level)
-            if filled == grad_view.dimmed:
+            key = (results, c, filled)
+            if backward and not _same_key(self._keys.get(id(grad_view)), key):
+                self._keys[id(grad_view)] = key
                 grad = results.level_grad(level)
-                gplane = grad[0, self._channel(grad)] if filled else np.zeros(grad.shape[2:])
+                gplane = grad[0, c] if filled else np.zeros(grad.shape[2:])
                 constant = bool(np.all(gplane == gplane.flat[0]))
                 grad_view.set_matrix(gplane, diverging=True, neutral=filled and constant)
                 grad_view.set_dimmed(not filled)
+                grad_view.set_cell_size(int(grad_view.fit_cell()))
 
     def _on_focus_changed(self) -> None:
+        """Frame the focused cell's field on every level (a clicked cell's also on the
+        gradients); views whose frames stay the same are not touched."""
         st = self.stack_state
         focus = st.focus
-        style = "window" if focus is not None and focus[0] == "receptive" else "hover"
+        receptive = focus is not None and focus[0] == "receptive"
+        style = "window" if receptive else "hover"
         for level, (view, grad_view) in enumerate(
             zip(self.level_views, self.grad_views, strict=True)
         ):
@@ -537,9 +563,16 @@ class StackPanel(Retranslatable, QWidget):
                 rows, cols = np.nonzero(mask)
                 cells = {(int(r), int(c)): {style} for r, c in zip(rows, cols, strict=True)}
             if focus is not None and focus[1] == level:
-                cells[(focus[2], focus[3])] = {"current"}
+                # A hovered cell is framed like its field: a heat map's magnifier follows
+                # clicks (its step marks), not the mouse.
+                cells[(focus[2], focus[3])] = {"current" if receptive else "hover"}
+            self._mark(view, cells)
+            self._mark(grad_view, cells if receptive else {})
+
+    def _mark(self, view: MatrixView, cells: dict[tuple[int, int], set[str]]) -> None:
+        if self._marked.get(id(view)) != cells:
+            self._marked[id(view)] = cells
             view.set_highlights(cells)
-            grad_view.set_highlights(cells)
 
     def _on_error(self, _message: str = "") -> None:
         error = self.state.error
@@ -547,7 +580,6 @@ class StackPanel(Retranslatable, QWidget):
         show = error is not None and (st.rejected_rows is not None or "layer" in str(error))
         self.error_label.setText(f"⚠ {translate_message(error)}" if show else "")
         self.error_label.setVisible(show)
-        self._sync_table()
 
     def _show_explanation(self) -> None:
         index = self.presets_combobox.currentData()
