@@ -521,13 +521,16 @@ LEVEL_LIMIT = 1e307
 
 def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
     """Stable colour levels: the finite range, symmetric around zero when diverging."""
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return (-1.0, 1.0) if diverging else (0.0, 1.0)
+    low, high = (float(values.min()), float(values.max())) if values.size else (math.nan,) * 2
+    if not (math.isfinite(low) and math.isfinite(high)):  # NaN or ±∞ among them
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return (-1.0, 1.0) if diverging else (0.0, 1.0)
+        low, high = float(finite.min()), float(finite.max())
     # Levels within ±LEVEL_LIMIT so that hi − lo stays finite (1e308 and −1e308 in one view
     # overflowed the colour mapping); larger values saturate.
-    lo = max(float(finite.min()), -LEVEL_LIMIT)
-    hi = min(float(finite.max()), LEVEL_LIMIT)
+    lo = max(low, -LEVEL_LIMIT)
+    hi = min(high, LEVEL_LIMIT)
     if diverging:
         m = max(abs(lo), abs(hi)) or 1.0
         return (-m, m)
@@ -944,15 +947,19 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             lut = _lut(colormap(diverging))
         self.image.setLookupTable(lut)
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
-        finite = np.isfinite(values)
-        shown = np.where(finite, values, np.nan)
+        # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
+        all_finite = bool(values.size) and bool(np.isfinite(values.min() + values.max()))
+        finite = None if all_finite else np.isfinite(values)
+        shown = values if finite is None else np.where(finite, values, np.nan)
         self.image.setImage(shown, levels=levels, autoLevels=False)
         # NaN and ±∞ the data holds, in their own colour above the map (never transparent,
         # which reads as "not computed yet").
-        special = (
-            ~finite if pending is None or pending.shape != finite.shape else ~finite & ~pending
-        )
-        if special.any():
+        special = None
+        if finite is not None:
+            special = (
+                ~finite if pending is None or pending.shape != finite.shape else ~finite & ~pending
+            )
+        if special is not None and special.any():
             rgba = np.zeros((*values.shape, 4), np.uint8)
             rgba[special] = (*NONFINITE_RGB, 255)
             self.special.setImage(rgba, autoLevels=False)
@@ -1153,8 +1160,11 @@ class MatrixView(QWidget):
             self.model.set_values(values, kinds, offset, self.levels, self.diverging, self._pending)
         self.stack.setCurrentIndex(1 if heat else 0)
         self.legend.set_levels(self.levels, self.diverging)
-        finite = values[np.isfinite(values)]
-        self.legend.set_constant(float(finite[0]) if self.neutral and finite.size else None)
+        constant = None
+        if self.neutral:
+            finite = values[np.isfinite(values)]
+            constant = float(finite[0]) if finite.size else None
+        self.legend.set_constant(constant)
         self.set_highlights(self._highlight_cells)
         if not heat and self.model.long_texts != self._texts and self.cell:
             self.set_cell_size(self.cell)

@@ -50,6 +50,8 @@ STRETCH = {"input": 3, "mask": 3}
 
 def is_constant(values: np.ndarray) -> bool:
     """Whether every finite value is the same one (the colour map is for values that vary)."""
+    if values.size and np.isfinite(lo := values.min()) and np.isfinite(values.max()):
+        return bool(lo == values.max())  # every value finite: no copy of the finite ones
     finite = values[np.isfinite(values)]
     return bool(finite.size) and bool((finite == finite.flat[0]).all())
 
@@ -127,6 +129,7 @@ class ViewsPanel(Retranslatable, QWidget):
         state.sigStepChanged.connect(self._on_step_changed)
         state.sigHoverChanged.connect(self._on_highlights_changed)
         self._on_results_changed()
+        self._on_step_changed(state.step)
 
     def _relayout(self) -> None:
         """Place the operation's views: forward row, gradients below their tensors."""
@@ -353,7 +356,8 @@ class ViewsPanel(Retranslatable, QWidget):
                 plane = st.tensor_plane(tensor.name)
                 views[tensor.name].set_matrix(plane, levels=levels_for(plane, False))
         self._levels = levels
-        self._on_step_changed(st.step)
+        # The step views follow on sigStepChanged, which the state emits after every
+        # sigResultsChanged: drawing them here too drew every large view twice per edit.
         self._sync_timer.start()
 
     def _on_step_changed(self, _step: int) -> None:
