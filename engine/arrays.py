@@ -58,19 +58,29 @@ def check_grad_output(
         If its shape is not the output's, or it does not hold real numbers.
     """
     gy = np.asarray(grad_output)
-    expected = shape4[4 - ndim :]
-    if gy.shape != expected:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=gy.shape,
-            expected=expected,
-        )
+    check_grad_shape(gy.shape, shape4[4 - ndim :])
     if gy.dtype.kind not in "iuf":
         raise ParameterError(
             "grad_output must hold real numbers, got dtype {dtype}", dtype=gy.dtype
         )
     checked: np.ndarray = gy.reshape(shape4).astype(np.result_type(dtype, np.float32), copy=False)
     return checked
+
+
+def check_grad_shape(shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    """Refuse a ``grad_output`` of ``shape`` where the output's shape is ``expected``.
+
+    Raises
+    ------
+    ParameterError
+        Naming both shapes.
+    """
+    if shape != expected:
+        raise ParameterError(
+            "grad_output shape {shape} must match the output shape {expected}",
+            shape=shape,
+            expected=expected,
+        )
 
 
 def to_4d(

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from engine.arrays import as_float_array, from_4d, to_4d
+from engine.arrays import as_float_array, check_grad_shape, from_4d, to_4d
 from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry
 
@@ -260,12 +260,7 @@ def conv2d_backward(
     gy_arr = as_float_array(grad_output, "grad_output")  # refuse bools and strings, like x
     expected = (n, c_out, oh, ow)
     expected_caller = expected[2:] if ndim == 2 else expected[4 - ndim :]
-    if gy_arr.shape != expected_caller:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=gy_arr.shape,
-            expected=expected_caller,
-        )
+    check_grad_shape(gy_arr.shape, expected_caller)
     gy = np.ascontiguousarray(gy_arr.reshape(expected), dtype=x4.dtype)
     w_rows = _weight_rows(w4, groups)
     w_cols = np.ascontiguousarray(w_rows.transpose(0, 2, 1))  # W^T, laid out for the product

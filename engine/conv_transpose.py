@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.arrays import as_float_array, from_4d, to_4d
+from engine.arrays import as_float_array, check_grad_shape, from_4d, to_4d
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair, WindowGeometry, normalize_pair
 
@@ -635,12 +635,7 @@ def conv_transpose2d_backward(
     s = _prepare(x, weight, bias, stride, padding, output_padding, groups, dilation)
     gy_arr = as_float_array(grad_output, "grad_output")  # refuses bools and strings, like x
     expected = s.caller_shape(s.out_shape)
-    if gy_arr.shape != expected:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=gy_arr.shape,
-            expected=expected,
-        )
+    check_grad_shape(gy_arr.shape, expected)
     gy = gy_arr.reshape(s.out_shape).astype(s.x4.dtype, copy=False)
     n, c_in, _, w = s.x4.shape
     kh, kw = s.g.kernel

@@ -14,12 +14,13 @@ own (also wrong) ideas about them, and the lessons here are about other mistakes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
-from engine.arrays import as_plane
+from engine.arrays import as_plane, check_grad_shape
 from engine.conv import conv2d
 from engine.errors import ParameterError
 from engine.geometry import Pair, WindowGeometry, conv_geometry, normalize_pair, pool_geometry
@@ -87,6 +88,61 @@ def wrong_max_pool2d_zero_padding(
     return out
 
 
+#: The numpydoc sections both wrong max-pooling backwards share (:func:`_shared_doc` writes
+#: them into the docstrings, so that ``help()`` shows them).
+MAX_BACKWARD_SECTIONS = """Parameters
+    ----------
+    grad_output : array, shape (out_H, out_W)
+    x : array, shape (H, W)
+    kernel_size, stride, padding, dilation, ceil_mode : as in :func:`engine.max_pool2d`
+
+    Returns
+    -------
+    grad_input : array, shape (H, W)"""
+
+#: The numpydoc sections both wrong convolutions share.
+CONV_SECTIONS = """Parameters
+    ----------
+    x : array, shape (C, H, W)
+    weight : array, shape (C, kH, kW), the kernel of one output channel
+    bias : float or None
+    stride, padding, dilation : as in :func:`engine.conv2d`
+
+    Returns
+    -------
+    array, shape (out_H, out_W)"""
+
+_SECTIONS = {"{max_backward_sections}": MAX_BACKWARD_SECTIONS, "{conv_sections}": CONV_SECTIONS}
+_Fn = TypeVar("_Fn", bound=Callable[..., object])
+
+
+def _shared_doc(fn: _Fn) -> _Fn:
+    """Write the shared numpydoc sections into ``fn``'s docstring in place of their names."""
+    for name, text in _SECTIONS.items():
+        if fn.__doc__:
+            fn.__doc__ = fn.__doc__.replace(name, text)
+    return fn
+
+
+def _max_backward_canvas(
+    grad_output: object,
+    x: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    ceil_mode: bool,
+) -> tuple[np.ndarray, WindowGeometry, np.ndarray, np.ndarray]:
+    """``(dY, geometry, x on its −∞-padded canvas, a zero gradient canvas)``, validated."""
+    xa = as_plane(x, "x")
+    g = pool_geometry(xa.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    dy = as_plane(grad_output, "grad_output")
+    check_grad_shape(dy.shape, g.out_size)
+    xp = _pad(xa, g, -np.inf)
+    return dy, g, xp, np.zeros_like(xp)
+
+
+@_shared_doc
 def wrong_max_pool2d_backward_ignores_stride(
     grad_output: object,
     x: object,
@@ -104,27 +160,11 @@ def wrong_max_pool2d_backward_ignores_stride(
     (overlapping, top-left-shifted) window.  With stride 1 it is exactly right.  Ties go to
     the first maximum in row-major order, as in PyTorch.
 
-    Parameters
-    ----------
-    grad_output : array, shape (out_H, out_W)
-    x : array, shape (H, W)
-    kernel_size, stride, padding, dilation, ceil_mode : as in :func:`engine.max_pool2d`
-
-    Returns
-    -------
-    grad_input : array, shape (H, W)
+    {max_backward_sections}
     """
-    x = as_plane(x, "x")
-    g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    dy = as_plane(grad_output, "grad_output")
-    if dy.shape != g.out_size:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=dy.shape,
-            expected=g.out_size,
-        )
-    xp = _pad(x, g, -np.inf)
-    grad = np.zeros_like(xp)
+    dy, g, xp, grad = _max_backward_canvas(
+        grad_output, x, kernel_size, stride, padding, dilation, ceil_mode
+    )
     dh, dw = g.dilation
     span_h, span_w = _spans(g)
     for h in range(g.out_size[0]):
@@ -139,6 +179,7 @@ def wrong_max_pool2d_backward_ignores_stride(
     return _crop(grad, g)
 
 
+@_shared_doc
 def wrong_max_pool2d_backward_equality_mask(
     grad_output: object,
     x: object,
@@ -155,27 +196,11 @@ def wrong_max_pool2d_backward_equality_mask(
     twice (or more).  PyTorch gives it to the first maximum in row-major order only.  Without
     ties it is exactly right; it equals the engine's ``ties='all'`` policy.
 
-    Parameters
-    ----------
-    grad_output : array, shape (out_H, out_W)
-    x : array, shape (H, W)
-    kernel_size, stride, padding, dilation, ceil_mode : as in :func:`engine.max_pool2d`
-
-    Returns
-    -------
-    grad_input : array, shape (H, W)
+    {max_backward_sections}
     """
-    x = as_plane(x, "x")
-    g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    dy = as_plane(grad_output, "grad_output")
-    if dy.shape != g.out_size:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=dy.shape,
-            expected=g.out_size,
-        )
-    xp = _pad(x, g, -np.inf)
-    grad = np.zeros_like(xp)
+    dy, g, xp, grad = _max_backward_canvas(
+        grad_output, x, kernel_size, stride, padding, dilation, ceil_mode
+    )
     (sh, sw), (dh, dw) = g.stride, g.dilation
     span_h, span_w = _spans(g)
     for h in range(g.out_size[0]):
@@ -283,6 +308,17 @@ def _conv_setup(
     return xa, wa, g
 
 
+def _conv_windows(x: np.ndarray, g: WindowGeometry) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``(oh, ow, window)`` of every output, the window read from x (C, H, W) zero-padded."""
+    xp = _pad(x, g, 0.0)
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    span_h, span_w = _spans(g)
+    for oh in range(g.out_size[0]):
+        for ow in range(g.out_size[1]):
+            yield oh, ow, xp[:, oh * sh : oh * sh + span_h : dh, ow * sw : ow * sw + span_w : dw]
+
+
+@_shared_doc
 def wrong_conv2d_bias_per_product(
     x: object,
     weight: object,
@@ -298,30 +334,17 @@ def wrong_conv2d_bias_per_product(
     adds the bias once: ``np.sum(window * weight) + bias``.  With no (or a zero) bias it is
     exactly right.
 
-    Parameters
-    ----------
-    x : array, shape (C, H, W)
-    weight : array, shape (C, kH, kW), the kernel of one output channel
-    bias : float or None
-    stride, padding, dilation : as in :func:`engine.conv2d`
-
-    Returns
-    -------
-    array, shape (out_H, out_W)
+    {conv_sections}
     """
     xa, wa, g = _conv_setup(x, weight, stride, padding, dilation)
     b = 0.0 if bias is None else float(bias)
-    xp = _pad(xa, g, 0.0)
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    span_h, span_w = _spans(g)
     out = np.empty(g.out_size)
-    for oh in range(g.out_size[0]):
-        for ow in range(g.out_size[1]):
-            window = xp[:, oh * sh : oh * sh + span_h : dh, ow * sw : ow * sw + span_w : dw]
-            out[oh, ow] = np.sum(window * wa + b)  # MISTAKE: bias inside the sum
+    for oh, ow, window in _conv_windows(xa, g):
+        out[oh, ow] = np.sum(window * wa + b)  # MISTAKE: bias inside the sum
     return out
 
 
+@_shared_doc
 def wrong_conv2d_flipped_kernel(
     x: object,
     weight: object,
@@ -337,28 +360,14 @@ def wrong_conv2d_flipped_kernel(
     by 180°.  PyTorch's ``conv2d`` (like every deep-learning library) does not flip.  For a
     kernel that looks the same after a half turn it is exactly right.
 
-    Parameters
-    ----------
-    x : array, shape (C, H, W)
-    weight : array, shape (C, kH, kW), the kernel of one output channel
-    bias : float or None
-    stride, padding, dilation : as in :func:`engine.conv2d`
-
-    Returns
-    -------
-    array, shape (out_H, out_W)
+    {conv_sections}
     """
     xa, wa, g = _conv_setup(x, weight, stride, padding, dilation)
     flipped = wa[:, ::-1, ::-1]  # MISTAKE: the kernel is rotated by 180°
     b = 0.0 if bias is None else float(bias)
-    xp = _pad(xa, g, 0.0)
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    span_h, span_w = _spans(g)
     out = np.empty(g.out_size)
-    for oh in range(g.out_size[0]):
-        for ow in range(g.out_size[1]):
-            window = xp[:, oh * sh : oh * sh + span_h : dh, ow * sw : ow * sw + span_w : dw]
-            out[oh, ow] = np.sum(window * flipped) + b
+    for oh, ow, window in _conv_windows(xa, g):
+        out[oh, ow] = np.sum(window * flipped) + b
     return out
 
 
@@ -474,6 +483,21 @@ class Pitfall:
         return tuple(spec.alias for spec in OPS.values() if self.key in spec.pitfalls)
 
 
+def _max_backward_pitfall(
+    key: str, title: str, explanation: str, function: Callable[..., np.ndarray]
+) -> Pitfall:
+    """A wrong max-pooling backward ``function(grad_output, x, *max args)`` as a pitfall."""
+    return Pitfall(
+        key=key,
+        title=title,
+        explanation=explanation,
+        result="grad_input",
+        function=function,
+        wrong=lambda c: function(c.require("grad_output"), c.x, *c.max_args),
+        correct=_correct_max_backward,
+    )
+
+
 PITFALLS: list[Pitfall] = [
     Pitfall(
         key="max_zero_padding",
@@ -487,33 +511,19 @@ PITFALLS: list[Pitfall] = [
         wrong=lambda c: wrong_max_pool2d_zero_padding(c.x, *c.max_args),
         correct=_correct_max,
     ),
-    Pitfall(
-        key="max_backward_ignores_stride",
-        title="Backward forgets the stride",
-        explanation=(
-            "vert_start = h instead of h·stride: the gradient goes to the maximum of a "
-            "shifted window (right only when the stride is 1)."
-        ),
-        result="grad_input",
-        function=wrong_max_pool2d_backward_ignores_stride,
-        wrong=lambda c: wrong_max_pool2d_backward_ignores_stride(
-            c.require("grad_output"), c.x, *c.max_args
-        ),
-        correct=_correct_max_backward,
+    _max_backward_pitfall(
+        "max_backward_ignores_stride",
+        "Backward forgets the stride",
+        "vert_start = h instead of h·stride: the gradient goes to the maximum of a "
+        "shifted window (right only when the stride is 1).",
+        wrong_max_pool2d_backward_ignores_stride,
     ),
-    Pitfall(
-        key="max_backward_equality_mask",
-        title="Gradient to every tied maximum",
-        explanation=(
-            "mask = (window == window.max()) gives the full gradient to every tied maximum; "
-            "PyTorch gives it to the first one only."
-        ),
-        result="grad_input",
-        function=wrong_max_pool2d_backward_equality_mask,
-        wrong=lambda c: wrong_max_pool2d_backward_equality_mask(
-            c.require("grad_output"), c.x, *c.max_args
-        ),
-        correct=_correct_max_backward,
+    _max_backward_pitfall(
+        "max_backward_equality_mask",
+        "Gradient to every tied maximum",
+        "mask = (window == window.max()) gives the full gradient to every tied maximum; "
+        "PyTorch gives it to the first one only.",
+        wrong_max_pool2d_backward_equality_mask,
     ),
     Pitfall(
         key="pool_reshape",

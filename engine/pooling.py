@@ -859,8 +859,51 @@ def max_pool2d_mask(
     validate_ties(ties)
     x4, ndim = to_4d(x)
     g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
+    return _argmax_mask(x4, ndim, g, ties)
+
+
+def max_pool2d_with_mask(
+    x: object,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    dilation: object = 1,
+    ceil_mode: bool = False,
+    ties: TiePolicy = "first",
+) -> tuple[np.ndarray, np.ndarray, ArgmaxMask]:
+    """:func:`max_pool2d` with its indices and :func:`max_pool2d_mask`, from one scan.
+
+    Parameters are those of :func:`max_pool2d_mask`.
+
+    Returns
+    -------
+    y : array, shape (..., out_H, out_W), same rank as ``x``
+    indices : int64 array, same shape as ``y``
+        As ``max_pool2d(..., return_indices=True)`` gives them.
+    mask : ArgmaxMask
+        As :func:`max_pool2d_mask` gives it.
+    """
+    validate_ties(ties)
+    x4, ndim = to_4d(x)
+    g = pool_geometry(x4.shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
     planes = _as_planes(x4)
-    winners = _mask_winners(planes, g, ties)
+    idx = np.empty((len(planes),) + g.out_size, dtype=np.int64)
+    best, tap = _scan_taps(planes, g, idx)
+    out_shape = x4.shape[:2] + g.out_size
+    y, indices = from_4d(best.reshape(out_shape), ndim), from_4d(idx.reshape(out_shape), ndim)
+    return y, indices, _argmax_mask(x4, ndim, g, ties, (best, tap))
+
+
+def _argmax_mask(
+    x4: np.ndarray,
+    ndim: int,
+    g: WindowGeometry,
+    ties: TiePolicy,
+    scanned: tuple[np.ndarray, np.ndarray] | None = None,
+) -> ArgmaxMask:
+    """The :class:`ArgmaxMask` of ``x4``; ``scanned``: :func:`_scan_taps`'s result, if made."""
+    planes = _as_planes(x4)
+    winners = _mask_winners(planes, g, ties, scanned)
     kw = g.kernel[1]
     regions = g.real_tap_regions()
     # int32 unless an element could win 2**31 windows: half of int64's memory, which would
@@ -877,7 +920,12 @@ def max_pool2d_mask(
     )
 
 
-def _mask_winners(planes: np.ndarray, g: WindowGeometry, ties: TiePolicy) -> np.ndarray:
+def _mask_winners(
+    planes: np.ndarray,
+    g: WindowGeometry,
+    ties: TiePolicy,
+    scanned: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Bool (P, out_H, out_W, kH·kW): whether each tap wins its window under ``ties``.
 
     Built straight from the scan's tap numbers, one tap at a time: no per-tap list, no
@@ -885,7 +933,7 @@ def _mask_winners(planes: np.ndarray, g: WindowGeometry, ties: TiePolicy) -> np.
     (a padding tap's flat index may alias a real element); a window without a real tap
     (PyTorch #114216) has no winner.
     """
-    best, tap = _scan_taps(planes, g)
+    best, tap = _scan_taps(planes, g) if scanned is None else scanned
     kw = g.kernel[1]
     winners = np.zeros(best.shape + (g.kernel[0] * kw,), dtype=bool)
     nan = ties != "first" and bool(np.isnan(best).any())

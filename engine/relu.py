@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.arrays import as_float_array
-from engine.errors import ParameterError
+from engine.arrays import as_float_array, check_grad_shape
 
 
 def relu(x: object) -> np.ndarray:
@@ -68,12 +67,7 @@ def relu_backward(grad_output: object, x: object) -> np.ndarray:
     """
     xa = as_float_array(x, "x")
     gy = as_float_array(grad_output, "grad_output")
-    if gy.shape != xa.shape:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=gy.shape,
-            expected=xa.shape,
-        )
+    check_grad_shape(gy.shape, xa.shape)
     dtype = np.result_type(xa.dtype, gy.dtype)
     gx: np.ndarray = np.where(xa <= 0, dtype.type(0), gy.astype(dtype, copy=False))
     return gx

@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.arrays import check_grad_shape
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair, WindowGeometry, explain_output_size, is_int, normalize_pair
 from engine.ops import OpSpec, Params, get_op
@@ -270,12 +271,7 @@ def stack_forward_backward(
         return [], []
     expected = np.shape(h)
     g: Any = np.ones(expected, dtype=h.dtype) if grad_output is None else grad_output
-    if np.shape(g) != expected:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=np.shape(g),
-            expected=expected,
-        )
+    check_grad_shape(np.shape(g), expected)
     grads: list[dict[str, np.ndarray | None]] = [{} for _ in plan]
     for layer in reversed(plan):
         spec = layer.spec

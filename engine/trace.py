@@ -174,7 +174,7 @@ class Accumulation:
         # What the view holds before the first step (a transposed convolution's bias).
         self._start = np.zeros(int(np.prod(shape))) if start is None else start.ravel() * 1.0
         self._index = -1
-        self._sum = self._start.copy()
+        self._sum = self._start  # never changed in place: each step makes a new sum
 
     @property
     def n_windows(self) -> int:
@@ -188,11 +188,23 @@ class Accumulation:
         if index == n - 1:
             return self.final
         if index < self._index:
-            self._index, self._sum = -1, self._start.copy()
+            self._index, self._sum = -1, self._start
         if index > self._index:
             windows = np.arange(self._index + 1, index + 1)
             cells, amounts = self.contributions(*np.divmod(windows, self.out_size[1]))
-            self._sum = self._sum + np.bincount(cells, weights=amounts, minlength=self._sum.size)
+            if 8 * len(cells) < self._sum.size:
+                # A few cells (stepping on by a window or two): count only those, not into a
+                # second array as large as the view; the same sums, bit for bit, as below
+                # (+ 0.0 as there).  A new array either way: what an earlier call returned is
+                # never changed.
+                touched, where = np.unique(cells, return_inverse=True)
+                total = self._sum + 0.0
+                total[touched] += np.bincount(where, weights=amounts)
+                self._sum = total
+            else:
+                self._sum = self._sum + np.bincount(
+                    cells, weights=amounts, minlength=self._sum.size
+                )
             self._index = index
         return self._sum.reshape(self.shape)
 
@@ -346,6 +358,14 @@ class Trace:
                 weight = None if self.weight is None else float(self.weight[c, i, j])
                 taps.append(Tap((i, j), (r, col), kind, value, c, weight))
         return taps
+
+    def window(
+        self, index: int
+    ) -> tuple[int, int, tuple[Tap, ...], tuple[tuple[int, int], ...], float]:
+        """Window ``index`` of a gather: ``(oh, ow, taps, dilation gaps, output value)``."""
+        oh, ow = self.geometry.position(index)
+        gaps = tuple(self.geometry.window_gaps(oh, ow))
+        return oh, ow, tuple(self.taps(oh, ow)), gaps, float(self.output[oh, ow])
 
     def step(self, phase: str, index: int) -> Step:
         """The :class:`Step` of window ``index`` in ``phase``: cells by view and role."""

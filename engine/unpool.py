@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.arrays import as_float_array, from_4d, to_4d
+from engine.arrays import as_float_array, check_grad_shape, from_4d, to_4d
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair
 
@@ -355,12 +355,7 @@ def max_unpool2d_backward(
     s = _prepare(x, indices, kernel_size, stride, padding, output_size)
     gy_arr = np.asarray(grad_output)
     expected = s.caller_shape(s.out_shape)
-    if gy_arr.shape != expected:
-        raise ParameterError(
-            "grad_output shape {shape} must match the output shape {expected}",
-            shape=gy_arr.shape,
-            expected=expected,
-        )
+    check_grad_shape(gy_arr.shape, expected)
     gy_arr = as_float_array(gy_arr, "grad_output")  # refuses bools and strings
     n_planes, per_plane = s.idx.shape
     plane = s.out_size[0] * s.out_size[1]

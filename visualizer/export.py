@@ -613,24 +613,24 @@ class Exporter:
         return paths
 
     def export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window,
+        self._export_arrays_dialog(
+            "csv",
             tr("Export matrices as CSV (one file per plane, named after this one)"),
-            "pooling.csv",
             tr("CSV (*.csv)"),
         )
-        if path:
-            self.export_arrays("csv", path)
 
     def export_npy_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window,
+        self._export_arrays_dialog(
+            "npy",
             tr("Export matrices as NumPy (one .npy per array, named after this one)"),
-            "pooling.npy",
             tr("NumPy array (*.npy)"),
         )
+
+    def _export_arrays_dialog(self, kind: str, title: str, file_filter: str) -> None:
+        """Ask where to write the matrices as ``kind`` files, then write them there."""
+        path, _ = QFileDialog.getSaveFileName(self.window, title, f"pooling.{kind}", file_filter)
         if path:
-            self.export_arrays("npy", path)
+            self.export_arrays(kind, path)
 
 
 def install(window: QWidget) -> None:

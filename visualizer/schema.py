@@ -137,7 +137,7 @@ def _value(spec: ParamSpec, value: object, style: Style) -> Any:
             message = tr("{field} must be an integer, not {type}")
             raise ValueError(message.format(field=field, type=_type_name(value)))
         return _in_range(spec, int(value), field)  # type: ignore[call-overload]
-    return _in_range(spec, _finite(value, field, kind.startswith("optional")), field)
+    return _in_range(spec, finite_number(value, field, kind.startswith("optional")), field)
 
 
 def _pair(spec: ParamSpec, value: object, style: Style) -> tuple[int, int]:
@@ -161,7 +161,8 @@ def _pair(spec: ParamSpec, value: object, style: Style) -> tuple[int, int]:
     return (out[0], out[1])
 
 
-def _finite(value: object, field: str, optional: bool) -> float:
+def finite_number(value: object, field: str, optional: bool = False) -> float:
+    """``value`` as a finite float, or ``ValueError`` naming ``field`` (sessions use it too)."""
     if type(value) not in (int, float):
         if optional:
             message = tr("{field} must be a number or null, not {type}")

@@ -89,6 +89,7 @@ from visualizer.schema import (
     SESSION,
     compare_from_json,
     compare_to_json,
+    finite_number,
     params_from_json,
     params_to_json,
 )
@@ -247,20 +248,6 @@ def _bool(value: object, name: str) -> bool:
     return value
 
 
-def _finite(value: object, name: str) -> float:
-    if type(value) not in (int, float):
-        message = tr("{field} must be a number, not {type}")
-        raise ValueError(message.format(field=name, type=_type_name(value)))
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except OverflowError:  # an integer beyond float's range (about 1.8e308)
-        message = tr("{field} is an integer with {digits} digits, too large for a number")
-        raise ValueError(message.format(field=name, digits=len(str(abs(value))))) from None
-    if not math.isfinite(number):
-        raise ValueError(tr("{field} must be a finite number").format(field=name))
-    return number
-
-
 def _element(value: object) -> float:
     """One array entry: a JSON number or one of the strings inf, -inf, nan."""
     t = type(value)
@@ -412,7 +399,7 @@ def session_from_dict(data: object) -> Session:
     if not isinstance(view, dict):
         message = tr("{field} must be an object, not {type}")
         raise ValueError(message.format(field="view", type=_type_name(view)))
-    zoom = _finite(view.get("zoom", 1.0), "view.zoom")
+    zoom = finite_number(view.get("zoom", 1.0), "view.zoom")
     if not ZOOM_MIN <= zoom <= ZOOM_MAX:
         message = tr("{field} ({value}) must be between {low} and {high}")
         raise ValueError(message.format(field="view.zoom", value=zoom, low=ZOOM_MIN, high=ZOOM_MAX))
@@ -937,10 +924,13 @@ class SessionManager(QObject):
         self.retranslate_ui()
 
     def _close_notice_bar(self) -> None:
-        if self.notice_bar is not None:
-            self.window.removeToolBar(self.notice_bar)
-            self.notice_bar.deleteLater()
-            self.notice_bar = None
+        self._remove_bar(self.notice_bar)
+        self.notice_bar = None
+
+    def _remove_bar(self, bar: QToolBar | None) -> None:
+        if bar is not None:
+            self.window.removeToolBar(bar)
+            bar.deleteLater()
 
     def _read_previous(self) -> None:
         found = self._read_autosave(self.autosave_path()) if self.slot is not None else None
@@ -1015,15 +1005,8 @@ class SessionManager(QObject):
 
     def _answer_orphan(self, orphan: Orphan, restore: bool) -> None:
         """Restore (or not) another instance's work; either way it is not offered again."""
-        if restore:
-            try:
-                apply_session(self.state, orphan.session, lambda: tr("Restore previous session"))
-            except ValueError as exc:
-                self.show_error(tr("Cannot restore the previous session"), str(exc))
-                return
-            _set_window_zoom(self.window, orphan.session.zoom)
-            message = tr("Previous session restored (Ctrl+Z undoes)")
-            self.window.statusBar().showMessage(message, 5000)
+        if restore and not self._restore(orphan.session):
+            return
         orphan.answered = True
         try:  # marked clean: like a window closed normally, kept but not offered again
             text = dumps(orphan.session, {"autosave": {"clean_exit": True}})
@@ -1032,32 +1015,32 @@ class SessionManager(QObject):
             message = tr("Autosave failed: {reason}").format(reason=_why(exc))
             self.window.statusBar().showMessage(message, 8000)
         orphan.release()
-        if orphan.bar is not None:
-            self.window.removeToolBar(orphan.bar)
-            orphan.bar.deleteLater()
-            orphan.bar = None
+        self._remove_bar(orphan.bar)
+        orphan.bar = None
 
     def _on_restore_clicked(self) -> None:
         self._on_restore_previous()
         self._close_restore_bar()
 
     def _close_restore_bar(self) -> None:
-        if self.restore_bar is not None:
-            self.window.removeToolBar(self.restore_bar)
-            self.restore_bar.deleteLater()
-            self.restore_bar = None
+        self._remove_bar(self.restore_bar)
+        self.restore_bar = None
 
     def _on_restore_previous(self) -> None:
-        if self.previous is None:
-            return
+        if self.previous is not None:
+            self._restore(self.previous)
+
+    def _restore(self, session: Session) -> bool:
+        """Restore ``session`` as one undoable step; False (and a message) if it is refused."""
         try:
-            apply_session(self.state, self.previous, lambda: tr("Restore previous session"))
+            apply_session(self.state, session, lambda: tr("Restore previous session"))
         except ValueError as exc:
             self.show_error(tr("Cannot restore the previous session"), str(exc))
-            return
-        _set_window_zoom(self.window, self.previous.zoom)
+            return False
+        _set_window_zoom(self.window, session.zoom)
         message = tr("Previous session restored (Ctrl+Z undoes)")
         self.window.statusBar().showMessage(message, 5000)
+        return True
 
 
 @dataclass(eq=False)

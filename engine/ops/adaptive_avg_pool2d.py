@@ -10,7 +10,7 @@ from engine import reference_adaptive as reference
 from engine.adaptive import adaptive_avg_pool2d, adaptive_avg_pool2d_backward
 from engine.ops._adaptive import OUTPUT_SIZE, adaptive_geometry, explain
 from engine.ops.avg_pool2d import RECORDS as AVG_RECORDS
-from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, register_module
+from engine.ops.common import register_module
 from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.trace import Trace
 
@@ -62,8 +62,6 @@ SPEC = register_module(
         "(output size 1 is global average pooling, as in a ResNet head)."
     ),
     params=(OUTPUT_SIZE,),
-    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-    pad_value=0.0,
     reference=reference,
     explain=explain,
     reference_lines=(

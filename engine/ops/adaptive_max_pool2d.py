@@ -106,9 +106,9 @@ SPEC = register_module(
         "to fit (output size 1 is global max pooling)."
     ),
     params=(OUTPUT_SIZE, TIES),
+    reference=reference,
     tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
     pad_value=-np.inf,
-    reference=reference,
     explain=explain,
     output_in_input_scale=True,
     backward_kwargs=("ties",),

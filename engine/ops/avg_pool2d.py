@@ -11,11 +11,7 @@ from engine.arrays import as_plane
 from engine.geometry import pool_geometry
 from engine.ops.common import (
     CEIL_MODE,
-    GRAD_INPUT,
-    GRAD_OUTPUT,
-    INPUT,
     KERNEL_SIZE,
-    OUTPUT,
     PADDING,
     STRIDE,
     explain_geometry,
@@ -73,10 +69,7 @@ class Records:
     """Average pooling's step records (see :class:`engine.trace.Records`)."""
 
     def forward_step(self, trace: Trace, index: int) -> ForwardStep:
-        oh, ow = trace.geometry.position(index)
-        taps = tuple(trace.taps(oh, ow))
-        gaps = tuple(trace.geometry.window_gaps(oh, ow))
-        result = float(trace.output[oh, ow])
+        oh, ow, taps, gaps, result = trace.window(index)
         assert trace.divisors is not None
         divisor = float(trace.divisors[oh, ow])
         include = trace.params["count_include_pad"]
@@ -213,8 +206,6 @@ SPEC = register_module(
     label=QT_TR_NOOP("Average pooling"),
     description=QT_TR_NOOP("Each output is the mean of its window."),
     params=(KERNEL_SIZE, STRIDE, PADDING, CEIL_MODE, COUNT_INCLUDE_PAD, DIVISOR_OVERRIDE),
-    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-    pad_value=0.0,
     reference=reference,
     pitfalls=("pool_reshape", "avg_fixed_divisor"),
     reference_lines=(

@@ -85,6 +85,8 @@ GRAD_OUTPUT = TensorSpec(
 GRAD_INPUT = TensorSpec(
     "grad_input", "grad_input", "dX", "like X", view="gradInputMatrix", grad_of="input"
 )
+#: What an operation of one input and one output shows: X, Y, dY, dX.
+POOL_TENSORS = (INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT)
 
 
 def pool_kwargs(params: Params, names: tuple[str, ...]) -> dict[str, Any]:
@@ -118,10 +120,13 @@ def register_module(namespace: Mapping[str, Any], **fields: Any) -> OpSpec:
     Called at the end of an op module as ``SPEC = register_module(globals(), key=..., ...)``:
     each :class:`OpSpec` field of :data:`MODULE_FUNCTIONS` not given in ``fields`` is the
     module's function of that name (``forward`` ← ``_forward``, ``engine_kwargs`` ←
-    ``_kwargs`` …), ``numpy_call`` and ``torch_call`` default to the key, and a module given
-    as ``reference`` stands for its functions ``<key>`` and ``<key>_backward``.
+    ``_kwargs`` …), ``numpy_call`` and ``torch_call`` default to the key, ``tensors`` to
+    X, Y, dY and dX (:data:`POOL_TENSORS`) and ``pad_value`` to 0; a module given as
+    ``reference`` stands for its functions ``<key>`` and ``<key>_backward`` (the loops).
     """
-    if isinstance(fields.get("reference"), ModuleType):
+    fields.setdefault("tensors", POOL_TENSORS)
+    fields.setdefault("pad_value", 0.0)
+    if isinstance(fields["reference"], ModuleType):
         loops = fields["reference"]
         fields["reference"] = (
             getattr(loops, fields["key"]),

@@ -89,10 +89,7 @@ class Records:
     """Convolution's step records (see :class:`engine.trace.Records`)."""
 
     def forward_step(self, trace: Trace, index: int) -> ForwardStep:
-        oh, ow = trace.geometry.position(index)
-        taps = tuple(trace.taps(oh, ow))
-        gaps = tuple(trace.geometry.window_gaps(oh, ow))
-        result = float(trace.output[oh, ow])
+        oh, ow, taps, gaps, result = trace.window(index)
         terms = [f"{term(t.value)}·{term(t.weight or 0.0)}" for t in taps]
         channels = trace.x.shape[0]
         if channels > 1:
@@ -284,6 +281,7 @@ SPEC = register_module(
     label=QT_TR_NOOP("Convolution (cross-correlation)"),
     description=QT_TR_NOOP("Each output is the sum of its window times the kernel, plus the bias."),
     params=(CONV_KERNEL, CONV_STRIDE, PADDING, DILATION, BIAS),
+    reference=reference,
     tensors=(
         INPUT,
         WEIGHT,
@@ -294,8 +292,6 @@ SPEC = register_module(
         GRAD_WEIGHT,
         GRAD_BIAS,
     ),
-    pad_value=0.0,
-    reference=reference,
     pitfalls=("conv_bias_per_product", "conv_flipped_kernel"),
     call_tensors=("input", "weight", "bias"),
     backward_returns=("grad_input", "grad_weight", "grad_bias"),

@@ -451,6 +451,7 @@ SPEC = register_module(
         "upsampling in decoders and GANs, and the backward of a convolution."
     ),
     params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS, AS_CONVOLUTION),
+    reference=reference,
     tensors=(
         INPUT,
         TRANSPOSED_WEIGHT,
@@ -461,8 +462,6 @@ SPEC = register_module(
         GRAD_WEIGHT,
         GRAD_BIAS,
     ),
-    pad_value=0.0,
-    reference=reference,
     weight_in_axis=0,
     scatters=True,
     call_tensors=("input", "weight", "bias"),

@@ -12,11 +12,7 @@ from engine.geometry import pool_geometry
 from engine.lp_pool import _forward_chain, _kernel_area, _torch_pow, lp_pool2d, lp_pool2d_backward
 from engine.ops.common import (
     CEIL_MODE,
-    GRAD_INPUT,
-    GRAD_OUTPUT,
-    INPUT,
     KERNEL_SIZE,
-    OUTPUT,
     STRIDE,
     explain_geometry,
     register_module,
@@ -205,8 +201,6 @@ SPEC = register_module(
         "approaches the maximum."
     ),
     params=(NORM_TYPE, KERNEL_SIZE, STRIDE, CEIL_MODE),
-    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-    pad_value=0.0,
     reference=reference,
     reference_lines=(
         ReferenceLines("forward", ("s = s + _pow(v, p)", "y[n, c, oh, ow] = _pow(")),

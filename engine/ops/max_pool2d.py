@@ -37,6 +37,7 @@ from engine.pooling import (
     max_pool2d,
     max_pool2d_backward,
     max_pool2d_mask,
+    max_pool2d_with_mask,
     validate_ties,
 )
 from engine.trace import BackwardStep, ForwardStep, Trace, Update, format_number, grad_or_ones
@@ -86,10 +87,7 @@ class Records:
     """Max pooling's step records (see :class:`engine.trace.Records`)."""
 
     def forward_step(self, trace: Trace, index: int) -> ForwardStep:
-        oh, ow = trace.geometry.position(index)
-        taps = tuple(trace.taps(oh, ow))
-        gaps = tuple(trace.geometry.window_gaps(oh, ow))
-        result = float(trace.output[oh, ow])
+        oh, ow, taps, gaps, result = trace.window(index)
         assert trace.winners is not None
         winners = tuple(
             k for k, t in enumerate(taps) if trace.winners[oh, ow, t.kernel_pos[0], t.kernel_pos[1]]
@@ -199,8 +197,7 @@ def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Para
 def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
     x = tensors["input"]
     kw = _kwargs(params)
-    y, idx = max_pool2d(x, **kw, return_indices=True)
-    mask = max_pool2d_mask(x, **kw, ties=params["ties"])
+    y, idx, mask = max_pool2d_with_mask(x, **kw, ties=params["ties"])
     return {"output": y, "mask": mask.counts}, (x, idx, kw, params["ties"], mask)
 
 
@@ -240,9 +237,9 @@ SPEC = register_module(
     label=QT_TR_NOOP("Max pooling"),
     description=QT_TR_NOOP("Each output is the largest value in its window."),
     params=(KERNEL_SIZE, STRIDE, PADDING, DILATION, CEIL_MODE, TIES),
+    reference=reference,
     tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
     pad_value=-np.inf,
-    reference=reference,
     pitfalls=(
         "max_zero_padding",
         "max_backward_ignores_stride",

@@ -281,9 +281,9 @@ SPEC = register_module(
         "what SegNet's decoder keeps from the encoder."
     ),
     params=(KERNEL_SIZE, STRIDE, PADDING),
+    reference=reference,
     tensors=(SOURCE, POOLED, INDICES, OUTPUT, GRAD_OUTPUT, GRAD_POOLED),
     pad_value=-np.inf,
-    reference=reference,
     output_in_input_scale=True,
     call_tensors=("pooled", "indices"),
     prepare_code=(

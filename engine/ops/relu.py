@@ -14,7 +14,7 @@ import numpy as np
 from engine import reference_stack as reference
 from engine.arrays import as_plane
 from engine.geometry import WindowGeometry, pool_geometry
-from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, register_module
+from engine.ops.common import register_module
 from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.relu import relu, relu_backward
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
@@ -125,8 +125,6 @@ SPEC = register_module(
         "The gradient passes where x > 0 and is 0 elsewhere (also at x = 0)."
     ),
     params=(),
-    tensors=(INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT),
-    pad_value=0.0,
     reference=reference,
     output_in_input_scale=True,
     loop_counters=("n", "c", "h", "w"),

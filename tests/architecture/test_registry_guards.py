@@ -108,15 +108,10 @@ def test_widgets_never_call_engine_computations():
 
 
 def test_the_model_is_qt_free():
-    import subprocess
-    import sys
+    from checks import run_python
 
-    code = (
+    run_python(
         "import sys, visualizer.model, visualizer.model.present\n"
         "leaked = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))]\n"
         "assert not leaked, leaked\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr

@@ -6,12 +6,16 @@ Spec: /work/shared/design/pytorch-semantics.md §5.2 and §8 rows 17-18.
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from checks import (
+    assert_every_rule_exercised,
+    check_gradient,
+    check_structured_error,
+    distinct_values,
+    hypothesis_settings,
+)
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -29,11 +33,7 @@ from engine.errors import ParameterError
 # inf - inf inside a bin is NaN, as in torch; NumPy warns about it.
 pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
+SETTINGS = hypothesis_settings(60)
 TIES = ["first", "all", "split"]
 
 
@@ -294,28 +294,7 @@ def test_max_matches_reference(x, output_size, seed):
 # (the style of test_gradients.py: L = sum(forward(x) * G), central differences element by
 # element and along a random direction; pooling is piecewise linear, so they are exact up to
 # rounding when no perturbation changes a winner)
-EPS = 1e-4
-TOL = dict(rtol=1e-7, atol=1e-7)
-
-
-def check_gradient(loss, x: np.ndarray, analytic: np.ndarray, rng: np.random.Generator) -> None:
-    assert analytic.shape == x.shape
-    numeric = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += EPS
-        down[i] -= EPS
-        numeric[i] = (loss(up) - loss(down)) / (2 * EPS)
-    assert_allclose(analytic, numeric, **TOL)
-    direction = rng.standard_normal(x.shape)
-    slope = (loss(x + EPS * direction) - loss(x - EPS * direction)) / (2 * EPS)
-    assert_allclose(np.sum(analytic * direction), slope, **TOL)
-
-
-def distinct_values(shape, rng: np.random.Generator) -> np.ndarray:
-    """Values at least 0.5 apart, so a perturbation of EPS never changes any maximum."""
-    n = int(np.prod(shape))
-    return (rng.permutation(n) + rng.uniform(0, 0.5)).reshape(shape) - n / 2
+# (checks.check_gradient, checks.distinct_values)
 
 
 GRAD_CASES = [
@@ -441,30 +420,12 @@ INVALID_CALLS = [
 
 @pytest.mark.parametrize(("call", "english"), INVALID_CALLS)
 def test_validation_message(call, english):
-    with pytest.raises(ParameterError) as info:
-        call()
-    err = info.value
-    assert str(err) == english
-    assert err.template.format(**err.fields) == english
-    assert err.fields  # the values are fields of the template, not baked into it
+    check_structured_error(call, english)
 
 
 def test_every_rule_of_adaptive_py_is_exercised():
     """Each ParameterError template written in engine/adaptive.py is raised above."""
-    source = Path(__file__).resolve().parents[2] / "engine" / "adaptive.py"
-    written = set()
-    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            assert getattr(node.exc.func, "id", None) == "ParameterError"
-            first = node.exc.args[0]
-            assert isinstance(first, ast.Constant) and isinstance(first.value, str)
-            written.add(first.value)
-    raised = set()
-    for call, _ in INVALID_CALLS:
-        with pytest.raises(ParameterError) as info:
-            call()
-        raised.add(info.value.template)
-    assert written <= raised
+    assert_every_rule_exercised("adaptive.py", [call for call, _ in INVALID_CALLS])
 
 
 @pytest.mark.parametrize("ties", ["last", None, 1])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from checks import hypothesis_settings, numeric_gradient, refuses
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -24,11 +25,7 @@ from engine.conv_transpose import (
 )
 from engine.errors import ParameterError
 
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
+SETTINGS = hypothesis_settings(60)
 
 
 def row(values) -> np.ndarray:
@@ -324,17 +321,7 @@ def test_geometry_lists_where_each_input_element_lands():
 
 
 # ---- finite differences --------------------------------------------------------------------------
-EPS = 1e-4
-
-
-def numeric_gradient(loss, a: np.ndarray) -> np.ndarray:
-    grad = np.zeros_like(a, dtype=np.float64)
-    for i in np.ndindex(a.shape):
-        up, down = a.copy(), a.copy()
-        up[i] += EPS
-        down[i] -= EPS
-        grad[i] = (loss(up) - loss(down)) / (2 * EPS)
-    return grad
+# (checks.numeric_gradient: central differences, EPS = 1e-4)
 
 
 GRADIENT_CASES = [
@@ -433,12 +420,8 @@ REJECTIONS = [
 
 @pytest.mark.parametrize(("call", "fragments"), REJECTIONS)
 def test_rejections_name_the_parameter_value_and_rule(call, fragments):
-    with pytest.raises(ParameterError) as info:
-        call()
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    err = info.value
+    err = refuses(call, *fragments, error=ParameterError)
+    message = str(err)
     assert err.template.format(**err.fields) == message  # a template with its fields
 
 

@@ -3,7 +3,6 @@ and fields, so the GUI can say the same sentence in another language without par
 
 from __future__ import annotations
 
-import ast
 import pickle
 import re
 import string
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from checks import raised_templates, templates_of_calls
 
 import engine
 from engine import geometry, pitfalls
@@ -246,18 +246,7 @@ def test_every_validation_error_is_a_parameter_error(call, english):
     assert err.template.format(**err.fields) == english
 
 
-def _raised_templates(path: Path) -> list[tuple[int, str, str | None]]:
-    """``(line, exception, template)`` of every ``raise Exception(...)`` in ``path``; the
-    template is the first argument when it is a string literal, else None."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            func = node.exc.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            first = node.exc.args[0] if node.exc.args else None
-            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
-            found.append((node.lineno, name, first.value if literal else None))
-    return found
+_raised_templates = raised_templates
 
 
 @pytest.mark.parametrize("name", STRUCTURED)
@@ -273,12 +262,7 @@ def test_every_raise_is_a_parameter_error_with_a_literal_template(name):
 def test_every_rule_is_exercised():
     """Each template of the structured files is raised by one of INVALID_CALLS."""
     written = {t for name in STRUCTURED for _, _, t in _raised_templates(ENGINE / name)}
-    raised = set()
-    for call, _ in INVALID_CALLS:
-        with pytest.raises(ParameterError) as info:
-            call()
-        raised.add(info.value.template)
-    assert written == raised
+    assert written == templates_of_calls(call for call, _ in INVALID_CALLS)
 
 
 def test_fields_are_the_values_of_the_call():

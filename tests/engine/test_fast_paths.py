@@ -457,3 +457,21 @@ def test_large_inputs_never_copy_the_window_tensor():
     conv_peak = _peak_bytes(lambda: engine.conv2d(x, w, padding=1))
     assert pool_peak < 5 * x.nbytes  # output 1x, int64 indices 2x, blocks of scratch
     assert conv_peak < 4 * x.nbytes  # output 1x, one column band ~1x
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d", "ceil"), POOL_CASES)
+@pytest.mark.parametrize("ties", pooling.TIE_POLICIES)
+@pytest.mark.parametrize("rank", [2, 3, 4])
+def test_one_scan_for_output_indices_and_mask_equals_separate_calls(k, s, p, d, ceil, ties, rank):
+    """``max_pool2d_with_mask`` (what the app computes per edit) gives the bits of
+    ``max_pool2d(..., return_indices=True)`` and ``max_pool2d_mask`` called apart."""
+    x = special_values((2, 3, 9, 8)[4 - rank :], seed=rank)
+    kw = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
+    y, idx, mask = pooling.max_pool2d_with_mask(x, **kw, ties=ties)
+    y_apart, idx_apart = engine.max_pool2d(x, **kw, return_indices=True)
+    mask_apart = engine.max_pool2d_mask(x, **kw, ties=ties)
+    same_bits(y, y_apart)
+    same_bits(idx, idx_apart)
+    same_bits(mask.counts, mask_apart.counts)
+    same_bits(mask.winners, mask_apart.winners)
+    assert mask.geometry == mask_apart.geometry and mask.ndim == mask_apart.ndim

@@ -12,45 +12,13 @@ import itertools
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from checks import check_gradient, distinct_values
 
-from engine import (
-    avg_pool2d,
-    avg_pool2d_backward,
-    conv2d,
-    conv2d_backward,
-    max_pool2d,
-    max_pool2d_backward,
-)
+from engine.conv import conv2d, conv2d_backward
+from engine.pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 
-EPS = 1e-4
-TOL = dict(rtol=1e-7, atol=1e-7)
-
-
-def numeric_gradient(loss, x: np.ndarray, eps: float = EPS) -> np.ndarray:
-    """Central differences of the scalar ``loss`` at ``x``, element by element."""
-    grad = np.zeros_like(x, dtype=np.float64)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        grad[i] = (loss(up) - loss(down)) / (2 * eps)
-    return grad
-
-
-def check_gradient(loss, x: np.ndarray, analytic: np.ndarray, rng: np.random.Generator) -> None:
-    """``analytic`` must match central differences element-wise and along a random direction."""
-    assert analytic.shape == x.shape
-    assert_allclose(analytic, numeric_gradient(loss, x), **TOL)
-    direction = rng.standard_normal(x.shape)
-    slope = (loss(x + EPS * direction) - loss(x - EPS * direction)) / (2 * EPS)
-    assert_allclose(np.sum(analytic * direction), slope, **TOL)
-
-
-def distinct_values(shape, rng: np.random.Generator) -> np.ndarray:
-    """Values at least 0.5 apart, so a perturbation of EPS never changes any argmax."""
-    n = int(np.prod(shape))
-    return (rng.permutation(n) + rng.uniform(0, 0.5)).reshape(shape) - n / 2
+# checks.check_gradient: central differences (EPS = 1e-4) element-wise and along a random
+# direction; checks.distinct_values: values 0.5 apart, so no perturbation changes an argmax.
 
 
 # ---- max pooling --------------------------------------------------------------------------------

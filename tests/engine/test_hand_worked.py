@@ -13,15 +13,14 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from engine import (
+from engine import pool_output_size
+from engine.conv import conv2d, conv2d_backward
+from engine.pooling import (
     avg_pool2d,
     avg_pool2d_backward,
-    conv2d,
-    conv2d_backward,
     max_pool2d,
     max_pool2d_backward,
     max_pool2d_mask,
-    pool_output_size,
 )
 
 INF = math.inf

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from checks import run_python
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,14 +18,7 @@ CHECK = (
 
 
 def test_engine_imports_without_gui():
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK, str(REPO_ROOT / "engine")],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    run_python(CHECK, str(REPO_ROOT / "engine"))
 
 
 def test_every_engine_module_imports_without_gui():
@@ -39,7 +32,4 @@ def test_every_engine_module_imports_without_gui():
         "leaked = [m for m in sys.modules if m.startswith(gui)]\n"
         "assert not leaked, leaked\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
+    run_python(code)

@@ -8,28 +8,27 @@ zero gradients appear in exactly the same places.
 
 from __future__ import annotations
 
-import ast
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from checks import (
+    assert_every_rule_exercised,
+    check_gradient,
+    check_structured_error,
+    hypothesis_settings,
+)
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from engine import reference_adaptive as reference
-from engine.errors import ParameterError
 from engine.lp_pool import lp_pool2d, lp_pool2d_backward
 
 # NaN, inf and overflow are results of LP pooling, as in torch; NumPy warns about them.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
-SETTINGS = settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
+SETTINGS = hypothesis_settings(80)
 NORMS = [1, 2, 3, 1.5, 0.5, 4, 1 / 3, -1, -2, -0.5, 2.5, 7, math.inf, -math.inf]
 
 
@@ -215,16 +214,7 @@ def test_gradient(shape, p, k, s, ceil):
         return np.sum(lp_pool2d(xx, p, k, s, ceil) * g_out)
 
     analytic = lp_pool2d_backward(g_out, x, p, k, s, ceil)
-    numeric = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += EPS
-        down[i] -= EPS
-        numeric[i] = (loss(up) - loss(down)) / (2 * EPS)
-    assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-7)
-    direction = rng.standard_normal(x.shape)
-    slope = (loss(x + EPS * direction) - loss(x - EPS * direction)) / (2 * EPS)
-    assert_allclose(np.sum(analytic * direction), slope, rtol=1e-6, atol=1e-7)
+    check_gradient(loss, x, analytic, rng, EPS, rtol=1e-6, atol=1e-7)
 
 
 # ---- validation ---------------------------------------------------------------------------------
@@ -272,30 +262,12 @@ INVALID_CALLS = [
 
 @pytest.mark.parametrize(("call", "english"), INVALID_CALLS)
 def test_validation_message(call, english):
-    with pytest.raises(ParameterError) as info:
-        call()
-    err = info.value
-    assert str(err) == english
-    assert err.template.format(**err.fields) == english
-    assert err.fields
+    check_structured_error(call, english)
 
 
 def test_every_rule_of_lp_pool_py_is_exercised():
     """Each ParameterError template written in engine/lp_pool.py is raised above."""
-    source = Path(__file__).resolve().parents[2] / "engine" / "lp_pool.py"
-    written = set()
-    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            assert getattr(node.exc.func, "id", None) == "ParameterError"
-            first = node.exc.args[0]
-            assert isinstance(first, ast.Constant) and isinstance(first.value, str)
-            written.add(first.value)
-    raised = set()
-    for call, _ in INVALID_CALLS:
-        with pytest.raises(ParameterError) as info:
-            call()
-        raised.add(info.value.template)
-    assert written <= raised
+    assert_every_rule_exercised("lp_pool.py", [call for call, _ in INVALID_CALLS])
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ import inspect
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from checks import hypothesis_settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -33,11 +34,7 @@ from engine.pitfalls import (
     wrong_pool2d_reshape,
 )
 
-SETTINGS = settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
+SETTINGS = hypothesis_settings(150)
 
 RAMP_4X4 = np.arange(1, 17, dtype=float).reshape(4, 4)
 

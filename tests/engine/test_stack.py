@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 import pytest
+from checks import hypothesis_settings
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -38,11 +39,7 @@ from engine import (
 from engine.errors import Message
 from engine.ops import get_op
 
-SETTINGS = settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
+SETTINGS = hypothesis_settings(80)
 
 
 def conv(c_in: int, c_out: int, k: int, seed: int = 0, bias: bool = True, **kw: object) -> dict:

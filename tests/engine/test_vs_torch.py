@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from checks import hypothesis_settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -25,11 +26,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Using padding='same':UserWarning",
 )
 
-SETTINGS = settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
+SETTINGS = hypothesis_settings(100)
 
 
 def pair_or_int(low: int, high: int):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from checks import make_state
 from numpy.testing import assert_allclose, assert_array_equal
 from PySide6.QtWidgets import QApplication, QDockWidget, QPlainTextEdit, QTabWidget
 
@@ -42,16 +43,6 @@ CASES = [
     ),
     ("conv2d", {"bias": None}, None),
 ]
-
-
-def make_state(op: str, changes: dict, spec: RandomSpec | None) -> AppState:
-    st = AppState()
-    assert st.set_op(op)
-    if spec is not None:
-        assert st.randomize_input(spec)
-    if changes:
-        assert st.set_params(**changes), st.error
-    return st
 
 
 def run(code: str, folder: Path | None = None, monkeypatch=None) -> dict:

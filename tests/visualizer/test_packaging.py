@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from checks import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,11 +34,7 @@ def test_import_visualizer_stays_light():
         "print(sorted(m for m in ('PySide6.QtWidgets', 'pyqtgraph', 'visualizer.main_window') "
         "if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert run_python(code, timeout=60).strip() == "[]"
 
 
 def _setuptools_config() -> dict:

@@ -391,12 +391,17 @@ def test_crashed_session_is_offered_back_and_restored(qtbot, monkeypatch):
     assert win.state.op == "max_pool2d"
 
 
-def test_discard_keeps_the_fresh_start(qtbot, monkeypatch):
-    crashed = AppState()
-    crashed.set_op("avg")
-    write_autosave(crashed, clean=False)
+def _window_after_autosave(qtbot, monkeypatch, op: str, clean: bool):
+    """A window started on a desktop platform after a run on ``op`` that ended ``clean``."""
+    last = AppState()
+    last.set_op(op)
+    write_autosave(last, clean=clean)
     monkeypatch.setattr(session_mod.QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
-    win = _build_window(qtbot)
+    return _build_window(qtbot)
+
+
+def test_discard_keeps_the_fresh_start(qtbot, monkeypatch):
+    win = _window_after_autosave(qtbot, monkeypatch, "avg", clean=False)
     bar = restore_bar(win)
     assert bar is not None
     qtbot.mouseClick(bar.findChild(QPushButton, "discardSessionButton"), Qt.LeftButton)
@@ -409,11 +414,7 @@ def test_discard_keeps_the_fresh_start(qtbot, monkeypatch):
 
 
 def test_no_offer_after_a_clean_exit_but_the_menu_entry_works(qtbot, monkeypatch):
-    last = AppState()
-    last.set_op("conv")
-    write_autosave(last, clean=True)
-    monkeypatch.setattr(session_mod.QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
-    win = _build_window(qtbot)
+    win = _window_after_autosave(qtbot, monkeypatch, "conv", clean=True)
     assert restore_bar(win) is None
     win.session_manager.restore_previous_action.trigger()
     assert win.state.op == "conv2d"

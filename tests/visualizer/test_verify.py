@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from checks import make_state
 from PySide6.QtWidgets import QDockWidget, QLabel
 
 import engine
@@ -42,18 +43,6 @@ STATES = [
         RandomSpec("normal", 0, 1, 5),
     ),
 ]
-
-
-def make_state(op, changes, spec, dy_random=False) -> AppState:
-    st = AppState()
-    assert st.set_op(op)
-    if spec is not None:
-        assert st.randomize_input(spec)
-    if changes:
-        assert st.set_params(**changes), st.error
-    if dy_random:
-        st.fill_grad_output("random", 11)
-    return st
 
 
 # ---- finite differences -----------------------------------------------------------------------

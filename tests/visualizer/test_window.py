@@ -279,12 +279,17 @@ def test_invalid_padding_set_directly_snaps_back(window):
     np.testing.assert_array_equal(window.state.results.output, before)
 
 
+def set_kernel_and_stride(window, kernel: int, stride: int) -> None:
+    """Kernel and stride through their four spin boxes (height and width)."""
+    find(window, "kernel_size_spinbox").setValue(kernel)
+    find(window, "kernel_size_w_spinbox").setValue(kernel)
+    find(window, "stride_spinbox").setValue(stride)
+    find(window, "stride_w_spinbox").setValue(stride)
+
+
 def test_kernel_and_stride_spin_boxes_change_the_output(window):
     st = window.state
-    find(window, "kernel_size_spinbox").setValue(3)
-    find(window, "kernel_size_w_spinbox").setValue(3)
-    find(window, "stride_spinbox").setValue(1)
-    find(window, "stride_w_spinbox").setValue(1)
+    set_kernel_and_stride(window, 3, 1)
     assert st.params.kernel_size == (3, 3) and st.params.stride == (1, 1)
     assert st.n_windows == 36
     to_end_of_forward(window)
@@ -506,10 +511,7 @@ def test_hover_on_an_output_marks_its_window_in_the_input(window):
 
 def test_hover_on_an_input_marks_the_outputs_it_feeds(window):
     st = window.state
-    find(window, "kernel_size_spinbox").setValue(3)
-    find(window, "kernel_size_w_spinbox").setValue(3)
-    find(window, "stride_spinbox").setValue(1)
-    find(window, "stride_w_spinbox").setValue(1)
+    set_kernel_and_stride(window, 3, 1)
     st.set_hover("input", 3, 3)
     styles = find(window, "outputMatrix").model.styles
     hovered = {rc for rc, s in styles.items() if "hover" in s}

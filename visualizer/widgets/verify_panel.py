@@ -45,11 +45,17 @@ UNSURE_STYLE = "QLabel { color: #6b4e00; background: #fff5d6; border: 1px solid 
 STALE_STYLE = "QLabel { color: #555555; background: #eeeeee; border: 1px solid #bbbbbb; }"
 
 
-def _verdict_label(name: str) -> QLabel:
+def _text_label(name: str) -> QLabel:
+    """An empty, wrapping, selectable label called ``name``."""
     label = QLabel("")
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
+def _verdict_label(name: str) -> QLabel:
+    label = _text_label(name)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.1)
     font.setBold(True)
@@ -99,10 +105,7 @@ class VerifyPanel(QDockWidget):
         self._torch_again = False  # compare again when the running comparison ends
 
         self.grad_verdict_label = _verdict_label("gradCheckVerdict")
-        self.grad_details_label = QLabel("")
-        self.grad_details_label.setObjectName("gradCheckDetails")
-        self.grad_details_label.setWordWrap(True)
-        self.grad_details_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.grad_details_label = _text_label("gradCheckDetails")
         self.grad_button = QPushButton()
         self.grad_button.setObjectName("checkGradientsButton")
         self.grad_button.clicked.connect(self.run_gradient_check)
@@ -118,10 +121,7 @@ class VerifyPanel(QDockWidget):
         grad_layout.addWidget(self.grad_button, 0, Qt.AlignLeft)
 
         self.torch_verdict_label = _verdict_label("torchVerdict")
-        self.torch_details_label = QLabel("")
-        self.torch_details_label.setObjectName("torchDetails")
-        self.torch_details_label.setWordWrap(True)
-        self.torch_details_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.torch_details_label = _text_label("torchDetails")
         self.quantity_combobox = QComboBox()
         self.quantity_combobox.setObjectName("torchQuantity")
         self.quantity_combobox.currentIndexChanged.connect(self._show_difference)

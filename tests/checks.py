@@ -1,0 +1,158 @@
+"""Checks several test files share, written once (``from checks import …``: ``tests/`` is on
+``sys.path``, as for ``conftest``)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+ROOT = Path(__file__).resolve().parents[1]
+EPS = 1e-4
+TOL = dict(rtol=1e-7, atol=1e-7)
+
+
+# ---- processes ----------------------------------------------------------------------------------
+def run_python(code: str, *args: str, timeout: float = 120) -> str:
+    """Run ``python -c code *args`` in the checkout; it must succeed.  Its standard output."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+# ---- refusals -----------------------------------------------------------------------------------
+def refuses(call: Callable[[], object], *fragments: str, error: type = ValueError) -> Any:
+    """``call`` must raise ``error`` whose message holds every fragment; the error."""
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    return info.value
+
+
+def raised_templates(path: Path) -> list[tuple[int, str, str | None]]:
+    """``(line, exception, template)`` of every ``raise Exception(...)`` in ``path``; the
+    template is the first argument when it is a string literal, else None."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            func = node.exc.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            first = node.exc.args[0] if node.exc.args else None
+            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+            found.append((node.lineno, name, first.value if literal else None))
+    return found
+
+
+def templates_of_calls(calls: Iterable[Callable[[], object]]) -> set[str]:
+    """The ParameterError template each of ``calls`` raises (each must raise one)."""
+    from engine.errors import ParameterError
+
+    raised = set()
+    for call in calls:
+        with pytest.raises(ParameterError) as info:
+            call()
+        raised.add(info.value.template)
+    return raised
+
+
+def assert_every_rule_exercised(module: str, calls: Iterable[Callable[[], object]]) -> None:
+    """Every ParameterError template written in ``engine/<module>`` is raised by ``calls``."""
+    written = set()
+    for _, exc, template in raised_templates(ROOT / "engine" / module):
+        assert exc == "ParameterError"
+        assert template is not None
+        written.add(template)
+    assert written <= templates_of_calls(calls)
+
+
+# ---- gradients ----------------------------------------------------------------------------------
+def numeric_gradient(loss: Callable[[np.ndarray], float], x: np.ndarray, eps: float = EPS):
+    """Central differences of the scalar ``loss`` at ``x``, element by element."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += eps
+        down[i] -= eps
+        grad[i] = (loss(up) - loss(down)) / (2 * eps)
+    return grad
+
+
+def check_gradient(
+    loss: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    analytic: np.ndarray,
+    rng: np.random.Generator,
+    eps: float = EPS,
+    **tol: float,
+) -> None:
+    """``analytic`` must match central differences element-wise and along a random direction
+    (tolerances ``TOL`` unless given)."""
+    tol = tol or TOL
+    assert analytic.shape == x.shape
+    assert_allclose(analytic, numeric_gradient(loss, x, eps), **tol)
+    direction = rng.standard_normal(x.shape)
+    slope = (loss(x + eps * direction) - loss(x - eps * direction)) / (2 * eps)
+    assert_allclose(np.sum(analytic * direction), slope, **tol)
+
+
+def distinct_values(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Values at least 0.5 apart, so a perturbation of EPS never changes any maximum."""
+    n = int(np.prod(shape))
+    return (rng.permutation(n) + rng.uniform(0, 0.5)).reshape(shape) - n / 2
+
+
+# ---- the app's state ----------------------------------------------------------------------------
+def make_state(op: str, changes: dict, spec: object | None = None, dy_random: bool = False):
+    """An ``AppState`` on ``op`` with parameter ``changes``, the input drawn from ``spec``
+    (a ``RandomSpec``) and, with ``dy_random``, a random dY; every edit must be accepted."""
+    from visualizer.state import AppState
+
+    st = AppState()
+    assert st.set_op(op)
+    if spec is not None:
+        assert st.randomize_input(spec)
+    if changes:
+        assert st.set_params(**changes), st.error
+    if dy_random:
+        st.fill_grad_output("random", 11)
+    return st
+
+
+# ---- hypothesis ---------------------------------------------------------------------------------
+def hypothesis_settings(max_examples: int):
+    """``hypothesis.settings`` of the engine's property tests: no deadline (a shared machine),
+    filtered and slow draws allowed."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+    )
+
+
+def check_structured_error(call: Callable[[], object], english: str) -> None:
+    """``call`` raises a ParameterError saying ``english``, a template filled with fields."""
+    from engine.errors import ParameterError
+
+    with pytest.raises(ParameterError) as info:
+        call()
+    err = info.value
+    assert str(err) == english
+    assert err.template.format(**err.fields) == english
+    assert err.fields  # the values are fields of the template, not baked into it
