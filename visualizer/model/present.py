@@ -84,7 +84,8 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
     over_cols = left + plane.shape[1] + min(g.pad_after[1], right)
     kinds[over_rows:, :] = OVERHANG
     kinds[:, over_cols:] = OVERHANG
-    values[kinds == OVERHANG] = np.nan
+    values[over_rows:, :] = np.nan
+    values[:, over_cols:] = np.nan
     return values, kinds, (top, left)
 
 

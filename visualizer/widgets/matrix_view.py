@@ -519,6 +519,21 @@ def prefers_black_text(rgb: np.ndarray) -> np.ndarray:
 LEVEL_LIMIT = 1e307
 
 
+def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` hold the same values (NaN equal to NaN).
+
+    A spread sample of about 4096 cells is compared first: matrices that differ usually differ
+    there, and then the whole comparison (a few milliseconds at 1024²) is not made.
+    """
+    if a.shape != b.shape:
+        return False
+    step = max(1, a.size // 4096)
+    if not np.array_equal(a.reshape(-1)[::step], b.reshape(-1)[::step], equal_nan=True):
+        return False
+    differ = a != b  # one pass; NaN differs from itself here, and is looked at only then
+    return not differ.any() or bool(np.isnan(a[differ]).all() and np.isnan(b[differ]).all())
+
+
 def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
     """Stable colour levels: the finite range, symmetric around zero when diverging."""
     low, high = (float(values.min()), float(values.max())) if values.size else (math.nan,) * 2
@@ -945,13 +960,12 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             lut[...] = NEUTRAL_RGB
         else:
             lut = _lut(colormap(diverging))
-        self.image.setLookupTable(lut)
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
         # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
         all_finite = bool(values.size) and bool(np.isfinite(values.min() + values.max()))
         finite = None if all_finite else np.isfinite(values)
         shown = values if finite is None else np.where(finite, values, np.nan)
-        self.image.setImage(shown, levels=levels, autoLevels=False)
+        self._set_image(shown, levels, lut)
         # NaN and ±∞ the data holds, in their own colour above the map (never transparent,
         # which reads as "not computed yet").
         special = None
@@ -969,6 +983,25 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         if values.shape != self._shape:
             self._shape = values.shape
             self.view.autoRange(padding=0.02)
+
+    def _set_image(self, values: np.ndarray, levels: tuple[float, float], lut: np.ndarray) -> None:
+        """Show ``values`` under ``levels`` and ``lut`` unless that is already the picture."""
+        shown = self.image.image
+        if (
+            shown is not None
+            and shown is not values
+            and self.image.levels is not None
+            and tuple(self.image.levels) == tuple(levels)
+            and isinstance(self.image.lut, np.ndarray)
+            and np.array_equal(self.image.lut, lut)
+            and _same_values(shown, values)
+        ):
+            # The same picture (an edit that leaves this view as it was, e.g. X when only the
+            # kernel changes): keep the image item's rendered picture instead of colouring
+            # every cell of a large matrix again.
+            return
+        self.image.setLookupTable(lut, update=False)
+        self.image.setImage(values, levels=levels, autoLevels=False)
 
     def set_marks(self, cells: list[tuple[int, int]], winners: list[tuple[int, int]]) -> None:
         self.marks.setData([c + 0.5 for _, c in cells], [r + 0.5 for r, _ in cells])

@@ -326,8 +326,11 @@ class ViewsPanel(Retranslatable, QWidget):
                 self.by_view[tensor.view].set_editable(tensor.editable and tensor.name not in shown)
         values, kinds, offset = st.input_canvas()
         self._update_titles(kinds)
-        self.input_view.set_matrix(values, kinds, offset)
-        x_levels = levels_for(values[kinds == INPUT], False)
+        # The input cells are the plane inside the padding ring: levels from that view of the
+        # canvas, once (not from a copy of its cells, and not again inside set_matrix).
+        (top, left), (h, w) = offset, st.x.shape[-2:]
+        x_levels = levels_for(values[top : top + h, left : left + w], False)
+        self.input_view.set_matrix(values, kinds, offset, levels=x_levels)
         out = st.results.output[st.plane]
         levels = {
             "input": x_levels,
