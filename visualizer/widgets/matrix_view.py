@@ -1054,6 +1054,8 @@ class MatrixView(QWidget):
         # cells and two cells around them, with numbers.  A magnifier has none of its own.
         self._magnify = magnify
         self.magnifier: MatrixView | None = None
+        self._magnifier_fit: tuple[object, ...] = ()
+        self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
         self.model = MatrixModel(self)
         self.hovering = False
         self.cell = 0
@@ -1280,6 +1282,26 @@ class MatrixView(QWidget):
         top, bottom, left, right = box
         crop = values[top:bottom, left:right]
         crop_kinds = None if kinds is None else kinds[top:bottom, left:right]
+        # Each view's highlights are set twice per edit (with its data, then with the step):
+        # the magnifier is rebuilt only when what it shows changed.
+        shown = (box, offset, self.levels, self.diverging, self.neutral, self.dimmed)
+        last = self._magnified
+        if (
+            last is not None
+            and last[0] == shown
+            and last[3] == self._highlight_cells
+            and np.array_equal(last[1], crop, equal_nan=True)
+            and (crop_kinds is None) == (last[2] is None)
+            and (crop_kinds is None or np.array_equal(last[2], crop_kinds))
+            and magnifier.isVisibleTo(self)
+        ):
+            return
+        self._magnified = (
+            shown,
+            crop.copy(),
+            None if crop_kinds is None else crop_kinds.copy(),
+            dict(self._highlight_cells),
+        )
         magnifier.dimmed = self.dimmed
         magnifier.set_matrix(
             crop,
@@ -1338,8 +1360,15 @@ class MatrixView(QWidget):
         return self.magnifier
 
     def _fit_magnifier(self) -> None:
-        if self.magnifier is not None and self.magnifier.isVisibleTo(self):
-            self.magnifier.set_cell_size(int(self.magnifier.fit_cell()))
+        magnifier = self.magnifier
+        if magnifier is not None and magnifier.isVisibleTo(self):
+            # The fit depends on the cells, their texts and headers, and the room: refitted
+            # only when one of them changed (a step usually moves the box, nothing else).
+            model = magnifier.model
+            key = (model.values.shape, model.offset, model.long_texts, magnifier.size())
+            if key != self._magnifier_fit:
+                self._magnifier_fit = key
+                magnifier.set_cell_size(int(magnifier.fit_cell()))
 
     def magnified(self) -> np.ndarray | None:
         """The values the magnifier shows (None when it is hidden): what a test reads."""
