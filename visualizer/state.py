@@ -721,10 +721,13 @@ class AppState(QObject):
         return present.arrows(self.highlight())
 
     # ---- quiz mode (visualizer.model.quiz) -----------------------------------------------------
+    @property
+    def _quiz_paused(self) -> bool:
+        """Compare mode and the layer stack step other things: no questions meanwhile."""
+        return self.comparison is not None or (self.stack is not None and self.stack.open)
+
     def _sync_quiz(self) -> None:
-        # Compare mode steps several settings at once: no questions meanwhile.
-        paused = self.comparison is not None
-        self.quiz.sync(self.snapshot(), self.results, self.view_cursor, paused)
+        self.quiz.sync(self.snapshot(), self.results, self.view_cursor, self._quiz_paused)
         self.sigQuizChanged.emit()
 
     def _before(self, view: str) -> np.ndarray:
@@ -739,7 +742,7 @@ class AppState(QObject):
         if bool(on) == self.quiz.on:
             return
         self.quiz.set_on(on)
-        self.quiz.sync(self.snapshot(), self.results, self.view_cursor, self.comparison is not None)
+        self.quiz.sync(self.snapshot(), self.results, self.view_cursor, self._quiz_paused)
         self._quiz_redraw()
 
     def set_quiz_kind(self, kind: str, on: bool) -> None:

@@ -258,3 +258,13 @@ def test_chinese_and_every_theme(window, qtbot):
     finally:
         i18n.set_language(i18n.ENGLISH)
         view_settings().set_theme("system")
+
+
+def test_compare_mode_and_the_layer_stack_pause_the_questions(window, qtbot):
+    st = window.state
+    quiz_on(qtbot, window)
+    assert st.quiz.hiding
+    window.findChild(type(window.quiz.action), "stack_action").trigger()
+    assert not st.quiz.hiding and st.quiz.question is None
+    window.findChild(type(window.quiz.action), "stack_action").trigger()
+    assert st.quiz.hiding and output_display(window, (0, 0)) == "?"
