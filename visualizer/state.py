@@ -613,6 +613,12 @@ class AppState(QObject):
         ]
         return frames, comparing.frame_differences(frames)
 
+    def compare_final_grad_weights(self) -> list[np.ndarray]:
+        """Every compare panel's whole dW (of the shown kernel slice), for one colour scale."""
+        assert self.comparison is not None
+        planes = [comparing.final_grad_weight(p) for p in self.comparison.panels]
+        return [p for p in planes if p is not None]
+
     def compare_frame(self, i: int) -> comparing.PanelFrame:
         """What compare panel ``i`` shows at the current step."""
         assert self.comparison is not None

@@ -211,3 +211,14 @@ def test_outputs_not_computed_yet_are_blank_in_every_panel(window):
         assert model.data(model.index(0, 0), Qt.DisplayRole) not in (None, "", "NaN")
         last = model.index(model.rowCount() - 1, model.columnCount() - 1)
         assert model.data(last, Qt.DisplayRole) in (None, "")
+
+
+def test_a_convolution_panel_shows_dw_and_no_mask(window):
+    st = window.state
+    assert st.set_op("conv")
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st.set_step(st.n_steps - 1)
+    for i, panel in enumerate(view.panels):
+        assert not panel.views["grad_weight"].isHidden() and panel.views["mask"].isHidden()
+        gw = st.comparison.panels[i].results.grad_weight[0, 0]
+        np.testing.assert_allclose(panel.views["grad_weight"].matrix(), gw)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from engine.errors import ParameterError
+from engine.ops import OPS
 from visualizer.model import Document, StepCursor, compute, default_params
 from visualizer.model.compare import (
     OP_FIELD,
@@ -180,3 +181,25 @@ def test_marks_follow_what_each_panel_shows_at_the_step():
         )
         assert not marks[i]["grad_input"].any()  # dX is all zeros in the forward phase
     assert "mask" in marks[0] and "mask" not in marks[1]
+
+
+@pytest.mark.parametrize("op", list(OPS))
+def test_every_operations_quick_comparisons_compute_and_step(op):
+    """Every registered operation: each one-click comparison computes, and every shared step
+    gives each panel a frame (its window, or the last one before it)."""
+    spec = OPS[op]
+    x = np.arange(36.0).reshape(1, 1, 6, 6) % 5
+    doc = Document(
+        op, x, np.ones((1, 1, 2, 2)), spec.switch_params(default_params()),
+        np.ones((1, 1, 1, 1)), (0, 0), 0, "ones", 0,
+    )  # fmt: skip
+    for quick in quick_comparisons(doc):
+        if quick.key != OP_FIELD:
+            assert not spec.param(quick.key).view_option  # a view option changes no number
+        comparison = compute_comparison(Document(**{**doc.__dict__, "compare": quick.setup}))
+        assert comparison is not None and len(comparison.panels) >= 2
+        for step in range(0, 2 * comparison.n_windows, 3):
+            cursor = StepCursor(comparison.n_windows, step)
+            frames = [panel_frame(comparison, i, cursor) for i in range(len(comparison.panels))]
+            assert len(frame_differences(frames)) == len(frames)
+        assert len(comparison.summary()) == len(comparison.panels) - 1

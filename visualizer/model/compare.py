@@ -31,6 +31,7 @@ from visualizer.model.cursor import StepCursor
 from visualizer.model.document import OP_FIELD, CompareSetup, Document, Variant
 from visualizer.model.present import Highlight, highlight, input_canvas, output_pending
 from visualizer.model.present import grad_input_plane as _grad_input_plane
+from visualizer.model.present import grad_weight_plane as _grad_weight_plane
 from visualizer.model.present import mask_plane as _mask_plane
 from visualizer.model.present import output_plane as _output_plane
 
@@ -117,9 +118,9 @@ def variant_document(doc: Document, variant: Variant) -> Document:
     params = doc.params
     if OP_FIELD in changes:
         target = get_op(str(changes.pop(OP_FIELD)))
-        if target.has_weight != spec.has_weight or target.prepare is not None:
-            raise ParameterError(OTHER_INPUTS, operation=target.key, other=spec.key)
         if target.key != spec.key:
+            if target.has_weight != spec.has_weight or None not in (target.prepare, spec.prepare):
+                raise ParameterError(OTHER_INPUTS, operation=target.key, other=spec.key)
             params = target.switch_params(params)
         spec = target
     for name in changes:
@@ -468,8 +469,19 @@ class PanelFrame:
     output_pending: np.ndarray | None  # output cells not computed yet (None: all are)
     grad_input: np.ndarray
     mask: np.ndarray | None
+    grad_weight: np.ndarray | None  # the shown kernel slice of dW (None: no weight)
     highlight: Highlight | None  # None: the panel has no window at this position
     step: PanelStep
+
+
+def _dw(planes: tuple[np.ndarray, float | None] | None) -> np.ndarray | None:
+    return None if planes is None else np.asarray(planes[0], dtype=float)
+
+
+def final_grad_weight(panel: Panel) -> np.ndarray | None:
+    """The whole dW of the panel's shown kernel slice (None: no weight)."""
+    cursor = StepCursor(len(panel.results.trace), 0)
+    return _dw(_grad_weight_plane(panel.doc, panel.results, cursor, False))
 
 
 def panel_canvas(panel: Panel) -> tuple[np.ndarray, np.ndarray, Pair]:
@@ -487,6 +499,7 @@ def panel_frame(comparison: Comparison, i: int, cursor: StepCursor) -> PanelFram
         output_pending=output_pending(results, own, True),
         grad_input=_grad_input_plane(doc, results, own, True),
         mask=_mask_plane(doc, results, own, True),
+        grad_weight=_dw(_grad_weight_plane(doc, results, own, True)),
         highlight=highlight(doc, results, own) if step.present else None,
         step=step,
     )
@@ -500,6 +513,7 @@ def frame_differences(frames: Sequence[PanelFrame]) -> list[dict[str, np.ndarray
         "output": differing_cells([f.output for f in frames], known),
         "mask": differing_cells([f.mask for f in frames]),
         "grad_input": differing_cells([f.grad_input for f in frames]),
+        "grad_weight": differing_cells([f.grad_weight for f in frames]),
     }
     out: list[dict[str, np.ndarray]] = [{} for _ in frames]
     for name, marks in planes.items():
@@ -551,6 +565,8 @@ def quick_comparisons(doc: Document) -> list[Quick]:
     quick: list[Quick] = []
     for param in spec.params:
         name = param.name
+        if param.view_option:  # a way of showing the operation: the numbers are the same
+            continue
         values: list[Any]
         label_values: list[str]
         if param.kind == "bool":
@@ -587,6 +603,8 @@ def quick_comparisons(doc: Document) -> list[Quick]:
 def same_window_ops(doc: Document) -> list[OpSpec]:
     """Other operations that read exactly the same windows of the same input as ``doc``'s."""
     spec = doc.spec
+    if spec.prepare is not None:  # it reads tensors made from X (max-unpooling: the pooled)
+        return []
     try:
         w_shape = doc.weight.shape if spec.has_weight else None
         mine = spec.geometry(doc.x.shape, w_shape, spec.coerce_params(doc.params))

@@ -42,10 +42,16 @@ MAX_MARKED_CELLS = 24 * 24
 # Below this width per setting the settings are stacked, one above the other.
 SIDE_BY_SIDE_MIN_WIDTH = 480
 # The views of a panel, by result name, in the order a stacked panel shows them in one row.
-VIEWS = ("input", "output", "mask", "grad_input")
+VIEWS = ("input", "output", "mask", "grad_input", "grad_weight")
 # Where each view sits in a panel of a side-by-side layout: (row, column).
-SIDE_BY_SIDE_CELLS = {"input": (0, 0), "output": (0, 1), "grad_input": (1, 0), "mask": (1, 1)}
-GRADIENTS = ("grad_input",)
+SIDE_BY_SIDE_CELLS = {
+    "input": (0, 0),
+    "output": (0, 1),
+    "grad_input": (1, 0),
+    "mask": (1, 1),
+    "grad_weight": (1, 1),  # an operation with a weight has no mask
+}
+GRADIENTS = ("grad_input", "grad_weight")
 
 
 class ComparePanel(QFrame):
@@ -92,7 +98,7 @@ class ComparePanel(QFrame):
         layout.addLayout(head)
         layout.addLayout(self.grid, 1)
         self.mode = ""
-        self.has_mask = True
+        self.shown: tuple[str, ...] = ()
         # What each view was last given: a step redraws only the views whose content changed.
         self._shown: dict[str, np.ndarray] = {}
         self._marks: dict[str, dict[tuple[int, int], set[str]]] = {}
@@ -116,20 +122,24 @@ class ComparePanel(QFrame):
             self._marks[name] = marks
             self.views[name].set_highlights(marks)
 
-    def arrange(self, mode: str, has_mask: bool) -> None:
-        """Place the views: a 2 × 2 grid (side by side) or one row (stacked)."""
-        if (mode, has_mask) == (self.mode, self.has_mask):
+    def arrange(self, mode: str, shown: tuple[str, ...]) -> None:
+        """Place the ``shown`` views: a 2 × 2 grid (side by side) or one row (stacked)."""
+        if (mode, shown) == (self.mode, self.shown):
             return
-        self.mode, self.has_mask = mode, has_mask
+        self.mode, self.shown = mode, shown
         for view in self.views.values():
             self.grid.removeWidget(view)
-        for col in range(4):
+        for col in range(len(VIEWS)):
             self.grid.setColumnStretch(col, 0)
-        shown = [name for name in VIEWS if has_mask or name != "mask"]
+        taken: set[tuple[int, int]] = set()
         for k, name in enumerate(shown):
             row, col = SIDE_BY_SIDE_CELLS[name] if mode == "side" else (0, k)
+            if (row, col) in taken:
+                row, col = 0, 2
+            taken.add((row, col))
             self.grid.addWidget(self.views[name], row, col)
-        self.views["mask"].setVisible(has_mask)
+        for name, view in self.views.items():
+            view.setVisible(name in shown)
         self.fit_columns()
 
     def fit_columns(self) -> None:
@@ -141,7 +151,7 @@ class ComparePanel(QFrame):
                 continue
             col = self.grid.getItemPosition(index)[1]
             widths[col] = max(widths.get(col, 1), view.model.columnCount() + 1)
-        for col in range(4):
+        for col in range(len(VIEWS)):
             self.grid.setColumnStretch(col, widths.get(col, 0))
 
 
@@ -198,12 +208,14 @@ class CompareView(Retranslatable, QWidget):
         mode = "side" if self.width() / count >= SIDE_BY_SIDE_MIN_WIDTH else "stacked"
         comparison = self.state.comparison
         for k, panel in enumerate(self.panels):
-            has_mask = (
-                comparison is not None
-                and k < len(comparison.panels)
-                and comparison.panels[k].plane("mask") is not None
-            )
-            panel.arrange(mode, has_mask)
+            if comparison is None or k >= len(comparison.panels):
+                continue
+            own = comparison.panels[k]
+            has = {
+                "mask": own.plane("mask") is not None,
+                "grad_weight": own.doc.spec.has_weight,
+            }
+            panel.arrange(mode, tuple(name for name in VIEWS if has.get(name, True)))
         if mode == self.mode:
             return
         self.mode = mode
@@ -264,6 +276,10 @@ class CompareView(Retranslatable, QWidget):
             "output": x_levels if spec_scale else levels_for(outputs, False),
             "grad_input": levels_for(grads, True),
             "mask": (0.0, max(1.0, top)),
+            "grad_weight": levels_for(
+                np.concatenate([np.ravel(g) for g in st.compare_final_grad_weights()] or [[0.0]]),
+                True,
+            ),
         }
         for i, panel in enumerate(self.panels):
             panel.forget()
@@ -275,6 +291,7 @@ class CompareView(Retranslatable, QWidget):
             panel.views["output"].set_title(tr("Output Y  ({size})").format(size=f"{oh}×{ow}"))
             panel.views["mask"].set_title(tr("Argmax mask"))
             panel.views["grad_input"].set_title("dX")
+            panel.views["grad_weight"].set_title("dW")
         self._on_step_changed(st.step)
         for panel in self.panels:
             panel.fit_columns()
@@ -296,6 +313,14 @@ class CompareView(Retranslatable, QWidget):
                 "grad_input", frame.grad_input, levels=levels["grad_input"], diverging=True
             )
             panel.views["grad_input"].set_dimmed(forward)
+            if frame.grad_weight is not None:
+                panel.show_values(
+                    "grad_weight",
+                    frame.grad_weight,
+                    levels=levels["grad_weight"],
+                    diverging=True,
+                )
+                panel.views["grad_weight"].set_dimmed(forward)
             if frame.mask is not None:
                 panel.show_values("mask", frame.mask.astype(float), levels=levels["mask"])
             hl = frame.highlight
