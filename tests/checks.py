@@ -156,3 +156,39 @@ def check_structured_error(call: Callable[[], object], english: str) -> None:
     assert str(err) == english
     assert err.template.format(**err.fields) == english
     assert err.fields  # the values are fields of the template, not baked into it
+
+
+# ---- the window ---------------------------------------------------------------------------------
+def settle(qtbot) -> None:
+    """Let queued events and zero-time timers run (three rounds)."""
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(5)
+
+
+def focus_window(qtbot, window) -> None:
+    """Make ``window`` the active window with the keyboard focus."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.setFocus()
+    QApplication.processEvents()
+
+
+def cell_center(view, row: int, col: int):
+    """The centre of matrix cell ``(row, col)`` of a table view, in its viewport."""
+    model = view.model
+    index = model.index(row + model.offset[0], col + model.offset[1])
+    return view.table.visualRect(index).center()
+
+
+def click_cell(qtbot, view, row: int, col: int) -> None:
+    """Click matrix cell ``(row, col)`` of a table view."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.mouseClick(view.table.viewport(), Qt.LeftButton, pos=cell_center(view, row, col))
+    QApplication.processEvents()

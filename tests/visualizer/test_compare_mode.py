@@ -10,18 +10,6 @@ from visualizer.model.document import CompareSetup
 from visualizer.session import apply_session, dumps, loads, session_from_state
 
 
-@pytest.fixture
-def window(qtbot):
-    from visualizer.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def _enter(window, *changes):
     assert window.state.set_compare(CompareSetup.of(*changes)), window.state.error
     return window.compare_view

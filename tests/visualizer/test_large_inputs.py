@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
+from checks import settle
 
 from visualizer.limits import LARGE_SIDE, PLAY_SPEED_MAX
 from visualizer.model.present import MAGNIFIER_MAX, magnifier_box
-
-
-def settle(qtbot) -> None:
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(5)
 
 
 @pytest.fixture

@@ -5,27 +5,10 @@ keeps the keys stepping, and is not painted like a high value."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from checks import cell_center, click_cell, focus_window
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QWidget
-
-
-def focus_window(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.setFocus()
-    QApplication.processEvents()
-
-
-def cell_center(view, row: int, col: int) -> QPoint:
-    model = view.model
-    index = model.index(row + model.offset[0], col + model.offset[1])
-    return view.table.visualRect(index).center()
-
-
-def click_cell(qtbot, view, row: int, col: int) -> None:
-    qtbot.mouseClick(view.table.viewport(), Qt.LeftButton, pos=cell_center(view, row, col))
-    QApplication.processEvents()
 
 
 def focused(window) -> QWidget:

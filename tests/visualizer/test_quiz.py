@@ -11,7 +11,8 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from checks import click_cell, focus_window
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from engine import format_number
@@ -19,24 +20,6 @@ from engine.ops import OPS
 from visualizer import i18n
 from visualizer.session import loads, session_from_state, session_to_dict
 from visualizer.view_settings import THEMES, view_settings
-
-
-def focus_window(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.setFocus()
-    QApplication.processEvents()
-
-
-def cell_center(view, row: int, col: int) -> QPoint:
-    model = view.model
-    index = model.index(row + model.offset[0], col + model.offset[1])
-    return view.table.visualRect(index).center()
-
-
-def click_cell(qtbot, view, row: int, col: int) -> None:
-    qtbot.mouseClick(view.table.viewport(), Qt.LeftButton, pos=cell_center(view, row, col))
-    QApplication.processEvents()
 
 
 def output_display(window, cell):

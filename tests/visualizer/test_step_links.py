@@ -6,15 +6,9 @@ breaks only between cell updates."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from checks import settle
 
 from visualizer.widgets.step_bar import arithmetic_html
-
-
-def settle(qtbot) -> None:
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(5)
 
 
 @pytest.fixture
