@@ -235,3 +235,22 @@ def test_step_buttons_are_named(window, qtbot):
     panel.backward_button.click()
     assert window.state.stack_state.cursor.phase == "backward"
     assert Qt.AlignLeft is not None
+
+
+def test_the_step_keys_step_the_stack_while_it_is_open(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    single_step = window.state.step
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key_Right)
+    assert st.step == 1 and window.state.step == single_step
+    qtbot.keyClick(window, Qt.Key_End)
+    assert st.step == st.cursor.n_steps - 1
+    qtbot.keyClick(window, Qt.Key_Home)
+    assert st.step == 0
+    qtbot.keyClick(window, Qt.Key_B)
+    assert st.cursor.phase == "backward"
+    assert "backward" in panel.step_text_label.text()
+    window.findChild(QAction, "stack_action").trigger()  # closed: the keys step the operation
+    qtbot.keyClick(window, Qt.Key_Right)
+    assert window.state.step == single_step + 1

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -691,13 +691,42 @@ def install(window: Any) -> None:
     window.actions_by_name["stack_action"] = action
     _tools_menu(window).addAction(action)
 
+    # The keys of the Step menu step the stack while Stack mode is open: the window's step
+    # actions are disabled then, and the panel's own take their keys.
+    st = state.stack_state
+    keys: dict[str, tuple[list[str], Any]] = {
+        "firstStepAction": (["Home"], lambda: st.set_step(0)),
+        "lastStepAction": (["End"], lambda: st.set_step(st.cursor.n_steps - 1)),
+        "nextStepAction": (["Right", "PgDown"], lambda: st.set_step(st.step + 1)),
+        "previousStepAction": (["Left", "PgUp"], lambda: st.set_step(st.step - 1)),
+        "forwardPhaseAction": (["F"], lambda: st.set_phase("forward")),
+        "backwardPhaseAction": (["B"], lambda: st.set_phase("backward")),
+    }
+    own: list[QAction] = []
+    for name, (shortcuts, slot) in keys.items():
+        key_action = QAction(panel)
+        key_action.setObjectName(f"stack_{name}")
+        key_action.setShortcuts([QKeySequence(k) for k in shortcuts])
+        key_action.triggered.connect(slot)
+        panel.addAction(key_action)
+        own.append(key_action)
+    stepping = [window.actions_by_name[n] for n in (*keys, "playAction")
+                if n in window.actions_by_name]  # fmt: skip
+
     def sync() -> None:
-        on = state.stack_state.is_open
+        on = st.is_open
         with QSignalBlocker(action):
             action.setChecked(on)
         pages.setCurrentIndex(1 if on else 0)
+        for window_action in stepping:
+            window_action.setEnabled(not on)
+        for key_action in own:
+            key_action.setEnabled(on)
 
     def retranslate() -> None:
+        for key_action, name in zip(own, keys, strict=True):  # the same keys, the same names
+            source = window.actions_by_name.get(name)
+            key_action.setText(source.text() if source is not None else name)
         action.setText(tr("Layer stack"))
         action.setToolTip(
             tr(
