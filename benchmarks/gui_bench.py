@@ -11,6 +11,8 @@ Each case is timed as the user feels it, on a shown 1366×768 ``MainWindow``:
 
 * step (16×16, and 8×8 like the default example; 64×64 and 1024×1024 without a target):
   ``state.set_step(k + 1)``, ``QApplication.processEvents()``, ``window.repaint()``;
+* step in the lecture layout (16×16, presentation mode; the phase switch changes its views);
+* entering / leaving the lecture layout (8×8): presentation mode on or off, then the flush;
 * parameter change (64×64): stride 1 ↔ 2 through ``state.set_params``, then the same flush;
 * parameter change (1024×1024, heat maps): kernel 2 ↔ 3 at stride 2, then the same flush;
 * first paint: a fresh process builds the window, shows it, processes events and grabs it;
@@ -222,8 +224,11 @@ def heatmap_item_count(window: object) -> int:
     return sum(len(view.heatmap.scene().items()) for view in window.views_panel.views())
 
 
-def bench_step(app, window, ref, n: int, repeat: int, target: float | None) -> Result:
+def bench_step(
+    app, window, ref, n: int, repeat: int, target: float | None, lecture: bool = False
+) -> Result:
     st = window.state
+    window.presentation.set_presentation(lecture, save=False)
     st.set_input(int_matrix(n))
     st.set_params(kernel_size=2, stride=2, padding=0)
     st.set_step(0)
@@ -248,8 +253,9 @@ def bench_step(app, window, ref, n: int, repeat: int, target: float | None) -> R
     for model in models:
         model.modelReset.disconnect(on_reset)
     big = any(view.stack.currentIndex() == 1 for view in window.views_panel.views())
+    window.presentation.set_presentation(False, save=False)
     result = Result(
-        "one step",
+        "one step, lecture layout" if lecture else "one step",
         f"{n}×{n}",
         times,
         ref.times(int_matrix(n), repeat),
@@ -263,6 +269,34 @@ def bench_step(app, window, ref, n: int, repeat: int, target: float | None) -> R
     }
     if result.ok is False:
         result.profile = profile_calls(once, min(repeat, 40))
+    return result
+
+
+def bench_lecture_toggle(app, window, ref, n: int, repeat: int, target: float) -> Result:
+    """Entering or leaving the lecture layout (presentation mode), then the same flush."""
+    st = window.state
+    st.set_input(int_matrix(n))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    flush(app, window)
+
+    def once(i: int) -> None:
+        window.presentation.set_presentation(i % 2 == 0, save=False)
+        flush(app, window)
+
+    times = time_calls(once, repeat)
+    window.presentation.set_presentation(False, save=False)
+    flush(app, window)
+    result = Result(
+        "enter / leave the lecture layout",
+        f"{n}×{n}",
+        times,
+        ref.times(int_matrix(n), repeat),
+        target,
+        note="presentation mode on or off",
+    )
+    if result.ok is False:
+        result.profile = profile_calls(once, min(repeat, 10))
     return result
 
 
@@ -665,6 +699,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_step(app, window, ref, 8, steps, 8.0),  # the default example's size
         bench_step(app, window, ref, 16, steps, 8.0),
         bench_step(app, window, ref, 64, steps // 2, None),
+        bench_step(app, window, ref, 16, steps, 8.0, lecture=True),
+        bench_lecture_toggle(app, window, ref, 8, max(6, steps // 4), 100.0),
         bench_param(app, window, ref, 64, changes, 30.0, "stride"),
         bench_param(app, window, ref, args.big, big_changes, 50.0, "kernel"),
         bench_step(app, window, ref, args.big, steps // 4, None),

@@ -7,7 +7,7 @@ Command line (also what makes the app scriptable and testable)::
                    [--padding P|PhxPw] [--dilation D] [--ceil-mode] [--seed N] [--step N]
                    [--phase forward|backward] [--screenshot FILE.png] [--window-size WxH]
                    [--export-gif FILE.gif [--gif-delay MS] [--gif-phase forward|backward|both]]
-                   [--language en|zh_CN] [--compare "padding=0|padding=1"]
+                   [--presentation] [--language en|zh_CN] [--compare "padding=0|padding=1"]
                    [--stack FILE.json]
 
 ``FILE.json`` opens a session, ``--image`` starts on an image (``--rgb``: three channels); the
@@ -151,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"GIF frame delay ({MIN_GIF_DELAY} to {MAX_GIF_DELAY} ms, default 500)",
     )
     p.add_argument(
+        "--gif-source",
+        choices=["lecture", "panel", "window"],
+        help="what the GIF records: the lecture layout with the step counter and the "
+        "arithmetic (default), the matrices panel, or the whole window",
+    )
+    p.add_argument(
         "--gif-phase",
         choices=["forward", "backward", "both"],
         help="steps recorded in the GIF (default both)",
@@ -161,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
         help='compare settings side by side in lockstep: settings separated by "|", each '
         'comma-separated name=value pairs of parameters (or op), e.g. "padding=0|padding=1" '
         'or "op=max|op=avg"',
+    )
+    p.add_argument(
+        "--presentation",
+        action="store_true",
+        help="start in presentation mode (the lecture layout: the current phase's matrices "
+        "in one row, large; Esc leaves it)",
     )
     p.add_argument(
         "--language",
@@ -266,8 +278,8 @@ def _check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 def _check_gif_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     from visualizer.export import MAX_GIF_DELAY, MIN_GIF_DELAY
 
-    if (args.gif_delay is not None or args.gif_phase) and not args.export_gif:
-        parser.error("--gif-delay and --gif-phase need --export-gif")
+    if (args.gif_delay is not None or args.gif_phase or args.gif_source) and not args.export_gif:
+        parser.error("--gif-delay, --gif-phase and --gif-source need --export-gif")
     if args.gif_delay is not None and not MIN_GIF_DELAY <= args.gif_delay <= MAX_GIF_DELAY:
         parser.error(
             f"--gif-delay ({args.gif_delay}) must be between {MIN_GIF_DELAY} and {MAX_GIF_DELAY} ms"
@@ -362,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.window_size or not getattr(window, "geometry_restored", False):
             window.resize(*(args.window_size or DEFAULT_WINDOW))
+        presentation = getattr(window, "presentation", None)
+        if args.presentation and presentation is not None:
+            presentation.set_presentation(True, save=False)
         if batch:
             window.show()
             for _ in range(3):
@@ -452,18 +467,20 @@ def _screenshot(window: object, path: str) -> str:
 
 
 def _export_gif(window: object, args: argparse.Namespace) -> str:
-    """Record the views panel's steps into ``args.export_gif``; an error message or ''."""
-    from visualizer.export import export_gif
+    """Record the steps into ``args.export_gif``: the lecture layout (matrices, step counter,
+    arithmetic) unless ``--gif-source`` names another; an error message or ''."""
+    from visualizer.export import export_gif, export_lecture_gif
     from visualizer.i18n import translate_message
 
+    delay = 500 if args.gif_delay is None else args.gif_delay
+    phase = args.gif_phase or "both"
+    source = args.gif_source or "lecture"
     try:
-        export_gif(
-            window.state,  # type: ignore[attr-defined]
-            window.views_panel,  # type: ignore[attr-defined]
-            args.export_gif,
-            500 if args.gif_delay is None else args.gif_delay,
-            args.gif_phase or "both",
-        )
+        if source == "lecture":
+            export_lecture_gif(window, args.export_gif, delay, phase)
+        else:
+            widget = window if source == "window" else window.views_panel  # type: ignore[attr-defined]
+            export_gif(window.state, widget, args.export_gif, delay, phase)  # type: ignore[attr-defined]
     except ValueError as exc:
         return translate_message(exc)
     except OSError as exc:

@@ -60,6 +60,20 @@ MATRIX_VIEWS = {
     "dX": ("grad_input_view", QT_TR_NOOP("Input gradient dX")),
     "dW": ("grad_weight_view", QT_TR_NOOP("Kernel gradient dW")),
 }
+# What a GIF records: the lecture layout (matrices, step counter and arithmetic, as the room
+# sees them), the matrices panel, the whole window, or one matrix (MATRIX_VIEWS).
+GIF_SOURCES = {
+    "lecture": QT_TR_NOOP("Lecture view (matrices, counter, arithmetic)"),
+    "panel": QT_TR_NOOP("All matrices"),
+    "window": QT_TR_NOOP("Whole window"),
+}
+# Window sizes a lecture GIF can be recorded at (None: the window's own size).
+GIF_SIZES: dict[str, tuple[int, int] | None] = {
+    "window": None,
+    "1024x768": (1024, 768),
+    "1366x768": (1366, 768),
+    "1920x1080": (1920, 1080),
+}
 GIF_PHASE_LABELS = {
     "both": QT_TR_NOOP("Forward, then backward"),
     "forward": QT_TR_NOOP("Forward only"),
@@ -242,6 +256,9 @@ def export_gif(
             if progress is not None and not progress(i, len(steps)):
                 return None
             state.set_step(step)
+            # Twice: a phase switch in the lecture layout changes the views, whose new sizes
+            # are laid out by events the first pass posts.
+            QApplication.processEvents(QEventLoop.ExcludeUserInputEvents)
             QApplication.processEvents(QEventLoop.ExcludeUserInputEvents)
             # Palette images: a third of the memory of RGB, and what the GIF stores anyway.
             frame = qimage_to_pil(source.grab().toImage())
@@ -257,6 +274,37 @@ def export_gif(
         ),
     )
     return len(frames)
+
+
+def export_lecture_gif(
+    window: Any,
+    path: str | os.PathLike[str],
+    delay_ms: int = 500,
+    phase: str = "both",
+    progress: ProgressCallback | None = None,
+    size: tuple[int, int] | None = None,
+) -> int | None:
+    """A GIF of what the room sees: the window in presentation mode (the lecture layout:
+    the phase's matrices, the step counter and the arithmetic line), at its own size or at
+    ``size`` (width, height) for the recording; presentation mode and the size are put back
+    afterwards.  Returns and raises as :func:`export_gif`."""
+    presentation = getattr(window, "presentation", None)
+    was_presenting = presentation is None or presentation.presenting
+    old_size = window.size()
+    resize = size is not None and not (window.isFullScreen() or window.isMaximized())
+    try:
+        if resize:
+            window.resize(*size)
+        if not was_presenting:
+            presentation.set_presentation(True, save=False)
+        for _ in range(3):
+            QApplication.processEvents(QEventLoop.ExcludeUserInputEvents)
+        return export_gif(window.state, window.lecture_area, path, delay_ms, phase, progress)
+    finally:
+        if not was_presenting:
+            presentation.set_presentation(False, save=False)
+        if resize:
+            window.resize(old_size)
 
 
 # ---- CSV and NumPy -------------------------------------------------------------------------------
@@ -371,8 +419,8 @@ class GifDialog(QDialog):
         self.setWindowTitle(tr("Export animation (GIF)"))
         self.source_combobox = QComboBox()
         self.source_combobox.setObjectName("gif_source_combobox")
-        self.source_combobox.addItem(tr("All matrices"), "panel")
-        self.source_combobox.addItem(tr("Whole window"), "window")
+        for key, label in GIF_SOURCES.items():
+            self.source_combobox.addItem(tr(label), key)
         for key, (attr, label) in MATRIX_VIEWS.items():
             if not getattr(window.views_panel, attr).isHidden():
                 self.source_combobox.addItem(tr(label), key)
@@ -386,11 +434,20 @@ class GifDialog(QDialog):
         self.delay_spinbox.setSingleStep(50)
         self.delay_spinbox.setValue(500)
         self.delay_spinbox.setSuffix(tr(" ms per step"))
+        self.size_combobox = QComboBox()
+        self.size_combobox.setObjectName("gif_size_combobox")
+        for key, pixels in GIF_SIZES.items():
+            label = tr("Window size") if pixels is None else f"{pixels[0]} × {pixels[1]}"
+            self.size_combobox.addItem(label, key)
+        self.source_combobox.currentIndexChanged.connect(
+            lambda: self.size_combobox.setEnabled(self.source_combobox.currentData() == "lecture")
+        )
         form = QFormLayout(self)
         # A modal dialog, built when opened: the language cannot change while it is shown.
         form.addRow(tr("Record"), self.source_combobox)
         form.addRow(tr("Steps"), self.phase_combobox)
         form.addRow(tr("Delay"), self.delay_spinbox)
+        form.addRow(tr("Size"), self.size_combobox)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -488,6 +545,8 @@ class Exporter:
             action.setEnabled(not getattr(self.window.views_panel, attr).isHidden())
 
     def source(self, key: str) -> QWidget:
+        if key == "lecture":
+            return self.window.lecture_area
         if key == "window":
             return self.window
         if key == "panel":
@@ -538,10 +597,12 @@ class Exporter:
 
     # ---- GIF -------------------------------------------------------------------------------------
     def export_gif(
-        self, path: str | os.PathLike[str], source: str = "panel", delay_ms: int = 500,
-        phase: str = "both",
+        self, path: str | os.PathLike[str], source: str = "lecture", delay_ms: int = 500,
+        phase: str = "both", size: str = "window",
     ) -> int | None:  # fmt: skip
-        """GIF with a cancellable progress dialog; returns frames written or None."""
+        """GIF with a cancellable progress dialog; returns frames written or None.  The
+        lecture view (``source`` "lecture") is recorded in presentation mode, at the window's
+        size or the size ``size`` names (:data:`GIF_SIZES`)."""
         self.last_error = ""
         try:
             widget = self.source(source)
@@ -564,7 +625,12 @@ class Exporter:
             return not dialog.wasCanceled()
 
         try:
-            frames = export_gif(self.state, widget, path, delay_ms, phase, progress)
+            if source == "lecture":
+                frames = export_lecture_gif(
+                    self.window, path, delay_ms, phase, progress, GIF_SIZES.get(size)
+                )
+            else:
+                frames = export_gif(self.state, widget, path, delay_ms, phase, progress)
         except (ValueError, OSError) as exc:
             self._error(translate_message(exc))
             frames = None
@@ -595,6 +661,7 @@ class Exporter:
             options.source_combobox.currentData(),
             options.delay_spinbox.value(),
             options.phase_combobox.currentData(),
+            options.size_combobox.currentData(),
         )
 
     # ---- CSV / NPY -------------------------------------------------------------------------------

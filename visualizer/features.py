@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from visualizer import export, language, presentation, session
+from visualizer import annotation, export, language, presentation, session
 from visualizer.widgets import (
     code_panel,
     compare_view,
@@ -35,3 +35,4 @@ FEATURES.append(session.install)  # File ▸ Open/Save session (Ctrl+O/S), recen
 FEATURES.append(export.install)  # File ▸ Export: PNG/SVG (Ctrl+E), GIF, CSV, .npy
 FEATURES.append(presentation.install)  # View ▸ F11, F5, theme, colours; QSettings
 FEATURES.append(language.install)  # View ▸ Language: English / 简体中文; QSettings
+FEATURES.append(annotation.install)  # View ▸ Annotation: pen (P), colour (C), eraser (E)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from engine.ops import OPS
 from visualizer.features import FEATURES
 from visualizer.i18n import set_action_text, tr, translate_message
+from visualizer.presentation import draw_icon
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable, Shortcut, add_action
 from visualizer.widgets.data_panel import DataPanel
@@ -42,6 +43,10 @@ SHORTCUTS_HELP = QT_TR_NOOP("""<h3>Keyboard</h3>
 </table>
 <p>Hover an output cell to see its window; hover an input cell to see every output it feeds.
 Click an output cell to jump to its step.</p>""")
+
+
+# Below this window width the side panel folds away to its toolbar button (1024×768 projectors).
+SIDE_COLLAPSE_WIDTH = 1200
 
 
 class MainWindow(Retranslatable, QMainWindow):
@@ -75,6 +80,10 @@ class MainWindow(Retranslatable, QMainWindow):
         scroll.setMaximumWidth(440)
 
         main = QWidget()
+        # The matrices with the step counter and the arithmetic below: what the room sees in
+        # the lecture layout, and what a GIF export records.
+        main.setObjectName("lectureArea")
+        self.lecture_area = main
         main_layout = QVBoxLayout(main)
         main_layout.setContentsMargins(4, 4, 4, 4)
         main_layout.addWidget(self.views_panel, 1)
@@ -94,6 +103,18 @@ class MainWindow(Retranslatable, QMainWindow):
         # On the left: at 1366×768 every vertical pixel goes to the matrices.
         self.addToolBar(Qt.LeftToolBarArea, self.toolbar)
         self._retranslate_hooks: list[Callable[[], None]] = []
+        # Small screens: below SIDE_COLLAPSE_WIDTH the side panel collapses to the toolbar's
+        # button; a click brings it back (until the width crosses the threshold again).
+        self.side_collapsed = False
+        self._narrow: bool | None = None
+        self.side_panel_action = QAction(self)
+        self.side_panel_action.setObjectName("sidePanelAction")
+        self.side_panel_action.setCheckable(True)
+        self.side_panel_action.setChecked(True)
+        self.side_panel_action.setIcon(draw_icon("sidepanel", self.palette().buttonText().color()))
+        self.side_panel_action.triggered.connect(lambda on: self.set_side_collapsed(not on))
+        self.toolbar.addAction(self.side_panel_action)
+        self.toolbar.addSeparator()
         self._build_actions()
         self.retranslate_ui()
         self.state.sigError.connect(self._on_error)
@@ -143,6 +164,11 @@ class MainWindow(Retranslatable, QMainWindow):
         set_action_text(a["zoomOutAction"], tr("Zoom out"))
         set_action_text(a["resetZoomAction"], tr("Reset zoom"))
         set_action_text(a["shortcutsAction"], tr("Keyboard shortcuts"))
+        set_action_text(
+            self.side_panel_action,
+            tr("Controls panel"),
+            tr("Show or hide the controls panel (it folds away by itself on a small screen)"),
+        )
         self.state.retranslate()
         self._update_undo_texts()
         self._on_error()
@@ -245,6 +271,21 @@ class MainWindow(Retranslatable, QMainWindow):
         undo, redo = stack.undoText(), stack.redoText()
         self.undo_action.setText(tr("Undo {edit}").format(edit=undo) if undo else tr("Undo"))
         self.redo_action.setText(tr("Redo {edit}").format(edit=redo) if redo else tr("Redo"))
+
+    # ---- small screens ------------------------------------------------------------------------
+    def set_side_collapsed(self, collapsed: bool) -> None:
+        """Fold the side panel away (its toolbar button brings it back), or show it."""
+        self.side_collapsed = bool(collapsed)
+        self.side_panel_action.setChecked(not self.side_collapsed)
+        presenting = getattr(getattr(self, "presentation", None), "presenting", False)
+        self.side_panel.setVisible(not self.side_collapsed and not presenting)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        narrow = event.size().width() < SIDE_COLLAPSE_WIDTH
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.set_side_collapsed(narrow)
 
     def zoom_by(self, factor: float) -> None:
         """Multiply the zoom by ``factor``; 0 resets it to 1."""

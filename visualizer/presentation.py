@@ -33,7 +33,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QToolBar, QWidget
 
 from visualizer.i18n import set_action_text, tr
 from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
@@ -52,6 +52,11 @@ PALETTE_LABELS = {
 }
 PRESENTATION_COUNTER_SCALE = 1.9  # step counter in presentation mode
 PRESENTATION_TEXT_SCALE = 1.45  # arithmetic line in presentation mode
+PRESENTATION_TITLE_SCALE = 1.3  # the matrices' titles in presentation mode
+# ... each at most this fraction of the window's height (they grow with the zoom up to it,
+# never crowding the matrices).
+PRESENTATION_COUNTER_CAP = 0.05
+PRESENTATION_TEXT_CAP = 0.042
 
 
 def apply_theme(name: str) -> None:
@@ -65,7 +70,8 @@ def current_theme() -> str:
 
 def draw_icon(kind: str, color: QColor) -> QIcon:
     """Toolbar icons drawn with lines (no font glyphs, which some systems lack), in ``color``
-    so they follow the theme: "fullscreen", "presentation", "theme" or "colorblind"."""
+    so they follow the theme: "fullscreen", "presentation", "theme", "colorblind" or
+    "sidepanel" (the side panel's button)."""
 
     def paint(painter: QPainter) -> None:
         pen = QPen(color, 2.0)
@@ -88,6 +94,10 @@ def draw_icon(kind: str, color: QColor) -> QIcon:
             painter.drawEllipse(QRectF(3, 3, 16, 16))
             painter.setBrush(color)
             painter.drawPie(QRectF(3, 3, 16, 16), 90 * 16, 180 * 16)
+        elif kind == "sidepanel":
+            painter.setPen(QPen(color, 1.6))
+            painter.drawRect(QRectF(2.5, 4.5, 17, 13))
+            painter.fillRect(QRectF(3, 5, 6, 12.5), color)
         elif kind == "colorblind":
             painter.setPen(QPen(color, 1.2))
             for (x, y), fill in zip(
@@ -120,6 +130,16 @@ def _scaled(base: QFont, factor: float) -> QFont:
     else:
         font.setPointSizeF(max(5.0, base.pointSizeF() * factor))
     return font
+
+
+def _capped(font: QFont, pixels: float) -> QFont:
+    """``font`` at most ``pixels`` high (its pixel size, or its point size at 96 dpi)."""
+    size = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
+    if size <= pixels:
+        return font
+    capped = QFont(font)
+    capped.setPixelSize(max(6, int(pixels)))
+    return capped
 
 
 class Presentation(QObject):
@@ -303,8 +323,11 @@ class Presentation(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window:
-            if event.type() == QEvent.Resize and self.blank.isVisible():
-                self.blank.setGeometry(self.window.rect())
+            if event.type() == QEvent.Resize:
+                if self.blank.isVisible():
+                    self.blank.setGeometry(self.window.rect())
+                if self.presenting:
+                    self._apply_fonts()  # the counter's cap follows the window's height
             elif event.type() == QEvent.WindowStateChange:
                 self.fullscreen_action.setChecked(self.window.isFullScreen())
             elif event.type() == QEvent.Close:
@@ -322,12 +345,27 @@ class Presentation(QObject):
         self.fullscreen_action.setChecked(w.isFullScreen())
 
     def set_presentation(self, on: bool, save: bool = True) -> None:
-        self.presenting = bool(on)
+        """Presentation mode, the lecture layout: the current phase's matrices in one row at
+        one large cell size, the step counter and arithmetic below; menus, toolbar, side
+        panel, status bar and docks hidden (and brought back as they were)."""
+        on = bool(on)
+        changed = on != self.presenting
+        self.presenting = on
         self.presentation_action.setChecked(self.presenting)
+        w = self.window
+        if not on:
+            # The lecture views' sizes go first: the controls coming back must not find them
+            # (they would widen the window).
+            w.views_panel.set_presenting(False)
+            w.step_bar.set_lecture(False)
+        if changed:
+            self._hide_chrome(on)
         # The room needs the matrices and the arithmetic, not the controls: they get the
         # panel's width back until presentation mode is switched off again.
-        self.window.side_panel.setVisible(not self.presenting)
-        self.window.views_panel.set_presenting(self.presenting)
+        w.side_panel.setVisible(not self.presenting and not getattr(w, "side_collapsed", False))
+        if on:
+            w.step_bar.set_lecture(True)
+            w.views_panel.set_presenting(True)
         self.leave_action.setEnabled(self.presenting)
         self.blank_action.setEnabled(self.presenting)
         if not self.presenting:
@@ -335,6 +373,27 @@ class Presentation(QObject):
         self._apply_fonts()
         if save:
             self._save("view/presentation", "true" if self.presenting else "false")
+
+    def _hide_chrome(self, on: bool) -> None:
+        """Hide (or bring back) the menus, toolbars, status bar and docks."""
+        w = self.window
+        if on:
+            self._chrome = [
+                widget
+                for widget in (
+                    w.menuBar(),
+                    w.statusBar(),
+                    *w.findChildren(QToolBar, options=Qt.FindDirectChildrenOnly),
+                    *w.findChildren(QDockWidget, options=Qt.FindDirectChildrenOnly),
+                )
+                if not widget.isHidden()
+            ]
+            for widget in self._chrome:
+                widget.setVisible(False)
+        else:
+            for widget in getattr(self, "_chrome", []):
+                widget.setVisible(True)
+            self._chrome = []
 
     def set_blank(self, on: bool) -> None:
         """Blank the window (presentation mode only), or show it again."""
@@ -388,11 +447,22 @@ class Presentation(QObject):
         counter = z * (PRESENTATION_COUNTER_SCALE if self.presenting else 1.0)
         text = z * (PRESENTATION_TEXT_SCALE if self.presenting else 1.0)
         bar = self.window.step_bar
-        bar.counter_label.setFont(_scaled(self._counter_base, counter))
-        bar.arithmetic_label.setFont(_scaled(self._arithmetic_base, text))
-        # Titles grow half as fast: they share the row with the matrices and would clip.
+        counter_font = _scaled(self._counter_base, counter)
+        text_font = _scaled(self._arithmetic_base, text)
+        if self.presenting:
+            height = max(self.window.height(), 480)
+            counter_font = _capped(counter_font, height * PRESENTATION_COUNTER_CAP)
+            text_font = _capped(text_font, height * PRESENTATION_TEXT_CAP)
+        bar.counter_label.setFont(counter_font)
+        bar.set_arithmetic_font(text_font)
+        bar.reserve_arithmetic_lines()
+        # Titles grow half as fast: they share the row with the matrices and would clip.  In
+        # the lecture layout they are larger (they shorten to the symbol where they do not fit).
+        title = (1 + (z - 1) / 2) * (PRESENTATION_TITLE_SCALE if self.presenting else 1.0)
         for label, base in self._title_bases:
-            label.setFont(_scaled(base, 1 + (z - 1) / 2))
+            label.setFont(_scaled(base, title))
+        if self.presenting:
+            self.window.views_panel.sync_cell_sizes()  # the titles' height is part of a view's
 
     def _update_icons(self) -> None:
         color = QApplication.palette().color(QPalette.ButtonText)
@@ -401,6 +471,7 @@ class Presentation(QObject):
             ("presentation", self.presentation_action),
             ("theme", self.dark_action),
             ("colorblind", self.colorblind_action),
+            ("sidepanel", self.window.side_panel_action),
         ):
             action.setIcon(draw_icon(kind, color))
         palette = QApplication.palette()

@@ -181,12 +181,20 @@
         <translation>所有矩阵</translation>
     </message>
     <message>
+        <source>Lecture view (matrices, counter, arithmetic)</source>
+        <translation>讲课视图（矩阵、步数、算式）</translation>
+    </message>
+    <message>
         <source>Whole window</source>
         <translation>整个窗口</translation>
     </message>
     <message>
         <source> ms per step</source>
         <translation> 毫秒/步</translation>
+    </message>
+    <message>
+        <source>Window size</source>
+        <translation>窗口大小</translation>
     </message>
     <message>
         <source>Record</source>
@@ -199,6 +207,10 @@
     <message>
         <source>Delay</source>
         <translation>帧间隔</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
     </message>
     <message>
         <source>Window image (PNG / SVG)…</source>
@@ -823,6 +835,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Controls panel</source>
+        <translation>控制面板</translation>
+    </message>
+    <message>
+        <source>Show or hide the controls panel (it folds away by itself on a small screen)</source>
+        <translation>显示或隐藏控制面板（小屏幕上会自动收起）</translation>
     </message>
     <message>
         <source>Undo {edit}</source>
@@ -1890,8 +1910,48 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>品红色</translation>
     </message>
     <message>
+        <source>red</source>
+        <translation>红色</translation>
+    </message>
+    <message>
         <source>green</source>
         <translation>绿色</translation>
+    </message>
+    <message>
+        <source>Annotation</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <source>Pen</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Draw over the matrices (P)</source>
+        <translation>在矩阵上绘画（P）</translation>
+    </message>
+    <message>
+        <source>Pen colour: {colour}</source>
+        <translation>画笔颜色：{colour}</translation>
+    </message>
+    <message>
+        <source>Next pen colour (C)</source>
+        <translation>下一种画笔颜色（C）</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Erase the strokes you touch (E)</source>
+        <translation>擦除触碰到的笔画（E）</translation>
+    </message>
+    <message>
+        <source>Clear the drawing</source>
+        <translation>清除绘画</translation>
+    </message>
+    <message>
+        <source>Clear the drawing on every step</source>
+        <translation>每一步清除绘画</translation>
     </message>
     <message>
         <source>dashed orange</source>
@@ -2555,6 +2615,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>{title}  ({size})</source>
         <translation>{title}（{size}）</translation>
+    </message>
+    <message>
+        <source>mask</source>
+        <translation>掩码</translation>
     </message>
     <message>
         <source>Input gradient dX  so far</source>

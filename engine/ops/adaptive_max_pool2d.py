@@ -9,7 +9,13 @@ import numpy as np
 from engine import reference_adaptive as reference
 from engine.adaptive import adaptive_max_pool2d, adaptive_max_pool2d_backward
 from engine.ops._adaptive import OUTPUT_SIZE, AdaptiveGeometry, adaptive_geometry, explain
-from engine.ops.common import GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, register_module
+from engine.ops.common import (
+    GRAD_INPUT,
+    GRAD_OUTPUT,
+    INPUT_READ_BY_BACKWARD,
+    OUTPUT,
+    register_module,
+)
 from engine.ops.max_pool2d import MASK, TIES
 from engine.ops.max_pool2d import RECORDS as MAX_RECORDS
 from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
@@ -107,7 +113,7 @@ SPEC = register_module(
     ),
     params=(OUTPUT_SIZE, TIES),
     reference=reference,
-    tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
+    tensors=(INPUT_READ_BY_BACKWARD, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
     pad_value=-np.inf,
     explain=explain,
     output_in_input_scale=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
@@ -73,6 +74,9 @@ INPUT = TensorSpec(
     "input", "input", "X", "(N, C, H, W)", editable=True, differentiable=True, view="inputMatrix"
 )
 OUTPUT = TensorSpec("output", "output", "Y", "(N, C, out_H, out_W)", view="outputMatrix")
+# X as an operation shows it whose backward reads it (where max pooling's winners are, what a
+# convolution's dW multiplies): the lecture layout keeps it beside the gradients.
+INPUT_READ_BY_BACKWARD = dataclasses.replace(INPUT, read_by_backward=True)
 GRAD_OUTPUT = TensorSpec(
     "grad_output",
     "grad_output",
@@ -87,6 +91,8 @@ GRAD_INPUT = TensorSpec(
 )
 #: What an operation of one input and one output shows: X, Y, dY, dX.
 POOL_TENSORS = (INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT)
+#: The same for an operation whose backward reads X (LP pooling, ReLU).
+READ_INPUT_TENSORS = (INPUT_READ_BY_BACKWARD, OUTPUT, GRAD_OUTPUT, GRAD_INPUT)
 
 
 def pool_kwargs(params: Params, names: tuple[str, ...]) -> dict[str, Any]:

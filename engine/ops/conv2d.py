@@ -14,7 +14,7 @@ from engine.ops.common import (
     DILATION,
     GRAD_INPUT,
     GRAD_OUTPUT,
-    INPUT,
+    INPUT_READ_BY_BACKWARD,
     KERNEL_SIZE,
     OUTPUT,
     PADDING,
@@ -64,6 +64,7 @@ WEIGHT = TensorSpec(
     editable=True,
     differentiable=True,
     view="kernelMatrix",
+    read_by_backward=True,  # dX = dY · W
 )
 # The bias is a parameter (one value for every output channel, or off); the engine and
 # PyTorch take it as a tensor of C_out values.
@@ -283,7 +284,7 @@ SPEC = register_module(
     params=(CONV_KERNEL, CONV_STRIDE, PADDING, DILATION, BIAS),
     reference=reference,
     tensors=(
-        INPUT,
+        INPUT_READ_BY_BACKWARD,
         WEIGHT,
         BIAS_TENSOR,
         OUTPUT,

@@ -33,7 +33,7 @@ from engine.ops.common import (
     DILATION,
     GRAD_INPUT,
     GRAD_OUTPUT,
-    INPUT,
+    INPUT_READ_BY_BACKWARD,
     OUTPUT,
     PADDING,
     STRIDE,
@@ -453,7 +453,7 @@ SPEC = register_module(
     params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS, AS_CONVOLUTION),
     reference=reference,
     tensors=(
-        INPUT,
+        INPUT_READ_BY_BACKWARD,
         TRANSPOSED_WEIGHT,
         BIAS_TENSOR,
         OUTPUT,

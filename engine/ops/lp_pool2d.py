@@ -13,6 +13,7 @@ from engine.lp_pool import _forward_chain, _kernel_area, _torch_pow, lp_pool2d, 
 from engine.ops.common import (
     CEIL_MODE,
     KERNEL_SIZE,
+    READ_INPUT_TENSORS,
     STRIDE,
     explain_geometry,
     register_module,
@@ -202,6 +203,7 @@ SPEC = register_module(
     ),
     params=(NORM_TYPE, KERNEL_SIZE, STRIDE, CEIL_MODE),
     reference=reference,
+    tensors=READ_INPUT_TENSORS,
     reference_lines=(
         ReferenceLines("forward", ("s = s + _pow(v, p)", "y[n, c, oh, ow] = _pow(")),
         ReferenceLines("backward", ("g_pow[r, col] += g_mean / dt(len(cells))",)),

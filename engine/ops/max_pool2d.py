@@ -14,7 +14,7 @@ from engine.ops.common import (
     DILATION,
     GRAD_INPUT,
     GRAD_OUTPUT,
-    INPUT,
+    INPUT_READ_BY_BACKWARD,
     KERNEL_SIZE,
     OUTPUT,
     PADDING,
@@ -238,7 +238,7 @@ SPEC = register_module(
     description=QT_TR_NOOP("Each output is the largest value in its window."),
     params=(KERNEL_SIZE, STRIDE, PADDING, DILATION, CEIL_MODE, TIES),
     reference=reference,
-    tensors=(INPUT, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
+    tensors=(INPUT_READ_BY_BACKWARD, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
     pad_value=-np.inf,
     pitfalls=(
         "max_zero_padding",

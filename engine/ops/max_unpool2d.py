@@ -53,6 +53,7 @@ INDICES = TensorSpec(
     "I",
     "like P",
     view="indicesMatrix",
+    read_by_backward=True,  # dP gathers dY where the indices point
     title=QT_TR_NOOP("Indices I"),
 )
 GRAD_POOLED = TensorSpec(

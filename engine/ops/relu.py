@@ -14,7 +14,7 @@ import numpy as np
 from engine import reference_stack as reference
 from engine.arrays import as_plane
 from engine.geometry import WindowGeometry, pool_geometry
-from engine.ops.common import register_module
+from engine.ops.common import READ_INPUT_TENSORS, register_module
 from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.relu import relu, relu_backward
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
@@ -126,6 +126,7 @@ SPEC = register_module(
     ),
     params=(),
     reference=reference,
+    tensors=READ_INPUT_TENSORS,
     output_in_input_scale=True,
     loop_counters=("n", "c", "h", "w"),
     reference_lines=(

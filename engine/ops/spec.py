@@ -249,6 +249,8 @@ class TensorSpec:
     grad_of : for a gradient, the tensor it is the gradient of (its view sits below that one)
     from_param : the tensor is made from this parameter (a convolution's ``bias``: its value
         for every output channel, or no tensor when the parameter is ``None``)
+    read_by_backward : the backward steps read it (a convolution's X and W, max pooling's X
+        where the winners are): the lecture layout shows it beside the gradients
     """
 
     name: str
@@ -261,6 +263,7 @@ class TensorSpec:
     title: str = ""
     grad_of: str = ""
     from_param: str = ""
+    read_by_backward: bool = False
 
 
 # ---- code -------------------------------------------------------------------------------------
@@ -405,6 +408,24 @@ class OpSpec:
 
     def has_tensor(self, name: str) -> bool:
         return any(spec.name == name for spec in self.tensors)
+
+    def lecture_tensors(self, phase: str) -> tuple[TensorSpec, ...]:
+        """The tensors with a view that one stepping phase is about, in the order a lecture
+        shows them in one row.
+
+        Forward: every tensor that is not a gradient (X, W, Y, the mask), in spec order.
+        Backward: the upstream gradient (``grad_output``), the tensors the backward reads
+        (:attr:`TensorSpec.read_by_backward`), then the other gradients (dX, dW); a gradient
+        without a matrix of its own (``grad_bias``, a number) is left out.
+        """
+        shown = [t for t in self.tensors if t.view]
+        if phase == "forward":
+            return tuple(t for t in shown if not t.grad_of)
+        grads = [t for t in shown if t.grad_of and not t.from_param]
+        upstream = [t for t in grads if t.role == "grad_output"]
+        read = [t for t in shown if not t.grad_of and t.read_by_backward]
+        rest = [t for t in grads if t.role != "grad_output" and t.role != "grad_bias"]
+        return (*upstream, *read, *rest)
 
     @property
     def has_weight(self) -> bool:

@@ -63,6 +63,8 @@ def test_a_clicked_cell_keeps_the_keys_stepping(window, qtbot, view_name, presen
     st = window.state
     st.set_op("conv2d")
     window.presentation.set_presentation(presenting, save=False)
+    if presenting and view_name == "grad_output_view":
+        st.set_phase("backward")  # the lecture layout shows dY in the backward phase only
     focus_window(qtbot, window)
     view = getattr(window.views_panel, view_name)
     qtbot.waitUntil(lambda: view.isVisible() and view.table.isVisible())
@@ -71,7 +73,8 @@ def test_a_clicked_cell_keeps_the_keys_stepping(window, qtbot, view_name, presen
     assert st.step < st.n_steps - 2
     stepping_keys_work(qtbot, window)
     assert view.table.state() != view.table.State.EditingState  # no editor opened
-    assert focused(window) is view.table
+    # (Home went back to the forward phase, where the lecture layout does not show dY.)
+    assert focused(window) is view.table or not view.isVisible()
 
 
 # ---- typing numbers in still works ---------------------------------------------------------------

@@ -66,6 +66,7 @@ from visualizer.view_settings import view_settings
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
 MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
 NUMBER_HEIGHT = 0.5  # a number's font, as a fraction of the cell's height ...
+LECTURE_NUMBER_HEIGHT = 0.62  # ... in the lecture layout (few matrices, read from afar)
 NUMBER_MAX_PX = 40  # ... up to this many pixels
 TEXT_PAD = 5  # pixels kept free on each side of a number (Qt's margin and the highlight line)
 HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on
@@ -222,11 +223,13 @@ def header_font(cell: int) -> QFont:
     return font
 
 
-def number_layout(texts: tuple[str, ...], cell: int, room: int) -> tuple[int, int]:
+def number_layout(
+    texts: tuple[str, ...], cell: int, room: int, height: float = NUMBER_HEIGHT
+) -> tuple[int, int]:
     """Font size (pixels) and column width for cells ``cell`` pixels high showing ``texts``,
-    with at most ``room`` pixels per column: the font is half the cell's height when the
-    widest text then fits in ``room``, smaller when it does not; the column is as wide as
-    the widest text needs (at least ``cell``, square cells)."""
+    with at most ``room`` pixels per column: the font is ``height`` (half) of the cell's
+    height when the widest text then fits in ``room``, smaller when it does not; the column
+    is as wide as the widest text needs (at least ``cell``, square cells)."""
 
     def needed(pixels: int) -> int:
         font = QFont()
@@ -236,7 +239,7 @@ def number_layout(texts: tuple[str, ...], cell: int, room: int) -> tuple[int, in
         widest = max((metrics.horizontalAdvance(t) for t in texts), default=0.0)
         return math.ceil(widest) + 2 * TEXT_PAD
 
-    pixels = int(min(cell * NUMBER_HEIGHT, NUMBER_MAX_PX))
+    pixels = int(min(cell * height, NUMBER_MAX_PX))
     need = needed(pixels)
     if need > room:
         # Text width grows with the font size: start from the proportional guess.
@@ -279,6 +282,9 @@ class MatrixModel(QAbstractTableModel):
         self.show_numbers = True
         self.max_chars = 1
         self.long_texts: tuple[str, ...] = ("0",)
+        # Texts the cells will show later in the stepping (the whole result): measured with
+        # the current ones, so that columns do not widen while stepping.
+        self.reserved_texts: frozenset[str] = frozenset()
         self.editable = False
         self.font = QFont()
         self._brushes: dict[tuple[int, int], QBrush] = {}
@@ -366,6 +372,7 @@ class MatrixModel(QAbstractTableModel):
         texts = {format_cell(v) for v in np.unique(shown)} if shown.size else {""}
         if (nan & ~self.pending & (self.kinds == INPUT)).any():
             texts.add(format_cell(math.nan))
+        texts |= self.reserved_texts
         self.max_chars = max(1, max(len(t) for t in texts))
         # The widest text is among the longest ones ('.' and '−' are narrower than digits).
         self.long_texts = tuple(sorted(t for t in texts if len(t) >= self.max_chars - 1))
@@ -1032,6 +1039,56 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         super().mousePressEvent(event)
 
 
+class TitleLabel(QLabel):
+    """A view's title that is never cut: the whole title where it fits, else the short one
+    (the tensor's symbol and size), else the short one elided with "…"; the tooltip then says
+    the whole title."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.full_text = text
+        self.short_text = ""
+        self._own_tip = False
+
+    def set_texts(self, text: str, short: str = "") -> None:
+        if (text, short) != (self.full_text, self.short_text):
+            self.full_text, self.short_text = text, short
+            self._fit()
+
+    def setText(self, text: str) -> None:
+        self.full_text, self.short_text = text, ""
+        self._fit()
+
+    def resizeEvent(self, event: QEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+    def fits(self, text: str) -> bool:
+        """Whether ``text`` fits the label's width in its font."""
+        return self.fontMetrics().horizontalAdvance(text) <= self.contentsRect().width()
+
+    def _fit(self) -> None:
+        shown = self.full_text
+        if not self.fits(shown) and self.short_text:
+            shown = self.short_text
+        if not self.fits(shown):
+            shown = self.fontMetrics().elidedText(
+                shown, Qt.TextElideMode.ElideRight, max(0, self.contentsRect().width())
+            )
+        super().setText(shown)
+        if shown != self.full_text:
+            self.setToolTip(self.full_text)
+            self._own_tip = True
+        elif self._own_tip:  # a tooltip set by someone else stays
+            self.setToolTip("")
+            self._own_tip = False
+
+
 class MatrixView(QWidget):
     """Title, coloured cells (table or heat map), colour legend and an edit hint line.
 
@@ -1075,8 +1132,9 @@ class MatrixView(QWidget):
         self.diverging = False
         self.neutral = False
         self.dimmed = False
+        self.number_height = NUMBER_HEIGHT  # the numbers' font, a fraction of the cell
 
-        self.title_label = QLabel(title)
+        self.title_label = TitleLabel(title)
         self.title_label.setObjectName(f"{object_name}Title")
         title_font = QFont()
         title_font.setPointSizeF(12.5)
@@ -1129,8 +1187,30 @@ class MatrixView(QWidget):
         self._on_theme_changed()
 
     # ---- content ----------------------------------------------------------------------------
-    def set_title(self, title: str) -> None:
-        self.title_label.setText(title)
+    def set_title(self, title: str, short: str = "") -> None:
+        """The title; ``short`` is shown instead where the title does not fit (then the
+        tooltip says the whole title)."""
+        self.title_label.set_texts(title, short)
+
+    def set_number_height(self, fraction: float) -> None:
+        """The numbers' font as a fraction of the cell's height (larger in the lecture
+        layout)."""
+        if fraction != self.number_height:
+            self.number_height = fraction
+            self._layout = (0, 0, 0)
+            if self.cell:
+                cell, self.cell = self.cell, 0
+                self.set_cell_size(cell)
+
+    def reserve(self, values: np.ndarray | None) -> None:
+        """Size columns for ``values`` too (the whole result while stepping fills it in)."""
+        texts: frozenset[str] = frozenset()
+        if values is not None and np.asarray(values).size <= EDIT_MAX_SIDE**2:
+            shown = np.asarray(values, dtype=float)
+            shown = shown[~np.isnan(shown)]
+            texts = frozenset(format_cell(v) for v in np.unique(shown))
+        if texts != self.model.reserved_texts:
+            self.model.reserved_texts = texts
 
     def set_editable(self, editable: bool) -> None:
         self.model.editable = editable
@@ -1473,7 +1553,7 @@ class MatrixView(QWidget):
         head_w, head_h = self._header_extents(int(largest))
         return max(1.0, min((width - head_w) / cols, (height - head_h) / rows))
 
-    def set_cell_size(self, cell: int) -> None:
+    def set_cell_size(self, cell: int, room: int | None = None) -> None:
         """Cell size in pixels: the rows' height; a column is as wide as its longest number
         needs at a font half the cell's height, within the width the view has (then the font
         shrinks instead).  Below ``MIN_NUMBER_CELL`` the view is a heat map (numbers on
@@ -1485,12 +1565,14 @@ class MatrixView(QWidget):
         cell = int(max(6, min(cell, 96)))
         cols = max(1, self.model.values.shape[1])
         head_w = self._header_extents(cell)[0]
-        room = max(cell, int((self._room()[0] - head_w) / cols))
+        if room is None:
+            room = int((self._room()[0] - head_w) / cols)
+        room = max(cell, room)
         texts = self.model.long_texts
         if (cell, texts, room) == (self.cell, self._texts, self._col_room):
             return
         self.cell, self._texts, self._col_room = cell, texts, room
-        pixels, width = number_layout(texts, cell, room)
+        pixels, width = number_layout(texts, cell, room, self.number_height)
         if (pixels, width, cell) == self._layout and self.column_width() <= room:
             # New numbers, same font and columns (a step): nothing to resize or repaint, but
             # the scroll bars are checked against the view's size (see below).
@@ -1510,6 +1592,63 @@ class MatrixView(QWidget):
         # come: a table that fits kept the scroll bars of its previous size).
         self.table.updateGeometries()
         self.table.viewport().update()
+
+    def column_need(self, cell: int) -> int:
+        """The column width the numbers need at cell size ``cell``."""
+        cell = int(max(6, min(cell, 96)))
+        if max(self.model.values.shape) > EDIT_MAX_SIDE or cell < MIN_NUMBER_CELL:
+            return cell
+        return number_layout(self.model.long_texts, cell, 10**6, self.number_height)[1]
+
+    def extent(self, cell: int, column: int = 0) -> tuple[int, int]:
+        """The width and height this view needs to show the whole matrix, headers, title and
+        legend, at cell size ``cell``, its columns ``column`` pixels wide (at least as wide
+        as the numbers need)."""
+        rows, cols = self.model.values.shape
+        margins = self.layout().contentsMargins()
+        spacing = self.layout().spacing()
+        frame = 2 * self.table.frameWidth()
+        cell = int(max(6, min(cell, 96)))
+        if max(rows, cols) > EDIT_MAX_SIDE or cell < MIN_NUMBER_CELL:
+            head_w = head_h = 0
+            width = cell
+        else:
+            head_w, head_h = self._header_extents(cell)
+            width = max(column, self.column_need(cell))
+        title = self.title_label.sizeHint().height()
+        legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
+        w = cols * width + head_w + frame + margins.left() + margins.right() + 2
+        h = (
+            rows * cell
+            + head_h
+            + frame
+            + title
+            + legend
+            + 2 * spacing
+            + margins.top()
+            + margins.bottom()
+            + 2
+        )
+        return w, h
+
+    def follow(self, cells: list[tuple[int, int]]) -> None:
+        """Scroll the table so that ``cells`` (matrix coordinates) are in sight, when the
+        matrix is larger than the view (zoomed, or larger than its slot)."""
+        if not cells or self.stack.currentIndex() != 0:
+            return
+        table = self.table
+        h_bar, v_bar = table.horizontalScrollBar(), table.verticalScrollBar()
+        if h_bar.maximum() == 0 and v_bar.maximum() == 0:
+            return
+        off_r, off_c = self.model.offset
+        rows = [r + off_r for r, _ in cells]
+        cols = [c + off_c for _, c in cells]
+        n_rows, n_cols = self.model.values.shape
+        top, left = max(0, min(rows)), max(0, min(cols))
+        bottom, right = min(n_rows - 1, max(rows)), min(n_cols - 1, max(cols))
+        hint = QAbstractItemView.ScrollHint.EnsureVisible
+        table.scrollTo(self.model.index(bottom, right), hint)
+        table.scrollTo(self.model.index(top, left), hint)
 
     def column_width(self) -> int:
         """The width of a column of the table (pixels)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextDocument
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -54,6 +55,14 @@ def arithmetic_html(text: str) -> str:
             + "</span>"
         )
     return "<br>".join(parts)
+
+
+# The lecture layout's arithmetic box: at least this share of the window's height; its
+# sentence drawn no smaller than MIN_LECTURE_TEXT_PX; the box's padding and border (pixels).
+LECTURE_TEXT_SHARE = 0.14
+MIN_LECTURE_TEXT_PX = 13
+ARITHMETIC_FRAME = 12
+ARITHMETIC_SIDES = 22
 
 
 class StepBar(Retranslatable, QWidget):
@@ -105,6 +114,8 @@ class StepBar(Retranslatable, QWidget):
         big = QFont()
         big.setPointSizeF(14)
         self.arithmetic_label.setFont(big)
+        self._arithmetic_font = QFont(big)
+        self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
         # Its own background needs its own text colour: a dark theme's light text on the
         # light yellow box would be unreadable.
         view_settings().sigThemeChanged.connect(self._style_arithmetic)
@@ -118,10 +129,15 @@ class StepBar(Retranslatable, QWidget):
         row.addWidget(self.step_slider, 1)
         row.addWidget(self.speed_spinbox)
         row.addWidget(self.counter_label)
+        self.controls_row = row
+        # The lecture layout: the counter moves beside the arithmetic, the controls hide.
+        self.text_row = QHBoxLayout()
+        self.text_row.addWidget(self.arithmetic_label, 1)
+        self.lecture = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addLayout(row)
-        layout.addWidget(self.arithmetic_label)
+        layout.addLayout(self.text_row)
 
         self.first_button.clicked.connect(lambda: state.set_step(0))
         self.prev_button.clicked.connect(lambda: state.set_step(state.step - 1))
@@ -150,6 +166,103 @@ class StepBar(Retranslatable, QWidget):
         self.next_row_button.setText(tr("Next row"))
         self.next_row_button.setToolTip(tr("Jump to the first window of the next row"))
         self._on_step_changed(self.state.step)
+
+    def set_lecture(self, on: bool) -> None:
+        """The lecture layout: only the step counter and the arithmetic, on one line (the
+        clicker and the keys step); off: the stepping controls again."""
+        if on == self.lecture:
+            return
+        self.lecture = on
+        for widget in (
+            self.first_button,
+            self.prev_button,
+            self.play_button,
+            self.next_button,
+            self.last_button,
+            self.step_slider,
+            self.speed_spinbox,
+        ):
+            widget.setVisible(not on)
+        if on:
+            self.controls_row.removeWidget(self.counter_label)
+            self.text_row.insertWidget(0, self.counter_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        else:
+            self.text_row.removeWidget(self.counter_label)
+            self.controls_row.addWidget(self.counter_label)
+        self.counter_label.setVisible(True)
+        self.reserve_arithmetic_lines()
+
+    def set_arithmetic_font(self, font: QFont) -> None:
+        """The arithmetic's font; in the lecture layout the largest it is drawn in (a long
+        sentence is drawn smaller to fit its box)."""
+        self._arithmetic_font = QFont(font)
+        if self.lecture:
+            self.fit_arithmetic()
+        else:
+            self.arithmetic_label.setFont(font)
+
+    def reserve_arithmetic_lines(self) -> None:
+        """In the lecture layout the arithmetic has a box of fixed height (two lines of its
+        font, at least LECTURE_TEXT_SHARE of the window's height), so that the matrices above
+        keep their size while stepping; a longer sentence gets a smaller font instead."""
+        label = self.arithmetic_label
+        if not self.lecture:
+            label.setMinimumHeight(0)
+            label.setMaximumHeight(16777215)
+            label.setFont(self._arithmetic_font)
+            return
+        metrics = QFontMetrics(self._arithmetic_font)
+        window = self.window()
+        share = int(window.height() * LECTURE_TEXT_SHARE) if window is not None else 0
+        label.setFixedHeight(max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, share))
+        self.fit_arithmetic()
+
+    def fit_arithmetic(self) -> None:
+        """Lecture layout: the largest font, up to the arithmetic's own, at which the step's
+        sentence fits its box."""
+        if not self.lecture:
+            return
+        label = self.arithmetic_label
+        base = self._arithmetic_font
+        top = base.pixelSize() if base.pixelSize() > 0 else round(base.pointSizeF() * 96 / 72)
+        width = max(50, label.width() - ARITHMETIC_SIDES)
+        height = label.height() - ARITHMETIC_FRAME
+        text = label.text()
+        key = (text, width, height, top)
+        if key == self._fitted[0]:
+            return
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        if label.textFormat() == Qt.TextFormat.RichText or GuiQt.mightBeRichText(text):
+            document.setHtml(text)
+        else:
+            document.setPlainText(text)
+        document.setTextWidth(width)
+
+        def fits(pixels: int) -> bool:
+            font = QFont(base)
+            font.setPixelSize(pixels)
+            document.setDefaultFont(font)
+            size = document.size()
+            return size.height() <= height and document.idealWidth() <= width
+
+        low, high = MIN_LECTURE_TEXT_PX, max(MIN_LECTURE_TEXT_PX, top)
+        while low < high:
+            mid = (low + high + 1) // 2
+            if fits(mid):
+                low = mid
+            else:
+                high = mid - 1
+        font = QFont(base)
+        font.setPixelSize(low)
+        self._fitted = (key, low)
+        if font != label.font():
+            label.setFont(font)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.lecture:
+            self.fit_arithmetic()
 
     def _style_arithmetic(self, *_args: object) -> None:
         self.arithmetic_label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])

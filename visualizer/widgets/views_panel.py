@@ -3,20 +3,30 @@
 The views are made once for every view any registered operation lists (``TensorSpec.view``)
 and laid out per operation: its non-gradient tensors in the order its spec lists them on the
 top row, each gradient below the tensor it is the gradient of (``TensorSpec.grad_of``).
+
+The lecture layout (presentation mode) shows only the current phase's matrices
+(:meth:`engine.ops.spec.OpSpec.lecture_tensors`) in one row, at one cell size shared by all of
+them, the largest at which the row fits the panel; a zoom enlarges that size and the row wraps
+into more rows instead of overflowing.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
 from visualizer.state import INPUT, INSERTED, PADDING, AppState
 from visualizer.ui import Retranslatable
-from visualizer.widgets.matrix_view import MatrixView, levels_for
+from visualizer.widgets.matrix_view import (
+    LECTURE_NUMBER_HEIGHT,
+    NUMBER_HEIGHT,
+    MatrixView,
+    levels_for,
+)
 from visualizer.widgets.step_arrows import StepArrows
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
@@ -46,6 +56,12 @@ OUTPUT_SIDE = ("output", "grad_output")
 STEPPED = ("input", "weight", "output", "mask", "grad_output", "grad_input", "grad_weight")
 # How much of the width a view's column takes.
 STRETCH = {"input": 3, "mask": 3}
+# The lecture layout: pixels between the views of a row and between rows; cell sizes tried.
+LECTURE_SPACING = 18
+LECTURE_ROW_SPACING = 10
+LECTURE_CELL_RANGE = (8, 96)
+# Highlight styles the views keep in sight while stepping (Views follow the step).
+FOLLOWED = {"window", "current", "target", "pad_tap"}
 
 
 def is_constant(values: np.ndarray) -> bool:
@@ -92,6 +108,12 @@ class ViewsPanel(Retranslatable, QWidget):
         grid.setVerticalSpacing(4)
         self.grid = grid
         self._layout_op: str | None = None
+        self._layout_key: tuple[str, bool, str] | None = None
+        self.lecture = False  # the lecture layout (presentation mode)
+        self.lecture_cell = 0  # the cell size the lecture layout chose
+        self._lecture_box: QVBoxLayout | None = None
+        self._lecture_rows: list[QHBoxLayout] = []
+        self._lecture_placed: list[list[QWidget]] = []
         self._levels: dict[str, tuple[float, float]] = {}
 
         self.input_view.sigCellEdited.connect(state.set_input_cell)
@@ -132,13 +154,38 @@ class ViewsPanel(Retranslatable, QWidget):
         self._on_step_changed(state.step)
 
     def _relayout(self) -> None:
-        """Place the operation's views: forward row, gradients below their tensors."""
+        """Place the operation's views: forward row, gradients below their tensors (or the
+        lecture layout's row)."""
         spec = self.state.spec
+        self._take_lecture_rows()
+        # Views that stay keep being shown (and keep the keyboard focus a click gave them).
+        if self.lecture:
+            keep: list[QWidget] = self._lecture_widgets()
+        else:
+            keep = [self.by_view[t.view] for t in spec.tensors if t.view in self.by_view]
+            if spec.has_tensor("grad_bias"):
+                keep.append(self.bias_label)
         for widget in (*self.views(), self.bias_label):
             self.grid.removeWidget(widget)
-            widget.setVisible(False)
+            if widget not in keep:
+                widget.setVisible(False)
+        for view in self.views():
+            view.setMinimumSize(0, 0)
+            view.setMaximumSize(16777215, 16777215)
         for col in range(self.grid.columnCount()):
             self.grid.setColumnStretch(col, 0)
+        self._layout_key = (spec.key, self.lecture, self.state.phase if self.lecture else "")
+        if self.lecture:
+            for tensor in spec.tensors:
+                if tensor.view in self.by_view:
+                    self.by_view[tensor.view].set_editable(tensor.editable)
+            for view in self.lecture_views():
+                view.setVisible(True)
+            if self._lecture_bias_shown():
+                self.bias_label.setVisible(True)
+            self._layout_op = spec.key
+            self._place_lecture([self._lecture_widgets()])
+            return
         columns: dict[str, int] = {}
         for tensor in spec.tensors:
             if tensor.view and tensor.name not in GRADIENTS:
@@ -182,7 +229,8 @@ class ViewsPanel(Retranslatable, QWidget):
             title = tr("Input X  ({size}, padded with {value})").format(size=size, value=pad)
         else:
             title = tr("Input X  ({size})").format(size=size)
-        self.input_view.set_title(title)
+        canvas_size = f"{kinds.shape[0]}×{kinds.shape[1]}" if "input" in shown else size
+        self.input_view.set_title(title, f"X  ({canvas_size})")
         if (kinds == INSERTED).any():
             tip = tr(
                 "Coloured cells: the input X. Pale cells: zeros inserted between input cells "
@@ -197,8 +245,10 @@ class ViewsPanel(Retranslatable, QWidget):
             tip = ""
         self.input_view.setToolTip(tip)
         oh, ow = st.results.output.shape[-2:]
-        self.output_view.set_title(tr("Output Y  ({size})").format(size=f"{oh}×{ow}"))
-        self.grad_output_view.set_title(tr("Upstream gradient dY"))
+        self.output_view.set_title(
+            tr("Output Y  ({size})").format(size=f"{oh}×{ow}"), f"Y  ({oh}×{ow})"
+        )
+        self.grad_output_view.set_title(tr("Upstream gradient dY"), "dY")
         if spec.has_weight:
             kh, kw = st.results.geometry.kernel
             size = f"{kh}×{kw}"
@@ -209,19 +259,20 @@ class ViewsPanel(Retranslatable, QWidget):
                 title = tr("{title}  ({size})").format(title=tr(shown["weight"]), size=size)
             else:
                 title = tr("Kernel W  ({size})").format(size=size)
-            self.kernel_view.set_title(title)
+            self.kernel_view.set_title(title, f"W  ({size})")
             self.grad_weight_view.set_title(
                 tr(shown["grad_weight"]) if "grad_weight" in shown else "dW"
             )
         if spec.has_tensor("mask"):
-            self.mask_view.set_title(tr("Argmax mask  (wins per cell)"))
+            self.mask_view.set_title(tr("Argmax mask  (wins per cell)"), tr("mask"))
         for tensor in spec.tensors:
             if tensor.title and tensor.view in self.by_view:
                 shape = st.results.arrays[tensor.name].shape[-2:]
                 title = tr("{title}  ({size})").format(
                     title=tr(tensor.title), size=f"{shape[0]}×{shape[1]}"
                 )
-                self.by_view[tensor.view].set_title(title)
+                short = f"{tensor.symbol}  ({shape[0]}×{shape[1]})"
+                self.by_view[tensor.view].set_title(title, short)
         self._update_step_titles()
 
     def _update_step_titles(self) -> None:
@@ -233,12 +284,144 @@ class ViewsPanel(Retranslatable, QWidget):
         if spec.has_tensor("grad_input") and spec.tensor("grad_input").title:
             return  # an operation's own title (set with the values)
         if self.state.phase == "backward":
-            self.grad_input_view.set_title(tr("Input gradient dX  so far"))
+            self.grad_input_view.set_title(tr("Input gradient dX  so far"), "dX")
         else:
-            self.grad_input_view.set_title(tr("Input gradient dX"))
+            self.grad_input_view.set_title(tr("Input gradient dX"), "dX")
 
     def views(self) -> list[MatrixView]:
         return list(self.by_view.values())
+
+    # ---- lecture layout -----------------------------------------------------------------------
+    def lecture_views(self) -> list[MatrixView]:
+        """The views the lecture layout shows for the current phase, in row order."""
+        spec = self.state.spec
+        return [
+            self.by_view[t.view]
+            for t in spec.lecture_tensors(self.state.phase)
+            if t.view in self.by_view
+        ]
+
+    def _lecture_bias_shown(self) -> bool:
+        spec = self.state.spec
+        return (
+            self.state.phase == "backward"
+            and spec.has_tensor("grad_bias")
+            and self.state.results.grad_bias is not None
+        )
+
+    def _lecture_widgets(self) -> list[QWidget]:
+        widgets: list[QWidget] = list(self.lecture_views())
+        if self._lecture_bias_shown():
+            widgets.append(self.bias_label)
+        return widgets
+
+    def _take_lecture_rows(self) -> None:
+        """Take the lecture layout's rows out of the grid (their widgets stay children)."""
+        for row, widgets in zip(self._lecture_rows, self._lecture_placed, strict=True):
+            for widget in widgets:
+                row.removeWidget(widget)
+        if self._lecture_box is not None:
+            self.grid.removeItem(self._lecture_box)
+            for row in self._lecture_rows:
+                self._lecture_box.removeItem(row)
+                row.setParent(None)
+                row.deleteLater()
+            self._lecture_box.setParent(None)
+            self._lecture_box.deleteLater()
+        self._lecture_box = None
+        self._lecture_rows = []
+        self._lecture_placed = []
+
+    def _place_lecture(self, rows: list[list[QWidget]]) -> None:
+        """Put ``rows`` of widgets in the grid, each row centred, the rows centred."""
+        if rows == self._lecture_placed and self._lecture_box is not None:
+            return
+        self._take_lecture_rows()
+        box = QVBoxLayout()
+        box.setSpacing(LECTURE_ROW_SPACING)
+        box.addStretch(1)
+        for widgets in rows:
+            row = QHBoxLayout()
+            row.setSpacing(LECTURE_SPACING)
+            row.addStretch(1)
+            for widget in widgets:
+                align = Qt.AlignmentFlag.AlignTop
+                if widget is self.bias_label:
+                    align = Qt.AlignmentFlag.AlignVCenter
+                row.addWidget(widget, 0, align)
+            row.addStretch(1)
+            box.addLayout(row)
+            self._lecture_rows.append(row)
+        box.addStretch(1)
+        self.grid.addLayout(box, 0, 0)
+        self._lecture_box = box
+        self._lecture_placed = [list(r) for r in rows]
+
+    def _lecture_fit(
+        self, views: list[MatrixView], cell: int, width: int
+    ) -> tuple[list[list[MatrixView]], int]:
+        """The views in rows at cell size ``cell`` (a new row where the next view would pass
+        ``width``) and the height of all the rows."""
+        rows: list[list[MatrixView]] = []
+        used = 0
+        height = 0
+        row_height = 0
+        column = max(view.column_need(cell) for view in views)
+        for view in views:
+            w, h = view.extent(cell, column)
+            if rows and used + LECTURE_SPACING + w <= width:
+                rows[-1].append(view)
+                used += LECTURE_SPACING + w
+                row_height = max(row_height, h)
+                continue
+            if rows:
+                height += row_height + LECTURE_ROW_SPACING
+            rows.append([view])
+            used, row_height = w, h
+        return rows, height + row_height
+
+    def _sync_lecture(self) -> None:
+        """One cell size for every view of the lecture row: the largest at which the row fits
+        the panel (times the zoom; a zoomed row wraps into more rows), each view exactly as
+        large as its matrix needs."""
+        views = self.lecture_views()
+        if not views:
+            return
+        width = self.width() - 4
+        if self._lecture_bias_shown():
+            width -= self.bias_label.sizeHint().width() + LECTURE_SPACING
+        height = self.height() - 4
+        low, high = LECTURE_CELL_RANGE
+        # The largest cell at which one row fits (binary search: sizes grow with the cell).
+        while low < high:
+            mid = (low + high + 1) // 2
+            rows, needed = self._lecture_fit(views, mid, width)
+            if len(rows) == 1 and needed <= height:
+                low = mid
+            else:
+                high = mid - 1
+        cell = low
+        rows = [views]
+        if self.zoom != 1.0:
+            cell = int(max(LECTURE_CELL_RANGE[0], min(LECTURE_CELL_RANGE[1], cell * self.zoom)))
+            rows, _ = self._lecture_fit(views, cell, width)
+        self.lecture_cell = cell
+        placed: list[list[QWidget]] = [list(r) for r in rows]
+        if self._lecture_bias_shown():
+            placed[-1].append(self.bias_label)
+        self._place_lecture(placed)
+        row_height = max(1, (height - LECTURE_ROW_SPACING * (len(rows) - 1)) // len(rows))
+        # One cell size in every view: the columns as wide as the widest numbers need.
+        column = max(view.column_need(cell) for view in views)
+        for view in views:
+            w, h = view.extent(cell, column)
+            # A matrix larger than the room (zoomed far in) gets scroll bars and follows
+            # the step.
+            view.setFixedSize(min(w, width), min(h, row_height))
+        for view in views:
+            view.set_cell_size(cell, column)
+            view.widen_columns(column)
+        self._on_highlights_changed()
 
     def _tensor_views(self) -> dict[str, MatrixView]:
         """The current operation's views by tensor name."""
@@ -247,10 +430,25 @@ class ViewsPanel(Retranslatable, QWidget):
         }
 
     def set_presenting(self, on: bool) -> None:
-        """Presentation mode: cells are edited on double-click only, so that every key a
-        presenter presses (a number, '.', arrows) reaches the lecture's shortcuts."""
+        """Presentation mode: the lecture layout; cells are edited on double-click only, so
+        that every key a presenter presses (a number, '.', arrows) reaches the lecture's
+        shortcuts."""
         for view in self.views():
             view.set_typing_edits(not on)
+        if on == self.lecture:
+            return
+        self.lecture = on
+        # The lecture row's views have fixed sizes: the window may still shrink (the row then
+        # gets smaller cells), so their sum is not the panel's minimum.
+        least = 1 if on else 0
+        self.setMinimumSize(least, least)
+        for view in self.views():
+            view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
+        self._relayout()
+        self._update_titles(self.state.input_canvas()[1])
+        self._on_step_changed(self.state.step)
+        self.grid.activate()
+        self.sync_cell_sizes()
 
     def set_zoom(self, zoom: float) -> None:
         self.zoom = clamp_zoom(zoom)
@@ -262,6 +460,9 @@ class ViewsPanel(Retranslatable, QWidget):
         X, dX and the mask share a shape and a grid slot size, so they get one cell size;
         Y and dY likewise.
         """
+        if self.lecture:
+            self._sync_lecture()
+            return
         shown = [view for view in self.views() if view.isVisible()]
         for view in shown:
             view.set_cell_size(int(view.fit_cell() * self.zoom))
@@ -284,6 +485,8 @@ class ViewsPanel(Retranslatable, QWidget):
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._arrows_timer.start()
+        if self.lecture:
+            self._sync_timer.start()
 
     # ---- user → state -----------------------------------------------------------------------
     def _on_output_clicked(self, r: int, c: int) -> None:
@@ -316,7 +519,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         st = self.state
         spec = st.spec
-        if self._layout_op != spec.key:
+        if self._layout_key != self._wanted_layout():
             self._relayout()
         shown = st.results.trace.shown_as
         for tensor in spec.tensors:
@@ -361,13 +564,27 @@ class ViewsPanel(Retranslatable, QWidget):
         self._levels = levels
         # The step views follow on sigStepChanged, which the state emits after every
         # sigResultsChanged: drawing them here too drew every large view twice per edit.
+        # Columns sized for the whole result: they do not widen while stepping fills it in.
+        self.output_view.reserve(out)
+        self.grad_input_view.reserve(st.grad_input_plane(partial=False))
+        if spec.has_tensor("mask"):
+            self.mask_view.reserve(st.mask_plane(partial=False).astype(float))
+        if spec.has_weight:
+            self.grad_weight_view.reserve(st.grad_weight_plane(partial=False)[0])
         self._sync_timer.start()
+
+    def _wanted_layout(self) -> tuple[str, bool, str]:
+        return (self.state.spec.key, self.lecture, self.state.phase if self.lecture else "")
 
     def _on_step_changed(self, _step: int) -> None:
         if self.paused:
             return
         st = self.state
         levels = self._levels
+        if self.lecture and self._layout_key != self._wanted_layout():
+            # The lecture layout shows the phase's matrices: a phase switch changes them.
+            self._relayout()
+            self.sync_cell_sizes()
         self.output_view.set_matrix(
             st.output_plane(), levels=levels["output"], pending=st.output_pending()
         )
@@ -432,7 +649,10 @@ class ViewsPanel(Retranslatable, QWidget):
                     marks[rc] = {*marks.get(rc, set()), "hover"}
         views = self._tensor_views()
         for name, marks in cells.items():
-            views[name].set_highlights(marks)
+            view = views[name]
+            view.set_highlights(marks)
+            # Views follow the step: a matrix larger than its view scrolls to the window.
+            view.follow([rc for rc, styles in marks.items() if styles & FOLLOWED])
         notes = st.step_notes()
         for name, view in views.items():
             view.set_notes(notes.get(name, {}))

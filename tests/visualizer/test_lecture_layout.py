@@ -1,0 +1,358 @@
+"""The lecture layout (issue 10, points 1, 2 and 10): presentation mode shows the current
+phase's matrices in one row at one shared cell size that fills the window, large enough for a
+hall; views follow the step; titles are never cut.
+
+Sizes are read from the widgets: a column's width, and the height of the glyph "8" in the font
+the model reports for ``Qt.FontRole`` (the font the cells are drawn with).
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
+
+from visualizer.widgets.matrix_view import TitleLabel
+
+# (window size, smallest input column width, smallest digit height), issue 10 point 1.
+TARGETS = [((1366, 768), 56, 26), ((1024, 768), 40, 18)]
+
+
+def settle(qtbot, window) -> None:
+    """Let the layout and the views' deferred resizing run."""
+    for _ in range(4):
+        QApplication.processEvents()
+        qtbot.wait(5)
+
+
+def present(qtbot, window, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    settle(qtbot, window)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot, window)
+
+
+def cell_font(view):
+    return view.model.data(view.model.index(0, 0), Qt.FontRole)
+
+
+def digit_height(view) -> int:
+    return QFontMetrics(cell_font(view)).tightBoundingRect("8").height()
+
+
+def shown_names(panel) -> list[str]:
+    """Object names of the shown views, left to right."""
+    views = [v for v in panel.views() if v.isVisible()]
+    return [
+        v.objectName() for v in sorted(views, key=lambda v: v.mapTo(panel, v.rect().topLeft()).x())
+    ]
+
+
+def no_scroll_bars(view) -> bool:
+    table = view.table
+    return not table.horizontalScrollBar().isVisible() and not table.verticalScrollBar().isVisible()
+
+
+@pytest.mark.parametrize(("size", "min_width", "min_digit"), TARGETS)
+def test_lecture_cells_are_large_enough_for_a_hall(window, qtbot, size, min_width, min_digit):
+    present(qtbot, window, size)
+    view = window.views_panel.input_view
+    assert view.objectName() == "inputMatrix" and view.isVisible()
+    assert view.model.values.shape == (8, 8)  # the default example
+    assert view.column_width() >= min_width
+    assert digit_height(view) >= min_digit
+    assert no_scroll_bars(view)
+
+
+def test_lecture_layout_is_one_row_at_one_cell_size(window, qtbot):
+    present(qtbot, window, (1366, 768))
+    panel = window.views_panel
+    assert shown_names(panel) == ["inputMatrix", "outputMatrix", "maskMatrix"]
+    views = [v for v in panel.views() if v.isVisible()]
+    tops = {v.mapTo(window, v.rect().topLeft()).y() for v in views}
+    assert len(tops) == 1  # one row
+    assert len({v.column_width() for v in views}) == 1
+    assert len({v.table.rowHeight(0) for v in views}) == 1
+    assert len({cell_font(v).pixelSize() for v in views}) == 1
+    for v in views:
+        assert no_scroll_bars(v), v.objectName()
+    # The row fills the width it has: less than a cell's width is left over.
+    used = sum(v.width() for v in views)
+    assert used > panel.width() - 3 * 18 - views[0].column_width() * len(views)
+
+
+def test_lecture_layout_hides_the_controls_and_brings_them_back(window, qtbot):
+    chrome = [window.menuBar(), window.side_panel, *window.findChildren(QToolBar)]
+    chrome = [w for w in chrome if w.isVisible()]
+    present(qtbot, window, (1366, 768))
+    assert window.menuBar().isHidden() and window.statusBar().isHidden()
+    assert not window.side_panel.isVisible()
+    assert not any(t.isVisible() for t in window.findChildren(QToolBar))
+    assert not any(d.isVisible() for d in window.findChildren(QDockWidget))
+    assert not window.step_bar.step_slider.isVisible()
+    assert window.step_bar.counter_label.isVisible()
+    assert window.step_bar.arithmetic_label.isVisible()
+    # Counter and arithmetic stay below the matrices, at a size that leaves them the room.
+    counter = window.step_bar.counter_label
+    assert counter.mapTo(window, counter.rect().topLeft()).y() > window.height() * 0.8
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot, window)
+    assert all(w.isVisible() for w in chrome)
+    assert window.step_bar.step_slider.isVisible()
+    assert window.views_panel.grad_input_view.isVisible()  # the normal two rows again
+
+
+def test_phase_switch_shows_the_backward_set(window, qtbot):
+    present(qtbot, window, (1366, 768))
+    st = window.state
+    st.set_phase("backward")
+    settle(qtbot, window)
+    assert shown_names(window.views_panel) == [
+        "gradOutputMatrix",
+        "inputMatrix",
+        "gradInputMatrix",
+    ]
+    st.set_phase("forward")
+    settle(qtbot, window)
+    assert shown_names(window.views_panel) == ["inputMatrix", "outputMatrix", "maskMatrix"]
+
+
+def test_convolution_rows_come_from_the_spec(window, qtbot):
+    st = window.state
+    assert st.set_op("conv2d")
+    present(qtbot, window, (1366, 768))
+    assert shown_names(window.views_panel) == ["inputMatrix", "kernelMatrix", "outputMatrix"]
+    st.set_phase("backward")
+    settle(qtbot, window)
+    assert shown_names(window.views_panel) == [
+        "gradOutputMatrix",
+        "inputMatrix",
+        "kernelMatrix",
+        "gradInputMatrix",
+        "gradWeightMatrix",
+    ]
+    assert window.views_panel.bias_label.isVisible() == (st.results.grad_bias is not None)
+
+
+def test_average_pooling_backward_shows_only_the_gradients(window, qtbot):
+    st = window.state
+    assert st.set_op("avg_pool2d")
+    st.set_phase("backward")
+    present(qtbot, window, (1024, 768))
+    assert shown_names(window.views_panel) == ["gradOutputMatrix", "gradInputMatrix"]
+
+
+def test_lecture_cells_are_edited_on_double_click_only(window, qtbot):
+    present(qtbot, window, (1366, 768))
+    table = window.views_panel.input_view.table
+    assert not table.typing_edits
+    assert table.editTriggers() & table.EditTrigger.DoubleClicked
+
+
+def test_leaving_with_esc_puts_the_normal_layout_back(window, qtbot):
+    present(qtbot, window, (1366, 768))
+    window.presentation.leave_action.trigger()
+    settle(qtbot, window)
+    panel = window.views_panel
+    assert not panel.lecture
+    assert panel.grad_output_view.isVisible() and panel.output_view.isVisible()
+
+
+def test_the_window_shrinks_in_the_lecture_layout_and_keeps_its_size(window, qtbot):
+    present(qtbot, window, (1366, 768))
+    window.resize(1024, 768)
+    settle(qtbot, window)
+    assert window.width() == 1024
+    view = window.views_panel.input_view
+    assert 40 <= view.column_width() < 56  # refitted to the smaller window
+    assert digit_height(view) >= 18
+    window.resize(1366, 768)
+    settle(qtbot, window)
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot, window)
+    assert (window.width(), window.height()) == (1366, 768)
+
+
+# ---- views follow the step; zoom relayouts (point 2) ---------------------------------------------
+
+
+def cell_in_sight(view, row: int, col: int) -> bool:
+    model = view.model
+    rect = view.table.visualRect(model.index(row + model.offset[0], col + model.offset[1]))
+    return view.table.viewport().rect().contains(rect.center())
+
+
+def test_a_zoomed_view_follows_the_step(window, qtbot):
+    st = window.state
+    assert st.set_input(__import__("numpy").arange(256.0).reshape(1, 1, 16, 16))
+    window.set_zoom(3.0)
+    settle(qtbot, window)
+    view = window.views_panel.input_view
+    table = view.table
+    assert table.verticalScrollBar().maximum() > 0  # larger than its view
+    st.set_step(st.n_windows - 1)  # the last forward window: bottom right
+    settle(qtbot, window)
+    assert table.horizontalScrollBar().value() > 0
+    assert table.verticalScrollBar().value() > 0
+    assert cell_in_sight(view, 15, 15)
+    out = window.views_panel.output_view
+    assert cell_in_sight(out, 7, 7)
+    st.set_step(0)
+    settle(qtbot, window)
+    assert cell_in_sight(view, 0, 0)
+    assert table.verticalScrollBar().value() == 0
+
+
+def test_zoom_in_the_lecture_layout_wraps_the_row(window, qtbot):
+    present(qtbot, window, (1366, 768))
+    panel = window.views_panel
+    cell = panel.lecture_cell
+    window.set_zoom(1.6)
+    settle(qtbot, window)
+    assert panel.lecture_cell > cell
+    views = [v for v in panel.views() if v.isVisible()]
+    tops = {v.mapTo(window, v.rect().topLeft()).y() for v in views}
+    assert len(tops) > 1  # more rows, not one row running off the window
+    for v in views:
+        rect = QRect(v.mapTo(window, v.rect().topLeft()), v.size())
+        assert window.rect().contains(rect), v.objectName()
+    # The counter grows with the zoom, up to a cap.
+    counter = window.step_bar.counter_label
+    assert counter.font().pixelSize() <= window.height() * 0.05 + 1
+    window.set_zoom(1.0)
+    settle(qtbot, window)
+    assert panel.lecture_cell == cell
+
+
+# ---- titles are never cut (point 10) -------------------------------------------------------------
+
+
+def titles_fit(window) -> list[str]:
+    """Titles cut without a word: text wider than the label and no tooltip with the title."""
+    cut = []
+    for label in window.findChildren(TitleLabel):
+        if not label.isVisible():
+            continue
+        fits = label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+        if not fits or (label.text() != label.full_text and label.toolTip() != label.full_text):
+            cut.append(label.full_text)
+    return cut
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("op", ["max_pool2d", "conv2d"])
+def test_titles_fit_or_shorten_with_a_tooltip(window, qtbot, size, op):
+    assert window.state.set_op(op)
+    window.resize(*size)
+    settle(qtbot, window)
+    assert titles_fit(window) == []
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot, window)
+    assert titles_fit(window) == []
+
+
+# ---- small screens (point 10) --------------------------------------------------------------------
+
+
+def test_side_panel_collapses_at_1024_and_expands_on_click(window, qtbot):
+    assert window.side_panel.isVisible()  # 1366×768
+    window.resize(1024, 768)
+    settle(qtbot, window)
+    assert not window.side_panel.isVisible()
+    action = window.side_panel_action
+    assert not action.isChecked()
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert action in toolbar.actions() and toolbar.isVisible()
+    action.trigger()  # expand
+    settle(qtbot, window)
+    assert window.side_panel.isVisible()
+    action.trigger()
+    assert not window.side_panel.isVisible()
+    window.resize(1366, 768)
+    settle(qtbot, window)
+    assert window.side_panel.isVisible()
+
+
+def test_a_long_title_shortens_with_a_tooltip(window, qtbot):
+    view = window.views_panel.output_view
+    label = view.title_label
+    label.setFixedWidth(label.fontMetrics().horizontalAdvance("Y  (4×4)") + 4)
+    settle(qtbot, window)
+    assert label.text() == "Y  (4×4)"
+    assert label.toolTip() == label.full_text == "Output Y  (4×4)"
+    label.setFixedWidth(30)
+    settle(qtbot, window)
+    assert label.text().endswith("…") and label.toolTip() == "Output Y  (4×4)"
+
+
+# ---- GIF in the lecture layout (point 8) ---------------------------------------------------------
+
+
+def test_gif_records_the_lecture_layout_with_counter_and_arithmetic(window, qtbot, tmp_path):
+    from PIL import Image
+
+    st = window.state
+    st.set_step(3)
+    grabbed = []
+    area = window.lecture_area
+    original_grab = type(area).grab
+
+    def grab(widget, *args):
+        if widget is area:
+            bar = window.step_bar
+            grabbed.append(
+                (
+                    window.views_panel.lecture,
+                    bar.counter_label.isVisible() and area.isAncestorOf(bar.counter_label),
+                    bar.arithmetic_label.text(),
+                    [v.objectName() for v in window.views_panel.lecture_views()],
+                    (area.width(), area.height()),
+                )
+            )
+        return original_grab(widget, *args)
+
+    type(area).grab = grab
+    try:
+        path = tmp_path / "lecture.gif"
+        assert window.exporter.export_gif(path, "lecture", 100, "both") == 2 * st.n_windows
+    finally:
+        type(area).grab = original_grab
+    assert all(lecture and counter for lecture, counter, *_ in grabbed)
+    assert grabbed[0][2] == "max(3, 12, 8, 5) = 12"
+    assert grabbed[0][3] == ["inputMatrix", "outputMatrix", "maskMatrix"]
+    assert grabbed[-1][3] == ["gradOutputMatrix", "inputMatrix", "gradInputMatrix"]
+    with Image.open(path) as gif:
+        assert gif.n_frames == 2 * st.n_windows
+        assert gif.size == grabbed[0][4]  # the lecture area, the window's whole size there
+    # Presentation mode and the step are put back.
+    assert not window.presentation.presenting and not window.views_panel.lecture
+    assert st.step == 3 and window.menuBar().isVisible()
+
+
+def test_gif_at_a_presentation_size_puts_the_window_size_back(window, qtbot, tmp_path):
+    from PIL import Image
+
+    size = window.size()
+    path = tmp_path / "small.gif"
+    assert window.exporter.export_gif(path, "lecture", 100, "forward", "1024x768") == 16
+    with Image.open(path) as gif:
+        assert gif.size[0] <= 1024 and gif.size[1] <= 768
+    assert window.size() == size
+
+
+def test_command_line_presentation_and_gif_source(tmp_path):
+    from conftest import run_main
+
+    png = tmp_path / "lecture.png"
+    result = run_main("--presentation", "--window-size", "1024x768", "--screenshot", str(png))
+    assert result.returncode == 0, result.stderr
+    assert png.stat().st_size > 0
+    gif = tmp_path / "panel.gif"
+    result = run_main(
+        "--input-size", "4x4", "--export-gif", str(gif), "--gif-source", "panel",
+        "--gif-phase", "forward",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    result = run_main("--gif-source", "window")
+    assert result.returncode == 2 and "need --export-gif" in result.stderr
