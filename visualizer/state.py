@@ -775,21 +775,29 @@ class AppState(QObject):
         if verdict is None:
             return None
         if question is not None and not verdict.right and not verdict.problem:
-            key = pitfall_hint(question, text, self._output_pitfalls)
+            key = pitfall_hint(question, text, self._quiz_pitfalls, verdict.picks)
             if key:
                 self.quiz.with_hint(key)
                 verdict = self.quiz.verdict
         self._quiz_redraw()
         return verdict
 
-    def _output_pitfalls(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """``{key: (correct, wrong)}`` of the operation's pitfalls of the output."""
+    def _quiz_pitfalls(
+        self, result: str, source: tuple[int, int] | None = None
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{key: (correct, wrong)}`` of the operation's pitfalls of ``result`` (``output`` or
+        ``grad_input``); with a ``source`` cell of dY, the gradient of that window alone."""
+        grad_output = None
+        if source is not None:
+            dy = self.grad_output[self.plane]
+            grad_output = np.zeros_like(dy)
+            grad_output[source] = dy[source]
         found = {}
         for key in self.spec.pitfalls:
-            if get_pitfall(key).result != "output":
+            if get_pitfall(key).result != result:
                 continue
             try:
-                found[key] = self.pitfall_result(key)
+                found[key] = self.pitfall_result(key, grad_output)
             except ValueError:
                 continue  # a pitfall these parameters cannot show
         return found
@@ -823,12 +831,15 @@ class AppState(QObject):
         return verify.compare_with_torch(self.snapshot())
 
     # ---- pitfalls (engine.pitfalls: wrong hand-written versions beside the engine) ------------
-    def pitfall_result(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+    def pitfall_result(
+        self, key: str, grad_output: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(correct, wrong)`` matrices of pitfall ``key`` on the shown plane.
 
         Forward pitfalls give output planes, backward ones input-gradient planes; the shapes
-        may differ (a wrong version may drop rows).  Raises ``ValueError`` for an unknown key
-        or a pitfall that does not apply to the current operation.
+        may differ (a wrong version may drop rows).  ``grad_output`` (out_H, out_W) replaces
+        the shown plane's dY (quiz mode: one window's dY alone).  Raises ``ValueError`` for an
+        unknown key or a pitfall that does not apply to the current operation.
         """
         n, c = self.plane
         p, spec = self.params, self.spec
@@ -845,7 +856,7 @@ class AppState(QObject):
             divisor_override=p.divisor_override,
             weight=self.weight[c] if weighted else None,
             bias=p.bias if spec.has_param("bias") else None,
-            grad_output=self.grad_output[n, c],
+            grad_output=self.grad_output[n, c] if grad_output is None else grad_output,
         )
         return evaluate(key, case)
 

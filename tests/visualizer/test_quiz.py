@@ -168,6 +168,19 @@ def test_a_wrong_value_gets_the_pitfall_hint(window, qtbot):
     assert "Zero padding" in panel(window).quiz_verdict_label.text()
 
 
+def test_cells_sent_to_every_tied_maximum_get_the_equality_mask_hint(window, qtbot):
+    st = window.state
+    st.set_input(np.array([[5.0, 5.0], [1.0, 5.0]]))  # one window, three tied maxima
+    st.set_step(st.n_windows)
+    quiz_on(qtbot, window)
+    for cell in ((0, 0), (0, 1), (1, 1)):
+        click_cell(qtbot, window.views_panel.grad_input_view, *cell)
+    answer(qtbot, window, "1")
+    assert st.quiz.verdict.hint == "max_backward_equality_mask"
+    assert not st.quiz.verdict.right
+    assert "tied maximum" in panel(window).quiz_verdict_label.text()
+
+
 def test_argmax_question_is_answered_by_a_click_on_the_input(window, qtbot):
     st = window.state
     quiz_on(qtbot, window)

@@ -184,8 +184,8 @@ def test_size_question_and_the_reshape_pitfall_hint():
     q = size_question(results)
     assert q.size == (2, 2) and check(q, "2x2").right and not check(q, "1x1").right
     wrongs = {"pool_reshape": (np.zeros((2, 2)), np.zeros((1, 1)))}
-    assert pitfall_hint(q, "1x1", lambda: wrongs) == "pool_reshape"
-    assert pitfall_hint(q, "3x3", lambda: wrongs) == ""
+    assert pitfall_hint(q, "1x1", lambda result: wrongs) == "pool_reshape"
+    assert pitfall_hint(q, "3x3", lambda result: wrongs) == ""
 
 
 def test_value_hint_names_the_pitfall_that_gives_the_wrong_answer():
@@ -196,10 +196,27 @@ def test_value_hint_names_the_pitfall_that_gives_the_wrong_answer():
     correct = results.output[0, 0]
     wrong = correct.copy()
     wrong[0, 0] = 0.0
-    assert (
-        pitfall_hint(q, "0", lambda: {"max_zero_padding": (correct, wrong)}) == "max_zero_padding"
-    )
-    assert pitfall_hint(q, "-5", lambda: {"max_zero_padding": (correct, wrong)}) == ""
+    wrongs = {"max_zero_padding": (correct, wrong)}
+    assert pitfall_hint(q, "0", lambda result: wrongs) == "max_zero_padding"
+    assert pitfall_hint(q, "-5", lambda result: wrongs) == ""
+
+
+def test_clicked_cells_hint_at_the_backward_pitfall_that_sends_the_gradient_there():
+    tied = np.array([[5, 5], [1, 5]], dtype=float)
+    doc = document(x=tied)
+    cursor, results = cursor_at(doc, 1)  # backward, the only window
+    q = step_question(doc, results, cursor, KINDS)
+    assert q.cells == {(0, 0)} and q.source == (0, 0)
+    correct = np.array([[1.0, 0], [0, 0]])
+    every_tie = np.array([[1.0, 1], [0, 1]])
+
+    def wrongs(result, source=None):
+        assert (result, source) == ("grad_input", (0, 0))
+        return {"max_backward_equality_mask": (correct, every_tie)}
+
+    ties = {(0, 0), (0, 1), (1, 1)}
+    assert pitfall_hint(q, "1", wrongs, ties) == "max_backward_equality_mask"
+    assert pitfall_hint(q, "1", wrongs, {(0, 1)}) == ""
 
 
 # ---- the quiz: hiding, revealing, score ----------------------------------------------------------

@@ -145,6 +145,7 @@ class Question:
     cells : the cells to click
     amounts : what each cell of ``cells`` receives (the amount question)
     size : the expected output size (rows, cols)
+    source : the dY cell a backward question sends back (for the pitfalls' hints)
     """
 
     kind: str
@@ -158,6 +159,7 @@ class Question:
     cells: frozenset[Cell] = frozenset()
     amounts: Mapping[Cell, float] = field(default_factory=dict)
     size: tuple[int, int] | None = None
+    source: Cell | None = None
 
     @property
     def text(self) -> str:
@@ -288,6 +290,7 @@ def step_question(
         pick_view="grad_input",
         cells=frozenset(targets),
         amounts=expected,
+        source=sources[0] if sources else None,
     )
 
 
@@ -372,6 +375,7 @@ class Verdict:
     right_cells, wrong_cells, missed_cells : the clicked cells that are right, the clicked
         ones that are wrong and the ones not clicked that should have been
     hint : key of the pitfall (``engine.pitfalls``) the wrong value matches, if any
+    picks : the cells that were clicked
     """
 
     right: bool
@@ -383,6 +387,7 @@ class Verdict:
     wrong_cells: frozenset[Cell] = frozenset()
     missed_cells: frozenset[Cell] = frozenset()
     hint: str = ""
+    picks: frozenset[Cell] = frozenset()
 
 
 def check(question: Question, text: str, picks: Collection[Cell] = ()) -> Verdict:
@@ -417,7 +422,7 @@ def check(question: Question, text: str, picks: Collection[Cell] = ()) -> Verdic
         missed = question.cells - picked
         cells_right = not wrong and not missed
     ok = cells_right and value_right is not False
-    return Verdict(ok, True, "", {}, value_right, right, wrong, missed)
+    return Verdict(ok, True, "", {}, value_right, right, wrong, missed, "", picked)
 
 
 def reveal_marks(question: Question, picks: Collection[Cell]) -> Verdict:
@@ -427,25 +432,39 @@ def reveal_marks(question: Question, picks: Collection[Cell]) -> Verdict:
         return Verdict(False, scored=False)
     right, wrong = picked & question.cells, picked - question.cells
     missed = question.cells - picked
-    return Verdict(not wrong and not missed, False, "", {}, None, right, wrong, missed)
+    return Verdict(not wrong and not missed, False, "", {}, None, right, wrong, missed, "", picked)
+
+
+PitfallResults = Callable[..., Mapping[str, tuple[np.ndarray, np.ndarray]]]
 
 
 def pitfall_hint(
-    question: Question,
-    text: str,
-    wrong_results: Callable[[], Mapping[str, tuple[np.ndarray, np.ndarray]]],
+    question: Question, text: str, wrong_results: PitfallResults, picks: Collection[Cell] = ()
 ) -> str:
-    """The key of the pitfall whose wrong result is the typed answer, or ``""``.
+    """The key of the pitfall whose wrong result is the answer given, or ``""``.
 
-    ``wrong_results()`` gives ``{key: (correct, wrong)}`` matrices of the shown plane for the
-    operation's pitfalls of the output (called only when there is something to match).
+    ``wrong_results(result, source=None)`` gives ``{key: (correct, wrong)}`` matrices of the
+    shown plane for the operation's pitfalls of ``result`` (``output`` or ``grad_input``;
+    with a dY ``source`` cell, of that window's gradient alone).  It is called only when there
+    is something to match.  A value or a size matches a wrong output; clicked dX cells match
+    the cells a wrong backward sends that window's gradient to.
     """
+    if question.pick_view == "grad_input" and question.source is not None:
+        picked = frozenset(picks)
+        for key, (correct, wrong) in wrong_results("grad_input", question.source).items():
+            if wrong.shape != correct.shape:
+                continue
+            gets = frozenset((int(r), int(c)) for r, c in zip(*np.nonzero(wrong), strict=True))
+            should = frozenset((int(r), int(c)) for r, c in zip(*np.nonzero(correct), strict=True))
+            if gets and gets != should and picked == gets:
+                return key
+        return ""
     if question.size is not None:
         try:
             size = parse_size(text)
         except ValueError:
             return ""
-        for key, (correct, wrong) in wrong_results().items():
+        for key, (correct, wrong) in wrong_results("output").items():
             if wrong.shape != correct.shape and tuple(wrong.shape[-2:]) == size:
                 return key
         return ""
@@ -456,7 +475,7 @@ def pitfall_hint(
     except ValueError:
         return ""
     r, c = question.value_cell
-    for key, (correct, wrong) in wrong_results().items():
+    for key, (correct, wrong) in wrong_results("output").items():
         if r < wrong.shape[0] and c < wrong.shape[1] and r < correct.shape[0]:
             if c < correct.shape[1] and values_match(typed, float(wrong[r, c])):
                 if not values_match(float(wrong[r, c]), float(correct[r, c])):
