@@ -254,3 +254,12 @@ def test_the_step_keys_step_the_stack_while_it_is_open(window, qtbot):
     window.findChild(QAction, "stack_action").trigger()  # closed: the keys step the operation
     qtbot.keyClick(window, Qt.Key_Right)
     assert window.state.step == single_step + 1
+
+
+def test_presentation_mode_gives_the_room_the_matrices(window, qtbot):
+    panel = open_stack(window, qtbot)
+    action = next(a for a in window.findChildren(QAction) if a.objectName() == "presentationAction")
+    action.trigger()
+    assert not panel.side_panel.isVisible()
+    action.trigger()
+    assert panel.side_panel.isVisible()

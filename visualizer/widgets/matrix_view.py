@@ -1110,6 +1110,7 @@ class MatrixView(QWidget):
         # A heat map gets a magnifier beside it (made when first needed): the current step's
         # cells and two cells around them, with numbers.  A magnifier has none of its own.
         self._magnify = magnify
+        self._magnifier_allowed = True  # see set_magnifier_allowed
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
@@ -1348,10 +1349,20 @@ class MatrixView(QWidget):
             for r, c in changed:
                 viewport.update(self.table.visualRect(self.model.index(r, c)))
 
+    def set_magnifier_allowed(self, on: bool) -> None:
+        """Whether a heat map shows its magnifier (Stack mode's rows of small maps leave it
+        out: the numbers are on hover there, and the room goes to the next row)."""
+        self._magnifier_allowed = on
+        if not on:
+            self._show_magnifier(False)
+
     def _update_magnifier(self, marks: list[tuple[int, int]]) -> None:
         """Show the marked cells of the heat map and two cells around them, with numbers, in
         the magnifier beside it (hidden when nothing is marked)."""
         if not self._magnify:
+            return
+        if not self._magnifier_allowed:
+            self._show_magnifier(False)
             return
         values, kinds, offset = self._content
         box = magnifier_box(values.shape, marks)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -161,6 +161,7 @@ class StackPanel(Retranslatable, QWidget):
         left_layout.addWidget(self.grad_cell_checkbox)
         left_layout.addStretch(1)
         left_scroll = QScrollArea()
+        self.side_panel = left_scroll
         left_scroll.setObjectName("stack_side_panel")
         left_scroll.setWidget(left)
         left_scroll.setWidgetResizable(True)
@@ -259,6 +260,22 @@ class StackPanel(Retranslatable, QWidget):
         state.sigError.connect(self._on_error)
         self.retranslate_ui()
         self._on_stack_changed()
+
+    # ---- lecture layout -----------------------------------------------------------------------
+    def follow_side_panel(self, side_panel: QWidget) -> None:
+        """Show the layer controls exactly when the window's own side panel is shown: the
+        presentation mode hides it to give the room the matrices."""
+        self._window_side = side_panel
+        side_panel.installEventFilter(self)
+        self.side_panel.setVisible(not side_panel.isHidden())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is getattr(self, "_window_side", None) and event.type() in (
+            QEvent.ShowToParent,
+            QEvent.HideToParent,
+        ):
+            self.side_panel.setVisible(event.type() == QEvent.ShowToParent)
+        return False
 
     # ---- language -----------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -448,6 +465,7 @@ class StackPanel(Retranslatable, QWidget):
             view = MatrixView("", f"stack_level{level}_view")
             grad = MatrixView("", f"stack_grad{level}_view")
             for v in (view, grad):
+                v.set_magnifier_allowed(False)
                 v.setMinimumSize(VIEW_MIN_WIDTH, VIEW_MIN_HEIGHT)
                 font = v.title_label.font()
                 font.setPointSizeF(10.0)
@@ -679,6 +697,7 @@ def install(window: Any) -> None:
     state: AppState = window.state
     panel = StackPanel(state)
     window.stack_panel = panel
+    panel.follow_side_panel(window.side_panel)  # presentation mode hides both
     pages = QStackedWidget()
     pages.setObjectName("central_pages")
     single = window.takeCentralWidget()
