@@ -264,3 +264,15 @@ def test_compare_mode_and_the_layer_stack_pause_the_questions(window, qtbot):
     assert not st.quiz.hiding and st.quiz.question is None
     window.findChild(type(window.quiz.action), "stack_action").trigger()
     assert st.quiz.hiding and output_display(window, (0, 0)) == "?"
+
+
+def test_presentation_mode_keeps_the_strip_hidden_while_stepping(window, qtbot):
+    st = window.state
+    quiz_on(qtbot, window)
+    window.presentation.set_presentation(True, save=False)
+    assert not window.quiz.dock.isVisible()
+    st.advance()
+    st.advance()
+    assert st.step == 1 and st.quiz.hiding and not window.quiz.dock.isVisible()
+    window.presentation.set_presentation(False, save=False)
+    assert window.quiz.dock.isVisible()

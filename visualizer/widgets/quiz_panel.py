@@ -259,6 +259,7 @@ class QuizController(QObject):
         self.covers = {id(w): _Cover(w) for w in self._covered}
         for widget in self._covered:
             widget.installEventFilter(self)
+        self._on = False  # quiz mode as last shown
         state.sigQuizChanged.connect(self._on_quiz_changed)
         self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
@@ -286,11 +287,13 @@ class QuizController(QObject):
         quiz = self.state.quiz
         with QSignalBlocker(self.action):
             self.action.setChecked(quiz.on)
-        if quiz.on and not self.dock.isVisible():
-            self.window.step_bar.timer.stop()  # playing would run past the questions
-            self.dock.show()
-        elif not quiz.on and self.dock.isVisible():
-            self.dock.hide()
+        if quiz.on != self._on:
+            # Only when quiz mode is switched: presentation mode may hide the strip meanwhile.
+            self._on = quiz.on
+            if quiz.on:
+                self.window.step_bar.timer.stop()  # playing would run past the questions
+            presenting = getattr(getattr(self.window, "presentation", None), "presenting", False)
+            self.dock.setVisible(quiz.on and not presenting)
         hide = quiz.hiding_size
         for widget in self._covered:
             cover = self.covers[id(widget)]
