@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -225,17 +226,35 @@ def _geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...] | None, params:
     return conv_geometry(x_shape[-2:], w_shape[-2:], **_kwargs(params))
 
 
-def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
-    x, w = tensors["input"], tensors["weight"]
-    b = _bias(params, w.shape[0])
-    kw = _kwargs(params)
-    return {"output": conv2d(x, w, b, **kw)}, (x, w, b, kw)
+Forward = Callable[[Tensors, Params], tuple[dict[str, np.ndarray], Any]]
+Backward = Callable[[Any, Tensors], dict[str, np.ndarray | None]]
 
 
-def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
-    x, w, b, kw = ctx
-    gx, gw, gb = conv2d_backward(grads["grad_output"], x, w, b, **kw)
-    return {"grad_input": gx, "grad_weight": gw, "grad_bias": gb}
+def weighted_calls(
+    forward: Callable[..., np.ndarray],
+    backward: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    kwargs: Callable[[Params], dict[str, Any]],
+    out_axis: int,
+) -> tuple[Forward, Backward]:
+    """The spec's forward and backward of an operation called ``forward(x, weight, bias,
+    **kwargs(params))``, whose bias (the ``bias`` parameter) has one value per output channel,
+    the weight's axis ``out_axis``; ``backward`` returns dX, dW and db."""
+
+    def spec_forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+        x, w = tensors["input"], tensors["weight"]
+        b = _bias(params, w.shape[out_axis])
+        kw = kwargs(params)
+        return {"output": forward(x, w, b, **kw)}, (x, w, b, kw)
+
+    def spec_backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
+        x, w, b, kw = ctx
+        gx, gw, gb = backward(grads["grad_output"], x, w, b, **kw)
+        return {"grad_input": gx, "grad_weight": gw, "grad_bias": gb}
+
+    return spec_forward, spec_backward
+
+
+_forward, _backward = weighted_calls(conv2d, conv2d_backward, _kwargs, 0)
 
 
 def _trace(

@@ -39,7 +39,15 @@ from engine.ops.common import (
     STRIDE,
     register_module,
 )
-from engine.ops.conv2d import BIAS, BIAS_TENSOR, CONV_KERNEL, GRAD_BIAS, GRAD_WEIGHT, WEIGHT
+from engine.ops.conv2d import (
+    BIAS,
+    BIAS_TENSOR,
+    CONV_KERNEL,
+    GRAD_BIAS,
+    GRAD_WEIGHT,
+    WEIGHT,
+    weighted_calls,
+)
 from engine.ops.conv2d import Records as ConvRecords
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.trace import (
@@ -324,10 +332,6 @@ def _kwargs(params: Params) -> dict[str, Any]:
     return {name: params[name] for name in KEYS}
 
 
-def _bias(params: Params, c_out: int) -> np.ndarray | None:
-    return None if params["bias"] is None else np.full(c_out, float(params["bias"]))
-
-
 def _geometry_of(x_shape: tuple[int, ...], w_shape: tuple[int, ...], kw: dict[str, Any]) -> Any:
     pairs = {name: normalize_pair(kw[name], name) for name in KEYS}
     return conv_transpose_geometry(
@@ -344,17 +348,8 @@ def _geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...] | None, params:
     return _geometry_of(x_shape, w_shape, _kwargs(params))
 
 
-def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
-    x, w = tensors["input"], tensors["weight"]
-    b = _bias(params, w.shape[1])
-    kw = _kwargs(params)
-    return {"output": conv_transpose2d(x, w, b, **kw)}, (x, w, b, kw)
-
-
-def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
-    x, w, b, kw = ctx
-    gx, gw, gb = conv_transpose2d_backward(grads["grad_output"], x, w, b, **kw)
-    return {"grad_input": gx, "grad_weight": gw, "grad_bias": gb}
+# conv_transpose2d's weight is (C_in, C_out, kH, kW): output channels on axis 1.
+_forward, _backward = weighted_calls(conv_transpose2d, conv_transpose2d_backward, _kwargs, 1)
 
 
 def _trace(
