@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from visualizer.widgets.matrix_view import MatrixView, style_pens
 
-Segment = tuple[QRectF, QRectF]  # from box, to box (in this widget's coordinates)
+ARCH_CLEARANCE = 6.0  # pixels an arch between views side by side passes above their tops
+Segment = tuple[QRectF, QRectF, float]  # from box, to box, top of the two views (this widget's)
 
 
 def edge_point(box: QRectF, toward: QPointF) -> QPointF:
@@ -67,7 +68,8 @@ class StepArrows(QWidget):
             start, end = a.cells_box(source, self), b.cells_box(target, self)
             if start is None or end is None:
                 continue
-            segments.append((start, end))
+            top = min(self.mapFromGlobal(v.mapToGlobal(QPoint(0, 0))).y() for v in (a, b))
+            segments.append((start, end, float(top)))
             drawn.append((source_view, target_view))
         if segments != self._segments:
             self._segments = segments
@@ -80,18 +82,27 @@ class StepArrows(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         color = QColor(style_pens()["current"][0])
-        for start, end in self._segments:
-            a = edge_point(start, end.center())
-            b = edge_point(end, start.center())
-            length = math.hypot(b.x() - a.x(), b.y() - a.y())
-            if length < 12:
-                continue
-            # A gentle curve: it bows away from the straight line between the two views, so
-            # it does not run along a row of cells.
-            mid = QPointF((a.x() + b.x()) / 2, (a.y() + b.y()) / 2)
-            nx, ny = -(b.y() - a.y()) / length, (b.x() - a.x()) / length
-            bow = min(40.0, length * 0.12)
-            ctrl = QPointF(mid.x() + nx * bow, mid.y() + ny * bow)
+        for start, end, top in self._segments:
+            sc, ec = start.center(), end.center()
+            if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
+                # Views side by side: the arrow leaves the top of one box and arches over the
+                # views between them (their numbers stay readable) into the top of the other.
+                a = QPointF(sc.x(), start.top())
+                b = QPointF(ec.x(), end.top())
+                # The curve's highest point (halfway) just above the views' titles.
+                peak = max(6.0, top - ARCH_CLEARANCE)
+                ctrl = QPointF((a.x() + b.x()) / 2, (4 * peak - a.y() - b.y()) / 2)
+            else:
+                a = edge_point(start, ec)
+                b = edge_point(end, sc)
+                length = math.hypot(b.x() - a.x(), b.y() - a.y())
+                if length < 12:
+                    continue
+                # A gentle curve: it bows away from the straight line between the two views.
+                mid = QPointF((a.x() + b.x()) / 2, (a.y() + b.y()) / 2)
+                nx, ny = -(b.y() - a.y()) / length, (b.x() - a.x()) / length
+                bow = min(40.0, length * 0.12)
+                ctrl = QPointF(mid.x() + nx * bow, mid.y() + ny * bow)
             path = QPainterPath(a)
             path.quadTo(ctrl, b)
             # The arrow's head points along the curve's end.
