@@ -30,14 +30,14 @@ from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.model.document import CompareSetup
 from visualizer.state import INPUT, AppState
 from visualizer.ui import Retranslatable
-from visualizer.widgets.matrix_view import MatrixView, levels_for
+from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for
 from visualizer.widgets.views_panel import ROLE_STYLE
 
 # The highlight style of a cell whose value differs between the settings (the Pitfalls panel's
 # frame for a differing cell; it is no colour of the data maps in either palette).
 DIFFERS_STYLE = "wrong"
-# Differing cells are framed in matrices of at most this many cells (larger ones are heat maps
-# in compare mode, which draw no such frames: the summary line still counts them).
+# Differing cells are framed in matrices of at most this many cells (the summary line still
+# counts them in larger ones).
 MAX_MARKED_CELLS = 24 * 24
 # Below this width per setting the settings are stacked, one above the other.
 SIDE_BY_SIDE_MIN_WIDTH = 480
@@ -69,7 +69,10 @@ class ComparePanel(QFrame):
         font.setBold(True)
         self.title_label.setFont(font)
         self.title_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.views = {name: MatrixView("", f"compare{index}_{name}_matrix", self) for name in VIEWS}
+        self.views = {
+            name: MatrixView("", f"compare{index}_{name}_matrix", self, magnify=False)
+            for name in VIEWS
+        }
         small = QFont()
         small.setPointSizeF(10.5)
         small.setBold(True)
@@ -179,6 +182,9 @@ class CompareView(Retranslatable, QWidget):
         layout.addWidget(self.summary_label)
         layout.addLayout(self.panel_grid, 1)
         self.panels: list[ComparePanel] = []
+        # Differing cells are framed while cells are large enough to show numbers (a frame
+        # on a few pixels hides the colour it is about).
+        self._framed = True
         self.mode = ""
         self._levels: dict[str, tuple[float, float]] = {}
         self._sync_timer = QTimer(self)
@@ -245,9 +251,15 @@ class CompareView(Retranslatable, QWidget):
         views = self.views()
         if not views:
             return
-        cell = min(view.fit_cell() for view in views)
+        cell = int(min(view.fit_cell() for view in views))
         for view in views:
-            view.set_cell_size(int(cell))
+            view.set_cell_size(cell)
+        framed = cell >= MIN_NUMBER_CELL
+        if framed != self._framed:  # the frames of differing cells come or go with numbers
+            self._framed = framed
+            for panel in self.panels:
+                panel.forget()
+            self._on_step_changed()
 
     # ---- state → views ----------------------------------------------------------------------
     def retranslate_ui(self) -> None:
@@ -328,7 +340,7 @@ class CompareView(Retranslatable, QWidget):
                 marked = differing[i].get(name)
                 cells: dict[tuple[int, int], set[str]] = {}
                 # Framed where a view can be a table; a heat map draws no such frames.
-                if marked is not None and marked.size <= MAX_MARKED_CELLS:
+                if marked is not None and marked.size <= MAX_MARKED_CELLS and self._framed:
                     cells = {(int(r), int(c)): {DIFFERS_STYLE} for r, c in np.argwhere(marked)}
                 skip = (forward and name in GRADIENTS) or (not forward and name == "mask")
                 if hl is not None and not skip:
