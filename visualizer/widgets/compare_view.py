@@ -39,6 +39,8 @@ DIFFERS_STYLE = "wrong"
 # Differing cells are framed in matrices of at most this many cells (the summary line still
 # counts them in larger ones).
 MAX_MARKED_CELLS = 24 * 24
+# Matrices with more rows or columns than this are heat maps in the panels.
+TABLE_MAX_SIDE = 24
 # Below this width per setting the settings are stacked, one above the other.
 SIDE_BY_SIDE_MIN_WIDTH = 480
 # The views of a panel, by result name, in the order a stacked panel shows them in one row.
@@ -73,6 +75,10 @@ class ComparePanel(QFrame):
             name: MatrixView("", f"compare{index}_{name}_matrix", self, magnify=False)
             for name in VIEWS
         }
+        for view in self.views.values():
+            # Tables (a step repaints only the cells that change) up to this size; larger
+            # matrices are heat maps, without the magnifier the usual views have.
+            view.heat_above = TABLE_MAX_SIDE
         small = QFont()
         small.setPointSizeF(10.5)
         small.setBold(True)

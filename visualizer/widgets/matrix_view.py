@@ -1110,6 +1110,9 @@ class MatrixView(QWidget):
         # A heat map gets a magnifier beside it (made when first needed): the current step's
         # cells and two cells around them, with numbers.  A magnifier has none of its own.
         self._magnify = magnify
+        # A view without a magnifier is a table, unless this is set: then a matrix with more
+        # rows or columns than this is a heat map (numbers on hover).
+        self.heat_above: int | None = None
         self._magnifier_allowed = True  # see set_magnifier_allowed
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
@@ -1248,6 +1251,8 @@ class MatrixView(QWidget):
         values, kinds, offset = self._content
         # A magnifier is always a table: it is there for the numbers.
         heat = self._magnify and (max(values.shape) > EDIT_MAX_SIDE or self._too_small)
+        if self.heat_above is not None:  # by size alone (compare mode's panels)
+            heat = max(values.shape) > self.heat_above
         self.model.neutral = self.neutral
         base = QApplication.palette().color(QPalette.ColorRole.Base)
         self.model.dim = (base.red(), base.green(), base.blue()) if self.dimmed else None
