@@ -276,3 +276,23 @@ def test_presentation_mode_keeps_the_strip_hidden_while_stepping(window, qtbot):
     assert st.step == 1 and st.quiz.hiding and not window.quiz.dock.isVisible()
     window.presentation.set_presentation(False, save=False)
     assert window.quiz.dock.isVisible()
+
+
+@pytest.mark.parametrize("op", list(OPS))
+def test_a_step_reading_one_cell_asks_where_it_goes_by_clicks_on_the_output(window, qtbot, op):
+    st = window.state
+    st.set_op(op)
+    st.set_step(1)
+    quiz_on(qtbot, window)
+    question = st.quiz.question
+    if question.pick_view != "output":
+        assert not st.spec.scatters  # a scatter always asks where
+        pytest.skip("this operation's forward step reads a window")
+    assert question.cells
+    before = st.results.trace.output_after(0)
+    np.testing.assert_array_equal(window.views_panel.output_view.matrix(), before)
+    for cell in sorted(question.cells):
+        click_cell(qtbot, window.views_panel.output_view, *cell)
+    assert st.step == 1  # a click answers; it does not jump
+    answer(qtbot, window, "")
+    assert st.quiz.verdict.right
