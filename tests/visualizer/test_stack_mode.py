@@ -263,3 +263,12 @@ def test_presentation_mode_gives_the_room_the_matrices(window, qtbot):
     assert not panel.side_panel.isVisible()
     action.trigger()
     assert panel.side_panel.isVisible()
+
+
+def test_the_side_panel_button_folds_the_layer_controls_too(window, qtbot):
+    panel = open_stack(window, qtbot)
+    button = next(a for a in window.findChildren(QAction) if a.objectName() == "sidePanelAction")
+    button.trigger()  # fold
+    assert not panel.side_panel.isVisible()
+    button.trigger()  # unfold
+    assert panel.side_panel.isVisible()
