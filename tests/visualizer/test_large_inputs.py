@@ -94,3 +94,17 @@ def test_a_fast_play_takes_several_steps_per_tick(large):
     assert st.step == st.n_windows - 1
     bar.speed_spinbox.setValue(2)
     assert bar.steps_per_tick() == 1
+
+
+def test_outputs_not_computed_yet_are_blank_in_the_close_up(large, qtbot):
+    from PySide6.QtCore import Qt
+
+    st, panel = large.state, large.views_panel
+    st.set_step(30 + 5)  # writes Y[1, 5]; Y[1, 6] and later are not computed yet
+    settle(qtbot)
+    magnifier = panel.output_view.magnifier
+    model = magnifier.model
+    # The close-up shows Y[0:4, 3:8]: (1, 2) is Y[1, 5] (written), (1, 3) is Y[1, 6] (pending).
+    assert model.data(model.index(1, 2), Qt.DisplayRole) not in (None, "", "NaN")
+    assert model.data(model.index(1, 3), Qt.DisplayRole) in (None, "")
+    assert model.data(model.index(2, 0), Qt.DisplayRole) in (None, "")

@@ -1378,9 +1378,24 @@ class MatrixView(QWidget):
         top, bottom, left, right = box
         crop = values[top:bottom, left:right]
         crop_kinds = None if kinds is None else kinds[top:bottom, left:right]
+        pending = self._pending
+        # Outputs not computed yet stay blank in the close-up too (not the NaN they hold).
+        crop_pending = (
+            None
+            if pending is None or pending.shape != values.shape
+            else pending[top:bottom, left:right]
+        )
         # Each view's highlights are set twice per edit (with its data, then with the step):
         # the magnifier is rebuilt only when what it shows changed.
-        shown = (box, offset, self.levels, self.diverging, self.neutral, self.dimmed)
+        shown = (
+            box,
+            offset,
+            self.levels,
+            self.diverging,
+            self.neutral,
+            self.dimmed,
+            None if crop_pending is None else crop_pending.tobytes(),
+        )
         last = self._magnified
         if (
             last is not None
@@ -1406,6 +1421,7 @@ class MatrixView(QWidget):
             levels=self.levels,
             diverging=self.diverging,
             neutral=self.neutral,
+            pending=crop_pending,
         )
         magnifier.set_highlights(self._highlight_cells)
         magnifier.set_title(
