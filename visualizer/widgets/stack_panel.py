@@ -92,6 +92,11 @@ class StackPanel(Retranslatable, QWidget):
         self.layers_list = QListWidget()
         self.layers_list.setObjectName("stack_layers_list")
         self.layers_list.setMaximumHeight(130)
+        # A long layer (padding, dilation…) wraps inside the side panel instead of scrolling
+        # it sideways; the whole line is also the item's tooltip.
+        self.layers_list.setWordWrap(True)
+        self.layers_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.layers_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layers_list.currentRowChanged.connect(self._on_layer_selected)
         self.add_combobox = QComboBox()
         self.add_combobox.setObjectName("stack_add_combobox")
@@ -331,10 +336,13 @@ class StackPanel(Retranslatable, QWidget):
             if self.layers_list.count() != len(texts):
                 self.layers_list.clear()
                 self.layers_list.addItems(texts)
+                for i, text in enumerate(texts):
+                    self.layers_list.item(i).setToolTip(text)
             for i, text in enumerate(texts):
                 item = self.layers_list.item(i)
                 if item.text() != text:
                     item.setText(text)
+                    item.setToolTip(text)
             if layers:
                 self.layers_list.setCurrentRow(max(0, min(row, len(layers) - 1)))
         has = bool(layers)
