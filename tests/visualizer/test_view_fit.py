@@ -41,3 +41,26 @@ def test_long_stack_layers_wrap_in_the_layer_list(window, qtbot, size):
         item = layers.item(i)
         assert item.toolTip() == item.text()
         assert layers.visualItemRect(item).width() <= layers.viewport().width()
+
+
+def test_stack_level_titles_keep_their_shape_at_1024(window, qtbot):
+    """02_lenet_style at 1024×768: level titles were cut to '1. conv2d  1×2…', losing the
+    shape the stack is about; the short title keeps the level's number and shape."""
+    from PySide6.QtGui import QAction
+
+    from visualizer.model.stack import read_stack_file
+    from visualizer.resources import asset
+
+    window.resize(1024, 768)
+    window.findChild(QAction, "stack_action").trigger()
+    stack = read_stack_file(asset("presets", "stacks", "02_lenet_style.json"))
+    assert window.state.stack_state.load(stack)
+    settle(qtbot)
+    panel = window.stack_panel
+    results = window.state.stack_state.results
+    for level, view in enumerate(panel.level_views):
+        label = view.title_label
+        assert label.fits(label.text()), label.text()
+        if level:
+            shape = "×".join(str(n) for n in results.level(level).shape[1:])
+            assert shape in label.text(), (label.text(), shape)

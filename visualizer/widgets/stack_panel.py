@@ -517,7 +517,9 @@ class StackPanel(Retranslatable, QWidget):
                 view.setToolTip(tr("The input: click a cell, hover it, or type a number"))
             else:
                 op = results.rows[level - 1].op
-                view.set_title(f"{level}. {op}  {shape}")
+                # Where the whole title does not fit, the level's number and shape (the op is
+                # in the table below and in the tooltip).
+                view.set_title(f"{level}. {op}  {shape}", f"{level}.  {shape}")
                 tip = tr(
                     "Layer {n} ({op}): its output. Click a cell to see its receptive field on "
                     "every earlier level; hover one to see what depends on it."
