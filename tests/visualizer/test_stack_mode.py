@@ -272,3 +272,23 @@ def test_the_side_panel_button_folds_the_layer_controls_too(window, qtbot):
     assert not panel.side_panel.isVisible()
     button.trigger()  # unfold
     assert panel.side_panel.isVisible()
+
+
+def test_more_than_four_levels_wrap_into_two_rows(window, qtbot):
+    """A LeNet-style stack (7 levels) is laid out 4 + 3, each level's gradient under it."""
+    panel = open_stack(window, qtbot)
+    combo = panel.presets_combobox
+    index = next(i for i in range(1, combo.count()) if "02_lenet" in str(panel.presets[i - 1].path))
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    grid = panel.views_grid
+
+    def position(view):
+        row, col, _, _ = grid.getItemPosition(grid.indexOf(view))
+        return row, col
+
+    assert len(panel.level_views) == 7
+    assert [position(v) for v in panel.level_views] == [
+        (0, 0), (0, 1), (0, 2), (0, 3), (2, 0), (2, 1), (2, 2)
+    ]  # fmt: skip
+    assert [position(v) for v in panel.grad_views][4] == (3, 0)

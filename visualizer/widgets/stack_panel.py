@@ -63,6 +63,12 @@ def _shape_text(shape: object) -> str:
     return "×".join(str(int(v)) for v in shape) if shape else "—"  # type: ignore[attr-defined]
 
 
+def level_columns(n_levels: int) -> int:
+    """Views per row: one row up to 4 levels, then two rows (a LeNet-style stack has 7 levels,
+    which in one row left each view a narrow strip with its title cut)."""
+    return n_levels if n_levels <= 4 else -(-n_levels // 2)
+
+
 class StackPanel(Retranslatable, QWidget):
     """Layer list and parameters, the shape table, the level views and the stepping line."""
 
@@ -469,6 +475,10 @@ class StackPanel(Retranslatable, QWidget):
         self._marked.clear()
         self._keys.clear()
         self._shown_results = None
+        columns = level_columns(n_levels)
+        # Equal room for every level (a table's size hint would otherwise squeeze heat maps).
+        for k in range(max(columns, self.views_grid.columnCount())):
+            self.views_grid.setColumnStretch(k, 1 if k < columns else 0)
         for level in range(n_levels):
             view = MatrixView("", f"stack_level{level}_view")
             grad = MatrixView("", f"stack_grad{level}_view")
@@ -485,10 +495,19 @@ class StackPanel(Retranslatable, QWidget):
             view.set_editable(level == 0)
             if level == 0:
                 view.sigCellEdited.connect(self._on_input_edited)
-            self.views_grid.addWidget(view, 0, level)
-            self.views_grid.addWidget(grad, 1, level)
+            block, col = divmod(level, columns)
+            self.views_grid.addWidget(view, 2 * block, col)
+            self.views_grid.addWidget(grad, 2 * block + 1, col)
             self.level_views.append(view)
             self.grad_views.append(grad)
+
+    def _stretch_rows(self, n_levels: int, backward: bool) -> None:
+        """Equal height for the rows on screen: the value rows, and the gradient rows only in
+        the backward phase (a hidden row with a stretch would leave an empty band)."""
+        blocks = -(-n_levels // level_columns(n_levels)) if n_levels else 0
+        for k in range(max(2 * blocks, self.views_grid.rowCount())):
+            on = k < 2 * blocks and (k % 2 == 0 or backward)
+            self.views_grid.setRowStretch(k, 1 if on else 0)
 
     def _channel(self, array: np.ndarray) -> int:
         return min(self.channel_spinbox.value(), array.shape[1] - 1)
@@ -551,6 +570,7 @@ class StackPanel(Retranslatable, QWidget):
             return
         cursor = self.stack_state.cursor
         backward = cursor.phase == "backward"
+        self._stretch_rows(len(self.level_views), backward)
         for level, (view, grad_view) in enumerate(
             zip(self.level_views, self.grad_views, strict=True)
         ):
