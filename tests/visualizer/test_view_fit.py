@@ -3,6 +3,7 @@ the app as a teacher and a student would)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from checks import settle
 
@@ -64,3 +65,39 @@ def test_stack_level_titles_keep_their_shape_at_1024(window, qtbot):
         if level:
             shape = "×".join(str(n) for n in results.level(level).shape[1:])
             assert shape in label.text(), (label.text(), shape)
+
+
+def test_stack_levels_not_computed_yet_are_blank_not_zeros(window, qtbot):
+    """A level the forward pass has not reached showed a table of dimmed '0's (02_lenet_style,
+    step 1: the 5×5 output read as all zeros); its cells are now blank, as the single
+    operation's outputs not computed yet."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction
+
+    from visualizer.model.stack import read_stack_file
+    from visualizer.resources import asset
+
+    window.findChild(QAction, "stack_action").trigger()
+    stack = read_stack_file(asset("presets", "stacks", "02_lenet_style.json"))
+    assert window.state.stack_state.load(stack)
+    settle(qtbot)
+    last = window.stack_panel.level_views[-1]
+    assert last.dimmed
+    model = last.model
+    assert np.isnan(model.values).all() and model.pending.all()
+    texts = {model.data(model.index(r, c), Qt.ItemDataRole.DisplayRole)
+             for r in range(model.rowCount()) for c in range(model.columnCount())}  # fmt: skip
+    assert texts <= {None, ""}
+    window.state.stack_state.set_step(window.state.stack_state.cursor.n_steps - 1)
+    settle(qtbot)
+    assert not last.dimmed and np.isfinite(last.matrix()).all()
+
+
+def test_number_layout_without_any_text_fits_any_room(qtbot):
+    """A matrix whose cells are all pending has no number to fit: a room narrower than the
+    text padding divided by zero."""
+    from visualizer.widgets.matrix_view import number_layout
+
+    for room in (0, 3, 10, 40):
+        pixels, width = number_layout((), 20, room)
+        assert pixels > 0 and width >= 20

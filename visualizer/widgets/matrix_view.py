@@ -241,7 +241,8 @@ def number_layout(
 
     pixels = int(min(cell * height, NUMBER_MAX_PX))
     need = needed(pixels)
-    if need > room:
+    # Without any text (every cell pending) there is no font to fit.
+    if need > room and need > 2 * TEXT_PAD:
         # Text width grows with the font size: start from the proportional guess.
         pixels = max(MIN_NUMBER_PX, int(pixels * (room - 2 * TEXT_PAD) / (need - 2 * TEXT_PAD)))
         need = needed(pixels)

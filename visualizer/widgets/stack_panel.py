@@ -561,10 +561,10 @@ class StackPanel(Retranslatable, QWidget):
         self._refresh_values_only()
 
     def _refresh_values_only(self) -> None:
-        """Show each level as the step has it: its values once computed (dimmed zeros before),
-        its gradient once filled in.  A view is set only when what it shows changes (results,
-        channel, filled or not); the gradient row is shown in the backward phase only and is
-        not updated while hidden."""
+        """Show each level as the step has it: its values once computed (dimmed blank cells
+        before), its gradient once filled in.  A view is set only when what it shows changes
+        (results, channel, filled or not); the gradient row is shown in the backward phase only
+        and is not updated while hidden."""
         results = self.stack_state.results
         if results is None or len(self.level_views) != results.n_layers + 1:
             return
@@ -580,7 +580,11 @@ class StackPanel(Retranslatable, QWidget):
             key = (results, c, shown)
             if not _same_key(self._keys.get(id(view)), key):
                 self._keys[id(view)] = key
-                view.set_matrix(values[0, c] if shown else np.zeros(values.shape[2:]))
+                if shown:
+                    view.set_matrix(values[0, c])
+                else:  # not computed yet: blank cells, as the single operation's outputs
+                    blank = np.full(values.shape[2:], np.nan)
+                    view.set_matrix(blank, pending=np.ones(blank.shape, bool))
                 view.set_dimmed(not shown)
                 view.set_cell_size(int(view.fit_cell()))
             grad_view.setVisible(backward)
