@@ -101,3 +101,31 @@ def test_number_layout_without_any_text_fits_any_room(qtbot):
     for room in (0, 3, 10, 40):
         pixels, width = number_layout((), 20, room)
         assert pixels > 0 and width >= 20
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_the_stack_output_size_formulas_are_not_cut(window, qtbot, size):
+    """06_global_average_pooling at 1366×768: the adaptive pooling's formula was cut with '…'
+    in the shape table's Output size column; it wraps onto a taller row instead."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QAction, QFontMetrics
+
+    from visualizer.model.stack import read_stack_file
+    from visualizer.resources import asset
+
+    window.resize(*size)
+    window.findChild(QAction, "stack_action").trigger()
+    stack = read_stack_file(asset("presets", "stacks", "06_global_average_pooling.json"))
+    assert window.state.stack_state.load(stack)
+    settle(qtbot)
+    table = window.stack_panel.shapes_table
+    metrics = QFontMetrics(table.font())
+    room = table.columnWidth(4) - 8  # the cell's margins
+    for row in range(table.rowCount()):
+        text = table.item(row, 4).text()
+        need = metrics.boundingRect(QRect(0, 0, room, 10**6), Qt.TextFlag.TextWordWrap, text)
+        assert need.width() <= room, text
+        assert need.height() <= table.rowHeight(row), (text, table.rowHeight(row))
+    longest = max(range(table.rowCount()), key=lambda r: len(table.item(r, 4).text()))
+    if metrics.horizontalAdvance(table.item(longest, 4).text()) > room:  # one line is not enough
+        assert table.rowHeight(longest) > table.rowHeight(0)  # the Input row: one line

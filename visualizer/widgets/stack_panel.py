@@ -195,7 +195,11 @@ class StackPanel(Retranslatable, QWidget):
         self.shapes_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.shapes_table.setSelectionMode(QAbstractItemView.NoSelection)
         self.shapes_table.verticalHeader().hide()
-        self.shapes_table.setWordWrap(False)
+        # A formula longer than the Output size column (adaptive pooling's) wraps onto a
+        # second line of its row instead of being cut with "…".
+        self.shapes_table.setWordWrap(True)
+        self.shapes_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.shapes_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         header = self.shapes_table.horizontalHeader()
         for column in range(4):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
