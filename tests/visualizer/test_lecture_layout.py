@@ -42,11 +42,14 @@ def digit_height(view) -> int:
 
 
 def shown_names(panel) -> list[str]:
-    """Object names of the shown views, left to right."""
+    """Object names of the shown views in reading order (rows top to bottom, left to right)."""
     views = [v for v in panel.views() if v.isVisible()]
-    return [
-        v.objectName() for v in sorted(views, key=lambda v: v.mapTo(panel, v.rect().topLeft()).x())
-    ]
+
+    def place(v):
+        top_left = v.mapTo(panel, v.rect().topLeft())
+        return top_left.y(), top_left.x()
+
+    return [v.objectName() for v in sorted(views, key=place)]
 
 
 def no_scroll_bars(view) -> bool:
@@ -133,6 +136,15 @@ def test_convolution_rows_come_from_the_spec(window, qtbot):
         "gradWeightMatrix",
     ]
     assert window.views_panel.bias_label.isVisible() == (st.results.grad_bias is not None)
+    # Five matrices in one row would leave small cells under an empty band: two rows, with
+    # cells clearly larger than one row allows, still one cell size for all.
+    panel = window.views_panel
+    views = panel.lecture_views()
+    one_row = panel._largest_cell(views, panel.width() - 4, panel.height() - 4, 1)
+    assert panel.lecture_cell > one_row
+    tops = {v.mapTo(window, v.rect().topLeft()).y() for v in views}
+    assert len(tops) == 2
+    assert len({v.table.rowHeight(0) for v in views}) == 1
 
 
 def test_average_pooling_backward_shows_only_the_gradients(window, qtbot):

@@ -60,6 +60,7 @@ STRETCH = {"input": 3, "mask": 3}
 LECTURE_SPACING = 18
 LECTURE_ROW_SPACING = 10
 LECTURE_CELL_RANGE = (8, 96)
+LECTURE_TWO_ROWS_GAIN = 1.25  # two lecture rows only if their cells are this much larger
 # Highlight styles the views keep in sight while stepping (Views follow the step).
 FOLLOWED = {"window", "current", "target", "pad_tap"}
 
@@ -380,6 +381,19 @@ class ViewsPanel(Retranslatable, QWidget):
             used, row_height = w, h
         return rows, height + row_height
 
+    def _largest_cell(self, views: list[MatrixView], width: int, height: int, most: int) -> int:
+        """The largest cell at which the views fit in at most ``most`` rows of ``width`` and
+        in ``height`` (binary search: sizes grow with the cell)."""
+        low, high = LECTURE_CELL_RANGE
+        while low < high:
+            mid = (low + high + 1) // 2
+            rows, needed = self._lecture_fit(views, mid, width)
+            if len(rows) <= most and needed <= height:
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
     def _sync_lecture(self) -> None:
         """One cell size for every view of the lecture row: the largest at which the row fits
         the panel (times the zoom; a zoomed row wraps into more rows), each view exactly as
@@ -391,17 +405,14 @@ class ViewsPanel(Retranslatable, QWidget):
         if self._lecture_bias_shown():
             width -= self.bias_label.sizeHint().width() + LECTURE_SPACING
         height = self.height() - 4
-        low, high = LECTURE_CELL_RANGE
-        # The largest cell at which one row fits (binary search: sizes grow with the cell).
-        while low < high:
-            mid = (low + high + 1) // 2
-            rows, needed = self._lecture_fit(views, mid, width)
-            if len(rows) == 1 and needed <= height:
-                low = mid
-            else:
-                high = mid - 1
-        cell = low
+        cell = self._largest_cell(views, width, height, 1)
         rows = [views]
+        # Many matrices in one row (convolution's backward: dY, X, W, dX, dW) leave small
+        # cells under a wide empty band: two rows are used when they make cells clearly larger.
+        two = self._largest_cell(views, width, height, 2)
+        if two >= LECTURE_TWO_ROWS_GAIN * cell:
+            cell = two
+            rows, _ = self._lecture_fit(views, cell, width)
         if self.zoom != 1.0:
             cell = int(max(LECTURE_CELL_RANGE[0], min(LECTURE_CELL_RANGE[1], cell * self.zoom)))
             rows, _ = self._lecture_fit(views, cell, width)
