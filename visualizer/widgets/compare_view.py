@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -400,10 +400,9 @@ def install(window: object) -> None:
 
     action.toggled.connect(on_toggled)
 
-    button = QToolButton()
+    # A push button keeps room for its menu arrow (a tool button's arrow covered the "…").
+    button = QPushButton()
     button.setObjectName("compare_button")
-    button.setPopupMode(QToolButton.InstantPopup)
-    button.setToolButtonStyle(Qt.ToolButtonTextOnly)
     menu = QMenu(button)
     menu.setObjectName("compare_menu")
     button.setMenu(menu)
