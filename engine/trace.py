@@ -92,12 +92,39 @@ class Update:
     text: str
 
 
+# From this many cells, a block of cells that all add the same (a large averaging window)
+# is written once with slices, ``dX[0:4, 0:4]: 0 + 0.0625 = 0.0625``, not cell by cell.
+SLICE_MIN_CELLS = 6
+
+
+def _as_slices(group: list[Update]) -> str | None:
+    """``group`` as one slice line when it has at least ``SLICE_MIN_CELLS`` cells that fill a
+    rectangle and all write the same arithmetic; else None."""
+    if len(group) < SLICE_MIN_CELLS:
+        return None
+    names, sums = zip(*(u.text.split(": ", 1) for u in group if ": " in u.text), strict=True)
+    if len(names) != len(group) or len(set(sums)) != 1:
+        return None
+    rows = sorted({u.pos[0] for u in group})
+    cols = sorted({u.pos[1] for u in group})
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    if len({u.pos for u in group}) != len(group) or (r1 - r0) * (c1 - c0) != len(group):
+        return None
+    # The first cell's name, its last two indices replaced by the rows' and columns' slices.
+    head, _, index = names[0].partition("[")
+    lead = index.rstrip("]").split(", ")[:-2]
+    return f"{head}[{', '.join([*lead, f'{r0}:{r1}', f'{c0}:{c1}'])}]: {sums[0]}"
+
+
 def update_lines(updates: tuple[Update, ...]) -> tuple[str, ...]:
-    """The updates' texts as lines: one line per view and channel, in the order given."""
-    lines: dict[tuple[str, int], list[str]] = {}
+    """The updates' texts as lines: one line per view and channel, in the order given (a
+    block of many cells adding the same, as one line with slices)."""
+    groups: dict[tuple[str, int], list[Update]] = {}
     for update in updates:
-        lines.setdefault((update.view, update.channel), []).append(update.text)
-    return tuple("   ".join(texts) for texts in lines.values())
+        groups.setdefault((update.view, update.channel), []).append(update)
+    return tuple(
+        _as_slices(group) or "   ".join(u.text for u in group) for group in groups.values()
+    )
 
 
 def cell_name(tensor: str, channel: int, pos: Pair, channels: int) -> str:

@@ -152,3 +152,14 @@ def test_every_update_is_the_running_sum(trace):
                 assert u.after == pytest.approx(gw[(u.channel, *u.pos)])
             else:
                 assert u.after == pytest.approx(gb)
+
+
+def test_a_large_block_adding_the_same_is_written_once_with_slices():
+    x = np.arange(64.0).reshape(8, 8)
+    t = trace_avg_pool2d(x, 4, 4)  # 4×4 windows: 16 cells each get dY/16
+    step = t.step("backward", 1)
+    assert step.lines == ("dX[0:4, 4:8]: 0 + 0.0625 = 0.0625",)
+    assert len(step.updates) == 16  # the cells themselves are all still there
+    # Cells adding different amounts stay one by one (a 3×3 window over padding: 4 cells).
+    small = trace_avg_pool2d(x, 3, 1, 1).step("backward", 0)
+    assert small.lines[0].count("dX[") == 4
