@@ -8,6 +8,7 @@ carries its English message.  A change recomputes once; stepping only moves the 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import weakref
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from engine.errors import ParameterError
 from engine.ops import OPS, OpSpec, Params, get_op
 from engine.ops.budget import check_work
 from engine.pitfalls import PitfallCase, evaluate, get_pitfall
+from engine.trace import update_lines
 from visualizer import limits, verify
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import tr, translate_message
@@ -373,9 +375,10 @@ class AppState(QObject):
         reps = math.ceil(c_in / w.shape[1])
         return np.moveaxis(np.tile(w, (1, reps, 1, 1))[:, :c_in], 1, axis)
 
-    def set_input_cell(self, row: int, col: int, value: float) -> bool:
+    def set_input_cell(self, row: int, col: int, value: float, channel: int | None = None) -> bool:
+        """Edit a cell of the shown input plane (or of input channel ``channel``)."""
         x = self.x.copy()
-        x[self.plane[0], self._in_c, row, col] = value
+        x[self.plane[0], self._in_c if channel is None else channel, row, col] = value
         return self._apply(lambda: tr("Edit X[{row}, {col}]").format(row=row, col=col), x=x)
 
     @property
@@ -448,9 +451,11 @@ class AppState(QObject):
             x=spec.make(self.x.shape),
         )
 
-    def set_kernel_cell(self, i: int, j: int, value: float) -> bool:
+    def set_kernel_cell(self, i: int, j: int, value: float, channel: int | None = None) -> bool:
+        """Edit a cell of the shown kernel slice (or of input channel ``channel``'s)."""
         w = self.weight.copy()
-        w[(*self.snapshot().weight_index(self.plane[1], self.in_channel), i, j)] = value
+        c_in = self.in_channel if channel is None else channel
+        w[(*self.snapshot().weight_index(self.plane[1], c_in), i, j)] = value
         return self._apply(lambda: tr("Edit W[{row}, {col}]").format(row=i, col=j), weight=w)
 
     def fill_kernel(self, pattern: str) -> bool:
@@ -636,14 +641,25 @@ class AppState(QObject):
             self.sigHoverChanged.emit()
 
     # ---- what the views show (visualizer.model.present) ---------------------------------------
-    def input_canvas(self) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-        """The shown input plane with its padding ring: (values, kinds, (top, left) offset)."""
-        return present.input_canvas(self.snapshot(), self.results)
+    def _doc(self, channel: int | None) -> Document:
+        """The document, looking at input channel ``channel`` (None: the chosen one)."""
+        doc = self.snapshot()
+        return doc if channel is None else dataclasses.replace(doc, in_channel=channel)
 
-    def kernel_plane(self) -> np.ndarray:
+    def shown_channels(self) -> list[int]:
+        """The input channels shown side by side (up to four; one for a single plane)."""
+        return present.shown_channels(self.snapshot(), self.results)
+
+    def input_canvas(
+        self, channel: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+        """The shown input plane with its padding ring: (values, kinds, (top, left) offset)."""
+        return present.input_canvas(self._doc(channel), self.results)
+
+    def kernel_plane(self, channel: int | None = None) -> np.ndarray:
         """The shown kernel slice (flipped while a transposed convolution is shown as a
         convolution: the trace says so)."""
-        return present.kernel_plane(self.snapshot(), self.results)
+        return present.kernel_plane(self._doc(channel), self.results)
 
     def output_plane(self, partial: bool = True) -> np.ndarray:
         """Output of the shown plane; during the forward phase only the windows done so far."""
@@ -667,11 +683,12 @@ class AppState(QObject):
     def grad_output_plane(self) -> np.ndarray:
         return self.grad_output[self.plane]
 
-    def grad_input_plane(self, partial: bool = True) -> np.ndarray:
+    def grad_input_plane(self, partial: bool = True, channel: int | None = None) -> np.ndarray:
         """dX of the shown plane, accumulated up to the current backward step."""
+        doc = self._doc(channel)
         if partial and self.quiz.hides("grad_input"):
-            return self._before("grad_input")
-        return present.grad_input_plane(self.snapshot(), self.results, self.view_cursor, partial)
+            return plane_before(doc, self.results, self.view_cursor, "grad_input")
+        return present.grad_input_plane(doc, self.results, self.view_cursor, partial)
 
     def mask_plane(self, partial: bool = True) -> np.ndarray | None:
         """Windows won per input element (so far, during the forward phase); None without."""
@@ -679,12 +696,15 @@ class AppState(QObject):
             return self._before("mask")
         return present.mask_plane(self.snapshot(), self.results, self.view_cursor, partial)
 
-    def grad_weight_plane(self, partial: bool = True) -> tuple[np.ndarray, float | None] | None:
+    def grad_weight_plane(
+        self, partial: bool = True, channel: int | None = None
+    ) -> tuple[np.ndarray, float | None] | None:
         """dW of the shown kernel slice and db, accumulated so far; None without a weight."""
-        return present.grad_weight_plane(self.snapshot(), self.results, self.view_cursor, partial)
+        doc = self._doc(channel)
+        return present.grad_weight_plane(doc, self.results, self.view_cursor, partial)
 
-    def step_text(self) -> str:
-        """The arithmetic of the current step, in the current language.
+    def step_text(self, step: int | None = None) -> str:
+        """The arithmetic of the current step (or of ``step``), in the current language.
 
         Forward arithmetic ("max(3, 12, 8, 5) = 12") is the same in any language; backward
         sentences are templates, translated here and filled with the step's numbers, followed
@@ -694,17 +714,27 @@ class AppState(QObject):
         if self.comparison is not None:
             row, col = self.comparison.position(self.cursor.window_index)
             return tr(comparing.AT_POSITION).format(row=row, col=col)
-        step = present.current_step(self.results, self.cursor)
-        text = "\n".join((tr(step.template).format(**step.fields), *step.lines))
+        cursor = self.cursor
+        if step is not None:
+            cursor = StepCursor(cursor.n_windows, cursor.clamp(step))
+        record = present.current_step(self.results, cursor)
+        lines = record.lines
+        shown = self.shown_channels()
+        if record.updates and len(shown) < self.results.trace.x.shape[0]:
+            # More channels than the views show: the arithmetic of the planes shown.
+            lines = update_lines(
+                tuple(u for u in record.updates if u.channel in shown or u.view == "grad_bias")
+            )
+        text = "\n".join((tr(record.template).format(**record.fields), *lines))
         asked = self.quiz.prompt(text)
         if asked is not None:  # quiz mode: the question instead of the hidden arithmetic
             return tr(asked[0]).format(**asked[1])
         return text
 
-    def highlight(self) -> Highlight:
+    def highlight(self, channel: int | None = None) -> Highlight:
         """Cells to mark for the current step, by view (input coordinates, not canvas ones)."""
         return self.quiz.filter_highlight(
-            present.highlight(self.snapshot(), self.results, self.view_cursor)
+            present.highlight(self._doc(channel), self.results, self.view_cursor)
         )
 
     def hover_cells(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -716,9 +746,9 @@ class AppState(QObject):
         cell and its kernel tap), by view (tensor name)."""
         return present.paired_cells(self.highlight(), self.hover)
 
-    def step_notes(self) -> dict[str, dict[tuple[int, int], str]]:
+    def step_notes(self, channel: int | None = None) -> dict[str, dict[tuple[int, int], str]]:
         """Numbers printed small inside the current step's cells (a window cell's weight)."""
-        return present.notes(self.highlight())
+        return present.notes(self.highlight(channel))
 
     def step_arrows(self) -> list[present.Arrow]:
         """Arrows of the current step: window → output cell, or dY cell → gradient cells."""

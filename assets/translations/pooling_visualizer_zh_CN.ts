@@ -2577,6 +2577,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>灰色单元格：填充（最大池化为 −∞，所以永远不会胜出；其他情况为 0）。斜纹单元格：超出填充的部分，只有 ceil_mode 的窗口会到达（从不读取）。</translation>
     </message>
     <message>
+        <source>Channels {first}–{last}</source>
+        <translation>通道 {first}–{last}</translation>
+    </message>
+    <message>
         <source>Marked cells: the value differs between the settings</source>
         <translation>标记的单元：各设置之间的值不同</translation>
     </message>

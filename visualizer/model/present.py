@@ -42,6 +42,20 @@ class Highlight:
         return self.step.out_pos
 
 
+PLANES_MAX = 4  # input channels shown side by side at most (then a selector picks four)
+
+
+def shown_channels(doc: Document, results: Results) -> list[int]:
+    """The input channels the views show side by side: every channel the trace reads (its
+    input planes), up to PLANES_MAX, in the block of PLANES_MAX that holds the chosen one;
+    a trace of one plane shows just that plane."""
+    count = results.trace.x.shape[0]
+    if count <= 1:
+        return [trace_channel(doc)]
+    base = (doc.in_channel // PLANES_MAX) * PLANES_MAX
+    return list(range(base, min(count, base + PLANES_MAX)))
+
+
 def current_step(results: Results, cursor: StepCursor) -> Step:
     return results.trace.step(cursor.phase, cursor.window_index)
 

@@ -1469,7 +1469,7 @@ class MatrixView(QWidget):
             magnifier.sigCellClicked.connect(self.sigCellClicked)
             self.body.addWidget(magnifier, 2)
             self.magnifier = magnifier
-            self._share_with_magnifier()
+            self._place_magnifier()
         return self.magnifier
 
     def _fit_magnifier(self) -> None:
@@ -1701,13 +1701,17 @@ class MatrixView(QWidget):
 
     def resizeEvent(self, event: QEvent) -> None:
         super().resizeEvent(event)
-        # The magnifier goes beside the heat map in a wide view, below it in a tall one.
+        if self.magnifier is not None:
+            self._place_magnifier()
+        self.sigResized.emit()
+
+    def _place_magnifier(self) -> None:
+        """The magnifier goes beside the heat map in a wide view, below it in a tall one."""
         wide = self.width() >= 1.2 * self.height()
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.body.direction() != direction:
             self.body.setDirection(direction)
         self._share_with_magnifier()
-        self.sigResized.emit()
 
     # ---- events -----------------------------------------------------------------------------
     def _to_matrix(self, r: int, c: int) -> tuple[int, int]:

@@ -42,11 +42,18 @@ UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.u
 LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
 
+ARITHMETIC_LINES = 4  # lines of cell updates shown under the sentence (more: "…")
+
+
 def arithmetic_html(text: str) -> str:
     """The step's text as the arithmetic line shows it: the sentence, then each line of cell
-    updates a little smaller, broken only between updates (never inside ``0 + 1·2 = 2``)."""
+    updates a little smaller, broken only between updates (never inside ``0 + 1·2 = 2``);
+    past ARITHMETIC_LINES lines (many channels) the rest is left out, marked "…" (the whole
+    text is the line's tooltip)."""
     sentence, *lines = text.split("\n")
     parts = [html.escape(sentence)]
+    if len(lines) > ARITHMETIC_LINES:
+        lines = [*lines[: ARITHMETIC_LINES - 1], "…"]
     for line in lines:
         items = [html.escape(item).replace(" ", "&nbsp;") for item in line.split(UPDATE_SEPARATOR)]
         parts.append(
@@ -323,7 +330,9 @@ class StepBar(Retranslatable, QWidget):
         else:
             counter = tr("Backward {index} / {total}")
         self.counter_label.setText(counter.format(index=st.window_index + 1, total=st.n_windows))
-        self.arithmetic_label.setText(arithmetic_html(st.step_text()))
+        text = st.step_text()
+        self.arithmetic_label.setText(arithmetic_html(text))
+        self.arithmetic_label.setToolTip(text if text.count("\n") >= ARITHMETIC_LINES else "")
 
 
 class FormulaPanel(Retranslatable, QGroupBox):

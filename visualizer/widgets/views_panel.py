@@ -13,14 +13,23 @@ into more rows instead of overflowing.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
-from visualizer.state import INPUT, INSERTED, PADDING, AppState
+from visualizer.model.present import PLANES_MAX
+from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import Retranslatable
+from visualizer.widgets.channel_planes import PlaneGroup
 from visualizer.widgets.matrix_view import (
     LECTURE_NUMBER_HEIGHT,
     NUMBER_HEIGHT,
@@ -54,6 +63,15 @@ INPUT_SIDE = ("input", "grad_input")
 OUTPUT_SIDE = ("output", "grad_output")
 # Views that fill in while stepping (the others are drawn whole with the results).
 STEPPED = ("input", "weight", "output", "mask", "grad_output", "grad_input", "grad_weight")
+# Tensors with one plane per input channel: a multi-channel convolution shows them side by side.
+PER_CHANNEL = ("input", "weight", "grad_input", "grad_weight")
+# Their titles when several channels are shown: which channel (and kernel slice) each is.
+PLANE_TITLES = {
+    "input": "X[c={c}]",
+    "weight": "W[{o},{c}]",
+    "grad_input": "dX[c={c}]",
+    "grad_weight": "dW[{o},{c}]",
+}
 # How much of the width a view's column takes.
 STRETCH = {"input": 3, "mask": 3}
 # The lecture layout: pixels between the views of a row and between rows; cell sizes tried.
@@ -103,6 +121,22 @@ class ViewsPanel(Retranslatable, QWidget):
         bias_font.setBold(True)
         self.bias_label.setFont(bias_font)
 
+        # Each per-channel tensor's views sit in a group (one view unless several input
+        # channels are shown side by side).
+        self.groups: dict[str, PlaneGroup] = {}
+        for spec in OPS.values():
+            for tensor in spec.tensors:
+                if tensor.name in PER_CHANNEL and tensor.view in self.by_view:
+                    if tensor.view not in self.groups:
+                        group = PlaneGroup(self.by_view[tensor.view], self)
+                        group.setVisible(False)
+                        group.on_extra = self._wire_extra
+                        self.groups[tensor.view] = group
+        self.channel_block_combobox = QComboBox()
+        self.channel_block_combobox.setObjectName("channel_block_combobox")
+        self.channel_block_combobox.activated.connect(self._on_channel_block_chosen)
+        self.groups["inputMatrix"].add_selector(self.channel_block_combobox)
+
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
@@ -115,6 +149,7 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_box: QVBoxLayout | None = None
         self._lecture_rows: list[QHBoxLayout] = []
         self._lecture_placed: list[list[QWidget]] = []
+        self._multi = False  # several input channels shown side by side
         self._levels: dict[str, tuple[float, float]] = {}
 
         self.input_view.sigCellEdited.connect(state.set_input_cell)
@@ -159,14 +194,20 @@ class ViewsPanel(Retranslatable, QWidget):
         lecture layout's row)."""
         spec = self.state.spec
         self._take_lecture_rows()
+        # Several input channels side by side (not in the lecture layout: its row shows the
+        # chosen channel's planes at one cell size).
+        self._multi = len(self.state.shown_channels()) > 1 and not self.lecture
+        for group in self.groups.values():
+            group.release()  # its views go back into the grid, or into it again below
         # Views that stay keep being shown (and keep the keyboard focus a click gave them).
         if self.lecture:
             keep: list[QWidget] = self._lecture_widgets()
         else:
-            keep = [self.by_view[t.view] for t in spec.tensors if t.view in self.by_view]
+            keep = [self._slot(t.view) for t in spec.tensors if t.view in self.by_view]
+            keep += [g.primary for g in self.groups.values() if g in keep]
             if spec.has_tensor("grad_bias"):
                 keep.append(self.bias_label)
-        for widget in (*self.views(), self.bias_label):
+        for widget in (*self.views(), *self.groups.values(), self.bias_label):
             self.grid.removeWidget(widget)
             if widget not in keep:
                 widget.setVisible(False)
@@ -192,7 +233,7 @@ class ViewsPanel(Retranslatable, QWidget):
             if tensor.view and tensor.name not in GRADIENTS:
                 col = len(columns)
                 columns[tensor.name] = col
-                self.grid.addWidget(self.by_view[tensor.view], 0, col)
+                self.grid.addWidget(self._slot(tensor.view), 0, col)
                 self.grid.setColumnStretch(col, STRETCH.get(tensor.name, 2))
         for tensor in spec.tensors:
             if tensor.view and tensor.name in GRADIENTS:
@@ -201,10 +242,11 @@ class ViewsPanel(Retranslatable, QWidget):
                     self.grid.addWidget(self.bias_label, 2, col)
                     self.bias_label.setVisible(True)
                     continue
-                self.grid.addWidget(self.by_view[tensor.view], 1, col)
+                self.grid.addWidget(self._slot(tensor.view), 1, col)
         for tensor in spec.tensors:
             if tensor.view in self.by_view:
                 view = self.by_view[tensor.view]
+                self._slot(tensor.view).setVisible(True)
                 view.setVisible(True)
                 view.set_editable(tensor.editable)
         self._layout_op = spec.key
@@ -212,6 +254,8 @@ class ViewsPanel(Retranslatable, QWidget):
     def retranslate_ui(self) -> None:
         """Titles and tooltips in the current language (no values are redrawn)."""
         self._update_titles(self.state.input_canvas()[1])
+        if self._multi:
+            self._update_planes()  # the planes' own titles
 
     def _update_titles(self, kinds: np.ndarray) -> None:
         """Titles (they name the sizes) and tooltips; ``kinds`` are the input canvas's."""
@@ -284,13 +328,43 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         if spec.has_tensor("grad_input") and spec.tensor("grad_input").title:
             return  # an operation's own title (set with the values)
+        if self._multi:
+            return  # one plane per channel, titled by channel (set with the values)
         if self.state.phase == "backward":
             self.grad_input_view.set_title(tr("Input gradient dX  so far"), "dX")
         else:
             self.grad_input_view.set_title(tr("Input gradient dX"), "dX")
 
     def views(self) -> list[MatrixView]:
-        return list(self.by_view.values())
+        """Every matrix view: one per view name, and the extra planes made so far."""
+        extras = [view for group in self.groups.values() for view in group.extras]
+        return [*self.by_view.values(), *extras]
+
+    def _slot(self, view: str) -> QWidget:
+        """What goes into the grid for view ``view``: its group of planes while several
+        input channels are shown, else the view itself."""
+        group = self.groups.get(view) if self._multi else None
+        return group or self.by_view[view]
+
+    def _wire_extra(self, view: MatrixView) -> None:
+        """A new extra plane: edits go to its channel, hovering it links like the main one."""
+        view.sigResized.connect(self._sync_timer.start)
+        for bar in (view.table.horizontalScrollBar(), view.table.verticalScrollBar()):
+            bar.valueChanged.connect(self._arrows_timer_start)
+
+        def edited(row: int, col: int, value: float) -> None:
+            group = view.parentWidget()
+            channel = group.channel_of(view) if isinstance(group, PlaneGroup) else None
+            if group is self.groups["inputMatrix"]:
+                self.state.set_input_cell(row, col, value, channel=channel)
+            elif group is self.groups["kernelMatrix"]:
+                self.state.set_kernel_cell(row, col, value, channel=channel)
+
+        view.sigCellEdited.connect(edited)
+
+    def _on_channel_block_chosen(self, index: int) -> None:
+        st = self.state
+        st.select_plane(st.plane[0], st.plane[1], in_channel=index * PLANES_MAX)
 
     # ---- lecture layout -----------------------------------------------------------------------
     def lecture_views(self) -> list[MatrixView]:
@@ -457,6 +531,7 @@ class ViewsPanel(Retranslatable, QWidget):
             view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
         self._relayout()
         self._update_titles(self.state.input_canvas()[1])
+        self._update_planes()  # leaving it: the planes side by side again
         self._on_step_changed(self.state.step)
         self.grid.activate()
         self.sync_cell_sizes()
@@ -530,7 +605,8 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         st = self.state
         spec = st.spec
-        if self._layout_key != self._wanted_layout():
+        multi = len(st.shown_channels()) > 1 and not self.lecture
+        if self._layout_key != self._wanted_layout() or multi != self._multi:
             self._relayout()
         shown = st.results.trace.shown_as
         for tensor in spec.tensors:
@@ -582,10 +658,98 @@ class ViewsPanel(Retranslatable, QWidget):
             self.mask_view.reserve(st.mask_plane(partial=False).astype(float))
         if spec.has_weight:
             self.grad_weight_view.reserve(st.grad_weight_plane(partial=False)[0])
+        self._update_planes()
         self._sync_timer.start()
 
     def _wanted_layout(self) -> tuple[str, bool, str]:
         return (self.state.spec.key, self.lecture, self.state.phase if self.lecture else "")
+
+    # ---- several input channels side by side ---------------------------------------------------
+    def _update_planes(self) -> None:
+        """Show every input plane the trace reads (up to PLANES_MAX) with its kernel slice and
+        gradients, on shared colour levels, titled by channel; or the one plane."""
+        st = self.state
+        channels = st.shown_channels()
+        self._show_channel_selector()
+        if not self._multi:
+            for group in self.groups.values():
+                group.channels = {st.in_channel: group.primary}  # the one plane, in place
+            return
+        for group in self.groups.values():
+            group.show_channels(channels, st.in_channel)
+        spec = st.spec
+        n, c_out = st.plane
+        canvases = {c: st.input_canvas(c) for c in channels}
+        real = [v[k == INPUT] for v, k, _ in canvases.values()]
+        levels = self._levels
+        levels["input"] = levels_for(np.concatenate(real), False)
+        if spec.output_in_input_scale:
+            levels["output"] = levels["input"]
+        levels["grad_input"] = levels_for(np.asarray(st.results.grad_input[n], float), True)
+        kernels = {c: st.kernel_plane(c) for c in channels}
+        levels["weight"] = levels_for(np.stack(list(kernels.values())), True)
+        full = [st.grad_weight_plane(partial=False, channel=c) for c in channels]
+        levels["grad_weight"] = levels_for(np.stack([g[0] for g in full if g is not None]), True)
+        for tensor in spec.tensors:
+            group = self.groups.get(tensor.view or "")
+            if group is None:
+                continue
+            for channel, view in group.channels.items():
+                view.set_title(PLANE_TITLES[tensor.name].format(c=channel, o=c_out))
+                if tensor.name == "input":
+                    values, kinds, offset = canvases[channel]
+                    view.set_matrix(values, kinds, offset, levels=levels["input"])
+                elif tensor.name == "weight":
+                    kernel = kernels[channel]
+                    view.set_matrix(
+                        kernel,
+                        levels=levels["weight"],
+                        diverging=True,
+                        neutral=is_constant(np.stack(list(kernels.values()))),
+                    )
+                if view is not group.primary:
+                    shown_as = st.results.trace.shown_as
+                    view.set_editable(tensor.editable and tensor.name not in shown_as)
+
+    def _show_channel_selector(self) -> None:
+        """More input channels than fit: a choice of which block of PLANES_MAX is shown."""
+        st = self.state
+        count = st.results.trace.x.shape[0]
+        box = self.channel_block_combobox
+        blocks = -(-count // PLANES_MAX)
+        show = count > PLANES_MAX
+        if show:
+            items = [
+                tr("Channels {first}–{last}").format(
+                    first=b * PLANES_MAX, last=min(count, (b + 1) * PLANES_MAX) - 1
+                )
+                for b in range(blocks)
+            ]
+            if [box.itemText(i) for i in range(box.count())] != items:
+                with QSignalBlocker(box):
+                    box.clear()
+                    box.addItems(items)
+            with QSignalBlocker(box):
+                box.setCurrentIndex(st.in_channel // PLANES_MAX)
+        box.setVisible(show)
+
+    def _step_planes(self, forward: bool) -> None:
+        """The extra planes' gradients so far, dimmed in the forward phase."""
+        st = self.state
+        levels = self._levels
+        for view_name, group in self.groups.items():
+            for channel, view in group.shown_extras().items():
+                if view_name == self.grad_input_view.objectName():
+                    view.set_matrix(
+                        st.grad_input_plane(channel=channel),
+                        levels=levels["grad_input"],
+                        diverging=True,
+                    )
+                elif view_name == self.grad_weight_view.objectName():
+                    found = st.grad_weight_plane(channel=channel)
+                    if found is not None:
+                        view.set_matrix(found[0], levels=levels["grad_weight"], diverging=True)
+                view.set_dimmed(forward and group.primary.dimmed)
 
     def _on_step_changed(self, _step: int) -> None:
         if self.paused:
@@ -613,6 +777,7 @@ class ViewsPanel(Retranslatable, QWidget):
             view.set_asked(st.quiz_asked_cell(name))  # quiz mode: "?" on the asked cell
         self._update_step_titles()
         self._dim_gradients(st.phase == "forward")
+        self._step_planes(st.phase == "forward")
         self._on_highlights_changed()
 
     def _dim_gradients(self, on: bool) -> None:
@@ -621,12 +786,8 @@ class ViewsPanel(Retranslatable, QWidget):
             view.set_dimmed(on and name in GRADIENTS)
         self.bias_label.setEnabled(not on)
 
-    def _on_highlights_changed(self) -> None:
-        if self.paused:
-            return
-        st = self.state
-        hl = st.highlight()
-        forward = st.phase == "forward"
+    def _styles(self, hl: Highlight, forward: bool) -> dict[str, dict[tuple[int, int], set[str]]]:
+        """Highlight styles by tensor name for the step's cells in ``hl``."""
         cells: dict[str, dict[tuple[int, int], set[str]]] = {}
         for name in self._tensor_views():
             if (
@@ -644,6 +805,14 @@ class ViewsPanel(Retranslatable, QWidget):
             cells[name] = styles
         if not forward and "grad_output" in cells:
             cells["grad_output"] = {rc: {"current"} for rc in hl.of("output")}
+        return cells
+
+    def _on_highlights_changed(self) -> None:
+        if self.paused:
+            return
+        st = self.state
+        forward = st.phase == "forward"
+        cells = self._styles(st.highlight(), forward)
         hover_in, hover_out = st.hover_cells()
         for name in INPUT_SIDE:
             if name in cells:
@@ -670,3 +839,25 @@ class ViewsPanel(Retranslatable, QWidget):
         self.arrows.set_arrows(
             [(a.source_view, a.source, a.target_view, a.target) for a in st.step_arrows()]
         )
+        self._highlight_planes(forward, hover_in)
+
+    def _highlight_planes(self, forward: bool, hover_in: list[tuple[int, int]]) -> None:
+        """The extra planes' cells of the current step (each plane its own channel's)."""
+        names = {t.view: t.name for t in self.state.spec.tensors if t.view}
+        per_channel: dict[int, tuple[dict[str, dict[tuple[int, int], set[str]]], dict]] = {}
+        for view_name, group in self.groups.items():
+            for channel, view in group.shown_extras().items():
+                if channel not in per_channel:
+                    hl = self.state.highlight(channel)
+                    per_channel[channel] = (
+                        self._styles(hl, forward),
+                        self.state.step_notes(channel),
+                    )
+                styles, notes = per_channel[channel]
+                name = names.get(view_name, "")
+                marks = {rc: set(s) for rc, s in styles.get(name, {}).items()}
+                if name in INPUT_SIDE:
+                    for rc in hover_in:
+                        marks.setdefault(rc, set()).add("hover")
+                view.set_highlights(marks)
+                view.set_notes(notes.get(name, {}))

@@ -1,0 +1,119 @@
+"""Multi-channel convolution (issue 10, point 5): every input plane the step reads is shown
+side by side (up to four, then a selector), each with its kernel slice, titled X[c=1] and
+W[0,1]; the arithmetic groups its terms by channel, for the planes shown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from visualizer.presets import apply_preset, load_preset, presets_dir
+
+
+def settle(qtbot) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(5)
+
+
+@pytest.fixture
+def two_channels(window, qtbot):
+    assert apply_preset(window.state, load_preset(presets_dir() / "09_multichannel_conv.json"))
+    settle(qtbot)
+    return window
+
+
+def planes(panel, view_name):
+    group = panel.groups[view_name]
+    return {c: v for c, v in group.channels.items() if v.isVisibleTo(panel)}
+
+
+def test_both_input_planes_and_their_kernel_slices_are_shown(two_channels):
+    st, panel = two_channels.state, two_channels.views_panel
+    assert st.shown_channels() == [0, 1]
+    x = planes(panel, "inputMatrix")
+    w = planes(panel, "kernelMatrix")
+    assert sorted(x) == sorted(w) == [0, 1]
+    assert [x[c].title_label.text() for c in (0, 1)] == ["X[c=0]", "X[c=1]"]
+    assert [w[c].title_label.text() for c in (0, 1)] == ["W[0,0]", "W[0,1]"]
+    for c in (0, 1):
+        np.testing.assert_array_equal(x[c].matrix(), st.x[0, c])
+        np.testing.assert_array_equal(w[c].matrix(), st.weight[0, c])
+    assert x[0] is panel.input_view  # the chosen channel's view keeps its objectName
+    assert panel.input_view.objectName() == "inputMatrix"
+
+
+def test_each_plane_marks_its_own_window_and_weights(two_channels):
+    st, panel = two_channels.state, two_channels.views_panel
+    st.set_step(4)  # window (1, 1)
+    x = planes(panel, "inputMatrix")
+    for c in (0, 1):
+        marked = {rc for rc, s in x[c].highlights().items() if "window" in s}
+        assert marked == {(1, 1), (1, 2), (2, 1), (2, 2)}
+        weights = {rc: float(text) for rc, text in x[c].notes().items()}
+        assert weights == {
+            (1 + i, 1 + j): st.weight[0, c, i, j] for i in range(2) for j in range(2)
+        }
+    # The arithmetic reads both planes: one bracket per channel, in channel order.
+    text = st.step_text()
+    window = [st.x[0, c, 1:3, 1:3].ravel() for c in (0, 1)]
+    assert text.startswith("(" + " + ".join(f"{v:g}·" for v in window[0][:1]))
+    assert text.count("(") >= 2 and ") + (" in text
+
+
+def test_backward_shows_each_channels_gradients(two_channels):
+    st, panel = two_channels.state, two_channels.views_panel
+    st.set_step(st.n_windows + 8)  # the last window: dX and dW complete
+    dx = planes(panel, "gradInputMatrix")
+    dw = planes(panel, "gradWeightMatrix")
+    assert [dx[c].title_label.text() for c in (0, 1)] == ["dX[c=0]", "dX[c=1]"]
+    assert [dw[c].title_label.text() for c in (0, 1)] == ["dW[0,0]", "dW[0,1]"]
+    trace = st.results.trace  # output channel 0: what its windows send back
+    for c in (0, 1):
+        np.testing.assert_allclose(dx[c].matrix(), trace.grad_input[c])
+        np.testing.assert_allclose(dw[c].matrix(), trace.grad_weight[c])
+    lines = st.step_text().split("\n")[1:]
+    assert [line.split("[")[0] + line.split("[")[1][:1] for line in lines[:4]] == [
+        "dX0",
+        "dX1",
+        "dW0",
+        "dW1",
+    ]
+
+
+def test_editing_a_second_plane_edits_its_channel(two_channels):
+    st, panel = two_channels.state, two_channels.views_panel
+    second = planes(panel, "inputMatrix")[1]
+    second.sigCellEdited.emit(0, 0, 9.0)
+    assert st.x[0, 1, 0, 0] == 9.0 and st.x[0, 0, 0, 0] == 1.0
+
+
+def test_more_than_four_channels_show_four_and_a_selector(two_channels, qtbot):
+    st, panel = two_channels.state, two_channels.views_panel
+    st.set_shape(1, 6)
+    settle(qtbot)
+    assert st.shown_channels() == [0, 1, 2, 3]
+    assert sorted(planes(panel, "inputMatrix")) == [0, 1, 2, 3]
+    box = panel.channel_block_combobox
+    assert box.isVisibleTo(panel) and box.count() == 2
+    box.activated.emit(1)
+    settle(qtbot)
+    assert st.in_channel == 4 and st.shown_channels() == [4, 5]
+    shown = planes(panel, "inputMatrix")
+    assert sorted(shown) == [4, 5]
+    assert shown[5].title_label.text() == "X[c=5]"
+    # The arithmetic lines are those of the planes shown.
+    st.set_step(st.n_windows)
+    lines = st.step_text().split("\n")[1:]
+    assert all(line.startswith(("dX[4", "dX[5", "dW[4", "dW[5", "db")) for line in lines)
+
+
+def test_one_channel_shows_one_plane(window, qtbot):
+    st, panel = window.state, window.views_panel
+    st.set_op("conv")
+    settle(qtbot)
+    assert st.shown_channels() == [0]
+    assert list(planes(panel, "inputMatrix")) == [0]
+    assert not panel.channel_block_combobox.isVisibleTo(panel)
+    assert panel.input_view.title_label.text().startswith("Input X")
