@@ -552,6 +552,21 @@ class ViewsPanel(Retranslatable, QWidget):
         shown = [view for view in self.views() if view.isVisible()]
         for view in shown:
             view.set_cell_size(int(view.fit_cell() * self.zoom))
+        if self._multi:
+            # The planes of a tensor and of its gradient (one shape) get one cell size: the
+            # largest at which every one of them fits.
+            for names in (("inputMatrix", "gradInputMatrix"), ("kernelMatrix", "gradWeightMatrix")):
+                planes = [
+                    view
+                    for name in names
+                    if name in self.groups
+                    for view in self.groups[name].channels.values()
+                    if view.isVisible() and view.stack.currentIndex() == 0
+                ]
+                if len(planes) > 1:
+                    cell = min(int(view.fit_cell() * self.zoom) for view in planes)
+                    for view in planes:
+                        view.set_cell_size(cell)
         # Views stacked in one grid column with as many columns (X over dX) line up.
         stacks: dict[tuple[int, int], list[MatrixView]] = {}
         for view in shown:
