@@ -459,6 +459,10 @@ class Presentation(QObject):
         # Titles grow half as fast: they share the row with the matrices and would clip.  In
         # the lecture layout they are larger (they shorten to the symbol where they do not fit).
         title = (1 + (z - 1) / 2) * (PRESENTATION_TITLE_SCALE if self.presenting else 1.0)
+        known = {id(label) for label, _ in self._title_bases}
+        for view in self.window.views_panel.views():  # planes made since (more channels)
+            if id(view.title_label) not in known:
+                self._title_bases.append((view.title_label, QFont(view.title_label.font())))
         for label, base in self._title_bases:
             label.setFont(_scaled(base, title))
         if self.presenting:

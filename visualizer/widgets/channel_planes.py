@@ -42,6 +42,19 @@ class PlaneGroup(QWidget):
 
     def show_channels(self, channels: list[int], chosen: int) -> None:
         """Show ``channels`` in order; the primary view shows ``chosen`` (one of them)."""
+        self.assign(channels, chosen)
+        for view in (self.primary, *self.extras):
+            self.grid.removeWidget(view)
+        columns = 2 if len(channels) > 1 else 1
+        for k, channel in enumerate(channels):
+            self.grid.addWidget(self.channels[channel], k // columns, k % columns)
+        for extra in self.extras:
+            extra.setVisible(extra in self.channels.values())
+        self.primary.setVisible(True)
+
+    def assign(self, channels: list[int], chosen: int) -> None:
+        """Which view shows which of ``channels`` (the primary ``chosen``), without placing
+        them (the lecture layout puts them in its row)."""
         others = [c for c in channels if c != chosen]
         while len(self.extras) < len(others):
             extra = MatrixView("", f"{self.primary.objectName()}Plane{len(self.extras) + 1}")
@@ -52,17 +65,7 @@ class PlaneGroup(QWidget):
                 self.on_extra(extra)
         views = dict(zip(others, self.extras, strict=False))
         views[chosen] = self.primary
-        for view in (self.primary, *self.extras):
-            self.grid.removeWidget(view)
-        columns = 2 if len(channels) > 1 else 1
-        self.channels = {}
-        for k, channel in enumerate(channels):
-            view = views[channel]
-            self.grid.addWidget(view, k // columns, k % columns)
-            self.channels[channel] = view
-        for extra in self.extras:
-            extra.setVisible(extra in self.channels.values())
-        self.primary.setVisible(True)
+        self.channels = {channel: views[channel] for channel in channels}
 
     def release(self) -> None:
         """Let go of every view (the main one goes back to the panel's grid on its own)."""

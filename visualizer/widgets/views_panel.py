@@ -79,6 +79,8 @@ LECTURE_SPACING = 18
 LECTURE_ROW_SPACING = 10
 LECTURE_CELL_RANGE = (8, 96)
 LECTURE_TWO_ROWS_GAIN = 1.25  # two lecture rows only if their cells are this much larger
+# Below this cell size the planes of several input channels wrap into more lecture rows.
+LECTURE_PLANES_CELL = 28
 # Highlight styles the views keep in sight while stepping (Views follow the step).
 FOLLOWED = {"window", "current", "target", "pad_tap"}
 
@@ -194,11 +196,13 @@ class ViewsPanel(Retranslatable, QWidget):
         lecture layout's row)."""
         spec = self.state.spec
         self._take_lecture_rows()
-        # Several input channels side by side (not in the lecture layout: its row shows the
-        # chosen channel's planes at one cell size).
-        self._multi = len(self.state.shown_channels()) > 1 and not self.lecture
+        # Several input channels side by side (in the lecture layout: in its one row).
+        channels = self.state.shown_channels()
+        self._multi = len(channels) > 1
         for group in self.groups.values():
             group.release()  # its views go back into the grid, or into it again below
+            if self._multi and self.lecture:
+                group.assign(channels, self.state.in_channel)
         # Views that stay keep being shown (and keep the keyboard focus a click gave them).
         if self.lecture:
             keep: list[QWidget] = self._lecture_widgets()
@@ -348,6 +352,8 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _wire_extra(self, view: MatrixView) -> None:
         """A new extra plane: edits go to its channel, hovering it links like the main one."""
+        view.set_number_height(LECTURE_NUMBER_HEIGHT if self.lecture else NUMBER_HEIGHT)
+        view.set_typing_edits(not self.lecture)
         view.sigResized.connect(self._sync_timer.start)
         for bar in (view.table.horizontalScrollBar(), view.table.verticalScrollBar()):
             bar.valueChanged.connect(self._arrows_timer_start)
@@ -369,12 +375,17 @@ class ViewsPanel(Retranslatable, QWidget):
     # ---- lecture layout -----------------------------------------------------------------------
     def lecture_views(self) -> list[MatrixView]:
         """The views the lecture layout shows for the current phase, in row order."""
-        spec = self.state.spec
-        return [
-            self.by_view[t.view]
-            for t in spec.lecture_tensors(self.state.phase)
-            if t.view in self.by_view
-        ]
+        views: list[MatrixView] = []
+        for tensor in self.state.spec.lecture_tensors(self.state.phase):
+            if tensor.view not in self.by_view:
+                continue
+            group = self.groups.get(tensor.view) if self._multi else None
+            if group is not None and group.channels:
+                # Several input channels: each plane the step reads, in channel order.
+                views += [group.channels[c] for c in sorted(group.channels)]
+            else:
+                views.append(self.by_view[tensor.view])
+        return views
 
     def _lecture_bias_shown(self) -> bool:
         spec = self.state.spec
@@ -487,6 +498,13 @@ class ViewsPanel(Retranslatable, QWidget):
         if two >= LECTURE_TWO_ROWS_GAIN * cell:
             cell = two
             rows, _ = self._lecture_fit(views, cell, width)
+        if self._multi and cell < LECTURE_PLANES_CELL:
+            # Several input channels' planes still small: the largest cell at which they fit
+            # the panel in as many rows as they need.
+            more = self._largest_cell(views, width, height, len(views))
+            if more > cell:
+                cell = more
+                rows, _ = self._lecture_fit(views, cell, width)
         if self.zoom != 1.0:
             cell = int(max(LECTURE_CELL_RANGE[0], min(LECTURE_CELL_RANGE[1], cell * self.zoom)))
             rows, _ = self._lecture_fit(views, cell, width)
@@ -496,6 +514,8 @@ class ViewsPanel(Retranslatable, QWidget):
             placed[-1].append(self.bias_label)
         self._place_lecture(placed)
         row_height = max(1, (height - LECTURE_ROW_SPACING * (len(rows) - 1)) // len(rows))
+        if self._multi and len(rows) > 1 and self._lecture_fit(views, cell, width)[1] <= height:
+            row_height = height  # rows of unequal heights that fit together
         # One cell size in every view: the columns as wide as the widest numbers need.
         column = max(view.column_need(cell) for view in views)
         for view in views:
@@ -620,7 +640,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         st = self.state
         spec = st.spec
-        multi = len(st.shown_channels()) > 1 and not self.lecture
+        multi = len(st.shown_channels()) > 1
         if self._layout_key != self._wanted_layout() or multi != self._multi:
             self._relayout()
         shown = st.results.trace.shown_as
@@ -691,7 +711,15 @@ class ViewsPanel(Retranslatable, QWidget):
                 group.channels = {st.in_channel: group.primary}  # the one plane, in place
             return
         for group in self.groups.values():
-            group.show_channels(channels, st.in_channel)
+            if self.lecture:
+                group.assign(channels, st.in_channel)  # placed in the lecture row
+            else:
+                group.show_channels(channels, st.in_channel)
+        if self.lecture:
+            shown = self.lecture_views()
+            for group in self.groups.values():
+                for extra in group.extras:
+                    extra.setVisible(extra in shown)
         spec = st.spec
         n, c_out = st.plane
         canvases = {c: st.input_canvas(c) for c in channels}
