@@ -117,3 +117,32 @@ def test_one_channel_shows_one_plane(window, qtbot):
     assert list(planes(panel, "inputMatrix")) == [0]
     assert not panel.channel_block_combobox.isVisibleTo(panel)
     assert panel.input_view.title_label.text().startswith("Input X")
+
+
+@pytest.mark.parametrize(("channels", "size"), [(2, (1366, 768)), (4, (1024, 768))])
+def test_lecture_layout_shows_the_planes_the_step_reads(window, qtbot, channels, size):
+    """Presentation mode: each input plane and kernel slice is in the lecture row(s), at one
+    cell size, without scroll bars; leaving it puts them back side by side."""
+    st, panel = window.state, window.views_panel
+    assert apply_preset(st, load_preset(presets_dir() / "09_multichannel_conv.json"))
+    if channels != 2:
+        assert st.set_shape(1, channels)
+    window.resize(*size)
+    settle(qtbot)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    st.set_step(3)
+    settle(qtbot)
+    shown = [v for v in panel.lecture_views() if v.isVisibleTo(window)]
+    titles = [v.title_label.text() for v in shown]
+    assert titles[:channels] == [f"X[c={c}]" for c in range(channels)]
+    assert titles[channels : 2 * channels] == [f"W[0,{c}]" for c in range(channels)]
+    assert len({v.cell for v in shown}) == 1
+    assert panel.lecture_cell >= 20
+    for view in shown:
+        table = view.table
+        assert not table.horizontalScrollBar().isVisible()
+        assert not table.verticalScrollBar().isVisible()
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot)
+    assert sorted(planes(panel, "inputMatrix")) == list(range(channels))
