@@ -2625,6 +2625,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>掩码</translation>
     </message>
     <message>
+        <source>dW  so far</source>
+        <translation>dW（到目前为止）</translation>
+    </message>
+    <message>
         <source>Input gradient dX  so far</source>
         <translation>输入梯度 dX（到目前为止）</translation>
     </message>

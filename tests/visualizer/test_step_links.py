@@ -95,3 +95,14 @@ def test_the_arithmetic_line_breaks_only_between_cell_updates(conv):
     assert "dX[1,&nbsp;0]:&nbsp;0&nbsp;+&nbsp;1·2&nbsp;=&nbsp;2" in shown
     for update in st.results.trace.step("backward", 0).updates:
         assert update.text.replace(" ", "&nbsp;") in shown  # never broken inside
+
+
+def test_dw_title_says_so_far_in_the_backward_phase_like_dx(window, qtbot):
+    st = window.state
+    assert st.set_op("conv2d")
+    view = window.views_panel.grad_weight_view
+    assert view.title_label.full_text == "dW"
+    st.set_phase("backward")
+    assert view.title_label.full_text == "dW  so far"
+    st.set_phase("forward")
+    assert view.title_label.full_text == "dW"

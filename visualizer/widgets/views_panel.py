@@ -327,6 +327,10 @@ class ViewsPanel(Retranslatable, QWidget):
     def _update_step_titles(self) -> None:
         spec = self.state.spec
         shown = self.state.results.trace.shown_as
+        if spec.has_tensor("grad_weight") and "grad_weight" not in shown:
+            # dW fills in step by step like dX: its title says so in the backward phase.
+            backward = self.state.phase == "backward"
+            self.grad_weight_view.set_title(tr("dW  so far") if backward else "dW", "dW")
         if "grad_input" in shown:
             self.grad_input_view.set_title(tr(shown["grad_input"]))
             return
