@@ -20,7 +20,15 @@ from engine.ops.common import (
 )
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, max_pool2d
-from engine.trace import BackwardStep, ForwardStep, Trace, format_number, term
+from engine.trace import (
+    BackwardStep,
+    ForwardStep,
+    Trace,
+    Update,
+    format_number,
+    term,
+    update_lines,
+)
 
 KEYS = ("norm_type", "kernel_size", "stride", "ceil_mode")
 
@@ -90,7 +98,24 @@ class Records:
             }
             return BackwardStep(
                 index, (oh, ow), gy, grads, TO_MAX.format(**fields), template=TO_MAX, fields=fields
+            )  # max/min route dY to one cell: the sentence gives its amount
+        # Each cell's update with its numbers, as average pooling and convolution write them.
+        amount_of = dict(grads)
+        updates = tuple(
+            Update(
+                "grad_input",
+                (r, c),
+                0,
+                before,
+                amount_of[cell],
+                after,
+                f"dX[{r}, {c}]: {format_number(before)} + {term(amount_of[cell])} = "
+                f"{format_number(after)}",
             )
+            for (cell, before, after) in trace.updates(index, "grad_input", list(grads))
+            for (_, r, c) in [cell]
+        )
+        lines = update_lines(updates)
         fields = {
             "position": position,
             "dy": format_number(gy),
@@ -98,8 +123,9 @@ class Records:
             "p": format_number(p),
         }
         return BackwardStep(
-            index, (oh, ow), gy, grads, SPREAD.format(**fields), template=SPREAD, fields=fields
-        )
+            index, (oh, ow), gy, grads, "\n".join((SPREAD.format(**fields), *lines)),
+            template=SPREAD, fields=fields, updates=updates, lines=lines,
+        )  # fmt: skip
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         """``gy · ∂y/∂x`` per tap, by PyTorch's chain (the relu cuts windows whose sum is 0)."""

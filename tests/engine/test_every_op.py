@@ -152,3 +152,18 @@ def test_hand_worked_adaptive_windows_and_lp_arithmetic():
     ).trace
     np.testing.assert_array_equal(trace.output, [[3.0, 6.0]])
     assert trace.step("forward", 1).text == "((3^1)·2/1)^(1/1) = 6"
+
+
+def test_lp_backward_writes_each_cell_with_its_numbers():
+    """p = 2 over [[3, 4], [0, 0]]: y = 5, each cell gets dY·(x / y)^(p−1)."""
+    spec = get_op("lp_pool2d")
+    params = spec.switch_params(default_params().replace(norm_type=2.0, kernel_size=(2, 2)))
+    x = np.array([[[[3.0, 4], [0, 0]]]])
+    doc = Document("lp_pool2d", x, np.zeros((1, 1, 2, 2)), params, np.zeros(0), (0, 0), 1, "", 0)
+    step = compute(doc).trace.step("backward", 0)
+    assert step.lines == (
+        "dX[0, 0]: 0 + 0.6 = 0.6   dX[0, 1]: 0 + 0.8 = 0.8   "
+        "dX[1, 0]: 0 + 0 = 0   dX[1, 1]: 0 + 0 = 0",
+    )
+    assert step.text.endswith(step.lines[0])
+    assert [u.amount for u in step.updates] == pytest.approx([0.6, 0.8, 0.0, 0.0])
