@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -38,7 +38,20 @@ from visualizer.model.stack import (
 
 if TYPE_CHECKING:
     from visualizer.model import Document
-    from visualizer.state import AppState
+
+
+class Owner(Protocol):
+    """What the stack needs of the one state object that owns it (visualizer/state.py's
+    AppState): described here, not imported, so the state imports this module and not the
+    reverse."""
+
+    stack: StackDoc | None
+    x: np.ndarray
+
+    def _apply(self, label: Any, *, strict_grad: bool = False, **changes: object) -> bool: ...
+
+    def report_error(self, error: ValueError | None) -> None: ...
+
 
 # A focused cell: ("receptive" | "projective", level, row, col).
 Focus = tuple[str, int, int, int]
@@ -51,8 +64,8 @@ class StackState(QObject):
     sigStackStepChanged = Signal(int)
     sigStackFocusChanged = Signal()  # the focused cell and its field changed
 
-    def __init__(self, state: AppState) -> None:
-        super().__init__(state)
+    def __init__(self, state: Owner) -> None:
+        super().__init__(cast(QObject, state))
         self._state_ref = weakref.ref(state)
         self.results: StackResults | None = None
         self.cursor = StackCursor()
@@ -61,7 +74,7 @@ class StackState(QObject):
         self.rejected_rows: list[LayerShape] | None = None  # table of a refused stack
 
     @property
-    def _state(self) -> AppState:
+    def _state(self) -> Owner:
         state = self._state_ref()
         assert state is not None, "the state of the stack is gone"
         return state
@@ -110,7 +123,7 @@ class StackState(QObject):
     # ---- edits (each one undoable) ------------------------------------------------------------
     def _edit(self, label: object, stack: StackDoc | None) -> bool:
         self.rejected_rows = None
-        return self._state._apply(label, stack=stack)  # type: ignore[arg-type]
+        return self._state._apply(label, stack=stack)
 
     def set_open(self, on: bool) -> bool:
         """Open Stack mode (with an example stack the first time) or close it (kept)."""
