@@ -327,8 +327,9 @@ class ViewsPanel(Retranslatable, QWidget):
     def _update_step_titles(self) -> None:
         spec = self.state.spec
         shown = self.state.results.trace.shown_as
-        if spec.has_tensor("grad_weight") and "grad_weight" not in shown:
-            # dW fills in step by step like dX: its title says so in the backward phase.
+        if spec.has_tensor("grad_weight") and "grad_weight" not in shown and not self._multi:
+            # dW fills in step by step like dX: its title says so in the backward phase (the
+            # planes of several channels are titled by channel instead).
             backward = self.state.phase == "backward"
             self.grad_weight_view.set_title(tr("dW  so far") if backward else "dW", "dW")
         if "grad_input" in shown:
