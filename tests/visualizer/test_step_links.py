@@ -106,3 +106,19 @@ def test_dw_title_says_so_far_in_the_backward_phase_like_dx(window, qtbot):
     assert view.title_label.full_text == "dW  so far"
     st.set_phase("forward")
     assert view.title_label.full_text == "dW"
+
+
+def test_a_step_repaints_only_around_its_arrows_not_every_view(window, qtbot):
+    """The arrows' sheet covers every view; a step marks as dirty only the arrows' boxes (it
+    updated the whole sheet, so every step repainted every cell of every view)."""
+    from visualizer.widgets.step_arrows import StepArrows
+
+    st = window.state
+    st.set_op("max")
+    st.set_step(5)
+    settle(qtbot)
+    sheet = window.findChild(StepArrows, "stepArrows")
+    assert sheet is not None and sheet.arrows
+    box = sheet._region(sheet._segments).boundingRect()
+    assert not box.isEmpty()
+    assert box.width() * box.height() < 0.5 * sheet.width() * sheet.height()

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF, QRegion
 from PySide6.QtWidgets import QWidget
 
 from visualizer.widgets.matrix_view import MatrixView, style_pens
@@ -72,9 +72,58 @@ class StepArrows(QWidget):
             segments.append((start, end, float(top)))
             drawn.append((source_view, target_view))
         if segments != self._segments:
+            # Only where an arrow was or will be: the sheet covers every view, and updating
+            # all of it made each step repaint every cell of every view underneath.
+            dirty = self._region(self._segments).united(self._region(segments))
             self._segments = segments
-            self.update()
+            self.update(dirty)
         self.arrows = drawn
+
+    def _region(self, segments: list[Segment]) -> QRegion:
+        region = QRegion()
+        for segment in segments:
+            shape = self._shape(segment)
+            if shape is not None:
+                path, head, _ = shape
+                box = path.controlPointRect().united(head.boundingRect())
+                region = region.united(box.adjusted(-8, -8, 8, 8).toAlignedRect())
+        return region
+
+    def _shape(self, segment: Segment) -> tuple[QPainterPath, QPolygonF, QPointF] | None:
+        """The arrow of ``segment``: its curve, its head and its starting point."""
+        start, end, top = segment
+        sc, ec = start.center(), end.center()
+        if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
+            # Views side by side: the arrow leaves the top of one box and arches over the
+            # views between them (their numbers stay readable) into the top of the other.
+            a = QPointF(sc.x(), start.top())
+            b = QPointF(ec.x(), end.top())
+            # The curve's highest point (halfway) just above the views' titles.
+            peak = max(6.0, top - ARCH_CLEARANCE)
+            ctrl = QPointF((a.x() + b.x()) / 2, (4 * peak - a.y() - b.y()) / 2)
+        else:
+            a = edge_point(start, ec)
+            b = edge_point(end, sc)
+            length = math.hypot(b.x() - a.x(), b.y() - a.y())
+            if length < 12:
+                return None
+            # A gentle curve: it bows away from the straight line between the two views.
+            mid = QPointF((a.x() + b.x()) / 2, (a.y() + b.y()) / 2)
+            nx, ny = -(b.y() - a.y()) / length, (b.x() - a.x()) / length
+            bow = min(40.0, length * 0.12)
+            ctrl = QPointF(mid.x() + nx * bow, mid.y() + ny * bow)
+        path = QPainterPath(a)
+        path.quadTo(ctrl, b)
+        # The arrow's head points along the curve's end.
+        angle = math.atan2(b.y() - ctrl.y(), b.x() - ctrl.x())
+        head = QPolygonF(
+            [
+                b,
+                QPointF(b.x() - 14 * math.cos(angle - 0.4), b.y() - 14 * math.sin(angle - 0.4)),
+                QPointF(b.x() - 14 * math.cos(angle + 0.4), b.y() - 14 * math.sin(angle + 0.4)),
+            ]
+        )
+        return path, head, a
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self._segments:
@@ -82,38 +131,11 @@ class StepArrows(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         color = QColor(style_pens()["current"][0])
-        for start, end, top in self._segments:
-            sc, ec = start.center(), end.center()
-            if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
-                # Views side by side: the arrow leaves the top of one box and arches over the
-                # views between them (their numbers stay readable) into the top of the other.
-                a = QPointF(sc.x(), start.top())
-                b = QPointF(ec.x(), end.top())
-                # The curve's highest point (halfway) just above the views' titles.
-                peak = max(6.0, top - ARCH_CLEARANCE)
-                ctrl = QPointF((a.x() + b.x()) / 2, (4 * peak - a.y() - b.y()) / 2)
-            else:
-                a = edge_point(start, ec)
-                b = edge_point(end, sc)
-                length = math.hypot(b.x() - a.x(), b.y() - a.y())
-                if length < 12:
-                    continue
-                # A gentle curve: it bows away from the straight line between the two views.
-                mid = QPointF((a.x() + b.x()) / 2, (a.y() + b.y()) / 2)
-                nx, ny = -(b.y() - a.y()) / length, (b.x() - a.x()) / length
-                bow = min(40.0, length * 0.12)
-                ctrl = QPointF(mid.x() + nx * bow, mid.y() + ny * bow)
-            path = QPainterPath(a)
-            path.quadTo(ctrl, b)
-            # The arrow's head points along the curve's end.
-            angle = math.atan2(b.y() - ctrl.y(), b.x() - ctrl.x())
-            head = QPolygonF(
-                [
-                    b,
-                    QPointF(b.x() - 14 * math.cos(angle - 0.4), b.y() - 14 * math.sin(angle - 0.4)),
-                    QPointF(b.x() - 14 * math.cos(angle + 0.4), b.y() - 14 * math.sin(angle + 0.4)),
-                ]
-            )
+        for segment in self._segments:
+            shape = self._shape(segment)
+            if shape is None:
+                continue
+            path, head, a = shape
             for pen_color, width in ((QColor(0, 0, 0, 170), 5.0), (color, 3.0)):
                 painter.setPen(
                     QPen(pen_color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
