@@ -687,8 +687,23 @@ class AppState(QObject):
         """dX of the shown plane, accumulated up to the current backward step."""
         doc = self._doc(channel)
         if partial and self.quiz.hides("grad_input"):
-            return plane_before(doc, self.results, self.view_cursor, "grad_input")
+            before = plane_before(doc, self.results, self.view_cursor, "grad_input")
+            asked = self.quiz.asked_cell("grad_input") if channel is None else None
+            if asked is not None:
+                before = before.copy()
+                before[asked] = np.nan  # quiz mode: the asked value is not shown ("?")
+            return before
         return present.grad_input_plane(doc, self.results, self.view_cursor, partial)
+
+    def grad_input_pending(self, partial: bool = True) -> np.ndarray | None:
+        """Cells of :meth:`grad_input_plane` shown blank: quiz mode's asked cell (None: none)."""
+        asked = self.quiz.asked_cell("grad_input") if partial else None
+        if asked is None:
+            return None
+        shape = self.results.trace.x.shape[-2:]
+        pending = np.zeros(shape, dtype=bool)
+        pending[asked] = True
+        return pending
 
     def mask_plane(self, partial: bool = True) -> np.ndarray | None:
         """Windows won per input element (so far, during the forward phase); None without."""

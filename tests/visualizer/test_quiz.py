@@ -296,3 +296,56 @@ def test_a_step_reading_one_cell_asks_where_it_goes_by_clicks_on_the_output(wind
     assert st.step == 1  # a click answers; it does not jump
     answer(qtbot, window, "")
     assert st.quiz.verdict.right
+
+
+def test_a_heat_map_and_its_close_up_show_the_asked_cell(window, qtbot):
+    st = window.state
+    st.resize_input(64, 64)
+    quiz_on(qtbot, window)
+    view = window.views_panel.output_view
+    cell = st.quiz.question.value_cell
+    assert view.stack.currentIndex() == 1  # a heat map
+    assert view.heatmap.asked == cell and view.heatmap.asked_item.isVisible()
+    pos = view.heatmap.asked_item.pos()
+    assert (pos.y(), pos.x()) == (cell[0] + 0.5, cell[1] + 0.5)
+    close = view.magnifier
+    assert close is not None and close.isVisibleTo(view)
+    model = close.model
+    r, c = close._to_model(*cell)
+    assert model.data(model.index(r, c), Qt.DisplayRole) == "?"
+    st.quiz_reveal()
+    assert view.heatmap.asked is None and not view.heatmap.asked_item.isVisible()
+    assert model.data(model.index(r, c), Qt.DisplayRole) == format_number(
+        st.results.output[0, 0][cell]
+    )
+
+
+def test_a_table_too_small_for_numbers_still_shows_the_asked_cell():
+    from visualizer.widgets.matrix_view import MatrixModel
+
+    model = MatrixModel()
+    values = np.array([[1.0, np.nan], [3.0, 4.0]])
+    pending = np.array([[False, True], [False, False]])
+    model.set_values(values, None, (0, 0), (0.0, 4.0), False, pending)
+    model.asked = (0, 1)
+    model.show_numbers = False
+    assert model.data(model.index(0, 1), Qt.DisplayRole) == "?"
+    assert model.data(model.index(0, 0), Qt.DisplayRole) is None
+
+
+def test_a_single_asked_dx_value_is_hidden(window, qtbot):
+    # Transposed convolution backward: each step gathers a dY patch into one dX cell.
+    st = window.state
+    st.set_op("conv_transpose2d")
+    st.set_step(st.n_windows + 3)
+    quiz_on(qtbot, window)
+    question = st.quiz.question
+    assert question.written == "grad_input" and question.value_cell is not None
+    view = window.views_panel.grad_input_view
+    model = view.model
+    cell = question.value_cell
+    assert math.isnan(view.matrix()[cell])
+    assert model.data(model.index(*view._to_model(*cell)), Qt.DisplayRole) == "?"
+    answer(qtbot, window, format_number(question.value))
+    assert st.quiz.verdict.right
+    assert view.matrix()[cell] == question.value

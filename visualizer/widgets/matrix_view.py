@@ -396,11 +396,12 @@ class MatrixModel(QAbstractTableModel):
 
     def _display(self, r: int, c: int) -> object:
         v = self.values[r, c]
+        if v != v and (self.pending[r, c] or self.kinds[r, c] != INPUT):
+            # Not computed yet, or beyond the padding; quiz mode's asked cell says "?" (also
+            # in cells too small for numbers: it marks where the answer goes).
+            return "?" if (r, c) == self.asked else None
         if not self.show_numbers:
             return None
-        if v != v and (self.pending[r, c] or self.kinds[r, c] != INPUT):
-            # Not computed yet, or beyond the padding; quiz mode's asked cell says "?".
-            return "?" if (r, c) == self.asked else None
         return format_cell(v)  # NaN, ∞ and −∞ are written as themselves
 
     def _edit(self, r: int, c: int) -> object:
@@ -939,6 +940,16 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         for guide in self.guides:
             guide.setVisible(False)
             self.view.addItem(guide)
+        # Quiz mode's asked cell: a "?" over it (a cell of a heat map is a few pixels).
+        self.asked: tuple[int, int] | None = None
+        self.asked_item = pg.TextItem("?", anchor=(0.5, 0.5))
+        asked_font = QFont()
+        asked_font.setPixelSize(18)
+        asked_font.setBold(True)
+        self.asked_item.setFont(asked_font)
+        self.asked_item.setZValue(10)
+        self.asked_item.setVisible(False)
+        self.view.addItem(self.asked_item)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._shape = (1, 1)
         self.apply_palette()
@@ -953,6 +964,16 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.window_rect.setPen(pen)
         for guide in getattr(self, "guides", ()):
             guide.setPen(pg.mkPen(window, width=1, style=Qt.PenStyle.DashLine))
+        self.asked_item.setColor(QColor(0, 0, 0))
+        self.asked_item.fill = pg.mkBrush(255, 255, 255, 230)
+        self.asked_item.border = pg.mkPen(window, width=2)
+
+    def set_asked(self, cell: tuple[int, int] | None) -> None:
+        """Quiz mode: a "?" over ``cell`` (image row, column); None: none."""
+        self.asked = cell
+        if cell is not None:
+            self.asked_item.setPos(cell[1] + 0.5, cell[0] + 0.5)
+        self.asked_item.setVisible(cell is not None)
 
     def set_values(
         self,
@@ -1138,6 +1159,7 @@ class MatrixView(QWidget):
         self.neutral = False
         self.dimmed = False
         self.number_height = NUMBER_HEIGHT  # the numbers' font, a fraction of the cell
+        self._asked: tuple[int, int] | None = None  # quiz mode's asked cell (matrix coordinates)
 
         self.title_label = TitleLabel(title)
         self.title_label.setObjectName(f"{object_name}Title")
@@ -1425,6 +1447,7 @@ class MatrixView(QWidget):
             pending=crop_pending,
         )
         magnifier.set_highlights(self._highlight_cells)
+        magnifier.set_asked(self._asked)
         magnifier.set_title(
             tr("Close-up: rows {top}–{bottom}, columns {left}–{right}").format(
                 top=top - offset[0],
@@ -1542,8 +1565,14 @@ class MatrixView(QWidget):
         return box.translated(origin.x(), origin.y())
 
     def set_asked(self, cell: tuple[int, int] | None) -> None:
-        """Quiz mode: the cell (matrix coordinates) whose hidden value is asked shows "?"."""
+        """Quiz mode: the cell (matrix coordinates) whose hidden value is asked shows "?"
+        (in the table, the heat map and its close-up)."""
+        self._asked = cell
         shifted = None if cell is None else self._to_model(*cell)
+        if shifted != self.heatmap.asked:
+            self.heatmap.set_asked(shifted)
+        if self.magnifier is not None:
+            self.magnifier.set_asked(cell)
         if shifted != self.model.asked:
             old, self.model.asked = self.model.asked, shifted
             for rc in (old, shifted):

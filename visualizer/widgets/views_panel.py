@@ -812,7 +812,10 @@ class ViewsPanel(Retranslatable, QWidget):
             st.output_plane(), levels=levels["output"], pending=st.output_pending()
         )
         self.grad_input_view.set_matrix(
-            st.grad_input_plane(), levels=levels["grad_input"], diverging=True
+            st.grad_input_plane(),
+            levels=levels["grad_input"],
+            diverging=True,
+            pending=st.grad_input_pending(),
         )
         if st.spec.has_tensor("mask"):
             counts = st.mask_plane()
