@@ -53,6 +53,7 @@ class MainWindow(Retranslatable, QMainWindow):
     """Pooling Visualizer's window; buildable with only a QApplication."""
 
     sigZoomChanged = Signal(float)  # the views' zoom after zoom_by / set_zoom
+    sigPresentingChanged = Signal(bool)  # presentation mode (the lecture layout) on or off
 
     def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -373,6 +373,8 @@ class Presentation(QObject):
         self._apply_fonts()
         if save:
             self._save("view/presentation", "true" if self.presenting else "false")
+        if changed and hasattr(w, "sigPresentingChanged"):
+            w.sigPresentingChanged.emit(on)
 
     def _hide_chrome(self, on: bool) -> None:
         """Hide (or bring back) the menus, toolbars, status bar and docks."""

@@ -266,16 +266,52 @@ def test_compare_mode_and_the_layer_stack_pause_the_questions(window, qtbot):
     assert st.quiz.hiding and output_display(window, (0, 0)) == "?"
 
 
-def test_presentation_mode_keeps_the_strip_hidden_while_stepping(window, qtbot):
+def test_presentation_mode_shows_the_compact_strip_and_the_clicker_reveals_then_steps(
+    window, qtbot
+):
     st = window.state
     quiz_on(qtbot, window)
     window.presentation.set_presentation(True, save=False)
-    assert not window.quiz.dock.isVisible()
+    strip = window.quiz.lecture_strip
+    assert not window.quiz.dock.isVisible() and strip.isVisible()
+    assert strip.parentWidget() is window.lecture_area  # in the lecture layout, not a dock
+    edit = window.findChild(type(panel(window).quiz_answer_edit), "quiz_lecture_answer_edit")
+    assert edit is strip.quiz_answer_edit and edit.isVisible()
+    verdict = strip.quiz_verdict_label
+    score = strip.quiz_score_label
+    assert verdict.isVisible() and score.isVisible()
+    assert not strip.quiz_reset_button.isVisible()  # compact: no kinds, no buttons
+    assert not any(box.isVisible() for box in strip.kind_checkboxes.values())
+    # Large enough for the back row: at least LECTURE_TEXT_MIN pixels, growing with the window.
+    from visualizer.widgets.quiz_panel import LECTURE_TEXT_MIN
+
+    assert verdict.font().pixelSize() >= LECTURE_TEXT_MIN
+    assert score.font().pixelSize() >= LECTURE_TEXT_MIN
+    # A student answers in the strip: marked and scored there.
+    edit.clear()
+    qtbot.keyClicks(edit, "12")
+    qtbot.keyClick(edit, Qt.Key_Return)
+    assert st.quiz.verdict.right and "12" in verdict.text()
+    assert score.text() == panel(window).quiz_score_label.text() != ""
+    assert "1 / 1" in score.text()
+    # The clicker: PageDown reveals first, the next PageDown steps on.
     st.advance()
+    assert st.step == 1 and st.quiz.hiding
     st.advance()
-    assert st.step == 1 and st.quiz.hiding and not window.quiz.dock.isVisible()
+    assert st.step == 1 and not st.quiz.hiding
+    assert verdict.text()  # the answer shown
+    st.advance()
+    assert st.step == 2 and st.quiz.hiding
     window.presentation.set_presentation(False, save=False)
-    assert window.quiz.dock.isVisible()
+    assert window.quiz.dock.isVisible() and not strip.isVisible()
+    # Quiz mode switched on inside the lecture layout shows the strip too, and off hides it.
+    st.set_quiz(False)
+    window.presentation.set_presentation(True, save=False)
+    assert not strip.isVisible()
+    st.set_quiz(True)
+    assert strip.isVisible() and not window.quiz.dock.isVisible()
+    window.presentation.set_presentation(False, save=False)
+    assert window.quiz.dock.isVisible() and not strip.isVisible()
 
 
 @pytest.mark.parametrize("op", list(OPS))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -34,48 +35,63 @@ from visualizer.ui import Retranslatable, add_action
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.pitfalls_panel import pitfall_explanation, pitfall_title
 
+# The lecture strip's text height: this share of the window's height, within these pixels.
+LECTURE_TEXT_SHARE = 0.03
+LECTURE_TEXT_MIN = 16
+LECTURE_TEXT_MAX = 40
 RIGHT_COLOUR = {"light": "#0a7d32", "dark": "#6fdc8c"}
 WRONG_COLOUR = {"light": "#b00020", "dark": "#ff8a80"}
 
 
 class QuizPanel(Retranslatable, QWidget):
-    """Answer line, Check, Reveal, verdict, score and the kinds of question."""
+    """Answer line, Check, Reveal, verdict, score and the kinds of question.
 
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+    ``lecture``: the compact strip of the lecture layout (presentation mode) instead: the
+    verdict, the answer line and the score in one row at a size the back row reads (the
+    question is the arithmetic line above it; the clicker reveals and steps).  Its widgets'
+    objectNames say ``quiz_lecture_…`` instead of ``quiz_…``.
+    """
+
+    def __init__(
+        self, state: AppState, parent: QWidget | None = None, lecture: bool = False
+    ) -> None:
         super().__init__(parent)
         self.state = state
+        self.lecture = lecture
+        prefix = "quiz_lecture" if lecture else "quiz"
         self.answer_label = QLabel("")
         self.quiz_answer_edit = QLineEdit()
-        self.quiz_answer_edit.setObjectName("quiz_answer_edit")
+        self.quiz_answer_edit.setObjectName(f"{prefix}_answer_edit")
         self.quiz_answer_edit.setClearButtonEnabled(True)
         self.quiz_answer_edit.setMinimumWidth(130)
         self.quiz_answer_edit.setMaximumWidth(180)
         self.quiz_check_button = QPushButton("")
-        self.quiz_check_button.setObjectName("quiz_check_button")
+        self.quiz_check_button.setObjectName(f"{prefix}_check_button")
         self.quiz_reveal_button = QPushButton("")
-        self.quiz_reveal_button.setObjectName("quiz_reveal_button")
+        self.quiz_reveal_button.setObjectName(f"{prefix}_reveal_button")
         self.quiz_verdict_label = QLabel("")
-        self.quiz_verdict_label.setObjectName("quiz_verdict_label")
+        self.quiz_verdict_label.setObjectName(f"{prefix}_verdict_label")
         self.quiz_verdict_label.setWordWrap(True)
         self.quiz_verdict_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         bold = QFont(self.quiz_verdict_label.font())
         bold.setBold(True)
         self.quiz_verdict_label.setFont(bold)
         self.quiz_score_label = QLabel("")
-        self.quiz_score_label.setObjectName("quiz_score_label")
+        self.quiz_score_label.setObjectName(f"{prefix}_score_label")
         self.quiz_score_label.setFont(bold)
         self.quiz_reset_button = QPushButton("")
-        self.quiz_reset_button.setObjectName("quiz_reset_button")
+        self.quiz_reset_button.setObjectName(f"{prefix}_reset_button")
         self.ask_label = QLabel("")
         self.kind_checkboxes: dict[str, QCheckBox] = {}
         for kind in KINDS:
             box = QCheckBox("")
-            box.setObjectName(f"quiz_{kind}_checkbox")
+            box.setObjectName(f"{prefix}_{kind}_checkbox")
             box.setChecked(kind in state.quiz.kinds)
             box.toggled.connect(lambda on, k=kind: self.state.set_quiz_kind(k, on))
             self.kind_checkboxes[kind] = box
 
         top = QHBoxLayout()
+        self._top = top
         top.addWidget(self.answer_label)
         top.addWidget(self.quiz_answer_edit)
         top.addWidget(self.quiz_check_button)
@@ -93,6 +109,21 @@ class QuizPanel(Retranslatable, QWidget):
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addLayout(kinds)
+        if lecture:
+            # The room reads the verdict and the score; the lecturer's clicker reveals and
+            # steps, the kinds are chosen outside the lecture layout.
+            top.removeWidget(self.quiz_verdict_label)
+            top.insertWidget(0, self.quiz_verdict_label, 1)
+            for widget in (
+                self.quiz_check_button,
+                self.quiz_reveal_button,
+                self.quiz_reset_button,
+                self.ask_label,
+                *self.kind_checkboxes.values(),
+            ):
+                widget.hide()
+            self.quiz_verdict_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            self.set_text_height(20)
 
         self.quiz_answer_edit.returnPressed.connect(self._on_check_clicked)
         self.quiz_check_button.clicked.connect(self._on_check_clicked)
@@ -101,6 +132,21 @@ class QuizPanel(Retranslatable, QWidget):
         state.sigQuizChanged.connect(self._on_quiz_changed)
         view_settings().sigThemeChanged.connect(self._on_quiz_changed)
         self.retranslate_ui()
+
+    def set_text_height(self, pixels: int) -> None:
+        """The lecture strip's texts ``pixels`` high (the verdict, the answer and the score)."""
+        for widget in (
+            self.answer_label,
+            self.quiz_answer_edit,
+            self.quiz_verdict_label,
+            self.quiz_score_label,
+        ):
+            font = QFont(widget.font())
+            font.setPixelSize(max(8, pixels))
+            widget.setFont(font)
+        self.quiz_answer_edit.setMinimumWidth(pixels * 9)
+        self.quiz_answer_edit.setMaximumWidth(pixels * 11)
+        self._top.setSpacing(max(6, pixels // 2))
 
     def retranslate_ui(self) -> None:
         self.answer_label.setText(tr("Answer:"))
@@ -240,6 +286,16 @@ class QuizController(QObject):
         self.dock = QuizDock(state, window)
         window.addDockWidget(Qt.BottomDockWidgetArea, self.dock)
         self.dock.hide()
+        # The lecture layout hides the docks: its own compact strip under the arithmetic.
+        self.lecture_strip = QuizPanel(state, lecture=True)
+        self.lecture_strip.setObjectName("quizLectureStrip")
+        self.lecture_strip.hide()
+        area = getattr(window, "lecture_area", None)
+        if area is not None:
+            area.layout().addWidget(self.lecture_strip)
+        if hasattr(window, "sigPresentingChanged"):
+            window.sigPresentingChanged.connect(self._on_presenting_changed)
+        window.installEventFilter(self)
         self.action: QAction = add_action(window, "quiz_action", QKeySequence("Q"))
         self.action.setCheckable(True)
         self.action.triggered.connect(state.set_quiz)
@@ -281,7 +337,8 @@ class QuizController(QObject):
             if t.view and self.window.views_panel.by_view.get(t.view) is view
         ]
         if names and self.state.quiz_pick(names[0], row, col):
-            self.dock.panel.quiz_answer_edit.setFocus()
+            strip = self.lecture_strip if self.presenting else self.dock.panel
+            strip.quiz_answer_edit.setFocus()
 
     def _on_quiz_changed(self) -> None:
         quiz = self.state.quiz
@@ -292,8 +349,7 @@ class QuizController(QObject):
             self._on = quiz.on
             if quiz.on:
                 self.window.step_bar.timer.stop()  # playing would run past the questions
-            presenting = getattr(getattr(self.window, "presentation", None), "presenting", False)
-            self.dock.setVisible(quiz.on and not presenting)
+            self._show_strips()
         hide = quiz.hiding_size
         for widget in self._covered:
             cover = self.covers[id(widget)]
@@ -302,7 +358,32 @@ class QuizController(QObject):
                 cover.raise_()
             cover.setVisible(hide)
 
+    @property
+    def presenting(self) -> bool:
+        return bool(getattr(getattr(self.window, "presentation", None), "presenting", False))
+
+    def _show_strips(self) -> None:
+        """The dock outside the lecture layout, the compact strip in it (quiz mode on)."""
+        on, presenting = self.state.quiz.on, self.presenting
+        self.dock.setVisible(on and not presenting)
+        self.lecture_strip.setVisible(on and presenting)
+        if on and presenting:
+            self._fit_lecture_strip()
+
+    def _on_presenting_changed(self, _on: bool) -> None:
+        self._show_strips()
+
+    def _fit_lecture_strip(self) -> None:
+        """The lecture strip's texts grow with the window (read from the back row)."""
+        height = max(480, self.window.height())
+        pixels = round(min(LECTURE_TEXT_MAX, max(LECTURE_TEXT_MIN, height * LECTURE_TEXT_SHARE)))
+        self.lecture_strip.set_text_height(pixels)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window:
+            if event.type() == QEvent.Resize and self.lecture_strip.isVisibleTo(self.window):
+                self._fit_lecture_strip()
+            return False
         if event.type() == QEvent.Resize:
             cover = self.covers.get(id(watched))
             if cover is not None and cover.isVisible():
