@@ -127,6 +127,29 @@ def update_lines(updates: tuple[Update, ...]) -> tuple[str, ...]:
     )
 
 
+def input_updates(
+    trace: Trace,
+    index: int,
+    grads: tuple[tuple[tuple[int, int, int], float], ...],
+    *,
+    running: bool = False,
+) -> tuple[Update, ...]:
+    """The :class:`Update` of each ``(cell, amount)`` of ``grads`` that backward step ``index``
+    adds to dX (one input channel), written ``dX[r, c]: before + amount = after`` or, with
+    ``running``, ``dX[r, c] += amount → after``."""
+    out = []
+    for ((_, r, c), before, after), (_, amount) in zip(
+        trace.updates(index, "grad_input", list(grads)), grads, strict=False
+    ):  # no updates where the trace keeps no running dX
+        text = (
+            f"dX[{r}, {c}] += {format_number(amount)} → {format_number(after)}"
+            if running
+            else f"dX[{r}, {c}]: {format_number(before)} + {term(amount)} = {format_number(after)}"
+        )
+        out.append(Update("grad_input", (r, c), 0, before, amount, after, text))
+    return tuple(out)
+
+
 def cell_name(tensor: str, channel: int, pos: Pair, channels: int) -> str:
     """``dX[1, 0]`` (one channel) or ``dX[2, 1, 0]`` (channel first, several channels)."""
     index = (channel, *pos) if channels > 1 else pos

@@ -14,6 +14,7 @@ from engine.ops.common import (
     GRAD_OUTPUT,
     INPUT_READ_BY_BACKWARD,
     OUTPUT,
+    plane_trace,
     register_module,
 )
 from engine.ops.max_pool2d import MASK, TIES
@@ -90,13 +91,11 @@ def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
     """Plane ``plane_nc``: each window of its own size sends its gradient to its winner."""
-    n, c = plane_nc
     x, kw, ties, won, counts = ctx
-    return Trace(
-        op="adaptive_max_pool2d", geometry=adaptive_geometry(x.shape, kw["output_size"]),
-        x=x[n, c][None], output=arrays["output"][n, c], grad_output=arrays["grad_output"][n, c],
-        grad_input=arrays["grad_input"][n, c][None], records=MAX_RECORDS, pad_value=-np.inf,
-        params={**kw, "ties": ties}, mask_counts=counts[n, c], winners=won[n, c],
+    g = adaptive_geometry(x.shape, kw["output_size"])
+    return plane_trace(
+        "adaptive_max_pool2d", g, x, arrays, plane_nc, records=MAX_RECORDS, pad_value=-np.inf,
+        params={**kw, "ties": ties}, mask_counts=counts[plane_nc], winners=won[plane_nc],
     )  # fmt: skip
 
 

@@ -15,6 +15,8 @@ from engine.ops.common import (
     PADDING,
     STRIDE,
     explain_geometry,
+    plain_calls,
+    plane_trace,
     pool_kwargs,
     register_module,
 )
@@ -24,9 +26,9 @@ from engine.trace import (
     BackwardStep,
     ForwardStep,
     Trace,
-    Update,
     format_number,
     grad_or_ones,
+    input_updates,
     term,
     update_lines,
 )
@@ -97,18 +99,7 @@ class Records:
         padded = sum(t.kind == "padding" for t in taps)
         if padded and trace.params["count_include_pad"]:
             template, fields["dropped"] = SPREAD_PAD, str(padded)
-        updates = tuple(
-            Update(
-                "grad_input",
-                (r, c),
-                0,
-                before,
-                share,
-                after,
-                f"dX[{r}, {c}]: {format_number(before)} + {term(share)} = {format_number(after)}",
-            )
-            for ((_, r, c), before, after) in trace.updates(index, "grad_input", list(grads))
-        )
+        updates = input_updates(trace, index, grads)
         lines = update_lines(updates)
         text = "\n".join((template.format(**fields), *lines))
         return BackwardStep(
@@ -165,32 +156,21 @@ def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Para
     return g
 
 
-def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
-    x = tensors["input"]
-    kw = _kwargs(params)
-    return {"output": avg_pool2d(x, **kw)}, (x, kw)
-
-
-def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
-    x, kw = ctx
-    return {"grad_input": avg_pool2d_backward(grads["grad_output"], x, **kw)}
+_forward, _backward = plain_calls(avg_pool2d, avg_pool2d_backward, _kwargs)
 
 
 def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
     """Plane ``plane_nc`` of a computed batch; ``arrays`` holds outputs and gradients."""
-    n, c = plane_nc
     x, kw = ctx
     g = pool_geometry(
         x.shape[-2:], kw["kernel_size"], kw["stride"], kw["padding"], 1, kw["ceil_mode"]
     )
-    return Trace(
-        op="avg_pool2d", geometry=g, x=x[n, c][None], output=arrays["output"][n, c],
-        grad_output=arrays["grad_output"][n, c], grad_input=arrays["grad_input"][n, c][None],
-        records=RECORDS, pad_value=0.0, params=kw,
-        divisors=avg_divisors(g, kw["count_include_pad"], kw["divisor_override"]),
-    )  # fmt: skip
+    divisors = avg_divisors(g, kw["count_include_pad"], kw["divisor_override"])
+    return plane_trace(
+        "avg_pool2d", g, x, arrays, plane_nc, records=RECORDS, params=kw, divisors=divisors
+    )
 
 
 def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) -> list[str]:

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from engine.geometry import explain_output_size
+import numpy as np
+
+from engine.geometry import WindowGeometry, explain_output_size
 from engine.ops.registry import register
-from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, OpSpec, Params, ParamSpec, TensorSpec
+from engine.ops.spec import (
+    INT_LIMIT,
+    QT_TR_NOOP,
+    OpSpec,
+    Params,
+    ParamSpec,
+    Tensors,
+    TensorSpec,
+)
+from engine.trace import Trace
 
 #: The largest kernel, stride, padding and dilation the app offers (controls, files, CLI).
 MAX_WINDOW = 64
@@ -98,6 +109,70 @@ READ_INPUT_TENSORS = (INPUT_READ_BY_BACKWARD, OUTPUT, GRAD_OUTPUT, GRAD_INPUT)
 def pool_kwargs(params: Params, names: tuple[str, ...]) -> dict[str, Any]:
     """The engine keyword arguments ``names`` taken from ``params``."""
     return {name: params[name] for name in names}
+
+
+#: A spec's ``forward(tensors, params) -> (outputs, ctx)`` and ``backward(ctx, grads)``.
+Forward = Callable[[Tensors, Params], tuple[dict[str, np.ndarray], Any]]
+Backward = Callable[[Any, Tensors], dict[str, np.ndarray | None]]
+
+
+def plain_calls(
+    forward: Callable[..., np.ndarray],
+    backward: Callable[..., np.ndarray],
+    kwargs: Callable[[Params], dict[str, Any]],
+) -> tuple[Forward, Backward]:
+    """The spec's forward and backward of an operation of one input called
+    ``forward(x, **kwargs(params))`` and ``backward(grad_output, x, **kwargs(params))``."""
+
+    def spec_forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
+        x = tensors["input"]
+        kw = kwargs(params)
+        return {"output": forward(x, **kw)}, (x, kw)
+
+    def spec_backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
+        x, kw = ctx
+        return {"grad_input": backward(grads["grad_output"], x, **kw)}
+
+    return spec_forward, spec_backward
+
+
+def plane_trace(
+    op: str,
+    geometry: WindowGeometry,
+    x: np.ndarray,
+    arrays: Tensors,
+    plane_nc: tuple[int, int],
+    **fields: Any,
+) -> Trace:
+    """The :class:`Trace` of plane ``plane_nc`` of a one-input operation computed on a batch:
+    X (N, C, H, W) and the computed ``arrays`` (output, grad_output, grad_input) cut to that
+    plane, with the operation's other trace ``fields`` (records, pad_value, params …)."""
+    n, c = plane_nc
+    return Trace(
+        op=op, geometry=geometry, x=x[n, c][None], output=arrays["output"][n, c],
+        grad_output=arrays["grad_output"][n, c], grad_input=arrays["grad_input"][n, c][None],
+        **fields,
+    )  # fmt: skip
+
+
+def channel_backward(
+    backward: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    grad_output: np.ndarray,
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: float | None,
+    kwargs: dict[str, Any],
+    out_axis: int = 0,
+) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """dX (C_in, H, W), dW and db of one output channel of a weighted operation.
+
+    ``weight`` is that channel's kernel without the weight's output-channel axis ``out_axis``
+    (0 for ``conv2d``, 1 for ``conv_transpose2d``), ``bias`` its bias (or None),
+    ``grad_output`` (out_H, out_W) its upstream gradient, ``x`` one sample (C_in, H, W).
+    """
+    b = None if bias is None else np.array([bias])
+    gx, gw, gb = backward(grad_output[None], x, np.expand_dims(weight, out_axis), b, **kwargs)
+    return gx, np.take(gw, 0, axis=out_axis), None if gb is None else float(gb[0])
 
 
 def explain_geometry(

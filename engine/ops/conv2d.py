@@ -20,6 +20,10 @@ from engine.ops.common import (
     OUTPUT,
     PADDING,
     STRIDE,
+    Backward,
+    Forward,
+    channel_backward,
+    pool_kwargs,
     register_module,
 )
 from engine.ops.spec import (
@@ -162,14 +166,6 @@ def _updates(
 RECORDS = Records()
 
 
-def _plane_backward(
-    x: np.ndarray, gy: np.ndarray, w: Any, bias: float | None, params: dict[str, Any]
-) -> tuple[np.ndarray, np.ndarray, float | None]:
-    b = None if bias is None else np.array([bias])
-    gx, gw, gb = conv2d_backward(gy[None], x, w[None], b, **params)
-    return gx, gw[0], None if gb is None else float(gb[0])
-
-
 def trace_conv2d(
     x: object,
     weight: object,
@@ -204,7 +200,7 @@ def trace_conv2d(
     y = conv2d(xa, wa[None], None if b is None else np.array([b]), **params)
     g = conv_geometry(xa.shape[1:], wa.shape[1:], **params)
     gy = grad_or_ones(grad_output, g.out_size, y.dtype)
-    gx, gw, gb = _plane_backward(xa, gy, wa, b, params)
+    gx, gw, gb = channel_backward(conv2d_backward, gy, xa, wa, b, params)
     return Trace(
         op="conv2d", geometry=g, x=xa, output=y[0], grad_output=gy, grad_input=gx,
         records=RECORDS, pad_value=0.0, params=params, weight=wa, bias=b, grad_weight=gw,
@@ -214,7 +210,7 @@ def trace_conv2d(
 
 # ---- the spec -----------------------------------------------------------------------------------
 def _kwargs(params: Params) -> dict[str, Any]:
-    return {name: params[name] for name in KEYS}
+    return pool_kwargs(params, KEYS)
 
 
 def _bias(params: Params, c_out: int) -> np.ndarray | None:
@@ -224,10 +220,6 @@ def _bias(params: Params, c_out: int) -> np.ndarray | None:
 def _geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...] | None, params: Params) -> Any:
     assert w_shape is not None
     return conv_geometry(x_shape[-2:], w_shape[-2:], **_kwargs(params))
-
-
-Forward = Callable[[Tensors, Params], tuple[dict[str, np.ndarray], Any]]
-Backward = Callable[[Any, Tensors], dict[str, np.ndarray | None]]
 
 
 def weighted_calls(
@@ -257,6 +249,25 @@ def weighted_calls(
 _forward, _backward = weighted_calls(conv2d, conv2d_backward, _kwargs, 0)
 
 
+def weighted_fields(weight: TensorSpec) -> dict[str, Any]:
+    """The :class:`OpSpec` fields every operation with a weight and a bias shares (its tensors,
+    with ``weight`` the spec of its weight, and what its calls take and return)."""
+    return {
+        "tensors": (
+            INPUT_READ_BY_BACKWARD,
+            weight,
+            BIAS_TENSOR,
+            OUTPUT,
+            GRAD_OUTPUT,
+            GRAD_INPUT,
+            GRAD_WEIGHT,
+            GRAD_BIAS,
+        ),
+        "call_tensors": ("input", "weight", "bias"),
+        "backward_returns": ("grad_input", "grad_weight", "grad_bias"),
+    }
+
+
 def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
@@ -272,7 +283,7 @@ def _trace(
         gx, gw = arrays["grad_input"][0], arrays["grad_weight"][0]
         gb = None if arrays["grad_bias"] is None else float(arrays["grad_bias"][0])
     else:
-        gx, gw, gb = _plane_backward(x[n], gy, w[c], bias, kw)
+        gx, gw, gb = channel_backward(conv2d_backward, gy, x[n], w[c], bias, kw)
     return Trace(
         op="conv2d", geometry=g, x=x[n], output=arrays["output"][n, c], grad_output=gy,
         grad_input=gx, records=RECORDS, pad_value=0.0, params=kw, weight=w[c], bias=bias,
@@ -302,19 +313,8 @@ SPEC = register_module(
     description=QT_TR_NOOP("Each output is the sum of its window times the kernel, plus the bias."),
     params=(CONV_KERNEL, CONV_STRIDE, PADDING, DILATION, BIAS),
     reference=reference,
-    tensors=(
-        INPUT_READ_BY_BACKWARD,
-        WEIGHT,
-        BIAS_TENSOR,
-        OUTPUT,
-        GRAD_OUTPUT,
-        GRAD_INPUT,
-        GRAD_WEIGHT,
-        GRAD_BIAS,
-    ),
+    **weighted_fields(WEIGHT),
     pitfalls=("conv_bias_per_product", "conv_flipped_kernel"),
-    call_tensors=("input", "weight", "bias"),
-    backward_returns=("grad_input", "grad_weight", "grad_bias"),
     loop_counters=("n", "co", "oh", "ow"),
     reference_lines=(
         ReferenceLines("forward", ("y[n, co, oh, ow] = total",)),

@@ -31,22 +31,18 @@ from engine.conv_transpose import (
 from engine.geometry import Pair, conv_geometry, normalize_pair
 from engine.ops.common import (
     DILATION,
-    GRAD_INPUT,
-    GRAD_OUTPUT,
-    INPUT_READ_BY_BACKWARD,
-    OUTPUT,
     PADDING,
     STRIDE,
+    channel_backward,
+    pool_kwargs,
     register_module,
 )
 from engine.ops.conv2d import (
     BIAS,
-    BIAS_TENSOR,
     CONV_KERNEL,
-    GRAD_BIAS,
-    GRAD_WEIGHT,
     WEIGHT,
     weighted_calls,
+    weighted_fields,
 )
 from engine.ops.conv2d import Records as ConvRecords
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
@@ -329,7 +325,7 @@ CANVAS_RECORDS = CanvasRecords()
 
 
 def _kwargs(params: Params) -> dict[str, Any]:
-    return {name: params[name] for name in KEYS}
+    return pool_kwargs(params, KEYS)
 
 
 def _geometry_of(x_shape: tuple[int, ...], w_shape: tuple[int, ...], kw: dict[str, Any]) -> Any:
@@ -364,13 +360,11 @@ def _trace(
     g = _geometry_of(x.shape, w.shape, kw)
     gy = arrays["grad_output"][n, c]
     plane_w = w[:, c]  # (C_in, kH, kW)
-    one_b = None if bias is None else np.array([bias])
-    gx, gw, gb = conv_transpose2d_backward(gy[None], x[n], plane_w[:, None], one_b, **kw)
+    gx, gw, gb = channel_backward(conv_transpose2d_backward, gy, x[n], plane_w, bias, kw, 1)
     return Trace(
         op="conv_transpose2d", geometry=g, x=x[n], output=arrays["output"][n, c],
         grad_output=gy, grad_input=gx, records=RECORDS, pad_value=0.0, params=kw,
-        weight=plane_w, bias=bias, grad_weight=gw[:, 0],
-        grad_bias=None if gb is None else float(gb[0]),
+        weight=plane_w, bias=bias, grad_weight=gw, grad_bias=gb,
     )  # fmt: skip
 
 
@@ -391,13 +385,11 @@ def _canvas_trace(
     conv_kw: dict[str, Any] = {"stride": 1, "padding": 0, "dilation": form.dilation}
     g = conv_geometry(canvas.shape[-2:], flipped.shape[-2:], **conv_kw)
     gy = arrays["grad_output"][plane_nc]
-    one_b = None if bias is None else np.array([bias])
-    gx, gw, gb = conv2d_backward(gy[None], canvas, flipped[None], one_b, **conv_kw)
+    gx, gw, gb = channel_backward(conv2d_backward, gy, canvas, flipped, bias, conv_kw)
     return Trace(
         op="conv_transpose2d", geometry=g, x=canvas, output=arrays["output"][plane_nc],
         grad_output=gy, grad_input=gx, records=CANVAS_RECORDS, pad_value=0.0, params=conv_kw,
-        weight=flipped, bias=bias, grad_weight=gw[0],
-        grad_bias=None if gb is None else float(gb[0]), canvas_kinds=form.kinds,
+        weight=flipped, bias=bias, grad_weight=gw, grad_bias=gb, canvas_kinds=form.kinds,
         shown_as=CANVAS_TITLES,
     )  # fmt: skip
 
@@ -447,20 +439,9 @@ SPEC = register_module(
     ),
     params=(CONV_KERNEL, STRIDE, PADDING, OUTPUT_PADDING, DILATION, BIAS, AS_CONVOLUTION),
     reference=reference,
-    tensors=(
-        INPUT_READ_BY_BACKWARD,
-        TRANSPOSED_WEIGHT,
-        BIAS_TENSOR,
-        OUTPUT,
-        GRAD_OUTPUT,
-        GRAD_INPUT,
-        GRAD_WEIGHT,
-        GRAD_BIAS,
-    ),
+    **weighted_fields(TRANSPOSED_WEIGHT),
     weight_in_axis=0,
     scatters=True,
-    call_tensors=("input", "weight", "bias"),
-    backward_returns=("grad_input", "grad_weight", "grad_bias"),
     loop_counters=("n", "ci", "ih", "iw"),
     reference_lines=(
         ReferenceLines("forward", ("y[n, first_out + co, r, c] += v * w4[ci, co, i, j]",)),

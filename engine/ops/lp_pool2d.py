@@ -16,6 +16,9 @@ from engine.ops.common import (
     READ_INPUT_TENSORS,
     STRIDE,
     explain_geometry,
+    plain_calls,
+    plane_trace,
+    pool_kwargs,
     register_module,
 )
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
@@ -24,8 +27,8 @@ from engine.trace import (
     BackwardStep,
     ForwardStep,
     Trace,
-    Update,
     format_number,
+    input_updates,
     term,
     update_lines,
 )
@@ -100,21 +103,7 @@ class Records:
                 index, (oh, ow), gy, grads, TO_MAX.format(**fields), template=TO_MAX, fields=fields
             )  # max/min route dY to one cell: the sentence gives its amount
         # Each cell's update with its numbers, as average pooling and convolution write them.
-        amount_of = dict(grads)
-        updates = tuple(
-            Update(
-                "grad_input",
-                (r, c),
-                0,
-                before,
-                amount_of[cell],
-                after,
-                f"dX[{r}, {c}]: {format_number(before)} + {term(amount_of[cell])} = "
-                f"{format_number(after)}",
-            )
-            for (cell, before, after) in trace.updates(index, "grad_input", list(grads))
-            for (_, r, c) in [cell]
-        )
+        updates = input_updates(trace, index, grads)
         lines = update_lines(updates)
         fields = {
             "position": position,
@@ -147,7 +136,7 @@ RECORDS = Records()
 
 
 def _kwargs(params: Params) -> dict[str, Any]:
-    return {name: params[name] for name in KEYS}
+    return pool_kwargs(params, KEYS)
 
 
 def _pool_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
@@ -160,15 +149,7 @@ def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Para
     return pool_geometry(x_shape[-2:], kw["kernel_size"], kw["stride"], 0, 1, kw["ceil_mode"])
 
 
-def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], Any]:
-    x = tensors["input"]
-    kw = _kwargs(params)
-    return {"output": lp_pool2d(x, **kw)}, (x, kw)
-
-
-def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
-    x, kw = ctx
-    return {"grad_input": lp_pool2d_backward(grads["grad_output"], x, **kw)}
+_forward, _backward = plain_calls(lp_pool2d, lp_pool2d_backward, _kwargs)
 
 
 def _window_derivative(xp: np.ndarray, gy: np.ndarray, kw: dict[str, Any]) -> np.ndarray:
@@ -205,10 +186,9 @@ def _trace(
         derivative = np.zeros(g.out_size)
     else:
         derivative = _window_derivative(plane, gy, kw)
-    return Trace(
-        op="lp_pool2d", geometry=g, x=plane[None], output=arrays["output"][n, c],
-        grad_output=gy, grad_input=arrays["grad_input"][n, c][None], records=RECORDS,
-        pad_value=0.0, params={**kw, "derivative": derivative}, winners=winners,
+    return plane_trace(
+        "lp_pool2d", g, x, arrays, plane_nc, records=RECORDS,
+        params={**kw, "derivative": derivative}, winners=winners,
     )  # fmt: skip
 
 

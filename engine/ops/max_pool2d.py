@@ -20,6 +20,7 @@ from engine.ops.common import (
     PADDING,
     STRIDE,
     explain_geometry,
+    plane_trace,
     pool_kwargs,
     register_module,
 )
@@ -40,7 +41,14 @@ from engine.pooling import (
     max_pool2d_with_mask,
     validate_ties,
 )
-from engine.trace import BackwardStep, ForwardStep, Trace, Update, format_number, grad_or_ones
+from engine.trace import (
+    BackwardStep,
+    ForwardStep,
+    Trace,
+    format_number,
+    grad_or_ones,
+    input_updates,
+)
 
 KEYS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
@@ -110,18 +118,7 @@ class Records:
         ties = trace.params["ties"]
         share = gy / len(winners) if ties == "split" else gy
         grads = tuple(((0, *t.input_pos), share) for t in winners)
-        updates = tuple(
-            Update(
-                "grad_input",
-                (r, c),
-                0,
-                before,
-                share,
-                after,
-                f"dX[{r}, {c}] += {format_number(share)} → {format_number(after)}",
-            )
-            for ((_, r, c), before, after) in trace.updates(index, "grad_input", list(grads))
-        )
+        updates = input_updates(trace, index, grads, running=True)
         fields = {
             "position": position,
             "updates": ", ".join(u.text for u in updates),
@@ -212,14 +209,11 @@ def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
     """Plane ``plane_nc`` of a computed batch; ``arrays`` holds outputs and gradients."""
-    n, c = plane_nc
     x, _idx, kw, ties, mask = ctx
-    g = pool_geometry(x.shape[-2:], **kw)
-    return Trace(
-        op="max_pool2d", geometry=g, x=x[n, c][None], output=arrays["output"][n, c],
-        grad_output=arrays["grad_output"][n, c], grad_input=arrays["grad_input"][n, c][None],
-        records=RECORDS, pad_value=-np.inf, params={**kw, "ties": ties},
-        mask_counts=mask.counts[n, c], winners=mask.winners[n, c],
+    return plane_trace(
+        "max_pool2d", pool_geometry(x.shape[-2:], **kw), x, arrays, plane_nc, records=RECORDS,
+        pad_value=-np.inf, params={**kw, "ties": ties}, mask_counts=mask.counts[plane_nc],
+        winners=mask.winners[plane_nc],
     )  # fmt: skip
 
 

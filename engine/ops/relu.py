@@ -14,7 +14,7 @@ import numpy as np
 from engine import reference_stack as reference
 from engine.arrays import as_plane
 from engine.geometry import WindowGeometry, pool_geometry
-from engine.ops.common import READ_INPUT_TENSORS, register_module
+from engine.ops.common import READ_INPUT_TENSORS, plane_trace, register_module
 from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.relu import relu, relu_backward
 from engine.trace import BackwardStep, ForwardStep, Trace, format_number, grad_or_ones, term
@@ -101,13 +101,7 @@ def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
     """Plane ``plane_nc`` of a computed batch; ``arrays`` holds outputs and gradients."""
-    n, c = plane_nc
-    x = ctx
-    return Trace(
-        op="relu", geometry=_elementwise(x.shape), x=x[n, c][None],
-        output=arrays["output"][n, c], grad_output=arrays["grad_output"][n, c],
-        grad_input=arrays["grad_input"][n, c][None], records=RECORDS, pad_value=0.0,
-    )  # fmt: skip
+    return plane_trace("relu", _elementwise(ctx.shape), ctx, arrays, plane_nc, records=RECORDS)
 
 
 def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, _p: Params) -> list[str]:
