@@ -79,6 +79,16 @@ def grad_for(g) -> np.ndarray:
     return (np.arange(n, dtype=float).reshape(g.out_size) + 1) / 4
 
 
+def assert_backward_is_the_engines(wrong, case, **engine_kwargs):
+    """``wrong(dY, x, **params)`` equals the engine's max-pooling backward (``engine_kwargs``
+    added to its parameters) on a drawn ``case``."""
+    x, params, g = case
+    dy = grad_for(g)
+    assert_array_equal(
+        wrong(dy, x, **params), engine.max_pool2d_backward(dy, x, **params, **engine_kwargs)
+    )
+
+
 def touches_padding(g) -> np.ndarray:
     """Whether each window has a tap outside the real input, written out independently."""
     out = np.zeros(g.out_size, dtype=bool)
@@ -141,12 +151,7 @@ def test_ignores_stride_hand_worked():
 @SETTINGS
 @given(pool_cases(ties=True, stride=(1, 1)))
 def test_ignores_stride_is_right_when_stride_is_one(case):
-    x, params, g = case
-    dy = grad_for(g)
-    assert_array_equal(
-        wrong_max_pool2d_backward_ignores_stride(dy, x, **params),
-        engine.max_pool2d_backward(dy, x, **params),
-    )
+    assert_backward_is_the_engines(wrong_max_pool2d_backward_ignores_stride, case)
 
 
 @SETTINGS
@@ -181,23 +186,13 @@ def test_equality_mask_hand_worked():
 @SETTINGS
 @given(pool_cases(ties=True))
 def test_equality_mask_equals_the_all_ties_policy(case):
-    x, params, g = case
-    dy = grad_for(g)
-    assert_array_equal(
-        wrong_max_pool2d_backward_equality_mask(dy, x, **params),
-        engine.max_pool2d_backward(dy, x, **params, ties="all"),
-    )
+    assert_backward_is_the_engines(wrong_max_pool2d_backward_equality_mask, case, ties="all")
 
 
 @SETTINGS
 @given(pool_cases(ties=False))
 def test_equality_mask_is_right_without_ties(case):
-    x, params, g = case
-    dy = grad_for(g)
-    assert_array_equal(
-        wrong_max_pool2d_backward_equality_mask(dy, x, **params),
-        engine.max_pool2d_backward(dy, x, **params),
-    )
+    assert_backward_is_the_engines(wrong_max_pool2d_backward_equality_mask, case)
 
 
 # ---- pooling by reshape -------------------------------------------------------------------------

@@ -16,15 +16,19 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from engine import format_number, trace_avg_pool2d, trace_conv2d, trace_max_pool2d
-from engine.conv import conv2d, conv2d_backward
-from engine.pooling import (
+from engine import (
     avg_divisors,
     avg_pool2d,
     avg_pool2d_backward,
+    conv2d,
+    conv2d_backward,
+    format_number,
     max_pool2d,
     max_pool2d_backward,
     max_pool2d_mask,
+    trace_avg_pool2d,
+    trace_conv2d,
+    trace_max_pool2d,
 )
 
 PLANE = np.array([[19, 32, 7], [4, 19, 1], [0, 2, 9]])

@@ -85,6 +85,15 @@ def fast_or_discard(fast, slow):
         assume(False)
 
 
+def forward_or_discard(name: str, *args, **params):
+    """``engine.<name>(*args, **params)``, checked by :func:`fast_or_discard` against the
+    reference loop of the same name."""
+    return fast_or_discard(
+        lambda: getattr(engine, name)(*args, **params),
+        lambda: getattr(reference, name)(*args, **params),
+    )
+
+
 # ---- max pooling ------------------------------------------------------------------------------
 @SETTINGS
 @given(x=arrays(), params=pool_params())
@@ -105,9 +114,7 @@ def test_max_pool_forward(x, params):
 @SETTINGS
 @given(data=st.data(), x=arrays(), params=pool_params())
 def test_max_pool_backward(data, x, params):
-    y = fast_or_discard(
-        lambda: engine.max_pool2d(x, **params), lambda: reference.max_pool2d(x, **params)
-    )
+    y = forward_or_discard("max_pool2d", x, **params)
     gy = grad_like(data.draw, y.shape)
     for ties in ("first", "all", "split"):
         g = engine.max_pool2d_backward(gy, x, **params, ties=ties)
@@ -123,9 +130,7 @@ def test_max_pool_backward(data, x, params):
 @given(x=arrays(kind="ties"), params=pool_params())
 def test_max_pool_mask_counts(x, params):
     """How many windows each element wins is the backward of an all-ones gradient."""
-    y = fast_or_discard(
-        lambda: engine.max_pool2d(x, **params), lambda: reference.max_pool2d(x, **params)
-    )
+    y = forward_or_discard("max_pool2d", x, **params)
     ones = np.ones(y.shape)
     for ties in ("first", "all", "split"):
         mask = engine.max_pool2d_mask(x, **params, ties=ties)
@@ -159,9 +164,7 @@ def avg_params(draw):
 @SETTINGS
 @given(x=arrays(), params=avg_params())
 def test_avg_pool_forward(x, params):
-    y = fast_or_discard(
-        lambda: engine.avg_pool2d(x, **params), lambda: reference.avg_pool2d(x, **params)
-    )
+    y = forward_or_discard("avg_pool2d", x, **params)
     y_ref = reference.avg_pool2d(x, **params)
     assert y.shape == y_ref.shape and y.ndim == x.ndim
     assert y.dtype == np.float64
@@ -171,9 +174,7 @@ def test_avg_pool_forward(x, params):
 @SETTINGS
 @given(data=st.data(), x=arrays(), params=avg_params())
 def test_avg_pool_backward(data, x, params):
-    y = fast_or_discard(
-        lambda: engine.avg_pool2d(x, **params), lambda: reference.avg_pool2d(x, **params)
-    )
+    y = forward_or_discard("avg_pool2d", x, **params)
     gy = grad_like(data.draw, y.shape)
     g = engine.avg_pool2d_backward(gy, x, **params)
     g_ref = reference.avg_pool2d_backward(gy, x, **params)
@@ -197,9 +198,7 @@ def float32_arrays(draw):
 @given(data=st.data(), x=float32_arrays(), params=avg_params())
 def test_avg_pool_float32_bitwise(data, x, params):
     """float32: sequential row-major sums and (oh, ow)-ordered backward, bit for bit (§4.4-4.5)."""
-    y = fast_or_discard(
-        lambda: engine.avg_pool2d(x, **params), lambda: reference.avg_pool2d(x, **params)
-    )
+    y = forward_or_discard("avg_pool2d", x, **params)
     assert y.dtype == np.float32
     assert_array_equal(y, reference.avg_pool2d(x, **params))
     scale = data.draw(st.sampled_from([1.0, 2.0**24, 3 * 2.0**24]))
@@ -246,10 +245,7 @@ def conv_case(draw):
 @given(case=conv_case())
 def test_conv_forward(case):
     x, weight, bias, params = case
-    y = fast_or_discard(
-        lambda: engine.conv2d(x, weight, bias, **params),
-        lambda: reference.conv2d(x, weight, bias, **params),
-    )
+    y = forward_or_discard("conv2d", x, weight, bias, **params)
     y_ref = reference.conv2d(x, weight, bias, **params)
     assert y.shape == y_ref.shape and y.ndim == x.ndim
     assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
@@ -261,10 +257,7 @@ def test_conv_forward(case):
 @given(data=st.data(), case=conv_case())
 def test_conv_backward(data, case):
     x, weight, bias, params = case
-    y = fast_or_discard(
-        lambda: engine.conv2d(x, weight, bias, **params),
-        lambda: reference.conv2d(x, weight, bias, **params),
-    )
+    y = forward_or_discard("conv2d", x, weight, bias, **params)
     gy = grad_like(data.draw, y.shape)
     gx, gw, gb = engine.conv2d_backward(gy, x, weight, bias, **params)
     gx_ref, gw_ref, gb_ref = reference.conv2d_backward(gy, x, weight, bias, **params)
