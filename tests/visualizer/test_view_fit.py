@@ -8,6 +8,19 @@ import pytest
 from checks import settle
 
 
+def open_stack_preset(window, qtbot, size, name):
+    """The window at ``size`` in stack mode, with the bundled stack preset ``name`` loaded."""
+    from PySide6.QtGui import QAction
+
+    from visualizer.model.stack import read_stack_file
+    from visualizer.resources import asset
+
+    window.resize(*size)
+    window.findChild(QAction, "stack_action").trigger()
+    assert window.state.stack_state.load(read_stack_file(asset("presets", "stacks", name)))
+    settle(qtbot)
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
 def test_max_unpooling_titles_fit_the_window(window, qtbot, size):
     """Max-unpooling shows four views in a row: 'Upstream gradient dY' was clipped to
@@ -25,16 +38,7 @@ def test_max_unpooling_titles_fit_the_window(window, qtbot, size):
 def test_long_stack_layers_wrap_in_the_layer_list(window, qtbot, size):
     """05_dilation_grows_exponentially's layers ('conv2d  1→1 kernel_size=3 padding=8
     dilation=8') gave the side panel's layer list a horizontal scroll bar at 1366×768."""
-    from PySide6.QtGui import QAction
-
-    from visualizer.model.stack import read_stack_file
-    from visualizer.resources import asset
-
-    window.resize(*size)
-    window.findChild(QAction, "stack_action").trigger()
-    stack = read_stack_file(asset("presets", "stacks", "05_dilation_grows_exponentially.json"))
-    assert window.state.stack_state.load(stack)
-    settle(qtbot)
+    open_stack_preset(window, qtbot, size, "05_dilation_grows_exponentially.json")
     layers = window.stack_panel.layers_list
     assert layers.count() == 4
     assert layers.horizontalScrollBar().maximum() == 0
@@ -108,16 +112,9 @@ def test_the_stack_output_size_formulas_are_not_cut(window, qtbot, size):
     """06_global_average_pooling at 1366×768: the adaptive pooling's formula was cut with '…'
     in the shape table's Output size column; it wraps onto a taller row instead."""
     from PySide6.QtCore import QRect, Qt
-    from PySide6.QtGui import QAction, QFontMetrics
+    from PySide6.QtGui import QFontMetrics
 
-    from visualizer.model.stack import read_stack_file
-    from visualizer.resources import asset
-
-    window.resize(*size)
-    window.findChild(QAction, "stack_action").trigger()
-    stack = read_stack_file(asset("presets", "stacks", "06_global_average_pooling.json"))
-    assert window.state.stack_state.load(stack)
-    settle(qtbot)
+    open_stack_preset(window, qtbot, size, "06_global_average_pooling.json")
     table = window.stack_panel.shapes_table
     metrics = QFontMetrics(table.font())
     room = table.columnWidth(4) - 8  # the cell's margins
