@@ -195,6 +195,10 @@ class Step:
         return out
 
 
+# Step records a trace keeps (a few: stepping back and forth, and the current step asked for
+# by several views, are answered without making the record again).
+STEPS_KEPT = 8
+
 Contributions = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
@@ -418,11 +422,29 @@ class Trace:
         return oh, ow, tuple(self.taps(oh, ow)), gaps, float(self.output[oh, ow])
 
     def step(self, phase: str, index: int) -> Step:
-        """The :class:`Step` of window ``index`` in ``phase``: cells by view and role."""
-        custom = getattr(self.records, "step", None)
-        if custom is not None:
-            return cast(Step, custom(self, phase, index))
-        return self.gather_step(phase, index)
+        """The :class:`Step` of window ``index`` in ``phase``: cells by view and role.
+
+        A record is made once: the views ask for the current step's several times per redraw
+        (cells, notes, arrows, hover pairs); the last few asked are kept.
+        """
+        cache = self._steps
+        key = (phase, index)
+        found = cache.get(key)
+        if found is None:
+            custom = getattr(self.records, "step", None)
+            if custom is not None:
+                found = cast(Step, custom(self, phase, index))
+            else:
+                found = self.gather_step(phase, index)
+            if len(cache) >= STEPS_KEPT:
+                del cache[next(iter(cache))]  # the oldest
+            cache[key] = found
+        return found
+
+    @cached_property
+    def _steps(self) -> dict[tuple[str, int], Step]:
+        """Step records made so far, oldest first (at most :data:`STEPS_KEPT`)."""
+        return {}
 
     def gather_step(self, phase: str, index: int) -> Step:
         """The step of a gather: a window of the input makes one output cell."""
@@ -542,7 +564,7 @@ class Trace:
         if acc is not None:
             return acc.after(index)
         y = self.output.astype(float, copy=True)
-        y.flat[index + 1 :] = np.nan
+        y.reshape(-1)[index + 1 :] = np.nan  # a view of the copy (``.flat`` is 50× slower)
         return y
 
     def linked(self, where: str, row: int, col: int) -> tuple[list[Pair], list[Pair]]:

@@ -29,7 +29,7 @@ from visualizer.limits import EDIT_MAX_SIDE, LARGE_SIDE
 from visualizer.model import Document, Results, StepCursor, compute, default_params, present
 from visualizer.model import compare as comparing
 from visualizer.model.document import CompareSetup
-from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, Highlight
+from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, PLANES_MAX, Cell, Highlight
 from visualizer.model.quiz import Quiz, Verdict, pitfall_hint, plane_before
 from visualizer.model.stack import StackDoc
 from visualizer.stack_state import StackState
@@ -164,6 +164,8 @@ class AppState(QObject):
         self.undo_stack.setUndoLimit(limits.UNDO_MAX_ENTRIES)
         self._restoring = False
         self.quiz = Quiz()  # quiz mode (visualizer.model.quiz): what the views hide
+        # Input canvases of the current input (see input_canvas): (x, key, canvas), newest first.
+        self._canvases: list[tuple[np.ndarray, object, tuple[np.ndarray, np.ndarray, Cell]]] = []
         self.results: Results = compute(self.snapshot())
         self.cursor.resize(len(self.results.trace))
 
@@ -653,8 +655,26 @@ class AppState(QObject):
     def input_canvas(
         self, channel: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-        """The shown input plane with its padding ring: (values, kinds, (top, left) offset)."""
-        return present.input_canvas(self._doc(channel), self.results)
+        """The shown input plane with its padding ring: (values, kinds, (top, left) offset).
+
+        Made once per input and ring (a parameter change that keeps both, e.g. the kernel of
+        a pooling without padding, gets the same arrays: the views then see that X did not
+        change); the arrays are read-only.
+        """
+        doc = self._doc(channel)
+        key = present.canvas_key(doc, self.results)
+        if key is None:
+            return present.input_canvas(doc, self.results)
+        for x, known, canvas in self._canvases:
+            if x is doc.x and known == key:
+                return canvas
+        canvas = present.input_canvas(doc, self.results)
+        canvas[0].flags.writeable = False
+        canvas[1].flags.writeable = False
+        # Only the current input's (several channels, rings): a replaced input is let go.
+        kept = [entry for entry in self._canvases if entry[0] is doc.x][: 2 * PLANES_MAX - 1]
+        self._canvases = [(doc.x, key, canvas), *kept]
+        return canvas
 
     def kernel_plane(self, channel: int | None = None) -> np.ndarray:
         """The shown kernel slice (flipped while a transposed convolution is shown as a

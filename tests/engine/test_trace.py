@@ -433,3 +433,28 @@ def test_multichannel_conv_text_groups_terms_by_input_channel():
     x = np.arange(18.0).reshape(2, 3, 3)
     step = trace_conv2d(x, np.ones((2, 2, 2)), 0.5).forward_step(0)
     assert step.text == "(0·1 + 1·1 + 3·1 + 4·1) + (9·1 + 10·1 + 12·1 + 13·1) + 0.5 = 52.5"
+
+
+def test_a_step_record_is_made_once_and_only_a_few_are_kept():
+    """The views ask for the current step several times per redraw: one record answers all."""
+    from engine.trace import STEPS_KEPT
+
+    trace = trace_max_pool2d(np.arange(64.0).reshape(8, 8), 2, 1)
+    first = trace.step("forward", 3)
+    assert trace.step("forward", 3) is first
+    assert trace.step("backward", 3) is not first
+    assert trace.step("backward", 3).phase == "backward"
+    for k in range(2 * STEPS_KEPT):
+        trace.step("forward", k)
+    assert len(trace._steps) == STEPS_KEPT
+    # A record made again tells the same story.
+    again = trace.step("forward", 3)
+    assert again == first
+
+
+def test_the_output_so_far_hides_the_windows_not_computed_yet():
+    trace = trace_max_pool2d(np.arange(64.0).reshape(8, 8), 2, 2)
+    y = trace.output_after(5)
+    assert_array_equal(y.reshape(-1)[:6], trace.output.reshape(-1)[:6])
+    assert np.isnan(y.reshape(-1)[6:]).all()
+    assert not np.isnan(trace.output).any()  # the trace's own output is left as it was

@@ -108,3 +108,30 @@ def test_outputs_not_computed_yet_are_blank_in_the_close_up(large, qtbot):
     assert model.data(model.index(1, 2), Qt.DisplayRole) not in (None, "", "NaN")
     assert model.data(model.index(1, 3), Qt.DisplayRole) in (None, "")
     assert model.data(model.index(2, 0), Qt.DisplayRole) in (None, "")
+
+
+def test_a_parameter_change_that_keeps_x_does_not_redraw_it(large, qtbot):
+    """The state gives the same input canvas while X and its padding ring stay: the heat map
+    keeps its picture (its image is not set again) and the canvas cannot be changed."""
+    st, view = large.state, large.views_panel.input_view
+    values, kinds, _ = st.input_canvas()
+    image = view.heatmap.image.image
+    st.set_params(kernel_size=2, stride=2)
+    settle(qtbot)
+    again = st.input_canvas()
+    assert again[0] is values and again[1] is kinds
+    assert view.heatmap.image.image is image
+    assert not values.flags.writeable and not kinds.flags.writeable
+    np.testing.assert_array_equal(view.matrix(), st.x[0, 0])
+    # A padding ring is a new canvas, drawn again.
+    st.set_params(kernel_size=3, stride=1, padding=1)
+    settle(qtbot)
+    padded = st.input_canvas()[0]
+    assert padded is not values and padded.shape == (34, 34)
+    np.testing.assert_array_equal(view.canvas(), padded)
+    # A new input: a new canvas, and the old one is let go.
+    st.set_input(st.x + 1)
+    settle(qtbot)
+    assert st.input_canvas()[0] is not padded
+    assert all(x is st.x for x, _, _ in st._canvases)
+    np.testing.assert_array_equal(view.matrix(), st.x[0, 0])

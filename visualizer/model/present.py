@@ -103,6 +103,22 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
     return values, kinds, (top, left)
 
 
+def canvas_key(doc: Document, results: Results) -> tuple[object, ...] | None:
+    """What :func:`input_canvas` depends on besides the input array ``doc.x`` itself (the
+    plane, the padding ring, the overhang, the pad value); None when the canvas is the
+    trace's own (made anew with each trace)."""
+    trace = results.trace
+    if trace.canvas_kinds is not None:
+        return None
+    return (
+        doc.plane[0],
+        doc.shown_input_channel,
+        trace.input_pad,
+        results.geometry.pad_after,
+        doc.spec.pad_value,
+    )
+
+
 def kernel_plane(doc: Document, results: Results) -> np.ndarray:
     """The shown kernel slice: the document's, or the trace's own (a flipped kernel)."""
     trace = results.trace
@@ -125,7 +141,7 @@ def output_pending(results: Results, cursor: StepCursor, partial: bool) -> np.nd
     if not (partial and cursor.phase == "forward") or trace.accumulation("output") is not None:
         return None  # a scatter adds patches onto zeros: nothing is pending
     pending = np.zeros(trace.output.shape, dtype=bool)
-    pending.flat[cursor.window_index + 1 :] = True
+    pending.reshape(-1)[cursor.window_index + 1 :] = True  # a view (``.flat`` is far slower)
     return pending
 
 

@@ -1260,14 +1260,27 @@ class MatrixView(QWidget):
         """Show ``values`` (the canvas, padding ring included when ``kinds`` marks it);
         ``neutral``: every cell in the neutral colour (a constant matrix, e.g. dY = ones);
         ``pending``: cells not computed yet (drawn blank; any other NaN is drawn as NaN)."""
-        self.diverging = diverging
-        self._pending = pending
-        self.neutral = neutral
+        values = np.asarray(values, dtype=float)
         if levels is None:
             real = values if kinds is None else values[kinds == INPUT]
             levels = levels_for(real, diverging)
+        shown, shown_kinds, shown_offset = self._content
+        if (
+            values is shown
+            and kinds is shown_kinds
+            and pending is None
+            and self._pending is None
+            and (offset, levels, diverging, neutral)
+            == (shown_offset, self.levels, self.diverging, self.neutral)
+        ):
+            # The very arrays already shown (arrays are never changed in place), e.g. X after
+            # a parameter change: nothing to redraw.
+            return
+        self.diverging = diverging
+        self._pending = pending
+        self.neutral = neutral
         self.levels = levels
-        self._content = (np.asarray(values, dtype=float), kinds, offset)
+        self._content = (values, kinds, offset)
         self._render()
 
     def _render(self) -> None:

@@ -153,6 +153,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_placed: list[list[QWidget]] = []
         self._multi = False  # several input channels shown side by side
         self._levels: dict[str, tuple[float, float]] = {}
+        # The input canvas whose colour levels were last computed, and those levels.
+        self._x_levels: tuple[np.ndarray, tuple[float, float]] | None = None
 
         self.input_view.sigCellEdited.connect(state.set_input_cell)
         self.kernel_view.sigCellEdited.connect(state.set_kernel_cell)
@@ -659,7 +661,10 @@ class ViewsPanel(Retranslatable, QWidget):
         # The input cells are the plane inside the padding ring: levels from that view of the
         # canvas, once (not from a copy of its cells, and not again inside set_matrix).
         (top, left), (h, w) = offset, st.x.shape[-2:]
-        x_levels = levels_for(values[top : top + h, left : left + w], False)
+        if self._x_levels is None or self._x_levels[0] is not values:
+            # Once per canvas: the state gives the same one while X and its ring stay.
+            self._x_levels = (values, levels_for(values[top : top + h, left : left + w], False))
+        x_levels = self._x_levels[1]
         self.input_view.set_matrix(values, kinds, offset, levels=x_levels)
         out = st.results.output[st.plane]
         levels = {
@@ -695,7 +700,7 @@ class ViewsPanel(Retranslatable, QWidget):
         self.output_view.reserve(out)
         self.grad_input_view.reserve(st.grad_input_plane(partial=False))
         if spec.has_tensor("mask"):
-            self.mask_view.reserve(st.mask_plane(partial=False).astype(float))
+            self.mask_view.reserve(st.mask_plane(partial=False))
         if spec.has_weight:
             self.grad_weight_view.reserve(st.grad_weight_plane(partial=False)[0])
         self._update_planes()
@@ -819,7 +824,7 @@ class ViewsPanel(Retranslatable, QWidget):
         )
         if st.spec.has_tensor("mask"):
             counts = st.mask_plane()
-            self.mask_view.set_matrix(counts.astype(float), levels=levels["mask"])
+            self.mask_view.set_matrix(counts, levels=levels["mask"])  # made float there
         if st.spec.has_weight:
             gw, gb = st.grad_weight_plane()
             self.grad_weight_view.set_matrix(gw, levels=levels["grad_weight"], diverging=True)
