@@ -526,11 +526,17 @@ class _WindowCheck:
     share an element.  :func:`_scatter_indices` checks each block just before using it, while
     it is in the cache.
 
-    Arithmetic on the int64 indices, in two scratch arrays: row ``r = idx // W`` and column
-    ``c = idx - r·W``; ``r`` must lie in ``0 .. H − 1`` (then the index is in the plane, and
-    ``c`` is a real column by construction), and ``r − window top`` and ``c − window left`` in
-    ``0 .. span − 1``, multiples of the dilation.  Read as unsigned, a negative number is huge,
-    so one ``max`` checks both ends of a range.
+    The quick test (when the taps' offsets from a window's corner, ``i·dH·W + j·dW``, are all
+    different): subtract each window's corner from its index and look the difference up in a
+    table of the kernel's offsets; only windows near the border, where a tap may read padding,
+    also get the full test below.  Any doubt, and the full test runs on the whole block (and
+    names the first bad index).
+
+    The full test: arithmetic on the int64 indices, in two scratch arrays: row ``r = idx // W``
+    and column ``c = idx - r·W``; ``r`` must lie in ``0 .. H − 1`` (then the index is in the
+    plane, and ``c`` is a real column by construction), and ``r − window top`` and
+    ``c − window left`` in ``0 .. span − 1``, multiples of the dilation.  Read as unsigned, a
+    negative number is huge, so one ``max`` checks both ends of a range.
     """
 
     def __init__(self, idx: np.ndarray, g: WindowGeometry) -> None:
@@ -543,13 +549,69 @@ class _WindowCheck:
         size = max((self.planes[b].size for b in _blocks(len(self.planes), g)), default=0)
         self.r_buf = np.empty(size, dtype=np.int64)
         self.c_buf = np.empty(size, dtype=np.int64)
+        self._init_quick()
+
+    def _init_quick(self) -> None:
+        """The offset table and border rows and columns of the quick test (``quick`` False
+        when the offsets are not all different or some window has no real tap)."""
+        g = self.g
+        kh, kw = g.kernel
+        dh, dw = g.dilation
+        w = g.in_size[1]
+        self.quick = self.every_window_reads and (kw - 1) * dw < w
+        if not self.quick:
+            return
+        offsets = (np.arange(kh)[:, None] * (dh * w) + np.arange(kw)[None, :] * dw).ravel()
+        # table[offset + 1] = tap number; every other entry, the first and the last too, is
+        # ``bad``: np.take(mode="clip") sends any difference out of range to one of those ends.
+        self.bad = kh * kw
+        self.table = np.full(int(offsets[-1]) + 3, self.bad, dtype=np.min_scalar_type(self.bad))
+        self.table[offsets + 1] = np.arange(kh * kw)
+        self.t_buf = np.empty(self.r_buf.size, dtype=self.table.dtype)
+        # corner - 1: the "+ 1" of the table folded in
+        self.corners = self.tops[:, None] * w + self.lefts[None, :] - 1
+        inner_rows = np.flatnonzero(g.tap_valid(0).all(axis=1))
+        inner_cols = np.flatnonzero(g.tap_valid(1).all(axis=1))
+        self.inner_rows = (
+            (int(inner_rows[0]), int(inner_rows[-1]) + 1) if inner_rows.size else (0, 0)
+        )
+        out_w = g.out_size[1]
+        lo, hi = (int(inner_cols[0]), int(inner_cols[-1]) + 1) if inner_cols.size else (0, 0)
+        self.border_cols = [s for s in (slice(0, lo), slice(hi, out_w)) if s.start < s.stop]
+        if not inner_cols.size:
+            self.border_cols = [slice(0, out_w)]
 
     def check(self, block: Block) -> None:
+        if not self.quick:
+            self._full_check(block)
+            return
+        p, rows = block
+        b = self.planes[block]
+        rel = self.r_buf[: b.size].reshape(b.shape)
+        np.subtract(b, self.corners[rows], out=rel)
+        tap = self.t_buf[: b.size].reshape(b.shape)
+        # mode="clip": no bounds check and no copy; out-of-range differences hit a "bad" end
+        np.take(self.table, rel, out=tap, mode="clip")
+        ok = int(tap.max()) < self.bad
+        # Near the border a tap of the table may read padding: check those windows fully.
+        lo, hi = self.inner_rows
+        border_rows = (slice(rows.start, min(rows.stop, lo)), slice(max(rows.start, hi), rows.stop))
+        borders = [(r, slice(None)) for r in border_rows if r.start < r.stop]
+        borders += [(rows, c) for c in self.border_cols]
+        try:
+            for sub_rows, cols in borders if ok else []:
+                self._full_check((p, sub_rows), cols)
+        except ParameterError:
+            ok = False
+        if not ok:
+            self._full_check(block)  # raises, naming the first bad index of the block
+
+    def _full_check(self, block: Block, cols: slice = slice(None)) -> None:
         g = self.g
         h, w = g.in_size
         dh, dw = g.dilation
         rows = block[1]
-        b = self.planes[block]
+        b = self.planes[block][..., cols]
         r = self.r_buf[: b.size].reshape(b.shape)
         c = self.c_buf[: b.size].reshape(b.shape)
         np.floor_divide(b, w, out=r)
@@ -557,13 +619,14 @@ class _WindowCheck:
         np.subtract(b, c, out=c)
         # A window without a real tap (PyTorch #114216) legitimately points past the plane;
         # it is not checked.
-        outside = None if self.every_window_reads else np.broadcast_to(~self.reads[rows], b.shape)
+        reads = self.reads[rows][:, cols]
+        outside = None if self.every_window_reads else np.broadcast_to(~reads, b.shape)
         if outside is not None:
             np.copyto(r, 0, where=outside)
         if int(r.view(np.uint64).max()) >= h:
             _refuse_outside_plane(self.idx, g)
         np.subtract(r, self.tops[rows, None], out=r)
-        np.subtract(c, self.lefts[None, :], out=c)
+        np.subtract(c, self.lefts[None, cols], out=c)
         if outside is not None:
             np.copyto(r, 0, where=outside)
             np.copyto(c, 0, where=outside)

@@ -230,6 +230,41 @@ def test_every_index_of_every_window_is_checked_exactly():
             assert accepted == (candidate in real), (oh, ow, candidate)
 
 
+@pytest.mark.parametrize(
+    ("shape", "params", "block"),
+    [
+        ((5, 6), (3, 1, 1), 1 << 18),  # padded, overlapping: border rows and columns
+        ((5, 6), (3, 1, 1), 7),  # the same in bands of rows
+        ((7, 5), ((3, 2), (2, 1), (1, 0), 1, True), 4),  # uneven, ceil_mode overhang
+        ((6, 7), (2, 2, 0, 1, True), 1 << 18),  # no overlap, overhang on both sides
+        ((5, 3), (3, 1, 1, (1, 2)), 1 << 18),  # dilated columns wider than the plane
+        ((4, 2), (3, 1, 1), 3),  # a plane narrower than the kernel: no quick test
+    ],
+)
+def test_every_candidate_index_of_every_window_is_judged_like_the_taps(
+    monkeypatch, shape, params, block
+):
+    """The quick offset-table test (and its border fallback) accepts exactly the real taps."""
+    monkeypatch.setattr(engine.pooling, "BLOCK_OUTPUTS", block)
+    h, w = shape
+    x = np.random.default_rng(5).standard_normal((1, 2, h, w))
+    g = engine.pool_geometry(shape, *params)
+    y, idx = engine.max_pool2d(x, *params, return_indices=True)
+    gy = np.ones_like(y)
+    for oh in range(g.out_size[0]):
+        for ow in range(g.out_size[1]):
+            real = {r * w + c for _, _, r, c in g.window_taps(oh, ow) if 0 <= r < h and 0 <= c < w}
+            for candidate in range(-1, h * w + 1):
+                bad = idx.copy()
+                bad[0, 1, oh, ow] = candidate
+                try:
+                    engine.max_pool2d_backward(gy, x, *params, indices=bad)
+                    accepted = True
+                except ParameterError:
+                    accepted = False
+                assert accepted == (candidate in real), (oh, ow, candidate)
+
+
 def test_a_window_without_real_taps_keeps_its_past_the_plane_index():
     # PyTorch #114216: 1x1 input, k2, s1, p1, d2: no window has a real tap; indices 2, 3, ...
     x = np.ones((2, 2, 1, 1))
