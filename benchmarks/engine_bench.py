@@ -23,21 +23,34 @@ Every case times the same work on both sides, in float32 and in float64:
 PyTorch runs the ATen kernels autograd would call; for ``max_unpool2d``, ``lp_pool2d`` (a
 composite Python function) and the stack it runs ``torch.autograd.grad``.
 
-Timings are minima, taken in ``--rounds`` alternating rounds: in each round the engine and
-PyTorch each get a short pause, a warm-up call and N timed calls (``time.perf_counter``).
-Alternating spreads a burst of load from elsewhere over both columns; blocks (rather than
-alternating single calls) keep one library's idle worker threads, which spin for a while after
-a parallel call (OpenBLAS, OpenMP), from being timed against the other on a 2-core machine.
-Besides the ratio of the minima, the report gives the median of the per-round ratios: when
-the two differ much, the machine was too busy for the figures to mean much.  PyTorch, the
-BLAS under NumPy and the engine's pooling blocks (``engine.pooling.THREADS``) run with their
-default thread counts (printed); ``--threads N`` sets them all (``torch.set_num_threads``,
-``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` before NumPy is imported, and
-``engine.pooling.THREADS``): on a 2-core machine busy with other work, threads that wait for
-each other make both libraries slower, and one thread each compares their work alone.  When
-``import torch`` fails, the report says so and leaves its columns out.  The report also prints
-the load average before and after: on a shared machine the figures move by tens of per cent, so
-compare ratios, never assert them.
+Timings come from ``--rounds`` alternating rounds (default 10): in each round the engine and
+PyTorch each get a short pause, a warm-up call and ``repeats`` timed *samples*.  A sample
+repeats the call enough times to last at least :data:`MIN_SAMPLE_SECONDS` (20 ms; the count
+is set once per case from a timed call after two warm-up calls) and gives the mean time per
+call: a single 0.5 ms call is at the mercy of one scheduler tick or one page fault on this
+shared machine, twenty of them in a row are not.  A round keeps the best of its samples; the
+reported milliseconds are the **median of the rounds**, and the reported ratio is the
+**median of the per-round ratios** engine/PyTorch (each ratio compares two timings taken
+seconds apart, so a burst of load from elsewhere changes both).  The ratio of the minima over
+all rounds is printed next to it as a noise gauge: when the two disagree much, the machine
+was too busy for the figures to mean much.  (Until 2026-11-30 the headline was the ratio of
+minima of single calls: small cases such as adaptive pooling's ~1 ms forward + backward
+swung by 2–4× between runs.)  Alternating spreads a burst of load over both columns; blocks
+(rather than alternating single calls) keep one library's idle worker threads, which spin for
+a while after a parallel call (OpenBLAS, OpenMP), from being timed against the other on a
+2-core machine.  PyTorch, the BLAS under NumPy and the engine's pooling blocks
+(``engine.pooling.THREADS``) run with their default thread counts (printed); ``--threads N``
+sets them all (``torch.set_num_threads``, ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``/
+``MKL_NUM_THREADS`` before NumPy is imported, and ``engine.pooling.THREADS``): on a 2-core
+machine busy with other work, threads that wait for each other make both libraries slower,
+and one thread each compares their work alone.  When ``import torch`` fails, the report says
+so and leaves its columns out.  The report also prints the load average before and after: on
+a shared machine the figures move by tens of per cent, so compare ratios, never assert them.
+``--cpu`` times with ``time.process_time`` (the CPU time of every thread of this process)
+instead of the wall clock: with ``--threads 1`` on a machine whose cores are busy with other
+work, it measures each library's work rather than its waiting for a core (wall-clock figures
+taken at a load average of 5 on the 2 cores were 3–5× the quiet ones, and noisier).  With
+several threads it also counts their spinning and waiting, so use it with ``--threads 1``.
 
 "peak mem / input" is the peak of the memory NumPy allocates during one engine forward +
 backward (measured with ``tracemalloc``, outputs included), divided by the input's ``nbytes``.
@@ -116,6 +129,11 @@ Shape = tuple[int, int, int, int]
 Work = Callable[[], Any]
 SETTLE_SECONDS = 0.2  # pause before each timed block, for the other library's threads to sleep
 TARGET_GEOMEAN, TARGET_POOLING, TARGET_NEW = 1.0, 1.2, 1.5
+MIN_SAMPLE_SECONDS = 0.02  # a timed sample repeats the call until it lasts this long
+MAX_CALLS_PER_SAMPLE = 1000
+#: The clock of every timing: wall time, or with ``--cpu`` this process's CPU time.
+CLOCK: Callable[[], float] = time.perf_counter
+MAX_SAMPLE_FACTOR = 10  # a sample slowed down by load stops after 10 × MIN_SAMPLE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -495,21 +513,59 @@ def best_ms(works: list[Work], repeats: int, warmup: bool = True, rounds: int = 
     return [min(times) for times in round_ms(works, repeats, warmup, rounds)]
 
 
+def median(values: list[float] | tuple[float, ...]) -> float:
+    """The median (the mean of the middle two for an even count)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def calls_per_sample(work: Work, min_seconds: float = MIN_SAMPLE_SECONDS) -> int:
+    """How many back-to-back calls of ``work`` last at least ``min_seconds``.
+
+    Two warm-up calls (first-call costs: page faults, thread pools starting), then the fastest
+    of up to five timed calls (a call slowed by load from elsewhere would give too few calls,
+    single-call samples again); capped at :data:`MAX_CALLS_PER_SAMPLE`.
+    """
+    work()
+    work()
+    one = math.inf
+    spent = 0.0
+    for _ in range(5):
+        start = CLOCK()
+        work()
+        elapsed = CLOCK() - start
+        one, spent = min(one, elapsed), spent + elapsed
+        if spent > 4 * min_seconds:
+            break
+    return max(1, min(MAX_CALLS_PER_SAMPLE, math.ceil(min_seconds / max(one, 1e-7))))
+
+
 def round_ms(
-    works: list[Work], repeats: int, warmup: bool = True, rounds: int = 2
+    works: list[Work],
+    repeats: int,
+    warmup: bool = True,
+    rounds: int = 2,
+    min_sample: float = MIN_SAMPLE_SECONDS,
 ) -> list[list[float]]:
-    """Best wall time of each work in each round, in milliseconds: ``[work][round]``.
+    """Best time per call of each work in each round, in milliseconds: ``[work][round]``.
 
     The works take turns in blocks: ``rounds`` times, each work gets a short pause, a warm-up
-    call and ``repeats`` timed calls.  Turns spread a burst of load from elsewhere over all
-    columns; blocks (rather than alternating single calls) keep one library's idle worker
-    threads, which spin for a while after a parallel call (OpenBLAS, OpenMP), from being timed
-    against the other library on a 2-core machine.
+    call and ``repeats`` timed samples.  A sample is ``calls`` back-to-back calls, enough to
+    last ``min_sample`` seconds (:func:`calls_per_sample`, set once per work before the first
+    round; one call when ``warmup`` is False, for the slow reference loops), and gives their
+    mean; a sample slowed down by load from elsewhere stops after :data:`MAX_SAMPLE_FACTOR`
+    times ``min_sample`` (the mean of the calls made so far).  Turns spread a burst of load
+    from elsewhere over all columns; blocks (rather than alternating single calls) keep one
+    library's idle worker threads, which spin for a while after a parallel call (OpenBLAS,
+    OpenMP), from being timed against the other library on a 2-core machine.  Times are read
+    from :data:`CLOCK`.
     """
     best = [[math.inf] * max(1, rounds) for _ in works]
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
+        calls = [calls_per_sample(w, min_sample) if warmup else 1 for w in works]
         for r in range(max(1, rounds)):
             for k, work in enumerate(works):
                 if len(works) > 1:
@@ -517,9 +573,13 @@ def round_ms(
                 if warmup:
                     work()
                 for _ in range(max(1, repeats)):
-                    start = time.perf_counter()
-                    work()
-                    best[k][r] = min(best[k][r], time.perf_counter() - start)
+                    start = CLOCK()
+                    done, elapsed = 0, 0.0
+                    while done < calls[k] and elapsed < MAX_SAMPLE_FACTOR * min_sample:
+                        work()
+                        done += 1
+                        elapsed = CLOCK() - start
+                    best[k][r] = min(best[k][r], elapsed / done)
     finally:
         if gc_was_on:
             gc.enable()
@@ -570,27 +630,22 @@ def agreement(engine_result: Any, torch_result: Any) -> str:
 
 @dataclass
 class Row:
-    """Measured figures of one case."""
+    """Measured figures of one case: medians over the rounds (see the module docstring)."""
 
     case: Case
-    engine_ms: float
+    engine_ms: float  # median over the rounds of each round's best time per call
     torch_ms: float | None
     peak_ratio: float
     agreement: str
     round_ratios: tuple[float, ...] = ()
+    min_ratio: float | None = None  # the ratio of the minima over all rounds: a noise gauge
 
     @property
     def ratio(self) -> float | None:
-        return None if self.torch_ms is None else self.engine_ms / self.torch_ms
-
-    @property
-    def median_ratio(self) -> float | None:
-        """The median of the per-round ratios: far from :attr:`ratio`, the figures are noise."""
-        ratios = sorted(self.round_ratios)
-        if not ratios:
+        """The median of the per-round ratios engine/PyTorch: the figure the targets read."""
+        if self.torch_ms is None:
             return None
-        mid = len(ratios) // 2
-        return ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+        return median(self.round_ratios) if self.round_ratios else self.engine_ms / self.torch_ms
 
 
 @dataclass
@@ -610,19 +665,23 @@ def measure(case: Case, rounds: int) -> Row:
     """Time the engine and PyTorch on ``case`` and trace the engine's peak memory."""
     inp = make_inputs(case)
     ours = engine_work(case, inp)
-    if torch is None:
-        (engine_ms,) = best_ms([ours], case.repeats, rounds=rounds)
-        torch_ms, agree = None, "torch not installed"
-    else:
-        theirs = torch_work(case, inp)
-        ours_rounds, theirs_rounds = round_ms([ours, theirs], case.repeats, rounds=rounds)
-        engine_ms, torch_ms = min(ours_rounds), min(theirs_rounds)
-        per_round = tuple(a / b for a, b in zip(ours_rounds, theirs_rounds, strict=True))
-        agree = agreement(ours(), theirs())
-        peak = peak_bytes(ours) / inp.x.nbytes
-        return Row(case, engine_ms, torch_ms, peak, agree, per_round)
     peak = peak_bytes(ours) / inp.x.nbytes
-    return Row(case, engine_ms, torch_ms, peak, agree)
+    if torch is None:
+        (ours_rounds,) = round_ms([ours], case.repeats, rounds=rounds)
+        return Row(case, median(ours_rounds), None, peak, "torch not installed")
+    theirs = torch_work(case, inp)
+    ours_rounds, theirs_rounds = round_ms([ours, theirs], case.repeats, rounds=rounds)
+    per_round = tuple(a / b for a, b in zip(ours_rounds, theirs_rounds, strict=True))
+    agree = agreement(ours(), theirs())
+    return Row(
+        case,
+        median(ours_rounds),
+        median(theirs_rounds),
+        peak,
+        agree,
+        per_round,
+        min(ours_rounds) / min(theirs_rounds),
+    )
 
 
 def measure_reference(case: Case) -> RefRow:
@@ -680,7 +739,7 @@ def main_table(rows: list[Row]) -> list[str]:
     with_torch = torch is not None
     if with_torch:
         lines = [
-            "| case | dtype | engine ms | torch ms | engine/torch | median of rounds "
+            "| case | dtype | engine ms | torch ms | engine/torch | ratio of minima "
             "| peak mem / input |",
             "|---|---|---:|---:|---:|---:|---:|",
         ]
@@ -693,7 +752,7 @@ def main_table(rows: list[Row]) -> list[str]:
             flag = " ✗" if target is not None and r.ratio is not None and r.ratio > target else ""
             torch_cells = (
                 f" {_fmt(r.torch_ms)} | {_fmt(r.ratio, suffix='×')}{flag} |"
-                f" {_fmt(r.median_ratio, suffix='×')} |"
+                f" {_fmt(r.min_ratio, suffix='×')} |"
             )
         lines.append(
             f"| {r.case.label} | {r.case.dtype} | {r.engine_ms:.2f} |{torch_cells}"
@@ -747,8 +806,10 @@ def report(
     lines = [
         "## Engine benchmark",
         "",
-        environment() + f". Forward + backward; the minimum of {rounds} alternating rounds × "
-        "N runs, each round after a warm-up.",
+        environment() + f". Forward + backward; milliseconds per call and engine/torch are the "
+        f"medians of {rounds} alternating rounds (each round: a warm-up, then the best of N "
+        f"samples of ≥ {MIN_SAMPLE_SECONDS * 1e3:.0f} ms of back-to-back calls), timed in "
+        + ("CPU time of this process (--cpu)." if CLOCK is time.process_time else "wall time."),
         "",
         f"Before: {loads[0]}; after: {loads[1]}.",
         "",
@@ -799,7 +860,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only", metavar="TEXT", action="append", help="only cases whose label contains TEXT"
     )
     parser.add_argument(
-        "--rounds", type=int, default=6, help="alternating engine/torch rounds (default 6)"
+        "--rounds", type=int, default=10, help="alternating engine/torch rounds (default 10)"
     )
     parser.add_argument(
         "--threads",
@@ -807,12 +868,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="threads for PyTorch and the BLAS (default: each library's own default)",
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time with this process's CPU time (all its threads) instead of wall time",
+    )
     parser.add_argument("--no-reference", action="store_true", help="skip the reference-loop table")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    global CLOCK
+    CLOCK = time.process_time if args.cpu else time.perf_counter
     start = time.perf_counter()
     dtypes = tuple(args.dtype) if args.dtype else DTYPES
     cases = quick_cases(dtypes) if args.quick else full_cases(dtypes)
