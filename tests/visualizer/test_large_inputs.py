@@ -135,3 +135,24 @@ def test_a_parameter_change_that_keeps_x_does_not_redraw_it(large, qtbot):
     assert st.input_canvas()[0] is not padded
     assert all(x is st.x for x, _, _ in st._canvases)
     np.testing.assert_array_equal(view.matrix(), st.x[0, 0])
+
+
+def test_heat_map_frames_are_one_path_around_the_marked_cells(large, qtbot):
+    """A heat map frames the step's (and the hovered) cells with one path of unit squares."""
+    st, view = large.state, large.views_panel.input_view
+    st.set_step(30 + 5)  # window (1, 5): X[1:4, 5:8]
+    settle(qtbot)
+    frames = view.heatmap.marks
+    xs, ys = frames.getData()
+    window = [(r, c) for r in range(1, 4) for c in range(5, 8)]
+    assert sorted(zip(ys - 0.5, xs - 0.5, strict=True)) == window
+    box = frames.path().boundingRect()
+    assert (box.left(), box.top(), box.width(), box.height()) == (5, 1, 3, 3)
+    items = len(view.heatmap.scene().items())
+    st.set_hover("output", 0, 0)  # its window X[0:3, 0:3] is framed too
+    settle(qtbot)
+    xs, ys = frames.getData()
+    hovered = {(r, c) for r in range(3) for c in range(3)}
+    assert set(zip(ys - 0.5, xs - 0.5, strict=True)) == set(window) | hovered
+    assert frames.path().boundingRect().getRect() == (0, 0, 8, 4)
+    assert len(view.heatmap.scene().items()) == items

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QLinearGradient,
     QPainter,
+    QPainterPath,
     QPalette,
     QPen,
     QRegion,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QBoxLayout,
+    QGraphicsPathItem,
     QGraphicsRectItem,
     QHeaderView,
     QLabel,
@@ -906,6 +908,34 @@ class ColorLegend(QWidget):
         painter.end()
 
 
+class _CellFrames(QGraphicsPathItem):
+    """Outlines of whole cells, given by their centres: one path painted by Qt.
+
+    What a ScatterPlotItem of unit squares (``pxMode=False``) drew, without its per-point
+    Python work: marking the cells of a projective field on every level of a stack costs
+    one path each.  ``setData`` / ``getData`` take and give the centres (x: column + 0.5,
+    y: row + 0.5).
+    """
+
+    def __init__(self, pen: QPen) -> None:
+        super().__init__()
+        self.setPen(pen)
+        self.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        self._xs = np.zeros(0)
+        self._ys = np.zeros(0)
+
+    def setData(self, xs: list[float], ys: list[float]) -> None:  # pyqtgraph's names
+        self._xs = np.asarray(xs, dtype=float)
+        self._ys = np.asarray(ys, dtype=float)
+        path = QPainterPath()
+        for x, y in zip(xs, ys, strict=True):
+            path.addRect(QRectF(x - 0.5, y - 0.5, 1.0, 1.0))
+        self.setPath(path)
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # pyqtgraph's names
+        return self._xs, self._ys
+
+
 class _HeatMap(pg.GraphicsLayoutWidget):
     """Colour-only view for large matrices; highlights are two reused scatter items."""
 
@@ -921,12 +951,9 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.special = pg.ImageItem(axisOrder="row-major")  # NaN and ±∞ cells
         self.special.setVisible(False)
         self.view.addItem(self.special)
-        self.marks = pg.ScatterPlotItem(
-            symbol="s", pen=pg.mkPen("#ff9f00", width=2), brush=None, pxMode=False, size=1
-        )
-        self.winners = pg.ScatterPlotItem(
-            symbol="s", pen=pg.mkPen("#d4007a", width=3), brush=None, pxMode=False, size=1
-        )
+        self.marks = _CellFrames(pg.mkPen("#ff9f00", width=2))
+        self.winners = _CellFrames(pg.mkPen("#d4007a", width=3))
+        self._marked: tuple[object, ...] = ()  # the cells last marked (see set_marks)
         self.window_rect = QGraphicsRectItem()
         pen = pg.mkPen("#ff9f00", width=3)
         pen.setCosmetic(True)
@@ -1033,6 +1060,10 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.image.setImage(values, levels=levels, autoLevels=False)
 
     def set_marks(self, cells: list[tuple[int, int]], winners: list[tuple[int, int]]) -> None:
+        key = (cells, winners, self._shape)
+        if key == self._marked:
+            return  # the same frames (a view redrawn with its values keeps its step's marks)
+        self._marked = key
         self.marks.setData([c + 0.5 for _, c in cells], [r + 0.5 for r, _ in cells])
         self.winners.setData([c + 0.5 for _, c in winners], [r + 0.5 for r, _ in winners])
         if cells:
