@@ -469,7 +469,7 @@ def _screenshot(window: object, path: str) -> str:
 def _export_gif(window: object, args: argparse.Namespace) -> str:
     """Record the steps into ``args.export_gif``: the lecture layout (matrices, step counter,
     arithmetic) unless ``--gif-source`` names another; an error message or ''."""
-    from visualizer.export import export_gif, export_lecture_gif
+    from visualizer.export import export_gif, export_lecture_gif, matrices_widget
     from visualizer.i18n import translate_message
 
     delay = 500 if args.gif_delay is None else args.gif_delay
@@ -479,7 +479,7 @@ def _export_gif(window: object, args: argparse.Namespace) -> str:
         if source == "lecture":
             export_lecture_gif(window, args.export_gif, delay, phase)
         else:
-            widget = window if source == "window" else window.views_panel  # type: ignore[attr-defined]
+            widget = window if source == "window" else matrices_widget(window)
             export_gif(window.state, widget, args.export_gif, delay, phase)  # type: ignore[attr-defined]
     except ValueError as exc:
         return translate_message(exc)

@@ -154,11 +154,23 @@ def save_image(widget: QWidget, path: str | os.PathLike[str], title: str = "") -
         save_png(widget, path, fmt)
 
 
+def matrices_widget(window: Any) -> QWidget:
+    """All matrices as shown: the usual views, or compare mode's panels while it is on (the
+    usual views are hidden then)."""
+    compare_view = getattr(window, "compare_view", None)
+    if compare_view is not None and window.state.comparison is not None:
+        return compare_view  # type: ignore[no-any-return]
+    return window.views_panel  # type: ignore[no-any-return]
+
+
 def matrix_widget(window: Any, key: str) -> QWidget:
     """The view of one matrix (see :data:`MATRIX_VIEWS`); ValueError if it is not shown."""
     if key not in MATRIX_VIEWS:
         raise ValueError(f"matrix ({key!r}) must be one of {', '.join(MATRIX_VIEWS)}")
     attr, label = MATRIX_VIEWS[key]
+    if window.state.comparison is not None:
+        message = tr("{matrix} is not shown alone in compare mode: export all matrices")
+        raise ValueError(message.format(matrix=tr(label)))
     view = getattr(window.views_panel, attr)
     if view.isHidden():
         message = tr("{matrix} is not shown for {op} (nothing to export)")
@@ -542,7 +554,8 @@ class Exporter:
     def _update_matrix_actions(self) -> None:
         for key, action in self.matrix_actions.items():
             attr = MATRIX_VIEWS[key][0]
-            action.setEnabled(not getattr(self.window.views_panel, attr).isHidden())
+            shown = not getattr(self.window.views_panel, attr).isHidden()
+            action.setEnabled(shown and self.state.comparison is None)
 
     def source(self, key: str) -> QWidget:
         if key == "lecture":
@@ -550,7 +563,7 @@ class Exporter:
         if key == "window":
             return self.window
         if key == "panel":
-            return self.window.views_panel
+            return matrices_widget(self.window)
         return matrix_widget(self.window, key)
 
     def _error(self, text: str) -> None:

@@ -189,6 +189,10 @@
         <translation>整个窗口</translation>
     </message>
     <message>
+        <source>{matrix} is not shown alone in compare mode: export all matrices</source>
+        <translation>对比模式下不单独显示{matrix}：请导出全部矩阵</translation>
+    </message>
+    <message>
         <source> ms per step</source>
         <translation> 毫秒/步</translation>
     </message>

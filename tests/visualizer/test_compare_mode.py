@@ -210,3 +210,48 @@ def test_a_convolution_panel_shows_dw_and_no_mask(window):
         assert not panel.views["grad_weight"].isHidden() and panel.views["mask"].isHidden()
         gw = st.comparison.panels[i].results.grad_weight[0, 0]
         np.testing.assert_allclose(panel.views["grad_weight"].matrix(), gw)
+
+
+def test_gif_export_in_compare_mode_records_the_compare_panels(window, tmp_path):
+    from PIL import Image
+
+    from visualizer.export import export_gif, matrix_widget
+
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    exporter = window.exporter
+    assert exporter.source("panel") is view  # not the hidden usual views
+    assert exporter.source("lecture") is window.lecture_area
+    assert view.parentWidget() is window.lecture_area  # the lecture GIF holds the panels too
+    with pytest.raises(ValueError, match="compare mode"):
+        matrix_widget(window, "output")  # the usual view of one matrix is hidden
+    recorded = []
+
+    def progress(done: int, total: int) -> bool:
+        if done:  # frame done - 1 was just grabbed: what the panels showed in it
+            recorded.append(
+                (st.step, [p.views["output"].matrix().copy() for p in view.panels],
+                 [p.step_label.text() for p in view.panels])
+            )  # fmt: skip
+        return True
+
+    path = tmp_path / "compare.gif"
+    frames = export_gif(st, exporter.source("panel"), path, 100, "forward", progress)
+    assert frames == st.n_windows == 25
+    with Image.open(path) as im:
+        # Every frame differs from the one before (Pillow merges equal frames): one per step.
+        assert im.n_frames == 25 and im.size == (view.width(), view.height())
+    for k, (step, outputs, texts) in enumerate(recorded):
+        assert step == k
+        cursor = type(st.cursor)(st.n_windows, k)
+        for i in range(len(st.comparison.panels)):
+            frame = comparison_frame(st, i, cursor)
+            np.testing.assert_array_equal(outputs[i], frame.output)
+        assert all(texts)  # each panel's arithmetic (or "no window") is in the frame
+    assert "no window at" in recorded[-1][2][0]  # padding 0 has 4x4 outputs, padding 1 5x5
+
+
+def comparison_frame(st, i, cursor):
+    from visualizer.model import compare
+
+    return compare.panel_frame(st.comparison, i, cursor)
