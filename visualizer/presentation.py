@@ -57,6 +57,9 @@ PRESENTATION_TITLE_SCALE = 1.3  # the matrices' titles in presentation mode
 # never crowding the matrices).
 PRESENTATION_COUNTER_CAP = 0.05
 PRESENTATION_TEXT_CAP = 0.042
+# ... and in the normal layout (zoomed in, they leave the room to the matrices).
+COUNTER_CAP = 0.04
+TEXT_CAP = 0.034
 
 
 def apply_theme(name: str) -> None:
@@ -326,7 +329,7 @@ class Presentation(QObject):
             if event.type() == QEvent.Resize:
                 if self.blank.isVisible():
                     self.blank.setGeometry(self.window.rect())
-                if self.presenting:
+                if self.presenting or self.label_scale() > 1:
                     self._apply_fonts()  # the counter's cap follows the window's height
             elif event.type() == QEvent.WindowStateChange:
                 self.fullscreen_action.setChecked(self.window.isFullScreen())
@@ -451,10 +454,14 @@ class Presentation(QObject):
         bar = self.window.step_bar
         counter_font = _scaled(self._counter_base, counter)
         text_font = _scaled(self._arithmetic_base, text)
-        if self.presenting:
-            height = max(self.window.height(), 480)
-            counter_font = _capped(counter_font, height * PRESENTATION_COUNTER_CAP)
-            text_font = _capped(text_font, height * PRESENTATION_TEXT_CAP)
+        height = max(self.window.height(), 480)
+        caps = (
+            (PRESENTATION_COUNTER_CAP, PRESENTATION_TEXT_CAP)
+            if self.presenting
+            else (COUNTER_CAP, TEXT_CAP)
+        )
+        counter_font = _capped(counter_font, height * caps[0])
+        text_font = _capped(text_font, height * caps[1])
         bar.counter_label.setFont(counter_font)
         bar.set_arithmetic_font(text_font)
         bar.reserve_arithmetic_lines()

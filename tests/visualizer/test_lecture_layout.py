@@ -368,3 +368,82 @@ def test_command_line_presentation_and_gif_source(tmp_path):
     assert result.returncode == 0, result.stderr
     result = run_main("--gif-source", "window")
     assert result.returncode == 2 and "need --export-gif" in result.stderr
+
+
+# ---- zoom in the normal layout (point 2) ---------------------------------------------------------
+
+
+def in_window(window, widget) -> bool:
+    rect = QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
+    return window.rect().contains(rect)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_zoom_in_the_normal_layout_enlarges_cells_without_scroll_bars(window, qtbot, size):
+    """Ctrl + in the normal layout put every matrix of the default 8×8 example in scroll bars;
+    the views now flow at a larger cell size (the other phase's views make room) and fit."""
+    window.resize(*size)
+    settle(qtbot, window)
+    panel = window.views_panel
+    before = panel.input_view.cell
+    window.zoom_by(1.15)
+    settle(qtbot, window)
+    shown = [v for v in panel.views() if v.isVisible()]
+    assert panel.input_view in shown and panel.output_view in shown
+    assert panel.input_view.cell > before
+    assert len({v.cell for v in shown}) == 1  # one cell size
+    for view in shown:
+        assert no_scroll_bars(view), view.objectName()
+        assert in_window(window, view), view.objectName()
+    # The step counter and the arithmetic grow, up to a cap of the window's height.
+    window.set_zoom(3.0)
+    settle(qtbot, window)
+    assert panel.input_view.cell > before
+    for view in (v for v in panel.views() if v.isVisible()):
+        assert no_scroll_bars(view), view.objectName()
+    bar = window.step_bar
+    for label, cap in ((bar.counter_label, 0.04), (bar.arithmetic_label, 0.034)):
+        font = label.font()
+        pixels = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
+        assert pixels <= window.height() * cap + 1
+    window.zoom_by(0)  # reset: the two-row layout with every view comes back
+    settle(qtbot, window)
+    assert panel.input_view.cell == before
+    assert panel.grad_input_view.isVisible() and panel.grad_output_view.isVisible()
+
+
+def test_zoomed_normal_layout_keeps_the_step_in_sight(window, qtbot):
+    st = window.state
+    window.zoom_by(1.15)
+    st.set_step(st.n_windows - 1)  # 16/16: the bottom-right window
+    settle(qtbot, window)
+    panel = window.views_panel
+    assert cell_in_sight(panel.input_view, 7, 7)
+    assert cell_in_sight(panel.output_view, 3, 3)
+    # The backward phase: its views take the room.
+    st.set_step(2 * st.n_windows - 1)  # the last backward step
+    settle(qtbot, window)
+    assert st.phase == "backward"
+    names = {v.objectName() for v in panel.views() if v.isVisible()}
+    assert {"gradOutputMatrix", "gradInputMatrix"} <= names
+    assert cell_in_sight(panel.grad_input_view, 7, 7)
+    assert cell_in_sight(panel.grad_output_view, 3, 3)
+
+
+def test_zoom_shows_every_view_where_they_fit_together(window, qtbot):
+    """A small example at a large window: zoomed in, every view stays (larger)."""
+    import numpy as np
+
+    window.resize(1920, 1080)
+    st = window.state
+    assert st.set_input(np.arange(16.0).reshape(1, 1, 4, 4))
+    settle(qtbot, window)
+    panel = window.views_panel
+    before = panel.input_view.cell
+    window.zoom_by(1.15)
+    settle(qtbot, window)
+    names = {v.objectName() for v in panel.views() if v.isVisible()}
+    assert {"inputMatrix", "outputMatrix", "gradInputMatrix", "gradOutputMatrix"} <= names
+    for view in (v for v in panel.views() if v.isVisible()):
+        assert no_scroll_bars(view), view.objectName()
+    assert panel.input_view.cell >= before

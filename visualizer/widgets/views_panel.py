@@ -8,6 +8,12 @@ The lecture layout (presentation mode) shows only the current phase's matrices
 (:meth:`engine.ops.spec.OpSpec.lecture_tensors`) in one row, at one cell size shared by all of
 them, the largest at which the row fits the panel; a zoom enlarges that size and the row wraps
 into more rows instead of overflowing.
+
+Zoomed in (Ctrl +) the normal layout flows the same way: every view at one cell size, the zoom
+times the largest at which they all fit, in as many rows as the panel's width needs; where they
+no longer fit together the other phase's views make room (they come back when the zoom is reset)
+and the phase's views take the largest cells at which they fit.  Only matrices too large to show
+numbers in the panel grow past it (they scroll and follow the step).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from visualizer.ui import Retranslatable
 from visualizer.widgets.channel_planes import PlaneGroup
 from visualizer.widgets.matrix_view import (
     LECTURE_NUMBER_HEIGHT,
+    MIN_NUMBER_CELL,
     NUMBER_HEIGHT,
     MatrixView,
     levels_for,
@@ -78,6 +85,7 @@ STRETCH = {"input": 3, "mask": 3}
 LECTURE_SPACING = 18
 LECTURE_ROW_SPACING = 10
 LECTURE_CELL_RANGE = (8, 96)
+LECTURE_ROW_MIN = 120  # a row cut to fit the panel keeps at least this height
 LECTURE_TWO_ROWS_GAIN = 1.25  # two lecture rows only if their cells are this much larger
 # Below this cell size the planes of several input channels wrap into more lecture rows.
 LECTURE_PLANES_CELL = 28
@@ -145,13 +153,14 @@ class ViewsPanel(Retranslatable, QWidget):
         grid.setVerticalSpacing(4)
         self.grid = grid
         self._layout_op: str | None = None
-        self._layout_key: tuple[str, bool, str] | None = None
+        self._layout_key: tuple[str, str, str] | None = None
         self.lecture = False  # the lecture layout (presentation mode)
         self.lecture_cell = 0  # the cell size the lecture layout chose
         self._lecture_box: QVBoxLayout | None = None
         self._lecture_rows: list[QHBoxLayout] = []
         self._lecture_placed: list[list[QWidget]] = []
         self._multi = False  # several input channels shown side by side
+        self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
         # The input canvas whose colour levels were last computed, and those levels.
         self._x_levels: tuple[np.ndarray, tuple[float, float]] | None = None
@@ -203,11 +212,11 @@ class ViewsPanel(Retranslatable, QWidget):
         self._multi = len(channels) > 1
         for group in self.groups.values():
             group.release()  # its views go back into the grid, or into it again below
-            if self._multi and self.lecture:
+            if self._multi and self._flowing():
                 group.assign(channels, self.state.in_channel)
         # Views that stay keep being shown (and keep the keyboard focus a click gave them).
-        if self.lecture:
-            keep: list[QWidget] = self._lecture_widgets()
+        if self._flowing():
+            keep: list[QWidget] = self._flow_widgets()
         else:
             keep = [self._slot(t.view) for t in spec.tensors if t.view in self.by_view]
             keep += [g.primary for g in self.groups.values() if g in keep]
@@ -222,17 +231,15 @@ class ViewsPanel(Retranslatable, QWidget):
             view.setMaximumSize(16777215, 16777215)
         for col in range(self.grid.columnCount()):
             self.grid.setColumnStretch(col, 0)
-        self._layout_key = (spec.key, self.lecture, self.state.phase if self.lecture else "")
-        if self.lecture:
+        self._layout_key = self._wanted_layout()
+        if self._flowing():
             for tensor in spec.tensors:
                 if tensor.view in self.by_view:
                     self.by_view[tensor.view].set_editable(tensor.editable)
-            for view in self.lecture_views():
-                view.setVisible(True)
-            if self._lecture_bias_shown():
-                self.bias_label.setVisible(True)
+            for widget in keep:
+                widget.setVisible(True)
             self._layout_op = spec.key
-            self._place_lecture([self._lecture_widgets()])
+            self._place_lecture([keep])
             return
         columns: dict[str, int] = {}
         for tensor in spec.tensors:
@@ -381,18 +388,9 @@ class ViewsPanel(Retranslatable, QWidget):
 
     # ---- lecture layout -----------------------------------------------------------------------
     def lecture_views(self) -> list[MatrixView]:
-        """The views the lecture layout shows for the current phase, in row order."""
-        views: list[MatrixView] = []
-        for tensor in self.state.spec.lecture_tensors(self.state.phase):
-            if tensor.view not in self.by_view:
-                continue
-            group = self.groups.get(tensor.view) if self._multi else None
-            if group is not None and group.channels:
-                # Several input channels: each plane the step reads, in channel order.
-                views += [group.channels[c] for c in sorted(group.channels)]
-            else:
-                views.append(self.by_view[tensor.view])
-        return views
+        """The views the lecture layout shows for the current phase, in row order (several
+        input channels: each plane the step reads, in channel order)."""
+        return self._views_of(list(self.state.spec.lecture_tensors(self.state.phase)))
 
     def _lecture_bias_shown(self) -> bool:
         spec = self.state.spec
@@ -402,9 +400,40 @@ class ViewsPanel(Retranslatable, QWidget):
             and self.state.results.grad_bias is not None
         )
 
-    def _lecture_widgets(self) -> list[QWidget]:
-        widgets: list[QWidget] = list(self.lecture_views())
-        if self._lecture_bias_shown():
+    def _views_of(self, tensors: list) -> list[MatrixView]:
+        """The views of ``tensors`` in order (each plane of several input channels)."""
+        views: list[MatrixView] = []
+        for tensor in tensors:
+            if tensor.view not in self.by_view:
+                continue
+            group = self.groups.get(tensor.view) if self._multi else None
+            if group is not None and group.channels:
+                views += [group.channels[c] for c in sorted(group.channels)]
+            else:
+                views.append(self.by_view[tensor.view])
+        return views
+
+    def _every_view(self) -> list[MatrixView]:
+        """Every view of the operation, as the normal layout reads them: its tensors, then
+        their gradients."""
+        shown = [t for t in self.state.spec.tensors if t.view]
+        return self._views_of([t for t in shown if not t.grad_of] + [t for t in shown if t.grad_of])
+
+    def flow_views(self) -> list[MatrixView]:
+        """The views the flowing layout shows: the lecture's, or zoomed in every view (the
+        current phase's only where they do not fit together)."""
+        if self.lecture or self._zoom_phase_only:
+            return self.lecture_views()
+        return self._every_view()
+
+    def _flow_bias_shown(self) -> bool:
+        if self.lecture or self._zoom_phase_only:
+            return self._lecture_bias_shown()
+        return self.state.spec.has_tensor("grad_bias") and self.state.results.grad_bias is not None
+
+    def _flow_widgets(self) -> list[QWidget]:
+        widgets: list[QWidget] = list(self.flow_views())
+        if self._flow_bias_shown():
             widgets.append(self.bias_label)
         return widgets
 
@@ -493,10 +522,7 @@ class ViewsPanel(Retranslatable, QWidget):
         views = self.lecture_views()
         if not views:
             return
-        width = self.width() - 4
-        if self._lecture_bias_shown():
-            width -= self.bias_label.sizeHint().width() + LECTURE_SPACING
-        height = self.height() - 4
+        width, height = self._flow_room()
         cell = self._largest_cell(views, width, height, 1)
         rows = [views]
         # Many matrices in one row (convolution's backward: dY, X, W, dX, dW) leave small
@@ -515,25 +541,81 @@ class ViewsPanel(Retranslatable, QWidget):
         if self.zoom != 1.0:
             cell = int(max(LECTURE_CELL_RANGE[0], min(LECTURE_CELL_RANGE[1], cell * self.zoom)))
             rows, _ = self._lecture_fit(views, cell, width)
+        self._apply_flow(views, rows, cell)
+
+    def _flow_room(self) -> tuple[int, int]:
+        """The width and height the flowing rows have (the bias label takes its part)."""
+        width = self.width() - 4
+        if self._flow_bias_shown():
+            width -= self.bias_label.sizeHint().width() + LECTURE_SPACING
+        return width, self.height() - 4
+
+    def _sync_zoomed(self) -> None:
+        """The normal layout zoomed in: every view at one cell size, the zoom times the
+        largest at which they all fit the panel (in as many rows as they need); where they no
+        longer fit together, the current phase's views only (the lecture's set) at the
+        largest size at which they fit: a zoom never pushes a matrix that can fit off the
+        panel."""
+        every = self._every_view()
+        if not every:
+            return
+        self._zoom_phase_only = False
+        width, height = self._flow_room()
+        base = self._largest_cell(every, width, height, len(every))
+        cell = int(max(LECTURE_CELL_RANGE[0], min(LECTURE_CELL_RANGE[1], base * self.zoom)))
+        rows, needed = self._lecture_fit(every, cell, width)
+        views = every
+        if needed > height and self.lecture_views():
+            # The other phase's views make room: the phase's views at the largest cell size
+            # at which they fit together.  Only where that leaves no room for numbers do they
+            # grow past the panel (they scroll and follow the step).
+            self._zoom_phase_only = True
+            views = self.lecture_views()
+            width, height = self._flow_room()
+            fit = self._largest_cell(views, width, height, len(views))
+            cell = fit if fit >= MIN_NUMBER_CELL else max(cell, fit)
+            rows, _ = self._lecture_fit(views, cell, width)
+        for view in every:
+            view.setVisible(view in views)
+        self.bias_label.setVisible(self._flow_bias_shown())
+        self._apply_flow(views, rows, cell)
+
+    def _apply_flow(self, views: list[MatrixView], rows: list[list[MatrixView]], cell: int) -> None:
+        """Place ``rows`` of ``views`` at cell size ``cell``, each view exactly as large as
+        its matrix needs (within the panel: a larger one scrolls and follows the step)."""
+        width, height = self._flow_room()
         self.lecture_cell = cell
         placed: list[list[QWidget]] = [list(r) for r in rows]
-        if self._lecture_bias_shown():
+        if self._flow_bias_shown():
             placed[-1].append(self.bias_label)
         self._place_lecture(placed)
-        row_height = max(1, (height - LECTURE_ROW_SPACING * (len(rows) - 1)) // len(rows))
-        if self._multi and len(rows) > 1 and self._lecture_fit(views, cell, width)[1] <= height:
-            row_height = height  # rows of unequal heights that fit together
         # One cell size in every view: the columns as wide as the widest numbers need.
         column = max(view.column_need(cell) for view in views)
-        for view in views:
-            w, h = view.extent(cell, column)
-            # A matrix larger than the room (zoomed far in) gets scroll bars and follows
-            # the step.
-            view.setFixedSize(min(w, width), min(h, row_height))
+        heights = self._row_heights([[v.extent(cell, column)[1] for v in r] for r in rows], height)
+        for row, row_height in zip(rows, heights, strict=True):
+            for view in row:
+                w, h = view.extent(cell, column)
+                # A matrix larger than the room (zoomed far in) gets scroll bars and follows
+                # the step.
+                view.setFixedSize(min(w, width), min(h, row_height))
         for view in views:
             view.set_cell_size(cell, column)
             view.widen_columns(column)
         self._on_highlights_changed()
+
+    @staticmethod
+    def _row_heights(needs: list[list[int]], height: int) -> list[int]:
+        """The height each row gets: what its views need, in order, while the panel has it
+        (each later row keeps at least LECTURE_ROW_MIN, or its need if smaller); the first
+        rows (the step's matrices come first) are cut last."""
+        wanted = [max(row) for row in needs]
+        spare = height - LECTURE_ROW_SPACING * (len(wanted) - 1)
+        heights = []
+        for i, need in enumerate(wanted):
+            later = sum(min(w, LECTURE_ROW_MIN) for w in wanted[i + 1 :])
+            heights.append(max(1, min(need, spare - later)))
+            spare -= heights[-1]
+        return heights
 
     def _tensor_views(self) -> dict[str, MatrixView]:
         """The current operation's views by tensor name."""
@@ -564,7 +646,15 @@ class ViewsPanel(Retranslatable, QWidget):
         self.sync_cell_sizes()
 
     def set_zoom(self, zoom: float) -> None:
+        """Cell zoom; zoomed in, the normal layout flows in rows (see :meth:`_sync_zoomed`)."""
+        was = self._zoomed()
         self.zoom = clamp_zoom(zoom)
+        if self._zoomed() != was:
+            self._zoom_phase_only = False
+            self._relayout()
+            self._update_planes()
+            self._on_step_changed(self.state.step)
+            self.grid.activate()
         self.sync_cell_sizes()
 
     def sync_cell_sizes(self) -> None:
@@ -575,6 +665,9 @@ class ViewsPanel(Retranslatable, QWidget):
         """
         if self.lecture:
             self._sync_lecture()
+            return
+        if self._zoomed():
+            self._sync_zoomed()
             return
         shown = [view for view in self.views() if view.isVisible()]
         for view in shown:
@@ -613,7 +706,7 @@ class ViewsPanel(Retranslatable, QWidget):
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._arrows_timer.start()
-        if self.lecture:
+        if self._flowing():
             self._sync_timer.start()
 
     # ---- user → state -----------------------------------------------------------------------
@@ -706,8 +799,19 @@ class ViewsPanel(Retranslatable, QWidget):
         self._update_planes()
         self._sync_timer.start()
 
-    def _wanted_layout(self) -> tuple[str, bool, str]:
-        return (self.state.spec.key, self.lecture, self.state.phase if self.lecture else "")
+    def _wanted_layout(self) -> tuple[str, str, str]:
+        """What the layout depends on: the operation, the kind of layout ("grid", "lecture"
+        or "zoomed") and, for the flowing ones, the phase (its views come first)."""
+        kind = "lecture" if self.lecture else "zoomed" if self._zoomed() else "grid"
+        return (self.state.spec.key, kind, self.state.phase if kind != "grid" else "")
+
+    def _zoomed(self) -> bool:
+        """The normal layout zoomed in: the views flow in rows instead of overflowing."""
+        return not self.lecture and self.zoom > 1.0
+
+    def _flowing(self) -> bool:
+        """The views are placed in rows at one cell size (lecture layout or zoomed in)."""
+        return self.lecture or self._zoomed()
 
     # ---- several input channels side by side ---------------------------------------------------
     def _update_planes(self) -> None:
@@ -721,12 +825,12 @@ class ViewsPanel(Retranslatable, QWidget):
                 group.channels = {st.in_channel: group.primary}  # the one plane, in place
             return
         for group in self.groups.values():
-            if self.lecture:
-                group.assign(channels, st.in_channel)  # placed in the lecture row
+            if self._flowing():
+                group.assign(channels, st.in_channel)  # placed in the flowing rows
             else:
                 group.show_channels(channels, st.in_channel)
-        if self.lecture:
-            shown = self.lecture_views()
+        if self._flowing():
+            shown = self.flow_views()
             for group in self.groups.values():
                 for extra in group.extras:
                     extra.setVisible(extra in shown)
@@ -809,8 +913,9 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         st = self.state
         levels = self._levels
-        if self.lecture and self._layout_key != self._wanted_layout():
-            # The lecture layout shows the phase's matrices: a phase switch changes them.
+        if self._flowing() and self._layout_key != self._wanted_layout():
+            # The lecture layout shows the phase's matrices (and the zoomed layout puts them
+            # first): a phase switch changes them.
             self._relayout()
             self.sync_cell_sizes()
         self.output_view.set_matrix(
