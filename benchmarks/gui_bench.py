@@ -654,7 +654,7 @@ def bench_stack(app, window, ref, repeat: int, changes: int) -> list[Result]:
     )  # fmt: skip
     if hovered.ok is False:
         hovered.profile = profile_calls(hover, min(repeat, 40))
-    st.set_step(st.cursor.n_layers - 1)  # the last forward step: no gradient row
+    st.set_step(st.cursor.n_forward - 1)  # the last forward step: no gradient row
     flush(app, window)
     times = time_calls(hover, repeat)
     forward = Result(

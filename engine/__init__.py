@@ -54,6 +54,8 @@ from engine.stack import (
     stack_backward,
     stack_forward,
     stack_forward_backward,
+    stack_layer_steps,
+    stack_layer_trace,
     stack_shapes,
     stack_sizes,
 )
@@ -127,6 +129,8 @@ __all__ = [
     "stack_backward",
     "stack_forward",
     "stack_forward_backward",
+    "stack_layer_steps",
+    "stack_layer_trace",
     "stack_shapes",
     "stack_sizes",
     "trace_avg_pool2d",

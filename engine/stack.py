@@ -310,6 +310,73 @@ def stack_backward(
     return stack_forward_backward(x, layers, grad_output)[1]
 
 
+def stack_layer_trace(
+    layer: Layer,
+    x: np.ndarray,
+    output: np.ndarray,
+    grad_output: np.ndarray,
+    grads: Mapping[str, np.ndarray | None],
+    channel: int = 0,
+    in_channel: int = 0,
+    index: int = 0,
+) -> Any:
+    """The step-by-step story (:class:`~engine.trace.Trace`) of one plane of one layer of a
+    computed stack: the same records single-operation mode steps through for that operation
+    with that layer's parameters.
+
+    The layer's forward runs once more (for what its steps read: a max pooling's winners); the
+    output and the gradients are the stack's own, so the trace's last step gives them exactly.
+
+    Parameters
+    ----------
+    layer : the layer dict (see the module docstring)
+    x : (1, C_in, H, W) the layer's input (the previous layer's output)
+    output : (1, C_out, H_out, W_out) the layer's output, from :func:`stack_forward_backward`
+    grad_output : (1, C_out, H_out, W_out) dL/d(output) (the next layer's ``"input"`` gradient,
+        or the stack's dY for the last layer)
+    grads : the layer's dict of :func:`stack_forward_backward`'s gradients
+    channel : the traced output channel (the plane (0, channel))
+    in_channel : the input channel a weight's kernel slice is shown for
+    index : the layer's position (0-based), to name it in errors
+
+    Returns
+    -------
+    Trace
+        of plane ``(0, channel)``: ``output`` (H_out, W_out), ``grad_input`` per input plane.
+        A tensor whose values come from a parameter (a convolution's bias, one number per
+        output channel in a stack) gives the traced channel's value.
+
+    Raises
+    ------
+    ParameterError
+        Naming the layer, if it is invalid.
+    """
+    parsed = _parse_layer(index, layer)
+    spec = parsed.spec
+    values: dict[str, Any] = dict(parsed.params)
+    tensors: dict[str, np.ndarray] = {"input": np.asarray(x, dtype=float)}
+    for name, value in zip(spec.call_tensors[1:], parsed.tensors, strict=True):
+        from_param = spec.tensor(name).from_param if spec.has_tensor(name) else ""
+        if from_param:  # one number per channel: the traced channel's
+            values[from_param] = None if value is None else float(np.ravel(value)[channel])
+        elif value is not None:
+            tensors[name] = np.asarray(value, dtype=float)
+    for name, value in list(values.items()):
+        if value is None and name == "stride" and "kernel_size" in values:
+            values[name] = values["kernel_size"]  # PyTorch's rule for a pooling's stride
+    with _blame(index, spec.key):
+        params = spec.coerce_params(values)
+        outputs, ctx = spec.forward(tensors, params)
+        arrays: dict[str, Any] = {
+            **outputs,
+            "output": np.asarray(output, dtype=float),
+            "grad_output": np.asarray(grad_output, dtype=float),
+        }
+        for name, value in grads.items():
+            arrays[f"grad_{name}"] = value
+        return spec.trace(tensors, params, ctx, arrays, (0, channel), in_channel)
+
+
 # ---- geometry: spatial sizes and windows ------------------------------------------------------
 def _input_hw(input_size: object) -> Pair:
     if (
@@ -345,6 +412,12 @@ def _plan(layers: Sequence[Layer], input_size: object) -> tuple[list[_Layer], li
         geometries.append(g)
         hw = _out_hw(layer, g)
     return plan, geometries
+
+
+def stack_layer_steps(layers: Sequence[Layer], input_size: object) -> list[int]:
+    """How many steps each layer's :func:`stack_layer_trace` has in one phase (its windows; a
+    scatter's: its input cells), without computing anything: ``len(layers)`` numbers."""
+    return [g.n_windows for g in _plan(layers, input_size)[1]]
 
 
 def stack_sizes(layers: Sequence[Layer], input_size: object) -> list[Pair]:

@@ -124,7 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"random integer input with this seed (0 to 2**32-1 = {SEED_LIMIT})",
     )
     p.add_argument(
-        "--step", type=_int("--step"), metavar="N", help="window index in the phase, from 0"
+        "--step",
+        type=_int("--step"),
+        metavar="N",
+        help="window index in the phase, from 0 (with --stack: the step in the stack's phase)",
     )
     p.add_argument("--phase", choices=["forward", "backward"], help="stepping phase")
     p.add_argument(
@@ -326,7 +329,14 @@ def apply_arguments(state: object, args: argparse.Namespace) -> str:
             return f"--compare: {exc}"
         if not state.set_compare(setup):
             return f"--compare: {translate_message(state.error)}"
-    if args.phase or args.step is not None:
+    stack = state.stack_state
+    if (args.phase or args.step is not None) and stack.is_open:
+        # Stack mode (--stack): the step within the stack's phase, over every layer's steps.
+        step, n = args.step or 0, stack.cursor.n_forward
+        if not 0 <= step < max(1, n):
+            return f"--step ({step}) must be between 0 and {max(1, n) - 1} for this stack"
+        stack.set_step((n if args.phase == "backward" else 0) + step)
+    elif args.phase or args.step is not None:
         step = args.step or 0
         if not 0 <= step < state.n_windows:
             return f"--step ({step}) must be between 0 and {state.n_windows - 1} for this output"

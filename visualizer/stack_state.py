@@ -30,9 +30,11 @@ from visualizer.model.stack import (
     default_layer,
     example_stack,
     in_channels_at,
+    next_row_step,
     projective_masks,
     receptive_masks,
     shapes,
+    step_lines,
     step_message,
 )
 
@@ -96,6 +98,14 @@ class StackState(QObject):
             return None
         if self.results is not None and self.results.doc is stack:
             return self.results
+        kept = self.results
+        if (
+            kept is not None
+            and kept.doc.x is stack.x
+            and kept.doc.layers is stack.layers
+            and kept.doc.grad_cell == stack.grad_cell
+        ):  # only the stepping (or open) changed: the same numbers
+            return replace(kept, doc=stack)
         try:
             return compute_stack(stack)
         except ValueError:
@@ -111,7 +121,7 @@ class StackState(QObject):
         if results is self.results and was_open == self.is_open:
             return
         self.results = results
-        self.cursor.resize(0 if results is None else results.n_layers)
+        self.cursor.resize(() if results is None else results.layer_steps())
         self._drop_focus_outside()
         self.sigStackChanged.emit()
         self.sigStackStepChanged.emit(self.cursor.step)
@@ -214,6 +224,15 @@ class StackState(QObject):
         arr = arr.reshape((1,) * (4 - arr.ndim) + arr.shape)[:1]
         return self._edit(lambda: tr("Replace stack input"), replace(doc, x=arr))
 
+    def set_stepping(self, stepping: str) -> bool:
+        """Step each layer window by window (``"windows"``) or one step per layer
+        (``"layers"``); kept in the document (sessions), undoable like the stack's edits."""
+        doc = self.doc
+        if doc is None or doc.stepping == stepping:
+            return True
+        label = lambda: tr("Change the stack's stepping")  # noqa: E731
+        return self._edit(label, replace(doc, stepping=stepping))
+
     def set_grad_cell(self, cell: tuple[int, int] | None) -> bool:
         """Start the backward pass from dY = 1 at ``cell`` of the output (None: dY = ones)."""
         doc = self.doc
@@ -233,14 +252,22 @@ class StackState(QObject):
             self.sigStackStepChanged.emit(step)
 
     def set_phase(self, phase: str) -> None:
-        n = self.cursor.n_layers
+        n = self.cursor.n_forward
         self.set_step(n if phase == "backward" and n else 0)
 
-    def step_text(self) -> str:
-        """The current step's arithmetic line, naming its layer, in the current language."""
+    def step_next_row(self, channel: int = 0) -> None:
+        """Jump to the first window of the next row of the current layer's windows."""
+        if self.results is not None:
+            self.set_step(next_row_step(self.results, self.cursor, channel))
+
+    def step_text(self, channel: int = 0) -> str:
+        """The current step's arithmetic, naming its layer, in the current language (window
+        steps: the operation's own arithmetic of the shown ``channel``, then the numbers of
+        every cell a backward step adds to, one line per gradient)."""
         if self.results is None:
             return ""
-        return translate_message(step_message(self.results, self.cursor))
+        text = translate_message(step_message(self.results, self.cursor, channel))
+        return "\n".join((text, *step_lines(self.results, self.cursor, channel)))
 
     # ---- receptive and projective fields ------------------------------------------------------
     def set_focus(self, kind: str | None, level: int = 0, row: int = 0, col: int = 0) -> None:

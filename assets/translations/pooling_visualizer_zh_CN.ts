@@ -1129,6 +1129,18 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>输入 {input}；还没有层</translation>
     </message>
     <message>
+        <source>layer {layer} ({op}): {cell} = {text}</source>
+        <translation>第 {layer} 层（{op}）：{cell} = {text}</translation>
+    </message>
+    <message>
+        <source>layer {layer} ({op}): {text}</source>
+        <translation>第 {layer} 层（{op}）：{text}</translation>
+    </message>
+    <message>
+        <source>layer {layer} ({op}) backward: {text}</source>
+        <translation>第 {layer} 层（{op}）反向：{text}</translation>
+    </message>
+    <message>
         <source>dY = ones</source>
         <translation>dY = 全 1</translation>
     </message>
@@ -3085,6 +3097,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>替换层堆叠输入</translation>
     </message>
     <message>
+        <source>Change the stack&apos;s stepping</source>
+        <translation>更改层堆叠的步进方式</translation>
+    </message>
+    <message>
         <source>Stack presets</source>
         <translation>层堆叠预设</translation>
     </message>
@@ -3127,6 +3143,18 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Backward</source>
         <translation>反向</translation>
+    </message>
+    <message>
+        <source>By window</source>
+        <translation>逐窗口</translation>
+    </message>
+    <message>
+        <source>By layer</source>
+        <translation>逐层</translation>
+    </message>
+    <message>
+        <source>Stepping: each layer window by window, as a single operation steps (by window), or one step per layer (by layer)</source>
+        <translation>步进方式：每层逐个窗口，与单个运算的步进相同（逐窗口）；或每层一步（逐层）</translation>
     </message>
     <message>
         <source>Layer</source>

@@ -536,3 +536,62 @@ def test_random_stacks_against_torch_sequential(case):
     # A max window of padding only crashes PyTorch's backward (issue #114216): not compared.
     assume(all(np.isfinite(o).all() for o in outputs))
     compare_with_torch(x, layers)
+
+
+# ---- one layer's steps, as single-operation mode steps them ----------------------------------
+STEPPED = [
+    [conv(1, 1, 3, 3, padding=1), RELU, MAX2],
+    [conv(2, 3, 3, 4, stride=2), RELU, {"op": "avg_pool2d", "kernel_size": 2}],
+    [{"op": "max_pool2d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+     {"op": "lp_pool2d", "norm_type": 2, "kernel_size": 2}],
+    [{"op": "conv_transpose2d", "weight": np.ones((1, 2, 2, 2)), "bias": [0.5, -1.0],
+      "stride": 2}, {"op": "adaptive_max_pool2d", "output_size": 3}],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("layers", STEPPED)
+def test_a_layer_trace_steps_the_stack_s_own_numbers(layers):
+    """Each layer's trace (engine.stack_layer_trace) is the operation's single-operation trace
+    on the layer's input: its steps reveal exactly the stack's output, its backward steps add
+    up to the stack's gradient, and it has stack_layer_steps(...) steps per phase."""
+    rng = np.random.default_rng(5)
+    c_in = 2 if layers[0]["op"] == "conv2d" and layers[0]["weight"].shape[1] == 2 else 1
+    x = rng.integers(-4, 5, size=(1, c_in, 8, 8)).astype(float)
+    outputs, grads = stack_forward_backward(x, layers)
+    counts = engine.stack_layer_steps(layers, x.shape)
+    levels = [x, *outputs]
+    for k, layer in enumerate(layers):
+        dy = np.ones_like(outputs[-1]) if k == len(layers) - 1 else grads[k + 1]["input"]
+        for c in range(outputs[k].shape[1]):
+            trace = engine.stack_layer_trace(layer, levels[k], outputs[k], dy, grads[k], c, 0, k)
+            assert len(trace) == counts[k]
+            assert_array_equal(trace.output_after(len(trace) - 1), outputs[k][0, c])
+            assert_array_equal(trace.output, outputs[k][0, c])
+            step = trace.step("forward", len(trace) - 1)
+            assert step.phase == "forward" and step.sentence
+            if trace.x.shape[0] == 1 and levels[k].shape[1] == outputs[k].shape[1]:
+                # One plane in, one out (pooling, ReLU): dX of the plane is the stack's.
+                assert_allclose(trace.grad_input_after(len(trace) - 1)[0], grads[k]["input"][0, c])
+            elif outputs[k].shape[1] == 1:  # one output channel: the whole dX
+                assert_allclose(trace.grad_input_after(len(trace) - 1), grads[k]["input"][0])
+
+
+def test_a_layer_trace_of_a_convolution_reads_the_channel_s_bias():
+    layer = conv(1, 2, 3, 7)
+    layer["bias"] = np.array([10.0, -10.0])
+    x = np.arange(25.0).reshape(1, 1, 5, 5)
+    outputs, grads = stack_forward_backward(x, [layer])
+    for c in (0, 1):
+        trace = engine.stack_layer_trace(layer, x, outputs[0], np.ones((1, 2, 3, 3)), grads[0], c)
+        assert trace.bias == layer["bias"][c]
+        first = trace.forward_step(0)
+        assert first.result == pytest.approx(outputs[0][0, c, 0, 0])
+        assert first.text.endswith(f"= {engine.format_number(outputs[0][0, c, 0, 0])}")
+
+
+def test_a_layer_trace_names_an_invalid_layer():
+    with pytest.raises(ParameterError, match=r"layer 3 \(max_pool2d\)"):
+        engine.stack_layer_trace(
+            {"op": "max_pool2d", "kernel_size": 9}, np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 1, 1)),
+            np.ones((1, 1, 1, 1)), {"input": np.zeros((1, 1, 4, 4))}, index=2,
+        )  # fmt: skip

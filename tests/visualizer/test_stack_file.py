@@ -10,15 +10,22 @@ import os
 import numpy as np
 import pytest
 from conftest import run_main
+from numpy.testing import assert_array_equal
 
-from engine import stack_forward
+from engine import format_number, stack_forward
+from visualizer.i18n import translate_message
 from visualizer.model.stack import (
     STACK_FORMAT,
     StackCursor,
     compute_stack,
+    grad_plane,
     read_stack_file,
     stack_from_json,
     stack_text,
+    step_cells,
+    step_lines,
+    step_message,
+    value_plane,
 )
 from visualizer.session import dumps as session_dumps
 from visualizer.session import loads, session_from_state
@@ -147,7 +154,7 @@ def test_reading_refuses_folders_large_files_and_bad_json(tmp_path):
 
 
 def test_the_cursor_steps_each_layer_forward_then_backward():
-    cursor = StackCursor(3)
+    cursor = StackCursor((1, 1, 1))
     seen = []
     for step in range(cursor.n_steps):
         cursor.step = step
@@ -160,6 +167,80 @@ def test_the_cursor_steps_each_layer_forward_then_backward():
     assert [cursor.shown_values(level) for level in range(4)] == [True, True, True, False]
     cursor.step = 4  # the gradient of layer 2 (level 1) filled in, layer 1's not yet
     assert [cursor.shown_grad(level) for level in range(4)] == [False, True, True, True]
+
+
+def test_the_cursor_steps_each_layer_window_by_window():
+    """Stepping "by window": layer 1's 3 windows, layer 2's 2, then back: layer 2's, layer 1's."""
+    cursor = StackCursor((3, 2))
+    assert cursor.n_forward == 5 and cursor.n_steps == 10
+    seen = []
+    for step in range(cursor.n_steps):
+        cursor.step = step
+        seen.append((cursor.phase, cursor.layer, cursor.window, cursor.filling()))
+    assert seen == [
+        ("forward", 0, 0, True), ("forward", 0, 1, True), ("forward", 0, 2, False),
+        ("forward", 1, 0, True), ("forward", 1, 1, False),
+        ("backward", 1, 0, True), ("backward", 1, 1, False),
+        ("backward", 0, 0, True), ("backward", 0, 1, True), ("backward", 0, 2, False),
+    ]  # fmt: skip
+    assert cursor.start_of("forward", 1) == 3 and cursor.start_of("backward", 0) == 7
+    cursor.step = 8  # backward, layer 1, window 1; stepping by layer: layer 1's backward step
+    cursor.resize((1, 1))
+    assert (cursor.phase, cursor.layer, cursor.step) == ("backward", 0, 3)
+    cursor.resize((3, 2))  # back to windows: the layer's first window
+    assert (cursor.phase, cursor.layer, cursor.window) == ("backward", 0, 0)
+
+
+def test_the_stepping_is_part_of_the_stack_file():
+    doc = stack_from_json(EXAMPLE)
+    assert doc.stepping == "windows" and "stepping" not in doc.to_json()
+    by_layer = stack_from_json({**EXAMPLE, "stepping": "layers"})
+    assert by_layer.stepping == "layers"
+    assert stack_from_json(json.loads(stack_text(by_layer))).stepping == "layers"
+    with pytest.raises(ValueError, match="stepping must be"):
+        stack_from_json({**EXAMPLE, "stepping": "cells"})
+
+
+def test_window_steps_come_from_each_layer_s_trace():
+    """Stepping "by window": as many steps per layer as its single-operation trace has, the
+    step's record is the trace's, and the numbers are computed once (traces are kept)."""
+    results = compute_stack(stack_from_json(EXAMPLE))
+    counts = results.layer_steps()
+    assert counts == (25, 25, 4)  # conv 2×2 with padding 1 on 4×4: 5×5; ReLU 5×5; pool 2×2
+    cursor = StackCursor(counts)
+    cursor.step = 25 + 25 + 1  # layer 3 (max pooling), window 1
+    message = translate_message(step_message(results, cursor))
+    trace = results.trace(2)
+    assert results.trace(2) is trace  # made once
+    out = results.outputs[2][0, 0]
+    assert message == f"layer 3 (max_pool2d): Y[0, 1] = {trace.forward_step(1).text}"
+    assert message.endswith(f"= {format_number(out[0, 1])}")
+    values, grads = step_cells(results, cursor)
+    assert values[3] == {(0, 1): {"result"}} and not grads
+    window = {pos for pos, roles in values[2].items() if "window" in roles}
+    assert window == {(r, c) for r in (0, 1) for c in (2, 3)}
+    plane, pending = value_plane(results, cursor, 3)
+    assert_array_equal(plane[0, :2], out[0, :2]) and np.isnan(plane[1]).all()
+    assert pending is not None and pending.sum() == 2
+    cursor.step = cursor.start_of("backward", 0) + 6  # layer 1 backward, window 6
+    dx, filled = grad_plane(results, cursor, 0)
+    assert filled
+    assert_array_equal(dx, results.trace(0).grad_input_after(6)[0])
+    assert translate_message(step_message(results, cursor)).startswith("layer 1 (conv2d) backward")
+    lines = step_lines(results, cursor)
+    assert lines and all(line.startswith("dX[") for line in lines)
+    cursor.step = cursor.n_steps - 1  # the last step: the stack's dX, whole
+    assert_array_equal(grad_plane(results, cursor, 0)[0], results.level_grad(0)[0, 0])
+
+
+def test_stepping_by_layer_keeps_one_step_per_layer():
+    results = compute_stack(stack_from_json({**EXAMPLE, "stepping": "layers"}))
+    assert results.layer_steps() == (1, 1, 1)
+    cursor = StackCursor(results.layer_steps(), 2)
+    assert translate_message(step_message(results, cursor)).startswith(
+        "layer 3 (max_pool2d): 1×5×5 → 1×2×2"
+    )
+    assert step_cells(results, cursor) == ({}, {}) and not results._traces
 
 
 # ---- the state: undoable, in sessions ------------------------------------------------------------
@@ -229,6 +310,28 @@ def test_dash_dash_stack_opens_the_stack(qtbot, tmp_path):
         stack = window.state.stack
         assert stack is not None and stack.open
         assert [layer.op for layer in stack.layers] == ["conv2d", "relu", "max_pool2d"]
+    finally:
+        window.close()
+        window.deleteLater()
+
+
+def test_dash_dash_step_and_phase_step_an_open_stack(qtbot, tmp_path):
+    from visualizer.app import apply_arguments, build_parser, open_files
+    from visualizer.main_window import MainWindow
+
+    window = MainWindow()
+    try:
+        path = str(stack_file(tmp_path, EXAMPLE))
+        args = build_parser().parse_args(["--stack", path, "--phase", "backward", "--step", "30"])
+        assert open_files(window, args, batch=True) == ""
+        assert apply_arguments(window.state, args) == ""
+        cursor = window.state.stack_state.cursor
+        assert cursor.n_forward == 25 + 25 + 4
+        assert cursor.step == cursor.n_forward + 30
+        # Backward: layer 3 (4 steps), layer 2 (25), then layer 1 from backward step 29.
+        assert (cursor.phase, cursor.layer, cursor.window) == ("backward", 0, 1)
+        args = build_parser().parse_args(["--stack", path, "--step", "54"])
+        assert "--step (54) must be between 0 and 53" in apply_arguments(window.state, args)
     finally:
         window.close()
         window.deleteLater()

@@ -11,7 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QPushButton, QSpinBox
 
-from engine import projective_field_masks, receptive_field_masks, stack_backward, stack_forward
+from engine import (
+    format_number,
+    projective_field_masks,
+    receptive_field_masks,
+    stack_backward,
+    stack_forward,
+)
 from visualizer import i18n
 from visualizer.model.stack import read_stack_file
 from visualizer.resources import asset
@@ -27,6 +33,12 @@ def open_stack(window, qtbot):
     assert window.state.stack_state.is_open
     assert window.centralWidget().currentWidget() is panel
     return panel
+
+
+def by_layer(window):
+    """One step per layer (the stepping these tests were written for)."""
+    assert window.state.stack_state.set_stepping("layers")
+    assert window.state.stack.stepping == "layers"
 
 
 def styled(view, style):
@@ -114,6 +126,7 @@ def test_an_invalid_layer_is_named_and_the_last_valid_picture_stays(window, qtbo
 
 def test_clicking_a_cell_highlights_its_receptive_field_on_every_earlier_level(window, qtbot):
     panel = open_stack(window, qtbot)
+    by_layer(window)
     doc = window.state.stack
     panel.level_views[3].sigCellClicked.emit(1, 2)
     masks = receptive_field_masks(doc.engine_layers(), doc.x.shape, (1, 2))
@@ -138,6 +151,7 @@ def test_hovering_a_cell_highlights_its_projective_field(window, qtbot):
 
 def test_stepping_goes_forward_layer_by_layer_then_back_through_every_layer(window, qtbot):
     panel = open_stack(window, qtbot)
+    by_layer(window)
     st = window.state.stack_state
     doc = window.state.stack
     n = len(doc.layers)
@@ -239,6 +253,7 @@ def test_step_buttons_are_named(window, qtbot):
 
 def test_the_step_keys_step_the_stack_while_it_is_open(window, qtbot):
     panel = open_stack(window, qtbot)
+    by_layer(window)
     st = window.state.stack_state
     single_step = window.state.step
     window.activateWindow()
@@ -292,3 +307,156 @@ def test_more_than_four_levels_wrap_into_two_rows(window, qtbot):
         (0, 0), (0, 1), (0, 2), (0, 3), (2, 0), (2, 1), (2, 2)
     ]  # fmt: skip
     assert [position(v) for v in panel.grad_views][4] == (3, 0)
+
+
+# ---- stepping window by window ----------------------------------------------------------------
+def traces(doc, results):
+    return [results.trace(k) for k in range(len(doc.layers))]
+
+
+def test_stepping_by_window_steps_each_layer_as_the_single_operation(window, qtbot):
+    """The default: every layer window by window (its engine trace's steps), the current
+    window and output cell marked on the layer's input and output levels, the arithmetic line
+    naming the layer; the output fills in cell by cell."""
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    doc, results = window.state.stack, st.results
+    assert doc.stepping == "windows"
+    assert panel.stepping_combobox.currentData() == "windows"
+    all_traces = traces(doc, results)
+    counts = [len(t) for t in all_traces]
+    assert st.cursor.n_steps == 2 * sum(counts) == 2 * (64 + 64 + 16)
+    assert panel.step_slider.maximum() == st.cursor.n_steps - 1
+    # Layer 3 (max_pool2d), window 5: output cell (1, 1) of the 4×4 output.
+    panel.step_slider.setValue(counts[0] + counts[1] + 5)
+    assert (st.cursor.layer, st.cursor.window) == (2, 5)
+    pool = all_traces[2]
+    out = results.outputs[2][0, 0]
+    text = panel.step_text_label.text()
+    assert text == f"layer 3 (max_pool2d): Y[1, 1] = {pool.forward_step(5).text}"
+    assert text.endswith(f"= {format_number(out[1, 1])}")
+    step = pool.step("forward", 5)
+    window_cells = {c.pos for c in step.cells if c.view == "input" and c.role == "window"}
+    assert window_cells == {(2, 2), (2, 3), (3, 2), (3, 3)}
+    assert styled(panel.level_views[2], "window") == window_cells
+    winners = {c.pos for c in step.cells if c.view == "input" and c.role == "winner"}
+    assert winners and styled(panel.level_views[2], "winner") == winners
+    assert styled(panel.level_views[3], "current") == {(1, 1)}
+    # The output so far: windows 0..5 computed, the others blank.
+    shown = panel.level_views[3].matrix()
+    np.testing.assert_array_equal(shown.ravel()[:6], out.ravel()[:6])
+    assert np.isnan(shown.ravel()[6:]).all()
+    # Next: window 6, and the view fills in one more cell.
+    panel.next_button.click()
+    assert st.cursor.window == 6 and "Y[1, 2]" in panel.step_text_label.text()
+    assert not np.isnan(panel.level_views[3].matrix()[1, 2])
+
+
+def test_the_backward_pass_fills_each_gradient_window_by_window(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    doc, results = window.state.stack, st.results
+    all_traces = traces(doc, results)
+    grads = stack_backward(np.ones((1, 1, 4, 4)), doc.x, doc.engine_layers())
+    st.set_phase("backward")  # layer 3 first, window 0
+    assert (st.cursor.phase, st.cursor.layer, st.cursor.window) == ("backward", 2, 0)
+    assert panel.step_text_label.text().startswith("layer 3 (max_pool2d) backward: ")
+    assert "\n" not in panel.step_text_label.text()  # its sentence has the numbers already
+    np.testing.assert_array_equal(
+        panel.grad_views[2].matrix(), all_traces[2].grad_input_after(0)[0]
+    )
+    assert panel.grad_views[0].dimmed  # layer 1's gradient: not yet
+    # Layer 1 (conv2d), window 9: dX so far, the arithmetic of every cell it adds to.
+    st.set_step(st.cursor.start_of("backward", 0) + 9)
+    conv = all_traces[0]
+    np.testing.assert_array_equal(panel.grad_views[0].matrix(), conv.grad_input_after(9)[0])
+    # The later levels' gradients are whole.
+    np.testing.assert_array_equal(panel.grad_views[1].matrix(), grads[1]["input"][0, 0])
+    text = panel.step_text_label.text()
+    assert text.startswith("layer 1 (conv2d) backward: ")
+    assert "\ndX[" in text and "dW[" not in text  # no dW view in a stack
+    step = conv.step("backward", 9)
+    targets = {c.pos for c in step.cells if c.view == "grad_input"}
+    assert styled(panel.grad_views[0], "target") == targets
+    assert styled(panel.grad_views[1], "current") == {step.out_pos}
+    panel.last_button.click()  # the last step: the stack's dX, whole
+    np.testing.assert_array_equal(panel.grad_views[0].matrix(), grads[0]["input"][0, 0])
+
+
+def test_next_row_home_end_and_page_down_step_the_windows(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    assert panel.next_row_button.isVisible()
+    panel.next_row_button.click()  # layer 1's 8×8 output: the second row starts at window 8
+    assert (st.cursor.layer, st.cursor.window) == (0, 8)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key_PageDown)
+    assert st.cursor.window == 9
+    qtbot.keyClick(window, Qt.Key_End)
+    assert st.step == st.cursor.n_steps - 1 == panel.step_slider.value()
+    qtbot.keyClick(window, Qt.Key_Home)
+    assert st.step == 0 and "layer 1 (conv2d): Y[0, 0] = " in panel.step_text_label.text()
+
+
+def test_the_receptive_field_still_shows_while_stepping_by_window(window, qtbot):
+    panel = open_stack(window, qtbot)
+    doc = window.state.stack
+    window.state.stack_state.set_phase("backward")
+    panel.level_views[3].sigCellClicked.emit(1, 2)
+    masks = receptive_field_masks(doc.engine_layers(), doc.x.shape, (1, 2))
+    assert styled(panel.level_views[0], "window") >= mask_cells(masks[0])
+    assert mask_cells(masks[1]) <= styled(panel.level_views[1], "window")
+
+
+def test_the_stepping_choice_is_saved_undone_and_stepping_by_layer_is_unchanged(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    n = len(window.state.stack.layers)
+    index = panel.stepping_combobox.findData("layers")
+    panel.stepping_combobox.setCurrentIndex(index)
+    panel.stepping_combobox.activated.emit(index)
+    assert window.state.stack.stepping == "layers"
+    assert st.cursor.n_steps == 2 * n and panel.step_slider.maximum() == 2 * n - 1
+    assert not panel.next_row_button.isVisible()
+    assert panel.step_text_label.text().startswith("layer 1 (conv2d): 1×8×8 → 1×8×8")
+    text = session_dumps(session_from_state(window.state))
+    window.state.undo_stack.undo()
+    assert window.state.stack.stepping == "windows"
+    assert panel.stepping_combobox.currentData() == "windows"
+    session, _raw = loads(text)
+    apply_session(window.state, session)
+    assert window.state.stack.stepping == "layers"
+    assert panel.stepping_combobox.currentData() == "layers"
+
+
+def test_stepping_by_window_speaks_chinese(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    st.set_step(64 + 64 + 1)
+    try:
+        i18n.set_language(i18n.CHINESE)
+        assert panel.step_text_label.text().startswith("第 3 层（max_pool2d）：Y[0, 1] = max(")
+        assert panel.stepping_combobox.itemText(0) == "逐窗口"
+        assert panel.stepping_combobox.itemText(1) == "逐层"
+        st.set_phase("backward")
+        assert panel.step_text_label.text().startswith("第 3 层（max_pool2d）反向：")
+    finally:
+        i18n.set_language(i18n.ENGLISH)
+    assert panel.stepping_combobox.itemText(0) == "By window"
+
+
+def test_the_lecture_layout_shows_the_window_steps(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    action = next(a for a in window.findChildren(QAction) if a.objectName() == "presentationAction")
+    action.trigger()
+    try:
+        assert not panel.side_panel.isVisible()
+        for widget in (panel.step_slider, panel.stepping_combobox, panel.step_text_label):
+            assert widget.isVisible()
+        window.activateWindow()
+        qtbot.keyClick(window, Qt.Key_PageDown)
+        assert st.step == 1 and "Y[0, 1]" in panel.step_text_label.text()
+        assert styled(panel.level_views[1], "current") == {(0, 1)}
+    finally:
+        action.trigger()

@@ -22,8 +22,9 @@ file is refused with a message naming the layer and the parameter:
 :class:`StackDoc` is the stack as the document holds it (frozen; arrays never change in
 place); :func:`compute_stack` runs it once per edit through the engine (forward, then the
 backward from dY = ones or from one chosen output cell) and :class:`StackResults` holds every
-level's values and gradients; :class:`StackCursor` is the stepping position (one step per
-layer forward, then one per layer backward).
+level's values and gradients, and each layer's single-operation trace once stepping needs it;
+:class:`StackCursor` is the stepping position (forward through the layers, then backward:
+each layer window by window, its trace's steps, or one step per layer).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import format_number
+from engine import Step, Trace, format_number
 from engine.errors import Message, ParameterError
 from engine.ops import OpSpec, ParamSpec, get_op
 from engine.ops.spec import QT_TR_NOOP
@@ -48,8 +49,11 @@ from engine.stack import (
     projective_field_masks,
     receptive_field_masks,
     stack_forward_backward,
+    stack_layer_steps,
+    stack_layer_trace,
     stack_shapes,
 )
+from engine.trace import cell_name, update_lines
 from visualizer.data import resized
 from visualizer.limits import INPUT_MAX_SIDE, PRESET_MAX_BYTES
 from visualizer.safe_io import UnreadableFileError, read_text_file
@@ -93,12 +97,19 @@ BACKWARD_TEXT = QT_TR_NOOP(
     "largest |dX| = {largest}"
 )
 INPUT_TEXT = QT_TR_NOOP("the input {input}; no layers yet")
+# Stepping window by window: the operation's own arithmetic, after the layer's name.
+WINDOW_FORWARD_TEXT = QT_TR_NOOP("layer {layer} ({op}): {cell} = {text}")
+WINDOW_SCATTER_TEXT = QT_TR_NOOP("layer {layer} ({op}): {text}")
+WINDOW_BACKWARD_TEXT = QT_TR_NOOP("layer {layer} ({op}) backward: {text}")
 GRAD_ONES = QT_TR_NOOP("dY = ones")
 GRAD_CELL = QT_TR_NOOP("dY = 1 at output [{row}, {col}], 0 elsewhere")
 
 _TOP_KEYS = ("format", "version", "input", "layers", "title", "title_zh", "explanation",
              "explanation_zh")  # fmt: skip
 MAX_KERNEL_SIDE = 64  # a kernel typed into the layer panel (files: the registry's limit)
+#: How Stack mode steps: each layer window by window (as single-operation mode), or one step
+#: per layer.  The first is the default.
+STEPPINGS = ("windows", "layers")
 
 
 # ---- layers -------------------------------------------------------------------------------------
@@ -210,12 +221,15 @@ def default_layer(op: str, in_channels: int = 1) -> StackLayer:
 @dataclass(frozen=True, eq=False)
 class StackDoc:
     """The stack in the document: its input, its layers, whether Stack mode is open, and
-    where the backward pass starts (``grad_cell``: dY = 1 at that output cell; None: ones)."""
+    where the backward pass starts (``grad_cell``: dY = 1 at that output cell; None: ones),
+    and how stepping goes (``stepping``: ``"windows"``, each layer window by window as in
+    single-operation mode; ``"layers"``, one step per layer)."""
 
     x: np.ndarray  # (1, C, H, W)
     layers: tuple[StackLayer, ...] = ()
     open: bool = True
     grad_cell: tuple[int, int] | None = None
+    stepping: str = "windows"
 
     def engine_layers(self) -> list[dict[str, Any]]:
         return [layer.engine_layer() for layer in self.layers]
@@ -235,6 +249,8 @@ class StackDoc:
             data["open"] = False
         if self.grad_cell is not None:
             data["grad_cell"] = list(self.grad_cell)
+        if self.stepping != STEPPINGS[0]:
+            data["stepping"] = self.stepping
         return data
 
     def same_as(self, other: StackDoc | None) -> bool:
@@ -392,7 +408,7 @@ def stack_from_json(data: object, default_input: np.ndarray | None = None) -> St
         raise ParameterError(FIELD_TYPE, field="version", kind=Message(KIND_INT))
     if version > STACK_VERSION:
         raise ParameterError(NEWER_VERSION, version=version, supported=STACK_VERSION)
-    allowed = (*_TOP_KEYS, "open", "grad_cell")
+    allowed = (*_TOP_KEYS, "open", "grad_cell", "stepping")
     unknown = sorted(str(k) for k in data if k not in allowed)
     if unknown:
         raise ParameterError(UNKNOWN_FIELDS, fields=", ".join(unknown), allowed=", ".join(allowed))
@@ -411,7 +427,10 @@ def stack_from_json(data: object, default_input: np.ndarray | None = None) -> St
     is_open = data.get("open", True)
     if type(is_open) is not bool:
         raise ParameterError(FIELD_TYPE, field="open", kind="true/false")
-    doc = StackDoc(x, layers, is_open)
+    stepping = data.get("stepping", STEPPINGS[0])
+    if stepping not in STEPPINGS:
+        raise ParameterError(FIELD_TYPE, field="stepping", kind=" or ".join(map(repr, STEPPINGS)))
+    doc = StackDoc(x, layers, is_open, stepping=stepping)
     check(doc)
     cell = data.get("grad_cell")
     if cell is not None:
@@ -492,10 +511,41 @@ class StackResults:
     grads: list[dict[str, np.ndarray | None]]  # the engine's, one per layer
     grad_output: np.ndarray  # dY of the last layer's output
     sizes: list[tuple[int, int]] = field(default_factory=list)
+    # Each layer's trace of one plane, made the first time stepping needs it, then kept:
+    # (layer, output channel, input channel) -> Trace.
+    _traces: dict[tuple[int, int, int], Trace] = field(default_factory=dict, repr=False)
 
     @property
     def n_layers(self) -> int:
         return len(self.outputs)
+
+    def layer_steps(self) -> tuple[int, ...]:
+        """Steps of each layer in one phase, as the document's stepping counts them: its
+        windows (``"windows"``: its trace's steps, from the engine) or one (``"layers"``)."""
+        if self.doc.stepping != "windows" or not self.outputs:
+            return (1,) * self.n_layers
+        return tuple(stack_layer_steps(self.doc.engine_layers(), self.doc.x.shape))
+
+    def trace(self, layer: int, channel: int = 0) -> Trace:
+        """The single-operation trace of layer ``layer`` (0-based) for the view's ``channel``
+        (clamped to the layer's output and input channels); made once, then kept."""
+        c_out = min(channel, self.outputs[layer].shape[1] - 1)
+        c_in = min(channel, self.level(layer).shape[1] - 1)
+        key = (layer, c_out, c_in)
+        found = self._traces.get(key)
+        if found is None:
+            found = stack_layer_trace(
+                self.doc.layers[layer].engine_layer(),
+                self.level(layer),
+                self.outputs[layer],
+                self.level_grad(layer + 1),
+                self.grads[layer],
+                channel=c_out,
+                in_channel=c_in,
+                index=layer,
+            )
+            self._traces[key] = found
+        return found
 
     def level(self, level: int) -> np.ndarray:
         """Values of level ``level`` (1, C, H, W)."""
@@ -548,45 +598,86 @@ def projective_masks(doc: StackDoc, level: int, cell: tuple[int, int]) -> list[n
 # ---- stepping -----------------------------------------------------------------------------------
 @dataclass
 class StackCursor:
-    """One step per layer forward (layers 1 … L computed), then one per layer backward
-    (gradients of layers L … 1 filled in): ``2·L`` steps (one step for an empty stack)."""
+    """Where stepping is: forward through layers 1 … L, then backward through L … 1, each
+    layer taking ``counts[k]`` steps in each phase (one step per layer ``"by layer"``, its
+    windows ``"by window"``): ``2·sum(counts)`` steps (one step for an empty stack)."""
 
-    n_layers: int = 0
+    counts: tuple[int, ...] = ()
     step: int = 0
 
     @property
+    def n_layers(self) -> int:
+        return len(self.counts)
+
+    @property
+    def n_forward(self) -> int:
+        """Steps of the forward phase (as many as the backward phase)."""
+        return sum(self.counts)
+
+    @property
     def n_steps(self) -> int:
-        return max(1, 2 * self.n_layers)
+        return max(1, 2 * self.n_forward)
 
     @property
     def phase(self) -> str:
-        return "forward" if self.step < max(1, self.n_layers) else "backward"
+        return "forward" if self.step < max(1, self.n_forward) else "backward"
+
+    def _position(self, step: int) -> tuple[int, int]:
+        """(layer, window) of ``step`` (layer -1 for an empty stack)."""
+        if not self.counts:
+            return -1, 0
+        forward = step < self.n_forward
+        within = step if forward else step - self.n_forward
+        order = range(self.n_layers) if forward else range(self.n_layers - 1, -1, -1)
+        for k in order:
+            if within < self.counts[k]:
+                return k, within
+            within -= self.counts[k]
+        return (self.n_layers - 1 if forward else 0), 0
 
     @property
     def layer(self) -> int:
         """The layer (0-based) of the current step."""
-        if self.n_layers == 0:
-            return -1
-        if self.phase == "forward":
-            return self.step
-        return self.n_layers - 1 - (self.step - self.n_layers)
+        return self._position(self.step)[0]
+
+    @property
+    def window(self) -> int:
+        """The window of the current step within its layer and phase (0 ``"by layer"``)."""
+        return self._position(self.step)[1]
+
+    def start_of(self, phase: str, layer: int) -> int:
+        """The first step of ``layer`` in ``phase``."""
+        if phase == "forward":
+            return sum(self.counts[:layer])
+        return self.n_forward + sum(self.counts[layer + 1 :])
 
     def clamp(self, step: int) -> int:
         return max(0, min(int(step), self.n_steps - 1))
 
-    def resize(self, n_layers: int) -> None:
-        backward = self.phase == "backward"
-        within = self.step - (self.n_layers if backward else 0)
-        self.n_layers = n_layers
-        base = n_layers if backward and n_layers else 0
-        self.step = self.clamp(base + min(within, max(0, n_layers - 1)))
+    def resize(self, counts: tuple[int, ...]) -> None:
+        """New results (or another stepping): the same phase, layer and window where they
+        still exist (a layer stepped as one step starts again at its first window)."""
+        backward = self.phase == "backward" and self.n_forward > 0
+        layer, window = self._position(self.step)
+        self.counts = tuple(int(n) for n in counts)
+        if not self.counts:
+            self.step = 0
+            return
+        layer = max(0, min(layer, self.n_layers - 1))
+        window = min(window, self.counts[layer] - 1)
+        self.step = self.clamp(self.start_of("backward" if backward else "forward", layer) + window)
+
+    def filling(self) -> bool:
+        """Whether the current layer is still being filled in (a step before its last
+        window): its output (forward) or its input gradient (backward) is partial."""
+        return self.n_layers > 0 and self.window < self.counts[self.layer] - 1
 
     def shown_values(self, level: int) -> bool:
-        """Whether level ``level``'s values are computed at this step."""
+        """Whether level ``level``'s values are computed (at least partly) at this step."""
         return self.phase == "backward" or level <= self.layer + 1
 
     def shown_grad(self, level: int) -> bool:
-        """Whether level ``level``'s gradient is filled in at this step."""
+        """Whether level ``level``'s gradient is filled in (at least partly) at this step."""
         return self.phase == "backward" and self.n_layers > 0 and level >= self.layer
 
 
@@ -601,12 +692,130 @@ def formula_numbers(line: str) -> str:
     return line if len(parts) <= 3 else " = ".join([parts[0], *parts[-2:]])
 
 
-def step_message(results: StackResults, cursor: StackCursor) -> Message:
+def current_step(results: StackResults, cursor: StackCursor, channel: int = 0) -> Step | None:
+    """The engine's record of the current window step (None when stepping ``"by layer"``)."""
+    if results.doc.stepping != "windows" or not 0 <= cursor.layer < results.n_layers:
+        return None
+    return results.trace(cursor.layer, channel).step(cursor.phase, cursor.window)
+
+
+Cells = dict[tuple[int, int], set[str]]
+
+
+def step_cells(
+    results: StackResults, cursor: StackCursor, channel: int = 0
+) -> tuple[dict[int, Cells], dict[int, Cells]]:
+    """Cells the current window step marks, with their roles (the engine's
+    :class:`~engine.StepCell` roles): ``(on the value views, on the gradient views)``, by
+    level.  The layer's input is level ``k``, its output level ``k + 1``; cells of other
+    channels than the shown one, and padding cells (outside every level), are left out."""
+    step = current_step(results, cursor, channel)
+    values: dict[int, Cells] = {}
+    grads: dict[int, Cells] = {}
+    if step is None:
+        return values, grads
+    k = cursor.layer
+    trace = results.trace(k, channel)
+    # A trace of several input planes (a convolution) names their channels; one plane is 0.
+    in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
+    where = {
+        "input": (values, k),
+        "output": (values, k + 1),
+        "grad_input": (grads, k),
+        "grad_output": (grads, k + 1),
+    }
+    for cell in step.cells:
+        target = where.get(cell.view)
+        if target is None or (cell.view in ("input", "grad_input") and cell.channel != in_channel):
+            continue
+        by_level, level = target
+        (r, c), (h, w) = cell.pos, results.sizes[level]
+        if 0 <= r < h and 0 <= c < w:
+            by_level.setdefault(level, {}).setdefault((r, c), set()).add(cell.role)
+    return values, grads
+
+
+def value_plane(
+    results: StackResults, cursor: StackCursor, level: int, channel: int = 0
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Level ``level``'s plane as the step has it and the cells not computed yet (None: all
+    computed): the layer being stepped window by window shows the windows done so far (its
+    trace's), a later layer nothing yet."""
+    values = results.level(level)
+    c = min(channel, values.shape[1] - 1)
+    if not cursor.shown_values(level):
+        blank = np.full(values.shape[2:], np.nan)
+        return blank, np.ones(blank.shape, bool)
+    if cursor.phase == "forward" and level == cursor.layer + 1 and cursor.filling():
+        trace = results.trace(cursor.layer, channel)
+        plane = trace.output_after(cursor.window)
+        if trace.accumulation("output") is not None:  # a scatter adds patches onto zeros
+            return plane, None
+        pending = np.zeros(plane.shape, dtype=bool)
+        pending.flat[cursor.window + 1 :] = True
+        return plane, pending
+    return values[0, c], None
+
+
+def grad_plane(
+    results: StackResults, cursor: StackCursor, level: int, channel: int = 0
+) -> tuple[np.ndarray, bool]:
+    """dL/d(level ``level``) as the step has it, and whether it is (at least partly) filled
+    in: the layer being stepped back window by window shows what its windows sent so far."""
+    grad = results.level_grad(level)
+    c = min(channel, grad.shape[1] - 1)
+    if not cursor.shown_grad(level):
+        return np.zeros(grad.shape[2:]), False
+    if level == cursor.layer and cursor.filling():
+        trace = results.trace(cursor.layer, channel)
+        in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
+        return trace.grad_input_after(cursor.window)[in_channel], True
+    return grad[0, c], True
+
+
+def step_lines(results: StackResults, cursor: StackCursor, channel: int = 0) -> tuple[str, ...]:
+    """The arithmetic of every cell of the shown input gradient a backward window step adds
+    to (``dX[1, 0]: 0 + 1 = 1``), as single-operation mode writes it; none otherwise.  A
+    stack shows no weight gradients: their lines are left out."""
+    step = current_step(results, cursor, channel)
+    if step is None or not step.lines or not step.updates:
+        return () if step is None else step.lines
+    trace = results.trace(cursor.layer, channel)
+    in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
+    shown = tuple(u for u in step.updates if u.view == "grad_input" and u.channel == in_channel)
+    return update_lines(shown)
+
+
+def next_row_step(results: StackResults, cursor: StackCursor, channel: int = 0) -> int:
+    """The step that starts the next row of the current layer's windows in this phase (its
+    last step on the last row; the next step when stepping by layer)."""
+    if results.doc.stepping != "windows" or not 0 <= cursor.layer < results.n_layers:
+        return cursor.clamp(cursor.step + 1)
+    trace = results.trace(cursor.layer, channel)
+    rows, cols = trace.geometry.out_size
+    n = cursor.counts[cursor.layer]
+    cols = cols if rows * cols == n else n  # windows not in a grid: one row
+    window = min((cursor.window // cols + 1) * cols, n - 1)
+    return cursor.start_of(cursor.phase, cursor.layer) + window
+
+
+def step_message(results: StackResults, cursor: StackCursor, channel: int = 0) -> Message:
     """What the current step does, naming its layer (a template and its fields)."""
     if cursor.layer < 0:
         return Message(INPUT_TEXT, input=_shape_text(results.doc.x.shape[1:]))
     k = cursor.layer
     row = results.rows[k]
+    step = current_step(results, cursor, channel)
+    if step is not None:
+        text = Message(step.template, **step.fields)
+        if cursor.phase == "backward":
+            return Message(WINDOW_BACKWARD_TEXT, layer=k + 1, op=row.op, text=text)
+        if results.doc.layers[k].spec.scatters:  # a step writes a patch, not one cell
+            return Message(WINDOW_SCATTER_TEXT, layer=k + 1, op=row.op, text=text)
+        channels = results.outputs[k].shape[1]
+        c_out = min(channel, channels - 1)
+        cell = cell_name("Y", c_out, step.out_pos, channels)
+        return Message(WINDOW_FORWARD_TEXT, layer=k + 1, op=row.op, cell=cell, text=text)
     fields: dict[str, Any] = {
         "layer": k + 1,
         "op": row.op,

@@ -7,8 +7,10 @@ from the registry's :class:`~engine.ops.ParamSpec` of the selected layer's opera
 
 Clicking a cell of any level (the input or a layer's output) highlights its receptive field on
 every earlier level; hovering a cell highlights its projective field (every later cell that
-depends on it).  Stepping goes one layer at a time forward, then back through every layer from
-dY = ones, or from dY = 1 at the clicked output cell.
+depends on it).  Stepping goes forward through every layer, then back through every layer
+from dY = ones, or from dY = 1 at the clicked output cell: window by window (each layer's
+engine trace, as single-operation mode steps it: its window and output cell framed, its level
+filling in) or one step per layer, as the stepping box says.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSlider,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -43,18 +46,29 @@ from PySide6.QtWidgets import (
 
 from engine.ops import get_op
 from visualizer.i18n import tr, translate_message
-from visualizer.model.stack import StackDoc, formula_numbers, layer_ops, layer_params
+from visualizer.model.stack import (
+    STEPPINGS,
+    StackDoc,
+    formula_numbers,
+    grad_plane,
+    layer_ops,
+    layer_params,
+    step_cells,
+    value_plane,
+)
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable, add_action
 from visualizer.widgets.matrix_view import MatrixView
 from visualizer.widgets.params_panel import _Control, _value_signal
+from visualizer.widgets.views_panel import ROLE_STYLE
 
 VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
 VIEW_MIN_HEIGHT = 120
+STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in the tooltip)
 
 
-def _same_key(old: tuple[object, int, bool] | None, new: tuple[object, int, bool]) -> bool:
+def _same_key(old: tuple[object, ...] | None, new: tuple[object, ...]) -> bool:
     """Whether a view already shows ``new``: the same results object, channel and state."""
     return old is not None and old[0] is new[0] and old[1:] == new[1:]
 
@@ -80,7 +94,7 @@ class StackPanel(Retranslatable, QWidget):
         self.level_views: list[MatrixView] = []
         self._shown_results: object = None  # the results the views show
         self._marked: dict[int, dict[tuple[int, int], set[str]]] = {}  # id(view) -> cells
-        self._keys: dict[int, tuple[object, int, bool]] = {}  # id(view) -> what it shows
+        self._keys: dict[int, tuple[object, ...]] = {}  # id(view) -> what it shows
         self.grad_views: list[MatrixView] = []
         self.controls: dict[str, _Control] = {}
         self._control_op: str | None = None
@@ -227,6 +241,18 @@ class StackPanel(Retranslatable, QWidget):
         self.next_button.clicked.connect(lambda: st.set_step(st.step + 1))
         self.last_button.clicked.connect(lambda: st.set_step(st.cursor.n_steps - 1))
         self.backward_button.clicked.connect(lambda: st.set_phase("backward"))
+        self.next_row_button = QPushButton()
+        self.next_row_button.setObjectName("stack_next_row_button")
+        self.next_row_button.clicked.connect(lambda: st.step_next_row(self.channel()))
+        self.stepping_combobox = QComboBox()
+        self.stepping_combobox.setObjectName("stack_stepping_combobox")
+        for stepping in STEPPINGS:
+            self.stepping_combobox.addItem("", stepping)
+        self.stepping_combobox.activated.connect(self._on_stepping_chosen)
+        self.step_slider = QSlider(Qt.Horizontal)
+        self.step_slider.setObjectName("stack_step_slider")
+        self.step_slider.setMinimumWidth(80)
+        self.step_slider.valueChanged.connect(st.set_step)
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
             button.setMaximumWidth(40)
         self.step_label = QLabel()
@@ -234,6 +260,8 @@ class StackPanel(Retranslatable, QWidget):
         self.step_text_label = QLabel()
         self.step_text_label.setObjectName("stack_step_text_label")
         self.step_text_label.setWordWrap(True)
+        # Cut at the bottom when longer than STEP_TEXT_LINES: the layer's name stays on top.
+        self.step_text_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.step_text_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.step_text_label.setMinimumWidth(1)
         step_font = self.step_text_label.font()
@@ -243,8 +271,10 @@ class StackPanel(Retranslatable, QWidget):
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
             step_row.addWidget(button)
         step_row.addWidget(self.backward_button)
+        step_row.addWidget(self.next_row_button)
+        step_row.addWidget(self.stepping_combobox)
+        step_row.addWidget(self.step_slider, 1)
         step_row.addWidget(self.step_label)
-        step_row.addStretch(1)
 
         right_split = QSplitter(Qt.Vertical)
         right_split.addWidget(self.views_scroll)
@@ -314,6 +344,17 @@ class StackPanel(Retranslatable, QWidget):
             tr("dY = 1 at the last clicked cell of the last layer, 0 elsewhere (off: dY = ones)")
         )
         self.backward_button.setText(tr("Backward"))
+        self.next_row_button.setText(tr("Next row"))
+        self.next_row_button.setToolTip(tr("Jump to the first window of the next row"))
+        names = {"windows": tr("By window"), "layers": tr("By layer")}
+        for i, stepping in enumerate(STEPPINGS):
+            self.stepping_combobox.setItemText(i, names[stepping])
+        self.stepping_combobox.setToolTip(
+            tr(
+                "Stepping: each layer window by window, as a single operation steps (by "
+                "window), or one step per layer (by layer)"
+            )
+        )
         self.shapes_table.setHorizontalHeaderLabels(
             [tr("Layer"), tr("Output"), tr("Receptive field"), tr("Jump"), tr("Output size")]
         )
@@ -335,6 +376,10 @@ class StackPanel(Retranslatable, QWidget):
         self._on_error()
         with QSignalBlocker(self.grad_cell_checkbox):
             self.grad_cell_checkbox.setChecked(doc is not None and doc.grad_cell is not None)
+        with QSignalBlocker(self.stepping_combobox):
+            stepping = STEPPINGS[0] if doc is None else doc.stepping
+            self.stepping_combobox.setCurrentIndex(STEPPINGS.index(stepping))
+        self.next_row_button.setVisible(doc is not None and doc.stepping == "windows")
         del st
 
     def _sync_layer_list(self, doc: StackDoc | None) -> None:
@@ -513,8 +558,22 @@ class StackPanel(Retranslatable, QWidget):
             on = k < 2 * blocks and (k % 2 == 0 or backward)
             self.views_grid.setRowStretch(k, 1 if on else 0)
 
+    def _set_step_text(self) -> None:
+        """The step's arithmetic under the views: at most STEP_TEXT_LINES lines on screen (a
+        large window's backward step adds to many cells), the whole of it in the tooltip."""
+        text = self.stack_state.step_text(self.channel())
+        label = self.step_text_label
+        label.setText(text)
+        label.setToolTip(text)
+        lines = label.fontMetrics().lineSpacing() * STEP_TEXT_LINES
+        label.setMaximumHeight(lines + 2 * label.margin() + 4)
+
     def _channel(self, array: np.ndarray) -> int:
         return min(self.channel_spinbox.value(), array.shape[1] - 1)
+
+    def channel(self) -> int:
+        """The channel the views show (each level clamps it to its own channels)."""
+        return self.channel_spinbox.value()
 
     def _refresh_views(self) -> None:
         """New results (or another channel): every level's planes, then titles and frames."""
@@ -524,6 +583,7 @@ class StackPanel(Retranslatable, QWidget):
             return
         self._refresh_values_only()
         self._titles()
+        self._set_step_text()
         self._on_focus_changed()
 
     def _titles(self) -> None:
@@ -561,8 +621,12 @@ class StackPanel(Retranslatable, QWidget):
                 phase=tr("forward") if cursor.phase == "forward" else tr("backward"),
             )
         )
-        self.step_text_label.setText(st.step_text())
+        with QSignalBlocker(self.step_slider):
+            self.step_slider.setRange(0, cursor.n_steps - 1)
+            self.step_slider.setValue(cursor.step)
+        self._set_step_text()
         self._refresh_values_only()
+        self._on_focus_changed()
 
     def _refresh_values_only(self) -> None:
         """Show each level as the step has it: its values once computed (dimmed blank cells
@@ -575,29 +639,32 @@ class StackPanel(Retranslatable, QWidget):
         cursor = self.stack_state.cursor
         backward = cursor.phase == "backward"
         self._stretch_rows(len(self.level_views), backward)
+        channel = self.channel()
+        # The level the current step fills in, window by window (its key changes every step).
+        filling = -1
+        if cursor.filling():
+            filling = cursor.layer if backward else cursor.layer + 1
         for level, (view, grad_view) in enumerate(
             zip(self.level_views, self.grad_views, strict=True)
         ):
-            values = results.level(level)
-            c = self._channel(values)
+            c = self._channel(results.level(level))
             shown = cursor.shown_values(level)
-            key = (results, c, shown)
+            partial = cursor.step if level == filling and not backward else -1
+            key = (results, c, shown, partial)
             if not _same_key(self._keys.get(id(view)), key):
                 self._keys[id(view)] = key
-                if shown:
-                    view.set_matrix(values[0, c])
-                else:  # not computed yet: blank cells, as the single operation's outputs
-                    blank = np.full(values.shape[2:], np.nan)
-                    view.set_matrix(blank, pending=np.ones(blank.shape, bool))
+                plane, pending = value_plane(results, cursor, level, channel)
+                # Not computed yet: blank cells, as the single operation's outputs.
+                view.set_matrix(plane, pending=pending)
                 view.set_dimmed(not shown)
                 view.set_cell_size(int(view.fit_cell()))
             grad_view.setVisible(backward)
             filled = cursor.shown_grad(level)
-            key = (results, c, filled)
+            partial = cursor.step if level == filling and backward else -1
+            key = (results, c, filled, partial)
             if backward and not _same_key(self._keys.get(id(grad_view)), key):
                 self._keys[id(grad_view)] = key
-                grad = results.level_grad(level)
-                gplane = grad[0, c] if filled else np.zeros(grad.shape[2:])
+                gplane, filled = grad_plane(results, cursor, level, channel)
                 constant = bool(np.all(gplane == gplane.flat[0]))
                 grad_view.set_matrix(gplane, diverging=True, neutral=filled and constant)
                 grad_view.set_dimmed(not filled)
@@ -610,6 +677,11 @@ class StackPanel(Retranslatable, QWidget):
         focus = st.focus
         receptive = focus is not None and focus[0] == "receptive"
         style = "window" if receptive else "hover"
+        results = st.results
+        on_values: dict[int, dict[tuple[int, int], set[str]]] = {}
+        on_grads: dict[int, dict[tuple[int, int], set[str]]] = {}
+        if results is not None and len(self.level_views) == results.n_layers + 1:
+            on_values, on_grads = step_cells(results, st.cursor, self.channel())
         for level, (view, grad_view) in enumerate(
             zip(self.level_views, self.grad_views, strict=True)
         ):
@@ -622,8 +694,14 @@ class StackPanel(Retranslatable, QWidget):
                 # A hovered cell is framed like its field: a heat map's magnifier follows
                 # clicks (its step marks), not the mouse.
                 cells[(focus[2], focus[3])] = {"current" if receptive else "hover"}
+            grad_cells = dict(cells) if receptive else {}
+            # The current window step's cells, in single-operation mode's highlight styles.
+            for marks, by_level in ((cells, on_values), (grad_cells, on_grads)):
+                for rc, roles in by_level.get(level, {}).items():
+                    styles = {ROLE_STYLE[r] for r in roles if r in ROLE_STYLE}
+                    marks[rc] = marks.get(rc, set()) | styles
             self._mark(view, cells)
-            self._mark(grad_view, cells if receptive else {})
+            self._mark(grad_view, grad_cells)
 
     def _mark(self, view: MatrixView, cells: dict[tuple[int, int], set[str]]) -> None:
         if self._marked.get(id(view)) != cells:
@@ -710,6 +788,11 @@ class StackPanel(Retranslatable, QWidget):
             self.stack_state.set_focus(None)
         else:
             self.stack_state.set_focus("receptive", *self._clicked)
+
+    def _on_stepping_chosen(self, index: int) -> None:
+        stepping = self.stepping_combobox.itemData(index)
+        if not self.stack_state.set_stepping(stepping):
+            self._on_stack_changed()  # refused: the box shows the document's choice
 
     def _on_grad_cell_toggled(self, on: bool) -> None:
         results = self.stack_state.results
