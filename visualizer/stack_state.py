@@ -27,6 +27,7 @@ from visualizer.model.stack import (
     StackLayer,
     StackResults,
     compute_stack,
+    current_step,
     default_layer,
     example_stack,
     in_channels_at,
@@ -74,6 +75,7 @@ class StackState(QObject):
         self.focus: Focus | None = None
         self.masks: dict[int, np.ndarray] = {}  # level -> bool (H, W) of the focused field
         self.rejected_rows: list[LayerShape] | None = None  # table of a refused stack
+        self._step_masks: tuple[object, dict[int, np.ndarray]] = (None, {})
 
     @property
     def _state(self) -> Owner:
@@ -279,6 +281,26 @@ class StackState(QObject):
         self.focus = focus
         self.masks = self._masks(focus)
         self.sigStackFocusChanged.emit()
+
+    def step_masks(self, channel: int = 0) -> dict[int, np.ndarray]:
+        """The receptive field of the output cell the current window step writes (or sends its
+        gradient back from), on every level up to it, as clicking that cell shows it; empty
+        when stepping by layer.  Kept for the step: redrawing costs nothing."""
+        results = self.results
+        key = (results, self.cursor.step, self.cursor.counts, channel)
+        if self._step_masks[0] == key:
+            return self._step_masks[1]
+        masks: dict[int, np.ndarray] = {}
+        step = None if results is None else current_step(results, self.cursor, channel)
+        if results is not None and step is not None:
+            layer = self.cursor.layer
+            level = layer + 1
+            (row, col), (h, w) = step.out_pos, results.sizes[level]
+            if not results.doc.layers[layer].spec.scatters and 0 <= row < h and 0 <= col < w:
+                masks = self._masks(("receptive", level, row, col))
+                masks.pop(level, None)  # the cell itself is the step's own mark
+        self._step_masks = (key, masks)
+        return masks
 
     def _masks(self, focus: Focus | None) -> dict[int, np.ndarray]:
         results = self.results

@@ -408,6 +408,22 @@ def test_the_receptive_field_still_shows_while_stepping_by_window(window, qtbot)
     assert mask_cells(masks[1]) <= styled(panel.level_views[1], "window")
 
 
+def test_stepping_to_a_cell_frames_its_receptive_field_until_a_cell_is_clicked(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    doc = window.state.stack
+    st.set_step(64 + 64 + 5)  # layer 3 writes output cell (1, 1)
+    masks = receptive_field_masks(doc.engine_layers(), doc.x.shape, (1, 1))
+    for level in range(3):
+        assert styled(panel.level_views[level], "window") == mask_cells(masks[level])
+    st.set_phase("backward")  # layer 3 sends back the gradient of output cell (0, 0)
+    masks = receptive_field_masks(doc.engine_layers(), doc.x.shape, (0, 0))
+    assert styled(panel.level_views[0], "window") == mask_cells(masks[0])
+    panel.level_views[1].sigCellClicked.emit(5, 5)  # a click's field wins
+    clicked = receptive_field_masks(doc.engine_layers()[:1], doc.x.shape, (5, 5))
+    assert styled(panel.level_views[0], "window") == mask_cells(clicked[0])
+
+
 def test_the_stepping_choice_is_saved_undone_and_stepping_by_layer_is_unchanged(window, qtbot):
     panel = open_stack(window, qtbot)
     st = window.state.stack_state

@@ -680,12 +680,16 @@ class StackPanel(Retranslatable, QWidget):
         results = st.results
         on_values: dict[int, dict[tuple[int, int], set[str]]] = {}
         on_grads: dict[int, dict[tuple[int, int], set[str]]] = {}
+        masks = st.masks
         if results is not None and len(self.level_views) == results.n_layers + 1:
             on_values, on_grads = step_cells(results, st.cursor, self.channel())
+            if focus is None:  # no cell clicked or hovered: the step's cell's field
+                masks = st.step_masks(self.channel())
+                style = "window"
         for level, (view, grad_view) in enumerate(
             zip(self.level_views, self.grad_views, strict=True)
         ):
-            mask = st.masks.get(level)
+            mask = masks.get(level)
             cells: dict[tuple[int, int], set[str]] = {}
             if mask is not None:
                 rows, cols = np.nonzero(mask)
