@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
+from engine import adaptive, pooling
 from engine import reference_adaptive as reference
 from engine.adaptive import (
     adaptive_avg_pool2d,
@@ -613,3 +614,41 @@ def test_gathered_passes_match_the_reference_on_many_planes(dtype, output_size):
         adaptive_avg_pool2d_backward(gy, x, output_size),
         reference.adaptive_avg_pool2d_backward(gy, x, output_size),
     )
+
+
+# ---- equal tiling bins summed in tap-major order (many planes) ---------------------------------
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("output_size", [(4, 4), (2, 3), (8, 6), (1, 12)])
+def test_tap_major_sums_match_the_reference_on_many_planes(
+    monkeypatch, threads, dtype, output_size
+):
+    """Divisible sizes with enough planes take the tap-major copy and its ordered reduction."""
+    monkeypatch.setattr(pooling, "THREADS", threads)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_BLOCK_BYTES", 4096)  # several blocks
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((3, 30, 16, 12)).astype(dtype)
+    x[0, 0, 1, :4] = np.nan
+    x[0, 1, 3, 5] = np.inf
+    x[0, 1, 2, 7] = -np.inf  # inf - inf in one bin: NaN
+    x[0, 5] = -0.0  # a plane of -0.0: every bin sums to +0.0, as PyTorch's from +0.0
+    x[1, 3, :4, :6] = -0.0
+    x[1, 3, 0, 0] = 0.0
+    x[2, 2] = 2.0**-140  # subnormal in float32
+    assert adaptive._tap_major(
+        *adaptive._axes(x, output_size), len(x.reshape(-1, 16, 12)), x.itemsize
+    )
+    assert_same(adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size))
+
+
+def test_tap_major_sums_are_sequential_not_pairwise(torch):
+    """A bin 2**25, 1, 1, ... in float32: added one by one every 1 rounds away (PyTorch's
+    order); a pairwise or blocked sum would first add the ones up and keep them."""
+    x = np.ones((4, 16, 16, 16), dtype=np.float32)
+    x[:, :, ::8, ::8] = 2.0**25  # the first tap of every 8x8 bin
+    y = adaptive_avg_pool2d(x, 2)
+    assert adaptive._tap_major(*adaptive._axes(x, 2), 64, 4)
+    assert_array_equal(y, np.full((4, 16, 2, 2), np.float32(2.0**25) / 8 / 8))
+    assert_same(y, torch.nn.functional.adaptive_avg_pool2d(torch.tensor(x), 2).numpy())
+    assert_same(y, reference.adaptive_avg_pool2d(x, 2))
