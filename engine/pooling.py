@@ -30,6 +30,7 @@ from typing import Literal, overload
 
 import numpy as np
 
+from engine import canvas
 from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
 from engine.geometry import TapRegion, WindowGeometry, check_int64, pool_geometry
@@ -204,6 +205,13 @@ def _tap_reads(x: np.ndarray, g: WindowGeometry, regions: list[TapRegion]) -> li
             phases[key] = np.ascontiguousarray(x[:, src_rows, src_cols])
         reads.append(phases[key][:, rows, cols])
     return reads
+
+
+def _use_canvas(g: WindowGeometry) -> bool:
+    """Whether the block loops work on a :class:`~engine.canvas.Canvas`: when windows overlap
+    (each element is read several times; without overlap the plain strided reads touch
+    every element once, and the canvas copy would only add a pass)."""
+    return _windows_overlap(g) and canvas.worth_it(g)
 
 
 def _every_window_reads(g: WindowGeometry) -> bool:
@@ -383,6 +391,9 @@ def _scan_block(
     exact : bool
         Use the select that is exact for any input (see :func:`_maximum_is_exact`).
     """
+    if _use_canvas(g):
+        _scan_canvas(planes, g, block, best, tap, exact)
+        return
     p, rows = block
     run, won = best[p], tap[p]
     run[:, rows] = -np.inf
@@ -404,6 +415,46 @@ def _scan_block(
         # so "the latest tap that took the window" is simply the largest number offered.
         won_r = won[:, r.out_rows, r.out_cols]
         np.maximum(won_r, take * won.dtype.type(r.i * kw + r.j), out=won_r)
+
+
+def _scan_canvas(
+    planes: np.ndarray,
+    g: WindowGeometry,
+    block: Block,
+    best: np.ndarray,
+    tap: np.ndarray,
+    exact: bool,
+) -> None:
+    """:func:`_scan_block` on a :class:`~engine.canvas.Canvas` (padding −∞: it never wins).
+
+    The first tap's read starts the running max (the same as −∞ followed by that tap: a
+    value > −∞ or a NaN replaces −∞, and −∞ itself is −∞).  A tap that takes a window is a
+    real one (padding is −∞), so its number is larger than the first real tap's and every
+    number before it: "the latest tap that took the window" is a plain write.
+    """
+    p, rows = block
+    c = canvas.Canvas(g, rows.start, rows.stop)
+    source = c.fill(planes[p], -np.inf)
+    n = source[c.phases[0]].shape[0]
+    run_grid, won_grid = c.grid(n, best.dtype), c.grid(n, tap.dtype)
+    run, won = run_grid[:, : c.length], won_grid[:, : c.length]
+    c.outputs(won_grid)[...] = _first_tap_numbers(g, rows, tap.dtype)
+    np.copyto(run, c.read(source, 0))
+    take = np.empty(run.shape, dtype=bool)
+    number = np.empty(run.shape, dtype=tap.dtype)
+    for t in range(1, len(c.taps)):
+        read = c.read(source, t)
+        np.greater(read, run, out=take)  # strict: the first of equal maxima keeps the window
+        if exact:
+            take |= np.isnan(read)  # a NaN always replaces, so the last NaN wins
+            np.copyto(run, read, where=take)
+        else:
+            np.maximum(run, read, out=run)
+        # (np.copyto(won, t, where=take) gives the same, many times slower)
+        np.multiply(take, tap.dtype.type(t), out=number)
+        np.maximum(won, number, out=won)
+    best[block] = c.outputs(run_grid)
+    tap[block] = c.outputs(won_grid)
 
 
 def _first_tap_numbers(g: WindowGeometry, rows: slice, dtype: np.dtype) -> np.ndarray:
@@ -1066,11 +1117,16 @@ def avg_pool2d(
     planes = _as_planes(x4)
     sums = np.empty((len(planes),) + g.out_size, dtype=x4.dtype)
 
+    use_canvas = _use_canvas(g)
+
     def average(blocks: list[Block], worker: int) -> None:
         for block in blocks:
-            _window_sums(planes, g, block, out=sums)
             mean = sums[block]
-            np.divide(mean, divisor[block[1]], out=mean)  # one division, as PyTorch does
+            if use_canvas:  # the sums on the canvas's grid, divided on their way out
+                np.divide(_canvas_sums(planes, g, block), divisor[block[1]], out=mean)
+            else:
+                _window_sums(planes, g, block, out=sums)
+                np.divide(mean, divisor[block[1]], out=mean)  # one division, as PyTorch does
             # PyTorch's result is never −0.0 (a zero sum over a negative divisor_override, a
             # tiny negative sum that rounds to zero): it adds the quotient onto a zeroed output.
             # Adding +0.0 turns −0.0 into +0.0 and changes no other value.
@@ -1094,6 +1150,25 @@ def _window_sums(planes: np.ndarray, g: WindowGeometry, block: Block, out: np.nd
     for r, read in zip(regions, _tap_reads(planes[p], g, regions), strict=True):
         window = acc[:, r.out_rows, r.out_cols]
         window += read
+
+
+def _canvas_sums(planes: np.ndarray, g: WindowGeometry, block: Block) -> np.ndarray:
+    """The window sums of :func:`_window_sums` on a :class:`~engine.canvas.Canvas`, whose
+    padding is +0.0 (adding +0.0 changes no sum: a sum that starts at +0.0 is never −0.0).
+
+    Returns
+    -------
+    array, shape (block planes, block rows, out_W): a view of the canvas's grid
+    """
+    p, rows = block
+    c = canvas.Canvas(g, rows.start, rows.stop)
+    source = c.fill(planes[p], 0.0)
+    grid = c.grid(source[c.phases[0]].shape[0], planes.dtype)
+    acc = grid[:, : c.length]
+    np.add(c.read(source, 0), 0.0, out=acc)  # PyTorch's sum starts at +0.0
+    for t in range(1, len(c.taps)):
+        np.add(acc, c.read(source, t), out=acc)
+    return c.outputs(grid)
 
 
 def avg_divisors(
@@ -1157,13 +1232,18 @@ def avg_pool2d_backward(
     gy = _check_grad_output(grad_output, x4, ndim, g)
     divisor = divisor.astype(gy.dtype)
     gy_planes = _as_planes(gy)
-    delta = np.empty(gy_planes.shape, dtype=gy.dtype)
     grad = np.zeros((len(gy_planes),) + g.in_size, dtype=gy.dtype)
+
+    use_canvas = _use_canvas(g)
+    delta = np.empty(0 if use_canvas else gy_planes.shape, dtype=gy.dtype)
 
     def spread(blocks: list[Block], worker: int) -> None:
         for block in blocks:
-            np.divide(gy_planes[block], divisor[block[1]], out=delta[block])
-            _spread(delta, g, block, out=grad)
+            if use_canvas:
+                _canvas_spread(gy_planes, divisor, g, block, out=grad)
+            else:
+                np.divide(gy_planes[block], divisor[block[1]], out=delta[block])
+                _spread(delta, g, block, out=grad)
 
     blocks = _blocks(len(gy_planes), g)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
@@ -1214,3 +1294,29 @@ def _spread(delta: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray)
     for key, phase in phases.items():
         src_rows, src_cols = layout.source(*key)
         grad[:, src_rows, src_cols] = phase
+
+
+def _canvas_spread(
+    gy: np.ndarray, divisor: np.ndarray, g: WindowGeometry, block: Block, out: np.ndarray
+) -> None:
+    """:func:`_spread` of ``gy / divisor`` on a :class:`~engine.canvas.Canvas`.
+
+    ``gy`` is (P, out_H, out_W), ``out`` (P, H, W).  The deltas sit on the canvas's wide grid
+    with +0.0 in its garbage columns, so those add +0.0 to some elements (which changes
+    nothing: a gradient sum that starts at +0.0 is never −0.0) or to padding, which is
+    dropped.  Taps go in reverse order, as in :func:`_spread`.
+    """
+    p, rows = block
+    c = canvas.Canvas(g, rows.start, rows.stop)
+    grad = out[p]
+    grid = np.zeros((grad.shape[0], c.rows * c.wq), dtype=gy.dtype)
+    np.divide(gy[block], divisor[rows], out=c.outputs(grid))
+    d = grid[:, : c.length]
+    if rows == slice(0, g.out_size[0]) and not (c.direct and grad.flags.c_contiguous):
+        phases = c.blank(grad.shape[0], grad.dtype)  # whole planes: nothing added so far
+    else:
+        phases = c.fill(grad, 0.0)  # what earlier bands added, and 0 in the padding
+    for t in reversed(range(len(c.taps))):
+        target = c.read(phases, t)
+        np.add(target, d, out=target)
+    c.store(phases, grad)

@@ -24,7 +24,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import engine
-from engine import conv, pooling, reference
+from engine import canvas, conv, pooling, reference
 from engine.geometry import conv_geometry, pool_geometry
 
 # The reference loops add inf and -inf with a warning; the engine must not (tested below).
@@ -148,6 +148,66 @@ def test_stride_phases_read_what_the_taps_read(monkeypatch, k, s, p):
         regions = g.real_tap_regions(out_rows=band)
         for r, read in zip(regions, pooling._tap_reads(x, g, regions), strict=True):
             assert_array_equal(read, x[:, r.in_rows, r.in_cols])
+
+
+# ---- canvas (wide grid) against the tap regions ----------------------------------------------
+@pytest.mark.parametrize(("k", "s", "p", "d", "ceil"), POOL_CASES + [(3, 1, 0, 1, False)])
+@pytest.mark.parametrize("block", [5, 1 << 18])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_canvas_path_equals_region_path(monkeypatch, k, s, p, d, ceil, block, dtype):
+    """engine.canvas: padding as +0.0 / −∞, garbage columns, stride phases, bands; same bits."""
+    shape = (2, 3, 11, 9)
+    x = special_values(shape, seed=21).astype(dtype)
+    x[0, 1] = special_values(shape[2:], seed=22, zeros=False)  # a plane on the np.maximum path
+    out = pool_geometry(shape[2:], k, s, p, d, ceil).out_size
+    gy = special_values(shape[:2] + out, seed=23, zeros=False).astype(dtype)
+    monkeypatch.setattr(pooling, "BLOCK_OUTPUTS", block)
+    monkeypatch.setattr(pooling, "_use_canvas", lambda g: False)
+    regions = all_pool_results(x, gy, k, s, p, d, ceil)
+    monkeypatch.setattr(pooling, "_use_canvas", lambda g: canvas.worth_it(g))
+    for a, b in zip(regions, all_pool_results(x, gy, k, s, p, d, ceil), strict=True):
+        same_bits(a, b)
+    for plane in (x[:1, :1], np.ascontiguousarray(x[0, 1])):  # direct canvas: a view of x
+        y_ref, idx_ref = reference.max_pool2d(plane, k, s, p, d, ceil)
+        y, idx = engine.max_pool2d(plane, k, s, p, d, ceil, return_indices=True)
+        same_bits(y, y_ref.astype(dtype))
+        assert_array_equal(idx, idx_ref)
+
+
+def test_canvas_reads_what_the_taps_read():
+    from engine.geometry import pool_geometry as geometry
+
+    rng = np.random.default_rng(0)
+    for (h, w), k, s, p, d, ceil in itertools.product(
+        [(5, 4), (8, 7), (11, 12)], [2, 3, (3, 2)], [1, 2, (2, 1)], [0, 1], [1, 2], [False, True]
+    ):
+        try:
+            g = geometry((h, w), k, s, p, d, ceil)
+        except ValueError:
+            continue
+        x = rng.standard_normal((2, h, w))
+        oh, ow = g.out_size
+        for first, stop in {(0, oh), (0, max(1, oh // 2)), (oh // 2, oh)}:
+            if stop <= first:
+                continue
+            c = canvas.Canvas(g, first, stop)
+            phases = c.fill(x, np.nan)
+            grid = c.grid(2, x.dtype)
+            for t, (i, j, _, _) in enumerate(c.taps):
+                grid[:, : c.length] = c.read(phases, t)
+                rows = np.arange(first, stop)[:, None] * g.stride[0] + i * d - g.pad_before[0]
+                cols = np.arange(ow)[None, :] * g.stride[1] + j * d - g.pad_before[1]
+                real = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+                expected = np.where(real, x[:, rows.clip(0, h - 1), cols.clip(0, w - 1)], np.nan)
+                assert_array_equal(c.outputs(grid), expected)
+            if c.direct:
+                continue  # the phase is a view of x itself: nothing to store
+            back = np.zeros_like(x)
+            c.store(c.fill(x, 0.0), back)  # every real cell some tap reads comes back
+            read = np.zeros(x.shape[1:], dtype=bool)
+            for r in g.real_tap_regions(out_rows=(first, stop)):
+                read[r.in_rows, r.in_cols] = True
+            assert_array_equal(back[:, read], x[:, read])
 
 
 # ---- max pooling: np.maximum path against the exact select -----------------------------------
