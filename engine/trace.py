@@ -225,10 +225,17 @@ class Accumulation:
         self.out_size = out_size
         self.contributions = contributions
         self.final = final
-        # What the view holds before the first step (a transposed convolution's bias).
-        self._start = np.zeros(int(np.prod(shape))) if start is None else start.ravel() * 1.0
+        self._size = int(np.prod(shape))
+        # What the view holds before the first step (a transposed convolution's bias); None
+        # for zeros, made when needed (a new array of zeros costs nothing until written; a
+        # copy of one as large as a 1024² view costs milliseconds each edit).
+        self._start = None if start is None else start.ravel() * 1.0
         self._index = -1
         self._sum = self._start  # never changed in place: each step makes a new sum
+
+    def start_values(self) -> np.ndarray:
+        """A new flat array of what the view holds before the first step."""
+        return np.zeros(self._size) if self._start is None else self._start.copy()
 
     @property
     def n_windows(self) -> int:
@@ -246,20 +253,22 @@ class Accumulation:
         if index > self._index:
             windows = np.arange(self._index + 1, index + 1)
             cells, amounts = self.contributions(*np.divmod(windows, self.out_size[1]))
-            if 8 * len(cells) < self._sum.size:
+            if 8 * len(cells) < self._size:
                 # A few cells (stepping on by a window or two): count only those, not into a
                 # second array as large as the view; the same sums, bit for bit, as below
                 # (+ 0.0 as there).  A new array either way: what an earlier call returned is
                 # never changed.
                 touched, where = np.unique(cells, return_inverse=True)
-                total = self._sum + 0.0
+                total: np.ndarray = np.zeros(self._size) if self._sum is None else self._sum + 0.0
                 total[touched] += np.bincount(where, weights=amounts)
-                self._sum = total
             else:
-                self._sum = self._sum + np.bincount(
-                    cells, weights=amounts, minlength=self._sum.size
-                )
+                added = np.bincount(cells, weights=amounts, minlength=self._size)
+                # From zeros: 0 + a, which is a with −0 made +0.
+                total = added + 0.0 if self._sum is None else self._sum + added
+            self._sum = total
             self._index = index
+        if self._sum is None:
+            return np.zeros(self.shape)
         return self._sum.reshape(self.shape)
 
 

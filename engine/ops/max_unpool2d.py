@@ -104,7 +104,7 @@ class _Assignment(Accumulation):
         if index == n - 1:
             return self.final
         pooled, targets = self.contributions(np.arange(0), np.arange(0))  # the whole plane
-        y = self._start.copy()
+        y = self.start_values()
         y[targets.ravel()[: index + 1]] = pooled.ravel()[: index + 1]
         return y.reshape(self.shape)
 

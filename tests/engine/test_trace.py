@@ -458,3 +458,33 @@ def test_the_output_so_far_hides_the_windows_not_computed_yet():
     assert_array_equal(y.reshape(-1)[:6], trace.output.reshape(-1)[:6])
     assert np.isnan(y.reshape(-1)[6:]).all()
     assert not np.isnan(trace.output).any()  # the trace's own output is left as it was
+
+
+def test_an_accumulation_from_zeros_gives_new_arrays_with_the_same_sums():
+    """The running sums start from zeros made when needed; every answer is a new array, and
+    both ways of adding (a few cells, or the whole view) give the same sums."""
+    from engine.trace import Accumulation
+
+    amounts = np.array([0.5, -0.0, 2.0, 1.25])
+    cells = np.array([3, 3, 0, 8])
+
+    def contributions(oh: np.ndarray, ow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = oh * 2 + ow
+        return cells[k], amounts[k]
+
+    final = np.zeros(9)
+    np.add.at(final, cells, amounts)
+    acc = Accumulation((3, 3), (2, 2), contributions, final.reshape(3, 3))
+    zero = acc.after(-1)
+    assert_array_equal(zero, np.zeros((3, 3)))
+    first = acc.after(0)
+    assert first.reshape(-1)[3] == 0.5 and first.sum() == 0.5
+    second = acc.after(2)  # the whole-view way (3 cells of 9)
+    expected = np.zeros(9)
+    expected[3], expected[0] = 0.5, 2.0
+    assert_array_equal(second.reshape(-1), expected)
+    assert not np.signbit(second).any()  # 0 + (−0) is +0, as when adding onto zeros
+    assert first.sum() == 0.5 and not zero.any()  # earlier answers are left as they were
+    assert acc.after(3) is acc.final
+    assert_array_equal(acc.after(1), first)  # back: again from zeros
+    assert_array_equal(acc.start_values(), np.zeros(9))

@@ -254,6 +254,15 @@ def number_layout(
     return pixels, max(cell, min(room, need))
 
 
+@functools.lru_cache(maxsize=8)
+def _zeros(shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """Read-only zeros, shared: what a heat map's model keeps as its cells' kinds and pending
+    marks when there are none (new arrays as large as a 1024² view cost milliseconds)."""
+    zeros = np.zeros(shape, dtype)
+    zeros.flags.writeable = False
+    return zeros
+
+
 def _lut(cmap: pg.ColorMap) -> np.ndarray:
     return cmap.getLookupTable(0.0, 1.0, 256, alpha=False).astype(np.uint8)
 
@@ -1334,10 +1343,10 @@ class MatrixView(QWidget):
             )
             # Keep the data behind the view for hover, tests and a later switch to the table.
             self.model.values = values
-            self.model.kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
+            self.model.kinds = _zeros(values.shape, "int8") if kinds is None else kinds
             pending = self._pending
             if pending is None or pending.shape != values.shape:
-                pending = np.zeros(values.shape, bool)
+                pending = _zeros(values.shape, "bool")
             self.model.pending = pending
             self.model.offset = offset
             self._table_stale = True
