@@ -122,3 +122,80 @@ def test_a_step_repaints_only_around_its_arrows_not_every_view(window, qtbot):
     box = sheet._region(sheet._segments).boundingRect()
     assert not box.isEmpty()
     assert box.width() * box.height() < 0.5 * sheet.width() * sheet.height()
+
+
+def arrow_sheet(window):
+    from visualizer.widgets.step_arrows import StepArrows
+
+    sheet = window.findChild(StepArrows, "stepArrows")
+    assert sheet is not None
+    return sheet
+
+
+def area(path) -> float:
+    box = path.boundingRect()
+    return 0.0 if box.isEmpty() else box.width() * box.height()
+
+
+@pytest.mark.parametrize(
+    ("op", "backward", "step", "quiz"),
+    [
+        ("conv_transpose2d", False, 0, False),
+        ("conv2d", True, 3, False),
+        ("max_pool2d", False, 2, True),
+        ("max_pool2d", False, 5, False),
+    ],
+)
+def test_arrows_pass_under_the_titles_letters(window, qtbot, op, backward, step, quiz):
+    """Arrows arching over the views crossed their titles ('Kernel W', 'Upstream gradient
+    dY', 'dX so far' at 1024×768); nothing of an arrow is drawn on a title's letters now."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPainterPath
+
+    window.resize(1024, 768)
+    st = window.state
+    assert st.set_op(op)
+    if quiz:
+        st.set_quiz(True)
+    st.set_step(step + (st.n_windows if backward else 0))
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows
+    shapes = sheet.drawn_shapes()
+    assert shapes and all(area(shape) > 0 for shape in shapes)
+    labels = [v.title_label for v in window.views_panel.views() if v.title_label.isVisible()]
+    for label in labels:
+        # The label's letters where it draws them, found here from its own font and text.
+        glyphs = QPainterPath()
+        box = label.contentsRect()
+        metrics = label.fontMetrics()
+        top = box.center().y() - metrics.height() // 2
+        origin = sheet.mapFromGlobal(label.mapToGlobal(box.topLeft()))
+        glyphs.addText(
+            QPointF(origin.x(), origin.y() - box.top() + top + metrics.ascent()),
+            label.font(),
+            label.text(),
+        )
+        for shape in shapes:
+            assert area(shape.intersected(glyphs)) == 0, (label.text(), sheet.arrows)
+
+
+def test_arch_legs_run_on_grid_lines_between_numbers(window, qtbot):
+    """Max pooling step 6 (window rows 2–3, columns 2–3; Y[1, 1]): the arch leaves the window
+    on the grid line between its columns and enters the output cell along its left grid
+    line, not through the numbers above them."""
+    window.resize(1024, 768)
+    st = window.state
+    st.set_step(5)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    panel = window.views_panel
+    ((start, end, _top, start_leg, end_leg),) = sheet._segments
+    line = panel.input_view.cells_box(((2, 3),), sheet).left()
+    assert start_leg == pytest.approx(line, abs=1.5)  # a grid line is one pixel wide
+    assert end_leg == pytest.approx(panel.output_view.cells_box(((1, 1),), sheet).left(), abs=1.5)
+    st.set_step(0)  # first row: the legs leave from the cells' middles (nothing above them)
+    settle(qtbot)
+    ((start, end, _top, start_leg, end_leg),) = sheet._segments
+    assert start_leg == pytest.approx(start.center().x())
+    assert end_leg == pytest.approx(end.center().x())

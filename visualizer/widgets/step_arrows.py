@@ -4,6 +4,11 @@ Forward: from the window to the output cell it makes; backward: from the dY cell
 gradient cells it feeds.  Which cells come from the step's data (``AppState.step_arrows``,
 made by :func:`visualizer.model.present.arrows` from the engine's Step roles); this widget
 only finds where those cells are on screen and draws.
+
+Between views side by side an arrow rises straight up from its cells, arches over the views
+and comes straight down into the target (it never runs across the cells between them).  The
+views' titles stay readable: an arrow passes under a title's letters (it is not drawn on them nor
+on a thin halo around them), as lines pass under names on a map.
 """
 
 from __future__ import annotations
@@ -11,14 +16,37 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF, QRegion
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QRegion,
+)
 from PySide6.QtWidgets import QWidget
 
-from visualizer.widgets.matrix_view import MatrixView, style_pens
+from visualizer.widgets.matrix_view import MatrixView, TitleLabel, style_pens
 
-ARCH_CLEARANCE = 6.0  # pixels an arch between views side by side passes above their tops
-Segment = tuple[QRectF, QRectF, float]  # from box, to box, top of the two views (this widget's)
+ARCH_CLEARANCE = 2.0  # pixels an arch between views side by side passes above their tops
+TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's letters
+# From box, to box, top of the two views, and the x of the arch's legs at the two boxes (this
+# widget's coordinates).
+Segment = tuple[QRectF, QRectF, float, float, float]
+
+
+def leg_x(view: MatrixView, cells: tuple[tuple[int, int], ...], box: QRectF) -> float:
+    """Where an arch's leg leaves (or enters) ``box``: its middle, moved to the grid line left
+    of the middle column when cells lie above the box (the leg then runs between numbers, not
+    through them)."""
+    if min(r for r, _ in cells) + view.model.offset[0] <= 0:
+        return box.center().x()
+    first, last = min(c for _, c in cells), max(c for _, c in cells)
+    count = last - first + 1
+    return box.left() + (count // 2) * box.width() / count
 
 
 def edge_point(box: QRectF, toward: QPointF) -> QPointF:
@@ -46,6 +74,9 @@ class StepArrows(QWidget):
         self.arrows: list[tuple[str, str]] = []  # (from view, to view) drawn (tests read it)
         self._segments: list[Segment] = []
         self._pending: list[tuple[str, tuple, str, tuple]] = []
+        self._titles: list[QRect] = []  # the shown titles' text boxes
+        self._letters = QPainterPath()  # their letters with a halo, kept free of arrows
+        self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
 
     def set_arrows(self, arrows: list[tuple[str, tuple, str, tuple]]) -> None:
         """Arrows as ``(from view, from cells, to view, to cells)`` (matrix coordinates)."""
@@ -69,15 +100,91 @@ class StepArrows(QWidget):
             if start is None or end is None:
                 continue
             top = min(self.mapFromGlobal(v.mapToGlobal(QPoint(0, 0))).y() for v in (a, b))
-            segments.append((start, end, float(top)))
+            legs = (leg_x(a, source, start), leg_x(b, target, end))
+            segments.append((start, end, float(top), *legs))
             drawn.append((source_view, target_view))
-        if segments != self._segments:
+        titles = self._title_rects() if segments else self._titles
+        if segments != self._segments or titles != self._titles:
             # Only where an arrow was or will be: the sheet covers every view, and updating
             # all of it made each step repaint every cell of every view underneath.
             dirty = self._region(self._segments).united(self._region(segments))
             self._segments = segments
+            if titles != self._titles:
+                self._titles = titles
+                self._letters = self._title_letters()
+                # Painted through a pixel region (a path as clip made every paint slow).
+                letters = QRegion()
+                for polygon in self._letters.toFillPolygons():
+                    letters = letters.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
+                self._allowed = QRegion(self.rect()).subtracted(letters)
             self.update(dirty)
         self.arrows = drawn
+
+    def _shown_titles(self) -> list[TitleLabel]:
+        parent = self.parentWidget()
+        if parent is None:
+            return []
+        return [t for t in parent.findChildren(TitleLabel) if t.isVisible() and t.text()]
+
+    def _title_rects(self) -> list[QRect]:
+        """Where the shown views' titles have their text (this widget's coordinates)."""
+        rects = []
+        for label in self._shown_titles():
+            box = label.contentsRect()
+            metrics = label.fontMetrics()
+            width = min(box.width(), metrics.horizontalAdvance(label.text()))
+            height = metrics.height()
+            text = QRect(box.left(), box.center().y() - height // 2, width, height)
+            origin = self.mapFromGlobal(label.mapToGlobal(QPoint(0, 0)))
+            rects.append(text.translated(origin))
+        return rects
+
+    def _title_letters(self) -> QPainterPath:
+        """The shown titles' letters (as the labels draw them: left, centred vertically) with
+        a halo, this widget's coordinates."""
+        letters = QPainterPath()
+        for label, rect in zip(self._shown_titles(), self._titles, strict=False):
+            metrics = label.fontMetrics()
+            baseline = rect.top() + metrics.ascent()
+            glyphs = QPainterPath()
+            glyphs.addText(QPointF(rect.left(), baseline), label.font(), label.text())
+            stroker = QPainterPathStroker()
+            stroker.setWidth(2 * TITLE_HALO)
+            letters.addPath(stroker.createStroke(glyphs))
+            letters.addPath(glyphs)
+        letters.setFillRule(Qt.FillRule.WindingFill)
+        return letters
+
+    def _clip(self) -> QPainterPath:
+        """Where arrows may be drawn: everywhere but the titles' letters and their halo."""
+        area = QPainterPath()
+        area.addRect(QRectF(self.rect()))
+        return area.subtracted(self._letters) if not self._letters.isEmpty() else area
+
+    def title_letters(self) -> QPainterPath:
+        """The titles' letters the arrows keep free, with their halo (tests read them)."""
+        return QPainterPath(self._letters)
+
+    def drawn_shapes(self) -> list[QPainterPath]:
+        """Each arrow as drawn (its stroke and head, minus what passes under titles), this
+        widget's coordinates: what tests compare with the titles' letters."""
+        clip = self._clip()
+        shapes = []
+        for segment in self._segments:
+            shape = self._shape(segment)
+            if shape is None:
+                continue
+            path, head, _ = shape
+            stroker = QPainterPathStroker()
+            stroker.setWidth(5.0)
+            outline = stroker.createStroke(path)
+            outline.addPolygon(head)
+            shapes.append(outline.intersected(clip))
+        return shapes
+
+    def title_rects(self) -> list[QRect]:
+        """The shown titles' text boxes (tests read them)."""
+        return list(self._titles)
 
     def _region(self, segments: list[Segment]) -> QRegion:
         region = QRegion()
@@ -91,16 +198,23 @@ class StepArrows(QWidget):
 
     def _shape(self, segment: Segment) -> tuple[QPainterPath, QPolygonF, QPointF] | None:
         """The arrow of ``segment``: its curve, its head and its starting point."""
-        start, end, top = segment
+        start, end, top, start_leg, end_leg = segment
         sc, ec = start.center(), end.center()
         if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
-            # Views side by side: the arrow leaves the top of one box and arches over the
-            # views between them (their numbers stay readable) into the top of the other.
-            a = QPointF(sc.x(), start.top())
-            b = QPointF(ec.x(), end.top())
-            # The curve's highest point (halfway) just above the views' titles.
+            # Views side by side: the arrow leaves the top of one box straight up, arches over
+            # the views between them (their numbers stay readable) and comes straight down
+            # into the top of the other.
+            a = QPointF(start_leg, start.top())
+            # On a grid line the head points just inside the box's corner.
+            inside = 0.0 if end_leg == ec.x() else min(6.0, end.width() / 4)
+            b = QPointF(end_leg + inside, end.top() + inside / 2)
+            # The curve's highest point (halfway) just above the views' tops.
             peak = max(6.0, top - ARCH_CLEARANCE)
-            ctrl = QPointF((a.x() + b.x()) / 2, (4 * peak - a.y() - b.y()) / 2)
+            rise = (peak - (a.y() + b.y()) / 8) / 0.75  # a cubic's middle: 1/8, 3/8, 3/8, 1/8
+            first, ctrl = QPointF(a.x(), rise), QPointF(end_leg, rise)
+            path = QPainterPath(a)
+            path.cubicTo(first, ctrl, b)
+            return path, self._head(b, ctrl), a
         else:
             a = edge_point(start, ec)
             b = edge_point(end, sc)
@@ -114,22 +228,27 @@ class StepArrows(QWidget):
             ctrl = QPointF(mid.x() + nx * bow, mid.y() + ny * bow)
         path = QPainterPath(a)
         path.quadTo(ctrl, b)
-        # The arrow's head points along the curve's end.
+        return path, self._head(b, ctrl), a
+
+    @staticmethod
+    def _head(b: QPointF, ctrl: QPointF) -> QPolygonF:
+        """The arrow's head at ``b``, pointing along the curve's end (from ``ctrl``)."""
         angle = math.atan2(b.y() - ctrl.y(), b.x() - ctrl.x())
-        head = QPolygonF(
+        return QPolygonF(
             [
                 b,
                 QPointF(b.x() - 14 * math.cos(angle - 0.4), b.y() - 14 * math.sin(angle - 0.4)),
                 QPointF(b.x() - 14 * math.cos(angle + 0.4), b.y() - 14 * math.sin(angle + 0.4)),
             ]
         )
-        return path, head, a
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self._segments:
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if not self._letters.isEmpty():
+            painter.setClipRegion(self._allowed)  # under the titles: their letters stay whole
         color = QColor(style_pens()["current"][0])
         for segment in self._segments:
             shape = self._shape(segment)
