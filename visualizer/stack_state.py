@@ -35,6 +35,7 @@ from visualizer.model.stack import (
     projective_masks,
     receptive_masks,
     shapes,
+    step_cells,
     step_lines,
     step_message,
 )
@@ -56,6 +57,7 @@ class Owner(Protocol):
     def report_error(self, error: ValueError | None) -> None: ...
 
 
+Cells = dict[tuple[int, int], set[str]]
 # A focused cell: ("receptive" | "projective", level, row, col).
 Focus = tuple[str, int, int, int]
 
@@ -76,6 +78,10 @@ class StackState(QObject):
         self.masks: dict[int, np.ndarray] = {}  # level -> bool (H, W) of the focused field
         self.rejected_rows: list[LayerShape] | None = None  # table of a refused stack
         self._step_masks: tuple[object, dict[int, np.ndarray]] = (None, {})
+        self._step_cells: tuple[object, tuple[dict[int, Cells], dict[int, Cells]]] = (
+            None,
+            ({}, {}),
+        )
 
     @property
     def _state(self) -> Owner:
@@ -281,6 +287,18 @@ class StackState(QObject):
         self.focus = focus
         self.masks = self._masks(focus)
         self.sigStackFocusChanged.emit()
+
+    def step_cells(self, channel: int = 0) -> tuple[dict[int, Cells], dict[int, Cells]]:
+        """Cells the current window step marks (on the value views, on the gradient views), by
+        level (:func:`visualizer.model.stack.step_cells`); kept for the step, so hovering
+        and clicking redraw without remaking the step's record."""
+        key = (self.results, self.cursor.step, self.cursor.counts, channel)
+        if self._step_cells[0] != key:
+            cells = (
+                ({}, {}) if self.results is None else step_cells(self.results, self.cursor, channel)
+            )
+            self._step_cells = (key, cells)
+        return self._step_cells[1]
 
     def step_masks(self, channel: int = 0) -> dict[int, np.ndarray]:
         """The receptive field of the output cell the current window step writes (or sends its

@@ -514,6 +514,8 @@ class StackResults:
     # Each layer's trace of one plane, made the first time stepping needs it, then kept:
     # (layer, output channel, input channel) -> Trace.
     _traces: dict[tuple[int, int, int], Trace] = field(default_factory=dict, repr=False)
+    # The last step record asked for (its text, cells and lines are read several times a step).
+    _step: dict[tuple[int, int, str, int], Step] = field(default_factory=dict, repr=False)
 
     @property
     def n_layers(self) -> int:
@@ -696,7 +698,13 @@ def current_step(results: StackResults, cursor: StackCursor, channel: int = 0) -
     """The engine's record of the current window step (None when stepping ``"by layer"``)."""
     if results.doc.stepping != "windows" or not 0 <= cursor.layer < results.n_layers:
         return None
-    return results.trace(cursor.layer, channel).step(cursor.phase, cursor.window)
+    key = (cursor.layer, channel, cursor.phase, cursor.window)
+    found = results._step.get(key)
+    if found is None:
+        found = results.trace(cursor.layer, channel).step(cursor.phase, cursor.window)
+        results._step.clear()
+        results._step[key] = found
+    return found
 
 
 Cells = dict[tuple[int, int], set[str]]

@@ -53,7 +53,6 @@ from visualizer.model.stack import (
     grad_plane,
     layer_ops,
     layer_params,
-    step_cells,
     value_plane,
 )
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
@@ -158,7 +157,7 @@ class StackPanel(Retranslatable, QWidget):
         self.channel_spinbox = QSpinBox()
         self.channel_spinbox.setObjectName("stack_channel_spinbox")
         self.channel_spinbox.setRange(0, 63)
-        self.channel_spinbox.valueChanged.connect(self._refresh_views)
+        self.channel_spinbox.valueChanged.connect(self._on_channel_changed)
         self.grad_cell_checkbox = QCheckBox()
         self.grad_cell_checkbox.setObjectName("stack_grad_cell_checkbox")
         self.grad_cell_checkbox.toggled.connect(self._on_grad_cell_toggled)
@@ -583,8 +582,11 @@ class StackPanel(Retranslatable, QWidget):
             return
         self._refresh_values_only()
         self._titles()
-        self._set_step_text()
         self._on_focus_changed()
+
+    def _on_channel_changed(self) -> None:
+        self._refresh_views()
+        self._set_step_text()
 
     def _titles(self) -> None:
         results = self.stack_state.results
@@ -682,7 +684,7 @@ class StackPanel(Retranslatable, QWidget):
         on_grads: dict[int, dict[tuple[int, int], set[str]]] = {}
         masks = st.masks
         if results is not None and len(self.level_views) == results.n_layers + 1:
-            on_values, on_grads = step_cells(results, st.cursor, self.channel())
+            on_values, on_grads = st.step_cells(self.channel())
             if focus is None:  # no cell clicked or hovered: the step's cell's field
                 masks = st.step_masks(self.channel())
                 style = "window"
