@@ -13,10 +13,11 @@ on a thin halo around them), as lines pass under names on a map.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QPainter,
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPaintEvent,
     QPen,
+    QPixmap,
     QPolygonF,
     QRegion,
 )
@@ -36,6 +38,7 @@ TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's le
 # From box, to box, top of the two views, and the x of the arch's legs at the two boxes (this
 # widget's coordinates).
 Segment = tuple[QRectF, QRectF, float, float, float]
+Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and starting point
 
 
 def leg_x(view: MatrixView, cells: tuple[tuple[int, int], ...], box: QRectF) -> float:
@@ -77,6 +80,8 @@ class StepArrows(QWidget):
         self._titles: list[QRect] = []  # the shown titles' text boxes
         self._letters = QPainterPath()  # their letters with a halo, kept free of arrows
         self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
+        # Each arrow drawn, where it is drawn and its picture.
+        self._shapes: list[_Drawn] = []
 
     def set_arrows(self, arrows: list[tuple[str, tuple, str, tuple]]) -> None:
         """Arrows as ``(from view, from cells, to view, to cells)`` (matrix coordinates)."""
@@ -107,8 +112,12 @@ class StepArrows(QWidget):
         if segments != self._segments or titles != self._titles:
             # Only where an arrow was or will be: the sheet covers every view, and updating
             # all of it made each step repaint every cell of every view underneath.
-            dirty = self._region(self._segments).united(self._region(segments))
+            shapes = [_Drawn(shape) for shape in map(self._shape, segments) if shape]
+            dirty = QRegion()
+            for drawn_shape in self._shapes + shapes:
+                dirty = dirty.united(drawn_shape.region)
             self._segments = segments
+            self._shapes = shapes
             if titles != self._titles:
                 self._titles = titles
                 self._letters = self._title_letters()
@@ -187,16 +196,14 @@ class StepArrows(QWidget):
         return list(self._titles)
 
     def _region(self, segments: list[Segment]) -> QRegion:
+        """Where the arrows of ``segments`` are drawn."""
         region = QRegion()
-        for segment in segments:
-            shape = self._shape(segment)
+        for shape in map(self._shape, segments):
             if shape is not None:
-                path, head, _ = shape
-                box = path.controlPointRect().united(head.boundingRect())
-                region = region.united(box.adjusted(-8, -8, 8, 8).toAlignedRect())
+                region = region.united(_Drawn(shape).region)
         return region
 
-    def _shape(self, segment: Segment) -> tuple[QPainterPath, QPolygonF, QPointF] | None:
+    def _shape(self, segment: Segment) -> Shape | None:
         """The arrow of ``segment``: its curve, its head and its starting point."""
         start, end, top, start_leg, end_leg = segment
         sc, ec = start.center(), end.center()
@@ -243,27 +250,74 @@ class StepArrows(QWidget):
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if not self._segments:
+        # Qt repaints the sheet wherever a view under it repaints (a cell, a heat map): only
+        # the arrows crossing that region are drawn, each from its picture (made once).
+        region = event.region()
+        shown = [drawn for drawn in self._shapes if region.intersects(drawn.region)]
+        if not shown:
             return
+        color = QColor(style_pens()["current"][0])
+        ratio = self.devicePixelRatioF()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if not self._letters.isEmpty():
             painter.setClipRegion(self._allowed)  # under the titles: their letters stay whole
-        color = QColor(style_pens()["current"][0])
-        for segment in self._segments:
-            shape = self._shape(segment)
-            if shape is None:
-                continue
-            path, head, a = shape
-            for pen_color, width in ((QColor(0, 0, 0, 170), 5.0), (color, 3.0)):
-                painter.setPen(
-                    QPen(pen_color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
-                )
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawPath(path)
-                painter.setBrush(pen_color)
-                painter.drawPolygon(head)
-            painter.setPen(QPen(QColor(0, 0, 0, 170), 1.5))
-            painter.setBrush(color)
-            painter.drawEllipse(a, 4.5, 4.5)
+        for drawn in shown:
+            painter.drawPixmap(drawn.box.topLeft(), drawn.picture(color, ratio))
         painter.end()
+
+
+def paint_arrow(painter: QPainter, shape: Shape, color: QColor) -> None:
+    """Draw one arrow: a dark-edged curve in ``color``, its head and a dot at its start."""
+    path, head, a = shape
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for pen_color, width in ((QColor(0, 0, 0, 170), 5.0), (color, 3.0)):
+        painter.setPen(QPen(pen_color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        painter.setBrush(pen_color)
+        painter.drawPolygon(head)
+    painter.setPen(QPen(QColor(0, 0, 0, 170), 1.5))
+    painter.setBrush(color)
+    painter.drawEllipse(a, 4.5, 4.5)
+
+
+def _box(shape: Shape) -> QRect:
+    """The box an arrow is drawn in (its pen and its start's dot included)."""
+    path, head, _ = shape
+    box = path.controlPointRect().united(head.boundingRect())
+    return box.adjusted(-8, -8, 8, 8).toAlignedRect()
+
+
+class _Drawn:
+    """An arrow on the sheet: the region it covers (bands along its curve, not its whole
+    bounding box: what the views under it repaint when it moves) and its picture, drawn once
+    and reused by every repaint of the sheet that crosses it."""
+
+    MARGIN = 8  # pixels around the curve: half the dark pen, antialiasing, the start's dot
+
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+        path, head, _ = shape
+        self.box = _box(shape)
+        m = self.MARGIN
+        region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
+        pieces = max(1, min(40, int(path.length() / 24)))
+        points = [path.pointAtPercent(k / pieces) for k in range(pieces + 1)]
+        for p, q in itertools.pairwise(points):
+            band = QRectF(p, q).normalized().toAlignedRect().adjusted(-m, -m, m, m)
+            region = region.united(band)
+        self.region = region.intersected(self.box)
+        self._picture: tuple[tuple[str, float], QPixmap] | None = None
+
+    def picture(self, color: QColor, ratio: float) -> QPixmap:
+        key = (color.name(QColor.NameFormat.HexArgb), ratio)
+        if self._picture is None or self._picture[0] != key:
+            pixmap = QPixmap((QSizeF(self.box.size()) * ratio).toSize())
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.translate(-self.box.left(), -self.box.top())
+            paint_arrow(painter, self.shape, color)
+            painter.end()
+            self._picture = (key, pixmap)
+        return self._picture[1]

@@ -1,0 +1,129 @@
+"""What a step redraws: only what changed, without relaying out a view (benchmarks/gui_bench.py
+times it; these tests check the work that is left out, on data, never on time or pixels)."""
+
+from __future__ import annotations
+
+import numpy as np
+from checks import settle
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QFont
+
+from visualizer.widgets import matrix_view
+from visualizer.widgets.step_arrows import StepArrows, _Drawn
+
+
+def shown_view(qtbot, size: tuple[int, int] = (400, 300)) -> matrix_view.MatrixView:
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    return view
+
+
+def test_fitting_a_view_leaves_its_headers_font(qtbot):
+    """fit_cell measures the headers at a trial size: it used to set that font on them and a
+    step of a magnifier then set the real one back (two relayouts of each header a step)."""
+    view = shown_view(qtbot)
+    view.set_matrix(np.arange(36.0).reshape(6, 6))
+    view.set_cell_size(20)
+    fonts = [view.table.verticalHeader().font(), view.table.horizontalHeader().font()]
+    assert fonts[0].pixelSize() == matrix_view.header_font(20).pixelSize()
+    changes = []
+    for header in (view.table.verticalHeader(), view.table.horizontalHeader()):
+        original = header.setFont
+
+        def counted(font: QFont, original=original) -> None:
+            changes.append(font.pixelSize())
+            original(font)
+
+        header.setFont = counted  # type: ignore[method-assign]
+    fit = view.fit_cell()
+    assert fit > 20  # a larger trial size: another header font
+    view.fit_cell()
+    assert [view.table.verticalHeader().font(), view.table.horizontalHeader().font()] == fonts
+    assert len(changes) <= 4  # measured once (set and restored), then remembered
+    view.set_cell_size(20)
+    view.fit_cell()
+    assert len(changes) <= 4
+
+
+def test_header_extents_are_remembered_by_the_numbers_lengths(qtbot):
+    view = shown_view(qtbot)
+    view.set_matrix(np.zeros((4, 4)), offset=(0, 0))
+    view.set_cell_size(30)
+    first = view._header_extents(30)
+    # The numbers 2..5 instead of 0..3: as long, the same extents, no new measurement.
+    view.set_matrix(np.ones((4, 4)), offset=(-2, -2))
+    assert view._header_extents(30) == first
+    assert len(view._header_sizes) == 1
+    # 8..11: two digits, measured again.
+    view.set_matrix(np.ones((4, 4)), offset=(-8, -8))
+    view._header_extents(30)
+    assert len(view._header_sizes) == 2
+
+
+def test_the_current_cell_is_known_to_the_model(qtbot):
+    """The painter draws the dotted frame of the current cell only: the table tells the model
+    which one it is (no other cell's state is read while painting)."""
+    view = shown_view(qtbot)
+    view.set_matrix(np.arange(9.0).reshape(3, 3))
+    view.set_cell_size(40)
+    view.table.setCurrentIndex(view.model.index(1, 2))
+    assert view.model.current == (1, 2)
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    assert view.model.current == (0, 0)
+
+
+def test_heat_map_marks_are_not_set_again_when_unchanged(qtbot):
+    view = shown_view(qtbot)
+    side = matrix_view.EDIT_MAX_SIDE + 1
+    view.set_matrix(np.arange(float(side * side)).reshape(side, side))  # a heat map
+    assert view.stack.currentIndex() == 1
+    heat = view.heatmap
+    calls = []
+    original = heat.marks.setData
+
+    def counted(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        original(*args, **kwargs)
+
+    heat.marks.setData = counted  # type: ignore[method-assign]
+    view.set_highlights({(1, 1): {"window"}, (1, 2): {"window"}})
+    view.set_highlights({(1, 1): {"window"}, (1, 2): {"window"}})
+    assert len(calls) == 1
+    view.set_highlights({(3, 3): {"window"}})
+    assert len(calls) == 2
+
+
+def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
+    """A moved arrow repaints what is under its region: bands along the curve, not its whole
+    bounding box (an arch over two views covered most of both)."""
+    sheet = StepArrows(None, dict)  # type: ignore[arg-type]
+    qtbot.addWidget(sheet)
+    sheet.resize(900, 500)
+    start, end = QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)
+    shape = sheet._shape((start, end, 200.0, start.center().x(), end.center().x()))
+    assert shape is not None
+    drawn = _Drawn(shape)
+    path, head, a = shape
+    for k in range(101):
+        point = path.pointAtPercent(k / 100).toPoint()
+        assert drawn.region.contains(point)
+    for corner in (head[1], head[2]):
+        assert drawn.region.contains(QPointF(corner).toPoint())
+    assert drawn.region.contains(a.toPoint())
+    box = drawn.box
+    area = sum(r.width() * r.height() for r in drawn.region)
+    assert area < 0.5 * box.width() * box.height()
+
+
+def test_stepping_draws_the_arrows_between_the_views(window, qtbot):
+    st = window.state
+    st.set_op("max")
+    sheet = window.findChild(StepArrows, "stepArrows")
+    for step in (1, 2, 3):
+        st.set_step(step)
+        settle(qtbot)
+        assert sheet.arrows == [("input", "output")]
+        assert len(sheet._shapes) == 1
+        assert sheet._shapes[0].region.intersects(sheet._shapes[0].box)
