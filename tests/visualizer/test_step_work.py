@@ -127,3 +127,31 @@ def test_stepping_draws_the_arrows_between_the_views(window, qtbot):
         assert sheet.arrows == [("input", "output")]
         assert len(sheet._shapes) == 1
         assert sheet._shapes[0].region.intersects(sheet._shapes[0].box)
+
+
+def test_a_magnifier_step_renumbers_without_a_model_reset(qtbot):
+    """The close-up's box moves on every step: same shape, new offset.  Its headers are
+    renumbered and its cells repainted, without a model reset (which re-created the
+    headers' sections), and its columns keep the width of the longest numbers shown."""
+    view = shown_view(qtbot, (700, 400))
+    side = matrix_view.EDIT_MAX_SIDE + 1
+    values = np.arange(float(side * side)).reshape(side, side)
+    view.set_matrix(values)
+    view.set_highlights({(2, 2): {"window"}, (2, 3): {"window"}})  # the same box's shape
+    magnifier = view.magnifier
+    assert magnifier is not None
+    resets = []
+    magnifier.model.modelReset.connect(lambda: resets.append(1))
+    widths = []
+    for r in range(4, 20, 2):
+        view.set_highlights({(r, r): {"window"}, (r, r + 1): {"window"}})
+        box = view.magnified()
+        assert box is not None
+        assert magnifier.model.headerData(0, matrix_view.Qt.Orientation.Vertical) == str(r - 2)
+        assert magnifier.model.headerData(0, matrix_view.Qt.Orientation.Horizontal) == str(r - 2)
+        np.testing.assert_array_equal(box, values[r - 2 : r + 3, r - 2 : r + 4])
+        widths.append(magnifier.model.long_texts)
+    assert resets == []
+    # The longest numbers shown so far stay reserved: columns never narrow while stepping.
+    lengths = [max(len(t) for t in texts) for texts in widths]
+    assert lengths == sorted(lengths)

@@ -357,7 +357,11 @@ class MatrixModel(QAbstractTableModel):
         kinds = np.zeros(values.shape, np.int8) if kinds is None else kinds
         if pending is None or pending.shape != values.shape:
             pending = np.zeros(values.shape, bool)
-        shape_changed = values.shape != self.values.shape or offset != self.offset
+        shape_changed = values.shape != self.values.shape
+        # A new offset alone (a magnifier's box moved) renumbers the headers: every cell is
+        # new, but the table keeps its rows and columns (a model reset re-created the headers'
+        # sections and repainted every view of it on each step).
+        moved = not shape_changed and offset != self.offset
         if self.neutral:
             colors = np.empty((*values.shape, 3), np.uint8)
             colors[...] = NEUTRAL_RGB
@@ -381,6 +385,12 @@ class MatrixModel(QAbstractTableModel):
         self._measure_texts()
         if shape_changed:
             self.endResetModel()
+        elif moved:
+            rows, cols = values.shape
+            if rows and cols:
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, cols - 1)
+                self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
         elif changed.any():
             # Repaint only the box of cells that changed: a step changes one or two cells.
             rows = np.nonzero(changed.any(axis=1))[0]
@@ -1238,6 +1248,7 @@ class MatrixView(QWidget):
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
+        self._magnifier_content: tuple[object, ...] = ()  # the matrix its texts are from
         self.model = MatrixModel(self)
         self.hovering = False
         self.cell = 0
@@ -1552,6 +1563,12 @@ class MatrixView(QWidget):
             dict(self._highlight_cells),
         )
         magnifier.dimmed = self.dimmed
+        # The close-up's columns are sized for the longest numbers it has shown of this matrix
+        # (not only the box's): a step then moves the box without resizing the columns.
+        content = (values.shape, offset, self.levels, self.neutral)
+        if content != self._magnifier_content:
+            self._magnifier_content = content
+            magnifier.model.reserved_texts = frozenset()
         magnifier.set_matrix(
             crop,
             crop_kinds,
@@ -1561,6 +1578,7 @@ class MatrixView(QWidget):
             neutral=self.neutral,
             pending=crop_pending,
         )
+        magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
         magnifier.set_highlights(self._highlight_cells)
         magnifier.set_asked(self._asked)
         magnifier.set_title(
