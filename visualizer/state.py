@@ -631,6 +631,12 @@ class AppState(QObject):
         assert self.comparison is not None
         return comparing.panel_frame(self.comparison, i, self.cursor)
 
+    def compare_hover_cells(self, i: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(input cells, output cells) of compare panel ``i`` linked to the hovered cell: the
+        same position in every panel, and what it reads or feeds with that panel's setting."""
+        assert self.comparison is not None
+        return present.hover_cells(self.comparison.panels[i].results, self.hover)
+
     def compare_step_text(self, i: int) -> str:
         """Compare panel ``i``'s arithmetic at the current step, in the current language."""
         assert self.comparison is not None

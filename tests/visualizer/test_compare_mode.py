@@ -61,7 +61,10 @@ def test_lockstep_keeps_every_panel_on_the_same_output_position(window):
             out = comparison.panels[i].results.output.shape[-2:]
             has = position[0] < out[0] and position[1] < out[1]
             assert frame.step.present == has
-            styles = panel.views["output"].model.styles
+            # The output view in the forward phase, dY (the same positions) in the backward.
+            name = "output" if st.phase == "forward" else "grad_output"
+            assert panel.shown == st_views(st, i)
+            styles = panel.views[name].model.styles
             current = [rc for rc, s in styles.items() if "current" in s]
             if has:
                 # the output view marks exactly this position as the current cell
@@ -72,10 +75,19 @@ def test_lockstep_keeps_every_panel_on_the_same_output_position(window):
                 assert "no window at" in panel.step_label.text()
 
 
+def st_views(st, i):
+    """The views compare panel ``i`` shows in the current phase (the lecture layout's)."""
+    panel = st.comparison.panels[i]
+    if st.phase == "forward":
+        return ("input", "output") + (("mask",) if panel.plane("mask") is not None else ())
+    weight = ("grad_weight",) if panel.doc.spec.has_weight else ()
+    return ("grad_output", "input", "grad_input", *weight)
+
+
 def test_differing_cells_are_exactly_the_cells_whose_values_differ(window):
     view = _enter(window, {"op": "max"}, {"op": "avg"})
     st = window.state
-    st.set_step(st.n_steps - 1)  # the whole output and dX are shown
+    st.set_step(st.n_windows - 1)  # the whole output is shown
     comparison = st.comparison
     outputs = [p.results.output[0, 0] for p in comparison.panels]
     grads = [p.results.grad_input[0, 0] for p in comparison.panels]
@@ -83,6 +95,10 @@ def test_differing_cells_are_exactly_the_cells_whose_values_differ(window):
         np.testing.assert_array_equal(panel.views["output"].matrix(), outputs[i])
         marked = {rc for rc, s in panel.views["output"].model.styles.items() if "wrong" in s}
         assert marked == {tuple(map(int, rc)) for rc in np.argwhere(outputs[0] != outputs[1])}
+    st.set_step(st.n_steps - 1)  # the whole dX is shown
+    for i, panel in enumerate(view.panels):
+        assert not panel.views["grad_input"].isHidden() and panel.views["output"].isHidden()
+        np.testing.assert_array_equal(panel.views["grad_input"].matrix(), grads[i])
         marked = {rc for rc, s in panel.views["grad_input"].model.styles.items() if "wrong" in s}
         assert marked == {tuple(map(int, rc)) for rc in np.argwhere(grads[0] != grads[1])}
 
@@ -255,3 +271,69 @@ def comparison_frame(st, i, cursor):
     from visualizer.model import compare
 
     return compare.panel_frame(st.comparison, i, cursor)
+
+
+def test_the_backward_phase_shows_dy_with_its_current_cell(window):
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    assert st.fill_grad_output("random", seed=3)
+    st.set_step(st.n_windows + 2)
+    comparison = st.comparison
+    position = comparison.position(st.window_index)
+    for i, panel in enumerate(view.panels):
+        dy = panel.views["grad_output"]
+        assert not dy.isHidden() and dy.title_label.text() == "dY"
+        np.testing.assert_array_equal(dy.matrix(), comparison.panels[i].results.grad_output[0, 0])
+        assert [rc for rc, s in dy.model.styles.items() if "current" in s] == [position]
+        # dY cells only one setting has (its 5x5 against 4x4) are marked as differing.
+        shapes = [p.results.grad_output.shape[-2:] for p in comparison.panels]
+        marked = {rc for rc, s in dy.model.styles.items() if "wrong" in s}
+        if i == 1:
+            assert (4, 4) in marked and shapes[1] == (5, 5)
+    st.set_step(0)
+    assert all(p.views["grad_output"].isHidden() for p in view.panels)
+
+
+def test_hovering_a_cell_lights_its_partners_in_every_panel(window, qtbot):
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    st.set_step(0)
+    comparison = st.comparison
+    # Hover input cell (2, 3) of the first panel: every panel lights the same input cell and
+    # the output cells its own setting feeds from it.
+    view.panels[0].views["input"].sigCellHovered.emit(2, 3)
+    assert st.hover == ("input", 2, 3)
+    for i, panel in enumerate(view.panels):
+        cells_in, cells_out = comparison.panels[i].results.trace.linked("input", 2, 3)
+        lit = {rc for rc, s in panel.views["input"].highlights().items() if "hover" in s}
+        assert lit == set(cells_in) and (2, 3) in lit
+        lit = {rc for rc, s in panel.views["output"].highlights().items() if "hover" in s}
+        assert lit == set(cells_out) and lit
+    outs = [set(p.results.trace.linked("input", 2, 3)[1]) for p in comparison.panels]
+    assert outs[0] != outs[1]  # padding 1 moves the windows: another output reads (2, 3)
+    # Hover an output cell of the second panel: its window in every panel.
+    view.panels[1].views["output"].sigCellHovered.emit(1, 1)
+    for i, panel in enumerate(view.panels):
+        cells_in, _ = comparison.panels[i].results.trace.linked("output", 1, 1)
+        lit = {rc for rc, s in panel.views["input"].highlights().items() if "hover" in s}
+        assert lit == set(cells_in)
+    view.panels[1].views["output"].sigHoverLeft.emit()
+    assert st.hover is None
+    for panel in view.panels:
+        assert not any("hover" in s for s in panel.views["input"].highlights().values())
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_three_panels_of_the_default_example_show_numbers(window, qtbot, size):
+    from visualizer.widgets.matrix_view import MIN_NUMBER_CELL
+
+    window.resize(*size)
+    view = _enter(window, {"padding": 0}, {"padding": 1}, {"stride": 1})
+    for step in (0, window.state.n_windows):  # both phases
+        window.state.set_step(step)
+        qtbot.wait(20)
+        view.sync_cell_sizes()
+        shown = view.views()
+        assert shown and all(v.cell >= MIN_NUMBER_CELL for v in shown), [v.cell for v in shown]
+        assert all(v.model.show_numbers for v in shown)
+        assert view.mode in ("columns", "grid", "rows")

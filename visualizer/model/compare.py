@@ -467,6 +467,7 @@ class PanelFrame:
 
     output: np.ndarray
     output_pending: np.ndarray | None  # output cells not computed yet (None: all are)
+    grad_output: np.ndarray  # the shown plane of dY (whole: it is given, not computed)
     grad_input: np.ndarray
     mask: np.ndarray | None
     grad_weight: np.ndarray | None  # the shown kernel slice of dW (None: no weight)
@@ -497,6 +498,7 @@ def panel_frame(comparison: Comparison, i: int, cursor: StepCursor) -> PanelFram
     return PanelFrame(
         output=_output_plane(doc, results, own, True),
         output_pending=output_pending(results, own, True),
+        grad_output=np.asarray(results.grad_output[doc.plane], dtype=float),
         grad_input=_grad_input_plane(doc, results, own, True),
         mask=_mask_plane(doc, results, own, True),
         grad_weight=_dw(_grad_weight_plane(doc, results, own, True)),
@@ -506,11 +508,12 @@ def panel_frame(comparison: Comparison, i: int, cursor: StepCursor) -> PanelFram
 
 
 def frame_differences(frames: Sequence[PanelFrame]) -> list[dict[str, np.ndarray]]:
-    """Per panel, the cells of its output, mask and dX whose value *as shown now* differs
-    from another panel's (output cells not computed yet are left out)."""
+    """Per panel, the cells of its output, dY, mask, dX and dW whose value *as shown now*
+    differs from another panel's (output cells not computed yet are left out)."""
     known = [None if f.output_pending is None else ~f.output_pending for f in frames]
     planes = {
         "output": differing_cells([f.output for f in frames], known),
+        "grad_output": differing_cells([f.grad_output for f in frames]),
         "mask": differing_cells([f.mask for f in frames]),
         "grad_input": differing_cells([f.grad_input for f in frames]),
         "grad_weight": differing_cells([f.grad_weight for f in frames]),

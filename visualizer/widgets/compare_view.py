@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -31,7 +30,7 @@ from visualizer.model.document import CompareSetup
 from visualizer.state import INPUT, AppState
 from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for
-from visualizer.widgets.views_panel import ROLE_STYLE
+from visualizer.widgets.views_panel import INPUT_SIDE, OUTPUT_SIDE, ROLE_STYLE, is_constant
 
 # The highlight style of a cell whose value differs between the settings (the Pitfalls panel's
 # frame for a differing cell; it is no colour of the data maps in either palette).
@@ -41,19 +40,32 @@ DIFFERS_STYLE = "wrong"
 MAX_MARKED_CELLS = 24 * 24
 # Matrices with more rows or columns than this are heat maps in the panels.
 TABLE_MAX_SIDE = 24
-# Below this width per setting the settings are stacked, one above the other.
-SIDE_BY_SIDE_MIN_WIDTH = 480
-# The views of a panel, by result name, in the order a stacked panel shows them in one row.
-VIEWS = ("input", "output", "mask", "grad_input", "grad_weight")
-# Where each view sits in a panel of a side-by-side layout: (row, column).
-SIDE_BY_SIDE_CELLS = {
-    "input": (0, 0),
-    "output": (0, 1),
-    "grad_input": (1, 0),
-    "mask": (1, 1),
-    "grad_weight": (1, 1),  # an operation with a weight has no mask
+# The views of a panel, by result name.
+VIEWS = ("grad_output", "input", "output", "mask", "grad_input", "grad_weight")
+# The views each phase shows, in order (as the lecture layout: the phase's matrices); a panel
+# leaves out what its operation does not have (a mask, a weight).
+PHASE_VIEWS = {
+    "forward": ("input", "output", "mask"),
+    "backward": ("grad_output", "input", "grad_input", "grad_weight"),
 }
-GRADIENTS = ("grad_input", "grad_weight")
+# How the panels are arranged; the one giving the largest cells is chosen:
+# ``rows``: the settings one above the other, each one's views in a row;
+# ``columns``: the settings side by side, each one's views one above the other;
+# ``grid``: the settings side by side, each one's views two by two.
+MODES = ("rows", "columns", "grid")
+GRADIENTS = ("grad_input", "grad_weight", "grad_output")
+PANEL_SPACING = 6  # between the panels
+VIEW_SPACING = 4  # between the views of a panel
+CELL_RANGE = (6, 96)  # the cell sizes the arrangement is chosen among
+
+
+def view_position(mode: str, k: int) -> tuple[int, int]:
+    """Where the ``k``-th shown view sits in a panel's grid (row, column) in ``mode``."""
+    if mode == "rows":
+        return 0, k
+    if mode == "columns":
+        return k, 0
+    return divmod(k, 2)
 
 
 class ComparePanel(QFrame):
@@ -70,7 +82,6 @@ class ComparePanel(QFrame):
         font.setPointSizeF(13)
         font.setBold(True)
         self.title_label.setFont(font)
-        self.title_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.views = {
             name: MatrixView("", f"compare{index}_{name}_matrix", self, magnify=False)
             for name in VIEWS
@@ -86,31 +97,34 @@ class ComparePanel(QFrame):
             # Every panel shares the colour levels: one legend would say the same four times.
             view.legend.hide()
             view.title_label.setFont(small)
+            view.hide()
         self.views["input"].set_editable(True)
         self.views["input"].sigCellEdited.connect(state.set_input_cell)
-        self.views["output"].sigCellClicked.connect(state.jump_to_position)
+        for name in ("output", "grad_output"):
+            self.views[name].sigCellClicked.connect(state.jump_to_position)
         self.step_label = QLabel("")
         self.step_label.setObjectName(f"comparePanel{index}Step")
         self.step_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.grid = QGridLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(4)
+        self.grid.setSpacing(VIEW_SPACING)
         self.title_label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
-        head = QHBoxLayout()
-        head.setContentsMargins(0, 0, 0, 0)
-        head.addWidget(self.title_label)
-        head.addSpacing(12)
-        head.addWidget(self.step_label, 1)
+        # The title with the arithmetic beside it (rows) or under it (columns, grid).
+        self.head = QGridLayout()
+        self.head.setContentsMargins(0, 0, 0, 0)
+        self.head.setHorizontalSpacing(12)
+        self.head.setVerticalSpacing(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
-        layout.addLayout(head)
+        layout.addLayout(self.head)
         layout.addLayout(self.grid, 1)
         self.mode = ""
         self.shown: tuple[str, ...] = ()
         # What each view was last given: a step redraws only the views whose content changed.
         self._shown: dict[str, np.ndarray] = {}
         self._marks: dict[str, dict[tuple[int, int], set[str]]] = {}
+        self._place_head("rows")
 
     def forget(self) -> None:
         """New results: every view is drawn again at the next step."""
@@ -131,37 +145,93 @@ class ComparePanel(QFrame):
             self._marks[name] = marks
             self.views[name].set_highlights(marks)
 
+    def _place_head(self, mode: str) -> None:
+        self.head.removeWidget(self.title_label)
+        self.head.removeWidget(self.step_label)
+        below = mode != "rows"
+        self.head.addWidget(self.title_label, 0, 0)
+        if below:
+            self.head.addWidget(self.step_label, 1, 0)
+        else:
+            self.head.addWidget(self.step_label, 0, 1)
+        self.head.setColumnStretch(0, 0 if not below else 1)
+        self.head.setColumnStretch(1, 0 if below else 1)
+        # Under the title the arithmetic wraps, in a box of two lines (the views keep their
+        # size while stepping); the tooltip has the whole text.
+        self.step_label.setWordWrap(below)
+        lines = 2 if below else 1
+        self.step_label.setFixedHeight(self.step_label.fontMetrics().lineSpacing() * lines + 2)
+
+    def head_height(self, mode: str) -> int:
+        """The height of the title (and the arithmetic) in ``mode``, with the margins."""
+        title = self.title_label.sizeHint().height()
+        step = self.step_label.fontMetrics().lineSpacing() * 2 + 2
+        margins = self.layout().contentsMargins()
+        frame = 2 * self.frameWidth()
+        extra = margins.top() + margins.bottom() + frame + self.layout().spacing()
+        return title + extra + (step if mode != "rows" else 0)
+
+    def side_margins(self) -> int:
+        margins = self.layout().contentsMargins()
+        return margins.left() + margins.right() + 2 * self.frameWidth()
+
+    def extents(self, cell: int) -> list[tuple[int, int]]:
+        """Width and height each shown view needs at cell size ``cell``."""
+        return [self.views[name].extent(cell) for name in self.shown]
+
     def arrange(self, mode: str, shown: tuple[str, ...]) -> None:
-        """Place the ``shown`` views: a 2 × 2 grid (side by side) or one row (stacked)."""
+        """Place the ``shown`` views as ``mode`` says (see :data:`MODES`)."""
         if (mode, shown) == (self.mode, self.shown):
             return
+        if mode != self.mode:
+            self._place_head(mode)
         self.mode, self.shown = mode, shown
         for view in self.views.values():
             self.grid.removeWidget(view)
-        for col in range(len(VIEWS)):
-            self.grid.setColumnStretch(col, 0)
-        taken: set[tuple[int, int]] = set()
+        for k in range(len(VIEWS)):
+            self.grid.setColumnStretch(k, 0)
+            self.grid.setRowStretch(k, 0)
         for k, name in enumerate(shown):
-            row, col = SIDE_BY_SIDE_CELLS[name] if mode == "side" else (0, k)
-            if (row, col) in taken:
-                row, col = 0, 2
-            taken.add((row, col))
-            self.grid.addWidget(self.views[name], row, col)
+            self.grid.addWidget(self.views[name], *view_position(mode, k))
         for name, view in self.views.items():
             view.setVisible(name in shown)
-        self.fit_columns()
 
-    def fit_columns(self) -> None:
-        """Each view as wide as its number of columns asks, so that one cell size fits all."""
+    def fit(self, cell: int) -> None:
+        """Each row and column of views as large as its views need at cell size ``cell``, so
+        that one cell size fits all."""
         widths: dict[int, int] = {}
-        for view in self.views.values():
-            index = self.grid.indexOf(view)
-            if index < 0 or view.isHidden():
-                continue
-            col = self.grid.getItemPosition(index)[1]
-            widths[col] = max(widths.get(col, 1), view.model.columnCount() + 1)
-        for col in range(len(VIEWS)):
-            self.grid.setColumnStretch(col, widths.get(col, 0))
+        heights: dict[int, int] = {}
+        for k, (w, h) in enumerate(self.extents(cell)):
+            row, col = view_position(self.mode, k)
+            widths[col] = max(widths.get(col, 1), w)
+            heights[row] = max(heights.get(row, 1), h)
+        for k in range(len(VIEWS)):
+            self.grid.setColumnStretch(k, widths.get(k, 0))
+            self.grid.setRowStretch(k, heights.get(k, 0))
+
+
+def layout_size(
+    mode: str, extents: list[list[tuple[int, int]]], heads: list[int], side: int
+) -> tuple[int, int]:
+    """Width and height the panels need in ``mode``, given each panel's views' ``extents``
+    (width, height), its head's height and its side margins."""
+    n = len(extents)
+    sizes = []
+    for ext, head in zip(extents, heads, strict=True):
+        widths: dict[int, int] = {}
+        heights: dict[int, int] = {}
+        for k, (w, h) in enumerate(ext):
+            row, col = view_position(mode, k)
+            widths[col] = max(widths.get(col, 0), w)
+            heights[row] = max(heights.get(row, 0), h)
+        w = sum(widths.values()) + VIEW_SPACING * max(0, len(widths) - 1) + side
+        h = sum(heights.values()) + VIEW_SPACING * max(0, len(heights) - 1) + head
+        sizes.append((w, h))
+    gaps = PANEL_SPACING * (n - 1)
+    if mode == "rows":
+        return max(w for w, _ in sizes), sum(h for _, h in sizes) + gaps
+    # Side by side, each panel as wide as the widest one (the grid shares the width).
+    return n * max(w for w, _ in sizes) + gaps, max(h for _, h in sizes)
 
 
 class CompareView(Retranslatable, QWidget):
@@ -181,7 +251,7 @@ class CompareView(Retranslatable, QWidget):
         self.summary_label.setFont(font)
         self.panel_grid = QGridLayout()
         self.panel_grid.setContentsMargins(0, 0, 0, 0)
-        self.panel_grid.setSpacing(6)
+        self.panel_grid.setSpacing(PANEL_SPACING)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -192,13 +262,18 @@ class CompareView(Retranslatable, QWidget):
         # on a few pixels hides the colour it is about).
         self._framed = True
         self.mode = ""
+        self.cell_estimate = 0  # the cell size the chosen arrangement was expected to give
+        self._arranged: tuple[object, ...] = ()
         self._levels: dict[str, tuple[float, float]] = {}
+        # Per panel, the step's marks by view (hover marks are added to them).
+        self._step_marks: list[dict[str, dict[tuple[int, int], set[str]]]] = []
         self._sync_timer = QTimer(self)
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(0)
         self._sync_timer.timeout.connect(self.sync_cell_sizes)
         state.sigResultsChanged.connect(self._on_results_changed)
         state.sigStepChanged.connect(self._on_step_changed)
+        state.sigHoverChanged.connect(self._on_hover_changed)
 
     # ---- layout -----------------------------------------------------------------------------
     def _ensure_panels(self, count: int) -> None:
@@ -209,40 +284,97 @@ class CompareView(Retranslatable, QWidget):
             panel.deleteLater()
         while len(self.panels) < count:
             panel = ComparePanel(len(self.panels), self.state, self)
-            for view in panel.views.values():
+            for name, view in panel.views.items():
                 view.sigResized.connect(self._sync_timer.start)
+                # Hovering a cell lights the same position in every panel and what it reads
+                # or feeds there, as in the usual views.
+                side = "output" if name in OUTPUT_SIDE else "input"
+                view.sigCellHovered.connect(
+                    lambda r, c, s=side: self.state.set_hover(s, r, c)  # type: ignore[misc]
+                )
+                view.sigHoverLeft.connect(lambda: self.state.set_hover(None))
             self.panels.append(panel)
             self.mode = ""  # placed by _arrange
+            self._arranged = ()
 
-    def _arrange(self) -> None:
-        """Side by side when every setting gets enough width, else one above the other."""
-        count = max(1, len(self.panels))
-        mode = "side" if self.width() / count >= SIDE_BY_SIDE_MIN_WIDTH else "stacked"
+    def _phase_views(self) -> list[tuple[str, ...]]:
+        """Per panel, the views of the current phase it has."""
         comparison = self.state.comparison
-        for k, panel in enumerate(self.panels):
+        out = []
+        for k in range(len(self.panels)):
             if comparison is None or k >= len(comparison.panels):
+                out.append(())
                 continue
             own = comparison.panels[k]
-            has = {
-                "mask": own.plane("mask") is not None,
-                "grad_weight": own.doc.spec.has_weight,
-            }
-            panel.arrange(mode, tuple(name for name in VIEWS if has.get(name, True)))
-        if mode == self.mode:
-            return
-        self.mode = mode
-        for panel in self.panels:
-            self.panel_grid.removeWidget(panel)
-        for k in range(4):
-            self.panel_grid.setRowStretch(k, 0)
-            self.panel_grid.setColumnStretch(k, 0)
-        for k, panel in enumerate(self.panels):
-            if mode == "side":
-                self.panel_grid.addWidget(panel, 0, k)
-                self.panel_grid.setColumnStretch(k, 1)
+            has = {"mask": own.plane("mask") is not None, "grad_weight": own.doc.spec.has_weight}
+            names = PHASE_VIEWS[self.state.phase]
+            out.append(tuple(name for name in names if has.get(name, True)))
+        return out
+
+    def best_mode(self, shown: list[tuple[str, ...]]) -> tuple[str, int]:
+        """The arrangement (:data:`MODES`) giving the largest cells in this view's room, and
+        that cell size (the largest at which every view fits whole)."""
+        width = self.width()
+        summary = self.summary_label.heightForWidth(max(1, width))
+        height = self.height() - max(0, summary) - self.layout().spacing()
+        views = [
+            [p.views[name] for name in names] for p, names in zip(self.panels, shown, strict=True)
+        ]
+        side = max((p.side_margins() for p in self.panels), default=0)
+        best, best_cell = MODES[0], 0
+        for mode in MODES:
+            heads = [p.head_height(mode) for p in self.panels]
+
+            def fits(cell: int, mode: str = mode, heads: list[int] = heads) -> bool:
+                extents = [[v.extent(cell) for v in row] for row in views]
+                w, h = layout_size(mode, extents, heads, side)
+                return w <= width and h <= height
+
+            low, high = CELL_RANGE
+            if not fits(low):
+                cell = 0
             else:
-                self.panel_grid.addWidget(panel, k, 0)
-                self.panel_grid.setRowStretch(k, 1)
+                while low < high:  # the largest cell that fits
+                    mid = (low + high + 1) // 2
+                    low, high = (mid, high) if fits(mid) else (low, mid - 1)
+                cell = low
+            if cell > best_cell:
+                best, best_cell = mode, cell
+        return best, best_cell
+
+    def _arrange(self) -> None:
+        """The arrangement that gives the largest cells (settings side by side, or one above
+        the other), with the current phase's views."""
+        if not self.panels or self.state.comparison is None:
+            return
+        shown = self._phase_views()
+        key = (
+            self.size(),
+            tuple(shown),
+            tuple(p.views["input"].model.values.shape for p in self.panels),
+        )
+        if key == self._arranged:
+            return
+        self._arranged = key
+        mode, cell = self.best_mode(shown)
+        self.cell_estimate = cell
+        for panel, names in zip(self.panels, shown, strict=True):
+            panel.arrange(mode, names)
+            panel.fit(max(cell, CELL_RANGE[0]))
+        if mode != self.mode:
+            self.mode = mode
+            for panel in self.panels:
+                self.panel_grid.removeWidget(panel)
+            for k in range(4):
+                self.panel_grid.setRowStretch(k, 0)
+                self.panel_grid.setColumnStretch(k, 0)
+            for k, panel in enumerate(self.panels):
+                if mode == "rows":
+                    self.panel_grid.addWidget(panel, k, 0)
+                    self.panel_grid.setRowStretch(k, 1)
+                else:
+                    self.panel_grid.addWidget(panel, 0, k)
+                    self.panel_grid.setColumnStretch(k, 1)
         self._sync_timer.start()
 
     def resizeEvent(self, event: object) -> None:
@@ -278,7 +410,6 @@ class CompareView(Retranslatable, QWidget):
         if comparison is None:
             return
         self._ensure_panels(len(comparison.panels))
-        self._arrange()
         lines = [translate_message(line) for line in comparison.summary()]
         lines.append(tr("Marked cells: the value differs between the settings"))
         self.summary_label.setText("\n".join(lines))
@@ -287,11 +418,13 @@ class CompareView(Retranslatable, QWidget):
         spec_scale = all(p.doc.spec.output_in_input_scale for p in comparison.panels)
         outputs = np.concatenate([p.plane("output").ravel() for p in comparison.panels])
         grads = np.concatenate([p.plane("grad_input").ravel() for p in comparison.panels])
+        dys = np.concatenate([p.plane("grad_output").ravel() for p in comparison.panels])
         masks = [p.plane("mask") for p in comparison.panels]
         top = max((float(m.max()) for m in masks if m is not None and m.size), default=1.0)
         self._levels = {
             "input": x_levels,
             "output": x_levels if spec_scale else levels_for(outputs, False),
+            "grad_output": levels_for(dys, True),
             "grad_input": levels_for(grads, True),
             "mask": (0.0, max(1.0, top)),
             "grad_weight": levels_for(
@@ -299,20 +432,28 @@ class CompareView(Retranslatable, QWidget):
                 True,
             ),
         }
+        dy_constant = is_constant(dys)
         for i, panel in enumerate(self.panels):
             panel.forget()
             values, kinds, offset = canvases[i]
             panel.views["input"].set_matrix(values, kinds, offset, levels=x_levels)
+            panel.show_values(
+                "grad_output",
+                np.asarray(comparison.panels[i].plane("grad_output")),
+                levels=self._levels["grad_output"],
+                diverging=True,
+                neutral=dy_constant,
+            )
             panel.title_label.setText(translate_message(comparison.panels[i].title))
             oh, ow = comparison.panels[i].plane("output").shape
             panel.views["input"].set_title(tr("Input X"))
             panel.views["output"].set_title(tr("Output Y  ({size})").format(size=f"{oh}×{ow}"))
             panel.views["mask"].set_title(tr("Argmax mask"))
+            panel.views["grad_output"].set_title("dY")
             panel.views["grad_input"].set_title("dX")
             panel.views["grad_weight"].set_title("dW")
+        self._arranged = ()
         self._on_step_changed(st.step)
-        for panel in self.panels:
-            panel.fit_columns()
         self._sync_timer.start()
 
     def _on_step_changed(self, _step: int = 0) -> None:
@@ -322,27 +463,36 @@ class CompareView(Retranslatable, QWidget):
         forward = st.phase == "forward"
         levels = self._levels
         frames, differing = st.compare_frames()
+        self._step_marks = []
+        phase_views = self._phase_views()
         for i, panel in enumerate(self.panels):
             frame = frames[i]
-            panel.show_values(
-                "output", frame.output, levels=levels["output"], pending=frame.output_pending
-            )
-            panel.show_values(
-                "grad_input", frame.grad_input, levels=levels["grad_input"], diverging=True
-            )
-            panel.views["grad_input"].set_dimmed(forward)
-            if frame.grad_weight is not None:
+            shown = phase_views[i]
+            if "output" in shown:
+                panel.show_values(
+                    "output", frame.output, levels=levels["output"], pending=frame.output_pending
+                )
+            if "grad_input" in shown:
+                panel.show_values(
+                    "grad_input", frame.grad_input, levels=levels["grad_input"], diverging=True
+                )
+            if "grad_weight" in shown and frame.grad_weight is not None:
                 panel.show_values(
                     "grad_weight",
                     frame.grad_weight,
                     levels=levels["grad_weight"],
                     diverging=True,
                 )
-                panel.views["grad_weight"].set_dimmed(forward)
-            if frame.mask is not None:
+            if "mask" in shown and frame.mask is not None:
                 panel.show_values("mask", frame.mask.astype(float), levels=levels["mask"])
+        # With the views' new values (their sizes count): a phase switch changes the views.
+        self._arrange()
+        for i, panel in enumerate(self.panels):
+            frame = frames[i]
+            shown = panel.shown
             hl = frame.highlight
-            for name in VIEWS:
+            marks: dict[str, dict[tuple[int, int], set[str]]] = {}
+            for name in shown:
                 marked = differing[i].get(name)
                 cells: dict[tuple[int, int], set[str]] = {}
                 # Framed where a view can be a table; a heat map draws no such frames.
@@ -350,14 +500,44 @@ class CompareView(Retranslatable, QWidget):
                     cells = {(int(r), int(c)): {DIFFERS_STYLE} for r, c in np.argwhere(marked)}
                 skip = (forward and name in GRADIENTS) or (not forward and name == "mask")
                 if hl is not None and not skip:
-                    for rc, roles in hl.of(name).items():
-                        styles = {ROLE_STYLE[r] for r in roles if r in ROLE_STYLE}
+                    # As the usual views: the step's cells; in the backward phase dY marks the
+                    # cell of the current output position.
+                    roles = hl.of("output") if name == "grad_output" else hl.of(name)
+                    for rc, have in roles.items():
+                        styles = (
+                            {"current"}
+                            if name == "grad_output"
+                            else {ROLE_STYLE[r] for r in have if r in ROLE_STYLE}
+                        )
                         cells[rc] = styles | cells.get(rc, set())
-                panel.show_marks(name, cells)
+                marks[name] = cells
+            self._step_marks.append(marks)
             text = st.compare_step_text(i)
             if text != panel.step_label.text():
                 panel.step_label.setText(text)
+                panel.step_label.setToolTip(text)
             panel.step_label.setEnabled(frame.step.present)
+        self._show_marks()
+
+    def _on_hover_changed(self) -> None:
+        if self.state.comparison is not None and len(self._step_marks) == len(self.panels):
+            self._show_marks()
+
+    def _show_marks(self) -> None:
+        """The step's marks, and the hovered cell's links in every panel."""
+        st = self.state
+        for i, panel in enumerate(self.panels):
+            hover_in, hover_out = st.compare_hover_cells(i) if st.hover else ([], [])
+            for name in panel.shown:
+                cells = self._step_marks[i].get(name, {})
+                linked = (
+                    hover_in if name in INPUT_SIDE else hover_out if name in OUTPUT_SIDE else []
+                )
+                if linked:
+                    cells = {rc: set(styles) for rc, styles in cells.items()}
+                    for rc in linked:
+                        cells.setdefault(rc, set()).add("hover")
+                panel.show_marks(name, cells)
 
 
 # ---- the feature: Tools ▸ Compare and the parameter panel's button --------------------------
