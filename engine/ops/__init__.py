@@ -32,15 +32,7 @@ import importlib
 import pkgutil
 
 from engine.ops.registry import OPS, get_op, op_names, register, unregister
-from engine.ops.spec import (
-    Accumulation,
-    OpSpec,
-    Params,
-    ParamSpec,
-    Step,
-    StepCell,
-    TensorSpec,
-)
+from engine.ops.spec import Accumulation, OpSpec, Params, ParamSpec, Step, StepCell, TensorSpec
 
 _SUPPORT = {"budget", "common", "registry", "spec"}
 

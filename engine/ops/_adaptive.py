@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.adaptive import adaptive_bins, adaptive_output_size
 from engine.geometry import Pair, WindowGeometry
-from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec
+from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, Params, ParamSpec
 
 #: A coordinate no input has: taps of a bin past its end.
 _NOWHERE = -(10**9)
@@ -26,7 +26,7 @@ OUTPUT_SIZE = ParamSpec(
     "pair",
     (2, 2),
     1,
-    4096,
+    INT_LIMIT,
     label=QT_TR_NOOP("Output size"),
     help=QT_TR_NOOP(
         "Adaptive pooling: the output size (height × width); the windows adapt to the input. "

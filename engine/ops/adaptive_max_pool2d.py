@@ -9,16 +9,9 @@ import numpy as np
 from engine import reference_adaptive as reference
 from engine.adaptive import adaptive_max_pool2d, adaptive_max_pool2d_backward
 from engine.ops._adaptive import OUTPUT_SIZE, AdaptiveGeometry, adaptive_geometry, explain
-from engine.ops.common import (
-    GRAD_INPUT,
-    GRAD_OUTPUT,
-    INPUT_READ_BY_BACKWARD,
-    OUTPUT,
-    plane_trace,
-    register_module,
-)
-from engine.ops.max_pool2d import MASK, TIES
+from engine.ops.common import MAX_TENSORS, plane_trace, register_module
 from engine.ops.max_pool2d import RECORDS as MAX_RECORDS
+from engine.ops.max_pool2d import TIES
 from engine.ops.spec import QT_TR_NOOP, Params, ReferenceLines, Tensors
 from engine.pooling import validate_ties
 from engine.trace import Trace
@@ -112,7 +105,7 @@ SPEC = register_module(
     ),
     params=(OUTPUT_SIZE, TIES),
     reference=reference,
-    tensors=(INPUT_READ_BY_BACKWARD, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
+    tensors=MAX_TENSORS,
     pad_value=-np.inf,
     explain=explain,
     output_in_input_scale=True,

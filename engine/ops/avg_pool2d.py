@@ -20,7 +20,7 @@ from engine.ops.common import (
     pool_kwargs,
     register_module,
 )
-from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
+from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
 from engine.trace import (
     BackwardStep,
@@ -50,8 +50,8 @@ DIVISOR_OVERRIDE = ParamSpec(
     "divisor_override",
     "optional_int",
     None,
-    -4096,
-    4096,
+    -INT_LIMIT,
+    INT_LIMIT,
     label="divisor_override",
     help=QT_TR_NOOP("Average pooling: divide every window by a fixed number instead of its size"),
     depends_on=("kernel_size",),

@@ -11,15 +11,7 @@ import numpy as np
 
 from engine.geometry import WindowGeometry, explain_output_size
 from engine.ops.registry import register
-from engine.ops.spec import (
-    INT_LIMIT,
-    QT_TR_NOOP,
-    OpSpec,
-    Params,
-    ParamSpec,
-    Tensors,
-    TensorSpec,
-)
+from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors, TensorSpec
 from engine.trace import Trace
 
 #: The largest kernel, stride, padding and dilation the app offers (controls, files, CLI).
@@ -104,6 +96,10 @@ GRAD_INPUT = TensorSpec(
 POOL_TENSORS = (INPUT, OUTPUT, GRAD_OUTPUT, GRAD_INPUT)
 #: The same for an operation whose backward reads X (LP pooling, ReLU).
 READ_INPUT_TENSORS = (INPUT_READ_BY_BACKWARD, OUTPUT, GRAD_OUTPUT, GRAD_INPUT)
+#: How many windows each input cell wins (max pooling, fixed or adaptive windows).
+MASK = TensorSpec("mask", "mask", "mask", "like X", view="maskMatrix")
+#: What max pooling shows: X beside the gradients, Y, the mask of the maxima, dY and dX.
+MAX_TENSORS = (INPUT_READ_BY_BACKWARD, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT)
 
 
 def pool_kwargs(params: Params, names: tuple[str, ...]) -> dict[str, Any]:

@@ -26,14 +26,7 @@ from engine.ops.common import (
     pool_kwargs,
     register_module,
 )
-from engine.ops.spec import (
-    QT_TR_NOOP,
-    Params,
-    ParamSpec,
-    ReferenceLines,
-    Tensors,
-    TensorSpec,
-)
+from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors, TensorSpec
 from engine.trace import (
     BackwardStep,
     ForwardStep,

@@ -31,19 +31,14 @@ from engine.conv_transpose import (
 from engine.geometry import Pair, conv_geometry, normalize_pair
 from engine.ops.common import (
     DILATION,
+    MAX_WINDOW,
     PADDING,
     STRIDE,
     channel_backward,
     pool_kwargs,
     register_module,
 )
-from engine.ops.conv2d import (
-    BIAS,
-    CONV_KERNEL,
-    WEIGHT,
-    weighted_calls,
-    weighted_fields,
-)
+from engine.ops.conv2d import BIAS, CONV_KERNEL, WEIGHT, weighted_calls, weighted_fields
 from engine.ops.conv2d import Records as ConvRecords
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.trace import (
@@ -68,7 +63,7 @@ OUTPUT_PADDING = ParamSpec(
     "pair",
     (0, 0),
     0,
-    64,
+    MAX_WINDOW,
     label=QT_TR_NOOP("Output padding"),
     help=QT_TR_NOOP(
         "Transposed convolution: extra rows and columns at the bottom and right of the output "

@@ -12,11 +12,8 @@ from engine.geometry import pool_geometry
 from engine.ops.common import (
     CEIL_MODE,
     DILATION,
-    GRAD_INPUT,
-    GRAD_OUTPUT,
-    INPUT_READ_BY_BACKWARD,
     KERNEL_SIZE,
-    OUTPUT,
+    MAX_TENSORS,
     PADDING,
     STRIDE,
     explain_geometry,
@@ -24,14 +21,7 @@ from engine.ops.common import (
     pool_kwargs,
     register_module,
 )
-from engine.ops.spec import (
-    QT_TR_NOOP,
-    Params,
-    ParamSpec,
-    ReferenceLines,
-    Tensors,
-    TensorSpec,
-)
+from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import (
     TIE_POLICIES,
     TiePolicy,
@@ -79,7 +69,6 @@ TIES = ParamSpec(
     ),
     cli="--ties",
 )
-MASK = TensorSpec("mask", "mask", "mask", "like X", view="maskMatrix")
 
 # Backward sentences: translatable templates, filled with numbers by the trace.
 # ``{updates}`` is each target's arithmetic, e.g. ``dX[2, 4] += 1 → 2``; ``{wins}`` how many
@@ -232,7 +221,7 @@ SPEC = register_module(
     description=QT_TR_NOOP("Each output is the largest value in its window."),
     params=(KERNEL_SIZE, STRIDE, PADDING, DILATION, CEIL_MODE, TIES),
     reference=reference,
-    tensors=(INPUT_READ_BY_BACKWARD, OUTPUT, MASK, GRAD_OUTPUT, GRAD_INPUT),
+    tensors=MAX_TENSORS,
     pad_value=-np.inf,
     pitfalls=(
         "max_zero_padding",

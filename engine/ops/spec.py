@@ -17,7 +17,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 
@@ -232,6 +232,17 @@ TensorRole = Literal[
 ]
 
 
+_Named = TypeVar("_Named", "ParamSpec", "TensorSpec")
+
+
+def _by_name(specs: tuple[_Named, ...], name: str) -> _Named:
+    """The first of ``specs`` called ``name``; KeyError if none is."""
+    for spec in specs:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
 @dataclass(frozen=True)
 class TensorSpec:
     """One tensor an operation reads or produces, and how the app shows it.
@@ -392,19 +403,13 @@ class OpSpec:
     scatters: bool = False
 
     def param(self, name: str) -> ParamSpec:
-        for spec in self.params:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return _by_name(self.params, name)
 
     def has_param(self, name: str) -> bool:
         return any(spec.name == name for spec in self.params)
 
     def tensor(self, name: str) -> TensorSpec:
-        for spec in self.tensors:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return _by_name(self.tensors, name)
 
     def has_tensor(self, name: str) -> bool:
         return any(spec.name == name for spec in self.tensors)
