@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import assume
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,6 +136,47 @@ def make_state(op: str, changes: dict, spec: object | None = None, dy_random: bo
 
 
 # ---- hypothesis ---------------------------------------------------------------------------------
+def fast_or_discard(
+    fast: Callable[[], Any],
+    slow: Callable[[], object],
+    error: type[Exception] = ValueError,
+    slow_error: type[Exception] | tuple[type[Exception], ...] | None = None,
+) -> Any:
+    """Run ``fast()``; if it refuses (``error``), ``slow()`` must refuse too (``slow_error``,
+    by default ``error``) and the hypothesis example is dropped."""
+    try:
+        return fast()
+    except error:
+        with pytest.raises(error if slow_error is None else slow_error):
+            slow()
+        assume(False)
+
+
+@st.composite
+def pool_params(draw, pair_or_int: Callable[[int, int], Any], dilation: bool = True):
+    """Pooling keyword arguments: kernel_size 1..4, stride None or 1..4, padding 0..2,
+    ceil_mode and (with ``dilation``) dilation 1..3; ``pair_or_int(low, high)`` draws each."""
+    params = dict(
+        kernel_size=draw(pair_or_int(1, 4)),
+        stride=draw(st.one_of(st.none(), pair_or_int(1, 4))),
+        padding=draw(pair_or_int(0, 2)),
+        ceil_mode=draw(st.booleans()),
+    )
+    if dilation:
+        params["dilation"] = draw(pair_or_int(1, 3))
+    return params
+
+
+@st.composite
+def avg_params(draw, pair_or_int: Callable[[int, int], Any], divisor: int):
+    """Average-pooling keyword arguments: :func:`pool_params` without dilation, plus
+    count_include_pad and divisor_override None or in ``-divisor..divisor``."""
+    params = draw(pool_params(pair_or_int, dilation=False))
+    params["count_include_pad"] = draw(st.booleans())
+    params["divisor_override"] = draw(st.one_of(st.none(), st.integers(-divisor, divisor)))
+    return params
+
+
 def hypothesis_settings(max_examples: int):
     """``hypothesis.settings`` of the engine's property tests: no deadline (a shared machine),
     filtered and slow draws allowed."""

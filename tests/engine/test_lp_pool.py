@@ -16,9 +16,10 @@ from checks import (
     assert_every_rule_exercised,
     check_gradient,
     check_structured_error,
+    fast_or_discard,
     hypothesis_settings,
 )
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -171,12 +172,7 @@ def tolerance(x):
 @given(case=lp_cases())
 def test_matches_reference(case):
     x, params, rng = case
-    try:
-        y = lp_pool2d(x, **params)
-    except ValueError:
-        with pytest.raises(ValueError):
-            reference.lp_pool2d(x, **params)
-        assume(False)
+    y = fast_or_discard(lambda: lp_pool2d(x, **params), lambda: reference.lp_pool2d(x, **params))
     assert_close(y, reference.lp_pool2d(x, **params), tolerance(x))
     gy = rng.standard_normal(y.shape).astype(y.dtype)
     assert_close(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from checks import hypothesis_settings
-from hypothesis import assume, given, settings
+from checks import avg_params, fast_or_discard, hypothesis_settings, pool_params
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -28,6 +28,10 @@ def pair_or_int(low: int, high: int):
     """An int, a 1-tuple or an (h, w) pair, each entry in [low, high]."""
     v = st.integers(low, high)
     return st.one_of(v, st.tuples(v), st.tuples(v, v))
+
+
+POOL_PARAMS = pool_params(pair_or_int)
+AVG_PARAMS = avg_params(pair_or_int, divisor=5)
 
 
 @st.composite
@@ -56,33 +60,10 @@ def arrays(draw, rank: int | None = None, max_side: int = 6, kind: str | None = 
     return x
 
 
-@st.composite
-def pool_params(draw, with_dilation: bool = True):
-    params = dict(
-        kernel_size=draw(pair_or_int(1, 4)),
-        stride=draw(st.one_of(st.none(), pair_or_int(1, 4))),
-        padding=draw(pair_or_int(0, 2)),
-        ceil_mode=draw(st.booleans()),
-    )
-    if with_dilation:
-        params["dilation"] = draw(pair_or_int(1, 3))
-    return params
-
-
 def grad_like(draw, shape: tuple[int, ...]) -> np.ndarray:
     """An upstream gradient: quarters in [-1, 1], so sums are exact in any order."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     return rng.integers(-4, 5, size=shape).astype(np.float64) / 4
-
-
-def fast_or_discard(fast, slow):
-    """Run ``fast()``; if it refuses, ``slow()`` must refuse too and the example is dropped."""
-    try:
-        return fast()
-    except ValueError:
-        with pytest.raises(ValueError):
-            slow()
-        assume(False)
 
 
 def forward_or_discard(name: str, *args, **params):
@@ -96,7 +77,7 @@ def forward_or_discard(name: str, *args, **params):
 
 # ---- max pooling ------------------------------------------------------------------------------
 @SETTINGS
-@given(x=arrays(), params=pool_params())
+@given(x=arrays(), params=POOL_PARAMS)
 def test_max_pool_forward(x, params):
     y, idx = fast_or_discard(
         lambda: engine.max_pool2d(x, **params, return_indices=True),
@@ -112,7 +93,7 @@ def test_max_pool_forward(x, params):
 
 
 @SETTINGS
-@given(data=st.data(), x=arrays(), params=pool_params())
+@given(data=st.data(), x=arrays(), params=POOL_PARAMS)
 def test_max_pool_backward(data, x, params):
     y = forward_or_discard("max_pool2d", x, **params)
     gy = grad_like(data.draw, y.shape)
@@ -127,7 +108,7 @@ def test_max_pool_backward(data, x, params):
 
 
 @SETTINGS
-@given(x=arrays(kind="ties"), params=pool_params())
+@given(x=arrays(kind="ties"), params=POOL_PARAMS)
 def test_max_pool_mask_counts(x, params):
     """How many windows each element wins is the backward of an all-ones gradient."""
     y = forward_or_discard("max_pool2d", x, **params)
@@ -153,16 +134,8 @@ def test_max_pool_mask_counts(x, params):
 
 
 # ---- average pooling --------------------------------------------------------------------------
-@st.composite
-def avg_params(draw):
-    params = draw(pool_params(with_dilation=False))
-    params["count_include_pad"] = draw(st.booleans())
-    params["divisor_override"] = draw(st.one_of(st.none(), st.integers(-5, 5)))
-    return params
-
-
 @SETTINGS
-@given(x=arrays(), params=avg_params())
+@given(x=arrays(), params=AVG_PARAMS)
 def test_avg_pool_forward(x, params):
     y = forward_or_discard("avg_pool2d", x, **params)
     y_ref = reference.avg_pool2d(x, **params)
@@ -172,7 +145,7 @@ def test_avg_pool_forward(x, params):
 
 
 @SETTINGS
-@given(data=st.data(), x=arrays(), params=avg_params())
+@given(data=st.data(), x=arrays(), params=AVG_PARAMS)
 def test_avg_pool_backward(data, x, params):
     y = forward_or_discard("avg_pool2d", x, **params)
     gy = grad_like(data.draw, y.shape)
@@ -195,7 +168,7 @@ def float32_arrays(draw):
 
 
 @SETTINGS
-@given(data=st.data(), x=float32_arrays(), params=avg_params())
+@given(data=st.data(), x=float32_arrays(), params=AVG_PARAMS)
 def test_avg_pool_float32_bitwise(data, x, params):
     """float32: sequential row-major sums and (oh, ow)-ordered backward, bit for bit (§4.4-4.5)."""
     y = forward_or_discard("avg_pool2d", x, **params)

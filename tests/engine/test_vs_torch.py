@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from checks import hypothesis_settings
+from checks import avg_params, hypothesis_settings, pool_params
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -34,6 +34,10 @@ def pair_or_int(low: int, high: int):
     return st.one_of(v, st.tuples(v, v))
 
 
+POOL_PARAMS = pool_params(pair_or_int)
+AVG_PARAMS = avg_params(pair_or_int, divisor=4)
+
+
 @st.composite
 def batches(draw, kind: str | None = None):
     """(N, C, H, W) float64: tie-rich small integers, or values with ±inf/NaN, or normals."""
@@ -51,19 +55,6 @@ def batches(draw, kind: str | None = None):
         pool = np.array([-np.inf, np.inf, np.nan, -1.0, 0.0, -0.0, 1.0, 2.0])
         return pool[rng.integers(0, len(pool), size=shape)]
     return rng.standard_normal(shape)
-
-
-@st.composite
-def pool_params(draw, dilation: bool = True):
-    params = dict(
-        kernel_size=draw(pair_or_int(1, 4)),
-        stride=draw(st.one_of(st.none(), pair_or_int(1, 4))),
-        padding=draw(pair_or_int(0, 2)),
-        ceil_mode=draw(st.booleans()),
-    )
-    if dilation:
-        params["dilation"] = draw(pair_or_int(1, 3))
-    return params
 
 
 def agree_on_validity(ours, theirs):
@@ -84,7 +75,7 @@ def tensor(x: np.ndarray, grad: bool = False):
 
 # ---- max pooling ---------------------------------------------------------------------------------
 @SETTINGS
-@given(x=batches(), params=pool_params(), seed=st.integers(0, 2**32 - 1))
+@given(x=batches(), params=POOL_PARAMS, seed=st.integers(0, 2**32 - 1))
 def test_max_pool(x, params, seed):
     (y, idx), (ty, tidx) = agree_on_validity(
         lambda: engine.max_pool2d(x, **params, return_indices=True),
@@ -110,16 +101,8 @@ def test_max_pool(x, params, seed):
 
 
 # ---- average pooling -----------------------------------------------------------------------------
-@st.composite
-def avg_params(draw):
-    params = draw(pool_params(dilation=False))
-    params["count_include_pad"] = draw(st.booleans())
-    params["divisor_override"] = draw(st.one_of(st.none(), st.integers(-4, 4)))
-    return params
-
-
 @SETTINGS
-@given(x=batches(), params=avg_params(), seed=st.integers(0, 2**32 - 1))
+@given(x=batches(), params=AVG_PARAMS, seed=st.integers(0, 2**32 - 1))
 def test_avg_pool_floatensor(x, params, seed):
     y, ty = agree_on_validity(
         lambda: engine.avg_pool2d(x, **params), lambda: F.avg_pool2d(tensor(x), **params)
@@ -135,7 +118,7 @@ def test_avg_pool_floatensor(x, params, seed):
 
 
 @SETTINGS
-@given(x=batches(kind="normal"), params=avg_params(), seed=st.integers(0, 2**32 - 1))
+@given(x=batches(kind="normal"), params=AVG_PARAMS, seed=st.integers(0, 2**32 - 1))
 def test_avg_pool_float32_bitwise(x, params, seed):
     rng = np.random.default_rng(seed)
     # magnitudes from 2^-20 to 2^24, so every change of summation order shows in the bits
