@@ -897,7 +897,7 @@ class AppState(QObject):
         """Central finite differences against the engine's backward, on the current data."""
         return verify.check_gradients(self.snapshot(), eps)
 
-    def compare_with_torch(self) -> dict[str, verify.Comparison]:
+    def compare_with_torch(self) -> dict[str, verify.TorchComparison]:
         """Engine against PyTorch on the current data; raises TorchUnavailableError."""
         return verify.compare_with_torch(self.snapshot())
 

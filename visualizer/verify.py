@@ -664,7 +664,7 @@ def torch_available() -> bool:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class TorchComparison:
     """One quantity computed by the engine and by PyTorch, cell by cell."""
 
     name: str
@@ -684,7 +684,7 @@ class Comparison:
         return bool(self.agree.all())
 
 
-class TorchResult(dict[str, Comparison]):
+class TorchResult(dict[str, TorchComparison]):
     """The comparisons by name, and ``notes``: what was not compared, and why."""
 
     notes: tuple[str, ...] = ()
@@ -707,7 +707,7 @@ def _compare(
     theirs: np.ndarray,
     note: str = "",
     ignore: np.ndarray | None = None,
-) -> Comparison:
+) -> TorchComparison:
     """Cell by cell; cells where ``ignore`` is true are counted as agreeing, difference 0."""
     ours, theirs = np.asarray(ours), np.asarray(theirs)
     if ours.shape != theirs.shape:
@@ -721,7 +721,7 @@ def _compare(
     if ignore is not None:
         agree = agree | ignore
         diff = np.where(ignore, 0.0, diff)
-    return Comparison(name, label, ours, theirs, diff, agree, note)
+    return TorchComparison(name, label, ours, theirs, diff, agree, note)
 
 
 @dataclass
@@ -1088,7 +1088,7 @@ def compare_with_torch(snap: Document, timeout: float = TORCH_TIMEOUT) -> TorchR
     Returns
     -------
     TorchResult
-        name → :class:`Comparison`; names are 'forward', 'indices' (max pooling),
+        name → :class:`TorchComparison`; names are 'forward', 'indices' (max pooling),
         'grad_input', 'grad_weight' and 'grad_bias' (for the tensors the operation takes).
         ``notes`` say what could not be compared and why.
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from engine import format_number
 from engine.errors import Message, ParameterError
+from engine.geometry import Pair
 from engine.ops import OPS, OpSpec, get_op
 from engine.ops.spec import QT_TR_NOOP
 from visualizer.model.compute import Results, compute
@@ -34,8 +35,6 @@ from visualizer.model.present import grad_input_plane as _grad_input_plane
 from visualizer.model.present import grad_weight_plane as _grad_weight_plane
 from visualizer.model.present import mask_plane as _mask_plane
 from visualizer.model.present import output_plane as _output_plane
-
-Pair = tuple[int, int]
 
 # At most this many panels (a lecture screen holds no more).
 MAX_PANELS = 4

@@ -42,6 +42,7 @@ import numpy as np
 from engine import Step, Trace, format_number
 from engine.errors import Message, ParameterError
 from engine.ops import OpSpec, ParamSpec, get_op
+from engine.ops.common import MAX_WINDOW
 from engine.ops.spec import QT_TR_NOOP
 from engine.stack import (
     LAYER_ERROR,
@@ -55,14 +56,19 @@ from engine.stack import (
 )
 from engine.trace import cell_name, update_lines
 from visualizer.data import resized
-from visualizer.limits import INPUT_MAX_SIDE, PRESET_MAX_BYTES
+from visualizer.limits import (
+    INPUT_MAX_SIDE,
+    PRESET_MAX_BYTES,
+    SESSION_MAX_CHANNELS,
+    SESSION_MAX_SIDE,
+)
 from visualizer.safe_io import UnreadableFileError, read_text_file
 
 STACK_FORMAT = "pooling-visualizer-stack"
 STACK_VERSION = 1
 STACK_MAX_BYTES = PRESET_MAX_BYTES  # checked before a byte is read
 STACK_MAX_LAYERS = 32
-STACK_MAX_CHANNELS = 64
+STACK_MAX_CHANNELS = SESSION_MAX_CHANNELS  # a stack file holds what a session may
 STACK_FILE = Message(QT_TR_NOOP("stack"))  # "… larger than a stack file may be"
 
 # The file's own rules (layer rules are the registry's and the engine's, which name the layer).
@@ -106,7 +112,6 @@ GRAD_CELL = QT_TR_NOOP("dY = 1 at output [{row}, {col}], 0 elsewhere")
 
 _TOP_KEYS = ("format", "version", "input", "layers", "title", "title_zh", "explanation",
              "explanation_zh")  # fmt: skip
-MAX_KERNEL_SIDE = 64  # a kernel typed into the layer panel (files: the registry's limit)
 #: How Stack mode steps: each layer window by window (as single-operation mode), or one step
 #: per layer.  The first is the default.
 STEPPINGS = ("windows", "layers")
@@ -180,8 +185,8 @@ class StackLayer:
         spec = self.spec
         checked: Any = spec.param(name).coerce(value)
         if name == "kernel_size" and self.weight is not None:
-            if max(checked) > MAX_KERNEL_SIDE:
-                raise ParameterError(KERNEL_RESIZE, value=checked, limit=MAX_KERNEL_SIDE)
+            if max(checked) > MAX_WINDOW:
+                raise ParameterError(KERNEL_RESIZE, value=checked, limit=MAX_WINDOW)
             return replace(self, weight=resized(self.weight, *checked))
         params = dict(self.params)
         params[name] = checked
@@ -374,7 +379,7 @@ def layer_from_json(index: int, raw: object) -> StackLayer:
         if "weight" not in raw:
             raise _layer_error(index, spec.key, Message(NEEDS_PARAMETER, name="weight"))
         try:
-            weight = _array(raw["weight"], "weight", (2, 4), MAX_KERNEL_SIDE * 4)
+            weight = _array(raw["weight"], "weight", (2, 4), MAX_WINDOW * 4)
         except ValueError as exc:
             raise _layer_error(index, spec.key, _reason(exc)) from None
         weight = weight.reshape((1,) * (4 - weight.ndim) + weight.shape)
@@ -385,7 +390,7 @@ def layer_from_json(index: int, raw: object) -> StackLayer:
             bias = np.full(channels, float(value))
         else:
             try:
-                bias = _array(value, "bias", (1,), 4096)
+                bias = _array(value, "bias", (1,), SESSION_MAX_SIDE)
             except ValueError:
                 bias = None
             if bias is None or bias.shape != (channels,):

@@ -46,6 +46,7 @@ from visualizer import codegen
 from visualizer.i18n import tr
 from visualizer.resources import asset
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable
 
 PHASE_COLORS = {"forward": QColor(255, 214, 140), "backward": QColor(178, 235, 196)}
 DOCK_WIDTH = 470  # asked for; at 1366×768 the views leave the dock about 350 pixels
@@ -166,7 +167,7 @@ class _Tabs(QTabWidget):
         return QSize(DOCK_WIDTH, super().sizeHint().height())
 
 
-class CodePanel(QDockWidget):
+class CodePanel(Retranslatable, QDockWidget):
     """Dock ``codeDock``: tabs "NumPy", "PyTorch" and "By hand" (``codeTabs``)."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -360,9 +361,7 @@ class CodePanel(QDockWidget):
         if event.type() == QEvent.PaletteChange:
             for editor in (self.numpy_edit, self.torch_edit, self.hand_edit):
                 editor.highlighter.set_dark(_is_dark(editor))
-        elif event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
+        super().changeEvent(event)  # Retranslatable: a language switch
 
     # ---- state → view -----------------------------------------------------------------------
     def _on_results_changed(self) -> None:

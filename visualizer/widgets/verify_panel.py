@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,6 +34,7 @@ from visualizer import verify
 from visualizer.i18n import set_action_text, tr
 from visualizer.resources import asset
 from visualizer.state import AppState
+from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MatrixView
 
 LIVE_LIMIT = 4096  # inputs up to this many elements are re-checked after every edit
@@ -90,7 +91,7 @@ class _JobRow(QWidget):
         self.setVisible(True)
 
 
-class VerifyPanel(QDockWidget):
+class VerifyPanel(Retranslatable, QDockWidget):
     """Dock ``verifyDock``: the gradient check's verdict and the PyTorch agreement matrix."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -220,11 +221,6 @@ class VerifyPanel(QDockWidget):
         if visible and self._rerun_when_shown:
             self._rerun_when_shown = False
             self._rerun()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
 
     # ---- running the checks -----------------------------------------------------------------
     def run_gradient_check(self) -> verify.GradientCheck | None:
