@@ -32,7 +32,9 @@ Bit-exactness with PyTorch's CPU kernels (float32 and float64):
 * Max: the first maximum in row-major bin order wins ties, any NaN wins and the last NaN of a
   bin is reported, and the index is ``row * W + col`` in the input plane (spec §3.1 applied to
   a bin).  Large bins use ``np.argmax`` (the first maximum, or the first NaN, then corrected),
-  small ones PyTorch's scan tap by tap, equal tiling bins :func:`~engine.pooling.max_pool2d`.
+  small ones PyTorch's scan tap by tap, equal tiling bins :func:`~engine.pooling.max_pool2d`
+  (up to 36 taps) or a tap-major copy scanned with contiguous passes
+  (:func:`_tiled_max_tap_major`).
   The backward adds ``grad_output`` at the index in ``(oh, ow)`` order, PyTorch's order.
 
 Deliberate differences from PyTorch, as in the rest of the engine: 2-D ``(H, W)`` input is
@@ -706,6 +708,13 @@ def _max_scan(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.ndarray, np.
     idx : int64 array, same shape
     """
     kh, kw = rows.k, cols.k
+    n_planes = x4.shape[0] * x4.shape[1]
+    if (
+        kh * kw > 36
+        and not _empty_output(x4, rows, cols)
+        and _tap_major(rows, cols, n_planes, x4.itemsize)
+    ):
+        return _tiled_max_tap_major(x4, rows, cols)
     if rows.tiles and cols.tiles and kh * kw <= 36 and not _empty_output(x4, rows, cols):
         # Equal, disjoint bins: max_pool2d with kernel = stride = the bin, whose tuned scan has
         # the same tie, NaN and index rules (and is faster for small bins).
@@ -732,6 +741,62 @@ def _max_scan(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.ndarray, np.
             best_p[block] = np.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
         idx_p[block] = _tap_index(tap, rows, cols, block[1], planes.shape[2])
     return best, idx
+
+
+def _tiled_max_tap_major(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.ndarray, np.ndarray]:
+    """Maxima and flat indices of equal tiling bins, from a tap-major copy per block of planes.
+
+    As :func:`_tiled_sums_tap_major`, a block is copied once to ``(kH·kW, b·out_H·out_W)``;
+    then, with contiguous passes only: the bin maximum ``m`` (``np.maximum.reduce`` over the
+    taps, NaN propagating), the taps equal to it, and the *first* of them as the largest of
+    ``weight[t] = kH·kW − t`` over the equal taps (a max-reduction over small integers instead
+    of an argmax along a strided axis).  That is PyTorch's strict ``>`` scan: the first of
+    equal maxima (also of -0.0 and +0.0) keeps the bin.  A bin holding a NaN reports its last
+    NaN, as PyTorch's ``or isnan`` replaces on every NaN.  The value is read at the winning tap
+    (so a -0.0 winner stays -0.0).  Blocks run on ``engine.pooling``'s threads.
+
+    Returns
+    -------
+    best : array, shape (N, C, out_H, out_W), dtype of ``x4``
+    idx : int64 array, same shape; ``row * W + col`` in the input plane
+    """
+    n, c, height, width = x4.shape
+    n_planes = n * c
+    oh, kh, ow, kw = rows.out, rows.k, cols.out, cols.k
+    taps = kh * kw
+    best = np.empty((n_planes, oh * ow), dtype=x4.dtype)
+    idx = np.empty((n_planes, oh * ow), dtype=np.int64)
+    per = min(n_planes, _tap_major_planes(height * width, x4.itemsize))
+    blocks = [(slice(p, min(n_planes, p + per)), slice(None)) for p in range(0, n_planes, per)]
+    bins = x4.reshape(n_planes, oh, kh, ow, kw)
+    small = np.uint8 if taps < 256 else np.uint16
+    weight = np.arange(taps, 0, -1, dtype=small)[:, None]  # tap t -> taps - t
+    # Flat index of tap t of bin (oh, ow): (oh·kH + i)·W + ow·kW + j.
+    i, j = np.divmod(np.arange(taps), kw)
+    tap_offset = i * width + j  # (taps,)
+    bin_offset = (np.arange(oh)[:, None] * kh * width + np.arange(ow)[None, :] * kw).ravel()
+
+    def scan(group: list[tuple[slice, slice]], _worker: int) -> None:
+        scratch = np.empty(taps * per * oh * ow, dtype=x4.dtype)
+        for p, _ in group:
+            b = p.stop - p.start
+            cube = scratch[: taps * b * oh * ow].reshape(kh, kw, b, oh, ow)
+            cube[...] = bins[p].transpose(2, 4, 0, 1, 3)
+            flat = cube.reshape(taps, -1)  # (taps, bins of the block)
+            m = np.maximum.reduce(flat, axis=0)
+            first = np.maximum.reduce((flat == m) * weight, axis=0)
+            tap = taps - first.astype(np.intp)  # first == 0 only for NaN bins (NaN != NaN)
+            nan = np.isnan(m)
+            if nan.any():
+                last = taps - 1 - np.argmax(np.isnan(flat[::-1, nan]), axis=0)
+                tap[nan] = last
+            columns = np.arange(flat.shape[1])
+            best[p] = flat[tap, columns].reshape(b, -1)
+            idx[p] = (tap_offset[tap] + np.tile(bin_offset, b)).reshape(b, -1)
+
+    _run_blocks(scan, blocks)
+    shape4 = (n, c, oh, ow)
+    return best.reshape(shape4), idx.reshape(shape4)
 
 
 def _max_by_rows(

@@ -619,11 +619,12 @@ def test_gathered_passes_match_the_reference_on_many_planes(dtype, output_size):
 # ---- equal tiling bins summed in tap-major order (many planes) ---------------------------------
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("output_size", [(4, 4), (2, 3), (8, 6), (1, 12)])
+@pytest.mark.parametrize("output_size", [(4, 4), (2, 3), (8, 6), (1, 12), (2, 2), (1, 2)])
 def test_tap_major_sums_match_the_reference_on_many_planes(
     monkeypatch, threads, dtype, output_size
 ):
-    """Divisible sizes with enough planes take the tap-major copy and its ordered reduction."""
+    """Divisible sizes with enough planes take the tap-major copy and its ordered reduction
+    (the average) or its first-maximum scan (the maximum, bins of more than 36 taps)."""
     monkeypatch.setattr(pooling, "THREADS", threads)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_BLOCK_BYTES", 4096)  # several blocks
     monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
@@ -640,6 +641,22 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
         *adaptive._axes(x, output_size), len(x.reshape(-1, 16, 12)), x.itemsize
     )
     assert_same(adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size))
+    # the maximum (bins of more than 36 taps take the tap-major scan): ties, NaN, signed zeros
+    x[0, 2, :8, :6] = -0.0
+    x[0, 2, 3, 4] = 0.0  # +0.0 after -0.0 in its bin: the first (-0.0) wins
+    x[0, 3, ::2, ::3] = np.round(x[0, 3, ::2, ::3])  # ties
+    x[0, 3] = np.minimum(x[0, 3], 1.0)  # many taps equal to the maximum 1.0
+    x[0, 4, 2:9:3, 5] = np.nan  # several NaN in a bin: the last one is reported
+    x[1, 7] = -np.inf  # a plane of -inf: the first tap wins
+    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
+    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
+    assert_same(y, ry)
+    assert_array_equal(idx, ridx)
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    assert_same(
+        adaptive_max_pool2d_backward(gy, x, output_size),
+        reference.adaptive_max_pool2d_backward(gy, x, output_size, "first"),
+    )
 
 
 def test_tap_major_sums_are_sequential_not_pairwise(torch):
