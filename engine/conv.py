@@ -5,6 +5,12 @@ weight, as a ``(C_out, C_in · kH · kW)`` matrix, times the *column matrix* tha
 every tap reads in every window (:func:`_columns`, "im2col").  The column matrix is built
 tap by tap from strided views, and never for more than :data:`COLUMN_BUDGET` elements at a
 time, so a large input never has its full window tensor copied.
+
+Where it pays (:func:`engine.canvas.worth_it`), the column matrix is laid out on a
+:class:`~engine.canvas.Canvas`'s wide grid: then every row of it is one contiguous run of the
+(padded, stride-phased) input, copied in one go, and the gradient's columns go back the same
+way (:class:`_CanvasColumns`).  The few garbage columns of the wide grid cost a few per cent
+of the products; their results are dropped.
 """
 
 from __future__ import annotations
@@ -13,14 +19,17 @@ import numbers
 
 import numpy as np
 
+from engine import canvas
 from engine.arrays import as_float_array, check_grad_shape, from_4d, to_4d
 from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry
 
-#: Elements of the column matrix (see :func:`_columns`) built at a time: 4 MB in float32.
-#: Big enough for efficient matrix products, small enough that a large input never has its
-#: full window tensor copied (a band has at least one output row, though).
-COLUMN_BUDGET = 1 << 20
+#: Elements of the column matrix (see :func:`_columns`) built at a time: 1 MB in float32.
+#: Big enough for efficient matrix products, small enough that a band's columns stay in the
+#: CPU cache for its products and that a large input never has its full window tensor copied
+#: (a band has at least one output row, though).  (Measured on the benchmark's and the
+#: LeNet-style stack's convolutions: 2^17 to 2^18 best, 2^20 up to 2x slower for 1 channel.)
+COLUMN_BUDGET = 1 << 18
 
 Chunk = tuple[int, int, int]  # (sample, first output row, stop output row)
 
@@ -151,6 +160,35 @@ class _Columns:
         return cols.reshape(self.groups, -1, (stop - first) * g.out_size[1])
 
 
+class _CanvasColumns:
+    """The column matrices of :class:`_Columns`, on a :class:`~engine.canvas.Canvas`'s grid.
+
+    Row ``(c, i, j)`` of a band's matrix is the run tap ``(i, j)`` reads in channel ``c``
+    (:meth:`Canvas.read`): a plain copy of a contiguous run.  Column ``oh·Wq + ow`` belongs
+    to output ``(oh, ow)``; the columns with ``ow >= out_W`` are garbage, and the buffer's
+    columns past the runs (the last row's garbage) stay zero, so products with them are finite.
+    """
+
+    def __init__(self, g: WindowGeometry, c_in: int, groups: int, dtype: np.dtype) -> None:
+        self.g, self.c_in, self.groups, self.dtype = g, c_in, groups, dtype
+        self.cols = np.empty(0, dtype=dtype)
+
+    def fill(self, x_n: np.ndarray, band: tuple[int, int]) -> tuple[canvas.Canvas, np.ndarray]:
+        """The band's canvas and column matrix, ``(groups, C_in/groups · kH · kW, rows · Wq)``.
+
+        ``x_n`` is one sample, (C_in, H, W).  The matrix is valid until the next ``fill``.
+        """
+        c = canvas.Canvas(self.g, *band)
+        width = c.rows * c.wq
+        taps = len(c.taps)
+        if self.cols.shape != (self.c_in, taps, width):
+            self.cols = np.zeros((self.c_in, taps, width), dtype=self.dtype)
+        phases = c.fill(x_n, 0.0)
+        for t in range(taps):
+            self.cols[:, t, : c.length] = c.read(phases, t)
+        return c, self.cols.reshape(self.groups, -1, width)
+
+
 def _columns(x_n: np.ndarray, g: WindowGeometry, band: tuple[int, int], groups: int) -> np.ndarray:
     """The column matrix of one band of one sample, in a fresh array (see :class:`_Columns`)."""
     return _Columns(g, x_n.shape[0], groups, x_n.dtype).fill(x_n, band)
@@ -214,6 +252,9 @@ def conv2d(
     c_out = w4.shape[0]
     w_rows = _weight_rows(w4, groups)
     y = np.empty((n, c_out, *g.out_size), dtype=x4.dtype)
+    if canvas.worth_it(g):
+        _conv_on_canvas(x4, w_rows, b, g, groups, y)
+        return y[0, 0] if ndim == 2 else from_4d(y, ndim)
     columns = _Columns(g, c_in, groups, x4.dtype)
     bias_rows = None if b is None else b.reshape(groups, c_out // groups, 1)
     for sample, first, stop in _chunks(n, c_in, g):
@@ -227,6 +268,76 @@ def conv2d(
         if bias_rows is not None:
             out += bias_rows  # while the band is in the cache
     return y[0, 0] if ndim == 2 else from_4d(y, ndim)
+
+
+def _conv_on_canvas(
+    x4: np.ndarray,
+    w_rows: np.ndarray,
+    b: np.ndarray | None,
+    g: WindowGeometry,
+    groups: int,
+    y: np.ndarray,
+) -> None:
+    """:func:`conv2d`'s products on canvas columns (:class:`_CanvasColumns`), into ``y``.
+
+    The product of a band lands on the wide grid; its real columns, plus the bias, go to ``y``.
+    """
+    n, c_in = x4.shape[:2]
+    c_out = w_rows.shape[0] * w_rows.shape[1]
+    columns = _CanvasColumns(g, c_in, groups, x4.dtype)
+    grid = np.empty(0, dtype=x4.dtype)
+    for sample, first, stop in _chunks(n, c_in, g):
+        c, cols = columns.fill(x4[sample], (first, stop))
+        if grid.shape != (groups, w_rows.shape[1], cols.shape[2]):
+            grid = np.empty((groups, w_rows.shape[1], cols.shape[2]), dtype=x4.dtype)
+        np.matmul(w_rows, cols, out=grid)
+        real = c.outputs(grid.reshape(c_out, -1))
+        if b is None:
+            y[sample, :, first:stop] = real
+        else:
+            np.add(real, b.reshape(c_out, 1, 1), out=y[sample, :, first:stop])
+
+
+def _conv_backward_on_canvas(
+    gy: np.ndarray,
+    x4: np.ndarray,
+    w_rows: np.ndarray,
+    g: WindowGeometry,
+    groups: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """dX (shape of ``x4``) and dW^T ``(groups, C_in/groups · kH · kW, C_out/groups)`` on
+    canvas columns.
+
+    ``gy`` goes onto the wide grid with zeros in the garbage columns (so they add nothing to
+    dW, and only zeros to dX); dX's columns are added back tap by tap, each a contiguous run
+    of the canvas (:meth:`Canvas.read`), and stored into dX.
+    """
+    n, c_in = x4.shape[:2]
+    c_out = w_rows.shape[0] * w_rows.shape[1]
+    w_cols = np.ascontiguousarray(w_rows.transpose(0, 2, 1))  # W^T, laid out for the product
+    gw_t = np.zeros((groups, w_rows.shape[2], w_rows.shape[1]), dtype=w_rows.dtype)
+    gx = np.zeros(x4.shape, dtype=x4.dtype)
+    columns = _CanvasColumns(g, c_in, groups, x4.dtype)
+    gy_grid = read_grads = np.empty(0, dtype=x4.dtype)
+    for sample, first, stop in _chunks(n, c_in, g):
+        c, cols = columns.fill(x4[sample], (first, stop))
+        width = cols.shape[2]
+        if gy_grid.shape != (c_out, width):
+            gy_grid = np.zeros((c_out, width), dtype=x4.dtype)  # garbage columns stay 0
+            read_grads = np.empty(cols.shape, dtype=x4.dtype)
+        c.outputs(gy_grid)[...] = gy[sample, :, first:stop]
+        gy_band = gy_grid.reshape(groups, -1, width)
+        gw_t += cols @ gy_band.transpose(0, 2, 1)  # dW^T = columns · dY^T, see conv2d_backward
+        np.matmul(w_cols, gy_band, out=read_grads)
+        per_tap = read_grads.reshape(c_in, len(c.taps), width)
+        target_n = gx[sample]
+        whole = (first, stop) == (0, g.out_size[0])
+        phases = c.blank(c_in, x4.dtype) if whole and not c.direct else c.fill(target_n, 0.0)
+        for t in range(len(c.taps)):
+            target = c.read(phases, t)
+            target += per_tap[:, t, : c.length]
+        c.store(phases, target_n)
+    return gx, gw_t
 
 
 def conv2d_backward(
@@ -254,7 +365,7 @@ def conv2d_backward(
     grad_bias : array, shape of ``bias``; ``None`` when ``bias`` is None
     """
     x4, w4, b, g, ndim, groups = _prepare(x, weight, bias, stride, padding, dilation, groups)
-    n, c_in = x4.shape[:2]
+    n = x4.shape[0]
     c_out = w4.shape[0]
     oh, ow = g.out_size
     gy_arr = as_float_array(grad_output, "grad_output")  # refuse bools and strings, like x
@@ -263,6 +374,28 @@ def conv2d_backward(
     check_grad_shape(gy_arr.shape, expected_caller)
     gy = np.ascontiguousarray(gy_arr.reshape(expected), dtype=x4.dtype)
     w_rows = _weight_rows(w4, groups)
+    if canvas.worth_it(g):
+        gx, gw_t = _conv_backward_on_canvas(gy, x4, w_rows, g, groups)
+    else:
+        gx, gw_t = _conv_backward_on_regions(gy, x4, w_rows, g, groups)
+    grad_weight = np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(w4.shape)
+    grad_bias = None
+    if b is not None:
+        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.asarray(bias).shape)
+    if ndim == 2:
+        return gx[0, 0], grad_weight[0, 0], grad_bias
+    return from_4d(gx, ndim), grad_weight, grad_bias
+
+
+def _conv_backward_on_regions(
+    gy: np.ndarray,
+    x4: np.ndarray,
+    w_rows: np.ndarray,
+    g: WindowGeometry,
+    groups: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """dX and dW^T as :func:`_conv_backward_on_canvas` gives them, on :class:`_Columns`."""
+    n, c_in = x4.shape[:2]
     w_cols = np.ascontiguousarray(w_rows.transpose(0, 2, 1))  # W^T, laid out for the product
     gw_t = np.zeros((groups, w_rows.shape[2], w_rows.shape[1]), dtype=w_rows.dtype)  # dW^T
     gx = np.zeros_like(x4)
@@ -280,10 +413,4 @@ def conv2d_backward(
             read_grads = np.empty_like(cols)
         np.matmul(w_cols, gy_band, out=read_grads)
         _add_columns(read_grads, g, band, out=gx[sample])
-    grad_weight = np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(w4.shape)
-    grad_bias = None
-    if b is not None:
-        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.asarray(bias).shape)
-    if ndim == 2:
-        return gx[0, 0], grad_weight[0, 0], grad_bias
-    return from_4d(gx, ndim), grad_weight, grad_bias
+    return gx, gw_t

@@ -461,9 +461,13 @@ CONV_CASES = [
 
 @pytest.mark.parametrize(("x_shape", "w_shape", "s", "p", "d", "groups"), CONV_CASES)
 @pytest.mark.parametrize("budget", [1, 40, 1 << 20])
+@pytest.mark.parametrize("on_canvas", [True, False])
 def test_conv_column_bands_match_the_reference(
-    monkeypatch, x_shape, w_shape, s, p, d, groups, budget
+    monkeypatch, x_shape, w_shape, s, p, d, groups, budget, on_canvas
 ):
+    """Column matrices on a canvas's wide grid (where it pays) or from tap regions."""
+    if not on_canvas:
+        monkeypatch.setattr(canvas, "worth_it", lambda g: False)
     rng = np.random.default_rng(budget)
     x = rng.standard_normal(x_shape)
     w = rng.standard_normal(w_shape)
