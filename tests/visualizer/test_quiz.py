@@ -294,13 +294,15 @@ def test_presentation_mode_shows_the_compact_strip_and_the_clicker_reveals_then_
     assert st.quiz.verdict.right and "12" in verdict.text()
     assert score.text() == panel(window).quiz_score_label.text() != ""
     assert "1 / 1" in score.text()
-    # The clicker: PageDown reveals first, the next PageDown steps on.
-    st.advance()
+    # The clicker: PageDown steps on after an answer (also with the answer line focused) ...
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key_PageDown)
     assert st.step == 1 and st.quiz.hiding
-    st.advance()
+    # ... and without an answer reveals first, the next PageDown steps on.
+    qtbot.keyClick(edit, Qt.Key_PageDown)
     assert st.step == 1 and not st.quiz.hiding
     assert verdict.text()  # the answer shown
-    st.advance()
+    qtbot.keyClick(edit, Qt.Key_PageDown)
     assert st.step == 2 and st.quiz.hiding
     window.presentation.set_presentation(False, save=False)
     assert window.quiz.dock.isVisible() and not strip.isVisible()
