@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QT_TR_NOOP, QEvent, QLockFile, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -95,7 +95,7 @@ from visualizer.schema import (
 )
 from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
 from visualizer.state import AppState, Label, Snapshot
-from visualizer.ui import Shortcut, add_action
+from visualizer.ui import add_action
 
 FORMAT = "pooling-visualizer-session"
 VERSION = 1
@@ -103,7 +103,6 @@ VERSION = 1
 # both checked before parsing, the size before reading a byte (see _check_json_cost).
 MAX_FILE_BYTES = SESSION_MAX_BYTES
 MAX_PARSE_BYTES = SESSION_MAX_PARSE_BYTES
-MAX_PARAM = 100_000  # any kernel / stride / padding / dilation entry
 MAX_RECENT = 8
 AUTOSAVE_NAME = "autosave.json"  # slot 0; slot k > 0 is autosave-<k>.json
 MAX_INSTANCES = 16  # autosave slots: instances running at once that each get an autosave
@@ -319,17 +318,6 @@ def _array(value: object, name: str, low_channels: int = 1) -> np.ndarray:
                 except (ValueError, OverflowError) as exc:
                     raise ValueError(f"{name}[{i}][{j}][{r}]: {exc}") from None
     return out
-
-
-def _pair(value: object, name: str) -> tuple[int, int]:
-    if not isinstance(value, list) or len(value) != 2:
-        raise ValueError(
-            tr("{field} must be a list of two integers").format(field=f"params.{name}")
-        )
-    return (
-        _int(value[0], f"params.{name}[0]", -MAX_PARAM, MAX_PARAM),
-        _int(value[1], f"params.{name}[1]", -MAX_PARAM, MAX_PARAM),
-    )
 
 
 def _params(value: object) -> Params:
@@ -619,13 +607,15 @@ class SessionManager(QObject):
         self._encoded: dict[str, tuple[np.ndarray, str]] = {}  # arrays already in JSON
 
         style = window.style()
-        self.open_action = self._action(QKeySequence.Open, self._on_open, "openSessionAction")
+        self.open_action = add_action(window, "openSessionAction", QKeySequence.Open, self._on_open)
         self.open_action.setIcon(style.standardIcon(QStyle.SP_DialogOpenButton))
-        self.save_action = self._action(QKeySequence.Save, self._on_save, "saveSessionAction")
+        self.save_action = add_action(window, "saveSessionAction", QKeySequence.Save, self._on_save)
         self.save_action.setIcon(style.standardIcon(QStyle.SP_DialogSaveButton))
-        self.save_as_action = self._action("Ctrl+Shift+S", self._on_save_as, "saveSessionAsAction")
-        self.restore_previous_action = self._action(
-            None, self._on_restore_previous, "restorePreviousAction"
+        self.save_as_action = add_action(
+            window, "saveSessionAsAction", "Ctrl+Shift+S", self._on_save_as
+        )
+        self.restore_previous_action = add_action(
+            window, "restorePreviousAction", None, self._on_restore_previous
         )
         self.recent_menu = QMenu(window)
         self.recent_menu.setObjectName("recentSessionsMenu")
@@ -667,10 +657,6 @@ class SessionManager(QObject):
             self.offer_restore()
         if self.notice:
             self._show_notice()
-
-    def _action(self, shortcut: Shortcut | None, slot: Any, name: str) -> QAction:
-        """A window action; the text comes from :meth:`retranslate_ui`."""
-        return add_action(self.window, name, shortcut, slot)
 
     def retranslate_ui(self) -> None:
         set_action_text(self.open_action, tr("Open session…"))
