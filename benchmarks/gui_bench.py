@@ -22,6 +22,8 @@ Each case is timed as the user feels it, on a shown 1366×768 ``MainWindow``:
 * entering / leaving the lecture layout (8×8): presentation mode on or off, then the flush;
 * parameter change (64×64): stride 1 ↔ 2 through ``state.set_params``, then the same flush;
 * parameter change (1024×1024, heat maps): kernel 2 ↔ 3 at stride 2, then the same flush;
+* every other operation: a parameter change at 64×64 (average pooling and convolution: stride
+  1 ↔ 2; the newer operations as in ``NEW_OPS``), and for the newer ones a step at 16×16;
 * first paint: a fresh process builds the window, shows it, processes events and grabs it;
 * compare mode: one lockstep step of three settings (max, average, LP pooling) of a 16×16
   input, and entering compare mode with three settings of a 64×64 input (``state.set_compare``
@@ -395,6 +397,15 @@ NEW_OPS = {
 }
 
 
+# The first operations besides max pooling (whose change is the "parameter change" case):
+# their parameter changes at 64×64, timed like the newer operations' (issue 9: every operation
+# within the same targets).
+FIRST_OPS = {
+    "avg_pool2d": [{"stride": 1}, {"stride": 2}],
+    "conv2d": [{"stride": 1}, {"stride": 2}],
+}
+
+
 THREE_OPS = ({"op": "max_pool2d"}, {"op": "avg_pool2d"}, {"op": "lp_pool2d"})
 
 
@@ -468,16 +479,22 @@ def bench_compare(app, window, ref, repeat: int, changes: int, enter: bool = Tru
     return [stepped, entered]
 
 
-def bench_op(app, window, ref, op: str, repeat: int, change: bool = True) -> list[Result]:
-    """One step at 16×16 and (if ``change``) one parameter change at 64×64 of ``op``."""
+def bench_op(
+    app, window, ref, op: str, repeat: int, cases: tuple[str, ...] = ("step", "change")
+) -> list[Result]:
+    """One step at 16×16 and one parameter change at 64×64 of operation ``op`` (``cases``:
+    which of the two)."""
     st = window.state
     st.set_params(kernel_size=2, stride=2, padding=0)
     if not st.set_op(op):
         raise RuntimeError(f"{op}: {st.error}")
+    changes = {**FIRST_OPS, **NEW_OPS}[op]
     results = []
-    for n, what in ((16, "step"), (64, "change"))[: 2 if change else 1]:
+    for n, what in ((16, "step"), (64, "change")):
+        if what not in cases:
+            continue
         st.set_input(int_matrix(n))
-        if not st.set_params(**NEW_OPS[op][1]):
+        if not st.set_params(**changes[1]):
             raise RuntimeError(f"{op}: {st.error}")
         st.set_step(0)
         settle(app, window)
@@ -487,7 +504,7 @@ def bench_op(app, window, ref, op: str, repeat: int, change: bool = True) -> lis
             paint_pending(app)
 
         def change(i: int) -> None:
-            if not st.set_params(**NEW_OPS[op][i % 2]):
+            if not st.set_params(**changes[i % 2]):
                 raise RuntimeError(f"{op}: {st.error}")
             flush(app, window)
 
@@ -744,6 +761,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-only", action="store_true", help="only the compare mode cases")
     parser.add_argument("--stack-only", action="store_true", help="only the layer stack cases")
     parser.add_argument("--steps-only", action="store_true", help="only the stepping cases")
+    parser.add_argument(
+        "--param-only",
+        action="store_true",
+        help="only the parameter changes (every operation) and the layer stack cases",
+    )
     args = parser.parse_args(argv)
     steps, changes, big_changes, paints = (20, 6, 3, 2) if args.quick else (200, 30, 8, 5)
 
@@ -777,8 +799,18 @@ def main(argv: list[str] | None = None) -> int:
             bench_step(app, window, ref, 16, steps, 8.0, lecture=True),
         ]
         for op in NEW_OPS:
-            results += bench_op(app, window, ref, op, steps // 2, change=False)
+            results += bench_op(app, window, ref, op, steps // 2, cases=("step",))
         print(markdown(results, ["# GUI benchmark: stepping", "", load_note()]))
+        return 0
+    if args.param_only:
+        results = [
+            bench_param(app, window, ref, 64, changes, 30.0, "stride"),
+            bench_param(app, window, ref, args.big, big_changes, 50.0, "kernel"),
+        ]
+        for op in (*FIRST_OPS, *NEW_OPS):
+            results += bench_op(app, window, ref, op, steps // 2, cases=("change",))
+        results += bench_stack(app, window, ref, steps // 2, changes)
+        print(markdown(results, ["# GUI benchmark: parameter changes", "", load_note()]))
         return 0
     results = bench_compare(app, window, ref, steps, changes)
     if args.compare_only:
@@ -794,6 +826,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_param(app, window, ref, args.big, big_changes, 50.0, "kernel"),
         bench_step(app, window, ref, args.big, steps // 4, None),
     ]
+    for op in FIRST_OPS:
+        results += bench_op(app, window, ref, op, steps // 2, cases=("change",))
     for op in NEW_OPS:
         results += bench_op(app, window, ref, op, steps // 2)
     results += bench_stack(app, window, ref, steps // 2, changes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TR_NOOP, QSize, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -47,6 +47,11 @@ Click an output cell to jump to its step.</p>""")
 
 # Below this window width the side panel folds away to its toolbar button (1024×768 projectors).
 SIDE_COLLAPSE_WIDTH = 1200
+
+
+# Rounds of posted layout requests handled before the window paints (each level of nested
+# layouts posts the next level's request while the previous is handled).
+LAYOUT_PASSES = 3
 
 
 class MainWindow(Retranslatable, QMainWindow):
@@ -280,6 +285,15 @@ class MainWindow(Retranslatable, QMainWindow):
         self.side_panel_action.setChecked(not self.side_collapsed)
         presenting = getattr(getattr(self, "presentation", None), "presenting", False)
         self.side_panel.setVisible(not self.side_collapsed and not presenting)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.UpdateRequest:
+            # Lay out before painting: an edit or a step that changes sizes (a longer
+            # arithmetic line, a new output shape) posts layout requests level by level, and
+            # the window painted between them drew every view twice, once at the old sizes.
+            for _ in range(LAYOUT_PASSES):
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -1,0 +1,30 @@
+"""The window lays out before it paints: a change that resizes views (a longer arithmetic
+line, a new output shape) is drawn once, at the new sizes, not first at the old ones."""
+
+from __future__ import annotations
+
+import numpy as np
+from checks import settle
+from PySide6.QtCore import QCoreApplication, QEvent
+
+
+def test_an_update_request_first_applies_the_pending_layout(window, qtbot):
+    st = window.state
+    st.set_op("adaptive_avg_pool2d")
+    st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 10)
+    st.set_params(output_size=(4, 4))
+    settle(qtbot)
+    label = window.step_bar.arithmetic_label
+    views = window.views_panel
+    before = (label.height(), views.height())
+    st.set_params(output_size=(3, 3))  # larger windows: a longer sum in the arithmetic line
+    # What the label and the panel will get once the layouts have run.
+    expected = label.heightForWidth(label.width())
+    assert expected != before[0]
+    QCoreApplication.sendEvent(window, QEvent(QEvent.Type.UpdateRequest))
+    # Laid out at the paint itself: no layout request left for a second paint.
+    assert label.height() != before[0]
+    assert views.height() != before[1]
+    after = (label.height(), views.height())
+    settle(qtbot)
+    assert (label.height(), views.height()) == after
