@@ -24,6 +24,10 @@ from engine.errors import Message, ParameterError
 
 Pair = tuple[int, int]
 TapKind = Literal["input", "padding", "overhang"]
+#: Kinds of the cells of an input canvas as numbers (an int8 ``kinds`` array): an input cell,
+#: padding, the ``ceil_mode`` overhang, a zero inserted between input cells (a transposed
+#: convolution computed as a convolution).  The views colour cells by these.
+CANVAS_INPUT, CANVAS_PADDING, CANVAS_OVERHANG, CANVAS_INSERTED = 0, 1, 2, 3
 
 # Words inside a message: Messages, so that the visualizer translates them too.
 _AXIS_NAMES = (Message("height"), Message("width"))

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.conv_transpose import _prepare
-from engine.geometry import Pair
 
-#: Kinds of canvas cells (:attr:`ConvolutionForm.kinds`): an input cell, a padding zero, a zero
-#: inserted between input cells.  The numbers are those of the visualizer's canvas kinds.
-CANVAS_INPUT, CANVAS_PADDING, CANVAS_INSERTED = 0, 1, 3
+# Kinds of canvas cells (:attr:`ConvolutionForm.kinds`): an input cell, a padding zero, a zero
+# inserted between input cells (engine.geometry's canvas kinds, which the views colour by).
+from engine.geometry import CANVAS_INPUT, CANVAS_INSERTED, CANVAS_PADDING, Pair
 
 __all__ = [
     "CANVAS_INPUT",

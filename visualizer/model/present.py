@@ -11,13 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import Step
+
+# Kinds of cells in the input canvas (the input plus its padding ring, and the zeros a
+# transposed convolution computed as a convolution inserts between input cells): the engine's
+# canvas kinds, under the names the views use.
+from engine.geometry import CANVAS_INPUT as INPUT
+from engine.geometry import CANVAS_INSERTED as INSERTED  # noqa: F401 (for the views)
+from engine.geometry import CANVAS_OVERHANG as OVERHANG
+from engine.geometry import CANVAS_PADDING as PADDING
 from visualizer.model.compute import Results
 from visualizer.model.cursor import StepCursor
 from visualizer.model.document import Document
-
-# Kinds of cells in the input canvas (the input plus its padding ring, and the zeros a
-# transposed convolution computed as a convolution inserts between input cells).
-INPUT, PADDING, OVERHANG, INSERTED = 0, 1, 2, 3
 
 Cell = tuple[int, int]
 
