@@ -322,12 +322,18 @@ class CompareView(Retranslatable, QWidget):
         ]
         side = max((p.side_margins() for p in self.panels), default=0)
         best, best_cell = MODES[0], 0
+        measured: dict[int, list[list[tuple[int, int]]]] = {}  # by cell size, for every mode
+
+        def extents(cell: int) -> list[list[tuple[int, int]]]:
+            if cell not in measured:
+                measured[cell] = [[v.extent(cell) for v in row] for row in views]
+            return measured[cell]
+
         for mode in MODES:
             heads = [p.head_height(mode) for p in self.panels]
 
             def fits(cell: int, mode: str = mode, heads: list[int] = heads) -> bool:
-                extents = [[v.extent(cell) for v in row] for row in views]
-                w, h = layout_size(mode, extents, heads, side)
+                w, h = layout_size(mode, extents(cell), heads, side)
                 return w <= width and h <= height
 
             low, high = CELL_RANGE
