@@ -337,3 +337,27 @@ def test_three_panels_of_the_default_example_show_numbers(window, qtbot, size):
         assert shown and all(v.cell >= MIN_NUMBER_CELL for v in shown), [v.cell for v in shown]
         assert all(v.model.show_numbers for v in shown)
         assert view.mode in ("columns", "grid", "rows")
+
+
+def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
+    from visualizer.widgets.compare_view import LECTURE_TEXT_SCALE, STEP_POINTS, TITLE_POINTS
+
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    window.presentation.set_presentation(True, save=False)
+    try:
+        assert view.isVisible() and view.lecture
+        for panel in view.panels:
+            assert panel.title_label.font().pointSizeF() == TITLE_POINTS * LECTURE_TEXT_SCALE
+            assert panel.step_label.font().pointSizeF() == STEP_POINTS * LECTURE_TEXT_SCALE
+    finally:
+        window.presentation.set_presentation(False, save=False)
+    assert not view.lecture
+    assert all(p.title_label.font().pointSizeF() == TITLE_POINTS for p in view.panels)
+    # A setting added while presenting gets the lecture texts too.
+    window.presentation.set_presentation(True, save=False)
+    try:
+        _enter(window, {"padding": 0}, {"padding": 1}, {"stride": 1})
+        assert len(view.panels) == 3
+        assert view.panels[2].title_label.font().pointSizeF() == TITLE_POINTS * LECTURE_TEXT_SCALE
+    finally:
+        window.presentation.set_presentation(False, save=False)

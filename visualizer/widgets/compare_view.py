@@ -57,6 +57,13 @@ GRADIENTS = ("grad_input", "grad_weight", "grad_output")
 PANEL_SPACING = 6  # between the panels
 VIEW_SPACING = 4  # between the views of a panel
 CELL_RANGE = (6, 96)  # the cell sizes the arrangement is chosen among
+# Text sizes (points) of a panel's title, its arithmetic, its views' titles and the summary;
+# the lecture layout (presentation mode) makes them this much larger.
+TITLE_POINTS = 13.0
+STEP_POINTS = 10.0
+VIEW_TITLE_POINTS = 10.5
+SUMMARY_POINTS = 11.5
+LECTURE_TEXT_SCALE = 1.3
 
 
 def view_position(mode: str, k: int) -> tuple[int, int]:
@@ -79,7 +86,7 @@ class ComparePanel(QFrame):
         self.title_label = QLabel("")
         self.title_label.setObjectName(f"comparePanel{index}Title")
         font = QFont()
-        font.setPointSizeF(13)
+        font.setPointSizeF(TITLE_POINTS)
         font.setBold(True)
         self.title_label.setFont(font)
         self.views = {
@@ -91,7 +98,7 @@ class ComparePanel(QFrame):
             # matrices are heat maps, without the magnifier the usual views have.
             view.heat_above = TABLE_MAX_SIDE
         small = QFont()
-        small.setPointSizeF(10.5)
+        small.setPointSizeF(VIEW_TITLE_POINTS)
         small.setBold(True)
         for view in self.views.values():
             # Every panel shares the colour levels: one legend would say the same four times.
@@ -104,6 +111,9 @@ class ComparePanel(QFrame):
             self.views[name].sigCellClicked.connect(state.jump_to_position)
         self.step_label = QLabel("")
         self.step_label.setObjectName(f"comparePanel{index}Step")
+        step_font = QFont(self.step_label.font())
+        step_font.setPointSizeF(STEP_POINTS)
+        self.step_label.setFont(step_font)
         self.step_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.grid = QGridLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -144,6 +154,21 @@ class ComparePanel(QFrame):
         if self._marks.get(name) != marks:
             self._marks[name] = marks
             self.views[name].set_highlights(marks)
+
+    def set_lecture(self, on: bool) -> None:
+        """Larger title, arithmetic and view titles in the lecture layout (the back row)."""
+        scale = LECTURE_TEXT_SCALE if on else 1.0
+        for widget, points in (
+            (self.title_label, TITLE_POINTS),
+            (self.step_label, STEP_POINTS),
+            *((view.title_label, VIEW_TITLE_POINTS) for view in self.views.values()),
+        ):
+            font = QFont(widget.font())
+            font.setPointSizeF(points * scale)
+            widget.setFont(font)
+        mode, self.mode = self.mode, ""
+        self._place_head(mode or "rows")
+        self.mode = mode
 
     def _place_head(self, mode: str) -> None:
         self.head.removeWidget(self.title_label)
@@ -247,7 +272,7 @@ class CompareView(Retranslatable, QWidget):
         self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         font = QFont()
-        font.setPointSizeF(11.5)
+        font.setPointSizeF(SUMMARY_POINTS)
         self.summary_label.setFont(font)
         self.panel_grid = QGridLayout()
         self.panel_grid.setContentsMargins(0, 0, 0, 0)
@@ -258,6 +283,7 @@ class CompareView(Retranslatable, QWidget):
         layout.addWidget(self.summary_label)
         layout.addLayout(self.panel_grid, 1)
         self.panels: list[ComparePanel] = []
+        self.lecture = False  # the lecture layout's larger texts (set_lecture)
         # Differing cells are framed while cells are large enough to show numbers (a frame
         # on a few pixels hides the colour it is about).
         self._framed = True
@@ -284,6 +310,8 @@ class CompareView(Retranslatable, QWidget):
             panel.deleteLater()
         while len(self.panels) < count:
             panel = ComparePanel(len(self.panels), self.state, self)
+            if self.lecture:
+                panel.set_lecture(True)
             for name, view in panel.views.items():
                 view.sigResized.connect(self._sync_timer.start)
                 # Hovering a cell lights the same position in every panel and what it reads
@@ -385,6 +413,19 @@ class CompareView(Retranslatable, QWidget):
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
+        self._arrange()
+
+    def set_lecture(self, on: bool) -> None:
+        """The lecture layout (presentation mode): larger texts, then the arrangement again."""
+        if on == self.lecture:
+            return
+        self.lecture = on
+        font = QFont(self.summary_label.font())
+        font.setPointSizeF(SUMMARY_POINTS * (LECTURE_TEXT_SCALE if on else 1.0))
+        self.summary_label.setFont(font)
+        for panel in self.panels:
+            panel.set_lecture(on)
+        self._arranged = ()
         self._arrange()
 
     def views(self) -> list[MatrixView]:
@@ -620,6 +661,8 @@ def install(window: object) -> None:
             action.setChecked(on)
 
     state.sigResultsChanged.connect(on_results_changed)
+    if hasattr(window, "sigPresentingChanged"):
+        window.sigPresentingChanged.connect(view.set_lecture)
 
     def retranslate() -> None:
         set_action_text(action, tr("Compare"), tr("Compare settings side by side"))
