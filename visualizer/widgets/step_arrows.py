@@ -20,6 +20,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
+    QFont,
+    QFontMetrics,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -80,16 +82,21 @@ class StepArrows(QWidget):
         self._titles: list[QRect] = []  # the shown titles' text boxes
         self._letters = QPainterPath()  # their letters with a halo, kept free of arrows
         self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
+        self._labels: list[TitleLabel] | None = None  # the views' titles (found on refresh)
+        self._items: list[tuple[tuple[str, str], QRect]] = []  # shown: (text, font), text box
+        self._letter_cache: dict[tuple[object, ...], tuple[QPainterPath, QRegion]] = {}
         # Each arrow drawn, where it is drawn and its picture.
         self._shapes: list[_Drawn] = []
 
     def set_arrows(self, arrows: list[tuple[str, tuple, str, tuple]]) -> None:
         """Arrows as ``(from view, from cells, to view, to cells)`` (matrix coordinates)."""
         self._pending = arrows
-        self.relocate()
+        self.relocate(refresh=False)
 
-    def relocate(self) -> None:
-        """Find the arrows' ends on screen again (after a step, a resize or a scroll)."""
+    def relocate(self, refresh: bool = True) -> None:
+        """Find the arrows' ends on screen again (after a step, a resize or a scroll);
+        ``refresh``: look for the views' titles again (a step keeps the ones it knows: a
+        relayout resizes views, and that relocates again)."""
         parent = self.parentWidget()
         if parent is not None and self.geometry() != parent.rect():
             self.setGeometry(parent.rect())
@@ -108,8 +115,18 @@ class StepArrows(QWidget):
             legs = (leg_x(a, source, start), leg_x(b, target, end))
             segments.append((start, end, float(top), *legs))
             drawn.append((source_view, target_view))
-        titles = self._title_rects() if segments else self._titles
-        if segments != self._segments or titles != self._titles:
+        if segments:
+            if refresh or self._labels is None:
+                self._labels = self._find_titles()
+            try:
+                items = self._title_items()
+            except RuntimeError:  # a title known was deleted with its view
+                self._labels = self._find_titles()
+                items = self._title_items()
+        else:
+            items = self._items
+        titles = [rect for _, rect in items]
+        if segments != self._segments or items != self._items:
             # Only where an arrow was or will be: the sheet covers every view, and updating
             # all of it made each step repaint every cell of every view underneath.
             shapes = [_Drawn(shape) for shape in map(self._shape, segments) if shape]
@@ -118,27 +135,50 @@ class StepArrows(QWidget):
                 dirty = dirty.united(drawn_shape.region)
             self._segments = segments
             self._shapes = shapes
-            if titles != self._titles:
-                self._titles = titles
-                self._letters = self._title_letters()
-                # Painted through a pixel region (a path as clip made every paint slow).
-                letters = QRegion()
-                for polygon in self._letters.toFillPolygons():
-                    letters = letters.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
-                self._allowed = QRegion(self.rect()).subtracted(letters)
+            self._titles, self._items = titles, items
+            self._keep_letters_free(items, shapes)
             self.update(dirty)
         self.arrows = drawn
 
-    def _shown_titles(self) -> list[TitleLabel]:
+    def _find_titles(self) -> list[TitleLabel]:
         parent = self.parentWidget()
-        if parent is None:
-            return []
-        return [t for t in parent.findChildren(TitleLabel) if t.isVisible() and t.text()]
+        return [] if parent is None else parent.findChildren(TitleLabel)
 
-    def _title_rects(self) -> list[QRect]:
-        """Where the shown views' titles have their text (this widget's coordinates)."""
+    def _title_items(self) -> list[tuple[tuple[str, str], QRect]]:
+        """The shown titles (text and font) and where they have their text."""
+        labels = [t for t in self._labels or () if t.isVisible() and t.text()]
+        rects = self._text_rects(labels)
+        return [((t.text(), t.font().toString()), r) for t, r in zip(labels, rects, strict=True)]
+
+    def _keep_letters_free(self, items: list[tuple[tuple[str, str], QRect]], shapes: list) -> None:
+        """The letters (with their halo) of the titles an arrow crosses, as a path (tests) and
+        as the pixel region arrows are painted outside of (a path as clip made every paint
+        slow); each title's letters are made once for its text, font and place."""
+        letters = QPainterPath()
+        letters.setFillRule(Qt.FillRule.WindingFill)
+        region = QRegion()
+        for (text, font_key), rect in items:
+            if not any(rect.intersects(shape.box) for shape in shapes):
+                continue
+            key = (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
+            known = self._letter_cache.get(key)
+            if known is None:
+                if len(self._letter_cache) > 64:
+                    self._letter_cache.clear()
+                path = self._letters_of(text, font_key, rect)
+                pixels = QRegion()
+                for polygon in path.toFillPolygons():
+                    pixels = pixels.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
+                known = self._letter_cache[key] = (path, pixels)
+            letters.addPath(known[0])
+            region = region.united(known[1])
+        self._letters = letters
+        self._allowed = QRegion(self.rect()).subtracted(region)
+
+    def _text_rects(self, labels: list[TitleLabel]) -> list[QRect]:
+        """Where the ``labels`` have their text (this widget's coordinates)."""
         rects = []
-        for label in self._shown_titles():
+        for label in labels:
             box = label.contentsRect()
             metrics = label.fontMetrics()
             width = min(box.width(), metrics.horizontalAdvance(label.text()))
@@ -148,20 +188,21 @@ class StepArrows(QWidget):
             rects.append(text.translated(origin))
         return rects
 
-    def _title_letters(self) -> QPainterPath:
-        """The shown titles' letters (as the labels draw them: left, centred vertically) with
-        a halo, this widget's coordinates."""
+    @staticmethod
+    def _letters_of(text: str, font_text: str, rect: QRect) -> QPainterPath:
+        """A title's letters (as the label draws them: left, centred vertically in ``rect``)
+        with a halo, this widget's coordinates."""
+        font = QFont()
+        font.fromString(font_text)
+        baseline = rect.top() + QFontMetrics(font).ascent()
+        glyphs = QPainterPath()
+        glyphs.addText(QPointF(rect.left(), baseline), font, text)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(2 * TITLE_HALO)
         letters = QPainterPath()
-        for label, rect in zip(self._shown_titles(), self._titles, strict=False):
-            metrics = label.fontMetrics()
-            baseline = rect.top() + metrics.ascent()
-            glyphs = QPainterPath()
-            glyphs.addText(QPointF(rect.left(), baseline), label.font(), label.text())
-            stroker = QPainterPathStroker()
-            stroker.setWidth(2 * TITLE_HALO)
-            letters.addPath(stroker.createStroke(glyphs))
-            letters.addPath(glyphs)
         letters.setFillRule(Qt.FillRule.WindingFill)
+        letters.addPath(stroker.createStroke(glyphs))
+        letters.addPath(glyphs)
         return letters
 
     def _clip(self) -> QPainterPath:
