@@ -168,6 +168,21 @@ def pool_params(draw, pair_or_int: Callable[[int, int], Any], dilation: bool = T
 
 
 @st.composite
+def transpose_params(
+    draw, pair_or_int: Callable[[int, int], Any], groups: int, padding: int, dilation: int
+):
+    """conv_transpose2d keyword arguments, valid or not: stride 1..3, padding 0..``padding``,
+    output_padding 0..2, ``groups``, dilation 1..``dilation`` (each drawn by ``pair_or_int``)."""
+    return dict(
+        stride=draw(pair_or_int(1, 3)),
+        padding=draw(pair_or_int(0, padding)),
+        output_padding=draw(pair_or_int(0, 2)),
+        groups=groups,
+        dilation=draw(pair_or_int(1, dilation)),
+    )
+
+
+@st.composite
 def avg_params(draw, pair_or_int: Callable[[int, int], Any], divisor: int):
     """Average-pooling keyword arguments: :func:`pool_params` without dilation, plus
     count_include_pad and divisor_override None or in ``-divisor..divisor``."""

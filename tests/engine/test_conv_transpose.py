@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from checks import fast_or_discard, hypothesis_settings, numeric_gradient, refuses
+from checks import (
+    fast_or_discard,
+    hypothesis_settings,
+    numeric_gradient,
+    refuses,
+    transpose_params,
+)
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -240,13 +246,7 @@ def transpose_cases(draw, finite: bool = True):
     bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
     if bias is not None and rank == 2:
         bias = float(bias[0])
-    params = dict(
-        stride=draw(pair_or_int(1, 3)),
-        padding=draw(pair_or_int(0, 3)),
-        output_padding=draw(pair_or_int(0, 2)),
-        groups=groups,
-        dilation=draw(pair_or_int(1, 2)),
-    )
+    params = draw(transpose_params(pair_or_int, groups, padding=3, dilation=2))
     return x, weight, bias, params, rng
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from checks import fast_or_discard
+from checks import fast_or_discard, transpose_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -150,13 +150,7 @@ def cases(draw):
     else:
         x, w = rng.standard_normal(shape), rng.standard_normal(w_shape)
     bias = rng.integers(-3, 4, size=c_out_g * groups).astype(float) if draw(st.booleans()) else None
-    params = dict(
-        stride=draw(pair(1, 3)),
-        padding=draw(pair(0, 4)),
-        output_padding=draw(pair(0, 2)),
-        groups=groups,
-        dilation=draw(pair(1, 3)),
-    )
+    params = draw(transpose_params(pair, groups, padding=4, dilation=3))
     return x, w, bias, params, integer
 
 
