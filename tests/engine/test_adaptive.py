@@ -257,6 +257,15 @@ def assert_same(ours, theirs, exact=True):
         assert_allclose(ours, theirs, rtol=1e-6, atol=0, equal_nan=True)
 
 
+def assert_max_matches_reference(x, output_size):
+    """adaptive_max_pool2d's values and indices are the reference loop's; the values."""
+    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
+    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
+    assert_same(y, ry)
+    assert_array_equal(idx, ridx)
+    return y
+
+
 def is_global(x, output_size):
     return adaptive_output_size(output_size, np.shape(x)[-2:]) == (1, 1)
 
@@ -277,10 +286,7 @@ def test_avg_matches_reference(x, output_size, seed):
 @SETTINGS
 @given(x=arrays(), output_size=output_sizes(), seed=st.integers(0, 2**32 - 1))
 def test_max_matches_reference(x, output_size, seed):
-    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
-    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
-    assert_same(y, ry)
-    assert_array_equal(idx, ridx)
+    y = assert_max_matches_reference(x, output_size)
     gy = np.random.default_rng(seed).standard_normal(y.shape).astype(y.dtype)
     for ties in TIES:
         ours = adaptive_max_pool2d_backward(gy, x, output_size, ties)
@@ -605,10 +611,7 @@ def test_gathered_passes_match_the_reference_on_many_planes(dtype, output_size):
     x[1, 7] = -np.inf
     x[1, 8, ::2] = 0.0
     assert_same(adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size))
-    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
-    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
-    assert_same(y, ry)
-    assert_array_equal(idx, ridx)
+    y = assert_max_matches_reference(x, output_size)
     gy = rng.standard_normal(y.shape).astype(dtype)
     assert_same(
         adaptive_avg_pool2d_backward(gy, x, output_size),
@@ -648,10 +651,7 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
     x[0, 3] = np.minimum(x[0, 3], 1.0)  # many taps equal to the maximum 1.0
     x[0, 4, 2:9:3, 5] = np.nan  # several NaN in a bin: the last one is reported
     x[1, 7] = -np.inf  # a plane of -inf: the first tap wins
-    y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
-    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
-    assert_same(y, ry)
-    assert_array_equal(idx, ridx)
+    y = assert_max_matches_reference(x, output_size)
     gy = rng.standard_normal(y.shape).astype(dtype)
     assert_same(
         adaptive_max_pool2d_backward(gy, x, output_size),
