@@ -361,3 +361,12 @@ def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
         assert view.panels[2].title_label.font().pointSizeF() == TITLE_POINTS * LECTURE_TEXT_SCALE
     finally:
         window.presentation.set_presentation(False, save=False)
+
+
+def test_hovering_dw_links_nothing(window):
+    st = window.state
+    assert st.set_op("conv")
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st.set_step(st.n_steps - 1)
+    view.panels[0].views["grad_weight"].sigCellHovered.emit(0, 0)  # a kernel tap, not X[0, 0]
+    assert st.hover is None

@@ -315,7 +315,9 @@ class CompareView(Retranslatable, QWidget):
             for name, view in panel.views.items():
                 view.sigResized.connect(self._sync_timer.start)
                 # Hovering a cell lights the same position in every panel and what it reads
-                # or feeds there, as in the usual views.
+                # or feeds there, as in the usual views (dW's cells are kernel taps: none).
+                if name == "grad_weight":
+                    continue
                 side = "output" if name in OUTPUT_SIDE else "input"
                 view.sigCellHovered.connect(
                     lambda r, c, s=side: self.state.set_hover(s, r, c)  # type: ignore[misc]
