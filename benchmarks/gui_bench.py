@@ -20,8 +20,9 @@ Each case is timed as the user feels it, on a shown 1366×768 ``MainWindow``:
   slots (``settle``), so that every run steps the same kind of views (tables or heat maps);
 * step in the lecture layout (16×16, presentation mode; the phase switch changes its views);
 * entering / leaving the lecture layout (8×8): presentation mode on or off, then the flush;
-* parameter change (64×64): stride 1 ↔ 2 through ``state.set_params``, then the same flush;
-* parameter change (1024×1024, heat maps): kernel 2 ↔ 3 at stride 2, then the same flush;
+* parameter change (64×64): stride 1 ↔ 2 through ``state.set_params``, then, as for a step,
+  ``paint_pending`` (the old flush with ``window.repaint()`` timed alternately, in the notes);
+* parameter change (1024×1024, heat maps): kernel 2 ↔ 3 at stride 2, then the same;
 * every other operation: a parameter change at 64×64 (average pooling and convolution: stride
   1 ↔ 2; the newer operations as in ``NEW_OPS``), and for the newer ones a step at 16×16;
 * first paint: a fresh process builds the window, shows it, processes events and grabs it;
@@ -32,7 +33,8 @@ Each case is timed as the user feels it, on a shown 1366×768 ``MainWindow``:
   ReLU): a parameter change (the second convolution's padding 1 ↔ 0 through
   ``state.stack_state.set_layer_param``: the engine's forward and backward of every layer, the
   shape table and every level's view), and the projective-field highlight of hovering an input
-  cell (the masks from the engine and every view's frames), each with the same flush.
+  cell (the masks from the engine and every view's frames), each with ``paint_pending`` (the
+  old flush in the notes).
 
 Every figure is also given as a ratio to a reference: a bare pyqtgraph ``ImageItem.setImage``
 of the same matrix plus the same flush of its widget (``processEvents`` + ``repaint()``; for
@@ -258,6 +260,26 @@ def time_steps(app, window, st, repeat: int) -> tuple[Times, Times]:
     return new, old
 
 
+def time_both_flushes(
+    app, window, action: Callable[[int], object], repeat: int, warmup: int = 2
+) -> tuple[Times, Times]:
+    """``action(i)`` (an edit, a hover) timed with each flush, alternately: (``paint_pending``,
+    ``flush``), ``repeat`` calls each, after ``warmup`` calls each; as :func:`time_steps`."""
+    new, old = Times(), Times()
+    new.cpu, old.cpu = [], []
+    for i in range(2 * (repeat + warmup)):
+        paint = paint_pending if i % 2 == 0 else (lambda app: flush(app, window))
+        c0, t0 = time.process_time(), time.perf_counter()
+        action(i)
+        paint(app)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        if i >= 2 * warmup:
+            times = new if i % 2 == 0 else old
+            times.append(wall)
+            times.cpu.append(cpu)
+    return new, old
+
+
 def old_flush_note(old: Times) -> str:
     wall, cpu = 1000 * statistics.median(old), 1000 * statistics.median(old.cpu)
     return f"old flush (+ repaint() of the whole window): {fmt_ms(wall)} ms, CPU {fmt_ms(cpu)} ms"
@@ -365,12 +387,15 @@ def bench_param(app, window, ref, n: int, repeat: int, target: float | None, cha
         label = "kernel 2 ↔ 3, stride 2"
     errors = []
 
-    def once(i: int) -> None:
+    def edit(i: int) -> None:
         if not st.set_params(**values[i % 2]):
             errors.append(st.error)
-        flush(app, window)
 
-    times = time_calls(once, repeat, warmup=1)
+    def once(i: int) -> None:
+        edit(i)
+        paint_pending(app)
+
+    times, old = time_both_flushes(app, window, edit, repeat, warmup=1)
     if errors:
         raise RuntimeError(f"parameter change refused: {errors[0]}")
     big = any(view.stack.currentIndex() == 1 for view in window.views_panel.views())
@@ -380,7 +405,8 @@ def bench_param(app, window, ref, n: int, repeat: int, target: float | None, cha
         times,
         ref.times(int_matrix(n), repeat),
         target,
-        note=f"{label}, {'heat maps' if big else 'tables'}, {st.n_windows} windows after",
+        note=f"{label}, {'heat maps' if big else 'tables'}, {st.n_windows} windows after; "
+        f"{old_flush_note(old)}",
     )
     if result.ok is False:
         result.profile = profile_calls(once, min(repeat, 6))
@@ -503,10 +529,13 @@ def bench_op(
             st.set_step((i + 1) % st.n_steps)
             paint_pending(app)
 
-        def change(i: int) -> None:
+        def edit(i: int) -> None:
             if not st.set_params(**changes[i % 2]):
                 raise RuntimeError(f"{op}: {st.error}")
-            flush(app, window)
+
+        def change(i: int) -> None:
+            edit(i)
+            paint_pending(app)
 
         once = step if what == "step" else change
         note = op
@@ -514,7 +543,8 @@ def bench_op(
             times, old = time_steps(app, window, st, repeat)
             note = f"{op}; {old_flush_note(old)}"
         else:
-            times = time_calls(once, max(4, repeat // 6), warmup=1)
+            times, old = time_both_flushes(app, window, edit, max(4, repeat // 6), warmup=1)
+            note = f"{op}; {old_flush_note(old)}"
         label = "one step" if what == "step" else "parameter change"
         target = 8.0 if what == "step" else 30.0
         result = Result(label, f"{n}×{n}", times, ref.times(int_matrix(n), 10), target, note=note)
@@ -713,40 +743,47 @@ def bench_stack(app, window, ref, repeat: int, changes: int) -> list[Result]:
     st.set_step(st.cursor.n_steps - 1)  # every level and gradient shown
     flush(app, window)
 
-    def change(i: int) -> None:
+    def edit(i: int) -> None:
         if not st.set_layer_param(3, "padding", (i + 1) % 2):
             raise RuntimeError(f"stack refused: {window.state.error}")
-        flush(app, window)
 
-    times = time_calls(change, changes)
+    def change(i: int) -> None:
+        edit(i)
+        paint_pending(app)
+
+    times, old = time_both_flushes(app, window, edit, changes)
     changed = Result(
         "stack: parameter change", "64×64", times, ref.times(int_matrix(64), changes), 60.0,
         note="5 layers (conv 3×3 → ReLU → max 2×2 → conv 3×3 → ReLU), padding 1 ↔ 0 of "
-        "layer 4: forward, backward, shape table and 12 views",
+        f"layer 4: forward, backward, shape table and 12 views; {old_flush_note(old)}",
     )  # fmt: skip
     if changed.ok is False:
         changed.profile = profile_calls(change, min(changes, 8))
     panel = window.stack_panel
 
-    def hover(i: int) -> None:
+    def move(i: int) -> None:
         panel._on_cell_hovered(0, (7 * i) % 64, (13 * i) % 64)
-        flush(app, window)
 
-    times = time_calls(hover, repeat)
+    def hover(i: int) -> None:
+        move(i)
+        paint_pending(app)
+
+    times, old = time_both_flushes(app, window, move, repeat)
     hovered = Result(
         "stack: hover highlight", "64×64", times, ref.times(int_matrix(64), repeat), 8.0,
-        note="projective field of an input cell on 5 levels (engine masks, 12 views framed)",
+        note="projective field of an input cell on 5 levels (engine masks, 12 views framed); "
+        f"{old_flush_note(old)}",
     )  # fmt: skip
     if hovered.ok is False:
         hovered.profile = profile_calls(hover, min(repeat, 40))
     st.set_step(st.cursor.n_forward - 1)  # the last forward step: no gradient row
     flush(app, window)
-    times = time_calls(hover, repeat)
+    times, old = time_both_flushes(app, window, move, repeat)
     forward = Result(
         "stack: hover highlight, forward phase", "64×64", times,
         ref.times(int_matrix(64), repeat), 8.0,
         note="the same hover with the 6 value views only (the gradient row shows in the "
-        "backward phase)",
+        f"backward phase); {old_flush_note(old)}",
     )  # fmt: skip
     st.set_open(False)
     flush(app, window)
