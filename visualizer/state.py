@@ -164,6 +164,8 @@ class AppState(QObject):
         self.undo_stack.setUndoLimit(limits.UNDO_MAX_ENTRIES)
         self._restoring = False
         self.quiz = Quiz()  # quiz mode (visualizer.model.quiz): what the views hide
+        # The current step's highlights (see highlight): (results, (phase, window), by channel).
+        self._highlights: tuple[object, object, dict[int, Highlight]] = (None, None, {})
         # Input canvases of the current input (see input_canvas): (x, key, canvas), newest first.
         self._canvases: list[tuple[np.ndarray, object, tuple[np.ndarray, np.ndarray, Cell]]] = []
         self.results: Results = compute(self.snapshot())
@@ -773,10 +775,23 @@ class AppState(QObject):
         return text
 
     def highlight(self, channel: int | None = None) -> Highlight:
-        """Cells to mark for the current step, by view (input coordinates, not canvas ones)."""
-        return self.quiz.filter_highlight(
-            present.highlight(self._doc(channel), self.results, self.view_cursor)
-        )
+        """Cells to mark for the current step, by view (input coordinates, not canvas ones).
+
+        Made once per step and channel: the views ask for it several times per redraw (cells,
+        notes, arrows, hover pairs), and a large window has hundreds of cells.
+        """
+        doc = self._doc(channel)
+        cursor = self.view_cursor
+        step = (cursor.phase, cursor.window_index)
+        results, at, made = self._highlights
+        if results is not self.results or at != step:
+            made = {}
+            self._highlights = (self.results, step, made)
+        key = present.trace_channel(doc)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = present.highlight(doc, self.results, cursor)
+        return self.quiz.filter_highlight(found)
 
     def hover_cells(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(input cells, output cells) linked to the hovered cell."""
