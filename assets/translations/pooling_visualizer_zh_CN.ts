@@ -3145,6 +3145,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>反向</translation>
     </message>
     <message>
+        <source>Playback speed (steps per second)</source>
+        <translation>播放速度（每秒步数）</translation>
+    </message>
+    <message>
         <source>By window</source>
         <translation>逐窗口</translation>
     </message>

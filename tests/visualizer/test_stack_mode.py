@@ -424,6 +424,23 @@ def test_stepping_to_a_cell_frames_its_receptive_field_until_a_cell_is_clicked(w
     assert styled(panel.level_views[0], "window") == mask_cells(clicked[0])
 
 
+def test_play_steps_the_windows_and_stops_at_the_end_of_the_forward_pass(window, qtbot):
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key_Space)  # the Step menu's play key plays the stack
+    assert panel.play_timer.isActive()
+    panel.speed_spinbox.setValue(120)  # two steps a tick
+    assert panel.steps_per_tick() == 2
+    panel._on_play_timer()
+    assert st.step == 2
+    st.set_step(st.cursor.n_forward - 2)
+    panel._on_play_timer()  # lands on the last forward step, not past it
+    assert st.step == st.cursor.n_forward - 1 and st.cursor.phase == "forward"
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert not panel.play_timer.isActive()
+
+
 def test_the_stepping_choice_is_saved_undone_and_stepping_by_layer_is_unchanged(window, qtbot):
     panel = open_stack(window, qtbot)
     st = window.state.stack_state

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from engine.ops import get_op
 from visualizer.i18n import tr, translate_message
+from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.model.stack import (
     STEPPINGS,
     StackDoc,
@@ -65,6 +66,7 @@ from visualizer.widgets.views_panel import ROLE_STYLE
 VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
 VIEW_MIN_HEIGHT = 120
 STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in the tooltip)
+PLAY_SPEED = 10  # steps per second a play starts with (a layer has many windows)
 
 
 def _same_key(old: tuple[object, ...] | None, new: tuple[object, ...]) -> bool:
@@ -240,6 +242,18 @@ class StackPanel(Retranslatable, QWidget):
         self.next_button.clicked.connect(lambda: st.set_step(st.step + 1))
         self.last_button.clicked.connect(lambda: st.set_step(st.cursor.n_steps - 1))
         self.backward_button.clicked.connect(lambda: st.set_phase("backward"))
+        self.play_button = QPushButton()
+        self.play_button.setObjectName("stack_play_button")
+        self.play_button.setMaximumWidth(40)
+        self.play_button.clicked.connect(self.toggle_play)
+        self.play_timer = QTimer(self)
+        self.play_timer.timeout.connect(self._on_play_timer)
+        self.speed_spinbox = QSpinBox()
+        self.speed_spinbox.setObjectName("stack_speed_spinbox")
+        self.speed_spinbox.setRange(1, PLAY_SPEED_MAX)
+        self.speed_spinbox.setValue(PLAY_SPEED)
+        self.speed_spinbox.valueChanged.connect(self._on_speed_changed)
+        self._show_play_state()
         self.next_row_button = QPushButton()
         self.next_row_button.setObjectName("stack_next_row_button")
         self.next_row_button.clicked.connect(lambda: st.step_next_row(self.channel()))
@@ -269,6 +283,8 @@ class StackPanel(Retranslatable, QWidget):
         step_row = QHBoxLayout()
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
             step_row.addWidget(button)
+        step_row.insertWidget(2, self.play_button)
+        step_row.addWidget(self.speed_spinbox)
         step_row.addWidget(self.backward_button)
         step_row.addWidget(self.next_row_button)
         step_row.addWidget(self.stepping_combobox)
@@ -343,6 +359,9 @@ class StackPanel(Retranslatable, QWidget):
             tr("dY = 1 at the last clicked cell of the last layer, 0 elsewhere (off: dY = ones)")
         )
         self.backward_button.setText(tr("Backward"))
+        self.play_button.setToolTip(tr("Play / pause (Space)"))
+        self.speed_spinbox.setSuffix(tr("/s", "steps per second"))
+        self.speed_spinbox.setToolTip(tr("Playback speed (steps per second)"))
         self.next_row_button.setText(tr("Next row"))
         self.next_row_button.setToolTip(tr("Jump to the first window of the next row"))
         names = {"windows": tr("By window"), "layers": tr("By layer")}
@@ -795,6 +814,48 @@ class StackPanel(Retranslatable, QWidget):
         else:
             self.stack_state.set_focus("receptive", *self._clicked)
 
+    # ---- playing -----------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        """Play the steps (from the first once at the end) or pause."""
+        st = self.stack_state
+        if self.play_timer.isActive():
+            self.play_timer.stop()
+        else:
+            if st.step >= st.cursor.n_steps - 1:
+                st.set_step(0)
+            self.play_timer.start(self._interval())
+        self._show_play_state()
+
+    def _interval(self) -> int:
+        """Milliseconds between ticks: at most 60 ticks a second (faster plays take several
+        steps a tick)."""
+        return max(16, int(1000 / self.speed_spinbox.value()))
+
+    def steps_per_tick(self) -> int:
+        return max(1, round(self.speed_spinbox.value() * self._interval() / 1000))
+
+    def _show_play_state(self) -> None:
+        icon = QStyle.SP_MediaPause if self.play_timer.isActive() else QStyle.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
+
+    def _on_play_timer(self) -> None:
+        st = self.stack_state
+        last = st.cursor.n_steps - 1
+        if st.step >= last or not self.isVisible():
+            self.play_timer.stop()
+            self._show_play_state()
+            return
+        # A fast play stops on the last forward step, as stepping one by one does.
+        phase_end = st.cursor.n_forward - 1 if st.cursor.phase == "forward" else last
+        target = st.step + self.steps_per_tick()
+        if st.step < phase_end < target:
+            target = phase_end
+        st.set_step(min(target, last))
+
+    def _on_speed_changed(self, _value: int) -> None:
+        if self.play_timer.isActive():
+            self.play_timer.setInterval(self._interval())
+
     def _on_stepping_chosen(self, index: int) -> None:
         stepping = self.stepping_combobox.itemData(index)
         if not self.stack_state.set_stepping(stepping):
@@ -847,6 +908,7 @@ def install(window: Any) -> None:
         "previousStepAction": (["Left", "PgUp"], lambda: st.set_step(st.step - 1)),
         "forwardPhaseAction": (["F"], lambda: st.set_phase("forward")),
         "backwardPhaseAction": (["B"], lambda: st.set_phase("backward")),
+        "playAction": (["Space"], panel.toggle_play),
     }
     own: list[QAction] = []
     for name, (shortcuts, slot) in keys.items():
