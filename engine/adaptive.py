@@ -71,11 +71,12 @@ MAX_SCAN_TAPS = 4
 
 #: Bins that do not tile the input (``I`` not divisible by ``O``: bins of two sizes, at uneven
 #: places) with at most this many taps go through the gathered passes below
-#: (:func:`_bin_sums_planes_last`, :func:`_max_by_rows`); larger bins keep the expanded
-#: windows, whose cost does not grow with the taps' count in Python calls.
+#: (:func:`_bin_sums_planes_last`, :func:`_max_planes_last`, or with fewer planes
+#: :func:`_max_by_rows`); larger bins keep the expanded windows, whose cost does not grow with
+#: the taps' count in Python calls.
 GATHERED_MAX_TAPS = 144
 
-#: Planes the planes-last average needs at least (its inner loops run along the planes).
+#: Planes the planes-last passes need at least (their gathers copy runs of planes).
 PLANES_LAST_MIN_PLANES = 32
 
 #: Equal tiling bins of at most this many taps are summed in tap-major order
@@ -87,9 +88,13 @@ TAP_MAJOR_MAX_TAPS = 1024
 TAP_MAJOR_MIN_OUTPUTS = 64
 TAP_MAJOR_BLOCK_BYTES = 1 << 19
 
-#: Elements of input per block of the gathered passes (the block's transposed copy and its
+#: Elements of input per block of the row-by-row maximum (the block's transposed copy and its
 #: gathered bands stay in the CPU caches).
 GATHER_BLOCK_ELEMENTS = 1 << 18
+
+#: Bytes of input per block of the planes-last tap-major gathers (:class:`_TapMajorGather`;
+#: measured best of 128 KB to 1 MB on 8×64×56×56 → 9×9, both dtypes).
+GATHER_BLOCK_BYTES = 1 << 18
 
 
 # ---- bins ---------------------------------------------------------------------------------------
@@ -470,14 +475,58 @@ def _plane_blocks(n_planes: int, per_plane: int) -> list[tuple[slice, slice]]:
     return [(slice(p, min(n_planes, p + per)), slice(None)) for p in range(0, n_planes, per)]
 
 
-def _bin_sums_planes_last(planes: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
-    """Bin sums in row-major tap order from +0.0, with the planes along the last axis.
+class _TapMajorGather:
+    """Every tap of every bin, gathered from planes-last blocks in tap-major order.
 
-    A block of planes is transposed once to (H, W, b); then tap ``(i, j)`` of every bin is two
-    gathers of whole runs of ``b`` planes (the bins' rows ``start + i``, then their columns
-    ``start + j``) and one addition of an (out_H, out_W, b) slab: long contiguous inner loops
-    however uneven the bins.  Taps beyond a shorter bin read +0.0, which changes no sum that
-    starts at +0.0 (see :func:`_bin_means`).  Blocks run on ``engine.pooling``'s threads.
+    A block of ``b`` planes is transposed once to ``(H·W, b)``; then one ``np.take`` along its
+    first axis with the flat ``row · W + col`` of tap ``(i, j)`` of bin ``(oh, ow)``, in
+    ``(i, j, oh, ow)`` order, copies whole runs of ``b`` planes into ``(kH·kW, out_H·out_W·b)``:
+    tap ``t`` of every bin of the block in one contiguous row, however uneven the bins.  Taps
+    beyond a shorter bin (its clipped coordinates) are overwritten with ``fill``.
+
+    Attributes
+    ----------
+    flat : int64 (kH·kW, out_H·out_W), the flat input index each tap reads
+    """
+
+    def __init__(self, planes: np.ndarray, rows: _Axis, cols: _Axis) -> None:
+        self.planes = planes
+        self.height, self.width = planes.shape[1:]
+        self.taps = rows.k * cols.k
+        self.bins = rows.out * cols.out
+        r_coords, r_real = rows.taps(slice(None))  # (out_H, kH)
+        c_coords, c_real = cols.taps(slice(None))  # (out_W, kW)
+        flat = r_coords.T[:, None, :, None] * self.width + c_coords.T[None, :, None, :]
+        real = r_real.T[:, None, :, None] & c_real.T[None, :, None, :]  # (kH, kW, oH, oW)
+        self.flat = flat.reshape(self.taps, self.bins)
+        self.missing = np.nonzero(~real.reshape(-1))[0]
+        per = GATHER_BLOCK_BYTES // max(1, self.height * self.width * planes.itemsize)
+        self.per = max(1, min(len(planes), per))
+
+    def blocks(self) -> list[tuple[slice, slice]]:
+        """Blocks of whole planes, as ``engine.pooling``'s blocks (planes, all rows)."""
+        n, per = len(self.planes), self.per
+        return [(slice(p, min(n, p + per)), slice(None)) for p in range(0, n, per)]
+
+    def gather(self, planes: slice, fill: float) -> np.ndarray:
+        """The block's taps: (kH·kW, out_H·out_W·b), column ``bin · b + plane``."""
+        block = self.planes[planes]
+        b = len(block)
+        xt = np.ascontiguousarray(block.reshape(b, -1).T)  # (H·W, b)
+        taps: np.ndarray = np.take(xt, self.flat.reshape(-1), axis=0)  # (kH·kW·oH·oW, b)
+        taps[self.missing] = fill
+        return taps.reshape(self.taps, self.bins * b)
+
+
+def _bin_sums_planes_last(planes: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Bin sums in row-major tap order, from a tap-major gather (:class:`_TapMajorGather`).
+
+    ``np.add.reduce`` over the gathered block's outer tap axis adds its rows one after the
+    other (a reduction over an outer axis is a sequence of contiguous vector additions, not a
+    pairwise sum): each bin gets ``((x_00 + x_01) + …)``, PyTorch's row-major order.  Missing
+    taps of a shorter bin read +0.0, which changes no sum (``x + 0.0 == x``); the sum starts at
+    the first tap instead of +0.0, which differs only for a bin of -0.0 only: +0.0 is added at
+    the end.  Blocks run on ``engine.pooling``'s threads.
 
     Parameters
     ----------
@@ -487,29 +536,72 @@ def _bin_sums_planes_last(planes: np.ndarray, rows: _Axis, cols: _Axis) -> np.nd
     -------
     (P, out_H, out_W) sums, in the dtype of ``planes``
     """
-    n_planes, height, width = planes.shape
+    n_planes = len(planes)
     out = np.empty((n_planes, rows.out, cols.out), dtype=planes.dtype)
-    r_coords, r_real = rows.taps(slice(None))  # (out_H, kH)
-    c_coords, c_real = cols.taps(slice(None))  # (out_W, kW)
-    short_rows = [np.nonzero(~r_real[:, i])[0] for i in range(rows.k)]
-    short_cols = [np.nonzero(~c_real[:, j])[0] for j in range(cols.k)]
+    gathered = _TapMajorGather(planes, rows, cols)
 
     def sums(blocks: list[tuple[slice, slice]], _worker: int) -> None:
         for p, _ in blocks:
-            xt = np.ascontiguousarray(planes[p].transpose(1, 2, 0))  # (H, W, b)
-            acc = np.zeros((rows.out, cols.out, xt.shape[2]), dtype=planes.dtype)
-            tap = np.empty_like(acc)
-            for i in range(rows.k):
-                band = np.take(xt, r_coords[:, i], axis=0)  # (out_H, W, b)
-                band[short_rows[i]] = 0.0
-                for j in range(cols.k):
-                    np.take(band, c_coords[:, j], axis=1, out=tap)
-                    tap[:, short_cols[j]] = 0.0
-                    acc += tap
-            out[p] = acc.transpose(2, 0, 1)
+            total = np.add.reduce(gathered.gather(p, 0.0), axis=0)  # (oH·oW·b,)
+            out[p] = total.reshape(rows.out, cols.out, -1).transpose(2, 0, 1)
 
-    _run_blocks(sums, _plane_blocks(n_planes, height * width))
+    _run_blocks(sums, gathered.blocks())
+    out += planes.dtype.type(0)  # PyTorch's sums start at +0.0: an all -0.0 bin is +0.0
     return out
+
+
+def _max_planes_last(
+    planes: np.ndarray, rows: _Axis, cols: _Axis, best: np.ndarray, idx: np.ndarray
+) -> None:
+    """Each bin's maximum and flat index from a tap-major gather (:class:`_TapMajorGather`).
+
+    Contiguous passes over the gathered block (see :func:`_first_max_taps`); missing taps of a
+    shorter bin read -inf, which never wins over a real tap (tap 0 is real in every bin, and
+    ties go to the first).  Writes ``best`` and ``idx`` (P, out_H, out_W).
+    """
+    gathered = _TapMajorGather(planes, rows, cols)
+    small = np.uint8 if gathered.taps < 256 else np.uint16
+    weight = np.arange(gathered.taps, 0, -1, dtype=small)[:, None]
+
+    def scan(blocks: list[tuple[slice, slice]], _worker: int) -> None:
+        for p, _ in blocks:
+            flat = gathered.gather(p, -np.inf)  # (taps, oH·oW·b)
+            b = p.stop - p.start
+            tap = _first_max_taps(flat, weight)
+            columns = np.arange(flat.shape[1])
+            best[p] = flat[tap, columns].reshape(rows.out, cols.out, b).transpose(2, 0, 1)
+            at = gathered.flat[tap.reshape(-1, b), np.arange(gathered.bins)[:, None]]
+            idx[p] = at.reshape(rows.out, cols.out, b).transpose(2, 0, 1)
+
+    _run_blocks(scan, gathered.blocks())
+
+
+def _first_max_taps(flat: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The winning tap of each column of ``flat`` (taps, n), PyTorch's scan order.
+
+    The maximum ``m`` (``np.maximum.reduce`` over the taps, NaN propagating), then the *first*
+    tap equal to it as the largest ``weight[t] = taps − t`` over the equal taps (a max-reduction
+    over small integers instead of an argmax along a strided axis): PyTorch's strict ``>`` keeps
+    the first of equal maxima (also of -0.0 and +0.0).  A column holding a NaN reports its last
+    NaN, as PyTorch's ``or isnan`` replaces on every NaN.
+
+    Parameters
+    ----------
+    flat : (taps, n) array
+    weight : (taps, 1) uint8 or uint16, ``taps − t``
+
+    Returns
+    -------
+    intp (n,) tap numbers
+    """
+    taps = flat.shape[0]
+    m = np.maximum.reduce(flat, axis=0)
+    first = np.maximum.reduce((flat == m) * weight, axis=0)
+    tap: np.ndarray = taps - first.astype(np.intp)  # first == 0 only for NaN (NaN != NaN)
+    nan = np.isnan(m)
+    if nan.any():
+        tap[nan] = taps - 1 - np.argmax(np.isnan(flat[::-1, nan]), axis=0)
+    return tap
 
 
 def _plane_means(planes: np.ndarray) -> np.ndarray:
@@ -727,7 +819,10 @@ def _max_scan(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.ndarray, np.
     planes = x4.reshape((-1,) + x4.shape[2:])
     best_p, idx_p = best.reshape((-1, rows.out, cols.out)), idx.reshape((-1, rows.out, cols.out))
     if _gathered(rows, cols):
-        _max_by_rows(planes, rows, cols, best_p, idx_p)
+        if len(planes) >= PLANES_LAST_MIN_PLANES:
+            _max_planes_last(planes, rows, cols, best_p, idx_p)
+        else:
+            _max_by_rows(planes, rows, cols, best_p, idx_p)
         return best, idx
     row_cost = 2 * kh * cols.out * kw + kh * planes.shape[2]  # gathered + transposed copy
     has_nan = bool(np.isnan(planes.min())) if planes.size else False  # min() propagates NaN
@@ -783,13 +878,7 @@ def _tiled_max_tap_major(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.n
             cube = scratch[: taps * b * oh * ow].reshape(kh, kw, b, oh, ow)
             cube[...] = bins[p].transpose(2, 4, 0, 1, 3)
             flat = cube.reshape(taps, -1)  # (taps, bins of the block)
-            m = np.maximum.reduce(flat, axis=0)
-            first = np.maximum.reduce((flat == m) * weight, axis=0)
-            tap = taps - first.astype(np.intp)  # first == 0 only for NaN bins (NaN != NaN)
-            nan = np.isnan(m)
-            if nan.any():
-                last = taps - 1 - np.argmax(np.isnan(flat[::-1, nan]), axis=0)
-                tap[nan] = last
+            tap = _first_max_taps(flat, weight)
             columns = np.arange(flat.shape[1])
             best[p] = flat[tap, columns].reshape(b, -1)
             idx[p] = (tap_offset[tap] + np.tile(bin_offset, b)).reshape(b, -1)

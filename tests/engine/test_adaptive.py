@@ -597,10 +597,17 @@ def test_backward_of_empty_output_is_refused_like_torch(torch, output_size):
 
 
 # ---- the gathered passes (uneven bins): many planes, ties, NaN, -0.0, -inf, both dtypes --------
+@pytest.mark.parametrize("blocks", ["one", "several"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("output_size", [(9, 9), (5, 7), (3, 8), (15, 4), (12, 20), (7, 6)])
-def test_gathered_passes_match_the_reference_on_many_planes(dtype, output_size):
-    """40 planes take the planes-last average; uneven bins the row-by-row maximum."""
+def test_gathered_passes_match_the_reference_on_many_planes(
+    monkeypatch, dtype, output_size, blocks
+):
+    """40 planes take the planes-last tap-major gathers (average and maximum), in one block or
+    in blocks of 2-4 planes spread over 2 threads."""
+    if blocks == "several":
+        monkeypatch.setattr(adaptive, "GATHER_BLOCK_BYTES", 8192)
+        monkeypatch.setattr(pooling, "THREADS", 2)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 20, 23, 19)).astype(dtype)
     x[..., ::3, ::2] = np.round(x[..., ::3, ::2])  # ties within and across rows
