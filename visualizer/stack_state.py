@@ -38,6 +38,7 @@ from visualizer.model.stack import (
     step_cells,
     step_lines,
     step_message,
+    step_notes,
 )
 
 if TYPE_CHECKING:
@@ -299,6 +300,11 @@ class StackState(QObject):
             )
             self._step_cells = (key, cells)
         return self._step_cells[1]
+
+    def step_notes(self, channel: int = 0) -> dict[int, dict[tuple[int, int], str]]:
+        """A convolution window's weights, printed small in its cells on the layer's input
+        level (:func:`visualizer.model.stack.step_notes`)."""
+        return {} if self.results is None else step_notes(self.results, self.cursor, channel)
 
     def step_masks(self, channel: int = 0) -> dict[int, np.ndarray]:
         """The receptive field of the output cell the current window step writes (or sends its

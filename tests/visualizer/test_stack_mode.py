@@ -352,6 +352,18 @@ def test_stepping_by_window_steps_each_layer_as_the_single_operation(window, qtb
     assert not np.isnan(panel.level_views[3].matrix()[1, 2])
 
 
+def test_a_convolution_window_prints_its_weights_in_its_cells(window, qtbot):
+    """As in single-operation mode, each cell of a convolution's window shows its weight."""
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    st.set_step(9)  # layer 1 (conv 3×3, padding 1), output (1, 1): input rows and cols 0..2
+    weight = window.state.stack.layers[0].weight[0, 0]
+    expected = {(r, c): format_number(weight[r, c]) for r in range(3) for c in range(3)}
+    assert panel.level_views[0].model.notes == expected
+    st.set_step(64 + 1)  # layer 2 (ReLU): no weights, the input view's notes go
+    assert panel.level_views[0].model.notes == {} == panel.level_views[1].model.notes
+
+
 def test_the_backward_pass_fills_each_gradient_window_by_window(window, qtbot):
     panel = open_stack(window, qtbot)
     st = window.state.stack_state

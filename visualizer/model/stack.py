@@ -748,6 +748,28 @@ def step_cells(
     return values, grads
 
 
+def step_notes(
+    results: StackResults, cursor: StackCursor, channel: int = 0
+) -> dict[int, dict[tuple[int, int], str]]:
+    """Numbers printed small in cells of the current window step, by level: a convolution
+    window's weights on the layer's input, as single-operation mode prints them
+    (``StepCell.note``); the shown channel's only."""
+    step = current_step(results, cursor, channel)
+    if step is None:
+        return {}
+    k = cursor.layer
+    trace = results.trace(k, channel)
+    in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
+    (h, w) = results.sizes[k]
+    notes: dict[tuple[int, int], str] = {}
+    for cell in step.cells:
+        r, c = cell.pos
+        if cell.note and cell.view == "input" and cell.channel == in_channel:
+            if 0 <= r < h and 0 <= c < w:
+                notes[(r, c)] = cell.note
+    return {k: notes} if notes else {}
+
+
 def value_plane(
     results: StackResults, cursor: StackCursor, level: int, channel: int = 0
 ) -> tuple[np.ndarray, np.ndarray | None]:

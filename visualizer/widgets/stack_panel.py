@@ -95,6 +95,7 @@ class StackPanel(Retranslatable, QWidget):
         self.level_views: list[MatrixView] = []
         self._shown_results: object = None  # the results the views show
         self._marked: dict[int, dict[tuple[int, int], set[str]]] = {}  # id(view) -> cells
+        self._noted: dict[int, dict[tuple[int, int], str]] = {}  # id(view) -> notes shown
         self._keys: dict[int, tuple[object, ...]] = {}  # id(view) -> what it shows
         self.grad_views: list[MatrixView] = []
         self.controls: dict[str, _Control] = {}
@@ -540,6 +541,7 @@ class StackPanel(Retranslatable, QWidget):
             view.deleteLater()
         self.level_views, self.grad_views = [], []
         self._marked.clear()
+        self._noted.clear()
         self._keys.clear()
         self._shown_results = None
         columns = level_columns(n_levels)
@@ -702,8 +704,10 @@ class StackPanel(Retranslatable, QWidget):
         on_values: dict[int, dict[tuple[int, int], set[str]]] = {}
         on_grads: dict[int, dict[tuple[int, int], set[str]]] = {}
         masks = st.masks
+        notes: dict[int, dict[tuple[int, int], str]] = {}
         if results is not None and len(self.level_views) == results.n_layers + 1:
             on_values, on_grads = st.step_cells(self.channel())
+            notes = st.step_notes(self.channel())
             if focus is None:  # no cell clicked or hovered: the step's cell's field
                 masks = st.step_masks(self.channel())
                 style = "window"
@@ -727,6 +731,10 @@ class StackPanel(Retranslatable, QWidget):
                     marks[rc] = marks.get(rc, set()) | styles
             self._mark(view, cells)
             self._mark(grad_view, grad_cells)
+            level_notes = notes.get(level, {})
+            if self._noted.get(id(view), {}) != level_notes:
+                self._noted[id(view)] = level_notes
+                view.set_notes(level_notes)
 
     def _mark(self, view: MatrixView, cells: dict[tuple[int, int], set[str]]) -> None:
         if self._marked.get(id(view)) != cells:
