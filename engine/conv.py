@@ -24,12 +24,12 @@ from engine.arrays import as_float_array, check_grad_shape, from_4d, to_4d
 from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry
 
-#: Elements of the column matrix (see :func:`_columns`) built at a time: 1 MB in float32.
-#: Big enough for efficient matrix products, small enough that a band's columns stay in the
-#: CPU cache for its products and that a large input never has its full window tensor copied
-#: (a band has at least one output row, though).  (Measured on the benchmark's and the
-#: LeNet-style stack's convolutions: 2^17 to 2^18 best, 2^20 up to 2x slower for 1 channel.)
-COLUMN_BUDGET = 1 << 18
+#: Elements of the column matrix (see :func:`_columns`) built at a time: 4 MB in float32.
+#: Big enough for efficient matrix products, small enough that a large input never has its
+#: full window tensor copied (a band has at least one output row, though).  Smaller bands
+#: (2^18) were a little faster with one BLAS thread, but 2-4x slower with two on a busy
+#: machine: every product is a rendezvous of the BLAS threads.
+COLUMN_BUDGET = 1 << 20
 
 Chunk = tuple[int, int, int]  # (sample, first output row, stop output row)
 
