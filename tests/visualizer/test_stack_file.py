@@ -335,3 +335,52 @@ def test_dash_dash_step_and_phase_step_an_open_stack(qtbot, tmp_path):
     finally:
         window.close()
         window.deleteLater()
+
+
+def test_a_pooling_s_stride_alone_defaults_to_its_kernel_size():
+    """PyTorch's stride=None is the kernel size; divisor_override=None is not (it was set to
+    the kernel size too, and the stack was refused)."""
+    data = {**EXAMPLE, "layers": [{"op": "avg_pool2d", "kernel_size": 2, "padding": 1}]}
+    layer = stack_from_json(data).layers[0]
+    assert layer.value("stride") == (2, 2)
+    assert layer.value("divisor_override") is None
+    assert compute_stack(stack_from_json(data)).outputs[0].shape == (1, 1, 3, 3)
+
+
+def test_every_window_step_of_a_mixed_stack_says_and_shows_its_layer():
+    """Transposed convolution (a scatter: its steps write patches), LP, adaptive and average
+    pooling with padding, two channels in, three out: every step names its layer, its cells
+    lie inside their levels, and each level ends as the stack computed it."""
+    data = {
+        **EXAMPLE,
+        "input": np.arange(16).reshape(2, 2, 4).tolist(),
+        "layers": [
+            {"op": "conv_transpose2d", "weight": np.ones((2, 3, 2, 2)).tolist(),
+             "bias": [0.5, -1, 2], "stride": 2},
+            {"op": "lp_pool2d", "norm_type": 2, "kernel_size": 2},
+            {"op": "adaptive_max_pool2d", "output_size": 3},
+            {"op": "avg_pool2d", "kernel_size": 2, "stride": 1, "padding": 1},
+        ],
+    }  # fmt: skip
+    results = compute_stack(stack_from_json(data))
+    for channel in (0, 2):
+        cursor = StackCursor(results.layer_steps())
+        assert cursor.counts == (8, 8, 9, 16)
+        for step in range(cursor.n_steps):
+            cursor.step = step
+            k = cursor.layer
+            text = translate_message(step_message(results, cursor, channel))
+            assert text.startswith(f"layer {k + 1} ({results.rows[k].op})")
+            values, grads = step_cells(results, cursor, channel)
+            for by_level in (values, grads):
+                for level, cells in by_level.items():
+                    h, w = results.sizes[level]
+                    assert all(0 <= r < h and 0 <= c < w for r, c in cells)
+            if not cursor.filling() and cursor.phase == "forward":
+                plane, pending = value_plane(results, cursor, k + 1, channel)
+                assert pending is None
+                assert_array_equal(plane, results.outputs[k][0, min(channel, 2)])
+        assert_array_equal(
+            grad_plane(results, cursor, 0, channel)[0],
+            results.level_grad(0)[0, 1 if channel else 0],
+        )

@@ -140,7 +140,8 @@ def _defaults_to_kernel(spec: OpSpec, name: str) -> bool:
     function = getattr(engine, spec.numpy_call)
     parameter = inspect.signature(function).parameters.get(name)
     return (
-        parameter is not None
+        name == "stride"  # not divisor_override, whose None means "the window's size"
+        and parameter is not None
         and parameter.default is None
         and spec.has_param("kernel_size")
         and not spec.has_weight
