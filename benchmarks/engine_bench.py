@@ -15,7 +15,9 @@ Every case times the same work on both sides, in float32 and in float64:
 * conv: forward (with bias), then ``grad_input``, ``grad_weight`` and ``grad_bias``;
 * conv_transpose2d: the same as conv, transposed;
 * max_unpool2d: forward from pooled values and their indices, then the gather backward;
-* adaptive_avg_pool2d, adaptive_max_pool2d (with indices), lp_pool2d: forward + backward;
+* adaptive_avg_pool2d, adaptive_max_pool2d (with indices), lp_pool2d: forward + backward (the
+  max backward gets the forward's indices, the LP backward the forward's pooled ``x**p``,
+  ``return_pooled=True``, as PyTorch's autograd keeps what it saved);
 * stack: the LeNet-style stack (conv 5×5 → ReLU → max 2×2 → conv 5×5 → ReLU → max 2×2, 1 → 6
   → 16 channels, with biases) through ``engine.stack_forward_backward`` against the same
   ``nn.Sequential`` with autograd: every output, dL/dx and every weight and bias gradient.
@@ -399,9 +401,15 @@ def engine_work(case: Case, inp: Inputs, impl: Any = engine) -> Work:
         return run_adaptive_max
     norm = case.norm_type
 
+    pooled_too = "pooled" in inspect.signature(impl.lp_pool2d_backward).parameters
+
     def run_lp() -> Any:
-        y = impl.lp_pool2d(x, norm, k, s)
-        return y, impl.lp_pool2d_backward(gy, x, norm, k, s)
+        if not pooled_too:  # the reference loops pool x**p again
+            y = impl.lp_pool2d(x, norm, k, s)
+            return y, impl.lp_pool2d_backward(gy, x, norm, k, s)
+        # the forward's pooled x**p handed to the backward, as PyTorch's autograd saves it
+        y, pooled = impl.lp_pool2d(x, norm, k, s, return_pooled=True)
+        return y, impl.lp_pool2d_backward(gy, x, norm, k, s, pooled=pooled)
 
     return run_lp
 

@@ -27,12 +27,19 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import Literal, overload
 
 import numpy as np
 
-from engine.arrays import check_grad_output, from_4d, to_4d
+from engine.arrays import as_float_array, check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
-from engine.pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+from engine.geometry import pool_geometry
+from engine.pooling import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+)
 
 
 # ---- parameters ---------------------------------------------------------------------------------
@@ -124,13 +131,35 @@ def _torch_sign(a: np.ndarray) -> np.ndarray:
 
 
 # ---- LP pooling -------------------------------------------------------------------------------
+@overload
 def lp_pool2d(
     x: object,
     norm_type: float,
     kernel_size: object,
     stride: object = None,
     ceil_mode: bool = False,
-) -> np.ndarray:
+    *,
+    return_pooled: Literal[False] = False,
+) -> np.ndarray: ...
+@overload
+def lp_pool2d(
+    x: object,
+    norm_type: float,
+    kernel_size: object,
+    stride: object = None,
+    ceil_mode: bool = False,
+    *,
+    return_pooled: Literal[True],
+) -> tuple[np.ndarray, np.ndarray | None]: ...
+def lp_pool2d(
+    x: object,
+    norm_type: float,
+    kernel_size: object,
+    stride: object = None,
+    ceil_mode: bool = False,
+    *,
+    return_pooled: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray | None]:
     """2-D power-average pooling, as ``torch.nn.functional.lp_pool2d``.
 
     Parameters
@@ -144,12 +173,17 @@ def lp_pool2d(
         ``None`` means ``kernel_size``.  There is no padding.
     ceil_mode : bool
         Round the output size up; a partial last window is scaled by ``kH·kW / n_real``.
+    return_pooled : bool (keyword only)
+        Also return ``avg_pool2d(x ** p)``, the intermediate the backward pass starts from, for
+        :func:`lp_pool2d_backward`'s ``pooled`` (as PyTorch's autograd saves it); ``None`` for
+        ``p = ±inf``, whose backward needs none.
 
     Returns
     -------
     y : array, shape (..., out_H, out_W), same rank as ``x``
         ``(sum of x**p over the window) ** (1/p)`` for full windows.  No absolute value is
         taken: ``p = 1`` gives the signed sum, a negative base with a fractional power is NaN.
+    pooled : array of ``y``'s shape, or None (only with ``return_pooled``)
 
     Raises
     ------
@@ -160,13 +194,17 @@ def lp_pool2d(
     p = _norm_type(norm_type)
     _check_kernel(kernel_size)
     x4, ndim = to_4d(x)
+    pooled = None
     with np.errstate(all="ignore"):  # NaN, inf and overflow are results here, as in PyTorch
         if p == math.inf:
             y = max_pool2d(np.abs(x4), kernel_size, stride, 0, 1, ceil_mode)
         elif p == -math.inf:
             y = -max_pool2d(-np.abs(x4), kernel_size, stride, 0, 1, ceil_mode)
         else:
-            y = _forward_chain(x4, p, kernel_size, stride, ceil_mode)["y"]
+            chain = _forward_chain(x4, p, kernel_size, stride, ceil_mode)
+            y, pooled = chain["y"], from_4d(chain["o"], ndim)
+    if return_pooled:
+        return from_4d(y, ndim), pooled
     return from_4d(y, ndim)
 
 
@@ -176,10 +214,17 @@ def _forward_chain(
     """The intermediate tensors of PyTorch's ``lp_pool2d``, named as in the module docstring."""
     xp = _torch_pow(x4, p)
     o = avg_pool2d(xp, kernel_size, stride, 0, ceil_mode)
+    chain = _chain_from_pooled(o, p, kernel_size)
+    chain["y"] = _torch_pow(chain["v"], 1.0 / p)
+    return chain
+
+
+def _chain_from_pooled(o: np.ndarray, p: float, kernel_size: object) -> dict[str, np.ndarray]:
+    """The output-sized intermediates after the pooling ``o``: its sign, relu and scaled value."""
     s = _torch_sign(o)
     r = np.maximum(np.abs(o), o.dtype.type(0))  # relu; np.maximum keeps NaN, like torch
     v = (s * r) * o.dtype.type(_kernel_area(kernel_size))
-    return {"xp": xp, "o": o, "s": s, "r": r, "v": v, "y": _torch_pow(v, 1.0 / p)}
+    return {"o": o, "s": s, "r": r, "v": v}
 
 
 def lp_pool2d_backward(
@@ -189,6 +234,8 @@ def lp_pool2d_backward(
     kernel_size: object,
     stride: object = None,
     ceil_mode: bool = False,
+    *,
+    pooled: object = None,
 ) -> np.ndarray:
     """Gradient of :func:`lp_pool2d` with respect to ``x``, as PyTorch's autograd computes it.
 
@@ -197,6 +244,10 @@ def lp_pool2d_backward(
     grad_output : array, shape of ``lp_pool2d``'s output
     x : array, shape (H, W), (C, H, W) or (N, C, H, W)
     norm_type, kernel_size, stride, ceil_mode : as in :func:`lp_pool2d`
+    pooled : array, shape of the output, optional (keyword only)
+        What ``lp_pool2d(..., return_pooled=True)`` returned for this ``x``: given, the
+        backward starts from it instead of pooling ``x ** p`` again (ignored for
+        ``p = ±inf``).  It must come from the same ``x`` and parameters.
 
     Returns
     -------
@@ -224,11 +275,43 @@ def lp_pool2d_backward(
             g = check_grad_output(grad_output, idx.shape, ndim, x4.dtype)
             routed = max_pool2d_backward(g, base, kernel_size, stride, 0, 1, ceil_mode, indices=idx)
             grad = routed * _torch_sign(x4)
-        else:
+        elif pooled is None:
             t = _forward_chain(x4, p, kernel_size, stride, ceil_mode)
             g = check_grad_output(grad_output, t["o"].shape, ndim, x4.dtype)
             grad = _backward_chain(g, x4, p, kernel_size, stride, ceil_mode, t)
+        else:
+            g = check_grad_output(
+                grad_output, _output_shape(x4, kernel_size, stride, ceil_mode), ndim, x4.dtype
+            )
+            o = _check_pooled(pooled, g.shape, ndim, x4.dtype)
+            t = _chain_from_pooled(o, p, kernel_size)
+            grad = _backward_chain(g, x4, p, kernel_size, stride, ceil_mode, t)
     return from_4d(grad, ndim)
+
+
+def _output_shape(
+    x4: np.ndarray, kernel_size: object, stride: object, ceil_mode: bool
+) -> tuple[int, int, int, int]:
+    """(N, C, out_H, out_W) of the pooling (validating the window parameters)."""
+    g = pool_geometry(x4.shape[2:], kernel_size, stride, 0, 1, ceil_mode)
+    return (x4.shape[0], x4.shape[1], *g.out_size)
+
+
+def _check_pooled(
+    pooled: object, shape4: tuple[int, ...], ndim: int, dtype: np.dtype
+) -> np.ndarray:
+    """``pooled`` as an (N, C, out_H, out_W) array in the input's float dtype."""
+    arr = as_float_array(pooled, "pooled")
+    expected = shape4[4 - ndim :]
+    if arr.shape != expected:
+        raise ParameterError(
+            "{name} must have shape {forms}; got shape {shape}",
+            name="pooled",
+            forms=f"{expected} (the output's: lp_pool2d(..., return_pooled=True) returns it)",
+            shape=arr.shape,
+        )
+    checked: np.ndarray = arr.reshape(shape4).astype(dtype, copy=False)
+    return checked
 
 
 def _backward_chain(
@@ -253,7 +336,7 @@ def _backward_chain(
     ga = np.where(t["r"] <= 0, dt(0), gr)
     # abs: grad * sgn(o); + 0 is the sign branch's zero gradient arriving at o as well
     go = ga * t["s"] + dt(0)
-    gxp = avg_pool2d_backward(go, t["xp"], kernel_size, stride, 0, ceil_mode)
+    gxp = avg_pool2d_backward(go, x4, kernel_size, stride, 0, ceil_mode)  # (x's shape only)
     # pow(x, p):  grad * (p * x.pow(p - 1)), in place on fresh arrays (input-sized)
     if p - 1 == 1:
         factor = x4 * dt(p)  # x.pow(1) is x itself

@@ -253,6 +253,11 @@ INVALID_CALLS = [
         lambda: lp_pool2d_backward(np.zeros((2, 2), dtype=bool), X[0, 0], math.inf, 2),
         "grad_output must hold real numbers, got dtype bool",
     ),
+    (
+        lambda: lp_pool2d_backward(G, X, 2, 2, pooled=np.zeros((1, 1, 3, 3))),
+        "pooled must have shape (1, 1, 2, 2) (the output's: lp_pool2d(..., return_pooled=True) "
+        "returns it); got shape (1, 1, 3, 3)",
+    ),
 ]
 
 
@@ -349,3 +354,38 @@ def test_accepts_and_rejects_like_torch(torch, params):
             lp_pool2d(x, **params)
         return
     assert_close(lp_pool2d(x, **params), expected.numpy(), 1e-12)
+
+
+# ---- the forward's pooled intermediate handed to the backward -----------------------------------
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, 1.5, -1.0, 0.5, 4.0])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("rank", [2, 3, 4])
+def test_backward_from_the_pooled_intermediate_is_the_same(p, ceil_mode, rank):
+    """``pooled=`` (from ``return_pooled=True``) gives the same bits as pooling x**p again."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 7, 6))
+    x[0, 0, :2, :2] = 0.0  # a zero window: the relu cuts its gradient
+    x[0, 1, 3, 3] = np.nan
+    x[1, 2, 4, 1] = -np.inf
+    x[1, 0] = np.abs(x[1, 0])
+    for dtype in (np.float32, np.float64):
+        xs = x.astype(dtype)[(0,) * (4 - rank)]
+        y, pooled = lp_pool2d(xs, p, (3, 2), (2, 2), ceil_mode, return_pooled=True)
+        assert_array_equal(y, lp_pool2d(xs, p, (3, 2), (2, 2), ceil_mode))
+        assert pooled is not None and pooled.shape == y.shape and pooled.dtype == y.dtype
+        g = rng.standard_normal(y.shape).astype(dtype)
+        want = lp_pool2d_backward(g, xs, p, (3, 2), (2, 2), ceil_mode)
+        got = lp_pool2d_backward(g, xs, p, (3, 2), (2, 2), ceil_mode, pooled=pooled)
+        assert_array_equal(got, want)
+
+
+def test_infinite_norm_has_no_pooled_intermediate():
+    x = np.arange(16.0).reshape(4, 4) - 7
+    y, pooled = lp_pool2d(x, math.inf, 2, return_pooled=True)
+    assert pooled is None
+    assert_array_equal(y, lp_pool2d(x, math.inf, 2))
+    g = np.ones_like(y)
+    assert_array_equal(
+        lp_pool2d_backward(g, x, math.inf, 2, pooled=np.zeros(y.shape)),
+        lp_pool2d_backward(g, x, math.inf, 2),
+    )
