@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -113,6 +114,10 @@ class MainWindow(Retranslatable, QMainWindow):
         # button; a click brings it back (until the width crosses the threshold again).
         self.side_collapsed = False
         self._narrow: bool | None = None
+        self._narrow_timer = QTimer(self)
+        self._narrow_timer.setSingleShot(True)
+        self._narrow_timer.setInterval(0)
+        self._narrow_timer.timeout.connect(self._check_narrow)
         self.side_panel_action = QAction(self)
         self.side_panel_action.setObjectName("sidePanelAction")
         self.side_panel_action.setCheckable(True)
@@ -297,10 +302,33 @@ class MainWindow(Retranslatable, QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        narrow = event.size().width() < SIDE_COLLAPSE_WIDTH
+        self._check_narrow(event.size().width())
+
+    def _check_narrow(self, width: int | None = None) -> None:
+        """Collapse the side panel when the width left beside the docks on the left and right
+        is below SIDE_COLLAPSE_WIDTH (a 1024-px screen, or 1366 px with the code or pitfalls
+        dock open: the matrices got 450 px for five views); bring it back when it grows."""
+        sides = {Qt.LeftDockWidgetArea: 0, Qt.RightDockWidgetArea: 0}  # tabbed docks: one width
+        for dock in self.findChildren(QDockWidget, options=Qt.FindDirectChildrenOnly):
+            area = self.dockWidgetArea(dock)
+            if area in sides and dock.isVisible() and not dock.isFloating():
+                sides[area] = max(sides[area], dock.width())
+        room = (self.width() if width is None else width) - sum(sides.values())
+        narrow = room < SIDE_COLLAPSE_WIDTH
         if narrow != self._narrow:
             self._narrow = narrow
             self.set_side_collapsed(narrow)
+
+    def addDockWidget(self, *args: object) -> None:  # type: ignore[override]
+        """Docks on the sides take width from the matrices: see _check_narrow."""
+        super().addDockWidget(*args)  # type: ignore[call-overload]
+        dock = args[1] if len(args) > 1 else None
+        if isinstance(dock, QDockWidget):
+            dock.visibilityChanged.connect(self._on_dock_changed)
+            dock.topLevelChanged.connect(self._on_dock_changed)
+
+    def _on_dock_changed(self, _on: bool) -> None:
+        self._narrow_timer.start()  # once the dock has its size
 
     def zoom_by(self, factor: float) -> None:
         """Multiply the zoom by ``factor``; 0 resets it to 1."""

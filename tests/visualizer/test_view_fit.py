@@ -126,3 +126,83 @@ def test_the_stack_output_size_formulas_are_not_cut(window, qtbot, size):
     longest = max(range(table.rowCount()), key=lambda r: len(table.item(r, 4).text()))
     if metrics.horizontalAdvance(table.item(longest, 4).text()) > room:  # one line is not enough
         assert table.rowHeight(longest) > table.rowHeight(0)  # the Input row: one line
+
+
+# ---- issue 10, point 3: with any one dock open, an 8×8 example shows every row and column ----
+
+DOCKS = ["codeDock", "verifyDock", "presetDock", "pitfallsDock", "quizDock"]
+FIT_OPS = [
+    "max_pool2d",
+    "avg_pool2d",
+    "conv2d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "lp_pool2d",
+    "conv_transpose2d",
+    "max_unpool2d",
+]
+
+
+def whole_tables(window) -> list[str]:
+    """The shown views that do not show every row and column as numbers (a scroll bar, or a
+    heat map because the cells got too small)."""
+    cut = []
+    for view in window.views_panel.views():
+        if not view.isVisible():
+            continue
+        table = view.table
+        bars = table.horizontalScrollBar().isVisible() or table.verticalScrollBar().isVisible()
+        if view.stack.currentIndex() != 0 or bars:
+            cut.append(f"{view.objectName()} {view.model.values.shape} cell {view.cell}")
+    return cut
+
+
+@pytest.mark.parametrize("dock_name", DOCKS)
+def test_any_one_dock_leaves_every_row_and_column_in_sight(window, qtbot, dock_name):
+    from PySide6.QtWidgets import QDockWidget
+
+    dock = window.findChild(QDockWidget, dock_name)
+    assert dock is not None
+    dock.show()
+    settle(qtbot)
+    st = window.state
+    for op in FIT_OPS:
+        assert st.set_op(op)
+        assert max(st.x.shape[-2:]) <= 8
+        for step in (0, st.n_windows):  # forward and backward
+            st.set_step(step)
+            settle(qtbot)
+            assert not whole_tables(window), (op, st.phase, whole_tables(window))
+
+
+def test_a_side_dock_folds_the_side_panel_and_closing_it_brings_it_back(window, qtbot):
+    """At 1366×768 the code dock left the matrices 450 px for five views (18 px cells); the
+    side panel folds to its toolbar button while a side dock is open."""
+    from PySide6.QtWidgets import QDockWidget
+
+    dock = window.findChild(QDockWidget, "codeDock")
+    assert window.side_panel.isVisible()
+    dock.show()
+    settle(qtbot)
+    assert window.side_collapsed and not window.side_panel.isVisible()
+    assert window.views_panel.input_view.cell >= 28
+    dock.hide()
+    settle(qtbot)
+    assert not window.side_collapsed and window.side_panel.isVisible()
+
+
+def test_a_view_that_became_a_heat_map_grows_back_into_a_table(window, qtbot):
+    """After max unpooling (an 8×8 dX at 13 px: a heat map with a magnifier beside it), max
+    pooling's dX stayed a 13 px heat map with the pitfalls dock open: measured without the
+    magnifier's room it never grew back."""
+    from PySide6.QtWidgets import QDockWidget
+
+    window.findChild(QDockWidget, "pitfallsDock").show()
+    settle(qtbot)
+    st = window.state
+    assert st.set_op("max_unpool2d")
+    settle(qtbot)
+    assert st.set_op("max_pool2d")
+    st.set_step(st.n_windows)
+    settle(qtbot)
+    assert not whole_tables(window), whole_tables(window)
