@@ -447,3 +447,29 @@ def test_zoom_shows_every_view_where_they_fit_together(window, qtbot):
     for view in (v for v in panel.views() if v.isVisible()):
         assert no_scroll_bars(view), view.objectName()
     assert panel.input_view.cell >= before
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_convolution_backward_uses_two_rows_and_a_readable_arithmetic(window, qtbot, size):
+    """Convolution's backward (dY, X, W, dX, dW) stayed one row of ~22 px cells at 1366×768
+    (two rows gave 27 px, under the 1.25× rule) and its five-line arithmetic dropped to
+    13 px; now two rows, and the arithmetic's box grows (up to 20% of the height) so that it
+    stays near 2.4% of the window's height (>= 17 px at 768)."""
+    st = window.state
+    assert st.set_op("conv2d")
+    st.set_step(st.n_windows + 9)
+    present(qtbot, window, size)
+    panel = window.views_panel
+    assert len(set(shown_names(panel))) == 5
+    tops = {v.mapTo(window, v.rect().topLeft()).y() for v in panel.lecture_views()}
+    assert len(tops) == 2
+    assert panel.lecture_cell >= 26
+    label = window.step_bar.arithmetic_label
+    assert label.font().pixelSize() >= int(0.022 * window.height())  # 13 px before
+    for view in panel.lecture_views():
+        assert no_scroll_bars(view), view.objectName()
+    # Stepping keeps the box (the matrices do not move).
+    box = label.height()
+    st.set_step(st.n_windows + 10)
+    settle(qtbot, window)
+    assert label.height() == box

@@ -68,6 +68,11 @@ def arithmetic_html(text: str) -> str:
 # sentence drawn no smaller than MIN_LECTURE_TEXT_PX; the box's padding and border (pixels).
 LECTURE_TEXT_SHARE = 0.14
 MIN_LECTURE_TEXT_PX = 13
+# A sentence of many lines (convolution's backward: one per updated tensor) gets a taller box,
+# up to LECTURE_TEXT_MAX_SHARE of the window's height, so that it is drawn no smaller than
+# LECTURE_TEXT_READABLE of that height (18 px at 768): it dropped to 13 px.
+LECTURE_TEXT_READABLE = 0.024
+LECTURE_TEXT_MAX_SHARE = 0.2
 ARITHMETIC_FRAME = 12
 ARITHMETIC_SIDES = 22
 
@@ -123,6 +128,7 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label.setFont(big)
         self._arithmetic_font = QFont(big)
         self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
+        self._reserved_for: tuple[str, str] | None = None  # (operation, phase) of the box
         # Its own background needs its own text colour: a dark theme's light text on the
         # light yellow box would be unreadable.
         view_settings().sigThemeChanged.connect(self._style_arithmetic)
@@ -220,9 +226,33 @@ class StepBar(Retranslatable, QWidget):
             return
         metrics = QFontMetrics(self._arithmetic_font)
         window = self.window()
-        share = int(window.height() * LECTURE_TEXT_SHARE) if window is not None else 0
-        label.setFixedHeight(max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, share))
+        height = window.height() if window is not None else 0
+        box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
+        # The step's sentence at a readable size: the box grows for it (once per operation and
+        # phase, so that the matrices do not move while stepping), up to a share of the height.
+        readable = max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE))
+        document = self._document(label.text(), max(50, label.width() - ARITHMETIC_SIDES))
+        font = QFont(self._arithmetic_font)
+        font.setPixelSize(readable)
+        document.setDefaultFont(font)
+        needed = int(document.size().height()) + ARITHMETIC_FRAME
+        box = max(box, min(needed, int(height * LECTURE_TEXT_MAX_SHARE)))
+        self._reserved_for = (self.state.spec.key, self.state.phase)
+        label.setFixedHeight(box)
         self.fit_arithmetic()
+
+    def _document(self, text: str, width: int) -> QTextDocument:
+        """``text`` laid out as the arithmetic label lays it out, ``width`` pixels wide."""
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        if self.arithmetic_label.textFormat() == Qt.TextFormat.RichText or GuiQt.mightBeRichText(
+            text
+        ):
+            document.setHtml(text)
+        else:
+            document.setPlainText(text)
+        document.setTextWidth(width)
+        return document
 
     def fit_arithmetic(self) -> None:
         """Lecture layout: the largest font, up to the arithmetic's own, at which the step's
@@ -238,13 +268,7 @@ class StepBar(Retranslatable, QWidget):
         key = (text, width, height, top)
         if key == self._fitted[0]:
             return
-        document = QTextDocument()
-        document.setDocumentMargin(0)
-        if label.textFormat() == Qt.TextFormat.RichText or GuiQt.mightBeRichText(text):
-            document.setHtml(text)
-        else:
-            document.setPlainText(text)
-        document.setTextWidth(width)
+        document = self._document(text, width)
 
         def fits(pixels: int) -> bool:
             font = QFont(base)
@@ -333,6 +357,8 @@ class StepBar(Retranslatable, QWidget):
         text = st.step_text()
         self.arithmetic_label.setText(arithmetic_html(text))
         self.arithmetic_label.setToolTip(text if text.count("\n") >= ARITHMETIC_LINES else "")
+        if self.lecture and self._reserved_for != (st.spec.key, st.phase):
+            self.reserve_arithmetic_lines()  # another operation or phase: another sentence
 
 
 class FormulaPanel(Retranslatable, QGroupBox):

@@ -86,7 +86,7 @@ LECTURE_SPACING = 18
 LECTURE_ROW_SPACING = 10
 LECTURE_CELL_RANGE = (8, 96)
 LECTURE_ROW_MIN = 120  # a row cut to fit the panel keeps at least this height
-LECTURE_TWO_ROWS_GAIN = 1.25  # two lecture rows only if their cells are this much larger
+LECTURE_TWO_ROWS_GAIN = 1.15  # two lecture rows only if their cells are this much larger
 # Below this cell size the planes of several input channels wrap into more lecture rows.
 LECTURE_PLANES_CELL = 28
 # Highlight styles the views keep in sight while stepping (Views follow the step).
@@ -231,6 +231,12 @@ class ViewsPanel(Retranslatable, QWidget):
             view.setMaximumSize(16777215, 16777215)
         for col in range(self.grid.columnCount()):
             self.grid.setColumnStretch(col, 0)
+        # The two rows of the normal layout share the height equally: sized by their
+        # contents' hints instead, a view that turned into a heat map (cells too small) got
+        # another height, hence another cell size, and flipped back and forth (after max
+        # unpooling, max pooling's dX stayed a 13 px heat map).
+        for row in (0, 1):
+            self.grid.setRowStretch(row, 0 if self._flowing() else 1)
         self._layout_key = self._wanted_layout()
         if self._flowing():
             for tensor in spec.tensors:
