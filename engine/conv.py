@@ -167,26 +167,41 @@ class _CanvasColumns:
     (:meth:`Canvas.read`): a plain copy of a contiguous run.  Column ``oh·Wq + ow`` belongs
     to output ``(oh, ow)``; the columns with ``ow >= out_W`` are garbage, and the buffer's
     columns past the runs (the last row's garbage) stay zero, so products with them are finite.
+    Small samples go several to a matrix, side by side: fewer, larger products.
     """
 
     def __init__(self, g: WindowGeometry, c_in: int, groups: int, dtype: np.dtype) -> None:
         self.g, self.c_in, self.groups, self.dtype = g, c_in, groups, dtype
         self.cols = np.empty(0, dtype=dtype)
 
-    def fill(self, x_n: np.ndarray, band: tuple[int, int]) -> tuple[canvas.Canvas, np.ndarray]:
-        """The band's canvas and column matrix, ``(groups, C_in/groups · kH · kW, rows · Wq)``.
+    def fill(self, x: np.ndarray, band: tuple[int, int]) -> tuple[canvas.Canvas, np.ndarray]:
+        """The band's canvas and column matrix, ``(groups, C_in/groups · kH · kW, S · rows · Wq)``.
 
-        ``x_n`` is one sample, (C_in, H, W).  The matrix is valid until the next ``fill``.
+        ``x`` is S samples, (S, C_in, H, W): sample ``s`` has the columns ``s · rows · Wq``
+        onwards.  The matrix is valid until the next ``fill``.
         """
         c = canvas.Canvas(self.g, *band)
         width = c.rows * c.wq
         taps = len(c.taps)
-        if self.cols.shape != (self.c_in, taps, width):
-            self.cols = np.zeros((self.c_in, taps, width), dtype=self.dtype)
-        phases = c.fill(x_n, 0.0)
-        for t in range(taps):
-            self.cols[:, t, : c.length] = c.read(phases, t)
-        return c, self.cols.reshape(self.groups, -1, width)
+        shape = (self.c_in, taps, len(x), width)
+        if self.cols.shape != shape:
+            self.cols = np.zeros(shape, dtype=self.dtype)
+        for s, x_n in enumerate(x):
+            phases = c.fill(x_n, 0.0)
+            for t in range(taps):
+                self.cols[:, t, s, : c.length] = c.read(phases, t)
+        return c, self.cols.reshape(self.groups, -1, len(x) * width)
+
+
+def _canvas_chunks(n: int, c_in: int, g: WindowGeometry) -> list[tuple[int, int, int, int]]:
+    """``(first sample, stop sample, first row, stop row)`` pieces for the canvas columns:
+    as many whole samples as fit :data:`COLUMN_BUDGET`, or bands of one sample."""
+    out_h, out_w = g.out_size
+    per_sample = c_in * g.kernel[0] * g.kernel[1] * out_h * out_w
+    if per_sample > COLUMN_BUDGET:
+        return [(s, s + 1, first, stop) for s, first, stop in _chunks(n, c_in, g)]
+    per = max(1, COLUMN_BUDGET // per_sample)
+    return [(s, min(n, s + per), 0, out_h) for s in range(0, n, per)]
 
 
 def _columns(x_n: np.ndarray, g: WindowGeometry, band: tuple[int, int], groups: int) -> np.ndarray:
@@ -280,22 +295,24 @@ def _conv_on_canvas(
 ) -> None:
     """:func:`conv2d`'s products on canvas columns (:class:`_CanvasColumns`), into ``y``.
 
-    The product of a band lands on the wide grid; its real columns, plus the bias, go to ``y``.
+    The product of a piece lands on the wide grid; its real columns, plus the bias, go to
+    ``y``.
     """
     n, c_in = x4.shape[:2]
     c_out = w_rows.shape[0] * w_rows.shape[1]
     columns = _CanvasColumns(g, c_in, groups, x4.dtype)
     grid = np.empty(0, dtype=x4.dtype)
-    for sample, first, stop in _chunks(n, c_in, g):
-        c, cols = columns.fill(x4[sample], (first, stop))
+    for s0, s1, first, stop in _canvas_chunks(n, c_in, g):
+        c, cols = columns.fill(x4[s0:s1], (first, stop))
         if grid.shape != (groups, w_rows.shape[1], cols.shape[2]):
             grid = np.empty((groups, w_rows.shape[1], cols.shape[2]), dtype=x4.dtype)
         np.matmul(w_rows, cols, out=grid)
-        real = c.outputs(grid.reshape(c_out, -1))
+        real = grid.reshape(c_out, s1 - s0, c.rows, c.wq)[..., : g.out_size[1]]
+        real = real.transpose(1, 0, 2, 3)  # (samples, C_out, rows, out_W), a view
         if b is None:
-            y[sample, :, first:stop] = real
+            y[s0:s1, :, first:stop] = real
         else:
-            np.add(real, b.reshape(c_out, 1, 1), out=y[sample, :, first:stop])
+            np.add(real, b.reshape(c_out, 1, 1), out=y[s0:s1, :, first:stop])
 
 
 def _conv_backward_on_canvas(
@@ -319,24 +336,26 @@ def _conv_backward_on_canvas(
     gx = np.zeros(x4.shape, dtype=x4.dtype)
     columns = _CanvasColumns(g, c_in, groups, x4.dtype)
     gy_grid = read_grads = np.empty(0, dtype=x4.dtype)
-    for sample, first, stop in _chunks(n, c_in, g):
-        c, cols = columns.fill(x4[sample], (first, stop))
-        width = cols.shape[2]
-        if gy_grid.shape != (c_out, width):
-            gy_grid = np.zeros((c_out, width), dtype=x4.dtype)  # garbage columns stay 0
+    for s0, s1, first, stop in _canvas_chunks(n, c_in, g):
+        c, cols = columns.fill(x4[s0:s1], (first, stop))
+        count, width = s1 - s0, c.rows * c.wq
+        if gy_grid.shape != (c_out, count * width):
+            gy_grid = np.zeros((c_out, count * width), dtype=x4.dtype)  # garbage stays 0
             read_grads = np.empty(cols.shape, dtype=x4.dtype)
-        c.outputs(gy_grid)[...] = gy[sample, :, first:stop]
-        gy_band = gy_grid.reshape(groups, -1, width)
+        real = gy_grid.reshape(c_out, count, c.rows, c.wq)[..., : g.out_size[1]]
+        real[...] = gy[s0:s1, :, first:stop].transpose(1, 0, 2, 3)
+        gy_band = gy_grid.reshape(groups, -1, count * width)
         gw_t += cols @ gy_band.transpose(0, 2, 1)  # dW^T = columns · dY^T, see conv2d_backward
         np.matmul(w_cols, gy_band, out=read_grads)
-        per_tap = read_grads.reshape(c_in, len(c.taps), width)
-        target_n = gx[sample]
+        per_tap = read_grads.reshape(c_in, len(c.taps), count, width)
         whole = (first, stop) == (0, g.out_size[0])
-        phases = c.blank(c_in, x4.dtype) if whole and not c.direct else c.fill(target_n, 0.0)
-        for t in range(len(c.taps)):
-            target = c.read(phases, t)
-            target += per_tap[:, t, : c.length]
-        c.store(phases, target_n)
+        for k in range(count):
+            target_n = gx[s0 + k]
+            phases = c.blank(c_in, x4.dtype) if whole and not c.direct else c.fill(target_n, 0.0)
+            for t in range(len(c.taps)):
+                target = c.read(phases, t)
+                target += per_tap[:, t, k, : c.length]
+            c.store(phases, target_n)
     return gx, gw_t
 
 
