@@ -206,3 +206,17 @@ def test_a_view_that_became_a_heat_map_grows_back_into_a_table(window, qtbot):
     st.set_step(st.n_windows)
     settle(qtbot)
     assert not whole_tables(window), whole_tables(window)
+
+
+def test_max_unpooling_output_gets_width_for_its_eight_columns(window, qtbot):
+    """At 1024×768 max unpooling's 8×8 Y and dY had the width of a 4×4 view: 24 px cells with
+    9 px digits; columns now share the width by the matrix columns they show."""
+    window.resize(1024, 768)
+    assert window.state.set_op("max_unpool2d")
+    settle(qtbot)
+    settle(qtbot)
+    panel = window.views_panel
+    for view in (panel.output_view, panel.grad_output_view):
+        assert view.model.values.shape == (8, 8)
+        assert view.cell >= 28, view.objectName()
+        assert view.model.font.pixelSize() >= 14, view.objectName()

@@ -675,6 +675,7 @@ class ViewsPanel(Retranslatable, QWidget):
         if self._zoomed():
             self._sync_zoomed()
             return
+        self._stretch_columns()
         shown = [view for view in self.views() if view.isVisible()]
         for view in shown:
             view.set_cell_size(int(view.fit_cell() * self.zoom))
@@ -705,6 +706,24 @@ class ViewsPanel(Retranslatable, QWidget):
             for view in group:
                 view.widen_columns(width)
         self._arrows_timer.start()
+
+    def _stretch_columns(self) -> None:
+        """The normal layout's columns share the width by how many matrix columns they show
+        (2 + columns / 4, at most 4): max unpooling's 8×8 Y got as much width as its 4×4
+        pooled input and drew its numbers 9 px high at 1024×768."""
+        widest: dict[int, int] = {}
+        for row in range(self.grid.rowCount()):
+            for col in range(self.grid.columnCount()):
+                item = self.grid.itemAtPosition(row, col)
+                widget = item.widget() if item is not None else None
+                if isinstance(widget, PlaneGroup):
+                    widget = widget.primary
+                if isinstance(widget, MatrixView) and widget.isVisibleTo(self):
+                    widest[col] = max(widest.get(col, 0), widget.model.values.shape[1])
+        for col, count in widest.items():
+            stretch = 2 + min(count, 8) // 4
+            if self.grid.columnStretch(col) != stretch:
+                self.grid.setColumnStretch(col, stretch)
 
     def _arrows_timer_start(self, *_args: object) -> None:
         self._arrows_timer.start()
