@@ -724,7 +724,15 @@ class _CellDelegate(QStyledItemDelegate):
                 align = _CENTER
             painter.setFont(font)
             painter.setPen(model._foreground(r, c).color())
-            painter.drawText(text_rect, align, text)
+            if len(text) * font.pixelSize() * 0.7 > text_rect.width():
+                # Perhaps wider than the cell (the smallest font and a long number): cut at
+                # the cell's edges, as the style's item painting does, not over its neighbours.
+                painter.save()
+                painter.setClipRect(rect)
+                painter.drawText(text_rect, align, text)
+                painter.restore()
+            else:
+                painter.drawText(text_rect, align, text)
         if model.current == key and option.state & _FOCUS_SELECTED == _FOCUS_SELECTED:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
