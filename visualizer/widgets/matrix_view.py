@@ -1885,6 +1885,12 @@ class MatrixView(QWidget):
         title = self.title_label.sizeHint().height()
         legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
         w = cols * width + head_w + frame + margins.left() + margins.right() + 2
+        # At least as wide as the short title (a 2×2 kernel's "W  (2×2)" was cut to "W  (2…").
+        label = self.title_label
+        short = label.short_text or label.full_text
+        w = max(
+            w, label.fontMetrics().horizontalAdvance(short) + margins.left() + margins.right() + 4
+        )
         h = (
             rows * cell
             + head_h
