@@ -190,12 +190,43 @@ def test_arch_legs_run_on_grid_lines_between_numbers(window, qtbot):
     settle(qtbot)
     sheet = arrow_sheet(window)
     panel = window.views_panel
-    ((start, end, _top, start_leg, end_leg),) = sheet._segments
+    ((start, end, _top, start_leg, end_leg, *_),) = sheet._segments
     line = panel.input_view.cells_box(((2, 3),), sheet).left()
     assert start_leg == pytest.approx(line, abs=1.5)  # a grid line is one pixel wide
     assert end_leg == pytest.approx(panel.output_view.cells_box(((1, 1),), sheet).left(), abs=1.5)
     st.set_step(0)  # first row: the legs leave from the cells' middles (nothing above them)
     settle(qtbot)
-    ((start, end, _top, start_leg, end_leg),) = sheet._segments
+    ((start, end, _top, start_leg, end_leg, *_),) = sheet._segments
     assert start_leg == pytest.approx(start.center().x())
     assert end_leg == pytest.approx(end.center().x())
+
+
+def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
+    """Convolution's backward lecture layout at 1024×768 (dY, X, W over dX, dW): the arrows
+    from the dY cell ran diagonally across dY's and X's numbers; they now leave the cell
+    straight down on its left grid line, out of dY's matrix, and curve into dX and dW."""
+    from PySide6.QtCore import QRectF
+
+    window.resize(1024, 768)
+    settle(qtbot)
+    st = window.state
+    assert st.set_op("conv2d")
+    st.set_step(st.n_windows + 9)  # dY[1, 2]
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    panel = window.views_panel
+    cell = panel.grad_output_view.cells_box(((1, 2),), sheet)
+    assert sheet.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
+    for segment in sheet._segments:
+        _start, end, _top, _up, _end_leg, down_leg, exit_y, _entry_y = segment
+        assert end.top() > exit_y  # the target is in the lower row
+        assert down_leg == pytest.approx(cell.left(), abs=1.5)
+        path, _head, _a = sheet._shape(segment)
+        # Inside dY's matrix below the cell the arrow stays on the grid line.
+        below = QRectF(cell.left() - 40, cell.bottom() + 1, 80, exit_y - cell.bottom() - 2)
+        for t in range(0, 101):
+            p = path.pointAtPercent(t / 100)
+            if below.contains(p):
+                assert abs(p.x() - down_leg) < 1.0, (t, p)

@@ -37,17 +37,24 @@ from visualizer.widgets.matrix_view import MatrixView, TitleLabel, style_pens
 
 ARCH_CLEARANCE = 2.0  # pixels an arch between views side by side passes above their tops
 TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's letters
-# From box, to box, top of the two views, and the x of the arch's legs at the two boxes (this
-# widget's coordinates).
-Segment = tuple[QRectF, QRectF, float, float, float]
+# From box, to box, top of the two views, the x of the arch's legs at the two boxes, the x of
+# the leg leaving the first box downwards, the bottom of the first view's matrix and the top of
+# the second's (this widget's coordinates).
+Segment = tuple[QRectF, QRectF, float, float, float, float, float, float]
 Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and starting point
 
 
-def leg_x(view: MatrixView, cells: tuple[tuple[int, int], ...], box: QRectF) -> float:
-    """Where an arch's leg leaves (or enters) ``box``: its middle, moved to the grid line left
-    of the middle column when cells lie above the box (the leg then runs between numbers, not
-    through them)."""
-    if min(r for r, _ in cells) + view.model.offset[0] <= 0:
+def leg_x(
+    view: MatrixView, cells: tuple[tuple[int, int], ...], box: QRectF, down: bool = False
+) -> float:
+    """Where an arch's leg leaves (or enters) ``box`` upwards (``down``: downwards): its
+    middle, moved to the grid line left of the middle column when cells lie above (below) the
+    box (the leg then runs between numbers, not through them)."""
+    if down:
+        last_row = max(r for r, _ in cells) + view.model.offset[0]
+        if last_row >= view.model.values.shape[0] - 1:
+            return box.center().x()
+    elif min(r for r, _ in cells) + view.model.offset[0] <= 0:
         return box.center().x()
     first, last = min(c for _, c in cells), max(c for _, c in cells)
     count = last - first + 1
@@ -112,8 +119,10 @@ class StepArrows(QWidget):
             if start is None or end is None:
                 continue
             top = min(self.mapFromGlobal(v.mapToGlobal(QPoint(0, 0))).y() for v in (a, b))
-            legs = (leg_x(a, source, start), leg_x(b, target, end))
-            segments.append((start, end, float(top), *legs))
+            legs = (leg_x(a, source, start), leg_x(b, target, end), leg_x(a, source, start, True))
+            exit_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, a.stack.height()))).y()
+            entry_y = self.mapFromGlobal(b.stack.mapToGlobal(QPoint(0, 0))).y()
+            segments.append((start, end, float(top), *legs, float(exit_y), float(entry_y)))
             drawn.append((source_view, target_view))
         if segments:
             if refresh or self._labels is None:
@@ -246,15 +255,28 @@ class StepArrows(QWidget):
 
     def _shape(self, segment: Segment) -> Shape | None:
         """The arrow of ``segment``: its curve, its head and its starting point."""
-        start, end, top, start_leg, end_leg = segment
+        start, end, top, start_leg, end_leg, down_leg, exit_y, entry_y = segment
         sc, ec = start.center(), end.center()
+        inside = 0.0 if end_leg == ec.x() else min(6.0, end.width() / 4)
+        if end.top() > start.bottom() and entry_y > exit_y + 12:
+            # The target in a lower row: straight down from the box (on a grid line where
+            # cells lie below it) out of its matrix, a curve to above the target's matrix,
+            # straight down into the target: across no numbers but the legs' grid lines.
+            a = QPointF(down_leg, start.bottom())
+            b = QPointF(end_leg + inside, end.top() + inside / 2)
+            out, into = QPointF(down_leg, exit_y + 2), QPointF(end_leg, entry_y - 2)
+            bend = (into.y() - out.y()) / 2
+            path = QPainterPath(a)
+            path.lineTo(out)
+            path.cubicTo(QPointF(out.x(), out.y() + bend), QPointF(into.x(), into.y() - bend), into)
+            path.lineTo(b)
+            return path, self._head(b, into), a
         if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
             # Views side by side: the arrow leaves the top of one box straight up, arches over
             # the views between them (their numbers stay readable) and comes straight down
             # into the top of the other.
             a = QPointF(start_leg, start.top())
             # On a grid line the head points just inside the box's corner.
-            inside = 0.0 if end_leg == ec.x() else min(6.0, end.width() / 4)
             b = QPointF(end_leg + inside, end.top() + inside / 2)
             # The curve's highest point (halfway) just above the views' tops.
             peak = max(6.0, top - ARCH_CLEARANCE)
