@@ -57,6 +57,10 @@ PRESENTATION_TITLE_SCALE = 1.3  # the matrices' titles in presentation mode
 # never crowding the matrices).
 PRESENTATION_COUNTER_CAP = 0.05
 PRESENTATION_TEXT_CAP = 0.042
+# ... and at least this fraction in presentation mode (at 1920×1080 the arithmetic stayed
+# 27 px in a box five times as tall, the titles 22 px over 95 px cells).
+PRESENTATION_TEXT_FLOOR = 0.03
+PRESENTATION_TITLE_FLOOR = 0.024
 # ... and in the normal layout (zoomed in, they leave the room to the matrices).
 COUNTER_CAP = 0.04
 TEXT_CAP = 0.034
@@ -133,6 +137,20 @@ def _scaled(base: QFont, factor: float) -> QFont:
     else:
         font.setPointSizeF(max(5.0, base.pointSizeF() * factor))
     return font
+
+
+def _pixels(font: QFont) -> float:
+    """``font``'s height in pixels (its pixel size, or its point size at 96 dpi)."""
+    return font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
+
+
+def _at_least(font: QFont, pixels: float) -> QFont:
+    """``font`` at least ``pixels`` high."""
+    if _pixels(font) >= pixels:
+        return font
+    larger = QFont(font)
+    larger.setPixelSize(int(pixels))
+    return larger
 
 
 def _capped(font: QFont, pixels: float) -> QFont:
@@ -460,6 +478,8 @@ class Presentation(QObject):
             if self.presenting
             else (COUNTER_CAP, TEXT_CAP)
         )
+        if self.presenting:
+            text_font = _at_least(text_font, height * PRESENTATION_TEXT_FLOOR)
         counter_font = _capped(counter_font, height * caps[0])
         text_font = _capped(text_font, height * caps[1])
         bar.counter_label.setFont(counter_font)
@@ -472,8 +492,9 @@ class Presentation(QObject):
         for view in self.window.views_panel.views():  # planes made since (more channels)
             if id(view.title_label) not in known:
                 self._title_bases.append((view.title_label, QFont(view.title_label.font())))
+        floor = height * PRESENTATION_TITLE_FLOOR if self.presenting else 0
         for label, base in self._title_bases:
-            label.setFont(_scaled(base, title))
+            label.setFont(_at_least(_scaled(base, title), floor))
         if self.presenting:
             self.window.views_panel.sync_cell_sizes()  # the titles' height is part of a view's
 

@@ -473,3 +473,23 @@ def test_convolution_backward_uses_two_rows_and_a_readable_arithmetic(window, qt
     st.set_step(st.n_windows + 10)
     settle(qtbot, window)
     assert label.height() == box
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("op", ["max_pool2d", "conv2d", "max_unpool2d"])
+def test_titles_fit_in_chinese_too(window, qtbot, size, op):
+    """Point 10 in the other language: no title cut without its tooltip, in the normal and
+    the lecture layout (this machine may draw CJK glyphs as boxes: widths are what counts)."""
+    from visualizer.i18n import CHINESE, ENGLISH, set_language
+
+    set_language(CHINESE)
+    try:
+        assert window.state.set_op(op)
+        window.resize(*size)
+        settle(qtbot, window)
+        assert titles_fit(window) == []
+        window.presentation.set_presentation(True, save=False)
+        settle(qtbot, window)
+        assert titles_fit(window) == []
+    finally:
+        set_language(ENGLISH)
