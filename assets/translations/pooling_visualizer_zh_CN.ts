@@ -3145,6 +3145,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>反向</translation>
     </message>
     <message>
+        <source>Shapes</source>
+        <translation>形状表</translation>
+    </message>
+    <message>
+        <source>Show or hide the shape table (folded in presentation mode)</source>
+        <translation>显示或隐藏形状表（演示模式下收起）</translation>
+    </message>
+    <message>
         <source>Playback speed (steps per second)</source>
         <translation>播放速度（每秒步数）</translation>
     </message>

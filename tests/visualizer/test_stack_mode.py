@@ -23,6 +23,7 @@ from visualizer.model.stack import read_stack_file
 from visualizer.resources import asset
 from visualizer.session import apply_session, loads, session_from_state
 from visualizer.session import dumps as session_dumps
+from visualizer.widgets.stack_panel import _pixels
 
 
 def open_stack(window, qtbot):
@@ -503,5 +504,52 @@ def test_the_lecture_layout_shows_the_window_steps(window, qtbot):
         qtbot.keyClick(window, Qt.Key_PageDown)
         assert st.step == 1 and "Y[0, 1]" in panel.step_text_label.text()
         assert styled(panel.level_views[1], "current") == {(0, 1)}
+    finally:
+        action.trigger()
+
+
+def test_presentation_mode_folds_the_shape_table_and_enlarges_the_step_text(window, qtbot):
+    """The lecture layout of Stack mode: the shape table folded (its button brings it back),
+    the counter and the step's arithmetic at lecture size, the level views taller."""
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    st.set_step(1)
+    qtbot.wait(10)
+    normal_text = panel.step_text_label.font()
+    normal_counter = panel.step_label.font()
+    normal_height = panel.level_views[0].height()
+    assert panel.shapes_table.isVisible() and panel.shapes_button.isChecked()
+    action = next(a for a in window.findChildren(QAction) if a.objectName() == "presentationAction")
+    action.trigger()
+    try:
+        qtbot.wait(10)
+        assert panel.lecture
+        assert not panel.shapes_table.isVisible() and not panel.shapes_button.isChecked()
+        assert panel.step_text_label.font().pixelSize() > _pixels(normal_text)
+        assert panel.step_label.font().pixelSize() > _pixels(normal_counter)
+        # capped by the window's height
+        assert panel.step_label.font().pixelSize() <= window.height() * 0.05 + 1
+        assert panel.level_views[0].height() > normal_height
+        panel.shapes_button.click()  # the lecturer brings the table back
+        assert panel.shapes_table.isVisible()
+        panel.shapes_button.click()
+    finally:
+        action.trigger()
+    assert not panel.lecture and panel.shapes_table.isVisible()
+    assert panel.step_text_label.font() == normal_text
+
+
+def test_a_long_step_text_is_drawn_smaller_in_the_lecture_layout(window, qtbot):
+    panel = open_stack(window, qtbot)
+    action = next(a for a in window.findChildren(QAction) if a.objectName() == "presentationAction")
+    action.trigger()
+    try:
+        qtbot.wait(10)
+        label = panel.step_text_label
+        short = label.font().pixelSize()
+        assert short == panel.lecture_text_pixels()
+        label.setText("layer 1 (conv2d): " + " + ".join(["3·0.8"] * 400))
+        panel._fit_step_text()
+        assert label.font().pixelSize() < short
     finally:
         action.trigger()

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -56,17 +56,29 @@ from visualizer.model.stack import (
     layer_params,
     value_plane,
 )
+from visualizer.presentation import (
+    PRESENTATION_COUNTER_CAP,
+    PRESENTATION_COUNTER_SCALE,
+    PRESENTATION_TEXT_CAP,
+    PRESENTATION_TEXT_SCALE,
+)
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable, add_action
 from visualizer.widgets.matrix_view import MatrixView
 from visualizer.widgets.params_panel import _Control, _value_signal
+from visualizer.widgets.step_bar import (
+    LECTURE_TEXT_READABLE,
+    LECTURE_TEXT_SHARE,
+    MIN_LECTURE_TEXT_PX,
+)
 from visualizer.widgets.views_panel import ROLE_STYLE
 
 VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
 VIEW_MIN_HEIGHT = 120
 STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in the tooltip)
 PLAY_SPEED = 10  # steps per second a play starts with (a layer has many windows)
+TEXT_SIDES = 8  # the step text's margins (pixels) when its font is fitted to its box
 
 
 def _same_key(old: tuple[object, ...] | None, new: tuple[object, ...]) -> bool:
@@ -76,6 +88,11 @@ def _same_key(old: tuple[object, ...] | None, new: tuple[object, ...]) -> bool:
 
 def _shape_text(shape: object) -> str:
     return "×".join(str(int(v)) for v in shape) if shape else "—"  # type: ignore[attr-defined]
+
+
+def _pixels(font: QFont) -> float:
+    """A font's size in pixels (its point size at 96 dpi when it has none)."""
+    return font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
 
 
 def level_columns(n_levels: int) -> int:
@@ -271,6 +288,13 @@ class StackPanel(Retranslatable, QWidget):
             button.setMaximumWidth(40)
         self.step_label = QLabel()
         self.step_label.setObjectName("stack_step_label")
+        self.lecture = False  # the lecture layout (presentation mode)
+        self._table_wanted = True  # the shape table's toggle outside the lecture layout
+        self.shapes_button = QPushButton()
+        self.shapes_button.setObjectName("stack_shapes_button")
+        self.shapes_button.setCheckable(True)
+        self.shapes_button.setChecked(True)
+        self.shapes_button.toggled.connect(self._on_shapes_toggled)
         self.step_text_label = QLabel()
         self.step_text_label.setObjectName("stack_step_text_label")
         self.step_text_label.setWordWrap(True)
@@ -281,6 +305,9 @@ class StackPanel(Retranslatable, QWidget):
         step_font = self.step_text_label.font()
         step_font.setPointSizeF(step_font.pointSizeF() * 1.1)
         self.step_text_label.setFont(step_font)
+        self._text_font = QFont(step_font)  # the normal layout's fonts
+        self._counter_font = QFont(self.step_label.font())
+        self._fitted: tuple[object, ...] = ()
         step_row = QHBoxLayout()
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
             step_row.addWidget(button)
@@ -290,6 +317,7 @@ class StackPanel(Retranslatable, QWidget):
         step_row.addWidget(self.next_row_button)
         step_row.addWidget(self.stepping_combobox)
         step_row.addWidget(self.step_slider, 1)
+        step_row.addWidget(self.shapes_button)
         step_row.addWidget(self.step_label)
 
         right_split = QSplitter(Qt.Vertical)
@@ -338,6 +366,103 @@ class StackPanel(Retranslatable, QWidget):
             self.side_panel.setVisible(event.type() == QEvent.ShowToParent)
         return False
 
+    def set_presenting(self, on: bool) -> None:
+        """The lecture layout (presentation mode): the shape table folded (its button brings
+        it back), the step counter and the step's arithmetic at lecture size (capped by the
+        window's height, a long sentence drawn smaller to fit its box), the rest of the height
+        for the level views.  Off: the normal layout and the table as the user left it."""
+        on = bool(on)
+        if on == self.lecture:
+            return
+        if on:
+            self._table_wanted = self.shapes_button.isChecked()
+        self.lecture = on
+        self.shapes_button.setChecked(self._table_wanted and not on)
+        self._on_shapes_toggled(self.shapes_button.isChecked())
+        self._apply_lecture_fonts()
+
+    def _on_shapes_toggled(self, shown: bool) -> None:
+        if not self.lecture:
+            self._table_wanted = shown
+        self.shapes_table.setVisible(shown)
+
+    def _window_height(self) -> int:
+        window = self.window()
+        return max(480, window.height() if window is not None else 0)
+
+    def _apply_lecture_fonts(self) -> None:
+        """The counter's and the arithmetic's fonts for the layout (see set_presenting)."""
+        label = self.step_text_label
+        if not self.lecture:
+            self.step_label.setFont(self._counter_font)
+            label.setFont(self._text_font)
+            label.setMinimumHeight(0)
+            self._fitted = ()
+            self._set_step_text()
+            return
+        height = self._window_height()
+        counter = _pixels(self._counter_font) * PRESENTATION_COUNTER_SCALE
+        font = QFont(self._counter_font)
+        font.setPixelSize(
+            max(MIN_LECTURE_TEXT_PX, int(min(counter, height * PRESENTATION_COUNTER_CAP)))
+        )
+        self.step_label.setFont(font)
+        box = int(height * LECTURE_TEXT_SHARE)
+        label.setMinimumHeight(box)
+        label.setMaximumHeight(box)
+        self._fitted = ()
+        self._fit_step_text()
+
+    def lecture_text_pixels(self) -> int:
+        """The largest size the step's arithmetic is drawn in, in the lecture layout."""
+        height = self._window_height()
+        top = min(
+            _pixels(self._text_font) * PRESENTATION_TEXT_SCALE, height * PRESENTATION_TEXT_CAP
+        )
+        return int(max(top, height * LECTURE_TEXT_READABLE, MIN_LECTURE_TEXT_PX))
+
+    def _fit_step_text(self) -> None:
+        """Lecture layout: the largest font, up to lecture_text_pixels, at which the step's
+        text fits its box (a window's long sum is drawn smaller, never cut)."""
+        if not self.lecture:
+            return
+        label = self.step_text_label
+        width = max(50, label.width() - TEXT_SIDES)
+        height = label.maximumHeight() - 4
+        top = self.lecture_text_pixels()
+        text = label.text()
+        key = (text, width, height, top)
+        if key == self._fitted:
+            return
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        document.setPlainText(text)
+        document.setTextWidth(width)
+
+        def fits(pixels: int) -> bool:
+            font = QFont(self._text_font)
+            font.setPixelSize(pixels)
+            document.setDefaultFont(font)
+            return document.size().height() <= height and document.idealWidth() <= width
+
+        low, high = MIN_LECTURE_TEXT_PX, max(MIN_LECTURE_TEXT_PX, top)
+        while low < high:
+            mid = (low + high + 1) // 2
+            if fits(mid):
+                low = mid
+            else:
+                high = mid - 1
+        font = QFont(self._text_font)
+        font.setPixelSize(low)
+        self._fitted = key
+        if font != label.font():
+            label.setFont(font)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.lecture:
+            self._apply_lecture_fonts()
+
     # ---- language -----------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
         self.presets_label.setText(tr("Stack presets"))
@@ -360,6 +485,10 @@ class StackPanel(Retranslatable, QWidget):
             tr("dY = 1 at the last clicked cell of the last layer, 0 elsewhere (off: dY = ones)")
         )
         self.backward_button.setText(tr("Backward"))
+        self.shapes_button.setText(tr("Shapes"))
+        self.shapes_button.setToolTip(
+            tr("Show or hide the shape table (folded in presentation mode)")
+        )
         self.play_button.setToolTip(tr("Play / pause (Space)"))
         self.speed_spinbox.setSuffix(tr("/s", "steps per second"))
         self.speed_spinbox.setToolTip(tr("Playback speed (steps per second)"))
@@ -585,6 +714,9 @@ class StackPanel(Retranslatable, QWidget):
         label = self.step_text_label
         label.setText(text)
         label.setToolTip(text)
+        if self.lecture:
+            self._fit_step_text()
+            return
         lines = label.fontMetrics().lineSpacing() * STEP_TEXT_LINES
         label.setMaximumHeight(lines + 2 * label.margin() + 4)
 
@@ -894,6 +1026,10 @@ def install(window: Any) -> None:
     panel = StackPanel(state)
     window.stack_panel = panel
     panel.follow_side_panel(window.side_panel)  # presentation mode hides both
+    presentation = getattr(window, "presentation", None)
+    panel.set_presenting(bool(getattr(presentation, "presenting", False)))
+    if hasattr(window, "sigPresentingChanged"):
+        window.sigPresentingChanged.connect(panel.set_presenting)
     pages = QStackedWidget()
     pages.setObjectName("central_pages")
     single = window.takeCentralWidget()
