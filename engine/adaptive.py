@@ -79,6 +79,10 @@ GATHERED_MAX_TAPS = 144
 #: Planes the planes-last passes need at least (their gathers copy runs of planes).
 PLANES_LAST_MIN_PLANES = 32
 
+#: The average's backward adds a later row-bin's shares to at most this many gradient rows one
+#: row at a time (plain slices); more rows at once with an index array (a gather and scatter).
+MAX_ROW_BY_ROW = 64
+
 #: Equal tiling bins of at most this many taps are summed in tap-major order
 #: (:func:`_tiled_sums_tap_major`), when a block holds at least ``TAP_MAJOR_MIN_OUTPUTS``
 #: outputs (its reduction runs along them).  Bytes of input per block of that pass: the
@@ -718,15 +722,25 @@ def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
     -------
     array, shape (P, H, W)
     """
-    c_bins, c_real = cols.covering(slice(None))
-    by_cols = _gather_taps(share, 2, c_bins, c_real, 0.0)  # (P, oH, mW, W); missing bins 0
-    first = by_cols[:, :, 0, :].copy()  # a real bin: 0.0 + s == s, s is never -0.0
-    for b in range(1, cols.m):
-        first += by_cols[:, :, b, :]  # + 0.0 for a missing bin changes nothing
+    c_bins, c_real = cols.covering(slice(None))  # (W, mW)
+    # Missing bins read an extra column of +0.0 (no masked fill afterwards).
+    padded = np.zeros(share.shape[:2] + (cols.out + 1,), dtype=share.dtype)
+    padded[:, :, : cols.out] = share
+    column = np.where(c_real, c_bins, cols.out).T.ravel()  # (mW·W), bin-major
+    by_cols = np.take(padded, column, axis=2).reshape(share.shape[:2] + (cols.m, cols.size))
+    # a real first bin: 0.0 + s == s, s is never -0.0; + 0.0 for a missing bin changes nothing
+    first = by_cols[:, :, 0, :] + by_cols[:, :, 1, :] if cols.m > 1 else by_cols[:, :, 0, :]
+    for b in range(2, cols.m):
+        first += by_cols[:, :, b, :]
     grad = np.empty((len(share), rows.size, cols.size), dtype=share.dtype)
     np.take(first, rows.lo, axis=1, out=grad, mode="clip")  # whole rows: fast
     for a in range(1, rows.m):
         more = np.nonzero(rows.hi - rows.lo >= a)[0]  # rows lying in an (a+1)-th row-bin
+        if len(more) <= MAX_ROW_BY_ROW:  # row by row: plain slices, no gather and scatter
+            for r in more:
+                for b in range(cols.m):
+                    grad[:, r, :] += by_cols[:, rows.lo[r] + a, b, :]
+            continue
         for b in range(cols.m):
             grad[:, more, :] += by_cols[:, rows.lo[more] + a, b, :]
     return grad

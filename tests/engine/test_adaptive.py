@@ -676,3 +676,19 @@ def test_tap_major_sums_are_sequential_not_pairwise(torch):
     assert_array_equal(y, np.full((4, 16, 2, 2), np.float32(2.0**25) / 8 / 8))
     assert_same(y, torch.nn.functional.adaptive_avg_pool2d(torch.tensor(x), 2).numpy())
     assert_same(y, reference.adaptive_avg_pool2d(x, 2))
+
+
+@pytest.mark.parametrize("row_by_row", [0, 64])
+@pytest.mark.parametrize("output_size", [(9, 9), (5, 7), (3, 8), (12, 20)])
+def test_average_backward_rows_in_two_bins_both_ways(monkeypatch, row_by_row, output_size):
+    """Rows lying in a second row-bin get its shares row by row or through an index array."""
+    monkeypatch.setattr(adaptive, "MAX_ROW_BY_ROW", row_by_row)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 23, 19)).astype(np.float32)
+    gy = rng.standard_normal((2, 3, *output_size)).astype(np.float32)
+    gy[0, 0, 0, 0] = np.inf
+    gy[1, 2, 1, 1] = -0.0
+    assert_same(
+        adaptive_avg_pool2d_backward(gy, x, output_size),
+        reference.adaptive_avg_pool2d_backward(gy, x, output_size),
+    )
