@@ -60,7 +60,10 @@ from visualizer.presentation import (
     PRESENTATION_COUNTER_CAP,
     PRESENTATION_COUNTER_SCALE,
     PRESENTATION_TEXT_CAP,
+    PRESENTATION_TEXT_FLOOR,
     PRESENTATION_TEXT_SCALE,
+    PRESENTATION_TITLE_FLOOR,
+    PRESENTATION_TITLE_SCALE,
 )
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
 from visualizer.state import AppState
@@ -395,6 +398,7 @@ class StackPanel(Retranslatable, QWidget):
         label = self.step_text_label
         if not self.lecture:
             self.step_label.setFont(self._counter_font)
+            self._set_title_fonts()
             label.setFont(self._text_font)
             label.setMinimumHeight(0)
             self._fitted = ()
@@ -407,11 +411,18 @@ class StackPanel(Retranslatable, QWidget):
             max(MIN_LECTURE_TEXT_PX, int(min(counter, height * PRESENTATION_COUNTER_CAP)))
         )
         self.step_label.setFont(font)
+        self._set_title_fonts()
         box = int(height * LECTURE_TEXT_SHARE)
         label.setMinimumHeight(box)
         label.setMaximumHeight(box)
         self._fitted = ()
         self._fit_step_text()
+
+    def _set_title_fonts(self) -> None:
+        for view in self.level_views + self.grad_views:
+            font = self._title_font(view.title_label.font())
+            if font != view.title_label.font():
+                view.title_label.setFont(font)
 
     def lecture_text_pixels(self) -> int:
         """The largest size the step's arithmetic is drawn in, in the lecture layout."""
@@ -419,7 +430,20 @@ class StackPanel(Retranslatable, QWidget):
         top = min(
             _pixels(self._text_font) * PRESENTATION_TEXT_SCALE, height * PRESENTATION_TEXT_CAP
         )
-        return int(max(top, height * LECTURE_TEXT_READABLE, MIN_LECTURE_TEXT_PX))
+        floor = height * max(LECTURE_TEXT_READABLE, PRESENTATION_TEXT_FLOOR)
+        return int(max(top, floor, MIN_LECTURE_TEXT_PX))
+
+    def _title_font(self, font: QFont) -> QFont:
+        """The levels' titles: 10 pt; in the lecture layout larger, at least
+        PRESENTATION_TITLE_FLOOR of the window's height (a title that does not fit shortens
+        to the level's number and shape)."""
+        font = QFont(font)
+        font.setPointSizeF(10.0)
+        if self.lecture:
+            pixels = max(_pixels(font) * PRESENTATION_TITLE_SCALE,
+                         self._window_height() * PRESENTATION_TITLE_FLOOR)  # fmt: skip
+            font.setPixelSize(int(pixels))
+        return font
 
     def _fit_step_text(self) -> None:
         """Lecture layout: the largest font, up to lecture_text_pixels, at which the step's
@@ -683,9 +707,7 @@ class StackPanel(Retranslatable, QWidget):
             for v in (view, grad):
                 v.set_magnifier_allowed(False)
                 v.setMinimumSize(VIEW_MIN_WIDTH, VIEW_MIN_HEIGHT)
-                font = v.title_label.font()
-                font.setPointSizeF(10.0)
-                v.title_label.setFont(font)
+                v.title_label.setFont(self._title_font(v.title_label.font()))
                 v.sigResized.connect(lambda v=v: v.set_cell_size(int(v.fit_cell())))
                 v.sigCellClicked.connect(lambda r, c, lv=level: self._on_cell_clicked(lv, r, c))
                 v.sigCellHovered.connect(lambda r, c, lv=level: self._on_cell_hovered(lv, r, c))
