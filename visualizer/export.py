@@ -154,9 +154,28 @@ def save_image(widget: QWidget, path: str | os.PathLike[str], title: str = "") -
         save_png(widget, path, fmt)
 
 
+def stack_area(window: Any) -> QWidget | None:
+    """Stack mode's level views with its step counter and step text, while Stack mode is open
+    (the single-operation views are hidden then); None otherwise."""
+    panel = getattr(window, "stack_panel", None)
+    if panel is None or not window.state.stack_state.is_open:
+        return None
+    return panel.record_area  # type: ignore[no-any-return]
+
+
+def lecture_widget(window: Any) -> QWidget:
+    """What the room sees: the matrices with the step counter and the arithmetic (in Stack
+    mode its level views, counter and step text)."""
+    area = stack_area(window)
+    return window.lecture_area if area is None else area  # type: ignore[no-any-return]
+
+
 def matrices_widget(window: Any) -> QWidget:
-    """All matrices as shown: the usual views, or compare mode's panels while it is on (the
-    usual views are hidden then)."""
+    """All matrices as shown: the usual views, compare mode's panels while it is on (the
+    usual views are hidden then), or Stack mode's levels with its counter and step text."""
+    area = stack_area(window)
+    if area is not None:
+        return area
     compare_view = getattr(window, "compare_view", None)
     if compare_view is not None and window.state.comparison is not None:
         return compare_view  # type: ignore[no-any-return]
@@ -168,6 +187,9 @@ def matrix_widget(window: Any, key: str) -> QWidget:
     if key not in MATRIX_VIEWS:
         raise ValueError(f"matrix ({key!r}) must be one of {', '.join(MATRIX_VIEWS)}")
     attr, label = MATRIX_VIEWS[key]
+    if stack_area(window) is not None:
+        message = tr("{matrix} is not shown alone in Stack mode: export all matrices")
+        raise ValueError(message.format(matrix=tr(label)))
     if window.state.comparison is not None:
         message = tr("{matrix} is not shown alone in compare mode: export all matrices")
         raise ValueError(message.format(matrix=tr(label)))
@@ -192,9 +214,14 @@ def qimage_to_pil(image: QImage) -> Image.Image:
 
 
 def gif_steps(state: AppState, phase: str) -> range:
-    """Steps of ``phase``: forward = one per window, then backward = one per window again."""
+    """Steps of ``phase``: forward = one per window, then backward = one per window again;
+    in Stack mode the stack's steps (every layer's forward, then every layer's backward)."""
     if phase not in GIF_PHASES:
         raise ValueError(f"GIF phase ({phase!r}) must be one of {', '.join(GIF_PHASES)}")
+    stack = state.stack_state
+    if stack.is_open:
+        f, n = stack.cursor.n_forward, stack.cursor.n_steps
+        return {"forward": range(0, f), "backward": range(f, n), "both": range(0, n)}[phase]
     n = state.n_windows
     return {"forward": range(0, n), "backward": range(n, 2 * n), "both": range(0, 2 * n)}[phase]
 
@@ -239,6 +266,13 @@ def export_gif(
         message = tr("GIF delay ({delay} ms) must be between {low} and {high} ms")
         raise ValueError(message.format(delay=delay_ms, low=MIN_GIF_DELAY, high=MAX_GIF_DELAY))
     steps = gif_steps(state, phase)
+    stack = state.stack_state if state.stack_state.is_open else None
+    if len(steps) > MAX_GIF_FRAMES and stack is not None:
+        message = tr(
+            "this stepping has {frames} frames; a GIF can hold at most {limit} (step the "
+            "stack by layer, or export one phase)"
+        )
+        raise ValueError(message.format(frames=len(steps), limit=MAX_GIF_FRAMES))
     if len(steps) > MAX_GIF_FRAMES:
         message = tr(
             "this stepping has {frames} frames; a GIF can hold at most {limit} "
@@ -260,14 +294,18 @@ def export_gif(
             )
         )
     path = check_write_target(path)  # fail before recording every frame
-    original = state.step
+    # The stepping recorded: the single operation's, or the stack's.
+    stepper: Any = state if stack is None else stack
+    original = stepper.step
     state.set_hover(None)  # a hovered cell would be outlined in every frame
+    if stack is not None and stack.focus is not None and stack.focus[0] == "projective":
+        stack.set_focus(None)  # likewise a hovered level cell's projective field
     frames = []
     try:
         for i, step in enumerate(steps):
             if progress is not None and not progress(i, len(steps)):
                 return None
-            state.set_step(step)
+            stepper.set_step(step)
             # Twice: a phase switch in the lecture layout changes the views, whose new sizes
             # are laid out by events the first pass posts.
             QApplication.processEvents(QEventLoop.ExcludeUserInputEvents)
@@ -278,7 +316,7 @@ def export_gif(
         if progress is not None and not progress(len(steps), len(steps)):
             return None
     finally:
-        state.set_step(original)
+        stepper.set_step(original)
     write_atomically(
         path,
         lambda tmp: frames[0].save(
@@ -311,7 +349,7 @@ def export_lecture_gif(
             presentation.set_presentation(True, save=False)
         for _ in range(3):
             QApplication.processEvents(QEventLoop.ExcludeUserInputEvents)
-        return export_gif(window.state, window.lecture_area, path, delay_ms, phase, progress)
+        return export_gif(window.state, lecture_widget(window), path, delay_ms, phase, progress)
     finally:
         if not was_presenting:
             presentation.set_presentation(False, save=False)
@@ -555,11 +593,12 @@ class Exporter:
         for key, action in self.matrix_actions.items():
             attr = MATRIX_VIEWS[key][0]
             shown = not getattr(self.window.views_panel, attr).isHidden()
-            action.setEnabled(shown and self.state.comparison is None)
+            alone = self.state.comparison is None and stack_area(self.window) is None
+            action.setEnabled(shown and alone)
 
     def source(self, key: str) -> QWidget:
         if key == "lecture":
-            return self.window.lecture_area
+            return lecture_widget(self.window)
         if key == "window":
             return self.window
         if key == "panel":
@@ -626,6 +665,9 @@ class Exporter:
         step_bar = getattr(self.window, "step_bar", None)
         if step_bar is not None and step_bar.timer.isActive():
             step_bar.toggle_play()  # stop playback: it would fight the export over the step
+        stack_panel = getattr(self.window, "stack_panel", None)
+        if stack_panel is not None and stack_panel.play_timer.isActive():
+            stack_panel.toggle_play()
         dialog = QProgressDialog(tr("Recording the steps…"), tr("Cancel"), 0, total, self.window)
         dialog.setObjectName("gifProgress")
         dialog.setWindowTitle(tr("Export animation"))

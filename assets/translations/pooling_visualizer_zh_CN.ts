@@ -189,8 +189,16 @@
         <translation>整个窗口</translation>
     </message>
     <message>
+        <source>{matrix} is not shown alone in Stack mode: export all matrices</source>
+        <translation>层堆叠模式下不单独显示{matrix}：请导出全部矩阵</translation>
+    </message>
+    <message>
         <source>{matrix} is not shown alone in compare mode: export all matrices</source>
         <translation>对比模式下不单独显示{matrix}：请导出全部矩阵</translation>
+    </message>
+    <message>
+        <source>this stepping has {frames} frames; a GIF can hold at most {limit} (step the stack by layer, or export one phase)</source>
+        <translation>这次步进有 {frames} 帧，而一个 GIF 最多只能有 {limit} 帧（请按层步进，或只导出一个阶段）</translation>
     </message>
     <message>
         <source> ms per step</source>

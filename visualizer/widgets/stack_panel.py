@@ -330,6 +330,9 @@ class StackPanel(Retranslatable, QWidget):
         right_split.setSizes([480, 170])
         right_split.setChildrenCollapsible(False)
         right = QWidget()
+        # The level views with the step counter and the step text: what a GIF records.
+        right.setObjectName("stack_record_area")
+        self.record_area = right
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(right_split, 1)
