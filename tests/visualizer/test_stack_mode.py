@@ -23,7 +23,7 @@ from visualizer.model.stack import read_stack_file
 from visualizer.resources import asset
 from visualizer.session import apply_session, loads, session_from_state
 from visualizer.session import dumps as session_dumps
-from visualizer.widgets.stack_panel import _pixels
+from visualizer.widgets.stack_panel import VIEW_MIN_WIDTH, _pixels, pair_columns
 
 
 def open_stack(window, qtbot):
@@ -553,3 +553,42 @@ def test_a_long_step_text_is_drawn_smaller_in_the_lecture_layout(window, qtbot):
         assert label.font().pixelSize() < short
     finally:
         action.trigger()
+
+
+def test_pair_columns_gives_the_backward_views_the_largest_room():
+    assert pair_columns(7, 1360, 600) == 4  # 2 rows of 4 pairs: 158 px a matrix
+    assert pair_columns(7, 1020, 600) == 3  # 4 pairs would be narrower than a view may be
+    assert pair_columns(4, 1360, 600) == 2
+    assert pair_columns(1, 300, 300) == 1 and pair_columns(0, 300, 300) == 1
+    for n in range(1, 12):
+        per = pair_columns(n, 1000, 500)
+        assert per == 1 or 2 * per * VIEW_MIN_WIDTH <= 1000
+
+
+def test_backward_phase_puts_each_gradient_beside_its_values(window, qtbot):
+    """LeNet-style stack (7 levels): forward 4 + 3 values over their (hidden) gradients;
+    backward each level's values and gradient side by side, so two or three rows instead of
+    four, and every gradient view gets more than a quarter of the views' height."""
+    panel = open_stack(window, qtbot)
+    panel.stack_state.load(read_stack_file(asset("presets", "stacks", "02_lenet_style.json")))
+    grid = panel.views_grid
+
+    def position(view):
+        row, col, _, _ = grid.getItemPosition(grid.indexOf(view))
+        return row, col
+
+    assert position(panel.level_views[4]) == (2, 0) and position(panel.grad_views[4]) == (3, 0)
+    panel.backward_button.click()
+    qtbot.wait(20)
+    rows = set()
+    for view, grad in zip(panel.level_views, panel.grad_views, strict=True):
+        (r, c), (gr, gc) = position(view), position(grad)
+        assert (gr, gc) == (r, c + 1)
+        assert grad.isVisible()
+        rows.add(r)
+    assert len(rows) in (2, 3)
+    height = panel.views_scroll.viewport().height()
+    assert all(g.height() > height / 4 for g in panel.grad_views)
+    panel.first_button.click()  # forward again: the forward arrangement
+    qtbot.wait(20)
+    assert position(panel.grad_views[4]) == (3, 0) and not panel.grad_views[4].isVisible()

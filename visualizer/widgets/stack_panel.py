@@ -81,6 +81,8 @@ VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
 VIEW_MIN_HEIGHT = 120
 STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in the tooltip)
 PLAY_SPEED = 10  # steps per second a play starts with (a layer has many windows)
+VIEW_SIDES = 12  # a view's width around its matrix (pixels, about)
+VIEW_CHROME = 50  # a view's height around its matrix: title and colour bar (about)
 TEXT_SIDES = 8  # the step text's margins (pixels) when its font is fitted to its box
 
 
@@ -104,6 +106,25 @@ def level_columns(n_levels: int) -> int:
     return n_levels if n_levels <= 4 else -(-n_levels // 2)
 
 
+def pair_columns(n_levels: int, width: int, height: int) -> int:
+    """Levels per row in the backward phase, where each level's values and gradient stand side
+    by side: the count whose views get the largest square for their matrix in a ``width`` ×
+    ``height`` area (the LeNet-style stack's four rows of value over gradient left its 32×32
+    maps a quarter of the height; side by side, 3 rows of pairs give them twice the size)."""
+    if n_levels <= 0:
+        return 1
+    best, best_side = 1, -1.0
+    for per in range(1, n_levels + 1):
+        view_width = width / (2 * per)
+        if per > 1 and view_width < VIEW_MIN_WIDTH:
+            break
+        rows = -(-n_levels // per)
+        side = min(view_width - VIEW_SIDES, height / rows - VIEW_CHROME)
+        if side > best_side:
+            best, best_side = per, side
+    return best
+
+
 class StackPanel(Retranslatable, QWidget):
     """Layer list and parameters, the shape table, the level views and the stepping line."""
 
@@ -121,6 +142,7 @@ class StackPanel(Retranslatable, QWidget):
         self.controls: dict[str, _Control] = {}
         self._control_op: str | None = None
         self._clicked: tuple[int, int, int] | None = None  # (level, row, col) of the last click
+        self._placed: tuple[int, bool, int] | None = None  # how the views are arranged
         self.presets: list[StackPreset] = list_stack_presets()
 
         # ---- left: presets, layer list, parameters ----
@@ -225,6 +247,7 @@ class StackPanel(Retranslatable, QWidget):
         self.views_scroll.setObjectName("stack_views_area")
         self.views_scroll.setWidget(self.views_widget)
         self.views_scroll.setWidgetResizable(True)
+        self.views_scroll.installEventFilter(self)
 
         self.shapes_table = QTableWidget(0, 5)
         self.shapes_table.setObjectName("stack_shapes_table")
@@ -365,6 +388,12 @@ class StackPanel(Retranslatable, QWidget):
         self.side_panel.setVisible(not side_panel.isHidden())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.views_scroll
+            and event.type() == QEvent.Resize
+            and self.stack_state.cursor.phase == "backward"
+        ):
+            self._place_views(True)  # the pairs a row follow the area's shape
         if watched is getattr(self, "_window_side", None) and event.type() in (
             QEvent.ShowToParent,
             QEvent.HideToParent,
@@ -700,10 +729,6 @@ class StackPanel(Retranslatable, QWidget):
         self._noted.clear()
         self._keys.clear()
         self._shown_results = None
-        columns = level_columns(n_levels)
-        # Equal room for every level (a table's size hint would otherwise squeeze heat maps).
-        for k in range(max(columns, self.views_grid.columnCount())):
-            self.views_grid.setColumnStretch(k, 1 if k < columns else 0)
         for level in range(n_levels):
             view = MatrixView("", f"stack_level{level}_view")
             grad = MatrixView("", f"stack_grad{level}_view")
@@ -718,19 +743,46 @@ class StackPanel(Retranslatable, QWidget):
             view.set_editable(level == 0)
             if level == 0:
                 view.sigCellEdited.connect(self._on_input_edited)
-            block, col = divmod(level, columns)
-            self.views_grid.addWidget(view, 2 * block, col)
-            self.views_grid.addWidget(grad, 2 * block + 1, col)
             self.level_views.append(view)
             self.grad_views.append(grad)
+        self._placed = None
+        self._place_views(False)
 
-    def _stretch_rows(self, n_levels: int, backward: bool) -> None:
-        """Equal height for the rows on screen: the value rows, and the gradient rows only in
-        the backward phase (a hidden row with a stretch would leave an empty band)."""
-        blocks = -(-n_levels // level_columns(n_levels)) if n_levels else 0
-        for k in range(max(2 * blocks, self.views_grid.rowCount())):
-            on = k < 2 * blocks and (k % 2 == 0 or backward)
-            self.views_grid.setRowStretch(k, 1 if on else 0)
+    def _place_views(self, backward: bool) -> None:
+        """Forward: each level's values in rows of level_columns, its gradient (hidden) under
+        them.  Backward: each level's values and gradient side by side, pair_columns pairs a
+        row, so that the gradients filling in get room.  Views are moved only when the
+        arrangement changes (a phase switch, a resize that changes the pairs a row)."""
+        n_levels = len(self.level_views)
+        if backward:
+            viewport = self.views_scroll.viewport()
+            per = pair_columns(n_levels, viewport.width(), viewport.height())
+            columns, rows = 2 * per, -(-n_levels // per) if n_levels else 0
+        else:
+            per = level_columns(n_levels)
+            columns, rows = per, 2 * (-(-n_levels // per)) if n_levels else 0
+        placed = (n_levels, backward, per)
+        if placed == self._placed:
+            return
+        self._placed = placed
+        grid = self.views_grid
+        for view in self.level_views + self.grad_views:
+            grid.removeWidget(view)
+        for level, (view, grad) in enumerate(zip(self.level_views, self.grad_views, strict=True)):
+            block, col = divmod(level, per)
+            if backward:
+                grid.addWidget(view, block, 2 * col)
+                grid.addWidget(grad, block, 2 * col + 1)
+            else:
+                grid.addWidget(view, 2 * block, col)
+                grid.addWidget(grad, 2 * block + 1, col)
+        # Equal room for every view on screen (a table's size hint would otherwise squeeze
+        # heat maps; a hidden row with a stretch would leave an empty band).
+        for k in range(max(columns, grid.columnCount())):
+            grid.setColumnStretch(k, 1 if k < columns else 0)
+        for k in range(max(rows, grid.rowCount())):
+            on = k < rows and (backward or k % 2 == 0)
+            grid.setRowStretch(k, 1 if on else 0)
 
     def _set_step_text(self) -> None:
         """The step's arithmetic under the views: at most STEP_TEXT_LINES lines on screen (a
@@ -818,7 +870,7 @@ class StackPanel(Retranslatable, QWidget):
             return
         cursor = self.stack_state.cursor
         backward = cursor.phase == "backward"
-        self._stretch_rows(len(self.level_views), backward)
+        self._place_views(backward)
         channel = self.channel()
         # The level the current step fills in, window by window (its key changes every step).
         filling = -1
