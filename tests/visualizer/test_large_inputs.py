@@ -156,3 +156,31 @@ def test_heat_map_frames_are_one_path_around_the_marked_cells(large, qtbot):
     assert set(zip(ys - 0.5, xs - 0.5, strict=True)) == set(window) | hovered
     assert frames.path().boundingRect().getRect() == (0, 0, 8, 4)
     assert len(view.heatmap.scene().items()) == items
+
+
+def test_the_close_up_keeps_its_side_near_the_threshold(window, qtbot):
+    """A heat map whose width is about 1.2× its height flipped its close-up between beside and
+    below on every resize (the flip changed the grid's row heights: 453 → 493 → 465 → 453 px
+    high at 551 px wide) and the event loop never idled; the side now changes only when the
+    shape is clearly the other one."""
+    import numpy as np
+    from PySide6.QtWidgets import QBoxLayout
+
+    window.resize(1366, 768)
+    window.state.set_input(np.arange(40 * 40, dtype=float).reshape(40, 40))
+    qtbot.wait(50)
+    view = window.views_panel.views()[0]
+    assert view.magnifier is not None
+    beside = QBoxLayout.Direction.LeftToRight
+    below = QBoxLayout.Direction.TopToBottom
+    for start, (w, h), expected in (
+        (beside, (551, 453), beside),
+        (beside, (551, 493), beside),  # ratio 1.12: stays beside
+        (below, (551, 453), below),  # ratio 1.22: stays below
+        (below, (551, 400), beside),  # ratio 1.38: clearly wide
+        (beside, (400, 400), below),  # ratio 1.0: clearly tall
+    ):
+        view.body.setDirection(start)
+        view.resize(w, h)
+        view._place_magnifier()
+        assert view.body.direction() == expected, (start, w, h)

@@ -1746,31 +1746,6 @@ class MatrixView(QWidget):
     def _room(self) -> tuple[int, int]:
         """Width and height inside the table's frame: what headers and cells share."""
         frame = 2 * self.table.frameWidth()
-        magnifier = self.magnifier
-        if (
-            self._too_small
-            and magnifier is not None
-            and magnifier.isVisibleTo(self)
-            and max(self.model.values.shape) <= EDIT_MAX_SIDE
-        ):
-            # A table drawn as a heat map only because its cells got too small has a
-            # magnifier beside it; as a table it has the magnifier's room too (measured
-            # without it, it never grew back: a trap after max unpooling's 13 px cells).
-            # What the view has below its title and above its legend (as extent() counts).
-            margins = self.layout().contentsMargins()
-            spacing = self.layout().spacing()
-            legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
-            width = self.width() - margins.left() - margins.right() - 2
-            height = (
-                self.height()
-                - self.title_label.sizeHint().height()
-                - legend
-                - 2 * spacing
-                - margins.top()
-                - margins.bottom()
-                - 2
-            )
-            return width - frame, height - frame
         return self.stack.width() - frame, self.stack.height() - frame
 
     def _header_extents(self, cell: int) -> tuple[int, int]:
@@ -1952,7 +1927,13 @@ class MatrixView(QWidget):
 
     def _place_magnifier(self) -> None:
         """The magnifier goes beside the heat map in a wide view, below it in a tall one."""
-        wide = self.width() >= 1.2 * self.height()
+        # Hysteresis: the placement changes the grid's row heights, so one threshold let a view
+        # near it flip on every resize (551 px wide: beside at 453 px high, which grew it to
+        # 493 px, below, back to 453 px ...: the event loop never idled).  It moves only when
+        # the shape is clearly the other one.
+        beside = self.body.direction() == QBoxLayout.Direction.LeftToRight
+        ratio = self.width() / max(1, self.height())
+        wide = ratio >= 1.1 if beside else ratio >= 1.3
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.body.direction() != direction:
             self.body.setDirection(direction)
