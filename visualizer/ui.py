@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QWidget
 
 Shortcut = str | QKeySequence | QKeySequence.StandardKey
 
+#: The text colour of an error or a wrong answer (light theme), one spelling for every widget.
+ERROR_COLOUR = "#b00020"
+
 
 def add_action(
     window: QWidget,

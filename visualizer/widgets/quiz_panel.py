@@ -31,7 +31,7 @@ from engine.pitfalls import get_pitfall
 from visualizer.i18n import set_action_text, tr
 from visualizer.model.quiz import KIND_LABELS, KINDS, Verdict
 from visualizer.state import AppState
-from visualizer.ui import Retranslatable, add_action
+from visualizer.ui import ERROR_COLOUR, Retranslatable, add_action
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.pitfalls_panel import pitfall_explanation, pitfall_title
 
@@ -40,7 +40,7 @@ LECTURE_TEXT_SHARE = 0.03
 LECTURE_TEXT_MIN = 16
 LECTURE_TEXT_MAX = 40
 RIGHT_COLOUR = {"light": "#0a7d32", "dark": "#6fdc8c"}
-WRONG_COLOUR = {"light": "#b00020", "dark": "#ff8a80"}
+WRONG_COLOUR = {"light": ERROR_COLOUR, "dark": "#ff8a80"}
 
 
 class QuizPanel(Retranslatable, QWidget):

@@ -67,7 +67,7 @@ from visualizer.presentation import (
 )
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
 from visualizer.state import AppState
-from visualizer.ui import Retranslatable, add_action
+from visualizer.ui import ERROR_COLOUR, Retranslatable, add_action
 from visualizer.widgets.matrix_view import MatrixView
 from visualizer.widgets.params_panel import _Control, _value_signal
 from visualizer.widgets.step_bar import (
@@ -196,7 +196,7 @@ class StackPanel(Retranslatable, QWidget):
         self.error_label = QLabel()
         self.error_label.setObjectName("stack_error_label")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.error_label.hide()
         self.channel_label = QLabel()
         self.channel_spinbox = QSpinBox()
