@@ -4,6 +4,11 @@
 replaced by 0 only where ``x < 0``, so ``-0.0`` stays ``-0.0`` and NaN stays NaN.  The backward
 is PyTorch's ``threshold_backward``: the upstream gradient passes where ``x > 0`` *and where x
 is NaN* (the test is ``x <= 0``, which NaN fails); at ``x == 0`` the gradient is 0.
+
+Both are computed on the bits: an element is kept by AND-ing its bits with all ones and
+replaced by ``+0.0`` by AND-ing them with zeros.  That keeps every kept element bit for bit
+(``-0.0``, NaN payloads, infinities) without relying on how ``np.maximum`` orders two zeros,
+and is several times faster than ``np.where`` (one comparison, one subtraction, one AND).
 """
 
 from __future__ import annotations
@@ -36,9 +41,8 @@ def relu(x: object) -> np.ndarray:
     >>> relu([-2.0, 0.0, 3.0]).tolist()
     [0.0, 0.0, 3.0]
     """
-    xa = as_float_array(x, "x")
-    y: np.ndarray = np.where(xa < 0, xa.dtype.type(0), xa)
-    return y
+    xa = _native(as_float_array(x, "x"))
+    return _zero_where(np.less(xa, 0), xa)
 
 
 def relu_backward(grad_output: object, x: object) -> np.ndarray:
@@ -68,6 +72,21 @@ def relu_backward(grad_output: object, x: object) -> np.ndarray:
     xa = as_float_array(x, "x")
     gy = as_float_array(grad_output, "grad_output")
     check_grad_shape(gy.shape, xa.shape)
-    dtype = np.result_type(xa.dtype, gy.dtype)
-    gx: np.ndarray = np.where(xa <= 0, dtype.type(0), gy.astype(dtype, copy=False))
-    return gx
+    dtype = np.result_type(xa.dtype, gy.dtype).newbyteorder("=")
+    return _zero_where(np.less_equal(xa, 0), gy.astype(dtype, copy=False))
+
+
+def _native(a: np.ndarray) -> np.ndarray:
+    """``a`` in the machine's byte order (a copy only when it is not)."""
+    return a.astype(a.dtype.newbyteorder("="), copy=False)
+
+
+def _zero_where(zero: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """A new array of ``a`` (native float) with ``+0.0`` where ``zero``, every other bit kept."""
+    bits = np.dtype(f"u{a.dtype.itemsize}")
+    # True -> 0 (all bits cleared), False -> 0 - 1, which wraps round to all bits set.
+    keep = np.empty(a.shape, dtype=bits)
+    np.subtract(zero, 1, out=keep, dtype=bits)
+    np.bitwise_and(a.view(bits), keep, out=keep)
+    out: np.ndarray = keep.view(a.dtype)
+    return out

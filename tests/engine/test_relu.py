@@ -74,6 +74,56 @@ def test_against_torch(dtype):
     assert_array_equal(relu_backward(gy, x), tx.grad.numpy())
 
 
+def _bits(a):
+    a = np.asarray(a)
+    return a.view(np.dtype(f"u{a.dtype.itemsize}"))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_kept_elements_keep_every_bit(dtype):
+    # A NaN's payload and sign, -0.0 and the infinities pass unchanged; a zeroed element (and
+    # a zeroed gradient, even of inf, NaN or a negative number) is +0.0, as np.where gives.
+    nan = np.array(math.nan, dtype)
+    payload = (_bits(nan) | 5) | np.array(1, _bits(nan).dtype) << (8 * nan.itemsize - 1)
+    odd_nan = payload.view(dtype)
+    x = np.array([*SPECIAL, 0.0, -1.0, -1.0, -1.0], dtype)
+    x[3] = odd_nan
+    gy = np.array([1, 2, 3, 4, 5, 6, 7, -0.0, math.inf, math.nan, -8], dtype)
+    y = relu(x)
+    assert_array_equal(_bits(y), _bits(np.where(x < 0, np.array(0, dtype), x)))
+    assert _bits(y)[3] == payload
+    gx = relu_backward(gy, x)
+    assert_array_equal(_bits(gx), _bits(np.where(x <= 0, np.array(0, dtype), gy)))
+    assert not np.signbit(gx[x <= 0]).any()
+
+
+def test_views_scalars_byte_order_and_mixed_dtypes():
+    x = np.arange(-6.0, 6.0).reshape(3, 4)
+    assert_array_equal(relu(x[:, ::2]), np.maximum(x[:, ::2], 0))  # a strided view
+    assert_array_equal(relu(x.T), np.maximum(x.T, 0))
+    assert relu(np.float64(-2.0)).shape == () and relu(np.float64(-2.0)) == 0
+    assert relu(np.zeros((0, 3))).shape == (0, 3)
+    big = x.astype(">f8")
+    assert_array_equal(relu(big), np.maximum(x, 0))
+    assert_array_equal(relu_backward(big, big), np.where(x > 0, x, 0))
+    gx = relu_backward(np.ones(3), np.array([-1.0, 0.0, 1.0], np.float32))
+    assert gx.dtype == np.float64
+    assert_array_equal(gx, [0.0, 0.0, 1.0])
+    assert_array_equal(x, np.arange(-6.0, 6.0).reshape(3, 4))  # the input is not changed
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_bits_against_torch_with_special_gradients(dtype):
+    torch = pytest.importorskip("torch")
+    x = np.array([*SPECIAL, 0.0, -1.0, -1.0, -1.0, math.nan], dtype)
+    gy = np.array([1, 2, 3, 4, 5, 6, 7, -0.0, math.inf, math.nan, -8, math.inf], dtype)
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.nn.functional.relu(tx)
+    ty.backward(torch.tensor(gy))
+    assert_array_equal(_bits(relu(x)), _bits(ty.detach().numpy()))
+    assert_array_equal(_bits(relu_backward(gy, x)), _bits(tx.grad.numpy()))
+
+
 # ---- the registered operation -------------------------------------------------------------------
 def test_registered_with_an_alias():
     spec = get_op("relu")
