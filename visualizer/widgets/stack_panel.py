@@ -308,7 +308,10 @@ class StackPanel(Retranslatable, QWidget):
         self.stepping_combobox.activated.connect(self._on_stepping_chosen)
         self.step_slider = QSlider(Qt.Horizontal)
         self.step_slider.setObjectName("stack_step_slider")
-        self.step_slider.setMinimumWidth(80)
+        # The step row sets the window's least width (the stack panel shares the central area
+        # even when hidden): with the Shapes button an 80 px slider made it 820 px, over an
+        # 800×600 window.
+        self.step_slider.setMinimumWidth(40)
         self.step_slider.valueChanged.connect(st.set_step)
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
             button.setMaximumWidth(40)
