@@ -18,23 +18,23 @@ plane), so the scratch memory stays around :data:`BLOCK_ELEMENTS` whatever the i
 Bit-exactness with PyTorch's CPU kernels (float32 and float64):
 
 * Average: each bin is summed sequentially in row-major order from ``+0.0`` in the input dtype,
-  then divided twice, ``sum / kh / kw`` (spec §5.2).  Small bins are summed tap by tap; a few
-  large ones with ``np.cumsum``, which is sequential too; equal tiling bins over many planes
-  from a tap-major copy with ``np.add.reduce`` over its outer tap axis, which adds whole rows
-  one after the other (:func:`_tiled_sums_tap_major`).  The backward gives every input
-  element its bins' ``grad / kh / kw`` in increasing ``(oh, ow)`` order, PyTorch's: gathered
-  from the (at most 2 × 2) bins covering it when shrinking, scattered with the ordered
-  ``np.add.at`` when growing (``O > I``).
+  then divided twice, ``sum / kh / kw``, as PyTorch's kernel does.  Small bins are summed tap by
+  tap; a few large ones with ``np.cumsum``, which is sequential too; equal tiling bins over many
+  planes from a tap-major copy with ``np.add.reduce`` over its outer tap axis, which adds whole
+  rows one after the other (:func:`_tiled_sums_tap_major`).  The backward gives every input
+  element its bins' ``grad / kh / kw`` in increasing ``(oh, ow)`` order, PyTorch's: gathered from
+  the (at most 2 × 2) bins covering it when shrinking, scattered with the ordered ``np.add.at``
+  when growing (``O > I``).
 * Output size ``(1, 1)`` is special: PyTorch computes ``x.mean((-1, -2))`` with a vectorised
   reduction whose rounding matches no simple formula.  Here the sum is taken in float64 (then
   rounded to the input dtype) and divided once by ``H·W``: within an ulp of PyTorch.  The
   backward is ``grad / (H·W)``, exactly PyTorch's (autograd of ``mean``).
 * Max: the first maximum in row-major bin order wins ties, any NaN wins and the last NaN of a
-  bin is reported, and the index is ``row * W + col`` in the input plane (spec §3.1 applied to
-  a bin).  Large bins use ``np.argmax`` (the first maximum, or the first NaN, then corrected),
-  small ones PyTorch's scan tap by tap, equal tiling bins :func:`~engine.pooling.max_pool2d`
-  (up to 36 taps) or a tap-major copy scanned with contiguous passes
-  (:func:`_tiled_max_tap_major`).
+  bin is reported, and the index is ``row * W + col`` in the input plane (max pooling's scan
+  rule, applied to a bin).  Large bins use ``np.argmax`` (the first maximum, or the first
+  NaN, then corrected), small ones PyTorch's scan tap by tap, equal tiling bins
+  :func:`~engine.pooling.max_pool2d` (up to 36 taps) or a tap-major copy scanned with
+  contiguous passes (:func:`_tiled_max_tap_major`).
   The backward adds ``grad_output`` at the index in ``(oh, ow)`` order, PyTorch's order.
 
 Deliberate differences from PyTorch, as in the rest of the engine: 2-D ``(H, W)`` input is
@@ -967,7 +967,7 @@ def _max_by_rows(
 
 
 def _scan_taps(taps: np.ndarray, best: np.ndarray, has_nan: bool) -> np.ndarray:
-    """PyTorch's scan, tap by tap: ``v > best or isnan(v)`` takes the bin (spec §3.1).
+    """PyTorch's scan, tap by tap: ``v > best or isnan(v)`` takes the bin (max pooling's rule).
 
     For bins of a few taps (a growing axis), where ``np.argmax`` over a short last axis costs
     more than a handful of whole-block passes.  Writes the maxima into ``best`` (b, n, oW) and

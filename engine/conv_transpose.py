@@ -1,8 +1,7 @@
 """Transposed 2-D convolution, forward and backward, as ``F.conv_transpose2d`` (PyTorch 2.13).
 
 A transposed convolution is the gradient of :func:`engine.conv2d` with respect to its input:
-every input element *scatters* a copy of the kernel, scaled by its value, onto the output
-(spec §6.6)::
+every input element *scatters* a copy of the kernel, scaled by its value, onto the output::
 
     out[n, g·C_out_g + co, ih·sH − pH + i·dH, iw·sW − pW + j·dW] +=
         x[n, g·C_in_g + ci, ih, iw] · w[g·C_in_g + ci, co, i, j]
@@ -59,7 +58,7 @@ __all__ = [
 def conv_transpose_output_size(
     size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int
 ) -> int:
-    """Output size of a transposed convolution along one axis (spec §6.6).
+    """Output size of a transposed convolution along one axis.
 
     ``(size − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1``; it can be
     zero or negative for a heavily padded small input (which :func:`conv_transpose2d` refuses).
@@ -200,7 +199,7 @@ def _prepare(
     groups: object,
     dilation: object,
 ) -> _Setup:
-    """Validate every argument; refuse exactly what PyTorch 2.13 refuses (spec §6.4, §6.6)."""
+    """Validate every argument; refuse exactly what PyTorch 2.13 refuses."""
     w = as_float_array(weight, "weight")
     xa = as_float_array(x, "x")
     w4 = _weight_4d(xa, w)

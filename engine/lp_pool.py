@@ -1,7 +1,7 @@
 """Power-average (LP) pooling, forward and backward, with PyTorch 2.13's semantics.
 
 ``torch.nn.functional.lp_pool2d`` is written in Python on top of ``avg_pool2d``, and this module
-follows it step by step (spec §5.3), because each step shows in the result::
+follows it step by step, because each step shows in the result::
 
     o = avg_pool2d(x ** p, kernel_size, stride, padding=0, ceil_mode)   # count_include_pad
     y = (sign(o) * relu(abs(o)) * (kH * kW)) ** (1 / p)

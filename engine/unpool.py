@@ -1,4 +1,4 @@
-"""Max unpooling, forward and backward, as ``F.max_unpool2d`` (PyTorch 2.13, spec §5.1).
+"""Max unpooling, forward and backward, as ``F.max_unpool2d`` (PyTorch 2.13).
 
 Max unpooling is the partial inverse of max pooling: each pooled value goes back to the
 position its ``indices`` entry names (the flat ``row * W_out + col`` offset inside its own
