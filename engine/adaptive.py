@@ -51,10 +51,8 @@ import numpy as np
 
 from engine.arrays import check_grad_output, from_4d, to_4d
 from engine.errors import ParameterError
-from engine.geometry import is_int
+from engine.geometry import Pair, is_int
 from engine.pooling import TiePolicy, _run_blocks, max_pool2d, validate_ties
-
-Pair = tuple[int, int]
 
 #: Entries of expanded windows per block (a few MB).  Small enough for the caches, large
 #: enough that NumPy's per-call overhead does not show.
