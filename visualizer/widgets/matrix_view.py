@@ -374,6 +374,7 @@ class MatrixModel(QAbstractTableModel):
         # new, but the table keeps its rows and columns (a model reset re-created the headers'
         # sections and repainted every view of it on each step).
         moved = not shape_changed and offset != self.offset
+        old_offset = self.offset
         if self.neutral:
             colors = np.empty((*values.shape, 3), np.uint8)
             colors[...] = NEUTRAL_RGB
@@ -402,8 +403,12 @@ class MatrixModel(QAbstractTableModel):
         elif moved:
             rows, cols = values.shape
             if rows and cols:
-                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
-                self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, cols - 1)
+                # Only the headers whose numbers changed: a box moved along a row keeps its
+                # row numbers (and their header is not asked for every section again).
+                if offset[0] != old_offset[0]:
+                    self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
+                if offset[1] != old_offset[1]:
+                    self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, cols - 1)
                 self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
         elif changed.any():
             # Repaint only the box of cells that changed: a step changes one or two cells.
@@ -1657,7 +1662,11 @@ class MatrixView(QWidget):
             # The fit depends on the cells, their texts and headers, and the room: refitted
             # only when one of them changed (a step usually moves the box, nothing else).
             model = magnifier.model
-            key = (model.values.shape, model.offset, model.long_texts, magnifier.size())
+            # The offset only by what the headers' size depends on (the row and column
+            # numbers' lengths and signs): a box moved within the matrix is not refitted.
+            (rows, cols), (off_r, off_c) = model.values.shape, model.offset
+            labels = (_label_class(rows, off_r), _label_class(cols, off_c))
+            key = (model.values.shape, labels, model.long_texts, magnifier.stack.size())
             if key != self._magnifier_fit:
                 self._magnifier_fit = key
                 magnifier.set_cell_size(int(magnifier.fit_cell()))
