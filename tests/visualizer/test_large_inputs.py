@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from checks import settle
+from PySide6.QtCore import Qt
 
 from visualizer.limits import LARGE_SIDE, PLAY_SPEED_MAX
 from visualizer.model.present import MAGNIFIER_MAX, magnifier_box
@@ -184,3 +185,29 @@ def test_the_close_up_keeps_its_side_near_the_threshold(window, qtbot):
         view.resize(w, h)
         view._place_magnifier()
         assert view.body.direction() == expected, (start, w, h)
+
+
+def test_a_step_along_a_row_renumbers_only_the_close_ups_columns(large, qtbot):
+    """A box moved along a row keeps its row numbers: only the column header is renewed
+    (the row header was asked for every section again on every step)."""
+    st, view = large.state, large.views_panel.input_view
+    st.set_step(30 * 18 + 10)  # window (18, 10)
+    settle(qtbot)
+    model = view.magnifier.model
+    renewed: list[Qt.Orientation] = []
+    model.headerDataChanged.connect(lambda orientation, _first, _last: renewed.append(orientation))
+    st.set_step(30 * 18 + 11)  # window (18, 11): the box moves one column right
+    settle(qtbot)
+    np.testing.assert_array_equal(view.magnified(), st.x[0, 0, 16:23, 9:16])
+    assert renewed == [Qt.Orientation.Horizontal]
+    rows = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    cols = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert rows == [str(r) for r in range(16, 23)]
+    assert cols == [str(c) for c in range(9, 16)]
+    renewed.clear()
+    st.set_step(30 * 19 + 11)  # window (19, 11): one row down
+    settle(qtbot)
+    assert renewed == [Qt.Orientation.Vertical]
+    assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(7)] == [
+        str(r) for r in range(17, 24)
+    ]
