@@ -354,6 +354,18 @@ def _require_output_for_backward(name: str, rows: _Axis, cols: _Axis) -> None:
         )
 
 
+def _backward_setup(
+    name: str, grad_output: object, x: object, output_size: object
+) -> tuple[np.ndarray, int, _Axis, _Axis, np.ndarray]:
+    """What both adaptive backwards start with: ``x`` as 4-D, its rank, the two axes' bins
+    (an empty output refused, as PyTorch's backward does) and the checked ``grad_output``."""
+    x4, ndim = to_4d(x)
+    rows, cols = _axes(x4, output_size)
+    _require_output_for_backward(name, rows, cols)
+    gy = check_grad_output(grad_output, x4.shape[:2] + (rows.out, cols.out), ndim, x4.dtype)
+    return x4, ndim, rows, cols, gy
+
+
 def _is_global(rows: _Axis, cols: _Axis) -> bool:
     """Output (1, 1): PyTorch takes ``x.mean((-1, -2))`` instead of its adaptive kernel."""
     return rows.out == 1 and cols.out == 1
@@ -674,11 +686,7 @@ def adaptive_avg_pool2d_backward(grad_output: object, x: object, output_size: ob
         If ``output_size`` is malformed, negative or empty (PyTorch's backward refuses an empty
         gradient), or ``grad_output`` has the wrong shape.
     """
-    x4, ndim = to_4d(x)
-    rows, cols = _axes(x4, output_size)
-    _require_output_for_backward("adaptive_avg_pool2d", rows, cols)
-    shape4 = x4.shape[:2] + (rows.out, cols.out)
-    gy = check_grad_output(grad_output, shape4, ndim, x4.dtype)
+    x4, ndim, rows, cols, gy = _backward_setup("adaptive_avg_pool2d", grad_output, x, output_size)
     if _empty_output(x4, rows, cols):
         return from_4d(np.zeros(x4.shape, dtype=gy.dtype), ndim)
     g_planes = gy.reshape((-1, rows.out, cols.out))
@@ -1046,17 +1054,13 @@ def adaptive_max_pool2d_backward(
         ``indices`` is invalid.
     """
     validate_ties(ties)
-    x4, ndim = to_4d(x)
-    rows, cols = _axes(x4, output_size)
-    _require_output_for_backward("adaptive_max_pool2d", rows, cols)
-    shape4 = x4.shape[:2] + (rows.out, cols.out)
-    gy = check_grad_output(grad_output, shape4, ndim, x4.dtype)
+    x4, ndim, rows, cols, gy = _backward_setup("adaptive_max_pool2d", grad_output, x, output_size)
     if _empty_output(x4, rows, cols):
         return from_4d(np.zeros(x4.shape, dtype=gy.dtype), ndim)
     idx = (
         _max_scan(x4, rows, cols)[1]
         if indices is None
-        else _check_indices(indices, x4, ndim, shape4)
+        else _check_indices(indices, x4, ndim, x4.shape[:2] + (rows.out, cols.out))
     )
     with np.errstate(invalid="ignore", over="ignore"):
         if ties == "first":

@@ -74,6 +74,12 @@ from visualizer.widgets.step_bar import (
     LECTURE_TEXT_READABLE,
     LECTURE_TEXT_SHARE,
     MIN_LECTURE_TEXT_PX,
+    largest_fitting_font,
+    play_interval,
+    play_steps_per_tick,
+    play_target,
+    show_play_state,
+    toggle_play_timer,
 )
 from visualizer.widgets.views_panel import ROLE_STYLE
 
@@ -297,7 +303,7 @@ class StackPanel(Retranslatable, QWidget):
         self.speed_spinbox.setRange(1, PLAY_SPEED_MAX)
         self.speed_spinbox.setValue(PLAY_SPEED)
         self.speed_spinbox.valueChanged.connect(self._on_speed_changed)
-        self._show_play_state()
+        show_play_state(self.play_button, self.play_timer.isActive())
         self.next_row_button = QPushButton()
         self.next_row_button.setObjectName("stack_next_row_button")
         self.next_row_button.clicked.connect(lambda: st.step_next_row(self.channel()))
@@ -497,22 +503,7 @@ class StackPanel(Retranslatable, QWidget):
         document.setDocumentMargin(0)
         document.setPlainText(text)
         document.setTextWidth(width)
-
-        def fits(pixels: int) -> bool:
-            font = QFont(self._text_font)
-            font.setPixelSize(pixels)
-            document.setDefaultFont(font)
-            return document.size().height() <= height and document.idealWidth() <= width
-
-        low, high = MIN_LECTURE_TEXT_PX, max(MIN_LECTURE_TEXT_PX, top)
-        while low < high:
-            mid = (low + high + 1) // 2
-            if fits(mid):
-                low = mid
-            else:
-                high = mid - 1
-        font = QFont(self._text_font)
-        font.setPixelSize(low)
+        font = largest_fitting_font(document, self._text_font, width, height, top)
         self._fitted = key
         if font != label.font():
             label.setFont(font)
@@ -1038,43 +1029,30 @@ class StackPanel(Retranslatable, QWidget):
     def toggle_play(self) -> None:
         """Play the steps (from the first once at the end) or pause."""
         st = self.stack_state
-        if self.play_timer.isActive():
-            self.play_timer.stop()
-        else:
-            if st.step >= st.cursor.n_steps - 1:
-                st.set_step(0)
-            self.play_timer.start(self._interval())
-        self._show_play_state()
-
-    def _interval(self) -> int:
-        """Milliseconds between ticks: at most 60 ticks a second (faster plays take several
-        steps a tick)."""
-        return max(16, int(1000 / self.speed_spinbox.value()))
+        toggle_play_timer(
+            self.play_timer,
+            self.speed_spinbox.value(),
+            self.play_button,
+            st.step >= st.cursor.n_steps - 1,
+            lambda: st.set_step(0),
+        )
 
     def steps_per_tick(self) -> int:
-        return max(1, round(self.speed_spinbox.value() * self._interval() / 1000))
-
-    def _show_play_state(self) -> None:
-        icon = QStyle.SP_MediaPause if self.play_timer.isActive() else QStyle.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        return play_steps_per_tick(self.speed_spinbox.value())
 
     def _on_play_timer(self) -> None:
         st = self.stack_state
         last = st.cursor.n_steps - 1
         if st.step >= last or not self.isVisible():
             self.play_timer.stop()
-            self._show_play_state()
+            show_play_state(self.play_button, self.play_timer.isActive())
             return
-        # A fast play stops on the last forward step, as stepping one by one does.
         phase_end = st.cursor.n_forward - 1 if st.cursor.phase == "forward" else last
-        target = st.step + self.steps_per_tick()
-        if st.step < phase_end < target:
-            target = phase_end
-        st.set_step(min(target, last))
+        st.set_step(play_target(st.step, self.steps_per_tick(), phase_end, last))
 
     def _on_speed_changed(self, _value: int) -> None:
         if self.play_timer.isActive():
-            self.play_timer.setInterval(self._interval())
+            self.play_timer.setInterval(play_interval(self.speed_spinbox.value()))
 
     def _on_stepping_chosen(self, index: int) -> None:
         stepping = self.stepping_combobox.itemData(index)

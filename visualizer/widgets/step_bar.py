@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -43,6 +45,70 @@ LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
 
 ARITHMETIC_LINES = 4  # lines of cell updates shown under the sentence (more: "…")
+
+
+def play_interval(speed: int) -> int:
+    """Milliseconds between a play timer's ticks at ``speed`` steps a second: at most 60 ticks
+    a second (faster plays take several steps a tick, see :func:`play_steps_per_tick`)."""
+    return max(16, int(1000 / speed))
+
+
+def play_steps_per_tick(speed: int) -> int:
+    """Steps taken at each tick of the play timer, for ``speed`` steps a second."""
+    return max(1, round(speed * play_interval(speed) / 1000))
+
+
+def play_target(step: int, per_tick: int, phase_end: int, last: int) -> int:
+    """The step a play tick goes to: ``per_tick`` on, but never past ``last`` nor over the
+    phase's last step ``phase_end`` (a fast play lands on it, as stepping one by one does)."""
+    target = step + per_tick
+    if step < phase_end < target:
+        target = phase_end
+    return min(target, last)
+
+
+def show_play_state(button: QAbstractButton, playing: bool) -> None:
+    """The play button shows pause while playing, play otherwise."""
+    icon = QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay
+    button.setIcon(button.style().standardIcon(icon))
+
+
+def toggle_play_timer(
+    timer: QTimer, speed: int, button: QAbstractButton, at_end: bool, rewind: Callable[[], object]
+) -> None:
+    """Pause a playing ``timer``, or start it (calling ``rewind`` first when the steps are
+    ``at_end``, so a play starts over), then show the state on the play ``button``."""
+    if timer.isActive():
+        timer.stop()
+    else:
+        if at_end:
+            rewind()
+        timer.start(play_interval(speed))
+    show_play_state(button, timer.isActive())
+
+
+def largest_fitting_font(
+    document: QTextDocument, base: QFont, width: int, height: int, top: int
+) -> QFont:
+    """``base`` at the largest pixel size, from :data:`MIN_LECTURE_TEXT_PX` up to ``top``, at
+    which ``document`` (its text width already set) fits ``width`` × ``height``: a bisection."""
+
+    def fits(pixels: int) -> bool:
+        font = QFont(base)
+        font.setPixelSize(pixels)
+        document.setDefaultFont(font)
+        return document.size().height() <= height and document.idealWidth() <= width
+
+    low, high = MIN_LECTURE_TEXT_PX, max(MIN_LECTURE_TEXT_PX, top)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    font = QFont(base)
+    font.setPixelSize(low)
+    return font
 
 
 def arithmetic_html(text: str) -> str:
@@ -268,25 +334,8 @@ class StepBar(Retranslatable, QWidget):
         key = (text, width, height, top)
         if key == self._fitted[0]:
             return
-        document = self._document(text, width)
-
-        def fits(pixels: int) -> bool:
-            font = QFont(base)
-            font.setPixelSize(pixels)
-            document.setDefaultFont(font)
-            size = document.size()
-            return size.height() <= height and document.idealWidth() <= width
-
-        low, high = MIN_LECTURE_TEXT_PX, max(MIN_LECTURE_TEXT_PX, top)
-        while low < high:
-            mid = (low + high + 1) // 2
-            if fits(mid):
-                low = mid
-            else:
-                high = mid - 1
-        font = QFont(base)
-        font.setPixelSize(low)
-        self._fitted = (key, low)
+        font = largest_fitting_font(self._document(text, width), base, width, height, top)
+        self._fitted = (key, font.pixelSize())
         if font != label.font():
             label.setFont(font)
 
@@ -302,43 +351,31 @@ class StepBar(Retranslatable, QWidget):
         if self.state.quiz.on:
             self.state.advance()  # quiz mode: Space reveals, then steps on (no playing)
             return
-        if self.timer.isActive():
-            self.timer.stop()
-        else:
-            if self.state.step >= self.state.n_steps - 1:
-                self.state.set_step(0)
-            self.timer.start(self._interval())
-        self._show_play_state()
-
-    def _interval(self) -> int:
-        """Milliseconds between ticks: at most 60 ticks a second (faster plays take several
-        steps per tick, see :meth:`steps_per_tick`)."""
-        return max(16, int(1000 / self.speed_spinbox.value()))
+        st = self.state
+        toggle_play_timer(
+            self.timer,
+            self.speed_spinbox.value(),
+            self.play_button,
+            st.step >= st.n_steps - 1,
+            lambda: st.set_step(0),
+        )
 
     def steps_per_tick(self) -> int:
         """Steps taken at each tick of the play timer, for the chosen speed."""
-        return max(1, round(self.speed_spinbox.value() * self._interval() / 1000))
-
-    def _show_play_state(self) -> None:
-        icon = QStyle.SP_MediaPause if self.timer.isActive() else QStyle.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        return play_steps_per_tick(self.speed_spinbox.value())
 
     def _on_timer(self) -> None:
         if self.state.step >= self.state.n_steps - 1:
             self.timer.stop()
-            self._show_play_state()
+            show_play_state(self.play_button, self.timer.isActive())
             return
-        # A fast play lands on the last step of the forward phase, as a step-by-step one does.
         st = self.state
         phase_end = st.n_windows - 1 if st.phase == "forward" else st.n_steps - 1
-        target = st.step + self.steps_per_tick()
-        if st.step < phase_end < target:
-            target = phase_end
-        st.set_step(min(target, st.n_steps - 1))
+        st.set_step(play_target(st.step, self.steps_per_tick(), phase_end, st.n_steps - 1))
 
     def _on_speed_changed(self, _value: int) -> None:
         if self.timer.isActive():
-            self.timer.setInterval(self._interval())
+            self.timer.setInterval(play_interval(self.speed_spinbox.value()))
 
     def _on_results_changed(self) -> None:
         with QSignalBlocker(self.step_slider):
