@@ -94,17 +94,12 @@ def max_pool2d_backward(
                             col = ow * sw - pw + j * dw
                             if 0 <= r < H and 0 <= col < W and x4[n, c, r, col] == y[n, c, oh, ow]:
                                 winners.append((r, col))
-                    _route_share(gx[n, c], winners, gy[n, c, oh, ow], ties)
+                    share = gy[n, c, oh, ow]
+                    if ties == "split":
+                        share = share / len(winners)
+                    for r, col in winners:
+                        gx[n, c, r, col] += share
     return from_4d(gx, ndim)
-
-
-def _route_share(gx_plane, winners, share, ties):
-    """Add a window's gradient ``share`` at each winner ``(r, col)`` of one plane: in full, or
-    in equal parts for ``ties='split'`` (max pooling and adaptive max pooling alike)."""
-    if ties == "split":
-        share = share / len(winners)
-    for r, col in winners:
-        gx_plane[r, col] += share
 
 
 def avg_pool2d(

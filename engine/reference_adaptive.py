@@ -23,7 +23,6 @@ from engine.errors import ParameterError
 from engine.geometry import pool_geometry
 from engine.lp_pool import _check_kernel, _norm_type
 from engine.pooling import validate_ties
-from engine.reference import _route_share
 
 
 def bins(in_size, out_size):
@@ -137,7 +136,11 @@ def adaptive_max_pool2d_backward(grad_output, x, output_size, ties="first"):
                             for col in range(c0, c1)
                             if x4[n, c, r, col] == best
                         ]
-                    _route_share(gx[n, c], winners, gy[n, c, oh, ow], ties)
+                    share = gy[n, c, oh, ow]
+                    if ties == "split":
+                        share = share / len(winners)
+                    for r, col in winners:
+                        gx[n, c, r, col] += share
     return from_4d(gx, ndim)
 
 

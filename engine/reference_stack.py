@@ -19,12 +19,9 @@ def relu(x: object) -> np.ndarray:
     x4, ndim = to_4d(x)
     N, C, H, W = x4.shape
     y = np.empty_like(x4)
-    for n in range(N):
-        for c in range(C):
-            for h in range(H):
-                for w in range(W):
-                    v = x4[n, c, h, w]
-                    y[n, c, h, w] = 0.0 if v < 0 else v
+    for n, c, h, w in np.ndindex(N, C, H, W):  # every element, in row-major order
+        v = x4[n, c, h, w]
+        y[n, c, h, w] = 0.0 if v < 0 else v
     return from_4d(y, ndim)
 
 
@@ -34,11 +31,8 @@ def relu_backward(grad_output: object, x: object) -> np.ndarray:
     N, C, H, W = x4.shape
     gy = np.asarray(grad_output, dtype=np.result_type(x4.dtype, np.float32)).reshape(x4.shape)
     gx = np.zeros_like(gy)
-    for n in range(N):
-        for c in range(C):
-            for h in range(H):
-                for w in range(W):
-                    v = x4[n, c, h, w]
-                    if math.isnan(v) or v > 0:
-                        gx[n, c, h, w] = gy[n, c, h, w]
+    for n, c, h, w in np.ndindex(N, C, H, W):
+        v = x4[n, c, h, w]
+        if math.isnan(v) or v > 0:
+            gx[n, c, h, w] = gy[n, c, h, w]
     return from_4d(gx, ndim)

@@ -33,44 +33,30 @@ def _transpose_setup(x, weight, bias, stride, padding, output_padding, groups, d
     return s, x4, w4, b, (sh, sw, ph, pw, dh, dw), (out_h, out_w)
 
 
-def _scatter_taps(x4, w4, groups, params, out_size):
-    """The textbook loop nest both directions share: every input element ``(n, ci, ih, iw)``
-    and every tap ``(i, j)`` whose output cell ``(r, c)`` survives the padding crop, with the
-    first output channel of ``ci``'s group."""
-    sh, sw, ph, pw, dh, dw = params
-    out_h, out_w = out_size
+def conv_transpose2d(
+    x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    """Transposed convolution by loops: every input element scatters ``x · w`` onto the output."""
+    s, x4, w4, b, (sh, sw, ph, pw, dh, dw), (out_h, out_w) = _transpose_setup(
+        x, weight, bias, stride, padding, output_padding, groups, dilation
+    )
     N, C_in, H, W = x4.shape
     _, C_out_g, kh, kw = w4.shape
     C_in_g = C_in // groups
+    y = np.zeros((N, C_out_g * groups, out_h, out_w))
     for n in range(N):
         for ci in range(C_in):
             first_out = (ci // C_in_g) * C_out_g  # the group's first output channel
             for ih in range(H):
                 for iw in range(W):
+                    v = x4[n, ci, ih, iw]
                     for i in range(kh):
                         for j in range(kw):
                             r = ih * sh - ph + i * dh
                             c = iw * sw - pw + j * dw
                             if 0 <= r < out_h and 0 <= c < out_w:  # padding crops
-                                yield n, ci, ih, iw, i, j, r, c, first_out
-
-
-def conv_transpose2d(
-    x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
-):
-    """Transposed convolution by loops: every input element scatters ``x · w`` onto the output."""
-    s, x4, w4, b, params, (out_h, out_w) = _transpose_setup(
-        x, weight, bias, stride, padding, output_padding, groups, dilation
-    )
-    N = x4.shape[0]
-    C_out_g = w4.shape[1]
-    y = np.zeros((N, C_out_g * groups, out_h, out_w))
-    for n, ci, ih, iw, i, j, r, c, first_out in _scatter_taps(
-        x4, w4, groups, params, (out_h, out_w)
-    ):
-        v = x4[n, ci, ih, iw]
-        for co in range(C_out_g):
-            y[n, first_out + co, r, c] += v * w4[ci, co, i, j]
+                                for co in range(C_out_g):
+                                    y[n, first_out + co, r, c] += v * w4[ci, co, i, j]
     if b is not None:
         for co in range(C_out_g * groups):
             y[:, co] += b[co]
@@ -81,22 +67,30 @@ def conv_transpose2d_backward(
     grad_output, x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
     """Gradients by the same loops: each scattered product sends ``dY`` back to both factors."""
-    s, x4, w4, b, params, (out_h, out_w) = _transpose_setup(
+    s, x4, w4, b, (sh, sw, ph, pw, dh, dw), (out_h, out_w) = _transpose_setup(
         x, weight, bias, stride, padding, output_padding, groups, dilation
     )
-    N = x4.shape[0]
-    C_out_g = w4.shape[1]
+    N, C_in, H, W = x4.shape
+    _, C_out_g, kh, kw = w4.shape
+    C_in_g = C_in // groups
     gy = np.asarray(grad_output, dtype=np.float64).reshape(N, C_out_g * groups, out_h, out_w)
     gx = np.zeros(x4.shape)
     gw = np.zeros(w4.shape)
-    for n, ci, ih, iw, i, j, r, c, first_out in _scatter_taps(
-        x4, w4, groups, params, (out_h, out_w)
-    ):
-        v = x4[n, ci, ih, iw]
-        for co in range(C_out_g):
-            d = gy[n, first_out + co, r, c]
-            gx[n, ci, ih, iw] += d * w4[ci, co, i, j]
-            gw[ci, co, i, j] += d * v
+    for n in range(N):
+        for ci in range(C_in):
+            first_out = (ci // C_in_g) * C_out_g
+            for ih in range(H):
+                for iw in range(W):
+                    v = x4[n, ci, ih, iw]
+                    for i in range(kh):
+                        for j in range(kw):
+                            r = ih * sh - ph + i * dh
+                            c = iw * sw - pw + j * dw
+                            if 0 <= r < out_h and 0 <= c < out_w:
+                                for co in range(C_out_g):
+                                    d = gy[n, first_out + co, r, c]
+                                    gx[n, ci, ih, iw] += d * w4[ci, co, i, j]
+                                    gw[ci, co, i, j] += d * v
     grad_bias = None
     if b is not None:
         gb = np.zeros(C_out_g * groups)

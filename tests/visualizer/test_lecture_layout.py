@@ -255,6 +255,11 @@ def titles_fit(window) -> list[str]:
 @pytest.mark.parametrize("size", [(1024, 768), (1366, 768), (1920, 1080)])
 @pytest.mark.parametrize("op", ["max_pool2d", "conv2d"])
 def test_titles_fit_or_shorten_with_a_tooltip(window, qtbot, size, op):
+    assert_titles_fit_both_layouts(window, qtbot, op, size)
+
+
+def assert_titles_fit_both_layouts(window, qtbot, op, size):
+    """No title cut without its tooltip for ``op`` at ``size``, normal then lecture layout."""
     assert window.state.set_op(op)
     window.resize(*size)
     settle(qtbot, window)
@@ -484,12 +489,6 @@ def test_titles_fit_in_chinese_too(window, qtbot, size, op):
 
     set_language(CHINESE)
     try:
-        assert window.state.set_op(op)
-        window.resize(*size)
-        settle(qtbot, window)
-        assert titles_fit(window) == []
-        window.presentation.set_presentation(True, save=False)
-        settle(qtbot, window)
-        assert titles_fit(window) == []
+        assert_titles_fit_both_layouts(window, qtbot, op, size)
     finally:
         set_language(ENGLISH)
