@@ -729,6 +729,38 @@ def stack_layers() -> list[dict[str, object]]:
     ]
 
 
+def _stack_case(
+    app,
+    window,
+    ref,
+    action: Callable[[int], object],
+    count: int,
+    name: str,
+    target: float,
+    profile: int | None,
+    note: str,
+) -> Result:
+    """One stack case on the 64×64 input: ``action(i)`` timed with both flushes against the
+    reference, and profiled over ``profile`` calls (at most ``count``) when it misses."""
+    times, old = time_both_flushes(app, window, action, count)
+    result = Result(
+        name,
+        "64×64",
+        times,
+        ref.times(int_matrix(64), count),
+        target,
+        note=note + old_flush_note(old),
+    )
+    if result.ok is False and profile is not None:
+
+        def paint(i: int) -> None:
+            action(i)
+            paint_pending(app)
+
+        result.profile = profile_calls(paint, min(count, profile))
+    return result
+
+
 def bench_stack(app, window, ref, repeat: int, changes: int) -> list[Result]:
     """Stack mode: a parameter change and a hover highlight of a 5-layer stack on 64×64."""
     from visualizer.model.stack import STACK_FORMAT, stack_from_json
@@ -747,43 +779,26 @@ def bench_stack(app, window, ref, repeat: int, changes: int) -> list[Result]:
         if not st.set_layer_param(3, "padding", (i + 1) % 2):
             raise RuntimeError(f"stack refused: {window.state.error}")
 
-    def change(i: int) -> None:
-        edit(i)
-        paint_pending(app)
-
-    times, old = time_both_flushes(app, window, edit, changes)
-    changed = Result(
-        "stack: parameter change", "64×64", times, ref.times(int_matrix(64), changes), 60.0,
-        note="5 layers (conv 3×3 → ReLU → max 2×2 → conv 3×3 → ReLU), padding 1 ↔ 0 of "
-        f"layer 4: forward, backward, shape table and 12 views; {old_flush_note(old)}",
+    changed = _stack_case(
+        app, window, ref, edit, changes, "stack: parameter change", 60.0, 8,
+        "5 layers (conv 3×3 → ReLU → max 2×2 → conv 3×3 → ReLU), padding 1 ↔ 0 of "
+        "layer 4: forward, backward, shape table and 12 views; ",
     )  # fmt: skip
-    if changed.ok is False:
-        changed.profile = profile_calls(change, min(changes, 8))
     panel = window.stack_panel
 
     def move(i: int) -> None:
         panel._on_cell_hovered(0, (7 * i) % 64, (13 * i) % 64)
 
-    def hover(i: int) -> None:
-        move(i)
-        paint_pending(app)
-
-    times, old = time_both_flushes(app, window, move, repeat)
-    hovered = Result(
-        "stack: hover highlight", "64×64", times, ref.times(int_matrix(64), repeat), 8.0,
-        note="projective field of an input cell on 5 levels (engine masks, 12 views framed); "
-        f"{old_flush_note(old)}",
+    hovered = _stack_case(
+        app, window, ref, move, repeat, "stack: hover highlight", 8.0, 40,
+        "projective field of an input cell on 5 levels (engine masks, 12 views framed); ",
     )  # fmt: skip
-    if hovered.ok is False:
-        hovered.profile = profile_calls(hover, min(repeat, 40))
     st.set_step(st.cursor.n_forward - 1)  # the last forward step: no gradient row
     flush(app, window)
-    times, old = time_both_flushes(app, window, move, repeat)
-    forward = Result(
-        "stack: hover highlight, forward phase", "64×64", times,
-        ref.times(int_matrix(64), repeat), 8.0,
-        note="the same hover with the 6 value views only (the gradient row shows in the "
-        f"backward phase); {old_flush_note(old)}",
+    forward = _stack_case(
+        app, window, ref, move, repeat, "stack: hover highlight, forward phase", 8.0, None,
+        "the same hover with the 6 value views only (the gradient row shows in the "
+        "backward phase); ",
     )  # fmt: skip
     st.set_open(False)
     flush(app, window)
