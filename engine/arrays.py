@@ -121,3 +121,19 @@ def from_4d(y: np.ndarray, ndim: int) -> np.ndarray:
 
 
 _FORMS = {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"}
+
+
+def group_matrices(a: np.ndarray, groups: int) -> np.ndarray:
+    """One matrix per channel group.
+
+    Parameters
+    ----------
+    a : array, shape (C, ...), C divisible by ``groups``
+    groups : int
+
+    Returns
+    -------
+    array, shape (groups, C / groups, prod(...))
+        A view when ``a`` is C-contiguous.
+    """
+    return a.reshape(groups, a.shape[0] // groups, -1)

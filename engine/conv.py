@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from engine import canvas
-from engine.arrays import as_float_array, check_grad_shape, from_4d, to_4d
+from engine.arrays import as_float_array, check_grad_shape, from_4d, group_matrices, to_4d
 from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry
 
@@ -228,13 +228,8 @@ def _band(a_n: np.ndarray, band: tuple[int, int], groups: int) -> np.ndarray:
     """View output rows ``band`` of one sample's (C, out_H, out_W) as (groups, C/groups, P)."""
     first, stop = band
     out_w = a_n.shape[2]
-    planes = a_n.reshape(groups, a_n.shape[0] // groups, -1)  # a view: a_n is C-contiguous
+    planes = group_matrices(a_n, groups)  # a view: a_n is C-contiguous
     return planes[..., first * out_w : stop * out_w]
-
-
-def _weight_rows(w4: np.ndarray, groups: int) -> np.ndarray:
-    """(C_out, C_in/groups, kH, kW) -> (groups, C_out/groups, C_in/groups · kH · kW)."""
-    return w4.reshape(groups, w4.shape[0] // groups, -1)
 
 
 def conv2d(
@@ -265,7 +260,7 @@ def conv2d(
     x4, w4, b, g, ndim, groups = _prepare(x, weight, bias, stride, padding, dilation, groups)
     n, c_in = x4.shape[:2]
     c_out = w4.shape[0]
-    w_rows = _weight_rows(w4, groups)
+    w_rows = group_matrices(w4, groups)
     y = np.empty((n, c_out, *g.out_size), dtype=x4.dtype)
     if canvas.worth_it(g):
         _conv_on_canvas(x4, w_rows, b, g, groups, y)
@@ -392,7 +387,7 @@ def conv2d_backward(
     expected_caller = expected[2:] if ndim == 2 else expected[4 - ndim :]
     check_grad_shape(gy_arr.shape, expected_caller)
     gy = np.ascontiguousarray(gy_arr.reshape(expected), dtype=x4.dtype)
-    w_rows = _weight_rows(w4, groups)
+    w_rows = group_matrices(w4, groups)
     if canvas.worth_it(g):
         gx, gw_t = _conv_backward_on_canvas(gy, x4, w_rows, g, groups)
     else:
