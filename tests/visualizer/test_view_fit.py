@@ -220,18 +220,3 @@ def test_max_unpooling_output_gets_width_for_its_eight_columns(window, qtbot):
         assert view.model.values.shape == (8, 8)
         assert view.cell >= 28, view.objectName()
         assert view.model.font.pixelSize() >= 14, view.objectName()
-
-
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-@pytest.mark.parametrize("op", ["max", "avg", "conv", "unpool", "adaptive_max", "convT", "lp"])
-def test_every_table_of_a_figure_has_one_cell_size(window, qtbot, size, op):
-    """Issue 10, point 6: one scale for all views in a figure.  The 8×8 input's 4×4 output
-    had 51 px cells beside the input's 31 px, so pooling looked as if the output grew."""
-    window.resize(*size)
-    assert window.state.set_op(op)
-    settle(qtbot)
-    tables = [
-        view for view in window.views_panel.views() if view.isVisible() and view.table_at(view.cell)
-    ]
-    assert len(tables) >= 2
-    assert len({view.cell for view in tables}) == 1, {v.objectName(): v.cell for v in tables}

@@ -664,7 +664,11 @@ class ViewsPanel(Retranslatable, QWidget):
         self.sync_cell_sizes()
 
     def sync_cell_sizes(self) -> None:
-        """Fit every view to its slot, times the zoom; every table at one cell size."""
+        """Fit every table to its view, times the zoom.
+
+        X, dX and the mask share a shape and a grid slot size, so they get one cell size;
+        Y and dY likewise.
+        """
         if self.lecture:
             self._sync_lecture()
             return
@@ -673,13 +677,8 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         self._stretch_columns()
         shown = [view for view in self.views() if view.isVisible()]
-        fits = {view: int(view.fit_cell() * self.zoom) for view in shown}
-        # One scale for the figure (issue 10, point 6): every view drawn as a table takes the
-        # cell size at which all of them fit, so a 4×4 output never looks larger than the 8×8
-        # input it shrinks.  Heat maps keep their own fit: their cells carry no numbers.
-        tables = [cell for view, cell in fits.items() if view.table_at(cell)]
-        for view, cell in fits.items():
-            view.set_cell_size(min(tables) if view.table_at(cell) else cell)
+        for view in shown:
+            view.set_cell_size(int(view.fit_cell() * self.zoom))
         if self._multi:
             # The planes of a tensor and of its gradient (one shape) get one cell size: the
             # largest at which every one of them fits.
