@@ -69,7 +69,6 @@ import os
 import platform
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -99,6 +98,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from benchmarks/: make `engine` importable
 
 import engine  # noqa: E402
+from benchmarks.measure import load_averages, peak_bytes  # noqa: E402
 from engine import reference  # noqa: E402
 
 try:
@@ -594,21 +594,6 @@ def round_ms(
     return [[b * 1e3 for b in times] for times in best]
 
 
-def peak_bytes(work: Work) -> int:
-    """Peak bytes traced by ``tracemalloc`` above the starting level while ``work`` runs."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        base, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        result = work()
-        _, peak = tracemalloc.get_traced_memory()
-        del result
-    finally:
-        tracemalloc.stop()
-    return max(0, peak - base)
-
-
 def _flatten(result: Any) -> list[np.ndarray]:
     if isinstance(result, (tuple, list)):
         return [a for item in result for a in _flatten(item)]
@@ -710,11 +695,10 @@ def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
 
 
 def load_average() -> str:
-    try:
-        one, five, fifteen = os.getloadavg()
-    except OSError:
+    loads = load_averages()
+    if loads is None:
         return "load average unknown"
-    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+    return "load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min)".format(*loads)
 
 
 def environment() -> str:

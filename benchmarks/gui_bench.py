@@ -72,6 +72,8 @@ import PySide6  # noqa: E402
 from PySide6.QtCore import QObject  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from benchmarks.measure import load_averages  # noqa: E402
+
 WINDOW = (1366, 768)
 REF_WIDGET = (520, 520)  # about the size of the input view in the window
 
@@ -666,11 +668,10 @@ def profile_first_paint() -> str:
 # ---- report -------------------------------------------------------------------------------------
 def load_note() -> str:
     """The machine's load average now (1, 5 and 15 minutes; Unix only)."""
-    try:
-        one, five, fifteen = os.getloadavg()
-    except OSError:
+    loads = load_averages()
+    if loads is None:
         return "Load average: unknown."
-    return f"Load average at the end: {one:.2f}, {five:.2f}, {fifteen:.2f} (1, 5, 15 min)."
+    return "Load average at the end: {:.2f}, {:.2f}, {:.2f} (1, 5, 15 min).".format(*loads)
 
 
 def fmt_ms(v: float) -> str:

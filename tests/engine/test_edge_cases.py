@@ -10,15 +10,13 @@
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
-
 import checks
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
 import engine
+from benchmarks.measure import peak_bytes
 from engine import ParameterError
 
 X = np.arange(16.0).reshape(4, 4)
@@ -298,17 +296,7 @@ def test_index_validation_agrees_with_torch_where_torch_is_defined():
 # ---- memory of the argmax mask and of the tie policies (issue 8 #14) ----------------------------
 def _peak_ratio(call, x: np.ndarray) -> float:
     """Peak bytes NumPy allocates during ``call()`` (its result included), over ``x.nbytes``."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        base, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        result = call()
-        _, peak = tracemalloc.get_traced_memory()
-        del result
-    finally:
-        tracemalloc.stop()
-    return (peak - base) / x.nbytes
+    return peak_bytes(call) / x.nbytes
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -24,6 +23,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import engine
+from benchmarks.measure import peak_bytes
 from engine import canvas, conv, pooling, reference
 from engine.geometry import conv_geometry, pool_geometry
 
@@ -502,23 +502,12 @@ def test_conv_non_contiguous_grad_output():
 
 
 # ---- memory: no full window tensor ------------------------------------------------------------
-def _peak_bytes(work) -> int:
-    tracemalloc.start()
-    try:
-        base, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        work()
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
-
-
 def test_large_inputs_never_copy_the_window_tensor():
     """A (out_H, out_W, kH, kW) copy of a 3x3 window tensor alone would be 9x the input."""
     x = np.random.default_rng(0).standard_normal((1, 4, 512, 512)).astype(np.float32)
     w = np.ones((4, 4, 3, 3), dtype=np.float32)
-    pool_peak = _peak_bytes(lambda: engine.max_pool2d(x, 3, 1, 1, return_indices=True))
-    conv_peak = _peak_bytes(lambda: engine.conv2d(x, w, padding=1))
+    pool_peak = peak_bytes(lambda: engine.max_pool2d(x, 3, 1, 1, return_indices=True))
+    conv_peak = peak_bytes(lambda: engine.conv2d(x, w, padding=1))
     assert pool_peak < 5 * x.nbytes  # output 1x, int64 indices 2x, blocks of scratch
     assert conv_peak < 4 * x.nbytes  # output 1x, one column band ~1x
 
