@@ -270,3 +270,86 @@ def test_the_code_dock_wraps_long_lines(window, qtbot):
         longest = max(len(line) for line in edit.toPlainText().splitlines())
         assert longest * edit.fontMetrics().horizontalAdvance("x") > edit.viewport().width()
         assert edit.horizontalScrollBar().maximum() == 0  # nothing out of sight sideways
+
+
+# ---- edges: arrows and heat-map frames show on every background --------------------------------
+
+MIN_EDGE_CONTRAST = 3.0  # WCAG contrast of the line or its edge with what is under it
+
+
+def luminance(rgb_: np.ndarray) -> np.ndarray:
+    c = np.asarray(rgb_, float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """WCAG 2 contrast ratio of colours ``a`` and ``b`` (..., 3)."""
+    la, lb = luminance(a), luminance(b)
+    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+
+
+def over(color: QColor, under: np.ndarray) -> np.ndarray:
+    """``color`` (with its alpha) painted over the opaque colours ``under`` (..., 3)."""
+    alpha = color.alphaF()
+    return alpha * rgb(color) + (1 - alpha) * np.asarray(under, float)
+
+
+def backgrounds(view) -> np.ndarray:
+    """What a line can be drawn over: every data colour and the window's own colours."""
+    palette = view.palette()
+    window = [
+        rgb(palette.color(role)) for role in (palette.ColorRole.Window, palette.ColorRole.Base)
+    ]
+    return np.concatenate([data_colours(view), np.array(window)])
+
+
+def best_contrast(pens, under: np.ndarray) -> np.ndarray:
+    """For each colour of ``under``: the best contrast any layer of a line makes with it."""
+    return np.max([contrast(over(pen.color(), under), under) for pen in pens], axis=0)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("palette", PALETTES)
+def test_step_arrows_show_on_every_background(qtbot, theme, palette):
+    # A pure blue colour-blind arrow in a black edge vanished on the dark theme.
+    from visualizer.widgets.step_arrows import arrow_pens
+
+    view_settings().set_theme(theme)
+    view_settings().set_palette(palette)
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    under = backgrounds(view)
+    pens = arrow_pens(QColor(matrix_view.style_pens()["current"][0]))
+    assert pens[-1].color() == QColor(matrix_view.style_pens()["current"][0])
+    assert [pen.widthF() for pen in pens] == sorted((pen.widthF() for pen in pens), reverse=True)
+    # An edge sets the line apart from anything under it.
+    assert best_contrast(pens, under).min() >= MIN_EDGE_CONTRAST
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_heat_map_frames_show_on_every_colour_of_the_map(qtbot, palette):
+    view_settings().set_palette(palette)
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    under = data_colours(view)
+    heat = view.heatmap
+    pens = matrix_view.style_pens()
+    for item, style in (
+        (heat.window_rect, "window"),
+        (heat.marks, "window"),
+        (heat.winners, "winner"),
+    ):
+        layers = item.layers()
+        assert layers[-1].color() == QColor(pens[style][0])  # the palette's colour, inside
+        assert [pen.widthF() for pen in layers] == sorted(
+            (pen.widthF() for pen in layers), reverse=True
+        )
+        assert item.pen().widthF() == layers[0].widthF()  # the item's bounds hold its edges
+        assert best_contrast(layers, under).min() >= MIN_EDGE_CONTRAST, style
+    for guide in heat.guides:
+        assert guide.edge_pen is not None and guide.edge_pen.widthF() > guide.pen.widthF()
+        assert (
+            contrast(over(guide.edge_pen.color(), rgb(guide.pen.color())), rgb(guide.pen.color()))
+            >= 2.5
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -578,6 +579,15 @@ def prefers_black_text(rgb: np.ndarray) -> np.ndarray:
     return (luminance + 0.05) ** 2 > 0.0525  # (L + .05) / .05 > 1.05 / (L + .05)
 
 
+def contrast_edge(color: QColor, alpha: int = 220) -> QColor:
+    """Black or white, whichever contrasts more with ``color`` (see
+    :func:`prefers_black_text`): the edge drawn around a line in ``color`` (a step arrow, a
+    heat map's window) so that the line shows on any background, light or dark, and on
+    cells of its own hue (a pure blue arrow on a dark theme vanished in a black edge)."""
+    black = bool(prefers_black_text(np.array([color.red(), color.green(), color.blue()])))
+    return QColor(0, 0, 0, alpha) if black else QColor(255, 255, 255, alpha)
+
+
 LEVEL_LIMIT = 1e307
 
 
@@ -1014,7 +1024,52 @@ class ColorLegend(QWidget):
         painter.end()
 
 
-class _CellFrames(QGraphicsPathItem):
+class _Edged:
+    """A graphics item drawn as a coloured line inside a black and a white edge, as a table's
+    highlight borders are (:meth:`_CellDelegate._paint_borders`): a heat map's window, its
+    winners and its marked cells then show on every colour of every map (a bare blue frame
+    vanished on the colour-blind map's dark blue cells).  The item's own pen is the widest
+    layer, so that its bounding rectangle holds the edges; :meth:`layers` lists what is
+    drawn, outside in."""
+
+    EDGE = 1  # pixels of black, then of white, on each side of the coloured line
+
+    _core: QPen
+
+    def set_core(self, pen: QPen) -> None:
+        self._core = QPen(pen)
+        self.setPen(self.layers()[0])  # type: ignore[attr-defined]
+
+    def layers(self) -> list[QPen]:
+        """The pens drawn, outside in: black edge, white edge, the colour."""
+        pens = []
+        for colour, extra in ((_OUTLINE, 4 * self.EDGE), (_INLINE, 2 * self.EDGE)):
+            pen = QPen(self._core)
+            pen.setColor(colour)
+            pen.setStyle(Qt.PenStyle.SolidLine)
+            pen.setWidthF(self._core.widthF() + extra)
+            pens.append(pen)
+        return [*pens, QPen(self._core)]
+
+    def paint_layers(self, painter: QPainter, draw: Callable[[], object]) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for pen in self.layers():
+            painter.setPen(pen)
+            draw()
+
+
+class _EdgedRect(_Edged, QGraphicsRectItem):
+    """A heat map's window frame (see :class:`_Edged`)."""
+
+    def __init__(self, pen: QPen) -> None:
+        QGraphicsRectItem.__init__(self)
+        self.set_core(pen)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        self.paint_layers(painter, lambda: painter.drawRect(self.rect()))
+
+
+class _CellFrames(_Edged, QGraphicsPathItem):
     """Outlines of whole cells, given by their centres: one path painted by Qt.
 
     What a ScatterPlotItem of unit squares (``pxMode=False``) drew, without its per-point
@@ -1024,8 +1079,8 @@ class _CellFrames(QGraphicsPathItem):
     """
 
     def __init__(self, pen: QPen) -> None:
-        super().__init__()
-        self.setPen(pen)
+        QGraphicsPathItem.__init__(self)
+        self.set_core(pen)
         self.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         self._xs = np.zeros(0)
         self._ys = np.zeros(0)
@@ -1040,6 +1095,24 @@ class _CellFrames(QGraphicsPathItem):
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # pyqtgraph's names
         return self._xs, self._ys
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        self.paint_layers(painter, lambda: painter.drawPath(self.path()))
+
+
+class _Guide(pg.InfiniteLine):
+    """A cross-hair through a heat map's window: a dashed line in the window's colour over a
+    faint band in its contrasting edge colour (:func:`contrast_edge`), so that it shows on
+    the map's dark and light cells alike."""
+
+    edge_pen: QPen | None = None
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        if self.edge_pen is not None:
+            left, right = self._endPoints
+            painter.setPen(self.edge_pen)
+            painter.drawLine(QPointF(left, 0), QPointF(right, 0))
+        super().paint(painter, *args)
 
 
 class _HeatMap(pg.GraphicsLayoutWidget):
@@ -1060,16 +1133,13 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.marks = _CellFrames(pg.mkPen("#ff9f00", width=2))
         self.winners = _CellFrames(pg.mkPen("#d4007a", width=3))
         self._marked: tuple[object, ...] = ()  # the cells last marked (see set_marks)
-        self.window_rect = QGraphicsRectItem()
-        pen = pg.mkPen("#ff9f00", width=3)
-        pen.setCosmetic(True)
-        self.window_rect.setPen(pen)
+        self.window_rect = _EdgedRect(pg.mkPen("#ff9f00", width=3))
         self.window_rect.setVisible(False)
         self.view.addItem(self.marks)
         self.view.addItem(self.winners)
         self.view.addItem(self.window_rect)
         # On a large image a window is a few pixels: cross-hairs through it show where it is.
-        self.guides = [pg.InfiniteLine(angle=angle, movable=False) for angle in (0, 90)]
+        self.guides = [_Guide(angle=angle, movable=False) for angle in (0, 90)]
         for guide in self.guides:
             guide.setVisible(False)
             self.view.addItem(guide)
@@ -1090,13 +1160,12 @@ class _HeatMap(pg.GraphicsLayoutWidget):
     def apply_palette(self) -> None:
         pens = style_pens()
         window, winner = pens["window"][0], pens["winner"][0]
-        self.marks.setPen(pg.mkPen(window, width=2))
-        self.winners.setPen(pg.mkPen(winner, width=3))
-        pen = pg.mkPen(window, width=3)
-        pen.setCosmetic(True)
-        self.window_rect.setPen(pen)
+        self.marks.set_core(pg.mkPen(window, width=2))
+        self.winners.set_core(pg.mkPen(winner, width=3))
+        self.window_rect.set_core(pg.mkPen(window, width=3))
         for guide in getattr(self, "guides", ()):
             guide.setPen(pg.mkPen(window, width=1, style=Qt.PenStyle.DashLine))
+            guide.edge_pen = pg.mkPen(contrast_edge(QColor(window), 150), width=3)
         self.asked_item.setColor(QColor(0, 0, 0))
         self.asked_item.fill = pg.mkBrush(255, 255, 255, 230)
         self.asked_item.border = pg.mkPen(window, width=2)

@@ -329,17 +329,34 @@ class StepArrows(QWidget):
         painter.end()
 
 
+ARROW_WIDTH = 3.0  # the arrow's curve, pixels, inside a white and a black edge
+ARROW_EDGE = 1.5  # pixels of each edge on each side
+
+
+def arrow_pens(color: QColor) -> tuple[QPen, QPen, QPen]:
+    """The pens an arrow in ``color`` is drawn with, outside in: a black edge, a white edge,
+    the colour.  As a table's highlight borders: one of the edges contrasts with whatever
+    is under the arrow (a pure blue arrow in a black edge vanished on the dark theme)."""
+    solid, round_cap = Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap
+    return (
+        QPen(QColor(0, 0, 0, 200), ARROW_WIDTH + 4 * ARROW_EDGE, solid, round_cap),
+        QPen(QColor(255, 255, 255, 230), ARROW_WIDTH + 2 * ARROW_EDGE, solid, round_cap),
+        QPen(color, ARROW_WIDTH, solid, round_cap),
+    )
+
+
 def paint_arrow(painter: QPainter, shape: Shape, color: QColor) -> None:
-    """Draw one arrow: a dark-edged curve in ``color``, its head and a dot at its start."""
+    """Draw one arrow: an edged curve in ``color``, its head and a dot at its start."""
     path, head, a = shape
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    for pen_color, width in ((QColor(0, 0, 0, 170), 5.0), (color, 3.0)):
-        painter.setPen(QPen(pen_color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    pens = arrow_pens(color)
+    for pen in pens:
+        painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
-        painter.setBrush(pen_color)
+        painter.setBrush(pen.color())
         painter.drawPolygon(head)
-    painter.setPen(QPen(QColor(0, 0, 0, 170), 1.5))
+    painter.setPen(QPen(pens[0].color(), 1.5))
     painter.setBrush(color)
     painter.drawEllipse(a, 4.5, 4.5)
 
