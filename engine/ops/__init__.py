@@ -14,9 +14,10 @@ A new operation touches only these files:
 2. its reference loops (forward and backward side by side) in ``engine/reference*.py``;
 3. its spec module ``engine/ops/<torch_name>.py``: parameters, tensors, forward/backward, step
    records, code names, pitfalls, and its place in the menus (``order``); it ends with
-   ``SPEC = register_module(globals(), key=..., ...)`` (``engine.ops.common``), which takes its
-   ``_forward``, ``_backward``, ``_geometry``, ``_trace``, ``_kwargs`` and ``_explain``.  Every
-   module in this folder is imported on start (no list to edit);
+   ``SPEC = register_module(globals(), order=..., ...)`` (``engine.ops.common``), which takes
+   the module's name as the key and its ``_forward``, ``_backward``, ``_geometry``, ``_trace``,
+   ``_kwargs`` and ``_explain``.  Every module in this folder is imported on start (no list to
+   edit);
 4. its tests in ``tests/engine/`` (hand-worked, hypothesis against the reference, finite
    differences, validation, PyTorch comparison that skips without torch);
 5. its texts in ``assets/translations`` (``make translations``), and optionally a preset in

@@ -42,7 +42,6 @@ def _trace(
 
 SPEC = register_module(
     globals(),
-    key="adaptive_avg_pool2d",
     order=40,
     reduction="avg",
     alias="adaptive_avg",

@@ -94,7 +94,6 @@ def _trace(
 
 SPEC = register_module(
     globals(),
-    key="adaptive_max_pool2d",
     order=50,
     reduction="max",
     alias="adaptive_max",

@@ -179,7 +179,6 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
 
 SPEC = register_module(
     globals(),
-    key="avg_pool2d",
     order=20,
     reduction="avg",
     alias="avg",

@@ -194,13 +194,15 @@ MODULE_FUNCTIONS = {
 def register_module(namespace: Mapping[str, Any], **fields: Any) -> OpSpec:
     """Register the operation an op module defines and return its :class:`OpSpec`.
 
-    Called at the end of an op module as ``SPEC = register_module(globals(), key=..., ...)``:
+    Called at the end of an op module as ``SPEC = register_module(globals(), order=..., ...)``:
+    the key is the module's name (``engine.ops.max_pool2d`` → ``max_pool2d``, the PyTorch name);
     each :class:`OpSpec` field of :data:`MODULE_FUNCTIONS` not given in ``fields`` is the
     module's function of that name (``forward`` ← ``_forward``, ``engine_kwargs`` ←
     ``_kwargs`` …), ``numpy_call`` and ``torch_call`` default to the key, ``tensors`` to
     X, Y, dY and dX (:data:`POOL_TENSORS`) and ``pad_value`` to 0; a module given as
     ``reference`` stands for its functions ``<key>`` and ``<key>_backward`` (the loops).
     """
+    fields.setdefault("key", namespace["__name__"].rpartition(".")[2])
     fields.setdefault("tensors", POOL_TENSORS)
     fields.setdefault("pad_value", 0.0)
     if isinstance(fields["reference"], ModuleType):

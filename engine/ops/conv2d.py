@@ -298,7 +298,6 @@ def _switch(params: Params) -> Params:
 
 SPEC = register_module(
     globals(),
-    key="conv2d",
     order=30,
     reduction="sum",
     alias="conv",

@@ -423,7 +423,6 @@ def _explain(in_size: tuple[int, int], w_shape: tuple[int, ...] | None, p: Param
 
 SPEC = register_module(
     globals(),
-    key="conv_transpose2d",
     order=70,
     reduction="sum",
     alias="convT",

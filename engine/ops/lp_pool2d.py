@@ -198,7 +198,6 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
 
 SPEC = register_module(
     globals(),
-    key="lp_pool2d",
     order=60,
     reduction="lp",
     alias="lp",

@@ -212,7 +212,6 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
 
 SPEC = register_module(
     globals(),
-    key="max_pool2d",
     order=10,
     reduction="max",
     output_in_input_scale=True,

@@ -272,7 +272,6 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) ->
 
 SPEC = register_module(
     globals(),
-    key="max_unpool2d",
     order=80,
     reduction="max",
     alias="unpool",

@@ -110,7 +110,6 @@ def _explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, _p: Params) -
 
 SPEC = register_module(
     globals(),
-    key="relu",
     order=90,
     alias="ReLU",
     label=QT_TR_NOOP("ReLU"),
