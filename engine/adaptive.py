@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.arrays import check_grad_output, from_4d, to_4d
+from engine.arrays import check_grad_output, from_4d, integer_indices, to_4d
 from engine.errors import ParameterError
 from engine.geometry import Pair, is_int
 from engine.pooling import TiePolicy, _run_blocks, max_pool2d, validate_ties
@@ -1074,21 +1074,7 @@ def _check_indices(
     indices: object, x4: np.ndarray, ndim: int, shape4: tuple[int, ...]
 ) -> np.ndarray:
     """Validate the forward's ``indices`` and return them as int64 (N, C, out_H, out_W)."""
-    idx = np.asarray(indices)
-    expected = shape4[4 - ndim :]
-    if idx.shape != expected:
-        raise ParameterError(
-            "indices shape {shape} must match the output shape {expected} "
-            "(pass the indices adaptive_max_pool2d returned with return_indices=True)",
-            shape=idx.shape,
-            expected=expected,
-        )
-    if idx.dtype.kind not in "iu":
-        raise ParameterError(
-            "indices must hold integers (adaptive_max_pool2d's return_indices=True output), "
-            "got dtype {dtype}",
-            dtype=idx.dtype,
-        )
+    idx = integer_indices(indices, shape4[4 - ndim :], "adaptive_max_pool2d")
     idx = idx.reshape(shape4).astype(np.int64, copy=False)
     h, w = x4.shape[2:]
     if idx.size and (idx.min() < 0 or idx.max() >= h * w):

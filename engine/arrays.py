@@ -83,6 +83,45 @@ def check_grad_shape(shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
         )
 
 
+def integer_indices(indices: object, expected: tuple[int, ...], op: str) -> np.ndarray:
+    """The ``indices`` ``op`` returned with ``return_indices=True``, given back to its backward.
+
+    ``expected`` is the output's shape in the caller's rank.
+
+    Raises
+    ------
+    ParameterError
+        If they do not have that shape or do not hold integers.
+    """
+    idx = np.asarray(indices)
+    if idx.shape != expected:
+        raise ParameterError(
+            "indices shape {shape} must match the output shape {expected} "
+            "(pass the indices {op} returned with return_indices=True)",
+            shape=idx.shape,
+            expected=expected,
+            op=op,
+        )
+    check_integer_indices(idx, op)
+    return idx
+
+
+def check_integer_indices(idx: np.ndarray, op: str) -> None:
+    """Refuse indices that do not hold integers (as ``op`` returns them).
+
+    Raises
+    ------
+    ParameterError
+        Naming their dtype.
+    """
+    if idx.dtype.kind not in "iu":
+        raise ParameterError(
+            "indices must hold integers ({op}'s return_indices=True output), got dtype {dtype}",
+            op=op,
+            dtype=idx.dtype,
+        )
+
+
 def to_4d(
     x: object,
     name: str = "x",

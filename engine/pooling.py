@@ -31,7 +31,7 @@ from typing import Literal, overload
 import numpy as np
 
 from engine import canvas
-from engine.arrays import check_grad_output, from_4d, to_4d
+from engine.arrays import check_grad_output, from_4d, integer_indices, to_4d
 from engine.errors import ParameterError
 from engine.geometry import TapRegion, WindowGeometry, check_int64, pool_geometry
 
@@ -548,21 +548,8 @@ def max_pool2d_backward(
 def _check_indices(indices: object, x4: np.ndarray, ndim: int, g: WindowGeometry) -> np.ndarray:
     """Check the shape and type of the forward's ``indices``; return them as int64
     (N, C, out_H, out_W).  Where they point is checked by :class:`_WindowCheck`."""
-    idx = np.asarray(indices)
     expected, expected_caller = _output_shape(x4, ndim, g)
-    if idx.shape != expected_caller:
-        raise ParameterError(
-            "indices shape {shape} must match the output shape {expected} "
-            "(pass the indices max_pool2d returned with return_indices=True)",
-            shape=idx.shape,
-            expected=expected_caller,
-        )
-    if idx.dtype.kind not in "iu":
-        raise ParameterError(
-            "indices must hold integers (max_pool2d's return_indices=True output), "
-            "got dtype {dtype}",
-            dtype=idx.dtype,
-        )
+    idx = integer_indices(indices, expected_caller, "max_pool2d")
     return idx.reshape(expected).astype(np.int64, copy=False)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.arrays import as_float_array, check_grad_shape, from_4d, to_4d
+from engine.arrays import as_float_array, check_grad_shape, check_integer_indices, from_4d, to_4d
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair
 
@@ -185,12 +185,7 @@ def _prepare(
             shape=idx.shape,
             x_shape=x_shape,
         )
-    if idx.dtype.kind not in "iu":
-        raise ParameterError(
-            "indices must hold integers (max_pool2d's return_indices=True output), "
-            "got dtype {dtype}",
-            dtype=idx.dtype,
-        )
+    check_integer_indices(idx, "max_pool2d")
     idx = idx.reshape(x4.shape[0] * x4.shape[1], x4.shape[2] * x4.shape[3])
     _check_index_range(idx, out_size, output_size is None)
     return _Setup(x4=x4, idx=idx, out_size=out_size, ndim=ndim)

@@ -56,13 +56,6 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     QT_TR_NOOP("grad_output must hold real numbers, got dtype {dtype}"),
     QT_TR_NOOP("ties ({ties}) must be one of 'first', 'all' or 'split'"),
     QT_TR_NOOP(
-        "indices shape {shape} must match the output shape {expected} "
-        "(pass the indices max_pool2d returned with return_indices=True)"
-    ),
-    QT_TR_NOOP(
-        "indices must hold integers (max_pool2d's return_indices=True output), got dtype {dtype}"
-    ),
-    QT_TR_NOOP(
         "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
         "got values from {low} to {high}"
     ),
@@ -93,6 +86,11 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     QT_TR_NOOP(
         "{name} must not have an empty channel, height or width dimension; got shape {shape}"
     ),
+    QT_TR_NOOP(
+        "indices shape {shape} must match the output shape {expected} "
+        "(pass the indices {op} returned with return_indices=True)"
+    ),
+    QT_TR_NOOP("indices must hold integers ({op}'s return_indices=True output), got dtype {dtype}"),
     # trace.py (and, still as plain ValueErrors with this wording, ops/conv2d.py and trace.py)
     QT_TR_NOOP("index ({index}) must be in -1..{last}"),
     QT_TR_NOOP("{name} must be one (H, W) plane for a trace; got shape {shape}"),
@@ -119,14 +117,6 @@ ENGINE_MESSAGES: tuple[str, ...] = (
         "pass ({name}_backward, like PyTorch's, refuses an empty gradient)"
     ),
     QT_TR_NOOP("return_indices must be True or False, got {value}"),
-    QT_TR_NOOP(
-        "indices shape {shape} must match the output shape {expected} (pass the indices "
-        "adaptive_max_pool2d returned with return_indices=True)"
-    ),
-    QT_TR_NOOP(
-        "indices must hold integers (adaptive_max_pool2d's return_indices=True output), got dtype "
-        "{dtype}"
-    ),
     QT_TR_NOOP(
         "indices must lie in 0..{last} (flat row * W + col positions in one {h}x{w} plane); got "
         "values from {low} to {high}"

@@ -397,14 +397,6 @@
         <translation>ties（{ties}）必须是 &apos;first&apos;、&apos;all&apos; 或 &apos;split&apos; 之一</translation>
     </message>
     <message>
-        <source>indices shape {shape} must match the output shape {expected} (pass the indices max_pool2d returned with return_indices=True)</source>
-        <translation>indices 的形状 {shape} 必须与输出形状 {expected} 一致（请传入 max_pool2d 在 return_indices=True 时返回的索引）</translation>
-    </message>
-    <message>
-        <source>indices must hold integers (max_pool2d&apos;s return_indices=True output), got dtype {dtype}</source>
-        <translation>indices 必须是整数（即 max_pool2d 在 return_indices=True 时的输出），实际 dtype 为 {dtype}</translation>
-    </message>
-    <message>
         <source>indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); got values from {low} to {high}</source>
         <translation>indices 必须在 0..{last} 之内（即一个 {size} 平面中按 row * W + col 展平的位置），实际取值从 {low} 到 {high}</translation>
     </message>
@@ -465,6 +457,14 @@
         <translation>{name} 的通道、高或宽维度不能为空；实际形状为 {shape}</translation>
     </message>
     <message>
+        <source>indices shape {shape} must match the output shape {expected} (pass the indices {op} returned with return_indices=True)</source>
+        <translation>indices 的形状 {shape} 必须与输出形状 {expected} 一致（请传入 {op} 在 return_indices=True 时返回的索引）</translation>
+    </message>
+    <message>
+        <source>indices must hold integers ({op}&apos;s return_indices=True output), got dtype {dtype}</source>
+        <translation>indices 必须是整数（即 {op} 在 return_indices=True 时的输出），实际 dtype 为 {dtype}</translation>
+    </message>
+    <message>
         <source>index ({index}) must be in -1..{last}</source>
         <translation>索引（{index}）必须在 -1..{last} 之内</translation>
     </message>
@@ -487,14 +487,6 @@
     <message>
         <source>return_indices must be True or False, got {value}</source>
         <translation>return_indices 必须是 True 或 False，实际为 {value}</translation>
-    </message>
-    <message>
-        <source>indices shape {shape} must match the output shape {expected} (pass the indices adaptive_max_pool2d returned with return_indices=True)</source>
-        <translation>indices 的形状 {shape} 必须与输出形状 {expected} 一致（请传入 adaptive_max_pool2d 在 return_indices=True 时返回的索引）</translation>
-    </message>
-    <message>
-        <source>indices must hold integers (adaptive_max_pool2d&apos;s return_indices=True output), got dtype {dtype}</source>
-        <translation>indices 必须是整数（即 adaptive_max_pool2d 在 return_indices=True 时的输出），实际 dtype 为 {dtype}</translation>
     </message>
     <message>
         <source>indices must lie in 0..{last} (flat row * W + col positions in one {h}x{w} plane); got values from {low} to {high}</source>
