@@ -166,7 +166,6 @@ class Annotation(QObject):
             menu.addAction(action)
         w.state.sigStepChanged.connect(self._on_step_changed)
         w.state.sigResultsChanged.connect(self._on_results_changed)
-        self.retranslate_ui()
         w.add_retranslate_hook(self.retranslate_ui)
 
     def retranslate_ui(self) -> None:

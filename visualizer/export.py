@@ -564,7 +564,6 @@ class Exporter:
         self.tool_button.setPopupMode(QToolButton.InstantPopup)
         self.tool_button.setIconSize(QSize(22, 22))
         window.toolbar.addWidget(self.tool_button)
-        self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
 
     def retranslate_ui(self) -> None:

@@ -44,7 +44,6 @@ class LanguageMenu:
             self.group.addAction(action)
             action.triggered.connect(lambda _=False, c=code: self.choose(c))
             self.actions[code] = action
-        self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
 
     def choose(self, language: str) -> None:

@@ -134,8 +134,10 @@ class MainWindow(Retranslatable, QMainWindow):
 
     # ---- language ---------------------------------------------------------------------------
     def add_retranslate_hook(self, hook: Callable[[], None]) -> None:
-        """Call ``hook`` after the window's own texts whenever the language changes: for the
-        menus and actions features add (they are not widgets and get no event of their own)."""
+        """Set texts with ``hook`` now, and again after the window's own texts whenever the
+        language changes: for the menus and actions features add (they are not widgets and get
+        no event of their own)."""
+        hook()
         self._retranslate_hooks.append(hook)
 
     def language_changed(self) -> None:

@@ -192,7 +192,6 @@ class Presentation(QObject):
         settings = view_settings()
         settings.sigThemeChanged.connect(self._show_theme)
         settings.sigPaletteChanged.connect(self._show_palette)
-        self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
         self._load_settings()
 

@@ -634,7 +634,6 @@ class SessionManager(QObject):
         toolbar.insertAction(tool_first, self.open_action)
         toolbar.insertAction(tool_first, self.save_action)
         self.restore_label: QLabel | None = None
-        self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
 
         self.autosave_timer = QTimer(self)

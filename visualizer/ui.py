@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 Shortcut = str | QKeySequence | QKeySequence.StandardKey
 
@@ -54,6 +54,18 @@ class Retranslatable:
         if event.type() == QEvent.LanguageChange:
             self.language_changed()
         super().changeEvent(event)  # type: ignore[misc]
+
+
+class PanelDock(Retranslatable, QDockWidget):
+    """A dock named ``object_name`` around one ``panel`` (kept as ``self.panel``); the
+    subclass's ``retranslate_ui`` sets its title, here once and on every language switch."""
+
+    def __init__(self, panel: QWidget, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.panel = panel
+        self.setWidget(panel)
+        self.retranslate_ui()
 
 
 def painted_icon(paint: Callable[[QPainter], None]) -> QIcon:

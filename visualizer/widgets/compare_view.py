@@ -674,7 +674,6 @@ def install(window: object) -> None:
         )
         fill_menu()
 
-    retranslate()
     window.add_retranslate_hook(retranslate)  # type: ignore[attr-defined]
     _tools_menu(window).addAction(action)
     window.compare_view = view  # type: ignore[attr-defined]

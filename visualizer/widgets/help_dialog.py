@@ -337,7 +337,6 @@ def install(window: object) -> None:
         )
         action.setStatusTip(action.toolTip())
 
-    retranslate()
     window.add_retranslate_hook(retranslate)
     window.addAction(action)
     help_menu = window.menus["help"]

@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
-    QDockWidget,
     QLabel,
     QMainWindow,
     QSizePolicy,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from engine.pitfalls import Pitfall, compare, get_pitfall, pitfalls_for
 from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
 from visualizer.state import AppState
-from visualizer.ui import Retranslatable
+from visualizer.ui import PanelDock, Retranslatable
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 from visualizer.widgets.presets_dock import glyph_icon
 
@@ -344,14 +343,10 @@ class PitfallsPanel(Retranslatable, QWidget):
                 view.set_cell_size(cell)
 
 
-class PitfallsDock(Retranslatable, QDockWidget):
+class PitfallsDock(PanelDock):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("pitfallsDock")
-        self.panel = PitfallsPanel(state)
-        self.setWidget(self.panel)
+        super().__init__(PitfallsPanel(state), "pitfallsDock", parent)
         self.setMinimumWidth(300)
-        self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(tr("Pitfalls: wrong vs correct"))

@@ -186,7 +186,6 @@ class PresetsController:
         button = window.toolbar.widgetForAction(self.tool_action)
         if isinstance(button, QToolButton):
             button.setPopupMode(QToolButton.InstantPopup)
-        self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
 
     def retranslate_ui(self) -> None:

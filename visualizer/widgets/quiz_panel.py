@@ -31,7 +31,7 @@ from engine.pitfalls import get_pitfall
 from visualizer.i18n import set_action_text, tr
 from visualizer.model.quiz import KIND_LABELS, KINDS, Verdict
 from visualizer.state import AppState
-from visualizer.ui import ERROR_COLOUR, Retranslatable, add_action
+from visualizer.ui import ERROR_COLOUR, PanelDock, Retranslatable, add_action
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.pitfalls_panel import pitfall_explanation, pitfall_title
 
@@ -245,16 +245,12 @@ class QuizPanel(Retranslatable, QWidget):
         return text
 
 
-class QuizDock(Retranslatable, QDockWidget):
+class QuizDock(PanelDock):
     """The quiz strip, docked under the views while quiz mode is on."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("quizDock")
-        self.panel = QuizPanel(state)
-        self.setWidget(self.panel)
+        super().__init__(QuizPanel(state), "quizDock", parent)
         self.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
-        self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(tr("Quiz"))
@@ -317,7 +313,6 @@ class QuizController(QObject):
             widget.installEventFilter(self)
         self._on = False  # quiz mode as last shown
         state.sigQuizChanged.connect(self._on_quiz_changed)
-        self.retranslate_ui()
         window.add_retranslate_hook(self.retranslate_ui)
         self._on_quiz_changed()
 

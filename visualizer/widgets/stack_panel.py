@@ -1146,6 +1146,5 @@ def install(window: Any) -> None:
         )
 
     state.stack_state.sigStackChanged.connect(sync)
-    retranslate()
     window.add_retranslate_hook(retranslate)
     sync()

@@ -526,7 +526,6 @@ def _tools_menu(window: object) -> QMenu:
         def retranslate() -> None:
             menu.setTitle(tr("&Tools"))
 
-        retranslate()
         window.add_retranslate_hook(retranslate)
     return menu
 
@@ -571,7 +570,6 @@ def install(window: object) -> None:
         for action in (check, compare):
             action.setStatusTip(action.toolTip())
 
-    retranslate()
     window.add_retranslate_hook(retranslate)
     menu = _tools_menu(window)
     menu.addAction(check)
