@@ -485,8 +485,10 @@ class Presentation(QObject):
         bar.set_arithmetic_font(text_font)
         bar.reserve_arithmetic_lines()
         # Titles grow half as fast: they share the row with the matrices and would clip.  In
-        # the lecture layout they are larger (they shorten to the symbol where they do not fit).
-        title = (1 + (z - 1) / 2) * (PRESENTATION_TITLE_SCALE if self.presenting else 1.0)
+        # the lecture layout they are larger (they shorten to the symbol where they do not fit)
+        # and keep their size whatever the zoom: its matrices already fill the window and do
+        # not grow with it (views_panel); titles that did shortened to "mask", "Y  (4×4)".
+        title = PRESENTATION_TITLE_SCALE if self.presenting else 1 + (z - 1) / 2
         known = {id(label) for label, _ in self._title_bases}
         for view in self.window.views_panel.views():  # planes made since (more channels)
             if id(view.title_label) not in known:

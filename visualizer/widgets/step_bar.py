@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
@@ -195,6 +195,11 @@ class StepBar(Retranslatable, QWidget):
         self._arithmetic_font = QFont(big)
         self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
         self._reserved_for: tuple[str, str] | None = None  # (operation, phase) of the box
+        self._reserved_width = 0  # the label's width the box was measured at
+        # The box is measured at the label's width, which the layout settles later (entering
+        # the lecture layout the label still had the normal layout's width: convolution's
+        # backward sentence got a box a line too tall, until a zoom remeasured it).
+        self.arithmetic_label.installEventFilter(self)
         # Its own background needs its own text colour: a dark theme's light text on the
         # light yellow box would be unreadable.
         view_settings().sigThemeChanged.connect(self._style_arithmetic)
@@ -285,6 +290,7 @@ class StepBar(Retranslatable, QWidget):
         font, at least LECTURE_TEXT_SHARE of the window's height), so that the matrices above
         keep their size while stepping; a longer sentence gets a smaller font instead."""
         label = self.arithmetic_label
+        self._steady_counter()
         if not self.lecture:
             label.setMinimumHeight(0)
             label.setMaximumHeight(16777215)
@@ -304,6 +310,7 @@ class StepBar(Retranslatable, QWidget):
         needed = int(document.size().height()) + ARITHMETIC_FRAME
         box = max(box, min(needed, int(height * LECTURE_TEXT_MAX_SHARE)))
         self._reserved_for = (self.state.spec.key, self.state.phase)
+        self._reserved_width = label.width()
         label.setFixedHeight(box)
         self.fit_arithmetic()
 
@@ -343,6 +350,31 @@ class StepBar(Retranslatable, QWidget):
         super().resizeEvent(event)
         if self.lecture:
             self.fit_arithmetic()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.arithmetic_label
+            and event.type() == QEvent.Type.Resize
+            and self.lecture
+            and self.arithmetic_label.width() != self._reserved_width
+        ):
+            self.reserve_arithmetic_lines()  # its height only: no loop
+        return False
+
+    def _steady_counter(self) -> None:
+        """Lecture layout: the counter as wide as its widest text in this phase ("Backward 49
+        / 49"), so that the arithmetic's width, and its box, do not change while stepping."""
+        if not self.lecture:
+            self.counter_label.setMinimumWidth(120)
+            return
+        st = self.state
+        total = st.n_windows
+        widest = max(
+            (tr("Forward {index} / {total}"), tr("Backward {index} / {total}")),
+            key=lambda t: self.counter_label.fontMetrics().horizontalAdvance(t),
+        ).format(index=total, total=total)
+        need = self.counter_label.fontMetrics().horizontalAdvance(widest.replace("1", "8"))
+        self.counter_label.setMinimumWidth(max(120, need + 2))
 
     def _style_arithmetic(self, *_args: object) -> None:
         self.arithmetic_label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])
@@ -391,6 +423,11 @@ class StepBar(Retranslatable, QWidget):
         else:
             counter = tr("Backward {index} / {total}")
         self.counter_label.setText(counter.format(index=st.window_index + 1, total=st.n_windows))
+        if (
+            self.lecture
+            and self.counter_label.minimumWidth() < self.counter_label.sizeHint().width()
+        ):
+            self._steady_counter()  # more windows than the counter was measured for
         text = st.step_text()
         self.arithmetic_label.setText(arithmetic_html(text))
         self.arithmetic_label.setToolTip(text if text.count("\n") >= ARITHMETIC_LINES else "")

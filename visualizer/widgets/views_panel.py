@@ -545,9 +545,30 @@ class ViewsPanel(Retranslatable, QWidget):
                 cell = more
                 rows, _ = self._lecture_fit(views, cell, width)
         if self.zoom != 1.0:
-            cell = int(max(LECTURE_CELL_RANGE[0], min(LECTURE_CELL_RANGE[1], cell * self.zoom)))
+            cell = self._zoomed_lecture_cell(views, cell, width, height)
             rows, _ = self._lecture_fit(views, cell, width)
         self._apply_flow(views, rows, cell)
+
+    def _zoomed_lecture_cell(
+        self, views: list[MatrixView], cell: int, width: int, height: int
+    ) -> int:
+        """The lecture's cell size ``cell`` times the zoom, within what the panel holds.
+
+        Zoomed out, the smaller cells always fit.  Zoomed in, the views grow while they fit
+        the panel in as many rows as they need (a zoom reflows the row) and stop there: the
+        lecture layout already fills the panel, and a matrix pushed past it lost its last
+        rows and columns behind scroll bars, or a second row squeezed to a strip.  Only
+        matrices whose fitting cells are too small for numbers grow past the panel (they
+        scroll and follow the step), as in the normal layout zoomed in.
+        """
+        low, high = LECTURE_CELL_RANGE
+        zoomed = int(max(low, min(high, cell * self.zoom)))
+        if zoomed <= cell:
+            return zoomed
+        fit = self._largest_cell(views, width, height, len(views))
+        if fit < MIN_NUMBER_CELL:
+            return zoomed
+        return max(cell, min(zoomed, fit))
 
     def _flow_room(self) -> tuple[int, int]:
         """The width and height the flowing rows have (the bias label takes its part)."""
