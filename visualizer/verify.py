@@ -256,9 +256,9 @@ def check_gradients(
     steps.plan(steps.done + sum(2 * len(plan.batches) for plan in plans))
     for plan in plans:
         if plan.local:
-            _check_input(setup, plan.name, plan.batches, eps, tally, steps)
+            _check_input(setup, plan, eps, tally, steps)
         else:
-            _check_everywhere(setup, plan.name, plan.batches, eps, tally, steps)
+            _check_everywhere(setup, plan, eps, tally, steps)
     return tally.result(snap)
 
 
@@ -461,18 +461,18 @@ def _extent(index: np.ndarray) -> tuple[int, int]:
     return (int(index.min()), int(index.max())) if index.size else (0, -1)
 
 
-def _check_input(
-    setup: _Setup,
-    name: str,
-    batches: list[list[_Pick]],
-    eps: float,
-    tally: _Tally,
-    steps: _Progress,
-) -> None:
-    x = setup.tensors[name]
-    assert x is not None
-    gx = setup.grads[grad_name(setup.spec, name)]
-    assert gx is not None
+def _tensor_and_grad(setup: _Setup, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Tensor ``name`` of the check and the engine's gradient of it."""
+    a = setup.tensors[name]
+    grad = setup.grads.get(grad_name(setup.spec, name))
+    assert a is not None and grad is not None
+    return a, grad
+
+
+def _check_input(setup: _Setup, plan: _Plan, eps: float, tally: _Tally, steps: _Progress) -> None:
+    """Elements of the input (``plan.batches`` of :class:`_Pick`), a batch per two forwards."""
+    batches: list[list[_Pick]] = plan.batches
+    x, gx = _tensor_and_grad(setup, plan.name)
     picks = [p for batch in batches for p in batch]
     numeric, analytic = np.empty(len(picks)), np.empty(len(picks))
     tied = np.zeros(len(picks), dtype=bool)
@@ -490,7 +490,7 @@ def _check_input(
             infinite[k] = not np.isfinite(x[pick.index]) or not np.isfinite(setup.y0[block]).all()
             tied[k] = kinks is not None and bool(kinks[block].any())
             k += 1
-    tally.record(name, analytic, numeric, tied, infinite)
+    tally.record(plan.name, analytic, numeric, tied, infinite)
 
 
 def _moved(
@@ -536,19 +536,12 @@ def _kinks(setup: _Setup, plus: np.ndarray, minus: np.ndarray) -> np.ndarray:
 
 # -- other tensors (weight, bias): each element reaches every output; one at a time --------
 def _check_everywhere(
-    setup: _Setup,
-    name: str,
-    batches: list[list[int]],
-    eps: float,
-    tally: _Tally,
-    steps: _Progress,
+    setup: _Setup, plan: _Plan, eps: float, tally: _Tally, steps: _Progress
 ) -> None:
-    """Elements that reach every output (a weight, a bias), one per batch."""
-    a = setup.tensors[name]
-    grad = setup.grads.get(grad_name(setup.spec, name))
-    assert a is not None and grad is not None
+    """Elements that reach every output (a weight, a bias; flat indices), one per batch."""
+    a, grad = _tensor_and_grad(setup, plan.name)
     grad = np.asarray(grad, dtype=np.float64).reshape(a.shape)
-    picks = np.array([flat for batch in batches for flat in batch], dtype=np.int64)
+    picks = np.array([flat for batch in plan.batches for flat in batch], dtype=np.int64)
     numeric, analytic = np.empty(picks.size), np.empty(picks.size)
     for k, flat in enumerate(picks):
         index = tuple(int(i) for i in np.unravel_index(flat, a.shape))
@@ -558,7 +551,7 @@ def _check_everywhere(
     # Such an element reaches every output: any NaN or ±∞ there leaves it out.
     finite = bool(np.isfinite(setup.y0).all())
     infinite = np.full(picks.size, not finite) | ~np.isfinite(a.reshape(-1)[picks])
-    tally.record(name, analytic, numeric, np.zeros(picks.size, dtype=bool), infinite)
+    tally.record(plan.name, analytic, numeric, np.zeros(picks.size, dtype=bool), infinite)
 
 
 def _tolerance(setup: _Setup, eps: float, scale: float) -> float:
