@@ -74,6 +74,16 @@ def rgb(color: str | QColor) -> np.ndarray:
     return np.array([c.red(), c.green(), c.blue()], float)
 
 
+def themed_view(qtbot, palette: str, theme: str | None = None) -> matrix_view.MatrixView:
+    """A matrix view drawn in ``palette`` (and ``theme``, else the current one)."""
+    if theme is not None:
+        view_settings().set_theme(theme)
+    view_settings().set_palette(palette)
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    return view
+
+
 def data_colours(view) -> np.ndarray:
     """Every colour a matrix shows data in under the current theme and palette: both maps as
     the cells draw them, the neutral colour of a constant matrix, padding, overhang, blank."""
@@ -96,10 +106,7 @@ def data_colours(view) -> np.ndarray:
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("palette", PALETTES)
 def test_highlight_colours_are_never_data_colours(qtbot, theme, palette):
-    view_settings().set_theme(theme)
-    view_settings().set_palette(palette)
-    view = matrix_view.MatrixView("X", "someMatrix")
-    qtbot.addWidget(view)
+    view = themed_view(qtbot, palette, theme)
     data = data_colours(view)
     pens = matrix_view.style_pens()
     visions = ["normal"] + (["deuteranopia", "protanopia"] if palette == "colorblind" else [])
@@ -145,9 +152,7 @@ def test_pitfalls_mark_wrong_cells_in_their_own_colour(window):
 @pytest.mark.parametrize("palette", PALETTES)
 @pytest.mark.parametrize("value", [0.0, 0.5, 1.0])  # light, mid-tone and dark cells
 def test_dilation_gaps_are_clearly_hatched(qtbot, palette, value):
-    view_settings().set_palette(palette)
-    view = matrix_view.MatrixView("X", "someMatrix")
-    qtbot.addWidget(view)
+    view = themed_view(qtbot, palette)
     view.resize(300, 300)
     view.show()
     view.set_matrix(np.full((3, 3), value), levels=(0.0, 1.0))
@@ -315,10 +320,7 @@ def test_step_arrows_show_on_every_background(qtbot, theme, palette):
     # A pure blue colour-blind arrow in a black edge vanished on the dark theme.
     from visualizer.widgets.step_arrows import arrow_pens
 
-    view_settings().set_theme(theme)
-    view_settings().set_palette(palette)
-    view = matrix_view.MatrixView("X", "someMatrix")
-    qtbot.addWidget(view)
+    view = themed_view(qtbot, palette, theme)
     under = backgrounds(view)
     pens = arrow_pens(QColor(matrix_view.style_pens()["current"][0]))
     assert pens[-1].color() == QColor(matrix_view.style_pens()["current"][0])
@@ -329,9 +331,7 @@ def test_step_arrows_show_on_every_background(qtbot, theme, palette):
 
 @pytest.mark.parametrize("palette", PALETTES)
 def test_heat_map_frames_show_on_every_colour_of_the_map(qtbot, palette):
-    view_settings().set_palette(palette)
-    view = matrix_view.MatrixView("X", "someMatrix")
-    qtbot.addWidget(view)
+    view = themed_view(qtbot, palette)
     under = data_colours(view)
     heat = view.heatmap
     pens = matrix_view.style_pens()
