@@ -347,6 +347,11 @@ def test_heat_map_frames_show_on_every_colour_of_the_map(qtbot, palette):
         )
         assert item.pen().widthF() == layers[0].widthF()  # the item's bounds hold its edges
         assert best_contrast(layers, under).min() >= MIN_EDGE_CONTRAST, style
+        assert item.layers_at(48.0) == layers, style
+    # Cells a few pixels wide (a stack's receptive field: hundreds of them) are framed in the
+    # colour only: edges would cover their data; the window's frame keeps its edges.
+    assert heat.marks.layers_at(4.0) == heat.marks.layers()[-1:]
+    assert heat.window_rect.layers_at(4.0) == heat.window_rect.layers()
     for guide in heat.guides:
         assert guide.edge_pen is not None and guide.edge_pen.widthF() > guide.pen.widthF()
         assert (

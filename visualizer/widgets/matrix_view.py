@@ -1026,8 +1026,9 @@ class ColorLegend(QWidget):
 
 class _Edged:
     """A graphics item drawn as a coloured line inside a black and a white edge, as a table's
-    highlight borders are (:meth:`_CellDelegate._paint_borders`): a heat map's window, its
-    winners and its marked cells then show on every colour of every map (a bare blue frame
+    highlight borders are (:meth:`_CellDelegate._paint_borders`): a heat map's window (and
+    its winners and marked cells where cells are large enough) then show on every colour of
+    every map (a bare blue frame
     vanished on the colour-blind map's dark blue cells).  The item's own pen is the widest
     layer, so that its bounding rectangle holds the edges; :meth:`layers` lists what is
     drawn, outside in."""
@@ -1051,9 +1052,14 @@ class _Edged:
             pens.append(pen)
         return [*pens, QPen(self._core)]
 
+    def layers_at(self, cell_px: float) -> list[QPen]:
+        """What is drawn where a cell is ``cell_px`` pixels wide: every layer (see
+        :meth:`layers`)."""
+        return self.layers()
+
     def paint_layers(self, painter: QPainter, draw: Callable[[], object]) -> None:
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        for pen in self.layers():
+        for pen in self.layers_at(abs(painter.transform().m11())):
             painter.setPen(pen)
             draw()
 
@@ -1070,7 +1076,10 @@ class _EdgedRect(_Edged, QGraphicsRectItem):
 
 
 class _CellFrames(_Edged, QGraphicsPathItem):
-    """Outlines of whole cells, given by their centres: one path painted by Qt.
+    """Outlines of whole cells, given by their centres: one path painted by Qt.  Edged (see
+    :class:`_Edged`) where cells are at least EDGED_CELL_PX wide; on smaller cells the edges
+    of a receptive field's hundreds of frames covered its data (the window's frame, always
+    edged, shows where it is).
 
     What a ScatterPlotItem of unit squares (``pxMode=False``) drew, without its per-point
     Python work: marking the cells of a projective field on every level of a stack costs
@@ -1095,6 +1104,11 @@ class _CellFrames(_Edged, QGraphicsPathItem):
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # pyqtgraph's names
         return self._xs, self._ys
+
+    EDGED_CELL_PX = 10
+
+    def layers_at(self, cell_px: float) -> list[QPen]:
+        return self.layers() if cell_px >= self.EDGED_CELL_PX else self.layers()[-1:]
 
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         self.paint_layers(painter, lambda: painter.drawPath(self.path()))
