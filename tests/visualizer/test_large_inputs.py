@@ -10,7 +10,7 @@ from checks import settle
 from PySide6.QtCore import Qt
 
 from visualizer.limits import LARGE_SIDE, PLAY_SPEED_MAX
-from visualizer.model.present import MAGNIFIER_MAX, magnifier_box
+from visualizer.model.present import MAGNIFIER_MAX, magnifier_box, outline_segments
 
 
 @pytest.fixture
@@ -136,6 +136,20 @@ def test_a_parameter_change_that_keeps_x_does_not_redraw_it(large, qtbot):
     assert st.input_canvas()[0] is not padded
     assert all(x is st.x for x, _, _ in st._canvases)
     np.testing.assert_array_equal(view.matrix(), st.x[0, 0])
+
+
+def test_cell_outlines_are_each_side_once_joined_along_grid_lines():
+    """A k×k block is k + 1 horizontal and k + 1 vertical runs (not k² squares); separate
+    cells keep their own four sides; a shared side is drawn once."""
+    rows, cols = np.divmod(np.arange(22 * 22), 22)
+    across, down = outline_segments(rows + 3, cols + 5)
+    assert across.tolist() == [[y, 5, 27] for y in range(3, 26)]
+    assert down.tolist() == [[x, 3, 25] for x in range(5, 28)]
+    across, down = outline_segments(np.array([0, 0, 2]), np.array([0, 1, 4]))
+    assert sorted(across.tolist()) == [[0, 0, 2], [1, 0, 2], [2, 4, 5], [3, 4, 5]]
+    assert sorted(down.tolist()) == [[0, 0, 1], [1, 0, 1], [2, 0, 1], [4, 2, 3], [5, 2, 3]]
+    empty = outline_segments(np.zeros(0, int), np.zeros(0, int))
+    assert [part.shape for part in empty] == [(0, 3), (0, 3)]
 
 
 def test_heat_map_frames_are_one_path_around_the_marked_cells(large, qtbot):

@@ -301,6 +301,36 @@ def magnifier_box(
     return (top, bottom, left, right) if bottom > top and right > left else None
 
 
+def outline_segments(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The outlines of unit cells ``(rows[k], cols[k])`` as straight segments, each edge once.
+
+    Every side of every cell, with the sides two marked cells share counted once and the
+    sides along one grid line joined into one run: a window of k×k cells is 2·(k + 1)
+    lines instead of k² squares.  Returns ``(horizontal, vertical)``, each ``(n, 3)`` int:
+    ``(y, x0, x1)`` for a horizontal run at y from x0 to x1, ``(x, y0, y1)`` for a vertical
+    one (cell ``(r, c)`` spans x c..c+1 and y r..r+1).
+    """
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    if rows.size == 0:
+        empty = np.zeros((0, 3), dtype=np.int64)
+        return empty, empty.copy()
+    top, left = int(rows.min()), int(cols.min())
+    marked = np.zeros((int(rows.max()) - top + 3, int(cols.max()) - left + 3), dtype=bool)
+    marked[rows - top + 1, cols - left + 1] = True  # a ring of unmarked cells around
+    across = marked[:-1, 1:-1] | marked[1:, 1:-1]  # (h + 1, w): the side at the top of a row
+    down = (marked[1:-1, :-1] | marked[1:-1, 1:]).T  # (w + 1, h): the side left of a column
+
+    def runs(edges: np.ndarray, line0: int, start0: int) -> np.ndarray:
+        padded = np.zeros((edges.shape[0], edges.shape[1] + 2), dtype=np.int8)
+        padded[:, 1:-1] = edges
+        steps = np.diff(padded, axis=1)
+        line, start = np.nonzero(steps == 1)  # row-major: each line's starts and ends in order
+        _, stop = np.nonzero(steps == -1)
+        return np.stack([line + line0, start + start0, stop + start0], axis=1)
+
+    return runs(across, top, left), runs(down, left, top)
+
+
 def step_grid(results: Results) -> tuple[int, int]:
     """(rows, columns) the steps of a phase walk through in row-major order (the windows)."""
     g = results.trace.geometry
