@@ -117,17 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             number = float if kind in ("float", "optional_float") else int
             p.add_argument(flag, type=number, metavar="X", help=text)
-    p.add_argument(
-        "--seed",
-        type=_int("--seed"),
-        metavar="N",
-        help=f"random integer input with this seed (0 to 2**32-1 = {SEED_LIMIT})",
+    _int_option(
+        p, "--seed", "N", f"random integer input with this seed (0 to 2**32-1 = {SEED_LIMIT})"
     )
-    p.add_argument(
+    _int_option(
+        p,
         "--step",
-        type=_int("--step"),
-        metavar="N",
-        help="window index in the phase, from 0 (with --stack: the step in the stack's phase)",
+        "N",
+        "window index in the phase, from 0 (with --stack: the step in the stack's phase)",
     )
     p.add_argument("--phase", choices=["forward", "backward"], help="stepping phase")
     p.add_argument(
@@ -147,11 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--export-gif", metavar="FILE.gif", help="render off screen, record the steps, exit"
     )
-    p.add_argument(
+    _int_option(
+        p,
         "--gif-delay",
-        type=_int("--gif-delay"),
-        metavar="MS",
-        help=f"GIF frame delay ({MIN_GIF_DELAY} to {MAX_GIF_DELAY} ms, default 500)",
+        "MS",
+        f"GIF frame delay ({MIN_GIF_DELAY} to {MAX_GIF_DELAY} ms, default 500)",
     )
     p.add_argument(
         "--gif-source",
@@ -183,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of the window (default: the last choice, else the system's)",
     )
     return p
+
+
+def _int_option(p: argparse.ArgumentParser, flag: str, metavar: str, text: str) -> None:
+    """Add option ``flag``: an integer, refused with a message naming ``flag``."""
+    p.add_argument(flag, type=_int(flag), metavar=metavar, help=text)
 
 
 def _int(flag: str) -> object:
