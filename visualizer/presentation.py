@@ -346,8 +346,11 @@ class Presentation(QObject):
             if event.type() == QEvent.Resize:
                 if self.blank.isVisible():
                     self.blank.setGeometry(self.window.rect())
-                if self.presenting or self.label_scale() > 1:
-                    self._apply_fonts()  # the counter's cap follows the window's height
+                # The counter's and the arithmetic's caps follow the window's height, at any
+                # zoom: applied only when zoomed in, a window kept the caps of the size it had
+                # when first built (640×480: a 16 px arithmetic at 1366×768) until a zoom
+                # there and back gave it 19 px, and the matrices above another height.
+                self._apply_fonts()
             elif event.type() == QEvent.WindowStateChange:
                 self.fullscreen_action.setChecked(self.window.isFullScreen())
             elif event.type() == QEvent.Close:

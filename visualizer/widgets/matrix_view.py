@@ -1377,6 +1377,8 @@ class MatrixView(QWidget):
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
         self._magnifier_content: tuple[object, ...] = ()  # the matrix its texts are from
         self.model = MatrixModel(self)
+        # Sized by the layout it is in, never by its contents (see hasHeightForWidth).
+        self.sized_by_slot = False
         self.hovering = False
         self.cell = 0
         self._texts: tuple[str, ...] = ()
@@ -1847,14 +1849,53 @@ class MatrixView(QWidget):
         return r + self.model.offset[0], c + self.model.offset[1]
 
     def show_hint(self, text: str) -> None:
+        if text == self.hint_label.text() and self.hint_label.isHidden() != bool(text):
+            return
         self.hint_label.setText(text)
         self.hint_label.setVisible(bool(text))
+        # The hint line takes (or gives back) the table's room: the cells are fitted again.
+        self.sigResized.emit()
 
     # ---- sizing -----------------------------------------------------------------------------
     def _room(self) -> tuple[int, int]:
-        """Width and height inside the table's frame: what headers and cells share."""
+        """Width and height inside the table's frame: what headers and cells share.
+
+        A view with a magnifier measures the room its table has when shown alone, computed
+        from the view's own size (:meth:`_table_room`), never the stack's current size: that
+        one is smaller while a heat map shares the row with its magnifier, and it follows a
+        change of the view's size only once the view's layout has run.  Measured on the
+        stack, a 16×16 input stayed a heat map (the magnifier's share left it 13 px cells)
+        or stayed a table (21 px) depending on what it was before, and a fit computed before
+        the view's layout ran was never redone (its size did not change again)."""
+        if self._magnify:
+            return self._table_room()
         frame = 2 * self.table.frameWidth()
         return self.stack.width() - frame, self.stack.height() - frame
+
+    def _table_room(self) -> tuple[int, int]:
+        """The room inside the table's frame when the table fills the view's body: the
+        view's size less its margins, title, legend, hint line and their spacing (what the
+        view's layout gives the body), a function of the view's size and what it shows."""
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        spacing = layout.spacing()
+        frame = 2 * self.table.frameWidth()
+        height = self.height() - margins.top() - margins.bottom() - frame
+        for widget in (self.title_label, self.legend, self.hint_label):
+            if not widget.isHidden():
+                height -= self._laid_out_height(widget) + spacing
+        width = self.width() - margins.left() - margins.right() - frame
+        return max(0, width), max(0, height)
+
+    def _laid_out_height(self, widget: QWidget) -> int:
+        """The height the view's layout gives ``widget`` (its hint within its limits; a
+        label that wraps: its height at the view's width)."""
+        if widget.hasHeightForWidth():
+            margins = self.layout().contentsMargins()
+            hint = widget.heightForWidth(self.width() - margins.left() - margins.right())
+        else:
+            hint = widget.sizeHint().height()
+        return max(widget.minimumHeight(), min(widget.maximumHeight(), hint))
 
     def _header_extents(self, cell: int) -> tuple[int, int]:
         """Width of the row header and height of the column header at cell size ``cell``
@@ -2021,6 +2062,13 @@ class MatrixView(QWidget):
         if width != self.column_width():
             self.table.horizontalHeader().setDefaultSectionSize(width)
             self.table.updateGeometries()
+
+    def hasHeightForWidth(self) -> bool:
+        """Whether the parent layout asks this view its height for a width: not when its
+        slot decides its size (``sized_by_slot``).  The wrapping titles of the magnifier and
+        the hint line made the view ask for a height that followed its cells (a 16×16 input
+        took 548 of the panel's 602 px as a table: a slot sized by what the view shows)."""
+        return not self.sized_by_slot and super().hasHeightForWidth()
 
     def resizeEvent(self, event: QEvent) -> None:
         super().resizeEvent(event)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -99,6 +100,23 @@ def is_constant(values: np.ndarray) -> bool:
         return bool(lo == values.max())  # every value finite: no copy of the finite ones
     finite = values[np.isfinite(values)]
     return bool(finite.size) and bool((finite == finite.flat[0]).all())
+
+
+def size_by_slot(widget: QWidget, on: bool) -> None:
+    """``on``: the grid sizes ``widget`` by its slot's stretch only, never by what it shows
+    (the normal layout); off: by its size (the flowing layouts' fixed sizes).
+
+    A view's size hint follows its cells (a table's, a heat map with its magnifier's), and
+    where the hints pass the panel Qt shares the shortage by the hints, not by the stretch:
+    a 16×16 input's row took 482 px of 602 as a table and 299 as a heat map, so the cells
+    the view fitted decided the slot that decides its cells (a loop, and the result depended
+    on the history).  A row of the flowing layouts places an ignored size hint at zero width
+    (its fixed-size views overlapped): there the views keep their own policy."""
+    policy = QSizePolicy.Policy.Ignored if on else QSizePolicy.Policy.Expanding
+    if widget.sizePolicy().horizontalPolicy() != policy:
+        widget.setSizePolicy(policy, policy)
+    if isinstance(widget, MatrixView):
+        widget.sized_by_slot = on  # nor by a height for its width
 
 
 class ViewsPanel(Retranslatable, QWidget):
@@ -229,6 +247,8 @@ class ViewsPanel(Retranslatable, QWidget):
         for view in self.views():
             view.setMinimumSize(0, 0)
             view.setMaximumSize(16777215, 16777215)
+        for widget in (*self.views(), *self.groups.values()):
+            size_by_slot(widget, not self._flowing())
         for col in range(self.grid.columnCount()):
             self.grid.setColumnStretch(col, 0)
         # The two rows of the normal layout share the height equally: sized by their
@@ -237,6 +257,11 @@ class ViewsPanel(Retranslatable, QWidget):
         # unpooling, max pooling's dX stayed a 13 px heat map).
         for row in (0, 1):
             self.grid.setRowStretch(row, 0 if self._flowing() else 1)
+        # The flowing rows' views have fixed sizes: the window may still shrink (the rows then
+        # get smaller cells), so their sum is not the panel's minimum (zoomed in, it made the
+        # window 8 px taller than the screen it was given, and it stayed so after the zoom).
+        least = 1 if self._flowing() else 0
+        self.setMinimumSize(least, least)
         self._layout_key = self._wanted_layout()
         if self._flowing():
             for tensor in spec.tensors:
@@ -374,6 +399,7 @@ class ViewsPanel(Retranslatable, QWidget):
         """A new extra plane: edits go to its channel, hovering it links like the main one."""
         view.set_number_height(LECTURE_NUMBER_HEIGHT if self.lecture else NUMBER_HEIGHT)
         view.set_typing_edits(not self.lecture)
+        size_by_slot(view, not self._flowing())
         view.sigResized.connect(self._sync_timer.start)
         for bar in (view.table.horizontalScrollBar(), view.table.verticalScrollBar()):
             bar.valueChanged.connect(self._arrows_timer_start)
@@ -659,10 +685,6 @@ class ViewsPanel(Retranslatable, QWidget):
         if on == self.lecture:
             return
         self.lecture = on
-        # The lecture row's views have fixed sizes: the window may still shrink (the row then
-        # gets smaller cells), so their sum is not the panel's minimum.
-        least = 1 if on else 0
-        self.setMinimumSize(least, least)
         for view in self.views():
             view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
         self._relayout()
@@ -697,6 +719,9 @@ class ViewsPanel(Retranslatable, QWidget):
             self._sync_zoomed()
             return
         self._stretch_columns()
+        # The views at their final sizes before they are measured (a relayout or a new
+        # column stretch is otherwise applied after this fit, by a later event).
+        self.grid.activate()
         shown = [view for view in self.views() if view.isVisible()]
         for view in shown:
             view.set_cell_size(int(view.fit_cell() * self.zoom))
