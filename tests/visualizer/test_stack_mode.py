@@ -592,3 +592,35 @@ def test_backward_phase_puts_each_gradient_beside_its_values(window, qtbot):
     panel.first_button.click()  # forward again: the forward arrangement
     qtbot.wait(20)
     assert position(panel.grad_views[4]) == (3, 0) and not panel.grad_views[4].isVisible()
+
+
+def test_backward_lecture_titles_keep_the_operation_on_two_lines(window, qtbot):
+    """Issue 12: the LeNet-style stack stepped back in the lecture layout at 1366×768 (each
+    level beside its gradient): a level's title "3. max_pool2d  1×14×14" is too wide for its
+    view; it goes on two lines ("3. max_pool2d" over "1×14×14") instead of shortening to
+    "3.  1×14×14", and every title of the panel is as tall, so that the matrices of a row
+    start at one height."""
+    window.resize(1366, 768)
+    panel = open_stack(window, qtbot)
+    panel.stack_state.load(read_stack_file(asset("presets", "stacks", "02_lenet_style.json")))
+    action = next(a for a in window.findChildren(QAction) if a.objectName() == "presentationAction")
+    action.trigger()
+    try:
+        panel.backward_button.click()
+        qtbot.wait(20)
+        ops = [row.op for row in panel.stack_state.results.rows]
+        labels = [v.title_label for v in panel.level_views + panel.grad_views]
+        wrapped = 0
+        for level, view in enumerate(panel.level_views[1:], start=1):
+            label = view.title_label
+            shown = label.text()
+            assert shown in (label.full_text, label.wrapped_text), shown
+            assert f"{level}. {ops[level - 1]}" in shown  # the operation is named
+            for line in shown.split("\n"):
+                assert label.fontMetrics().horizontalAdvance(line) <= label.contentsRect().width()
+            wrapped += shown == label.wrapped_text
+        assert wrapped  # at this size some titles need two lines
+        assert len({label.height() for label in labels if label.isVisible()}) == 1
+        assert all(label.lines == 1 or label.text().count("\n") == 1 for label in labels)
+    finally:
+        action.trigger()

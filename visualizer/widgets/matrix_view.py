@@ -1298,23 +1298,28 @@ class _HeatMap(pg.GraphicsLayoutWidget):
 
 
 class TitleLabel(QLabel):
-    """A view's title that is never cut: the whole title where it fits, else the short one
-    (the tensor's symbol and size), else the short one elided with "…"; the tooltip then says
-    the whole title."""
+    """A view's title that is never cut: the whole title where it fits, else its two-line form
+    (when given: a stack level's "3. max_pool2d" over "1×14×14"), else the short one (the
+    tensor's symbol and size), else the short one elided with "…"; the tooltip then says the
+    whole title.  :attr:`sigLinesChanged` tells how many lines the shown text has."""
+
+    sigLinesChanged = Signal(int)
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.full_text = text
         self.short_text = ""
+        self.wrapped_text = ""
         self._own_tip = False
+        self.lines = 1
 
-    def set_texts(self, text: str, short: str = "") -> None:
-        if (text, short) != (self.full_text, self.short_text):
-            self.full_text, self.short_text = text, short
+    def set_texts(self, text: str, short: str = "", wrapped: str = "") -> None:
+        if (text, short, wrapped) != (self.full_text, self.short_text, self.wrapped_text):
+            self.full_text, self.short_text, self.wrapped_text = text, short, wrapped
             self._fit()
 
     def setText(self, text: str) -> None:
-        self.full_text, self.short_text = text, ""
+        self.full_text, self.short_text, self.wrapped_text = text, "", ""
         self._fit()
 
     def resizeEvent(self, event: QEvent) -> None:
@@ -1327,24 +1332,31 @@ class TitleLabel(QLabel):
             self._fit()
 
     def fits(self, text: str) -> bool:
-        """Whether ``text`` fits the label's width in its font."""
-        return self.fontMetrics().horizontalAdvance(text) <= self.contentsRect().width()
+        """Whether every line of ``text`` fits the label's width in its font."""
+        metrics = self.fontMetrics()
+        width = self.contentsRect().width()
+        return all(metrics.horizontalAdvance(line) <= width for line in text.split("\n"))
 
     def _fit(self) -> None:
         shown = self.full_text
-        if not self.fits(shown) and self.short_text:
-            shown = self.short_text
+        for other in (self.wrapped_text, self.short_text):
+            if not self.fits(shown) and other:
+                shown = other
         if not self.fits(shown):
             shown = self.fontMetrics().elidedText(
                 shown, Qt.TextElideMode.ElideRight, max(0, self.contentsRect().width())
             )
         super().setText(shown)
-        if shown != self.full_text:
+        if shown not in (self.full_text, self.wrapped_text):
             self.setToolTip(self.full_text)
             self._own_tip = True
         elif self._own_tip:  # a tooltip set by someone else stays
             self.setToolTip("")
             self._own_tip = False
+        lines = shown.count("\n") + 1
+        if lines != self.lines:
+            self.lines = lines
+            self.sigLinesChanged.emit(lines)
 
 
 class MatrixView(QWidget):
@@ -1455,10 +1467,10 @@ class MatrixView(QWidget):
         self._on_theme_changed()
 
     # ---- content ----------------------------------------------------------------------------
-    def set_title(self, title: str, short: str = "") -> None:
-        """The title; ``short`` is shown instead where the title does not fit (then the
-        tooltip says the whole title)."""
-        self.title_label.set_texts(title, short)
+    def set_title(self, title: str, short: str = "", wrapped: str = "") -> None:
+        """The title; ``wrapped`` (the title on two lines), else ``short`` is shown instead
+        where the title does not fit (then the tooltip says the whole title)."""
+        self.title_label.set_texts(title, short, wrapped)
 
     def set_number_height(self, fraction: float) -> None:
         """The numbers' font as a fraction of the cell's height (larger in the lecture

@@ -731,6 +731,10 @@ class StackPanel(Retranslatable, QWidget):
                 v.setMinimumSize(VIEW_MIN_WIDTH, VIEW_MIN_HEIGHT)
                 v.title_label.setFont(self._title_font(v.title_label.font()))
                 v.sigResized.connect(lambda v=v: v.set_cell_size(int(v.fit_cell())))
+                v.title_label.sigLinesChanged.connect(self._align_titles)
+                v.title_label.setAlignment(
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
+                )
                 v.sigCellClicked.connect(lambda r, c, lv=level: self._on_cell_clicked(lv, r, c))
                 v.sigCellHovered.connect(lambda r, c, lv=level: self._on_cell_hovered(lv, r, c))
                 v.sigHoverLeft.connect(self._on_hover_left)
@@ -826,9 +830,12 @@ class StackPanel(Retranslatable, QWidget):
                 view.setToolTip(tr("The input: click a cell, hover it, or type a number"))
             else:
                 op = results.rows[level - 1].op
-                # Where the whole title does not fit, the level's number and shape (the op is
-                # in the table below and in the tooltip).
-                view.set_title(f"{level}. {op}  {shape}", f"{level}.  {shape}")
+                # Where the whole title does not fit, on two lines (the backward lecture layout
+                # at 1366×768: each level beside its gradient), else the level's number and
+                # shape (the op is in the table below and in the tooltip).
+                view.set_title(
+                    f"{level}. {op}  {shape}", f"{level}.  {shape}", f"{level}. {op}\n{shape}"
+                )
                 tip = tr(
                     "Layer {n} ({op}): its output. Click a cell to see its receptive field on "
                     "every earlier level; hover one to see what depends on it."
@@ -836,6 +843,17 @@ class StackPanel(Retranslatable, QWidget):
                 view.setToolTip(tip.format(n=level, op=op))
                 grad_view.set_title(f"dL/d{level}")
             grad_view.setToolTip(tr("The gradient of the loss with respect to this level"))
+
+    def _align_titles(self, *_args: object) -> None:
+        """Every level's title as tall as the tallest (one with its title on two lines): the
+        matrices of a row start at one height, each title's last line just above its own."""
+        views = self.level_views + self.grad_views
+        lines = max((v.title_label.lines for v in views), default=1)
+        for v in views:
+            label = v.title_label
+            margins = label.contentsMargins()
+            tall = lines * label.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+            label.setMinimumHeight(tall if lines > 1 else 0)
 
     def _on_step_changed(self, _step: int = 0) -> None:
         st = self.stack_state
