@@ -156,14 +156,15 @@ class Annotation(QObject):
         menu = w.menus["view"].addMenu("")
         menu.setObjectName("annotationMenu")
         self.menu = menu
-        for action in (
-            self.pen_action,
-            self.colour_action,
-            self.eraser_action,
-            self.clear_action,
-            self.clear_on_step_action,
-        ):
-            menu.addAction(action)
+        menu.addActions(
+            [
+                self.pen_action,
+                self.colour_action,
+                self.eraser_action,
+                self.clear_action,
+                self.clear_on_step_action,
+            ]
+        )
         w.state.sigStepChanged.connect(self._on_step_changed)
         w.state.sigResultsChanged.connect(self._on_results_changed)
         w.add_retranslate_hook(self.retranslate_ui)
