@@ -3,13 +3,15 @@ times it; these tests check the work that is left out, on data, never on time or
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from checks import settle
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPainterPath
 
 from visualizer.widgets import matrix_view
-from visualizer.widgets.step_arrows import StepArrows, _Drawn
+from visualizer.widgets.step_arrows import StepArrows, _Drawn, along
 
 
 def shown_view(qtbot, size: tuple[int, int] = (400, 300)) -> matrix_view.MatrixView:
@@ -118,6 +120,28 @@ def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
     box = drawn.box
     area = sum(r.width() * r.height() for r in drawn.region)
     assert area < 0.5 * box.width() * box.height()
+
+
+def test_points_along_a_curve_are_equally_spaced_on_it(qtbot):
+    """The arrow's region is made of bands between points along its curve, taken from the
+    curve flattened once: both ends, ~24 px apart along the curve, each on the curve."""
+    path = QPainterPath(QPointF(10, 10))
+    path.lineTo(QPointF(10, 200))
+    path.cubicTo(QPointF(10, 300), QPointF(400, 250), QPointF(400, 400))
+    points = along(path)
+    pieces = min(40, int(path.length() / 24))
+    assert len(points) == pieces + 1
+    assert points[0] == path.pointAtPercent(0) and points[-1] == path.pointAtPercent(1)
+    dense = [path.pointAtPercent(path.percentAtLength(d)) for d in range(0, int(path.length()))]
+    for point in points:
+        assert min(math.hypot(point.x() - q.x(), point.y() - q.y()) for q in dense) < 1.5
+    spacing = path.length() / pieces
+    for k, point in enumerate(points[1:-1], start=1):
+        target = path.pointAtPercent(path.percentAtLength(k * spacing))
+        assert math.hypot(point.x() - target.x(), point.y() - target.y()) < 1.5
+    short = QPainterPath(QPointF(0, 0))
+    short.lineTo(QPointF(5, 0))
+    assert along(short) == [QPointF(0, 0), QPointF(5, 0)]
 
 
 def test_stepping_draws_the_arrows_between_the_views(window, qtbot):

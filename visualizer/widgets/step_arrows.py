@@ -361,6 +361,31 @@ def paint_arrow(painter: QPainter, shape: Shape, color: QColor) -> None:
     painter.drawEllipse(a, 4.5, 4.5)
 
 
+def along(path: QPainterPath, spacing: float = 24.0, most: int = 40) -> list[QPointF]:
+    """Points along ``path`` at equal distances along it (about ``spacing`` pixels apart, at
+    most ``most`` + 1 points, both ends included), from the path flattened once (sampling it
+    with ``pointAtPercent`` measured the whole curve again for every point: a tenth of a
+    step's instructions)."""
+    points = [point for polygon in path.toSubpathPolygons() for point in polygon]
+    if len(points) < 2:
+        return points * 2 if points else []
+    steps = [math.hypot(q.x() - p.x(), q.y() - p.y()) for p, q in itertools.pairwise(points)]
+    length = math.fsum(steps)
+    pieces = max(1, min(most, int(length / spacing)))
+    out = [points[0]]
+    walked, k = 0.0, 0  # length up to points[k]
+    for j in range(1, pieces):
+        goal = length * j / pieces
+        while k < len(steps) - 1 and walked + steps[k] < goal:
+            walked += steps[k]
+            k += 1
+        f = (goal - walked) / steps[k] if steps[k] else 0.0
+        p, q = points[k], points[k + 1]
+        out.append(QPointF(p.x() + (q.x() - p.x()) * f, p.y() + (q.y() - p.y()) * f))
+    out.append(points[-1])
+    return out
+
+
 def _box(shape: Shape) -> QRect:
     """The box an arrow is drawn in (its pen and its start's dot included)."""
     path, head, _ = shape
@@ -381,9 +406,7 @@ class _Drawn:
         self.box = _box(shape)
         m = self.MARGIN
         region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
-        pieces = max(1, min(40, int(path.length() / 24)))
-        points = [path.pointAtPercent(k / pieces) for k in range(pieces + 1)]
-        for p, q in itertools.pairwise(points):
+        for p, q in itertools.pairwise(along(path)):
             band = QRectF(p, q).normalized().toAlignedRect().adjusted(-m, -m, m, m)
             region = region.united(band)
         self.region = region.intersected(self.box)
