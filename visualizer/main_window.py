@@ -300,6 +300,15 @@ class MainWindow(Retranslatable, QMainWindow):
             # the window painted between them drew every view twice, once at the old sizes.
             for _ in range(LAYOUT_PASSES):
                 QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            # The views' cell sizes fitted to the sizes just laid out, before painting: the
+            # fit's zero-time timer ran after the paint and every view was painted twice
+            # (adaptive pooling's longer arithmetic line resizes them on a parameter change).
+            for _ in range(LAYOUT_PASSES):  # a fit resizes views, which asks for a fit
+                if not self.views_panel.fit_pending():
+                    break
+                for _ in range(LAYOUT_PASSES):
+                    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.views_panel.place_arrows_pending()
         return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -28,3 +28,25 @@ def test_an_update_request_first_applies_the_pending_layout(window, qtbot):
     after = (label.height(), views.height())
     settle(qtbot)
     assert (label.height(), views.height()) == after
+
+
+def test_an_update_request_fits_the_views_and_places_the_arrows_first(window, qtbot):
+    """The cell-size fit and the arrows' placement that an edit leaves for zero-time timers
+    are done before the paint: after them the views (a close-up under the arrow) were
+    painted a second time."""
+    st = window.state
+    st.set_op("adaptive_max_pool2d")
+    st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 10)
+    st.set_params(output_size=(4, 4))
+    settle(qtbot)
+    views = window.views_panel
+    st.set_params(output_size=(3, 3))  # a longer arithmetic line: the views are resized
+    QCoreApplication.sendEvent(window, QEvent(QEvent.Type.UpdateRequest))
+    assert not views._sync_timer.isActive()
+    assert not views._arrows_timer.isActive()
+    fitted = {view.objectName(): view.cell for view in views.views()}
+    arrows = list(views.arrows._segments)
+    assert arrows
+    settle(qtbot)  # the timers (had they been left) would change nothing now
+    assert {view.objectName(): view.cell for view in views.views()} == fitted
+    assert views.arrows._segments == arrows

@@ -753,6 +753,27 @@ class ViewsPanel(Retranslatable, QWidget):
                 view.widen_columns(width)
         self._arrows_timer.start()
 
+    def fit_pending(self) -> bool:
+        """Run a fit the zero-time timer would run after this event (an edit's new shapes,
+        a view resized by the layout) now; True if there was one.  The window calls it
+        before painting (then lays out again, then :meth:`place_arrows_pending`), so that
+        the views are painted once at their fitted cell size instead of once before the
+        fit and again after it."""
+        if not self._sync_timer.isActive():
+            return False
+        self._sync_timer.stop()
+        self.sync_cell_sizes()
+        return True
+
+    def place_arrows_pending(self) -> None:
+        """Place the step's arrows now if their zero-time timer is pending (called before
+        painting, once the views are laid out): placed after the paint, the region they
+        left and took was painted again, with every cell of the views beneath it (a
+        close-up of 15×15 numbers under adaptive pooling's arrow: ~15 ms)."""
+        if self._arrows_timer.isActive():
+            self._arrows_timer.stop()
+            self.arrows.relocate()
+
     def _stretch_columns(self) -> None:
         """The normal layout's columns share the width by how many matrix columns they show
         (2 + columns / 4, at most 4): max unpooling's 8×8 Y got as much width as its 4×4
