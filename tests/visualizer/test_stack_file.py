@@ -384,3 +384,51 @@ def test_every_window_step_of_a_mixed_stack_says_and_shows_its_layer():
             grad_plane(results, cursor, 0, channel)[0],
             results.level_grad(0)[0, 1 if channel else 0],
         )
+
+
+def test_a_multi_channel_convolution_steps_back_with_every_output_channel():
+    """Issue 12 ("each layer's gradient filling in"): a convolution with two input and three
+    output channels stepped back window by window.  After window k the shown dX plane holds
+    what windows 0..k of every output channel sent (the engine's conv2d_backward with dY kept
+    at those windows only), so it ends on the stack's dX without a jump (one channel's share
+    alone jumped at the last step); each step's lines sum every channel's term, from the
+    plane before the step to the plane after it."""
+    from engine import conv2d_backward
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(-3, 4, (1, 2, 4, 4)).astype(float)
+    weight = rng.integers(-2, 3, (3, 2, 2, 2)).astype(float)
+    data = {
+        **EXAMPLE,
+        "input": x[0].tolist(),
+        "layers": [{"op": "conv2d", "weight": weight.tolist(), "stride": 1}],
+    }
+    results = compute_stack(stack_from_json(data))
+    dy = results.level_grad(1)
+    cursor = StackCursor(results.layer_steps())
+    start = cursor.start_of("backward", 0)
+    out_h, out_w = dy.shape[2:]
+    for channel in (0, 1):
+        previous = np.zeros((4, 4))
+        for k in range(out_h * out_w):
+            cursor.step = start + k
+            kept = np.zeros_like(dy)
+            kept.reshape(1, 3, -1)[:, :, : k + 1] = dy.reshape(1, 3, -1)[:, :, : k + 1]
+            expected = conv2d_backward(kept, x, weight)[0][0, channel]
+            plane, filled = grad_plane(results, cursor, 0, channel)
+            assert filled
+            np.testing.assert_allclose(plane, expected, atol=1e-12)
+            lines = step_lines(results, cursor, channel)
+            changed = {tuple(p) for p in np.argwhere(plane != previous)}
+            for line in lines:
+                for part in line.split("   "):
+                    name, rest = part.split(": ", 1)
+                    r, c = (int(v) for v in name[name.index("[") + 1 : -1].split(", ")[-2:])
+                    before, after = rest.split(" + ", 1)[0], rest.rsplit(" = ", 1)[1]
+                    assert before == format_number(previous[r, c])
+                    assert after == format_number(plane[r, c])
+                    assert rest.count(" + ") == 3  # one term per output channel
+                    changed.discard((r, c))
+            assert not changed  # every cell that changed is written
+            previous = plane
+        assert_array_equal(previous, results.level_grad(0)[0, channel])

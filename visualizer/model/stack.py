@@ -54,7 +54,7 @@ from engine.stack import (
     stack_layer_trace,
     stack_shapes,
 )
-from engine.trace import cell_name, update_lines
+from engine.trace import Update, cell_name, term, update_lines
 from visualizer.data import resized
 from visualizer.limits import (
     INPUT_MAX_SIDE,
@@ -534,10 +534,13 @@ class StackResults:
             return (1,) * self.n_layers
         return tuple(stack_layer_steps(self.doc.engine_layers(), self.doc.x.shape))
 
-    def trace(self, layer: int, channel: int = 0) -> Trace:
+    def trace(self, layer: int, channel: int = 0, out_channel: int | None = None) -> Trace:
         """The single-operation trace of layer ``layer`` (0-based) for the view's ``channel``
-        (clamped to the layer's output and input channels); made once, then kept."""
-        c_out = min(channel, self.outputs[layer].shape[1] - 1)
+        (clamped to the layer's output and input channels; ``out_channel``, when given, the
+        output channel traced instead); made once, then kept."""
+        c_out = min(
+            channel if out_channel is None else out_channel, self.outputs[layer].shape[1] - 1
+        )
         c_in = min(channel, self.level(layer).shape[1] - 1)
         key = (layer, c_out, c_in)
         found = self._traces.get(key)
@@ -803,10 +806,40 @@ def grad_plane(
     if not cursor.shown_grad(level):
         return np.zeros(grad.shape[2:]), False
     if level == cursor.layer and cursor.filling():
-        trace = results.trace(cursor.layer, channel)
-        in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
-        return trace.grad_input_after(cursor.window)[in_channel], True
+        return _grad_input_after(results, cursor.layer, channel, cursor.window), True
     return grad[0, c], True
+
+
+def _feeding_channels(results: StackResults, layer: int, channel: int) -> range:
+    """The output channels whose windows add to the shown input plane of layer ``layer``'s
+    gradient: every one for a layer whose trace holds every input plane (a convolution: each
+    output channel's kernels read every input channel), the shown one's trace alone for a
+    layer working plane by plane (pooling, ReLU)."""
+    trace = results.trace(layer, channel)
+    channels = results.outputs[layer].shape[1]
+    if channels > 1 and trace.x.shape[0] == results.level(layer).shape[1]:
+        return range(channels)
+    return range(min(channel, channels - 1), min(channel, channels - 1) + 1)
+
+
+def _grad_input_after(results: StackResults, layer: int, channel: int, window: int) -> np.ndarray:
+    """The shown input plane of layer ``layer``'s gradient once its windows ``0 .. window``
+    have sent theirs back, from every output channel (a window step of a layer with several
+    output channels is that window position in each of them: each channel's trace ends on
+    its own share, and one share alone jumped to the whole gradient after the layer's last
+    step).  ``window = -1``: zeros."""
+    trace = results.trace(layer, channel)
+    in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
+    if window < 0:
+        return np.zeros(trace.x.shape[1:])
+    feeding = _feeding_channels(results, layer, channel)
+    if len(feeding) == 1:
+        return trace.grad_input_after(window)[in_channel]
+    shares = [
+        results.trace(layer, channel, out_channel=c).grad_input_after(window)[in_channel]
+        for c in feeding
+    ]
+    return np.sum(shares, axis=0)
 
 
 def step_lines(results: StackResults, cursor: StackCursor, channel: int = 0) -> tuple[str, ...]:
@@ -819,7 +852,51 @@ def step_lines(results: StackResults, cursor: StackCursor, channel: int = 0) -> 
     trace = results.trace(cursor.layer, channel)
     in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
     shown = tuple(u for u in step.updates if u.view == "grad_input" and u.channel == in_channel)
+    feeding = _feeding_channels(results, cursor.layer, channel)
+    if len(feeding) > 1 and shown:
+        shown = _summed_updates(results, cursor, channel, in_channel, shown, feeding)
     return update_lines(shown)
+
+
+def _term_of(update: Update) -> str:
+    """The term an update's text adds (``1·2`` of ``dX[1, 0]: 0 + 1·2 = 2``)."""
+    text = update.text
+    head = f": {format_number(update.before)} + "
+    tail = f" = {format_number(update.after)}"
+    start = text.find(head)
+    if start < 0 or not text.endswith(tail):
+        return term(update.amount)
+    return text[start + len(head) : len(text) - len(tail)]
+
+
+def _summed_updates(
+    results: StackResults,
+    cursor: StackCursor,
+    channel: int,
+    in_channel: int,
+    shown: tuple[Update, ...],
+    feeding: range,
+) -> tuple[Update, ...]:
+    """The shown channel's updates of a window step rewritten with every output channel's
+    term for the cell, from the gradient before the step to after it, as the view shows
+    them: ``dX[1, 0]: 0 + 1·2 + 1·(-1) = 1``."""
+    k, window = cursor.layer, cursor.window
+    terms: dict[tuple[int, int], list[str]] = {}
+    for c in feeding:
+        step = results.trace(k, channel, out_channel=c).step("backward", window)
+        for u in step.updates:
+            if u.view == "grad_input" and u.channel == in_channel:
+                terms.setdefault(u.pos, []).append(_term_of(u))
+    before = _grad_input_after(results, k, channel, window - 1)
+    after = _grad_input_after(results, k, channel, window)
+    out = []
+    for u in shown:
+        name = u.text.split(": ", 1)[0]
+        b, a = float(before[u.pos]), float(after[u.pos])
+        added = " + ".join(terms.get(u.pos, [_term_of(u)]))
+        text = f"{name}: {format_number(b)} + {added} = {format_number(a)}"
+        out.append(replace(u, before=b, amount=a - b, after=a, text=text))
+    return tuple(out)
 
 
 def next_row_step(results: StackResults, cursor: StackCursor, channel: int = 0) -> int:
