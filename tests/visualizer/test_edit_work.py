@@ -20,3 +20,19 @@ def test_the_step_highlight_is_made_once_per_step_and_channel(window):
     st.set_step(1)
     assert st.highlight() is not second
     assert len(st.highlight().of("input")) == 16 * 16
+
+
+def test_the_mask_so_far_is_the_running_count_the_views_draw(window):
+    """The forward phase's mask is the trace's running count as it is (float64): no integer
+    copy that every view turned back into floats; the same counts as the engine's."""
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.arange(12 * 12, dtype=float).reshape(12, 12) % 5)
+    st.set_params(kernel_size=3, stride=1, padding=0)
+    for step in (0, 7, st.n_windows - 2):
+        st.set_step(step)
+        shown = st.mask_plane()
+        assert shown.dtype == np.float64
+        np.testing.assert_array_equal(shown, st.results.trace.mask_counts_after(step))
+    st.set_step(st.n_windows - 1)  # the last window: the engine's counts themselves
+    assert np.shares_memory(st.mask_plane(), st.results.trace.mask_counts)

@@ -166,12 +166,20 @@ def grad_input_plane(
 def mask_plane(
     doc: Document, results: Results, cursor: StepCursor, partial: bool
 ) -> np.ndarray | None:
-    """Windows won per input element (so far, in the forward phase); None without a mask."""
+    """Windows won per input element (so far, in the forward phase); None without a mask.
+
+    So far: the running count as the trace accumulates it (float64, whole numbers), which
+    the views draw as it is; :meth:`engine.Trace.mask_counts_after`'s integer copy was
+    turned back into floats by every view (two copies of a 1024² plane per step).
+    """
     trace = results.trace
     if trace.winners is None:
         return None
     if partial and cursor.phase == "forward":
-        return trace.mask_counts_after(cursor.window_index)
+        acc = trace.accumulation("mask")
+        if acc is None:
+            return trace.mask_counts_after(cursor.window_index)
+        return acc.after(cursor.window_index)[0]
     return trace.mask_counts
 
 

@@ -182,6 +182,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self._levels: dict[str, tuple[float, float]] = {}
         # The input canvas whose colour levels were last computed, and those levels.
         self._x_levels: tuple[np.ndarray, tuple[float, float]] | None = None
+        # The input canvas's kinds and whether it has padding, inserted zeros, other cells.
+        self._canvas_kinds: tuple[np.ndarray, tuple[bool, bool, bool]] | None = None
 
         self.input_view.sigCellEdited.connect(state.set_input_cell)
         self.kernel_view.sigCellEdited.connect(state.set_kernel_cell)
@@ -310,22 +312,29 @@ class ViewsPanel(Retranslatable, QWidget):
         # Views that show the trace's own data (a transposed convolution computed as a
         # convolution: the zero-inserted canvas, the flipped kernel) say so in their titles.
         shown = st.results.trace.shown_as
+        # Which kinds of cells the canvas has, once per canvas (three passes over a 1024²
+        # plane on every edit otherwise; the state gives the same array while X and its
+        # ring stay).
+        if self._canvas_kinds is None or self._canvas_kinds[0] is not kinds:
+            found = (bool((kinds == PADDING).any()), bool((kinds == INSERTED).any()))
+            self._canvas_kinds = (kinds, (*found, bool((kinds != INPUT).any())))
+        has_padding, has_inserted, has_other = self._canvas_kinds[1]
         if "input" in shown:
             canvas = f"{kinds.shape[0]}×{kinds.shape[1]}"
             title = tr("{title}  ({size})").format(title=tr(shown["input"]), size=canvas)
-        elif (kinds == PADDING).any():
+        elif has_padding:
             pad = format_number(spec.pad_value)
             title = tr("Input X  ({size}, padded with {value})").format(size=size, value=pad)
         else:
             title = tr("Input X  ({size})").format(size=size)
         canvas_size = f"{kinds.shape[0]}×{kinds.shape[1]}" if "input" in shown else size
         self.input_view.set_title(title, f"X  ({canvas_size})")
-        if (kinds == INSERTED).any():
+        if has_inserted:
             tip = tr(
                 "Coloured cells: the input X. Pale cells: zeros inserted between input cells "
                 "(stride − 1 of them). Grey cells: padding zeros."
             )
-        elif (kinds != INPUT).any():
+        elif has_other:
             tip = tr(
                 "Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). "
                 "Hatched cells: beyond the padding, only reached by ceil_mode windows (never read)."
