@@ -184,3 +184,62 @@ def test_a_layout_change_ends_where_a_new_window_starts(window, qtbot, path):
                 assert new.state.set_op(op)
 
     assert view_sizes(window) == view_sizes(fresh(qtbot, setup))
+
+
+# ---- one cell size for every table of the normal layout (issue 10, point 6) ----------------------
+
+
+def tables(window) -> dict[str, int]:
+    """The shown views drawn as tables, by name: their cell sizes."""
+    return {
+        view.objectName(): view.cell
+        for view in window.views_panel.views()
+        if view.isVisible() and view.stack.currentIndex() == 0
+    }
+
+
+def _op_keys() -> list[str]:
+    from engine import OPS
+
+    return list(OPS)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+@pytest.mark.parametrize("op", _op_keys())
+def test_every_table_of_a_figure_has_one_cell_size(window, qtbot, size, op):
+    """The 8×8 input's 4×4 output had 51 px cells beside the input's 31 px: pooling looked
+    as if the output grew.  Every table now has the cell size at which all of them fit, in
+    both phases, with every row and column in sight."""
+    window.resize(*size)
+    st = window.state
+    assert st.set_op(op)
+    for phase in ("forward", "backward"):
+        st.set_phase(phase)
+        settled(qtbot, window)
+        cells = tables(window)
+        assert len(cells) >= 2, cells
+        assert len(set(cells.values())) == 1, (phase, cells)
+        assert not scrolled(window), (phase, scrolled(window))
+        # The largest size at which every table fits: one of them is at its own fit.
+        fits = {
+            view.objectName(): int(view.fit_cell())
+            for view in window.views_panel.views()
+            if view.objectName() in cells
+        }
+        assert min(fits.values()) == next(iter(cells.values())), fits
+
+
+def test_a_heat_map_keeps_its_own_scale_and_does_not_shrink_the_tables(window, qtbot):
+    """A 16×16 input drawn as a heat map (too small for numbers) keeps its own cell size; the
+    tables share theirs, the one a window opened in that state computes."""
+    st = window.state
+    assert st.set_op("adaptive_avg_pool2d")
+    assert st.resize_input(16, 16)
+    settled(qtbot, window)
+    sizes = view_sizes(window)
+    heat = {name: cell for name, (cell, kind) in sizes.items() if kind == "heat"}
+    assert "inputMatrix" in heat
+    cells = tables(window)
+    assert len(set(cells.values())) == 1
+    assert min(cells.values()) > max(heat.values())
+    assert sizes == view_sizes(fresh(qtbot, adaptive_16("adaptive_avg_pool2d")))

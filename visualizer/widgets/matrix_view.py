@@ -1996,6 +1996,11 @@ class MatrixView(QWidget):
         self.table.updateGeometries()
         self.table.viewport().update()
 
+    def table_at(self, cell: int) -> bool:
+        """Whether the matrix is drawn as a table with numbers (not a heat map) at cell size
+        ``cell``."""
+        return max(self.model.values.shape) <= EDIT_MAX_SIDE and cell >= MIN_NUMBER_CELL
+
     def column_need(self, cell: int) -> int:
         """The column width the numbers need at cell size ``cell``."""
         cell = int(max(6, min(cell, 96)))

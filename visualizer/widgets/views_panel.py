@@ -716,10 +716,13 @@ class ViewsPanel(Retranslatable, QWidget):
         self.sync_cell_sizes()
 
     def sync_cell_sizes(self) -> None:
-        """Fit every table to its view, times the zoom.
+        """Fit every view to its slot, times the zoom; every table at one cell size.
 
-        X, dX and the mask share a shape and a grid slot size, so they get one cell size;
-        Y and dY likewise.
+        One scale for the figure (issue 10, point 6): every view drawn as a table takes the
+        largest cell size at which all of them fit, so a 4×4 output never looks larger than
+        the 8×8 input it shrinks.  Whether a view is a table or a heat map is decided by its
+        own fit (heat maps keep their own scale): the grid sizes the views by its stretch
+        alone, so the shared size never feeds back into the slots it was measured in.
         """
         if self.lecture:
             self._sync_lecture()
@@ -732,23 +735,10 @@ class ViewsPanel(Retranslatable, QWidget):
         # column stretch is otherwise applied after this fit, by a later event).
         self.grid.activate()
         shown = [view for view in self.views() if view.isVisible()]
-        for view in shown:
-            view.set_cell_size(int(view.fit_cell() * self.zoom))
-        if self._multi:
-            # The planes of a tensor and of its gradient (one shape) get one cell size: the
-            # largest at which every one of them fits.
-            for names in (("inputMatrix", "gradInputMatrix"), ("kernelMatrix", "gradWeightMatrix")):
-                planes = [
-                    view
-                    for name in names
-                    if name in self.groups
-                    for view in self.groups[name].channels.values()
-                    if view.isVisible() and view.stack.currentIndex() == 0
-                ]
-                if len(planes) > 1:
-                    cell = min(int(view.fit_cell() * self.zoom) for view in planes)
-                    for view in planes:
-                        view.set_cell_size(cell)
+        fits = {view: int(view.fit_cell() * self.zoom) for view in shown}
+        tables = [cell for view, cell in fits.items() if view.table_at(cell)]
+        for view, cell in fits.items():
+            view.set_cell_size(min(tables) if view.table_at(cell) else cell)
         # Views stacked in one grid column with as many columns (X over dX) line up.
         stacks: dict[tuple[int, int], list[MatrixView]] = {}
         for view in shown:
