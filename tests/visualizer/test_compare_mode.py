@@ -63,7 +63,7 @@ def test_lockstep_keeps_every_panel_on_the_same_output_position(window):
             assert frame.step.present == has
             # The output view in the forward phase, dY (the same positions) in the backward.
             name = "output" if st.phase == "forward" else "grad_output"
-            assert panel.shown == st_views(st, i)
+            assert panel.shown == st_views(st, i, wide=view.cell_estimate >= 16)
             styles = panel.views[name].model.styles
             current = [rc for rc, s in styles.items() if "current" in s]
             if has:
@@ -75,12 +75,17 @@ def test_lockstep_keeps_every_panel_on_the_same_output_position(window):
                 assert "no window at" in panel.step_label.text()
 
 
-def st_views(st, i):
-    """The views compare panel ``i`` shows in the current phase (the lecture layout's)."""
+def st_views(st, i, wide=False):
+    """The views compare panel ``i`` shows in the current phase (the lecture layout's); with
+    ``wide``, the backward phase's outputs and masks too (outside the lecture layout, where
+    they leave room for numbers)."""
     panel = st.comparison.panels[i]
+    mask = ("mask",) if panel.plane("mask") is not None else ()
     if st.phase == "forward":
-        return ("input", "output") + (("mask",) if panel.plane("mask") is not None else ())
+        return ("input", "output", *mask)
     weight = ("grad_weight",) if panel.doc.spec.has_weight else ()
+    if wide:
+        return ("grad_output", "input", "output", *mask, "grad_input", *weight)
     return ("grad_output", "input", "grad_input", *weight)
 
 
@@ -95,12 +100,62 @@ def test_differing_cells_are_exactly_the_cells_whose_values_differ(window):
         np.testing.assert_array_equal(panel.views["output"].matrix(), outputs[i])
         marked = {rc for rc, s in panel.views["output"].model.styles.items() if "wrong" in s}
         assert marked == {tuple(map(int, rc)) for rc in np.argwhere(outputs[0] != outputs[1])}
-    st.set_step(st.n_steps - 1)  # the whole dX is shown
+    st.set_step(st.n_steps - 1)  # the whole dX is shown, and the outputs still
     for i, panel in enumerate(view.panels):
-        assert not panel.views["grad_input"].isHidden() and panel.views["output"].isHidden()
+        assert not panel.views["grad_input"].isHidden()
         np.testing.assert_array_equal(panel.views["grad_input"].matrix(), grads[i])
         marked = {rc for rc, s in panel.views["grad_input"].model.styles.items() if "wrong" in s}
         assert marked == {tuple(map(int, rc)) for rc in np.argwhere(grads[0] != grads[1])}
+        assert not panel.views["output"].isHidden()
+        marked = {rc for rc, s in panel.views["output"].model.styles.items() if "wrong" in s}
+        assert marked == {tuple(map(int, rc)) for rc in np.argwhere(outputs[0] != outputs[1])}
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_the_backward_phase_still_shows_each_setting_s_output_and_mask(window, qtbot, size):
+    """Issue 11, compare point 1: each panel shows "its output, mask and gradients".  Stepping
+    back, two panels of the default example keep their (whole) outputs and masks beside dY,
+    X and dX, their differing cells marked, the output at the step's position current, at
+    one cell size with numbers; in the lecture layout (presentation mode) only the phase's
+    matrices, as the lecture layout shows them."""
+    from visualizer.widgets.matrix_view import MIN_NUMBER_CELL
+
+    window.resize(*size)
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    st.set_step(st.n_windows + 3)
+    qtbot.wait(20)
+    view.sync_cell_sizes()
+    comparison = st.comparison
+    position = comparison.position(st.window_index)
+    outputs = [p.results.output[0, 0] for p in comparison.panels]
+    for i, panel in enumerate(view.panels):
+        assert panel.shown == st_views(st, i, wide=True)
+        np.testing.assert_array_equal(panel.views["output"].matrix(), outputs[i])
+        styles = panel.views["output"].model.styles
+        assert [rc for rc, s in styles.items() if "current" in s] == [position]
+        marked = {rc for rc, s in styles.items() if "wrong" in s}
+        h, w = outputs[i].shape
+        other = outputs[1 - i]
+        expected = {
+            (r, c)
+            for r in range(h)
+            for c in range(w)
+            if r >= other.shape[0] or c >= other.shape[1] or outputs[i][r, c] != other[r, c]
+        }
+        assert marked == expected
+        mask = panel.views["mask"]
+        assert not mask.isHidden()
+        np.testing.assert_array_equal(mask.matrix(), comparison.panels[i].plane("mask"))
+    shown = view.views()
+    assert all(v.cell >= MIN_NUMBER_CELL and v.model.show_numbers for v in shown)
+    window.presentation.set_presentation(True, save=False)
+    try:
+        qtbot.wait(20)
+        for i, panel in enumerate(view.panels):
+            assert panel.shown == st_views(st, i)
+    finally:
+        window.presentation.set_presentation(False, save=False)
 
 
 def test_editing_the_input_in_one_panel_edits_it_in_all_and_undo_covers_it(window):

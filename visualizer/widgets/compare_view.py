@@ -48,6 +48,10 @@ PHASE_VIEWS = {
     "forward": ("input", "output", "mask"),
     "backward": ("grad_output", "input", "grad_input", "grad_weight"),
 }
+# Outside the lecture layout the backward phase shows the settings' outputs and masks too
+# (issue 11: each panel shows "its output, mask and gradients", and the summary line speaks of
+# the outputs), where that still leaves cells large enough for numbers.
+BACKWARD_ALL = ("grad_output", "input", "output", "mask", "grad_input", "grad_weight")
 # How the panels are arranged; the one giving the largest cells is chosen:
 # ``rows``: the settings one above the other, each one's views in a row;
 # ``columns``: the settings side by side, each one's views one above the other;
@@ -289,6 +293,11 @@ class CompareView(Retranslatable, QWidget):
         self._framed = True
         self.mode = ""
         self.cell_estimate = 0  # the cell size the chosen arrangement was expected to give
+        self._marking = False  # in _on_step_changed, which marks the views it arranges
+        self._mark_timer = QTimer(self)
+        self._mark_timer.setSingleShot(True)
+        self._mark_timer.setInterval(0)
+        self._mark_timer.timeout.connect(lambda: self._on_step_changed())
         self._arranged: tuple[object, ...] = ()
         self._levels: dict[str, tuple[float, float]] = {}
         # Per panel, the step's marks by view (hover marks are added to them).
@@ -327,9 +336,11 @@ class CompareView(Retranslatable, QWidget):
             self.mode = ""  # placed by _arrange
             self._arranged = ()
 
-    def _phase_views(self) -> list[tuple[str, ...]]:
-        """Per panel, the views of the current phase it has."""
+    def _phase_views(self, names: tuple[str, ...] | None = None) -> list[tuple[str, ...]]:
+        """Per panel, the views of ``names`` (the current phase's) it has."""
         comparison = self.state.comparison
+        if names is None:
+            names = PHASE_VIEWS[self.state.phase]
         out = []
         for k in range(len(self.panels)):
             if comparison is None or k >= len(comparison.panels):
@@ -337,9 +348,15 @@ class CompareView(Retranslatable, QWidget):
                 continue
             own = comparison.panels[k]
             has = {"mask": own.plane("mask") is not None, "grad_weight": own.doc.spec.has_weight}
-            names = PHASE_VIEWS[self.state.phase]
             out.append(tuple(name for name in names if has.get(name, True)))
         return out
+
+    def _candidate_views(self) -> list[tuple[str, ...]]:
+        """Per panel, every view the current phase may show: in the backward phase outside
+        the lecture layout, the outputs and masks too (see :data:`BACKWARD_ALL`)."""
+        if self.state.phase == "backward" and not self.lecture:
+            return self._phase_views(BACKWARD_ALL)
+        return self._phase_views()
 
     def best_mode(self, shown: list[tuple[str, ...]]) -> tuple[str, int]:
         """The arrangement (:data:`MODES`) giving the largest cells in this view's room, and
@@ -383,7 +400,7 @@ class CompareView(Retranslatable, QWidget):
         the other), with the current phase's views."""
         if not self.panels or self.state.comparison is None:
             return
-        shown = self._phase_views()
+        shown = self._candidate_views()
         key = (
             self.size(),
             tuple(shown),
@@ -393,10 +410,20 @@ class CompareView(Retranslatable, QWidget):
             return
         self._arranged = key
         mode, cell = self.best_mode(shown)
+        phase = self._phase_views()
+        if shown != phase and cell < MIN_NUMBER_CELL:
+            # The outputs and masks too would leave no room for numbers: the phase's alone.
+            shown = phase
+            mode, cell = self.best_mode(shown)
         self.cell_estimate = cell
+        before = [panel.shown for panel in self.panels]
         for panel, names in zip(self.panels, shown, strict=True):
             panel.arrange(mode, names)
             panel.fit(max(cell, CELL_RANGE[0]))
+        if before != list(shown) and not self._marking:
+            # Other views than the step marked (a resize brought the outputs in, or took
+            # them out): mark the step on them.
+            self._mark_timer.start()
         if mode != self.mode:
             self.mode = mode
             for panel in self.panels:
@@ -513,7 +540,8 @@ class CompareView(Retranslatable, QWidget):
         levels = self._levels
         frames, differing = st.compare_frames()
         self._step_marks = []
-        phase_views = self._phase_views()
+        phase_views = self._candidate_views()
+        self._marking = True
         for i, panel in enumerate(self.panels):
             frame = frames[i]
             shown = phase_views[i]
@@ -536,6 +564,7 @@ class CompareView(Retranslatable, QWidget):
                 panel.show_values("mask", frame.mask.astype(float), levels=levels["mask"])
         # With the views' new values (their sizes count): a phase switch changes the views.
         self._arrange()
+        self._marking = False
         for i, panel in enumerate(self.panels):
             frame = frames[i]
             shown = panel.shown
