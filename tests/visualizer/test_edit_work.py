@@ -36,3 +36,39 @@ def test_the_mask_so_far_is_the_running_count_the_views_draw(window):
         np.testing.assert_array_equal(shown, st.results.trace.mask_counts_after(step))
     st.set_step(st.n_windows - 1)  # the last window: the engine's counts themselves
     assert np.shares_memory(st.mask_plane(), st.results.trace.mask_counts)
+
+
+def test_an_edit_keeps_a_heat_map_of_one_colour_it_already_shows(window, qtbot):
+    """dX in the forward phase is zeros, drawn in the middle colour of its symmetric levels
+    whatever they are: a parameter change that only moves the levels keeps the picture (no
+    new image to colour), one that changes the picture makes it."""
+    from checks import settle
+
+    from visualizer.widgets.matrix_view import constant_picture
+
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.arange(100 * 100, dtype=float).reshape(100, 100) % 7)
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    settle(qtbot)
+    heat = window.views_panel.grad_input_view.heatmap
+    assert window.views_panel.grad_input_view.stack.currentIndex() == 1
+    images = []
+    original = heat.image.setImage
+
+    def counted(*args: object, **kwargs: object) -> None:
+        images.append(args[0])
+        original(*args, **kwargs)
+
+    heat.image.setImage = counted  # type: ignore[method-assign]
+    st.set_params(stride=1)  # dY of ones: dX's levels change (a cell gets 4), still zeros shown
+    settle(qtbot)
+    assert images == []
+    st.set_step(st.n_windows)  # the backward phase: dX fills in, a new picture
+    settle(qtbot)
+    assert len(images) == 1
+    lut = np.zeros((256, 3), np.uint8)
+    lut[:, 0] = np.arange(256)
+    assert constant_picture(0.0, (-1.0, 1.0), lut) == constant_picture(0.0, (-4.0, 4.0), lut)
+    assert constant_picture(1.0, (-1.0, 1.0), lut) != constant_picture(1.0, (-4.0, 4.0), lut)
+    assert constant_picture(9.0, (-1.0, 1.0), lut) == constant_picture(5.0, (-4.0, 4.0), lut)

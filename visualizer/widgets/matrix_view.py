@@ -613,6 +613,24 @@ def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
     return not differ.any() or bool(np.isnan(a[differ]).all() and np.isnan(b[differ]).all())
 
 
+def constant_picture(
+    value: float, levels: tuple[float, float], lut: np.ndarray
+) -> tuple[object, ...] | None:
+    """What a heat map of ``value`` in every cell looks like under ``levels`` and ``lut``, as
+    a key: equal keys, the same picture (None: no key, e.g. empty levels).
+
+    A lookup table of one colour draws every value so; otherwise the value's place between
+    the levels (clipped) picks the colour: 0 on levels (−m, m) is the middle for every m.
+    """
+    if lut.size and bool((lut == lut[0]).all()):
+        return ("uniform", lut[0].tobytes())
+    low, high = levels
+    if not high > low:
+        return None
+    place = min(1.0, max(0.0, (value - low) / (high - low)))
+    return ("at", lut.tobytes(), place)
+
+
 def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
     """Stable colour levels: the finite range, symmetric around zero when diverging."""
     low, high = (float(values.min()), float(values.max())) if values.size else (math.nan,) * 2
@@ -1157,6 +1175,8 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.view = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
+        # The picture's key when it shows one value in every cell (see constant_picture).
+        self._constant_picture: tuple[object, ...] | None = None
         self.special = pg.ImageItem(axisOrder="row-major")  # NaN and ±∞ cells
         self.special.setVisible(False)
         self.view.addItem(self.special)
@@ -1223,10 +1243,11 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             lut = _lut(colormap(diverging))
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
         # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
-        all_finite = bool(values.size) and bool(np.isfinite(values.min() + values.max()))
+        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, math.nan)
+        all_finite = math.isfinite(low + high)
         finite = None if all_finite else np.isfinite(values)
         shown = values if finite is None else np.where(finite, values, np.nan)
-        self._set_image(shown, levels, lut)
+        self._set_image(shown, levels, lut, low if all_finite and low == high else None)
         # NaN and ±∞ the data holds, in their own colour above the map (never transparent,
         # which reads as "not computed yet").
         special = None
@@ -1245,9 +1266,27 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             self._shape = values.shape
             self.view.autoRange(padding=0.02)
 
-    def _set_image(self, values: np.ndarray, levels: tuple[float, float], lut: np.ndarray) -> None:
-        """Show ``values`` under ``levels`` and ``lut`` unless that is already the picture."""
+    def _set_image(
+        self,
+        values: np.ndarray,
+        levels: tuple[float, float],
+        lut: np.ndarray,
+        constant: float | None = None,
+    ) -> None:
+        """Show ``values`` under ``levels`` and ``lut`` unless that is already the picture;
+        ``constant``: every cell holds this finite value."""
         shown = self.image.image
+        picture = None if constant is None else constant_picture(constant, levels, lut)
+        if (
+            picture is not None
+            and picture == self._constant_picture
+            and shown is not None
+            and shown.shape == values.shape
+        ):
+            # One colour in every cell, the one shown (a gradient's zeros in the forward phase
+            # after an edit, on its new symmetric levels): the same picture.
+            return
+        self._constant_picture = picture
         if (
             shown is not None
             and shown is not values
