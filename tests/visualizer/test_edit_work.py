@@ -72,3 +72,33 @@ def test_an_edit_keeps_a_heat_map_of_one_colour_it_already_shows(window, qtbot):
     assert constant_picture(0.0, (-1.0, 1.0), lut) == constant_picture(0.0, (-4.0, 4.0), lut)
     assert constant_picture(1.0, (-1.0, 1.0), lut) != constant_picture(1.0, (-4.0, 4.0), lut)
     assert constant_picture(9.0, (-1.0, 1.0), lut) == constant_picture(5.0, (-4.0, 4.0), lut)
+
+
+def test_a_heat_maps_pending_cells_are_blank_in_the_layer_above_it(window, qtbot):
+    """Outputs not computed yet are drawn in the map's background colour by the layer above
+    it (the map itself holds finite numbers only, no NaN for pyqtgraph to look for); NaN a
+    result holds keeps its own colour there."""
+    from checks import settle
+
+    from visualizer.widgets.matrix_view import NONFINITE_RGB
+
+    st = window.state
+    st.set_op("max_pool2d")
+    x = np.arange(160 * 160, dtype=float).reshape(160, 160) % 7
+    x[0, 2] = np.nan  # output (0, 1) is NaN
+    st.set_input(x)
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(5)
+    settle(qtbot)
+    view = window.views_panel.output_view
+    heat = view.heatmap
+    assert view.stack.currentWidget() is heat
+    assert np.isfinite(heat.image.image).all()
+    rgba = heat.special.image
+    background = heat.backgroundBrush().color()
+    blank = (background.red(), background.green(), background.blue(), 255)
+    assert tuple(rgba[0, 6]) == blank and tuple(rgba[79, 79]) == blank  # not yet
+    assert rgba[0, 5, 3] == 0 and rgba[0, 0, 3] == 0  # computed: the map shows through
+    assert tuple(rgba[0, 1]) == (*NONFINITE_RGB, 255)  # a NaN result
+    heat.setBackground((10, 20, 30))  # a theme's base colour: the blank follows
+    assert tuple(heat.special.image[0, 6]) == (10, 20, 30, 255)
