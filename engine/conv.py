@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from engine import canvas
+from engine import canvas, parallel, workspace
 from engine.arrays import as_float_array, check_grad_shape, from_4d, group_matrices, to_4d
 from engine.errors import ParameterError
 from engine.geometry import WindowGeometry, conv_geometry
@@ -166,31 +166,32 @@ class _CanvasColumns:
     Row ``(c, i, j)`` of a band's matrix is the run tap ``(i, j)`` reads in channel ``c``
     (:meth:`Canvas.read`): a plain copy of a contiguous run.  Column ``oh·Wq + ow`` belongs
     to output ``(oh, ow)``; the columns with ``ow >= out_W`` are garbage, and the buffer's
-    columns past the runs (the last row's garbage) stay zero, so products with them are finite.
-    Small samples go several to a matrix, side by side: fewer, larger products.
+    columns past the runs (the last row's garbage) are set to zero, so products with them
+    are finite.  Small samples go several to a matrix, side by side: fewer, larger products.
+    The buffer comes from a :class:`~engine.workspace.Scratch` (kept from call to call).
     """
 
-    def __init__(self, g: WindowGeometry, c_in: int, groups: int, dtype: np.dtype) -> None:
-        self.g, self.c_in, self.groups, self.dtype = g, c_in, groups, dtype
-        self.cols = np.empty(0, dtype=dtype)
+    def __init__(
+        self, g: WindowGeometry, c_in: int, groups: int, scratch: workspace.Scratch
+    ) -> None:
+        self.g, self.c_in, self.groups, self.scratch = g, c_in, groups, scratch
 
     def fill(self, x: np.ndarray, band: tuple[int, int]) -> tuple[canvas.Canvas, np.ndarray]:
         """The band's canvas and column matrix, ``(groups, C_in/groups · kH · kW, S · rows · Wq)``.
 
         ``x`` is S samples, (S, C_in, H, W): sample ``s`` has the columns ``s · rows · Wq``
-        onwards.  The matrix is valid until the next ``fill``.
+        onwards.  The matrix is valid until the scratch's next use of it.
         """
         c = canvas.Canvas(self.g, *band)
         width = c.rows * c.wq
         taps = len(c.taps)
-        shape = (self.c_in, taps, len(x), width)
-        if self.cols.shape != shape:
-            self.cols = np.zeros(shape, dtype=self.dtype)
+        cols = self.scratch.empty("cols", (self.c_in, taps, len(x), width))
+        cols[..., c.length :] = 0
         for s, x_n in enumerate(x):
             phases = c.fill(x_n, 0.0)
             for t in range(taps):
-                self.cols[:, t, s, : c.length] = c.read(phases, t)
-        return c, self.cols.reshape(self.groups, -1, len(x) * width)
+                cols[:, t, s, : c.length] = c.read(phases, t)
+        return c, cols.reshape(self.groups, -1, len(x) * width)
 
 
 def _canvas_chunks(n: int, c_in: int, g: WindowGeometry) -> list[tuple[int, int, int, int]]:
@@ -291,16 +292,17 @@ def _conv_on_canvas(
     """:func:`conv2d`'s products on canvas columns (:class:`_CanvasColumns`), into ``y``.
 
     The product of a piece lands on the wide grid; its real columns, plus the bias, go to
-    ``y``.
+    ``y``.  Pieces run in parallel (:func:`engine.parallel.run_pieces`): each writes its own
+    samples or rows of ``y``.
     """
     n, c_in = x4.shape[:2]
     c_out = w_rows.shape[0] * w_rows.shape[1]
-    columns = _CanvasColumns(g, c_in, groups, x4.dtype)
-    grid = np.empty(0, dtype=x4.dtype)
-    for s0, s1, first, stop in _canvas_chunks(n, c_in, g):
-        c, cols = columns.fill(x4[s0:s1], (first, stop))
-        if grid.shape != (groups, w_rows.shape[1], cols.shape[2]):
-            grid = np.empty((groups, w_rows.shape[1], cols.shape[2]), dtype=x4.dtype)
+
+    def piece(bounds: tuple[int, int, int, int]) -> None:
+        s0, s1, first, stop = bounds
+        scratch = workspace.Scratch("conv2d", x4.dtype)
+        c, cols = _CanvasColumns(g, c_in, groups, scratch).fill(x4[s0:s1], (first, stop))
+        grid = scratch.empty("grid", (groups, w_rows.shape[1], cols.shape[2]))
         np.matmul(w_rows, cols, out=grid)
         real = grid.reshape(c_out, s1 - s0, c.rows, c.wq)[..., : g.out_size[1]]
         real = real.transpose(1, 0, 2, 3)  # (samples, C_out, rows, out_W), a view
@@ -308,6 +310,8 @@ def _conv_on_canvas(
             y[s0:s1, :, first:stop] = real
         else:
             np.add(real, b.reshape(c_out, 1, 1), out=y[s0:s1, :, first:stop])
+
+    parallel.run_pieces(piece, _canvas_chunks(n, c_in, g))
 
 
 def _conv_backward_on_canvas(
@@ -323,35 +327,71 @@ def _conv_backward_on_canvas(
     ``gy`` goes onto the wide grid with zeros in the garbage columns (so they add nothing to
     dW, and only zeros to dX); dX's columns are added back tap by tap, each a contiguous run
     of the canvas (:meth:`Canvas.read`), and stored into dX.
+
+    Pieces run in parallel (:func:`engine.parallel.run_pieces`).  Each piece's dW^T is its
+    own, and they are added up in piece order.  Whole samples write disjoint dX; bands of one
+    sample overlap their neighbours' input rows, so bands go in two waves, first the even and
+    then the odd bands of every sample (whatever the number of threads; when a band is too
+    short for its neighbours' neighbours to stay clear, all pieces go in order, one wave each).
     """
     n, c_in = x4.shape[:2]
     c_out = w_rows.shape[0] * w_rows.shape[1]
     w_cols = np.ascontiguousarray(w_rows.transpose(0, 2, 1))  # W^T, laid out for the product
-    gw_t = np.zeros((groups, w_rows.shape[2], w_rows.shape[1]), dtype=w_rows.dtype)
     gx = np.zeros(x4.shape, dtype=x4.dtype)
-    columns = _CanvasColumns(g, c_in, groups, x4.dtype)
-    gy_grid = read_grads = np.empty(0, dtype=x4.dtype)
-    for s0, s1, first, stop in _canvas_chunks(n, c_in, g):
-        c, cols = columns.fill(x4[s0:s1], (first, stop))
+    pieces = _canvas_chunks(n, c_in, g)
+    gw_parts: list[np.ndarray | None] = [None] * len(pieces)
+
+    def piece(k: int) -> None:
+        s0, s1, first, stop = pieces[k]
+        scratch = workspace.Scratch("conv2d_backward", x4.dtype)
+        c, cols = _CanvasColumns(g, c_in, groups, scratch).fill(x4[s0:s1], (first, stop))
         count, width = s1 - s0, c.rows * c.wq
-        if gy_grid.shape != (c_out, count * width):
-            gy_grid = np.zeros((c_out, count * width), dtype=x4.dtype)  # garbage stays 0
-            read_grads = np.empty(cols.shape, dtype=x4.dtype)
-        real = gy_grid.reshape(c_out, count, c.rows, c.wq)[..., : g.out_size[1]]
-        real[...] = gy[s0:s1, :, first:stop].transpose(1, 0, 2, 3)
+        gy_grid = scratch.empty("gy", (c_out, count * width))
+        on_grid = gy_grid.reshape(c_out, count, c.rows, c.wq)
+        on_grid[..., g.out_size[1] :] = 0  # garbage columns: add nothing
+        on_grid[..., : g.out_size[1]] = gy[s0:s1, :, first:stop].transpose(1, 0, 2, 3)
         gy_band = gy_grid.reshape(groups, -1, count * width)
-        gw_t += cols @ gy_band.transpose(0, 2, 1)  # dW^T = columns · dY^T, see conv2d_backward
+        # dW^T = columns · dY^T, see conv2d_backward
+        gw_parts[k] = cols @ gy_band.transpose(0, 2, 1)
+        read_grads = scratch.empty("read", cols.shape)
         np.matmul(w_cols, gy_band, out=read_grads)
         per_tap = read_grads.reshape(c_in, len(c.taps), count, width)
         whole = (first, stop) == (0, g.out_size[0])
-        for k in range(count):
-            target_n = gx[s0 + k]
+        for s in range(count):
+            target_n = gx[s0 + s]
             phases = c.blank(c_in, x4.dtype) if whole and not c.direct else c.fill(target_n, 0.0)
             for t in range(len(c.taps)):
                 target = c.read(phases, t)
-                target += per_tap[:, t, k, : c.length]
+                target += per_tap[:, t, s, : c.length]
             c.store(phases, target_n)
+
+    for wave in _waves(pieces, g):
+        parallel.run_pieces(piece, wave)
+    gw_t = np.zeros((groups, w_rows.shape[2], w_rows.shape[1]), dtype=w_rows.dtype)
+    for part in gw_parts:  # in piece order, whatever the threads' timing
+        gw_t += part
     return gx, gw_t
+
+
+def _waves(pieces: list[tuple[int, int, int, int]], g: WindowGeometry) -> list[list[int]]:
+    """Piece numbers in groups that write disjoint dX (see :func:`_conv_backward_on_canvas`).
+
+    Bands of a sample alternate between the waves.  The canvas of a band of output rows
+    ``[f, t)`` covers input rows up to ``(t + q)·sH + sH − 1 − pH``, ``q = (kH − 1)·dH // sH``
+    its extra rows, and the next band but one starts at input row ``t'·sH − pH``: the two are
+    clear of each other when every band between two others has at least ``q + 1`` rows.
+    """
+    inner = [stop - first for _, _, first, stop in pieces if first > 0 and stop < g.out_size[0]]
+    reach = ((g.kernel[0] - 1) * g.dilation[0]) // g.stride[0] + 1  # the canvas's extra rows + 1
+    if inner and min(inner) < reach:
+        return [[k] for k in range(len(pieces))]
+    index = 0
+    even: list[int] = []
+    odd: list[int] = []
+    for k, (_, _, first, _) in enumerate(pieces):
+        index = 0 if first == 0 else index + 1
+        (even if index % 2 == 0 else odd).append(k)
+    return [even, odd]
 
 
 def conv2d_backward(

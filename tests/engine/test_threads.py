@@ -112,3 +112,60 @@ def test_adaptive_pooling_gives_the_same_bits_on_every_thread_count(threads, dty
     for other in results[1:]:
         assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
     assert threads.handoffs  # the blocks did go to other threads
+
+
+# Convolutions (engine.parallel): samples, bands of one sample (two waves), and bands too short
+# for the waves (one piece after the other); float32 and float64; with and without groups.
+CONV_CASES = [
+    ((6, 4, 20, 20), (8, 4, 3, 3), 1, 1, 1, 20000),
+    ((2, 4, 40, 40), (6, 2, 3, 3), 2, 1, 2, 2000),
+    ((1, 3, 50, 37), (5, 3, 5, 5), 1, 2, 1, 20000),
+    ((1, 2, 30, 30), (4, 2, 7, 7), 1, 3, 1, 400),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("x_shape", "w_shape", "s", "p", "groups", "budget"), CONV_CASES)
+def test_convolution_gives_the_same_bits_on_every_thread_count(
+    threads, monkeypatch, dtype, x_shape, w_shape, s, p, groups, budget
+):
+    from engine import conv, parallel
+
+    monkeypatch.setattr(conv, "COLUMN_BUDGET", budget)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)
+    b = rng.standard_normal(w_shape[0]).astype(dtype)
+    y = engine.conv2d(x, w, b, s, p, groups=groups)
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    results = []
+    for n in (1, 2, 3):
+        threads(n)
+        out = [engine.conv2d(x, w, b, s, p, groups=groups)]
+        out.extend(engine.conv2d_backward(gy, x, w, b, s, p, groups=groups))
+        results.append(out)
+    for other in results[1:]:
+        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    if parallel._blas_controller() is not None:
+        assert threads.handoffs  # pieces did go to other threads
+    # and the pieces add up to the plain-loop reference
+    ref_y = engine.reference.conv2d(x, w, b, s, p, groups=groups)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(results[0][0], ref_y, rtol=tol, atol=tol)
+    ref = engine.reference.conv2d_backward(gy, x, w, b, s, p, groups=groups)
+    for got, want in zip(results[0][1:], ref, strict=True):
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * 10)
+
+
+def test_blas_limit_is_restored_after_parallel_pieces(threads):
+    from engine import parallel
+
+    controller = parallel._blas_controller()
+    if controller is None:
+        pytest.skip("no BLAS threadpoolctl can control")
+    before = [lib.num_threads for lib in controller.lib_controllers]
+    threads(2)
+    x = np.random.default_rng(1).standard_normal((4, 3, 30, 30))
+    engine.conv2d_backward(np.ones((4, 2, 28, 28)), x, np.ones((2, 3, 3, 3)))
+    after = [lib.num_threads for lib in parallel._blas_controller().lib_controllers]
+    assert after == before
