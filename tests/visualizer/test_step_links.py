@@ -194,11 +194,21 @@ def test_arch_legs_run_on_grid_lines_between_numbers(window, qtbot):
     line = panel.input_view.cells_box(((2, 3),), sheet).left()
     assert start_leg == pytest.approx(line, abs=1.5)  # a grid line is one pixel wide
     assert end_leg == pytest.approx(panel.output_view.cells_box(((1, 1),), sheet).left(), abs=1.5)
-    st.set_step(0)  # first row: the legs leave from the cells' middles (nothing above them)
+    # First row: the column numbers are above the cells, the legs run between them too (the
+    # leg into Y[0, 0] ran through its column number "0").
+    st.set_step(0)
     settle(qtbot)
     ((start, end, _top, start_leg, end_leg, *_),) = sheet._segments
+    line = panel.input_view.cells_box(((0, 1),), sheet).left()
+    assert start_leg == pytest.approx(line, abs=1.5)
+    assert end_leg == pytest.approx(end.left(), abs=1.5)
+    # Without column numbers (a heat map) nothing is above a first-row cell: its middle.
+    assert st.resize_input(64, 64)
+    st.set_step(0)
+    settle(qtbot)
+    ((start, end, _top, start_leg, end_leg, *_),) = sheet._segments
+    assert panel.input_view.stack.currentIndex() == 1
     assert start_leg == pytest.approx(start.center().x())
-    assert end_leg == pytest.approx(end.center().x())
 
 
 def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
@@ -220,7 +230,7 @@ def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
     cell = panel.grad_output_view.cells_box(((1, 2),), sheet)
     assert sheet.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
     for segment in sheet._segments:
-        _start, end, _top, _up, _end_leg, down_leg, exit_y, _entry_y = segment
+        _start, end, _top, _up, _end_leg, down_leg, exit_y, _entry_y, _rise_y = segment
         assert end.top() > exit_y  # the target is in the lower row
         assert down_leg == pytest.approx(cell.left(), abs=1.5)
         path, _head, _a = sheet._shape(segment)
@@ -230,3 +240,73 @@ def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
             p = path.pointAtPercent(t / 100)
             if below.contains(p):
                 assert abs(p.x() - down_leg) < 1.0, (t, p)
+
+
+def header_numbers(window, sheet) -> list[tuple[str, object]]:
+    """Each row and column number the shown tables draw in their headers: its view and
+    digits, and the box of its ink in the arrows' sheet."""
+    from PySide6.QtCore import QPoint, QRectF, Qt
+
+    numbers = []
+    for view in window.views_panel.views():
+        if not view.isVisible() or view.stack.currentIndex() != 0:
+            continue
+        for header in (view.table.horizontalHeader(), view.table.verticalHeader()):
+            if header.isHidden():
+                continue
+            horizontal = header.orientation() == Qt.Orientation.Horizontal
+            metrics = header.fontMetrics()
+            origin = sheet.mapFromGlobal(header.viewport().mapToGlobal(QPoint(0, 0)))
+            for section in range(header.count()):
+                start, size = header.sectionViewportPosition(section), header.sectionSize(section)
+                text = str(view.model.headerData(section, header.orientation()))
+                ink = QRectF(metrics.tightBoundingRect(text))
+                if horizontal:
+                    cell = QRectF(start, 0, size, header.height())
+                else:
+                    cell = QRectF(0, start, header.width(), size)
+                ink.moveCenter(cell.center())
+                numbers.append(
+                    (f"{view.objectName()} {text}", ink.translated(origin.x(), origin.y()))
+                )
+    return numbers
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+@pytest.mark.parametrize(
+    ("op", "step"),
+    [
+        ("max_pool2d", 0),
+        ("max_pool2d", 3),
+        ("max_pool2d", 5),
+        ("max_pool2d", 16 + 3),
+        ("avg_pool2d", 2),
+        ("conv2d", 0),
+        ("conv2d", 49 + 6),
+        ("adaptive_max_pool2d", 1),
+    ],
+)
+@pytest.mark.parametrize("presenting", [True, False])
+def test_arrows_cross_no_row_or_column_number(window, qtbot, size, op, step, presenting):
+    """Default max pooling in the lecture layout: the arrow's head landed on Y's column
+    number "0" (legs into and out of a first-row cell ran down its middle, through the
+    number above it); legs now cross the header band on grid lines, between numbers."""
+    window.resize(*size)
+    settle(qtbot)
+    st = window.state
+    assert st.set_op(op)
+    st.set_step(step)
+    if presenting:
+        window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows
+    shapes = sheet.drawn_shapes()
+    from PySide6.QtGui import QPainterPath
+
+    for name, ink in header_numbers(window, sheet):
+        box = QPainterPath()
+        box.addRect(ink)
+        for shape in shapes:
+            assert area(shape.intersected(box)) == 0, (name, sheet.arrows)

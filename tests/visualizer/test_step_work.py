@@ -104,10 +104,10 @@ def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
     qtbot.addWidget(sheet)
     sheet.resize(900, 500)
     start, end = QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)
-    # An arch between views side by side: legs at the boxes' centres; the exit/entry lines
-    # only matter for an arrow to a lower row.
+    # An arch between views side by side: legs at the boxes' centres; the exit line only
+    # matters for an arrow to a lower row, the matrices' tops are the boxes'.
     legs = (start.center().x(), end.center().x(), start.center().x())
-    shape = sheet._shape((start, end, 200.0, *legs, start.bottom(), start.bottom()))
+    shape = sheet._shape((start, end, 200.0, *legs, start.bottom(), end.top(), start.top()))
     assert shape is not None
     drawn = _Drawn(shape)
     path, head, a = shape

@@ -37,10 +37,12 @@ from visualizer.widgets.matrix_view import MatrixView, TitleLabel, style_pens
 
 ARCH_CLEARANCE = 2.0  # pixels an arch between views side by side passes above their tops
 TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's letters
+HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _head)
 # From box, to box, top of the two views, the x of the arch's legs at the two boxes, the x of
-# the leg leaving the first box downwards, the bottom of the first view's matrix and the top of
-# the second's (this widget's coordinates).
-Segment = tuple[QRectF, QRectF, float, float, float, float, float, float]
+# the leg leaving the first box downwards, the bottom of the first view's matrix, the top of
+# the second's and the top of the first's (this widget's coordinates; a matrix's top is its
+# table's, above its column numbers).
+Segment = tuple[QRectF, QRectF, float, float, float, float, float, float, float]
 Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and starting point
 
 
@@ -48,17 +50,24 @@ def leg_x(
     view: MatrixView, cells: tuple[tuple[int, int], ...], box: QRectF, down: bool = False
 ) -> float:
     """Where an arch's leg leaves (or enters) ``box`` upwards (``down``: downwards): its
-    middle, moved to the grid line left of the middle column when cells lie above (below) the
-    box (the leg then runs between numbers, not through them)."""
+    middle, moved to the grid line left of the middle column when cells or the column numbers
+    lie above (cells below) the box (the leg then runs between numbers, not through them: a
+    leg into the first row ran through the column number above it, and the lecture layout's
+    arrow head landed on Y's "0")."""
     if down:
         last_row = max(r for r, _ in cells) + view.model.offset[0]
         if last_row >= view.model.values.shape[0] - 1:
             return box.center().x()
-    elif min(r for r, _ in cells) + view.model.offset[0] <= 0:
+    elif min(r for r, _ in cells) + view.model.offset[0] <= 0 and not column_numbers(view):
         return box.center().x()
     first, last = min(c for _, c in cells), max(c for _, c in cells)
     count = last - first + 1
     return box.left() + (count // 2) * box.width() / count
+
+
+def column_numbers(view: MatrixView) -> bool:
+    """Whether ``view`` shows its column numbers above its cells (a table with headers)."""
+    return view.stack.currentIndex() == 0 and not view.table.horizontalHeader().isHidden()
 
 
 def edge_point(box: QRectF, toward: QPointF) -> QPointF:
@@ -122,7 +131,9 @@ class StepArrows(QWidget):
             legs = (leg_x(a, source, start), leg_x(b, target, end), leg_x(a, source, start, True))
             exit_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, a.stack.height()))).y()
             entry_y = self.mapFromGlobal(b.stack.mapToGlobal(QPoint(0, 0))).y()
-            segments.append((start, end, float(top), *legs, float(exit_y), float(entry_y)))
+            rise_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, 0))).y()
+            ends = (float(exit_y), float(entry_y), float(rise_y))
+            segments.append((start, end, float(top), *legs, *ends))
             drawn.append((source_view, target_view))
         if segments:
             if refresh or self._labels is None:
@@ -255,9 +266,11 @@ class StepArrows(QWidget):
 
     def _shape(self, segment: Segment) -> Shape | None:
         """The arrow of ``segment``: its curve, its head and its starting point."""
-        start, end, top, start_leg, end_leg, down_leg, exit_y, entry_y = segment
+        start, end, top, start_leg, end_leg, down_leg, exit_y, entry_y, rise_y = segment
         sc, ec = start.center(), end.center()
         inside = 0.0 if end_leg == ec.x() else min(6.0, end.width() / 4)
+        # The head fits between two column numbers on a narrow column.
+        head = min(HEAD_LENGTH, max(8.0, 0.45 * end.width()))
         if end.top() > start.bottom() and entry_y > exit_y + 12:
             # The target in a lower row: straight down from the box (on a grid line where
             # cells lie below it) out of its matrix, a curve to above the target's matrix,
@@ -270,7 +283,7 @@ class StepArrows(QWidget):
             path.lineTo(out)
             path.cubicTo(QPointF(out.x(), out.y() + bend), QPointF(into.x(), into.y() - bend), into)
             path.lineTo(b)
-            return path, self._head(b, into), a
+            return path, self._head(b, QPointF(end_leg, b.y() - 40), head), a
         if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
             # Views side by side: the arrow leaves the top of one box straight up, arches over
             # the views between them (their numbers stay readable) and comes straight down
@@ -278,13 +291,20 @@ class StepArrows(QWidget):
             a = QPointF(start_leg, start.top())
             # On a grid line the head points just inside the box's corner.
             b = QPointF(end_leg + inside, end.top() + inside / 2)
+            # Straight up on the leg's grid line out of the first matrix (its cells and column
+            # numbers above the box), straight down into the second one: the curve between
+            # them starts and ends above both matrices, across no number.
+            out = QPointF(start_leg, min(a.y(), rise_y - 2))
+            into = QPointF(end_leg, min(b.y(), entry_y - 2))
             # The curve's highest point (halfway) just above the views' tops.
             peak = max(6.0, top - ARCH_CLEARANCE)
-            rise = (peak - (a.y() + b.y()) / 8) / 0.75  # a cubic's middle: 1/8, 3/8, 3/8, 1/8
-            first, ctrl = QPointF(a.x(), rise), QPointF(end_leg, rise)
+            rise = (peak - (out.y() + into.y()) / 8) / 0.75  # a cubic's middle: 1/8, 3/8, 3/8, 1/8
+            first, ctrl = QPointF(out.x(), rise), QPointF(into.x(), rise)
             path = QPainterPath(a)
-            path.cubicTo(first, ctrl, b)
-            return path, self._head(b, ctrl), a
+            path.lineTo(out)
+            path.cubicTo(first, ctrl, into)
+            path.lineTo(b)
+            return path, self._head(b, QPointF(end_leg, b.y() - 40), head), a
         else:
             a = edge_point(start, ec)
             b = edge_point(end, sc)
@@ -301,14 +321,18 @@ class StepArrows(QWidget):
         return path, self._head(b, ctrl), a
 
     @staticmethod
-    def _head(b: QPointF, ctrl: QPointF) -> QPolygonF:
+    def _head(b: QPointF, ctrl: QPointF, length: float = HEAD_LENGTH) -> QPolygonF:
         """The arrow's head at ``b``, pointing along the curve's end (from ``ctrl``)."""
         angle = math.atan2(b.y() - ctrl.y(), b.x() - ctrl.x())
         return QPolygonF(
             [
                 b,
-                QPointF(b.x() - 14 * math.cos(angle - 0.4), b.y() - 14 * math.sin(angle - 0.4)),
-                QPointF(b.x() - 14 * math.cos(angle + 0.4), b.y() - 14 * math.sin(angle + 0.4)),
+                QPointF(
+                    b.x() - length * math.cos(angle - 0.4), b.y() - length * math.sin(angle - 0.4)
+                ),
+                QPointF(
+                    b.x() - length * math.cos(angle + 0.4), b.y() - length * math.sin(angle + 0.4)
+                ),
             ]
         )
 
