@@ -1708,6 +1708,11 @@ class MatrixView(QWidget):
             self._show_magnifier(False)
             changed = {rc for rc in old.keys() | shifted.keys() if old.get(rc) != shifted.get(rc)}
             viewport = self.table.viewport()
+            if 2 * len(changed) >= self.model.values.size > 0:
+                # Most cells (a close-up of an adaptive window after an edit: 225): one
+                # update, not a rectangle per cell for Qt to merge (~1.5 ms per edit).
+                viewport.update()
+                return
             for r, c in changed:
                 viewport.update(self.table.visualRect(self.model.index(r, c)))
 
