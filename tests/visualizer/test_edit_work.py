@@ -102,3 +102,50 @@ def test_a_heat_maps_pending_cells_are_blank_in_the_layer_above_it(window, qtbot
     assert tuple(rgba[0, 1]) == (*NONFINITE_RGB, 255)  # a NaN result
     heat.setBackground((10, 20, 30))  # a theme's base colour: the blank follows
     assert tuple(heat.special.image[0, 6]) == (10, 20, 30, 255)
+
+
+EDITS = {
+    "max_pool2d": ({"stride": 1}, {"stride": 2}),
+    "avg_pool2d": ({"stride": 1}, {"stride": 2}),
+    "conv2d": ({"stride": 1}, {"stride": 2}),
+    "conv_transpose2d": ({"stride": 1}, {"stride": 2}),
+    "max_unpool2d": ({"kernel_size": 3, "padding": 1}, {"kernel_size": 2, "padding": 0}),
+    "adaptive_avg_pool2d": ({"output_size": 3}, {"output_size": 4}),
+    "adaptive_max_pool2d": ({"output_size": 3}, {"output_size": 4}),
+    "lp_pool2d": ({"stride": 1}, {"stride": 2}),
+}
+
+
+def test_a_parameter_change_runs_each_forward_and_backward_once(window, qtbot, monkeypatch):
+    """One edit: the operation's forward once and its backward once (the trace, the views
+    and the arithmetic read what they made); stepping afterwards runs neither."""
+    from checks import settle
+
+    from engine.ops.registry import get_op
+
+    st = window.state
+    st.set_input(np.arange(32 * 32, dtype=float).reshape(32, 32) % 9)
+    for op, (first, second) in EDITS.items():
+        assert st.set_op(op), st.error
+        assert st.set_params(**second), st.error
+        settle(qtbot)
+        spec = get_op(op)
+        calls = {"forward": 0, "backward": 0}
+        for name in calls:
+            original = getattr(spec, name)
+
+            def counted(
+                *args: object, _name: str = name, _original=original, _calls=calls
+            ) -> object:
+                _calls[_name] += 1
+                return _original(*args)
+
+            monkeypatch.setitem(spec.__dict__, name, counted)
+        assert st.set_params(**first), st.error
+        settle(qtbot)
+        assert calls == {"forward": 1, "backward": 1}, op
+        st.set_step(3)
+        st.set_step(st.n_windows + 2)  # into the backward phase
+        settle(qtbot)
+        assert calls == {"forward": 1, "backward": 1}, op
+        monkeypatch.undo()
