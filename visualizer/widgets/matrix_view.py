@@ -72,6 +72,7 @@ from visualizer.model.present import (
     outline_segments,
 )
 from visualizer.view_settings import view_settings
+from visualizer.widgets.fence import LayoutFence
 
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
 MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
@@ -1836,7 +1837,9 @@ class MatrixView(QWidget):
             magnifier.sigCellHovered.connect(self.sigCellHovered)
             magnifier.sigHoverLeft.connect(self.sigHoverLeft)
             magnifier.sigCellClicked.connect(self.sigCellClicked)
-            self.body.addWidget(magnifier, 2)
+            # Its title and box change on every step: behind a fence, so that this does not
+            # lay the window out again (its size comes from the share above, not its needs).
+            self.body.addWidget(LayoutFence(magnifier), 2)
             self.magnifier = magnifier
             self._place_magnifier()
         return self.magnifier

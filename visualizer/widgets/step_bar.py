@@ -26,6 +26,7 @@ from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable
 from visualizer.view_settings import is_dark, view_settings
+from visualizer.widgets.fence import LayoutFence
 
 # The arithmetic line: a yellow note, light or dark with the theme.
 ARITHMETIC_STYLE = {
@@ -212,11 +213,15 @@ class StepBar(Retranslatable, QWidget):
         row.addWidget(self.next_row_button)
         row.addWidget(self.step_slider, 1)
         row.addWidget(self.speed_spinbox)
-        row.addWidget(self.counter_label)
+        # The counter and the arithmetic change text on every step: behind fences, so that
+        # the window is laid out again only when they need another size (see fence.py).
+        self.counter_fence = LayoutFence(self.counter_label)
+        self.arithmetic_fence = LayoutFence(self.arithmetic_label, steady=True)
+        row.addWidget(self.counter_fence)
         self.controls_row = row
         # The lecture layout: the counter moves beside the arithmetic, the controls hide.
         self.text_row = QHBoxLayout()
-        self.text_row.addWidget(self.arithmetic_label, 1)
+        self.text_row.addWidget(self.arithmetic_fence, 1)
         self.lecture = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
@@ -268,11 +273,11 @@ class StepBar(Retranslatable, QWidget):
         ):
             widget.setVisible(not on)
         if on:
-            self.controls_row.removeWidget(self.counter_label)
-            self.text_row.insertWidget(0, self.counter_label, 0, Qt.AlignmentFlag.AlignVCenter)
+            self.controls_row.removeWidget(self.counter_fence)
+            self.text_row.insertWidget(0, self.counter_fence, 0, Qt.AlignmentFlag.AlignVCenter)
         else:
-            self.text_row.removeWidget(self.counter_label)
-            self.controls_row.addWidget(self.counter_label)
+            self.text_row.removeWidget(self.counter_fence)
+            self.controls_row.addWidget(self.counter_fence)
         self.counter_label.setVisible(True)
         self.reserve_arithmetic_lines()
 

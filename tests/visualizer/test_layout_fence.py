@@ -1,0 +1,116 @@
+"""A step lays the window out again only when something needs another size (fence.py): the
+step counter, the arithmetic line and a close-up change text on every step.  Counted on
+layout requests (data), never on time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from checks import settle
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from visualizer.widgets.fence import LayoutFence
+
+
+class LayoutRequests(QObject):
+    """Counts the layout requests ``widget`` receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def fenced_label(qtbot, text: str) -> tuple[QWidget, QLabel, LayoutFence]:
+    outer = QWidget()
+    qtbot.addWidget(outer)
+    layout = QVBoxLayout(outer)
+    label = QLabel(text)
+    fence = LayoutFence(label)
+    layout.addWidget(fence)
+    layout.addStretch(1)
+    outer.resize(300, 200)
+    outer.show()
+    qtbot.waitExposed(outer)
+    settle(qtbot)
+    return outer, label, fence
+
+
+def test_a_text_of_the_same_size_is_not_passed_on(qtbot):
+    outer, label, fence = fenced_label(qtbot, "Forward 12 / 64")
+    requests = LayoutRequests(outer)
+    label.setText("Forward 13 / 64")  # digits are equally wide: the same size
+    settle(qtbot)
+    assert requests.count == 0 and fence.passed_on == 0
+    assert label.geometry() == fence.rect()
+    label.setText("Forward 13 / 64 and a much longer text")
+    settle(qtbot)
+    assert fence.passed_on == 1 and requests.count >= 1
+    # The layout around gave the fence, and so the label, the room the longer text needs.
+    assert fence.width() >= label.sizeHint().width()
+    assert label.geometry() == fence.rect()
+
+
+def test_the_fence_takes_over_the_childs_constraints_and_visibility(qtbot):
+    _outer, label, fence = fenced_label(qtbot, "1 + 2 = 3")
+    label.setFixedHeight(57)
+    settle(qtbot)
+    assert fence.height() == 57 == label.height()
+    label.hide()
+    assert fence.isHidden()
+    label.show()
+    assert not fence.isHidden()
+    settle(qtbot)
+    assert label.isVisible() and label.geometry() == fence.rect()
+
+
+def test_a_steady_fence_passes_on_a_new_number_of_lines_only(qtbot):
+    outer = QWidget()
+    qtbot.addWidget(outer)
+    layout = QVBoxLayout(outer)
+    label = QLabel("max(3, 1, 4, 1) = 4")
+    label.setWordWrap(True)
+    fence = LayoutFence(label, steady=True)
+    layout.addWidget(fence)
+    layout.addStretch(1)
+    outer.resize(400, 300)
+    outer.show()
+    qtbot.waitExposed(outer)
+    settle(qtbot)
+    label.setText("max(15, 92, 65, 35) = 92")  # another width, still one line
+    settle(qtbot)
+    assert fence.passed_on == 0
+    one_line = label.height()
+    label.setText(" ".join(["max(15, 92, 65, 35) = 92"] * 8))  # several lines
+    settle(qtbot)
+    assert fence.passed_on == 1
+    assert label.height() > one_line
+    assert label.height() >= label.heightForWidth(label.width())
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+def test_stepping_lays_nothing_out_again(window, qtbot, lecture):
+    """Max pooling of a 16x16 input at 1366x768 (X a heat map with its close-up in the normal
+    layout): the counter, the arithmetic and the close-up change on every step, and no layout
+    request reaches the window (two whole-window passes a step before)."""
+    st = window.state
+    window.presentation.set_presentation(lecture, save=False)
+    st.set_input(np.random.default_rng(0).integers(0, 256, (16, 16)).astype(float))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(11)
+    settle(qtbot)
+    if not lecture:
+        assert window.views_panel.input_view.magnified() is not None  # a close-up to step
+    requests = LayoutRequests(window)
+    counter = window.step_bar.counter_label.text()
+    for step in range(12, 24):  # counters 13 to 24 of 64: as wide (9 -> 10 is wider)
+        st.set_step(step)
+        settle(qtbot)
+    assert window.step_bar.counter_label.text() != counter  # the texts did change
+    assert requests.count == 0
