@@ -310,3 +310,32 @@ def test_arrows_cross_no_row_or_column_number(window, qtbot, size, op, step, pre
         box.addRect(ink)
         for shape in shapes:
             assert area(shape.intersected(box)) == 0, (name, sheet.arrows)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_an_arch_crosses_no_title_but_along_its_legs(window, qtbot, size):
+    """Max pooling's backward lecture layout (dY, X, dX in a row), step 4: the arch from dY[0, 3]
+    to dX[1, 7] came down from its top in a curve across dX's title ("Input gradient·dX·so
+    far"); it now goes up from the cell, across above the views and straight down, so that
+    the only title text it meets is where a leg goes up or down under one."""
+    from visualizer.widgets.step_arrows import ARCH_RADIUS
+
+    window.resize(*size)
+    st = window.state
+    st.set_step(st.n_windows + 3)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows == [("grad_output", "grad_input")]
+    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
+    path, _head, _a = sheet._shape(sheet._segments[0])
+    titles = sheet.title_rects()
+    assert titles
+    for t in range(0, 401):
+        p = path.pointAtPercent(t / 400)
+        from_leg = min(abs(p.x() - start_leg), abs(p.x() - end_leg))
+        if from_leg >= 1.5:  # off the legs: nowhere on a title's text
+            assert not any(rect.contains(p.toPoint()) for rect in titles), (t, p)
+        if from_leg > ARCH_RADIUS + 1:  # past the rounded corners: above the views
+            assert p.y() <= top, (t, p)

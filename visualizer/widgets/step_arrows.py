@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.widgets.matrix_view import MatrixView, TitleLabel, style_pens
 
 ARCH_CLEARANCE = 2.0  # pixels an arch between views side by side passes above their tops
+ARCH_RADIUS = 24.0  # pixels of an arch's rounded corners
 TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's letters
 HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _head)
 # From box, to box, top of the two views, the x of the arch's legs at the two boxes, the x of
@@ -292,17 +293,23 @@ class StepArrows(QWidget):
             # On a grid line the head points just inside the box's corner.
             b = QPointF(end_leg + inside, end.top() + inside / 2)
             # Straight up on the leg's grid line out of the first matrix (its cells and column
-            # numbers above the box), straight down into the second one: the curve between
-            # them starts and ends above both matrices, across no number.
+            # numbers above the box), across just above the views' tops (rounded corners),
+            # straight down into the second one: across no number, and no title but where a
+            # leg runs under one (a curve from the top of the arch down to the target crossed
+            # the target's title diagonally: "Input gradient·dX·so far").
             out = QPointF(start_leg, min(a.y(), rise_y - 2))
             into = QPointF(end_leg, min(b.y(), entry_y - 2))
-            # The curve's highest point (halfway) just above the views' tops.
             peak = max(6.0, top - ARCH_CLEARANCE)
-            rise = (peak - (out.y() + into.y()) / 8) / 0.75  # a cubic's middle: 1/8, 3/8, 3/8, 1/8
-            first, ctrl = QPointF(out.x(), rise), QPointF(into.x(), rise)
+            span = end_leg - start_leg
+            radius = max(0.0, min(ARCH_RADIUS, abs(span) / 2, out.y() - peak, into.y() - peak))
+            turn = math.copysign(radius, span) if span else 0.0
             path = QPainterPath(a)
             path.lineTo(out)
-            path.cubicTo(first, ctrl, into)
+            path.lineTo(start_leg, peak + radius)
+            path.quadTo(QPointF(start_leg, peak), QPointF(start_leg + turn, peak))
+            path.lineTo(end_leg - turn, peak)
+            path.quadTo(QPointF(end_leg, peak), QPointF(end_leg, peak + radius))
+            path.lineTo(into)
             path.lineTo(b)
             return path, self._head(b, QPointF(end_leg, b.y() - 40), head), a
         else:
