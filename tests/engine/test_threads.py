@@ -169,3 +169,40 @@ def test_blas_limit_is_restored_after_parallel_pieces(threads):
     engine.conv2d_backward(np.ones((4, 2, 28, 28)), x, np.ones((2, 3, 3, 3)))
     after = [lib.num_threads for lib in parallel._blas_controller().lib_controllers]
     assert after == before
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "s", "p", "groups", "budget"),
+    [
+        ((6, 4, 12, 12), (4, 3, 4, 4), 2, 1, 1, 5000),  # one sample a piece
+        ((5, 4, 10, 9), (4, 2, 3, 3), 2, 0, 2, 1 << 19),  # several samples a piece
+        ((3, 2, 30, 20), (2, 3, 3, 3), 1, 1, 1, 2000),  # bands of rows within a piece
+    ],
+)
+def test_transposed_convolution_gives_the_same_bits_on_every_thread_count(
+    threads, monkeypatch, dtype, x_shape, w_shape, s, p, groups, budget
+):
+    from engine import conv_transpose, reference_transpose
+
+    monkeypatch.setattr(conv_transpose, "COLUMN_BUDGET", budget)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)
+    b = rng.standard_normal(w_shape[1] * groups).astype(dtype)
+    y = engine.conv_transpose2d(x, w, b, s, p, groups=groups)
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    results = []
+    for n in (1, 2, 3):
+        threads(n)
+        out = [engine.conv_transpose2d(x, w, b, s, p, groups=groups)]
+        out.extend(engine.conv_transpose2d_backward(gy, x, w, b, s, p, groups=groups))
+        results.append(out)
+    for other in results[1:]:
+        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    want = reference_transpose.conv_transpose2d(x, w, b, s, p, groups=groups)
+    np.testing.assert_allclose(results[0][0], want, rtol=tol, atol=tol)
+    grads = reference_transpose.conv_transpose2d_backward(gy, x, w, b, s, p, groups=groups)
+    for got, ref in zip(results[0][1:], grads, strict=True):
+        np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * 10)
