@@ -325,7 +325,9 @@ class MatrixModel(QAbstractTableModel):
         self.long_texts: tuple[str, ...] = ("0",)
         # Texts the cells will show later in the stepping (the whole result): measured with
         # the current ones, so that columns do not widen while stepping.
-        self.reserved_texts: frozenset[str] = frozenset()
+        # Made when first read (a heat map never reads them): see reserve_values.
+        self._reserved: frozenset[str] = frozenset()
+        self._reserve_source: np.ndarray | None = None
         self._measured: frozenset[str] = frozenset()  # the reserved texts last measured
         self.editable = False
         self.font = QFont()
@@ -439,6 +441,27 @@ class MatrixModel(QAbstractTableModel):
         self.max_chars = max(1, max(len(t) for t in texts))
         # The widest text is among the longest ones ('.' and '−' are narrower than digits).
         self.long_texts = tuple(sorted(t for t in texts if len(t) >= self.max_chars - 1))
+
+    @property
+    def reserved_texts(self) -> frozenset[str]:
+        """Texts the cells will show later in the stepping (see :meth:`reserve_values`)."""
+        source = self._reserve_source
+        if source is not None:
+            self._reserve_source = None
+            shown = source[~np.isnan(source)]
+            self._reserved = frozenset(format_cell(v) for v in np.unique(shown))
+        return self._reserved
+
+    @reserved_texts.setter
+    def reserved_texts(self, texts: frozenset[str]) -> None:
+        self._reserved = frozenset(texts)
+        self._reserve_source = None
+
+    def reserve_values(self, values: np.ndarray) -> None:
+        """Reserve the texts of ``values`` (float), formatted only when they are read: a
+        view shown as a heat map never reads them (LP pooling's 64×64 result: ~4000
+        distinct numbers formatted on every edit, ~2 ms)."""
+        self._reserve_source = values
 
     def set_styles(self, styles: dict[tuple[int, int], set[str]]) -> None:
         self.styles = styles
@@ -1552,13 +1575,10 @@ class MatrixView(QWidget):
 
     def reserve(self, values: np.ndarray | None) -> None:
         """Size columns for ``values`` too (the whole result while stepping fills it in)."""
-        texts: frozenset[str] = frozenset()
         if values is not None and np.asarray(values).size <= EDIT_MAX_SIDE**2:
-            shown = np.asarray(values, dtype=float)
-            shown = shown[~np.isnan(shown)]
-            texts = frozenset(format_cell(v) for v in np.unique(shown))
-        if texts != self.model.reserved_texts:
-            self.model.reserved_texts = texts
+            self.model.reserve_values(np.asarray(values, dtype=float))
+        else:
+            self.model.reserved_texts = frozenset()
 
     def set_editable(self, editable: bool) -> None:
         self.model.editable = editable
