@@ -17,7 +17,7 @@ import itertools
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSizeF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -102,6 +102,9 @@ class StepArrows(QWidget):
         self._labels: list[TitleLabel] | None = None  # the views' titles (found on refresh)
         self._items: list[tuple[tuple[str, str], QRect]] = []  # shown: (text, font), text box
         self._letter_cache: dict[tuple[object, ...], tuple[QPainterPath, QRegion]] = {}
+        # The titles (text, font, box) whose letters _letters and _allowed keep free, and the
+        # sheet's size they were made for.
+        self._letters_for: tuple[list[tuple[str, str, int, int, int, int]], QSize] | None = None
         # Each arrow drawn, where it is drawn and its picture.
         self._shapes: list[_Drawn] = []
 
@@ -175,13 +178,21 @@ class StepArrows(QWidget):
         """The letters (with their halo) of the titles an arrow crosses, as a path (tests) and
         as the pixel region arrows are painted outside of (a path as clip made every paint
         slow); each title's letters are made once for its text, font and place."""
+        crossed: list[tuple[str, str, int, int, int, int]] = [
+            (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
+            for (text, font_key), rect in items
+            if any(rect.intersects(shape.box) for shape in shapes)
+        ]
+        if (crossed, self.size()) == self._letters_for:
+            return  # a step whose arrows cross the same titles (the legs on grid lines
+            # take the arch across the titles' row at most steps): the same letters
+        self._letters_for = (crossed, self.size())
         letters = QPainterPath()
         letters.setFillRule(Qt.FillRule.WindingFill)
         region = QRegion()
-        for (text, font_key), rect in items:
-            if not any(rect.intersects(shape.box) for shape in shapes):
-                continue
-            key = (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
+        for key in crossed:
+            text, font_key, x, y, width, height = key
+            rect = QRect(x, y, width, height)
             known = self._letter_cache.get(key)
             if known is None:
                 if len(self._letter_cache) > 64:
