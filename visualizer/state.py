@@ -762,12 +762,15 @@ class AppState(QObject):
             cursor = StepCursor(cursor.n_windows, cursor.clamp(step))
         record = present.current_step(self.results, cursor)
         lines = record.lines
+        updates = present.summed_updates(self.results, record)
         shown = self.shown_channels()
-        if record.updates and len(shown) < self.results.trace.x.shape[0]:
+        if updates and len(shown) < self.results.trace.x.shape[0]:
             # More channels than the views show: the arithmetic of the planes shown.
             lines = update_lines(
-                tuple(u for u in record.updates if u.channel in shown or u.view == "grad_bias")
+                tuple(u for u in updates if u.channel in shown or u.view == "grad_bias")
             )
+        elif updates is not record.updates:  # every output channel's terms
+            lines = update_lines(updates)
         text = "\n".join((tr(record.template).format(**record.fields), *lines))
         asked = self.quiz.prompt(text)
         if asked is not None:  # quiz mode: the question instead of the hidden arithmetic

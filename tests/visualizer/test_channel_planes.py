@@ -69,9 +69,10 @@ def test_backward_shows_each_channels_gradients(two_channels):
     dw = planes(panel, "gradWeightMatrix")
     assert [dx[c].title_label.text() for c in (0, 1)] == ["dX[c=0]", "dX[c=1]"]
     assert [dw[c].title_label.text() for c in (0, 1)] == ["dW[0,0]", "dW[0,1]"]
-    trace = st.results.trace  # output channel 0: what its windows send back
+    trace = st.results.trace  # output channel 0: its kernels' gradients
     for c in (0, 1):
-        np.testing.assert_allclose(dx[c].matrix(), trace.grad_input[c])
+        # dX: what every output channel's windows sent back (both channels read each plane)
+        np.testing.assert_allclose(dx[c].matrix(), st.results.grad_input[0, c])
         np.testing.assert_allclose(dw[c].matrix(), trace.grad_weight[c])
     lines = st.step_text().split("\n")[1:]
     assert [line.split("[")[0] + line.split("[")[1][:1] for line in lines[:4]] == [
@@ -146,3 +147,52 @@ def test_lecture_layout_shows_the_planes_the_step_reads(window, qtbot, channels,
     window.presentation.set_presentation(False, save=False)
     settle(qtbot)
     assert sorted(planes(panel, "inputMatrix")) == list(range(channels))
+
+
+def test_backward_steps_add_every_output_channels_share_to_dx(qtbot):
+    """Single-operation mode, a convolution with several output channels (issue 10 follow-up):
+    backward step k is window k in every output channel, so after it dX holds what windows
+    0 .. k of each of them sent (not the shown channel's share alone, which jumped to the
+    whole dX only after the phase); 2 in / 3 out channels, checked against conv2d_backward
+    with dY kept at the windows done, and the step's line sums every channel's term."""
+    from engine import format_number
+    from engine.conv import conv2d_backward
+    from visualizer.state import AppState
+
+    st = AppState()
+    assert apply_preset(st, load_preset(presets_dir() / "09_multichannel_conv.json"))
+    assert st.set_out_channels(3)
+    rng = np.random.default_rng(5)
+    for c in range(2):
+        for i in range(2):
+            for j in range(2):
+                assert st.set_kernel_cell(i, j, float(rng.integers(-3, 4)), channel=c)
+    assert st.select_plane(0, 1, 0)
+    x, w = st.snapshot().x, st.snapshot().weight
+    dy = st.results.grad_output
+    assert dy.shape[1] == 3 and not np.array_equal(w[0], w[1])
+    n = st.n_windows
+    for k in range(n):
+        st.set_step(n + k)
+        assert (st.phase, st.window_index) == ("backward", k)
+        kept = np.zeros_like(dy)
+        kept.reshape(dy.shape[0], dy.shape[1], -1)[:, :, : k + 1] = dy.reshape(
+            dy.shape[0], dy.shape[1], -1
+        )[:, :, : k + 1]
+        expected = conv2d_backward(kept, x, w)[0][0]
+        for c in range(2):
+            np.testing.assert_allclose(st.grad_input_plane(channel=c), expected[c])
+    whole = conv2d_backward(dy, x, w)[0][0]
+    for c in range(2):
+        np.testing.assert_allclose(st.grad_input_plane(channel=c), whole[c])
+        np.testing.assert_allclose(st.grad_input_plane(partial=False, channel=c), whole[c])
+    # The line of a dX cell: from the plane before to after, one term per output channel.
+    st.set_step(n + n - 1)
+    line = next(t for t in st.step_text().split("\n")[1:] if t.startswith("dX[0, 2, 2]"))
+    before = conv2d_backward(
+        np.where(np.arange(dy[0, 0].size).reshape(dy.shape[2:]) < n - 1, dy, 0), x, w
+    )[0][0, 0, 2, 2]
+    cell = line.split("   ")[0]
+    assert cell.startswith(f"dX[0, 2, 2]: {format_number(before)} + ")
+    assert cell.endswith(f" = {format_number(whole[0, 2, 2])}")
+    assert cell.count(" + ") == 3

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,36 @@ class Results:
 
     arrays: dict[str, Any]
     trace: Trace  # the shown plane
+    # The trace of another plane (n, c) of the same recomputation, and the shown plane.
+    make_trace: Callable[[tuple[int, int]], Trace] | None = field(default=None, repr=False)
+    plane: tuple[int, int] = (0, 0)
+    # Every output channel's windows add to every input plane's gradient (a convolution:
+    # each output channel's kernels read every input channel).
+    all_channels_feed: bool = False
+    _traces: dict[int, Trace] = field(default_factory=dict, repr=False, compare=False)
+
+    def feeding_traces(self) -> list[Trace]:
+        """The traces whose windows add to the shown sample's input gradient, one per output
+        channel feeding it: every output channel of a convolution (its step ``k`` is window
+        ``k`` in each of them), the shown plane's alone otherwise.  Made once, then kept."""
+        channels = self.output.shape[1]
+        if not self.all_channels_feed or channels <= 1 or self.make_trace is None:
+            return [self.trace]
+        n, own = self.plane
+        self._traces.setdefault(own, self.trace)
+        for c in range(channels):
+            if c not in self._traces:
+                self._traces[c] = self.make_trace((n, c))
+        return [self._traces[c] for c in range(channels)]
+
+    def grad_input_after(self, index: int) -> np.ndarray:
+        """The shown sample's input gradient (C, H, W) (the trace's canvas's, for a trace
+        with a canvas of its own) once windows ``0 .. index`` of every feeding output
+        channel have sent theirs back (:meth:`feeding_traces`); ``index = -1``: zeros."""
+        traces = self.feeding_traces()
+        if len(traces) == 1:
+            return traces[0].grad_input_after(index)
+        return np.sum([t.grad_input_after(index) for t in traces], axis=0)
 
     def get(self, name: str) -> np.ndarray | None:
         return self.arrays.get(name)
@@ -110,5 +141,9 @@ def compute(doc: Document, strict_grad: bool = False) -> Results:
     dy = fit_grad(doc.grad_output, outputs["output"].shape, doc.dy_mode, doc.dy_seed, strict_grad)
     grads = spec.backward(ctx, {"grad_output": dy})
     arrays: dict[str, Any] = {**outputs, "grad_output": dy, **grads}
-    trace = spec.trace(tensors, params, ctx, arrays, doc.plane, doc.in_channel)
-    return Results(arrays, trace)
+
+    def make_trace(plane: tuple[int, int]) -> Trace:
+        made: Trace = spec.trace(tensors, params, ctx, arrays, plane, doc.in_channel)
+        return made
+
+    return Results(arrays, make_trace(doc.plane), make_trace, doc.plane, spec.has_weight)

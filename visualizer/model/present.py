@@ -6,11 +6,11 @@ they never compute a window coordinate themselves and never recompute the operat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine import Step
+from engine import Step, format_number
 
 # Kinds of cells in the input canvas (the input plus its padding ring, and the zeros a
 # transposed convolution computed as a convolution inserts between input cells): the engine's
@@ -19,6 +19,7 @@ from engine.geometry import CANVAS_INPUT as INPUT
 from engine.geometry import CANVAS_INSERTED as INSERTED  # noqa: F401 (for the views)
 from engine.geometry import CANVAS_OVERHANG as OVERHANG
 from engine.geometry import CANVAS_PADDING as PADDING
+from engine.trace import Update, term
 from visualizer.model.compute import Results
 from visualizer.model.cursor import StepCursor
 from visualizer.model.document import Document
@@ -62,6 +63,46 @@ def shown_channels(doc: Document, results: Results) -> list[int]:
 
 def current_step(results: Results, cursor: StepCursor) -> Step:
     return results.trace.step(cursor.phase, cursor.window_index)
+
+
+def _term_of(update: Update) -> str:
+    """The term an update's text adds (``1·2`` of ``dX[1, 0]: 0 + 1·2 = 2``)."""
+    head = f": {format_number(update.before)} + "
+    tail = f" = {format_number(update.after)}"
+    start = update.text.find(head)
+    if start < 0 or not update.text.endswith(tail):
+        return term(update.amount)
+    return update.text[start + len(head) : len(update.text) - len(tail)]
+
+
+def summed_updates(results: Results, step: Step) -> tuple[Update, ...]:
+    """``step``'s updates with each dX cell's arithmetic summed over every output channel
+    feeding the input gradient (:meth:`Results.feeding_traces`: a backward step of a
+    convolution with several output channels is that window in each of them), from the
+    gradient before the step to after it, as the dX view shows them:
+    ``dX[0, 1, 0]: 0 + 1·2 + 1·(-1) = 1``.  Other updates, and a single channel's, as they are.
+    """
+    traces = results.feeding_traces()
+    if step.phase != "backward" or len(traces) == 1 or not step.updates:
+        return step.updates
+    terms: dict[tuple[int, tuple[int, int]], list[str]] = {}
+    for trace in traces:
+        for u in trace.step("backward", step.index).updates:
+            if u.view == "grad_input":
+                terms.setdefault((u.channel, u.pos), []).append(_term_of(u))
+    before = results.grad_input_after(step.index - 1)
+    after = results.grad_input_after(step.index)
+    out = []
+    for u in step.updates:
+        if u.view != "grad_input":
+            out.append(u)
+            continue
+        name = u.text.split(": ", 1)[0]
+        b, a = float(before[(u.channel, *u.pos)]), float(after[(u.channel, *u.pos)])
+        added = " + ".join(terms.get((u.channel, u.pos), [_term_of(u)]))
+        text = f"{name}: {format_number(b)} + {added} = {format_number(a)}"
+        out.append(replace(u, before=b, amount=a - b, after=a, text=text))
+    return tuple(out)
 
 
 def trace_channel(doc: Document) -> int:
@@ -156,11 +197,13 @@ def grad_input_plane(
     trace = results.trace
     if not partial:
         if "grad_input" in trace.shown_as:  # the gradient of the trace's own canvas
-            return trace.grad_input[trace_channel(doc)]
+            return results.grad_input_after(len(trace) - 1)[trace_channel(doc)]
         return results.grad_input[doc.plane[0], doc.shown_input_channel]
     if cursor.phase == "forward":
         return np.zeros(trace.x.shape[1:])
-    return trace.grad_input_after(cursor.window_index)[trace_channel(doc)]
+    # Every output channel's windows so far (a convolution with several: step k is window
+    # k in each of them), not the shown channel's share alone.
+    return results.grad_input_after(cursor.window_index)[trace_channel(doc)]
 
 
 def mask_plane(

@@ -201,23 +201,26 @@ def _with_role(hl: Highlight, view: str, roles: Collection[str]) -> list[Cell]:
 
 def _contributions(results: Results, doc: Document, view: str, index: int) -> dict[Cell, float]:
     """What window ``index`` adds to each cell of ``view``'s shown plane: the trace's own
-    accumulation data for one window (what the view adds when it steps on)."""
-    acc = results.trace.accumulation(view)
-    if acc is None:
-        return {}
-    oh, ow = np.divmod(np.array([index]), acc.out_size[1])
-    flat, amounts = acc.contributions(oh, ow)
-    where = np.unravel_index(np.asarray(flat, dtype=np.int64), acc.shape)
+    accumulation data for one window (what the view adds when it steps on); for dX, summed
+    over every output channel feeding it (:meth:`Results.feeding_traces`)."""
+    traces = results.feeding_traces() if view == "grad_input" else [results.trace]
     channel = trace_channel(doc)
     out: dict[Cell, float] = {}
-    if len(acc.shape) == 3:
-        rows, cols, chans = where[1], where[2], where[0]
-    else:
-        rows, cols, chans = where[-2], where[-1], np.zeros(len(flat), dtype=np.int64)
-    for c, r, col, amount in zip(chans, rows, cols, np.asarray(amounts, float), strict=True):
-        if int(c) == channel:
-            key = (int(r), int(col))
-            out[key] = out.get(key, 0.0) + float(amount)
+    for trace in traces:
+        acc = trace.accumulation(view)
+        if acc is None:
+            return {}
+        oh, ow = np.divmod(np.array([index]), acc.out_size[1])
+        flat, amounts = acc.contributions(oh, ow)
+        where = np.unravel_index(np.asarray(flat, dtype=np.int64), acc.shape)
+        if len(acc.shape) == 3:
+            rows, cols, chans = where[1], where[2], where[0]
+        else:
+            rows, cols, chans = where[-2], where[-1], np.zeros(len(flat), dtype=np.int64)
+        for c, r, col, amount in zip(chans, rows, cols, np.asarray(amounts, float), strict=True):
+            if int(c) == channel:
+                key = (int(r), int(col))
+                out[key] = out.get(key, 0.0) + float(amount)
     return out
 
 
@@ -708,5 +711,5 @@ def plane_before(doc: Document, results: Results, cursor: StepCursor, view: str)
     if view == "mask":
         return trace.mask_counts_after(before)
     if view == "grad_input":
-        return trace.grad_input_after(before)[trace_channel(doc)]
+        return results.grad_input_after(before)[trace_channel(doc)]
     raise ValueError(f"view ({view!r}) must be output, mask or grad_input")
