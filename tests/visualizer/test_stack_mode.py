@@ -624,3 +624,45 @@ def test_backward_lecture_titles_keep_the_operation_on_two_lines(window, qtbot):
         assert all(label.lines == 1 or label.text().count("\n") == 1 for label in labels)
     finally:
         action.trigger()
+
+
+# ---- the normal layout read from the back of the room -------------------------------------------
+def choose_preset(panel, name):
+    combo = panel.presets_combobox
+    index = next(i for i in range(1, combo.count()) if name in str(panel.presets[i - 1].path))
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def test_the_step_text_and_counter_are_as_large_as_the_step_bars(window, qtbot):
+    """The stack's step text is the single operation's arithmetic: its font and its note."""
+    panel = open_stack(window, qtbot)
+    bar = window.step_bar
+    assert panel.step_text_label.font().pointSizeF() == bar.arithmetic_label.font().pointSizeF()
+    assert panel.step_label.font() == bar.counter_label.font()
+    assert panel.step_text_label.styleSheet() == bar.arithmetic_label.styleSheet() != ""
+    presentation = next(
+        a for a in window.findChildren(QAction) if a.objectName() == "presentationAction"
+    )
+    presentation.trigger()  # the lecture layout fits the text to a bare box
+    assert panel.step_text_label.styleSheet() == ""
+    presentation.trigger()
+    assert panel.step_text_label.font().pointSizeF() == bar.arithmetic_label.font().pointSizeF()
+    assert panel.step_text_label.styleSheet() == bar.arithmetic_label.styleSheet()
+
+
+def test_the_shape_table_is_no_taller_than_its_rows(window, qtbot):
+    """No empty band under the last layer: the views get that height."""
+    window.resize(1366, 768)
+    panel = open_stack(window, qtbot)
+    choose_preset(panel, "03_vgg")
+    table = panel.shapes_table
+    qtbot.waitUntil(lambda: table.height() == panel.table_content_height())
+    assert table.rowCount() == 6
+    assert panel.right_split.sizes()[1] == panel.table_content_height()
+    header = table.horizontalHeader().height()
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    assert panel.table_content_height() == header + rows + 2 * table.frameWidth()
+    choose_preset(panel, "02_lenet")  # a row more: the table grows back
+    qtbot.waitUntil(lambda: table.height() == panel.table_content_height())
+    assert table.rowCount() == 7

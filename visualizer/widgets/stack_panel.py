@@ -68,12 +68,16 @@ from visualizer.presentation import (
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
 from visualizer.state import AppState
 from visualizer.ui import ERROR_COLOUR, Retranslatable, add_action
+from visualizer.view_settings import view_settings
 from visualizer.widgets.matrix_view import MatrixView
 from visualizer.widgets.params_panel import _Control, _value_signal
 from visualizer.widgets.step_bar import (
     LECTURE_TEXT_READABLE,
     LECTURE_TEXT_SHARE,
     MIN_LECTURE_TEXT_PX,
+    arithmetic_font,
+    arithmetic_style,
+    counter_font,
     largest_fitting_font,
     play_interval,
     play_steps_per_tick,
@@ -85,6 +89,7 @@ from visualizer.widgets.views_panel import ROLE_STYLE
 
 VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
 VIEW_MIN_HEIGHT = 120
+STEP_NOTE_FRAME = 10  # the yellow note's padding and border, top and bottom (pixels)
 STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in the tooltip)
 PLAY_SPEED = 10  # steps per second a play starts with (a layer has many windows)
 VIEW_SIDES = 12  # a view's width around its matrix (pixels, about)
@@ -270,6 +275,10 @@ class StackPanel(Retranslatable, QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.Stretch)
         self.shapes_table.setMinimumHeight(90)
+        # No empty white band under the last layer: the table is at most as tall as its rows
+        # (the views get the rest of the height).
+        self.shapes_table.verticalHeader().sectionResized.connect(self._fit_table_height)
+        self.shapes_table.horizontalHeader().geometriesChanged.connect(self._fit_table_height)
 
         icons = (
             ("first", QStyle.SP_MediaSkipBackward),
@@ -340,8 +349,17 @@ class StackPanel(Retranslatable, QWidget):
         step_font = self.step_text_label.font()
         step_font.setPointSizeF(step_font.pointSizeF() * 1.1)
         self.step_text_label.setFont(step_font)
-        self._text_font = QFont(step_font)  # the normal layout's fonts
+        self._text_font = QFont(step_font)  # the lecture layout's fonts grow from these
         self._counter_font = QFont(self.step_label.font())
+        # The normal layout: the counter and the step's arithmetic as large as the single
+        # operation's step bar, the arithmetic in its yellow note (at 1366x768 a 13 px text in
+        # two lines under the views could not be read from the back of a lecture hall).
+        self._normal_text_font = arithmetic_font()
+        self._normal_counter_font = counter_font()
+        self.step_label.setFont(self._normal_counter_font)
+        self.step_text_label.setFont(self._normal_text_font)
+        view_settings().sigThemeChanged.connect(self._style_step_text)
+        self._style_step_text()
         self._fitted: tuple[object, ...] = ()
         step_row = QHBoxLayout()
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
@@ -359,8 +377,11 @@ class StackPanel(Retranslatable, QWidget):
         right_split.addWidget(self.views_scroll)
         right_split.addWidget(self.shapes_table)
         right_split.setStretchFactor(0, 1)
-        right_split.setSizes([480, 170])
+        right_split.setSizes([480, 170])  # _table_wanted_height
         right_split.setChildrenCollapsible(False)
+        self.right_split = right_split
+        self._table_wanted_height = 170  # the table's height in the splitter, user's choice
+        right_split.splitterMoved.connect(self._on_split_moved)
         right = QWidget()
         # The level views with the step counter and the step text: what a GIF records.
         right.setObjectName("stack_record_area")
@@ -429,6 +450,8 @@ class StackPanel(Retranslatable, QWidget):
         if not self.lecture:
             self._table_wanted = shown
         self.shapes_table.setVisible(shown)
+        if shown:
+            self._fit_table_height()
 
     def _window_height(self) -> int:
         window = self.window()
@@ -437,10 +460,11 @@ class StackPanel(Retranslatable, QWidget):
     def _apply_lecture_fonts(self) -> None:
         """The counter's and the arithmetic's fonts for the layout (see set_presenting)."""
         label = self.step_text_label
+        self._style_step_text()
         if not self.lecture:
-            self.step_label.setFont(self._counter_font)
+            self.step_label.setFont(self._normal_counter_font)
             self._set_title_fonts()
-            label.setFont(self._text_font)
+            label.setFont(self._normal_text_font)
             label.setMinimumHeight(0)
             self._fitted = ()
             self._set_step_text()
@@ -458,6 +482,11 @@ class StackPanel(Retranslatable, QWidget):
         label.setMaximumHeight(box)
         self._fitted = ()
         self._fit_step_text()
+
+    def _style_step_text(self, *_args: object) -> None:
+        """The step text's yellow note in the normal layout (the lecture layout fits its font
+        to a bare box)."""
+        self.step_text_label.setStyleSheet("" if self.lecture else arithmetic_style())
 
     def _set_title_fonts(self) -> None:
         for view in self.level_views + self.grad_views:
@@ -696,6 +725,34 @@ class StackPanel(Retranslatable, QWidget):
                 tip = "\n".join(row.formula) if column == 4 and row.formula else text
                 self._set_cell(i, column, text, row.error is not None, tip)
 
+        self._fit_table_height()
+
+    def table_content_height(self) -> int:
+        """The shape table's height with every row shown and nothing under them."""
+        table = self.shapes_table
+        height = table.horizontalHeader().height() + table.verticalHeader().length()
+        if table.horizontalScrollBar().isVisible():
+            height += table.horizontalScrollBar().height()
+        return height + 2 * table.frameWidth()
+
+    def _fit_table_height(self, *_args: object) -> None:
+        table = self.shapes_table
+        height = self.table_content_height()
+        table.setMinimumHeight(min(90, height))
+        table.setMaximumHeight(height)
+        split = getattr(self, "right_split", None)
+        if split is None or not table.isVisible():
+            return
+        # The splitter keeps a band under a table that shrank (the views get it) and gives a
+        # table that grew its rows back, up to the height the user left it at.
+        sizes = split.sizes()
+        target = min(self._table_wanted_height, height)
+        if sizes[1] != target and sum(sizes) > target:
+            split.setSizes([sum(sizes) - target, target])
+
+    def _on_split_moved(self, *_args: object) -> None:
+        self._table_wanted_height = self.right_split.sizes()[1]
+
     def _set_cell(self, row: int, column: int, text: str, error: bool, tip: str = "") -> None:
         """One cell of the shape table, its item kept (setItem is slow) and changed only when
         its text or colour changes."""
@@ -793,7 +850,7 @@ class StackPanel(Retranslatable, QWidget):
             self._fit_step_text()
             return
         lines = label.fontMetrics().lineSpacing() * STEP_TEXT_LINES
-        label.setMaximumHeight(lines + 2 * label.margin() + 4)
+        label.setMaximumHeight(lines + 2 * label.margin() + 4 + STEP_NOTE_FRAME)
 
     def _channel(self, array: np.ndarray) -> int:
         return min(self.channel_spinbox.value(), array.shape[1] - 1)

@@ -41,6 +41,26 @@ ARITHMETIC_STYLE = {
 }
 
 
+def arithmetic_style() -> str:
+    """The arithmetic note's style sheet for the current theme."""
+    return ARITHMETIC_STYLE["dark" if is_dark() else "light"]
+
+
+def counter_font() -> QFont:
+    """The step counter's font in the normal layout (the stack panel's counter too)."""
+    font = QFont()
+    font.setPointSizeF(13)
+    font.setBold(True)
+    return font
+
+
+def arithmetic_font() -> QFont:
+    """The step's arithmetic's font in the normal layout (the stack panel's step text too)."""
+    font = QFont()
+    font.setPointSizeF(14)
+    return font
+
+
 UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.update_lines)
 LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
@@ -180,18 +200,14 @@ class StepBar(Retranslatable, QWidget):
         self.speed_spinbox.setValue(2)
         self.counter_label = QLabel("")
         self.counter_label.setObjectName("stepCounter")
-        counter_font = QFont()
-        counter_font.setPointSizeF(13)
-        counter_font.setBold(True)
-        self.counter_label.setFont(counter_font)
+        self.counter_label.setFont(counter_font())
         self.counter_label.setMinimumWidth(120)
         self.arithmetic_label = QLabel("")
         self.arithmetic_label.setObjectName("arithmetic")
         self.arithmetic_label.setWordWrap(True)
         self.arithmetic_label.setTextFormat(Qt.RichText)
         self.arithmetic_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        big = QFont()
-        big.setPointSizeF(14)
+        big = arithmetic_font()
         self.arithmetic_label.setFont(big)
         self._arithmetic_font = QFont(big)
         self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
@@ -382,7 +398,7 @@ class StepBar(Retranslatable, QWidget):
         self.counter_label.setMinimumWidth(max(120, need + 2))
 
     def _style_arithmetic(self, *_args: object) -> None:
-        self.arithmetic_label.setStyleSheet(ARITHMETIC_STYLE["dark" if is_dark() else "light"])
+        self.arithmetic_label.setStyleSheet(arithmetic_style())
 
     def toggle_play(self) -> None:
         if self.state.quiz.on:
