@@ -339,3 +339,38 @@ def test_an_arch_crosses_no_title_but_along_its_legs(window, qtbot, size):
             assert not any(rect.contains(p.toPoint()) for rect in titles), (t, p)
         if from_leg > ARCH_RADIUS + 1:  # past the rounded corners: above the views
             assert p.y() <= top, (t, p)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
+def test_weight_notes_in_the_lecture_layout_are_readable_or_left_to_the_arithmetic(
+    conv, qtbot, size
+):
+    """Issue 10 follow-up: the weights printed in a convolution's window cells were ~8 px in
+    the lecture layout at 1024x768 (30% of a 27 px cell).  There a note is drawn at least
+    LECTURE_NOTE_MIN_PX tall or not at all (then the cell's number keeps its size and the
+    arithmetic line says each weight: ``dY·w``); outside it, at least NOTE_MIN_PX."""
+    from engine import format_number
+    from engine.trace import term
+    from visualizer.widgets.matrix_view import LECTURE_NOTE_MIN_PX, NOTE_MIN_PX
+
+    st, panel = conv.state, conv.views_panel
+    conv.resize(*size)
+    settle(qtbot)
+    st.set_step(st.n_windows + 3)  # backward, window (0, 3)
+    settle(qtbot)
+    assert panel.input_view.note_pixel_size() >= NOTE_MIN_PX
+    conv.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    view = panel.input_view
+    notes = view.notes()
+    assert notes == {(0, 3): "0", (0, 4): "1", (1, 3): "2", (1, 4): "3"}
+    pixels = view.note_pixel_size()
+    assert pixels == 0 or pixels >= LECTURE_NOTE_MIN_PX
+    if pixels == 0:
+        text = st.step_text()
+        dy = format_number(st.grad_output_plane()[0, 3])
+        for weight in notes.values():
+            assert f"{dy}·{term(float(weight))} " in text
+    conv.presentation.set_presentation(False, save=False)
+    settle(qtbot)
+    assert panel.input_view.note_pixel_size() >= NOTE_MIN_PX

@@ -320,6 +320,7 @@ class MatrixModel(QAbstractTableModel):
         self.styles: dict[tuple[int, int], set[str]] = {}
         # Small numbers printed in a corner of cells (canvas coordinates): a window cell's weight.
         self.notes: dict[tuple[int, int], str] = {}
+        self.note_least = 0  # notes smaller than this many pixels are not drawn (0: all are)
         self.show_numbers = True
         self.max_chars = 1
         self.long_texts: tuple[str, ...] = ("0",)
@@ -704,15 +705,31 @@ MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
 # Highlight styles of the current step that the magnifier of a heat map shows.
 MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"))
 NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
+NOTE_MIN_PX = 8  # ... at least this many pixels (a desk's screen, read from up close)
+# In the lecture layout a note smaller than this is not drawn (unreadable from the back of a
+# hall; the arithmetic line says each weight: ``x·w``, ``dY·w``) and the cell's number keeps
+# its whole height instead of moving down under the note.
+LECTURE_NOTE_MIN_PX = 12
 _NOTE_ALIGN = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
 
 
-def paint_note(painter: QPainter, rect: QRect, note: str, scale: float) -> None:
+def note_pixels(cell: int, least: int = 0) -> int:
+    """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it,
+    at least ``NOTE_MIN_PX``; with ``least`` (the lecture layout's ``LECTURE_NOTE_MIN_PX``),
+    0 (no note drawn) below ``least`` pixels."""
+    pixels = round(cell * NOTE_HEIGHT)
+    if least:
+        return pixels if pixels >= least else 0
+    return max(NOTE_MIN_PX, pixels)
+
+
+def paint_note(painter: QPainter, rect: QRect, note: str, scale: float, pixels: int) -> None:
     """A small number at the top of a cell, inside its highlight border: dark on a light tab,
-    readable on every colour; the cell's own number is drawn at the bottom, under it."""
+    readable on every colour; the cell's own number is drawn at the bottom, under it.
+    ``pixels``: the font's size (:func:`note_pixels`)."""
     painter.save()
     font = QFont()
-    font.setPixelSize(max(8, round(rect.height() * NOTE_HEIGHT)))
+    font.setPixelSize(pixels)
     font.setBold(True)
     painter.setFont(font)
     metrics = QFontMetricsF(font)
@@ -762,6 +779,9 @@ class _CellDelegate(QStyledItemDelegate):
         styles = model.styles.get(key)
         note = model.notes.get(key) if model.show_numbers else None
         rect = option.rect
+        note_px = note_pixels(rect.height(), model.note_least) if note else 0
+        if not note_px:
+            note = None  # too small to read here (the lecture layout): not drawn
         # A selected, current or hovered cell keeps its own colour: the style's selection
         # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
         # is marked by a dotted frame instead (below), the hovered one by the views' hover
@@ -808,7 +828,7 @@ class _CellDelegate(QStyledItemDelegate):
         if styles:
             self._paint_borders(painter, option, styles)
         if note:
-            paint_note(painter, rect, note, self.scale)
+            paint_note(painter, rect, note, self.scale, note_px)
 
     def _paint_borders(
         self, painter: QPainter, option: QStyleOptionViewItem, styles: set[str]
@@ -1908,6 +1928,20 @@ class MatrixView(QWidget):
         """The small numbers printed in cells, in matrix coordinates (what a test reads)."""
         off_r, off_c = self.model.offset
         return {(r - off_r, c - off_c): text for (r, c), text in self.model.notes.items()}
+
+    def set_note_least(self, pixels: int) -> None:
+        """Notes whose font would be smaller than ``pixels`` are not drawn (the lecture
+        layout's ``LECTURE_NOTE_MIN_PX``; 0: every note is, at least ``NOTE_MIN_PX``)."""
+        if pixels != self.model.note_least:
+            self.model.note_least = pixels
+            self.table.viewport().update()
+
+    def note_pixel_size(self) -> int:
+        """The pixel size of the font notes are drawn in at the current cell size; 0 when
+        they are not drawn (no numbers, or too small for the lecture layout)."""
+        if not self.model.show_numbers or not self.cell:
+            return 0
+        return note_pixels(self.table.verticalHeader().defaultSectionSize(), self.model.note_least)
 
     def cells_box(self, cells: tuple[tuple[int, int], ...], widget: QWidget) -> QRectF | None:
         """The box around ``cells`` (matrix coordinates) in ``widget``'s coordinates, cut to

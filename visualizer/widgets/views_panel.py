@@ -38,6 +38,7 @@ from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import Retranslatable
 from visualizer.widgets.channel_planes import PlaneGroup
 from visualizer.widgets.matrix_view import (
+    LECTURE_NOTE_MIN_PX,
     LECTURE_NUMBER_HEIGHT,
     MIN_NUMBER_CELL,
     NUMBER_HEIGHT,
@@ -407,6 +408,7 @@ class ViewsPanel(Retranslatable, QWidget):
     def _wire_extra(self, view: MatrixView) -> None:
         """A new extra plane: edits go to its channel, hovering it links like the main one."""
         view.set_number_height(LECTURE_NUMBER_HEIGHT if self.lecture else NUMBER_HEIGHT)
+        view.set_note_least(LECTURE_NOTE_MIN_PX if self.lecture else 0)
         view.set_typing_edits(not self.lecture)
         size_by_slot(view, not self._flowing())
         view.sigResized.connect(self._sync_timer.start)
@@ -696,6 +698,7 @@ class ViewsPanel(Retranslatable, QWidget):
         self.lecture = on
         for view in self.views():
             view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
+            view.set_note_least(LECTURE_NOTE_MIN_PX if on else 0)
         self._relayout()
         self._update_titles(self.state.input_canvas()[1])
         self._update_planes()  # leaving it: the planes side by side again
