@@ -813,7 +813,8 @@ class AppState(QObject):
         """Arrows of the current step: window → output cell, or dY cell → gradient cells."""
         if self.quiz.hiding_size:
             return []  # quiz mode: they would point into the covered output
-        return present.arrows(self.highlight())
+        inputs = tuple(t.name for t in self.spec.tensors if t.role == "input")
+        return present.arrows(self.highlight(), inputs)
 
     # ---- quiz mode (visualizer.model.quiz) -----------------------------------------------------
     @property

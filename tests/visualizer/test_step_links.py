@@ -84,6 +84,27 @@ def test_arrows_join_what_a_step_reads_to_what_it_writes(conv, qtbot):
     assert panel.arrows.arrows == [("grad_output", "grad_input")]
 
 
+def test_max_unpooling_draws_an_arrow_from_the_pooled_cell_to_where_it_is_put(window, qtbot):
+    """Issue 10 follow-up: max-unpooling's forward step reads a cell of P (X's winner is only
+    marked) and writes Y where its index points; its arrow starts at that P cell (the spec's
+    tensors of role input, in view order: the first whose cells the step reads)."""
+    st, panel = window.state, window.views_panel
+    st.set_op("max_unpool2d")
+    st.set_step(3)
+    settle(qtbot)
+    step = st.highlight().step
+    read = tuple(c.pos for c in step.cells if c.view == "pooled" and c.role == "source")
+    written = tuple(c.pos for c in step.cells if c.view == "output" and c.role == "result")
+    assert read and written
+    (arrow,) = st.step_arrows()
+    assert (arrow.source_view, arrow.source) == ("pooled", read)
+    assert (arrow.target_view, arrow.target) == ("output", written)
+    assert panel.arrows.arrows == [("pooled", "output")]
+    st.set_step(st.n_windows + 3)
+    settle(qtbot)
+    assert panel.arrows.arrows == [("grad_output", "grad_input")]
+
+
 def test_the_arithmetic_line_breaks_only_between_cell_updates(conv):
     st = conv.state
     st.set_step(st.n_windows)  # backward, window (0, 0)

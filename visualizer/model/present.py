@@ -310,11 +310,23 @@ ARROW_ENDS = {
 }
 
 
-def arrows(hl: Highlight) -> list[Arrow]:
+def arrows(hl: Highlight, inputs: tuple[str, ...] = ("input",)) -> list[Arrow]:
     """The current step's arrows: forward, from the window to the output cell it makes;
-    backward, from the dY cell to the gradient cells it feeds (read from the step's roles)."""
+    backward, from the dY cell to the gradient cells it feeds (read from the step's roles).
+
+    ``inputs``: the tensors a forward step may read (the spec's tensors of role ``input``,
+    in view order); the arrow starts in the first whose cells the step reads (max-unpooling
+    reads a cell of P and only marks X's winner: its arrow starts at P's cell).
+    """
     (from_view, from_roles), targets = ARROW_ENDS[hl.step.phase]
-    source = tuple(sorted(rc for rc, roles in hl.of(from_view).items() if roles & set(from_roles)))
+    starts = inputs if from_view == "input" else (from_view,)
+    source: tuple[Cell, ...] = ()
+    for from_view in starts:
+        source = tuple(
+            sorted(rc for rc, roles in hl.of(from_view).items() if roles & set(from_roles))
+        )
+        if source:
+            break
     if not source:
         return []
     out = []
