@@ -28,6 +28,9 @@ GRAD_SHAPE_RULE = QT_TR_NOOP(
 )
 
 
+SUMS_KEPT = 4  # sums over output channels of the input gradient kept (Results.grad_input_after)
+
+
 @dataclass(frozen=True)
 class Results:
     """Everything one recomputation produced.
@@ -45,6 +48,8 @@ class Results:
     # each output channel's kernels read every input channel).
     all_channels_feed: bool = False
     _traces: dict[int, Trace] = field(default_factory=dict, repr=False, compare=False)
+    # The last sums of grad_input_after, by index (a step asks for its own and the one before).
+    _sums: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def feeding_traces(self) -> list[Trace]:
         """The traces whose windows add to the shown sample's input gradient, one per output
@@ -67,7 +72,14 @@ class Results:
         traces = self.feeding_traces()
         if len(traces) == 1:
             return traces[0].grad_input_after(index)
-        return np.sum([t.grad_input_after(index) for t in traces], axis=0)
+        found = self._sums.get(index)
+        if found is None:
+            found = np.sum([t.grad_input_after(index) for t in traces], axis=0)
+            found.flags.writeable = False
+            if len(self._sums) >= SUMS_KEPT:
+                del self._sums[next(iter(self._sums))]
+            self._sums[index] = found
+        return found
 
     def get(self, name: str) -> np.ndarray | None:
         return self.arrays.get(name)
