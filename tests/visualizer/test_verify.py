@@ -279,6 +279,29 @@ def test_compare_with_torch_action_shows_the_agreement_matrix(qtbot, window):
     np.testing.assert_array_equal(panel.difference_matrix(), np.zeros((8, 8)))
 
 
+def test_the_pytorch_box_grows_only_when_it_shows_the_difference_matrix(qtbot, window):
+    """Before a comparison the PyTorch box is as tall as its contents, its button under its
+    heading (it sat at the bottom of an empty box the dock's height); the difference matrix,
+    once shown, gets the dock's height."""
+    window.resize(1366, 768)
+    action(window, "checkGradientsAction").trigger()
+    dock = window.findChild(QDockWidget, "verifyDock")
+    qtbot.waitUntil(dock.isVisible)
+    panel = window.verify_panel
+    wait_for_checks(qtbot, panel)
+    box = panel.torch_box
+    qtbot.waitUntil(lambda: box.height() == box.sizeHint().height())
+    button = panel.torch_button
+    assert button.isVisible() and box.isAncestorOf(button)
+    assert button.geometry().bottom() < box.height()
+    pytest.importorskip("torch")
+    panel.run_torch_comparison()
+    wait_for_checks(qtbot, panel)
+    assert panel.diff_view.isVisible()
+    qtbot.waitUntil(lambda: panel.diff_view.height() >= panel.diff_view.minimumHeight())
+    assert box.height() > box.sizeHint().height() - panel.diff_view.sizeHint().height()
+
+
 def test_compare_matrix_shows_real_differences(qtbot, window):
     pytest.importorskip("torch")
     st = window.state

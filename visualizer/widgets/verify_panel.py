@@ -163,7 +163,11 @@ class VerifyPanel(Retranslatable, QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.grad_box)
-        layout.addWidget(torch_box, 1)
+        # The PyTorch box grows only once it shows the difference matrix: before, its button
+        # stayed under its heading instead of at the bottom of an empty box.
+        layout.addWidget(torch_box)
+        layout.addStretch(1)
+        self._body_layout = layout
         scroll = QScrollArea()
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
@@ -443,6 +447,8 @@ class VerifyPanel(Retranslatable, QDockWidget):
             self.show_label,
         ):
             widget.setVisible(True)
+        self._body_layout.setStretch(1, 1)  # the difference matrix gets the dock's height
+        self._body_layout.setStretch(2, 0)
         self._show_difference()
         return result
 
