@@ -666,3 +666,18 @@ def test_the_shape_table_is_no_taller_than_its_rows(window, qtbot):
     choose_preset(panel, "02_lenet")  # a row more: the table grows back
     qtbot.waitUntil(lambda: table.height() == panel.table_content_height())
     assert table.rowCount() == 7
+
+
+def test_the_hidden_stack_page_does_not_widen_the_window(window, qtbot):
+    """Only the page shown sets the window's least width: at 1024x768 the pitfalls dock fits
+    beside the single-operation views (the hidden stack page made the window 1086 px wide)."""
+    pages = window.centralWidget()
+    panel = window.stack_panel
+    window.resize(1024, 768)
+    window.findChild(QAction, "pitfallsAction").trigger()
+    qtbot.waitUntil(lambda: window.pitfalls_dock.isVisible())
+    assert pages.minimumSizeHint().width() < panel.minimumSizeHint().width()
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    open_stack(window, qtbot)  # shown, the stack page sets it again
+    assert pages.minimumSizeHint().width() >= panel.minimumSizeHint().width()

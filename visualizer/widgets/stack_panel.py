@@ -1203,6 +1203,15 @@ def install(window: Any) -> None:
         with QSignalBlocker(action):
             action.setChecked(on)
         pages.setCurrentIndex(1 if on else 0)
+        # Only the page shown sets the window's least width: the hidden stack page's step row
+        # and layer controls (742 px) made a 1024x768 window with the pitfalls dock open
+        # 1086 px wide, wider than the screen.
+        for index in range(pages.count()):
+            page = pages.widget(index)
+            shown = index == pages.currentIndex()
+            policy = QSizePolicy.Preferred if shown else QSizePolicy.Ignored
+            page.setSizePolicy(policy, policy)
+        pages.updateGeometry()
         for window_action in stepping:
             window_action.setEnabled(not on)
         for key_action in own:
