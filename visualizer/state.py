@@ -771,6 +771,11 @@ class AppState(QObject):
             )
         elif updates is not record.updates:  # every output channel's terms
             lines = update_lines(updates)
+        if updates is not record.updates:
+            # Why a dX cell has several terms (the sentence names the shown channel's dY).
+            last = len(self.results.feeding_traces()) - 1
+            said = tr("dX gets one term per output channel here, c = 0 to {last}")
+            lines = (said.format(last=last), *lines)
         text = "\n".join((tr(record.template).format(**record.fields), *lines))
         asked = self.quiz.prompt(text)
         if asked is not None:  # quiz mode: the question instead of the hidden arithmetic

@@ -1577,6 +1577,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>对比设置</translation>
     </message>
     <message>
+        <source>dX gets one term per output channel here, c = 0 to {last}</source>
+        <translation>dX 在此处每个输出通道各得一项，c = 0 到 {last}</translation>
+    </message>
+    <message>
         <source>{position}: the window read no input</source>
         <translation>{position}：这个窗口没有读到任何输入</translation>
     </message>

@@ -74,7 +74,9 @@ def test_backward_shows_each_channels_gradients(two_channels):
         # dX: what every output channel's windows sent back (both channels read each plane)
         np.testing.assert_allclose(dx[c].matrix(), st.results.grad_input[0, c])
         np.testing.assert_allclose(dw[c].matrix(), trace.grad_weight[c])
-    lines = st.step_text().split("\n")[1:]
+    # After the sentence: why dX cells have a term per output channel, then the updates.
+    said, *lines = st.step_text().split("\n")[1:]
+    assert "c = 0 to 1" in said
     assert [line.split("[")[0] + line.split("[")[1][:1] for line in lines[:4]] == [
         "dX0",
         "dX1",
@@ -106,7 +108,8 @@ def test_more_than_four_channels_show_four_and_a_selector(two_channels, qtbot):
     assert shown[5].title_label.text() == "X[c=5]"
     # The arithmetic lines are those of the planes shown.
     st.set_step(st.n_windows)
-    lines = st.step_text().split("\n")[1:]
+    said, *lines = st.step_text().split("\n")[1:]  # the line about every output channel
+    assert said.startswith("dX gets one term per output channel")
     assert all(line.startswith(("dX[4", "dX[5", "dW[4", "dW[5", "db")) for line in lines)
 
 
@@ -188,7 +191,9 @@ def test_backward_steps_add_every_output_channels_share_to_dx(qtbot):
         np.testing.assert_allclose(st.grad_input_plane(partial=False, channel=c), whole[c])
     # The line of a dX cell: from the plane before to after, one term per output channel.
     st.set_step(n + n - 1)
-    line = next(t for t in st.step_text().split("\n")[1:] if t.startswith("dX[0, 2, 2]"))
+    said, *lines = st.step_text().split("\n")[1:]
+    assert said.startswith("dX gets one term per output channel") and said.endswith("c = 0 to 2")
+    line = next(t for t in lines if t.startswith("dX[0, 2, 2]"))
     before = conv2d_backward(
         np.where(np.arange(dy[0, 0].size).reshape(dy.shape[2:]) < n - 1, dy, 0), x, w
     )[0][0, 0, 2, 2]
