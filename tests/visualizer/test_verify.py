@@ -302,6 +302,18 @@ def test_the_pytorch_box_grows_only_when_it_shows_the_difference_matrix(qtbot, w
     assert box.height() > box.sizeHint().height() - panel.diff_view.sizeHint().height()
 
 
+def test_empty_verdicts_and_details_take_no_room(qtbot, window):
+    """Before a check its verdict and details are hidden (they took ~50 px of each box)."""
+    panel = window.verify_panel
+    labels = (panel.grad_verdict_label, panel.grad_details_label)
+    assert all(label.text() == "" and label.isHidden() for label in labels)
+    action(window, "checkGradientsAction").trigger()
+    wait_for_checks(qtbot, panel)
+    assert all(label.text() != "" and not label.isHidden() for label in labels)
+    assert all(panel.torch_box.isAncestorOf(label) for label in (panel.torch_details_label,))
+    assert panel.torch_details_label.isHidden() == (panel.torch_details_label.text() == "")
+
+
 def test_compare_matrix_shows_real_differences(qtbot, window):
     pytest.importorskip("torch")
     st = window.state

@@ -46,9 +46,19 @@ UNSURE_STYLE = "QLabel { color: #6b4e00; background: #fff5d6; border: 1px solid 
 STALE_STYLE = "QLabel { color: #555555; background: #eeeeee; border: 1px solid #bbbbbb; }"
 
 
+class _TextLabel(QLabel):
+    """A label hidden while it has no text: an empty verdict and empty details took ~50 px
+    of each box between its rule and its button before the first check."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        if self.parentWidget() is not None:  # a parentless label shown would be a window
+            self.setHidden(not text)
+
+
 def _text_label(name: str) -> QLabel:
-    """An empty, wrapping, selectable label called ``name``."""
-    label = QLabel("")
+    """An empty, wrapping, selectable label called ``name``, hidden while empty."""
+    label = _TextLabel("")
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -159,6 +169,13 @@ class VerifyPanel(Retranslatable, QDockWidget):
         ):
             widget.setVisible(False)
 
+        for label in (
+            self.grad_verdict_label,
+            self.grad_details_label,
+            self.torch_verdict_label,
+            self.torch_details_label,
+        ):
+            label.setHidden(not label.text())
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
