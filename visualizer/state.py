@@ -762,7 +762,10 @@ class AppState(QObject):
             cursor = StepCursor(cursor.n_windows, cursor.clamp(step))
         record = present.current_step(self.results, cursor)
         lines = record.lines
-        updates = present.summed_updates(self.results, record)
+        symbol = (
+            self.spec.tensor("grad_input").symbol if self.spec.has_tensor("grad_input") else "dX"
+        )
+        updates = present.summed_updates(self.results, record, symbol)
         shown = self.shown_channels()
         if updates and len(shown) < self.results.trace.x.shape[0]:
             # More channels than the views show: the arithmetic of the planes shown.

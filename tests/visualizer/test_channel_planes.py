@@ -201,3 +201,26 @@ def test_backward_steps_add_every_output_channels_share_to_dx(qtbot):
     assert cell.startswith(f"dX[0, 2, 2]: {format_number(before)} + ")
     assert cell.endswith(f" = {format_number(whole[0, 2, 2])}")
     assert cell.count(" + ") == 3
+
+
+def test_a_gathering_backward_step_sums_every_output_channels_share(qtbot):
+    """A transposed convolution's backward step gathers one dX cell (no per-cell update in
+    the channel's own arithmetic); with 2 output channels the line adds each channel's share
+    from the plane before to the one the view shows."""
+    from engine import format_number
+    from visualizer.state import AppState
+
+    st = AppState()
+    st.set_op("conv_transpose2d")
+    assert st.set_out_channels(2)
+    n = st.n_windows
+    st.set_step(n + 1)
+    step = st.highlight().step
+    (cell,) = [c.pos for c in step.cells if c.view == "grad_input" and c.role == "target"]
+    shown = st.grad_input_plane()
+    own = st.results.trace.grad_input_after(1)[0]
+    assert shown[cell] != own[cell]  # the other channel adds to it
+    r, c = cell
+    line = st.step_text().split("\n")[-1]
+    assert line.startswith(f"dX[{r}, {c}]: 0 + ") and line.count(" + ") == 2
+    assert line.endswith(f" = {format_number(shown[cell])}")

@@ -145,6 +145,39 @@ def test_the_plane_before_a_step_lacks_exactly_that_step(op):
         assert math.isclose(after[cell] - before[cell], amount, abs_tol=1e-9)
 
 
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d"])
+def test_a_backward_question_with_several_output_channels_asks_what_all_of_them_add(op):
+    """Issue 10 follow-up: a backward step of a convolution with several output channels is
+    that window in each of them; the question's amounts and the plane before it are the dX
+    view's (every output channel's share), not the shown channel's alone."""
+    from dataclasses import replace
+
+    from visualizer.model.present import grad_input_plane
+
+    doc = document(op, np.arange(16.0).reshape(4, 4) - 5)
+    weight = np.stack([doc.weight[0], -2.0 * doc.weight[0] + 1.0])  # 2 output channels
+    if OPS[op].weight_in_axis == 0:
+        weight = np.moveaxis(weight, 0, 1)
+    out = compute(replace(doc, weight=weight, grad_output=np.ones((1, 1, 1, 1)))).output.shape
+    doc = replace(doc, weight=weight, grad_output=np.arange(np.prod(out), dtype=float).reshape(out))
+    results = compute(doc)
+    assert len(results.feeding_traces()) == 2
+    n = len(results.trace)
+    cursor = StepCursor(n, n + 1)  # backward, second window
+    q = step_question(doc, results, cursor, KINDS)
+    before = plane_before(doc, results, cursor, "grad_input")
+    after = grad_input_plane(doc, results, cursor, True)
+    assert q is not None
+    amounts = dict(q.amounts)
+    if q.value_cell is not None and q.value is not None:  # a gather: the cell's value asked
+        amounts[q.value_cell] = q.value
+    assert amounts
+    own = results.trace.grad_input_after(1)[0] - results.trace.grad_input_after(0)[0]
+    assert any(not math.isclose(own[c], a, abs_tol=1e-9) for c, a in amounts.items())
+    for cell, amount in amounts.items():
+        assert math.isclose(after[cell] - before[cell], amount, abs_tol=1e-9)
+
+
 def test_kinds_off_ask_nothing():
     doc = document()
     cursor, results = cursor_at(doc, 0)

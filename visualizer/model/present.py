@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine import Step, format_number
+from engine import Step, Trace, format_number
 
 # Kinds of cells in the input canvas (the input plus its padding ring, and the zeros a
 # transposed convolution computed as a convolution inserts between input cells): the engine's
@@ -75,16 +75,54 @@ def _term_of(update: Update) -> str:
     return update.text[start + len(head) : len(update.text) - len(tail)]
 
 
-def summed_updates(results: Results, step: Step) -> tuple[Update, ...]:
+def _gathered_updates(
+    results: Results, step: Step, traces: list[Trace], symbol: str
+) -> tuple[Update, ...]:
+    """The dX cells a backward step gathers into (a transposed convolution's: the step writes
+    its sum, no per-cell update), each as one term per feeding output channel from the
+    gradient before the step to after it: ``dX[0, 1]: 0 + 6 + 4 = 10``."""
+    k = step.index
+    shares: dict[tuple[int, int, int], list[float]] = {}
+    targets = [c for c in step.cells if c.view == "grad_input" and c.role == "target"]
+    for cell in targets:
+        shares[(cell.channel, *cell.pos)] = []
+    for trace in traces:
+        acc = trace.accumulation("grad_input")
+        if acc is None:
+            return ()
+        flat, amounts = acc.contributions(*np.divmod(np.array([k]), acc.out_size[1]))
+        cells = np.asarray(flat, dtype=np.int64)
+        size = int(np.prod(acc.shape))
+        total = np.bincount(cells, np.asarray(amounts, float), size).reshape(acc.shape)
+        for key, terms in shares.items():
+            terms.append(float(total[key]))
+    before, after = results.grad_input_after(k - 1), results.grad_input_after(k)
+    planes = results.trace.x.shape[0]
+    out = []
+    for (ch, r, c), terms in shares.items():
+        name = f"{symbol}[{r}, {c}]" if planes == 1 else f"{symbol}[{ch}, {r}, {c}]"
+        b, a = float(before[ch, r, c]), float(after[ch, r, c])
+        added = " + ".join(term(t) for t in terms)
+        text = f"{name}: {format_number(b)} + {added} = {format_number(a)}"
+        out.append(Update("grad_input", (r, c), ch, b, a - b, a, text))
+    return tuple(out)
+
+
+def summed_updates(results: Results, step: Step, symbol: str = "dX") -> tuple[Update, ...]:
     """``step``'s updates with each dX cell's arithmetic summed over every output channel
     feeding the input gradient (:meth:`Results.feeding_traces`: a backward step of a
     convolution with several output channels is that window in each of them), from the
     gradient before the step to after it, as the dX view shows them:
-    ``dX[0, 1, 0]: 0 + 1·2 + 1·(-1) = 1``.  Other updates, and a single channel's, as they are.
+    ``dX[0, 1, 0]: 0 + 1·2 + 1·(-1) = 1``; a step that gathers into dX cells without
+    per-cell updates (a transposed convolution's) gets such lines added
+    (:func:`_gathered_updates`, ``symbol`` naming dX).  Other updates, and a single
+    channel's, as they are.
     """
     traces = results.feeding_traces()
-    if step.phase != "backward" or len(traces) == 1 or not step.updates:
+    if step.phase != "backward" or len(traces) == 1:
         return step.updates
+    if not any(u.view == "grad_input" for u in step.updates):
+        return step.updates + _gathered_updates(results, step, traces, symbol)
     terms: dict[tuple[int, tuple[int, int]], list[str]] = {}
     for trace in traces:
         for u in trace.step("backward", step.index).updates:
