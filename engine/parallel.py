@@ -6,9 +6,9 @@ every product over all cores while the copies around it run on one: on a 2-core 
 with other work its threads wait for each other at every product (engine_bench, default
 threads: float32 conv 2-6x PyTorch's time, against 1.5x with one thread).  Here whole pieces
 go to :data:`engine.pooling.THREADS` threads instead, copies included, each thread taking
-the next piece when it is done with one, and the BLAS runs single-threaded meanwhile (through
-``threadpoolctl``; without it, or with one thread, the pieces run one after the other in the
-caller, as before).
+the next piece when it is done with one, and the BLAS runs single-threaded from then on
+(through ``threadpoolctl``, see :func:`single_threaded_blas`; without it, or with one thread,
+the pieces run one after the other in the caller, as before).
 
 Each piece must write its own outputs (disjoint arrays or regions): the results are then the
 same bits whatever the number of threads.
@@ -17,9 +17,8 @@ same bits whatever the number of threads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -29,7 +28,6 @@ from engine import pooling
 T = TypeVar("T")
 
 _blas_lock = threading.Lock()
-_blas_users = 0
 _blas_limiter: Any = None
 _controller: Any = None
 _controller_tried = False
@@ -50,27 +48,32 @@ def _blas_controller() -> Any:
     return _controller
 
 
-@contextmanager
-def single_threaded_blas() -> Iterator[bool]:
-    """Keep the BLAS to one thread inside (nested and concurrent uses are counted: the first
-    one in sets it, the last one out restores it); yields whether the BLAS is controlled."""
-    global _blas_users, _blas_limiter
+def single_threaded_blas() -> bool:
+    """Set the BLAS to one thread, for good; return whether the BLAS is controlled.
+
+    Once a convolution has run its pieces on several threads, the BLAS stays single-threaded
+    (:func:`release_blas` gives it its threads back).  Restoring its threads after every call
+    woke them, and they spun waiting for work that never came while the next call ran: the
+    LeNet-style stack of engine_bench took 92-112 ms of CPU time per call that way, 22-31 ms
+    with the BLAS left at one thread (default threads, loaded 2-core machine).
+    """
+    global _blas_limiter
     controller = _blas_controller()
     if controller is None:
-        yield False
-        return
+        return False
     with _blas_lock:
-        if _blas_users == 0:
+        if _blas_limiter is None:
             _blas_limiter = controller.limit(limits=1)
-        _blas_users += 1
-    try:
-        yield True
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
+    return True
+
+
+def release_blas() -> None:
+    """Give the BLAS back the threads it had before :func:`single_threaded_blas`."""
+    global _blas_limiter
+    with _blas_lock:
+        if _blas_limiter is not None:
+            _blas_limiter.restore_original_limits()
+            _blas_limiter = None
 
 
 def run_pieces(work: Callable[[T], None], pieces: Sequence[T]) -> None:
@@ -86,12 +89,11 @@ def run_pieces(work: Callable[[T], None], pieces: Sequence[T]) -> None:
         for piece in pieces:
             work(piece)
         return
-    with single_threaded_blas() as controlled:
-        if not controlled:
-            for piece in pieces:
-                work(piece)
-            return
-        _run_shared(work, pieces, n)
+    if not single_threaded_blas():
+        for piece in pieces:
+            work(piece)
+        return
+    _run_shared(work, pieces, n)
 
 
 def _run_shared(work: Callable[[T], None], pieces: Sequence[T], n: int) -> None:

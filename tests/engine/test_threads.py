@@ -157,18 +157,23 @@ def test_convolution_gives_the_same_bits_on_every_thread_count(
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol * 10)
 
 
-def test_blas_limit_is_restored_after_parallel_pieces(threads):
-    from engine import parallel
+def test_the_blas_stays_single_threaded_after_parallel_pieces_until_released(threads, monkeypatch):
+    from engine import conv, parallel
 
+    monkeypatch.setattr(conv, "COLUMN_BUDGET", 20000)  # a piece per sample
     controller = parallel._blas_controller()
     if controller is None:
         pytest.skip("no BLAS threadpoolctl can control")
+    parallel.release_blas()
     before = [lib.num_threads for lib in controller.lib_controllers]
     threads(2)
     x = np.random.default_rng(1).standard_normal((4, 3, 30, 30))
     engine.conv2d_backward(np.ones((4, 2, 28, 28)), x, np.ones((2, 3, 3, 3)))
-    after = [lib.num_threads for lib in parallel._blas_controller().lib_controllers]
-    assert after == before
+    assert [lib.num_threads for lib in parallel._blas_controller().lib_controllers] == [1] * len(
+        before
+    )
+    parallel.release_blas()
+    assert [lib.num_threads for lib in parallel._blas_controller().lib_controllers] == before
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
