@@ -18,7 +18,7 @@ The records of a particular operation are written by its module in ``engine/ops`
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, Protocol, cast
@@ -49,6 +49,23 @@ def term(value: float) -> str:
     """A number as a term of a sum: negative numbers in parentheses."""
     text = format_number(value)
     return f"({text})" if text.startswith("-") else text
+
+
+# A sum or list longer than this is written with its first and last terms around "…": a
+# global pooling of a 256×256 input is one window of 65,536 terms, which no one reads from a
+# lecture hall's back row, and whose full line took Qt seconds to lay out at every edit.
+MAX_TERMS = 49  # a 7×7 window is still written out in full
+HEAD_TERMS, TAIL_TERMS = 8, 3
+
+
+def join_terms(terms: Sequence[str], separator: str = " + ") -> str:
+    """``terms`` joined by ``separator``; beyond :data:`MAX_TERMS`, the first
+    :data:`HEAD_TERMS` and the last :data:`TAIL_TERMS` around ``…`` (the count of terms is
+    said by the window's size and, for a mean, its divisor)."""
+    if len(terms) <= MAX_TERMS:
+        return separator.join(terms)
+    shown = [*terms[:HEAD_TERMS], "…", *terms[len(terms) - TAIL_TERMS :]]
+    return separator.join(shown)
 
 
 # ---- generic steps -----------------------------------------------------------------------
@@ -123,7 +140,7 @@ def update_lines(updates: tuple[Update, ...]) -> tuple[str, ...]:
     for update in updates:
         groups.setdefault((update.view, update.channel), []).append(update)
     return tuple(
-        _as_slices(group) or "   ".join(u.text for u in group) for group in groups.values()
+        _as_slices(group) or join_terms([u.text for u in group], "   ") for group in groups.values()
     )
 
 

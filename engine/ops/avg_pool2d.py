@@ -29,6 +29,7 @@ from engine.trace import (
     format_number,
     grad_or_ones,
     input_updates,
+    join_terms,
     term,
     update_lines,
 )
@@ -76,7 +77,7 @@ class Records:
         divisor = float(trace.divisors[oh, ow])
         include = trace.params["count_include_pad"]
         counted = [t for t in taps if t.kind == "input" or (t.kind == "padding" and include)]
-        total = " + ".join(term(t.value) for t in counted)
+        total = join_terms([term(t.value) for t in counted])
         text = f"({total}) / {format_number(divisor)} = {format_number(result)}"
         return ForwardStep(index, (oh, ow), taps, gaps, result, text, divisor=divisor)
 

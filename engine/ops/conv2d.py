@@ -36,6 +36,7 @@ from engine.trace import (
     cell_name,
     format_number,
     grad_or_ones,
+    join_terms,
     term,
     update_lines,
 )
@@ -95,12 +96,12 @@ class Records:
             # One bracket per input channel, so a student can match each group to its plane.
             per_channel = len(taps) // channels
             terms = [
-                "(" + " + ".join(terms[k : k + per_channel]) + ")"
+                "(" + join_terms(terms[k : k + per_channel]) + ")"
                 for k in range(0, len(terms), per_channel)
             ]
         if trace.bias is not None:
             terms.append(term(trace.bias))
-        text = f"{' + '.join(terms)} = {format_number(result)}"
+        text = f"{join_terms(terms)} = {format_number(result)}"
         return ForwardStep(index, (oh, ow), taps, gaps, result, text, bias=trace.bias)
 
     def backward_step(self, trace: Trace, index: int) -> BackwardStep:

@@ -50,6 +50,7 @@ from engine.trace import (
     Tap,
     Trace,
     format_number,
+    join_terms,
     onto_input,
     tap_grid,
     term,
@@ -154,9 +155,11 @@ class Records:
             for c in range(trace.x.shape[0])
             for i, j, r, col in patch
         )
-        terms = " + ".join(
-            f"{term(float(gy[r, col]))}·{term(float(trace.weight[0, i, j]))}"
-            for i, j, r, col in patch
+        terms = join_terms(
+            [
+                f"{term(float(gy[r, col]))}·{term(float(trace.weight[0, i, j]))}"
+                for i, j, r, col in patch
+            ]
         )
         fields = {
             "row": str(ih),
@@ -281,7 +284,7 @@ class CanvasRecords(ConvRecords):
         for c in range(channels):
             taps = fwd.taps[c * per_channel : (c + 1) * per_channel]
             real = [t for t in taps if kinds[t.input_pos] == CANVAS_INPUT]
-            terms = " + ".join(f"{term(t.value)}·{term(t.weight or 0.0)}" for t in real) or "0"
+            terms = join_terms([f"{term(t.value)}·{term(t.weight or 0.0)}" for t in real]) or "0"
             groups.append(f"({terms})" if channels > 1 else terms)
         if trace.bias is not None:
             groups.append(term(trace.bias))
@@ -291,7 +294,7 @@ class CanvasRecords(ConvRecords):
         return {
             "row": str(fwd.out_pos[0]),
             "col": str(fwd.out_pos[1]),
-            "terms": " + ".join(groups),
+            "terms": join_terms(groups),
             "result": format_number(fwd.result),
             "zeros": str(inserted + padding),
             "inserted": str(inserted),

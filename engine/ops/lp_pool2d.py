@@ -29,6 +29,7 @@ from engine.trace import (
     Trace,
     format_number,
     input_updates,
+    join_terms,
     term,
     update_lines,
 )
@@ -67,11 +68,11 @@ class Records:
         real = [t for t in taps if t.kind == "input"]
         if math.isinf(p):
             name = "max" if p > 0 else "min"
-            values = ", ".join(f"|{format_number(t.value)}|" for t in real)
+            values = join_terms([f"|{format_number(t.value)}|" for t in real], ", ")
             text = f"{name}({values}) = {format_number(result)}"
             return ForwardStep(index, (oh, ow), taps, (), result, text)
         power = format_number(p)
-        total = " + ".join(f"{term(t.value)}^{power}" for t in real)
+        total = join_terms([f"{term(t.value)}^{power}" for t in real])
         area = trace.geometry.kernel[0] * trace.geometry.kernel[1]
         if len(real) < area:
             # A partial ceil_mode window is scaled up to the full kernel (PyTorch's rule).

@@ -38,6 +38,7 @@ from engine.trace import (
     format_number,
     grad_or_ones,
     input_updates,
+    join_terms,
 )
 
 KEYS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
@@ -90,7 +91,7 @@ class Records:
             k for k, t in enumerate(taps) if trace.winners[oh, ow, t.kernel_pos[0], t.kernel_pos[1]]
         )
         values = [format_number(t.value) for t in taps if t.kind != "overhang"]
-        text = f"max({', '.join(values)}) = {format_number(result)}"
+        text = f"max({join_terms(values, ', ')}) = {format_number(result)}"
         return ForwardStep(index, (oh, ow), taps, gaps, result, text, winners=winners)
 
     def backward_step(self, trace: Trace, index: int) -> BackwardStep:

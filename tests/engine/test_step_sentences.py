@@ -163,3 +163,38 @@ def test_a_large_block_adding_the_same_is_written_once_with_slices():
     # Cells adding different amounts stay one by one (a 3×3 window over padding: 4 cells).
     small = trace_avg_pool2d(x, 3, 1, 1).step("backward", 0)
     assert small.lines[0].count("dX[") == 4
+
+
+# ---- long windows: the first and last terms around "…" ------------------------------------
+
+
+def test_join_terms_writes_a_7x7_window_in_full_and_elides_a_longer_one():
+    from engine.trace import HEAD_TERMS, MAX_TERMS, TAIL_TERMS, join_terms
+
+    terms = [str(k) for k in range(MAX_TERMS)]
+    assert join_terms(terms) == " + ".join(terms)
+    longer = [str(k) for k in range(1000)]
+    text = join_terms(longer, ", ")
+    assert text == ", ".join([*longer[:HEAD_TERMS], "…", *longer[-TAIL_TERMS:]])
+    assert text.startswith("0, 1, 2") and text.endswith("997, 998, 999")
+
+
+def test_a_global_average_of_16x16_names_its_first_and_last_cells_and_divisor():
+    x = np.arange(256.0).reshape(16, 16)
+    t = trace_avg_pool2d(x, 16)
+    text = t.step("forward", 0).text
+    assert text == "(0 + 1 + 2 + 3 + 4 + 5 + 6 + 7 + … + 253 + 254 + 255) / 256 = 127.5"
+    # The cells highlighted are still every cell of the window.
+    assert len(t.step("forward", 0).cells_of("input")) == 256
+
+
+def test_a_long_max_window_elides_its_values_but_keeps_the_result():
+    x = np.arange(64.0).reshape(8, 8)
+    text = trace_max_pool2d(x, 8).step("forward", 0).text
+    assert text == "max(0, 1, 2, 3, 4, 5, 6, 7, …, 61, 62, 63) = 63"
+
+
+def test_a_7x7_convolution_window_is_written_in_full():
+    x = np.ones((7, 7))
+    text = trace_conv2d(x, np.ones((7, 7)), None).step("forward", 0).text
+    assert "…" not in text and text.count("1·1") == 49

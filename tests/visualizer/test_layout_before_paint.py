@@ -11,13 +11,14 @@ from PySide6.QtCore import QCoreApplication, QEvent
 def test_an_update_request_first_applies_the_pending_layout(window, qtbot):
     st = window.state
     st.set_op("adaptive_avg_pool2d")
-    st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 10)
-    st.set_params(output_size=(4, 4))
+    st.set_input(np.arange(28 * 28, dtype=float).reshape(28, 28) % 10)
+    st.set_params(output_size=(7, 7))
     settle(qtbot)
     label = window.step_bar.arithmetic_label
     views = window.views_panel
     before = (label.height(), views.height())
-    st.set_params(output_size=(3, 3))  # larger windows: a longer sum in the arithmetic line
+    # 4×4 windows -> 7×7 windows: a sum of 49 terms (still written out) instead of 16.
+    st.set_params(output_size=(4, 4))
     # What the label and the panel will get once the layouts have run.
     expected = label.heightForWidth(label.width())
     assert expected != before[0]
