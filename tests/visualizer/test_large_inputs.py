@@ -33,6 +33,38 @@ def test_the_magnifier_box_is_the_window_and_two_cells_around_it():
     assert bottom - top == right - left == MAGNIFIER_MAX
 
 
+def test_the_magnifier_box_is_cut_to_what_fits_its_room():
+    # A 16×16 window in a close-up with room for 11 rows and 9 columns: its middle.
+    assert magnifier_box((32, 32), [(16, 0), (31, 15)], most=(11, 9)) == (19, 30, 4, 13)
+    # Never more than MAGNIFIER_MAX, whatever the room.
+    top, bottom, left, right = magnifier_box((64, 64), [(0, 0), (30, 30)], most=(99, 99))
+    assert bottom - top == right - left == MAGNIFIER_MAX
+
+
+def test_a_large_window_s_close_up_keeps_its_numbers_readable(window, qtbot):
+    """A 16×16 adaptive window shown whole in a close-up had ~14 px cells, too small for its
+    numbers: the close-up shows as many rows and columns as fit at MAGNIFIER_CELL."""
+    from visualizer.widgets.matrix_view import MIN_NUMBER_CELL
+
+    window.resize(1366, 768)
+    st = window.state
+    st.set_op("adaptive_avg_pool2d")
+    st.set_input(np.arange(32 * 32, dtype=float).reshape(1, 1, 32, 32) % 10)
+    st.set_params(output_size=(2, 2))
+    st.set_step(2)  # window rows 16-31, columns 0-15
+    settle(qtbot)
+    view = window.views_panel.input_view
+    assert view.stack.currentIndex() == 1  # a heat map
+    shown = view.magnified()
+    assert shown is not None and shown.shape[0] < 16 and shown.shape[1] < 16
+    magnifier = view.magnifier
+    assert magnifier.model.show_numbers and magnifier.cell >= MIN_NUMBER_CELL
+    # It shows the window's middle: every cell it shows is a cell of the window.
+    top, bottom, left, right = magnifier_box((32, 32), [(16, 0), (31, 15)], most=shown.shape)
+    assert 16 <= top and bottom <= 32 and 0 <= left and right <= 16
+    np.testing.assert_array_equal(shown, st.x[0, 0, top:bottom, left:right])
+
+
 def test_the_magnifier_shows_the_window_with_its_numbers(large, qtbot):
     st, panel = large.state, large.views_panel
     view = panel.input_view

@@ -381,21 +381,25 @@ MAGNIFIER_MAX = 15  # rows and columns at most (a larger window is shown around 
 
 
 def magnifier_box(
-    shape: tuple[int, ...], cells: list[Cell], margin: int = MAGNIFIER_MARGIN
+    shape: tuple[int, ...],
+    cells: list[Cell],
+    margin: int = MAGNIFIER_MARGIN,
+    most: tuple[int, int] = (MAGNIFIER_MAX, MAGNIFIER_MAX),
 ) -> tuple[int, int, int, int] | None:
     """``(top, bottom, left, right)`` (end exclusive) of the part of a ``shape`` canvas a
     magnifier shows: the box around ``cells`` (canvas coordinates) plus ``margin`` cells on
-    every side, cut to the canvas and to ``MAGNIFIER_MAX`` rows and columns around the box's
-    centre; None without cells."""
+    every side, cut to the canvas and to ``most`` (rows, columns; at most ``MAGNIFIER_MAX``)
+    around the box's centre; None without cells."""
     if not cells:
         return None
     bounds = []
     for axis in (0, 1):
         values = [cell[axis] for cell in cells]
         lo, hi = min(values) - margin, max(values) + margin + 1
-        if hi - lo > MAGNIFIER_MAX:
+        limit = max(1, min(MAGNIFIER_MAX, most[axis]))
+        if hi - lo > limit:
             centre = (lo + hi) // 2
-            lo, hi = centre - MAGNIFIER_MAX // 2, centre - MAGNIFIER_MAX // 2 + MAGNIFIER_MAX
+            lo, hi = centre - limit // 2, centre - limit // 2 + limit
         lo, hi = max(0, lo), min(shape[axis], hi)
         bounds.append((lo, hi))
     (top, bottom), (left, right) = bounds

@@ -702,6 +702,13 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
 
 
 MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
+# A close-up shows no more rows and columns than fit at this cell size in its share: a
+# 16×16 window shown whole in a 230 px close-up had 14 px cells, too small for its numbers.
+MAGNIFIER_CELL = 22
+MAGNIFIER_LEAST = (
+    7  # rows and columns a close-up may show in any case (a 3×3 window and two around)
+)
+MAGNIFIER_CHROME = 24  # pixels of a close-up's share taken by its title or its header
 # Highlight styles of the current step that the magnifier of a heat map shows.
 MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"))
 NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
@@ -1773,7 +1780,7 @@ class MatrixView(QWidget):
             self._show_magnifier(False)
             return
         values, kinds, offset = self._content
-        box = magnifier_box(values.shape, marks)
+        box = magnifier_box(values.shape, marks, most=self._magnifier_most())
         if box is None:
             self._show_magnifier(False)
             return
@@ -1845,6 +1852,17 @@ class MatrixView(QWidget):
         )
         self._show_magnifier(True)
         self._fit_magnifier()
+
+    def _magnifier_most(self) -> tuple[int, int]:
+        """The rows and columns the close-up shows at most: as many as fit its share of this
+        view at ``MAGNIFIER_CELL`` pixels (from the view's size, never the close-up's own,
+        so that what it shows cannot feed back into its size)."""
+        beside = self.body.direction() == QBoxLayout.Direction.LeftToRight
+        width = self.width() * (MAGNIFIER_SHARE if beside else 1.0)
+        height = self.height() * (1.0 if beside else MAGNIFIER_SHARE)
+        rows = int((height - 3 * MAGNIFIER_CHROME) // MAGNIFIER_CELL)  # title, header, legend
+        cols = int((width - MAGNIFIER_CHROME) // MAGNIFIER_CELL)
+        return max(MAGNIFIER_LEAST, rows), max(MAGNIFIER_LEAST, cols)
 
     def _show_magnifier(self, on: bool) -> None:
         magnifier = self.magnifier
