@@ -362,6 +362,32 @@ def test_an_arch_crosses_no_title_but_along_its_legs(window, qtbot, size):
             assert p.y() <= top, (t, p)
 
 
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_the_default_screen_s_arch_runs_above_the_titles(window, qtbot, size):
+    """The normal layout's top row starts at the top of the views panel: with no room above
+    the titles the arch ran along their row, through "Input X (8×8)". The panel keeps a band
+    (ARCH_BAND) above its top row, and the arch, off its legs, runs there, clear of every
+    title's box with the arrow's whole width."""
+    from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
+
+    window.resize(*size)
+    window.state.set_step(0)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows == [("input", "output")]
+    ((_start, _end, _top, start_leg, end_leg, *_),) = sheet._segments
+    path, _head, _a = sheet._shape(sheet._segments[0])
+    titles = sheet.title_rects()
+    assert titles
+    highest_title = min(rect.top() for rect in titles)
+    half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2  # the outer (black) edge's pen, halved
+    for t in range(0, 401):
+        p = path.pointAtPercent(t / 400)
+        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
+            assert p.y() + half_width <= highest_title, (t, p, highest_title)
+
+
 @pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
 def test_weight_notes_in_the_lecture_layout_are_readable_or_left_to_the_arithmetic(
     conv, qtbot, size

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import QWidget
 
 from visualizer.widgets.matrix_view import MatrixView, TitleLabel, style_pens
 
-ARCH_CLEARANCE = 2.0  # pixels an arch between views side by side passes above their tops
+ARCH_CLEARANCE = 5.0  # pixels an arch between views side by side passes above their tops
+ARCH_BAND = 10  # pixels the views panel keeps above its top row for such arches
 ARCH_RADIUS = 24.0  # pixels of an arch's rounded corners
 TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's letters
 HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _head)
@@ -310,7 +311,7 @@ class StepArrows(QWidget):
             # the target's title diagonally: "Input gradient·dX·so far").
             out = QPointF(start_leg, min(a.y(), rise_y - 2))
             into = QPointF(end_leg, min(b.y(), entry_y - 2))
-            peak = max(6.0, top - ARCH_CLEARANCE)
+            peak = max(5.0, top - ARCH_CLEARANCE)
             span = end_leg - start_leg
             radius = max(0.0, min(ARCH_RADIUS, abs(span) / 2, out.y() - peak, into.y() - peak))
             turn = math.copysign(radius, span) if span else 0.0

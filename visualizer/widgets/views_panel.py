@@ -45,7 +45,7 @@ from visualizer.widgets.matrix_view import (
     MatrixView,
     levels_for,
 )
-from visualizer.widgets.step_arrows import StepArrows
+from visualizer.widgets.step_arrows import ARCH_BAND, StepArrows
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
 # in the backward phase: it is where dY goes.
@@ -167,7 +167,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self.groups["inputMatrix"].add_selector(self.channel_block_combobox)
 
         grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
+        # A band above the top row's titles: a step arrow between views side by side arches
+        # there (without it the arch ran through the titles' letters: "Input X (8×8)").
+        grid.setContentsMargins(0, ARCH_BAND, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
         self.grid = grid
