@@ -114,3 +114,35 @@ def test_stepping_lays_nothing_out_again(window, qtbot, lecture):
         settle(qtbot)
     assert window.step_bar.counter_label.text() != counter  # the texts did change
     assert requests.count == 0
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_the_arithmetic_keeps_its_height_through_a_phase(window, qtbot, size):
+    """Normal layout, adaptive average pooling 7x7 -> 3x3 backward: its first step has fewer
+    update lines than the others (2 lines, then 6), and the arithmetic's height moved the
+    views at that step.  The views' place and size stay while stepping through the phase."""
+    st = window.state
+    window.resize(*size)
+    st.set_input(np.arange(49, dtype=float).reshape(7, 7))
+    st.set_op("adaptive_avg_pool2d")
+    st.set_params(output_size=(3, 3))
+    st.set_step(st.n_windows)  # the backward phase's first step
+    settle(qtbot)
+    label = window.step_bar.arithmetic_label
+    view = window.views_panel.input_view
+    probe = QLabel()  # each step's text alone, as the label lays it out
+    probe.setWordWrap(True)
+    probe.setTextFormat(label.textFormat())
+    probe.setFont(label.font())
+    probe.setStyleSheet(label.styleSheet())
+    seen = set()
+    needs = set()
+    for step in range(st.n_windows, st.n_steps):
+        st.set_step(step)
+        settle(qtbot)
+        seen.add((label.height(), view.geometry().getRect()))
+        probe.setText(label.text())
+        needs.add(probe.heightForWidth(label.width()))
+    assert len(needs) > 1  # the steps' texts do need different heights
+    assert len(seen) == 1, seen
+    assert label.height() >= max(needs)

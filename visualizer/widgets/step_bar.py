@@ -66,6 +66,7 @@ LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
 
 ARITHMETIC_LINES = 4  # lines of cell updates shown under the sentence (more: "…")
+NORMAL_SAMPLES = 24  # steps of a phase measured for the normal layout's arithmetic height
 
 
 def play_interval(speed: int) -> int:
@@ -217,6 +218,16 @@ class StepBar(Retranslatable, QWidget):
         # the lecture layout the label still had the normal layout's width: convolution's
         # backward sentence got a box a line too tall, until a zoom remeasured it).
         self.arithmetic_label.installEventFilter(self)
+        # The normal layout: the arithmetic's least height is the most its phase's steps need
+        # (sampled, see steady_normal_height), so that the views above do not move while
+        # stepping (adaptive pooling's backward went from 2 to 3 lines and back).
+        self._normal_key: tuple[object, ...] | None = None
+        self._normal_height = 0
+        self._normal_timer = QTimer(self)
+        self._normal_timer.setSingleShot(True)
+        self._normal_timer.timeout.connect(self.steady_normal_height)
+        self._probe: QLabel | None = None
+        self._language = 0  # bumped by retranslate_ui: the sentences change
         # Its own background needs its own text colour: a dark theme's light text on the
         # light yellow box would be unreadable.
         view_settings().sigThemeChanged.connect(self._style_arithmetic)
@@ -270,6 +281,7 @@ class StepBar(Retranslatable, QWidget):
         )
         self.next_row_button.setText(tr("Next row"))
         self.next_row_button.setToolTip(tr("Jump to the first window of the next row"))
+        self._language += 1
         self._on_step_changed(self.state.step)
 
     def set_lecture(self, on: bool) -> None:
@@ -313,9 +325,10 @@ class StepBar(Retranslatable, QWidget):
         label = self.arithmetic_label
         self._steady_counter()
         if not self.lecture:
-            label.setMinimumHeight(0)
             label.setMaximumHeight(16777215)
             label.setFont(self._arithmetic_font)
+            self._normal_key = None
+            self.steady_normal_height()
             return
         metrics = QFontMetrics(self._arithmetic_font)
         window = self.window()
@@ -334,6 +347,45 @@ class StepBar(Retranslatable, QWidget):
         self._reserved_width = label.width()
         label.setFixedHeight(box)
         self.fit_arithmetic()
+
+    def steady_normal_height(self) -> None:
+        """Normal layout: the arithmetic's least height, the most lines the current phase's
+        steps need at the label's width (every step of a phase of at most NORMAL_SAMPLES
+        steps, else that many spread over it), found again when the results, the phase, the
+        width, the font or the language change; a step needing more raises it (it is never
+        lowered within the phase)."""
+        if self.lecture:
+            return
+        st, label = self.state, self.arithmetic_label
+        width = label.width()
+        first = 0 if st.phase == "forward" else st.n_windows
+        last = (st.n_windows if st.phase == "forward" else st.n_steps) - 1
+        key = (id(st.results), st.phase, first, last, width, label.font().key(), self._language)
+        if key != self._normal_key:
+            # QLabel's height for a width is at least its least height: measured without it.
+            label.setMinimumHeight(0)
+        if key != self._normal_key and label.isVisible() and last >= first:
+            self._normal_key = key
+            probe = self._probe
+            if probe is None:
+                probe = self._probe = QLabel()
+                probe.setWordWrap(True)
+                probe.setTextFormat(label.textFormat())
+            probe.setFont(label.font())
+            probe.setStyleSheet(label.styleSheet())
+            count = min(NORMAL_SAMPLES, last - first + 1)
+            steps = {first + round(i * (last - first) / max(1, count - 1)) for i in range(count)}
+            height = 0
+            for step in sorted(steps):
+                probe.setText(arithmetic_html(st.step_text(step)))
+                height = max(height, probe.heightForWidth(width))
+            self._normal_height = height
+        elif key != self._normal_key:
+            self._normal_height = 0  # measured once shown (a hidden label has no width yet)
+        need = label.heightForWidth(width) if label.hasHeightForWidth() else 0
+        self._normal_height = max(self._normal_height, need)
+        if label.minimumHeight() != self._normal_height:
+            label.setMinimumHeight(self._normal_height)
 
     def _document(self, text: str, width: int) -> QTextDocument:
         """``text`` laid out as the arithmetic label lays it out, ``width`` pixels wide."""
@@ -373,13 +425,14 @@ class StepBar(Retranslatable, QWidget):
             self.fit_arithmetic()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.arithmetic_label
-            and event.type() == QEvent.Type.Resize
-            and self.lecture
-            and self.arithmetic_label.width() != self._reserved_width
+        if watched is self.arithmetic_label and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
         ):
-            self.reserve_arithmetic_lines()  # its height only: no loop
+            if not self.lecture:
+                self._normal_timer.start()  # once the layout has settled its width
+            elif self.arithmetic_label.width() != self._reserved_width:
+                self.reserve_arithmetic_lines()  # its height only: no loop
         return False
 
     def _steady_counter(self) -> None:
@@ -454,6 +507,8 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label.setToolTip(text if text.count("\n") >= ARITHMETIC_LINES else "")
         if self.lecture and self._reserved_for != (st.spec.key, st.phase):
             self.reserve_arithmetic_lines()  # another operation or phase: another sentence
+        elif not self.lecture:
+            self.steady_normal_height()
 
 
 class FormulaPanel(Retranslatable, QGroupBox):
