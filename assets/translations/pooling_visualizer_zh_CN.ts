@@ -2126,8 +2126,20 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>每个单元格都是 {value}</translation>
     </message>
     <message>
+        <source>rows {top}–{bottom}</source>
+        <translation>第 {top}–{bottom} 行</translation>
+    </message>
+    <message>
+        <source>columns {left}–{right}</source>
+        <translation>第 {left}–{right} 列</translation>
+    </message>
+    <message>
         <source>Close-up: rows {top}–{bottom}, columns {left}–{right}</source>
         <translation>放大：第 {top}–{bottom} 行，第 {left}–{right} 列</translation>
+    </message>
+    <message>
+        <source>{rows}, {columns}</source>
+        <translation>{rows}，{columns}</translation>
     </message>
     <message>
         <source>Window size (height × width). For convolution this is the kernel&apos;s shape.</source>
@@ -2309,6 +2321,18 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Wrong {name}  ({shape})</source>
         <translation>错误的 {name}（{shape}）</translation>
+    </message>
+    <message>
+        <source>Correct {name}</source>
+        <translation>正确的 {name}</translation>
+    </message>
+    <message>
+        <source>Wrong {name} (empty)</source>
+        <translation>错误的 {name}（为空）</translation>
+    </message>
+    <message>
+        <source>Wrong {name}</source>
+        <translation>错误的 {name}</translation>
     </message>
     <message>
         <source>change the data.</source>

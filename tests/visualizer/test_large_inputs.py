@@ -257,3 +257,57 @@ def test_a_step_along_a_row_renumbers_only_the_close_ups_columns(large, qtbot):
     assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(7)] == [
         str(r) for r in range(17, 24)
     ]
+
+
+def test_a_close_up_title_keeps_its_numbers_and_its_form(window, qtbot):
+    """A close-up beside its heat map (convolution backward at 1024x768: four views a row)
+    had "Close-up: rows 14…", its numbers cut.  Its title is a shorter form with every number
+    (rows and columns), fitting its width, and keeps one form while a step moves the box
+    (one line to two and back moved the close-up's cells)."""
+    st = window.state
+    window.resize(1024, 768)
+    st.set_op("conv2d")
+    st.set_input(np.arange(32 * 32, dtype=float).reshape(1, 1, 32, 32) % 10)
+    st.set_step(st.n_windows + 14 * 31)
+    settle(qtbot)
+    view = window.views_panel.input_view
+    assert view.magnified() is not None
+    label = view.magnifier.title_label
+    metrics = label.fontMetrics()
+    forms = set()
+    for step in range(st.n_windows + 14 * 31, st.n_windows + 15 * 31, 3):
+        st.set_step(step)
+        settle(qtbot)
+        shown = label.text()
+        assert "…" not in shown, shown
+        assert all(
+            metrics.horizontalAdvance(line) <= label.contentsRect().width()
+            for line in shown.split("\n")
+        ), shown
+        forms.add(shown.count("\n"))
+    assert len(forms) == 1
+
+
+def test_close_up_title_forms_keep_every_number(qtbot):
+    from visualizer.widgets.matrix_view import TitleLabel, close_up_titles
+
+    forms = close_up_titles((19, 29), (6, 11))
+    assert len(forms) == 3 and forms[-1].count("\n") == 1
+    for form in forms:
+        assert all(str(n) in form for n in (19, 29, 6, 11)), form
+    label = TitleLabel()
+    qtbot.addWidget(label)
+    label.show()
+    metrics = label.fontMetrics()
+    widths = [max(metrics.horizontalAdvance(x) for x in f.split("\n")) for f in forms]
+    assert widths[0] > widths[1] > widths[2]
+    # Judged by the widest numbers: at a width where this title's short form fits but that of
+    # the widest numbers does not, the two-line form is shown.
+    widest = close_up_titles((888, 888), (888, 888))
+    label.set_forms(forms, widest)
+    label.resize(widths[1] + 2, 60)
+    assert label.text() == forms[2]
+    label.set_forms(forms)
+    label.resize(widths[1] + 2, 61)
+    assert label.text() == forms[1]
+    assert label.toolTip() == forms[0]

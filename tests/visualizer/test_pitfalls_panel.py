@@ -223,3 +223,29 @@ def test_undo_updates_the_comparison(window, qtbot):
     assert count_text(window).startswith("0 cells differ")
     st.undo_stack.undo()
     assert not count_text(window).startswith("0 ")
+
+
+def test_titles_shorten_together_instead_of_being_cut(window, qtbot):
+    """At 1024x768 with the code and preset docks open too, "Correct Y  (4×4)" was cut to
+    "Correct Y  (4×…" while "Wrong Y  (4×4)" fitted.  Where the longer of the two titles does
+    not fit, both drop their shape (the tables' numbers show it), and neither is cut."""
+    window.resize(1024, 768)
+    for name in ("codeDock", "presetDock"):
+        find(window, QDockWidget, name).show()
+    open_dock(window, qtbot)
+    qtbot.wait(50)
+    correct, wrong = views(window)
+    labels = (correct.title_label, wrong.title_label)
+    for narrow in (False, True):  # the window's layout, then titles narrower than the longer
+        if narrow:
+            advance = labels[0].fontMetrics().horizontalAdvance
+            width = max(advance("Correct Y"), advance("Wrong Y")) + 2
+            assert width < max(advance(lb.full_text) for lb in labels)
+            for lb in labels:
+                lb.resize(width + lb.width() - lb.contentsRect().width(), lb.height())
+        shown = [lb.text() for lb in labels]
+        assert not any("…" in text for text in shown), shown
+        for lb in labels:
+            assert lb.fontMetrics().horizontalAdvance(lb.text()) <= lb.contentsRect().width()
+        assert (shown[0] == labels[0].full_text) == (shown[1] == labels[1].full_text), shown
+    assert [lb.text() for lb in labels] == ["Correct Y", "Wrong Y"]

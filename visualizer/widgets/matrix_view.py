@@ -1415,6 +1415,27 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         super().mousePressEvent(event)
 
 
+def close_up_titles(rows: tuple[int, int], columns: tuple[int, int]) -> list[str]:
+    """A close-up's title, then shorter forms that keep every number: one line without
+    "Close-up:", then two lines ("Close-up: rows 19–29, column…" was cut at 1024×768)."""
+    row_text = tr("rows {top}–{bottom}").format(top=rows[0], bottom=rows[1])
+    column_text = tr("columns {left}–{right}").format(left=columns[0], right=columns[1])
+    return [
+        tr("Close-up: rows {top}–{bottom}, columns {left}–{right}").format(
+            top=rows[0], bottom=rows[1], left=columns[0], right=columns[1]
+        ),
+        tr("{rows}, {columns}").format(rows=row_text, columns=column_text),
+        f"{row_text}\n{column_text}",
+    ]
+
+
+def _widest_index(size: int, offset: int) -> int:
+    """An index as wide as the widest one of an axis of ``size`` cells, ``offset`` of them
+    padding (shown as negative indices)."""
+    digits = max(len(str(size - 1 - offset)), len(str(-offset)))
+    return int("8" * digits)
+
+
 class TitleLabel(QLabel):
     """A view's title that is never cut: the whole title where it fits, else its two-line form
     (when given: a stack level's "3. max_pool2d" over "1×14×14"), else the short one (the
@@ -1428,17 +1449,37 @@ class TitleLabel(QLabel):
         self.full_text = text
         self.short_text = ""
         self.wrapped_text = ""
+        # The forms tried in turn (the whole title first, the last one elided), and the texts
+        # each one's fit is judged by (see set_forms).
+        self._forms: tuple[str, ...] = (text,)
+        self._measures: tuple[str, ...] = (text,)
         self._own_tip = False
         self.lines = 1
 
     def set_texts(self, text: str, short: str = "", wrapped: str = "") -> None:
         if (text, short, wrapped) != (self.full_text, self.short_text, self.wrapped_text):
+            self.set_forms([text, wrapped, short])
             self.full_text, self.short_text, self.wrapped_text = text, short, wrapped
+
+    def set_forms(self, forms: list[str], measures: list[str] | None = None) -> None:
+        """Show the first of ``forms`` (the whole title first, then shorter ones) that fits,
+        else the last one elided; ``measures`` (one per form) are the texts the fit is judged
+        by, e.g. the form with the widest numbers it can have: a close-up's title then keeps
+        its form while stepping (its height jumped as "rows 8–13" became "rows 10–15")."""
+        kept = [(f, m) for f, m in zip(forms, measures or forms, strict=True) if f]
+        if not kept:
+            kept = [("", "")]
+        shown = tuple(f for f, _ in kept)
+        measured = tuple(m for _, m in kept)
+        self.full_text = shown[0]
+        self.short_text = shown[-1] if len(shown) > 1 else ""
+        self.wrapped_text = ""
+        if (shown, measured) != (self._forms, self._measures):
+            self._forms, self._measures = shown, measured
             self._fit()
 
     def setText(self, text: str) -> None:
-        self.full_text, self.short_text, self.wrapped_text = text, "", ""
-        self._fit()
+        self.set_forms([text])
 
     def resizeEvent(self, event: QEvent) -> None:
         super().resizeEvent(event)
@@ -1456,13 +1497,16 @@ class TitleLabel(QLabel):
         return all(metrics.horizontalAdvance(line) <= width for line in text.split("\n"))
 
     def _fit(self) -> None:
-        shown = self.full_text
-        for other in (self.wrapped_text, self.short_text):
-            if not self.fits(shown) and other:
-                shown = other
+        shown = self._forms[-1]
+        for form, measure in zip(self._forms, self._measures, strict=True):
+            if self.fits(measure):
+                shown = form
+                break
         if not self.fits(shown):
-            shown = self.fontMetrics().elidedText(
-                shown, Qt.TextElideMode.ElideRight, max(0, self.contentsRect().width())
+            width, metrics = max(0, self.contentsRect().width()), self.fontMetrics()
+            shown = "\n".join(
+                metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
+                for line in shown.split("\n")
             )
         super().setText(shown)
         if shown not in (self.full_text, self.wrapped_text):
@@ -1842,13 +1886,15 @@ class MatrixView(QWidget):
         magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
         magnifier.set_highlights(self._highlight_cells)
         magnifier.set_asked(self._asked)
-        magnifier.set_title(
-            tr("Close-up: rows {top}–{bottom}, columns {left}–{right}").format(
-                top=top - offset[0],
-                bottom=bottom - 1 - offset[0],
-                left=left - offset[1],
-                right=right - 1 - offset[1],
-            )
+        rows, columns = (
+            (top - offset[0], bottom - 1 - offset[0]),
+            (left - offset[1], right - 1 - offset[1]),
+        )
+        # Judged with the widest numbers this matrix's close-up can have: the title keeps its
+        # form (and its height, so the close-up's cells) while stepping.
+        widest = [_widest_index(n, o) for n, o in zip(values.shape, offset, strict=True)]
+        magnifier.title_label.set_forms(
+            close_up_titles(rows, columns), close_up_titles(*[(w, w) for w in widest])
         )
         self._show_magnifier(True)
         self._fit_magnifier()

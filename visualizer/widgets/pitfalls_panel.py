@@ -281,11 +281,25 @@ class PitfallsPanel(Retranslatable, QWidget):
         diverging = pitfall.result == "grad_input"
         both = np.concatenate([correct.ravel(), wrong.ravel()])
         levels = levels_for(both, diverging)
-        title = tr("Correct {name}  ({shape})")
-        self.correct_view.set_title(title.format(name=name, shape=_shape_text(correct)))
+        # Where a title does not fit (the dock at 1024×768 beside others: "Correct Y (4×…")
+        # it drops its shape, which the table's row and column numbers show; both titles
+        # are judged by the longer one, so that they change together.
+        correct_title = tr("Correct {name}  ({shape})").format(
+            name=name, shape=_shape_text(correct)
+        )
         empty = wrong.size == 0
         title = tr("Wrong {name}  ({shape}, empty)") if empty else tr("Wrong {name}  ({shape})")
-        self.wrong_view.set_title(title.format(name=name, shape=_shape_text(wrong)))
+        wrong_title = title.format(name=name, shape=_shape_text(wrong))
+        correct_short = tr("Correct {name}").format(name=name)
+        short = tr("Wrong {name} (empty)") if empty else tr("Wrong {name}")
+        wrong_short = short.format(name=name)
+        width = self.correct_view.title_label.fontMetrics().horizontalAdvance
+        longest = [
+            max(correct_title, wrong_title, key=width),
+            max(correct_short, wrong_short, key=width),
+        ]
+        self.correct_view.title_label.set_forms([correct_title, correct_short], longest)
+        self.wrong_view.title_label.set_forms([wrong_title, wrong_short], longest)
         self.views.set_shape(
             max(correct.shape[0], wrong.shape[0]), max(correct.shape[1], wrong.shape[1])
         )
