@@ -534,3 +534,26 @@ def test_titles_fit_in_chinese_too(window, qtbot, size, op):
         assert_titles_fit_both_layouts(window, qtbot, op, size)
     finally:
         set_language(ENGLISH)
+
+
+def test_a_two_channel_backward_step_shows_every_update(window, qtbot):
+    """Preset 09 (convolution, 2 input and 2 output channels) backward in the lecture layout
+    at 1024x768: its step writes seven lines of updates (dX and dW one per channel, db), and
+    the box showed three and "…", leaving dW out.  The lines of one tensor are joined (their
+    updates wrap at the box's width): every update is shown."""
+    from visualizer.presets import apply_preset, load_preset
+    from visualizer.resources import asset
+    from visualizer.widgets.step_bar import ARITHMETIC_LINES
+
+    preset = load_preset(asset("presets", "09_multichannel_conv.json"))
+    assert apply_preset(window.state, preset)
+    st = window.state
+    st.set_step(st.n_windows)
+    present(qtbot, window, (1024, 768))
+    text = st.step_text()
+    assert text.count("\n") - 1 > ARITHMETIC_LINES  # more lines than the box shows
+    shown = window.step_bar.arithmetic_label.text()
+    assert "…" not in shown
+    for line in text.split("\n")[1:]:
+        for update in line.split("   "):
+            assert update.strip().replace(" ", "&nbsp;") in shown, update

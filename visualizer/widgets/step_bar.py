@@ -141,6 +141,8 @@ def arithmetic_html(text: str) -> str:
     sentence, *lines = text.split("\n")
     parts = [html.escape(sentence)]
     if len(lines) > ARITHMETIC_LINES:
+        lines = _joined_updates(lines)
+    if len(lines) > ARITHMETIC_LINES:
         lines = [*lines[: ARITHMETIC_LINES - 1], "…"]
     for line in lines:
         items = [html.escape(item).replace(" ", "&nbsp;") for item in line.split(UPDATE_SEPARATOR)]
@@ -150,6 +152,25 @@ def arithmetic_html(text: str) -> str:
             + "</span>"
         )
     return "<br>".join(parts)
+
+
+def _joined_updates(lines: list[str]) -> list[str]:
+    """Consecutive lines of updates of one tensor (one per channel: ``dX[0, …]``, then
+    ``dX[1, …]``) as one line, its updates wrapping where the box ends: a two-channel
+    convolution's seven lines were cut after three with "…" (its dW left out), where
+    joined they fill the box's width."""
+
+    def tensor(line: str) -> str:
+        head = line.split("[", 1)[0]
+        return head if "[" in line and head and " " not in head else ""
+
+    joined: list[str] = []
+    for line in lines:
+        if joined and tensor(line) and tensor(line) == tensor(joined[-1]):
+            joined[-1] += UPDATE_SEPARATOR + line
+        else:
+            joined.append(line)
+    return joined
 
 
 # The lecture layout's arithmetic box: at least this share of the window's height; its
