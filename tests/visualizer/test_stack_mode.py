@@ -681,3 +681,32 @@ def test_the_hidden_stack_page_does_not_widen_the_window(window, qtbot):
     qtbot.waitUntil(lambda: window.width() == 1024)
     open_stack(window, qtbot)  # shown, the stack page sets it again
     assert pages.minimumSizeHint().width() >= panel.minimumSizeHint().width()
+
+
+def test_stack_mode_with_the_pitfalls_dock_fits_1024_wide(window, qtbot):
+    """The LeNet-style stack with the pitfalls dock open needed a 1165 px wide window (its
+    step row: controls and counter on one line), wider than a 1024×768 projector.  The
+    counter goes under the controls where both do not fit; it is never cut."""
+    from PySide6.QtWidgets import QApplication, QDockWidget
+
+    window.resize(1024, 768)
+    panel = open_stack(window, qtbot)
+    panel.stack_state.load(read_stack_file(asset("presets", "stacks", "02_lenet_style.json")))
+    window.findChild(QDockWidget, "pitfallsDock").show()
+    for _ in range(4):
+        QApplication.processEvents()
+        qtbot.wait(5)
+    assert window.minimumSizeHint().width() <= 1024
+    assert window.width() == 1024
+    row, label = panel.step_row, panel.step_label
+    assert row.wrapped() == (row.width() < row.one_line_width())
+    assert label.width() >= label.sizeHint().width()
+    assert row.rect().contains(label.geometry())
+    # Wider: one line again where both fit.
+    window.findChild(QDockWidget, "pitfallsDock").hide()
+    window.resize(1366, 768)
+    for _ in range(4):
+        QApplication.processEvents()
+        qtbot.wait(5)
+    assert row.wrapped() == (row.width() < row.one_line_width())
+    assert label.width() >= label.sizeHint().width()

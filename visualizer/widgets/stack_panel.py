@@ -18,10 +18,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QListWidget,
     QPushButton,
     QScrollArea,
@@ -134,6 +136,63 @@ def pair_columns(n_levels: int, width: int, height: int) -> int:
         if side > best_side:
             best, best_side = per, side
     return best
+
+
+class WrappingRow(QWidget):
+    """The step controls and, after them, the step counter: on one line where both fit, else
+    the counter on a line of its own under the controls.  Its least width is the wider of
+    the two, so that it never sets the window's least width to both side by side (Stack mode
+    with the pitfalls dock open needed 1165 px, over a 1024×768 screen)."""
+
+    def __init__(self, controls: QWidget, counter: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controls, self.counter = controls, counter
+        layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # The layout does not set this widget's least size (minimumSizeHint below does).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        layout.addWidget(controls, 1)
+        layout.addWidget(counter, 0, Qt.AlignmentFlag.AlignRight)
+        self.row = layout
+
+    def one_line_width(self) -> int:
+        """The least width with the counter beside the controls."""
+        return (
+            self.controls.minimumSizeHint().width()
+            + self.row.spacing()
+            + max(self.counter.minimumSizeHint().width(), self.counter.sizeHint().width())
+        )
+
+    def wrapped(self) -> bool:
+        """Whether the counter is on its own line."""
+        return self.row.direction() == QBoxLayout.Direction.TopToBottom
+
+    def minimumSizeHint(self) -> QSize:
+        counter = max(self.counter.minimumSizeHint().width(), self.counter.sizeHint().width())
+        width = max(self.controls.minimumSizeHint().width(), counter)
+        return QSize(width, self.row.minimumSize().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.one_line_width(), self.row.sizeHint().height())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._place()
+        return super().event(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._place()
+        super().resizeEvent(event)
+
+    def _place(self) -> None:
+        wanted = (
+            QBoxLayout.Direction.TopToBottom
+            if self.width() < self.one_line_width()
+            else QBoxLayout.Direction.LeftToRight
+        )
+        if self.row.direction() != wanted:
+            self.row.setDirection(wanted)
+            self.updateGeometry()  # another height
 
 
 class StackPanel(Retranslatable, QWidget):
@@ -361,7 +420,10 @@ class StackPanel(Retranslatable, QWidget):
         view_settings().sigThemeChanged.connect(self._style_step_text)
         self._style_step_text()
         self._fitted: tuple[object, ...] = ()
-        step_row = QHBoxLayout()
+        controls = QWidget()
+        controls.setObjectName("stack_step_controls")
+        step_row = QHBoxLayout(controls)
+        step_row.setContentsMargins(0, 0, 0, 0)
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
             step_row.addWidget(button)
         step_row.insertWidget(2, self.play_button)
@@ -371,7 +433,8 @@ class StackPanel(Retranslatable, QWidget):
         step_row.addWidget(self.stepping_combobox)
         step_row.addWidget(self.step_slider, 1)
         step_row.addWidget(self.shapes_button)
-        step_row.addWidget(self.step_label)
+        self.step_row = WrappingRow(controls, self.step_label)
+        self.step_row.setObjectName("stack_step_row")
 
         right_split = QSplitter(Qt.Vertical)
         right_split.addWidget(self.views_scroll)
@@ -389,7 +452,7 @@ class StackPanel(Retranslatable, QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(right_split, 1)
-        right_layout.addLayout(step_row)
+        right_layout.addWidget(self.step_row)
         right_layout.addWidget(self.step_text_label)
 
         split = QSplitter()
