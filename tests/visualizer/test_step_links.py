@@ -251,7 +251,7 @@ def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
     cell = panel.grad_output_view.cells_box(((1, 2),), sheet)
     assert sheet.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
     for segment in sheet._segments:
-        _start, end, _top, _up, _end_leg, down_leg, exit_y, _entry_y, _rise_y = segment
+        _start, end, _top, _up, _end_leg, down_leg, exit_y, _entry_y, _rise_y, _room = segment
         assert end.top() > exit_y  # the target is in the lower row
         assert down_leg == pytest.approx(cell.left(), abs=1.5)
         path, _head, _a = sheet._shape(segment)
@@ -421,3 +421,68 @@ def test_weight_notes_in_the_lecture_layout_are_readable_or_left_to_the_arithmet
     conv.presentation.set_presentation(False, save=False)
     settle(qtbot)
     assert panel.input_view.note_pixel_size() >= NOTE_MIN_PX
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+@pytest.mark.parametrize(("op", "step"), [("max_pool2d", 0), ("max_pool2d", 5), ("conv2d", 55)])
+def test_arrow_heads_as_painted_leave_the_column_numbers_free(window, qtbot, size, op, step):
+    """The default screen (normal layout): the arrow's head into Y[0, 0], drawn with its dark
+    edge, covered Y's column number "0" (the check above outlined it with a 5 px pen).  The
+    head, outlined with the pens' whole width as painted, meets no row or column number."""
+    from PySide6.QtGui import QPainterPath, QPainterPathStroker
+
+    from visualizer.widgets.step_arrows import ARROW_EDGE, ARROW_WIDTH
+
+    window.resize(*size)
+    st = window.state
+    assert st.set_op(op)
+    st.set_step(step)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows
+    stroker = QPainterPathStroker()
+    stroker.setWidth(ARROW_WIDTH + 4 * ARROW_EDGE)  # the outer, dark pen
+    heads = []
+    for segment in sheet._segments:
+        _path, head, _a = sheet._shape(segment)
+        outline = QPainterPath()
+        outline.addPolygon(head)
+        outline.closeSubpath()
+        heads.append(stroker.createStroke(outline).united(outline))
+    for name, ink in header_numbers(window, sheet):
+        box = QPainterPath()
+        box.addRect(ink)
+        for head in heads:
+            assert area(head.intersected(box)) == 0, (name, sheet.arrows)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_an_arch_between_second_row_views_runs_between_the_rows(window, qtbot, size):
+    """Max pooling backward (normal layout), step 6: the arch from dY[1, 1] to dX[2, 3] ran
+    along the second row's titles ("Input gradient dX  so far"), its dark edge on the first
+    row's legends.  Off its legs it runs in the band between the rows, clear of both with
+    the arrow's whole width."""
+    from PySide6.QtCore import QPoint
+
+    from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
+
+    window.resize(*size)
+    st = window.state
+    st.set_step(st.n_windows + 5)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows == [("grad_output", "grad_input")]
+    ((_start, _end, _top, start_leg, end_leg, *_),) = sheet._segments
+    path, _head, _a = sheet._shape(sheet._segments[0])
+    panel = window.views_panel
+    first_row = panel.input_view
+    above = sheet.mapFromGlobal(first_row.mapToGlobal(QPoint(0, first_row.height()))).y()
+    second_row = [panel.grad_input_view, panel.grad_output_view]
+    below = min(sheet.mapFromGlobal(v.mapToGlobal(QPoint(0, 0))).y() for v in second_row)
+    half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2
+    for t in range(0, 401):
+        p = path.pointAtPercent(t / 400)
+        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
+            assert above <= p.y() - half_width and p.y() + half_width <= below, (t, p)

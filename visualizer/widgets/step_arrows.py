@@ -39,12 +39,15 @@ ARCH_CLEARANCE = 5.0  # pixels an arch between views side by side passes above t
 ARCH_BAND = 10  # pixels the views panel keeps above its top row for such arches
 ARCH_RADIUS = 24.0  # pixels of an arch's rounded corners
 TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's letters
-HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _head)
+HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _shape)
+HEAD_MIN = 7.0  # the shortest head
+HEAD_ANGLE = 0.4  # radians between a head's axis and each of its sides
 # From box, to box, top of the two views, the x of the arch's legs at the two boxes, the x of
 # the leg leaving the first box downwards, the bottom of the first view's matrix, the top of
 # the second's and the top of the first's (this widget's coordinates; a matrix's top is its
-# table's, above its column numbers).
-Segment = tuple[QRectF, QRectF, float, float, float, float, float, float, float]
+# table's, above its column numbers), and how far the head may reach on either side of its
+# leg (see head_room).
+Segment = tuple[QRectF, QRectF, float, float, float, float, float, float, float, float]
 Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and starting point
 
 
@@ -65,6 +68,39 @@ def leg_x(
     first, last = min(c for _, c in cells), max(c for _, c in cells)
     count = last - first + 1
     return box.left() + (count // 2) * box.width() / count
+
+
+def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
+    """How far (pixels) from the grid line its leg runs on (see leg_x) an arrow head coming
+    down into ``cells`` may reach on either side: up to the nearest number just above the box
+    (the column numbers over a first-row box, else the cells of the row above), less the
+    arrow's dark edge and a pixel."""
+    if view.stack.currentIndex() != 0:
+        return math.inf
+    first, last = min(c for _, c in cells), max(c for _, c in cells)
+    count = last - first + 1
+    off_r, off_c = view.model.offset
+    right = first + count // 2 + off_c  # the table column right of the leg's grid line
+    above = min(r for r, _ in cells) + off_r - 1
+    if above < 0 and not column_numbers(view):
+        return math.inf
+    model, table = view.model, view.table
+    header = table.horizontalHeader()
+    gap = math.inf
+    for col in (right - 1, right):
+        if not 0 <= col < model.columnCount():
+            continue
+        if above < 0:
+            text = str(model.headerData(col, Qt.Orientation.Horizontal))
+            metrics = header.fontMetrics()
+        else:
+            index = model.index(above, col)
+            text = str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
+            font = model.data(index, Qt.ItemDataRole.FontRole)
+            metrics = QFontMetrics(font) if isinstance(font, QFont) else table.fontMetrics()
+        width = metrics.horizontalAdvance(text) if text else 0
+        gap = min(gap, (table.columnWidth(col) - width) / 2)
+    return gap - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - 1
 
 
 def column_numbers(view: MatrixView) -> bool:
@@ -138,7 +174,8 @@ class StepArrows(QWidget):
             entry_y = self.mapFromGlobal(b.stack.mapToGlobal(QPoint(0, 0))).y()
             rise_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, 0))).y()
             ends = (float(exit_y), float(entry_y), float(rise_y))
-            segments.append((start, end, float(top), *legs, *ends))
+            room = head_room(b, target)
+            segments.append((start, end, float(top), *legs, *ends, room))
             drawn.append((source_view, target_view))
         if segments:
             if refresh or self._labels is None:
@@ -258,11 +295,20 @@ class StepArrows(QWidget):
             if shape is None:
                 continue
             path, head, _ = shape
+            # With the pens' whole width (the outer, dark edge), the head outlined too: as
+            # drawn (a 5 px stroke and the bare head let a head over a column number pass).
             stroker = QPainterPathStroker()
-            stroker.setWidth(5.0)
+            stroker.setWidth(ARROW_WIDTH + 4 * ARROW_EDGE)
+            stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+            stroker.setJoinStyle(Qt.PenJoinStyle.BevelJoin)  # QPen's, as painted
             outline = stroker.createStroke(path)
+            tip = QPainterPath()
+            tip.addPolygon(head)
+            tip.closeSubpath()
+            outline.addPath(stroker.createStroke(tip))
             outline.addPolygon(head)
-            shapes.append(outline.intersected(clip))
+            outline.setFillRule(Qt.FillRule.WindingFill)
+            shapes.append(outline.simplified().intersected(clip))
         return shapes
 
     def title_rects(self) -> list[QRect]:
@@ -279,18 +325,24 @@ class StepArrows(QWidget):
 
     def _shape(self, segment: Segment) -> Shape | None:
         """The arrow of ``segment``: its curve, its head and its starting point."""
-        start, end, top, start_leg, end_leg, down_leg, exit_y, entry_y, rise_y = segment
+        start, end, top, start_leg, end_leg, down_leg, exit_y, entry_y, rise_y, room = segment
         sc, ec = start.center(), end.center()
-        inside = 0.0 if end_leg == ec.x() else min(6.0, end.width() / 4)
-        # The head fits between two column numbers on a narrow column.
+        # On a grid line the head's tip goes just inside the box's corner, and the head is no
+        # wider than the room between the numbers above the box on either side (it covered
+        # Y's column number "0"): its half width is its length times sin(HEAD_ANGLE).
+        inside = 0.0 if end_leg == ec.x() else min(2.0, end.width() / 8)
         head = min(HEAD_LENGTH, max(8.0, 0.45 * end.width()))
+        if math.isfinite(room):
+            head = max(HEAD_MIN, min(head, (room - inside) / math.sin(HEAD_ANGLE)))
         if end.top() > start.bottom() and entry_y > exit_y + 12:
             # The target in a lower row: straight down from the box (on a grid line where
             # cells lie below it) out of its matrix, a curve to above the target's matrix,
             # straight down into the target: across no numbers but the legs' grid lines.
             a = QPointF(down_leg, start.bottom())
-            b = QPointF(end_leg + inside, end.top() + inside / 2)
-            out, into = QPointF(down_leg, exit_y + 2), QPointF(end_leg, entry_y - 2)
+            b = QPointF(end_leg + inside, end.top() + inside)
+            # The curve ends straight above the target's matrix by more than the pen's half
+            # width: its last bend grazed a column number ("6" of dX at 1024x768).
+            out, into = QPointF(down_leg, exit_y + 2), QPointF(end_leg, entry_y - 7)
             bend = (into.y() - out.y()) / 2
             path = QPainterPath(a)
             path.lineTo(out)
@@ -303,7 +355,7 @@ class StepArrows(QWidget):
             # into the top of the other.
             a = QPointF(start_leg, start.top())
             # On a grid line the head points just inside the box's corner.
-            b = QPointF(end_leg + inside, end.top() + inside / 2)
+            b = QPointF(end_leg + inside, end.top() + inside)
             # Straight up on the leg's grid line out of the first matrix (its cells and column
             # numbers above the box), across just above the views' tops (rounded corners),
             # straight down into the second one: across no number, and no title but where a
@@ -343,15 +395,12 @@ class StepArrows(QWidget):
     def _head(b: QPointF, ctrl: QPointF, length: float = HEAD_LENGTH) -> QPolygonF:
         """The arrow's head at ``b``, pointing along the curve's end (from ``ctrl``)."""
         angle = math.atan2(b.y() - ctrl.y(), b.x() - ctrl.x())
+        a = HEAD_ANGLE
         return QPolygonF(
             [
                 b,
-                QPointF(
-                    b.x() - length * math.cos(angle - 0.4), b.y() - length * math.sin(angle - 0.4)
-                ),
-                QPointF(
-                    b.x() - length * math.cos(angle + 0.4), b.y() - length * math.sin(angle + 0.4)
-                ),
+                QPointF(b.x() - length * math.cos(angle - a), b.y() - length * math.sin(angle - a)),
+                QPointF(b.x() - length * math.cos(angle + a), b.y() - length * math.sin(angle + a)),
             ]
         )
 

@@ -47,6 +47,8 @@ from visualizer.widgets.matrix_view import (
 )
 from visualizer.widgets.step_arrows import ARCH_BAND, StepArrows
 
+ARCH_GAP = 4  # pixels between the rows of views, or above them, where no arch runs
+
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
 # in the backward phase: it is where dY goes.
 ROLE_STYLE = {
@@ -171,7 +173,7 @@ class ViewsPanel(Retranslatable, QWidget):
         # there (without it the arch ran through the titles' letters: "Input X (8×8)").
         grid.setContentsMargins(0, ARCH_BAND, 0, 0)
         grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
+        grid.setVerticalSpacing(ARCH_GAP)  # see _arch_band
         self.grid = grid
         self._layout_op: str | None = None
         self._layout_key: tuple[str, str, str] | None = None
@@ -1035,7 +1037,24 @@ class ViewsPanel(Retranslatable, QWidget):
         self._update_step_titles()
         self._dim_gradients(st.phase == "forward")
         self._step_planes(st.phase == "forward")
+        self._arch_band()
         self._on_highlights_changed()
+
+    def _arch_band(self) -> None:
+        """The normal layout's band for the arches of the step arrows (ARCH_BAND): above the
+        top row in the forward phase (X to Y), between the rows in the backward phase (dY to
+        dX and dW, in the second row: the arch ran along their titles, its dark edge on the
+        first row's legends); the height it takes stays the same, so that the views keep
+        their size (a band in both places left conv's 8×8 dX without its numbers at
+        1366×768 with the preset dock open)."""
+        grid = self.grid
+        if self._flowing() or self.state.phase == "forward":
+            top, between = ARCH_BAND, ARCH_GAP
+        else:
+            top, between = ARCH_GAP, ARCH_BAND
+        if (grid.contentsMargins().top(), grid.verticalSpacing()) != (top, between):
+            grid.setContentsMargins(0, top, 0, 0)
+            grid.setVerticalSpacing(between)
 
     def _dim_gradients(self, on: bool) -> None:
         """During the forward phase the gradients are not in play yet: dimmed."""
