@@ -107,7 +107,8 @@ def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
     # An arch between views side by side: legs at the boxes' centres; the exit line only
     # matters for an arrow to a lower row, the matrices' tops are the boxes'.
     legs = (start.center().x(), end.center().x(), start.center().x())
-    shape = sheet._shape((start, end, 200.0, *legs, start.bottom(), end.top(), start.top()))
+    room = math.inf  # no numbers around the legs
+    shape = sheet._shape((start, end, 200.0, *legs, start.bottom(), end.top(), start.top(), room))
     assert shape is not None
     drawn = _Drawn(shape)
     path, head, a = shape

@@ -66,7 +66,7 @@ LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
 
 ARITHMETIC_LINES = 4  # lines of cell updates shown under the sentence (more: "…")
-NORMAL_SAMPLES = 24  # steps of a phase measured for the normal layout's arithmetic height
+NORMAL_SAMPLES = 16  # steps of a phase measured for the normal layout's arithmetic height
 
 
 def play_interval(speed: int) -> int:
@@ -246,7 +246,8 @@ class StepBar(Retranslatable, QWidget):
         self._normal_height = 0
         self._normal_timer = QTimer(self)
         self._normal_timer.setSingleShot(True)
-        self._normal_timer.timeout.connect(self.steady_normal_height)
+        self._normal_timer.setInterval(0)
+        self._normal_timer.timeout.connect(lambda: self.steady_normal_height(measure=True))
         self._probe: QLabel | None = None
         self._language = 0  # bumped by retranslate_ui: the sentences change
         # Its own background needs its own text colour: a dark theme's light text on the
@@ -348,7 +349,9 @@ class StepBar(Retranslatable, QWidget):
         if not self.lecture:
             label.setMaximumHeight(16777215)
             label.setFont(self._arithmetic_font)
+            label.setMinimumHeight(0)  # the lecture layout's box
             self._normal_key = None
+            self._normal_height = 0
             self.steady_normal_height()
             return
         metrics = QFontMetrics(self._arithmetic_font)
@@ -369,12 +372,13 @@ class StepBar(Retranslatable, QWidget):
         label.setFixedHeight(box)
         self.fit_arithmetic()
 
-    def steady_normal_height(self) -> None:
+    def steady_normal_height(self, measure: bool = False) -> None:
         """Normal layout: the arithmetic's least height, the most lines the current phase's
         steps need at the label's width (every step of a phase of at most NORMAL_SAMPLES
-        steps, else that many spread over it), found again when the results, the phase, the
-        width, the font or the language change; a step needing more raises it (it is never
-        lowered within the phase)."""
+        steps, else that many spread over it), measured again when the results, the phase,
+        the width, the font or the language change (``measure``: now; else once the events
+        waiting are done, so that an edit or a step does not wait for it); a step needing
+        more raises it (it is never lowered within the phase)."""
         if self.lecture:
             return
         st, label = self.state, self.arithmetic_label
@@ -383,26 +387,27 @@ class StepBar(Retranslatable, QWidget):
         last = (st.n_windows if st.phase == "forward" else st.n_steps) - 1
         key = (id(st.results), st.phase, first, last, width, label.font().key(), self._language)
         if key != self._normal_key:
-            # QLabel's height for a width is at least its least height: measured without it.
-            label.setMinimumHeight(0)
-        if key != self._normal_key and label.isVisible() and last >= first:
-            self._normal_key = key
-            probe = self._probe
-            if probe is None:
-                probe = self._probe = QLabel()
-                probe.setWordWrap(True)
-                probe.setTextFormat(label.textFormat())
-            probe.setFont(label.font())
-            probe.setStyleSheet(label.styleSheet())
-            count = min(NORMAL_SAMPLES, last - first + 1)
-            steps = {first + round(i * (last - first) / max(1, count - 1)) for i in range(count)}
-            height = 0
-            for step in sorted(steps):
-                probe.setText(arithmetic_html(st.step_text(step)))
-                height = max(height, probe.heightForWidth(width))
-            self._normal_height = height
-        elif key != self._normal_key:
-            self._normal_height = 0  # measured once shown (a hidden label has no width yet)
+            if not measure:
+                self._normal_timer.start()
+            elif label.isVisible() and last >= first:
+                self._normal_key = key
+                # QLabel's height for a width is at least its least height: measured without.
+                label.setMinimumHeight(0)
+                probe = self._probe
+                if probe is None:
+                    probe = self._probe = QLabel()
+                    probe.setWordWrap(True)
+                    probe.setTextFormat(label.textFormat())
+                probe.setFont(label.font())
+                probe.setStyleSheet(label.styleSheet())
+                count = min(NORMAL_SAMPLES, last - first + 1)
+                spread = (last - first) / max(1, count - 1)
+                steps = {first + round(i * spread) for i in range(count)}
+                height = 0
+                for step in sorted(steps):
+                    probe.setText(arithmetic_html(st.step_text(step)))
+                    height = max(height, probe.heightForWidth(width))
+                self._normal_height = height
         need = label.heightForWidth(width) if label.hasHeightForWidth() else 0
         self._normal_height = max(self._normal_height, need)
         if label.minimumHeight() != self._normal_height:
