@@ -31,6 +31,14 @@ from engine.geometry import WindowGeometry, conv_geometry
 #: machine: every product is a rendezvous of the BLAS threads.
 COLUMN_BUDGET = 1 << 20
 
+#: A batch of fewer samples than this is cut into bands of output rows (at least this many
+#: pieces in all) when a sample's column matrix has :data:`SPLIT_ELEMENTS` or more: a lone
+#: large sample (a stack's batch of 1) was one or two pieces, computed by one thread while
+#: the other waited, and its backward (bands in two waves) by one thread per wave.  The cut
+#: depends on the sizes only, never on the number of threads, so the bits do not either.
+MIN_PIECES = 4
+SPLIT_ELEMENTS = 1 << 17
+
 Chunk = tuple[int, int, int]  # (sample, first output row, stop output row)
 
 
@@ -103,11 +111,15 @@ def _prepare(
 def _chunks(n: int, c_in: int, g: WindowGeometry) -> list[Chunk]:
     """Split the output into pieces whose column matrices fit :data:`COLUMN_BUDGET`.
 
-    A piece is one sample and a band of whole output rows (all of them for small inputs).
+    A piece is one sample and a band of whole output rows (all of them for small inputs); a
+    batch of fewer than :data:`MIN_PIECES` large samples is cut into that many pieces.
     """
     out_h, out_w = g.out_size
     per_row = c_in * g.kernel[0] * g.kernel[1] * out_w
-    rows = max(1, COLUMN_BUDGET // per_row)
+    bands = -(-out_h // max(1, COLUMN_BUDGET // per_row))
+    if n < MIN_PIECES and per_row * out_h >= SPLIT_ELEMENTS:
+        bands = max(bands, -(-MIN_PIECES // n))
+    rows = -(-out_h // min(bands, out_h))  # bands of equal height (the last one maybe shorter)
     return [(s, r, min(out_h, r + rows)) for s in range(n) for r in range(0, out_h, rows)]
 
 
@@ -196,12 +208,15 @@ class _CanvasColumns:
 
 def _canvas_chunks(n: int, c_in: int, g: WindowGeometry) -> list[tuple[int, int, int, int]]:
     """``(first sample, stop sample, first row, stop row)`` pieces for the canvas columns:
-    as many whole samples as fit :data:`COLUMN_BUDGET`, or bands of one sample."""
+    as many whole samples as fit :data:`COLUMN_BUDGET` (and leave :data:`MIN_PIECES` pieces
+    when the work is large), or bands of one sample (see :func:`_chunks`)."""
     out_h, out_w = g.out_size
     per_sample = c_in * g.kernel[0] * g.kernel[1] * out_h * out_w
-    if per_sample > COLUMN_BUDGET:
+    if per_sample > COLUMN_BUDGET or (n < MIN_PIECES and per_sample >= SPLIT_ELEMENTS):
         return [(s, s + 1, first, stop) for s, first, stop in _chunks(n, c_in, g)]
     per = max(1, COLUMN_BUDGET // per_sample)
+    if n * per_sample >= SPLIT_ELEMENTS:
+        per = min(per, -(-n // MIN_PIECES))  # at least MIN_PIECES pieces of large work
     return [(s, min(n, s + per), 0, out_h) for s in range(0, n, per)]
 
 

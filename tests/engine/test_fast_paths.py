@@ -490,6 +490,29 @@ def test_conv_bands_split_large_samples():
         assert 8 * 9 * (stop - first) * g.out_size[1] <= max(conv.COLUMN_BUDGET, 8 * 9 * 200)
 
 
+def test_conv_cuts_a_small_batch_of_large_samples_into_equal_bands():
+    """A lone large sample is MIN_PIECES pieces of equal height (not one piece, one thread),
+    whatever the number of threads; a small one stays whole."""
+    g = conv_geometry((70, 70), (3, 3), 1, 1)
+    assert 4 * 9 * 70 * 70 >= conv.SPLIT_ELEMENTS
+    assert [(f, t) for _, _, f, t in conv._canvas_chunks(1, 4, g)] == [
+        (0, 18),
+        (18, 36),
+        (36, 54),
+        (54, 70),
+    ]
+    assert len(conv._canvas_chunks(2, 4, g)) == conv.MIN_PIECES  # two bands each
+    # enough samples: whole ones, as many to a piece as fit, still MIN_PIECES pieces
+    assert [(a, b) for a, b, _, _ in conv._canvas_chunks(8, 4, g)] == [
+        (0, 2),
+        (2, 4),
+        (4, 6),
+        (6, 8),
+    ]
+    small = conv_geometry((8, 8), (3, 3), 1, 1)
+    assert conv._canvas_chunks(1, 1, small) == [(0, 1, 0, 8)]
+
+
 def test_conv_non_contiguous_grad_output():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 3, 6, 6))

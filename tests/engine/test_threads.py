@@ -121,6 +121,8 @@ CONV_CASES = [
     ((2, 4, 40, 40), (6, 2, 3, 3), 2, 1, 2, 2000),
     ((1, 3, 50, 37), (5, 3, 5, 5), 1, 2, 1, 20000),
     ((1, 2, 30, 30), (4, 2, 7, 7), 1, 3, 1, 400),
+    # a lone sample within the budget, cut into conv.MIN_PIECES bands for the threads
+    ((1, 4, 70, 70), (6, 4, 3, 3), 1, 1, 1, 1 << 20),
 ]
 
 
