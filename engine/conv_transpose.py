@@ -441,11 +441,13 @@ class _Layout:
         dtype: np.dtype,
         fill: np.ndarray | None,
         scratch: Scratch | None = None,
+        initialize: bool = True,
     ) -> dict[tuple[int, int], np.ndarray]:
         """Zeroed (or ``fill``-per-channel) flat buffers ``(C, n·R·Cw + margin)`` per phase.
 
         With ``scratch``, the arrays of the previous chunk are filled again instead of new
-        ones allocated (fresh pages cost a page fault each).
+        ones allocated (fresh pages cost a page fault each).  With ``initialize=False`` they
+        are left as they are, for a caller that writes every element.
         """
         shape = (c, n * self.sample_len + self.margin)
         result = {}
@@ -454,7 +456,8 @@ class _Layout:
                 buf = np.empty(shape, dtype=dtype)
             else:
                 buf = scratch.empty(("phase", phase), shape)
-            buf[...] = 0 if fill is None else fill[:, None]
+            if initialize:
+                buf[...] = 0 if fill is None else fill[:, None]
             result[phase] = buf
         return result
 
@@ -550,14 +553,16 @@ def conv_transpose2d(
     # W^T per group, laid out for the product: (groups, C_out_g · kH · kW, C_in_g).
     w_t = np.ascontiguousarray(group_matrices(s.w4, groups).transpose(0, 2, 1))
     finite = bool(np.isfinite(s.w4).all())  # then the layout's gaps add only ±0 (zero_gaps)
+    # What every phase buffer starts from: the bias, or +0.0 (so a −0.0 sum becomes +0.0).
+    start_value = np.zeros((c_out, 1), s.x4.dtype) if s.bias is None else s.bias[:, None]
 
     def piece(chunk: tuple[slice, list[tuple[int, int]]]) -> None:
         """One group of samples, band after band, into ``y[samples]``."""
         samples, bands = chunk
         scratch = Scratch("conv_transpose2d", s.x4.dtype)
         ns = samples.stop - samples.start
-        bufs = lay.buffers(ns, c_out, s.x4.dtype, s.bias, scratch)
-        for band in bands:
+        bufs = lay.buffers(ns, c_out, s.x4.dtype, None, scratch, initialize=False)
+        for k, band in enumerate(bands):
             xf = lay.flat_input(s.x4[samples], band, scratch)
             length = xf.shape[1]
             # Every tap's contribution of every input position: (C_out, kH, kW, length).
@@ -569,9 +574,18 @@ def conv_transpose2d(
             base = band[0] * lay.row_len
             for phase, taps in lay.taps_of.items():
                 buf = bufs[phase]
-                for i, j in taps:
+                for t, (i, j) in enumerate(taps):
                     start = base + lay.offsets[i, j]
-                    buf[:, start : start + length] += cols[:, i, j]
+                    if k == 0 and t == 0:
+                        # The phase's first tap writes its slice as start + contribution,
+                        # the very sum a filled buffer would get (+0 + −0 is +0), and only
+                        # the rest of the buffer is filled: a pass over it saved (~10% of a
+                        # float32 forward).
+                        buf[:, :start] = start_value
+                        buf[:, start + length :] = start_value
+                        np.add(cols[:, i, j], start_value, out=buf[:, start : start + length])
+                    else:
+                        buf[:, start : start + length] += cols[:, i, j]
         for phase, buf in bufs.items():
             src, dst = lay.phase_views(buf, ns, phase, y[samples])
             dst[...] = src.transpose(1, 0, 2, 3)

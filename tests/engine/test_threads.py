@@ -213,3 +213,34 @@ def test_transposed_convolution_gives_the_same_bits_on_every_thread_count(
     grads = reference_transpose.conv_transpose2d_backward(gy, x, w, b, s, p, groups=groups)
     for got, ref in zip(results[0][1:], grads, strict=True):
         np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * 10)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_gives_the_same_bits_on_every_thread_count(threads, dtype):
+    """A large ReLU runs in pieces on the threads (engine.relu.PARALLEL_ELEMENTS); -0.0, NaN,
+    ±inf and the zeros where x == 0 come out the same on every thread count."""
+    import importlib
+
+    from engine import parallel
+
+    relu_module = importlib.import_module("engine.relu")  # engine.relu is also the function
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((1, 6, 252, 252)).astype(dtype)
+    assert x.size >= relu_module.PARALLEL_ELEMENTS
+    x.flat[::97] = -0.0
+    x.flat[1::89] = np.nan
+    x.flat[2::83] = 0.0
+    x.flat[3::79] = -np.inf
+    gy = rng.standard_normal(x.shape).astype(dtype)
+    results = []
+    for n in (1, 2, 3):
+        threads(n)
+        results.append((engine.relu(x), engine.relu_backward(gy, x)))
+    for other in results[1:]:
+        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    y, gx = results[0]
+    assert np.array_equal(y, np.where(x < 0, 0, x), equal_nan=True)
+    assert np.signbit(y.flat[0]) and y.flat[0] == 0  # -0.0 kept
+    assert np.array_equal(gx, np.where(x <= 0, 0, gy))  # 0 at x == 0, passed at NaN
+    if parallel._blas_controller() is not None:
+        assert threads.handoffs  # pieces did go to other threads
