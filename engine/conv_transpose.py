@@ -40,15 +40,18 @@ import numpy as np
 
 from engine import parallel
 from engine.arrays import as_float_array, check_grad_shape, from_4d, group_matrices, to_4d
+from engine.conv import MIN_PIECES, SPLIT_ELEMENTS
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair, WindowGeometry, normalize_pair
 from engine.workspace import Scratch
 
-#: Elements of a column matrix built at a time (2 MB in float32, 4 MB in float64).  Large
-#: enough for efficient matrix products, small enough that a large input is done in bands,
-#: and that several samples make several pieces for the threads (engine.parallel; one
-#: thread was as fast with 2^19 as with 2^20).
-COLUMN_BUDGET = 1 << 19
+#: Elements of a column matrix built at a time (4 MB in float32, 8 MB in float64).  Large
+#: enough for efficient matrix products, small enough that a large input is done in bands.
+#: Several small samples go to one piece, but never so many that fewer than
+#: :data:`engine.conv.MIN_PIECES` pieces are left for the threads (engine.parallel):
+#: engine_bench's 8x32x32² float32 case is 4 pieces of 2 samples, not 8 of one (2^19): forward
+#: 3.4 -> 2.6 ms CPU with one thread (float64 6.3 -> 5.0), backward the same.
+COLUMN_BUDGET = 1 << 20
 
 __all__ = [
     "conv_transpose2d",
@@ -391,11 +394,14 @@ class _Layout:
         """Samples processed together, each group with its bands of input rows.
 
         A column matrix holds ``per_position`` values per buffer position; it is kept near
-        :data:`COLUMN_BUDGET`.  Small samples are grouped; a large one is cut into row bands.
+        :data:`COLUMN_BUDGET`.  Small samples are grouped (in at least ``MIN_PIECES`` groups
+        when the work is large); a large one is cut into row bands.
         """
         per_sample = per_position * self.sample_len
         if per_sample <= COLUMN_BUDGET or self.h == 1:
             step = max(1, COLUMN_BUDGET // per_sample)
+            if n * per_sample >= SPLIT_ELEMENTS:  # at least MIN_PIECES pieces for the threads
+                step = min(step, -(-n // MIN_PIECES))
             return [(slice(s, min(n, s + step)), [(0, self.h)]) for s in range(0, n, step)]
         rows = max(1, COLUMN_BUDGET // (per_position * self.row_len))
         bands = [(r, min(self.h, r + rows)) for r in range(0, self.h, rows)]
