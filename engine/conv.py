@@ -319,12 +319,12 @@ def _conv_on_canvas(
         c, cols = _CanvasColumns(g, c_in, groups, scratch).fill(x4[s0:s1], (first, stop))
         grid = scratch.empty("grid", (groups, w_rows.shape[1], cols.shape[2]))
         np.matmul(w_rows, cols, out=grid)
+        if b is not None:
+            # on the contiguous grid, then copied: the same sums, and 4x faster than adding
+            # while storing into y's strided rows (~1/6 of a float32 forward)
+            np.add(grid.reshape(c_out, -1), b[:, None], out=grid.reshape(c_out, -1))
         real = grid.reshape(c_out, s1 - s0, c.rows, c.wq)[..., : g.out_size[1]]
-        real = real.transpose(1, 0, 2, 3)  # (samples, C_out, rows, out_W), a view
-        if b is None:
-            y[s0:s1, :, first:stop] = real
-        else:
-            np.add(real, b.reshape(c_out, 1, 1), out=y[s0:s1, :, first:stop])
+        y[s0:s1, :, first:stop] = real.transpose(1, 0, 2, 3)  # (samples, C_out, rows, out_W)
 
     parallel.run_pieces(piece, _canvas_chunks(n, c_in, g))
 
