@@ -335,16 +335,18 @@ def _conv_backward_on_canvas(
     w_rows: np.ndarray,
     g: WindowGeometry,
     groups: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """dX (shape of ``x4``) and dW^T ``(groups, C_in/groups · kH · kW, C_out/groups)`` on
-    canvas columns.
+    with_bias: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """dX (shape of ``x4``), dW^T ``(groups, C_in/groups · kH · kW, C_out/groups)`` and,
+    ``with_bias``, dB ``(C_out,)`` on canvas columns.
 
     ``gy`` goes onto the wide grid with zeros in the garbage columns (so they add nothing to
     dW, and only zeros to dX); dX's columns are added back tap by tap, each a contiguous run
     of the canvas (:meth:`Canvas.read`), and stored into dX.
 
-    Pieces run in parallel (:func:`engine.parallel.run_pieces`).  Each piece's dW^T is its
-    own, and they are added up in piece order.  Whole samples write disjoint dX; bands of one
+    Pieces run in parallel (:func:`engine.parallel.run_pieces`).  Each piece's dW^T and dB
+    (its rows of ``gy`` summed, off the serial path) are its own, and they are added up in
+    piece order.  Whole samples write disjoint dX; bands of one
     sample overlap their neighbours' input rows, so bands go in two waves, first the even and
     then the odd bands of every sample (whatever the number of threads; when a band is too
     short for its neighbours' neighbours to stay clear, all pieces go in order, one wave each).
@@ -355,6 +357,7 @@ def _conv_backward_on_canvas(
     gx = np.zeros(x4.shape, dtype=x4.dtype)
     pieces = _canvas_chunks(n, c_in, g)
     gw_parts: list[np.ndarray | None] = [None] * len(pieces)
+    gb_parts: list[np.ndarray | None] = [None] * len(pieces)
 
     def piece(k: int) -> None:
         s0, s1, first, stop = pieces[k]
@@ -368,6 +371,8 @@ def _conv_backward_on_canvas(
         gy_band = gy_grid.reshape(groups, -1, count * width)
         # dW^T = columns · dY^T, see conv2d_backward
         gw_parts[k] = cols @ gy_band.transpose(0, 2, 1)
+        if with_bias:
+            gb_parts[k] = gy_grid.sum(axis=1)  # the garbage columns hold zeros
         read_grads = scratch.empty("read", cols.shape)
         np.matmul(w_cols, gy_band, out=read_grads)
         per_tap = read_grads.reshape(c_in, len(c.taps), count, width)
@@ -385,7 +390,12 @@ def _conv_backward_on_canvas(
     gw_t = np.zeros((groups, w_rows.shape[2], w_rows.shape[1]), dtype=w_rows.dtype)
     for part in gw_parts:  # in piece order, whatever the threads' timing
         gw_t += part
-    return gx, gw_t
+    gb = None
+    if with_bias:
+        gb = np.zeros(c_out, dtype=x4.dtype)
+        for bias_part in gb_parts:
+            gb += bias_part
+    return gx, gw_t, gb
 
 
 def _waves(pieces: list[tuple[int, int, int, int]], g: WindowGeometry) -> list[list[int]]:
@@ -443,14 +453,17 @@ def conv2d_backward(
     check_grad_shape(gy_arr.shape, expected_caller)
     gy = np.ascontiguousarray(gy_arr.reshape(expected), dtype=x4.dtype)
     w_rows = group_matrices(w4, groups)
+    gb = None
     if canvas.worth_it(g):
-        gx, gw_t = _conv_backward_on_canvas(gy, x4, w_rows, g, groups)
+        gx, gw_t, gb = _conv_backward_on_canvas(gy, x4, w_rows, g, groups, b is not None)
     else:
         gx, gw_t = _conv_backward_on_regions(gy, x4, w_rows, g, groups)
     grad_weight = np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(w4.shape)
     grad_bias = None
     if b is not None:
-        grad_bias = gy.sum(axis=(0, 2, 3)).reshape(np.asarray(bias).shape)
+        if gb is None:
+            gb = gy.sum(axis=(0, 2, 3))
+        grad_bias = gb.reshape(np.asarray(bias).shape)
     if ndim == 2:
         return gx[0, 0], grad_weight[0, 0], grad_bias
     return from_4d(gx, ndim), grad_weight, grad_bias
