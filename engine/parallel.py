@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import numpy as np
@@ -97,36 +96,55 @@ def run_pieces(work: Callable[[T], None], pieces: Sequence[T]) -> None:
 
 
 def _run_shared(work: Callable[[T], None], pieces: Sequence[T], n: int) -> None:
-    """:func:`run_pieces` on ``n`` threads taking the next piece from a shared counter."""
+    """:func:`run_pieces` on ``n`` threads taking the next piece from a shared counter.
+
+    The caller waits for the pieces, not for the helper threads: a helper that has not
+    started by the time every piece is taken finds none left and returns, and nobody waits
+    for it.  (Waiting for the helpers' tasks themselves made a call on a machine whose cores
+    were busy with other work wait a whole scheduler slice for a helper that only had
+    nothing left to do.)
+    """
     errors = np.geterr()
     lock = threading.Lock()
-    next_piece = [0]
+    all_done = threading.Condition(lock)
+    total = len(pieces)
+    counts = [0, 0]  # pieces taken, pieces finished
     failures: dict[int, BaseException] = {}
 
     def take() -> int:
         with lock:
-            k = next_piece[0]
-            next_piece[0] += 1
+            k = counts[0]
+            counts[0] += 1
             return k
+
+    def finished() -> None:
+        with lock:
+            counts[1] += 1
+            if counts[1] == total:
+                all_done.notify_all()
 
     def run() -> None:
         pooling._worker.active = True
         try:
             with np.errstate(**errors):
                 k = take()
-                while k < len(pieces):
+                while k < total:
                     try:
                         work(pieces[k])
                     except BaseException as exc:  # re-raised by the caller, earliest first
                         failures[k] = exc
+                    finally:
+                        finished()
                     k = take()
         finally:
             pooling._worker.active = False
 
     pool = pooling._executor()
-    futures: list[Future[None]] = [pool.submit(run) for _ in range(n - 1)]
+    for _ in range(n - 1):
+        pool.submit(run)
     run()
-    for future in futures:
-        future.result()
+    with lock:
+        while counts[1] < total:
+            all_done.wait()
     if failures:
         raise failures[min(failures)]

@@ -23,7 +23,7 @@ from engine.arrays import as_float_array, check_grad_shape
 #: thread while the other waited (~0.7 ms of a ~14 ms LeNet-style stack, float32).  Each
 #: element is computed alone, so the bits are the same on any number of threads.
 PARALLEL_ELEMENTS = 1 << 17
-PIECE_ELEMENTS = 1 << 16
+PIECE_ELEMENTS = 1 << 17
 
 
 def relu(x: object) -> np.ndarray:
