@@ -38,10 +38,16 @@ from engine.geometry import TapRegion, WindowGeometry, check_int64, pool_geometr
 TiePolicy = Literal["first", "all", "split"]
 TIE_POLICIES: tuple[str, ...] = ("first", "all", "split")
 
-#: Output windows per block.  A block's running max/sum and scratch (about 2 MB in float32)
-#: stay in the CPU caches while the kH·kW taps pass over them, instead of going back to main
-#: memory every time.  (Measured: 2^16 to 2^19 are all close; 2^18 was the best.)
-BLOCK_OUTPUTS = 1 << 18
+#: Output windows per block, at most.  A block's running max/sum and scratch stay in the CPU
+#: caches while the kH·kW taps pass over them, instead of going back to main memory every time.
+BLOCK_OUTPUTS = 1 << 17
+
+#: Bytes of one block's running results, at most (:data:`BLOCK_OUTPUTS` or fewer windows of
+#: the data's type): what fits the per-core L2 cache (2 MB here) with the block's input and
+#: scratch.  Measured on 2026-12-01, one thread, CPU time: with 2^18 windows (2 MB of float64
+#: per array) a float64 3x3 average ran at 1.05-1.1x PyTorch, with 2^16 (512 KB) at 0.5-0.55x;
+#: float32 was best at 2^17 (512 KB) too.
+BLOCK_BYTES = 1 << 19
 
 Block = tuple[slice, slice]  # (planes, output rows)
 
@@ -65,23 +71,25 @@ def _as_planes(a4: np.ndarray) -> np.ndarray:
     return a4.reshape((-1,) + a4.shape[2:])
 
 
-def _blocks(n_planes: int, g: WindowGeometry) -> list[Block]:
-    """Cut the outputs into blocks of about :data:`BLOCK_OUTPUTS` windows, in (plane, oh) order.
+def _blocks(n_planes: int, g: WindowGeometry, itemsize: int = 4) -> list[Block]:
+    """Cut the outputs into blocks of about :data:`BLOCK_OUTPUTS` windows, in (plane, oh) order,
+    and of at most :data:`BLOCK_BYTES` of results of ``itemsize`` bytes.
 
     Small planes are grouped; a large plane is cut into bands of whole output rows.  The order
     matters to the backward passes: an input element must receive its windows' contributions
     in increasing (oh, ow) order, and bands go down the plane.
     """
     out_h, out_w = g.out_size
-    if g.n_windows < BLOCK_OUTPUTS:
-        per_block = BLOCK_OUTPUTS // g.n_windows
+    block_outputs = max(1, min(BLOCK_OUTPUTS, BLOCK_BYTES // itemsize))
+    if g.n_windows < block_outputs:
+        per_block = block_outputs // g.n_windows
         if THREADS > 1 and n_planes * g.n_windows >= MIN_PARALLEL_WINDOWS:
             per_block = min(per_block, -(-n_planes // THREADS))  # a block for every thread
         return [
             (slice(p, min(n_planes, p + per_block)), slice(0, out_h))
             for p in range(0, n_planes, per_block)
         ]
-    rows = max(1, BLOCK_OUTPUTS // out_w)
+    rows = max(1, block_outputs // out_w)
     return [
         (slice(p, p + 1), slice(r, min(out_h, r + rows)))
         for p in range(n_planes)
@@ -343,7 +351,8 @@ def _scan_taps(
             if idx is not None:
                 _tap_to_index(tap[block], g, block[1], out=idx[block])
 
-    _run_blocks(scan, _blocks(len(planes), g))  # each block writes its own outputs
+    # each block writes its own outputs
+    _run_blocks(scan, _blocks(len(planes), g, planes.itemsize))
     return best, tap
 
 
@@ -584,7 +593,7 @@ class _WindowCheck:
         self.tops, self.lefts = g.starts(0), g.starts(1)
         self.reads = g.reads_input()
         self.every_window_reads = bool(self.reads.all())
-        size = max((self.planes[b].size for b in _blocks(len(self.planes), g)), default=0)
+        size = max((self.planes[b].size for b in _blocks(len(self.planes), g, 8)), default=0)
         self.r_buf = np.empty(size, dtype=np.int64)
         self.c_buf = np.empty(size, dtype=np.int64)
         self._init_quick()
@@ -678,7 +687,7 @@ class _WindowCheck:
 def _check_in_windows(idx: np.ndarray, g: WindowGeometry) -> None:
     """Run :class:`_WindowCheck` over every block of ``idx`` (N, C, out_H, out_W)."""
     checker = _WindowCheck(idx, g)
-    for block in _blocks(len(checker.planes), g):
+    for block in _blocks(len(checker.planes), g, 8):
         checker.check(block)
 
 
@@ -770,7 +779,7 @@ def _scatter_indices(
     # its index h0 * W + w0 may alias a real element of a later row, which it never read.
     reads = g.reads_input()
     every_window_reads = _every_window_reads(g)
-    blocks = _blocks(n * c, g)
+    blocks = _blocks(n * c, g, 8)  # the blocks of _WindowCheck (int64 indices)
 
     def scatter(group: list[Block], worker: int) -> None:
         checker = None if idx is None else _WindowCheck(idx, g)
@@ -1120,7 +1129,8 @@ def avg_pool2d(
             np.add(mean, 0.0, out=mean)
 
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
-        _run_blocks(average, _blocks(len(planes), g))  # each block writes its own outputs
+        # each block writes its own outputs
+        _run_blocks(average, _blocks(len(planes), g, sums.itemsize))
     return from_4d(sums.reshape(x4.shape[:2] + g.out_size), ndim)
 
 
@@ -1232,7 +1242,7 @@ def avg_pool2d_backward(
                 np.divide(gy_planes[block], divisor[block[1]], out=delta[block])
                 _spread(delta, g, block, out=grad)
 
-    blocks = _blocks(len(gy_planes), g)
+    blocks = _blocks(len(gy_planes), g, grad.itemsize)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf = NaN, overflow = inf: IEEE
         _run_blocks(spread, blocks, parallel=_blocks_write_apart(blocks, g))
     return from_4d(grad.reshape(x4.shape), ndim)
