@@ -496,7 +496,8 @@ class _TapMajorGather:
     first axis with the flat ``row · W + col`` of tap ``(i, j)`` of bin ``(oh, ow)``, in
     ``(i, j, oh, ow)`` order, copies whole runs of ``b`` planes into ``(kH·kW, out_H·out_W·b)``:
     tap ``t`` of every bin of the block in one contiguous row, however uneven the bins.  Taps
-    beyond a shorter bin (its clipped coordinates) are overwritten with ``fill``.
+    beyond a shorter bin (its clipped coordinates) read ``fill``, from an extra row after the
+    plane's last element (no second pass over the gathered taps to overwrite them).
 
     Attributes
     ----------
@@ -513,7 +514,8 @@ class _TapMajorGather:
         flat = r_coords.T[:, None, :, None] * self.width + c_coords.T[None, :, None, :]
         real = r_real.T[:, None, :, None] & c_real.T[None, :, None, :]  # (kH, kW, oH, oW)
         self.flat = flat.reshape(self.taps, self.bins)
-        self.missing = np.nonzero(~real.reshape(-1))[0]
+        # What the gather reads: a missing tap reads row H·W of the transposed block, the fill.
+        self.source = np.where(real.reshape(-1), self.flat.reshape(-1), self.height * self.width)
         per = GATHER_BLOCK_BYTES // max(1, self.height * self.width * planes.itemsize)
         self.per = max(1, min(len(planes), per))
 
@@ -526,9 +528,12 @@ class _TapMajorGather:
         """The block's taps: (kH·kW, out_H·out_W·b), column ``bin · b + plane``."""
         block = self.planes[planes]
         b = len(block)
-        xt = np.ascontiguousarray(block.reshape(b, -1).T)  # (H·W, b)
-        taps: np.ndarray = np.take(xt, self.flat.reshape(-1), axis=0)  # (kH·kW·oH·oW, b)
-        taps[self.missing] = fill
+        size = self.height * self.width
+        xt = np.empty((size + 1, b), dtype=block.dtype)  # (H·W + 1, b): planes last, then fill
+        xt[:size] = block.reshape(b, size).T
+        xt[size] = fill
+        # mode="clip": the indices are in range; it skips the bounds check
+        taps: np.ndarray = np.take(xt, self.source, axis=0, mode="clip")  # (kH·kW·oH·oW, b)
         return taps.reshape(self.taps, self.bins * b)
 
 
