@@ -1115,7 +1115,9 @@ def _scatter_first(
         if overlap:
             np.add.at(grad, flat.ravel(), g_planes[p:q].ravel())
         else:
-            grad[flat.ravel()] = g_planes[p:q].ravel()
+            # PyTorch adds onto zeros: a -0.0 gradient lands as +0.0 (-0.0 + 0.0 = +0.0, and
+            # no other value changes).
+            grad[flat.ravel()] = np.add(g_planes[p:q].ravel(), 0.0)
     return grad.reshape(shape)
 
 

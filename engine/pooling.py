@@ -806,7 +806,9 @@ def _scatter_indices(
             if accumulate:
                 np.add.at(target, flat.ravel(), values.ravel())
             else:
-                target[flat.ravel()] = values.ravel()
+                # PyTorch adds onto zeros: a -0.0 gradient lands as +0.0 (-0.0 + 0.0 = +0.0,
+                # and no other value changes).
+                target[flat.ravel()] = np.add(values.ravel(), 0.0)
 
     # Without overlapping windows every element receives from one window at most; with them,
     # blocks of whole planes still write apart, bands of one plane do not.

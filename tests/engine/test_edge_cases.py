@@ -164,6 +164,26 @@ def test_zero_signs_match_torch_bit_for_bit(dtype, params):
     assert_array_equal(got.view(bits), expected.view(bits))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("stride", [2, 1])  # windows apart (plain assignment), overlapping
+@pytest.mark.parametrize("given_indices", [False, True])
+def test_a_minus_zero_max_gradient_lands_as_plus_zero(dtype, stride, given_indices):
+    """PyTorch adds each gradient onto zeros (0.0 + -0.0 = +0.0): no -0.0 in grad_input."""
+    x = np.arange(2 * 3 * 6 * 6, dtype=dtype).reshape(2, 3, 6, 6)
+    y, idx = engine.max_pool2d(x, 2, stride, return_indices=True)
+    gy = np.full(y.shape, -0.0, dtype=dtype)
+    gy[0, 0, 0, 0] = -2.0  # other values keep their sign
+    indices = idx if given_indices else None
+    grad = engine.max_pool2d_backward(gy, x, 2, stride, indices=indices)
+    assert _signbits(grad) == 0 and grad[0, 0, 1, 1] == -2.0
+    y, idx = engine.adaptive_max_pool2d(x, 3 if stride == 2 else 4, return_indices=True)
+    indices = idx if given_indices else None
+    grad = engine.adaptive_max_pool2d_backward(
+        np.full(y.shape, -0.0, dtype=dtype), x, y.shape[-1], indices=indices
+    )
+    assert (grad == 0).all() and _signbits(grad) == 0
+
+
 # ---- max-pooling indices must lie in their own window --------------------------------------------
 def test_indices_outside_their_window_are_refused():
     # Issue 8's case: every window claims element 0.  PyTorch adds all four gradients there
