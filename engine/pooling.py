@@ -9,9 +9,9 @@ it, and a sum that adds 0 is unchanged.
 
 Three things keep NumPy's loops fast, and none changes a single bit of the results:
 
-* Planes are processed in blocks of about :data:`BLOCK_OUTPUTS` windows (a large plane in
-  bands of output rows), so a block's running results stay in the CPU cache while every tap
-  passes over them.
+* Planes are processed in blocks of about :data:`BLOCK_OUTPUTS` windows and at most
+  :data:`BLOCK_BYTES` of results (a large plane in bands of output rows), so a block's running
+  results stay in the CPU cache while every tap passes over them.
 * When strided windows overlap, each block is first split into its stride phases
   (:class:`_StridePhases`), so that no tap reads the input with gaps.
 * Max pooling takes the running max with ``np.maximum`` when that is exact (no NaN, no −0.0:
