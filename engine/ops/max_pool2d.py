@@ -27,6 +27,7 @@ from engine.pooling import (
     TiePolicy,
     max_pool2d,
     max_pool2d_backward,
+    max_pool2d_backward_own,
     max_pool2d_mask,
     max_pool2d_with_mask,
     validate_ties,
@@ -190,8 +191,11 @@ def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], A
 
 def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
     x, idx, kw, ties, _ = ctx
-    indices = idx if ties == "first" else None
-    gx = max_pool2d_backward(grads["grad_output"], x, **kw, ties=ties, indices=indices)
+    if ties == "first":
+        # The forward's own indices: the public backward's check of given indices is not needed.
+        gx = max_pool2d_backward_own(grads["grad_output"], x, idx, **kw)
+    else:
+        gx = max_pool2d_backward(grads["grad_output"], x, **kw, ties=ties)
     return {"grad_input": gx}
 
 

@@ -26,6 +26,7 @@ import engine
 from benchmarks.measure import peak_bytes
 from engine import canvas, conv, pooling, reference
 from engine.geometry import conv_geometry, pool_geometry
+from engine.ops import get_op
 
 # The reference loops add inf and -inf with a warning; the engine must not (tested below).
 pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
@@ -551,3 +552,72 @@ def test_one_scan_for_output_indices_and_mask_equals_separate_calls(k, s, p, d, 
     same_bits(mask.counts, mask_apart.counts)
     same_bits(mask.winners, mask_apart.winners)
     assert mask.geometry == mask_apart.geometry and mask.ndim == mask_apart.ndim
+
+
+def _random_pool_cases(seed: int, count: int):
+    """Random small max-pooling cases (x, params) with NaN, ±inf and −0.0 in a third of them,
+    windows without a real tap among them (padding, dilation, ceil_mode)."""
+    # The one window has no real tap (PyTorch #114216): its index, 2, is past the plane.
+    yield np.array([[[[5.0]]]]), ((2, 2), (1, 1), (1, 1), (2, 2), False)
+    rng = np.random.default_rng(seed)
+    for trial in range(count):
+        n, c = (int(v) for v in rng.integers(1, 3, 2))
+        h, w = (int(v) for v in rng.integers(1, 12, 2))
+        x = rng.integers(0, 3, (n, c, h, w)).astype(float)
+        if trial % 3 == 0:
+            x[rng.random(x.shape) < 0.2] = rng.choice([np.nan, -np.inf, np.inf, -0.0])
+        k = tuple(int(v) for v in rng.integers(1, 4, 2))
+        params = (
+            k,
+            tuple(int(v) for v in rng.integers(1, 4, 2)),
+            tuple(int(rng.integers(0, kk // 2 + 1)) for kk in k),
+            tuple(int(v) for v in rng.integers(1, 3, 2)),
+            bool(rng.integers(0, 2)),
+        )
+        try:
+            pool_geometry((h, w), *params)
+        except ValueError:
+            continue
+        yield x, params
+
+
+def test_mask_counts_from_the_indices_equal_the_tap_by_tap_sum():
+    """max_pool2d_with_mask counts each window's win at its index (one bincount); the mask
+    alone still adds the winners tap by tap: the same integers, the same type."""
+    empty = 0
+    for x, params in _random_pool_cases(0, 300):
+        _, _, mask = pooling.max_pool2d_with_mask(x, *params)
+        alone = pooling.max_pool2d_mask(x, *params)
+        assert mask.counts.dtype == alone.counts.dtype
+        assert_array_equal(mask.counts, alone.counts)
+        assert_array_equal(mask.winners, alone.winners)
+        empty += not pool_geometry(x.shape[2:], *params).reads_input().all()
+    assert empty > 0  # windows without a real tap were among them
+
+
+def test_backward_from_the_forward_s_own_indices_is_the_checked_one(monkeypatch):
+    """max_pool2d_backward_own gives the bits max_pool2d_backward gives with the same indices,
+    without checking them (what the spec's one backward per edit calls)."""
+    cases = list(_random_pool_cases(1, 200))
+    rng = np.random.default_rng(3)
+    expected = []
+    for x, params in cases:
+        y, idx, _ = pooling.max_pool2d_with_mask(x, *params)
+        gy = rng.normal(size=y.shape)
+        expected.append((gy, idx, pooling.max_pool2d_backward(gy, x, *params, indices=idx)))
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("indices checked")
+
+    monkeypatch.setattr(pooling, "_WindowCheck", refuse)
+    for (x, params), (gy, idx, gx) in zip(cases, expected, strict=True):
+        got = pooling.max_pool2d_backward_own(gy, x, idx, *params)
+        assert got.tobytes() == gx.tobytes()
+    # The operation's spec: its backward reads the forward's indices as they are.
+    spec = get_op("max_pool2d")
+    params = spec.coerce_params(spec.default_params().replace(kernel_size=(3, 3), stride=(2, 2)))
+    x = np.arange(81, dtype=float).reshape(1, 1, 9, 9) % 7
+    outputs, ctx = spec.forward({"input": x}, params)
+    gy = np.arange(16, dtype=float).reshape(outputs["output"].shape)
+    got = spec.backward(ctx, {"grad_output": gy})["grad_input"]
+    assert_array_equal(got, reference.max_pool2d_backward(gy, x, 3, 2))
