@@ -149,3 +149,41 @@ def test_a_parameter_change_runs_each_forward_and_backward_once(window, qtbot, m
         settle(qtbot)
         assert calls == {"forward": 1, "backward": 1}, op
         monkeypatch.undo()
+
+
+def test_dx_in_the_forward_phase_is_one_shared_array_of_zeros(window, qtbot):
+    """dX before the backward phase is the same read-only zeros for every forward step and
+    every edit that keeps the input's shape (a new 8 MB array for a 1024² input on each of
+    them), so its view sees that nothing changed: a forward step does not draw it again."""
+    from checks import settle
+
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.arange(100 * 100, dtype=float).reshape(100, 100) % 7)
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    settle(qtbot)
+    first = st.grad_input_plane()
+    assert not first.flags.writeable and not first.any() and first.shape == (100, 100)
+    st.set_step(3)
+    assert st.grad_input_plane() is first
+    st.set_params(kernel_size=3)
+    assert st.grad_input_plane() is first
+    settle(qtbot)
+    view = window.views_panel.grad_input_view
+    assert view.stack.currentIndex() == 1  # a heat map
+    drawn = []
+    original = view.heatmap.set_values
+
+    def counted(*args: object, **kwargs: object) -> None:
+        drawn.append(args[0])
+        original(*args, **kwargs)
+
+    view.heatmap.set_values = counted  # type: ignore[method-assign]
+    st.set_step(5)
+    settle(qtbot)
+    assert drawn == []
+    np.testing.assert_array_equal(view.model.values, np.zeros((100, 100)))
+    st.set_step(st.n_windows)  # the backward phase: dX fills in, drawn
+    settle(qtbot)
+    assert drawn and drawn[-1].any()
