@@ -309,6 +309,10 @@ class MainWindow(Retranslatable, QMainWindow):
                 for _ in range(LAYOUT_PASSES):
                     QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             self.views_panel.place_arrows_pending()
+            # The heat maps' scenes mark what their moved frames dirtied in queued calls:
+            # made now, that is painted in this pass (else a second pass over the window
+            # followed, repainting the arrows' sheet and every view under it).
+            self.views_panel.flush_scenes()
         return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

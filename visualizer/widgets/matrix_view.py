@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -246,8 +247,7 @@ def number_layout(
         font = QFont()
         font.setPixelSize(max(1, pixels))
         font.setBold(True)  # a winner's number is bold: the widest a text gets
-        metrics = QFontMetricsF(font)
-        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0.0)
+        widest = max((_advance(font, t) for t in texts), default=0.0)
         return math.ceil(widest) + 2 * TEXT_PAD
 
     pixels = int(min(cell * height, NUMBER_MAX_PX))
@@ -261,6 +261,37 @@ def number_layout(
             pixels -= 1
             need = needed(pixels)
     return pixels, max(cell, min(room, need))
+
+
+# Text widths by font and text: a close-up measures the numbers it shows on every step that
+# brings a new one (the longest so far size its columns), mostly the same texts again.
+_ADVANCES: dict[tuple[str, str], float] = {}
+
+
+def _advance(font: QFont, text: str) -> float:
+    """The width of ``text`` in ``font`` (pixels), measured once."""
+    key = (font.key(), text)
+    width = _ADVANCES.get(key)
+    if width is None:
+        if len(_ADVANCES) > 16384:
+            _ADVANCES.clear()
+        width = _ADVANCES[key] = QFontMetricsF(font).horizontalAdvance(text)
+    return width
+
+
+# Brushes by colour, shared by every view: a close-up's step shows new cells in colours of the
+# map (at most a few hundred), a brush made for each through the binding cost ~2 µs.
+_BRUSHES: dict[tuple[int, int, int], QBrush] = {}
+
+
+def _brush(rgb: tuple[int, int, int]) -> QBrush:
+    """A solid brush of colour ``rgb`` (made once)."""
+    brush = _BRUSHES.get(rgb)
+    if brush is None:
+        if len(_BRUSHES) > 4096:
+            _BRUSHES.clear()
+        brush = _BRUSHES[rgb] = QBrush(QColor(*rgb))
+    return brush
 
 
 @functools.lru_cache(maxsize=8)
@@ -332,6 +363,8 @@ class MatrixModel(QAbstractTableModel):
         self._measured: frozenset[str] = frozenset()  # the reserved texts last measured
         self.editable = False
         self.font = QFont()
+        # Bold and italic forms of ``font`` by (bold, italic), with the font they are of.
+        self._fonts: dict[tuple[bool, bool], tuple[QFont, QFont]] = {}
         self._brushes: dict[tuple[int, int], QBrush] = {}
         # Shared brushes, made once the application exists.
         self._padding_brush = QBrush(PADDING_BG)
@@ -510,8 +543,7 @@ class MatrixModel(QAbstractTableModel):
         brush = self._brushes.get(key)
         if brush is None:
             rgb = self.colors[r, c]
-            brush = QBrush(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
-            self._brushes[key] = brush
+            brush = self._brushes[key] = _brush((int(rgb[0]), int(rgb[1]), int(rgb[2])))
         return brush
 
     def _foreground(self, r: int, c: int) -> object:
@@ -531,10 +563,14 @@ class MatrixModel(QAbstractTableModel):
         italic = bool(self.kinds[r, c] != INPUT)  # a NumPy bool here crashes PySide6
         if not (bold or italic):
             return self.font
-        font = QFont(self.font)
-        font.setBold(bold)
-        font.setItalic(italic)
-        return font
+        # Made once per font and style (the painter asks for it on every paint of a cell).
+        base, derived = self._fonts.get((bold, italic), (None, None))
+        if base is not self.font or derived is None:
+            derived = QFont(self.font)
+            derived.setBold(bold)
+            derived.setItalic(italic)
+            self._fonts[(bold, italic)] = (self.font, derived)
+        return derived
 
     def _tooltip(self, r: int, c: int) -> object:
         v = self.values[r, c]
@@ -773,6 +809,7 @@ class _CellDelegate(QStyledItemDelegate):
         self._text_margin = margin
         self._white_pen = QPen(QColor(255, 255, 255), 1)
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
+        self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
 
     def paint(
         self,
@@ -814,7 +851,7 @@ class _CellDelegate(QStyledItemDelegate):
                 text_rect = rect.adjusted(margin, 0, -margin, 0)
                 align = _CENTER
             painter.setFont(font)
-            painter.setPen(model._foreground(r, c).color())
+            painter.setPen(self._text_pen(model._foreground(r, c)))
             if len(text) * font.pixelSize() * 0.7 > text_rect.width():
                 # Perhaps wider than the cell (the smallest font and a long number): cut at
                 # the cell's edges, as the style's item painting does, not over its neighbours.
@@ -836,6 +873,15 @@ class _CellDelegate(QStyledItemDelegate):
             self._paint_borders(painter, option, styles)
         if note:
             paint_note(painter, rect, note, self.scale, note_px)
+
+    def _text_pen(self, brush: QBrush) -> QPen:
+        """The pen of a number drawn in ``brush``'s colour: one of the model's text brushes,
+        whose pens are made once (a pen made from a colour for every cell painted cost ~2 µs
+        through the binding; ``setPen(color)`` makes this same pen)."""
+        known = self._text_pens.get(id(brush))
+        if known is None or known[0] is not brush:
+            known = self._text_pens[id(brush)] = (brush, QPen(brush.color()))
+        return known[1]
 
     def _paint_borders(
         self, painter: QPainter, option: QStyleOptionViewItem, styles: set[str]
@@ -1558,6 +1604,8 @@ class MatrixView(QWidget):
         self._texts: tuple[str, ...] = ()
         self._col_room = 0
         self._layout = (0, 0, 0)  # font pixels, column width, cell size last applied
+        # What the table's geometry was last checked for (see set_cell_size).
+        self._geometry: tuple[object, ...] = ()
         self._too_small = False  # cells too small for numbers: draw a heat map instead
         self._table_stale = False
         # Header extents by (font pixels, shape, offset): see _header_size.
@@ -1726,7 +1774,14 @@ class MatrixView(QWidget):
             if self._table_stale:
                 self.model.values = np.zeros((0, 0))  # force a model reset
                 self._table_stale = False
+            shape = self.model.values.shape
             self.model.set_values(values, kinds, offset, self.levels, self.diverging, self._pending)
+            if self.model.values.shape != shape and self.table.isVisible():
+                # A new shape (a close-up's box at an edge, an adaptive window of another
+                # size) resets the model, and the table lays its rows out in a zero-time timer
+                # that ran after the window was painted: it repainted every cell again in a
+                # second pass.  Laid out now, the cells are painted once.
+                self.table.doItemsLayout()
         self.stack.setCurrentIndex(1 if heat else 0)
         self.legend.set_levels(self.levels, self.diverging)
         constant = None
@@ -1807,6 +1862,13 @@ class MatrixView(QWidget):
                 return
             for r, c in changed:
                 viewport.update(self.table.visualRect(self.model.index(r, c)))
+
+    def flush_marks(self) -> None:
+        """Let the heat map's scene mark the area its moved frames dirtied now, not in the
+        queued call it made for it (called before the window is painted: that area is then
+        painted in the same pass)."""
+        if self.stack.currentIndex() == 1:
+            QCoreApplication.sendPostedEvents(self.heatmap.scene(), QEvent.Type.MetaCall)
 
     def set_magnifier_allowed(self, on: bool) -> None:
         """Whether a heat map shows its magnifier (Stack mode's rows of small maps leave it
@@ -2169,12 +2231,19 @@ class MatrixView(QWidget):
             return
         self.cell, self._texts, self._col_room = cell, texts, room
         pixels, width = number_layout(texts, cell, room, self.number_height)
+        (n_rows, n_cols), (off_r, off_c) = self.model.values.shape, self.model.offset
+        geometry = (cell, room, _label_class(n_rows, off_r), _label_class(n_cols, off_c))
         if (pixels, width, cell) == self._layout and self.column_width() <= room:
             # New numbers, same font and columns (a step): nothing to resize or repaint, but
-            # the scroll bars are checked against the view's size (see below).
-            self.table.updateGeometries()
+            # the scroll bars are checked against the view's size (see below) when that or
+            # the headers' numbers changed.  Not for new numbers alone: a close-up's step
+            # brings some, and the check measured both headers again (~0.2 ms).
+            if geometry != self._geometry:
+                self._geometry = geometry
+                self.table.updateGeometries()
             return
         self._layout = (pixels, width, cell)
+        self._geometry = geometry
         self.model.show_numbers = pixels >= MIN_NUMBER_PX
         self.delegate.scale = cell / 48
         font = QFont()

@@ -1,0 +1,143 @@
+"""A step is painted in one pass over the window, each view's cells once (benchmarks/gui_bench.py
+times it; these tests count paint events and layout calls, never time or pixels)."""
+
+from __future__ import annotations
+
+import numpy as np
+from checks import settle
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+
+from visualizer.widgets import matrix_view
+
+
+class PaintCounter(QObject):
+    """Counts the paint events of the widgets it filters, by widget."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[int, int] = {}
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
+        return False
+
+
+def heat_map_window(window, qtbot, op: str, **params: object):
+    """The window on a 16×16 input of ``op`` (its X a heat map with a close-up), settled."""
+    st = window.state
+    assert st.set_op(op)
+    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
+    if params:
+        assert st.set_params(**params)
+    st.set_step(0)
+    settle(qtbot)
+    window.views_panel.sync_cell_sizes()
+    settle(qtbot)
+    view = window.views_panel.input_view
+    assert view.stack.currentIndex() == 1, "X is drawn as a heat map at 1366×768"
+    assert view.magnified() is not None
+    return st, view
+
+
+def paints_per_step(st, widgets, steps) -> list[dict[str, int]]:
+    """For each step of ``steps``: how many times each of ``widgets`` (name -> widget) was
+    painted by the event loop's work after the step."""
+    counter = PaintCounter()
+    for widget in widgets.values():
+        widget.installEventFilter(counter)
+    seen = []
+    try:
+        for step in steps:
+            counter.counts.clear()
+            st.set_step(step)
+            for _ in range(3):
+                QApplication.processEvents()
+            seen.append({name: counter.counts.get(id(w), 0) for name, w in widgets.items()})
+    finally:
+        for widget in widgets.values():
+            widget.removeEventFilter(counter)
+    return seen
+
+
+def test_a_heat_map_step_paints_the_map_and_its_close_up_once(window, qtbot):
+    """The heat map's scene marks its moved frames in a queued call that used to come after
+    the window's paint: the map (and the arrows' sheet over it, with what lies under it) was
+    painted in a second pass on most steps."""
+    st, view = heat_map_window(window, qtbot, "max_pool2d", kernel_size=2, stride=2)
+    widgets = {"map": view.heatmap.viewport(), "close-up": view.magnifier.table.viewport()}
+    seen = paints_per_step(st, widgets, range(1, 12))
+    assert all(counts["map"] == 1 for counts in seen), seen
+    assert all(counts["close-up"] == 1 for counts in seen), seen
+    # The close-up shows X's cells around the window.
+    close_up = view.magnifier
+    top, left = close_up.model.offset
+    rows, cols = close_up.model.values.shape
+    np.testing.assert_array_equal(
+        view.magnified(), st.x[0, 0][-top : -top + rows, -left : -left + cols]
+    )
+
+
+def test_a_close_up_of_a_new_shape_is_laid_out_before_it_is_painted(window, qtbot):
+    """Adaptive pooling's windows differ in size: the close-up's box changes shape (a model
+    reset) on most steps, and the table laid its rows out in a zero-time timer after the
+    window was painted, which painted every cell of the close-up a second time.  (A step
+    that gives the close-up other column widths or cell sizes still repaints the resized
+    cells when the table's resize timer runs: those steps are not counted.)"""
+    st, view = heat_map_window(window, qtbot, "adaptive_avg_pool2d", output_size=3)
+    close_up = view.magnifier
+    viewport = close_up.table.viewport()
+    counter = PaintCounter()
+    viewport.installEventFilter(counter)
+    reshaped = []
+    try:
+        for step in range(1, st.n_steps):
+            before = (close_up.model.values.shape, close_up.cell, close_up.column_width())
+            counter.counts.clear()
+            st.set_step(step)
+            for _ in range(3):
+                QApplication.processEvents()
+            after = (close_up.model.values.shape, close_up.cell, close_up.column_width())
+            if before[0] != after[0] and before[1:] == after[1:]:
+                reshaped.append(step)
+                assert counter.counts.get(id(viewport), 0) == 1, (step, before, after)
+            # The close-up shows X's cells around the window.
+            top, left = close_up.model.offset
+            rows, cols = close_up.model.values.shape
+            np.testing.assert_array_equal(
+                close_up.model.values, st.x[0, 0][-top : -top + rows, -left : -left + cols]
+            )
+    finally:
+        viewport.removeEventFilter(counter)
+    assert len(reshaped) >= 3, "steps whose close-up changed shape, not size"
+
+
+def test_new_numbers_alone_do_not_lay_the_table_out_again(qtbot):
+    """A close-up's step shows new numbers in the same columns: the table's scroll bars and
+    headers were measured again on each (both headers' sizes, ~0.2 ms); they are when the
+    view's room or the headers' numbers change."""
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.set_matrix(np.arange(16.0).reshape(4, 4) + 10)  # two digits everywhere
+    view.set_cell_size(40)
+    calls = []
+    original = view.table.updateGeometries
+
+    def counted() -> None:
+        calls.append(1)
+        original()
+
+    view.table.updateGeometries = counted  # type: ignore[method-assign]
+    for shift in (20, 40, 60):  # other two-digit numbers: same font, same columns
+        view.set_matrix(np.arange(16.0).reshape(4, 4) + shift)
+        view.set_cell_size(40)
+        assert view.model.long_texts == tuple(sorted(str(v + shift) for v in range(16)))
+    assert calls == []
+    # Row numbers from -10: the row header widens, the table is laid out again.
+    view.set_matrix(np.arange(16.0).reshape(4, 4) + 70, offset=(10, 0))
+    view.set_cell_size(40)
+    assert calls  # measured again
+    assert view.column_width() >= 40
