@@ -11,6 +11,7 @@ from engine.adaptive import (
     adaptive_max_pool2d,
     adaptive_max_pool2d_backward,
 )
+from engine.cells import CellBlock, Marks
 from engine.conv import conv2d, conv2d_backward
 from engine.conv_transpose import conv_transpose2d, conv_transpose2d_backward
 from engine.errors import ParameterError
@@ -78,8 +79,10 @@ __all__ = [
     "Accumulation",
     "ArgmaxMask",
     "BackwardStep",
+    "CellBlock",
     "ForwardStep",
     "LayerShape",
+    "Marks",
     "OpSpec",
     "ParamSpec",
     "ParameterError",

@@ -302,6 +302,16 @@ class WindowGeometry:
         dh, dw = self.dilation
         return [(i, j, r0 + i * dh, c0 + j * dw) for i in range(kh) for j in range(kw)]
 
+    def window_ranges(self, oh: int, ow: int) -> tuple[range, range] | None:
+        """Rows and columns of window ``(oh, ow)``'s taps as ranges: its taps are every
+        (row, column) pair, row-major, tap ``(i, j)`` at ``(rows[i], cols[j])``.  None for a
+        geometry whose windows are not rows × columns."""
+        self._check_out_pos(oh, ow)
+        r0 = oh * self.stride[0] - self.pad_before[0]
+        c0 = ow * self.stride[1] - self.pad_before[1]
+        (kh, kw), (dh, dw) = self.kernel, self.dilation
+        return range(r0, r0 + (kh - 1) * dh + 1, dh), range(c0, c0 + (kw - 1) * dw + 1, dw)
+
     def window_gaps(self, oh: int, ow: int) -> list[tuple[int, int]]:
         """Input coordinates inside window ``(oh, ow)``'s span that dilation skips over."""
         self._check_out_pos(oh, ow)

@@ -18,13 +18,14 @@ The records of a particular operation are written by its module in ``engine/ops`
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol, cast, overload
 
 import numpy as np
 
+from engine.cells import CellBlock, Marks, rectangle
 from engine.errors import ParameterError
 from engine.geometry import Pair, TapKind, WindowGeometry
 
@@ -66,6 +67,17 @@ def join_terms(terms: Sequence[str], separator: str = " + ") -> str:
         return separator.join(terms)
     shown = [*terms[:HEAD_TERMS], "…", *terms[len(terms) - TAIL_TERMS :]]
     return separator.join(shown)
+
+
+def join_values(values: np.ndarray, write: Callable[[float], str], separator: str = " + ") -> str:
+    """:func:`join_terms` of ``write(v)`` for each of ``values`` (1-D), writing only the terms
+    shown: a window of 262,144 values costs eleven numbers written, not all of them."""
+    n = len(values)
+    if n <= MAX_TERMS:
+        return separator.join(write(float(v)) for v in values)
+    head = [write(float(v)) for v in values[:HEAD_TERMS]]
+    tail = [write(float(v)) for v in values[n - TAIL_TERMS :]]
+    return separator.join([*head, "…", *tail])
 
 
 # ---- generic steps -----------------------------------------------------------------------
@@ -133,9 +145,11 @@ def _as_slices(group: list[Update]) -> str | None:
     return f"{head}[{', '.join([*lead, f'{r0}:{r1}', f'{c0}:{c1}'])}]: {sums[0]}"
 
 
-def update_lines(updates: tuple[Update, ...]) -> tuple[str, ...]:
+def update_lines(updates: Sequence[Update]) -> tuple[str, ...]:
     """The updates' texts as lines: one line per view and channel, in the order given (a
     block of many cells adding the same, as one line with slices)."""
+    if isinstance(updates, CellUpdates):
+        return updates.lines()
     groups: dict[tuple[str, int], list[Update]] = {}
     for update in updates:
         groups.setdefault((update.view, update.channel), []).append(update)
@@ -144,27 +158,152 @@ def update_lines(updates: tuple[Update, ...]) -> tuple[str, ...]:
     )
 
 
+class CellAmounts(Sequence[tuple[tuple[int, int, int], float]]):
+    """``((channel, row, col), amount)`` pairs held as arrays (a backward step of a large
+    window adds to hundreds of thousands of cells: no Python object per cell until one is
+    asked for).  Reads like the tuple of pairs it stands for."""
+
+    def __init__(
+        self, channels: np.ndarray, rows: np.ndarray, cols: np.ndarray, amounts: np.ndarray
+    ) -> None:
+        n = len(rows)
+        self.channels = np.broadcast_to(np.asarray(channels, dtype=np.int64), (n,))
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.cols = np.asarray(cols, dtype=np.int64)
+        self.amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), (n,))
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[tuple[int, int, int], float]]) -> CellAmounts:
+        """``pairs`` (a tuple of ``((channel, row, col), amount)``) as arrays."""
+        if isinstance(pairs, CellAmounts):
+            return pairs
+        cells = np.array([cell for cell, _ in pairs], dtype=np.int64).reshape(-1, 3)
+        amounts = np.array([a for _, a in pairs], dtype=np.float64)
+        return cls(cells[:, 0], cells[:, 1], cells[:, 2], amounts)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, k: int) -> tuple[tuple[int, int, int], float]: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[tuple[tuple[int, int, int], float]]: ...
+
+    def __getitem__(self, k: int | slice) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        cell = (int(self.channels[k]), int(self.rows[k]), int(self.cols[k]))
+        return cell, float(self.amounts[k])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# Distinct (before, amount, after) triples looked at before a block is written cell by cell.
+_UNIFORM_TRIES = 64
+
+
+class CellUpdates(Sequence[Update]):
+    """The :class:`Update`\\ s of one dX channel, held as arrays; each update (and its text)
+    is made when asked for, and :meth:`lines` writes only what the arithmetic line shows."""
+
+    def __init__(
+        self, amounts: CellAmounts, before: np.ndarray, after: np.ndarray, running: bool
+    ) -> None:
+        self.cells = amounts
+        self.before = before
+        self.after = after
+        self.running = running
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def _text(self, r: int, c: int, before: float, amount: float, after: float) -> str:
+        if self.running:
+            return f"dX[{r}, {c}] += {format_number(amount)} → {format_number(after)}"
+        return f"dX[{r}, {c}]: {self._sum(before, amount, after)}"
+
+    @staticmethod
+    def _sum(before: float, amount: float, after: float) -> str:
+        return f"{format_number(before)} + {term(amount)} = {format_number(after)}"
+
+    @overload
+    def __getitem__(self, k: int) -> Update: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[Update]: ...
+
+    def __getitem__(self, k: int | slice) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        (_, r, c), amount = self.cells[k]
+        before, after = float(self.before[k]), float(self.after[k])
+        text = self._text(r, c, before, amount, after)
+        return Update("grad_input", (r, c), 0, before, amount, after, text)
+
+    def __add__(self, other: object) -> tuple[Update, ...]:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return (*self, *other)
+
+    def _uniform_sum(self) -> str | None:
+        """The one ``before + amount = after`` every cell writes, if they all write the same."""
+        triples = np.stack([self.before, self.cells.amounts, self.after], axis=1)
+        if np.array_equal(triples, np.broadcast_to(triples[0], triples.shape), equal_nan=True):
+            return self._sum(*(float(v) for v in triples[0]))  # one number each (no sort)
+        distinct = np.unique(triples, axis=0)
+        first = self._sum(*(float(v) for v in distinct[0]))
+        for row in distinct[1:]:  # numbers that differ may still be written alike
+            if self._sum(*(float(v) for v in row)) != first:
+                return None
+        return first
+
+    def lines(self) -> tuple[str, ...]:
+        """What :func:`update_lines` gives for these updates listed one by one: one line, a
+        block of cells that all add the same written once with slices."""
+        n = len(self)
+        if n == 0:
+            return ()
+        if not self.running and n >= SLICE_MIN_CELLS:
+            rows, cols = self.cells.rows, self.cells.cols
+            r0, r1 = int(rows.min()), int(rows.max()) + 1
+            c0, c1 = int(cols.min()), int(cols.max()) + 1
+            area = (r1 - r0) * (c1 - c0)
+            flat = (rows - r0) * (c1 - c0) + cols - c0
+            if area == n and int(np.bincount(flat, minlength=area).max()) == 1:
+                same = self._uniform_sum()
+                if same is not None:
+                    return (f"dX[{r0}:{r1}, {c0}:{c1}]: {same}",)
+        if n <= MAX_TERMS:
+            return ("   ".join(u.text for u in self),)
+        shown = [*range(HEAD_TERMS), *range(n - TAIL_TERMS, n)]
+        texts = [self[k].text for k in shown]
+        return ("   ".join([*texts[:HEAD_TERMS], "…", *texts[HEAD_TERMS:]]),)
+
+
 def input_updates(
     trace: Trace,
     index: int,
-    grads: tuple[tuple[tuple[int, int, int], float], ...],
+    grads: Sequence[tuple[tuple[int, int, int], float]],
     *,
     running: bool = False,
-) -> tuple[Update, ...]:
+) -> CellUpdates:
     """The :class:`Update` of each ``(cell, amount)`` of ``grads`` that backward step ``index``
     adds to dX (one input channel), written ``dX[r, c]: before + amount = after`` or, with
-    ``running``, ``dX[r, c] += amount → after``."""
-    out = []
-    for ((_, r, c), before, after), (_, amount) in zip(
-        trace.updates(index, "grad_input", list(grads)), grads, strict=False
-    ):  # no updates where the trace keeps no running dX
-        text = (
-            f"dX[{r}, {c}] += {format_number(amount)} → {format_number(after)}"
-            if running
-            else f"dX[{r}, {c}]: {format_number(before)} + {term(amount)} = {format_number(after)}"
-        )
-        out.append(Update("grad_input", (r, c), 0, before, amount, after, text))
-    return tuple(out)
+    ``running``, ``dX[r, c] += amount → after``; held as arrays (:class:`CellUpdates`)."""
+    amounts = CellAmounts.of(grads)
+    acc = trace.accumulation("grad_input")
+    if acc is None:  # no updates where the trace keeps no running dX
+        amounts = CellAmounts.of(())
+        return CellUpdates(amounts, np.zeros(0), np.zeros(0), running)
+    total = acc.after(index)
+    after = np.asarray(total[amounts.channels, amounts.rows, amounts.cols], dtype=np.float64)
+    return CellUpdates(amounts, after - amounts.amounts, after, running)
 
 
 def cell_name(tensor: str, channel: int, pos: Pair, channels: int) -> str:
@@ -180,18 +319,21 @@ class Step:
     A gather step (a pooling window) reads a window of ``input`` and writes one cell of
     ``output``; a scatter step reads one cell and writes a patch; a backward step reads a
     ``grad_output`` cell and writes cells of ``grad_input`` and ``grad_weight`` at once.
-    Windows of any size fit.  ``text`` is the arithmetic in English; ``template`` and
-    ``fields`` let the visualizer say it in another language.
+    Windows of any size fit: ``listed`` holds cells one by one (a winner, the result, a window
+    cell linked to its kernel tap), ``blocks`` rectangles of cells sharing a role (a window of
+    262,144 cells is one block), and :attr:`cells` both, listed.  ``text`` is the arithmetic in
+    English; ``template`` and ``fields`` let the visualizer say it in another language.
     """
 
     phase: Literal["forward", "backward"]
     index: int
     out_pos: Pair
-    cells: tuple[StepCell, ...]
+    listed: tuple[StepCell, ...]
     template: str
     fields: Mapping[str, str] = field(default_factory=dict)
-    updates: tuple[Update, ...] = ()
+    updates: Sequence[Update] = ()
     lines: tuple[str, ...] = ()
+    blocks: tuple[CellBlock, ...] = ()
 
     @property
     def sentence(self) -> str:
@@ -203,13 +345,46 @@ class Step:
         """The sentence, then the arithmetic of every updated cell (``lines``), in English."""
         return "\n".join((self.sentence, *self.lines))
 
+    @cached_property
+    def cells(self) -> tuple[StepCell, ...]:
+        """Every cell of the step one by one: ``listed``, then each block's cells (lists the
+        blocks: tests and small steps; views read :meth:`marks`)."""
+        expanded = [
+            StepCell(b.view, pos, cast(CellRole, b.role), b.channel)
+            for b in self.blocks
+            for pos in b.positions()
+        ]
+        return (*self.listed, *expanded)
+
     def cells_of(self, view: str, channel: int | None = None) -> dict[Pair, set[str]]:
-        """Roles by position of ``view``'s cells (optionally of one channel)."""
-        out: dict[Pair, set[str]] = {}
-        for cell in self.cells:
-            if cell.view == view and (channel is None or cell.channel == channel):
-                out.setdefault(cell.pos, set()).add(cell.role)
-        return out
+        """Roles by position of ``view``'s cells (optionally of one channel), listed."""
+        return self.marks(view, channel).as_dict()
+
+    def marks(self, view: str, channel: int | None = None) -> Marks:
+        """Roles by position of ``view``'s cells (optionally of one channel), without listing
+        the blocks' cells (:class:`~engine.cells.Marks`)."""
+        key = (view, channel)
+        found = self._marks.get(key)
+        if found is None:
+            blocks = [
+                (b.rows, b.cols, frozenset((b.role,)))
+                for b in self.blocks
+                if b.view == view and (channel is None or b.channel == channel)
+            ]
+            single: dict[Pair, set[str]] = {}
+            for cell in self.listed:
+                if cell.view == view and (channel is None or cell.channel == channel):
+                    single.setdefault(cell.pos, set()).add(cell.role)
+            found = self._marks[key] = Marks(blocks, single)
+        return found
+
+    @cached_property
+    def _marks(self) -> dict[tuple[str, int | None], Marks]:
+        return {}
+
+    def views(self) -> set[str]:
+        """The views the step marks cells of."""
+        return {c.view for c in self.listed} | {b.view for b in self.blocks}
 
 
 # Step records a trace keeps (a few: stepping back and forth, and the current step asked for
@@ -306,13 +481,103 @@ class Tap:
     weight: float | None = None
 
 
+# Kinds of taps as codes in arrays (``Trace.window_read``).
+KIND_CODES: dict[TapKind, int] = {"input": 0, "padding": 1, "overhang": 2}
+_KINDS: tuple[TapKind, ...] = ("input", "padding", "overhang")
+
+
+def _within(axis: range, lo: int, hi: int) -> range:
+    """The elements of ``axis`` (step > 0) in ``lo .. hi - 1``."""
+    step = axis.step
+    start = axis.start
+    if start < lo:
+        start += ((lo - start + step - 1) // step) * step
+    stop = min(axis.stop, hi)
+    return range(start, stop, step) if stop > start else range(0)
+
+
+def axis_segments(g: WindowGeometry, axis: int, coords: range) -> list[tuple[range, int]]:
+    """``coords`` along ``axis`` cut where the kind changes: ``(part, kind code)`` with 0 for
+    real coordinates, 1 inside the explicit padding, 2 beyond it (the ceil_mode overhang)."""
+    size = g.in_size[axis]
+    lo, hi = -g.pad_before[axis], size + g.pad_after[axis]
+    parts = [
+        (_within(coords, -(10**18), lo), 2),
+        (_within(coords, lo, 0), 1),
+        (_within(coords, 0, size), 0),
+        (_within(coords, size, hi), 1),
+        (_within(coords, hi, 10**18), 2),
+    ]
+    return [(part, kind) for part, kind in parts if len(part)]
+
+
+class WindowTaps(Sequence[Tap]):
+    """The taps of one window, channel by channel, in row-major kernel order, made when asked
+    for (a global pooling's window has 262,144 taps; a step needs a few of them at most)."""
+
+    def __init__(self, trace: Trace, oh: int, ow: int) -> None:
+        g = trace.geometry
+        self._trace = trace
+        self._ranges = g.window_ranges(oh, ow)
+        self._channels = trace.x.shape[0]
+        self._list: list[Tap] | None = None
+        if self._ranges is None:  # not rows × columns: listed as the geometry gives them
+            self._list = _listed_taps(trace, g.window_taps(oh, ow))
+            self._per_channel = len(self._list) // max(1, self._channels)
+        else:
+            self._per_channel = len(self._ranges[0]) * len(self._ranges[1])
+
+    def __len__(self) -> int:
+        return self._per_channel * self._channels if self._list is None else len(self._list)
+
+    @overload
+    def __getitem__(self, k: int) -> Tap: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[Tap]: ...
+
+    def __getitem__(self, k: int | slice) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if self._list is not None:
+            return self._list[k]
+        n = len(self)
+        if not -n <= k < n:
+            raise IndexError(k)
+        k %= n
+        assert self._ranges is not None
+        rows, cols = self._ranges
+        c, rest = divmod(k, self._per_channel)
+        i, j = divmod(rest, len(cols))
+        return _tap(self._trace, c, i, j, rows[i], cols[j])
+
+    def __iter__(self) -> Iterator[Tap]:
+        if self._list is not None:
+            return iter(self._list)
+        return (self[k] for k in range(len(self)))
+
+
+def _tap(trace: Trace, c: int, i: int, j: int, r: int, col: int) -> Tap:
+    kind = trace.geometry.classify(r, col)
+    if kind == "input":
+        value = float(trace.x[c, r, col])
+    else:
+        value = trace.pad_value if kind == "padding" else math.nan
+    weight = None if trace.weight is None else float(trace.weight[c, i, j])
+    return Tap((i, j), (r, col), kind, value, c, weight)
+
+
+def _listed_taps(trace: Trace, taps: list[tuple[int, int, int, int]]) -> list[Tap]:
+    return [_tap(trace, c, i, j, r, col) for c in range(trace.x.shape[0]) for i, j, r, col in taps]
+
+
 @dataclass(frozen=True)
 class ForwardStep:
     """What output ``out_pos`` computed, tap by tap."""
 
     index: int
     out_pos: Pair
-    taps: tuple[Tap, ...]
+    taps: Sequence[Tap]
     gaps: tuple[Pair, ...]
     result: float
     text: str
@@ -325,7 +590,8 @@ class ForwardStep:
 class BackwardStep:
     """What output ``out_pos``'s upstream gradient adds to the gradients.
 
-    ``input_grads`` holds ``((channel, row, col), amount)`` pairs; ``weight_grads`` holds
+    ``input_grads`` holds ``((channel, row, col), amount)`` pairs (a tuple, or
+    :class:`CellAmounts` for a large window); ``weight_grads`` holds
     ``((channel, i, j), amount)`` for convolution; ``bias_grad`` the amount added to the bias.
     ``template`` and ``fields`` say the first line of ``text`` in a translatable form;
     ``updates`` are the cells it adds to with their numbers, ``lines`` their arithmetic (the
@@ -335,13 +601,13 @@ class BackwardStep:
     index: int
     out_pos: Pair
     grad_output: float
-    input_grads: tuple[tuple[tuple[int, int, int], float], ...]
+    input_grads: Sequence[tuple[tuple[int, int, int], float]]
     text: str
     weight_grads: tuple[tuple[tuple[int, int, int], float], ...] = ()
     bias_grad: float | None = None
     template: str = ""
     fields: dict[str, str] = field(default_factory=dict)
-    updates: tuple[Update, ...] = ()
+    updates: Sequence[Update] = ()
     lines: tuple[str, ...] = ()
 
 
@@ -424,28 +690,94 @@ class Trace:
         """What window number ``index`` sends back into the gradients."""
         return self.records.backward_step(self, index)
 
-    def taps(self, oh: int, ow: int) -> list[Tap]:
-        """Every tap of window ``(oh, ow)``, channel by channel, in row-major kernel order."""
-        g = self.geometry
-        taps = []
-        for c in range(self.x.shape[0]):
-            for i, j, r, col in g.window_taps(oh, ow):
-                kind = g.classify(r, col)
-                if kind == "input":
-                    value = float(self.x[c, r, col])
-                else:
-                    value = self.pad_value if kind == "padding" else math.nan
-                weight = None if self.weight is None else float(self.weight[c, i, j])
-                taps.append(Tap((i, j), (r, col), kind, value, c, weight))
-        return taps
+    def taps(self, oh: int, ow: int) -> WindowTaps:
+        """Every tap of window ``(oh, ow)``, channel by channel, in row-major kernel order
+        (a sequence that makes each tap when it is read)."""
+        return WindowTaps(self, oh, ow)
 
-    def window(
-        self, index: int
-    ) -> tuple[int, int, tuple[Tap, ...], tuple[tuple[int, int], ...], float]:
+    def window(self, index: int) -> tuple[int, int, WindowTaps, tuple[tuple[int, int], ...], float]:
         """Window ``index`` of a gather: ``(oh, ow, taps, dilation gaps, output value)``."""
         oh, ow = self.geometry.position(index)
         gaps = tuple(self.geometry.window_gaps(oh, ow))
-        return oh, ow, tuple(self.taps(oh, ow)), gaps, float(self.output[oh, ow])
+        return oh, ow, self.taps(oh, ow), gaps, float(self.output[oh, ow])
+
+    def window_read(self, oh: int, ow: int) -> tuple[np.ndarray, np.ndarray]:
+        """What window ``(oh, ow)`` reads, as arrays in the order of :meth:`taps`: the value of
+        every tap (the element, the pad value in padding, NaN beyond it) and its kind
+        (:data:`KIND_CODES`), both 1-D."""
+        g = self.geometry
+        ranges = g.window_ranges(oh, ow)
+        if ranges is None:
+            taps = self.taps(oh, ow)
+            values = np.array([t.value for t in taps], dtype=np.float64)
+            return values, np.array([KIND_CODES[t.kind] for t in taps], dtype=np.int8)
+        rows = np.arange(ranges[0].start, ranges[0].stop, ranges[0].step)
+        cols = np.arange(ranges[1].start, ranges[1].stop, ranges[1].step)
+        (h, w), (pt, pl), (pb, pr) = g.in_size, g.pad_before, g.pad_after
+
+        def kind(coords: np.ndarray, size: int, before: int, after: int) -> np.ndarray:
+            real = (coords >= 0) & (coords < size)
+            padded = (coords >= -before) & (coords < size + after)
+            return np.where(real, 0, np.where(padded, 1, 2)).astype(np.int8)
+
+        row_kind, col_kind = kind(rows, h, pt, pb), kind(cols, w, pl, pr)
+        # Real where both axes are; beyond the padding (overhang) where either axis is.
+        both = np.maximum(row_kind[:, None], col_kind[None, :])
+        plane = self.x[:, np.clip(rows, 0, h - 1)[:, None], np.clip(cols, 0, w - 1)[None, :]]
+        filler = np.where(both == 1, self.pad_value, np.nan)
+        values = np.where(both[None] == 0, plane, filler[None]).astype(np.float64)
+        kinds = np.broadcast_to(both[None], values.shape)
+        return values.reshape(-1), kinds.reshape(-1)
+
+    def window_cells(
+        self, oh: int, ow: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every tap of window ``(oh, ow)`` as arrays in the order of :meth:`taps`: its
+        channel, input row and column, and kernel tap ``(i, j)`` (1-D each)."""
+        ranges = self.geometry.window_ranges(oh, ow)
+        if ranges is None:
+            taps = list(self.taps(oh, ow))
+            table = np.array(
+                [(t.channel, *t.input_pos, *t.kernel_pos) for t in taps], dtype=np.int64
+            ).reshape(-1, 5)
+            return table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4]
+        rows, cols = ranges
+        per_channel = len(rows) * len(cols)
+        flat = np.arange(per_channel * self.x.shape[0])
+        channel, rest = np.divmod(flat, per_channel)
+        i, j = np.divmod(rest, len(cols))
+        return channel, rows.start + i * rows.step, cols.start + j * cols.step, i, j
+
+    def window_blocks(self, oh: int, ow: int) -> list[CellBlock] | None:
+        """The input cells window ``(oh, ow)`` reads as rectangles by role (``window`` for real
+        cells, ``padding``, ``overhang``; dilation ``gap``\\ s between taps), every channel's:
+        a handful of blocks whatever the window's size.  None when the window's taps are not
+        rows × columns (then they are listed)."""
+        g = self.geometry
+        ranges = g.window_ranges(oh, ow)
+        if ranges is None:
+            return None
+        rows, cols = ranges
+        roles = ("window", "padding", "overhang")
+        parts = []
+        for row_part, row_kind in axis_segments(g, 0, rows):
+            for col_part, col_kind in axis_segments(g, 1, cols):
+                kind = 0 if row_kind == col_kind == 0 else max(1, row_kind, col_kind)
+                parts.append((row_part, col_part, roles[kind]))
+        # The cells of the window's span that dilation steps over: rows between tap rows (the
+        # whole span's width), and between tap columns on tap rows.
+        span_rows = range(rows.start, rows[-1] + 1) if len(rows) else range(0)
+        span_cols = range(cols.start, cols[-1] + 1) if len(cols) else range(0)
+        for o in range(1, rows.step):
+            parts.append((range(rows.start + o, span_rows.stop, rows.step), span_cols, "gap"))
+        for o in range(1, cols.step):
+            parts.append((rows, range(cols.start + o, span_cols.stop, cols.step), "gap"))
+        return [
+            CellBlock("input", r, c, role, channel)
+            for channel in range(self.x.shape[0])
+            for r, c, role in parts
+            if len(r) and len(c)
+        ]
 
     def step(self, phase: str, index: int) -> Step:
         """The :class:`Step` of window ``index`` in ``phase``: cells by view and role.
@@ -473,36 +805,55 @@ class Trace:
         return {}
 
     def gather_step(self, phase: str, index: int) -> Step:
-        """The step of a gather: a window of the input makes one output cell."""
+        """The step of a gather: a window of the input makes one output cell.
+
+        An unweighted window is a few :class:`CellBlock`\\ s (rows × columns by role), so a
+        global pooling's step is as small as a 2×2 window's; a weighted one lists its cells,
+        each linked to its kernel tap (at most the kernel's size)."""
         fwd = self.forward_step(index)
         cells: list[StepCell] = []
-        role: dict[str, CellRole] = {
-            "input": "window",
-            "padding": "padding",
-            "overhang": "overhang",
-        }
-        for tap in fwd.taps:
-            if tap.weight is None:
-                cells.append(StepCell("input", tap.input_pos, role[tap.kind], tap.channel))
-                continue
-            # A weighted window: each cell names its kernel tap and shows the weight.
-            note = format_number(tap.weight)
-            cells.append(
-                StepCell("input", tap.input_pos, role[tap.kind], tap.channel, tap.kernel_pos, note)
-            )
-            cells.append(StepCell("weight", tap.kernel_pos, "window", tap.channel, tap.input_pos))
-        for c in range(self.x.shape[0]):
-            cells += [StepCell("input", pos, "gap", c) for pos in fwd.gaps]
+        oh, ow = fwd.out_pos
+        blocks = None if self.weight is not None else self.window_blocks(oh, ow)
+        if blocks is None:
+            role: dict[str, CellRole] = {
+                "input": "window",
+                "padding": "padding",
+                "overhang": "overhang",
+            }
+            for tap in fwd.taps:
+                if tap.weight is None:
+                    cells.append(StepCell("input", tap.input_pos, role[tap.kind], tap.channel))
+                    continue
+                # A weighted window: each cell names its kernel tap and shows the weight.
+                note = format_number(tap.weight)
+                cells.append(
+                    StepCell(
+                        "input", tap.input_pos, role[tap.kind], tap.channel, tap.kernel_pos, note
+                    )
+                )
+                cells.append(
+                    StepCell("weight", tap.kernel_pos, "window", tap.channel, tap.input_pos)
+                )
+            for c in range(self.x.shape[0]):
+                cells += [StepCell("input", pos, "gap", c) for pos in fwd.gaps]
+            blocks = []
         for k in fwd.winners:
             tap = fwd.taps[k]
             cells.append(StepCell("input", tap.input_pos, "winner", tap.channel))
             cells.append(StepCell("mask", tap.input_pos, "winner", tap.channel))
         cells.append(StepCell("output", fwd.out_pos, "result"))
         if phase == "forward":
-            return Step("forward", index, fwd.out_pos, tuple(cells), "{text}", {"text": fwd.text})
+            return Step(
+                "forward", index, fwd.out_pos, tuple(cells), "{text}", {"text": fwd.text},
+                blocks=tuple(blocks),
+            )  # fmt: skip
         bwd = self.backward_step(index)
         cells.append(StepCell("grad_output", bwd.out_pos, "source"))
-        cells += [StepCell("grad_input", (r, c), "target", ch) for (ch, r, c), _ in bwd.input_grads]
+        blocks += _target_blocks(bwd.input_grads)
+        if not blocks or blocks[-1].view != "grad_input":
+            cells += [
+                StepCell("grad_input", (r, c), "target", ch) for (ch, r, c), _ in bwd.input_grads
+            ]
         # The weight-gradient cells that change (a padding tap adds 0 and is not marked).
         cells += [
             StepCell("grad_weight", (i, j), "changed", ch)
@@ -512,8 +863,9 @@ class Trace:
         template = bwd.template or "{text}"
         fields = bwd.fields if bwd.template else {"text": bwd.text}
         return Step(
-            "backward", index, bwd.out_pos, tuple(cells), template, fields, bwd.updates, bwd.lines
-        )
+            "backward", index, bwd.out_pos, tuple(cells), template, fields, bwd.updates, bwd.lines,
+            tuple(blocks),
+        )  # fmt: skip
 
     def updates(
         self, index: int, view: str, amounts: list[tuple[tuple[int, int, int], float]]
@@ -659,6 +1011,25 @@ class Trace:
             raise ValueError(f"mask_counts_after needs a trace with winners, not {self.op!r}")
         counts: np.ndarray = acc.after(index)[0].astype(self.mask_counts.dtype)
         return counts
+
+
+# From this many cells, the dX cells a backward step adds to are kept as a rectangle when they
+# fill one (an average's window); fewer are listed one by one, as they always were.
+TARGET_BLOCK_CELLS = 64
+
+
+def _target_blocks(grads: Sequence[tuple[tuple[int, int, int], float]]) -> list[CellBlock]:
+    """The dX cells of ``grads`` as one block when there are many of one channel that fill a
+    rectangle (row-major), else none (they are listed)."""
+    if not isinstance(grads, CellAmounts) or len(grads) < TARGET_BLOCK_CELLS:
+        return []
+    channels = grads.channels
+    if channels.min() != channels.max():
+        return []
+    found = rectangle(grads.rows, grads.cols)
+    if found is None:
+        return []
+    return [CellBlock("grad_input", found[0], found[1], "target", int(channels[0]))]
 
 
 def tap_grid(

@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from engine.cells import Marks
 from engine.errors import ParameterError
 from engine.ops import OPS, OpSpec, Params, get_op
 from engine.ops.budget import check_work
@@ -807,6 +808,10 @@ class AppState(QObject):
     def hover_cells(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(input cells, output cells) linked to the hovered cell."""
         return present.hover_cells(self.results, self.hover)
+
+    def hover_marks(self) -> tuple[Marks, Marks]:
+        """:meth:`hover_cells` as marks of style ``hover`` (a large window as a rectangle)."""
+        return present.hover_marks(self.results, self.hover)
 
     def paired_cells(self) -> dict[str, list[tuple[int, int]]]:
         """Cells lit by hovering a cell the current step pairs with another view's (a window

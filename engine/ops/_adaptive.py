@@ -71,6 +71,11 @@ class AdaptiveGeometry(WindowGeometry):
         r0, r1, c0, c1 = int(rs[oh]), int(re[oh]), int(cs[ow]), int(ce[ow])
         return [(r - r0, c - c0, r, c) for r in range(r0, r1) for c in range(c0, c1)]
 
+    def window_ranges(self, oh: int, ow: int) -> tuple[range, range] | None:
+        self._check_out_pos(oh, ow)
+        (rs, re), (cs, ce) = self.bins
+        return range(int(rs[oh]), int(re[oh])), range(int(cs[ow]), int(ce[ow]))
+
     def window_gaps(self, oh: int, ow: int) -> list[tuple[int, int]]:
         return []
 

@@ -23,13 +23,15 @@ from engine.ops.common import (
 from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
 from engine.trace import (
+    KIND_CODES,
     BackwardStep,
+    CellAmounts,
     ForwardStep,
     Trace,
     format_number,
     grad_or_ones,
     input_updates,
-    join_terms,
+    join_values,
     term,
     update_lines,
 )
@@ -76,8 +78,9 @@ class Records:
         assert trace.divisors is not None
         divisor = float(trace.divisors[oh, ow])
         include = trace.params["count_include_pad"]
-        counted = [t for t in taps if t.kind == "input" or (t.kind == "padding" and include)]
-        total = join_terms([term(t.value) for t in counted])
+        values, kinds = trace.window_read(oh, ow)
+        counted = (kinds == KIND_CODES["input"]) | ((kinds == KIND_CODES["padding"]) & include)
+        total = join_values(values[counted], term)
         text = f"({total}) / {format_number(divisor)} = {format_number(result)}"
         return ForwardStep(index, (oh, ow), taps, gaps, result, text, divisor=divisor)
 
@@ -87,17 +90,18 @@ class Records:
         assert trace.divisors is not None
         divisor = float(trace.divisors[oh, ow])
         share = gy / divisor
-        taps = trace.taps(oh, ow)
-        cells = [t for t in taps if t.kind == "input"]
-        grads = tuple(((0, *t.input_pos), share) for t in cells)
+        _, kinds = trace.window_read(oh, ow)
+        _, rows, cols, _, _ = trace.window_cells(oh, ow)
+        real = kinds == KIND_CODES["input"]
+        grads = CellAmounts(np.zeros(1, np.int64), rows[real], cols[real], np.array(share))
         fields = {
             "position": f"dY[{oh}, {ow}] = {format_number(gy)}",
             "divisor": format_number(divisor),
             "share": format_number(share),
-            "count": str(len(cells)),
+            "count": str(len(grads)),
         }
         template = SPREAD
-        padded = sum(t.kind == "padding" for t in taps)
+        padded = int(np.count_nonzero(kinds == KIND_CODES["padding"]))
         if padded and trace.params["count_include_pad"]:
             template, fields["dropped"] = SPREAD_PAD, str(padded)
         updates = input_updates(trace, index, grads)

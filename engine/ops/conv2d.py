@@ -107,7 +107,7 @@ class Records:
     def backward_step(self, trace: Trace, index: int) -> BackwardStep:
         oh, ow = trace.geometry.position(index)
         gy = float(trace.grad_output[oh, ow])
-        taps = trace.taps(oh, ow)
+        taps = list(trace.taps(oh, ow))  # at most the kernel's taps, every one used
         real = [t for t in taps if t.kind == "input"]
         grads = tuple(((t.channel, *t.input_pos), gy * (t.weight or 0.0)) for t in real)
         wgrads = tuple(((t.channel, *t.kernel_pos), gy * t.value) for t in taps)

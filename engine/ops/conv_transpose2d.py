@@ -310,10 +310,10 @@ class CanvasRecords(ConvRecords):
             dataclasses.replace(cell, role="padding")
             if cell.view == "input" and cell.role == "window" and kinds[cell.pos] != CANVAS_INPUT
             else cell
-            for cell in step.cells
+            for cell in step.listed  # a weighted window: its cells are listed, none in blocks
         )
         if phase != "forward":
-            return dataclasses.replace(step, cells=cells)
+            return dataclasses.replace(step, listed=cells)
         fields = self.canvas_fields(trace, super().forward_step(trace, index))
         template = CANVAS_SUM if fields["zeros"] != "0" else CANVAS_SUM_ALL_INPUT
         return Step("forward", index, step.out_pos, cells, template, fields)

@@ -24,12 +24,14 @@ from engine.ops.common import (
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, max_pool2d
 from engine.trace import (
+    KIND_CODES,
     BackwardStep,
+    CellAmounts,
     ForwardStep,
     Trace,
     format_number,
     input_updates,
-    join_terms,
+    join_values,
     term,
     update_lines,
 )
@@ -62,17 +64,18 @@ class Records:
 
     def forward_step(self, trace: Trace, index: int) -> ForwardStep:
         oh, ow = trace.geometry.position(index)
-        taps = tuple(trace.taps(oh, ow))
+        taps = trace.taps(oh, ow)
         result = float(trace.output[oh, ow])
         p = float(trace.params["norm_type"])
-        real = [t for t in taps if t.kind == "input"]
+        values, kinds = trace.window_read(oh, ow)
+        real = values[kinds == KIND_CODES["input"]]
         if math.isinf(p):
             name = "max" if p > 0 else "min"
-            values = join_terms([f"|{format_number(t.value)}|" for t in real], ", ")
-            text = f"{name}({values}) = {format_number(result)}"
+            shown = join_values(real, lambda v: f"|{format_number(v)}|", ", ")
+            text = f"{name}({shown}) = {format_number(result)}"
             return ForwardStep(index, (oh, ow), taps, (), result, text)
         power = format_number(p)
-        total = join_terms([f"{term(t.value)}^{power}" for t in real])
+        total = join_values(real, lambda v: f"{term(v)}^{power}")
         area = trace.geometry.kernel[0] * trace.geometry.kernel[1]
         if len(real) < area:
             # A partial ceil_mode window is scaled up to the full kernel (PyTorch's rule).
@@ -86,15 +89,14 @@ class Records:
         oh, ow = trace.geometry.position(index)
         gy = float(trace.grad_output[oh, ow])
         per_tap = self.input_contributions(trace, np.array([oh]), np.array([ow]))[0, 0]
-        grads = tuple(
-            ((0, r, c), float(per_tap[i, j]))
-            for i, j, r, c in trace.geometry.window_taps(oh, ow)
-            if trace.geometry.classify(r, c) == "input"
-        )
+        _, kinds = trace.window_read(oh, ow)
+        _, rows, cols, i, j = trace.window_cells(oh, ow)
+        real = kinds == KIND_CODES["input"]
+        grads = CellAmounts(np.zeros(1, np.int64), rows[real], cols[real], per_tap[i, j][real])
         p = float(trace.params["norm_type"])
         position = f"dY[{oh}, {ow}] = {format_number(gy)}"
         if math.isinf(p):
-            won = [(cell, a) for cell, a in grads if a != 0]
+            won = [grads[int(k)] for k in np.flatnonzero(grads.amounts != 0)]
             fields = {
                 "position": position,
                 "targets": ", ".join(f"dX[{r}, {c}]" for (_, r, c), _ in won) or "—",

@@ -33,13 +33,14 @@ from engine.pooling import (
     validate_ties,
 )
 from engine.trace import (
+    KIND_CODES,
     BackwardStep,
     ForwardStep,
     Trace,
     format_number,
     grad_or_ones,
     input_updates,
-    join_terms,
+    join_values,
 )
 
 KEYS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
@@ -88,11 +89,17 @@ class Records:
     def forward_step(self, trace: Trace, index: int) -> ForwardStep:
         oh, ow, taps, gaps, result = trace.window(index)
         assert trace.winners is not None
-        winners = tuple(
-            k for k, t in enumerate(taps) if trace.winners[oh, ow, t.kernel_pos[0], t.kernel_pos[1]]
-        )
-        values = [format_number(t.value) for t in taps if t.kind != "overhang"]
-        text = f"max({join_terms(values, ', ')}) = {format_number(result)}"
+        ranges = trace.geometry.window_ranges(oh, ow)
+        if ranges is None:
+            _, _, _, i, j = trace.window_cells(oh, ow)
+            won = trace.winners[oh, ow][i, j]
+        else:  # tap (i, j) of the window is the kernel's (i, j): its first rows and columns
+            won = trace.winners[oh, ow][: len(ranges[0]), : len(ranges[1])].ravel()
+            won = np.tile(won, trace.x.shape[0])
+        winners = tuple(int(k) for k in np.flatnonzero(won))
+        values, kinds = trace.window_read(oh, ow)
+        shown = join_values(values[kinds != KIND_CODES["overhang"]], format_number, ", ")
+        text = f"max({shown}) = {format_number(result)}"
         return ForwardStep(index, (oh, ow), taps, gaps, result, text, winners=winners)
 
     def backward_step(self, trace: Trace, index: int) -> BackwardStep:

@@ -83,6 +83,9 @@ class UnpoolGeometry(WindowGeometry):
         r, c = divmod(int(self.targets[oh, ow]), self.in_size[1])
         return [(0, 0, r, c)]
 
+    def window_ranges(self, oh: int, ow: int) -> tuple[range, range] | None:
+        return None  # one cell where the index points: listed
+
     def window_gaps(self, oh: int, ow: int) -> list[tuple[int, int]]:
         return []
 

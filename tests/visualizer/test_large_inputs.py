@@ -311,3 +311,50 @@ def test_close_up_title_forms_keep_every_number(qtbot):
     label.resize(widths[1] + 2, 61)
     assert label.text() == forms[1]
     assert label.toolTip() == forms[0]
+
+
+def test_a_global_pooling_of_a_256_input_is_edited_and_stepped_with_its_data(window, qtbot):
+    """Issue 9: a global pooling's window of 65,536 cells is a rectangle in the step's data
+    and in the views' marks (it was a record per cell, then a set of styles per cell in every
+    view: an edit took ~1.3 s at 256×256, 6 s at 512×512); the numbers and marks shown are
+    the same."""
+    import engine
+
+    st, panel = window.state, window.views_panel
+    st.set_op("adaptive_avg_pool2d")
+    x = np.random.default_rng(1).integers(0, 9, (1, 1, 256, 256)).astype(float)
+    st.set_input(x)
+    st.set_params(output_size=(1, 1))
+    st.set_step(0)
+    settle(qtbot)
+    assert st.set_input_cell(5, 7, 100.0)
+    settle(qtbot)
+    x[0, 0, 5, 7] = 100.0
+    mean = engine.adaptive_avg_pool2d(x, 1)[0, 0]
+    np.testing.assert_array_equal(panel.output_view.matrix(), mean)
+    hl = st.highlight()
+    assert hl.of("input").blocks and len(hl.step.listed) <= 4  # a rectangle, not 65,536 cells
+    assert hl.of("input").box() == (0, 0, 255, 255)
+    view = panel.input_view
+    assert view.stack.currentIndex() == 1  # a heat map, its window framed whole
+    rect = view.heatmap.window_rect.rect()
+    assert (rect.left(), rect.top(), rect.width(), rect.height()) == (0, 0, 256, 256)
+    assert "window" in view.magnifier.model.styles.get((0, 0), set())
+    (arrow,) = st.step_arrows()
+    assert (arrow.source, arrow.target) == (((0, 0), (255, 255)), ((0, 0),))
+    assert "…" in st.step_text() and len(st.step_text()) < 1000
+    st.set_step(1)  # backward: dY spread over every cell
+    settle(qtbot)
+    np.testing.assert_array_equal(panel.grad_input_view.matrix(), np.full((256, 256), 1 / 256**2))
+    assert st.step_text().endswith("dX[0:256, 0:256]: 0 + 1.53e-05 = 1.53e-05")
+    assert st.highlight().of("grad_input").box() == (0, 0, 255, 255)
+
+    st.set_op("adaptive_max_pool2d")
+    st.set_params(output_size=(1, 1))
+    st.set_step(0)
+    settle(qtbot)
+    np.testing.assert_array_equal(panel.output_view.matrix(), [[100.0]])
+    assert st.highlight().of("input").get((5, 7)) >= {"window", "winner"}
+    xs, ys = view.heatmap.winners.getData()
+    assert (list(ys), list(xs)) == ([5.5], [7.5])
+    assert int(view.heatmap.marks.getData()[0].size) == 256 * 256

@@ -7,11 +7,15 @@ they never compute a window coordinate themselves and never recompute the operat
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from engine import Step, Trace, format_number
+
+# Roles by cell, a large window as a rectangle (the views draw these; re-exported for them).
+from engine.cells import Marks as Marks
 
 # Kinds of cells in the input canvas (the input plus its padding ring, and the zeros a
 # transposed convolution computed as a convolution inserts between input cells): the engine's
@@ -33,15 +37,16 @@ class Highlight:
     """Cells to mark in each view for the current step, by view name, in matrix coordinates.
 
     ``cells[view]`` maps a position to the roles it has (``window``, ``winner``, ``padding``,
-    ``gap``, ``overhang``, ``result``, ``source``, ``target``, ``changed``).
+    ``gap``, ``overhang``, ``result``, ``source``, ``target``, ``changed``): the step's
+    :class:`~engine.Marks` (a large window as a rectangle, not cell by cell), or a dict.
     """
 
     step: Step
-    cells: dict[str, dict[Cell, set[str]]]
+    cells: Mapping[str, Mapping[Cell, Collection[str]]]
     channel: int = 0  # the input channel the views show
 
-    def of(self, view: str) -> dict[Cell, set[str]]:
-        return self.cells.get(view, {})
+    def of(self, view: str) -> Marks:
+        return Marks.of(self.cells.get(view))
 
     @property
     def output_cell(self) -> Cell:
@@ -84,7 +89,7 @@ def _gathered_updates(
     gradient before the step to after it: ``dX[0, 1]: 0 + 6 + 4 = 10``."""
     k = step.index
     shares: dict[tuple[int, int, int], list[float]] = {}
-    targets = [c for c in step.cells if c.view == "grad_input" and c.role == "target"]
+    targets = [c for c in step.listed if c.view == "grad_input" and c.role == "target"]
     for cell in targets:
         shares[(cell.channel, *cell.pos)] = []
     for trace in traces:
@@ -109,7 +114,7 @@ def _gathered_updates(
     return tuple(out)
 
 
-def summed_updates(results: Results, step: Step, symbol: str = "dX") -> tuple[Update, ...]:
+def summed_updates(results: Results, step: Step, symbol: str = "dX") -> Sequence[Update]:
     """``step``'s updates with each dX cell's arithmetic summed over every output channel
     feeding the input gradient (:meth:`Results.feeding_traces`: a backward step of a
     convolution with several output channels is that window in each of them), from the
@@ -123,7 +128,7 @@ def summed_updates(results: Results, step: Step, symbol: str = "dX") -> tuple[Up
     if step.phase != "backward" or len(traces) == 1:
         return step.updates
     if not any(u.view == "grad_input" for u in step.updates):
-        return step.updates + _gathered_updates(results, step, traces, symbol)
+        return (*step.updates, *_gathered_updates(results, step, traces, symbol))
     terms: dict[tuple[int, tuple[int, int]], list[str]] = {}
     for trace in traces:
         for u in trace.step("backward", step.index).updates:
@@ -153,11 +158,10 @@ def highlight(doc: Document, results: Results, cursor: StepCursor) -> Highlight:
     """Cells to mark for the current step; cells of other channels than the shown are left out."""
     step = current_step(results, cursor)
     channel = trace_channel(doc)
-    views = {cell.view for cell in step.cells}
     cells = {}
-    for view in views:
+    for view in step.views():
         per_channel = view in ("input", "weight", "mask", "grad_input", "grad_weight")
-        cells[view] = step.cells_of(view, channel if per_channel else None)
+        cells[view] = step.marks(view, channel if per_channel else None)
     return Highlight(step, cells, channel)
 
 
@@ -303,11 +307,31 @@ def hover_cells(
     return results.trace.linked(where, r, c)
 
 
+def hover_marks(results: Results, hover: tuple[str, int, int] | None) -> tuple[Marks, Marks]:
+    """:func:`hover_cells` as ``hover`` marks: a hovered output cell's window as a rectangle
+    (a global pooling's 262,144 cells were listed on every move of the mouse)."""
+    trace = results.trace
+    if (
+        hover is not None
+        and hover[0] == "output"
+        and getattr(trace.records, "linked", None) is None
+        and 0 <= hover[1] < trace.geometry.out_size[0]
+        and 0 <= hover[2] < trace.geometry.out_size[1]
+    ):
+        ranges = trace.geometry.window_ranges(hover[1], hover[2])
+        if ranges is not None:
+            window = Marks([(ranges[0], ranges[1], frozenset(("hover",)))])
+            return window, Marks((), {(hover[1], hover[2]): {"hover"}})
+    cells_in, cells_out = hover_cells(results, hover)
+    return Marks().added(cells_in, "hover"), Marks().added(cells_out, "hover")
+
+
 def notes(hl: Highlight) -> dict[str, dict[Cell, str]]:
     """Numbers printed small inside cells of the current step, by view (a window cell's
-    weight), from the step's cells (``StepCell.note``); only the shown channel's."""
+    weight), from the step's cells (``StepCell.note``); only the shown channel's.  Notes are
+    on listed cells only (a block of cells has none)."""
     out: dict[str, dict[Cell, str]] = {}
-    for cell in hl.step.cells:
+    for cell in hl.step.listed:
         if cell.note and cell.pos in hl.of(cell.view) and cell.channel == hl.channel:
             out.setdefault(cell.view, {})[cell.pos] = cell.note
     return out
@@ -316,17 +340,19 @@ def notes(hl: Highlight) -> dict[str, dict[Cell, str]]:
 def paired_cells(hl: Highlight, hover: tuple[str, int, int] | None) -> dict[str, list[Cell]]:
     """Cells to light, by view, for a hovered cell that the current step pairs with cells of
     another view (``StepCell.link``): a window cell and the kernel tap it is multiplied by,
-    both ways.  Empty when the hovered cell takes no part in the step."""
+    both ways.  Empty when the hovered cell takes no part in the step.  Links are on listed
+    cells only (a block of cells has none)."""
     if hover is None:
         return {}
     where, r, c = hover
     out: dict[str, list[Cell]] = {}
-    for cell in hl.step.cells:
+    listed = hl.step.listed
+    for cell in listed:
         if cell.view == where and cell.pos == (r, c) and cell.link is not None:
             if cell.channel != hl.channel:
                 continue
             out.setdefault(where, []).append(cell.pos)
-            for other in hl.step.cells:
+            for other in listed:
                 if (
                     other.link == cell.pos
                     and other.pos == cell.link
@@ -361,28 +387,44 @@ ARROW_ENDS = {
 }
 
 
+# An arrow's end of more cells than this is given by the corners of their box (what the
+# arrows' sheet uses of them): a global pooling's window is 262,144 cells.
+ARROW_CELLS_MAX = 256
+
+
+def _arrow_end(marks: Marks, roles: tuple[str, ...]) -> tuple[Cell, ...]:
+    """The cells with any of ``roles``, sorted; beyond :data:`ARROW_CELLS_MAX`, the top-left and
+    bottom-right corners of their box."""
+    if marks.blocks:
+        rows, cols = marks.cells_with(roles)
+        if len(rows) > ARROW_CELLS_MAX:
+            return marks.corners(roles)
+        return tuple(sorted(zip(rows.tolist(), cols.tolist(), strict=True)))
+    wanted = set(roles)
+    return tuple(sorted(rc for rc, r in marks.items() if r & wanted))
+
+
 def arrows(hl: Highlight, inputs: tuple[str, ...] = ("input",)) -> list[Arrow]:
     """The current step's arrows: forward, from the window to the output cell it makes;
     backward, from the dY cell to the gradient cells it feeds (read from the step's roles).
 
     ``inputs``: the tensors a forward step may read (the spec's tensors of role ``input``,
     in view order); the arrow starts in the first whose cells the step reads (max-unpooling
-    reads a cell of P and only marks X's winner: its arrow starts at P's cell).
+    reads a cell of P and only marks X's winner: its arrow starts at P's cell).  An end of
+    many cells is the corners of their box (:data:`ARROW_CELLS_MAX`).
     """
     (from_view, from_roles), targets = ARROW_ENDS[hl.step.phase]
     starts = inputs if from_view == "input" else (from_view,)
     source: tuple[Cell, ...] = ()
     for from_view in starts:
-        source = tuple(
-            sorted(rc for rc, roles in hl.of(from_view).items() if roles & set(from_roles))
-        )
+        source = _arrow_end(hl.of(from_view), from_roles)
         if source:
             break
     if not source:
         return []
     out = []
     for view, roles in targets:
-        cells = tuple(sorted(rc for rc, r in hl.of(view).items() if r & set(roles)))
+        cells = _arrow_end(hl.of(view), roles)
         if cells:
             out.append(Arrow(from_view, source, view, cells))
     return out

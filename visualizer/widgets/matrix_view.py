@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
 import pyqtgraph as pg
@@ -69,6 +69,7 @@ from visualizer.model.present import (
     INSERTED,
     OVERHANG,
     PADDING,
+    Marks,
     magnifier_box,
     outline_segments,
 )
@@ -348,7 +349,8 @@ class MatrixModel(QAbstractTableModel):
         self.offset = (0, 0)
         self.colors = np.zeros((1, 1, 3), dtype=np.uint8)
         self._black_text = np.ones((1, 1), dtype=bool)
-        self.styles: dict[tuple[int, int], set[str]] = {}
+        # Styles by cell: a dict (tables), or a heat map's Marks, looked up cell by cell.
+        self.styles: Mapping[tuple[int, int], Collection[str]] = {}
         # Small numbers printed in a corner of cells (canvas coordinates): a window cell's weight.
         self.notes: dict[tuple[int, int], str] = {}
         self.note_least = 0  # notes smaller than this many pixels are not drawn (0: all are)
@@ -497,7 +499,7 @@ class MatrixModel(QAbstractTableModel):
         distinct numbers formatted on every edit, ~2 ms)."""
         self._reserve_source = values
 
-    def set_styles(self, styles: dict[tuple[int, int], set[str]]) -> None:
+    def set_styles(self, styles: Mapping[tuple[int, int], Collection[str]]) -> None:
         self.styles = styles
 
     # ---- Qt model interface -----------------------------------------------------------------
@@ -747,6 +749,8 @@ MAGNIFIER_LEAST = (
 MAGNIFIER_CHROME = 24  # pixels of a close-up's share taken by its title or its header
 # Highlight styles of the current step that the magnifier of a heat map shows.
 MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"))
+# Styles a heat map frames cell by cell (winners have frames of their own).
+HEAT_MARKED = frozenset(("window", "pad_tap", "current", "target", "hover"))
 NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
 NOTE_MIN_PX = 8  # ... at least this many pixels (a desk's screen, read from up close)
 # In the lecture layout a note smaller than this is not drawn (unreadable from the back of a
@@ -1260,6 +1264,16 @@ class _Guide(pg.InfiniteLine):
         super().paint(painter, *args)
 
 
+def _cell_arrays(
+    cells: tuple[np.ndarray, np.ndarray] | list[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, cols)`` int arrays of cells given as such arrays or as a list of cells."""
+    if isinstance(cells, tuple):
+        return np.asarray(cells[0], dtype=np.int64), np.asarray(cells[1], dtype=np.int64)
+    table = np.array(cells, dtype=np.int64).reshape(-1, 2)
+    return table[:, 0], table[:, 1]
+
+
 class _HeatMap(pg.GraphicsLayoutWidget):
     """Colour-only view for large matrices; highlights are two reused scatter items."""
 
@@ -1428,22 +1442,30 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.image.setLookupTable(lut, update=False)
         self.image.setImage(values, levels=levels, autoLevels=False)
 
-    def set_marks(self, cells: list[tuple[int, int]], winners: list[tuple[int, int]]) -> None:
-        key = (cells, winners, self._shape)
+    def set_marks(
+        self,
+        cells: tuple[np.ndarray, np.ndarray] | list[tuple[int, int]],
+        winners: tuple[np.ndarray, np.ndarray] | list[tuple[int, int]],
+    ) -> None:
+        """Frame ``cells`` and ``winners``: ``(rows, cols)`` int arrays, or lists of cells."""
+        rows, cols = _cell_arrays(cells)
+        win_rows, win_cols = _cell_arrays(winners)
+        key = tuple(a.tobytes() for a in (rows, cols, win_rows, win_cols)) + (self._shape,)
         if key == self._marked:
             return  # the same frames (a view redrawn with its values keeps its step's marks)
         self._marked = key
-        self.marks.setData([c + 0.5 for _, c in cells], [r + 0.5 for r, _ in cells])
-        self.winners.setData([c + 0.5 for _, c in winners], [r + 0.5 for r, _ in winners])
-        if cells:
-            rows = [r for r, _ in cells]
-            cols = [c for _, c in cells]
-            top, left = min(rows), min(cols)
-            self.window_rect.setRect(left, top, max(cols) - left + 1, max(rows) - top + 1)
-            self.guides[0].setPos((top + max(rows) + 1) / 2)
-            self.guides[1].setPos((left + max(cols) + 1) / 2)
-        self.window_rect.setVisible(bool(cells))
-        small = bool(cells) and max(self._shape) > 3 * (max(max(rows) - top, max(cols) - left) + 1)
+        self.marks.setData(cols + 0.5, rows + 0.5)
+        self.winners.setData(win_cols + 0.5, win_rows + 0.5)
+        marked = rows.size > 0
+        top = left = bottom = right = 0
+        if marked:
+            top, left = int(rows.min()), int(cols.min())
+            bottom, right = int(rows.max()), int(cols.max())
+            self.window_rect.setRect(left, top, right - left + 1, bottom - top + 1)
+            self.guides[0].setPos((top + bottom + 1) / 2)
+            self.guides[1].setPos((left + right + 1) / 2)
+        self.window_rect.setVisible(marked)
+        small = marked and max(self._shape) > 3 * (max(bottom - top, right - left) + 1)
         for guide in self.guides:
             guide.setVisible(small)
 
@@ -1610,7 +1632,7 @@ class MatrixView(QWidget):
         self._table_stale = False
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
-        self._highlight_cells: dict[tuple[int, int], set[str]] = {}
+        self._highlight_cells: Marks = Marks()
         self._content: tuple[np.ndarray, np.ndarray | None, tuple[int, int]] = (
             np.zeros((1, 1)),
             None,
@@ -1833,28 +1855,31 @@ class MatrixView(QWidget):
         """The values shown, padding ring included."""
         return self.model.values.copy()
 
-    def set_highlights(self, cells: dict[tuple[int, int], set[str]]) -> None:
-        """Mark cells given in matrix coordinates with highlight styles."""
-        self._highlight_cells = cells
+    def set_highlights(self, cells: Mapping[tuple[int, int], Collection[str]]) -> None:
+        """Mark cells given in matrix coordinates with highlight styles (a dict, or
+        :class:`~engine.Marks` whose rectangles are never listed cell by cell on a heat map)."""
+        marks = Marks.of(cells)
+        self._highlight_cells = marks
         off_r, off_c = self.model.offset
-        shifted = {(r + off_r, c + off_c): s for (r, c), s in cells.items()}
+        # Cut to the matrix: a close-up shows a few rows and columns of a window's thousands.
+        shifted = marks.shifted(off_r, off_c).clipped(self.model.values.shape)
         old = self.model.styles
-        self.model.set_styles(shifted)
         if self.stack.currentIndex() == 1:
-            marks = [
-                rc
-                for rc, s in shifted.items()
-                if s & {"window", "pad_tap", "current", "target", "hover"}
-            ]
-            wins = [rc for rc, s in shifted.items() if "winner" in s]
-            self.heatmap.set_marks(marks, wins)
+            self.model.set_styles(shifted)  # looked up cell by cell, never listed
+            marked = shifted.cells_with(HEAT_MARKED)
+            wins = shifted.cells_with(("winner",))
+            self.heatmap.set_marks(marked, wins)
             # The magnifier follows the step (not the mouse: hover marks are left out).
-            step_marks = [rc for rc, s in shifted.items() if s & MAGNIFIED_STYLES]
-            self._update_magnifier(step_marks)
+            self._update_magnifier(list(shifted.corners(MAGNIFIED_STYLES)))
         else:
+            listed = shifted.as_dict()  # a table: at most its own cells
+            self.model.set_styles(listed)
             self._show_magnifier(False)
-            changed = {rc for rc in old.keys() | shifted.keys() if old.get(rc) != shifted.get(rc)}
             viewport = self.table.viewport()
+            if not isinstance(old, dict):  # from a heat map's marks: every cell anew
+                viewport.update()
+                return
+            changed = {rc for rc in old.keys() | listed.keys() if old.get(rc) != listed.get(rc)}
             if 2 * len(changed) >= self.model.values.size > 0:
                 # Most cells (a close-up of an adaptive window after an edit: 225): one
                 # update, not a rectangle per cell for Qt to merge (~1.5 ms per edit).
@@ -1927,7 +1952,7 @@ class MatrixView(QWidget):
             shown,
             crop.copy(),
             None if crop_kinds is None else crop_kinds.copy(),
-            dict(self._highlight_cells),
+            self._highlight_cells,  # never changed in place
         )
         magnifier.dimmed = self.dimmed
         # The close-up's columns are sized for the longest numbers it has shown of this matrix

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
-from visualizer.model.present import PLANES_MAX
+from visualizer.model.present import PLANES_MAX, Marks
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import Retranslatable
 from visualizer.widgets.channel_planes import PlaneGroup
@@ -95,6 +95,16 @@ LECTURE_TWO_ROWS_GAIN = 1.15  # two lecture rows only if their cells are this mu
 LECTURE_PLANES_CELL = 28
 # Highlight styles the views keep in sight while stepping (Views follow the step).
 FOLLOWED = {"window", "current", "target", "pad_tap"}
+
+
+def _role_styles(roles: frozenset[str]) -> set[str]:
+    """The highlight styles of a cell with ``roles``."""
+    return {ROLE_STYLE[r] for r in roles if r in ROLE_STYLE}
+
+
+def _current(_roles: frozenset[str]) -> set[str]:
+    """dY's cell of the current output position, in the backward phase."""
+    return {"current"}
 
 
 def is_constant(values: np.ndarray) -> bool:
@@ -1068,9 +1078,10 @@ class ViewsPanel(Retranslatable, QWidget):
             view.set_dimmed(on and name in GRADIENTS)
         self.bias_label.setEnabled(not on)
 
-    def _styles(self, hl: Highlight, forward: bool) -> dict[str, dict[tuple[int, int], set[str]]]:
-        """Highlight styles by tensor name for the step's cells in ``hl``."""
-        cells: dict[str, dict[tuple[int, int], set[str]]] = {}
+    def _styles(self, hl: Highlight, forward: bool) -> dict[str, Marks]:
+        """Highlight styles by tensor name for the step's cells in ``hl`` (a large window
+        stays a rectangle: styles are mapped per block, not per cell)."""
+        cells: dict[str, Marks] = {}
         for name in self._tensor_views():
             if (
                 name == "weight"
@@ -1079,14 +1090,11 @@ class ViewsPanel(Retranslatable, QWidget):
             ):
                 # The whole kernel takes part in every step; gradients move in the backward
                 # phase, the mask fills in during the forward one.
-                cells[name] = {}
+                cells[name] = Marks()
                 continue
-            styles: dict[tuple[int, int], set[str]] = {}
-            for rc, roles in hl.of(name).items():
-                styles[rc] = {ROLE_STYLE[r] for r in roles if r in ROLE_STYLE}
-            cells[name] = styles
+            cells[name] = hl.of(name).map_roles(_role_styles)
         if not forward and "grad_output" in cells:
-            cells["grad_output"] = {rc: {"current"} for rc in hl.of("output")}
+            cells["grad_output"] = hl.of("output").map_roles(_current)
         return cells
 
     def _on_highlights_changed(self) -> None:
@@ -1095,26 +1103,22 @@ class ViewsPanel(Retranslatable, QWidget):
         st = self.state
         forward = st.phase == "forward"
         cells = self._styles(st.highlight(), forward)
-        hover_in, hover_out = st.hover_cells()
+        hover_in, hover_out = st.hover_marks()
         for name in INPUT_SIDE:
-            if name in cells:
-                for rc in hover_in:
-                    cells[name].setdefault(rc, set()).add("hover")
+            if name in cells and hover_in:
+                cells[name] = cells[name].merged(hover_in)
         for name in OUTPUT_SIDE:
-            if name in cells:
-                for rc in hover_out:
-                    cells[name].setdefault(rc, set()).add("hover")
+            if name in cells and hover_out:
+                cells[name] = cells[name].merged(hover_out)
         for name, pairs in st.paired_cells().items():
             if name in self._tensor_views():
-                marks = cells.setdefault(name, {})
-                for rc in pairs:
-                    marks[rc] = {*marks.get(rc, set()), "hover"}
+                cells[name] = cells.get(name, Marks()).added(pairs, "hover")
         views = self._tensor_views()
         for name, marks in cells.items():
             view = views[name]
             view.set_highlights(marks)
             # Views follow the step: a matrix larger than its view scrolls to the window.
-            view.follow([rc for rc, styles in marks.items() if styles & FOLLOWED])
+            view.follow(list(marks.corners(FOLLOWED)))
         notes = st.step_notes()
         for name, view in views.items():
             view.set_notes(notes.get(name, {}))
@@ -1123,10 +1127,10 @@ class ViewsPanel(Retranslatable, QWidget):
         )
         self._highlight_planes(forward, hover_in)
 
-    def _highlight_planes(self, forward: bool, hover_in: list[tuple[int, int]]) -> None:
+    def _highlight_planes(self, forward: bool, hover_in: Marks) -> None:
         """The extra planes' cells of the current step (each plane its own channel's)."""
         names = {t.view: t.name for t in self.state.spec.tensors if t.view}
-        per_channel: dict[int, tuple[dict[str, dict[tuple[int, int], set[str]]], dict]] = {}
+        per_channel: dict[int, tuple[dict[str, Marks], dict]] = {}
         for view_name, group in self.groups.items():
             for channel, view in group.shown_extras().items():
                 if channel not in per_channel:
@@ -1137,9 +1141,8 @@ class ViewsPanel(Retranslatable, QWidget):
                     )
                 styles, notes = per_channel[channel]
                 name = names.get(view_name, "")
-                marks = {rc: set(s) for rc, s in styles.get(name, {}).items()}
-                if name in INPUT_SIDE:
-                    for rc in hover_in:
-                        marks.setdefault(rc, set()).add("hover")
+                marks = styles.get(name, Marks())
+                if name in INPUT_SIDE and hover_in:
+                    marks = marks.merged(hover_in)
                 view.set_highlights(marks)
                 view.set_notes(notes.get(name, {}))
