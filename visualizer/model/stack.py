@@ -766,7 +766,7 @@ def step_notes(
     in_channel = min(channel, trace.x.shape[0] - 1) if trace.x.shape[0] > 1 else 0
     (h, w) = results.sizes[k]
     notes: dict[tuple[int, int], str] = {}
-    for cell in step.cells:
+    for cell in step.listed:  # notes are on listed cells only (a block of cells has none)
         r, c = cell.pos
         if cell.note and cell.view == "input" and cell.channel == in_channel:
             if 0 <= r < h and 0 <= c < w:

@@ -27,10 +27,17 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.model.document import CompareSetup
+from visualizer.model.present import Marks
 from visualizer.state import INPUT, AppState
 from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for
-from visualizer.widgets.views_panel import INPUT_SIDE, OUTPUT_SIDE, ROLE_STYLE, is_constant
+from visualizer.widgets.views_panel import (
+    INPUT_SIDE,
+    OUTPUT_SIDE,
+    current_style,
+    is_constant,
+    role_styles,
+)
 
 # The highlight style of a cell whose value differs between the settings (the Pitfalls panel's
 # frame for a differing cell; it is no colour of the data maps in either palette).
@@ -137,7 +144,7 @@ class ComparePanel(QFrame):
         self.shown: tuple[str, ...] = ()
         # What each view was last given: a step redraws only the views whose content changed.
         self._shown: dict[str, np.ndarray] = {}
-        self._marks: dict[str, dict[tuple[int, int], set[str]]] = {}
+        self._marks: dict[str, Marks] = {}
         self._place_head("rows")
 
     def forget(self) -> None:
@@ -154,7 +161,7 @@ class ComparePanel(QFrame):
         self._shown[name] = values.copy()
         self.views[name].set_matrix(values, **options)  # type: ignore[arg-type]
 
-    def show_marks(self, name: str, marks: dict[tuple[int, int], set[str]]) -> None:
+    def show_marks(self, name: str, marks: Marks) -> None:
         if self._marks.get(name) != marks:
             self._marks[name] = marks
             self.views[name].set_highlights(marks)
@@ -301,7 +308,7 @@ class CompareView(Retranslatable, QWidget):
         self._arranged: tuple[object, ...] = ()
         self._levels: dict[str, tuple[float, float]] = {}
         # Per panel, the step's marks by view (hover marks are added to them).
-        self._step_marks: list[dict[str, dict[tuple[int, int], set[str]]]] = []
+        self._step_marks: list[dict[str, Marks]] = []
         self._sync_timer = QTimer(self)
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(0)
@@ -569,25 +576,21 @@ class CompareView(Retranslatable, QWidget):
             frame = frames[i]
             shown = panel.shown
             hl = frame.highlight
-            marks: dict[str, dict[tuple[int, int], set[str]]] = {}
+            marks: dict[str, Marks] = {}
             for name in shown:
                 marked = differing[i].get(name)
-                cells: dict[tuple[int, int], set[str]] = {}
+                cells = Marks()
                 # Framed where a view can be a table; a heat map draws no such frames.
                 if marked is not None and marked.size <= MAX_MARKED_CELLS and self._framed:
-                    cells = {(int(r), int(c)): {DIFFERS_STYLE} for r, c in np.argwhere(marked)}
+                    cells = cells.added(map(tuple, np.argwhere(marked).tolist()), DIFFERS_STYLE)
                 skip = (forward and name in GRADIENTS) or (not forward and name == "mask")
                 if hl is not None and not skip:
-                    # As the usual views: the step's cells; in the backward phase dY marks the
-                    # cell of the current output position.
-                    roles = hl.of("output") if name == "grad_output" else hl.of(name)
-                    for rc, have in roles.items():
-                        styles = (
-                            {"current"}
-                            if name == "grad_output"
-                            else {ROLE_STYLE[r] for r in have if r in ROLE_STYLE}
-                        )
-                        cells[rc] = styles | cells.get(rc, set())
+                    # As the usual views: the step's cells (a large window as a rectangle); in
+                    # the backward phase dY marks the cell of the current output position.
+                    if name == "grad_output":
+                        cells = hl.of("output").map_roles(current_style).merged(cells)
+                    else:
+                        cells = hl.of(name).map_roles(role_styles).merged(cells)
                 marks[name] = cells
             self._step_marks.append(marks)
             text = st.compare_step_text(i)
@@ -607,14 +610,12 @@ class CompareView(Retranslatable, QWidget):
         for i, panel in enumerate(self.panels):
             hover_in, hover_out = st.compare_hover_cells(i) if st.hover else ([], [])
             for name in panel.shown:
-                cells = self._step_marks[i].get(name, {})
+                cells = self._step_marks[i].get(name, Marks())
                 linked = (
                     hover_in if name in INPUT_SIDE else hover_out if name in OUTPUT_SIDE else []
                 )
                 if linked:
-                    cells = {rc: set(styles) for rc, styles in cells.items()}
-                    for rc in linked:
-                        cells.setdefault(rc, set()).add("hover")
+                    cells = cells.added(linked, "hover")
                 panel.show_marks(name, cells)
 
 

@@ -97,12 +97,12 @@ LECTURE_PLANES_CELL = 28
 FOLLOWED = {"window", "current", "target", "pad_tap"}
 
 
-def _role_styles(roles: frozenset[str]) -> set[str]:
+def role_styles(roles: frozenset[str]) -> set[str]:
     """The highlight styles of a cell with ``roles``."""
     return {ROLE_STYLE[r] for r in roles if r in ROLE_STYLE}
 
 
-def _current(_roles: frozenset[str]) -> set[str]:
+def current_style(_roles: frozenset[str]) -> set[str]:
     """dY's cell of the current output position, in the backward phase."""
     return {"current"}
 
@@ -1092,9 +1092,9 @@ class ViewsPanel(Retranslatable, QWidget):
                 # phase, the mask fills in during the forward one.
                 cells[name] = Marks()
                 continue
-            cells[name] = hl.of(name).map_roles(_role_styles)
+            cells[name] = hl.of(name).map_roles(role_styles)
         if not forward and "grad_output" in cells:
-            cells["grad_output"] = hl.of("output").map_roles(_current)
+            cells["grad_output"] = hl.of("output").map_roles(current_style)
         return cells
 
     def _on_highlights_changed(self) -> None:
