@@ -286,6 +286,12 @@ class Marks(Mapping[Pair, set[str]]):
         single = {pos: frozenset(fn(roles)) for pos, roles in self._single.items()}
         return Marks(blocks, single)
 
+    def without_empty(self) -> Marks:
+        """These marks without the blocks and cells whose roles are empty."""
+        return Marks(
+            [b for b in self._blocks if b[2]], {p: r for p, r in self._single.items() if r}
+        )
+
     def added(self, cells: Iterable[Pair], role: str) -> Marks:
         """These marks with ``role`` added to ``cells`` (one by one: a few hovered cells)."""
         single = dict(self._single)

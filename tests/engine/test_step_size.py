@@ -167,5 +167,6 @@ def test_marks_answer_without_listing_as_a_dict_would():
     }
     styled = marks.map_roles(lambda roles: {"framed"} if "window" in roles else set())
     assert styled.get((0, 1)) == {"framed"} and styled.get((3, 4)) == set()
+    assert styled.without_empty().get((3, 4)) is None and (0, 1) in styled.without_empty()
     assert marks.added([(9, 9)], "hover").get((9, 9)) == {"result", "hover"}
     assert marks.get((9, 9)) == {"result"}  # never changed in place

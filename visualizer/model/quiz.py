@@ -35,7 +35,7 @@ from engine.ops.spec import QT_TR_NOOP  # a marker for lupdate; keeps this modul
 from visualizer.model.compute import Results
 from visualizer.model.cursor import StepCursor
 from visualizer.model.document import Document
-from visualizer.model.present import Highlight, highlight, trace_channel
+from visualizer.model.present import Highlight, Marks, highlight, trace_channel
 
 Cell = tuple[int, int]
 
@@ -187,6 +187,11 @@ class Question:
         return "; ".join(parts)
 
 
+def _no_winner(roles: frozenset[str]) -> frozenset[str]:
+    """A cell's roles without ``winner`` (a winner gives an asked maximum away)."""
+    return roles - {"winner"}
+
+
 def _cell_name(symbol: str, cell: Cell) -> str:
     return f"{symbol}[{cell[0]}, {cell[1]}]"
 
@@ -196,7 +201,11 @@ def _symbol(doc: Document, name: str) -> str:
 
 
 def _with_role(hl: Highlight, view: str, roles: Collection[str]) -> list[Cell]:
-    return sorted(pos for pos, have in hl.of(view).items() if have & set(roles))
+    """The cells of ``view`` with any of ``roles``, sorted (from the marks' arrays: a global
+    pooling's window is one rectangle of 262,144 cells, never a dict of them)."""
+    rows, cols = hl.of(view).cells_with(roles)
+    order = np.lexsort((cols, rows))
+    return list(zip(rows[order].tolist(), cols[order].tolist(), strict=True))
 
 
 def _contributions(results: Results, doc: Document, view: str, index: int) -> dict[Cell, float]:
@@ -217,10 +226,20 @@ def _contributions(results: Results, doc: Document, view: str, index: int) -> di
             rows, cols, chans = where[1], where[2], where[0]
         else:
             rows, cols, chans = where[-2], where[-1], np.zeros(len(flat), dtype=np.int64)
-        for c, r, col, amount in zip(chans, rows, cols, np.asarray(amounts, float), strict=True):
-            if int(c) == channel:
-                key = (int(r), int(col))
-                out[key] = out.get(key, 0.0) + float(amount)
+        amounts = np.asarray(amounts, float)
+        mine = np.asarray(chans) == channel
+        rows, cols, amounts = np.asarray(rows)[mine], np.asarray(cols)[mine], amounts[mine]
+        if len(traces) == 1:
+            # One trace: its sums by cell at once (np.bincount adds in the given order, as
+            # the loop below does), then one dict of plain numbers.
+            width = int(acc.shape[-1])
+            found = np.unique(rows * width + cols, return_inverse=True)
+            keys, inverse = found[0], np.asarray(found[1]).ravel()
+            sums = np.bincount(inverse, weights=amounts, minlength=len(keys))
+            r, c = np.divmod(keys, width)
+            return dict(zip(zip(r.tolist(), c.tolist(), strict=True), sums.tolist(), strict=True))
+        for r, col, amount in zip(rows.tolist(), cols.tolist(), amounts.tolist(), strict=True):
+            out[(r, col)] = out.get((r, col), 0.0) + amount
     return out
 
 
@@ -306,13 +325,11 @@ def _forward_question(
     kinds: Collection[str],
 ) -> Question | None:
     out_symbol = _symbol(doc, "output")
-    read_one = [
-        (view, pos)
-        for view, cells in hl.cells.items()
-        if view not in ("output", "mask")
-        for pos, roles in cells.items()
-        if "source" in roles
-    ]
+    read_one = []
+    for view in hl.cells:
+        if view not in ("output", "mask"):
+            rows, cols = hl.of(view).cells_with(("source",))
+            read_one += [(view, (r, c)) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
     if read_one:
         # One cell is read and written somewhere: where does it go?
         if "value" not in kinds:
@@ -619,18 +636,20 @@ class Quiz:
         q = self.question
         if not self.on or q is None:
             return hl
-        cells = {
-            view: {pos: set(roles) for pos, roles in by.items()} for view, by in hl.cells.items()
-        }
+        cells = {view: Marks.of(by) for view, by in hl.cells.items()}
         if self.hiding and q.size is None:
-            for view, by in cells.items():
-                for pos, roles in by.items():
-                    roles.discard("winner")
-                    if view == q.written and pos != q.value_cell:
-                        roles.clear()
-            cells = {v: {p: r for p, r in by.items() if r} for v, by in cells.items()}
+            hidden: dict[str, Marks] = {}
+            for view, marks in cells.items():
+                if view == q.written:  # only the asked cell keeps its marks
+                    kept = marks.get(q.value_cell) if q.value_cell is not None else None
+                    roles = set(kept or ()) - {"winner"}
+                    asked = q.value_cell
+                    hidden[view] = Marks((), {asked: roles} if roles and asked else {})
+                else:
+                    hidden[view] = marks.map_roles(_no_winner).without_empty()
+            cells = hidden
         if q.pick_view:
-            marks = cells.setdefault(q.pick_view, {})
+            marks = cells.get(q.pick_view, Marks())
             verdict = self.verdict
             if self.revealed and verdict is not None:
                 for group, role in (
@@ -638,11 +657,10 @@ class Quiz:
                     (verdict.wrong_cells, "quiz_wrong"),
                     (verdict.missed_cells, "quiz_missed"),
                 ):
-                    for pos in group:
-                        marks.setdefault(pos, set()).add(role)
+                    marks = marks.added(group, role)
             elif self.hiding:
-                for pos in self.picks:
-                    marks.setdefault(pos, set()).add("quiz_picked")
+                marks = marks.added(self.picks, "quiz_picked")
+            cells[q.pick_view] = marks
         return Highlight(hl.step, cells)
 
     def prompt(self, arithmetic: str = "") -> tuple[str, Mapping[str, str]] | None:
