@@ -200,10 +200,17 @@ class Marks(Mapping[Pair, set[str]]):
     def __len__(self) -> int:
         return len(self._listed)
 
-    def bound(self) -> int:
-        """At least as many as the cells marked (the blocks' sizes and the single cells
-        added up, overlaps counted twice), without listing anything."""
-        return sum(len(rows) * len(cols) for rows, cols, _ in self._blocks) + len(self._single)
+    def bound(self, roles: Collection[str] | None = None) -> int:
+        """At least as many as the cells marked (with any of ``roles``; None: all): the
+        blocks' sizes and the single cells added up, overlaps counted twice, without listing
+        anything."""
+        wanted = None if roles is None else frozenset(roles)
+        blocks = sum(
+            len(rows) * len(cols)
+            for rows, cols, have in self._blocks
+            if wanted is None or have & wanted
+        )
+        return blocks + sum(1 for have in self._single.values() if wanted is None or have & wanted)
 
     def count(self) -> int:
         """How many cells are marked, without listing them when the blocks do not overlap
@@ -222,6 +229,19 @@ class Marks(Mapping[Pair, set[str]]):
         """``(rows, cols)`` int arrays of the cells with any of ``roles`` (None: every cell),
         each cell once, row-major."""
         wanted = None if roles is None else frozenset(roles)
+        cache = self._arrays
+        found = cache.get(wanted)
+        if found is None:
+            found = cache[wanted] = self._cells_with(wanted)
+        return found
+
+    @cached_property
+    def _arrays(self) -> dict[frozenset[str] | None, tuple[np.ndarray, np.ndarray]]:
+        """:meth:`cells_with`'s answers so far (marks never change: a view asks again for
+        each redraw of its data and of its step)."""
+        return {}
+
+    def _cells_with(self, wanted: frozenset[str] | None) -> tuple[np.ndarray, np.ndarray]:
         rows_parts: list[np.ndarray] = []
         cols_parts: list[np.ndarray] = []
         for rows, cols, block_roles in self._blocks:
@@ -319,9 +339,16 @@ class Marks(Mapping[Pair, set[str]]):
         single = {(r + dr, c + dc): roles for (r, c), roles in self._single.items()}
         return Marks(blocks, single)
 
+    def inside(self, h: int, w: int) -> bool:
+        """Whether every cell lies in ``0 <= row < h``, ``0 <= col < w``."""
+        box = self.box()
+        return box is None or (box[0] >= 0 and box[1] >= 0 and box[2] < h and box[3] < w)
+
     def clipped(self, shape: tuple[int, ...]) -> Marks:
         """Only the cells inside ``0 <= row < shape[0]``, ``0 <= col < shape[1]``."""
         h, w = int(shape[0]), int(shape[1])
+        if self.inside(h, w):
+            return self  # nothing to cut (what it knows, e.g. its cell arrays, is kept)
         blocks = [(_clip(rows, h), _clip(cols, w), roles) for rows, cols, roles in self._blocks]
         single = {
             (r, c): roles for (r, c), roles in self._single.items() if 0 <= r < h and 0 <= c < w

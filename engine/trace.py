@@ -721,6 +721,12 @@ class Trace:
             return np.where(real, 0, np.where(padded, 1, 2)).astype(np.int8)
 
         row_kind, col_kind = kind(rows, h, pt, pb), kind(cols, w, pl, pr)
+        if not row_kind.any() and not col_kind.any():
+            # Every tap real (a global pooling's window: the whole plane): a slice, no gather.
+            rr, cc = ranges
+            window = self.x[:, rr.start : rr.stop : rr.step, cc.start : cc.stop : cc.step]
+            values = np.asarray(window, dtype=np.float64).reshape(-1)
+            return values, np.zeros(values.shape, dtype=np.int8)
         # Real where both axes are; beyond the padding (overhang) where either axis is.
         both = np.maximum(row_kind[:, None], col_kind[None, :])
         plane = self.x[:, np.clip(rows, 0, h - 1)[:, None], np.clip(cols, 0, w - 1)[None, :]]

@@ -396,6 +396,8 @@ def _arrow_end(marks: Marks, roles: tuple[str, ...]) -> tuple[Cell, ...]:
     """The cells with any of ``roles``, sorted; beyond :data:`ARROW_CELLS_MAX`, the top-left and
     bottom-right corners of their box."""
     if marks.blocks:
+        if marks.bound(roles) > 4 * ARROW_CELLS_MAX:  # far too many to list or count
+            return marks.corners(roles)
         rows, cols = marks.cells_with(roles)
         if len(rows) > ARROW_CELLS_MAX:
             return marks.corners(roles)

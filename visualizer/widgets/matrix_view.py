@@ -1450,8 +1450,15 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         """Frame ``cells`` and ``winners``: ``(rows, cols)`` int arrays, or lists of cells."""
         rows, cols = _cell_arrays(cells)
         win_rows, win_cols = _cell_arrays(winners)
-        key = tuple(a.tobytes() for a in (rows, cols, win_rows, win_cols)) + (self._shape,)
-        if key == self._marked:
+        key = (rows, cols, win_rows, win_cols, self._shape)
+        if (
+            len(self._marked) == len(key)
+            and all(
+                a is b or (isinstance(a, np.ndarray) and np.array_equal(a, b))
+                for a, b in zip(self._marked[:4], key[:4], strict=True)
+            )
+            and self._marked[4] == key[4]
+        ):
             return  # the same frames (a view redrawn with its values keeps its step's marks)
         self._marked = key
         self.marks.setData(cols + 0.5, rows + 0.5)
