@@ -156,3 +156,24 @@ def test_no_scroll_bars_at_1366_by_768_with_one_dock(window, qtbot, dock):
             for view in window.views_panel.views():
                 if view.isVisible() and view.stack.currentIndex() == 0:
                     assert view.model.show_numbers, (key, view.objectName())
+
+
+def test_text_widths_are_kept_per_font(qapp):
+    """The widths that size a table's columns are remembered per font: the same texts in a
+    larger font, or in bold, measure as that font measures them, never as the first font
+    asked for them did."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    texts = ["8", "-12.5", "1000", "0.3333"]
+    widths = []
+    for pixels, bold in [(12, False), (24, False), (24, True), (12, False)]:
+        font = QFont()
+        font.setPixelSize(pixels)
+        font.setBold(bold)
+        metrics = QFontMetricsF(font)
+        expected = max(metrics.horizontalAdvance(t) for t in texts)
+        assert matrix_view._widest(font, texts) == expected
+        assert matrix_view._widest(font, iter(texts)) == expected  # any iterable, asked again
+        widths.append(expected)
+    assert widths[1] > widths[0]  # the fonts do differ (so a cache by text alone would fail)
+    assert matrix_view._widest(QFont(), []) == 0.0
