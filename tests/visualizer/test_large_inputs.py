@@ -358,3 +358,38 @@ def test_a_global_pooling_of_a_256_input_is_edited_and_stepped_with_its_data(win
     xs, ys = view.heatmap.winners.getData()
     assert (list(ys), list(xs)) == ([5.5], [7.5])
     assert int(view.heatmap.marks.getData()[0].size) == 256 * 256
+
+
+def test_a_window_too_long_to_show_whole_is_cut_to_readable_cells():
+    """A close-up with room for 3 rows at a readable size: a 3×3 window and the two cells
+    around it are still shown whole (7 rows, smaller cells), but a global window of 256 rows,
+    which cannot be shown whole anyway, keeps readable cells (3 rows, not 7 of ~16 px)."""
+    assert magnifier_box((32, 32), [(5, 5), (7, 7)], most=(3, 3)) == (3, 10, 3, 10)
+    # A 7×7 window: the window itself, whole (without the cells around it).
+    assert magnifier_box((32, 32), [(5, 5), (11, 11)], most=(3, 3)) == (5, 12, 5, 12)
+    top, bottom, left, right = magnifier_box((256, 256), [(0, 0), (255, 255)], most=(3, 15))
+    assert (bottom - top, right - left) == (3, 15)
+    assert top <= 128 < bottom and left <= 128 < right  # around the window's centre
+
+
+def test_a_global_window_s_close_up_keeps_readable_cells(window, qtbot):
+    """Global max pooling of a 256×256 input at 1366×768: the close-up below X's heat map has
+    room for about 3 rows at MAGNIFIER_CELL; it showed 7 rows × 15 columns of 16 px cells
+    whose numbers and 3-digit column numbers could not be read."""
+    from visualizer.widgets.matrix_view import MAGNIFIER_CELL
+
+    window.resize(1366, 768)
+    st = window.state
+    st.set_op("adaptive_max_pool2d")
+    st.set_input(np.arange(256 * 256, dtype=float).reshape(1, 1, 256, 256) % 10)
+    st.set_params(output_size=(1, 1))
+    st.set_step(0)
+    settle(qtbot)
+    view = window.views_panel.input_view
+    assert view.stack.currentIndex() == 1  # a heat map
+    shown = view.magnified()
+    assert shown is not None
+    magnifier = view.magnifier
+    assert magnifier.model.show_numbers and magnifier.cell >= MAGNIFIER_CELL - 3
+    top, bottom, left, right = magnifier_box((256, 256), [(0, 0), (255, 255)], most=shown.shape)
+    np.testing.assert_array_equal(shown, st.x[0, 0, top:bottom, left:right])

@@ -435,6 +435,7 @@ def arrows(hl: Highlight, inputs: tuple[str, ...] = ("input",)) -> list[Arrow]:
 # ---- large inputs ---------------------------------------------------------------------------
 MAGNIFIER_MARGIN = 2  # cells shown around the current step's cells
 MAGNIFIER_MAX = 15  # rows and columns at most (a larger window is shown around its centre)
+MAGNIFIER_WHOLE = 7  # rows or columns shown whole even where fewer fit (a 3×3 window and 2 around)
 
 
 def magnifier_box(
@@ -442,11 +443,18 @@ def magnifier_box(
     cells: list[Cell],
     margin: int = MAGNIFIER_MARGIN,
     most: tuple[int, int] = (MAGNIFIER_MAX, MAGNIFIER_MAX),
+    whole: int = MAGNIFIER_WHOLE,
 ) -> tuple[int, int, int, int] | None:
     """``(top, bottom, left, right)`` (end exclusive) of the part of a ``shape`` canvas a
     magnifier shows: the box around ``cells`` (canvas coordinates) plus ``margin`` cells on
-    every side, cut to the canvas and to ``most`` (rows, columns; at most ``MAGNIFIER_MAX``)
-    around the box's centre; None without cells."""
+    every side, cut to the canvas and to ``most`` (rows, columns that fit at a readable cell
+    size; at most ``MAGNIFIER_MAX``) around the box's centre; None without cells.
+
+    Where ``cells`` span at most ``whole`` rows (columns), ``whole`` of them are shown even
+    where fewer fit (smaller cells: a 3×3 window and the two cells around it stay in view);
+    longer ones, which cannot all be shown anyway, are cut to ``most`` so that the cells keep
+    their numbers readable (a global window of a 256×256 input in a low close-up had 7 rows
+    of 16 px cells)."""
     if not cells:
         return None
     bounds = []
@@ -454,6 +462,8 @@ def magnifier_box(
         values = [cell[axis] for cell in cells]
         lo, hi = min(values) - margin, max(values) + margin + 1
         limit = max(1, min(MAGNIFIER_MAX, most[axis]))
+        if max(values) - min(values) < whole:  # at most `whole` cells: they stay whole
+            limit = max(limit, min(whole, MAGNIFIER_MAX))
         if hi - lo > limit:
             centre = (lo + hi) // 2
             lo, hi = centre - limit // 2, centre - limit // 2 + limit

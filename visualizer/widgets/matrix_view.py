@@ -758,9 +758,7 @@ MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
 # A close-up shows no more rows and columns than fit at this cell size in its share: a
 # 16×16 window shown whole in a 230 px close-up had 14 px cells, too small for its numbers.
 MAGNIFIER_CELL = 22
-MAGNIFIER_LEAST = (
-    7  # rows and columns a close-up may show in any case (a 3×3 window and two around)
-)
+MAGNIFIER_LEAST = 3  # rows and columns a close-up may show in any case
 MAGNIFIER_CHROME = 24  # pixels of a close-up's share taken by its title or its header
 # Highlight styles of the current step that the magnifier of a heat map shows.
 MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"))
