@@ -393,3 +393,26 @@ def test_a_global_window_s_close_up_keeps_readable_cells(window, qtbot):
     assert magnifier.model.show_numbers and magnifier.cell >= MAGNIFIER_CELL - 3
     top, bottom, left, right = magnifier_box((256, 256), [(0, 0), (255, 255)], most=shown.shape)
     np.testing.assert_array_equal(shown, st.x[0, 0, top:bottom, left:right])
+
+
+def test_the_close_up_beside_a_heat_map_counts_its_columns_from_its_real_share(window, qtbot):
+    """Beside the heat map the close-up gets 2/5 of the view's body (stretch 2 against 3),
+    not MAGNIFIER_SHARE (0.45): at 1024×768 it was planned 12 columns for 291 px, got 255 px,
+    and its cells shrank to 18 px (the 3-digit column numbers were cut)."""
+    from visualizer.widgets.matrix_view import MAGNIFIER_CELL
+
+    window.resize(1024, 768)
+    st = window.state
+    st.set_op("adaptive_avg_pool2d")
+    st.set_input(np.arange(256 * 256, dtype=float).reshape(1, 1, 256, 256) % 10)
+    st.set_params(output_size=(1, 1))
+    st.set_step(0)
+    settle(qtbot)
+    view = window.views_panel.input_view
+    magnifier = view.magnifier
+    assert view.stack.currentIndex() == 1 and magnifier is not None and magnifier.isVisible()
+    columns = view.magnified().shape[1]
+    table = magnifier.table
+    room = table.viewport().width()
+    assert columns * (MAGNIFIER_CELL - 3) <= room  # the planned columns fit the real room
+    assert magnifier.cell >= MAGNIFIER_CELL - 3

@@ -755,6 +755,7 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
 
 
 MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
+HEAT_MAP_STRETCH, MAGNIFIER_STRETCH = 3, 2  # how a heat map view's body shares its room
 # A close-up shows no more rows and columns than fit at this cell size in its share: a
 # 16×16 window shown whole in a 230 px close-up had 14 px cells, too small for its numbers.
 MAGNIFIER_CELL = 22
@@ -1699,7 +1700,7 @@ class MatrixView(QWidget):
         self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(6)
-        self.body.addWidget(self.stack, 3)
+        self.body.addWidget(self.stack, HEAT_MAP_STRETCH)
         layout.addLayout(self.body, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.hint_label)
@@ -2011,8 +2012,13 @@ class MatrixView(QWidget):
         view at ``MAGNIFIER_CELL`` pixels (from the view's size, never the close-up's own,
         so that what it shows cannot feed back into its size)."""
         beside = self.body.direction() == QBoxLayout.Direction.LeftToRight
-        width = self.width() * (MAGNIFIER_SHARE if beside else 1.0)
-        height = self.height() * (1.0 if beside else MAGNIFIER_SHARE)
+        # The body shares its room by stretch (heat map 3, close-up 2) after its spacing, up
+        # to MAGNIFIER_SHARE: from the share alone a 1024×768 close-up was taken to be 291 px
+        # wide where it got 255, and its 12 columns shrank to 18 px (3-digit numbers cut).
+        share = min(MAGNIFIER_SHARE, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
+        spacing = self.body.spacing()
+        width = (self.width() - spacing) * share if beside else self.width()
+        height = self.height() if beside else (self.height() - spacing) * share
         rows = int((height - 3 * MAGNIFIER_CHROME) // MAGNIFIER_CELL)  # title, header, legend
         cols = int((width - MAGNIFIER_CHROME) // MAGNIFIER_CELL)
         return max(MAGNIFIER_LEAST, rows), max(MAGNIFIER_LEAST, cols)
@@ -2050,7 +2056,7 @@ class MatrixView(QWidget):
             magnifier.sigCellClicked.connect(self.sigCellClicked)
             # Its title and box change on every step: behind a fence, so that this does not
             # lay the window out again (its size comes from the share above, not its needs).
-            self.body.addWidget(LayoutFence(magnifier), 2)
+            self.body.addWidget(LayoutFence(magnifier), MAGNIFIER_STRETCH)
             self.magnifier = magnifier
             self._place_magnifier()
         return self.magnifier
