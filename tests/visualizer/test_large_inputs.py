@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from visualizer.limits import LARGE_SIDE, PLAY_SPEED_MAX
 from visualizer.model.present import MAGNIFIER_MAX, magnifier_box, outline_segments
+from visualizer.widgets.matrix_view import MAGNIFIER_CELL
 
 
 @pytest.fixture
@@ -372,20 +373,24 @@ def test_a_window_too_long_to_show_whole_is_cut_to_readable_cells():
     assert top <= 128 < bottom and left <= 128 < right  # around the window's centre
 
 
-def test_a_global_window_s_close_up_keeps_readable_cells(window, qtbot):
-    """Global max pooling of a 256×256 input at 1366×768: the close-up below X's heat map has
-    room for about 3 rows at MAGNIFIER_CELL; it showed 7 rows × 15 columns of 16 px cells
-    whose numbers and 3-digit column numbers could not be read."""
-    from visualizer.widgets.matrix_view import MAGNIFIER_CELL
-
-    window.resize(1366, 768)
+def global_pooling(window, qtbot, op: str, size: tuple[int, int]):
+    """``op`` with output size 1 on a 256×256 input (digits 0-9), first step, window ``size``:
+    the state and the input view (a heat map with its close-up)."""
+    window.resize(*size)
     st = window.state
-    st.set_op("adaptive_max_pool2d")
+    st.set_op(op)
     st.set_input(np.arange(256 * 256, dtype=float).reshape(1, 1, 256, 256) % 10)
     st.set_params(output_size=(1, 1))
     st.set_step(0)
     settle(qtbot)
-    view = window.views_panel.input_view
+    return st, window.views_panel.input_view
+
+
+def test_a_global_window_s_close_up_keeps_readable_cells(window, qtbot):
+    """Global max pooling of a 256×256 input at 1366×768: the close-up below X's heat map has
+    room for about 3 rows at MAGNIFIER_CELL; it showed 7 rows × 15 columns of 16 px cells
+    whose numbers and 3-digit column numbers could not be read."""
+    st, view = global_pooling(window, qtbot, "adaptive_max_pool2d", (1366, 768))
     assert view.stack.currentIndex() == 1  # a heat map
     shown = view.magnified()
     assert shown is not None
@@ -399,16 +404,7 @@ def test_the_close_up_beside_a_heat_map_counts_its_columns_from_its_real_share(w
     """Beside the heat map the close-up gets 2/5 of the view's body (stretch 2 against 3),
     not MAGNIFIER_SHARE (0.45): at 1024×768 it was planned 12 columns for 291 px, got 255 px,
     and its cells shrank to 18 px (the 3-digit column numbers were cut)."""
-    from visualizer.widgets.matrix_view import MAGNIFIER_CELL
-
-    window.resize(1024, 768)
-    st = window.state
-    st.set_op("adaptive_avg_pool2d")
-    st.set_input(np.arange(256 * 256, dtype=float).reshape(1, 1, 256, 256) % 10)
-    st.set_params(output_size=(1, 1))
-    st.set_step(0)
-    settle(qtbot)
-    view = window.views_panel.input_view
+    _, view = global_pooling(window, qtbot, "adaptive_avg_pool2d", (1024, 768))
     magnifier = view.magnifier
     assert view.stack.currentIndex() == 1 and magnifier is not None and magnifier.isVisible()
     columns = view.magnified().shape[1]
