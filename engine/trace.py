@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any, Literal, Protocol, cast, overload
 
@@ -29,9 +30,19 @@ from engine.cells import CellBlock, Marks, rectangle
 from engine.errors import ParameterError
 from engine.geometry import Pair, TapKind, WindowGeometry
 
+# Up to this many significant digits (issue 10: "10.25, never 10.2", and 11/3 is 3.667):
+# enough to check a step by hand, short enough for a cell read from the back row.
+SIGNIFICANT_DIGITS = 4
+
 
 def format_number(value: float) -> str:
-    """A number as a student would write it: ``18.5``, ``7``, ``0.3333``, ``−∞``."""
+    """A number as a student would write it: ``18.5``, ``7``, ``0.3333``, ``15.56``, ``−∞``.
+
+    Whole numbers (below 10⁹) are written whole; others with up to
+    :data:`SIGNIFICANT_DIGITS` significant digits, rounded half up as taught at school
+    (137/16 = 8.5625 is ``8.563``, not the round-half-even ``8.562``), without trailing
+    zeros; below 0.001 and from 10⁶ on, Python's ``g`` form (``0.0001234``, ``1.5e+06``).
+    """
     v = float(value)
     if math.isnan(v):
         return "NaN"
@@ -41,9 +52,15 @@ def format_number(value: float) -> str:
         return "0"
     if v == int(v) and abs(v) < 1e9:
         return str(int(v))
-    if 1e-3 <= abs(v) < 1e6:
-        return f"{v:.4f}".rstrip("0").rstrip(".")
-    return f"{v:.3g}"
+    exact = Decimal(v)  # the float's exact binary value, so rounding sees the true tie
+    exponent = exact.adjusted()  # floor(log10 |v|)
+    if -3 <= exponent < 6:
+        quantum = Decimal(1).scaleb(min(0, exponent - SIGNIFICANT_DIGITS + 1))
+        text = format(exact.quantize(quantum, rounding=ROUND_HALF_UP), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+    return f"{v:.{SIGNIFICANT_DIGITS}g}"
 
 
 def term(value: float) -> str:

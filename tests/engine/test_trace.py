@@ -72,6 +72,17 @@ def summed_weight_grads(trace) -> tuple[np.ndarray, float]:
         (math.inf, "∞"),
         (math.nan, "NaN"),
         (np.float32(4194304.0), "4194304"),
+        # up to four significant digits, halves rounded up (not Python's round-half-even)
+        (11 / 3, "3.667"),
+        (137 / 16, "8.563"),
+        (-137 / 16, "-8.563"),
+        (15.556349186104045, "15.56"),
+        (123.456, "123.5"),
+        (1234.5, "1235"),
+        (999.96, "1000"),
+        (0.001234, "0.001234"),
+        (0.0001234, "0.0001234"),
+        (1e6 + 0.5, "1e+06"),
     ],
 )
 def test_format_number(value, text):

@@ -114,7 +114,7 @@ def test_non_integer_answers_have_a_tolerance_and_reveal_the_exact_value(window,
     st = window.state
     st.set_op("avg_pool2d")
     st.set_input(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0], [0.0, 0.0, 1.0]]))
-    st.set_params(kernel_size=3, stride=1)  # one window: 23 / 9 = 2.5556
+    st.set_params(kernel_size=3, stride=1)  # one window: 23 / 9 = 2.556
     quiz_on(qtbot, window)
     answer(qtbot, window, "2.56")
     text = panel(window).quiz_verdict_label.text()
