@@ -47,9 +47,12 @@ class Scratch:
         self.owner, self.dtype = owner, np.dtype(dtype)
         self.arrays: dict[object, np.ndarray] = {}
 
-    def _take(self, name: object, shape: tuple[int, ...]) -> tuple[np.ndarray, bool]:
+    def _take(
+        self, name: object, shape: tuple[int, ...], made: list[bool] | None = None
+    ) -> tuple[np.ndarray, bool]:
         """The thread's array for ``(owner, name)`` of ``shape``; and whether it is new to
-        this call (its contents then are whatever an earlier call left)."""
+        this call (its contents then are whatever an earlier call left).  ``made`` gets
+        ``True`` appended when the array is allocated here (it holds no earlier call's data)."""
         a = self.arrays.get(name)
         if a is not None and a.shape == shape:
             return a, False
@@ -57,6 +60,8 @@ class Scratch:
         store = _store()
         a = store.get(key)
         if a is None:
+            if made is not None:
+                made.append(True)
             a = np.empty(shape, dtype=self.dtype)
             if a.nbytes <= KEEP_BYTES:
                 # keep only the latest shape of each name: a new shape replaces the old one
@@ -76,5 +81,18 @@ class Scratch:
         the shape stays)."""
         a, new = self._take(name, shape)
         if new:
+            a.fill(0)
+        return a
+
+    def kept_zeros(self, name: object, shape: tuple[int, ...]) -> np.ndarray:
+        """Zeros when allocated; afterwards as the last chunk or call left it.
+
+        For a caller that, under this name and shape, always writes the same elements and
+        needs the others zero: they are zeroed once, not every call.  The name must therefore
+        pin down which elements are written (include the sizes that decide it).
+        """
+        made: list[bool] = []
+        a = self._take(name, shape, made)[0]
+        if made:
             a.fill(0)
         return a

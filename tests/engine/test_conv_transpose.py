@@ -287,12 +287,74 @@ def test_small_column_budgets_give_the_same_result(monkeypatch, budget):
     gy = rng.standard_normal(y.shape)
     grads = conv_transpose2d_backward(gy, x, w, None, **params)
     monkeypatch.setattr(ct, "COLUMN_BUDGET", budget)
+    monkeypatch.setattr(ct, "BACKWARD_COLUMN_BUDGET", budget)
     assert_allclose(conv_transpose2d(x, w, None, **params), y, rtol=1e-13, atol=1e-13)
     for a, e in zip(
         conv_transpose2d_backward(gy, x, w, None, **params)[:2], grads[:2], strict=True
     ):
         assert_allclose(a, e, rtol=1e-13, atol=1e-13)
     assert_allclose(ref.conv_transpose2d(x, w, None, **params), y, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("budget", [1, 50, 1 << 18])
+def test_backward_pieces_of_one_sample_several_samples_and_bands(monkeypatch, budget):
+    """The backward's pieces: bands of one sample (its columns and dX are views of x and
+    grad_input rows), whole samples alone, several samples (x and dX copied): all equal the
+    reference, with groups, dilation and output_padding, in float32 and float64."""
+    monkeypatch.setattr(ct, "BACKWARD_COLUMN_BUDGET", budget)
+    rng = np.random.default_rng(12)
+    params = dict(stride=(2, 3), padding=(2, 1), output_padding=(1, 0), groups=2, dilation=(2, 1))
+    for dtype, tol in ((np.float64, 1e-12), (np.float32, 1e-5)):
+        for n in (1, 3):
+            x = rng.standard_normal((n, 4, 7, 5)).astype(dtype)
+            w = rng.standard_normal((4, 3, 3, 2)).astype(dtype)
+            b = rng.standard_normal(6).astype(dtype)
+            gy = rng.standard_normal(conv_transpose2d(x, w, b, **params).shape).astype(dtype)
+            got = conv_transpose2d_backward(gy, x, w, b, **params)
+            want = ref.conv_transpose2d_backward(gy, x, w, b, **params)
+            for a, e in zip(got, want, strict=True):
+                assert a.dtype == dtype
+                assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+def test_backward_after_another_geometry_of_the_same_buffer_shapes():
+    """Kept scratch (grad_output's phase grids, whose zero borders are written once) must not
+    carry one call's values into another: between two calls of one geometry, a call whose
+    grids have the same shapes but its cells elsewhere, with huge and NaN gradients."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 2, 6, 6))
+    w = rng.standard_normal((2, 2, 3, 3))
+    # padding 1 vs 0 with output_padding: same layout spans, cells shifted by one
+    a = dict(stride=2, padding=1, output_padding=1)
+    b = dict(stride=2, padding=0, output_padding=0)
+    gy_a = rng.standard_normal(conv_transpose2d(x, w, None, **a).shape)
+    want = ref.conv_transpose2d_backward(gy_a, x, w, None, **a)
+    first = conv_transpose2d_backward(gy_a, x, w, None, **a)
+    gy_b = np.full(conv_transpose2d(x, w, None, **b).shape, 1e300)
+    gy_b[..., ::3] = np.nan
+    with np.errstate(invalid="ignore", over="ignore"):
+        conv_transpose2d_backward(gy_b, x, w, None, **b)
+    again = conv_transpose2d_backward(gy_a, x, w, None, **a)
+    for f, g, e in zip(first, again, want, strict=True):
+        if e is None:
+            continue
+        assert_array_equal(g, f)
+        assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+
+
+def test_kept_zeros_are_zeroed_once_per_array():
+    """Scratch.kept_zeros: zeros when made, then as left, per name and shape."""
+    from engine.workspace import Scratch
+
+    first = Scratch("test_kept_zeros", np.float64).kept_zeros("a", (3, 4))
+    assert_array_equal(first, np.zeros((3, 4)))
+    first[1, 2] = 7.0
+    again = Scratch("test_kept_zeros", np.float64).kept_zeros("a", (3, 4))
+    assert again is first and again[1, 2] == 7.0  # kept, not zeroed again
+    other = Scratch("test_kept_zeros", np.float64).kept_zeros("b", (3, 4))
+    assert_array_equal(other, np.zeros((3, 4)))
+    reshaped = Scratch("test_kept_zeros", np.float64).kept_zeros("a", (4, 3))
+    assert_array_equal(reshaped, np.zeros((4, 3)))  # a new shape: a new, zeroed array
 
 
 def test_geometry_lists_where_each_input_element_lands():

@@ -193,6 +193,7 @@ def test_transposed_convolution_gives_the_same_bits_on_every_thread_count(
     from engine import conv_transpose, reference_transpose
 
     monkeypatch.setattr(conv_transpose, "COLUMN_BUDGET", budget)
+    monkeypatch.setattr(conv_transpose, "BACKWARD_COLUMN_BUDGET", budget)
     rng = np.random.default_rng(6)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
