@@ -18,6 +18,7 @@ stays in the CPU cache.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -243,13 +244,27 @@ def _blocks(n_planes: int, plane_elements: int) -> list[slice]:
     return [slice(p, min(n_planes, p + per_block)) for p in range(0, n_planes, per_block)]
 
 
+@functools.lru_cache(maxsize=8)
+def _plane_starts(n_planes: int, per_plane: int, plane: int) -> np.ndarray:
+    """Each input element's output plane start, for ``n_planes`` planes laid end to end.
+
+    Read-only and shared (cached): a block's flat positions are one 1-D addition with it.
+    """
+    starts = np.repeat(np.arange(n_planes, dtype=np.int64) * plane, per_plane)
+    starts.flags.writeable = False
+    return starts
+
+
 def _block_flat(idx: np.ndarray, block: slice, plane: int, scratch: np.ndarray) -> np.ndarray:
     """Flat positions of ``idx[block]`` inside the block's output planes, laid end to end."""
     rows = idx[block]
-    flat = scratch[: rows.size].reshape(rows.shape)
-    starts = (np.arange(rows.shape[0], dtype=np.int64) * plane)[:, None]
-    np.add(rows, starts, out=flat, casting="unsafe")  # any integer dtype -> int64
-    return flat.reshape(-1)
+    flat = scratch[: rows.size]
+    starts = _plane_starts(rows.shape[0], rows.shape[1], plane)
+    # One 1-D addition: adding the (planes, 1) column of plane starts instead sends NumPy
+    # through its buffered broadcasting loop, which took 1.3 of the 0.8 ms this takes for
+    # engine_bench's 8x64x56² input (int64), in each of the forward and the backward.
+    np.add(rows.reshape(-1), starts, out=flat, dtype=np.int64, casting="unsafe")  # any int
+    return flat
 
 
 # ---- forward ------------------------------------------------------------------------------------
