@@ -153,6 +153,22 @@ def test_integers_are_computed_in_float64_and_float32_stays():
     assert g.dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int32, np.uint32, np.uint64, np.int64])
+def test_every_integer_index_dtype_lands_in_its_own_plane(monkeypatch, dtype):
+    """Indices of any integer dtype, in blocks of several planes (each plane's positions are
+    offset by its start in the block): the plain loops' values, forward and backward."""
+    monkeypatch.setattr(unpool_module, "BLOCK_ELEMENTS", 8)  # 2 planes of 4 a block, 1 last
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1, 5, 2, 2))
+    idx = np.array([rng.permutation(9)[:4] for _ in range(5)]).reshape(1, 5, 2, 2).astype(dtype)
+    out = max_unpool2d(x, idx, 2, 1, output_size=(3, 3))
+    assert_array_equal(out, ref.max_unpool2d(x, idx.astype(np.int64), 2, 1, output_size=(3, 3)))
+    gy = rng.standard_normal(out.shape)
+    got = max_unpool2d_backward(gy, x, idx, 2, 1, output_size=(3, 3))
+    want = ref.max_unpool2d_backward(gy, x, idx.astype(np.int64), 2, 1, output_size=(3, 3))
+    assert_array_equal(got, want)
+
+
 def test_an_empty_batch_gives_an_empty_output():
     out = max_unpool2d(np.zeros((0, 2, 3, 3)), np.zeros((0, 2, 3, 3), np.int64), 2)
     assert out.shape == (0, 2, 6, 6)
