@@ -18,13 +18,14 @@ handful), never over positions:
   where a tap is a plain shift of the input.  With the input laid out on the phases' grid
   (:class:`_Layout`), that shift is one flat offset, so adding a tap's contribution is a single
   contiguous slice addition, and one strided copy per phase interleaves the phases at the end.
-* The backward pass reads ``grad_output`` the same way (one contiguous slice per tap, an
-  implicit "im2col"); one product gives the input gradient (an ordinary convolution) and one
-  the weight gradient.
+* The backward pass holds ``grad_output`` in the same phases, on zero-bordered grids where a
+  tap is again a shift, and copies what each tap of each *real* input position reads into a
+  column matrix ("im2col", without the layout's gap positions); one product gives the input
+  gradient (an ordinary convolution) and one the weight gradient.
 
-Column matrices are built for at most :data:`COLUMN_BUDGET` elements at a time (samples in
-groups, a large sample in bands of rows), so a large input never has a full
-``(C_out, kH, kW, H, W)`` tensor in memory.
+Column matrices are built for at most :data:`COLUMN_BUDGET` (forward) or
+:data:`BACKWARD_COLUMN_BUDGET` (backward) elements at a time (samples in groups, a large sample
+in bands of rows), so a large input never has a full ``(C_out, kH, kW, H, W)`` tensor in memory.
 
 :func:`conv_transpose_geometry` describes the same operation as a :class:`WindowGeometry`: the
 convolution *whose input gradient this is* (its input is our output and vice versa), which the
@@ -388,8 +389,9 @@ class _Layout:
     height and width plus the largest row and column shift.  Lay the input out with the same
     row length ``Cw`` and sample length ``R·Cw`` (zeros in the extra rows and columns), and tap
     ``(i, j)`` maps input flat position ``f`` to buffer position ``f + offset(i, j)``, a single
-    offset.  So the forward adds, and the backward reads, one contiguous slice per tap: no
-    strided writes, no per-position index arithmetic.  Real input never wraps into the next row
+    offset.  So the forward adds one contiguous slice per tap: no strided writes, no
+    per-position index arithmetic.  (The backward uses the same phases and shifts, on grids of
+    real positions: :meth:`gradient_phases`.)  Real input never wraps into the next row
     or sample (the shifts fit in the extra rows and columns); the zeros that do wrap add nothing.
     """
 
@@ -464,11 +466,10 @@ class _Layout:
     def zero_gaps(self, cols: np.ndarray, n: int, band: tuple[int, int]) -> None:
         """Set the column entries of the layout's extra rows and columns (no input there) to 0.
 
-        They hold ``weight · 0`` (forward) or stray ``grad_output`` values (backward), which
-        only matter when those are inf or NaN: PyTorch never computes them, so neither may we.
-        The callers skip it when every weight (forward) or every ``grad_output`` value
-        (backward) is finite: then the entries add ±0 (forward) or are multiplied by the
-        layout's zeros (backward); this saved ~7% of a float32 call.
+        They hold ``weight · 0``, which only matters when a weight is inf or NaN: PyTorch never
+        computes them, so neither may we.  The forward skips it when every weight is finite:
+        then the entries add ±0; this saved ~7% of a float32 call.  (The backward's columns
+        hold real positions only: no gaps.)
         """
         grid = cols.reshape(-1, n, self.band_rows(n, band), self.row_len)
         grid[:, :, band[1] - band[0] :, :] = 0
