@@ -317,6 +317,33 @@ def test_backward_pieces_of_one_sample_several_samples_and_bands(monkeypatch, bu
                 assert_allclose(a, e, rtol=tol, atol=tol)
 
 
+@SETTINGS
+@given(case=transpose_cases(), budget=st.sampled_from([1, 30, 200, 1 << 18]))
+def test_backward_pieces_match_the_reference_on_random_geometries(case, budget):
+    """Every piece shape of the backward (row bands, one sample, several samples) on random
+    stride, padding, dilation, output_padding, groups, ranks and dtypes."""
+    x, w, b, params, rng = case
+    try:
+        y = conv_transpose2d(x, w, b, **params)
+    except ParameterError:
+        assume(False)
+    gy = rng.standard_normal(y.shape).astype(y.dtype)
+    want = ref.conv_transpose2d_backward(gy, x, w, b, **params)
+    saved = ct.BACKWARD_COLUMN_BUDGET
+    ct.BACKWARD_COLUMN_BUDGET = budget  # not monkeypatch: hypothesis reruns the body
+    try:
+        got = conv_transpose2d_backward(gy, x, w, b, **params)
+    finally:
+        ct.BACKWARD_COLUMN_BUDGET = saved
+    tol = 1e-5 if y.dtype == np.float32 else 1e-12
+    for a, e in zip(got, want, strict=True):
+        if e is None:
+            assert a is None
+            continue
+        assert np.shape(a) == np.shape(e)
+        assert_allclose(a, e, rtol=tol, atol=tol)
+
+
 def test_backward_after_another_geometry_of_the_same_buffer_shapes():
     """Kept scratch (grad_output's phase grids, whose zero borders are written once) must not
     carry one call's values into another: between two calls of one geometry, a call whose
