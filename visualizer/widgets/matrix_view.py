@@ -2270,6 +2270,11 @@ class MatrixView(QWidget):
         too_small = cell < MIN_NUMBER_CELL
         if too_small != self._too_small:
             self._too_small = too_small
+            # Redrawn as a table or a heat map: sized below, not at the old cell size by the
+            # redraw (_render sizes a table's new texts at self.cell).  That call turned a
+            # 2×2 output that was a 32×32 heat map back into a heat map at the old size,
+            # and only a second fit of every view made it a table.
+            self.cell = 0
             self._render()
         cell = int(max(6, min(cell, 96)))
         cols = max(1, self.model.values.shape[1])

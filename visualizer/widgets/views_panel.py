@@ -751,6 +751,10 @@ class ViewsPanel(Retranslatable, QWidget):
         # The views at their final sizes before they are measured (a relayout or a new
         # column stretch is otherwise applied after this fit, by a later event).
         self.grid.activate()
+        # The views this resized asked for a fit (sigResized): this is the one.  Left
+        # pending, it fitted every view again after an edit that changed the columns'
+        # stretch (adaptive pooling's output_size 3 -> 4): two fits, two layouts per edit.
+        self._sync_timer.stop()
         shown = [view for view in self.views() if view.isVisible()]
         fits = {view: int(view.fit_cell() * self.zoom) for view in shown}
         tables = [cell for view, cell in fits.items() if view.table_at(cell)]
