@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from checks import settle
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from visualizer.widgets.matrix_view import MatrixView
@@ -71,3 +72,65 @@ def test_a_view_fitted_once_is_a_table_when_its_matrix_shrinks(window, qtbot):
     assert view.table_at(view.cell)
     assert view.magnified() is None
     np.testing.assert_allclose(view.matrix(), st.results.output[0, 0])
+
+
+class PaintCounter(QObject):
+    """Counts the paint events of the widgets it filters, by widget."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[int, int] = {}
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
+        return False
+
+
+def paints_per_change(st, widgets, changes) -> list[dict[str, int]]:
+    """For each parameter change of ``changes``: how many times each of ``widgets`` (name ->
+    widget) was painted by the event loop's work after it."""
+    counter = PaintCounter()
+    for widget in widgets.values():
+        widget.installEventFilter(counter)
+    seen = []
+    try:
+        for change in changes:
+            counter.counts.clear()
+            assert st.set_params(**change)
+            for _ in range(3):
+                QApplication.processEvents()
+            seen.append({name: counter.counts.get(id(w), 0) for name, w in widgets.items()})
+    finally:
+        for widget in widgets.values():
+            widget.removeEventFilter(counter)
+    return seen
+
+
+def test_a_parameter_change_paints_each_changed_widget_once(window, qtbot):
+    """Adaptive pooling's output_size 3 <-> 4 resizes every view: dX's heat map moved its
+    picture inside its paint and was painted again in a second pass, the arithmetic line was
+    painted again when its height was measured after the paint, and the data panel's spin
+    boxes, given the values they had, were painted although nothing in them changed."""
+    st = window.state
+    assert st.set_op("adaptive_avg_pool2d")
+    st.set_input(int_input(64))
+    assert st.set_params(output_size=4)
+    settle(qtbot)
+    panel = window.views_panel
+    assert panel.grad_input_view.stack.currentIndex() == 1, "dX is a heat map"
+    data = window.data_panel
+    widgets = {
+        "dX map": panel.grad_input_view.heatmap.viewport(),
+        "X map": panel.input_view.heatmap.viewport(),
+        "arithmetic": window.step_bar.arithmetic_label,
+        "rows": data.rows_spinbox,
+        "channels": data.channels_spinbox,
+        "output_size": window.params_panel.controls["output_size"].pair.h_spinbox,
+    }
+    seen = paints_per_change(st, widgets, [{"output_size": s} for s in (3, 4, 3, 4)])
+    for counts in seen:
+        assert counts["dX map"] == counts["X map"] == 1, seen
+        assert counts["arithmetic"] == 1, seen
+        assert counts["output_size"] == 1, seen  # the box whose value changed
+        assert counts["rows"] == counts["channels"] == 0, seen

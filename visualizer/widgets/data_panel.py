@@ -359,10 +359,11 @@ class DataPanel(Retranslatable, QGroupBox):
                 # A loaded value beyond the boxes' own limit is shown exactly (never clamped
                 # and then stored clamped by an unrelated edit); the box reaches up to it.
                 if box in (self.rows_spinbox, self.cols_spinbox):
-                    box.setMaximum(max(EDIT_MAX_SIDE, value))
+                    _set_maximum(box, max(EDIT_MAX_SIDE, value))
                 elif box in (self.batch_spinbox, self.channels_spinbox, self.out_channels_spinbox):
-                    box.setMaximum(max(EDIT_MAX_CHANNELS, value))
-                box.setValue(value)
+                    _set_maximum(box, max(EDIT_MAX_CHANNELS, value))
+                if box.value() != value:  # the same value repaints the box all the same
+                    box.setValue(value)
         conv = st.spec.has_weight
         channels = st.snapshot().out_channels if conv else c
         for box, top in (
@@ -371,9 +372,18 @@ class DataPanel(Retranslatable, QGroupBox):
             (self.show_cin_spinbox, c - 1),
         ):
             with QSignalBlocker(box):
-                box.setMaximum(top)
+                _set_maximum(box, top)
         self.out_channels_spinbox.setEnabled(conv)
         self.out_channels_label.setEnabled(conv)
         self.show_cin_spinbox.setEnabled(conv)
         self.fill_kernel_button.setEnabled(conv)
         self.randomize_kernel_button.setEnabled(conv)
+
+
+def _set_maximum(box: QSpinBox, top: int) -> None:
+    """``box``'s maximum, left alone when it already is ``top``: setting it, even to the
+    same value, resets the box's text and size hint, and the box, its line edit and the
+    panel's layout were redone and repainted on every edit (every spin box of the panel on
+    each parameter change)."""
+    if box.maximum() != top:
+        box.setMaximum(top)

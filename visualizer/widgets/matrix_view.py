@@ -1914,7 +1914,13 @@ class MatrixView(QWidget):
         queued call it made for it (called before the window is painted: that area is then
         painted in the same pass)."""
         if self.stack.currentIndex() == 1:
-            QCoreApplication.sendPostedEvents(self.heatmap.scene(), QEvent.Type.MetaCall)
+            scene = self.heatmap.scene()
+            # A view resized by the fit moves its picture when the scene is prepared for
+            # painting, inside the paint: the area that dirtied was painted again in a second
+            # pass (dX's heat map after each of adaptive pooling's parameter changes).
+            # Prepared now, it is painted in this pass (the paint's own call finds nothing).
+            scene.prepareForPaint()
+            QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
 
     def set_magnifier_allowed(self, on: bool) -> None:
         """Whether a heat map shows its magnifier (Stack mode's rows of small maps leave it

@@ -81,8 +81,8 @@ class _PairEditor(QWidget):
 
     def set_value(self, pair: tuple[int, int]) -> None:
         with QSignalBlocker(self.h_spinbox), QSignalBlocker(self.w_spinbox):
-            self.h_spinbox.setValue(pair[0])
-            self.w_spinbox.setValue(pair[1])
+            _set_value(self.h_spinbox, pair[0])
+            _set_value(self.w_spinbox, pair[1])
 
 
 class _Control:
@@ -207,7 +207,7 @@ class _Control:
                 on = bool(value) if self.spec.kind == "bool" else value is not None
                 self.checkbox.setChecked(on)
             if self.spinbox is not None and value is not None and self.spec.kind != "bool":
-                self.spinbox.setValue(value)
+                _set_value(self.spinbox, value)
         del blockers
 
     def set_enabled(self, used: bool) -> None:
@@ -338,6 +338,13 @@ class ParamsPanel(Retranslatable, QGroupBox):
         error = self.state.error
         self.error_label.setText(f"⚠ {translate_message(error)}" if error else "")
         self.error_label.setVisible(error is not None)
+
+
+def _set_value(box: QSpinBox | QDoubleSpinBox, value: float) -> None:
+    """``box`` shows ``value``; left alone when it does: setting the value it has repaints
+    the box all the same (every shown parameter's box on each edit of one of them)."""
+    if box.value() != value:
+        box.setValue(value)
 
 
 def _value_signal(widget: QWidget) -> Any:

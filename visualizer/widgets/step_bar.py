@@ -386,13 +386,17 @@ class StepBar(Retranslatable, QWidget):
         first = 0 if st.phase == "forward" else st.n_windows
         last = (st.n_windows if st.phase == "forward" else st.n_steps) - 1
         key = (id(st.results), st.phase, first, last, width, label.font().key(), self._language)
+        need: int | None = None
         if key != self._normal_key:
             if not measure:
                 self._normal_timer.start()
             elif label.isVisible() and last >= first:
                 self._normal_key = key
-                # QLabel's height for a width is at least its least height: measured without.
-                label.setMinimumHeight(0)
+                # Every height is measured on a probe, never on the label: QLabel's height for
+                # a width is at least its least height, and asking the shown label lays its
+                # text out again, which repaints it (as did lowering its least height to
+                # measure it, then raising it back: its fence asked it again).  After an
+                # edit, both painted the arithmetic line in a second pass.
                 probe = self._probe
                 if probe is None:
                     probe = self._probe = QLabel()
@@ -407,8 +411,11 @@ class StepBar(Retranslatable, QWidget):
                 for step in sorted(steps):
                     probe.setText(arithmetic_html(st.step_text(step)))
                     height = max(height, probe.heightForWidth(width))
+                probe.setText(label.text())  # the shown step's need
+                need = probe.heightForWidth(width)
                 self._normal_height = height
-        need = label.heightForWidth(width) if label.hasHeightForWidth() else 0
+        if need is None:
+            need = label.heightForWidth(width) if label.hasHeightForWidth() else 0
         self._normal_height = max(self._normal_height, need)
         if label.minimumHeight() != self._normal_height:
             label.setMinimumHeight(self._normal_height)
