@@ -134,3 +134,52 @@ def test_a_parameter_change_paints_each_changed_widget_once(window, qtbot):
         assert counts["arithmetic"] == 1, seen
         assert counts["output_size"] == 1, seen  # the box whose value changed
         assert counts["rows"] == counts["channels"] == 0, seen
+
+
+def test_a_parameter_change_lays_the_views_out_and_places_the_arrows_once(
+    window, qtbot, monkeypatch
+):
+    """output_size 3 -> 4 gives the output a fourth column, and its grid column a larger share
+    of the width: the views were laid out at the old shares before the paint, then again by
+    the fit at the new ones; the step's arrows were placed at the old places, then again."""
+    st = window.state
+    assert st.set_op("adaptive_avg_pool2d")
+    st.set_input(int_input(64))
+    assert st.set_params(output_size=4)
+    settle(qtbot)
+    panel = window.views_panel
+    resized_in_fit: list[str] = []
+    fitting = [False]
+    sync = type(panel).sync_cell_sizes
+
+    def traced_sync(self) -> None:
+        fitting[0] = True
+        try:
+            sync(self)
+        finally:
+            fitting[0] = False
+
+    def on_resized(view: MatrixView) -> None:
+        if fitting[0]:
+            resized_in_fit.append(view.objectName())
+
+    monkeypatch.setattr(type(panel), "sync_cell_sizes", traced_sync)
+    for view in panel.views():
+        view.sigResized.connect(lambda view=view: on_resized(view))
+    placed = []
+    relocate = type(panel.arrows).relocate
+    monkeypatch.setattr(
+        type(panel.arrows),
+        "relocate",
+        lambda self, *a, **k: (placed.append(1), relocate(self, *a, **k)),
+    )
+    for size in (3, 4, 3):
+        placed.clear()
+        stretch = panel.grid.columnStretch(1)
+        assert st.set_params(output_size=size)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert panel.grid.columnStretch(1) != stretch
+        assert resized_in_fit == [], resized_in_fit
+        assert len(placed) == 1, placed
+        assert panel.arrows.arrows == [("input", "output")]

@@ -145,10 +145,13 @@ class StepArrows(QWidget):
         # Each arrow drawn, where it is drawn and its picture.
         self._shapes: list[_Drawn] = []
 
-    def set_arrows(self, arrows: list[tuple[str, tuple, str, tuple]]) -> None:
-        """Arrows as ``(from view, from cells, to view, to cells)`` (matrix coordinates)."""
+    def set_arrows(self, arrows: list[tuple[str, tuple, str, tuple]], place: bool = True) -> None:
+        """Arrows as ``(from view, from cells, to view, to cells)`` (matrix coordinates);
+        ``place``: find their ends on screen now (else the caller relocates them once the
+        views are laid out)."""
         self._pending = arrows
-        self.relocate(refresh=False)
+        if place:
+            self.relocate(refresh=False)
 
     def relocate(self, refresh: bool = True) -> None:
         """Find the arrows' ends on screen again (after a step, a resize or a scroll);

@@ -1058,6 +1058,12 @@ class ViewsPanel(Retranslatable, QWidget):
         self._dim_gradients(st.phase == "forward")
         self._step_planes(st.phase == "forward")
         self._arch_band()
+        if self._sync_timer.isActive() and not self._flowing():
+            # New data, a fit to come: the columns' shares of the width first, so that the
+            # layout before the paint places the views where the fit leaves them (set by the
+            # fit alone, a new output width, adaptive pooling's 3 -> 4 columns, laid every view
+            # out twice: at the old shares, then at the new ones).
+            self._stretch_columns()
         self._on_highlights_changed()
 
     def _arch_band(self) -> None:
@@ -1126,9 +1132,17 @@ class ViewsPanel(Retranslatable, QWidget):
         notes = st.step_notes()
         for name, view in views.items():
             view.set_notes(notes.get(name, {}))
+        # With a fit to come (an edit's new shapes), the views move before they are painted:
+        # the arrows are placed once, after the fit (which relocates them), not also here at
+        # the old places (~1 ms of an adaptive output_size change, and the region they
+        # took there was marked for repainting).
+        fitting = self._sync_timer.isActive()
         self.arrows.set_arrows(
-            [(a.source_view, a.source, a.target_view, a.target) for a in st.step_arrows()]
+            [(a.source_view, a.source, a.target_view, a.target) for a in st.step_arrows()],
+            place=not fitting,
         )
+        if fitting:
+            self._arrows_timer.start()
         self._highlight_planes(forward, hover_in)
 
     def _highlight_planes(self, forward: bool, hover_in: Marks) -> None:
