@@ -183,3 +183,68 @@ def test_a_parameter_change_lays_the_views_out_and_places_the_arrows_once(
         assert resized_in_fit == [], resized_in_fit
         assert len(placed) == 1, placed
         assert panel.arrows.arrows == [("input", "output")]
+
+
+def rendered(item) -> np.ndarray:
+    """The ARGB pixels an ImageItem draws its data as (one pixel per cell)."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage
+
+    item.render()
+    picture = item.qimage.convertToFormat(QImage.Format.Format_ARGB32)
+    return pg.functions.ndarray_from_qimage(picture).copy()
+
+
+def fresh_picture(values: np.ndarray, levels, lut) -> np.ndarray:
+    """The pixels of ``values`` drawn by a new ImageItem from the floats, as set_values did."""
+    import pyqtgraph as pg
+
+    item = pg.ImageItem(axisOrder="row-major")
+    item.setLookupTable(lut, update=False)
+    item.setImage(np.asarray(values, dtype=float), levels=levels, autoLevels=False)
+    return rendered(item)
+
+
+def test_the_mask_heat_map_after_an_edit_is_the_picture_of_its_counts(window, qtbot):
+    """The argmax mask's counts are coloured from bytes: after each edit its picture is, pixel
+    for pixel, the one a new image of the float counts on the same levels gives."""
+    st = window.state
+    assert st.set_op("max_pool2d")
+    st.set_input(int_input(256))
+    view = window.views_panel.mask_view
+    for params in (
+        {"kernel_size": 3, "stride": 1},
+        {"kernel_size": 2, "stride": 2},
+        {"kernel_size": 4, "stride": 1},
+    ):
+        assert st.set_params(**params)
+        st.set_step(st.n_windows)  # backward: the whole mask
+        settle(qtbot)
+        assert view.stack.currentIndex() == 1, "a 256×256 mask is a heat map"
+        counts = st.mask_plane()
+        np.testing.assert_array_equal(view.matrix(), counts)
+        image = view.heatmap.image
+        assert image.image.dtype == np.uint8  # drawn from bytes
+        expected = fresh_picture(counts, tuple(image.levels), image.lut)
+        np.testing.assert_array_equal(rendered(image), expected)
+        if params["stride"] == 1:
+            assert counts.max() > 1  # windows overlap: more than two colours in play
+
+
+def test_a_heat_map_given_its_array_again_on_new_levels_draws_it_anew(window, qtbot):
+    """dX's zeros are one shared array in the forward phase, given again after each edit on
+    new levels: its least and largest values are not measured again, the picture is."""
+    from visualizer.widgets.matrix_view import _HeatMap, _lut, colormap
+
+    heat = _HeatMap()
+    qtbot.addWidget(heat)
+    values = np.arange(64.0).reshape(8, 8) - 20
+    lut = _lut(colormap(True))
+    for levels in ((-50.0, 50.0), (-20.0, 43.0), (-100.0, 10.0)):
+        heat.set_values(values, levels, diverging=True)
+        assert heat._extremes[0] is values
+        np.testing.assert_array_equal(rendered(heat.image), fresh_picture(values, levels, lut))
+    copy = values.copy()
+    copy[0, 0] = 1000.0  # another array: measured anew (the special layer stays off)
+    heat.set_values(copy, (-50.0, 50.0), diverging=True)
+    assert heat._extremes == (copy, (-19.0, 1000.0))

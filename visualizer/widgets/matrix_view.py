@@ -1332,6 +1332,8 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.view.addItem(self.asked_item)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._shape = (1, 1)
+        # The array last shown and its least and largest values.
+        self._extremes: tuple[np.ndarray | None, tuple[float, float]] = (None, (0.0, 0.0))
         self.apply_palette()
 
     def apply_palette(self) -> None:
@@ -1362,6 +1364,7 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         neutral: bool = False,
         dim: bool = False,
         pending: np.ndarray | None = None,
+        counts: bool = False,
     ) -> None:
         if neutral:
             lut = np.empty((256, 3), np.uint8)
@@ -1370,13 +1373,33 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             lut = _lut(colormap(diverging))
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
         # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
-        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, math.nan)
+        if values is self._extremes[0]:
+            # The array shown already (never changed in place), on new levels: dX's shared
+            # zeros in the forward phase after each edit (two passes over 1024², ~0.7 ms).
+            low, high = self._extremes[1]
+        else:
+            low, high = (
+                (float(values.min()), float(values.max())) if values.size else (0.0, math.nan)
+            )
+            self._extremes = (values, (low, high))
         all_finite = math.isfinite(low + high)
         finite = None if all_finite else np.isfinite(values)
         # The map itself holds finite numbers only: the cells without one are drawn by the
         # layer above it (a NaN in the map made pyqtgraph look for every NaN and build a
         # transparent picture, ~6 ms for a 512² output of which all but a cell is pending).
         shown = values if finite is None else np.where(finite, values, levels[0])
+        if (
+            counts
+            and all_finite
+            and 0 <= low
+            and high <= 255
+            and all(float(level).is_integer() for level in levels)
+        ):
+            # Whole numbers of 0 to 255 on whole levels (the argmax mask's counts): coloured
+            # from bytes through pyqtgraph's combined lookup table, the same colours as from
+            # the floats (checked pixel by pixel in the tests) in a tenth of the time of
+            # scaling a million floats (~1.7 ms of a 1024² edit; the cast costs ~0.8 ms).
+            shown = values.astype(np.uint8)
         self._set_image(shown, levels, lut, low if all_finite and low == high else None)
         if finite is None:
             self._overlay = None
@@ -1634,6 +1657,9 @@ class MatrixView(QWidget):
         # A view without a magnifier is a table, unless this is set: then a matrix with more
         # rows or columns than this is a heat map (numbers on hover).
         self.heat_above: int | None = None
+        # The matrix holds counts (whole numbers, at least 0: the argmax mask), which a heat
+        # map colours from bytes (see _HeatMap.set_values).
+        self.counts = False
         self._magnifier_allowed = True  # see set_magnifier_allowed
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
@@ -1803,6 +1829,7 @@ class MatrixView(QWidget):
                 neutral=self.neutral,
                 dim=self.dimmed,
                 pending=self._pending,
+                counts=self.counts,
             )
             # Keep the data behind the view for hover, tests and a later switch to the table.
             self.model.values = values

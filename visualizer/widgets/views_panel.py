@@ -151,6 +151,7 @@ class ViewsPanel(Retranslatable, QWidget):
         self.kernel_view = self.by_view["kernelMatrix"]
         self.output_view = self.by_view["outputMatrix"]
         self.mask_view = self.by_view["maskMatrix"]
+        self.mask_view.counts = True
         self.grad_output_view = self.by_view["gradOutputMatrix"]
         self.grad_input_view = self.by_view["gradInputMatrix"]
         self.grad_weight_view = self.by_view["gradWeightMatrix"]
