@@ -248,3 +248,47 @@ def test_a_heat_map_given_its_array_again_on_new_levels_draws_it_anew(window, qt
     copy[0, 0] = 1000.0  # another array: measured anew (the special layer stays off)
     heat.set_values(copy, (-50.0, 50.0), diverging=True)
     assert heat._extremes == (copy, (-19.0, 1000.0))
+
+
+class ResizeCounter(QObject):
+    """Counts the resize events of the widgets it filters, by widget."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[int, int] = {}
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
+        return False
+
+
+def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, qtbot):
+    """The close-up's largest share of a view follows the view's size; set after the view's
+    layout had shared the new room out, the map and the close-up were resized twice (and the
+    close-up fitted twice) whenever an edit resized the view."""
+    st = window.state
+    assert st.set_op("adaptive_avg_pool2d")
+    st.set_input(int_input(64))
+    assert st.set_params(output_size=4)
+    settle(qtbot)
+    view = window.views_panel.input_view
+    assert view.magnified() is not None
+    close_up = view.magnifier.parentWidget()  # its fence: what the body lays out
+    counter = ResizeCounter()
+    for widget in (view, view.stack, close_up):
+        widget.installEventFilter(counter)
+    try:
+        for size in (3, 4, 3):
+            counter.counts.clear()
+            assert st.set_params(output_size=size)
+            for _ in range(3):
+                QApplication.processEvents()
+            assert counter.counts.get(id(view)) == 1, "the edit resizes the view"
+            assert counter.counts.get(id(view.stack)) == 1, counter.counts
+            assert counter.counts.get(id(close_up)) == 1, counter.counts
+            width = view.body.contentsRect().width() - view.body.spacing()
+            assert abs(close_up.width() - width * 2 / 5) <= 1  # its stretch's share
+    finally:
+        for widget in (view, view.stack, close_up):
+            widget.removeEventFilter(counter)

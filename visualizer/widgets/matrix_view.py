@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QPointF,
     QRect,
     QRectF,
+    QSize,
     Qt,
     Signal,
 )
@@ -1633,6 +1634,25 @@ class TitleLabel(QLabel):
             self.sigLinesChanged.emit(lines)
 
 
+class _Body(QBoxLayout):
+    """A heat map view's body (the map, and its close-up beside or below it), which places
+    the close-up for the room it is given before sharing that room out.
+
+    The close-up's direction and largest share follow the view's size: set in the view's
+    resizeEvent, which Qt sends after the view's layout has shared the new room out, they
+    were applied in a second layout of the body (the map and the close-up resized twice,
+    the close-up fitted twice, after each edit that resized the view)."""
+
+    def __init__(self, place: Callable[[], bool]) -> None:
+        super().__init__(QBoxLayout.Direction.LeftToRight)
+        self._place = place
+
+    def setGeometry(self, rect: QRect) -> None:  # Qt's name
+        if self._place():
+            self.invalidate()  # the close-up's limit is read anew (QBoxLayout keeps it)
+        super().setGeometry(rect)
+
+
 class MatrixView(QWidget):
     """Title, coloured cells (table or heat map), colour legend and an edit hint line.
 
@@ -1723,7 +1743,7 @@ class MatrixView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.title_label)
-        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body = _Body(self._place_body)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(6)
         self.body.addWidget(self.stack, HEAT_MAP_STRETCH)
@@ -2063,16 +2083,35 @@ class MatrixView(QWidget):
         magnifier.setVisible(on)
         self._share_with_magnifier()
 
-    def _share_with_magnifier(self) -> None:
+    def _share_with_magnifier(self, before_layout: bool = False) -> bool:
         """The magnifier takes at most MAGNIFIER_SHARE of the view's width (beside the heat
-        map) or height (below it), whatever its table would like."""
+        map) or height (below it), whatever its table would like; True if a limit changed.
+
+        ``before_layout``: the body is about to share out the room of the view's new size:
+        limits are only raised (a lower one would resize the close-up at once, and the body
+        again right after; it is lowered in resizeEvent, once the view has its size), on its
+        fence too (which takes the close-up's own only when it next looks at it)."""
         magnifier = self.magnifier
         if magnifier is None:
-            return
+            return False
         if self.body.direction() == QBoxLayout.Direction.LeftToRight:
-            magnifier.setMaximumSize(max(1, int(self.width() * MAGNIFIER_SHARE)), 16777215)
+            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), 16777215)
         else:
-            magnifier.setMaximumSize(16777215, max(1, int(self.height() * MAGNIFIER_SHARE)))
+            largest = QSize(16777215, max(1, int(self.height() * MAGNIFIER_SHARE)))
+        fence = magnifier.parentWidget()
+        widgets = [magnifier]
+        if before_layout and isinstance(fence, LayoutFence):
+            widgets.append(fence)
+        changed = False
+        for widget in widgets:
+            now = widget.maximumSize()
+            if now == largest or (
+                before_layout and (largest.width() < now.width() or largest.height() < now.height())
+            ):
+                continue
+            widget.setMaximumSize(largest)
+            changed = True
+        return changed
 
     def _magnifier(self) -> MatrixView:
         if self.magnifier is None:
@@ -2444,8 +2483,12 @@ class MatrixView(QWidget):
             self._place_magnifier()
         self.sigResized.emit()
 
-    def _place_magnifier(self) -> None:
-        """The magnifier goes beside the heat map in a wide view, below it in a tall one."""
+    def _place_body(self) -> bool:
+        return self.magnifier is not None and self._place_magnifier(before_layout=True)
+
+    def _place_magnifier(self, before_layout: bool = False) -> bool:
+        """The magnifier goes beside the heat map in a wide view, below it in a tall one;
+        True if that or its largest share changed (see _share_with_magnifier)."""
         # Hysteresis: the placement changes the grid's row heights, so one threshold let a view
         # near it flip on every resize (551 px wide: beside at 453 px high, which grew it to
         # 493 px, below, back to 453 px ...: the event loop never idled).  It moves only when
@@ -2454,9 +2497,10 @@ class MatrixView(QWidget):
         ratio = self.width() / max(1, self.height())
         wide = ratio >= 1.1 if beside else ratio >= 1.3
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
-        if self.body.direction() != direction:
+        turned = self.body.direction() != direction
+        if turned:
             self.body.setDirection(direction)
-        self._share_with_magnifier()
+        return self._share_with_magnifier(before_layout) or turned
 
     # ---- events -----------------------------------------------------------------------------
     def _to_matrix(self, r: int, c: int) -> tuple[int, int]:
