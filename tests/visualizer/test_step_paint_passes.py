@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 from checks import settle
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QApplication
 
 from visualizer.widgets import matrix_view
@@ -141,3 +142,71 @@ def test_new_numbers_alone_do_not_lay_the_table_out_again(qtbot):
     view.set_cell_size(40)
     assert calls  # measured again
     assert view.column_width() >= 40
+
+
+def _cells_painted(view, repaint) -> list[tuple[int, int, tuple[int, int, int, int], bool]]:
+    """The cells ``repaint()`` painted, in order: (row, column, rectangle, focused)."""
+    painted = []
+    original = view.delegate.paint_cell
+
+    def counted(painter, rect, r, c, focused) -> None:
+        painted.append((r, c, (rect.x(), rect.y(), rect.width(), rect.height()), focused))
+        original(painter, rect, r, c, focused)
+
+    view.delegate.paint_cell = counted  # type: ignore[method-assign]
+    try:
+        repaint()
+    finally:
+        del view.delegate.paint_cell
+    return painted
+
+
+def test_a_table_paints_each_dirty_cell_once_in_one_pass(qtbot):
+    """The table paints its cells itself, in one Python call per paint event (Qt's own loop
+    called the delegate through the binding for every cell): every cell of the dirty region
+    once, in the rectangle Qt lays it out in (its visualRect, without the grid line), and no
+    other; the current cell of a focused table is painted with its focus frame."""
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.set_matrix(np.arange(20.0).reshape(4, 5))
+    view.set_cell_size(40)
+    qtbot.waitExposed(view)
+    QApplication.processEvents()  # the headers count the model's rows and columns
+    table, model = view.table, view.model
+    qt_loop: list[tuple[int, int]] = []  # cells Qt's own loop painted through the delegate
+    view.delegate.paint = lambda painter, option, index: qt_loop.append(  # type: ignore[method-assign]
+        (index.row(), index.column())
+    )
+    viewport = table.viewport()
+
+    def rect_of(r: int, c: int) -> tuple[int, int, int, int]:
+        box = table.visualRect(model.index(r, c))
+        return (box.x(), box.y(), box.width(), box.height())  # the grid line left out
+
+    everything = _cells_painted(view, viewport.repaint)
+    cells = [(r, c) for r in range(4) for c in range(5)]
+    assert sorted((r, c) for r, c, _, _ in everything) == cells
+    assert all(rect == rect_of(r, c) for r, c, rect, _ in everything)
+    assert not any(focused for *_, focused in everything)
+    # Two cells apart: those two, each once (one region of two rectangles).
+    two = QRegion(table.visualRect(model.index(1, 1))).united(
+        QRegion(table.visualRect(model.index(3, 4)))
+    )
+    painted = _cells_painted(view, lambda: viewport.repaint(two))
+    assert sorted((r, c) for r, c, _, _ in painted) == [(1, 1), (3, 4)]
+    # The current, selected cell of the focused table: its frame (focused), no other cell's.
+    table.setFocus()
+    table.setCurrentIndex(model.index(2, 3))
+    qtbot.waitUntil(table.hasFocus)
+    painted = _cells_painted(view, viewport.repaint)
+    assert [(r, c) for r, c, _, focused in painted if focused] == [(2, 3)]
+    assert qt_loop == []  # never through Qt's per-cell delegate call
+    # Right to left, Qt's own loop paints (what the one pass does not repeat), through the
+    # delegate's paint, each cell once.
+    table.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    QApplication.processEvents()
+    qt_loop.clear()
+    assert _cells_painted(view, viewport.repaint) == []
+    assert sorted(qt_loop) == cells

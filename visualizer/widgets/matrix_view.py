@@ -36,6 +36,7 @@ from PySide6.QtGui import (
     QLinearGradient,
     QPainter,
     QPainterPath,
+    QPaintEvent,
     QPalette,
     QPen,
     QRegion,
@@ -836,12 +837,18 @@ class _CellDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        model = self._model
         r, c = index.row(), index.column()
+        focused = option.state & _FOCUS_SELECTED == _FOCUS_SELECTED
+        self.paint_cell(painter, option.rect, r, c, bool(focused))
+
+    def paint_cell(self, painter: QPainter, rect: QRect, r: int, c: int, focused: bool) -> None:
+        """Paint cell (r, c) in ``rect``; ``focused``: the cell is selected and has the focus
+        (the current cell then gets its dotted frame).  :meth:`_Table.paintEvent` calls this
+        for every cell it paints, in one pass (no Python call per cell from Qt)."""
+        model = self._model
         key = (r, c)
         styles = model.styles.get(key)
         note = model.notes.get(key) if model.show_numbers else None
-        rect = option.rect
         note_px = note_pixels(rect.height(), model.note_least) if note else 0
         if not note_px:
             note = None  # too small to read here (the lecture layout): not drawn
@@ -880,7 +887,7 @@ class _CellDelegate(QStyledItemDelegate):
                 painter.restore()
             else:
                 painter.drawText(text_rect, align, text)
-        if model.current == key and option.state & _FOCUS_SELECTED == _FOCUS_SELECTED:
+        if focused and model.current == key:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
             frame = rect.adjusted(2, 2, -3, -3)
@@ -889,7 +896,7 @@ class _CellDelegate(QStyledItemDelegate):
             painter.setPen(self._dotted_pen)
             painter.drawRect(frame)
         if styles:
-            self._paint_borders(painter, option, styles)
+            self._paint_borders(painter, rect, styles)
         if note:
             paint_note(painter, rect, note, self.scale, note_px)
 
@@ -902,11 +909,8 @@ class _CellDelegate(QStyledItemDelegate):
             known = self._text_pens[id(brush)] = (brush, QPen(brush.color()))
         return known[1]
 
-    def _paint_borders(
-        self, painter: QPainter, option: QStyleOptionViewItem, styles: set[str]
-    ) -> None:
+    def _paint_borders(self, painter: QPainter, cell: QRect, styles: Collection[str]) -> None:
         pens = style_pens()
-        cell = option.rect
         for style in STYLE_ORDER:
             if style not in styles or style == "gap":  # the gap's hatch is under the number
                 continue
@@ -1091,6 +1095,116 @@ class _Table(QTableView):
         if isinstance(model, MatrixModel):
             model.current = (current.row(), current.column()) if current.isValid() else None
         super().currentChanged(current, previous)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The cells of the dirty region in one Python call, as ``QTableView.paintEvent``
+        paints them (the same cells, rectangles, order and grid lines, left to right), but
+        each drawn by ``_CellDelegate.paint_cell`` straight away: Qt's loop called the
+        delegate's ``paint`` (and the model's ``flags``) through the binding once per cell,
+        with a new option and index each time, about half of a cell's cost."""
+        delegate = self.itemDelegate()
+        hh, vh = self.horizontalHeader(), self.verticalHeader()
+        if (
+            not isinstance(delegate, _CellDelegate)
+            or self.isRightToLeft()
+            or hh.sectionsHidden()
+            or vh.sectionsHidden()
+            or hh.sectionsMoved()
+            or vh.sectionsMoved()
+        ):
+            super().paintEvent(event)  # what this does not repeat: Qt's own loop
+            return
+        painter = QPainter(self.viewport())
+        columns, rows = hh.count(), vh.count()
+        if columns == 0 or rows == 0:
+            return
+        grid = self.showGrid()
+        grid_size = 1 if grid else 0
+        x = hh.length() - hh.offset() - 1
+        y = vh.length() - vh.offset() - 1
+        # The cells Qt would paint (its bit array of visible cells): each once per event.
+        first_row = max(vh.visualIndexAt(0), 0)
+        last_row = vh.visualIndexAt(vh.height())
+        if last_row == -1:
+            last_row = rows - 1
+        first_col = hh.visualIndexAt(0)
+        last_col = hh.visualIndexAt(hh.viewport().width())
+        if first_col == -1:
+            first_col = 0
+        if last_col == -1:
+            last_col = columns - 1
+        drawn: set[tuple[int, int]] = set()
+        # Selected or focused cells (at most the current one) as the style draws them first.
+        selection = self.selectionModel()
+        current = self.currentIndex()
+        focus = (self.hasFocus() or self.viewport().hasFocus()) and current.isValid()
+        style = self.style()
+        paint_cell = delegate.paint_cell
+        row_spans = [(vh.sectionViewportPosition(r), vh.sectionSize(r)) for r in range(rows)]
+        col_spans = [(hh.sectionViewportPosition(c), hh.sectionSize(c)) for c in range(columns)]
+        grid_pen = None
+        for dirty in event.region():
+            dirty.setBottom(min(dirty.bottom(), y))
+            dirty.setRight(min(dirty.right(), x))
+            if not dirty.isValid():
+                continue
+            left = hh.visualIndexAt(dirty.left())
+            right = hh.visualIndexAt(dirty.right())
+            if left == -1:
+                left = 0
+            if right == -1:
+                right = columns - 1
+            bottom = vh.visualIndexAt(dirty.bottom())
+            if bottom == -1:
+                bottom = rows - 1
+            top = vh.visualIndexAt(dirty.top())
+            if top == -1 or top > bottom:
+                continue
+            for r in range(top, bottom + 1):
+                row_y, row_h = row_spans[r]
+                if not first_row <= r <= last_row:
+                    continue
+                for c in range(left, right + 1):
+                    if not first_col <= c <= last_col or (r, c) in drawn:
+                        continue
+                    drawn.add((r, c))
+                    col_x, col_w = col_spans[c]
+                    rect = QRect(col_x, row_y, col_w - grid_size, row_h - grid_size)
+                    focused = False
+                    if selection is not None and selection.hasSelection():
+                        index = self.model().index(r, c)
+                        if selection.isSelected(index):
+                            focused = focus and index == current
+                            self._paint_selected(painter, style, rect, focused)
+                    paint_cell(painter, rect, r, c, focused)
+            if grid:
+                if grid_pen is None:
+                    option = QStyleOptionViewItem()
+                    self.initViewItemOption(option)
+                    hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self)
+                    grid_pen = QPen(QColor.fromRgba(hint & 0xFFFFFFFF), 1, self.gridStyle())
+                old = painter.pen()
+                painter.setPen(grid_pen)
+                for r in range(top, bottom + 1):
+                    row_y, row_h = row_spans[r]
+                    line_y = row_y + row_h - grid_size
+                    painter.drawLine(dirty.left(), line_y, dirty.right(), line_y)
+                for c in range(left, right + 1):
+                    col_x, col_w = col_spans[c]
+                    line_x = col_x + col_w - grid_size
+                    painter.drawLine(line_x, dirty.top(), line_x, dirty.bottom())
+                painter.setPen(old)
+        painter.end()
+
+    def _paint_selected(self, painter: QPainter, style: QStyle, rect: QRect, focused: bool) -> None:
+        """What the style draws under a selected cell before its delegate (Qt's drawCell)."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = rect
+        option.state |= QStyle.StateFlag.State_Selected
+        if focused:
+            option.state |= QStyle.StateFlag.State_HasFocus
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow, option, painter, self)
 
     def mouseMoveEvent(self, event: object) -> None:
         index = self.indexAt(event.position().toPoint())
