@@ -210,3 +210,39 @@ def test_a_table_paints_each_dirty_cell_once_in_one_pass(qtbot):
     qt_loop.clear()
     assert _cells_painted(view, viewport.repaint) == []
     assert sorted(qt_loop) == cells
+
+
+class _TipChanges(QObject):
+    """Counts the tooltip changes of every widget (an application event filter)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTipChange:
+            self.count += 1
+        return False
+
+
+def test_a_step_sets_no_tooltip_that_stays_the_same(window, qtbot):
+    """Setting a tooltip sends an event through every event filter of the application (the
+    Python ones too): a step sets only tooltips that change (the arithmetic's, empty for a
+    one-line sentence, was set again on every step)."""
+    st = window.state
+    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
+    assert st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    settle(qtbot)
+    label = window.step_bar.arithmetic_label
+    changes = _TipChanges()
+    app = QApplication.instance()
+    app.installEventFilter(changes)
+    try:
+        for step in range(1, 20):
+            st.set_step(step)
+            QApplication.processEvents()
+            assert label.toolTip() == ""  # max pooling's arithmetic: one short line
+    finally:
+        app.removeEventFilter(changes)
+    assert changes.count == 0

@@ -1737,7 +1737,10 @@ class TitleLabel(QLabel):
             )
         super().setText(shown)
         if shown not in (self.full_text, self.wrapped_text):
-            self.setToolTip(self.full_text)
+            # Only when it changes: setting a tooltip sends an event through every event
+            # filter of the application (Python ones), on each step for a close-up's title.
+            if self.toolTip() != self.full_text:
+                self.setToolTip(self.full_text)
             self._own_tip = True
         elif self._own_tip:  # a tooltip set by someone else stays
             self.setToolTip("")

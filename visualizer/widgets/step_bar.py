@@ -537,7 +537,11 @@ class StepBar(Retranslatable, QWidget):
             self._steady_counter()  # more windows than the counter was measured for
         text = st.step_text()
         self.arithmetic_label.setText(arithmetic_html(text))
-        self.arithmetic_label.setToolTip(text if text.count("\n") >= ARITHMETIC_LINES else "")
+        tip = text if text.count("\n") >= ARITHMETIC_LINES else ""
+        if tip != self.arithmetic_label.toolTip():
+            # Only when it changes: setting one sends an event through every event filter of
+            # the application (Python ones), on every step.
+            self.arithmetic_label.setToolTip(tip)
         if self.lecture and self._reserved_for != (st.spec.key, st.phase):
             self.reserve_arithmetic_lines()  # another operation or phase: another sentence
         elif not self.lecture:
