@@ -547,7 +547,11 @@ class AppState(QObject):
         step = self.cursor.clamp(step)
         if step != self.cursor.step:
             self.cursor.step = step
-            self._sync_quiz()
+            quiz = self.quiz
+            if quiz.on or quiz.question is not None or quiz.verdict is not None or quiz.revealed:
+                # Quiz mode off and nothing asked: no question to make, nothing new to show
+                # (its panels were refreshed twice per step, and a snapshot made for nothing).
+                self._sync_quiz()
             self.sigStepChanged.emit(step)
 
     @property

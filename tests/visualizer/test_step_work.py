@@ -183,3 +183,25 @@ def test_a_magnifier_step_renumbers_without_a_model_reset(qtbot):
     # The longest numbers shown so far stay reserved: columns never narrow while stepping.
     lengths = [max(len(t) for t in texts) for texts in widths]
     assert lengths == sorted(lengths)
+
+
+def test_a_step_without_quiz_mode_leaves_the_quiz_alone(window, qtbot):
+    """Quiz mode off and nothing asked: a step makes no question and refreshes no quiz panel
+    (both panels were refreshed, and the document copied, on every step).  On, every step
+    still asks its question; off again, nothing is left asked."""
+    st = window.state
+    refreshed = []
+    st.sigQuizChanged.connect(lambda: refreshed.append(st.step))
+    for step in range(1, 6):
+        st.set_step(step)
+    assert refreshed == [] and st.quiz.question is None
+    st.set_quiz(True)
+    refreshed.clear()
+    for step in range(1, 6):
+        st.set_step(step)
+        assert st.quiz.question is not None and st.quiz.question.step == step
+    assert refreshed == [1, 2, 3, 4, 5]
+    st.set_quiz(False)
+    refreshed.clear()
+    st.set_step(2)
+    assert st.quiz.question is None and refreshed == []
