@@ -39,7 +39,15 @@ from engine.pooling import (
     avg_pool2d_backward,
     max_pool2d,
     max_pool2d_backward,
+    plane_blocks,
+    run_planes,
 )
+
+#: Input elements per run of planes: the chain of a run (x**p, its pooling, the gradient and
+#: its factors) stays in the CPU caches, and runs go to the pooling threads.
+RUN_ELEMENTS = 1 << 17
+
+_CHAIN = ("o", "s", "r", "v")  # the output-sized intermediates the backward uses
 
 
 # ---- parameters ---------------------------------------------------------------------------------
@@ -211,8 +219,30 @@ def lp_pool2d(
 def _forward_chain(
     x4: np.ndarray, p: float, kernel_size: object, stride: object, ceil_mode: bool
 ) -> dict[str, np.ndarray]:
-    """The intermediate tensors of PyTorch's ``lp_pool2d``, named as in the module docstring."""
-    xp = _torch_pow(x4, p)
+    """The intermediate tensors of PyTorch's ``lp_pool2d``, named as in the module docstring.
+
+    Runs of whole planes (:data:`RUN_ELEMENTS`) go through the chain one after the other, or
+    at once on the pooling threads (:func:`engine.pooling.run_planes`): every step works on
+    each plane alone, so the bits are the same whatever the runs.
+    """
+    shape4 = _output_shape(x4, kernel_size, stride, ceil_mode)
+    planes = x4.reshape((-1,) + x4.shape[2:])
+    chain = {name: np.empty((len(planes),) + shape4[2:], x4.dtype) for name in (*_CHAIN, "y")}
+
+    def run(block: slice, _worker: int) -> None:
+        part = _forward_planes(planes[block], p, kernel_size, stride, ceil_mode)
+        for name, values in part.items():
+            chain[name][block] = values
+
+    run_planes(run, plane_blocks(len(planes), planes[0].size if len(planes) else 0, RUN_ELEMENTS))
+    return {name: values.reshape(shape4) for name, values in chain.items()}
+
+
+def _forward_planes(
+    planes: np.ndarray, p: float, kernel_size: object, stride: object, ceil_mode: bool
+) -> dict[str, np.ndarray]:
+    """:func:`_forward_chain` of the planes (B, H, W), step by step."""
+    xp = _torch_pow(planes, p)
     o = avg_pool2d(xp, kernel_size, stride, 0, ceil_mode)
     chain = _chain_from_pooled(o, p, kernel_size)
     chain["y"] = _torch_pow(chain["v"], 1.0 / p)
@@ -275,18 +305,43 @@ def lp_pool2d_backward(
             g = check_grad_output(grad_output, idx.shape, ndim, x4.dtype)
             routed = max_pool2d_backward(g, base, kernel_size, stride, 0, 1, ceil_mode, indices=idx)
             grad = routed * _torch_sign(x4)
-        elif pooled is None:
-            t = _forward_chain(x4, p, kernel_size, stride, ceil_mode)
-            g = check_grad_output(grad_output, t["o"].shape, ndim, x4.dtype)
-            grad = _backward_chain(g, x4, p, kernel_size, stride, ceil_mode, t)
         else:
-            g = check_grad_output(
-                grad_output, _output_shape(x4, kernel_size, stride, ceil_mode), ndim, x4.dtype
-            )
-            o = _check_pooled(pooled, g.shape, ndim, x4.dtype)
-            t = _chain_from_pooled(o, p, kernel_size)
-            grad = _backward_chain(g, x4, p, kernel_size, stride, ceil_mode, t)
+            shape4 = _output_shape(x4, kernel_size, stride, ceil_mode)
+            g = check_grad_output(grad_output, shape4, ndim, x4.dtype)
+            o = None if pooled is None else _check_pooled(pooled, shape4, ndim, x4.dtype)
+            grad = _backward_runs(g, x4, p, kernel_size, stride, ceil_mode, o)
     return from_4d(grad, ndim)
+
+
+def _backward_runs(
+    g: np.ndarray,
+    x4: np.ndarray,
+    p: float,
+    kernel_size: object,
+    stride: object,
+    ceil_mode: bool,
+    o: np.ndarray | None,
+) -> np.ndarray:
+    """:func:`_backward_chain` over runs of whole planes, on the pooling threads.
+
+    Each run starts from its pooled ``o`` (given, or pooled again from ``x ** p``), as
+    :func:`_forward_chain` runs the forward: each plane alone, the same bits whatever the runs.
+    """
+    planes = x4.reshape((-1,) + x4.shape[2:])
+    g_planes = g.reshape((len(planes),) + g.shape[2:])
+    o_planes = None if o is None else o.reshape(g_planes.shape)
+    grad = np.empty(planes.shape, dtype=x4.dtype)
+
+    def run(block: slice, _worker: int) -> None:
+        x = planes[block]
+        if o_planes is None:
+            t = _forward_planes(x, p, kernel_size, stride, ceil_mode)
+        else:
+            t = _chain_from_pooled(o_planes[block], p, kernel_size)
+        grad[block] = _backward_chain(g_planes[block], x, p, kernel_size, stride, ceil_mode, t)
+
+    run_planes(run, plane_blocks(len(planes), planes[0].size if len(planes) else 0, RUN_ELEMENTS))
+    return grad.reshape(x4.shape)
 
 
 def _output_shape(

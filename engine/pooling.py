@@ -21,6 +21,7 @@ Three things keep NumPy's loops fast, and none changes a single bit of the resul
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable
@@ -144,6 +145,36 @@ def _run_blocks(
             first = error
     if first is not None:
         raise first
+
+
+def plane_blocks(n_planes: int, per_plane: int, block_elements: int) -> list[slice]:
+    """Runs of whole planes of about ``block_elements`` elements each, for :func:`run_planes`.
+
+    With several threads and at least :data:`MIN_PARALLEL_WINDOWS` elements in all, the
+    number of runs is a multiple of :data:`THREADS` (and at least that), so that every thread
+    gets as many planes: 5 runs on 2 threads would leave one of them 3/5 of the work.
+    """
+    per_block = max(1, block_elements // max(1, per_plane))
+    count = -(-n_planes // per_block)
+    if THREADS > 1 and n_planes * per_plane >= MIN_PARALLEL_WINDOWS:
+        count = min(n_planes, -(-count // THREADS) * THREADS)
+    bounds = [k * n_planes // count for k in range(count + 1)] if count else []
+    return [slice(a, b) for a, b in itertools.pairwise(bounds) if a < b]
+
+
+def run_planes(work: Callable[[slice, int], None], runs: list[slice]) -> None:
+    """``work(planes, worker)`` for every run of :func:`plane_blocks`, on the pooling threads.
+
+    Runs of whole planes write apart, so they may run at once (:func:`_run_blocks`: the
+    caller's error state applies in every thread, the earliest group's error is raised).
+    ``worker`` numbers the thread (below ``min(THREADS, len(runs))``), for per-thread scratch.
+    """
+
+    def group_work(group: list[Block], worker: int) -> None:
+        for planes, _ in group:
+            work(planes, worker)
+
+    _run_blocks(group_work, [(run, slice(None)) for run in runs])
 
 
 def _regions(g: WindowGeometry, block: Block, reverse: bool = False) -> list[TapRegion]:

@@ -13,7 +13,10 @@ neither does this module: the size rules and the index rule catch every nonsensi
 
 Vectorised as one fancy-index assignment (forward) or ``np.take`` (backward) per block of whole
 planes, with block-local flat indices, so the int64 scratch stays small and the block's output
-stays in the CPU cache.
+stays in the CPU cache.  Blocks write apart (whole planes each), so they run on the pooling
+threads (:data:`engine.pooling.THREADS`, see :func:`engine.pooling.run_planes`): NumPy's
+indexing loops release the GIL, and every element is still written by one thread, so the
+results are the same bits whatever the number of threads.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import pooling
 from engine.arrays import as_float_array, check_grad_shape, check_integer_indices, from_4d, to_4d
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair
@@ -238,10 +242,10 @@ def _check_index_range(idx: np.ndarray, out_size: Pair, default_size: bool) -> N
     )
 
 
-def _blocks(n_planes: int, plane_elements: int) -> list[slice]:
-    """Runs of whole planes with about :data:`BLOCK_ELEMENTS` input elements each."""
-    per_block = max(1, BLOCK_ELEMENTS // max(1, plane_elements))
-    return [slice(p, min(n_planes, p + per_block)) for p in range(0, n_planes, per_block)]
+def _scratch(per_plane: int, blocks: list[slice]) -> list[np.ndarray]:
+    """One int64 scratch array per thread, as large as the largest block's indices."""
+    size = max(((b.stop - b.start) * per_plane for b in blocks), default=0)
+    return [np.empty(size, dtype=np.int64) for _ in range(min(pooling.THREADS, len(blocks)))]
 
 
 @functools.lru_cache(maxsize=8)
@@ -321,15 +325,17 @@ def max_unpool2d(
     plane = s.out_size[0] * s.out_size[1]
     x_planes = s.x4.reshape(n_planes, per_plane)
     out = np.zeros((n_planes, plane), dtype=s.x4.dtype)
-    scratch = np.empty(0, dtype=np.int64)
-    for block in _blocks(n_planes, per_plane):
+    blocks = pooling.plane_blocks(n_planes, per_plane, BLOCK_ELEMENTS)
+    scratch = _scratch(per_plane, blocks)
+
+    def unpool(block: slice, worker: int) -> None:
         values = x_planes[block].reshape(-1)
-        if scratch.size < values.size:
-            scratch = np.empty(values.size, dtype=np.int64)
         target = out[block].reshape(-1)
         # A 1-D integer-array assignment writes in index order, so the last duplicate wins.
         # (NumPy documents no order for repeated indices; a test pins this behaviour.)
-        target[_block_flat(s.idx, block, plane, scratch)] = values
+        target[_block_flat(s.idx, block, plane, scratch[worker])] = values
+
+    pooling.run_planes(unpool, blocks)
     return from_4d(out.reshape(s.out_shape), s.ndim)
 
 
@@ -372,13 +378,14 @@ def max_unpool2d_backward(
     # The gradient has x's dtype, as in PyTorch.
     gy = np.ascontiguousarray(gy_arr, dtype=s.x4.dtype).reshape(n_planes, plane)
     grad = np.empty((n_planes, per_plane), dtype=s.x4.dtype)
-    scratch = np.empty(0, dtype=np.int64)
-    for block in _blocks(n_planes, per_plane):
-        size = (block.stop - block.start) * per_plane
-        if scratch.size < size:
-            scratch = np.empty(size, dtype=np.int64)
-        flat = _block_flat(s.idx, block, plane, scratch)
+    blocks = pooling.plane_blocks(n_planes, per_plane, BLOCK_ELEMENTS)
+    scratch = _scratch(per_plane, blocks)
+
+    def gather(block: slice, worker: int) -> None:
+        flat = _block_flat(s.idx, block, plane, scratch[worker])
         # mode="clip" skips the per-element bounds check (the indices are validated) and lets
         # np.take write straight into ``grad`` without buffering.
         np.take(gy[block].reshape(-1), flat, out=grad[block].reshape(-1), mode="clip")
+
+    pooling.run_planes(gather, blocks)
     return from_4d(grad.reshape(s.x4.shape), s.ndim)

@@ -245,3 +245,96 @@ def test_relu_gives_the_same_bits_on_every_thread_count(threads, dtype):
     assert np.array_equal(gx, np.where(x <= 0, 0, gy))  # 0 at x == 0, passed at NaN
     if parallel._blas_controller() is not None:
         assert threads.handoffs  # pieces did go to other threads
+
+
+def _backward_handed_off(threads, work):
+    """``work()``'s result and whether it gave any group to another thread."""
+    before = len(threads.handoffs)
+    result = work()
+    return result, len(threads.handoffs) > before
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_unpool_lp_and_adaptive_passes_give_the_same_bits_on_every_thread_count(threads, dtype):
+    """max_unpool2d, lp_pool2d and the adaptive backward passes run runs of whole planes on
+    the pooling threads (engine.pooling.run_planes): the same bits on 1, 2 and 3 threads, with
+    -0.0, NaN, inf and repeated unpooling indices (the last one wins in every plane), and each
+    backward does hand work to another thread when there are several."""
+    rng = np.random.default_rng(21)
+    big = rng.standard_normal((4, 32, 96, 96)).astype(dtype)
+    big.flat[::101] = -0.0
+    pooled, idx = engine.max_pool2d(big, 2, return_indices=True)
+    idx[:, :, 0, 1] = idx[:, :, 0, 0]  # duplicates: the later one (column 1) must win
+    gy_up = rng.standard_normal(big.shape).astype(dtype)
+    gy_up.flat[::7] = -0.0
+    x = rng.standard_normal((4, 32, 56, 56)).astype(dtype)
+    x.flat[::53] = -0.0
+    x[0, 0, 0, :2] = np.nan
+    x[1, 2, 3, 4] = np.inf
+    y_lp = engine.lp_pool2d(x, 2.0, 3, 2)
+    gy_lp = rng.standard_normal(y_lp.shape).astype(dtype)
+    gy_lp.flat[::5] = -0.0
+    gy_ad = {size: rng.standard_normal((4, 32, size, size)).astype(dtype) for size in (7, 9)}
+    for g in gy_ad.values():
+        g.flat[::3] = -0.0
+    results = []
+    for n in (1, 2, 3):
+        threads(n)
+        up = engine.max_unpool2d(pooled, idx, 2)
+        out = [up, engine.max_unpool2d_backward(gy_up, pooled, idx, 2)]
+        y, o = engine.lp_pool2d(x, 2.0, 3, 2, return_pooled=True)
+        out += [y, o, engine.lp_pool2d_backward(gy_lp, x, 2.0, 3, 2, pooled=o)]
+        out.append(engine.lp_pool2d_backward(gy_lp, x, 2.0, 3, 2))  # pools x**p again
+        handed = [
+            _backward_handed_off(
+                threads, lambda: engine.max_unpool2d_backward(gy_up, pooled, idx, 2)
+            )[1]
+        ]
+        for size, g in gy_ad.items():
+            grad, off = _backward_handed_off(
+                threads, lambda g=g, size=size: engine.adaptive_avg_pool2d_backward(g, x, size)
+            )
+            out.append(grad)
+            handed.append(off)
+            _, ai = engine.adaptive_max_pool2d(x, size, return_indices=True)
+            grad, off = _backward_handed_off(
+                threads,
+                lambda g=g, size=size, ai=ai: engine.adaptive_max_pool2d_backward(
+                    g, x, size, indices=ai
+                ),
+            )
+            out.append(grad)
+            handed.append(off)
+        assert all(handed) == (n > 1) and any(handed) == (n > 1)
+        results.append(out)
+    for other in results[1:]:
+        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    up = results[0][0].reshape(4 * 32, -1)
+    first = pooled.reshape(4 * 32, 48, 48)
+    at = idx.reshape(4 * 32, 48, 48)[:, 0, 0]
+    assert np.array_equal(up[np.arange(4 * 32), at], first[:, 0, 1])  # the last duplicate won
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("n_planes", "per_plane", "block"),
+    [
+        (512, 3136, 1 << 17),
+        (10, 1 << 14, 3 << 14),
+        (7, 100, 1000),
+        (3, 1 << 20, 1 << 16),
+        (0, 9, 9),
+    ],
+)
+def test_plane_runs_cover_every_plane_once_and_share_out_evenly(
+    threads, n_threads, n_planes, per_plane, block
+):
+    threads(n_threads)
+    runs = pooling.plane_blocks(n_planes, per_plane, block)
+    assert [p for run in runs for p in range(run.start, run.stop)] == list(range(n_planes))
+    sizes = [run.stop - run.start for run in runs]
+    assert all(size >= 1 for size in sizes)
+    assert max(sizes, default=0) - min(sizes, default=0) <= 1  # balanced
+    assert max(sizes, default=0) <= max(1, block // per_plane)  # at most a block's worth
+    if n_threads > 1 and n_planes * per_plane >= pooling.MIN_PARALLEL_WINDOWS:
+        assert len(runs) == n_planes or len(runs) % n_threads == 0
