@@ -83,13 +83,12 @@ def _blocks(n_planes: int, g: WindowGeometry, itemsize: int = 4) -> list[Block]:
     out_h, out_w = g.out_size
     block_outputs = max(1, min(BLOCK_OUTPUTS, BLOCK_BYTES // itemsize))
     if g.n_windows < block_outputs:
+        # Even blocks, as many as a multiple of the threads once there is enough work (a block
+        # for every thread, at least): 13 blocks of 41 planes on 2 threads left one of them
+        # 7/13 of the work.
         per_block = block_outputs // g.n_windows
-        if THREADS > 1 and n_planes * g.n_windows >= MIN_PARALLEL_WINDOWS:
-            per_block = min(per_block, -(-n_planes // THREADS))  # a block for every thread
-        return [
-            (slice(p, min(n_planes, p + per_block)), slice(0, out_h))
-            for p in range(0, n_planes, per_block)
-        ]
+        runs = plane_blocks(n_planes, g.n_windows, per_block * g.n_windows)
+        return [(run, slice(0, out_h)) for run in runs]
     rows = max(1, block_outputs // out_w)
     return [
         (slice(p, p + 1), slice(r, min(out_h, r + rows)))
