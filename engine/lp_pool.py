@@ -47,8 +47,6 @@ from engine.pooling import (
 #: its factors) stays in the CPU caches, and runs go to the pooling threads.
 RUN_ELEMENTS = 1 << 17
 
-_CHAIN = ("o", "s", "r", "v")  # the output-sized intermediates the backward uses
-
 
 # ---- parameters ---------------------------------------------------------------------------------
 def _norm_type(norm_type: object) -> float:
@@ -219,7 +217,7 @@ def lp_pool2d(
 def _forward_chain(
     x4: np.ndarray, p: float, kernel_size: object, stride: object, ceil_mode: bool
 ) -> dict[str, np.ndarray]:
-    """The intermediate tensors of PyTorch's ``lp_pool2d``, named as in the module docstring.
+    """PyTorch's ``lp_pool2d``: the pooled ``o`` and the result ``y`` (module docstring).
 
     Runs of whole planes (:data:`RUN_ELEMENTS`) go through the chain one after the other, or
     at once on the pooling threads (:func:`engine.pooling.run_planes`): every step works on
@@ -227,12 +225,12 @@ def _forward_chain(
     """
     shape4 = _output_shape(x4, kernel_size, stride, ceil_mode)
     planes = x4.reshape((-1,) + x4.shape[2:])
-    chain = {name: np.empty((len(planes),) + shape4[2:], x4.dtype) for name in (*_CHAIN, "y")}
+    chain = {name: np.empty((len(planes),) + shape4[2:], x4.dtype) for name in ("o", "y")}
 
     def run(block: slice, _worker: int) -> None:
         part = _forward_planes(planes[block], p, kernel_size, stride, ceil_mode)
-        for name, values in part.items():
-            chain[name][block] = values
+        for name, values in chain.items():
+            values[block] = part[name]
 
     run_planes(run, plane_blocks(len(planes), planes[0].size if len(planes) else 0, RUN_ELEMENTS))
     return {name: values.reshape(shape4) for name, values in chain.items()}
@@ -241,7 +239,8 @@ def _forward_chain(
 def _forward_planes(
     planes: np.ndarray, p: float, kernel_size: object, stride: object, ceil_mode: bool
 ) -> dict[str, np.ndarray]:
-    """:func:`_forward_chain` of the planes (B, H, W), step by step."""
+    """The intermediate tensors of ``lp_pool2d`` for the planes (B, H, W), named as in the
+    module docstring, step by step."""
     xp = _torch_pow(planes, p)
     o = avg_pool2d(xp, kernel_size, stride, 0, ceil_mode)
     chain = _chain_from_pooled(o, p, kernel_size)
@@ -338,7 +337,7 @@ def _backward_runs(
             t = _forward_planes(x, p, kernel_size, stride, ceil_mode)
         else:
             t = _chain_from_pooled(o_planes[block], p, kernel_size)
-        grad[block] = _backward_chain(g_planes[block], x, p, kernel_size, stride, ceil_mode, t)
+        _backward_chain(g_planes[block], x, p, kernel_size, stride, ceil_mode, t, grad[block])
 
     run_planes(run, plane_blocks(len(planes), planes[0].size if len(planes) else 0, RUN_ELEMENTS))
     return grad.reshape(x4.shape)
@@ -377,8 +376,10 @@ def _backward_chain(
     stride: object,
     ceil_mode: bool,
     t: dict[str, np.ndarray],
-) -> np.ndarray:
-    """Autograd of :func:`_forward_chain`, node by node, in PyTorch's arithmetic order."""
+    out: np.ndarray,
+) -> None:
+    """Autograd of :func:`_forward_chain`, node by node, in PyTorch's arithmetic order, into
+    ``out`` (``x4``'s shape)."""
     dt = t["o"].dtype.type
     e = 1.0 / p
     # pow(v, e):  grad * (e * v.pow(e - 1))
@@ -392,11 +393,10 @@ def _backward_chain(
     # abs: grad * sgn(o); + 0 is the sign branch's zero gradient arriving at o as well
     go = ga * t["s"] + dt(0)
     gxp = avg_pool2d_backward(go, x4, kernel_size, stride, 0, ceil_mode)  # (x's shape only)
-    # pow(x, p):  grad * (p * x.pow(p - 1)), in place on fresh arrays (input-sized)
+    # pow(x, p):  grad * (p * x.pow(p - 1)), on a fresh factor (input-sized)
     if p - 1 == 1:
         factor = x4 * dt(p)  # x.pow(1) is x itself
     else:
         factor = _torch_pow(x4, p - 1)
         factor *= dt(p)
-    gxp *= factor
-    return gxp
+    np.multiply(gxp, factor, out=out)

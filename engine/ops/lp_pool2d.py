@@ -9,7 +9,7 @@ import numpy as np
 
 from engine import reference_adaptive as reference
 from engine.geometry import pool_geometry
-from engine.lp_pool import _forward_chain, _kernel_area, _torch_pow, lp_pool2d, lp_pool2d_backward
+from engine.lp_pool import _forward_planes, _kernel_area, _torch_pow, lp_pool2d, lp_pool2d_backward
 from engine.ops.common import (
     CEIL_MODE,
     KERNEL_SIZE,
@@ -159,8 +159,8 @@ def _window_derivative(xp: np.ndarray, gy: np.ndarray, kw: dict[str, Any]) -> np
     """Per window, ``gy · dy/d(x**p)`` for one (H, W) plane: what each tap's x**p receives."""
     p = float(kw["norm_type"])
     with np.errstate(all="ignore"):
-        t = _forward_chain(xp[None, None], p, kw["kernel_size"], kw["stride"], kw["ceil_mode"])
-        v, s, r = (t[k][0, 0] for k in ("v", "s", "r"))
+        t = _forward_planes(xp[None], p, kw["kernel_size"], kw["stride"], kw["ceil_mode"])
+        v, s, r = (t[k][0] for k in ("v", "s", "r"))
         e = 1.0 / p
         g = gy * (e * _torch_pow(v, e - 1)) * _kernel_area(kw["kernel_size"]) * s
         g = np.where(r <= 0, 0.0, g) * s
