@@ -61,6 +61,11 @@ THREADS = max(1, min(4, os.cpu_count() or 1))
 #: Below this many windows in all, the work stays in one thread (a hand-off costs ~0.1 ms).
 MIN_PARALLEL_WINDOWS = 1 << 16
 
+#: Bytes between the writes that fault in a scatter block's zero pages (see
+#: :func:`_scatter_indices`): a quarter of a 4 KB page, so that a block of 512 KB or more
+#: takes more than NumPy's 500 items and the write releases the GIL.
+TOUCH_STEP = 1024
+
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _worker = threading.local()
@@ -855,6 +860,7 @@ def _scatter_indices(
     reads = g.reads_input()
     every_window_reads = _every_window_reads(g)
     blocks = _blocks(n * c, g, 8)  # the blocks of _WindowCheck (int64 indices)
+    whole_planes = all(rows == slice(0, g.out_size[0]) for _, rows in blocks)
 
     def scatter(group: list[Block], worker: int) -> None:
         checker = None if idx is None or not checked else _WindowCheck(idx, g)
@@ -879,6 +885,13 @@ def _scatter_indices(
             if not every_window_reads:
                 flat, values = flat[:, reads[rows]], values[:, reads[rows]]
             if accumulate:
+                if whole_planes:
+                    # np.add.at holds the GIL: fault the block's fresh zero pages in first, in
+                    # a write that releases it (more than NumPy's 500-item threshold), so that
+                    # the kernel zeroes them on this thread while another one adds.  (A 51 MB
+                    # float64 gradient is mapped afresh on every call: ~7 ms of page faults.)
+                    # Only for whole planes: bands of one plane add onto each other's sums.
+                    target[:: TOUCH_STEP // target.itemsize] = 0
                 np.add.at(target, flat.ravel(), values.ravel())
             else:
                 # PyTorch adds onto zeros: a -0.0 gradient lands as +0.0 (-0.0 + 0.0 = +0.0,
@@ -887,7 +900,6 @@ def _scatter_indices(
 
     # Without overlapping windows every element receives from one window at most; with them,
     # blocks of whole planes still write apart, bands of one plane do not.
-    whole_planes = all(rows == slice(0, g.out_size[0]) for _, rows in blocks)
     _run_blocks(scatter, blocks, parallel=not accumulate or whole_planes)
     return grad.reshape(shape)
 
