@@ -15,7 +15,10 @@ of the products; their results are dropped.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
@@ -194,16 +197,90 @@ class _CanvasColumns:
         ``x`` is S samples, (S, C_in, H, W): sample ``s`` has the columns ``s · rows · Wq``
         onwards.  The matrix is valid until the scratch's next use of it.
         """
-        c = canvas.Canvas(self.g, *band)
+        c, grids = _tap_grids(self.g, *band)
         width = c.rows * c.wq
-        taps = len(c.taps)
-        cols = self.scratch.empty("cols", (self.c_in, taps, len(x), width))
+        kh, kw = self.g.kernel
+        cols = self.scratch.empty("cols", (self.c_in, kh * kw, len(x), width))
         cols[..., c.length :] = 0
+        by_tap = cols.reshape(self.c_in, kh, kw, len(x), width)
         for s, x_n in enumerate(x):
             phases = c.fill(x_n, 0.0)
-            for t in range(taps):
-                cols[:, t, s, : c.length] = c.read(phases, t)
+            for grid in grids:  # every tap of a phase in one copy
+                by_tap[:, grid.rows, grid.cols, s, : c.length] = grid.reads(phases, c.length)
         return c, cols.reshape(self.groups, -1, len(x) * width)
+
+
+class _TapGrid(NamedTuple):
+    """The taps that read one phase of a canvas: rows ``rows`` × columns ``cols`` of the
+    kernel, tap ``(a, b)`` of the grid reading the phase from ``shift + a·row_step +
+    b·col_step`` on (elements of the phase's flat rows)."""
+
+    phase: canvas.Phase
+    rows: slice
+    cols: slice
+    n_rows: int
+    n_cols: int
+    shift: int
+    row_step: int
+    col_step: int
+
+    def reads(self, phases: dict[canvas.Phase, np.ndarray], length: int) -> np.ndarray:
+        """A read-only ``(B, n_rows, n_cols, length)`` view: the run every tap reads."""
+        flat = phases[self.phase]
+        item = flat.itemsize
+        return np.lib.stride_tricks.as_strided(
+            flat[:, self.shift :],
+            shape=(flat.shape[0], self.n_rows, self.n_cols, length),
+            strides=(flat.strides[0], self.row_step * item, self.col_step * item, item),
+            writeable=False,
+        )
+
+
+def _progression(values: list[int]) -> tuple[int, int, int] | None:
+    """``(first, step, count)`` of sorted distinct ``values`` in arithmetic progression."""
+    step = values[1] - values[0] if len(values) > 1 else 1
+    if any(b - a != step for a, b in itertools.pairwise(values)):
+        return None
+    return values[0], step, len(values)
+
+
+@functools.lru_cache(maxsize=64)
+def _tap_grids(
+    g: WindowGeometry, first: int, stop: int
+) -> tuple[canvas.Canvas, tuple[_TapGrid, ...]]:
+    """The canvas of output rows ``[first, stop)`` and its taps grouped by phase.
+
+    The taps reading one phase are a grid of kernel rows × kernel columns, each in arithmetic
+    progression, and their shifts are linear in both: so one strided view gives what all of
+    them read (one copy into the column matrix instead of one per tap, each of which let the
+    GIL go and took it back: on two threads, the other thread's copies kept it).
+    """
+    c = canvas.Canvas(g, first, stop)
+    grids = []
+    for phase in c.phases:
+        taps = [(i, j, shift) for i, j, p, shift in c.taps if p == phase]
+        row_run = _progression(sorted({i for i, _, _ in taps}))
+        col_run = _progression(sorted({j for _, j, _ in taps}))
+        assert row_run is not None and col_run is not None, "taps of a phase are a grid"
+        (i0, di, ni), (j0, dj, nj) = row_run, col_run
+        shifts = {(i, j): shift for i, j, shift in taps}
+        base = shifts[i0, j0]
+        row_step = shifts[i0 + di, j0] - base if ni > 1 else 0
+        col_step = shifts[i0, j0 + dj] - base if nj > 1 else 0
+        assert len(taps) == ni * nj and all(
+            shifts[i0 + a * di, j0 + b * dj] == base + a * row_step + b * col_step
+            for a in range(ni)
+            for b in range(nj)
+        ), "a phase's shifts are linear in its taps"
+        grids.append(
+            _TapGrid(
+                phase,
+                slice(i0, i0 + (ni - 1) * di + 1, di),
+                slice(j0, j0 + (nj - 1) * dj + 1, dj),
+                ni, nj, base, row_step, col_step,
+            )
+        )  # fmt: skip
+    return c, tuple(grids)
 
 
 def _canvas_chunks(n: int, c_in: int, g: WindowGeometry) -> list[tuple[int, int, int, int]]:
