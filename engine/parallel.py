@@ -7,8 +7,8 @@ with other work its threads wait for each other at every product (engine_bench, 
 threads: float32 conv 2-6x PyTorch's time, against 1.5x with one thread).  Here whole pieces
 go to :data:`engine.pooling.THREADS` threads instead, copies included, each thread taking
 the next piece when it is done with one, and the BLAS runs single-threaded from then on
-(through ``threadpoolctl``, see :func:`single_threaded_blas`; without it, or with one thread,
-the pieces run one after the other in the caller, as before).
+(through ``threadpoolctl``, see :func:`single_threaded_blas`, with one engine thread as well;
+without it, or with one thread, the pieces run one after the other in the caller).
 
 Each piece must write its own outputs (disjoint arrays or regions): the results are then the
 same bits whatever the number of threads.
@@ -82,13 +82,15 @@ def run_pieces(work: Callable[[T], None], pieces: Sequence[T]) -> None:
     thread, one piece, no BLAS control, or a call from inside a pool worker, the pieces run
     in order in the caller.  The caller's NumPy error state applies in every thread.  An
     exception is raised once every piece has stopped: the one of the earliest piece.
+
+    The BLAS is set to one thread in every case, with one engine thread too: a product the
+    BLAS splits over its threads may round differently (a float32 dW of the LeNet-style stack
+    on 100x100 differed in the last bits between ``THREADS = 1``, BLAS on two threads, and
+    ``THREADS = 2``), and the results must not depend on the number of threads.
     """
+    controlled = single_threaded_blas()
     n = min(pooling.THREADS, len(pieces))
-    if n <= 1 or getattr(pooling._worker, "active", False):
-        for piece in pieces:
-            work(piece)
-        return
-    if not single_threaded_blas():
+    if n <= 1 or not controlled or getattr(pooling._worker, "active", False):
         for piece in pieces:
             work(piece)
         return
