@@ -97,6 +97,33 @@ def test_heat_map_marks_are_not_set_again_when_unchanged(qtbot):
     assert len(calls) == 2
 
 
+def test_moved_marks_leave_unchanged_winners_alone(qtbot):
+    """Hovering a stack's cell moves the marks of every level's heat map; their winners (none)
+    stay, and are not outlined again (each setData builds a path of the cells' outline)."""
+    view = shown_view(qtbot)
+    side = matrix_view.EDIT_MAX_SIDE + 1
+    view.set_matrix(np.arange(float(side * side)).reshape(side, side))  # a heat map
+    heat = view.heatmap
+    calls = []
+    original = heat.winners.setData
+
+    def counted(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        original(*args, **kwargs)
+
+    heat.winners.setData = counted  # type: ignore[method-assign]
+    view.set_highlights({(1, 1): {"hover"}, (2, 2): {"winner"}})
+    assert len(calls) == 1
+    for cell in ((4, 5), (6, 7), (0, 3)):  # the mark moves, the winner stays
+        view.set_highlights({cell: {"hover"}, (2, 2): {"winner"}})
+        assert heat.marks.getData()[0].tolist() == [cell[1] + 0.5]
+        assert heat.marks.getData()[1].tolist() == [cell[0] + 0.5]
+    assert len(calls) == 1
+    assert heat.winners.getData()[0].tolist() == [2.5]
+    view.set_highlights({(4, 5): {"hover"}})  # the winner goes
+    assert len(calls) == 2 and heat.winners.getData()[0].size == 0
+
+
 def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
     """A moved arrow repaints what is under its region: bands along the curve, not its whole
     bounding box (an arch over two views covered most of both)."""

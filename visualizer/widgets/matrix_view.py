@@ -1603,18 +1603,20 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         rows, cols = _cell_arrays(cells)
         win_rows, win_cols = _cell_arrays(winners)
         key = (rows, cols, win_rows, win_cols, self._shape)
-        if (
-            len(self._marked) == len(key)
-            and all(
-                a is b or (isinstance(a, np.ndarray) and np.array_equal(a, b))
-                for a, b in zip(self._marked[:4], key[:4], strict=True)
-            )
-            and self._marked[4] == key[4]
-        ):
+        old = self._marked if len(self._marked) == len(key) else (None,) * len(key)
+        same = [
+            a is b or (isinstance(a, np.ndarray) and np.array_equal(a, b))
+            for a, b in zip(old[:4], key[:4], strict=True)
+        ]
+        if all(same) and old[4] == key[4]:
             return  # the same frames (a view redrawn with its values keeps its step's marks)
         self._marked = key
-        self.marks.setData(cols + 0.5, rows + 0.5)
-        self.winners.setData(win_cols + 0.5, win_rows + 0.5)
+        # Only what changed: hovering a stack's cell moves the marks of six heat maps whose
+        # winners (none) stay, and each setData outlines its cells anew.
+        if not (same[0] and same[1]):
+            self.marks.setData(cols + 0.5, rows + 0.5)
+        if not (same[2] and same[3]):
+            self.winners.setData(win_cols + 0.5, win_rows + 0.5)
         marked = rows.size > 0
         top = left = bottom = right = 0
         if marked:
