@@ -135,6 +135,13 @@ class Canvas:
             in_rows, in_cols, c_rows, c_cols = self._source(phase)
             planes[:, in_rows, in_cols] = flat.reshape(b, self.hq, self.wq)[:, c_rows, c_cols]
 
+    def add_to(self, phases: dict[Phase, np.ndarray], planes: np.ndarray) -> None:
+        """Add the real cells of ``phases`` onto ``planes`` (B, H, W) (:meth:`store` adding)."""
+        b = planes.shape[0]
+        for phase, flat in phases.items():
+            in_rows, in_cols, c_rows, c_cols = self._source(phase)
+            planes[:, in_rows, in_cols] += flat.reshape(b, self.hq, self.wq)[:, c_rows, c_cols]
+
     def read(self, phases: dict[Phase, np.ndarray], tap: int) -> np.ndarray:
         """The ``(B, length)`` run tap number ``tap`` (``i·kW + j``) reads."""
         _, _, phase, shift = self.taps[tap]

@@ -418,15 +418,16 @@ def _conv_backward_on_canvas(
     ``with_bias``, dB ``(C_out,)`` on canvas columns.
 
     ``gy`` goes onto the wide grid with zeros in the garbage columns (so they add nothing to
-    dW, and only zeros to dX); dX's columns are added back tap by tap, each a contiguous run
-    of the canvas (:meth:`Canvas.read`), and stored into dX.
+    dW, and only zeros to dX); dX's columns go back where each tap read (:func:`_add_gathered`
+    for a piece of one sample, tap by tap for several samples side by side).
 
-    Pieces run in parallel (:func:`engine.parallel.run_pieces`).  Each piece's dW^T and dB
+    All pieces run at once (:func:`engine.parallel.run_pieces`).  Each piece's dW^T and dB
     (its rows of ``gy`` summed, off the serial path) are its own, and they are added up in
-    piece order.  Whole samples write disjoint dX; bands of one
-    sample overlap their neighbours' input rows, so bands go in two waves, first the even and
-    then the odd bands of every sample (whatever the number of threads; when a band is too
-    short for its neighbours' neighbours to stay clear, all pieces go in order, one wave each).
+    piece order.  Whole samples write their own dX.  A band of one sample overlaps its
+    neighbours' input rows: it gathers its dX into a canvas of its own, and the caller adds
+    the bands' canvases into dX in band order once every piece is done (the same bits
+    whatever the number of threads).  (Bands used to go in two waves, even then odd, which
+    made the callers wait twice, each time for the slower of two threads.)
     """
     n, c_in = x4.shape[:2]
     c_out = w_rows.shape[0] * w_rows.shape[1]
@@ -435,6 +436,7 @@ def _conv_backward_on_canvas(
     pieces = _canvas_chunks(n, c_in, g)
     gw_parts: list[np.ndarray | None] = [None] * len(pieces)
     gb_parts: list[np.ndarray | None] = [None] * len(pieces)
+    bands: list[tuple[canvas.Canvas, dict[canvas.Phase, np.ndarray]] | None] = [None] * len(pieces)
 
     def piece(k: int) -> None:
         s0, s1, first, stop = pieces[k]
@@ -450,20 +452,32 @@ def _conv_backward_on_canvas(
         gw_parts[k] = cols @ gy_band.transpose(0, 2, 1)
         if with_bias:
             gb_parts[k] = gy_grid.sum(axis=1)  # the garbage columns hold zeros
+        whole = (first, stop) == (0, g.out_size[0])
+        if count == 1:
+            if whole:  # dX of its own sample: straight into it (a view when direct)
+                phases = c.fill(gx[s0], 0.0) if c.direct else c.blank(c_in, x4.dtype)
+            else:  # a band: on its own canvas, added into dX by the caller
+                phases = c.blank(c_in, x4.dtype)
+                bands[k] = (c, phases)
+            _add_gathered(scratch, w_cols, gy_band, c, phases)
+            if whole:
+                c.store(phases, gx[s0])
+            return
         read_grads = scratch.empty("read", cols.shape)
         np.matmul(w_cols, gy_band, out=read_grads)
         per_tap = read_grads.reshape(c_in, len(c.taps), count, width)
-        whole = (first, stop) == (0, g.out_size[0])
-        for s in range(count):
+        for s in range(count):  # whole samples
             target_n = gx[s0 + s]
-            phases = c.blank(c_in, x4.dtype) if whole and not c.direct else c.fill(target_n, 0.0)
+            phases = c.fill(target_n, 0.0) if c.direct else c.blank(c_in, x4.dtype)
             for t in range(len(c.taps)):
                 target = c.read(phases, t)
                 target += per_tap[:, t, s, : c.length]
             c.store(phases, target_n)
 
-    for wave in _waves(pieces, g):
-        parallel.run_pieces(piece, wave)
+    parallel.run_pieces(piece, range(len(pieces)))
+    for k, band in enumerate(bands):  # in band order, whatever the threads' timing
+        if band is not None:
+            band[0].add_to(band[1], gx[pieces[k][0]])
     gw_t = np.zeros((groups, w_rows.shape[2], w_rows.shape[1]), dtype=w_rows.dtype)
     for part in gw_parts:  # in piece order, whatever the threads' timing
         gw_t += part
@@ -475,25 +489,57 @@ def _conv_backward_on_canvas(
     return gx, gw_t, gb
 
 
-def _waves(pieces: list[tuple[int, int, int, int]], g: WindowGeometry) -> list[list[int]]:
-    """Piece numbers in groups that write disjoint dX (see :func:`_conv_backward_on_canvas`).
+def _add_gathered(
+    scratch: workspace.Scratch,
+    w_cols: np.ndarray,
+    gy_band: np.ndarray,
+    c: canvas.Canvas,
+    phases: dict[canvas.Phase, np.ndarray],
+) -> None:
+    """Add dX of one band of one sample, ``W^T · dY`` put back where each tap read, onto
+    the canvas ``phases`` (each ``(C_in, hq·wq)``).
 
-    Bands of a sample alternate between the waves.  The canvas of a band of output rows
-    ``[f, t)`` covers input rows up to ``(t + q)·sH + sH − 1 − pH``, ``q = (kH − 1)·dH // sH``
-    its extra rows, and the next band but one starts at input row ``t'·sH − pH``: the two are
-    clear of each other when every band between two others has at least ``q + 1`` rows.
+    Every cell of a phase gathers what the taps that read it got, with one reduction per
+    phase instead of one addition per tap (each of which let the GIL go and took it back:
+    on two threads, the other one often had it by then).  Tap ``t``'s gradients ``R_t`` land
+    in rows ``margin`` (the largest shift) apart, with zeros between them and before the
+    first: then cell ``p`` of a phase gets ``R_t[p − shift_t]`` from each of its taps, zero
+    where that is outside the tap's run (in the zeros before or after it), and these reads
+    are a strided view of the rows (see :class:`_TapGrid`).  The columns between the runs'
+    real outputs hold ``W^T`` times zeros, as the addition tap by tap has them too.
     """
-    inner = [stop - first for _, _, first, stop in pieces if first > 0 and stop < g.out_size[0]]
-    reach = ((g.kernel[0] - 1) * g.dilation[0]) // g.stride[0] + 1  # the canvas's extra rows + 1
-    if inner and min(inner) < reach:
-        return [[k] for k in range(len(pieces))]
-    index = 0
-    even: list[int] = []
-    odd: list[int] = []
-    for k, (_, _, first, _) in enumerate(pieces):
-        index = 0 if first == 0 else index + 1
-        (even if index % 2 == 0 else odd).append(k)
-    return [even, odd]
+    g = c.g
+    kh, kw = g.kernel
+    c_in = w_cols.shape[0] * w_cols.shape[1] // (kh * kw)
+    width, cells = c.rows * c.wq, c.hq * c.wq
+    margin = max(shift for *_, shift in c.taps)  # ≥ cells − width, what the last cells read
+    row = width + margin
+    flat = scratch.empty("read_spaced", (margin + w_cols.shape[0] * w_cols.shape[1] * row,))
+    rows = flat[margin:].reshape(w_cols.shape[0], w_cols.shape[1], row)
+    flat[:margin] = 0
+    rows[..., width:] = 0
+    np.matmul(w_cols, gy_band, out=rows[..., :width])
+    per_tap = rows.reshape(c_in, kh, kw, row)
+    _, grids = _tap_grids(g, c.first, c.stop)
+    sums = scratch.empty("sums", (c_in, cells))
+    item = flat.itemsize
+    for grid in grids:
+        tap = grid.rows.start * kw + grid.cols.start  # the grid's first tap, of channel 0
+        start = flat[margin + tap * row - grid.shift :]
+        reads = np.lib.stride_tricks.as_strided(
+            start,
+            shape=(c_in, grid.n_rows, grid.n_cols, cells),
+            strides=(
+                per_tap.strides[0],
+                grid.rows.step * per_tap.strides[1] - grid.row_step * item,
+                grid.cols.step * per_tap.strides[2] - grid.col_step * item,
+                item,
+            ),
+            writeable=False,
+        )
+        np.add.reduce(reads, axis=(1, 2), out=sums)
+        target = phases[grid.phase]
+        target += sums
 
 
 def conv2d_backward(

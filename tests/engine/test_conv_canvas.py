@@ -53,3 +53,27 @@ def test_tap_grids_cover_every_tap_once(size, k, s, p, d):
                 seen[i, j] = (grid.phase, grid.shift + a * grid.row_step + b * grid.col_step)
     assert seen == {(i, j): (phase, shift) for i, j, phase, shift in c.taps}
     assert isinstance(c, canvas.Canvas)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("size", "k", "s", "p", "d"), GEOMETRIES)
+@pytest.mark.parametrize("budget", [1, 300, 1 << 20])
+def test_dx_gathered_by_phase_is_exact_on_small_integers(
+    monkeypatch, dtype, size, k, s, p, d, budget
+):
+    """Small integers add up exactly in any order: so a gradient read from the wrong place
+    (or twice, or not at all) by the gathering views, in a band (a canvas of its own, added
+    in afterwards) or a whole sample, shows as a difference from the plain loops."""
+    from engine import reference
+
+    monkeypatch.setattr(conv, "COLUMN_BUDGET", budget)  # bands of 1 row, a few rows, whole
+    rng = np.random.default_rng(budget)
+    x = rng.integers(-4, 5, size=(1, 3, *size)).astype(dtype)
+    w = rng.integers(-3, 4, size=(2, 3, *k)).astype(dtype)
+    g = conv_geometry(size, k, s, p, d)
+    gy = rng.integers(-3, 4, size=(1, 2, *g.out_size)).astype(dtype)
+    got = conv.conv2d_backward(gy, x, w, None, s, p, d)
+    want = reference.conv2d_backward(gy, x, w, None, s, p, d)
+    for a, e in zip(got[:2], want[:2], strict=True):
+        assert a.dtype == dtype
+        np.testing.assert_array_equal(a, e)
