@@ -37,7 +37,7 @@ COLUMN_BUDGET = 1 << 20
 #: A batch of fewer samples than this is cut into bands of output rows (at least this many
 #: pieces in all) when a sample's column matrix has :data:`SPLIT_ELEMENTS` or more: a lone
 #: large sample (a stack's batch of 1) was one or two pieces, computed by one thread while
-#: the other waited, and its backward (bands in two waves) by one thread per wave.  The cut
+#: the other waited, and its backward (then bands in two waves) by one thread per wave.  The cut
 #: depends on the sizes only, never on the number of threads, so the bits do not either.
 MIN_PIECES = 4
 SPLIT_ELEMENTS = 1 << 17

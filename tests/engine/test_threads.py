@@ -114,8 +114,8 @@ def test_adaptive_pooling_gives_the_same_bits_on_every_thread_count(threads, dty
     assert threads.handoffs  # the blocks did go to other threads
 
 
-# Convolutions (engine.parallel): samples, bands of one sample (two waves), and bands too short
-# for the waves (one piece after the other); float32 and float64; with and without groups.
+# Convolutions (engine.parallel): samples, bands of one sample (their dX canvases added in band
+# order), and bands shorter than the kernel; float32 and float64; with and without groups.
 CONV_CASES = [
     ((6, 4, 20, 20), (8, 4, 3, 3), 1, 1, 1, 20000),
     ((2, 4, 40, 40), (6, 2, 3, 3), 2, 1, 2, 2000),
