@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 from checks import settle
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
+from qt_checks import EventCounter
 
 from visualizer.widgets.matrix_view import MatrixView
 
@@ -74,23 +75,10 @@ def test_a_view_fitted_once_is_a_table_when_its_matrix_shrinks(window, qtbot):
     np.testing.assert_allclose(view.matrix(), st.results.output[0, 0])
 
 
-class PaintCounter(QObject):
-    """Counts the paint events of the widgets it filters, by widget."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: dict[int, int] = {}
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
-        return False
-
-
 def paints_per_change(st, widgets, changes) -> list[dict[str, int]]:
     """For each parameter change of ``changes``: how many times each of ``widgets`` (name ->
     widget) was painted by the event loop's work after it."""
-    counter = PaintCounter()
+    counter = EventCounter(QEvent.Type.Paint)
     for widget in widgets.values():
         widget.installEventFilter(counter)
     seen = []
@@ -250,19 +238,6 @@ def test_a_heat_map_given_its_array_again_on_new_levels_draws_it_anew(window, qt
     assert heat._extremes == (copy, (-19.0, 1000.0))
 
 
-class ResizeCounter(QObject):
-    """Counts the resize events of the widgets it filters, by widget."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: dict[int, int] = {}
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
-        return False
-
-
 def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, qtbot):
     """The close-up's largest share of a view follows the view's size; set after the view's
     layout had shared the new room out, the map and the close-up were resized twice (and the
@@ -275,7 +250,7 @@ def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, 
     view = window.views_panel.input_view
     assert view.magnified() is not None
     close_up = view.magnifier.parentWidget()  # its fence: what the body lays out
-    counter = ResizeCounter()
+    counter = EventCounter(QEvent.Type.Resize)
     for widget in (view, view.stack, close_up):
         widget.installEventFilter(counter)
     try:

@@ -8,21 +8,9 @@ from checks import settle
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QApplication
+from qt_checks import EventCounter
 
 from visualizer.widgets import matrix_view
-
-
-class PaintCounter(QObject):
-    """Counts the paint events of the widgets it filters, by widget."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: dict[int, int] = {}
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
-        return False
 
 
 def heat_map_window(window, qtbot, op: str, **params: object):
@@ -45,7 +33,7 @@ def heat_map_window(window, qtbot, op: str, **params: object):
 def paints_per_step(st, widgets, steps) -> list[dict[str, int]]:
     """For each step of ``steps``: how many times each of ``widgets`` (name -> widget) was
     painted by the event loop's work after the step."""
-    counter = PaintCounter()
+    counter = EventCounter(QEvent.Type.Paint)
     for widget in widgets.values():
         widget.installEventFilter(counter)
     seen = []
@@ -89,7 +77,7 @@ def test_a_close_up_of_a_new_shape_is_laid_out_before_it_is_painted(window, qtbo
     st, view = heat_map_window(window, qtbot, "adaptive_avg_pool2d", output_size=3)
     close_up = view.magnifier
     viewport = close_up.table.viewport()
-    counter = PaintCounter()
+    counter = EventCounter(QEvent.Type.Paint)
     viewport.installEventFilter(counter)
     reshaped = []
     try:
