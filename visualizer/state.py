@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.cells import Marks
 from engine.errors import ParameterError
-from engine.ops import OPS, OpSpec, Params, get_op
+from engine.ops import OPS, OpSpec, Params, find_param, get_op
 from engine.ops.budget import check_work
 from engine.pitfalls import PitfallCase, evaluate, get_pitfall
 from engine.trace import update_lines
@@ -343,7 +343,8 @@ class AppState(QObject):
         spec = self.spec
         fields = {}
         for key, value in changes.items():
-            if spec.has_param(key) and spec.param(key).kind == "pair" and isinstance(value, int):
+            param = find_param(key, spec)
+            if param is not None and param.kind == "pair" and isinstance(value, int):
                 value = (value, value)
             fields[key] = value
         params = self.params.replace(**fields)

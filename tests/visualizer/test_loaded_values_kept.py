@@ -40,3 +40,23 @@ def test_a_large_batch_is_shown_exactly(window):
     assert spinbox(window, "batch_spinbox").value() == 12
     spinbox(window, "channels_spinbox").setValue(2)
     assert st.x.shape[:2] == (12, 2)
+
+
+def test_a_pair_set_while_another_operation_is_shown_comes_back_as_a_pair(window):
+    """set_params(kernel_size=2) while an operation without a kernel is shown kept the bare int;
+    switching to an operation with a kernel then raised TypeError in the parameter panel."""
+    from engine.ops import OPS
+
+    st = window.state
+    without = [spec.key for spec in OPS.values() if not spec.has_param("kernel_size")]
+    with_kernel = [spec.key for spec in OPS.values() if spec.has_param("kernel_size")]
+    assert without and with_kernel
+    for first in without:
+        for second in with_kernel:
+            assert st.set_op(with_kernel[0]) and st.set_op(first)
+            assert st.set_params(kernel_size=3, stride=2)
+            assert st.set_op(second)
+            assert st.params["kernel_size"] == (3, 3)
+            assert spinbox(window, "kernel_size_spinbox").value() == 3
+            assert spinbox(window, "kernel_size_w_spinbox").value() == 3
+            assert st.set_params(kernel_size=2, stride=2)
