@@ -89,8 +89,21 @@ def run_pieces(work: Callable[[T], None], pieces: Sequence[T]) -> None:
     ``THREADS = 2``), and the results must not depend on the number of threads.
     """
     controlled = single_threaded_blas()
+    run_shared(work, pieces, parallel=controlled)
+
+
+def run_shared(work: Callable[[T], None], pieces: Sequence[T], parallel: bool = True) -> None:
+    """``work(piece)`` for every piece, on up to :data:`engine.pooling.THREADS` threads, each
+    thread taking the next piece when it is done with one; the BLAS is left alone.
+
+    For pieces that call no BLAS (scatters, gathers, copies).  Unlike
+    :func:`engine.pooling.run_planes`, which hands each thread a fixed share up front, a thread
+    that a busy machine slows down simply takes fewer pieces.  With ``parallel=False``, one
+    thread, one piece or a call from inside a pool worker, the pieces run in order in the
+    caller.  Errors and the NumPy error state as in :func:`run_pieces`.
+    """
     n = min(pooling.THREADS, len(pieces))
-    if n <= 1 or not controlled or getattr(pooling._worker, "active", False):
+    if n <= 1 or not parallel or getattr(pooling._worker, "active", False):
         for piece in pieces:
             work(piece)
         return
@@ -98,7 +111,7 @@ def run_pieces(work: Callable[[T], None], pieces: Sequence[T]) -> None:
 
 
 def _run_shared(work: Callable[[T], None], pieces: Sequence[T], n: int) -> None:
-    """:func:`run_pieces` on ``n`` threads taking the next piece from a shared counter.
+    """:func:`run_shared` on ``n`` threads taking the next piece from a shared counter.
 
     The caller waits for the pieces, not for the helper threads: a helper that has not
     started by the time every piece is taken finds none left and returns, and nobody waits

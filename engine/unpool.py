@@ -23,19 +23,30 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine import pooling
+from engine import parallel, pooling
 from engine.arrays import as_float_array, check_grad_shape, check_integer_indices, from_4d, to_4d
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair
+from engine.workspace import Scratch
 
-#: Input elements per block.  A block's int64 scratch (512 KB) and the output planes it writes
-#: stay in the CPU caches; a plane larger than this is a block of its own.
+#: Input elements per block, at most: a block's int64 scratch (512 KB) stays in the CPU caches.
 BLOCK_ELEMENTS = 1 << 16
+#: Bytes of output per block, at most (:func:`_blocks`; a larger plane is a block of its own):
+#: the block's planes are zeroed and then scattered into while they are in the CPU caches.
+#: Smaller blocks, for a core's 512 KB L2 cache, measured no faster (2026-12-01, one thread,
+#: CPU time, engine_bench's case): their Python overhead, 10-20 µs a block, ate the gain.
+BLOCK_BYTES = 1 << 21
+#: Outputs of this many bytes or more come zeroed from np.zeros at no cost up front: glibc's
+#: malloc maps an allocation of 32 MB or more (its largest mmap threshold) afresh, calloc
+#: knows the kernel's new pages are zero, and their zeroing happens as each block's first
+#: writes fault them in, on its thread.  Zeroing them again in every block would be a pass
+#: over the whole output more (float64 engine_bench case, 51 MB).
+FRESH_BYTES = 32 << 20
 
 __all__ = ["max_unpool2d", "max_unpool2d_backward", "unpool_output_size"]
 
@@ -162,6 +173,7 @@ class _Setup:
     idx: np.ndarray  # (N·C, H·W) integers, validated: 0 <= idx < oH·oW
     out_size: Pair
     ndim: int  # the caller's rank
+    default_size: bool  # no output_size given (for the message of a bad index)
 
     @property
     def out_shape(self) -> tuple[int, int, int, int]:
@@ -178,6 +190,7 @@ def _prepare(
     stride: object,
     padding: object,
     output_size: object,
+    check_range: bool = True,
 ) -> _Setup:
     x4, ndim = to_4d(x, "x")
     out_size = unpool_output_size(x4.shape[2:], kernel_size, stride, padding, output_size)
@@ -192,8 +205,9 @@ def _prepare(
         )
     check_integer_indices(idx, "max_pool2d")
     idx = idx.reshape(x4.shape[0] * x4.shape[1], x4.shape[2] * x4.shape[3])
-    _check_index_range(idx, out_size, output_size is None)
-    return _Setup(x4=x4, idx=idx, out_size=out_size, ndim=ndim)
+    if check_range:  # (else the caller checks them block by block: see _block_flat)
+        _check_index_range(idx, out_size, output_size is None)
+    return _Setup(x4=x4, idx=idx, out_size=out_size, ndim=ndim, default_size=output_size is None)
 
 
 def _check_index_range(idx: np.ndarray, out_size: Pair, default_size: bool) -> None:
@@ -204,15 +218,8 @@ def _check_index_range(idx: np.ndarray, out_size: Pair, default_size: bool) -> N
     (pass ``output_size=(5, 5)``).  An empty output plane accepts no index at all; PyTorch
     returns an empty output there without looking at the indices.
     """
-    if idx.size == 0:
-        return
     plane = out_size[0] * out_size[1]
-    if idx.dtype == np.int64:
-        # One pass: seen as unsigned, a negative index is huge, so max() catches both ends.
-        fine = int(idx.view(np.uint64).max()) < plane
-    else:
-        fine = int(idx.min()) >= 0 and int(idx.max()) < plane
-    if fine:
+    if _in_range(idx, plane):
         return
     size = f"{out_size[0]}x{out_size[1]}"
     if plane == 0:
@@ -242,10 +249,48 @@ def _check_index_range(idx: np.ndarray, out_size: Pair, default_size: bool) -> N
     )
 
 
-def _scratch(per_plane: int, blocks: list[slice]) -> list[np.ndarray]:
-    """One int64 scratch array per thread, as large as the largest block's indices."""
-    size = max(((b.stop - b.start) * per_plane for b in blocks), default=0)
-    return [np.empty(size, dtype=np.int64) for _ in range(min(pooling.THREADS, len(blocks)))]
+def _blocks(n_planes: int, per_plane: int, plane: int, itemsize: int) -> list[slice]:
+    """Runs of whole planes: at most :data:`BLOCK_ELEMENTS` input elements and about
+    :data:`BLOCK_BYTES` of output (at least one plane each).
+
+    Only whole planes, so that blocks write apart and may run on any thread.  Many small
+    blocks rather than one per thread: the threads take them one after the other
+    (:func:`engine.parallel.run_shared`), so a thread that the machine slows down takes fewer.
+    """
+    per_block = max(
+        1,
+        min(BLOCK_ELEMENTS // max(1, per_plane), BLOCK_BYTES // max(1, plane * itemsize)),
+    )
+    return [slice(p, min(n_planes, p + per_block)) for p in range(0, n_planes, per_block)]
+
+
+def _zeroed_output(n_planes: int, plane: int, dtype: np.dtype) -> tuple[np.ndarray, bool]:
+    """The ``(n_planes, plane)`` output, and whether it is zero already.
+
+    Zeros from the kernel when it is large (:data:`FRESH_BYTES`); else uninitialized, for
+    each block to zero its own planes on its thread just before it scatters into them, while
+    they are in the cache: np.zeros of memory that malloc reuses is a memset in the caller, a
+    fifth of the call on one thread, and its output is out of the cache again by the scatter.
+    """
+    shape = (n_planes, plane)
+    if n_planes * plane * np.dtype(dtype).itemsize >= FRESH_BYTES:
+        return np.zeros(shape, dtype), True
+    return np.empty(shape, dtype), False
+
+
+def _run(work: Callable[[slice], None], blocks: list[slice], elements: int) -> None:
+    """``work(block)`` for every block, on the pooling threads when there is enough work."""
+    parallel.run_shared(work, blocks, parallel=elements >= pooling.MIN_PARALLEL_WINDOWS)
+
+
+def _in_range(rows: np.ndarray, plane: int) -> bool:
+    """Whether every index of ``rows`` lies in ``0 .. plane − 1``."""
+    if rows.size == 0:
+        return True
+    if rows.dtype == np.int64:
+        # One pass: seen as unsigned, a negative index is huge, so max() catches both ends.
+        return int(rows.view(np.uint64).max()) < plane
+    return int(rows.min()) >= 0 and int(rows.max()) < plane
 
 
 @functools.lru_cache(maxsize=8)
@@ -259,10 +304,20 @@ def _plane_starts(n_planes: int, per_plane: int, plane: int) -> np.ndarray:
     return starts
 
 
-def _block_flat(idx: np.ndarray, block: slice, plane: int, scratch: np.ndarray) -> np.ndarray:
-    """Flat positions of ``idx[block]`` inside the block's output planes, laid end to end."""
-    rows = idx[block]
-    flat = scratch[: rows.size]
+def _block_flat(s: _Setup, block: slice, size: int) -> np.ndarray:
+    """Flat positions of ``s.idx[block]`` inside the block's output planes, laid end to end,
+    in the calling thread's scratch of ``size`` (the largest block's) elements.
+
+    The block's indices are checked first: a bad one raises the :class:`ParameterError` of
+    :func:`_check_index_range` on all of them, the same message whichever block found it.
+    """
+    rows = s.idx[block]
+    plane = s.out_size[0] * s.out_size[1]
+    if not _in_range(rows, plane):
+        _check_index_range(s.idx, s.out_size, s.default_size)  # raises
+    # One array of the largest block's size, so that the last block's smaller size does not
+    # replace the thread's kept array (see Scratch).
+    flat = Scratch("max_unpool2d", np.dtype(np.int64)).empty("flat", (size,))[: rows.size]
     starts = _plane_starts(rows.shape[0], rows.shape[1], plane)
     # One 1-D addition: adding the (planes, 1) column of plane starts instead sends NumPy
     # through its buffered broadcasting loop, which took 1.3 of the 0.8 ms this takes for
@@ -320,22 +375,24 @@ def max_unpool2d(
     >>> max_unpool2d([[5.0, 7.0]], [[1, 2]], kernel_size=(1, 2))
     array([[0., 5., 7., 0.]])
     """
-    s = _prepare(x, indices, kernel_size, stride, padding, output_size)
+    s = _prepare(x, indices, kernel_size, stride, padding, output_size, check_range=False)
     n_planes, per_plane = s.idx.shape
     plane = s.out_size[0] * s.out_size[1]
     x_planes = s.x4.reshape(n_planes, per_plane)
-    out = np.zeros((n_planes, plane), dtype=s.x4.dtype)
-    blocks = pooling.plane_blocks(n_planes, per_plane, BLOCK_ELEMENTS)
-    scratch = _scratch(per_plane, blocks)
+    out, zeroed = _zeroed_output(n_planes, plane, s.x4.dtype)
+    blocks = _blocks(n_planes, per_plane, plane, out.itemsize)
+    size = max((b.stop - b.start for b in blocks), default=0) * per_plane
 
-    def unpool(block: slice, worker: int) -> None:
-        values = x_planes[block].reshape(-1)
+    def unpool(block: slice) -> None:
         target = out[block].reshape(-1)
+        flat = _block_flat(s, block, size)
+        if not zeroed:
+            target.fill(0)
         # A 1-D integer-array assignment writes in index order, so the last duplicate wins.
         # (NumPy documents no order for repeated indices; a test pins this behaviour.)
-        target[_block_flat(s.idx, block, plane, scratch[worker])] = values
+        target[flat] = x_planes[block].reshape(-1)
 
-    pooling.run_planes(unpool, blocks)
+    _run(unpool, blocks, s.idx.size)
     return from_4d(out.reshape(s.out_shape), s.ndim)
 
 
@@ -368,7 +425,7 @@ def max_unpool2d_backward(
     That is PyTorch's behaviour (issue #80827 and its neighbours); without duplicates it is the
     exact derivative.
     """
-    s = _prepare(x, indices, kernel_size, stride, padding, output_size)
+    s = _prepare(x, indices, kernel_size, stride, padding, output_size, check_range=False)
     gy_arr = np.asarray(grad_output)
     expected = s.caller_shape(s.out_shape)
     check_grad_shape(gy_arr.shape, expected)
@@ -378,14 +435,14 @@ def max_unpool2d_backward(
     # The gradient has x's dtype, as in PyTorch.
     gy = np.ascontiguousarray(gy_arr, dtype=s.x4.dtype).reshape(n_planes, plane)
     grad = np.empty((n_planes, per_plane), dtype=s.x4.dtype)
-    blocks = pooling.plane_blocks(n_planes, per_plane, BLOCK_ELEMENTS)
-    scratch = _scratch(per_plane, blocks)
+    blocks = _blocks(n_planes, per_plane, plane, grad.itemsize)
+    size = max((b.stop - b.start for b in blocks), default=0) * per_plane
 
-    def gather(block: slice, worker: int) -> None:
-        flat = _block_flat(s.idx, block, plane, scratch[worker])
-        # mode="clip" skips the per-element bounds check (the indices are validated) and lets
+    def gather(block: slice) -> None:
+        flat = _block_flat(s, block, size)
+        # mode="clip" skips the per-element bounds check (the indices are checked) and lets
         # np.take write straight into ``grad`` without buffering.
         np.take(gy[block].reshape(-1), flat, out=grad[block].reshape(-1), mode="clip")
 
-    pooling.run_planes(gather, blocks)
+    _run(gather, blocks, s.idx.size)
     return from_4d(grad.reshape(s.x4.shape), s.ndim)
