@@ -13,10 +13,11 @@ neither does this module: the size rules and the index rule catch every nonsensi
 
 Vectorised as one fancy-index assignment (forward) or ``np.take`` (backward) per block of whole
 planes, with block-local flat indices, so the int64 scratch stays small and the block's output
-stays in the CPU cache.  Blocks write apart (whole planes each), so they run on the pooling
-threads (:data:`engine.pooling.THREADS`, see :func:`engine.pooling.run_planes`): NumPy's
-indexing loops release the GIL, and every element is still written by one thread, so the
-results are the same bits whatever the number of threads.
+stays in the CPU caches.  Each block checks its own indices and (forward) zeroes its own
+output planes just before it scatters into them; blocks write apart (whole planes each), so the
+pooling threads (:data:`engine.pooling.THREADS`) take them one after the other
+(:func:`engine.parallel.run_shared`): NumPy's loops release the GIL, and every element is
+still written by one thread, so the results are the same bits whatever the number of threads.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ are the same bits, and the same error is raised, whatever the number of threads.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -333,3 +335,68 @@ def test_plane_runs_cover_every_plane_once_and_share_out_evenly(
     assert max(sizes, default=0) <= max(1, block // per_plane)  # at most a block's worth
     if n_threads > 1 and n_planes * per_plane >= pooling.MIN_PARALLEL_WINDOWS:
         assert len(runs) == n_planes or len(runs) % n_threads == 0
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_a_bad_unpooling_index_is_reported_the_same_way_whatever_the_threads(threads, backward):
+    """max_unpool2d checks its indices block by block, on the threads: whichever block finds
+    a bad one, the message names the values of all of them, as with one thread."""
+    x = np.random.default_rng(14).standard_normal((8, 16, 40, 40))
+    _, idx = engine.max_pool2d(np.zeros((8, 16, 80, 80)), 2, return_indices=True)
+    bad = idx.copy()
+    bad[7, 15, 39, 39] = 80 * 80  # one past the plane, in the last block
+    bad[6, 2, 0, 0] = -3  # a negative one, in an earlier block
+    gy = np.ones((8, 16, 80, 80))
+    messages = set()
+    for n in (1, 2, 4):
+        threads(n)
+        with pytest.raises(ParameterError) as info:
+            if backward:
+                engine.max_unpool2d_backward(gy, x, bad, 2)
+            else:
+                engine.max_unpool2d(x, bad, 2)
+        messages.add(str(info.value))
+    assert len(messages) == 1
+    assert "from -3 to 6400" in messages.pop()
+    # a lone bad index in one block only, past another block's planes: still refused
+    bad = idx.copy()
+    bad[3, 0, 5, 5] = 80 * 80 + 1  # inside the next plane of its block, were it not checked
+    threads(2)
+    with pytest.raises(ParameterError, match="from 0 to 6401"):
+        engine.max_unpool2d(x, bad, 2)
+
+
+def test_shared_pieces_go_to_whichever_thread_is_free_and_leave_the_blas_alone(threads):
+    """engine.parallel.run_shared: while the caller is stuck in piece 0, another thread takes
+    every other piece (a fixed half each would leave pieces 1-2 waiting behind piece 0)."""
+    from engine import parallel
+
+    threads(2)
+    parallel.release_blas()
+    others_done = threading.Event()
+    ran: list[int] = []
+    lock = threading.Lock()
+
+    def work(k: int) -> None:
+        if k == 0:
+            assert others_done.wait(timeout=20), "pieces 1-5 waited for piece 0"
+        with lock:
+            ran.append(k)
+            if sorted(ran) == [1, 2, 3, 4, 5]:
+                others_done.set()
+
+    parallel.run_shared(work, range(6))
+    assert sorted(ran) == list(range(6))
+    assert parallel._blas_limiter is None  # no BLAS in these pieces: its threads untouched
+
+
+def test_unpooling_hands_blocks_to_other_threads_forward_and_backward(threads):
+    rng = np.random.default_rng(15)
+    big = rng.standard_normal((4, 32, 96, 96))
+    pooled, idx = engine.max_pool2d(big, 2, return_indices=True)
+    threads(2)
+    _, forward = _backward_handed_off(threads, lambda: engine.max_unpool2d(pooled, idx, 2))
+    _, backward = _backward_handed_off(
+        threads, lambda: engine.max_unpool2d_backward(big, pooled, idx, 2)
+    )
+    assert forward and backward

@@ -398,3 +398,62 @@ def test_pool_unpool_round_trip_matches_torch():
     assert_array_equal(idx, tidx.numpy())
     t_out = torch.nn.functional.max_unpool2d(ty, tidx, 3, 2, 1, output_size=(7, 9))
     assert_array_equal(max_unpool2d(y, idx, 3, 2, 1, output_size=(7, 9)), t_out.numpy())
+
+
+# ---- blocks: zeroing, the output allocation ----------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_blocks_zero_their_own_planes_of_an_uninitialized_output(monkeypatch, dtype):
+    """Below FRESH_BYTES the output comes uninitialized and each block zeroes its own planes
+    before it scatters: an output full of NaN from the allocation must not show through, in
+    any block (the last one smaller), with duplicates and planes the indices never reach."""
+    monkeypatch.setattr(unpool_module, "BLOCK_ELEMENTS", 40)  # 3 planes of 12 a block
+    made = []
+
+    def poisoned(n_planes, plane, dt):
+        out = np.full((n_planes, plane), np.nan, dtype=dt)
+        made.append(out)
+        return out, False
+
+    monkeypatch.setattr(unpool_module, "_zeroed_output", poisoned)
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 5, 3, 4)).astype(dtype)
+    idx = rng.integers(0, 6 * 8, size=x.shape)
+    idx[1, 4] = 0  # a plane whose inputs all land on one cell
+    got = max_unpool2d(x, idx, 2, output_size=(6, 8))
+    assert made and got.dtype == dtype
+    assert_array_equal(got, ref.max_unpool2d(x, idx, 2, output_size=(6, 8)))
+
+
+def test_the_output_comes_zeroed_from_the_kernel_only_when_large(monkeypatch):
+    out, zeroed = unpool_module._zeroed_output(3, 5, np.dtype(np.float64))
+    assert out.shape == (3, 5) and out.dtype == np.float64 and not zeroed
+    monkeypatch.setattr(unpool_module, "FRESH_BYTES", 3 * 5 * 8)
+    out, zeroed = unpool_module._zeroed_output(3, 5, np.dtype(np.float64))
+    assert zeroed and not out.any()
+    # and the blocks then leave it as it is: the same output as with zeroing blocks
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 3, 4, 4))
+    idx = rng.integers(0, 64, size=x.shape)
+    monkeypatch.setattr(unpool_module, "FRESH_BYTES", 0)
+    assert_array_equal(max_unpool2d(x, idx, 2), ref.max_unpool2d(x, idx, 2))
+
+
+@pytest.mark.parametrize(
+    ("n_planes", "per_plane", "plane", "itemsize"),
+    [
+        (512, 3136, 12544, 4),
+        (512, 3136, 12544, 8),
+        (7, 100, 400, 8),
+        (3, 1 << 17, 9, 4),
+        (0, 9, 9, 8),
+    ],
+)
+def test_blocks_cover_every_plane_once_within_their_limits(n_planes, per_plane, plane, itemsize):
+    blocks = unpool_module._blocks(n_planes, per_plane, plane, itemsize)
+    assert [p for b in blocks for p in range(b.start, b.stop)] == list(range(n_planes))
+    for b in blocks:
+        planes = b.stop - b.start
+        assert planes >= 1
+        if planes > 1:  # a plane larger than a block is a block of its own
+            assert planes * per_plane <= unpool_module.BLOCK_ELEMENTS
+            assert planes * plane * itemsize <= unpool_module.BLOCK_BYTES
