@@ -259,8 +259,9 @@ def _backward_handed_off(threads, work):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_unpool_lp_and_adaptive_passes_give_the_same_bits_on_every_thread_count(threads, dtype):
     """max_unpool2d, lp_pool2d and the adaptive backward passes run runs of whole planes on
-    the pooling threads (engine.pooling.run_planes): the same bits on 1, 2 and 3 threads, with
-    -0.0, NaN, inf and repeated unpooling indices (the last one wins in every plane), and the
+    the pooling threads (engine.pooling.run_planes; unpooling: engine.parallel.run_shared): the
+    same bits on 1, 2 and 3 threads, with -0.0, NaN, inf and repeated unpooling indices (the
+    last one wins in every plane), and the
     unpooling and adaptive average backward passes do hand work to another thread when there
     are several."""
     rng = np.random.default_rng(21)
