@@ -85,10 +85,6 @@ GATHERED_MAX_TAPS = 144
 #: Planes the planes-last passes need at least (their gathers copy runs of planes).
 PLANES_LAST_MIN_PLANES = 32
 
-#: The average's backward adds a later row-bin's shares to at most this many gradient rows one
-#: row at a time (plain slices); more rows at once with an index array (a gather and scatter).
-MAX_ROW_BY_ROW = 64
-
 #: Equal tiling bins of at most this many taps are summed in tap-major order
 #: (:func:`_tiled_sums_tap_major`), when a block holds at least ``TAP_MAJOR_MIN_OUTPUTS``
 #: outputs (its reduction runs along them).  Bytes of input per block of that pass: the
@@ -256,6 +252,24 @@ class _Axis:
         bins = lo[:, None] + np.arange(self.m)[None, :]
         real = bins <= hi[:, None]
         return np.minimum(bins, hi[:, None]), real
+
+    def classes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The input coordinates grouped by the bins covering them.
+
+        Coordinates covered by the same bins form a run (``lo`` and ``hi`` never decrease);
+        each run is a class.
+
+        Returns
+        -------
+        first : int64 (n,), the first bin covering each class
+        count : int64 (n,), how many bins cover it (consecutive from ``first``)
+        of : int64 (I,), the class of each input coordinate
+        """
+        new = np.ones(self.size, dtype=bool)
+        new[1:] = (self.lo[1:] != self.lo[:-1]) | (self.hi[1:] != self.hi[:-1])
+        starts = np.nonzero(new)[0]
+        of = np.cumsum(new) - 1
+        return self.lo[starts], self.hi[starts] - self.lo[starts] + 1, of
 
 
 def _axes(x4: np.ndarray, output_size: object) -> tuple[_Axis, _Axis]:
@@ -790,37 +804,52 @@ def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis, out: np.ndarray)
 
     PyTorch loops over the outputs and adds each bin's share to its elements; an element thus
     receives its bins in increasing (oh, ow) order, starting from +0.0.  Here every element
-    *gathers* the shares of the bins covering it (:meth:`_Axis.covering`): no scatter with
-    colliding targets.  The bins of its first row-bin come first and are summed once per
-    (row-bin, column) on the small output-sized array; only the rows that lie in a second
-    row-bin (at most ``out_H - 1`` of them when shrinking) then add that bin's shares.
+    *gathers* the shares of the bins covering it: no scatter with colliding targets.  Input
+    rows covered by the same bins get the same gradient row, and likewise columns
+    (:meth:`_Axis.classes`: 17 classes of 56 rows for 56 → 9), so the sums are taken once per
+    (row class, column class) on a small table, which is then spread to the columns and,
+    by whole rows, to the gradient:
+
+    1. ``row_sums[p, oh, C]``: the shares of row-bin ``oh`` over column class ``C``'s bins, in
+       order (missing bins of a shorter class read an appended +0.0 column);
+    2. ``table[p, R, C]``: ``row_sums`` of row class ``R``'s first bin, then each later
+       row-bin's shares over the class's column-bins, one after the other;
+    3. the table's columns spread to the input columns, its rows to the input rows.
+
+    Adding +0.0 for a missing bin is exact: a share is never -0.0 (the caller adds +0.0), so
+    neither is a sum of shares, and ``s + 0.0 == s``.
 
     Parameters
     ----------
     share : array, shape (P, out_H, out_W)
     out : array, shape (P, H, W), C-contiguous, written
     """
-    c_bins, c_real = cols.covering(slice(None))  # (W, mW)
-    # Missing bins read an extra column of +0.0 (no masked fill afterwards).
-    padded = np.zeros(share.shape[:2] + (cols.out + 1,), dtype=share.dtype)
-    padded[:, :, : cols.out] = share
-    column = np.where(c_real, c_bins, cols.out).T.ravel()  # (mW·W), bin-major
-    by_cols = np.take(padded, column, axis=2).reshape(share.shape[:2] + (cols.m, cols.size))
-    # a real first bin: 0.0 + s == s, s is never -0.0; + 0.0 for a missing bin changes nothing
-    first = by_cols[:, :, 0, :] + by_cols[:, :, 1, :] if cols.m > 1 else by_cols[:, :, 0, :]
-    for b in range(2, cols.m):
-        first += by_cols[:, :, b, :]
-    grad = out
-    np.take(first, rows.lo, axis=1, out=grad, mode="clip")  # whole rows: fast
+    r_first, r_count, r_class = rows.classes()
+    c_first, c_count, c_class = cols.classes()
+    if cols.m == 1:  # a class per bin (equal tiling bins, say): no sums along the rows
+        by_col = [share]
+    else:
+        padded = np.zeros(share.shape[:2] + (cols.out + 1,), dtype=share.dtype)
+        padded[:, :, : cols.out] = share
+        by_col = [  # (P, oH, nC): each row-bin's share from the b-th bin of each column class
+            np.take(padded, np.where(c_count > b, c_first + b, cols.out), axis=2, mode="clip")
+            for b in range(cols.m)
+        ]
+    row_sums = by_col[0]
+    for later in by_col[1:]:
+        row_sums = row_sums + later
+    # (P, nR, nC); with one bin per row, the row classes are the bins
+    table = row_sums if rows.m == 1 else np.take(row_sums, r_first, axis=1, mode="clip")
     for a in range(1, rows.m):
-        more = np.nonzero(rows.hi - rows.lo >= a)[0]  # rows lying in an (a+1)-th row-bin
-        if len(more) <= MAX_ROW_BY_ROW:  # row by row: plain slices, no gather and scatter
-            for r in more:
-                for b in range(cols.m):
-                    grad[:, r, :] += by_cols[:, rows.lo[r] + a, b, :]
-            continue
-        for b in range(cols.m):
-            grad[:, more, :] += by_cols[:, rows.lo[more] + a, b, :]
+        k = np.nonzero(r_count > a)[0]  # the row classes lying in an (a+1)-th row-bin
+        every = len(k) == len(r_first)
+        part = table if every else table[:, k]
+        for later in by_col:
+            part += np.take(later, r_first[k] + a, axis=1, mode="clip")
+        if not every:
+            table[:, k] = part
+    spread = np.take(table, c_class, axis=2, mode="clip")  # (P, nR, W)
+    np.take(spread, r_class, axis=1, out=out, mode="clip")  # whole rows
 
 
 def _scatter_shares(share: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:

@@ -678,16 +678,25 @@ def test_tap_major_sums_are_sequential_not_pairwise(torch):
     assert_same(y, reference.adaptive_avg_pool2d(x, 2))
 
 
-@pytest.mark.parametrize("row_by_row", [0, 64])
-@pytest.mark.parametrize("output_size", [(9, 9), (5, 7), (3, 8), (12, 20)])
-def test_average_backward_rows_in_two_bins_both_ways(monkeypatch, row_by_row, output_size):
-    """Rows lying in a second row-bin get its shares row by row or through an index array."""
-    monkeypatch.setattr(adaptive, "MAX_ROW_BY_ROW", row_by_row)
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize(
+    "output_size", [(9, 9), (5, 7), (3, 8), (12, 20), (40, 19), (23, 38), (46, 1), (69, 19), (1, 30)]
+)
+def test_average_backward_gathers_every_covering_bin(monkeypatch, threads, output_size):
+    """Rows and columns in up to three bins (one axis growing) take the gathered backward:
+    later row-bins' shares go to extra table rows, later column-bins' to their columns."""
+    monkeypatch.setattr(pooling, "THREADS", threads)
+    monkeypatch.setattr(pooling, "MIN_PARALLEL_WINDOWS", 1)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 23, 19)).astype(np.float32)
+    rows, cols = adaptive._axes(x, output_size)
+    assert rows.m * cols.m <= 4  # the gathered pass, not the scatter
     gy = rng.standard_normal((2, 3, *output_size)).astype(np.float32)
     gy[0, 0, 0, 0] = np.inf
-    gy[1, 2, 1, 1] = -0.0
+    gy[1, 2, 0, -1] = -np.inf
+    gy[1, 2, -1, 0] = np.nan
+    gy[0, 1] = -0.0
+    gy[1, 1, ::2] = 2.0**24  # shares that round when added to the small ones
     assert_same(
         adaptive_avg_pool2d_backward(gy, x, output_size),
         reference.adaptive_avg_pool2d_backward(gy, x, output_size),
