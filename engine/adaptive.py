@@ -1159,7 +1159,7 @@ def adaptive_max_pool2d_backward(
     )
     with np.errstate(invalid="ignore", over="ignore"):
         if ties == "first":
-            grad = _scatter_first(gy, idx, x4.shape, overlap=not (rows.tiles and cols.tiles))
+            grad = _scatter_first(gy, idx, x4.shape)
         else:
             grad = _scatter_ties(gy, x4, idx, rows, cols, split=ties == "split")
     return from_4d(grad, ndim)
@@ -1185,36 +1185,37 @@ def _check_indices(
     return idx
 
 
-def _scatter_first(
-    gy: np.ndarray, idx: np.ndarray, shape: tuple[int, ...], overlap: bool
-) -> np.ndarray:
+def _scatter_first(gy: np.ndarray, idx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``grad.flat[idx] += grad_output`` plane by plane, in (oh, ow) order like PyTorch.
 
-    Without overlapping bins no element wins twice, and a plain assignment does the job of
-    the (slower) ordered ``np.add.at``.  Runs of whole planes write apart: they go to the
-    pooling threads when there are enough bins (NumPy's fancy assignment releases the GIL;
-    ``np.add.at`` does not, so overlapping bins stay on one thread).
+    The ordered ``np.add.at`` adds every bin's gradient onto zeros (a -0.0 gradient lands as
+    +0.0, as in PyTorch), also where bins share their winner (neighbouring bins that overlap,
+    or any indices the caller gave: a plain assignment would keep one of them).  NumPy 2's
+    ``np.add.at`` of one value per bin costs about a plain assignment.  It holds the GIL, but
+    zeroing the gradient, a pass over the whole of it, does not: runs of whole planes zero
+    their part on the pooling threads when there are enough bins.
     """
     n_planes = shape[0] * shape[1]
     plane = shape[2] * shape[3]
-    grad = np.zeros((n_planes, plane), dtype=gy.dtype)
     g_planes = gy.reshape(n_planes, -1)
     i_planes = idx.reshape(n_planes, -1)
+    # The threshold counts bins, not input elements (engine_bench's 7x7 bins: 25k; with input
+    # elements, 2 threads took 6% longer).
+    runs = _thread_runs(n_planes, i_planes.shape[1])
+    # One run: np.zeros, which may get memory known to be zero; several: each zeroes its part.
+    several = len(runs) > 1
+    if several:
+        grad = np.empty((n_planes, plane), dtype=gy.dtype)
+    else:
+        grad = np.zeros((n_planes, plane), dtype=gy.dtype)
 
     def scatter(run: slice, _worker: int) -> None:
         target = grad[run].reshape(-1)  # the run's planes, one after the other
+        if several:
+            target[...] = 0
         flat = i_planes[run] + (np.arange(run.stop - run.start) * plane)[:, None]
-        if overlap:
-            np.add.at(target, flat.ravel(), g_planes[run].ravel())
-        else:
-            # PyTorch adds onto zeros: a -0.0 gradient lands as +0.0 (-0.0 + 0.0 = +0.0, and
-            # no other value changes).
-            target[flat.ravel()] = np.add(g_planes[run].ravel(), 0.0)
+        np.add.at(target, flat.ravel(), g_planes[run].ravel())
 
-    # np.add.at holds the GIL: overlapping bins gain nothing from threads.  Without overlap
-    # the work is one assignment per bin (engine_bench's 7x7 bins: 25k), so the threshold
-    # counts bins, not input elements (with input elements, 2 threads took 6% longer).
-    runs = [slice(0, n_planes)] if overlap else _thread_runs(n_planes, i_planes.shape[1])
     run_planes(scatter, runs)
     return grad.reshape(shape)
 

@@ -701,3 +701,27 @@ def test_average_backward_gathers_every_covering_bin(monkeypatch, threads, outpu
         adaptive_avg_pool2d_backward(gy, x, output_size),
         reference.adaptive_avg_pool2d_backward(gy, x, output_size),
     )
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("output_size", [(2, 2), (4, 8), (3, 5)])  # tiling, and overlapping bins
+def test_max_backward_adds_every_bin_that_picks_an_element(
+    monkeypatch, threads, dtype, output_size
+):
+    """Indices given back may pick one element from several bins, also bins that tile the
+    plane: PyTorch adds all their gradients onto zeros, in (oh, ow) order (not the last one
+    alone); a lone -0.0 lands as +0.0."""
+    monkeypatch.setattr(pooling, "THREADS", threads)
+    monkeypatch.setattr(pooling, "MIN_PARALLEL_WINDOWS", 1)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 8, 8)).astype(dtype)
+    gy = rng.standard_normal((2, 3, *output_size)).astype(dtype)
+    gy[0, 0, 0, 0] = 2.0**24  # later small gradients round differently in another order
+    gy[1, 2] = -0.0
+    idx = rng.integers(0, 3, size=gy.shape)  # three elements for every bin of a plane
+    expected = np.zeros(x.shape, dtype=dtype)
+    for n, c, oh, ow in np.ndindex(gy.shape):
+        cell = divmod(int(idx[n, c, oh, ow]), 8)
+        expected[n, c][cell] += gy[n, c, oh, ow]
+    assert_same(adaptive_max_pool2d_backward(gy, x, output_size, indices=idx), expected)
