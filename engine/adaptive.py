@@ -660,20 +660,22 @@ def _max_planes_last(
     weight = np.arange(gathered.taps, 0, -1, dtype=small)[:, None]
 
     def scan(blocks: list[tuple[slice, slice]], _worker: int) -> None:
+        scratch = np.empty(gathered.taps * gathered.bins * gathered.per, dtype=bool)
         for p, _ in blocks:
             flat = gathered.gather(p, -np.inf)  # (taps, oH·oW·b)
             b = p.stop - p.start
-            tap = _first_max_taps(flat, weight)
-            columns = np.arange(flat.shape[1])
-            best[p] = flat[tap, columns].reshape(rows.out, cols.out, b).transpose(2, 0, 1)
+            tap, won = _first_max_taps(flat, weight, scratch)
+            best[p] = won.reshape(rows.out, cols.out, b).transpose(2, 0, 1)
             at = gathered.flat[tap.reshape(-1, b), np.arange(gathered.bins)[:, None]]
             idx[p] = at.reshape(rows.out, cols.out, b).transpose(2, 0, 1)
 
     _run_blocks(scan, gathered.blocks())
 
 
-def _first_max_taps(flat: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """The winning tap of each column of ``flat`` (taps, n), PyTorch's scan order.
+def _first_max_taps(
+    flat: np.ndarray, weight: np.ndarray, scratch: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The winning tap of each column of ``flat`` (taps, n), PyTorch's scan order, and its value.
 
     The maximum ``m`` (``np.maximum.reduce`` over the taps, NaN propagating), then the *first*
     tap equal to it as the largest ``weight[t] = taps − t`` over the equal taps (a max-reduction
@@ -685,19 +687,34 @@ def _first_max_taps(flat: np.ndarray, weight: np.ndarray) -> np.ndarray:
     ----------
     flat : (taps, n) array
     weight : (taps, 1) uint8 or uint16, ``taps − t``
+    scratch : bool array of at least ``taps·n`` entries, optional
+        Where the equal taps are marked (uint8 weights only), instead of new arrays.
 
     Returns
     -------
-    intp (n,) tap numbers
+    tap : intp (n,), tap numbers
+    best : (n,), the value at the winning tap
     """
-    taps = flat.shape[0]
+    taps, n = flat.shape
     m = np.maximum.reduce(flat, axis=0)
-    first = np.maximum.reduce((flat == m) * weight, axis=0)
+    if weight.dtype == np.uint8:
+        equal = np.empty((taps, n), dtype=bool) if scratch is None else scratch[: taps * n]
+        equal = np.equal(flat, m, out=equal.reshape(taps, n))
+        marks = equal.view(np.uint8)
+        np.multiply(marks, weight, out=marks)  # 1 -> taps - t, 0 stays
+    else:
+        marks = (flat == m) * weight
+    first = np.maximum.reduce(marks, axis=0)
     tap: np.ndarray = taps - first.astype(np.intp)  # first == 0 only for NaN (NaN != NaN)
     nan = np.isnan(m)
     if nan.any():
         tap[nan] = taps - 1 - np.argmax(np.isnan(flat[::-1, nan]), axis=0)
-    return tap
+    # The winner's value is m itself, to the bit, except for a NaN (the last NaN's payload)
+    # and for a zero (the first of -0.0 and +0.0, which compare equal): read those.
+    fix = np.nonzero(nan | (m == 0))[0]
+    if len(fix):
+        m[fix] = flat[tap[fix], fix]
+    return tap, m
 
 
 def _plane_means(planes: np.ndarray) -> np.ndarray:
@@ -991,11 +1008,12 @@ def _tiled_max_tap_major(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.n
 
     def scan(group: list[tuple[slice, slice]], _worker: int) -> None:
         scratch = copy.scratch()
+        equal = np.empty(len(scratch), dtype=bool)
         for p, _ in group:
             flat = copy.taps(p, scratch)  # (taps, bins of the block)
             b = p.stop - p.start
-            tap = _first_max_taps(flat, weight)
-            best[p] = copy.by_planes(flat.reshape(-1)[tap * flat.shape[1] + np.arange(len(tap))], b)
+            tap, won = _first_max_taps(flat, weight, equal)
+            best[p] = copy.by_planes(won, b)
             np.add(copy.by_planes(tap_offset[tap], b), bin_offset, out=idx[p])
 
     _run_blocks(scan, copy.blocks())

@@ -630,13 +630,16 @@ def test_gathered_passes_match_the_reference_on_many_planes(
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("output_size", [(4, 4), (2, 3), (8, 6), (1, 12), (2, 2), (1, 2)])
+@pytest.mark.parametrize("block_bytes", [1536, 1 << 16])
 def test_tap_major_sums_match_the_reference_on_many_planes(
-    monkeypatch, threads, dtype, output_size
+    monkeypatch, threads, dtype, output_size, block_bytes
 ):
     """Divisible sizes with enough planes take the tap-major copy and its ordered reduction
-    (the average) or its first-maximum scan (the maximum, bins of more than 36 taps)."""
+    (the average) or its first-maximum scan (the maximum, bins of more than 36 taps), in
+    several blocks of a few planes (bins ordered plane by plane) or of more planes than an
+    output row has bins (bins ordered planes last)."""
     monkeypatch.setattr(pooling, "THREADS", threads)
-    monkeypatch.setattr(adaptive, "TAP_MAJOR_BLOCK_BYTES", 4096)  # several blocks
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_BLOCK_BYTES", block_bytes)  # several blocks
     monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
     rng = np.random.default_rng(11)
     x = rng.standard_normal((3, 30, 16, 12)).astype(dtype)
@@ -647,13 +650,17 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
     x[1, 3, :4, :6] = -0.0
     x[1, 3, 0, 0] = 0.0
     x[2, 2] = 2.0**-140  # subnormal in float32
-    assert adaptive._tap_major(
-        *adaptive._axes(x, output_size), len(x.reshape(-1, 16, 12)), x.itemsize
-    )
+    planes = x.reshape(-1, 16, 12)
+    rows, cols = adaptive._axes(x, output_size)
+    assert adaptive._tap_major(rows, cols, len(planes), x.itemsize)
+    copy = adaptive._TapMajorCopy(planes, rows, cols)
+    assert copy.planes_last == (block_bytes > 1536) and len(copy.blocks()) > 1
     assert_same(adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size))
     # the maximum (bins of more than 36 taps take the tap-major scan): ties, NaN, signed zeros
     x[0, 2, :8, :6] = -0.0
     x[0, 2, 3, 4] = 0.0  # +0.0 after -0.0 in its bin: the first (-0.0) wins
+    x[0, 6, :8, :6] = -0.0
+    x[0, 6, 0, 0] = 0.0  # +0.0 first, then -0.0 only: +0.0 wins (np.maximum keeps the last)
     x[0, 3, ::2, ::3] = np.round(x[0, 3, ::2, ::3])  # ties
     x[0, 3] = np.minimum(x[0, 3], 1.0)  # many taps equal to the maximum 1.0
     x[0, 4, 2:9:3, 5] = np.nan  # several NaN in a bin: the last one is reported
