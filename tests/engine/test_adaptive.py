@@ -687,7 +687,8 @@ def test_tap_major_sums_are_sequential_not_pairwise(torch):
 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize(
-    "output_size", [(9, 9), (5, 7), (3, 8), (12, 20), (40, 19), (23, 38), (46, 1), (69, 19), (1, 30)]
+    "output_size",
+    [(9, 9), (5, 7), (3, 8), (12, 20), (40, 19), (23, 38), (46, 1), (69, 19), (1, 30)],
 )
 def test_average_backward_gathers_every_covering_bin(monkeypatch, threads, output_size):
     """Rows and columns in up to three bins (one axis growing) take the gathered backward:
