@@ -4,6 +4,7 @@ are the same bits, and the same error is raised, whatever the number of threads.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
@@ -52,15 +53,58 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
+def _same_on_every_thread_count(
+    threads, compute: Callable[[int], Sequence[np.ndarray]]
+) -> list[np.ndarray]:
+    """``compute(n)`` on n = 1, 2 and 3 threads: asserts every n gives the same bits, returns the
+    arrays of the first."""
+    results = []
+    for n in (1, 2, 3):
+        threads(n)
+        results.append(list(compute(n)))
+    for other in results[1:]:
+        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    return results[0]
+
+
+def _weighted_on_every_thread_count(
+    threads,
+    forward: Callable[..., np.ndarray],
+    backward: Callable[..., Sequence[np.ndarray]],
+    loops: tuple[Callable[..., np.ndarray], Callable[..., Sequence[np.ndarray]]],
+    rng: np.random.Generator,
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    *args: object,
+    **kwargs: object,
+) -> None:
+    """A weighted operation's output and gradients (dX, dW, db) under a random dY: the same bits
+    on every thread count (:func:`_same_on_every_thread_count`), and close to the plain-loop
+    reference ``loops`` (forward, backward) of the same call."""
+    y = forward(x, w, b, *args, **kwargs)
+    gy = rng.standard_normal(y.shape).astype(x.dtype)
+    first = _same_on_every_thread_count(
+        threads,
+        lambda _n: [forward(x, w, b, *args, **kwargs), *backward(gy, x, w, b, *args, **kwargs)],
+    )
+    # the pieces add up to the plain-loop reference
+    tol = 1e-4 if x.dtype == np.float32 else 1e-10
+    loop_forward, loop_backward = loops
+    np.testing.assert_allclose(first[0], loop_forward(x, w, b, *args, **kwargs), rtol=tol, atol=tol)
+    want = loop_backward(gy, x, w, b, *args, **kwargs)
+    for got, ref in zip(first[1:], want, strict=True):
+        np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * 10)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(("shape", "k", "s", "p", "d", "ceil"), CASES)
 def test_every_thread_count_gives_the_same_bits(threads, dtype, shape, k, s, p, d, ceil):
     rng = np.random.default_rng(11)
     x = rng.integers(-3, 4, size=shape).astype(dtype)  # ties everywhere
     x[0, 0, 0, :3] = np.nan
-    results = []
-    for n in (1, 2, 3):
-        threads(n)
+
+    def compute(_n: int) -> list[np.ndarray]:
         y, idx = engine.max_pool2d(x, k, s, p, d, ceil, return_indices=True)
         gy = np.random.default_rng(12).standard_normal(y.shape).astype(dtype)
         out = [y, idx, engine.max_pool2d_backward(gy, x, k, s, p, d, ceil, indices=idx)]
@@ -69,9 +113,9 @@ def test_every_thread_count_gives_the_same_bits(threads, dtype, shape, k, s, p, 
         if d == 1:
             out.append(engine.avg_pool2d(x, k, s, p, ceil))
             out.append(engine.avg_pool2d_backward(gy, x, k, s, p, ceil))
-        results.append(out)
-    for other in results[1:]:
-        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+        return out
+
+    _same_on_every_thread_count(threads, compute)
     assert threads.handoffs  # some block loop did run on another thread
 
 
@@ -106,13 +150,12 @@ def test_adaptive_pooling_gives_the_same_bits_on_every_thread_count(threads, dty
     rng = np.random.default_rng(3)
     x = rng.integers(-3, 4, size=(4, 64, 56, 56)).astype(dtype)  # ties everywhere
     x[0, 0, 0, :3] = np.nan
-    results = []
-    for n in (1, 2, 3):
-        threads(n)
+
+    def compute(_n: int) -> tuple[np.ndarray, ...]:
         y, idx = engine.adaptive_max_pool2d(x, output_size, return_indices=True)
-        results.append((engine.adaptive_avg_pool2d(x, output_size), y, idx))
-    for other in results[1:]:
-        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+        return engine.adaptive_avg_pool2d(x, output_size), y, idx
+
+    _same_on_every_thread_count(threads, compute)
     assert threads.handoffs  # the blocks did go to other threads
 
 
@@ -140,25 +183,12 @@ def test_convolution_gives_the_same_bits_on_every_thread_count(
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
     b = rng.standard_normal(w_shape[0]).astype(dtype)
-    y = engine.conv2d(x, w, b, s, p, groups=groups)
-    gy = rng.standard_normal(y.shape).astype(dtype)
-    results = []
-    for n in (1, 2, 3):
-        threads(n)
-        out = [engine.conv2d(x, w, b, s, p, groups=groups)]
-        out.extend(engine.conv2d_backward(gy, x, w, b, s, p, groups=groups))
-        results.append(out)
-    for other in results[1:]:
-        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
+    loops = (engine.reference.conv2d, engine.reference.conv2d_backward)
+    _weighted_on_every_thread_count(
+        threads, engine.conv2d, engine.conv2d_backward, loops, rng, x, w, b, s, p, groups=groups
+    )
     if parallel._blas_controller() is not None:
         assert threads.handoffs  # pieces did go to other threads
-    # and the pieces add up to the plain-loop reference
-    ref_y = engine.reference.conv2d(x, w, b, s, p, groups=groups)
-    tol = 1e-4 if dtype == np.float32 else 1e-10
-    np.testing.assert_allclose(results[0][0], ref_y, rtol=tol, atol=tol)
-    ref = engine.reference.conv2d_backward(gy, x, w, b, s, p, groups=groups)
-    for got, want in zip(results[0][1:], ref, strict=True):
-        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * 10)
 
 
 def test_the_blas_stays_single_threaded_after_parallel_pieces_until_released(threads, monkeypatch):
@@ -200,22 +230,20 @@ def test_transposed_convolution_gives_the_same_bits_on_every_thread_count(
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
     b = rng.standard_normal(w_shape[1] * groups).astype(dtype)
-    y = engine.conv_transpose2d(x, w, b, s, p, groups=groups)
-    gy = rng.standard_normal(y.shape).astype(dtype)
-    results = []
-    for n in (1, 2, 3):
-        threads(n)
-        out = [engine.conv_transpose2d(x, w, b, s, p, groups=groups)]
-        out.extend(engine.conv_transpose2d_backward(gy, x, w, b, s, p, groups=groups))
-        results.append(out)
-    for other in results[1:]:
-        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
-    tol = 1e-4 if dtype == np.float32 else 1e-10
-    want = reference_transpose.conv_transpose2d(x, w, b, s, p, groups=groups)
-    np.testing.assert_allclose(results[0][0], want, rtol=tol, atol=tol)
-    grads = reference_transpose.conv_transpose2d_backward(gy, x, w, b, s, p, groups=groups)
-    for got, ref in zip(results[0][1:], grads, strict=True):
-        np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * 10)
+    loops = (reference_transpose.conv_transpose2d, reference_transpose.conv_transpose2d_backward)
+    _weighted_on_every_thread_count(
+        threads,
+        engine.conv_transpose2d,
+        engine.conv_transpose2d_backward,
+        loops,
+        rng,
+        x,
+        w,
+        b,
+        s,
+        p,
+        groups=groups,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -235,13 +263,9 @@ def test_relu_gives_the_same_bits_on_every_thread_count(threads, dtype):
     x.flat[2::83] = 0.0
     x.flat[3::79] = -np.inf
     gy = rng.standard_normal(x.shape).astype(dtype)
-    results = []
-    for n in (1, 2, 3):
-        threads(n)
-        results.append((engine.relu(x), engine.relu_backward(gy, x)))
-    for other in results[1:]:
-        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
-    y, gx = results[0]
+    y, gx = _same_on_every_thread_count(
+        threads, lambda _n: (engine.relu(x), engine.relu_backward(gy, x))
+    )
     assert np.array_equal(y, np.where(x < 0, 0, x), equal_nan=True)
     assert np.signbit(y.flat[0]) and y.flat[0] == 0  # -0.0 kept
     assert np.array_equal(gx, np.where(x <= 0, 0, gy))  # 0 at x == 0, passed at NaN
@@ -281,9 +305,8 @@ def test_unpool_lp_and_adaptive_passes_give_the_same_bits_on_every_thread_count(
     gy_ad = {size: rng.standard_normal((4, 32, size, size)).astype(dtype) for size in (7, 9)}
     for g in gy_ad.values():
         g.flat[::3] = -0.0
-    results = []
-    for n in (1, 2, 3):
-        threads(n)
+
+    def compute(n: int) -> list[np.ndarray]:
         up = engine.max_unpool2d(pooled, idx, 2)
         out = [up, engine.max_unpool2d_backward(gy_up, pooled, idx, 2)]
         y, o = engine.lp_pool2d(x, 2.0, 3, 2, return_pooled=True)
@@ -304,10 +327,9 @@ def test_unpool_lp_and_adaptive_passes_give_the_same_bits_on_every_thread_count(
             # (few bins, or overlapping ones for np.add.at: stays on one thread)
             out.append(engine.adaptive_max_pool2d_backward(g, x, size, indices=ai))
         assert all(handed) == (n > 1) and any(handed) == (n > 1)
-        results.append(out)
-    for other in results[1:]:
-        assert all(_same_bits(a, b) for a, b in zip(results[0], other, strict=True))
-    up = results[0][0].reshape(4 * 32, -1)
+        return out
+
+    up = _same_on_every_thread_count(threads, compute)[0].reshape(4 * 32, -1)
     first = pooled.reshape(4 * 32, 48, 48)
     at = idx.reshape(4 * 32, 48, 48)[:, 0, 0]
     assert np.array_equal(up[np.arange(4 * 32), at], first[:, 0, 1])  # the last duplicate won
