@@ -8,7 +8,7 @@ import numpy as np
 from checks import settle
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
-from qt_checks import EventCounter
+from qt_checks import EventCounter, events_after_each
 
 from visualizer.widgets.matrix_view import MatrixView
 
@@ -17,14 +17,21 @@ def int_input(n: int) -> np.ndarray:
     return np.random.default_rng(0).integers(0, 256, size=(n, n)).astype(float)
 
 
-def test_a_parameter_change_fits_each_view_once(window, qtbot, monkeypatch):
-    """Adaptive pooling's output_size 3 -> 4 changes the columns' stretch: the fit resized
-    the views, which asked for a second fit of every view (two layouts per edit)."""
+def adaptive_window(window, qtbot):
+    """The window's state on adaptive average pooling of a 64×64 input to 4×4, settled: the
+    case whose output_size 3 <-> 4 resizes every view."""
     st = window.state
     assert st.set_op("adaptive_avg_pool2d")
     st.set_input(int_input(64))
     assert st.set_params(output_size=4)
     settle(qtbot)
+    return st
+
+
+def test_a_parameter_change_fits_each_view_once(window, qtbot, monkeypatch):
+    """Adaptive pooling's output_size 3 -> 4 changes the columns' stretch: the fit resized
+    the views, which asked for a second fit of every view (two layouts per edit)."""
+    st = adaptive_window(window, qtbot)
     panel = window.views_panel
     fits: list[MatrixView] = []
     fit_cell = MatrixView.fit_cell
@@ -75,36 +82,12 @@ def test_a_view_fitted_once_is_a_table_when_its_matrix_shrinks(window, qtbot):
     np.testing.assert_allclose(view.matrix(), st.results.output[0, 0])
 
 
-def paints_per_change(st, widgets, changes) -> list[dict[str, int]]:
-    """For each parameter change of ``changes``: how many times each of ``widgets`` (name ->
-    widget) was painted by the event loop's work after it."""
-    counter = EventCounter(QEvent.Type.Paint)
-    for widget in widgets.values():
-        widget.installEventFilter(counter)
-    seen = []
-    try:
-        for change in changes:
-            counter.counts.clear()
-            assert st.set_params(**change)
-            for _ in range(3):
-                QApplication.processEvents()
-            seen.append({name: counter.counts.get(id(w), 0) for name, w in widgets.items()})
-    finally:
-        for widget in widgets.values():
-            widget.removeEventFilter(counter)
-    return seen
-
-
 def test_a_parameter_change_paints_each_changed_widget_once(window, qtbot):
     """Adaptive pooling's output_size 3 <-> 4 resizes every view: dX's heat map moved its
     picture inside its paint and was painted again in a second pass, the arithmetic line was
     painted again when its height was measured after the paint, and the data panel's spin
     boxes, given the values they had, were painted although nothing in them changed."""
-    st = window.state
-    assert st.set_op("adaptive_avg_pool2d")
-    st.set_input(int_input(64))
-    assert st.set_params(output_size=4)
-    settle(qtbot)
+    st = adaptive_window(window, qtbot)
     panel = window.views_panel
     assert panel.grad_input_view.stack.currentIndex() == 1, "dX is a heat map"
     data = window.data_panel
@@ -116,7 +99,8 @@ def test_a_parameter_change_paints_each_changed_widget_once(window, qtbot):
         "channels": data.channels_spinbox,
         "output_size": window.params_panel.controls["output_size"].pair.h_spinbox,
     }
-    seen = paints_per_change(st, widgets, [{"output_size": s} for s in (3, 4, 3, 4)])
+    changes = [{"output_size": s} for s in (3, 4, 3, 4)]
+    seen = events_after_each(QEvent.Type.Paint, widgets, changes, lambda c: st.set_params(**c))
     for counts in seen:
         assert counts["dX map"] == counts["X map"] == 1, seen
         assert counts["arithmetic"] == 1, seen
@@ -130,11 +114,7 @@ def test_a_parameter_change_lays_the_views_out_and_places_the_arrows_once(
     """output_size 3 -> 4 gives the output a fourth column, and its grid column a larger share
     of the width: the views were laid out at the old shares before the paint, then again by
     the fit at the new ones; the step's arrows were placed at the old places, then again."""
-    st = window.state
-    assert st.set_op("adaptive_avg_pool2d")
-    st.set_input(int_input(64))
-    assert st.set_params(output_size=4)
-    settle(qtbot)
+    st = adaptive_window(window, qtbot)
     panel = window.views_panel
     resized_in_fit: list[str] = []
     fitting = [False]
@@ -242,11 +222,7 @@ def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, 
     """The close-up's largest share of a view follows the view's size; set after the view's
     layout had shared the new room out, the map and the close-up were resized twice (and the
     close-up fitted twice) whenever an edit resized the view."""
-    st = window.state
-    assert st.set_op("adaptive_avg_pool2d")
-    st.set_input(int_input(64))
-    assert st.set_params(output_size=4)
-    settle(qtbot)
+    st = adaptive_window(window, qtbot)
     view = window.views_panel.input_view
     assert view.magnified() is not None
     close_up = view.magnifier.parentWidget()  # its fence: what the body lays out

@@ -8,7 +8,7 @@ from checks import settle
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QApplication
-from qt_checks import EventCounter
+from qt_checks import EventCounter, events_after_each
 
 from visualizer.widgets import matrix_view
 
@@ -30,33 +30,13 @@ def heat_map_window(window, qtbot, op: str, **params: object):
     return st, view
 
 
-def paints_per_step(st, widgets, steps) -> list[dict[str, int]]:
-    """For each step of ``steps``: how many times each of ``widgets`` (name -> widget) was
-    painted by the event loop's work after the step."""
-    counter = EventCounter(QEvent.Type.Paint)
-    for widget in widgets.values():
-        widget.installEventFilter(counter)
-    seen = []
-    try:
-        for step in steps:
-            counter.counts.clear()
-            st.set_step(step)
-            for _ in range(3):
-                QApplication.processEvents()
-            seen.append({name: counter.counts.get(id(w), 0) for name, w in widgets.items()})
-    finally:
-        for widget in widgets.values():
-            widget.removeEventFilter(counter)
-    return seen
-
-
 def test_a_heat_map_step_paints_the_map_and_its_close_up_once(window, qtbot):
     """The heat map's scene marks its moved frames in a queued call that used to come after
     the window's paint: the map (and the arrows' sheet over it, with what lies under it) was
     painted in a second pass on most steps."""
     st, view = heat_map_window(window, qtbot, "max_pool2d", kernel_size=2, stride=2)
     widgets = {"map": view.heatmap.viewport(), "close-up": view.magnifier.table.viewport()}
-    seen = paints_per_step(st, widgets, range(1, 12))
+    seen = events_after_each(QEvent.Type.Paint, widgets, range(1, 12), st.set_step)
     assert all(counts["map"] == 1 for counts in seen), seen
     assert all(counts["close-up"] == 1 for counts in seen), seen
     # The close-up shows X's cells around the window.
