@@ -153,6 +153,30 @@ def arrow_sheet(window):
     return sheet
 
 
+def sheet_at_step(
+    window,
+    qtbot,
+    size: tuple[int, int],
+    step: int,
+    op: str | None = None,
+    backward: bool = False,
+    presenting: bool = False,
+):
+    """The arrows' sheet of ``window`` at ``size`` on ``step`` of ``op`` (None: the current
+    one; ``backward``: the backward phase's step), in the lecture layout if ``presenting``,
+    settled."""
+    window.resize(*size)
+    st = window.state
+    if op is not None:
+        assert st.set_op(op)
+    st.set_step(step + (st.n_windows if backward else 0))
+    if presenting:
+        window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    return arrow_sheet(window)
+
+
 def area(path) -> float:
     box = path.boundingRect()
     return 0.0 if box.isEmpty() else box.width() * box.height()
@@ -293,6 +317,28 @@ def header_numbers(window, sheet) -> list[tuple[str, object]]:
     return numbers
 
 
+def assert_clear_of_header_numbers(window, sheet, shapes) -> None:
+    """No part of ``shapes`` (painter paths in the arrows' sheet) meets the ink of a row or
+    column number (:func:`header_numbers`)."""
+    from PySide6.QtGui import QPainterPath
+
+    for name, ink in header_numbers(window, sheet):
+        box = QPainterPath()
+        box.addRect(ink)
+        for shape in shapes:
+            assert area(shape.intersected(box)) == 0, (name, sheet.arrows)
+
+
+def arch_points(sheet, arrow: tuple[str, str]) -> tuple[list[tuple[object, float]], float]:
+    """The sheet's one arrow, ``arrow`` (from view, to view), an arch: 401 points along its
+    path, each with its distance from the nearer leg, and the arch's top."""
+    assert sheet.arrows == [arrow]
+    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
+    path, _head, _a = sheet._shape(sheet._segments[0])
+    points = [path.pointAtPercent(t / 400) for t in range(0, 401)]
+    return [(p, min(abs(p.x() - start_leg), abs(p.x() - end_leg))) for p in points], top
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
 @pytest.mark.parametrize(
     ("op", "step"),
@@ -314,23 +360,9 @@ def test_arrows_cross_no_row_or_column_number(window, qtbot, size, op, step, pre
     number above it); legs now cross the header band on grid lines, between numbers."""
     window.resize(*size)
     settle(qtbot)
-    st = window.state
-    assert st.set_op(op)
-    st.set_step(step)
-    if presenting:
-        window.presentation.set_presentation(True, save=False)
-    settle(qtbot)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
+    sheet = sheet_at_step(window, qtbot, size, step, op=op, presenting=presenting)
     assert sheet.arrows
-    shapes = sheet.drawn_shapes()
-    from PySide6.QtGui import QPainterPath
-
-    for name, ink in header_numbers(window, sheet):
-        box = QPainterPath()
-        box.addRect(ink)
-        for shape in shapes:
-            assert area(shape.intersected(box)) == 0, (name, sheet.arrows)
+    assert_clear_of_header_numbers(window, sheet, sheet.drawn_shapes())
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
@@ -341,21 +373,11 @@ def test_an_arch_crosses_no_title_but_along_its_legs(window, qtbot, size):
     the only title text it meets is where a leg goes up or down under one."""
     from visualizer.widgets.step_arrows import ARCH_RADIUS
 
-    window.resize(*size)
-    st = window.state
-    st.set_step(st.n_windows + 3)
-    window.presentation.set_presentation(True, save=False)
-    settle(qtbot)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
-    assert sheet.arrows == [("grad_output", "grad_input")]
-    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
-    path, _head, _a = sheet._shape(sheet._segments[0])
+    sheet = sheet_at_step(window, qtbot, size, 3, backward=True, presenting=True)
+    points, top = arch_points(sheet, ("grad_output", "grad_input"))
     titles = sheet.title_rects()
     assert titles
-    for t in range(0, 401):
-        p = path.pointAtPercent(t / 400)
-        from_leg = min(abs(p.x() - start_leg), abs(p.x() - end_leg))
+    for t, (p, from_leg) in enumerate(points):
         if from_leg >= 1.5:  # off the legs: nowhere on a title's text
             assert not any(rect.contains(p.toPoint()) for rect in titles), (t, p)
         if from_leg > ARCH_RADIUS + 1:  # past the rounded corners: above the views
@@ -370,21 +392,14 @@ def test_the_default_screen_s_arch_runs_above_the_titles(window, qtbot, size):
     title's box with the arrow's whole width."""
     from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
 
-    window.resize(*size)
-    window.state.set_step(0)
-    settle(qtbot)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
-    assert sheet.arrows == [("input", "output")]
-    ((_start, _end, _top, start_leg, end_leg, *_),) = sheet._segments
-    path, _head, _a = sheet._shape(sheet._segments[0])
+    sheet = sheet_at_step(window, qtbot, size, 0)
+    points, _top = arch_points(sheet, ("input", "output"))
     titles = sheet.title_rects()
     assert titles
     highest_title = min(rect.top() for rect in titles)
     half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2  # the outer (black) edge's pen, halved
-    for t in range(0, 401):
-        p = path.pointAtPercent(t / 400)
-        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
+    for t, (p, from_leg) in enumerate(points):
+        if from_leg > ARCH_RADIUS + 1:
             assert p.y() + half_width <= highest_title, (t, p, highest_title)
 
 
@@ -433,13 +448,7 @@ def test_arrow_heads_as_painted_leave_the_column_numbers_free(window, qtbot, siz
 
     from visualizer.widgets.step_arrows import ARROW_EDGE, ARROW_WIDTH
 
-    window.resize(*size)
-    st = window.state
-    assert st.set_op(op)
-    st.set_step(step)
-    settle(qtbot)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
+    sheet = sheet_at_step(window, qtbot, size, step, op=op)
     assert sheet.arrows
     stroker = QPainterPathStroker()
     stroker.setWidth(ARROW_WIDTH + 4 * ARROW_EDGE)  # the outer, dark pen
@@ -450,11 +459,7 @@ def test_arrow_heads_as_painted_leave_the_column_numbers_free(window, qtbot, siz
         outline.addPolygon(head)
         outline.closeSubpath()
         heads.append(stroker.createStroke(outline).united(outline))
-    for name, ink in header_numbers(window, sheet):
-        box = QPainterPath()
-        box.addRect(ink)
-        for head in heads:
-            assert area(head.intersected(box)) == 0, (name, sheet.arrows)
+    assert_clear_of_header_numbers(window, sheet, heads)
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
@@ -467,22 +472,14 @@ def test_an_arch_between_second_row_views_runs_between_the_rows(window, qtbot, s
 
     from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
 
-    window.resize(*size)
-    st = window.state
-    st.set_step(st.n_windows + 5)
-    settle(qtbot)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
-    assert sheet.arrows == [("grad_output", "grad_input")]
-    ((_start, _end, _top, start_leg, end_leg, *_),) = sheet._segments
-    path, _head, _a = sheet._shape(sheet._segments[0])
+    sheet = sheet_at_step(window, qtbot, size, 5, backward=True)
+    points, _top = arch_points(sheet, ("grad_output", "grad_input"))
     panel = window.views_panel
     first_row = panel.input_view
     above = sheet.mapFromGlobal(first_row.mapToGlobal(QPoint(0, first_row.height()))).y()
     second_row = [panel.grad_input_view, panel.grad_output_view]
     below = min(sheet.mapFromGlobal(v.mapToGlobal(QPoint(0, 0))).y() for v in second_row)
     half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2
-    for t in range(0, 401):
-        p = path.pointAtPercent(t / 400)
-        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
+    for t, (p, from_leg) in enumerate(points):
+        if from_leg > ARCH_RADIUS + 1:
             assert above <= p.y() - half_width and p.y() + half_width <= below, (t, p)
