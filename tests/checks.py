@@ -217,6 +217,20 @@ def check_structured_error(call: Callable[[], object], english: str) -> None:
 
 
 # ---- the window ---------------------------------------------------------------------------------
+def record_calls(monkeypatch, owner: object, name: str) -> list[tuple[Any, ...]]:
+    """The positional arguments of each call of ``owner.name`` from now on, which still goes
+    through (``monkeypatch`` puts the method back after the test)."""
+    calls: list[tuple[Any, ...]] = []
+    original = getattr(owner, name)
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls
+
+
 def settle(qtbot) -> None:
     """Let queued events and zero-time timers run (three rounds)."""
     from PySide6.QtWidgets import QApplication

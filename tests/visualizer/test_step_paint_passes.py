@@ -4,7 +4,7 @@ times it; these tests count paint events and layout calls, never time or pixels)
 from __future__ import annotations
 
 import numpy as np
-from checks import settle
+from checks import record_calls, settle
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QApplication
@@ -82,7 +82,7 @@ def test_a_close_up_of_a_new_shape_is_laid_out_before_it_is_painted(window, qtbo
     assert len(reshaped) >= 3, "steps whose close-up changed shape, not size"
 
 
-def test_new_numbers_alone_do_not_lay_the_table_out_again(qtbot):
+def test_new_numbers_alone_do_not_lay_the_table_out_again(qtbot, monkeypatch):
     """A close-up's step shows new numbers in the same columns: the table's scroll bars and
     headers were measured again on each (both headers' sizes, ~0.2 ms); they are when the
     view's room or the headers' numbers change."""
@@ -92,14 +92,7 @@ def test_new_numbers_alone_do_not_lay_the_table_out_again(qtbot):
     view.show()
     view.set_matrix(np.arange(16.0).reshape(4, 4) + 10)  # two digits everywhere
     view.set_cell_size(40)
-    calls = []
-    original = view.table.updateGeometries
-
-    def counted() -> None:
-        calls.append(1)
-        original()
-
-    view.table.updateGeometries = counted  # type: ignore[method-assign]
+    calls = record_calls(monkeypatch, view.table, "updateGeometries")
     for shift in (20, 40, 60):  # other two-digit numbers: same font, same columns
         view.set_matrix(np.arange(16.0).reshape(4, 4) + shift)
         view.set_cell_size(40)

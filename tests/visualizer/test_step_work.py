@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from checks import settle
+from checks import record_calls, settle
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QFont, QPainterPath
 
@@ -76,20 +76,12 @@ def test_the_current_cell_is_known_to_the_model(qtbot):
     assert view.model.current == (0, 0)
 
 
-def test_heat_map_marks_are_not_set_again_when_unchanged(qtbot):
+def test_heat_map_marks_are_not_set_again_when_unchanged(qtbot, monkeypatch):
     view = shown_view(qtbot)
     side = matrix_view.EDIT_MAX_SIDE + 1
     view.set_matrix(np.arange(float(side * side)).reshape(side, side))  # a heat map
     assert view.stack.currentIndex() == 1
-    heat = view.heatmap
-    calls = []
-    original = heat.marks.setData
-
-    def counted(*args: object, **kwargs: object) -> None:
-        calls.append(args)
-        original(*args, **kwargs)
-
-    heat.marks.setData = counted  # type: ignore[method-assign]
+    calls = record_calls(monkeypatch, view.heatmap.marks, "setData")
     view.set_highlights({(1, 1): {"window"}, (1, 2): {"window"}})
     view.set_highlights({(1, 1): {"window"}, (1, 2): {"window"}})
     assert len(calls) == 1
@@ -97,21 +89,14 @@ def test_heat_map_marks_are_not_set_again_when_unchanged(qtbot):
     assert len(calls) == 2
 
 
-def test_moved_marks_leave_unchanged_winners_alone(qtbot):
+def test_moved_marks_leave_unchanged_winners_alone(qtbot, monkeypatch):
     """Hovering a stack's cell moves the marks of every level's heat map; their winners (none)
     stay, and are not outlined again (each setData builds a path of the cells' outline)."""
     view = shown_view(qtbot)
     side = matrix_view.EDIT_MAX_SIDE + 1
     view.set_matrix(np.arange(float(side * side)).reshape(side, side))  # a heat map
     heat = view.heatmap
-    calls = []
-    original = heat.winners.setData
-
-    def counted(*args: object, **kwargs: object) -> None:
-        calls.append(args)
-        original(*args, **kwargs)
-
-    heat.winners.setData = counted  # type: ignore[method-assign]
+    calls = record_calls(monkeypatch, heat.winners, "setData")
     view.set_highlights({(1, 1): {"hover"}, (2, 2): {"winner"}})
     assert len(calls) == 1
     for cell in ((4, 5), (6, 7), (0, 3)):  # the mark moves, the winner stays
