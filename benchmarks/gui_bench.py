@@ -291,6 +291,26 @@ def int_matrix(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, size=(n, n)).astype(float)
 
 
+def measured(
+    name: str,
+    n: int,
+    times: list[float],
+    ref,
+    ref_calls: int,
+    target: float | None,
+    note: str,
+    once: Callable[[int], object],
+    profile: int | None,
+) -> Result:
+    """``times`` of ``name`` on an n×n input against ``ref_calls`` timed calls of the reference
+    on the same size, with ``once`` profiled over ``profile`` calls (None: not) when the target
+    is missed."""
+    result = Result(name, f"{n}×{n}", times, ref.times(int_matrix(n), ref_calls), target, note=note)
+    if result.ok is False and profile is not None:
+        result.profile = profile_calls(once, profile)
+    return result
+
+
 def view_models(window: object) -> list[object]:
     return [view.model for view in window.views_panel.views()]
 
@@ -329,21 +349,22 @@ def bench_step(
         model.modelReset.disconnect(on_reset)
     big = any(view.stack.currentIndex() == 1 for view in window.views_panel.views())
     window.presentation.set_presentation(False, save=False)
-    result = Result(
+    result = measured(
         "one step, lecture layout" if lecture else "one step",
-        f"{n}×{n}",
+        n,
         times,
-        ref.times(int_matrix(n), repeat),
+        ref,
+        repeat,
         target,
-        note=("heat maps" if big else "tables") + "; " + old_flush_note(old),
+        ("heat maps" if big else "tables") + "; " + old_flush_note(old),
+        once,
+        min(repeat, 40),
     )
     result.extra = {
         "model resets while stepping": resets[0],
         "graphics items before / after stepping": f"{items_before} / {items_after}",
         "steps timed": 2 * repeat + 4,
     }
-    if result.ok is False:
-        result.profile = profile_calls(once, min(repeat, 40))
     return result
 
 
@@ -362,17 +383,17 @@ def bench_lecture_toggle(app, window, ref, n: int, repeat: int, target: float) -
     times = time_calls(once, repeat)
     window.presentation.set_presentation(False, save=False)
     flush(app, window)
-    result = Result(
+    return measured(
         "enter / leave the lecture layout",
-        f"{n}×{n}",
+        n,
         times,
-        ref.times(int_matrix(n), repeat),
+        ref,
+        repeat,
         target,
-        note="presentation mode on or off",
+        "presentation mode on or off",
+        once,
+        min(repeat, 10),
     )
-    if result.ok is False:
-        result.profile = profile_calls(once, min(repeat, 10))
-    return result
 
 
 def bench_param(app, window, ref, n: int, repeat: int, target: float | None, change: str) -> Result:
@@ -401,18 +422,18 @@ def bench_param(app, window, ref, n: int, repeat: int, target: float | None, cha
     if errors:
         raise RuntimeError(f"parameter change refused: {errors[0]}")
     big = any(view.stack.currentIndex() == 1 for view in window.views_panel.views())
-    result = Result(
+    return measured(
         "parameter change",
-        f"{n}×{n}",
+        n,
         times,
-        ref.times(int_matrix(n), repeat),
+        ref,
+        repeat,
         target,
-        note=f"{label}, {'heat maps' if big else 'tables'}, {st.n_windows} windows after; "
+        f"{label}, {'heat maps' if big else 'tables'}, {st.n_windows} windows after; "
         f"{old_flush_note(old)}",
+        once,
+        min(repeat, 6),
     )
-    if result.ok is False:
-        result.profile = profile_calls(once, min(repeat, 6))
-    return result
 
 
 # The operations beyond the first three, each with a parameter change to time.
@@ -461,14 +482,13 @@ def bench_compare(app, window, ref, repeat: int, changes: int, enter: bool = Tru
     st.set_step(0)
     settle(app, window)
     times, old = time_steps(app, window, st, repeat)
-    stepped = Result(
-        "compare: one lockstep step", "16×16", times, ref.times(int_matrix(16), repeat), 16.0,
-        note=f"3 panels, {st.n_windows} windows each; "
+    stepped = measured(
+        "compare: one lockstep step", 16, times, ref, repeat, 16.0,
+        f"3 panels, {st.n_windows} windows each; "
         f"{statistics.median(times) / single:.1f}× one step of the usual views; "
         + old_flush_note(old),
+        step, min(repeat, 40),
     )  # fmt: skip
-    if stepped.ok is False:
-        stepped.profile = profile_calls(step, min(repeat, 40))
     st.set_compare(None)
     if not enter:
         flush(app, window)
@@ -495,13 +515,12 @@ def bench_compare(app, window, ref, repeat: int, changes: int, enter: bool = Tru
     for i in range(2):
         enter(i)
     times = [enter(i) for i in range(changes)]
-    entered = Result(
-        "compare: enter compare mode", "64×64", times, ref.times(int_matrix(64), changes), 100.0,
-        note=f"3 panels (max, avg, LP pooling); {statistics.median(times) / usual:.1f}× a "
+    entered = measured(
+        "compare: enter compare mode", 64, times, ref, changes, 100.0,
+        f"3 panels (max, avg, LP pooling); {statistics.median(times) / usual:.1f}× a "
         "stride change of the usual views",
+        enter, min(changes, 6),
     )  # fmt: skip
-    if entered.ok is False:
-        entered.profile = profile_calls(enter, min(changes, 6))
     st.set_compare(None)
     flush(app, window)
     return [stepped, entered]
@@ -549,10 +568,7 @@ def bench_op(
             note = f"{op}; {old_flush_note(old)}"
         label = "one step" if what == "step" else "parameter change"
         target = 8.0 if what == "step" else 30.0
-        result = Result(label, f"{n}×{n}", times, ref.times(int_matrix(n), 10), target, note=note)
-        if result.ok is False:
-            result.profile = profile_calls(once, 6)
-        results.append(result)
+        results.append(measured(label, n, times, ref, 10, target, note, once, 6))
     st.set_op("max_pool2d")
     return results
 
@@ -744,22 +760,13 @@ def _stack_case(
     """One stack case on the 64×64 input: ``action(i)`` timed with both flushes against the
     reference, and profiled over ``profile`` calls (at most ``count``) when it misses."""
     times, old = time_both_flushes(app, window, action, count)
-    result = Result(
-        name,
-        "64×64",
-        times,
-        ref.times(int_matrix(64), count),
-        target,
-        note=note + old_flush_note(old),
-    )
-    if result.ok is False and profile is not None:
 
-        def paint(i: int) -> None:
-            action(i)
-            paint_pending(app)
+    def paint(i: int) -> None:
+        action(i)
+        paint_pending(app)
 
-        result.profile = profile_calls(paint, min(count, profile))
-    return result
+    calls = None if profile is None else min(count, profile)
+    return measured(name, 64, times, ref, count, target, note + old_flush_note(old), paint, calls)
 
 
 def bench_stack(app, window, ref, repeat: int, changes: int) -> list[Result]:
