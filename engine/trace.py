@@ -18,11 +18,12 @@ The records of a particular operation are written by its module in ``engine/ops`
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Any, Literal, Protocol, cast, overload
+from typing import Any, Literal, Protocol, TypeVar, cast, overload
 
 import numpy as np
 
@@ -175,7 +176,29 @@ def update_lines(updates: Sequence[Update]) -> tuple[str, ...]:
     )
 
 
-class CellAmounts(Sequence[tuple[tuple[int, int, int], float]]):
+_Item = TypeVar("_Item")
+
+
+class LazySequence(Sequence[_Item]):
+    """A sequence whose items are made one at a time when asked for: a subclass gives
+    ``__len__`` and ``_item(k)`` for an int ``k``; a slice is the list of its items."""
+
+    @abstractmethod
+    def _item(self, k: int) -> _Item: ...
+
+    @overload
+    def __getitem__(self, k: int) -> _Item: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[_Item]: ...
+
+    def __getitem__(self, k: int | slice) -> Any:
+        if isinstance(k, slice):
+            return [self._item(i) for i in range(*k.indices(len(self)))]
+        return self._item(k)
+
+
+class CellAmounts(LazySequence[tuple[tuple[int, int, int], float]]):
     """``((channel, row, col), amount)`` pairs held as arrays (a backward step of a large
     window adds to hundreds of thousands of cells: no Python object per cell until one is
     asked for).  Reads like the tuple of pairs it stands for."""
@@ -201,15 +224,7 @@ class CellAmounts(Sequence[tuple[tuple[int, int, int], float]]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    @overload
-    def __getitem__(self, k: int) -> tuple[tuple[int, int, int], float]: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> Sequence[tuple[tuple[int, int, int], float]]: ...
-
-    def __getitem__(self, k: int | slice) -> Any:
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
+    def _item(self, k: int) -> tuple[tuple[int, int, int], float]:
         cell = (int(self.channels[k]), int(self.rows[k]), int(self.cols[k]))
         return cell, float(self.amounts[k])
 
@@ -225,7 +240,7 @@ class CellAmounts(Sequence[tuple[tuple[int, int, int], float]]):
 _UNIFORM_TRIES = 64
 
 
-class CellUpdates(Sequence[Update]):
+class CellUpdates(LazySequence[Update]):
     """The :class:`Update`\\ s of one dX channel, held as arrays; each update (and its text)
     is made when asked for, and :meth:`lines` writes only what the arithmetic line shows."""
 
@@ -249,15 +264,7 @@ class CellUpdates(Sequence[Update]):
     def _sum(before: float, amount: float, after: float) -> str:
         return f"{format_number(before)} + {term(amount)} = {format_number(after)}"
 
-    @overload
-    def __getitem__(self, k: int) -> Update: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> Sequence[Update]: ...
-
-    def __getitem__(self, k: int | slice) -> Any:
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
+    def _item(self, k: int) -> Update:
         (_, r, c), amount = self.cells[k]
         before, after = float(self.before[k]), float(self.after[k])
         text = self._text(r, c, before, amount, after)
@@ -528,7 +535,7 @@ def axis_segments(g: WindowGeometry, axis: int, coords: range) -> list[tuple[ran
     return [(part, kind) for part, kind in parts if len(part)]
 
 
-class WindowTaps(Sequence[Tap]):
+class WindowTaps(LazySequence[Tap]):
     """The taps of one window, channel by channel, in row-major kernel order, made when asked
     for (a global pooling's window has 262,144 taps; a step needs a few of them at most)."""
 
@@ -547,15 +554,7 @@ class WindowTaps(Sequence[Tap]):
     def __len__(self) -> int:
         return self._per_channel * self._channels if self._list is None else len(self._list)
 
-    @overload
-    def __getitem__(self, k: int) -> Tap: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> Sequence[Tap]: ...
-
-    def __getitem__(self, k: int | slice) -> Any:
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
+    def _item(self, k: int) -> Tap:
         if self._list is not None:
             return self._list[k]
         n = len(self)
