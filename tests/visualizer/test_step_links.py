@@ -259,8 +259,8 @@ def test_arch_legs_run_on_grid_lines_between_numbers(window, qtbot):
 def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
     """Convolution's backward lecture layout at 1024×768 (dY, X, W over dX, dW): the arrows
     from the dY cell ran diagonally across dY's and X's numbers; they now leave the cell
-    straight down on its left grid line, out of dY's matrix, and curve into dX and dW."""
-    from PySide6.QtCore import QRectF
+    straight down on its left grid line, out of dY's matrix, and turn into dX and dW."""
+    from PySide6.QtCore import QPoint, QRectF
 
     window.resize(1024, 768)
     settle(qtbot)
@@ -273,14 +273,16 @@ def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
     sheet = arrow_sheet(window)
     panel = window.views_panel
     cell = panel.grad_output_view.cells_box(((1, 2),), sheet)
+    stack = panel.grad_output_view.stack
+    matrix_bottom = sheet.mapFromGlobal(stack.mapToGlobal(QPoint(0, stack.height()))).y()
     assert sheet.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
     for segment in sheet._segments:
         _start, end, _top, _up, _end_leg, down_leg, exit_y, _entry_y, _rise_y, _room = segment
-        assert end.top() > exit_y  # the target is in the lower row
+        assert end.top() > exit_y >= matrix_bottom  # the target is in the lower row
         assert down_leg == pytest.approx(cell.left(), abs=1.5)
         path, _head, _a = sheet._shape(segment)
         # Inside dY's matrix below the cell the arrow stays on the grid line.
-        below = QRectF(cell.left() - 40, cell.bottom() + 1, 80, exit_y - cell.bottom() - 2)
+        below = QRectF(cell.left() - 40, cell.bottom() + 1, 80, matrix_bottom - cell.bottom() - 2)
         for t in range(0, 101):
             p = path.pointAtPercent(t / 100)
             if below.contains(p):
@@ -483,3 +485,100 @@ def test_an_arch_between_second_row_views_runs_between_the_rows(window, qtbot, s
     for t, (p, from_leg) in enumerate(points):
         if from_leg > ARCH_RADIUS + 1:
             assert above <= p.y() - half_width and p.y() + half_width <= below, (t, p)
+
+
+LOWER_ROW_CASES = [
+    # (size, op, backward step): the lecture layout wraps these into two rows
+    ((1366, 768), "conv2d", 4),  # dY, X, W over dX, dW
+    ((1024, 768), "conv2d", 4),
+    ((1024, 768), "lp_pool2d", 4),  # dY, X over dX; the leg leaves dY[1, 0] on its left edge
+    ((1024, 768), "adaptive_avg_pool2d", 2),  # dY over dX
+]
+
+
+def lecture_backward(window, qtbot, size, op, step):
+    window.resize(*size)
+    settle(qtbot)
+    st = window.state
+    assert st.set_op(op)
+    st.set_step(st.n_windows + step)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    return arrow_sheet(window)
+
+
+@pytest.mark.parametrize(("size", "op", "step"), LOWER_ROW_CASES)
+def test_an_arrow_to_the_lower_row_runs_across_between_the_rows(window, qtbot, size, op, step):
+    """Issue 10 audit, lecture layout backward: an arrow from dY to a view of the second row
+    curved from below dY's matrix to above the target's, across X's legend (its "0" hidden at
+    1366×768) and diagonally through the target's title ("so·far", "dX 到目前为止" at 1024×768).
+    Off its two legs it now runs in the gap between the rows, clear of the views above and of
+    the target with the arrow's whole width."""
+    from PySide6.QtCore import QPoint
+
+    from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
+
+    sheet = lecture_backward(window, qtbot, size, op, step)
+    views = {v.objectName(): v for v in window.views_panel.views() if v.isVisible()}
+
+    def top(view) -> int:
+        return sheet.mapFromGlobal(view.mapToGlobal(QPoint(0, 0))).y()
+
+    half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2
+    assert sheet._segments
+    for segment in sheet._segments:
+        start, end, *_rest = segment
+        down_leg = segment[5]
+        end_leg = segment[4]
+        target = next(v for v in views.values() if top(v) < end.top() < top(v) + v.height())
+        floor = top(target)
+        ceiling = max(top(v) + v.height() for v in views.values() if top(v) + v.height() <= floor)
+        assert start.bottom() < ceiling  # the arrow starts in the upper row
+        path, _head, _a = sheet._shape(segment)
+        for t in range(0, 401):
+            p = path.pointAtPercent(t / 400)
+            if min(abs(p.x() - down_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
+                # (1e-6: the gap between the rows is the arrow's width at 1366×768)
+                assert ceiling - 1e-6 <= p.y() - half_width, (t, p)
+                assert p.y() + half_width <= floor + 1e-6, (t, p)
+
+
+@pytest.mark.parametrize(("size", "op", "step"), LOWER_ROW_CASES)
+def test_arrows_pass_under_the_legends_values(window, qtbot, size, op, step):
+    """Issue 10 audit: an arrow's leg out of dY[1, 0] ran over the "i" of dY's legend "1 in
+    every cell" (lp_pool2d at 1024×768), and the curve to dX hid X's legend's "0" (conv2d at
+    1366×768).  Nothing of an arrow is drawn on a colour legend's letters now."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPainterPath
+
+    from engine import format_number
+    from visualizer.i18n import tr
+
+    sheet = lecture_backward(window, qtbot, size, op, step)
+    shapes = sheet.drawn_shapes()
+    assert shapes and all(area(shape) > 0 for shape in shapes)
+    checked = 0
+    for view in window.views_panel.views():
+        legend = view.legend
+        if not (view.isVisible() and legend.isVisible()):
+            continue
+        if legend.constant is not None:
+            texts = (tr("{value} in every cell").format(value=format_number(legend.constant)), "")
+        else:
+            texts = (format_number(legend.levels[0]), format_number(legend.levels[1]))
+        metrics = legend.fontMetrics()
+        top = (legend.height() - metrics.height()) // 2
+        origin = sheet.mapFromGlobal(legend.mapToGlobal(legend.rect().topLeft()))
+        for text, right in zip(texts, (False, True), strict=True):
+            if not text:
+                continue
+            left = legend.width() - metrics.horizontalAdvance(text) if right else 0
+            glyphs = QPainterPath()
+            glyphs.addText(
+                QPointF(origin.x() + left, origin.y() + top + metrics.ascent()), legend.font(), text
+            )
+            checked += 1
+            for shape in shapes:
+                assert area(shape.intersected(glyphs)) == 0, (view.objectName(), text)
+    assert checked >= 3

@@ -1248,17 +1248,33 @@ class ColorLegend(QWidget):
             self.dimmed = on
             self.update()
 
+    def texts(self) -> tuple[str, str]:
+        """What the legend writes left and right of its bar."""
+        if self.constant is not None:
+            return tr("{value} in every cell").format(value=format_number(self.constant)), ""
+        return format_number(self.levels[0]), format_number(self.levels[1])
+
+    def text_boxes(self) -> list[tuple[str, QRect]]:
+        """Each text the legend writes and its box (this widget's coordinates, as paintEvent
+        places it): step arrows pass under these letters as under the titles' (an arrow to a
+        lower row hid the "i" of "1 in every cell" and X's low end "0")."""
+        metrics = self.fontMetrics()
+        height = metrics.height()
+        top = (self.height() - height) // 2
+        boxes = []
+        for text, right in zip(self.texts(), (False, True), strict=True):
+            if text:
+                width = metrics.horizontalAdvance(text)
+                left = self.width() - width if right else 0
+                boxes.append((text, QRect(left, top, width, height)))
+        return boxes
+
     def paintEvent(self, event: QEvent) -> None:
         painter = QPainter(self)
         if self.dimmed:
             painter.setOpacity(0.45)
-        lo, hi = self.levels
         metrics = painter.fontMetrics()
-        if self.constant is not None:
-            left_text = tr("{value} in every cell").format(value=format_number(self.constant))
-            right_text = ""
-        else:
-            left_text, right_text = format_number(lo), format_number(hi)
+        left_text, right_text = self.texts()
         left_w = metrics.horizontalAdvance(left_text) + 6
         right_w = metrics.horizontalAdvance(right_text) + 6
         bar = QRect(left_w, 4, max(10, self.width() - left_w - right_w), 10)

@@ -33,7 +33,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from visualizer.widgets.matrix_view import MatrixView, TitleLabel, style_pens
+from visualizer.widgets.matrix_view import ColorLegend, MatrixView, TitleLabel, style_pens
 
 ARCH_CLEARANCE = 5.0  # pixels an arch between views side by side passes above their tops
 ARCH_BAND = 10  # pixels the views panel keeps above its top row for such arches
@@ -43,8 +43,9 @@ HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _sh
 HEAD_MIN = 7.0  # the shortest head
 HEAD_ANGLE = 0.4  # radians between a head's axis and each of its sides
 # From box, to box, top of the two views, the x of the arch's legs at the two boxes, the x of
-# the leg leaving the first box downwards, the bottom of the first view's matrix, the top of
-# the second's and the top of the first's (this widget's coordinates; a matrix's top is its
+# the leg leaving the first box downwards, the bottom of the first view's matrix (for a second
+# view wholly below the first: the middle of the gap above it), the top of the second's
+# matrix and the top of the first's (this widget's coordinates; a matrix's top is its
 # table's, above its column numbers), and how far the head may reach on either side of its
 # leg (see head_room).
 Segment = tuple[QRectF, QRectF, float, float, float, float, float, float, float, float]
@@ -136,7 +137,8 @@ class StepArrows(QWidget):
         self._titles: list[QRect] = []  # the shown titles' text boxes
         self._letters = QPainterPath()  # their letters with a halo, kept free of arrows
         self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
-        self._labels: list[TitleLabel] | None = None  # the views' titles (found on refresh)
+        # The views' titles and colour legends (found on refresh): arrows pass under their text.
+        self._labels: list[TitleLabel | ColorLegend] | None = None
         self._items: list[tuple[tuple[str, str], QRect]] = []  # shown: (text, font), text box
         self._letter_cache: dict[tuple[object, ...], tuple[QPainterPath, QRegion]] = {}
         # The titles (text, font, box) whose letters _letters and _allowed keep free, and the
@@ -176,7 +178,8 @@ class StepArrows(QWidget):
             exit_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, a.stack.height()))).y()
             entry_y = self.mapFromGlobal(b.stack.mapToGlobal(QPoint(0, 0))).y()
             rise_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, 0))).y()
-            ends = (float(exit_y), float(entry_y), float(rise_y))
+            band = self._band_above(a, b, views)
+            ends = (float(exit_y) if band is None else band, float(entry_y), float(rise_y))
             room = head_room(b, target)
             segments.append((start, end, float(top), *legs, *ends, room))
             drawn.append((source_view, target_view))
@@ -205,15 +208,41 @@ class StepArrows(QWidget):
             self.update(dirty)
         self.arrows = drawn
 
-    def _find_titles(self) -> list[TitleLabel]:
+    def _band_above(
+        self, a: MatrixView, b: MatrixView, views: dict[str, MatrixView]
+    ) -> float | None:
+        """When ``b`` lies wholly below ``a`` (the lecture layout's second row): the middle of
+        the gap between the lowest view above ``b`` and ``b``'s top, where an arrow from ``a``
+        runs across to ``b`` (a curve from below ``a``'s matrix to ``b``'s ran across X's
+        legend and diagonally through "dX so far"); else None."""
+
+        def top(view: MatrixView) -> int:
+            return self.mapFromGlobal(view.mapToGlobal(QPoint(0, 0))).y()
+
+        floor = top(b)
+        if top(a) + a.height() > floor:
+            return None
+        above = [top(v) + v.height() for v in views.values() if v.isVisible()]
+        return (max((y for y in above if y <= floor), default=floor) + floor) / 2
+
+    def _find_titles(self) -> list[TitleLabel | ColorLegend]:
         parent = self.parentWidget()
-        return [] if parent is None else parent.findChildren(TitleLabel)
+        if parent is None:
+            return []
+        return [*parent.findChildren(TitleLabel), *parent.findChildren(ColorLegend)]
 
     def _title_items(self) -> list[tuple[tuple[str, str], QRect]]:
-        """The shown titles (text and font) and where they have their text."""
-        labels = [t for t in self._labels or () if t.isVisible() and t.text()]
+        """The shown titles and legend values (text and font) and where they have their text."""
+        shown = [t for t in self._labels or () if t.isVisible()]
+        labels = [t for t in shown if isinstance(t, TitleLabel) and t.text()]
         rects = self._text_rects(labels)
-        return [((t.text(), t.font().toString()), r) for t, r in zip(labels, rects, strict=True)]
+        items = [((t.text(), t.font().toString()), r) for t, r in zip(labels, rects, strict=True)]
+        for legend in shown:
+            if isinstance(legend, ColorLegend):
+                origin = self.mapFromGlobal(legend.mapToGlobal(QPoint(0, 0)))
+                font = legend.font().toString()
+                items += [((t, font), r.translated(origin)) for t, r in legend.text_boxes()]
+        return items
 
     def _keep_letters_free(self, items: list[tuple[tuple[str, str], QRect]], shapes: list) -> None:
         """The letters (with their halo) of the titles an arrow crosses, as a path (tests) and
@@ -343,13 +372,18 @@ class StepArrows(QWidget):
             # straight down into the target: across no numbers but the legs' grid lines.
             a = QPointF(down_leg, start.bottom())
             b = QPointF(end_leg + inside, end.top() + inside)
-            # The curve ends straight above the target's matrix by more than the pen's half
-            # width: its last bend grazed a column number ("6" of dX at 1024x768).
-            out, into = QPointF(down_leg, exit_y + 2), QPointF(end_leg, entry_y - 7)
-            bend = (into.y() - out.y()) / 2
+            # Across in the gap between the rows (exit_y, see _band_above), rounded corners
+            # ending above the target's column numbers: the legs run on grid lines and
+            # under titles' and legends' letters only (the curve between the two legs crossed
+            # X's legend and the target's title diagonally).
+            span = end_leg - down_leg
+            radius = max(0.0, min(ARCH_RADIUS, abs(span) / 2, exit_y - a.y(), entry_y - 4 - exit_y))
+            turn = math.copysign(radius, span) if span else 0.0
             path = QPainterPath(a)
-            path.lineTo(out)
-            path.cubicTo(QPointF(out.x(), out.y() + bend), QPointF(into.x(), into.y() - bend), into)
+            path.lineTo(down_leg, exit_y - radius)
+            path.quadTo(QPointF(down_leg, exit_y), QPointF(down_leg + turn, exit_y))
+            path.lineTo(end_leg - turn, exit_y)
+            path.quadTo(QPointF(end_leg, exit_y), QPointF(end_leg, exit_y + radius))
             path.lineTo(b)
             return path, self._head(b, QPointF(end_leg, b.y() - 40), head), a
         if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
