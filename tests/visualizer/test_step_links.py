@@ -582,3 +582,31 @@ def test_arrows_pass_under_the_legends_values(window, qtbot, size, op, step):
             for shape in shapes:
                 assert area(shape.intersected(glyphs)) == 0, (view.objectName(), text)
     assert checked >= 3
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+@pytest.mark.parametrize("op", ["adaptive_max_pool2d", "adaptive_avg_pool2d"])
+def test_an_arrow_from_a_tall_window_to_the_view_beside_it_arches(window, qtbot, size, op):
+    """Issue 10 audit, lecture layout at 1366×768, adaptive max pooling step 3 (window rows
+    4–7, columns 0–3 → Y[1, 0]): the views are side by side, but the boxes' centres were
+    farther apart in height than half their distance in width, so the arrow took the gentle
+    curve meant for views above one another, straight across X's numbers (12, 5, 11). Boxes
+    in side-by-side matrices now always get the arch: off its legs it runs above the views."""
+    from visualizer.widgets.step_arrows import ARCH_RADIUS
+
+    window.resize(*size)
+    settle(qtbot)
+    st = window.state
+    assert st.set_op(op)  # the default 8×8 example, 2×2 output
+    st.set_step(2)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows == [("input", "output")]
+    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
+    path, _head, _a = sheet._shape(sheet._segments[0])
+    for t in range(0, 401):
+        p = path.pointAtPercent(t / 400)
+        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
+            assert p.y() <= top, (t, p)

@@ -386,7 +386,13 @@ class StepArrows(QWidget):
             path.quadTo(QPointF(end_leg, exit_y), QPointF(end_leg, exit_y + radius))
             path.lineTo(b)
             return path, self._head(b, QPointF(end_leg, b.y() - 40), head), a
-        if abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y()) and not start.intersects(end):
+        # Side by side: the boxes apart in width and each matrix reaching beside the other's
+        # box (a tall window left of a short output took the curve below, across X's numbers).
+        beside = (end.left() >= start.right() or end.right() <= start.left()) and (
+            entry_y < start.bottom() and rise_y < end.bottom()
+        )
+        flat = abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y())
+        if (flat or beside) and not start.intersects(end):
             # Views side by side: the arrow leaves the top of one box straight up, arches over
             # the views between them (their numbers stay readable) and comes straight down
             # into the top of the other.
