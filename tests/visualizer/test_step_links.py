@@ -610,3 +610,25 @@ def test_an_arrow_from_a_tall_window_to_the_view_beside_it_arches(window, qtbot,
         p = path.pointAtPercent(t / 400)
         if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
             assert p.y() <= top, (t, p)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_a_backward_arrow_to_a_low_cell_beside_arches(window, qtbot, size):
+    """The normal layout, adaptive max pooling backward step 3: the arrow from dY[1, 0] to
+    dX[7, 3] (dY a small 2×2 beside dX) curved down across dX's numbers; it arches now."""
+    from visualizer.widgets.step_arrows import ARCH_RADIUS
+
+    window.resize(*size)
+    st = window.state
+    assert st.set_op("adaptive_max_pool2d")
+    st.set_step(st.n_windows + 2)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    assert sheet.arrows == [("grad_output", "grad_input")]
+    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
+    path, _head, _a = sheet._shape(sheet._segments[0])
+    for t in range(0, 401):
+        p = path.pointAtPercent(t / 400)
+        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
+            assert p.y() <= top, (t, p)
