@@ -95,6 +95,39 @@ def test_dark_theme_keeps_the_arithmetic_line_readable(window):
     assert "color: #1a1a1a" in label.styleSheet()
 
 
+def icon_lightness(icon, size: int = 24) -> list[int]:
+    """The lightness of each opaque pixel of ``icon``'s picture (its drawing, not the screen)."""
+    image = icon.pixmap(size, size).toImage()
+    return [
+        QColor(image.pixel(x, y)).lightness()
+        for x in range(size)
+        for y in range(size)
+        if QColor.fromRgba(image.pixel(x, y)).alpha() > 200
+    ]
+
+
+def test_dark_theme_step_buttons_are_light(window):
+    """Issue 10 audit, dark theme at 1366x768: the step bar's ⏮ ◀◀ ▶ ▶▶ ⏭ (and the stack
+    panel's) kept Fusion's black media icons on the dark theme's dark grey buttons; they are
+    drawn in the button text's colour now, also after play/pause swaps the icon."""
+    from visualizer.widgets.step_bar import show_play_state
+
+    bar, stack = window.step_bar, window.stack_panel
+    window.presentation.set_theme("dark")
+    QApplication.processEvents()
+    buttons = [bar.first_button, bar.prev_button, bar.play_button, bar.next_button]
+    buttons += [bar.last_button, stack.first_button, stack.next_button, stack.play_button]
+    for button in buttons:
+        drawn = icon_lightness(button.icon())
+        assert drawn and min(drawn) > 150, button.objectName()
+    show_play_state(bar.play_button, True)
+    drawn = icon_lightness(bar.play_button.icon())
+    assert drawn and min(drawn) > 150
+    window.presentation.set_theme("light")
+    drawn = icon_lightness(bar.first_button.icon())
+    assert drawn and max(drawn) < 100  # the style's own (dark) icon again
+
+
 def test_dark_toolbar_icons_are_light(window):
     p = window.presentation
     p.set_theme("dark")

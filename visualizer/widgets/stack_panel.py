@@ -81,6 +81,7 @@ from visualizer.widgets.step_bar import (
     arithmetic_style,
     counter_font,
     largest_fitting_font,
+    media_icon,
     play_interval,
     play_steps_per_tick,
     play_target,
@@ -349,9 +350,10 @@ class StackPanel(Retranslatable, QWidget):
         for name, icon in icons:
             button = QPushButton()
             button.setObjectName(f"stack_{name}_button")
-            button.setIcon(self.style().standardIcon(icon))
+            button.setIcon(media_icon(button, icon))
             buttons.append(button)
         self.first_button, self.previous_button, self.next_button, self.last_button = buttons
+        self._media = list(zip(buttons, (icon for _, icon in icons), strict=True))
         self.backward_button = QPushButton()
         self.backward_button.setObjectName("stack_backward_button")
         st = self.stack_state
@@ -419,6 +421,7 @@ class StackPanel(Retranslatable, QWidget):
         self.step_text_label.setFont(self._normal_text_font)
         view_settings().sigThemeChanged.connect(self._style_step_text)
         self._style_step_text()
+        view_settings().sigThemeChanged.connect(self._show_media_icons)
         self._fitted: tuple[object, ...] = ()
         controls = QWidget()
         controls.setObjectName("stack_step_controls")
@@ -545,6 +548,11 @@ class StackPanel(Retranslatable, QWidget):
         label.setMaximumHeight(box)
         self._fitted = ()
         self._fit_step_text()
+
+    def _show_media_icons(self, *_args: object) -> None:
+        for button, kind in self._media:
+            button.setIcon(media_icon(button, kind))
+        show_play_state(self.play_button, self.play_timer.isActive())
 
     def _style_step_text(self, *_args: object) -> None:
         """The step text's yellow note in the normal layout (the lecture layout fits its font

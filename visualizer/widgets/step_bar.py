@@ -6,10 +6,11 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextDocument
+from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette, QResizeEvent, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr, translate_message
 from visualizer.limits import PLAY_SPEED_MAX
+from visualizer.presentation import tinted
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable
 from visualizer.view_settings import is_dark, view_settings
@@ -89,10 +91,22 @@ def play_target(step: int, per_tick: int, phase_end: int, last: int) -> int:
     return min(target, last)
 
 
+def media_icon(widget: QWidget, kind: QStyle.StandardPixmap) -> QIcon:
+    """The style's media icon ``kind`` (⏮ ◀◀ ▶ ▶▶ ⏭), drawn in the button text's colour on a
+    dark theme: Fusion draws them black, and on the dark theme's buttons they nearly vanished."""
+    icon = widget.style().standardIcon(kind)
+    if not is_dark():
+        return icon
+    palette = QApplication.palette()
+    text = palette.color(QPalette.ColorRole.ButtonText)
+    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
+    return tinted(icon, text, disabled, 24)
+
+
 def show_play_state(button: QAbstractButton, playing: bool) -> None:
     """The play button shows pause while playing, play otherwise."""
     icon = QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay
-    button.setIcon(button.style().standardIcon(icon))
+    button.setIcon(media_icon(button, icon))
 
 
 def toggle_play_timer(
@@ -195,11 +209,11 @@ class StepBar(Retranslatable, QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer)
 
-        style = self.style()
+        self._media: list[tuple[QAbstractButton, QStyle.StandardPixmap]] = []
 
         def button(icon: QStyle.StandardPixmap, name: str) -> QToolButton:
             b = QToolButton()
-            b.setIcon(style.standardIcon(icon))
+            self._media.append((b, icon))
             b.setIconSize(QSize(24, 24))
             b.setObjectName(name)
             b.setMinimumSize(36, 34)
@@ -254,6 +268,8 @@ class StepBar(Retranslatable, QWidget):
         # light yellow box would be unreadable.
         view_settings().sigThemeChanged.connect(self._style_arithmetic)
         self._style_arithmetic()
+        view_settings().sigThemeChanged.connect(self._show_media_icons)
+        self._show_media_icons()
 
         row = QHBoxLayout()
         for b in (self.first_button, self.prev_button, self.play_button, self.next_button):
@@ -485,6 +501,12 @@ class StepBar(Retranslatable, QWidget):
 
     def _style_arithmetic(self, *_args: object) -> None:
         self.arithmetic_label.setStyleSheet(arithmetic_style())
+
+    def _show_media_icons(self, *_args: object) -> None:
+        for button, kind in self._media:
+            if button is not self.play_button:
+                button.setIcon(media_icon(button, kind))
+        show_play_state(self.play_button, self.timer.isActive())
 
     def toggle_play(self) -> None:
         if self.state.quiz.on:
