@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QPlainTextEdit
 
 from visualizer import i18n
-from visualizer.presets import list_presets, load_preset
+from visualizer.presets import apply_preset, list_presets, load_preset
 from visualizer.view_settings import PALETTES, THEMES, view_settings
 from visualizer.widgets import matrix_view
 from visualizer.widgets.views_panel import GRADIENTS
@@ -215,6 +215,36 @@ def test_a_constant_kernel_is_drawn_neutral(window):
         st.set_kernel_cell(i, j, 1.0)
     view = window.views_panel.kernel_view
     assert cell_colour(view, 0, 0) == matrix_view.NEUTRAL_RGB
+
+
+def test_an_output_with_negative_values_uses_the_diverging_map(window):
+    """The edge-detection preset's output holds −1, 0 and +1: zero is the map's white middle,
+    −1 and +1 opposite colours (it was drawn on the one-sided map, −1 white)."""
+    st = window.state
+    preset = next(p for p in map(load_preset, list_presets()) if "[1, −1]" in p.title)
+    assert apply_preset(st, preset)
+    st.set_step(st.n_windows - 1)  # every output computed
+    view = window.views_panel.output_view
+    y = view.matrix()
+    assert y.min() == -1 and y.max() == 1
+    assert view.diverging and view.levels == (-1.0, 1.0)
+    assert view.legend.diverging
+    (r0, c0), (rp, cp), (rn, cn) = (np.argwhere(y == v)[0] for v in (0, 1, -1))
+    zero, plus, minus = (
+        cell_colour(view, r0, c0),
+        cell_colour(view, rp, cp),
+        cell_colour(view, rn, cn),
+    )
+    assert min(zero) > 240  # white
+    assert plus[0] > plus[2] and minus[2] > minus[0]  # red above zero, blue below
+    # An output of the input's scale (max pooling) or without negatives keeps the one-sided map.
+    st.set_op("max_pool2d")
+    assert not window.views_panel.output_view.diverging
+    st.set_op("conv2d")
+    st.set_input(np.abs(st.x))
+    for i, j in itertools.product(range(st.weight.shape[2]), range(st.weight.shape[3])):
+        st.set_kernel_cell(i, j, 1.0)
+    assert not window.views_panel.output_view.diverging
 
 
 def test_gradients_are_dimmed_during_the_forward_phase(window):

@@ -193,7 +193,8 @@ def help_html(window: QWidget) -> str:
         "</table>"
         + tr(
             "<p>Cell colours show the values: white to blue for inputs and outputs, "
-            "blue − white − red around zero for gradients. Padding cells are grey.</p>"
+            "blue − white − red around zero for gradients, kernels and outputs with negative "
+            "values. Padding cells are grey.</p>"
         )
     )
     parts += [

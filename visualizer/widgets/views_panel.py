@@ -47,6 +47,12 @@ from visualizer.widgets.matrix_view import (
 )
 from visualizer.widgets.step_arrows import ARCH_BAND, StepArrows
 
+
+def has_negative(values: np.ndarray) -> bool:
+    """Whether ``values`` hold a value below zero (NaN aside)."""
+    return bool(values.size) and bool(np.fmin.reduce(values, axis=None) < 0)
+
+
 ARCH_GAP = 4  # pixels between the rows of views, or above them, where no arch runs
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
@@ -196,6 +202,7 @@ class ViewsPanel(Retranslatable, QWidget):
         self._multi = False  # several input channels shown side by side
         self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
+        self._output_diverging = False
         # The input canvas whose colour levels were last computed, and those levels.
         self._x_levels: tuple[np.ndarray, tuple[float, float]] | None = None
         # The input canvas's kinds and whether it has padding, inserted zeros, other cells.
@@ -879,9 +886,14 @@ class ViewsPanel(Retranslatable, QWidget):
         x_levels = self._x_levels[1]
         self.input_view.set_matrix(values, kinds, offset, levels=x_levels)
         out = st.results.output[st.plane]
+        # An output of its own scale with negative values (a convolution with [1, −1]) is
+        # drawn on the diverging map: white at zero, blue below, red above, like gradients.
+        self._output_diverging = not spec.output_in_input_scale and has_negative(out)
         levels = {
             "input": x_levels,
-            "output": x_levels if spec.output_in_input_scale else levels_for(out, False),
+            "output": (
+                x_levels if spec.output_in_input_scale else levels_for(out, self._output_diverging)
+            ),
             "grad_input": levels_for(st.grad_input_plane(partial=False), True),
         }
         dy = st.grad_output_plane()
@@ -1038,7 +1050,10 @@ class ViewsPanel(Retranslatable, QWidget):
             self._relayout()
             self.sync_cell_sizes()
         self.output_view.set_matrix(
-            st.output_plane(), levels=levels["output"], pending=st.output_pending()
+            st.output_plane(),
+            levels=levels["output"],
+            diverging=self._output_diverging,
+            pending=st.output_pending(),
         )
         self.grad_input_view.set_matrix(
             st.grad_input_plane(),
