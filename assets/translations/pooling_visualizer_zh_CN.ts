@@ -2066,8 +2066,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>&lt;li&gt;&lt;b&gt;底部：&lt;/b&gt;步进控制按钮和当前步骤的算式。&lt;/li&gt;</translation>
     </message>
     <message>
-        <source>&lt;p&gt;Cell colours show the values: white to blue for inputs and outputs, blue − white − red around zero for gradients, kernels and outputs with negative values. Padding cells are grey.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;单元格的颜色表示数值：输入和输出从白到蓝；梯度、卷积核以及含负值的输出以零为中心，从蓝经白到红。填充单元格是灰色的。&lt;/p&gt;</translation>
+        <source>&lt;p&gt;Cell colours show the values: white to blue for inputs and outputs (black 0 and white 1 for a binary image), blue − white − red around zero for gradients, kernels and outputs with negative values. Padding cells are grey.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;单元格的颜色表示数值：输入和输出从白到蓝（二值图像中 0 为黑、1 为白）；梯度、卷积核以及含负值的输出以零为中心，从蓝经白到红。填充单元格是灰色的。&lt;/p&gt;</translation>
     </message>
     <message>
         <source>Stepping</source>

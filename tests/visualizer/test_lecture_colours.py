@@ -247,6 +247,29 @@ def test_an_output_with_negative_values_uses_the_diverging_map(window):
     assert not window.views_panel.output_view.diverging
 
 
+def test_a_binary_image_is_drawn_black_and_white(window):
+    """The edge-detection preset says "white (1) ... black (0)": a binary input is drawn so
+    (it was 1 blue and 0 white), and max pooling's output, made of input values, with it."""
+    st = window.state
+    preset = next(p for p in map(load_preset, list_presets()) if "[1, −1]" in p.title)
+    assert apply_preset(st, preset)
+    view = window.views_panel.input_view
+    x = view.matrix()
+    zero, one = np.argwhere(x == 0)[0], np.argwhere(x == 1)[0]
+    assert cell_colour(view, *zero) == (0, 0, 0)
+    assert cell_colour(view, *one) == (255, 255, 255)
+    assert view.legend.black_white
+    st.set_op("max_pool2d")
+    st.set_step(st.n_windows - 1)
+    out = window.views_panel.output_view
+    assert out.black_white
+    assert cell_colour(out, *np.argwhere(out.matrix() == 0)[0]) == (0, 0, 0)
+    # One value that is neither 0 nor 1: an ordinary input again, on the palette's map.
+    st.set_input_cell(0, 0, 0.5)
+    assert not view.black_white and not view.legend.black_white
+    assert cell_colour(view, *zero) != (0, 0, 0)
+
+
 def test_gradients_are_dimmed_during_the_forward_phase(window):
     st = window.state
     st.set_op("conv2d")

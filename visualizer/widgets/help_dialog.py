@@ -192,9 +192,9 @@ def help_html(window: QWidget) -> str:
     parts.append(
         "</table>"
         + tr(
-            "<p>Cell colours show the values: white to blue for inputs and outputs, "
-            "blue − white − red around zero for gradients, kernels and outputs with negative "
-            "values. Padding cells are grey.</p>"
+            "<p>Cell colours show the values: white to blue for inputs and outputs (black 0 "
+            "and white 1 for a binary image), blue − white − red around zero for gradients, "
+            "kernels and outputs with negative values. Padding cells are grey.</p>"
         )
     )
     parts += [

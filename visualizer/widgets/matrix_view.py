@@ -182,6 +182,10 @@ INSERTED_BG = QColor(250, 242, 208)  # zeros inserted between input cells: paler
 # A matrix whose values are all the same (an all-ones dY) is drawn in this neutral colour: the
 # colour map is for values that vary, and a saturated constant would draw the eye.
 NEUTRAL_RGB = (236, 232, 222)
+# A binary image (every value 0 or 1, as in the edge-detection preset: "white (1) ... black
+# (0)") is drawn as one: 0 black, 1 white.  Highlight frames keep their black outline and
+# white inline on both, and the dilation gap is a black-and-white hatch.
+BLACK_WHITE = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
 # A dimmed view (the gradients during the forward phase) blends its colours this far towards
 # the view's background and fades its numbers.
 DIM_MIX = 0.6
@@ -399,6 +403,7 @@ class MatrixModel(QAbstractTableModel):
         self._dim_dark_text = QBrush(QColor(0, 0, 0, 120))
         self._dim_light_text = QBrush(QColor(255, 255, 255, 150))
         self.neutral = False  # every cell in NEUTRAL_RGB (a constant matrix)
+        self.black_white = False  # a binary image: BLACK_WHITE instead of the palette's map
         self.asked: tuple[int, int] | None = None  # quiz mode: this (hidden) cell shows "?"
         # The table's current cell (kept by _Table.currentChanged): the only one that may
         # get the dotted frame, so the painter reads no other cell's state.
@@ -443,7 +448,7 @@ class MatrixModel(QAbstractTableModel):
             colors = np.empty((*values.shape, 3), np.uint8)
             colors[...] = NEUTRAL_RGB
         else:
-            colors = colorize(values, levels, diverging)
+            colors = colorize(values, levels, diverging, self.black_white)
         if self.dim is not None:
             colors = dimmed(colors, self.dim)
         if shape_changed:
@@ -638,10 +643,18 @@ class MatrixModel(QAbstractTableModel):
         return True
 
 
-def colorize(values: np.ndarray, levels: tuple[float, float], diverging: bool) -> np.ndarray:
+def is_binary(values: np.ndarray) -> bool:
+    """Whether ``values`` are a binary image: every value 0 or 1, and both there."""
+    ones = values == 1
+    return bool(ones.any()) and bool((ones | (values == 0)).all()) and not bool(ones.all())
+
+
+def colorize(
+    values: np.ndarray, levels: tuple[float, float], diverging: bool, black_white: bool = False
+) -> np.ndarray:
     """RGB (H, W, 3) uint8 colours of ``values`` under fixed ``levels``."""
     lo, hi = levels
-    lut = _lut(colormap(diverging))
+    lut = _lut(BLACK_WHITE if black_white else colormap(diverging))
     finite = np.where(np.isfinite(values), values, lo)
     span = hi - lo if hi > lo else 1.0
     pos = np.clip((finite - lo) / span, 0.0, 1.0)
@@ -1227,15 +1240,18 @@ class ColorLegend(QWidget):
         super().__init__(parent)
         self.levels = (0.0, 1.0)
         self.diverging = False
+        self.black_white = False
         self.constant: float | None = None  # every value is this one: a neutral bar
         self.dimmed = False
         self.setFixedHeight(18)
         self.setMinimumWidth(60)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
 
-    def set_levels(self, levels: tuple[float, float], diverging: bool) -> None:
-        if (levels, diverging) != (self.levels, self.diverging):
-            self.levels, self.diverging = levels, diverging
+    def set_levels(
+        self, levels: tuple[float, float], diverging: bool, black_white: bool = False
+    ) -> None:
+        if (levels, diverging, black_white) != (self.levels, self.diverging, self.black_white):
+            self.levels, self.diverging, self.black_white = levels, diverging, black_white
             self.update()
 
     def set_constant(self, value: float | None) -> None:
@@ -1282,7 +1298,7 @@ class ColorLegend(QWidget):
             painter.fillRect(bar, QColor(*NEUTRAL_RGB))
         else:
             gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
-            cmap = colormap(self.diverging)
+            cmap = BLACK_WHITE if self.black_white else colormap(self.diverging)
             for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
                 gradient.setColorAt(float(pos), color)
             painter.fillRect(bar, gradient)
@@ -1496,12 +1512,13 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         dim: bool = False,
         pending: np.ndarray | None = None,
         counts: bool = False,
+        black_white: bool = False,
     ) -> None:
         if neutral:
             lut = np.empty((256, 3), np.uint8)
             lut[...] = NEUTRAL_RGB
         else:
-            lut = _lut(colormap(diverging))
+            lut = _lut(BLACK_WHITE if black_white else colormap(diverging))
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
         # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
         if values is self._extremes[0]:
@@ -1844,6 +1861,7 @@ class MatrixView(QWidget):
         self._pending: np.ndarray | None = None
         self.diverging = False
         self.neutral = False
+        self.black_white = False
         self.dimmed = False
         self.number_height = NUMBER_HEIGHT  # the numbers' font, a fraction of the cell
         self._asked: tuple[int, int] | None = None  # quiz mode's asked cell (matrix coordinates)
@@ -1940,9 +1958,11 @@ class MatrixView(QWidget):
         diverging: bool = False,
         neutral: bool = False,
         pending: np.ndarray | None = None,
+        black_white: bool = False,
     ) -> None:
         """Show ``values`` (the canvas, padding ring included when ``kinds`` marks it);
         ``neutral``: every cell in the neutral colour (a constant matrix, e.g. dY = ones);
+        ``black_white``: 0 black and 1 white (a binary image, see :func:`is_binary`);
         ``pending``: cells not computed yet (drawn blank; any other NaN is drawn as NaN)."""
         values = np.asarray(values, dtype=float)
         if levels is None:
@@ -1954,8 +1974,8 @@ class MatrixView(QWidget):
             and kinds is shown_kinds
             and pending is None
             and self._pending is None
-            and (offset, levels, diverging, neutral)
-            == (shown_offset, self.levels, self.diverging, self.neutral)
+            and (offset, levels, diverging, neutral, black_white)
+            == (shown_offset, self.levels, self.diverging, self.neutral, self.black_white)
         ):
             # The very arrays already shown (arrays are never changed in place), e.g. X after
             # a parameter change: nothing to redraw.
@@ -1963,6 +1983,7 @@ class MatrixView(QWidget):
         self.diverging = diverging
         self._pending = pending
         self.neutral = neutral
+        self.black_white = black_white
         self.levels = levels
         self._content = (values, kinds, offset)
         self._render()
@@ -1974,6 +1995,7 @@ class MatrixView(QWidget):
         if self.heat_above is not None:  # by size alone (compare mode's panels)
             heat = max(values.shape) > self.heat_above
         self.model.neutral = self.neutral
+        self.model.black_white = self.black_white
         base = QApplication.palette().color(QPalette.ColorRole.Base)
         self.model.dim = (base.red(), base.green(), base.blue()) if self.dimmed else None
         if heat:
@@ -1985,6 +2007,7 @@ class MatrixView(QWidget):
                 dim=self.dimmed,
                 pending=self._pending,
                 counts=self.counts,
+                black_white=self.black_white,
             )
             # Keep the data behind the view for hover, tests and a later switch to the table.
             self.model.values = values
@@ -2008,7 +2031,7 @@ class MatrixView(QWidget):
                 # second pass.  Laid out now, the cells are painted once.
                 self.table.doItemsLayout()
         self.stack.setCurrentIndex(1 if heat else 0)
-        self.legend.set_levels(self.levels, self.diverging)
+        self.legend.set_levels(self.levels, self.diverging, self.black_white)
         constant = None
         if self.neutral:
             finite = values[np.isfinite(values)]
@@ -2166,7 +2189,7 @@ class MatrixView(QWidget):
         magnifier.dimmed = self.dimmed
         # The close-up's columns are sized for the longest numbers it has shown of this matrix
         # (not only the box's): a step then moves the box without resizing the columns.
-        content = (values.shape, offset, self.levels, self.neutral)
+        content = (values.shape, offset, self.levels, self.neutral, self.black_white)
         if content != self._magnifier_content:
             self._magnifier_content = content
             magnifier.model.reserved_texts = frozenset()
@@ -2178,6 +2201,7 @@ class MatrixView(QWidget):
             diverging=self.diverging,
             neutral=self.neutral,
             pending=crop_pending,
+            black_white=self.black_white,
         )
         magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
         magnifier.set_highlights(self._highlight_cells)

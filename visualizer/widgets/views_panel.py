@@ -43,6 +43,7 @@ from visualizer.widgets.matrix_view import (
     MIN_NUMBER_CELL,
     NUMBER_HEIGHT,
     MatrixView,
+    is_binary,
     levels_for,
 )
 from visualizer.widgets.step_arrows import ARCH_BAND, StepArrows
@@ -203,8 +204,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
         self._output_diverging = False
+        self._output_black_white = False
         # The input canvas whose colour levels were last computed, and those levels.
-        self._x_levels: tuple[np.ndarray, tuple[float, float]] | None = None
+        self._x_levels: tuple[np.ndarray, tuple[float, float], bool] | None = None
         # The input canvas's kinds and whether it has padding, inserted zeros, other cells.
         self._canvas_kinds: tuple[np.ndarray, tuple[bool, bool, bool]] | None = None
 
@@ -882,9 +884,12 @@ class ViewsPanel(Retranslatable, QWidget):
         (top, left), (h, w) = offset, st.x.shape[-2:]
         if self._x_levels is None or self._x_levels[0] is not values:
             # Once per canvas: the state gives the same one while X and its ring stay.
-            self._x_levels = (values, levels_for(values[top : top + h, left : left + w], False))
-        x_levels = self._x_levels[1]
-        self.input_view.set_matrix(values, kinds, offset, levels=x_levels)
+            real = values[top : top + h, left : left + w]
+            self._x_levels = (values, levels_for(real, False), is_binary(real))
+        _, x_levels, binary = self._x_levels
+        self.input_view.set_matrix(values, kinds, offset, levels=x_levels, black_white=binary)
+        # Outputs that are input values (max pooling) are drawn as the input is.
+        self._output_black_white = spec.output_in_input_scale and binary
         out = st.results.output[st.plane]
         # An output of its own scale with negative values (a convolution with [1, −1]) is
         # drawn on the diverging map: white at zero, blue below, red above, like gradients.
@@ -971,6 +976,8 @@ class ViewsPanel(Retranslatable, QWidget):
         real = [v[k == INPUT] for v, k, _ in canvases.values()]
         levels = self._levels
         levels["input"] = levels_for(np.concatenate(real), False)
+        binary = is_binary(np.concatenate(real))
+        self._output_black_white = spec.output_in_input_scale and binary
         if spec.output_in_input_scale:
             levels["output"] = levels["input"]
         levels["grad_input"] = levels_for(np.asarray(st.results.grad_input[n], float), True)
@@ -986,7 +993,9 @@ class ViewsPanel(Retranslatable, QWidget):
                 view.set_title(PLANE_TITLES[tensor.name].format(c=channel, o=c_out))
                 if tensor.name == "input":
                     values, kinds, offset = canvases[channel]
-                    view.set_matrix(values, kinds, offset, levels=levels["input"])
+                    view.set_matrix(
+                        values, kinds, offset, levels=levels["input"], black_white=binary
+                    )
                 elif tensor.name == "weight":
                     kernel = kernels[channel]
                     view.set_matrix(
@@ -1054,6 +1063,7 @@ class ViewsPanel(Retranslatable, QWidget):
             levels=levels["output"],
             diverging=self._output_diverging,
             pending=st.output_pending(),
+            black_white=self._output_black_white,
         )
         self.grad_input_view.set_matrix(
             st.grad_input_plane(),
