@@ -207,3 +207,45 @@ def test_a_step_sets_no_tooltip_that_stays_the_same(window, qtbot):
     finally:
         app.removeEventFilter(changes)
     assert changes.count == 0
+
+
+def test_a_step_fills_each_close_up_once(window, qtbot):
+    """A step gives the mask (forward) or dX (backward) new data, then new highlights: the
+    view applied its old highlights to the new data first, so its close-up was filled at the
+    old box, then again at the new one (and each close-up marked its cells twice)."""
+    st, _ = heat_map_window(window, qtbot, "max_pool2d", kernel_size=2, stride=2)
+    panel = window.views_panel
+    views = {"X": panel.input_view, "mask": panel.mask_view, "dX": panel.grad_input_view}
+    fills: dict[str, int] = {}
+    marks: dict[str, int] = {}
+    for name, view in views.items():
+        assert view.stack.currentIndex() == 1, f"{name} is a heat map with a close-up"
+        close_up = view._magnifier()
+
+        def filled(*args, name=name, original=close_up.set_matrix, **kwargs) -> None:
+            fills[name] = fills.get(name, 0) + 1
+            original(*args, **kwargs)
+
+        def marked(*args, name=name, original=close_up.set_highlights, **kwargs) -> None:
+            marks[name] = marks.get(name, 0) + 1
+            original(*args, **kwargs)
+
+        close_up.set_matrix = filled  # type: ignore[method-assign]
+        close_up.set_highlights = marked  # type: ignore[method-assign]
+    steps = [*range(1, 6), *range(st.n_windows + 1, st.n_windows + 6)]
+    for step in steps:
+        fills.clear()
+        marks.clear()
+        st.set_step(step)
+        settle(qtbot)
+        assert all(count == 1 for count in fills.values()), (step, fills)
+        assert all(count == 1 for count in marks.values()), (step, marks)
+        changing = "mask" if st.phase == "forward" else "dX"
+        assert fills.get(changing) == 1, (step, fills)
+        view = views[changing]
+        # The close-up shows the view's current cells around the step's window.
+        top, left = view.magnifier.model.offset
+        rows, cols = view.magnifier.model.values.shape
+        np.testing.assert_array_equal(
+            view.magnified(), view.canvas()[-top : -top + rows, -left : -left + cols]
+        )

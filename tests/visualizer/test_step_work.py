@@ -217,3 +217,37 @@ def test_a_step_without_quiz_mode_leaves_the_quiz_alone(window, qtbot):
     refreshed.clear()
     st.set_step(2)
     assert st.quiz.question is None and refreshed == []
+
+
+def test_a_moved_close_up_marks_only_the_cells_that_show_something_else(qtbot):
+    """The close-up's box moves on every step; where the matrix is the same at the new place
+    (a mask or a gradient is mostly zeros), its cells are drawn as they were: they are not
+    marked for repainting (every cell of the close-up was)."""
+    view = shown_view(qtbot, (700, 400))
+    side = matrix_view.EDIT_MAX_SIDE + 4
+    values = np.zeros((side, side))
+    values[10, 11] = 5.0  # one number that the box passes over
+    view.set_matrix(values)
+    view.set_highlights({(4, 4): {"window"}, (4, 5): {"window"}})
+    magnifier = view.magnifier
+    assert magnifier is not None
+    changed: list[set[tuple[int, int]]] = []
+
+    def on_changed(top_left, bottom_right, _roles=()) -> None:
+        changed[-1].update(
+            (r, c)
+            for r in range(top_left.row(), bottom_right.row() + 1)
+            for c in range(top_left.column(), bottom_right.column() + 1)
+        )
+
+    magnifier.model.dataChanged.connect(on_changed)
+    for r in range(6, 14, 2):
+        before = magnifier.canvas()
+        changed.append(set())
+        view.set_highlights({(r, r): {"window"}, (r, r + 1): {"window"}})
+        after = magnifier.canvas()
+        assert after.shape == before.shape  # the box moved: same shape, new offset
+        np.testing.assert_array_equal(after, values[r - 2 : r + 3, r - 2 : r + 4])
+        differ = {(int(a), int(b)) for a, b in zip(*np.nonzero(after != before), strict=True)}
+        assert changed[-1] == differ, (r, sorted(changed[-1]), sorted(differ))
+    assert any(changed) and not all(changed), "steps over zeros only, and over the number"

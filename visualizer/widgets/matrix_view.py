@@ -8,9 +8,10 @@ stepping, so colours do not jump; highlights change without re-creating any item
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 import numpy as np
 import pyqtgraph as pg
@@ -478,7 +479,15 @@ class MatrixModel(QAbstractTableModel):
                     self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
                 if offset[1] != old_offset[1]:
                     self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, cols - 1)
-                self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
+                # Only the cells that now show something else: a close-up moved over zeros
+                # (a mask, a gradient) keeps most of its cells as they were drawn.
+                count = int(np.count_nonzero(changed))
+                if 2 * count >= changed.size:
+                    self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
+                else:
+                    for r, c in zip(*np.nonzero(changed), strict=True):
+                        index = self.index(int(r), int(c))
+                        self.dataChanged.emit(index, index)
         elif changed.any():
             # Repaint only the box of cells that changed: a step changes one or two cells.
             rows = np.nonzero(changed.any(axis=1))[0]
@@ -1677,6 +1686,24 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         super().mousePressEvent(event)
 
 
+@contextlib.contextmanager
+def marks_held(views: Iterable[MatrixView]) -> Iterator[None]:
+    """New data for ``views`` whose new highlights are set before the block ends: their old
+    highlights are not applied to the new data in between (a step set a close-up's cells at
+    the old box with the new data, then at the new box).  A view whose highlights were not
+    set in the block gets its old ones at the end, as without the block."""
+    held = [view for view in views if not view._marks_held]
+    for view in held:
+        view._marks_held = True
+    try:
+        yield
+    finally:
+        for view in held:
+            view._marks_held = False
+            if view._marks_stale:
+                view.set_highlights(view._highlight_cells)
+
+
 def close_up_titles(rows: tuple[int, int], columns: tuple[int, int]) -> list[str]:
     """A close-up's title, then shorter forms that keep every number: one line without
     "Close-up:", then two lines ("Close-up: rows 19–29, column…" was cut at 1024×768)."""
@@ -1852,6 +1879,10 @@ class MatrixView(QWidget):
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
         self._highlight_cells: Marks = Marks()
+        # New highlights follow new data (see marks_held): the old ones are not applied to the
+        # new data in between; ``_marks_stale``: they were not.
+        self._marks_held = False
+        self._marks_stale = False
         self._content: tuple[np.ndarray, np.ndarray | None, tuple[int, int]] = (
             np.zeros((1, 1)),
             None,
@@ -2037,7 +2068,10 @@ class MatrixView(QWidget):
             finite = values[np.isfinite(values)]
             constant = float(finite[0]) if finite.size else None
         self.legend.set_constant(constant)
-        self.set_highlights(self._highlight_cells)
+        if self._marks_held:
+            self._marks_stale = True
+        else:
+            self.set_highlights(self._highlight_cells)
         if not heat and self.model.long_texts != self._texts and self.cell:
             self.set_cell_size(self.cell)
 
@@ -2086,6 +2120,7 @@ class MatrixView(QWidget):
         :class:`~engine.Marks` whose rectangles are never listed cell by cell on a heat map)."""
         marks = Marks.of(cells)
         self._highlight_cells = marks
+        self._marks_stale = False
         off_r, off_c = self.model.offset
         # Cut to the matrix: a close-up shows a few rows and columns of a window's thousands.
         shifted = marks.shifted(off_r, off_c).clipped(self.model.values.shape)
@@ -2193,18 +2228,19 @@ class MatrixView(QWidget):
         if content != self._magnifier_content:
             self._magnifier_content = content
             magnifier.model.reserved_texts = frozenset()
-        magnifier.set_matrix(
-            crop,
-            crop_kinds,
-            (offset[0] - top, offset[1] - left),
-            levels=self.levels,
-            diverging=self.diverging,
-            neutral=self.neutral,
-            pending=crop_pending,
-            black_white=self.black_white,
-        )
-        magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
-        magnifier.set_highlights(self._highlight_cells)
+        with marks_held([magnifier]):
+            magnifier.set_matrix(
+                crop,
+                crop_kinds,
+                (offset[0] - top, offset[1] - left),
+                levels=self.levels,
+                diverging=self.diverging,
+                neutral=self.neutral,
+                pending=crop_pending,
+                black_white=self.black_white,
+            )
+            magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
+            magnifier.set_highlights(self._highlight_cells)
         magnifier.set_asked(self._asked)
         rows, columns = (
             (top - offset[0], bottom - 1 - offset[0]),

@@ -45,6 +45,7 @@ from visualizer.widgets.matrix_view import (
     MatrixView,
     is_binary,
     levels_for,
+    marks_held,
 )
 from visualizer.widgets.step_arrows import ARCH_BAND, StepArrows
 
@@ -1058,39 +1059,42 @@ class ViewsPanel(Retranslatable, QWidget):
             # first): a phase switch changes them.
             self._relayout()
             self.sync_cell_sizes()
-        self.output_view.set_matrix(
-            st.output_plane(),
-            levels=levels["output"],
-            diverging=self._output_diverging,
-            pending=st.output_pending(),
-            black_white=self._output_black_white,
-        )
-        self.grad_input_view.set_matrix(
-            st.grad_input_plane(),
-            levels=levels["grad_input"],
-            diverging=True,
-            pending=st.grad_input_pending(),
-        )
-        if st.spec.has_tensor("mask"):
-            counts = st.mask_plane()
-            self.mask_view.set_matrix(counts, levels=levels["mask"])  # made float there
-        if st.spec.has_weight:
-            gw, gb = st.grad_weight_plane()
-            self.grad_weight_view.set_matrix(gw, levels=levels["grad_weight"], diverging=True)
-            self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
-        for name, view in self._tensor_views().items():
-            view.set_asked(st.quiz_asked_cell(name))  # quiz mode: "?" on the asked cell
-        self._update_step_titles()
-        self._dim_gradients(st.phase == "forward")
-        self._step_planes(st.phase == "forward")
-        self._arch_band()
-        if self._sync_timer.isActive() and not self._flowing():
-            # New data, a fit to come: the columns' shares of the width first, so that the
-            # layout before the paint places the views where the fit leaves them (set by the
-            # fit alone, a new output width, adaptive pooling's 3 -> 4 columns, laid every view
-            # out twice: at the old shares, then at the new ones).
-            self._stretch_columns()
-        self._on_highlights_changed()
+        # The step's new data, then its new highlights: each view's cells are marked once
+        # (a close-up was filled at the old box with the new data, then moved to the new one).
+        with marks_held(self.views()):
+            self.output_view.set_matrix(
+                st.output_plane(),
+                levels=levels["output"],
+                diverging=self._output_diverging,
+                pending=st.output_pending(),
+                black_white=self._output_black_white,
+            )
+            self.grad_input_view.set_matrix(
+                st.grad_input_plane(),
+                levels=levels["grad_input"],
+                diverging=True,
+                pending=st.grad_input_pending(),
+            )
+            if st.spec.has_tensor("mask"):
+                counts = st.mask_plane()
+                self.mask_view.set_matrix(counts, levels=levels["mask"])  # made float there
+            if st.spec.has_weight:
+                gw, gb = st.grad_weight_plane()
+                self.grad_weight_view.set_matrix(gw, levels=levels["grad_weight"], diverging=True)
+                self.bias_label.setText("" if gb is None else f"db = {format_number(gb)}")
+            for name, view in self._tensor_views().items():
+                view.set_asked(st.quiz_asked_cell(name))  # quiz mode: "?" on the asked cell
+            self._update_step_titles()
+            self._dim_gradients(st.phase == "forward")
+            self._step_planes(st.phase == "forward")
+            self._arch_band()
+            if self._sync_timer.isActive() and not self._flowing():
+                # New data, a fit to come: the columns' shares of the width first, so that
+                # the layout before the paint places the views where the fit leaves them (set
+                # by the fit alone, a new output width, adaptive pooling's 3 -> 4 columns,
+                # laid every view out twice: at the old shares, then at the new ones).
+                self._stretch_columns()
+            self._on_highlights_changed()
 
     def _arch_band(self) -> None:
         """The normal layout's band for the arches of the step arrows (ARCH_BAND): above the
