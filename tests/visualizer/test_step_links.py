@@ -584,6 +584,17 @@ def test_arrows_pass_under_the_legends_values(window, qtbot, size, op, step):
     assert checked >= 3
 
 
+def assert_runs_above_off_its_legs(window, arrow: tuple[str, str]) -> None:
+    """The window's one arrow, ``arrow``, is an arch: away from its legs it runs no lower
+    than its top."""
+    from visualizer.widgets.step_arrows import ARCH_RADIUS
+
+    points, top = arch_points(arrow_sheet(window), arrow)
+    for p, from_leg in points:
+        if from_leg > ARCH_RADIUS + 1:
+            assert p.y() <= top, p
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
 @pytest.mark.parametrize("op", ["adaptive_max_pool2d", "adaptive_avg_pool2d"])
 def test_an_arrow_from_a_tall_window_to_the_view_beside_it_arches(window, qtbot, size, op):
@@ -592,8 +603,6 @@ def test_an_arrow_from_a_tall_window_to_the_view_beside_it_arches(window, qtbot,
     farther apart in height than half their distance in width, so the arrow took the gentle
     curve meant for views above one another, straight across X's numbers (12, 5, 11). Boxes
     in side-by-side matrices now always get the arch: off its legs it runs above the views."""
-    from visualizer.widgets.step_arrows import ARCH_RADIUS
-
     window.resize(*size)
     settle(qtbot)
     st = window.state
@@ -602,33 +611,17 @@ def test_an_arrow_from_a_tall_window_to_the_view_beside_it_arches(window, qtbot,
     window.presentation.set_presentation(True, save=False)
     settle(qtbot)
     settle(qtbot)
-    sheet = arrow_sheet(window)
-    assert sheet.arrows == [("input", "output")]
-    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
-    path, _head, _a = sheet._shape(sheet._segments[0])
-    for t in range(0, 401):
-        p = path.pointAtPercent(t / 400)
-        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
-            assert p.y() <= top, (t, p)
+    assert_runs_above_off_its_legs(window, ("input", "output"))
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
 def test_a_backward_arrow_to_a_low_cell_beside_arches(window, qtbot, size):
     """The normal layout, adaptive max pooling backward step 3: the arrow from dY[1, 0] to
     dX[7, 3] (dY a small 2×2 beside dX) curved down across dX's numbers; it arches now."""
-    from visualizer.widgets.step_arrows import ARCH_RADIUS
-
     window.resize(*size)
     st = window.state
     assert st.set_op("adaptive_max_pool2d")
     st.set_step(st.n_windows + 2)
     settle(qtbot)
     settle(qtbot)
-    sheet = arrow_sheet(window)
-    assert sheet.arrows == [("grad_output", "grad_input")]
-    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
-    path, _head, _a = sheet._shape(sheet._segments[0])
-    for t in range(0, 401):
-        p = path.pointAtPercent(t / 400)
-        if min(abs(p.x() - start_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
-            assert p.y() <= top, (t, p)
+    assert_runs_above_off_its_legs(window, ("grad_output", "grad_input"))
