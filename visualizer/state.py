@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.cells import Marks
 from engine.errors import ParameterError
-from engine.ops import OPS, OpSpec, Params, find_param, get_op
+from engine.ops import OPS, OpSpec, Params, get_op
 from engine.ops.budget import check_work
 from engine.pitfalls import PitfallCase, evaluate, get_pitfall
 from engine.trace import update_lines
@@ -33,6 +33,7 @@ from visualizer.model.document import CompareSetup
 from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, PLANES_MAX, Cell, Highlight
 from visualizer.model.quiz import Quiz, Verdict, pitfall_hint, plane_before
 from visualizer.model.stack import StackDoc
+from visualizer.schema import param_specs
 from visualizer.stack_state import StackState
 
 Snapshot = Document  # what undo restores and a session stores
@@ -343,7 +344,8 @@ class AppState(QObject):
         spec = self.spec
         fields = {}
         for key, value in changes.items():
-            param = find_param(key, spec)
+            # A value the shown operation does not use is kept for those that do (in its form).
+            param = spec.param(key) if spec.has_param(key) else param_specs().get(key)
             if param is not None and param.kind == "pair" and isinstance(value, int):
                 value = (value, value)
             fields[key] = value

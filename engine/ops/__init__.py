@@ -32,7 +32,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from engine.ops.registry import OPS, find_param, get_op, op_names, register, unregister
+from engine.ops.registry import OPS, get_op, op_names, register, unregister
 from engine.ops.spec import Accumulation, OpSpec, Params, ParamSpec, Step, StepCell, TensorSpec
 
 _SUPPORT = {"budget", "common", "registry", "spec"}
@@ -59,7 +59,6 @@ __all__ = [
     "Step",
     "StepCell",
     "TensorSpec",
-    "find_param",
     "get_op",
     "op_names",
     "register",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.errors import ParameterError
-from engine.ops.spec import OpSpec, ParamSpec
+from engine.ops.spec import OpSpec
 
 #: Registered operations by PyTorch name, in registration order.
 OPS: dict[str, OpSpec] = {}
@@ -53,16 +53,3 @@ def op_names() -> list[str]:
     for spec in OPS.values():
         names += [spec.key, spec.alias]
     return names
-
-
-def find_param(name: str, first: OpSpec | None = None) -> ParamSpec | None:
-    """The parameter ``name``: ``first``'s if it has one, else the first operation's with one.
-
-    A document keeps values the current operation does not use (they come back when the user
-    switches to an operation that does), so a value set while another operation is shown must
-    already have the form its own parameter gives it.
-    """
-    for spec in ([first] if first is not None else []) + list(OPS.values()):
-        if spec.has_param(name):
-            return spec.param(name)
-    return None

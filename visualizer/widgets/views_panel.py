@@ -976,8 +976,9 @@ class ViewsPanel(Retranslatable, QWidget):
         canvases = {c: st.input_canvas(c) for c in channels}
         real = [v[k == INPUT] for v, k, _ in canvases.values()]
         levels = self._levels
-        levels["input"] = levels_for(np.concatenate(real), False)
-        binary = is_binary(np.concatenate(real))
+        every_plane = np.concatenate(real)
+        levels["input"] = levels_for(every_plane, False)
+        binary = is_binary(every_plane)
         self._output_black_white = spec.output_in_input_scale and binary
         if spec.output_in_input_scale:
             levels["output"] = levels["input"]
