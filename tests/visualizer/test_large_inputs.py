@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from visualizer.limits import LARGE_SIDE, PLAY_SPEED_MAX
 from visualizer.model.present import MAGNIFIER_MAX, magnifier_box, outline_segments
+from visualizer.widgets import matrix_view
 from visualizer.widgets.matrix_view import MAGNIFIER_CELL
 
 
@@ -243,6 +244,7 @@ def test_a_step_along_a_row_renumbers_only_the_close_ups_columns(large, qtbot):
     model = view.magnifier.model
     renewed: list[Qt.Orientation] = []
     model.headerDataChanged.connect(lambda orientation, _first, _last: renewed.append(orientation))
+    model.sigHeaderNumbersChanged.connect(renewed.append)
     st.set_step(30 * 18 + 11)  # window (18, 11): the box moves one column right
     settle(qtbot)
     np.testing.assert_array_equal(view.magnified(), st.x[0, 0, 16:23, 9:16])
@@ -258,6 +260,41 @@ def test_a_step_along_a_row_renumbers_only_the_close_ups_columns(large, qtbot):
     assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(7)] == [
         str(r) for r in range(17, 24)
     ]
+
+
+def test_a_close_up_moved_among_numbers_of_the_same_width_is_not_laid_out_again(large, qtbot):
+    """``headerDataChanged`` makes every view of the model lay its items out again in a
+    zero-time timer, which repainted the whole close-up once more after the step had painted
+    it.  Numbers of the same widths (9…15 → 10…16) only repaint the header; a change of width
+    (8…14 → 9…15, two digits more) still tells the views, so that the header widens."""
+    st, view = large.state, large.views_panel.input_view
+    model = view.magnifier.model
+    st.set_step(30 * 18 + 10)  # window (18, 10): columns 8…14
+    settle(qtbot)
+    relaid: list[Qt.Orientation] = []
+    repainted: list[Qt.Orientation] = []
+    model.headerDataChanged.connect(lambda orientation, _first, _last: relaid.append(orientation))
+    model.sigHeaderNumbersChanged.connect(repainted.append)
+    st.set_step(30 * 18 + 12)  # columns 10…16: the same widths as 8…14 (one and two digits)
+    settle(qtbot)
+    assert (relaid, repainted) == ([], [Qt.Orientation.Horizontal])
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
+        str(c) for c in range(10, 17)
+    ]
+    relaid.clear()
+    repainted.clear()
+    st.set_step(30 * 18 + 5)  # columns 3…9: one digit only, a narrower header
+    settle(qtbot)
+    assert (relaid, repainted) == ([Qt.Orientation.Horizontal], [])
+
+
+def test_widest_label_is_the_longest_number_with_and_without_a_sign():
+    for count in range(1, 25):
+        for offset in range(-30, 30):
+            labels = [str(v) for v in range(-offset, count - offset)]
+            plain = max((len(t) for t in labels if not t.startswith("-")), default=0)
+            negative = max((len(t) for t in labels if t.startswith("-")), default=0)
+            assert matrix_view._widest_label(count, offset) == (plain, negative)
 
 
 def test_a_close_up_title_keeps_its_numbers_and_its_form(window, qtbot):

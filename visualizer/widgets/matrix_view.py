@@ -354,10 +354,21 @@ def _label_class(count: int, offset: int) -> frozenset[tuple[int, bool]]:
     )
 
 
+def _widest_label(count: int, offset: int) -> tuple[int, int]:
+    """The longest of a header's numbers ``-offset … count - 1 - offset`` without and with a
+    minus sign (0: none): what its width depends on, digits being equally wide."""
+    first, last = -offset, count - 1 - offset
+    plain = len(str(max(abs(max(first, 0)), last))) if last >= 0 else 0
+    negative = len(str(first)) if first < 0 else 0
+    return plain, negative
+
+
 class MatrixModel(QAbstractTableModel):
     """Values, cell kinds, colours and highlight styles of one matrix."""
 
     sigCellEdited = Signal(int, int, float)  # matrix row, col (offset removed), value
+    # A header's numbers changed but not their lengths (a close-up moved): repaint, no relayout.
+    sigHeaderNumbersChanged = Signal(Qt.Orientation)
     sigEditRejected = Signal(str)
     sigEditNoted = Signal(str)  # an accepted edit the user should know about (underflow)
 
@@ -475,10 +486,20 @@ class MatrixModel(QAbstractTableModel):
             if rows and cols:
                 # Only the headers whose numbers changed: a box moved along a row keeps its
                 # row numbers (and their header is not asked for every section again).
-                if offset[0] != old_offset[0]:
-                    self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)
-                if offset[1] != old_offset[1]:
-                    self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, cols - 1)
+                for axis, orientation, count in (
+                    (0, Qt.Orientation.Vertical, rows),
+                    (1, Qt.Orientation.Horizontal, cols),
+                ):
+                    if offset[axis] == old_offset[axis]:
+                        continue
+                    if _widest_label(count, offset[axis]) == _widest_label(count, old_offset[axis]):
+                        # Numbers of the same lengths: the header only repaints them.  The
+                        # signal made every view of the model lay its items out again in a
+                        # zero-time timer, which repainted the whole close-up a second time
+                        # after each step.
+                        self.sigHeaderNumbersChanged.emit(orientation)
+                    else:
+                        self.headerDataChanged.emit(orientation, 0, count - 1)
                 # Only the cells that now show something else: a close-up moved over zeros
                 # (a mask, a gradient) keeps most of its cells as they were drawn.
                 count = int(np.count_nonzero(changed))
@@ -1939,6 +1960,7 @@ class MatrixView(QWidget):
         self.model.sigCellEdited.connect(self._on_cell_edited)
         self.model.sigEditRejected.connect(self._on_edit_rejected)
         self.model.sigEditNoted.connect(self._on_edit_noted)
+        self.model.sigHeaderNumbersChanged.connect(self._on_header_numbers_changed)
         self.table.sigHovered.connect(self._on_table_hovered)
         self.table.clicked.connect(self._on_table_clicked)
         self.heatmap.sigHovered.connect(self._on_heat_hovered)
@@ -2074,6 +2096,11 @@ class MatrixView(QWidget):
             self.set_highlights(self._highlight_cells)
         if not heat and self.model.long_texts != self._texts and self.cell:
             self.set_cell_size(self.cell)
+
+    def _on_header_numbers_changed(self, orientation: Qt.Orientation) -> None:
+        vertical = orientation == Qt.Orientation.Vertical
+        header = self.table.verticalHeader() if vertical else self.table.horizontalHeader()
+        header.viewport().update()
 
     def set_dimmed(self, on: bool) -> None:
         """Dim the view (faded colours, numbers and title): present but not in play, like
