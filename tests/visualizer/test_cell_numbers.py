@@ -185,3 +185,20 @@ def test_text_widths_are_kept_per_font(qapp):
         widths.append(expected)
     assert widths[1] > widths[0]  # the fonts do differ (so a cache by text alone would fail)
     assert matrix_view._widest(QFont(), []) == 0.0
+
+
+def test_the_longest_texts_count_the_reserved_ones_of_each_new_set(qapp):
+    """The reserved texts' longest lengths are worked out once per set (a step measures a
+    whole result's texts otherwise): a new set, longer or shorter, is measured anew."""
+    model = matrix_view.MatrixModel()
+    rng = np.random.default_rng(3)
+    pool = [0.5, 10.25, -3.0, 123.456, 1e6, -0.001, 7.0, 4444.0, 0.125, -333.25]
+    for trial in range(60):
+        values = rng.choice(pool, size=(3, 4))
+        reserved = rng.choice(pool, size=int(rng.integers(0, 6)))
+        model.reserve_values(reserved)
+        model.set_values(values, None, (0, 0), (-10.0, 10.0), False)
+        texts = {format_number(v) for v in values.ravel()} | {format_number(v) for v in reserved}
+        longest = max(len(t) for t in texts)
+        assert model.max_chars == longest, trial
+        assert model.long_texts == tuple(sorted(t for t in texts if len(t) >= longest - 1)), trial

@@ -396,6 +396,12 @@ class MatrixModel(QAbstractTableModel):
         self._reserved: frozenset[str] = frozenset()
         self._reserve_source: np.ndarray | None = None
         self._measured: frozenset[str] = frozenset()  # the reserved texts last measured
+        # (reserved texts, their longest length, their texts at least one shorter than that)
+        self._reserved_summary: tuple[frozenset[str] | None, int, frozenset[str]] = (
+            None,
+            0,
+            frozenset(),
+        )
         self.editable = False
         self.font = QFont()
         # Bold and italic forms of ``font`` by (bold, italic), with the font they are of.
@@ -524,11 +530,25 @@ class MatrixModel(QAbstractTableModel):
         texts = {format_cell(v) for v in np.unique(shown)} if shown.size else {""}
         if (nan & ~self.pending & (self.kinds == INPUT)).any():
             texts.add(format_cell(math.nan))
-        texts |= self.reserved_texts
-        self._measured = self.reserved_texts
-        self.max_chars = max(1, max(len(t) for t in texts))
-        # The widest text is among the longest ones ('.' and '−' are narrower than digits).
-        self.long_texts = tuple(sorted(t for t in texts if len(t) >= self.max_chars - 1))
+        reserved = self.reserved_texts
+        self._measured = reserved
+        # The reserved texts (a whole result's, measured on every step that fills a cell in)
+        # by their longest ones, worked out once per set.
+        summary = self._reserved_summary
+        if summary[0] is not reserved:
+            most = max((len(t) for t in reserved), default=0)
+            summary = self._reserved_summary = (
+                reserved,
+                most,
+                frozenset(t for t in reserved if len(t) >= most - 1),
+            )
+        _, reserved_most, reserved_long = summary
+        self.max_chars = max_chars = max(1, reserved_most, max(len(t) for t in texts))
+        # The widest text is among the longest ones ('.' and '−' are narrower than digits);
+        # a reserved text that long is among the reserved set's own longest ones.
+        long = {t for t in texts if len(t) >= max_chars - 1}
+        long.update(t for t in reserved_long if len(t) >= max_chars - 1)
+        self.long_texts = tuple(sorted(long))
 
     @property
     def reserved_texts(self) -> frozenset[str]:
