@@ -651,70 +651,129 @@ def _max_planes_last(
 ) -> None:
     """Each bin's maximum and flat index from a tap-major gather (:class:`_TapMajorGather`).
 
-    Contiguous passes over the gathered block (see :func:`_first_max_taps`); missing taps of a
+    Contiguous passes over the gathered block (see :func:`_first_max_marks`); missing taps of a
     shorter bin read -inf, which never wins over a real tap (tap 0 is real in every bin, and
-    ties go to the first).  Writes ``best`` and ``idx`` (P, out_H, out_W).
+    ties go to the first).  The blocks only mark each bin's first maximum; the indices, NaN
+    bins and zeros are settled afterwards over all bins at once (:func:`_settle_winners`).
+    Writes ``best`` and ``idx`` (P, out_H, out_W).
     """
     gathered = _TapMajorGather(planes, rows, cols)
-    small = np.uint8 if gathered.taps < 256 else np.uint16
-    weight = np.arange(gathered.taps, 0, -1, dtype=small)[:, None]
+    weight = _tap_weights(gathered.taps)
+    first = np.empty(best.shape, dtype=weight.dtype)
+    n_bins = gathered.bins
 
     def scan(blocks: list[tuple[slice, slice]], _worker: int) -> None:
-        scratch = np.empty(gathered.taps * gathered.bins * gathered.per, dtype=bool)
+        scratch = np.empty(gathered.taps * n_bins * gathered.per, dtype=bool)
+        m = np.empty(n_bins * gathered.per, dtype=planes.dtype)
+        marks = np.empty(n_bins * gathered.per, dtype=weight.dtype)
         for p, _ in blocks:
             flat = gathered.gather(p, -np.inf)  # (taps, oH·oW·b)
             b = p.stop - p.start
-            tap, won = _first_max_taps(flat, weight, scratch)
-            best[p] = won.reshape(rows.out, cols.out, b).transpose(2, 0, 1)
-            at = gathered.flat[tap.reshape(-1, b), np.arange(gathered.bins)[:, None]]
-            idx[p] = at.reshape(rows.out, cols.out, b).transpose(2, 0, 1)
+            _first_max_marks(flat, weight, scratch, m[: n_bins * b], marks[: n_bins * b])
+            best[p] = m[: n_bins * b].reshape(rows.out, cols.out, b).transpose(2, 0, 1)
+            first[p] = marks[: n_bins * b].reshape(rows.out, cols.out, b).transpose(2, 0, 1)
 
     _run_blocks(scan, gathered.blocks())
+    _settle_winners(planes, rows, cols, best, first, idx)
 
 
-def _first_max_taps(
-    flat: np.ndarray, weight: np.ndarray, scratch: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """The winning tap of each column of ``flat`` (taps, n), PyTorch's scan order, and its value.
+def _tap_weights(taps: int) -> np.ndarray:
+    """``taps − t`` for tap ``t`` as a (taps, 1) column, in the smallest unsigned type."""
+    small = np.uint8 if taps < 256 else np.uint16
+    return np.arange(taps, 0, -1, dtype=small)[:, None]
+
+
+def _first_max_marks(
+    flat: np.ndarray, weight: np.ndarray, scratch: np.ndarray, m: np.ndarray, first: np.ndarray
+) -> None:
+    """Each column's maximum and the mark of its first maximum, ``flat`` (taps, n) tap-major.
 
     The maximum ``m`` (``np.maximum.reduce`` over the taps, NaN propagating), then the *first*
     tap equal to it as the largest ``weight[t] = taps − t`` over the equal taps (a max-reduction
     over small integers instead of an argmax along a strided axis): PyTorch's strict ``>`` keeps
-    the first of equal maxima (also of -0.0 and +0.0).  A column holding a NaN reports its last
-    NaN, as PyTorch's ``or isnan`` replaces on every NaN.
+    the first of equal maxima (also of -0.0 and +0.0).  A NaN column has no equal tap (NaN !=
+    NaN) and gets mark 0; :func:`_settle_winners` gives it its last NaN.
 
     Parameters
     ----------
     flat : (taps, n) array
-    weight : (taps, 1) uint8 or uint16, ``taps − t``
-    scratch : bool array of at least ``taps·n`` entries, optional
-        Where the equal taps are marked (uint8 weights only), instead of new arrays.
-
-    Returns
-    -------
-    tap : intp (n,), tap numbers
-    best : (n,), the value at the winning tap
+    weight : (taps, 1) uint8 or uint16, ``taps − t`` (:func:`_tap_weights`)
+    scratch : bool array of at least ``taps·n`` entries
+        Where the equal taps are marked (uint8 weights), instead of new arrays.
+    m : (n,) array of ``flat``'s dtype, written: the maximum
+    first : (n,) array of ``weight``'s dtype, written: ``taps − t`` of the first maximum
     """
     taps, n = flat.shape
-    m = np.maximum.reduce(flat, axis=0)
+    np.maximum.reduce(flat, axis=0, out=m)
     if weight.dtype == np.uint8:
-        equal = np.empty((taps, n), dtype=bool) if scratch is None else scratch[: taps * n]
-        equal = np.equal(flat, m, out=equal.reshape(taps, n))
+        equal = np.equal(flat, m, out=scratch[: taps * n].reshape(taps, n))
         marks = equal.view(np.uint8)
         np.multiply(marks, weight, out=marks)  # 1 -> taps - t, 0 stays
     else:
         marks = (flat == m) * weight
-    first = np.maximum.reduce(marks, axis=0)
-    tap: np.ndarray = taps - first.astype(np.intp)  # first == 0 only for NaN (NaN != NaN)
-    nan = np.isnan(m)
-    if nan.any():
-        tap[nan] = taps - 1 - np.argmax(np.isnan(flat[::-1, nan]), axis=0)
-    # The winner's value is m itself, to the bit, except for a NaN (the last NaN's payload)
-    # and for a zero (the first of -0.0 and +0.0, which compare equal): read those.
-    fix = np.nonzero(nan | (m == 0))[0]
-    if len(fix):
-        m[fix] = flat[tap[fix], fix]
-    return tap, m
+    np.maximum.reduce(marks, axis=0, out=first)
+
+
+def _settle_winners(
+    planes: np.ndarray,
+    rows: _Axis,
+    cols: _Axis,
+    best: np.ndarray,
+    first: np.ndarray,
+    idx: np.ndarray,
+) -> None:
+    """Indices from the first-maximum marks of every bin, then the NaN and zero bins.
+
+    Done once over all bins after the blocks (a few passes over the outputs) rather than in
+    every block (a dozen NumPy calls each on a block's few thousand bins).  Tap ``t = i·kW + j``
+    of bin ``(oh, ow)`` is ``(start_H[oh] + i)·W + start_W[ow] + j``.  ``best`` holds the
+    maxima, which are the winners' values to the bit except for a NaN (the last NaN's payload)
+    and a zero (the first of -0.0 and +0.0, which compare equal): those are read at the index.
+
+    Parameters
+    ----------
+    planes : (P, H, W)
+    best : (P, out_H, out_W), the bin maxima; zeros and NaN corrected
+    first : (P, out_H, out_W) unsigned, ``kH·kW − t`` of each bin's first maximum (0: NaN bin)
+    idx : int64 (P, out_H, out_W), written
+    """
+    width = planes.shape[2]
+    taps = rows.k * cols.k
+    i, j = np.divmod(np.arange(taps), cols.k)
+    # offset_by_mark[taps - t] = tap t's offset from its bin's corner; mark 0 (NaN) gets 0
+    offset_by_mark = np.zeros(taps + 1, dtype=np.int64)
+    offset_by_mark[taps - np.arange(taps)] = i * width + j
+    np.take(offset_by_mark, first, out=idx, mode="clip")
+    idx += rows.start[:, None] * width + cols.start[None, :]
+    fix = np.isnan(best)
+    nan_bins = np.nonzero(fix)
+    if len(nan_bins[0]):
+        idx[nan_bins] = _last_nan(planes, rows, cols, nan_bins)
+    fix |= best == 0
+    fixed = np.nonzero(fix)
+    if len(fixed[0]):
+        best[fixed] = planes.reshape(len(planes), -1)[fixed[0], idx[fixed]]
+
+
+def _last_nan(
+    planes: np.ndarray, rows: _Axis, cols: _Axis, bins: tuple[np.ndarray, ...]
+) -> np.ndarray:
+    """Flat index of the last NaN (row-major) of each bin ``(plane, oh, ow)`` of ``bins``.
+
+    PyTorch's scan replaces on every NaN (``v > best or isnan(v)``), so the last one wins.
+    Every bin given holds a NaN.
+    """
+    p, o_h, o_w = bins
+    width = planes.shape[2]
+    r_coords, r_real = rows.taps(slice(None))  # (oH, kH)
+    c_coords, c_real = cols.taps(slice(None))  # (oW, kW)
+    count = len(p)
+    flat = (r_coords[o_h][:, :, None] * width + c_coords[o_w][:, None, :]).reshape(count, -1)
+    real = (r_real[o_h][:, :, None] & c_real[o_w][:, None, :]).reshape(count, -1)
+    nan = np.isnan(planes.reshape(len(planes), -1)[p[:, None], flat]) & real
+    last = flat.shape[1] - 1 - np.argmax(nan[:, ::-1], axis=1)
+    found: np.ndarray = flat[np.arange(count), last]
+    return found
 
 
 def _plane_means(planes: np.ndarray) -> np.ndarray:
@@ -983,9 +1042,11 @@ def _tiled_max_tap_major(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.n
     taps, NaN propagating), the taps equal to it, and the *first* of them as the largest of
     ``weight[t] = kH·kW − t`` over the equal taps (a max-reduction over small integers instead
     of an argmax along a strided axis).  That is PyTorch's strict ``>`` scan: the first of
-    equal maxima (also of -0.0 and +0.0) keeps the bin.  A bin holding a NaN reports its last
-    NaN, as PyTorch's ``or isnan`` replaces on every NaN.  The value is read at the winning tap
-    (so a -0.0 winner stays -0.0).  Blocks run on ``engine.pooling``'s threads.
+    equal maxima (also of -0.0 and +0.0) keeps the bin.  Blocks run on ``engine.pooling``'s
+    threads and keep only each bin's maximum and the mark of its first maximum; the indices,
+    the last NaN of a NaN bin (PyTorch's ``or isnan`` replaces on every NaN) and the sign of a
+    zero maximum (the winner's own, so a -0.0 winner stays -0.0) follow for all bins at once
+    (:func:`_settle_winners`).
 
     Returns
     -------
@@ -993,30 +1054,29 @@ def _tiled_max_tap_major(x4: np.ndarray, rows: _Axis, cols: _Axis) -> tuple[np.n
     idx : int64 array, same shape; ``row * W + col`` in the input plane
     """
     n, c, height, width = x4.shape
-    oh, kh, ow, kw = rows.out, rows.k, cols.out, cols.k
-    taps = kh * kw
+    oh, ow = rows.out, cols.out
     planes = x4.reshape(n * c, height, width)
     best = np.empty((n * c, oh, ow), dtype=x4.dtype)
     idx = np.empty((n * c, oh, ow), dtype=np.int64)
     copy = _TapMajorCopy(planes, rows, cols)
-    small = np.uint8 if taps < 256 else np.uint16
-    weight = np.arange(taps, 0, -1, dtype=small)[:, None]  # tap t -> taps - t
-    # Flat index of tap t of bin (oh, ow): (oh·kH + i)·W + ow·kW + j.
-    i, j = np.divmod(np.arange(taps), kw)
-    tap_offset = i * width + j  # (taps,)
-    bin_offset = np.arange(oh)[:, None] * kh * width + np.arange(ow)[None, :] * kw  # (oH, oW)
+    weight = _tap_weights(rows.k * cols.k)
+    first = np.empty(best.shape, dtype=weight.dtype)
+    n_bins = oh * ow
 
     def scan(group: list[tuple[slice, slice]], _worker: int) -> None:
         scratch = copy.scratch()
         equal = np.empty(len(scratch), dtype=bool)
+        m = np.empty(n_bins * copy.per, dtype=planes.dtype)
+        marks = np.empty(n_bins * copy.per, dtype=weight.dtype)
         for p, _ in group:
             flat = copy.taps(p, scratch)  # (taps, bins of the block)
             b = p.stop - p.start
-            tap, won = _first_max_taps(flat, weight, equal)
-            best[p] = copy.by_planes(won, b)
-            np.add(copy.by_planes(tap_offset[tap], b), bin_offset, out=idx[p])
+            _first_max_marks(flat, weight, equal, m[: n_bins * b], marks[: n_bins * b])
+            best[p] = copy.by_planes(m[: n_bins * b], b)
+            first[p] = copy.by_planes(marks[: n_bins * b], b)
 
     _run_blocks(scan, copy.blocks())
+    _settle_winners(planes, rows, cols, best, first, idx)
     shape4 = (n, c, oh, ow)
     return best.reshape(shape4), idx.reshape(shape4)
 

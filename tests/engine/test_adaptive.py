@@ -733,3 +733,58 @@ def test_max_backward_adds_every_bin_that_picks_an_element(
         cell = divmod(int(idx[n, c, oh, ow]), 8)
         expected[n, c][cell] += gy[n, c, oh, ow]
     assert_same(adaptive_max_pool2d_backward(gy, x, output_size, indices=idx), expected)
+
+
+# ---- tap-major maxima: indices, NaN bins and zeros settled after the blocks --------------------
+def with_nan_payloads(x, where):
+    """``x`` with a NaN of a different payload (mantissa bits) at each place of ``where``."""
+    bits = x.view(np.uint32 if x.dtype == np.float32 else np.uint64)
+    exponent = bits.dtype.type(0x7F800000 if x.dtype == np.float32 else 0x7FF0000000000000)
+    payloads = np.arange(1, np.count_nonzero(where) + 1, dtype=bits.dtype)
+    bits[where] = exponent | payloads
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("shape", "output_size", "path"),
+    [
+        ((2, 24, 16, 24), (2, 3), "tap-major"),  # bins of 8x8 taps (uint8 marks)
+        ((1, 40, 32, 32), (2, 2), "tap-major"),  # bins of 16x16 = 256 taps (uint16 marks)
+        ((2, 24, 23, 19), (5, 4), "gathered"),  # uneven bins, planes last
+    ],
+)
+def test_tap_major_maxima_settle_nan_and_zero_bins_on_any_threads(
+    monkeypatch, dtype, shape, output_size, path
+):
+    """The tap-major maxima keep each bin's maximum and the mark of its first maximum per
+    block; indices, NaN bins (the last NaN, with its own payload) and zeros (the first of
+    -0.0 and +0.0) are settled afterwards over all bins.  Many small blocks on 1, 2 and 4
+    threads give the reference loop's values (to the bit) and indices."""
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_BLOCK_BYTES", 4 * shape[2] * shape[3] * 8)
+    monkeypatch.setattr(adaptive, "GATHER_BLOCK_BYTES", 3 * shape[2] * shape[3] * 8)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
+    rng = np.random.default_rng(3)
+    x = np.round(rng.standard_normal(shape) * 2).astype(dtype)  # many ties
+    planes = x.reshape(-1, *shape[2:])
+    planes[1::5] = -0.0  # bins of -0.0 only: the first tap, -0.0
+    planes[2::5] = np.abs(planes[2::5]) * 0.0  # +0.0 and -0.0 mixed ...
+    planes[2::5, ::3, 1::2] = -0.0  # ... in either order, ties of zero
+    planes[3::7] = -np.inf
+    nan = rng.random(shape) < 0.03
+    nan.reshape(planes.shape)[1::2] = False  # NaN bins (several NaN in some) on even planes
+    x = with_nan_payloads(x, nan)
+    rows, cols = adaptive._axes(x, output_size)
+    if path == "tap-major":
+        assert adaptive._tap_major(rows, cols, len(planes), x.itemsize)
+        assert rows.k * cols.k > 36
+    else:
+        assert adaptive._gathered(rows, cols) and not rows.tiles
+    ry, ridx = reference.adaptive_max_pool2d(x, output_size)
+    assert np.isnan(ry).sum() > 10 and (ry == 0).sum() > 10
+    uint = np.uint32 if dtype == np.float32 else np.uint64
+    for threads in (1, 2, 4):
+        monkeypatch.setattr(pooling, "THREADS", threads)
+        y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
+        assert_array_equal(idx, ridx)
+        assert_array_equal(y.view(uint), ry.view(uint))  # NaN payloads and zero signs too
