@@ -747,8 +747,11 @@ def _settle_winners(
     idx += rows.start[:, None] * width + cols.start[None, :]
     fix = np.isnan(best)
     nan_bins = np.nonzero(fix)
-    if len(nan_bins[0]):
-        idx[nan_bins] = _last_nan(planes, rows, cols, nan_bins)
+    # NaN bins a chunk at a time: every tap of a bin is read, BLOCK_ELEMENTS at most at once
+    per = max(1, BLOCK_ELEMENTS // taps)
+    for start in range(0, len(nan_bins[0]), per):
+        chunk = tuple(a[start : start + per] for a in nan_bins)
+        idx[chunk] = _last_nan(planes, rows, cols, chunk)
     fix |= best == 0
     fixed = np.nonzero(fix)
     if len(fixed[0]):

@@ -758,12 +758,13 @@ def test_tap_major_maxima_settle_nan_and_zero_bins_on_any_threads(
     monkeypatch, dtype, shape, output_size, path
 ):
     """The tap-major maxima keep each bin's maximum and the mark of its first maximum per
-    block; indices, NaN bins (the last NaN, with its own payload) and zeros (the first of
-    -0.0 and +0.0) are settled afterwards over all bins.  Many small blocks on 1, 2 and 4
-    threads give the reference loop's values (to the bit) and indices."""
+    block; indices, NaN bins (the last NaN, with its own payload; a few bins at a time) and
+    zeros (the first of -0.0 and +0.0) are settled afterwards over all bins.  Many small blocks
+    on 1, 2 and 4 threads give the reference loop's values (to the bit) and indices."""
     monkeypatch.setattr(adaptive, "TAP_MAJOR_BLOCK_BYTES", 4 * shape[2] * shape[3] * 8)
     monkeypatch.setattr(adaptive, "GATHER_BLOCK_BYTES", 3 * shape[2] * shape[3] * 8)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
+    monkeypatch.setattr(adaptive, "BLOCK_ELEMENTS", 768)  # NaN bins settled a few at a time
     rng = np.random.default_rng(3)
     x = np.round(rng.standard_normal(shape) * 2).astype(dtype)  # many ties
     planes = x.reshape(-1, *shape[2:])
