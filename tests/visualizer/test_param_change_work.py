@@ -243,3 +243,30 @@ def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, 
     finally:
         for widget in (view, view.stack, close_up):
             widget.removeEventFilter(counter)
+
+
+def test_a_larger_output_table_is_painted_once_and_without_scroll_bars(window, qtbot):
+    """output_size 4 -> 5 gives Y and dY a fifth row and column at their old cell size: both
+    tables showed scroll bars, the fit before the paint made the cells small enough to need
+    none, and Qt hid the bars in a queued call after the window was painted: Y was painted
+    with bars, then every cell again without them in a second pass."""
+    st = adaptive_window(window, qtbot)
+    panel = window.views_panel
+    tables = {"Y": panel.output_view.table, "dY": panel.grad_output_view.table}
+    assert panel.grad_output_view.isVisible()
+    widgets: dict[str, object] = {}
+    for name, table in tables.items():
+        widgets[name] = table.viewport()
+        widgets[f"{name} bars"] = table.horizontalScrollBar()
+        widgets[f"{name} column bar"] = table.verticalScrollBar()
+    changes = [{"output_size": s} for s in (5, 4, 5, 6)]
+    seen = events_after_each(QEvent.Type.Paint, widgets, changes, lambda c: st.set_params(**c))
+    for counts, change in zip(seen, changes, strict=True):
+        for name in tables:
+            assert counts[name] == 1, (change, seen)
+            assert counts[f"{name} bars"] == counts[f"{name} column bar"] == 0, (change, seen)
+    for view in (panel.output_view, panel.grad_output_view):
+        assert not view.table.horizontalScrollBar().isVisibleTo(view.table)
+        assert not view.table.verticalScrollBar().isVisibleTo(view.table)
+        assert view.model.values.shape == (6, 6)
+    np.testing.assert_array_equal(panel.output_view.matrix(), st.output_plane())

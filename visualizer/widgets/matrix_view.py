@@ -2611,6 +2611,7 @@ class MatrixView(QWidget):
             if geometry != self._geometry:
                 self._geometry = geometry
                 self.table.updateGeometries()
+                self._settle_scroll_bars()
             return
         self._layout = (pixels, width, cell)
         self._geometry = geometry
@@ -2626,7 +2627,22 @@ class MatrixView(QWidget):
         # Scroll bars follow the new sizes now, not after a later layout pass (which may not
         # come: a table that fits kept the scroll bars of its previous size).
         self.table.updateGeometries()
+        self._settle_scroll_bars()
         self.table.viewport().update()
+
+    def _settle_scroll_bars(self) -> None:
+        """Show or hide the scroll bars the table's new ranges ask for now.
+
+        Qt does it in a queued call: a table that got a larger shape at its old cell size (an
+        adaptive output of 5×5 after 4×4) showed both bars, the fit before the paint made the
+        cells small enough to need none, and the queued call hid them only after the window
+        was painted: the table was painted with bars, then every cell again without them (and
+        the arrows' sheet and what lies under it) in a second pass."""
+        table = self.table
+        for bar in (table.horizontalScrollBar(), table.verticalScrollBar()):
+            if bar.isVisibleTo(table) != (bar.maximum() > bar.minimum()):
+                QCoreApplication.sendPostedEvents(table, QEvent.Type.MetaCall)
+                return
 
     def table_at(self, cell: int) -> bool:
         """Whether the matrix is drawn as a table with numbers (not a heat map) at cell size
@@ -2711,6 +2727,7 @@ class MatrixView(QWidget):
         if width != self.column_width():
             self.table.horizontalHeader().setDefaultSectionSize(width)
             self.table.updateGeometries()
+            self._settle_scroll_bars()
 
     def hasHeightForWidth(self) -> bool:
         """Whether the parent layout asks this view its height for a width: not when its
