@@ -265,11 +265,12 @@ def test_a_step_along_a_row_renumbers_only_the_close_ups_columns(large, qtbot):
 def test_a_close_up_moved_among_numbers_of_the_same_width_is_not_laid_out_again(large, qtbot):
     """``headerDataChanged`` makes every view of the model lay its items out again in a
     zero-time timer, which repainted the whole close-up once more after the step had painted
-    it.  Numbers of the same widths (9…15 → 10…16) only repaint the header; a change of width
-    (8…14 → 9…15, two digits more) still tells the views, so that the header widens."""
+    it.  Column numbers (the header's height never depends on them) and row numbers of the
+    same widths (8…14 → 10…16) only repaint their header; row numbers of another width
+    (16…22 → 3…9, one digit) still tell the views, so that the row header narrows."""
     st, view = large.state, large.views_panel.input_view
     model = view.magnifier.model
-    st.set_step(30 * 18 + 10)  # window (18, 10): columns 8…14
+    st.set_step(30 * 18 + 10)  # window (18, 10): rows 16…22, columns 8…14
     settle(qtbot)
     relaid: list[Qt.Orientation] = []
     repainted: list[Qt.Orientation] = []
@@ -283,9 +284,15 @@ def test_a_close_up_moved_among_numbers_of_the_same_width_is_not_laid_out_again(
     ]
     relaid.clear()
     repainted.clear()
-    st.set_step(30 * 18 + 5)  # columns 3…9: one digit only, a narrower header
+    st.set_step(30 * 18 + 3)  # columns 1…7: one digit only, the same column header height
     settle(qtbot)
-    assert (relaid, repainted) == ([Qt.Orientation.Horizontal], [])
+    assert (relaid, repainted) == ([], [Qt.Orientation.Horizontal])
+    st.set_step(30 * 5 + 3)  # rows 3…9: one digit only, a narrower row header
+    settle(qtbot)
+    assert relaid == [Qt.Orientation.Vertical]
+    assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(7)] == [
+        str(r) for r in range(3, 10)
+    ]
 
 
 def test_widest_label_is_the_longest_number_with_and_without_a_sign():

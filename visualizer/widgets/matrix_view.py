@@ -498,11 +498,14 @@ class MatrixModel(QAbstractTableModel):
                 ):
                     if offset[axis] == old_offset[axis]:
                         continue
-                    if _widest_label(count, offset[axis]) == _widest_label(count, old_offset[axis]):
-                        # Numbers of the same lengths: the header only repaints them.  The
-                        # signal made every view of the model lay its items out again in a
-                        # zero-time timer, which repainted the whole close-up a second time
-                        # after each step.
+                    if axis == 1 or _widest_label(count, offset[axis]) == _widest_label(
+                        count, old_offset[axis]
+                    ):
+                        # Numbers of the same width (the column header's height never
+                        # depends on them): the header only repaints them.  The signal made
+                        # every view of the model lay its items out again in a zero-time
+                        # timer, which repainted the whole close-up a second time after the
+                        # step had painted it.
                         self.sigHeaderNumbersChanged.emit(orientation)
                     else:
                         self.headerDataChanged.emit(orientation, 0, count - 1)
