@@ -249,3 +249,26 @@ def test_a_step_fills_each_close_up_once(window, qtbot):
         np.testing.assert_array_equal(
             view.magnified(), view.canvas()[-top : -top + rows, -left : -left + cols]
         )
+
+
+def test_a_close_up_of_changing_shape_never_shows_scroll_bars(window, qtbot):
+    """Adaptive pooling's windows differ in size, so the close-up's box changes shape on most
+    steps: its table showed a scroll bar for the new shape and hid it again at the fit, laying
+    the close-up out twice per step.  Its cells are fitted to its room, so its bars stay off,
+    and every cell of each box is still in view."""
+    st, view = heat_map_window(window, qtbot, "adaptive_max_pool2d", output_size=3)
+    table = view.magnifier.table
+    bars = {"horizontal": table.horizontalScrollBar(), "vertical": table.verticalScrollBar()}
+    shapes = set()
+    seen = events_after_each(QEvent.Type.Show, bars, range(1, st.n_steps), st.set_step)
+    assert all(counts == {"horizontal": 0, "vertical": 0} for counts in seen), seen
+    for step in range(1, st.n_steps, 2):
+        st.set_step(step)
+        settle(qtbot)
+        model = view.magnifier.model
+        rows, cols = model.values.shape
+        shapes.add((rows, cols))
+        last = table.visualRect(model.index(rows - 1, cols - 1))
+        assert table.viewport().rect().contains(last), (step, last, table.viewport().rect())
+        assert not bars["horizontal"].isVisible() and not bars["vertical"].isVisible()
+    assert len(shapes) > 1, "the boxes differ in shape (else this tests nothing)"

@@ -2364,6 +2364,14 @@ class MatrixView(QWidget):
             magnifier.legend.hide()
             magnifier.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
             magnifier.title_label.setWordWrap(True)
+            # Its cells are fitted to its room on every new box: scroll bars never have
+            # anything to show there, but a box of another shape (adaptive pooling's windows)
+            # showed and hid them on most steps before the fit, laying the close-up out twice.
+            for policy in (
+                magnifier.table.setHorizontalScrollBarPolicy,
+                magnifier.table.setVerticalScrollBarPolicy,
+            ):
+                policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             font = QFont(magnifier.title_label.font())
             font.setPointSizeF(font.pointSizeF() * 0.8)
             magnifier.title_label.setFont(font)
