@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 from checks import record_calls, settle
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont, QPainterPath
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QPainterPath, QRegion
 
 from visualizer.widgets import matrix_view
 from visualizer.widgets.step_arrows import StepArrows, _Drawn, along
@@ -251,3 +251,74 @@ def test_a_moved_close_up_marks_only_the_cells_that_show_something_else(qtbot):
         differ = {(int(a), int(b)) for a, b in zip(*np.nonzero(after != before), strict=True)}
         assert changed[-1] == differ, (r, sorted(changed[-1]), sorted(differ))
     assert any(changed) and not all(changed), "steps over zeros only, and over the number"
+
+
+def arrow_outline(drawn: _Drawn) -> QPainterPath:
+    """Where ``drawn``'s arrow has pixels: its curve and head with the dark pen's width, its
+    start's dot with its edge, and a pixel around for the antialiasing."""
+    from PySide6.QtGui import QPainterPathStroker
+
+    from visualizer.widgets.step_arrows import ARROW_EDGE, ARROW_WIDTH, DOT_EDGE, DOT_RADIUS
+
+    path, head, a = drawn.shape
+    stroker = QPainterPathStroker()
+    stroker.setWidth(ARROW_WIDTH + 4 * ARROW_EDGE + 2)
+    stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+    tip = QPainterPath()
+    tip.addPolygon(head)
+    tip.closeSubpath()
+    outline = stroker.createStroke(path)
+    outline.addPath(stroker.createStroke(tip))
+    outline.addPolygon(head)
+    dot = DOT_RADIUS + DOT_EDGE / 2 + 1
+    outline.addEllipse(a, dot, dot)
+    outline.setFillRule(Qt.FillRule.WindingFill)
+    return outline
+
+
+def test_only_the_titles_an_arrow_reaches_are_kept_free_and_made_once(window, qtbot, monkeypatch):
+    """Average pooling 16×16: the arch's box covers the input's close-up, whose title says
+    other rows and columns on every step, and each step made that title's letters again
+    (their path and pixel region), though the arch passes far above it.  Only the titles whose
+    letters (with their halo) an arrow may paint on are kept free now, each title's letters
+    made once; none an arrow paints on is left out, and each title's letters lie within the
+    box the sheet judges them by."""
+    st = window.state
+    st.set_op("avg_pool2d")
+    st.set_input(np.arange(256.0).reshape(16, 16) % 10)
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    settle(qtbot)
+    sheet = window.findChild(StepArrows, "stepArrows")
+    made: list[tuple[str, str, object]] = []
+    letters_of = StepArrows._letters_of
+
+    def recorded(text: str, font_key: str, rect: object) -> QPainterPath:
+        made.append((text, font_key, rect))
+        return letters_of(text, font_key, rect)
+
+    monkeypatch.setattr(StepArrows, "_letters_of", staticmethod(recorded))
+    steps = [*range(1, 17), st.n_windows + 1, st.n_windows + 9]
+    by_sheet = 0
+    for step in steps:
+        made.clear()
+        st.set_step(step)
+        settle(qtbot)
+        by_sheet += len(made)
+        kept = set(sheet._letters_for[0] if sheet._letters_for else ())
+        assert sheet._shapes
+        outlines = [arrow_outline(drawn) for drawn in sheet._shapes]
+        for (text, font_key), rect in sheet._items:
+            key = (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
+            letters = letters_of(text, font_key, rect)
+            pixels = QRegion()
+            for polygon in letters.toFillPolygons():
+                pixels = pixels.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
+            reach = sheet._letter_reach(text, font_key).translated(
+                rect.left(), rect.top() + sheet._ascent(font_key)
+            )
+            assert reach.contains(QRectF(pixels.boundingRect())), text
+            if any(outline.intersects(letters) for outline in outlines):
+                assert key in kept, (step, text)
+    # The kept-free titles' letters, each made once (before: the close-up's title on every
+    # step, 16 of them here).
+    assert by_sheet <= 6

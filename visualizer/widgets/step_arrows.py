@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -135,15 +136,19 @@ class StepArrows(QWidget):
         self._segments: list[Segment] = []
         self._pending: list[tuple[str, tuple, str, tuple]] = []
         self._titles: list[QRect] = []  # the shown titles' text boxes
-        self._letters = QPainterPath()  # their letters with a halo, kept free of arrows
         self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
         # The views' titles and colour legends (found on refresh): arrows pass under their text.
         self._labels: list[TitleLabel | ColorLegend] | None = None
         self._items: list[tuple[tuple[str, str], QRect]] = []  # shown: (text, font), text box
         self._letter_cache: dict[tuple[object, ...], tuple[QPainterPath, QRegion]] = {}
+        # A text's letters' reach from where it is written (see _letter_reach), by text and
+        # font, and a font's ascent (where _letters_of puts the baseline).
+        self._reach_cache: dict[tuple[str, str], QRectF] = {}
+        self._ascents: dict[str, int] = {}
         # The titles (text, font, box) whose letters _letters and _allowed keep free, and the
         # sheet's size they were made for.
         self._letters_for: tuple[list[tuple[str, str, int, int, int, int]], QSize] | None = None
+        self._letters_path: QPainterPath | None = None  # their path, made when asked (tests)
         # Each arrow drawn, where it is drawn and its picture.
         self._shapes: list[_Drawn] = []
 
@@ -245,37 +250,89 @@ class StepArrows(QWidget):
         return items
 
     def _keep_letters_free(self, items: list[tuple[tuple[str, str], QRect]], shapes: list) -> None:
-        """The letters (with their halo) of the titles an arrow crosses, as a path (tests) and
-        as the pixel region arrows are painted outside of (a path as clip made every paint
-        slow); each title's letters are made once for its text, font and place."""
-        crossed: list[tuple[str, str, int, int, int, int]] = [
-            (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
-            for (text, font_key), rect in items
-            if any(rect.intersects(shape.box) for shape in shapes)
-        ]
+        """The letters (with their halo) of the titles an arrow reaches, as the pixel region
+        arrows are painted outside of (a path as clip made every paint slow) and, when asked,
+        as a path (tests); each title's letters are made once for its text, font and place.
+
+        A title is kept free only where an arrow may paint a pixel of its letters or their halo
+        (:meth:`_Drawn.reaches`): a title in the arrow's box but away from its curve (the
+        close-up's "rows 0–3 / columns 4–9" under an arch, a new text on every step) changes
+        nothing of what is painted, and made its letters again on every step."""
+        crossed: list[tuple[str, str, int, int, int, int]] = []
+        for (text, font_key), rect in items:
+            near = [shape for shape in shapes if rect.intersects(shape.box)]
+            if near:
+                reach = self._letter_reach(text, font_key).translated(
+                    rect.left(), rect.top() + self._ascent(font_key)
+                )
+                if any(shape.reaches(reach) for shape in near):
+                    key = (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
+                    crossed.append(key)
         if (crossed, self.size()) == self._letters_for:
             return  # a step whose arrows cross the same titles (the legs on grid lines
             # take the arch across the titles' row at most steps): the same letters
         self._letters_for = (crossed, self.size())
-        letters = QPainterPath()
-        letters.setFillRule(Qt.FillRule.WindingFill)
+        self._letters_path = None
         region = QRegion()
         for key in crossed:
-            text, font_key, x, y, width, height = key
-            rect = QRect(x, y, width, height)
-            known = self._letter_cache.get(key)
-            if known is None:
-                if len(self._letter_cache) > 64:
-                    self._letter_cache.clear()
-                path = self._letters_of(text, font_key, rect)
-                pixels = QRegion()
-                for polygon in path.toFillPolygons():
-                    pixels = pixels.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
-                known = self._letter_cache[key] = (path, pixels)
-            letters.addPath(known[0])
-            region = region.united(known[1])
-        self._letters = letters
+            region = region.united(self._letters_known(key)[1])
         self._allowed = QRegion(self.rect()).subtracted(region)
+
+    def _letters_known(
+        self, key: tuple[str, str, int, int, int, int]
+    ) -> tuple[QPainterPath, QRegion]:
+        """A title's letters with their halo (path and pixels), made once per text, font and
+        text box."""
+        known = self._letter_cache.get(key)
+        if known is None:
+            if len(self._letter_cache) > 64:
+                self._letter_cache.clear()
+            text, font_key, x, y, width, height = key
+            path = self._letters_of(text, font_key, QRect(x, y, width, height))
+            pixels = QRegion()
+            for polygon in path.toFillPolygons():
+                pixels = pixels.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
+            known = self._letter_cache[key] = (path, pixels)
+        return known
+
+    def _letter_reach(self, text: str, font_key: str) -> QRectF:
+        """Where ``text``'s letters and their halo may have pixels, from the point its
+        baseline starts at: the font's bounding box of the text (which covers every pixel of
+        it drawn), its halo and 2 px for the outline's rounding (tests check it holds the
+        letters made)."""
+        reach = self._reach_cache.get((text, font_key))
+        if reach is None:
+            if len(self._reach_cache) > 256:
+                self._reach_cache.clear()
+            font = QFont()
+            font.fromString(font_key)
+            metrics = QFontMetricsF(font)
+            box = metrics.boundingRect(text).united(metrics.tightBoundingRect(text))
+            margin = TITLE_HALO + 2.0
+            reach = self._reach_cache[(text, font_key)] = box.adjusted(
+                -margin, -margin, margin, margin
+            )
+        return reach
+
+    def _ascent(self, font_key: str) -> int:
+        """The ascent of the font ``font_key`` names (where _letters_of puts the baseline)."""
+        ascent = self._ascents.get(font_key)
+        if ascent is None:
+            font = QFont()
+            font.fromString(font_key)
+            ascent = self._ascents[font_key] = QFontMetrics(font).ascent()
+        return ascent
+
+    @property
+    def _letters(self) -> QPainterPath:
+        """The kept-free titles' letters with their halo, as one path (made when asked)."""
+        if self._letters_path is None:
+            letters = QPainterPath()
+            letters.setFillRule(Qt.FillRule.WindingFill)
+            for key in self._letters_for[0] if self._letters_for else ():
+                letters.addPath(self._letters_known(key)[0])
+            self._letters_path = letters
+        return self._letters_path
 
     def _text_rects(self, labels: list[TitleLabel]) -> list[QRect]:
         """Where the ``labels`` have their text (this widget's coordinates)."""
@@ -457,7 +514,7 @@ class StepArrows(QWidget):
         color = QColor(style_pens()["current"][0])
         ratio = self.devicePixelRatioF()
         painter = QPainter(self)
-        if not self._letters.isEmpty():
+        if self._letters_for and self._letters_for[0]:
             painter.setClipRegion(self._allowed)  # under the titles: their letters stay whole
         for drawn in shown:
             painter.drawPixmap(drawn.box.topLeft(), drawn.picture(color, ratio))
@@ -466,6 +523,8 @@ class StepArrows(QWidget):
 
 ARROW_WIDTH = 3.0  # the arrow's curve, pixels, inside a white and a black edge
 ARROW_EDGE = 1.5  # pixels of each edge on each side
+DOT_RADIUS = 4.5  # the dot at an arrow's start
+DOT_EDGE = 1.5  # its dark edge's width
 
 
 def arrow_pens(color: QColor) -> tuple[QPen, QPen, QPen]:
@@ -491,9 +550,9 @@ def paint_arrow(painter: QPainter, shape: Shape, color: QColor) -> None:
         painter.drawPath(path)
         painter.setBrush(pen.color())
         painter.drawPolygon(head)
-    painter.setPen(QPen(pens[0].color(), 1.5))
+    painter.setPen(QPen(pens[0].color(), DOT_EDGE))
     painter.setBrush(color)
-    painter.drawEllipse(a, 4.5, 4.5)
+    painter.drawEllipse(a, DOT_RADIUS, DOT_RADIUS)
 
 
 def along(path: QPainterPath, spacing: float = 24.0, most: int = 40) -> list[QPointF]:
@@ -501,10 +560,22 @@ def along(path: QPainterPath, spacing: float = 24.0, most: int = 40) -> list[QPo
     most ``most`` + 1 points, both ends included), from the path flattened once (sampling it
     with ``pointAtPercent`` measured the whole curve again for every point: a tenth of a
     step's instructions)."""
-    points = [point for polygon in path.toSubpathPolygons() for point in polygon]
+    return [QPointF(x, y) for x, y in _spaced(_flattened(path), spacing, most)]
+
+
+Point = tuple[float, float]
+
+
+def _flattened(path: QPainterPath) -> list[Point]:
+    """``path`` as the points (x, y) of its pieces, its curves flattened."""
+    return [(p.x(), p.y()) for polygon in path.toSubpathPolygons() for p in polygon]
+
+
+def _spaced(points: list[Point], spacing: float, most: int) -> list[Point]:
+    """Points at equal distances along the line through ``points`` (see along)."""
     if len(points) < 2:
         return points * 2 if points else []
-    steps = [math.hypot(q.x() - p.x(), q.y() - p.y()) for p, q in itertools.pairwise(points)]
+    steps = [math.hypot(qx - px, qy - py) for (px, py), (qx, qy) in itertools.pairwise(points)]
     length = math.fsum(steps)
     pieces = max(1, min(most, int(length / spacing)))
     out = [points[0]]
@@ -515,8 +586,8 @@ def along(path: QPainterPath, spacing: float = 24.0, most: int = 40) -> list[QPo
             walked += steps[k]
             k += 1
         f = (goal - walked) / steps[k] if steps[k] else 0.0
-        p, q = points[k], points[k + 1]
-        out.append(QPointF(p.x() + (q.x() - p.x()) * f, p.y() + (q.y() - p.y()) * f))
+        (px, py), (qx, qy) = points[k], points[k + 1]
+        out.append((px + (qx - px) * f, py + (qy - py) * f))
     out.append(points[-1])
     return out
 
@@ -534,6 +605,11 @@ class _Drawn:
     and reused by every repaint of the sheet that crosses it."""
 
     MARGIN = 8  # pixels around the curve: half the dark pen, antialiasing, the start's dot
+    # How far from its curve (its flattened pieces) and its head's box an arrow may paint: half
+    # its dark pen or its start's dot with its edge, whichever is more, and 1.5 px for the
+    # flattening's error and rounding (a pixel is painted only where the arrow covers a part
+    # of it).
+    REACH = max((ARROW_WIDTH + 4 * ARROW_EDGE) / 2, DOT_RADIUS + DOT_EDGE / 2) + 1.5
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
@@ -541,11 +617,34 @@ class _Drawn:
         self.box = _box(shape)
         m = self.MARGIN
         region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
-        for p, q in itertools.pairwise(along(path)):
-            band = QRectF(p, q).normalized().toAlignedRect().adjusted(-m, -m, m, m)
-            region = region.united(band)
+        points = _flattened(path)
+        for (px, py), (qx, qy) in itertools.pairwise(_spaced(points, 24.0, 40)):
+            band = QRectF(QPointF(px, py), QPointF(qx, qy)).normalized().toAlignedRect()
+            region = region.united(band.adjusted(-m, -m, m, m))
         self.region = region.intersected(self.box)
+        self._points = points or [(shape[2].x(), shape[2].y())]
+        # Each flattened piece's extent (left, right, top, bottom), the head's box as one:
+        # made when a title is in the arrow's box (see reaches).
+        self._pieces: list[tuple[float, float, float, float]] | None = None
         self._picture: tuple[tuple[str, float], QPixmap] | None = None
+
+    def reaches(self, rect: QRectF) -> bool:
+        """Whether the arrow may paint a pixel in ``rect`` (it may say so of a rect it only
+        comes near: never the other way round)."""
+        if self._pieces is None:
+            ends = itertools.pairwise(self._points * 2 if len(self._points) < 2 else self._points)
+            self._pieces = [
+                (min(px, qx), max(px, qx), min(py, qy), max(py, qy)) for (px, py), (qx, qy) in ends
+            ]
+            head = self.shape[1].boundingRect()
+            self._pieces.append((head.left(), head.right(), head.top(), head.bottom()))
+        r = self.REACH
+        left, right = rect.left() - r, rect.right() + r
+        top, bottom = rect.top() - r, rect.bottom() + r
+        return any(
+            x1 <= right and x2 >= left and y1 <= bottom and y2 >= top
+            for x1, x2, y1, y2 in self._pieces
+        )
 
     def picture(self, color: QColor, ratio: float) -> QPixmap:
         key = (color.name(QColor.NameFormat.HexArgb), ratio)
