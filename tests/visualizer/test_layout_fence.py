@@ -146,3 +146,79 @@ def test_the_arithmetic_keeps_its_height_through_a_phase(window, qtbot, size):
     assert len(needs) > 1  # the steps' texts do need different heights
     assert len(seen) == 1, seen
     assert label.height() >= max(needs)
+
+
+def test_the_arithmetic_s_height_for_a_width_is_laid_out_once_per_text_and_size(
+    window, qtbot, monkeypatch
+):
+    """The arithmetic's height for a width is asked by its fence, the layout and the phase's
+    steady height, several times a step, and QLabel laid the text out twice for each answer.
+    Each is laid out once per text, width, font and least size now; the answers are QLabel's
+    own (also after the least height or the font changes: a memo that left the least size out
+    of its key answered with the old one)."""
+    from PySide6.QtGui import QFont
+
+    label = window.step_bar.arithmetic_label
+    laid_out: list[tuple[object, ...]] = []
+    qlabel_height = QLabel.heightForWidth
+
+    def counted(self: QLabel, width: int) -> int:
+        if self is label:
+            laid_out.append((self.text(), width, self.minimumSize().toTuple(), self.font().key()))
+        return qlabel_height(self, width)
+
+    monkeypatch.setattr(QLabel, "heightForWidth", counted)
+    st = window.state
+    st.set_op("conv2d")
+    for step in [*range(1, 9), st.n_windows + 1, st.n_windows + 2]:
+        st.set_step(step)
+        settle(qtbot)
+    assert len(laid_out) >= 10  # each step's text
+    assert len(laid_out) == len(set(laid_out)), laid_out
+    width = label.width()
+    for change in ("least", "font", "width", "text"):
+        if change == "least":
+            label.setMinimumHeight(label.heightForWidth(width) + 40)
+        elif change == "font":
+            font = QFont(label.font())
+            font.setPointSizeF(font.pointSizeF() * 1.5)
+            label.setFont(font)
+        elif change == "width":
+            width //= 2
+        else:
+            label.setText(label.text() + " + 1")
+        laid_out.clear()
+        answers = {label.heightForWidth(width) for _ in range(3)}
+        assert answers == {qlabel_height(label, width)}, change
+        assert len(laid_out) == 1, change
+
+
+def test_a_phase_s_new_arithmetic_height_lays_the_window_out_at_that_step_only(window, qtbot):
+    """Adaptive average pooling 16x16 -> 3x3: the backward phase's arithmetic needs more
+    lines, so its first step lays the window out again (the line's new least height).  QLabel
+    kept its least size hint with the old least height until the next text, so the next step,
+    whose line kept its height, laid the whole window out again too (and again on the way
+    back).  The steps after the one that changes the height post no layout request to it."""
+    st = window.state
+    st.set_input(np.arange(256, dtype=float).reshape(16, 16) % 7)
+    st.set_op("adaptive_avg_pool2d")
+    st.set_params(output_size=(3, 3))
+    st.set_step(1)
+    settle(qtbot)
+    label = window.step_bar.arithmetic_label
+    requests = LayoutRequests(window)
+    heights = []
+    for first, following in (
+        (st.n_windows, range(st.n_windows + 1, st.n_windows + 4)),
+        (2, (3, 4)),
+    ):
+        st.set_step(first)  # into the other phase: another height
+        settle(qtbot)
+        heights.append(label.height())
+        requests.count = 0
+        for step in following:
+            st.set_step(step)
+            settle(qtbot)
+            assert label.height() == heights[-1]
+            assert requests.count == 0, step
+    assert heights[0] != heights[1]  # the phases' lines do need other heights

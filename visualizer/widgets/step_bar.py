@@ -63,6 +63,8 @@ def arithmetic_font() -> QFont:
     return font
 
 
+QWIDGETSIZE_MAX = 16777215  # Qt's largest widget size
+
 UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.update_lines)
 LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
@@ -200,6 +202,79 @@ ARITHMETIC_FRAME = 12
 ARITHMETIC_SIDES = 22
 
 
+class ArithmeticLabel(QLabel):
+    """The step's arithmetic: a word-wrapped rich text whose height for a width is asked
+    several times a step (its fence, the layout, :meth:`StepBar.steady_normal_height`), and
+    QLabel lays the text out twice for each answer (at the width asked, then back at its own).
+    Each answer is kept by everything it depends on (QLabel's sizeForWidth: the text and its
+    format, the width, the font, the least and largest size, the margins, indent, alignment,
+    frame and direction, the style sheet): it is computed once per step's text."""
+
+    MEMO = 256  # answers kept (a phase's texts at a width or two)
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._heights: dict[tuple[object, ...], int] = {}
+
+    def _measure_key(self, width: int) -> tuple[object, ...]:
+        margins = self.contentsMargins()
+        return (
+            self.text(),
+            width,
+            self.font().key(),
+            self.minimumSize().toTuple(),
+            self.maximumSize().toTuple(),
+            margins.left(),
+            margins.top(),
+            margins.right(),
+            margins.bottom(),
+            self.margin(),
+            self.indent(),
+            self.alignment(),
+            self.wordWrap(),
+            self.textFormat(),
+            self.frameWidth(),
+            self.layoutDirection(),
+            self.styleSheet(),
+        )
+
+    def heightForWidth(self, width: int) -> int:
+        key = self._measure_key(width)
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) >= self.MEMO:
+                self._heights.clear()
+            height = self._heights[key] = super().heightForWidth(width)
+        return height
+
+    def set_height_range(self, least: int, most: int = QWIDGETSIZE_MAX) -> None:
+        """The least and largest height, and QLabel's size hints made again when they change:
+        it keeps them until its text changes, expanded to the least size they were made with
+        (a phase's new least height stayed out of its least size hint until the next step's
+        text, and its fence then passed that on: the whole window laid out again for
+        nothing)."""
+        if (least, most) == (self.minimumHeight(), self.maximumHeight()):
+            return
+        if least > self.maximumHeight():
+            self.setMaximumHeight(most)
+        self.setMinimumHeight(least)
+        self.setMaximumHeight(most)
+        self.setIndent(self.indent())  # drops QLabel's kept hints (its updateLabel)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # A new font (a zoom), style or language: the answers kept are for other text metrics
+        # (the key holds the font and the text too; this keeps the memo small).
+        if event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.ApplicationFontChange,
+            QEvent.Type.StyleChange,
+            QEvent.Type.LanguageChange,
+            QEvent.Type.LayoutDirectionChange,
+        ):
+            self._heights.clear()
+        super().changeEvent(event)
+
+
 class StepBar(Retranslatable, QWidget):
     """First / previous / play / next / last, a scrub slider, speed and the step's arithmetic."""
 
@@ -238,7 +313,7 @@ class StepBar(Retranslatable, QWidget):
         self.counter_label.setObjectName("stepCounter")
         self.counter_label.setFont(counter_font())
         self.counter_label.setMinimumWidth(120)
-        self.arithmetic_label = QLabel("")
+        self.arithmetic_label: ArithmeticLabel = ArithmeticLabel("")
         self.arithmetic_label.setObjectName("arithmetic")
         self.arithmetic_label.setWordWrap(True)
         self.arithmetic_label.setTextFormat(Qt.RichText)
@@ -363,9 +438,8 @@ class StepBar(Retranslatable, QWidget):
         label = self.arithmetic_label
         self._steady_counter()
         if not self.lecture:
-            label.setMaximumHeight(16777215)
             label.setFont(self._arithmetic_font)
-            label.setMinimumHeight(0)  # the lecture layout's box
+            label.set_height_range(0)  # the lecture layout's box
             self._normal_key = None
             self._normal_height = 0
             self.steady_normal_height()
@@ -385,7 +459,7 @@ class StepBar(Retranslatable, QWidget):
         box = max(box, min(needed, int(height * LECTURE_TEXT_MAX_SHARE)))
         self._reserved_for = (self.state.spec.key, self.state.phase)
         self._reserved_width = label.width()
-        label.setFixedHeight(box)
+        label.set_height_range(box, box)
         self.fit_arithmetic()
 
     def steady_normal_height(self, measure: bool = False) -> None:
@@ -433,8 +507,7 @@ class StepBar(Retranslatable, QWidget):
         if need is None:
             need = label.heightForWidth(width) if label.hasHeightForWidth() else 0
         self._normal_height = max(self._normal_height, need)
-        if label.minimumHeight() != self._normal_height:
-            label.setMinimumHeight(self._normal_height)
+        label.set_height_range(self._normal_height)
 
     def _document(self, text: str, width: int) -> QTextDocument:
         """``text`` laid out as the arithmetic label lays it out, ``width`` pixels wide."""
