@@ -116,6 +116,33 @@ def test_stepping_lays_nothing_out_again(window, qtbot, lecture):
     assert requests.count == 0
 
 
+@pytest.mark.parametrize("lecture", [False, True])
+def test_the_bias_gradient_s_new_text_lays_nothing_out_again(window, qtbot, lecture):
+    """Convolution's backward steps write db anew on every step ("db = 3" → "db = 7"): the
+    label's text laid the views (and the window) out again on about every other backward step.
+    Behind a fence, only a text that needs another size reaches the views' layout.  (The step
+    bar's own requests are another matter, counted in the tests above.)"""
+    st = window.state
+    window.presentation.set_presentation(lecture, save=False)
+    assert st.set_op("conv2d")
+    st.set_input(np.random.default_rng(0).integers(0, 10, (8, 8)).astype(float))
+    st.set_step(st.n_windows + 10)  # db = 10 and on: two digits
+    settle(qtbot)
+    label = window.views_panel.bias_label
+    assert label.isVisible()
+    requests = LayoutRequests(window.views_panel)
+    passed_on = window.views_panel.bias_slot.passed_on
+    texts = set()
+    for step in range(st.n_windows + 11, st.n_windows + 21):
+        st.set_step(step)
+        settle(qtbot)
+        texts.add((label.text(), label.sizeHint().width()))
+    widths = {width for _text, width in texts}
+    assert len(texts) > 3 and len(widths) == 1, texts  # new texts of one width
+    assert requests.count == 0 and window.views_panel.bias_slot.passed_on == passed_on
+    assert label.isVisible() and label.width() >= label.sizeHint().width()
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
 def test_the_arithmetic_keeps_its_height_through_a_phase(window, qtbot, size):
     """Normal layout, adaptive average pooling 7x7 -> 3x3 backward: its first step has fewer

@@ -37,6 +37,7 @@ from visualizer.model.present import PLANES_MAX, Marks
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import Retranslatable
 from visualizer.widgets.channel_planes import PlaneGroup
+from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
     LECTURE_NOTE_MIN_PX,
     LECTURE_NUMBER_HEIGHT,
@@ -170,6 +171,10 @@ class ViewsPanel(Retranslatable, QWidget):
         bias_font.setPointSizeF(13)
         bias_font.setBold(True)
         self.bias_label.setFont(bias_font)
+        # The layouts hold the label's fence: its text changes on every backward step, and a
+        # new text of the same size no longer lays the window out again.  Visibility is set on
+        # the fence (the label itself stays shown inside it).
+        self.bias_slot = LayoutFence(self.bias_label, self)
 
         # Each per-channel tensor's views sit in a group (one view unless several input
         # channels are shown side by side).
@@ -267,8 +272,8 @@ class ViewsPanel(Retranslatable, QWidget):
             keep = [self._slot(t.view) for t in spec.tensors if t.view in self.by_view]
             keep += [g.primary for g in self.groups.values() if g in keep]
             if spec.has_tensor("grad_bias"):
-                keep.append(self.bias_label)
-        for widget in (*self.views(), *self.groups.values(), self.bias_label):
+                keep.append(self.bias_slot)
+        for widget in (*self.views(), *self.groups.values(), self.bias_slot):
             self.grid.removeWidget(widget)
             if widget not in keep:
                 widget.setVisible(False)
@@ -311,8 +316,8 @@ class ViewsPanel(Retranslatable, QWidget):
             if tensor.view and tensor.name in GRADIENTS:
                 col = columns.get(tensor.grad_of, len(columns))
                 if tensor.name == "grad_bias":
-                    self.grid.addWidget(self.bias_label, 2, col)
-                    self.bias_label.setVisible(True)
+                    self.grid.addWidget(self.bias_slot, 2, col)
+                    self.bias_slot.setVisible(True)
                     continue
                 self.grid.addWidget(self._slot(tensor.view), 1, col)
         for tensor in spec.tensors:
@@ -502,7 +507,7 @@ class ViewsPanel(Retranslatable, QWidget):
     def _flow_widgets(self) -> list[QWidget]:
         widgets: list[QWidget] = list(self.flow_views())
         if self._flow_bias_shown():
-            widgets.append(self.bias_label)
+            widgets.append(self.bias_slot)
         return widgets
 
     def _take_lecture_rows(self) -> None:
@@ -536,7 +541,7 @@ class ViewsPanel(Retranslatable, QWidget):
             row.addStretch(1)
             for widget in widgets:
                 align = Qt.AlignmentFlag.AlignTop
-                if widget is self.bias_label:
+                if widget is self.bias_slot:
                     align = Qt.AlignmentFlag.AlignVCenter
                 row.addWidget(widget, 0, align)
             row.addStretch(1)
@@ -636,7 +641,7 @@ class ViewsPanel(Retranslatable, QWidget):
         """The width and height the flowing rows have (the bias label takes its part)."""
         width = self.width() - 4
         if self._flow_bias_shown():
-            width -= self.bias_label.sizeHint().width() + LECTURE_SPACING
+            width -= self.bias_slot.sizeHint().width() + LECTURE_SPACING
         return width, self.height() - 4
 
     def _sync_zoomed(self) -> None:
@@ -666,7 +671,7 @@ class ViewsPanel(Retranslatable, QWidget):
             rows, _ = self._lecture_fit(views, cell, width)
         for view in every:
             view.setVisible(view in views)
-        self.bias_label.setVisible(self._flow_bias_shown())
+        self.bias_slot.setVisible(self._flow_bias_shown())
         self._apply_flow(views, rows, cell)
 
     def _apply_flow(self, views: list[MatrixView], rows: list[list[MatrixView]], cell: int) -> None:
@@ -676,7 +681,7 @@ class ViewsPanel(Retranslatable, QWidget):
         self.lecture_cell = cell
         placed: list[list[QWidget]] = [list(r) for r in rows]
         if self._flow_bias_shown():
-            placed[-1].append(self.bias_label)
+            placed[-1].append(self.bias_slot)
         self._place_lecture(placed)
         # One cell size in every view: the columns as wide as the widest numbers need.
         column = max(view.column_need(cell) for view in views)
