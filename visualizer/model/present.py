@@ -473,6 +473,25 @@ def magnifier_box(
     return (top, bottom, left, right) if bottom > top and right > left else None
 
 
+def kept_box(
+    box: tuple[int, int, int, int], shape: tuple[int, ...], size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """``box`` (``(top, bottom, left, right)``, end exclusive) grown to ``size`` rows and
+    columns inside a ``shape`` canvas: a box cut at the canvas's edge takes the rows or
+    columns it lost from the other side (a lecture close-up keeps the size its layout gave
+    it, instead of leaving empty room at the first and last windows)."""
+    bounds = []
+    for (lo, hi), n, want in zip(((box[0], box[1]), (box[2], box[3])), shape, size, strict=True):
+        want = min(n, max(want, hi - lo))
+        if hi - lo < want:
+            lo = max(0, min(lo, hi - want))
+            hi = min(n, lo + want)
+            lo = max(0, hi - want)
+        bounds.append((lo, hi))
+    (top, bottom), (left, right) = bounds
+    return top, bottom, left, right
+
+
 def outline_segments(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The outlines of unit cells ``(rows[k], cols[k])`` as straight segments, each edge once.
 

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -33,6 +34,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontMetrics,
     QFontMetricsF,
     QLinearGradient,
     QPainter,
@@ -70,9 +72,11 @@ from visualizer.model.cell_text import parse_cell
 from visualizer.model.present import (
     INPUT,
     INSERTED,
+    MAGNIFIER_MAX,
     OVERHANG,
     PADDING,
     Marks,
+    kept_box,
     magnifier_box,
     outline_segments,
 )
@@ -822,6 +826,8 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
     painter.restore()
 
 
+TITLE_POINTS = 12.5  # a view's title (bold)
+CLOSE_UP_TITLE_SCALE = 0.8  # a close-up's title, of a view's
 MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
 HEAT_MAP_STRETCH, MAGNIFIER_STRETCH = 3, 2  # how a heat map view's body shares its room
 # A close-up shows no more rows and columns than fit at this cell size in its share: a
@@ -1857,6 +1863,22 @@ class TitleLabel(QLabel):
             self.sigLinesChanged.emit(lines)
 
 
+@dataclass(frozen=True)
+class CloseUpPlan:
+    """How the lecture layout draws a large matrix: a heat map with a close-up whose cells
+    are ``cell`` pixels high and ``column`` wide (the lecture row's shared cell size, so its
+    numbers are as large as a table's), showing ``box`` (rows, columns): the step's cells
+    and ``margin`` cells around them; the close-up sits ``beside`` the heat map or below
+    it, and the heat map is ``heat`` pixels along the matrix's longer side."""
+
+    cell: int
+    column: int
+    margin: int
+    beside: bool
+    heat: int
+    box: tuple[int, int]
+
+
 class _Body(QBoxLayout):
     """A heat map view's body (the map, and its close-up beside or below it), which places
     the close-up for the room it is given before sharing that room out.
@@ -1908,6 +1930,12 @@ class MatrixView(QWidget):
         self._magnifier_fit: tuple[object, ...] = ()
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
         self._magnifier_content: tuple[object, ...] = ()  # the matrix its texts are from
+        # The lecture layout's heat map with its close-up at the row's cell size (see
+        # set_close_up_plan); None: the view decides between a table and a heat map itself.
+        self.close_up_plan: CloseUpPlan | None = None
+        # The whole matrix's longest texts, and the values they are of (see close_up_texts).
+        self._close_up_texts: tuple[object, object, tuple[str, ...]] = (None, None, ())
+        self._close_up_titles: dict[tuple[object, ...], int] = {}  # heights by width, …
         self.model = MatrixModel(self)
         # Sized by the layout it is in, never by its contents (see hasHeightForWidth).
         self.sized_by_slot = False
@@ -1944,7 +1972,7 @@ class MatrixView(QWidget):
         self.title_label = TitleLabel(title)
         self.title_label.setObjectName(f"{object_name}Title")
         title_font = QFont()
-        title_font.setPointSizeF(12.5)
+        title_font.setPointSizeF(TITLE_POINTS)
         title_font.setBold(True)
         self.title_label.setFont(title_font)
         self.title_label.setMinimumWidth(40)
@@ -2067,7 +2095,9 @@ class MatrixView(QWidget):
     def _render(self) -> None:
         values, kinds, offset = self._content
         # A magnifier is always a table: it is there for the numbers.
-        heat = self._magnify and (max(values.shape) > EDIT_MAX_SIDE or self._too_small)
+        heat = self._magnify and (
+            max(values.shape) > EDIT_MAX_SIDE or self._too_small or self.close_up_plan is not None
+        )
         if self.heat_above is not None:  # by size alone (compare mode's panels)
             heat = max(values.shape) > self.heat_above
         self.model.neutral = self.neutral
@@ -2228,7 +2258,13 @@ class MatrixView(QWidget):
             self._show_magnifier(False)
             return
         values, kinds, offset = self._content
-        box = magnifier_box(values.shape, marks, most=self._magnifier_most())
+        plan = self.close_up_plan
+        if plan is None:
+            box = magnifier_box(values.shape, marks, most=self._magnifier_most())
+        else:
+            box = magnifier_box(values.shape, marks, plan.margin, most=plan.box, whole=0)
+            if box is not None:
+                box = kept_box(box, values.shape, plan.box)
         if box is None:
             self._show_magnifier(False)
             return
@@ -2337,8 +2373,8 @@ class MatrixView(QWidget):
         again right after; it is lowered in resizeEvent, once the view has its size), on its
         fence too (which takes the close-up's own only when it next looks at it)."""
         magnifier = self.magnifier
-        if magnifier is None:
-            return False
+        if magnifier is None or self.close_up_plan is not None:
+            return False  # a lecture close-up has the size its plan gives it
         if self.body.direction() == QBoxLayout.Direction.LeftToRight:
             largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), 16777215)
         else:
@@ -2373,7 +2409,7 @@ class MatrixView(QWidget):
             ):
                 policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             font = QFont(magnifier.title_label.font())
-            font.setPointSizeF(font.pointSizeF() * 0.8)
+            font.setPointSizeF(font.pointSizeF() * CLOSE_UP_TITLE_SCALE)
             magnifier.title_label.setFont(font)
             magnifier.sigResized.connect(self._fit_magnifier)
             magnifier.sigCellHovered.connect(self.sigCellHovered)
@@ -2388,6 +2424,20 @@ class MatrixView(QWidget):
 
     def _fit_magnifier(self) -> None:
         magnifier = self.magnifier
+        plan = self.close_up_plan
+        if magnifier is not None and plan is not None:
+            # The lecture row's cell size and column width, whatever the room (the plan
+            # sized the close-up for them).
+            magnifier.set_cell_size(plan.cell, plan.column)
+            magnifier.widen_columns(plan.column)
+            # Its row numbers as wide as the whole matrix's (the plan's): the cells then
+            # fill the close-up at every step, rows 0–5 as rows 20–25.
+            head_w = self._header_size(plan.cell, apply=False)[0]
+            header = magnifier.table.verticalHeader()
+            if header.minimumWidth() != head_w:
+                header.setMinimumWidth(head_w)
+                magnifier.table.updateGeometries()
+            return
         if magnifier is not None and magnifier.isVisibleTo(self):
             # The fit depends on the cells, their texts and headers, and the room: refitted
             # only when one of them changed (a step usually moves the box, nothing else).
@@ -2400,6 +2450,175 @@ class MatrixView(QWidget):
             if key != self._magnifier_fit:
                 self._magnifier_fit = key
                 magnifier.set_cell_size(int(magnifier.fit_cell()))
+
+    # ---- the lecture layout's close-up ------------------------------------------------------
+    def can_close_up(self) -> bool:
+        """Whether this view can be drawn as a heat map with a close-up."""
+        return self._magnify and self._magnifier_allowed
+
+    def canvas_shape(self) -> tuple[int, int]:
+        """The rows and columns of the canvas shown (padding ring included)."""
+        rows, cols = self._content[0].shape
+        return rows, cols
+
+    def close_up_box(self, margin: int) -> tuple[int, int]:
+        """The rows and columns a lecture close-up shows: the step's cells and ``margin``
+        cells on every side (at most the canvas, at most ``MAGNIFIER_MAX``)."""
+        shape = self._content[0].shape
+        found = self._highlight_cells.box(MAGNIFIED_STYLES)
+        span = (1, 1) if found is None else (found[2] - found[0] + 1, found[3] - found[1] + 1)
+        rows, cols = (
+            max(1, min(n, MAGNIFIER_MAX, s + 2 * margin)) for n, s in zip(shape, span, strict=True)
+        )
+        return rows, cols
+
+    def close_up_texts(self) -> tuple[str, ...]:
+        """The longest texts of the whole matrix and of what it will hold (the texts a
+        close-up can show, wherever the step takes it): its columns are sized for them, so
+        that the layout does not change while stepping.  Measured once per matrix."""
+        values = self._content[0]
+        reserved = self.model.reserved_texts
+        source, kept, texts = self._close_up_texts
+        if source is values and kept is reserved:
+            return texts
+        finite = values[np.isfinite(values)]
+        found = {format_cell(v) for v in np.unique(finite)} if finite.size else {"0"}
+        found |= reserved
+        longest = max(len(t) for t in found)
+        texts = tuple(sorted(t for t in found if len(t) >= longest - 1))
+        self._close_up_texts = (values, reserved, texts)
+        return texts
+
+    def close_up_column_need(self, cell: int) -> int:
+        """The column width a lecture close-up's numbers need at cell size ``cell``."""
+        cell = int(max(6, min(cell, 96)))
+        return number_layout(self.close_up_texts(), cell, 10**6, self.number_height)[1]
+
+    def _close_up_title_font(self) -> QFont:
+        """The font of the close-up's title (made as in _magnifier; the lecture layout
+        enlarges the view's own title, not the close-up's)."""
+        if self.magnifier is not None:
+            return self.magnifier.title_label.font()
+        font = QFont()
+        font.setPointSizeF(TITLE_POINTS * CLOSE_UP_TITLE_SCALE)
+        font.setBold(True)
+        return font
+
+    def _close_up_title_height(
+        self, room: int, shape: tuple[int, ...], offset: tuple[int, int]
+    ) -> int:
+        """The height of the close-up's title ``room`` pixels wide: the first of its forms
+        that fits (judged with the widest numbers the title can have, as the close-up
+        does), one line or two.  Measured once per width and matrix shape."""
+        font = self._close_up_title_font()
+        key = (
+            room,
+            shape,
+            offset,
+            font.key(),
+            tr("Close-up: rows {top}–{bottom}, columns {left}–{right}"),
+        )
+        height = self._close_up_titles.get(key)
+        if height is None:
+            metrics = QFontMetrics(font)
+            widest = [_widest_index(n, o) for n, o in zip(shape, offset, strict=True)]
+            lines = 2
+            for form in close_up_titles(*[(w, w) for w in widest]):
+                if all(metrics.horizontalAdvance(line) <= room for line in form.split("\n")):
+                    lines = form.count("\n") + 1
+                    break
+            height = lines * metrics.lineSpacing() + 2
+            if len(self._close_up_titles) > 256:
+                self._close_up_titles.clear()
+            self._close_up_titles[key] = height
+        return height
+
+    def close_up_parts(
+        self, cell: int, column: int, box: tuple[int, int], beside: bool, heat: int
+    ) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+        """The sizes (width, height) of the whole view, of its close-up and of its heat map
+        when drawn with a close-up of ``box`` cells ``cell`` high and ``column`` wide,
+        ``beside`` the heat map or below it, the heat map ``heat`` pixels along its longer
+        side."""
+        cell = int(max(6, min(cell, 96)))
+        frame = 2 * self.table.frameWidth()
+        # The whole matrix's row and column numbers are at least as wide as the close-up's.
+        head_w, head_h = self._header_size(cell, apply=False)
+        table_w = box[1] * column + head_w + frame + 2
+        table_h = box[0] * cell + head_h + frame + 2
+        shape, offset = self._content[0].shape, self.model.offset
+        title_h = self._close_up_title_height(table_w, shape, offset)
+        close = (table_w + 4, title_h + 2 + table_h + 4)  # the close-up's margins, spacing
+        rows, cols = shape
+        scale = heat / max(rows, cols, 1)
+        body_spacing = self.body.spacing()
+        if beside:
+            body_h = max(close[1], math.ceil(rows * scale))
+            heat_size = (math.ceil(cols * scale), body_h)
+            body = (heat_size[0] + body_spacing + close[0], body_h)
+        else:
+            body_w = max(close[0], math.ceil(cols * scale))
+            heat_size = (body_w, math.ceil(rows * scale))
+            body = (body_w, heat_size[1] + body_spacing + close[1])
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        spacing = layout.spacing()
+        title = self.title_label.sizeHint().height()
+        legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
+        label = self.title_label
+        short = label.short_text or label.full_text
+        w = max(
+            body[0] + margins.left() + margins.right(),
+            label.fontMetrics().horizontalAdvance(short) + margins.left() + margins.right() + 4,
+        )
+        h = body[1] + title + legend + 2 * spacing + margins.top() + margins.bottom()
+        return (w, h), close, heat_size
+
+    def close_up_extent(
+        self, cell: int, column: int, margin: int, beside: bool, heat: int
+    ) -> tuple[int, int]:
+        """The size this view needs drawn with a lecture close-up (see close_up_parts)."""
+        return self.close_up_parts(cell, column, self.close_up_box(margin), beside, heat)[0]
+
+    def set_close_up_plan(self, plan: CloseUpPlan | None) -> None:
+        """Draw the matrix as a heat map with a close-up laid out by ``plan`` (the lecture
+        layout's large matrices), or (None) as the view decides by its cells again."""
+        if plan == self.close_up_plan:
+            return
+        self.close_up_plan = plan
+        self._magnified = None
+        self._magnifier_fit = ()
+        largest = QSize(16777215, 16777215)
+        if plan is None:
+            self.stack.setMinimumSize(0, 0)
+            self.stack.setMaximumSize(largest)
+            if self.magnifier is not None:
+                self.magnifier.table.verticalHeader().setMinimumWidth(0)
+                for widget in (self.magnifier, self.magnifier.parentWidget()):
+                    if widget is not None:
+                        widget.setMinimumSize(0, 0)
+                        widget.setMaximumSize(largest)
+                self._share_with_magnifier()
+            self.cell = 0
+            self._render()
+            return
+        magnifier = self._magnifier()
+        magnifier.set_number_height(self.number_height)
+        magnifier.set_note_least(self.model.note_least)
+        _, close, heat = self.close_up_parts(
+            plan.cell, plan.column, plan.box, plan.beside, plan.heat
+        )
+        direction = (
+            QBoxLayout.Direction.LeftToRight if plan.beside else QBoxLayout.Direction.TopToBottom
+        )
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
+        self.stack.setFixedSize(*heat)
+        for widget in (magnifier, magnifier.parentWidget()):
+            if widget is not None:
+                widget.setFixedSize(*close)
+        self._render()
+        self._fit_magnifier()
 
     def magnified(self) -> np.ndarray | None:
         """The values the magnifier shows (None when it is hidden): what a test reads."""
@@ -2680,7 +2899,8 @@ class MatrixView(QWidget):
             head_w = head_h = 0
             width = cell
         else:
-            head_w, head_h = self._header_extents(cell)
+            # Measured, not applied: the lecture layout asks for many trial sizes.
+            head_w, head_h = self._header_size(cell, apply=False)
             width = max(column, self.column_need(cell))
         title = self.title_label.sizeHint().height()
         legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
@@ -2766,6 +2986,8 @@ class MatrixView(QWidget):
         beside = self.body.direction() == QBoxLayout.Direction.LeftToRight
         ratio = self.width() / max(1, self.height())
         wide = ratio >= 1.1 if beside else ratio >= 1.3
+        if self.close_up_plan is not None:
+            wide = self.close_up_plan.beside
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         turned = self.body.direction() != direction
         if turned:

@@ -18,6 +18,9 @@ numbers in the panel grow past it (they scroll and follow the step).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -33,7 +36,7 @@ from PySide6.QtWidgets import (
 from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
-from visualizer.model.present import PLANES_MAX, Marks
+from visualizer.model.present import MAGNIFIER_MARGIN, PLANES_MAX, Marks
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import Retranslatable
 from visualizer.widgets.channel_planes import PlaneGroup
@@ -43,6 +46,7 @@ from visualizer.widgets.matrix_view import (
     LECTURE_NUMBER_HEIGHT,
     MIN_NUMBER_CELL,
     NUMBER_HEIGHT,
+    CloseUpPlan,
     MatrixView,
     is_binary,
     levels_for,
@@ -102,6 +106,26 @@ LECTURE_ROW_MIN = 120  # a row cut to fit the panel keeps at least this height
 LECTURE_TWO_ROWS_GAIN = 1.15  # two lecture rows only if their cells are this much larger
 # Below this cell size the planes of several input channels wrap into more lecture rows.
 LECTURE_PLANES_CELL = 28
+# Large matrices in the lecture layout (issue 10, point 7): a matrix with more rows or columns
+# than this may be drawn as a heat map with a close-up when its table's numbers would be too
+# small for a hall (the 8×8 default never is); its heat map is at least this many pixels
+# along its longer side (a 64×64 map then has 2 px cells: its cross-hairs show the window).
+LECTURE_TABLE_MOST = 10
+LECTURE_HEAT_LEAST = 120
+# Numbers are readable from the back of a hall at this share of the panel's width (cells of
+# 59 px at 1366×768, 44 px at 1024×768: digits of 27 and 20 px, issue 10 point 1 asks for
+# 26 and 18 with the 8×8 default).
+LECTURE_READABLE_SHARE = 1 / 23
+# How a view is drawn with its close-up: margin (cells around the step's), beside the heat
+# map (else below), heat map side (pixels).
+CloseUps = dict[MatrixView, tuple[int, bool, int]]
+
+
+def lecture_readable_cell(width: int) -> int:
+    """The cell size whose numbers a hall reads, for a lecture panel ``width`` pixels wide."""
+    return int(width * LECTURE_READABLE_SHARE)
+
+
 # Highlight styles the views keep in sight while stepping (Views follow the step).
 FOLLOWED = {"window", "current", "target", "pad_tap"}
 
@@ -203,6 +227,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self._layout_key: tuple[str, str, str] | None = None
         self.lecture = False  # the lecture layout (presentation mode)
         self.lecture_cell = 0  # the cell size the lecture layout chose
+        # Sizes measured while the lecture layout is chosen (see _measured); None otherwise.
+        self._fit_cache: dict[tuple[object, ...], Any] | None = None
         self._lecture_box: QVBoxLayout | None = None
         self._lecture_rows: list[QHBoxLayout] = []
         self._lecture_placed: list[list[QWidget]] = []
@@ -553,17 +579,23 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_placed = [list(r) for r in rows]
 
     def _lecture_fit(
-        self, views: list[MatrixView], cell: int, width: int
+        self,
+        views: list[MatrixView],
+        cell: int,
+        width: int,
+        close_ups: CloseUps | None = None,
     ) -> tuple[list[list[MatrixView]], int]:
         """The views in rows at cell size ``cell`` (a new row where the next view would pass
-        ``width``) and the height of all the rows."""
+        ``width``) and the height of all the rows; ``close_ups``: the views drawn as a heat
+        map with a close-up, and how (see :meth:`_extent`)."""
         rows: list[list[MatrixView]] = []
         used = 0
         height = 0
         row_height = 0
-        column = max(view.column_need(cell) for view in views)
+        close_ups = close_ups or {}
+        column = self._lecture_column(views, cell, close_ups)
         for view in views:
-            w, h = view.extent(cell, column)
+            w, h = self._extent(view, cell, column, close_ups)
             if rows and used + LECTURE_SPACING + w <= width:
                 rows[-1].append(view)
                 used += LECTURE_SPACING + w
@@ -575,26 +607,152 @@ class ViewsPanel(Retranslatable, QWidget):
             used, row_height = w, h
         return rows, height + row_height
 
-    def _largest_cell(self, views: list[MatrixView], width: int, height: int, most: int) -> int:
+    def _lecture_column(self, views: list[MatrixView], cell: int, close_ups: CloseUps) -> int:
+        """The column width shared by the row's tables at cell size ``cell``: as wide as the
+        widest numbers need.  With close-ups (0) each view's columns are as wide as its own
+        numbers need: one cell height for the figure, but convolution's dW of three-digit
+        sums no longer widens every close-up (at 1366×768 its columns cost a 28×28 input's
+        backward row a third of its cell size)."""
+        if close_ups:
+            return 0
+        return max(self._measured(("column", view, cell), view.column_need, cell) for view in views)
+
+    def _measured(self, key: tuple[object, ...], measure: Callable[..., Any], *args: object) -> Any:
+        """``measure(*args)``, once per ``key`` while a lecture layout is chosen (its search
+        asks for the same view's size at the same cell size in each arrangement it tries)."""
+        cache = self._fit_cache
+        if cache is None:
+            return measure(*args)
+        if key not in cache:
+            cache[key] = measure(*args)
+        return cache[key]
+
+    def _extent(
+        self, view: MatrixView, cell: int, column: int, close_ups: CloseUps
+    ) -> tuple[int, int]:
+        """The size ``view`` needs at cell size ``cell``: as a table (or a heat map), or with
+        its close-up (``close_ups[view]``: margin, beside the heat map, heat map side)."""
+        if view in close_ups:
+            margin, beside, heat = close_ups[view]
+            need = self._measured(("close", view, cell), view.close_up_column_need, cell)
+            column = max(column, need)
+            return self._measured(
+                ("close-up", view, cell, column, margin, beside, heat),
+                view.close_up_extent,
+                cell,
+                column,
+                margin,
+                beside,
+                heat,
+            )
+        return self._measured(("table", view, cell, column), view.extent, cell, column)
+
+    def _largest_cell(
+        self,
+        views: list[MatrixView],
+        width: int,
+        height: int,
+        most: int,
+        close_ups: CloseUps | None = None,
+    ) -> int:
         """The largest cell at which the views fit in at most ``most`` rows of ``width`` and
         in ``height`` (binary search: sizes grow with the cell)."""
         low, high = LECTURE_CELL_RANGE
         while low < high:
             mid = (low + high + 1) // 2
-            rows, needed = self._lecture_fit(views, mid, width)
+            rows, needed = self._lecture_fit(views, mid, width, close_ups)
             if len(rows) <= most and needed <= height:
                 low = mid
             else:
                 high = mid - 1
         return low
 
+    def _close_up_choice(
+        self, views: list[MatrixView], width: int, height: int, readable: int
+    ) -> tuple[int, CloseUps, int] | None:
+        """The lecture layout of large matrices (issue 10, point 7): the largest ones drawn
+        as heat maps with close-ups whose cells share the row's cell size, so that the
+        numbers of the step (the window's, the output cell's, and a ring of cells around
+        them) are as large as a table's.  Tried: the largest 1, 2, … matrices with
+        close-ups, beside or below their heat maps, in one or two rows, with two cells
+        around the step's or one.  Of those whose cells reach ``readable`` pixels (two
+        cells around where any does), the one with the largest heat maps at that cell
+        size wins: the numbers are as large as the hall needs, the maps take the rest of
+        the room (cells as large as they could be left the maps a strip, a third of the
+        row's width empty).  Where none does, the one with the largest cells.  Returns the
+        cell size, the close-ups (their heat maps grown) and the rows; None without large
+        matrices."""
+        large = [
+            view
+            for view in views
+            if view.can_close_up() and max(view.canvas_shape()) > LECTURE_TABLE_MOST
+        ]
+        if not large:
+            return None
+        large.sort(key=lambda view: -max(view.canvas_shape()))
+        tried: list[tuple[int, CloseUps, int]] = []
+        readable_ones: list[tuple[int, CloseUps, int]] = []
+        for margin in (MAGNIFIER_MARGIN, 1):
+            for count in range(1, len(large) + 1):
+                for beside in (False, True):
+                    close_ups = {v: (margin, beside, LECTURE_HEAT_LEAST) for v in large[:count]}
+                    for most in (1, 2):
+                        cell = self._largest_cell(views, width, height, most, close_ups)
+                        tried.append((cell, close_ups, most))
+                        if cell >= readable:
+                            readable_ones.append(tried[-1])
+            if readable_ones:
+                break  # the ring of two cells fits at a readable size
+        if not readable_ones:
+            cell, close_ups, most = max(tried, key=lambda t: t[0])  # the first of the largest
+            return cell, self._grown_heat(views, cell, width, height, most, close_ups), most
+        best: tuple[tuple[int, int], tuple[int, CloseUps, int]] | None = None
+        for _, close_ups, most in readable_ones:
+            grown = self._grown_heat(views, readable, width, height, most, close_ups)
+            cell = self._largest_cell(views, width, height, most, grown)
+            key = (next(iter(grown.values()))[2], cell)
+            if best is None or key > best[0]:
+                best = (key, (cell, grown, most))
+        assert best is not None
+        return best[1]
+
+    def _grown_heat(
+        self,
+        views: list[MatrixView],
+        cell: int,
+        width: int,
+        height: int,
+        most: int,
+        close_ups: CloseUps,
+    ) -> CloseUps:
+        """The close-ups' heat maps as large as the room left at cell size ``cell`` allows
+        (the same side for each)."""
+        low, high = LECTURE_HEAT_LEAST, max(LECTURE_HEAT_LEAST, height)
+        while low < high:
+            mid = (low + high + 1) // 2
+            grown = {v: (m, b, mid) for v, (m, b, _) in close_ups.items()}
+            rows, needed = self._lecture_fit(views, cell, width, grown)
+            if len(rows) <= most and needed <= height:
+                low = mid
+            else:
+                high = mid - 1
+        return {v: (m, b, low) for v, (m, b, _) in close_ups.items()}
+
     def _sync_lecture(self) -> None:
         """One cell size for every view of the lecture row: the largest at which the row fits
         the panel (times the zoom; a zoomed row wraps into more rows), each view exactly as
-        large as its matrix needs."""
+        large as its matrix needs.  Where that leaves numbers too small for the hall, the
+        large matrices are drawn as heat maps with close-ups (see _close_up_choice)."""
         views = self.lecture_views()
         if not views:
             return
+        self._fit_cache = {}
+        try:
+            self._choose_lecture(views)
+        finally:
+            self._fit_cache = None
+
+    def _choose_lecture(self, views: list[MatrixView]) -> None:
         width, height = self._flow_room()
         cell = self._largest_cell(views, width, height, 1)
         rows = [views]
@@ -604,6 +762,14 @@ class ViewsPanel(Retranslatable, QWidget):
         if two >= LECTURE_TWO_ROWS_GAIN * cell:
             cell = two
             rows, _ = self._lecture_fit(views, cell, width)
+        readable = lecture_readable_cell(width)
+        if cell < readable and self.zoom == 1.0 and not self._multi:
+            choice = self._close_up_choice(views, width, height, readable)
+            if choice is not None and choice[0] > cell:
+                cell, close_ups, _ = choice
+                rows, _ = self._lecture_fit(views, cell, width, close_ups)
+                self._apply_flow(views, rows, cell, close_ups)
+                return
         if self._multi and cell < LECTURE_PLANES_CELL:
             # Several input channels' planes still small: the largest cell at which they fit
             # the panel in as many rows as they need.
@@ -674,28 +840,54 @@ class ViewsPanel(Retranslatable, QWidget):
         self.bias_slot.setVisible(self._flow_bias_shown())
         self._apply_flow(views, rows, cell)
 
-    def _apply_flow(self, views: list[MatrixView], rows: list[list[MatrixView]], cell: int) -> None:
+    def _apply_flow(
+        self,
+        views: list[MatrixView],
+        rows: list[list[MatrixView]],
+        cell: int,
+        close_ups: CloseUps | None = None,
+    ) -> None:
         """Place ``rows`` of ``views`` at cell size ``cell``, each view exactly as large as
-        its matrix needs (within the panel: a larger one scrolls and follows the step)."""
+        its matrix needs (within the panel: a larger one scrolls and follows the step);
+        ``close_ups``: the views drawn as heat maps with close-ups, and how."""
         width, height = self._flow_room()
+        close_ups = close_ups or {}
         self.lecture_cell = cell
         placed: list[list[QWidget]] = [list(r) for r in rows]
         if self._flow_bias_shown():
             placed[-1].append(self.bias_slot)
         self._place_lecture(placed)
         # One cell size in every view: the columns as wide as the widest numbers need.
-        column = max(view.column_need(cell) for view in views)
-        heights = self._row_heights([[v.extent(cell, column)[1] for v in r] for r in rows], height)
+        column = self._lecture_column(views, cell, close_ups)
+        for view in self.views():
+            if view not in close_ups:
+                view.set_close_up_plan(None)
+        for view, (margin, beside, heat) in close_ups.items():
+            box = view.close_up_box(margin)
+            need = max(column, view.close_up_column_need(cell))
+            view.set_close_up_plan(CloseUpPlan(cell, need, margin, beside, heat, box))
+        extents = {view: self._extent(view, cell, column, close_ups) for view in views}
+        heights = self._row_heights([[extents[v][1] for v in r] for r in rows], height)
         for row, row_height in zip(rows, heights, strict=True):
             for view in row:
-                w, h = view.extent(cell, column)
+                w, h = extents[view]
                 # A matrix larger than the room (zoomed far in) gets scroll bars and follows
                 # the step.
                 view.setFixedSize(min(w, width), min(h, row_height))
         for view in views:
-            view.set_cell_size(cell, column)
-            view.widen_columns(column)
+            if view not in close_ups:
+                view.set_cell_size(cell, column or view.column_need(cell))
+                view.widen_columns(column)
         self._on_highlights_changed()
+
+    def close_up_plans_stale(self) -> bool:
+        """Whether a lecture close-up's plan no longer fits the step's cells (an adaptive
+        window of another size): the layout is made again."""
+        return any(
+            view.close_up_plan.box != view.close_up_box(view.close_up_plan.margin)
+            for view in self.views()
+            if view.close_up_plan is not None and view.isVisible()
+        )
 
     @staticmethod
     def _row_heights(needs: list[list[int]], height: int) -> list[int]:
@@ -763,6 +955,8 @@ class ViewsPanel(Retranslatable, QWidget):
         if self._zoomed():
             self._sync_zoomed()
             return
+        for view in self.views():
+            view.set_close_up_plan(None)  # the lecture layout's close-ups
         self._stretch_columns()
         # The views at their final sizes before they are measured (a relayout or a new
         # column stretch is otherwise applied after this fit, by a later event).
@@ -1101,6 +1295,8 @@ class ViewsPanel(Retranslatable, QWidget):
                 # laid every view out twice: at the old shares, then at the new ones).
                 self._stretch_columns()
             self._on_highlights_changed()
+        if self.lecture and self.close_up_plans_stale():
+            self._sync_timer.start()
 
     def _arch_band(self) -> None:
         """The normal layout's band for the arches of the step arrows (ARCH_BAND): above the

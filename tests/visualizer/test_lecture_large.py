@@ -1,0 +1,169 @@
+"""Large inputs in the lecture layout (issue 10, points 1 and 7): a matrix whose table would
+draw its numbers too small for a hall is a heat map with a close-up, and the close-up's cells
+take the lecture row's cell size, so that every number of the step (the window's, the output
+cell's, with a ring of cells around them) is as large as the issue asks for the 8×8 default.
+
+Sizes are read from the widgets: the height of the glyph "8" in the font the close-up's model
+reports for ``Qt.FontRole``, which views are heat maps (their stack shows the map) or tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from checks import settle
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+
+from visualizer.model.present import kept_box
+from visualizer.widgets.matrix_view import MAGNIFIED_STYLES
+
+# (window size, smallest digit height): issue 10 point 1's figures for the 8×8 default.
+TARGETS = [((1366, 768), 26), ((1024, 768), 18)]
+
+
+def digit_height(view) -> int:
+    font = view.model.data(view.model.index(0, 0), Qt.FontRole)
+    return QFontMetrics(font).tightBoundingRect("8").height()
+
+
+def present(window, qtbot, size, side, op, backward, step=30) -> None:
+    """The lecture layout at ``size`` on ``step`` of ``op`` on a ``side``×``side`` input
+    (None: the default example)."""
+    window.presentation.set_presentation(False, save=False)
+    window.resize(*size)
+    st = window.state
+    assert st.set_op(op)
+    if side is not None:
+        st.set_input(np.arange(side * side, dtype=float).reshape(1, 1, side, side) % 10)
+    if op == "conv":
+        st.set_params(kernel_size=3, stride=1, padding=0)
+    st.set_step(step % st.n_windows + (st.n_windows if backward else 0))
+    settle(qtbot)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+
+
+def is_heat_map(view) -> bool:
+    return view.stack.currentIndex() == 1
+
+
+def marked(view) -> set[tuple[int, int]]:
+    """The step's cells of ``view`` (matrix coordinates) a close-up shows."""
+    return {rc for rc, styles in view.highlights().items() if styles & MAGNIFIED_STYLES}
+
+
+def assert_readable(view, min_digit: int) -> None:
+    """``view`` draws its numbers with digits of ``min_digit`` px: as a table, or as a heat map
+    whose close-up shows each of the step's cells and a ring around them (where the matrix
+    has one) without scroll bars."""
+    if not is_heat_map(view):
+        assert digit_height(view) >= min_digit, view.objectName()
+        return
+    close_up = view.magnifier
+    assert close_up is not None and close_up.isVisibleTo(view), view.objectName()
+    assert digit_height(close_up) >= min_digit, view.objectName()
+    assert close_up.model.show_numbers
+    table = close_up.table
+    assert not table.horizontalScrollBar().isVisible(), view.objectName()
+    assert not table.verticalScrollBar().isVisible(), view.objectName()
+    # Every row and column of the close-up is inside its table.
+    rows, cols = close_up.model.values.shape
+    assert table.verticalHeader().length() <= table.viewport().height()
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    # The step's cells and a ring of one cell around them (cut at the matrix's edges).
+    off_r, off_c = close_up.model.offset
+    canvas_rows, canvas_cols = view.canvas_shape()
+    view_off_r, view_off_c = view.model.offset
+    for r, c in marked(view):
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                cr, cc = r + view_off_r + dr, c + view_off_c + dc  # canvas coordinates
+                if 0 <= cr < canvas_rows and 0 <= cc < canvas_cols:
+                    # The close-up's rows are canvas rows from its box's top.
+                    top = view_off_r - off_r
+                    left = view_off_c - off_c
+                    assert top <= cr < top + rows and left <= cc < left + cols, (
+                        view.objectName(),
+                        (r, c),
+                    )
+    # The heat map still shows where the step is: its frame, or the winner's (the mask).
+    heat = view.heatmap
+    assert heat.window_rect.isVisible() or heat.winners.getData()[0].size, view.objectName()
+    assert min(view.stack.width(), view.stack.height()) >= 100
+
+
+CASES = [
+    (28, "max", False),
+    (28, "max", True),
+    (28, "avg", False),
+    (28, "avg", True),
+    (28, "conv", False),
+    (28, "conv", True),
+    (32, "max", False),
+    (32, "conv", True),
+    (64, "avg", False),
+    (64, "conv", True),
+]
+
+
+def least_digits(panel) -> int:
+    """The smallest digits of the lecture layout's tables and close-ups."""
+    shown = [view for view in panel.lecture_views() if view.isVisible()]
+    return min(digit_height(view.magnifier if is_heat_map(view) else view) for view in shown)
+
+
+@pytest.mark.parametrize(("size", "target"), TARGETS)
+@pytest.mark.parametrize(("side", "op", "backward"), CASES)
+def test_large_inputs_in_the_lecture_layout_keep_hall_sized_numbers(
+    window, qtbot, size, target, side, op, backward
+):
+    """The issue's digit heights, or the 8×8 default's in the same operation and phase where
+    those are smaller (convolution's backward row: five matrices over ten lines of
+    arithmetic, 12 px digits at both sizes)."""
+    present(window, qtbot, size, None, op, backward)
+    min_digit = min(target, least_digits(window.views_panel))
+    assert min_digit >= 12
+    present(window, qtbot, size, side, op, backward)
+    panel = window.views_panel
+    views = [view for view in panel.lecture_views() if view.isVisible()]
+    assert any(is_heat_map(view) for view in views)  # a large matrix: its close-up has numbers
+    for view in views:
+        assert_readable(view, min_digit)
+
+
+@pytest.mark.parametrize(("size", "min_digit"), TARGETS)
+def test_the_close_up_keeps_its_size_at_the_first_window_and_the_default_stays_tables(
+    window, qtbot, size, min_digit
+):
+    """At the first window the close-up's box is cut at the matrix's edge: it takes the rows
+    and columns it lost from the other side (its layout was made for them).  Back on the 8×8
+    default, every view is a table again at the cell size it had before."""
+    panel = window.views_panel
+    window.resize(*size)
+    settle(qtbot)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    default_cell = panel.lecture_cell
+    default_x = window.state.x.copy()
+    window.presentation.set_presentation(False, save=False)
+    present(window, qtbot, size, 28, "max", False, step=0)
+    view = panel.input_view
+    plan = view.close_up_plan
+    assert plan is not None and is_heat_map(view)
+    assert view.magnified().shape == plan.box
+    assert_readable(view, min_digit)
+    window.state.set_input(default_x)
+    settle(qtbot)
+    settle(qtbot)
+    assert panel.lecture_cell == default_cell
+    for view in panel.lecture_views():
+        assert not is_heat_map(view) and view.close_up_plan is None
+        assert not view.magnifier or not view.magnifier.isVisibleTo(view)
+
+
+def test_a_box_cut_at_the_edge_keeps_its_size():
+    assert kept_box((0, 4, 0, 4), (28, 28), (6, 6)) == (0, 6, 0, 6)
+    assert kept_box((24, 28, 10, 16), (28, 28), (6, 6)) == (22, 28, 10, 16)
+    assert kept_box((0, 3, 0, 3), (3, 3), (6, 6)) == (0, 3, 0, 3)  # no more rows to take
