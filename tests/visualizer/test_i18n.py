@@ -4,6 +4,7 @@ language and its setting, and the translation of the engine's (English) messages
 from __future__ import annotations
 
 import ast
+import html
 import re
 import shutil
 import subprocess
@@ -119,7 +120,8 @@ def visible_texts(window) -> dict[str, object]:
         "params title": window.params_panel.title(),
         "data title": window.data_panel.title(),
         "counter": find(window, "stepCounter").text(),
-        "arithmetic": find(window, "arithmetic").text(),
+        # As read (the label's rich text keeps its formulas' spaces non-breaking).
+        "arithmetic": html.unescape(find(window, "arithmetic").text()).replace("\xa0", " "),
         "formula": find(window, "formula").text(),
         "error": find(window, "paramError").text(),
         "input title": window.views_panel.input_view.title_label.text(),

@@ -378,7 +378,9 @@ def test_gif_records_the_lecture_layout_with_counter_and_arithmetic(window, qtbo
     finally:
         type(area).grab = original_grab
     assert all(lecture and counter for lecture, counter, *_ in grabbed)
-    assert grabbed[0][2] == "max(3, 12, 8, 5) = 12"
+    from visualizer.widgets.step_bar import arithmetic_html
+
+    assert grabbed[0][2] == arithmetic_html("max(3, 12, 8, 5) = 12")
     assert grabbed[0][3] == ["inputMatrix", "outputMatrix", "maskMatrix"]
     assert grabbed[-1][3] == ["gradOutputMatrix", "inputMatrix", "gradInputMatrix"]
     with Image.open(path) as gif:

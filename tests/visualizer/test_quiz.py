@@ -28,9 +28,10 @@ def output_display(window, cell):
 
 
 def arithmetic(window) -> str:
-    """The arithmetic line as plain text (the label shows it as HTML)."""
+    """The arithmetic line as plain text (the label shows it as HTML, its formulas' spaces
+    non-breaking and a word joiner after their "/")."""
     text = re.sub(r"<br>", "\n", window.step_bar.arithmetic_label.text())
-    return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ")
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ").replace("\u2060", "")
 
 
 def panel(window):

@@ -149,13 +149,74 @@ def largest_fitting_font(
     return font
 
 
+# The sentence's formulas: operators after which a line may break (between terms), at the
+# sentence's level; inside parentheses only after "+" (a sum's terms) and ",".  Not after
+# "+=" nor "→": an update stays whole, as on the lines below ("dX[4, 4] += 1 → 1").
+BREAK_AFTER = frozenset(("+", "−", "-", "=", "≈", "≠"))
+OPERATORS = BREAK_AFTER | {"+=", "−=", "-=", "→", "/", "·", "×"}
+# Characters that make a word part of a formula; the punctuation a prose word may end with.
+FORMULA_CHARS = frozenset("[]()（）=+−-/·×^|∂Σ√<>≤≥→≈%")
+PROSE_ENDS = ",.:;!?，。：；！？"
+# After these a line may break inside a formula's word (Unicode line breaking: "∂y/∂x",
+# "|x|"): a word joiner after each keeps the word whole.
+_JOINED = str.maketrans({"/": "/\u2060", "|": "|\u2060", "-": "-\u2060"})
+_OPENING, _CLOSING = "(（", ")）"
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def is_prose(word: str) -> bool:
+    """Whether ``word`` of a step's sentence is prose (a line may break beside it): two
+    letters or more, or a Chinese character, and no digit nor formula character
+    ("goes", "dX", "中得到"; not "x", "1·its", "dY[2,", "(p")."""
+    core = word.rstrip(PROSE_ENDS)
+    if not core or any(ch.isdigit() or ch in FORMULA_CHARS for ch in core):
+        return False
+    return sum(ch.isalpha() for ch in core) >= 2 or any(_is_cjk(ch) for ch in core)
+
+
+def sentence_html(sentence: str) -> str:
+    """A step's sentence as rich text whose lines break only between its terms and words:
+    after an operator of the sentence's formulas (``a + b = c``: after "+" and "="; inside
+    parentheses only after "+" and ","), after a comma, colon or full stop, and beside a
+    word of prose (or a Chinese character); every other space is non-breaking and no line
+    breaks inside a word of a formula.  At 1024×768 the line broke inside
+    ``1·(x / 23.96)`` ("1·(x /" over "23.96)")."""
+    words = sentence.split(" ")
+    squares = parens = 0
+    out: list[str] = []
+    for i, word in enumerate(words):
+        squares += word.count("[") - word.count("]")
+        parens += sum(word.count(c) for c in _OPENING) - sum(word.count(c) for c in _CLOSING)
+        text = html.escape(word)
+        out.append(text if is_prose(word) else text.translate(_JOINED))
+        if i == len(words) - 1:
+            break
+        after = words[i + 1]
+        if squares > 0:
+            breaks = False  # an index: dY[2, 2]
+        elif word in BREAK_AFTER:
+            breaks = parens <= 0 or word == "+"
+        elif word.endswith((",", "，")) or word.endswith((":", "：", ";", ".")):
+            breaks = True
+        else:
+            prose_end = is_prose(word) or _is_cjk(word.rstrip(PROSE_ENDS)[-1:] or "0")
+            prose_start = is_prose(after) or _is_cjk(after[:1] or "0")
+            breaks = (prose_end or prose_start) and not {word, after} & OPERATORS
+        out.append(" " if breaks else "&nbsp;")
+    return "".join(out)
+
+
 def arithmetic_html(text: str) -> str:
-    """The step's text as the arithmetic line shows it: the sentence, then each line of cell
-    updates a little smaller, broken only between updates (never inside ``0 + 1·2 = 2``);
-    past ARITHMETIC_LINES lines (many channels) the rest is left out, marked "…" (the whole
+    """The step's text as the arithmetic line shows it: the sentence (broken only between
+    its terms and words, see :func:`sentence_html`), then each line of cell updates a
+    little smaller, broken only between updates (never inside ``0 + 1·2 = 2``); past
+    ARITHMETIC_LINES lines (many channels) the rest is left out, marked "…" (the whole
     text is the line's tooltip)."""
     sentence, *lines = text.split("\n")
-    parts = [html.escape(sentence)]
+    parts = [sentence_html(sentence)]
     if len(lines) > ARITHMETIC_LINES:
         lines = _joined_updates(lines)
     if len(lines) > ARITHMETIC_LINES:
