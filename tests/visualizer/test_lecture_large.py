@@ -15,7 +15,7 @@ from checks import settle
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 
-from visualizer.model.present import kept_box
+from visualizer.model.present import MAGNIFIER_MAX, kept_box, magnifier_size
 from visualizer.widgets.matrix_view import MAGNIFIED_STYLES
 
 # (window size, smallest digit height): issue 10 point 1's figures for the 8×8 default.
@@ -167,3 +167,11 @@ def test_a_box_cut_at_the_edge_keeps_its_size():
     assert kept_box((0, 4, 0, 4), (28, 28), (6, 6)) == (0, 6, 0, 6)
     assert kept_box((24, 28, 10, 16), (28, 28), (6, 6)) == (22, 28, 10, 16)
     assert kept_box((0, 3, 0, 3), (3, 3), (6, 6)) == (0, 3, 0, 3)  # no more rows to take
+
+
+def test_a_close_up_is_laid_out_for_the_step_s_cells_and_their_ring():
+    assert magnifier_size((28, 28), (4, 4, 5, 5), 2) == (6, 6)  # a 2×2 window, two around
+    assert magnifier_size((28, 28), (0, 0, 0, 0), 1) == (3, 3)  # at the edge as anywhere
+    assert magnifier_size((14, 14), None, 2) == (5, 5)
+    assert magnifier_size((4, 28), (0, 0, 2, 2), 2) == (4, 7)  # at most the matrix
+    assert magnifier_size((64, 64), (0, 0, 31, 31), 2) == (MAGNIFIER_MAX, MAGNIFIER_MAX)

@@ -473,6 +473,20 @@ def magnifier_box(
     return (top, bottom, left, right) if bottom > top and right > left else None
 
 
+def magnifier_size(
+    shape: tuple[int, ...], box: tuple[int, int, int, int] | None, margin: int = MAGNIFIER_MARGIN
+) -> tuple[int, int]:
+    """The rows and columns of a magnifier box around ``box`` (``(top, left, bottom, right)``
+    of the step's cells, inclusive; None: one cell) with ``margin`` cells on every side,
+    at most the ``shape`` canvas and ``MAGNIFIER_MAX``: the size a lecture close-up is laid
+    out for, wherever the step takes the box (:func:`kept_box` keeps it at the edges)."""
+    span = (1, 1) if box is None else (box[2] - box[0] + 1, box[3] - box[1] + 1)
+    rows, cols = (
+        max(1, min(n, MAGNIFIER_MAX, s + 2 * margin)) for n, s in zip(shape, span, strict=True)
+    )
+    return rows, cols
+
+
 def kept_box(
     box: tuple[int, int, int, int], shape: tuple[int, ...], size: tuple[int, int]
 ) -> tuple[int, int, int, int]:

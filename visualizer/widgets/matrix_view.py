@@ -72,12 +72,12 @@ from visualizer.model.cell_text import parse_cell
 from visualizer.model.present import (
     INPUT,
     INSERTED,
-    MAGNIFIER_MAX,
     OVERHANG,
     PADDING,
     Marks,
     kept_box,
     magnifier_box,
+    magnifier_size,
     outline_segments,
 )
 from visualizer.view_settings import view_settings
@@ -2464,13 +2464,9 @@ class MatrixView(QWidget):
     def close_up_box(self, margin: int) -> tuple[int, int]:
         """The rows and columns a lecture close-up shows: the step's cells and ``margin``
         cells on every side (at most the canvas, at most ``MAGNIFIER_MAX``)."""
-        shape = self._content[0].shape
-        found = self._highlight_cells.box(MAGNIFIED_STYLES)
-        span = (1, 1) if found is None else (found[2] - found[0] + 1, found[3] - found[1] + 1)
-        rows, cols = (
-            max(1, min(n, MAGNIFIER_MAX, s + 2 * margin)) for n, s in zip(shape, span, strict=True)
+        return magnifier_size(
+            self._content[0].shape, self._highlight_cells.box(MAGNIFIED_STYLES), margin
         )
-        return rows, cols
 
     def close_up_texts(self) -> tuple[str, ...]:
         """The longest texts of the whole matrix and of what it will hold (the texts a

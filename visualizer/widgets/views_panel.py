@@ -9,6 +9,11 @@ The lecture layout (presentation mode) shows only the current phase's matrices
 them, the largest at which the row fits the panel; a zoom enlarges that size and the row wraps
 into more rows instead of overflowing.
 
+Where the lecture row's tables would draw numbers too small for a hall (a 28×28 input), its
+large matrices are heat maps with close-ups whose cells take the row's cell size instead: the
+step's numbers and a ring of cells around them as large as a table's, the maps showing where
+the window is (see ``_close_up_choice``).
+
 Zoomed in (Ctrl +) the normal layout flows the same way: every view at one cell size, the zoom
 times the largest at which they all fit, in as many rows as the panel's width needs; where they
 no longer fit together the other phase's views make room (they come back when the zoom is reset)
