@@ -175,3 +175,29 @@ def test_a_close_up_is_laid_out_for_the_step_s_cells_and_their_ring():
     assert magnifier_size((14, 14), None, 2) == (5, 5)
     assert magnifier_size((4, 28), (0, 0, 2, 2), 2) == (4, 7)  # at most the matrix
     assert magnifier_size((64, 64), (0, 0, 31, 31), 2) == (MAGNIFIER_MAX, MAGNIFIER_MAX)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_a_zoom_in_keeps_the_close_ups_whole_in_the_window(window, qtbot, size):
+    """Ctrl + on a 28×28 input's lecture layout: the close-ups stay (their cells grow while
+    the views fit; a zoom turned them back into tables of smaller numbers, in scroll bars)
+    and every view stays whole in the window (the counter and the arithmetic grow too)."""
+    present(window, qtbot, size, 28, "max", False)
+    panel = window.views_panel
+    before = panel.lecture_cell
+    try:
+        for zoom in (1.3, 2.0):
+            window.set_zoom(zoom)
+            settle(qtbot)
+            settle(qtbot)
+            assert panel.lecture_cell >= before - 2, zoom  # the text below grew a little
+            for view in panel.lecture_views():
+                assert view.close_up_plan is not None and is_heat_map(view), zoom
+                assert view.close_up_plan.cell == panel.lecture_cell
+                rect = view.rect().translated(view.mapTo(window, view.rect().topLeft()))
+                assert window.rect().contains(rect), (zoom, view.objectName())
+                table = view.magnifier.table
+                assert not table.verticalScrollBar().isVisible(), zoom
+                assert not table.horizontalScrollBar().isVisible(), zoom
+    finally:
+        window.set_zoom(1.0)

@@ -768,10 +768,20 @@ class ViewsPanel(Retranslatable, QWidget):
             cell = two
             rows, _ = self._lecture_fit(views, cell, width)
         readable = lecture_readable_cell(width)
-        if cell < readable and self.zoom == 1.0 and not self._multi:
+        if cell < readable and not self._multi:
             choice = self._close_up_choice(views, width, height, readable)
             if choice is not None and choice[0] > cell:
                 cell, close_ups, _ = choice
+                if self.zoom != 1.0:
+                    # Zoomed, the close-ups' cells: a zoom in grows them while the views fit
+                    # the panel (in as many rows as they need), as the tables' (the tables
+                    # of a 28×28 input, zoomed, had smaller numbers than its close-ups).
+                    low, high = LECTURE_CELL_RANGE
+                    zoomed = int(max(low, min(high, cell * self.zoom)))
+                    if zoomed > cell:
+                        fit = self._largest_cell(views, width, height, len(views), close_ups)
+                        zoomed = max(cell, min(zoomed, fit))
+                    cell = zoomed
                 rows, _ = self._lecture_fit(views, cell, width, close_ups)
                 self._apply_flow(views, rows, cell, close_ups)
                 return
