@@ -94,17 +94,23 @@ def test_a_steady_fence_passes_on_a_new_number_of_lines_only(qtbot):
     assert label.height() >= label.heightForWidth(label.width())
 
 
-@pytest.mark.parametrize("lecture", [False, True])
-def test_stepping_lays_nothing_out_again(window, qtbot, lecture):
-    """Max pooling of a 16x16 input at 1366x768 (X a heat map with its close-up in the normal
-    layout): the counter, the arithmetic and the close-up change on every step, and no layout
-    request reaches the window (two whole-window passes a step before)."""
+def max_pool_16x16_at_step_11(window, qtbot, lecture: bool):
+    """Max pooling 2x2 / 2 of a 16x16 input at step 11, in the lecture layout or not."""
     st = window.state
     window.presentation.set_presentation(lecture, save=False)
     st.set_input(np.random.default_rng(0).integers(0, 256, (16, 16)).astype(float))
     st.set_params(kernel_size=2, stride=2, padding=0)
     st.set_step(11)
     settle(qtbot)
+    return st
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+def test_stepping_lays_nothing_out_again(window, qtbot, lecture):
+    """Max pooling of a 16x16 input at 1366x768 (X a heat map with its close-up in the normal
+    layout): the counter, the arithmetic and the close-up change on every step, and no layout
+    request reaches the window (two whole-window passes a step before)."""
+    st = max_pool_16x16_at_step_11(window, qtbot, lecture)
     if not lecture:
         assert window.views_panel.input_view.magnified() is not None  # a close-up to step
     requests = LayoutRequests(window)
@@ -258,12 +264,7 @@ def test_a_steady_fence_does_not_ask_a_label_with_a_least_height_for_its_least_h
     """The arithmetic's fence looked at the label's least-size hint on every step (QLabel lays
     a word-wrapped text out three times for it), although the layout takes the least height
     set on the label instead (the normal layout's steady height, the lecture's box)."""
-    st = window.state
-    window.presentation.set_presentation(lecture, save=False)
-    st.set_input(np.random.default_rng(0).integers(0, 256, (16, 16)).astype(float))
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(11)
-    settle(qtbot)
+    st = max_pool_16x16_at_step_11(window, qtbot, lecture)
     label = window.step_bar.arithmetic_label
     assert label.minimumHeight() > 0
     asked: list[str] = []
