@@ -255,31 +255,3 @@ def test_a_phase_s_new_arithmetic_height_lays_the_window_out_at_that_step_only(w
             assert label.height() == heights[-1]
             assert requests.count == 0, step
     assert heights[0] != heights[1]  # the phases' lines do need other heights
-
-
-@pytest.mark.parametrize("lecture", [False, True])
-def test_a_steady_fence_does_not_ask_a_label_with_a_least_height_for_its_least_hint(
-    window, qtbot, monkeypatch, lecture
-):
-    """The arithmetic's fence looked at the label's least-size hint on every step (QLabel lays
-    a word-wrapped text out three times for it), although the layout takes the least height
-    set on the label instead (the normal layout's steady height, the lecture's box)."""
-    st = max_pool_16x16_at_step_11(window, qtbot, lecture)
-    label = window.step_bar.arithmetic_label
-    assert label.minimumHeight() > 0
-    asked: list[str] = []
-    hint = QLabel.minimumSizeHint
-
-    def counted(self: QLabel) -> object:
-        if self is label:
-            asked.append(self.text())
-        return hint(self)
-
-    monkeypatch.setattr(QLabel, "minimumSizeHint", counted)
-    texts = set()
-    for step in range(12, 20):
-        st.set_step(step)
-        settle(qtbot)
-        texts.add(label.text())
-    assert len(texts) == 8  # a new text on every step
-    assert asked == []

@@ -41,10 +41,7 @@ def _layout_view(widget: QWidget, width: int, steady: bool = False) -> tuple[obj
     # Hints are asked only where a layout reads them (a close-up's sizeHint lays it out).
     if steady:
         hint: tuple[int, ...] = (widget.fontMetrics().averageCharWidth(),)
-        # A least height set on the widget is what the layout takes (qSmartMinSize): its
-        # hint, which a word-wrapped label lays its text out three times for, is then unread.
-        set_least = widget.minimumHeight()
-        least = (set_least,) if set_least > 0 else (widget.minimumSizeHint().height(),)
+        least: tuple[int, ...] = (widget.minimumSizeHint().height(),)
     elif all(ignored):
         hint = least = (0, 0)
     else:
