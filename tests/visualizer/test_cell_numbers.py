@@ -202,3 +202,24 @@ def test_the_longest_texts_count_the_reserved_ones_of_each_new_set(qapp):
         longest = max(len(t) for t in texts)
         assert model.max_chars == longest, trial
         assert model.long_texts == tuple(sorted(t for t in texts if len(t) >= longest - 1)), trial
+
+
+def test_a_close_up_given_the_same_longest_texts_keeps_its_summary(qapp):
+    """A close-up is handed its own longest texts again on every step: the same texts keep
+    their set, so its longest lengths are not worked out again (258 times over 128 lecture
+    steps of a 16×16 max pooling before), while new texts are still measured."""
+    model = matrix_view.MatrixModel()
+    values = np.array([[1.0, 22.0], [333.0, 4.0]])
+    model.set_values(values, None, (0, 0), (0.0, 400.0), False)
+    model.reserved_texts = frozenset(model.long_texts)
+    kept = model.reserved_texts
+    model.set_values(values, None, (1, 0), (0.0, 400.0), False)
+    summary = model._reserved_summary
+    for step in range(2, 6):
+        model.reserved_texts = frozenset(model.long_texts)
+        model.set_values(values, None, (step % 2, 0), (0.0, 400.0), False)
+    assert model.reserved_texts is kept
+    assert model._reserved_summary is summary
+    model.reserved_texts = frozenset({"55555"})
+    model.set_values(values, None, (0, 0), (0.0, 400.0), False)
+    assert model.max_chars == 5 and "55555" in model.long_texts

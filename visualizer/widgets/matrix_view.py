@@ -569,7 +569,11 @@ class MatrixModel(QAbstractTableModel):
 
     @reserved_texts.setter
     def reserved_texts(self, texts: frozenset[str]) -> None:
-        self._reserved = frozenset(texts)
+        texts = frozenset(texts)
+        # The same texts keep their set: _measure_texts summarises a set once (a close-up
+        # is given its own longest texts again on every step).
+        if texts != self._reserved:
+            self._reserved = texts
         self._reserve_source = None
 
     def reserve_values(self, values: np.ndarray) -> None:
