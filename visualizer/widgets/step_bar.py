@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 
@@ -167,6 +168,7 @@ def _is_cjk(ch: str) -> bool:
     return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+@functools.lru_cache(maxsize=4096)
 def is_prose(word: str) -> bool:
     """Whether ``word`` of a step's sentence is prose (a line may break beside it): two
     letters or more, or a Chinese character, and no digit nor formula character
@@ -185,25 +187,30 @@ def sentence_html(sentence: str) -> str:
     breaks inside a word of a formula.  At 1024×768 the line broke inside
     ``1·(x / 23.96)`` ("1·(x /" over "23.96)")."""
     words = sentence.split(" ")
+    # Each word judged once (a word was judged up to three times: the normal layout measures
+    # sixteen steps' sentences after every edit, see StepBar.steady_normal_height).
+    prose = [is_prose(word) for word in words]
     squares = parens = 0
     out: list[str] = []
+    last = len(words) - 1
     for i, word in enumerate(words):
         squares += word.count("[") - word.count("]")
-        parens += sum(word.count(c) for c in _OPENING) - sum(word.count(c) for c in _CLOSING)
+        if "(" in word or ")" in word or "（" in word or "）" in word:
+            parens += sum(word.count(c) for c in _OPENING) - sum(word.count(c) for c in _CLOSING)
         text = html.escape(word)
-        out.append(text if is_prose(word) else text.translate(_JOINED))
-        if i == len(words) - 1:
+        out.append(text if prose[i] else text.translate(_JOINED))
+        if i == last:
             break
         after = words[i + 1]
         if squares > 0:
             breaks = False  # an index: dY[2, 2]
         elif word in BREAK_AFTER:
             breaks = parens <= 0 or word == "+"
-        elif word.endswith((",", "，")) or word.endswith((":", "：", ";", ".")):
+        elif word.endswith((",", "，", ":", "：", ";", ".")):
             breaks = True
         else:
-            prose_end = is_prose(word) or _is_cjk(word.rstrip(PROSE_ENDS)[-1:] or "0")
-            prose_start = is_prose(after) or _is_cjk(after[:1] or "0")
+            prose_end = prose[i] or _is_cjk(word.rstrip(PROSE_ENDS)[-1:] or "0")
+            prose_start = prose[i + 1] or _is_cjk(after[:1] or "0")
             breaks = (prose_end or prose_start) and not {word, after} & OPERATORS
         out.append(" " if breaks else "&nbsp;")
     return "".join(out)
