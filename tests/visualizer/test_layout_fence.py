@@ -255,3 +255,45 @@ def test_a_phase_s_new_arithmetic_height_lays_the_window_out_at_that_step_only(w
             assert label.height() == heights[-1]
             assert requests.count == 0, step
     assert heights[0] != heights[1]  # the phases' lines do need other heights
+
+
+def test_the_tallest_candidates_are_the_texts_with_most_lines_and_the_longest():
+    """The phase's steady height lays out only the sampled texts that can need the most
+    lines: those with the most lines and the longest, in the steps' order."""
+    from visualizer.widgets.step_bar import NORMAL_MEASURED, tallest_candidates
+
+    texts = [f"max({', '.join(['1'] * n)}) = 1" for n in range(1, 17)]
+    texts[3] += "\ndX[0, 0]: 0 + 1 = 1\ndX[0, 1]: 0 + 1 = 1"  # most lines, a short sentence
+    chosen = tallest_candidates(texts)
+    assert texts[3] in chosen and texts[-1] in chosen
+    assert len(chosen) <= 2 * NORMAL_MEASURED
+    assert chosen == [t for t in texts if t in chosen]  # in the steps' order
+    assert tallest_candidates(["a"]) == ["a"] and tallest_candidates([]) == []
+
+
+def test_an_edit_lays_out_only_the_tallest_candidates_of_the_phase(window, qtbot, monkeypatch):
+    """After an edit the normal layout sampled sixteen steps and laid out each one's text on
+    a probe label (17 layouts, a third of an adaptive pooling edit's work at 64x64); it lays
+    out the longest few, and the arithmetic still keeps its height through the phase."""
+    from visualizer.widgets.step_bar import NORMAL_MEASURED
+
+    bar = window.step_bar
+    laid_out: list[str] = []
+    qlabel_height = QLabel.heightForWidth
+
+    def counted(self: QLabel, width: int) -> int:
+        if self is bar._probe:  # the label the phase's texts are measured on
+            laid_out.append(self.text())
+        return qlabel_height(self, width)
+
+    monkeypatch.setattr(QLabel, "heightForWidth", counted)
+    st = window.state
+    st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 13)
+    st.set_op("adaptive_avg_pool2d")
+    settle(qtbot)
+    for size in ((4, 4), (5, 5)):
+        laid_out.clear()
+        st.set_params(output_size=size)
+        settle(qtbot)
+        # The chosen texts and the shown step's own need.
+        assert 1 < len(laid_out) <= 2 * NORMAL_MEASURED + 1, (size, len(laid_out))
