@@ -59,3 +59,25 @@ def test_a_matrix_view_redraws_when_the_palette_changes(qtbot):
     assert matrix_view.style_pens()["winner"][0] == matrix_view.PALETTES["colorblind"][2]["winner"]
     view_settings().set_palette("standard")
     assert brush() == before
+
+
+def test_the_gui_benchmark_times_the_default_settings(monkeypatch, tmp_path):
+    """benchmarks/gui_bench.py read the user's settings: a zoom of 1.6 saved by an earlier
+    run made every case it timed a zoomed window.  It now runs on settings of its own."""
+    import os
+
+    from benchmarks import gui_bench
+    from visualizer.settings import CONFIG_ENV, DATA_ENV, app_settings
+
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "user"))
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
+    saved = app_settings()
+    saved.setValue("view/zoom", 1.6)
+    saved.sync()
+    assert float(app_settings().value("view/zoom")) == 1.6
+    scratch = gui_bench.own_settings()
+    try:
+        assert app_settings().value("view/zoom") is None
+        assert os.environ[DATA_ENV].startswith(scratch.name)
+    finally:
+        scratch.cleanup()
