@@ -222,31 +222,25 @@ def _check_index_range(idx: np.ndarray, out_size: Pair, default_size: bool) -> N
     plane = out_size[0] * out_size[1]
     if _in_range(idx, plane):
         return
-    size = f"{out_size[0]}x{out_size[1]}"
+    found = {"size": f"{out_size[0]}x{out_size[1]}", "low": int(idx.min()), "high": int(idx.max())}
     if plane == 0:
         raise ParameterError(
             "indices cannot point into an empty {size} output plane; got values from {low} "
             "to {high}",
-            size=size,
-            low=int(idx.min()),
-            high=int(idx.max()),
+            **found,
         )
     if default_size:
         raise ParameterError(
             "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
             "got values from {low} to {high}: pass the size of the pooled input as output_size",
             last=plane - 1,
-            size=size,
-            low=int(idx.min()),
-            high=int(idx.max()),
+            **found,
         )
     raise ParameterError(
         "indices must lie in 0..{last} (flat row * W + col positions in one {size} plane); "
         "got values from {low} to {high}",
         last=plane - 1,
-        size=size,
-        low=int(idx.min()),
-        high=int(idx.max()),
+        **found,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent, QTextDocument
+from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -86,6 +86,7 @@ from visualizer.widgets.step_bar import (
     play_steps_per_tick,
     play_target,
     show_play_state,
+    text_document,
     toggle_play_timer,
 )
 from visualizer.widgets.views_panel import ROLE_STYLE
@@ -599,11 +600,7 @@ class StackPanel(Retranslatable, QWidget):
         key = (text, width, height, top)
         if key == self._fitted:
             return
-        document = QTextDocument()
-        document.setDocumentMargin(0)
-        document.setPlainText(text)
-        document.setTextWidth(width)
-        font = largest_fitting_font(document, self._text_font, width, height, top)
+        font = largest_fitting_font(text_document(text, width), self._text_font, width, height, top)
         self._fitted = key
         if font != label.font():
             label.setFont(font)

@@ -127,6 +127,19 @@ def toggle_play_timer(
     show_play_state(button, timer.isActive())
 
 
+def text_document(text: str, width: int, rich: bool = False) -> QTextDocument:
+    """``text`` (HTML when ``rich``) laid out ``width`` pixels wide with no margin, as a label's
+    text is, for :func:`largest_fitting_font` to measure."""
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    if rich:
+        document.setHtml(text)
+    else:
+        document.setPlainText(text)
+    document.setTextWidth(width)
+    return document
+
+
 def largest_fitting_font(
     document: QTextDocument, base: QFont, width: int, height: int, top: int
 ) -> QFont:
@@ -596,16 +609,8 @@ class StepBar(Retranslatable, QWidget):
 
     def _document(self, text: str, width: int) -> QTextDocument:
         """``text`` laid out as the arithmetic label lays it out, ``width`` pixels wide."""
-        document = QTextDocument()
-        document.setDocumentMargin(0)
-        if self.arithmetic_label.textFormat() == Qt.TextFormat.RichText or GuiQt.mightBeRichText(
-            text
-        ):
-            document.setHtml(text)
-        else:
-            document.setPlainText(text)
-        document.setTextWidth(width)
-        return document
+        rich = self.arithmetic_label.textFormat() == Qt.TextFormat.RichText
+        return text_document(text, width, rich or GuiQt.mightBeRichText(text))
 
     def fit_arithmetic(self) -> None:
         """Lecture layout: the largest font, up to the arithmetic's own, at which the step's
