@@ -631,16 +631,21 @@ def test_gathered_passes_match_the_reference_on_many_planes(
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("output_size", [(4, 4), (2, 3), (8, 6), (1, 12), (2, 2), (1, 2)])
 @pytest.mark.parametrize("block_bytes", [1536, 1 << 16])
+@pytest.mark.parametrize("by_rows", [False, True])
 def test_tap_major_sums_match_the_reference_on_many_planes(
-    monkeypatch, threads, dtype, output_size, block_bytes
+    monkeypatch, threads, dtype, output_size, block_bytes, by_rows
 ):
     """Divisible sizes with enough planes take the tap-major copy and its ordered reduction
     (the average) or its first-maximum scan (the maximum, bins of more than 36 taps), in
     several blocks of a few planes (bins ordered plane by plane) or of more planes than an
-    output row has bins (bins ordered planes last)."""
+    output row has bins (bins ordered planes last; copied with all taps of a block outermost,
+    or output row by output row)."""
     monkeypatch.setattr(pooling, "THREADS", threads)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_BLOCK_BYTES", block_bytes)  # several blocks
     monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_ROW_MIN_BINS", 2 if by_rows else 1 << 40)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_ROW_MIN_TAPS", 2)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_ROWS_BLOCK_BYTES", block_bytes)
     rng = np.random.default_rng(11)
     x = rng.standard_normal((3, 30, 16, 12)).astype(dtype)
     x[0, 0, 1, :4] = np.nan
@@ -655,6 +660,7 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
     assert adaptive._tap_major(rows, cols, len(planes), x.itemsize)
     copy = adaptive._TapMajorCopy(planes, rows, cols)
     assert copy.planes_last == (block_bytes > 1536) and len(copy.blocks()) > 1
+    assert copy.by_rows == (by_rows and copy.planes_last)
     assert_same(adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size))
     # the maximum (bins of more than 36 taps take the tap-major scan): ties, NaN, signed zeros
     x[0, 2, :8, :6] = -0.0
