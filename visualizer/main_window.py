@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDockWidget,
     QMainWindow,
     QMenu,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from engine.ops import OPS
 from visualizer.features import FEATURES
 from visualizer.i18n import set_action_text, tr, translate_message
+from visualizer.model.present import lecture_text_width
 from visualizer.presentation import draw_icon
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable, Shortcut, add_action
@@ -129,6 +131,10 @@ class MainWindow(Retranslatable, QMainWindow):
         self._build_actions()
         self.retranslate_ui()
         self.state.sigError.connect(self._on_error)
+        # The lecture layout's text goes beside the matrices where there are many of them:
+        # which ones depends on the operation and the phase.
+        self.state.sigResultsChanged.connect(self.place_lecture_text)
+        self.state.sigStepChanged.connect(self.place_lecture_text)
         for install in FEATURES:
             install(self)
 
@@ -318,6 +324,23 @@ class MainWindow(Retranslatable, QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._check_narrow(event.size().width())
+        self.place_lecture_text()
+
+    def place_lecture_text(self, *_args: object) -> None:
+        """The lecture layout's step counter and arithmetic: below the matrices, or in a
+        column beside them where the phase shows many (``AppState.lecture_text_beside``:
+        two rows of matrices, bound by the height); the normal layout: below."""
+        presenting = getattr(getattr(self, "presentation", None), "presenting", False)
+        beside = bool(presenting) and self.state.lecture_text_beside()
+        layout = self.lecture_area.layout()
+        if not isinstance(layout, QBoxLayout):
+            return
+        direction = (
+            QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        )
+        if layout.direction() != direction:
+            layout.setDirection(direction)
+        self.step_bar.set_beside(beside, lecture_text_width(self.width()))
 
     def _check_narrow(self, width: int | None = None) -> None:
         """Collapse the side panel when the width left beside the docks on the left and right

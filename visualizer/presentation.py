@@ -386,8 +386,12 @@ class Presentation(QObject):
         # The room needs the matrices and the arithmetic, not the controls: they get the
         # panel's width back until presentation mode is switched off again.
         w.side_panel.setVisible(not self.presenting and not getattr(w, "side_collapsed", False))
+        if hasattr(w, "place_lecture_text"):
+            w.place_lecture_text()  # the text below the matrices, or beside them
         if on:
             w.step_bar.set_lecture(True)
+            if hasattr(w, "place_lecture_text"):
+                w.place_lecture_text()
             w.views_panel.set_presenting(True)
         self.leave_action.setEnabled(self.presenting)
         self.blank_action.setEnabled(self.presenting)

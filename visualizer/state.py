@@ -668,6 +668,13 @@ class AppState(QObject):
         """The input channels shown side by side (up to four; one for a single plane)."""
         return present.shown_channels(self.snapshot(), self.results)
 
+    def lecture_text_beside(self) -> bool:
+        """Whether the lecture layout puts the step counter and the arithmetic beside the
+        current phase's matrices (many of them: two rows) rather than below them."""
+        names = [t.name for t in self.spec.lecture_tensors(self.phase)]
+        planes = len(self.shown_channels())
+        return present.lecture_text_beside(present.lecture_matrices(names, planes), planes)
+
     def input_canvas(
         self, channel: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:

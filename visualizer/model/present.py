@@ -550,3 +550,67 @@ def next_row_step(results: Results, cursor: StepCursor) -> int:
     base = 0 if cursor.phase == "forward" else cursor.n_windows
     index = min((cursor.window_index // cols + 1) * cols, cursor.n_windows - 1)
     return base + index
+
+
+# ---- the lecture layout ---------------------------------------------------------------------
+# Tensors drawn as one plane per shown input channel (several channels: side by side).
+PER_CHANNEL_TENSORS = ("input", "weight", "grad_input", "grad_weight")
+# From this many matrices on, the lecture layout puts the step counter and the arithmetic
+# beside the matrices instead of below them.  Five matrices (convolution's backward: dY, X, W,
+# dX, dW) need two rows, and two rows of an 8×8 input are bound by the height: under ten
+# lines of arithmetic their cells were 27 px at 1024×768 (12 px digits), beside it they get
+# the whole height.  Up to four matrices one row is bound by the width and the text below
+# takes room they do not need.
+LECTURE_BESIDE_MATRICES = 5
+# The text column beside the matrices: this share of the lecture area's width, at least
+# LECTURE_TEXT_LEAST pixels (an update "dW[0, 1]: 39 + 1·9 = 48" on one line at 18 px).
+LECTURE_TEXT_WIDTH_SHARE = 0.25
+LECTURE_TEXT_LEAST = 240
+
+
+def lecture_matrices(tensors: Sequence[str], planes: int) -> int:
+    """How many matrices the lecture layout shows for a phase whose ``tensors`` (names, as
+    ``OpSpec.lecture_tensors`` lists them) are drawn with ``planes`` input channels side by
+    side (the per-channel tensors once per plane)."""
+    return sum(planes if name in PER_CHANNEL_TENSORS else 1 for name in tensors)
+
+
+def lecture_text_beside(matrices: int, planes: int = 1) -> bool:
+    """Whether the lecture layout puts the counter and the arithmetic beside ``matrices``
+    matrices (a column on the right) rather than below them.  Not with ``planes`` input
+    channels side by side: their planes wrap into rows bound by the width, and the column
+    made the cells of preset 09's backward (two channels, nine matrices) smaller (1366×768:
+    digits of 23 px below the arithmetic, 21 beside it)."""
+    return matrices >= LECTURE_BESIDE_MATRICES and planes == 1
+
+
+def lecture_text_width(width: int) -> int:
+    """The width of the text column beside the matrices in a lecture area ``width`` wide."""
+    return max(LECTURE_TEXT_LEAST, int(width * LECTURE_TEXT_WIDTH_SHARE))
+
+
+# A view of at most this many columns is small (a kernel, its gradient): its columns may widen
+# past the shared width for its own numbers (see shared_columns).
+LECTURE_SMALL_COLUMNS = 4
+
+
+def shared_columns(shapes: Sequence[tuple[int, int]], needs: Sequence[int]) -> list[int]:
+    """The column width of each lecture view, from the width its numbers need at the row's
+    cell size (``needs``) and its matrix's ``shapes`` (rows, columns): every view at least
+    the widest need of the views with more than LECTURE_SMALL_COLUMNS columns, and a small
+    view (a kernel, its gradient) as wide as the widest need of the views of its shape.
+
+    Every view has the row's cell height and the large matrices one column width, so that
+    no view looks larger than another for its cell count; a small one widens for its own
+    long numbers, together with the views of its shape (W and dW).  Convolution's dW of
+    three-digit sums made the columns of X, dX and dY (one or two digits) 44 px for 27 px
+    rows at 1024×768: a third of the row's width for nothing."""
+    large = [n for (_, cols), n in zip(shapes, needs, strict=True) if cols > LECTURE_SMALL_COLUMNS]
+    base = max(large or needs or [0])
+    widest: dict[tuple[int, int], int] = {}
+    for shape, need in zip(shapes, needs, strict=True):
+        widest[shape] = max(widest.get(shape, 0), need)
+    return [
+        base if shape[1] > LECTURE_SMALL_COLUMNS else max(base, widest[shape])
+        for shape in shapes
+    ]

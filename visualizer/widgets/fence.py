@@ -121,7 +121,11 @@ class LayoutFence(QWidget):
         return QSize(width, child.minimumSizeHint().height())
 
     def hasHeightForWidth(self) -> bool:
-        return self.child.hasHeightForWidth()
+        # An Ignored height has no height for a width either (as _layout_view reads it): a
+        # word-wrapped text given a box of the layout's choosing.
+        child = self.child
+        ignored = child.sizePolicy().verticalPolicy() == _Policy.Ignored
+        return child.hasHeightForWidth() and not ignored
 
     def heightForWidth(self, width: int) -> int:
         return self.child.heightForWidth(width)

@@ -86,7 +86,7 @@ from visualizer.widgets.fence import LayoutFence
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
 MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
 NUMBER_HEIGHT = 0.5  # a number's font, as a fraction of the cell's height ...
-LECTURE_NUMBER_HEIGHT = 0.62  # ... in the lecture layout (few matrices, read from afar)
+LECTURE_NUMBER_HEIGHT = 0.68  # ... in the lecture layout (few matrices, read from afar)
 NUMBER_MAX_PX = 40  # ... up to this many pixels
 TEXT_PAD = 5  # pixels kept free on each side of a number (Qt's margin and the highlight line)
 HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on

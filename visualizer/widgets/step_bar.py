@@ -7,14 +7,24 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette, QResizeEvent, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPalette,
+    QResizeEvent,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QBoxLayout,
     QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QStyle,
@@ -132,6 +142,11 @@ def text_document(text: str, width: int, rich: bool = False) -> QTextDocument:
     text is, for :func:`largest_fitting_font` to measure."""
     document = QTextDocument()
     document.setDocumentMargin(0)
+    # As QLabel wraps: at word boundaries only (the document's default also breaks inside
+    # a word that does not fit, "dX[0, 5]: 1 + 1·0 =" over "= 1", where the label cut it).
+    option = document.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    document.setDefaultTextOption(option)
     if rich:
         document.setHtml(text)
     else:
@@ -459,6 +474,9 @@ class StepBar(Retranslatable, QWidget):
         self.text_row = QHBoxLayout()
         self.text_row.addWidget(self.arithmetic_fence, 1)
         self.lecture = False
+        # The lecture layout with many matrices: the counter over the arithmetic, in a column
+        # beside the matrices (see set_beside).
+        self.beside = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addLayout(row)
@@ -513,9 +531,36 @@ class StepBar(Retranslatable, QWidget):
             self.controls_row.removeWidget(self.counter_fence)
             self.text_row.insertWidget(0, self.counter_fence, 0, Qt.AlignmentFlag.AlignVCenter)
         else:
+            self.set_beside(False)
             self.text_row.removeWidget(self.counter_fence)
             self.controls_row.addWidget(self.counter_fence)
         self.counter_label.setVisible(True)
+        self.reserve_arithmetic_lines()
+
+    def set_beside(self, on: bool, width: int = 0) -> None:
+        """Lecture layout: the counter over the arithmetic in a column ``width`` pixels wide
+        beside the matrices, the arithmetic's box as tall as the column leaves it (many
+        matrices, see :func:`visualizer.model.present.lecture_text_beside`); off: the counter
+        beside the arithmetic, below the matrices."""
+        on = on and self.lecture
+        if on == self.beside and (not on or self.width() == width):
+            return
+        self.beside = on
+        row = self.text_row
+        row.setDirection(QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight)
+        align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
+        if row.indexOf(self.counter_fence) >= 0:
+            row.setAlignment(self.counter_fence, align)
+        # A column too narrow for "Backward 49 / 49" at the counter's size: two lines.
+        self.counter_label.setWordWrap(on)
+        # The arithmetic from the top of its tall box (below the matrices: centred in it).
+        vertical = Qt.AlignmentFlag.AlignTop if on else Qt.AlignmentFlag.AlignVCenter
+        self.arithmetic_label.setAlignment(Qt.AlignmentFlag.AlignLeft | vertical)
+        if on:
+            self.setFixedWidth(width)
+        else:
+            self.setMinimumWidth(0)
+            self.setMaximumWidth(QWIDGETSIZE_MAX)
         self.reserve_arithmetic_lines()
 
     def set_arithmetic_font(self, font: QFont) -> None:
@@ -543,6 +588,19 @@ class StepBar(Retranslatable, QWidget):
         metrics = QFontMetrics(self._arithmetic_font)
         window = self.window()
         height = window.height() if window is not None else 0
+        beside = QSizePolicy.Policy.Ignored if self.beside else QSizePolicy.Policy.Preferred
+        if label.sizePolicy().verticalPolicy() != beside:
+            label.setSizePolicy(label.sizePolicy().horizontalPolicy(), beside)
+        if self.beside:
+            # The box takes the column's height below the counter, whatever its text needs
+            # (an Ignored height: no height for its width, so that the text's lines never
+            # make the column taller than the window); its font is the largest at which the
+            # step's text fits it (fit_arithmetic).
+            self._reserved_for = (self.state.spec.key, self.state.phase)
+            self._reserved_width = label.width()
+            label.set_height_range(2 * metrics.lineSpacing() + ARITHMETIC_FRAME)
+            self.fit_arithmetic()
+            return
         box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
         # The step's sentence at a readable size: the box grows for it (once per operation and
         # phase, so that the matrices do not move while stepping), up to a share of the height.
@@ -643,6 +701,8 @@ class StepBar(Retranslatable, QWidget):
         ):
             if not self.lecture:
                 self._normal_timer.start()  # once the layout has settled its width
+            elif self.beside:
+                self.fit_arithmetic()  # its font only: the column sets its size
             elif self.arithmetic_label.width() != self._reserved_width:
                 self.reserve_arithmetic_lines()  # its height only: no loop
         return False
@@ -650,8 +710,9 @@ class StepBar(Retranslatable, QWidget):
     def _steady_counter(self) -> None:
         """Lecture layout: the counter as wide as its widest text in this phase ("Backward 49
         / 49"), so that the arithmetic's width, and its box, do not change while stepping."""
-        if not self.lecture:
-            self.counter_label.setMinimumWidth(120)
+        if not self.lecture or self.beside:
+            # Beside the matrices the counter wraps in its column instead.
+            self.counter_label.setMinimumWidth(0 if self.beside else 120)
             return
         st = self.state
         total = st.n_windows

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
-from visualizer.model.present import MAGNIFIER_MARGIN, PLANES_MAX, Marks
+from visualizer.model.present import MAGNIFIER_MARGIN, PLANES_MAX, Marks, shared_columns
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import Retranslatable
 from visualizer.widgets.channel_planes import PlaneGroup
@@ -236,7 +236,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self._fit_cache: dict[tuple[object, ...], Any] | None = None
         self._lecture_box: QVBoxLayout | None = None
         self._lecture_rows: list[QHBoxLayout] = []
-        self._lecture_placed: list[list[QWidget]] = []
+        self._lecture_placed: list[list[QWidget | tuple[QWidget, ...]]] = []
+        self._lecture_columns_placed: list[QVBoxLayout] = []  # a view with db below it
         self._multi = False  # several input channels shown side by side
         self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
@@ -544,8 +545,18 @@ class ViewsPanel(Retranslatable, QWidget):
     def _take_lecture_rows(self) -> None:
         """Take the lecture layout's rows out of the grid (their widgets stay children)."""
         for row, widgets in zip(self._lecture_rows, self._lecture_placed, strict=True):
-            for widget in widgets:
-                row.removeWidget(widget)
+            for entry in widgets:
+                if not isinstance(entry, tuple):
+                    row.removeWidget(entry)
+                    continue
+                for column in self._lecture_columns_placed:
+                    if column.indexOf(entry[0]) >= 0:
+                        for widget in entry:
+                            column.removeWidget(widget)
+                        row.removeItem(column)
+                        column.setParent(None)
+                        column.deleteLater()
+        self._lecture_columns_placed = []
         if self._lecture_box is not None:
             self.grid.removeItem(self._lecture_box)
             for row in self._lecture_rows:
@@ -558,8 +569,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_rows = []
         self._lecture_placed = []
 
-    def _place_lecture(self, rows: list[list[QWidget]]) -> None:
-        """Put ``rows`` of widgets in the grid, each row centred, the rows centred."""
+    def _place_lecture(self, rows: list[list[QWidget | tuple[QWidget, ...]]]) -> None:
+        """Put ``rows`` of widgets in the grid, each row centred, the rows centred; a tuple
+        of widgets is a column of them (a view with the bias label below)."""
         if rows == self._lecture_placed and self._lecture_box is not None:
             return
         self._take_lecture_rows()
@@ -571,10 +583,16 @@ class ViewsPanel(Retranslatable, QWidget):
             row.setSpacing(LECTURE_SPACING)
             row.addStretch(1)
             for widget in widgets:
-                align = Qt.AlignmentFlag.AlignTop
-                if widget is self.bias_slot:
-                    align = Qt.AlignmentFlag.AlignVCenter
-                row.addWidget(widget, 0, align)
+                if isinstance(widget, tuple):
+                    column = QVBoxLayout()
+                    column.setSpacing(LECTURE_ROW_SPACING)
+                    for part in widget:
+                        column.addWidget(part, 0, Qt.AlignmentFlag.AlignLeft)
+                    column.addStretch(1)
+                    row.addLayout(column)
+                    self._lecture_columns_placed.append(column)
+                    continue
+                row.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
             row.addStretch(1)
             box.addLayout(row)
             self._lecture_rows.append(row)
@@ -598,9 +616,12 @@ class ViewsPanel(Retranslatable, QWidget):
         height = 0
         row_height = 0
         close_ups = close_ups or {}
-        column = self._lecture_column(views, cell, close_ups)
+        columns = self._lecture_columns(views, cell, close_ups)
+        bias = self._flow_bias_shown()
         for view in views:
-            w, h = self._extent(view, cell, column, close_ups)
+            w, h = self._extent(view, cell, columns[view], close_ups)
+            if bias and view is views[-1]:
+                w, h = self._with_bias(w, h)
             if rows and used + LECTURE_SPACING + w <= width:
                 rows[-1].append(view)
                 used += LECTURE_SPACING + w
@@ -612,15 +633,20 @@ class ViewsPanel(Retranslatable, QWidget):
             used, row_height = w, h
         return rows, height + row_height
 
-    def _lecture_column(self, views: list[MatrixView], cell: int, close_ups: CloseUps) -> int:
-        """The column width shared by the row's tables at cell size ``cell``: as wide as the
-        widest numbers need.  With close-ups (0) each view's columns are as wide as its own
-        numbers need: one cell height for the figure, but convolution's dW of three-digit
-        sums no longer widens every close-up (at 1366×768 its columns cost a 28×28 input's
-        backward row a third of its cell size)."""
+    def _lecture_columns(
+        self, views: list[MatrixView], cell: int, close_ups: CloseUps
+    ) -> dict[MatrixView, int]:
+        """The column width of each view's tables at cell size ``cell``: the large matrices
+        share the widest their numbers need, a small one (a kernel, its gradient) widens for
+        its own (see :func:`~visualizer.model.present.shared_columns`).  With close-ups (0)
+        each view's columns are as wide as its own numbers need: one cell height for the
+        figure, but convolution's dW of three-digit sums no longer widens every close-up (at
+        1366×768 its columns cost a 28×28 input's backward row a third of its cell size)."""
         if close_ups:
-            return 0
-        return max(self._measured(("column", view, cell), view.column_need, cell) for view in views)
+            return dict.fromkeys(views, 0)
+        needs = [self._measured(("column", view, cell), view.column_need, cell) for view in views]
+        shapes = [view.model.values.shape[:2] for view in views]
+        return dict(zip(views, shared_columns(shapes, needs), strict=True))
 
     def _measured(self, key: tuple[object, ...], measure: Callable[..., Any], *args: object) -> Any:
         """``measure(*args)``, once per ``key`` while a lecture layout is chosen (its search
@@ -819,11 +845,16 @@ class ViewsPanel(Retranslatable, QWidget):
         return max(cell, min(zoomed, fit))
 
     def _flow_room(self) -> tuple[int, int]:
-        """The width and height the flowing rows have (the bias label takes its part)."""
-        width = self.width() - 4
-        if self._flow_bias_shown():
-            width -= self.bias_slot.sizeHint().width() + LECTURE_SPACING
-        return width, self.height() - 4
+        """The width and height the flowing rows have."""
+        return self.width() - 4, self.height() - 4
+
+    def _with_bias(self, width: int, height: int) -> tuple[int, int]:
+        """The size of the last view of the flowing rows (``width`` × ``height``) with the
+        bias label below it: db = 6 under dW (a small matrix) takes no row width.  Beside it,
+        its width was taken from every row: convolution's backward rows at 1024×768 lost
+        ~100 px each."""
+        hint = self.bias_slot.sizeHint()
+        return max(width, hint.width()), height + LECTURE_ROW_SPACING + hint.height()
 
     def _sync_zoomed(self) -> None:
         """The normal layout zoomed in: every view at one cell size, the zoom times the
@@ -868,31 +899,38 @@ class ViewsPanel(Retranslatable, QWidget):
         width, height = self._flow_room()
         close_ups = close_ups or {}
         self.lecture_cell = cell
-        placed: list[list[QWidget]] = [list(r) for r in rows]
-        if self._flow_bias_shown():
-            placed[-1].append(self.bias_slot)
+        placed: list[list[QWidget | tuple[QWidget, ...]]] = [list(r) for r in rows]
+        bias = self._flow_bias_shown()
+        if bias:
+            placed[-1][-1] = (rows[-1][-1], self.bias_slot)  # db under the last view
         self._place_lecture(placed)
         # One cell size in every view: the columns as wide as the widest numbers need.
-        column = self._lecture_column(views, cell, close_ups)
+        columns = self._lecture_columns(views, cell, close_ups)
         for view in self.views():
             if view not in close_ups:
                 view.set_close_up_plan(None)
         for view, (margin, beside, heat) in close_ups.items():
             box = view.close_up_box(margin)
-            need = max(column, view.close_up_column_need(cell))
+            need = max(columns.get(view, 0), view.close_up_column_need(cell))
             view.set_close_up_plan(CloseUpPlan(cell, need, margin, beside, heat, box))
-        extents = {view: self._extent(view, cell, column, close_ups) for view in views}
-        heights = self._row_heights([[extents[v][1] for v in r] for r in rows], height)
+        extents = {view: self._extent(view, cell, columns[view], close_ups) for view in views}
+        last = rows[-1][-1]
+        heights_of = {v: e[1] for v, e in extents.items()}
+        if bias:
+            heights_of[last] = self._with_bias(*extents[last])[1]
+        heights = self._row_heights([[heights_of[v] for v in r] for r in rows], height)
         for row, row_height in zip(rows, heights, strict=True):
             for view in row:
                 w, h = extents[view]
+                if bias and view is last:
+                    row_height -= heights_of[last] - h  # the bias label's share
                 # A matrix larger than the room (zoomed far in) gets scroll bars and follows
                 # the step.
                 view.setFixedSize(min(w, width), min(h, row_height))
         for view in views:
             if view not in close_ups:
-                view.set_cell_size(cell, column or view.column_need(cell))
-                view.widen_columns(column)
+                view.set_cell_size(cell, columns[view] or view.column_need(cell))
+                view.widen_columns(columns[view])
         self._on_highlights_changed()
 
     def close_up_plans_stale(self) -> bool:
