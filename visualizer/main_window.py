@@ -335,9 +335,7 @@ class MainWindow(Retranslatable, QMainWindow):
         layout = self.lecture_area.layout()
         if not isinstance(layout, QBoxLayout):
             return
-        direction = (
-            QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
-        )
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
         if layout.direction() != direction:
             layout.setDirection(direction)
         self.step_bar.set_beside(beside, lecture_text_width(self.width()))

@@ -611,6 +611,5 @@ def shared_columns(shapes: Sequence[tuple[int, int]], needs: Sequence[int]) -> l
     for shape, need in zip(shapes, needs, strict=True):
         widest[shape] = max(widest.get(shape, 0), need)
     return [
-        base if shape[1] > LECTURE_SMALL_COLUMNS else max(base, widest[shape])
-        for shape in shapes
+        base if shape[1] > LECTURE_SMALL_COLUMNS else max(base, widest[shape]) for shape in shapes
     ]

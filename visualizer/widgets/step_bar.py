@@ -19,8 +19,8 @@ from PySide6.QtGui import (
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QBoxLayout,
     QApplication,
+    QBoxLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -547,7 +547,8 @@ class StepBar(Retranslatable, QWidget):
             return
         self.beside = on
         row = self.text_row
-        row.setDirection(QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight)
+        direction = QBoxLayout.Direction
+        row.setDirection(direction.TopToBottom if on else direction.LeftToRight)
         align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
         if row.indexOf(self.counter_fence) >= 0:
             row.setAlignment(self.counter_fence, align)
