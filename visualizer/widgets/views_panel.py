@@ -638,15 +638,17 @@ class ViewsPanel(Retranslatable, QWidget):
     ) -> dict[MatrixView, int]:
         """The column width of each view's tables at cell size ``cell``: the large matrices
         share the widest their numbers need, a small one (a kernel, its gradient) widens for
-        its own (see :func:`~visualizer.model.present.shared_columns`).  With close-ups (0)
-        each view's columns are as wide as its own numbers need: one cell height for the
+        its own (see :func:`~visualizer.model.present.shared_columns`).  A close-up's (0)
+        columns are as wide as its own numbers need: one cell height for the
         figure, but convolution's dW of three-digit sums no longer widens every close-up (at
         1366×768 its columns cost a 28×28 input's backward row a third of its cell size)."""
-        if close_ups:
-            return dict.fromkeys(views, 0)
-        needs = [self._measured(("column", view, cell), view.column_need, cell) for view in views]
-        shapes = [view.model.values.shape[:2] for view in views]
-        return dict(zip(views, shared_columns(shapes, needs), strict=True))
+        tables = [view for view in views if view not in (close_ups or {})]
+        needs = [self._measured(("column", view, cell), view.column_need, cell) for view in tables]
+        shapes = [view.model.values.shape[:2] for view in tables]
+        columns = dict.fromkeys(views, 0)
+        # The tables beside close-ups too: W as wide as dW (its 3×3 columns were half dW's).
+        columns.update(zip(tables, shared_columns(shapes, needs), strict=True))
+        return columns
 
     def _measured(self, key: tuple[object, ...], measure: Callable[..., Any], *args: object) -> Any:
         """``measure(*args)``, once per ``key`` while a lecture layout is chosen (its search
