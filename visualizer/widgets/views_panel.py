@@ -116,6 +116,7 @@ LECTURE_PLANES_CELL = 28
 # small for a hall (the 8×8 default never is); its heat map is at least this many pixels
 # along its longer side (a 64×64 map then has 2 px cells: its cross-hairs show the window).
 LECTURE_TABLE_MOST = 10
+LECTURE_PLANES_TABLE_MOST = 5  # ... and with several input channels side by side
 LECTURE_HEAT_LEAST = 120
 # Numbers are readable from the back of a hall at this share of the panel's width (cells of
 # 59 px at 1366×768, 44 px at 1024×768: digits of 27 and 20 px, issue 10 point 1 asks for
@@ -715,10 +716,15 @@ class ViewsPanel(Retranslatable, QWidget):
         row's width empty).  Where none does, the one with the largest cells.  Returns the
         cell size, the close-ups (their heat maps grown) and the rows; None without large
         matrices."""
+        # Several input channels' planes side by side: a plane larger than its close-up's box
+        # is large (four 8×8 planes were tables of 9 px digits at 1024×768).
+        most = LECTURE_PLANES_TABLE_MOST if self._multi else LECTURE_TABLE_MOST
         large = [
             view
             for view in views
-            if view.can_close_up() and max(view.canvas_shape()) > LECTURE_TABLE_MOST
+            if view.can_close_up()
+            and max(view.canvas_shape()) > most
+            and view.close_up_box(MAGNIFIER_MARGIN) != view.canvas_shape()
         ]
         if not large:
             return None
@@ -726,7 +732,14 @@ class ViewsPanel(Retranslatable, QWidget):
         tried: list[tuple[int, CloseUps, int]] = []
         readable_ones: list[tuple[int, CloseUps, int]] = []
         for margin in (MAGNIFIER_MARGIN, 1):
-            for count in range(1, len(large) + 1):
+            # Matrices of one size are drawn alike: all with close-ups or none (three of four
+            # input planes had close-ups, the fourth was a table).
+            counts = [
+                k
+                for k in range(1, len(large) + 1)
+                if k == len(large) or large[k - 1].canvas_shape() != large[k].canvas_shape()
+            ]
+            for count in counts:
                 for beside in (False, True):
                     close_ups = {v: (margin, beside, LECTURE_HEAT_LEAST) for v in large[:count]}
                     for most in (1, 2):
@@ -795,8 +808,18 @@ class ViewsPanel(Retranslatable, QWidget):
         if two >= LECTURE_TWO_ROWS_GAIN * cell:
             cell = two
             rows, _ = self._lecture_fit(views, cell, width)
+        if self._multi and cell < LECTURE_PLANES_CELL:
+            # Several input channels' planes still small: the largest cell at which they fit
+            # the panel in as many rows as they need.
+            more = self._largest_cell(views, width, height, len(views))
+            if more > cell:
+                cell = more
+                rows, _ = self._lecture_fit(views, cell, width)
         readable = lecture_readable_cell(width)
-        if cell < readable and not self._multi:
+        # Large matrices (several input channels' planes too: they were tables of 15 px
+        # cells, a 16×16 input's three planes without a number at 1366×768) as heat maps
+        # with close-ups where that makes the cells larger.
+        if cell < readable:
             choice = self._close_up_choice(views, width, height, readable)
             if choice is not None and choice[0] > cell:
                 cell, close_ups, _ = choice
@@ -813,13 +836,6 @@ class ViewsPanel(Retranslatable, QWidget):
                 rows, _ = self._lecture_fit(views, cell, width, close_ups)
                 self._apply_flow(views, rows, cell, close_ups)
                 return
-        if self._multi and cell < LECTURE_PLANES_CELL:
-            # Several input channels' planes still small: the largest cell at which they fit
-            # the panel in as many rows as they need.
-            more = self._largest_cell(views, width, height, len(views))
-            if more > cell:
-                cell = more
-                rows, _ = self._lecture_fit(views, cell, width)
         if self.zoom != 1.0:
             cell = self._zoomed_lecture_cell(views, cell, width, height)
             rows, _ = self._lecture_fit(views, cell, width)
