@@ -87,6 +87,10 @@ class LayoutFence(QWidget):
         if child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide) and child.isHidden():
             self.hide()
         self.passed_on = 0  # layout requests passed on to the layout around (tests count them)
+        # Off: the fence has no height for its width, whatever its child's (a word-wrapped
+        # text given a box of the layout's choosing: the lecture's arithmetic beside the
+        # matrices, whose lines must never make the column taller than the window).
+        self.height_for_width = True
 
     def _adopt(self) -> None:
         """Take over the child's policy and least and largest size; remember what the layout
@@ -121,11 +125,13 @@ class LayoutFence(QWidget):
         return QSize(width, child.minimumSizeHint().height())
 
     def hasHeightForWidth(self) -> bool:
-        # An Ignored height has no height for a width either (as _layout_view reads it): a
-        # word-wrapped text given a box of the layout's choosing.
-        child = self.child
-        ignored = child.sizePolicy().verticalPolicy() == _Policy.Ignored
-        return child.hasHeightForWidth() and not ignored
+        return self.height_for_width and self.child.hasHeightForWidth()
+
+    def set_height_for_width(self, on: bool) -> None:
+        """Whether the layout around asks the fence a height for its width (see __init__)."""
+        if on != self.height_for_width:
+            self.height_for_width = on
+            self.updateGeometry()
 
     def heightForWidth(self, width: int) -> int:
         return self.child.heightForWidth(width)

@@ -591,10 +591,13 @@ class StepBar(Retranslatable, QWidget):
         height = window.height() if window is not None else 0
         beside = QSizePolicy.Policy.Ignored if self.beside else QSizePolicy.Policy.Preferred
         if label.sizePolicy().verticalPolicy() != beside:
-            label.setSizePolicy(label.sizePolicy().horizontalPolicy(), beside)
+            policy = label.sizePolicy()
+            policy.setVerticalPolicy(beside)
+            label.setSizePolicy(policy)
+        self.arithmetic_fence.set_height_for_width(not self.beside)
         if self.beside:
             # The box takes the column's height below the counter, whatever its text needs
-            # (an Ignored height: no height for its width, so that the text's lines never
+            # (an Ignored height and no height for its width, so that the text's lines never
             # make the column taller than the window); its font is the largest at which the
             # step's text fits it (fit_arithmetic).
             self._reserved_for = (self.state.spec.key, self.state.phase)
