@@ -488,7 +488,7 @@ class Presentation(QObject):
             text_font = _at_least(text_font, height * PRESENTATION_TEXT_FLOOR)
         counter_font = _capped(counter_font, height * caps[0])
         text_font = _capped(text_font, height * caps[1])
-        bar.counter_label.setFont(counter_font)
+        bar.set_counter_font(counter_font)
         bar.set_arithmetic_font(text_font)
         bar.reserve_arithmetic_lines()
         # Titles grow half as fast: they share the row with the matrices and would clip.  In

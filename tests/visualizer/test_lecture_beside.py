@@ -166,3 +166,28 @@ def test_the_large_matrices_share_one_column_width():
     assert shared_columns(shapes, [36, 41, 30, 38, 30]) == [41, 41, 41, 41, 41]
     # Only small matrices: one width.
     assert shared_columns([(4, 4), (2, 2)], [40, 52]) == [52, 52]
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
+def test_the_counter_beside_the_matrices_stays_on_one_line(window, qtbot, size):
+    """In the column beside the matrices the counter wrapped at 1024x768 ("Backward 6 /"
+    over "49"); it takes a smaller font where its widest text does not fit the column."""
+    present_conv_backward(window, qtbot, size)
+    bar = window.step_bar
+    assert bar.beside
+    counter = bar.counter_label
+    st = window.state
+    for step in (st.n_windows + 5, st.n_steps - 1):
+        st.set_step(step)
+        settle(qtbot)
+        metrics = QFontMetrics(counter.font())
+        assert not counter.wordWrap()
+        assert metrics.horizontalAdvance(counter.text()) <= counter.contentsRect().width()
+        assert counter.height() < 2 * metrics.lineSpacing()  # one line
+    beside = QFontMetrics(counter.font()).tightBoundingRect("8").height()
+    assert beside >= 18
+    st.set_step(5)  # the forward phase: the counter back below the matrices, at its own size
+    settle(qtbot)
+    assert not bar.beside
+    assert counter.font() == bar._counter_font
+    assert QFontMetrics(counter.font()).tightBoundingRect("8").height() >= beside

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QFont,
+    QFontInfo,
     QFontMetrics,
     QIcon,
     QPalette,
@@ -82,6 +83,7 @@ LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
 ARITHMETIC_LINES = 4  # lines of cell updates shown under the sentence (more: "…")
 NORMAL_SAMPLES = 16  # steps of a phase sampled for the normal layout's arithmetic height
+COUNTER_SIDES = 16  # the step bar's margins and the counter's own, in the lecture's column
 NORMAL_MEASURED = 3  # of those, the longest texts laid out (see tallest_candidates)
 
 
@@ -422,7 +424,8 @@ class StepBar(Retranslatable, QWidget):
         self.speed_spinbox.setValue(2)
         self.counter_label = QLabel("")
         self.counter_label.setObjectName("stepCounter")
-        self.counter_label.setFont(counter_font())
+        self._counter_font = counter_font()
+        self.counter_label.setFont(self._counter_font)
         self.counter_label.setMinimumWidth(120)
         self.arithmetic_label: ArithmeticLabel = ArithmeticLabel("")
         self.arithmetic_label.setObjectName("arithmetic")
@@ -552,8 +555,6 @@ class StepBar(Retranslatable, QWidget):
         align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
         if row.indexOf(self.counter_fence) >= 0:
             row.setAlignment(self.counter_fence, align)
-        # A column too narrow for "Backward 49 / 49" at the counter's size: two lines.
-        self.counter_label.setWordWrap(on)
         # The arithmetic from the top of its tall box (below the matrices: centred in it).
         vertical = Qt.AlignmentFlag.AlignTop if on else Qt.AlignmentFlag.AlignVCenter
         self.arithmetic_label.setAlignment(Qt.AlignmentFlag.AlignLeft | vertical)
@@ -714,18 +715,43 @@ class StepBar(Retranslatable, QWidget):
     def _steady_counter(self) -> None:
         """Lecture layout: the counter as wide as its widest text in this phase ("Backward 49
         / 49"), so that the arithmetic's width, and its box, do not change while stepping."""
-        if not self.lecture or self.beside:
-            # Beside the matrices the counter wraps in its column instead.
-            self.counter_label.setMinimumWidth(0 if self.beside else 120)
-            return
-        st = self.state
-        total = st.n_windows
+        label = self.counter_label
+        font = self._counter_font
+        need = self._counter_need(font)
+        if self.lecture and self.beside:
+            # Beside the matrices the counter has its column's width: a smaller font where
+            # its widest text does not fit on one line (at 1024x768 "Backward 6 / 49" broke
+            # into "Backward 6 /" over "49").
+            room = self.width() - COUNTER_SIDES
+            if need > room > 0:
+                font = QFont(font)
+                pixels = QFontInfo(font).pixelSize()
+                font.setPixelSize(max(MIN_LECTURE_TEXT_PX, int(pixels * room / need)))
+        if label.font() != font:
+            label.setFont(font)
+        if not self.lecture:
+            label.setMinimumWidth(120)
+        elif self.beside:
+            label.setMinimumWidth(0)
+        else:
+            label.setMinimumWidth(max(120, need + 2))
+
+    def set_counter_font(self, font: QFont) -> None:
+        """The step counter's font (in the lecture's column beside the matrices, the largest
+        that keeps its widest text on one line, at most this one)."""
+        self._counter_font = QFont(font)
+        self._steady_counter()
+
+    def _counter_need(self, font: QFont) -> int:
+        """The width of the counter's widest text in this phase in ``font`` ("Backward 49 /
+        49", its digits as wide as an 8)."""
+        metrics = QFontMetrics(font)
+        total = self.state.n_windows
         widest = max(
             (tr("Forward {index} / {total}"), tr("Backward {index} / {total}")),
-            key=lambda t: self.counter_label.fontMetrics().horizontalAdvance(t),
+            key=metrics.horizontalAdvance,
         ).format(index=total, total=total)
-        need = self.counter_label.fontMetrics().horizontalAdvance(widest.replace("1", "8"))
-        self.counter_label.setMinimumWidth(max(120, need + 2))
+        return metrics.horizontalAdvance(widest.replace("1", "8"))
 
     def _style_arithmetic(self, *_args: object) -> None:
         self.arithmetic_label.setStyleSheet(arithmetic_style())
