@@ -177,6 +177,7 @@ class MainWindow(Retranslatable, QMainWindow):
         set_action_text(a["previousStepAction"], tr("Previous step"))
         set_action_text(a["firstStepAction"], tr("First step"))
         set_action_text(a["lastStepAction"], tr("Last step"))
+        set_action_text(a["nextRowAction"], tr("Next row"))
         set_action_text(a["forwardPhaseAction"], tr("Forward phase"))
         set_action_text(a["backwardPhaseAction"], tr("Backward phase"))
         set_action_text(a["zoomInAction"], tr("Zoom in"))
@@ -268,6 +269,8 @@ class MainWindow(Retranslatable, QMainWindow):
             previous_action,
             self._action("firstStepAction", "Home", lambda: st.set_step(0)),
             self._action("lastStepAction", "End", lambda: st.set_step(st.n_steps - 1)),
+            # The step bar's "Next row" as a key (the lecture layout hides the bar's buttons).
+            self._action("nextRowAction", "N", st.step_next_row),
             self._action("forwardPhaseAction", "F", lambda: st.set_phase("forward")),
             self._action("backwardPhaseAction", "B", lambda: st.set_phase("backward")),
         ):

@@ -222,3 +222,28 @@ def test_a_selected_cell_keeps_its_colour(window, qtbot):
     assert image.pixelColor(rect.left() + 5, rect.top() + 5) == expected
     highlight = table.palette().highlight().color()
     assert image.pixelColor(rect.left() + 5, rect.top() + 5) != highlight
+
+
+def test_n_jumps_to_the_next_row_of_windows_and_the_lecture_hides_the_button(window, qtbot):
+    """A large input offers "Next row" (issue 10, point 7) as a button of the step bar, which
+    the lecture layout showed alone under the matrices; the lecture layout now hides it like
+    the other stepping buttons, and N (Step menu) jumps to the next row in both layouts."""
+    import numpy as np
+
+    focus_window(qtbot, window)
+    st = window.state
+    st.set_input(np.arange(28 * 28, dtype=float).reshape(28, 28) % 10)  # 14x14 windows
+    st.set_step(30)  # row 2, column 2
+    bar = window.step_bar
+    assert bar.next_row_button.isVisibleTo(window)
+    qtbot.keyClick(focused(window), Qt.Key_N)
+    assert st.step == 42  # the first window of row 3
+    window.presentation.set_presentation(True, save=False)
+    assert not bar.next_row_button.isVisibleTo(window)
+    st.set_input(np.arange(28 * 28, dtype=float).reshape(28, 28) % 7)  # new results: still hidden
+    assert not bar.next_row_button.isVisibleTo(window)
+    st.set_step(43)
+    qtbot.keyClick(focused(window), Qt.Key_N)
+    assert st.step == 56
+    window.presentation.set_presentation(False, save=False)
+    assert bar.next_row_button.isVisibleTo(window)

@@ -1251,6 +1251,7 @@ def install(window: Any) -> None:
         "lastStepAction": (["End"], lambda: st.set_step(st.cursor.n_steps - 1)),
         "nextStepAction": (["Right", "PgDown"], lambda: st.set_step(st.step + 1)),
         "previousStepAction": (["Left", "PgUp"], lambda: st.set_step(st.step - 1)),
+        "nextRowAction": (["N"], lambda: st.step_next_row()),
         "forwardPhaseAction": (["F"], lambda: st.set_phase("forward")),
         "backwardPhaseAction": (["B"], lambda: st.set_phase("backward")),
         "playAction": (["Space"], panel.toggle_play),

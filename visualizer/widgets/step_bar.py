@@ -530,6 +530,7 @@ class StepBar(Retranslatable, QWidget):
             self.speed_spinbox,
         ):
             widget.setVisible(not on)
+        self.next_row_button.setVisible(self.state.large_input and not on)
         if on:
             self.controls_row.removeWidget(self.counter_fence)
             self.text_row.insertWidget(0, self.counter_fence, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -795,7 +796,8 @@ class StepBar(Retranslatable, QWidget):
     def _on_results_changed(self) -> None:
         with QSignalBlocker(self.step_slider):
             self.step_slider.setRange(0, self.state.n_steps - 1)
-        self.next_row_button.setVisible(self.state.large_input)
+        # The lecture layout steps by keys (N: next row), with no buttons.
+        self.next_row_button.setVisible(self.state.large_input and not self.lecture)
 
     def _on_step_changed(self, step: int) -> None:
         st = self.state
