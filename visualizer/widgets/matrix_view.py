@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -36,12 +38,15 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QFontMetricsF,
+    QImage,
     QLinearGradient,
+    QPaintEngine,
     QPainter,
     QPainterPath,
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
     QRegion,
 )
 from PySide6.QtWidgets import (
@@ -885,6 +890,63 @@ def paint_note(painter: QPainter, rect: QRect, note: str, scale: float, pixels: 
     painter.restore()
 
 
+@dataclass(frozen=True, eq=False)
+class _PictureContext:
+    """What a table's painter adds to a cell's look: the device's pixel ratio, the render
+    hints, the font a cell's font is completed from (the table's: what ``setFont`` on its
+    painter resolves against) and the delegate's text margin."""
+
+    ratio: float
+    hints: QPainter.RenderHint
+    font: QFont
+    margin: int
+
+
+# A plain cell's look: the ids of its picture context and background brush, its text, its font's
+# key, the id of its foreground brush, its width and height.
+Look = tuple[int, int, str, str, int, int, int]
+
+
+@dataclass(frozen=True, eq=False)
+class _Picture:
+    """A plain cell's picture (None: the cell is drawn in place) and the objects its look
+    names by id, kept so that no other object takes one of those ids while it is known."""
+
+    pixmap: QPixmap | None
+    keeps: tuple[object, ...]
+
+
+# Plain cells' pictures (see _CellDelegate._picture), shared by every table, least recently
+# used first, at most _PICTURE_BUDGET device pixels in all (~8 MB).
+_PICTURES: OrderedDict[Look, _Picture] = OrderedDict()
+_PICTURE_BUDGET = 2_000_000
+_picture_pixels = 0
+
+
+def _keep_picture(look: Look, picture: _Picture) -> None:
+    """Keep ``picture`` for ``look``, dropping the least recently used ones beyond the budget."""
+    global _picture_pixels
+    _PICTURES[look] = picture
+    if picture.pixmap is not None:
+        _picture_pixels += picture.pixmap.width() * picture.pixmap.height()
+    while _picture_pixels > _PICTURE_BUDGET and len(_PICTURES) > 1:
+        _, dropped = _PICTURES.popitem(last=False)
+        if dropped.pixmap is not None:
+            _picture_pixels -= dropped.pixmap.width() * dropped.pixmap.height()
+
+
+def _reaches_out(image: QImage, inside: QRect) -> bool:
+    """Whether ``image`` (ARGB32, transparent where nothing was drawn) has a pixel drawn outside
+    ``inside`` (device pixels)."""
+    stride = image.bytesPerLine() // 4
+    pixels = np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), stride)
+    drawn = (pixels[:, : image.width()] >> 24) != 0
+    left, top = inside.x(), inside.y()
+    return int(np.count_nonzero(drawn)) != int(
+        np.count_nonzero(drawn[top : top + inside.height(), left : left + inside.width()])
+    )
+
+
 class _CellDelegate(QStyledItemDelegate):
     """Paints a cell from its model's roles (background, text, foreground, font) and the
     highlight borders over it.
@@ -894,6 +956,12 @@ class _CellDelegate(QStyledItemDelegate):
     step repaints whole magnifiers.  This draws what those roles say directly: the background
     brush, then the display text centred in the font, colour and margins the style uses
     (``PM_FocusFrameHMargin`` + 1 on each side), never a selection or focus colour.
+
+    A plain cell (a number on a solid colour: no highlight, note or focus frame) painted by
+    :meth:`_Table.paintEvent` is drawn from its picture, made the first time its look is
+    painted: a step repaints 50–70 cells at 16×16, most of them unchanged (under a moved
+    arrow) or showing a number and colour painted before (a close-up moving over the input),
+    and laying a number out and drawing it cost ~20 µs a cell, its picture's blit a few.
     """
 
     def __init__(self, model: MatrixModel, parent: QWidget) -> None:
@@ -906,6 +974,15 @@ class _CellDelegate(QStyledItemDelegate):
         self._white_pen = QPen(QColor(255, 255, 255), 1)
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
+        # The painter whose plain cells are drawn from pictures (see begin_pictures), and what
+        # it adds to their look.
+        self._picture_painter: QPainter | None = None
+        self._context: _PictureContext | None = None
+        # Fonts' keys by id, with the font (a view makes a new font of the same size when its
+        # close-up's layout comes back to it: a look names its font by value).
+        self._font_keys: dict[int, tuple[QFont, str]] = {}
+        # Looks painted in place for want of a picture, with what makes their picture.
+        self._wanted: dict[Look, tuple[_PictureContext, QBrush, str, QFont, QBrush, int, int]] = {}
 
     def paint(
         self,
@@ -916,6 +993,35 @@ class _CellDelegate(QStyledItemDelegate):
         r, c = index.row(), index.column()
         focused = option.state & _FOCUS_SELECTED == _FOCUS_SELECTED
         self.paint_cell(painter, option.rect, r, c, bool(focused))
+
+    def begin_pictures(self, painter: QPainter, widget: QWidget) -> None:
+        """Let ``painter`` (on ``widget``, the table's viewport) draw plain cells from their
+        pictures, if a picture's blit there gives the very pixels drawing the cell would: a
+        raster painter whose device pixels are whole logical pixels, not moved by a fraction of
+        one (not an SVG export, nor a fractional scale)."""
+        self._picture_painter = None
+        if painter.paintEngine().type() != QPaintEngine.Type.Raster:
+            return
+        ratio = painter.device().devicePixelRatioF()
+        t = painter.deviceTransform()
+        if not (
+            ratio.is_integer()
+            and t.m12() == 0
+            and t.m21() == 0
+            and t.m11() in (1.0, ratio)
+            and t.m22() == t.m11()
+            and float(t.dx()).is_integer()
+            and float(t.dy()).is_integer()
+        ):
+            return
+        hints, font = painter.renderHints(), widget.font()
+        known = self._context
+        if known is None or (known.ratio, known.hints, known.font) != (ratio, hints, font):
+            self._context = _PictureContext(ratio, hints, QFont(font), self._text_margin)
+        self._picture_painter = painter
+
+    def end_pictures(self) -> None:
+        self._picture_painter = None
 
     def paint_cell(self, painter: QPainter, rect: QRect, r: int, c: int, focused: bool) -> None:
         """Paint cell (r, c) in ``rect``; ``focused``: the cell is selected and has the focus
@@ -928,41 +1034,32 @@ class _CellDelegate(QStyledItemDelegate):
         note_px = note_pixels(rect.height(), model.note_least) if note else 0
         if not note_px:
             note = None  # too small to read here (the lecture layout): not drawn
+        background = model._background(r, c)
+        text = model._display(r, c)
+        font = foreground = None
+        if text:
+            font, foreground = model._font(r, c), model._foreground(r, c)
+            if (
+                painter is self._picture_painter
+                and not styles
+                and note is None
+                and not (focused and model.current == key)
+            ):
+                picture = self._picture(rect, background, text, font, foreground)
+                if picture is not None:
+                    painter.drawPixmap(rect.x(), rect.y(), picture)
+                    return
         # A selected, current or hovered cell keeps its own colour: the style's selection
         # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
         # is marked by a dotted frame instead (below), the hovered one by the views' hover
         # highlight.
-        painter.fillRect(rect, model._background(r, c))
+        painter.fillRect(rect, background)
         gap = styles is not None and "gap" in styles
         if gap:
             # The hatch goes between the cell's colour and its number.
             paint_gap(painter, rect)
-        text = model._display(r, c)
-        if text:
-            font = model._font(r, c)
-            margin = self._text_margin
-            if note:
-                # A cell with a note has its number at the bottom, under the note.
-                text_rect = rect.adjusted(margin, 0, -margin, -round(rect.height() * 0.04))
-                align = _NOTE_ALIGN
-                limit = max(MIN_NUMBER_PX, round(rect.height() * 0.45))
-                if font.pixelSize() > limit:
-                    font = QFont(font)
-                    font.setPixelSize(limit)
-            else:
-                text_rect = rect.adjusted(margin, 0, -margin, 0)
-                align = _CENTER
-            painter.setFont(font)
-            painter.setPen(self._text_pen(model._foreground(r, c)))
-            if len(text) * font.pixelSize() * 0.7 > text_rect.width():
-                # Perhaps wider than the cell (the smallest font and a long number): cut at
-                # the cell's edges, as the style's item painting does, not over its neighbours.
-                painter.save()
-                painter.setClipRect(rect)
-                painter.drawText(text_rect, align, text)
-                painter.restore()
-            else:
-                painter.drawText(text_rect, align, text)
+        if text and font is not None and foreground is not None:
+            self._paint_number(painter, rect, text, font, foreground, note)
         if focused and model.current == key:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
@@ -975,6 +1072,121 @@ class _CellDelegate(QStyledItemDelegate):
             self._paint_borders(painter, rect, styles)
         if note:
             paint_note(painter, rect, note, self.scale, note_px)
+
+    def _paint_number(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        text: str,
+        font: QFont,
+        foreground: QBrush,
+        note: str | None,
+    ) -> None:
+        """A cell's number in ``rect``: centred, or at the bottom under a ``note``."""
+        margin = self._text_margin
+        if note:
+            # A cell with a note has its number at the bottom, under the note.
+            text_rect = rect.adjusted(margin, 0, -margin, -round(rect.height() * 0.04))
+            align = _NOTE_ALIGN
+            limit = max(MIN_NUMBER_PX, round(rect.height() * 0.45))
+            if font.pixelSize() > limit:
+                font = QFont(font)
+                font.setPixelSize(limit)
+        else:
+            text_rect = rect.adjusted(margin, 0, -margin, 0)
+            align = _CENTER
+        painter.setFont(font)
+        painter.setPen(self._text_pen(foreground))
+        if len(text) * font.pixelSize() * 0.7 > text_rect.width():
+            # Perhaps wider than the cell (the smallest font and a long number): cut at
+            # the cell's edges, as the style's item painting does, not over its neighbours.
+            painter.save()
+            painter.setClipRect(rect)
+            painter.drawText(text_rect, align, text)
+            painter.restore()
+        else:
+            painter.drawText(text_rect, align, text)
+
+    def _picture(
+        self, rect: QRect, background: QBrush, text: str, font: QFont, foreground: QBrush
+    ) -> QPixmap | None:
+        """The picture of a plain cell ``rect``'s size (see begin_pictures), or None: the cell
+        is drawn in place (its look is new: its picture is made after the paint, see
+        make_pictures; or it has none, see _make_picture)."""
+        context = self._context
+        width, height = rect.width(), rect.height()
+        font_key = self._font_keys.get(id(font))
+        if font_key is None or font_key[0] is not font:
+            if len(self._font_keys) > 64:
+                self._font_keys.clear()
+            font_key = self._font_keys[id(font)] = (font, font.key())
+        look: Look = (id(context), id(background), text, font_key[1], id(foreground), width, height)
+        known = _PICTURES.get(look)
+        if known is not None:
+            _PICTURES.move_to_end(look)
+            return known.pixmap
+        if context is not None:
+            if not self._wanted:
+                QTimer.singleShot(0, self, self.make_pictures)
+            self._wanted[look] = (context, background, text, font, foreground, width, height)
+        return None
+
+    def make_pictures(self) -> None:
+        """Make the pictures of the looks painted in place for want of one, once the event
+        loop is back (a painter begun on a new image during the window's paint broke the
+        painters of that paint: a crash in the first paint of a new view)."""
+        wanted, self._wanted = self._wanted, {}
+        for look, (context, background, text, font, foreground, width, height) in wanted.items():
+            if look not in _PICTURES:
+                picture = self._make_picture(
+                    context, background, text, font, foreground, width, height
+                )
+                _keep_picture(look, _Picture(picture, (context, background, foreground)))
+
+    def _make_picture(
+        self,
+        context: _PictureContext,
+        background: QBrush,
+        text: str,
+        font: QFont,
+        foreground: QBrush,
+        width: int,
+        height: int,
+    ) -> QPixmap | None:
+        """A plain cell's picture; None for a hatched or translucent background (its pattern
+        follows the widget, what lies under it shows through) or a number reaching out of
+        the cell (the picture would cut it)."""
+        if background.style() != Qt.BrushStyle.SolidPattern or background.color().alpha() != 255:
+            return None
+        # The font as the table's painter completes it (family, weight: the table's).
+        drawn = font.resolve(context.font)
+        ratio = context.ratio
+        scale = int(ratio)
+        # Would the number draw a pixel outside the cell?  Drawn on a transparent sheet with
+        # room around the cell.
+        room = max(4, height)
+        probe = QImage(
+            (width + 2 * room) * scale,
+            (height + 2 * room) * scale,
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        probe.setDevicePixelRatio(ratio)
+        probe.fill(0)
+        painter = QPainter(probe)
+        painter.setRenderHints(context.hints)
+        self._paint_number(painter, QRect(room, room, width, height), text, drawn, foreground, None)
+        painter.end()
+        if _reaches_out(probe, QRect(room * scale, room * scale, width * scale, height * scale)):
+            return None
+        picture = QPixmap(width * scale, height * scale)
+        picture.setDevicePixelRatio(ratio)
+        painter = QPainter(picture)
+        painter.setRenderHints(context.hints)
+        cell = QRect(0, 0, width, height)
+        painter.fillRect(cell, background)
+        self._paint_number(painter, cell, text, drawn, foreground, None)
+        painter.end()
+        return picture
 
     def _text_pen(self, brush: QBrush) -> QPen:
         """The pen of a number drawn in ``brush``'s colour: one of the model's text brushes,
@@ -1194,6 +1406,17 @@ class _Table(QTableView):
         columns, rows = hh.count(), vh.count()
         if columns == 0 or rows == 0:
             return
+        delegate.begin_pictures(painter, self.viewport())
+        try:
+            self._paint_cells(painter, delegate, event)
+        finally:
+            delegate.end_pictures()
+            painter.end()
+
+    def _paint_cells(self, painter: QPainter, delegate: _CellDelegate, event: QPaintEvent) -> None:
+        """The body of :meth:`paintEvent`: each cell of the dirty region, then the grid."""
+        hh, vh = self.horizontalHeader(), self.verticalHeader()
+        columns, rows = hh.count(), vh.count()
         grid = self.showGrid()
         grid_size = 1 if grid else 0
         x = hh.length() - hh.offset() - 1
@@ -1270,7 +1493,6 @@ class _Table(QTableView):
                     line_x = col_x + col_w - grid_size
                     painter.drawLine(line_x, dirty.top(), line_x, dirty.bottom())
                 painter.setPen(old)
-        painter.end()
 
     def _paint_selected(self, painter: QPainter, style: QStyle, rect: QRect, focused: bool) -> None:
         """What the style draws under a selected cell before its delegate (Qt's drawCell)."""
