@@ -3,13 +3,16 @@ times it; these tests count paint events and layout calls, never time or pixels)
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from checks import record_calls, settle
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QRegion
+from PySide6.QtGui import QImage, QPainter, QPixmap, QRegion
 from PySide6.QtWidgets import QApplication
 from qt_checks import EventCounter, events_after_each
 
+from engine import format_number
 from visualizer.widgets import matrix_view
 
 
@@ -272,3 +275,102 @@ def test_a_close_up_of_changing_shape_never_shows_scroll_bars(window, qtbot):
         assert table.viewport().rect().contains(last), (step, last, table.viewport().rect())
         assert not bars["horizontal"].isVisible() and not bars["vertical"].isVisible()
     assert len(shapes) > 1, "the boxes differ in shape (else this tests nothing)"
+
+
+class _CountingPainter(QPainter):
+    """matrix_view's QPainter, counting the texts drawn on widgets (not on images): the numbers
+    a table lays out and draws in place rather than from a cell's picture."""
+
+    drawn: ClassVar[list[str]] = []
+
+    def drawText(self, *args: object) -> None:  # Qt's name
+        if not isinstance(self.device(), (QImage, QPixmap)):
+            _CountingPainter.drawn.append(str(args[-1]))
+        super().drawText(*args)
+
+
+def test_an_unchanged_plain_cell_is_drawn_from_its_picture(qtbot, monkeypatch):
+    """A cell showing a number on its colour, painted again as it was (under a moved arrow, or a
+    close-up coming back over it), is drawn from a picture made once for its look: laying the
+    number out and drawing it cost ~20 µs a cell, and a 16×16 step repaints ~60 cells.
+    Highlighted cells are drawn in place, and a new number once, then from its picture."""
+    monkeypatch.setattr(matrix_view, "QPainter", _CountingPainter)
+    drawn = _CountingPainter.drawn
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    values = np.arange(20.0).reshape(4, 5) * 2 + 10  # 10, 12, ..., 48
+    view.set_matrix(values)
+    view.set_cell_size(40)
+    qtbot.waitExposed(view)
+    viewport = view.table.viewport()
+
+    def repaint() -> list[tuple[int, int]]:
+        """Let the event loop run (it paints what changed), repaint the whole table, let it
+        run again (new looks' pictures are made then): the cells repainted."""
+        drawn.clear()
+        settle(qtbot)
+        cells = [(r, c) for r, c, _, _ in _cells_painted(view, viewport.repaint)]
+        settle(qtbot)
+        return cells
+
+    repaint()
+    assert len(repaint()) == 20  # every cell painted ...
+    assert drawn == []  # ... from its picture
+    # A number and colour shown before, in another cell: from that picture.
+    values = values.copy()  # a new array (the model keeps the one it is given)
+    values[1, 2] = values[3, 4]
+    view.set_matrix(values)
+    assert len(repaint()) == 20
+    assert drawn == []
+    # A new number: drawn once, then from its picture like the others.
+    values = values.copy()
+    values[1, 2] = 11
+    view.set_matrix(values)
+    assert len(repaint()) == 20
+    assert drawn == ["11"]
+    repaint()
+    assert drawn == []
+    # A highlighted cell is drawn in place, on every paint.
+    view.set_highlights({(2, 3): {"window"}})
+    settle(qtbot)
+    for _ in range(2):
+        repaint()
+        assert drawn == [format_number(values[2, 3])]
+
+
+def test_a_step_draws_plain_cells_from_their_pictures(window, qtbot, monkeypatch):
+    """Stepping max pooling on a 16×16 input a second time round: every plain cell the step
+    repaints (no highlight, the most of them: the output's cells under a moved arrow, the
+    close-up's cells) is drawn from its picture; only highlighted cells lay their numbers out."""
+    monkeypatch.setattr(matrix_view, "QPainter", _CountingPainter)
+    drawn = _CountingPainter.drawn
+    st = window.state
+    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
+    assert st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    settle(qtbot)
+    window.views_panel.sync_cell_sizes()
+    settle(qtbot)
+    painted: list[tuple[int, int, bool]] = []  # (row, column, highlighted)
+    tables = [view for view in window.findChildren(matrix_view.MatrixView)]
+    for view in tables:
+
+        def counted(painter, rect, r, c, focused, view=view, original=view.delegate.paint_cell):
+            painted.append((r, c, bool(view.model.styles.get((r, c)))))
+            original(painter, rect, r, c, focused)
+
+        view.delegate.paint_cell = counted  # type: ignore[method-assign]
+    steps = list(range(1, 24))
+    for step in steps:  # the first time round: new looks are drawn once
+        st.set_step(step)
+        settle(qtbot)
+    painted.clear()
+    drawn.clear()
+    for step in steps:
+        st.set_step(step)
+        settle(qtbot)
+    highlighted = sum(1 for *_, lit in painted if lit)
+    assert len(painted) - highlighted > 10 * len(steps)  # many plain cells repainted ...
+    assert len(drawn) <= highlighted  # ... none of them drawn in place

@@ -937,14 +937,17 @@ def _keep_picture(look: Look, picture: _Picture) -> None:
 
 def _reaches_out(image: QImage, inside: QRect) -> bool:
     """Whether ``image`` (ARGB32, transparent where nothing was drawn) has a pixel drawn outside
-    ``inside`` (device pixels)."""
-    stride = image.bytesPerLine() // 4
-    pixels = np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), stride)
-    drawn = (pixels[:, : image.width()] >> 24) != 0
-    left, top = inside.x(), inside.y()
-    return int(np.count_nonzero(drawn)) != int(
-        np.count_nonzero(drawn[top : top + inside.height(), left : left + inside.width()])
-    )
+    ``inside`` (logical pixels).  ``inside`` is cleared, and the image compared with a blank
+    one in Qt (no buffer of its pixels through the binding: a NumPy view of ``constBits()``
+    lost references in PySide6 6.11, and a later test's widgets their attributes)."""
+    painter = QPainter(image)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+    painter.fillRect(inside, Qt.GlobalColor.transparent)
+    painter.end()
+    blank = QImage(image.size(), image.format())
+    blank.setDevicePixelRatio(image.devicePixelRatio())
+    blank.fill(0)
+    return image != blank
 
 
 class _CellDelegate(QStyledItemDelegate):
@@ -1176,7 +1179,7 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setRenderHints(context.hints)
         self._paint_number(painter, QRect(room, room, width, height), text, drawn, foreground, None)
         painter.end()
-        if _reaches_out(probe, QRect(room * scale, room * scale, width * scale, height * scale)):
+        if _reaches_out(probe, QRect(room, room, width, height)):
             return None
         picture = QPixmap(width * scale, height * scale)
         picture.setDevicePixelRatio(ratio)
