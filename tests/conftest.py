@@ -27,6 +27,24 @@ def run_main(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item):
+    """No automatic garbage collection while a test is torn down: pytest-qt closes its widgets,
+    deletes them and processes events (which may paint and run zero-time timers) before
+    _collect_qt_garbage collects; a collection triggered by an allocation in those events
+    finalised the test's MatrixView wrappers while Qt deleted the widgets (a later test's
+    widgets lost their attributes, or the run crashed)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return (yield)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @pytest.fixture(autouse=True)
 def _collect_qt_garbage(request):
     """After a test that used Qt, delete what it scheduled for deletion and collect Python's
