@@ -937,9 +937,8 @@ def _keep_picture(look: Look, picture: _Picture) -> None:
 
 def _reaches_out(image: QImage, inside: QRect) -> bool:
     """Whether ``image`` (ARGB32, transparent where nothing was drawn) has a pixel drawn outside
-    ``inside`` (logical pixels).  ``inside`` is cleared, and the image compared with a blank
-    one in Qt (no buffer of its pixels through the binding: a NumPy view of ``constBits()``
-    lost references in PySide6 6.11, and a later test's widgets their attributes)."""
+    ``inside`` (logical pixels): ``inside`` is cleared and the image compared with a blank one,
+    in Qt (no copy of its pixels through the binding)."""
     painter = QPainter(image)
     painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
     painter.fillRect(inside, Qt.GlobalColor.transparent)
@@ -1136,8 +1135,9 @@ class _CellDelegate(QStyledItemDelegate):
 
     def make_pictures(self) -> None:
         """Make the pictures of the looks painted in place for want of one, once the event
-        loop is back (a painter begun on a new image during the window's paint broke the
-        painters of that paint: a crash in the first paint of a new view)."""
+        loop is back: the paint that found them missing costs what it did without pictures
+        (made during it, in the first paint of a view shown at the end of a test, they were
+        followed by a crash of the test run; see also tests/conftest.py)."""
         wanted, self._wanted = self._wanted, {}
         for look, (context, background, text, font, foreground, width, height) in wanted.items():
             if look not in _PICTURES:
