@@ -31,9 +31,11 @@ def run_main(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
 def pytest_runtest_teardown(item):
     """No automatic garbage collection while a test is torn down: pytest-qt closes its widgets,
     deletes them and processes events (which may paint and run zero-time timers) before
-    _collect_qt_garbage collects; a collection triggered by an allocation in those events
-    finalised the test's MatrixView wrappers while Qt deleted the widgets (a later test's
-    widgets lost their attributes, or the run crashed)."""
+    _collect_qt_garbage collects.  A collection set off by an allocation in those events (the
+    cell pictures made after a paint allocate) finalised a test's top-level view while Qt
+    still sent it events ("'MatrixView' object has no attribute 'magnifier'"), or a wrapper
+    whose C++ object Qt had deleted came back for a new widget at the same address (a
+    segmentation fault).  Collected explicitly afterwards, in a fixed order."""
     import gc
 
     enabled = gc.isenabled()

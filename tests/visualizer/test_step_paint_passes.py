@@ -283,8 +283,14 @@ class _CountingPainter(QPainter):
 
     drawn: ClassVar[list[str]] = []
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        # What it paints on, from its argument: self.device() would make a wrapper of a
+        # widget's QPaintDevice part, which the binding keeps after the widget is gone.
+        self.on_picture = bool(args) and isinstance(args[0], (QImage, QPixmap))
+
     def drawText(self, *args: object) -> None:  # Qt's name
-        if not isinstance(self.device(), (QImage, QPixmap)):
+        if not self.on_picture:
             _CountingPainter.drawn.append(str(args[-1]))
         super().drawText(*args)
 

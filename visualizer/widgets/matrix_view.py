@@ -1004,7 +1004,9 @@ class _CellDelegate(QStyledItemDelegate):
         self._picture_painter = None
         if painter.paintEngine().type() != QPaintEngine.Type.Raster:
             return
-        ratio = painter.device().devicePixelRatioF()
+        # The widget's ratio, not painter.device()'s (a wrapper of the widget's QPaintDevice
+        # part, which the binding keeps by address after the widget is gone).
+        ratio = widget.devicePixelRatioF()
         t = painter.deviceTransform()
         if not (
             ratio.is_integer()
