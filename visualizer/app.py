@@ -10,9 +10,10 @@ Command line (also what makes the app scriptable and testable)::
                    [--presentation] [--language en|zh_CN] [--compare "padding=0|padding=1"]
                    [--stack FILE.json]
 
-``FILE.json`` opens a session, ``--image`` starts on an image (``--rgb``: three channels); the
-other flags then change that state.  Every integer flag has a documented range (``--help``
-says it; :data:`WINDOW_LIMIT`, :data:`SEED_LIMIT`, the operation registry's parameter limits).
+``FILE.json`` opens a session or a preset, ``--image`` starts on an image (``--rgb``: three
+channels); the other flags then change that state.  Every integer flag has a documented range
+(``--help`` says it; :data:`WINDOW_LIMIT`, :data:`SEED_LIMIT`, the operation registry's
+parameter limits).
 
 Invalid values exit with status 2 and a one-line message naming the flag, or the same message
 the window would show (an invalid session or image file, a refused combination).  Without
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "session",
         nargs="?",
         metavar="FILE.json",
-        help="open this session file (the other flags then change it)",
+        help="open this session or preset file (the other flags then change it)",
     )
     p.add_argument(
         "--stack",
@@ -425,7 +426,11 @@ def open_files(window: object, args: argparse.Namespace, batch: bool) -> str:
     from visualizer.i18n import translate_message
 
     state = window.state  # type: ignore[attr-defined]
-    if args.session:
+    if args.session and _is_preset(args.session):
+        message = _open_preset(window, args.session, batch)
+        if message:
+            return message
+    elif args.session:
         manager = getattr(window, "session_manager", None)
         if batch or manager is None:
             from visualizer.session import _set_window_zoom, apply_session, read_session
@@ -461,6 +466,38 @@ def open_files(window: object, args: argparse.Namespace, batch: bool) -> str:
                 return translate_message(state.error)
         else:
             panel.load_image_file(args.image)  # the status line says why if it cannot
+    return ""
+
+
+def _is_preset(path: str) -> bool:
+    """Whether ``path`` holds a preset (a shipped example, or one written after them)."""
+    from visualizer.presets import preset_in_file
+
+    try:
+        return preset_in_file(path) is not None
+    except ValueError:
+        return True  # a broken preset: said as a preset's reader says it
+
+
+def _open_preset(window: object, path: str, batch: bool) -> str:
+    """Load the preset file ``path`` as the Presets menu's "Open preset file…" does (its
+    explanation shown, one undoable edit); in a batch run an error message or ''."""
+    from visualizer.i18n import translate_message
+    from visualizer.presets import apply_preset, load_preset
+
+    presets = getattr(window, "presets", None)
+    if not batch and presets is not None:
+        presets.load(path)  # shows the explanation, or says why in the status line
+        return ""
+    state = window.state  # type: ignore[attr-defined]
+    try:
+        preset = load_preset(path)
+    except ValueError as exc:
+        return translate_message(exc)
+    if not apply_preset(state, preset):
+        return translate_message(state.error)
+    if presets is not None:
+        presets.dock.show_preset(preset)  # the screenshot shows what the menu would
     return ""
 
 

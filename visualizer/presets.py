@@ -138,6 +138,30 @@ def load_preset(path: str | Path) -> Preset:
         raise ValueError(tr("{file}: {reason}").format(file=path.name, reason=exc)) from exc
 
 
+def preset_in_file(path: str | Path) -> Preset | None:
+    """The preset in the file at ``path``, or None when the file is not a preset (its JSON
+    has no preset ``format`` field, or it cannot be read or parsed as a preset's size of
+    JSON: the session reader then says why), so that one command-line argument opens either.
+
+    Raises
+    ------
+    ValueError
+        For a file that says it is a preset but breaks the schema; the message starts with
+        the file name, as :func:`load_preset`'s do.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(read_text_file(path, MAX_PRESET_BYTES, PRESET_FILE))
+    except ValueError:  # unreadable, too large for a preset, not UTF-8 or not JSON
+        return None
+    if not isinstance(data, dict) or data.get("format") != PRESET_FORMAT:
+        return None
+    try:
+        return parse_preset(data, path)
+    except ValueError as exc:
+        raise ValueError(tr("{file}: {reason}").format(file=path.name, reason=exc)) from exc
+
+
 def parse_preset(data: object, path: Path) -> Preset:
     """Validate the decoded JSON of a preset (messages name the field, not the file)."""
     if not isinstance(data, dict):

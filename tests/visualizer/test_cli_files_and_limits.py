@@ -229,3 +229,51 @@ def test_the_readme_states_the_limits():
         assert flag in text
     assert f"`--stride` 1–{flag_range('--stride')[1]}" in text
     assert f"`--dilation` 1–{flag_range('--dilation')[1]}" in text
+
+
+# ---- a preset file in place of a session ---------------------------------------------------------
+
+MULTICHANNEL = ROOT / "assets" / "presets" / "09_multichannel_conv.json"
+
+
+def test_open_files_batch_loads_a_preset_given_as_the_file(window):
+    from visualizer.presets import load_preset
+
+    preset = load_preset(MULTICHANNEL)
+    assert open_files(window, parse(str(MULTICHANNEL)), batch=True) == ""
+    st = window.state
+    assert st.op == preset.op
+    np.testing.assert_array_equal(st.x, preset.x)
+    np.testing.assert_array_equal(st.weight, preset.weight)
+    assert window.presets.dock.preset is not None
+    assert window.presets.dock.preset.title == preset.title  # its explanation is shown
+
+
+def test_open_files_interactive_loads_a_preset_as_the_menu_does(window):
+    from visualizer.presets import load_preset
+
+    preset = load_preset(MULTICHANNEL)
+    assert open_files(window, parse(str(MULTICHANNEL)), batch=False) == ""
+    np.testing.assert_array_equal(window.state.x, preset.x)
+    assert window.presets.dock.preset.title == preset.title
+    assert window.session_manager.last_error == ""  # not read as a broken session
+
+
+def test_a_broken_preset_file_exits_2_naming_the_file_and_the_field(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text(
+        '{"format": "pooling-visualizer-preset", "version": 1, "title": "t", '
+        '"explanation": "e", "op": "max", "input": "not a matrix"}'
+    )
+    result = run_main(str(bad), "--screenshot", str(tmp_path / "o.png"))
+    assert_refused(result, "broken.json", "input")
+
+
+def test_a_preset_file_is_opened_for_a_screenshot_and_the_flags_change_it(tmp_path):
+    shot = tmp_path / "o.png"
+    # The preset's 4×4 input, kernel 2, stride 1: 9 windows (steps 0-8).
+    result = run_main(str(MULTICHANNEL), "--step", "8", "--screenshot", str(shot))
+    assert result.returncode == 0, result.stderr
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    result = run_main(str(MULTICHANNEL), "--step", "9", "--screenshot", str(shot))
+    assert_refused(result, "--step (9) must be between 0 and 8")
