@@ -191,3 +191,26 @@ def test_the_counter_beside_the_matrices_stays_on_one_line(window, qtbot, size):
     assert not bar.beside
     assert counter.font() == bar._counter_font
     assert QFontMetrics(counter.font()).tightBoundingRect("8").height() >= beside
+
+
+def test_the_counter_beside_is_fitted_per_count_of_windows_not_per_step(window, qtbot, monkeypatch):
+    """Beside the matrices the counter's least width is 0, below its size hint on every step:
+    its widest text was measured again on each step; now only for a new count of windows."""
+    present_conv_backward(window, qtbot, (1024, 768))
+    bar = window.step_bar
+    assert bar.beside
+    calls = []
+    need = bar._counter_need
+    monkeypatch.setattr(bar, "_counter_need", lambda font: calls.append(font) or need(font))
+    st = window.state
+    for step in range(st.n_windows + 6, st.n_windows + 12):
+        st.set_step(step)
+    assert calls == []
+    assert st.set_params(kernel_size=3)  # 36 windows instead of 49: another widest text
+    st.set_step(st.n_windows + 2)
+    settle(qtbot)
+    assert calls
+    assert bar._counter_total == st.n_windows
+    counter = bar.counter_label
+    metrics = QFontMetrics(counter.font())
+    assert metrics.horizontalAdvance(counter.text()) <= counter.contentsRect().width()

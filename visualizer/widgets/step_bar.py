@@ -480,6 +480,7 @@ class StepBar(Retranslatable, QWidget):
         # The lecture layout with many matrices: the counter over the arithmetic, in a column
         # beside the matrices (see set_beside).
         self.beside = False
+        self._counter_total = -1  # the count of windows the counter was last fitted for
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addLayout(row)
@@ -719,6 +720,7 @@ class StepBar(Retranslatable, QWidget):
         label = self.counter_label
         font = self._counter_font
         need = self._counter_need(font)
+        self._counter_total = self.state.n_windows
         if self.lecture and self.beside:
             # Beside the matrices the counter has its column's width: a smaller font where
             # its widest text does not fit on one line (at 1024x768 "Backward 6 / 49" broke
@@ -808,9 +810,10 @@ class StepBar(Retranslatable, QWidget):
         else:
             counter = tr("Backward {index} / {total}")
         self.counter_label.setText(counter.format(index=st.window_index + 1, total=st.n_windows))
-        if (
-            self.lecture
-            and self.counter_label.minimumWidth() < self.counter_label.sizeHint().width()
+        if self.lecture and (
+            self._counter_total != st.n_windows
+            if self.beside  # its least width is 0 there: fitted for a count of windows
+            else self.counter_label.minimumWidth() < self.counter_label.sizeHint().width()
         ):
             self._steady_counter()  # more windows than the counter was measured for
         text = st.step_text()
