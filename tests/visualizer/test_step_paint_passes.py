@@ -299,7 +299,8 @@ def test_an_unchanged_plain_cell_is_drawn_from_its_picture(qtbot, monkeypatch):
     """A cell showing a number on its colour, painted again as it was (under a moved arrow, or a
     close-up coming back over it), is drawn from a picture made once for its look: laying the
     number out and drawing it cost ~20 µs a cell, and a 16×16 step repaints ~60 cells.
-    Highlighted cells are drawn in place, and a new number once, then from its picture."""
+    A new number is drawn once, then from its picture; a highlighted cell too, with its
+    borders drawn over the picture."""
     monkeypatch.setattr(matrix_view, "QPainter", _CountingPainter)
     drawn = _CountingPainter.drawn
     view = matrix_view.MatrixView("X", "someMatrix")
@@ -338,18 +339,21 @@ def test_an_unchanged_plain_cell_is_drawn_from_its_picture(qtbot, monkeypatch):
     assert drawn == ["11"]
     repaint()
     assert drawn == []
-    # A highlighted cell is drawn in place, on every paint.
-    view.set_highlights({(2, 3): {"window"}})
+    # A highlighted cell: its colour and number from the picture, its borders over them (a
+    # close-up inside the window is all highlighted cells); a dilation gap's hatch goes
+    # between its colour and its number: that cell is drawn in place, on every paint.
+    view.set_highlights({(2, 3): {"window"}, (1, 1): {"window", "winner"}, (0, 4): {"gap"}})
     settle(qtbot)
     for _ in range(2):
         repaint()
-        assert drawn == [format_number(values[2, 3])]
+        assert drawn == [format_number(values[0, 4])]
 
 
 def test_a_step_draws_plain_cells_from_their_pictures(window, qtbot, monkeypatch):
     """Stepping max pooling on a 16×16 input a second time round: every plain cell the step
     repaints (no highlight, the most of them: the output's cells under a moved arrow, the
-    close-up's cells) is drawn from its picture; only highlighted cells lay their numbers out."""
+    close-up's cells) is drawn from its picture, and so is every highlighted cell's colour and
+    number, under its borders (no cell of a window without dilation gaps is hatched)."""
     monkeypatch.setattr(matrix_view, "QPainter", _CountingPainter)
     drawn = _CountingPainter.drawn
     st = window.state
@@ -379,4 +383,5 @@ def test_a_step_draws_plain_cells_from_their_pictures(window, qtbot, monkeypatch
         settle(qtbot)
     highlighted = sum(1 for *_, lit in painted if lit)
     assert len(painted) - highlighted > 10 * len(steps)  # many plain cells repainted ...
-    assert len(drawn) <= highlighted  # ... none of them drawn in place
+    assert highlighted > 2 * len(steps)  # and highlighted ones (the window's, the result) ...
+    assert drawn == []  # ... none of them drawn in place

@@ -902,6 +902,11 @@ class _PictureContext:
     margin: int
 
 
+# A band of a cell's highlight border, from the cell's corner: (x, y, width, height, colour,
+# None) filled, or (0, 0, 0, 0, colour, (colour's name, pen width, inset, line)) drawn with a
+# dashed pen (see _CellDelegate._border_plan).
+Band = tuple[int, int, int, int, QColor, tuple[str, int, int, Qt.PenStyle] | None]
+
 # A plain cell's look: the ids of its picture context and background brush, its text, its font's
 # key, the id of its foreground brush, its width and height.
 Look = tuple[int, int, str, str, int, int, int]
@@ -976,6 +981,7 @@ class _CellDelegate(QStyledItemDelegate):
         self._white_pen = QPen(QColor(255, 255, 255), 1)
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
+        self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
         # The painter whose plain cells are drawn from pictures (see begin_pictures), and what
         # it adds to their look.
         self._picture_painter: QPainter | None = None
@@ -1045,13 +1051,18 @@ class _CellDelegate(QStyledItemDelegate):
             font, foreground = model._font(r, c), model._foreground(r, c)
             if (
                 painter is self._picture_painter
-                and not styles
                 and note is None
                 and not (focused and model.current == key)
+                and not (styles and "gap" in styles)
             ):
+                # A highlighted cell too: its colour and number are a plain cell's, its
+                # borders go over them as they would in place (a close-up's cells inside the
+                # window, every one highlighted, laid their numbers out on every paint).
                 picture = self._picture(rect, background, text, font, foreground)
                 if picture is not None:
                     painter.drawPixmap(rect.x(), rect.y(), picture)
+                    if styles:
+                        self._paint_borders(painter, rect, styles)
                     return
         # A selected, current or hovered cell keeps its own colour: the style's selection
         # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
@@ -1203,34 +1214,70 @@ class _CellDelegate(QStyledItemDelegate):
         return known[1]
 
     def _paint_borders(self, painter: QPainter, cell: QRect, styles: Collection[str]) -> None:
+        """The highlight borders of ``styles`` over ``cell``, as laid out by
+        :meth:`_border_plan` once per cell size, styles, scale and palette (a close-up's
+        highlighted cells share a few: working the bands out for each cell cost about as
+        much as filling them)."""
+        marks = styles if isinstance(styles, frozenset) else frozenset(styles)
+        key = (view_settings().palette, self.scale, cell.width(), cell.height(), marks)
+        plan = self._border_plans.get(key)
+        if plan is None:
+            if len(self._border_plans) > 256:
+                self._border_plans.clear()
+            plan = self._border_plans[key] = self._border_plan(cell.width(), cell.height(), marks)
+        x, y = cell.x(), cell.y()
+        fill = painter.fillRect
+        for dx, dy, w, h, colour, dashed in plan:
+            if dashed is None:
+                fill(x + dx, y + dy, w, h, colour)
+            else:
+                self._paint_dashed(painter, cell, *dashed)
+
+    def _border_plan(self, width: int, height: int, styles: Collection[str]) -> tuple[Band, ...]:
+        """The bands of the borders of ``styles`` on a cell of ``width`` × ``height`` at the
+        origin, in painting order: ``(x, y, w, h, colour, None)`` for a filled rectangle,
+        ``(0, 0, 0, 0, colour, (style, width, inset, line))`` for a border drawn with a dashed
+        pen (see :meth:`_paint_dashed`)."""
         pens = style_pens()
+        cell = QRect(0, 0, width, height)
+        plan: list[Band] = []
         for style in STYLE_ORDER:
             if style not in styles or style == "gap":  # the gap's hatch is under the number
                 continue
             color, base_width, line = pens[style]
-            width = max(2, round(base_width * min(self.scale, 1.2)))
-            inset = width // 2 + (1 if style in ("winner", "target") else 0)
+            pen_width = max(2, round(base_width * min(self.scale, 1.2)))
+            inset = pen_width // 2 + (1 if style in ("winner", "target") else 0)
             rect = cell.adjusted(inset, inset, -inset - 1, -inset - 1)
-            inner = width // 2 + 1
+            inner = pen_width // 2 + 1
             # A thin dark outline keeps the coloured border visible on light and dark cells.
             # Black outside, white inside: the coloured border stays visible on any cell
             # colour, including cells of its own hue (orange on red dY, colour-blind maps).
             if line == Qt.PenStyle.SolidLine:
                 # Solid borders as filled bands: a wide pen's stroke costs ~0.2 ms a rectangle.
-                _fill_frame(painter, rect, width + 2, _OUTLINE)
-                _fill_frame(painter, rect, width, _colour(color))
-                _fill_frame(painter, rect.adjusted(inner, inner, -inner, -inner), 1, _INLINE)
+                plan += _frame_bands(rect, pen_width + 2, _OUTLINE)
+                plan += _frame_bands(rect, pen_width, _colour(color))
+                plan += _frame_bands(rect.adjusted(inner, inner, -inner, -inner), 1, _INLINE)
                 continue
-            painter.save()
-            painter.setRenderHint(QPainter.Antialiasing, False)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(_OUTLINE, width + 2, line))
-            painter.drawRect(rect)
-            painter.setPen(QPen(_colour(color), width, line))
-            painter.drawRect(rect)
-            painter.setPen(QPen(_INLINE, 1, line))
-            painter.drawRect(rect.adjusted(inner, inner, -inner, -inner))
-            painter.restore()
+            plan.append((0, 0, 0, 0, _OUTLINE, (color, pen_width, inset, line)))
+        return tuple(plan)
+
+    def _paint_dashed(
+        self, painter: QPainter, cell: QRect, color: str, width: int, inset: int, line: Qt.PenStyle
+    ) -> None:
+        """A border of ``color`` drawn with a ``line`` pen ``width`` pixels wide, ``inset``
+        into ``cell``, between a dark outline and a light inline (see :meth:`_border_plan`)."""
+        rect = cell.adjusted(inset, inset, -inset - 1, -inset - 1)
+        inner = width // 2 + 1
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(_OUTLINE, width + 2, line))
+        painter.drawRect(rect)
+        painter.setPen(QPen(_colour(color), width, line))
+        painter.drawRect(rect)
+        painter.setPen(QPen(_INLINE, 1, line))
+        painter.drawRect(rect.adjusted(inner, inner, -inner, -inner))
+        painter.restore()
 
 
 _OUTLINE = QColor(0, 0, 0, 200)
@@ -1242,19 +1289,20 @@ def _colour(name: str) -> QColor:
     return QColor(name)
 
 
-def _fill_frame(painter: QPainter, rect: QRect, width: int, colour: QColor) -> None:
+def _frame_bands(rect: QRect, width: int, colour: QColor) -> list[Band]:
     """What ``drawRect(rect)`` with a solid pen ``width`` pixels wide draws (a band centred on
-    the rectangle's edges), as four filled rectangles."""
+    the rectangle's edges), as filled rectangles ``(x, y, w, h, colour, None)``."""
     half = width // 2
     x, y = rect.x() - half, rect.y() - half
     w, h = rect.width() + width, rect.height() + width
     if w <= 2 * width or h <= 2 * width:
-        painter.fillRect(x, y, w, h, colour)
-        return
-    painter.fillRect(x, y, w, width, colour)
-    painter.fillRect(x, y + h - width, w, width, colour)
-    painter.fillRect(x, y + width, width, h - 2 * width, colour)
-    painter.fillRect(x + w - width, y + width, width, h - 2 * width, colour)
+        return [(x, y, w, h, colour, None)]
+    return [
+        (x, y, w, width, colour, None),
+        (x, y + h - width, w, width, colour, None),
+        (x, y + width, width, h - 2 * width, colour, None),
+        (x + w - width, y + width, width, h - 2 * width, colour, None),
+    ]
 
 
 # Keys a presenter's clicker sends: they always step, even from a selected cell.
