@@ -510,6 +510,12 @@ KIND_CODES: dict[TapKind, int] = {"input": 0, "padding": 1, "overhang": 2}
 _KINDS: tuple[TapKind, ...] = ("input", "padding", "overhang")
 
 
+def _inside(axis: range, size: int) -> bool:
+    """Whether every element of ``axis`` (step > 0) is in ``0 .. size - 1`` (an empty one
+    is)."""
+    return not axis or (axis[0] >= 0 and axis[-1] < size)
+
+
 def _within(axis: range, lo: int, hi: int) -> range:
     """The elements of ``axis`` (step > 0) in ``lo .. hi - 1``."""
     step = axis.step
@@ -727,9 +733,16 @@ class Trace:
             taps = self.taps(oh, ow)
             values = np.array([t.value for t in taps], dtype=np.float64)
             return values, np.array([KIND_CODES[t.kind] for t in taps], dtype=np.int8)
-        rows = np.arange(ranges[0].start, ranges[0].stop, ranges[0].step)
-        cols = np.arange(ranges[1].start, ranges[1].stop, ranges[1].step)
         (h, w), (pt, pl), (pb, pr) = g.in_size, g.pad_before, g.pad_after
+        rr, cc = ranges
+        if _inside(rr, h) and _inside(cc, w):
+            # Every tap real (most windows; a global pooling's: the whole plane): a slice, no
+            # gather, and no per-axis kinds worked out in arrays (a sampled step's text).
+            window = self.x[:, rr.start : rr.stop : rr.step, cc.start : cc.stop : cc.step]
+            values = np.asarray(window, dtype=np.float64).reshape(-1)
+            return values, np.zeros(values.shape, dtype=np.int8)
+        rows = np.arange(rr.start, rr.stop, rr.step)
+        cols = np.arange(cc.start, cc.stop, cc.step)
 
         def kind(coords: np.ndarray, size: int, before: int, after: int) -> np.ndarray:
             real = (coords >= 0) & (coords < size)
@@ -737,12 +750,6 @@ class Trace:
             return np.where(real, 0, np.where(padded, 1, 2)).astype(np.int8)
 
         row_kind, col_kind = kind(rows, h, pt, pb), kind(cols, w, pl, pr)
-        if not row_kind.any() and not col_kind.any():
-            # Every tap real (a global pooling's window: the whole plane): a slice, no gather.
-            rr, cc = ranges
-            window = self.x[:, rr.start : rr.stop : rr.step, cc.start : cc.stop : cc.step]
-            values = np.asarray(window, dtype=np.float64).reshape(-1)
-            return values, np.zeros(values.shape, dtype=np.int8)
         # Real where both axes are; beyond the padding (overhang) where either axis is.
         both = np.maximum(row_kind[:, None], col_kind[None, :])
         plane = self.x[:, np.clip(rows, 0, h - 1)[:, None], np.clip(cols, 0, w - 1)[None, :]]

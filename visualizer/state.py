@@ -781,7 +781,9 @@ class AppState(QObject):
             self.spec.tensor("grad_input").symbol if self.spec.has_tensor("grad_input") else "dX"
         )
         updates = present.summed_updates(self.results, record, symbol)
-        shown = self.shown_channels()
+        # Only a step with updates asks (a snapshot of the document each: a forward step's
+        # text is sampled sixteen times after every edit, see StepBar.steady_normal_height).
+        shown = self.shown_channels() if updates else []
         if updates and len(shown) < self.results.trace.x.shape[0]:
             # More channels than the views show: the arithmetic of the planes shown.
             lines = update_lines(
