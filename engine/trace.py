@@ -828,6 +828,24 @@ class Trace:
             cache[key] = found
         return found
 
+    def step_words(self, phase: str, index: int) -> Step:
+        """Step ``index`` of ``phase`` for its words alone (``template``, ``fields``,
+        ``updates``, ``lines``): :meth:`step`'s record if it is kept or the operation makes
+        its own, else a gather's records without the cells (``listed`` and ``blocks`` empty),
+        not kept.  A text sampled for its height (sixteen after each edit) needs no list of
+        the window's cells, and kept, those records pushed the shown step's out of the cache.
+        """
+        found = self._steps.get((phase, index))
+        if found is not None or getattr(self.records, "step", None) is not None:
+            return self.step(phase, index)
+        if phase == "forward":
+            fwd = self.forward_step(index)
+            return Step("forward", index, fwd.out_pos, (), "{text}", {"text": fwd.text})
+        bwd = self.backward_step(index)
+        template = bwd.template or "{text}"
+        fields = bwd.fields if bwd.template else {"text": bwd.text}
+        return Step("backward", index, bwd.out_pos, (), template, fields, bwd.updates, bwd.lines)
+
     @cached_property
     def _steps(self) -> dict[tuple[str, int], Step]:
         """Step records made so far, oldest first (at most :data:`STEPS_KEPT`)."""

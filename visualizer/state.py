@@ -775,7 +775,11 @@ class AppState(QObject):
         cursor = self.cursor
         if step is not None:
             cursor = StepCursor(cursor.n_windows, cursor.clamp(step))
-        record = present.current_step(self.results, cursor)
+        if cursor == self.cursor:
+            # The shown step: its record is the one the views draw (made once for both).
+            record = present.current_step(self.results, cursor)
+        else:
+            record = present.step_words(self.results, cursor)
         lines = record.lines
         symbol = (
             self.spec.tensor("grad_input").symbol if self.spec.has_tensor("grad_input") else "dX"

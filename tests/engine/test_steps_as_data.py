@@ -115,3 +115,20 @@ def test_accumulation_rejects_an_index_outside_the_windows():
     with pytest.raises(ValueError, match="must be in -1"):
         t.grad_input_after(len(t))
     assert isinstance(engine.Step, type)
+
+
+@pytest.mark.parametrize("index", range(3), ids=["max", "avg", "conv"])
+def test_a_steps_words_are_its_records_words_without_its_cells(index):
+    """``step_words`` (a text's record: no cells listed, not kept) says what ``step`` says."""
+    trace = traces()[index]
+    fresh = traces()[index]
+    for phase in ("forward", "backward"):
+        for k in range(len(trace)):
+            words, full = fresh.step_words(phase, k), trace.step(phase, k)
+            assert (words.phase, words.index, words.out_pos) == (phase, k, full.out_pos)
+            assert (words.template, dict(words.fields)) == (full.template, dict(full.fields))
+            assert (tuple(words.updates), words.lines) == (tuple(full.updates), full.lines)
+            assert words.listed == () and words.blocks == ()
+    assert fresh.step_words("forward", 0) is not fresh.step_words("forward", 0)  # not kept
+    kept = fresh.step("forward", 0)
+    assert fresh.step_words("forward", 0) is kept  # a kept record is the one given

@@ -174,3 +174,28 @@ def test_dx_in_the_forward_phase_is_one_shared_array_of_zeros(window, qtbot, mon
     st.set_step(st.n_windows)  # the backward phase: dX fills in, drawn
     settle(qtbot)
     assert drawn and drawn[-1][0].any()  # its values
+
+
+def test_the_texts_sampled_after_an_edit_list_no_cells(window, qtbot, monkeypatch):
+    """After an edit the step bar lays out sixteen of the phase's texts for its height: they
+    are made from the steps' records without listing their windows' cells, and the shown
+    step's record, which the views draw, is made once (sampled as full steps, the texts
+    pushed it out of the kept records: the next redraw made it again)."""
+    from checks import settle
+
+    from engine.trace import Trace
+
+    st = window.state
+    st.set_input(np.arange(32 * 32, dtype=float).reshape(32, 32) % 9)
+    assert st.set_params(kernel_size=2, stride=2, padding=0), st.error
+    settle(qtbot)
+    made = record_calls(monkeypatch, Trace, "gather_step")
+    sampled = record_calls(monkeypatch, Trace, "forward_step")
+    assert st.set_params(stride=1), st.error
+    settle(qtbot)
+    assert len(sampled) >= 16  # the texts were sampled (else this tests nothing)
+    assert [args[1:] for args in made] == [("forward", 0)]
+    window.views_panel.update()
+    st.set_hover("input", 0, 0)  # the views read the shown step's record again
+    settle(qtbot)
+    assert [args[1:] for args in made] == [("forward", 0)]

@@ -71,6 +71,15 @@ def current_step(results: Results, cursor: StepCursor) -> Step:
     return results.trace.step(cursor.phase, cursor.window_index)
 
 
+def step_words(results: Results, cursor: StepCursor) -> Step:
+    """The step at ``cursor`` for its words (see :meth:`engine.Trace.step_words`); with its
+    cells where :func:`summed_updates` reads them (a backward step fed by several output
+    channels)."""
+    if cursor.phase == "backward" and len(results.feeding_traces()) > 1:
+        return current_step(results, cursor)
+    return results.trace.step_words(cursor.phase, cursor.window_index)
+
+
 def _term_of(update: Update) -> str:
     """The term an update's text adds (``1·2`` of ``dX[1, 0]: 0 + 1·2 = 2``)."""
     head = f": {format_number(update.before)} + "
