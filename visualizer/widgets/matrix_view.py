@@ -14,6 +14,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
@@ -2190,10 +2191,15 @@ class MatrixView(QWidget):
     sigCellClicked = Signal(int, int)
     sigResized = Signal()
 
+    # How many views have been made, each with its title and legend: the step arrows look
+    # for the titles again only when this changed (see StepArrows._find_titles).
+    made: ClassVar[int] = 0
+
     def __init__(
         self, title: str, object_name: str, parent: QWidget | None = None, magnify: bool = True
     ) -> None:
         super().__init__(parent)
+        MatrixView.made += 1
         self.setObjectName(object_name)
         # A heat map gets a magnifier beside it (made when first needed): the current step's
         # cells and two cells around them, with numbers.  A magnifier has none of its own.

@@ -139,6 +139,7 @@ class StepArrows(QWidget):
         self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
         # The views' titles and colour legends (found on refresh): arrows pass under their text.
         self._labels: list[TitleLabel | ColorLegend] | None = None
+        self._labels_key: tuple[object, int] | None = None  # (parent, views made) when found
         self._items: list[tuple[tuple[str, str], QRect]] = []  # shown: (text, font), text box
         self._letter_cache: dict[tuple[object, ...], tuple[QPainterPath, QRegion]] = {}
         # A text's letters' reach from where it is written (see _letter_reach), by text and
@@ -194,7 +195,7 @@ class StepArrows(QWidget):
             try:
                 items = self._title_items()
             except RuntimeError:  # a title known was deleted with its view
-                self._labels = self._find_titles()
+                self._labels = self._find_titles(again=True)
                 items = self._title_items()
         else:
             items = self._items
@@ -230,10 +231,17 @@ class StepArrows(QWidget):
         above = [top(v) + v.height() for v in views.values() if v.isVisible()]
         return (max((y for y in above if y <= floor), default=floor) + floor) / 2
 
-    def _find_titles(self) -> list[TitleLabel | ColorLegend]:
+    def _find_titles(self, again: bool = False) -> list[TitleLabel | ColorLegend]:
+        """The titles and legends of the views under this sheet: the ones found before while
+        no view has been made since (every title and legend is a view's), unless ``again``
+        (looking through every widget under the views took ~1 ms of each edit)."""
         parent = self.parentWidget()
         if parent is None:
             return []
+        key = (parent, MatrixView.made)
+        if not again and self._labels is not None and self._labels_key == key:
+            return self._labels
+        self._labels_key = key
         return [*parent.findChildren(TitleLabel), *parent.findChildren(ColorLegend)]
 
     def _title_items(self) -> list[tuple[tuple[str, str], QRect]]:
