@@ -49,6 +49,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QRegion,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -238,6 +239,19 @@ def __getattr__(name: str) -> object:
 @functools.lru_cache(maxsize=65536)
 def _formatted(value: float) -> str:
     return format_number(value)
+
+
+def distinct_values(values: np.ndarray) -> np.ndarray:
+    """The distinct numbers of ``values`` (any shape, no NaN), sorted: ``np.unique`` without
+    its check for a masked array, which imports ``numpy.ma`` (~20 ms of the first paint; the
+    window uses it nowhere else)."""
+    ordered = np.sort(values, axis=None)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def format_cell(value: float) -> str:
@@ -540,7 +554,7 @@ class MatrixModel(QAbstractTableModel):
         """The longest texts the cells show (the view sizes cells and font from them)."""
         nan = np.isnan(self.values)
         shown = self.values[~nan]
-        texts = {format_cell(v) for v in np.unique(shown)} if shown.size else {""}
+        texts = {format_cell(v) for v in distinct_values(shown)} if shown.size else {""}
         if (nan & ~self.pending & (self.kinds == INPUT)).any():
             texts.add(format_cell(math.nan))
         reserved = self.reserved_texts
@@ -570,7 +584,7 @@ class MatrixModel(QAbstractTableModel):
         if source is not None:
             self._reserve_source = None
             shown = source[~np.isnan(source)]
-            self._reserved = frozenset(format_cell(v) for v in np.unique(shown))
+            self._reserved = frozenset(format_cell(v) for v in distinct_values(shown))
         return self._reserved
 
     @reserved_texts.setter
@@ -2055,6 +2069,27 @@ def _widest_index(size: int, offset: int) -> int:
     return int("8" * digits)
 
 
+class _HeatMapRoom(QWidget):
+    """Holds a heat map's place in a view's stack until the heat map is made: a stack's size
+    hints are the largest of its pages', so they stay those of a heat map never shown
+    (600×480 here, above an 8×8 table's: the flowing and lecture layouts read them)."""
+
+    # A fresh heat map's size hint, minimum size hint and size policy, taken from the first
+    # one made in the process (so they follow pyqtgraph, the style and the screen).
+    fresh: ClassVar[tuple[QSize, QSize, QSizePolicy] | None] = None
+
+    def __init__(self, fresh: tuple[QSize, QSize, QSizePolicy]) -> None:
+        super().__init__()
+        self._hint, self._least, policy = fresh
+        self.setSizePolicy(policy)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._hint)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._least)
+
+
 class TitleLabel(QLabel):
     """A view's title that is never cut: the whole title where it fits, else its two-line form
     (when given: a stack level's "3. max_pool2d" over "1×14×14"), else the short one (the
@@ -2266,10 +2301,20 @@ class MatrixView(QWidget):
         self.table.setModel(self.model)
         self.delegate = _CellDelegate(self.model, self.table)
         self.table.setItemDelegate(self.delegate)
-        self.heatmap = _HeatMap()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
-        self.stack.addWidget(self.heatmap)
+        # The heat map is made when the view is first shown or the heat map first needed (see
+        # showEvent): the window's dozen views (~10 ms each for the heat map, ~40% of the
+        # window's build) are mostly never shown.  Until then a stand-in holds its page; the
+        # process's first view makes its own to measure it.
+        self._heatmap: _HeatMap | None = None
+        fresh = _HeatMapRoom.fresh
+        self._heatmap_room = None if fresh is None else _HeatMapRoom(fresh)
+        if self._heatmap_room is None:
+            heat = self.make_heatmap()
+            _HeatMapRoom.fresh = (heat.sizeHint(), heat.minimumSizeHint(), heat.sizePolicy())
+        else:
+            self.stack.addWidget(self._heatmap_room)
         self.legend = ColorLegend()
         self.hint_label = QLabel("")
         self.hint_label.setObjectName(f"{object_name}Hint")
@@ -2299,13 +2344,38 @@ class MatrixView(QWidget):
         self.model.sigHeaderNumbersChanged.connect(self._on_header_numbers_changed)
         self.table.sigHovered.connect(self._on_table_hovered)
         self.table.clicked.connect(self._on_table_clicked)
-        self.heatmap.sigHovered.connect(self._on_heat_hovered)
-        self.heatmap.sigClicked.connect(self._on_heat_clicked)
         # How cells look follows the application's view settings.
         settings = view_settings()
         settings.sigPaletteChanged.connect(self._on_palette_changed)
         settings.sigThemeChanged.connect(self._on_theme_changed)
         self._on_theme_changed()
+
+    @property
+    def heatmap(self) -> _HeatMap:
+        """The colour-only view of large matrices (the stack's second page), made on first use."""
+        return self.make_heatmap() if self._heatmap is None else self._heatmap
+
+    def make_heatmap(self) -> _HeatMap:
+        """The heat map, made now if it was not (see :attr:`heatmap`)."""
+        heat = self._heatmap
+        if heat is None:
+            heat = self._heatmap = _HeatMap()
+            heat.setBackground(QApplication.palette().color(QPalette.Base))  # see _on_theme_changed
+            if self._asked is not None:
+                heat.set_asked(self._to_model(*self._asked))
+            heat.sigHovered.connect(self._on_heat_hovered)
+            heat.sigClicked.connect(self._on_heat_clicked)
+            room, self._heatmap_room = self._heatmap_room, None
+            if room is not None:  # never the current page: the table is, until the map is made
+                self.stack.removeWidget(room)
+                room.deleteLater()
+            self.stack.insertWidget(1, heat)
+        return heat
+
+    @property
+    def has_heatmap(self) -> bool:
+        """Whether the heat map was made (:attr:`heatmap` makes it)."""
+        return self._heatmap is not None
 
     # ---- content ----------------------------------------------------------------------------
     def set_title(self, title: str, short: str = "", wrapped: str = "") -> None:
@@ -2453,7 +2523,8 @@ class MatrixView(QWidget):
 
     def refresh(self) -> None:
         """Redraw with the current palette (the view settings' ``palette``)."""
-        self.heatmap.apply_palette()
+        if self._heatmap is not None:
+            self._heatmap.apply_palette()
         self._render()
         self.legend.update()
 
@@ -2463,7 +2534,8 @@ class MatrixView(QWidget):
     def _on_theme_changed(self, _name: str = "") -> None:
         self._header_sizes.clear()  # the style may draw headers at another size
         # The heat map is drawn on the theme's base colour, like a table's empty area.
-        self.heatmap.setBackground(QApplication.palette().color(QPalette.Base))
+        if self._heatmap is not None:
+            self._heatmap.setBackground(QApplication.palette().color(QPalette.Base))
         if self.dimmed:  # dimmed towards the new background
             self._render()
 
@@ -2763,7 +2835,7 @@ class MatrixView(QWidget):
         if source is values and kept is reserved:
             return texts
         finite = values[np.isfinite(values)]
-        found = {format_cell(v) for v in np.unique(finite)} if finite.size else {"0"}
+        found = {format_cell(v) for v in distinct_values(finite)} if finite.size else {"0"}
         found |= reserved
         longest = max(len(t) for t in found)
         texts = tuple(sorted(t for t in found if len(t) >= longest - 1))
@@ -2978,8 +3050,8 @@ class MatrixView(QWidget):
         (in the table, the heat map and its close-up)."""
         self._asked = cell
         shifted = None if cell is None else self._to_model(*cell)
-        if shifted != self.heatmap.asked:
-            self.heatmap.set_asked(shifted)
+        if self._heatmap is not None and shifted != self._heatmap.asked:
+            self._heatmap.set_asked(shifted)
         if self.magnifier is not None:
             self.magnifier.set_asked(cell)
         if shifted != self.model.asked:
@@ -3247,6 +3319,16 @@ class MatrixView(QWidget):
         the hint line made the view ask for a height that followed its cells (a 16×16 input
         took 548 of the panel's 602 px as a table: a slot sized by what the view shows)."""
         return not self.sized_by_slot and super().hasHeightForWidth()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # A view that is shown makes its heat map now, before its first paint, as every view
+        # made it before being shown until 2026-12-01: made later, on the first large matrix,
+        # a test's view crashed in the heat map's first paint (test_step_work, PySide6 6.11;
+        # see tests/conftest.py on wrappers kept by address).  The views never shown (the
+        # operations not chosen, closed docks) are the saving.
+        if self._heatmap is None:
+            self.make_heatmap()
+        super().showEvent(event)
 
     def resizeEvent(self, event: QEvent) -> None:
         super().resizeEvent(event)
