@@ -13,10 +13,9 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PIL import Image
 from PySide6.QtCore import QT_TR_NOOP, QEventLoop, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QImage, QImageWriter, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
@@ -40,6 +39,9 @@ from visualizer.limits import GIF_MAX_PIXELS
 from visualizer.resources import asset
 from visualizer.safe_io import UnreadableFileError, check_write_target, write_atomically
 from visualizer.state import AppState
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 GIF_PHASES = ("forward", "backward", "both")
 MIN_GIF_DELAY, MAX_GIF_DELAY = 20, 60_000  # ms; browsers slow down anything under 20 ms
@@ -205,6 +207,8 @@ def matrix_widget(window: Any, key: str) -> QWidget:
 
 def qimage_to_pil(image: QImage) -> Image.Image:
     """A QImage as an RGB Pillow image (copies the pixels)."""
+    from PIL import Image  # Pillow only for a GIF (~20 ms of the first paint)
+
     rgba = image.convertToFormat(QImage.Format_RGBA8888)
     w, h = rgba.width(), rgba.height()
     data = bytes(rgba.constBits())[: rgba.bytesPerLine() * h]
@@ -294,6 +298,8 @@ def export_gif(
             )
         )
     path = check_write_target(path)  # fail before recording every frame
+    from PIL import Image  # Pillow only for a GIF (~20 ms of the first paint)
+
     # The stepping recorded: the single operation's, or the stack's.
     stepper: Any = state if stack is None else stack
     original = stepper.step
