@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
@@ -620,15 +620,18 @@ class AppState(QObject):
         assert self.comparison is not None
         return comparing.panel_canvas(self.comparison.panels[i])
 
-    def compare_frames(self) -> tuple[list[comparing.PanelFrame], list[dict[str, np.ndarray]]]:
+    def compare_frames(
+        self, names: Collection[str] = comparing.FRAME_PLANES
+    ) -> tuple[list[comparing.PanelFrame], list[dict[str, np.ndarray]]]:
         """Every compare panel at the current step, and per panel the cells of its output,
-        mask and dX whose shown value differs from another panel's."""
+        dY, mask, dX and dW (those in ``names``: the views shown) whose shown value differs
+        from another panel's."""
         assert self.comparison is not None
         frames = [
             comparing.panel_frame(self.comparison, i, self.cursor)
             for i in range(len(self.comparison.panels))
         ]
-        return frames, comparing.frame_differences(frames)
+        return frames, comparing.frame_differences(frames, names)
 
     def compare_final_grad_weights(self) -> list[np.ndarray]:
         """Every compare panel's whole dW (of the shown kernel slice), for one colour scale."""

@@ -15,7 +15,7 @@ the visualizer translates when it shows them; the templates are marked for ``lup
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -304,10 +304,24 @@ class Comparison:
         return [_summary_line(base, other) for other in self.panels[1:]]
 
 
+# The tolerance of :func:`_equal` (``np.isclose``'s ``rtol`` and ``atol``).
+RTOL, ATOL = 1e-9, 1e-12
+
+
 def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cell by cell: the same value (NaN equals NaN, −∞ equals −∞, rounding noise ignored)."""
+    """Cell by cell: the same value (NaN equals NaN, −∞ equals −∞, rounding noise ignored).
+
+    ``np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)`` written out as NumPy 2
+    computes it (the same operations in the same order), without its checks of the
+    arguments, which cost more than the comparison itself on a step's small planes (compare
+    mode compares the shown planes of every pair of settings on each step).
+    """
+    a = np.asarray(a)
+    b = np.asarray(b, dtype=np.result_type(b, 1.0))
     with np.errstate(invalid="ignore"):
-        return np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True) | (a == b)
+        same = (np.abs(a - b) <= ATOL + RTOL * np.abs(b)) & np.isfinite(b) | (a == b)
+        same |= np.isnan(a) & np.isnan(b)
+    return same
 
 
 def differing_cells(
@@ -336,15 +350,18 @@ def differing_cells(
         has[k, :h, :w] = True
         mask = None if known is None else known[k]
         sure[k, :h, :w] = True if mask is None else mask
-    for i in shown:
-        differs = np.zeros((rows, cols), bool)
-        for j in shown:
-            if j != i:
-                differs |= ~has[j] | (sure[j] & ~_equal(stack[i], stack[j]))
+    # Every pair at once: ``other[i, j]``, the cells where plane j says plane i differs (it
+    # lacks the cell, or knows another value there).
+    k = np.asarray(shown)
+    a, b = stack[k][:, None], stack[k][None, :]
+    other = ~has[k][None, :] | (sure[k][None, :] & ~_equal(a, b))
+    other[np.arange(len(k)), np.arange(len(k))] = False  # a plane against itself
+    differs = other.any(axis=1) & sure[k]
+    for n, i in enumerate(shown):
         marks = out[i]
         assert marks is not None
         h, w = marks.shape
-        marks[...] = (differs & sure[i])[:h, :w]
+        marks[...] = differs[n, :h, :w]
     return out
 
 
@@ -506,19 +523,24 @@ def panel_frame(comparison: Comparison, i: int, cursor: StepCursor) -> PanelFram
     )
 
 
-def frame_differences(frames: Sequence[PanelFrame]) -> list[dict[str, np.ndarray]]:
-    """Per panel, the cells of its output, dY, mask, dX and dW whose value *as shown now*
-    differs from another panel's (output cells not computed yet are left out)."""
-    known = [None if f.output_pending is None else ~f.output_pending for f in frames]
-    planes = {
-        "output": differing_cells([f.output for f in frames], known),
-        "grad_output": differing_cells([f.grad_output for f in frames]),
-        "mask": differing_cells([f.mask for f in frames]),
-        "grad_input": differing_cells([f.grad_input for f in frames]),
-        "grad_weight": differing_cells([f.grad_weight for f in frames]),
-    }
+# The planes of a frame whose differing cells :func:`frame_differences` finds.
+FRAME_PLANES = ("output", "grad_output", "mask", "grad_input", "grad_weight")
+
+
+def frame_differences(
+    frames: Sequence[PanelFrame], names: Collection[str] = FRAME_PLANES
+) -> list[dict[str, np.ndarray]]:
+    """Per panel, the cells of its output, dY, mask, dX and dW (those of them in ``names``)
+    whose value *as shown now* differs from another panel's (output cells not computed yet
+    are left out)."""
     out: list[dict[str, np.ndarray]] = [{} for _ in frames]
-    for name, marks in planes.items():
+    for name in FRAME_PLANES:
+        if name not in names:
+            continue
+        known = None
+        if name == "output":
+            known = [None if f.output_pending is None else ~f.output_pending for f in frames]
+        marks = differing_cells([getattr(f, name) for f in frames], known)
         for i, cells in enumerate(marks):
             if cells is not None:
                 out[i][name] = cells

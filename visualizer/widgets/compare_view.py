@@ -30,6 +30,7 @@ from visualizer.model.document import CompareSetup
 from visualizer.model.present import Marks
 from visualizer.state import INPUT, AppState
 from visualizer.ui import Retranslatable
+from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for
 from visualizer.widgets.views_panel import (
     INPUT_SIDE,
@@ -126,6 +127,9 @@ class ComparePanel(QFrame):
         step_font.setPointSizeF(STEP_POINTS)
         self.step_label.setFont(step_font)
         self.step_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        # The arithmetic changes on every step: behind a fence, so that its new text does not
+        # lay the whole window out again (its box is fixed: see _place_head, and fence.py).
+        self.step_fence = LayoutFence(self.step_label, self)
         self.grid = QGridLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(VIEW_SPACING)
@@ -183,13 +187,13 @@ class ComparePanel(QFrame):
 
     def _place_head(self, mode: str) -> None:
         self.head.removeWidget(self.title_label)
-        self.head.removeWidget(self.step_label)
+        self.head.removeWidget(self.step_fence)
         below = mode != "rows"
         self.head.addWidget(self.title_label, 0, 0)
         if below:
-            self.head.addWidget(self.step_label, 1, 0)
+            self.head.addWidget(self.step_fence, 1, 0)
         else:
-            self.head.addWidget(self.step_label, 0, 1)
+            self.head.addWidget(self.step_fence, 0, 1)
         self.head.setColumnStretch(0, 0 if not below else 1)
         self.head.setColumnStretch(1, 0 if below else 1)
         # Under the title the arithmetic wraps, in a box of two lines (the views keep their
@@ -545,9 +549,10 @@ class CompareView(Retranslatable, QWidget):
             return
         forward = st.phase == "forward"
         levels = self._levels
-        frames, differing = st.compare_frames()
-        self._step_marks = []
         phase_views = self._candidate_views()
+        # The differing cells of the views this step may show (_arrange picks among them).
+        frames, differing = st.compare_frames({name for names in phase_views for name in names})
+        self._step_marks = []
         self._marking = True
         for i, panel in enumerate(self.panels):
             frame = frames[i]

@@ -26,12 +26,17 @@ STEADY_MIN_CHARS = 12
 
 def _layout_view(widget: QWidget, width: int, steady: bool = False) -> tuple[object, ...]:
     """What a layout reads from ``widget`` (as ``QWidgetItem`` does: a dimension whose policy
-    is Ignored has no hint and no least size), its height for ``width`` included; ``steady``:
-    its width hints and its preferred height are left out (see :class:`LayoutFence`)."""
+    is Ignored has no hint and no least size, and one of fixed size has that size whatever its
+    hints say), its height for ``width`` included; ``steady``: its width hints and its
+    preferred height are left out (see :class:`LayoutFence`)."""
     policy = widget.sizePolicy()
+    least_size, most_size = widget.minimumSize(), widget.maximumSize()
+    # A fixed dimension's hints are not asked (a word-wrapped text lays itself out for each).
     ignored = (
-        policy.horizontalPolicy() == _Policy.Ignored,
-        policy.verticalPolicy() == _Policy.Ignored,
+        policy.horizontalPolicy() == _Policy.Ignored
+        or 0 < least_size.width() == most_size.width(),
+        policy.verticalPolicy() == _Policy.Ignored
+        or 0 < least_size.height() == most_size.height(),
     )
 
     def shown(size: QSize) -> tuple[int, int]:
@@ -50,8 +55,8 @@ def _layout_view(widget: QWidget, width: int, steady: bool = False) -> tuple[obj
         hint,
         least,
         hfw,
-        widget.minimumSize().toTuple(),
-        widget.maximumSize().toTuple(),
+        least_size.toTuple(),
+        most_size.toTuple(),
         policy.horizontalPolicy(),
         policy.verticalPolicy(),
         policy.horizontalStretch(),
