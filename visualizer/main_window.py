@@ -112,6 +112,7 @@ class MainWindow(Retranslatable, QMainWindow):
         # On the left: at 1366×768 every vertical pixel goes to the matrices.
         self.addToolBar(Qt.LeftToolBarArea, self.toolbar)
         self._retranslate_hooks: list[Callable[[], None]] = []
+        self._paint_hooks: list[Callable[[], None]] = []
         # Small screens: below SIDE_COLLAPSE_WIDTH the side panel collapses to the toolbar's
         # button; a click brings it back (until the width crosses the threshold again).
         self.side_collapsed = False
@@ -145,6 +146,12 @@ class MainWindow(Retranslatable, QMainWindow):
         no event of their own)."""
         hook()
         self._retranslate_hooks.append(hook)
+
+    def add_paint_hook(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` whenever the window is about to be painted, after the layout and
+        the views' fit (see :meth:`event`): for the heat maps of the views features add, whose
+        scenes mark what they dirtied in queued calls (``flush_scenes``)."""
+        self._paint_hooks.append(hook)
 
     def language_changed(self) -> None:
         self.retranslate_ui()
@@ -322,6 +329,8 @@ class MainWindow(Retranslatable, QMainWindow):
             # made now, that is painted in this pass (else a second pass over the window
             # followed, repainting the arrows' sheet and every view under it).
             self.views_panel.flush_scenes()
+            for hook in self._paint_hooks:
+                hook()
         return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
