@@ -33,10 +33,8 @@ def _layout_view(widget: QWidget, width: int, steady: bool = False) -> tuple[obj
     least_size, most_size = widget.minimumSize(), widget.maximumSize()
     # A fixed dimension's hints are not asked (a word-wrapped text lays itself out for each).
     ignored = (
-        policy.horizontalPolicy() == _Policy.Ignored
-        or 0 < least_size.width() == most_size.width(),
-        policy.verticalPolicy() == _Policy.Ignored
-        or 0 < least_size.height() == most_size.height(),
+        policy.horizontalPolicy() == _Policy.Ignored or 0 < least_size.width() == most_size.width(),
+        policy.verticalPolicy() == _Policy.Ignored or 0 < least_size.height() == most_size.height(),
     )
 
     def shown(size: QSize) -> tuple[int, int]:
