@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.i18n import set_action_text, tr, translate_message
+from visualizer.model.compare import PanelFrame
 from visualizer.model.document import CompareSetup
 from visualizer.model.present import Marks
 from visualizer.state import INPUT, AppState
 from visualizer.ui import Retranslatable
 from visualizer.widgets.fence import LayoutFence
-from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for
+from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for, marks_held
 from visualizer.widgets.views_panel import (
     INPUT_SIDE,
     OUTPUT_SIDE,
@@ -555,63 +556,73 @@ class CompareView(Retranslatable, QWidget):
         st = self.state
         if st.comparison is None or len(self.panels) != len(st.comparison.panels):
             return
-        forward = st.phase == "forward"
-        levels = self._levels
         phase_views = self._candidate_views()
         # The differing cells of the views this step may show (_arrange picks among them).
         frames, differing = st.compare_frames({name for names in phase_views for name in names})
         self._step_marks = []
-        self._marking = True
-        for i, panel in enumerate(self.panels):
-            frame = frames[i]
-            shown = phase_views[i]
-            if "output" in shown:
-                panel.show_values(
-                    "output", frame.output, levels=levels["output"], pending=frame.output_pending
-                )
-            if "grad_input" in shown:
-                panel.show_values(
-                    "grad_input", frame.grad_input, levels=levels["grad_input"], diverging=True
-                )
-            if "grad_weight" in shown and frame.grad_weight is not None:
-                panel.show_values(
-                    "grad_weight",
-                    frame.grad_weight,
-                    levels=levels["grad_weight"],
-                    diverging=True,
-                )
-            if "mask" in shown and frame.mask is not None:
-                panel.show_values("mask", frame.mask.astype(float), levels=levels["mask"])
-        # With the views' new values (their sizes count): a phase switch changes the views.
-        self._arrange()
-        self._marking = False
-        for i, panel in enumerate(self.panels):
-            frame = frames[i]
-            shown = panel.shown
-            hl = frame.highlight
-            marks: dict[str, Marks] = {}
-            for name in shown:
-                marked = differing[i].get(name)
-                cells = Marks()
-                # Framed where a view can be a table; a heat map draws no such frames.
-                if marked is not None and marked.size <= MAX_MARKED_CELLS and self._framed:
-                    cells = cells.added(map(tuple, np.argwhere(marked).tolist()), DIFFERS_STYLE)
-                skip = (forward and name in GRADIENTS) or (not forward and name == "mask")
-                if hl is not None and not skip:
-                    # As the usual views: the step's cells (a large window as a rectangle); in
-                    # the backward phase dY marks the cell of the current output position.
-                    if name == "grad_output":
-                        cells = hl.of("output").map_roles(current_style).merged(cells)
-                    else:
-                        cells = hl.of(name).map_roles(role_styles).merged(cells)
-                marks[name] = cells
-            self._step_marks.append(marks)
-            text = st.compare_step_text(i)
-            if text != panel.step_label.text():
-                panel.step_label.setText(text)
-                panel.step_label.setToolTip(text)
-            panel.step_label.setEnabled(frame.step.present)
-        self._show_marks()
+        # The step's new values, then its new marks: each view's cells are marked once (a
+        # view given new values marked its old cells again first).
+        with marks_held([view for panel in self.panels for view in panel.views.values()]):
+            self._marking = True
+            for panel, frame, shown in zip(self.panels, frames, phase_views, strict=True):
+                self._show_frame_values(panel, frame, shown)
+            # With the views' new values (their sizes count): a phase switch changes the views.
+            self._arrange()
+            self._marking = False
+            for i, panel in enumerate(self.panels):
+                frame = frames[i]
+                self._step_marks.append(self._frame_marks(panel, frame, differing[i]))
+                text = st.compare_step_text(i)
+                if text != panel.step_label.text():
+                    panel.step_label.setText(text)
+                    panel.step_label.setToolTip(text)
+                panel.step_label.setEnabled(frame.step.present)
+            self._show_marks()
+
+    def _show_frame_values(
+        self, panel: ComparePanel, frame: PanelFrame, shown: tuple[str, ...]
+    ) -> None:
+        """The step's values of ``panel``'s views among ``shown``."""
+        levels = self._levels
+        if "output" in shown:
+            panel.show_values(
+                "output", frame.output, levels=levels["output"], pending=frame.output_pending
+            )
+        if "grad_input" in shown:
+            panel.show_values(
+                "grad_input", frame.grad_input, levels=levels["grad_input"], diverging=True
+            )
+        if "grad_weight" in shown and frame.grad_weight is not None:
+            panel.show_values(
+                "grad_weight", frame.grad_weight, levels=levels["grad_weight"], diverging=True
+            )
+        if "mask" in shown and frame.mask is not None:
+            panel.show_values("mask", frame.mask.astype(float), levels=levels["mask"])
+
+    def _frame_marks(
+        self, panel: ComparePanel, frame: PanelFrame, differing: dict[str, np.ndarray]
+    ) -> dict[str, Marks]:
+        """The step's marks of each view ``panel`` shows: its differing cells and the
+        step's cells."""
+        forward = self.state.phase == "forward"
+        hl = frame.highlight
+        marks: dict[str, Marks] = {}
+        for name in panel.shown:
+            marked = differing.get(name)
+            cells = Marks()
+            # Framed where a view can be a table; a heat map draws no such frames.
+            if marked is not None and marked.size <= MAX_MARKED_CELLS and self._framed:
+                cells = cells.added(map(tuple, np.argwhere(marked).tolist()), DIFFERS_STYLE)
+            skip = (forward and name in GRADIENTS) or (not forward and name == "mask")
+            if hl is not None and not skip:
+                # As the usual views: the step's cells (a large window as a rectangle); in the
+                # backward phase dY marks the cell of the current output position.
+                if name == "grad_output":
+                    cells = hl.of("output").map_roles(current_style).merged(cells)
+                else:
+                    cells = hl.of(name).map_roles(role_styles).merged(cells)
+            marks[name] = cells
+        return marks
 
     def _on_hover_changed(self) -> None:
         if self.state.comparison is not None and len(self._step_marks) == len(self.panels):
