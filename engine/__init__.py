@@ -46,6 +46,7 @@ from engine.pooling import (
 from engine.relu import relu, relu_backward
 from engine.stack import (
     LayerShape,
+    StackFields,
     check_stack,
     projective_field_masks,
     receptive_field,
@@ -87,6 +88,7 @@ __all__ = [
     "ParamSpec",
     "ParameterError",
     "Params",
+    "StackFields",
     "Step",
     "StepCell",
     "Tap",

@@ -437,24 +437,32 @@ def _links(g: WindowGeometry, axis: int) -> tuple[np.ndarray, np.ndarray]:
     return np.where(valid, coords, 0), valid
 
 
-def _to_input(layer: _Layer, g: WindowGeometry, axis: int, wanted: np.ndarray) -> np.ndarray:
-    """Input coordinates (bool mask) the output coordinates ``wanted`` depend on."""
-    coords, valid = _links(g, axis)
-    if layer.spec.scatters:
-        return np.asarray((wanted[coords] & valid).any(axis=1))
-    mask = np.zeros(g.in_size[axis], dtype=bool)
-    mask[coords[wanted][valid[wanted]]] = True
-    return mask
+@dataclass(frozen=True)
+class _AxisLinks:
+    """One layer's dependencies along one axis (see :func:`_links`)."""
 
+    scatters: bool
+    coords: np.ndarray  # (windows or input cells, taps)
+    valid: np.ndarray  # the same shape, bool
+    in_size: int
 
-def _to_output(layer: _Layer, g: WindowGeometry, axis: int, have: np.ndarray) -> np.ndarray:
-    """Output coordinates (bool mask) that depend on the input coordinates ``have``."""
-    coords, valid = _links(g, axis)
-    if layer.spec.scatters:
-        mask = np.zeros(g.in_size[axis], dtype=bool)
-        mask[coords[have][valid[have]]] = True
+    def to_input(self, wanted: np.ndarray) -> np.ndarray:
+        """Input coordinates (bool mask) the output coordinates ``wanted`` depend on."""
+        coords, valid = self.coords, self.valid
+        if self.scatters:
+            return np.asarray((wanted[coords] & valid).any(axis=1))
+        mask = np.zeros(self.in_size, dtype=bool)
+        mask[coords[wanted][valid[wanted]]] = True
         return mask
-    return np.asarray((have[coords] & valid).any(axis=1))
+
+    def to_output(self, have: np.ndarray) -> np.ndarray:
+        """Output coordinates (bool mask) that depend on the input coordinates ``have``."""
+        coords, valid = self.coords, self.valid
+        if self.scatters:
+            mask = np.zeros(self.in_size, dtype=bool)
+            mask[coords[have][valid[have]]] = True
+            return mask
+        return np.asarray((have[coords] & valid).any(axis=1))
 
 
 def _one_cell(size: Pair, index: object) -> tuple[np.ndarray, np.ndarray] | None:
@@ -484,6 +492,84 @@ def _layer_number(layer: object, count: int, name: str) -> int:
     )
 
 
+class StackFields:
+    """The receptive and projective fields of a stack's cells, its layers' windows worked out
+    once.
+
+    :func:`receptive_field_masks` and :func:`projective_field_masks` are this class's
+    :meth:`receptive` and :meth:`projective` on a new instance: they parse the layers and make
+    their windows again on each call (most of a field's cost), where hovering the cells of a
+    stack asks for a field on every move of the mouse.
+
+    Parameters
+    ----------
+    layers : the stack
+    input_size : (H, W) of the input (or its whole shape; the last two entries count)
+
+    Raises
+    ------
+    ParameterError
+        Naming an invalid layer.
+    """
+
+    def __init__(self, layers: Sequence[Layer], input_size: object) -> None:
+        plan, geometries = _plan(layers, input_size)
+        self._empty = not plan
+        # (H, W) of every level: the input, then each layer's output.
+        self.sizes: list[Pair] = [_input_hw(input_size)] + [
+            _out_hw(p, g) for p, g in zip(plan, geometries, strict=True)
+        ]
+        self._axes = [
+            tuple(_AxisLinks(p.spec.scatters, *_links(g, axis), g.in_size[axis]) for axis in (0, 1))
+            for p, g in zip(plan, geometries, strict=True)
+        ]
+
+    def receptive(self, out_index: object, layer: int = -1) -> list[np.ndarray]:
+        """What output cell ``out_index`` of layer ``layer`` depends on, at every earlier
+        level: see :func:`receptive_field_masks`."""
+        if self._empty:  # no layers: the output is the input
+            return self.projective(out_index)
+        last = _layer_number(layer, len(self._axes), "layer")
+        size = self.sizes[last + 1]
+        cell = _one_cell(size, out_index)
+        if cell is None:
+            raise ParameterError(
+                "output position ({position}) is outside the output of size {size}",
+                position=repr(out_index),
+                size=f"{size[0]}x{size[1]}",
+            )
+        rows, cols = cell
+        masks = [np.outer(rows, cols)]
+        for k in range(last, -1, -1):
+            along_rows, along_cols = self._axes[k]
+            rows = along_rows.to_input(rows)
+            cols = along_cols.to_input(cols)
+            masks.append(np.outer(rows, cols))
+        return masks[::-1]
+
+    def projective(self, in_index: object, level: int = 0) -> list[np.ndarray]:
+        """Every cell that depends on cell ``in_index`` of level ``level``, level by level:
+        see :func:`projective_field_masks`."""
+        start = _layer_number(level, len(self._axes) + 1, "level")
+        cell = _one_cell(self.sizes[start], in_index)
+        if cell is None:
+            size = self.sizes[start]
+            raise ParameterError(
+                "cell ({position}) is outside level {level} of size {size}",
+                position=repr(in_index),
+                level=start,
+                size=f"{size[0]}x{size[1]}",
+            )
+        rows, cols = cell
+        masks = [np.outer(rows, cols)]
+        for k in range(start, len(self._axes)):
+            along_rows, along_cols = self._axes[k]
+            rows = along_rows.to_output(rows)
+            cols = along_cols.to_output(cols)
+            masks.append(np.outer(rows, cols))
+        return masks
+
+
 def receptive_field_masks(
     layers: Sequence[Layer], input_size: object, out_index: object, *, layer: int = -1
 ) -> list[np.ndarray]:
@@ -501,25 +587,7 @@ def receptive_field_masks(
     ParameterError
         Naming an invalid layer, or if ``out_index`` is outside that layer's output.
     """
-    plan, geometries = _plan(layers, input_size)
-    if not plan:  # no layers: the output is the input
-        return projective_field_masks(layers, input_size, out_index)
-    last = _layer_number(layer, len(plan), "layer")
-    size = _out_hw(plan[last], geometries[last])
-    cell = _one_cell(size, out_index)
-    if cell is None:
-        raise ParameterError(
-            "output position ({position}) is outside the output of size {size}",
-            position=repr(out_index),
-            size=f"{size[0]}x{size[1]}",
-        )
-    rows, cols = cell
-    masks = [np.outer(rows, cols)]
-    for k in range(last, -1, -1):
-        rows = _to_input(plan[k], geometries[k], 0, rows)
-        cols = _to_input(plan[k], geometries[k], 1, cols)
-        masks.append(np.outer(rows, cols))
-    return masks[::-1]
+    return StackFields(layers, input_size).receptive(out_index, layer)
 
 
 def receptive_field(
@@ -557,25 +625,7 @@ def projective_field_masks(
     Level 0 is the input, level ``l`` the output of layer ``l - 1``.  Entry 0 of the result is
     level ``level`` with only ``in_index`` set, then one bool mask per later level.
     """
-    plan, geometries = _plan(layers, input_size)
-    start = _layer_number(level, len(plan) + 1, "level")
-    sizes = [_input_hw(input_size)] + [_out_hw(p, g) for p, g in zip(plan, geometries, strict=True)]
-    cell = _one_cell(sizes[start], in_index)
-    if cell is None:
-        size = sizes[start]
-        raise ParameterError(
-            "cell ({position}) is outside level {level} of size {size}",
-            position=repr(in_index),
-            level=start,
-            size=f"{size[0]}x{size[1]}",
-        )
-    rows, cols = cell
-    masks = [np.outer(rows, cols)]
-    for k in range(start, len(plan)):
-        rows = _to_output(plan[k], geometries[k], 0, rows)
-        cols = _to_output(plan[k], geometries[k], 1, cols)
-        masks.append(np.outer(rows, cols))
-    return masks
+    return StackFields(layers, input_size).projective(in_index, level)
 
 
 # ---- the textbook recursion -------------------------------------------------------------------

@@ -334,8 +334,8 @@ class StackState(QObject):
         doc = results.doc
         try:
             if kind == "receptive":
-                return dict(enumerate(receptive_masks(doc, level, (row, col))))
-            masks = projective_masks(doc, level, (row, col))
+                return dict(enumerate(receptive_masks(doc, level, (row, col), results.fields)))
+            masks = projective_masks(doc, level, (row, col), results.fields)
         except ValueError:
             return {}
         return {level + i: mask for i, mask in enumerate(masks)}

@@ -150,6 +150,29 @@ def test_hovering_a_cell_highlights_its_projective_field(window, qtbot):
     assert all(not styled(view, "hover") for view in panel.level_views)
 
 
+def test_hovering_cells_works_the_layers_windows_out_once(window, qtbot, monkeypatch):
+    """A field's masks came from parsing the layers and making their windows again on every
+    move of the mouse (most of their cost); the results keep them."""
+    import engine.stack
+
+    panel = open_stack(window, qtbot)
+    doc = window.state.stack
+    plans = []
+    plan = engine.stack._plan
+    monkeypatch.setattr(engine.stack, "_plan", lambda *a: plans.append(1) or plan(*a))
+    cells = [(0, 0), (1, 2), (3, 1), (2, 2)]
+    for cell in cells:
+        panel.level_views[0].sigCellHovered.emit(*cell)
+    assert len(plans) <= 1
+    masks = projective_field_masks(doc.engine_layers(), doc.x.shape, cells[-1])
+    for level in range(1, 4):
+        assert styled(panel.level_views[level], "hover") == mask_cells(masks[level])
+    panel.level_views[2].sigCellClicked.emit(1, 1)
+    masks = receptive_field_masks(doc.engine_layers()[:2], doc.x.shape, (1, 1))
+    for level in range(2):
+        assert styled(panel.level_views[level], "window") >= mask_cells(masks[level])
+
+
 def test_stepping_goes_forward_layer_by_layer_then_back_through_every_layer(window, qtbot):
     panel = open_stack(window, qtbot)
     by_layer(window)

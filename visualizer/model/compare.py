@@ -352,11 +352,12 @@ def differing_cells(
         sure[k, :h, :w] = True if mask is None else mask
     # Every pair at once: ``other[i, j]``, the cells where plane j says plane i differs (it
     # lacks the cell, or knows another value there).
-    k = np.asarray(shown)
-    a, b = stack[k][:, None], stack[k][None, :]
-    other = ~has[k][None, :] | (sure[k][None, :] & ~_equal(a, b))
-    other[np.arange(len(k)), np.arange(len(k))] = False  # a plane against itself
-    differs = other.any(axis=1) & sure[k]
+    present = np.asarray(shown)
+    values = stack[present]
+    other = ~has[present][None, :] | (sure[present][None, :] & ~_equal(values[:, None], values))
+    itself = np.arange(len(shown))
+    other[itself, itself] = False  # a plane against itself
+    differs = other.any(axis=1) & sure[present]
     for n, i in enumerate(shown):
         marks = out[i]
         assert marks is not None

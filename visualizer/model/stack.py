@@ -34,6 +34,7 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from engine.ops.spec import QT_TR_NOOP
 from engine.stack import (
     LAYER_ERROR,
     LayerShape,
+    StackFields,
     projective_field_masks,
     receptive_field_masks,
     stack_forward_backward,
@@ -527,6 +529,12 @@ class StackResults:
     def n_layers(self) -> int:
         return len(self.outputs)
 
+    @cached_property
+    def fields(self) -> StackFields:
+        """The stack's receptive and projective fields, its layers' windows worked out once
+        (hovering cells asks for a field on every move of the mouse)."""
+        return StackFields(self.doc.engine_layers(), self.doc.x.shape)
+
     def layer_steps(self) -> tuple[int, ...]:
         """Steps of each layer in one phase, as the document's stepping counts them: its
         windows (``"windows"``: its trace's steps, from the engine) or one (``"layers"``)."""
@@ -593,16 +601,26 @@ def compute_stack(doc: StackDoc) -> StackResults:
     return StackResults(doc, rows, [np.asarray(o, dtype=float) for o in outputs], grads, dy, sizes)
 
 
-def receptive_masks(doc: StackDoc, level: int, cell: tuple[int, int]) -> list[np.ndarray]:
-    """Cells of levels ``0 .. level`` that cell ``cell`` of level ``level`` depends on."""
+def receptive_masks(
+    doc: StackDoc, level: int, cell: tuple[int, int], fields: StackFields | None = None
+) -> list[np.ndarray]:
+    """Cells of levels ``0 .. level`` that cell ``cell`` of level ``level`` depends on
+    (``fields``: ``doc``'s, made once, see :attr:`StackResults.fields`)."""
     layers = doc.engine_layers()
     if level == 0:
         return projective_field_masks(layers[:0], doc.x.shape, cell)
+    if fields is not None:
+        return fields.receptive(cell, level - 1)
     return receptive_field_masks(layers[:level], doc.x.shape, cell, layer=level - 1)
 
 
-def projective_masks(doc: StackDoc, level: int, cell: tuple[int, int]) -> list[np.ndarray]:
-    """Cells of levels ``level .. L`` that depend on cell ``cell`` of level ``level``."""
+def projective_masks(
+    doc: StackDoc, level: int, cell: tuple[int, int], fields: StackFields | None = None
+) -> list[np.ndarray]:
+    """Cells of levels ``level .. L`` that depend on cell ``cell`` of level ``level``
+    (``fields``: ``doc``'s, made once, see :attr:`StackResults.fields`)."""
+    if fields is not None:
+        return fields.projective(cell, level)
     return projective_field_masks(doc.engine_layers(), doc.x.shape, cell, level=level)
 
 
