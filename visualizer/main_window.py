@@ -328,7 +328,8 @@ class MainWindow(Retranslatable, QMainWindow):
             # The heat maps' scenes mark what their moved frames dirtied in queued calls:
             # made now, that is painted in this pass (else a second pass over the window
             # followed, repainting the arrows' sheet and every view under it).
-            self.views_panel.flush_scenes()
+            if self.views_panel.isVisible():  # hidden under Stack or compare mode
+                self.views_panel.flush_scenes()
             for hook in self._paint_hooks:
                 hook()
         return super().event(event)
