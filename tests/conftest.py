@@ -27,24 +27,49 @@ def run_main(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
     )
 
 
+QT_FIXTURES = frozenset({"qtbot", "qapp", "window"})
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_teardown(item):
-    """No automatic garbage collection while a test is torn down: pytest-qt closes its widgets,
-    deletes them and processes events (which may paint and run zero-time timers) before
-    _collect_qt_garbage collects.  A collection set off by an allocation in those events (the
-    cell pictures made after a paint allocate) finalised a test's top-level view while Qt
-    still sent it events ("'MatrixView' object has no attribute 'magnifier'"), or a wrapper
-    whose C++ object Qt had deleted came back for a new widget at the same address (a
-    segmentation fault).  Collected explicitly afterwards, in a fixed order."""
+def pytest_runtest_protocol(item, nextitem):
+    """No automatic garbage collection during a test that uses Qt (set-up, call, tear-down):
+    its garbage is collected explicitly, outside any event, by _collect_qt_garbage and once
+    more here after pytest-qt has closed the test's widgets.
+
+    pytest-qt keeps only weak references to the widgets a test adds, so a shown view held by
+    nothing but a reference cycle is garbage as soon as the test's function returns, yet Qt
+    still paints it while pytest-qt processes the events after the call.  A collection set off
+    by an allocation inside that paint event (Python's allocations start collections) deleted
+    the view, and with it the backing store the paint was drawing into: valgrind showed
+    QPainter::drawText reading the QImage that ~QBackingStore had freed, from a collection
+    started in a cell's paint (a segmentation fault in one CI run, and every time in
+    tests/visualizer/test_step_work.py run alone at b32ecf2).  During tear-down the same
+    collection finalised a view while Qt still sent it events ("'MatrixView' object has no
+    attribute 'magnifier'"), or a wrapper whose C++ object Qt had deleted came back for a new
+    widget at the same address."""
     import gc
 
+    qt = bool(QT_FIXTURES & set(getattr(item, "fixturenames", ())))
     enabled = gc.isenabled()
-    gc.disable()
+    if qt:
+        gc.disable()
     try:
         return (yield)
     finally:
-        if enabled:
-            gc.enable()
+        if qt:
+            _forget_last_failure()
+            gc.collect()
+            if enabled:
+                gc.enable()
+
+
+def _forget_last_failure() -> None:
+    """Drop the failed test's traceback that pytest keeps for post-mortem debugging
+    (``sys.last_traceback`` and friends): its frames would keep that test's Qt objects alive
+    into the next tests, to be finalised whenever the next failure replaces them."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            setattr(sys, name, None)
 
 
 @pytest.fixture(autouse=True)
@@ -54,10 +79,11 @@ def _collect_qt_garbage(request):
     finalised later, at a random moment inside another test (a rare crash seen once under
     load during the garbage collection of a later, Qt-free test)."""
     yield
-    if not {"qtbot", "qapp", "window"} & set(request.fixturenames):
+    if not QT_FIXTURES & set(request.fixturenames):
         return
     import gc
 
+    _forget_last_failure()
     from PySide6.QtCore import QCoreApplication, QEvent
 
     app = QCoreApplication.instance()
