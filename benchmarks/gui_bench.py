@@ -55,7 +55,6 @@ import os
 import platform
 import pstats
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,7 +74,7 @@ import PySide6  # noqa: E402
 from PySide6.QtCore import QObject  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from benchmarks.measure import load_averages  # noqa: E402
+from benchmarks.measure import fresh_python, load_averages  # noqa: E402
 from visualizer.settings import CONFIG_ENV, DATA_ENV  # noqa: E402
 
 WINDOW = (1366, 768)
@@ -647,18 +646,10 @@ def first_paint_runs(body: str, runs: int, pycache: str | None) -> tuple[Times, 
     totals, builds = Times(), Times()
     totals.cpu, builds.cpu = [], []
     for i in range(runs + (pycache is not None)):
-        out = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
+        out = fresh_python(script, env, ROOT)
         if pycache is not None and i == 0:
             continue  # filled the bytecode cache
-        total, build, total_cpu, build_cpu = (float(v) for v in out.stdout.split())
+        total, build, total_cpu, build_cpu = (float(v) for v in out.split())
         totals.append(total)
         builds.append(build)
         totals.cpu.append(total_cpu)

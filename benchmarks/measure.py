@@ -1,4 +1,5 @@
-"""Measuring tools shared by the benchmarks and the memory tests (tests/engine).
+"""Measuring tools shared by the benchmarks and the tests (memory in tests/engine, a fresh
+process for the first window in tests/visualizer).
 
 Both benchmarks are run as scripts from ``benchmarks/`` (they import this module by its file
 name); the tests import it as ``benchmarks.measure`` from the checkout.
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -35,3 +39,18 @@ def load_averages() -> tuple[float, float, float] | None:
         return os.getloadavg()
     except OSError:
         return None
+
+
+def fresh_python(script: str, env: Mapping[str, str], cwd: Path) -> str:
+    """The standard output of ``script`` run by this interpreter in a new process (``python -c``);
+    a failure or a run over two minutes raises."""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return out.stdout

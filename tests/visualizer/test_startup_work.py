@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 from conftest import ROOT
+
+from benchmarks.measure import fresh_python
 
 # A fresh process: what an earlier test imported or made would hide what the window needs.
 FIRST_PAINT = """
@@ -39,16 +39,8 @@ print(json.dumps({
 
 def test_the_first_window_imports_and_makes_only_what_it_shows():
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run(
-        [sys.executable, "-c", FIRST_PAINT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    out = fresh_python(FIRST_PAINT, env, ROOT)
+    found = json.loads(out.strip().splitlines()[-1])
     # Pillow is for a GIF export, numpy.ma was np.unique's check for a masked array.
     assert found["modules"] == []
     # A heat map (a pyqtgraph scene, ~10 ms to make) only for the views shown: the default
