@@ -243,6 +243,16 @@ def weighted_calls(
 _forward, _backward = weighted_calls(conv2d, conv2d_backward, _kwargs, 0)
 
 
+def weighted_plane(
+    ctx: Any, plane_nc: tuple[int, int]
+) -> tuple[int, int, np.ndarray, np.ndarray, float | None, dict[str, Any]]:
+    """``(n, c, x, weight, bias of output channel c, kwargs)`` for the trace of plane
+    ``(n, c)``, from the ``ctx`` a :func:`weighted_calls` forward returned."""
+    n, c = plane_nc
+    x, w, b, kw = ctx
+    return n, c, x, w, None if b is None else float(b[c]), kw
+
+
 def weighted_fields(weight: TensorSpec) -> dict[str, Any]:
     """The :class:`OpSpec` fields every operation with a weight and a bias shares (its tensors,
     with ``weight`` the spec of its weight, and what its calls take and return)."""
@@ -266,9 +276,7 @@ def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
     """Output channel ``c`` of sample ``n``; ``arrays`` holds outputs and gradients."""
-    n, c = plane_nc
-    x, w, b, kw = ctx
-    bias = None if b is None else float(b[c])
+    n, c, x, w, bias, kw = weighted_plane(ctx, plane_nc)
     g = conv_geometry(x.shape[-2:], w.shape[-2:], **kw)
     gy = arrays["grad_output"][n, c]
     gb: float | None

@@ -38,7 +38,14 @@ from engine.ops.common import (
     pool_kwargs,
     register_module,
 )
-from engine.ops.conv2d import BIAS, CONV_KERNEL, WEIGHT, weighted_calls, weighted_fields
+from engine.ops.conv2d import (
+    BIAS,
+    CONV_KERNEL,
+    WEIGHT,
+    weighted_calls,
+    weighted_fields,
+    weighted_plane,
+)
 from engine.ops.conv2d import Records as ConvRecords
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.trace import (
@@ -350,9 +357,7 @@ def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
     """Output channel ``c`` of sample ``n``: every input channel scatters its kernel slice."""
-    n, c = plane_nc
-    x, w, b, kw = ctx
-    bias = None if b is None else float(b[c])
+    n, c, x, w, bias, kw = weighted_plane(ctx, plane_nc)
     if params.get("as_convolution"):
         return _canvas_trace(x[n], w[:, c : c + 1], bias, kw, arrays, plane_nc)
     g = _geometry_of(x.shape, w.shape, kw)
