@@ -13,18 +13,13 @@ from visualizer.model.stack import STACK_FORMAT, stack_from_json
 
 
 def conv_stack(side: int):
-    """conv 3×3 → ReLU → max 2×2 → conv 3×3 → ReLU on a ``side``×``side`` input."""
-    kernel = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]
+    """The benchmark's stack, conv 3×3 → ReLU → max 2×2 → conv 3×3 → ReLU, on a
+    ``side``×``side`` input."""
+    from benchmarks.gui_bench import stack_layers
+
     x = np.random.default_rng(0).integers(0, 256, size=(side, side)).astype(float)
-    layers = [
-        {"op": "conv2d", "weight": kernel, "bias": [0], "padding": 1},
-        {"op": "relu"},
-        {"op": "max_pool2d", "kernel_size": 2, "stride": 2},
-        {"op": "conv2d", "weight": kernel, "bias": [0], "padding": 1},
-        {"op": "relu"},
-    ]
     return stack_from_json(
-        {"format": STACK_FORMAT, "version": 1, "input": x.tolist(), "layers": layers}
+        {"format": STACK_FORMAT, "version": 1, "input": x.tolist(), "layers": stack_layers()}
     )
 
 
