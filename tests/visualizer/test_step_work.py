@@ -7,10 +7,11 @@ import math
 
 import numpy as np
 from checks import record_calls, settle
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainterPath, QRegion
+from qt_checks import events_after_each
 
-from visualizer.widgets import matrix_view
+from visualizer.widgets import matrix_view, step_arrows
 from visualizer.widgets.step_arrows import StepArrows, _Drawn, along
 
 
@@ -171,6 +172,50 @@ def test_stepping_draws_the_arrows_between_the_views(window, qtbot):
         assert sheet.arrows == [("input", "output")]
         assert len(sheet._shapes) == 1
         assert sheet._shapes[0].region.intersects(sheet._shapes[0].box)
+
+
+def test_a_step_back_paints_the_arrows_it_had_drawn(window, qtbot, monkeypatch):
+    """Max pooling 16×16: each step's arrow arches from X's window to its output cell, drawn
+    into a picture with antialiased translucent pens (~1.3 ms of a step).  A step back to a
+    step shown before paints that step's arrow from the picture it had: none is drawn again.
+    Each step's sheet is painted once, its arrow the one of its own segment."""
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    settle(qtbot)
+    sheet = window.findChild(StepArrows, "stepArrows")
+    pictures: list[object] = []
+    paint_arrow = step_arrows.paint_arrow
+
+    def recorded(painter: object, shape: object, color: object) -> None:
+        pictures.append(shape)
+        paint_arrow(painter, shape, color)
+
+    monkeypatch.setattr(step_arrows, "paint_arrow", recorded)
+    drawn: dict[int, list[tuple[QPainterPath, object]]] = {}
+    made: dict[int, int] = {}
+
+    def step(n: int) -> None:
+        pictures.clear()
+        st.set_step(n)
+        settle(qtbot)
+        made.setdefault(n, len(pictures))
+        if n in drawn:
+            made[n] = len(pictures)  # the second visit's count
+        assert sheet.arrows == [("input", "output")], n
+        drawn.setdefault(n, [(QPainterPath(d.shape[0]), d.region) for d in sheet._shapes])
+        now = [(d.shape[0], d.region) for d in sheet._shapes]
+        assert now == drawn[n], n  # the arrow of the step's own segment
+
+    forward, back = [1, 2, 3, 4, 5, 6], [5, 4, 3, 2, 1]
+    seen = events_after_each(QEvent.Type.Paint, {"sheet": sheet}, forward, step)
+    assert all(counts["sheet"] == 1 for counts in seen), seen
+    assert [made[n] for n in forward] == [1] * len(forward)  # each arrow new: drawn once
+    seen = events_after_each(QEvent.Type.Paint, {"sheet": sheet}, back, step)
+    assert all(counts["sheet"] == 1 for counts in seen), seen
+    assert [made[n] for n in back] == [0] * len(back)  # before: one arrow drawn again each
 
 
 def test_a_magnifier_step_renumbers_without_a_model_reset(qtbot):
