@@ -230,7 +230,13 @@ class StepArrows(QWidget):
         shape = self._shape(segment)
         drawn = _Drawn(shape) if shape else None
         self._recent[key] = drawn
-        if len(self._recent) > RECENT_ARROWS:
+        # The oldest go first: past a dozen, or past a few megabytes of pictures (an arch
+        # across the lecture layout's two rows has a picture of most of the window).
+        budget = RECENT_PIXELS / self.devicePixelRatioF() ** 2
+        while len(self._recent) > 1 and (
+            len(self._recent) > RECENT_ARROWS
+            or sum(d.box.width() * d.box.height() for d in self._recent.values() if d) > budget
+        ):
             self._recent.popitem(last=False)
         return drawn
 
@@ -550,12 +556,14 @@ class StepArrows(QWidget):
 
 
 ARROW_WIDTH = 3.0  # the arrow's curve, pixels, inside a white and a black edge
-# Arrows kept for their segments (a step's arrows and a few steps' before): each keeps its
-# picture, ~0.1 MB for an arch across a 1366×768 window (four times that at a ratio of 2).
-RECENT_ARROWS = 12
 ARROW_EDGE = 1.5  # pixels of each edge on each side
 DOT_RADIUS = 4.5  # the dot at an arrow's start
 DOT_EDGE = 1.5  # its dark edge's width
+# Arrows kept for their segments (a step's arrows and a few steps' before), each with its
+# picture (~0.1 MB for the normal layout's arch at 1366×768, four times that at a ratio of 2):
+# at most this many, and pictures of at most RECENT_PIXELS device pixels together (4 bytes each).
+RECENT_ARROWS = 12
+RECENT_PIXELS = 1_000_000
 
 
 def arrow_pens(color: QColor) -> tuple[QPen, QPen, QPen]:
