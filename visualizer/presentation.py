@@ -504,7 +504,7 @@ class Presentation(QObject):
         for label, base in self._title_bases:
             label.setFont(_at_least(_scaled(base, title), floor))
         if self.presenting:
-            self.window.views_panel.sync_cell_sizes()  # the titles' height is part of a view's
+            self.window.views_panel.fit_later()  # the titles' height is part of a view's
 
     def _update_icons(self) -> None:
         color = QApplication.palette().color(QPalette.ButtonText)

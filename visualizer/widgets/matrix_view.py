@@ -3277,6 +3277,26 @@ class MatrixView(QWidget):
         )
         return w, h
 
+    def measure_state(self) -> tuple[object, ...]:
+        """What :meth:`extent` and :meth:`close_up_extent` read of the view besides its data
+        and their arguments (and how the view is drawn): sizes measured while this stays the
+        same are measured again alike."""
+        label = self.title_label
+        return (
+            self.stack.currentIndex(),
+            self.legend.isHidden(),
+            self.legend.minimumHeight(),
+            label.text(),
+            label.short_text,
+            label.full_text,
+            label.font().key(),
+            label.sizeHint().height(),
+            self._close_up_title_font().key(),
+            self.number_height,
+            self.model.values.shape,
+            self.model.offset,
+        )
+
     def follow(self, cells: list[tuple[int, int]]) -> None:
         """Scroll the table so that ``cells`` (matrix coordinates) are in sight, when the
         matrix is larger than the view (zoomed, or larger than its slot)."""

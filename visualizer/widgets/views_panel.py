@@ -792,11 +792,32 @@ class ViewsPanel(Retranslatable, QWidget):
         views = self.lecture_views()
         if not views:
             return
+        pending = self._sync_timer.isActive()
+        measured = self._lecture_measure_state(views)
         self._fit_cache = {}
         try:
             self._choose_lecture(views)
         finally:
             self._fit_cache = None
+        if not pending and self._lecture_measure_state(self.lecture_views()) == measured:
+            # The views given their fixed sizes asked for a fit (sigResized), but they measure
+            # as they did for this one: a fit would choose the same layout again (entering
+            # the lecture layout chose it twice before its first paint).  Where this fit
+            # changed how a view is drawn (a heat map turned into a table, a shorter title),
+            # it was measured as it was drawn before: the fit before the paint stays.
+            self._sync_timer.stop()
+
+    def _lecture_measure_state(self, views: list[MatrixView]) -> tuple[object, ...]:
+        """What the lecture layout's choice reads besides the views' data (see
+        :meth:`MatrixView.measure_state`)."""
+        return (
+            self._flow_room(),
+            self._flow_bias_shown(),
+            self.bias_slot.sizeHint().toTuple(),
+            self.zoom,
+            tuple(views),
+            tuple(view.measure_state() for view in views),
+        )
 
     def _choose_lecture(self, views: list[MatrixView]) -> None:
         width, height = self._flow_room()
@@ -996,8 +1017,11 @@ class ViewsPanel(Retranslatable, QWidget):
         self._update_titles(self.state.input_canvas()[1])
         self._update_planes()  # leaving it: the planes side by side again
         self._on_step_changed(self.state.step)
-        self.grid.activate()
-        self.sync_cell_sizes()
+        # The fit waits for the layout: the window hides or brings back its controls after
+        # this, so the panel's size is not yet the one the views are fitted to (a fit made
+        # now was made again before the paint, and entering the lecture layout chose its
+        # cell size four times).
+        self.fit_later()
 
     def set_zoom(self, zoom: float) -> None:
         """Cell zoom; zoomed in, the normal layout flows in rows (see :meth:`_sync_zoomed`)."""
@@ -1053,6 +1077,11 @@ class ViewsPanel(Retranslatable, QWidget):
             for view in group:
                 view.widen_columns(width)
         self._arrows_timer.start()
+
+    def fit_later(self) -> None:
+        """Fit the views once the window is laid out: before the next paint (see
+        :meth:`fit_pending`), or when the event loop runs the fit's zero-time timer."""
+        self._sync_timer.start()
 
     def fit_pending(self) -> bool:
         """Run a fit the zero-time timer would run after this event (an edit's new shapes,
