@@ -1,0 +1,49 @@
+"""Entering or leaving the lecture layout (presentation mode, F5) does its work once: one
+choice of the lecture layout, one fit of the views (benchmarks/gui_bench.py times the toggle;
+these tests count calls and compare data, never time or pixels)."""
+
+from __future__ import annotations
+
+from checks import settle
+from PySide6.QtWidgets import QApplication
+
+from visualizer.widgets.views_panel import ViewsPanel
+
+
+def test_entering_and_leaving_the_lecture_layout_fit_the_views_once(window, qtbot, monkeypatch):
+    """Entering chose the lecture layout four times before its first paint: twice while the
+    window still had its controls (a panel of the old size), then before the paint, then again
+    because that fit resized the views.  Leaving fitted the normal layout twice."""
+    window.resize(1366, 768)
+    settle(qtbot)
+    panel = window.views_panel
+    fits: list[bool] = []
+    choices: list[int] = []
+    sync, choose = ViewsPanel.sync_cell_sizes, ViewsPanel._choose_lecture
+
+    def counted_sync(self: ViewsPanel) -> None:
+        fits.append(self.lecture)
+        sync(self)
+
+    def counted_choice(self: ViewsPanel, views: list) -> None:
+        choices.append(len(views))
+        choose(self, views)
+
+    monkeypatch.setattr(ViewsPanel, "sync_cell_sizes", counted_sync)
+    monkeypatch.setattr(ViewsPanel, "_choose_lecture", counted_choice)
+    cells = []
+    for on in (True, False, True, False):
+        fits.clear()
+        choices.clear()
+        window.presentation.set_presentation(on, save=False)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert fits == [on], (on, fits)
+        assert choices == ([3] if on else []), (on, choices)
+        views = [v for v in panel.views() if v.isVisible()]
+        cells.append(sorted((v.objectName(), v.cell, v.width(), v.height()) for v in views))
+    # The same layouts each time: the lecture row of X, Y and the mask at one cell size.
+    assert cells[0] == cells[2] and cells[1] == cells[3]
+    assert [name for name, *_ in cells[0]] == ["inputMatrix", "maskMatrix", "outputMatrix"]
+    assert len({cell for _, cell, *_ in cells[0]}) == 1
+    assert panel.lecture_cell == cells[0][0][1]
