@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
@@ -333,6 +334,37 @@ class MainWindow(Retranslatable, QMainWindow):
             for hook in self._paint_hooks:
                 hook()
         return super().event(event)
+
+    @contextmanager
+    def layout_held(self) -> Iterator[None]:
+        """Lay the window out once, before its next paint (see :meth:`event`), for all the
+        widgets the block shows and hides.
+
+        Qt lays out every ancestor of a widget it shows at once, up to the window: bringing
+        back the menus, the toolbar, the status bar and the step bar's controls one by one
+        laid the whole window out, every view included, once for each of them (leaving the
+        lecture layout: ~10 ms).  Held, each posts its layout request, handled once."""
+        layouts = [
+            layout
+            for layout in (
+                self.layout(),
+                self.lecture_area.layout(),
+                self.views_panel.layout(),
+                self.step_bar.layout(),
+            )
+            if layout is not None and layout.isEnabled()
+        ]
+        for layout in layouts:
+            layout.setEnabled(False)
+        try:
+            yield
+        finally:
+            for layout in layouts:
+                layout.setEnabled(True)
+                # The first change in the block posted the request (Qt posts none for the
+                # later ones until the layout has run): one more, in case it was handled
+                # while held (a request posted twice is handled once).
+                QCoreApplication.postEvent(layout.parentWidget(), QEvent(QEvent.Type.LayoutRequest))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -10,6 +10,7 @@ cell's luminance, so they stay readable; only the widgets around them follow the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import Any
 
 from PySide6.QtCore import (
@@ -376,32 +377,36 @@ class Presentation(QObject):
         self.presenting = on
         self.presentation_action.setChecked(self.presenting)
         w = self.window
-        if not on:
-            # The lecture views' sizes go first: the controls coming back must not find them
-            # (they would widen the window).
-            w.views_panel.set_presenting(False)
-            w.step_bar.set_lecture(False)
-        if changed:
-            self._hide_chrome(on)
-        # The room needs the matrices and the arithmetic, not the controls: they get the
-        # panel's width back until presentation mode is switched off again.
-        w.side_panel.setVisible(not self.presenting and not getattr(w, "side_collapsed", False))
-        if hasattr(w, "place_lecture_text"):
-            w.place_lecture_text()  # the text below the matrices, or beside them
-        if on:
-            w.step_bar.set_lecture(True)
+        # The window is laid out once for everything shown and hidden here (see
+        # MainWindow.layout_held), and the views fitted after that (ViewsPanel.fit_later).
+        held = getattr(w, "layout_held", None)
+        with held() if held is not None else nullcontext():
+            if not on:
+                # The lecture views' sizes go first: the controls coming back must not find
+                # them (they would widen the window).
+                w.views_panel.set_presenting(False)
+                w.step_bar.set_lecture(False)
+            if changed:
+                self._hide_chrome(on)
+            # The room needs the matrices and the arithmetic, not the controls: they get the
+            # panel's width back until presentation mode is switched off again.
+            w.side_panel.setVisible(not self.presenting and not getattr(w, "side_collapsed", False))
             if hasattr(w, "place_lecture_text"):
-                w.place_lecture_text()
-            w.views_panel.set_presenting(True)
-        self.leave_action.setEnabled(self.presenting)
-        self.blank_action.setEnabled(self.presenting)
-        if not self.presenting:
-            self.set_blank(False)
-        self._apply_fonts()
-        if save:
-            self._save("view/presentation", "true" if self.presenting else "false")
-        if changed and hasattr(w, "sigPresentingChanged"):
-            w.sigPresentingChanged.emit(on)
+                w.place_lecture_text()  # the text below the matrices, or beside them
+            if on:
+                w.step_bar.set_lecture(True)
+                if hasattr(w, "place_lecture_text"):
+                    w.place_lecture_text()
+                w.views_panel.set_presenting(True)
+            self.leave_action.setEnabled(self.presenting)
+            self.blank_action.setEnabled(self.presenting)
+            if not self.presenting:
+                self.set_blank(False)
+            self._apply_fonts()
+            if save:
+                self._save("view/presentation", "true" if self.presenting else "false")
+            if changed and hasattr(w, "sigPresentingChanged"):
+                w.sigPresentingChanged.emit(on)
 
     def _hide_chrome(self, on: bool) -> None:
         """Hide (or bring back) the menus, toolbars, status bar and docks."""

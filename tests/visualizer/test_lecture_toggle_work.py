@@ -1,11 +1,14 @@
 """Entering or leaving the lecture layout (presentation mode, F5) does its work once: one
-choice of the lecture layout, one fit of the views (benchmarks/gui_bench.py times the toggle;
-these tests count calls and compare data, never time or pixels)."""
+choice of the lecture layout, one fit of the views, one layout of the window
+(benchmarks/gui_bench.py times the toggle; these tests count calls and events, never time or
+pixels)."""
 
 from __future__ import annotations
 
 from checks import settle
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
+from qt_checks import EventCounter
 
 from visualizer.widgets.views_panel import ViewsPanel
 
@@ -47,3 +50,35 @@ def test_entering_and_leaving_the_lecture_layout_fit_the_views_once(window, qtbo
     assert [name for name, *_ in cells[0]] == ["inputMatrix", "maskMatrix", "outputMatrix"]
     assert len({cell for _, cell, *_ in cells[0]}) == 1
     assert panel.lecture_cell == cells[0][0][1]
+
+
+def test_the_window_is_laid_out_once_after_the_toggle_not_while_it_runs(window, qtbot):
+    """Qt lays out every ancestor of a widget it shows, at once: leaving the lecture layout
+    brought back the menus, the toolbar, the status bar, the side panel and the step bar's
+    controls one by one, and the views panel was resized four times before the event loop
+    ran (six times in all, each view eight).  Now nothing is laid out while the toggle runs;
+    the layout requests it posted lay the window out before the paint."""
+    window.resize(1366, 768)
+    settle(qtbot)
+    panel = window.views_panel
+    watched = {
+        "panel": panel,
+        "lecture area": window.lecture_area,
+        **{view.objectName(): view for view in panel.views()},
+    }
+    counter = EventCounter(QEvent.Type.Resize)
+    for widget in watched.values():
+        widget.installEventFilter(counter)
+    try:
+        for on in (True, False, True, False):
+            counter.counts.clear()
+            window.presentation.set_presentation(on, save=False)
+            during = {name: counter.counts.get(id(w), 0) for name, w in watched.items()}
+            assert not any(during.values()), (on, during)
+            for _ in range(3):
+                QApplication.processEvents()
+            assert counter.counts.get(id(panel), 0) > 0  # laid out after it, by the loop
+    finally:
+        for widget in watched.values():
+            widget.removeEventFilter(counter)
+    assert not window.menuBar().isHidden() and window.side_panel.isVisible()

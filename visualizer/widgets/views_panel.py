@@ -1010,6 +1010,12 @@ class ViewsPanel(Retranslatable, QWidget):
         if on == self.lecture:
             return
         self.lecture = on
+        # The fit waits for the layout: the window hides or brings back its controls after
+        # this, so the panel's size is not yet the one the views are fitted to (a fit made
+        # now was made again before the paint, and entering the lecture layout chose its
+        # cell size four times).  Asked first: the step's arrows then wait for it too (they
+        # were placed at the views' old places, then again after the fit).
+        self.fit_later()
         for view in self.views():
             view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
             view.set_note_least(LECTURE_NOTE_MIN_PX if on else 0)
@@ -1017,11 +1023,6 @@ class ViewsPanel(Retranslatable, QWidget):
         self._update_titles(self.state.input_canvas()[1])
         self._update_planes()  # leaving it: the planes side by side again
         self._on_step_changed(self.state.step)
-        # The fit waits for the layout: the window hides or brings back its controls after
-        # this, so the panel's size is not yet the one the views are fitted to (a fit made
-        # now was made again before the paint, and entering the lecture layout chose its
-        # cell size four times).
-        self.fit_later()
 
     def set_zoom(self, zoom: float) -> None:
         """Cell zoom; zoomed in, the normal layout flows in rows (see :meth:`_sync_zoomed`)."""
