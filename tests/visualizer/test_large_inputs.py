@@ -75,15 +75,18 @@ def test_the_magnifier_shows_the_window_with_its_numbers(large, qtbot):
     assert view.stack.currentIndex() == 1  # a heat map
     shown = view.magnified()
     x = st.x[0, 0]
-    np.testing.assert_array_equal(shown, x[0:6, 3:10])  # rows 1-2 .. 3+2, cols 5-2 .. 7+2
+    # Rows 1-2 .. 3+2, columns 5-2 .. 7+2: the box's row above the edge is taken below it
+    # (a close-up keeps its size at the edges).
+    np.testing.assert_array_equal(shown, x[0:7, 3:10])
     magnifier = view.magnifier
     assert magnifier.stack.currentIndex() == 0 and magnifier.model.show_numbers
     marked = {rc for rc, s in magnifier.highlights().items() if "window" in s}
     assert {(r, c) for r in range(1, 4) for c in range(5, 8)} <= marked
-    # The output's magnifier shows the cell the step writes, with two cells around it.
+    # The output's magnifier shows the cell the step writes, with two cells around it (the
+    # two rows above the edge taken below it).
     out = panel.output_view.magnified()
     y = st.output_plane()
-    np.testing.assert_array_equal(out, y[0:4, 3:8])
+    np.testing.assert_array_equal(out, y[0:5, 3:8])
 
 
 def test_the_magnifier_follows_the_step(large, qtbot):
@@ -91,6 +94,29 @@ def test_the_magnifier_follows_the_step(large, qtbot):
     st.set_step(30 * 20 + 12)  # window (20, 12)
     settle(qtbot)
     np.testing.assert_array_equal(view.magnified(), st.x[0, 0, 18:25, 10:17])
+
+
+def test_a_magnifier_box_keeps_its_size_at_the_edges():
+    assert magnifier_box((32, 32), [(0, 0)], keep_size=True) == (0, 5, 0, 5)
+    assert magnifier_box((32, 32), [(31, 30), (31, 31)], keep_size=True) == (27, 32, 26, 32)
+    assert magnifier_box((3, 32), [(1, 9)], keep_size=True) == (0, 3, 7, 12)  # all rows there are
+
+
+def test_stepping_along_the_edge_keeps_the_close_up_model(large, qtbot):
+    """Windows of one size get close-ups of one shape: stepping from the first window to an
+    edge window moves the close-up's box without resetting its model (a cut box changed its
+    shape at every edge: a model reset, a new layout and a new fit on those steps)."""
+    st, view = large.state, large.views_panel.input_view
+    st.set_step(30 * 5 + 5)  # window (5, 5), away from the edges
+    settle(qtbot)
+    shape = view.magnified().shape
+    resets = []
+    view.magnifier.model.modelReset.connect(lambda: resets.append(1))
+    for step in (0, 1, 30 * 29, 30 * 30 - 1):  # corners and edges
+        st.set_step(step)
+        settle(qtbot)
+        assert view.magnified().shape == shape
+    assert resets == []
 
 
 def test_small_matrices_have_no_magnifier(window, qtbot):

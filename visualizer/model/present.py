@@ -453,6 +453,7 @@ def magnifier_box(
     margin: int = MAGNIFIER_MARGIN,
     most: tuple[int, int] = (MAGNIFIER_MAX, MAGNIFIER_MAX),
     whole: int = MAGNIFIER_WHOLE,
+    keep_size: bool = False,
 ) -> tuple[int, int, int, int] | None:
     """``(top, bottom, left, right)`` (end exclusive) of the part of a ``shape`` canvas a
     magnifier shows: the box around ``cells`` (canvas coordinates) plus ``margin`` cells on
@@ -463,7 +464,12 @@ def magnifier_box(
     where fewer fit (smaller cells: a 3×3 window and the two cells around it stay in view);
     longer ones, which cannot all be shown anyway, are cut to ``most`` so that the cells keep
     their numbers readable (a global window of a 256×256 input in a low close-up had 7 rows
-    of 16 px cells)."""
+    of 16 px cells).
+
+    ``keep_size``: a box that reaches past the canvas's edge is moved inside it, not cut,
+    so that windows of one size get boxes of one size wherever they are (a close-up that
+    changed shape at the edges was laid out and fitted again on those steps, its cells
+    changing size under the room's eyes)."""
     if not cells:
         return None
     bounds = []
@@ -476,7 +482,12 @@ def magnifier_box(
         if hi - lo > limit:
             centre = (lo + hi) // 2
             lo, hi = centre - limit // 2, centre - limit // 2 + limit
-        lo, hi = max(0, lo), min(shape[axis], hi)
+        if keep_size:
+            size = min(hi - lo, shape[axis])
+            lo = min(max(0, lo), shape[axis] - size)
+            hi = lo + size
+        else:
+            lo, hi = max(0, lo), min(shape[axis], hi)
         bounds.append((lo, hi))
     (top, bottom), (left, right) = bounds
     return (top, bottom, left, right) if bottom > top and right > left else None

@@ -2617,7 +2617,7 @@ class MatrixView(QWidget):
         values, kinds, offset = self._content
         plan = self.close_up_plan
         if plan is None:
-            box = magnifier_box(values.shape, marks, most=self._magnifier_most())
+            box = magnifier_box(values.shape, marks, most=self._magnifier_most(), keep_size=True)
         else:
             box = magnifier_box(values.shape, marks, plan.margin, most=plan.box, whole=0)
             if box is not None:
