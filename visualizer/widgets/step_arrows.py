@@ -548,9 +548,15 @@ class StepArrows(QWidget):
         color = QColor(style_pens()["current"][0])
         ratio = self.devicePixelRatioF()
         painter = QPainter(self)
-        if self._letters_for and self._letters_for[0]:
-            painter.setClipRegion(self._allowed)  # under the titles: their letters stay whole
+        letters = bool(self._letters_for and self._letters_for[0])
         for drawn in shown:
+            # Only along the arrow's curve (its bands), not all of the dirty region its box
+            # crosses: a close-up or the arithmetic line repainted under an arch's box blended
+            # the picture's transparent pixels over all of it (~230 kpx per lecture step).
+            clip = region.intersected(drawn.region)
+            if letters:
+                clip = clip.intersected(self._allowed)  # under the titles: letters stay whole
+            painter.setClipRegion(clip)
             painter.drawPixmap(drawn.box.topLeft(), drawn.picture(color, ratio))
         painter.end()
 
