@@ -5,6 +5,7 @@ time or pixels)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from checks import settle
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
@@ -54,6 +55,38 @@ def test_a_parameter_change_fits_each_view_once(window, qtbot, monkeypatch):
                 assert fits.count(view) == 1, (size, view.objectName(), fits.count(view))
     # The case this is about: each change changed the second column's share of the width.
     assert all(before != after for before, after in stretches), stretches
+
+
+@pytest.mark.parametrize("op", ["adaptive_avg_pool2d", "adaptive_max_pool2d"])
+def test_a_parameter_change_sizes_each_view_and_close_up_once(window, qtbot, monkeypatch, op):
+    """output_size 3 <-> 4: the output's new numbers were sized at its old cell size, and the
+    input's close-up fitted to its old room, before the fit after the layout sized both again
+    (two table layouts each per edit)."""
+    st = adaptive_window(window, qtbot)
+    assert st.set_op(op)
+    settle(qtbot)
+    sized: list[str] = []
+    set_cell_size = MatrixView.set_cell_size
+
+    def counted(view: MatrixView, *args: object, **kwargs: object) -> None:
+        sized.append(view.objectName())
+        set_cell_size(view, *args, **kwargs)
+
+    monkeypatch.setattr(MatrixView, "set_cell_size", counted)
+    panel = window.views_panel
+    for size in (3, 4, 3, 4):
+        sized.clear()
+        assert st.set_params(output_size=size)
+        for _ in range(3):
+            QApplication.processEvents()
+        twice = {name for name in sized if sized.count(name) > 1}
+        assert not twice, (size, sized)
+        # The case this is about: the output and the input's close-up are sized anew.
+        assert panel.output_view.objectName() in sized, sized
+        assert panel.input_view.magnifier is not None
+        assert panel.input_view.magnifier.objectName() in sized, sized
+    assert panel.output_view.model.values.shape == (4, 4)
+    assert panel.output_view.cell == panel.grad_output_view.cell
 
 
 def test_a_view_fitted_once_is_a_table_when_its_matrix_shrinks(window, qtbot):

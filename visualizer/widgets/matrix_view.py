@@ -2048,6 +2048,16 @@ def marks_held(views: Iterable[MatrixView]) -> Iterator[None]:
                 view.set_highlights(view._highlight_cells)
 
 
+def fits_held(views: Iterable[MatrixView]) -> None:
+    """A fit of ``views`` to their slots is coming (an edit's new shapes, before the next
+    paint): until :meth:`MatrixView.settle_fit`, new data and highlights leave the cell
+    size and the close-up's fit to it.  Sized at once, adaptive pooling's output took its
+    old cell size for its new numbers and the input's close-up a fit at its old room, each
+    redone by the fit after the layout (~2.5 ms of an output_size change)."""
+    for view in views:
+        view._fits_held = True
+
+
 def close_up_titles(rows: tuple[int, int], columns: tuple[int, int]) -> list[str]:
     """A close-up's title, then shorter forms that keep every number: one line without
     "Close-up:", then two lines ("Close-up: rows 19–29, column…" was cut at 1024×768)."""
@@ -2275,6 +2285,10 @@ class MatrixView(QWidget):
         # new data in between; ``_marks_stale``: they were not.
         self._marks_held = False
         self._marks_stale = False
+        # A fit of the views to their slots is coming (see fits_held): the cell size and the
+        # close-up's fit wait for it; ``_fit_stale``: one was left to it.
+        self._fits_held = False
+        self._fit_stale = False
         self._content: tuple[np.ndarray, np.ndarray | None, tuple[int, int]] = (
             np.zeros((1, 1)),
             None,
@@ -2503,7 +2517,10 @@ class MatrixView(QWidget):
         else:
             self.set_highlights(self._highlight_cells)
         if not heat and self.model.long_texts != self._texts and self.cell:
-            self.set_cell_size(self.cell)
+            if self._fits_held:
+                self._fit_stale = True  # the coming fit sizes the new texts
+            else:
+                self.set_cell_size(self.cell)
 
     def _on_header_numbers_changed(self, orientation: Qt.Orientation) -> None:
         vertical = orientation == Qt.Orientation.Vertical
@@ -2671,6 +2688,9 @@ class MatrixView(QWidget):
         if content != self._magnifier_content:
             self._magnifier_content = content
             magnifier.model.reserved_texts = frozenset()
+        # Its cells are sized by its fit (below, or after the layout when a fit is coming),
+        # not at its old cell size first.
+        magnifier._fits_held = True
         with marks_held([magnifier]):
             magnifier.set_matrix(
                 crop,
@@ -2696,7 +2716,24 @@ class MatrixView(QWidget):
             close_up_titles(rows, columns), close_up_titles(*[(w, w) for w in widest])
         )
         self._show_magnifier(True)
+        if self._fits_held:
+            self._fit_stale = True  # fitted at the size the coming layout gives it
+        else:
+            self._fit_magnifier()
+            magnifier.settle_fit()
+
+    def settle_fit(self) -> None:
+        """Do what waited for the fit (see :func:`fits_held`) and was not done by it: the
+        cell size for new texts, the close-up's fit (each a no-op if done since)."""
+        self._fits_held = False
+        if not self._fit_stale:
+            return
+        self._fit_stale = False
+        if self.stack.currentIndex() == 0 and self.model.long_texts != self._texts and self.cell:
+            self.set_cell_size(self.cell)
         self._fit_magnifier()
+        if self.magnifier is not None:
+            self.magnifier.settle_fit()
 
     def _magnifier_most(self) -> tuple[int, int]:
         """The rows and columns the close-up shows at most: as many as fit its share of this

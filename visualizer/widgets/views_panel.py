@@ -53,6 +53,7 @@ from visualizer.widgets.matrix_view import (
     NUMBER_HEIGHT,
     CloseUpPlan,
     MatrixView,
+    fits_held,
     is_binary,
     levels_for,
     marks_held,
@@ -1045,6 +1046,13 @@ class ViewsPanel(Retranslatable, QWidget):
         own fit (heat maps keep their own scale): the grid sizes the views by its stretch
         alone, so the shared size never feeds back into the slots it was measured in.
         """
+        try:
+            self._sync_cell_sizes()
+        finally:
+            for view in self.views():
+                view.settle_fit()
+
+    def _sync_cell_sizes(self) -> None:
         if self.lecture:
             self._sync_lecture()
             return
@@ -1360,6 +1368,9 @@ class ViewsPanel(Retranslatable, QWidget):
             # first): a phase switch changes them.
             self._relayout()
             self.sync_cell_sizes()
+        if self._sync_timer.isActive() and not self._flowing():
+            # New shapes, a fit before the paint (sync_cell_sizes): it sizes the cells.
+            fits_held(self.views())
         # The step's new data, then its new highlights: each view's cells are marked once
         # (a close-up was filled at the old box with the new data, then moved to the new one).
         with marks_held(self.views()):
