@@ -72,19 +72,21 @@ def _forward(tensors: Tensors, params: Params) -> tuple[dict[str, np.ndarray], A
     g = adaptive_geometry(x.shape, kw["output_size"])
     won = winners(x, y, idx, g, params["ties"])
     counts = _counts(won, g, x.shape)
-    return {"output": y, "mask": counts}, (x, kw, params["ties"], won, counts)
+    return {"output": y, "mask": counts}, (x, kw, params["ties"], won, counts, idx)
 
 
 def _backward(ctx: Any, grads: Tensors) -> dict[str, np.ndarray | None]:
-    x, kw, ties, _, _ = ctx
-    return {"grad_input": adaptive_max_pool2d_backward(grads["grad_output"], x, **kw, ties=ties)}
+    x, kw, ties, _, _, idx = ctx
+    # The forward's indices, as PyTorch's backward takes them: the bins are not scanned again.
+    gx = adaptive_max_pool2d_backward(grads["grad_output"], x, **kw, ties=ties, indices=idx)
+    return {"grad_input": gx}
 
 
 def _trace(
     tensors: Tensors, params: Params, ctx: Any, arrays: Tensors, plane_nc: tuple[int, int], _c: int
 ) -> Trace:
     """Plane ``plane_nc``: each window of its own size sends its gradient to its winner."""
-    x, kw, ties, won, counts = ctx
+    x, kw, ties, won, counts, _ = ctx
     g = adaptive_geometry(x.shape, kw["output_size"])
     return plane_trace(
         "adaptive_max_pool2d", g, x, arrays, plane_nc, records=MAX_RECORDS, pad_value=-np.inf,

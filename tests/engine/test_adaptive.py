@@ -795,3 +795,25 @@ def test_tap_major_maxima_settle_nan_and_zero_bins_on_any_threads(
         y, idx = adaptive_max_pool2d(x, output_size, return_indices=True)
         assert_array_equal(idx, ridx)
         assert_array_equal(y.view(uint), ry.view(uint))  # NaN payloads and zero signs too
+
+
+@pytest.mark.parametrize("ties", TIES)
+def test_the_operation_scans_the_bins_once_for_forward_and_backward(monkeypatch, ties):
+    """The registered operation's backward takes the forward's indices, as PyTorch's does:
+    each recomputation of the app scanned every bin twice (forward, then backward without
+    indices); the gradient is the one the scan gives."""
+    from engine.ops.registry import get_op
+
+    spec = get_op("adaptive_max_pool2d")
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 4, size=(2, 3, 13, 11)).astype(float)  # ties in most bins
+    x[0, 1, 2, 3] = np.nan
+    scans = []
+    scan = adaptive._max_scan
+    monkeypatch.setattr(adaptive, "_max_scan", lambda *a: (scans.append(1), scan(*a))[1])
+    params = spec.coerce_params({"output_size": (4, 5), "ties": ties})
+    outputs, ctx = spec.forward({"input": x}, params)
+    gy = rng.standard_normal(outputs["output"].shape)
+    grads = spec.backward(ctx, {"grad_output": gy})
+    assert len(scans) == 1
+    assert_array_equal(grads["grad_input"], adaptive_max_pool2d_backward(gy, x, (4, 5), ties=ties))
