@@ -297,3 +297,32 @@ def test_an_edit_lays_out_only_the_tallest_candidates_of_the_phase(window, qtbot
         settle(qtbot)
         # The chosen texts and the shown step's own need.
         assert 1 < len(laid_out) <= 2 * NORMAL_MEASURED + 1, (size, len(laid_out))
+
+
+def test_an_edit_back_to_measured_texts_lays_none_of_them_out_again(window, qtbot, monkeypatch):
+    """output_size 4 -> 5 -> 4 -> 5: the texts sampled after the third and fourth edits are the
+    ones measured after the first two, at the same width and font: laid out again each time
+    (~0.4 ms each); their heights are kept, and the arithmetic's height is the same."""
+    bar = window.step_bar
+    laid_out: list[str] = []
+    qlabel_height = QLabel.heightForWidth
+
+    def counted(self: QLabel, width: int) -> int:
+        if self is bar._probe:
+            laid_out.append(self.text())
+        return qlabel_height(self, width)
+
+    monkeypatch.setattr(QLabel, "heightForWidth", counted)
+    st = window.state
+    st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 13)
+    st.set_op("adaptive_avg_pool2d")
+    settle(qtbot)
+    heights = []
+    for size in ((4, 4), (5, 5), (4, 4), (5, 5)):
+        laid_out.clear()
+        st.set_params(output_size=size)
+        settle(qtbot)
+        heights.append((len(laid_out), bar.arithmetic_label.minimumHeight()))
+    assert heights[0][0] > 0 and heights[1][0] > 0, heights  # measured the first time
+    assert heights[2] == (0, heights[0][1]), heights
+    assert heights[3] == (0, heights[1][1]), heights
