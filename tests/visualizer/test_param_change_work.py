@@ -251,6 +251,56 @@ def test_a_heat_map_given_its_array_again_on_new_levels_draws_it_anew(window, qt
     assert heat._extremes == (copy, (-19.0, 1000.0))
 
 
+class CountedPasses(np.ndarray):
+    """An array that counts the passes ``min()`` and ``max()`` make over it."""
+
+    passes = 0
+
+    def min(self, *args, **kwargs):
+        CountedPasses.passes += 1
+        return super().min(*args, **kwargs)
+
+    def max(self, *args, **kwargs):
+        CountedPasses.passes += 1
+        return super().max(*args, **kwargs)
+
+
+def test_dy_is_measured_once_for_its_levels_its_constancy_and_its_heat_map(qtbot):
+    """After each edit dY (ones, as large as the output) got its levels, was tested for being
+    constant and was drawn: each measured its least and largest values again (seven passes
+    over it); the extremes of an array are measured once while it lives."""
+    from visualizer.widgets.matrix_view import _HeatMap, extremes, levels_for
+    from visualizer.widgets.views_panel import is_constant
+
+    heat = _HeatMap()
+    qtbot.addWidget(heat)
+    dy = np.ones((40, 30)).view(CountedPasses)
+    CountedPasses.passes = 0
+    levels = levels_for(dy, True)
+    assert is_constant(dy)
+    heat.set_values(dy, levels, diverging=True, neutral=True)
+    assert CountedPasses.passes == 2  # one min(), one max()
+    assert extremes(dy) == (1.0, 1.0) and levels == (-1.0, 1.0)
+    other = np.arange(12.0).reshape(3, 4).view(CountedPasses)  # another array: its own
+    assert extremes(other) == (0.0, 11.0) and CountedPasses.passes == 4
+
+
+def test_extremes_are_forgotten_with_their_array():
+    """The extremes cache holds no array and no entry of an array that is gone (a new array
+    at the same address is measured anew)."""
+    import gc
+
+    from visualizer.widgets import matrix_view
+
+    values = np.arange(5.0)
+    key = id(values)
+    assert matrix_view.extremes(values) == (0.0, 4.0)
+    assert key in matrix_view._EXTREMES
+    del values
+    gc.collect()
+    assert key not in matrix_view._EXTREMES
+
+
 def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, qtbot):
     """The close-up's largest share of a view follows the view's size; set after the view's
     layout had shared the new room out, the map and the close-up were resized twice (and the

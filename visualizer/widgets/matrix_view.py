@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -805,9 +806,32 @@ def constant_picture(
     return ("at", lut.tobytes(), place)
 
 
+# (min, max) by array: id -> (a weak reference to the array, its extremes); see extremes().
+_EXTREMES: dict[int, tuple[weakref.ref[np.ndarray], tuple[float, float]]] = {}
+
+
+def extremes(values: np.ndarray) -> tuple[float, float]:
+    """``(values.min(), values.max())`` as floats (NaN if ``values`` holds a NaN, or is empty),
+    measured once per array while it lives.
+
+    Arrays shown are never changed in place (the app makes a new array for new values), so
+    an array's extremes are its own for good: dY's were measured for its levels
+    (:func:`levels_for`), again to see whether it is constant, and again by its heat map,
+    each pass over a plane as large as the output.  An entry goes with its array.
+    """
+    key = id(values)
+    found = _EXTREMES.get(key)
+    if found is not None and found[0]() is values:
+        return found[1]
+    low, high = (float(values.min()), float(values.max())) if values.size else (math.nan,) * 2
+    result = (low, high)
+    _EXTREMES[key] = (weakref.ref(values, lambda _ref: _EXTREMES.pop(key, None)), result)
+    return result
+
+
 def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
     """Stable colour levels: the finite range, symmetric around zero when diverging."""
-    low, high = (float(values.min()), float(values.max())) if values.size else (math.nan,) * 2
+    low, high = extremes(values)
     if not (math.isfinite(low) and math.isfinite(high)):  # NaN or ±∞ among them
         finite = values[np.isfinite(values)]
         if finite.size == 0:
@@ -1874,15 +1898,10 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             lut = _lut(BLACK_WHITE if black_white else colormap(diverging))
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
         # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
-        if values is self._extremes[0]:
-            # The array shown already (never changed in place), on new levels: dX's shared
-            # zeros in the forward phase after each edit (two passes over 1024², ~0.7 ms).
-            low, high = self._extremes[1]
-        else:
-            low, high = (
-                (float(values.min()), float(values.max())) if values.size else (0.0, math.nan)
-            )
-            self._extremes = (values, (low, high))
+        # Measured once per array (see extremes()): dX's shared zeros given again on new
+        # levels after each edit, dY measured for its levels already.
+        low, high = extremes(values) if values.size else (0.0, math.nan)
+        self._extremes = (values, (low, high))
         all_finite = math.isfinite(low + high)
         finite = None if all_finite else np.isfinite(values)
         # The map itself holds finite numbers only: the cells without one are drawn by the
@@ -2509,8 +2528,12 @@ class MatrixView(QWidget):
         self.legend.set_levels(self.levels, self.diverging, self.black_white)
         constant = None
         if self.neutral:
-            finite = values[np.isfinite(values)]
-            constant = float(finite[0]) if finite.size else None
+            low, high = extremes(values)
+            if math.isfinite(low + high):  # every value finite (no copy of the finite ones)
+                constant = low
+            else:
+                finite = values[np.isfinite(values)]
+                constant = float(finite[0]) if finite.size else None
         self.legend.set_constant(constant)
         if self._marks_held:
             self._marks_stale = True

@@ -23,6 +23,7 @@ numbers in the panel grow past it (they scroll and follow the step).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +54,7 @@ from visualizer.widgets.matrix_view import (
     NUMBER_HEIGHT,
     CloseUpPlan,
     MatrixView,
+    extremes,
     fits_held,
     is_binary,
     levels_for,
@@ -149,8 +151,9 @@ def current_style(_roles: frozenset[str]) -> set[str]:
 
 def is_constant(values: np.ndarray) -> bool:
     """Whether every finite value is the same one (the colour map is for values that vary)."""
-    if values.size and np.isfinite(lo := values.min()) and np.isfinite(values.max()):
-        return bool(lo == values.max())  # every value finite: no copy of the finite ones
+    low, high = extremes(values)  # measured once per array, as its levels and heat map
+    if values.size and math.isfinite(low) and math.isfinite(high):
+        return low == high  # every value finite: no copy of the finite ones
     finite = values[np.isfinite(values)]
     return bool(finite.size) and bool((finite == finite.flat[0]).all())
 
@@ -1223,7 +1226,7 @@ class ViewsPanel(Retranslatable, QWidget):
             levels["grad_weight"] = levels_for(gw, True)
         if spec.has_tensor("mask"):
             full = st.mask_plane(partial=False)
-            levels["mask"] = (0.0, float(max(1, full.max())))
+            levels["mask"] = (0.0, max(1.0, extremes(full)[1]))
         views = self._tensor_views()
         for tensor in spec.tensors:
             # Tensors of their own (e.g. what an operation builds from its input) are shown
