@@ -1703,12 +1703,19 @@ class _Edged:
 
     _core: QPen
 
+    _layers: list[QPen]
+
     def set_core(self, pen: QPen) -> None:
         self._core = QPen(pen)
-        self.setPen(self.layers()[0])  # type: ignore[attr-defined]
+        self._layers = self._make_layers()
+        self.setPen(self._layers[0])  # type: ignore[attr-defined]
 
     def layers(self) -> list[QPen]:
-        """The pens drawn, outside in: black edge, white edge, the colour."""
+        """The pens drawn, outside in: black edge, white edge, the colour (made once per
+        pen: every paint of a hovered stack's six maps made them anew)."""
+        return list(self._layers)
+
+    def _make_layers(self) -> list[QPen]:
         pens = []
         for colour, extra in ((_OUTLINE, 4 * self.EDGE), (_INLINE, 2 * self.EDGE)):
             pen = QPen(self._core)
@@ -1721,7 +1728,7 @@ class _Edged:
     def layers_at(self, cell_px: float) -> list[QPen]:
         """What is drawn where a cell is ``cell_px`` pixels wide: every layer (see
         :meth:`layers`)."""
-        return self.layers()
+        return self._layers
 
     def paint_layers(self, painter: QPainter, draw: Callable[[], object]) -> None:
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -1783,7 +1790,7 @@ class _CellFrames(_Edged, QGraphicsPathItem):
     EDGED_CELL_PX = 10
 
     def layers_at(self, cell_px: float) -> list[QPen]:
-        return self.layers() if cell_px >= self.EDGED_CELL_PX else self.layers()[-1:]
+        return self._layers if cell_px >= self.EDGED_CELL_PX else self._layers[-1:]
 
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         self.paint_layers(painter, lambda: painter.drawPath(self.path()))
@@ -2038,10 +2045,11 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             top, left = int(rows.min()), int(cols.min())
             bottom, right = int(rows.max()), int(cols.max())
             self.window_rect.setRect(left, top, right - left + 1, bottom - top + 1)
-            self.guides[0].setPos((top + bottom + 1) / 2)
-            self.guides[1].setPos((left + right + 1) / 2)
         self.window_rect.setVisible(marked)
         small = marked and max(self._shape) > 3 * (max(bottom - top, right - left) + 1)
+        if small:  # placed only where shown (pyqtgraph's setPos is ~0.1 ms)
+            self.guides[0].setPos((top + bottom + 1) / 2)
+            self.guides[1].setPos((left + right + 1) / 2)
         for guide in self.guides:
             guide.setVisible(small)
 
