@@ -296,9 +296,35 @@ def test_presets_menu_sits_before_help_with_every_preset(window):
     titles = [a.text() for a in bar_actions]
     assert titles.index("&Presets") == titles.index("&Help") - 1
     menu = window.menus["presets"]
+    menu.aboutToShow.emit()  # the entries are named as the menu opens
     texts = [a.text() for a in menu.actions()]
     for path in list_presets():
         assert load_preset(path).title in texts
+
+
+def test_preset_files_are_read_when_the_menu_first_opens(qtbot, monkeypatch):
+    # Not before the window's first paint (each launch read and checked all 14 files, one of
+    # them by running a transposed convolution); once, however often the menu opens.
+    import visualizer.widgets.presets_dock as presets_dock
+    from visualizer.main_window import MainWindow
+
+    read: list[Path] = []
+
+    def counted(path: str | Path) -> object:
+        read.append(Path(path))
+        return load_preset(path)
+
+    monkeypatch.setattr(presets_dock, "load_preset", counted)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert read == []
+    menu = win.menus["presets"]
+    action = win.presets.preset_actions["02_max_pool_4x4"]
+    menu.aboutToShow.emit()
+    assert sorted(read) == list_presets()
+    assert action.text() == load_preset(action.data()).title
+    menu.aboutToShow.emit()
+    assert len(read) == len(list_presets())
 
 
 def test_toolbar_button_opens_the_presets_menu(window):
@@ -364,6 +390,7 @@ def test_broken_shipped_file_is_listed_but_disabled(qtbot, tmp_path, monkeypatch
 
     win = MainWindow()
     qtbot.addWidget(win)
+    win.menus["presets"].aboutToShow.emit()
     actions = win.presets.preset_actions
     assert actions["01_good"].isEnabled() and actions["01_good"].text() == "A test preset"
     assert not actions["02_bad"].isEnabled()
