@@ -362,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
+    from visualizer import skip_pyside_source_scans
+
+    skip_pyside_source_scans()  # PySide6 is loaded now: before the window's modules
     from visualizer.i18n import set_language, startup_language
     from visualizer.main_window import MainWindow
     from visualizer.settings import BATCH_PROPERTY
