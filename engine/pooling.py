@@ -25,9 +25,8 @@ import itertools
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
@@ -35,6 +34,9 @@ from engine import canvas
 from engine.arrays import check_grad_output, from_4d, integer_indices, to_4d
 from engine.errors import ParameterError
 from engine.geometry import TapRegion, WindowGeometry, check_int64, pool_geometry
+
+if TYPE_CHECKING:  # imported when a pool is made: ~5 ms of every launch, most never need one
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 TiePolicy = Literal["first", "all", "split"]
 TIE_POLICIES: tuple[str, ...] = ("first", "all", "split")
@@ -104,6 +106,8 @@ def _blocks(n_planes: int, g: WindowGeometry, itemsize: int = 4) -> list[Block]:
 
 def _executor() -> ThreadPoolExecutor:
     global _pool
+    from concurrent.futures import ThreadPoolExecutor
+
     with _pool_lock:
         if _pool is None or getattr(_pool, "_max_workers", 0) < THREADS - 1:
             _pool = ThreadPoolExecutor(max_workers=max(1, THREADS - 1), thread_name_prefix="pool")
