@@ -371,3 +371,54 @@ def test_only_the_titles_an_arrow_reaches_are_kept_free_and_made_once(window, qt
     # The kept-free titles' letters, each made once (before: the close-up's title on every
     # step, 16 of them here).
     assert by_sheet <= 6
+
+
+def test_stepping_back_measures_no_title_again(window, qtbot, monkeypatch):
+    """Max pooling 16×16: each close-up's title made a QFontMetrics and measured every form
+    of its title on every step, and the step arrows asked every title and legend for its
+    font as text and measured its text again.  Texts measured before (stepping back) are
+    measured from what each title and legend kept: no font metrics, no font asked for."""
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    settle(qtbot)
+    asked = [
+        record_calls(monkeypatch, owner, name)
+        for owner in (matrix_view.TitleLabel, matrix_view.ColorLegend)
+        for name in ("fontMetrics", "font")
+    ]
+    for step in (1, 2, 3, 4, 5, 6):
+        st.set_step(step)
+        settle(qtbot)
+    titles = [t.text() for t in window.findChildren(matrix_view.TitleLabel) if t.isVisible()]
+    assert any("rows" in title for title in titles)  # the close-ups are shown
+    for calls in asked:
+        calls.clear()
+    for step in (5, 4, 3, 2, 1):
+        st.set_step(step)
+        settle(qtbot)
+    assert [len(calls) for calls in asked] == [0, 0, 0, 0]
+
+
+def test_a_title_measured_before_is_judged_by_its_new_font(qtbot):
+    """A title keeps its texts' advances only while its font stays: a larger font makes it
+    choose its shorter form, and elide it where even that does not fit."""
+    label = matrix_view.TitleLabel()
+    qtbot.addWidget(label)
+    label.resize(220, 40)
+    label.show()
+    long_form, short_form = "Close-up: rows 2–7, columns 0–5", "rows 2–7"
+    label.set_forms([long_form, short_form])
+    assert label.text() == long_form
+    label.set_forms(["x", "y"])
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 2)
+    label.setFont(font)
+    label.set_forms([long_form, short_form])
+    assert label.text() == short_form
+    font.setPointSizeF(font.pointSizeF() * 4)
+    label.setFont(font)
+    assert label.text() != short_form and label.text().endswith("…")
+    assert label.toolTip() == long_form

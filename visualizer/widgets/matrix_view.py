@@ -878,6 +878,7 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
 
 TITLE_POINTS = 12.5  # a view's title (bold)
 CLOSE_UP_TITLE_SCALE = 0.8  # a close-up's title, of a view's
+FONT_MEASURES_KEPT = 512  # texts a title or legend keeps the advance of (a close-up: one per box)
 MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
 HEAT_MAP_STRETCH, MAGNIFIER_STRETCH = 3, 2  # how a heat map view's body shares its room
 # A close-up shows no more rows and columns than fit at this cell size in its share: a
@@ -1612,6 +1613,43 @@ class _Table(QTableView):
         super().leaveEvent(event)
 
 
+class FontMeasures:
+    """A widget's font as text, its line height and the advances of texts in it, kept until
+    the widget's font changes (the widget clears them on its FontChange): each close-up's
+    title made a QFontMetrics and measured all its forms on every step, and the step arrows
+    asked every title and legend for ``font().toString()`` and its text's advance."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._height: int | None = None
+        self._advances: dict[str, int] = {}
+
+    def clear(self) -> None:
+        self._key, self._height = None, None
+        self._advances = {}
+
+    def key(self, widget: QWidget) -> str:
+        """``widget.font().toString()``."""
+        if self._key is None:
+            self._key = widget.font().toString()
+        return self._key
+
+    def height(self, widget: QWidget) -> int:
+        """``widget.fontMetrics().height()``."""
+        if self._height is None:
+            self._height = widget.fontMetrics().height()
+        return self._height
+
+    def advance(self, widget: QWidget, text: str) -> int:
+        """``widget.fontMetrics().horizontalAdvance(text)``."""
+        width = self._advances.get(text)
+        if width is None:
+            if len(self._advances) >= FONT_MEASURES_KEPT:
+                self._advances = {}
+            width = self._advances[text] = widget.fontMetrics().horizontalAdvance(text)
+        return width
+
+
 class ColorLegend(QWidget):
     """A horizontal colour bar with its low, middle and high values."""
 
@@ -1625,6 +1663,12 @@ class ColorLegend(QWidget):
         self.setFixedHeight(18)
         self.setMinimumWidth(60)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.measures = FontMeasures()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.measures.clear()
 
     def set_levels(
         self, levels: tuple[float, float], diverging: bool, black_white: bool = False
@@ -1653,13 +1697,12 @@ class ColorLegend(QWidget):
         """Each text the legend writes and its box (this widget's coordinates, as paintEvent
         places it): step arrows pass under these letters as under the titles' (an arrow to a
         lower row hid the "i" of "1 in every cell" and X's low end "0")."""
-        metrics = self.fontMetrics()
-        height = metrics.height()
+        height = self.measures.height(self)
         top = (self.height() - height) // 2
         boxes = []
         for text, right in zip(self.texts(), (False, True), strict=True):
             if text:
-                width = metrics.horizontalAdvance(text)
+                width = self.measures.advance(self, text)
                 left = self.width() - width if right else 0
                 boxes.append((text, QRect(left, top, width, height)))
         return boxes
@@ -2156,6 +2199,7 @@ class TitleLabel(QLabel):
         self._measures: tuple[str, ...] = (text,)
         self._own_tip = False
         self.lines = 1
+        self.measures = FontMeasures()
 
     def set_texts(self, text: str, short: str = "", wrapped: str = "") -> None:
         if (text, short, wrapped) != (self.full_text, self.short_text, self.wrapped_text):
@@ -2189,13 +2233,14 @@ class TitleLabel(QLabel):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
+            self.measures.clear()
             self._fit()
 
     def fits(self, text: str) -> bool:
-        """Whether every line of ``text`` fits the label's width in its font."""
-        metrics = self.fontMetrics()
+        """Whether every line of ``text`` fits the label's width in its font (each line
+        measured once per font: a close-up's title measured its forms on every step)."""
         width = self.contentsRect().width()
-        return all(metrics.horizontalAdvance(line) <= width for line in text.split("\n"))
+        return all(self.measures.advance(self, line) <= width for line in text.split("\n"))
 
     def _fit(self) -> None:
         shown = self._forms[-1]

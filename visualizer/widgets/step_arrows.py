@@ -275,11 +275,11 @@ class StepArrows(QWidget):
         shown = [t for t in self._labels or () if t.isVisible()]
         labels = [t for t in shown if isinstance(t, TitleLabel) and t.text()]
         rects = self._text_rects(labels)
-        items = [((t.text(), t.font().toString()), r) for t, r in zip(labels, rects, strict=True)]
+        items = [((t.text(), t.measures.key(t)), r) for t, r in zip(labels, rects, strict=True)]
         for legend in shown:
             if isinstance(legend, ColorLegend):
                 origin = self.mapFromGlobal(legend.mapToGlobal(QPoint(0, 0)))
-                font = legend.font().toString()
+                font = legend.measures.key(legend)
                 items += [((t, font), r.translated(origin)) for t, r in legend.text_boxes()]
         return items
 
@@ -373,9 +373,9 @@ class StepArrows(QWidget):
         rects = []
         for label in labels:
             box = label.contentsRect()
-            metrics = label.fontMetrics()
-            width = min(box.width(), metrics.horizontalAdvance(label.text()))
-            height = metrics.height()
+            # Measured once per text and font (the label keeps them until its font changes).
+            width = min(box.width(), label.measures.advance(label, label.text()))
+            height = label.measures.height(label)
             text = QRect(box.left(), box.center().y() - height // 2, width, height)
             origin = self.mapFromGlobal(label.mapToGlobal(QPoint(0, 0)))
             rects.append(text.translated(origin))
