@@ -422,3 +422,40 @@ def test_a_title_measured_before_is_judged_by_its_new_font(qtbot):
     label.setFont(font)
     assert label.text() != short_form and label.text().endswith("…")
     assert label.toolTip() == long_form
+
+
+def test_a_step_leaves_the_close_ups_most_rows_and_columns_as_worked_out(
+    window, qtbot, monkeypatch
+):
+    """Max pooling 16×16: X's close-up's most rows and columns follow the view's size, the
+    body's direction and spacing only, and were worked out again on every step (the body's
+    direction asked of Qt each time).  A step keeps them; a resize or a turn of the body
+    works them out again."""
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    settle(qtbot)
+    view = window.views_panel.input_view
+    assert view.magnifier is not None and view.magnifier.isVisible()
+    asked = record_calls(monkeypatch, matrix_view._Body, "direction")
+    most = view._magnifier_most()
+    for step in (1, 2, 3):
+        st.set_step(step)
+        settle(qtbot)
+    assert asked == []
+    assert view._magnifier_most() == most
+    # What it depends on (a resize turns the body too: below the heat map in a tall view),
+    # against the same arithmetic from what Qt says.
+    turned = set()
+    for size in ((700, 300), (300, 700), (800, 500)):
+        view.resize(*size)
+        beside = view.body.direction() == matrix_view.QBoxLayout.Direction.LeftToRight
+        turned.add(beside)
+        expected = matrix_view.MatrixView._magnifier_most_for(
+            view.width(), view.height(), beside, view.body.spacing()
+        )
+        assert view._magnifier_most() == expected, size
+    assert turned == {True, False}
+    assert view._magnifier_most() != most

@@ -2298,6 +2298,13 @@ class _Body(QBoxLayout):
     def __init__(self, place: Callable[[], bool]) -> None:
         super().__init__(QBoxLayout.Direction.LeftToRight)
         self._place = place
+        # Whether the close-up is beside the heat map, kept as set: read on every step
+        # (_magnifier_most), where asking Qt made a Python enum each time.
+        self.beside = True
+
+    def setDirection(self, direction: QBoxLayout.Direction) -> None:  # Qt's name
+        self.beside = direction == QBoxLayout.Direction.LeftToRight
+        super().setDirection(direction)
 
     def setGeometry(self, rect: QRect) -> None:  # Qt's name
         if self._place():
@@ -2340,6 +2347,9 @@ class MatrixView(QWidget):
         self._magnifier_allowed = True  # see set_magnifier_allowed
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
+        # The close-up's most rows and columns and what they were worked out from.
+        self._most_key: tuple[int, int, bool, int] | None = None
+        self._most = (MAGNIFIER_LEAST, MAGNIFIER_LEAST)
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
         self._magnifier_content: tuple[object, ...] = ()  # the matrix its texts are from
         # The lecture layout's heat map with its close-up at the row's cell size (see
@@ -2824,15 +2834,24 @@ class MatrixView(QWidget):
     def _magnifier_most(self) -> tuple[int, int]:
         """The rows and columns the close-up shows at most: as many as fit its share of this
         view at ``MAGNIFIER_CELL`` pixels (from the view's size, never the close-up's own,
-        so that what it shows cannot feed back into its size)."""
-        beside = self.body.direction() == QBoxLayout.Direction.LeftToRight
+        so that what it shows cannot feed back into its size); worked out again only when
+        the view's size, the body's direction or its spacing changed (not on every step)."""
+        key = (self.width(), self.height(), self.body.beside, self.body.spacing())
+        if key != self._most_key:
+            self._most_key = key
+            self._most = self._magnifier_most_for(*key)
+        return self._most
+
+    @staticmethod
+    def _magnifier_most_for(
+        view_width: int, view_height: int, beside: bool, spacing: int
+    ) -> tuple[int, int]:
         # The body shares its room by stretch (heat map 3, close-up 2) after its spacing, up
         # to MAGNIFIER_SHARE: from the share alone a 1024×768 close-up was taken to be 291 px
         # wide where it got 255, and its 12 columns shrank to 18 px (3-digit numbers cut).
         share = min(MAGNIFIER_SHARE, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
-        spacing = self.body.spacing()
-        width = (self.width() - spacing) * share if beside else self.width()
-        height = self.height() if beside else (self.height() - spacing) * share
+        width = (view_width - spacing) * share if beside else view_width
+        height = view_height if beside else (view_height - spacing) * share
         rows = int((height - 3 * MAGNIFIER_CHROME) // MAGNIFIER_CELL)  # title, header, legend
         cols = int((width - MAGNIFIER_CHROME) // MAGNIFIER_CELL)
         return max(MAGNIFIER_LEAST, rows), max(MAGNIFIER_LEAST, cols)
