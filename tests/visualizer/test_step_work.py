@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 from checks import record_calls, settle
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainterPath, QRegion
 from qt_checks import events_after_each
 
@@ -459,3 +459,22 @@ def test_a_step_leaves_the_close_ups_most_rows_and_columns_as_worked_out(
         assert view._magnifier_most() == expected, size
     assert turned == {True, False}
     assert view._magnifier_most() != most
+
+
+def test_a_table_asks_for_its_selection_once_per_paint(qtbot, monkeypatch):
+    """The table asked its selection model whether anything is selected for every cell it
+    painted (a close-up's 36 cells on every step); a paint changes no selection."""
+    view = shown_view(qtbot)
+    view.set_matrix(np.arange(36.0).reshape(6, 6))
+    view.set_cell_size(30)
+    settle(qtbot)
+    asked = record_calls(monkeypatch, view.table.selectionModel(), "hasSelection")
+    view.table.viewport().repaint()
+    assert len(asked) == 1
+    # A selected cell is still drawn as one (the style's selection under its number).
+    view.table.selectionModel().select(
+        view.model.index(1, 1), QItemSelectionModel.SelectionFlag.Select
+    )
+    asked.clear()
+    view.table.viewport().repaint()
+    assert len(asked) == 1 and view.table.selectionModel().isSelected(view.model.index(1, 1))

@@ -1530,6 +1530,8 @@ class _Table(QTableView):
         drawn: set[tuple[int, int]] = set()
         # Selected or focused cells (at most the current one) as the style draws them first.
         selection = self.selectionModel()
+        # Asked once per paint, not per cell (a paint changes no selection).
+        selected = selection is not None and selection.hasSelection()
         current = self.currentIndex()
         focus = (self.hasFocus() or self.viewport().hasFocus()) and current.isValid()
         style = self.style()
@@ -1565,7 +1567,7 @@ class _Table(QTableView):
                     col_x, col_w = col_spans[c]
                     rect = QRect(col_x, row_y, col_w - grid_size, row_h - grid_size)
                     focused = False
-                    if selection is not None and selection.hasSelection():
+                    if selected:
                         index = self.model().index(r, c)
                         if selection.isSelected(index):
                             focused = focus and index == current
