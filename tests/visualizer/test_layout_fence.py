@@ -271,22 +271,29 @@ def test_the_tallest_candidates_are_the_texts_with_most_lines_and_the_longest():
     assert tallest_candidates(["a"]) == ["a"] and tallest_candidates([]) == []
 
 
+def probe_layouts(window, monkeypatch) -> list[str]:
+    """The texts the step bar lays out on its probe label (the label the phase's texts are
+    measured on), in order, from now on."""
+    bar = window.step_bar
+    laid_out: list[str] = []
+    qlabel_height = QLabel.heightForWidth
+
+    def counted(self: QLabel, width: int) -> int:
+        if self is bar._probe:
+            laid_out.append(self.text())
+        return qlabel_height(self, width)
+
+    monkeypatch.setattr(QLabel, "heightForWidth", counted)
+    return laid_out
+
+
 def test_an_edit_lays_out_only_the_tallest_candidates_of_the_phase(window, qtbot, monkeypatch):
     """After an edit the normal layout sampled sixteen steps and laid out each one's text on
     a probe label (17 layouts, a third of an adaptive pooling edit's work at 64x64); it lays
     out the longest few, and the arithmetic still keeps its height through the phase."""
     from visualizer.widgets.step_bar import NORMAL_MEASURED
 
-    bar = window.step_bar
-    laid_out: list[str] = []
-    qlabel_height = QLabel.heightForWidth
-
-    def counted(self: QLabel, width: int) -> int:
-        if self is bar._probe:  # the label the phase's texts are measured on
-            laid_out.append(self.text())
-        return qlabel_height(self, width)
-
-    monkeypatch.setattr(QLabel, "heightForWidth", counted)
+    laid_out = probe_layouts(window, monkeypatch)
     st = window.state
     st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 13)
     st.set_op("adaptive_avg_pool2d")
@@ -303,16 +310,7 @@ def test_an_edit_back_to_measured_texts_lays_none_of_them_out_again(window, qtbo
     """output_size 4 -> 5 -> 4 -> 5: the texts sampled after the third and fourth edits are the
     ones measured after the first two, at the same width and font: laid out again each time
     (~0.4 ms each); their heights are kept, and the arithmetic's height is the same."""
-    bar = window.step_bar
-    laid_out: list[str] = []
-    qlabel_height = QLabel.heightForWidth
-
-    def counted(self: QLabel, width: int) -> int:
-        if self is bar._probe:
-            laid_out.append(self.text())
-        return qlabel_height(self, width)
-
-    monkeypatch.setattr(QLabel, "heightForWidth", counted)
+    laid_out = probe_layouts(window, monkeypatch)
     st = window.state
     st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 13)
     st.set_op("adaptive_avg_pool2d")
@@ -322,7 +320,7 @@ def test_an_edit_back_to_measured_texts_lays_none_of_them_out_again(window, qtbo
         laid_out.clear()
         st.set_params(output_size=size)
         settle(qtbot)
-        heights.append((len(laid_out), bar.arithmetic_label.minimumHeight()))
+        heights.append((len(laid_out), window.step_bar.arithmetic_label.minimumHeight()))
     assert heights[0][0] > 0 and heights[1][0] > 0, heights  # measured the first time
     assert heights[2] == (0, heights[0][1]), heights
     assert heights[3] == (0, heights[1][1]), heights

@@ -15,6 +15,18 @@ from visualizer.widgets import matrix_view, step_arrows
 from visualizer.widgets.step_arrows import StepArrows, _Drawn, along
 
 
+def max_pooling_16(window, qtbot):
+    """The window on max pooling 2×2, stride 2 of a random 16×16 input (X a heat map with its
+    close-up at 1366×768), at step 0, settled; returns its state."""
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(0)
+    settle(qtbot)
+    return st
+
+
 def shown_view(qtbot, size: tuple[int, int] = (400, 300)) -> matrix_view.MatrixView:
     view = matrix_view.MatrixView("X", "someMatrix")
     qtbot.addWidget(view)
@@ -179,12 +191,7 @@ def test_a_step_back_paints_the_arrows_it_had_drawn(window, qtbot, monkeypatch):
     into a picture with antialiased translucent pens (~1.3 ms of a step).  A step back to a
     step shown before paints that step's arrow from the picture it had: none is drawn again.
     Each step's sheet is painted once, its arrow the one of its own segment."""
-    st = window.state
-    st.set_op("max_pool2d")
-    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(0)
-    settle(qtbot)
+    st = max_pooling_16(window, qtbot)
     sheet = window.findChild(StepArrows, "stepArrows")
     pictures: list[object] = []
     paint_arrow = step_arrows.paint_arrow
@@ -378,12 +385,7 @@ def test_stepping_back_measures_no_title_again(window, qtbot, monkeypatch):
     of its title on every step, and the step arrows asked every title and legend for its
     font as text and measured its text again.  Texts measured before (stepping back) are
     measured from what each title and legend kept: no font metrics, no font asked for."""
-    st = window.state
-    st.set_op("max_pool2d")
-    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(0)
-    settle(qtbot)
+    st = max_pooling_16(window, qtbot)
     asked = [
         record_calls(monkeypatch, owner, name)
         for owner in (matrix_view.TitleLabel, matrix_view.ColorLegend)
@@ -431,12 +433,7 @@ def test_a_step_leaves_the_close_ups_most_rows_and_columns_as_worked_out(
     body's direction and spacing only, and were worked out again on every step (the body's
     direction asked of Qt each time).  A step keeps them; a resize or a turn of the body
     works them out again."""
-    st = window.state
-    st.set_op("max_pool2d")
-    st.set_input(np.random.default_rng(0).integers(0, 256, size=(16, 16)).astype(float))
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(0)
-    settle(qtbot)
+    st = max_pooling_16(window, qtbot)
     view = window.views_panel.input_view
     assert view.magnifier is not None and view.magnifier.isVisible()
     asked = record_calls(monkeypatch, matrix_view._Body, "direction")
