@@ -43,6 +43,40 @@ def test_the_magnifier_box_is_cut_to_what_fits_its_room():
     assert bottom - top == right - left == MAGNIFIER_MAX
 
 
+def test_a_cut_magnifier_box_moves_to_show_the_step_s_focus():
+    window = [(16, 0), (31, 15)]  # a 16×16 window at the bottom left of a 32×32 canvas
+    middle = magnifier_box((32, 32), window, most=(11, 9))
+    assert magnifier_box((32, 32), window, most=(11, 9), focus=[(24, 8)]) == middle
+    # Its winner in the bottom-right corner: the box moves down and right just enough to
+    # show it and the margin beyond it (cut at the canvas's last row, or moved inside it).
+    assert magnifier_box((32, 32), window, most=(11, 9), focus=[(31, 15)]) == (23, 32, 9, 18)
+    kept = magnifier_box((32, 32), window, most=(11, 9), focus=[(31, 15)], keep_size=True)
+    assert kept == (21, 32, 9, 18)
+    # Winners farther apart than the box holds: the box is centred on them, inside the window.
+    assert magnifier_box((32, 32), window, most=(11, 9), focus=[(16, 0), (31, 15)]) == middle
+
+
+def test_a_large_window_s_close_up_shows_its_winner(window, qtbot):
+    """When a window is larger than its close-up, the close-up used to show the window's
+    middle, and the winner of adaptive max pooling's last 8×8 window (column 15) fell
+    outside it."""
+    window.resize(1024, 768)
+    st = window.state
+    st.set_op("adaptive_max_pool2d")
+    st.set_input(np.arange(16 * 16, dtype=float).reshape(1, 1, 16, 16))  # winners bottom right
+    st.set_params(output_size=(2, 2))
+    st.set_step(3)  # the last window: rows 8-15, columns 8-15, its maximum at (15, 15)
+    settle(qtbot)
+    view = window.views_panel.input_view
+    assert view.stack.currentIndex() == 1  # a heat map
+    shown = view.magnified()
+    assert shown is not None and shown.shape[1] < 8  # too narrow for the whole window
+    top, left = (-shift for shift in view.magnifier.model.offset)
+    rows, cols = shown.shape
+    assert top <= 15 < top + rows and left <= 15 < left + cols
+    assert "winner" in view.magnifier.model.styles.get((15 - top, 15 - left), set())
+
+
 def test_a_large_window_s_close_up_keeps_its_numbers_readable(window, qtbot):
     """A 16×16 adaptive window shown whole in a close-up had ~14 px cells, too small for its
     numbers: the close-up shows as many rows and columns as fit at MAGNIFIER_CELL."""
@@ -466,7 +500,12 @@ def test_a_global_window_s_close_up_keeps_readable_cells(window, qtbot):
     assert shown is not None
     magnifier = view.magnifier
     assert magnifier.model.show_numbers and magnifier.cell >= MAGNIFIER_CELL - 3
-    top, bottom, left, right = magnifier_box((256, 256), [(0, 0), (255, 255)], most=shown.shape)
+    # Around the winner, the first 9 (row 0, column 9), not the window's middle.
+    box = magnifier_box(
+        (256, 256), [(0, 0), (255, 255)], most=shown.shape, focus=[(0, 9)], keep_size=True
+    )
+    top, bottom, left, right = box
+    assert top <= 0 < bottom and left <= 9 < right
     np.testing.assert_array_equal(shown, st.x[0, 0, top:bottom, left:right])
 
 

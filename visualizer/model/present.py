@@ -454,6 +454,7 @@ def magnifier_box(
     most: tuple[int, int] = (MAGNIFIER_MAX, MAGNIFIER_MAX),
     whole: int = MAGNIFIER_WHOLE,
     keep_size: bool = False,
+    focus: Sequence[Cell] = (),
 ) -> tuple[int, int, int, int] | None:
     """``(top, bottom, left, right)`` (end exclusive) of the part of a ``shape`` canvas a
     magnifier shows: the box around ``cells`` (canvas coordinates) plus ``margin`` cells on
@@ -469,7 +470,11 @@ def magnifier_box(
     ``keep_size``: a box that reaches past the canvas's edge is moved inside it, not cut,
     so that windows of one size get boxes of one size wherever they are (a close-up that
     changed shape at the edges was laid out and fitted again on those steps, its cells
-    changing size under the room's eyes)."""
+    changing size under the room's eyes).
+
+    ``focus``: the cells the step is about (a window's winner, the cell written).  A box cut
+    to ``most`` is moved, as little as it takes, to show them and ``margin`` cells around
+    them: cut around the window's middle, it hid the winner of a large adaptive window."""
     if not cells:
         return None
     bounds = []
@@ -481,7 +486,9 @@ def magnifier_box(
             limit = max(limit, min(whole, MAGNIFIER_MAX))
         if hi - lo > limit:
             centre = (lo + hi) // 2
-            lo, hi = centre - limit // 2, centre - limit // 2 + limit
+            lo, hi = _show_focus(
+                (lo, hi), centre - limit // 2, limit, [cell[axis] for cell in focus], margin
+            )
         if keep_size:
             size = min(hi - lo, shape[axis])
             lo = min(max(0, lo), shape[axis] - size)
@@ -491,6 +498,25 @@ def magnifier_box(
         bounds.append((lo, hi))
     (top, bottom), (left, right) = bounds
     return (top, bottom, left, right) if bottom > top and right > left else None
+
+
+def _show_focus(
+    span: tuple[int, int], lo: int, limit: int, focus: list[int], margin: int
+) -> tuple[int, int]:
+    """``(lo, lo + limit)`` moved as little as it takes to hold ``focus`` and ``margin`` cells
+    around it, never past ``span`` (the window and its margin); centred on ``focus`` where
+    that does not fit."""
+    if focus:
+        want_lo = max(span[0], min(focus) - margin)
+        want_hi = min(span[1], max(focus) + margin + 1)
+        if want_hi - want_lo > limit:
+            lo = (min(focus) + max(focus) + 1) // 2 - limit // 2
+        elif want_hi > lo + limit:
+            lo = want_hi - limit
+        elif want_lo < lo:
+            lo = want_lo
+        lo = min(max(lo, span[0]), span[1] - limit)
+    return lo, lo + limit
 
 
 def magnifier_size(

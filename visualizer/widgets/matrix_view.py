@@ -13,7 +13,7 @@ import functools
 import math
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -888,6 +888,8 @@ MAGNIFIER_LEAST = 3  # rows and columns a close-up may show in any case
 MAGNIFIER_CHROME = 24  # pixels of a close-up's share taken by its title or its header
 # Highlight styles of the current step that the magnifier of a heat map shows.
 MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"))
+# ... and those of them a close-up too small for the whole window moves to keep in sight.
+FOCUS_STYLES = frozenset(("current", "target", "winner"))
 # Styles a heat map frames cell by cell (winners have frames of their own).
 HEAT_MARKED = frozenset(("window", "pad_tap", "current", "target", "hover"))
 NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
@@ -2683,7 +2685,9 @@ class MatrixView(QWidget):
             wins = shifted.cells_with(("winner",))
             self.heatmap.set_marks(marked, wins)
             # The magnifier follows the step (not the mouse: hover marks are left out).
-            self._update_magnifier(list(shifted.corners(MAGNIFIED_STYLES)))
+            self._update_magnifier(
+                list(shifted.corners(MAGNIFIED_STYLES)), shifted.corners(FOCUS_STYLES)
+            )
         else:
             listed = shifted.as_dict()  # a table: at most its own cells
             self.model.set_styles(listed)
@@ -2721,7 +2725,9 @@ class MatrixView(QWidget):
         if not on:
             self._show_magnifier(False)
 
-    def _update_magnifier(self, marks: list[tuple[int, int]]) -> None:
+    def _update_magnifier(
+        self, marks: list[tuple[int, int]], focus: Sequence[tuple[int, int]] = ()
+    ) -> None:
         """Show the marked cells of the heat map and two cells around them, with numbers, in
         the magnifier beside it (hidden when nothing is marked)."""
         if not self._magnify:
@@ -2732,9 +2738,13 @@ class MatrixView(QWidget):
         values, kinds, offset = self._content
         plan = self.close_up_plan
         if plan is None:
-            box = magnifier_box(values.shape, marks, most=self._magnifier_most(), keep_size=True)
+            box = magnifier_box(
+                values.shape, marks, most=self._magnifier_most(), keep_size=True, focus=focus
+            )
         else:
-            box = magnifier_box(values.shape, marks, plan.margin, most=plan.box, whole=0)
+            box = magnifier_box(
+                values.shape, marks, plan.margin, most=plan.box, whole=0, focus=focus
+            )
             if box is not None:
                 box = kept_box(box, values.shape, plan.box)
         if box is None:
