@@ -324,3 +324,56 @@ def test_an_edit_back_to_measured_texts_lays_none_of_them_out_again(window, qtbo
     assert heights[0][0] > 0 and heights[1][0] > 0, heights  # measured the first time
     assert heights[2] == (0, heights[0][1]), heights
     assert heights[3] == (0, heights[1][1]), heights
+
+
+def test_an_edit_keeping_the_formula_s_lines_lays_the_side_panel_out_not_at_all(window, qtbot):
+    """The output-size formula changes text on every edit (stride 1 -> 2: "H_out = 7" ->
+    "H_out = 4"), and its label's request laid the side panel, and so the whole window, out
+    again each time.  Behind a fence, a text of as many lines reaches no layout around it; one
+    that needs more lines (a refused edit's reason) still gets its room."""
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.arange(64, dtype=float).reshape(8, 8))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    settle(qtbot)
+    label = window.formula_panel.formula_label
+    side = window.side_panel.widget()
+    requests = LayoutRequests(side)
+    texts = {label.text()}
+    for stride in (1, 2, 1, 2):
+        assert st.set_params(stride=stride)
+        settle(qtbot)
+        texts.add(label.text())
+    assert len(texts) == 2  # the text did change
+    assert requests.count == 0
+    lines = label.height()
+    st.set_params(padding=2)  # refused (more than half the kernel): one more line, a long one
+    settle(qtbot)
+    assert st.error and label.text() not in texts
+    assert requests.count >= 1
+    assert label.height() > lines and label.height() >= label.heightForWidth(label.width())
+
+
+def test_the_formula_s_height_for_a_width_is_laid_out_once_per_text_and_width(
+    window, qtbot, monkeypatch
+):
+    """The layouts around the formula ask its height for a width several times an edit (nine
+    at 1366x768, at four widths), and QLabel laid its five lines out twice for each answer."""
+    label = window.formula_panel.formula_label
+    laid_out: list[tuple[str, int]] = []
+    qlabel_height = QLabel.heightForWidth
+
+    def counted(self: QLabel, width: int) -> int:
+        if self is label:
+            laid_out.append((self.text(), width))
+        return qlabel_height(self, width)
+
+    monkeypatch.setattr(QLabel, "heightForWidth", counted)
+    width = label.width()
+    shown = label.text()
+    for text in (shown.replace("1", "2"), shown + "\nOne more line"):  # texts not yet measured
+        label.setText(text)
+        laid_out.clear()
+        answers = {label.heightForWidth(w) for w in (width, width - 20, width) for _ in range(2)}
+        assert answers == {qlabel_height(label, width), qlabel_height(label, width - 20)}
+        assert laid_out == [(text, width), (text, width - 20)]

@@ -316,13 +316,13 @@ ARITHMETIC_FRAME = 12
 ARITHMETIC_SIDES = 22
 
 
-class ArithmeticLabel(QLabel):
-    """The step's arithmetic: a word-wrapped rich text whose height for a width is asked
-    several times a step (its fence, the layout, :meth:`StepBar.steady_normal_height`), and
-    QLabel lays the text out twice for each answer (at the width asked, then back at its own).
-    Each answer is kept by everything it depends on (QLabel's sizeForWidth: the text and its
-    format, the width, the font, the least and largest size, the margins, indent, alignment,
-    frame and direction, the style sheet): it is computed once per step's text."""
+class MeasuredLabel(QLabel):
+    """A word-wrapped label whose height for a width is asked several times per text (its
+    fence, the layouts around it), while QLabel lays the text out twice for each answer (at
+    the width asked, then back at its own).  Each answer is kept by everything it depends on
+    (QLabel's sizeForWidth: the text and its format, the width, the font, the least and
+    largest size, the margins, indent, alignment, frame and direction, the style sheet): it
+    is computed once per text and width."""
 
     MEMO = 256  # answers kept (a phase's texts at a width or two)
 
@@ -361,6 +361,25 @@ class ArithmeticLabel(QLabel):
             height = self._heights[key] = super().heightForWidth(width)
         return height
 
+    def changeEvent(self, event: QEvent) -> None:
+        # A new font (a zoom), style or language: the answers kept are for other text metrics
+        # (the key holds the font and the text too; this keeps the memo small).
+        if event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.ApplicationFontChange,
+            QEvent.Type.StyleChange,
+            QEvent.Type.LanguageChange,
+            QEvent.Type.LayoutDirectionChange,
+        ):
+            self._heights.clear()
+        super().changeEvent(event)
+
+
+class ArithmeticLabel(MeasuredLabel):
+    """The step's arithmetic: a word-wrapped rich text whose height for a width is asked
+    several times a step (its fence, the layout, :meth:`StepBar.steady_normal_height`): each
+    answer computed once per step's text (see :class:`MeasuredLabel`)."""
+
     def set_height_range(self, least: int, most: int = QWIDGETSIZE_MAX) -> None:
         """The least and largest height, and QLabel's size hints made again when they change:
         it keeps them until its text changes, expanded to the least size they were made with
@@ -374,19 +393,6 @@ class ArithmeticLabel(QLabel):
         self.setMinimumHeight(least)
         self.setMaximumHeight(most)
         self.setIndent(self.indent())  # drops QLabel's kept hints (its updateLabel)
-
-    def changeEvent(self, event: QEvent) -> None:
-        # A new font (a zoom), style or language: the answers kept are for other text metrics
-        # (the key holds the font and the text too; this keeps the memo small).
-        if event.type() in (
-            QEvent.Type.FontChange,
-            QEvent.Type.ApplicationFontChange,
-            QEvent.Type.StyleChange,
-            QEvent.Type.LanguageChange,
-            QEvent.Type.LayoutDirectionChange,
-        ):
-            self._heights.clear()
-        super().changeEvent(event)
 
 
 class StepBar(Retranslatable, QWidget):
@@ -862,12 +868,15 @@ class FormulaPanel(Retranslatable, QGroupBox):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.formula_label = QLabel("")
+        self.formula_label = MeasuredLabel("")
         self.formula_label.setObjectName("formula")
         self.formula_label.setWordWrap(True)
         self.formula_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.formula_label)
+        # Its text changes on every edit, mostly keeping its lines: behind a fence, so that
+        # the window is laid out again only when it needs another height (see fence.py).
+        self.formula_fence = LayoutFence(self.formula_label)
+        layout.addWidget(self.formula_fence)
         state.sigResultsChanged.connect(self._refresh)
         state.sigError.connect(self._refresh)
         self.retranslate_ui()
