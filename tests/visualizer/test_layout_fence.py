@@ -377,3 +377,42 @@ def test_the_formula_s_height_for_a_width_is_laid_out_once_per_text_and_width(
         answers = {label.heightForWidth(w) for w in (width, width - 20, width) for _ in range(2)}
         assert answers == {qlabel_height(label, width), qlabel_height(label, width - 20)}
         assert laid_out == [(text, width), (text, width - 20)]
+
+
+def test_an_edit_back_to_an_earlier_formula_makes_no_size_hints_again(window, qtbot, monkeypatch):
+    """QLabel makes a word-wrapped text's size hints from three layouts of it, one a line
+    per word (~2 ms for adaptive pooling's five-line formula), again on every new text.  The
+    formula's hints are kept by text: output_size 3 -> 4 -> 3 -> 4 makes them twice, and
+    they are QLabel's own."""
+    from PySide6.QtCore import QSize
+
+    label = window.formula_panel.formula_label
+    made: list[str] = []
+    qlabel_hint, qlabel_least = QLabel.sizeHint, QLabel.minimumSizeHint
+
+    def hint(self: QLabel) -> QSize:
+        if self is label:
+            made.append(self.text())
+        return qlabel_hint(self)
+
+    def least(self: QLabel) -> QSize:
+        if self is label:
+            made.append(self.text())
+        return qlabel_least(self)
+
+    st = window.state
+    st.set_input(np.arange(64 * 64, dtype=float).reshape(64, 64) % 13)
+    st.set_op("adaptive_avg_pool2d")
+    settle(qtbot)
+    monkeypatch.setattr(QLabel, "sizeHint", hint)
+    monkeypatch.setattr(QLabel, "minimumSizeHint", least)
+    counts = []
+    for size in ((3, 3), (4, 4), (3, 3), (4, 4)):
+        made.clear()
+        assert st.set_params(output_size=size)
+        settle(qtbot)
+        counts.append(len(made))
+        assert label.sizeHint() == qlabel_hint(label)
+        assert label.minimumSizeHint() == qlabel_least(label)
+    assert counts[0] > 0 and counts[1] > 0, counts
+    assert counts[2:] == [0, 0], counts

@@ -375,6 +375,44 @@ class MeasuredLabel(QLabel):
         super().changeEvent(event)
 
 
+class FormulaLabel(MeasuredLabel):
+    """The output-size formula: its size hints too are kept by text and everything else they
+    depend on (see :class:`MeasuredLabel`; QLabel keeps them only until its next text).  For
+    a word-wrapped text QLabel lays it out three times to make them, once at a width of zero
+    (a line per word: ~2 ms for the five lines of adaptive pooling's formula), on every edit;
+    an edit back to an earlier setting (an undo, a spin box stepped down again) finds them."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._hint_memo: dict[tuple[object, ...], tuple[QSize, QSize]] = {}
+
+    def _hints(self) -> tuple[QSize, QSize]:
+        key = (*self._measure_key(-1), self.textInteractionFlags())
+        hints = self._hint_memo.get(key)
+        if hints is None:
+            if len(self._hint_memo) >= self.MEMO:
+                self._hint_memo.clear()
+            hints = self._hint_memo[key] = (super().sizeHint(), super().minimumSizeHint())
+        return hints
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._hints()[0])
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._hints()[1])
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.ApplicationFontChange,
+            QEvent.Type.StyleChange,
+            QEvent.Type.LanguageChange,
+            QEvent.Type.LayoutDirectionChange,
+        ):
+            self._hint_memo.clear()
+        super().changeEvent(event)
+
+
 class ArithmeticLabel(MeasuredLabel):
     """The step's arithmetic: a word-wrapped rich text whose height for a width is asked
     several times a step (its fence, the layout, :meth:`StepBar.steady_normal_height`): each
@@ -868,7 +906,7 @@ class FormulaPanel(Retranslatable, QGroupBox):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.formula_label = MeasuredLabel("")
+        self.formula_label = FormulaLabel("")
         self.formula_label.setObjectName("formula")
         self.formula_label.setWordWrap(True)
         self.formula_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
