@@ -612,6 +612,37 @@ def test_mask_counts_of_windows_apart_need_no_int64_count_of_every_element():
         )
 
 
+def test_mask_counts_of_overlapping_windows_need_no_int64_count_of_every_element():
+    """Overlapping windows add one per window into the int32 result itself (``np.add.at``):
+    no int64 ``np.bincount`` of every element (8 bytes each) cast after it (4 more), and the
+    same integers as that count, several planes and windows without a real tap included."""
+    x = np.random.default_rng(0).integers(0, 256, (1, 1, 512, 512)).astype(float)
+    for params in [(3, 2, 0, 1, False), (3, 1, 1, 1, False), ((2, 3), (1, 2), 0, 2, True)]:
+        g = pool_geometry(x.shape[2:], *params)
+        assert pooling._windows_overlap(g)
+        idx = np.asarray(engine.max_pool2d(x, *params, return_indices=True)[1]).reshape(
+            (1,) + g.out_size
+        )
+        counts = pooling._count_wins(idx, g, np.int32)
+        assert counts.dtype == np.int32 and counts.shape == (1, 512, 512)
+        assert_array_equal(counts.reshape(-1), np.bincount(idx.reshape(-1), minlength=512 * 512))
+        assert peak_bytes(lambda g=g, idx=idx: pooling._count_wins(idx, g, np.int32)) < (
+            1.5 * counts.nbytes
+        )
+    for x, params in _random_pool_cases(4, 200):
+        g = pool_geometry(x.shape[2:], *params)
+        p = x.shape[0] * x.shape[1]
+        idx = np.asarray(engine.max_pool2d(x, *params, return_indices=True)[1]).reshape(
+            (p,) + g.out_size
+        )
+        reads = g.reads_input()
+        flat = (idx + np.arange(p)[:, None, None] * (g.in_size[0] * g.in_size[1]))[:, reads]
+        expected = np.bincount(flat.reshape(-1), minlength=x.size).astype(np.int32)
+        counts = pooling._count_wins(idx, g, np.int32)
+        assert counts.dtype == np.int32
+        assert_array_equal(counts.reshape(-1), expected)
+
+
 def test_backward_from_the_forward_s_own_indices_is_the_checked_one(monkeypatch):
     """max_pool2d_backward_own gives the bits max_pool2d_backward gives with the same indices,
     without checking them (what the spec's one backward per edit calls)."""
