@@ -499,3 +499,60 @@ def test_an_accumulation_from_zeros_gives_new_arrays_with_the_same_sums():
     assert acc.after(3) is acc.final
     assert_array_equal(acc.after(1), first)  # back: again from zeros
     assert_array_equal(acc.start_values(), np.zeros(9))
+
+
+def _bits(pair: tuple[float, float]) -> bytes:
+    return np.array(pair, dtype=np.float64).tobytes()
+
+
+def test_known_extremes_of_the_first_windows_are_those_of_the_sum_bit_for_bit():
+    """After the first windows summed from zeros, an accumulation knows the least and largest
+    cell without a pass over its array: the bits np.min and np.max give (NaN if one is held;
+    no −0.0, since +0.0 plus anything is not −0.0).  Elsewhere it says it does not know."""
+    from engine.trace import Accumulation
+
+    rng = np.random.default_rng(5)
+    known = 0
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0])
+    for trial in range(400):
+        size = int(rng.integers(1, 40))
+        out = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        n = out[0] * out[1]
+        per = int(rng.integers(1, 4))
+        cells = rng.integers(0, size, (n, per))
+        amounts = rng.integers(-3, 4, (n, per)).astype(float)
+        if trial % 3 == 0:
+            spots = rng.random(amounts.shape) < 0.2
+            amounts[spots] = rng.choice(specials, int(spots.sum()))
+
+        def contributions(oh, ow, cells=cells, amounts=amounts, width=out[1]):
+            k = oh * width + ow
+            return cells[k].reshape(-1), amounts[k].reshape(-1)
+
+        final = np.zeros(size)
+        with np.errstate(invalid="ignore"):  # inf + (-inf): NaN, as in the accumulation
+            np.add.at(final, cells.reshape(-1), amounts.reshape(-1))
+        acc = Accumulation((size,), out, contributions, final)
+        order = [int(k) for k in rng.integers(-1, n, 4)]
+        for index in order:
+            values = acc.after(index)
+            found = acc.known_extremes(index)
+            if found is not None:
+                known += 1
+                assert _bits(found) == _bits((values.min(), values.max()))
+    assert known > 100
+
+
+def test_the_mask_so_far_knows_its_extremes_at_the_first_step_only():
+    """The argmax mask's running count at the first window: known extremes (nothing to
+    measure); stepping on from there: not known (the view measures it)."""
+    x = np.random.default_rng(0).integers(0, 5, (40, 40)).astype(float)
+    trace = trace_max_pool2d(x, 3, 2)
+    acc = trace.accumulation("mask")
+    first = acc.after(0)
+    assert acc.known_extremes(0) == (float(first.min()), float(first.max())) == (0.0, 1.0)
+    acc.after(5)
+    assert acc.known_extremes(5) is None
+    assert acc.known_extremes(0) is None  # not the last answer
+    acc.after(len(trace) - 1)
+    assert acc.known_extremes(len(trace) - 1) is None

@@ -232,6 +232,45 @@ def test_the_mask_heat_map_after_an_edit_is_the_picture_of_its_counts(window, qt
             assert counts.max() > 1  # windows overlap: more than two colours in play
 
 
+def test_the_mask_so_far_after_an_edit_is_drawn_without_a_pass_over_it(window, qtbot, monkeypatch):
+    """At the first step after an edit the argmax mask so far is zeros with one window's
+    count: the trace knows its extremes, and its heat map takes them instead of two passes
+    over a plane as large as the input (~1.5 ms at 1024²).  Drawn as before: the same
+    counts, from bytes, on the same levels."""
+    from visualizer.model import extremes as cache
+    from visualizer.widgets import matrix_view
+
+    st = window.state
+    assert st.set_op("max_pool2d")
+    st.set_input(int_input(256))
+    assert st.set_params(kernel_size=2, stride=2)
+    st.set_step(0)
+    settle(qtbot)
+    view = window.views_panel.mask_view
+    asked: list[tuple[int, bool]] = []  # (id of the array, whether its extremes were known)
+    measure = matrix_view.extremes
+
+    def spy(values: np.ndarray) -> tuple[float, float]:
+        found = cache._EXTREMES.get(id(values))
+        asked.append((id(values), found is not None and found[0]() is values))
+        return measure(values)
+
+    monkeypatch.setattr(matrix_view, "extremes", spy)
+    for kernel in (3, 2):
+        asked.clear()
+        assert st.set_params(kernel_size=kernel)
+        settle(qtbot)
+        assert st.step == 0 and view.stack.currentIndex() == 1, "a 256×256 heat map"
+        shown = view.model.values  # the very array the heat map was given
+        assert (id(shown), True) in asked and (id(shown), False) not in asked
+        counts = st.mask_plane()
+        np.testing.assert_array_equal(shown, counts)
+        assert 0 < counts.sum() <= kernel * kernel
+        assert view.heatmap.image.image.dtype == np.uint8  # drawn from bytes, as before
+        assert tuple(view.heatmap.image.levels) == (0.0, float(st.mask_plane(False).max()))
+        np.testing.assert_array_equal(view.heatmap.image.image, counts)
+
+
 def test_a_heat_map_given_its_array_again_on_new_levels_draws_it_anew(window, qtbot):
     """dX's zeros are one shared array in the forward phase, given again after each edit on
     new levels: its least and largest values are not measured again, the picture is."""
@@ -290,15 +329,15 @@ def test_extremes_are_forgotten_with_their_array():
     at the same address is measured anew)."""
     import gc
 
-    from visualizer.widgets import matrix_view
+    from visualizer.model import extremes as cache
 
     values = np.arange(5.0)
     key = id(values)
-    assert matrix_view.extremes(values) == (0.0, 4.0)
-    assert key in matrix_view._EXTREMES
+    assert cache.extremes(values) == (0.0, 4.0)
+    assert key in cache._EXTREMES
     del values
     gc.collect()
-    assert key not in matrix_view._EXTREMES
+    assert key not in cache._EXTREMES
 
 
 def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, qtbot):

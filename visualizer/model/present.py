@@ -28,6 +28,7 @@ from engine.trace import Update, term
 from visualizer.model.compute import Results
 from visualizer.model.cursor import StepCursor
 from visualizer.model.document import Document
+from visualizer.model.extremes import remember_extremes
 
 Cell = tuple[int, int]
 
@@ -277,7 +278,9 @@ def mask_plane(
 
     So far: the running count as the trace accumulates it (float64, whole numbers), which
     the views draw as it is; :meth:`engine.Trace.mask_counts_after`'s integer copy was
-    turned back into floats by every view (two copies of a 1024² plane per step).
+    turned back into floats by every view (two copies of a 1024² plane per step).  Its
+    extremes, when the trace knows them (the first step after an edit), go with it: the view
+    then makes no pass over it to choose how to draw it.
     """
     trace = results.trace
     if trace.winners is None:
@@ -286,7 +289,12 @@ def mask_plane(
         acc = trace.accumulation("mask")
         if acc is None:
             return trace.mask_counts_after(cursor.window_index)
-        return acc.after(cursor.window_index)[0]
+        planes = acc.after(cursor.window_index)
+        counts: np.ndarray = planes[0]
+        known = acc.known_extremes(cursor.window_index)
+        if known is not None and len(planes) == 1:  # the whole sum is this plane
+            remember_extremes(counts, *known)
+        return counts
     return trace.mask_counts
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -79,6 +78,7 @@ from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model.cell_text import HINT_TEXT_CHARS as HINT_TEXT_CHARS  # re-exported
 from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
 from visualizer.model.cell_text import parse_cell
+from visualizer.model.extremes import extremes as extremes  # re-exported for the views
 from visualizer.model.present import (
     INPUT,
     INSERTED,
@@ -806,29 +806,6 @@ def constant_picture(
         return None
     place = min(1.0, max(0.0, (value - low) / (high - low)))
     return ("at", lut.tobytes(), place)
-
-
-# (min, max) by array: id -> (a weak reference to the array, its extremes); see extremes().
-_EXTREMES: dict[int, tuple[weakref.ref[np.ndarray], tuple[float, float]]] = {}
-
-
-def extremes(values: np.ndarray) -> tuple[float, float]:
-    """``(values.min(), values.max())`` as floats (NaN if ``values`` holds a NaN, or is empty),
-    measured once per array while it lives.
-
-    Arrays shown are never changed in place (the app makes a new array for new values), so
-    an array's extremes are its own for good: dY's were measured for its levels
-    (:func:`levels_for`), again to see whether it is constant, and again by its heat map,
-    each pass over a plane as large as the output.  An entry goes with its array.
-    """
-    key = id(values)
-    found = _EXTREMES.get(key)
-    if found is not None and found[0]() is values:
-        return found[1]
-    low, high = (float(values.min()), float(values.max())) if values.size else (math.nan,) * 2
-    result = (low, high)
-    _EXTREMES[key] = (weakref.ref(values, lambda _ref: _EXTREMES.pop(key, None)), result)
-    return result
 
 
 def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
