@@ -324,6 +324,27 @@ def test_dy_is_measured_once_for_its_levels_its_constancy_and_its_heat_map(qtbot
     assert extremes(other) == (0.0, 11.0) and CountedPasses.passes == 4
 
 
+def test_the_mask_levels_take_one_pass_over_the_whole_counts(window, qtbot, monkeypatch):
+    """The mask's levels after an edit need the largest count only: one max() over the
+    integer counts (as large as the input), not a min() as well that nothing asked for."""
+    st = window.state
+    assert st.set_op("max_pool2d")
+    st.set_input(int_input(64))
+    assert st.set_params(kernel_size=3, stride=2)
+    settle(qtbot)
+    whole = st.mask_plane(partial=False).view(CountedPasses)
+    plane = st.mask_plane
+
+    def mask_plane(partial: bool = True) -> np.ndarray | None:
+        return whole if not partial else plane(partial)
+
+    monkeypatch.setattr(st, "mask_plane", mask_plane)
+    CountedPasses.passes = 0
+    window.views_panel._on_results_changed()
+    assert CountedPasses.passes == 1
+    assert window.views_panel._levels["mask"] == (0.0, float(np.asarray(whole).max()))
+
+
 def test_extremes_are_forgotten_with_their_array():
     """The extremes cache holds no array and no entry of an array that is gone (a new array
     at the same address is measured anew)."""

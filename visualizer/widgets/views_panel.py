@@ -1225,8 +1225,11 @@ class ViewsPanel(Retranslatable, QWidget):
             gw, _ = st.grad_weight_plane(partial=False)
             levels["grad_weight"] = levels_for(gw, True)
         if spec.has_tensor("mask"):
+            # The largest count alone (one pass over the integer counts): their least was
+            # measured too, and never asked (the views draw the counts as floats, a new array).
             full = st.mask_plane(partial=False)
-            levels["mask"] = (0.0, max(1.0, extremes(full)[1]))
+            most = float(full.max()) if full.size else 0.0
+            levels["mask"] = (0.0, max(1.0, most))
         views = self._tensor_views()
         for tensor in spec.tensors:
             # Tensors of their own (e.g. what an operation builds from its input) are shown
