@@ -57,15 +57,47 @@ class Retranslatable:
 
 
 class PanelDock(Retranslatable, QDockWidget):
-    """A dock named ``object_name`` around one ``panel`` (kept as ``self.panel``); the
-    subclass's ``retranslate_ui`` sets its title, here once and on every language switch."""
+    """A dock named ``object_name`` around one panel, made by ``make_panel`` when the dock is
+    first shown or its :attr:`panel` first asked for; the subclass's ``retranslate_ui`` sets
+    its title, here once and on every language switch.
 
-    def __init__(self, panel: QWidget, object_name: str, parent: QWidget | None = None) -> None:
+    The docks start hidden and most are never opened: their panels (matrix views, combo boxes)
+    were ~10 % of the window's build before its first paint.  A panel shows the state as it
+    is when it is made, as one made at start-up would show it by then.
+    """
+
+    def __init__(
+        self, make_panel: Callable[[], QWidget], object_name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
-        self.panel = panel
-        self.setWidget(panel)
+        self._make_panel: Callable[[], QWidget] | None = make_panel
+        self._panel: QWidget | None = None
         self.retranslate_ui()
+
+    @property
+    def panel(self) -> QWidget:
+        """The dock's panel, made now if it was not."""
+        return self._panel if self._panel is not None else self._put_panel()
+
+    def _put_panel(self) -> QWidget:
+        make, self._make_panel = self._make_panel, None
+        assert make is not None
+        panel = self._panel = make()
+        self.setWidget(panel)
+        return panel
+
+    @property
+    def has_panel(self) -> bool:
+        """Whether the panel was made (:attr:`panel` makes it)."""
+        return self._panel is not None
+
+    def setVisible(self, visible: bool) -> None:
+        # Every way of showing a dock (its toggle action, show(), a restored window state)
+        # comes here: the panel is in it before the dock is laid out and painted.
+        if visible and self._panel is None:
+            self._put_panel()
+        super().setVisible(visible)
 
 
 def painted_icon(paint: Callable[[QPainter], None]) -> QIcon:

@@ -7,6 +7,7 @@ import json
 import os
 
 from conftest import ROOT
+from PySide6.QtCore import Qt
 
 from benchmarks.measure import fresh_python
 
@@ -14,7 +15,7 @@ from benchmarks.measure import fresh_python
 FIRST_PAINT = """
 import json, sys
 import pyqtgraph as pg
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 from visualizer.main_window import MainWindow
 from visualizer.widgets.matrix_view import MatrixView
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
@@ -35,6 +36,12 @@ print(json.dumps({
         for v in views
         if any(isinstance(v.stack.widget(i), pg.GraphicsView) for i in range(v.stack.count()))
     ),
+    "docks": sorted(d.objectName() for d in window.findChildren(QDockWidget)),
+    "hidden_panels": sorted(
+        d.objectName()
+        for d in window.findChildren(QDockWidget)
+        if not d.isVisible() and d.widget() is not None
+    ),
 }))
 """
 
@@ -50,6 +57,51 @@ def test_the_first_window_imports_and_makes_only_what_it_shows():
     # example's five, of the dozen the operations have.
     assert len(found["shown"]) == 5
     assert found["made"] == found["shown"]
+
+
+# Docks whose panel is made when the dock is first shown (see PanelDock, CodePanel._build,
+# VerifyPanel._build); tests/visualizer/test_pitfalls_panel.py, test_quiz.py, test_code_panel.py
+# and test_verify.py open them.
+LAZY_DOCKS = ["codeDock", "pitfallsDock", "quizDock", "verifyDock"]
+
+
+def test_the_hidden_docks_have_no_panel_before_they_are_first_shown():
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    found = json.loads(fresh_python(FIRST_PAINT, env, ROOT).strip().splitlines()[-1])
+    assert set(LAZY_DOCKS) <= set(found["docks"])  # the docks themselves are there
+    assert not set(LAZY_DOCKS) & set(found["hidden_panels"])
+
+
+def test_a_dock_made_lazily_gets_its_panel_when_shown(qtbot):
+    from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
+
+    from visualizer.ui import PanelDock
+
+    class Dock(PanelDock):
+        def retranslate_ui(self) -> None:
+            self.setWindowTitle("dock")
+
+    made: list[QLabel] = []
+
+    def make() -> QLabel:
+        made.append(QLabel("panel"))
+        return made[-1]
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    dock = Dock(make, "lazyDock", window)
+    window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    dock.hide()
+    window.show()
+    assert made == [] and dock.widget() is None
+    dock.toggleViewAction().trigger()
+    qtbot.waitUntil(dock.isVisible)
+    assert len(made) == 1 and dock.widget() is made[0] and dock.panel is made[0]
+    assert made[0].isVisible()
+    dock.hide()
+    dock.show()
+    assert len(made) == 1  # made once
+    assert isinstance(dock, QDockWidget)
 
 
 # PySide6 reads the source of every module imported after it (``inspect.getsource``) to see

@@ -313,6 +313,7 @@ def test_the_pytorch_box_grows_only_when_it_shows_the_difference_matrix(qtbot, w
 def test_empty_verdicts_and_details_take_no_room(qtbot, window):
     """Before a check its verdict and details are hidden (they took ~50 px of each box)."""
     panel = window.verify_panel
+    panel.show()  # its labels are made when the dock is first shown
     labels = (panel.grad_verdict_label, panel.grad_details_label)
     assert all(label.text() == "" and label.isHidden() for label in labels)
     action(window, "checkGradientsAction").trigger()
@@ -345,6 +346,7 @@ def test_torch_action_is_disabled_with_a_reason_when_torch_is_missing(qtbot, mon
     compare = win.findChild(object, "compareTorchAction")
     assert not compare.isEnabled()
     assert "not installed" in compare.toolTip()
+    win.verify_panel.show()  # its buttons are made when the dock is first shown
     assert not win.verify_panel.torch_button.isEnabled()
     assert "pip install torch" in win.verify_panel.torch_button.toolTip()
 

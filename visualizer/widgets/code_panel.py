@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRegularExpression, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -42,11 +43,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer import codegen
 from visualizer.i18n import tr
 from visualizer.resources import asset
-from visualizer.state import AppState
 from visualizer.ui import Retranslatable
+
+if TYPE_CHECKING:
+    from visualizer import codegen
+    from visualizer.state import AppState
 
 PHASE_COLORS = {"forward": QColor(255, 214, 140), "backward": QColor(178, 235, 196)}
 DOCK_WIDTH = 470  # asked for; at 1366×768 the views leave the dock about 350 pixels
@@ -178,7 +181,23 @@ class CodePanel(Retranslatable, QDockWidget):
         self._hand: codegen.HandCode | None = None
         self._hand_key: tuple[object, ...] | None = None
         self._marked: tuple[int, ...] = ()
+        self._saved: tuple[list[str], str] | None = None  # the files "Save arrays…" wrote last
+        self._built = False
+        state.sigResultsChanged.connect(self._on_results_changed)
+        state.sigStepChanged.connect(self._on_step_changed)
+        self.visibilityChanged.connect(self._on_visibility_changed)
+        self.retranslate_ui()
 
+    def setVisible(self, visible: bool) -> None:
+        # The dock starts hidden and is mostly never opened: its editors, tabs and buttons
+        # are made before it is first shown (every way of showing it comes here), not
+        # before the window's first paint.
+        if visible and not self._built:
+            self._build()
+        super().setVisible(visible)
+
+    def _build(self) -> None:
+        self._built = True
         self.numpy_edit = _editor("numpyCode")
         self.torch_edit = _editor("torchCode")
         self.hand_edit = _editor("handCode")
@@ -195,7 +214,6 @@ class CodePanel(Retranslatable, QDockWidget):
         self.save_arrays_button = QPushButton()
         self.save_arrays_button.setObjectName("saveArrays")
         self.save_arrays_button.clicked.connect(self._on_save_arrays_clicked)
-        self._saved: tuple[list[str], str] | None = None  # the files "Save arrays…" wrote last
 
         self.tabs = _Tabs()
         self.tabs.setObjectName("codeTabs")
@@ -205,14 +223,18 @@ class CodePanel(Retranslatable, QDockWidget):
         self.tabs.addTab(self._page("torch", self.torch_edit), "PyTorch")
         self.tabs.addTab(self._page("hand", self.hand_edit, top=self.loop_label), "")
         self.setWidget(self.tabs)
-
-        state.sigResultsChanged.connect(self._on_results_changed)
-        state.sigStepChanged.connect(self._on_step_changed)
-        self.visibilityChanged.connect(self._on_visibility_changed)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(tr("Code"))
+        toggle = self.toggleViewAction()
+        toggle.setText(tr("Show code"))
+        toggle.setToolTip(
+            tr("Show code (Ctrl+K): the NumPy, PyTorch and by-hand code of this state")
+        )
+        toggle.setStatusTip(tr("Show or hide the code that computes what you see"))
+        if not self._built:
+            return  # the panel's texts are set as it is made
         self.loop_label.setToolTip(
             tr(
                 "The loop counters of the code below at the current step: n = batch item, "
@@ -239,12 +261,6 @@ class CodePanel(Retranslatable, QDockWidget):
         self.tabs.setTabToolTip(
             2, tr("engine/reference.py: the loops written out; the current step's line is marked")
         )
-        toggle = self.toggleViewAction()
-        toggle.setText(tr("Show code"))
-        toggle.setToolTip(
-            tr("Show code (Ctrl+K): the NumPy, PyTorch and by-hand code of this state")
-        )
-        toggle.setStatusTip(tr("Show or hide the code that computes what you see"))
         if self._hand is not None:
             self.update_step()
 
@@ -286,6 +302,8 @@ class CodePanel(Retranslatable, QDockWidget):
 
     def refresh(self) -> None:
         """Regenerate every tab from the state (cheap for small data; only when visible)."""
+        from visualizer import codegen  # when the dock first shows code, not at start-up
+
         snap = self.state.snapshot()
         self.numpy_edit.setPlainText(codegen.numpy_code(snap))
         self.torch_edit.setPlainText(codegen.torch_code(snap))
@@ -303,6 +321,8 @@ class CodePanel(Retranslatable, QDockWidget):
         """Mark the reference line the current step executes; no text is regenerated."""
         if self._hand is None:
             return
+        from visualizer import codegen  # imported by the refresh that made self._hand
+
         st = self.state
         phase = st.phase
         out_pos = st.results.geometry.position(st.view_cursor.window_index)
@@ -358,7 +378,7 @@ class CodePanel(Retranslatable, QDockWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         # A theme switch changes the palette: give the code colours that read on it.
-        if event.type() == QEvent.PaletteChange:
+        if event.type() == QEvent.PaletteChange and self._built:
             for editor in (self.numpy_edit, self.torch_edit, self.hand_edit):
                 editor.highlighter.set_dark(_is_dark(editor))
         super().changeEvent(event)  # Retranslatable: a language switch
@@ -382,6 +402,8 @@ class CodePanel(Retranslatable, QDockWidget):
     def _on_save_arrays_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("Save the arrays the code loads"))
         if folder:
+            from visualizer import codegen
+
             written = codegen.save_arrays(self.state.snapshot(), folder)
             self._saved = ([p.name for p in written], folder)
             self.retranslate_ui()

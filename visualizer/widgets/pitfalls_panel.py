@@ -359,7 +359,7 @@ class PitfallsPanel(Retranslatable, QWidget):
 
 class PitfallsDock(PanelDock):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(PitfallsPanel(state), "pitfallsDock", parent)
+        super().__init__(lambda: PitfallsPanel(state), "pitfallsDock", parent)
         self.setMinimumWidth(300)
 
     def retranslate_ui(self) -> None:

@@ -249,7 +249,7 @@ class QuizDock(PanelDock):
     """The quiz strip, docked under the views while quiz mode is on."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(QuizPanel(state), "quizDock", parent)
+        super().__init__(lambda: QuizPanel(state), "quizDock", parent)
         self.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
 
     def retranslate_ui(self) -> None:

@@ -114,7 +114,29 @@ class VerifyPanel(Retranslatable, QDockWidget):
         self._grad_job: verify.GradientJob | None = None
         self._torch_job: verify.TorchJob | None = None
         self._torch_again = False  # compare again when the running comparison ends
+        self._built = False
+        self._rerun_timer = QTimer(self)
+        self._rerun_timer.setSingleShot(True)
+        self._rerun_timer.setInterval(150)  # a burst of edits gives one re-check
+        self._rerun_timer.timeout.connect(self._rerun)
+        self._rerun_when_shown = False
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self._poll_jobs)
+        state.sigResultsChanged.connect(self._on_results_changed)
+        self.visibilityChanged.connect(self._on_visibility_changed)
+        self.retranslate_ui()
 
+    def setVisible(self, visible: bool) -> None:
+        # The dock starts hidden and is mostly never opened: its labels, buttons and matrix
+        # are made before it is first shown (every way of showing it, running a check
+        # included, comes here), not before the window's first paint.
+        if visible and not self._built:
+            self._build()
+        super().setVisible(visible)
+
+    def _build(self) -> None:
+        self._built = True
         self.grad_verdict_label = _verdict_label("gradCheckVerdict")
         self.grad_details_label = _text_label("gradCheckDetails")
         self.grad_button = QPushButton()
@@ -190,21 +212,12 @@ class VerifyPanel(Retranslatable, QDockWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setWidget(scroll)
-
-        self._rerun_timer = QTimer(self)
-        self._rerun_timer.setSingleShot(True)
-        self._rerun_timer.setInterval(150)  # a burst of edits gives one re-check
-        self._rerun_timer.timeout.connect(self._rerun)
-        self._rerun_when_shown = False
-        self._poll_timer = QTimer(self)
-        self._poll_timer.setInterval(POLL_MS)
-        self._poll_timer.timeout.connect(self._poll_jobs)
-        state.sigResultsChanged.connect(self._on_results_changed)
-        self.visibilityChanged.connect(self._on_visibility_changed)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(tr("Verify"))
+        if not self._built:
+            return  # the panel's texts are set as it is made (no check has run before)
         self.grad_button.setText(tr("Check gradients"))
         self.grad_button.setToolTip(
             tr(
