@@ -53,10 +53,11 @@ def test_the_first_window_imports_and_makes_only_what_it_shows():
     # Pillow is for a GIF export, numpy.ma was np.unique's check for a masked array, the
     # engine's thread pool is for large inputs.
     assert found["modules"] == []
-    # A heat map (a pyqtgraph scene, ~10 ms to make) only for the views shown: the default
-    # example's five, of the dozen the operations have.
+    # A heat map (a pyqtgraph scene, ~10 ms to make) only where one is drawn: the default
+    # example's five views, of the dozen the operations have, show tables.  The process's
+    # first view makes one to measure a fresh heat map's size hints (see _HeatMapRoom).
     assert len(found["shown"]) == 5
-    assert found["made"] == found["shown"]
+    assert len(found["made"]) == 1
 
 
 # Docks whose panel is made when the dock is first shown (see PanelDock, CodePanel._build,

@@ -49,7 +49,6 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QRegion,
-    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -2390,10 +2389,13 @@ class MatrixView(QWidget):
         self.table.setItemDelegate(self.delegate)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
-        # The heat map is made when the view is first shown or the heat map first needed (see
-        # showEvent): the window's dozen views (~10 ms each for the heat map, ~40% of the
-        # window's build) are mostly never shown.  Until then a stand-in holds its page; the
-        # process's first view makes its own to measure it.
+        # The heat map is made when it is first needed (see heatmap): the window's dozen
+        # views (~10 ms each for the heat map, ~40% of the window's build) are mostly never
+        # shown, and the default example's five show tables.  Until then a stand-in with a
+        # fresh heat map's size hints holds its page; the process's first view makes its own
+        # to measure them.  (Until 2026-12-02 a view made it as it was first shown: made
+        # later, a test's view had crashed in the heat map's first paint, which the garbage
+        # collection inside a paint event explained since; see tests/conftest.py.)
         self._heatmap: _HeatMap | None = None
         fresh = _HeatMapRoom.fresh
         self._heatmap_room = None if fresh is None else _HeatMapRoom(fresh)
@@ -3470,16 +3472,6 @@ class MatrixView(QWidget):
         the hint line made the view ask for a height that followed its cells (a 16×16 input
         took 548 of the panel's 602 px as a table: a slot sized by what the view shows)."""
         return not self.sized_by_slot and super().hasHeightForWidth()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        # A view that is shown makes its heat map now, before its first paint, as every view
-        # made it before being shown until 2026-12-01: made later, on the first large matrix,
-        # a test's view crashed in the heat map's first paint (test_step_work, PySide6 6.11;
-        # see tests/conftest.py on wrappers kept by address).  The views never shown (the
-        # operations not chosen, closed docks) are the saving.
-        if self._heatmap is None:
-            self.make_heatmap()
-        super().showEvent(event)
 
     def resizeEvent(self, event: QEvent) -> None:
         super().resizeEvent(event)
