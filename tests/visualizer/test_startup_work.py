@@ -15,7 +15,7 @@ from benchmarks.measure import fresh_python
 FIRST_PAINT = """
 import json, sys
 import pyqtgraph as pg
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 from visualizer.main_window import MainWindow
 from visualizer.widgets.matrix_view import MatrixView
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
@@ -37,6 +37,7 @@ print(json.dumps({
         if any(isinstance(v.stack.widget(i), pg.GraphicsView) for i in range(v.stack.count()))
     ),
     "docks": sorted(d.objectName() for d in window.findChildren(QDockWidget)),
+    "lecture_strip": window.findChild(QWidget, "quizLectureStrip") is not None,
     "hidden_panels": sorted(
         d.objectName()
         for d in window.findChildren(QDockWidget)
@@ -71,6 +72,8 @@ def test_the_hidden_docks_have_no_panel_before_they_are_first_shown():
     found = json.loads(fresh_python(FIRST_PAINT, env, ROOT).strip().splitlines()[-1])
     assert set(LAZY_DOCKS) <= set(found["docks"])  # the docks themselves are there
     assert not set(LAZY_DOCKS) & set(found["hidden_panels"])
+    # Nor the quiz's strip for the lecture layout (test_quiz.py shows it there).
+    assert not found["lecture_strip"]
 
 
 def test_a_dock_made_lazily_gets_its_panel_when_shown(qtbot):

@@ -282,13 +282,9 @@ class QuizController(QObject):
         self.dock = QuizDock(state, window)
         window.addDockWidget(Qt.BottomDockWidgetArea, self.dock)
         self.dock.hide()
-        # The lecture layout hides the docks: its own compact strip under the arithmetic.
-        self.lecture_strip = QuizPanel(state, lecture=True)
-        self.lecture_strip.setObjectName("quizLectureStrip")
-        self.lecture_strip.hide()
-        area = getattr(window, "lecture_area", None)
-        if area is not None:
-            area.layout().addWidget(self.lecture_strip)
+        # The lecture layout hides the docks: its own compact strip under the arithmetic, made
+        # when first shown (see lecture_strip).
+        self._lecture_strip: QuizPanel | None = None
         if hasattr(window, "sigPresentingChanged"):
             window.sigPresentingChanged.connect(self._on_presenting_changed)
         window.installEventFilter(self)
@@ -354,6 +350,20 @@ class QuizController(QObject):
             cover.setVisible(hide)
 
     @property
+    def lecture_strip(self) -> QuizPanel:
+        """The lecture layout's compact strip, made now if it was not: most launches never
+        show it (quiz mode in presentation mode), and it was made before the first paint."""
+        strip = self._lecture_strip
+        if strip is None:
+            strip = self._lecture_strip = QuizPanel(self.state, lecture=True)
+            strip.setObjectName("quizLectureStrip")
+            strip.hide()
+            area = getattr(self.window, "lecture_area", None)
+            if area is not None:
+                area.layout().addWidget(strip)  # the last of its items, as if made first
+        return strip
+
+    @property
     def presenting(self) -> bool:
         return bool(getattr(getattr(self.window, "presentation", None), "presenting", False))
 
@@ -361,7 +371,8 @@ class QuizController(QObject):
         """The dock outside the lecture layout, the compact strip in it (quiz mode on)."""
         on, presenting = self.state.quiz.on, self.presenting
         self.dock.setVisible(on and not presenting)
-        self.lecture_strip.setVisible(on and presenting)
+        if (on and presenting) or self._lecture_strip is not None:
+            self.lecture_strip.setVisible(on and presenting)
         if on and presenting:
             self._fit_lecture_strip()
 
@@ -376,7 +387,12 @@ class QuizController(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window:
-            if event.type() == QEvent.Resize and self.lecture_strip.isVisibleTo(self.window):
+            strip = self._lecture_strip
+            if (
+                event.type() == QEvent.Resize
+                and strip is not None
+                and strip.isVisibleTo(self.window)
+            ):
                 self._fit_lecture_strip()
             return False
         if event.type() == QEvent.Resize:
