@@ -12,6 +12,7 @@ import dataclasses
 import math
 import weakref
 from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
@@ -21,9 +22,8 @@ from engine.cells import Marks
 from engine.errors import ParameterError
 from engine.ops import OPS, OpSpec, Params, get_op
 from engine.ops.budget import check_work
-from engine.pitfalls import PitfallCase, evaluate, get_pitfall
 from engine.trace import update_lines
-from visualizer import limits, verify
+from visualizer import limits
 from visualizer.data import PATTERNS, RandomSpec, fill_pattern, resized
 from visualizer.i18n import tr, translate_message
 from visualizer.limits import EDIT_MAX_SIDE, LARGE_SIDE
@@ -35,6 +35,9 @@ from visualizer.model.quiz import Quiz, Verdict, pitfall_hint, plane_before
 from visualizer.model.stack import StackDoc
 from visualizer.schema import param_specs
 from visualizer.stack_state import StackState
+
+if TYPE_CHECKING:
+    from visualizer import verify
 
 Snapshot = Document  # what undo restores and a session stores
 
@@ -918,6 +921,8 @@ class AppState(QObject):
             dy = self.grad_output[self.plane]
             grad_output = np.zeros_like(dy)
             grad_output[source] = dy[source]
+        from engine.pitfalls import get_pitfall  # see pitfall_result
+
         found = {}
         for key in self.spec.pitfalls:
             if get_pitfall(key).result != result:
@@ -950,10 +955,14 @@ class AppState(QObject):
     # ---- verification (visualizer.verify runs the engine on the state's behalf) ---------------
     def check_gradients(self, eps: float = 1e-6) -> verify.GradientCheck:
         """Central finite differences against the engine's backward, on the current data."""
+        from visualizer import verify  # when a check first runs, not before the first paint
+
         return verify.check_gradients(self.snapshot(), eps)
 
     def compare_with_torch(self) -> dict[str, verify.TorchComparison]:
         """Engine against PyTorch on the current data; raises TorchUnavailableError."""
+        from visualizer import verify
+
         return verify.compare_with_torch(self.snapshot())
 
     # ---- pitfalls (engine.pitfalls: wrong hand-written versions beside the engine) ------------
@@ -967,6 +976,10 @@ class AppState(QObject):
         the shown plane's dY (quiz mode: one window's dY alone).  Raises ``ValueError`` for an
         unknown key or a pitfall that does not apply to the current operation.
         """
+        # Imported when a pitfall is first shown (the Pitfalls dock, a quiz hint), not before
+        # the window's first paint.
+        from engine.pitfalls import PitfallCase, evaluate
+
         n, c = self.plane
         p, spec = self.params, self.spec
         weighted = spec.has_weight

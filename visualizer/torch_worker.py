@@ -24,6 +24,7 @@ PyTorch) or ``{"status": 1, "error": "..."}``.  Anything else written to stdout 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -33,6 +34,20 @@ import numpy as np
 
 MISSING_TORCH = 3
 REPLY = b"@pooling-visualizer-torch-worker "  # starts each answer line of --serve
+
+
+def torch_available() -> bool:
+    """Whether ``import torch`` can work, without importing it (that takes seconds).
+
+    Here, not in :mod:`visualizer.verify`, so that the window can say whether PyTorch is there
+    (its Compare with PyTorch action) without importing the checks before its first paint.
+    """
+    if "torch" in sys.modules:
+        return sys.modules["torch"] is not None
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def run(request_path: str, result_path: str) -> None:

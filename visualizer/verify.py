@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
 import json
 import os
 import queue
@@ -59,7 +58,7 @@ from visualizer.calls import (
     prepared,
 )
 from visualizer.i18n import tr
-from visualizer.torch_worker import MISSING_TORCH, REPLY
+from visualizer.torch_worker import MISSING_TORCH, REPLY, torch_available
 
 if TYPE_CHECKING:
     from engine import WindowGeometry
@@ -644,16 +643,6 @@ TORCH_MISSING = QT_TR_NOOP(
 
 #: How the worker is started after the Python executable (a test puts a crashing script here).
 TORCH_WORKER: tuple[str, ...] = ("-m", "visualizer.torch_worker")
-
-
-def torch_available() -> bool:
-    """Whether ``import torch`` can work, without importing it (that takes seconds)."""
-    if "torch" in sys.modules:
-        return sys.modules["torch"] is not None
-    try:
-        return importlib.util.find_spec("torch") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ window.grab()
 views = window.findChildren(MatrixView)
 print(json.dumps({
     "modules": sorted(
-        m for m in ("PIL", "numpy.ma", "concurrent.futures") if m in sys.modules
+        m
+        for m in ("PIL", "numpy.ma", "concurrent.futures", "engine.pitfalls", "visualizer.verify")
+        if m in sys.modules
     ),
     "shown": sorted(v.objectName() for v in views if v.isVisible()),
     "made": sorted(
@@ -52,7 +54,8 @@ def test_the_first_window_imports_and_makes_only_what_it_shows():
     out = fresh_python(FIRST_PAINT, env, ROOT)
     found = json.loads(out.strip().splitlines()[-1])
     # Pillow is for a GIF export, numpy.ma was np.unique's check for a masked array, the
-    # engine's thread pool is for large inputs.
+    # engine's thread pool is for large inputs, the pitfalls for the Pitfalls dock and quiz
+    # hints, the checks for the Verify dock's runs.
     assert found["modules"] == []
     # A heat map (a pyqtgraph scene, ~10 ms to make) only where one is drawn: the default
     # example's five views, of the dozen the operations have, show tables.  The process's

@@ -338,7 +338,11 @@ def test_compare_matrix_shows_real_differences(qtbot, window):
 
 
 def test_torch_action_is_disabled_with_a_reason_when_torch_is_missing(qtbot, monkeypatch):
+    import visualizer.widgets.verify_panel as verify_panel
+
     monkeypatch.setattr(verify, "torch_available", lambda: False)
+    # The panel asks before the checks are imported (see visualizer.torch_worker).
+    monkeypatch.setattr(verify_panel, "torch_available", lambda: False)
     from visualizer.main_window import MainWindow
 
     win = MainWindow()

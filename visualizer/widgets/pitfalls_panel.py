@@ -8,6 +8,7 @@ on the current data, the panel says what data would reveal it.
 from __future__ import annotations
 
 import inspect
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QT_TR_NOOP, QSignalBlocker, Qt, QTimer
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.pitfalls import Pitfall, compare, get_pitfall, pitfalls_for
 from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
 from visualizer.state import AppState
 from visualizer.ui import PanelDock, Retranslatable
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 from visualizer.widgets.presets_dock import glyph_icon
+
+if TYPE_CHECKING:
+    from engine.pitfalls import Pitfall
 
 RESULT_NAMES = {"output": "Y", "grad_input": "dX"}
 
@@ -215,6 +218,8 @@ class PitfallsPanel(Retranslatable, QWidget):
 
     def _sync_selector(self) -> None:
         """Offer the pitfalls of the current operation, keeping the selection where possible."""
+        from engine.pitfalls import pitfalls_for  # with the panel, not before the first paint
+
         op = self.state.op
         if op == self._op:
             return
@@ -252,6 +257,8 @@ class PitfallsPanel(Retranslatable, QWidget):
         if key is None:
             self._show_message(tr("No pitfall applies to this operation."))
             return
+        from engine.pitfalls import get_pitfall
+
         pitfall = get_pitfall(key)
         self.explanation_label.setText(pitfall_explanation(pitfall))
         self._show_function(pitfall)
@@ -310,6 +317,8 @@ class PitfallsPanel(Retranslatable, QWidget):
             diverging=diverging,
             pending=np.ones((1, 1), bool) if empty else None,  # an empty result: blank
         )
+        from engine.pitfalls import compare
+
         result = compare(correct, wrong)
         self.comparison = result
         # When every cell differs, frames would only hide the colours: the count says it.

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.pitfalls import get_pitfall
 from visualizer.i18n import set_action_text, tr
 from visualizer.model.quiz import KIND_LABELS, KINDS, Verdict
 from visualizer.state import AppState
@@ -237,6 +236,8 @@ class QuizPanel(Retranslatable, QWidget):
             )
             text = f"{text} — {marks}"
         if verdict.hint:
+            from engine.pitfalls import get_pitfall  # only for a hint, not at start-up
+
             pitfall = get_pitfall(verdict.hint)
             hint = tr("That is what “{title}” would give: {explanation}").format(
                 title=pitfall_title(pitfall), explanation=pitfall_explanation(pitfall)

@@ -12,6 +12,7 @@ large data (where a check takes a moment).
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -30,12 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer import verify
 from visualizer.i18n import set_action_text, tr
 from visualizer.resources import asset
 from visualizer.state import AppState
+from visualizer.torch_worker import torch_available
 from visualizer.ui import Retranslatable
 from visualizer.widgets.matrix_view import MatrixView
+
+if TYPE_CHECKING:
+    # The checks are imported when one first runs (or to say why PyTorch is missing), not
+    # before the window's first paint: ~20 ms of imports.
+    from visualizer import verify
 
 LIVE_LIMIT = 4096  # inputs up to this many elements are re-checked after every edit
 QUICK_SECONDS = 0.03  # a gradient check done within this is shown at once, with no progress bar
@@ -180,7 +186,7 @@ class VerifyPanel(Retranslatable, QDockWidget):
         torch_layout.addWidget(self.torch_job_row)
         torch_layout.addWidget(self.torch_button, 0, Qt.AlignLeft)
         self.torch_box = torch_box
-        if not verify.torch_available():
+        if not torch_available():
             self.torch_button.setEnabled(False)
             self.torch_verdict_label.setStyleSheet(STALE_STYLE)
         for widget in (
@@ -240,7 +246,9 @@ class VerifyPanel(Retranslatable, QDockWidget):
         for row in (self.grad_job_row, self.torch_job_row):
             row.cancel_button.setText(tr("Cancel"))
             row.cancel_button.setToolTip(tr("Stop this check"))
-        if not verify.torch_available():
+        if not torch_available():
+            from visualizer import verify
+
             self.torch_button.setToolTip(tr(verify.TORCH_MISSING))
             self.torch_verdict_label.setText(tr(verify.TORCH_MISSING))
         # Results are said again in the new language by running the checks again (their
@@ -264,6 +272,8 @@ class VerifyPanel(Retranslatable, QDockWidget):
         a longer one runs on in a background thread, with a progress bar and Cancel, and None
         is returned (the result shows when it is done; see :meth:`checks_running`).
         """
+        from visualizer import verify
+
         self.show()
         self.raise_()
         self._stop_gradient_job()
@@ -300,6 +310,8 @@ class VerifyPanel(Retranslatable, QDockWidget):
     def _gradient_failed(self, exc: Exception) -> None:
         self._grad_job = None
         self.grad_job_row.setVisible(False)
+        from visualizer import verify
+
         if isinstance(exc, verify.CheckCancelledError):
             self.grad_verdict_label.setText(tr("Gradient check cancelled."))
         else:
@@ -345,6 +357,8 @@ class VerifyPanel(Retranslatable, QDockWidget):
             # then compare the data as it is by then.
             self._torch_again = True
             return
+        from visualizer import verify
+
         snap = self.state.snapshot()
         try:
             job = verify.TorchJob(snap).start()
@@ -381,6 +395,8 @@ class VerifyPanel(Retranslatable, QDockWidget):
         self._torch_job = None
         self.torch_job_row.setVisible(False)
         self.torch_verdict_label.setText(str(exc))
+        from visualizer import verify
+
         self.torch_verdict_label.setStyleSheet(
             STALE_STYLE if isinstance(exc, verify.TorchUnavailableError) else FAIL_STYLE
         )
@@ -581,7 +597,7 @@ def install(window: object) -> None:
     check.triggered.connect(panel.run_gradient_check)
     compare = QAction(QIcon(str(asset("icons", "compare_torch.svg"))), "", window)
     compare.setObjectName("compareTorchAction")
-    if verify.torch_available():
+    if torch_available():
         compare.triggered.connect(panel.run_torch_comparison)
     else:
         compare.setEnabled(False)
@@ -594,12 +610,14 @@ def install(window: object) -> None:
             tr("Check gradients"),
             tr("Check gradients: compare the backward pass with finite differences"),
         )
-        if verify.torch_available():
+        if torch_available():
             tip = tr(
                 "Compare with PyTorch: the same forward and backward from torch.nn.functional, "
                 "cell by cell"
             )
         else:
+            from visualizer import verify
+
             tip = tr("Compare with PyTorch — unavailable: {reason}")
             tip = tip.format(reason=tr(verify.TORCH_MISSING))
         set_action_text(compare, tr("Compare with PyTorch"), tip)
