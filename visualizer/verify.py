@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import json
 import os
 import queue
@@ -993,7 +994,10 @@ class TorchJob:
             else:
                 self._finish(self._died() if answer is None else self._answer(answer))
         if isinstance(self._outcome, BaseException):
-            raise self._outcome
+            # A copy: the kept error would gather the frames each raise goes through (the
+            # caller's state, this job), a reference cycle that the garbage collector broke
+            # later in an order that crashed inside a bare AppState's QUndoStack.
+            raise copy.copy(self._outcome)
         return self._outcome
 
     def cancel(self) -> None:

@@ -528,6 +528,29 @@ def test_a_crash_of_pytorch_is_reported_and_the_app_lives_on(monkeypatch):
     assert "separate process" in str(info.value)
 
 
+def test_a_failed_comparison_keeps_no_frames_of_its_caller(monkeypatch):
+    """The job kept the error it raised, and with it the frames the error went through (the
+    caller's AppState among them): a reference cycle, which the garbage collector broke later,
+    inside another test, in an order that crashed in ~QUndoStack (seen with PyTorch
+    installed, under load)."""
+    import gc
+    import weakref
+
+    fake_worker(monkeypatch, "import os; os.abort()")
+    st = AppState()
+    state_ref = weakref.ref(st)
+    gc.disable()
+    try:
+        try:
+            st.compare_with_torch()
+        except verify.TorchFailedError as exc:
+            assert "crashed" in str(exc)
+        del st
+        assert state_ref() is None  # freed at once: no cycle holds it
+    finally:
+        gc.enable()
+
+
 def test_a_hanging_pytorch_is_stopped_after_the_time_limit(monkeypatch):
     import time
 
