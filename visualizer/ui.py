@@ -56,6 +56,27 @@ class Retranslatable:
         super().changeEvent(event)  # type: ignore[misc]
 
 
+class BuiltWhenShown:
+    """Mixin for a dock that makes its contents (``_build``) when it is first shown, not
+    before the window's first paint: it starts hidden and is mostly never opened.  Every way
+    of showing it (its toggle action, show(), a restored window state, a check it runs) comes
+    through ``setVisible``; ``_built`` says whether the contents are made.
+
+    Put it before the Qt class, ``class Panel(BuiltWhenShown, Retranslatable, QDockWidget)``.
+    """
+
+    _built = False
+
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def setVisible(self, visible: bool) -> None:
+        if visible and not self._built:
+            self._built = True
+            self._build()
+        super().setVisible(visible)
+
+
 class PanelDock(Retranslatable, QDockWidget):
     """A dock named ``object_name`` around one panel, made by ``make_panel`` when the dock is
     first shown or its :attr:`panel` first asked for; the subclass's ``retranslate_ui`` sets

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr
 from visualizer.resources import asset
-from visualizer.ui import Retranslatable
+from visualizer.ui import BuiltWhenShown, Retranslatable
 
 if TYPE_CHECKING:
     from visualizer import codegen
@@ -170,7 +170,7 @@ class _Tabs(QTabWidget):
         return QSize(DOCK_WIDTH, super().sizeHint().height())
 
 
-class CodePanel(Retranslatable, QDockWidget):
+class CodePanel(BuiltWhenShown, Retranslatable, QDockWidget):
     """Dock ``codeDock``: tabs "NumPy", "PyTorch" and "By hand" (``codeTabs``)."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -182,22 +182,12 @@ class CodePanel(Retranslatable, QDockWidget):
         self._hand_key: tuple[object, ...] | None = None
         self._marked: tuple[int, ...] = ()
         self._saved: tuple[list[str], str] | None = None  # the files "Save arrays…" wrote last
-        self._built = False
         state.sigResultsChanged.connect(self._on_results_changed)
         state.sigStepChanged.connect(self._on_step_changed)
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.retranslate_ui()
 
-    def setVisible(self, visible: bool) -> None:
-        # The dock starts hidden and is mostly never opened: its editors, tabs and buttons
-        # are made before it is first shown (every way of showing it comes here), not
-        # before the window's first paint.
-        if visible and not self._built:
-            self._build()
-        super().setVisible(visible)
-
     def _build(self) -> None:
-        self._built = True
         self.numpy_edit = _editor("numpyCode")
         self.torch_edit = _editor("torchCode")
         self.hand_edit = _editor("handCode")

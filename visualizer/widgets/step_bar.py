@@ -316,6 +316,19 @@ ARITHMETIC_FRAME = 12
 ARITHMETIC_SIDES = 22
 
 
+# Events after which a label's text metrics (and so any height or hint kept for them) change:
+# a new font (a zoom), style or language.
+METRIC_EVENTS = frozenset(
+    (
+        QEvent.Type.FontChange,
+        QEvent.Type.ApplicationFontChange,
+        QEvent.Type.StyleChange,
+        QEvent.Type.LanguageChange,
+        QEvent.Type.LayoutDirectionChange,
+    )
+)
+
+
 class MeasuredLabel(QLabel):
     """A word-wrapped label whose height for a width is asked several times per text (its
     fence, the layouts around it), while QLabel lays the text out twice for each answer (at
@@ -364,13 +377,7 @@ class MeasuredLabel(QLabel):
     def changeEvent(self, event: QEvent) -> None:
         # A new font (a zoom), style or language: the answers kept are for other text metrics
         # (the key holds the font and the text too; this keeps the memo small).
-        if event.type() in (
-            QEvent.Type.FontChange,
-            QEvent.Type.ApplicationFontChange,
-            QEvent.Type.StyleChange,
-            QEvent.Type.LanguageChange,
-            QEvent.Type.LayoutDirectionChange,
-        ):
+        if event.type() in METRIC_EVENTS:
             self._heights.clear()
         super().changeEvent(event)
 
@@ -402,13 +409,7 @@ class FormulaLabel(MeasuredLabel):
         return QSize(self._hints()[1])
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (
-            QEvent.Type.FontChange,
-            QEvent.Type.ApplicationFontChange,
-            QEvent.Type.StyleChange,
-            QEvent.Type.LanguageChange,
-            QEvent.Type.LayoutDirectionChange,
-        ):
+        if event.type() in METRIC_EVENTS:
             self._hint_memo.clear()
         super().changeEvent(event)
 

@@ -35,7 +35,7 @@ from visualizer.i18n import set_action_text, tr
 from visualizer.resources import asset
 from visualizer.state import AppState
 from visualizer.torch_worker import torch_available
-from visualizer.ui import Retranslatable
+from visualizer.ui import BuiltWhenShown, Retranslatable
 from visualizer.widgets.matrix_view import MatrixView
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class _JobRow(QWidget):
         self.setVisible(True)
 
 
-class VerifyPanel(Retranslatable, QDockWidget):
+class VerifyPanel(BuiltWhenShown, Retranslatable, QDockWidget):
     """Dock ``verifyDock``: the gradient check's verdict and the PyTorch agreement matrix."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -120,7 +120,6 @@ class VerifyPanel(Retranslatable, QDockWidget):
         self._grad_job: verify.GradientJob | None = None
         self._torch_job: verify.TorchJob | None = None
         self._torch_again = False  # compare again when the running comparison ends
-        self._built = False
         self._rerun_timer = QTimer(self)
         self._rerun_timer.setSingleShot(True)
         self._rerun_timer.setInterval(150)  # a burst of edits gives one re-check
@@ -133,16 +132,7 @@ class VerifyPanel(Retranslatable, QDockWidget):
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.retranslate_ui()
 
-    def setVisible(self, visible: bool) -> None:
-        # The dock starts hidden and is mostly never opened: its labels, buttons and matrix
-        # are made before it is first shown (every way of showing it, running a check
-        # included, comes here), not before the window's first paint.
-        if visible and not self._built:
-            self._build()
-        super().setVisible(visible)
-
     def _build(self) -> None:
-        self._built = True
         self.grad_verdict_label = _verdict_label("gradCheckVerdict")
         self.grad_details_label = _text_label("gradCheckDetails")
         self.grad_button = QPushButton()
