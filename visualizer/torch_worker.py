@@ -36,6 +36,20 @@ MISSING_TORCH = 3
 REPLY = b"@pooling-visualizer-torch-worker "  # starts each answer line of --serve
 
 
+def QT_TR_NOOP(text: str) -> str:
+    """Mark ``text`` for translation (collected by ``pyside6-lupdate``; returned unchanged).
+    Not :func:`engine.ops.spec.QT_TR_NOOP`: this module imports only NumPy and PyTorch."""
+    return text
+
+
+# Beside torch_available: the window says it (its Compare with PyTorch action) before the
+# checks of visualizer.verify are imported.
+TORCH_MISSING = QT_TR_NOOP(
+    "PyTorch is not installed in this Python environment (pip install torch); "
+    "the comparison needs it."
+)  # English; shown through tr()
+
+
 def torch_available() -> bool:
     """Whether ``import torch`` can work, without importing it (that takes seconds).
 

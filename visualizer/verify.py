@@ -59,7 +59,7 @@ from visualizer.calls import (
     prepared,
 )
 from visualizer.i18n import tr
-from visualizer.torch_worker import MISSING_TORCH, REPLY, torch_available
+from visualizer.torch_worker import MISSING_TORCH, REPLY, TORCH_MISSING, torch_available
 
 if TYPE_CHECKING:
     from engine import WindowGeometry
@@ -636,11 +636,6 @@ class TorchUnavailableError(RuntimeError):
 class TorchFailedError(RuntimeError):
     """PyTorch crashed, stopped with an error or gave no answer in time; the message says so."""
 
-
-TORCH_MISSING = QT_TR_NOOP(
-    "PyTorch is not installed in this Python environment (pip install torch); "
-    "the comparison needs it."
-)  # English; shown through tr()
 
 #: How the worker is started after the Python executable (a test puts a crashing script here).
 TORCH_WORKER: tuple[str, ...] = ("-m", "visualizer.torch_worker")

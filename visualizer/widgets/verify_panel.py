@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import set_action_text, tr
 from visualizer.resources import asset
 from visualizer.state import AppState
-from visualizer.torch_worker import torch_available
+from visualizer.torch_worker import TORCH_MISSING, torch_available
 from visualizer.ui import BuiltWhenShown, Retranslatable
 from visualizer.widgets.matrix_view import MatrixView
 
@@ -237,10 +237,8 @@ class VerifyPanel(BuiltWhenShown, Retranslatable, QDockWidget):
             row.cancel_button.setText(tr("Cancel"))
             row.cancel_button.setToolTip(tr("Stop this check"))
         if not torch_available():
-            from visualizer import verify
-
-            self.torch_button.setToolTip(tr(verify.TORCH_MISSING))
-            self.torch_verdict_label.setText(tr(verify.TORCH_MISSING))
+            self.torch_button.setToolTip(tr(TORCH_MISSING))
+            self.torch_verdict_label.setText(tr(TORCH_MISSING))
         # Results are said again in the new language by running the checks again (their
         # sentences are made when they run); a hidden dock does so when it is shown.
         if any(self._live.values()):
@@ -606,10 +604,8 @@ def install(window: object) -> None:
                 "cell by cell"
             )
         else:
-            from visualizer import verify
-
             tip = tr("Compare with PyTorch — unavailable: {reason}")
-            tip = tip.format(reason=tr(verify.TORCH_MISSING))
+            tip = tip.format(reason=tr(TORCH_MISSING))
         set_action_text(compare, tr("Compare with PyTorch"), tip)
         for action in (check, compare):
             action.setStatusTip(action.toolTip())
