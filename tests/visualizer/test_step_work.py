@@ -8,11 +8,11 @@ import math
 import numpy as np
 from checks import record_calls, settle
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QPainterPath, QRegion
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QRegion
 from qt_checks import events_after_each
 
 from visualizer.widgets import matrix_view, step_arrows
-from visualizer.widgets.step_arrows import StepArrows, _Drawn, along
+from visualizer.widgets.step_arrows import Segment, Shape, StepArrows, _Drawn, along
 
 
 def max_pooling_16(window, qtbot):
@@ -186,43 +186,53 @@ def test_stepping_draws_the_arrows_between_the_views(window, qtbot):
         assert sheet._shapes[0].region.intersects(sheet._shapes[0].box)
 
 
-def test_a_step_back_paints_the_arrows_it_had_drawn(window, qtbot, monkeypatch):
-    """Max pooling 16×16: each step's arrow arches from X's window to its output cell, drawn
-    into a picture with antialiased translucent pens (~1.3 ms of a step).  A step back to a
-    step shown before paints that step's arrow from the picture it had: none is drawn again.
-    Each step's sheet is painted once, its arrow the one of its own segment."""
+def test_a_step_back_finds_the_arrows_it_had_and_each_paint_draws_them_once(
+    window, qtbot, monkeypatch
+):
+    """Max pooling 16×16: each step's arrow arches from X's window to its output cell.  It is
+    drawn straight onto the sheet by the one paint of each step (a picture of it made first, a
+    new antialiased pixmap on nearly every step, was ~1.5 ms of a step); a step back to a step
+    shown before finds that step's arrow (shape and region) among the ones it had: none is
+    made again."""
     st = max_pooling_16(window, qtbot)
     sheet = window.findChild(StepArrows, "stepArrows")
-    pictures: list[object] = []
+    painted: list[object] = []
+    shaped: list[object] = []
     paint_arrow = step_arrows.paint_arrow
+    shape = StepArrows._shape
 
-    def recorded(painter: object, shape: object, color: object) -> None:
-        pictures.append(shape)
-        paint_arrow(painter, shape, color)
+    def recorded(painter: QPainter, drawn: Shape, color: QColor) -> None:
+        painted.append(drawn)
+        paint_arrow(painter, drawn, color)
+
+    def made(self: StepArrows, segment: Segment) -> Shape | None:
+        shaped.append(segment)
+        return shape(self, segment)
 
     monkeypatch.setattr(step_arrows, "paint_arrow", recorded)
+    monkeypatch.setattr(StepArrows, "_shape", made)
     drawn: dict[int, list[tuple[QPainterPath, object]]] = {}
-    made: dict[int, int] = {}
+    counts: dict[int, tuple[int, int]] = {}
 
     def step(n: int) -> None:
-        pictures.clear()
+        painted.clear()
+        shaped.clear()
         st.set_step(n)
         settle(qtbot)
-        made.setdefault(n, len(pictures))
-        if n in drawn:
-            made[n] = len(pictures)  # the second visit's count
+        counts[n] = (len(painted), len(shaped))
         assert sheet.arrows == [("input", "output")], n
         drawn.setdefault(n, [(QPainterPath(d.shape[0]), d.region) for d in sheet._shapes])
         now = [(d.shape[0], d.region) for d in sheet._shapes]
         assert now == drawn[n], n  # the arrow of the step's own segment
+        assert painted == [d.shape for d in sheet._shapes], n  # drawn by the step's paint
 
     forward, back = [1, 2, 3, 4, 5, 6], [5, 4, 3, 2, 1]
     seen = events_after_each(QEvent.Type.Paint, {"sheet": sheet}, forward, step)
-    assert all(counts["sheet"] == 1 for counts in seen), seen
-    assert [made[n] for n in forward] == [1] * len(forward)  # each arrow new: drawn once
+    assert all(n["sheet"] == 1 for n in seen), seen
+    assert [counts[n] for n in forward] == [(1, 1)] * len(forward)  # each arrow new
     seen = events_after_each(QEvent.Type.Paint, {"sheet": sheet}, back, step)
-    assert all(counts["sheet"] == 1 for counts in seen), seen
-    assert [made[n] for n in back] == [0] * len(back)  # before: one arrow drawn again each
+    assert all(n["sheet"] == 1 for n in seen), seen
+    assert [counts[n] for n in back] == [(1, 0)] * len(back)  # each found, drawn once
 
 
 def test_a_magnifier_step_renumbers_without_a_model_reset(qtbot):

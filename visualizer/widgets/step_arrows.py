@@ -18,7 +18,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -29,7 +29,6 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPaintEvent,
     QPen,
-    QPixmap,
     QPolygonF,
     QRegion,
 )
@@ -151,11 +150,10 @@ class StepArrows(QWidget):
         # sheet's size they were made for.
         self._letters_for: tuple[list[tuple[str, str, int, int, int, int]], QSize] | None = None
         self._letters_path: QPainterPath | None = None  # their path, made when asked (tests)
-        # Each arrow drawn, where it is drawn and its picture.
+        # Each arrow drawn and where it is drawn.
         self._shapes: list[_Drawn] = []
         # The arrows drawn lately by their segment (None: a segment too short for an arrow),
-        # the newest last: a step back draws the arrows it had, not new ones (an arrow's
-        # picture, antialiased with translucent pens, was ~1.3 ms of a 16×16 step).
+        # the newest last: a step back finds the arrows it had, not new ones.
         self._recent: OrderedDict[tuple[object, ...], _Drawn | None] = OrderedDict()
 
     def set_arrows(self, arrows: list[tuple[str, tuple, str, tuple]], place: bool = True) -> None:
@@ -220,8 +218,8 @@ class StepArrows(QWidget):
         self.arrows = drawn
 
     def _drawn(self, segment: Segment) -> _Drawn | None:
-        """The arrow of ``segment`` with its region and picture: the one drawn for the same
-        segment lately (stepping back and forth), else a new one (None: no arrow)."""
+        """The arrow of ``segment`` with its region: the one drawn for the same segment lately
+        (stepping back and forth), else a new one (None: no arrow)."""
         start, end, *rest = segment
         key = (start.getRect(), end.getRect(), *rest)
         if key in self._recent:
@@ -230,14 +228,8 @@ class StepArrows(QWidget):
         shape = self._shape(segment)
         drawn = _Drawn(shape) if shape else None
         self._recent[key] = drawn
-        # The oldest go first: past a dozen, or past a few megabytes of pictures (an arch
-        # across the lecture layout's two rows has a picture of most of the window).
-        budget = RECENT_PIXELS / self.devicePixelRatioF() ** 2
-        while len(self._recent) > 1 and (
-            len(self._recent) > RECENT_ARROWS
-            or sum(d.box.width() * d.box.height() for d in self._recent.values() if d) > budget
-        ):
-            self._recent.popitem(last=False)
+        if len(self._recent) > RECENT_ARROWS:
+            self._recent.popitem(last=False)  # the oldest
         return drawn
 
     def _band_above(
@@ -540,24 +532,24 @@ class StepArrows(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # Qt repaints the sheet wherever a view under it repaints (a cell, a heat map): only
-        # the arrows crossing that region are drawn, each from its picture (made once).
+        # the arrows crossing that region are drawn, each straight onto the sheet, clipped to
+        # the region.  A picture of the arrow made first (a new antialiased pixmap on nearly
+        # every step: stepping forward every arrow is new) took ~1.5 ms of a step, drawing
+        # its curve here ~0.4 ms.
         region = event.region()
         shown = [drawn for drawn in self._shapes if region.intersects(drawn.region)]
         if not shown:
             return
         color = QColor(style_pens()["current"][0])
-        ratio = self.devicePixelRatioF()
         painter = QPainter(self)
         letters = bool(self._letters_for and self._letters_for[0])
         for drawn in shown:
-            # Only along the arrow's curve (its bands), not all of the dirty region its box
-            # crosses: a close-up or the arithmetic line repainted under an arch's box blended
-            # the picture's transparent pixels over all of it (~230 kpx per lecture step).
+            # Only along the arrow's curve (its bands): what a move of the arrow repaints.
             clip = region.intersected(drawn.region)
             if letters:
                 clip = clip.intersected(self._allowed)  # under the titles: letters stay whole
             painter.setClipRegion(clip)
-            painter.drawPixmap(drawn.box.topLeft(), drawn.picture(color, ratio))
+            paint_arrow(painter, drawn.shape, color)
         painter.end()
 
 
@@ -565,11 +557,8 @@ ARROW_WIDTH = 3.0  # the arrow's curve, pixels, inside a white and a black edge
 ARROW_EDGE = 1.5  # pixels of each edge on each side
 DOT_RADIUS = 4.5  # the dot at an arrow's start
 DOT_EDGE = 1.5  # its dark edge's width
-# Arrows kept for their segments (a step's arrows and a few steps' before), each with its
-# picture (~0.1 MB for the normal layout's arch at 1366×768, four times that at a ratio of 2):
-# at most this many, and pictures of at most RECENT_PIXELS device pixels together (4 bytes each).
+# Arrows kept for their segments (a step's arrows and a few steps' before): at most this many.
 RECENT_ARROWS = 12
-RECENT_PIXELS = 1_000_000
 
 
 def arrow_pens(color: QColor) -> tuple[QPen, QPen, QPen]:
@@ -646,8 +635,8 @@ def _box(shape: Shape) -> QRect:
 
 class _Drawn:
     """An arrow on the sheet: the region it covers (bands along its curve, not its whole
-    bounding box: what the views under it repaint when it moves) and its picture, drawn once
-    and reused by every repaint of the sheet that crosses it."""
+    bounding box: what the views under it repaint when it moves) and its shape, drawn by each
+    repaint of the sheet that crosses it."""
 
     MARGIN = 8  # pixels around the curve: half the dark pen, antialiasing, the start's dot
     # How far from its curve (its flattened pieces) and its head's box an arrow may paint: half
@@ -671,7 +660,6 @@ class _Drawn:
         # Each flattened piece's extent (left, right, top, bottom), the head's box as one:
         # made when a title is in the arrow's box (see reaches).
         self._pieces: list[tuple[float, float, float, float]] | None = None
-        self._picture: tuple[tuple[str, float], QPixmap] | None = None
 
     def reaches(self, rect: QRectF) -> bool:
         """Whether the arrow may paint a pixel in ``rect`` (it may say so of a rect it only
@@ -690,16 +678,3 @@ class _Drawn:
             x1 <= right and x2 >= left and y1 <= bottom and y2 >= top
             for x1, x2, y1, y2 in self._pieces
         )
-
-    def picture(self, color: QColor, ratio: float) -> QPixmap:
-        key = (color.name(QColor.NameFormat.HexArgb), ratio)
-        if self._picture is None or self._picture[0] != key:
-            pixmap = QPixmap((QSizeF(self.box.size()) * ratio).toSize())
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.translate(-self.box.left(), -self.box.top())
-            paint_arrow(painter, self.shape, color)
-            painter.end()
-            self._picture = (key, pixmap)
-        return self._picture[1]
