@@ -94,15 +94,34 @@ def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
             continue
         if above < 0:
             text = str(model.headerData(col, Qt.Orientation.Horizontal))
-            metrics = header.fontMetrics()
+            font = header.font()
         else:
             index = model.index(above, col)
             text = str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
             font = model.data(index, Qt.ItemDataRole.FontRole)
-            metrics = QFontMetrics(font) if isinstance(font, QFont) else table.fontMetrics()
-        width = metrics.horizontalAdvance(text) if text else 0
+            if not isinstance(font, QFont):
+                font = table.font()
+        width = text_width(font, text) if text else 0
         gap = min(gap, (table.columnWidth(col) - width) / 2)
     return gap - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - 1
+
+
+_ZERO = QPoint(0, 0)
+_WIDTHS: dict[tuple[str, str], int] = {}  # text_width's, by font and text
+WIDTHS_KEPT = 512
+
+
+def text_width(font: QFont, text: str) -> int:
+    """``QFontMetrics(font).horizontalAdvance(text)``, measured once per font and text (the
+    numbers above an arrow's target are the same few on every step; a QFontMetrics made for a
+    cell's font and asked its first width was most of head_room)."""
+    key = (font.key(), text)
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) >= WIDTHS_KEPT:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = QFontMetrics(font).horizontalAdvance(text)
+    return width
 
 
 def column_numbers(view: MatrixView) -> bool:
@@ -263,17 +282,35 @@ class StepArrows(QWidget):
         return [*parent.findChildren(TitleLabel), *parent.findChildren(ColorLegend)]
 
     def _title_items(self) -> list[tuple[tuple[str, str], QRect]]:
-        """The shown titles and legend values (text and font) and where they have their text."""
-        shown = [t for t in self._labels or () if t.isVisible()]
-        labels = [t for t in shown if isinstance(t, TitleLabel) and t.text()]
-        rects = self._text_rects(labels)
-        items = [((t.text(), t.measures.key(t)), r) for t, r in zip(labels, rects, strict=True)]
-        for legend in shown:
-            if isinstance(legend, ColorLegend):
-                origin = self.mapFromGlobal(legend.mapToGlobal(QPoint(0, 0)))
-                font = legend.measures.key(legend)
-                items += [((t, font), r.translated(origin)) for t, r in legend.text_boxes()]
+        """The shown titles and legend values (text and font) and where they have their text,
+        the titles first.  In one pass, each label placed with one ``mapTo`` the sheet's
+        parent (they are found among its children; the sheet covers it from its corner):
+        through the screen's coordinates and a list per kind this was ~0.25 ms of a step."""
+        parent = self.parentWidget() if self.pos() == _ZERO else None
+        items: list[tuple[tuple[str, str], QRect]] = []
+        legends: list[ColorLegend] = []
+        for label in self._labels or ():
+            if not label.isVisible():
+                continue
+            if isinstance(label, TitleLabel):
+                text = label.text()
+                if text:
+                    rect = self._text_rect(label, text, parent)
+                    items.append(((text, label.measures.key(label)), rect))
+            else:
+                legends.append(label)
+        for legend in legends:
+            origin = self._origin(legend, parent)
+            font = legend.measures.key(legend)
+            items += [((t, font), r.translated(origin)) for t, r in legend.text_boxes()]
         return items
+
+    def _origin(self, widget: QWidget, parent: QWidget | None) -> QPoint:
+        """Where ``widget``'s corner is on the sheet (``parent``: the sheet's, an ancestor of
+        ``widget``, when the sheet is at its corner; else None)."""
+        if parent is None:
+            return self.mapFromGlobal(widget.mapToGlobal(_ZERO))
+        return widget.mapTo(parent, _ZERO)
 
     def _keep_letters_free(self, items: list[tuple[tuple[str, str], QRect]], shapes: list) -> None:
         """The letters (with their halo) of the titles an arrow reaches, as the pixel region
@@ -360,18 +397,15 @@ class StepArrows(QWidget):
             self._letters_path = letters
         return self._letters_path
 
-    def _text_rects(self, labels: list[TitleLabel]) -> list[QRect]:
-        """Where the ``labels`` have their text (this widget's coordinates)."""
-        rects = []
-        for label in labels:
-            box = label.contentsRect()
-            # Measured once per text and font (the label keeps them until its font changes).
-            width = min(box.width(), label.measures.advance(label, label.text()))
-            height = label.measures.height(label)
-            text = QRect(box.left(), box.center().y() - height // 2, width, height)
-            origin = self.mapFromGlobal(label.mapToGlobal(QPoint(0, 0)))
-            rects.append(text.translated(origin))
-        return rects
+    def _text_rect(self, label: TitleLabel, text: str, parent: QWidget | None) -> QRect:
+        """Where ``label`` has its ``text`` (this widget's coordinates; ``parent``: see
+        _origin)."""
+        box = label.contentsRect()
+        # Measured once per text and font (the label keeps them until its font changes).
+        width = min(box.width(), label.measures.advance(label, text))
+        height = label.measures.height(label)
+        rect = QRect(box.left(), box.center().y() - height // 2, width, height)
+        return rect.translated(self._origin(label, parent))
 
     @staticmethod
     def _letters_of(text: str, font_text: str, rect: QRect) -> QPainterPath:
@@ -633,6 +667,17 @@ def _box(shape: Shape) -> QRect:
     return box.adjusted(-8, -8, 8, 8).toAlignedRect()
 
 
+def _band(px: float, py: float, qx: float, qy: float, margin: int) -> QRect:
+    """``QRectF(QPointF(px, py), QPointF(qx, qy)).normalized().toAlignedRect()`` grown by
+    ``margin`` on every side, in Python's arithmetic (the same floats): made with Qt's
+    rectangles, each band of an arrow's region was ~6 µs of the binding, most of its region."""
+    x, w = (px, qx - px) if qx >= px else (px + (qx - px), px - qx)
+    y, h = (py, qy - py) if qy >= py else (py + (qy - py), py - qy)
+    left, top = math.floor(x), math.floor(y)
+    right, bottom = math.ceil(x + w), math.ceil(y + h)
+    return QRect(left - margin, top - margin, right - left + 2 * margin, bottom - top + 2 * margin)
+
+
 class _Drawn:
     """An arrow on the sheet: the region it covers (bands along its curve, not its whole
     bounding box: what the views under it repaint when it moves) and its shape, drawn by each
@@ -653,8 +698,7 @@ class _Drawn:
         region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
         points = _flattened(path)
         for (px, py), (qx, qy) in itertools.pairwise(_spaced(points, 24.0, 40)):
-            band = QRectF(QPointF(px, py), QPointF(qx, qy)).normalized().toAlignedRect()
-            region = region.united(band.adjusted(-m, -m, m, m))
+            region += _band(px, py, qx, qy, m)
         self.region = region.intersected(self.box)
         self._points = points or [(shape[2].x(), shape[2].y())]
         # Each flattened piece's extent (left, right, top, bottom), the head's box as one:
