@@ -198,11 +198,13 @@ def test_a_step_back_finds_the_arrows_it_had_and_each_paint_draws_them_once(
     sheet = window.findChild(StepArrows, "stepArrows")
     painted: list[object] = []
     shaped: list[object] = []
+    onto: list[bool] = []  # whether each arrow was drawn on the sheet (not into a picture)
     paint_arrow = step_arrows.paint_arrow
     shape = StepArrows._shape
 
     def recorded(painter: QPainter, drawn: Shape, color: QColor) -> None:
         painted.append(drawn)
+        onto.append(painter.device() is sheet)
         paint_arrow(painter, drawn, color)
 
     def made(self: StepArrows, segment: Segment) -> Shape | None:
@@ -233,6 +235,57 @@ def test_a_step_back_finds_the_arrows_it_had_and_each_paint_draws_them_once(
     seen = events_after_each(QEvent.Type.Paint, {"sheet": sheet}, back, step)
     assert all(n["sheet"] == 1 for n in seen), seen
     assert [counts[n] for n in back] == [(1, 0)] * len(back)  # each found, drawn once
+    assert onto and all(onto)
+
+
+def test_head_room_measures_each_number_once_per_font(window, qtbot, monkeypatch):
+    """An arrow head's room between the numbers above its target: each number's width is
+    measured once per font and text, not on every step (a QFontMetrics made for the cell's
+    font and asked its first width was most of head_room), and measured again in a new font
+    (a zoom): the room is still the numbers' as drawn."""
+    st = window.state
+    st.set_op("max_pool2d")
+    st.set_input(np.full((8, 8), 88888.0))  # wide numbers: the room is finite
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(5)  # Y's second row: the numbers of its first row above the target
+    settle(qtbot)
+    view = window.views_panel.output_view
+    target = ((1, 1),)
+    made: list[object] = []
+    real = step_arrows.QFontMetrics
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object) -> None:
+            made.append(args)
+            super().__init__(*args)
+
+    def room() -> float:
+        """head_room measured afresh, as before: with the cell's font's metrics."""
+        table, model = view.table, view.model
+        gap = math.inf
+        for col in (0, 1):
+            index = model.index(0, col)
+            text = str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
+            font = model.data(index, Qt.ItemDataRole.FontRole)
+            width = real(font).horizontalAdvance(text)
+            gap = min(gap, (table.columnWidth(col) - width) / 2)
+        return gap - (step_arrows.ARROW_WIDTH + 4 * step_arrows.ARROW_EDGE) / 2 - 1
+
+    monkeypatch.setattr(step_arrows, "QFontMetrics", Counted)
+    first = step_arrows.head_room(view, target)
+    assert first == room()
+    made.clear()
+    for _ in range(3):
+        assert step_arrows.head_room(view, target) == first
+    assert made == []  # measured once
+    font = QFont(view.model.font)
+    if font.pixelSize() > 0:
+        font.setPixelSize(2 * font.pixelSize())
+    else:
+        font.setPointSizeF(2 * font.pointSizeF())
+    view.model.font = font  # a zoom's bigger numbers
+    assert step_arrows.head_room(view, target) == room() < first
+    assert made  # measured in the new font
 
 
 def test_a_magnifier_step_renumbers_without_a_model_reset(qtbot):
