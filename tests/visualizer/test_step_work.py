@@ -193,7 +193,7 @@ def test_a_step_back_finds_the_arrows_it_had_and_each_paint_draws_them_once(
     drawn straight onto the sheet by the one paint of each step (a picture of it made first, a
     new antialiased pixmap on nearly every step, was ~1.5 ms of a step); a step back to a step
     shown before finds that step's arrow (shape and region) among the ones it had: none is
-    made again."""
+    made again.  Repaints while it is shown copy a picture of it, made once."""
     st = max_pooling_16(window, qtbot)
     sheet = window.findChild(StepArrows, "stepArrows")
     painted: list[object] = []
@@ -236,6 +236,15 @@ def test_a_step_back_finds_the_arrows_it_had_and_each_paint_draws_them_once(
     assert all(n["sheet"] == 1 for n in seen), seen
     assert [counts[n] for n in back] == [(1, 0)] * len(back)  # each found, drawn once
     assert onto and all(onto)
+    # Painted again while shown (a hover repaints cells under it): drawn into a picture once,
+    # which the repaints after copy.
+    onto.clear()
+    for _ in range(3):
+        sheet.repaint()
+    assert onto == [False]
+    st.set_step(2)  # shown again: drawn afresh by the step's paint, on the sheet
+    settle(qtbot)
+    assert onto == [False, True]
 
 
 def test_head_room_measures_each_number_once_per_font(window, qtbot, monkeypatch):

@@ -18,7 +18,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPaintEvent,
     QPen,
+    QPixmap,
     QPolygonF,
     QRegion,
 )
@@ -230,6 +231,8 @@ class StepArrows(QWidget):
             for drawn_shape in self._shapes + shapes:
                 dirty = dirty.united(drawn_shape.region)
             self._segments = segments
+            for drawn_shape in self._shapes:
+                drawn_shape.forget()  # gone, or shown again: drawn afresh (see paintEvent)
             self._shapes = shapes
             self._titles, self._items = titles, items
             self._keep_letters_free(items, shapes)
@@ -566,15 +569,17 @@ class StepArrows(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # Qt repaints the sheet wherever a view under it repaints (a cell, a heat map): only
-        # the arrows crossing that region are drawn, each straight onto the sheet, clipped to
-        # the region.  A picture of the arrow made first (a new antialiased pixmap on nearly
-        # every step: stepping forward every arrow is new) took ~1.5 ms of a step, drawing
-        # its curve here ~0.4 ms.
+        # the arrows crossing that region are drawn, clipped to the region.  The paint that
+        # shows an arrow (a step's) draws it straight onto the sheet: a picture made first (a
+        # new antialiased pixmap on nearly every step: stepping forward every arrow is new)
+        # took ~1.5 ms of a step, drawing its curve here ~0.4 ms.  Painted again while shown
+        # (a hover repaints cells under it), it is drawn from a picture made then, once.
         region = event.region()
         shown = [drawn for drawn in self._shapes if region.intersects(drawn.region)]
         if not shown:
             return
         color = QColor(style_pens()["current"][0])
+        ratio = self.devicePixelRatioF()
         painter = QPainter(self)
         letters = bool(self._letters_for and self._letters_for[0])
         for drawn in shown:
@@ -583,7 +588,11 @@ class StepArrows(QWidget):
             if letters:
                 clip = clip.intersected(self._allowed)  # under the titles: letters stay whole
             painter.setClipRegion(clip)
-            paint_arrow(painter, drawn.shape, color)
+            drawn.paints += 1
+            if drawn.paints == 1:
+                paint_arrow(painter, drawn.shape, color)
+            else:
+                painter.drawPixmap(drawn.box.topLeft(), drawn.picture(color, ratio))
         painter.end()
 
 
@@ -680,8 +689,8 @@ def _band(px: float, py: float, qx: float, qy: float, margin: int) -> QRect:
 
 class _Drawn:
     """An arrow on the sheet: the region it covers (bands along its curve, not its whole
-    bounding box: what the views under it repaint when it moves) and its shape, drawn by each
-    repaint of the sheet that crosses it."""
+    bounding box: what the views under it repaint when it moves) and its shape, drawn by the
+    paint that shows it and from a picture by the sheet's later repaints that cross it."""
 
     MARGIN = 8  # pixels around the curve: half the dark pen, antialiasing, the start's dot
     # How far from its curve (its flattened pieces) and its head's box an arrow may paint: half
@@ -704,6 +713,8 @@ class _Drawn:
         # Each flattened piece's extent (left, right, top, bottom), the head's box as one:
         # made when a title is in the arrow's box (see reaches).
         self._pieces: list[tuple[float, float, float, float]] | None = None
+        self.paints = 0  # paints of the sheet that drew it since it was shown
+        self._picture: tuple[tuple[str, float], QPixmap] | None = None
 
     def reaches(self, rect: QRectF) -> bool:
         """Whether the arrow may paint a pixel in ``rect`` (it may say so of a rect it only
@@ -722,3 +733,22 @@ class _Drawn:
             x1 <= right and x2 >= left and y1 <= bottom and y2 >= top
             for x1, x2, y1, y2 in self._pieces
         )
+
+    def picture(self, color: QColor, ratio: float) -> QPixmap:
+        """The arrow drawn in ``color`` at the device pixel ratio ``ratio``, made once."""
+        key = (color.name(QColor.NameFormat.HexArgb), ratio)
+        if self._picture is None or self._picture[0] != key:
+            pixmap = QPixmap((QSizeF(self.box.size()) * ratio).toSize())
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.translate(-self.box.left(), -self.box.top())
+            paint_arrow(painter, self.shape, color)
+            painter.end()
+            self._picture = (key, pixmap)
+        return self._picture[1]
+
+    def forget(self) -> None:
+        """No longer shown: its picture goes, and its next showing draws it afresh."""
+        self.paints = 0
+        self._picture = None
