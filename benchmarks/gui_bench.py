@@ -322,7 +322,7 @@ def heatmap_item_count(window: object) -> int:
     """Graphics items of the heat maps made so far (a view makes its heat map when it first
     shows one: one made while stepping counts as new items too)."""
     views = window.views_panel.views()
-    return sum(len(view.heatmap.scene().items()) for view in views if view.has_heatmap)
+    return sum(len(view.heatmap.items()) for view in views if view.has_heatmap)
 
 
 def bench_step(

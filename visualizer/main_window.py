@@ -113,7 +113,6 @@ class MainWindow(Retranslatable, QMainWindow):
         # On the left: at 1366×768 every vertical pixel goes to the matrices.
         self.addToolBar(Qt.LeftToolBarArea, self.toolbar)
         self._retranslate_hooks: list[Callable[[], None]] = []
-        self._paint_hooks: list[Callable[[], None]] = []
         # Small screens: below SIDE_COLLAPSE_WIDTH the side panel collapses to the toolbar's
         # button; a click brings it back (until the width crosses the threshold again).
         self.side_collapsed = False
@@ -147,12 +146,6 @@ class MainWindow(Retranslatable, QMainWindow):
         no event of their own)."""
         hook()
         self._retranslate_hooks.append(hook)
-
-    def add_paint_hook(self, hook: Callable[[], None]) -> None:
-        """Call ``hook`` whenever the window is about to be painted, after the layout and
-        the views' fit (see :meth:`event`): for the heat maps of the views features add, whose
-        scenes mark what they dirtied in queued calls (``flush_scenes``)."""
-        self._paint_hooks.append(hook)
 
     def language_changed(self) -> None:
         self.retranslate_ui()
@@ -326,13 +319,6 @@ class MainWindow(Retranslatable, QMainWindow):
                 for _ in range(LAYOUT_PASSES):
                     QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             self.views_panel.place_arrows_pending()
-            # The heat maps' scenes mark what their moved frames dirtied in queued calls:
-            # made now, that is painted in this pass (else a second pass over the window
-            # followed, repainting the arrows' sheet and every view under it).
-            if self.views_panel.isVisible():  # hidden under Stack or compare mode
-                self.views_panel.flush_scenes()
-            for hook in self._paint_hooks:
-                hook()
         return super().event(event)
 
     @contextmanager

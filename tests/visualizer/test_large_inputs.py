@@ -257,14 +257,14 @@ def test_heat_map_frames_are_one_path_around_the_marked_cells(large, qtbot):
     assert sorted(zip(ys - 0.5, xs - 0.5, strict=True)) == window
     box = frames.path().boundingRect()
     assert (box.left(), box.top(), box.width(), box.height()) == (5, 1, 3, 3)
-    items = len(view.heatmap.scene().items())
+    items = len(view.heatmap.items())
     st.set_hover("output", 0, 0)  # its window X[0:3, 0:3] is framed too
     settle(qtbot)
     xs, ys = frames.getData()
     hovered = {(r, c) for r in range(3) for c in range(3)}
     assert set(zip(ys - 0.5, xs - 0.5, strict=True)) == set(window) | hovered
     assert frames.path().boundingRect().getRect() == (0, 0, 8, 4)
-    assert len(view.heatmap.scene().items()) == items
+    assert len(view.heatmap.items()) == items
 
 
 def test_the_close_up_keeps_its_side_near_the_threshold(window, qtbot):

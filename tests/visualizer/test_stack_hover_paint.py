@@ -6,7 +6,7 @@ from __future__ import annotations
 import types
 
 import numpy as np
-from PySide6.QtWidgets import QApplication, QGraphicsItem
+from PySide6.QtWidgets import QApplication
 
 from visualizer.model.stack import STACK_FORMAT, stack_from_json
 
@@ -37,19 +37,19 @@ def test_hovering_a_stack_cell_redraws_the_frames_not_the_pictures(window):
     assert len(maps) == 4  # every level of a 64×64 input is a heat map
     painted: list[str] = []
 
-    def spy(item: QGraphicsItem, what: str) -> None:
-        real = type(item).paint
+    def spy(item: object, method: str, what: str) -> None:
+        real = getattr(type(item), method)
 
-        def paint(self: object, *args: object) -> None:
+        def call(self: object, *args: object) -> object:
             painted.append(what)
-            real(self, *args)
+            return real(self, *args)
 
-        # On the object, bound: Qt's calls do not see a method replaced on the class.
-        item.paint = types.MethodType(paint, item)
+        # On the object, bound: the map calls its items' methods through the objects.
+        setattr(item, method, types.MethodType(call, item))
 
     for heat in maps:
-        spy(heat.image, "picture")
-        spy(heat.marks, "frames")
+        spy(heat.image, "render", "picture")  # coloured anew (else its picture is copied)
+        spy(heat.marks, "paint", "frames")
     for i in range(1, 4):
         panel._on_cell_hovered(0, 7 * i, 13 * i)
         app.processEvents()

@@ -472,14 +472,6 @@ class CompareView(Retranslatable, QWidget):
     def views(self) -> list[MatrixView]:
         return [v for panel in self.panels for v in panel.views.values() if not v.isHidden()]
 
-    def flush_scenes(self) -> None:
-        """Let the heat maps' scenes mark what they dirtied now, before the window is painted
-        (see MatrixView.flush_marks): each scene's queued call had Qt paint the window at
-        once, one pass per heat map."""
-        if self.isVisible():
-            for view in self.views():
-                view.flush_marks()
-
     def sync_cell_sizes(self) -> None:
         """One cell size for every view of every panel: the largest at which all fit."""
         views = self.views()
@@ -729,8 +721,6 @@ def install(window: object) -> None:
         )
 
     window.add_retranslate_hook(retranslate)  # type: ignore[attr-defined]
-    if hasattr(window, "add_paint_hook"):
-        window.add_paint_hook(view.flush_scenes)
     _tools_menu(window).addAction(action)
     window.compare_view = view  # type: ignore[attr-defined]
     window.compare_action = action  # type: ignore[attr-defined]

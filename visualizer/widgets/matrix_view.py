@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QRect,
     QRectF,
     QSize,
+    QSizeF,
     Qt,
     QTimer,
     Signal,
@@ -49,16 +50,15 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QRegion,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QBoxLayout,
-    QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsRectItem,
-    QGraphicsView,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -1819,19 +1819,68 @@ class _CellFrames(_Edged, QGraphicsPathItem):
         self.paint_layers(painter, lambda: painter.drawPath(self.path()))
 
 
-class _Guide(pg.InfiniteLine):
+class _Guide:
     """A cross-hair through a heat map's window: a dashed line in the window's colour over a
     faint band in its contrasting edge colour (:func:`contrast_edge`), so that it shows on
-    the map's dark and light cells alike."""
+    the map's dark and light cells alike.  ``angle`` 0: a row line at ``value()`` rows from
+    the top; 90: a column line at ``value()`` columns from the left (the map draws it across
+    its whole box)."""
 
-    edge_pen: QPen | None = None
+    def __init__(self, angle: int) -> None:
+        self.angle = angle
+        self.pen = QPen()
+        self.edge_pen: QPen | None = None
+        self._value = 0.0
+        self._visible = True
 
-    def paint(self, painter: QPainter, *args: object) -> None:
-        if self.edge_pen is not None:
-            left, right = self._endPoints
-            painter.setPen(self.edge_pen)
-            painter.drawLine(QPointF(left, 0), QPointF(right, 0))
-        super().paint(painter, *args)
+    def setPen(self, pen: QPen) -> None:  # the names of the graphics items beside it
+        self.pen = QPen(pen)
+
+    def setPos(self, value: float) -> None:
+        self._value = float(value)
+
+    def value(self) -> float:
+        return self._value
+
+    def setVisible(self, on: bool) -> None:
+        self._visible = on
+
+    def isVisible(self) -> bool:
+        return self._visible
+
+
+class _AskedMark:
+    """Quiz mode's "?" over a heat map's asked cell (a cell of a heat map is a few pixels):
+    where it is (cell coordinates of its centre), and how it is drawn."""
+
+    def __init__(self) -> None:
+        self.font = QFont()
+        self.font.setPixelSize(18)
+        self.font.setBold(True)
+        self.color = QColor(0, 0, 0)
+        self.fill = QBrush(QColor(255, 255, 255, 230))
+        self.border = QPen(QColor(0, 0, 0), 2)
+        self._pos = QPointF()
+        self._visible = False
+
+    def setPos(self, x: float, y: float) -> None:
+        self._pos = QPointF(x, y)
+
+    def pos(self) -> QPointF:
+        return QPointF(self._pos)
+
+    def setVisible(self, on: bool) -> None:
+        self._visible = on
+
+    def isVisible(self) -> bool:
+        return self._visible
+
+    def box(self, centre: QPointF) -> QRectF:
+        """Where it is drawn around ``centre`` (pixels): the "?" with a little room."""
+        metrics = QFontMetricsF(self.font)
+        width = metrics.horizontalAdvance("?") + 8
+        height = metrics.height() + 4
+        return QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
 
 
 def _cell_arrays(
@@ -1844,61 +1893,99 @@ def _cell_arrays(
     return table[:, 0], table[:, 1]
 
 
-class _HeatMap(pg.GraphicsLayoutWidget):
-    """Colour-only view for large matrices; highlights are two reused scatter items."""
+def _qimage_of(item: pg.ImageItem) -> QImage | None:
+    """The picture ``item`` holds, coloured now if it was not (what its own ``paint`` does
+    first); None without one."""
+    if item.image is None:
+        return None
+    if item._renderRequired:  # pyqtgraph's flag: new data, levels or lookup table
+        item.render()
+        if item._unrenderable:
+            return None
+    return item.qimage
+
+
+class _HeatMap(QWidget):
+    """Colour-only view of large matrices: the picture, the cells not finite or not computed
+    yet above it, the step's frames, cross-hairs and quiz mode's "?".
+
+    One widget that paints them itself.  pyqtgraph colours the pictures (``image`` and
+    ``special`` are its image items, never shown in a scene): a graphics scene of a dozen
+    items with Python ``paint`` methods was most of a 16×16 step's heat maps (~4 ms).  The
+    picture is scaled to the screen once (with the background, the dimming and the layer
+    above it), so that a step that moves frames repaints a few strips by copying pixels.
+
+    The map sits in the widget as pyqtgraph's view box placed it: MARGIN pixels inside the
+    widget, PADDING of the matrix's size around it, square cells, centred.
+    """
 
     sigHovered = Signal(int, int)
     sigClicked = Signal(int, int)
 
+    MARGIN = 9  # pixels between the widget's edges and the map's box
+    PADDING = 0.02  # of the rows (columns) above and below (left and right of) the matrix
+    # What a fresh heat map asks of a layout (the size hints pyqtgraph's widget gave, which
+    # the views' layouts were fitted with: see _HeatMapRoom).
+    HINT = QSize(600, 480)
+    LEAST = QSize(68, 68)
+    REACH = 6  # pixels a frame's pens reach beyond its line (the widest: 3 + 2 edges of 1)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setBackground("w")
-        # Moved frames and cross-hairs dirty a dozen strips across the map: painted as one
-        # rectangle, every item is clipped to a rectangle, not to a region of a dozen (each
-        # frame's wide pens and the picture were ~3 times slower so clipped).
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
-        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.WheelFocus)
+        self.setMouseTracking(True)
+        # Every pixel is painted (background, picture): nothing under it needs repainting.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._background = QColor(255, 255, 255)
         self.image = pg.ImageItem(axisOrder="row-major")
-        # The picture scaled to the screen once, then copied: hovering a stack's cell moves
-        # only frames, and each of its six maps scaled and converted its picture again
-        # (~0.3-1 ms each).  Qt drops the copy when the picture or the zoom changes.
-        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.view.addItem(self.image)
         # The picture's key when it shows one value in every cell (see constant_picture).
         self._constant_picture: tuple[object, ...] | None = None
         # Cells without a finite value: (NaN and ±∞ held, not computed yet), see _draw_overlay.
         self._overlay: tuple[np.ndarray, np.ndarray | None] | None = None
         self.special = pg.ImageItem(axisOrder="row-major")  # NaN and ±∞ cells, blank ones
         self.special.setVisible(False)
-        self.view.addItem(self.special)
         self.marks = _CellFrames(pg.mkPen("#ff9f00", width=2))
         self.winners = _CellFrames(pg.mkPen("#d4007a", width=3))
         self._marked: tuple[object, ...] = ()  # the cells last marked (see set_marks)
         self.window_rect = _EdgedRect(pg.mkPen("#ff9f00", width=3))
         self.window_rect.setVisible(False)
-        self.view.addItem(self.marks)
-        self.view.addItem(self.winners)
-        self.view.addItem(self.window_rect)
         # On a large image a window is a few pixels: cross-hairs through it show where it is.
-        self.guides = [_Guide(angle=angle, movable=False) for angle in (0, 90)]
+        self.guides = [_Guide(angle) for angle in (0, 90)]
         for guide in self.guides:
             guide.setVisible(False)
-            self.view.addItem(guide)
-        # Quiz mode's asked cell: a "?" over it (a cell of a heat map is a few pixels).
+        # Quiz mode's asked cell: a "?" over it.
         self.asked: tuple[int, int] | None = None
-        self.asked_item = pg.TextItem("?", anchor=(0.5, 0.5))
-        asked_font = QFont()
-        asked_font.setPixelSize(18)
-        asked_font.setBold(True)
-        self.asked_item.setFont(asked_font)
-        self.asked_item.setZValue(10)
-        self.asked_item.setVisible(False)
-        self.view.addItem(self.asked_item)
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._shape = (1, 1)
+        self.asked_item = _AskedMark()
+        self._shape: tuple[int, ...] = (1, 1)
         # The array last shown and its least and largest values.
         self._extremes: tuple[np.ndarray | None, tuple[float, float]] = (None, (0.0, 0.0))
+        # The picture scaled to the widget, and what it was made of (see _base).
+        self._base: tuple[tuple[object, ...], QPixmap] | None = None
         self.apply_palette()
+
+    # ---- what it draws -------------------------------------------------------------------
+    def items(self) -> list[object]:
+        """What the map draws, bottom up (the same objects for as long as it lives)."""
+        return [
+            self.image,
+            self.special,
+            self.marks,
+            self.winners,
+            self.window_rect,
+            *self.guides,
+            self.asked_item,
+        ]
+
+    def viewport(self) -> QWidget:
+        """The widget painted (this one; an item view's name for it)."""
+        return self
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.HINT)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.LEAST)
 
     def apply_palette(self) -> None:
         pens = style_pens()
@@ -1906,19 +1993,69 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         self.marks.set_core(pg.mkPen(window, width=2))
         self.winners.set_core(pg.mkPen(winner, width=3))
         self.window_rect.set_core(pg.mkPen(window, width=3))
-        for guide in getattr(self, "guides", ()):
+        for guide in self.guides:
             guide.setPen(pg.mkPen(window, width=1, style=Qt.PenStyle.DashLine))
             guide.edge_pen = pg.mkPen(contrast_edge(QColor(window), 150), width=3)
-        self.asked_item.setColor(QColor(0, 0, 0))
+        self.asked_item.color = QColor(0, 0, 0)
         self.asked_item.fill = pg.mkBrush(255, 255, 255, 230)
         self.asked_item.border = pg.mkPen(window, width=2)
+        self.update()
 
+    def backgroundBrush(self) -> QBrush:  # QGraphicsView's name, kept for the views
+        return QBrush(self._background)
+
+    def setBackground(self, background: object) -> None:  # pyqtgraph's name
+        """The map's background, and the colour of its cells not computed yet."""
+        self._background = pg.mkColor(background)
+        if self._overlay is not None:
+            self._draw_overlay()
+        self.update()
+
+    # ---- geometry ------------------------------------------------------------------------
+    def _frame(self) -> tuple[float, float, float]:
+        """(pixels per cell, x and y of the matrix's top-left corner) in this widget."""
+        rows, cols = (int(n) for n in self._shape[:2])
+        room_w = self.width() - 2 * self.MARGIN
+        room_h = self.height() - 2 * self.MARGIN
+        grown = 1 + 2 * self.PADDING
+        scale = min(room_w / max(cols * grown, 1e-9), room_h / max(rows * grown, 1e-9))
+        scale = max(scale, 1e-6)
+        return (
+            scale,
+            self.MARGIN + (room_w - cols * scale) / 2,
+            self.MARGIN + (room_h - rows * scale) / 2,
+        )
+
+    def _box(self) -> QRectF:
+        """The map's box: what it draws is cut to it."""
+        m = self.MARGIN
+        return QRectF(m, m, max(0, self.width() - 2 * m), max(0, self.height() - 2 * m))
+
+    def cells_rect(self, top: float, left: float, bottom: float, right: float) -> QRectF:
+        """Rows ``top`` to ``bottom`` and columns ``left`` to ``right`` (edges, in cells) as
+        a rectangle in this widget's pixels."""
+        scale, x0, y0 = self._frame()
+        return QRectF(
+            x0 + left * scale, y0 + top * scale, (right - left) * scale, (bottom - top) * scale
+        )
+
+    def cell_at(self, point: QPointF) -> tuple[int, int] | None:
+        """The cell (row, column) under ``point`` (this widget's pixels); None: none."""
+        scale, x0, y0 = self._frame()
+        r = int(math.floor((point.y() - y0) / scale))
+        c = int(math.floor((point.x() - x0) / scale))
+        inside = 0 <= r < self._shape[0] and 0 <= c < self._shape[1]
+        return (r, c) if inside else None
+
+    # ---- content -------------------------------------------------------------------------
     def set_asked(self, cell: tuple[int, int] | None) -> None:
         """Quiz mode: a "?" over ``cell`` (image row, column); None: none."""
+        before = self._drawn_region()
         self.asked = cell
         if cell is not None:
             self.asked_item.setPos(cell[1] + 0.5, cell[0] + 0.5)
         self.asked_item.setVisible(cell is not None)
+        self.update(before.united(self._drawn_region()))
 
     def set_values(
         self,
@@ -1972,7 +2109,7 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             self._draw_overlay()
         if values.shape != self._shape:
             self._shape = values.shape
-            self.view.autoRange(padding=0.02)
+        self.update()  # a no-op when Qt already has the whole widget to paint
 
     def _draw_overlay(self) -> None:
         """The layer above the map: NaN and ±∞ the data holds in their own colour (never
@@ -1980,7 +2117,7 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         background colour (blank)."""
         assert self._overlay is not None
         special, blank = self._overlay
-        colour = self.backgroundBrush().color()
+        colour = self._background
         palette = np.array(
             [
                 (0, 0, 0, 0),
@@ -1995,12 +2132,6 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         # One gather (a boolean assignment of a 512² blank took ~5 ms).
         self.special.setImage(palette.take(codes, axis=0), autoLevels=False)
         self.special.setVisible(True)
-
-    def setBackground(self, background: object) -> None:  # pyqtgraph's name
-        """The map's background, and the colour of its cells not computed yet."""
-        super().setBackground(background)
-        if getattr(self, "_overlay", None) is not None:
-            self._draw_overlay()
 
     def _set_image(
         self,
@@ -2033,8 +2164,8 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             and _same_values(shown, values)
         ):
             # The same picture (an edit that leaves this view as it was, e.g. X when only the
-            # kernel changes): keep the image item's rendered picture instead of colouring
-            # every cell of a large matrix again.
+            # kernel changes): keep the rendered picture instead of colouring every cell of a
+            # large matrix again.
             return
         self.image.setLookupTable(lut, update=False)
         self.image.setImage(values, levels=levels, autoLevels=False)
@@ -2056,6 +2187,7 @@ class _HeatMap(pg.GraphicsLayoutWidget):
         if all(same) and old[4] == key[4]:
             return  # the same frames (a view redrawn with its values keeps its step's marks)
         self._marked = key
+        before = self._drawn_region()
         # Only what changed: hovering a stack's cell moves the marks of six heat maps whose
         # winners (none) stay, and each setData outlines its cells anew.
         if not (same[0] and same[1]):
@@ -2070,23 +2202,141 @@ class _HeatMap(pg.GraphicsLayoutWidget):
             self.window_rect.setRect(left, top, right - left + 1, bottom - top + 1)
         self.window_rect.setVisible(marked)
         small = marked and max(self._shape) > 3 * (max(bottom - top, right - left) + 1)
-        if small:  # placed only where shown (pyqtgraph's setPos is ~0.1 ms)
+        if small:
             self.guides[0].setPos((top + bottom + 1) / 2)
             self.guides[1].setPos((left + right + 1) / 2)
         for guide in self.guides:
             guide.setVisible(small)
+        # Only where frames were or are now: the rest of the map is as it was.
+        self.update(before.united(self._drawn_region()))
 
-    def _on_mouse_moved(self, pos: object) -> None:
-        point = self.view.mapSceneToView(pos)
-        r, c = int(math.floor(point.y())), int(math.floor(point.x()))
-        inside = 0 <= r < self._shape[0] and 0 <= c < self._shape[1]
-        self.sigHovered.emit(*((r, c) if inside else (-1, -1)))
+    def _drawn_region(self) -> QRegion:
+        """The pixels the frames, cross-hairs and "?" cover now (with their pens' reach)."""
+        region = QRegion()
+        reach = self.REACH
+        scale, x0, y0 = self._frame()
+        for item in (self.marks, self.winners):
+            path = item.path()
+            if item.isVisible() and not path.isEmpty():
+                box = path.boundingRect()
+                rect = QRectF(
+                    x0 + box.left() * scale,
+                    y0 + box.top() * scale,
+                    box.width() * scale,
+                    box.height() * scale,
+                )
+                region = region.united(rect.toAlignedRect().adjusted(-reach, -reach, reach, reach))
+        if self.window_rect.isVisible():
+            box = self.window_rect.rect()
+            rect = self.cells_rect(box.top(), box.left(), box.bottom(), box.right())
+            region = region.united(rect.toAlignedRect().adjusted(-reach, -reach, reach, reach))
+        area = self._box().toAlignedRect()
+        for guide in self.guides:
+            if guide.isVisible():
+                if guide.angle == 0:
+                    y = y0 + guide.value() * scale
+                    strip = QRect(area.left(), int(y) - reach, area.width(), 2 * reach + 1)
+                else:
+                    x = x0 + guide.value() * scale
+                    strip = QRect(int(x) - reach, area.top(), 2 * reach + 1, area.height())
+                region = region.united(strip)
+        if self.asked_item.isVisible():
+            at = self.asked_item.pos()
+            centre = QPointF(x0 + at.x() * scale, y0 + at.y() * scale)
+            box = self.asked_item.box(centre).toAlignedRect()
+            region = region.united(box.adjusted(-reach, -reach, reach, reach))
+        return region
+
+    # ---- painting ------------------------------------------------------------------------
+    def _base_picture(self) -> QPixmap:
+        """The background with the picture and the layer above it, scaled to this widget
+        (made again when one of them, the size or the screen's pixel ratio changed)."""
+        ratio = self.devicePixelRatioF()
+        picture = _qimage_of(self.image)
+        special = _qimage_of(self.special) if self.special.isVisible() else None
+        frame = self._frame()
+        key = (
+            self.size().toTuple(),
+            ratio,
+            frame,
+            self._background.rgba(),
+            None if picture is None else picture.cacheKey(),
+            self.image.opacity(),
+            None if special is None else special.cacheKey(),
+        )
+        if self._base is not None and self._base[0] == key:
+            return self._base[1]
+        pixmap = QPixmap((QSizeF(self.size()) * ratio).toSize())
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(self._background)
+        painter = QPainter(pixmap)
+        painter.setClipRect(self._box())
+        scale, x0, y0 = frame
+        rows, cols = (int(n) for n in self._shape[:2])
+        target = QRectF(x0, y0, cols * scale, rows * scale)
+        if picture is not None:
+            painter.setOpacity(self.image.opacity())
+            painter.drawImage(target, picture)
+            painter.setOpacity(1.0)
+        if special is not None:
+            painter.drawImage(target, special)
+        painter.end()
+        self._base = (key, pixmap)
+        return pixmap
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._base_picture())
+        painter.setClipRect(self._box())
+        scale, x0, y0 = self._frame()
+        painter.save()
+        painter.setTransform(QTransform(scale, 0, 0, scale, x0, y0))
+        for item in (self.marks, self.winners):
+            if item.isVisible() and not item.path().isEmpty():
+                item.paint(painter, None)  # through the object: tests watch it
+        if self.window_rect.isVisible():
+            self.window_rect.paint(painter, None)
+        painter.restore()
+        box = self._box()
+        for guide in self.guides:
+            if not guide.isVisible():
+                continue
+            if guide.angle == 0:
+                y = y0 + guide.value() * scale
+                ends = (QPointF(box.left(), y), QPointF(box.right(), y))
+            else:
+                x = x0 + guide.value() * scale
+                ends = (QPointF(x, box.top()), QPointF(x, box.bottom()))
+            for pen in (guide.edge_pen, guide.pen):
+                if pen is not None:
+                    painter.setPen(pen)
+                    painter.drawLine(*ends)
+        asked = self.asked_item
+        if asked.isVisible():
+            at = asked.pos()
+            rect = asked.box(QPointF(x0 + at.x() * scale, y0 + at.y() * scale))
+            painter.setPen(asked.border)
+            painter.setBrush(asked.fill)
+            painter.drawRect(rect)
+            painter.setFont(asked.font)
+            painter.setPen(asked.color)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "?")
+        painter.end()
+
+    # ---- the mouse -----------------------------------------------------------------------
+    def mouseMoveEvent(self, event: object) -> None:
+        cell = self.cell_at(event.position())
+        self.sigHovered.emit(*(cell if cell is not None else (-1, -1)))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self.sigHovered.emit(-1, -1)
+        super().leaveEvent(event)
 
     def mousePressEvent(self, event: object) -> None:
-        point = self.view.mapSceneToView(self.mapToScene(event.position().toPoint()))
-        r, c = int(math.floor(point.y())), int(math.floor(point.x()))
-        if 0 <= r < self._shape[0] and 0 <= c < self._shape[1]:
-            self.sigClicked.emit(r, c)
+        cell = self.cell_at(event.position())
+        if cell is not None:
+            self.sigClicked.emit(*cell)
         super().mousePressEvent(event)
 
 
@@ -2684,19 +2934,6 @@ class MatrixView(QWidget):
             for r, c in changed:
                 viewport.update(self.table.visualRect(self.model.index(r, c)))
 
-    def flush_marks(self) -> None:
-        """Let the heat map's scene mark the area its moved frames dirtied now, not in the
-        queued call it made for it (called before the window is painted: that area is then
-        painted in the same pass)."""
-        if self.stack.currentIndex() == 1:
-            scene = self.heatmap.scene()
-            # A view resized by the fit moves its picture when the scene is prepared for
-            # painting, inside the paint: the area that dirtied was painted again in a second
-            # pass (dX's heat map after each of adaptive pooling's parameter changes).
-            # Prepared now, it is painted in this pass (the paint's own call finds nothing).
-            scene.prepareForPaint()
-            QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
-
     def set_magnifier_allowed(self, on: bool) -> None:
         """Whether a heat map shows its magnifier (Stack mode's rows of small maps leave it
         out: the numbers are on hover there, and the room goes to the next row)."""
@@ -3168,10 +3405,8 @@ class MatrixView(QWidget):
             box = QRectF(first.topLeft(), last.bottomRight())
         else:
             heat = self.heatmap
-            a = heat.mapFromScene(heat.view.mapViewToScene(QPointF(left, top)))
-            b = heat.mapFromScene(heat.view.mapViewToScene(QPointF(right + 1, bottom + 1)))
             area = heat
-            box = QRectF(QPointF(a), QPointF(b)).normalized()
+            box = heat.cells_rect(top, left, bottom + 1, right + 1)
         box = box.intersected(QRectF(area.rect()))
         if box.isEmpty():
             return None

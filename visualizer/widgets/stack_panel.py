@@ -1082,17 +1082,6 @@ class StackPanel(Retranslatable, QWidget):
                 self._noted[id(view)] = level_notes
                 view.set_notes(level_notes)
 
-    def flush_scenes(self) -> None:
-        """Let the heat maps' scenes mark what their moved frames dirtied now (called before
-        the window is painted; see MatrixView.flush_marks).  Left to its queued call, each
-        scene had Qt paint the window at once (it dispatches the window's update request
-        from that call): hovering a cell painted the window once per level, six times."""
-        if not self.isVisible():
-            return
-        for view in self.level_views + self.grad_views:
-            if view.isVisible():
-                view.flush_marks()
-
     def _mark(self, view: MatrixView, cells: dict[tuple[int, int], set[str]]) -> None:
         if self._marked.get(id(view)) != cells:
             self._marked[id(view)] = cells
@@ -1237,8 +1226,6 @@ def install(window: Any) -> None:
     state: AppState = window.state
     panel = StackPanel(state)
     window.stack_panel = panel
-    if hasattr(window, "add_paint_hook"):
-        window.add_paint_hook(panel.flush_scenes)
     panel.follow_side_panel(window.side_panel)  # presentation mode hides both
     presentation = getattr(window, "presentation", None)
     panel.set_presenting(bool(getattr(presentation, "presenting", False)))

@@ -1116,12 +1116,6 @@ class ViewsPanel(Retranslatable, QWidget):
             self._arrows_timer.stop()
             self.arrows.relocate()
 
-    def flush_scenes(self) -> None:
-        """Let the heat maps' scenes mark what their moved frames dirtied now (called before
-        painting; see MatrixView.flush_marks)."""
-        for view in self.views():
-            view.flush_marks()
-
     def _stretch_columns(self) -> None:
         """The normal layout's columns share the width by how many matrix columns they show
         (2 + columns / 4, at most 4): max unpooling's 8×8 Y got as much width as its 4×4
