@@ -33,11 +33,7 @@ print(json.dumps({
         if m in sys.modules
     ),
     "shown": sorted(v.objectName() for v in views if v.isVisible()),
-    "made": sorted(
-        v.objectName()
-        for v in views
-        if any(isinstance(v.stack.widget(i), pg.GraphicsView) for i in range(v.stack.count()))
-    ),
+    "made": sorted(v.objectName() for v in views if v.has_heatmap),
     "docks": sorted(d.objectName() for d in window.findChildren(QDockWidget)),
     "lecture_strip": window.findChild(QWidget, "quizLectureStrip") is not None,
     "hidden_panels": sorted(
@@ -57,7 +53,7 @@ def test_the_first_window_imports_and_makes_only_what_it_shows():
     # engine's thread pool is for large inputs, the pitfalls for the Pitfalls dock and quiz
     # hints, the checks for the Verify dock's runs.
     assert found["modules"] == []
-    # A heat map (a pyqtgraph scene, ~10 ms to make) only where one is drawn: the default
+    # A heat map (with its pyqtgraph image items) only where one is drawn: the default
     # example's five views, of the dozen the operations have, show tables.  The process's
     # first view makes one to measure a fresh heat map's size hints (see _HeatMapRoom).
     assert len(found["shown"]) == 5
