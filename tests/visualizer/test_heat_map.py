@@ -95,20 +95,33 @@ def test_a_moved_frame_repaints_where_it_was_and_is_not_the_whole_map(qtbot):
     assert heat._base is made  # the picture was copied, not scaled again
 
 
-def test_new_values_or_a_new_background_make_the_picture_again(qtbot):
+def repaint(heat: _HeatMap) -> None:
+    heat.update()
+    QApplication.processEvents()
+
+
+def test_a_picture_painted_twice_is_kept_and_any_change_paints_another(qtbot):
+    """The picture scaled to the widget is kept once the same one is painted a second time
+    (a step moving frames over X); new values (a mask "so far" on every step), a new
+    background or a new size are painted straight away, and kept when painted again."""
     heat = shown_map(qtbot)
-    made = heat._base
-    heat.set_values(np.ones((4, 8)), (0.0, 2.0), diverging=False)
-    QApplication.processEvents()
-    assert heat._base is not made
-    made = heat._base
-    heat.setBackground((10, 20, 30))
-    QApplication.processEvents()
-    assert heat._base is not made and heat.backgroundBrush().color().getRgb()[:3] == (10, 20, 30)
-    made = heat._base
-    heat.resize(320, 240)
-    QApplication.processEvents()
-    assert heat._base is not made
+    repaint(heat)
+    assert heat._base is not None
+    kept_key, kept = heat._base
+    assert heat._base_seen == kept_key
+    for change in (
+        lambda: heat.set_values(np.ones((4, 8)), (0.0, 2.0), diverging=False),
+        lambda: heat.setBackground((10, 20, 30)),
+        lambda: heat.resize(320, 240),
+    ):
+        change()
+        QApplication.processEvents()
+        assert heat._base_seen != kept_key  # painted from the new state
+        assert heat._base[1] is kept  # not from the picture kept before
+        repaint(heat)
+        assert heat._base[0] == heat._base_seen and heat._base[1] is not kept
+        kept_key, kept = heat._base
+    assert heat.backgroundBrush().color().getRgb()[:3] == (10, 20, 30)
 
 
 def test_the_asked_cell_shows_a_question_mark_over_it(qtbot):

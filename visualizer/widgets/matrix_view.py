@@ -1960,8 +1960,13 @@ class _HeatMap(QWidget):
         self._shape: tuple[int, ...] = (1, 1)
         # The array last shown and its least and largest values.
         self._extremes: tuple[np.ndarray | None, tuple[float, float]] = (None, (0.0, 0.0))
-        # The picture scaled to the widget, and what it was made of (see _base).
+        # The base scaled to the widget and what it was made of, and the last base painted
+        # (see _base_picture).
         self._base: tuple[tuple[object, ...], QPixmap] | None = None
+        self._base_seen: tuple[object, ...] | None = None
+        # The pixels the frames, cross-hairs and "?" covered when last placed, and the
+        # matrix's place then (see _drawn_region).
+        self._region: tuple[tuple[float, float, float], QRegion] | None = None
         self.apply_palette()
 
     # ---- what it draws -------------------------------------------------------------------
@@ -2050,12 +2055,12 @@ class _HeatMap(QWidget):
     # ---- content -------------------------------------------------------------------------
     def set_asked(self, cell: tuple[int, int] | None) -> None:
         """Quiz mode: a "?" over ``cell`` (image row, column); None: none."""
-        before = self._drawn_region()
+        before = self._placed_region()
         self.asked = cell
         if cell is not None:
             self.asked_item.setPos(cell[1] + 0.5, cell[0] + 0.5)
         self.asked_item.setVisible(cell is not None)
-        self.update(before.united(self._drawn_region()))
+        self.update(before.united(self._place_region()))
 
     def set_values(
         self,
@@ -2187,7 +2192,7 @@ class _HeatMap(QWidget):
         if all(same) and old[4] == key[4]:
             return  # the same frames (a view redrawn with its values keeps its step's marks)
         self._marked = key
-        before = self._drawn_region()
+        before = self._placed_region()
         # Only what changed: hovering a stack's cell moves the marks of six heat maps whose
         # winners (none) stay, and each setData outlines its cells anew.
         if not (same[0] and same[1]):
@@ -2208,7 +2213,21 @@ class _HeatMap(QWidget):
         for guide in self.guides:
             guide.setVisible(small)
         # Only where frames were or are now: the rest of the map is as it was.
-        self.update(before.united(self._drawn_region()))
+        self.update(before.united(self._place_region()))
+
+    def _placed_region(self) -> QRegion:
+        """The pixels the frames, cross-hairs and "?" cover now: as last placed, unless the
+        matrix has moved since (a resize, a new shape)."""
+        known = self._region
+        if known is not None and known[0] == self._frame():
+            return known[1]
+        return self._drawn_region()
+
+    def _place_region(self) -> QRegion:
+        """:meth:`_drawn_region` now, kept for the next move (see _placed_region)."""
+        region = self._drawn_region()
+        self._region = (self._frame(), region)
+        return region
 
     def _drawn_region(self) -> QRegion:
         """The pixels the frames, cross-hairs and "?" cover now (with their pens' reach)."""
@@ -2248,46 +2267,67 @@ class _HeatMap(QWidget):
         return region
 
     # ---- painting ------------------------------------------------------------------------
-    def _base_picture(self) -> QPixmap:
-        """The background with the picture and the layer above it, scaled to this widget
-        (made again when one of them, the size or the screen's pixel ratio changed)."""
-        ratio = self.devicePixelRatioF()
+    def _base_key(self) -> tuple[object, ...]:
+        """What the base (background, picture, the layer above it) is made of."""
         picture = _qimage_of(self.image)
         special = _qimage_of(self.special) if self.special.isVisible() else None
-        frame = self._frame()
-        key = (
+        return (
             self.size().toTuple(),
-            ratio,
-            frame,
+            self.devicePixelRatioF(),
+            self._frame(),
             self._background.rgba(),
             None if picture is None else picture.cacheKey(),
             self.image.opacity(),
             None if special is None else special.cacheKey(),
         )
-        if self._base is not None and self._base[0] == key:
-            return self._base[1]
-        pixmap = QPixmap((QSizeF(self.size()) * ratio).toSize())
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(self._background)
-        painter = QPainter(pixmap)
-        painter.setClipRect(self._box())
-        scale, x0, y0 = frame
+
+    def _paint_base(self, painter: QPainter) -> None:
+        """The background with the picture and the layer above it, scaled to this widget."""
+        painter.fillRect(self.rect(), self._background)
+        painter.save()
+        painter.setClipRect(self._box(), Qt.ClipOperation.IntersectClip)
+        scale, x0, y0 = self._frame()
         rows, cols = (int(n) for n in self._shape[:2])
         target = QRectF(x0, y0, cols * scale, rows * scale)
+        picture = _qimage_of(self.image)  # coloured already (see _base_key)
         if picture is not None:
             painter.setOpacity(self.image.opacity())
             painter.drawImage(target, picture)
             painter.setOpacity(1.0)
+        special = _qimage_of(self.special) if self.special.isVisible() else None
         if special is not None:
             painter.drawImage(target, special)
+        painter.restore()
+
+    def _base_picture(self, key: tuple[object, ...]) -> QPixmap | None:
+        """The base as a picture of this widget's size, kept while ``key`` stays; made only
+        when the same base is painted a second time: a picture that changes on every step
+        (a mask "so far") is scaled straight into the widget, once, not into a picture first
+        and then copied."""
+        if self._base is not None and self._base[0] == key:
+            return self._base[1]
+        if self._base_seen != key:
+            self._base_seen = key
+            return None
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap((QSizeF(self.size()) * ratio).toSize())
+        pixmap.setDevicePixelRatio(ratio)
+        painter = QPainter(pixmap)
+        self._paint_base(painter)
         painter.end()
         self._base = (key, pixmap)
         return pixmap
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, self._base_picture())
-        painter.setClipRect(self._box())
+        key = self._base_key()  # colours new pictures first (through their image items)
+        base = self._base_picture(key)
+        if base is None:
+            self._paint_base(painter)
+        else:
+            painter.drawPixmap(0, 0, base)
+        box = self._box()
+        painter.setClipRect(box)
         scale, x0, y0 = self._frame()
         painter.save()
         painter.setTransform(QTransform(scale, 0, 0, scale, x0, y0))
@@ -2297,20 +2337,24 @@ class _HeatMap(QWidget):
         if self.window_rect.isVisible():
             self.window_rect.paint(painter, None)
         painter.restore()
-        box = self._box()
         for guide in self.guides:
             if not guide.isVisible():
                 continue
+            # The band under the dashes as a filled strip: stroking a line 3 pixels wide was
+            # ~60 us per guide, filling its rectangle a few.
+            edge = guide.edge_pen
             if guide.angle == 0:
                 y = y0 + guide.value() * scale
                 ends = (QPointF(box.left(), y), QPointF(box.right(), y))
+                band = QRectF(box.left(), y - 1.5, box.width(), 3) if edge else None
             else:
                 x = x0 + guide.value() * scale
                 ends = (QPointF(x, box.top()), QPointF(x, box.bottom()))
-            for pen in (guide.edge_pen, guide.pen):
-                if pen is not None:
-                    painter.setPen(pen)
-                    painter.drawLine(*ends)
+                band = QRectF(x - 1.5, box.top(), 3, box.height()) if edge else None
+            if edge is not None and band is not None:
+                painter.fillRect(band, edge.color())
+            painter.setPen(guide.pen)
+            painter.drawLine(*ends)
         asked = self.asked_item
         if asked.isVisible():
             at = asked.pos()
