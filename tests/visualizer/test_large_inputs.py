@@ -521,3 +521,23 @@ def test_the_close_up_beside_a_heat_map_counts_its_columns_from_its_real_share(w
     room = table.viewport().width()
     assert columns * (MAGNIFIER_CELL - 3) <= room  # the planned columns fit the real room
     assert magnifier.cell >= MAGNIFIER_CELL - 3
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_few_cells_are_outlined_in_python_exactly_as_by_the_arrays(monkeypatch, seed):
+    """A step's window (up to OUTLINE_FEW cells) is outlined from sets of sides, larger sets
+    with the arrays: the same runs in the same order, for scattered cells, blocks, repeated
+    cells and negative coordinates alike."""
+    from visualizer.model import present
+
+    rng = np.random.default_rng(seed)
+    for size in (1, 4, 9, 30, present.OUTLINE_FEW):
+        rows = rng.integers(-3, 6, size)
+        cols = rng.integers(-2, 9, size)
+        few = outline_segments(rows, cols)
+        monkeypatch.setattr(present, "OUTLINE_FEW", 0)
+        many = outline_segments(rows, cols)
+        monkeypatch.undo()
+        for a, b in zip(few, many, strict=True):
+            assert a.dtype == b.dtype and a.shape[1] == 3
+            np.testing.assert_array_equal(a, b)

@@ -560,6 +560,22 @@ def kept_box(
     return top, bottom, left, right
 
 
+# Up to this many cells an outline is worked out in Python (see outline_segments).
+OUTLINE_FEW = 64
+
+
+def _joined(sides: set[tuple[int, int]]) -> np.ndarray:
+    """Unit sides ``(line, start)`` joined into runs ``(line, start, stop)`` along their
+    lines, in order of line, then start (as outline_segments gives them)."""
+    out: list[list[int]] = []
+    for line, start in sorted(sides):
+        if out and out[-1][0] == line and out[-1][2] == start:
+            out[-1][2] = start + 1
+        else:
+            out.append([line, start, start + 1])
+    return np.array(out, dtype=np.int64).reshape(-1, 3)
+
+
 def outline_segments(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The outlines of unit cells ``(rows[k], cols[k])`` as straight segments, each edge once.
 
@@ -573,6 +589,13 @@ def outline_segments(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np
     if rows.size == 0:
         empty = np.zeros((0, 3), dtype=np.int64)
         return empty, empty.copy()
+    if rows.size <= OUTLINE_FEW:
+        # A step's window (a few cells): sets of unit sides in Python.  The arrays' two dozen
+        # NumPy calls cost ~50 us whatever the size, on every heat map the step marks.
+        cells = list(zip(rows.tolist(), cols.tolist(), strict=True))
+        across = {(r + d, c) for r, c in cells for d in (0, 1)}
+        down = {(c + d, r) for r, c in cells for d in (0, 1)}
+        return _joined(across), _joined(down)
     top, left = int(rows.min()), int(cols.min())
     marked = np.zeros((int(rows.max()) - top + 3, int(cols.max()) - left + 3), dtype=bool)
     marked[rows - top + 1, cols - left + 1] = True  # a ring of unmarked cells around
