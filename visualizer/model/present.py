@@ -593,9 +593,10 @@ def outline_segments(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np
         # A step's window (a few cells): sets of unit sides in Python.  The arrays' two dozen
         # NumPy calls cost ~50 us whatever the size, on every heat map the step marks.
         cells = list(zip(rows.tolist(), cols.tolist(), strict=True))
-        across = {(r + d, c) for r, c in cells for d in (0, 1)}
-        down = {(c + d, r) for r, c in cells for d in (0, 1)}
-        return _joined(across), _joined(down)
+        return (
+            _joined({(r + d, c) for r, c in cells for d in (0, 1)}),
+            _joined({(c + d, r) for r, c in cells for d in (0, 1)}),
+        )
     top, left = int(rows.min()), int(cols.min())
     marked = np.zeros((int(rows.max()) - top + 3, int(cols.max()) - left + 3), dtype=bool)
     marked[rows - top + 1, cols - left + 1] = True  # a ring of unmarked cells around
