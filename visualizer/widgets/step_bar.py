@@ -6,7 +6,7 @@ import functools
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QFont,
     QFontInfo,
@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSlider,
     QApplication,
     QBoxLayout,
     QGroupBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -86,6 +88,7 @@ PROBE_HEIGHTS_KEPT = 256  # arithmetic heights measured and kept (see StepBar._p
 NORMAL_SAMPLES = 16  # steps of a phase sampled for the normal layout's arithmetic height
 COUNTER_SIDES = 16  # the step bar's margins and the counter's own, in the lecture's column
 NORMAL_MEASURED = 3  # of those, the longest texts laid out (see tallest_candidates)
+NORMAL_HEIGHTS_KEPT = 8  # phases' heights kept for the current results (steady_normal_height)
 
 
 def play_interval(speed: int) -> int:
@@ -434,6 +437,53 @@ class ArithmeticLabel(MeasuredLabel):
         self.setIndent(self.indent())  # drops QLabel's kept hints (its updateLabel)
 
 
+class StepSlider(QSlider):
+    """The step slider: a new value repaints the strip between the handle's old and new
+    places, not the whole slider (QAbstractSlider repaints it all: ~0.3 ms of every step,
+    the most of the step bar's paints).  The handle, and the groove's part filled up to it,
+    are all that a value changes; any other change (range, size, style, state) repaints it
+    all, and the next value too."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self._handle: QRect | None = None  # the handle's place for the value last set
+
+    def _handle_rect(self) -> QRect:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        return self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+
+    def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:
+        old = self._handle
+        if change != QAbstractSlider.SliderChange.SliderValueChange:
+            self._handle = None
+            super().sliderChange(change)
+            return
+        new = self._handle = self._handle_rect()
+        if old is None:
+            super().sliderChange(change)
+            return
+        # The strip from one handle to the other, the slider's whole height, with a margin
+        # for a style's shadow or focus ring around the handle.
+        margin = max(2, new.width() // 2)
+        left, right = min(old.left(), new.left()), max(old.right(), new.right())
+        top, bottom = min(old.top(), new.top()), max(old.bottom(), new.bottom())
+        if self.orientation() == Qt.Orientation.Horizontal:
+            self.update(QRect(left - margin, 0, right - left + 1 + 2 * margin, self.height()))
+        else:
+            self.update(QRect(0, top - margin, self.width(), bottom - top + 1 + 2 * margin))
+
+    def changeEvent(self, event: QEvent) -> None:
+        self._handle = None  # a new style, font or state: drawn anew
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._handle = None
+        super().resizeEvent(event)
+
+
 class StepBar(Retranslatable, QWidget):
     """First / previous / play / next / last, a scrub slider, speed and the step's arithmetic."""
 
@@ -462,7 +512,7 @@ class StepBar(Retranslatable, QWidget):
         self.next_row_button = QToolButton()
         self.next_row_button.setObjectName("stepNextRow")
         self.next_row_button.setMinimumHeight(34)
-        self.step_slider = QSlider(Qt.Horizontal)
+        self.step_slider = StepSlider(Qt.Horizontal)
         self.step_slider.setObjectName("stepSlider")
         self.speed_spinbox = QSpinBox()
         self.speed_spinbox.setObjectName("speed_spinbox")
@@ -493,6 +543,10 @@ class StepBar(Retranslatable, QWidget):
         # stepping (adaptive pooling's backward went from 2 to 3 lines and back).
         self._normal_key: tuple[object, ...] | None = None
         self._normal_height = 0
+        # The heights of the phases measured for the current results, by key (see
+        # steady_normal_height): stepping over a phase's border and back measured sixteen
+        # steps' texts each time (~1 ms a step when playing through a small input's phases).
+        self._normal_heights: dict[tuple[object, ...], int] = {}
         self._normal_timer = QTimer(self)
         self._normal_timer.setSingleShot(True)
         self._normal_timer.setInterval(0)
@@ -635,6 +689,7 @@ class StepBar(Retranslatable, QWidget):
             label.set_height_range(0)  # the lecture layout's box
             self._normal_key = None
             self._normal_height = 0
+            self._normal_heights.clear()
             self.steady_normal_height()
             return
         metrics = QFontMetrics(self._arithmetic_font)
@@ -687,6 +742,11 @@ class StepBar(Retranslatable, QWidget):
         last = (st.n_windows if st.phase == "forward" else st.n_steps) - 1
         key = (id(st.results), st.phase, first, last, width, label.font().key(), self._language)
         need: int | None = None
+        if key != self._normal_key and key in self._normal_heights:
+            # A phase measured before (a step back over its border): its height, the label's
+            # least height first (QLabel's height for a width is at least its least height).
+            self._normal_key, self._normal_height = key, self._normal_heights[key]
+            label.set_height_range(self._normal_height)
         if key != self._normal_key:
             if not measure:
                 self._normal_timer.start()
@@ -726,6 +786,11 @@ class StepBar(Retranslatable, QWidget):
         if need is None:
             need = label.heightForWidth(width) if label.hasHeightForWidth() else 0
         self._normal_height = max(self._normal_height, need)
+        if key == self._normal_key:
+            known = self._normal_heights
+            if next(iter(known), key)[0] != key[0] or len(known) >= NORMAL_HEIGHTS_KEPT:
+                known.clear()  # other results (or many widths): the phases measured anew
+            known[key] = self._normal_height
         label.set_height_range(self._normal_height)
 
     def _probe_height(self, shown: str, width: int) -> int:
