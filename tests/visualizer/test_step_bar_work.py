@@ -176,3 +176,30 @@ def test_a_step_repaints_the_slider_between_its_handles_only(window, qtbot):
         if abs(new.center().x() - old.center().x()) < slider.width() // 4:
             assert rect.width() < slider.width() // 2, step  # a strip, not the whole slider
     slider.removeEventFilter(painted)
+
+
+def test_a_step_writes_out_no_font_key(window, qtbot, monkeypatch):
+    """The arithmetic's heights are kept by its font's key, among others: QFont.key wrote the
+    font out as a string three or four times a step (a phase's first step, which measures the
+    phase, is not counted).  It is kept until the font changes, and
+    a new font (a zoom) still gets its own answers."""
+    from PySide6.QtGui import QFont
+
+    st = window.state
+    st.set_input(np.random.default_rng(0).integers(0, 256, (8, 8)).astype(float))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(1)
+    settle(qtbot)
+    label = window.step_bar.arithmetic_label
+    keys = record_calls(monkeypatch, QFont, "key")
+    for step in (2, 3, 4):
+        st.set_step(step)
+        settle(qtbot)
+    assert keys == []
+    try:
+        window.set_zoom(1.5)
+        settle(qtbot)
+        assert label.font_key() == label.font().key()
+        assert label.height() >= need(window)
+    finally:
+        window.set_zoom(1.0)

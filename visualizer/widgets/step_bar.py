@@ -345,13 +345,21 @@ class MeasuredLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self._heights: dict[tuple[object, ...], int] = {}
+        self._font_key: str | None = None
+
+    def font_key(self) -> str:
+        """The font's key, kept until the font changes (QFont.key writes the font out as a
+        string: asked a few times a step, by each answer's key and the phase's height)."""
+        if self._font_key is None:
+            self._font_key = self.font().key()
+        return self._font_key
 
     def _measure_key(self, width: int) -> tuple[object, ...]:
         margins = self.contentsMargins()
         return (
             self.text(),
             width,
-            self.font().key(),
+            self.font_key(),
             self.minimumSize().toTuple(),
             self.maximumSize().toTuple(),
             margins.left(),
@@ -382,6 +390,7 @@ class MeasuredLabel(QLabel):
         # (the key holds the font and the text too; this keeps the memo small).
         if event.type() in METRIC_EVENTS:
             self._heights.clear()
+            self._font_key = None
         super().changeEvent(event)
 
 
@@ -740,7 +749,7 @@ class StepBar(Retranslatable, QWidget):
         width = label.width()
         first = 0 if st.phase == "forward" else st.n_windows
         last = (st.n_windows if st.phase == "forward" else st.n_steps) - 1
-        key = (id(st.results), st.phase, first, last, width, label.font().key(), self._language)
+        key = (id(st.results), st.phase, first, last, width, label.font_key(), self._language)
         need: int | None = None
         if key != self._normal_key and key in self._normal_heights:
             # A phase measured before (a step back over its border): its height, the label's
