@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QFontInfo,
     QFontMetrics,
     QIcon,
+    QPaintEvent,
     QPalette,
     QResizeEvent,
     QTextDocument,
@@ -430,6 +431,25 @@ class ArithmeticLabel(MeasuredLabel):
     """The step's arithmetic: a word-wrapped rich text whose height for a width is asked
     several times a step (its fence, the layout, :meth:`StepBar.steady_normal_height`): each
     answer computed once per step's text (see :class:`MeasuredLabel`)."""
+
+    def _text_control(self) -> QObject | None:
+        """QLabel's text control (its rich text's document), a child made with the text."""
+        for child in self.findChildren(QObject, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.metaObject().className() == "QWidgetTextControl":
+                return child
+        return None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # QLabel lays a new text out in its paint when nothing asked its size before (the
+        # lecture's box of fixed height; a text seen before, whose height the memo knew), and
+        # its text control then asks for a repaint of the line being painted: a second paint
+        # pass of the line after the step.  The paint draws the text just laid out.
+        control = self._text_control()
+        if control is None:
+            super().paintEvent(event)
+            return
+        with QSignalBlocker(control):
+            super().paintEvent(event)
 
     def set_height_range(self, least: int, most: int = QWIDGETSIZE_MAX) -> None:
         """The least and largest height, and QLabel's size hints made again when they change:
