@@ -110,7 +110,10 @@ def test_new_numbers_alone_do_not_lay_the_table_out_again(qtbot, monkeypatch):
 
 
 def _cells_painted(view, repaint) -> list[tuple[int, int, tuple[int, int, int, int], bool]]:
-    """The cells ``repaint()`` painted, in order: (row, column, rectangle, focused)."""
+    """The cells ``repaint()`` painted, in order: (row, column, rectangle, focused), every cell
+    of the dirty region drawn anew (not copied from the table's rendering: see
+    tests/visualizer/test_table_rendering.py)."""
+    view.table.forget_rendering()
     painted = []
     original = view.delegate.paint_cell
 
@@ -280,8 +283,9 @@ def test_a_close_up_of_changing_shape_never_shows_scroll_bars(window, qtbot):
 
 
 class _CountingPainter(QPainter):
-    """matrix_view's QPainter, counting the texts drawn on widgets (not on images): the numbers
-    a table lays out and draws in place rather than from a cell's picture."""
+    """matrix_view's QPainter, counting the texts drawn on widgets and on tables' renderings
+    (not on cells' pictures): the numbers a table lays out and draws in place rather than from
+    a cell's picture."""
 
     drawn: ClassVar[list[str]] = []
 
@@ -289,7 +293,12 @@ class _CountingPainter(QPainter):
         super().__init__(*args)
         # What it paints on, from its argument: self.device() would make a wrapper of a
         # widget's QPaintDevice part, which the binding keeps after the widget is gone.
-        self.on_picture = bool(args) and isinstance(args[0], (QImage, QPixmap))
+        device = args[0] if args else None
+        self.on_picture = isinstance(device, (QImage, QPixmap)) and not any(
+            device is table.rendering
+            for table in QApplication.allWidgets()
+            if isinstance(table, matrix_view._Table)
+        )
 
     def drawText(self, *args: object) -> None:  # Qt's name
         if not self.on_picture:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import ClassVar
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -422,6 +424,10 @@ class MatrixModel(QAbstractTableModel):
         self._reserved: frozenset[str] = frozenset()
         self._reserve_source: np.ndarray | None = None
         self._measured: frozenset[str] = frozenset()  # the reserved texts last measured
+        self._measured_reserved = False  # ... and every text measured then was one of them
+        self._measured_of: np.ndarray | None = None  # ... in these values
+        # (how the cells were coloured, the values they were coloured for): see set_values.
+        self._colouring: tuple[tuple[object, ...], np.ndarray] | None = None
         # (reserved texts, their longest length, their texts at least one shorter than that)
         self._reserved_summary: tuple[frozenset[str] | None, int, frozenset[str]] = (
             None,
@@ -488,29 +494,47 @@ class MatrixModel(QAbstractTableModel):
         # sections and repainted every view of it on each step).
         moved = not shape_changed and offset != self.offset
         old_offset = self.offset
-        if self.neutral:
-            colors = np.empty((*values.shape, 3), np.uint8)
-            colors[...] = NEUTRAL_RGB
-        else:
-            colors = colorize(values, levels, diverging, self.black_white)
-        if self.dim is not None:
-            colors = dimmed(colors, self.dim)
+        # How the cells are coloured: as when self.values were coloured, a cell keeps its colour
+        # while it keeps its value (a "so far" view's step changes one or two cells, and the
+        # same matrix comes again in new arrays).
+        colouring = (
+            levels,
+            diverging,
+            self.neutral,
+            self.black_white,
+            self.dim,
+            view_settings().palette,
+        )
+        known = self._colouring
+        same_colouring = known is not None and known[0] == colouring and known[1] is self.values
+        recoloured = True
         if shape_changed:
+            colors = self._colours(values, levels, diverging)
             self.beginResetModel()
         else:
-            changed = (
-                ~((values == self.values) | (np.isnan(values) & np.isnan(self.values)))
-                | (kinds != self.kinds)
-                | (pending != self.pending)
-                | (colors != self.colors).any(axis=-1)
-            )
+            same = (values == self.values) | (np.isnan(values) & np.isnan(self.values))
+            changed = ~same | (kinds != self.kinds) | (pending != self.pending)
+            if same_colouring and bool(same.all()):
+                colors, recoloured = self.colors, False
+            else:
+                colors = self._colours(values, levels, diverging)
+                if not same_colouring:
+                    changed |= (colors != self.colors).any(axis=-1)
             if not (moved or changed.any() or self._measured != self.reserved_texts):
                 return  # the same cells (a gradient in the forward phase): nothing to redo
+        # The texts to size the cells for are the same when the cells that changed show
+        # texts among the reserved ones and every text was before (see _measure_texts).
+        remeasure = shape_changed or not self._texts_reserved(values, kinds, pending, changed)
         self.values, self.kinds, self.offset, self.colors = values, kinds, offset, colors
         self.pending = pending
-        self._black_text = prefers_black_text(colors)
-        self._brushes = {}
-        self._measure_texts()
+        self._colouring = (colouring, values)
+        if recoloured:
+            self._black_text = prefers_black_text(colors)
+            self._brushes = {}
+        if remeasure:
+            self._measure_texts()
+        else:
+            self._measured_of = values
         if shape_changed:
             self.endResetModel()
         elif moved:
@@ -552,6 +576,46 @@ class MatrixModel(QAbstractTableModel):
                 self.index(int(rows[0]), int(cols[0])), self.index(int(rows[-1]), int(cols[-1]))
             )
 
+    def _colours(
+        self, values: np.ndarray, levels: tuple[float, float], diverging: bool
+    ) -> np.ndarray:
+        """The cells' colours (H, W, 3) uint8."""
+        if self.neutral:
+            colors = np.empty((*values.shape, 3), np.uint8)
+            colors[...] = NEUTRAL_RGB
+        else:
+            colors = colorize(values, levels, diverging, self.black_white)
+        if self.dim is not None:
+            colors = dimmed(colors, self.dim)
+        return colors
+
+    def _texts_reserved(
+        self, values: np.ndarray, kinds: np.ndarray, pending: np.ndarray, changed: np.ndarray
+    ) -> bool:
+        """Whether the texts last measured were all reserved ones (then the longest texts
+        are the reserved set's own, whatever cells show them), the reserved texts are the
+        same, and the few cells that ``changed`` (a mask) now show reserved texts too, as
+        :meth:`_measure_texts` counts them: then measuring again gives what it gave."""
+        if (
+            not self._measured_reserved
+            or self._measured_of is not self.values
+            or self._measured != self.reserved_texts
+        ):
+            return False
+        cells = np.flatnonzero(changed)
+        if cells.size > 16:
+            return False
+        reserved = self._measured
+        flat_values, flat_kinds, flat_pending = values.ravel(), kinds.ravel(), pending.ravel()
+        for cell in cells.tolist():
+            v = float(flat_values[cell])
+            if v != v:
+                if flat_pending[cell] or flat_kinds[cell] != INPUT:
+                    continue  # blank: no text
+            if format_cell(v) not in reserved:
+                return False
+        return True
+
     def _measure_texts(self) -> None:
         """The longest texts the cells show (the view sizes cells and font from them)."""
         nan = np.isnan(self.values)
@@ -561,6 +625,8 @@ class MatrixModel(QAbstractTableModel):
             texts.add(format_cell(math.nan))
         reserved = self.reserved_texts
         self._measured = reserved
+        self._measured_reserved = texts <= reserved
+        self._measured_of = self.values
         # The reserved texts (a whole result's, measured on every step that fills a cell in)
         # by their longest ones, worked out once per set.
         summary = self._reserved_summary
@@ -877,6 +943,20 @@ LECTURE_NOTE_MIN_PX = 12
 _NOTE_ALIGN = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
 
 
+def completed_font(font: QFont, base: QFont) -> QFont:
+    """``font`` with what it leaves unset (family, style, ...) taken from ``base``, as a painter
+    on a widget whose font is ``base`` completes it, for a painter on another device (a
+    pixmap).  ``QFont.resolve`` gives those values but keeps ``font``'s resolve mask, and a
+    painter on a pixmap then completed the font again from the application's font: a table
+    in another family drew its cells' pictures in the application's."""
+    done = font.resolve(base)
+    done.setResolveMask(_EVERY_FONT_PROPERTY)
+    return done
+
+
+_EVERY_FONT_PROPERTY = 0xFFFFFFFF  # a font's resolve mask: every property set
+
+
 def note_pixels(cell: int, least: int = 0) -> int:
     """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it,
     at least ``NOTE_MIN_PX``; with ``least`` (the lecture layout's ``LECTURE_NOTE_MIN_PX``),
@@ -887,16 +967,27 @@ def note_pixels(cell: int, least: int = 0) -> int:
     return max(NOTE_MIN_PX, pixels)
 
 
-def paint_note(painter: QPainter, rect: QRect, note: str, scale: float, pixels: int) -> None:
+def paint_note(
+    painter: QPainter,
+    rect: QRect,
+    note: str,
+    scale: float,
+    pixels: int,
+    base: QFont | None = None,
+) -> None:
     """A small number at the top of a cell, inside its highlight border: dark on a light tab,
     readable on every colour; the cell's own number is drawn at the bottom, under it.
-    ``pixels``: the font's size (:func:`note_pixels`)."""
+    ``pixels``: the font's size (:func:`note_pixels`); ``base``: the font the rest of the
+    note's font comes from (None: the painter's device's, the table's on its viewport)."""
     painter.save()
     font = QFont()
     font.setPixelSize(pixels)
     font.setBold(True)
+    if base is not None:
+        font = completed_font(font, base)
     painter.setFont(font)
-    metrics = QFontMetricsF(font)
+    # Measured in the font drawn: the painter's, completed from its device's font.
+    metrics = QFontMetricsF(painter.font())
     text = f"×{note}"
     inset = max(2, round(3 * min(scale, 1.2)))
     width = metrics.horizontalAdvance(text) + 4
@@ -1011,6 +1102,10 @@ class _CellDelegate(QStyledItemDelegate):
         self._font_keys: dict[int, tuple[QFont, str]] = {}
         # Looks painted in place for want of a picture, with what makes their picture.
         self._wanted: dict[Look, tuple[_PictureContext, QBrush, str, QFont, QBrush, int, int]] = {}
+        # The table's font, while cells are painted on its rendering (see _Table.paintEvent):
+        # a font set on a painter is completed from its device's, the application's on a
+        # pixmap, the table's on the table.
+        self.base_font: QFont | None = None
 
     def paint(
         self,
@@ -1106,7 +1201,7 @@ class _CellDelegate(QStyledItemDelegate):
         if styles:
             self._paint_borders(painter, rect, styles)
         if note:
-            paint_note(painter, rect, note, self.scale, note_px)
+            paint_note(painter, rect, note, self.scale, note_px, self.base_font)
 
     def _paint_number(
         self,
@@ -1118,6 +1213,8 @@ class _CellDelegate(QStyledItemDelegate):
         note: str | None,
     ) -> None:
         """A cell's number in ``rect``: centred, or at the bottom under a ``note``."""
+        if self.base_font is not None:
+            font = completed_font(font, self.base_font)
         margin = self._text_margin
         if note:
             # A cell with a note has its number at the bottom, under the note.
@@ -1195,7 +1292,7 @@ class _CellDelegate(QStyledItemDelegate):
         if background.style() != Qt.BrushStyle.SolidPattern or background.color().alpha() != 255:
             return None
         # The font as the table's painter completes it (family, weight: the table's).
-        drawn = font.resolve(context.font)
+        drawn = completed_font(font, context.font)
         ratio = context.ratio
         scale = int(ratio)
         # Would the number draw a pixel outside the cell?  Drawn on a transparent sheet with
@@ -1353,6 +1450,55 @@ _COMMAND_MODIFIERS = (
 )
 
 
+def _copies_exactly(painter: QPainter, ratio: float) -> bool:
+    """Whether a picture drawn at pixel ratio ``ratio`` (a widget's) and copied by ``painter``
+    gives the very pixels drawing on ``painter`` would: a raster painter whose device pixels
+    are the picture's, not moved by a fraction of one (not an SVG export, nor a scaled or
+    fractional render)."""
+    if painter.paintEngine().type() != _RASTER or not ratio.is_integer():
+        return False
+    t = painter.deviceTransform()
+    return (
+        t.m12() == 0
+        and t.m21() == 0
+        and t.m11() == ratio
+        and t.m22() == ratio
+        and float(t.dx()).is_integer()
+        and float(t.dy()).is_integer()
+    )
+
+
+def _copy_region(
+    painter: QPainter, picture: QPixmap, region: QRegion, area: QRect, scale: int
+) -> None:
+    """Copy ``picture`` (device pixels, ``scale`` per logical one) onto ``painter`` in each
+    rectangle of ``region`` within ``area``, one at a time: under a clip of many rectangles
+    (an arrow's band) Qt copies through its generic fill, ~1 ms for a 150 × 180 table, and
+    within one rectangle line by line (~5 µs)."""
+    for rect in region:
+        shown = rect.intersected(area)
+        if not shown.isEmpty():
+            painter.setClipRect(shown)
+            x, y, w, h = shown.x(), shown.y(), shown.width(), shown.height()
+            painter.drawPixmap(shown, picture, QRect(x * scale, y * scale, w * scale, h * scale))
+
+
+_RASTER = QPaintEngine.Type.Raster
+
+
+# Changes of a table that change how every cell is drawn.
+_RESTYLING = frozenset(
+    (
+        QEvent.Type.StyleChange,
+        QEvent.Type.PaletteChange,
+        QEvent.Type.FontChange,
+        QEvent.Type.EnabledChange,
+        QEvent.Type.ActivationChange,
+        QEvent.Type.LayoutDirectionChange,
+    )
+)
+
+
 class _Table(QTableView):
     """Spreadsheet behaviour: typing a number starts an edit, Enter commits and moves down;
     while numbers are being typed in, arrows, Home and End move the cell cursor.
@@ -1382,6 +1528,23 @@ class _Table(QTableView):
             header.setMinimumSectionSize(4)
             header.setHighlightSections(False)
         self._last_hover = (-1, -1)
+        # The viewport's cells as last painted (device pixels), the cells whose picture there
+        # is current, and what the whole of it was painted under (see paintEvent).
+        self.rendering: QPixmap | None = None
+        self.valid_cells: set[tuple[int, int]] = set()
+        self._rendering_key: tuple[object, ...] | None = None
+        # (how the viewport's background and grid are drawn, whether both are plain)
+        self._backdrop: tuple[tuple[object, ...], bool] | None = None
+        # The sections' places (see _spans), and the same in the viewport at scroll offsets.
+        self._sections_changed = 0
+        self._sections_key: tuple[int, ...] | None = None
+        self._sections: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+        self._spans_seen: (
+            tuple[tuple[int, int], list[tuple[int, int]], list[tuple[int, int]]] | None
+        ) = None
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.sectionResized.connect(self._on_sections_changed)
+            header.sectionCountChanged.connect(self._on_sections_changed)
 
     def set_typing_edits(self, on: bool) -> None:
         """Whether typing into a selected cell edits it (else only a double-click does)."""
@@ -1457,12 +1620,73 @@ class _Table(QTableView):
             model.current = (current.row(), current.column()) if current.isValid() else None
         super().currentChanged(current, previous)
 
+    # ---- the rendering ------------------------------------------------------------------------
+    def refresh_cells(self, cells: Iterable[tuple[int, int]]) -> None:
+        """Repaint ``cells`` (the model's rows and columns), whose look changed: drawn anew,
+        not copied from the rendering."""
+        model, viewport, valid = self.model(), self.viewport(), self.valid_cells
+        for r, c in cells:
+            valid.discard((r, c))
+            viewport.update(self.visualRect(model.index(r, c)))
+
+    def refresh(self) -> None:
+        """Repaint every cell anew (what they show, or how, changed)."""
+        self.valid_cells.clear()
+        self.viewport().update()
+
+    def forget_rendering(self) -> None:
+        """Let the next paint draw every cell it paints anew."""
+        self.valid_cells.clear()
+
+    def dataChanged(
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # The model's cells that now show something else (MatrixModel.set_values says which).
+        valid = self.valid_cells
+        if valid:
+            top, left = top_left.row(), top_left.column()
+            bottom, right = bottom_right.row(), bottom_right.column()
+            if min(top, left) < 0 or (bottom - top + 1) * (right - left + 1) >= len(valid):
+                valid.clear()
+            else:
+                for r in range(top, bottom + 1):
+                    for c in range(left, right + 1):
+                        valid.discard((r, c))
+        super().dataChanged(top_left, bottom_right, list(roles))
+
+    def reset(self) -> None:
+        self.valid_cells.clear()
+        super().reset()
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # Qt's name
+        super().setModel(model)
+        self.valid_cells.clear()
+        if model is not None:
+            # Rows and columns rearranged (MatrixModel does not; its reset is reset above).
+            model.layoutChanged.connect(self.forget_rendering)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _RESTYLING:
+            self.valid_cells.clear()
+        super().changeEvent(event)
+
+    def showEvent(self, event: QEvent) -> None:
+        # While hidden (a heat map's page), the model changed without a repaint of the table.
+        self.valid_cells.clear()
+        super().showEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         """The cells of the dirty region in one Python call, as ``QTableView.paintEvent``
-        paints them (the same cells, rectangles, order and grid lines, left to right), but
-        each drawn by ``_CellDelegate.paint_cell`` straight away: Qt's loop called the
-        delegate's ``paint`` (and the model's ``flags``) through the binding once per cell,
-        with a new option and index each time, about half of a cell's cost."""
+        paints them (the same cells, rectangles and grid lines), but each drawn by
+        ``_CellDelegate.paint_cell`` straight away: Qt's loop called the delegate's ``paint``
+        (and the model's ``flags``) through the binding once per cell, with a new option and
+        index each time, about half of a cell's cost.
+
+        The cells are painted on the table's rendering (see :meth:`_paint_rendered`), and the
+        dirty region copied from it: a cell is drawn anew only when what it shows changed."""
         delegate = self.itemDelegate()
         hh, vh = self.horizontalHeader(), self.verticalHeader()
         if (
@@ -1475,16 +1699,244 @@ class _Table(QTableView):
         ):
             super().paintEvent(event)  # what this does not repeat: Qt's own loop
             return
-        painter = QPainter(self.viewport())
-        columns, rows = hh.count(), vh.count()
-        if columns == 0 or rows == 0:
-            return
-        delegate.begin_pictures(painter, self.viewport())
+        viewport = self.viewport()
+        painter = QPainter(viewport)
         try:
-            self._paint_cells(painter, delegate, event)
+            if hh.count() == 0 or vh.count() == 0:
+                return
+            if self._paint_rendered(painter, delegate, event):
+                return
+            delegate.begin_pictures(painter, viewport)
+            try:
+                self._paint_cells(painter, delegate, event)
+            finally:
+                delegate.end_pictures()
         finally:
-            delegate.end_pictures()
             painter.end()
+
+    def _paint_rendered(
+        self, painter: QPainter, delegate: _CellDelegate, event: QPaintEvent
+    ) -> bool:
+        """Paint the dirty region from the rendering, the viewport's cells as last painted:
+        the cells there that are not current in it (see :attr:`valid_cells`) are painted on it
+        first.  False: nothing painted, the painter cannot take a copy of the rendering as
+        the very pixels painting the cells would give (not a raster painter at the
+        viewport's pixel ratio, as an SVG export or a scaled render), or the viewport's
+        background is not a plain colour.
+
+        A step repaints far more cells than it changes: every cell under an arrow's old and
+        new place (the arrows' sheet covers the views), and then a copy of each is enough.
+        What a cell shows changes through the model (``dataChanged``, a reset) or the view
+        (:meth:`refresh_cells`, :meth:`refresh`); what every cell's picture depends on
+        besides (sizes, scrolling, fonts, palettes, focus, the selection, ...) is compared
+        with what the rendering was painted under, on every paint."""
+        viewport = self.viewport()
+        ratio = viewport.devicePixelRatioF()
+        if not _copies_exactly(painter, ratio):
+            return False
+        palette = viewport.palette()
+        grid = self.showGrid()
+        # How the viewport's background and grid are drawn.
+        backdrop_key = (
+            palette.cacheKey(),
+            viewport.backgroundRole(),
+            viewport.autoFillBackground(),
+            grid,
+            self.gridStyle(),
+        )
+        backdrop = self._backdrop
+        if backdrop is None or backdrop[0] != backdrop_key:
+            background = palette.brush(backdrop_key[1])
+            plain = (
+                background.style() == Qt.BrushStyle.SolidPattern
+                and backdrop_key[2]
+                and (not grid or backdrop_key[4] == Qt.PenStyle.SolidLine)
+            )
+            backdrop = self._backdrop = (backdrop_key, plain)
+        if not backdrop[1]:
+            return False
+        width, height = viewport.width(), viewport.height()
+        if width <= 0 or height <= 0:
+            return True
+        row_spans, col_spans = self._spans()
+        model = self.model()
+        selection = self.selectionModel()
+        selected: frozenset[tuple[int, int]] = frozenset()
+        # What a selected cell looks like (see _paint_selected, _CellDelegate.paint_cell).
+        selection_look: tuple[object, ...] = ()
+        if selection is not None and selection.hasSelection():
+            selected = frozenset((i.row(), i.column()) for i in selection.selectedIndexes())
+            current = self.currentIndex()
+            focus = (self.hasFocus() or viewport.hasFocus()) and current.isValid()
+            selection_look = (
+                (current.row(), current.column()) if focus else None,
+                self.isActiveWindow(),
+                self.isEnabled(),
+                self.style(),
+            )
+        key = (
+            width,
+            height,
+            ratio,
+            row_spans,
+            col_spans,
+            backdrop_key,
+            viewport.font(),
+            view_settings().palette,
+            delegate.scale,
+            model,
+            getattr(model, "font", None),
+            getattr(model, "show_numbers", None),
+            getattr(model, "note_least", None),
+            getattr(model, "dim", None),
+            getattr(model, "asked", None),
+            getattr(model, "current", None),
+            getattr(model, "neutral", None),
+            getattr(model, "black_white", None),
+            selected,
+            selection_look,
+        )
+        scale = int(ratio)
+        rendering = self.rendering
+        valid = self.valid_cells
+        if rendering is None or key != self._rendering_key:
+            rendering = self.rendering = QPixmap(width * scale, height * scale)
+            rendering.setDevicePixelRatio(ratio)
+            self._rendering_key = key
+            valid.clear()
+        # The cells in view (the rendering holds no other) ...
+        row_starts = [y for y, _ in row_spans]
+        col_starts = [x for x, _ in col_spans]
+        last_row, last_col = row_spans[-1], col_spans[-1]
+        area = QRect(
+            0,
+            0,
+            min(last_col[0] + last_col[1], width),
+            min(last_row[0] + last_row[1], height),
+        )
+        rows = range(
+            max(bisect_right(row_starts, 0) - 1, 0), bisect_right(row_starts, area.bottom())
+        )
+        cols = range(
+            max(bisect_right(col_starts, 0) - 1, 0), bisect_right(col_starts, area.right())
+        )
+        # ... those of the dirty region not current in the rendering (after a step: the few
+        # it changed).
+        stale: list[tuple[int, int]] = []
+        if len(valid) < len(rows) * len(cols):
+            region = event.region()
+            for r in rows:
+                row_y, row_h = row_spans[r]
+                for c in cols:
+                    if (r, c) not in valid:
+                        col_x, col_w = col_spans[c]
+                        if region.intersects(QRect(col_x, row_y, col_w, row_h)):
+                            stale.append((r, c))
+        if stale:
+            canvas = QPainter(rendering)
+            try:
+                # What a painter on the viewport starts with (its render hints, pen and layout
+                # direction; its font is the delegate's base_font, see _render_cells).
+                canvas.setRenderHints(painter.renderHints())
+                canvas.setPen(palette.color(viewport.foregroundRole()))
+                canvas.setLayoutDirection(viewport.layoutDirection())
+                focus_cell = selection_look[0] if selection_look else None
+                self._render_cells(
+                    canvas, stale, delegate, row_spans, col_spans, selected, focus_cell
+                )
+            finally:
+                canvas.end()
+            valid.update(stale)
+        _copy_region(painter, rendering, event.region(), area, scale)
+        return True
+
+    def _on_sections_changed(self, *_args: object) -> None:
+        self._sections_changed += 1
+
+    def _spans(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Each row's and each column's place in the viewport: (top, height), (left, width).
+
+        The sections' places are asked of the headers only when their number, a section's
+        size or the default size changed (two calls through the binding per section on
+        every paint), then moved by the scroll offsets."""
+        hh, vh = self.horizontalHeader(), self.verticalHeader()
+        key = (
+            self._sections_changed,
+            vh.count(),
+            vh.defaultSectionSize(),
+            vh.length(),
+            hh.count(),
+            hh.defaultSectionSize(),
+            hh.length(),
+        )
+        if key != self._sections_key:
+            self._sections_key = key
+            self._sections = (
+                [(vh.sectionPosition(r), vh.sectionSize(r)) for r in range(vh.count())],
+                [(hh.sectionPosition(c), hh.sectionSize(c)) for c in range(hh.count())],
+            )
+            self._spans_seen = None
+        dy, dx = vh.offset(), hh.offset()
+        seen = self._spans_seen
+        if seen is None or seen[0] != (dy, dx):
+            rows, cols = self._sections
+            seen = self._spans_seen = (
+                (dy, dx),
+                [(y - dy, h) for y, h in rows],
+                [(x - dx, w) for x, w in cols],
+            )
+        return seen[1], seen[2]
+
+    def _render_cells(
+        self,
+        canvas: QPainter,
+        cells: list[tuple[int, int]],
+        delegate: _CellDelegate,
+        row_spans: list[tuple[int, int]],
+        col_spans: list[tuple[int, int]],
+        selected: frozenset[tuple[int, int]],
+        focus_cell: tuple[int, int] | None,
+    ) -> None:
+        """Paint ``cells`` on the rendering (``canvas``): each in its place with its grid lines
+        (the line under it and the one right of it, as Qt draws them), on the viewport's
+        background, and nothing outside its place (a wide border's outline reaches a pixel
+        into the grid line above or left, which the grid drawn after the cells covers)."""
+        viewport = self.viewport()
+        background = viewport.palette().brush(viewport.backgroundRole())
+        grid = self.showGrid()
+        grid_size = 1 if grid else 0
+        grid_pen = None
+        if grid:
+            option = QStyleOptionViewItem()
+            self.initViewItemOption(option)
+            style = self.style()
+            hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self)
+            grid_pen = QPen(QColor.fromRgba(hint & 0xFFFFFFFF), 1, self.gridStyle())
+        style = self.style()
+        paint_cell = delegate.paint_cell
+        delegate.begin_pictures(canvas, viewport)
+        delegate.base_font = viewport.font()
+        try:
+            for r, c in cells:
+                row_y, row_h = row_spans[r]
+                col_x, col_w = col_spans[c]
+                place = QRect(col_x, row_y, col_w, row_h)
+                canvas.setClipRect(place)
+                canvas.fillRect(place, background)
+                rect = QRect(col_x, row_y, col_w - grid_size, row_h - grid_size)
+                focused = False
+                if (r, c) in selected:
+                    focused = focus_cell == (r, c)
+                    self._paint_selected(canvas, style, rect, focused)
+                paint_cell(canvas, rect, r, c, focused)
+                if grid_pen is not None:
+                    canvas.setPen(grid_pen)
+                    line_x, line_y = col_x + col_w - 1, row_y + row_h - 1
+                    canvas.drawLine(col_x, line_y, line_x, line_y)
+                    canvas.drawLine(line_x, row_y, line_x, line_y)
+        finally:
+            delegate.base_font = None
+            delegate.end_pictures()
 
     def _paint_cells(self, painter: QPainter, delegate: _CellDelegate, event: QPaintEvent) -> None:
         """The body of :meth:`paintEvent`: each cell of the dirty region, then the grid."""
@@ -1644,6 +2096,10 @@ class ColorLegend(QWidget):
         self.setMinimumWidth(60)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.measures = FontMeasures()
+        # The legend as last drawn (device pixels, transparent around it), and what it was
+        # drawn from (see paintEvent).
+        self._picture: QPixmap | None = None
+        self._picture_key: tuple[object, ...] | None = None
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -1687,8 +2143,49 @@ class ColorLegend(QWidget):
                 boxes.append((text, QRect(left, top, width, height)))
         return boxes
 
-    def paintEvent(self, event: QEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The legend as last drawn, copied: drawn anew only when what it shows or how
+        changed (most of its paints are an arrow passing over it, see _Table.paintEvent)."""
         painter = QPainter(self)
+        try:
+            ratio = self.devicePixelRatioF()
+            if not _copies_exactly(painter, ratio):
+                self._paint(painter)
+                return
+            width, height = self.width(), self.height()
+            key = (
+                width,
+                height,
+                ratio,
+                self.levels,
+                self.diverging,
+                self.black_white,
+                self.constant,
+                self.dimmed,
+                view_settings().palette,
+                self.font(),
+                self.palette().cacheKey(),
+                self.texts(),
+            )
+            if key != self._picture_key or self._picture is None:
+                scale = int(ratio)
+                picture = QPixmap(width * scale, height * scale)
+                picture.setDevicePixelRatio(ratio)
+                picture.fill(Qt.GlobalColor.transparent)
+                canvas = QPainter(picture)
+                try:
+                    canvas.setFont(self.font())
+                    canvas.setLayoutDirection(self.layoutDirection())
+                    self._paint(canvas)
+                finally:
+                    canvas.end()
+                self._picture, self._picture_key = picture, key
+            _copy_region(painter, self._picture, event.region(), self.rect(), int(ratio))
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        """The bar and its texts, on ``painter`` (the widget's, or its picture's)."""
         if self.dimmed:
             painter.setOpacity(0.45)
         metrics = painter.fontMetrics()
@@ -1710,7 +2207,6 @@ class ColorLegend(QWidget):
         full = QRect(0, 0, self.width(), self.height())
         painter.drawText(full, Qt.AlignLeft | Qt.AlignVCenter, left_text)
         painter.drawText(full, Qt.AlignRight | Qt.AlignVCenter, right_text)
-        painter.end()
 
 
 class _Edged:
@@ -2840,8 +3336,11 @@ class MatrixView(QWidget):
             heat = max(values.shape) > self.heat_above
         self.model.neutral = self.neutral
         self.model.black_white = self.black_white
-        base = QApplication.palette().color(QPalette.ColorRole.Base)
-        self.model.dim = (base.red(), base.green(), base.blue()) if self.dimmed else None
+        dim = None
+        if self.dimmed:
+            base = QApplication.palette().color(QPalette.ColorRole.Base)
+            dim = (base.red(), base.green(), base.blue())
+        self.model.dim = dim
         if heat:
             self.heatmap.set_values(
                 values,
@@ -2909,7 +3408,7 @@ class MatrixView(QWidget):
         self.title_label.setEnabled(not on)
         self.legend.set_dimmed(on)
         self._render()
-        self.table.viewport().update()  # the numbers fade even where no colour changes
+        self.table.refresh()  # the numbers fade even where no colour changes
 
     def refresh(self) -> None:
         """Redraw with the current palette (the view settings' ``palette``)."""
@@ -2965,18 +3464,16 @@ class MatrixView(QWidget):
             listed = shifted.as_dict()  # a table: at most its own cells
             self.model.set_styles(listed)
             self._show_magnifier(False)
-            viewport = self.table.viewport()
             if not isinstance(old, dict):  # from a heat map's marks: every cell anew
-                viewport.update()
+                self.table.refresh()
                 return
             changed = {rc for rc in old.keys() | listed.keys() if old.get(rc) != listed.get(rc)}
             if 2 * len(changed) >= self.model.values.size > 0:
                 # Most cells (a close-up of an adaptive window after an edit: 225): one
                 # update, not a rectangle per cell for Qt to merge (~1.5 ms per edit).
-                viewport.update()
+                self.table.refresh()
                 return
-            for r, c in changed:
-                viewport.update(self.table.visualRect(self.model.index(r, c)))
+            self.table.refresh_cells(changed)
 
     def set_magnifier_allowed(self, on: bool) -> None:
         """Whether a heat map shows its magnifier (Stack mode's rows of small maps leave it
@@ -3408,9 +3905,9 @@ class MatrixView(QWidget):
         changed = self.model.notes.keys() | shifted.keys()
         self.model.notes = shifted
         if self.stack.currentIndex() == 0:
-            viewport = self.table.viewport()
-            for r, c in changed:
-                viewport.update(self.table.visualRect(self.model.index(r, c)))
+            self.table.refresh_cells(changed)
+        else:
+            self.table.forget_rendering()
 
     def notes(self) -> dict[tuple[int, int], str]:
         """The small numbers printed in cells, in matrix coordinates (what a test reads)."""
@@ -3422,7 +3919,7 @@ class MatrixView(QWidget):
         layout's ``LECTURE_NOTE_MIN_PX``; 0: every note is, at least ``NOTE_MIN_PX``)."""
         if pixels != self.model.note_least:
             self.model.note_least = pixels
-            self.table.viewport().update()
+            self.table.refresh()
 
     def note_pixel_size(self) -> int:
         """The pixel size of the font notes are drawn in at the current cell size; 0 when
@@ -3468,9 +3965,7 @@ class MatrixView(QWidget):
             self.magnifier.set_asked(cell)
         if shifted != self.model.asked:
             old, self.model.asked = self.model.asked, shifted
-            for rc in (old, shifted):
-                if rc is not None:
-                    self.table.viewport().update(self.table.visualRect(self.model.index(*rc)))
+            self.table.refresh_cells(rc for rc in (old, shifted) if rc is not None)
 
     def _to_model(self, r: int, c: int) -> tuple[int, int]:
         return r + self.model.offset[0], c + self.model.offset[1]
@@ -3623,7 +4118,7 @@ class MatrixView(QWidget):
         # come: a table that fits kept the scroll bars of its previous size).
         self.table.updateGeometries()
         self._settle_scroll_bars()
-        self.table.viewport().update()
+        self.table.refresh()
 
     def _settle_scroll_bars(self) -> None:
         """Show or hide the scroll bars the table's new ranges ask for now.
