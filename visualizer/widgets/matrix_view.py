@@ -1474,13 +1474,18 @@ def _copy_region(
     """Copy ``picture`` (device pixels, ``scale`` per logical one) onto ``painter`` in each
     rectangle of ``region`` within ``area``, one at a time: under a clip of many rectangles
     (an arrow's band) Qt copies through its generic fill, ~1 ms for a 150 × 180 table, and
-    within one rectangle line by line (~5 µs)."""
+    within one rectangle line by line (~5 µs).  Three calls through the binding a rectangle
+    (an arrow's band over a table is some 30 of them)."""
+    left, top, width, height = area.getRect()
+    right, bottom = left + width, top + height
+    clip, copy = painter.setClipRect, painter.drawPixmap
     for rect in region:
-        shown = rect.intersected(area)
-        if not shown.isEmpty():
-            painter.setClipRect(shown)
-            x, y, w, h = shown.x(), shown.y(), shown.width(), shown.height()
-            painter.drawPixmap(shown, picture, QRect(x * scale, y * scale, w * scale, h * scale))
+        x, y, w, h = rect.getRect()
+        x0, y0 = max(x, left), max(y, top)
+        x1, y1 = min(x + w, right), min(y + h, bottom)
+        if x1 > x0 and y1 > y0:
+            clip(x0, y0, x1 - x0, y1 - y0)
+            copy(x0, y0, picture, x0 * scale, y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale)
 
 
 _RASTER = QPaintEngine.Type.Raster
@@ -1914,6 +1919,7 @@ class _Table(QTableView):
             grid_pen = QPen(QColor.fromRgba(hint & 0xFFFFFFFF), 1, self.gridStyle())
         style = self.style()
         paint_cell = delegate.paint_cell
+        wide = viewport.devicePixelRatioF() > 1
         delegate.begin_pictures(canvas, viewport)
         delegate.base_font = viewport.font()
         try:
@@ -1930,10 +1936,21 @@ class _Table(QTableView):
                     self._paint_selected(canvas, style, rect, focused)
                 paint_cell(canvas, rect, r, c, focused)
                 if grid_pen is not None:
+                    # The grid lines through the cell's place, each longer than the place (its
+                    # ends are a table's length away, where Qt draws them across the whole
+                    # dirty region): under the cell and right of it; at a pixel ratio above 1
+                    # a line is as wide as a logical pixel around it, and the lines above and
+                    # left of the cell reach into its place too.
                     canvas.setPen(grid_pen)
                     line_x, line_y = col_x + col_w - 1, row_y + row_h - 1
-                    canvas.drawLine(col_x, line_y, line_x, line_y)
-                    canvas.drawLine(line_x, row_y, line_x, line_y)
+                    left, top, right, bottom = col_x - 1, row_y - 1, line_x + 1, line_y + 1
+                    canvas.drawLine(left, line_y, right, line_y)
+                    canvas.drawLine(line_x, top, line_x, bottom)
+                    if wide:
+                        if r > 0:
+                            canvas.drawLine(left, top, right, top)
+                        if c > 0:
+                            canvas.drawLine(left, top, left, bottom)
         finally:
             delegate.base_font = None
             delegate.end_pictures()
