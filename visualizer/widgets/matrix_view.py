@@ -1667,7 +1667,8 @@ class _Table(QTableView):
         if valid:
             top, left = top_left.row(), top_left.column()
             bottom, right = bottom_right.row(), bottom_right.column()
-            if min(top, left) < 0 or (bottom - top + 1) * (right - left + 1) >= len(valid):
+            count = (bottom - top + 1) * (right - left + 1)
+            if min(top, left, bottom, right) < 0 or count <= 0 or count >= len(valid):
                 valid.clear()
             else:
                 for r in range(top, bottom + 1):
