@@ -240,6 +240,18 @@ def settle(qtbot) -> None:
         qtbot.wait(5)
 
 
+def adaptive_16_to_3(window, qtbot):
+    """Adaptive average pooling 16x16 -> 3x3 at its first step: the backward phase's
+    arithmetic needs more lines than the forward one's."""
+    st = window.state
+    st.set_input(np.arange(256, dtype=float).reshape(16, 16) % 7)
+    st.set_op("adaptive_avg_pool2d")
+    st.set_params(output_size=(3, 3))
+    st.set_step(1)
+    settle(qtbot)
+    return st
+
+
 def focus_window(qtbot, window) -> None:
     """Make ``window`` the active window with the keyboard focus."""
     from PySide6.QtWidgets import QApplication

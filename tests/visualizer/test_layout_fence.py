@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from checks import settle
+from checks import adaptive_16_to_3, settle
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -232,12 +232,7 @@ def test_a_phase_s_new_arithmetic_height_lays_the_window_out_at_that_step_only(w
     kept its least size hint with the old least height until the next text, so the next step,
     whose line kept its height, laid the whole window out again too (and again on the way
     back).  The steps after the one that changes the height post no layout request to it."""
-    st = window.state
-    st.set_input(np.arange(256, dtype=float).reshape(16, 16) % 7)
-    st.set_op("adaptive_avg_pool2d")
-    st.set_params(output_size=(3, 3))
-    st.set_step(1)
-    settle(qtbot)
+    st = adaptive_16_to_3(window, qtbot)
     label = window.step_bar.arithmetic_label
     requests = LayoutRequests(window)
     heights = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from checks import record_calls, settle
+from checks import adaptive_16_to_3, record_calls, settle
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel, QStyle, QStyleOptionSlider, QWidget
@@ -15,14 +15,12 @@ from visualizer.state import AppState
 from visualizer.widgets.step_bar import arithmetic_html
 
 
-def adaptive_16_to_3(window, qtbot):
-    """Adaptive average pooling 16x16 -> 3x3 at its first step: the backward phase's
-    arithmetic needs more lines than the forward one's."""
+def max_pooling_at(window, qtbot, n: int, step: int):
+    """2×2/2 max pooling of an n×n random input, at ``step``, settled."""
     st = window.state
-    st.set_input(np.arange(256, dtype=float).reshape(16, 16) % 7)
-    st.set_op("adaptive_avg_pool2d")
-    st.set_params(output_size=(3, 3))
-    st.set_step(1)
+    st.set_input(np.random.default_rng(0).integers(0, 256, (n, n)).astype(float))
+    st.set_params(kernel_size=2, stride=2, padding=0)
+    st.set_step(step)
     settle(qtbot)
     return st
 
@@ -44,11 +42,7 @@ def test_a_step_asks_no_least_size_hint_of_the_arithmetic(window, qtbot, monkeyp
     """The arithmetic's fence read the label's least size hint on every step, though over the
     label's least height no layout reads it: QLabel laid the rich text out three to five times
     to make it (~0.4 ms a step).  The line keeps the height its text needs."""
-    st = window.state
-    st.set_input(np.random.default_rng(0).integers(0, 256, (8, 8)).astype(float))
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(1)
-    settle(qtbot)
+    st = max_pooling_at(window, qtbot, 8, 1)
     label = window.step_bar.arithmetic_label
     asked: list[QLabel] = []
     original = QLabel.minimumSizeHint
@@ -156,11 +150,7 @@ def test_a_step_repaints_the_slider_between_its_handles_only(window, qtbot):
     """QAbstractSlider repaints the whole slider at every value (~0.3 ms of every step, the
     most of the step bar's paints); only the strip from the handle's old place to its new one
     changes, and that strip is what a step repaints, the handle's old and new places in it."""
-    st = window.state
-    st.set_input(np.random.default_rng(0).integers(0, 256, (16, 16)).astype(float))
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(5)
-    settle(qtbot)
+    st = max_pooling_at(window, qtbot, 16, 5)
     slider = window.step_bar.step_slider
     painted = PaintRects(slider)
     for step in (6, 7, 0, st.n_steps - 1):
@@ -185,11 +175,7 @@ def test_a_step_writes_out_no_font_key(window, qtbot, monkeypatch):
     a new font (a zoom) still gets its own answers."""
     from PySide6.QtGui import QFont
 
-    st = window.state
-    st.set_input(np.random.default_rng(0).integers(0, 256, (8, 8)).astype(float))
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(1)
-    settle(qtbot)
+    st = max_pooling_at(window, qtbot, 8, 1)
     label = window.step_bar.arithmetic_label
     keys = record_calls(monkeypatch, QFont, "key")
     for step in (2, 3, 4):

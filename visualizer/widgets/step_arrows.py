@@ -108,7 +108,7 @@ def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
 
 
 _ZERO = QPoint(0, 0)
-_WIDTHS: dict[tuple[str, str], int] = {}  # text_width's, by font and text
+_WIDTHS: dict[tuple[QFont, str], int] = {}  # text_width's, by font (a copy) and text
 WIDTHS_KEPT = 512
 
 
@@ -116,12 +116,13 @@ def text_width(font: QFont, text: str) -> int:
     """``QFontMetrics(font).horizontalAdvance(text)``, measured once per font and text (the
     numbers above an arrow's target are the same few on every step; a QFontMetrics made for a
     cell's font and asked its first width was most of head_room)."""
-    key = (font.key(), text)
-    width = _WIDTHS.get(key)
+    # The font itself as the key (hashed and compared by value): writing it out as a string
+    # (QFont.key) on every step cost more than the lookup saves.
+    width = _WIDTHS.get((font, text))
     if width is None:
         if len(_WIDTHS) >= WIDTHS_KEPT:
             _WIDTHS.clear()
-        width = _WIDTHS[key] = QFontMetrics(font).horizontalAdvance(text)
+        width = _WIDTHS[(QFont(font), text)] = QFontMetrics(font).horizontalAdvance(text)
     return width
 
 
