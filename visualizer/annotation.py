@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPainterP
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import set_action_text, tr
-from visualizer.ui import add_action
+from visualizer.ui import WindowFeature, add_action
 
 PEN_COLOURS = {
     "red": (QT_TR_NOOP("red"), "#e0002a"),
@@ -137,12 +137,11 @@ class AnnotationLayer(QWidget):
         painter.end()
 
 
-class Annotation(QObject):
+class Annotation(WindowFeature):
     """View ▸ Annotation: pen (P), colour (C), eraser (E), clear (Delete), clear on every step."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        self.window = window
         self.layer = AnnotationLayer(window.lecture_area)
         w = window
         self.pen_action = add_action(w, "annotationPenAction", "P", self._on_pen)

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QToolBar, QWidge
 from visualizer.i18n import set_action_text, tr
 from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
 from visualizer.settings import app_settings, is_batch_run
-from visualizer.ui import add_action, painted_icon
+from visualizer.ui import WindowFeature, add_action, painted_icon
 from visualizer.view_settings import THEMES, is_dark, view_settings
 
 THEME_LABELS = {
@@ -164,12 +164,11 @@ def _capped(font: QFont, pixels: float) -> QFont:
     return capped
 
 
-class Presentation(QObject):
+class Presentation(WindowFeature):
     """View ▸ full screen, presentation mode, theme and colours; remembers them in QSettings."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        self.window = window
         self.batch = is_batch_run()
         self.presenting = False
         self.zoom = 1.0

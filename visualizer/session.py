@@ -95,7 +95,7 @@ from visualizer.schema import (
 )
 from visualizer.settings import app_settings, data_dir, is_batch_run, list_value
 from visualizer.state import AppState, Label, Snapshot
-from visualizer.ui import add_action
+from visualizer.ui import WindowFeature, add_action
 
 FORMAT = "pooling-visualizer-session"
 VERSION = 1
@@ -585,12 +585,11 @@ def _set_window_zoom(window: Any, zoom: float) -> None:
         window.views_panel.set_zoom(zoom)
 
 
-class SessionManager(QObject):
+class SessionManager(WindowFeature):
     """File ▸ Open / Save / Save as / Recent sessions, the autosave and the restore offer."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        self.window = window
         self.state: AppState = window.state
         self.path: Path | None = None
         self.batch = is_batch_run()

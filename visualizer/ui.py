@@ -4,8 +4,9 @@ that follow a language switch, and toolbar icons painted in code."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QDockWidget, QWidget
 
@@ -34,6 +35,16 @@ def add_action(
         action.triggered.connect(slot)
     window.addAction(action)
     return action
+
+
+class WindowFeature(QObject):
+    """A feature of the main window (its actions, menus, docks and event filters), a child of
+    ``window`` that keeps it as :attr:`window`.  ``window`` is typed ``Any``: the features
+    reach into the main window, which imports them."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
 
 
 class Retranslatable:
@@ -119,6 +130,16 @@ class PanelDock(Retranslatable, QDockWidget):
         if visible and self._panel is None:
             self._put_panel()
         super().setVisible(visible)
+
+
+def set_dock_texts(dock: QDockWidget, title: str, text: str, tip: str) -> QAction:
+    """Set ``dock``'s title and the text and tooltip of its toggle action (which Qt names
+    after the title); return the action."""
+    dock.setWindowTitle(title)
+    action = dock.toggleViewAction()
+    action.setText(text)
+    action.setToolTip(tip)
+    return action
 
 
 def painted_icon(paint: Callable[[QPainter], None]) -> QIcon:

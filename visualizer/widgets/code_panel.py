@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr
 from visualizer.resources import asset
-from visualizer.ui import BuiltWhenShown, Retranslatable
+from visualizer.ui import BuiltWhenShown, Retranslatable, set_dock_texts
 
 if TYPE_CHECKING:
     from visualizer import codegen
@@ -216,11 +216,11 @@ class CodePanel(BuiltWhenShown, Retranslatable, QDockWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(tr("Code"))
-        toggle = self.toggleViewAction()
-        toggle.setText(tr("Show code"))
-        toggle.setToolTip(
-            tr("Show code (Ctrl+K): the NumPy, PyTorch and by-hand code of this state")
+        toggle = set_dock_texts(
+            self,
+            tr("Code"),
+            tr("Show code"),
+            tr("Show code (Ctrl+K): the NumPy, PyTorch and by-hand code of this state"),
         )
         toggle.setStatusTip(tr("Show or hide the code that computes what you see"))
         if not self._built:

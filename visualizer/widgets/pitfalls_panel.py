@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import CHINESE, ENGLISH, localized, tr, translate_message
 from visualizer.state import AppState
-from visualizer.ui import PanelDock, Retranslatable
+from visualizer.ui import PanelDock, Retranslatable, set_dock_texts
 from visualizer.widgets.matrix_view import MatrixView, levels_for
 from visualizer.widgets.presets_dock import glyph_icon
 
@@ -372,11 +372,11 @@ class PitfallsDock(PanelDock):
         self.setMinimumWidth(300)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(tr("Pitfalls: wrong vs correct"))
-        action = self.toggleViewAction()
-        action.setText(tr("Pitfalls"))
-        action.setToolTip(
-            tr("Pitfalls: common wrong implementations beside the correct result (Ctrl+P)")
+        set_dock_texts(
+            self,
+            tr("Pitfalls: wrong vs correct"),
+            tr("Pitfalls"),
+            tr("Pitfalls: common wrong implementations beside the correct result (Ctrl+P)"),
         )
 
 

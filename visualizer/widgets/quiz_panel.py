@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import set_action_text, tr
 from visualizer.model.quiz import KIND_LABELS, KINDS, Verdict
 from visualizer.state import AppState
-from visualizer.ui import ERROR_COLOUR, PanelDock, Retranslatable, add_action
+from visualizer.ui import ERROR_COLOUR, PanelDock, Retranslatable, WindowFeature, add_action
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.pitfalls_panel import pitfall_explanation, pitfall_title
 
@@ -272,12 +272,11 @@ class _Cover(QLabel):
         self.hide()
 
 
-class QuizController(QObject):
+class QuizController(WindowFeature):
     """Wires quiz mode into the window: the action, the dock, cell clicks and size covers."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        self.window = window
         state: AppState = window.state
         self.state = state
         self.dock = QuizDock(state, window)
