@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 Shortcut = str | QKeySequence | QKeySequence.StandardKey
@@ -130,6 +130,14 @@ class PanelDock(Retranslatable, QDockWidget):
         if visible and self._panel is None:
             self._put_panel()
         super().setVisible(visible)
+
+
+def set_font(widget: QWidget, font: QFont) -> None:
+    """Give ``widget`` ``font`` unless it has an equal one: setFont with an equal font may
+    still send a font change (Qt compares the resolve masks too), which lays the widget and
+    its children out again."""
+    if widget.font() != font:
+        widget.setFont(font)
 
 
 def set_dock_texts(dock: QDockWidget, title: str, text: str, tip: str) -> QAction:

@@ -91,6 +91,7 @@ from visualizer.model.present import (
     magnifier_size,
     outline_segments,
 )
+from visualizer.ui import set_font
 from visualizer.view_settings import view_settings
 from visualizer.widgets.fence import LayoutFence
 
@@ -4091,8 +4092,7 @@ class MatrixView(QWidget):
             return size
         old = rows.font(), cols.font()
         for header in (rows, cols):
-            if header.font() != font:
-                header.setFont(font)
+            set_font(header, font)
         if size is None:
             size = (rows.sizeHint().width(), cols.sizeHint().height())
             if len(self._header_sizes) > 64:
@@ -4100,8 +4100,7 @@ class MatrixView(QWidget):
             self._header_sizes[key] = size
         if not apply:
             for header, was in zip((rows, cols), old, strict=True):
-                if header.font() != was:
-                    header.setFont(was)
+                set_font(header, was)
         return size
 
     def fit_cell(self) -> float:

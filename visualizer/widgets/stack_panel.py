@@ -69,7 +69,7 @@ from visualizer.presentation import (
 )
 from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack_preset
 from visualizer.state import AppState
-from visualizer.ui import ERROR_COLOUR, Retranslatable, add_action
+from visualizer.ui import ERROR_COLOUR, Retranslatable, add_action, set_font
 from visualizer.view_settings import view_settings
 from visualizer.widgets.matrix_view import MatrixView
 from visualizer.widgets.params_panel import _Control, _value_signal
@@ -563,8 +563,7 @@ class StackPanel(Retranslatable, QWidget):
     def _set_title_fonts(self) -> None:
         for view in self.level_views + self.grad_views:
             font = self._title_font(view.title_label.font())
-            if font != view.title_label.font():
-                view.title_label.setFont(font)
+            set_font(view.title_label, font)
 
     def lecture_text_pixels(self) -> int:
         """The largest size the step's arithmetic is drawn in, in the lecture layout."""
@@ -602,8 +601,7 @@ class StackPanel(Retranslatable, QWidget):
             return
         font = largest_fitting_font(text_document(text, width), self._text_font, width, height, top)
         self._fitted = key
-        if font != label.font():
-            label.setFont(font)
+        set_font(label, font)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -41,7 +41,7 @@ from visualizer.i18n import tr, translate_message
 from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.presentation import tinted
 from visualizer.state import AppState
-from visualizer.ui import Retranslatable
+from visualizer.ui import Retranslatable, set_font
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.fence import LayoutFence
 
@@ -859,8 +859,7 @@ class StepBar(Retranslatable, QWidget):
             return
         font = largest_fitting_font(self._document(text, width), base, width, height, top)
         self._fitted = (key, font.pixelSize())
-        if font != label.font():
-            label.setFont(font)
+        set_font(label, font)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -896,8 +895,7 @@ class StepBar(Retranslatable, QWidget):
                 font = QFont(font)
                 pixels = QFontInfo(font).pixelSize()
                 font.setPixelSize(max(MIN_LECTURE_TEXT_PX, int(pixels * room / need)))
-        if label.font() != font:
-            label.setFont(font)
+        set_font(label, font)
         if not self.lecture:
             label.setMinimumWidth(120)
         elif self.beside:
