@@ -8,7 +8,7 @@ import numpy as np
 
 from engine import reference
 from engine.arrays import as_plane
-from engine.geometry import pool_geometry
+from engine.geometry import WindowGeometry, pool_geometry
 from engine.ops.common import (
     CEIL_MODE,
     KERNEL_SIZE,
@@ -152,13 +152,17 @@ def _kwargs(params: Params) -> dict[str, Any]:
     return pool_kwargs(params, KEYS)
 
 
-def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Params) -> Any:
-    kw = _kwargs(params)
+def _windows(x_shape: tuple[int, ...], kw: dict[str, Any]) -> tuple[WindowGeometry, np.ndarray]:
+    """The window geometry of input shape ``x_shape`` and each window's divisor (out_H, out_W),
+    for the engine keyword arguments ``kw``."""
     g = pool_geometry(
         x_shape[-2:], kw["kernel_size"], kw["stride"], kw["padding"], 1, kw["ceil_mode"]
     )
-    avg_divisors(g, kw["count_include_pad"], kw["divisor_override"])  # validates the divisor
-    return g
+    return g, avg_divisors(g, kw["count_include_pad"], kw["divisor_override"])
+
+
+def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Params) -> Any:
+    return _windows(x_shape, _kwargs(params))[0]  # the divisors validate divisor_override
 
 
 _forward, _backward = plain_calls(avg_pool2d, avg_pool2d_backward, _kwargs)
@@ -169,10 +173,7 @@ def _trace(
 ) -> Trace:
     """Plane ``plane_nc`` of a computed batch; ``arrays`` holds outputs and gradients."""
     x, kw = ctx
-    g = pool_geometry(
-        x.shape[-2:], kw["kernel_size"], kw["stride"], kw["padding"], 1, kw["ceil_mode"]
-    )
-    divisors = avg_divisors(g, kw["count_include_pad"], kw["divisor_override"])
+    g, divisors = _windows(x.shape, kw)
     return plane_trace(
         "avg_pool2d", g, x, arrays, plane_nc, records=RECORDS, params=kw, divisors=divisors
     )
