@@ -232,6 +232,44 @@ def test_the_mask_heat_map_after_an_edit_is_the_picture_of_its_counts(window, qt
             assert counts.max() > 1  # windows overlap: more than two colours in play
 
 
+def test_a_heat_map_of_one_whole_number_is_the_picture_of_its_floats(window, qtbot):
+    """dY of ones is a new array at each edit's output shape: its heat map is coloured from
+    bytes (one whole number in every cell, on whole levels), pixel for pixel the picture a new
+    image of the floats gives.  So is any map of one whole byte value on whole levels, the
+    colour at either end of its levels or between them."""
+    from visualizer.widgets.matrix_view import _HeatMap, _lut, colormap
+
+    st = window.state
+    assert st.set_op("max_pool2d")
+    st.set_input(int_input(256))
+    view = window.views_panel.grad_output_view
+    for kernel in (3, 2):
+        assert st.set_params(kernel_size=kernel, stride=2)
+        settle(qtbot)
+        assert view.stack.currentIndex() == 1, "a 128×128 dY is a heat map"
+        dy = st.grad_output_plane()
+        assert (dy == 1).all()
+        image = view.heatmap.image
+        assert image.image.dtype == np.uint8  # drawn from bytes
+        np.testing.assert_array_equal(image.image, dy)
+        expected = fresh_picture(dy, tuple(image.levels), image.lut)
+        np.testing.assert_array_equal(rendered(image), expected)
+    heat = _HeatMap()
+    qtbot.addWidget(heat)
+    for value, levels, diverging in (
+        (0.0, (-1.0, 1.0), True),
+        (7.0, (-9.0, 9.0), True),
+        (255.0, (3.0, 17.0), False),
+        (2.0, (3.0, 17.0), False),
+        (5.0, (0.0, 7.0), False),
+    ):
+        values = np.full((40, 30), value)
+        heat.set_values(values, levels, diverging)
+        assert heat.image.image.dtype == np.uint8
+        expected = fresh_picture(values, levels, _lut(colormap(diverging)))
+        np.testing.assert_array_equal(rendered(heat.image), expected)
+
+
 def test_the_mask_so_far_after_an_edit_is_drawn_without_a_pass_over_it(window, qtbot, monkeypatch):
     """At the first step after an edit the argmax mask so far is zeros with one window's
     count: the trace knows its extremes, and its heat map takes them instead of two passes
