@@ -2639,20 +2639,20 @@ class _HeatMap(QWidget):
         # Whole numbers known without a pass: the argmax mask's counts, or one whole number
         # in every cell (dY of ones, given anew at each edit's output shape).
         whole = counts or (low == high and float(low).is_integer())
-        if (
+        # Whole numbers of 0 to 255 on whole levels: coloured from bytes through pyqtgraph's
+        # combined lookup table, the same colours as from the floats (the same float64
+        # (value - low) * scale, clipped, picks the colour; checked pixel by pixel in the
+        # tests) in a tenth of the time of scaling a million floats (~1.7 ms of a 1024² edit;
+        # the cast costs ~0.8 ms; dY's 512² ones: ~0.8 ms to ~0.1 ms).
+        as_bytes = (
             whole
             and all_finite
             and 0 <= low
             and high <= 255
             and all(float(level).is_integer() for level in levels)
-        ):
-            # Whole numbers of 0 to 255 on whole levels: coloured from bytes through
-            # pyqtgraph's combined lookup table, the same colours as from the floats (the same
-            # float64 (value - low) * scale, clipped, picks the colour; checked pixel by pixel
-            # in the tests) in a tenth of the time of scaling a million floats (~1.7 ms of a
-            # 1024² edit; the cast costs ~0.8 ms; dY's 512² ones: ~0.8 ms to ~0.1 ms).
-            shown = values.astype(np.uint8)
-        self._set_image(shown, levels, lut, low if all_finite and low == high else None)
+        )
+        constant = low if all_finite and low == high else None
+        self._set_image(shown, levels, lut, constant, as_bytes)
         if finite is None:
             self._overlay = None
             self.special.setVisible(False)
@@ -2694,9 +2694,12 @@ class _HeatMap(QWidget):
         levels: tuple[float, float],
         lut: np.ndarray,
         constant: float | None = None,
+        as_bytes: bool = False,
     ) -> None:
         """Show ``values`` under ``levels`` and ``lut`` unless that is already the picture;
-        ``constant``: every cell holds this finite value."""
+        ``constant``: every cell holds this finite value; ``as_bytes``: the values are whole
+        numbers of 0 to 255 on whole levels, shown as bytes (cast only when shown: dX's shared
+        zeros, given again after each edit, keep their picture without a pass)."""
         shown = self.image.image
         picture = None if constant is None else constant_picture(constant, levels, lut)
         if (
@@ -2722,6 +2725,8 @@ class _HeatMap(QWidget):
             # kernel changes): keep the rendered picture instead of colouring every cell of a
             # large matrix again.
             return
+        if as_bytes:
+            values = values.astype(np.uint8)
         self.image.setLookupTable(lut, update=False)
         self.image.setImage(values, levels=levels, autoLevels=False)
 
