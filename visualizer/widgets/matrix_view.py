@@ -2487,8 +2487,9 @@ class _HeatMap(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         # The picture's key when it shows one value in every cell (see constant_picture).
         self._constant_picture: tuple[object, ...] | None = None
-        # Cells without a finite value: (NaN and ±∞ held, not computed yet), see _draw_overlay.
-        self._overlay: tuple[np.ndarray, np.ndarray | None] | None = None
+        # Cells without a finite value, as codes (0: finite, 1: NaN or ±∞ held, 2: not computed
+        # yet), see _draw_overlay.
+        self._overlay: np.ndarray | None = None
         self.special = pg.ImageItem(axisOrder="row-major")  # NaN and ±∞ cells, blank ones
         self.special.setVisible(False)
         self.marks = _CellFrames(pg.mkPen("#ff9f00", width=2))
@@ -2657,10 +2658,12 @@ class _HeatMap(QWidget):
             self._overlay = None
             self.special.setVisible(False)
         else:
+            # 1 where a value is not finite, shifted to 2 where it is pending: two passes over
+            # the cells (seven, with each kind a mask of its own first).
+            codes = np.logical_not(finite).view(np.uint8)
             if pending is not None and pending.shape == finite.shape:
-                self._overlay = (~finite & ~pending, ~finite & pending)
-            else:
-                self._overlay = (~finite, None)
+                np.left_shift(codes, pending.view(np.uint8), out=codes)
+            self._overlay = codes
             self._draw_overlay()
         if values.shape != self._shape:
             self._shape = values.shape
@@ -2671,7 +2674,6 @@ class _HeatMap(QWidget):
         blank, which reads as "not computed yet"), and cells not computed yet in the map's
         background colour (blank)."""
         assert self._overlay is not None
-        special, blank = self._overlay
         colour = self._background
         palette = np.array(
             [
@@ -2681,11 +2683,9 @@ class _HeatMap(QWidget):
             ],
             dtype=np.uint8,
         )
-        codes = special.view(np.uint8)  # 0: the map shows through, 1: NaN or ±∞, 2: blank
-        if blank is not None:
-            codes = codes + 2 * blank.view(np.uint8)
-        # One gather (a boolean assignment of a 512² blank took ~5 ms).
-        self.special.setImage(palette.take(codes, axis=0), autoLevels=False)
+        # Codes 0: the map shows through, 1: NaN or ±∞, 2: blank.  One gather (a boolean
+        # assignment of a 512² blank took ~5 ms).
+        self.special.setImage(palette.take(self._overlay, axis=0), autoLevels=False)
         self.special.setVisible(True)
 
     def _set_image(
