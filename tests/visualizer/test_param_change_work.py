@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from checks import settle
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from qt_checks import EventCounter, events_after_each
 
@@ -483,3 +483,37 @@ def test_the_arrows_look_for_the_titles_again_only_after_a_new_view(window, qtbo
     every = [*find(TitleLabel), *find(ColorLegend)]
     assert known == [t for t in every if t.isVisible()]
     assert any("Plane" in t.parentWidget().objectName() for t in known)
+
+
+def test_a_parameter_change_back_measures_no_header_again(qtbot, monkeypatch):
+    """Qt forgets a header's size hint whenever a section is resized or the model reset, and
+    works it out again from every section's number (four calls of the model's headerData a
+    section): output_size 3 <-> 4 did that some ten times per header of each table.  The
+    tables' headers keep their hints by what they depend on: shapes and numbers seen before
+    measure no section again."""
+    from conftest import new_window
+
+    from visualizer.widgets.matrix_view import MatrixModel
+
+    asked: list[int] = []
+    header_data = MatrixModel.headerData
+
+    def counted(model: MatrixModel, section: int, orientation: object, role: int = 0) -> object:
+        asked.append(int(getattr(role, "value", role)))
+        return header_data(model, section, orientation, role)
+
+    # Before the models are made: the binding looks a Qt method's Python override up once.
+    monkeypatch.setattr(MatrixModel, "headerData", counted)
+    window = new_window(qtbot)
+    st = adaptive_window(window, qtbot)
+    for size in (3, 4):
+        assert st.set_params(output_size=size)
+        settle(qtbot)
+    asked.clear()
+    for size in (3, 4, 3):
+        assert st.set_params(output_size=size)
+        settle(qtbot)
+    assert asked  # the headers were painted (their numbers asked) ...
+    size_hint = int(Qt.ItemDataRole.SizeHintRole.value)
+    assert size_hint not in asked  # ... but no section measured
+    window.close()
