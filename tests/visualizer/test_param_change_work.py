@@ -517,3 +517,36 @@ def test_a_parameter_change_back_measures_no_header_again(qtbot, monkeypatch):
     size_hint = int(Qt.ItemDataRole.SizeHintRole.value)
     assert size_hint not in asked  # ... but no section measured
     window.close()
+
+
+def test_a_header_measured_in_a_font_before_is_not_measured_again(qtbot, monkeypatch):
+    """A view's headers take the font of its cell size (and a trial size's font and back while
+    it is fitted): a header's kept hints are by font, so going back to a cell size measures
+    no section again."""
+    from visualizer.widgets.matrix_view import MatrixModel
+
+    asked: list[int] = []
+    header_data = MatrixModel.headerData
+
+    def counted(model: MatrixModel, section: int, orientation: object, role: int = 0) -> object:
+        asked.append(int(getattr(role, "value", role)))
+        return header_data(model, section, orientation, role)
+
+    monkeypatch.setattr(MatrixModel, "headerData", counted)  # before the model is made
+    view = MatrixView("Y", "outputMatrix")
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    view.set_matrix(int_input(4))
+    qtbot.waitExposed(view)
+    fonts = set()
+    for cell in (30, 45):
+        view.set_cell_size(cell)
+        settle(qtbot)
+        fonts.add(view.table.verticalHeader().font().pixelSize())
+    assert len(fonts) == 2  # the case this is about: two header fonts
+    asked.clear()
+    for cell in (30, 45, 30):
+        view.set_cell_size(cell)
+        settle(qtbot)
+    assert int(Qt.ItemDataRole.SizeHintRole.value) not in asked

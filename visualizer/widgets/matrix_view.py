@@ -1603,8 +1603,9 @@ class _Header(QHeaderView):
     the default size set: a parameter change that gives an output table another shape
     worked it out some ten times for each header of each table (~5 % of the change).  Here
     it is kept by the sections' number and first number (a :class:`MatrixModel` numbers its
-    sections from its offset), the font, style and screen resolution, and worked out by Qt
-    the first time."""
+    sections from its offset), the font (hashed by value: a view's headers take the font of
+    each cell size, and a trial size's font and back, see MatrixView._header_size), the style
+    and the screen's resolution, and worked out by Qt the first time."""
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget) -> None:
         super().__init__(orientation, parent)
@@ -1619,7 +1620,13 @@ class _Header(QHeaderView):
             or self.isSortIndicatorShown()
         ):
             return super().sizeHint()
-        key = (self.count(), model.offset[self._axis], self.style(), self.logicalDpiY())
+        key = (
+            self.count(),
+            model.offset[self._axis],
+            self.font(),
+            self.style(),
+            self.logicalDpiY(),
+        )
         hint = self._hints.get(key)
         if hint is None:
             if len(self._hints) > 64:
@@ -1628,8 +1635,8 @@ class _Header(QHeaderView):
         return QSize(hint)
 
     def changeEvent(self, event: QEvent) -> None:
-        # The sections' contents are measured in the header's font, laid out by its style.
-        if event.type() in _RESTYLING:
+        # The sections are laid out by the style (a style sheet may change it in place).
+        if event.type() == QEvent.Type.StyleChange:
             self._hints.clear()
         super().changeEvent(event)
 
