@@ -303,39 +303,6 @@ def test_cells_painted_on_the_rendering_look_as_painted_on_the_table(qtbot, fami
     assert kept == direct
 
 
-def test_highlighted_cells_are_drawn_from_pictures_with_their_borders(qtbot, monkeypatch):
-    """A close-up's cells inside an adaptive window are all highlighted: each filled a dozen
-    border bands over its picture on every paint that drew it anew (an edit draws the whole
-    close-up).  Once their pictures are made, the cells clipped to their rectangles are
-    copied with their borders, none filled in place, and the table shows what painting
-    every cell straight on it shows."""
-    view = shown_view(qtbot)
-    table = view.table
-    marks = {(r, c): {"window"} for r in range(1, 4) for c in range(1, 4)}
-    marks[(2, 2)] = {"window", "winner"}
-    view.set_highlights(marks)
-    settle(qtbot)  # drawn once: the pictures with borders are made after that paint
-    table.viewport().repaint()
-    settle(qtbot)
-    filled = record_calls(monkeypatch, view.delegate, "_paint_borders")
-    table.forget_rendering()
-    viewport = table.viewport()
-    viewport.repaint()
-    assert table.valid_cells == CELLS
-    assert filled == []
-    kept = viewport.grab().toImage()
-    monkeypatch.undo()
-    table.forget_rendering()
-    direct = QImage(kept.size(), kept.format())
-    direct.setDevicePixelRatio(kept.devicePixelRatio())
-    table._paint_rendered = lambda *args: False  # type: ignore[method-assign]
-    try:
-        viewport.render(direct)
-    finally:
-        del table._paint_rendered
-    assert kept == direct
-
-
 # ---- the "so far" views: a step changes a few cells ----------------------------------------------
 
 

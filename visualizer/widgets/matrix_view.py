@@ -1019,14 +1019,9 @@ class _PictureContext:
 # dashed pen (see _CellDelegate._border_plan).
 Band = tuple[int, int, int, int, QColor, tuple[str, int, int, Qt.PenStyle] | None]
 
-# What a cell's highlight borders are drawn from: the palette's name, the delegate's scale and
-# the styles (with the cell's size, in the look).
-FrameKey = tuple[str, float, frozenset[str]]
-
 # A plain cell's look: the ids of its picture context and background brush, its text, its font's
-# key, the id of its foreground brush, its width and height, and its highlight borders' key
-# (see _CellDelegate._frame; None: a picture without them).
-Look = tuple[int, int, str, str, int, int, int, FrameKey | None]
+# key, the id of its foreground brush, its width and height.
+Look = tuple[int, int, str, str, int, int, int]
 
 
 @dataclass(frozen=True, eq=False)
@@ -1099,7 +1094,6 @@ class _CellDelegate(QStyledItemDelegate):
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
         self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
-        self._frames: dict[tuple[object, ...], tuple[FrameKey, tuple[Band, ...]] | None] = {}
         self._opaque: dict[int, tuple[QBrush, bool]] = {}  # brushes by id: see covers
         # The painter whose plain cells are drawn from pictures (see begin_pictures), and what
         # it adds to their look.
@@ -1109,14 +1103,7 @@ class _CellDelegate(QStyledItemDelegate):
         # close-up's layout comes back to it: a look names its font by value).
         self._font_keys: dict[int, tuple[QFont, str]] = {}
         # Looks painted in place for want of a picture, with what makes their picture.
-        self._wanted: dict[
-            Look,
-            tuple[_PictureContext, QBrush, str, QFont, QBrush, int, int, tuple[Band, ...]],
-        ] = {}
-        # The cells painted on a canvas clipped to their rectangle (see _Table._render_cells):
-        # their pictures may hold their highlight borders, cut at the cell's edges as the clip
-        # cuts them when drawn in place.
-        self.clipped_cells: Collection[tuple[int, int]] = ()
+        self._wanted: dict[Look, tuple[_PictureContext, QBrush, str, QFont, QBrush, int, int]] = {}
         # The table's font, while cells are painted on its rendering (see _Table.paintEvent):
         # a font set on a painter is completed from its device's, the application's on a
         # pixmap, the table's on the table.
@@ -1200,17 +1187,6 @@ class _CellDelegate(QStyledItemDelegate):
                 # A highlighted cell too: its colour and number are a plain cell's, its
                 # borders go over them as they would in place (a close-up's cells inside the
                 # window, every one highlighted, laid their numbers out on every paint).
-                # Clipped to its rectangle, its picture holds its borders too: a close-up's
-                # cells inside an adaptive window (80 of them) filled a dozen bands each.
-                frame = None
-                if styles and key in self.clipped_cells:
-                    frame = self._frame(rect.width(), rect.height(), styles)
-                picture = None
-                if frame is not None:
-                    picture = self._picture(rect, background, text, font, foreground, frame)
-                    if picture is not None:
-                        painter.drawPixmap(rect.x(), rect.y(), picture)
-                        return
                 picture = self._picture(rect, background, text, font, foreground)
                 if picture is not None:
                     painter.drawPixmap(rect.x(), rect.y(), picture)
@@ -1278,18 +1254,11 @@ class _CellDelegate(QStyledItemDelegate):
             painter.drawText(text_rect, align, text)
 
     def _picture(
-        self,
-        rect: QRect,
-        background: QBrush,
-        text: str,
-        font: QFont,
-        foreground: QBrush,
-        frame: tuple[FrameKey, tuple[Band, ...]] | None = None,
+        self, rect: QRect, background: QBrush, text: str, font: QFont, foreground: QBrush
     ) -> QPixmap | None:
-        """The picture of a plain cell ``rect``'s size (see begin_pictures), with the
-        highlight borders of ``frame`` (see :meth:`_frame`) over it, or None: the cell is drawn
-        in place (its look is new: its picture is made after the paint, see make_pictures; or
-        it has none, see _make_picture)."""
+        """The picture of a plain cell ``rect``'s size (see begin_pictures), or None: the cell
+        is drawn in place (its look is new: its picture is made after the paint, see
+        make_pictures; or it has none, see _make_picture)."""
         context = self._context
         width, height = rect.width(), rect.height()
         font_key = self._font_keys.get(id(font))
@@ -1297,17 +1266,7 @@ class _CellDelegate(QStyledItemDelegate):
             if len(self._font_keys) > 64:
                 self._font_keys.clear()
             font_key = self._font_keys[id(font)] = (font, font.key())
-        frame_key, bands = (None, ()) if frame is None else frame
-        look: Look = (
-            id(context),
-            id(background),
-            text,
-            font_key[1],
-            id(foreground),
-            width,
-            height,
-            frame_key,
-        )
+        look: Look = (id(context), id(background), text, font_key[1], id(foreground), width, height)
         known = _PICTURES.get(look)
         if known is not None:
             _PICTURES.move_to_end(look)
@@ -1315,7 +1274,7 @@ class _CellDelegate(QStyledItemDelegate):
         if context is not None:
             if not self._wanted:
                 QTimer.singleShot(0, self, self.make_pictures)
-            self._wanted[look] = (context, background, text, font, foreground, width, height, bands)
+            self._wanted[look] = (context, background, text, font, foreground, width, height)
         return None
 
     def make_pictures(self) -> None:
@@ -1324,11 +1283,10 @@ class _CellDelegate(QStyledItemDelegate):
         (made during it, in the first paint of a view shown at the end of a test, they were
         followed by a crash of the test run; see also tests/conftest.py)."""
         wanted, self._wanted = self._wanted, {}
-        for look, wish in wanted.items():
+        for look, (context, background, text, font, foreground, width, height) in wanted.items():
             if look not in _PICTURES:
-                context, background, text, font, foreground, width, height, bands = wish
                 picture = self._make_picture(
-                    context, background, text, font, foreground, width, height, bands
+                    context, background, text, font, foreground, width, height
                 )
                 _keep_picture(look, _Picture(picture, (context, background, foreground)))
 
@@ -1341,12 +1299,10 @@ class _CellDelegate(QStyledItemDelegate):
         foreground: QBrush,
         width: int,
         height: int,
-        bands: tuple[Band, ...] = (),
     ) -> QPixmap | None:
-        """A plain cell's picture, with the highlight borders' ``bands`` (filled rectangles,
-        see :meth:`_frame`) over it, cut at its edges; None for a hatched or translucent
-        background (its pattern follows the widget, what lies under it shows through) or a
-        number reaching out of the cell (the picture would cut it)."""
+        """A plain cell's picture; None for a hatched or translucent background (its pattern
+        follows the widget, what lies under it shows through) or a number reaching out of
+        the cell (the picture would cut it)."""
         if background.style() != Qt.BrushStyle.SolidPattern or background.color().alpha() != 255:
             return None
         # The font as the table's painter completes it (family, weight: the table's).
@@ -1376,10 +1332,6 @@ class _CellDelegate(QStyledItemDelegate):
         cell = QRect(0, 0, width, height)
         painter.fillRect(cell, background)
         self._paint_number(painter, cell, text, drawn, foreground, None)
-        # The bands as _paint_borders fills them over the cell in place (the same colours on
-        # the same pixels: the picture's are the rendering's).
-        for dx, dy, w, h, colour, _dashed in bands:
-            painter.fillRect(dx, dy, w, h, colour)
         painter.end()
         return picture
 
@@ -1397,7 +1349,13 @@ class _CellDelegate(QStyledItemDelegate):
         :meth:`_border_plan` once per cell size, styles, scale and palette (a close-up's
         highlighted cells share a few: working the bands out for each cell cost about as
         much as filling them)."""
-        plan = self._planned(cell.width(), cell.height(), styles)[1]
+        marks = styles if isinstance(styles, frozenset) else frozenset(styles)
+        key = (view_settings().palette, self.scale, cell.width(), cell.height(), marks)
+        plan = self._border_plans.get(key)
+        if plan is None:
+            if len(self._border_plans) > 256:
+                self._border_plans.clear()
+            plan = self._border_plans[key] = self._border_plan(cell.width(), cell.height(), marks)
         x, y = cell.x(), cell.y()
         fill = painter.fillRect
         for dx, dy, w, h, colour, dashed in plan:
@@ -1405,40 +1363,6 @@ class _CellDelegate(QStyledItemDelegate):
                 fill(x + dx, y + dy, w, h, colour)
             else:
                 self._paint_dashed(painter, cell, *dashed)
-
-    def _planned(
-        self, width: int, height: int, styles: Collection[str]
-    ) -> tuple[tuple[str, float, int, int, frozenset[str]], tuple[Band, ...]]:
-        """The key and bands of the borders of ``styles`` on a ``width`` × ``height`` cell,
-        laid out once per key (see :meth:`_border_plan`)."""
-        marks = styles if isinstance(styles, frozenset) else frozenset(styles)
-        key = (view_settings().palette, self.scale, width, height, marks)
-        plan = self._border_plans.get(key)
-        if plan is None:
-            if len(self._border_plans) > 256:
-                self._border_plans.clear()
-            plan = self._border_plans[key] = self._border_plan(width, height, marks)
-        return key, plan
-
-    def _frame(
-        self, width: int, height: int, styles: Collection[str]
-    ) -> tuple[FrameKey, tuple[Band, ...]] | None:
-        """The highlight borders of ``styles`` on a ``width`` × ``height`` cell as a
-        picture's look names them, with their bands; None when a border is dashed (drawn with
-        a pen, not filled: drawn in place).  Worked out once per key, as the bands are."""
-        marks = styles if isinstance(styles, frozenset) else frozenset(styles)
-        key = (view_settings().palette, self.scale, width, height, marks)
-        frames = self._frames
-        if key in frames:
-            return frames[key]
-        plan = self._planned(width, height, marks)[1]
-        frame = None
-        if all(dashed is None for *_, dashed in plan):
-            frame = ((key[0], key[1], marks), plan)
-        if len(frames) > 256:
-            frames.clear()
-        frames[key] = frame
-        return frame
 
     def _border_plan(self, width: int, height: int, styles: Collection[str]) -> tuple[Band, ...]:
         """The bands of the borders of ``styles`` on a cell of ``width`` × ``height`` at the
@@ -2082,7 +2006,6 @@ class _Table(QTableView):
                     canvas.fillRect(col_x, row_y, col_w, row_h, underlay)
         delegate.begin_pictures(canvas, viewport)
         delegate.base_font = viewport.font()
-        delegate.clipped_cells = covered
         try:
             for r, c in cells:
                 row_y, row_h = row_spans[r]
@@ -2118,7 +2041,6 @@ class _Table(QTableView):
                             canvas.drawLine(left, top, left, bottom)
         finally:
             delegate.base_font = None
-            delegate.clipped_cells = ()
             delegate.end_pictures()
 
     def _paint_cells(self, painter: QPainter, delegate: _CellDelegate, event: QPaintEvent) -> None:
