@@ -4,6 +4,7 @@ times it; these tests check the work that is left out, on data, never on time or
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 from checks import record_calls, settle
@@ -547,3 +548,41 @@ def test_a_table_asks_for_its_selection_once_per_paint(qtbot, monkeypatch):
     asked.clear()
     view.table.viewport().repaint()
     assert len(asked) == 1 and view.table.selectionModel().isSelected(view.model.index(1, 1))
+
+
+def test_a_close_ups_headers_are_painted_without_asking_the_python_model(
+    window, qtbot, monkeypatch
+):
+    """A header asks its model six roles of every section it paints: through the binding
+    when that is the Python model (~130 calls on each step of a close-up, whose numbers
+    change with its box).  The headers show a model of Qt's own with the same numbers, whose
+    sections follow the close-up's rows and columns."""
+    st = max_pooling_16(window, qtbot)
+    magnifier = window.views_panel.input_view.magnifier
+    assert magnifier is not None
+    original = matrix_view.MatrixModel.headerData
+    asked: list[int] = []
+
+    def counted(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        # Asked through the binding (by a header): not by Python code (the step arrows).
+        caller = sys._getframe(1).f_globals.get("__name__")
+        if caller != step_arrows.__name__:
+            asked.append(section)
+        return original(self, section, orientation, role)
+
+    monkeypatch.setattr(matrix_view.MatrixModel, "headerData", counted)
+    table, model = magnifier.table, magnifier.model
+    # Along a row, a row down, back to the first rows and columns (other widths of numbers).
+    for step in (1, 2, 10, 19, 63, 0):
+        st.set_step(step)
+        settle(qtbot)
+        for header in (table.verticalHeader(), table.horizontalHeader()):
+            header.viewport().repaint()
+        for header, orientation, count in (
+            (table.verticalHeader(), Qt.Orientation.Vertical, model.rowCount()),
+            (table.horizontalHeader(), Qt.Orientation.Horizontal, model.columnCount()),
+        ):
+            assert header.count() == count
+            shown = [header.model().headerData(s, orientation) for s in range(count)]
+            assert shown == [original(model, s, orientation) for s in range(count)]
+    assert asked == []

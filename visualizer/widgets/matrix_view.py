@@ -52,6 +52,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QRegion,
+    QStandardItemModel,
     QTransform,
 )
 from PySide6.QtWidgets import (
@@ -409,6 +410,12 @@ class MatrixModel(QAbstractTableModel):
         # value is NaN; any other NaN is data and drawn as "NaN".
         self.pending = np.zeros((1, 1), dtype=bool)
         self.offset = (0, 0)
+        # The row and column numbers, in a model of Qt's own that the table's headers show:
+        # a header asks its model six roles of every section it paints, through the binding
+        # (~9000 instructions a call) when that is this model: some 130 calls on each step of
+        # a close-up, whose numbers change with its box.  headerData below says the same.
+        self.header_model = QStandardItemModel(0, 0, self)
+        self._label_headers((0, 1))
         self.colors = np.zeros((1, 1, 3), dtype=np.uint8)
         self._black_text = np.ones((1, 1), dtype=bool)
         # Styles by cell: a dict (tables), or a heat map's Marks, looked up cell by cell.
@@ -537,6 +544,7 @@ class MatrixModel(QAbstractTableModel):
         else:
             self._measured_of = values
         if shape_changed:
+            self._label_headers((0, 1))
             self.endResetModel()
         elif moved:
             rows, cols = values.shape
@@ -552,6 +560,7 @@ class MatrixModel(QAbstractTableModel):
                     if axis == 1 or _widest_label(count, offset[axis]) == _widest_label(
                         count, old_offset[axis]
                     ):
+                        self._label_headers((axis,), quiet=True)
                         # Numbers of the same width (the column header's height never
                         # depends on them): the header only repaints them.  The signal made
                         # every view of the model lay its items out again in a zero-time
@@ -559,6 +568,7 @@ class MatrixModel(QAbstractTableModel):
                         # step had painted it.
                         self.sigHeaderNumbersChanged.emit(orientation)
                     else:
+                        self._label_headers((axis,))
                         self.headerDataChanged.emit(orientation, 0, count - 1)
                 # Only the cells that now show something else: a close-up moved over zeros
                 # (a mask, a gradient) keeps most of its cells as they were drawn.
@@ -576,6 +586,27 @@ class MatrixModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(int(rows[0]), int(cols[0])), self.index(int(rows[-1]), int(cols[-1]))
             )
+
+    def _label_headers(self, axes: Iterable[int], quiet: bool = False) -> None:
+        """Give :attr:`header_model` the rows' (axis 0) or columns' (axis 1) count and
+        numbers; ``quiet``: without telling the headers (numbers of the same widths: the
+        view repaints them, see sigHeaderNumbersChanged)."""
+        model = self.header_model
+        blocked = model.blockSignals(quiet)
+        try:
+            for axis in axes:
+                count, off = self.values.shape[axis], self.offset[axis]
+                labels = [str(section - off) for section in range(count)]
+                if axis == 0:
+                    if model.rowCount() != count:
+                        model.setRowCount(count)
+                    model.setVerticalHeaderLabels(labels)
+                else:
+                    if model.columnCount() != count:
+                        model.setColumnCount(count)
+                    model.setHorizontalHeaderLabels(labels)
+        finally:
+            model.blockSignals(blocked)
 
     def _colours(
         self, values: np.ndarray, levels: tuple[float, float], diverging: bool
@@ -3289,6 +3320,8 @@ class MatrixView(QWidget):
         self.title_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.table = _Table()
         self.table.setModel(self.model)
+        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header.setModel(self.model.header_model)
         self.delegate = _CellDelegate(self.model, self.table)
         self.table.setItemDelegate(self.delegate)
         self.stack = QStackedWidget()
