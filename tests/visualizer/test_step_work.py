@@ -586,3 +586,30 @@ def test_a_close_ups_headers_are_painted_without_asking_the_python_model(
             shown = [header.model().headerData(s, orientation) for s in range(count)]
             assert shown == [original(model, s, orientation) for s in range(count)]
     assert asked == []
+
+
+def test_a_close_up_moved_to_numbers_of_the_same_widest_length_is_not_refitted(qtbot, monkeypatch):
+    """The close-up's fit depends on the longest row and column numbers (digits are equally
+    wide): a box moved from columns 8…13 to 10…15 (both at most two digits) keeps its cell
+    size without fitting again; to columns 2…7 (one digit) it is refitted."""
+    view = shown_view(qtbot, (700, 400))
+    side = matrix_view.EDIT_MAX_SIDE + 1
+    view.set_matrix(np.full((side, side), 5.0))  # the same texts wherever the box is
+    view.set_highlights({(10, 10): {"window"}, (10, 11): {"window"}})
+    magnifier = view.magnifier
+    assert magnifier is not None
+    fits: list[int] = []
+    original = magnifier.fit_cell
+
+    def counted() -> float:
+        fits.append(1)
+        return original()
+
+    monkeypatch.setattr(magnifier, "fit_cell", counted)
+    cell = magnifier.cell
+    view.set_highlights({(10, 12): {"window"}, (10, 13): {"window"}})
+    assert magnifier.model.headerData(0, Qt.Orientation.Horizontal) == "10"
+    assert (fits, magnifier.cell) == ([], cell)
+    view.set_highlights({(10, 4): {"window"}, (10, 5): {"window"}})
+    assert magnifier.model.headerData(0, Qt.Orientation.Horizontal) == "2"
+    assert fits == [1]

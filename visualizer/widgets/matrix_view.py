@@ -3857,10 +3857,11 @@ class MatrixView(QWidget):
             # The fit depends on the cells, their texts and headers, and the room: refitted
             # only when one of them changed (a step usually moves the box, nothing else).
             model = magnifier.model
-            # The offset only by what the headers' size depends on (the row and column
-            # numbers' lengths and signs): a box moved within the matrix is not refitted.
+            # The offset only by what the headers' size depends on (the longest row and
+            # column numbers, digits being equally wide): a box moved within the matrix is
+            # not refitted, nor one whose numbers only gained shorter ones (8…13 → 10…15).
             (rows, cols), (off_r, off_c) = model.values.shape, model.offset
-            labels = (_label_class(rows, off_r), _label_class(cols, off_c))
+            labels = (_widest_label(rows, off_r), _widest_label(cols, off_c))
             key = (model.values.shape, labels, model.long_texts, magnifier.stack.size())
             if key != self._magnifier_fit:
                 self._magnifier_fit = key
