@@ -1568,7 +1568,9 @@ class _Header(QHeaderView):
         self._hints: dict[tuple[object, ...], QSize] = {}
 
     def sizeHint(self) -> QSize:
-        model = self.model()
+        # The numbers shown come from the table's MatrixModel (through its header_model).
+        table = self.parentWidget()
+        model = table.model() if isinstance(table, QTableView) else None
         if (
             not isinstance(model, MatrixModel)
             or self.hiddenSectionCount()
