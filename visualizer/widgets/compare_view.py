@@ -327,7 +327,10 @@ class CompareView(Retranslatable, QWidget):
         while len(self.panels) > count:
             panel = self.panels.pop()
             self.panel_grid.removeWidget(panel)
-            panel.setParent(None)
+            # Hidden and deleted by the event loop, still this view's child till then: taken
+            # from its parent, the wrapper's last reference going at the end of this call
+            # deleted the panel there and then, inside whatever signal asked for fewer panels.
+            panel.hide()
             panel.deleteLater()
         while len(self.panels) < count:
             panel = ComparePanel(len(self.panels), self.state, self)
