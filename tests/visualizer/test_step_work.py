@@ -7,6 +7,7 @@ import math
 import sys
 
 import numpy as np
+import pytest
 from checks import record_calls, settle
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QRegion
@@ -613,3 +614,53 @@ def test_a_close_up_moved_to_numbers_of_the_same_widest_length_is_not_refitted(q
     view.set_highlights({(10, 4): {"window"}, (10, 5): {"window"}})
     assert magnifier.model.headerData(0, Qt.Orientation.Horizontal) == "2"
     assert fits == [1]
+
+
+def test_a_close_up_copies_cells_painted_on_an_earlier_step(window, qtbot, monkeypatch):
+    """A close-up's box moves by a stride: most of its cells were painted on an earlier step
+    and are copied from its floor (see matrix_view._Floor).  On a second pass through the
+    forward phase, a step paints in place only the close-up's highlighted cells (its window,
+    its winner), not the ~30 others of its box."""
+    st = max_pooling_16(window, qtbot)
+    view = window.views_panel.input_view
+    steps = range(1, st.n_steps // 2)
+    for k in steps:  # the first pass: every cell of the canvas gets into the floor
+        st.set_step(k)
+        settle(qtbot)
+    magnifier = view.magnifier
+    assert magnifier is not None
+    painted: list[int] = []
+    delegate = magnifier.delegate
+    calls = record_calls(monkeypatch, delegate, "paint_cell")
+    for k in steps:
+        st.set_step(k)
+        settle(qtbot)
+        highlighted = len(magnifier.model.styles)
+        painted.append(len(calls) - highlighted)
+        calls.clear()
+    assert max(painted) <= 0, painted  # without the floor: ~20–30 cells a step
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+def test_cells_copied_from_a_close_ups_floor_are_the_cells_painted_in_place(
+    window, qtbot, monkeypatch, lecture
+):
+    """The floor's copies are the very pixels the cells painted in place give: the close-up
+    grabbed at each step, and again after painting every cell of it anew without its floor
+    (in the default layout and in the lecture layout's large close-ups)."""
+    st = max_pooling_16(window, qtbot)
+    window.presentation.set_presentation(lecture, save=False)
+    settle(qtbot)
+    view = window.views_panel.input_view
+    for k in (3, 9, 5, 12, 3, 30, 40, 33, 70, 100):  # forward and backward, back and forth
+        st.set_step(k)
+        settle(qtbot)
+        table = view.magnifier.table
+        with_floor = table.viewport().grab().toImage()
+        assert table._floor is not None  # the close-up's cells went through its floor
+        with monkeypatch.context() as m:
+            m.setattr(table, "floor_frame", None)
+            table.forget_rendering()
+            without = table.viewport().grab().toImage()
+        assert with_floor == without, k
+        table.forget_rendering()

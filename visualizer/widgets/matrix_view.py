@@ -1535,6 +1535,30 @@ def _copy_region(
 
 _RASTER = QPaintEngine.Type.Raster
 
+# A close-up's floor (see _Floor) is kept up to this many pixels (4 bytes each).
+FLOOR_MOST_PIXELS = 2_000_000
+
+
+class _Floor:
+    """The cells of a whole matrix (its canvas: the padding ring included) as a close-up of it
+    paints them, kept across the close-up's steps: a close-up shows a few rows and columns of
+    the matrix, a new few on every step, and most of them were painted on an earlier step
+    (the box moves by a stride), so a plain cell is copied from here instead of being
+    painted again.  A cell's picture here stays good while the cell shows the same value,
+    kind, colour and pending state (``bits``, ``kinds``, ``pending``, ``colors``, compared
+    by the close-up's paint) and the table paints under the same ``key``."""
+
+    def __init__(self, key: tuple[object, ...], shape: tuple[int, int], cell: tuple[int, int]):
+        rows, cols = shape
+        self.key = key
+        self.row_h, self.col_w = cell
+        self.pixmap = QPixmap(cols * self.col_w, rows * self.row_h)
+        self.valid = np.zeros(shape, bool)
+        self.bits = np.zeros(shape, np.int64)
+        self.kinds = np.zeros(shape, np.int8)
+        self.pending = np.zeros(shape, bool)
+        self.colors = np.zeros((*shape, 3), np.uint8)
+
 
 # Changes of a table that change how every cell is drawn.
 _RESTYLING = frozenset(
@@ -1652,6 +1676,11 @@ class _Table(QTableView):
         for header in (self.horizontalHeader(), self.verticalHeader()):
             header.sectionResized.connect(self._on_sections_changed)
             header.sectionCountChanged.connect(self._on_sections_changed)
+        # A close-up's table: the shape of the canvas it shows a part of, and where the
+        # model's offset (0, 0) lies in it (the canvas's offset); None for a table showing a
+        # whole matrix.  Its cells are then kept in a floor across steps (see _Floor).
+        self.floor_frame: tuple[tuple[int, int], tuple[int, int]] | None = None
+        self._floor: _Floor | None = None
 
     def set_typing_edits(self, on: bool) -> None:
         """Whether typing into a selected cell edits it (else only a double-click does)."""
@@ -1772,6 +1801,7 @@ class _Table(QTableView):
     def setModel(self, model: QAbstractItemModel | None) -> None:  # Qt's name
         super().setModel(model)
         self.valid_cells.clear()
+        self._floor = None
         if model is not None:
             # Rows and columns rearranged (MatrixModel does not; its reset is reset above).
             model.layoutChanged.connect(self.forget_rendering)
@@ -1779,6 +1809,7 @@ class _Table(QTableView):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in _RESTYLING:
             self.valid_cells.clear()
+            self._floor = None
         super().changeEvent(event)
 
     def showEvent(self, event: QEvent) -> None:
@@ -1949,14 +1980,144 @@ class _Table(QTableView):
                 canvas.setPen(palette.color(viewport.foregroundRole()))
                 canvas.setLayoutDirection(viewport.layoutDirection())
                 focus_cell = selection_look[0] if selection_look else None
-                self._render_cells(
-                    canvas, stale, delegate, row_spans, col_spans, selected, focus_cell
-                )
+                left_over = stale
+                if self.floor_frame is not None and scale == 1 and ratio == 1:
+                    left_over = self._paint_from_floor(
+                        canvas, stale, delegate, row_spans, col_spans, key[5:]
+                    )
+                if left_over:
+                    self._render_cells(
+                        canvas, left_over, delegate, row_spans, col_spans, selected, focus_cell
+                    )
             finally:
                 canvas.end()
             valid.update(stale)
         _copy_region(painter, rendering, event.region(), area, scale)
         return True
+
+    def _paint_from_floor(
+        self,
+        canvas: QPainter,
+        stale: list[tuple[int, int]],
+        delegate: _CellDelegate,
+        row_spans: list[tuple[int, int]],
+        col_spans: list[tuple[int, int]],
+        look: tuple[object, ...],
+    ) -> list[tuple[int, int]]:
+        """Paint the plain cells of ``stale`` on the rendering (``canvas``) from the floor, the
+        ones not current there painted on it first; return the cells left to paint in place
+        (highlighted, noted, asked, current or selected ones, and all of them when the floor
+        cannot be used: cells of different sizes, a box outside the canvas, a floor too
+        large).  ``look``: what every cell's picture depends on besides its own content and
+        size (the rendering's key less its sizes and places).
+
+        Painted in the floor at their place in the whole matrix, the cells are the very
+        pixels painted in place: a cell is painted within its own place only (see
+        _render_cells), at a pixel ratio of 1, whatever its neighbours."""
+        frame, model = self.floor_frame, self.model()
+        if frame is None or not isinstance(model, MatrixModel):
+            return stale
+        styles = model.styles
+        if not isinstance(styles, dict):
+            return stale
+        row_h, col_w = row_spans[0][1], col_spans[0][1]
+        if any(h != row_h for _, h in row_spans) or any(w != col_w for _, w in col_spans):
+            return stale
+        (canvas_rows, canvas_cols), (off_r, off_c) = frame
+        top, left = off_r - model.offset[0], off_c - model.offset[1]
+        rows, cols = model.values.shape
+        if (
+            top < 0
+            or left < 0
+            or top + rows > canvas_rows
+            or left + cols > canvas_cols
+            or canvas_rows * row_h * canvas_cols * col_w > FLOOR_MOST_PIXELS
+        ):
+            return stale
+        key = (look, frame[0], row_h, col_w)
+        floor = self._floor
+        if floor is None or floor.key != key:
+            floor = self._floor = _Floor(key, frame[0], (row_h, col_w))
+        # What each cell of the box shows, against what its picture in the floor shows.
+        box = np.s_[top : top + rows, left : left + cols]
+        values = np.ascontiguousarray(model.values, dtype=float)
+        bits = values.view(np.int64)  # bit for bit: −0 and 0 are written differently
+        colors = model.colors
+        good = (
+            floor.valid[box]
+            & (floor.bits[box] == bits)
+            & (floor.kinds[box] == model.kinds)
+            & (floor.pending[box] == model.pending)
+            & (floor.colors[box] == colors).all(axis=-1)
+        ).tolist()
+        special = set(styles)
+        special.update(model.notes)
+        if model.asked is not None:
+            special.add(model.asked)
+        if model.current is not None:
+            special.add(model.current)
+        selection = self.selectionModel()
+        if selection is not None and selection.hasSelection():
+            special.update((i.row(), i.column()) for i in selection.selectedIndexes())
+        in_place: list[tuple[int, int]] = []
+        new: list[tuple[int, int]] = []
+        copied: list[tuple[int, int]] = []
+        for rc in stale:
+            if rc in special:
+                in_place.append(rc)
+            else:
+                copied.append(rc)
+                if not good[rc[0]][rc[1]]:
+                    new.append(rc)
+        if new:
+            painter = QPainter(floor.pixmap)
+            try:
+                painter.setRenderHints(canvas.renderHints())
+                painter.setPen(canvas.pen())
+                painter.setLayoutDirection(canvas.layoutDirection())
+                floor_rows = [((top + r) * row_h, row_h) for r in range(rows)]
+                floor_cols = [((left + c) * col_w, col_w) for c in range(cols)]
+                self._render_cells(
+                    painter, new, delegate, floor_rows, floor_cols, frozenset(), None
+                )
+            finally:
+                painter.end()
+            rs, cs = np.array(new).T
+            place = (rs + top, cs + left)
+            floor.valid[place] = True
+            floor.bits[place] = bits[rs, cs]
+            floor.kinds[place] = model.kinds[rs, cs]
+            floor.pending[place] = model.pending[rs, cs]
+            floor.colors[place] = colors[rs, cs]
+        # Copied in rectangles: each row's runs of cells, a run joined with the same run of
+        # the rows under it (a close-up's box less its window is a few rectangles).
+        runs: dict[int, list[tuple[int, int]]] = {}
+        for r, c in sorted(copied):
+            row_runs = runs.setdefault(r, [])
+            if row_runs and row_runs[-1][1] == c - 1:
+                row_runs[-1] = (row_runs[-1][0], c)
+            else:
+                row_runs.append((c, c))
+        blocks: dict[tuple[int, int], tuple[int, int]] = {}  # run: (first row, last row)
+        done: list[tuple[int, int, int, int]] = []
+        for r in sorted(runs):
+            for run in runs[r]:
+                first_last = blocks.get(run)
+                if first_last is not None and first_last[1] == r - 1:
+                    blocks[run] = (first_last[0], r)
+                else:
+                    if first_last is not None:
+                        done.append((*first_last, *run))
+                    blocks[run] = (r, r)
+        done.extend((*first_last, *run) for run, first_last in blocks.items())
+        canvas.setClipping(False)
+        for first, last, c0, c1 in done:
+            x, y = col_spans[c0][0], row_spans[first][0]
+            width, height = (c1 - c0 + 1) * col_w, (last - first + 1) * row_h
+            canvas.drawPixmap(
+                x, y, floor.pixmap, (left + c0) * col_w, (top + first) * row_h, width, height
+            )
+        return in_place
 
     def _on_sections_changed(self, *_args: object) -> None:
         self._sections_changed += 1
@@ -3705,6 +3866,7 @@ class MatrixView(QWidget):
         # Its cells are sized by its fit (below, or after the layout when a fit is coming),
         # not at its old cell size first.
         magnifier._fits_held = True
+        magnifier.table.floor_frame = (values.shape, offset)
         with marks_held([magnifier]):
             magnifier.set_matrix(
                 crop,
