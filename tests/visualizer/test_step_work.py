@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 from checks import record_calls, settle
-from PySide6.QtCore import QEvent, QItemSelectionModel, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QRegion
 from qt_checks import events_after_each
 
@@ -664,3 +664,36 @@ def test_cells_copied_from_a_close_ups_floor_are_the_cells_painted_in_place(
             without = table.viewport().grab().toImage()
         assert with_floor == without, k
         table.forget_rendering()
+
+
+def test_a_so_far_heat_map_repaints_only_the_cells_a_step_changes(window, qtbot, monkeypatch):
+    """The argmax mask "so far" gains a win or two a step: its heat map asks to repaint the
+    box of the cells whose colour changed, not its whole map (and with it the arrows' sheet
+    over it); a new colouring (another step's levels) still repaints it all."""
+    st = max_pooling_16(window, qtbot)
+    view = window.views_panel.mask_view
+    assert view.stack.currentIndex() == 1  # a heat map
+    heat = view.heatmap
+    asked: list[tuple[object, ...]] = []
+    original = heat.update
+
+    def recorded(*args: object) -> None:
+        asked.append(args)
+        original(*args)
+
+    monkeypatch.setattr(heat, "update", recorded)
+    scale = heat._frame()[0]
+    st.set_step(4)
+    settle(qtbot)
+    for k in range(5, 12):
+        asked.clear()
+        st.set_step(k)
+        settle(qtbot)
+        assert asked, k  # the new win is painted ...
+        boxes = [args[0] for args in asked if args and isinstance(args[0], QRect)]
+        assert all(args for args in asked), (k, asked)  # never the whole map ...
+        assert len(boxes) == 1, (k, asked)  # ... but the box of the new win (and the marks)
+        box = boxes[0]
+        assert box.width() <= scale + 4 and box.height() <= scale + 4, (k, box)
+    mask = view.matrix()
+    assert mask.sum() == 12  # one win per window so far (steps 0 to 11)

@@ -2874,6 +2874,15 @@ class _HeatMap(QWidget):
             lut[...] = NEUTRAL_RGB
         else:
             lut = _lut(BLACK_WHITE if black_white else colormap(diverging))
+        # What is shown now, to repaint only the cells that change (see _changed_rect).
+        before = (
+            self.image.image,
+            self.image.levels,
+            self.image.lut,
+            self.image.opacity(),
+            self._overlay,
+            self._shape,
+        )
         self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
         # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
         # Measured once per array (see extremes()): dX's shared zeros given again on new
@@ -2916,7 +2925,58 @@ class _HeatMap(QWidget):
             self._draw_overlay()
         if values.shape != self._shape:
             self._shape = values.shape
-        self.update()  # a no-op when Qt already has the whole widget to paint
+        changed = self._changed_rect(*before)
+        if changed is None:
+            self.update()  # a no-op when Qt already has the whole widget to paint
+        elif not changed.isEmpty():
+            self.update(changed)
+
+    def _changed_rect(
+        self,
+        image: np.ndarray | None,
+        levels: Sequence[float] | np.ndarray | None,
+        lut: object,
+        opacity: float,
+        overlay: np.ndarray | None,
+        shape: tuple[int, ...],
+    ) -> QRect | None:
+        """The pixels to repaint after new values, given what was shown before (its image,
+        levels, lookup table, opacity, overlay codes and shape): the box of the cells whose
+        colour or overlay changed (empty: none), or None for the whole widget (another
+        colouring, shape or opacity).  A "so far" view (the argmax mask, dX) changes a cell
+        or two a step: its whole map was repainted on every step, and with it whatever lies
+        over it (the arrows' sheet)."""
+        new_image, new_overlay = self.image.image, self._overlay
+        new_levels, new_lut = self.image.levels, self.image.lut
+        if (
+            image is None
+            or new_image is None
+            or shape != self._shape
+            or image.shape != new_image.shape
+            or opacity != self.image.opacity()
+            or levels is None
+            or new_levels is None
+            or tuple(levels) != tuple(new_levels)
+            or not isinstance(lut, np.ndarray)
+            or not isinstance(new_lut, np.ndarray)
+            or not (lut is new_lut or np.array_equal(lut, new_lut))
+            or (overlay is None) != (new_overlay is None)
+        ):
+            return None
+        if image is new_image and overlay is new_overlay:
+            return QRect()
+        diff = image != new_image
+        if overlay is not None and new_overlay is not None:
+            if overlay.shape != new_overlay.shape:
+                return None
+            diff |= overlay != new_overlay
+        rows = np.flatnonzero(diff.any(axis=1))
+        if rows.size == 0:
+            return QRect()
+        cols = np.flatnonzero(diff.any(axis=0))
+        box = self.cells_rect(int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
+        # A pixel more on every side: a scaled picture's edge pixels blend the cells beside.
+        return box.toAlignedRect().adjusted(-1, -1, 1, 1)
 
     def _draw_overlay(self) -> None:
         """The layer above the map: NaN and ±∞ the data holds in their own colour (never
