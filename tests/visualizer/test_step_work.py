@@ -697,3 +697,39 @@ def test_a_so_far_heat_map_repaints_only_the_cells_a_step_changes(window, qtbot,
         assert box.width() <= scale + 4 and box.height() <= scale + 4, (k, box)
     mask = view.matrix()
     assert mask.sum() == 12  # one win per window so far (steps 0 to 11)
+
+
+def test_a_step_repaints_nothing_under_the_texts_it_changes(window, qtbot):
+    """The arithmetic, the step counter and a close-up's title change on every step: they
+    are opaque (the arithmetic and the counter on fences in the window's colour), so the
+    step bar and the close-up under them are not repainted with them (the arithmetic's
+    ~30 000 pixels were painted again in the step bar, the splitter and the window)."""
+    from PySide6.QtCore import QObject
+
+    st = max_pooling_16(window, qtbot)
+    bar = window.step_bar
+    magnifier = window.views_panel.input_view.magnifier
+    assert magnifier is not None
+    painted = {"bar": 0, "close-up": 0}
+
+    class Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                key = "bar" if watched is bar else "close-up"
+                painted[key] += sum(r.width() * r.height() for r in event.region())
+            return False
+
+    counter = Painted()
+    bar.installEventFilter(counter)
+    magnifier.installEventFilter(counter)
+    try:
+        for k in range(3, 13):
+            st.set_step(k)
+            settle(qtbot)
+    finally:
+        bar.removeEventFilter(counter)
+        magnifier.removeEventFilter(counter)
+    arithmetic = bar.arithmetic_label
+    title = magnifier.title_label
+    assert painted["bar"] < arithmetic.width() * arithmetic.height(), painted
+    assert painted["close-up"] < title.width() * title.height(), painted

@@ -4050,6 +4050,9 @@ class MatrixView(QWidget):
             font = QFont(magnifier.title_label.font())
             font.setPointSizeF(font.pointSizeF() * CLOSE_UP_TITLE_SCALE)
             magnifier.title_label.setFont(font)
+            # Opaque, in the colour of the view under it: its text changes on every step,
+            # and a label's text is not opaque (every widget under it was repainted too).
+            magnifier.title_label.setAutoFillBackground(True)
             magnifier.sigResized.connect(self._fit_magnifier)
             magnifier.sigCellHovered.connect(self.sigCellHovered)
             magnifier.sigHoverLeft.connect(self.sigHoverLeft)

@@ -602,6 +602,11 @@ class StepBar(Retranslatable, QWidget):
         # the window is laid out again only when they need another size (see fence.py).
         self.counter_fence = LayoutFence(self.counter_label)
         self.arithmetic_fence = LayoutFence(self.arithmetic_label, steady=True)
+        for fence in (self.counter_fence, self.arithmetic_fence):
+            # Opaque, in the window's colour (what lies under them): a step repaints their
+            # texts without the window, the splitter and the step bar under them (the
+            # arithmetic's rounded box is not opaque, nor a label's text).
+            fence.setAutoFillBackground(True)
         row.addWidget(self.counter_fence)
         self.controls_row = row
         # The lecture layout: the counter moves beside the arithmetic, the controls hide.
