@@ -733,3 +733,41 @@ def test_a_step_repaints_nothing_under_the_texts_it_changes(window, qtbot):
     title = magnifier.title_label
     assert painted["bar"] < arithmetic.width() * arithmetic.height(), painted
     assert painted["close-up"] < title.width() * title.height(), painted
+
+
+def test_a_close_up_title_seen_before_is_not_measured_again(window, qtbot, monkeypatch):
+    """A close-up's title says new rows and columns on every step, and its view's layout
+    asks for its size hints each time: a word-wrapped label lays its text out several times
+    to find them.  Stepping over windows seen before, the title's hints are known (by its
+    text, font, width and margins): Qt's QLabel is not asked for them again."""
+    from PySide6.QtWidgets import QLabel
+
+    st = max_pooling_16(window, qtbot)
+    title = window.views_panel.input_view.magnifier.title_label
+    width = title.width()
+    hints = {}
+    for k in range(1, 12):  # the first time: the hints of each box's title are measured
+        st.set_step(k)
+        settle(qtbot)
+        hints[title.text()] = (
+            title.sizeHint(),
+            title.minimumSizeHint(),
+            title.heightForWidth(width),
+        )
+    assert len(hints) > 3  # the title did change while stepping
+    asked: list[str] = []
+    for name in ("sizeHint", "minimumSizeHint", "heightForWidth"):
+        original = getattr(QLabel, name)
+
+        def counted(self, *args, original=original, name=name):
+            if self is title:
+                asked.append(name)
+            return original(self, *args)
+
+        monkeypatch.setattr(QLabel, name, counted)
+    for k in range(1, 12):
+        st.set_step(k)
+        settle(qtbot)
+        again = (title.sizeHint(), title.minimumSizeHint(), title.heightForWidth(width))
+        assert again == hints[title.text()]
+    assert asked == []

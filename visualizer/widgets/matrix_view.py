@@ -3318,6 +3318,9 @@ class _HeatMapRoom(QWidget):
         return QSize(self._least)
 
 
+HINTS_KEPT = 512  # a title's size hints kept (texts by font and width)
+
+
 class TitleLabel(QLabel):
     """A view's title that is never cut: the whole title where it fits, else its two-line form
     (when given: a stack level's "3. max_pool2d" over "1×14×14"), else the short one (the
@@ -3338,6 +3341,54 @@ class TitleLabel(QLabel):
         self._own_tip = False
         self.lines = 1
         self.measures = FontMeasures()
+        # Size hints by what they depend on (see _hints_key): a close-up's title shows a new
+        # text on every step, and a word-wrapped label lays its text out several times to find
+        # its hints again (its view's layout asks for them after each new text).
+        self._sizes: dict[tuple[object, ...], QSize] = {}
+        self._heights: dict[tuple[object, ...], int] = {}
+        self._shown = text
+
+    def _hints_key(self, kind: str) -> tuple[object, ...]:
+        margins = self.contentsMargins()
+        return (
+            kind,
+            self._shown,
+            self.measures.key(self),
+            self.wordWrap(),
+            self.margin(),
+            self.indent(),
+            margins.left(),
+            margins.top(),
+            margins.right(),
+            margins.bottom(),
+        )
+
+    def sizeHint(self) -> QSize:
+        key = self._hints_key("size")
+        hint = self._sizes.get(key)
+        if hint is None:
+            if len(self._sizes) > HINTS_KEPT:
+                self._sizes.clear()
+            hint = self._sizes[key] = super().sizeHint()
+        return QSize(hint)
+
+    def minimumSizeHint(self) -> QSize:
+        key = self._hints_key("least")
+        hint = self._sizes.get(key)
+        if hint is None:
+            if len(self._sizes) > HINTS_KEPT:
+                self._sizes.clear()
+            hint = self._sizes[key] = super().minimumSizeHint()
+        return QSize(hint)
+
+    def heightForWidth(self, width: int) -> int:
+        key = (*self._hints_key("height"), width)
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) > HINTS_KEPT:
+                self._heights.clear()
+            height = self._heights[key] = super().heightForWidth(width)
+        return height
 
     def set_texts(self, text: str, short: str = "", wrapped: str = "") -> None:
         if (text, short, wrapped) != (self.full_text, self.short_text, self.wrapped_text):
@@ -3370,7 +3421,11 @@ class TitleLabel(QLabel):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
+        kind = event.type()
+        if kind in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._sizes.clear()
+            self._heights.clear()
+        if kind == QEvent.Type.FontChange:
             self.measures.clear()
             self._fit()
 
@@ -3392,6 +3447,7 @@ class TitleLabel(QLabel):
                 metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
                 for line in shown.split("\n")
             )
+        self._shown = shown
         super().setText(shown)
         if shown not in (self.full_text, self.wrapped_text):
             # Only when it changes: setting a tooltip sends an event through every event
