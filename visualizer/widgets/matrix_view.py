@@ -3363,23 +3363,20 @@ class TitleLabel(QLabel):
             margins.bottom(),
         )
 
-    def sizeHint(self) -> QSize:
-        key = self._hints_key("size")
+    def _size(self, kind: str, measure: Callable[[], QSize]) -> QSize:
+        key = self._hints_key(kind)
         hint = self._sizes.get(key)
         if hint is None:
             if len(self._sizes) > HINTS_KEPT:
                 self._sizes.clear()
-            hint = self._sizes[key] = super().sizeHint()
+            hint = self._sizes[key] = measure()
         return QSize(hint)
 
+    def sizeHint(self) -> QSize:
+        return self._size("size", super().sizeHint)
+
     def minimumSizeHint(self) -> QSize:
-        key = self._hints_key("least")
-        hint = self._sizes.get(key)
-        if hint is None:
-            if len(self._sizes) > HINTS_KEPT:
-                self._sizes.clear()
-            hint = self._sizes[key] = super().minimumSizeHint()
-        return QSize(hint)
+        return self._size("least", super().minimumSizeHint)
 
     def heightForWidth(self, width: int) -> int:
         key = (*self._hints_key("height"), width)
