@@ -154,6 +154,30 @@ def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
     assert area < 0.5 * box.width() * box.height()
 
 
+def test_an_arch_region_is_a_band_per_leg_corner_and_top(qtbot):
+    """Every rectangle of a moved arrow's region is one more for each widget under it to
+    repaint (a table copies its rendering rectangle by rectangle, Qt clips each): an arch's
+    straight legs and top are one band each and its rounded corners one or two, not bands
+    every ~24 px along the curve (16 rectangles for this arch, now 10), and the region
+    still covers the curve (see above) with not much more area."""
+    sheet = StepArrows(None, dict)  # type: ignore[arg-type]
+    qtbot.addWidget(sheet)
+    sheet.resize(900, 500)
+    start, end = QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)
+    legs = (start.center().x(), end.center().x(), start.center().x())
+    ends = (start.bottom(), end.top(), start.top(), math.inf)
+    shape = sheet._shape((start, end, 200.0, *legs, *ends))
+    assert shape is not None
+    drawn = _Drawn(shape)
+    path = shape[0]
+    for k in range(201):
+        assert drawn.region.contains(path.pointAtPercent(k / 200).toPoint())
+    assert drawn.region.rectCount() <= 12
+    area = sum(r.width() * r.height() for r in drawn.region)
+    # the legs' and the top's bands (16 px wide), the corners' and the head's boxes
+    assert area < 16 * (path.length() + 2 * 16) + 2 * 40 * 40 + 40 * 40
+
+
 def test_points_along_a_curve_are_equally_spaced_on_it(qtbot):
     """The arrow's region is made of bands between points along its curve, taken from the
     curve flattened once: both ends, ~24 px apart along the curve, each on the curve."""

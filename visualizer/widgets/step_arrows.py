@@ -677,6 +677,46 @@ def _box(shape: Shape) -> QRect:
     return box.adjusted(-8, -8, 8, 8).toAlignedRect()
 
 
+# A run of a curve's points is one band of its region while its box is this thin (a straight
+# leg, its flattened points in line) or no longer than PIECE_SPAN either way (a rounded corner).
+PIECE_THICKNESS = 1.0
+PIECE_SPAN = 24.0
+
+
+def _piece_boxes(points: list[Point]) -> list[tuple[float, float, float, float]]:
+    """The boxes (left, top, right, bottom) of runs of consecutive ``points``, each run as
+    long as its box stays narrow (PIECE_SPAN or less) in width or height: an arch's straight
+    legs and top are one box each, its rounded corners one or two; a slanted curve is cut
+    into boxes some PIECE_SPAN long.  The line through the points lies within the boxes
+    (bands ~24 px apart along the whole curve were ~20 rectangles of an arch's region, each
+    made through the binding, and each a rectangle more for every widget under the arrow to
+    repaint)."""
+    if not points:
+        return []
+    span = PIECE_SPAN
+    boxes: list[tuple[float, float, float, float]] = []
+    px, py = points[0]
+    left, top, right, bottom = px, py, px, py
+    for x, y in points[1:]:
+        w, h = max(right, x) - min(left, x), max(bottom, y) - min(top, y)
+        if min(w, h) > PIECE_THICKNESS and max(w, h) > span:
+            boxes.append((left, top, right, bottom))  # the run goes on from (px, py)
+            dx, dy = x - px, y - py
+            if abs(dx) > span and abs(dy) > span:  # a long slanted piece: cut in pieces
+                pieces = math.ceil(max(abs(dx), abs(dy)) / span)
+                for k in range(pieces - 1):
+                    ax, ay = px + dx * k / pieces, py + dy * k / pieces
+                    bx, by = px + dx * (k + 1) / pieces, py + dy * (k + 1) / pieces
+                    boxes.append((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+                px, py = px + dx * (pieces - 1) / pieces, py + dy * (pieces - 1) / pieces
+            left, top, right, bottom = px, py, px, py
+        left, top = min(left, x), min(top, y)
+        right, bottom = max(right, x), max(bottom, y)
+        px, py = x, y
+    boxes.append((left, top, right, bottom))
+    return boxes
+
+
 def _band(px: float, py: float, qx: float, qy: float, margin: int) -> QRect:
     """``QRectF(QPointF(px, py), QPointF(qx, qy)).normalized().toAlignedRect()`` grown by
     ``margin`` on every side, in Python's arithmetic (the same floats): made with Qt's
@@ -707,8 +747,8 @@ class _Drawn:
         m = self.MARGIN
         region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
         points = _flattened(path)
-        for (px, py), (qx, qy) in itertools.pairwise(_spaced(points, 24.0, 40)):
-            region += _band(px, py, qx, qy, m)
+        for left, top, right, bottom in _piece_boxes(points):
+            region += _band(left, top, right, bottom, m)
         self.region = region.intersected(self.box)
         self._points = points or [(shape[2].x(), shape[2].y())]
         # Each flattened piece's extent (left, right, top, bottom), the head's box as one:
