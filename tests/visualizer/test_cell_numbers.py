@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from engine import OPS, format_number
@@ -223,3 +224,59 @@ def test_a_close_up_given_the_same_longest_texts_keeps_its_summary(qapp):
     model.reserved_texts = frozenset({"55555"})
     model.set_values(values, None, (0, 0), (0.0, 400.0), False)
     assert model.max_chars == 5 and "55555" in model.long_texts
+
+
+# ---- highlight borders leave the number readable -------------------------------------------------
+
+
+def _depth(plan, width: int, height: int) -> int:
+    """How deep from the top or bottom edge of a ``width`` × ``height`` cell a border plan's
+    bands reach over the middle of the cell, where its number is."""
+    depth = 0
+    for x, y, w, h, _colour, dashed in plan:
+        assert dashed is None  # the solid styles only: dashed ones are drawn by a pen
+        if x < width // 2 < x + w:
+            depth = max(depth, y + h if y < height // 2 else height - y)
+    return depth
+
+
+def test_highlight_borders_leave_a_small_cells_digits_free(qtbot):
+    """A small cell whose number nearly fills it (a close-up at ~16 px cells) had its window's
+    and winner's borders over the top and bottom of its digits: 3-digit numbers in the
+    step's window could not be read.  Its borders are now laid along its edge, no deeper
+    than the room its digits leave, while a cell with room keeps the usual borders."""
+    view = matrix_view.MatrixView("X", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(300, 300)
+    view.show()
+    view.set_matrix(np.array([[166.0, 233.0], [141.0, 8.0]]))
+    view.set_cell_size(20)
+    delegate, height, width = view.delegate, 20, 40
+    styles = frozenset(("window", "winner"))
+    usual = delegate._border_plan(width, height, styles)
+    usual_depth = _depth(usual, width, height)
+    # A font as large as this machine's digits allow, until they leave less room than the usual
+    # borders take (the digits' height depends on the font family: found, not assumed).
+    for pixels in range(8, 30):
+        font = QFont(view.model.font)  # a new font, as the view's fit makes one
+        font.setPixelSize(pixels)
+        view.model.font = font
+        room = delegate._number_room(height)
+        if room < usual_depth:
+            break
+    assert room < usual_depth, "the usual borders already fit every font here"
+    plan = delegate._border_plan(width, height, styles, room)
+    assert _depth(plan, width, height) <= room  # the digits' rows are free
+    # Both borders still drawn, the winner's last (on top): the step's cells stay marked.
+    colours = [colour.name() for *_, colour, _ in plan]
+    window_colour, winner_colour = (matrix_view.style_pens()[s][0] for s in ("window", "winner"))
+    assert matrix_view._colour(window_colour).name() in colours
+    assert colours[-1] != colours[0] and matrix_view._colour(winner_colour).name() in colours
+    # A cell with room enough: the usual borders, unchanged.
+    font = QFont(view.model.font)
+    font.setPixelSize(10)
+    view.model.font = font
+    roomy = 48
+    assert delegate._border_plan(width, roomy, styles, delegate._number_room(roomy)) == (
+        delegate._border_plan(width, roomy, styles)
+    )

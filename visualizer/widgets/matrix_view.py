@@ -1125,6 +1125,9 @@ class _CellDelegate(QStyledItemDelegate):
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
         self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
+        # The pixels free above and below a number, by the font's id and the cell's height,
+        # with the font (see _number_room).
+        self._rooms: dict[tuple[int, int], tuple[QFont, int]] = {}
         self._opaque: dict[int, tuple[QBrush, bool]] = {}  # brushes by id: see covers
         # The painter whose plain cells are drawn from pictures (see begin_pictures), and what
         # it adds to their look.
@@ -1381,12 +1384,15 @@ class _CellDelegate(QStyledItemDelegate):
         highlighted cells share a few: working the bands out for each cell cost about as
         much as filling them)."""
         marks = styles if isinstance(styles, frozenset) else frozenset(styles)
-        key = (view_settings().palette, self.scale, cell.width(), cell.height(), marks)
+        room = self._number_room(cell.height())
+        key = (view_settings().palette, self.scale, cell.width(), cell.height(), room, marks)
         plan = self._border_plans.get(key)
         if plan is None:
             if len(self._border_plans) > 256:
                 self._border_plans.clear()
-            plan = self._border_plans[key] = self._border_plan(cell.width(), cell.height(), marks)
+            plan = self._border_plans[key] = self._border_plan(
+                cell.width(), cell.height(), marks, room
+            )
         x, y = cell.x(), cell.y()
         fill = painter.fillRect
         for dx, dy, w, h, colour, dashed in plan:
@@ -1395,11 +1401,35 @@ class _CellDelegate(QStyledItemDelegate):
             else:
                 self._paint_dashed(painter, cell, *dashed)
 
-    def _border_plan(self, width: int, height: int, styles: Collection[str]) -> tuple[Band, ...]:
+    def _number_room(self, height: int) -> int:
+        """How many pixels a cell ``height`` tall keeps free between its edge and its number's
+        digits (the fewer of above and below), in the table's font: as deep as its highlight
+        borders may reach without covering them.  ``height`` when it shows no number."""
+        model = self._model
+        font = model.font
+        if not model.show_numbers or font is None:
+            return height
+        key = (id(font), height)
+        known = self._rooms.get(key)
+        if known is not None and known[0] is font:
+            return known[1]
+        table = self.parent()
+        shown = completed_font(font, table.font()) if isinstance(table, QWidget) else font
+        room = number_room(shown, height)
+        if len(self._rooms) > 64:
+            self._rooms.clear()
+        self._rooms[key] = (font, room)
+        return room
+
+    def _border_plan(
+        self, width: int, height: int, styles: Collection[str], room: int | None = None
+    ) -> tuple[Band, ...]:
         """The bands of the borders of ``styles`` on a cell of ``width`` × ``height`` at the
         origin, in painting order: ``(x, y, w, h, colour, None)`` for a filled rectangle,
         ``(0, 0, 0, 0, colour, (style, width, inset, line))`` for a border drawn with a dashed
-        pen (see :meth:`_paint_dashed`)."""
+        pen (see :meth:`_paint_dashed`).  ``room``: how deep from the cell's edge a border may
+        reach without covering the number (see :meth:`_number_room`); a border that would
+        reach deeper is made thinner and laid along the edge."""
         pens = style_pens()
         cell = QRect(0, 0, width, height)
         plan: list[Band] = []
@@ -1409,6 +1439,16 @@ class _CellDelegate(QStyledItemDelegate):
             color, base_width, line = pens[style]
             pen_width = max(2, round(base_width * min(self.scale, 1.2)))
             inset = pen_width // 2 + (1 if style in ("winner", "target") else 0)
+            if room is not None and border_depth(pen_width, inset) > room:
+                # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
+                # border covered the top and bottom of its digits, the window's and the
+                # winner's numbers (the ones the step is about) were the hardest to read.
+                # Thinner, on the cell's edge, a winner no longer inside the window's frame
+                # (its colour tells it apart).
+                if line == Qt.PenStyle.SolidLine:
+                    plan += _edge_frame(width, height, max(2, room), _colour(color))
+                    continue
+                pen_width, inset = (2, 1) if room >= 4 else (1, 1)
             rect = cell.adjusted(inset, inset, -inset - 1, -inset - 1)
             inner = pen_width // 2 + 1
             # A thin dark outline keeps the coloured border visible on light and dark cells.
@@ -1449,6 +1489,50 @@ _INLINE = QColor(255, 255, 255, 220)
 @functools.lru_cache(maxsize=64)
 def _colour(name: str) -> QColor:
     return QColor(name)
+
+
+def border_depth(pen_width: int, inset: int) -> int:
+    """How many pixels from a cell's edge a highlight border of ``pen_width`` drawn ``inset``
+    into the cell covers, its dark outline and light inline included (see
+    :meth:`_CellDelegate._border_plan`)."""
+    return inset + pen_width // 2 + 2
+
+
+def number_room(font: QFont, height: int) -> int:
+    """The pixels a cell ``height`` tall keeps free between its edge and the digits of a
+    number drawn centred in it in ``font`` (the fewer of above and below)."""
+    metrics = QFontMetrics(font)
+    digits = metrics.tightBoundingRect("0123456789")
+    # Qt centres the line (ascent + descent) in the cell; the digits sit on its baseline.
+    baseline = (height - metrics.height()) // 2 + metrics.ascent()
+    above = baseline + digits.top()
+    below = height - 1 - (baseline + digits.bottom())
+    return max(0, min(above, below))
+
+
+def _edge_frame(width: int, height: int, depth: int, colour: QColor) -> list[Band]:
+    """A border ``depth`` pixels deep along the edge of a ``width`` × ``height`` cell: a dark
+    outline outside, the colour, and a light inline inside when there is room for the three."""
+    rings = (
+        [(_OUTLINE, 1), (colour, depth - 2), (_INLINE, 1)]
+        if depth >= 4
+        else [(_OUTLINE, 1), (colour, depth - 1)]
+    )
+    bands: list[Band] = []
+    edge = 0
+    for shade, thickness in rings:
+        w, h = width - 2 * edge, height - 2 * edge
+        if w <= 2 * thickness or h <= 2 * thickness:
+            bands.append((edge, edge, max(0, w), max(0, h), shade, None))
+        else:
+            bands += [
+                (edge, edge, w, thickness, shade, None),
+                (edge, edge + h - thickness, w, thickness, shade, None),
+                (edge, edge + thickness, thickness, h - 2 * thickness, shade, None),
+                (edge + w - thickness, edge + thickness, thickness, h - 2 * thickness, shade, None),
+            ]
+        edge += thickness
+    return bands
 
 
 def _frame_bands(rect: QRect, width: int, colour: QColor) -> list[Band]:
