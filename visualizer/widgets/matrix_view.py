@@ -95,6 +95,7 @@ from visualizer.model.present import (
 from visualizer.ui import set_font
 from visualizer.view_settings import view_settings
 from visualizer.widgets.fence import LayoutFence
+from visualizer.widgets.serial_paint import serial_strips
 
 MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number on hover
 MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
@@ -1482,8 +1483,11 @@ class _CellDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-_OUTLINE = QColor(0, 0, 0, 200)
-_INLINE = QColor(255, 255, 255, 220)
+# The dark and light edges of every highlight (borders, heat map frames): opaque, as the step
+# arrow's edges; translucent (200 and 220 of 255), a heat map's frame of 48 pixels or more was
+# a blend Qt split across its thread pool (see serial_paint) on every repaint under the arrow.
+_OUTLINE = QColor(0, 0, 0)
+_INLINE = QColor(255, 255, 255)
 
 
 @functools.lru_cache(maxsize=64)
@@ -3229,22 +3233,29 @@ class _HeatMap(QWidget):
             None if special is None else special.cacheKey(),
         )
 
-    def _paint_base(self, painter: QPainter) -> None:
-        """The background with the picture and the layer above it, scaled to this widget."""
+    def _paint_base(self, painter: QPainter, region: QRegion | None = None) -> None:
+        """The background with the picture and the layer above it, scaled to this widget;
+        ``region``: only there (a paint event's), strip by strip (see serial_paint)."""
         painter.fillRect(self.rect(), self._background)
         painter.save()
-        painter.setClipRect(self._box(), Qt.ClipOperation.IntersectClip)
+        box = self._box()
         scale, x0, y0 = self._frame()
         rows, cols = (int(n) for n in self._shape[:2])
         target = QRectF(x0, y0, cols * scale, rows * scale)
         picture = _qimage_of(self.image)  # coloured already (see _base_key)
-        if picture is not None:
-            painter.setOpacity(self.image.opacity())
-            painter.drawImage(target, picture)
-            painter.setOpacity(1.0)
         special = _qimage_of(self.special) if self.special.isVisible() else None
-        if special is not None:
-            painter.drawImage(target, special)
+        whole = QRegion(box.toAlignedRect())  # the box's edges are whole pixels (MARGIN)
+        clips = serial_strips(
+            whole if region is None else region.intersected(whole), self.devicePixelRatioF()
+        )
+        for clip in clips:
+            painter.setClipRect(clip)
+            if picture is not None:
+                painter.setOpacity(self.image.opacity())
+                painter.drawImage(target, picture)
+                painter.setOpacity(1.0)
+            if special is not None:
+                painter.drawImage(target, special)
         painter.restore()
 
     def _base_picture(self, key: tuple[object, ...]) -> QPixmap | None:
@@ -3270,8 +3281,16 @@ class _HeatMap(QWidget):
         painter = QPainter(self)
         key = self._base_key()  # colours new pictures first (through their image items)
         base = self._base_picture(key)
+        ratio = self.devicePixelRatioF()
         if base is None:
-            self._paint_base(painter)
+            self._paint_base(painter, event.region())
+        elif ratio.is_integer():
+            # Strip by strip (see serial_paint); at a whole pixel ratio each strip's source is
+            # its pixels exactly.
+            scale = int(ratio)
+            for strip in serial_strips(event.region(), ratio):
+                x, y, w, h = (n * scale for n in strip.getRect())
+                painter.drawPixmap(strip, base, QRect(x, y, w, h))
         else:
             painter.drawPixmap(0, 0, base)
         box = self._box()
@@ -3300,7 +3319,12 @@ class _HeatMap(QWidget):
                 ends = (QPointF(x, box.top()), QPointF(x, box.bottom()))
                 band = QRectF(x - 1.5, box.top(), 3, box.height()) if edge else None
             if edge is not None and band is not None:
-                painter.fillRect(band, edge.color())
+                # Translucent: in strips (see serial_paint), the same rows and columns.
+                top, left, width = band.top(), band.left(), band.width()
+                for strip in serial_strips(band.toAlignedRect(), ratio):
+                    y = max(top, strip.top())
+                    bottom = min(band.bottom(), strip.bottom() + 1.0)
+                    painter.fillRect(QRectF(left, y, width, bottom - y), edge.color())
             painter.setPen(guide.pen)
             painter.drawLine(*ends)
         asked = self.asked_item
