@@ -76,6 +76,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.measure import fresh_python, load_averages  # noqa: E402
 from visualizer.settings import CONFIG_ENV, DATA_ENV  # noqa: E402
+from visualizer.widgets.serial_paint import pooled_thread_wakeups  # noqa: E402
 
 WINDOW = (1366, 768)
 REF_WIDGET = (520, 520)  # about the size of the input view in the window
@@ -349,7 +350,9 @@ def bench_step(
         st.set_step((i + 1) % st.n_steps)  # through both phases, wrapping round
         paint_pending(app)
 
+    woken_before = pooled_thread_wakeups()
     times, old = time_steps(app, window, st, repeat)
+    woken_after = pooled_thread_wakeups()
     items_after = heatmap_item_count(window)
     for model in models:
         model.modelReset.disconnect(on_reset)
@@ -370,6 +373,12 @@ def bench_step(
         "model resets while stepping": resets[0],
         "graphics items before / after stepping": f"{items_before} / {items_after}",
         "steps timed": 2 * repeat + 4,
+        # Each a blend Qt split across its thread pool and waited for (see serial_paint).
+        "Qt pool threads woken per step": (
+            "n/a"
+            if woken_before is None or woken_after is None
+            else f"{(woken_after - woken_before) / (2 * repeat + 4):.1f}"
+        ),
     }
     return result
 

@@ -5,8 +5,6 @@ busy machine; a lecture step did it ~46 times (visualizer/widgets/serial_paint.p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from checks import settle
@@ -14,7 +12,7 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QRegion
 
 from visualizer.widgets import matrix_view
-from visualizer.widgets.serial_paint import SERIAL_ROWS, serial_strips
+from visualizer.widgets.serial_paint import SERIAL_ROWS, pooled_thread_wakeups, serial_strips
 from visualizer.widgets.step_arrows import arrow_pens
 
 
@@ -45,23 +43,7 @@ def test_an_arrows_edges_are_opaque():
         assert pen.color().alpha() == 255
 
 
-def _pooled_wakeups() -> int:
-    """How many times the process's threads named as Qt's pooled threads have been woken."""
-    total = 0
-    for task in Path("/proc/self/task").iterdir():
-        try:
-            if (task / "comm").read_text().strip() != "Thread (pooled)":
-                continue
-            status = (task / "status").read_text()
-        except OSError:  # a thread that ended meanwhile
-            continue
-        for line in status.splitlines():
-            if line.startswith("voluntary_ctxt_switches"):
-                total += int(line.split()[1])
-    return total
-
-
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux's /proc")
+@pytest.mark.skipif(pooled_thread_wakeups() is None, reason="Linux's /proc")
 @pytest.mark.parametrize("lecture", [False, True])
 def test_a_step_hands_no_painting_to_qts_thread_pool(window, qtbot, lecture):
     """Ten steps in each phase of a 16×16 max pooling (a heat map with its close-up, the
@@ -76,16 +58,22 @@ def test_a_step_hands_no_painting_to_qts_thread_pool(window, qtbot, lecture):
     st.set_step(0)
     settle(qtbot)
     assert window.views_panel.input_view.stack.currentIndex() == 1  # a heat map
+
+    def wakeups() -> int:
+        count = pooled_thread_wakeups()
+        assert count is not None
+        return count
+
     woken, steps = 0, 0
     for first in (0, 70):  # forward, then backward (whose first step lays out new views)
         st.set_step(first)
         settle(qtbot)
-        before = _pooled_wakeups()
+        before = wakeups()
         for k in range(first + 1, first + 11):
             st.set_step(k)
             settle(qtbot)
             steps += 1
-        woken += _pooled_wakeups() - before
+        woken += wakeups() - before
     assert woken < steps // 2
 
 

@@ -12,6 +12,7 @@ busy machine, whose cores the pool's threads have to wait for.  Opaque fills nev
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QRegion
@@ -34,3 +35,24 @@ def serial_strips(region: QRegion | QRect, ratio: float = 1.0) -> Iterator[QRect
             height = min(rows, bottom - y + 1)
             yield QRect(left, y, width, height)
             y += height
+
+
+def pooled_thread_wakeups() -> int | None:
+    """How many times the threads of Qt's pools in this process have been woken so far
+    (their voluntary context switches, from Linux's /proc; None elsewhere): the tests and
+    benchmarks/gui_bench.py check that stepping wakes none."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return None
+    total = 0
+    for task in tasks.iterdir():
+        try:
+            if (task / "comm").read_text().strip() != "Thread (pooled)":
+                continue
+            status = (task / "status").read_text()
+        except OSError:  # a thread that ended meanwhile
+            continue
+        for line in status.splitlines():
+            if line.startswith("voluntary_ctxt_switches"):
+                total += int(line.split()[1])
+    return total
