@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from checks import record_calls, settle
-from PySide6.QtCore import QEvent, QItemSelectionModel, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QRegion
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF, QRegion
 from qt_checks import events_after_each
 
 from visualizer.widgets import matrix_view, step_arrows
@@ -461,8 +462,9 @@ def test_only_the_titles_an_arrow_reaches_are_kept_free_and_made_once(window, qt
         kept = set(sheet._letters_for[0] if sheet._letters_for else ())
         assert sheet._shapes
         outlines = [arrow_outline(drawn) for drawn in sheet._shapes]
-        for (text, font_key), rect in sheet._items:
-            key = (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
+        for (text, font_key), box in sheet._items:
+            rect = QRect(*box)
+            key = (text, font_key, *box)
             letters = letters_of(text, font_key, rect)
             pixels = QRegion()
             for polygon in letters.toFillPolygons():
@@ -795,3 +797,171 @@ def test_a_close_up_title_seen_before_is_not_measured_again(window, qtbot, monke
         again = (title.sizeHint(), title.minimumSizeHint(), title.heightForWidth(width))
         assert again == hints[title.text()]
     assert asked == []
+
+
+def test_a_step_places_its_arrow_asking_each_widget_once_and_through_qts_classes(
+    window, qtbot, monkeypatch
+):
+    """Max pooling 16×16, lecture layout too: placing a step's arrow mapped the views' tops
+    through the screen's coordinates (twice the calls, ``a`` and its matrix's top three times
+    over) and asked every view, title and legend through its own attribute lookup (the
+    binding's QObject lookup, ~1 µs a call: some 80 of them a step).  Each widget's top is
+    now mapped once, to the sheet's parent, and Qt's methods are called from their classes:
+    the only mappings through the screen left are the two views' own (cells_box, which also
+    asks each view whether it is visible), and the titles' boxes are where the labels have
+    their texts on the sheet, as before."""
+    st = max_pooling_16(window, qtbot)
+    sheet = window.findChild(StepArrows, "stepArrows")
+    placing = [False]
+    relocate = StepArrows.relocate
+
+    def traced(self: StepArrows, *args: object, **kwargs: object) -> None:
+        placing[0] = True
+        asked["relocate"] = asked.get("relocate", 0) + 1
+        try:
+            relocate(self, *args, **kwargs)
+        finally:
+            placing[0] = False
+
+    asked: dict[str, int] = {}
+
+    def count(owner: type, name: str) -> None:
+        original = getattr(owner, name)
+
+        def recorded(*args: object) -> object:
+            if placing[0]:
+                key = f"{owner.__name__}.{name}"
+                asked[key] = asked.get(key, 0) + 1
+            return original(*args)
+
+        monkeypatch.setattr(owner, name, recorded)
+
+    monkeypatch.setattr(StepArrows, "relocate", traced)
+    count(StepArrows, "mapFromGlobal")
+    for name in ("raise_", "geometry", "update", "parentWidget"):
+        count(StepArrows, name)
+    for owner in (matrix_view.TitleLabel, matrix_view.ColorLegend, matrix_view.MatrixView):
+        for name in ("isVisible", "mapTo", "mapToGlobal"):
+            count(owner, name)
+    count(matrix_view.TitleLabel, "text")
+    count(matrix_view.MatrixView, "height")
+    for lecture in (False, True):
+        window.presentation.set_presentation(lecture, save=False)
+        settle(qtbot)
+        for step in (1, 2, 3, st.n_windows + 2):
+            asked.clear()
+            st.set_step(step)
+            settle(qtbot)
+            arrows = len(sheet.arrows)
+            assert arrows and sheet._shapes
+            # Each placing (a step's, and a relayout's after it): cells_box's, nothing else.
+            places = asked["relocate"] * arrows
+            assert asked == {
+                "relocate": asked["relocate"],
+                "StepArrows.mapFromGlobal": 2 * places,
+                "MatrixView.isVisible": 2 * places,
+            }, (lecture, step)
+            # The boxes as the screen's coordinates place them.
+            placing[0] = False
+            expected = []
+            for label in sheet._labels or ():
+                if isinstance(label, matrix_view.TitleLabel) and label.isVisible() and label.text():
+                    box = label.contentsRect()
+                    width = min(box.width(), label.fontMetrics().horizontalAdvance(label.text()))
+                    height = label.fontMetrics().height()
+                    rect = QRect(box.left(), box.center().y() - height // 2, width, height)
+                    origin = sheet.mapFromGlobal(label.mapToGlobal(QPoint(0, 0)))
+                    expected.append(rect.translated(origin).getRect())
+            titles = [rect.getRect() for rect in sheet.title_rects()]
+            assert expected and titles[: len(expected)] == expected, (lecture, step)
+
+
+@pytest.mark.parametrize("w", [-2, -1, 0, 1, 2, 5])
+@pytest.mark.parametrize("h", [-1, 0, 1, 3])
+def test_a_titles_box_meets_an_arrows_box_as_qrect_intersects_says(qtbot, w, h):
+    """The sheet's test of a title's box (numbers) against an arrow's box is QRect.intersects,
+    null, empty and negative boxes too."""
+    path = QPainterPath(QPointF(10, 10))
+    path.lineTo(30, 10)
+    drawn = _Drawn(
+        (path, QPolygonF([QPointF(30, 10), QPointF(26, 8), QPointF(26, 12)]), QPointF(10, 10))
+    )
+    for x in range(drawn.box.left() - 4, drawn.box.right() + 5):
+        for y in range(drawn.box.top() - 4, drawn.box.bottom() + 5):
+            expected = QRect(x, y, w, h).intersects(drawn.box)
+            assert step_arrows._overlaps(x, y, w, h, drawn) == expected, (x, y)
+
+
+def test_a_curve_is_flattened_without_a_qpointf_per_point(qtbot, monkeypatch):
+    """An arrow's flattened curve (its region's bands, its reach over titles) is read from each
+    polygon's memory at once: the same points, and no QPointF asked its x (an arch's ~20
+    points were ~60 calls through the binding of each new arrow)."""
+    path = QPainterPath(QPointF(100.25, 300))
+    path.lineTo(100.25, 120)
+    path.quadTo(QPointF(100.25, 100), QPointF(124.5, 100))
+    path.lineTo(500, 100)
+    path.quadTo(QPointF(524.75, 100), QPointF(524.75, 124))
+    path.moveTo(3, 4)
+    path.lineTo(7, 9.5)
+    expected = [(p.x(), p.y()) for polygon in path.toSubpathPolygons() for p in polygon]
+    asked = record_calls(monkeypatch, QPointF, "x")
+    assert step_arrows._flattened(path) == expected
+    assert len(expected) > 20 and asked == []
+    assert step_arrows._flattened(QPainterPath()) == []
+
+
+def test_an_arch_is_cut_in_bands_without_a_min_or_max_per_point(qtbot, monkeypatch):
+    """The runs of an arch's flattened points (its region's bands) are followed without
+    calling min and max six times for each point (a tenth of a new arrow's making): only
+    where a run ends and the next begins; the bands are the same."""
+    path = QPainterPath(QPointF(100.25, 300))
+    path.lineTo(100.25, 120)
+    path.quadTo(QPointF(100.25, 100), QPointF(124.5, 100))
+    path.lineTo(500, 100)
+    path.quadTo(QPointF(524.75, 100), QPointF(524.75, 124))
+    path.lineTo(524.75, 200)
+    points = step_arrows._flattened(path)
+    calls: list[str] = []
+
+    def counted(name: str, builtin: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object) -> object:
+            calls.append(name)
+            return builtin(*args)
+
+        return call
+
+    monkeypatch.setattr(step_arrows, "min", counted("min", min), raising=False)
+    monkeypatch.setattr(step_arrows, "max", counted("max", max), raising=False)
+    boxes = step_arrows._piece_boxes(points)
+    monkeypatch.undo()
+    assert len(points) >= 20 and 3 <= len(boxes) <= 8
+    assert len(calls) <= 4 * len(boxes)
+    assert boxes[0][0] == 100.25 and boxes[0][3] == 300.0  # the leg up, one band
+    assert any(box[1] == 100.0 and box[3] < 101 and box[2] - box[0] > 300 for box in boxes)
+
+
+def test_each_steps_paint_draws_its_arrow_with_pens_made_once(window, qtbot, monkeypatch):
+    """Max pooling 16×16: every step's paint made the arrow's three pens, their colours and
+    brushes again (~20 calls through the binding); they are made once per colour, and the
+    arrow is drawn with the same pens and brushes as before."""
+    st = max_pooling_16(window, qtbot)
+    made = record_calls(monkeypatch, step_arrows, "arrow_pens")
+    colours: list[str] = []
+    real = step_arrows.paint_arrow
+
+    def recorded(painter: QPainter, shape: Shape, color: QColor) -> None:
+        colours.append(color.name())
+        real(painter, shape, color)
+
+    monkeypatch.setattr(step_arrows, "paint_arrow", recorded)
+    for step in range(1, 7):
+        st.set_step(step)
+        settle(qtbot)
+    assert len(colours) == 6 and len(made) <= 1
+    for name in colours:
+        edges, dot_pen, dot_brush = step_arrows._arrow_tools(QColor(name))
+        pens = step_arrows.arrow_pens(QColor(name))
+        assert [pen for pen, _ in edges] == list(pens)
+        assert [brush.color() for _, brush in edges] == [pen.color() for pen in pens]
+        assert dot_pen == QPen(pens[0].color(), step_arrows.DOT_EDGE)
+        assert dot_brush.color() == QColor(name)

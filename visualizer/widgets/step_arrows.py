@@ -18,8 +18,11 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 
+import numpy as np
+import shiboken6
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontMetrics,
@@ -33,9 +36,33 @@ from PySide6.QtGui import (
     QPolygonF,
     QRegion,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QWidget
 
 from visualizer.widgets.matrix_view import ColorLegend, MatrixView, TitleLabel, style_pens
+
+# Qt's methods taken from their classes once and called with the widget: asked through a
+# widget (``label.isVisible()``), each name is looked up by the binding's QObject attribute
+# lookup (dynamic properties, signals) first, ~1 µs of each call, and a step's placing asked
+# the views, titles and legends some 80 of them.  None of these is overridden in Python by the
+# widgets they are called on.
+_is_visible = QWidget.isVisible
+_map_to = QWidget.mapTo
+_height = QWidget.height
+_pos = QWidget.pos
+_size = QWidget.size
+_contents_rect = QWidget.contentsRect
+_label_text = QLabel.text
+_is_ancestor_of = QWidget.isAncestorOf
+_is_hidden = QWidget.isHidden
+_parent_widget = QWidget.parentWidget
+_geometry = QWidget.geometry
+_rect = QWidget.rect
+_raise = QWidget.raise_
+_update = QWidget.update
+_ratio = QWidget.devicePixelRatioF
+_current_index = QStackedWidget.currentIndex
+_column_width = QTableView.columnWidth
+_horizontal_header = QTableView.horizontalHeader
 
 ARCH_CLEARANCE = 5.0  # pixels an arch between views side by side passes above their tops
 ARCH_BAND = 10  # pixels the views panel keeps above its top row for such arches
@@ -78,7 +105,7 @@ def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
     down into ``cells`` may reach on either side: up to the nearest number just above the box
     (the column numbers over a first-row box, else the cells of the row above), less the
     arrow's dark edge and a pixel."""
-    if view.stack.currentIndex() != 0:
+    if _current_index(view.stack) != 0:
         return math.inf
     first, last = min(c for _, c in cells), max(c for _, c in cells)
     count = last - first + 1
@@ -88,14 +115,13 @@ def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
     if above < 0 and not column_numbers(view):
         return math.inf
     model, table = view.model, view.table
-    header = table.horizontalHeader()
     gap = math.inf
     for col in (right - 1, right):
         if not 0 <= col < model.columnCount():
             continue
         if above < 0:
             text = str(model.headerData(col, Qt.Orientation.Horizontal))
-            font = header.font()
+            font = _horizontal_header(table).font()
         else:
             index = model.index(above, col)
             text = str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
@@ -103,7 +129,7 @@ def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
             if not isinstance(font, QFont):
                 font = table.font()
         width = text_width(font, text) if text else 0
-        gap = min(gap, (table.columnWidth(col) - width) / 2)
+        gap = min(gap, (_column_width(table, col) - width) / 2)
     return gap - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - 1
 
 
@@ -128,7 +154,7 @@ def text_width(font: QFont, text: str) -> int:
 
 def column_numbers(view: MatrixView) -> bool:
     """Whether ``view`` shows its column numbers above its cells (a table with headers)."""
-    return view.stack.currentIndex() == 0 and not view.table.horizontalHeader().isHidden()
+    return _current_index(view.stack) == 0 and not _is_hidden(_horizontal_header(view.table))
 
 
 def edge_point(box: QRectF, toward: QPointF) -> QPointF:
@@ -156,12 +182,13 @@ class StepArrows(QWidget):
         self.arrows: list[tuple[str, str]] = []  # (from view, to view) drawn (tests read it)
         self._segments: list[Segment] = []
         self._pending: list[tuple[str, tuple, str, tuple]] = []
-        self._titles: list[QRect] = []  # the shown titles' text boxes
         self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
         # The views' titles and colour legends (found on refresh): arrows pass under their text.
         self._labels: list[TitleLabel | ColorLegend] | None = None
         self._labels_key: tuple[object, int] | None = None  # (parent, views made) when found
-        self._items: list[tuple[tuple[str, str], QRect]] = []  # shown: (text, font), text box
+        # Shown: (text, font) and text box (x, y, width, height on the sheet).
+        self._items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
+        self._corner: QWidget | None = None  # the parent, when the sheet is at its corner
         self._letter_cache: dict[tuple[object, ...], tuple[QPainterPath, QRegion]] = {}
         # A text's letters' reach from where it is written (see _letter_reach), by text and
         # font, and a font's ascent (where _letters_of puts the baseline).
@@ -189,13 +216,17 @@ class StepArrows(QWidget):
         """Find the arrows' ends on screen again (after a step, a resize or a scroll);
         ``refresh``: look for the views' titles again (a step keeps the ones it knows: a
         relayout resizes views, and that relocates again)."""
-        parent = self.parentWidget()
-        if parent is not None and self.geometry() != parent.rect():
+        parent = _parent_widget(self)
+        if parent is not None and _geometry(self) != _rect(parent):
             self.setGeometry(parent.rect())
-        self.raise_()
+        _raise(self)
+        # Where widgets are on the sheet: mapped to its parent when the sheet covers it from
+        # its corner (one call), else through the screen's coordinates.
+        self._corner = parent if parent is not None and _pos(self) == _ZERO else None
         views = self._views()
         segments: list[Segment] = []
         drawn: list[tuple[str, str]] = []
+        tops: dict[QWidget, int] = {}  # the widgets' tops on the sheet, each found once
         for source_view, source, target_view, target in self._pending:
             a, b = views.get(source_view), views.get(target_view)
             if a is None or b is None:
@@ -203,12 +234,12 @@ class StepArrows(QWidget):
             start, end = a.cells_box(source, self), b.cells_box(target, self)
             if start is None or end is None:
                 continue
-            top = min(self.mapFromGlobal(v.mapToGlobal(QPoint(0, 0))).y() for v in (a, b))
+            top = min(self._top(a, tops), self._top(b, tops))
             legs = (leg_x(a, source, start), leg_x(b, target, end), leg_x(a, source, start, True))
-            exit_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, a.stack.height()))).y()
-            entry_y = self.mapFromGlobal(b.stack.mapToGlobal(QPoint(0, 0))).y()
-            rise_y = self.mapFromGlobal(a.stack.mapToGlobal(QPoint(0, 0))).y()
-            band = self._band_above(a, b, views)
+            rise_y = self._top(a.stack, tops)
+            exit_y = rise_y + _height(a.stack)
+            entry_y = self._top(b.stack, tops)
+            band = self._band_above(a, b, views, tops)
             ends = (float(exit_y) if band is None else band, float(entry_y), float(rise_y))
             room = head_room(b, target)
             segments.append((start, end, float(top), *legs, *ends, room))
@@ -223,7 +254,6 @@ class StepArrows(QWidget):
                 items = self._title_items()
         else:
             items = self._items
-        titles = [rect for _, rect in items]
         if segments != self._segments or items != self._items:
             # Only where an arrow was or will be: the sheet covers every view, and updating
             # all of it made each step repaint every cell of every view underneath.
@@ -235,9 +265,9 @@ class StepArrows(QWidget):
             for drawn_shape in self._shapes:
                 drawn_shape.forget()  # gone, or shown again: drawn afresh (see paintEvent)
             self._shapes = shapes
-            self._titles, self._items = titles, items
+            self._items = items
             self._keep_letters_free(items, shapes)
-            self.update(dirty)
+            _update(self, dirty)
         self.arrows = drawn
 
     def _drawn(self, segment: Segment) -> _Drawn | None:
@@ -256,27 +286,44 @@ class StepArrows(QWidget):
         return drawn
 
     def _band_above(
-        self, a: MatrixView, b: MatrixView, views: dict[str, MatrixView]
+        self,
+        a: MatrixView,
+        b: MatrixView,
+        views: dict[str, MatrixView],
+        tops: dict[QWidget, int] | None = None,
     ) -> float | None:
         """When ``b`` lies wholly below ``a`` (the lecture layout's second row): the middle of
         the gap between the lowest view above ``b`` and ``b``'s top, where an arrow from ``a``
         runs across to ``b`` (a curve from below ``a``'s matrix to ``b``'s ran across X's
-        legend and diagonally through "dX so far"); else None."""
-
-        def top(view: MatrixView) -> int:
-            return self.mapFromGlobal(view.mapToGlobal(QPoint(0, 0))).y()
-
-        floor = top(b)
-        if top(a) + a.height() > floor:
+        legend and diagonally through "dX so far"); else None.  ``tops``: the widgets' tops
+        found so far (see _top)."""
+        known: dict[QWidget, int] = {} if tops is None else tops
+        floor = self._top(b, known)
+        if self._top(a, known) + _height(a) > floor:
             return None
-        above = [top(v) + v.height() for v in views.values() if v.isVisible()]
+        above = [self._top(v, known) + _height(v) for v in views.values() if _is_visible(v)]
         return (max((y for y in above if y <= floor), default=floor) + floor) / 2
+
+    def _top(self, widget: QWidget, tops: dict[QWidget, int]) -> int:
+        """The y of ``widget``'s top on the sheet, kept in ``tops`` (a relocate's): mapped to
+        the sheet's parent in one call when the sheet is at its corner and the widget under it
+        (see relocate), else through the screen's coordinates (twice the calls, each Qt call
+        through the widget ~1 µs of the binding's lookup besides)."""
+        y = tops.get(widget)
+        if y is None:
+            corner = self._corner
+            if corner is not None and _is_ancestor_of(corner, widget):
+                y = _map_to(widget, corner, _ZERO).y()
+            else:
+                y = self.mapFromGlobal(widget.mapToGlobal(_ZERO)).y()
+            tops[widget] = y
+        return y
 
     def _find_titles(self, again: bool = False) -> list[TitleLabel | ColorLegend]:
         """The titles and legends of the views under this sheet: the ones found before while
         no view has been made since (every title and legend is a view's), unless ``again``
         (looking through every widget under the views took ~1 ms of each edit)."""
-        parent = self.parentWidget()
+        parent = _parent_widget(self)
         if parent is None:
             return []
         key = (parent, MatrixView.made)
@@ -285,19 +332,22 @@ class StepArrows(QWidget):
         self._labels_key = key
         return [*parent.findChildren(TitleLabel), *parent.findChildren(ColorLegend)]
 
-    def _title_items(self) -> list[tuple[tuple[str, str], QRect]]:
-        """The shown titles and legend values (text and font) and where they have their text,
-        the titles first.  In one pass, each label placed with one ``mapTo`` the sheet's
-        parent (they are found among its children; the sheet covers it from its corner):
-        through the screen's coordinates and a list per kind this was ~0.25 ms of a step."""
-        parent = self.parentWidget() if self.pos() == _ZERO else None
-        items: list[tuple[tuple[str, str], QRect]] = []
+    def _title_items(self) -> list[tuple[tuple[str, str], tuple[int, int, int, int]]]:
+        """The shown titles and legend values (text and font) and where they have their text
+        (x, y, width, height on the sheet), the titles first.  In one pass, each label placed
+        with one ``mapTo`` the sheet's parent (they are found among its children; the sheet
+        covers it from its corner): through the screen's coordinates and a list per kind this
+        was ~0.25 ms of a step.  Boxes as numbers, Qt asked through its classes' methods (see
+        _is_visible): no QRect made and translated per title, no method of a label looked up
+        through the label."""
+        parent = _parent_widget(self) if _pos(self) == _ZERO else None
+        items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
         legends: list[ColorLegend] = []
         for label in self._labels or ():
-            if not label.isVisible():
+            if not _is_visible(label):
                 continue
             if isinstance(label, TitleLabel):
-                text = label.text()
+                text = _label_text(label)
                 if text:
                     rect = self._text_rect(label, text, parent)
                     items.append(((text, label.measures.key(label)), rect))
@@ -305,8 +355,11 @@ class StepArrows(QWidget):
                 legends.append(label)
         for legend in legends:
             origin = self._origin(legend, parent)
+            ox, oy = origin.x(), origin.y()
             font = legend.measures.key(legend)
-            items += [((t, font), r.translated(origin)) for t, r in legend.text_boxes()]
+            for t, r in legend.text_boxes():
+                x, y, w, h = r.getRect()
+                items.append(((t, font), (x + ox, y + oy, w, h)))
         return items
 
     def _origin(self, widget: QWidget, parent: QWidget | None) -> QPoint:
@@ -314,9 +367,11 @@ class StepArrows(QWidget):
         ``widget``, when the sheet is at its corner; else None)."""
         if parent is None:
             return self.mapFromGlobal(widget.mapToGlobal(_ZERO))
-        return widget.mapTo(parent, _ZERO)
+        return _map_to(widget, parent, _ZERO)
 
-    def _keep_letters_free(self, items: list[tuple[tuple[str, str], QRect]], shapes: list) -> None:
+    def _keep_letters_free(
+        self, items: list[tuple[tuple[str, str], tuple[int, int, int, int]]], shapes: list[_Drawn]
+    ) -> None:
         """The letters (with their halo) of the titles an arrow reaches, as the pixel region
         arrows are painted outside of (a path as clip made every paint slow) and, when asked,
         as a path (tests); each title's letters are made once for its text, font and place.
@@ -326,19 +381,21 @@ class StepArrows(QWidget):
         close-up's "rows 0–3 / columns 4–9" under an arch, a new text on every step) changes
         nothing of what is painted, and made its letters again on every step."""
         crossed: list[tuple[str, str, int, int, int, int]] = []
-        for (text, font_key), rect in items:
-            near = [shape for shape in shapes if rect.intersects(shape.box)]
+        for (text, font_key), (x, y, w, h) in items:
+            near = [shape for shape in shapes if _overlaps(x, y, w, h, shape)]
             if near:
-                reach = self._letter_reach(text, font_key).translated(
-                    rect.left(), rect.top() + self._ascent(font_key)
-                )
-                if any(shape.reaches(reach) for shape in near):
-                    key = (text, font_key, rect.x(), rect.y(), rect.width(), rect.height())
-                    crossed.append(key)
-        if (crossed, self.size()) == self._letters_for:
+                # _letter_reach translated to where the text is written, as QRectF.translated
+                # would (its x moved, its right x + width).
+                rx, ry, rw, rh = self._letter_reach(text, font_key).getRect()
+                rx, ry = rx + x, ry + (y + self._ascent(font_key))
+                box = (rx, ry, rx + rw, ry + rh)
+                if any(shape.reaches_box(*box) for shape in near):
+                    crossed.append((text, font_key, x, y, w, h))
+        size = _size(self)
+        if (crossed, size) == self._letters_for:
             return  # a step whose arrows cross the same titles (the legs on grid lines
             # take the arch across the titles' row at most steps): the same letters
-        self._letters_for = (crossed, self.size())
+        self._letters_for = (crossed, size)
         self._letters_path = None
         region = QRegion()
         for key in crossed:
@@ -401,15 +458,20 @@ class StepArrows(QWidget):
             self._letters_path = letters
         return self._letters_path
 
-    def _text_rect(self, label: TitleLabel, text: str, parent: QWidget | None) -> QRect:
-        """Where ``label`` has its ``text`` (this widget's coordinates; ``parent``: see
+    def _text_rect(
+        self, label: TitleLabel, text: str, parent: QWidget | None
+    ) -> tuple[int, int, int, int]:
+        """Where ``label`` has its ``text``: x, y, width, height on the sheet (``parent``: see
         _origin)."""
-        box = label.contentsRect()
+        x, y, w, h = _contents_rect(label).getRect()
         # Measured once per text and font (the label keeps them until its font changes).
-        width = min(box.width(), label.measures.advance(label, text))
+        width = min(w, label.measures.advance(label, text))
         height = label.measures.height(label)
-        rect = QRect(box.left(), box.center().y() - height // 2, width, height)
-        return rect.translated(self._origin(label, parent))
+        # QRect.center().y(): the middle of its first and last row, rounded towards zero.
+        bottom = y + h - 1
+        middle = (y + bottom) // 2 if y + bottom >= 0 else -(-(y + bottom) // 2)
+        origin = self._origin(label, parent)
+        return x + origin.x(), middle - height // 2 + origin.y(), width, height
 
     @staticmethod
     def _letters_of(text: str, font_text: str, rect: QRect) -> QPainterPath:
@@ -466,7 +528,7 @@ class StepArrows(QWidget):
 
     def title_rects(self) -> list[QRect]:
         """The shown titles' text boxes (tests read them)."""
-        return list(self._titles)
+        return [QRect(*rect) for _, rect in self._items]
 
     def _region(self, segments: list[Segment]) -> QRegion:
         """Where the arrows of ``segments`` are drawn."""
@@ -580,7 +642,7 @@ class StepArrows(QWidget):
         if not shown:
             return
         color = QColor(style_pens()["current"][0])
-        ratio = self.devicePixelRatioF()
+        ratio = _ratio(self)
         painter = QPainter(self)
         letters = bool(self._letters_for and self._letters_for[0])
         for drawn in shown:
@@ -623,16 +685,40 @@ def paint_arrow(painter: QPainter, shape: Shape, color: QColor) -> None:
     """Draw one arrow: an edged curve in ``color``, its head and a dot at its start."""
     path, head, a = shape
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pens = arrow_pens(color)
-    for pen in pens:
+    edges, dot_pen, dot_brush = _arrow_tools(color)
+    for pen, brush in edges:
         painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(_NO_BRUSH)
         painter.drawPath(path)
-        painter.setBrush(pen.color())
+        painter.setBrush(brush)
         painter.drawPolygon(head)
-    painter.setPen(QPen(pens[0].color(), DOT_EDGE))
-    painter.setBrush(color)
+    painter.setPen(dot_pen)
+    painter.setBrush(dot_brush)
     painter.drawEllipse(a, DOT_RADIUS, DOT_RADIUS)
+
+
+_NO_BRUSH = QBrush(Qt.BrushStyle.NoBrush)
+# paint_arrow's pens and brushes by colour (spec and rgba): the same one or two colours on
+# every step, and making them (three pens, their colours, the brushes) was ~20 calls through
+# the binding of each step's paint.
+_TOOLS: dict[tuple[int, int], tuple[list[tuple[QPen, QBrush]], QPen, QBrush]] = {}
+
+
+def _arrow_tools(color: QColor) -> tuple[list[tuple[QPen, QBrush]], QPen, QBrush]:
+    """The pens of arrow_pens(color) with the brush of each one's colour, the dot's edge pen
+    and its brush, made once per colour."""
+    key = (color.spec().value, color.rgba())
+    tools = _TOOLS.get(key)
+    if tools is None:
+        if len(_TOOLS) >= 16:
+            _TOOLS.clear()
+        pens = arrow_pens(color)
+        tools = _TOOLS[key] = (
+            [(pen, QBrush(pen.color())) for pen in pens],
+            QPen(pens[0].color(), DOT_EDGE),
+            QBrush(color),
+        )
+    return tools
 
 
 def along(path: QPainterPath, spacing: float = 24.0, most: int = 40) -> list[QPointF]:
@@ -647,8 +733,18 @@ Point = tuple[float, float]
 
 
 def _flattened(path: QPainterPath) -> list[Point]:
-    """``path`` as the points (x, y) of its pieces, its curves flattened."""
-    return [(p.x(), p.y()) for polygon in path.toSubpathPolygons() for p in polygon]
+    """``path`` as the points (x, y) of its pieces, its curves flattened: each polygon's
+    doubles read at once from its memory (a QPolygonF is its points' x and y, one after the
+    other), not a QPointF made and asked its x and y through the binding for each point (an
+    arch's ~20 points: ~60 calls of each new arrow)."""
+    points: list[Point] = []
+    for polygon in path.toSubpathPolygons():
+        count = len(polygon)
+        if count:
+            memory = shiboken6.VoidPtr(polygon.data(), count * 16, False)
+            numbers = iter(np.frombuffer(memory, dtype=np.float64).tolist())
+            points += zip(numbers, numbers, strict=True)
+    return points
 
 
 def _spaced(points: list[Point], spacing: float, most: int) -> list[Point]:
@@ -695,13 +791,19 @@ def _piece_boxes(points: list[Point]) -> list[tuple[float, float, float, float]]
     repaint)."""
     if not points:
         return []
-    span = PIECE_SPAN
+    span, thickness = PIECE_SPAN, PIECE_THICKNESS
     boxes: list[tuple[float, float, float, float]] = []
     px, py = points[0]
     left, top, right, bottom = px, py, px, py
     for x, y in points[1:]:
-        w, h = max(right, x) - min(left, x), max(bottom, y) - min(top, y)
-        if min(w, h) > PIECE_THICKNESS and max(w, h) > span:
+        # The run's box with the point (as min and max would pick, without their calls: a
+        # tenth of a new arrow's making).
+        new_left = x if x < left else left
+        new_top = y if y < top else top
+        new_right = x if x > right else right
+        new_bottom = y if y > bottom else bottom
+        w, h = new_right - new_left, new_bottom - new_top
+        if w > thickness and h > thickness and (w > span or h > span):
             boxes.append((left, top, right, bottom))  # the run goes on from (px, py)
             dx, dy = x - px, y - py
             if abs(dx) > span and abs(dy) > span:  # a long slanted piece: cut in pieces
@@ -711,9 +813,10 @@ def _piece_boxes(points: list[Point]) -> list[tuple[float, float, float, float]]
                     bx, by = px + dx * (k + 1) / pieces, py + dy * (k + 1) / pieces
                     boxes.append((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
                 px, py = px + dx * (pieces - 1) / pieces, py + dy * (pieces - 1) / pieces
-            left, top, right, bottom = px, py, px, py
-        left, top = min(left, x), min(top, y)
-        right, bottom = max(right, x), max(bottom, y)
+            left, top = min(px, x), min(py, y)
+            right, bottom = max(px, x), max(py, y)
+        else:
+            left, top, right, bottom = new_left, new_top, new_right, new_bottom
         px, py = x, y
     boxes.append((left, top, right, bottom))
     return boxes
@@ -728,6 +831,17 @@ def _band(px: float, py: float, qx: float, qy: float, margin: int) -> QRect:
     left, top = math.floor(x), math.floor(y)
     right, bottom = math.ceil(x + w), math.ceil(y + h)
     return QRect(left - margin, top - margin, right - left + 2 * margin, bottom - top + 2 * margin)
+
+
+def _overlaps(x: int, y: int, w: int, h: int, shape: _Drawn) -> bool:
+    """``QRect(x, y, w, h).intersects(shape.box)`` in Python's arithmetic, as Qt works it out
+    (a null rect meets nothing; an empty one is taken between its edges): a QRect made per
+    title and asked through the binding on every step was most of keeping titles free."""
+    if w == 0 and h == 0:
+        return False
+    left, right = (x, x + w - 1) if w >= 0 else (x + w, x - 1)
+    top, bottom = (y, y + h - 1) if h >= 0 else (y + h, y - 1)
+    return left < shape.right and shape.left <= right and top < shape.bottom and shape.top <= bottom
 
 
 class _Drawn:
@@ -746,6 +860,9 @@ class _Drawn:
         self.shape = shape
         path, head, _ = shape
         self.box = _box(shape)
+        # Its box's edges (right and bottom past its last pixel), for the sheet's arithmetic.
+        self.left, self.top, width, height = self.box.getRect()
+        self.right, self.bottom = self.left + width, self.top + height
         m = self.MARGIN
         region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
         points = _flattened(path)
@@ -762,6 +879,10 @@ class _Drawn:
     def reaches(self, rect: QRectF) -> bool:
         """Whether the arrow may paint a pixel in ``rect`` (it may say so of a rect it only
         comes near: never the other way round)."""
+        return self.reaches_box(rect.left(), rect.top(), rect.right(), rect.bottom())
+
+    def reaches_box(self, left: float, top: float, right: float, bottom: float) -> bool:
+        """:meth:`reaches` of the rect with these edges."""
         if self._pieces is None:
             ends = itertools.pairwise(self._points * 2 if len(self._points) < 2 else self._points)
             self._pieces = [
@@ -770,8 +891,8 @@ class _Drawn:
             head = self.shape[1].boundingRect()
             self._pieces.append((head.left(), head.right(), head.top(), head.bottom()))
         r = self.REACH
-        left, right = rect.left() - r, rect.right() + r
-        top, bottom = rect.top() - r, rect.bottom() + r
+        left, right = left - r, right + r
+        top, bottom = top - r, bottom + r
         return any(
             x1 <= right and x2 >= left and y1 <= bottom and y2 >= top
             for x1, x2, y1, y2 in self._pieces
