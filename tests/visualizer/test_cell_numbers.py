@@ -22,6 +22,16 @@ def cell_text(view, row: int, col: int) -> str | None:
     return model.data(index, Qt.DisplayRole)
 
 
+def shown_table(qtbot, values: list[list[float]], size: tuple[int, int]):
+    """A view of ``values`` on its own, shown at ``size``."""
+    view = matrix_view.MatrixView("Y", "someMatrix")
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    view.set_matrix(np.array(values))
+    return view
+
+
 def settle(qtbot) -> None:
     """Let the views fit their cells (a zero-time timer after a layout change)."""
     for _ in range(3):
@@ -96,11 +106,7 @@ def test_tooltip_and_cell_agree(window):
 
 
 def test_longer_numbers_widen_the_column_or_shrink_the_font(qtbot):
-    view = matrix_view.MatrixView("Y", "someMatrix")
-    qtbot.addWidget(view)
-    view.resize(400, 300)
-    view.show()
-    view.set_matrix(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    view = shown_table(qtbot, [[1.0, 2.0], [3.0, 4.0]], (400, 300))
     view.set_cell_size(50)
     short_font, short_width = view.model.font.pixelSize(), view.column_width()
     assert short_width == 50  # square cells for one digit
@@ -245,11 +251,7 @@ def test_highlight_borders_leave_a_small_cells_digits_free(qtbot):
     and winner's borders over the top and bottom of its digits: 3-digit numbers in the
     step's window could not be read.  Its borders are now laid along its edge, no deeper
     than the room its digits leave, while a cell with room keeps the usual borders."""
-    view = matrix_view.MatrixView("X", "someMatrix")
-    qtbot.addWidget(view)
-    view.resize(300, 300)
-    view.show()
-    view.set_matrix(np.array([[166.0, 233.0], [141.0, 8.0]]))
+    view = shown_table(qtbot, [[166.0, 233.0], [141.0, 8.0]], (300, 300))
     view.set_cell_size(20)
     delegate, height, width = view.delegate, 20, 40
     styles = frozenset(("window", "winner"))

@@ -892,15 +892,21 @@ def test_a_titles_box_meets_an_arrows_box_as_qrect_intersects_says(qtbot, w, h):
             assert step_arrows._overlaps(x, y, w, h, drawn) == expected, (x, y)
 
 
-def test_a_curve_is_flattened_without_a_qpointf_per_point(qtbot, monkeypatch):
-    """An arrow's flattened curve (its region's bands, its reach over titles) is read from each
-    polygon's memory at once: the same points, and no QPointF asked its x (an arch's ~20
-    points were ~60 calls through the binding of each new arrow)."""
+def _arch_path() -> QPainterPath:
+    """An arch as a step arrow draws one: up, a rounded corner, across, a rounded corner."""
     path = QPainterPath(QPointF(100.25, 300))
     path.lineTo(100.25, 120)
     path.quadTo(QPointF(100.25, 100), QPointF(124.5, 100))
     path.lineTo(500, 100)
     path.quadTo(QPointF(524.75, 100), QPointF(524.75, 124))
+    return path
+
+
+def test_a_curve_is_flattened_without_a_qpointf_per_point(qtbot, monkeypatch):
+    """An arrow's flattened curve (its region's bands, its reach over titles) is read from each
+    polygon's memory at once: the same points, and no QPointF asked its x (an arch's ~20
+    points were ~60 calls through the binding of each new arrow)."""
+    path = _arch_path()
     path.moveTo(3, 4)
     path.lineTo(7, 9.5)
     expected = [(p.x(), p.y()) for polygon in path.toSubpathPolygons() for p in polygon]
@@ -914,11 +920,7 @@ def test_an_arch_is_cut_in_bands_without_a_min_or_max_per_point(qtbot, monkeypat
     """The runs of an arch's flattened points (its region's bands) are followed without
     calling min and max six times for each point (a tenth of a new arrow's making): only
     where a run ends and the next begins; the bands are the same."""
-    path = QPainterPath(QPointF(100.25, 300))
-    path.lineTo(100.25, 120)
-    path.quadTo(QPointF(100.25, 100), QPointF(124.5, 100))
-    path.lineTo(500, 100)
-    path.quadTo(QPointF(524.75, 100), QPointF(524.75, 124))
+    path = _arch_path()
     path.lineTo(524.75, 200)
     points = step_arrows._flattened(path)
     calls: list[str] = []
