@@ -348,9 +348,13 @@ class MainWindow(Retranslatable, QMainWindow):
             for layout in layouts:
                 layout.setEnabled(True)
                 # The first change in the block posted the request (Qt posts none for the
-                # later ones until the layout has run): one more, in case it was handled
-                # while held (a request posted twice is handled once).
-                QCoreApplication.postEvent(layout.parentWidget(), QEvent(QEvent.Type.LayoutRequest))
+                # later ones until the layout has run, and nothing here handles events);
+                # a block that changed nothing gets one, which finds nothing to do.  Qt
+                # makes the event: one made here was deleted by Qt when it dropped a
+                # duplicate request, under the binding that still held it, and the app
+                # crashed later in the event loop (about one run in three of switching
+                # operations, inputs and the lecture layout with a grab in between).
+                layout.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -82,3 +82,35 @@ def test_the_window_is_laid_out_once_after_the_toggle_not_while_it_runs(window, 
         for widget in watched.values():
             widget.removeEventFilter(counter)
     assert not window.menuBar().isHidden() and window.side_panel.isVisible()
+
+
+def test_the_toggle_posts_no_event_made_in_python(window, qtbot, monkeypatch):
+    """Leaving the lecture layout posted a LayoutRequest made in Python per held layout.  When
+    Qt dropped one as a duplicate of a pending request it deleted it under the binding that
+    still held it, and the app crashed later in the event loop (about one run in three of
+    switching operations, inputs and the layout with a grab between).  The requests are now
+    Qt's own, and the window is still laid out after the toggle."""
+    from PySide6.QtCore import QCoreApplication, QPoint
+
+    posted: list[int] = []
+    post = QCoreApplication.postEvent
+
+    def counted_post(receiver: object, event: QEvent, *args: object) -> object:
+        posted.append(int(event.type().value))
+        return post(receiver, event, *args)
+
+    monkeypatch.setattr(QCoreApplication, "postEvent", counted_post)
+    window.resize(1366, 768)
+    settle(qtbot)
+    for on in (True, False, True, False):
+        window.presentation.set_presentation(on, save=False)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert posted == [], posted
+        side = window.side_panel
+        # Laid out as the toggle left it: the side panel back (and given room) or gone.
+        assert side.isVisible() is (not on)
+        if not on:
+            side_right = side.mapTo(window, QPoint(side.width(), 0)).x()
+            assert side.width() > 0
+            assert side_right <= window.views_panel.mapTo(window, QPoint(0, 0)).x()
