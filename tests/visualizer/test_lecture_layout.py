@@ -14,7 +14,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 
 from visualizer.model.present import shared_columns
-from visualizer.widgets.matrix_view import TitleLabel
+from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, TitleLabel
 
 # (window size, smallest input column width, smallest digit height), issue 10 point 1.
 TARGETS = [((1366, 768), 56, 26), ((1024, 768), 40, 18)]
@@ -527,6 +527,26 @@ def test_convolution_backward_uses_two_rows_and_a_readable_arithmetic(window, qt
     st.set_step(st.n_windows + 10)
     settle(qtbot, window)
     assert label.height() == box
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1100, 768), (1366, 768)])
+def test_lp_backward_keeps_tables_where_one_row_would_lose_the_numbers(window, qtbot, size):
+    """LP pooling's backward at stride 1 (dY 7×7, X and dX 8×8 with four-digit gradients):
+    at 1024×768 one row only fitted below the number threshold, as three ~120 px heat maps,
+    and two rows of tables (cell 17 against 15) missed the two-row gain; at 1100 px it was
+    two rows of tables.  Now every width keeps the tables and their numbers."""
+    st = window.state
+    assert st.set_op("lp_pool2d")
+    st.set_params(stride=1)
+    st.set_step(st.n_windows + 25)
+    present(qtbot, window, size)
+    panel = window.views_panel
+    assert panel.lecture_cell >= MIN_NUMBER_CELL
+    views = [v for v in panel.lecture_views() if v.isVisible()]
+    assert {v.objectName() for v in views} >= {"gradOutputMatrix", "gradInputMatrix"}
+    for view in views:
+        assert view.stack.currentIndex() == 0, view.objectName()  # a table, not a heat map
+        assert no_scroll_bars(view), view.objectName()
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1366, 768), (1920, 1080)])

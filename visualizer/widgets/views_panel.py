@@ -830,7 +830,10 @@ class ViewsPanel(Retranslatable, QWidget):
         # Many matrices in one row (convolution's backward: dY, X, W, dX, dW) leave small
         # cells under a wide empty band: two rows are used when they make cells clearly larger.
         two = self._largest_cell(views, width, height, 2)
-        if two >= LECTURE_TWO_ROWS_GAIN * cell:
+        # One row whose cells are too small for numbers (its views measured as heat maps)
+        # against two rows of tables: the tables, whatever the gain (LP pooling's backward at
+        # 1024×768 was a row of three 120 px heat maps, cell 15 against the tables' 17).
+        if two >= LECTURE_TWO_ROWS_GAIN * cell or cell < MIN_NUMBER_CELL <= two:
             cell = two
             rows, _ = self._lecture_fit(views, cell, width)
         if self._multi and cell < LECTURE_PLANES_CELL:
