@@ -49,6 +49,7 @@ from engine.stack import (
     LAYER_ERROR,
     LayerShape,
     StackFields,
+    check_stack,
     projective_field_masks,
     receptive_field_masks,
     stack_forward_backward,
@@ -489,11 +490,7 @@ def shapes(doc: StackDoc) -> list[LayerShape]:
 
 def check(doc: StackDoc) -> list[LayerShape]:
     """The shape table, or the first invalid layer's ``ParameterError`` (it names the layer)."""
-    rows = shapes(doc)
-    for row in rows:
-        if row.error is not None:
-            raise row.error
-    return rows
+    return check_stack(doc.engine_layers(), doc.x.shape)
 
 
 def level_sizes(doc: StackDoc, rows: list[LayerShape] | None = None) -> list[tuple[int, int]]:
