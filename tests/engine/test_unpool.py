@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from checks import hypothesis_settings, refuses
+from checks import hypothesis_settings, numeric_gradient, refuses
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -261,16 +261,9 @@ def test_gradient_by_finite_differences(shape, k, s, p, size):
     x = rng.standard_normal(shape)
     g_out = rng.standard_normal(max_unpool2d(x, idx, k, s, p, size).shape)
     analytic = max_unpool2d_backward(g_out, x, idx, k, s, p, size)
-    eps = 1e-4
-    numeric = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        numeric[i] = (
-            np.sum(max_unpool2d(up, idx, k, s, p, size) * g_out)
-            - np.sum(max_unpool2d(down, idx, k, s, p, size) * g_out)
-        ) / (2 * eps)
+    numeric = numeric_gradient(
+        lambda v: np.sum(max_unpool2d(v, idx, k, s, p, size) * g_out), x, eps=1e-4
+    )
     assert_allclose(analytic, numeric, rtol=1e-8, atol=1e-8)
 
 

@@ -8,9 +8,10 @@ import re
 
 import numpy as np
 import pytest
+from checks import settle
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QDockWidget
 
 from engine import OPS, format_number
 from visualizer.widgets import matrix_view
@@ -30,13 +31,6 @@ def shown_table(qtbot, values: list[list[float]], size: tuple[int, int]):
     view.show()
     view.set_matrix(np.array(values))
     return view
-
-
-def settle(qtbot) -> None:
-    """Let the views fit their cells (a zero-time timer after a layout change)."""
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(5)
 
 
 # ---- one formatting function -------------------------------------------------------------------

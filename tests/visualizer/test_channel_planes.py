@@ -6,15 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
+from checks import settle
 
 from visualizer.presets import apply_preset, load_preset, presets_dir
-
-
-def settle(qtbot) -> None:
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(5)
 
 
 @pytest.fixture

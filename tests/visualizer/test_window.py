@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from checks import focus_window
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
@@ -78,13 +79,6 @@ def to_end_of_forward(window) -> None:
     st = window.state
     st.set_step(st.n_windows - 1)
     assert st.phase == "forward"
-
-
-def focus_window(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.setFocus()
-    QApplication.processEvents()
 
 
 # ---- the Qt binding ----------------------------------------------------------------------------
