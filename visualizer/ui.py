@@ -1,5 +1,6 @@
 """Small Qt pieces the window, its widgets and its features share: named window actions, texts
-that follow a language switch, and toolbar icons painted in code."""
+that follow a language switch, toolbar icons painted in code, and the bisection that sizes a
+layout to its room."""
 
 from __future__ import annotations
 
@@ -138,6 +139,22 @@ def set_font(widget: QWidget, font: QFont) -> None:
     its children out again."""
     if widget.font() != font:
         widget.setFont(font)
+
+
+def largest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int:
+    """The largest size in ``low .. high`` for which ``fits`` holds, by bisection; ``low`` when
+    no larger one does (``fits(low)`` itself is never asked).
+
+    ``fits`` must hold up to some size and fail above it, as a layout whose parts only grow
+    with the size (a cell, a font's pixels) does.
+    """
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def set_dock_texts(dock: QDockWidget, title: str, text: str, tip: str) -> QAction:

@@ -30,7 +30,7 @@ from visualizer.model.compare import PanelFrame
 from visualizer.model.document import CompareSetup
 from visualizer.model.present import Marks
 from visualizer.state import INPUT, AppState
-from visualizer.ui import Retranslatable
+from visualizer.ui import Retranslatable, largest_fitting
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for, marks_held
 from visualizer.widgets.views_panel import (
@@ -398,14 +398,7 @@ class CompareView(Retranslatable, QWidget):
                 w, h = layout_size(mode, extents(cell), heads, side)
                 return w <= width and h <= height
 
-            low, high = CELL_RANGE
-            if not fits(low):
-                cell = 0
-            else:
-                while low < high:  # the largest cell that fits
-                    mid = (low + high + 1) // 2
-                    low, high = (mid, high) if fits(mid) else (low, mid - 1)
-                cell = low
+            cell = largest_fitting(*CELL_RANGE, fits) if fits(CELL_RANGE[0]) else 0
             if cell > best_cell:
                 best, best_cell = mode, cell
         return best, best_cell

@@ -41,7 +41,7 @@ from visualizer.i18n import tr, translate_message
 from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.presentation import tinted
 from visualizer.state import AppState
-from visualizer.ui import Retranslatable, set_font
+from visualizer.ui import Retranslatable, largest_fitting, set_font
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.fence import LayoutFence
 
@@ -174,15 +174,8 @@ def largest_fitting_font(
         document.setDefaultFont(font)
         return document.size().height() <= height and document.idealWidth() <= width
 
-    low, high = MIN_LECTURE_TEXT_PX, max(MIN_LECTURE_TEXT_PX, top)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if fits(mid):
-            low = mid
-        else:
-            high = mid - 1
     font = QFont(base)
-    font.setPixelSize(low)
+    font.setPixelSize(largest_fitting(MIN_LECTURE_TEXT_PX, max(MIN_LECTURE_TEXT_PX, top), fits))
     return font
 
 

@@ -44,7 +44,7 @@ from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
 from visualizer.model.present import MAGNIFIER_MARGIN, PLANES_MAX, Marks, shared_columns
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
-from visualizer.ui import Retranslatable
+from visualizer.ui import Retranslatable, largest_fitting
 from visualizer.widgets.channel_planes import PlaneGroup
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
@@ -695,15 +695,20 @@ class ViewsPanel(Retranslatable, QWidget):
     ) -> int:
         """The largest cell at which the views fit in at most ``most`` rows of ``width`` and
         in ``height`` (binary search: sizes grow with the cell)."""
-        low, high = LECTURE_CELL_RANGE
-        while low < high:
-            mid = (low + high + 1) // 2
-            rows, needed = self._lecture_fit(views, mid, width, close_ups)
-            if len(rows) <= most and needed <= height:
-                low = mid
-            else:
-                high = mid - 1
-        return low
+        fits = self._fits_in(views, width, height, most)
+        return largest_fitting(*LECTURE_CELL_RANGE, lambda cell: fits(cell, close_ups))
+
+    def _fits_in(
+        self, views: list[MatrixView], width: int, height: int, most: int
+    ) -> Callable[[int, CloseUps | None], bool]:
+        """Whether the views at a cell size, with those close-ups, fit in at most ``most`` rows
+        of ``width`` and in ``height``."""
+
+        def fits(cell: int, close_ups: CloseUps | None) -> bool:
+            rows, needed = self._lecture_fit(views, cell, width, close_ups)
+            return len(rows) <= most and needed <= height
+
+        return fits
 
     def _close_up_choice(
         self, views: list[MatrixView], width: int, height: int, readable: int
@@ -777,16 +782,15 @@ class ViewsPanel(Retranslatable, QWidget):
     ) -> CloseUps:
         """The close-ups' heat maps as large as the room left at cell size ``cell`` allows
         (the same side for each)."""
-        low, high = LECTURE_HEAT_LEAST, max(LECTURE_HEAT_LEAST, height)
-        while low < high:
-            mid = (low + high + 1) // 2
-            grown = {v: (m, b, mid) for v, (m, b, _) in close_ups.items()}
-            rows, needed = self._lecture_fit(views, cell, width, grown)
-            if len(rows) <= most and needed <= height:
-                low = mid
-            else:
-                high = mid - 1
-        return {v: (m, b, low) for v, (m, b, _) in close_ups.items()}
+
+        def grown(side: int) -> CloseUps:
+            return {v: (m, b, side) for v, (m, b, _) in close_ups.items()}
+
+        fits = self._fits_in(views, width, height, most)
+        side = largest_fitting(
+            LECTURE_HEAT_LEAST, max(LECTURE_HEAT_LEAST, height), lambda s: fits(cell, grown(s))
+        )
+        return grown(side)
 
     def _sync_lecture(self) -> None:
         """One cell size for every view of the lecture row: the largest at which the row fits
