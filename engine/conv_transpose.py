@@ -43,7 +43,7 @@ from engine import parallel
 from engine.arrays import as_float_array, check_grad_shape, from_4d, group_matrices, to_4d
 from engine.conv import MIN_PIECES, SPLIT_ELEMENTS
 from engine.errors import Message, ParameterError
-from engine.geometry import Pair, WindowGeometry, normalize_pair
+from engine.geometry import Pair, WindowGeometry, bare_pair, normalize_pair
 from engine.workspace import Scratch
 
 #: Elements of a column matrix built at a time (4 MB in float32, 8 MB in float64).  Large
@@ -122,11 +122,6 @@ def conv_transpose_geometry(
 # ---- validation ---------------------------------------------------------------------------------
 # Words inside a message: Messages, so that the visualizer translates them too.
 _AXIS_NAMES = (Message("height"), Message("width"))
-
-
-def _show(pair: Pair) -> str:
-    """``3`` for ``(3, 3)`` and ``3, 2`` for ``(3, 2)``: the text inside "name (…)"."""
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}, {pair[1]}"
 
 
 def _pair(value: object, name: str) -> Pair:
@@ -230,13 +225,14 @@ def _prepare(
     for name, pair in (("stride", strides), ("dilation", dil)):
         if min(pair) < 1:
             raise ParameterError(
-                "{name} ({value}) must be greater than zero", name=name, value=_show(pair)
+                "{name} ({value}) must be greater than zero", name=name, value=bare_pair(pair)
             )
     if min(pads) < 0:
-        raise ParameterError("padding ({padding}) must be non-negative", padding=_show(pads))
+        raise ParameterError("padding ({padding}) must be non-negative", padding=bare_pair(pads))
     if min(opads) < 0:
         raise ParameterError(
-            "output_padding ({output_padding}) must be non-negative", output_padding=_show(opads)
+            "output_padding ({output_padding}) must be non-negative",
+            output_padding=bare_pair(opads),
         )
     c_in, c_out_g, kh, kw = w4.shape
     if c_in % groups:
@@ -272,9 +268,9 @@ def _prepare(
         raise ParameterError(
             "output_padding ({output_padding}) must be smaller than either stride ({stride}) "
             "or dilation ({dilation})",
-            output_padding=_show(opads),
-            stride=_show(strides),
-            dilation=_show(dil),
+            output_padding=bare_pair(opads),
+            stride=bare_pair(strides),
+            dilation=bare_pair(dil),
         )
     h, w_in = x4.shape[2:]
     g = conv_transpose_geometry((h, w_in), (kh, kw), strides, pads, opads, dil)
@@ -290,7 +286,7 @@ def _prepare(
             "the output would be {out}, and it must be at least 1x1: padding ({padding}) "
             "crops too much of the {size} input ({axis}: {formula})",
             out=f"{g.in_size[0]}x{g.in_size[1]}",
-            padding=_show(pads),
+            padding=bare_pair(pads),
             size=f"{h}x{w_in}",
             axis=_AXIS_NAMES[a],
             formula=formula,

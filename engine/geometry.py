@@ -38,8 +38,18 @@ def format_pair(pair: Pair) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
-def _inside(pair: Pair) -> str:
-    """:func:`format_pair` for a value already in parentheses: ``(3)`` or ``(3, 2)``."""
+def bare_pair(pair: Pair) -> str:
+    """:func:`format_pair` for a value a message already puts in parentheses.
+
+    Parameters
+    ----------
+    pair : (h, w)
+
+    Returns
+    -------
+    str
+        ``3`` for ``(3, 3)`` and ``3, 2`` for ``(3, 2)``: the text inside "name (…)".
+    """
     return format_pair(pair).strip("()")
 
 
@@ -379,7 +389,7 @@ def conv_output_size(
 def _require_positive(pair: Pair, name: str) -> None:
     if min(pair) <= 0:
         raise ParameterError(
-            "{name} ({value}) must be greater than zero", name=name, value=_inside(pair)
+            "{name} ({value}) must be greater than zero", name=name, value=bare_pair(pair)
         )
 
 
@@ -415,13 +425,13 @@ def pool_geometry(
     _require_positive(strides, "stride")
     _require_positive(dil, "dilation")
     if min(pads) < 0:
-        raise ParameterError("padding ({padding}) must be non-negative", padding=_inside(pads))
+        raise ParameterError("padding ({padding}) must be non-negative", padding=bare_pair(pads))
     if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
         # PyTorch checks the raw kernel, even when dilated (issues #7541, #44942).
         raise ParameterError(
             "padding ({padding}) must be at most half of kernel_size ({kernel})",
-            padding=_inside(pads),
-            kernel=_inside(kernel),
+            padding=bare_pair(pads),
+            kernel=bare_pair(kernel),
         )
     _require_input_size(in_size)
     out = tuple(
@@ -471,7 +481,7 @@ def conv_geometry(
             if strides != (1, 1):
                 raise ParameterError(
                     "padding ('same') requires stride 1, got stride ({stride})",
-                    stride=_inside(strides),
+                    stride=bare_pair(strides),
                 )
             totals = [dil[a] * (kernel_hw[a] - 1) for a in (0, 1)]
             before = (totals[0] // 2, totals[1] // 2)
@@ -486,7 +496,9 @@ def conv_geometry(
         pads = normalize_pair(padding, "padding", int64=False)
         assert pads is not None
         if min(pads) < 0:
-            raise ParameterError("padding ({padding}) must be non-negative", padding=_inside(pads))
+            raise ParameterError(
+                "padding ({padding}) must be non-negative", padding=bare_pair(pads)
+            )
         before = after = pads
     _require_input_size(in_size)
     padded = [in_size[a] + before[a] + after[a] for a in (0, 1)]
@@ -506,7 +518,7 @@ def conv_geometry(
         raise ParameterError(
             "padding ({padding}) is too large: the output would be {out} per channel, "
             "{elements} values, more than an array can hold (at most {limit})",
-            padding=_inside(before),  # only an int padding can make the output this large
+            padding=bare_pair(before),  # only an int padding can make the output this large
             out=f"{out[0]}x{out[1]}",
             elements=out[0] * out[1],
             limit=MAX_PLANE_ELEMENTS,
@@ -547,7 +559,7 @@ def _too_small(
         "kernel_size ({kernel}) is too large for the input ({size}) with stride {stride}, "
         "padding {padding} and dilation {dilation}: the output would be {out}, and it must be "
         "at least 1x1 ({axis}: {formula})",
-        kernel=_inside(kernel),
+        kernel=bare_pair(kernel),
         size=f"{in_size[0]}x{in_size[1]}",
         stride=format_pair(stride),
         padding=format_pair(pads),

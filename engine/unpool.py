@@ -23,7 +23,6 @@ still written by one thread, so the results are the same bits whatever the numbe
 from __future__ import annotations
 
 import functools
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +31,7 @@ import numpy as np
 from engine import parallel, pooling
 from engine.arrays import as_float_array, check_grad_shape, check_integer_indices, from_4d, to_4d
 from engine.errors import Message, ParameterError
-from engine.geometry import Pair
+from engine.geometry import Pair, bare_pair, is_int
 from engine.workspace import Scratch
 
 #: Input elements per block, at most: a block's int64 scratch (512 KB) stays in the CPU caches.
@@ -56,32 +55,23 @@ _AXIS_NAMES = (Message("height"), Message("width"))
 
 
 # ---- parameters and output size -----------------------------------------------------------------
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
 def _strict_pair(value: object, name: str) -> Pair:
     """An int or an ``(h, w)`` pair of ints.
 
     Unlike pooling, a 1-tuple is refused: ``F.max_unpool2d`` then indexes a missing second
     element (``IndexError``) or asks the kernel for a one-element size (``RuntimeError``).
     """
-    if _is_int(value):
-        return (int(value), int(value))  # type: ignore[call-overload]
+    if is_int(value):
+        return (int(value), int(value))
     if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
         items = list(value)
-        if len(items) == 2 and all(_is_int(v) for v in items):
+        if len(items) == 2 and all(is_int(v) for v in items):
             return (int(items[0]), int(items[1]))
     raise ParameterError(
         "{name} must be a single int or a pair of ints (height, width), got {value}",
         name=name,
         value=repr(value),
     )
-
-
-def _show(pair: Pair) -> str:
-    """``3`` for ``(3, 3)`` and ``3, 2`` for ``(3, 2)``: the text inside "name (…)"."""
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}, {pair[1]}"
 
 
 def unpool_output_size(
@@ -125,9 +115,9 @@ def unpool_output_size(
                 "the output size ({out}) must not be negative: padding ({padding}) is too large "
                 "for kernel_size ({kernel}) and stride ({stride}) ({axis}: {formula})",
                 out=f"{size[0]}x{size[1]}",
-                padding=_show(pads),
-                kernel=_show(kernel),
-                stride=_show(strides),
+                padding=bare_pair(pads),
+                kernel=bare_pair(kernel),
+                stride=bare_pair(strides),
                 axis=_AXIS_NAMES[a],
                 formula=formula,
             )
@@ -139,7 +129,7 @@ def unpool_output_size(
             raise ParameterError(
                 "output_size ({output_size}) is out of range: its {axis} must be strictly "
                 "between {low} and {high} (the default {default} ± stride {stride})",
-                output_size=_show(size),
+                output_size=bare_pair(size),
                 axis=_AXIS_NAMES[a],
                 low=low,
                 high=high,
@@ -148,7 +138,7 @@ def unpool_output_size(
             )
     if min(size) < 0:
         raise ParameterError(
-            "output_size ({output_size}) must not be negative", output_size=_show(size)
+            "output_size ({output_size}) must not be negative", output_size=bare_pair(size)
         )
     return size
 
@@ -159,7 +149,7 @@ def _requested_size(output_size: object) -> Pair:
         output_size, (str, bytes)
     ):
         items = list(output_size)
-        if len(items) in (2, 4) and all(_is_int(v) for v in items):
+        if len(items) in (2, 4) and all(is_int(v) for v in items):
             return (int(items[-2]), int(items[-1]))
     raise ParameterError(
         "output_size must be (height, width) or (N, C, height, width) as ints, got {value}",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.ops import OPS, Params, ParamSpec, get_op
+from engine.ops.spec import bound_text
 from visualizer.i18n import tr, translate_message
 from visualizer.model import default_params
 from visualizer.model.document import OP_FIELD, CompareSetup, Variant
@@ -183,15 +184,9 @@ def _in_range(spec: ParamSpec, number: Any, field: str) -> Any:
     low, high = spec.minimum, spec.maximum
     if (low is not None and number < low) or (high is not None and number > high):
         message = tr("{field} ({value}) must be between {low} and {high}")
-        show = [_plain(b) for b in (low, high)]
+        show = [bound_text(b) for b in (low, high)]
         raise ValueError(message.format(field=field, value=number, low=show[0], high=show[1]))
     return number
-
-
-def _plain(bound: float | None) -> str:
-    if bound is None:
-        return "∞"
-    return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
 # ---- compare mode: its settings in files and on the command line ---------------------------------

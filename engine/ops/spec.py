@@ -17,12 +17,12 @@ import math
 import numbers
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
 from engine.errors import ParameterError
-from engine.geometry import WindowGeometry
+from engine.geometry import WindowGeometry, is_int
 from engine.trace import Accumulation, CellRole, Step, StepCell
 
 
@@ -124,13 +124,13 @@ class ParamSpec:
                 "{name} ({value}) must be a finite number", name=self.name, value=value
             )
         if kind == "pair":
-            if _is_int(value):
-                number = int(cast(numbers.Integral, value))
+            if is_int(value):
+                number = int(value)
                 pair = (number, number)
             elif (
                 isinstance(value, (list, tuple))
                 and len(value) in (1, 2)
-                and all(_is_int(v) for v in value)
+                and all(is_int(v) for v in value)
             ):
                 pair = (int(value[0]), int(value[-1]))
             else:
@@ -140,8 +140,8 @@ class ParamSpec:
                     value=value,
                 )
             return (self._bounded(pair[0]), self._bounded(pair[1]))
-        if _is_int(value):
-            return self._bounded(int(cast(numbers.Integral, value)))
+        if is_int(value):
+            return self._bounded(int(value))
         raise ParameterError("{name} ({value}) must be an int", name=self.name, value=value)
 
     def _bounded(self, number: Any) -> Any:
@@ -151,20 +151,28 @@ class ParamSpec:
                 "{name} ({value}) must be between {minimum} and {maximum}",
                 name=self.name,
                 value=number,
-                minimum=_plain(low),
-                maximum=_plain(high),
+                minimum=bound_text(low),
+                maximum=bound_text(high),
             )
         return number
 
 
-def _plain(bound: float | None) -> str:
+def bound_text(bound: float | None) -> str:
+    """A parameter's bound as its range messages say it.
+
+    Parameters
+    ----------
+    bound : float or None
+        ``ParamSpec.minimum`` or ``ParamSpec.maximum``; None is no bound.
+
+    Returns
+    -------
+    str
+        ``"∞"`` for no bound, ``"4"`` for a whole number (also ``4.0``), else ``str(bound)``.
+    """
     if bound is None:
         return "∞"
     return str(int(bound)) if float(bound).is_integer() else str(bound)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 class Params(Mapping[str, Any]):
@@ -469,4 +477,5 @@ __all__ = [
     "Step",
     "StepCell",
     "TensorSpec",
+    "bound_text",
 ]
