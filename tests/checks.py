@@ -35,6 +35,19 @@ def run_python(code: str, *args: str, timeout: float = 120) -> str:
     return result.stdout
 
 
+def assert_refused(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """The app run as ``result`` exited 2 with one line of its own on stderr that says
+    ``words``; no traceback.  (Qt may log lines of its own, e.g. about the offscreen platform:
+    those are not counted.)"""
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [x for x in result.stderr.splitlines() if x.startswith("pooling-visualizer:")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("pooling-visualizer: error:")
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
 # ---- refusals -----------------------------------------------------------------------------------
 def refuses(call: Callable[[], object], *fragments: str, error: type = ValueError) -> Any:
     """``call`` must raise ``error`` whose message holds every fragment; the error."""

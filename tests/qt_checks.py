@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 _Item = TypeVar("_Item")
 
@@ -50,3 +51,38 @@ def events_after_each(
         for widget in widgets.values():
             widget.removeEventFilter(counter)
     return seen
+
+
+#: A cell painted through the delegate: (row, column, rectangle (x, y, w, h), focused).
+PaintedCell = tuple[int, int, tuple[int, int, int, int], bool]
+
+
+@contextmanager
+def cells_painted(view: Any) -> Iterator[list[PaintedCell]]:
+    """The cells ``view``'s delegate paints while the block runs, in order: those drawn anew,
+    not copied from the table's rendering (see tests/visualizer/test_table_rendering.py)."""
+    painted: list[PaintedCell] = []
+    original = view.delegate.paint_cell
+
+    def counted(painter, rect, r, c, focused) -> None:
+        painted.append((r, c, (rect.x(), rect.y(), rect.width(), rect.height()), focused))
+        original(painter, rect, r, c, focused)
+
+    view.delegate.paint_cell = counted
+    try:
+        yield painted
+    finally:
+        del view.delegate.paint_cell
+
+
+def height_needed(label: QLabel) -> int:
+    """The height ``label``'s (word-wrapped) text needs at the label's width, measured on a
+    fresh label styled as it is (QLabel's own height for a width is at least its least
+    height)."""
+    probe = QLabel()
+    probe.setWordWrap(True)
+    probe.setTextFormat(label.textFormat())
+    probe.setFont(label.font())
+    probe.setStyleSheet(label.styleSheet())
+    probe.setText(label.text())
+    return probe.heightForWidth(label.width())

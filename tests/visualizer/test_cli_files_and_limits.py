@@ -6,11 +6,11 @@ the interactive app (or hangs) fails instead of blocking the suite.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from checks import assert_refused
 from conftest import run_main
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox
@@ -21,18 +21,6 @@ from visualizer.session import dumps, session_from_state
 from visualizer.state import AppState
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def assert_refused(result: subprocess.CompletedProcess[str], *words: str) -> None:
-    """Exit 2 with one line of the app on stderr that says ``words``; no traceback.  (Qt may
-    log lines of its own, e.g. about the offscreen platform: those are not counted.)"""
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = [x for x in result.stderr.splitlines() if x.startswith("pooling-visualizer:")]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("pooling-visualizer: error:")
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 # ---- ranges -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from checks import adaptive_16_to_3, settle
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from qt_checks import height_needed
 
 from visualizer.widgets.fence import LayoutFence
 
@@ -163,19 +164,13 @@ def test_the_arithmetic_keeps_its_height_through_a_phase(window, qtbot, size):
     settle(qtbot)
     label = window.step_bar.arithmetic_label
     view = window.views_panel.input_view
-    probe = QLabel()  # each step's text alone, as the label lays it out
-    probe.setWordWrap(True)
-    probe.setTextFormat(label.textFormat())
-    probe.setFont(label.font())
-    probe.setStyleSheet(label.styleSheet())
     seen = set()
     needs = set()
     for step in range(st.n_windows, st.n_steps):
         st.set_step(step)
         settle(qtbot)
         seen.add((label.height(), view.geometry().getRect()))
-        probe.setText(label.text())
-        needs.add(probe.heightForWidth(label.width()))
+        needs.add(height_needed(label))  # each step's text alone, as the label lays it out
     assert len(needs) > 1  # the steps' texts do need different heights
     assert len(seen) == 1, seen
     assert label.height() >= max(needs)

@@ -485,14 +485,9 @@ def test_the_arrows_look_for_the_titles_again_only_after_a_new_view(window, qtbo
     assert any("Plane" in t.parentWidget().objectName() for t in known)
 
 
-def test_a_parameter_change_back_measures_no_header_again(qtbot, monkeypatch):
-    """Qt forgets a header's size hint whenever a section is resized or the model reset, and
-    works it out again from every section's number (four calls of the model's headerData a
-    section): output_size 3 <-> 4 did that some ten times per header of each table.  The
-    tables' headers keep their hints by what they depend on: shapes and numbers seen before
-    measure no section again."""
-    from conftest import new_window
-
+def header_roles_asked(monkeypatch) -> list[int]:
+    """The roles the tables' models are asked for header data from now on (call it before the
+    models are made: the binding looks a Qt method's Python override up once)."""
     from visualizer.widgets.matrix_view import MatrixModel
 
     asked: list[int] = []
@@ -502,8 +497,19 @@ def test_a_parameter_change_back_measures_no_header_again(qtbot, monkeypatch):
         asked.append(int(getattr(role, "value", role)))
         return header_data(model, section, orientation, role)
 
-    # Before the models are made: the binding looks a Qt method's Python override up once.
     monkeypatch.setattr(MatrixModel, "headerData", counted)
+    return asked
+
+
+def test_a_parameter_change_back_measures_no_header_again(qtbot, monkeypatch):
+    """Qt forgets a header's size hint whenever a section is resized or the model reset, and
+    works it out again from every section's number (four calls of the model's headerData a
+    section): output_size 3 <-> 4 did that some ten times per header of each table.  The
+    tables' headers keep their hints by what they depend on: shapes and numbers seen before
+    measure no section again."""
+    from conftest import new_window
+
+    asked = header_roles_asked(monkeypatch)
     window = new_window(qtbot)
     st = adaptive_window(window, qtbot)
     for size in (3, 4):
@@ -523,16 +529,7 @@ def test_a_header_measured_in_a_font_before_is_not_measured_again(qtbot, monkeyp
     """A view's headers take the font of its cell size (and a trial size's font and back while
     it is fitted): a header's kept hints are by font, so going back to a cell size measures
     no section again."""
-    from visualizer.widgets.matrix_view import MatrixModel
-
-    asked: list[int] = []
-    header_data = MatrixModel.headerData
-
-    def counted(model: MatrixModel, section: int, orientation: object, role: int = 0) -> object:
-        asked.append(int(getattr(role, "value", role)))
-        return header_data(model, section, orientation, role)
-
-    monkeypatch.setattr(MatrixModel, "headerData", counted)  # before the model is made
+    asked = header_roles_asked(monkeypatch)
     view = MatrixView("Y", "outputMatrix")
     qtbot.addWidget(view)
     view.resize(500, 400)

@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 import pytest
+from checks import assert_refused
 from conftest import run_main
 from numpy.testing import assert_array_equal
 
@@ -47,15 +48,6 @@ def stack_file(tmp_path, data, name="s.json"):
     path = tmp_path / name
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
-
-
-def assert_refused(result, *words):
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = [x for x in result.stderr.splitlines() if x.startswith("pooling-visualizer:")]
-    assert len(lines) == 1, result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def test_a_stack_file_is_read_into_the_engine_s_layers():

@@ -9,6 +9,7 @@ from checks import adaptive_16_to_3, record_calls, settle
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel, QStyle, QStyleOptionSlider, QWidget
+from qt_checks import height_needed
 
 from visualizer import i18n
 from visualizer.state import AppState
@@ -28,14 +29,7 @@ def max_pooling_at(window, qtbot, n: int, step: int):
 def need(window) -> int:
     """The height the arithmetic's text needs at the label's width, measured on a fresh label
     styled as it is (QLabel's own height for a width is at least its least height)."""
-    label = window.step_bar.arithmetic_label
-    probe = QLabel()
-    probe.setWordWrap(True)
-    probe.setTextFormat(label.textFormat())
-    probe.setFont(label.font())
-    probe.setStyleSheet(label.styleSheet())
-    probe.setText(label.text())
-    return probe.heightForWidth(label.width())
+    return height_needed(window.step_bar.arithmetic_label)
 
 
 def test_a_step_asks_no_least_size_hint_of_the_arithmetic(window, qtbot, monkeypatch):

@@ -10,7 +10,7 @@ from checks import record_calls, settle
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap, QRegion
 from PySide6.QtWidgets import QApplication
-from qt_checks import EventCounter, events_after_each
+from qt_checks import EventCounter, cells_painted, events_after_each
 
 from engine import format_number
 from visualizer.widgets import matrix_view
@@ -114,18 +114,8 @@ def _cells_painted(view, repaint) -> list[tuple[int, int, tuple[int, int, int, i
     of the dirty region drawn anew (not copied from the table's rendering: see
     tests/visualizer/test_table_rendering.py)."""
     view.table.forget_rendering()
-    painted = []
-    original = view.delegate.paint_cell
-
-    def counted(painter, rect, r, c, focused) -> None:
-        painted.append((r, c, (rect.x(), rect.y(), rect.width(), rect.height()), focused))
-        original(painter, rect, r, c, focused)
-
-    view.delegate.paint_cell = counted  # type: ignore[method-assign]
-    try:
+    with cells_painted(view) as painted:
         repaint()
-    finally:
-        del view.delegate.paint_cell
     return painted
 
 

@@ -13,6 +13,7 @@ from checks import record_calls, settle
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QApplication
+from qt_checks import cells_painted
 
 from visualizer import presentation
 from visualizer.widgets import matrix_view
@@ -46,21 +47,11 @@ def drawn_anew(view, qtbot, repaint: bool = True) -> set[tuple[int, int]]:
     """The cells painted anew (through the delegate) while the event loop runs and, with
     ``repaint``, while the whole viewport is repainted after it (what is not drawn anew is
     copied from the rendering)."""
-    drawn: set[tuple[int, int]] = set()
-    original = view.delegate.paint_cell
-
-    def counted(painter, rect, r, c, focused) -> None:
-        drawn.add((r, c))
-        original(painter, rect, r, c, focused)
-
-    view.delegate.paint_cell = counted  # type: ignore[method-assign]
-    try:
+    with cells_painted(view) as painted:
         settle(qtbot)
         if repaint:
             view.table.viewport().repaint()
-    finally:
-        del view.delegate.paint_cell
-    return drawn
+    return {(r, c) for r, c, _, _ in painted}
 
 
 def test_a_repaint_copies_the_cells_and_draws_only_those_that_changed(qtbot):
