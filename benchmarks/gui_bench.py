@@ -45,8 +45,9 @@ reference's median on the day the ms targets were set (``TARGETS_REF_MS``: the r
 0.51 ms, what the case would take on that machine; hosts here have run the same reference at
 1–2 ms since), with whether the target holds there beside whether it holds in this run's
 wall time.  Times are medians after warm-up (``time.perf_counter``), wall times on a shared
-machine: compare them, never assert them.  The script also checks that stepping re-creates nothing (no model reset, no new graphics
-item) and, for every missed target, prints the top hot spots from ``cProfile``.
+machine: compare them, never assert them.  The script also checks that stepping re-creates
+nothing (no model reset, no new graphics item) and, for every missed target, prints the top
+hot spots from ``cProfile``.
 """
 
 from __future__ import annotations
