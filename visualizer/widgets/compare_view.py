@@ -12,8 +12,8 @@ value differs between the settings are framed; a line above the panels says what
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtCore import QEvent, QRect, QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -77,6 +77,72 @@ STEP_POINTS = 10.0
 VIEW_TITLE_POINTS = 10.5
 SUMMARY_POINTS = 11.5
 LECTURE_TEXT_SCALE = 1.3
+# The arithmetic's lines under a panel's title (columns, grid): as many as the step's text
+# needs at the panels' width, from two (the room the views keep for most steps) to three (the
+# longest texts: average and LP pooling's backward steps in the lecture layout's panels at
+# 1024 px, in English and in Chinese; two cut their lines at the top and bottom).  A longer
+# text is cut with "…".  Beside the title (rows): one line.
+STEP_LINES = (2, 3)
+ELLIPSIS = "…"
+
+
+class StepLabel(QLabel):
+    """A panel's arithmetic in a box of fixed height (the views keep their size while
+    stepping): the whole text when it fits, else cut at a word with "…" (the tooltip has it
+    all), never lines cut in half at the box's edges."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.full_text = ""
+
+    def set_full_text(self, text: str) -> None:
+        if text == self.full_text:
+            return
+        self.full_text = text
+        self.setToolTip(text)
+        self._fit()
+
+    def needed_height(self, text: str, width: int | None = None) -> int:
+        """The height ``text`` takes at ``width`` (None: the label's) as the label lays it
+        out (plain text: a label wraps it with the font's metrics)."""
+        room = self.contentsRect()
+        width = room.width() if width is None else width
+        flags = Qt.TextFlag.TextWordWrap if self.wordWrap() else Qt.TextFlag.TextSingleLine
+        box = QRect(0, 0, max(1, width), 1 << 20)
+        return self.fontMetrics().boundingRect(box, int(flags), text).height()
+
+    def fits(self, text: str) -> bool:
+        room = self.contentsRect()
+        if not self.wordWrap():
+            return self.fontMetrics().horizontalAdvance(text) <= room.width()
+        return self.needed_height(text) <= room.height()
+
+    def _fit(self) -> None:
+        text = self.full_text
+        if text and not self.fits(text):
+            # The longest start of the text that fits with the ellipsis (at a space when there
+            # is one near: Chinese has none, and is cut between characters).
+            low, high = 0, len(text)
+            while low < high:
+                mid = (low + high + 1) // 2
+                if self.fits(text[:mid].rstrip() + ELLIPSIS):
+                    low = mid
+                else:
+                    high = mid - 1
+            space = text.rfind(" ", 0, low + 1)
+            cut = space if space > low - 16 and space > 0 else low
+            text = text[:cut].rstrip() + ELLIPSIS
+        if text != self.text():
+            self.setText(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
 
 
 def view_position(mode: str, k: int) -> tuple[int, int]:
@@ -122,7 +188,8 @@ class ComparePanel(QFrame):
         self.views["input"].sigCellEdited.connect(state.set_input_cell)
         for name in ("output", "grad_output"):
             self.views[name].sigCellClicked.connect(state.jump_to_position)
-        self.step_label = QLabel("")
+        self.step_label = StepLabel()
+        self.step_label.setTextFormat(Qt.TextFormat.PlainText)
         self.step_label.setObjectName(f"comparePanel{index}Step")
         step_font = QFont(self.step_label.font())
         step_font.setPointSizeF(STEP_POINTS)
@@ -147,6 +214,7 @@ class ComparePanel(QFrame):
         layout.addLayout(self.grid, 1)
         self.mode = ""
         self.shown: tuple[str, ...] = ()
+        self.step_lines = STEP_LINES[0]  # the arithmetic's lines under the title (wanted_lines)
         # What each view was last given: a step redraws only the views whose content changed.
         self._shown: dict[str, np.ndarray] = {}
         self._marks: dict[str, Marks] = {}
@@ -197,16 +265,46 @@ class ComparePanel(QFrame):
             self.head.addWidget(self.step_fence, 0, 1)
         self.head.setColumnStretch(0, 0 if not below else 1)
         self.head.setColumnStretch(1, 0 if below else 1)
-        # Under the title the arithmetic wraps, in a box of two lines (the views keep their
-        # size while stepping); the tooltip has the whole text.
+        # Under the title the arithmetic wraps, in a box of step_lines lines (the views keep
+        # their size while stepping); a longer text is cut with "…", the tooltip has it all.
         self.step_label.setWordWrap(below)
-        lines = 2 if below else 1
-        self.step_label.setFixedHeight(self.step_label.fontMetrics().lineSpacing() * lines + 2)
+        self.step_label.setFixedHeight(self.step_height(self.step_lines if below else 1))
+
+    def wanted_lines(self, width: int) -> int:
+        """The lines (within :data:`STEP_LINES`) the arithmetic needs under the title in a
+        panel ``width`` pixels wide."""
+        label = self.step_label
+        text = label.full_text
+        low, high = STEP_LINES
+        if not text:
+            return low
+        inner = width - self.side_margins() - 2 * label.frameWidth() - 2 * label.margin()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        height = label.fontMetrics().boundingRect(QRect(0, 0, max(1, inner), 1 << 20), flags, text)
+        for lines in range(low, high + 1):
+            if height.height() <= self.step_height(lines) - 2:
+                return lines
+        return high
+
+    def set_step_lines(self, lines: int) -> None:
+        if lines != self.step_lines:
+            self.step_lines = lines
+            if self.mode not in ("", "rows"):
+                self.step_label.setFixedHeight(self.step_height(lines))
+
+    def step_height(self, lines: int) -> int:
+        """The arithmetic's box for ``lines`` lines of its text."""
+        metrics = self.step_label.fontMetrics()
+        # The lines' spacing, and the last line's full height (its descent may pass its
+        # spacing: a line's spacing can be less than its height).
+        return (
+            metrics.lineSpacing() * (lines - 1) + max(metrics.height(), metrics.lineSpacing()) + 2
+        )
 
     def head_height(self, mode: str) -> int:
         """The height of the title (and the arithmetic) in ``mode``, with the margins."""
         title = self.title_label.sizeHint().height()
-        step = self.step_label.fontMetrics().lineSpacing() * 2 + 2
+        step = self.step_height(self.step_lines)
         margins = self.layout().contentsMargins()
         frame = 2 * self.frameWidth()
         extra = margins.top() + margins.bottom() + frame + self.layout().spacing()
@@ -409,14 +507,22 @@ class CompareView(Retranslatable, QWidget):
         if not self.panels or self.state.comparison is None:
             return
         shown = self._candidate_views()
+        # The arithmetic's lines under the titles, at the width the panels get side by side
+        # (every panel's the same: their views start at one height).
+        n = len(self.panels)
+        width = (self.width() - PANEL_SPACING * (n - 1)) // n
+        lines = max(panel.wanted_lines(width) for panel in self.panels)
         key = (
             self.size(),
             tuple(shown),
             tuple(p.views["input"].model.values.shape for p in self.panels),
+            lines,
         )
         if key == self._arranged:
             return
         self._arranged = key
+        for panel in self.panels:
+            panel.set_step_lines(lines)
         mode, cell = self.best_mode(shown)
         phase = self._phase_views()
         if shown != phase and cell < MIN_NUMBER_CELL:
@@ -552,18 +658,18 @@ class CompareView(Retranslatable, QWidget):
         # view given new values marked its old cells again first).
         with marks_held([view for panel in self.panels for view in panel.views.values()]):
             self._marking = True
-            for panel, frame, shown in zip(self.panels, frames, phase_views, strict=True):
+            for i, (panel, frame, shown) in enumerate(
+                zip(self.panels, frames, phase_views, strict=True)
+            ):
                 self._show_frame_values(panel, frame, shown)
+                # Before the arrangement: the lines its text needs count.
+                panel.step_label.set_full_text(st.compare_step_text(i))
             # With the views' new values (their sizes count): a phase switch changes the views.
             self._arrange()
             self._marking = False
             for i, panel in enumerate(self.panels):
                 frame = frames[i]
                 self._step_marks.append(self._frame_marks(panel, frame, differing[i]))
-                text = st.compare_step_text(i)
-                if text != panel.step_label.text():
-                    panel.step_label.setText(text)
-                    panel.step_label.setToolTip(text)
                 panel.step_label.setEnabled(frame.step.present)
             self._show_marks()
 
