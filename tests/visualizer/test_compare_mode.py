@@ -425,3 +425,57 @@ def test_hovering_dw_links_nothing(window):
     st.set_step(st.n_steps - 1)
     view.panels[0].views["grad_weight"].sigCellHovered.emit(0, 0)  # a kernel tap, not X[0, 0]
     assert st.hover is None
+
+
+def _settle(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(4):
+        QApplication.processEvents()
+        qtbot.wait(10)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
+@pytest.mark.parametrize("lecture", [True, False])
+def test_each_panels_arithmetic_fits_its_box(window, qtbot, language, size, lecture):
+    """The reviewer's 1024 × 768 lecture layout: three lines of average and LP pooling's
+    backward arithmetic in a box two lines tall, cut at the top and bottom."""
+    from PySide6.QtCore import QRect, Qt
+
+    from visualizer.i18n import ENGLISH, set_language
+    from visualizer.widgets.compare_view import ELLIPSIS
+
+    set_language(language)
+    window.resize(*size)
+    view = _enter(window, {"op": "max_pool2d"}, {"op": "avg_pool2d"}, {"op": "lp_pool2d"})
+    window.presentation.set_presentation(lecture, save=False)
+    st = window.state
+    try:
+        for step in (st.n_windows + 2, st.n_steps - 2, 1):
+            st.set_step(step)
+            _settle(qtbot)
+            heads = set()
+            for i, panel in enumerate(view.panels):
+                label = panel.step_label
+                shown, whole = label.text(), st.compare_step_text(i)
+                assert shown == whole or (shown.endswith(ELLIPSIS) and label.toolTip() == whole)
+                room = label.contentsRect()
+                if label.wordWrap():
+                    flags = int(Qt.TextFlag.TextWordWrap)
+                    box = QRect(0, 0, room.width(), 1 << 20)
+                    need = label.fontMetrics().boundingRect(box, flags, shown).height()
+                    assert need <= room.height(), (i, shown, need, room.height())
+                    heads.add(label.height())
+                else:
+                    assert label.fontMetrics().horizontalAdvance(shown) <= room.width()
+                    assert label.fontMetrics().height() <= room.height()
+            assert len(heads) <= 1  # the panels' views start at one height
+        if size == (1024, 768) and lecture:
+            # There the whole texts fit (three lines): nothing cut.
+            assert all(p.step_label.text() == p.step_label.full_text for p in view.panels)
+        # One cell size for every view still.
+        assert len({v.cell for v in view.views()}) == 1
+    finally:
+        window.presentation.set_presentation(False, save=False)
+        set_language(ENGLISH)
