@@ -42,8 +42,11 @@ from visualizer.widgets.views_panel import (
 )
 
 # The highlight style of a cell whose value differs between the settings (the Pitfalls panel's
-# frame for a differing cell; it is no colour of the data maps in either palette).
+# frame for a differing cell; it is no colour of the data maps in either palette) ...
 DIFFERS_STYLE = "wrong"
+# ... and of one that is also a cell of the step: the step's frame, a tab of that colour in its
+# corner (the full frame, drawn over the step's, hid where the step was).
+DIFFERS_STEP_STYLE = "differs"
 # Differing cells are framed in matrices of at most this many cells (the summary line still
 # counts them in larger ones).
 MAX_MARKED_CELLS = 24 * 24
@@ -702,20 +705,25 @@ class CompareView(Retranslatable, QWidget):
         hl = frame.highlight
         marks: dict[str, Marks] = {}
         for name in panel.shown:
-            marked = differing.get(name)
-            cells = Marks()
-            # Framed where a view can be a table; a heat map draws no such frames.
-            if marked is not None and marked.size <= MAX_MARKED_CELLS and self._framed:
-                cells = cells.added(map(tuple, np.argwhere(marked).tolist()), DIFFERS_STYLE)
+            step = Marks()
             skip = (forward and name in GRADIENTS) or (not forward and name == "mask")
             if hl is not None and not skip:
                 # As the usual views: the step's cells (a large window as a rectangle); in the
                 # backward phase dY marks the cell of the current output position.
                 if name == "grad_output":
-                    cells = hl.of("output").map_roles(current_style).merged(cells)
+                    step = hl.of("output").map_roles(current_style)
                 else:
-                    cells = hl.of(name).map_roles(role_styles).merged(cells)
-            marks[name] = cells
+                    step = hl.of(name).map_roles(role_styles)
+            marked = differing.get(name)
+            cells = Marks()
+            # Framed where a view can be a table; a heat map draws no such frames.
+            if marked is not None and marked.size <= MAX_MARKED_CELLS and self._framed:
+                found = [tuple(pos) for pos in np.argwhere(marked).tolist()]
+                # A step's cell keeps its own frame, with a tab saying that it differs.
+                tabbed = [pos for pos in found if pos in step]
+                cells = cells.added([pos for pos in found if pos not in step], DIFFERS_STYLE)
+                cells = cells.added(tabbed, DIFFERS_STEP_STYLE)
+            marks[name] = step.merged(cells) if step else cells
         return marks
 
     def _on_hover_changed(self) -> None:

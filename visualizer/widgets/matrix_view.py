@@ -123,6 +123,10 @@ STYLE_SHAPE = {
     "quiz_right": (5, Qt.SolidLine),
     "quiz_wrong": (5, Qt.SolidLine),
     "quiz_missed": (4, Qt.DashLine),
+    # Compare mode (widgets/compare_view.py): a differing cell that is also one of the step's
+    # cells: the step's frame as on any cell, a tab of "wrong"'s colour in its top left corner
+    # over it (the full "wrong" frame, drawn over the step's, hid where the step was).
+    "differs": (2, Qt.SolidLine),
 }
 STYLE_ORDER = (
     "hover",
@@ -138,12 +142,14 @@ STYLE_ORDER = (
     "quiz_right",
     "quiz_wrong",
 )
-# The quiz's marks take the colours of marks that mean the same (no new colour to tell apart).
+# The quiz's marks (and compare mode's tab) take the colours of marks that mean the same (no
+# new colour to tell apart).
 QUIZ_COLOURS = {
     "quiz_picked": "hover",
     "quiz_right": "target",
     "quiz_wrong": "wrong",
     "quiz_missed": "window",
+    "differs": "wrong",
 }
 
 # Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
@@ -1435,8 +1441,8 @@ class _CellDelegate(QStyledItemDelegate):
         cell = QRect(0, 0, width, height)
         plan: list[Band] = []
         for style in STYLE_ORDER:
-            if style not in styles or style == "gap":  # the gap's hatch is under the number
-                continue
+            if style not in styles or style in ("gap", "differs"):  # the gap's hatch is
+                continue  # under the number; the differs tab is drawn last, over the frames
             color, base_width, line = pens[style]
             pen_width = max(2, round(base_width * min(self.scale, 1.2)))
             inset = pen_width // 2 + (1 if style in ("winner", "target") else 0)
@@ -1462,6 +1468,12 @@ class _CellDelegate(QStyledItemDelegate):
                 plan += _frame_bands(rect.adjusted(inner, inner, -inner, -inner), 1, _INLINE)
                 continue
             plan.append((0, 0, 0, 0, _OUTLINE, (color, pen_width, inset, line)))
+        if "differs" in styles:
+            # A square in the corner, a quarter of the cell (at least 5 px) with a dark edge:
+            # the number stays clear of it, the step's frame shows on its four sides.
+            tab = max(5, min(width, height) // 4)
+            plan.append((0, 0, tab + 1, tab + 1, _OUTLINE, None))
+            plan.append((0, 0, tab, tab, _colour(pens["differs"][0]), None))
         return tuple(plan)
 
     def _paint_dashed(
