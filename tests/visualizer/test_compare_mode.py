@@ -479,3 +479,67 @@ def test_each_panels_arithmetic_fits_its_box(window, qtbot, language, size, lect
     finally:
         window.presentation.set_presentation(False, save=False)
         set_language(ENGLISH)
+
+
+# The styles of a step's cells (their frames say where the step is).
+STEP_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"))
+
+
+def test_a_step_cell_that_differs_keeps_its_step_frame_visible(window, qtbot):
+    """The reviewer's padding 0 | padding 1, backward: the step's dY cell (orange) and dX
+    target (green) differ between the settings, and got the full violet frame of every
+    differing cell, drawn over theirs: where the step was could not be seen."""
+    from visualizer.widgets.compare_view import DIFFERS_STEP_STYLE, DIFFERS_STYLE
+
+    window.resize(1366, 768)
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    _settle(qtbot)
+    both = set()
+    for step in range(st.n_windows, st.n_steps):
+        st.set_step(step)
+        _settle(qtbot)
+        assert view._framed  # cells large enough for numbers: differing cells are marked
+        _frames, differing = st.compare_frames()
+        for i, panel in enumerate(view.panels):
+            for name in panel.shown:
+                styles = panel.views[name].model.styles
+                marked = differing[i].get(name)
+
+                def differs(pos, marked=marked):
+                    inside = marked is not None and 0 <= pos[0] < marked.shape[0]
+                    return inside and 0 <= pos[1] < marked.shape[1] and bool(marked[pos])
+
+                for pos in styles:
+                    roles = set(styles[pos])
+                    if roles & STEP_STYLES:
+                        # Nothing drawn over the step's frame but a corner tab.
+                        assert DIFFERS_STYLE not in roles, (step, i, name, pos, roles)
+                        if differs(pos):
+                            assert DIFFERS_STEP_STYLE in roles
+                            both.add((name, "current" in roles))
+                    elif differs(pos):
+                        assert DIFFERS_STYLE in roles  # the other differing cells as before
+    # The reviewer's cases came up: the dY cell of the step and a dX target.
+    assert ("grad_output", True) in both and ("grad_input", False) in both
+
+
+def test_the_differs_tab_leaves_the_step_frame_whole(qtbot):
+    """On a step's differing cell the step's frame is drawn as on any cell, then only a
+    corner tab of the differs colour (not the full frame over it)."""
+    from tests.visualizer.test_cell_numbers import shown_table
+    from visualizer.widgets.compare_view import DIFFERS_STEP_STYLE
+    from visualizer.widgets.matrix_view import style_pens
+
+    view = shown_table(qtbot, [[1.0, 2.0], [3.0, 4.0]], (300, 300))
+    view.set_cell_size(24)
+    delegate = view.delegate
+    violet = style_pens()[DIFFERS_STEP_STYLE][0].lower()
+    for step in ("current", "target", "window", "winner"):
+        alone = delegate._border_plan(24, 24, frozenset((step,)))
+        plan = delegate._border_plan(24, 24, frozenset((step, DIFFERS_STEP_STYLE)))
+        assert plan[: len(alone)] == alone  # the step's frame whole, first
+        extra = plan[len(alone) :]
+        assert extra and extra[-1][4].name().lower() == violet
+        for x, y, w, h, _c, dashed in extra:  # a tab in the corner, under a third of the cell
+            assert dashed is None and x == 0 and y == 0 and w <= 24 // 3 and h <= 24 // 3

@@ -1469,9 +1469,9 @@ class _CellDelegate(QStyledItemDelegate):
                 continue
             plan.append((0, 0, 0, 0, _OUTLINE, (color, pen_width, inset, line)))
         if "differs" in styles:
-            # A square in the corner, a quarter of the cell (at least 5 px) with a dark edge:
+            # A square in the corner, a quarter of the cell (at least 6 px) with a dark edge:
             # the number stays clear of it, the step's frame shows on its four sides.
-            tab = max(5, min(width, height) // 4)
+            tab = max(6, min(width, height) // 4)
             plan.append((0, 0, tab + 1, tab + 1, _OUTLINE, None))
             plan.append((0, 0, tab, tab, _colour(pens["differs"][0]), None))
         return tuple(plan)
