@@ -89,6 +89,10 @@ def st_views(st, i, wide=False):
     return ("grad_output", "input", "grad_input", *weight)
 
 
+# A differing cell's marks: its frame, or on a cell of the step its tab (see compare_view).
+DIFFERS = {"wrong", "differs"}
+
+
 def test_differing_cells_are_exactly_the_cells_whose_values_differ(window):
     view = _enter(window, {"op": "max"}, {"op": "avg"})
     st = window.state
@@ -98,16 +102,18 @@ def test_differing_cells_are_exactly_the_cells_whose_values_differ(window):
     grads = [p.results.grad_input[0, 0] for p in comparison.panels]
     for i, panel in enumerate(view.panels):
         np.testing.assert_array_equal(panel.views["output"].matrix(), outputs[i])
-        marked = {rc for rc, s in panel.views["output"].model.styles.items() if "wrong" in s}
+        marked = {rc for rc, s in panel.views["output"].model.styles.items() if DIFFERS & set(s)}
         assert marked == {tuple(map(int, rc)) for rc in np.argwhere(outputs[0] != outputs[1])}
     st.set_step(st.n_steps - 1)  # the whole dX is shown, and the outputs still
     for i, panel in enumerate(view.panels):
         assert not panel.views["grad_input"].isHidden()
         np.testing.assert_array_equal(panel.views["grad_input"].matrix(), grads[i])
-        marked = {rc for rc, s in panel.views["grad_input"].model.styles.items() if "wrong" in s}
+        marked = {
+            rc for rc, s in panel.views["grad_input"].model.styles.items() if DIFFERS & set(s)
+        }
         assert marked == {tuple(map(int, rc)) for rc in np.argwhere(grads[0] != grads[1])}
         assert not panel.views["output"].isHidden()
-        marked = {rc for rc, s in panel.views["output"].model.styles.items() if "wrong" in s}
+        marked = {rc for rc, s in panel.views["output"].model.styles.items() if DIFFERS & set(s)}
         assert marked == {tuple(map(int, rc)) for rc in np.argwhere(outputs[0] != outputs[1])}
 
 
@@ -134,7 +140,7 @@ def test_the_backward_phase_still_shows_each_setting_s_output_and_mask(window, q
         np.testing.assert_array_equal(panel.views["output"].matrix(), outputs[i])
         styles = panel.views["output"].model.styles
         assert [rc for rc, s in styles.items() if "current" in s] == [position]
-        marked = {rc for rc, s in styles.items() if "wrong" in s}
+        marked = {rc for rc, s in styles.items() if DIFFERS & set(s)}
         h, w = outputs[i].shape
         other = outputs[1 - i]
         expected = {
@@ -342,7 +348,7 @@ def test_the_backward_phase_shows_dy_with_its_current_cell(window):
         assert [rc for rc, s in dy.model.styles.items() if "current" in s] == [position]
         # dY cells only one setting has (its 5x5 against 4x4) are marked as differing.
         shapes = [p.results.grad_output.shape[-2:] for p in comparison.panels]
-        marked = {rc for rc, s in dy.model.styles.items() if "wrong" in s}
+        marked = {rc for rc, s in dy.model.styles.items() if DIFFERS & set(s)}
         if i == 1:
             assert (4, 4) in marked and shapes[1] == (5, 5)
     st.set_step(0)
