@@ -398,6 +398,20 @@ def test_three_panels_of_the_default_example_show_numbers(window, qtbot, size):
         assert shown and all(v.cell >= MIN_NUMBER_CELL for v in shown), [v.cell for v in shown]
         assert all(v.model.show_numbers for v in shown)
         assert view.mode in ("columns", "grid", "rows")
+        for panel in view.panels:  # the arithmetic whole, or cut with "…": no line half shown
+            _assert_fits(panel.step_label)
+
+
+def _assert_fits(label) -> None:
+    from PySide6.QtCore import QRect, Qt
+
+    from visualizer.widgets.compare_view import ELLIPSIS
+
+    shown, room = label.text(), label.contentsRect()
+    assert shown == label.full_text or shown.endswith(ELLIPSIS)
+    flags = int(Qt.TextFlag.TextWordWrap if label.wordWrap() else Qt.TextFlag.TextSingleLine)
+    need = label.fontMetrics().boundingRect(QRect(0, 0, room.width(), 1 << 20), flags, shown)
+    assert need.height() <= room.height() and need.width() <= room.width(), (shown, room)
 
 
 def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):

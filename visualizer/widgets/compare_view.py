@@ -532,6 +532,17 @@ class CompareView(Retranslatable, QWidget):
             # The outputs and masks too would leave no room for numbers: the phase's alone.
             shown = phase
             mode, cell = self.best_mode(shown)
+        if cell < MIN_NUMBER_CELL and lines > STEP_LINES[0]:
+            # Numbers (and the frames of differing cells) before the arithmetic's last line:
+            # with fewer lines its text is cut with "…" (the tooltip has it all).
+            for panel in self.panels:
+                panel.set_step_lines(STEP_LINES[0])
+            fewer = self.best_mode(shown)
+            if fewer[1] >= MIN_NUMBER_CELL:
+                mode, cell = fewer
+            else:
+                for panel in self.panels:
+                    panel.set_step_lines(lines)
         self.cell_estimate = cell
         before = [panel.shown for panel in self.panels]
         for panel, names in zip(self.panels, shown, strict=True):
