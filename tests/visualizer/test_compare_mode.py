@@ -416,6 +416,7 @@ def _assert_fits(label) -> None:
 
 def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
     from visualizer.widgets.compare_view import LECTURE_TEXT_SCALE, STEP_POINTS, TITLE_POINTS
+    from visualizer.widgets.matrix_view import LECTURE_NUMBER_HEIGHT, NUMBER_HEIGHT
 
     view = _enter(window, {"padding": 0}, {"padding": 1})
     window.presentation.set_presentation(True, save=False)
@@ -424,9 +425,12 @@ def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
         for panel in view.panels:
             assert panel.title_label.font().pointSizeF() == TITLE_POINTS * LECTURE_TEXT_SCALE
             assert panel.step_label.font().pointSizeF() == STEP_POINTS * LECTURE_TEXT_SCALE
+            # Its numbers as large as the usual views' there (they were the normal layout's).
+            assert all(v.number_height == LECTURE_NUMBER_HEIGHT for v in panel.views.values())
     finally:
         window.presentation.set_presentation(False, save=False)
     assert not view.lecture
+    assert all(v.number_height == NUMBER_HEIGHT for p in view.panels for v in p.views.values())
     assert all(p.title_label.font().pointSizeF() == TITLE_POINTS for p in view.panels)
     # A setting added while presenting gets the lecture texts too.
     window.presentation.set_presentation(True, save=False)

@@ -32,7 +32,14 @@ from visualizer.model.present import Marks
 from visualizer.state import INPUT, AppState
 from visualizer.ui import Retranslatable, largest_fitting
 from visualizer.widgets.fence import LayoutFence
-from visualizer.widgets.matrix_view import MIN_NUMBER_CELL, MatrixView, levels_for, marks_held
+from visualizer.widgets.matrix_view import (
+    LECTURE_NUMBER_HEIGHT,
+    MIN_NUMBER_CELL,
+    NUMBER_HEIGHT,
+    MatrixView,
+    levels_for,
+    marks_held,
+)
 from visualizer.widgets.views_panel import (
     INPUT_SIDE,
     OUTPUT_SIDE,
@@ -253,6 +260,10 @@ class ComparePanel(QFrame):
             font = QFont(widget.font())
             font.setPointSizeF(points * scale)
             widget.setFont(font)
+        for view in self.views.values():
+            # The numbers as large as the usual views' in the lecture layout (they were the
+            # normal layout's, ~8-9 px at 1366 × 768).
+            view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
         mode, self.mode = self.mode, ""
         self._place_head(mode or "rows")
         self.mode = mode
