@@ -124,6 +124,12 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     QT_TR_NOOP("{name} must be an int, got {value}"),
     QT_TR_NOOP("{name} ({value}) must be at least {low}"),
     QT_TR_NOOP("output_size must be an int or a pair (height, width) of ints or None, got {value}"),
+    # ops/_adaptive.py: the output-size explanation of adaptive pooling
+    QT_TR_NOOP(
+        "{out_name} = {out}: window i = [floor(i·{name}/{out_name}), "
+        "ceil((i+1)·{name}/{out_name})) = [floor(i·{size}/{out}), "
+        "ceil((i+1)·{size}/{out})) → {spans}"
+    ),
     # reference_adaptive.py
     QT_TR_NOOP("output_size ({h}, {w}) is empty: no backward"),
     # conv_transpose.py

@@ -505,6 +505,10 @@
         <translation>output_size 必须是一个整数、一对整数（高, 宽）或 None，实际为 {value}</translation>
     </message>
     <message>
+        <source>{out_name} = {out}: window i = [floor(i·{name}/{out_name}), ceil((i+1)·{name}/{out_name})) = [floor(i·{size}/{out}), ceil((i+1)·{size}/{out})) → {spans}</source>
+        <translation>{out_name} = {out}：第 i 个窗口 = [floor(i·{name}/{out_name}), ceil((i+1)·{name}/{out_name})) = [floor(i·{size}/{out}), ceil((i+1)·{size}/{out})) → {spans}</translation>
+    </message>
+    <message>
         <source>output_size ({h}, {w}) is empty: no backward</source>
         <translation>output_size（{h}, {w}）为空：没有反向传播</translation>
     </message>
@@ -2619,6 +2623,11 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). Hatched cells: beyond the padding, only reached by ceil_mode windows (never read).</source>
         <translation>灰色单元格：填充（最大池化为 −∞，所以永远不会胜出；其他情况为 0）。斜纹单元格：超出填充的部分，只有 ceil_mode 的窗口会到达（从不读取）。</translation>
+    </message>
+    <message>
+        <source>dW so far</source>
+        <comment>a narrow view&apos;s title</comment>
+        <translation>dW（迄今）</translation>
     </message>
     <message>
         <source>Channels {first}–{last}</source>

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine.adaptive import adaptive_bins, adaptive_output_size
+from engine.errors import Message
 from engine.geometry import Pair, WindowGeometry
 from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, Params, ParamSpec
 
@@ -111,14 +112,23 @@ def explain(in_size: tuple[int, int], _w: tuple[int, ...] | None, p: Params) -> 
         g = adaptive_geometry(in_size, p["output_size"])
     except ValueError as exc:
         return [f"✗ {exc}"]
-    lines = []
+    lines: list[str] = []
     for axis, (name, out_name) in enumerate((("H", "H_out"), ("W", "W_out"))):
         size, out = in_size[axis], g.out_size[axis]
         start, stop = g.bins[axis]
         spans = ", ".join(f"[{a}, {b})" for a, b in zip(start.tolist(), stop.tolist(), strict=True))
+        # A Message, not an f-string: its words ("window") are translated by the visualizer
+        # (the template is in visualizer/engine_messages.py), its formulas and numbers kept.
         lines.append(
-            f"{out_name} = {out}: window i = [floor(i·{name}/{out_name}), "
-            f"ceil((i+1)·{name}/{out_name})) = [floor(i·{size}/{out}), ceil((i+1)·{size}/{out})) "
-            f"→ {spans}"
+            Message(
+                "{out_name} = {out}: window i = [floor(i·{name}/{out_name}), "
+                "ceil((i+1)·{name}/{out_name})) = [floor(i·{size}/{out}), "
+                "ceil((i+1)·{size}/{out})) → {spans}",
+                out_name=out_name,
+                out=out,
+                name=name,
+                size=size,
+                spans=spans,
+            )
         )
     return lines

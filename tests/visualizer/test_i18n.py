@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 import engine
 from engine import geometry, pitfalls
@@ -623,3 +623,42 @@ def test_command_line_language(tmp_path):
     )
     assert bad.returncode == 2
     assert "太大" in bad.stderr
+
+
+@pytest.mark.parametrize("key", ["adaptive_avg_pool2d", "adaptive_max_pool2d"])
+def test_the_adaptive_window_lines_are_said_in_chinese(qapp, chinese, key):
+    """The output-size panel of adaptive pooling said "H_out = 2: window i = [floor(…" in the
+    Chinese window: the line was an English f-string.  It is a Message now (its formulas and
+    numbers are fields), translated like the other formula lines."""
+    state = AppState()
+    state.set_op(key)
+    lines = state.formula_lines()[:2]
+    assert all(isinstance(line, Message) for line in lines)
+    for line, (name, size) in zip(lines, (("H_out", 8), ("W_out", 8)), strict=True):
+        shown = i18n.translate_message(line)
+        assert "window" not in shown and "窗口" in shown, shown
+        # The formula and its numbers are the English line's, word for word.
+        assert shown.startswith(f"{name} = 2：")
+        assert f"[floor(i·{size}/2), ceil((i+1)·{size}/2)) → [0, 4), [4, 8)" in shown
+    i18n.set_language(ENGLISH)
+    assert i18n.translate_message(lines[0]) == str(lines[0])
+    assert str(lines[0]).startswith("H_out = 2: window i = [floor(i·H/H_out)")
+
+
+def test_the_dw_title_says_so_far_in_the_chinese_lecture_layout(window, qtbot, chinese):
+    """In the lecture layout the narrow dW view showed "dW so far" in English but only "dW" in
+    Chinese: "dW（到目前为止）" did not fit and the title fell back to its bare symbol.  A
+    shorter Chinese wording that still says "so far" is tried first."""
+    st = window.state
+    st.set_op("conv2d")
+    st.set_params(kernel_size=2, padding=1)
+    window.resize(1366, 768)
+    window.presentation.set_presentation(True, save=False)
+    st.set_step(st.n_windows + 34)
+    for _ in range(4):
+        QApplication.processEvents()
+        qtbot.wait(5)
+    label = window.views_panel.grad_weight_view.title_label
+    assert label.isVisible()
+    assert label.text() in ("dW（到目前为止）", "dW（迄今）"), label.text()
+    assert label.fits(label.text())

@@ -404,3 +404,26 @@ def test_open_preset_file_action(window, tmp_path, monkeypatch):
     assert_array_equal(window.state.x[0, 0], [[1, 2, 3, 4], [5, 6, 7, 8]])
     assert "From disk" in window.findChild(QLabel, "presetExplanation").text()
     assert isinstance(window.menus["presets"], QMenu)
+
+
+def test_a_chinese_explanation_names_each_control_as_the_chinese_window_labels_it(qapp):
+    """Preset 06's Chinese explanation said "padding" where the control reads 填充: a
+    parameter is named in a Chinese explanation by its Chinese label, not by its PyTorch
+    name (a label that is the PyTorch name in both languages, as ceil_mode, may stay)."""
+    import re
+
+    from engine import OPS
+    from visualizer import i18n
+
+    i18n.set_language(i18n.CHINESE)
+    try:
+        for path in list_presets():
+            preset = load_preset(path)
+            text = preset.explanation_zh or ""
+            for param in OPS[preset.op].params:
+                label = i18n.tr(param.label)
+                if re.search(r"[\u4e00-\u9fff]", label) is None:
+                    continue  # labelled by its PyTorch name in Chinese too
+                assert re.search(rf"\b{param.name}\b", text) is None, (path.stem, param.name, label)
+    finally:
+        i18n.set_language(i18n.ENGLISH)

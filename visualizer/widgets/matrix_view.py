@@ -3801,8 +3801,9 @@ class MatrixView(QWidget):
 
     # ---- content ----------------------------------------------------------------------------
     def set_title(self, title: str, short: str = "", wrapped: str = "") -> None:
-        """The title; ``wrapped`` (the title on two lines), else ``short`` is shown instead
-        where the title does not fit (then the tooltip says the whole title)."""
+        """The title; ``wrapped`` (the title on two lines, or in fewer words on one), else
+        ``short`` is shown instead where the title does not fit (then the tooltip says the
+        whole title)."""
         self.title_label.set_texts(title, short, wrapped)
 
     def set_number_height(self, fraction: float) -> None:

@@ -454,7 +454,15 @@ class ViewsPanel(Retranslatable, QWidget):
             # dW fills in step by step like dX: its title says so in the backward phase (the
             # planes of several channels are titled by channel instead).
             backward = self.state.phase == "backward"
-            self.grad_weight_view.set_title(tr("dW  so far") if backward else "dW", "dW")
+            if backward:
+                # A shorter wording before the bare "dW": the lecture layout's narrow dW view
+                # has room for "dW  so far" but not for Chinese "dW（到目前为止）", which fell
+                # back to "dW" (only the English title said the values were partial).
+                self.grad_weight_view.set_title(
+                    tr("dW  so far"), "dW", tr("dW so far", "a narrow view's title")
+                )
+            else:
+                self.grad_weight_view.set_title("dW", "dW")
         if "grad_input" in shown:
             self.grad_input_view.set_title(tr(shown["grad_input"]))
             return
