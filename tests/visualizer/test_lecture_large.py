@@ -240,3 +240,28 @@ def test_several_input_planes_get_close_ups_in_the_lecture_layout(
     assert least_digits(panel) >= min_digit
     for view in views:
         assert_readable(view, min_digit)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
+def test_a_close_up_of_long_numbers_stays_whole_in_the_window(window, qtbot, size):
+    """Adaptive average pooling of a 16×16 input to 2×2, backward: dX's close-up of ten
+    "0.01563" columns beside its heat map was laid out 1660 px wide at 1366×768 (a view alone
+    in its row passed the width), its last columns off the window."""
+    present(window, qtbot, size, None, "adaptive_avg_pool2d", True)
+    st = window.state
+    st.set_input(np.random.default_rng(0).integers(0, 10, (16, 16)).astype(float))
+    st.set_step(st.n_steps - 1)
+    settle(qtbot)
+    settle(qtbot)
+    panel = window.views_panel
+    shown = [view for view in panel.lecture_views() if view.isVisible()]
+    assert any(view.close_up_plan is not None for view in shown)
+    for view in shown:
+        parts = [view]
+        if view.close_up_plan is not None:
+            parts.append(view.magnifier)
+            table = view.magnifier.table
+            assert not table.horizontalScrollBar().isVisible(), view.objectName()
+        for part in parts:
+            rect = part.rect().translated(part.mapTo(window, part.rect().topLeft()))
+            assert window.rect().contains(rect), (size, view.objectName(), rect)

@@ -720,7 +720,18 @@ class ViewsPanel(Retranslatable, QWidget):
 
         def fits(cell: int, close_ups: CloseUps | None) -> bool:
             rows, needed = self._lecture_fit(views, cell, width, close_ups)
-            return len(rows) <= most and needed <= height
+            if len(rows) > most or needed > height:
+                return False
+            # A view alone in its row may still be wider than the panel: adaptive average
+            # pooling's 16×16 dX beside its close-up of ten "0.01563" columns took 1660 of
+            # 1358 px at 1366×768, its last columns off the window.
+            shown = close_ups or {}
+            columns = self._lecture_columns(views, cell, shown)
+            return all(
+                self._extent(row[0], cell, columns[row[0]], shown)[0] <= width
+                for row in rows
+                if len(row) == 1
+            )
 
         return fits
 
