@@ -296,6 +296,20 @@ def test_gradients_are_dimmed_during_the_forward_phase(window):
     assert np.abs(np.array(forward) - expected).max() <= 1
 
 
+def test_a_dimmed_view_recedes_into_a_dark_background_too():
+    """A gradient's zeros (the diverging maps' light middle) dimmed on the dark theme's
+    background stayed a mid-grey slab (0.6 of the way: ~127 on ~42) that drew the eye from
+    the forward phase's views; on the light theme they stay near white."""
+    light_middle = np.array([247, 247, 247], np.uint8)
+    dark = (42, 42, 42)
+    on_dark = matrix_view.dimmed(light_middle, dark).astype(int)
+    assert np.abs(on_dark - np.array(dark)).max() <= 40  # 127 before
+    on_light = matrix_view.dimmed(light_middle, (255, 255, 255)).astype(int)
+    assert np.abs(on_light - 255).max() <= 8
+    # The heat maps blend by opacity over the same background, as far.
+    assert matrix_view.dim_mix(dark) > matrix_view.dim_mix((255, 255, 255))
+
+
 # ---- preset dock title, code dock ----------------------------------------------------------------
 
 

@@ -212,8 +212,11 @@ NEUTRAL_RGB = (236, 232, 222)
 # white inline on both, and the dilation gap is a black-and-white hatch.
 BLACK_WHITE = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
 # A dimmed view (the gradients during the forward phase) blends its colours this far towards
-# the view's background and fades its numbers.
+# the view's background and fades its numbers ...
 DIM_MIX = 0.6
+# ... and this far on a dark background: there the maps' light middle (a gradient's zeros)
+# blended 0.6 of the way stayed a mid-grey slab that drew the eye from the forward views.
+DIM_MIX_DARK = 0.82
 
 # Resolved once: attribute lookups on Qt's enums are slow in PySide6 and data() is hot.
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -859,9 +862,17 @@ def colorize(
     return lut[(pos * 255).astype(np.int64)]
 
 
+def dim_mix(background: Sequence[int]) -> float:
+    """How far a dimmed view blends towards ``background`` (r, g, b): DIM_MIX, or
+    DIM_MIX_DARK on a dark one."""
+    red, green, blue = background[:3]
+    return DIM_MIX_DARK if 0.299 * red + 0.587 * green + 0.114 * blue < 128 else DIM_MIX
+
+
 def dimmed(rgb: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
-    """``rgb`` (..., 3) uint8 blended DIM_MIX of the way towards ``background``."""
-    mixed = np.asarray(rgb, float) * (1 - DIM_MIX) + np.asarray(background, float) * DIM_MIX
+    """``rgb`` (..., 3) uint8 blended :func:`dim_mix` of the way towards ``background``."""
+    mix = dim_mix(background)
+    mixed = np.asarray(rgb, float) * (1 - mix) + np.asarray(background, float) * mix
     return np.round(mixed).astype(np.uint8)
 
 
@@ -3034,7 +3045,7 @@ class _HeatMap(QWidget):
             self._overlay,
             self._shape,
         )
-        self.image.setOpacity(1 - DIM_MIX if dim else 1.0)
+        self.image.setOpacity(1 - dim_mix(self._background.getRgb()) if dim else 1.0)
         # All finite (the common case, one min/max pass): no mask, no copy, no special layer.
         # Measured once per array (see extremes()): dX's shared zeros given again on new
         # levels after each edit, dY measured for its levels already.
