@@ -642,7 +642,9 @@ class BackwardStep:
 
     ``input_grads`` holds ``((channel, row, col), amount)`` pairs (a tuple, or
     :class:`CellAmounts` for a large window); ``weight_grads`` holds
-    ``((channel, i, j), amount)`` for convolution; ``bias_grad`` the amount added to the bias.
+    ``((channel, i, j), amount)`` for convolution, one per kernel tap the step adds to (its
+    real taps: a padding tap adds nothing, as in PyTorch); ``bias_grad`` the amount added to
+    the bias.
     ``template`` and ``fields`` say the first line of ``text`` in a translatable form;
     ``updates`` are the cells it adds to with their numbers, ``lines`` their arithmetic (the
     rest of ``text``).
@@ -707,6 +709,11 @@ class Trace:
     shown_as : views that show the trace's own data instead of the document's tensor, by view
         (``input``, ``weight``, ``grad_input``, ``grad_weight``), with a translatable title;
         such views are not edited (their cells are not the document's)
+    out_channel : the output channel whose kernel ``weight`` is, when the full weight has
+        several input or output channels: the steps then name a weight cell by its index in
+        the full weight, PyTorch's (conv2d's ``dW[co, ci, i, j]``), as the views title the
+        kernel slices; None names it by its index in ``weight`` (one channel each way, or a
+        kernel traced alone)
     """
 
     op: str
@@ -727,6 +734,7 @@ class Trace:
     divisors: np.ndarray | None = None
     canvas_kinds: np.ndarray | None = None
     shown_as: Mapping[str, str] = field(default_factory=dict)
+    out_channel: int | None = None
 
     def __len__(self) -> int:
         return self.geometry.n_windows
@@ -929,11 +937,10 @@ class Trace:
             cells += [
                 StepCell("grad_input", (r, c), "target", ch) for (ch, r, c), _ in bwd.input_grads
             ]
-        # The weight-gradient cells that change (a padding tap adds 0 and is not marked).
+        # The weight-gradient cells the step adds to: every real tap's, a zero term too (its
+        # update is in the text); padding taps are not among them (PyTorch adds nothing there).
         cells += [
-            StepCell("grad_weight", (i, j), "changed", ch)
-            for (ch, i, j), amount in bwd.weight_grads
-            if amount != 0
+            StepCell("grad_weight", (i, j), "changed", ch) for (ch, i, j), _ in bwd.weight_grads
         ]
         template = bwd.template or "{text}"
         fields = bwd.fields if bwd.template else {"text": bwd.text}

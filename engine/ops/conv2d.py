@@ -110,11 +110,13 @@ class Records:
         taps = list(trace.taps(oh, ow))  # at most the kernel's taps, every one used
         real = [t for t in taps if t.kind == "input"]
         grads = tuple(((t.channel, *t.input_pos), gy * (t.weight or 0.0)) for t in real)
-        wgrads = tuple(((t.channel, *t.kernel_pos), gy * t.value) for t in taps)
+        # A padding tap adds nothing to dW (PyTorch never reads the padding): only real taps
+        # are updates, each one even when its term is 0 (it is in the text and marked).
+        wgrads = tuple(((t.channel, *t.kernel_pos), gy * t.value) for t in real)
         bias_grad = gy if trace.bias is not None else None
         fields = {"position": f"dY[{oh}, {ow}] = {format_number(gy)}", "dy": format_number(gy)}
         template = SPREAD if bias_grad is None else SPREAD_BIAS
-        updates = _updates(trace, index, gy, real, taps, bias_grad)
+        updates = _updates(trace, index, gy, real, bias_grad)
         lines = update_lines(updates)
         text = "\n".join((template.format(**fields), *lines))
         return BackwardStep(
@@ -127,25 +129,51 @@ class Records:
         return shares
 
 
+def weight_cell_name(trace: Trace, channel: int, pos: tuple[int, int], out_first: bool) -> str:
+    """The name of weight-gradient cell ``pos`` of input channel ``channel``: ``dW[1, 0]``,
+    or with several channels its index in the full weight as PyTorch indexes it (the views
+    title the kernel slices so): ``dW[co, ci, i, j]`` with ``out_first`` (conv2d's
+    ``(C_out, C_in, kH, kW)``), else ``dW[ci, co, i, j]`` (conv_transpose2d's
+    ``(C_in, C_out, kH, kW)``).
+
+    Parameters
+    ----------
+    trace : the trace of one output channel (its ``out_channel`` is that channel, or None)
+    channel : the input channel
+    pos : ``(i, j)`` in the kernel
+    out_first : whether the weight's first axis is the output channel
+    """
+    co = trace.out_channel
+    if co is None:
+        return cell_name("dW", channel, pos, trace.x.shape[0])
+    lead = (co, channel) if out_first else (channel, co)
+    return f"dW[{', '.join(str(k) for k in (*lead, *pos))}]"
+
+
 def _updates(
-    trace: Trace, index: int, gy: float, real: list[Tap], taps: list[Tap], bias_grad: float | None
+    trace: Trace, index: int, gy: float, real: list[Tap], bias_grad: float | None
 ) -> tuple[Update, ...]:
     """Every cell step ``index`` adds to, with its numbers: ``dX[1, 0]: 0 + 1·2 = 2``."""
     channels = trace.x.shape[0]
     out: list[Update] = []
     groups = (
-        ("grad_input", "dX", real, [(t.input_pos, t.weight or 0.0) for t in real]),
-        ("grad_weight", "dW", taps, [(t.kernel_pos, t.value) for t in taps]),
+        ("grad_input", "dX", [(t.input_pos, t.weight or 0.0) for t in real]),
+        ("grad_weight", "dW", [(t.kernel_pos, t.value) for t in real]),
     )
-    for view, name, group, factors in groups:
-        amounts = [((t.channel, *pos), gy * f) for t, (pos, f) in zip(group, factors, strict=True)]
+    for view, name, factors in groups:
+        amounts = [((t.channel, *pos), gy * f) for t, (pos, f) in zip(real, factors, strict=True)]
         done = trace.updates(index, view, amounts)
         for (cell, before, after), (_, factor), (_, amount) in zip(
             done, factors, amounts, strict=True
         ):
             channel, pos = cell[0], (cell[1], cell[2])
+            where = (
+                cell_name(name, channel, pos, channels)
+                if view == "grad_input"
+                else weight_cell_name(trace, channel, pos, out_first=True)
+            )
             text = (
-                f"{cell_name(name, channel, pos, channels)}: "
+                f"{where}: "
                 f"{format_number(before)} + {term(gy)}·{term(factor)} = {format_number(after)}"
             )
             out.append(Update(view, pos, channel, before, amount, after, text))
@@ -286,10 +314,12 @@ def _trace(
         gb = None if arrays["grad_bias"] is None else float(arrays["grad_bias"][0])
     else:
         gx, gw, gb = channel_backward(conv2d_backward, gy, x[n], w[c], bias, kw)
+    # Several channels: a dW cell is named by its index in the 4-D weight, as titled.
+    out_channel = c if w.shape[0] > 1 or w.shape[1] > 1 else None
     return Trace(
         op="conv2d", geometry=g, x=x[n], output=arrays["output"][n, c], grad_output=gy,
         grad_input=gx, records=RECORDS, pad_value=0.0, params=kw, weight=w[c], bias=bias,
-        grad_weight=gw, grad_bias=gb,
+        grad_weight=gw, grad_bias=gb, out_channel=out_channel,
     )  # fmt: skip
 
 

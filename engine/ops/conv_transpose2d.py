@@ -42,6 +42,7 @@ from engine.ops.conv2d import (
     BIAS,
     CONV_KERNEL,
     WEIGHT,
+    weight_cell_name,
     weighted_calls,
     weighted_fields,
     weighted_plane,
@@ -56,11 +57,13 @@ from engine.trace import (
     StepCell,
     Tap,
     Trace,
+    Update,
     format_number,
     join_terms,
     onto_input,
     tap_grid,
     term,
+    update_lines,
 )
 from engine.transpose_as_conv import CANVAS_INPUT, CANVAS_INSERTED, conv_transpose_as_conv
 
@@ -97,7 +100,17 @@ AS_CONVOLUTION = ParamSpec(
 TRANSPOSED_WEIGHT = dataclasses.replace(WEIGHT, shape="(C_in, C_out, kH, kW)")
 
 SCATTER = QT_TR_NOOP("{source} = {value} scatters {value}·W onto Y: {updates}")
-GATHER = QT_TR_NOOP("dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}")
+# A backward step gathers dY·W into one dX cell and adds X·dY to each kernel tap of its patch;
+# db (the sum of all of dY, which no input cell changes) comes whole with the first step.  The
+# lines below the sentence give each dW (and db) cell's numbers.
+GATHER = QT_TR_NOOP(
+    "dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; each of its kernel taps' dW "
+    "gets X[{row}, {col}]·its dY"
+)
+GATHER_BIAS = QT_TR_NOOP(
+    "dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; each of its kernel taps' dW "
+    "gets X[{row}, {col}]·its dY; db gets all of dY at once (Σ dY, at the first step)"
+)
 # Computed as a convolution: the window of Y[row, col] on the zero-inserted canvas.
 CANVAS_SUM = QT_TR_NOOP(
     "Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas; the other {zeros} "
@@ -174,11 +187,51 @@ class Records:
             "terms": terms or "0",
             "total": format_number(grads[0][1]),
         }
-        text = GATHER.format(**fields)
+        # db = Σ dY does not depend on X: it arrives whole with the first step (see
+        # ``accumulation``), which says so and gives its number.
+        bias_grad = float(trace.grad_bias) if trace.grad_bias is not None and index == 0 else None
+        template = GATHER if bias_grad is None else GATHER_BIAS
+        updates = self._updates(trace, index, ih, iw, patch, bias_grad)
+        lines = update_lines(updates)
+        text = "\n".join((template.format(**fields), *lines))
         return BackwardStep(
-            index, (ih, iw), float("nan"), tuple(grads), text, wgrads, None,
-            template=GATHER, fields=fields,
+            index, (ih, iw), float("nan"), tuple(grads), text, wgrads, bias_grad,
+            template, fields, updates, lines,
         )  # fmt: skip
+
+    def _updates(
+        self,
+        trace: Trace,
+        index: int,
+        ih: int,
+        iw: int,
+        patch: list[tuple[int, int, int, int]],
+        bias_grad: float | None,
+    ) -> tuple[Update, ...]:
+        """The dW cells (and db) step ``index`` adds to, with their numbers, as conv2d writes
+        them: ``dW[1, 0]: 3 + 7·1 = 10`` (X[ih, iw]·dY), ``db: 0 + Σ dY = 81``.  dX is the
+        sentence's sum (one cell per channel, gathered whole in this step)."""
+        x, gy = trace.x, trace.grad_output
+        factors = [
+            ((c, i, j), float(x[c, ih, iw]), float(gy[r, col]))
+            for c in range(x.shape[0])
+            for i, j, r, col in patch
+        ]
+        amounts = [(cell, v * d) for cell, v, d in factors]
+        out = []
+        done = trace.updates(index, "grad_weight", amounts)
+        for (cell, before, after), (_, v, d), (_, amount) in zip(
+            done, factors, amounts, strict=True
+        ):
+            name = weight_cell_name(trace, cell[0], (cell[1], cell[2]), out_first=False)
+            text = f"{name}: {format_number(before)} + {term(v)}·{term(d)} = {format_number(after)}"
+            out.append(
+                Update("grad_weight", (cell[1], cell[2]), cell[0], before, amount, after, text)
+            )
+        if bias_grad is not None:
+            text = f"db: 0 + Σ dY = {format_number(bias_grad)}"
+            out.append(Update("grad_bias", (0, 0), 0, 0.0, bias_grad, bias_grad, text))
+        return tuple(out)
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         raise NotImplementedError  # the accumulations below replace the gather's
@@ -201,7 +254,10 @@ class Records:
                 StepCell("grad_weight", (i, j), "changed", c) for c in range(trace.x.shape[0])
             ]
         cells += [StepCell("grad_input", (ih, iw), "target", c) for c in range(trace.x.shape[0])]
-        return Step("backward", index, (ih, iw), tuple(cells), bwd.template, bwd.fields)
+        return Step(
+            "backward", index, (ih, iw), tuple(cells), bwd.template, bwd.fields, bwd.updates,
+            bwd.lines,
+        )  # fmt: skip
 
     def accumulation(self, trace: Trace, view: str) -> Accumulation | None:
         g, x, w = trace.geometry, trace.x, trace.weight
@@ -364,10 +420,12 @@ def _trace(
     gy = arrays["grad_output"][n, c]
     plane_w = w[:, c]  # (C_in, kH, kW)
     gx, gw, gb = channel_backward(conv_transpose2d_backward, gy, x[n], plane_w, bias, kw, 1)
+    # Several channels: a dW cell is named by its index in the 4-D weight, as titled.
+    out_channel = c if w.shape[0] > 1 or w.shape[1] > 1 else None
     return Trace(
         op="conv_transpose2d", geometry=g, x=x[n], output=arrays["output"][n, c],
         grad_output=gy, grad_input=gx, records=RECORDS, pad_value=0.0, params=kw,
-        weight=plane_w, bias=bias, grad_weight=gw, grad_bias=gb,
+        weight=plane_w, bias=bias, grad_weight=gw, grad_bias=gb, out_channel=out_channel,
     )  # fmt: skip
 
 

@@ -93,8 +93,10 @@ def test_a_backward_step_writes_two_views_at_once():
     targets = step.cells_of("grad_input")
     changed = step.cells_of("grad_weight")
     assert len(targets) == 4 and all(r == {"target"} for r in targets.values())
-    # dW[0, 0] reads X[1, 2] = 0 in this window: it does not change, so it is not marked.
-    assert X[1, 2] == 0 and set(changed) == {(0, 1), (1, 0), (1, 1)}
+    # dW[0, 0] reads X[1, 2] = 0 in this window: a real tap, its update (+ 1·0) is in the
+    # text, so it is marked like the others.
+    assert X[1, 2] == 0 and set(changed) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert any(line.startswith("dW[0, 0]: ") and "+ 1·0 = " in line for line in step.lines)
     assert step.cells_of("grad_output") == {step.out_pos: {"source"}}
     # The sentence is a template with fields, filled once by the engine.
     assert step.template.startswith("{position}") and "dy" in step.fields
