@@ -71,12 +71,39 @@ def test_backward_shows_each_channels_gradients(two_channels):
     # After the sentence: why dX cells have a term per output channel, then the updates.
     said, *lines = st.step_text().split("\n")[1:]
     assert "c = 0 to 1" in said
-    assert [line.split("[")[0] + line.split("[")[1][:1] for line in lines[:4]] == [
-        "dX0",
-        "dX1",
-        "dW0",
-        "dW1",
-    ]
+    # dX[ci, …], then dW[co, ci, …] (PyTorch's weight index, as the planes are titled).
+    assert [
+        line.split(", ", 2)[0] if line.startswith("dX") else line.split(", ", 2)[:2]
+        for line in lines[:4]
+    ] == ["dX[0", "dX[1", ["dW[0", "0"], ["dW[0", "1"]]
+
+
+def test_the_arithmetic_names_dw_cells_as_the_planes_are_titled(two_channels):
+    # PyTorch's (C_out, C_in, kH, kW): the plane titled dW[0,1] holds dW[0, 1, i, j].
+    st, panel = two_channels.state, two_channels.views_panel
+    st.set_step(st.n_windows + 4)
+    dw = planes(panel, "gradWeightMatrix")
+    assert [dw[c].title_label.text() for c in (0, 1)] == ["dW[0,0]", "dW[0,1]"]
+    text = st.step_text()
+    assert "dW[0, 1, 0, 0]: 4 + 1·0 = 4" in text and "dW[0, 0, 0, 0]: " in text
+    assert "dW[1, 0, 0]" not in text
+
+
+def test_transposed_planes_are_titled_input_channel_first(window, qtbot):
+    # conv_transpose2d's weight is (C_in, C_out, kH, kW): input channel c's slice of output
+    # channel 0 is W[c, 0], and the arithmetic writes dW[c, 0, i, j].
+    st, panel = window.state, window.views_panel
+    st.set_op("conv_transpose2d")
+    st.set_shape(1, 2)
+    settle(qtbot)
+    assert st.shown_channels() == [0, 1]
+    w = planes(panel, "kernelMatrix")
+    assert [w[c].title_label.text() for c in (0, 1)] == ["W[0,0]", "W[1,0]"]
+    st.set_step(st.n_windows)
+    settle(qtbot)
+    dw = planes(panel, "gradWeightMatrix")
+    assert [dw[c].title_label.text() for c in (0, 1)] == ["dW[0,0]", "dW[1,0]"]
+    assert "dW[1, 0, 0, 0]: " in st.step_text()
 
 
 def test_editing_a_second_plane_edits_its_channel(two_channels):
@@ -104,7 +131,9 @@ def test_more_than_four_channels_show_four_and_a_selector(two_channels, qtbot):
     st.set_step(st.n_windows)
     said, *lines = st.step_text().split("\n")[1:]  # the line about every output channel
     assert said.startswith("dX gets one term per output channel")
-    assert all(line.startswith(("dX[4", "dX[5", "dW[4", "dW[5", "db")) for line in lines)
+    # dW[co, ci, i, j] (PyTorch's weight index): output channel 0, input channel 4 or 5.
+    starts = ("dX[4", "dX[5", "dW[0, 4,", "dW[0, 5,", "db")
+    assert all(line.startswith(starts) for line in lines)
 
 
 def test_one_channel_shows_one_plane(window, qtbot):

@@ -97,12 +97,15 @@ OUTPUT_SIDE = ("output", "grad_output")
 STEPPED = ("input", "weight", "output", "mask", "grad_output", "grad_input", "grad_weight")
 # Tensors with one plane per input channel: a multi-channel convolution shows them side by side.
 PER_CHANNEL = ("input", "weight", "grad_input", "grad_weight")
-# Their titles when several channels are shown: which channel (and kernel slice) each is.
+# Their titles when several channels are shown: which channel (and kernel slice) each is;
+# {w} is the slice's index in the 4-D weight as PyTorch indexes it ("0,1": output channel 0,
+# input channel 1 for conv2d's (C_out, C_in, kH, kW); input first for conv_transpose2d's), the
+# index the arithmetic writes (dW[0, 1, i, j]).
 PLANE_TITLES = {
     "input": "X[c={c}]",
-    "weight": "W[{o},{c}]",
+    "weight": "W[{w}]",
     "grad_input": "dX[c={c}]",
-    "grad_weight": "dW[{o},{c}]",
+    "grad_weight": "dW[{w}]",
 }
 # How much of the width a view's column takes.
 STRETCH = {"input": 3, "mask": 3}
@@ -419,8 +422,11 @@ class ViewsPanel(Retranslatable, QWidget):
             kh, kw = st.results.geometry.kernel
             size = f"{kh}×{kw}"
             if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
-                # Which slice of the 4-D weight: output channel, input channel.
-                size += f", W[{st.plane[1]}, {st.in_channel}]"
+                # Which slice of the 4-D weight, indexed as PyTorch does (conv2d: output
+                # channel, input channel; conv_transpose2d: input channel first).
+                c_in, c_out = st.in_channel, st.plane[1]
+                index = (c_in, c_out) if spec.weight_in_axis == 0 else (c_out, c_in)
+                size += f", W[{index[0]}, {index[1]}]"
             if "weight" in shown:
                 title = tr("{title}  ({size})").format(title=tr(shown["weight"]), size=size)
             else:
@@ -1326,7 +1332,9 @@ class ViewsPanel(Retranslatable, QWidget):
             if group is None:
                 continue
             for channel, view in group.channels.items():
-                view.set_title(PLANE_TITLES[tensor.name].format(c=channel, o=c_out))
+                index = (channel, c_out) if spec.weight_in_axis == 0 else (c_out, channel)
+                where = f"{index[0]},{index[1]}"
+                view.set_title(PLANE_TITLES[tensor.name].format(c=channel, w=where))
                 if tensor.name == "input":
                     values, kinds, offset = canvases[channel]
                     view.set_matrix(
