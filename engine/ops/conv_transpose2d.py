@@ -364,6 +364,32 @@ class CanvasRecords(ConvRecords):
             "padding": str(padding),
         }
 
+    def backward_step(self, trace: Trace, index: int) -> BackwardStep:
+        """The convolution's backward step on the canvas, without the dW updates of taps that
+        read a zero of the canvas (inserted or padding): marked as padding, they stand for
+        nothing of X (PyTorch reads no such zero), so like a convolution's padding taps their
+        dW cells are neither said nor marked (their terms are 0: no number changes)."""
+        bwd = super().backward_step(trace, index)
+        kinds = trace.canvas_kinds
+        assert kinds is not None
+        oh, ow = bwd.out_pos
+        zero = {
+            (t.channel, *t.kernel_pos)
+            for t in trace.taps(oh, ow)
+            if t.kind == "input" and kinds[t.input_pos] != CANVAS_INPUT
+        }
+        if not zero:
+            return bwd
+        wgrads = tuple(g for g in bwd.weight_grads if g[0] not in zero)
+        updates = tuple(
+            u for u in bwd.updates if u.view != "grad_weight" or (u.channel, *u.pos) not in zero
+        )
+        lines = update_lines(updates)
+        text = "\n".join((bwd.template.format(**bwd.fields), *lines))
+        return dataclasses.replace(
+            bwd, weight_grads=wgrads, updates=updates, lines=lines, text=text
+        )
+
     def step(self, trace: Trace, phase: str, index: int) -> Step:
         """A gather on the canvas; taps reading a zero (inserted or padding) marked as padding."""
         kinds = trace.canvas_kinds

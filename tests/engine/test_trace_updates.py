@@ -136,3 +136,24 @@ def test_dw_of_several_channels_is_named_as_pytorch_indexes_the_weight():
 def test_one_channel_each_way_keeps_the_short_names():
     trace = plane_trace("conv2d", X, W, bias=None)
     assert dw_lines(trace, 0)[0].startswith("dW[0, 0]: ")
+
+
+def test_as_a_convolution_canvas_zeros_are_padding_taps_for_dw():
+    # Stride 2: the canvas is X with zeros inserted and a border of zeros; the window of
+    # Y[0, 0] reads X[0, 0] = 1 with the flipped kernel's tap (1, 1) and zeros elsewhere.
+    trace = plane_trace("conv_transpose2d", XT, WT, stride=(2, 2), as_convolution=True, bias=None)
+    step = trace.step("backward", 0)
+    assert step.cells_of("input") == {
+        (0, 0): {"padding"},
+        (0, 1): {"padding"},
+        (1, 0): {"padding"},
+        (1, 1): {"window"},
+    }
+    assert step.cells_of("grad_weight") == {(1, 1): {"changed"}}
+    assert dw_lines(trace, 0) == ["dW[1, 1]: 0 + 1·1 = 1"]
+    # The numbers are those of the convolution on the canvas: the steps add up to its dW.
+    total = np.zeros_like(trace.grad_weight)
+    for k in range(len(trace)):
+        for cell, amount in trace.backward_step(k).weight_grads:
+            total[cell] += amount
+    np.testing.assert_array_equal(total, trace.grad_weight)
