@@ -139,6 +139,9 @@ class Update:
     text: str
 
 
+# Between the cell updates of one line (the arithmetic line breaks only there).
+UPDATE_GAP = "   "
+
 # From this many cells, a block of cells that all add the same (a large averaging window)
 # is written once with slices, ``dX[0:4, 0:4]: 0 + 0.0625 = 0.0625``, not cell by cell.
 SLICE_MIN_CELLS = 6
@@ -172,7 +175,7 @@ def update_lines(updates: Sequence[Update]) -> tuple[str, ...]:
     for update in updates:
         groups.setdefault((update.view, update.channel), []).append(update)
     return tuple(
-        _as_slices(group) or join_terms([u.text for u in group], "   ") for group in groups.values()
+        _as_slices(group) or join_terms([u.text for u in group], UPDATE_GAP) for group in groups.values()
     )
 
 
@@ -304,10 +307,10 @@ class CellUpdates(LazySequence[Update]):
                 if same is not None:
                     return (f"dX[{r0}:{r1}, {c0}:{c1}]: {same}",)
         if n <= MAX_TERMS:
-            return ("   ".join(u.text for u in self),)
+            return (UPDATE_GAP.join(u.text for u in self),)
         shown = [*range(HEAD_TERMS), *range(n - TAIL_TERMS, n)]
         texts = [self[k].text for k in shown]
-        return ("   ".join([*texts[:HEAD_TERMS], "…", *texts[HEAD_TERMS:]]),)
+        return (UPDATE_GAP.join([*texts[:HEAD_TERMS], "…", *texts[HEAD_TERMS:]]),)
 
 
 def input_updates(

@@ -2794,12 +2794,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{source} = {value} 把 {value}·W 散布到 Y 上：{updates}</translation>
     </message>
     <message>
-        <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; each of its kernel taps&apos; dW gets X[{row}, {col}]·its dY</source>
-        <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}；它的每个卷积核抽头的 dW 加上 X[{row}, {col}]·该处的 dY</translation>
-    </message>
-    <message>
-        <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; each of its kernel taps&apos; dW gets X[{row}, {col}]·its dY; db gets all of dY at once (Σ dY, at the first step)</source>
-        <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}；它的每个卷积核抽头的 dW 加上 X[{row}, {col}]·该处的 dY；db 一次得到全部 dY（Σ dY，在第一步）</translation>
+        <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; dW gets X[{row}, {col}]·dY</source>
+        <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}；dW 加上 X[{row}, {col}]·dY</translation>
     </message>
     <message>
         <source>Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas; the other {zeros} taps read zeros: {inserted} inserted, {padding} padding)</source>

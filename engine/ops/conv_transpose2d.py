@@ -56,6 +56,7 @@ from engine.trace import (
     Step,
     StepCell,
     Tap,
+    UPDATE_GAP,
     Trace,
     Update,
     format_number,
@@ -102,14 +103,11 @@ TRANSPOSED_WEIGHT = dataclasses.replace(WEIGHT, shape="(C_in, C_out, kH, kW)")
 SCATTER = QT_TR_NOOP("{source} = {value} scatters {value}·W onto Y: {updates}")
 # A backward step gathers dY·W into one dX cell and adds X·dY to each kernel tap of its patch;
 # db (the sum of all of dY, which no input cell changes) comes whole with the first step.  The
-# lines below the sentence give each dW (and db) cell's numbers.
+# lines below the sentence give each dW (and db) cell's numbers.  The sentence is kept to one
+# line at 1366 px: with its updates below, a longer one (two lines, and db on a line of its
+# own) pushed a 9×9 Y and dY below the numbers' least cell size with a dock open.
 GATHER = QT_TR_NOOP(
-    "dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; each of its kernel taps' dW "
-    "gets X[{row}, {col}]·its dY"
-)
-GATHER_BIAS = QT_TR_NOOP(
-    "dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; each of its kernel taps' dW "
-    "gets X[{row}, {col}]·its dY; db gets all of dY at once (Σ dY, at the first step)"
+    "dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; dW gets X[{row}, {col}]·dY"
 )
 # Computed as a convolution: the window of Y[row, col] on the zero-inserted canvas.
 CANVAS_SUM = QT_TR_NOOP(
@@ -190,9 +188,13 @@ class Records:
         # db = Σ dY does not depend on X: it arrives whole with the first step (see
         # ``accumulation``), which says so and gives its number.
         bias_grad = float(trace.grad_bias) if trace.grad_bias is not None and index == 0 else None
-        template = GATHER if bias_grad is None else GATHER_BIAS
+        template = GATHER
         updates = self._updates(trace, index, ih, iw, patch, bias_grad)
         lines = update_lines(updates)
+        if bias_grad is not None and len(lines) > 1:
+            # db's one short update goes after the last dW update, not on a line of its own
+            # (a line fewer under the views: see GATHER).
+            lines = (*lines[:-2], lines[-2] + UPDATE_GAP + lines[-1])
         text = "\n".join((template.format(**fields), *lines))
         return BackwardStep(
             index, (ih, iw), float("nan"), tuple(grads), text, wgrads, bias_grad,

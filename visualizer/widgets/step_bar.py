@@ -80,7 +80,7 @@ def arithmetic_font() -> QFont:
 
 QWIDGETSIZE_MAX = 16777215  # Qt's largest widget size
 
-UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.update_lines)
+UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.UPDATE_GAP)
 LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
 
 
