@@ -175,7 +175,8 @@ def update_lines(updates: Sequence[Update]) -> tuple[str, ...]:
     for update in updates:
         groups.setdefault((update.view, update.channel), []).append(update)
     return tuple(
-        _as_slices(group) or join_terms([u.text for u in group], UPDATE_GAP) for group in groups.values()
+        _as_slices(group) or join_terms([u.text for u in group], UPDATE_GAP)
+        for group in groups.values()
     )
 
 

@@ -50,13 +50,13 @@ from engine.ops.conv2d import (
 from engine.ops.conv2d import Records as ConvRecords
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.trace import (
+    UPDATE_GAP,
     Accumulation,
     BackwardStep,
     ForwardStep,
     Step,
     StepCell,
     Tap,
-    UPDATE_GAP,
     Trace,
     Update,
     format_number,
