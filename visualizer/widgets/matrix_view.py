@@ -342,6 +342,15 @@ def _widest(font: QFont, texts: Iterable[str]) -> float:
     return widest
 
 
+def _advance(font: QFont, pixels: int, text: str) -> float:
+    """The width of ``text`` in ``font`` at ``pixels`` pixels (each measured once, see
+    :func:`_widest`)."""
+    if font.pixelSize() != pixels:
+        font = QFont(font)
+        font.setPixelSize(pixels)
+    return _widest(font, (text,))
+
+
 # Brushes by colour, shared by every view: a close-up's step shows new cells in colours of the
 # map (at most a few hundred), a brush made for each through the binding cost ~2 µs.
 _BRUSHES: dict[tuple[int, int, int], QBrush] = {}
@@ -1143,6 +1152,11 @@ class _CellDelegate(QStyledItemDelegate):
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
         self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
+        # The text and font a number is drawn in, by the model's font, the base font, the
+        # text and the room (see fitted_number), with the fonts it is for.
+        self._fitted: dict[
+            tuple[int, int, str, int, int, bool], tuple[QFont, QFont | None, str, QFont]
+        ] = {}
         # The pixels free above and below a number, by the font's id and the cell's height,
         # with the font (see _number_room).
         self._rooms: dict[tuple[int, int], tuple[QFont, int]] = {}
@@ -1278,32 +1292,58 @@ class _CellDelegate(QStyledItemDelegate):
         foreground: QBrush,
         note: str | None,
     ) -> None:
-        """A cell's number in ``rect``: centred, or at the bottom under a ``note``."""
-        if self.base_font is not None:
-            font = completed_font(font, self.base_font)
+        """A cell's number in ``rect``: centred, or at the bottom under a ``note``; whole, in
+        a smaller font where the cell is too narrow for it (see :meth:`fitted_number`)."""
         margin = self._text_margin
         if note:
             # A cell with a note has its number at the bottom, under the note.
             text_rect = rect.adjusted(margin, 0, -margin, -round(rect.height() * 0.04))
             align = _NOTE_ALIGN
-            limit = max(MIN_NUMBER_PX, round(rect.height() * 0.45))
-            if font.pixelSize() > limit:
-                font = QFont(font)
-                font.setPixelSize(limit)
         else:
             text_rect = rect.adjusted(margin, 0, -margin, 0)
             align = _CENTER
+        text, font = self.fitted_number(text, font, text_rect.width(), rect.height(), bool(note))
         painter.setFont(font)
         painter.setPen(self._text_pen(foreground))
-        if len(text) * font.pixelSize() * 0.7 > text_rect.width():
-            # Perhaps wider than the cell (the smallest font and a long number): cut at
-            # the cell's edges, as the style's item painting does, not over its neighbours.
-            painter.save()
-            painter.setClipRect(rect)
-            painter.drawText(text_rect, align, text)
-            painter.restore()
+        painter.drawText(text_rect, align, text)
+
+    def fitted_number(
+        self, text: str, font: QFont, width: int, height: int, note: bool = False
+    ) -> tuple[str, QFont]:
+        """The text and font a cell's number is drawn in, ``width`` pixels wide (inside the
+        text margins) and ``height`` high (``note``: under a note, at most 0.45 of it).
+
+        ``font`` (the model's, as the column was sized for it) where the number fits, else
+        the largest smaller one in which it does, down to ``MIN_NUMBER_PX``: a number was
+        cut at the cell's edges ("0.01563" read "015¢", 120 read "l2("), a different number.
+        Where it does not fit even then, "…" (the tooltip says the number).  Worked out once
+        per font, text and size (a step repaints many cells with the same few texts)."""
+        base = self.base_font
+        key = (id(font), id(base), text, width, height, note)
+        known = self._fitted.get(key)
+        if known is not None and known[0] is font and known[1] is base:
+            return known[2], known[3]
+        if base is not None:
+            drawn = completed_font(font, base)
         else:
-            painter.drawText(text_rect, align, text)
+            # Drawn on the table, whose font completes it (measured as it is drawn).
+            table = self.parent()
+            drawn = completed_font(font, table.font()) if isinstance(table, QWidget) else font
+        pixels = drawn.pixelSize()
+        if note:
+            pixels = min(pixels, max(MIN_NUMBER_PX, round(height * 0.45)))
+        shown = text
+        while pixels > MIN_NUMBER_PX and _advance(drawn, pixels, text) > width:
+            pixels -= 1
+        if _advance(drawn, pixels, text) > width:
+            shown = "…"
+        if pixels != drawn.pixelSize():
+            drawn = QFont(drawn)
+            drawn.setPixelSize(pixels)
+        if len(self._fitted) > 4096:
+            self._fitted.clear()
+        self._fitted[key] = (font, base, shown, drawn)
+        return shown, drawn
 
     def _picture(
         self, rect: QRect, background: QBrush, text: str, font: QFont, foreground: QBrush
@@ -3670,8 +3710,10 @@ class MatrixView(QWidget):
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
         # The close-up's most rows and columns and what they were worked out from.
-        self._most_key: tuple[int, int, bool, int] | None = None
+        self._most_key: tuple[int, int, bool, int, int] | None = None
         self._most = (MAGNIFIER_LEAST, MAGNIFIER_LEAST)
+        # The close-up's column width by the matrix it is of (see _magnifier_column).
+        self._column_of: tuple[tuple[object, ...], int] = ((), MAGNIFIER_CELL)
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
         self._magnifier_content: tuple[object, ...] = ()  # the matrix its texts are from
         # The lecture layout's heat map with its close-up at the row's cell size (see
@@ -4158,18 +4200,44 @@ class MatrixView(QWidget):
 
     def _magnifier_most(self) -> tuple[int, int]:
         """The rows and columns the close-up shows at most: as many as fit its share of this
-        view at ``MAGNIFIER_CELL`` pixels (from the view's size, never the close-up's own,
-        so that what it shows cannot feed back into its size); worked out again only when
-        the view's size, the body's direction or its spacing changed (not on every step)."""
-        key = (self.width(), self.height(), self.body.beside, self.body.spacing())
+        view at ``MAGNIFIER_CELL`` pixels, columns as wide as the matrix's longest numbers
+        need there (from the view's size and the whole matrix's texts, never the close-up's
+        own, so that what it shows cannot feed back into its size); worked out again only
+        when the view's size, the body's direction or spacing, or that width changed (not on
+        every step)."""
+        key = (
+            self.width(),
+            self.height(),
+            self.body.beside,
+            self.body.spacing(),
+            self._magnifier_column(),
+        )
         if key != self._most_key:
             self._most_key = key
             self._most = self._magnifier_most_for(*key)
         return self._most
 
+    def _magnifier_column(self) -> int:
+        """The column width the whole matrix's longest numbers (:meth:`close_up_texts`: its
+        own and those reserved for later steps) need at ``MAGNIFIER_CELL`` pixels, at least
+        that.  Nine 22 px columns of "0.01563" (adaptive average pooling's dX at 1366×768)
+        shrank the font to its smallest and still cut the numbers.  Measured again only when
+        the matrix's shape, offset or colour levels change (a step keeps them)."""
+        values, _, offset = self._content
+        content = (values.shape, offset, self.levels, self.neutral, self.number_height)
+        known = self._column_of
+        if known[0] != content:
+            need = number_layout(self.close_up_texts(), MAGNIFIER_CELL, 10**6, self.number_height)
+            known = self._column_of = (content, max(MAGNIFIER_CELL, need[1]))
+        return known[1]
+
     @staticmethod
     def _magnifier_most_for(
-        view_width: int, view_height: int, beside: bool, spacing: int
+        view_width: int,
+        view_height: int,
+        beside: bool,
+        spacing: int,
+        column: int = MAGNIFIER_CELL,
     ) -> tuple[int, int]:
         # The body shares its room by stretch (heat map 3, close-up 2) after its spacing, up
         # to MAGNIFIER_SHARE: from the share alone a 1024×768 close-up was taken to be 291 px
@@ -4178,7 +4246,7 @@ class MatrixView(QWidget):
         width = (view_width - spacing) * share if beside else view_width
         height = view_height if beside else (view_height - spacing) * share
         rows = int((height - 3 * MAGNIFIER_CHROME) // MAGNIFIER_CELL)  # title, header, legend
-        cols = int((width - MAGNIFIER_CHROME) // MAGNIFIER_CELL)
+        cols = int((width - MAGNIFIER_CHROME) // max(MAGNIFIER_CELL, column))
         return max(MAGNIFIER_LEAST, rows), max(MAGNIFIER_LEAST, cols)
 
     def _show_magnifier(self, on: bool) -> None:
@@ -4422,7 +4490,11 @@ class MatrixView(QWidget):
                     if widget is not None:
                         widget.setMinimumSize(0, 0)
                         widget.setMaximumSize(largest)
-                self._share_with_magnifier()
+                # Placed for the view's own size now, not left in the plan's direction: a view
+                # whose size does not change on leaving the lecture layout gets no resize to
+                # turn it, and a close-up below the heat map kept the width limit of one
+                # beside it (107 of 239 px at 1024×768: 3-digit numbers cut in 18 px cells).
+                self._place_magnifier()
             self.cell = 0
             self._render()
             return
