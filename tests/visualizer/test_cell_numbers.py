@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 from checks import settle
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QDockWidget
 
@@ -286,15 +286,15 @@ class _RecordingPainter(QPainter):
 
     def __init__(self, device) -> None:
         super().__init__(device)
-        self.drawn: list[tuple[QRect, QFont, str]] = []
+        self.drawn: list[tuple[QRectF, QFont, str]] = []
 
     def drawText(self, *args) -> None:  # Qt's name
         rect, _align, text = args
-        self.drawn.append((QRect(rect), QFont(self.font()), text))
+        self.drawn.append((QRectF(rect), QFont(self.font()), text))
         super().drawText(*args)
 
 
-def painted_texts(view, cells, width: int, height: int) -> list[tuple[QRect, QFont, str]]:
+def painted_texts(view, cells, width: int, height: int) -> list[tuple[QRectF, QFont, str]]:
     """What the view's delegate draws for ``cells`` in ``width`` × ``height`` rectangles."""
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     painter = _RecordingPainter(image)
@@ -388,3 +388,27 @@ def test_a_close_up_below_its_map_is_not_left_at_the_width_it_had_beside_it(wind
                 window.presentation.set_presentation(on, save=False)
                 settle(qtbot)
     assert narrow_close_ups(window) == []
+
+
+# ---- a weight note leaves the number whole -------------------------------------------------------
+
+
+def test_a_cell_too_small_for_a_note_and_its_number_keeps_the_number(qtbot):
+    """Convolution's window cells at ~21 px (normal layout, 1366×768) had the "×w" note forced
+    to NOTE_MIN_PX at the top and the number pushed to the bottom, under the highlight
+    border (12 read as 17).  Such a cell draws no note (the arithmetic line says each
+    weight): its number is drawn centred in the model's font, as in any other cell; a cell
+    with room for both still shows the note."""
+    view = shown_table(qtbot, [[12.0, 7.0], [19.0, 8.0]], (400, 300))
+    view.set_notes({(0, 0): "1"})
+    view.set_cell_size(21)
+    assert view.note_pixel_size() == 0
+    width = view.column_width()
+    [(rect, font, text)] = painted_texts(view, [(0, 0)], width, 21)
+    [(plain_rect, plain_font, _)] = painted_texts(view, [(0, 1)], width, 21)
+    assert text == "12"
+    assert (rect, font.pixelSize()) == (plain_rect, plain_font.pixelSize())
+    view.set_cell_size(48)
+    assert view.note_pixel_size() >= matrix_view.NOTE_MIN_PX
+    drawn = painted_texts(view, [(0, 0)], view.column_width(), 48)
+    assert [t for *_, t in drawn] == ["12", "×1"]  # the number, then its note over it

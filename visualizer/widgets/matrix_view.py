@@ -441,7 +441,8 @@ class MatrixModel(QAbstractTableModel):
         self.styles: Mapping[tuple[int, int], Collection[str]] = {}
         # Small numbers printed in a corner of cells (canvas coordinates): a window cell's weight.
         self.notes: dict[tuple[int, int], str] = {}
-        self.note_least = 0  # notes smaller than this many pixels are not drawn (0: all are)
+        # Notes smaller than this many pixels are not drawn (0: below NOTE_MIN_PX).
+        self.note_least = 0
         self.show_numbers = True
         self.max_chars = 1
         self.long_texts: tuple[str, ...] = ("0",)
@@ -994,7 +995,10 @@ FOCUS_STYLES = frozenset(("current", "target", "winner"))
 # Styles a heat map frames cell by cell (winners have frames of their own).
 HEAT_MARKED = frozenset(("window", "pad_tap", "current", "target", "hover"))
 NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
-NOTE_MIN_PX = 8  # ... at least this many pixels (a desk's screen, read from up close)
+# ... at least this many pixels (a desk's screen, read from up close); a cell too small for
+# that (below NOTE_MIN_PX / NOTE_HEIGHT, ~27 px) draws no note: a note forced to 8 px in a
+# 21 px cell pushed the number down under the highlight border (12 read as 17).
+NOTE_MIN_PX = 8
 # In the lecture layout a note smaller than this is not drawn (unreadable from the back of a
 # hall; the arithmetic line says each weight: ``x·w``, ``dY·w``) and the cell's number keeps
 # its whole height instead of moving down under the note.
@@ -1017,13 +1021,12 @@ _EVERY_FONT_PROPERTY = 0xFFFFFFFF  # a font's resolve mask: every property set
 
 
 def note_pixels(cell: int, least: int = 0) -> int:
-    """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it,
-    at least ``NOTE_MIN_PX``; with ``least`` (the lecture layout's ``LECTURE_NOTE_MIN_PX``),
-    0 (no note drawn) below ``least`` pixels."""
+    """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it;
+    0 (no note drawn: the cell's number keeps its place and size, and the arithmetic line
+    says each weight) below ``NOTE_MIN_PX``, or below ``least`` pixels when given (the
+    lecture layout's ``LECTURE_NOTE_MIN_PX``)."""
     pixels = round(cell * NOTE_HEIGHT)
-    if least:
-        return pixels if pixels >= least else 0
-    return max(NOTE_MIN_PX, pixels)
+    return pixels if pixels >= max(least, NOTE_MIN_PX) else 0
 
 
 def paint_note(
@@ -4548,7 +4551,7 @@ class MatrixView(QWidget):
 
     def set_note_least(self, pixels: int) -> None:
         """Notes whose font would be smaller than ``pixels`` are not drawn (the lecture
-        layout's ``LECTURE_NOTE_MIN_PX``; 0: every note is, at least ``NOTE_MIN_PX``)."""
+        layout's ``LECTURE_NOTE_MIN_PX``; 0: those smaller than ``NOTE_MIN_PX``)."""
         if pixels != self.model.note_least:
             self.model.note_least = pixels
             self.table.refresh()
