@@ -1310,6 +1310,11 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setPen(self._text_pen(foreground))
         painter.drawText(text_rect, align, text)
 
+    def forget_fits(self) -> None:
+        """Forget the fonts numbers were fitted in (the table's font, which completes them,
+        changed)."""
+        self._fitted.clear()
+
     def fitted_number(
         self, text: str, font: QFont, width: int, height: int, note: bool = False
     ) -> tuple[str, QFont]:
@@ -1964,6 +1969,9 @@ class _Table(QTableView):
         if event.type() in _RESTYLING:
             self.valid_cells.clear()
             self._floor = None
+            delegate = self.itemDelegate()
+            if event.type() == QEvent.Type.FontChange and isinstance(delegate, _CellDelegate):
+                delegate.forget_fits()  # measured in the table's old font
         super().changeEvent(event)
 
     def showEvent(self, event: QEvent) -> None:
