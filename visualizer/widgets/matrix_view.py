@@ -342,15 +342,6 @@ def _widest(font: QFont, texts: Iterable[str]) -> float:
     return widest
 
 
-def _advance(font: QFont, pixels: int, text: str) -> float:
-    """The width of ``text`` in ``font`` at ``pixels`` pixels (each measured once, see
-    :func:`_widest`)."""
-    if font.pixelSize() != pixels:
-        font = QFont(font)
-        font.setPixelSize(pixels)
-    return _widest(font, (text,))
-
-
 # Brushes by colour, shared by every view: a close-up's step shows new cells in colours of the
 # map (at most a few hundred), a brush made for each through the binding cost ~2 µs.
 _BRUSHES: dict[tuple[int, int, int], QBrush] = {}
@@ -1155,10 +1146,19 @@ class _CellDelegate(QStyledItemDelegate):
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
         self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
-        # The text and font a number is drawn in, by the model's font, the base font, the
-        # text and the room (see fitted_number), with the fonts it is for.
-        self._fitted: dict[
-            tuple[int, int, str, int, int, bool], tuple[QFont, QFont | None, str, QFont]
+        # The text and font a number is drawn in, by the font's id, the text and the room
+        # (see fitted_number), with the font.  With the two below, forgotten only when the
+        # table's font (which completes the fonts) changes: a step that brings new numbers
+        # measures them without writing a font out as a key (QFont.key, ~2 µs a call).
+        self._fitted: dict[tuple[int, str, int, int, bool], tuple[QFont, str, QFont]] = {}
+        # Fonts as the table completes them, by the font's id, with the font; and as a cell
+        # picture's context does, with the font and the context (see _make_picture).
+        self._completed: dict[int, tuple[QFont, QFont]] = {}
+        self._picture_fonts: dict[int, tuple[QFont, _PictureContext, QFont]] = {}
+        # A completed font at a pixel size, its metrics and the text widths measured in it,
+        # by the completed font's id and the size, with the completed font.
+        self._sized: dict[
+            tuple[int, int], tuple[QFont, QFont, QFontMetricsF, dict[str, float]]
         ] = {}
         # The pixels free above and below a number, by the font's id and the cell's height,
         # with the font (see _number_room).
@@ -1314,6 +1314,8 @@ class _CellDelegate(QStyledItemDelegate):
         """Forget the fonts numbers were fitted in (the table's font, which completes them,
         changed)."""
         self._fitted.clear()
+        self._completed.clear()
+        self._sized.clear()
 
     def fitted_number(
         self, text: str, font: QFont, width: int, height: int, note: bool = False
@@ -1326,32 +1328,67 @@ class _CellDelegate(QStyledItemDelegate):
         cut at the cell's edges ("0.01563" read "015¢", 120 read "l2("), a different number.
         Where it does not fit even then, "…" (the tooltip says the number).  Worked out once
         per font, text and size (a step repaints many cells with the same few texts)."""
-        base = self.base_font
-        key = (id(font), id(base), text, width, height, note)
+        key = (id(font), text, width, height, note)
         known = self._fitted.get(key)
-        if known is not None and known[0] is font and known[1] is base:
-            return known[2], known[3]
-        if base is not None:
-            drawn = completed_font(font, base)
-        else:
-            # Drawn on the table, whose font completes it (measured as it is drawn).
-            table = self.parent()
-            drawn = completed_font(font, table.font()) if isinstance(table, QWidget) else font
+        if known is not None and known[0] is font:
+            return known[1], known[2]
+        drawn = self._completed_font(font)
         pixels = drawn.pixelSize()
         if note:
             pixels = min(pixels, max(MIN_NUMBER_PX, round(height * 0.45)))
         shown = text
-        while pixels > MIN_NUMBER_PX and _advance(drawn, pixels, text) > width:
+        while pixels > MIN_NUMBER_PX and self._text_width(drawn, pixels, text) > width:
             pixels -= 1
-        if _advance(drawn, pixels, text) > width:
+        if self._text_width(drawn, pixels, text) > width:
             shown = "…"
-        if pixels != drawn.pixelSize():
-            drawn = QFont(drawn)
-            drawn.setPixelSize(pixels)
+        sized = self._sized_font(drawn, pixels)[1]
         if len(self._fitted) > 4096:
             self._fitted.clear()
-        self._fitted[key] = (font, base, shown, drawn)
-        return shown, drawn
+        self._fitted[key] = (font, shown, sized)
+        return shown, sized
+
+    def _completed_font(self, font: QFont) -> QFont:
+        """``font`` as the table completes it (see :func:`completed_font`): from the font it
+        paints with (``base_font``), else its own; kept until the table's font changes."""
+        known = self._completed.get(id(font))
+        if known is None or known[0] is not font:
+            base = self.base_font
+            if base is None:
+                table = self.parent()
+                base = table.font() if isinstance(table, QWidget) else None
+            done = completed_font(font, base) if base is not None else font
+            if len(self._completed) > 256:
+                self._completed.clear()
+                self._sized.clear()
+            known = self._completed[id(font)] = (font, done)
+        return known[1]
+
+    def _sized_font(
+        self, drawn: QFont, pixels: int
+    ) -> tuple[QFont, QFont, QFontMetricsF, dict[str, float]]:
+        """``drawn`` (a completed font) at ``pixels`` pixels, its metrics and the widths of the
+        texts measured in it."""
+        key = (id(drawn), pixels)
+        known = self._sized.get(key)
+        if known is None or known[0] is not drawn:
+            sized = drawn
+            if drawn.pixelSize() != pixels:
+                sized = QFont(drawn)
+                sized.setPixelSize(pixels)
+            if len(self._sized) > 1024:
+                self._sized.clear()
+            known = self._sized[key] = (drawn, sized, QFontMetricsF(sized), {})
+        return known
+
+    def _text_width(self, drawn: QFont, pixels: int, text: str) -> float:
+        """The width of ``text`` in ``drawn`` at ``pixels`` pixels, each measured once."""
+        _, _, metrics, widths = self._sized_font(drawn, pixels)
+        width = widths.get(text)
+        if width is None:
+            if len(widths) > 16384:
+                widths.clear()
+            width = widths[text] = metrics.horizontalAdvance(text)
+        return width
 
     def _picture(
         self, rect: QRect, background: QBrush, text: str, font: QFont, foreground: QBrush
@@ -1405,8 +1442,15 @@ class _CellDelegate(QStyledItemDelegate):
         the cell (the picture would cut it)."""
         if background.style() != Qt.BrushStyle.SolidPattern or background.color().alpha() != 255:
             return None
-        # The font as the table's painter completes it (family, weight: the table's).
-        drawn = completed_font(font, context.font)
+        # The font as the table's painter completes it (family, weight: the table's), kept
+        # while the context is: a new font object each time was fitted and measured anew.
+        known = self._picture_fonts.get(id(font))
+        if known is None or known[0] is not font or known[1] is not context:
+            if len(self._picture_fonts) > 64:
+                self._picture_fonts.clear()
+            known = (font, context, completed_font(font, context.font))
+            self._picture_fonts[id(font)] = known
+        drawn = known[2]
         ratio = context.ratio
         scale = int(ratio)
         # Would the number draw a pixel outside the cell?  Drawn on a transparent sheet with
