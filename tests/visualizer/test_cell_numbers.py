@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pytest
 from checks import settle
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QDockWidget
 
 from engine import OPS, format_number
@@ -276,3 +276,139 @@ def test_highlight_borders_leave_a_small_cells_digits_free(qtbot):
     assert delegate._border_plan(width, roomy, styles, delegate._number_room(roomy)) == (
         delegate._border_plan(width, roomy, styles)
     )
+
+
+# ---- a number is never drawn cut ----------------------------------------------------------------
+
+
+class _RecordingPainter(QPainter):
+    """A painter that remembers each text drawn: its rectangle, font and text."""
+
+    def __init__(self, device) -> None:
+        super().__init__(device)
+        self.drawn: list[tuple[QRectF, QFont, str]] = []
+
+    def drawText(self, *args) -> None:  # Qt's name
+        rect, _align, text = args
+        self.drawn.append((QRectF(rect), QFont(self.font()), text))
+        super().drawText(*args)
+
+
+def painted_texts(view, cells, width: int, height: int) -> list[tuple[QRectF, QFont, str]]:
+    """What the view's delegate draws for ``cells`` in ``width`` × ``height`` rectangles."""
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = _RecordingPainter(image)
+    try:
+        for r, c in cells:
+            view.delegate.paint_cell(painter, QRect(0, 0, width, height), r, c, False)
+    finally:
+        painter.end()
+    return painter.drawn
+
+
+def test_a_long_number_is_drawn_whole_in_a_smaller_font_never_cut(qtbot):
+    """Cells too narrow for their number in the model's font (a close-up's 18 px columns of
+    "120", 22 px of "0.01563") had the number cut at the cell's edges: "l2(", "015¢", other
+    numbers.  It is drawn whole in the largest font that fits (down to MIN_NUMBER_PX), else
+    as "…" (the tooltip says it), never as a part of itself."""
+    values = [[0.015625, 120.0], [-7.25, 3.0]]
+    view = shown_table(qtbot, values, (400, 300))
+    view.set_cell_size(40)
+    font = QFont(view.model.font)
+    font.setPixelSize(20)  # the font the column was sized for: too large for 18 px below
+    view.model.font = font
+    for width in (18, 22, 30, 60):
+        for r, c in [(0, 0), (0, 1), (1, 0), (1, 1)]:
+            number = cell_text(view, r, c)
+            [(rect, drawn_font, text)] = painted_texts(view, [(r, c)], width, 40)
+            assert QFontMetricsF(drawn_font).horizontalAdvance(text) <= rect.width()
+            assert drawn_font.pixelSize() >= matrix_view.MIN_NUMBER_PX
+            assert text in (number, "…"), (width, number, text)
+            if text == "…":  # only where even the smallest font is too wide for the number
+                smallest = QFont(drawn_font)
+                smallest.setPixelSize(matrix_view.MIN_NUMBER_PX)
+                assert QFontMetricsF(smallest).horizontalAdvance(number) > rect.width()
+    # Where it fits, the model's own font: nothing shrinks that need not.
+    drawn = painted_texts(view, [(1, 1)], 60, 40)
+    assert [(f.pixelSize(), t) for _, f, t in drawn] == [(20, "3")]
+    # "120" in 30 px: whole, in a smaller font than the model's.
+    [(_, small, text)] = painted_texts(view, [(0, 1)], 30, 40)
+    assert text == "120" and small.pixelSize() < 20
+
+
+def test_adaptive_average_dx_close_up_columns_fit_their_numbers(window, qtbot):
+    """Adaptive average pooling 16×16, backward, 1366×768: dX's close-up showed nine 22 px
+    columns of 0.01563, in the smallest font and still cut.  Its columns are counted from the
+    matrix's longest number: each one fits its column in the font the close-up sizes."""
+    st = window.state
+    st.set_op("adaptive_avg_pool2d")
+    st.set_input(np.arange(256, dtype=float).reshape(1, 1, 16, 16) % 10)
+    st.set_step(st.n_windows + 1)
+    settle(qtbot)
+    view = window.views_panel.grad_input_view
+    magnifier = view.magnifier
+    assert view.stack.currentIndex() == 1 and magnifier is not None and magnifier.isVisible()
+    assert "0.01563" in magnifier.model.long_texts
+    font = QFont(magnifier.model.font)
+    font.setBold(True)
+    widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in magnifier.model.long_texts)
+    assert widest + 2 * matrix_view.TEXT_PAD <= magnifier.column_width()
+    assert font.pixelSize() > matrix_view.MIN_NUMBER_PX
+
+
+def narrow_close_ups(window) -> list[str]:
+    """Views whose close-up is below their heat map but not as wide as the view."""
+    narrow = []
+    for view in window.views_panel.views():
+        magnifier = view.magnifier
+        if not view.isVisible() or magnifier is None or not magnifier.isVisible():
+            continue
+        if not view.body.beside and magnifier.width() < 0.8 * view.width():
+            narrow.append(view.objectName())
+    return narrow
+
+
+def test_a_close_up_below_its_map_is_not_left_at_the_width_it_had_beside_it(window, qtbot):
+    """Max-unpooling 16×16 at 1024×768: after the lecture layout (close-ups beside their
+    maps) the normal layout put them below again, but views whose size had not changed kept
+    the beside width limit (107 of 239 px): 5 columns of 3-digit indices in 18 px cells."""
+    window.resize(1024, 768)
+    st = window.state
+    st.set_op("max_unpool2d")
+    settle(qtbot)
+    big = np.arange(256, dtype=float).reshape(1, 1, 16, 16) % 20
+    for values in (st.x.copy(), big):
+        st.set_input(values)
+        half = st.n_windows // 2 + 1
+        for step in (half, st.n_windows + half):
+            st.set_step(step)
+            settle(qtbot)
+            assert narrow_close_ups(window) == [], step
+            for on in (True, False):
+                window.presentation.set_presentation(on, save=False)
+                settle(qtbot)
+    assert narrow_close_ups(window) == []
+
+
+# ---- a weight note leaves the number whole -------------------------------------------------------
+
+
+def test_a_cell_too_small_for_a_note_and_its_number_keeps_the_number(qtbot):
+    """Convolution's window cells at ~21 px (normal layout, 1366×768) had the "×w" note forced
+    to NOTE_MIN_PX at the top and the number pushed to the bottom, under the highlight
+    border (12 read as 17).  Such a cell draws no note (the arithmetic line says each
+    weight): its number is drawn centred in the model's font, as in any other cell; a cell
+    with room for both still shows the note."""
+    view = shown_table(qtbot, [[12.0, 7.0], [19.0, 8.0]], (400, 300))
+    view.set_notes({(0, 0): "1"})
+    view.set_cell_size(21)
+    assert view.note_pixel_size() == 0
+    width = view.column_width()
+    [(rect, font, text)] = painted_texts(view, [(0, 0)], width, 21)
+    [(plain_rect, plain_font, _)] = painted_texts(view, [(0, 1)], width, 21)
+    assert text == "12"
+    assert (rect, font.pixelSize()) == (plain_rect, plain_font.pixelSize())
+    view.set_cell_size(48)
+    assert view.note_pixel_size() >= matrix_view.NOTE_MIN_PX
+    drawn = painted_texts(view, [(0, 0)], view.column_width(), 48)
+    assert [t for *_, t in drawn] == ["12", "×1"]  # the number, then its note over it

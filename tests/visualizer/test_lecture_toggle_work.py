@@ -114,3 +114,39 @@ def test_the_toggle_posts_no_event_made_in_python(window, qtbot, monkeypatch):
             side_right = side.mapTo(window, QPoint(side.width(), 0)).x()
             assert side.width() > 0
             assert side_right <= window.views_panel.mapTo(window, QPoint(0, 0)).x()
+
+
+def _item_wrappers(window) -> set[int]:
+    """The ids of the Python wrappers of layout stretches (QSpacerItem) alive now, and of the
+    views panel's grid's items (QWidgetItem) that its wrapper keeps."""
+    import gc
+
+    from PySide6.QtWidgets import QSpacerItem, QWidgetItem
+
+    gc.collect()
+    spacers = {id(item) for item in gc.get_objects() if isinstance(item, QSpacerItem)}
+    kept = gc.get_referents(window.views_panel.grid)
+    return spacers | {id(item) for item in kept if isinstance(item, QWidgetItem)}
+
+
+def test_the_lecture_rows_leave_no_wrappers_of_their_stretches(window, qtbot):
+    """The lecture layout's rows were filled, stretches and all, before they went into the
+    grid, and the binding's addLayout gave the grid a wrapper of each stretch, kept after the
+    rows (and the stretches) were deleted on leaving: a later widget at a reused address came
+    back as that dead QSpacerItem's wrapper (a table's horizontalScrollBar() had no
+    isVisibleTo).  The grid's items asked for by position (the columns' stretches) were kept
+    the same way, and deleted when the lecture layout took the views out of the grid.
+    Entering and leaving, with and without a bias column, leave none."""
+    window.resize(1024, 768)
+    before = _item_wrappers(window)
+    st = window.state
+    for op in ("max_unpool2d", "conv2d"):
+        st.set_op(op)
+        st.set_step(st.n_windows + 1)  # backward: convolution's db under its last view
+        settle(qtbot)
+        for on in (True, False, True, False):
+            window.presentation.set_presentation(on, save=False)
+            settle(qtbot)
+            if on and op == "conv2d":
+                assert window.views_panel._lecture_columns_placed  # the view with db below
+    assert _item_wrappers(window) - before == set()

@@ -412,7 +412,8 @@ def test_weight_notes_in_the_lecture_layout_are_readable_or_left_to_the_arithmet
     """Issue 10 follow-up: the weights printed in a convolution's window cells were ~8 px in
     the lecture layout at 1024x768 (30% of a 27 px cell).  There a note is drawn at least
     LECTURE_NOTE_MIN_PX tall or not at all (then the cell's number keeps its size and the
-    arithmetic line says each weight: ``dY·w``); outside it, at least NOTE_MIN_PX."""
+    arithmetic line says each weight: ``dY·w``); outside it, at least NOTE_MIN_PX or not at
+    all (forced to NOTE_MIN_PX in ~21 px cells, it pushed the number under the border)."""
     from engine import format_number
     from engine.trace import term
     from visualizer.widgets.matrix_view import LECTURE_NOTE_MIN_PX, NOTE_MIN_PX
@@ -422,7 +423,7 @@ def test_weight_notes_in_the_lecture_layout_are_readable_or_left_to_the_arithmet
     settle(qtbot)
     st.set_step(st.n_windows + 3)  # backward, window (0, 3)
     settle(qtbot)
-    assert panel.input_view.note_pixel_size() >= NOTE_MIN_PX
+    assert panel.input_view.note_pixel_size() in (0, *range(NOTE_MIN_PX, 100))
     conv.presentation.set_presentation(True, save=False)
     settle(qtbot)
     view = panel.input_view
@@ -437,7 +438,7 @@ def test_weight_notes_in_the_lecture_layout_are_readable_or_left_to_the_arithmet
             assert f"{dy}·{term(float(weight))} " in text
     conv.presentation.set_presentation(False, save=False)
     settle(qtbot)
-    assert panel.input_view.note_pixel_size() >= NOTE_MIN_PX
+    assert panel.input_view.note_pixel_size() in (0, *range(NOTE_MIN_PX, 100))
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])

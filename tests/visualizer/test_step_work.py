@@ -530,7 +530,8 @@ def test_a_step_leaves_the_close_ups_most_rows_and_columns_as_worked_out(
     window, qtbot, monkeypatch
 ):
     """Max pooling 16×16: X's close-up's most rows and columns follow the view's size, the
-    body's direction and spacing only, and were worked out again on every step (the body's
+    body's direction and spacing (and the width the matrix's longest numbers need) only, and
+    were worked out again on every step (the body's
     direction asked of Qt each time).  A step keeps them; a resize or a turn of the body
     works them out again."""
     st = max_pooling_16(window, qtbot)
@@ -551,7 +552,7 @@ def test_a_step_leaves_the_close_ups_most_rows_and_columns_as_worked_out(
         beside = view.body.direction() == matrix_view.QBoxLayout.Direction.LeftToRight
         turned.add(beside)
         expected = matrix_view.MatrixView._magnifier_most_for(
-            view.width(), view.height(), beside, view.body.spacing()
+            view.width(), view.height(), beside, view.body.spacing(), view._magnifier_column()
         )
         assert view._magnifier_most() == expected, size
     assert turned == {True, False}

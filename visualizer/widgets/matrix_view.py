@@ -432,7 +432,8 @@ class MatrixModel(QAbstractTableModel):
         self.styles: Mapping[tuple[int, int], Collection[str]] = {}
         # Small numbers printed in a corner of cells (canvas coordinates): a window cell's weight.
         self.notes: dict[tuple[int, int], str] = {}
-        self.note_least = 0  # notes smaller than this many pixels are not drawn (0: all are)
+        # Notes smaller than this many pixels are not drawn (0: below NOTE_MIN_PX).
+        self.note_least = 0
         self.show_numbers = True
         self.max_chars = 1
         self.long_texts: tuple[str, ...] = ("0",)
@@ -985,7 +986,10 @@ FOCUS_STYLES = frozenset(("current", "target", "winner"))
 # Styles a heat map frames cell by cell (winners have frames of their own).
 HEAT_MARKED = frozenset(("window", "pad_tap", "current", "target", "hover"))
 NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
-NOTE_MIN_PX = 8  # ... at least this many pixels (a desk's screen, read from up close)
+# ... at least this many pixels (a desk's screen, read from up close); a cell too small for
+# that (below NOTE_MIN_PX / NOTE_HEIGHT, ~27 px) draws no note: a note forced to 8 px in a
+# 21 px cell pushed the number down under the highlight border (12 read as 17).
+NOTE_MIN_PX = 8
 # In the lecture layout a note smaller than this is not drawn (unreadable from the back of a
 # hall; the arithmetic line says each weight: ``x·w``, ``dY·w``) and the cell's number keeps
 # its whole height instead of moving down under the note.
@@ -1008,13 +1012,12 @@ _EVERY_FONT_PROPERTY = 0xFFFFFFFF  # a font's resolve mask: every property set
 
 
 def note_pixels(cell: int, least: int = 0) -> int:
-    """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it,
-    at least ``NOTE_MIN_PX``; with ``least`` (the lecture layout's ``LECTURE_NOTE_MIN_PX``),
-    0 (no note drawn) below ``least`` pixels."""
+    """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it;
+    0 (no note drawn: the cell's number keeps its place and size, and the arithmetic line
+    says each weight) below ``NOTE_MIN_PX``, or below ``least`` pixels when given (the
+    lecture layout's ``LECTURE_NOTE_MIN_PX``)."""
     pixels = round(cell * NOTE_HEIGHT)
-    if least:
-        return pixels if pixels >= least else 0
-    return max(NOTE_MIN_PX, pixels)
+    return pixels if pixels >= max(least, NOTE_MIN_PX) else 0
 
 
 def paint_note(
@@ -1143,6 +1146,20 @@ class _CellDelegate(QStyledItemDelegate):
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
         self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
+        # The text and font a number is drawn in, by the font's id, the text and the room
+        # (see fitted_number), with the font.  With the two below, forgotten only when the
+        # table's font (which completes the fonts) changes: a step that brings new numbers
+        # measures them without writing a font out as a key (QFont.key, ~2 µs a call).
+        self._fitted: dict[tuple[int, str, int, int, bool], tuple[QFont, str, QFont]] = {}
+        # Fonts as the table completes them, by the font's id, with the font; and as a cell
+        # picture's context does, with the font and the context (see _make_picture).
+        self._completed: dict[int, tuple[QFont, QFont]] = {}
+        self._picture_fonts: dict[int, tuple[QFont, _PictureContext, QFont]] = {}
+        # A completed font at a pixel size, its metrics and the text widths measured in it,
+        # by the completed font's id and the size, with the completed font.
+        self._sized: dict[
+            tuple[int, int], tuple[QFont, QFont, QFontMetricsF, dict[str, float]]
+        ] = {}
         # The pixels free above and below a number, by the font's id and the cell's height,
         # with the font (see _number_room).
         self._rooms: dict[tuple[int, int], tuple[QFont, int]] = {}
@@ -1278,32 +1295,100 @@ class _CellDelegate(QStyledItemDelegate):
         foreground: QBrush,
         note: str | None,
     ) -> None:
-        """A cell's number in ``rect``: centred, or at the bottom under a ``note``."""
-        if self.base_font is not None:
-            font = completed_font(font, self.base_font)
+        """A cell's number in ``rect``: centred, or at the bottom under a ``note``; whole, in
+        a smaller font where the cell is too narrow for it (see :meth:`fitted_number`)."""
         margin = self._text_margin
         if note:
             # A cell with a note has its number at the bottom, under the note.
             text_rect = rect.adjusted(margin, 0, -margin, -round(rect.height() * 0.04))
             align = _NOTE_ALIGN
-            limit = max(MIN_NUMBER_PX, round(rect.height() * 0.45))
-            if font.pixelSize() > limit:
-                font = QFont(font)
-                font.setPixelSize(limit)
         else:
             text_rect = rect.adjusted(margin, 0, -margin, 0)
             align = _CENTER
+        text, font = self.fitted_number(text, font, text_rect.width(), rect.height(), bool(note))
         painter.setFont(font)
         painter.setPen(self._text_pen(foreground))
-        if len(text) * font.pixelSize() * 0.7 > text_rect.width():
-            # Perhaps wider than the cell (the smallest font and a long number): cut at
-            # the cell's edges, as the style's item painting does, not over its neighbours.
-            painter.save()
-            painter.setClipRect(rect)
-            painter.drawText(text_rect, align, text)
-            painter.restore()
-        else:
-            painter.drawText(text_rect, align, text)
+        painter.drawText(text_rect, align, text)
+
+    def forget_fits(self) -> None:
+        """Forget the fonts numbers were fitted in (the table's font, which completes them,
+        changed)."""
+        self._fitted.clear()
+        self._completed.clear()
+        self._sized.clear()
+
+    def fitted_number(
+        self, text: str, font: QFont, width: int, height: int, note: bool = False
+    ) -> tuple[str, QFont]:
+        """The text and font a cell's number is drawn in, ``width`` pixels wide (inside the
+        text margins) and ``height`` high (``note``: under a note, at most 0.45 of it).
+
+        ``font`` (the model's, as the column was sized for it) where the number fits, else
+        the largest smaller one in which it does, down to ``MIN_NUMBER_PX``: a number was
+        cut at the cell's edges ("0.01563" read "015¢", 120 read "l2("), a different number.
+        Where it does not fit even then, "…" (the tooltip says the number).  Worked out once
+        per font, text and size (a step repaints many cells with the same few texts)."""
+        key = (id(font), text, width, height, note)
+        known = self._fitted.get(key)
+        if known is not None and known[0] is font:
+            return known[1], known[2]
+        drawn = self._completed_font(font)
+        pixels = drawn.pixelSize()
+        if note:
+            pixels = min(pixels, max(MIN_NUMBER_PX, round(height * 0.45)))
+        shown = text
+        while pixels > MIN_NUMBER_PX and self._text_width(drawn, pixels, text) > width:
+            pixels -= 1
+        if self._text_width(drawn, pixels, text) > width:
+            shown = "…"
+        sized = self._sized_font(drawn, pixels)[1]
+        if len(self._fitted) > 4096:
+            self._fitted.clear()
+        self._fitted[key] = (font, shown, sized)
+        return shown, sized
+
+    def _completed_font(self, font: QFont) -> QFont:
+        """``font`` as the table completes it (see :func:`completed_font`): from the font it
+        paints with (``base_font``), else its own; kept until the table's font changes."""
+        known = self._completed.get(id(font))
+        if known is None or known[0] is not font:
+            base = self.base_font
+            if base is None:
+                table = self.parent()
+                base = table.font() if isinstance(table, QWidget) else None
+            done = completed_font(font, base) if base is not None else font
+            if len(self._completed) > 256:
+                self._completed.clear()
+                self._sized.clear()
+            known = self._completed[id(font)] = (font, done)
+        return known[1]
+
+    def _sized_font(
+        self, drawn: QFont, pixels: int
+    ) -> tuple[QFont, QFont, QFontMetricsF, dict[str, float]]:
+        """``drawn`` (a completed font) at ``pixels`` pixels, its metrics and the widths of the
+        texts measured in it."""
+        key = (id(drawn), pixels)
+        known = self._sized.get(key)
+        if known is None or known[0] is not drawn:
+            sized = drawn
+            if drawn.pixelSize() != pixels:
+                sized = QFont(drawn)
+                sized.setPixelSize(pixels)
+            if len(self._sized) > 1024:
+                self._sized.clear()
+            known = self._sized[key] = (drawn, sized, QFontMetricsF(sized), {})
+        return known
+
+    def _text_width(self, drawn: QFont, pixels: int, text: str) -> float:
+        """The width of ``text`` in ``drawn`` at ``pixels`` pixels, each measured once."""
+        _, _, metrics, widths = self._sized_font(drawn, pixels)
+        width = widths.get(text)
+        if width is None:
+            if len(widths) > 16384:
+                widths.clear()
+            width = widths[text] = metrics.horizontalAdvance(text)
+        return width
 
     def _picture(
         self, rect: QRect, background: QBrush, text: str, font: QFont, foreground: QBrush
@@ -1357,8 +1442,15 @@ class _CellDelegate(QStyledItemDelegate):
         the cell (the picture would cut it)."""
         if background.style() != Qt.BrushStyle.SolidPattern or background.color().alpha() != 255:
             return None
-        # The font as the table's painter completes it (family, weight: the table's).
-        drawn = completed_font(font, context.font)
+        # The font as the table's painter completes it (family, weight: the table's), kept
+        # while the context is: a new font object each time was fitted and measured anew.
+        known = self._picture_fonts.get(id(font))
+        if known is None or known[0] is not font or known[1] is not context:
+            if len(self._picture_fonts) > 64:
+                self._picture_fonts.clear()
+            known = (font, context, completed_font(font, context.font))
+            self._picture_fonts[id(font)] = known
+        drawn = known[2]
         ratio = context.ratio
         scale = int(ratio)
         # Would the number draw a pixel outside the cell?  Drawn on a transparent sheet with
@@ -1921,6 +2013,9 @@ class _Table(QTableView):
         if event.type() in _RESTYLING:
             self.valid_cells.clear()
             self._floor = None
+            delegate = self.itemDelegate()
+            if event.type() == QEvent.Type.FontChange and isinstance(delegate, _CellDelegate):
+                delegate.forget_fits()  # measured in the table's old font
         super().changeEvent(event)
 
     def showEvent(self, event: QEvent) -> None:
@@ -3670,8 +3765,10 @@ class MatrixView(QWidget):
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
         # The close-up's most rows and columns and what they were worked out from.
-        self._most_key: tuple[int, int, bool, int] | None = None
+        self._most_key: tuple[int, int, bool, int, int] | None = None
         self._most = (MAGNIFIER_LEAST, MAGNIFIER_LEAST)
+        # The close-up's column width by the matrix it is of (see _magnifier_column).
+        self._column_of: tuple[tuple[object, ...], int] = ((), MAGNIFIER_CELL)
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
         self._magnifier_content: tuple[object, ...] = ()  # the matrix its texts are from
         # The lecture layout's heat map with its close-up at the row's cell size (see
@@ -4158,18 +4255,44 @@ class MatrixView(QWidget):
 
     def _magnifier_most(self) -> tuple[int, int]:
         """The rows and columns the close-up shows at most: as many as fit its share of this
-        view at ``MAGNIFIER_CELL`` pixels (from the view's size, never the close-up's own,
-        so that what it shows cannot feed back into its size); worked out again only when
-        the view's size, the body's direction or its spacing changed (not on every step)."""
-        key = (self.width(), self.height(), self.body.beside, self.body.spacing())
+        view at ``MAGNIFIER_CELL`` pixels, columns as wide as the matrix's longest numbers
+        need there (from the view's size and the whole matrix's texts, never the close-up's
+        own, so that what it shows cannot feed back into its size); worked out again only
+        when the view's size, the body's direction or spacing, or that width changed (not on
+        every step)."""
+        key = (
+            self.width(),
+            self.height(),
+            self.body.beside,
+            self.body.spacing(),
+            self._magnifier_column(),
+        )
         if key != self._most_key:
             self._most_key = key
             self._most = self._magnifier_most_for(*key)
         return self._most
 
+    def _magnifier_column(self) -> int:
+        """The column width the whole matrix's longest numbers (:meth:`close_up_texts`: its
+        own and those reserved for later steps) need at ``MAGNIFIER_CELL`` pixels, at least
+        that.  Nine 22 px columns of "0.01563" (adaptive average pooling's dX at 1366×768)
+        shrank the font to its smallest and still cut the numbers.  Measured again only when
+        the matrix's shape, offset or colour levels change (a step keeps them)."""
+        values, _, offset = self._content
+        content = (values.shape, offset, self.levels, self.neutral, self.number_height)
+        known = self._column_of
+        if known[0] != content:
+            need = number_layout(self.close_up_texts(), MAGNIFIER_CELL, 10**6, self.number_height)
+            known = self._column_of = (content, max(MAGNIFIER_CELL, need[1]))
+        return known[1]
+
     @staticmethod
     def _magnifier_most_for(
-        view_width: int, view_height: int, beside: bool, spacing: int
+        view_width: int,
+        view_height: int,
+        beside: bool,
+        spacing: int,
+        column: int = MAGNIFIER_CELL,
     ) -> tuple[int, int]:
         # The body shares its room by stretch (heat map 3, close-up 2) after its spacing, up
         # to MAGNIFIER_SHARE: from the share alone a 1024×768 close-up was taken to be 291 px
@@ -4178,7 +4301,7 @@ class MatrixView(QWidget):
         width = (view_width - spacing) * share if beside else view_width
         height = view_height if beside else (view_height - spacing) * share
         rows = int((height - 3 * MAGNIFIER_CHROME) // MAGNIFIER_CELL)  # title, header, legend
-        cols = int((width - MAGNIFIER_CHROME) // MAGNIFIER_CELL)
+        cols = int((width - MAGNIFIER_CHROME) // max(MAGNIFIER_CELL, column))
         return max(MAGNIFIER_LEAST, rows), max(MAGNIFIER_LEAST, cols)
 
     def _show_magnifier(self, on: bool) -> None:
@@ -4422,7 +4545,11 @@ class MatrixView(QWidget):
                     if widget is not None:
                         widget.setMinimumSize(0, 0)
                         widget.setMaximumSize(largest)
-                self._share_with_magnifier()
+                # Placed for the view's own size now, not left in the plan's direction: a view
+                # whose size does not change on leaving the lecture layout gets no resize to
+                # turn it, and a close-up below the heat map kept the width limit of one
+                # beside it (107 of 239 px at 1024×768: 3-digit numbers cut in 18 px cells).
+                self._place_magnifier()
             self.cell = 0
             self._render()
             return
@@ -4476,7 +4603,7 @@ class MatrixView(QWidget):
 
     def set_note_least(self, pixels: int) -> None:
         """Notes whose font would be smaller than ``pixels`` are not drawn (the lecture
-        layout's ``LECTURE_NOTE_MIN_PX``; 0: every note is, at least ``NOTE_MIN_PX``)."""
+        layout's ``LECTURE_NOTE_MIN_PX``; 0: those smaller than ``NOTE_MIN_PX``)."""
         if pixels != self.model.note_least:
             self.model.note_least = pixels
             self.table.refresh()

@@ -594,29 +594,34 @@ class ViewsPanel(Retranslatable, QWidget):
         if rows == self._lecture_placed and self._lecture_box is not None:
             return
         self._take_lecture_rows()
+        # Each layout goes into its parent while still empty: the binding's addLayout gives
+        # the parent a Python wrapper of every item the added layout already holds, stretches
+        # too, and keeps them; the rows' stretches, deleted with the rows on the next change,
+        # left wrappers at addresses Qt reuses (a table's horizontalScrollBar() came back as
+        # a dead QSpacerItem's wrapper).  Stretches added afterwards get no wrapper.
         box = QVBoxLayout()
         box.setSpacing(LECTURE_ROW_SPACING)
+        self.grid.addLayout(box, 0, 0)
         box.addStretch(1)
         for widgets in rows:
             row = QHBoxLayout()
             row.setSpacing(LECTURE_SPACING)
+            box.addLayout(row)
             row.addStretch(1)
             for widget in widgets:
                 if isinstance(widget, tuple):
                     column = QVBoxLayout()
                     column.setSpacing(LECTURE_ROW_SPACING)
+                    row.addLayout(column)
                     for part in widget:
                         column.addWidget(part, 0, Qt.AlignmentFlag.AlignLeft)
                     column.addStretch(1)
-                    row.addLayout(column)
                     self._lecture_columns_placed.append(column)
                     continue
                 row.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
             row.addStretch(1)
-            box.addLayout(row)
             self._lecture_rows.append(row)
         box.addStretch(1)
-        self.grid.addLayout(box, 0, 0)
         self._lecture_box = box
         self._lecture_placed = [list(r) for r in rows]
 
@@ -1153,14 +1158,17 @@ class ViewsPanel(Retranslatable, QWidget):
         (2 + columns / 4, at most 4): max unpooling's 8×8 Y got as much width as its 4×4
         pooled input and drew its numbers 9 px high at 1024×768."""
         widest: dict[int, int] = {}
-        for row in range(self.grid.rowCount()):
-            for col in range(self.grid.columnCount()):
-                item = self.grid.itemAtPosition(row, col)
-                widget = item.widget() if item is not None else None
-                if isinstance(widget, PlaneGroup):
-                    widget = widget.primary
-                if isinstance(widget, MatrixView) and widget.isVisibleTo(self):
-                    widest[col] = max(widest.get(col, 0), widget.model.values.shape[1])
+        # Found by widget, not by the grid's items: the binding keeps the wrapper of each item
+        # itemAtPosition returns, and an item deleted with its widget's removal (the lecture
+        # layout) left a wrapper at an address Qt reuses.
+        for slot in (*self.views(), *self.groups.values()):
+            index = self.grid.indexOf(slot)
+            if index < 0:
+                continue
+            col = self.grid.getItemPosition(index)[1]
+            view = slot.primary if isinstance(slot, PlaneGroup) else slot
+            if isinstance(view, MatrixView) and view.isVisibleTo(self):
+                widest[col] = max(widest.get(col, 0), view.model.values.shape[1])
         for col, count in widest.items():
             stretch = 2 + min(count, 8) // 4
             if self.grid.columnStretch(col) != stretch:
