@@ -625,3 +625,49 @@ def test_a_backward_arrow_to_a_low_cell_beside_arches(window, qtbot, size):
     settle(qtbot)
     settle(qtbot)
     assert_runs_above_off_its_legs(window, ("grad_output", "grad_input"))
+
+
+def test_a_narrow_legend_says_its_constant_whole(window, qtbot):
+    """Issue 10 review: dY of adaptive max pooling to 1×1 in the lecture layout at 1024×768 is
+    one cell wide, and its legend cut "1 in every cell" to "1 in every c" (the Chinese text
+    lost the value).  Each text the legend writes fits its width and still says the value."""
+    st = window.state
+    window.resize(1024, 768)
+    assert st.set_op("adaptive_max_pool2d")
+    st.set_params(output_size=(1, 1))
+    st.set_step(st.n_windows)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    legend = window.views_panel.grad_output_view.legend
+    assert legend.isVisible() and legend.constant == 1
+    boxes = legend.text_boxes()
+    assert boxes
+    for text, box in boxes:
+        assert legend.rect().contains(box), (text, box, legend.width())
+        assert legend.measures.advance(legend, text) <= legend.width()
+    assert "1" in boxes[0][0]
+
+
+def test_a_legend_drops_its_bar_then_shortens_its_text(qtbot):
+    """A constant's legend keeps the whole sentence while it fits (beside the bar, else
+    alone), then says it short; every width leaves its text whole inside the legend."""
+    from visualizer.widgets.matrix_view import ColorLegend
+
+    legend = ColorLegend()
+    qtbot.addWidget(legend)
+    legend.set_constant(1.0)
+    whole = legend.texts()[0]
+    sentence = legend.measures.advance(legend, whole)
+    legend.resize(sentence + 100, 18)
+    assert legend.texts()[0] == whole and legend.bar_shown()
+    legend.resize(sentence + 2, 18)
+    assert legend.texts()[0] == whole and not legend.bar_shown()
+    for width in (sentence - 1, legend.minimumWidth()):
+        legend.resize(width, 18)
+        text = legend.texts()[0]
+        assert text != whole and "1" in text
+        assert legend.measures.advance(legend, text) <= legend.width(), (width, text)
+    legend.set_constant(-123456.789)  # no saying of it fits: the value, elided
+    text = legend.texts()[0]
+    assert legend.measures.advance(legend, text) <= legend.width(), text
