@@ -671,3 +671,81 @@ def test_a_legend_drops_its_bar_then_shortens_its_text(qtbot):
     legend.set_constant(-123456.789)  # no saying of it fits: the value, elided
     text = legend.texts()[0]
     assert legend.measures.advance(legend, text) <= legend.width(), text
+
+
+def pieces(path) -> int:
+    """How many separate pieces ``path`` fills (its outlines, holes apart)."""
+    from PySide6.QtCore import Qt
+
+    polygons = path.simplified().toFillPolygons()
+    outer = [p for p in polygons if abs(polygon_area(p)) > 0.5]
+    return sum(
+        1
+        for p in outer
+        if not any(q is not p and q.containsPoint(p.first(), Qt.FillRule.OddEvenFill) for q in outer)
+    )
+
+
+def polygon_area(polygon) -> float:
+    points = [(polygon.at(i).x(), polygon.at(i).y()) for i in range(polygon.count())]
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))
+
+
+WHOLE_ARROW_CASES = [
+    # (size, op, backward, step, lecture)
+    ((1366, 768), "max_unpool2d", False, 25, False),  # the arch over the views' titles
+    ((1024, 768), "max_unpool2d", True, 25, True),  # a leg through "Gradient dP  (7×7)"
+    ((1024, 768), "adaptive_max_pool2d", True, 0, True),  # a leg through "Input gradient"
+    ((1024, 768), "lp_pool2d", True, 4, True),  # a leg through dY's legend
+    ((1366, 768), "conv2d", True, 4, True),
+    ((1024, 768), "max_pool2d", False, 5, False),
+]
+
+
+@pytest.mark.parametrize(("size", "op", "backward", "step", "lecture"), WHOLE_ARROW_CASES)
+def test_an_arrow_is_drawn_whole_and_letters_it_crosses_over_it(
+    window, qtbot, size, op, backward, step, lecture
+):
+    """Issue 10 review: the arch over max_unpool2d's views was drawn in fragments (the titles'
+    letters' halos cut its lower edge), and a leg through a title or legend was cut where it
+    passed under the letters.  Each arrow is painted whole (one piece: nothing of it is kept
+    out), and the letters it crosses are drawn over it, so they stay readable."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPainterPath
+
+    window.resize(*size)
+    settle(qtbot)
+    st = window.state
+    assert st.set_op(op)
+    if op == "max_unpool2d":
+        st.set_params(kernel_size=2, stride=1, padding=0)
+    if op == "adaptive_max_pool2d":
+        st.set_params(output_size=(1, 1))
+    st.set_step(step + (st.n_windows if backward else 0))
+    window.presentation.set_presentation(lecture, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    shapes = sheet.drawn_shapes()
+    assert shapes
+    for shape in shapes:
+        assert pieces(shape) == 1, sheet.arrows
+    # Where an arrow crosses a title's letters, the letters are drawn over it.
+    over = sheet.letters_over_arrows()
+    for view in window.views_panel.views():
+        label = view.title_label
+        if not (view.isVisible() and label.isVisible() and label.text()):
+            continue
+        glyphs = QPainterPath()
+        box = label.contentsRect()
+        metrics = label.fontMetrics()
+        top = box.center().y() - metrics.height() // 2
+        origin = sheet.mapFromGlobal(label.mapToGlobal(box.topLeft()))
+        glyphs.addText(
+            QPointF(origin.x(), origin.y() - box.top() + top + metrics.ascent()),
+            label.font(),
+            label.text(),
+        )
+        for shape in shapes:
+            hidden = shape.intersected(glyphs).subtracted(over)
+            assert area(hidden) < 1, (label.text(), sheet.arrows)

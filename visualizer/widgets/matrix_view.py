@@ -2494,6 +2494,7 @@ class FontMeasures:
 
 LEGEND_TEXT_GAP = 6  # pixels between a colour legend's text and its bar
 LEGEND_BAR_MIN = 10  # a colour legend's narrowest bar
+LEGEND_DIM_OPACITY = 0.45  # a dimmed colour legend is drawn at this opacity
 
 
 class ColorLegend(QWidget):
@@ -2635,7 +2636,7 @@ class ColorLegend(QWidget):
     def _paint(self, painter: QPainter) -> None:
         """The bar and its texts, on ``painter`` (the widget's, or its picture's)."""
         if self.dimmed:
-            painter.setOpacity(0.45)
+            painter.setOpacity(LEGEND_DIM_OPACITY)
         metrics = painter.fontMetrics()
         left_text, right_text = self.texts()
         left_w = metrics.horizontalAdvance(left_text) + LEGEND_TEXT_GAP
