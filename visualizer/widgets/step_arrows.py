@@ -200,9 +200,7 @@ class StepArrows(QWidget):
         self._items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
         self._item_labels: list[QWidget] = []
         self._corner: QWidget | None = None  # the parent, when the sheet is at its corner
-        self._letter_cache: dict[
-            tuple[object, ...], tuple[QPainterPath, QRegion, QPainterPath]
-        ] = {}
+        self._letter_cache: dict[tuple[object, ...], _Letters] = {}
         # A text's letters' reach from where it is written (see _letter_reach), by text and
         # font, and a font's ascent (where _letters_of puts the baseline).
         self._reach_cache: dict[tuple[str, str], QRectF] = {}
@@ -419,22 +417,26 @@ class StepArrows(QWidget):
         self._overlays = [[] for _ in shapes]
         where = {id(shape): k for k, shape in enumerate(shapes)}
         for key, reaching, label in zip(crossed, crossers, labels, strict=True):
-            letters, pixels, glyphs = self._letters_known(key)
+            _, pixels, halo_pieces, glyph_pieces = self._letters_known(key)
             ink, halo = _label_colors(label)
             for shape in reaching:
                 over = pixels.intersected(shape.outline())
                 if not over.isEmpty():
-                    self._overlays[where[id(shape)]].append((letters, glyphs, over, ink, halo))
+                    # Only the outlines of the letters there: Qt fills a whole path before
+                    # it clips, and a title's letters filled twice were ~2 ms of a paint.
+                    box = over.boundingRect()
+                    near = box.left(), box.top(), box.right() + 1, box.bottom() + 1
+                    self._overlays[where[id(shape)]].append(
+                        (_near(halo_pieces, *near), _near(glyph_pieces, *near), over, ink, halo)
+                    )
         size = _size(self)
         if (crossed, size) != self._letters_for:
             self._letters_for = (crossed, size)
             self._letters_path = None
 
-    def _letters_known(
-        self, key: tuple[str, str, int, int, int, int]
-    ) -> tuple[QPainterPath, QRegion, QPainterPath]:
-        """A title's letters with their halo (path and pixels) and its bare letters (path),
-        made once per text, font and text box."""
+    def _letters_known(self, key: tuple[str, str, int, int, int, int]) -> _Letters:
+        """A title's letters with their halo (path and pixels), and the outlines of these and
+        of its bare letters with their boxes, made once per text, font and text box."""
         known = self._letter_cache.get(key)
         if known is None:
             if len(self._letter_cache) > 64:
@@ -445,7 +447,8 @@ class StepArrows(QWidget):
             pixels = QRegion()
             for polygon in path.toFillPolygons():
                 pixels = pixels.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
-            known = self._letter_cache[key] = (path, pixels, self._glyphs_of(text, font_key, rect))
+            glyphs = self._glyphs_of(text, font_key, rect)
+            known = self._letter_cache[key] = (path, pixels, _pieces(path), _pieces(glyphs))
         return known
 
     def _letter_reach(self, text: str, font_key: str) -> QRectF:
@@ -869,6 +872,35 @@ def _overlaps(x: int, y: int, w: int, h: int, shape: _Drawn) -> bool:
     left, right = (x, x + w - 1) if w >= 0 else (x + w, x - 1)
     top, bottom = (y, y + h - 1) if h >= 0 else (y + h, y - 1)
     return left < shape.right and shape.left <= right and top < shape.bottom and shape.top <= bottom
+
+
+# A text's outlines (closed polygons) each with its box (left, top, right, bottom).
+Pieces = list[tuple[QPolygonF, tuple[float, float, float, float]]]
+# A title's letters with their halo (path and pixels) and the pieces of these and of its bare
+# letters (see StepArrows._letters_known).
+_Letters = tuple[QPainterPath, QRegion, Pieces, Pieces]
+
+
+def _pieces(path: QPainterPath) -> Pieces:
+    """``path``'s outlines, flattened, each with its box."""
+    pieces: Pieces = []
+    for polygon in path.toSubpathPolygons():
+        box = polygon.boundingRect()
+        pieces.append((polygon, (box.left(), box.top(), box.right(), box.bottom())))
+    return pieces
+
+
+def _near(pieces: Pieces, left: float, top: float, right: float, bottom: float) -> QPainterPath:
+    """The outlines of ``pieces`` whose boxes meet the box with these edges, as a path (a
+    letter's hole is an outline inside its letter's, whose box meets the box too where the
+    hole does)."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    for polygon, (x1, y1, x2, y2) in pieces:
+        if x1 <= right and x2 >= left and y1 <= bottom and y2 >= top:
+            path.addPolygon(polygon)
+            path.closeSubpath()
+    return path
 
 
 # Letters drawn over an arrow: their path with its halo, the bare letters, the pixels of the
