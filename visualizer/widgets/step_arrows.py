@@ -211,8 +211,7 @@ class StepArrows(QWidget):
         self._letters_path: QPainterPath | None = None  # their path, made when asked (tests)
         # Each arrow drawn and where it is drawn.
         self._shapes: list[_Drawn] = []
-        # For each of _shapes, the letters drawn over it: (halo with letters, letters, the
-        # pixels they are drawn in, letters' colour, halo's colour).
+        # For each of _shapes, the letters drawn over it (see _Overlay).
         self._overlays: list[list[_Overlay]] = []
         # The arrows drawn lately by their segment (None: a segment too short for an arrow),
         # the newest last: a step back finds the arrows it had, not new ones.
@@ -418,7 +417,6 @@ class StepArrows(QWidget):
         where = {id(shape): k for k, shape in enumerate(shapes)}
         for key, reaching, label in zip(crossed, crossers, labels, strict=True):
             _, pixels, halo_pieces, glyph_pieces = self._letters_known(key)
-            ink, halo = _label_colors(label)
             for shape in reaching:
                 over = pixels.intersected(shape.outline())
                 if not over.isEmpty():
@@ -427,7 +425,7 @@ class StepArrows(QWidget):
                     box = over.boundingRect()
                     near = box.left(), box.top(), box.right() + 1, box.bottom() + 1
                     self._overlays[where[id(shape)]].append(
-                        (_near(halo_pieces, *near), _near(glyph_pieces, *near), over, ink, halo)
+                        (_near(halo_pieces, *near), _near(glyph_pieces, *near), over, label)
                     )
         size = _size(self)
         if (crossed, size) != self._letters_for:
@@ -539,7 +537,7 @@ class StepArrows(QWidget):
         over = QPainterPath()
         over.setFillRule(Qt.FillRule.WindingFill)
         for overlays in self._overlays:
-            for letters, _, pixels, _, _ in overlays:
+            for letters, _, pixels, _ in overlays:
                 where = QPainterPath()
                 where.addRegion(pixels)
                 over.addPath(letters.intersected(where))
@@ -678,9 +676,13 @@ class StepArrows(QWidget):
                 paint_arrow(painter, drawn.shape, color)
             else:
                 painter.drawPixmap(drawn.box.topLeft(), drawn.picture(color, ratio))
-            for letters, glyphs, pixels, ink, halo in overlays[k] if k < len(overlays) else ():
+            for letters, glyphs, pixels, label in overlays[k] if k < len(overlays) else ():
+                if not shiboken6.isValid(label):
+                    continue  # deleted with its view: a relayout relocates the arrows
                 # The letters the arrow crosses, over it: their halo and them, only on the
-                # arrow (the label shows them everywhere else).
+                # arrow (the label shows them everywhere else), in the label's colours as
+                # they are now (a theme changed since the step).
+                ink, halo = _label_colors(label)
                 painter.setClipRegion(clip.intersected(pixels))
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
                 painter.setPen(Qt.PenStyle.NoPen)
@@ -904,8 +906,8 @@ def _near(pieces: Pieces, left: float, top: float, right: float, bottom: float) 
 
 
 # Letters drawn over an arrow: their path with its halo, the bare letters, the pixels of the
-# arrow they are drawn on, the letters' colour and the halo's.
-_Overlay = tuple[QPainterPath, QPainterPath, QRegion, QColor, QColor]
+# arrow they are drawn on and the label (title or legend) they are the text of.
+_Overlay = tuple[QPainterPath, QPainterPath, QRegion, QWidget]
 
 
 def _label_colors(label: QWidget) -> tuple[QColor, QColor]:
