@@ -213,6 +213,8 @@ class StepArrows(QWidget):
         self._shapes: list[_Drawn] = []
         # For each of _shapes, the letters drawn over it (see _Overlay).
         self._overlays: list[list[_Overlay]] = []
+        # The letters' outlines near an arrow, by title (text, font, box) and place.
+        self._near_cache: dict[tuple[object, ...], tuple[QPainterPath, QPainterPath]] = {}
         # The arrows drawn lately by their segment (None: a segment too short for an arrow),
         # the newest last: a step back finds the arrows it had, not new ones.
         self._recent: OrderedDict[tuple[object, ...], _Drawn | None] = OrderedDict()
@@ -422,11 +424,19 @@ class StepArrows(QWidget):
                 if not over.isEmpty():
                     # Only the outlines of the letters there: Qt fills a whole path before
                     # it clips, and a title's letters filled twice were ~2 ms of a paint.
+                    # Kept by title and place (the legs on grid lines cross the same letters
+                    # at many steps).
                     box = over.boundingRect()
                     near = box.left(), box.top(), box.right() + 1, box.bottom() + 1
-                    self._overlays[where[id(shape)]].append(
-                        (_near(halo_pieces, *near), _near(glyph_pieces, *near), over, label)
-                    )
+                    paths = self._near_cache.get((key, near))
+                    if paths is None:
+                        if len(self._near_cache) > 64:
+                            self._near_cache.clear()
+                        paths = self._near_cache[(key, near)] = (
+                            _near(halo_pieces, *near),
+                            _near(glyph_pieces, *near),
+                        )
+                    self._overlays[where[id(shape)]].append((*paths, over, label))
         size = _size(self)
         if (crossed, size) != self._letters_for:
             self._letters_for = (crossed, size)
