@@ -208,7 +208,6 @@ class StepArrows(QWidget):
         # The titles (text, font, box) an arrow crosses, whose letters are drawn over it, and
         # the sheet's size they were found for.
         self._letters_for: tuple[list[tuple[str, str, int, int, int, int]], QSize] | None = None
-        self._letters_path: QPainterPath | None = None  # their path, made when asked (tests)
         # Each arrow drawn and where it is drawn.
         self._shapes: list[_Drawn] = []
         # For each of _shapes, the letters drawn over it (see _Overlay).
@@ -281,7 +280,7 @@ class StepArrows(QWidget):
                 drawn_shape.forget()  # gone, or shown again: drawn afresh (see paintEvent)
             self._shapes = shapes
             self._items = items
-            self._keep_letters_free(items, shapes)
+            self._find_crossed_letters(items, shapes)
             _update(self, dirty)
         self.arrows = drawn
 
@@ -388,7 +387,7 @@ class StepArrows(QWidget):
             return self.mapFromGlobal(widget.mapToGlobal(_ZERO))
         return _map_to(widget, parent, _ZERO)
 
-    def _keep_letters_free(
+    def _find_crossed_letters(
         self, items: list[tuple[tuple[str, str], tuple[int, int, int, int]]], shapes: list[_Drawn]
     ) -> None:
         """The letters (with their halo) of the titles and legends an arrow crosses, to be
@@ -427,20 +426,18 @@ class StepArrows(QWidget):
                     # Kept by title and place (the legs on grid lines cross the same letters
                     # at many steps).
                     box = over.boundingRect()
-                    near = box.left(), box.top(), box.right() + 1, box.bottom() + 1
-                    paths = self._near_cache.get((key, near))
+                    edges = box.left(), box.top(), box.right() + 1, box.bottom() + 1
+                    paths = self._near_cache.get((key, edges))
                     if paths is None:
                         if len(self._near_cache) > 64:
                             self._near_cache.clear()
-                        paths = self._near_cache[(key, near)] = (
-                            _near(halo_pieces, *near),
-                            _near(glyph_pieces, *near),
+                        paths = self._near_cache[(key, edges)] = (
+                            _near(halo_pieces, *edges),
+                            _near(glyph_pieces, *edges),
                         )
                     self._overlays[where[id(shape)]].append((*paths, over, label))
         size = _size(self)
-        if (crossed, size) != self._letters_for:
-            self._letters_for = (crossed, size)
-            self._letters_path = None
+        self._letters_for = (crossed, size)
 
     def _letters_known(self, key: tuple[str, str, int, int, int, int]) -> _Letters:
         """A title's letters with their halo (path and pixels), and the outlines of these and
@@ -487,17 +484,6 @@ class StepArrows(QWidget):
             ascent = self._ascents[font_key] = QFontMetrics(font).ascent()
         return ascent
 
-    @property
-    def _letters(self) -> QPainterPath:
-        """The kept-free titles' letters with their halo, as one path (made when asked)."""
-        if self._letters_path is None:
-            letters = QPainterPath()
-            letters.setFillRule(Qt.FillRule.WindingFill)
-            for key in self._letters_for[0] if self._letters_for else ():
-                letters.addPath(self._letters_known(key)[0])
-            self._letters_path = letters
-        return self._letters_path
-
     def _text_rect(
         self, label: TitleLabel, text: str, parent: QWidget | None
     ) -> tuple[int, int, int, int]:
@@ -535,11 +521,6 @@ class StepArrows(QWidget):
         letters.addPath(stroker.createStroke(glyphs))
         letters.addPath(glyphs)
         return letters
-
-    def title_letters(self) -> QPainterPath:
-        """The crossed titles' letters drawn over the arrows, with their halo (tests read
-        them)."""
-        return QPainterPath(self._letters)
 
     def letters_over_arrows(self) -> QPainterPath:
         """What is drawn over the arrows: the crossed letters with their halo where they meet
