@@ -2130,6 +2130,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>每个单元格都是 {value}</translation>
     </message>
     <message>
+        <source>all {value}</source>
+        <translation>全为 {value}</translation>
+    </message>
+    <message>
         <source>rows {top}–{bottom}</source>
         <translation>第 {top}–{bottom} 行</translation>
     </message>

@@ -2587,6 +2587,11 @@ class FontMeasures:
         return width
 
 
+LEGEND_TEXT_GAP = 6  # pixels between a colour legend's text and its bar
+LEGEND_BAR_MIN = 10  # a colour legend's narrowest bar
+LEGEND_DIM_OPACITY = 0.45  # a dimmed colour legend is drawn at this opacity
+
+
 class ColorLegend(QWidget):
     """A horizontal colour bar with its low, middle and high values."""
 
@@ -2605,6 +2610,8 @@ class ColorLegend(QWidget):
         # drawn from (see paintEvent).
         self._picture: QPixmap | None = None
         self._picture_key: tuple[object, ...] | None = None
+        # The constant's text fitted to the width, and what it was fitted for (see texts).
+        self._fitted: tuple[tuple[str, int, str], tuple[str, bool]] | None = None
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -2629,10 +2636,42 @@ class ColorLegend(QWidget):
             self.update()
 
     def texts(self) -> tuple[str, str]:
-        """What the legend writes left and right of its bar."""
+        """What the legend writes left and right of its bar: for one value in every cell the
+        longest saying of it that fits the legend's width (a narrow dY in the lecture layout
+        at 1024×768 cut "1 in every cell" to "1 in every c", and the Chinese one lost its
+        value)."""
         if self.constant is not None:
-            return tr("{value} in every cell").format(value=format_number(self.constant)), ""
+            return self._constant_text()[0], ""
         return format_number(self.levels[0]), format_number(self.levels[1])
+
+    def bar_shown(self) -> bool:
+        """Whether the bar is drawn: not beside a constant's text that needs its room (the
+        bar then only shows the one neutral colour)."""
+        return self.constant is None or self._constant_text()[1]
+
+    def _constant_text(self) -> tuple[str, bool]:
+        """The text saying the legend's constant and whether the bar fits beside it: the whole
+        sentence with the bar, else without it, else the short saying, else the value alone
+        (elided as a last resort)."""
+        value = format_number(self.constant)
+        width = self.width()
+        key = (value, width, self.measures.key(self))
+        if self._fitted is not None and self._fitted[0] == key:
+            return self._fitted[1]
+        long_text = tr("{value} in every cell").format(value=value)
+        short_text = tr("all {value}").format(value=value)
+        # The bar's least width and the gaps _paint keeps around the texts.
+        with_bar = width - LEGEND_BAR_MIN - 2 * LEGEND_TEXT_GAP
+        fitted: tuple[str, bool] | None = None
+        for text, bar in ((long_text, True), (long_text, False), (short_text, False)):
+            if self.measures.advance(self, text) <= (with_bar if bar else width):
+                fitted = (text, bar)
+                break
+        if fitted is None:
+            metrics = self.fontMetrics()
+            fitted = (metrics.elidedText(value, Qt.TextElideMode.ElideRight, width), False)
+        self._fitted = (key, fitted)
+        return fitted
 
     def text_boxes(self) -> list[tuple[str, QRect]]:
         """Each text the legend writes and its box (this widget's coordinates, as paintEvent
@@ -2692,22 +2731,23 @@ class ColorLegend(QWidget):
     def _paint(self, painter: QPainter) -> None:
         """The bar and its texts, on ``painter`` (the widget's, or its picture's)."""
         if self.dimmed:
-            painter.setOpacity(0.45)
+            painter.setOpacity(LEGEND_DIM_OPACITY)
         metrics = painter.fontMetrics()
         left_text, right_text = self.texts()
-        left_w = metrics.horizontalAdvance(left_text) + 6
-        right_w = metrics.horizontalAdvance(right_text) + 6
-        bar = QRect(left_w, 4, max(10, self.width() - left_w - right_w), 10)
-        if self.constant is not None:
-            painter.fillRect(bar, QColor(*NEUTRAL_RGB))
-        else:
-            gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
-            cmap = BLACK_WHITE if self.black_white else colormap(self.diverging)
-            for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
-                gradient.setColorAt(float(pos), color)
-            painter.fillRect(bar, gradient)
-        painter.setPen(QColor(120, 120, 120))
-        painter.drawRect(bar)
+        left_w = metrics.horizontalAdvance(left_text) + LEGEND_TEXT_GAP
+        right_w = metrics.horizontalAdvance(right_text) + LEGEND_TEXT_GAP
+        bar = QRect(left_w, 4, max(LEGEND_BAR_MIN, self.width() - left_w - right_w), 10)
+        if self.bar_shown():
+            if self.constant is not None:
+                painter.fillRect(bar, QColor(*NEUTRAL_RGB))
+            else:
+                gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
+                cmap = BLACK_WHITE if self.black_white else colormap(self.diverging)
+                for pos, color in zip(cmap.pos, cmap.getColors(mode="qcolor"), strict=True):
+                    gradient.setColorAt(float(pos), color)
+                painter.fillRect(bar, gradient)
+            painter.setPen(QColor(120, 120, 120))
+            painter.drawRect(bar)
         painter.setPen(self.palette().windowText().color())
         full = QRect(0, 0, self.width(), self.height())
         painter.drawText(full, Qt.AlignLeft | Qt.AlignVCenter, left_text)

@@ -6,9 +6,11 @@ made by :func:`visualizer.model.present.arrows` from the engine's Step roles); t
 only finds where those cells are on screen and draws.
 
 Between views side by side an arrow rises straight up from its cells, arches over the views
-and comes straight down into the target (it never runs across the cells between them).  The
-views' titles stay readable: an arrow passes under a title's letters (it is not drawn on them nor
-on a thin halo around them), as lines pass under names on a map.
+and comes straight down into the target (it never runs across the cells between them).  An
+arrow is drawn whole, one shape from its dot to its head; the titles' and legends' letters it
+crosses stay readable: they are drawn again over it, in a thin halo, where they meet it (as
+names over the lines of a map).  Keeping the arrow off the letters and a halo round them cut
+it into pieces: an arch over the titles lost bits of its edge to every letter under it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPainterPathStroker,
     QPaintEvent,
+    QPalette,
     QPen,
     QPixmap,
     QPolygonF,
@@ -38,7 +41,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QWidget
 
-from visualizer.widgets.matrix_view import ColorLegend, MatrixView, TitleLabel, style_pens
+from visualizer.widgets.matrix_view import (
+    LEGEND_DIM_OPACITY,
+    ColorLegend,
+    MatrixView,
+    TitleLabel,
+    style_pens,
+)
 
 # Qt's methods taken from their classes once and called with the widget: asked through a
 # widget (``label.isVisible()``), each name is looked up by the binding's QObject attribute
@@ -67,7 +76,7 @@ _horizontal_header = QTableView.horizontalHeader
 ARCH_CLEARANCE = 5.0  # pixels an arch between views side by side passes above their tops
 ARCH_BAND = 10  # pixels the views panel keeps above its top row for such arches
 ARCH_RADIUS = 24.0  # pixels of an arch's rounded corners
-TITLE_HALO = 4.0  # width of the outline kept free of arrows around a title's letters
+TITLE_HALO = 1.5  # width of the halo round a title's letters drawn over an arrow
 HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _shape)
 HEAD_MIN = 7.0  # the shortest head
 HEAD_ANGLE = 0.4  # radians between a head's axis and each of its sides
@@ -182,24 +191,29 @@ class StepArrows(QWidget):
         self.arrows: list[tuple[str, str]] = []  # (from view, to view) drawn (tests read it)
         self._segments: list[Segment] = []
         self._pending: list[tuple[str, tuple, str, tuple]] = []
-        self._allowed = QRegion()  # where arrows are painted: the sheet but the letters
-        # The views' titles and colour legends (found on refresh): arrows pass under their text.
+        # The views' titles and colour legends (found on refresh): their letters are drawn
+        # over the arrows that cross them.
         self._labels: list[TitleLabel | ColorLegend] | None = None
         self._labels_key: tuple[object, int] | None = None  # (parent, views made) when found
-        # Shown: (text, font) and text box (x, y, width, height on the sheet).
+        # Shown: (text, font) and text box (x, y, width, height on the sheet), and the label
+        # of each (its colours are asked for when an arrow crosses it).
         self._items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
+        self._item_labels: list[QWidget] = []
         self._corner: QWidget | None = None  # the parent, when the sheet is at its corner
-        self._letter_cache: dict[tuple[object, ...], tuple[QPainterPath, QRegion]] = {}
+        self._letter_cache: dict[tuple[object, ...], _Letters] = {}
         # A text's letters' reach from where it is written (see _letter_reach), by text and
         # font, and a font's ascent (where _letters_of puts the baseline).
         self._reach_cache: dict[tuple[str, str], QRectF] = {}
         self._ascents: dict[str, int] = {}
-        # The titles (text, font, box) whose letters _letters and _allowed keep free, and the
-        # sheet's size they were made for.
+        # The titles (text, font, box) an arrow crosses, whose letters are drawn over it, and
+        # the sheet's size they were found for.
         self._letters_for: tuple[list[tuple[str, str, int, int, int, int]], QSize] | None = None
-        self._letters_path: QPainterPath | None = None  # their path, made when asked (tests)
         # Each arrow drawn and where it is drawn.
         self._shapes: list[_Drawn] = []
+        # For each of _shapes, the letters drawn over it (see _Overlay).
+        self._overlays: list[list[_Overlay]] = []
+        # The letters' outlines near an arrow, by title (text, font, box) and place.
+        self._near_cache: dict[tuple[object, ...], tuple[QPainterPath, QPainterPath]] = {}
         # The arrows drawn lately by their segment (None: a segment too short for an arrow),
         # the newest last: a step back finds the arrows it had, not new ones.
         self._recent: OrderedDict[tuple[object, ...], _Drawn | None] = OrderedDict()
@@ -266,7 +280,7 @@ class StepArrows(QWidget):
                 drawn_shape.forget()  # gone, or shown again: drawn afresh (see paintEvent)
             self._shapes = shapes
             self._items = items
-            self._keep_letters_free(items, shapes)
+            self._find_crossed_letters(items, shapes)
             _update(self, dirty)
         self.arrows = drawn
 
@@ -342,6 +356,7 @@ class StepArrows(QWidget):
         through the label."""
         parent = _parent_widget(self) if _pos(self) == _ZERO else None
         items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
+        labels: list[QWidget] = []
         legends: list[ColorLegend] = []
         for label in self._labels or ():
             if not _is_visible(label):
@@ -351,6 +366,7 @@ class StepArrows(QWidget):
                 if text:
                     rect = self._text_rect(label, text, parent)
                     items.append(((text, label.measures.key(label)), rect))
+                    labels.append(label)
             else:
                 legends.append(label)
         for legend in legends:
@@ -360,6 +376,8 @@ class StepArrows(QWidget):
             for t, r in legend.text_boxes():
                 x, y, w, h = r.getRect()
                 items.append(((t, font), (x + ox, y + oy, w, h)))
+                labels.append(legend)
+        self._item_labels = labels
         return items
 
     def _origin(self, widget: QWidget, parent: QWidget | None) -> QPoint:
@@ -369,19 +387,21 @@ class StepArrows(QWidget):
             return self.mapFromGlobal(widget.mapToGlobal(_ZERO))
         return _map_to(widget, parent, _ZERO)
 
-    def _keep_letters_free(
+    def _find_crossed_letters(
         self, items: list[tuple[tuple[str, str], tuple[int, int, int, int]]], shapes: list[_Drawn]
     ) -> None:
-        """The letters (with their halo) of the titles an arrow reaches, as the pixel region
-        arrows are painted outside of (a path as clip made every paint slow) and, when asked,
-        as a path (tests); each title's letters are made once for its text, font and place.
+        """The letters (with their halo) of the titles and legends an arrow crosses, to be
+        drawn over it where they meet it (see paintEvent); each title's letters are made once
+        for its text, font and place.
 
-        A title is kept free only where an arrow may paint a pixel of its letters or their halo
+        A title is crossed only where an arrow may paint a pixel of its letters or their halo
         (:meth:`_Drawn.reaches`): a title in the arrow's box but away from its curve (the
         close-up's "rows 0–3 / columns 4–9" under an arch, a new text on every step) changes
         nothing of what is painted, and made its letters again on every step."""
         crossed: list[tuple[str, str, int, int, int, int]] = []
-        for (text, font_key), (x, y, w, h) in items:
+        crossers: list[list[_Drawn]] = []
+        labels: list[QWidget] = []
+        for index, ((text, font_key), (x, y, w, h)) in enumerate(items):
             near = [shape for shape in shapes if _overlaps(x, y, w, h, shape)]
             if near:
                 # _letter_reach translated to where the text is written, as QRectF.translated
@@ -389,34 +409,51 @@ class StepArrows(QWidget):
                 rx, ry, rw, rh = self._letter_reach(text, font_key).getRect()
                 rx, ry = rx + x, ry + (y + self._ascent(font_key))
                 box = (rx, ry, rx + rw, ry + rh)
-                if any(shape.reaches_box(*box) for shape in near):
+                reaching = [shape for shape in near if shape.reaches_box(*box)]
+                if reaching:
                     crossed.append((text, font_key, x, y, w, h))
+                    crossers.append(reaching)
+                    labels.append(self._item_labels[index])
+        self._overlays = [[] for _ in shapes]
+        where = {id(shape): k for k, shape in enumerate(shapes)}
+        for key, reaching, label in zip(crossed, crossers, labels, strict=True):
+            _, pixels, halo_pieces, glyph_pieces = self._letters_known(key)
+            for shape in reaching:
+                over = pixels.intersected(shape.outline())
+                if not over.isEmpty():
+                    # Only the outlines of the letters there: Qt fills a whole path before
+                    # it clips, and a title's letters filled twice were ~2 ms of a paint.
+                    # Kept by title and place (the legs on grid lines cross the same letters
+                    # at many steps).
+                    box = over.boundingRect()
+                    edges = box.left(), box.top(), box.right() + 1, box.bottom() + 1
+                    paths = self._near_cache.get((key, edges))
+                    if paths is None:
+                        if len(self._near_cache) > 64:
+                            self._near_cache.clear()
+                        paths = self._near_cache[(key, edges)] = (
+                            _near(halo_pieces, *edges),
+                            _near(glyph_pieces, *edges),
+                        )
+                    self._overlays[where[id(shape)]].append((*paths, over, label))
         size = _size(self)
-        if (crossed, size) == self._letters_for:
-            return  # a step whose arrows cross the same titles (the legs on grid lines
-            # take the arch across the titles' row at most steps): the same letters
         self._letters_for = (crossed, size)
-        self._letters_path = None
-        region = QRegion()
-        for key in crossed:
-            region = region.united(self._letters_known(key)[1])
-        self._allowed = QRegion(self.rect()).subtracted(region)
 
-    def _letters_known(
-        self, key: tuple[str, str, int, int, int, int]
-    ) -> tuple[QPainterPath, QRegion]:
-        """A title's letters with their halo (path and pixels), made once per text, font and
-        text box."""
+    def _letters_known(self, key: tuple[str, str, int, int, int, int]) -> _Letters:
+        """A title's letters with their halo (path and pixels), and the outlines of these and
+        of its bare letters with their boxes, made once per text, font and text box."""
         known = self._letter_cache.get(key)
         if known is None:
             if len(self._letter_cache) > 64:
                 self._letter_cache.clear()
             text, font_key, x, y, width, height = key
-            path = self._letters_of(text, font_key, QRect(x, y, width, height))
+            rect = QRect(x, y, width, height)
+            path = self._letters_of(text, font_key, rect)
             pixels = QRegion()
             for polygon in path.toFillPolygons():
                 pixels = pixels.united(QRegion(polygon.toPolygon(), Qt.FillRule.WindingFill))
-            known = self._letter_cache[key] = (path, pixels)
+            glyphs = self._glyphs_of(text, font_key, rect)
+            known = self._letter_cache[key] = (path, pixels, _pieces(path), _pieces(glyphs))
         return known
 
     def _letter_reach(self, text: str, font_key: str) -> QRectF:
@@ -447,17 +484,6 @@ class StepArrows(QWidget):
             ascent = self._ascents[font_key] = QFontMetrics(font).ascent()
         return ascent
 
-    @property
-    def _letters(self) -> QPainterPath:
-        """The kept-free titles' letters with their halo, as one path (made when asked)."""
-        if self._letters_path is None:
-            letters = QPainterPath()
-            letters.setFillRule(Qt.FillRule.WindingFill)
-            for key in self._letters_for[0] if self._letters_for else ():
-                letters.addPath(self._letters_known(key)[0])
-            self._letters_path = letters
-        return self._letters_path
-
     def _text_rect(
         self, label: TitleLabel, text: str, parent: QWidget | None
     ) -> tuple[int, int, int, int]:
@@ -474,14 +500,20 @@ class StepArrows(QWidget):
         return x + origin.x(), middle - height // 2 + origin.y(), width, height
 
     @staticmethod
-    def _letters_of(text: str, font_text: str, rect: QRect) -> QPainterPath:
-        """A title's letters (as the label draws them: left, centred vertically in ``rect``)
-        with a halo, this widget's coordinates."""
+    def _glyphs_of(text: str, font_text: str, rect: QRect) -> QPainterPath:
+        """A title's letters as the label draws them (left, centred vertically in ``rect``),
+        this widget's coordinates."""
         font = QFont()
         font.fromString(font_text)
         baseline = rect.top() + QFontMetrics(font).ascent()
         glyphs = QPainterPath()
         glyphs.addText(QPointF(rect.left(), baseline), font, text)
+        return glyphs
+
+    @staticmethod
+    def _letters_of(text: str, font_text: str, rect: QRect) -> QPainterPath:
+        """A title's letters (see _glyphs_of) with a halo, this widget's coordinates."""
+        glyphs = StepArrows._glyphs_of(text, font_text, rect)
         stroker = QPainterPathStroker()
         stroker.setWidth(2 * TITLE_HALO)
         letters = QPainterPath()
@@ -490,41 +522,22 @@ class StepArrows(QWidget):
         letters.addPath(glyphs)
         return letters
 
-    def _clip(self) -> QPainterPath:
-        """Where arrows may be drawn: everywhere but the titles' letters and their halo."""
-        area = QPainterPath()
-        area.addRect(QRectF(self.rect()))
-        return area.subtracted(self._letters) if not self._letters.isEmpty() else area
-
-    def title_letters(self) -> QPainterPath:
-        """The titles' letters the arrows keep free, with their halo (tests read them)."""
-        return QPainterPath(self._letters)
+    def letters_over_arrows(self) -> QPainterPath:
+        """What is drawn over the arrows: the crossed letters with their halo where they meet
+        an arrow (tests read it)."""
+        over = QPainterPath()
+        over.setFillRule(Qt.FillRule.WindingFill)
+        for overlays in self._overlays:
+            for letters, _, pixels, _ in overlays:
+                where = QPainterPath()
+                where.addRegion(pixels)
+                over.addPath(letters.intersected(where))
+        return over
 
     def drawn_shapes(self) -> list[QPainterPath]:
-        """Each arrow as drawn (its stroke and head, minus what passes under titles), this
-        widget's coordinates: what tests compare with the titles' letters."""
-        clip = self._clip()
-        shapes = []
-        for segment in self._segments:
-            shape = self._shape(segment)
-            if shape is None:
-                continue
-            path, head, _ = shape
-            # With the pens' whole width (the outer, dark edge), the head outlined too: as
-            # drawn (a 5 px stroke and the bare head let a head over a column number pass).
-            stroker = QPainterPathStroker()
-            stroker.setWidth(ARROW_WIDTH + 4 * ARROW_EDGE)
-            stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
-            stroker.setJoinStyle(Qt.PenJoinStyle.BevelJoin)  # QPen's, as painted
-            outline = stroker.createStroke(path)
-            tip = QPainterPath()
-            tip.addPolygon(head)
-            tip.closeSubpath()
-            outline.addPath(stroker.createStroke(tip))
-            outline.addPolygon(head)
-            outline.setFillRule(Qt.FillRule.WindingFill)
-            shapes.append(outline.simplified().intersected(clip))
-        return shapes
+        """Each arrow as drawn (its stroke and head, whole), this widget's coordinates: what
+        tests compare with the titles' letters."""
+        return [_outline(drawn.shape) for drawn in self._shapes]
 
     def title_rects(self) -> list[QRect]:
         """The shown titles' text boxes (tests read them)."""
@@ -638,24 +651,34 @@ class StepArrows(QWidget):
         # took ~1.5 ms of a step, drawing its curve here ~0.4 ms.  Painted again while shown
         # (a hover repaints cells under it), it is drawn from a picture made then, once.
         region = event.region()
-        shown = [drawn for drawn in self._shapes if region.intersects(drawn.region)]
+        shown = [(k, d) for k, d in enumerate(self._shapes) if region.intersects(d.region)]
         if not shown:
             return
         color = QColor(style_pens()["current"][0])
         ratio = _ratio(self)
         painter = QPainter(self)
-        letters = bool(self._letters_for and self._letters_for[0])
-        for drawn in shown:
+        overlays = self._overlays
+        for k, drawn in shown:
             # Only along the arrow's curve (its bands): what a move of the arrow repaints.
             clip = region.intersected(drawn.region)
-            if letters:
-                clip = clip.intersected(self._allowed)  # under the titles: letters stay whole
             painter.setClipRegion(clip)
             drawn.paints += 1
             if drawn.paints == 1:
                 paint_arrow(painter, drawn.shape, color)
             else:
                 painter.drawPixmap(drawn.box.topLeft(), drawn.picture(color, ratio))
+            for letters, glyphs, pixels, label in overlays[k] if k < len(overlays) else ():
+                if not shiboken6.isValid(label):
+                    continue  # deleted with its view: a relayout relocates the arrows
+                # The letters the arrow crosses, over it: their halo and them, only on the
+                # arrow (the label shows them everywhere else), in the label's colours as
+                # they are now (a theme changed since the step).
+                ink, halo = _label_colors(label)
+                painter.setClipRegion(clip.intersected(pixels))
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.fillPath(letters, halo)
+                painter.fillPath(glyphs, ink)
         painter.end()
 
 
@@ -844,6 +867,77 @@ def _overlaps(x: int, y: int, w: int, h: int, shape: _Drawn) -> bool:
     return left < shape.right and shape.left <= right and top < shape.bottom and shape.top <= bottom
 
 
+# A text's outlines (closed polygons) each with its box (left, top, right, bottom).
+Pieces = list[tuple[QPolygonF, tuple[float, float, float, float]]]
+# A title's letters with their halo (path and pixels) and the pieces of these and of its bare
+# letters (see StepArrows._letters_known).
+_Letters = tuple[QPainterPath, QRegion, Pieces, Pieces]
+
+
+def _pieces(path: QPainterPath) -> Pieces:
+    """``path``'s outlines, flattened, each with its box."""
+    pieces: Pieces = []
+    for polygon in path.toSubpathPolygons():
+        box = polygon.boundingRect()
+        pieces.append((polygon, (box.left(), box.top(), box.right(), box.bottom())))
+    return pieces
+
+
+def _near(pieces: Pieces, left: float, top: float, right: float, bottom: float) -> QPainterPath:
+    """The outlines of ``pieces`` whose boxes meet the box with these edges, as a path (a
+    letter's hole is an outline inside its letter's, whose box meets the box too where the
+    hole does)."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    for polygon, (x1, y1, x2, y2) in pieces:
+        if x1 <= right and x2 >= left and y1 <= bottom and y2 >= top:
+            path.addPolygon(polygon)
+            path.closeSubpath()
+    return path
+
+
+# Letters drawn over an arrow: their path with its halo, the bare letters, the pixels of the
+# arrow they are drawn on and the label (title or legend) they are the text of.
+_Overlay = tuple[QPainterPath, QPainterPath, QRegion, QWidget]
+
+
+def _label_colors(label: QWidget) -> tuple[QColor, QColor]:
+    """The colour ``label`` writes its text in (a disabled title's, a dimmed legend's faded as
+    it draws it) and the background it is written on."""
+    palette = label.palette()
+    back = palette.color(QPalette.ColorRole.Window)
+    if isinstance(label, ColorLegend):
+        ink = palette.color(QPalette.ColorRole.WindowText)
+        if label.dimmed:  # drawn at this opacity over the background
+            a = LEGEND_DIM_OPACITY
+            ink = QColor.fromRgbF(
+                a * ink.redF() + (1 - a) * back.redF(),
+                a * ink.greenF() + (1 - a) * back.greenF(),
+                a * ink.blueF() + (1 - a) * back.blueF(),
+            )
+        return ink, back
+    group = QPalette.ColorGroup.Active if label.isEnabled() else QPalette.ColorGroup.Disabled
+    return palette.color(group, label.foregroundRole()), back
+
+
+def _outline(shape: Shape) -> QPainterPath:
+    """An arrow's outline as painted: its curve with the pens' whole width (the outer, dark
+    edge) and its head outlined too."""
+    path, head, _ = shape
+    stroker = QPainterPathStroker()
+    stroker.setWidth(ARROW_WIDTH + 4 * ARROW_EDGE)
+    stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+    stroker.setJoinStyle(Qt.PenJoinStyle.BevelJoin)  # QPen's, as painted
+    outline = stroker.createStroke(path)
+    tip = QPainterPath()
+    tip.addPolygon(head)
+    tip.closeSubpath()
+    outline.addPath(stroker.createStroke(tip))
+    outline.addPolygon(head)
+    outline.setFillRule(Qt.FillRule.WindingFill)
+    return outline.simplified()
+
+
 class _Drawn:
     """An arrow on the sheet: the region it covers (bands along its curve, not its whole
     bounding box: what the views under it repaint when it moves) and its shape, drawn by the
@@ -866,10 +960,12 @@ class _Drawn:
         m = self.MARGIN
         region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
         points = _flattened(path)
-        for left, top, right, bottom in _piece_boxes(points):
+        self._pieces_boxes = _piece_boxes(points)
+        for left, top, right, bottom in self._pieces_boxes:
             region += _band(left, top, right, bottom, m)
         self.region = region.intersected(self.box)
         self._points = points or [(shape[2].x(), shape[2].y())]
+        self._outline: QRegion | None = None  # made when letters are drawn over it
         # Each flattened piece's extent (left, right, top, bottom), the head's box as one:
         # made when a title is in the arrow's box (see reaches).
         self._pieces: list[tuple[float, float, float, float]] | None = None
@@ -897,6 +993,19 @@ class _Drawn:
             x1 <= right and x2 >= left and y1 <= bottom and y2 >= top
             for x1, x2, y1, y2 in self._pieces
         )
+
+    def outline(self) -> QRegion:
+        """The pixels the arrow paints, near enough: bands as thick as its pens along the
+        runs of its curve (a straight leg's exactly) and its head's box (made once; an
+        outline stroked and turned into pixels was ~10 times as long)."""
+        if self._outline is None:
+            m = math.ceil((ARROW_WIDTH + 4 * ARROW_EDGE) / 2)
+            head = self.shape[1].boundingRect().toAlignedRect()
+            region = QRegion(head.adjusted(-m, -m, m, m))
+            for left, top, right, bottom in self._pieces_boxes:
+                region += _band(left, top, right, bottom, m)
+            self._outline = region
+        return self._outline
 
     def picture(self, color: QColor, ratio: float) -> QPixmap:
         """The arrow drawn in ``color`` at the device pixel ratio ``ratio``, made once."""
