@@ -101,7 +101,10 @@ MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number 
 MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
 NUMBER_HEIGHT = 0.5  # a number's font, as a fraction of the cell's height ...
 LECTURE_NUMBER_HEIGHT = 0.68  # ... in the lecture layout (few matrices, read from afar)
-NUMBER_MAX_PX = 40  # ... up to this many pixels
+NUMBER_MAX_PX = 40  # ... up to this many pixels in cells of at most MAX_CELL
+# The largest cell a view draws (pixels), unless it is told a larger one (set_max_cell: the
+# lecture layout's grow with the screen); its numbers' largest font grows in proportion.
+MAX_CELL = 96
 TEXT_PAD = 5  # pixels kept free on each side of a number (Qt's margin and the highlight line)
 HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on
 
@@ -284,12 +287,17 @@ def header_font(cell: int) -> QFont:
 
 
 def number_layout(
-    texts: tuple[str, ...], cell: int, room: int, height: float = NUMBER_HEIGHT
+    texts: tuple[str, ...],
+    cell: int,
+    room: int,
+    height: float = NUMBER_HEIGHT,
+    most: int = NUMBER_MAX_PX,
 ) -> tuple[int, int]:
     """Font size (pixels) and column width for cells ``cell`` pixels high showing ``texts``,
     with at most ``room`` pixels per column: the font is ``height`` (half) of the cell's
-    height when the widest text then fits in ``room``, smaller when it does not; the column
-    is as wide as the widest text needs (at least ``cell``, square cells)."""
+    height, at most ``most`` pixels, when the widest text then fits in ``room``, smaller when
+    it does not; the column is as wide as the widest text needs (at least ``cell``, square
+    cells)."""
 
     def needed(pixels: int) -> int:
         font = QFont()
@@ -298,7 +306,7 @@ def number_layout(
         widest = _widest(font, texts)
         return math.ceil(widest) + 2 * TEXT_PAD
 
-    pixels = int(min(cell * height, NUMBER_MAX_PX))
+    pixels = int(min(cell * height, most))
     need = needed(pixels)
     # Without any text (every cell pending) there is no font to fit.
     if need > room and need > 2 * TEXT_PAD:
@@ -3792,6 +3800,7 @@ class MatrixView(QWidget):
         self.black_white = False
         self.dimmed = False
         self.number_height = NUMBER_HEIGHT  # the numbers' font, a fraction of the cell
+        self.max_cell = MAX_CELL  # the largest cell size (see set_max_cell)
         self._asked: tuple[int, int] | None = None  # quiz mode's asked cell (matrix coordinates)
 
         self.title_label = TitleLabel(title)
@@ -3903,6 +3912,24 @@ class MatrixView(QWidget):
             if self.cell:
                 cell, self.cell = self.cell, 0
                 self.set_cell_size(cell)
+
+    def set_max_cell(self, cell: int) -> None:
+        """The largest cell size the view draws (MAX_CELL unless the lecture layout lets its
+        views grow with the screen); the numbers' largest font follows (see
+        :meth:`number_most`)."""
+        cell = max(MAX_CELL, int(cell))
+        if cell != self.max_cell:
+            self.max_cell = cell
+            self._layout = (0, 0, 0)
+            if self.cell:
+                size, self.cell = min(self.cell, cell), 0
+                self.set_cell_size(size)
+
+    def number_most(self) -> int:
+        """The numbers' largest font (pixels): NUMBER_MAX_PX in cells up to MAX_CELL, as much
+        larger as the view's largest cell is (digits of 40 px in 136 px cells on a 1920×1080
+        projector were as small as in 96 px ones)."""
+        return max(NUMBER_MAX_PX, round(NUMBER_MAX_PX * self.max_cell / MAX_CELL))
 
     def reserve(self, values: np.ndarray | None) -> None:
         """Size columns for ``values`` too (the whole result while stepping fills it in)."""
@@ -4392,8 +4419,10 @@ class MatrixView(QWidget):
 
     def close_up_column_need(self, cell: int) -> int:
         """The column width a lecture close-up's numbers need at cell size ``cell``."""
-        cell = int(max(6, min(cell, 96)))
-        return number_layout(self.close_up_texts(), cell, 10**6, self.number_height)[1]
+        cell = int(max(6, min(cell, self.max_cell)))
+        return number_layout(
+            self.close_up_texts(), cell, 10**6, self.number_height, self.number_most()
+        )[1]
 
     def _close_up_title_font(self) -> QFont:
         """The font of the close-up's title (made as in _magnifier; the lecture layout
@@ -4441,7 +4470,7 @@ class MatrixView(QWidget):
         when drawn with a close-up of ``box`` cells ``cell`` high and ``column`` wide,
         ``beside`` the heat map or below it, the heat map ``heat`` pixels along its longer
         side."""
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         frame = 2 * self.table.frameWidth()
         # The whole matrix's row and column numbers are at least as wide as the close-up's.
         head_w, head_h = self._header_size(cell, apply=False)
@@ -4505,6 +4534,7 @@ class MatrixView(QWidget):
             return
         magnifier = self._magnifier()
         magnifier.set_number_height(self.number_height)
+        magnifier.set_max_cell(self.max_cell)
         magnifier.set_note_least(self.model.note_least)
         _, close, heat = self.close_up_parts(
             plan.cell, plan.column, plan.box, plan.beside, plan.heat
@@ -4715,7 +4745,7 @@ class MatrixView(QWidget):
             # and only a second fit of every view made it a table.
             self.cell = 0
             self._render()
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         cols = max(1, self.model.values.shape[1])
         head_w = self._header_extents(cell)[0]
         if room is None:
@@ -4725,7 +4755,7 @@ class MatrixView(QWidget):
         if (cell, texts, room) == (self.cell, self._texts, self._col_room):
             return
         self.cell, self._texts, self._col_room = cell, texts, room
-        pixels, width = number_layout(texts, cell, room, self.number_height)
+        pixels, width = number_layout(texts, cell, room, self.number_height, self.number_most())
         (n_rows, n_cols), (off_r, off_c) = self.model.values.shape, self.model.offset
         geometry = (cell, room, _label_class(n_rows, off_r), _label_class(n_cols, off_c))
         if (pixels, width, cell) == self._layout and self.column_width() <= room:
@@ -4776,10 +4806,12 @@ class MatrixView(QWidget):
 
     def column_need(self, cell: int) -> int:
         """The column width the numbers need at cell size ``cell``."""
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         if max(self.model.values.shape) > EDIT_MAX_SIDE or cell < MIN_NUMBER_CELL:
             return cell
-        return number_layout(self.model.long_texts, cell, 10**6, self.number_height)[1]
+        return number_layout(
+            self.model.long_texts, cell, 10**6, self.number_height, self.number_most()
+        )[1]
 
     def extent(self, cell: int, column: int = 0) -> tuple[int, int]:
         """The width and height this view needs to show the whole matrix, headers, title and
@@ -4789,7 +4821,7 @@ class MatrixView(QWidget):
         margins = self.layout().contentsMargins()
         spacing = self.layout().spacing()
         frame = 2 * self.table.frameWidth()
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         if max(rows, cols) > EDIT_MAX_SIDE or cell < MIN_NUMBER_CELL:
             head_w = head_h = 0
             width = cell
