@@ -155,13 +155,20 @@ def test_highlight_frames_show_on_every_data_colour(qtbot, theme, palette):
     between an outline and an inline: measured down a cell's edge as drawn, the outline
     contrasts with the colour by 3:1 at least (the colour shows as a band whatever is outside),
     the inline with the cell by 3:1 at least (the frame's inner edge shows on every cell), and
-    both are at least two pixels wide on a lecture's large cells."""
+    both are at least two pixels wide on a lecture's large cells; the frames grow with cells
+    larger than 96 px (a lecture's on a large screen)."""
     view = themed_view(qtbot, palette, theme)
+    view.set_max_cell(136)
     cells = np.unique(data_colours(view).astype(int), axis=0)
     pens = matrix_view.style_pens()
-    for size, least_edge in ((32, 1), (96, 2)):  # the normal layout's cells, a lecture's
+    depths = {}
+    # The normal layout's cells, a lecture's at 1366×768 and at 1920×1080.
+    for size, least_edge in ((32, 1), (96, 2), (136, 2)):
         view.set_cell_size(size)
         delegate = view.delegate
+        depths[size] = sum(
+            n for _, n in frame_runs(delegate._border_plan(size, size, {"window"}), size)
+        )
         for style, cell in itertools.product(BORDERS, cells):
             under = QColor(*cell)
             plan = delegate._border_plan(size, size, frozenset((style,)), None, under)
@@ -183,6 +190,7 @@ def test_highlight_frames_show_on_every_data_colour(qtbot, theme, palette):
             assert contrast(hex_rgb(outline), hex_rgb(colour)) >= MIN_FRAME_CONTRAST, where
             assert contrast(hex_rgb(inline), cell) >= MIN_FRAME_CONTRAST, where
             assert min(outline_px, inline_px) >= least_edge, where
+    assert depths[136] >= 1.3 * depths[96]
 
 
 @pytest.mark.parametrize("palette", PALETTES)

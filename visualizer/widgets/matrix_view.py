@@ -1467,12 +1467,16 @@ class _CellDelegate(QStyledItemDelegate):
         the cell's colour, which picks each frame's inline (see :func:`frame_tones`)."""
         pens = style_pens()
         plan: list[Band] = []
+        # Pens grow with the cell up to 1.2 times theirs (at 58 px), then in proportion with
+        # cells larger than MAX_CELL (a lecture's on a large screen: frames of 96 px cells on
+        # cells of 136 looked thin).
+        scale = min(self.scale, 1.2 * max(1.0, min(width, height) / MAX_CELL))
         for style in STYLE_ORDER:
             if style not in styles or style in ("gap", "differs"):  # the gap's hatch is
                 continue  # under the number; the differs tab is drawn last, over the frames
             color, base_width, line = pens[style]
             outline, inline = frame_tones(color, None if under is None else under.rgb())
-            pen_width = max(2, round(base_width * min(self.scale, 1.2)))
+            pen_width = max(2, round(base_width * scale))
             edge = frame_edge(pen_width)
             if room is not None and frame_depth(pen_width) > room:
                 # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
