@@ -15,6 +15,7 @@ from checks import settle
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QTextDocument, QTextOption
 
+from visualizer.i18n import CHINESE, ENGLISH, set_language
 from visualizer.model.present import (
     LECTURE_TEXT_LEAST,
     lecture_matrices,
@@ -87,20 +88,53 @@ def test_convolution_backward_reaches_the_hall_sizes(window, qtbot, size, min_wi
     arithmetic_whole(window)
 
 
-def arithmetic_whole(window) -> None:
+def arithmetic_whole(window, least_px: int = 15) -> None:
     """Every update of the step is shown inside the window, none cut at the label's edge, at
-    a readable size."""
+    a readable size (``least_px`` at least), each on a line of its own that may break after
+    its cell's name only (``dW[0, 1]:`` over ``225 + 1·12 = 237``)."""
     st, label = window.state, window.step_bar.arithmetic_label
     assert window.rect().contains(rect_in(window, label))
     shown = label.text()
     assert "…" not in shown
     for line in st.step_text().split("\n")[1:]:
         for update in line.split("   "):
-            assert update.strip().replace(" ", "&nbsp;") in shown, update
+            name, _, formula = update.strip().partition(": ")
+            whole = f"{name}:&nbsp;{formula}".replace(" ", "&nbsp;")
+            apart = f"{name}: {formula}".replace(" ", "&nbsp;").replace(":&nbsp;", ": ", 1)
+            assert f">{whole}<" in shown or f">{apart}<" in shown, update
     document = word_wrapped(shown, label.font(), label.width() - ARITHMETIC_SIDES)
     assert document.idealWidth() <= label.width() - ARITHMETIC_SIDES
     assert document.size().height() <= label.height()
-    assert label.font().pixelSize() >= 15
+    assert label.font().pixelSize() >= least_px
+
+
+@pytest.mark.parametrize("language", [ENGLISH, CHINESE])
+def test_the_product_rule_is_readable_beside_the_matrices(window, qtbot, language):
+    """Issue 10: at 1024×768 convolution's backward step with three-digit dW sums had its
+    text, product rule included, at 15 px in the column beside the matrices: each update was
+    kept whole on one line ("dW[1, 1]: 225 + 1·19 = 244" is wider than the column at 16 px),
+    with most of the column's height empty.  Each update now has a line of its own and may
+    break after its cell's name: the text is at least 18 px, the matrices as large as
+    before."""
+    set_language(language)
+    try:
+        present_conv_backward(window, qtbot, (1024, 768))
+        st = window.state
+        st.set_step(st.n_windows + 25)  # dW's sums have three digits (216 + 1·8 = 224)
+        settle(qtbot)
+        assert window.step_bar.beside
+        assert "dW[1, 1]: 225 + 1·19 = 244" in st.step_text()
+        label = window.step_bar.arithmetic_label
+        assert label.font().pixelSize() >= 18  # 15 before
+        arithmetic_whole(window, 18)
+        panel = window.views_panel
+        assert panel.input_view.column_width() >= 40
+        for view in panel.lecture_views():
+            assert digit_height(view) >= 18, view.objectName()
+            assert window.rect().contains(rect_in(window, view)), view.objectName()
+    finally:
+        window.presentation.set_presentation(False, save=False)
+        set_language(ENGLISH)
 
 
 def word_wrapped(html: str, font, width: int) -> QTextDocument:

@@ -118,6 +118,81 @@ def test_highlight_colours_are_never_data_colours(qtbot, theme, palette):
             assert distance.min() >= least, (name, style, data[distance.argmin()])
 
 
+def frame_runs(plan, width: int) -> list[tuple[int, int]]:
+    """The frame a border plan draws, read down the middle of the cell's top edge: runs of
+    ``(colour as 0xRRGGBB, pixels)`` from the cell's edge inwards (the last band painted over a
+    pixel is what shows), up to the first pixel no band covers."""
+    column: dict[int, int] = {}
+    for x, y, w, h, colour, dashed in plan:
+        assert dashed is None
+        if x <= width // 2 < x + w:
+            for row in range(max(0, y), y + h):
+                column[row] = colour.rgb() & 0xFFFFFF
+    runs: list[tuple[int, int]] = []
+    row = 0
+    while row in column:
+        if runs and runs[-1][0] == column[row]:
+            runs[-1] = (column[row], runs[-1][1] + 1)
+        else:
+            runs.append((column[row], 1))
+        row += 1
+    return runs
+
+
+def hex_rgb(value: int) -> np.ndarray:
+    return np.array([(value >> 16) & 255, (value >> 8) & 255, value & 255], float)
+
+
+MIN_FRAME_CONTRAST = 3.0  # WCAG 2's least contrast for graphics
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("palette", PALETTES)
+def test_highlight_frames_show_on_every_data_colour(qtbot, theme, palette):
+    """Issue 10: the colour-blind palette's pure blue window frame vanished on its navy cells
+    and the brown target frame on its orange ones (WCAG contrast 1.9:1 and 2.4:1), a pixel of
+    black and of white beside them all that told them apart.  Every frame is now its colour
+    between an outline and an inline: measured down a cell's edge as drawn, the outline
+    contrasts with the colour by 3:1 at least (the colour shows as a band whatever is outside),
+    the inline with the cell by 3:1 at least (the frame's inner edge shows on every cell), and
+    both are at least two pixels wide on a lecture's large cells; the frames grow with cells
+    larger than 96 px (a lecture's on a large screen)."""
+    view = themed_view(qtbot, palette, theme)
+    view.set_max_cell(136)
+    cells = np.unique(data_colours(view).astype(int), axis=0)
+    pens = matrix_view.style_pens()
+    depths = {}
+    # The normal layout's cells, a lecture's at 1366×768 and at 1920×1080.
+    for size, least_edge in ((32, 1), (96, 2), (136, 2)):
+        view.set_cell_size(size)
+        delegate = view.delegate
+        depths[size] = sum(
+            n for _, n in frame_runs(delegate._border_plan(size, size, {"window"}), size)
+        )
+        for style, cell in itertools.product(BORDERS, cells):
+            under = QColor(*cell)
+            plan = delegate._border_plan(size, size, frozenset((style,)), None, under)
+            colour = QColor(pens[style][0]).rgb() & 0xFFFFFF
+            if pens[style][2] != Qt.PenStyle.SolidLine:  # drawn by a dashed pen
+                ((*_, outline, dashed),) = plan
+                _name, pen_width, _inset, _line, inline = dashed
+                edge = _inset - pen_width // 2
+                tones = [(outline.rgb() & 0xFFFFFF, edge), (colour, pen_width)]
+                tones.append((inline.rgb() & 0xFFFFFF, edge))
+            else:
+                tones = frame_runs(plan, size)
+            where = (size, style, cell.tolist(), [(hex(c), n) for c, n in tones])
+            colours = [c for c, _ in tones]
+            assert colour in colours[1:-1], where  # the colour inside an outline and inline
+            at = colours.index(colour)
+            outline, outline_px = tones[at - 1]
+            inline, inline_px = tones[-1]
+            assert contrast(hex_rgb(outline), hex_rgb(colour)) >= MIN_FRAME_CONTRAST, where
+            assert contrast(hex_rgb(inline), cell) >= MIN_FRAME_CONTRAST, where
+            assert min(outline_px, inline_px) >= least_edge, where
+    assert depths[136] >= 1.3 * depths[96]
+
+
 @pytest.mark.parametrize("palette", PALETTES)
 def test_highlight_colours_differ_from_each_other(qapp, palette):
     view_settings().set_palette(palette)

@@ -8,6 +8,7 @@ the model reports for ``Qt.FontRole`` (the font the cells are drawn with).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics
@@ -67,6 +68,43 @@ def test_lecture_cells_are_large_enough_for_a_hall(window, qtbot, size, min_widt
     assert view.column_width() >= min_width
     assert digit_height(view) >= min_digit
     assert no_scroll_bars(view)
+
+
+def lecture_sizes(qtbot, window, size: tuple[int, int]) -> tuple[int, int]:
+    """The input's cell and digit height in the lecture layout at ``size``."""
+    present(qtbot, window, size)
+    view = window.views_panel.input_view
+    assert view.isVisible() and no_scroll_bars(view)
+    return view.cell, digit_height(view)
+
+
+def test_lecture_cells_and_digits_grow_with_the_screen(window, qtbot):
+    """Issue 10: at 1920×1080 the lecture's cells stopped at 96 px, as at 1366×768: the 3×3
+    convolution preset took a third of a projector, and the 8×8 default's digits stayed 40 px
+    in larger cells.  Both now grow with the screen, within a share of the panel."""
+    from visualizer.presets import apply_preset, list_presets, load_preset
+
+    preset = load_preset(next(p for p in list_presets() if p.stem == "03_conv_3x3"))
+    assert apply_preset(window.state, preset)
+    small_cell, small_digit = lecture_sizes(qtbot, window, (1366, 768))
+    window.presentation.set_presentation(False, save=False)
+    large_cell, large_digit = lecture_sizes(qtbot, window, (1920, 1080))
+    assert large_cell >= 1.3 * small_cell  # 96 and 96 before
+    assert large_digit >= 1.3 * small_digit
+    panel = window.views_panel
+    assert large_cell <= panel.height() / 6  # a sane cap: a 3×3 input within half the panel
+    # The default 8×8 (cells fitted to the panel, under the cap): its digits follow its cells.
+    window.presentation.set_presentation(False, save=False)
+    window.state.set_input(np.arange(64, dtype=float).reshape(8, 8) % 21)
+    small_cell, small_digit = lecture_sizes(qtbot, window, (1366, 768))
+    window.presentation.set_presentation(False, save=False)
+    large_cell, large_digit = lecture_sizes(qtbot, window, (1920, 1080))
+    assert large_cell > small_cell
+    assert large_digit / large_cell >= 0.9 * small_digit / small_cell  # 40 px digits before
+    # The normal layout keeps its cells within 96 px.
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot, window)
+    assert all(view.max_cell == 96 for view in panel.views())
 
 
 def test_lecture_layout_is_one_row_at_one_cell_size(window, qtbot):

@@ -36,7 +36,7 @@ from visualizer.i18n import set_action_text, tr, without_mnemonic
 from visualizer.resources import asset
 from visualizer.ui import Retranslatable
 from visualizer.view_settings import view_settings
-from visualizer.widgets.matrix_view import paint_gap, style_pens
+from visualizer.widgets.matrix_view import frame_tones, paint_gap, style_pens
 
 SHOWN_KEY = "help/shown"
 
@@ -98,7 +98,8 @@ VIEWS = (
 def swatch_image(style: str, size: int = 26) -> QImage:
     """One cell drawn with highlight ``style`` the way the matrix views draw it."""
     image = QImage(size, size, QImage.Format_ARGB32)
-    image.fill(QColor(200, 222, 245))  # a mid-blue cell, like a value in the input
+    cell = QColor(200, 222, 245)  # a mid-blue cell, like a value in the input
+    image.fill(cell)
     painter = QPainter(image)
     color, width, line = style_pens()[style]
     if style == "gap":
@@ -107,10 +108,14 @@ def swatch_image(style: str, size: int = 26) -> QImage:
         rect = image.rect().adjusted(
             width // 2 + 1, width // 2 + 1, -width // 2 - 2, -width // 2 - 2
         )
-        painter.setPen(QPen(QColor(0, 0, 0, 160), width + 2, line))
+        outline, inline = frame_tones(color, cell.rgb())
+        painter.setPen(QPen(outline, width + 2, line))
         painter.drawRect(rect)
         painter.setPen(QPen(QColor(color), width, line))
         painter.drawRect(rect)
+        inner = width // 2 + 1
+        painter.setPen(QPen(inline, 1, line))
+        painter.drawRect(rect.adjusted(inner, inner, -inner, -inner))
     painter.end()
     return image
 

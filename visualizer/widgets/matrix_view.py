@@ -101,7 +101,10 @@ MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number 
 MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
 NUMBER_HEIGHT = 0.5  # a number's font, as a fraction of the cell's height ...
 LECTURE_NUMBER_HEIGHT = 0.68  # ... in the lecture layout (few matrices, read from afar)
-NUMBER_MAX_PX = 40  # ... up to this many pixels
+NUMBER_MAX_PX = 40  # ... up to this many pixels in cells of at most MAX_CELL
+# The largest cell a view draws (pixels), unless it is told a larger one (set_max_cell: the
+# lecture layout's grow with the screen); its numbers' largest font grows in proportion.
+MAX_CELL = 96
 TEXT_PAD = 5  # pixels kept free on each side of a number (Qt's margin and the highlight line)
 HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on
 
@@ -284,12 +287,17 @@ def header_font(cell: int) -> QFont:
 
 
 def number_layout(
-    texts: tuple[str, ...], cell: int, room: int, height: float = NUMBER_HEIGHT
+    texts: tuple[str, ...],
+    cell: int,
+    room: int,
+    height: float = NUMBER_HEIGHT,
+    most: int = NUMBER_MAX_PX,
 ) -> tuple[int, int]:
     """Font size (pixels) and column width for cells ``cell`` pixels high showing ``texts``,
     with at most ``room`` pixels per column: the font is ``height`` (half) of the cell's
-    height when the widest text then fits in ``room``, smaller when it does not; the column
-    is as wide as the widest text needs (at least ``cell``, square cells)."""
+    height, at most ``most`` pixels, when the widest text then fits in ``room``, smaller when
+    it does not; the column is as wide as the widest text needs (at least ``cell``, square
+    cells)."""
 
     def needed(pixels: int) -> int:
         font = QFont()
@@ -298,7 +306,7 @@ def number_layout(
         widest = _widest(font, texts)
         return math.ceil(widest) + 2 * TEXT_PAD
 
-    pixels = int(min(cell * height, NUMBER_MAX_PX))
+    pixels = int(min(cell * height, most))
     need = needed(pixels)
     # Without any text (every cell pending) there is no font to fit.
     if need > room and need > 2 * TEXT_PAD:
@@ -1067,9 +1075,9 @@ class _PictureContext:
 
 
 # A band of a cell's highlight border, from the cell's corner: (x, y, width, height, colour,
-# None) filled, or (0, 0, 0, 0, colour, (colour's name, pen width, inset, line)) drawn with a
-# dashed pen (see _CellDelegate._border_plan).
-Band = tuple[int, int, int, int, QColor, tuple[str, int, int, Qt.PenStyle] | None]
+# None) filled, or (0, 0, 0, 0, outline, (colour's name, pen width, inset, line, inline))
+# drawn with a dashed pen (see _CellDelegate._border_plan).
+Band = tuple[int, int, int, int, QColor, tuple[str, int, int, Qt.PenStyle, QColor] | None]
 
 # A plain cell's look: the ids of its picture context and background brush, its text, its font's
 # key, the id of its foreground brush, its width and height.
@@ -1260,7 +1268,7 @@ class _CellDelegate(QStyledItemDelegate):
                 if picture is not None:
                     painter.drawPixmap(rect.x(), rect.y(), picture)
                     if styles:
-                        self._paint_borders(painter, rect, styles)
+                        self._paint_borders(painter, rect, styles, background.color())
                     return
         # A selected, current or hovered cell keeps its own colour: the style's selection
         # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
@@ -1282,7 +1290,7 @@ class _CellDelegate(QStyledItemDelegate):
             painter.setPen(self._dotted_pen)
             painter.drawRect(frame)
         if styles:
-            self._paint_borders(painter, rect, styles)
+            self._paint_borders(painter, rect, styles, background.color())
         if note:
             paint_note(painter, rect, note, self.scale, note_px, self.base_font)
 
@@ -1488,20 +1496,23 @@ class _CellDelegate(QStyledItemDelegate):
             known = self._text_pens[id(brush)] = (brush, QPen(brush.color()))
         return known[1]
 
-    def _paint_borders(self, painter: QPainter, cell: QRect, styles: Collection[str]) -> None:
-        """The highlight borders of ``styles`` over ``cell``, as laid out by
-        :meth:`_border_plan` once per cell size, styles, scale and palette (a close-up's
-        highlighted cells share a few: working the bands out for each cell cost about as
-        much as filling them)."""
+    def _paint_borders(
+        self, painter: QPainter, cell: QRect, styles: Collection[str], under: QColor
+    ) -> None:
+        """The highlight borders of ``styles`` over ``cell``, whose colour is ``under``, as
+        laid out by :meth:`_border_plan` once per cell size, styles, scale, palette and the
+        inlines the cell's colour calls for (a close-up's highlighted cells share a few:
+        working the bands out for each cell cost about as much as filling them)."""
         marks = styles if isinstance(styles, frozenset) else frozenset(styles)
         room = self._number_room(cell.height())
-        key = (view_settings().palette, self.scale, cell.width(), cell.height(), room, marks)
+        tones = _inline_tones(view_settings().palette, marks, under.rgb())
+        key = (view_settings().palette, self.scale, cell.width(), cell.height(), room, marks, tones)
         plan = self._border_plans.get(key)
         if plan is None:
             if len(self._border_plans) > 256:
                 self._border_plans.clear()
             plan = self._border_plans[key] = self._border_plan(
-                cell.width(), cell.height(), marks, room
+                cell.width(), cell.height(), marks, room, under
             )
         x, y = cell.x(), cell.y()
         fill = painter.fillRect
@@ -1509,7 +1520,7 @@ class _CellDelegate(QStyledItemDelegate):
             if dashed is None:
                 fill(x + dx, y + dy, w, h, colour)
             else:
-                self._paint_dashed(painter, cell, *dashed)
+                self._paint_dashed(painter, cell, *dashed, colour)
 
     def _number_room(self, height: int) -> int:
         """How many pixels a cell ``height`` tall keeps free between its edge and its number's
@@ -1532,45 +1543,56 @@ class _CellDelegate(QStyledItemDelegate):
         return room
 
     def _border_plan(
-        self, width: int, height: int, styles: Collection[str], room: int | None = None
+        self,
+        width: int,
+        height: int,
+        styles: Collection[str],
+        room: int | None = None,
+        under: QColor | None = None,
     ) -> tuple[Band, ...]:
         """The bands of the borders of ``styles`` on a cell of ``width`` × ``height`` at the
         origin, in painting order: ``(x, y, w, h, colour, None)`` for a filled rectangle,
-        ``(0, 0, 0, 0, colour, (style, width, inset, line))`` for a border drawn with a dashed
-        pen (see :meth:`_paint_dashed`).  ``room``: how deep from the cell's edge a border may
-        reach without covering the number (see :meth:`_number_room`); a border that would
-        reach deeper is made thinner and laid along the edge."""
+        ``(0, 0, 0, 0, outline, (style, width, inset, line, inline))`` for a border drawn
+        with a dashed pen (see :meth:`_paint_dashed`).  ``room``: how deep from the cell's
+        edge a border may reach without covering the number (see :meth:`_number_room`); a
+        border that would reach deeper is made thinner and laid along the edge.  ``under``:
+        the cell's colour, which picks each frame's inline (see :func:`frame_tones`)."""
         pens = style_pens()
-        cell = QRect(0, 0, width, height)
         plan: list[Band] = []
+        # Pens grow with the cell up to 1.2 times theirs (at 58 px), then in proportion with
+        # cells larger than MAX_CELL (a lecture's on a large screen: frames of 96 px cells on
+        # cells of 136 looked thin).
+        scale = min(self.scale, 1.2 * max(1.0, min(width, height) / MAX_CELL))
         for style in STYLE_ORDER:
             if style not in styles or style in ("gap", "differs"):  # the gap's hatch is
                 continue  # under the number; the differs tab is drawn last, over the frames
             color, base_width, line = pens[style]
-            pen_width = max(2, round(base_width * min(self.scale, 1.2)))
-            inset = pen_width // 2 + (1 if style in ("winner", "target") else 0)
-            if room is not None and border_depth(pen_width, inset) > room:
+            outline, inline = frame_tones(color, None if under is None else under.rgb())
+            pen_width = max(2, round(base_width * scale))
+            edge = frame_edge(pen_width)
+            if room is not None and frame_depth(pen_width) > room:
                 # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
                 # border covered the top and bottom of its digits, the window's and the
                 # winner's numbers (the ones the step is about) were the hardest to read.
-                # Thinner, on the cell's edge, a winner no longer inside the window's frame
-                # (its colour tells it apart).
+                # Thinner, on the cell's edge.
                 if line == Qt.PenStyle.SolidLine:
-                    plan += _edge_frame(width, height, max(2, room), _colour(color))
+                    depth = max(2, room)
+                    plan += _edge_frame(width, height, depth, _colour(color), outline, inline)
                     continue
-                pen_width, inset = (2, 1) if room >= 4 else (1, 1)
-            rect = cell.adjusted(inset, inset, -inset - 1, -inset - 1)
-            inner = pen_width // 2 + 1
-            # A thin dark outline keeps the coloured border visible on light and dark cells.
-            # Black outside, white inside: the coloured border stays visible on any cell
-            # colour, including cells of its own hue (orange on red dY, colour-blind maps).
+                pen_width, edge = (2, 1) if room >= 4 else (1, 1)
+            # Two-tone: the colour between an outline and an inline, each black or white.
+            # The outline sets the colour apart from whatever lies outside the frame, the
+            # inline the frame from the cell's own colour (a pure blue frame on the
+            # colour-blind map's navy cells, a brown one on its orange cells, had only a
+            # pixel of black and of white to tell them apart).
             if line == Qt.PenStyle.SolidLine:
                 # Solid borders as filled bands: a wide pen's stroke costs ~0.2 ms a rectangle.
-                plan += _frame_bands(rect, pen_width + 2, _OUTLINE)
-                plan += _frame_bands(rect, pen_width, _colour(color))
-                plan += _frame_bands(rect.adjusted(inner, inner, -inner, -inner), 1, _INLINE)
+                plan += _rings(
+                    width, height, [(outline, edge), (_colour(color), pen_width), (inline, edge)]
+                )
                 continue
-            plan.append((0, 0, 0, 0, _OUTLINE, (color, pen_width, inset, line)))
+            inset = edge + pen_width // 2
+            plan.append((0, 0, 0, 0, outline, (color, pen_width, inset, line, inline)))
         if "differs" in styles:
             # A square in the corner, a quarter of the cell (at least 6 px) with a dark edge:
             # the number stays clear of it, the step's frame shows on its four sides.
@@ -1580,20 +1602,29 @@ class _CellDelegate(QStyledItemDelegate):
         return tuple(plan)
 
     def _paint_dashed(
-        self, painter: QPainter, cell: QRect, color: str, width: int, inset: int, line: Qt.PenStyle
+        self,
+        painter: QPainter,
+        cell: QRect,
+        color: str,
+        width: int,
+        inset: int,
+        line: Qt.PenStyle,
+        inline: QColor,
+        outline: QColor,
     ) -> None:
         """A border of ``color`` drawn with a ``line`` pen ``width`` pixels wide, ``inset``
-        into ``cell``, between a dark outline and a light inline (see :meth:`_border_plan`)."""
+        into ``cell``, between an ``outline`` and an ``inline`` (see :meth:`_border_plan`)."""
         rect = cell.adjusted(inset, inset, -inset - 1, -inset - 1)
-        inner = width // 2 + 1
+        edge = inset - width // 2
+        inner = width - width // 2 + edge // 2  # the inline just inside the colour
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing, False)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(_OUTLINE, width + 2, line))
+        painter.setPen(QPen(outline, width + 2 * edge, line))
         painter.drawRect(rect)
         painter.setPen(QPen(_colour(color), width, line))
         painter.drawRect(rect)
-        painter.setPen(QPen(_INLINE, 1, line))
+        painter.setPen(QPen(inline, edge, line))
         painter.drawRect(rect.adjusted(inner, inner, -inner, -inner))
         painter.restore()
 
@@ -1610,11 +1641,76 @@ def _colour(name: str) -> QColor:
     return QColor(name)
 
 
-def border_depth(pen_width: int, inset: int) -> int:
-    """How many pixels from a cell's edge a highlight border of ``pen_width`` drawn ``inset``
-    into the cell covers, its dark outline and light inline included (see
-    :meth:`_CellDelegate._border_plan`)."""
-    return inset + pen_width // 2 + 2
+# WCAG 2's least contrast for graphics: what each tone of a highlight frame makes with what it
+# meets (the frame's colour, the cell's colour).
+MIN_FRAME_CONTRAST = 3.0
+
+
+def relative_luminance(rgb: int) -> float:
+    """WCAG 2 relative luminance of the colour ``rgb`` (0xRRGGBB, alpha ignored)."""
+    channels = ((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255)
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (v / 255 for v in channels)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: int, b: int) -> float:
+    """WCAG 2 contrast ratio of the colours ``a`` and ``b`` (0xRRGGBB), 1 to 21."""
+    la, lb = relative_luminance(a), relative_luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+@functools.lru_cache(maxsize=4096)
+def frame_tones(color: str, under: int | None = None) -> tuple[QColor, QColor]:
+    """The outline and the inline (black or white) of a highlight frame in ``color`` on a cell
+    of the colour ``under`` (0xRRGGBB; None: not known).
+
+    The outline is the tone that contrasts more with the frame's colour (at least 4.6:1), so
+    that the colour shows as a band whatever lies outside the frame.  The inline is one that
+    contrasts with the cell by MIN_FRAME_CONTRAST at least (one of black and white always
+    does), the one that contrasts more with the frame's colour when both do: the frame's inner
+    edge then shows on every cell, and its colour stays crisp where it can.  Without
+    ``under``, the outline's tone.
+    """
+    band = QColor(color).rgb() & 0xFFFFFF
+    black, white = 0x000000, 0xFFFFFF
+    outline = black if contrast_ratio(black, band) >= contrast_ratio(white, band) else white
+    inline = outline
+    if under is not None:
+        cell = under & 0xFFFFFF
+        readable = [t for t in (black, white) if contrast_ratio(t, cell) >= MIN_FRAME_CONTRAST]
+        inline = max(readable, key=lambda tone: contrast_ratio(tone, band))
+    return (
+        _OUTLINE if outline == black else _INLINE,
+        _OUTLINE if inline == black else _INLINE,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _inline_tones(palette: str, styles: frozenset[str], under: int) -> tuple[bool, ...]:
+    """Which frames of ``styles`` (in the order they are drawn) have a white inline on a cell
+    of colour ``under`` in ``palette``: what a border plan depends on besides sizes."""
+    colours = PALETTES[palette][2]
+    return tuple(
+        frame_tones(colours[QUIZ_COLOURS.get(style, style)], under)[1] is _INLINE
+        for style in STYLE_ORDER
+        if style in styles and style in colours
+    )
+
+
+def frame_edge(pen_width: int) -> int:
+    """How wide the outline and the inline of a highlight border ``pen_width`` pixels wide are:
+    a pixel on the small pens, two and more on a lecture's wide ones (a pixel of each was
+    lost from the back of a hall)."""
+    return max(1, round(pen_width * 0.4))
+
+
+def frame_depth(pen_width: int) -> int:
+    """How many pixels from a cell's edge a highlight border of ``pen_width`` covers, its
+    outline and inline included (see :meth:`_CellDelegate._border_plan`)."""
+    return pen_width + 2 * frame_edge(pen_width)
 
 
 def number_room(font: QFont, height: int) -> int:
@@ -1629,14 +1725,23 @@ def number_room(font: QFont, height: int) -> int:
     return max(0, min(above, below))
 
 
-def _edge_frame(width: int, height: int, depth: int, colour: QColor) -> list[Band]:
-    """A border ``depth`` pixels deep along the edge of a ``width`` × ``height`` cell: a dark
-    outline outside, the colour, and a light inline inside when there is room for the three."""
+def _edge_frame(
+    width: int, height: int, depth: int, colour: QColor, outline: QColor, inline: QColor
+) -> list[Band]:
+    """A border ``depth`` pixels deep along the edge of a ``width`` × ``height`` cell: the
+    ``outline`` outside, the colour, and the ``inline`` inside when there is room for the
+    three."""
     rings = (
-        [(_OUTLINE, 1), (colour, depth - 2), (_INLINE, 1)]
+        [(outline, 1), (colour, depth - 2), (inline, 1)]
         if depth >= 4
-        else [(_OUTLINE, 1), (colour, depth - 1)]
+        else [(outline, 1), (colour, depth - 1)]
     )
+    return _rings(width, height, rings)
+
+
+def _rings(width: int, height: int, rings: list[tuple[QColor, int]]) -> list[Band]:
+    """Rings of ``(colour, thickness)`` along the edge of a ``width`` × ``height`` cell, from
+    the edge inwards, as filled rectangles ``(x, y, w, h, colour, None)``."""
     bands: list[Band] = []
     edge = 0
     for shade, thickness in rings:
@@ -1652,22 +1757,6 @@ def _edge_frame(width: int, height: int, depth: int, colour: QColor) -> list[Ban
             ]
         edge += thickness
     return bands
-
-
-def _frame_bands(rect: QRect, width: int, colour: QColor) -> list[Band]:
-    """What ``drawRect(rect)`` with a solid pen ``width`` pixels wide draws (a band centred on
-    the rectangle's edges), as filled rectangles ``(x, y, w, h, colour, None)``."""
-    half = width // 2
-    x, y = rect.x() - half, rect.y() - half
-    w, h = rect.width() + width, rect.height() + width
-    if w <= 2 * width or h <= 2 * width:
-        return [(x, y, w, h, colour, None)]
-    return [
-        (x, y, w, width, colour, None),
-        (x, y + h - width, w, width, colour, None),
-        (x, y + width, width, h - 2 * width, colour, None),
-        (x + w - width, y + width, width, h - 2 * width, colour, None),
-    ]
 
 
 # Keys a presenter's clicker sends: they always step, even from a selected cell.
@@ -3852,6 +3941,7 @@ class MatrixView(QWidget):
         self.black_white = False
         self.dimmed = False
         self.number_height = NUMBER_HEIGHT  # the numbers' font, a fraction of the cell
+        self.max_cell = MAX_CELL  # the largest cell size (see set_max_cell)
         self._asked: tuple[int, int] | None = None  # quiz mode's asked cell (matrix coordinates)
 
         self.title_label = TitleLabel(title)
@@ -3963,6 +4053,24 @@ class MatrixView(QWidget):
             if self.cell:
                 cell, self.cell = self.cell, 0
                 self.set_cell_size(cell)
+
+    def set_max_cell(self, cell: int) -> None:
+        """The largest cell size the view draws (MAX_CELL unless the lecture layout lets its
+        views grow with the screen); the numbers' largest font follows (see
+        :meth:`number_most`)."""
+        cell = max(MAX_CELL, int(cell))
+        if cell != self.max_cell:
+            self.max_cell = cell
+            self._layout = (0, 0, 0)
+            if self.cell:
+                size, self.cell = min(self.cell, cell), 0
+                self.set_cell_size(size)
+
+    def number_most(self) -> int:
+        """The numbers' largest font (pixels): NUMBER_MAX_PX in cells up to MAX_CELL, as much
+        larger as the view's largest cell is (digits of 40 px in 136 px cells on a 1920×1080
+        projector were as small as in 96 px ones)."""
+        return max(NUMBER_MAX_PX, round(NUMBER_MAX_PX * self.max_cell / MAX_CELL))
 
     def reserve(self, values: np.ndarray | None) -> None:
         """Size columns for ``values`` too (the whole result while stepping fills it in)."""
@@ -4478,8 +4586,10 @@ class MatrixView(QWidget):
 
     def close_up_column_need(self, cell: int) -> int:
         """The column width a lecture close-up's numbers need at cell size ``cell``."""
-        cell = int(max(6, min(cell, 96)))
-        return number_layout(self.close_up_texts(), cell, 10**6, self.number_height)[1]
+        cell = int(max(6, min(cell, self.max_cell)))
+        return number_layout(
+            self.close_up_texts(), cell, 10**6, self.number_height, self.number_most()
+        )[1]
 
     def _close_up_title_font(self) -> QFont:
         """The font of the close-up's title (made as in _magnifier; the lecture layout
@@ -4527,7 +4637,7 @@ class MatrixView(QWidget):
         when drawn with a close-up of ``box`` cells ``cell`` high and ``column`` wide,
         ``beside`` the heat map or below it, the heat map ``heat`` pixels along its longer
         side."""
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         frame = 2 * self.table.frameWidth()
         # The whole matrix's row and column numbers are at least as wide as the close-up's.
         head_w, head_h = self._header_size(cell, apply=False)
@@ -4595,6 +4705,7 @@ class MatrixView(QWidget):
             return
         magnifier = self._magnifier()
         magnifier.set_number_height(self.number_height)
+        magnifier.set_max_cell(self.max_cell)
         magnifier.set_note_least(self.model.note_least)
         _, close, heat = self.close_up_parts(
             plan.cell, plan.column, plan.box, plan.beside, plan.heat
@@ -4805,7 +4916,7 @@ class MatrixView(QWidget):
             # and only a second fit of every view made it a table.
             self.cell = 0
             self._render()
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         cols = max(1, self.model.values.shape[1])
         head_w = self._header_extents(cell)[0]
         if room is None:
@@ -4815,7 +4926,7 @@ class MatrixView(QWidget):
         if (cell, texts, room) == (self.cell, self._texts, self._col_room):
             return
         self.cell, self._texts, self._col_room = cell, texts, room
-        pixels, width = number_layout(texts, cell, room, self.number_height)
+        pixels, width = number_layout(texts, cell, room, self.number_height, self.number_most())
         (n_rows, n_cols), (off_r, off_c) = self.model.values.shape, self.model.offset
         geometry = (cell, room, _label_class(n_rows, off_r), _label_class(n_cols, off_c))
         if (pixels, width, cell) == self._layout and self.column_width() <= room:
@@ -4866,10 +4977,12 @@ class MatrixView(QWidget):
 
     def column_need(self, cell: int) -> int:
         """The column width the numbers need at cell size ``cell``."""
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         if max(self.model.values.shape) > EDIT_MAX_SIDE or cell < MIN_NUMBER_CELL:
             return cell
-        return number_layout(self.model.long_texts, cell, 10**6, self.number_height)[1]
+        return number_layout(
+            self.model.long_texts, cell, 10**6, self.number_height, self.number_most()
+        )[1]
 
     def extent(self, cell: int, column: int = 0) -> tuple[int, int]:
         """The width and height this view needs to show the whole matrix, headers, title and
@@ -4879,7 +4992,7 @@ class MatrixView(QWidget):
         margins = self.layout().contentsMargins()
         spacing = self.layout().spacing()
         frame = 2 * self.table.frameWidth()
-        cell = int(max(6, min(cell, 96)))
+        cell = int(max(6, min(cell, self.max_cell)))
         if max(rows, cols) > EDIT_MAX_SIDE or cell < MIN_NUMBER_CELL:
             head_w = head_h = 0
             width = cell

@@ -259,12 +259,17 @@ def tallest_candidates(texts: list[str]) -> list[str]:
     return [texts[i] for i in sorted(chosen)]
 
 
-def arithmetic_html(text: str) -> str:
+def arithmetic_html(text: str, narrow: bool = False) -> str:
     """The step's text as the arithmetic line shows it: the sentence (broken only between
     its terms and words, see :func:`sentence_html`), then each line of cell updates a
     little smaller, broken only between updates (never inside ``0 + 1·2 = 2``); past
     ARITHMETIC_LINES lines (many channels) the rest is left out, marked "…" (the whole
-    text is the line's tooltip)."""
+    text is the line's tooltip).
+
+    ``narrow``: for the lecture's column beside the matrices (a quarter of the width), each
+    update on a line of its own, which may break after its cell's name (``dW[0, 1]:`` over
+    ``225 + 1·12 = 237``): kept whole, the longest update set the font of the whole text,
+    product rule included, to 15 px at 1024×768."""
     sentence, *lines = text.split("\n")
     parts = [sentence_html(sentence)]
     if len(lines) > ARITHMETIC_LINES:
@@ -272,13 +277,28 @@ def arithmetic_html(text: str) -> str:
     if len(lines) > ARITHMETIC_LINES:
         lines = [*lines[: ARITHMETIC_LINES - 1], "…"]
     for line in lines:
-        items = [html.escape(item).replace(" ", "&nbsp;") for item in line.split(UPDATE_SEPARATOR)]
+        items = line.split(UPDATE_SEPARATOR)
+        if narrow:
+            shown = [_update_html(item, True) for item in items]
+            parts += [f'<span style="font-size: {LINES_SIZE}%">{item}</span>' for item in shown]
+            continue
         parts.append(
             f'<span style="font-size: {LINES_SIZE}%">'
-            + "&nbsp;&nbsp;&nbsp; ".join(items)  # breakable after the gap between updates
-            + "</span>"
+            + "&nbsp;&nbsp;&nbsp; ".join(_update_html(item) for item in items)  # breakable
+            + "</span>"  # after the gap between updates
         )
     return "<br>".join(parts)
+
+
+def _update_html(update: str, name_apart: bool = False) -> str:
+    """One cell update (``dX[0, 1]: 1 + 1·2 = 3``) as rich text that never breaks, but after
+    its cell's name where ``name_apart``."""
+    if name_apart:
+        for colon in (": ", "："):
+            name, found, formula = update.partition(colon)
+            if found and formula:
+                return _update_html(name + colon.strip()) + " " + _update_html(formula)
+    return html.escape(update).replace(" ", "&nbsp;")
 
 
 def _joined_updates(lines: list[str]) -> list[str]:
@@ -694,6 +714,8 @@ class StepBar(Retranslatable, QWidget):
         else:
             self.setMinimumWidth(0)
             self.setMaximumWidth(QWIDGETSIZE_MAX)
+        # Its updates one a line in the column, in a row below (see arithmetic_html).
+        self.arithmetic_label.setText(arithmetic_html(self.state.step_text(), on))
         self.reserve_arithmetic_lines()
 
     def set_arithmetic_font(self, font: QFont) -> None:
@@ -979,7 +1001,7 @@ class StepBar(Retranslatable, QWidget):
         ):
             self._steady_counter()  # more windows than the counter was measured for
         text = st.step_text()
-        self.arithmetic_label.setText(arithmetic_html(text))
+        self.arithmetic_label.setText(arithmetic_html(text, self.lecture and self.beside))
         tip = text if text.count("\n") >= ARITHMETIC_LINES else ""
         if tip != self.arithmetic_label.toolTip():
             # Only when it changes: setting one sends an event through every event filter of

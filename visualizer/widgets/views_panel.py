@@ -113,6 +113,10 @@ STRETCH = {"input": 3, "mask": 3}
 LECTURE_SPACING = 18
 LECTURE_ROW_SPACING = 10
 LECTURE_CELL_RANGE = (8, 96)
+# ... and larger on a larger screen: a lecture's cells grow up to these shares of the panel's
+# width and height (96 px at 1366×768, as LECTURE_CELL_RANGE; 136 px at 1920×1080, where 96
+# px cells left a 3×3 convolution a third of the projector).
+LECTURE_CELL_MOST_SHARE = (1 / 14, 3 / 20)
 LECTURE_ROW_MIN = 120  # a row cut to fit the panel keeps at least this height
 LECTURE_TWO_ROWS_GAIN = 1.15  # two lecture rows only if their cells are this much larger
 # Below this cell size the planes of several input channels wrap into more lecture rows.
@@ -131,6 +135,13 @@ LECTURE_READABLE_SHARE = 1 / 23
 # How a view is drawn with its close-up: margin (cells around the step's), beside the heat
 # map (else below), heat map side (pixels).
 CloseUps = dict[MatrixView, tuple[int, bool, int]]
+
+
+def lecture_cell_most(width: int, height: int) -> int:
+    """The largest cell of a lecture panel ``width`` × ``height`` pixels: LECTURE_CELL_RANGE's
+    on a laptop's screen, growing with a larger one (see LECTURE_CELL_MOST_SHARE)."""
+    share_w, share_h = LECTURE_CELL_MOST_SHARE
+    return max(LECTURE_CELL_RANGE[1], int(min(width * share_w, height * share_h)))
 
 
 def lecture_readable_cell(width: int) -> int:
@@ -242,6 +253,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self.lecture_cell = 0  # the cell size the lecture layout chose
         # Sizes measured while the lecture layout is chosen (see _measured); None otherwise.
         self._fit_cache: dict[tuple[object, ...], Any] | None = None
+        # The largest cell size tried: the lecture's grows with the panel (lecture_cell_most).
+        self._cell_most = LECTURE_CELL_RANGE[1]
         self._lecture_box: QVBoxLayout | None = None
         self._lecture_rows: list[QHBoxLayout] = []
         self._lecture_placed: list[list[QWidget | tuple[QWidget, ...]]] = []
@@ -715,7 +728,8 @@ class ViewsPanel(Retranslatable, QWidget):
         """The largest cell at which the views fit in at most ``most`` rows of ``width`` and
         in ``height`` (binary search: sizes grow with the cell)."""
         fits = self._fits_in(views, width, height, most)
-        return largest_fitting(*LECTURE_CELL_RANGE, lambda cell: fits(cell, close_ups))
+        low = LECTURE_CELL_RANGE[0]
+        return largest_fitting(low, self._cell_most, lambda cell: fits(cell, close_ups))
 
     def _fits_in(
         self, views: list[MatrixView], width: int, height: int, most: int
@@ -859,6 +873,7 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _choose_lecture(self, views: list[MatrixView]) -> None:
         width, height = self._flow_room()
+        self._set_cell_most(views, lecture_cell_most(width, height))
         cell = self._largest_cell(views, width, height, 1)
         rows = [views]
         # Many matrices in one row (convolution's backward: dY, X, W, dX, dW) leave small
@@ -889,7 +904,7 @@ class ViewsPanel(Retranslatable, QWidget):
                     # Zoomed, the close-ups' cells: a zoom in grows them while the views fit
                     # the panel (in as many rows as they need), as the tables' (the tables
                     # of a 28×28 input, zoomed, had smaller numbers than its close-ups).
-                    low, high = LECTURE_CELL_RANGE
+                    low, high = LECTURE_CELL_RANGE[0], self._cell_most
                     zoomed = int(max(low, min(high, cell * self.zoom)))
                     if zoomed > cell:
                         fit = self._largest_cell(views, width, height, len(views), close_ups)
@@ -915,7 +930,7 @@ class ViewsPanel(Retranslatable, QWidget):
         matrices whose fitting cells are too small for numbers grow past the panel (they
         scroll and follow the step), as in the normal layout zoomed in.
         """
-        low, high = LECTURE_CELL_RANGE
+        low, high = LECTURE_CELL_RANGE[0], self._cell_most
         zoomed = int(max(low, min(high, cell * self.zoom)))
         if zoomed <= cell:
             return zoomed
@@ -923,6 +938,12 @@ class ViewsPanel(Retranslatable, QWidget):
         if fit < MIN_NUMBER_CELL:
             return zoomed
         return max(cell, min(zoomed, fit))
+
+    def _set_cell_most(self, views: list[MatrixView], cell: int) -> None:
+        """The largest cell size the fits try and ``views`` draw."""
+        self._cell_most = cell
+        for view in views:
+            view.set_max_cell(cell)
 
     def _flow_room(self) -> tuple[int, int]:
         """The width and height the flowing rows have."""
@@ -946,6 +967,7 @@ class ViewsPanel(Retranslatable, QWidget):
         if not every:
             return
         self._zoom_phase_only = False
+        self._set_cell_most(every, LECTURE_CELL_RANGE[1])
         width, height = self._flow_room()
         base = self._largest_cell(every, width, height, len(every))
         cell = int(max(LECTURE_CELL_RANGE[0], min(LECTURE_CELL_RANGE[1], base * self.zoom)))
@@ -1060,6 +1082,8 @@ class ViewsPanel(Retranslatable, QWidget):
         for view in self.views():
             view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
             view.set_note_least(LECTURE_NOTE_MIN_PX if on else 0)
+        if not on:
+            self._set_cell_most(self.views(), LECTURE_CELL_RANGE[1])
         self._relayout()
         self._update_titles(self.state.input_canvas()[1])
         self._update_planes()  # leaving it: the planes side by side again
