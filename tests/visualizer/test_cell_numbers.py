@@ -412,3 +412,66 @@ def test_a_cell_too_small_for_a_note_and_its_number_keeps_the_number(qtbot):
     assert view.note_pixel_size() >= matrix_view.NOTE_MIN_PX
     drawn = painted_texts(view, [(0, 0)], view.column_width(), 48)
     assert [t for *_, t in drawn] == ["12", "×1"]  # the number, then its note over it
+
+
+# ---- a highlight frame leaves its number's sides free --------------------------------------------
+
+
+class _BandPainter(_RecordingPainter):
+    """A recording painter that also remembers the rectangles filled with a colour (the
+    bands of highlight borders), in the order drawn."""
+
+    def __init__(self, device) -> None:
+        super().__init__(device)
+        self.bands: list[tuple[int, int, int, int]] = []
+
+    def fillRect(self, *args) -> None:  # Qt's name
+        if len(args) == 5:
+            self.bands.append(tuple(int(a) for a in args[:4]))
+        super().fillRect(*args)
+
+
+def test_a_highlight_frame_does_not_cover_the_sides_of_a_wide_number(qtbot):
+    """Max pooling, forward, lecture layout at 1024×768: the output cell the step writes
+    (45 × 38 px, "17" in 25 px, about 32 px wide) had its current-cell frame 8 px deep on
+    every side: its inline crossed the sides of the digits (the frame was thinned for the
+    room above and below the digits only).  The frame now reaches no deeper from the left
+    and right edges than the matrix's widest number leaves free there, the same on every
+    cell (a window's frames stay alike)."""
+    view = shown_table(qtbot, [[17.0, 3.0], [17.0, 2.0]], (400, 300))
+    view.set_cell_size(38)
+    # A winner's number is bold: wider than the others.
+    view.set_highlights({(0, 0): {"current"}, (0, 1): {"current"}, (1, 0): {"winner"}})
+    width, height = 45, 38
+    found = False
+    for pixels in range(10, 40):
+        font = QFont(view.model.font)
+        font.setPixelSize(pixels)
+        view.model.font = font
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        frames = []
+        for cell in ((0, 0), (0, 1), (1, 0)):
+            painter = _BandPainter(image)
+            try:
+                view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
+            finally:
+                painter.end()
+            [(rect, drawn, text)] = painter.drawn
+            advance = QFontMetricsF(drawn).horizontalAdvance(text)
+            left = rect.center().x() - advance / 2
+            right = rect.center().x() + advance / 2
+            middle = height // 2
+            # The bands crossing the digits' middle row: the frame's left and right sides.
+            sides = [(x, x + w) for x, y, w, h in painter.bands if y <= middle < y + h]
+            assert sides, "the frame is drawn"
+            assert all(end <= left + 1 or start >= right - 1 for start, end in sides), (
+                pixels,
+                text,
+                sides,
+                (left, right),
+            )
+            frames.append(painter.bands)
+            if text == "17" and advance > width - 2 * 8:
+                found = True  # a size at which the usual frame would have covered the sides
+        assert frames[0] == frames[1], pixels  # "3"'s frame as "17"'s
+    assert found

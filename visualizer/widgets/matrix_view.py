@@ -1154,6 +1154,7 @@ class _CellDelegate(QStyledItemDelegate):
         self._dotted_pen = QPen(QColor(0, 0, 0), 1, Qt.PenStyle.DotLine)
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
         self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
+        self._sides: dict[tuple[object, ...], tuple[QFont, int]] = {}  # _side_room
         # The text and font a number is drawn in, by the font's id, the text and the room
         # (see fitted_number), with the font.  With the two below, forgotten only when the
         # table's font (which completes the fonts) changes: a step that brings new numbers
@@ -1268,7 +1269,8 @@ class _CellDelegate(QStyledItemDelegate):
                 if picture is not None:
                     painter.drawPixmap(rect.x(), rect.y(), picture)
                     if styles:
-                        self._paint_borders(painter, rect, styles, background.color())
+                        side = self._side_room(rect, font)
+                        self._paint_borders(painter, rect, styles, background.color(), side)
                     return
         # A selected, current or hovered cell keeps its own colour: the style's selection
         # blue (and Fusion's tinted focus box) would read as a high value.  The current cell
@@ -1290,7 +1292,8 @@ class _CellDelegate(QStyledItemDelegate):
             painter.setPen(self._dotted_pen)
             painter.drawRect(frame)
         if styles:
-            self._paint_borders(painter, rect, styles, background.color())
+            side = None if note or font is None else self._side_room(rect, font)
+            self._paint_borders(painter, rect, styles, background.color(), side)
         if note:
             paint_note(painter, rect, note, self.scale, note_px, self.base_font)
 
@@ -1324,6 +1327,7 @@ class _CellDelegate(QStyledItemDelegate):
         self._fitted.clear()
         self._completed.clear()
         self._sized.clear()
+        self._sides.clear()
 
     def fitted_number(
         self, text: str, font: QFont, width: int, height: int, note: bool = False
@@ -1496,8 +1500,35 @@ class _CellDelegate(QStyledItemDelegate):
             known = self._text_pens[id(brush)] = (brush, QPen(brush.color()))
         return known[1]
 
+    def _side_room(self, rect: QRect, font: QFont) -> int:
+        """How many pixels a cell ``rect`` keeps free between its left or right edge and the
+        widest of the matrix's longest numbers drawn centred in it in ``font`` (the cell's:
+        a winner's is bold, wider), as :meth:`_paint_number` fits them: the same for every
+        cell of the view in a font, so that a window's frames are alike."""
+        model = self._model
+        width, height = rect.width(), rect.height()
+        key = (id(font), model.long_texts, width, height)
+        known = self._sides.get(key)
+        if known is not None and known[0] is font:
+            return known[1]
+        margin, drawn = self._text_margin, self._completed_font(font)
+        widest = 0.0
+        for text in model.long_texts:
+            shown, sized = self.fitted_number(text, font, width - 2 * margin, height)
+            widest = max(widest, self._text_width(drawn, sized.pixelSize(), shown))
+        side = max(0, int((width - widest) / 2))
+        if len(self._sides) > 64:
+            self._sides.clear()
+        self._sides[key] = (font, side)
+        return side
+
     def _paint_borders(
-        self, painter: QPainter, cell: QRect, styles: Collection[str], under: QColor
+        self,
+        painter: QPainter,
+        cell: QRect,
+        styles: Collection[str],
+        under: QColor,
+        side: int | None = None,
     ) -> None:
         """The highlight borders of ``styles`` over ``cell``, whose colour is ``under``, as
         laid out by :meth:`_border_plan` once per cell size, styles, scale, palette and the
@@ -1505,6 +1536,10 @@ class _CellDelegate(QStyledItemDelegate):
         working the bands out for each cell cost about as much as filling them)."""
         marks = styles if isinstance(styles, frozenset) else frozenset(styles)
         room = self._number_room(cell.height())
+        if side is not None:
+            # A wide number ("17" in a 45 px output cell of the lecture layout) leaves less
+            # room at its sides than above and below: the frame's inline crossed its digits.
+            room = min(room, side)
         tones = _inline_tones(view_settings().palette, marks, under.rgb())
         key = (view_settings().palette, self.scale, cell.width(), cell.height(), room, marks, tones)
         plan = self._border_plans.get(key)
