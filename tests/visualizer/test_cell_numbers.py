@@ -475,3 +475,57 @@ def test_a_highlight_frame_does_not_cover_the_sides_of_a_wide_number(qtbot):
                 found = True  # a size at which the usual frame would have covered the sides
         assert frames[0] == frames[1], pixels  # "3"'s frame as "17"'s
     assert found
+
+
+class _NotePainter(_BandPainter):
+    """A band-recording painter that also remembers the rectangles drawn (a note's tab)."""
+
+    def __init__(self, device) -> None:
+        super().__init__(device)
+        self.boxes: list[QRectF] = []
+
+    def drawRect(self, *args) -> None:  # Qt's name
+        self.boxes.append(QRectF(args[0]))
+        super().drawRect(*args)
+
+
+def test_a_framed_cell_with_a_note_keeps_its_number_and_note_clear_of_the_frame(qtbot):
+    """Preset 09 (two-channel convolution), backward, lecture layout at 1024×768: the window's
+    cells (57 × 50 px) have a weight note ("×1") at the top and their number at the bottom,
+    and the window's frame (outline, colour, inline: 8 px deep) covered the lower half of
+    the number (3 read as 9 or 8) and the note sat on the frame.  Both now keep inside it:
+    the digits' bottom above the frame's bottom band, the note's tab below its top band,
+    the digits under the tab."""
+    view = shown_table(qtbot, [[3.0, 12.0], [5.0, 7.0]], (400, 300))
+    view.set_notes({(0, 0): "1", (0, 1): "0"})
+    view.set_highlights({(0, 0): {"window"}, (0, 1): {"window"}})
+    checked = 0
+    for height in (40, 50, 60, 70):
+        view.set_cell_size(height)
+        width = view.column_width()
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        for cell in ((0, 0), (0, 1)):
+            painter = _NotePainter(image)
+            try:
+                view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
+            finally:
+                painter.end()
+            number = [d for d in painter.drawn if not d[2].startswith("×")]
+            if len(number) == len(painter.drawn):
+                continue  # no note at this size
+            [(rect, font, text)] = number
+            metrics = QFontMetricsF(font)
+            ink = metrics.tightBoundingRect(text)
+            baseline = rect.bottom() - metrics.descent()
+            digits_top, digits_bottom = baseline + ink.top(), baseline + ink.bottom()
+            middle = width // 2
+            # The frame's top and bottom bands over the middle column.
+            bands = [(y, y + h) for x, y, w, h in painter.bands if x <= middle < x + w]
+            bottom = min(y for y, _ in bands if y > height // 2)
+            top = max(end for y, end in bands if y < height // 2)
+            assert digits_bottom <= bottom, (height, text, digits_bottom, bands)
+            [tab] = painter.boxes
+            assert tab.top() >= top, (height, tab, bands)
+            assert digits_top >= tab.bottom() - 1, (height, digits_top, tab)
+            checked += 1
+    assert checked >= 4

@@ -1035,11 +1035,13 @@ def paint_note(
     scale: float,
     pixels: int,
     base: QFont | None = None,
+    depth: int = 0,
 ) -> None:
     """A small number at the top of a cell, inside its highlight border: dark on a light tab,
     readable on every colour; the cell's own number is drawn at the bottom, under it.
     ``pixels``: the font's size (:func:`note_pixels`); ``base``: the font the rest of the
-    note's font comes from (None: the painter's device's, the table's on its viewport)."""
+    note's font comes from (None: the painter's device's, the table's on its viewport);
+    ``depth``: how deep the cell's highlight border reaches (the tab goes below it)."""
     painter.save()
     font = QFont()
     font.setPixelSize(pixels)
@@ -1050,7 +1052,7 @@ def paint_note(
     # Measured in the font drawn: the painter's, completed from its device's font.
     metrics = QFontMetricsF(painter.font())
     text = f"×{note}"
-    inset = max(2, round(3 * min(scale, 1.2)))
+    inset = max(2, round(3 * min(scale, 1.2)), depth)
     width = metrics.horizontalAdvance(text) + 4
     height = metrics.ascent() + 1
     box = QRectF(rect.center().x() - width / 2, rect.top() + inset, width, height)
@@ -1281,8 +1283,14 @@ class _CellDelegate(QStyledItemDelegate):
         if gap:
             # The hatch goes between the cell's colour and its number.
             paint_gap(painter, rect)
+        # A note's cell keeps its number and note inside its frame: the two-tone frames
+        # (8 px deep in the lecture's 50 px cells) covered the bottom half of the number.
+        depth = 0
+        if note and styles:
+            plan = self._cell_plan(rect, styles, background.color())
+            depth = plan_reach(plan, rect.width(), rect.height())
         if text and font is not None and foreground is not None:
-            self._paint_number(painter, rect, text, font, foreground, note)
+            self._paint_number(painter, rect, text, font, foreground, note, depth)
         if focused and model.current == key:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
@@ -1295,7 +1303,7 @@ class _CellDelegate(QStyledItemDelegate):
             side = None if note or font is None else self._side_room(rect, font)
             self._paint_borders(painter, rect, styles, background.color(), side)
         if note:
-            paint_note(painter, rect, note, self.scale, note_px, self.base_font)
+            paint_note(painter, rect, note, self.scale, note_px, self.base_font, depth)
 
     def _paint_number(
         self,
@@ -1305,18 +1313,26 @@ class _CellDelegate(QStyledItemDelegate):
         font: QFont,
         foreground: QBrush,
         note: str | None,
+        depth: int = 0,
     ) -> None:
-        """A cell's number in ``rect``: centred, or at the bottom under a ``note``; whole, in
-        a smaller font where the cell is too narrow for it (see :meth:`fitted_number`)."""
+        """A cell's number in ``rect``: centred, or at the bottom under a ``note`` (its digits
+        above a frame ``depth`` pixels deep); whole, in a smaller font where the cell is too
+        narrow for it (see :meth:`fitted_number`)."""
         margin = self._text_margin
         if note:
             # A cell with a note has its number at the bottom, under the note.
-            text_rect = rect.adjusted(margin, 0, -margin, -round(rect.height() * 0.04))
+            side = max(margin, depth)
+            width = rect.width() - 2 * side
+            text, font = self.fitted_number(text, font, width, rect.height(), True)
+            # The digits stand on the baseline: the descent below it may reach into a frame.
+            descent = self._sized_font(font, font.pixelSize())[2].descent()
+            below = max(round(rect.height() * 0.04), math.ceil(depth + 1 - descent))
+            text_rect = rect.adjusted(side, 0, -side, -below)
             align = _NOTE_ALIGN
         else:
             text_rect = rect.adjusted(margin, 0, -margin, 0)
             align = _CENTER
-        text, font = self.fitted_number(text, font, text_rect.width(), rect.height(), bool(note))
+            text, font = self.fitted_number(text, font, text_rect.width(), rect.height())
         painter.setFont(font)
         painter.setPen(self._text_pen(foreground))
         painter.drawText(text_rect, align, text)
@@ -1531,7 +1547,22 @@ class _CellDelegate(QStyledItemDelegate):
         side: int | None = None,
     ) -> None:
         """The highlight borders of ``styles`` over ``cell``, whose colour is ``under``, as
-        laid out by :meth:`_border_plan` once per cell size, styles, scale, palette and the
+        laid out by :meth:`_cell_plan`; ``side``: the room the number leaves at the cell's
+        left and right (see :meth:`_side_room`), None where that is not asked."""
+        plan = self._cell_plan(cell, styles, under, side)
+        x, y = cell.x(), cell.y()
+        fill = painter.fillRect
+        for dx, dy, w, h, colour, dashed in plan:
+            if dashed is None:
+                fill(x + dx, y + dy, w, h, colour)
+            else:
+                self._paint_dashed(painter, cell, *dashed, colour)
+
+    def _cell_plan(
+        self, cell: QRect, styles: Collection[str], under: QColor, side: int | None = None
+    ) -> tuple[Band, ...]:
+        """The bands of the highlight borders of ``styles`` on ``cell`` (see
+        :meth:`_border_plan`), laid out once per cell size, styles, scale, palette and the
         inlines the cell's colour calls for (a close-up's highlighted cells share a few:
         working the bands out for each cell cost about as much as filling them)."""
         marks = styles if isinstance(styles, frozenset) else frozenset(styles)
@@ -1549,13 +1580,7 @@ class _CellDelegate(QStyledItemDelegate):
             plan = self._border_plans[key] = self._border_plan(
                 cell.width(), cell.height(), marks, room, under
             )
-        x, y = cell.x(), cell.y()
-        fill = painter.fillRect
-        for dx, dy, w, h, colour, dashed in plan:
-            if dashed is None:
-                fill(x + dx, y + dy, w, h, colour)
-            else:
-                self._paint_dashed(painter, cell, *dashed, colour)
+        return plan
 
     def _number_room(self, height: int) -> int:
         """How many pixels a cell ``height`` tall keeps free between its edge and its number's
@@ -1746,6 +1771,22 @@ def frame_depth(pen_width: int) -> int:
     """How many pixels from a cell's edge a highlight border of ``pen_width`` covers, its
     outline and inline included (see :meth:`_CellDelegate._border_plan`)."""
     return pen_width + 2 * frame_edge(pen_width)
+
+
+def plan_reach(plan: tuple[Band, ...], width: int, height: int) -> int:
+    """How many pixels from a ``width`` × ``height`` cell's top or bottom edge (the deeper) the
+    bands of a border ``plan`` (see :meth:`_CellDelegate._border_plan`) reach over the middle
+    of the cell, where its number and note are (a corner's tab left out)."""
+    reach = 0
+    for x, y, w, h, _colour, dashed in plan:
+        if dashed is not None:
+            # As _CellDelegate._paint_dashed draws it: the inline's pen is the deepest.
+            _style, pen, inset, _line, _inline = dashed
+            edge = inset - pen // 2
+            reach = max(reach, inset + pen - pen // 2 + edge // 2 + edge)
+        elif x <= width // 2 < x + w and h < height // 2:  # along the top or bottom edge
+            reach = max(reach, y + h if y < height // 2 else height - y)
+    return reach
 
 
 def number_room(font: QFont, height: int) -> int:
