@@ -875,15 +875,30 @@ def dimmed(rgb: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
     return np.round(mixed).astype(np.uint8)
 
 
+def _linear_channel(c: np.ndarray) -> np.ndarray:
+    """sRGB channel values ``c`` (0 … 1) in linear light (WCAG 2)."""
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+# The 256 channel values of uint8 colours in linear light, each worked out once: the cells'
+# colours (a close-up's on every step) were raised to a power channel by channel each time.
+_LINEAR_CHANNEL = _linear_channel(np.arange(256) / 255.0)
+_LINEAR_CHANNEL.flags.writeable = False
+_LUMINANCE_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
+
+
 def prefers_black_text(rgb: np.ndarray) -> np.ndarray:
     """Whether black text contrasts more than white with each colour of ``rgb`` (..., 3).
 
     WCAG 2 relative luminance: the better of the two always reaches a contrast of 4.6:1, on
     every colour map (a plain luminance threshold fell to 3:1 on mid-tone cells).
     """
-    c = np.asarray(rgb, dtype=float) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    c = np.asarray(rgb)
+    if c.dtype == np.uint8:
+        linear = _LINEAR_CHANNEL[c]  # the very numbers the formula gives (from a table)
+    else:
+        linear = _linear_channel(np.asarray(c, dtype=float) / 255.0)
+    luminance = linear @ _LUMINANCE_WEIGHTS
     return (luminance + 0.05) ** 2 > 0.0525  # (L + .05) / .05 > 1.05 / (L + .05)
 
 
