@@ -75,7 +75,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import format_number
-from visualizer.i18n import tr, translate_message
+from visualizer.i18n import current_language, tr, translate_message
 from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model.cell_text import HINT_TEXT_CHARS as HINT_TEXT_CHARS  # re-exported
 from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
@@ -3646,16 +3646,35 @@ def fits_held(views: Iterable[MatrixView]) -> None:
         view._fits_held = True
 
 
+# The close-up titles' texts in each language they were asked in: two close-ups asked for
+# them twice each on every step (~16 translations through Qt, ~0.15 M instructions).
+# Translators change only with the language (i18n.set_language).
+_CLOSE_UP_TEXTS: dict[str, tuple[str, str, str, str]] = {}
+
+
+def _close_up_texts() -> tuple[str, str, str, str]:
+    """The translated forms close_up_titles fills in."""
+    language = current_language()
+    texts = _CLOSE_UP_TEXTS.get(language)
+    if texts is None:
+        texts = _CLOSE_UP_TEXTS[language] = (
+            tr("rows {top}–{bottom}"),
+            tr("columns {left}–{right}"),
+            tr("Close-up: rows {top}–{bottom}, columns {left}–{right}"),
+            tr("{rows}, {columns}"),
+        )
+    return texts
+
+
 def close_up_titles(rows: tuple[int, int], columns: tuple[int, int]) -> list[str]:
     """A close-up's title, then shorter forms that keep every number: one line without
     "Close-up:", then two lines ("Close-up: rows 19–29, column…" was cut at 1024×768)."""
-    row_text = tr("rows {top}–{bottom}").format(top=rows[0], bottom=rows[1])
-    column_text = tr("columns {left}–{right}").format(left=columns[0], right=columns[1])
+    rows_form, columns_form, whole_form, both_form = _close_up_texts()
+    row_text = rows_form.format(top=rows[0], bottom=rows[1])
+    column_text = columns_form.format(left=columns[0], right=columns[1])
     return [
-        tr("Close-up: rows {top}–{bottom}, columns {left}–{right}").format(
-            top=rows[0], bottom=rows[1], left=columns[0], right=columns[1]
-        ),
-        tr("{rows}, {columns}").format(rows=row_text, columns=column_text),
+        whole_form.format(top=rows[0], bottom=rows[1], left=columns[0], right=columns[1]),
+        both_form.format(rows=row_text, columns=column_text),
         f"{row_text}\n{column_text}",
     ]
 
