@@ -662,3 +662,17 @@ def test_the_dw_title_says_so_far_in_the_chinese_lecture_layout(window, qtbot, c
     assert label.isVisible()
     assert label.text() in ("dW（到目前为止）", "dW（迄今）"), label.text()
     assert label.fits(label.text())
+
+
+def test_close_up_titles_follow_the_language(qapp):
+    """A close-up's title is in the language chosen, after a switch and a switch back (its
+    texts are kept per language, not translated anew on every step)."""
+    from visualizer.widgets.matrix_view import close_up_titles
+
+    assert close_up_titles((0, 3), (4, 7))[0] == "Close-up: rows 0–3, columns 4–7"
+    i18n.set_language(CHINESE)
+    try:
+        assert close_up_titles((0, 3), (4, 7))[0] == "放大：第 0–3 行，第 4–7 列"
+    finally:
+        i18n.set_language(ENGLISH)
+    assert close_up_titles((0, 3), (4, 7))[0] == "Close-up: rows 0–3, columns 4–7"

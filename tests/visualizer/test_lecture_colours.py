@@ -500,3 +500,37 @@ def test_heat_map_frames_show_on_every_colour_of_the_map(qtbot, palette):
             contrast(over(guide.edge_pen.color(), rgb(guide.pen.color())), rgb(guide.pen.color()))
             >= 2.5
         )
+
+
+def _wcag_luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour, worked out channel by channel."""
+    linear = []
+    for channel in rgb:
+        c = channel / 255
+        linear.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_cell_text_takes_the_more_contrasting_of_black_and_white():
+    """The numbers on a cell are black where black contrasts more with its colour than white,
+    for the uint8 colours the cells have (every grey, every colour map's colours, a spread of
+    others) as for colours given as plain numbers (an arrow's edge)."""
+    rng = np.random.default_rng(7)
+    maps = [matrix_view._lut(matrix_view.colormap(d)) for d in (False, True)]
+    colours = np.concatenate(
+        [
+            np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1),
+            *maps,
+            rng.integers(0, 256, size=(2000, 3), dtype=np.uint8),
+        ]
+    )
+    wanted = []
+    for rgb in colours.tolist():
+        lum = _wcag_luminance(rgb)
+        wanted.append((lum + 0.05) / 0.05 > 1.05 / (lum + 0.05))
+    assert matrix_view.prefers_black_text(colours).tolist() == wanted
+    assert matrix_view.prefers_black_text(colours.astype(np.int64)).tolist() == wanted
+    # As cells are laid out: (rows, columns, 3) gives a (rows, columns) answer.
+    grid = colours[:2000].reshape(40, 50, 3)
+    expected = np.reshape(wanted[:2000], (40, 50)).tolist()
+    assert matrix_view.prefers_black_text(grid).tolist() == expected

@@ -75,7 +75,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import format_number
-from visualizer.i18n import tr, translate_message
+from visualizer.i18n import current_language, tr, translate_message
 from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model.cell_text import HINT_TEXT_CHARS as HINT_TEXT_CHARS  # re-exported
 from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
@@ -875,15 +875,30 @@ def dimmed(rgb: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
     return np.round(mixed).astype(np.uint8)
 
 
+def _linear_channel(c: np.ndarray) -> np.ndarray:
+    """sRGB channel values ``c`` (0 … 1) in linear light (WCAG 2)."""
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+# The 256 channel values of uint8 colours in linear light, each worked out once: the cells'
+# colours (a close-up's on every step) were raised to a power channel by channel each time.
+_LINEAR_CHANNEL = _linear_channel(np.arange(256) / 255.0)
+_LINEAR_CHANNEL.flags.writeable = False
+_LUMINANCE_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
+
+
 def prefers_black_text(rgb: np.ndarray) -> np.ndarray:
     """Whether black text contrasts more than white with each colour of ``rgb`` (..., 3).
 
     WCAG 2 relative luminance: the better of the two always reaches a contrast of 4.6:1, on
     every colour map (a plain luminance threshold fell to 3:1 on mid-tone cells).
     """
-    c = np.asarray(rgb, dtype=float) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    c = np.asarray(rgb)
+    if c.dtype == np.uint8:
+        linear = _LINEAR_CHANNEL[c]  # the very numbers the formula gives (from a table)
+    else:
+        linear = _linear_channel(np.asarray(c, dtype=float) / 255.0)
+    luminance = linear @ _LUMINANCE_WEIGHTS
     return (luminance + 0.05) ** 2 > 0.0525  # (L + .05) / .05 > 1.05 / (L + .05)
 
 
@@ -3707,16 +3722,35 @@ def fits_held(views: Iterable[MatrixView]) -> None:
         view._fits_held = True
 
 
+# The close-up titles' texts in each language they were asked in: two close-ups asked for
+# them twice each on every step (~16 translations through Qt, ~0.15 M instructions).
+# Translators change only with the language (i18n.set_language).
+_CLOSE_UP_TEXTS: dict[str, tuple[str, str, str, str]] = {}
+
+
+def _close_up_texts() -> tuple[str, str, str, str]:
+    """The translated forms close_up_titles fills in."""
+    language = current_language()
+    texts = _CLOSE_UP_TEXTS.get(language)
+    if texts is None:
+        texts = _CLOSE_UP_TEXTS[language] = (
+            tr("rows {top}–{bottom}"),
+            tr("columns {left}–{right}"),
+            tr("Close-up: rows {top}–{bottom}, columns {left}–{right}"),
+            tr("{rows}, {columns}"),
+        )
+    return texts
+
+
 def close_up_titles(rows: tuple[int, int], columns: tuple[int, int]) -> list[str]:
     """A close-up's title, then shorter forms that keep every number: one line without
     "Close-up:", then two lines ("Close-up: rows 19–29, column…" was cut at 1024×768)."""
-    row_text = tr("rows {top}–{bottom}").format(top=rows[0], bottom=rows[1])
-    column_text = tr("columns {left}–{right}").format(left=columns[0], right=columns[1])
+    rows_form, columns_form, whole_form, both_form = _close_up_texts()
+    row_text = rows_form.format(top=rows[0], bottom=rows[1])
+    column_text = columns_form.format(left=columns[0], right=columns[1])
     return [
-        tr("Close-up: rows {top}–{bottom}, columns {left}–{right}").format(
-            top=rows[0], bottom=rows[1], left=columns[0], right=columns[1]
-        ),
-        tr("{rows}, {columns}").format(rows=row_text, columns=column_text),
+        whole_form.format(top=rows[0], bottom=rows[1], left=columns[0], right=columns[1]),
+        both_form.format(rows=row_text, columns=column_text),
         f"{row_text}\n{column_text}",
     ]
 
