@@ -5,10 +5,35 @@ breaks only between cell updates."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from checks import settle
 
 from visualizer.widgets.step_bar import arithmetic_html
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPainterPath
+    from PySide6.QtWidgets import QLabel, QWidget
+
+
+def title_glyphs(sheet: QWidget, label: QLabel) -> QPainterPath:
+    """A title label's letters where it draws them, in the arrow sheet's coordinates, found
+    here from the label's own font and text."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPainterPath
+
+    glyphs = QPainterPath()
+    box = label.contentsRect()
+    metrics = label.fontMetrics()
+    top = box.center().y() - metrics.height() // 2
+    origin = sheet.mapFromGlobal(label.mapToGlobal(box.topLeft()))
+    glyphs.addText(
+        QPointF(origin.x(), origin.y() - box.top() + top + metrics.ascent()),
+        label.font(),
+        label.text(),
+    )
+    return glyphs
 
 
 @pytest.fixture
@@ -195,8 +220,6 @@ def test_arrows_pass_under_the_titles_letters(window, qtbot, op, backward, step,
     """Arrows arching over the views crossed their titles ('Kernel W', 'Upstream gradient
     dY', 'dX so far' at 1024×768); where an arrow meets a title's letters they are drawn over
     it (the arrow itself is drawn whole)."""
-    from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QPainterPath
 
     window.resize(1024, 768)
     st = window.state
@@ -212,17 +235,7 @@ def test_arrows_pass_under_the_titles_letters(window, qtbot, op, backward, step,
     over = sheet.letters_over_arrows()
     labels = [v.title_label for v in window.views_panel.views() if v.title_label.isVisible()]
     for label in labels:
-        # The label's letters where it draws them, found here from its own font and text.
-        glyphs = QPainterPath()
-        box = label.contentsRect()
-        metrics = label.fontMetrics()
-        top = box.center().y() - metrics.height() // 2
-        origin = sheet.mapFromGlobal(label.mapToGlobal(box.topLeft()))
-        glyphs.addText(
-            QPointF(origin.x(), origin.y() - box.top() + top + metrics.ascent()),
-            label.font(),
-            label.text(),
-        )
+        glyphs = title_glyphs(sheet, label)
         for shape in shapes:
             hidden = shape.intersected(glyphs).subtracted(over)
             assert area(hidden) < 1, (label.text(), sheet.arrows)
@@ -720,8 +733,6 @@ def test_an_arrow_is_drawn_whole_and_letters_it_crosses_over_it(
     letters' halos cut its lower edge), and a leg through a title or legend was cut where it
     passed under the letters.  Each arrow is painted whole (one piece: nothing of it is kept
     out), and the letters it crosses are drawn over it, so they stay readable."""
-    from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QPainterPath
 
     window.resize(*size)
     settle(qtbot)
@@ -746,16 +757,7 @@ def test_an_arrow_is_drawn_whole_and_letters_it_crosses_over_it(
         label = view.title_label
         if not (view.isVisible() and label.isVisible() and label.text()):
             continue
-        glyphs = QPainterPath()
-        box = label.contentsRect()
-        metrics = label.fontMetrics()
-        top = box.center().y() - metrics.height() // 2
-        origin = sheet.mapFromGlobal(label.mapToGlobal(box.topLeft()))
-        glyphs.addText(
-            QPointF(origin.x(), origin.y() - box.top() + top + metrics.ascent()),
-            label.font(),
-            label.text(),
-        )
+        glyphs = title_glyphs(sheet, label)
         for shape in shapes:
             hidden = shape.intersected(glyphs).subtracted(over)
             assert area(hidden) < 1, (label.text(), sheet.arrows)
