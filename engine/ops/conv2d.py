@@ -178,8 +178,10 @@ def _updates(
             )
             out.append(Update(view, pos, channel, before, amount, after, text))
     if bias_grad is not None:
-        before = float(trace.grad_output.reshape(-1)[:index].sum())
-        after = before + bias_grad
+        # From the running sum the db view shows (stepping never sums dY again).
+        after = trace.grad_bias_after(index)
+        assert after is not None
+        before = after - bias_grad
         text = f"db: {format_number(before)} + {term(bias_grad)} = {format_number(after)}"
         out.append(Update("grad_bias", (0, 0), 0, before, bias_grad, after, text))
     return tuple(out)
