@@ -259,7 +259,7 @@ def tallest_candidates(texts: list[str]) -> list[str]:
     return [texts[i] for i in sorted(chosen)]
 
 
-def arithmetic_html(text: str, narrow: bool = False) -> str:
+def arithmetic_html(text: str, narrow: bool = False, split: bool = False) -> str:
     """The step's text as the arithmetic line shows it: the sentence (broken only between
     its terms and words, see :func:`sentence_html`), then each line of cell updates a
     little smaller, broken only between updates (never inside ``0 + 1·2 = 2``); past
@@ -267,9 +267,11 @@ def arithmetic_html(text: str, narrow: bool = False) -> str:
     text is the line's tooltip).
 
     ``narrow``: for the lecture's column beside the matrices (a quarter of the width), each
-    update on a line of its own, which may break after its cell's name (``dW[0, 1]:`` over
-    ``225 + 1·12 = 237``): kept whole, the longest update set the font of the whole text,
-    product rule included, to 15 px at 1024×768."""
+    update on a line of its own, whole; with ``split`` every update is broken after its
+    cell's name (``dW[0, 1]:`` over ``225 + 1·12 = 237``), all of them alike: kept whole, the
+    longest update set the font of the whole text, product rule included, to 15 px at
+    1024×768, and where each update could break where it did not fit, the short dX updates
+    stayed whole under dW updates broken in two (see StepBar.fit_arithmetic, which chooses)."""
     sentence, *lines = text.split("\n")
     parts = [sentence_html(sentence)]
     if len(lines) > ARITHMETIC_LINES:
@@ -279,7 +281,7 @@ def arithmetic_html(text: str, narrow: bool = False) -> str:
     for line in lines:
         items = line.split(UPDATE_SEPARATOR)
         if narrow:
-            shown = [_update_html(item, True) for item in items]
+            shown = [_update_html(item, split) for item in items]
             parts += [f'<span style="font-size: {LINES_SIZE}%">{item}</span>' for item in shown]
             continue
         parts.append(
@@ -291,13 +293,13 @@ def arithmetic_html(text: str, narrow: bool = False) -> str:
 
 
 def _update_html(update: str, name_apart: bool = False) -> str:
-    """One cell update (``dX[0, 1]: 1 + 1·2 = 3``) as rich text that never breaks, but after
-    its cell's name where ``name_apart``."""
+    """One cell update (``dX[0, 1]: 1 + 1·2 = 3``) as rich text that never breaks; where
+    ``name_apart``, on two lines: its cell's name, then its formula."""
     if name_apart:
         for colon in (": ", "："):
             name, found, formula = update.partition(colon)
             if found and formula:
-                return _update_html(name + colon.strip()) + " " + _update_html(formula)
+                return _update_html(name + colon.strip()) + "<br>" + _update_html(formula)
     return html.escape(update).replace(" ", "&nbsp;")
 
 
@@ -330,6 +332,10 @@ MIN_LECTURE_TEXT_PX = 13
 LECTURE_TEXT_READABLE = 0.024
 LECTURE_TEXT_MAX_SHARE = 0.2
 ARITHMETIC_FRAME = 12
+# Beside the matrices the updates stay whole unless broken after their names they could be
+# drawn larger than this share of that size (1024×768: 24 px broken, 17 px whole; 1366×768:
+# 25 and 24 px, whole).
+WHOLE_LEAST_SHARE = 0.9
 ARITHMETIC_SIDES = 22
 
 
@@ -574,6 +580,8 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label.setFont(big)
         self._arithmetic_font = QFont(big)
         self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
+        # Beside the matrices: every update broken after its cell's name (see fit_arithmetic).
+        self._split = False
         self._reserved_for: tuple[str, str] | None = None  # (operation, phase) of the box
         self._reserved_width = 0  # the label's width the box was measured at
         # The box is measured at the label's width, which the layout settles later (entering
@@ -715,6 +723,7 @@ class StepBar(Retranslatable, QWidget):
             self.setMinimumWidth(0)
             self.setMaximumWidth(QWIDGETSIZE_MAX)
         # Its updates one a line in the column, in a row below (see arithmetic_html).
+        self._split = False
         self.arithmetic_label.setText(arithmetic_html(self.state.step_text(), on))
         self.reserve_arithmetic_lines()
 
@@ -865,7 +874,9 @@ class StepBar(Retranslatable, QWidget):
 
     def fit_arithmetic(self) -> None:
         """Lecture layout: the largest font, up to the arithmetic's own, at which the step's
-        sentence fits its box."""
+        sentence fits its box.  Beside the matrices, its updates are all whole or all broken
+        after their cells' names (see arithmetic_html), whichever is drawn larger (whole
+        when alike); the choice holds while stepping (see _beside_html)."""
         if not self.lecture:
             return
         label = self.arithmetic_label
@@ -873,13 +884,43 @@ class StepBar(Retranslatable, QWidget):
         top = base.pixelSize() if base.pixelSize() > 0 else round(base.pointSizeF() * 96 / 72)
         width = max(50, label.width() - ARITHMETIC_SIDES)
         height = label.height() - ARITHMETIC_FRAME
-        text = label.text()
-        key = (text, width, height, top)
+        text = self.state.step_text() if self.beside else label.text()
+        key = (text, width, height, top, self.beside)
         if key == self._fitted[0]:
+            if self.beside:  # its text may have been set since (the same step, see set_beside)
+                label.setText(arithmetic_html(text, True, self._split))
             return
-        font = largest_fitting_font(self._document(text, width), base, width, height, top)
+        if self.beside:
+            whole = arithmetic_html(text, True)
+            font = largest_fitting_font(self._document(whole, width), base, width, height, top)
+            self._split = False
+            split = arithmetic_html(text, True, True)
+            if split != whole:
+                document = self._document(split, width)
+                apart = largest_fitting_font(document, base, width, height, top)
+                self._split = font.pixelSize() < WHOLE_LEAST_SHARE * apart.pixelSize()
+                if self._split:
+                    font = apart
+            label.setText(split if self._split else whole)
+        else:
+            font = largest_fitting_font(self._document(text, width), base, width, height, top)
         self._fitted = (key, font.pixelSize())
         set_font(label, font)
+
+    def _beside_html(self, text: str) -> str:
+        """``text`` as the column beside the matrices shows it at the fitted font: its
+        updates as the box's fit chose (see fit_arithmetic), or all broken after their names
+        where one of this step's would not fit whole (its numbers longer)."""
+        whole = arithmetic_html(text, True)
+        if self._split:
+            return arithmetic_html(text, True, True)
+        label = self.arithmetic_label
+        width = max(50, label.width() - ARITHMETIC_SIDES)
+        document = self._document(whole, width)
+        document.setDefaultFont(label.font())
+        if document.idealWidth() <= width:
+            return whole
+        return arithmetic_html(text, True, True)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -1001,7 +1042,10 @@ class StepBar(Retranslatable, QWidget):
         ):
             self._steady_counter()  # more windows than the counter was measured for
         text = st.step_text()
-        self.arithmetic_label.setText(arithmetic_html(text, self.lecture and self.beside))
+        if self.lecture and self.beside:
+            self.arithmetic_label.setText(self._beside_html(text))
+        else:
+            self.arithmetic_label.setText(arithmetic_html(text))
         tip = text if text.count("\n") >= ARITHMETIC_LINES else ""
         if tip != self.arithmetic_label.toolTip():
             # Only when it changes: setting one sends an event through every event filter of
