@@ -234,11 +234,14 @@ class Records:
                 Update("grad_weight", (cell[1], cell[2]), cell[0], before, amount, after, text)
             )
         if bias_grad is not None:
-            after = trace.grad_bias_after(index)
-            assert after is not None
-            before = after - bias_grad
-            text = f"db: {format_number(before)} + {term(bias_grad)} = {format_number(after)}"
-            out.append(Update("grad_bias", (0, 0), 0, before, bias_grad, after, text))
+            bias_after = trace.grad_bias_after(index)
+            assert bias_after is not None
+            bias_before = bias_after - bias_grad
+            text = (
+                f"db: {format_number(bias_before)} + {term(bias_grad)} = "
+                f"{format_number(bias_after)}"
+            )
+            out.append(Update("grad_bias", (0, 0), 0, bias_before, bias_grad, bias_after, text))
         return tuple(out)
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
@@ -276,6 +277,10 @@ def arithmetic_html(text: str, narrow: bool = False, split: bool = False) -> str
     parts = [sentence_html(sentence)]
     if len(lines) > ARITHMETIC_LINES:
         lines = _joined_updates(lines)
+        if len(lines) > 1 and lines[-1].startswith("db:"):
+            # db's one short update after the last dW update, not on a line of its own (a
+            # line fewer: several channels' text is the tallest, see reserve_arithmetic_lines).
+            lines = [*lines[:-2], lines[-2] + UPDATE_SEPARATOR + lines[-1]]
     if len(lines) > ARITHMETIC_LINES:
         lines = [*lines[: ARITHMETIC_LINES - 1], "…"]
     for line in lines:
@@ -331,6 +336,10 @@ MIN_LECTURE_TEXT_PX = 13
 # LECTURE_TEXT_READABLE of that height (18 px at 768): it dropped to 13 px.
 LECTURE_TEXT_READABLE = 0.024
 LECTURE_TEXT_MAX_SHARE = 0.2
+# A step of several channels (more lines of updates than ARITHMETIC_LINES: preset 09's
+# backward writes 17 updates) gets up to this share: at 20% its text was 13 px at 1024×768,
+# now 18 px, its matrices' cells 40 px (digits of 20 px: issue 10's least at 1024×768).
+LECTURE_TEXT_CHANNELS_SHARE = 0.42
 ARITHMETIC_FRAME = 12
 # Beside the matrices the updates stay whole unless broken after their names they could be
 # drawn larger than this share of that size (1024×768: 24 px broken, 17 px whole; 1366×768:
@@ -773,16 +782,49 @@ class StepBar(Retranslatable, QWidget):
         # The step's sentence at a readable size: the box grows for it (once per operation and
         # phase, so that the matrices do not move while stepping), up to a share of the height.
         readable = max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE))
-        document = self._document(label.text(), max(50, label.width() - ARITHMETIC_SIDES))
+        most = LECTURE_TEXT_MAX_SHARE
+        channels = self.state.step_text().count("\n") > ARITHMETIC_LINES
+        if channels:
+            # Several channels: most of the numbers are on the lines of updates, drawn at
+            # LINES_SIZE of the sentence's size: those lines are made readable.
+            most = LECTURE_TEXT_CHANNELS_SHARE
+            readable = math.ceil(readable * 100 / LINES_SIZE)
         font = QFont(self._arithmetic_font)
         font.setPixelSize(readable)
-        document.setDefaultFont(font)
-        needed = int(document.size().height()) + ARITHMETIC_FRAME
-        box = max(box, min(needed, int(height * LECTURE_TEXT_MAX_SHARE)))
+
+        def text_height(width: int) -> int:
+            document = self._document(label.text(), max(50, width - ARITHMETIC_SIDES))
+            document.setDefaultFont(font)
+            return int(document.size().height()) + ARITHMETIC_FRAME
+
+        stacked = False
+        if channels:
+            # The counter over the text where that takes less height than beside it.
+            whole = self.contentsRect().width() - 8  # the layout's margins
+            counter = self.counter_fence.sizeHint()
+            spacing = max(0, self.text_row.spacing())
+            over = text_height(whole) + counter.height() + spacing
+            stacked = over < text_height(whole - counter.width() - spacing)
+        self._stack_counter(stacked)
+        needed = text_height(label.width())
+        box = max(box, min(needed, int(height * most)))
         self._reserved_for = (self.state.spec.key, self.state.phase)
         self._reserved_width = label.width()
         label.set_height_range(box, box)
         self.fit_arithmetic()
+
+    def _stack_counter(self, on: bool) -> None:
+        """Lecture layout below the matrices: the counter over the arithmetic (``on``), which
+        then has the whole width, or beside it.  Preset 09's backward (seventeen updates) had
+        two updates a line beside the counter's 290 px at 1024×768, three over it."""
+        row = self.text_row
+        if row.indexOf(self.counter_fence) < 0:
+            return
+        direction = QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight
+        if row.direction() != direction:
+            row.setDirection(direction)
+            align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
+            row.setAlignment(self.counter_fence, align)
 
     def steady_normal_height(self, measure: bool = False) -> None:
         """Normal layout: the arithmetic's least height, the most lines the current phase's
