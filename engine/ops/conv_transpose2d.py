@@ -214,8 +214,9 @@ class Records:
         bias_grad: float | None,
     ) -> tuple[Update, ...]:
         """The dW cells (and db) step ``index`` adds to, with their numbers, as conv2d writes
-        them: ``dW[1, 0]: 3 + 7·1 = 10`` (X[ih, iw]·dY), ``db: 0 + Σ dY = 81``.  dX is the
-        sentence's sum (one cell per channel, gathered whole in this step)."""
+        them: ``dW[1, 0]: 3 + 7·1 = 10`` (X[ih, iw]·dY), ``db: 4 + 2 = 6`` (the dY of the
+        patch cells no earlier patch held, see ``_bias_steps``).  dX is the sentence's sum
+        (one cell per channel, gathered whole in this step)."""
         x, gy = trace.x, trace.grad_output
         factors = [
             ((c, i, j), float(x[c, ih, iw]), float(gy[r, col]))
