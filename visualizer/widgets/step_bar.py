@@ -823,8 +823,9 @@ class StepBar(Retranslatable, QWidget):
         direction = QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight
         if row.direction() != direction:
             row.setDirection(direction)
-            align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
-            row.setAlignment(self.counter_fence, align)
+        # Set again each time: entering the lecture layout puts the counter back centred.
+        align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
+        row.setAlignment(self.counter_fence, align)
 
     def steady_normal_height(self, measure: bool = False) -> None:
         """Normal layout: the arithmetic's least height, the most lines the current phase's
