@@ -669,3 +669,32 @@ def test_a_two_channel_backward_step_is_readable(
     finally:
         window.presentation.set_presentation(False, save=False)
         set_language(ENGLISH)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_a_two_channel_backward_puts_the_gradients_in_a_row_of_their_own(window, qtbot, size):
+    """Preset 09's backward at 1366x768, its text made readable (a taller box): the rows
+    were filled in order, dX[c=0] at the end of the row of dY, X and W, away from dX[c=1]
+    (its arrow ran over the titles).  The computed gradients start a row of their own."""
+    from visualizer.presets import apply_preset, load_preset
+    from visualizer.resources import asset
+
+    preset = load_preset(asset("presets", "09_multichannel_conv.json"))
+    assert apply_preset(window.state, preset)
+    st = window.state
+    st.set_step(st.n_windows + 3)
+    present(qtbot, window, size)
+    panel = window.views_panel
+    views = panel.lecture_views()
+    tops = {v: v.mapTo(window, v.rect().topLeft()).y() for v in views}
+
+    def computed_gradient(view) -> bool:  # dX[c=…], dW[0,…] (a plane: "…Plane1")
+        return view.objectName().startswith(("gradInputMatrix", "gradWeightMatrix"))
+
+    read = [tops[v] for v in views if not computed_gradient(v)]
+    computed = [tops[v] for v in views if computed_gradient(v)]
+    assert len(computed) == 4 and len(read) == 5  # dX and dW of two channels; dY, X, W
+    assert min(computed) > max(read)
+    for view in views:
+        assert no_scroll_bars(view), view.objectName()
+        assert window.rect().contains(view.mapTo(window, view.rect().bottomRight()))
