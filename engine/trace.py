@@ -1003,16 +1003,38 @@ class Trace:
         final = self.mask_counts[None]
         return Accumulation(final.shape, g.out_size, contributions, final)
 
+    @cached_property
+    def _bias_accumulation(self) -> Accumulation | None:
+        if self.grad_bias is None:
+            return None
+        gy = self.grad_output
+
+        def contributions(oh: np.ndarray, ow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # One output's window adds its dY to db, as PyTorch's Σ dY does.
+            return np.zeros(len(oh), dtype=np.int64), gy[oh, ow].astype(np.float64)
+
+        return Accumulation((1,), self.geometry.out_size, contributions, np.array([self.grad_bias]))
+
+    @cached_property
+    def _custom_accumulations(self) -> dict[str, Accumulation | None]:
+        # An operation's own accumulations, made once per trace: each keeps its running sum,
+        # so stepping on adds one window instead of summing every window again.
+        return {}
+
     def accumulation(self, view: str) -> Accumulation | None:
         """How ``view`` fills in while stepping (``None``: it does not, or is revealed)."""
         custom = getattr(self.records, "accumulation", None)
         if custom is not None:
-            found = custom(self, view)
+            made = self._custom_accumulations
+            if view not in made:
+                made[view] = cast("Accumulation | None", custom(self, view))
+            found = made[view]
             if found is not None:
-                return cast(Accumulation, found)
+                return found
         defaults = {
             "grad_input": "_input_accumulation",
             "grad_weight": "_weight_accumulation",
+            "grad_bias": "_bias_accumulation",
             "mask": "_mask_accumulation",
         }
         return getattr(self, defaults[view]) if view in defaults else None
@@ -1081,14 +1103,16 @@ class Trace:
         acc = self.accumulation("grad_weight")
         if acc is None:
             return None, None
-        gb = None
-        acc_bias = self.accumulation("grad_bias") if self.grad_bias is not None else None
-        if acc_bias is not None:
-            gb = float(acc_bias.after(index).reshape(-1)[0])
-        elif self.grad_bias is not None:
-            done = self.grad_output.reshape(-1)[: index + 1]
-            gb = self.grad_bias if index == len(self) - 1 else float(done.sum())
-        return acc.after(index), gb
+        return acc.after(index), self.grad_bias_after(index)
+
+    def grad_bias_after(self, index: int) -> float | None:
+        """The bias gradient once windows ``0 .. index`` have contributed (None without a
+        bias); the last window gives :attr:`grad_bias` exactly."""
+        _check_index(index, len(self))
+        acc = self.accumulation("grad_bias")
+        if acc is None:
+            return None
+        return float(acc.after(index).reshape(-1)[0])
 
     def mask_counts_after(self, index: int) -> np.ndarray:
         """(H, W) windows won per element, counting windows ``0 .. index`` (max pooling)."""

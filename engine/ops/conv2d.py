@@ -178,10 +178,12 @@ def _updates(
             )
             out.append(Update(view, pos, channel, before, amount, after, text))
     if bias_grad is not None:
-        before = float(trace.grad_output.reshape(-1)[:index].sum())
-        after = before + bias_grad
-        text = f"db: {format_number(before)} + {term(bias_grad)} = {format_number(after)}"
-        out.append(Update("grad_bias", (0, 0), 0, before, bias_grad, after, text))
+        # From the running sum the db view shows (stepping never sums dY again).
+        bias_after = trace.grad_bias_after(index)
+        assert bias_after is not None
+        bias_before = bias_after - bias_grad
+        text = f"db: {format_number(bias_before)} + {term(bias_grad)} = {format_number(bias_after)}"
+        out.append(Update("grad_bias", (0, 0), 0, bias_before, bias_grad, bias_after, text))
     return tuple(out)
 
 

@@ -185,9 +185,12 @@ class Records:
             "terms": terms or "0",
             "total": format_number(grads[0][1]),
         }
-        # db = Σ dY does not depend on X: it arrives whole with the first step (see
-        # ``accumulation``), which says so and gives its number.
-        bias_grad = float(trace.grad_bias) if trace.grad_bias is not None and index == 0 else None
+        # db = Σ dY: each step adds the dY of the patch cells no earlier step reached (see
+        # ``_bias_steps``), so the db view fills in as dW does.
+        bias_grad = None
+        acc = trace.accumulation("grad_bias") if trace.grad_bias is not None else None
+        if acc is not None:
+            bias_grad = float(acc.contributions(np.array([ih]), np.array([iw]))[1][0])
         template = GATHER
         updates = self._updates(trace, index, ih, iw, patch, bias_grad)
         lines = update_lines(updates)
@@ -211,8 +214,9 @@ class Records:
         bias_grad: float | None,
     ) -> tuple[Update, ...]:
         """The dW cells (and db) step ``index`` adds to, with their numbers, as conv2d writes
-        them: ``dW[1, 0]: 3 + 7·1 = 10`` (X[ih, iw]·dY), ``db: 0 + Σ dY = 81``.  dX is the
-        sentence's sum (one cell per channel, gathered whole in this step)."""
+        them: ``dW[1, 0]: 3 + 7·1 = 10`` (X[ih, iw]·dY), ``db: 4 + 2 = 6`` (the dY of the
+        patch cells no earlier patch held, see ``_bias_steps``).  dX is the sentence's sum
+        (one cell per channel, gathered whole in this step)."""
         x, gy = trace.x, trace.grad_output
         factors = [
             ((c, i, j), float(x[c, ih, iw]), float(gy[r, col]))
@@ -231,8 +235,14 @@ class Records:
                 Update("grad_weight", (cell[1], cell[2]), cell[0], before, amount, after, text)
             )
         if bias_grad is not None:
-            text = f"db: 0 + Σ dY = {format_number(bias_grad)}"
-            out.append(Update("grad_bias", (0, 0), 0, 0.0, bias_grad, bias_grad, text))
+            bias_after = trace.grad_bias_after(index)
+            assert bias_after is not None
+            bias_before = bias_after - bias_grad
+            text = (
+                f"db: {format_number(bias_before)} + {term(bias_grad)} = "
+                f"{format_number(bias_after)}"
+            )
+            out.append(Update("grad_bias", (0, 0), 0, bias_before, bias_grad, bias_after, text))
         return tuple(out)
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
@@ -300,15 +310,31 @@ class Records:
             final = trace.grad_weight
             return Accumulation(final.shape, g.out_size, weight_grads, final)
         if view == "grad_bias" and trace.grad_bias is not None:
-            total = float(trace.grad_bias)
+            per_step = self._bias_steps(trace)
 
             def bias_grad(ih: np.ndarray, iw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                # db sums all of dY at once: it arrives with the first backward step.
-                amounts = np.where((ih == 0) & (iw == 0), total, 0.0)
+                amounts = per_step[ih * g.out_size[1] + iw]
                 return np.zeros(len(ih), dtype=np.int64), amounts
 
-            return Accumulation((1,), g.out_size, bias_grad, np.array([total]))
+            return Accumulation((1,), g.out_size, bias_grad, np.array([float(trace.grad_bias)]))
         return None
+
+    def _bias_steps(self, trace: Trace) -> np.ndarray:
+        """What each backward step adds to db = Σ dY, made once per trace: the dY of the
+        cells of its patch that no earlier step's patch held (so every output cell is counted
+        once, as in PyTorch's sum); the cells no patch holds (outside every patch: a stride
+        larger than the kernel, output_padding) are added by the last step."""
+        g, gy = trace.geometry, trace.grad_output
+        n = len(trace)
+        steps = np.arange(n)
+        rows, cols, valid = tap_grid(g, *np.divmod(steps, g.out_size[1]))
+        cells = rows * gy.shape[1] + cols  # (n, kH, kW) flat cells of dY
+        step_of = np.broadcast_to(steps[:, None, None], cells.shape)
+        cells, step_of = cells[valid], step_of[valid]  # row-major: earlier steps first
+        owner = np.full(gy.size, n - 1)
+        reached, first = np.unique(cells, return_index=True)
+        owner[reached] = step_of[first]
+        return np.bincount(owner, weights=gy.ravel().astype(np.float64), minlength=n)
 
     def linked(self, trace: Trace, where: str, row: int, col: int) -> tuple[list[Pair], list[Pair]]:
         """An input cell lights its output patch; an output cell, the inputs that reach it."""

@@ -104,23 +104,30 @@ def test_transposed_backward_says_each_dw_update():
     np.testing.assert_array_equal(gw[0], [[3, 3], [3, 3]])
 
 
-def test_transposed_backward_says_db_at_the_step_it_arrives():
+def test_transposed_backward_db_is_so_far_and_said():
     trace = plane_trace("conv_transpose2d", XT, WT, stride=(1, 1), bias=0.0)
     first = trace.step("backward", 0)
-    # db = Σ dY = 9 (it does not depend on X): whole at the first step, and said there,
-    # after the dW updates on their line (a line of its own pushed the views below their
-    # least cell size, tests/visualizer/test_view_fit.py).
+    # db = Σ dY = 9 fills in as dW does: each step adds the dY of the patch cells no earlier
+    # patch held (4, then 2, 2, 1), said after the dW updates on their line (a line of its
+    # own pushed the views below their least cell size, tests/visualizer/test_view_fit.py).
     assert first.lines == (
         "dW[0, 0]: 0 + 1·1 = 1   dW[0, 1]: 0 + 1·1 = 1   dW[1, 0]: 0 + 1·1 = 1   "
-        "dW[1, 1]: 0 + 1·1 = 1   db: 0 + Σ dY = 9",
+        "dW[1, 1]: 0 + 1·1 = 1   db: 0 + 4 = 4",
     )
     assert first.sentence.startswith("dX[0, 0] = Σ dY·W over its patch")
     assert {u.view for u in first.updates} == {"grad_weight", "grad_bias"}
-    assert trace.grad_weight_after(0)[1] == 9
+    assert [trace.grad_weight_after(k)[1] for k in range(len(trace))] == [4, 6, 8, 9]
     later = trace.step("backward", 1)
-    assert not any(u.view == "grad_bias" for u in later.updates)
-    assert "db" not in later.text
-    assert trace.grad_weight_after(1)[1] == 9
+    assert later.lines[-1].endswith("db: 4 + 2 = 6")
+    assert trace.grad_weight_after(len(trace) - 1)[1] == trace.grad_bias == 9
+
+
+def test_transposed_db_outside_every_patch_comes_with_the_last_step():
+    # Stride 3 with a 2×2 kernel and output_padding 1: a 6×6 output whose rows and columns
+    # 2 and 5 no input cell's patch reaches; their dY still counts in db (PyTorch: Σ dY).
+    trace = plane_trace("conv_transpose2d", XT, WT, stride=(3, 3), output_padding=(1, 1), bias=0.0)
+    assert [trace.grad_weight_after(k)[1] for k in range(len(trace))] == [4, 8, 12, 36]
+    assert trace.step("backward", 3).lines[-1].endswith("db: 12 + 24 = 36")
 
 
 def test_dw_of_several_channels_is_named_as_pytorch_indexes_the_weight():
@@ -162,3 +169,33 @@ def test_as_a_convolution_canvas_zeros_are_padding_taps_for_dw():
         for cell, amount in trace.backward_step(k).weight_grads:
             total[cell] += amount
     np.testing.assert_array_equal(total, trace.grad_weight)
+
+
+def test_stepping_on_adds_one_window_to_db_and_dx():
+    """db and dX so far are running sums kept by the trace: the next step adds its own window
+    only (conv2d summed dY[:k] again at every step; a transposed convolution's running sums
+    were made anew, from window 0, each time a view asked)."""
+    for trace in (
+        plane_trace("conv2d", X, W, padding=(1, 1), bias=0.0),
+        plane_trace("conv_transpose2d", XT, WT, stride=(1, 1), bias=0.0),
+    ):
+        windows: list[int] = []
+        for view in ("grad_bias", "grad_input"):
+            acc = trace.accumulation(view)
+            assert acc is not None and trace.accumulation(view) is acc
+            inner = acc.contributions
+
+            def counted(oh, ow, inner=inner, windows=windows):
+                windows.append(len(oh))
+                return inner(oh, ow)
+
+            acc.contributions = counted
+        trace.step("backward", 0)
+        trace.grad_input_after(0)
+        windows.clear()
+        for k in (1, 2):
+            trace.step("backward", k)
+            trace.grad_weight_after(k)
+            trace.grad_input_after(k)
+        # Every call reads the one new window (the step's own db share reads it too).
+        assert windows and set(windows) == {1}

@@ -79,3 +79,59 @@ def test_the_arithmetic_line_keeps_each_formula_whole(window, qtbot, language, p
     finally:
         window.presentation.set_presentation(False, save=False)
         set_language(ENGLISH)
+
+
+def shown_lines(label) -> list[str]:
+    """The lines ``label`` (the arithmetic beside the matrices) draws, laid out as it is laid
+    out: its rich text at its font, as wide as its box leaves it."""
+    from visualizer.widgets.step_bar import ARITHMETIC_SIDES, text_document
+
+    document = text_document(label.text(), max(50, label.width() - ARITHMETIC_SIDES), True)
+    document.setDefaultFont(label.font())
+    document.setTextWidth(max(50, label.width() - ARITHMETIC_SIDES))
+    document.size()  # laid out now
+    lines = []
+    block = document.begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            part = text[line.textStart() : line.textStart() + line.textLength()]
+            lines.append(part.replace("\u2028", "").replace("\xa0", " ").strip())
+        block = block.next()
+    return lines
+
+
+UPDATE_NAME = re.compile(r"^(d[XWb](\[[^\]]*\])?):")
+
+
+@pytest.mark.parametrize("language", [ENGLISH, CHINESE])
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d"])
+def test_updates_beside_the_matrices_wrap_alike(window, qtbot, op, size, language):
+    """In the lecture's column beside the matrices, every update of a step is drawn whole
+    on its line, or every one broken after its cell's name: at 1366×768 convolution's dX
+    updates stayed whole while its dW updates broke after "dW[0, 0]:"."""
+    set_language(language)
+    try:
+        window.resize(*size)
+        st = window.state
+        assert st.set_op(op)
+        st.set_step(st.n_windows + 9)  # backward: dW sums of two digits
+        window.presentation.set_presentation(True, save=False)
+        settle(qtbot)
+        bar = window.step_bar
+        assert bar.beside
+        for step in (9, 10, 40, 0):
+            st.set_step(st.n_windows + step)
+            settle(qtbot)
+            lines = shown_lines(bar.arithmetic_label)
+            named = [k for k, line in enumerate(lines) if UPDATE_NAME.match(line)]
+            assert len(named) >= 4, lines  # dW's four cells at least
+            whole = [lines[k].split(":", 1)[1].strip() != "" for k in named]
+            assert all(whole) or not any(whole), lines
+            if not any(whole):  # each formula on the line after its name
+                assert all(re.match(r"^-?[\d.]+ \+ ", lines[k + 1]) for k in named), lines
+    finally:
+        window.presentation.set_presentation(False, save=False)
+        set_language(ENGLISH)

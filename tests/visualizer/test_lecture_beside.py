@@ -90,18 +90,21 @@ def test_convolution_backward_reaches_the_hall_sizes(window, qtbot, size, min_wi
 
 def arithmetic_whole(window, least_px: int = 15) -> None:
     """Every update of the step is shown inside the window, none cut at the label's edge, at
-    a readable size (``least_px`` at least), each on a line of its own that may break after
-    its cell's name only (``dW[0, 1]:`` over ``225 + 1·12 = 237``)."""
+    a readable size (``least_px`` at least), each on a line of its own, whole, or every one
+    broken after its cell's name (``dW[0, 1]:`` over ``225 + 1·12 = 237``)."""
     st, label = window.state, window.step_bar.arithmetic_label
     assert window.rect().contains(rect_in(window, label))
     shown = label.text()
     assert "…" not in shown
+    forms = set()
     for line in st.step_text().split("\n")[1:]:
         for update in line.split("   "):
             name, _, formula = update.strip().partition(": ")
             whole = f"{name}:&nbsp;{formula}".replace(" ", "&nbsp;")
-            apart = f"{name}: {formula}".replace(" ", "&nbsp;").replace(":&nbsp;", ": ", 1)
+            apart = f"{name}:<br>{formula}".replace(" ", "&nbsp;")
             assert f">{whole}<" in shown or f">{apart}<" in shown, update
+            forms.add(f">{whole}<" in shown)
+    assert len(forms) == 1  # all whole, or all broken after their names
     document = word_wrapped(shown, label.font(), label.width() - ARITHMETIC_SIDES)
     assert document.idealWidth() <= label.width() - ARITHMETIC_SIDES
     assert document.size().height() <= label.height()
@@ -113,9 +116,9 @@ def test_the_product_rule_is_readable_beside_the_matrices(window, qtbot, languag
     """Issue 10: at 1024×768 convolution's backward step with three-digit dW sums had its
     text, product rule included, at 15 px in the column beside the matrices: each update was
     kept whole on one line ("dW[1, 1]: 225 + 1·19 = 244" is wider than the column at 16 px),
-    with most of the column's height empty.  Each update now has a line of its own and may
-    break after its cell's name: the text is at least 18 px, the matrices as large as
-    before."""
+    with most of the column's height empty.  Each update now has a line of its own, and
+    all of them break after their cells' names where that draws them larger: the text is at
+    least 18 px, the matrices as large as before."""
     set_language(language)
     try:
         present_conv_backward(window, qtbot, (1024, 768))

@@ -622,3 +622,79 @@ def test_a_two_channel_backward_step_shows_every_update(window, qtbot):
     for line in text.split("\n")[1:]:
         for update in line.split("   "):
             assert update.strip().replace(" ", "&nbsp;") in shown, update
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize(("size", "min_width", "min_digit"), [((1024, 768), 40, 18)])
+def test_a_two_channel_backward_step_is_readable(
+    window, qtbot, size, min_width, min_digit, language
+):
+    """Preset 09's backward in the lecture layout at 1024×768: its nine lines of updates were
+    drawn at 13 px (beside the step counter, in a box of a fifth of the height).  Now the
+    numbers of the updates are at least 18 px and the matrices keep issue 10's least cells
+    (40 px columns, digits of 18 px), the weights still printed in the window's cells."""
+    from visualizer.i18n import CHINESE, ENGLISH, set_language
+    from visualizer.presets import apply_preset, load_preset
+    from visualizer.resources import asset
+    from visualizer.widgets.matrix_view import LECTURE_NOTE_MIN_PX, note_pixels
+    from visualizer.widgets.step_bar import ARITHMETIC_SIDES, LINES_SIZE, text_document
+
+    set_language(CHINESE if language == "zh_CN" else ENGLISH)
+    try:
+        preset = load_preset(asset("presets", "09_multichannel_conv.json"))
+        assert apply_preset(window.state, preset)
+        st = window.state
+        st.set_step(st.n_windows + 3)
+        present(qtbot, window, size)
+        label = window.step_bar.arithmetic_label
+        assert label.isVisible() and not window.step_bar.beside
+        shown = label.text()
+        assert "…" not in shown
+        lines_px = label.font().pixelSize() * LINES_SIZE / 100
+        assert lines_px >= min_digit  # 13 · 0.9 before
+        # The whole text in its box, at that size.
+        width = label.width() - ARITHMETIC_SIDES
+        document = text_document(shown, width, True)
+        document.setDefaultFont(label.font())
+        assert document.idealWidth() <= width
+        assert document.size().height() <= label.height()
+        assert window.rect().contains(label.mapTo(window, label.rect().bottomRight()))
+        panel = window.views_panel
+        assert panel.input_view.column_width() >= min_width
+        for view in panel.lecture_views():
+            assert view.isVisible() and no_scroll_bars(view), view.objectName()
+            assert digit_height(view) >= min_digit, view.objectName()
+        # Cells large enough for the weights printed in them (issue 10, point 4).
+        assert note_pixels(panel.lecture_cell, LECTURE_NOTE_MIN_PX) > 0
+    finally:
+        window.presentation.set_presentation(False, save=False)
+        set_language(ENGLISH)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_a_two_channel_backward_puts_the_gradients_in_a_row_of_their_own(window, qtbot, size):
+    """Preset 09's backward at 1366x768, its text made readable (a taller box): the rows
+    were filled in order, dX[c=0] at the end of the row of dY, X and W, away from dX[c=1]
+    (its arrow ran over the titles).  The computed gradients start a row of their own."""
+    from visualizer.presets import apply_preset, load_preset
+    from visualizer.resources import asset
+
+    preset = load_preset(asset("presets", "09_multichannel_conv.json"))
+    assert apply_preset(window.state, preset)
+    st = window.state
+    st.set_step(st.n_windows + 3)
+    present(qtbot, window, size)
+    panel = window.views_panel
+    views = panel.lecture_views()
+    tops = {v: v.mapTo(window, v.rect().topLeft()).y() for v in views}
+
+    def computed_gradient(view) -> bool:  # dX[c=…], dW[0,…] (a plane: "…Plane1")
+        return view.objectName().startswith(("gradInputMatrix", "gradWeightMatrix"))
+
+    read = [tops[v] for v in views if not computed_gradient(v)]
+    computed = [tops[v] for v in views if computed_gradient(v)]
+    assert len(computed) == 4 and len(read) == 5  # dX and dW of two channels; dY, X, W
+    assert min(computed) > max(read)
+    for view in views:
+        assert no_scroll_bars(view), view.objectName()
+        assert window.rect().contains(view.mapTo(window, view.rect().bottomRight()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
@@ -11,6 +12,7 @@ from PySide6.QtGui import (
     QFont,
     QFontInfo,
     QFontMetrics,
+    QFontMetricsF,
     QIcon,
     QPaintEvent,
     QPalette,
@@ -259,7 +261,7 @@ def tallest_candidates(texts: list[str]) -> list[str]:
     return [texts[i] for i in sorted(chosen)]
 
 
-def arithmetic_html(text: str, narrow: bool = False) -> str:
+def arithmetic_html(text: str, narrow: bool = False, split: bool = False) -> str:
     """The step's text as the arithmetic line shows it: the sentence (broken only between
     its terms and words, see :func:`sentence_html`), then each line of cell updates a
     little smaller, broken only between updates (never inside ``0 + 1·2 = 2``); past
@@ -267,19 +269,25 @@ def arithmetic_html(text: str, narrow: bool = False) -> str:
     text is the line's tooltip).
 
     ``narrow``: for the lecture's column beside the matrices (a quarter of the width), each
-    update on a line of its own, which may break after its cell's name (``dW[0, 1]:`` over
-    ``225 + 1·12 = 237``): kept whole, the longest update set the font of the whole text,
-    product rule included, to 15 px at 1024×768."""
+    update on a line of its own, whole; with ``split`` every update is broken after its
+    cell's name (``dW[0, 1]:`` over ``225 + 1·12 = 237``), all of them alike: kept whole, the
+    longest update set the font of the whole text, product rule included, to 15 px at
+    1024×768, and where each update could break where it did not fit, the short dX updates
+    stayed whole under dW updates broken in two (see StepBar.fit_arithmetic, which chooses)."""
     sentence, *lines = text.split("\n")
     parts = [sentence_html(sentence)]
     if len(lines) > ARITHMETIC_LINES:
         lines = _joined_updates(lines)
+        if len(lines) > 1 and lines[-1].startswith("db:"):
+            # db's one short update after the last dW update, not on a line of its own (a
+            # line fewer: several channels' text is the tallest, see reserve_arithmetic_lines).
+            lines = [*lines[:-2], lines[-2] + UPDATE_SEPARATOR + lines[-1]]
     if len(lines) > ARITHMETIC_LINES:
         lines = [*lines[: ARITHMETIC_LINES - 1], "…"]
     for line in lines:
         items = line.split(UPDATE_SEPARATOR)
         if narrow:
-            shown = [_update_html(item, True) for item in items]
+            shown = [_update_html(item, split) for item in items]
             parts += [f'<span style="font-size: {LINES_SIZE}%">{item}</span>' for item in shown]
             continue
         parts.append(
@@ -291,13 +299,13 @@ def arithmetic_html(text: str, narrow: bool = False) -> str:
 
 
 def _update_html(update: str, name_apart: bool = False) -> str:
-    """One cell update (``dX[0, 1]: 1 + 1·2 = 3``) as rich text that never breaks, but after
-    its cell's name where ``name_apart``."""
+    """One cell update (``dX[0, 1]: 1 + 1·2 = 3``) as rich text that never breaks; where
+    ``name_apart``, on two lines: its cell's name, then its formula."""
     if name_apart:
         for colon in (": ", "："):
             name, found, formula = update.partition(colon)
             if found and formula:
-                return _update_html(name + colon.strip()) + " " + _update_html(formula)
+                return _update_html(name + colon.strip()) + "<br>" + _update_html(formula)
     return html.escape(update).replace(" ", "&nbsp;")
 
 
@@ -329,7 +337,15 @@ MIN_LECTURE_TEXT_PX = 13
 # LECTURE_TEXT_READABLE of that height (18 px at 768): it dropped to 13 px.
 LECTURE_TEXT_READABLE = 0.024
 LECTURE_TEXT_MAX_SHARE = 0.2
+# A step of several channels (more lines of updates than ARITHMETIC_LINES: preset 09's
+# backward writes 17 updates) gets up to this share: at 20% its text was 13 px at 1024×768,
+# now 18 px, its matrices' cells 40 px (digits of 20 px: issue 10's least at 1024×768).
+LECTURE_TEXT_CHANNELS_SHARE = 0.42
 ARITHMETIC_FRAME = 12
+# Beside the matrices the updates stay whole unless broken after their names they could be
+# drawn larger than this share of that size (1024×768: 24 px broken, 17 px whole; 1366×768:
+# 25 and 24 px, whole).
+WHOLE_LEAST_SHARE = 0.9
 ARITHMETIC_SIDES = 22
 
 
@@ -574,6 +590,8 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label.setFont(big)
         self._arithmetic_font = QFont(big)
         self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
+        # Beside the matrices: every update broken after its cell's name (see fit_arithmetic).
+        self._split = False
         self._reserved_for: tuple[str, str] | None = None  # (operation, phase) of the box
         self._reserved_width = 0  # the label's width the box was measured at
         # The box is measured at the label's width, which the layout settles later (entering
@@ -715,6 +733,7 @@ class StepBar(Retranslatable, QWidget):
             self.setMinimumWidth(0)
             self.setMaximumWidth(QWIDGETSIZE_MAX)
         # Its updates one a line in the column, in a row below (see arithmetic_html).
+        self._split = False
         self.arithmetic_label.setText(arithmetic_html(self.state.step_text(), on))
         self.reserve_arithmetic_lines()
 
@@ -764,16 +783,50 @@ class StepBar(Retranslatable, QWidget):
         # The step's sentence at a readable size: the box grows for it (once per operation and
         # phase, so that the matrices do not move while stepping), up to a share of the height.
         readable = max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE))
-        document = self._document(label.text(), max(50, label.width() - ARITHMETIC_SIDES))
+        most = LECTURE_TEXT_MAX_SHARE
+        channels = self.state.step_text().count("\n") > ARITHMETIC_LINES
+        if channels:
+            # Several channels: most of the numbers are on the lines of updates, drawn at
+            # LINES_SIZE of the sentence's size: those lines are made readable.
+            most = LECTURE_TEXT_CHANNELS_SHARE
+            readable = math.ceil(readable * 100 / LINES_SIZE)
         font = QFont(self._arithmetic_font)
         font.setPixelSize(readable)
-        document.setDefaultFont(font)
-        needed = int(document.size().height()) + ARITHMETIC_FRAME
-        box = max(box, min(needed, int(height * LECTURE_TEXT_MAX_SHARE)))
+
+        def text_height(width: int) -> int:
+            document = self._document(label.text(), max(50, width - ARITHMETIC_SIDES))
+            document.setDefaultFont(font)
+            return int(document.size().height()) + ARITHMETIC_FRAME
+
+        stacked = False
+        if channels:
+            # The counter over the text where that takes less height than beside it.
+            whole = self.contentsRect().width() - 8  # the layout's margins
+            counter = self.counter_fence.sizeHint()
+            spacing = max(0, self.text_row.spacing())
+            over = text_height(whole) + counter.height() + spacing
+            stacked = over < text_height(whole - counter.width() - spacing)
+        self._stack_counter(stacked)
+        needed = text_height(label.width())
+        box = max(box, min(needed, int(height * most)))
         self._reserved_for = (self.state.spec.key, self.state.phase)
         self._reserved_width = label.width()
         label.set_height_range(box, box)
         self.fit_arithmetic()
+
+    def _stack_counter(self, on: bool) -> None:
+        """Lecture layout below the matrices: the counter over the arithmetic (``on``), which
+        then has the whole width, or beside it.  Preset 09's backward (seventeen updates) had
+        two updates a line beside the counter's 290 px at 1024×768, three over it."""
+        row = self.text_row
+        if row.indexOf(self.counter_fence) < 0:
+            return
+        direction = QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight
+        if row.direction() != direction:
+            row.setDirection(direction)
+        # Set again each time: entering the lecture layout puts the counter back centred.
+        align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
+        row.setAlignment(self.counter_fence, align)
 
     def steady_normal_height(self, measure: bool = False) -> None:
         """Normal layout: the arithmetic's least height, the most lines the current phase's
@@ -865,7 +918,9 @@ class StepBar(Retranslatable, QWidget):
 
     def fit_arithmetic(self) -> None:
         """Lecture layout: the largest font, up to the arithmetic's own, at which the step's
-        sentence fits its box."""
+        sentence fits its box.  Beside the matrices, its updates are all whole or all broken
+        after their cells' names (see arithmetic_html), whichever is drawn larger (whole
+        when alike); the choice holds while stepping (see _beside_html)."""
         if not self.lecture:
             return
         label = self.arithmetic_label
@@ -873,13 +928,53 @@ class StepBar(Retranslatable, QWidget):
         top = base.pixelSize() if base.pixelSize() > 0 else round(base.pointSizeF() * 96 / 72)
         width = max(50, label.width() - ARITHMETIC_SIDES)
         height = label.height() - ARITHMETIC_FRAME
-        text = label.text()
-        key = (text, width, height, top)
+        text = self.state.step_text() if self.beside else label.text()
+        key = (text, width, height, top, self.beside)
         if key == self._fitted[0]:
+            if self.beside:  # its text may have been set since (the same step, see set_beside)
+                label.setText(arithmetic_html(text, True, self._split))
             return
-        font = largest_fitting_font(self._document(text, width), base, width, height, top)
+        if self.beside:
+            whole = arithmetic_html(text, True)
+            font = largest_fitting_font(self._document(whole, width), base, width, height, top)
+            self._split = False
+            split = arithmetic_html(text, True, True)
+            if split != whole:
+                document = self._document(split, width)
+                apart = largest_fitting_font(document, base, width, height, top)
+                self._split = font.pixelSize() < WHOLE_LEAST_SHARE * apart.pixelSize()
+                if self._split:
+                    font = apart
+            label.setText(split if self._split else whole)
+        else:
+            font = largest_fitting_font(self._document(text, width), base, width, height, top)
         self._fitted = (key, font.pixelSize())
         set_font(label, font)
+
+    def _beside_html(self, text: str) -> str:
+        """``text`` as the column beside the matrices shows it at the fitted font: its
+        updates as the box's fit chose (see fit_arithmetic), or all broken after their names
+        where one of this step's would not fit whole (its numbers longer)."""
+        if self._split:
+            return arithmetic_html(text, True, True)
+        whole = arithmetic_html(text, True)
+        label = self.arithmetic_label
+        width = max(50, label.width() - ARITHMETIC_SIDES)
+        # Most steps' updates are clearly narrower than the box: measured one by one at the
+        # lines' size (a few microseconds) instead of laying the text out (~0.6 ms a step).
+        lines = QFont(label.font())
+        lines.setPixelSize(math.ceil(label.font().pixelSize() * LINES_SIZE / 100) + 1)
+        metrics = QFontMetricsF(lines)
+        updates = [u for line in text.split("\n")[1:] for u in line.split(UPDATE_SEPARATOR)]
+        if label.font().pixelSize() > 0 and all(
+            metrics.horizontalAdvance(u) <= width - 4 for u in updates
+        ):
+            return whole
+        document = self._document(whole, width)
+        document.setDefaultFont(label.font())
+        if document.idealWidth() <= width:
+            return whole
+        return arithmetic_html(text, True, True)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -1001,7 +1096,10 @@ class StepBar(Retranslatable, QWidget):
         ):
             self._steady_counter()  # more windows than the counter was measured for
         text = st.step_text()
-        self.arithmetic_label.setText(arithmetic_html(text, self.lecture and self.beside))
+        if self.lecture and self.beside:
+            self.arithmetic_label.setText(self._beside_html(text))
+        else:
+            self.arithmetic_label.setText(arithmetic_html(text))
         tip = text if text.count("\n") >= ARITHMETIC_LINES else ""
         if tip != self.arithmetic_label.toolTip():
             # Only when it changes: setting one sends an event through every event filter of

@@ -132,6 +132,9 @@ LECTURE_HEAT_LEAST = 120
 # 59 px at 1366×768, 44 px at 1024×768: digits of 27 and 20 px, issue 10 point 1 asks for
 # 26 and 18 with the 8×8 default).
 LECTURE_READABLE_SHARE = 1 / 23
+# Several input channels' backward: the gradients get a row of their own if that costs at
+# most this share of the cell size (see ViewsPanel._gradients_apart).
+LECTURE_APART_SHARE = 0.94
 # How a view is drawn with its close-up: margin (cells around the step's), beside the heat
 # map (else below), heat map side (pixels).
 CloseUps = dict[MatrixView, tuple[int, bool, int]]
@@ -644,10 +647,11 @@ class ViewsPanel(Retranslatable, QWidget):
         cell: int,
         width: int,
         close_ups: CloseUps | None = None,
+        break_at: MatrixView | None = None,
     ) -> tuple[list[list[MatrixView]], int]:
         """The views in rows at cell size ``cell`` (a new row where the next view would pass
-        ``width``) and the height of all the rows; ``close_ups``: the views drawn as a heat
-        map with a close-up, and how (see :meth:`_extent`)."""
+        ``width``, and at ``break_at``) and the height of all the rows; ``close_ups``: the
+        views drawn as a heat map with a close-up, and how (see :meth:`_extent`)."""
         rows: list[list[MatrixView]] = []
         used = 0
         height = 0
@@ -659,7 +663,7 @@ class ViewsPanel(Retranslatable, QWidget):
             w, h = self._extent(view, cell, columns[view], close_ups)
             if bias and view is views[-1]:
                 w, h = self._with_bias(w, h)
-            if rows and used + LECTURE_SPACING + w <= width:
+            if rows and view is not break_at and used + LECTURE_SPACING + w <= width:
                 rows[-1].append(view)
                 used += LECTURE_SPACING + w
                 row_height = max(row_height, h)
@@ -916,7 +920,41 @@ class ViewsPanel(Retranslatable, QWidget):
         if self.zoom != 1.0:
             cell = self._zoomed_lecture_cell(views, cell, width, height)
             rows, _ = self._lecture_fit(views, cell, width)
+        elif self._multi:
+            rows, cell = self._gradients_apart(views, rows, cell, width, height)
         self._apply_flow(views, rows, cell)
+
+    def _gradients_apart(
+        self,
+        views: list[MatrixView],
+        rows: list[list[MatrixView]],
+        cell: int,
+        width: int,
+        height: int,
+    ) -> tuple[list[list[MatrixView]], int]:
+        """Several input channels' backward: the rows with the computed gradients (dX, dW)
+        starting a row of their own, in no more rows, at the largest cell down to
+        LECTURE_APART_SHARE of ``cell`` at which they fit; else ``rows`` at ``cell``.  Preset
+        09's backward at 1366x768 put dX[c=0] at the end of the row of dY, X and W (cells of
+        49 px), away from dX[c=1], its arrow over the titles."""
+        first = self._first_gradient(views)
+        if len(rows) < 2 or first is None or any(row[0] is first for row in rows):
+            return rows, cell
+        for size in range(cell, int(cell * LECTURE_APART_SHARE) - 1, -1):
+            apart, needed = self._lecture_fit(views, size, width, None, first)
+            if len(apart) <= len(rows) and needed <= height:
+                return apart, size
+        return rows, cell
+
+    def _first_gradient(self, views: list[MatrixView]) -> MatrixView | None:
+        """The first of ``views`` that shows a gradient the backward steps compute (dX, dW),
+        in the backward phase; None otherwise."""
+        if self.state.phase != "backward":
+            return None
+        tensors = self.state.spec.lecture_tensors("backward")
+        computed = [t for t in tensors if t.grad_of and t.role != "grad_output"]
+        shown = self._views_of(computed)
+        return next((v for v in views if v in shown), None)
 
     def _zoomed_lecture_cell(
         self, views: list[MatrixView], cell: int, width: int, height: int
