@@ -1,5 +1,5 @@
 """Cell sizes of the lecture layout where the matrices' numbers differ in length (issue 10,
-points 1, 3 and 6): one row height and font for every view, and the large matrices one
+points 1, 3, 6 and 7): one row height and font for every view, and the large matrices one
 column width unless that costs the cells their height.
 
 Sizes are read from the widgets: a column's width, a row's height and the font the model
@@ -8,8 +8,10 @@ reports for ``Qt.FontRole`` (the font the cells are drawn with).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from test_lecture_layout import cell_font, no_scroll_bars, present
+from PySide6.QtGui import QFontInfo, QFontMetrics
+from test_lecture_layout import cell_font, no_scroll_bars, present, settle
 
 from visualizer.model.present import shared_columns
 
@@ -56,3 +58,54 @@ def test_integer_matrices_still_share_one_column_width(window, qtbot, size):
     present(qtbot, window, size)
     views = [v for v in window.views_panel.lecture_views() if v.isVisible()]
     assert len({v.column_width() for v in views}) == 1
+
+
+# ---- close-ups' titles and the colour legends (point 7) -------------------------------------
+
+
+def pixels(font) -> int:
+    return QFontInfo(font).pixelSize()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_close_up_titles_and_legends_are_read_from_the_back(window, qtbot, size):
+    """A 16×16 input's close-up title and the colour legends were 13 and 12 px in the lecture
+    layout (a view title's 0.8 and the widget's own font): they now follow the lecture's
+    titles, capped at 2.1% of the window's height, the legend as tall as its font; leaving
+    the lecture layout gives them their own sizes back."""
+    st = window.state
+    assert st.set_input(np.arange(256.0).reshape(1, 1, 16, 16) % 10)
+    st.set_step(20)
+    view = window.views_panel.input_view
+    legend_before = pixels(view.legend.font())
+    present(qtbot, window, size)
+    magnifier = view.magnifier
+    assert magnifier is not None and magnifier.isVisible()
+    caption = magnifier.title_label
+    assert caption.text().endswith("columns 6–11")
+    cap = 0.021 * window.height() + 1
+    assert 15 <= pixels(caption.font()) <= cap  # 13 before
+    for shown in (v for v in window.views_panel.lecture_views() if v.isVisible()):
+        legend = shown.legend
+        assert 15 <= pixels(legend.font()) <= cap, shown.objectName()  # 12 before
+        assert legend.height() >= QFontMetrics(legend.font()).height()
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot, window)
+    assert pixels(view.legend.font()) == legend_before
+    assert pixels(caption.font()) < 15
+
+
+def test_the_chinese_close_up_title_uses_chinese_punctuation(window, qtbot):
+    """The full-width colon and comma, not ASCII ": " and ", " (a guard: the translation
+    already had them)."""
+    from visualizer.i18n import CHINESE, ENGLISH, set_language
+    from visualizer.widgets.matrix_view import close_up_titles
+
+    set_language(CHINESE)
+    try:
+        whole, one_line, _ = close_up_titles((2, 7), (6, 11))
+    finally:
+        set_language(ENGLISH)
+    assert whole.startswith("放大：") and "，" in whole
+    assert "，" in one_line
+    assert not any(mark in whole + one_line for mark in (":", ","))
