@@ -407,6 +407,9 @@ class Presentation(WindowFeature):
             if not self.presenting:
                 self.set_blank(False)
             self._apply_fonts()
+            if on and hasattr(w, "place_lecture_text"):
+                # The lecture's views and fonts are there: the text's place weighed with them.
+                w.place_lecture_text()
             if save:
                 self._save("view/presentation", "true" if self.presenting else "false")
             if changed and hasattr(w, "sigPresentingChanged"):

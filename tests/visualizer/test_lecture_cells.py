@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtGui import QFontInfo, QFontMetrics
 from test_lecture_layout import cell_font, no_scroll_bars, present, settle
 
-from visualizer.model.present import shared_columns
+from visualizer.model.present import lecture_text_width, shared_columns
 
 
 def lp_backward(window, qtbot, size: tuple[int, int]) -> None:
@@ -44,6 +44,59 @@ def test_lp_backward_cells_take_the_height_the_panel_has(window, qtbot):
     for view in views:
         assert no_scroll_bars(view), view.objectName()
         assert view.stack.currentIndex() == 0, view.objectName()  # tables with numbers
+
+
+def test_lp_backward_at_1366_takes_the_text_beside_for_larger_cells(window, qtbot):
+    """At 1366×768 the rows under the text were bound by the height: 30 px cells, a 20 px
+    font.  The text beside the matrices gives them the window's height: larger cells."""
+    lp_backward(window, qtbot, (1366, 768))
+    panel = window.views_panel
+    assert window.step_bar.beside
+    assert panel.lecture_cell >= 34  # 30 before
+    x = panel.input_view
+    assert cell_font(x).pixelSize() >= 23  # 20 before
+    assert x.column_width() < panel.grad_input_view.column_width()
+    text = window.step_bar.arithmetic_label
+    for view in (v for v in panel.lecture_views() if v.isVisible()):
+        assert no_scroll_bars(view), view.objectName()
+        right = view.mapTo(window, view.rect().topRight()).x()
+        assert right < text.mapTo(window, text.rect().topLeft()).x(), view.objectName()
+    assert "…" not in text.text()
+
+
+@pytest.mark.parametrize(("op", "least"), [("conv2d", 39), ("conv_transpose2d", 41)])
+def test_convolution_backward_at_1366_fills_the_row(window, qtbot, op, least):
+    """Convolution's backward at 1366×768 with the text beside: two rows bound by the height,
+    37 px cells, and empty room beside W and dW.  With the text below, the row of dY, X, W
+    and dX fills the width at larger cells (the place with the larger cells is taken)."""
+    st = window.state
+    assert st.set_op(op)
+    st.set_step(st.n_windows + 3)
+    present(qtbot, window, (1366, 768))
+    panel = window.views_panel
+    bar = window.step_bar
+    assert not bar.beside
+    assert panel.lecture_cell >= least  # 37 before
+    width, height = panel.width(), panel.height()
+    spacing = window.lecture_area.layout().spacing()
+    beside = panel.lecture_cell_in(
+        width - lecture_text_width(window.width()) - spacing, height + bar.height() + spacing
+    )
+    assert panel.lecture_cell >= 1.05 * beside
+    views = [v for v in panel.lecture_views() if v.isVisible()]
+    assert len({v.table.rowHeight(0) for v in views if v.stack.currentIndex() == 0}) == 1
+    top = min(v.mapTo(window, v.rect().topLeft()).y() for v in views)
+    first = [v for v in views if v.mapTo(window, v.rect().topLeft()).y() == top]
+    used = sum(v.width() for v in first) + 18 * (len(first) - 1)
+    assert used > 0.9 * width  # the first row fills the width
+    for view in views:
+        assert no_scroll_bars(view), view.objectName()
+        rect = view.rect().translated(view.mapTo(window, view.rect().topLeft()))
+        assert window.rect().contains(rect), view.objectName()
+        assert rect.bottom() < bar.mapTo(window, bar.rect().topLeft()).y(), view.objectName()
+    label = bar.arithmetic_label
+    assert "…" not in label.text()
+    assert label.font().pixelSize() >= int(0.022 * window.height())
 
 
 def test_own_columns_keep_small_views_together():

@@ -643,6 +643,10 @@ LECTURE_BESIDE_MATRICES = 5
 # The text column beside the matrices: this share of the lecture area's width, at least
 # LECTURE_TEXT_LEAST pixels (an update "dW[0, 1]: 39 + 1·9 = 48" on one line at 18 px).
 LECTURE_TEXT_WIDTH_SHARE = 0.25
+# The lecture's text leaves the place the count of matrices gives it (lecture_text_beside) for
+# the other one where the matrices' cells are then this much larger (see
+# MainWindow._lecture_text_beside).
+LECTURE_TEXT_PLACE_GAIN = 1.05
 LECTURE_TEXT_LEAST = 240
 
 

@@ -890,17 +890,42 @@ class ViewsPanel(Retranslatable, QWidget):
         then takes the width its own numbers need, at one row height and font for all."""
         width, height = self._flow_room()
         self._set_cell_most(views, lecture_cell_most(width, height))
+        cell, rows, close_ups = self._best_lecture_choice(views, width, height)
+        self._apply_flow(views, rows, cell, close_ups)
+
+    def _best_lecture_choice(
+        self, views: list[MatrixView], width: int, height: int
+    ) -> tuple[int, list[list[MatrixView]], CloseUps | None]:
+        """The lecture's choice (see _lecture_choice) with one column width for the large
+        matrices, or each its own where that makes the cells clearly larger (the flag
+        _own_columns is left as chosen)."""
         self._own_columns = False
         choice = self._lecture_choice(views, width, height)
         if self._columns_differ(views, choice[0]):
             self._own_columns = True
             own = self._lecture_choice(views, width, height)
             if own[0] >= LECTURE_OWN_COLUMNS_GAIN * choice[0]:
-                choice = own
-            else:
-                self._own_columns = False
-        cell, rows, close_ups = choice
-        self._apply_flow(views, rows, cell, close_ups)
+                return own
+            self._own_columns = False
+        return choice
+
+    def lecture_cell_in(self, width: int, height: int) -> int:
+        """The cell size the lecture layout would choose were the panel ``width`` × ``height``
+        pixels (nothing applied): the window weighs the places of the step's text with it.
+        0 outside the lecture layout."""
+        views = self.lecture_views()
+        if not self.lecture or not views:
+            return 0
+        room = (width - 4, height - 4)  # as _flow_room
+        most, own, cache = self._cell_most, self._own_columns, self._fit_cache
+        self._fit_cache = {}
+        try:
+            self._set_cell_most(views, lecture_cell_most(*room))
+            return self._best_lecture_choice(views, *room)[0]
+        finally:
+            self._fit_cache = cache
+            self._own_columns = own
+            self._set_cell_most(views, most)
 
     def _columns_differ(self, views: list[MatrixView], cell: int) -> bool:
         """Whether the large matrices' numbers need clearly different column widths at cell
