@@ -407,9 +407,12 @@ class MainWindow(Retranslatable, QMainWindow):
         width = self.width() - margins.left() - margins.right()
         height = self.height() - margins.top() - margins.bottom()
         below = self.step_bar.lecture_below_height(width, self.height())
+        measured: dict[tuple[object, ...], object] = {}  # the views' sizes, measured once
         cells = {
-            True: panel.lecture_cell_in(width - lecture_text_width(self.width()) - spacing, height),
-            False: panel.lecture_cell_in(width, height - below - spacing),
+            True: panel.lecture_cell_in(
+                width - lecture_text_width(self.width()) - spacing, height, measured
+            ),
+            False: panel.lecture_cell_in(width, height - below - spacing, measured),
         }
         beside = rule if cells[not rule] < LECTURE_TEXT_PLACE_GAIN * cells[rule] else not rule
         self._text_place = (key, beside)

@@ -909,16 +909,19 @@ class ViewsPanel(Retranslatable, QWidget):
             self._own_columns = False
         return choice
 
-    def lecture_cell_in(self, width: int, height: int) -> int:
+    def lecture_cell_in(
+        self, width: int, height: int, measured: dict[tuple[object, ...], Any] | None = None
+    ) -> int:
         """The cell size the lecture layout would choose were the panel ``width`` × ``height``
         pixels (nothing applied): the window weighs the places of the step's text with it.
-        0 outside the lecture layout."""
+        0 outside the lecture layout.  ``measured``: the views' sizes measured so far (see
+        _measured; they do not depend on the panel's size), kept for the next call."""
         views = self.lecture_views()
         if not self.lecture or not views:
             return 0
-        room = (width - 4, height - 4)  # as _flow_room
+        room = self._room_of(width, height)
         most, own, cache = self._cell_most, self._own_columns, self._fit_cache
-        self._fit_cache = {}
+        self._fit_cache = {} if measured is None else measured
         try:
             self._set_cell_most(views, lecture_cell_most(*room))
             return self._best_lecture_choice(views, *room)[0]
@@ -1014,7 +1017,14 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _flow_room(self) -> tuple[int, int]:
         """The width and height the flowing rows have."""
-        return self.width() - 4, self.height() - 4
+        return self._room_of(self.width(), self.height())
+
+    def _room_of(self, width: int, height: int) -> tuple[int, int]:
+        """The width and height the flowing rows have in a panel ``width`` × ``height``: less
+        the band kept above the top row for the arrows' arches (it was counted as 4 px, not
+        10: two rows that needed the whole height overlapped by up to 6 px, and LP pooling's
+        backward at 1024×768 left its arrow 8 px between the rows for its 9 px width)."""
+        return width - 4, height - max(4, self.grid.contentsMargins().top())
 
     def _with_bias(self, width: int, height: int) -> tuple[int, int]:
         """The size of the last view of the flowing rows (``width`` × ``height``) with the
