@@ -162,3 +162,33 @@ def test_the_chinese_close_up_title_uses_chinese_punctuation(window, qtbot):
     assert whole.startswith("放大：") and "，" in whole
     assert "，" in one_line
     assert not any(mark in whole + one_line for mark in (":", ","))
+
+
+@pytest.mark.parametrize("case", ["planes", "lp"])
+def test_lecture_rows_keep_their_spacing(window, qtbot, case):
+    """The rows' room counted 4 px of the 10 px band kept above them for the arrows' arches:
+    four 8×8 input planes at 1024×768 (two rows) were 4 px apart instead of 10, LP pooling's
+    backward 8 px, narrower than an arrow running between them."""
+    from PySide6.QtCore import QPoint
+
+    from visualizer.widgets.views_panel import LECTURE_ROW_SPACING
+
+    st = window.state
+    if case == "planes":
+        assert st.set_op("conv")
+        assert st.set_input(np.arange(256, dtype=float).reshape(1, 4, 8, 8) % 10)
+        st.set_step(30)
+        present(qtbot, window, (1024, 768))
+    else:
+        lp_backward(window, qtbot, (1024, 768))
+    panel = window.views_panel
+    spans = [
+        (v.mapTo(panel, QPoint(0, 0)).y(), v.mapTo(panel, QPoint(0, v.height())).y())
+        for v in panel.lecture_views()
+        if v.isVisible()
+    ]
+    tops = sorted({top for top, _ in spans})
+    assert len(tops) == 2  # two rows
+    first_bottom = max(bottom for top, bottom in spans if top == tops[0])
+    assert tops[1] - first_bottom >= LECTURE_ROW_SPACING
+    assert max(bottom for _, bottom in spans) <= panel.height()
