@@ -5137,9 +5137,11 @@ class MatrixView(QWidget):
         title = self.title_label.sizeHint().height()
         legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
         w = cols * width + head_w + frame + margins.left() + margins.right() + 2
-        # At least as wide as the short title (a 2×2 kernel's "W  (2×2)" was cut to "W  (2…").
+        # At least as wide as the short title (a 2×2 kernel's "W  (2×2)" was cut to "W  (2…"),
+        # or the narrow wording where there is one: dW's "so far" ("dW（迄今）" fell back to a
+        # bare "dW" in 32 px cells at 1366×768, one pixel less than it had room for).
         label = self.title_label
-        short = label.short_text or label.full_text
+        short = label.wrapped_text or label.short_text or label.full_text
         w = max(
             w, label.fontMetrics().horizontalAdvance(short) + margins.left() + margins.right() + 4
         )
