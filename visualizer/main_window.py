@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from engine.ops import OPS
 from visualizer.features import FEATURES
-from visualizer.i18n import set_action_text, tr, translate_message
-from visualizer.model.present import lecture_text_width
+from visualizer.i18n import current_language, set_action_text, tr, translate_message
+from visualizer.model.present import LECTURE_TEXT_PLACE_GAIN, lecture_text_width
 from visualizer.presentation import draw_icon
 from visualizer.state import AppState
 from visualizer.ui import Retranslatable, Shortcut, add_action
@@ -116,6 +116,8 @@ class MainWindow(Retranslatable, QMainWindow):
         # Small screens: below SIDE_COLLAPSE_WIDTH the side panel collapses to the toolbar's
         # button; a click brings it back (until the width crosses the threshold again).
         self.side_collapsed = False
+        # The place of the lecture's text last chosen, and what it was chosen for.
+        self._text_place: tuple[tuple[object, ...], bool] | None = None
         self._narrow: bool | None = None
         self._narrow_timer = QTimer(self)
         self._narrow_timer.setSingleShot(True)
@@ -366,7 +368,7 @@ class MainWindow(Retranslatable, QMainWindow):
         column beside them where the phase shows many (``AppState.lecture_text_beside``:
         two rows of matrices, bound by the height); the normal layout: below."""
         presenting = getattr(getattr(self, "presentation", None), "presenting", False)
-        beside = bool(presenting) and self.state.lecture_text_beside()
+        beside = bool(presenting) and self._lecture_text_beside()
         layout = self.lecture_area.layout()
         if not isinstance(layout, QBoxLayout):
             return
@@ -374,6 +376,47 @@ class MainWindow(Retranslatable, QMainWindow):
         if layout.direction() != direction:
             layout.setDirection(direction)
         self.step_bar.set_beside(beside, lecture_text_width(self.width()))
+
+    def _lecture_text_beside(self) -> bool:
+        """Whether the lecture's text goes beside the matrices: where that makes their cells
+        larger than below them (LECTURE_TEXT_PLACE_GAIN times as large as the place the
+        count of matrices gives, ``AppState.lecture_text_beside``).  Convolution's backward
+        at 1366×768 is bound by the height beside: two rows of 37 px cells with empty room
+        beside W and dW, 39 px below the matrices (43 px for the transposed one); LP
+        pooling's backward the reverse (36 px beside, 30 below).  Chosen once per operation,
+        phase, result, size and zoom; with several planes side by side, and until the lecture
+        layout's views are there, the count decides."""
+        rule = self.state.lecture_text_beside()
+        panel = self.views_panel
+        if not panel.lecture or len(self.state.shown_channels()) > 1:
+            return rule
+        key = (
+            self.width(),
+            self.height(),
+            self.state.spec.key,
+            self.state.phase,
+            id(self.state.results),
+            panel.zoom,
+            current_language(),
+        )
+        if self._text_place is not None and self._text_place[0] == key:
+            return self._text_place[1]
+        layout = self.lecture_area.layout()
+        margins = layout.contentsMargins()
+        spacing = max(0, layout.spacing())
+        width = self.width() - margins.left() - margins.right()
+        height = self.height() - margins.top() - margins.bottom()
+        below = self.step_bar.lecture_below_height(width, self.height())
+        measured: dict[tuple[object, ...], object] = {}  # the views' sizes, measured once
+        cells = {
+            True: panel.lecture_cell_in(
+                width - lecture_text_width(self.width()) - spacing, height, measured
+            ),
+            False: panel.lecture_cell_in(width, height - below - spacing, measured),
+        }
+        beside = rule if cells[not rule] < LECTURE_TEXT_PLACE_GAIN * cells[rule] else not rule
+        self._text_place = (key, beside)
+        return beside
 
     def _check_narrow(self, width: int | None = None) -> None:
         """Collapse the side panel when the width left beside the docks on the left and right

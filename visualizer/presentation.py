@@ -62,6 +62,11 @@ PRESENTATION_TEXT_CAP = 0.042
 # 27 px in a box five times as tall, the titles 22 px over 95 px cells).
 PRESENTATION_TEXT_FLOOR = 0.03
 PRESENTATION_TITLE_FLOOR = 0.024
+# Close-ups' titles and the colour legends in presentation mode: this fraction of the titles'
+# font, at most PRESENTATION_CAPTION_CAP of the window's height (they share the views' height
+# with the matrices).
+PRESENTATION_CAPTION_SCALE = 0.8
+PRESENTATION_CAPTION_CAP = 0.021
 # ... and in the normal layout (zoomed in, they leave the room to the matrices).
 COUNTER_CAP = 0.04
 TEXT_CAP = 0.034
@@ -402,6 +407,9 @@ class Presentation(WindowFeature):
             if not self.presenting:
                 self.set_blank(False)
             self._apply_fonts()
+            if on and hasattr(w, "place_lecture_text"):
+                # The lecture's views and fonts are there: the text's place weighed with them.
+                w.place_lecture_text()
             if save:
                 self._save("view/presentation", "true" if self.presenting else "false")
             if changed and hasattr(w, "sigPresentingChanged"):
@@ -507,6 +515,21 @@ class Presentation(WindowFeature):
         floor = height * PRESENTATION_TITLE_FLOOR if self.presenting else 0
         for label, base in self._title_bases:
             label.setFont(_at_least(_scaled(base, title), floor))
+        caption: QFont | None = None
+        if self.presenting:
+            # From the back of a hall: the size of the titles, a little smaller, capped.
+            caption = QFont()
+            titles = _at_least(_scaled(self._title_bases[0][1], title), floor)
+            caption.setPixelSize(
+                int(
+                    min(
+                        _pixels(titles) * PRESENTATION_CAPTION_SCALE,
+                        height * PRESENTATION_CAPTION_CAP,
+                    )
+                )
+            )
+        for view in self.window.views_panel.views():
+            view.set_caption_font(caption)
         if self.presenting:
             self.window.views_panel.fit_later()  # the titles' height is part of a view's
 

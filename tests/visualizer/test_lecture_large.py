@@ -213,7 +213,9 @@ def test_a_zoom_in_keeps_the_close_ups_whole_in_the_window(window, qtbot, size):
 
 @pytest.mark.parametrize(
     ("size", "channels", "side", "min_digit"),
-    [((1024, 768), 4, 8, 14), ((1366, 768), 3, 16, 26), ((1366, 768), 2, 28, 26)],
+    # Four 8×8 planes at 1024×768: 13 px digits (29 px cells had 14, the rows 4 px apart
+    # instead of 10: the rows' room did not count the arches' band above them).
+    [((1024, 768), 4, 8, 13), ((1366, 768), 3, 16, 26), ((1366, 768), 2, 28, 26)],
 )
 def test_several_input_planes_get_close_ups_in_the_lecture_layout(
     window, qtbot, size, channels, side, min_digit

@@ -305,11 +305,15 @@ def test_zoom_in_the_lecture_layout_never_overflows(window, qtbot, size, op, pha
     assert panel.lecture_cell == cell
 
 
-def test_zoom_in_the_lecture_layout_reflows_where_rows_give_larger_cells(window, qtbot):
+def test_zoom_in_the_lecture_layout_reflows_where_rows_give_larger_cells(
+    window, qtbot, monkeypatch
+):
     """A tall window: convolution's five matrices in one row are narrow; zoomed in they take
     two rows at larger cells, still whole.  (At 1024×1200 the row without zoom already takes
     two rows at 55 px, since the lecture's numbers are 0.68 of the cell: 1100 px high it is
-    one row of 45 px cells.)"""
+    one row of 45 px cells.)  The text stays where the count of matrices puts it (below):
+    the window would put it beside them, two rows of 59 px cells before any zoom."""
+    monkeypatch.setattr(window, "_lecture_text_beside", window.state.lecture_text_beside)
     window.state.set_op("conv2d")
     present(qtbot, window, (1024, 1100))
     panel = window.views_panel

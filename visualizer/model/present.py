@@ -643,6 +643,10 @@ LECTURE_BESIDE_MATRICES = 5
 # The text column beside the matrices: this share of the lecture area's width, at least
 # LECTURE_TEXT_LEAST pixels (an update "dW[0, 1]: 39 + 1·9 = 48" on one line at 18 px).
 LECTURE_TEXT_WIDTH_SHARE = 0.25
+# The lecture's text leaves the place the count of matrices gives it (lecture_text_beside) for
+# the other one where the matrices' cells are then this much larger (see
+# MainWindow._lecture_text_beside).
+LECTURE_TEXT_PLACE_GAIN = 1.05
 LECTURE_TEXT_LEAST = 240
 
 
@@ -672,7 +676,9 @@ def lecture_text_width(width: int) -> int:
 LECTURE_SMALL_COLUMNS = 4
 
 
-def shared_columns(shapes: Sequence[tuple[int, int]], needs: Sequence[int]) -> list[int]:
+def shared_columns(
+    shapes: Sequence[tuple[int, int]], needs: Sequence[int], own: bool = False
+) -> list[int]:
     """The column width of each lecture view, from the width its numbers need at the row's
     cell size (``needs``) and its matrix's ``shapes`` (rows, columns): every view at least
     the widest need of the views with more than LECTURE_SMALL_COLUMNS columns, and a small
@@ -682,7 +688,21 @@ def shared_columns(shapes: Sequence[tuple[int, int]], needs: Sequence[int]) -> l
     no view looks larger than another for its cell count; a small one widens for its own
     long numbers, together with the views of its shape (W and dW).  Convolution's dW of
     three-digit sums made the columns of X, dX and dY (one or two digits) 44 px for 27 px
-    rows at 1024×768: a third of the row's width for nothing."""
+    rows at 1024×768: a third of the row's width for nothing.
+
+    ``own``: each large view as wide as its own numbers need, a small one as the widest
+    need of its shape (the lecture layout's choice where one width would cost the cells
+    their height: LP pooling's dX of "0.04336" gave X's integers 79 px columns for 23 px
+    rows at 1024×768)."""
+    if own:
+        widest_own: dict[tuple[int, int], int] = {}
+        for shape, need in zip(shapes, needs, strict=True):
+            if shape[1] <= LECTURE_SMALL_COLUMNS:
+                widest_own[shape] = max(widest_own.get(shape, 0), need)
+        return [
+            need if shape[1] > LECTURE_SMALL_COLUMNS else widest_own[shape]
+            for shape, need in zip(shapes, needs, strict=True)
+        ]
     large = [n for (_, cols), n in zip(shapes, needs, strict=True) if cols > LECTURE_SMALL_COLUMNS]
     base = max(large or needs or [0])
     widest: dict[tuple[int, int], int] = {}

@@ -2819,6 +2819,8 @@ class FontMeasures:
 LEGEND_TEXT_GAP = 6  # pixels between a colour legend's text and its bar
 LEGEND_BAR_MIN = 10  # a colour legend's narrowest bar
 LEGEND_DIM_OPACITY = 0.45  # a dimmed colour legend is drawn at this opacity
+LEGEND_HEIGHT = 18  # a colour legend's height (pixels), or its font's if taller
+LEGEND_BAR_HEIGHT = 10  # ... and its bar's
 
 
 class ColorLegend(QWidget):
@@ -2831,7 +2833,7 @@ class ColorLegend(QWidget):
         self.black_white = False
         self.constant: float | None = None  # every value is this one: a neutral bar
         self.dimmed = False
-        self.setFixedHeight(18)
+        self.setFixedHeight(LEGEND_HEIGHT)
         self.setMinimumWidth(60)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.measures = FontMeasures()
@@ -2863,6 +2865,12 @@ class ColorLegend(QWidget):
         if on != self.dimmed:
             self.dimmed = on
             self.update()
+
+    def set_text_font(self, font: QFont | None) -> None:
+        """Write the values in ``font`` (the lecture layout's, read from the back of a hall),
+        the legend as tall as the font needs; None: the widget's own font again."""
+        self.setFont(QFont() if font is None else font)
+        self.setFixedHeight(max(LEGEND_HEIGHT, self.fontMetrics().height()))
 
     def texts(self) -> tuple[str, str]:
         """What the legend writes left and right of its bar: for one value in every cell the
@@ -2965,7 +2973,12 @@ class ColorLegend(QWidget):
         left_text, right_text = self.texts()
         left_w = metrics.horizontalAdvance(left_text) + LEGEND_TEXT_GAP
         right_w = metrics.horizontalAdvance(right_text) + LEGEND_TEXT_GAP
-        bar = QRect(left_w, 4, max(LEGEND_BAR_MIN, self.width() - left_w - right_w), 10)
+        bar = QRect(
+            left_w,
+            (self.height() - LEGEND_BAR_HEIGHT) // 2,
+            max(LEGEND_BAR_MIN, self.width() - left_w - right_w),
+            LEGEND_BAR_HEIGHT,
+        )
         if self.bar_shown():
             if self.constant is not None:
                 painter.fillRect(bar, QColor(*NEUTRAL_RGB))
@@ -4101,6 +4114,7 @@ class MatrixView(QWidget):
         self.dimmed = False
         self.number_height = NUMBER_HEIGHT  # the numbers' font, a fraction of the cell
         self.max_cell = MAX_CELL  # the largest cell size (see set_max_cell)
+        self._caption_font: QFont | None = None  # see set_caption_font
         self._asked: tuple[int, int] | None = None  # quiz mode's asked cell (matrix coordinates)
 
         self.title_label = TitleLabel(title)
@@ -4662,9 +4676,7 @@ class MatrixView(QWidget):
                 magnifier.table.setVerticalScrollBarPolicy,
             ):
                 policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            font = QFont(magnifier.title_label.font())
-            font.setPointSizeF(font.pointSizeF() * CLOSE_UP_TITLE_SCALE)
-            magnifier.title_label.setFont(font)
+            magnifier.title_label.setFont(self._close_up_title_font())
             # Opaque, in the colour of the view under it: its text changes on every step,
             # and a label's text is not opaque (every widget under it was repainted too).
             magnifier.title_label.setAutoFillBackground(True)
@@ -4751,14 +4763,26 @@ class MatrixView(QWidget):
         )[1]
 
     def _close_up_title_font(self) -> QFont:
-        """The font of the close-up's title (made as in _magnifier; the lecture layout
-        enlarges the view's own title, not the close-up's)."""
-        if self.magnifier is not None:
-            return self.magnifier.title_label.font()
-        font = QFont()
-        font.setPointSizeF(TITLE_POINTS * CLOSE_UP_TITLE_SCALE)
+        """The font of the close-up's title: the caption font the lecture layout gives
+        (see set_caption_font), else a view title's, smaller."""
+        if self._caption_font is not None:
+            font = QFont(self._caption_font)
+        else:
+            font = QFont()
+            font.setPointSizeF(TITLE_POINTS * CLOSE_UP_TITLE_SCALE)
         font.setBold(True)
         return font
+
+    def set_caption_font(self, font: QFont | None) -> None:
+        """The close-up's title (bold) and the colour legend in ``font``: the lecture
+        layout's, larger (at 10–11 px they were unreadable from the back of a hall); None:
+        their own sizes again."""
+        if font == self._caption_font:
+            return
+        self._caption_font = None if font is None else QFont(font)
+        self.legend.set_text_font(font)
+        if self.magnifier is not None:
+            self.magnifier.title_label.setFont(self._close_up_title_font())
 
     def _close_up_title_height(
         self, room: int, shape: tuple[int, ...], offset: tuple[int, int]
@@ -5162,9 +5186,11 @@ class MatrixView(QWidget):
         title = self.title_label.sizeHint().height()
         legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
         w = cols * width + head_w + frame + margins.left() + margins.right() + 2
-        # At least as wide as the short title (a 2×2 kernel's "W  (2×2)" was cut to "W  (2…").
+        # At least as wide as the short title (a 2×2 kernel's "W  (2×2)" was cut to "W  (2…"),
+        # or the narrow wording where there is one: dW's "so far" ("dW（迄今）" fell back to a
+        # bare "dW" in 32 px cells at 1366×768, one pixel less than it had room for).
         label = self.title_label
-        short = label.short_text or label.full_text
+        short = label.wrapped_text or label.short_text or label.full_text
         w = max(
             w, label.fontMetrics().horizontalAdvance(short) + margins.left() + margins.right() + 4
         )

@@ -828,6 +828,28 @@ class StepBar(Retranslatable, QWidget):
         align = Qt.AlignmentFlag.AlignLeft if on else Qt.AlignmentFlag.AlignVCenter
         row.setAlignment(self.counter_fence, align)
 
+    def lecture_below_height(self, width: int, height: int) -> int:
+        """The height this bar takes below the lecture's matrices in a lecture area
+        ``width`` pixels wide, of a window ``height`` pixels high: the counter beside the
+        arithmetic's box (as reserve_arithmetic_lines sizes it), measured without laying the
+        bar out there (the window weighs it against the column beside the matrices)."""
+        margins = self.layout().contentsMargins()
+        counter = max(120, self._counter_need(self._counter_font) + 2)
+        spacing = max(0, self.text_row.spacing())
+        label = width - margins.left() - margins.right() - counter - spacing
+        metrics = QFontMetrics(self._arithmetic_font)
+        box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
+        document = self._document(
+            arithmetic_html(self.state.step_text()), max(50, label - ARITHMETIC_SIDES)
+        )
+        font = QFont(self._arithmetic_font)
+        font.setPixelSize(max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE)))
+        document.setDefaultFont(font)
+        needed = int(document.size().height()) + ARITHMETIC_FRAME
+        box = max(box, min(needed, int(height * LECTURE_TEXT_MAX_SHARE)))
+        box = max(box, QFontMetrics(self._counter_font).height())
+        return box + margins.top() + margins.bottom()
+
     def steady_normal_height(self, measure: bool = False) -> None:
         """Normal layout: the arithmetic's least height, the most lines the current phase's
         steps need at the label's width (every step of a phase of at most NORMAL_SAMPLES

@@ -42,7 +42,13 @@ from PySide6.QtWidgets import (
 from engine import OPS, format_number
 from visualizer.i18n import tr
 from visualizer.limits import clamp_zoom
-from visualizer.model.present import MAGNIFIER_MARGIN, PLANES_MAX, Marks, shared_columns
+from visualizer.model.present import (
+    LECTURE_SMALL_COLUMNS,
+    MAGNIFIER_MARGIN,
+    PLANES_MAX,
+    Marks,
+    shared_columns,
+)
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import Retranslatable, largest_fitting
 from visualizer.widgets.channel_planes import PlaneGroup
@@ -119,6 +125,9 @@ LECTURE_CELL_RANGE = (8, 96)
 LECTURE_CELL_MOST_SHARE = (1 / 14, 3 / 20)
 LECTURE_ROW_MIN = 120  # a row cut to fit the panel keeps at least this height
 LECTURE_TWO_ROWS_GAIN = 1.15  # two lecture rows only if their cells are this much larger
+# The large matrices of the lecture layout take their own column widths (not the widest) only
+# where their needs differ this much and their cells then grow this much (see _choose_lecture).
+LECTURE_OWN_COLUMNS_GAIN = 1.15
 # Below this cell size the planes of several input channels wrap into more lecture rows.
 LECTURE_PLANES_CELL = 28
 # Large matrices in the lecture layout (issue 10, point 7): a matrix with more rows or columns
@@ -263,6 +272,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_placed: list[list[QWidget | tuple[QWidget, ...]]] = []
         self._lecture_columns_placed: list[QVBoxLayout] = []  # a view with db below it
         self._multi = False  # several input channels shown side by side
+        # The lecture's large matrices each at its own column width (see _choose_lecture).
+        self._own_columns = False
         self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
         self._output_diverging = False
@@ -688,7 +699,8 @@ class ViewsPanel(Retranslatable, QWidget):
         shapes = [view.model.values.shape[:2] for view in tables]
         columns = dict.fromkeys(views, 0)
         # The tables beside close-ups too: W as wide as dW (its 3×3 columns were half dW's).
-        columns.update(zip(tables, shared_columns(shapes, needs), strict=True))
+        shared = shared_columns(shapes, needs, self._own_columns)
+        columns.update(zip(tables, shared, strict=True))
         return columns
 
     def _measured(self, key: tuple[object, ...], measure: Callable[..., Any], *args: object) -> Any:
@@ -876,8 +888,67 @@ class ViewsPanel(Retranslatable, QWidget):
         )
 
     def _choose_lecture(self, views: list[MatrixView]) -> None:
+        """The lecture's cell size, rows and close-ups, applied.  The large matrices share
+        one column width unless that costs the cells their height: LP pooling's backward
+        gave X's integers the columns of dX's "0.04336" (79×23 px cells at 1024×768); each
+        then takes the width its own numbers need, at one row height and font for all."""
         width, height = self._flow_room()
         self._set_cell_most(views, lecture_cell_most(width, height))
+        cell, rows, close_ups = self._best_lecture_choice(views, width, height)
+        self._apply_flow(views, rows, cell, close_ups)
+
+    def _best_lecture_choice(
+        self, views: list[MatrixView], width: int, height: int
+    ) -> tuple[int, list[list[MatrixView]], CloseUps | None]:
+        """The lecture's choice (see _lecture_choice) with one column width for the large
+        matrices, or each its own where that makes the cells clearly larger (the flag
+        _own_columns is left as chosen)."""
+        self._own_columns = False
+        choice = self._lecture_choice(views, width, height)
+        if self._columns_differ(views, choice[0]):
+            self._own_columns = True
+            own = self._lecture_choice(views, width, height)
+            if own[0] >= LECTURE_OWN_COLUMNS_GAIN * choice[0]:
+                return own
+            self._own_columns = False
+        return choice
+
+    def lecture_cell_in(
+        self, width: int, height: int, measured: dict[tuple[object, ...], Any] | None = None
+    ) -> int:
+        """The cell size the lecture layout would choose were the panel ``width`` × ``height``
+        pixels (nothing applied): the window weighs the places of the step's text with it.
+        0 outside the lecture layout.  ``measured``: the views' sizes measured so far (see
+        _measured; they do not depend on the panel's size), kept for the next call."""
+        views = self.lecture_views()
+        if not self.lecture or not views:
+            return 0
+        room = self._room_of(width, height)
+        most, own, cache = self._cell_most, self._own_columns, self._fit_cache
+        self._fit_cache = {} if measured is None else measured
+        try:
+            self._set_cell_most(views, lecture_cell_most(*room))
+            return self._best_lecture_choice(views, *room)[0]
+        finally:
+            self._fit_cache = cache
+            self._own_columns = own
+            self._set_cell_most(views, most)
+
+    def _columns_differ(self, views: list[MatrixView], cell: int) -> bool:
+        """Whether the large matrices' numbers need clearly different column widths at cell
+        size ``cell`` (one is LECTURE_OWN_COLUMNS_GAIN times as wide as another)."""
+        needs = [
+            self._measured(("column", view, cell), view.column_need, cell)
+            for view in views
+            if view.model.values.shape[1] > LECTURE_SMALL_COLUMNS and view.table_at(cell)
+        ]
+        return len(needs) > 1 and max(needs) >= LECTURE_OWN_COLUMNS_GAIN * min(needs)
+
+    def _lecture_choice(
+        self, views: list[MatrixView], width: int, height: int
+    ) -> tuple[int, list[list[MatrixView]], CloseUps | None]:
+        """The lecture's cell size, its rows of views and the views drawn with close-ups,
+        for a panel ``width`` × ``height``."""
         cell = self._largest_cell(views, width, height, 1)
         rows = [views]
         # Many matrices in one row (convolution's backward: dY, X, W, dX, dW) leave small
@@ -915,14 +986,13 @@ class ViewsPanel(Retranslatable, QWidget):
                         zoomed = max(cell, min(zoomed, fit))
                     cell = zoomed
                 rows, _ = self._lecture_fit(views, cell, width, close_ups)
-                self._apply_flow(views, rows, cell, close_ups)
-                return
+                return cell, rows, close_ups
         if self.zoom != 1.0:
             cell = self._zoomed_lecture_cell(views, cell, width, height)
             rows, _ = self._lecture_fit(views, cell, width)
         elif self._multi:
             rows, cell = self._gradients_apart(views, rows, cell, width, height)
-        self._apply_flow(views, rows, cell)
+        return cell, rows, None
 
     def _gradients_apart(
         self,
@@ -985,7 +1055,14 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _flow_room(self) -> tuple[int, int]:
         """The width and height the flowing rows have."""
-        return self.width() - 4, self.height() - 4
+        return self._room_of(self.width(), self.height())
+
+    def _room_of(self, width: int, height: int) -> tuple[int, int]:
+        """The width and height the flowing rows have in a panel ``width`` × ``height``: less
+        the band kept above the top row for the arrows' arches (it was counted as 4 px, not
+        10: two rows that needed the whole height overlapped by up to 6 px, and LP pooling's
+        backward at 1024×768 left its arrow 8 px between the rows for its 9 px width)."""
+        return width - 4, height - max(4, self.grid.contentsMargins().top())
 
     def _with_bias(self, width: int, height: int) -> tuple[int, int]:
         """The size of the last view of the flowing rows (``width`` × ``height``) with the
@@ -1005,6 +1082,7 @@ class ViewsPanel(Retranslatable, QWidget):
         if not every:
             return
         self._zoom_phase_only = False
+        self._own_columns = False
         self._set_cell_most(every, LECTURE_CELL_RANGE[1])
         width, height = self._flow_room()
         base = self._largest_cell(every, width, height, len(every))
