@@ -974,7 +974,8 @@ def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis, out: np.ndarray)
        order (missing bins of a shorter class read an appended +0.0 column);
     2. ``table[p, R, C]``: ``row_sums`` of row class ``R``'s first bin, then each later
        row-bin's shares over the class's column-bins, one after the other;
-    3. the table's columns spread to the input columns, its rows to the input rows.
+    3. the table's columns spread to the input columns (repeated over each class's run of
+       columns), its rows to the input rows.
 
     Adding +0.0 for a missing bin is exact: a share is never -0.0 (the caller adds +0.0), so
     neither is a sum of shares, and ``s + 0.0 == s``.
@@ -1008,7 +1009,11 @@ def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis, out: np.ndarray)
             part += np.take(later, r_first[k] + a, axis=1, mode="clip")
         if not every:
             table[:, k] = part
-    spread = np.take(table, c_class, axis=2, mode="clip")  # (P, nR, W)
+    # Column classes are runs of consecutive columns: repeating each table column over its run
+    # copies the same values as a take of c_class, without an index per element (CPU-time
+    # minima on 512 planes, 15 alternating rounds: 56 → 7 0.44× (float32) and 0.58×
+    # (float64) the time of the take, 56 → 9 0.85× and 0.70×).
+    spread = np.repeat(table, np.bincount(c_class, minlength=len(c_first)), axis=2)  # (P, nR, W)
     np.take(spread, r_class, axis=1, out=out, mode="clip")  # whole rows
 
 
