@@ -683,15 +683,15 @@ def test_staged_tap_major_copy_matches_the_reference_on_many_planes(
 
 def test_staged_tap_major_copy_is_taken_for_wide_rows_of_narrow_bins():
     """The benchmark's float32 8x8 bins of 56-wide rows go in two stages; float64 bins of 64
-    bytes (one cache line a bin row) and narrow rows keep the one-stage copy."""
-    for dtype, width, staged in [
-        (np.float32, 56, True),
-        (np.float64, 56, False),
-        (np.float32, 16, False),
-    ]:
-        planes = np.zeros((4, 56, width), dtype=dtype)
+    bytes (one cache line a bin row) and narrow rows keep the one-stage copy, float64's by
+    output rows (a row of the larger by-rows block holds 41 planes of 7 bins)."""
+    cases = [(np.float32, 56, True, False), (np.float64, 56, False, True)]
+    cases.append((np.float32, 16, False, True))
+    for dtype, width, staged, by_rows in cases:
+        planes = np.zeros((512, 56, width), dtype=dtype)
         rows, cols = adaptive._Axis.make(56, 7), adaptive._Axis.make(width, width // 8)
-        assert adaptive._TapMajorCopy(planes, rows, cols).staged == staged
+        copy = adaptive._TapMajorCopy(planes, rows, cols)
+        assert (copy.staged, copy.by_rows) == (staged, by_rows)
 
 
 def tap_major_input(dtype):
