@@ -978,7 +978,8 @@ def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis, out: np.ndarray)
     1. ``row_sums[p, oh, C]``: the shares of row-bin ``oh`` over column class ``C``'s bins, in
        order (missing bins of a shorter class read an appended +0.0 column);
     2. ``table[p, R, C]``: ``row_sums`` of row class ``R``'s first bin, then each later
-       row-bin's shares over the class's column-bins, one after the other;
+       row-bin's shares over the class's column-bins, one after the other (a class without
+       that many row-bins reads an appended +0.0 row);
     3. the table's columns spread to the input columns (repeated over each class's run of
        columns), its rows to the input rows.
 
@@ -992,28 +993,27 @@ def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis, out: np.ndarray)
     """
     r_first, r_count, r_class = rows.classes()
     c_first, c_count, c_class = cols.classes()
-    if cols.m == 1:  # a class per bin (equal tiling bins, say): no sums along the rows
-        by_col = [share]
+    if cols.m == 1 and rows.m == 1:  # a class per bin (equal tiling bins, say): no sums
+        table = share
     else:
-        padded = np.zeros(share.shape[:2] + (cols.out + 1,), dtype=share.dtype)
-        padded[:, :, : cols.out] = share
-        by_col = [  # (P, oH, nC): each row-bin's share from the b-th bin of each column class
+        # A +0.0 row and column after the shares: what a class's missing bins read.
+        padded = np.zeros((len(share), rows.out + 1, cols.out + 1), dtype=share.dtype)
+        padded[:, : rows.out, : cols.out] = share
+        by_col = [  # (P, oH + 1, nC): each row-bin's share from the b-th bin of each column class
             np.take(padded, np.where(c_count > b, c_first + b, cols.out), axis=2, mode="clip")
             for b in range(cols.m)
         ]
-    row_sums = by_col[0]
-    for later in by_col[1:]:
-        row_sums = row_sums + later
-    # (P, nR, nC); with one bin per row, the row classes are the bins
-    table = row_sums if rows.m == 1 else np.take(row_sums, r_first, axis=1, mode="clip")
-    for a in range(1, rows.m):
-        k = np.nonzero(r_count > a)[0]  # the row classes lying in an (a+1)-th row-bin
-        every = len(k) == len(r_first)
-        part = table if every else table[:, k]
-        for later in by_col:
-            part += np.take(later, r_first[k] + a, axis=1, mode="clip")
-        if not every:
-            table[:, k] = part
+        row_sums = by_col[0]
+        for later in by_col[1:]:
+            row_sums = row_sums + later
+        table = np.take(row_sums, r_first, axis=1, mode="clip")  # (P, nR, nC)
+        for a in range(1, rows.m):
+            # Every row class adds its (a+1)-th row-bin, the +0.0 row if it has none: whole
+            # tables, rather than picking the classes that have one (fancy indexing of the
+            # table took more time than these sums, 1.2 of 2.9 ms on 512 planes of 56 → 9).
+            later_rows = np.where(r_count > a, r_first + a, rows.out)
+            for later in by_col:
+                table += np.take(later, later_rows, axis=1, mode="clip")
     # Column classes are runs of consecutive columns: repeating each table column over its run
     # copies the same values as a take of c_class, without an index per element (CPU-time
     # minima on 512 planes, 15 alternating rounds: 56 → 7 0.44× (float32) and 0.58×
