@@ -94,8 +94,9 @@ TAP_MAJOR_MAX_TAPS = 1024
 TAP_MAJOR_MIN_OUTPUTS = 64
 TAP_MAJOR_BLOCK_BYTES = 1 << 19
 
-#: The tap-major copy goes by output rows (:class:`_TapMajorCopy`) when a row of a block holds
-#: at least ``TAP_MAJOR_ROW_MIN_BINS`` bins and a bin at least ``TAP_MAJOR_ROW_MIN_TAPS`` taps
+#: The tap-major copy goes by output rows (:class:`_TapMajorCopy`) when a row of its block (of
+#: ``TAP_MAJOR_ROWS_BLOCK_BYTES``, or ``TAP_MAJOR_BLOCK_BYTES`` if more planes) holds at least
+#: ``TAP_MAJOR_ROW_MIN_BINS`` bins and a bin at least ``TAP_MAJOR_ROW_MIN_TAPS`` taps
 #: (fewer bins make the passes' inner loops short: 1×3×1000×4 → (500, 1) took 1.5× the time
 #: by rows; with fewer taps there is little to keep in the cache: 4×128×24² → 12×12 took
 #: 1.3×), in blocks of ``TAP_MAJOR_ROWS_BLOCK_BYTES`` of input: fewer, longer inner loops
