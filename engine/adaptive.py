@@ -60,7 +60,6 @@ from engine.pooling import (
     TiePolicy,
     max_pool2d,
     plane_blocks,
-    run_planes,
     validate_ties,
 )
 
@@ -120,6 +119,11 @@ TAP_MAJOR_ROWS_BLOCK_BYTES = 1 << 20
 TAP_MAJOR_STAGED_MIN_WIDTH = 32
 TAP_MAJOR_STAGED_MAX_BIN_BYTES = 32
 TAP_MAJOR_STAGED_BLOCK_BYTES = 1 << 18
+
+#: Runs of whole planes per thread in the backward passes (:func:`_thread_runs`), taken from a
+#: shared counter: when a busy machine holds one thread back, the others take its runs, where
+#: a fixed half per thread left the caller waiting for the late thread's whole half.
+RUNS_PER_THREAD = 4
 
 #: Elements of input per block of the row-by-row maximum (the block's transposed copy and its
 #: gathered bands stay in the CPU caches).
@@ -983,12 +987,12 @@ def adaptive_avg_pool2d_backward(grad_output: object, x: object, output_size: ob
             if rows.m * cols.m <= 4:
                 grad = np.empty((len(share), rows.size, cols.size), dtype=share.dtype)
 
-                def gather(run: slice, _worker: int) -> None:
+                def gather(run: slice) -> None:
                     _gather_shares(share[run], rows, cols, out=grad[run])
 
-                # One run of whole planes per thread (runs write apart): every run repeats
+                # A few runs of whole planes per thread (runs write apart): every run repeats
                 # the set-up, and 7 runs of 2^18 elements measured ~5% slower on one thread.
-                run_planes(gather, _thread_runs(len(share), rows.size * cols.size))
+                run_shared(gather, _thread_runs(len(share), rows.size * cols.size))
             else:
                 grad = _scatter_shares(share, rows, cols)
     return from_4d(grad.reshape(x4.shape), ndim)
@@ -1419,23 +1423,25 @@ def _scatter_first(gy: np.ndarray, idx: np.ndarray, shape: tuple[int, ...]) -> n
     else:
         grad = np.zeros((n_planes, plane), dtype=gy.dtype)
 
-    def scatter(run: slice, _worker: int) -> None:
+    def scatter(run: slice) -> None:
         target = grad[run].reshape(-1)  # the run's planes, one after the other
         if several:
             target[...] = 0
         flat = i_planes[run] + (np.arange(run.stop - run.start) * plane)[:, None]
         np.add.at(target, flat.ravel(), g_planes[run].ravel())
 
-    run_planes(scatter, runs)
+    run_shared(scatter, runs)
     return grad.reshape(shape)
 
 
 def _thread_runs(n_planes: int, per_plane: int) -> list[slice]:
-    """Runs of whole planes for :func:`~engine.pooling.run_planes`: one per thread when there
-    is enough work (:data:`~engine.pooling.MIN_PARALLEL_WINDOWS` elements), else one."""
+    """Runs of whole planes for :func:`~engine.parallel.run_shared`: :data:`RUNS_PER_THREAD`
+    per thread when there are several threads and enough work
+    (:data:`~engine.pooling.MIN_PARALLEL_WINDOWS` elements), else one."""
     total = n_planes * per_plane
-    threads = pooling.THREADS if total >= pooling.MIN_PARALLEL_WINDOWS else 1
-    return plane_blocks(n_planes, per_plane, max(1, -(-total // threads)))
+    several = pooling.THREADS > 1 and total >= pooling.MIN_PARALLEL_WINDOWS
+    runs = pooling.THREADS * RUNS_PER_THREAD if several else 1
+    return plane_blocks(n_planes, per_plane, max(1, -(-total // runs)))
 
 
 def _scatter_ties(
