@@ -694,6 +694,31 @@ def test_staged_tap_major_copy_is_taken_for_wide_rows_of_narrow_bins():
         assert (copy.staged, copy.by_rows) == (staged, by_rows)
 
 
+def test_an_axis_is_made_once_per_size_pair(monkeypatch):
+    """Forward and backward passes of the same sizes share their axes: the bins of a (size,
+    out) pair are worked out once, and kept read-only (every caller reads the same arrays)."""
+    calls = []
+
+    def counting_bins(in_size, out_size):
+        calls.append((in_size, out_size))
+        return adaptive_bins(in_size, out_size)
+
+    monkeypatch.setattr(adaptive, "adaptive_bins", counting_bins)
+    adaptive._make_axis.cache_clear()
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 23, 17))
+    for _ in range(3):
+        gy = rng.standard_normal((2, 3, 5, 4))
+        adaptive_avg_pool2d_backward(gy, x, (5, 4))
+        _, idx = adaptive_max_pool2d(x, (5, 4), return_indices=True)
+        adaptive_max_pool2d_backward(gy, x, (5, 4), indices=idx)
+        assert_array_equal(adaptive_avg_pool2d(x, (5, 4)), reference.adaptive_avg_pool2d(x, (5, 4)))
+    assert sorted(calls) == [(17, 4), (23, 5)]
+    rows = adaptive._Axis.make(23, 5)
+    assert not any(a.flags.writeable for a in (rows.start, rows.stop, rows.lo, rows.hi))
+    assert not any(a.flags.writeable for a in rows.classes())
+
+
 def tap_major_input(dtype):
     """3x30 planes of 16x12 with NaN, infinities, signed zeros and a subnormal."""
     rng = np.random.default_rng(11)
