@@ -83,10 +83,14 @@ def check_grad_shape(shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
         )
 
 
-def integer_indices(indices: object, expected: tuple[int, ...], op: str) -> np.ndarray:
-    """The ``indices`` ``op`` returned with ``return_indices=True``, given back to its backward.
+def integer_indices(
+    indices: object, expected: tuple[int, ...], op: str, unpool: bool = False
+) -> np.ndarray:
+    """The ``indices`` ``op`` returned with ``return_indices=True``, given back to its backward
+    (or, with ``unpool``, to max unpooling).
 
-    ``expected`` is the output's shape in the caller's rank.
+    ``expected`` is the output's shape in the caller's rank; with ``unpool``, the shape of the
+    pooled values handed over with them (one index per value), and the message says so.
 
     Raises
     ------
@@ -95,6 +99,13 @@ def integer_indices(indices: object, expected: tuple[int, ...], op: str) -> np.n
     """
     idx = np.asarray(indices)
     if idx.shape != expected:
+        if unpool:
+            raise ParameterError(
+                "indices shape {shape} must equal x's shape {x_shape} (one index per input "
+                "element, as max_pool2d(..., return_indices=True) returns them)",
+                shape=idx.shape,
+                x_shape=expected,
+            )
         raise ParameterError(
             "indices shape {shape} must match the output shape {expected} "
             "(pass the indices {op} returned with return_indices=True)",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import parallel, pooling
-from engine.arrays import as_float_array, check_grad_shape, check_integer_indices, from_4d, to_4d
+from engine.arrays import as_float_array, check_grad_shape, from_4d, integer_indices, to_4d
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair, bare_pair, is_int
 from engine.workspace import Scratch
@@ -185,16 +185,7 @@ def _prepare(
 ) -> _Setup:
     x4, ndim = to_4d(x, "x")
     out_size = unpool_output_size(x4.shape[2:], kernel_size, stride, padding, output_size)
-    idx = np.asarray(indices)
-    x_shape = x4.shape[4 - ndim :]
-    if idx.shape != x_shape:
-        raise ParameterError(
-            "indices shape {shape} must equal x's shape {x_shape} (one index per input "
-            "element, as max_pool2d(..., return_indices=True) returns them)",
-            shape=idx.shape,
-            x_shape=x_shape,
-        )
-    check_integer_indices(idx, "max_pool2d")
+    idx = integer_indices(indices, x4.shape[4 - ndim :], "max_pool2d", unpool=True)
     idx = idx.reshape(x4.shape[0] * x4.shape[1], x4.shape[2] * x4.shape[3])
     if check_range:  # (else the caller checks them block by block: see _block_flat)
         _check_index_range(idx, out_size, output_size is None)

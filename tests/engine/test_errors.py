@@ -106,6 +106,11 @@ INVALID_CALLS = [
         "returned with return_indices=True)",
     ),
     (
+        lambda: engine.max_unpool2d(np.zeros((2, 2)), np.zeros((3, 3), int), 2),
+        "indices shape (3, 3) must equal x's shape (2, 2) (one index per input element, as "
+        "max_pool2d(..., return_indices=True) returns them)",
+    ),
+    (
         lambda: engine.max_pool2d_backward(np.zeros((2, 2)), PLANE, 2, indices=np.zeros((2, 2))),
         "indices must hold integers (max_pool2d's return_indices=True output), got dtype float64",
     ),

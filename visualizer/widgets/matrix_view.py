@@ -1043,6 +1043,12 @@ def note_pixels(cell: int, least: int = 0) -> int:
     return pixels if pixels >= max(least, NOTE_MIN_PX) else 0
 
 
+def note_inset(scale: float, depth: int) -> int:
+    """How far below a cell's top its note's tab starts: under the cell's highlight border
+    (``depth`` pixels deep)."""
+    return max(2, round(3 * min(scale, 1.2)), depth)
+
+
 def paint_note(
     painter: QPainter,
     rect: QRect,
@@ -1067,7 +1073,7 @@ def paint_note(
     # Measured in the font drawn: the painter's, completed from its device's font.
     metrics = QFontMetricsF(painter.font())
     text = f"×{note}"
-    inset = max(2, round(3 * min(scale, 1.2)), depth)
+    inset = note_inset(scale, depth)
     width = metrics.horizontalAdvance(text) + 4
     height = metrics.ascent() + 1
     box = QRectF(rect.center().x() - width / 2, rect.top() + inset, width, height)
@@ -1176,7 +1182,11 @@ class _CellDelegate(QStyledItemDelegate):
         # (see fitted_number), with the font.  With the two below, forgotten only when the
         # table's font (which completes the fonts) changes: a step that brings new numbers
         # measures them without writing a font out as a key (QFont.key, ~2 µs a call).
-        self._fitted: dict[tuple[int, str, int, int, bool], tuple[QFont, str, QFont]] = {}
+        self._fitted: dict[
+            tuple[int, str, int, int, bool, int | None], tuple[QFont, str, QFont]
+        ] = {}
+        # A note's tab's bottom, from its cell's top, by its font's size, its depth and the scale.
+        self._note_bottoms: dict[tuple[int, int, int, float], tuple[QFont | None, int]] = {}
         # Fonts as the table completes them, by the font's id, with the font; and as a cell
         # picture's context does, with the font and the context (see _make_picture).
         self._completed: dict[int, tuple[QFont, QFont]] = {}
@@ -1305,7 +1315,8 @@ class _CellDelegate(QStyledItemDelegate):
             plan = self._cell_plan(rect, styles, background.color())
             depth = plan_reach(plan, rect.width(), rect.height())
         if text and font is not None and foreground is not None:
-            self._paint_number(painter, rect, text, font, foreground, note, depth)
+            clear = self._note_bottom(note_px, depth) if note else 0
+            self._paint_number(painter, rect, text, font, foreground, note, depth, clear)
         if focused and model.current == key:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
@@ -1329,16 +1340,21 @@ class _CellDelegate(QStyledItemDelegate):
         foreground: QBrush,
         note: str | None,
         depth: int = 0,
+        clear: int = 0,
     ) -> None:
         """A cell's number in ``rect``: centred, or at the bottom under a ``note`` (its digits
-        above a frame ``depth`` pixels deep); whole, in a smaller font where the cell is too
-        narrow for it (see :meth:`fitted_number`)."""
+        above a frame ``depth`` pixels deep and below the note's tab, which ends ``clear``
+        pixels below the cell's top); whole, in a smaller font where the cell is too narrow
+        or, under a note, too low for it (see :meth:`fitted_number`)."""
         margin = self._text_margin
         if note:
             # A cell with a note has its number at the bottom, under the note.
             side = max(margin, depth)
             width = rect.width() - 2 * side
-            text, font = self.fitted_number(text, font, width, rect.height(), True)
+            # The digits' room: from under the tab (and a pixel) down to above the frame.
+            # In Stack mode's 47 px framed cells the tab's lower rows covered the digits' tops.
+            room = rect.height() - clear - depth - 2
+            text, font = self.fitted_number(text, font, width, rect.height(), True, room)
             # The digits stand on the baseline: the descent below it may reach into a frame.
             descent = self._sized_font(font, font.pixelSize())[2].descent()
             below = max(round(rect.height() * 0.04), math.ceil(depth + 1 - descent))
@@ -1352,26 +1368,53 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setPen(self._text_pen(foreground))
         painter.drawText(text_rect, align, text)
 
+    def _note_bottom(self, pixels: int, depth: int) -> int:
+        """Where the tab of a note in a ``pixels`` px font ends, from its cell's top, as
+        :func:`paint_note` draws it in this table."""
+        base = self.base_font
+        key = (pixels, depth, id(base), self.scale)
+        known = self._note_bottoms.get(key)
+        if known is None or known[0] is not base:
+            font = QFont()
+            font.setPixelSize(pixels)
+            font.setBold(True)
+            if base is not None:
+                font = completed_font(font, base)
+            ascent = QFontMetricsF(font).ascent()
+            bottom = math.ceil(note_inset(self.scale, depth) + ascent + 1)
+            if len(self._note_bottoms) > 256:
+                self._note_bottoms.clear()
+            known = self._note_bottoms[key] = (base, bottom)
+        return known[1]
+
     def forget_fits(self) -> None:
         """Forget the fonts numbers were fitted in (the table's font, which completes them,
         changed)."""
         self._fitted.clear()
+        self._note_bottoms.clear()
         self._completed.clear()
         self._sized.clear()
         self._sides.clear()
 
     def fitted_number(
-        self, text: str, font: QFont, width: int, height: int, note: bool = False
+        self,
+        text: str,
+        font: QFont,
+        width: int,
+        height: int,
+        note: bool = False,
+        room: int | None = None,
     ) -> tuple[str, QFont]:
         """The text and font a cell's number is drawn in, ``width`` pixels wide (inside the
-        text margins) and ``height`` high (``note``: under a note, at most 0.45 of it).
+        text margins) and ``height`` high (``note``: under a note, at most 0.45 of it, and
+        its digits at most ``room`` pixels tall when given).
 
         ``font`` (the model's, as the column was sized for it) where the number fits, else
         the largest smaller one in which it does, down to ``MIN_NUMBER_PX``: a number was
         cut at the cell's edges ("0.01563" read "015¢", 120 read "l2("), a different number.
         Where it does not fit even then, "…" (the tooltip says the number).  Worked out once
         per font, text and size (a step repaints many cells with the same few texts)."""
-        key = (id(font), text, width, height, note)
+        key = (id(font), text, width, height, note, room)
         known = self._fitted.get(key)
         if known is not None and known[0] is font:
             return known[1], known[2]
@@ -1379,6 +1422,12 @@ class _CellDelegate(QStyledItemDelegate):
         pixels = drawn.pixelSize()
         if note:
             pixels = min(pixels, max(MIN_NUMBER_PX, round(height * 0.45)))
+            if room is not None:
+                # A digit is as tall as a capital letter.
+                while (
+                    pixels > MIN_NUMBER_PX and self._sized_font(drawn, pixels)[2].capHeight() > room
+                ):
+                    pixels -= 1
         shown = text
         while pixels > MIN_NUMBER_PX and self._text_width(drawn, pixels, text) > width:
             pixels -= 1
