@@ -110,16 +110,22 @@ TAP_MAJOR_ROW_MIN_TAPS = 16
 TAP_MAJOR_ROWS_BLOCK_BYTES = 1 << 20
 
 #: Rows at least this long (``W`` elements) whose bins are at most
-#: ``TAP_MAJOR_STAGED_MAX_BIN_BYTES`` wide take the two-stage tap-major copy
-#: (:class:`_TapMajorCopy`), in blocks of ``TAP_MAJOR_STAGED_BLOCK_BYTES`` of input: whole rows
-#: moved first, so that the element-by-element pass reads ``kW`` apart (two bins or more per
-#: 64-byte cache line) instead of a plane or a bin apart.  8×64×56² → 7×7, one thread,
-#: CPU-time minima of 11 alternating rounds at load 5: float32 average 0.77×, maximum 0.84× the
-#: one-stage time; float64 (one bin row per cache line, so no fewer lines read) 1.05×, 1.09×.
-#: Blocks of 64 KB to 512 KB tried, 256 KB best.
-TAP_MAJOR_STAGED_MIN_WIDTH = 32
-TAP_MAJOR_STAGED_MAX_BIN_BYTES = 32
-TAP_MAJOR_STAGED_BLOCK_BYTES = 1 << 18
+#: ``TAP_MAJOR_COLS_OUTER_MAX_BIN_BYTES`` wide are copied with the output columns outermost
+#: (:class:`_TapMajorCopy`), in blocks of ``TAP_MAJOR_COLS_OUTER_BLOCK_BYTES`` of input: the
+#: copy's inner loop runs over a block's planes and output rows at once, one stride
+#: (``kH`` input rows) along all of them, and the lines it reads (two bins or more per 64-byte
+#: line) are read again by the next taps while in the cache.  8×64×56² → 7×7 float32, minima
+#: (medians) of 12 alternating rounds at load 2.6, forward ms, against the two-stage copy it
+#: replaced (whole rows first, then every ``kW``-th element): one thread, CPU time, average
+#: 2.50 (2.63) against 2.89 (3.08), maximum 3.95 (4.11) against 4.36 (4.62); two threads, wall,
+#: 1.86 (2.41) against 2.39 (3.68), 3.17 (4.92) against 3.70 (5.78); a second run of 40
+#: rounds at load 2.5 gave less: one thread 0.87× (0.94×) and 0.97× (0.96×), two threads
+#: 0.80× (0.91×) and 0.86× (1.04×) the two-stage time.  Blocks of 128 KB and 512 KB were
+#: slower.  Float64 (one bin row per cache line) gained nothing and keeps the
+#: copies below.
+TAP_MAJOR_COLS_OUTER_MIN_WIDTH = 32
+TAP_MAJOR_COLS_OUTER_MAX_BIN_BYTES = 32
+TAP_MAJOR_COLS_OUTER_BLOCK_BYTES = 1 << 18
 
 #: Runs of whole planes per thread in the backward passes (:func:`_thread_runs`), taken from a
 #: shared counter: when a busy machine holds one thread back, the others take its runs, where
@@ -600,18 +606,17 @@ class _TapMajorCopy:
     group at a time into a buffer of one group, to sum it while in the cache, cost more calls
     than it saved.
 
-    Rows of at least :data:`TAP_MAJOR_STAGED_MIN_WIDTH` elements with narrow bins (at most
-    :data:`TAP_MAJOR_STAGED_MAX_BIN_BYTES`) are copied in two stages instead (``staged``, bins
-    in ``(plane, oh, ow)`` order, ``g = 1``): first whole input rows, ``(b·out_H, kH, W)`` to
-    ``(kH, b·out_H, W)``, contiguous runs of ``W``; then in that copy
-    the bins of a row ``i`` lie ``kW`` apart, one stride along all of them, ``(kH, n, kW)`` to
-    ``(kH, kW, n)``: a long inner loop reading every ``kW``-th element (a few per cache line),
-    where the one-stage copy reads one element per cache line, a plane or a bin apart.
+    Rows of at least :data:`TAP_MAJOR_COLS_OUTER_MIN_WIDTH` elements with narrow bins (at
+    most :data:`TAP_MAJOR_COLS_OUTER_MAX_BIN_BYTES`) are copied with the output columns
+    outermost instead (``cols_outer``, bins in ``(ow, plane, oh)`` order, ``g = 1``):
+    ``(b·out_H, kH, out_W, kW)`` to ``(kH, kW, out_W, b·out_H)``, whose inner loop runs along
+    the block's planes and output rows together (one stride of ``kH`` input rows), a long
+    loop, where the copies above loop over ``out_W`` bins or ``b`` planes.
 
     Attributes
     ----------
     per : planes per block, at most
-    staged : whether the copy goes in two stages (then neither of the next two)
+    cols_outer : whether the output columns are outermost (then neither of the next two)
     planes_last : the order of the bins
     by_rows : whether a group is an output row (planes last only)
     """
@@ -623,12 +628,12 @@ class _TapMajorCopy:
         self.planes = planes
         self.bins = planes.reshape(n_planes, self.oh, self.kh, self.ow, self.kw)
         self.dtype = planes.dtype
-        self.staged = (
-            width >= TAP_MAJOR_STAGED_MIN_WIDTH
-            and self.kw * planes.itemsize <= TAP_MAJOR_STAGED_MAX_BIN_BYTES
+        self.cols_outer = (
+            width >= TAP_MAJOR_COLS_OUTER_MIN_WIDTH
+            and self.kw * planes.itemsize <= TAP_MAJOR_COLS_OUTER_MAX_BIN_BYTES
         )
-        if self.staged:
-            per = TAP_MAJOR_STAGED_BLOCK_BYTES // (self.plane * planes.itemsize)
+        if self.cols_outer:
+            per = TAP_MAJOR_COLS_OUTER_BLOCK_BYTES // (self.plane * planes.itemsize)
             self.per = max(1, min(n_planes, per))
             self.planes_last = self.by_rows = False
             return
@@ -653,9 +658,8 @@ class _TapMajorCopy:
         return _balanced(self.n_planes, self.plane, self.per)
 
     def scratch(self) -> np.ndarray:
-        """A buffer for one thread's copies (every block of :meth:`blocks` fits; two stages
-        need room for two copies of a block)."""
-        return np.empty((2 if self.staged else 1) * self.per * self.plane, dtype=self.dtype)
+        """A buffer for one thread's copies (every block of :meth:`blocks` fits)."""
+        return np.empty(self.per * self.plane, dtype=self.dtype)
 
     def taps(self, p: slice, scratch: np.ndarray) -> np.ndarray:
         """Block ``p`` in tap-major order by groups, (g, kH·kW, n / g), in ``scratch``.
@@ -664,13 +668,11 @@ class _TapMajorCopy:
         """
         b = p.stop - p.start
         kh, kw, oh, ow = self.kh, self.kw, self.oh, self.ow
-        if self.staged:
-            size = b * self.plane
-            by_rows = scratch[:size].reshape(kh, b * oh, self.width)
-            np.copyto(by_rows, self.planes[p].reshape(b * oh, kh, self.width).transpose(1, 0, 2))
-            taps = scratch[size : 2 * size].reshape(kh, kw, b * oh * ow)
-            np.copyto(taps, by_rows.reshape(kh, b * oh * ow, kw).transpose(0, 2, 1))
-            return taps.reshape(1, kh * kw, b * oh * ow)
+        if self.cols_outer:
+            taps = scratch[: b * self.plane].reshape(kh, kw, ow, b * oh)
+            block = self.planes[p].reshape(b * oh, kh, ow, kw)
+            np.copyto(taps, block.transpose(1, 3, 2, 0))
+            return taps.reshape(1, kh * kw, ow * b * oh)
         if self.by_rows:
             taps = scratch[: b * self.plane].reshape(oh, kh, kw, ow, b)
             taps[...] = self.bins[p].transpose(1, 2, 4, 3, 0)
@@ -685,6 +687,8 @@ class _TapMajorCopy:
 
     def by_planes(self, values: np.ndarray, b: int) -> np.ndarray:
         """One value per bin of a block, (n,) in the order of :meth:`taps`, as (b, oH, oW)."""
+        if self.cols_outer:
+            return values.reshape(self.ow, b, self.oh).transpose(1, 2, 0)
         if self.planes_last:
             return values.reshape(self.oh, self.ow, b).transpose(2, 0, 1)
         return values.reshape(b, self.oh, self.ow)

@@ -646,13 +646,13 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
     monkeypatch.setattr(adaptive, "TAP_MAJOR_ROW_MIN_BINS", 2 if by_rows else 1 << 40)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_ROW_MIN_TAPS", 2)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_ROWS_BLOCK_BYTES", block_bytes)
-    monkeypatch.setattr(adaptive, "TAP_MAJOR_STAGED_MIN_WIDTH", 1 << 40)  # the one-stage copies
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MIN_WIDTH", 1 << 40)  # the one-stage copies
     x = tap_major_input(dtype)
     planes = x.reshape(-1, 16, 12)
     rows, cols = adaptive._axes(x, output_size)
     assert adaptive._tap_major(rows, cols, len(planes), x.itemsize)
     copy = adaptive._TapMajorCopy(planes, rows, cols)
-    assert not copy.staged
+    assert not copy.cols_outer
     assert copy.planes_last == (block_bytes > 1536) and len(copy.blocks()) > 1
     assert copy.by_rows == (by_rows and copy.planes_last)
     assert_tap_major_matches_the_reference(x, output_size)
@@ -662,36 +662,36 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("output_size", [(4, 4), (2, 3), (8, 6), (1, 12), (2, 2), (1, 2)])
 @pytest.mark.parametrize("block_bytes", [1536, 1 << 16])
-def test_staged_tap_major_copy_matches_the_reference_on_many_planes(
+def test_cols_outer_tap_major_copy_matches_the_reference_on_many_planes(
     monkeypatch, threads, dtype, output_size, block_bytes
 ):
-    """Wide rows of narrow bins take the two-stage tap-major copy (whole rows, then every
-    ``kW``-th element), in blocks of a few planes or many, for the ordered sums and the
-    first-maximum scan alike."""
+    """Wide rows of narrow bins take the tap-major copy with the output columns outermost
+    (one long inner loop over planes and output rows), in blocks of a few planes or many,
+    for the ordered sums and the first-maximum scan alike."""
     monkeypatch.setattr(pooling, "THREADS", threads)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
-    monkeypatch.setattr(adaptive, "TAP_MAJOR_STAGED_MIN_WIDTH", 12)
-    monkeypatch.setattr(adaptive, "TAP_MAJOR_STAGED_MAX_BIN_BYTES", 12 * 8)
-    monkeypatch.setattr(adaptive, "TAP_MAJOR_STAGED_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MIN_WIDTH", 12)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MAX_BIN_BYTES", 12 * 8)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_BLOCK_BYTES", block_bytes)
     x = tap_major_input(dtype)
     planes = x.reshape(-1, 16, 12)
     rows, cols = adaptive._axes(x, output_size)
     copy = adaptive._TapMajorCopy(planes, rows, cols)
-    assert copy.staged and len(copy.blocks()) > 1
+    assert copy.cols_outer and len(copy.blocks()) > 1
     assert_tap_major_matches_the_reference(x, output_size)
 
 
-def test_staged_tap_major_copy_is_taken_for_wide_rows_of_narrow_bins():
-    """The benchmark's float32 8x8 bins of 56-wide rows go in two stages; float64 bins of 64
-    bytes (one cache line a bin row) and narrow rows keep the one-stage copy, float64's by
-    output rows (a row of the larger by-rows block holds 41 planes of 7 bins)."""
+def test_cols_outer_tap_major_copy_is_taken_for_wide_rows_of_narrow_bins():
+    """The benchmark's float32 8x8 bins of 56-wide rows go output columns outermost; float64
+    bins of 64 bytes (one cache line a bin row) and narrow rows keep the other copies,
+    float64's by output rows (a row of the larger by-rows block holds 41 planes of 7 bins)."""
     cases = [(np.float32, 56, True, False), (np.float64, 56, False, True)]
     cases.append((np.float32, 16, False, True))
-    for dtype, width, staged, by_rows in cases:
+    for dtype, width, cols_outer, by_rows in cases:
         planes = np.zeros((512, 56, width), dtype=dtype)
         rows, cols = adaptive._Axis.make(56, 7), adaptive._Axis.make(width, width // 8)
         copy = adaptive._TapMajorCopy(planes, rows, cols)
-        assert (copy.staged, copy.by_rows) == (staged, by_rows)
+        assert (copy.cols_outer, copy.by_rows) == (cols_outer, by_rows)
 
 
 def test_an_axis_is_made_once_per_size_pair(monkeypatch):
@@ -755,12 +755,12 @@ def assert_tap_major_matches_the_reference(x, output_size):
     )
 
 
-@pytest.mark.parametrize("staged", [False, True])
-def test_tap_major_sums_are_sequential_not_pairwise(torch, monkeypatch, staged):
+@pytest.mark.parametrize("cols_outer", [False, True])
+def test_tap_major_sums_are_sequential_not_pairwise(torch, monkeypatch, cols_outer):
     """A bin 2**25, 1, 1, ... in float32: added one by one every 1 rounds away (PyTorch's
     order); a pairwise or blocked sum would first add the ones up and keep them.  Copied in
     one stage or in two."""
-    monkeypatch.setattr(adaptive, "TAP_MAJOR_STAGED_MIN_WIDTH", 16 if staged else 1 << 40)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MIN_WIDTH", 16 if cols_outer else 1 << 40)
     x = np.ones((4, 16, 16, 16), dtype=np.float32)
     x[:, :, ::8, ::8] = 2.0**25  # the first tap of every 8x8 bin
     y = adaptive_avg_pool2d(x, 2)
