@@ -646,6 +646,81 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
     monkeypatch.setattr(adaptive, "TAP_MAJOR_ROW_MIN_BINS", 2 if by_rows else 1 << 40)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_ROW_MIN_TAPS", 2)
     monkeypatch.setattr(adaptive, "TAP_MAJOR_ROWS_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MIN_WIDTH", 1 << 40)  # the one-stage copies
+    x = tap_major_input(dtype)
+    planes = x.reshape(-1, 16, 12)
+    rows, cols = adaptive._axes(x, output_size)
+    assert adaptive._tap_major(rows, cols, len(planes), x.itemsize)
+    copy = adaptive._TapMajorCopy(planes, rows, cols)
+    assert not copy.cols_outer
+    assert copy.planes_last == (block_bytes > 1536) and len(copy.blocks()) > 1
+    assert copy.by_rows == (by_rows and copy.planes_last)
+    assert_tap_major_matches_the_reference(x, output_size)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("output_size", [(4, 4), (2, 3), (8, 6), (1, 12), (2, 2), (1, 2)])
+@pytest.mark.parametrize("block_bytes", [1536, 1 << 16])
+def test_cols_outer_tap_major_copy_matches_the_reference_on_many_planes(
+    monkeypatch, threads, dtype, output_size, block_bytes
+):
+    """Wide rows of narrow bins take the tap-major copy with the output columns outermost
+    (one long inner loop over planes and output rows), in blocks of a few planes or many,
+    for the ordered sums and the first-maximum scan alike."""
+    monkeypatch.setattr(pooling, "THREADS", threads)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_MIN_OUTPUTS", 2)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MIN_WIDTH", 12)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MAX_BIN_BYTES", 12 * 8)
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_BLOCK_BYTES", block_bytes)
+    x = tap_major_input(dtype)
+    planes = x.reshape(-1, 16, 12)
+    rows, cols = adaptive._axes(x, output_size)
+    copy = adaptive._TapMajorCopy(planes, rows, cols)
+    assert copy.cols_outer and len(copy.blocks()) > 1
+    assert_tap_major_matches_the_reference(x, output_size)
+
+
+def test_cols_outer_tap_major_copy_is_taken_for_wide_rows_of_narrow_bins():
+    """The benchmark's float32 8x8 bins of 56-wide rows go output columns outermost; float64
+    bins of 64 bytes (one cache line a bin row) and narrow rows keep the other copies,
+    float64's by output rows (a row of the larger by-rows block holds 41 planes of 7 bins)."""
+    cases = [(np.float32, 56, True, False), (np.float64, 56, False, True)]
+    cases.append((np.float32, 16, False, True))
+    for dtype, width, cols_outer, by_rows in cases:
+        planes = np.zeros((512, 56, width), dtype=dtype)
+        rows, cols = adaptive._Axis.make(56, 7), adaptive._Axis.make(width, width // 8)
+        copy = adaptive._TapMajorCopy(planes, rows, cols)
+        assert (copy.cols_outer, copy.by_rows) == (cols_outer, by_rows)
+
+
+def test_an_axis_is_made_once_per_size_pair(monkeypatch):
+    """Forward and backward passes of the same sizes share their axes: the bins of a (size,
+    out) pair are worked out once, and kept read-only (every caller reads the same arrays)."""
+    calls = []
+
+    def counting_bins(in_size, out_size):
+        calls.append((in_size, out_size))
+        return adaptive_bins(in_size, out_size)
+
+    monkeypatch.setattr(adaptive, "adaptive_bins", counting_bins)
+    adaptive._make_axis.cache_clear()
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 23, 17))
+    for _ in range(3):
+        gy = rng.standard_normal((2, 3, 5, 4))
+        adaptive_avg_pool2d_backward(gy, x, (5, 4))
+        _, idx = adaptive_max_pool2d(x, (5, 4), return_indices=True)
+        adaptive_max_pool2d_backward(gy, x, (5, 4), indices=idx)
+        assert_array_equal(adaptive_avg_pool2d(x, (5, 4)), reference.adaptive_avg_pool2d(x, (5, 4)))
+    assert sorted(calls) == [(17, 4), (23, 5)]
+    rows = adaptive._Axis.make(23, 5)
+    assert not any(a.flags.writeable for a in (rows.start, rows.stop, rows.lo, rows.hi))
+    assert not any(a.flags.writeable for a in rows.classes())
+
+
+def tap_major_input(dtype):
+    """3x30 planes of 16x12 with NaN, infinities, signed zeros and a subnormal."""
     rng = np.random.default_rng(11)
     x = rng.standard_normal((3, 30, 16, 12)).astype(dtype)
     x[0, 0, 1, :4] = np.nan
@@ -655,12 +730,13 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
     x[1, 3, :4, :6] = -0.0
     x[1, 3, 0, 0] = 0.0
     x[2, 2] = 2.0**-140  # subnormal in float32
-    planes = x.reshape(-1, 16, 12)
-    rows, cols = adaptive._axes(x, output_size)
-    assert adaptive._tap_major(rows, cols, len(planes), x.itemsize)
-    copy = adaptive._TapMajorCopy(planes, rows, cols)
-    assert copy.planes_last == (block_bytes > 1536) and len(copy.blocks()) > 1
-    assert copy.by_rows == (by_rows and copy.planes_last)
+    return x
+
+
+def assert_tap_major_matches_the_reference(x, output_size):
+    """Average, maximum (with indices) and the maximum's gradient against the plain loops."""
+    rng = np.random.default_rng(12)
+    dtype = x.dtype
     assert_same(adaptive_avg_pool2d(x, output_size), reference.adaptive_avg_pool2d(x, output_size))
     # the maximum (bins of more than 36 taps take the tap-major scan): ties, NaN, signed zeros
     x[0, 2, :8, :6] = -0.0
@@ -679,9 +755,12 @@ def test_tap_major_sums_match_the_reference_on_many_planes(
     )
 
 
-def test_tap_major_sums_are_sequential_not_pairwise(torch):
+@pytest.mark.parametrize("cols_outer", [False, True])
+def test_tap_major_sums_are_sequential_not_pairwise(torch, monkeypatch, cols_outer):
     """A bin 2**25, 1, 1, ... in float32: added one by one every 1 rounds away (PyTorch's
-    order); a pairwise or blocked sum would first add the ones up and keep them."""
+    order); a pairwise or blocked sum would first add the ones up and keep them.  Copied in
+    one stage or in two."""
+    monkeypatch.setattr(adaptive, "TAP_MAJOR_COLS_OUTER_MIN_WIDTH", 16 if cols_outer else 1 << 40)
     x = np.ones((4, 16, 16, 16), dtype=np.float32)
     x[:, :, ::8, ::8] = 2.0**25  # the first tap of every 8x8 bin
     y = adaptive_avg_pool2d(x, 2)

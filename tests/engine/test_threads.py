@@ -159,6 +159,42 @@ def test_adaptive_pooling_gives_the_same_bits_on_every_thread_count(threads, dty
     assert threads.handoffs  # the blocks did go to other threads
 
 
+@pytest.mark.parametrize("output_size", [7, 9])
+def test_adaptive_forward_blocks_go_to_whichever_thread_is_free(threads, monkeypatch, output_size):
+    """While one thread is stuck in the adaptive forward's first block, the other takes every
+    other block (a fixed half each left the stuck thread's later blocks waiting for it); the
+    result is still the one-thread result."""
+    from engine import adaptive
+
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((4, 64, 56, 56)).astype(np.float32)
+    expected = engine.adaptive_max_pool2d(x, output_size, return_indices=True)
+    # 7x7: equal bins, tap-major copies; 9x9: uneven bins, tap-major gathers
+    owner = adaptive._TapMajorCopy if output_size == 7 else adaptive._TapMajorGather
+    method = "taps" if output_size == 7 else "gather"
+    n_blocks = len(owner(x.reshape(-1, 56, 56), *adaptive._axes(x, output_size)).blocks())
+    assert n_blocks > 2
+    real = getattr(owner, method)
+    lock = threading.Lock()
+    started: list[int] = []
+    others_done = threading.Event()
+
+    def watched(self, p, *args):
+        with lock:
+            started.append(p.start)
+            if len(started) == n_blocks:
+                others_done.set()
+        if p.start == 0:
+            assert others_done.wait(timeout=20), "the other blocks waited for block 0"
+        return real(self, p, *args)
+
+    monkeypatch.setattr(owner, method, watched)
+    threads(2)
+    y, idx = engine.adaptive_max_pool2d(x, output_size, return_indices=True)
+    assert len(started) == n_blocks
+    assert _same_bits(y, expected[0]) and _same_bits(idx, expected[1])
+
+
 # Convolutions (engine.parallel): samples, bands of one sample (their dX canvases added in band
 # order), and bands shorter than the kernel; float32 and float64; with and without groups.
 CONV_CASES = [
