@@ -106,12 +106,13 @@ UPDATE_NAME = re.compile(r"^(d[XWb](\[[^\]]*\])?):")
 
 
 @pytest.mark.parametrize("language", [ENGLISH, CHINESE])
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+@pytest.mark.parametrize("size", [(1150, 768), (1024, 768)])
 @pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d"])
 def test_updates_beside_the_matrices_wrap_alike(window, qtbot, op, size, language):
     """In the lecture's column beside the matrices, every update of a step is drawn whole
     on its line, or every one broken after its cell's name: at 1366×768 convolution's dX
-    updates stayed whole while its dW updates broke after "dW[0, 0]:"."""
+    updates stayed whole while its dW updates broke after "dW[0, 0]:" (1366×768 now has the
+    text below the matrices: 1150×768 is a wider size with it beside)."""
     set_language(language)
     try:
         window.resize(*size)
