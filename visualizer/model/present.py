@@ -645,8 +645,10 @@ LECTURE_BESIDE_MATRICES = 5
 LECTURE_TEXT_WIDTH_SHARE = 0.25
 # The lecture's text leaves the place the count of matrices gives it (lecture_text_beside) for
 # the other one where the matrices' cells are then this much larger (see
-# MainWindow._lecture_text_beside).
-LECTURE_TEXT_PLACE_GAIN = 1.05
+# MainWindow._lecture_text_beside): clearly larger, as the text shrinks there (convolution's
+# backward at 1366×768, 39 px cells below against 37 beside, had its text fall from 24 to
+# 18 px; the transposed one gains 43 against 34, LP pooling's backward 36 against 30).
+LECTURE_TEXT_PLACE_GAIN = 1.18
 LECTURE_TEXT_LEAST = 240
 
 
