@@ -305,6 +305,47 @@ def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
                 assert abs(p.x() - down_leg) < 1.0, (t, p)
 
 
+def test_an_arrow_to_a_lower_row_leaves_the_close_up_under_a_heat_map(window, qtbot):
+    """The transposed convolution's backward lecture layout at 1366×768 (dY a heat map with its
+    close-up under it; dW in the lower row): the arrow to dW ran from the heat map's window
+    straight down over the close-up's framed numbers ("1" read as "."); it now leaves the
+    close-up's cells.  The arrow to dX in the same row still leaves the heat map."""
+    from PySide6.QtCore import QRectF
+
+    from visualizer.widgets.step_arrows import close_up_below
+
+    window.resize(1366, 768)
+    settle(qtbot)
+    st = window.state
+    assert st.set_op("conv_transpose2d")
+    st.set_step(st.n_windows + 6)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    dy = window.views_panel.grad_output_view
+    low = close_up_below(dy)
+    assert low is not None, "dY is a heat map with its close-up under it"
+    assert sheet.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
+    (to_dx, to_dw) = sheet._segments
+    heat = QRectF(dy.heatmap.rect()).translated(
+        sheet.mapFromGlobal(dy.heatmap.mapToGlobal(dy.heatmap.rect().topLeft()))
+    )
+    close = QRectF(low.table.viewport().rect()).translated(
+        sheet.mapFromGlobal(low.table.viewport().mapToGlobal(low.rect().topLeft()))
+    )
+    assert heat.contains(to_dx[0].center())
+    assert close.contains(to_dw[0].center()), (to_dw[0], close)
+    path, _head, _a = sheet._shape(to_dw)
+    # Down from the close-up's window the arrow crosses no other part of the close-up than
+    # the grid line it leaves along.
+    leg = to_dw[5]
+    for t in range(0, 101):
+        p = path.pointAtPercent(t / 100)
+        if close.contains(p) and p.y() > to_dw[0].bottom():
+            assert abs(p.x() - leg) < 1.0, (t, p)
+
+
 def header_numbers(window, sheet) -> list[tuple[str, object]]:
     """Each row and column number the shown tables draw in their headers: its view and
     digits, and the box of its ink in the arrows' sheet."""

@@ -39,7 +39,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QRegion,
 )
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTableView, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QStackedWidget, QTableView, QWidget
 
 from visualizer.widgets.matrix_view import (
     LEGEND_DIM_OPACITY,
@@ -107,6 +107,19 @@ def leg_x(
     first, last = min(c for _, c in cells), max(c for _, c in cells)
     count = last - first + 1
     return box.left() + (count // 2) * box.width() / count
+
+
+def close_up_below(view: MatrixView) -> MatrixView | None:
+    """``view``'s close-up where it is shown under its heat map, else None."""
+    low = view.magnifier
+    if (
+        low is None
+        or _current_index(view.stack) == 0
+        or not _is_visible(low)
+        or view.body.direction() != QBoxLayout.Direction.TopToBottom
+    ):
+        return None
+    return low
 
 
 def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
@@ -249,11 +262,19 @@ class StepArrows(QWidget):
             if start is None or end is None:
                 continue
             top = min(self._top(a, tops), self._top(b, tops))
+            band = self._band_above(a, b, views, tops)
+            if band is not None:
+                # Down to a lower row from a heat map whose close-up lies under it: the arrow
+                # leaves the close-up's cells (the transposed convolution's backward at
+                # 1366×768 ran down from dY's heat map over its close-up's numbers).
+                low = close_up_below(a)
+                box = None if low is None else low.cells_box(source, self)
+                if low is not None and box is not None:
+                    a, start = low, box
             legs = (leg_x(a, source, start), leg_x(b, target, end), leg_x(a, source, start, True))
             rise_y = self._top(a.stack, tops)
             exit_y = rise_y + _height(a.stack)
             entry_y = self._top(b.stack, tops)
-            band = self._band_above(a, b, views, tops)
             ends = (float(exit_y) if band is None else band, float(entry_y), float(rise_y))
             room = head_room(b, target)
             segments.append((start, end, float(top), *legs, *ends, room))
