@@ -216,3 +216,20 @@ def test_convolution_backward_at_1366_keeps_its_text_beside_for_a_small_gain(win
     label = bar.arithmetic_label
     assert "…" not in label.text()
     assert label.font().pixelSize() >= int(0.028 * window.height())  # 18 px below
+
+
+def test_row_and_column_numbers_grow_in_the_lecture_layout(window, qtbot):
+    """The step's text names cells by their row and column ("dX[2, 3]"); at 1920×1080 the
+    lecture's 90+ px cells had their numbers capped at 16 px (~12 px digits).  In the lecture
+    layout the cap is LECTURE_HEADER_MOST_PX; leaving it brings back HEADER_MOST_PX."""
+    from visualizer.widgets.matrix_view import HEADER_MOST_PX, LECTURE_HEADER_MOST_PX
+
+    view = window.views_panel.input_view
+    present(qtbot, window, (1920, 1080))
+    header = view.table.horizontalHeader()
+    assert view.cell * 0.34 > LECTURE_HEADER_MOST_PX  # large cells: the cap decides
+    assert header.font().pixelSize() == LECTURE_HEADER_MOST_PX
+    assert view.table.verticalHeader().font().pixelSize() == LECTURE_HEADER_MOST_PX
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot, window)
+    assert header.font().pixelSize() <= HEADER_MOST_PX

@@ -279,10 +279,16 @@ def format_cell(value: float) -> str:
     return _formatted(float(value))
 
 
-def header_font(cell: int) -> QFont:
-    """The font of the row and column numbers at cell size ``cell``."""
+HEADER_MOST_PX = 16  # the row and column numbers' largest font (pixels)
+# ... in the lecture layout: the step's text names cells by them ("dX[2, 3]"), and at
+# 1920×1080 the 16 px cap left ~12 px digits beside 57 px numbers.
+LECTURE_HEADER_MOST_PX = 24
+
+
+def header_font(cell: int, most: int = HEADER_MOST_PX) -> QFont:
+    """The font of the row and column numbers at cell size ``cell``, at most ``most`` px."""
     font = QFont()
-    font.setPixelSize(max(10, min(int(cell * 0.34), 16)))
+    font.setPixelSize(max(10, min(int(cell * 0.34), most)))
     return font
 
 
@@ -4113,6 +4119,7 @@ class MatrixView(QWidget):
         self.black_white = False
         self.dimmed = False
         self.number_height = NUMBER_HEIGHT  # the numbers' font, a fraction of the cell
+        self.header_most = HEADER_MOST_PX  # the row and column numbers' largest font
         self.max_cell = MAX_CELL  # the largest cell size (see set_max_cell)
         self._caption_font: QFont | None = None  # see set_caption_font
         self._asked: tuple[int, int] | None = None  # quiz mode's asked cell (matrix coordinates)
@@ -4222,6 +4229,16 @@ class MatrixView(QWidget):
         layout)."""
         if fraction != self.number_height:
             self.number_height = fraction
+            self._layout = (0, 0, 0)
+            if self.cell:
+                cell, self.cell = self.cell, 0
+                self.set_cell_size(cell)
+
+    def set_header_most(self, pixels: int) -> None:
+        """The row and column numbers' largest font (HEADER_MOST_PX; larger in the lecture
+        layout)."""
+        if pixels != self.header_most:
+            self.header_most = pixels
             self._layout = (0, 0, 0)
             if self.cell:
                 cell, self.cell = self.cell, 0
@@ -5052,7 +5069,7 @@ class MatrixView(QWidget):
         geometry back and forth on every step of a magnifier)."""
         if cell < HEADER_MIN_CELL:
             return 0, 0
-        font = header_font(cell)
+        font = header_font(cell, self.header_most)
         rows, cols = self.table.verticalHeader(), self.table.horizontalHeader()
         # The row and column numbers by their lengths and signs (digits are equally wide):
         # a magnifier's numbers change on every step, their widths rarely.

@@ -54,6 +54,8 @@ from visualizer.ui import Retranslatable, largest_fitting
 from visualizer.widgets.channel_planes import PlaneGroup
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
+    HEADER_MOST_PX,
+    LECTURE_HEADER_MOST_PX,
     LECTURE_NOTE_MIN_PX,
     LECTURE_NUMBER_HEIGHT,
     MIN_NUMBER_CELL,
@@ -517,6 +519,7 @@ class ViewsPanel(Retranslatable, QWidget):
         """A new extra plane: edits go to its channel, hovering it links like the main one."""
         view.set_number_height(LECTURE_NUMBER_HEIGHT if self.lecture else NUMBER_HEIGHT)
         view.set_note_least(LECTURE_NOTE_MIN_PX if self.lecture else 0)
+        view.set_header_most(LECTURE_HEADER_MOST_PX if self.lecture else HEADER_MOST_PX)
         view.set_typing_edits(not self.lecture)
         size_by_slot(view, not self._flowing())
         view.sigResized.connect(self._sync_timer.start)
@@ -1198,6 +1201,7 @@ class ViewsPanel(Retranslatable, QWidget):
         for view in self.views():
             view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
             view.set_note_least(LECTURE_NOTE_MIN_PX if on else 0)
+            view.set_header_most(LECTURE_HEADER_MOST_PX if on else HEADER_MOST_PX)
         if not on:
             self._set_cell_most(self.views(), LECTURE_CELL_RANGE[1])
         self._relayout()
