@@ -4229,20 +4229,21 @@ class MatrixView(QWidget):
         layout)."""
         if fraction != self.number_height:
             self.number_height = fraction
-            self._layout = (0, 0, 0)
-            if self.cell:
-                cell, self.cell = self.cell, 0
-                self.set_cell_size(cell)
+            self._lay_out_again()
 
     def set_header_most(self, pixels: int) -> None:
         """The row and column numbers' largest font (HEADER_MOST_PX; larger in the lecture
         layout)."""
         if pixels != self.header_most:
             self.header_most = pixels
-            self._layout = (0, 0, 0)
-            if self.cell:
-                cell, self.cell = self.cell, 0
-                self.set_cell_size(cell)
+            self._lay_out_again()
+
+    def _lay_out_again(self) -> None:
+        """Lay the cells out anew at their size (a font that follows it changed)."""
+        self._layout = (0, 0, 0)
+        if self.cell:
+            cell, self.cell = self.cell, 0
+            self.set_cell_size(cell)
 
     def set_max_cell(self, cell: int) -> None:
         """The largest cell size the view draws (MAX_CELL unless the lecture layout lets its
