@@ -779,40 +779,57 @@ class StepBar(Retranslatable, QWidget):
             label.set_height_range(2 * metrics.lineSpacing() + ARITHMETIC_FRAME)
             self.fit_arithmetic()
             return
-        box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
-        # The step's sentence at a readable size: the box grows for it (once per operation and
-        # phase, so that the matrices do not move while stepping), up to a share of the height.
-        readable = max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE))
-        most = LECTURE_TEXT_MAX_SHARE
-        channels = self.state.step_text().count("\n") > ARITHMETIC_LINES
-        if channels:
-            # Several channels: most of the numbers are on the lines of updates, drawn at
-            # LINES_SIZE of the sentence's size: those lines are made readable.
-            most = LECTURE_TEXT_CHANNELS_SHARE
-            readable = math.ceil(readable * 100 / LINES_SIZE)
-        font = QFont(self._arithmetic_font)
-        font.setPixelSize(readable)
-
-        def text_height(width: int) -> int:
-            document = self._document(label.text(), max(50, width - ARITHMETIC_SIDES))
-            document.setDefaultFont(font)
-            return int(document.size().height()) + ARITHMETIC_FRAME
-
+        font = self._readable_font(height)
         stacked = False
-        if channels:
+        if self._several_channels():
             # The counter over the text where that takes less height than beside it.
             whole = self.contentsRect().width() - 8  # the layout's margins
             counter = self.counter_fence.sizeHint()
             spacing = max(0, self.text_row.spacing())
-            over = text_height(whole) + counter.height() + spacing
-            stacked = over < text_height(whole - counter.width() - spacing)
+            over = self._text_height(label.text(), whole, font) + counter.height() + spacing
+            beside_text = self._text_height(label.text(), whole - counter.width() - spacing, font)
+            stacked = over < beside_text
         self._stack_counter(stacked)
-        needed = text_height(label.width())
-        box = max(box, min(needed, int(height * most)))
+        box = self._lecture_box(label.text(), label.width(), height)
         self._reserved_for = (self.state.spec.key, self.state.phase)
         self._reserved_width = label.width()
         label.set_height_range(box, box)
         self.fit_arithmetic()
+
+    def _several_channels(self) -> bool:
+        """Whether the step writes more lines of updates than ARITHMETIC_LINES (several
+        channels: preset 09's backward writes 17 updates)."""
+        return self.state.step_text().count("\n") > ARITHMETIC_LINES
+
+    def _readable_font(self, height: int) -> QFont:
+        """The arithmetic's font at the size the lecture's text is made readable at in a
+        window ``height`` pixels high.  With several channels most of the numbers are on the
+        lines of updates, drawn at LINES_SIZE of the sentence's size: those lines are."""
+        readable = max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE))
+        if self._several_channels():
+            readable = math.ceil(readable * 100 / LINES_SIZE)
+        font = QFont(self._arithmetic_font)
+        font.setPixelSize(readable)
+        return font
+
+    def _text_height(self, text: str, width: int, font: QFont) -> int:
+        """The height of the box ``text`` (rich text) needs in ``font`` at label width ``width``."""
+        document = self._document(text, max(50, width - ARITHMETIC_SIDES))
+        document.setDefaultFont(font)
+        return int(document.size().height()) + ARITHMETIC_FRAME
+
+    def _lecture_box(self, text: str, width: int, height: int) -> int:
+        """The arithmetic's box below the lecture's matrices for ``text`` at label width
+        ``width`` in a window ``height`` pixels high: two lines of its font, at least
+        LECTURE_TEXT_SHARE of the height, grown for the step's text at a readable size (see
+        _readable_font; once per operation and phase, so that the matrices do not move
+        while stepping) up to a share of the height (LECTURE_TEXT_CHANNELS_SHARE with several
+        channels, else LECTURE_TEXT_MAX_SHARE)."""
+        metrics = QFontMetrics(self._arithmetic_font)
+        box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
+        most = LECTURE_TEXT_CHANNELS_SHARE if self._several_channels() else LECTURE_TEXT_MAX_SHARE
+        needed = self._text_height(text, width, self._readable_font(height))
+        return max(box, min(needed, int(height * most)))
 
     def _stack_counter(self, on: bool) -> None:
         """Lecture layout below the matrices: the counter over the arithmetic (``on``), which
@@ -837,16 +854,7 @@ class StepBar(Retranslatable, QWidget):
         counter = max(120, self._counter_need(self._counter_font) + 2)
         spacing = max(0, self.text_row.spacing())
         label = width - margins.left() - margins.right() - counter - spacing
-        metrics = QFontMetrics(self._arithmetic_font)
-        box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
-        document = self._document(
-            arithmetic_html(self.state.step_text()), max(50, label - ARITHMETIC_SIDES)
-        )
-        font = QFont(self._arithmetic_font)
-        font.setPixelSize(max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE)))
-        document.setDefaultFont(font)
-        needed = int(document.size().height()) + ARITHMETIC_FRAME
-        box = max(box, min(needed, int(height * LECTURE_TEXT_MAX_SHARE)))
+        box = self._lecture_box(arithmetic_html(self.state.step_text()), label, height)
         box = max(box, QFontMetrics(self._counter_font).height())
         return box + margins.top() + margins.bottom()
 
