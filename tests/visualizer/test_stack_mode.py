@@ -733,3 +733,37 @@ def test_stack_mode_with_the_pitfalls_dock_fits_1024_wide(window, qtbot):
         qtbot.wait(5)
     assert row.wrapped() == (row.width() < row.one_line_width())
     assert label.width() >= label.sizeHint().width()
+
+
+def test_the_levels_are_drawn_at_one_cell_size(window, qtbot):
+    """One scale for the figure: a 9×9 input, its 7×7 and 5×5 convolutions are tables at one
+    cell size (each level fitted alone drew the 5×5 at 85 px beside the input's 47 px at
+    1366×768, as if the stack grew), in the normal and the lecture layout, forward and
+    backward; a resize fits them again together."""
+    panel = open_stack(window, qtbot)
+    combo = panel.presets_combobox
+    paths = [str(preset.path) for preset in panel.presets]
+    index = 1 + next(i for i, path in enumerate(paths) if "01_two_3x3" in path)
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    qtbot.wait(10)
+    qtbot.waitUntil(lambda: not panel._fit_timer.isActive())
+
+    def cells():
+        shown = [v for v in panel.level_views + panel.grad_views if v.isVisible()]
+        assert all(v.table_at(v.cell) for v in shown)
+        return {v.cell for v in shown}, len(shown)
+
+    sizes, shown = cells()
+    assert shown == 3 and len(sizes) == 1
+    action = next(a for a in window.findChildren(QAction) if a.objectName() == "presentationAction")
+    action.trigger()
+    qtbot.wait(10)
+    qtbot.waitUntil(lambda: not panel._fit_timer.isActive())
+    lecture, shown = cells()
+    assert shown == 3 and len(lecture) == 1 and lecture != sizes  # refitted to the new room
+    panel.last_button.click()  # the backward phase: each level beside its gradient
+    qtbot.wait(10)
+    qtbot.waitUntil(lambda: not panel._fit_timer.isActive())
+    sizes, shown = cells()
+    assert shown == 6 and len(sizes) == 1

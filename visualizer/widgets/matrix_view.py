@@ -3780,6 +3780,20 @@ def marks_held(views: Iterable[MatrixView]) -> Iterator[None]:
                 view.set_highlights(view._highlight_cells)
 
 
+def fit_at_one_scale(views: Iterable[MatrixView], zoom: float = 1.0) -> None:
+    """Fit each of ``views`` to its slot (times ``zoom``), every table at one cell size.
+
+    One scale for a figure (issue 10, point 6): every view drawn as a table takes the largest
+    cell size at which all of them fit, so a 4×4 output never looks larger than the 8×8 input
+    it shrinks.  Whether a view is a table or a heat map is decided by its own fit: a heat map
+    keeps its own scale, and a 64×64 input's 3 px cells never take a 2×2 output's numbers.
+    """
+    fits = {view: int(view.fit_cell() * zoom) for view in views}
+    tables = [cell for view, cell in fits.items() if view.table_at(cell)]
+    for view, cell in fits.items():
+        view.set_cell_size(min(tables) if view.table_at(cell) else cell)
+
+
 def fits_held(views: Iterable[MatrixView]) -> None:
     """A fit of ``views`` to their slots is coming (an edit's new shapes, before the next
     paint): until :meth:`MatrixView.settle_fit`, new data and highlights leave the cell

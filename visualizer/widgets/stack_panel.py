@@ -71,7 +71,7 @@ from visualizer.stack_presets import StackPreset, list_stack_presets, load_stack
 from visualizer.state import AppState
 from visualizer.ui import ERROR_COLOUR, Retranslatable, add_action, set_font
 from visualizer.view_settings import view_settings
-from visualizer.widgets.matrix_view import MatrixView
+from visualizer.widgets.matrix_view import MatrixView, fit_at_one_scale
 from visualizer.widgets.params_panel import _Control, _value_signal
 from visualizer.widgets.step_bar import (
     LECTURE_TEXT_READABLE,
@@ -367,6 +367,11 @@ class StackPanel(Retranslatable, QWidget):
         self.play_button.setObjectName("stack_play_button")
         self.play_button.setMaximumWidth(40)
         self.play_button.clicked.connect(self.toggle_play)
+        # Views resized by one layout pass are fitted together, once, after it.
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_views)
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._on_play_timer)
         self.speed_spinbox = QSpinBox()
@@ -853,7 +858,7 @@ class StackPanel(Retranslatable, QWidget):
                 v.set_magnifier_allowed(False)
                 v.setMinimumSize(VIEW_MIN_WIDTH, VIEW_MIN_HEIGHT)
                 v.title_label.setFont(self._title_font(v.title_label.font()))
-                v.sigResized.connect(lambda v=v: v.set_cell_size(int(v.fit_cell())))
+                v.sigResized.connect(self._fit_timer.start)
                 v.title_label.sigLinesChanged.connect(self._align_titles)
                 v.title_label.setAlignment(
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
@@ -1009,6 +1014,7 @@ class StackPanel(Retranslatable, QWidget):
         channel = self.channel()
         # The level the current step fills in, window by window (its key changes every step).
         filling = -1
+        refit = False
         if cursor.filling():
             filling = cursor.layer if backward else cursor.layer + 1
         for level, (view, grad_view) in enumerate(
@@ -1024,7 +1030,7 @@ class StackPanel(Retranslatable, QWidget):
                 # Not computed yet: blank cells, as the single operation's outputs.
                 view.set_matrix(plane, pending=pending)
                 view.set_dimmed(not shown)
-                view.set_cell_size(int(view.fit_cell()))
+                refit = True
             grad_view.setVisible(backward)
             filled = cursor.shown_grad(level)
             partial = cursor.step if level == filling and backward else -1
@@ -1035,7 +1041,18 @@ class StackPanel(Retranslatable, QWidget):
                 constant = bool(np.all(gplane == gplane.flat[0]))
                 grad_view.set_matrix(gplane, diverging=True, neutral=filled and constant)
                 grad_view.set_dimmed(not filled)
-                grad_view.set_cell_size(int(grad_view.fit_cell()))
+                refit = True
+        if refit:
+            self.fit_views()
+
+    def fit_views(self) -> None:
+        """Fit the levels' views (and the gradients' in the backward phase) to their slots,
+        every table at one cell size: a 2×2 max pooling of a 4×4 level never looks larger
+        than the level it shrinks."""
+        self._fit_timer.stop()
+        fit_at_one_scale(
+            [view for view in self.level_views + self.grad_views if view.isVisibleTo(self)]
+        )
 
     def _on_focus_changed(self) -> None:
         """Frame the focused cell's field on every level (a clicked cell's also on the

@@ -63,6 +63,7 @@ from visualizer.widgets.matrix_view import (
     CloseUpPlan,
     MatrixView,
     extremes,
+    fit_at_one_scale,
     fits_held,
     is_binary,
     levels_for,
@@ -1222,14 +1223,10 @@ class ViewsPanel(Retranslatable, QWidget):
         self.sync_cell_sizes()
 
     def sync_cell_sizes(self) -> None:
-        """Fit every view to its slot, times the zoom; every table at one cell size.
-
-        One scale for the figure (issue 10, point 6): every view drawn as a table takes the
-        largest cell size at which all of them fit, so a 4×4 output never looks larger than
-        the 8×8 input it shrinks.  Whether a view is a table or a heat map is decided by its
-        own fit (heat maps keep their own scale): the grid sizes the views by its stretch
-        alone, so the shared size never feeds back into the slots it was measured in.
-        """
+        """Fit every view to its slot, times the zoom; every table at one cell size (see
+        :func:`~visualizer.widgets.matrix_view.fit_at_one_scale`).  The grid sizes the views by
+        its stretch alone, so the shared size never feeds back into the slots it was measured
+        in."""
         try:
             self._sync_cell_sizes()
         finally:
@@ -1254,10 +1251,7 @@ class ViewsPanel(Retranslatable, QWidget):
         # stretch (adaptive pooling's output_size 3 -> 4): two fits, two layouts per edit.
         self._sync_timer.stop()
         shown = [view for view in self.views() if view.isVisible()]
-        fits = {view: int(view.fit_cell() * self.zoom) for view in shown}
-        tables = [cell for view, cell in fits.items() if view.table_at(cell)]
-        for view, cell in fits.items():
-            view.set_cell_size(min(tables) if view.table_at(cell) else cell)
+        fit_at_one_scale(shown, self.zoom)
         # Views stacked in one grid column with as many columns (X over dX) line up.
         stacks: dict[tuple[int, int], list[MatrixView]] = {}
         for view in shown:
