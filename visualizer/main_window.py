@@ -395,7 +395,7 @@ class MainWindow(Retranslatable, QMainWindow):
             self.height(),
             self.state.spec.key,
             self.state.phase,
-            id(self.state.results),
+            self.state.results.serial,
             panel.zoom,
             current_language(),
         )

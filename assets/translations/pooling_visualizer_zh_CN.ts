@@ -2802,6 +2802,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}；dW 加上 X[{row}, {col}]·dY</translation>
     </message>
     <message>
+        <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; dW gets X[{row}, {col}]·dY; db also takes the {count} dY cells no patch reaches: {rest}</source>
+        <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}；dW 加上 X[{row}, {col}]·dY；db 还加上没有任何区块覆盖的 {count} 个 dY 单元格：{rest}</translation>
+    </message>
+    <message>
         <source>Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas; the other {zeros} taps read zeros: {inserted} inserted, {padding} padding)</source>
         <translation>Y[{row}, {col}] = {terms} = {result}   （翻转的 W 在画布上滑动；其余 {zeros} 个抽头读到零：{inserted} 个插入的零，{padding} 个填充的零）</translation>
     </message>

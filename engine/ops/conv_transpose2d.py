@@ -109,6 +109,13 @@ SCATTER = QT_TR_NOOP("{source} = {value} scatters {value}·W onto Y: {updates}")
 GATHER = QT_TR_NOOP(
     "dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; dW gets X[{row}, {col}]·dY"
 )
+# The last step when some dY cells lie outside every patch (output_padding, or a stride larger
+# than the kernel): db = Σ dY takes them there, and without a word its update jumped
+# ("db: 12 + 24 = 36" where the patch added 4).  Its db update writes the two parts apart.
+GATHER_UNREACHED = QT_TR_NOOP(
+    "dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}; dW gets X[{row}, {col}]·dY; "
+    "db also takes the {count} dY cells no patch reaches: {rest}"
+)
 # Computed as a convolution: the window of Y[row, col] on the zero-inserted canvas.
 CANVAS_SUM = QT_TR_NOOP(
     "Y[{row}, {col}] = {terms} = {result}   (flipped W over the canvas; the other {zeros} "
@@ -192,7 +199,15 @@ class Records:
         if acc is not None:
             bias_grad = float(acc.contributions(np.array([ih]), np.array([iw]))[1][0])
         template = GATHER
-        updates = self._updates(trace, index, ih, iw, patch, bias_grad)
+        rest = None
+        if bias_grad is not None and index == len(trace) - 1:
+            count, rest = self._unreached(trace)
+            if count:
+                template = GATHER_UNREACHED
+                fields |= {"count": str(count), "rest": format_number(rest)}
+            else:
+                rest = None
+        updates = self._updates(trace, index, ih, iw, patch, bias_grad, rest)
         lines = update_lines(updates)
         if bias_grad is not None and len(lines) > 1:
             # db's one short update goes after the last dW update, not on a line of its own
@@ -212,11 +227,13 @@ class Records:
         iw: int,
         patch: list[tuple[int, int, int, int]],
         bias_grad: float | None,
+        rest: float | None = None,
     ) -> tuple[Update, ...]:
         """The dW cells (and db) step ``index`` adds to, with their numbers, as conv2d writes
         them: ``dW[1, 0]: 3 + 7·1 = 10`` (X[ih, iw]·dY), ``db: 4 + 2 = 6`` (the dY of the
-        patch cells no earlier patch held, see ``_bias_steps``).  dX is the sentence's sum
-        (one cell per channel, gathered whole in this step)."""
+        patch cells no earlier patch held, see ``_bias_steps``; on the last step, ``rest``,
+        the dY of the cells no patch reaches, as a term of its own: ``db: 12 + 4 + 20 = 36``).
+        dX is the sentence's sum (one cell per channel, gathered whole in this step)."""
         x, gy = trace.x, trace.grad_output
         factors = [
             ((c, i, j), float(x[c, ih, iw]), float(gy[r, col]))
@@ -238,10 +255,10 @@ class Records:
             bias_after = trace.grad_bias_after(index)
             assert bias_after is not None
             bias_before = bias_after - bias_grad
-            text = (
-                f"db: {format_number(bias_before)} + {term(bias_grad)} = "
-                f"{format_number(bias_after)}"
-            )
+            added = term(bias_grad)
+            if rest is not None:
+                added = f"{term(bias_grad - rest)} + {term(rest)}"
+            text = f"db: {format_number(bias_before)} + {added} = {format_number(bias_after)}"
             out.append(Update("grad_bias", (0, 0), 0, bias_before, bias_grad, bias_after, text))
         return tuple(out)
 
@@ -335,6 +352,25 @@ class Records:
         reached, first = np.unique(cells, return_index=True)
         owner[reached] = step_of[first]
         return np.bincount(owner, weights=gy.ravel().astype(np.float64), minlength=n)
+
+    def _unreached(self, trace: Trace) -> tuple[int, float]:
+        """How many dY cells no input cell's patch reaches, and the sum of their dY (what the
+        last step adds to db beside its patch's share, see ``_bias_steps``).  A patch is its
+        rows × its columns, and every input cell has one: the cells reached are the rows any
+        patch reaches × the columns any patch reaches (no pass over every patch's cells)."""
+        g, gy = trace.geometry, trace.grad_output
+        axes = []
+        for axis in (0, 1):
+            coords = g.tap_coords(axis)
+            reached = np.zeros(gy.shape[axis], dtype=bool)
+            reached[coords[g.tap_valid(axis)]] = True
+            axes.append(reached)
+        rows, cols = axes
+        count = gy.size - int(rows.sum()) * int(cols.sum())
+        if count == 0:
+            return 0, 0.0
+        outside = ~(rows[:, None] & cols[None, :])
+        return count, float(gy[outside].sum(dtype=np.float64))
 
     def linked(self, trace: Trace, where: str, row: int, col: int) -> tuple[list[Pair], list[Pair]]:
         """An input cell lights its output patch; an output cell, the inputs that reach it."""

@@ -15,16 +15,23 @@ from engine.trace import Trace
 
 
 def plane_trace(
-    op: str, x: np.ndarray, w: np.ndarray, plane: tuple[int, int] = (0, 0), **params: object
+    op: str,
+    x: np.ndarray,
+    w: np.ndarray,
+    plane: tuple[int, int] = (0, 0),
+    dy: np.ndarray | None = None,
+    **params: object,
 ) -> Trace:
     """The trace of ``plane`` of ``op`` on ``x`` (N, C, H, W) and ``w`` as the app makes it,
-    with dY all ones."""
+    with dY ``dy`` (one plane, for every plane of the output), all ones by default."""
     spec = get_op(op)
     kernel = {"kernel_size": tuple(w.shape[-2:])}
     p = spec.coerce_params({**spec.default_params(), **kernel, **params})
     tensors = {"input": x, "weight": w}
     outputs, ctx = spec.forward(tensors, p)
     grad_output = np.ones_like(outputs["output"])
+    if dy is not None:
+        grad_output = grad_output * dy
     grads = spec.backward(ctx, {"grad_output": grad_output})
     arrays = {**outputs, "grad_output": grad_output, **grads}
     return spec.trace(tensors, p, ctx, arrays, plane, plane[1])
@@ -127,7 +134,37 @@ def test_transposed_db_outside_every_patch_comes_with_the_last_step():
     # 2 and 5 no input cell's patch reaches; their dY still counts in db (PyTorch: Σ dY).
     trace = plane_trace("conv_transpose2d", XT, WT, stride=(3, 3), output_padding=(1, 1), bias=0.0)
     assert [trace.grad_weight_after(k)[1] for k in range(len(trace))] == [4, 8, 12, 36]
-    assert trace.step("backward", 3).lines[-1].endswith("db: 12 + 24 = 36")
+    # The last step's db update writes its patch's share (4) and the rest (20) apart.
+    assert trace.step("backward", 3).lines[-1].endswith("db: 12 + 4 + 20 = 36")
+
+
+def test_the_last_transposed_step_says_what_db_takes_outside_every_patch():
+    # The same 6×6 output, dY[r, c] = 6r + c (0 .. 35, Σ = 630).  The patches are rows
+    # {0, 1, 3, 4} × columns {0, 1, 3, 4}: step 0 adds 0 + 1 + 6 + 7 = 14, step 1 (columns 3,
+    # 4) 3 + 4 + 9 + 10 = 26, step 2 (rows 3, 4) 18 + 19 + 24 + 25 = 86, step 3 21 + 22 + 27
+    # + 28 = 98; the 36 − 16 = 20 cells of rows and columns 2 and 5 hold 630 − 224 = 406,
+    # which db takes at the last step, and its sentence says so (before: "db: 126 + 504 =
+    # 630", a jump no sentence explained).
+    dy = np.arange(36.0).reshape(6, 6)
+    trace = plane_trace(
+        "conv_transpose2d", XT, WT, dy=dy, stride=(3, 3), output_padding=(1, 1), bias=0.0
+    )
+    last = trace.step("backward", 3)
+    assert last.sentence.endswith("; db also takes the 20 dY cells no patch reaches: 406")
+    assert last.fields["count"] == "20" and last.fields["rest"] == "406"
+    assert last.lines[-1].endswith("db: 126 + 98 + 406 = 630")
+    assert last.text == trace.backward_step(3).text
+    bias = [u for u in last.updates if u.view == "grad_bias"]
+    assert [(u.before, u.amount, u.after) for u in bias] == [(126, 504, 630)]
+    # The other steps, and a last step with every cell in a patch, say nothing of it.
+    for k in range(3):
+        assert "no patch" not in trace.step("backward", k).text
+    covered = plane_trace("conv_transpose2d", XT, WT, stride=(1, 1), bias=0.0)
+    assert "no patch" not in covered.step("backward", 3).text
+    assert covered.step("backward", 3).lines[-1].endswith("db: 8 + 1 = 9")
+    # Without a bias there is no db to speak of.
+    plain = plane_trace("conv_transpose2d", XT, WT, stride=(3, 3), output_padding=(1, 1), bias=None)
+    assert "no patch" not in plain.step("backward", 3).text
 
 
 def test_dw_of_several_channels_is_named_as_pytorch_indexes_the_weight():

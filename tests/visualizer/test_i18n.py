@@ -290,6 +290,40 @@ def test_backward_words_in_chinese(qapp, chinese):
     assert st.step_text() == st.results.trace.forward_step(0).text  # arithmetic: as it is
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (ENGLISH, "; db also takes the 20 dY cells no patch reaches: 406"),
+        (CHINESE, "；db 还加上没有任何区块覆盖的 20 个 dY 单元格：406"),
+    ],
+    ids=[ENGLISH, CHINESE],
+)
+def test_the_last_transposed_step_says_what_db_takes_outside_every_patch(qapp, language, said):
+    """Stride 3 with a 2×2 kernel and output_padding 1 on a 2×2 input: a 6×6 output whose rows
+    and columns 2 and 5 (20 cells) no patch reaches.  With dY[r, c] = 6r + c they hold
+    630 − 224 = 406, which db takes at the last step (after 14 + 26 + 86 = 126, and its own
+    patch's 21 + 22 + 27 + 28 = 98): its sentence says so, in either language."""
+    st = AppState()
+    st.set_input(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert st.set_op("conv_transpose2d")
+    assert st.set_params(kernel_size=(2, 2), stride=(3, 3), output_padding=(1, 1)), st.error
+    assert st.params.bias is not None
+    assert st.grad_output.shape[-2:] == (6, 6)
+    for r in range(6):
+        for c in range(6):
+            assert st.set_grad_output_cell(r, c, 6.0 * r + c)
+    i18n.set_language(language)
+    try:
+        st.set_step(st.n_steps - 1)
+        sentence, *lines = st.step_text().split("\n")
+    finally:
+        i18n.set_language(ENGLISH)
+    assert sentence.endswith(said)
+    assert lines[-1].endswith("db: 126 + 98 + 406 = 630")  # numbers: the same in both
+    st.set_step(st.n_steps - 2)
+    assert "406" not in st.step_text()
+
+
 # ---- the engine's messages ----------------------------------------------------------------------
 X = np.zeros((1, 1, 4, 4))
 XC = np.zeros((1, 4, 5, 5))

@@ -233,3 +233,52 @@ def test_row_and_column_numbers_grow_in_the_lecture_layout(window, qtbot):
     window.presentation.set_presentation(False, save=False)
     settle(qtbot, window)
     assert header.font().pixelSize() <= HEADER_MOST_PX
+
+
+def transposed_backward(window, qtbot, stride: int) -> tuple[bool, int]:
+    """Transposed convolution's backward (8×8 X, 2×2 kernel, ``stride``) in the lecture layout
+    at 1366×768: (the text beside the matrices, their cell size)."""
+    st = window.state
+    assert st.set_op("conv_transpose2d")
+    assert st.resize_input(8, 8)
+    assert st.set_params(kernel_size=(2, 2), stride=(stride, stride)), st.error
+    st.set_step(st.n_windows + 3)
+    if not window.presentation.presenting:
+        present(qtbot, window, (1366, 768))
+    settle(qtbot, window)
+    return window.step_bar.beside, window.views_panel.lecture_cell
+
+
+def test_the_text_place_is_chosen_for_the_results_shown(window, qtbot, monkeypatch):
+    """The place of the lecture's text is measured once per result (and operation, phase,
+    size, zoom, language) and kept.  It was kept under id(results): Python gives a freed
+    object's id to a later one, so a window that left the lecture layout, was edited and came
+    back could find the choice made for other results (another dY size) under the id of the
+    new ones.  The reuse is made certain here: every object gets the same id.
+
+    Stride 2 gives a 16×16 dY: below the matrices (43 px cells against 36 beside); stride 1
+    a 9×9 dY: beside (34 px against 35 below: too small a gain).  After several operations
+    and sizes, in and out of the lecture layout, the window chooses as a fresh one."""
+    from conftest import new_window
+
+    import visualizer.main_window as main_window
+
+    monkeypatch.setattr(main_window, "id", lambda _obj: 1, raising=False)
+    st = window.state
+    for op in ("max_pool2d", "conv2d", "lp_pool2d"):
+        for size in (4, 10):
+            assert st.set_op(op) and st.resize_input(size, size)
+            st.set_phase("backward")
+            present(qtbot, window, (1366, 768))
+    below = transposed_backward(window, qtbot, 2)
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot, window)
+    assert st.set_params(stride=(1, 1))  # new results while the lecture layout is off
+    settle(qtbot, window)
+    beside = transposed_backward(window, qtbot, 1)
+    fresh = new_window(qtbot)
+    assert transposed_backward(fresh, qtbot, 1) == beside == (True, beside[1])
+    fresh.close()
+    fresh = new_window(qtbot)
+    assert transposed_backward(fresh, qtbot, 2) == below == (False, below[1])
+    assert below[1] > beside[1]

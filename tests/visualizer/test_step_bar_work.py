@@ -117,6 +117,38 @@ def test_a_phase_s_height_kept_is_measured_again_after_a_change(window, qtbot, m
         window.set_zoom(1.0)
 
 
+def backward_of(window, qtbot, op: str) -> int:
+    """``op`` with a 2×2 window, stride 2, on the default 8×8 input (16 windows either way),
+    at its first backward step, settled: the arithmetic's height."""
+    st = window.state
+    assert st.set_op(op)
+    assert st.set_params(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)), st.error
+    assert st.n_windows == 16
+    st.set_step(st.n_windows)
+    settle(qtbot)
+    return window.step_bar.arithmetic_label.height()
+
+
+def test_a_phase_s_height_is_not_kept_for_other_results(window, qtbot, monkeypatch):
+    """The phases' heights were kept under id(results): Python gives a freed object's id to a
+    later one, and new results with the same id and as many steps kept the height measured
+    for the old ones (it is never lowered within a phase).  The reuse is made certain here:
+    every object gets the same id.  Convolution's backward writes three lines of updates (dX,
+    dW, db), max pooling's one: after the switch the line is as high as a fresh window's."""
+    from conftest import new_window
+
+    import visualizer.widgets.step_bar as step_bar
+
+    monkeypatch.setattr(step_bar, "id", lambda _obj: 1, raising=False)
+    tall = backward_of(window, qtbot, "conv2d")
+    shown = backward_of(window, qtbot, "max_pool2d")
+    fresh = new_window(qtbot)
+    expected = backward_of(fresh, qtbot, "max_pool2d")
+    assert expected < tall  # the two need other heights
+    assert shown == expected
+    assert shown >= need(window)
+
+
 class PaintRects(QObject):
     """The rectangles of the paint events ``widget`` receives."""
 

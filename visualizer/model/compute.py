@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,9 @@ GRAD_SHAPE_RULE = QT_TR_NOOP(
 
 SUMS_KEPT = 4  # sums over output channels of the input gradient kept (Results.grad_input_after)
 
+# Results.serial: 1, 2, 3, ... for the recomputations of this process.
+_serials = itertools.count(1)
+
 
 @dataclass(frozen=True)
 class Results:
@@ -50,6 +54,12 @@ class Results:
     _traces: dict[int, Trace] = field(default_factory=dict, repr=False, compare=False)
     # The last sums of grad_input_after, by index (a step asks for its own and the one before).
     _sums: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    # A number no other Results of this process has: what a cache of something measured for
+    # these results keys on.  Not id(): a freed Results' id is given to a later object, and
+    # a choice kept under it was taken for new results it was never measured for.
+    serial: int = field(
+        default_factory=lambda: next(_serials), init=False, repr=False, compare=False
+    )
 
     def feeding_traces(self) -> list[Trace]:
         """The traces whose windows add to the shown sample's input gradient, one per output

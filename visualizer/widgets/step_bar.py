@@ -872,7 +872,7 @@ class StepBar(Retranslatable, QWidget):
         width = label.width()
         first = 0 if st.phase == "forward" else st.n_windows
         last = (st.n_windows if st.phase == "forward" else st.n_steps) - 1
-        key = (id(st.results), st.phase, first, last, width, label.font_key(), self._language)
+        key = (st.results.serial, st.phase, first, last, width, label.font_key(), self._language)
         need: int | None = None
         if key != self._normal_key and key in self._normal_heights:
             # A phase measured before (a step back over its border): its height, the label's
