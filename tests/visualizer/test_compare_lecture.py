@@ -154,3 +154,26 @@ def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, q
     for v in _shown(view):
         assert v.number_height == NUMBER_HEIGHT and v.header_most == HEADER_MOST_PX
     assert all(p.step_label.isVisible() for p in view.panels)
+
+
+def test_wide_numbers_keep_their_numbers_in_the_lecture(window, qtbot):
+    """Three settings whose dX has wide numbers (LP pooling's "0.04336"), backward, at
+    1366×768: the settings side by side at the normal layout's font fraction, every view a
+    whole table with numbers.  (A regression guard: the first version of this layout measured
+    only its larger fractions, stacked the settings in 15 px rows and drew the tables cut,
+    with scroll bars.  It passes before this layout too.)"""
+    from visualizer.widgets.matrix_view import MIN_NUMBER_CELL
+
+    view = _compare(window, {"op": "max_pool2d"}, {"op": "avg_pool2d"}, {"op": "lp_pool2d"})
+    st = window.state
+    st.set_phase("backward")
+    st.set_step(st.n_windows + 3)
+    _present(qtbot, window, (1366, 768))
+    try:
+        shown = _shown(view)
+        assert len(shown) == 9
+        for v in shown:
+            assert v.cell >= MIN_NUMBER_CELL and v.model.show_numbers, v.objectName()
+            assert no_scroll_bars(v), v.objectName()
+    finally:
+        window.presentation.set_presentation(False, save=False)

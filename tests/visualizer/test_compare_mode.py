@@ -416,7 +416,7 @@ def _assert_fits(label) -> None:
 
 def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
     from visualizer.widgets.compare_view import (
-        LECTURE_COMPARE_NUMBER_HEIGHT,
+        LECTURE_NUMBER_HEIGHTS,
         LECTURE_TEXT_SCALE,
         STEP_POINTS,
         TITLE_POINTS,
@@ -430,10 +430,10 @@ def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
         for panel in view.panels:
             assert panel.title_label.font().pointSizeF() == TITLE_POINTS * LECTURE_TEXT_SCALE
             assert panel.step_label.font().pointSizeF() == STEP_POINTS * LECTURE_TEXT_SCALE
-            # Its numbers at least as large as the usual views' there (they were the normal
-            # layout's; its cells are bound by the height: see LECTURE_COMPARE_NUMBER_HEIGHT).
-            height = LECTURE_COMPARE_NUMBER_HEIGHT
-            assert all(v.number_height == height for v in panel.views.values())
+            # Its numbers as large as the usual views' there, or larger where its cells are
+            # bound by the height (they were the normal layout's): see LECTURE_NUMBER_HEIGHTS.
+            heights = {v.number_height for v in panel.views.values()}
+            assert len(heights) == 1 and heights < set(LECTURE_NUMBER_HEIGHTS[:2])
     finally:
         window.presentation.set_presentation(False, save=False)
     assert not view.lecture
