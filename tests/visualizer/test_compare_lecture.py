@@ -177,3 +177,27 @@ def test_wide_numbers_keep_their_numbers_in_the_lecture(window, qtbot):
             assert no_scroll_bars(v), v.objectName()
     finally:
         window.presentation.set_presentation(False, save=False)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
+def test_the_settings_lines_are_drawn_whole_in_their_box(window, qtbot, language, size):
+    """The box's text as the label lays it out fits the box (the fit measured it without
+    QLabel's indent: two Chinese lines of the backward phase at 1024×768 wrapped into four,
+    the last one cut off)."""
+    from visualizer.i18n import ENGLISH, set_language
+
+    set_language(language)
+    view = _compare(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    st.set_phase("backward")
+    st.set_step(st.n_windows + 3)
+    _present(qtbot, window, size)
+    try:
+        assert view.lecture
+        label = window.step_bar.arithmetic_label
+        assert len(_box_lines(window)) == 2
+        assert label.heightForWidth(label.width()) <= label.height()
+    finally:
+        window.presentation.set_presentation(False, save=False)
+        set_language(ENGLISH)

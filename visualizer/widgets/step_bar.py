@@ -586,6 +586,12 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label.setWordWrap(True)
         self.arithmetic_label.setTextFormat(Qt.RichText)
         self.arithmetic_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # No indent: QLabel's own (half an "x" of its font, for a label with a frame, as its
+        # style sheet's border makes it) is not in ARITHMETIC_SIDES, and the text the box's
+        # fit measured as fitting wrapped where it was drawn (compare mode's two Chinese
+        # lines of the backward phase at 1024×768: 772 px measured against 774 px of room,
+        # drawn in 770, the fourth line cut off).
+        self.arithmetic_label.setIndent(0)
         big = arithmetic_font()
         self.arithmetic_label.setFont(big)
         self._arithmetic_font = QFont(big)
