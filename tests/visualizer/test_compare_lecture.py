@@ -133,6 +133,7 @@ def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, q
         "shown": [p.shown for p in view.panels],
         "cells": [v.cell for v in _shown(view)],
         "limits": [(v.minimumSize(), v.maximumSize()) for v in _shown(view)],
+        "max_cells": [v.max_cell for v in _shown(view)],
     }
     assert view.summary_label.isVisible()
     _present(qtbot, window, (1366, 768))
@@ -151,6 +152,7 @@ def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, q
     assert [p.shown for p in view.panels] == normal["shown"]
     assert [v.cell for v in _shown(view)] == normal["cells"]
     assert [(v.minimumSize(), v.maximumSize()) for v in _shown(view)] == normal["limits"]
+    assert [v.max_cell for v in _shown(view)] == normal["max_cells"]
     for v in _shown(view):
         assert v.number_height == NUMBER_HEIGHT and v.header_most == HEADER_MOST_PX
     assert all(p.step_label.isVisible() for p in view.panels)

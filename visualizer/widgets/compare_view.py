@@ -36,6 +36,7 @@ from visualizer.widgets.matrix_view import (
     HEADER_MOST_PX,
     LECTURE_HEADER_MOST_PX,
     LECTURE_NUMBER_HEIGHT,
+    MAX_CELL,
     MIN_NUMBER_CELL,
     NUMBER_HEIGHT,
     MatrixView,
@@ -288,6 +289,8 @@ class ComparePanel(QFrame):
             # normal layout's, ~8-9 px at 1366 × 768), the row and column numbers too.
             view.set_number_height(LECTURE_COMPARE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
             view.set_header_most(LECTURE_HEADER_MOST_PX if on else HEADER_MOST_PX)
+            if not on:
+                view.set_max_cell(MAX_CELL)  # the lecture's grew with the screen (best_mode)
         if not on:
             self.release()
         # The lecture layout's text box says every setting's arithmetic (StepBar): the
