@@ -121,12 +121,13 @@ def test_the_text_box_is_at_the_lecture_s_text_size(window, qtbot):
         window.presentation.set_presentation(False, save=False)
 
 
-def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, qtbot):
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, qtbot, size):
     from visualizer.widgets.matrix_view import HEADER_MOST_PX, NUMBER_HEIGHT
 
     view = _compare(window, {"padding": 0}, {"padding": 1})
     window.state.set_step(5)
-    window.resize(1366, 768)
+    window.resize(*size)
     settle(qtbot, window)
     normal = {
         "mode": view.mode,
@@ -136,17 +137,17 @@ def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, q
         "max_cells": [v.max_cell for v in _shown(view)],
     }
     assert view.summary_label.isVisible()
-    _present(qtbot, window, (1366, 768))
+    _present(qtbot, window, size)
     # The lecture's own layout: no summary (its height goes to the cells), the mask left out
-    # at this size, every view at its matrix's size.
+    # at 1366×768 (kept at 1920×1080), every view at its matrix's size.
     assert not view.summary_label.isVisible()
-    assert all("mask" not in p.shown for p in view.panels)
+    assert all(("mask" in p.shown) == (size == (1920, 1080)) for p in view.panels)
     assert all(v.minimumSize() == v.maximumSize() for v in _shown(view))
     window.presentation.set_presentation(False, save=False)
     settle(qtbot, window)
     # The window keeps its size (the lecture's fixed view sizes grew it by the menus' and
     # status bar's height on each exit, in the first version of this layout).
-    assert window.size().toTuple() == (1366, 768)
+    assert window.size().toTuple() == size
     assert not view.lecture and view.summary_label.isVisible()
     assert view.mode == normal["mode"]
     assert [p.shown for p in view.panels] == normal["shown"]
