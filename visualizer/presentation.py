@@ -389,6 +389,9 @@ class Presentation(WindowFeature):
                 # The lecture views' sizes go first: the controls coming back must not find
                 # them (they would widen the window).
                 w.views_panel.set_presenting(False)
+                compare = getattr(w, "compare_view", None)
+                if compare is not None:  # its panels' views too (compare mode's feature)
+                    compare.set_lecture(False)
                 w.step_bar.set_lecture(False)
             if changed:
                 self._hide_chrome(on)

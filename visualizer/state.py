@@ -658,6 +658,13 @@ class AppState(QObject):
         assert self.comparison is not None
         return translate_message(comparing.step_message(self.comparison, i, self.cursor))
 
+    def compare_lecture_text(self) -> str:
+        """The lecture layout's text in compare mode: each setting's arithmetic at the current
+        step, one line per setting, in the current language."""
+        assert self.comparison is not None
+        lines = comparing.lecture_lines(self.comparison, self.cursor)
+        return "\n".join(translate_message(line) for line in lines)
+
     def set_hover(self, where: str | None, row: int = 0, col: int = 0) -> None:
         hover = None if where is None else (where, row, col)
         if hover != self.hover:

@@ -3102,6 +3102,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>此设置在 ({row}, {col}) 处没有窗口</translation>
     </message>
     <message>
+        <source>{title}: {arithmetic}</source>
+        <translation>{title}：{arithmetic}</translation>
+    </message>
+    <message>
         <source>Every setting at ({row}, {col}): the arithmetic is in each panel</source>
         <translation>所有设置都在 ({row}, {col})：算式见各面板</translation>
     </message>

@@ -415,8 +415,13 @@ def _assert_fits(label) -> None:
 
 
 def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
-    from visualizer.widgets.compare_view import LECTURE_TEXT_SCALE, STEP_POINTS, TITLE_POINTS
-    from visualizer.widgets.matrix_view import LECTURE_NUMBER_HEIGHT, NUMBER_HEIGHT
+    from visualizer.widgets.compare_view import (
+        LECTURE_NUMBER_HEIGHTS,
+        LECTURE_TEXT_SCALE,
+        STEP_POINTS,
+        TITLE_POINTS,
+    )
+    from visualizer.widgets.matrix_view import NUMBER_HEIGHT
 
     view = _enter(window, {"padding": 0}, {"padding": 1})
     window.presentation.set_presentation(True, save=False)
@@ -425,8 +430,10 @@ def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
         for panel in view.panels:
             assert panel.title_label.font().pointSizeF() == TITLE_POINTS * LECTURE_TEXT_SCALE
             assert panel.step_label.font().pointSizeF() == STEP_POINTS * LECTURE_TEXT_SCALE
-            # Its numbers as large as the usual views' there (they were the normal layout's).
-            assert all(v.number_height == LECTURE_NUMBER_HEIGHT for v in panel.views.values())
+            # Its numbers as large as the usual views' there, or larger where its cells are
+            # bound by the height (they were the normal layout's): see LECTURE_NUMBER_HEIGHTS.
+            heights = {v.number_height for v in panel.views.values()}
+            assert len(heights) == 1 and heights < set(LECTURE_NUMBER_HEIGHTS[:2])
     finally:
         window.presentation.set_presentation(False, save=False)
     assert not view.lecture
@@ -464,8 +471,10 @@ def _settle(qtbot):
 @pytest.mark.parametrize("lecture", [True, False])
 def test_each_panels_arithmetic_fits_its_box(window, qtbot, language, size, lecture):
     """The reviewer's 1024 × 768 lecture layout: three lines of average and LP pooling's
-    backward arithmetic in a box two lines tall, cut at the top and bottom."""
+    backward arithmetic in a box two lines tall, cut at the top and bottom.  (The lecture
+    layout now says the arithmetic in its text box, a line per setting.)"""
     from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QTextDocument
 
     from visualizer.i18n import ENGLISH, set_language
     from visualizer.widgets.compare_view import ELLIPSIS
@@ -479,6 +488,18 @@ def test_each_panels_arithmetic_fits_its_box(window, qtbot, language, size, lect
         for step in (st.n_windows + 2, st.n_steps - 2, 1):
             st.set_step(step)
             _settle(qtbot)
+            if lecture:
+                # The lecture layout's text box says every setting's arithmetic, whole, in
+                # its box; the panels keep their titles alone.
+                assert not any(p.step_label.isVisible() for p in view.panels)
+                label = window.step_bar.arithmetic_label
+                document = QTextDocument()
+                document.setHtml(label.text())
+                text = document.toPlainText().replace("\xa0", " ").replace("\u2060", "")
+                assert text.split("\n") == st.compare_lecture_text().split("\n")
+                need = window.step_bar._text_height(label.text(), label.width(), label.font())
+                assert need <= label.height(), (need, label.height())
+                continue
             heads = set()
             for i, panel in enumerate(view.panels):
                 label = panel.step_label
@@ -495,9 +516,6 @@ def test_each_panels_arithmetic_fits_its_box(window, qtbot, language, size, lect
                     assert label.fontMetrics().horizontalAdvance(shown) <= room.width()
                     assert label.fontMetrics().height() <= room.height()
             assert len(heads) <= 1  # the panels' views start at one height
-        if size == (1024, 768) and lecture:
-            # There the whole texts fit (three lines): nothing cut.
-            assert all(p.step_label.text() == p.step_label.full_text for p in view.panels)
         # One cell size for every view still.
         assert len({v.cell for v in view.views()}) == 1
     finally:

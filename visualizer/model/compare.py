@@ -74,6 +74,8 @@ DX_DIFFERS = QT_TR_NOOP("dX differs in {count} of {total} cells")
 SAME_DX = QT_TR_NOOP("the same dX")
 CLAUSES = QT_TR_NOOP("{first}; {rest}")
 NO_WINDOW = QT_TR_NOOP("no window at ({row}, {col}) with this setting")
+# The lecture layout's text box: what each setting computes at the step, one line per setting.
+SETTING_STEP = QT_TR_NOOP("{title}: {arithmetic}")
 AT_POSITION = QT_TR_NOOP("Every setting at ({row}, {col}): the arithmetic is in each panel")
 
 # Quick comparisons of numbers: parameter name -> the values offered ("step": current ±1).
@@ -557,6 +559,16 @@ def step_message(comparison: Comparison, i: int, cursor: StepCursor) -> str:
     panel = comparison.panels[i]
     record = panel.results.trace.step(step.cursor.phase, step.cursor.window_index)
     return Message(record.template, **record.fields)
+
+
+def lecture_lines(comparison: Comparison, cursor: StepCursor) -> list[Message]:
+    """What each setting computes at the shared step, one line per setting ("padding = 1:
+    max(−∞, 8, −∞, 13) = 13"): the lecture layout's text box (the panels' own arithmetic
+    was a small line in their titles)."""
+    return [
+        Message(SETTING_STEP, title=panel.title, arithmetic=step_message(comparison, i, cursor))
+        for i, panel in enumerate(comparison.panels)
+    ]
 
 
 # ---- quick comparisons ---------------------------------------------------------------------

@@ -33,18 +33,23 @@ from visualizer.state import INPUT, AppState
 from visualizer.ui import Retranslatable, largest_fitting
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
+    HEADER_MOST_PX,
+    LECTURE_HEADER_MOST_PX,
     LECTURE_NUMBER_HEIGHT,
+    MAX_CELL,
     MIN_NUMBER_CELL,
     NUMBER_HEIGHT,
     MatrixView,
     levels_for,
     marks_held,
 )
+from visualizer.widgets.step_bar import QWIDGETSIZE_MAX
 from visualizer.widgets.views_panel import (
     INPUT_SIDE,
     OUTPUT_SIDE,
     current_style,
     is_constant,
+    lecture_cell_most,
     role_styles,
 )
 
@@ -67,6 +72,24 @@ PHASE_VIEWS = {
     "forward": ("input", "output", "mask"),
     "backward": ("grad_output", "input", "grad_input", "grad_weight"),
 }
+# The lecture layout shows these views of the phase only where the panels' numbers are at
+# least LECTURE_READABLE_PX pixels with them (a font whose digits are ~18 px: what issue 10
+# asks of the lecture layout at 1024×768), or no larger without them; else the other views
+# take their room.  Two settings of the default 8×8 max pooling at 1366×768: 33 px cells for
+# X and Y without the mask, 29 with it (each setting's 8 or 10 rows of X over its 8 rows of
+# mask, or the settings one above the other: 18 rows in the height).
+LECTURE_FURTHER = ("mask",)
+LECTURE_READABLE_PX = 25
+# The numbers' font as a fraction of a cell's height in the lecture layout's panels, tried in
+# turn, the one giving the larger numbers kept: more than the single lecture's
+# LECTURE_NUMBER_HEIGHT (0.68) where the cells are bound by the height (two settings'
+# matrices, or X over Y) with width to spare for wider columns (at 1366×768 the default
+# example's 33 px rows get digits of 18 px instead of 16); the single lecture's, or the normal
+# layout's, where the columns are bound by the width (LP pooling's "0.04336" in three
+# settings side by side at 1366×768: 19 px cells at the normal layout's fraction, else 15 px
+# rows of the settings one above the other, too small for numbers).
+LECTURE_COMPARE_NUMBER_HEIGHT = 0.76
+LECTURE_NUMBER_HEIGHTS = (LECTURE_COMPARE_NUMBER_HEIGHT, LECTURE_NUMBER_HEIGHT, NUMBER_HEIGHT)
 # Outside the lecture layout the backward phase shows the settings' outputs and masks too
 # (issue 11: each panel shows "its output, mask and gradients", and the summary line speaks of
 # the outputs), where that still leaves cells large enough for numbers.
@@ -223,6 +246,7 @@ class ComparePanel(QFrame):
         layout.addLayout(self.head)
         layout.addLayout(self.grid, 1)
         self.mode = ""
+        self.lecture = False  # the lecture layout: its arithmetic is in the step bar's box
         self.shown: tuple[str, ...] = ()
         self.step_lines = STEP_LINES[0]  # the arithmetic's lines under the title (wanted_lines)
         # What each view was last given: a step redraws only the views whose content changed.
@@ -262,8 +286,17 @@ class ComparePanel(QFrame):
             widget.setFont(font)
         for view in self.views.values():
             # The numbers as large as the usual views' in the lecture layout (they were the
-            # normal layout's, ~8-9 px at 1366 × 768).
-            view.set_number_height(LECTURE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
+            # normal layout's, ~8-9 px at 1366 × 768), the row and column numbers too.
+            view.set_number_height(LECTURE_COMPARE_NUMBER_HEIGHT if on else NUMBER_HEIGHT)
+            view.set_header_most(LECTURE_HEADER_MOST_PX if on else HEADER_MOST_PX)
+            if not on:
+                view.set_max_cell(MAX_CELL)  # the lecture's grew with the screen (best_mode)
+        if not on:
+            self.release()
+        # The lecture layout's text box says every setting's arithmetic (StepBar): the
+        # panel keeps its title alone, and its views the height.
+        self.lecture = on
+        self.step_fence.setVisible(not on)
         mode, self.mode = self.mode, ""
         self._place_head(mode or "rows")
         self.mode = mode
@@ -283,6 +316,8 @@ class ComparePanel(QFrame):
         # their size while stepping); a longer text is cut with "…", the tooltip has it all.
         self.step_label.setWordWrap(below)
         self.step_label.setFixedHeight(self.step_height(self.step_lines if below else 1))
+        if self.lecture:
+            self.head.removeWidget(self.step_fence)
 
     def wanted_lines(self, width: int) -> int:
         """The lines (within :data:`STEP_LINES`) the arithmetic needs under the title in a
@@ -322,7 +357,7 @@ class ComparePanel(QFrame):
         margins = self.layout().contentsMargins()
         frame = 2 * self.frameWidth()
         extra = margins.top() + margins.bottom() + frame + self.layout().spacing()
-        return title + extra + (step if mode != "rows" else 0)
+        return title + extra + (step if mode != "rows" and not self.lecture else 0)
 
     def side_margins(self) -> int:
         margins = self.layout().contentsMargins()
@@ -358,9 +393,33 @@ class ComparePanel(QFrame):
             row, col = view_position(self.mode, k)
             widths[col] = max(widths.get(col, 1), w)
             heights[row] = max(heights.get(row, 1), h)
+        # The lecture layout's views (with numbers: below that they are sized as elsewhere)
+        # keep their sizes: no slot grows past them, the views centred at the panel's top.
+        fixed = self.lecture and cell >= MIN_NUMBER_CELL
         for k in range(len(VIEWS)):
-            self.grid.setColumnStretch(k, widths.get(k, 0))
-            self.grid.setRowStretch(k, heights.get(k, 0))
+            self.grid.setColumnStretch(k, 0 if fixed else widths.get(k, 0))
+            self.grid.setRowStretch(k, 0 if fixed else heights.get(k, 0))
+        centred = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+        align = centred if fixed else Qt.AlignmentFlag(0)
+        self.layout().setAlignment(self.grid, align)
+        for name in self.shown:
+            self.grid.setAlignment(self.views[name], align)
+        if not fixed:
+            self.release()
+            return
+        # As the single-operation lecture layout: each view exactly as large as its matrix
+        # needs at the shared cell size, its columns as wide as its numbers need.
+        for name, (w, h) in zip(self.shown, self.extents(cell), strict=True):
+            view = self.views[name]
+            view.setFixedSize(w, h)
+            view.set_cell_size(cell, view.column_need(cell))
+
+    def release(self) -> None:
+        """The lecture's fixed view sizes off: the grid's slots size the views again."""
+        for view in self.views.values():
+            if view.minimumSize() == view.maximumSize():
+                view.setMinimumSize(0, 0)
+                view.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
 
 
 def layout_size(
@@ -485,22 +544,34 @@ class CompareView(Retranslatable, QWidget):
             return self._phase_views(BACKWARD_ALL)
         return self._phase_views()
 
-    def best_mode(self, shown: list[tuple[str, ...]]) -> tuple[str, int]:
+    def best_mode(
+        self, shown: list[tuple[str, ...]], number_height: float | None = None
+    ) -> tuple[str, int]:
         """The arrangement (:data:`MODES`) giving the largest cells in this view's room, and
-        that cell size (the largest at which every view fits whole)."""
+        that cell size (the largest at which every view fits whole); ``number_height``: the
+        numbers' font as a fraction of the cell's height (None: the views' own)."""
         width = self.width()
-        summary = self.summary_label.heightForWidth(max(1, width))
-        height = self.height() - max(0, summary) - self.layout().spacing()
+        height = self.height()
+        if not self.summary_label.isHidden():
+            summary = self.summary_label.heightForWidth(max(1, width))
+            height -= max(0, summary) + self.layout().spacing()
         views = [
             [p.views[name] for name in names] for p, names in zip(self.panels, shown, strict=True)
         ]
         side = max((p.side_margins() for p in self.panels), default=0)
         best, best_cell = MODES[0], 0
+        low, high = CELL_RANGE
+        if self.lecture:
+            # The lecture's cells grow with the screen as the single-operation lecture's do.
+            high = lecture_cell_most(width, height)
+            for row in views:
+                for view in row:
+                    view.set_max_cell(high)
         measured: dict[int, list[list[tuple[int, int]]]] = {}  # by cell size, for every mode
 
         def extents(cell: int) -> list[list[tuple[int, int]]]:
             if cell not in measured:
-                measured[cell] = [[v.extent(cell) for v in row] for row in views]
+                measured[cell] = [[v.extent(cell, 0, number_height) for v in row] for row in views]
             return measured[cell]
 
         for mode in MODES:
@@ -510,10 +581,39 @@ class CompareView(Retranslatable, QWidget):
                 w, h = layout_size(mode, extents(cell), heads, side)
                 return w <= width and h <= height
 
-            cell = largest_fitting(*CELL_RANGE, fits) if fits(CELL_RANGE[0]) else 0
+            cell = largest_fitting(low, high, fits) if fits(low) else 0
             if cell > best_cell:
                 best, best_cell = mode, cell
         return best, best_cell
+
+    def _lecture_choice(
+        self, shown: list[tuple[str, ...]]
+    ) -> tuple[list[tuple[str, ...]], str, int]:
+        """The lecture layout's views, arrangement and cell size: at the font fraction of
+        LECTURE_NUMBER_HEIGHTS that draws the larger numbers (given to the views), cells large
+        enough for numbers first; the further views (LECTURE_FURTHER) only where the numbers
+        stay readable with them (LECTURE_READABLE_PX) or are no larger without them."""
+
+        def choice(names: list[tuple[str, ...]]) -> tuple[tuple[bool, int, int], str, int, float]:
+            best: tuple[tuple[bool, int, int], str, int, float] | None = None
+            for height in LECTURE_NUMBER_HEIGHTS:
+                mode, cell = self.best_mode(names, height)
+                key = (cell >= MIN_NUMBER_CELL, int(cell * height), cell)
+                if best is None or key > best[0]:
+                    best = (key, mode, cell, height)
+            assert best is not None
+            return best
+
+        key, mode, cell, height = choice(shown)
+        essential = [tuple(n for n in names if n not in LECTURE_FURTHER) for names in shown]
+        if essential != shown and key[1] < LECTURE_READABLE_PX:
+            fewer = choice(essential)
+            if fewer[0] > key:
+                shown, (key, mode, cell, height) = essential, fewer
+        for panel in self.panels:
+            for view in panel.views.values():
+                view.set_number_height(height)
+        return shown, mode, cell
 
     def _arrange(self) -> None:
         """The arrangement that gives the largest cells (settings side by side, or one above
@@ -537,7 +637,10 @@ class CompareView(Retranslatable, QWidget):
         self._arranged = key
         for panel in self.panels:
             panel.set_step_lines(lines)
-        mode, cell = self.best_mode(shown)
+        if self.lecture:
+            shown, mode, cell = self._lecture_choice(shown)
+        else:
+            mode, cell = self.best_mode(shown)
         phase = self._phase_views()
         if shown != phase and cell < MIN_NUMBER_CELL:
             # The outputs and masks too would leave no room for numbers: the phase's alone.
@@ -591,6 +694,15 @@ class CompareView(Retranslatable, QWidget):
         font = QFont(self.summary_label.font())
         font.setPointSizeF(SUMMARY_POINTS * (LECTURE_TEXT_SCALE if on else 1.0))
         self.summary_label.setFont(font)
+        # The lecture layout's height goes to the matrices, as the single-operation one's:
+        # the summary's two lines (52 px at 1366×768) cost every cell 3 px.
+        self.summary_label.setVisible(not on)
+        # The lecture's views have fixed sizes that fill the room (ComparePanel.fit): they
+        # must not become the window's least size.  Leaving the lecture layout brings the
+        # menus and the status bar back before the window's layout reads this view's least
+        # size again, and the window grew by their height (32 px at 1366×768) on each exit.
+        ignored = QSizePolicy.Policy.Ignored if on else QSizePolicy.Policy.Preferred
+        self.setSizePolicy(ignored, ignored)
         for panel in self.panels:
             panel.set_lecture(on)
         self._arranged = ()
@@ -604,7 +716,15 @@ class CompareView(Retranslatable, QWidget):
         views = self.views()
         if not views:
             return
-        cell = int(min(view.fit_cell() for view in views))
+        if self.lecture and self.cell_estimate >= MIN_NUMBER_CELL:
+            # The views were given exactly the size of their matrices at the chosen cell
+            # size (ComparePanel.fit): that size, not the one their slots would fit.
+            cell = max(self.cell_estimate, CELL_RANGE[0])
+            for panel in self.panels:
+                panel.fit(cell)
+            views = []
+        else:
+            cell = int(min(view.fit_cell() for view in views))
         for view in views:
             view.set_cell_size(cell)
         framed = cell >= MIN_NUMBER_CELL

@@ -5190,19 +5190,21 @@ class MatrixView(QWidget):
         ``cell``."""
         return max(self.model.values.shape) <= EDIT_MAX_SIDE and cell >= MIN_NUMBER_CELL
 
-    def column_need(self, cell: int) -> int:
-        """The column width the numbers need at cell size ``cell``."""
+    def column_need(self, cell: int, number_height: float | None = None) -> int:
+        """The column width the numbers need at cell size ``cell`` (their font
+        ``number_height`` of the cell's height: None, the view's)."""
         cell = int(max(6, min(cell, self.max_cell)))
         if max(self.model.values.shape) > EDIT_MAX_SIDE or cell < MIN_NUMBER_CELL:
             return cell
-        return number_layout(
-            self.model.long_texts, cell, 10**6, self.number_height, self.number_most()
-        )[1]
+        height = self.number_height if number_height is None else number_height
+        return number_layout(self.model.long_texts, cell, 10**6, height, self.number_most())[1]
 
-    def extent(self, cell: int, column: int = 0) -> tuple[int, int]:
+    def extent(
+        self, cell: int, column: int = 0, number_height: float | None = None
+    ) -> tuple[int, int]:
         """The width and height this view needs to show the whole matrix, headers, title and
         legend, at cell size ``cell``, its columns ``column`` pixels wide (at least as wide
-        as the numbers need)."""
+        as the numbers need; their font ``number_height`` of the cell's: None, the view's)."""
         rows, cols = self.model.values.shape
         margins = self.layout().contentsMargins()
         spacing = self.layout().spacing()
@@ -5214,7 +5216,7 @@ class MatrixView(QWidget):
         else:
             # Measured, not applied: the lecture layout asks for many trial sizes.
             head_w, head_h = self._header_size(cell, apply=False)
-            width = max(column, self.column_need(cell))
+            width = max(column, self.column_need(cell, number_height))
         title = self.title_label.sizeHint().height()
         legend = self.legend.minimumHeight() if not self.legend.isHidden() else 0
         w = cols * width + head_w + frame + margins.left() + margins.right() + 2

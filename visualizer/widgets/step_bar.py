@@ -586,13 +586,19 @@ class StepBar(Retranslatable, QWidget):
         self.arithmetic_label.setWordWrap(True)
         self.arithmetic_label.setTextFormat(Qt.RichText)
         self.arithmetic_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # No indent: QLabel's own (half an "x" of its font, for a label with a frame, as its
+        # style sheet's border makes it) is not in ARITHMETIC_SIDES, and the text the box's
+        # fit measured as fitting wrapped where it was drawn (compare mode's two Chinese
+        # lines of the backward phase at 1024×768: 772 px measured against 774 px of room,
+        # drawn in 770, the fourth line cut off).
+        self.arithmetic_label.setIndent(0)
         big = arithmetic_font()
         self.arithmetic_label.setFont(big)
         self._arithmetic_font = QFont(big)
         self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
         # Beside the matrices: every update broken after its cell's name (see fit_arithmetic).
         self._split = False
-        self._reserved_for: tuple[str, str] | None = None  # (operation, phase) of the box
+        self._reserved_for: tuple[object, ...] | None = None  # see _reserve_key
         self._reserved_width = 0  # the label's width the box was measured at
         # The box is measured at the label's width, which the layout settles later (entering
         # the lecture layout the label still had the normal layout's width: convolution's
@@ -707,7 +713,37 @@ class StepBar(Retranslatable, QWidget):
             self.text_row.removeWidget(self.counter_fence)
             self.controls_row.addWidget(self.counter_fence)
         self.counter_label.setVisible(True)
+        # Compare mode says each setting's arithmetic in the lecture layout, and only there:
+        # the box is measured for that text.
+        self.arithmetic_label.setText(self._html(self._step_text()))
         self.reserve_arithmetic_lines()
+
+    def _compare_lecture(self) -> bool:
+        """Whether the bar says each compared setting's arithmetic (the lecture layout's text
+        box in compare mode; outside it each panel shows its own)."""
+        return self.lecture and self.state.comparison is not None
+
+    def _step_text(self) -> str:
+        """The step's text this bar shows: each compared setting's arithmetic, one line per
+        setting (see _compare_lecture), else the state's step text."""
+        if self._compare_lecture():
+            return self.state.compare_lecture_text()
+        return self.state.step_text()
+
+    def _html(self, text: str, narrow: bool = False, split: bool = False) -> str:
+        """``text`` as the arithmetic label shows it (see arithmetic_html); the compared
+        settings' lines all at the sentence's size (arithmetic_html draws the lines after
+        the first smaller: they are a step's cell updates)."""
+        if self._compare_lecture():
+            return "<br>".join(sentence_html(line) for line in text.split("\n"))
+        return arithmetic_html(text, narrow, split)
+
+    def _reserve_key(self) -> tuple[object, ...]:
+        """What the lecture's box is measured for: the operation, the phase, and the number
+        of compared settings (a line each)."""
+        st = self.state
+        settings = len(st.comparison.panels) if st.comparison is not None else 0
+        return (st.spec.key, st.phase, settings)
 
     def set_beside(self, on: bool, width: int = 0) -> None:
         """Lecture layout: the counter over the arithmetic in a column ``width`` pixels wide
@@ -734,7 +770,7 @@ class StepBar(Retranslatable, QWidget):
             self.setMaximumWidth(QWIDGETSIZE_MAX)
         # Its updates one a line in the column, in a row below (see arithmetic_html).
         self._split = False
-        self.arithmetic_label.setText(arithmetic_html(self.state.step_text(), on))
+        self.arithmetic_label.setText(self._html(self._step_text(), on))
         self.reserve_arithmetic_lines()
 
     def set_arithmetic_font(self, font: QFont) -> None:
@@ -774,7 +810,7 @@ class StepBar(Retranslatable, QWidget):
             # (an Ignored height and no height for its width, so that the text's lines never
             # make the column taller than the window); its font is the largest at which the
             # step's text fits it (fit_arithmetic).
-            self._reserved_for = (self.state.spec.key, self.state.phase)
+            self._reserved_for = self._reserve_key()
             self._reserved_width = label.width()
             label.set_height_range(2 * metrics.lineSpacing() + ARITHMETIC_FRAME)
             self.fit_arithmetic()
@@ -791,7 +827,7 @@ class StepBar(Retranslatable, QWidget):
             stacked = over < beside_text
         self._stack_counter(stacked)
         box = self._lecture_box(label.text(), label.width(), height)
-        self._reserved_for = (self.state.spec.key, self.state.phase)
+        self._reserved_for = self._reserve_key()
         self._reserved_width = label.width()
         label.set_height_range(box, box)
         self.fit_arithmetic()
@@ -854,7 +890,7 @@ class StepBar(Retranslatable, QWidget):
         counter = max(120, self._counter_need(self._counter_font) + 2)
         spacing = max(0, self.text_row.spacing())
         label = width - margins.left() - margins.right() - counter - spacing
-        box = self._lecture_box(arithmetic_html(self.state.step_text()), label, height)
+        box = self._lecture_box(self._html(self._step_text()), label, height)
         box = max(box, QFontMetrics(self._counter_font).height())
         return box + margins.top() + margins.bottom()
 
@@ -958,17 +994,17 @@ class StepBar(Retranslatable, QWidget):
         top = base.pixelSize() if base.pixelSize() > 0 else round(base.pointSizeF() * 96 / 72)
         width = max(50, label.width() - ARITHMETIC_SIDES)
         height = label.height() - ARITHMETIC_FRAME
-        text = self.state.step_text() if self.beside else label.text()
+        text = self._step_text() if self.beside else label.text()
         key = (text, width, height, top, self.beside)
         if key == self._fitted[0]:
             if self.beside:  # its text may have been set since (the same step, see set_beside)
-                label.setText(arithmetic_html(text, True, self._split))
+                label.setText(self._html(text, True, self._split))
             return
         if self.beside:
-            whole = arithmetic_html(text, True)
+            whole = self._html(text, True)
             font = largest_fitting_font(self._document(whole, width), base, width, height, top)
             self._split = False
-            split = arithmetic_html(text, True, True)
+            split = self._html(text, True, True)
             if split != whole:
                 document = self._document(split, width)
                 apart = largest_fitting_font(document, base, width, height, top)
@@ -986,8 +1022,8 @@ class StepBar(Retranslatable, QWidget):
         updates as the box's fit chose (see fit_arithmetic), or all broken after their names
         where one of this step's would not fit whole (its numbers longer)."""
         if self._split:
-            return arithmetic_html(text, True, True)
-        whole = arithmetic_html(text, True)
+            return self._html(text, True, True)
+        whole = self._html(text, True)
         label = self.arithmetic_label
         width = max(50, label.width() - ARITHMETIC_SIDES)
         # Most steps' updates are clearly narrower than the box: measured one by one at the
@@ -1004,7 +1040,7 @@ class StepBar(Retranslatable, QWidget):
         document.setDefaultFont(label.font())
         if document.idealWidth() <= width:
             return whole
-        return arithmetic_html(text, True, True)
+        return self._html(text, True, True)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -1125,17 +1161,17 @@ class StepBar(Retranslatable, QWidget):
             else self.counter_label.minimumWidth() < self.counter_label.sizeHint().width()
         ):
             self._steady_counter()  # more windows than the counter was measured for
-        text = st.step_text()
+        text = self._step_text()
         if self.lecture and self.beside:
             self.arithmetic_label.setText(self._beside_html(text))
         else:
-            self.arithmetic_label.setText(arithmetic_html(text))
+            self.arithmetic_label.setText(self._html(text))
         tip = text if text.count("\n") >= ARITHMETIC_LINES else ""
         if tip != self.arithmetic_label.toolTip():
             # Only when it changes: setting one sends an event through every event filter of
             # the application (Python ones), on every step.
             self.arithmetic_label.setToolTip(tip)
-        if self.lecture and self._reserved_for != (st.spec.key, st.phase):
+        if self.lecture and self._reserved_for != self._reserve_key():
             self.reserve_arithmetic_lines()  # another operation or phase: another sentence
         elif not self.lecture:
             self.steady_normal_height()
