@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from checks import adaptive_16_to_3, record_calls, settle
-from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel, QStyle, QStyleOptionSlider, QWidget
 from qt_checks import height_needed
@@ -215,3 +215,58 @@ def test_a_step_writes_out_no_font_key(window, qtbot, monkeypatch):
         assert label.height() >= need(window)
     finally:
         window.set_zoom(1.0)
+
+
+def test_a_step_seen_before_builds_no_markup_again(window, qtbot, monkeypatch):
+    """Every step built its text's markup anew (~35 us of Python for a one-line sentence),
+    stepping back to a step seen before too: it is kept by text, and the line shows the same
+    markup (the step's own) whether built or kept."""
+    from visualizer.widgets import step_bar
+
+    st = max_pooling_at(window, qtbot, 8, 1)
+    label = window.step_bar.arithmetic_label
+    getattr(step_bar.arithmetic_html, "cache_clear", lambda: None)()  # texts seen by others
+    for step in (2, 3):
+        st.set_step(step)
+        settle(qtbot)
+    built = record_calls(monkeypatch, step_bar, "sentence_html")
+    for step in (2, 3, 2):
+        st.set_step(step)
+        settle(qtbot)
+        assert label.text() == step_bar.arithmetic_html(st.step_text())
+        assert "&nbsp;" in label.text()  # the markup, not the plain sentence
+    assert built == []
+
+
+def test_a_step_s_paint_looks_for_the_text_control_once(window, qtbot, monkeypatch):
+    """The arithmetic's paint looked for QLabel's text control among the label's children on
+    every step; it is kept until a child comes or goes, and found again when QLabel makes a
+    new one (a plain text deletes it, a rich text makes another)."""
+    from visualizer.widgets.step_bar import ArithmeticLabel
+
+    st = max_pooling_at(window, qtbot, 8, 1)
+    label = window.step_bar.arithmetic_label
+    label.repaint()
+    searched = record_calls(monkeypatch, ArithmeticLabel, "findChildren")
+    for step in (2, 3, 4):
+        st.set_step(step)
+        settle(qtbot)
+        label.repaint()
+    assert searched == []
+
+    def control():
+        found = [c for c in label.children() if c.metaObject().className() == "QWidgetTextControl"]
+        return found[0] if found else None
+
+    assert label._text_control() is control()
+    # A plain text nobody selects needs no control: QLabel deletes it.
+    flags = label.textInteractionFlags()
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText("plain")
+    assert control() is None and label._text_control() is None
+    label.setTextInteractionFlags(flags)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(arithmetic_html(st.step_text()))
+    assert control() is not None and label._text_control() is control()
+    label.repaint()

@@ -7,7 +7,7 @@ import html
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QChildEvent, QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QFont,
     QFontInfo,
@@ -92,6 +92,7 @@ NORMAL_SAMPLES = 16  # steps of a phase sampled for the normal layout's arithmet
 COUNTER_SIDES = 16  # the step bar's margins and the counter's own, in the lecture's column
 NORMAL_MEASURED = 3  # of those, the longest texts laid out (see tallest_candidates)
 NORMAL_HEIGHTS_KEPT = 8  # phases' heights kept for the current results (steady_normal_height)
+ARITHMETIC_HTML_KEPT = 1024  # steps' texts whose markup is kept (see arithmetic_html)
 
 
 def play_interval(speed: int) -> int:
@@ -261,6 +262,7 @@ def tallest_candidates(texts: list[str]) -> list[str]:
     return [texts[i] for i in sorted(chosen)]
 
 
+@functools.lru_cache(maxsize=ARITHMETIC_HTML_KEPT)
 def arithmetic_html(text: str, narrow: bool = False, split: bool = False) -> str:
     """The step's text as the arithmetic line shows it: the sentence (broken only between
     its terms and words, see :func:`sentence_html`), then each line of cell updates a
@@ -273,7 +275,11 @@ def arithmetic_html(text: str, narrow: bool = False, split: bool = False) -> str
     cell's name (``dW[0, 1]:`` over ``225 + 1·12 = 237``), all of them alike: kept whole, the
     longest update set the font of the whole text, product rule included, to 15 px at
     1024×768, and where each update could break where it did not fit, the short dX updates
-    stayed whole under dW updates broken in two (see StepBar.fit_arithmetic, which chooses)."""
+    stayed whole under dW updates broken in two (see StepBar.fit_arithmetic, which chooses).
+
+    Kept by its arguments (a pure function of them): every step builds its text's markup,
+    ~35 us of Python for a one-line sentence, again for a step seen before (stepping back
+    and forth, playing a phase over)."""
     sentence, *lines = text.split("\n")
     parts = [sentence_html(sentence)]
     if len(lines) > ARITHMETIC_LINES:
@@ -461,12 +467,31 @@ class ArithmeticLabel(MeasuredLabel):
     several times a step (its fence, the layout, :meth:`StepBar.steady_normal_height`): each
     answer computed once per step's text (see :class:`MeasuredLabel`)."""
 
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        # QLabel's text control once found, until a child comes or goes (QLabel makes it with
+        # a rich text and deletes it for a plain one): looked for on every paint, it walked
+        # the children and asked each its class name (~10 us of every step).
+        self._control: QObject | None = None
+        self._control_known = False
+
     def _text_control(self) -> QObject | None:
         """QLabel's text control (its rich text's document), a child made with the text."""
+        if self._control_known:
+            return self._control
+        self._control = None
         for child in self.findChildren(QObject, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if child.metaObject().className() == "QWidgetTextControl":
-                return child
-        return None
+                self._control = child
+                break
+        self._control_known = True
+        return self._control
+
+    def childEvent(self, event: QChildEvent) -> None:
+        if event.added() or event.removed():
+            self._control_known = False
+            self._control = None
+        super().childEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # QLabel lays a new text out in its paint when nothing asked its size before (the
