@@ -262,8 +262,14 @@ def tallest_candidates(texts: list[str]) -> list[str]:
     return [texts[i] for i in sorted(chosen)]
 
 
-@functools.lru_cache(maxsize=ARITHMETIC_HTML_KEPT)
 def arithmetic_html(text: str, narrow: bool = False, split: bool = False) -> str:
+    """See :func:`_arithmetic_html`: kept by its arguments however they are passed
+    (``lru_cache`` keys ``f(t)`` and ``f(t, False, False)`` apart)."""
+    return _arithmetic_html(text, narrow, split)
+
+
+@functools.lru_cache(maxsize=ARITHMETIC_HTML_KEPT)
+def _arithmetic_html(text: str, narrow: bool, split: bool) -> str:
     """The step's text as the arithmetic line shows it: the sentence (broken only between
     its terms and words, see :func:`sentence_html`), then each line of cell updates a
     little smaller, broken only between updates (never inside ``0 + 1·2 = 2``); past
