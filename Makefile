@@ -33,6 +33,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/engine_bench.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_bench.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/baseline_bench.py
 
 # Collect every tr() text into the Chinese .ts (translations already written are kept), then
 # build the .qm the app loads.  Translate new texts (pyside6-linguist, or edit the .ts) and
