@@ -19,21 +19,20 @@ from engine.ops.common import (
     plane_trace,
     pool_kwargs,
     register_module,
+    spread_step,
+    window_input_amounts,
 )
 from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, avg_pool2d, avg_pool2d_backward
 from engine.trace import (
     KIND_CODES,
     BackwardStep,
-    CellAmounts,
     ForwardStep,
     Trace,
     format_number,
     grad_or_ones,
-    input_updates,
     join_values,
     term,
-    update_lines,
 )
 
 KEYS = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
@@ -91,9 +90,7 @@ class Records:
         divisor = float(trace.divisors[oh, ow])
         share = gy / divisor
         _, kinds = trace.window_read(oh, ow)
-        _, rows, cols, _, _ = trace.window_cells(oh, ow)
-        real = kinds == KIND_CODES["input"]
-        grads = CellAmounts(np.zeros(1, np.int64), rows[real], cols[real], np.array(share))
+        grads = window_input_amounts(trace, oh, ow, kinds, share)
         fields = {
             "position": f"dY[{oh}, {ow}] = {format_number(gy)}",
             "divisor": format_number(divisor),
@@ -104,13 +101,7 @@ class Records:
         padded = int(np.count_nonzero(kinds == KIND_CODES["padding"]))
         if padded and trace.params["count_include_pad"]:
             template, fields["dropped"] = SPREAD_PAD, str(padded)
-        updates = input_updates(trace, index, grads)
-        lines = update_lines(updates)
-        text = "\n".join((template.format(**fields), *lines))
-        return BackwardStep(
-            index, (oh, ow), gy, grads, text, template=template, fields=fields, updates=updates,
-            lines=lines,
-        )  # fmt: skip
+        return spread_step(trace, index, (oh, ow), gy, grads, template, fields)
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         assert trace.divisors is not None

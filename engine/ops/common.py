@@ -9,10 +9,17 @@ from typing import Any
 
 import numpy as np
 
-from engine.geometry import WindowGeometry, explain_output_size
+from engine.geometry import Pair, WindowGeometry, explain_output_size
 from engine.ops.registry import register
 from engine.ops.spec import INT_LIMIT, QT_TR_NOOP, OpSpec, Params, ParamSpec, Tensors, TensorSpec
-from engine.trace import Trace
+from engine.trace import (
+    KIND_CODES,
+    BackwardStep,
+    CellAmounts,
+    Trace,
+    input_updates,
+    update_lines,
+)
 
 #: The largest kernel, stride, padding and dilation the app offers (controls, files, CLI).
 MAX_WINDOW = 64
@@ -148,6 +155,48 @@ def plane_trace(
         op=op, geometry=geometry, x=x[n, c][None], output=arrays["output"][n, c],
         grad_output=arrays["grad_output"][n, c], grad_input=arrays["grad_input"][n, c][None],
         **fields,
+    )  # fmt: skip
+
+
+def window_input_amounts(
+    trace: Trace, oh: int, ow: int, kinds: np.ndarray, amounts: np.ndarray | float
+) -> CellAmounts:
+    """The input cells window ``(oh, ow)`` reads, each with what its backward step adds to it.
+
+    Only real cells: padding and overhang have no dX cell.  ``kinds`` are the window's tap kinds
+    as :meth:`Trace.window_read` gives them (the caller has them already).  ``amounts`` is one
+    number for every cell (average pooling) or a (kH, kW) array by kernel tap (LP pooling); one
+    number stays one, however large the window (an adaptive window may be the whole plane).
+    """
+    _, rows, cols, i, j = trace.window_cells(oh, ow)
+    real = kinds == KIND_CODES["input"]
+    per_cell = np.asarray(amounts)
+    if per_cell.ndim:
+        per_cell = per_cell[i, j][real]
+    return CellAmounts(np.zeros(1, np.int64), rows[real], cols[real], per_cell)
+
+
+def spread_step(
+    trace: Trace,
+    index: int,
+    out_pos: Pair,
+    gy: float,
+    grads: CellAmounts,
+    template: str,
+    fields: dict[str, str],
+) -> BackwardStep:
+    """Backward step ``index``: output ``out_pos``'s dY (``gy``) spread over ``grads``' dX cells.
+
+    Its text is the sentence (``template`` filled with ``fields``) followed by the arithmetic
+    of every cell it adds to (:func:`engine.trace.update_lines`), as average and LP pooling
+    say it.
+    """
+    updates = input_updates(trace, index, grads)
+    lines = update_lines(updates)
+    text = "\n".join((template.format(**fields), *lines))
+    return BackwardStep(
+        index, out_pos, gy, grads, text, template=template, fields=fields, updates=updates,
+        lines=lines,
     )  # fmt: skip
 
 

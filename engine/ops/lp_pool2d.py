@@ -20,20 +20,19 @@ from engine.ops.common import (
     plane_trace,
     pool_kwargs,
     register_module,
+    spread_step,
+    window_input_amounts,
 )
 from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tensors
 from engine.pooling import avg_divisors, max_pool2d
 from engine.trace import (
     KIND_CODES,
     BackwardStep,
-    CellAmounts,
     ForwardStep,
     Trace,
     format_number,
-    input_updates,
     join_values,
     term,
-    update_lines,
 )
 
 KEYS = ("norm_type", "kernel_size", "stride", "ceil_mode")
@@ -90,9 +89,7 @@ class Records:
         gy = float(trace.grad_output[oh, ow])
         per_tap = self.input_contributions(trace, np.array([oh]), np.array([ow]))[0, 0]
         _, kinds = trace.window_read(oh, ow)
-        _, rows, cols, i, j = trace.window_cells(oh, ow)
-        real = kinds == KIND_CODES["input"]
-        grads = CellAmounts(np.zeros(1, np.int64), rows[real], cols[real], per_tap[i, j][real])
+        grads = window_input_amounts(trace, oh, ow, kinds, per_tap)
         p = float(trace.params["norm_type"])
         position = f"dY[{oh}, {ow}] = {format_number(gy)}"
         if math.isinf(p):
@@ -105,19 +102,14 @@ class Records:
             return BackwardStep(
                 index, (oh, ow), gy, grads, TO_MAX.format(**fields), template=TO_MAX, fields=fields
             )  # max/min route dY to one cell: the sentence gives its amount
-        # Each cell's update with its numbers, as average pooling and convolution write them.
-        updates = input_updates(trace, index, grads)
-        lines = update_lines(updates)
         fields = {
             "position": position,
             "dy": format_number(gy),
             "result": format_number(float(trace.output[oh, ow])),
             "p": format_number(p),
         }
-        return BackwardStep(
-            index, (oh, ow), gy, grads, "\n".join((SPREAD.format(**fields), *lines)),
-            template=SPREAD, fields=fields, updates=updates, lines=lines,
-        )  # fmt: skip
+        # Each cell's update with its numbers, as average pooling and convolution write them.
+        return spread_step(trace, index, (oh, ow), gy, grads, SPREAD, fields)
 
     def input_contributions(self, trace: Trace, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         """``gy · ∂y/∂x`` per tap, by PyTorch's chain (the relu cuts windows whose sum is 0)."""
