@@ -193,14 +193,14 @@ def run(tree: Path, kind: str, count: int, lecture: bool, op: str, home: Path) -
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def cases(only: set[str]) -> list[tuple[str, str, bool, str]]:
-    """(kind, label, lecture, op) of today's cases."""
+def cases(only: set[str], ops: bool = True) -> list[tuple[str, str, bool, str]]:
+    """(kind, label, lecture, op) of today's cases (``ops``: the newer operations' too)."""
     listed = [("step", "max pooling", False, ""), ("step", "max pooling, lecture layout", True, "")]
     listed += [("step", op, False, op) for op in NEWER_OPS]
     listed += [("change64", "max pooling", False, "")]
     listed += [("change64", op, False, op) for op in NEWER_OPS]
     listed += [("change1024", "max pooling", False, ""), ("paint", "default example", False, "")]
-    return [case for case in listed if not only or case[0] in only]
+    return [c for c in listed if (not only or c[0] in only) and (ops or not c[3])]
 
 
 Pairs = dict[tuple[str, str], list[tuple[dict, dict]]]
@@ -251,10 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--commit", default=BASELINE_COMMIT)
     parser.add_argument("--only", nargs="*", choices=sorted(KINDS), default=[])
+    parser.add_argument("--no-ops", action="store_true", help="max pooling's cases only")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
     counts = {"step": 60, "change64": 10, "change1024": 4, "paint": 1}
-    todo = cases(set(args.only))
+    todo = cases(set(args.only), not args.no_ops)
     pairs: Pairs = {c[:2]: [] for c in todo}
     with tempfile.TemporaryDirectory(prefix="baseline-bench-") as scratch:
         base = Path(scratch)

@@ -60,3 +60,14 @@ def test_the_child_steps_todays_window(tmp_path: Path, lecture: bool) -> None:
 def test_the_child_changes_a_newer_operations_parameter(tmp_path: Path) -> None:
     got = run(baseline_bench.ROOT, "change64", 2, False, "lp_pool2d", tmp_path)
     assert got["old"]["wall"] > 0
+
+
+def test_cases_can_be_narrowed_to_max_poolings_steps() -> None:
+    steps = baseline_bench.cases({"step"}, ops=False)
+    assert [(kind, lecture, op) for kind, _, lecture, op in steps] == [
+        ("step", False, ""),
+        ("step", True, ""),
+    ]
+    every = baseline_bench.cases(set())
+    assert {kind for kind, *_ in every} == set(KINDS)
+    assert {op for *_, op in every} == {"", *baseline_bench.NEWER_OPS}
