@@ -48,6 +48,10 @@ wall time.  Times are medians after warm-up (``time.perf_counter``), wall times 
 machine: compare them, never assert them.  The script also checks that stepping re-creates
 nothing (no model reset, no new graphics item) and, for every missed target, prints the top
 hot spots from ``cProfile``.
+
+``baseline_bench.py`` reads the same targets against the app's own code of the day they were
+set (a step, parameter changes and first paint of commit a2b08bf, run alternately with this
+tree), a reference that slows down as the app does on a loaded or another host.
 """
 
 from __future__ import annotations
