@@ -47,7 +47,7 @@ from visualizer.widgets.step_bar import QWIDGETSIZE_MAX
 from visualizer.widgets.views_panel import (
     INPUT_SIDE,
     OUTPUT_SIDE,
-    current_style,
+    backward_dy_marks,
     is_constant,
     lecture_cell_most,
     role_styles,
@@ -853,7 +853,7 @@ class CompareView(Retranslatable, QWidget):
                 # As the usual views: the step's cells (a large window as a rectangle); in the
                 # backward phase dY marks the cell of the current output position.
                 if name == "grad_output":
-                    step = hl.of("output").map_roles(current_style)
+                    step = backward_dy_marks(hl)
                 else:
                     step = hl.of(name).map_roles(role_styles)
             marked = differing.get(name)

@@ -115,6 +115,10 @@ HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on
 STYLE_SHAPE = {
     "window": (4, Qt.SolidLine),
     "pad_tap": (3, Qt.DashLine),
+    # Cells a step reads into a total only (the dY cells db takes outside every patch of a
+    # transposed convolution): the window's colour, dotted, so that they read as read but
+    # apart from the window (whose cells feed dX and dW, and where the arrows start).
+    "summed": (3, Qt.DotLine),
     "gap": (2, Qt.DotLine),
     "winner": (4, Qt.SolidLine),
     "wrong": (4, Qt.SolidLine),
@@ -134,6 +138,7 @@ STYLE_SHAPE = {
 STYLE_ORDER = (
     "hover",
     "gap",
+    "summed",
     "pad_tap",
     "window",
     "current",
@@ -153,6 +158,7 @@ QUIZ_COLOURS = {
     "quiz_wrong": "wrong",
     "quiz_missed": "window",
     "differs": "wrong",
+    "summed": "window",
 }
 
 # Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
@@ -1826,7 +1832,7 @@ def _inline_tones(palette: str, styles: frozenset[str], under: int) -> tuple[boo
     return tuple(
         frame_tones(colours[QUIZ_COLOURS.get(style, style)], under)[1] is _INLINE
         for style in STYLE_ORDER
-        if style in styles and style in colours
+        if style in styles and QUIZ_COLOURS.get(style, style) in colours
     )
 
 

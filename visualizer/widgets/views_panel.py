@@ -91,6 +91,7 @@ ROLE_STYLE = {
     "source": "current",
     "target": "target",
     "changed": "target",
+    "summed": "summed",
     # Quiz mode's marks (visualizer.model.quiz), styles of their own.
     "quiz_picked": "quiz_picked",
     "quiz_right": "quiz_right",
@@ -176,6 +177,24 @@ def role_styles(roles: frozenset[str]) -> set[str]:
 def current_style(_roles: frozenset[str]) -> set[str]:
     """dY's cell of the current output position, in the backward phase."""
     return {"current"}
+
+
+# Roles of dY's own cells that its view draws in the backward phase beside the cells of the
+# current output position: cells a step reads into a total only ("summed": the dY cells no
+# patch of a transposed convolution reaches, which db takes at the last step).
+DY_OWN_ROLES = frozenset(("summed",))
+
+
+def _dy_own_styles(roles: frozenset[str]) -> set[str]:
+    return role_styles(roles & DY_OWN_ROLES)
+
+
+def backward_dy_marks(hl: Highlight) -> Marks:
+    """dY's highlight styles in the backward phase: the current output position's cells
+    ("current"), and the cells the step reads into a total only (see DY_OWN_ROLES)."""
+    at = hl.of("output").map_roles(current_style)
+    own = hl.of("grad_output").map_roles(_dy_own_styles).without_empty()
+    return at.merged(own) if own else at
 
 
 def is_constant(values: np.ndarray) -> bool:
@@ -1628,7 +1647,7 @@ class ViewsPanel(Retranslatable, QWidget):
                 continue
             cells[name] = hl.of(name).map_roles(role_styles)
         if not forward and "grad_output" in cells:
-            cells["grad_output"] = hl.of("output").map_roles(current_style)
+            cells["grad_output"] = backward_dy_marks(hl)
         return cells
 
     def _on_highlights_changed(self) -> None:
