@@ -30,7 +30,7 @@ from visualizer.model.compare import PanelFrame
 from visualizer.model.document import CompareSetup
 from visualizer.model.present import Marks
 from visualizer.state import INPUT, AppState
-from visualizer.ui import Retranslatable, largest_fitting
+from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
     HEADER_MOST_PX,
@@ -43,7 +43,6 @@ from visualizer.widgets.matrix_view import (
     levels_for,
     marks_held,
 )
-from visualizer.widgets.step_bar import QWIDGETSIZE_MAX
 from visualizer.widgets.views_panel import (
     INPUT_SIDE,
     OUTPUT_SIDE,

@@ -92,7 +92,7 @@ from visualizer.model.present import (
     magnifier_size,
     outline_segments,
 )
-from visualizer.ui import set_font
+from visualizer.ui import QWIDGETSIZE_MAX, set_font
 from visualizer.view_settings import view_settings
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.serial_paint import serial_strips
@@ -4682,9 +4682,9 @@ class MatrixView(QWidget):
         if magnifier is None or self.close_up_plan is not None:
             return False  # a lecture close-up has the size its plan gives it
         if self.body.direction() == QBoxLayout.Direction.LeftToRight:
-            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), 16777215)
+            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), QWIDGETSIZE_MAX)
         else:
-            largest = QSize(16777215, max(1, int(self.height() * MAGNIFIER_SHARE)))
+            largest = QSize(QWIDGETSIZE_MAX, max(1, int(self.height() * MAGNIFIER_SHARE)))
         fence = magnifier.parentWidget()
         widgets = [magnifier]
         if before_layout and isinstance(fence, LayoutFence):
@@ -4906,7 +4906,7 @@ class MatrixView(QWidget):
         self.close_up_plan = plan
         self._magnified = None
         self._magnifier_fit = ()
-        largest = QSize(16777215, 16777215)
+        largest = QSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
         if plan is None:
             self.stack.setMinimumSize(0, 0)
             self.stack.setMaximumSize(largest)

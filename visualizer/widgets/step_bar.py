@@ -43,7 +43,7 @@ from visualizer.i18n import tr, translate_message
 from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.presentation import tinted
 from visualizer.state import AppState
-from visualizer.ui import Retranslatable, largest_fitting, set_font
+from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting, set_font
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.fence import LayoutFence
 
@@ -79,8 +79,6 @@ def arithmetic_font() -> QFont:
     font.setPointSizeF(14)
     return font
 
-
-QWIDGETSIZE_MAX = 16777215  # Qt's largest widget size
 
 UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.UPDATE_GAP)
 LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size

@@ -50,7 +50,7 @@ from visualizer.model.present import (
     shared_columns,
 )
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
-from visualizer.ui import Retranslatable, largest_fitting
+from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting
 from visualizer.widgets.channel_planes import PlaneGroup
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
@@ -368,7 +368,7 @@ class ViewsPanel(Retranslatable, QWidget):
                 widget.setVisible(False)
         for view in self.views():
             view.setMinimumSize(0, 0)
-            view.setMaximumSize(16777215, 16777215)
+            view.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
         for widget in (*self.views(), *self.groups.values()):
             size_by_slot(widget, not self._flowing())
         for col in range(self.grid.columnCount()):
