@@ -412,10 +412,12 @@ class ComparePanel(QFrame):
             view = self.views[name]
             view.setFixedSize(w, h)
             view.set_cell_size(cell, view.column_need(cell))
+            view.hug_cells(True)
 
     def release(self) -> None:
         """The lecture's fixed view sizes off: the grid's slots size the views again."""
         for view in self.views.values():
+            view.hug_cells(False)
             if view.minimumSize() == view.maximumSize():
                 view.setMinimumSize(0, 0)
                 view.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)

@@ -4115,6 +4115,7 @@ class MatrixView(QWidget):
         # What the table's geometry was last checked for (see set_cell_size).
         self._geometry: tuple[object, ...] = ()
         self._too_small = False  # cells too small for numbers: draw a heat map instead
+        self._hugged = False  # the table no larger than its cells (hug_cells)
         self._table_stale = False
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
@@ -4737,6 +4738,7 @@ class MatrixView(QWidget):
             # sized the close-up for them).
             magnifier.set_cell_size(plan.cell, plan.column)
             magnifier.widen_columns(plan.column)
+            magnifier.hug_cells(True)
             # Its row numbers as wide as the whole matrix's (the plan's): the cells then
             # fill the close-up at every step, rows 0–5 as rows 20–25.
             head_w = self._header_size(plan.cell, apply=False)[0]
@@ -4745,6 +4747,8 @@ class MatrixView(QWidget):
                 header.setMinimumWidth(head_w)
                 magnifier.table.updateGeometries()
             return
+        if magnifier is not None:
+            magnifier.hug_cells(False)  # fitted to its room (the lecture's: to its plan)
         if magnifier is not None and magnifier.isVisibleTo(self):
             # The fit depends on the cells, their texts and headers, and the room: refitted
             # only when one of them changed (a step usually moves the box, nothing else).
@@ -5159,6 +5163,7 @@ class MatrixView(QWidget):
                 self._geometry = geometry
                 self.table.updateGeometries()
                 self._settle_scroll_bars()
+            self._hug()
             return
         self._layout = (pixels, width, cell)
         self._geometry = geometry
@@ -5175,6 +5180,7 @@ class MatrixView(QWidget):
         # come: a table that fits kept the scroll bars of its previous size).
         self.table.updateGeometries()
         self._settle_scroll_bars()
+        self._hug()
         self.table.refresh()
 
     def _settle_scroll_bars(self) -> None:
@@ -5302,6 +5308,28 @@ class MatrixView(QWidget):
             self.table.horizontalHeader().setDefaultSectionSize(width)
             self.table.updateGeometries()
             self._settle_scroll_bars()
+        self._hug()
+
+    def hug_cells(self, on: bool) -> None:
+        """On: the table no larger than its cells, headers and frame, at the top left of
+        its room (the lecture layouts, which size a view to its matrix: the pixels the
+        view's measure keeps beside the table lay as a strip of the table's white background
+        under its last row and right of its last column); off: the table fills its room."""
+        if on != self._hugged:
+            self._hugged = on
+            self._hug()
+
+    def _hug(self) -> None:
+        table = self.table
+        if self._hugged:
+            margins = table.viewportMargins()  # the headers' room (updateGeometries)
+            frame = 2 * table.frameWidth()
+            width = frame + margins.left() + margins.right() + table.horizontalHeader().length()
+            height = frame + margins.top() + margins.bottom() + table.verticalHeader().length()
+        else:
+            width = height = QWIDGETSIZE_MAX
+        if (table.maximumWidth(), table.maximumHeight()) != (width, height):
+            table.setMaximumSize(width, height)
 
     def hasHeightForWidth(self) -> bool:
         """Whether the parent layout asks this view its height for a width: not when its

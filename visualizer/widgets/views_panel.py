@@ -369,6 +369,7 @@ class ViewsPanel(Retranslatable, QWidget):
         for view in self.views():
             view.setMinimumSize(0, 0)
             view.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
+            view.hug_cells(False)  # the lecture's (_apply_flow places its views again)
         for widget in (*self.views(), *self.groups.values()):
             size_by_slot(widget, not self._flowing())
         for col in range(self.grid.columnCount()):
@@ -1172,6 +1173,7 @@ class ViewsPanel(Retranslatable, QWidget):
             if view not in close_ups:
                 view.set_cell_size(cell, columns[view] or view.column_need(cell))
                 view.widen_columns(columns[view])
+            view.hug_cells(view not in close_ups)
         self._on_highlights_changed()
 
     def close_up_plans_stale(self) -> bool:
