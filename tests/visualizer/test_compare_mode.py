@@ -636,3 +636,25 @@ def test_the_normal_layout_s_numbers_and_arithmetic_are_larger(window, qtbot, si
     _settle(qtbot)
     assert _box_text(window) == [st.step_text()]
     assert all(p.step_label.isVisible() for p in view.panels)
+
+
+def test_the_dy_cells_db_takes_outside_every_patch_are_marked_in_each_panel(window, qtbot):
+    """Transposed convolution, stride 2, output_padding 0 and 1, at the last backward step:
+    the second setting's dY has a row and a column no patch reaches, which its db takes; its
+    panel marks them ("summed") as the usual dY view does, the first setting has none."""
+    st = window.state
+    assert st.set_op("conv_transpose2d")
+    assert st.set_params(stride=2)
+    view = _enter(window, {"output_padding": 0}, {"output_padding": 1})
+    st.set_phase("backward")
+    st.set_step(st.n_steps - 1)
+    _settle(qtbot)
+    marks = [p.views["grad_output"].highlights() for p in view.panels]
+    summed = [{rc for rc, s in m.items() if "summed" in s} for m in marks]
+    h, w = view.panels[1].views["grad_output"].model.values.shape
+    assert (h, w) == (17, 17)
+    assert summed[0] == set()
+    assert summed[1] == {(r, c) for r in range(h) for c in range(w) if 16 in (r, c)}
+    # The patch of the last input cell stays the current cells in both.
+    patch = {(r, c) for r in (14, 15) for c in (14, 15)}
+    assert all({rc for rc, s in m.items() if "current" in s} == patch for m in marks)
