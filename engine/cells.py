@@ -61,6 +61,26 @@ def axis_range(values: np.ndarray) -> range | None:
     return range(start, start + step * (n - 1) + 1, step)
 
 
+def index_ranges(values: np.ndarray, period: int = 1) -> list[range]:
+    """``values`` (sorted distinct ints) as a few ``range``s: one when they are an arithmetic
+    progression; else, for each remainder modulo ``period``, the runs of its values that lie
+    ``period`` apart (a strided pattern, such as the rows a stride skips, is then a few ranges
+    whatever its length, not one per value)."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.size == 0:
+        return []
+    whole = axis_range(values)
+    if whole is not None:
+        return [whole]
+    period = max(1, int(period))
+    out = []
+    for remainder in np.unique(values % period):
+        part = values[values % period == remainder]
+        breaks = np.flatnonzero(np.diff(part) != period) + 1
+        out += [range(int(run[0]), int(run[-1]) + 1, period) for run in np.split(part, breaks)]
+    return out
+
+
 def rectangle(rows: np.ndarray, cols: np.ndarray) -> tuple[range, range] | None:
     """The cells ``(rows[k], cols[k])`` as ``(row range, column range)`` when they are exactly
     a full rectangle of consecutive rows and columns listed row-major, else None."""

@@ -99,9 +99,13 @@ def join_values(values: np.ndarray, write: Callable[[float], str], separator: st
 
 
 # ---- generic steps -----------------------------------------------------------------------
+# "summed": a cell read into a total only, not into the step's window (the dY cells no patch
+# of a transposed convolution reaches, which db = Σ dY takes at the last backward step): marked
+# apart from "window", which the step's arrows start from.
 CellRole = Literal[
-    "window", "winner", "padding", "gap", "overhang", "result", "changed", "source", "target"
-]
+    "window", "winner", "padding", "gap", "overhang", "result", "changed", "source", "target",
+    "summed",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -658,11 +658,15 @@ class AppState(QObject):
         assert self.comparison is not None
         return translate_message(comparing.step_message(self.comparison, i, self.cursor))
 
-    def compare_lecture_text(self) -> str:
-        """The lecture layout's text in compare mode: each setting's arithmetic at the current
-        step, one line per setting, in the current language."""
+    def compare_lecture_text(self, step: int | None = None) -> str:
+        """The step bar's text in compare mode (the lecture layout's, and the normal layout's
+        with few settings: see StepBar): each setting's arithmetic at the current step (or at
+        ``step``), one line per setting, in the current language."""
         assert self.comparison is not None
-        lines = comparing.lecture_lines(self.comparison, self.cursor)
+        cursor = self.cursor
+        if step is not None:
+            cursor = StepCursor(cursor.n_windows, cursor.clamp(step))
+        lines = comparing.lecture_lines(self.comparison, cursor)
         return "\n".join(translate_message(line) for line in lines)
 
     def set_hover(self, where: str | None, row: int = 0, col: int = 0) -> None:

@@ -16,6 +16,10 @@ Shortcut = str | QKeySequence | QKeySequence.StandardKey
 #: The text colour of an error or a wrong answer (light theme), one spelling for every widget.
 ERROR_COLOUR = "#b00020"
 
+#: Qt's largest widget size (QWIDGETSIZE_MAX in C++; PySide6 does not export it): a widget's
+#: maximum size when none is set.
+QWIDGETSIZE_MAX = 16777215
+
 
 def add_action(
     window: QWidget,

@@ -1914,6 +1914,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>落在填充区里的窗口位置（从不作为数据读取）</translation>
     </message>
     <message>
+        <source>transposed convolution, last backward step: dY cells no patch reaches, added to db</source>
+        <translation>转置卷积的最后一个反向步骤：没有任何区块覆盖的 dY 单元格，加到 db 上</translation>
+    </message>
+    <message>
         <source>cells a dilated window skips, and the ceil_mode overhang</source>
         <translation>膨胀窗口跳过的单元格，以及 ceil_mode 超出的部分</translation>
     </message>
@@ -1986,6 +1990,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>蓝色</translation>
     </message>
     <message>
+        <source>dotted orange</source>
+        <translation>橙色点线</translation>
+    </message>
+    <message>
         <source>black and white hatch</source>
         <translation>黑白斜纹</translation>
     </message>
@@ -2004,6 +2012,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>dashed blue</source>
         <translation>蓝色虚线</translation>
+    </message>
+    <message>
+        <source>dotted blue</source>
+        <translation>蓝色点线</translation>
     </message>
     <message>
         <source>dashed black</source>

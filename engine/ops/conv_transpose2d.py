@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from engine import reference_transpose as reference
+from engine.cells import CellBlock, index_ranges
 from engine.conv import conv2d_backward
 from engine.conv_transpose import (
     conv_transpose2d,
@@ -283,9 +284,12 @@ class Records:
                 StepCell("grad_weight", (i, j), "changed", c) for c in range(trace.x.shape[0])
             ]
         cells += [StepCell("grad_input", (ih, iw), "target", c) for c in range(trace.x.shape[0])]
+        # The dY cells the sentence says db takes besides the patch: marked in dY as read into
+        # db only (not as the window, which feeds dX and dW and starts the step's arrows).
+        blocks = self._unreached_blocks(trace) if bwd.template == GATHER_UNREACHED else []
         return Step(
             "backward", index, (ih, iw), tuple(cells), bwd.template, bwd.fields, bwd.updates,
-            bwd.lines,
+            bwd.lines, tuple(blocks),
         )  # fmt: skip
 
     def accumulation(self, trace: Trace, view: str) -> Accumulation | None:
@@ -353,11 +357,11 @@ class Records:
         owner[reached] = step_of[first]
         return np.bincount(owner, weights=gy.ravel().astype(np.float64), minlength=n)
 
-    def _unreached(self, trace: Trace) -> tuple[int, float]:
-        """How many dY cells no input cell's patch reaches, and the sum of their dY (what the
-        last step adds to db beside its patch's share, see ``_bias_steps``).  A patch is its
-        rows × its columns, and every input cell has one: the cells reached are the rows any
-        patch reaches × the columns any patch reaches (no pass over every patch's cells)."""
+    def _reached(self, trace: Trace) -> tuple[np.ndarray, np.ndarray]:
+        """Whether some input cell's patch reaches each row and each column of dY (bool
+        vectors).  A patch is its rows × its columns, and every input cell has one: the cells
+        reached are the rows any patch reaches × the columns any patch reaches (no pass over
+        every patch's cells)."""
         g, gy = trace.geometry, trace.grad_output
         axes = []
         for axis in (0, 1):
@@ -365,12 +369,35 @@ class Records:
             reached = np.zeros(gy.shape[axis], dtype=bool)
             reached[coords[g.tap_valid(axis)]] = True
             axes.append(reached)
-        rows, cols = axes
+        return axes[0], axes[1]
+
+    def _unreached(self, trace: Trace) -> tuple[int, float]:
+        """How many dY cells no input cell's patch reaches, and the sum of their dY (what the
+        last step adds to db beside its patch's share, see ``_bias_steps``)."""
+        gy = trace.grad_output
+        rows, cols = self._reached(trace)
         count = gy.size - int(rows.sum()) * int(cols.sum())
         if count == 0:
             return 0, 0.0
         outside = ~(rows[:, None] & cols[None, :])
         return count, float(gy[outside].sum(dtype=np.float64))
+
+    def _unreached_blocks(self, trace: Trace) -> list[CellBlock]:
+        """The dY cells no patch reaches, as the rows no patch reaches × every column and
+        every row × the columns none reaches: a few strided rectangles (the stride skips rows
+        and columns evenly), never a list of a large output's cells."""
+        rows, cols = self._reached(trace)
+        stride = trace.geometry.stride
+        every_row, every_col = range(len(rows)), range(len(cols))
+        blocks = [
+            CellBlock("grad_output", r, every_col, "summed")
+            for r in index_ranges(np.flatnonzero(~rows), stride[0])
+        ]
+        blocks += [
+            CellBlock("grad_output", every_row, c, "summed")
+            for c in index_ranges(np.flatnonzero(~cols), stride[1])
+        ]
+        return blocks
 
     def linked(self, trace: Trace, where: str, row: int, col: int) -> tuple[list[Pair], list[Pair]]:
         """An input cell lights its output patch; an output cell, the inputs that reach it."""

@@ -236,3 +236,60 @@ def test_stepping_on_adds_one_window_to_db_and_dx():
             trace.grad_input_after(k)
         # Every call reads the one new window (the step's own db share reads it too).
         assert windows and set(windows) == {1}
+
+
+def summed_cells(trace: Trace, index: int) -> set[tuple[int, int]]:
+    """The dY cells step ``index`` marks as read into db only (role "summed")."""
+    cells = trace.step("backward", index).cells_of("grad_output")
+    return {pos for pos, roles in cells.items() if "summed" in roles}
+
+
+def test_the_last_transposed_step_marks_the_dy_cells_db_takes_outside_every_patch():
+    # The 6×6 output of stride 3 and output_padding 1: rows and columns 2 and 5 lie outside
+    # every patch; the last step's sentence says db takes them, and it marks them in dY
+    # with a role of their own ("summed": read into db), not as its window (the patch that
+    # feeds dX and dW, where the step's arrows start).
+    trace = plane_trace("conv_transpose2d", XT, WT, stride=(3, 3), output_padding=(1, 1), bias=0.0)
+    last = trace.step("backward", 3)
+    outside = {(r, c) for r in range(6) for c in range(6) if r in (2, 5) or c in (2, 5)}
+    assert summed_cells(trace, 3) == outside
+    assert len(outside) == int(last.fields["count"]) == 20
+    window = {p for p, roles in last.cells_of("grad_output").items() if "window" in roles}
+    assert window == {(3, 3), (3, 4), (4, 3), (4, 4)}
+    assert not any(summed_cells(trace, k) for k in range(3))
+    # Kept as a few rectangles (a large output's thousands of such cells are never listed).
+    assert 0 < len([b for b in last.blocks if b.role == "summed"]) <= 4
+    # Without a bias no db takes them; with every cell in a patch there are none.
+    plain = plane_trace("conv_transpose2d", XT, WT, stride=(3, 3), output_padding=(1, 1), bias=None)
+    assert not summed_cells(plain, 3)
+    covered = plane_trace("conv_transpose2d", XT, WT, stride=(1, 1), bias=0.0)
+    assert not summed_cells(covered, 3)
+
+
+def test_the_marked_cells_are_the_ones_the_sentence_counts():
+    # Strides larger than the kernel, dilation, padding and output_padding: the cells marked
+    # are every dY cell outside every patch (found by listing the patches), as many as said.
+    x = np.arange(1.0, 21.0).reshape(1, 1, 4, 5)
+    w = np.ones((1, 1, 2, 2))
+    cases = [
+        {"stride": (2, 2), "output_padding": (1, 1)},
+        {"stride": (4, 3), "output_padding": (2, 1)},
+        {"stride": (3, 3), "dilation": (2, 2), "padding": (1, 1)},
+        {"stride": (5, 2), "padding": (1, 0), "output_padding": (3, 1)},
+    ]
+    for params in cases:
+        trace = plane_trace("conv_transpose2d", x, w, bias=0.0, **params)
+        last = len(trace) - 1
+        g = trace.geometry
+        reached = {
+            (r, c)
+            for k in range(len(trace))
+            for _, _, r, c in g.window_taps(*g.position(k))
+            if g.classify(r, c) == "input"
+        }
+        h, wd = trace.grad_output.shape
+        outside = {(r, c) for r in range(h) for c in range(wd)} - reached
+        assert outside, params
+        assert summed_cells(trace, last) == outside, params
+        step = trace.step("backward", last)
+        assert int(step.fields["count"]) == len(outside), params

@@ -123,7 +123,7 @@ def test_the_text_box_is_at_the_lecture_s_text_size(window, qtbot):
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, qtbot, size):
-    from visualizer.widgets.matrix_view import HEADER_MOST_PX, NUMBER_HEIGHT
+    from visualizer.widgets.matrix_view import HEADER_MOST_PX
 
     view = _compare(window, {"padding": 0}, {"padding": 1})
     window.state.set_step(5)
@@ -135,6 +135,7 @@ def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, q
         "cells": [v.cell for v in _shown(view)],
         "limits": [(v.minimumSize(), v.maximumSize()) for v in _shown(view)],
         "max_cells": [v.max_cell for v in _shown(view)],
+        "number_heights": [v.number_height for v in _shown(view)],
     }
     assert view.summary_label.isVisible()
     _present(qtbot, window, size)
@@ -154,8 +155,11 @@ def test_leaving_the_lecture_layout_restores_the_normal_compare_layout(window, q
     assert [v.cell for v in _shown(view)] == normal["cells"]
     assert [(v.minimumSize(), v.maximumSize()) for v in _shown(view)] == normal["limits"]
     assert [v.max_cell for v in _shown(view)] == normal["max_cells"]
+    # The normal layout's own numbers' font fraction (chosen as the lecture's, see
+    # CompareView._number_choice) and header font.
+    assert [v.number_height for v in _shown(view)] == normal["number_heights"]
     for v in _shown(view):
-        assert v.number_height == NUMBER_HEIGHT and v.header_most == HEADER_MOST_PX
+        assert v.header_most == HEADER_MOST_PX
     assert all(p.step_label.isVisible() for p in view.panels)
 
 

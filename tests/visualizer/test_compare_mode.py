@@ -421,7 +421,6 @@ def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
         STEP_POINTS,
         TITLE_POINTS,
     )
-    from visualizer.widgets.matrix_view import NUMBER_HEIGHT
 
     view = _enter(window, {"padding": 0}, {"padding": 1})
     window.presentation.set_presentation(True, save=False)
@@ -437,7 +436,10 @@ def test_the_lecture_layout_shows_the_panels_with_larger_texts(window):
     finally:
         window.presentation.set_presentation(False, save=False)
     assert not view.lecture
-    assert all(v.number_height == NUMBER_HEIGHT for p in view.panels for v in p.views.values())
+    # The normal layout's own numbers' font fraction, one for every view (see
+    # test_the_normal_layout_s_numbers_and_arithmetic_are_larger).
+    heights = {v.number_height for p in view.panels for v in p.views.values()}
+    assert len(heights) == 1 and heights <= set(LECTURE_NUMBER_HEIGHTS)
     assert all(p.title_label.font().pointSizeF() == TITLE_POINTS for p in view.panels)
     # A setting added while presenting gets the lecture texts too.
     window.presentation.set_presentation(True, save=False)
@@ -585,3 +587,74 @@ def test_the_differs_tab_leaves_the_step_frame_whole(qtbot):
         assert extra and extra[-1][4].name().lower() == violet
         for x, y, w, h, _c, dashed in extra:  # a tab in the corner, under a third of the cell
             assert dashed is None and x == 0 and y == 0 and w <= 24 // 3 and h <= 24 // 3
+
+
+def _box_text(window) -> list[str]:
+    """The step bar's text box as read, a line each."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(window.step_bar.arithmetic_label.text())
+    text = document.toPlainText().replace("\xa0", " ").replace("\u2060", "")
+    return text.split("\n")
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_the_normal_layout_s_numbers_and_arithmetic_are_larger(window, qtbot, size):
+    """Two settings of the default example, out of the lecture layout: the box says each
+    setting's arithmetic (it said only that the arithmetic was in each panel), the settings
+    one above the other each as tall as its views need (the padded X's 10 rows are not held
+    to the height of the other's 8), and the numbers a larger share of the cells' height
+    where the columns have the width (11 px digits in 22 px rows before)."""
+    from visualizer.widgets.matrix_view import NUMBER_HEIGHT
+
+    window.resize(*size)
+    view = _enter(window, {"padding": 0}, {"padding": 1})
+    st = window.state
+    st.set_step(5)
+    _settle(qtbot)
+    assert _box_text(window) == [
+        "padding = 0: max(13, 2, 1, 20) = 20",
+        "padding = 1: max(−∞, 8, −∞, 13) = 13",
+    ]
+    assert view.mode == "rows"
+    low, high = view.panels
+    assert high.views["input"].model.values.shape == (10, 10)
+    assert high.height() > low.height()
+    shown = view.views()
+    assert len({v.cell for v in shown}) == 1
+    cell = shown[0].cell
+    assert all(v.number_height > NUMBER_HEIGHT for v in shown)
+    assert all(v.model.font.pixelSize() >= 0.65 * cell for v in shown), cell
+    # Stepping keeps the box's lines the step's.
+    st.set_step(6)
+    _settle(qtbot)
+    assert _box_text(window) == st.compare_lecture_text().split("\n")
+    # Three settings: each panel says its own, the box the position (a line each cost the
+    # panels their numbers).
+    _enter(window, {"padding": 0}, {"padding": 1}, {"stride": 1})
+    _settle(qtbot)
+    assert _box_text(window) == [st.step_text()]
+    assert all(p.step_label.isVisible() for p in view.panels)
+
+
+def test_the_dy_cells_db_takes_outside_every_patch_are_marked_in_each_panel(window, qtbot):
+    """Transposed convolution, stride 2, output_padding 0 and 1, at the last backward step:
+    the second setting's dY has a row and a column no patch reaches, which its db takes; its
+    panel marks them ("summed") as the usual dY view does, the first setting has none."""
+    st = window.state
+    assert st.set_op("conv_transpose2d")
+    assert st.set_params(stride=2)
+    view = _enter(window, {"output_padding": 0}, {"output_padding": 1})
+    st.set_phase("backward")
+    st.set_step(st.n_steps - 1)
+    _settle(qtbot)
+    marks = [p.views["grad_output"].highlights() for p in view.panels]
+    summed = [{rc for rc, s in m.items() if "summed" in s} for m in marks]
+    h, w = view.panels[1].views["grad_output"].model.values.shape
+    assert (h, w) == (17, 17)
+    assert summed[0] == set()
+    assert summed[1] == {(r, c) for r in range(h) for c in range(w) if 16 in (r, c)}
+    # The patch of the last input cell stays the current cells in both.
+    patch = {(r, c) for r in (14, 15) for c in (14, 15)}
+    assert all({rc for rc, s in m.items() if "current" in s} == patch for m in marks)

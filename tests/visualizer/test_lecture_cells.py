@@ -282,3 +282,55 @@ def test_the_text_place_is_chosen_for_the_results_shown(window, qtbot, monkeypat
     fresh = new_window(qtbot)
     assert transposed_backward(fresh, qtbot, 2) == below == (False, below[1])
     assert below[1] > beside[1]
+
+
+def _spare_strip(view) -> tuple[int, int]:
+    """Pixels of a table's viewport right of its last column and below its last row."""
+    table = view.table
+    model = table.model()
+    width = sum(table.columnWidth(c) for c in range(model.columnCount()))
+    height = sum(table.rowHeight(r) for r in range(model.rowCount()))
+    viewport = table.viewport()
+    return viewport.width() - width, viewport.height() - height
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_the_lecture_s_tables_are_filled_to_their_frames(window, qtbot, size):
+    """Each lecture table's cells reach its frame: a strip of the table's background, 2 px
+    wide, lay under its last row and right of its last column (the views were sized 2 px
+    larger than their matrices), in the single operation's lecture layout and in compare
+    mode's."""
+    from visualizer.model.document import CompareSetup
+
+    st = window.state
+    st.set_step(5)
+    present(qtbot, window, size)
+    views = [v for v in window.views_panel.lecture_views() if v.isVisible()]
+    assert views
+    for view in views:
+        assert view.stack.currentIndex() == 0  # tables, not heat maps
+        assert _spare_strip(view) == (0, 0), view.objectName()
+        assert no_scroll_bars(view), view.objectName()
+    assert st.set_compare(CompareSetup.of({"padding": 0}, {"padding": 1}))
+    settle(qtbot, window)
+    shown = window.compare_view.views()
+    assert shown
+    for view in shown:
+        assert _spare_strip(view) == (0, 0), view.objectName()
+        assert no_scroll_bars(view), view.objectName()
+
+
+def test_a_lecture_close_up_s_table_is_filled_to_its_frame(window, qtbot):
+    """The transposed convolution's 17×17 dY is a heat map with a close-up in the lecture
+    layout at 1366×768: the close-up's cells reach its table's frame too (2 px were left right
+    of them, 4 px under them)."""
+    st = window.state
+    assert st.set_op("conv_transpose2d")
+    assert st.set_params(stride=2, output_padding=1)
+    st.set_phase("backward")
+    st.set_step(st.n_steps - 1)
+    present(qtbot, window, (1366, 768))
+    dy = window.views_panel.grad_output_view
+    assert dy.stack.currentIndex() == 1 and dy.magnifier is not None
+    assert _spare_strip(dy.magnifier) == (0, 0)
+    assert no_scroll_bars(dy.magnifier)

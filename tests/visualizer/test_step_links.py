@@ -809,3 +809,41 @@ def test_an_arrow_is_drawn_whole_and_letters_it_crosses_over_it(
         for shape in shapes:
             hidden = shape.intersected(glyphs).subtracted(over)
             assert area(hidden) < 1, (label.text(), sheet.arrows)
+
+
+@pytest.mark.parametrize("lecture", [False, True], ids=["panel", "lecture"])
+def test_the_dy_cells_db_takes_outside_every_patch_are_marked_on_the_last_step(
+    window, qtbot, lecture
+):
+    """A transposed convolution with stride 2 and output_padding 1: the last backward step
+    says that db also takes the dY cells no patch reaches; dY marks them ("summed": dotted,
+    read into db), apart from the patch the step's arrows start from."""
+    window.resize(1366, 768)
+    st = window.state
+    assert st.set_op("conv_transpose2d")
+    assert st.set_params(stride=2, output_padding=1)
+    if lecture:
+        window.presentation.set_presentation(True, save=False)
+    st.set_phase("backward")
+    n = st.n_windows
+    st.set_step(2 * n - 1)
+    settle(qtbot)
+    # Worked out here from the shapes: input cell (ih, iw)'s patch is rows 2·ih + {0, 1} ×
+    # columns 2·iw + {0, 1} of dY; output_padding adds a row and a column no patch reaches.
+    h, w = st.x.shape[2:]
+    kh, kw = st.weight.shape[2:]
+    dy_h, dy_w = st.grad_output.shape[2:]
+    assert (kh, kw) == (2, 2) and (dy_h, dy_w) == (2 * h + 1, 2 * w + 1)
+    outside = {(r, c) for r in range(dy_h) for c in range(dy_w) if r == dy_h - 1 or c == dy_w - 1}
+    patch = {(2 * (h - 1) + i, 2 * (w - 1) + j) for i in range(2) for j in range(2)}
+    marked = window.views_panel.grad_output_view.highlights()
+    assert {rc for rc, s in marked.items() if "summed" in s} == outside
+    assert {rc for rc, s in marked.items() if "current" in s} == patch
+    # The arrows still start from the patch alone.
+    (to_dx, to_dw) = st.step_arrows()
+    assert set(to_dx.source) == set(to_dw.source) == patch
+    # The step before says nothing of them and marks none.
+    st.set_step(2 * n - 2)
+    settle(qtbot)
+    marked = window.views_panel.grad_output_view.highlights()
+    assert not any("summed" in s for s in marked.values())

@@ -74,7 +74,8 @@ DX_DIFFERS = QT_TR_NOOP("dX differs in {count} of {total} cells")
 SAME_DX = QT_TR_NOOP("the same dX")
 CLAUSES = QT_TR_NOOP("{first}; {rest}")
 NO_WINDOW = QT_TR_NOOP("no window at ({row}, {col}) with this setting")
-# The lecture layout's text box: what each setting computes at the step, one line per setting.
+# The step bar's text box (the lecture layout's; the normal layout's with few settings): what
+# each setting computes at the step, one line per setting.
 SETTING_STEP = QT_TR_NOOP("{title}: {arithmetic}")
 AT_POSITION = QT_TR_NOOP("Every setting at ({row}, {col}): the arithmetic is in each panel")
 
@@ -563,8 +564,8 @@ def step_message(comparison: Comparison, i: int, cursor: StepCursor) -> str:
 
 def lecture_lines(comparison: Comparison, cursor: StepCursor) -> list[Message]:
     """What each setting computes at the shared step, one line per setting ("padding = 1:
-    max(−∞, 8, −∞, 13) = 13"): the lecture layout's text box (the panels' own arithmetic
-    was a small line in their titles)."""
+    max(−∞, 8, −∞, 13) = 13"): the step bar's text box (the panels' own arithmetic is a
+    small line in their titles, which the lecture layout leaves out)."""
     return [
         Message(SETTING_STEP, title=panel.title, arithmetic=step_message(comparison, i, cursor))
         for i, panel in enumerate(comparison.panels)

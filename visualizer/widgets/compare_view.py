@@ -30,7 +30,7 @@ from visualizer.model.compare import PanelFrame
 from visualizer.model.document import CompareSetup
 from visualizer.model.present import Marks
 from visualizer.state import INPUT, AppState
-from visualizer.ui import Retranslatable, largest_fitting
+from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
     HEADER_MOST_PX,
@@ -43,11 +43,10 @@ from visualizer.widgets.matrix_view import (
     levels_for,
     marks_held,
 )
-from visualizer.widgets.step_bar import QWIDGETSIZE_MAX
 from visualizer.widgets.views_panel import (
     INPUT_SIDE,
     OUTPUT_SIDE,
-    current_style,
+    backward_dy_marks,
     is_constant,
     lecture_cell_most,
     role_styles,
@@ -413,21 +412,22 @@ class ComparePanel(QFrame):
             view = self.views[name]
             view.setFixedSize(w, h)
             view.set_cell_size(cell, view.column_need(cell))
+            view.hug_cells(True)
 
     def release(self) -> None:
         """The lecture's fixed view sizes off: the grid's slots size the views again."""
         for view in self.views.values():
+            view.hug_cells(False)
             if view.minimumSize() == view.maximumSize():
                 view.setMinimumSize(0, 0)
                 view.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
 
 
-def layout_size(
+def panel_sizes(
     mode: str, extents: list[list[tuple[int, int]]], heads: list[int], side: int
-) -> tuple[int, int]:
-    """Width and height the panels need in ``mode``, given each panel's views' ``extents``
-    (width, height), its head's height and its side margins."""
-    n = len(extents)
+) -> list[tuple[int, int]]:
+    """Width and height each panel needs in ``mode``, given its views' ``extents`` (width,
+    height), its head's height and its side margins."""
     sizes = []
     for ext, head in zip(extents, heads, strict=True):
         widths: dict[int, int] = {}
@@ -439,6 +439,16 @@ def layout_size(
         w = sum(widths.values()) + VIEW_SPACING * max(0, len(widths) - 1) + side
         h = sum(heights.values()) + VIEW_SPACING * max(0, len(heights) - 1) + head
         sizes.append((w, h))
+    return sizes
+
+
+def layout_size(
+    mode: str, extents: list[list[tuple[int, int]]], heads: list[int], side: int
+) -> tuple[int, int]:
+    """Width and height the panels need in ``mode``, given each panel's views' ``extents``
+    (width, height), its head's height and its side margins."""
+    n = len(extents)
+    sizes = panel_sizes(mode, extents, heads, side)
     gaps = PANEL_SPACING * (n - 1)
     if mode == "rows":
         return max(w for w, _ in sizes), sum(h for _, h in sizes) + gaps
@@ -586,6 +596,32 @@ class CompareView(Retranslatable, QWidget):
                 best, best_cell = mode, cell
         return best, best_cell
 
+    def _number_choice(
+        self, shown: list[tuple[str, ...]]
+    ) -> tuple[tuple[bool, int, int], str, int, float]:
+        """The arrangement and cell size of ``shown`` at the font fraction of
+        LECTURE_NUMBER_HEIGHTS that draws the larger numbers, cells large enough for numbers
+        first: ``(key, mode, cell, fraction)``, ``key`` what was compared."""
+        best: tuple[tuple[bool, int, int], str, int, float] | None = None
+        for height in LECTURE_NUMBER_HEIGHTS:
+            mode, cell = self.best_mode(shown, height)
+            key = (cell >= MIN_NUMBER_CELL, int(cell * height), cell)
+            if best is None or key > best[0]:
+                best = (key, mode, cell, height)
+        assert best is not None
+        return best
+
+    def _normal_choice(self, shown: list[tuple[str, ...]]) -> tuple[str, int, float]:
+        """The normal layout's arrangement, cell size and numbers' font fraction for
+        ``shown`` (see _number_choice)."""
+        _key, mode, cell, height = self._number_choice(shown)
+        return mode, cell, height
+
+    def _set_number_height(self, height: float) -> None:
+        for panel in self.panels:
+            for view in panel.views.values():
+                view.set_number_height(height)
+
     def _lecture_choice(
         self, shown: list[tuple[str, ...]]
     ) -> tuple[list[tuple[str, ...]], str, int]:
@@ -593,26 +629,13 @@ class CompareView(Retranslatable, QWidget):
         LECTURE_NUMBER_HEIGHTS that draws the larger numbers (given to the views), cells large
         enough for numbers first; the further views (LECTURE_FURTHER) only where the numbers
         stay readable with them (LECTURE_READABLE_PX) or are no larger without them."""
-
-        def choice(names: list[tuple[str, ...]]) -> tuple[tuple[bool, int, int], str, int, float]:
-            best: tuple[tuple[bool, int, int], str, int, float] | None = None
-            for height in LECTURE_NUMBER_HEIGHTS:
-                mode, cell = self.best_mode(names, height)
-                key = (cell >= MIN_NUMBER_CELL, int(cell * height), cell)
-                if best is None or key > best[0]:
-                    best = (key, mode, cell, height)
-            assert best is not None
-            return best
-
-        key, mode, cell, height = choice(shown)
+        key, mode, cell, height = self._number_choice(shown)
         essential = [tuple(n for n in names if n not in LECTURE_FURTHER) for names in shown]
         if essential != shown and key[1] < LECTURE_READABLE_PX:
-            fewer = choice(essential)
+            fewer = self._number_choice(essential)
             if fewer[0] > key:
                 shown, (key, mode, cell, height) = essential, fewer
-        for panel in self.panels:
-            for view in panel.views.values():
-                view.set_number_height(height)
+        self._set_number_height(height)
         return shown, mode, cell
 
     def _arrange(self) -> None:
@@ -637,26 +660,39 @@ class CompareView(Retranslatable, QWidget):
         self._arranged = key
         for panel in self.panels:
             panel.set_step_lines(lines)
+        height = NUMBER_HEIGHT  # the normal layout's numbers' font fraction (chosen below)
         if self.lecture:
             shown, mode, cell = self._lecture_choice(shown)
         else:
-            mode, cell = self.best_mode(shown)
+            # As the lecture's: the numbers' font the larger fraction of the cells' height
+            # where the columns have the width for it (the settings one above the other are
+            # bound by the height: 22 px rows at 1366×768 drew 11 px digits in 22 px columns
+            # of a 926 px wide panel).
+            mode, cell, height = self._normal_choice(shown)
         phase = self._phase_views()
         if shown != phase and cell < MIN_NUMBER_CELL:
             # The outputs and masks too would leave no room for numbers: the phase's alone.
             shown = phase
-            mode, cell = self.best_mode(shown)
+            if self.lecture:
+                mode, cell = self.best_mode(shown)
+            else:
+                mode, cell, height = self._normal_choice(shown)
         if cell < MIN_NUMBER_CELL and lines > STEP_LINES[0]:
             # Numbers (and the frames of differing cells) before the arithmetic's last line:
             # with fewer lines its text is cut with "…" (the tooltip has it all).
             for panel in self.panels:
                 panel.set_step_lines(STEP_LINES[0])
-            fewer = self.best_mode(shown)
+            if self.lecture:
+                fewer = (*self.best_mode(shown), 0.0)
+            else:
+                fewer = self._normal_choice(shown)
             if fewer[1] >= MIN_NUMBER_CELL:
-                mode, cell = fewer
+                mode, cell, height = fewer
             else:
                 for panel in self.panels:
                     panel.set_step_lines(lines)
+        if not self.lecture:
+            self._set_number_height(height)
         self.cell_estimate = cell
         before = [panel.shown for panel in self.panels]
         for panel, names in zip(self.panels, shown, strict=True):
@@ -676,11 +712,23 @@ class CompareView(Retranslatable, QWidget):
             for k, panel in enumerate(self.panels):
                 if mode == "rows":
                     self.panel_grid.addWidget(panel, k, 0)
-                    self.panel_grid.setRowStretch(k, 1)
                 else:
                     self.panel_grid.addWidget(panel, 0, k)
                     self.panel_grid.setColumnStretch(k, 1)
+        if mode == "rows":
+            # One above the other, each panel as tall as its views need at the cell size
+            # (best_mode's measure): equal heights left a padded setting's 10 rows of X in
+            # the height of the other's 8 (22 px cells at 1366×768 where 23 fit).
+            for k, height in enumerate(self._panel_heights(mode, max(cell, CELL_RANGE[0]))):
+                self.panel_grid.setRowStretch(k, height)
         self._sync_timer.start()
+
+    def _panel_heights(self, mode: str, cell: int) -> list[int]:
+        """The height each panel needs in ``mode`` at cell size ``cell`` (at least 1)."""
+        extents = [p.extents(cell) for p in self.panels]
+        heads = [p.head_height(mode) for p in self.panels]
+        side = max((p.side_margins() for p in self.panels), default=0)
+        return [max(1, h) for _, h in panel_sizes(mode, extents, heads, side)]
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
@@ -853,7 +901,7 @@ class CompareView(Retranslatable, QWidget):
                 # As the usual views: the step's cells (a large window as a rectangle); in the
                 # backward phase dY marks the cell of the current output position.
                 if name == "grad_output":
-                    step = hl.of("output").map_roles(current_style)
+                    step = backward_dy_marks(hl)
                 else:
                     step = hl.of(name).map_roles(role_styles)
             marked = differing.get(name)

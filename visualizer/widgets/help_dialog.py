@@ -47,6 +47,12 @@ COLOURS = (
     ("winner", QT_TR_NOOP("the winning tap of a max-pooling window (and its cell in the mask)")),
     ("target", QT_TR_NOOP("dX cells that receive gradient in the current backward step")),
     ("pad_tap", QT_TR_NOOP("window taps that fall in the padding (never read as data)")),
+    (
+        "summed",
+        QT_TR_NOOP(
+            "transposed convolution, last backward step: dY cells no patch reaches, added to db"
+        ),
+    ),
     ("gap", QT_TR_NOOP("cells a dilated window skips, and the ceil_mode overhang")),
     ("hover", QT_TR_NOOP("the window of the hovered output, or every output an input feeds")),
     ("wrong", QT_TR_NOOP("Pitfalls: cells where the wrong implementation differs")),
@@ -55,12 +61,14 @@ COLOUR_NAMES = {
     "standard": {
         "window": QT_TR_NOOP("orange"), "winner": QT_TR_NOOP("magenta"),
         "target": QT_TR_NOOP("green"), "pad_tap": QT_TR_NOOP("dashed orange"),
+        "summed": QT_TR_NOOP("dotted orange"),
         "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed cyan"),
         "wrong": QT_TR_NOOP("violet"),
     },
     "colorblind": {
         "window": QT_TR_NOOP("blue"), "winner": QT_TR_NOOP("violet"),
         "target": QT_TR_NOOP("dark brown"), "pad_tap": QT_TR_NOOP("dashed blue"),
+        "summed": QT_TR_NOOP("dotted blue"),
         "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed black"),
         "wrong": QT_TR_NOOP("pale green"),
     },

@@ -92,7 +92,7 @@ from visualizer.model.present import (
     magnifier_size,
     outline_segments,
 )
-from visualizer.ui import set_font
+from visualizer.ui import QWIDGETSIZE_MAX, set_font
 from visualizer.view_settings import view_settings
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.serial_paint import serial_strips
@@ -115,6 +115,10 @@ HEADER_MIN_CELL = 14  # row and column numbers are shown from this cell size on
 STYLE_SHAPE = {
     "window": (4, Qt.SolidLine),
     "pad_tap": (3, Qt.DashLine),
+    # Cells a step reads into a total only (the dY cells db takes outside every patch of a
+    # transposed convolution): the window's colour, dotted, so that they read as read but
+    # apart from the window (whose cells feed dX and dW, and where the arrows start).
+    "summed": (3, Qt.DotLine),
     "gap": (2, Qt.DotLine),
     "winner": (4, Qt.SolidLine),
     "wrong": (4, Qt.SolidLine),
@@ -134,6 +138,7 @@ STYLE_SHAPE = {
 STYLE_ORDER = (
     "hover",
     "gap",
+    "summed",
     "pad_tap",
     "window",
     "current",
@@ -153,6 +158,7 @@ QUIZ_COLOURS = {
     "quiz_wrong": "wrong",
     "quiz_missed": "window",
     "differs": "wrong",
+    "summed": "window",
 }
 
 # Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
@@ -1826,7 +1832,7 @@ def _inline_tones(palette: str, styles: frozenset[str], under: int) -> tuple[boo
     return tuple(
         frame_tones(colours[QUIZ_COLOURS.get(style, style)], under)[1] is _INLINE
         for style in STYLE_ORDER
-        if style in styles and style in colours
+        if style in styles and QUIZ_COLOURS.get(style, style) in colours
     )
 
 
@@ -4109,6 +4115,7 @@ class MatrixView(QWidget):
         # What the table's geometry was last checked for (see set_cell_size).
         self._geometry: tuple[object, ...] = ()
         self._too_small = False  # cells too small for numbers: draw a heat map instead
+        self._hugged = False  # the table no larger than its cells (hug_cells)
         self._table_stale = False
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
@@ -4676,9 +4683,9 @@ class MatrixView(QWidget):
         if magnifier is None or self.close_up_plan is not None:
             return False  # a lecture close-up has the size its plan gives it
         if self.body.direction() == QBoxLayout.Direction.LeftToRight:
-            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), 16777215)
+            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), QWIDGETSIZE_MAX)
         else:
-            largest = QSize(16777215, max(1, int(self.height() * MAGNIFIER_SHARE)))
+            largest = QSize(QWIDGETSIZE_MAX, max(1, int(self.height() * MAGNIFIER_SHARE)))
         fence = magnifier.parentWidget()
         widgets = [magnifier]
         if before_layout and isinstance(fence, LayoutFence):
@@ -4731,6 +4738,7 @@ class MatrixView(QWidget):
             # sized the close-up for them).
             magnifier.set_cell_size(plan.cell, plan.column)
             magnifier.widen_columns(plan.column)
+            magnifier.hug_cells(True)
             # Its row numbers as wide as the whole matrix's (the plan's): the cells then
             # fill the close-up at every step, rows 0–5 as rows 20–25.
             head_w = self._header_size(plan.cell, apply=False)[0]
@@ -4739,6 +4747,8 @@ class MatrixView(QWidget):
                 header.setMinimumWidth(head_w)
                 magnifier.table.updateGeometries()
             return
+        if magnifier is not None:
+            magnifier.hug_cells(False)  # fitted to its room (the lecture's: to its plan)
         if magnifier is not None and magnifier.isVisibleTo(self):
             # The fit depends on the cells, their texts and headers, and the room: refitted
             # only when one of them changed (a step usually moves the box, nothing else).
@@ -4900,7 +4910,7 @@ class MatrixView(QWidget):
         self.close_up_plan = plan
         self._magnified = None
         self._magnifier_fit = ()
-        largest = QSize(16777215, 16777215)
+        largest = QSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
         if plan is None:
             self.stack.setMinimumSize(0, 0)
             self.stack.setMaximumSize(largest)
@@ -5153,6 +5163,7 @@ class MatrixView(QWidget):
                 self._geometry = geometry
                 self.table.updateGeometries()
                 self._settle_scroll_bars()
+            self._hug()
             return
         self._layout = (pixels, width, cell)
         self._geometry = geometry
@@ -5169,6 +5180,7 @@ class MatrixView(QWidget):
         # come: a table that fits kept the scroll bars of its previous size).
         self.table.updateGeometries()
         self._settle_scroll_bars()
+        self._hug()
         self.table.refresh()
 
     def _settle_scroll_bars(self) -> None:
@@ -5296,6 +5308,28 @@ class MatrixView(QWidget):
             self.table.horizontalHeader().setDefaultSectionSize(width)
             self.table.updateGeometries()
             self._settle_scroll_bars()
+        self._hug()
+
+    def hug_cells(self, on: bool) -> None:
+        """On: the table no larger than its cells, headers and frame, at the top left of
+        its room (the lecture layouts, which size a view to its matrix: the pixels the
+        view's measure keeps beside the table lay as a strip of the table's white background
+        under its last row and right of its last column); off: the table fills its room."""
+        if on != self._hugged:
+            self._hugged = on
+            self._hug()
+
+    def _hug(self) -> None:
+        table = self.table
+        if self._hugged:
+            margins = table.viewportMargins()  # the headers' room (updateGeometries)
+            frame = 2 * table.frameWidth()
+            width = frame + margins.left() + margins.right() + table.horizontalHeader().length()
+            height = frame + margins.top() + margins.bottom() + table.verticalHeader().length()
+        else:
+            width = height = QWIDGETSIZE_MAX
+        if (table.maximumWidth(), table.maximumHeight()) != (width, height):
+            table.setMaximumSize(width, height)
 
     def hasHeightForWidth(self) -> bool:
         """Whether the parent layout asks this view its height for a width: not when its

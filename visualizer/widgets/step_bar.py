@@ -43,7 +43,7 @@ from visualizer.i18n import tr, translate_message
 from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.presentation import tinted
 from visualizer.state import AppState
-from visualizer.ui import Retranslatable, largest_fitting, set_font
+from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting, set_font
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.fence import LayoutFence
 
@@ -80,7 +80,12 @@ def arithmetic_font() -> QFont:
     return font
 
 
-QWIDGETSIZE_MAX = 16777215  # Qt's largest widget size
+# Compare mode's normal layout: the text box says each setting's arithmetic, a line each, for
+# up to this many settings (two at 1366×768: the box's second line costs the panels' rows 1 px,
+# the room reads the arithmetic at the box's size instead of the panels' 10 pt; a third and a
+# fourth line took the default example's three settings from 16 px cells, with numbers, to
+# 13-14 px heat maps).  With more, each panel says its own beside its title.
+NORMAL_BOX_SETTINGS = 2
 
 UPDATE_SEPARATOR = "   "  # between the cell updates of one line (engine.trace.UPDATE_GAP)
 LINES_SIZE = 90  # the updates' lines, in percent of the sentence's font size
@@ -744,28 +749,32 @@ class StepBar(Retranslatable, QWidget):
             self.text_row.removeWidget(self.counter_fence)
             self.controls_row.addWidget(self.counter_fence)
         self.counter_label.setVisible(True)
-        # Compare mode says each setting's arithmetic in the lecture layout, and only there:
-        # the box is measured for that text.
+        # The lecture's box is measured for the text it shows (compare mode: a line for each
+        # setting).
         self.arithmetic_label.setText(self._html(self._step_text()))
         self.reserve_arithmetic_lines()
 
-    def _compare_lecture(self) -> bool:
-        """Whether the bar says each compared setting's arithmetic (the lecture layout's text
-        box in compare mode; outside it each panel shows its own)."""
-        return self.lecture and self.state.comparison is not None
+    def _says_settings(self) -> bool:
+        """Whether the bar says each compared setting's arithmetic, a line each: in the
+        lecture layout, and in the normal one with at most NORMAL_BOX_SETTINGS settings
+        (else each panel says its own beside its title, the bar the position)."""
+        comparison = self.state.comparison
+        if comparison is None:
+            return False
+        return self.lecture or len(comparison.panels) <= NORMAL_BOX_SETTINGS
 
-    def _step_text(self) -> str:
-        """The step's text this bar shows: each compared setting's arithmetic, one line per
-        setting (see _compare_lecture), else the state's step text."""
-        if self._compare_lecture():
-            return self.state.compare_lecture_text()
-        return self.state.step_text()
+    def _step_text(self, step: int | None = None) -> str:
+        """The text this bar shows at the current step (or at ``step``): each compared
+        setting's arithmetic (see _says_settings), else the state's step text."""
+        if self._says_settings():
+            return self.state.compare_lecture_text(step)
+        return self.state.step_text(step)
 
     def _html(self, text: str, narrow: bool = False, split: bool = False) -> str:
         """``text`` as the arithmetic label shows it (see arithmetic_html); the compared
         settings' lines all at the sentence's size (arithmetic_html draws the lines after
         the first smaller: they are a step's cell updates)."""
-        if self._compare_lecture():
+        if self._says_settings():
             return "<br>".join(sentence_html(line) for line in text.split("\n"))
         return arithmetic_html(text, narrow, split)
 
@@ -971,10 +980,10 @@ class StepBar(Retranslatable, QWidget):
                 count = min(NORMAL_SAMPLES, last - first + 1)
                 spread = (last - first) / max(1, count - 1)
                 steps = {first + round(i * spread) for i in range(count)}
-                texts = [st.step_text(step) for step in sorted(steps)]
+                texts = [self._step_text(step) for step in sorted(steps)]
                 heights: dict[str, int] = {}
                 for text in tallest_candidates(texts):
-                    shown = arithmetic_html(text)
+                    shown = self._html(text)
                     heights[shown] = self._probe_height(shown, width)
                 # The shown step's need: laid out again only if it was not one of those (after
                 # an edit it is the first step's, often among them).

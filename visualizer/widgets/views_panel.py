@@ -50,7 +50,7 @@ from visualizer.model.present import (
     shared_columns,
 )
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
-from visualizer.ui import Retranslatable, largest_fitting
+from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting
 from visualizer.widgets.channel_planes import PlaneGroup
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
@@ -91,6 +91,7 @@ ROLE_STYLE = {
     "source": "current",
     "target": "target",
     "changed": "target",
+    "summed": "summed",
     # Quiz mode's marks (visualizer.model.quiz), styles of their own.
     "quiz_picked": "quiz_picked",
     "quiz_right": "quiz_right",
@@ -176,6 +177,24 @@ def role_styles(roles: frozenset[str]) -> set[str]:
 def current_style(_roles: frozenset[str]) -> set[str]:
     """dY's cell of the current output position, in the backward phase."""
     return {"current"}
+
+
+# Roles of dY's own cells that its view draws in the backward phase beside the cells of the
+# current output position: cells a step reads into a total only ("summed": the dY cells no
+# patch of a transposed convolution reaches, which db takes at the last step).
+DY_OWN_ROLES = frozenset(("summed",))
+
+
+def _dy_own_styles(roles: frozenset[str]) -> set[str]:
+    return role_styles(roles & DY_OWN_ROLES)
+
+
+def backward_dy_marks(hl: Highlight) -> Marks:
+    """dY's highlight styles in the backward phase: the current output position's cells
+    ("current"), and the cells the step reads into a total only (see DY_OWN_ROLES)."""
+    at = hl.of("output").map_roles(current_style)
+    own = hl.of("grad_output").map_roles(_dy_own_styles).without_empty()
+    return at.merged(own) if own else at
 
 
 def is_constant(values: np.ndarray) -> bool:
@@ -349,7 +368,8 @@ class ViewsPanel(Retranslatable, QWidget):
                 widget.setVisible(False)
         for view in self.views():
             view.setMinimumSize(0, 0)
-            view.setMaximumSize(16777215, 16777215)
+            view.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
+            view.hug_cells(False)  # the lecture's (_apply_flow places its views again)
         for widget in (*self.views(), *self.groups.values()):
             size_by_slot(widget, not self._flowing())
         for col in range(self.grid.columnCount()):
@@ -1153,6 +1173,7 @@ class ViewsPanel(Retranslatable, QWidget):
             if view not in close_ups:
                 view.set_cell_size(cell, columns[view] or view.column_need(cell))
                 view.widen_columns(columns[view])
+            view.hug_cells(view not in close_ups)
         self._on_highlights_changed()
 
     def close_up_plans_stale(self) -> bool:
@@ -1628,7 +1649,7 @@ class ViewsPanel(Retranslatable, QWidget):
                 continue
             cells[name] = hl.of(name).map_roles(role_styles)
         if not forward and "grad_output" in cells:
-            cells["grad_output"] = hl.of("output").map_roles(current_style)
+            cells["grad_output"] = backward_dy_marks(hl)
         return cells
 
     def _on_highlights_changed(self) -> None:
