@@ -97,7 +97,13 @@ class MainWindow(Retranslatable, QMainWindow):
         main_layout = QVBoxLayout(main)
         main_layout.setContentsMargins(4, 4, 4, 4)
         main_layout.addWidget(self.views_panel, 1)
-        main_layout.addWidget(self.step_bar)
+        # The lecture's text: the step bar, then what a feature adds under it (quiz mode's
+        # answer strip); below the matrices or, all of it, in the column beside them.
+        text = QVBoxLayout()
+        text.setContentsMargins(0, 0, 0, 0)
+        text.addWidget(self.step_bar, 1)
+        main_layout.addLayout(text)
+        self.lecture_text_layout = text
         splitter = QSplitter()
         splitter.addWidget(scroll)
         splitter.addWidget(main)
@@ -375,7 +381,25 @@ class MainWindow(Retranslatable, QMainWindow):
         direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
         if layout.direction() != direction:
             layout.setDirection(direction)
-        self.step_bar.set_beside(beside, lecture_text_width(self.width()))
+        width = lecture_text_width(self.width())
+        self.step_bar.set_beside(beside, width)
+        for widget in self._under_lecture_text():
+            widget.set_beside(beside, width)  # type: ignore[attr-defined]
+
+    def _under_lecture_text(self) -> list[QWidget]:
+        """The shown widgets a feature put under the lecture's text (quiz mode's strip): each
+        goes where the text goes (``set_beside``) and says the height it takes below the
+        matrices (``lecture_below_height``)."""
+        text = self.lecture_text_layout
+        found = (text.itemAt(i).widget() for i in range(text.count()))
+        return [
+            w
+            for w in found
+            if w is not None
+            and w is not self.step_bar
+            and not w.isHidden()
+            and hasattr(w, "set_beside")
+        ]
 
     def _lecture_text_beside(self) -> bool:
         """Whether the lecture's text goes beside the matrices: where that makes their cells
@@ -398,6 +422,7 @@ class MainWindow(Retranslatable, QMainWindow):
             self.state.results.serial,
             panel.zoom,
             current_language(),
+            tuple(id(w) for w in self._under_lecture_text()),
         )
         if self._text_place is not None and self._text_place[0] == key:
             return self._text_place[1]
@@ -407,6 +432,9 @@ class MainWindow(Retranslatable, QMainWindow):
         width = self.width() - margins.left() - margins.right()
         height = self.height() - margins.top() - margins.bottom()
         below = self.step_bar.lecture_below_height(width, self.height())
+        for widget in self._under_lecture_text():
+            under = widget.lecture_below_height(width, self.height())  # type: ignore[attr-defined]
+            below += under + max(0, self.lecture_text_layout.spacing())
         measured: dict[tuple[object, ...], object] = {}  # the views' sizes, measured once
         cells = {
             True: panel.lecture_cell_in(

@@ -31,7 +31,7 @@ from visualizer.model import Document, Results, StepCursor, compute, default_par
 from visualizer.model import compare as comparing
 from visualizer.model.document import CompareSetup
 from visualizer.model.present import INPUT, INSERTED, OVERHANG, PADDING, PLANES_MAX, Cell, Highlight
-from visualizer.model.quiz import Quiz, Verdict, pitfall_hint, plane_before
+from visualizer.model.quiz import Quiz, Verdict, pitfall_hint, plane_before, weight_before
 from visualizer.model.stack import StackDoc
 from visualizer.schema import param_specs
 from visualizer.stack_state import StackState
@@ -776,6 +776,8 @@ class AppState(QObject):
     ) -> tuple[np.ndarray, float | None] | None:
         """dW of the shown kernel slice and db, accumulated so far; None without a weight."""
         doc = self._doc(channel)
+        if partial and self.quiz.hides("grad_weight"):
+            return weight_before(doc, self.results, self.view_cursor)  # quiz mode: held with dX
         return present.grad_weight_plane(doc, self.results, self.view_cursor, partial)
 
     def step_text(self, step: int | None = None) -> str:

@@ -388,3 +388,27 @@ def test_a_single_asked_dx_value_is_hidden(window, qtbot):
     answer(qtbot, window, format_number(question.value))
     assert st.quiz.verdict.right
     assert view.matrix()[cell] == question.value
+
+
+def test_a_backward_convolution_question_holds_dw_and_db_with_dx(window, qtbot):
+    # The step adds to dX, dW and db: none of them shows its result before the answer.
+    st = window.state
+    st.set_op("conv2d")
+    step = st.n_windows + 5
+    st.set_step(step)
+    trace = st.results.trace
+    before_w, before_b = trace.grad_weight_after(4)
+    after_w, after_b = trace.grad_weight_after(5)
+    assert not np.array_equal(before_w, after_w) and before_b != after_b
+    quiz_on(qtbot, window)
+    assert st.quiz.hiding and st.quiz.question.written == "grad_input"
+    views = window.views_panel
+    np.testing.assert_array_equal(views.grad_weight_view.matrix(), before_w[0])
+    assert views.bias_label.text() == f"db = {format_number(before_b)}"
+    assert not views.grad_weight_view.model.styles  # no frames on the cells that change
+    assert not [a for a in st.step_arrows() if a.target_view == "grad_weight"]
+    qtbot.keyClick(window, Qt.Key_PageDown)  # revealed: all three at once
+    assert st.step == step and not st.quiz.hiding
+    np.testing.assert_array_equal(views.grad_weight_view.matrix(), after_w[0])
+    assert views.bias_label.text() == f"db = {format_number(after_b)}"
+    assert views.grad_weight_view.model.styles

@@ -67,6 +67,13 @@ NOT_A_NUMBER = QT_TR_NOOP("“{text}” is not a number")
 NOT_A_SIZE = QT_TR_NOOP("“{text}” is not a size: type rows × columns, e.g. 4x4")
 NO_AMOUNT = QT_TR_NOOP("type how much each cell gets")
 
+# Views a step changes together with the one it writes (``Question.written``): held at the
+# step before while the question is open, so that none of them shows the step's result (a
+# backward convolution step adds to dW and db as it adds to dX; a max step counts its winner).
+HELD_WITH = {"output": ("mask",), "grad_input": ("grad_weight",)}
+# Of those, the ones whose marks go too: dW's frames say which of its cells just changed.
+MARKS_HELD = ("grad_weight",)
+
 #: Answers to a non-integer value count when they are this close (absolute) ...
 VALUE_ABS_TOL = 5e-3
 #: ... or this close relative to the value (so 7.33 is right for 7.3333…, 7.3 is not).
@@ -622,7 +629,7 @@ class Quiz:
         if not self.hiding or self.question is None or self.question.size is not None:
             return False
         written = self.question.written
-        return view == written or (view == "mask" and written == "output")
+        return view == written or view in HELD_WITH.get(written, ())
 
     def asked_cell(self, view: str) -> Cell | None:
         """The cell of ``view`` shown as "?" (the asked value)."""
@@ -645,6 +652,8 @@ class Quiz:
                     roles = set(kept or ()) - {"winner"}
                     asked = q.value_cell
                     hidden[view] = Marks((), {asked: roles} if roles and asked else {})
+                elif view in MARKS_HELD and self.hides(view):
+                    hidden[view] = Marks()
                 else:
                     hidden[view] = marks.map_roles(_no_winner).without_empty()
             cells = hidden
@@ -731,3 +740,14 @@ def plane_before(doc: Document, results: Results, cursor: StepCursor, view: str)
     if view == "grad_input":
         return results.grad_input_after(before)[trace_channel(doc)]
     raise ValueError(f"view ({view!r}) must be output, mask or grad_input")
+
+
+def weight_before(
+    doc: Document, results: Results, cursor: StepCursor
+) -> tuple[np.ndarray, float | None] | None:
+    """dW of the shown kernel slice and db as they were before the cursor's step (what a
+    hidden backward step shows, see :data:`HELD_WITH`); None without a weight."""
+    gw, gb = results.trace.grad_weight_after(cursor.window_index - 1)
+    if gw is None:
+        return None
+    return gw[doc.in_channel], gb

@@ -33,6 +33,7 @@ from visualizer.state import AppState
 from visualizer.ui import ERROR_COLOUR, PanelDock, Retranslatable, WindowFeature, add_action
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.pitfalls_panel import pitfall_explanation, pitfall_title
+from visualizer.widgets.step_bar import QWIDGETSIZE_MAX
 
 # The lecture strip's text height: this share of the window's height, within these pixels.
 LECTURE_TEXT_SHARE = 0.03
@@ -89,6 +90,8 @@ class QuizPanel(Retranslatable, QWidget):
             box.toggled.connect(lambda on, k=kind: self.state.set_quiz_kind(k, on))
             self.kind_checkboxes[kind] = box
 
+        self.beside = False  # the lecture strip in the text column beside the matrices
+        self._pixels = 20  # the lecture strip's text height
         top = QHBoxLayout()
         self._top = top
         top.addWidget(self.answer_label)
@@ -143,9 +146,62 @@ class QuizPanel(Retranslatable, QWidget):
             font = QFont(widget.font())
             font.setPixelSize(max(8, pixels))
             widget.setFont(font)
-        self.quiz_answer_edit.setMinimumWidth(pixels * 9)
-        self.quiz_answer_edit.setMaximumWidth(pixels * 11)
+        self._pixels = pixels
+        self._fit_answer_edit()
         self._top.setSpacing(max(6, pixels // 2))
+
+    def _fit_answer_edit(self) -> None:
+        """The answer line's width: for a typed number or size in a row; in the text column
+        as wide as the column leaves it (a 1024-px window's column is 256 px)."""
+        pixels = self._pixels
+        edit = self.quiz_answer_edit
+        if self.beside:
+            edit.setMinimumWidth(pixels * 4)
+            edit.setMaximumWidth(QWIDGETSIZE_MAX)
+        else:
+            edit.setMinimumWidth(pixels * 9)
+            edit.setMaximumWidth(pixels * 11)
+
+    def set_beside(self, on: bool, width: int = 0) -> None:
+        """The lecture strip under the lecture's text (MainWindow.place_lecture_text): in the
+        column ``width`` pixels wide beside the matrices, the verdict over the answer line over
+        the score (in one row the three took ~520 px beside the column, and the matrices
+        shrank to thumbnails); off: the one row below the matrices."""
+        if not self.lecture:
+            return
+        if on != self.beside:
+            self.beside = on
+            outer, top = self.layout(), self._top
+            verdict, score = self.quiz_verdict_label, self.quiz_score_label
+            if on:
+                top.removeWidget(verdict)
+                top.removeWidget(score)
+                outer.insertWidget(0, verdict)
+                outer.insertWidget(2, score)  # under the answer line
+                top.setStretchFactor(self.quiz_answer_edit, 1)
+            else:
+                outer.removeWidget(verdict)
+                outer.removeWidget(score)
+                top.insertWidget(0, verdict, 1)
+                top.addWidget(score)
+                top.setStretchFactor(self.quiz_answer_edit, 0)
+            self._fit_answer_edit()
+        if on:
+            self.setFixedWidth(width)
+        else:
+            self.setMinimumWidth(0)
+            self.setMaximumWidth(QWIDGETSIZE_MAX)
+
+    def lecture_below_height(self, _width: int, _height: int) -> int:
+        """The height the lecture strip takes as its row below the matrices (the window
+        weighs it with the step bar's against the column beside them)."""
+        row = max(
+            w.sizeHint().height()
+            for w in (self.answer_label, self.quiz_answer_edit, self.quiz_score_label)
+        )
+        row = max(row, self.quiz_verdict_label.fontMetrics().height())
+        margins = self.layout().contentsMargins()
+        return row + margins.top() + margins.bottom()
 
     def retranslate_ui(self) -> None:
         self.answer_label.setText(tr("Answer:"))
@@ -358,9 +414,9 @@ class QuizController(WindowFeature):
             strip = self._lecture_strip = QuizPanel(self.state, lecture=True)
             strip.setObjectName("quizLectureStrip")
             strip.hide()
-            area = getattr(self.window, "lecture_area", None)
-            if area is not None:
-                area.layout().addWidget(strip)  # the last of its items, as if made first
+            text = getattr(self.window, "lecture_text_layout", None)
+            if text is not None:
+                text.addWidget(strip)  # under the step bar, where the lecture's text goes
         return strip
 
     @property
@@ -375,6 +431,10 @@ class QuizController(WindowFeature):
             self.lecture_strip.setVisible(on and presenting)
         if on and presenting:
             self._fit_lecture_strip()
+        if (on and presenting) or self._lecture_strip is not None:
+            place = getattr(self.window, "place_lecture_text", None)
+            if place is not None:
+                place()  # the text's place weighs the strip's room (or no longer)
 
     def _on_presenting_changed(self, _on: bool) -> None:
         self._show_strips()
