@@ -3258,18 +3258,6 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>损失对这一层的梯度</translation>
     </message>
     <message>
-        <source>step {step}/{steps} ({phase})</source>
-        <translation>第 {step}/{steps} 步（{phase}）</translation>
-    </message>
-    <message>
-        <source>forward</source>
-        <translation>前向</translation>
-    </message>
-    <message>
-        <source>backward</source>
-        <translation>反向</translation>
-    </message>
-    <message>
         <source>Layer stack</source>
         <translation>层堆叠</translation>
     </message>
