@@ -2027,7 +2027,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>max pooling: how many windows each input cell won so far.</source>
-        <translation>最大池化：到目前为止每个输入单元格在多少个窗口中胜出。</translation>
+        <translation>最大池化：迄今每个输入单元格在多少个窗口中胜出。</translation>
     </message>
     <message>
         <source>the gradient arriving from the next layer (ones by default). Editable.</source>
@@ -2683,11 +2683,11 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>dW  so far</source>
-        <translation>dW（到目前为止）</translation>
+        <translation>dW（迄今）</translation>
     </message>
     <message>
         <source>Input gradient dX  so far</source>
-        <translation>输入梯度 dX（到目前为止）</translation>
+        <translation>输入梯度 dX（迄今）</translation>
     </message>
     <message>
         <source>{tensor} has {count} elements: checked a fixed random sample of {sample}.</source>
