@@ -66,8 +66,8 @@ def test_translations_keep_the_placeholders_and_mnemonics():
 
 
 def test_so_far_has_one_chinese_wording():
-    """Review 23: "so far" was "到目前为止" in "输入梯度 dX（到目前为止）" and "迄今" in "dW（迄今）"
-    (the short one, which fits the narrow lecture view): one wording everywhere."""
+    """Review 23: "so far" was "到目前为止" in "输入梯度 dX（到目前为止）" and "迄今" in
+    "dW（迄今）" (the short one, which fits the narrow lecture view): one wording everywhere."""
     said = [(s, t.text or "") for s, t in messages() if "so far" in s]
     assert len(said) >= 3
     for source, text in said:
