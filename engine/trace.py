@@ -37,7 +37,12 @@ SIGNIFICANT_DIGITS = 4
 
 
 def format_number(value: float) -> str:
-    """A number as a student would write it: ``18.5``, ``7``, ``0.3333``, ``15.56``, ``−∞``.
+    """A number as a student would write it: ``18.5``, ``7``, ``-3``, ``0.3333``, ``-∞``.
+
+    One minus sign for every negative number, the ASCII ``-`` the cells, the arithmetic, the
+    weights' notes, the legends and the tooltips share (max pooling's first window said
+    "max(−∞, −∞, −∞, -1)", U+2212 beside the hyphen); what a student types back, and what
+    Python and NumPy read.
 
     Whole numbers (below 10⁹) are written whole; others with up to
     :data:`SIGNIFICANT_DIGITS` significant digits, rounded half up as taught at school
@@ -48,7 +53,7 @@ def format_number(value: float) -> str:
     if math.isnan(v):
         return "NaN"
     if math.isinf(v):
-        return "−∞" if v < 0 else "∞"
+        return "-∞" if v < 0 else "∞"
     if v == 0:
         return "0"
     if v == int(v) and abs(v) < 1e9:

@@ -178,7 +178,7 @@ class MainWindow(Retranslatable, QMainWindow):
         set_action_text(a["loadImageAction"], tr("Load image…"))
         set_action_text(a["quitAction"], tr("Quit"))
         set_action_text(a["randomizeAction"], tr("Randomize input…"))
-        set_action_text(a["gradOnesAction"], "dY = ones")  # code: the same in every language
+        set_action_text(a["gradOnesAction"], tr("dY = ones"))  # as "dY random" beside it
         for spec in OPS.values():
             set_action_text(a[f"op_{spec.alias}_action"], tr(spec.label))
         set_action_text(a["playAction"], tr("Play / pause"))

@@ -2039,7 +2039,7 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>max pooling: how many windows each input cell won so far.</source>
-        <translation>最大池化：到目前为止每个输入单元格在多少个窗口中胜出。</translation>
+        <translation>最大池化：迄今每个输入单元格在多少个窗口中胜出。</translation>
     </message>
     <message>
         <source>the gradient arriving from the next layer (ones by default). Editable.</source>
@@ -2695,11 +2695,11 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     </message>
     <message>
         <source>dW  so far</source>
-        <translation>dW（到目前为止）</translation>
+        <translation>dW（迄今）</translation>
     </message>
     <message>
         <source>Input gradient dX  so far</source>
-        <translation>输入梯度 dX（到目前为止）</translation>
+        <translation>输入梯度 dX（迄今）</translation>
     </message>
     <message>
         <source>{tensor} has {count} elements: checked a fixed random sample of {sample}.</source>
@@ -3268,18 +3268,6 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>The gradient of the loss with respect to this level</source>
         <translation>损失对这一层的梯度</translation>
-    </message>
-    <message>
-        <source>step {step}/{steps} ({phase})</source>
-        <translation>第 {step}/{steps} 步（{phase}）</translation>
-    </message>
-    <message>
-        <source>forward</source>
-        <translation>前向</translation>
-    </message>
-    <message>
-        <source>backward</source>
-        <translation>反向</translation>
     </message>
     <message>
         <source>Layer stack</source>

@@ -68,7 +68,7 @@ def summed_weight_grads(trace) -> tuple[np.ndarray, float]:
         (-0.0, "0"),
         (1 / 3, "0.3333"),
         (2.25, "2.25"),
-        (-math.inf, "−∞"),
+        (-math.inf, "-∞"),
         (math.inf, "∞"),
         (math.nan, "NaN"),
         (np.float32(4194304.0), "4194304"),
@@ -151,7 +151,7 @@ class TestTapKinds:
         step = trace.forward_step(0)  # rows -1..0, cols -1..0
         assert [t.kind for t in step.taps] == ["padding", "padding", "padding", "input"]
         assert [t.value for t in step.taps] == [-math.inf, -math.inf, -math.inf, 19]
-        assert step.text == "max(−∞, −∞, −∞, 19) = 19"
+        assert step.text == "max(-∞, -∞, -∞, 19) = 19"
         assert step.winners == (3,)  # padding never wins
 
     def test_avg_padding_is_zero(self):
@@ -246,7 +246,7 @@ class TestWinners:
         trace = trace_max_pool2d([[0.0], [1.0], [2.0]], (1, 2), 1, (0, 1), (1, 2))
         for k in range(len(trace)):
             assert trace.forward_step(k).winners == ()
-            assert trace.forward_step(k).text == "max(−∞, −∞) = −∞"
+            assert trace.forward_step(k).text == "max(-∞, -∞) = -∞"
             assert trace.backward_step(k).input_grads == ()
             assert "read no input" in trace.backward_step(k).text
         assert_array_equal(trace.grad_input, np.zeros((1, 3, 1)))

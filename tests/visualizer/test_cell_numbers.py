@@ -96,6 +96,39 @@ def test_tooltip_and_cell_agree(window):
     assert tip.endswith(f"= {text}")
 
 
+@pytest.mark.parametrize("value", [-1, -2.5, -137 / 16, -0.0001234, -1.5e6, -np.inf])
+def test_a_negative_number_has_one_minus_sign(value):
+    """Review 23: "max(−∞, −∞, −∞, -1)": −∞ was written with U+2212, every other negative
+    number with the hyphen-minus the cells, the weights' notes and the CSV use."""
+    text = format_number(value)
+    assert text.startswith("-") and "−" not in text
+    assert matrix_view.format_cell(value) == text
+
+
+def test_cells_arithmetic_and_weight_notes_agree_on_the_minus_sign(window):
+    """Presets 06 (negative input padded with -∞) and 04 (weights 1, -1): the padding cells,
+    the input title, the step's arithmetic and the weights' notes say minus alike."""
+    from visualizer.presets import apply_preset, load_preset
+    from visualizer.resources import asset
+
+    st = window.state
+    panel = window.views_panel
+    assert apply_preset(st, load_preset(asset("presets", "06_negative_padding.json")))
+    st.set_step(0)
+    line = st.step_text()
+    assert line == "max(-∞, -∞, -∞, -1) = -1"
+    assert cell_text(panel.input_view, -1, -1) == "-∞" and cell_text(panel.input_view, 0, 0) == "-1"
+    assert "-∞" in panel.input_view.title_label.text()
+    assert apply_preset(st, load_preset(asset("presets", "04_edge_detection.json")))
+    st.set_step(0)
+    assert "1·(-1)" in st.step_text()
+    weights = panel.kernel_view
+    assert cell_text(weights, 0, 1) == "-1"
+    assert "-1" in panel.input_view.notes().values()
+    for text in (st.step_text(), *panel.input_view.notes().values(), cell_text(weights, 0, 1)):
+        assert "−" not in text
+
+
 # ---- font and cell size from the longest number ------------------------------------------------
 
 

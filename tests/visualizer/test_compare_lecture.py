@@ -80,7 +80,7 @@ def test_the_text_box_says_each_setting_s_arithmetic(window, qtbot):
     try:
         assert _box_lines(window) == [
             "padding = 0: max(13, 2, 1, 20) = 20",
-            "padding = 1: max(−∞, 8, −∞, 13) = 13",
+            "padding = 1: max(-∞, 8, -∞, 13) = 13",
         ]
         # The panels keep their titles alone: their arithmetic is in the box.
         assert not any(p.step_label.isVisible() for p in view.panels)

@@ -65,6 +65,15 @@ def test_translations_keep_the_placeholders_and_mnemonics():
             assert f"(&{mnemonic.group(1).upper()})" in text, source
 
 
+def test_so_far_has_one_chinese_wording():
+    """Review 23: "so far" was "到目前为止" in "输入梯度 dX（到目前为止）" and "迄今" in
+    "dW（迄今）" (the short one, which fits the narrow lecture view): one wording everywhere."""
+    said = [(s, t.text or "") for s, t in messages() if "so far" in s]
+    assert len(said) >= 3
+    for source, text in said:
+        assert "迄今" in text and "到目前为止" not in text, source
+
+
 def test_the_chinese_is_chinese():
     # Texts that are only code, numbers or placeholders may stay as they are.
     same = [
@@ -133,6 +142,10 @@ def visible_texts(window) -> dict[str, object]:
         "pitfalls": window.pitfalls_dock.windowTitle(),
         "code": window.code_panel.windowTitle(),
         "window": window.windowTitle(),
+        "dY ones": [
+            window.data_panel.dy_ones_button.text(),
+            window.actions_by_name["gradOnesAction"].text(),
+        ],
         "phase": st.phase,
     }
 
@@ -163,13 +176,15 @@ def test_switching_language_at_run_time_and_back(window, qtbot):
         assert zh["error"] == "⚠ padding（2）最多只能是 kernel_size（2）的一半"
         assert "✗ 未应用：padding（2）最多只能是" in zh["formula"]
         assert zh["input title"] == "输入 X（8×8）"
-        assert zh["grad title"] == "输入梯度 dX（到目前为止）"
+        assert zh["grad title"] == "输入梯度 dX（迄今）"
         assert zh["undo"] == "撤销 修改 stride"
         assert zh["tooltip"] == "播放 / 暂停（Space）"
         assert "入门指南" in zh["help"] and "键盘快捷键" in zh["help"]
         assert zh["pitfalls"] == "常见错误：错误与正确对照"
         assert zh["code"] == "代码"
         assert zh["window"] == "池化可视化工具"
+        # Beside "dY 随机" it stayed "dY = ones" (review 23).
+        assert zh["dY ones"] == ["dY = 全 1", "dY = 全 1"]
         assert zh["arithmetic"].startswith("dY[0, 4] = 1 传给最大值：dX[")
         assert "预设(&P)" in zh["menus"] and "语言(&L)" in zh["view menu"]
         # Every sampled text changed, except what is the same in both languages.
@@ -694,7 +709,7 @@ def test_the_dw_title_says_so_far_in_the_chinese_lecture_layout(window, qtbot, c
         qtbot.wait(5)
     label = window.views_panel.grad_weight_view.title_label
     assert label.isVisible()
-    assert label.text() in ("dW（到目前为止）", "dW（迄今）"), label.text()
+    assert label.text() == "dW（迄今）", label.text()
     assert label.fits(label.text())
 
 

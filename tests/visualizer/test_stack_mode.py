@@ -521,8 +521,7 @@ def test_the_lecture_layout_shows_the_window_steps(window, qtbot):
     action.trigger()
     try:
         assert not panel.side_panel.isVisible()
-        for widget in (panel.step_slider, panel.stepping_combobox, panel.step_text_label):
-            assert widget.isVisible()
+        assert panel.step_text_label.isVisible() and panel.step_label.isVisible()
         window.activateWindow()
         qtbot.keyClick(window, Qt.Key_PageDown)
         assert st.step == 1 and "Y[0, 1]" in panel.step_text_label.text()
@@ -553,9 +552,6 @@ def test_presentation_mode_folds_the_shape_table_and_enlarges_the_step_text(wind
         # capped by the window's height
         assert panel.step_label.font().pixelSize() <= window.height() * 0.05 + 1
         assert panel.level_views[0].height() > normal_height
-        panel.shapes_button.click()  # the lecturer brings the table back
-        assert panel.shapes_table.isVisible()
-        panel.shapes_button.click()
     finally:
         action.trigger()
     assert not panel.lecture and panel.shapes_table.isVisible()
@@ -667,8 +663,8 @@ def test_the_step_text_and_counter_are_as_large_as_the_step_bars(window, qtbot):
     presentation = next(
         a for a in window.findChildren(QAction) if a.objectName() == "presentationAction"
     )
-    presentation.trigger()  # the lecture layout fits the text to a bare box
-    assert panel.step_text_label.styleSheet() == ""
+    presentation.trigger()  # the lecture layout fits the text inside the same note
+    assert panel.step_text_label.styleSheet() == bar.arithmetic_label.styleSheet()
     presentation.trigger()
     assert panel.step_text_label.font().pointSizeF() == bar.arithmetic_label.font().pointSizeF()
     assert panel.step_text_label.styleSheet() == bar.arithmetic_label.styleSheet()
@@ -767,3 +763,49 @@ def test_the_levels_are_drawn_at_one_cell_size(window, qtbot):
     qtbot.waitUntil(lambda: not panel._fit_timer.isActive())
     sizes, shown = cells()
     assert shown == 6 and len(sizes) == 1
+
+
+def test_the_lecture_layout_hides_the_step_controls_and_says_the_lectures_counter(window, qtbot):
+    """Review 23: Stack mode in presentation mode kept its stepping row (Backward, Next row,
+    By window, the slider, Shapes) and said "step 78/148 (backward)" in a thin font over a
+    bare text.  As the single operation's lecture layout: no controls (the keys step), the
+    counter "Backward 4 / 74" in the step bar's bold lecture font beside the arithmetic's
+    note; Esc brings the controls back."""
+    window.resize(1366, 768)
+    panel = open_stack(window, qtbot)
+    st = window.state.stack_state
+    st.set_step(3)
+    assert panel.step_label.text() == f"Forward 4 / {st.cursor.n_forward}"
+    controls = (panel.step_slider, panel.stepping_combobox, panel.backward_button,
+                panel.next_row_button, panel.shapes_button, panel.play_button)  # fmt: skip
+    assert all(w.isVisible() for w in controls)
+    window.presentation.set_presentation(True, save=False)
+    try:
+        qtbot.wait(10)
+        assert not any(w.isVisible() for w in controls)
+        assert not panel.step_row.isVisible()
+        label, text = panel.step_label, panel.step_text_label
+        assert label.isVisible() and text.isVisible()
+        # beside the arithmetic, on its line
+        assert label.parentWidget() is text.parentWidget()
+        assert label.geometry().right() < text.geometry().left()
+        assert label.geometry().bottom() > text.geometry().top()
+        bar_font = window.step_bar.counter_label.font()
+        assert label.font().bold() == bar_font.bold() is True
+        assert abs(label.font().pixelSize() - _pixels(bar_font)) <= 1
+        assert text.styleSheet() == window.step_bar.arithmetic_label.styleSheet() != ""
+        st.set_phase("backward")
+        st.set_step(st.cursor.n_forward + 3)
+        assert label.text() == f"Backward 4 / {st.cursor.n_forward}"
+        window.activateWindow()
+        qtbot.keyClick(window, Qt.Key_Right)  # the keys still step
+        assert label.text() == f"Backward 5 / {st.cursor.n_forward}"
+        qtbot.keyClick(window, Qt.Key_Escape)  # Esc leaves presentation mode
+        qtbot.wait(10)
+        assert not window.presentation.presenting
+    finally:
+        window.presentation.set_presentation(False, save=False)
+    qtbot.wait(10)
+    assert all(w.isVisible() for w in controls)
+    assert panel.step_row.isVisible() and panel.step_label.isVisible()
+    assert panel.step_label.parentWidget() is panel.step_row

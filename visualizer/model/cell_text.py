@@ -8,7 +8,7 @@ matrix says why, and an accepted edit is one undoable step):
   ``.5``, ``1e-3``, ``6.02E23``).  Spaces around the number are ignored.
 - **Infinity and NaN** are accepted when typed as such: ``inf``, ``infinity``, ``∞`` (with a
   sign) and ``nan``, in any letter case.  They are stored as IEEE values, propagate through
-  the operation exactly as in PyTorch, and the views draw them as ``∞``, ``−∞`` and ``NaN``
+  the operation exactly as in PyTorch, and the views draw them as ``∞``, ``-∞`` and ``NaN``
   on a hatched background of their own.
 - **Overflow is refused**: a finite number beyond the largest double (about ±1.8e308, e.g.
   ``1e400`` or a 400-digit integer) is not silently turned into ∞; the hint says to type

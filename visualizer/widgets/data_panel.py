@@ -148,7 +148,7 @@ class DataPanel(Retranslatable, QGroupBox):
         for path in sample_images():
             # File names: the same in every language.
             self.sample_combobox.addItem(path.stem.replace("_", " "), str(path))
-        self.dy_ones_button = QPushButton("dY = ones")  # code: the same in every language
+        self.dy_ones_button = QPushButton()
         self.dy_ones_button.setObjectName("gradOnes")
         self.dy_random_button = QPushButton()
         self.dy_random_button.setObjectName("gradRandom")
@@ -255,6 +255,8 @@ class DataPanel(Retranslatable, QGroupBox):
         self.dy_ones_button.setToolTip(
             tr("Upstream gradient dY = 1 everywhere: dX then counts how often each input is used")
         )
+        # Said, as "dY random" beside it (it stayed English next to "dY 随机").
+        self.dy_ones_button.setText(tr("dY = ones"))
         self.dy_random_button.setText(tr("dY random"))
         self.dy_random_button.setToolTip(tr("Random integer upstream gradient dY (next seed)"))
         self.size_label.setText(tr("Size H × W"))

@@ -757,7 +757,7 @@ class MatrixModel(QAbstractTableModel):
             return "?" if (r, c) == self.asked else None
         if not self.show_numbers:
             return None
-        return format_cell(v)  # NaN, ∞ and −∞ are written as themselves
+        return format_cell(v)  # NaN, ∞ and -∞ are written as themselves
 
     def _edit(self, r: int, c: int) -> object:
         return format_number(self.values[r, c])

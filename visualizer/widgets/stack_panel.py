@@ -74,6 +74,8 @@ from visualizer.view_settings import view_settings
 from visualizer.widgets.matrix_view import MatrixView, fit_at_one_scale
 from visualizer.widgets.params_panel import _Control, _value_signal
 from visualizer.widgets.step_bar import (
+    ARITHMETIC_FRAME,
+    ARITHMETIC_SIDES,
     LECTURE_TEXT_READABLE,
     LECTURE_TEXT_SHARE,
     MIN_LECTURE_TEXT_PX,
@@ -98,7 +100,6 @@ STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in th
 PLAY_SPEED = 10  # steps per second a play starts with (a layer has many windows)
 VIEW_SIDES = 12  # a view's width around its matrix (pixels, about)
 VIEW_CHROME = 50  # a view's height around its matrix: title and colour bar (about)
-TEXT_SIDES = 8  # the step text's margins (pixels) when its font is fitted to its box
 
 
 def _same_key(old: tuple[object, ...] | None, new: tuple[object, ...]) -> bool:
@@ -416,13 +417,15 @@ class StackPanel(Retranslatable, QWidget):
         step_font = self.step_text_label.font()
         step_font.setPointSizeF(step_font.pointSizeF() * 1.1)
         self.step_text_label.setFont(step_font)
-        self._text_font = QFont(step_font)  # the lecture layout's fonts grow from these
-        self._counter_font = QFont(self.step_label.font())
+        self._text_font = QFont(step_font)  # the lecture layout's text grows from this
         # The normal layout: the counter and the step's arithmetic as large as the single
         # operation's step bar, the arithmetic in its yellow note (at 1366x768 a 13 px text in
         # two lines under the views could not be read from the back of a lecture hall).
         self._normal_text_font = arithmetic_font()
         self._normal_counter_font = counter_font()
+        # The lecture layout's counter grows from the step bar's, as the single operation's
+        # does (from the default font it was a thin 24 px beside the step bar's bold 33 px).
+        self._counter_font = QFont(self._normal_counter_font)
         self.step_label.setFont(self._normal_counter_font)
         self.step_text_label.setFont(self._normal_text_font)
         view_settings().sigThemeChanged.connect(self._style_step_text)
@@ -431,6 +434,7 @@ class StackPanel(Retranslatable, QWidget):
         self._fitted: tuple[object, ...] = ()
         controls = QWidget()
         controls.setObjectName("stack_step_controls")
+        self.step_controls = controls
         step_row = QHBoxLayout(controls)
         step_row.setContentsMargins(0, 0, 0, 0)
         for button in (self.first_button, self.previous_button, self.next_button, self.last_button):
@@ -462,7 +466,11 @@ class StackPanel(Retranslatable, QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(right_split, 1)
         right_layout.addWidget(self.step_row)
-        right_layout.addWidget(self.step_text_label)
+        # The lecture layout: the counter moves beside the arithmetic (the controls hide,
+        # the keys and the clicker step), as the single operation's step bar does.
+        self.text_row = QHBoxLayout()
+        self.text_row.addWidget(self.step_text_label, 1)
+        right_layout.addLayout(self.text_row)
 
         split = QSplitter()
         split.addWidget(left_scroll)
@@ -516,7 +524,22 @@ class StackPanel(Retranslatable, QWidget):
         self.lecture = on
         self.shapes_button.setChecked(self._table_wanted and not on)
         self._on_shapes_toggled(self.shapes_button.isChecked())
+        self._place_counter(on)
         self._apply_lecture_fonts()
+
+    def _place_counter(self, lecture: bool) -> None:
+        """The lecture layout: no stepping controls (the presentation mode hides the window's
+        toolbars; the keys and the clicker step), the counter beside the arithmetic; else the
+        controls with the counter after them."""
+        label = self.step_label
+        if lecture:
+            self.step_row.row.removeWidget(label)
+            self.text_row.insertWidget(0, label, 0, Qt.AlignmentFlag.AlignVCenter)
+        else:
+            self.text_row.removeWidget(label)
+            self.step_row.row.addWidget(label, 0, Qt.AlignmentFlag.AlignRight)
+        self.step_row.setVisible(not lecture)
+        label.setVisible(True)  # moved to another parent: shown again now, not later
 
     def _on_shapes_toggled(self, shown: bool) -> None:
         if not self.lecture:
@@ -561,9 +584,9 @@ class StackPanel(Retranslatable, QWidget):
         show_play_state(self.play_button, self.play_timer.isActive())
 
     def _style_step_text(self, *_args: object) -> None:
-        """The step text's yellow note in the normal layout (the lecture layout fits its font
-        to a bare box)."""
-        self.step_text_label.setStyleSheet("" if self.lecture else arithmetic_style())
+        """The step text's yellow note, in both layouts (the lecture layout fits its font to
+        the note's inside), as the single operation's arithmetic."""
+        self.step_text_label.setStyleSheet(arithmetic_style())
 
     def _set_title_fonts(self) -> None:
         for view in self.level_views + self.grad_views:
@@ -597,8 +620,8 @@ class StackPanel(Retranslatable, QWidget):
         if not self.lecture:
             return
         label = self.step_text_label
-        width = max(50, label.width() - TEXT_SIDES)
-        height = label.maximumHeight() - 4
+        width = max(50, label.width() - ARITHMETIC_SIDES)
+        height = label.maximumHeight() - ARITHMETIC_FRAME
         top = self.lecture_text_pixels()
         text = label.text()
         key = (text, width, height, top)
@@ -986,13 +1009,11 @@ class StackPanel(Retranslatable, QWidget):
     def _on_step_changed(self, _step: int = 0) -> None:
         st = self.stack_state
         cursor = st.cursor
-        self.step_label.setText(
-            tr("step {step}/{steps} ({phase})").format(
-                step=cursor.step + 1,
-                steps=cursor.n_steps,
-                phase=tr("forward") if cursor.phase == "forward" else tr("backward"),
-            )
-        )
+        # The single operation's wording, counted within the phase ("Backward 4 / 74").
+        forward = cursor.phase == "forward"
+        counter = tr("Forward {index} / {total}") if forward else tr("Backward {index} / {total}")
+        within = cursor.step if forward else cursor.step - cursor.n_forward
+        self.step_label.setText(counter.format(index=within + 1, total=max(1, cursor.n_forward)))
         with QSignalBlocker(self.step_slider):
             self.step_slider.setRange(0, cursor.n_steps - 1)
             self.step_slider.setValue(cursor.step)
