@@ -30,10 +30,16 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import set_action_text, tr
 from visualizer.model.quiz import KIND_LABELS, KINDS, Verdict
 from visualizer.state import AppState
-from visualizer.ui import ERROR_COLOUR, PanelDock, Retranslatable, WindowFeature, add_action
+from visualizer.ui import (
+    ERROR_COLOUR,
+    QWIDGETSIZE_MAX,
+    PanelDock,
+    Retranslatable,
+    WindowFeature,
+    add_action,
+)
 from visualizer.view_settings import is_dark, view_settings
 from visualizer.widgets.pitfalls_panel import pitfall_explanation, pitfall_title
-from visualizer.widgets.step_bar import QWIDGETSIZE_MAX
 
 # The lecture strip's text height: this share of the window's height, within these pixels.
 LECTURE_TEXT_SHARE = 0.03
