@@ -2106,8 +2106,8 @@ class _CloseUpHeader(_Header):
         super().resizeEvent(event)
 
     def _look_now(self) -> tuple[object, ...] | None:
-        """The sections' places, the viewport's size, font, palette and style, and the
-        window's activity; None if a picture may not be kept (hidden or moved sections, a
+        """The sections' places, the viewport's size, font, palette and style; None if a
+        picture may not be kept (hidden or moved sections, a
         sort indicator, a viewport that does not fill its background)."""
         viewport = self.viewport()
         if (
@@ -2128,7 +2128,6 @@ class _CloseUpHeader(_Header):
             viewport.backgroundRole(),
             self.style(),
             self.isEnabled(),
-            self.isActiveWindow(),
             self.layoutDirection(),
         )
 
@@ -2151,7 +2150,16 @@ class _CloseUpHeader(_Header):
             look = self._look = (self._look_now(),)
         if look[0] is None:
             return None
-        return (count, model.offset[self._axis], self.offset(), self.devicePixelRatioF(), look)
+        # The window's activity on every paint: a header is told of it by a WindowActivate
+        # event (its palette's colour group), not always by a change event.
+        return (
+            count,
+            model.offset[self._axis],
+            self.offset(),
+            self.devicePixelRatioF(),
+            self.isActiveWindow(),
+            look,
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """The viewport copied from its picture when it was painted before under the same
@@ -2772,18 +2780,27 @@ class _Table(QTableView):
         styles, kinds, pending, colors = model.styles, model.kinds, model.pending, model.colors
         rows, cols = model.values.shape
         row_h, col_w = row_spans[0][1], col_spans[0][1]
+        grid = 1 if self.showGrid() else 0
+        rect = QRect(0, 0, col_w - grid, row_h - grid)
         pictures = self._highlighted
+        # Where a cell's frames go, from the longest numbers shown so far (which grow while
+        # stepping, and place the frames alike as long as their width stays), by font.
+        sides: dict[int, int] = {}
         left: list[tuple[int, int]] = []
         for r, c in cells:
             cell_styles = frozenset(styles.get((r, c), ()))
             if "gap" in cell_styles or not delegate.covers(r, c):
                 left.append((r, c))
                 continue
+            font = model._font(r, c)
+            side = sides.get(id(font))
+            if side is None:
+                side = sides[id(font)] = delegate._side_room(rect, font)
             key = (
                 look,
                 row_h,
                 col_w,
-                model.long_texts,
+                side,
                 int(bits[r, c]),
                 int(kinds[r, c]),
                 bool(pending[r, c]),
@@ -4265,8 +4282,9 @@ class TitleLabel(QLabel):
 
 
 # Pictures of a close-up's title kept (see _CloseUpTitle): one per box of a 16×16 input's
-# 2×2 windows; a larger input's boxes past these are painted as before.
-TITLE_PICTURES = 128
+# 2×2 windows at each of the lecture layout's two sizes (forward and backward phase); a
+# larger input's boxes past these are painted as before.
+TITLE_PICTURES = 160
 
 
 class _CloseUpTitle(TitleLabel):
@@ -4287,8 +4305,8 @@ class _CloseUpTitle(TitleLabel):
         super().__init__(text, parent)
 
     def _picture_key(self) -> tuple[object, ...] | None:
-        """The text shown, the pixel ratio and how the label looks otherwise (:attr:`_look`,
-        counted up on every change of the label's size, font, palette, style, ...); None
+        """The text shown, the size, the pixel ratio and how the label looks otherwise
+        (:attr:`_look`, counted up on every change of its font, palette, style, ...); None
         when it does not cover itself (its background is not filled with a solid colour)."""
         if self._covers is None:
             brush = self.palette().brush(self.backgroundRole())
@@ -4299,7 +4317,7 @@ class _CloseUpTitle(TitleLabel):
             )
         if not self._covers:
             return None
-        return (self._shown, self._look, self.devicePixelRatioF())
+        return (self._shown, self._look, self.width(), self.height(), self.devicePixelRatioF())
 
     def _new_look(self) -> None:
         self._look += 1
@@ -4314,7 +4332,9 @@ class _CloseUpTitle(TitleLabel):
         super().changeEvent(event)
 
     def resizeEvent(self, event: QEvent) -> None:
-        self._new_look()
+        # Pictures at the old size are kept: the lecture layout's close-up takes another
+        # size in the backward phase, and back again.
+        self._wanted = None
         super().resizeEvent(event)
 
     # What else the text's place depends on (set through these, never by Qt itself).
