@@ -1979,9 +1979,10 @@ _RASTER = QPaintEngine.Type.Raster
 HEADER_RENDERINGS = 48
 
 # Pictures of a close-up's highlighted cells kept (see _Table._paint_highlighted), up to
-# this many pixels in all (4 bytes each): a 2×2 window's four cells at each of a 16×16
-# input's 64 places, in each phase's styles, at the lecture layout's cell size.
-HIGHLIGHTED_MOST_PIXELS = 4_000_000
+# this many pixels in all (4 bytes each), as its floor: a 2×2 window's four cells at each of
+# a 16×16 input's 64 places, in each phase's styles, at the lecture layout's cell size
+# (~1.4 M pixels).
+HIGHLIGHTED_MOST_PIXELS = 2_000_000
 
 # A close-up's floor (see _Floor) is kept up to this many pixels (4 bytes each).
 FLOOR_MOST_PIXELS = 2_000_000
