@@ -1953,15 +1953,22 @@ def _copies_exactly(painter: QPainter, ratio: float) -> bool:
 
 
 def _copy_region(
-    painter: QPainter, picture: QPixmap, region: QRegion, area: QRect, scale: int
+    painter: QPainter,
+    picture: QPixmap,
+    region: QRegion,
+    area: QRect,
+    scale: int,
+    at: tuple[int, int] = (0, 0),
 ) -> None:
     """Copy ``picture`` (device pixels, ``scale`` per logical one) onto ``painter`` in each
     rectangle of ``region`` within ``area``, one at a time: under a clip of many rectangles
     (an arrow's band) Qt copies through its generic fill, ~1 ms for a 150 × 180 table, and
     within one rectangle line by line (~5 µs).  Three calls through the binding a rectangle
-    (an arrow's band over a table is some 30 of them)."""
+    (an arrow's band over a table is some 30 of them).  ``at``: where the painter's (0, 0)
+    lies in the picture."""
     left, top, width, height = area.getRect()
     right, bottom = left + width, top + height
+    dx, dy = at
     clip, copy = painter.setClipRect, painter.drawPixmap
     for rect in region:
         x, y, w, h = rect.getRect()
@@ -1969,7 +1976,15 @@ def _copy_region(
         x1, y1 = min(x + w, right), min(y + h, bottom)
         if x1 > x0 and y1 > y0:
             clip(x0, y0, x1 - x0, y1 - y0)
-            copy(x0, y0, picture, x0 * scale, y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale)
+            copy(
+                x0,
+                y0,
+                picture,
+                (x0 + dx) * scale,
+                (y0 + dy) * scale,
+                (x1 - x0) * scale,
+                (y1 - y0) * scale,
+            )
 
 
 _RASTER = QPaintEngine.Type.Raster
@@ -2183,25 +2198,38 @@ class _CloseUpHeader(_Header):
                 return
             scale = int(ratio)
             width, height = viewport.width(), viewport.height()
+            # A style's gradient is worked out pixel by pixel from where it lies on the
+            # device: the row numbers' sections (Fusion's tall ones in the lecture layout
+            # came out a shade apart) are pictured where they are painted (the picture is
+            # as wide as the header is, and as tall as its place from the window's top).
+            at = (0, 0)
+            if self.orientation() == Qt.Orientation.Vertical:
+                t = painter.deviceTransform()
+                at = (int(t.dx()) // scale, int(t.dy()) // scale)
+            key = (key, at)
             picture = self._renderings.get(key)
             if picture is None:
                 self.paints += 1
-                picture = self._render(painter, width, height, ratio)
+                picture = self._render(painter, width, height, ratio, at)
                 if len(self._renderings) >= HEADER_RENDERINGS:
                     self._renderings.clear()
                 self._renderings[key] = picture
-            _copy_region(painter, picture, event.region(), QRect(0, 0, width, height), scale)
+            area = QRect(0, 0, width, height)
+            _copy_region(painter, picture, event.region(), area, scale, at)
         finally:
             if painter.isActive():
                 painter.end()
 
-    def _render(self, painter: QPainter, width: int, height: int, ratio: float) -> QPixmap:
+    def _render(
+        self, painter: QPainter, width: int, height: int, ratio: float, at: tuple[int, int]
+    ) -> QPixmap:
         """The whole viewport as ``QHeaderView.paintEvent`` paints it (each section, then the
         area after the last one), on its background, with ``painter``'s (the viewport's)
-        starting state."""
+        starting state, at ``at`` in the picture."""
         viewport = self.viewport()
         scale = int(ratio)
-        picture = QPixmap(max(1, width * scale), max(1, height * scale))
+        dx, dy = at
+        picture = QPixmap(max(1, (dx + width) * scale), max(1, (dy + height) * scale))
         picture.setDevicePixelRatio(ratio)
         picture.fill(viewport.palette().color(viewport.backgroundRole()))
         canvas = QPainter(picture)
@@ -2212,6 +2240,7 @@ class _CloseUpHeader(_Header):
             canvas.setBrush(painter.brush())
             canvas.setBackground(painter.background())
             canvas.setLayoutDirection(painter.layoutDirection())
+            canvas.translate(dx, dy)
             horizontal = self.orientation() == Qt.Orientation.Horizontal
             last = QRect()
             for section in range(self.count()):
