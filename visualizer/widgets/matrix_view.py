@@ -2200,12 +2200,12 @@ class _CloseUpHeader(_Header):
             width, height = viewport.width(), viewport.height()
             # A style's gradient is worked out pixel by pixel from where it lies on the
             # device: the row numbers' sections (Fusion's tall ones in the lecture layout
-            # came out a shade apart) are pictured where they are painted (the picture is
-            # as wide as the header is, and as tall as its place from the window's top).
+            # came out a shade apart) are pictured as high up as they are painted, their
+            # gradients running down (the picture is as wide as the header, as tall as its
+            # place from the window's top: some 30 × 600 pixels).
             at = (0, 0)
             if self.orientation() == Qt.Orientation.Vertical:
-                t = painter.deviceTransform()
-                at = (int(t.dx()) // scale, int(t.dy()) // scale)
+                at = (0, int(painter.deviceTransform().dy()) // scale)
             key = (key, at)
             picture = self._renderings.get(key)
             if picture is None:
