@@ -968,3 +968,89 @@ def test_each_steps_paint_draws_its_arrow_with_pens_made_once(window, qtbot, mon
         assert [brush.color() for _, brush in edges] == [pen.color() for pen in pens]
         assert dot_pen == QPen(pens[0].color(), step_arrows.DOT_EDGE)
         assert dot_brush.color() == QColor(name)
+
+
+def test_a_close_up_s_numbers_and_title_come_back_from_pictures(qtbot, monkeypatch):
+    """A close-up's box moves on every step and comes back to the same few places: its
+    headers' numbers and its title are painted by Qt the first time a box is shown, and
+    copied from pictures of them when it comes again (Qt laid every number and the title out
+    anew on every step).  They are still repainted with each step, and show the box's
+    numbers."""
+    painted: dict[str, int] = {}
+    watched: list[object] = []
+
+    def count(kind: str, widget: object) -> None:
+        if widget in watched:
+            painted[kind] = painted.get(kind, 0) + 1
+
+    # Qt's painting of a header's number (its sections are painted through this virtual)
+    # and of a title, counted; set before the widgets are made (the binding looks for a
+    # Python override once).
+    def paint_section(self, painter, rect, section) -> None:
+        count("header", self)
+        matrix_view.QHeaderView.paintSection(self, painter, rect, section)
+
+    def paint_title(self, event) -> None:
+        count("title", self)
+        matrix_view.QLabel.paintEvent(self, event)
+
+    monkeypatch.setattr(matrix_view._Header, "paintSection", paint_section, raising=False)
+    monkeypatch.setattr(matrix_view.TitleLabel, "paintEvent", paint_title, raising=False)
+    view = shown_view(qtbot, (700, 400))
+    side = matrix_view.EDIT_MAX_SIDE + 4
+    view.set_matrix(np.arange(float(side * side)).reshape(side, side))
+    view.set_highlights({(4, 4): {"window"}, (4, 5): {"window"}})
+    magnifier = view.magnifier
+    assert magnifier is not None
+    settle(qtbot)
+    header, title = magnifier.table.horizontalHeader(), magnifier.title_label
+    watched.extend((header, title))
+    boxes = [(r, r) for r in range(6, 14, 2)]  # none of them the first one
+    widgets = {"header": header.viewport(), "title": title}
+
+    def step(box: tuple[int, int]) -> None:
+        r, c = box
+        view.set_highlights({(r, c): {"window"}, (r, c + 1): {"window"}})
+
+    # Back to the first box at the end: a title is pictured when the next one is set.
+    first = events_after_each(QEvent.Type.Paint, widgets, [*boxes, boxes[0]], step)
+    assert painted.get("header") and painted.get("title")  # new boxes: by Qt
+    painted.clear()
+    again = events_after_each(QEvent.Type.Paint, widgets, [*boxes[1:], boxes[0]], step)
+    assert all(seen["header"] and seen["title"] for seen in first + again), (first, again)
+    assert painted == {}  # the same boxes again: copied
+    r, c = boxes[0]
+    assert magnifier.model.headerData(0, Qt.Orientation.Horizontal) == str(c - 2)
+    assert title.text() in matrix_view.close_up_titles((r - 2, r + 2), (c - 2, c + 3))
+
+
+def test_a_close_up_s_window_cells_come_back_from_pictures(window, qtbot, monkeypatch):
+    """Max pooling 16×16: the window stays in the middle of X's moving close-up, and its
+    highlighted cells were painted anew (numbers laid out, frames drawn) on every step.  A
+    cell showing the same value, colour and highlight at the same size is copied from its
+    picture: stepping through the same steps again paints none of them."""
+    st = max_pooling_16(window, qtbot)
+    magnifier = window.views_panel.input_view.magnifier
+    assert magnifier is not None
+    model = magnifier.model
+    painted: list[tuple[int, int]] = []
+    original = matrix_view._CellDelegate.paint_cell
+
+    def paint_cell(self, painter, rect, r, c, focused) -> None:
+        if self._model is model and (r, c) in model.styles:
+            painted.append((r, c))
+        original(self, painter, rect, r, c, focused)
+
+    monkeypatch.setattr(matrix_view._CellDelegate, "paint_cell", paint_cell)
+    widgets = {"cells": magnifier.table.viewport()}
+    steps = [1, 2, 3, 4, 5, 6]
+    first = events_after_each(QEvent.Type.Paint, widgets, steps, st.set_step)
+    assert painted  # new numbers under the window: painted
+    # Once more: the longest numbers shown so far (which place a window's frames) grew
+    # while stepping the first time.
+    events_after_each(QEvent.Type.Paint, widgets, steps, st.set_step)
+    painted.clear()
+    again = events_after_each(QEvent.Type.Paint, widgets, steps, st.set_step)
+    assert all(seen["cells"] for seen in first[1:] + again), (first, again)
+    assert painted == []  # the same cells again: copied
+    assert magnifier.isVisible() and any("window" in s for s in model.styles.values())

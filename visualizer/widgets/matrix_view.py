@@ -68,6 +68,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
+    QStyleOption,
     QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
@@ -1958,15 +1959,22 @@ def _copies_exactly(painter: QPainter, ratio: float) -> bool:
 
 
 def _copy_region(
-    painter: QPainter, picture: QPixmap, region: QRegion, area: QRect, scale: int
+    painter: QPainter,
+    picture: QPixmap,
+    region: QRegion,
+    area: QRect,
+    scale: int,
+    at: tuple[int, int] = (0, 0),
 ) -> None:
     """Copy ``picture`` (device pixels, ``scale`` per logical one) onto ``painter`` in each
     rectangle of ``region`` within ``area``, one at a time: under a clip of many rectangles
     (an arrow's band) Qt copies through its generic fill, ~1 ms for a 150 × 180 table, and
     within one rectangle line by line (~5 µs).  Three calls through the binding a rectangle
-    (an arrow's band over a table is some 30 of them)."""
+    (an arrow's band over a table is some 30 of them).  ``at``: where the painter's (0, 0)
+    lies in the picture."""
     left, top, width, height = area.getRect()
     right, bottom = left + width, top + height
+    dx, dy = at
     clip, copy = painter.setClipRect, painter.drawPixmap
     for rect in region:
         x, y, w, h = rect.getRect()
@@ -1974,10 +1982,28 @@ def _copy_region(
         x1, y1 = min(x + w, right), min(y + h, bottom)
         if x1 > x0 and y1 > y0:
             clip(x0, y0, x1 - x0, y1 - y0)
-            copy(x0, y0, picture, x0 * scale, y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale)
+            copy(
+                x0,
+                y0,
+                picture,
+                (x0 + dx) * scale,
+                (y0 + dy) * scale,
+                (x1 - x0) * scale,
+                (y1 - y0) * scale,
+            )
 
 
 _RASTER = QPaintEngine.Type.Raster
+
+# Pictures of a header's viewport kept (see _Header.paintEvent): a close-up's box takes a few
+# places along each axis of its matrix (a 64×64 input's 2×2 windows: 32).
+HEADER_RENDERINGS = 48
+
+# Pictures of a close-up's highlighted cells kept (see _Table._paint_highlighted), up to
+# this many pixels in all (4 bytes each), as its floor: a 2×2 window's four cells at each of
+# a 16×16 input's 64 places, in each phase's styles, at the lecture layout's cell size
+# (~1.4 M pixels).
+HIGHLIGHTED_MOST_PIXELS = 2_000_000
 
 # A close-up's floor (see _Floor) is kept up to this many pixels (4 bytes each).
 FLOOR_MOST_PIXELS = 2_000_000
@@ -2066,6 +2092,191 @@ class _Header(QHeaderView):
         super().changeEvent(event)
 
 
+class _CloseUpHeader(_Header):
+    """A close-up's header, painted from a picture of its viewport kept by its numbers (and
+    what else the pixels depend on, see :meth:`_rendering_key`): the close-up's box moves on
+    every step and comes back to the same few places, and Qt laid out and drew each section's
+    number anew (~0.15 M instructions a header a step)."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget) -> None:
+        super().__init__(orientation, parent)
+        self._renderings: dict[tuple[object, ...], QPixmap] = {}
+        # How often the sections were painted, by Qt's paintEvent or for a picture (tests).
+        self.paints = 0
+        # What the pixels depend on besides the numbers, worked out again only after a
+        # change that may change it (see _look): asked on every paint, it cost about what
+        # the picture saved.
+        self._look: tuple[object, ...] | None = None
+        for signal in (
+            self.sectionResized,
+            self.sectionCountChanged,
+            self.sectionMoved,
+            self.sortIndicatorChanged,
+        ):
+            signal.connect(self._forget_look)
+
+    def _forget_look(self, *_args: object) -> None:
+        self._look = None
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _RESTYLING:  # font, palette, style, window activity, ...
+            self._look = None
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QEvent) -> None:
+        self._look = None
+        super().resizeEvent(event)
+
+    def _look_now(self) -> tuple[object, ...] | None:
+        """The sections' places, the viewport's size, font, palette and style; None if a
+        picture may not be kept (hidden or moved sections, a
+        sort indicator, a viewport that does not fill its background)."""
+        viewport = self.viewport()
+        if (
+            self.sectionsHidden()
+            or self.sectionsMoved()
+            or self.isSortIndicatorShown()
+            or not viewport.autoFillBackground()
+        ):
+            return None
+        return (
+            self.defaultSectionSize(),
+            self.length(),
+            tuple(self.sectionSize(section) for section in range(self.count())),
+            viewport.width(),
+            viewport.height(),
+            viewport.font(),
+            viewport.palette().cacheKey(),
+            viewport.backgroundRole(),
+            self.style(),
+            self.isEnabled(),
+            self.layoutDirection(),
+        )
+
+    def _rendering_key(self, model: MatrixModel) -> tuple[object, ...] | None:
+        """What the viewport's pixels depend on, if its picture may be kept: the numbers (a
+        :class:`MatrixModel`'s sections are numbered from its offset), the scroll offset,
+        the pixel ratio and :meth:`_look_now`; None while the pointer is over it or a button
+        is down (a section's hover or pressed look), or a cell is selected (a section beside
+        a selected row or column looks different)."""
+        if self.underMouse() or QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            return None
+        selection = self.selectionModel()
+        if selection is not None and selection.hasSelection():
+            return None
+        count = self.count()
+        if count != model.values.shape[self._axis]:
+            return None  # numbered otherwise than from the model's offset
+        look = self._look
+        if look is None:
+            look = self._look = (self._look_now(),)
+        if look[0] is None:
+            return None
+        # The window's activity on every paint: a header is told of it by a WindowActivate
+        # event (its palette's colour group), not always by a change event.
+        return (
+            count,
+            model.offset[self._axis],
+            self.offset(),
+            self.devicePixelRatioF(),
+            self.isActiveWindow(),
+            look,
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The viewport copied from its picture when it was painted before under the same
+        key; else painted on a new picture as Qt paints it, kept, and copied."""
+        table = self.parentWidget()
+        model = table.model() if isinstance(table, QTableView) else None
+        key = self._rendering_key(model) if isinstance(model, MatrixModel) else None
+        if key is None:
+            self.paints += 1
+            super().paintEvent(event)
+            return
+        viewport = self.viewport()
+        painter = QPainter(viewport)
+        try:
+            ratio = viewport.devicePixelRatioF()
+            if not _copies_exactly(painter, ratio):
+                painter.end()
+                self.paints += 1
+                super().paintEvent(event)
+                return
+            scale = int(ratio)
+            width, height = viewport.width(), viewport.height()
+            # A style's gradient is worked out pixel by pixel from where it lies on the
+            # device: the row numbers' sections (Fusion's tall ones in the lecture layout
+            # came out a shade apart) are pictured as high up as they are painted, their
+            # gradients running down (the picture is as wide as the header, as tall as its
+            # place from the window's top: some 30 × 600 pixels).
+            at = (0, 0)
+            if self.orientation() == Qt.Orientation.Vertical:
+                at = (0, int(painter.deviceTransform().dy()) // scale)
+            key = (key, at)
+            picture = self._renderings.get(key)
+            if picture is None:
+                self.paints += 1
+                picture = self._render(painter, width, height, ratio, at)
+                if len(self._renderings) >= HEADER_RENDERINGS:
+                    self._renderings.clear()
+                self._renderings[key] = picture
+            area = QRect(0, 0, width, height)
+            _copy_region(painter, picture, event.region(), area, scale, at)
+        finally:
+            if painter.isActive():
+                painter.end()
+
+    def _render(
+        self, painter: QPainter, width: int, height: int, ratio: float, at: tuple[int, int]
+    ) -> QPixmap:
+        """The whole viewport as ``QHeaderView.paintEvent`` paints it (each section, then the
+        area after the last one), on its background, with ``painter``'s (the viewport's)
+        starting state, at ``at`` in the picture."""
+        viewport = self.viewport()
+        scale = int(ratio)
+        dx, dy = at
+        picture = QPixmap(max(1, (dx + width) * scale), max(1, (dy + height) * scale))
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(viewport.palette().color(viewport.backgroundRole()))
+        canvas = QPainter(picture)
+        try:
+            canvas.setRenderHints(painter.renderHints())
+            canvas.setFont(painter.font())
+            canvas.setPen(painter.pen())
+            canvas.setBrush(painter.brush())
+            canvas.setBackground(painter.background())
+            canvas.setLayoutDirection(painter.layoutDirection())
+            canvas.translate(dx, dy)
+            horizontal = self.orientation() == Qt.Orientation.Horizontal
+            last = QRect()
+            for section in range(self.count()):
+                place, size = self.sectionViewportPosition(section), self.sectionSize(section)
+                if horizontal:
+                    last = QRect(place, 0, size, height)
+                else:
+                    last = QRect(0, place, width, size)
+                canvas.save()
+                self.paintSection(canvas, last, section)
+                canvas.restore()
+            option = QStyleOption()
+            option.initFrom(self)
+            if last.right() < width - 1:
+                option.state |= QStyle.StateFlag.State_Horizontal
+                option.rect = QRect(last.right() + 1, 0, width - 1 - last.right(), height)
+                self.style().drawControl(
+                    QStyle.ControlElement.CE_HeaderEmptyArea, option, canvas, self
+                )
+            elif last.bottom() < height - 1:
+                option.state &= ~QStyle.StateFlag.State_Horizontal
+                option.rect = QRect(0, last.bottom() + 1, width, height - last.bottom() - 1)
+                self.style().drawControl(
+                    QStyle.ControlElement.CE_HeaderEmptyArea, option, canvas, self
+                )
+        finally:
+            canvas.end()
+        return picture
+
+
 class _Table(QTableView):
     """Spreadsheet behaviour: typing a number starts an edit, Enter commits and moves down;
     while numbers are being typed in, arrows, Home and End move the cell cursor.
@@ -2077,7 +2288,7 @@ class _Table(QTableView):
 
     sigHovered = Signal(int, int)  # canvas row, col; (-1, -1) on leave
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, close_up: bool = False) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
         self.typing_edits = True
@@ -2092,7 +2303,7 @@ class _Table(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         for orientation in (Qt.Orientation.Horizontal, Qt.Orientation.Vertical):
             # Qt's own headers, but for the size hint (see _Header).
-            header = _Header(orientation, self)
+            header = (_CloseUpHeader if close_up else _Header)(orientation, self)
             header.setSectionsClickable(True)
             if orientation == Qt.Orientation.Horizontal:
                 self.setHorizontalHeader(header)
@@ -2125,6 +2336,10 @@ class _Table(QTableView):
         # whole matrix.  Its cells are then kept in a floor across steps (see _Floor).
         self.floor_frame: tuple[tuple[int, int], tuple[int, int]] | None = None
         self._floor: _Floor | None = None
+        # A close-up's highlighted cells (its window's) as painted, by what they show and
+        # how (see _paint_highlighted), and how many were painted for it (tests count them).
+        self._highlighted: dict[tuple[object, ...], QPixmap] = {}
+        self.highlighted_painted = 0
 
     def set_typing_edits(self, on: bool) -> None:
         """Whether typing into a selected cell edits it (else only a double-click does)."""
@@ -2246,6 +2461,7 @@ class _Table(QTableView):
         super().setModel(model)
         self.valid_cells.clear()
         self._floor = None
+        self._highlighted.clear()
         if model is not None:
             # Rows and columns rearranged (MatrixModel does not; its reset is reset above).
             model.layoutChanged.connect(self.forget_rendering)
@@ -2254,6 +2470,7 @@ class _Table(QTableView):
         if event.type() in _RESTYLING:
             self.valid_cells.clear()
             self._floor = None
+            self._highlighted.clear()
             delegate = self.itemDelegate()
             if event.type() == QEvent.Type.FontChange and isinstance(delegate, _CellDelegate):
                 delegate.forget_fits()  # measured in the table's old font
@@ -2497,8 +2714,7 @@ class _Table(QTableView):
             & (floor.pending[box] == model.pending)
             & (floor.colors[box] == colors).all(axis=-1)
         ).tolist()
-        special = set(styles)
-        special.update(model.notes)
+        special: set[tuple[int, int]] = set(model.notes)
         if model.asked is not None:
             special.add(model.asked)
         if model.current is not None:
@@ -2507,15 +2723,24 @@ class _Table(QTableView):
         if selection is not None and selection.hasSelection():
             special.update((i.row(), i.column()) for i in selection.selectedIndexes())
         in_place: list[tuple[int, int]] = []
+        highlighted: list[tuple[int, int]] = []
         new: list[tuple[int, int]] = []
         copied: list[tuple[int, int]] = []
         for rc in stale:
             if rc in special:
                 in_place.append(rc)
+            elif rc in styles:
+                highlighted.append(rc)
             else:
                 copied.append(rc)
                 if not good[rc[0]][rc[1]]:
                     new.append(rc)
+        if highlighted:
+            in_place.extend(
+                self._paint_highlighted(
+                    canvas, highlighted, delegate, row_spans, col_spans, look, bits
+                )
+            )
         if new:
             painter = QPainter(floor.pixmap)
             try:
@@ -2565,6 +2790,84 @@ class _Table(QTableView):
                 x, y, floor.pixmap, (left + c0) * col_w, (top + first) * row_h, width, height
             )
         return in_place
+
+    def _paint_highlighted(
+        self,
+        canvas: QPainter,
+        cells: list[tuple[int, int]],
+        delegate: _CellDelegate,
+        row_spans: list[tuple[int, int]],
+        col_spans: list[tuple[int, int]],
+        look: tuple[object, ...],
+        bits: np.ndarray,
+    ) -> list[tuple[int, int]]:
+        """Copy the highlighted ``cells`` (a close-up's window) on the rendering from their
+        pictures, made the first time a cell shows the same value, kind, colour and styles
+        under the same ``look`` at the same size; return those left to paint in place (a
+        hatched or translucent cell, whose pattern lies by its place in the viewport, and a
+        gap's).  The window stays in the middle of the moving box: its few cells were
+        painted anew, numbers laid out and frames drawn, on every step.
+
+        A cell is painted within its own place only (see :meth:`_render_cells`): at (0, 0)
+        of its picture it gets the very pixels it gets in place, on a rendering at a pixel
+        ratio of 1 (as the floor's)."""
+        model = self.model()
+        assert isinstance(model, MatrixModel)
+        styles, kinds, pending, colors = model.styles, model.kinds, model.pending, model.colors
+        rows, cols = model.values.shape
+        row_h, col_w = row_spans[0][1], col_spans[0][1]
+        grid = 1 if self.showGrid() else 0
+        rect = QRect(0, 0, col_w - grid, row_h - grid)
+        pictures = self._highlighted
+        # Where a cell's frames go, from the longest numbers shown so far (which grow while
+        # stepping, and place the frames alike as long as their width stays), by font.
+        sides: dict[int, int] = {}
+        left: list[tuple[int, int]] = []
+        for r, c in cells:
+            cell_styles = frozenset(styles.get((r, c), ()))
+            if "gap" in cell_styles or not delegate.covers(r, c):
+                left.append((r, c))
+                continue
+            font = model._font(r, c)
+            side = sides.get(id(font))
+            if side is None:
+                side = sides[id(font)] = delegate._side_room(rect, font)
+            key = (
+                look,
+                row_h,
+                col_w,
+                side,
+                int(bits[r, c]),
+                int(kinds[r, c]),
+                bool(pending[r, c]),
+                colors[r, c].tobytes(),
+                cell_styles,
+            )
+            picture = pictures.get(key)
+            if picture is None:
+                picture = QPixmap(col_w, row_h)
+                painter = QPainter(picture)
+                try:
+                    painter.setRenderHints(canvas.renderHints())
+                    painter.setPen(canvas.pen())
+                    painter.setLayoutDirection(canvas.layoutDirection())
+                    self._render_cells(
+                        painter,
+                        [(r, c)],
+                        delegate,
+                        [(0, row_h)] * rows,
+                        [(0, col_w)] * cols,
+                        frozenset(),
+                        None,
+                    )
+                finally:
+                    painter.end()
+                self.highlighted_painted += 1
+                if (len(pictures) + 1) * row_h * col_w > HIGHLIGHTED_MOST_PIXELS:
+                    pictures.clear()
+                pictures[key] = picture
+            canvas.drawPixmap(col_spans[c][0], row_spans[r][0], picture)
+        return left
 
     def _on_sections_changed(self, *_args: object) -> None:
         self._sections_changed += 1
@@ -4014,6 +4317,128 @@ class TitleLabel(QLabel):
             self.sigLinesChanged.emit(lines)
 
 
+# Pictures of a close-up's title kept (see _CloseUpTitle): one per box of a 16×16 input's
+# 2×2 windows at each of the lecture layout's two sizes (forward and backward phase); a
+# larger input's boxes past these are painted as before.
+TITLE_PICTURES = 160
+
+
+class _CloseUpTitle(TitleLabel):
+    """A close-up's title ("rows 2–7, columns 4–9"), copied from a picture of it when its
+    text comes again: it changes on every step, to the texts of the same few boxes, and Qt
+    laid each one out anew (~0.15 M instructions a step).  A text painted is pictured (by
+    :meth:`QWidget.grab`, outside a paint) when the title next changes, up to
+    ``TITLE_PICTURES`` of them."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        # Before the label is made: its making may change its look already.
+        self._pictures: dict[tuple[object, ...], QPixmap] = {}
+        self._wanted: tuple[object, ...] | None = None  # painted, not pictured yet
+        self._grabbing = False
+        self.paints = 0  # painted by QLabel (tests count them)
+        self._look = 0
+        self._covers: bool | None = None  # see _picture_key
+        super().__init__(text, parent)
+
+    def _picture_key(self) -> tuple[object, ...] | None:
+        """The text shown, the size, the pixel ratio and how the label looks otherwise
+        (:attr:`_look`, counted up on every change of its font, palette, style, ...); None
+        when it does not cover itself (its background is not filled with a solid colour)."""
+        if self._covers is None:
+            brush = self.palette().brush(self.backgroundRole())
+            self._covers = (
+                self.autoFillBackground()
+                and brush.style() == Qt.BrushStyle.SolidPattern
+                and brush.color().alpha() == 255
+            )
+        if not self._covers:
+            return None
+        return (self._shown, self._look, self.width(), self.height(), self.devicePixelRatioF())
+
+    def _new_look(self) -> None:
+        self._look += 1
+        self._covers = None
+        self._pictures.clear()
+        self._wanted = None
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Not on every change: the title sets its tooltip (a ToolTipChange) on many steps.
+        if event.type() in _RESTYLING or event.type() == QEvent.Type.ContentsRectChange:
+            self._new_look()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QEvent) -> None:
+        # Pictures at the old size are kept: the lecture layout's close-up takes another
+        # size in the backward phase, and back again.
+        self._wanted = None
+        super().resizeEvent(event)
+
+    # What else the text's place depends on (set through these, never by Qt itself).
+    def setAlignment(self, alignment: Qt.AlignmentFlag) -> None:  # Qt's name
+        self._new_look()
+        super().setAlignment(alignment)
+
+    def setWordWrap(self, on: bool) -> None:  # Qt's name
+        self._new_look()
+        super().setWordWrap(on)
+
+    def setMargin(self, margin: int) -> None:  # Qt's name
+        self._new_look()
+        super().setMargin(margin)
+
+    def setIndent(self, indent: int) -> None:  # Qt's name
+        self._new_look()
+        super().setIndent(indent)
+
+    def setContentsMargins(self, *margins: object) -> None:  # Qt's name
+        self._new_look()
+        super().setContentsMargins(*margins)
+
+    def setAutoFillBackground(self, on: bool) -> None:  # Qt's name
+        self._new_look()
+        super().setAutoFillBackground(on)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._grabbing:
+            super().paintEvent(event)
+            return
+        key = self._picture_key()
+        picture = None if key is None else self._pictures.get(key)
+        if picture is not None:
+            painter = QPainter(self)
+            try:
+                ratio = self.devicePixelRatioF()
+                if _copies_exactly(painter, ratio):
+                    _copy_region(painter, picture, event.region(), self.rect(), int(ratio))
+                    return
+            finally:
+                painter.end()
+        self.paints += 1
+        super().paintEvent(event)
+        if key is not None and len(self._pictures) < TITLE_PICTURES:
+            self._wanted = key
+
+    def _picture(self) -> None:
+        """Picture the text last painted, if the label still shows it as then."""
+        wanted, self._wanted = self._wanted, None
+        if (
+            wanted is None
+            or wanted in self._pictures
+            or len(self._pictures) >= TITLE_PICTURES
+            or wanted != self._picture_key()
+        ):
+            return
+        self._grabbing = True
+        try:
+            self._pictures[wanted] = self.grab()
+        finally:
+            self._grabbing = False
+
+    def _fit(self) -> None:
+        self._picture()  # before the text changes
+        super()._fit()
+
+
 @dataclass(frozen=True)
 class CloseUpPlan:
     """How the lecture layout draws a large matrix: a heat map with a close-up whose cells
@@ -4074,8 +4499,14 @@ class MatrixView(QWidget):
     made: ClassVar[int] = 0
 
     def __init__(
-        self, title: str, object_name: str, parent: QWidget | None = None, magnify: bool = True
+        self,
+        title: str,
+        object_name: str,
+        parent: QWidget | None = None,
+        magnify: bool = True,
+        close_up: bool = False,
     ) -> None:
+        """``close_up``: this view is a heat map's close-up (see :meth:`_magnifier`)."""
         super().__init__(parent)
         MatrixView.made += 1
         self.setObjectName(object_name)
@@ -4145,7 +4576,7 @@ class MatrixView(QWidget):
         self._caption_font: QFont | None = None  # see set_caption_font
         self._asked: tuple[int, int] | None = None  # quiz mode's asked cell (matrix coordinates)
 
-        self.title_label = TitleLabel(title)
+        self.title_label = (_CloseUpTitle if close_up else TitleLabel)(title)
         self.title_label.setObjectName(f"{object_name}Title")
         title_font = QFont()
         title_font.setPointSizeF(TITLE_POINTS)
@@ -4153,7 +4584,7 @@ class MatrixView(QWidget):
         self.title_label.setFont(title_font)
         self.title_label.setMinimumWidth(40)
         self.title_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.table = _Table()
+        self.table = _Table(close_up=close_up)
         self.table.setModel(self.model)
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
             header.setModel(self.model.header_model)
@@ -4703,7 +5134,9 @@ class MatrixView(QWidget):
 
     def _magnifier(self) -> MatrixView:
         if self.magnifier is None:
-            magnifier = MatrixView("", f"{self.objectName()}Magnifier", self, magnify=False)
+            magnifier = MatrixView(
+                "", f"{self.objectName()}Magnifier", self, magnify=False, close_up=True
+            )
             magnifier.legend.hide()
             magnifier.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
             magnifier.title_label.setWordWrap(True)
