@@ -615,7 +615,7 @@ def test_the_normal_layout_s_numbers_and_arithmetic_are_larger(window, qtbot, si
     _settle(qtbot)
     assert _box_text(window) == [
         "padding = 0: max(13, 2, 1, 20) = 20",
-        "padding = 1: max(−∞, 8, −∞, 13) = 13",
+        "padding = 1: max(-∞, 8, -∞, 13) = 13",
     ]
     assert view.mode == "rows"
     low, high = view.panels
