@@ -5450,6 +5450,16 @@ class MatrixView(QWidget):
         origin = widget.mapFromGlobal(area.mapToGlobal(QPoint(0, 0)))
         return box.translated(origin.x(), origin.y())
 
+    def set_title_gap(self, pixels: int) -> None:
+        """Keep ``pixels`` free under the title, above the cells and their numbers (where the
+        step arrows run): the title's bottom margin, counted in its size hint and so in every
+        size the view works out."""
+        margins = self.title_label.contentsMargins()
+        if margins.bottom() != pixels:
+            self.title_label.setContentsMargins(
+                margins.left(), margins.top(), margins.right(), pixels
+            )
+
     def set_asked(self, cell: tuple[int, int] | None) -> None:
         """Quiz mode: the cell (matrix coordinates) whose hidden value is asked shows "?"
         (in the table, the heat map and its close-up)."""

@@ -39,8 +39,18 @@ from PySide6.QtGui import (
     QPolygonF,
     QRegion,
 )
-from PySide6.QtWidgets import QBoxLayout, QLabel, QStackedWidget, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableView,
+    QWidget,
+)
 
+from visualizer.widgets import arrow_routes
+from visualizer.widgets.arrow_routes import DOWN, LEFT, RIGHT, UP, Point, Rect
 from visualizer.widgets.matrix_view import (
     LEGEND_DIM_OPACITY,
     ColorLegend,
@@ -73,40 +83,24 @@ _current_index = QStackedWidget.currentIndex
 _column_width = QTableView.columnWidth
 _horizontal_header = QTableView.horizontalHeader
 
-ARCH_CLEARANCE = 5.0  # pixels an arch between views side by side passes above their tops
-ARCH_BAND = 10  # pixels the views panel keeps above its top row for such arches
-ARCH_RADIUS = 24.0  # pixels of an arch's rounded corners
+# Pixels kept under a view's title, above its column numbers: a step arrow runs there (the
+# title's text box and the numbers 4 px apart left it no way out of a first-row window).
+TITLE_GAP = 8
+ARCH_RADIUS = 24.0  # pixels of a route's rounded corners, at most
 TITLE_HALO = 1.5  # width of the halo round a title's letters drawn over an arrow
-HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _shape)
+HEAD_LENGTH = 14.0  # an arrow head's length (shorter on narrow columns, see _ports)
 HEAD_MIN = 7.0  # the shortest head
 HEAD_ANGLE = 0.4  # radians between a head's axis and each of its sides
-# From box, to box, top of the two views, the x of the arch's legs at the two boxes, the x of
-# the leg leaving the first box downwards, the bottom of the first view's matrix (for a second
-# view wholly below the first: the middle of the gap above it), the top of the second's
-# matrix and the top of the first's (this widget's coordinates; a matrix's top is its
-# table's, above its column numbers), and how far the head may reach on either side of its
-# leg (see head_room).
-Segment = tuple[QRectF, QRectF, float, float, float, float, float, float, float, float]
+# An arrow's route: its box of cells it starts from and the one it ends in, its points
+# (bends, from the start's edge to the head's tip; none: no clear route, the two boxes are
+# linked by markers), each bend's corner radius and the head's length.
+Segment = tuple[QRectF, QRectF, tuple[Point, ...], tuple[float, ...], float]
 Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and starting point
-
-
-def leg_x(
-    view: MatrixView, cells: tuple[tuple[int, int], ...], box: QRectF, down: bool = False
-) -> float:
-    """Where an arch's leg leaves (or enters) ``box`` upwards (``down``: downwards): its
-    middle, moved to the grid line left of the middle column when cells or the column numbers
-    lie above (cells below) the box (the leg then runs between numbers, not through them: a
-    leg into the first row ran through the column number above it, and the lecture layout's
-    arrow head landed on Y's "0")."""
-    if down:
-        last_row = max(r for r, _ in cells) + view.model.offset[0]
-        if last_row >= view.model.values.shape[0] - 1:
-            return box.center().x()
-    elif min(r for r, _ in cells) + view.model.offset[0] <= 0 and not column_numbers(view):
-        return box.center().x()
-    first, last = min(c for _, c in cells), max(c for _, c in cells)
-    count = last - first + 1
-    return box.left() + (count // 2) * box.width() / count
+# How far a route's middle keeps from every title, legend, number and cell: half the arrow's
+# dark pen and a pixel.
+CLEARANCE = 5.5
+LEG_ROOM = 5.0  # a leg across the row or column numbers keeps this far from their ink
+EDGE_TOLERANCE = 1.5  # a box this close to its matrix's side is on that side
 
 
 def close_up_below(view: MatrixView) -> MatrixView | None:
@@ -122,37 +116,53 @@ def close_up_below(view: MatrixView) -> MatrixView | None:
     return low
 
 
-def head_room(view: MatrixView, cells: tuple[tuple[int, int], ...]) -> float:
-    """How far (pixels) from the grid line its leg runs on (see leg_x) an arrow head coming
-    down into ``cells`` may reach on either side: up to the nearest number just above the box
-    (the column numbers over a first-row box, else the cells of the row above), less the
-    arrow's dark edge and a pixel."""
-    if _current_index(view.stack) != 0:
-        return math.inf
-    first, last = min(c for _, c in cells), max(c for _, c in cells)
-    count = last - first + 1
-    off_r, off_c = view.model.offset
-    right = first + count // 2 + off_c  # the table column right of the leg's grid line
-    above = min(r for r, _ in cells) + off_r - 1
-    if above < 0 and not column_numbers(view):
-        return math.inf
-    model, table = view.model, view.table
-    gap = math.inf
-    for col in (right - 1, right):
-        if not 0 <= col < model.columnCount():
-            continue
-        if above < 0:
-            text = str(model.headerData(col, Qt.Orientation.Horizontal))
-            font = _horizontal_header(table).font()
-        else:
-            index = model.index(above, col)
-            text = str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
-            font = model.data(index, Qt.ItemDataRole.FontRole)
-            if not isinstance(font, QFont):
-                font = table.font()
-        width = text_width(font, text) if text else 0
-        gap = min(gap, (_column_width(table, col) - width) / 2)
-    return gap - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - 1
+def close_up_shown(view: MatrixView) -> MatrixView | None:
+    """``view``'s close-up where it is shown beside or under its heat map, else None."""
+    low = view.magnifier
+    if low is None or _current_index(view.stack) == 0 or not _is_visible(low):
+        return None
+    return low
+
+
+def leg_places(
+    edges: list[tuple[float, float, float]], low: float, high: float
+) -> list[tuple[float, float, bool]]:
+    """Where a leg may cross a band of numbers next to a box: ``edges`` are the box's
+    sections (rows or columns) and the one on each side of it, each as (start, end, ink
+    length), the numbers centred in their sections; ``low`` and ``high`` the box's edges.
+    Each place as (where, room to the nearest ink or box side, on a grid line inside the
+    box)."""
+    places: list[tuple[float, float, bool]] = []
+    inks = [(a + (b - a - ink) / 2, b - (b - a - ink) / 2) for a, b, ink in edges]
+    for k, (a, b, _) in enumerate(edges):
+        ink_a, ink_b = inks[k]
+        if low - 0.5 <= a <= high + 0.5:  # a grid line of the box: between two numbers
+            before = inks[k - 1][1] if k > 0 else -math.inf
+            places.append((a, min(a - before, ink_a - a), low + 0.5 < a < high - 0.5))
+        if b <= low + 0.5 or a >= high - 0.5:
+            continue  # a neighbour: only its ink and grid line count
+        # Inside the section, left (above) and right (below) of its number.
+        places.append(((a + ink_a) / 2, (ink_a - a) / 2, False))
+        places.append(((ink_b + b) / 2, (b - ink_b) / 2, False))
+        if k == len(edges) - 1:  # the last section: its far grid line
+            places.append((b, b - ink_b, False))
+    return places
+
+
+def best_leg(
+    places: list[tuple[float, float, bool]], middle: float, need: float
+) -> tuple[float, float] | None:
+    """The place for a leg (see leg_places) with at least ``need`` room: a grid line inside
+    the box nearest its middle, else the roomiest place (and its room); None: none."""
+    fits = [p for p in places if p[1] >= need]
+    if not fits:
+        return None
+    inner = [p for p in fits if p[2]]
+    if inner:
+        where, room, _ = min(inner, key=lambda p: abs(p[0] - middle))
+    else:
+        where, room, _ = max(fits, key=lambda p: (p[1], -abs(p[0] - middle)))
+    return where, room
 
 
 _ZERO = QPoint(0, 0)
@@ -174,21 +184,41 @@ def text_width(font: QFont, text: str) -> int:
     return width
 
 
+_HEIGHTS: dict[tuple[QFont, str], int] = {}  # ink_height's, by font (a copy) and text
+
+
+def _sign(value: float) -> float:
+    return 0.0 if value == 0 else math.copysign(1.0, value)
+
+
+def _length(p: Point, q: Point) -> float:
+    return abs(q[0] - p[0]) + abs(q[1] - p[1])
+
+
+def ink_height(font: QFont, text: str) -> int:
+    """The height of ``text``'s ink in ``font`` (a row number's, which a leg passes between),
+    measured once per font and text."""
+    height = _HEIGHTS.get((font, text))
+    if height is None:
+        if len(_HEIGHTS) >= WIDTHS_KEPT:
+            _HEIGHTS.clear()
+        height = _HEIGHTS[(QFont(font), text)] = QFontMetrics(font).tightBoundingRect(text).height()
+    return height
+
+
 def column_numbers(view: MatrixView) -> bool:
     """Whether ``view`` shows its column numbers above its cells (a table with headers)."""
     return _current_index(view.stack) == 0 and not _is_hidden(_horizontal_header(view.table))
 
 
-def edge_point(box: QRectF, toward: QPointF) -> QPointF:
-    """Where the line from ``box``'s centre towards ``toward`` leaves the box."""
-    c = box.center()
-    dx, dy = toward.x() - c.x(), toward.y() - c.y()
-    if dx == 0 and dy == 0:
-        return c
-    sx = box.width() / 2 / abs(dx) if dx else math.inf
-    sy = box.height() / 2 / abs(dy) if dy else math.inf
-    s = min(sx, sy, 1.0)
-    return QPointF(c.x() + dx * s, c.y() + dy * s)
+def _in_view(widget: QWidget, top: QWidget) -> bool:
+    """Whether ``widget`` lies inside a MatrixView below ``top``."""
+    parent = _parent_widget(widget)
+    while parent is not None and parent is not top:
+        if isinstance(parent, MatrixView):
+            return True
+        parent = _parent_widget(parent)
+    return False
 
 
 class StepArrows(QWidget):
@@ -208,6 +238,8 @@ class StepArrows(QWidget):
         # over the arrows that cross them.
         self._labels: list[TitleLabel | ColorLegend] | None = None
         self._labels_key: tuple[object, int] | None = None  # (parent, views made) when found
+        self._matrices: list[MatrixView] = []  # every view under the sheet (found with them)
+        self._others: list[QWidget] = []  # labels beside the views (see _find_titles)
         # Shown: (text, font) and text box (x, y, width, height on the sheet), and the label
         # of each (its colours are asked for when an arrow crosses it).
         self._items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
@@ -253,35 +285,24 @@ class StepArrows(QWidget):
         views = self._views()
         segments: list[Segment] = []
         drawn: list[tuple[str, str]] = []
-        tops: dict[QWidget, int] = {}  # the widgets' tops on the sheet, each found once
+        if self._pending:
+            if refresh or self._labels is None:
+                self._labels = self._find_titles()
+            try:
+                layout = self._layout_obstacles()
+            except RuntimeError:  # a view known was deleted
+                self._labels = self._find_titles(again=True)
+                layout = self._layout_obstacles()
         for source_view, source, target_view, target in self._pending:
             a, b = views.get(source_view), views.get(target_view)
             if a is None or b is None:
                 continue
-            start, end = a.cells_box(source, self), b.cells_box(target, self)
+            (start, starts), (end, ends) = self._ends(a, source, False), self._ends(b, target, True)
             if start is None or end is None:
                 continue
-            top = min(self._top(a, tops), self._top(b, tops))
-            band = self._band_above(a, b, views, tops)
-            if band is not None:
-                # Down to a lower row from a heat map whose close-up lies under it: the arrow
-                # leaves the close-up's cells (the transposed convolution's backward at
-                # 1366×768 ran down from dY's heat map over its close-up's numbers).
-                low = close_up_below(a)
-                box = None if low is None else low.cells_box(source, self)
-                if low is not None and box is not None:
-                    a, start = low, box
-            legs = (leg_x(a, source, start), leg_x(b, target, end), leg_x(a, source, start, True))
-            rise_y = self._top(a.stack, tops)
-            exit_y = rise_y + _height(a.stack)
-            entry_y = self._top(b.stack, tops)
-            ends = (float(exit_y) if band is None else band, float(entry_y), float(rise_y))
-            room = head_room(b, target)
-            segments.append((start, end, float(top), *legs, *ends, room))
+            segments.append(self._route(layout, start, end, starts, ends))
             drawn.append((source_view, target_view))
         if segments:
-            if refresh or self._labels is None:
-                self._labels = self._find_titles()
             try:
                 items = self._title_items()
             except RuntimeError:  # a title known was deleted with its view
@@ -320,39 +341,212 @@ class StepArrows(QWidget):
             self._recent.popitem(last=False)  # the oldest
         return drawn
 
-    def _band_above(
-        self,
-        a: MatrixView,
-        b: MatrixView,
-        views: dict[str, MatrixView],
-        tops: dict[QWidget, int] | None = None,
-    ) -> float | None:
-        """When ``b`` lies wholly below ``a`` (the lecture layout's second row): the middle of
-        the gap between the lowest view above ``b`` and ``b``'s top, where an arrow from ``a``
-        runs across to ``b`` (a curve from below ``a``'s matrix to ``b``'s ran across X's
-        legend and diagonally through "dX so far"); else None.  ``tops``: the widgets' tops
-        found so far (see _top)."""
-        known: dict[QWidget, int] = {} if tops is None else tops
-        floor = self._top(b, known)
-        if self._top(a, known) + _height(a) > floor:
-            return None
-        above = [self._top(v, known) + _height(v) for v in views.values() if _is_visible(v)]
-        return (max((y for y in above if y <= floor), default=floor) + floor) / 2
+    def _layout_obstacles(self) -> arrow_routes.Obstacles:
+        """What a route must keep clear of, from the views' own rectangles on the sheet: each
+        shown view's title row, colour legend, hint line and cells with their row and column
+        numbers, and the labels beside the views (dW's bias gradient)."""
+        parent = _parent_widget(self) if _pos(self) == _ZERO else None
+        rects: list[Rect] = []
+        for view in self._matrices:
+            if not _is_visible(view):
+                continue
+            label = view.title_label
+            if _is_visible(label):
+                # The title's whole row, not only its text: an arrow running down beside
+                # the text through the row read as crossing the title.
+                origin = self._origin(label, parent)
+                x, y, w, h = _contents_rect(label).getRect()
+                x, y = x + origin.x(), y + origin.y()
+                rects.append((x, y, x + w, y + h))
+            for widget in (view.legend, view.hint_label):
+                if _is_visible(widget):
+                    rects.append(self._widget_rect(widget, parent))
+            matrix = self._matrix_rects(view, parent)
+            if matrix is not None:
+                rects.append(matrix[1])
+        for widget in self._others:
+            if _is_visible(widget):
+                rects.append(self._widget_rect(widget, parent))
+        size = _size(self)
+        bounds = (0.0, 0.0, float(size.width()), float(size.height()))
+        return arrow_routes.obstacles_for(tuple(rects), bounds, CLEARANCE)
 
-    def _top(self, widget: QWidget, tops: dict[QWidget, int]) -> int:
-        """The y of ``widget``'s top on the sheet, kept in ``tops`` (a relocate's): mapped to
-        the sheet's parent in one call when the sheet is at its corner and the widget under it
-        (see relocate), else through the screen's coordinates (twice the calls, each Qt call
-        through the widget ~1 µs of the binding's lookup besides)."""
-        y = tops.get(widget)
-        if y is None:
-            corner = self._corner
-            if corner is not None and _is_ancestor_of(corner, widget):
-                y = _map_to(widget, corner, _ZERO).y()
-            else:
-                y = self.mapFromGlobal(widget.mapToGlobal(_ZERO)).y()
-            tops[widget] = y
-        return y
+    def _widget_rect(self, widget: QWidget, parent: QWidget | None) -> Rect:
+        origin = self._origin(widget, parent)
+        size = _size(widget)
+        x, y = origin.x(), origin.y()
+        return (x, y, x + size.width(), y + size.height())
+
+    def _matrix_rects(self, view: MatrixView, parent: QWidget | None) -> tuple[Rect, Rect] | None:
+        """``view``'s shown cells and the rectangle of these with their row and column
+        numbers, on the sheet; None: no cell shown."""
+        model = view.model
+        rows, cols = model.rowCount(), model.columnCount()
+        if rows == 0 or cols == 0:
+            return None
+        if _current_index(view.stack) == 0:
+            table = view.table
+            viewport = table.viewport()
+            first = table.visualRect(model.index(0, 0))
+            last = table.visualRect(model.index(rows - 1, cols - 1))
+            box = QRectF(first.topLeft(), last.bottomRight()).intersected(QRectF(viewport.rect()))
+            if box.isEmpty():
+                return None
+            origin = self._origin(viewport, parent)
+            left, top = box.left() + origin.x(), box.top() + origin.y()
+            right, bottom = left + box.width(), top + box.height()
+            outer_left, outer_top = left, top
+            header = _horizontal_header(table)
+            if not _is_hidden(header):
+                outer_top = self._origin(header, parent).y()
+            header = table.verticalHeader()
+            if not _is_hidden(header):
+                outer_left = self._origin(header, parent).x()
+            return (left, top, right, bottom), (outer_left, outer_top, right, bottom)
+        heat = view.heatmap
+        box = heat.cells_rect(0, 0, rows, cols).intersected(QRectF(_rect(heat)))
+        if box.isEmpty():
+            return None
+        origin = self._origin(heat, parent)
+        left, top = box.left() + origin.x(), box.top() + origin.y()
+        area = (left, top, left + box.width(), top + box.height())
+        return area, area
+
+    def _ends(
+        self, view: MatrixView, cells: tuple[tuple[int, int], ...], target: bool
+    ) -> tuple[QRectF | None, tuple[tuple[QRectF, arrow_routes.Port], ...]]:
+        """The ways an arrow may leave (``target``: enter) ``cells`` of ``view``: each as the
+        cells' box and a port on a side of the box that lies on its matrix's side (nothing
+        but numbers between the box and the free room); a heat map's close-up shown offers
+        its own box too.  With them, the view's own box (None: not on screen)."""
+        parent = _parent_widget(self) if _pos(self) == _ZERO else None
+        out: list[tuple[QRectF, arrow_routes.Port]] = []
+        low = close_up_shown(view)
+        first: QRectF | None = None
+        for shown in (view,) if low is None else (view, low):
+            box = shown.cells_box(cells, self)
+            rects = self._matrix_rects(shown, parent) if box is not None else None
+            if box is None or rects is None:
+                continue
+            first = box if first is None else first
+            for port in self._ports(shown, cells, box, *rects, target):
+                out.append((box, port))
+        return first, tuple(out)
+
+    def _ports(
+        self,
+        view: MatrixView,
+        cells: tuple[tuple[int, int], ...],
+        box: QRectF,
+        area: Rect,
+        matrix: Rect,
+        target: bool,
+    ) -> list[arrow_routes.Port]:
+        """The ports of ``box`` (see _ends): up or left across the column or row numbers
+        between them (a leg needs LEG_ROOM; a head, its width), down or right straight out."""
+        c, tol = CLEARANCE, EDGE_TOLERANCE
+        left, top, right, bottom = box.left(), box.top(), box.right(), box.bottom()
+        a_left, a_top, a_right, a_bottom = area
+        inside = min(2.0, box.width() / 8, box.height() / 8) if target else 0.0
+        ports: list[arrow_routes.Port] = []
+        table = _current_index(view.stack) == 0
+        rows = [r + view.model.offset[0] for r, _ in cells]
+        cols = [col + view.model.offset[1] for _, col in cells]
+        if top <= a_top + tol:
+            header = _horizontal_header(view.table)
+            place = self._leg_place(view, header, min(cols), max(cols), left, right, table)
+            if place is not None:
+                x, room = place
+                ports.append(arrow_routes.Port((x, top + inside), (x, matrix[1] - c), UP, room))
+        if left <= a_left + tol:
+            header = view.table.verticalHeader()
+            place = self._leg_place(view, header, min(rows), max(rows), top, bottom, table)
+            if place is not None:
+                y, room = place
+                ports.append(arrow_routes.Port((left + inside, y), (matrix[0] - c, y), LEFT, room))
+        x, y = box.center().x(), box.center().y()
+        if bottom >= a_bottom - tol:
+            ports.append(arrow_routes.Port((x, bottom - inside), (x, a_bottom + c), DOWN))
+        if right >= a_right - tol:
+            ports.append(arrow_routes.Port((right - inside, y), (a_right + c, y), RIGHT))
+        return ports
+
+    def _leg_place(
+        self,
+        view: MatrixView,
+        header: QHeaderView,
+        first: int,
+        last: int,
+        low: float,
+        high: float,
+        table: bool,
+    ) -> tuple[float, float] | None:
+        """Where a leg crosses ``header``'s numbers into sections ``first`` to ``last`` (the
+        box from ``low`` to ``high`` on the sheet) and its room (see best_leg); the middle of
+        the box where no numbers are shown; None: no room between them."""
+        middle = (low + high) / 2
+        if not table or _is_hidden(header):
+            return middle, math.inf
+        horizontal = header.orientation() == Qt.Orientation.Horizontal
+        model = view.model
+        count = model.columnCount() if horizontal else model.rowCount()
+        font = header.font()
+        origin = self._origin(
+            header.viewport(), _parent_widget(self) if _pos(self) == _ZERO else None
+        )
+        shift = origin.x() if horizontal else origin.y()
+        edges: list[tuple[float, float, float]] = []
+        orientation = header.orientation()
+        for section in range(max(0, first - 1), min(count, last + 2)):
+            start = header.sectionViewportPosition(section) + shift
+            size = header.sectionSize(section)
+            text = str(model.headerData(section, orientation))
+            ink = text_width(font, text) if horizontal else ink_height(font, text)
+            edges.append((float(start), float(start + size), float(ink)))
+        place = best_leg(leg_places(edges, low, high), middle, LEG_ROOM)
+        return place
+
+    def _route(
+        self,
+        layout: arrow_routes.Obstacles,
+        first: QRectF,
+        last: QRectF,
+        starts: tuple[tuple[QRectF, arrow_routes.Port], ...],
+        ends: tuple[tuple[QRectF, arrow_routes.Port], ...],
+    ) -> Segment:
+        """The segment of an arrow from one of ``starts`` to one of ``ends`` (see _ends): its
+        route, corners and head; no route: the boxes ``first`` and ``last``, linked (no
+        points)."""
+        found = None
+        if starts and ends:
+            found = arrow_routes.route(
+                layout, tuple(p for _, p in starts), tuple(p for _, p in ends)
+            )
+        if found is None:
+            return first, last, (), (), HEAD_MIN
+        start_port, end_port, points = found
+        start = next(box for box, port in starts if port == start_port)
+        end = next(box for box, port in ends if port == end_port)
+        head = min(HEAD_LENGTH, max(8.0, 0.45 * min(end.width(), end.height())))
+        if math.isfinite(end_port.room):
+            # The head no wider than the room between the numbers beside its leg.
+            spare = end_port.room - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - 1
+            head = max(HEAD_MIN, min(head, spare / math.sin(HEAD_ANGLE)))
+        radii = []
+        for k in range(1, len(points) - 1):
+            a, corner, b = points[k - 1], points[k], points[k + 1]
+            before = _length(a, corner) if k > 1 else _length(a, corner) - DOT_RADIUS
+            after = _length(corner, b) if k < len(points) - 2 else _length(corner, b) - head
+            most = max(
+                0.0,
+                min(
+                    ARCH_RADIUS,
+                    before / 2 if k > 1 else before,
+                    after / 2 if k < len(points) - 2 else after,
+                ),
+            )
+            radii.append(arrow_routes.corner_radius(layout, a, corner, b, most))
+        return start, end, tuple(points), tuple(radii), head
 
     def _find_titles(self, again: bool = False) -> list[TitleLabel | ColorLegend]:
         """The titles and legends of the views under this sheet: the ones found before while
@@ -365,6 +559,15 @@ class StepArrows(QWidget):
         if not again and self._labels is not None and self._labels_key == key:
             return self._labels
         self._labels_key = key
+        self._matrices = parent.findChildren(MatrixView)
+        # The labels and lists beside the views (not inside one): a route keeps clear of
+        # them too.
+        self._others = [
+            widget
+            for kind in (QLabel, QComboBox)
+            for widget in parent.findChildren(kind)
+            if not isinstance(widget, TitleLabel) and not _in_view(widget, parent)
+        ]
         return [*parent.findChildren(TitleLabel), *parent.findChildren(ColorLegend)]
 
     def _title_items(self) -> list[tuple[tuple[str, str], tuple[int, int, int, int]]]:
@@ -573,83 +776,38 @@ class StepArrows(QWidget):
         return region
 
     def _shape(self, segment: Segment) -> Shape | None:
-        """The arrow of ``segment``: its curve, its head and its starting point."""
-        start, end, top, start_leg, end_leg, down_leg, exit_y, entry_y, rise_y, room = segment
-        sc, ec = start.center(), end.center()
-        # On a grid line the head's tip goes just inside the box's corner, and the head is no
-        # wider than the room between the numbers above the box on either side (it covered
-        # Y's column number "0"): its half width is its length times sin(HEAD_ANGLE).
-        inside = 0.0 if end_leg == ec.x() else min(2.0, end.width() / 8)
-        head = min(HEAD_LENGTH, max(8.0, 0.45 * end.width()))
-        if math.isfinite(room):
-            head = max(HEAD_MIN, min(head, (room - inside) / math.sin(HEAD_ANGLE)))
-        if end.top() > start.bottom() and entry_y > exit_y + 12:
-            # The target in a lower row: straight down from the box (on a grid line where
-            # cells lie below it) out of its matrix, a curve to above the target's matrix,
-            # straight down into the target: across no numbers but the legs' grid lines.
-            a = QPointF(down_leg, start.bottom())
-            b = QPointF(end_leg + inside, end.top() + inside)
-            # Across in the gap between the rows (exit_y, see _band_above), rounded corners
-            # ending above the target's column numbers: the legs run on grid lines and
-            # under titles' and legends' letters only (the curve between the two legs crossed
-            # X's legend and the target's title diagonally).
-            span = end_leg - down_leg
-            radius = max(0.0, min(ARCH_RADIUS, abs(span) / 2, exit_y - a.y(), entry_y - 4 - exit_y))
-            turn = math.copysign(radius, span) if span else 0.0
+        """The arrow of ``segment``: its curve, its head and its starting point; without a
+        route, the link: a dot inside the start's box and a small head inside the end's, at
+        their top left corners (the frames of both are in the arrow's colour already)."""
+        start, end, points, radii, head = segment
+        if not points:
+            inset = DOT_RADIUS + DOT_EDGE
+            a = QPointF(
+                start.left() + min(inset, start.width() / 2),
+                start.top() + min(inset, start.height() / 2),
+            )
+            tip = QPointF(
+                end.left() + min(HEAD_MIN + 2, end.width() / 2),
+                end.top() + min(HEAD_MIN + 2, end.height() / 2),
+            )
             path = QPainterPath(a)
-            path.lineTo(down_leg, exit_y - radius)
-            path.quadTo(QPointF(down_leg, exit_y), QPointF(down_leg + turn, exit_y))
-            path.lineTo(end_leg - turn, exit_y)
-            path.quadTo(QPointF(end_leg, exit_y), QPointF(end_leg, exit_y + radius))
-            path.lineTo(b)
-            return path, self._head(b, QPointF(end_leg, b.y() - 40), head), a
-        # Side by side: the boxes apart in width and each matrix reaching beside the other's
-        # box (a tall window left of a short output took the curve below, across X's numbers).
-        beside = (end.left() >= start.right() or end.right() <= start.left()) and (
-            entry_y < start.bottom() and rise_y < end.bottom()
-        )
-        flat = abs(ec.x() - sc.x()) > 2 * abs(ec.y() - sc.y())
-        if (flat or beside) and not start.intersects(end):
-            # Views side by side: the arrow leaves the top of one box straight up, arches over
-            # the views between them (their numbers stay readable) and comes straight down
-            # into the top of the other.
-            a = QPointF(start_leg, start.top())
-            # On a grid line the head points just inside the box's corner.
-            b = QPointF(end_leg + inside, end.top() + inside)
-            # Straight up on the leg's grid line out of the first matrix (its cells and column
-            # numbers above the box), across just above the views' tops (rounded corners),
-            # straight down into the second one: across no number, and no title but where a
-            # leg runs under one (a curve from the top of the arch down to the target crossed
-            # the target's title diagonally: "Input gradient·dX·so far").
-            out = QPointF(start_leg, min(a.y(), rise_y - 2))
-            into = QPointF(end_leg, min(b.y(), entry_y - 2))
-            peak = max(5.0, top - ARCH_CLEARANCE)
-            span = end_leg - start_leg
-            radius = max(0.0, min(ARCH_RADIUS, abs(span) / 2, out.y() - peak, into.y() - peak))
-            turn = math.copysign(radius, span) if span else 0.0
-            path = QPainterPath(a)
-            path.lineTo(out)
-            path.lineTo(start_leg, peak + radius)
-            path.quadTo(QPointF(start_leg, peak), QPointF(start_leg + turn, peak))
-            path.lineTo(end_leg - turn, peak)
-            path.quadTo(QPointF(end_leg, peak), QPointF(end_leg, peak + radius))
-            path.lineTo(into)
-            path.lineTo(b)
-            return path, self._head(b, QPointF(end_leg, b.y() - 40), head), a
-        else:
-            a = edge_point(start, ec)
-            b = edge_point(end, sc)
-            length = math.hypot(b.x() - a.x(), b.y() - a.y())
-            if length < 12:
-                return None
-            # A gentle curve: it bows away from the straight line between the two views.
-            mid = QPointF((a.x() + b.x()) / 2, (a.y() + b.y()) / 2)
-            nx, ny = -(b.y() - a.y()) / length, (b.x() - a.x()) / length
-            bow = min(40.0, length * 0.12)
-            ctrl = QPointF(mid.x() + nx * bow, mid.y() + ny * bow)
+            back = QPointF(tip.x() - 10, tip.y() - 10)
+            return path, self._head(tip, back, HEAD_MIN), a
+        a = QPointF(*points[0])
         path = QPainterPath(a)
-        path.quadTo(ctrl, b)
-        return path, self._head(b, ctrl), a
+        for k in range(1, len(points) - 1):
+            (px, py), (cx, cy), (nx, ny) = points[k - 1], points[k], points[k + 1]
+            r = radii[k - 1]
+            ux, uy = _sign(cx - px), _sign(cy - py)
+            vx, vy = _sign(nx - cx), _sign(ny - cy)
+            path.lineTo(cx - ux * r, cy - uy * r)
+            if r > 0:
+                path.quadTo(QPointF(cx, cy), QPointF(cx + vx * r, cy + vy * r))
+        b = QPointF(*points[-1])
+        path.lineTo(b)
+        (px, py) = points[-2]
+        back = QPointF(b.x() - 40 * _sign(b.x() - px), b.y() - 40 * _sign(b.y() - py))
+        return path, self._head(b, back, head), a
 
     @staticmethod
     def _head(b: QPointF, ctrl: QPointF, length: float = HEAD_LENGTH) -> QPolygonF:
@@ -814,8 +972,11 @@ def _spaced(points: list[Point], spacing: float, most: int) -> list[Point]:
 
 def _box(shape: Shape) -> QRect:
     """The box an arrow is drawn in (its pen and its start's dot included)."""
-    path, head, _ = shape
-    box = path.controlPointRect().united(head.boundingRect())
+    path, head, a = shape
+    # The start's dot too: a link without a route has a path of its start alone, whose
+    # (empty) box a union ignores.
+    dot = QRectF(a.x() - DOT_RADIUS, a.y() - DOT_RADIUS, 2 * DOT_RADIUS, 2 * DOT_RADIUS)
+    box = path.controlPointRect().united(head.boundingRect()).united(dot)
     return box.adjusted(-8, -8, 8, 8).toAlignedRect()
 
 
@@ -980,6 +1141,8 @@ class _Drawn:
         self.right, self.bottom = self.left + width, self.top + height
         m = self.MARGIN
         region = QRegion(head.boundingRect().toAlignedRect().adjusted(-m, -m, m, m))
+        a = shape[2]
+        region += _band(a.x(), a.y(), a.x(), a.y(), m)  # the start's dot
         points = _flattened(path)
         self._pieces_boxes = _piece_boxes(points)
         for left, top, right, bottom in self._pieces_boxes:

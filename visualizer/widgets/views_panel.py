@@ -69,7 +69,7 @@ from visualizer.widgets.matrix_view import (
     levels_for,
     marks_held,
 )
-from visualizer.widgets.step_arrows import ARCH_BAND, StepArrows
+from visualizer.widgets.step_arrows import TITLE_GAP, StepArrows
 
 
 def has_negative(values: np.ndarray) -> bool:
@@ -77,7 +77,7 @@ def has_negative(values: np.ndarray) -> bool:
     return bool(values.size) and bool(np.fmin.reduce(values, axis=None) < 0)
 
 
-ARCH_GAP = 4  # pixels between the rows of views, or above them, where no arch runs
+ARCH_GAP = 4  # pixels between the rows of views, and above them
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
 # in the backward phase: it is where dY goes.
@@ -247,6 +247,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self.grad_input_view = self.by_view["gradInputMatrix"]
         self.grad_weight_view = self.by_view["gradWeightMatrix"]
         self.grad_weight_view.set_title("dW")
+        for view in self.by_view.values():
+            # Room under each title, above the column numbers, for the step arrows to run in.
+            view.set_title_gap(TITLE_GAP)
         self.bias_label = QLabel("", self)
         self.bias_label.setObjectName("gradBias")
         bias_font = self.bias_label.font()
@@ -275,11 +278,10 @@ class ViewsPanel(Retranslatable, QWidget):
         self.groups["inputMatrix"].add_selector(self.channel_block_combobox)
 
         grid = QGridLayout(self)
-        # A band above the top row's titles: a step arrow between views side by side arches
-        # there (without it the arch ran through the titles' letters: "Input X (8×8)").
-        grid.setContentsMargins(0, ARCH_BAND, 0, 0)
+        # The step arrows run under the titles (TITLE_GAP), not in a band above the rows.
+        grid.setContentsMargins(0, ARCH_GAP, 0, 0)
         grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(ARCH_GAP)  # see _arch_band
+        grid.setVerticalSpacing(ARCH_GAP)
         self.grid = grid
         self._layout_op: str | None = None
         self._layout_key: tuple[str, str, str] | None = None
@@ -538,6 +540,7 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _wire_extra(self, view: MatrixView) -> None:
         """A new extra plane: edits go to its channel, hovering it links like the main one."""
+        view.set_title_gap(TITLE_GAP)
         view.set_number_height(LECTURE_NUMBER_HEIGHT if self.lecture else NUMBER_HEIGHT)
         view.set_note_least(LECTURE_NOTE_MIN_PX if self.lecture else 0)
         view.set_header_most(LECTURE_HEADER_MOST_PX if self.lecture else HEADER_MOST_PX)
@@ -1600,7 +1603,6 @@ class ViewsPanel(Retranslatable, QWidget):
             self._update_step_titles()
             self._dim_gradients(st.phase == "forward")
             self._step_planes(st.phase == "forward")
-            self._arch_band()
             if self._sync_timer.isActive() and not self._flowing():
                 # New data, a fit to come: the columns' shares of the width first, so that
                 # the layout before the paint places the views where the fit leaves them (set
@@ -1610,22 +1612,6 @@ class ViewsPanel(Retranslatable, QWidget):
             self._on_highlights_changed()
         if self.lecture and self.close_up_plans_stale():
             self._sync_timer.start()
-
-    def _arch_band(self) -> None:
-        """The normal layout's band for the arches of the step arrows (ARCH_BAND): above the
-        top row in the forward phase (X to Y), between the rows in the backward phase (dY to
-        dX and dW, in the second row: the arch ran along their titles, its dark edge on the
-        first row's legends); the height it takes stays the same, so that the views keep
-        their size (a band in both places left conv's 8×8 dX without its numbers at
-        1366×768 with the preset dock open)."""
-        grid = self.grid
-        if self._flowing() or self.state.phase == "forward":
-            top, between = ARCH_BAND, ARCH_GAP
-        else:
-            top, between = ARCH_GAP, ARCH_BAND
-        if (grid.contentsMargins().top(), grid.verticalSpacing()) != (top, between):
-            grid.setContentsMargins(0, top, 0, 0)
-            grid.setVerticalSpacing(between)
 
     def _dim_gradients(self, on: bool) -> None:
         """During the forward phase the gradients are not in play yet: dimmed."""
