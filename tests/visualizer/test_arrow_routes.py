@@ -240,3 +240,32 @@ def test_every_op_s_arrows_keep_clear(window, qtbot, op, backward, presenting, s
         st.set_step(offset + step)
         settle(qtbot)
         assert_clear_routes(window)
+
+
+AUDITED = [
+    # (size, presenting, state): cases earlier audits of the arrows fixed, each with its own
+    # test of the arches' geometry until the routes replaced the arches
+    ((1024, 768), False, {"step": 5}),  # X[2:4, 2:4] -> Y[1, 1]: inside both, a link
+    ((1024, 768), False, {"input_size": (64, 64), "step": 0}),  # heat maps
+    ((1024, 768), True, {"op": "conv2d", "backward": True, "step": 9}),
+    ((1366, 768), True, {"op": "conv_transpose2d", "backward": True, "step": 6}),  # close-up
+    ((1366, 768), True, {"backward": True, "step": 3}),
+    ((1024, 768), True, {"backward": True, "step": 3}),
+    ((1366, 768), False, {"backward": True, "step": 5}),
+    ((1024, 768), False, {"backward": True, "step": 5}),
+    ((1366, 768), True, {"op": "conv2d", "backward": True, "step": 4}),
+    ((1200, 768), True, {"op": "conv2d", "backward": True, "step": 4}),
+    ((1024, 768), True, {"op": "conv2d", "backward": True, "step": 4}),
+    ((1024, 768), True, {"op": "lp_pool2d", "backward": True, "step": 4}),
+    ((1024, 768), True, {"op": "adaptive_avg_pool2d", "backward": True, "step": 2}),
+    ((1366, 768), True, {"op": "adaptive_max_pool2d", "step": 2}),
+    ((1024, 768), True, {"op": "adaptive_avg_pool2d", "step": 2}),
+    ((1366, 768), False, {"op": "adaptive_max_pool2d", "backward": True, "step": 2}),
+    ((1024, 768), False, {"op": "adaptive_max_pool2d", "backward": True, "step": 2}),
+]
+
+
+@pytest.mark.parametrize(("size", "presenting", "state"), AUDITED)
+def test_earlier_audits_arrows_keep_clear(window, qtbot, size, presenting, state):
+    _show(window, qtbot, size, presenting, **dict(state))
+    assert_clear_routes(window)

@@ -241,111 +241,6 @@ def test_arrows_pass_under_the_titles_letters(window, qtbot, op, backward, step,
             assert area(hidden) < 1, (label.text(), sheet.arrows)
 
 
-def test_arch_legs_run_on_grid_lines_between_numbers(window, qtbot):
-    """Max pooling step 6 (window rows 2–3, columns 2–3; Y[1, 1]): the arch leaves the window
-    on the grid line between its columns and enters the output cell along its left grid
-    line, not through the numbers above them."""
-    window.resize(1024, 768)
-    st = window.state
-    st.set_step(5)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
-    panel = window.views_panel
-    ((start, end, _top, start_leg, end_leg, *_),) = sheet._segments
-    line = panel.input_view.cells_box(((2, 3),), sheet).left()
-    assert start_leg == pytest.approx(line, abs=1.5)  # a grid line is one pixel wide
-    assert end_leg == pytest.approx(panel.output_view.cells_box(((1, 1),), sheet).left(), abs=1.5)
-    # First row: the column numbers are above the cells, the legs run between them too (the
-    # leg into Y[0, 0] ran through its column number "0").
-    st.set_step(0)
-    settle(qtbot)
-    ((start, end, _top, start_leg, end_leg, *_),) = sheet._segments
-    line = panel.input_view.cells_box(((0, 1),), sheet).left()
-    assert start_leg == pytest.approx(line, abs=1.5)
-    assert end_leg == pytest.approx(end.left(), abs=1.5)
-    # Without column numbers (a heat map) nothing is above a first-row cell: its middle.
-    assert st.resize_input(64, 64)
-    st.set_step(0)
-    settle(qtbot)
-    ((start, end, _top, start_leg, end_leg, *_),) = sheet._segments
-    assert panel.input_view.stack.currentIndex() == 1
-    assert start_leg == pytest.approx(start.center().x())
-
-
-def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
-    """Convolution's backward lecture layout at 1024×768 (dY, X, W over dX, dW): the arrows
-    from the dY cell ran diagonally across dY's and X's numbers; they now leave the cell
-    straight down on its left grid line, out of dY's matrix, and turn into dX and dW."""
-    from PySide6.QtCore import QPoint, QRectF
-
-    window.resize(1024, 768)
-    settle(qtbot)
-    st = window.state
-    assert st.set_op("conv2d")
-    st.set_step(st.n_windows + 9)  # dY[1, 2]
-    window.presentation.set_presentation(True, save=False)
-    settle(qtbot)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
-    panel = window.views_panel
-    cell = panel.grad_output_view.cells_box(((1, 2),), sheet)
-    stack = panel.grad_output_view.stack
-    matrix_bottom = sheet.mapFromGlobal(stack.mapToGlobal(QPoint(0, stack.height()))).y()
-    assert sheet.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
-    for segment in sheet._segments:
-        _start, end, _top, _up, _end_leg, down_leg, exit_y, _entry_y, _rise_y, _room = segment
-        assert end.top() > exit_y >= matrix_bottom  # the target is in the lower row
-        assert down_leg == pytest.approx(cell.left(), abs=1.5)
-        path, _head, _a = sheet._shape(segment)
-        # Inside dY's matrix below the cell the arrow stays on the grid line.
-        below = QRectF(cell.left() - 40, cell.bottom() + 1, 80, matrix_bottom - cell.bottom() - 2)
-        for t in range(0, 101):
-            p = path.pointAtPercent(t / 100)
-            if below.contains(p):
-                assert abs(p.x() - down_leg) < 1.0, (t, p)
-
-
-def test_an_arrow_to_a_lower_row_leaves_the_close_up_under_a_heat_map(window, qtbot):
-    """The transposed convolution's backward lecture layout at 1366×768 (dY a heat map with its
-    close-up under it; dW in the lower row): the arrow to dW ran from the heat map's window
-    straight down over the close-up's framed numbers ("1" read as "."); it now leaves the
-    close-up's cells.  The arrow to dX in the same row still leaves the heat map."""
-    from PySide6.QtCore import QRectF
-
-    from visualizer.widgets.step_arrows import close_up_below
-
-    window.resize(1366, 768)
-    settle(qtbot)
-    st = window.state
-    assert st.set_op("conv_transpose2d")
-    st.set_step(st.n_windows + 6)
-    window.presentation.set_presentation(True, save=False)
-    settle(qtbot)
-    settle(qtbot)
-    sheet = arrow_sheet(window)
-    dy = window.views_panel.grad_output_view
-    low = close_up_below(dy)
-    assert low is not None, "dY is a heat map with its close-up under it"
-    assert sheet.arrows == [("grad_output", "grad_input"), ("grad_output", "grad_weight")]
-    (to_dx, to_dw) = sheet._segments
-    heat = QRectF(dy.heatmap.rect()).translated(
-        sheet.mapFromGlobal(dy.heatmap.mapToGlobal(dy.heatmap.rect().topLeft()))
-    )
-    close = QRectF(low.table.viewport().rect()).translated(
-        sheet.mapFromGlobal(low.table.viewport().mapToGlobal(low.rect().topLeft()))
-    )
-    assert heat.contains(to_dx[0].center())
-    assert close.contains(to_dw[0].center()), (to_dw[0], close)
-    path, _head, _a = sheet._shape(to_dw)
-    # Down from the close-up's window the arrow crosses no other part of the close-up than
-    # the grid line it leaves along.
-    leg = to_dw[5]
-    for t in range(0, 101):
-        p = path.pointAtPercent(t / 100)
-        if close.contains(p) and p.y() > to_dw[0].bottom():
-            assert abs(p.x() - leg) < 1.0, (t, p)
-
-
 def header_numbers(window, sheet) -> list[tuple[str, object]]:
     """Each row and column number the shown tables draw in their headers: its view and
     digits, and the box of its ink in the arrows' sheet."""
@@ -388,16 +283,6 @@ def assert_clear_of_header_numbers(window, sheet, shapes) -> None:
             assert area(shape.intersected(box)) == 0, (name, sheet.arrows)
 
 
-def arch_points(sheet, arrow: tuple[str, str]) -> tuple[list[tuple[object, float]], float]:
-    """The sheet's one arrow, ``arrow`` (from view, to view), an arch: 401 points along its
-    path, each with its distance from the nearer leg, and the arch's top."""
-    assert sheet.arrows == [arrow]
-    ((_start, _end, top, start_leg, end_leg, *_),) = sheet._segments
-    path, _head, _a = sheet._shape(sheet._segments[0])
-    points = [path.pointAtPercent(t / 400) for t in range(0, 401)]
-    return [(p, min(abs(p.x() - start_leg), abs(p.x() - end_leg))) for p in points], top
-
-
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
 @pytest.mark.parametrize(
     ("op", "step"),
@@ -422,44 +307,6 @@ def test_arrows_cross_no_row_or_column_number(window, qtbot, size, op, step, pre
     sheet = sheet_at_step(window, qtbot, size, step, op=op, presenting=presenting)
     assert sheet.arrows
     assert_clear_of_header_numbers(window, sheet, sheet.drawn_shapes())
-
-
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-def test_an_arch_crosses_no_title_but_along_its_legs(window, qtbot, size):
-    """Max pooling's backward lecture layout (dY, X, dX in a row), step 4: the arch from dY[0, 3]
-    to dX[1, 7] came down from its top in a curve across dX's title ("Input gradient·dX·so
-    far"); it now goes up from the cell, across above the views and straight down, so that
-    the only title text it meets is where a leg goes up or down under one."""
-    from visualizer.widgets.step_arrows import ARCH_RADIUS
-
-    sheet = sheet_at_step(window, qtbot, size, 3, backward=True, presenting=True)
-    points, top = arch_points(sheet, ("grad_output", "grad_input"))
-    titles = sheet.title_rects()
-    assert titles
-    for t, (p, from_leg) in enumerate(points):
-        if from_leg >= 1.5:  # off the legs: nowhere on a title's text
-            assert not any(rect.contains(p.toPoint()) for rect in titles), (t, p)
-        if from_leg > ARCH_RADIUS + 1:  # past the rounded corners: above the views
-            assert p.y() <= top, (t, p)
-
-
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-def test_the_default_screen_s_arch_runs_above_the_titles(window, qtbot, size):
-    """The normal layout's top row starts at the top of the views panel: with no room above
-    the titles the arch ran along their row, through "Input X (8×8)". The panel keeps a band
-    (ARCH_BAND) above its top row, and the arch, off its legs, runs there, clear of every
-    title's box with the arrow's whole width."""
-    from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
-
-    sheet = sheet_at_step(window, qtbot, size, 0)
-    points, _top = arch_points(sheet, ("input", "output"))
-    titles = sheet.title_rects()
-    assert titles
-    highest_title = min(rect.top() for rect in titles)
-    half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2  # the outer (black) edge's pen, halved
-    for t, (p, from_leg) in enumerate(points):
-        if from_leg > ARCH_RADIUS + 1:
-            assert p.y() + half_width <= highest_title, (t, p, highest_title)
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
@@ -522,29 +369,6 @@ def test_arrow_heads_as_painted_leave_the_column_numbers_free(window, qtbot, siz
     assert_clear_of_header_numbers(window, sheet, heads)
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-def test_an_arch_between_second_row_views_runs_between_the_rows(window, qtbot, size):
-    """Max pooling backward (normal layout), step 6: the arch from dY[1, 1] to dX[2, 3] ran
-    along the second row's titles ("Input gradient dX  so far"), its dark edge on the first
-    row's legends.  Off its legs it runs in the band between the rows, clear of both with
-    the arrow's whole width."""
-    from PySide6.QtCore import QPoint
-
-    from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
-
-    sheet = sheet_at_step(window, qtbot, size, 5, backward=True)
-    points, _top = arch_points(sheet, ("grad_output", "grad_input"))
-    panel = window.views_panel
-    first_row = panel.input_view
-    above = sheet.mapFromGlobal(first_row.mapToGlobal(QPoint(0, first_row.height()))).y()
-    second_row = [panel.grad_input_view, panel.grad_output_view]
-    below = min(sheet.mapFromGlobal(v.mapToGlobal(QPoint(0, 0))).y() for v in second_row)
-    half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2
-    for t, (p, from_leg) in enumerate(points):
-        if from_leg > ARCH_RADIUS + 1:
-            assert above <= p.y() - half_width and p.y() + half_width <= below, (t, p)
-
-
 LOWER_ROW_CASES = [
     # (size, op, backward step): the lecture layout wraps these into two rows
     ((1366, 768), "conv2d", 4),  # dY, X, W, dX over dW (the text below them)
@@ -565,48 +389,6 @@ def lecture_backward(window, qtbot, size, op, step):
     settle(qtbot)
     settle(qtbot)
     return arrow_sheet(window)
-
-
-@pytest.mark.parametrize(("size", "op", "step"), LOWER_ROW_CASES)
-def test_an_arrow_to_the_lower_row_runs_across_between_the_rows(window, qtbot, size, op, step):
-    """Issue 10 audit, lecture layout backward: an arrow from dY to a view of the second row
-    curved from below dY's matrix to above the target's, across X's legend (its "0" hidden at
-    1366×768) and diagonally through the target's title ("so·far", "dX 到目前为止" at 1024×768).
-    Off its two legs it now runs in the gap between the rows, clear of the views above and of
-    the target with the arrow's whole width."""
-    from PySide6.QtCore import QPoint
-
-    from visualizer.widgets.step_arrows import ARCH_RADIUS, ARROW_EDGE, ARROW_WIDTH
-
-    sheet = lecture_backward(window, qtbot, size, op, step)
-    views = {v.objectName(): v for v in window.views_panel.views() if v.isVisible()}
-
-    def top(view) -> int:
-        return sheet.mapFromGlobal(view.mapToGlobal(QPoint(0, 0))).y()
-
-    half_width = (ARROW_WIDTH + 4 * ARROW_EDGE) / 2
-    assert sheet._segments
-    across = 0
-    for segment in sheet._segments:
-        start, end, *_rest = segment
-        down_leg = segment[5]
-        end_leg = segment[4]
-        target = next(v for v in views.values() if top(v) < end.top() < top(v) + v.height())
-        floor = top(target)
-        above = [top(v) + v.height() for v in views.values() if top(v) + v.height() <= floor]
-        if not above:
-            continue  # a target in the top row (an arch above it, tested elsewhere)
-        across += 1
-        ceiling = max(above)
-        assert start.bottom() < ceiling  # the arrow starts in the upper row
-        path, _head, _a = sheet._shape(segment)
-        for t in range(0, 401):
-            p = path.pointAtPercent(t / 400)
-            if min(abs(p.x() - down_leg), abs(p.x() - end_leg)) > ARCH_RADIUS + 1:
-                # (1e-6: the gap between the rows is the arrow's width at 1366×768)
-                assert ceiling - 1e-6 <= p.y() - half_width, (t, p)
-                assert p.y() + half_width <= floor + 1e-6, (t, p)
-    assert across  # an arrow to the lower row
 
 
 @pytest.mark.parametrize(("size", "op", "step"), LOWER_ROW_CASES)
@@ -648,49 +430,6 @@ def test_arrows_pass_under_the_legends_values(window, qtbot, size, op, step):
                 hidden = shape.intersected(glyphs).subtracted(over)
                 assert area(hidden) < 1, (view.objectName(), text)
     assert checked >= 3
-
-
-def assert_runs_above_off_its_legs(window, arrow: tuple[str, str]) -> None:
-    """The window's one arrow, ``arrow``, is an arch: away from its legs it runs no lower
-    than its top."""
-    from visualizer.widgets.step_arrows import ARCH_RADIUS
-
-    points, top = arch_points(arrow_sheet(window), arrow)
-    for p, from_leg in points:
-        if from_leg > ARCH_RADIUS + 1:
-            assert p.y() <= top, p
-
-
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-@pytest.mark.parametrize("op", ["adaptive_max_pool2d", "adaptive_avg_pool2d"])
-def test_an_arrow_from_a_tall_window_to_the_view_beside_it_arches(window, qtbot, size, op):
-    """Issue 10 audit, lecture layout at 1366×768, adaptive max pooling step 3 (window rows
-    4–7, columns 0–3 → Y[1, 0]): the views are side by side, but the boxes' centres were
-    farther apart in height than half their distance in width, so the arrow took the gentle
-    curve meant for views above one another, straight across X's numbers (12, 5, 11). Boxes
-    in side-by-side matrices now always get the arch: off its legs it runs above the views."""
-    window.resize(*size)
-    settle(qtbot)
-    st = window.state
-    assert st.set_op(op)  # the default 8×8 example, 2×2 output
-    st.set_step(2)
-    window.presentation.set_presentation(True, save=False)
-    settle(qtbot)
-    settle(qtbot)
-    assert_runs_above_off_its_legs(window, ("input", "output"))
-
-
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-def test_a_backward_arrow_to_a_low_cell_beside_arches(window, qtbot, size):
-    """The normal layout, adaptive max pooling backward step 3: the arrow from dY[1, 0] to
-    dX[7, 3] (dY a small 2×2 beside dX) curved down across dX's numbers; it arches now."""
-    window.resize(*size)
-    st = window.state
-    assert st.set_op("adaptive_max_pool2d")
-    st.set_step(st.n_windows + 2)
-    settle(qtbot)
-    settle(qtbot)
-    assert_runs_above_off_its_legs(window, ("grad_output", "grad_input"))
 
 
 def test_a_narrow_legend_says_its_constant_whole(window, qtbot):

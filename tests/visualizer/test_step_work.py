@@ -129,6 +129,14 @@ def test_moved_marks_leave_unchanged_winners_alone(qtbot, monkeypatch):
     assert len(calls) == 2 and heat.winners.getData()[0].size == 0
 
 
+def arch(start: QRectF, end: QRectF) -> tuple[object, ...]:
+    """A route between views side by side (see StepArrows._route): up out of ``start``'s
+    middle, across at y = 200, down into ``end``'s, rounded corners, a full head."""
+    x, x2 = start.center().x(), end.center().x()
+    points = ((x, start.top()), (x, 200.0), (x2, 200.0), (x2, end.top()))
+    return start, end, points, (24.0, 24.0), 14.0
+
+
 def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
     """A moved arrow repaints what is under its region: bands along the curve, not its whole
     bounding box (an arch over two views covered most of both)."""
@@ -136,11 +144,7 @@ def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
     qtbot.addWidget(sheet)
     sheet.resize(900, 500)
     start, end = QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)
-    # An arch between views side by side: legs at the boxes' centres; the exit line only
-    # matters for an arrow to a lower row, the matrices' tops are the boxes'.
-    legs = (start.center().x(), end.center().x(), start.center().x())
-    room = math.inf  # no numbers around the legs
-    shape = sheet._shape((start, end, 200.0, *legs, start.bottom(), end.top(), start.top(), room))
+    shape = sheet._shape(arch(start, end))
     assert shape is not None
     drawn = _Drawn(shape)
     path, head, a = shape
@@ -165,9 +169,7 @@ def test_an_arch_region_is_a_band_per_leg_corner_and_top(qtbot):
     qtbot.addWidget(sheet)
     sheet.resize(900, 500)
     start, end = QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)
-    legs = (start.center().x(), end.center().x(), start.center().x())
-    ends = (start.bottom(), end.top(), start.top(), math.inf)
-    shape = sheet._shape((start, end, 200.0, *legs, *ends))
+    shape = sheet._shape(arch(start, end))
     assert shape is not None
     drawn = _Drawn(shape)
     path = shape[0]
@@ -274,19 +276,21 @@ def test_a_step_back_finds_the_arrows_it_had_and_each_paint_draws_them_once(
     assert onto == [False, True]
 
 
-def test_head_room_measures_each_number_once_per_font(window, qtbot, monkeypatch):
-    """An arrow head's room between the numbers above its target: each number's width is
-    measured once per font and text, not on every step (a QFontMetrics made for the cell's
-    font and asked its first width was most of head_room), and measured again in a new font
-    (a zoom): the room is still the numbers' as drawn."""
+def test_leg_places_measure_each_number_once_per_font(window, qtbot, monkeypatch):
+    """Where an arrow's leg crosses the column numbers above its box (between their ink):
+    each number's width is measured once per font and text, not on every step (a QFontMetrics
+    made for the header's font and asked its first width was most of placing a head), and
+    measured again in a new font (a zoom): the room is still the numbers' as drawn."""
+    from visualizer.widgets.step_arrows import StepArrows
+
     st = window.state
     st.set_op("max_pool2d")
-    st.set_input(np.full((8, 8), 88888.0))  # wide numbers: the room is finite
-    st.set_params(kernel_size=2, stride=2, padding=0)
-    st.set_step(5)  # Y's second row: the numbers of its first row above the target
+    st.set_step(1)
     settle(qtbot)
+    sheet = window.findChild(StepArrows, "stepArrows")
     view = window.views_panel.output_view
-    target = ((1, 1),)
+    header = view.table.horizontalHeader()
+    box = view.cells_box(((0, 1),), sheet)
     made: list[object] = []
     real = step_arrows.QFontMetrics
 
@@ -295,32 +299,24 @@ def test_head_room_measures_each_number_once_per_font(window, qtbot, monkeypatch
             made.append(args)
             super().__init__(*args)
 
-    def room() -> float:
-        """head_room measured afresh, as before: with the cell's font's metrics."""
-        table, model = view.table, view.model
-        gap = math.inf
-        for col in (0, 1):
-            index = model.index(0, col)
-            text = str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
-            font = model.data(index, Qt.ItemDataRole.FontRole)
-            width = real(font).horizontalAdvance(text)
-            gap = min(gap, (table.columnWidth(col) - width) / 2)
-        return gap - (step_arrows.ARROW_WIDTH + 4 * step_arrows.ARROW_EDGE) / 2 - 1
+    def place() -> tuple[float, float] | None:
+        return sheet._leg_place(view, header, 1, 1, box.left(), box.right(), True)
 
     monkeypatch.setattr(step_arrows, "QFontMetrics", Counted)
-    first = step_arrows.head_room(view, target)
-    assert first == room()
+    first = place()
+    assert first is not None
     made.clear()
     for _ in range(3):
-        assert step_arrows.head_room(view, target) == first
+        assert place() == first
     assert made == []  # measured once
-    font = QFont(view.model.font)
+    font = QFont(header.font())
     if font.pixelSize() > 0:
         font.setPixelSize(2 * font.pixelSize())
     else:
         font.setPointSizeF(2 * font.pointSizeF())
-    view.model.font = font  # a zoom's bigger numbers
-    assert step_arrows.head_room(view, target) == room() < first
+    header.setFont(font)  # a zoom's bigger numbers
+    again = place()
+    assert again is None or again[1] < first[1]  # less room between wider numbers
     assert made  # measured in the new font
 
 
@@ -811,6 +807,8 @@ def test_a_step_places_its_arrow_asking_each_widget_once_and_through_qts_classes
     the only mappings through the screen left are the two views' own (cells_box, which also
     asks each view whether it is visible), and the titles' boxes are where the labels have
     their texts on the sheet, as before."""
+    from visualizer.widgets.step_arrows import close_up_shown
+
     st = max_pooling_16(window, qtbot)
     sheet = window.findChild(StepArrows, "stepArrows")
     placing = [False]
@@ -855,12 +853,21 @@ def test_a_step_places_its_arrow_asking_each_widget_once_and_through_qts_classes
             settle(qtbot)
             arrows = len(sheet.arrows)
             assert arrows and sheet._shapes
-            # Each placing (a step's, and a relayout's after it): cells_box's, nothing else.
-            places = asked["relocate"] * arrows
+            # Each placing (a step's, and a relayout's after it): cells_box's, nothing else,
+            # of each end's view and of its close-up where one is shown (an arrow may leave
+            # or enter either).
+            views = window.views_panel._tensor_views()
+            boxes = sum(
+                1 + (close_up_shown(views[name]) is not None)
+                for source, _, target, _ in sheet._pending
+                for name in (source, target)
+            )
+            places = asked["relocate"] * boxes
+            assert arrows == len(sheet._pending)
             assert asked == {
                 "relocate": asked["relocate"],
-                "StepArrows.mapFromGlobal": 2 * places,
-                "MatrixView.isVisible": 2 * places,
+                "StepArrows.mapFromGlobal": places,
+                "MatrixView.isVisible": places,
             }, (lecture, step)
             # The boxes as the screen's coordinates place them.
             placing[0] = False
