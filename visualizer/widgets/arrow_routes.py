@@ -14,6 +14,7 @@ by markers in the arrow's colour instead).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections import OrderedDict
@@ -28,7 +29,10 @@ DOWN: Direction = (0, 1)
 LEFT: Direction = (-1, 0)
 RIGHT: Direction = (1, 0)
 
-BEND_COST = 60.0  # pixels of length a bend is worth: few bends before short routes
+BEND_COST = 40.0  # pixels of length a bend is worth: few bends before short routes
+# States a search looks at, at most: past this it gives up (the ends are then linked), so that
+# a step never waits long for its arrow (a layout's few dozen lines need a few hundred).
+LOOKS = 3000
 PREFERRED_GAP = 9.0  # a middle segment stays this far (its centre) from its band's sides
 
 
@@ -66,6 +70,40 @@ class Obstacles:
         # through), found when a route first asks for the line.
         self._vertical: dict[float, list[tuple[float, float]]] = {}
         self._horizontal: dict[float, list[tuple[float, float]]] = {}
+        # The lines' crossings as a graph, made once per layout: crossing (i, j) is node
+        # i * len(ys) + j; each node's free neighbours as (node, length, axis: 0 across, 1
+        # up or down).
+        self.xl, self.yl = sorted(self.xs), sorted(self.ys)
+        self.adjacent: list[list[tuple[int, float, int]]] = self._graph()
+
+    def _graph(self) -> list[list[tuple[int, float, int]]]:
+        xl, yl = self.xl, self.yl
+        nx, ny = len(xl), len(yl)
+        free = [[self.free_point((x, y)) for y in yl] for x in xl]
+        adjacent: list[list[tuple[int, float, int]]] = [[] for _ in range(nx * ny)]
+        for i in range(nx):
+            blocked = self.blocked_on_vertical(xl[i])
+            for j in range(ny - 1):
+                if free[i][j] and free[i][j + 1]:
+                    lo, hi = yl[j], yl[j + 1]
+                    if not any(a < hi and lo < b for a, b in blocked):
+                        n = i * ny + j
+                        adjacent[n].append((n + 1, hi - lo, 1))
+                        adjacent[n + 1].append((n, hi - lo, 1))
+        for j in range(ny):
+            blocked = self.blocked_on_horizontal(yl[j])
+            for i in range(nx - 1):
+                if free[i][j] and free[i + 1][j]:
+                    lo, hi = xl[i], xl[i + 1]
+                    if not any(a < hi and lo < b for a, b in blocked):
+                        n = i * ny + j
+                        adjacent[n].append((n + ny, hi - lo, 0))
+                        adjacent[n + ny].append((n, hi - lo, 0))
+        return adjacent
+
+    def point(self, node: int) -> Point:
+        ny = len(self.yl)
+        return self.xl[node // ny], self.yl[node % ny]
 
     def blocked_on_vertical(self, x: float) -> list[tuple[float, float]]:
         spans = self._vertical.get(x)
@@ -168,100 +206,161 @@ def route(
     return found
 
 
+def _attach(
+    obstacles: Obstacles,
+    port: Port,
+    first: int,
+    extra: dict[int, list[tuple[int, float, int]]],
+    where: dict[int, Point],
+) -> int:
+    """Join ``port``'s out point to the crossings' graph: a chain of new nodes (numbered from
+    ``first``) from it straight on along its direction across each line it meets, each joined
+    to the nearest crossings on that line on either side (and to the crossing it is on, when
+    it is one).  The graph's new edges go into ``extra`` (both ways), the nodes' places into
+    ``where``; the number of the next free node."""
+    xl, yl = obstacles.xl, obstacles.yl
+    ny = len(yl)
+    dx, dy = port.direction
+    axis = 0 if dy == 0 else 1  # the chain's
+    px, py = port.out
+    node, previous = first, None
+    prev_point = port.out
+    # The lines the chain crosses: the out point's own, then on in its direction.
+    if axis == 1:
+        lines = [y for y in (yl if dy > 0 else reversed(yl)) if (y - py) * dy >= 0]
+    else:
+        lines = [x for x in (xl if dx > 0 else reversed(xl)) if (x - px) * dx >= 0]
+    for k, line in enumerate(lines[:8]):
+        here = (px, line) if axis == 1 else (line, py)
+        if k > 0 and not obstacles.free_segment(prev_point, here):
+            break
+        if not obstacles.free_point(here):
+            break
+        where[node] = here
+        if previous is not None:
+            step = abs(here[0] - prev_point[0]) + abs(here[1] - prev_point[1])
+            extra.setdefault(node, []).append((previous, step, axis))
+            extra.setdefault(previous, []).append((node, step, axis))
+        # The crossings on this line beside the chain.
+        if axis == 1:
+            j = bisect.bisect_left(yl, line)
+            i = bisect.bisect_left(xl, px)
+            beside = [i - 1, i] if i == len(xl) or xl[i] != px else [i]
+            neighbours = [(b * ny + j, abs(xl[b] - px)) for b in beside if 0 <= b < len(xl)]
+            across = 0
+        else:
+            i = bisect.bisect_left(xl, line)
+            j = bisect.bisect_left(yl, py)
+            beside = [j - 1, j] if j == len(yl) or yl[j] != py else [j]
+            neighbours = [(i * ny + b, abs(yl[b] - py)) for b in beside if 0 <= b < ny]
+            across = 1
+        for other, step in neighbours:
+            if obstacles.free_segment(here, obstacles.point(other)) and obstacles.free_point(
+                obstacles.point(other)
+            ):
+                extra.setdefault(node, []).append((other, step, across))
+                extra.setdefault(other, []).append((node, step, across))
+        previous, prev_point = node, here
+        node += 1
+    return node
+
+
 def _search(
     obstacles: Obstacles, starts: tuple[Port, ...], ends: tuple[Port, ...]
 ) -> tuple[Port, Port, list[Point]] | None:
-    """A* over the lines' crossings: cost = length + BEND_COST per bend (the legs' own
-    lengths counted, a bend where the route leaves or joins a leg included)."""
+    """A* over the crossings' graph with each port joined to it (see _attach): cost =
+    length + BEND_COST per bend (the legs' own lengths counted, a bend where the route leaves
+    or joins a leg included).  A state is a node and the axis the route moves along there
+    (0 across, 1 up or down)."""
     usable_starts = [p for p in starts if obstacles.free_point(p.out)]
     usable_ends = [p for p in ends if obstacles.free_point(p.out)]
     if not usable_starts or not usable_ends:
         return None
-    xs = set(obstacles.xs)
-    ys = set(obstacles.ys)
-    for port in (*usable_starts, *usable_ends):
-        xs.add(port.out[0])
-        ys.add(port.out[1])
-    xl, yl = sorted(xs), sorted(ys)
-    xi = {x: i for i, x in enumerate(xl)}
-    yi = {y: j for j, y in enumerate(yl)}
-    goal: dict[tuple[int, int], list[Port]] = {}
+    adjacent = obstacles.adjacent
+    extra: dict[int, list[tuple[int, float, int]]] = {}
+    where: dict[int, Point] = {}
+    node = len(adjacent)
+    start_nodes: list[tuple[int, Port]] = []
+    end_nodes: dict[int, list[Port]] = {}
+    for port in usable_starts:
+        start_nodes.append((node, port))
+        node = _attach(obstacles, port, node, extra, where)
     for port in usable_ends:
-        goal.setdefault((xi[port.out[0]], yi[port.out[1]]), []).append(port)
-    goal_points = [p.out for p in usable_ends]
+        end_nodes.setdefault(node, []).append(port)
+        node = _attach(obstacles, port, node, extra, where)
+    point = obstacles.point
+    base = len(adjacent)
+
+    def place(n: int) -> Point:
+        return where[n] if n >= base else point(n)
+
+    goals = [p.out for p in usable_ends]
+    bend = BEND_COST
 
     def estimate(x: float, y: float) -> float:
-        return min(abs(x - gx) + abs(y - gy) for gx, gy in goal_points)
+        best_h = math.inf
+        for gx, gy in goals:
+            h = abs(x - gx) + abs(y - gy)
+            if gx != x and gy != y:
+                h += bend  # not in line with it: a bend at least
+            if h < best_h:
+                best_h = h
+        return best_h
 
-    # State: (i, j, direction of travel); heap of (f, g, tie, state).
-    best: dict[tuple[int, int, Direction], float] = {}
-    came: dict[tuple[int, int, Direction], tuple[int, int, Direction] | None] = {}
-    origin: dict[tuple[int, int, Direction], Port] = {}
-    heap: list[tuple[float, float, int, tuple[int, int, Direction]]] = []
+    best: dict[tuple[int, int], float] = {}
+    came: dict[tuple[int, int], tuple[int, int] | None] = {}
+    origin: dict[tuple[int, int], Port] = {}
+    heap: list[tuple[float, float, int, tuple[int, int]]] = []
     tie = 0
-    for port in usable_starts:
-        sx, sy = port.out
-        leg = abs(sx - port.edge[0]) + abs(sy - port.edge[1])
-        state = (xi[sx], yi[sy], port.direction)
-        if leg < best.get(state, math.inf):
-            best[state] = leg
-            came[state] = None
-            origin[state] = port
-            heapq.heappush(heap, (leg + estimate(sx, sy), leg, tie, state))
-            tie += 1
-    free_segment = obstacles.free_segment
-    free_point = obstacles.free_point
-    nx, ny = len(xl), len(yl)
-    found: tuple[tuple[int, int, Direction], Port, float] | None = None
-    limit = 20000  # crossings looked at, at most (a layout's few dozen lines)
+    for n, port in start_nodes:
+        if n not in where:
+            continue
+        leg = abs(port.out[0] - port.edge[0]) + abs(port.out[1] - port.edge[1])
+        state = (n, 0 if port.direction[1] == 0 else 1)
+        best[state] = leg
+        came[state] = None
+        origin[state] = port
+        heapq.heappush(heap, (leg + estimate(*port.out), leg, tie, state))
+        tie += 1
+    found: tuple[tuple[int, int], Port, float] | None = None
+    limit = LOOKS
     while heap and limit:
         limit -= 1
         f, g, _, state = heapq.heappop(heap)
-        if g > best.get(state, math.inf):
+        if g > best[state]:
             continue
         if found is not None and f >= found[2]:
             break
-        i, j, d = state
-        for port in goal.get((i, j), ()):
-            # Into the end's leg: straight on, or a bend where the leg starts.
-            into = (-port.direction[0], -port.direction[1])
-            if into == (-d[0], -d[1]):
-                continue  # it would turn back on itself
+        n, axis = state
+        for port in end_nodes.get(n, ()):
             leg = abs(port.out[0] - port.edge[0]) + abs(port.out[1] - port.edge[1])
-            total = g + leg + (0.0 if into == d else BEND_COST)
+            into = 0 if port.direction[1] == 0 else 1
+            total = g + leg + (0.0 if into == axis else bend)
             if found is None or total < found[2]:
                 found = (state, port, total)
-        x, y = xl[i], yl[j]
-        for step in (UP, DOWN, LEFT, RIGHT):
-            if step == (-d[0], -d[1]):
-                continue
-            ni, nj = i + step[0], j + step[1]
-            if not (0 <= ni < nx and 0 <= nj < ny):
-                continue
-            q = (xl[ni], yl[nj])
-            if not free_segment((x, y), q) or not free_point(q):
-                continue
-            cost = g + abs(q[0] - x) + abs(q[1] - y) + (0.0 if step == d else BEND_COST)
-            nxt = (ni, nj, step)
+        neighbours = adjacent[n] if n < base else ()
+        more = extra.get(n)
+        for other, step, new_axis in (*neighbours, *more) if more else neighbours:
+            cost = g + step + (0.0 if new_axis == axis else bend)
+            nxt = (other, new_axis)
             if cost < best.get(nxt, math.inf):
                 best[nxt] = cost
                 came[nxt] = state
-                heapq.heappush(heap, (cost + estimate(*q), cost, tie, nxt))
+                heapq.heappush(heap, (cost + estimate(*place(other)), cost, tie, nxt))
                 tie += 1
     if found is None:
         return None
     state, end, _ = found
-    crossings: list[Point] = []
-    walk: tuple[int, int, Direction] | None = state
+    nodes: list[Point] = []
+    walk: tuple[int, int] | None = state
     first = state
     while walk is not None:
-        crossings.append((xl[walk[0]], yl[walk[1]]))
+        nodes.append(place(walk[0]))
         first = walk
         walk = came[walk]
-    crossings.reverse()
+    nodes.reverse()
     start = origin[first]
-    points = [start.edge, *crossings, end.edge]
-    return start, end, _bends(points)
+    return start, end, _bends([start.edge, *nodes, end.edge])
 
 
 def _bends(points: list[Point]) -> list[Point]:

@@ -240,6 +240,11 @@ class StepArrows(QWidget):
         self._labels_key: tuple[object, int] | None = None  # (parent, views made) when found
         self._matrices: list[MatrixView] = []  # every view under the sheet (found with them)
         self._others: list[QWidget] = []  # labels beside the views (see _find_titles)
+        # The layout's obstacles for the routes, the sheet's size they were found at, and
+        # each shown view's cells and numbers' rectangles (see _matrix_rects) found with them.
+        self._layout: arrow_routes.Obstacles | None = None
+        self._layout_size = QSize()
+        self._matrix_known: dict[MatrixView, tuple[Rect, Rect] | None] = {}
         # Shown: (text, font) and text box (x, y, width, height on the sheet), and the label
         # of each (its colours are asked for when an arrow crosses it).
         self._items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
@@ -288,11 +293,17 @@ class StepArrows(QWidget):
         if self._pending:
             if refresh or self._labels is None:
                 self._labels = self._find_titles()
-            try:
-                layout = self._layout_obstacles()
-            except RuntimeError:  # a view known was deleted
-                self._labels = self._find_titles(again=True)
-                layout = self._layout_obstacles()
+            # The obstacles are the layout's: found again when it may have changed (a resize, a
+            # scroll, a relayout: ``refresh``), kept from step to step (~1 ms of mapping the
+            # views' parts to the sheet).
+            if refresh or self._layout is None or self._layout_size != _size(self):
+                try:
+                    self._layout = self._layout_obstacles()
+                except RuntimeError:  # a view known was deleted
+                    self._labels = self._find_titles(again=True)
+                    self._layout = self._layout_obstacles()
+                self._layout_size = _size(self)
+            layout = self._layout
         for source_view, source, target_view, target in self._pending:
             a, b = views.get(source_view), views.get(target_view)
             if a is None or b is None:
@@ -347,6 +358,7 @@ class StepArrows(QWidget):
         numbers, and the labels beside the views (dW's bias gradient)."""
         parent = _parent_widget(self) if _pos(self) == _ZERO else None
         rects: list[Rect] = []
+        self._matrix_known = known = {}
         for view in self._matrices:
             if not _is_visible(view):
                 continue
@@ -361,7 +373,7 @@ class StepArrows(QWidget):
             for widget in (view.legend, view.hint_label):
                 if _is_visible(widget):
                     rects.append(self._widget_rect(widget, parent))
-            matrix = self._matrix_rects(view, parent)
+            matrix = known[view] = self._matrix_rects(view, parent)
             if matrix is not None:
                 rects.append(matrix[1])
         for widget in self._others:
@@ -425,7 +437,10 @@ class StepArrows(QWidget):
         first: QRectF | None = None
         for shown in (view,) if low is None else (view, low):
             box = shown.cells_box(cells, self)
-            rects = self._matrix_rects(shown, parent) if box is not None else None
+            rects = None
+            if box is not None:
+                known = self._matrix_known
+                rects = known[shown] if shown in known else self._matrix_rects(shown, parent)
             if box is None or rects is None:
                 continue
             first = box if first is None else first
