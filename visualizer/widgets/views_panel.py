@@ -77,7 +77,9 @@ def has_negative(values: np.ndarray) -> bool:
     return bool(values.size) and bool(np.fmin.reduce(values, axis=None) < 0)
 
 
-ARCH_GAP = 4  # pixels between the rows of views, and above them
+# Pixels between the rows of views and above them: none besides the views' own margins (the
+# room the step arrows once arched in went under each title, see TITLE_GAP).
+ARCH_GAP = 0
 
 # Step cell roles (engine.Step) -> MatrixView highlight styles.  The winning tap stays marked
 # in the backward phase: it is where dY goes.
