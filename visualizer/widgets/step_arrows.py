@@ -5,12 +5,14 @@ gradient cells it feeds.  Which cells come from the step's data (``AppState.step
 made by :func:`visualizer.model.present.arrows` from the engine's Step roles); this widget
 only finds where those cells are on screen and draws.
 
-Between views side by side an arrow rises straight up from its cells, arches over the views
-and comes straight down into the target (it never runs across the cells between them).  An
-arrow is drawn whole, one shape from its dot to its head; the titles' and legends' letters it
-crosses stay readable: they are drawn again over it, in a thin halo, where they meet it (as
-names over the lines of a map).  Keeping the arrow off the letters and a halo round them cut
-it into pieces: an arch over the titles lost bits of its edge to every letter under it.
+An arrow takes a route (:mod:`visualizer.widgets.arrow_routes`) through the free room: out of
+its box by a side that lies on its matrix's side (across the row or column numbers between
+their ink), under the titles (each view keeps TITLE_GAP there), through the gutters between
+the views, into its target the same way; never across a title's row, a colour legend or a
+cell but its own.  Where no such route exists (a window inside its matrix), the two boxes,
+framed in the arrow's colour already, are linked by a dot inside the start's and a small head
+inside the end's.  An arrow is drawn whole, one shape from its dot to its head; letters it
+still meets (none, on a route) would be drawn again over it in a thin halo.
 """
 
 from __future__ import annotations
