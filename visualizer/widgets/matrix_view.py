@@ -1008,8 +1008,14 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
 TITLE_POINTS = 12.5  # a view's title (bold)
 CLOSE_UP_TITLE_SCALE = 0.8  # a close-up's title, of a view's
 FONT_MEASURES_KEPT = 512  # texts a title or legend keeps the advance of (a close-up: one per box)
-MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
-HEAT_MAP_STRETCH, MAGNIFIER_STRETCH = 3, 2  # how a heat map view's body shares its room
+# Of a heat map view's width (close-up beside the map) or height (below it), at most.  Beside,
+# the map is as high as the view whatever its width, so the close-up may take more: at 0.45 a
+# 16×16 transposed-convolution output's 6×6 close-up at 1366×768 had 18 px cells and 7 px
+# digits beside a map with room to spare (30 px cells, 12 px digits at 0.6).  Below, the map
+# keeps half: at 0.6 a 32×32 input's map shrank to a 55 px strip.
+MAGNIFIER_SHARE_BESIDE = 0.6
+MAGNIFIER_SHARE_BELOW = 0.5
+HEAT_MAP_STRETCH, MAGNIFIER_STRETCH = 2, 3  # how a heat map view's body shares its room
 # A close-up shows no more rows and columns than fit at this cell size in its share: a
 # 16×16 window shown whole in a 230 px close-up had 14 px cells, too small for its numbers.
 MAGNIFIER_CELL = 22
@@ -5086,9 +5092,10 @@ class MatrixView(QWidget):
         column: int = MAGNIFIER_CELL,
     ) -> tuple[int, int]:
         # The body shares its room by stretch (heat map 3, close-up 2) after its spacing, up
-        # to MAGNIFIER_SHARE: from the share alone a 1024×768 close-up was taken to be 291 px
+        # to its share: from the share alone a 1024×768 close-up was taken to be 291 px
         # wide where it got 255, and its 12 columns shrank to 18 px (3-digit numbers cut).
-        share = min(MAGNIFIER_SHARE, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
+        most = MAGNIFIER_SHARE_BESIDE if beside else MAGNIFIER_SHARE_BELOW
+        share = min(most, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
         width = (view_width - spacing) * share if beside else view_width
         height = view_height if beside else (view_height - spacing) * share
         rows = int((height - 3 * MAGNIFIER_CHROME) // MAGNIFIER_CELL)  # title, header, legend
@@ -5103,7 +5110,7 @@ class MatrixView(QWidget):
         self._share_with_magnifier()
 
     def _share_with_magnifier(self, before_layout: bool = False) -> bool:
-        """The magnifier takes at most MAGNIFIER_SHARE of the view's width (beside the heat
+        """The magnifier takes at most its share of the view's width (beside the heat
         map) or height (below it), whatever its table would like; True if a limit changed.
 
         ``before_layout``: the body is about to share out the room of the view's new size:
@@ -5114,9 +5121,9 @@ class MatrixView(QWidget):
         if magnifier is None or self.close_up_plan is not None:
             return False  # a lecture close-up has the size its plan gives it
         if self.body.direction() == QBoxLayout.Direction.LeftToRight:
-            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), QWIDGETSIZE_MAX)
+            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE_BESIDE)), QWIDGETSIZE_MAX)
         else:
-            largest = QSize(QWIDGETSIZE_MAX, max(1, int(self.height() * MAGNIFIER_SHARE)))
+            largest = QSize(QWIDGETSIZE_MAX, max(1, int(self.height() * MAGNIFIER_SHARE_BELOW)))
         fence = magnifier.parentWidget()
         widgets = [magnifier]
         if before_layout and isinstance(fence, LayoutFence):
