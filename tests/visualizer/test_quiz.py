@@ -425,7 +425,7 @@ def test_a_backward_convolution_question_holds_dw_and_db_with_dx(window, qtbot):
 def test_a_backward_cells_question_does_not_frame_its_answer_in_x(
     window, qtbot, op, params, hidden
 ):
-    """"Which cells of dX receive dY[0, 2]?": X's window frames were exactly those cells in
+    """ "Which cells of dX receive dY[0, 2]?": X's window frames were exactly those cells in
     a convolution or average step, the answer in plain sight until the answer."""
     st = window.state
     st.set_op(op)
