@@ -335,9 +335,27 @@ def test_a_winner_inside_the_window_keeps_both_frames(qtbot, palette):
         if room is None or room >= 8:
             shown = dict((c, n) for c, n in runs if c in (window, winner))
             assert min(shown.values()) >= 2, (size, room, runs)
+    # A wide number leaves less room beside it than above and below: the frames keep the
+    # room above and below, and both still show at the sides, within the room there.
+    for size, side in itertools.product((58, 96), (8, 6, 4)):
+        view.set_cell_size(size)
+        plan = view.delegate._border_plan(
+            size, size, frozenset(("window", "winner")), 20, None, side
+        )
+        top = frame_runs(plan, size)
+        assert colour_runs(plan, size) == [window, winner], (size, side, top)
+        assert min(n for c, n in top if c in (window, winner)) >= 2, (size, side, top)
+        beside = frame_runs(transposed(plan), size)
+        assert [c for c, _ in beside if c in (window, winner)] == [window, winner]
+        assert sum(n for _, n in beside) <= max(side, 4), (size, side, beside)
     # One frame alone is as before: its colour between its outline and inline.
     plan = view.delegate._border_plan(96, 96, frozenset(("winner",)))
     assert colour_runs(plan, 96) == [winner]
+
+
+def transposed(plan):
+    """A border plan's bands mirrored across the cell's diagonal: its left edge on top."""
+    return [(y, x, h, w, colour, dashed) for x, y, w, h, colour, dashed in plan]
 
 
 @pytest.mark.parametrize("presentation", [False, True])

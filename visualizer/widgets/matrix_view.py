@@ -1661,15 +1661,16 @@ class _CellDelegate(QStyledItemDelegate):
         if side is not None:
             # A wide number ("17" in a 45 px output cell of the lecture layout) leaves less
             # room at its sides than above and below: the frame's inline crossed its digits.
-            room = min(room, side)
+            side = min(room, side)
         tones = _inline_tones(view_settings().palette, marks, under.rgb())
-        key = (view_settings().palette, self.scale, cell.width(), cell.height(), room, marks, tones)
+        sizes = (cell.width(), cell.height(), room, side)
+        key = (view_settings().palette, self.scale, sizes, marks, tones)
         plan = self._border_plans.get(key)
         if plan is None:
             if len(self._border_plans) > 256:
                 self._border_plans.clear()
             plan = self._border_plans[key] = self._border_plan(
-                cell.width(), cell.height(), marks, room, under
+                cell.width(), cell.height(), marks, room, under, side
             )
         return plan
 
@@ -1700,6 +1701,7 @@ class _CellDelegate(QStyledItemDelegate):
         styles: Collection[str],
         room: int | None = None,
         under: QColor | None = None,
+        side: int | None = None,
     ) -> tuple[Band, ...]:
         """The bands of the borders of ``styles`` on a cell of ``width`` × ``height`` at the
         origin, in painting order: ``(x, y, w, h, colour, None)`` for a filled rectangle,
@@ -1707,9 +1709,14 @@ class _CellDelegate(QStyledItemDelegate):
         with a dashed pen (see :meth:`_paint_dashed`).  ``room``: how deep from the cell's
         edge a border may reach without covering the number (see :meth:`_number_room`); a
         border that would reach deeper is made thinner and laid along the edge.  ``under``:
-        the cell's colour, which picks each frame's inline (see :func:`frame_tones`)."""
+        the cell's colour, which picks each frame's inline (see :func:`frame_tones`).
+        ``side``: the room at the cell's left and right where that is less (a wide number):
+        frames that meet in a cell take the room there is on each side, a lone frame the
+        less of the two all round."""
         pens = style_pens()
         plan: list[Band] = []
+        along = room if side is None else side  # how deep the left and right sides may reach
+        narrow = along if room is None else room if along is None else min(room, along)
         # Pens grow with the cell up to 1.2 times theirs (at 58 px), then in proportion with
         # cells larger than MAX_CELL (a lecture's on a large screen: frames of 96 px cells on
         # cells of 136 looked thin).
@@ -1725,8 +1732,8 @@ class _CellDelegate(QStyledItemDelegate):
                 solid.append((color, outline, inline, pen_width))
                 continue
             edge = frame_edge(pen_width)
-            if room is not None and frame_depth(pen_width) > room:
-                pen_width, edge = (2, 1) if room >= 4 else (1, 1)
+            if narrow is not None and frame_depth(pen_width) > narrow:
+                pen_width, edge = (2, 1) if narrow >= 4 else (1, 1)
             # Two-tone: the colour between an outline and an inline, each black or white.
             # The outline sets the colour apart from whatever lies outside the frame, the
             # inline the frame from the cell's own colour (a pure blue frame on the
@@ -1737,12 +1744,12 @@ class _CellDelegate(QStyledItemDelegate):
         if len(solid) == 1:
             color, outline, inline, pen_width = solid[0]
             edge = frame_edge(pen_width)
-            if room is not None and frame_depth(pen_width) > room:
+            if narrow is not None and frame_depth(pen_width) > narrow:
                 # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
                 # border covered the top and bottom of its digits, the window's and the
                 # winner's numbers (the ones the step is about) were the hardest to read.
                 # Thinner, on the cell's edge.
-                depth = max(2, room)
+                depth = max(2, narrow)
                 plan += _edge_frame(width, height, depth, _colour(color), outline, inline)
             else:
                 # Solid borders as filled bands: a wide pen's stroke costs ~0.2 ms a rectangle.
@@ -1753,7 +1760,9 @@ class _CellDelegate(QStyledItemDelegate):
             # Frames that meet in a cell (the max winner inside the window) nest, in
             # STYLE_ORDER from the edge inwards: drawn from the same edge, the last one hid
             # the others (the window's frame was gone from the winner's cell).
-            plan += _rings(width, height, _nested_rings(solid, room))
+            # Above and below the number there is often more room than beside a wide one
+            # (the winner's bold "16"): the frames keep it there, where they show most.
+            plan += _rings(width, height, _nested_rings(solid, room), _nested_rings(solid, along))
         if "differs" in styles:
             # A square in the corner, a quarter of the cell (at least 6 px) with a dark edge:
             # the number stays clear of it, the step's frame shows on its four sides.
@@ -1941,13 +1950,14 @@ def _nested_rings(
             if left >= least * n:
                 break
         pens = [left // n + (1 if k < left % n else 0) for k in range(n)]
+    # The same rings whatever the room (a line left out is 0 wide): the top and bottom of a
+    # frame and its sides may be given different room.
     rings: list[tuple[QColor, int]] = [(outline, rim)]
     for k, colour in enumerate(colours):
-        if k and line:
+        if k:
             rings.append((between[k - 1], line))
         rings.append((colour, pens[k]))
-    if last:
-        rings.append((inline, last))
+    rings.append((inline, last))
     return rings
 
 
@@ -1959,23 +1969,35 @@ def _separator(a: QColor, b: QColor) -> QColor:
     return _OUTLINE if black >= white else _INLINE
 
 
-def _rings(width: int, height: int, rings: list[tuple[QColor, int]]) -> list[Band]:
+def _rings(
+    width: int,
+    height: int,
+    rings: list[tuple[QColor, int]],
+    sides: list[tuple[QColor, int]] | None = None,
+) -> list[Band]:
     """Rings of ``(colour, thickness)`` along the edge of a ``width`` × ``height`` cell, from
-    the edge inwards, as filled rectangles ``(x, y, w, h, colour, None)``."""
+    the edge inwards, as filled rectangles ``(x, y, w, h, colour, None)``; ``sides``: the same
+    rings' thicknesses at the cell's left and right when they differ (0: left out there)."""
     bands: list[Band] = []
-    edge = 0
-    for shade, thickness in rings:
-        w, h = width - 2 * edge, height - 2 * edge
-        if w <= 2 * thickness or h <= 2 * thickness:
-            bands.append((edge, edge, max(0, w), max(0, h), shade, None))
+    x = y = 0
+    for k, (shade, thickness) in enumerate(rings):
+        beside = thickness if sides is None else sides[k][1]
+        w, h = width - 2 * x, height - 2 * y
+        if w <= 2 * beside or h <= 2 * thickness:
+            if thickness or beside:
+                bands.append((x, y, max(0, w), max(0, h), shade, None))
         else:
-            bands += [
-                (edge, edge, w, thickness, shade, None),
-                (edge, edge + h - thickness, w, thickness, shade, None),
-                (edge, edge + thickness, thickness, h - 2 * thickness, shade, None),
-                (edge + w - thickness, edge + thickness, thickness, h - 2 * thickness, shade, None),
-            ]
-        edge += thickness
+            if thickness:
+                bands += [
+                    (x, y, w, thickness, shade, None),
+                    (x, y + h - thickness, w, thickness, shade, None),
+                ]
+            if beside:
+                bands += [
+                    (x, y + thickness, beside, h - 2 * thickness, shade, None),
+                    (x + w - beside, y + thickness, beside, h - 2 * thickness, shade, None),
+                ]
+        x, y = x + beside, y + thickness
     return bands
 
 
