@@ -2006,24 +2006,28 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>紫色</translation>
     </message>
     <message>
-        <source>dark brown</source>
-        <translation>深棕色</translation>
-    </message>
-    <message>
-        <source>dashed blue</source>
-        <translation>蓝色虚线</translation>
-    </message>
-    <message>
-        <source>dotted blue</source>
-        <translation>蓝色点线</translation>
-    </message>
-    <message>
-        <source>dashed black</source>
-        <translation>黑色虚线</translation>
-    </message>
-    <message>
         <source>pale green</source>
         <translation>浅绿色</translation>
+    </message>
+    <message>
+        <source>dark green</source>
+        <translation>深绿色</translation>
+    </message>
+    <message>
+        <source>dashed violet</source>
+        <translation>紫色虚线</translation>
+    </message>
+    <message>
+        <source>dotted violet</source>
+        <translation>紫色点线</translation>
+    </message>
+    <message>
+        <source>dashed pink</source>
+        <translation>粉色虚线</translation>
+    </message>
+    <message>
+        <source>dark teal</source>
+        <translation>深青色</translation>
     </message>
     <message>
         <source>the input plane, with its padding ring (grey) when padding &gt; 0. Editable.</source>

@@ -66,11 +66,11 @@ COLOUR_NAMES = {
         "wrong": QT_TR_NOOP("violet"),
     },
     "colorblind": {
-        "window": QT_TR_NOOP("blue"), "winner": QT_TR_NOOP("violet"),
-        "target": QT_TR_NOOP("dark brown"), "pad_tap": QT_TR_NOOP("dashed blue"),
-        "summed": QT_TR_NOOP("dotted blue"),
-        "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed black"),
-        "wrong": QT_TR_NOOP("pale green"),
+        "window": QT_TR_NOOP("violet"), "winner": QT_TR_NOOP("pale green"),
+        "target": QT_TR_NOOP("dark green"), "pad_tap": QT_TR_NOOP("dashed violet"),
+        "summed": QT_TR_NOOP("dotted violet"),
+        "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed pink"),
+        "wrong": QT_TR_NOOP("dark teal"),
     },
 }  # fmt: skip
 

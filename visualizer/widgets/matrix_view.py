@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 from bisect import bisect_right
 from collections import OrderedDict
@@ -165,10 +166,13 @@ QUIZ_COLOURS = {
 # Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
 # diverging one (centred on zero) and the highlight colours.  Standard: blue and blue − white
 # − red.  Colour-blind safe: cividis and blue − white − orange.  No highlight colour is a
-# colour of its palette's maps (CIELAB distance at least 30 from every one, and for the
-# colour-blind palette at least 15 under simulated deuteranopia and protanopia too: the maps
-# use the whole blue–yellow axis such eyes see, so its highlights are pure blue, violet, dark
-# brown, black and pale lime; tests/visualizer/test_lecture_colours.py measures this).
+# colour of its palette's maps in any theme: CIEDE2000 at least 15 from every one and, both
+# being colourful, 30° of hue apart (a frame in the cell's own hue, darker or lighter, reads
+# as the cell's edge: the colour-blind palette's pure blue was lost on its navy cells, its
+# dark brown on its orange ones).  The colour-blind maps use the whole blue–yellow axis
+# that deuteranopes and protanopes see, so its highlights lie off it for normal eyes
+# (violet, pale green, dark teal, dark green, pink) and keep apart from each other for
+# such eyes; tests/visualizer/test_lecture_colours.py measures all this.
 PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
     "standard": (
         pg.ColorMap([0.0, 1.0], [(247, 251, 255), (66, 130, 198)]),
@@ -188,14 +192,14 @@ PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
         pg.colormap.get("cividis"),
         pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (230, 97, 1)]),
         {
-            "window": "#0000ff",
-            "pad_tap": "#0000ff",
+            "window": "#cc00ff",
+            "pad_tap": "#cc00ff",
             "gap": "#000000",
-            "winner": "#9c7dff",
-            "wrong": "#caff95",
-            "current": "#0000ff",
-            "target": "#694200",
-            "hover": "#000000",
+            "winner": "#bbff88",
+            "wrong": "#004444",
+            "current": "#cc00ff",
+            "target": "#226600",
+            "hover": "#ee99ff",
         },
     ),
 }
@@ -485,7 +489,7 @@ class MatrixModel(QAbstractTableModel):
         self._overhang_brush = QBrush(OVERHANG_BG, Qt.BrushStyle.BDiagPattern)
         self._inserted_brush = QBrush(INSERTED_BG)
         self._inserted_hatch = QBrush(PADDING_BG, Qt.BrushStyle.Dense6Pattern)
-        self._blank_brush = QBrush(QColor(255, 255, 255))
+        self._blank_brush = QBrush(QColor(255, 255, 255))  # see set_blank
         self._nonfinite_brush = QBrush(QColor(*NONFINITE_RGB), Qt.BrushStyle.Dense6Pattern)
         self._grey_text = QBrush(QColor(90, 90, 90))
         self._dark_text = QBrush(QColor(0, 0, 0))
@@ -513,6 +517,16 @@ class MatrixModel(QAbstractTableModel):
             for enum in roles
             for role in (enum, enum.value)
         }
+
+    def set_blank(self, color: QColor) -> None:
+        """Draw cells not computed yet in ``color``: the theme's base colour, where a table's
+        empty area is and a dimmed view recedes to (white glared on the dark theme)."""
+        if color != self._blank_brush.color():
+            self._blank_brush = QBrush(color)
+            if self.pending.any():
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+                )
 
     # ---- content ----------------------------------------------------------------------------
     def set_values(
@@ -1653,15 +1667,16 @@ class _CellDelegate(QStyledItemDelegate):
         if side is not None:
             # A wide number ("17" in a 45 px output cell of the lecture layout) leaves less
             # room at its sides than above and below: the frame's inline crossed its digits.
-            room = min(room, side)
+            side = min(room, side)
         tones = _inline_tones(view_settings().palette, marks, under.rgb())
-        key = (view_settings().palette, self.scale, cell.width(), cell.height(), room, marks, tones)
+        sizes = (cell.width(), cell.height(), room, side)
+        key = (view_settings().palette, self.scale, sizes, marks, tones)
         plan = self._border_plans.get(key)
         if plan is None:
             if len(self._border_plans) > 256:
                 self._border_plans.clear()
             plan = self._border_plans[key] = self._border_plan(
-                cell.width(), cell.height(), marks, room, under
+                cell.width(), cell.height(), marks, room, under, side
             )
         return plan
 
@@ -1692,6 +1707,7 @@ class _CellDelegate(QStyledItemDelegate):
         styles: Collection[str],
         room: int | None = None,
         under: QColor | None = None,
+        side: int | None = None,
     ) -> tuple[Band, ...]:
         """The bands of the borders of ``styles`` on a cell of ``width`` × ``height`` at the
         origin, in painting order: ``(x, y, w, h, colour, None)`` for a filled rectangle,
@@ -1699,43 +1715,60 @@ class _CellDelegate(QStyledItemDelegate):
         with a dashed pen (see :meth:`_paint_dashed`).  ``room``: how deep from the cell's
         edge a border may reach without covering the number (see :meth:`_number_room`); a
         border that would reach deeper is made thinner and laid along the edge.  ``under``:
-        the cell's colour, which picks each frame's inline (see :func:`frame_tones`)."""
+        the cell's colour, which picks each frame's inline (see :func:`frame_tones`).
+        ``side``: the room at the cell's left and right where that is less (a wide number):
+        frames that meet in a cell take the room there is on each side, a lone frame the
+        less of the two all round."""
         pens = style_pens()
         plan: list[Band] = []
+        along = room if side is None else side  # how deep the left and right sides may reach
+        narrow = along if room is None else room if along is None else min(room, along)
         # Pens grow with the cell up to 1.2 times theirs (at 58 px), then in proportion with
         # cells larger than MAX_CELL (a lecture's on a large screen: frames of 96 px cells on
         # cells of 136 looked thin).
         scale = min(self.scale, 1.2 * max(1.0, min(width, height) / MAX_CELL))
+        solid: list[tuple[str, QColor, QColor, int]] = []  # (colour, outline, inline, pen)
         for style in STYLE_ORDER:
             if style not in styles or style in ("gap", "differs"):  # the gap's hatch is
                 continue  # under the number; the differs tab is drawn last, over the frames
             color, base_width, line = pens[style]
             outline, inline = frame_tones(color, None if under is None else under.rgb())
             pen_width = max(2, round(base_width * scale))
+            if line == Qt.PenStyle.SolidLine:
+                solid.append((color, outline, inline, pen_width))
+                continue
             edge = frame_edge(pen_width)
-            if room is not None and frame_depth(pen_width) > room:
-                # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
-                # border covered the top and bottom of its digits, the window's and the
-                # winner's numbers (the ones the step is about) were the hardest to read.
-                # Thinner, on the cell's edge.
-                if line == Qt.PenStyle.SolidLine:
-                    depth = max(2, room)
-                    plan += _edge_frame(width, height, depth, _colour(color), outline, inline)
-                    continue
-                pen_width, edge = (2, 1) if room >= 4 else (1, 1)
+            if narrow is not None and frame_depth(pen_width) > narrow:
+                pen_width, edge = (2, 1) if narrow >= 4 else (1, 1)
             # Two-tone: the colour between an outline and an inline, each black or white.
             # The outline sets the colour apart from whatever lies outside the frame, the
             # inline the frame from the cell's own colour (a pure blue frame on the
             # colour-blind map's navy cells, a brown one on its orange cells, had only a
             # pixel of black and of white to tell them apart).
-            if line == Qt.PenStyle.SolidLine:
+            inset = edge + pen_width // 2
+            plan.append((0, 0, 0, 0, outline, (color, pen_width, inset, line, inline)))
+        if len(solid) == 1:
+            color, outline, inline, pen_width = solid[0]
+            edge = frame_edge(pen_width)
+            if narrow is not None and frame_depth(pen_width) > narrow:
+                # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
+                # border covered the top and bottom of its digits, the window's and the
+                # winner's numbers (the ones the step is about) were the hardest to read.
+                # Thinner, on the cell's edge.
+                depth = max(2, narrow)
+                plan += _edge_frame(width, height, depth, _colour(color), outline, inline)
+            else:
                 # Solid borders as filled bands: a wide pen's stroke costs ~0.2 ms a rectangle.
                 plan += _rings(
                     width, height, [(outline, edge), (_colour(color), pen_width), (inline, edge)]
                 )
-                continue
-            inset = edge + pen_width // 2
-            plan.append((0, 0, 0, 0, outline, (color, pen_width, inset, line, inline)))
+        elif solid:
+            # Frames that meet in a cell (the max winner inside the window) nest, in
+            # STYLE_ORDER from the edge inwards: drawn from the same edge, the last one hid
+            # the others (the window's frame was gone from the winner's cell).
+            # Above and below the number there is often more room than beside a wide one
+            # (the winner's bold "16"): the frames keep it there, where they show most.
+            plan += _rings(width, height, _nested_rings(solid, room), _nested_rings(solid, along))
         if "differs" in styles:
             # A square in the corner, a quarter of the cell (at least 6 px) with a dark edge:
             # the number stays clear of it, the step's frame shows on its four sides.
@@ -1898,23 +1931,79 @@ def _edge_frame(
     return _rings(width, height, rings)
 
 
-def _rings(width: int, height: int, rings: list[tuple[QColor, int]]) -> list[Band]:
+def _nested_rings(
+    frames: list[tuple[str, QColor, QColor, int]], room: int | None
+) -> list[tuple[QColor, int]]:
+    """The rings of several solid frames ``(colour, outline, inline, pen width)`` nested from
+    a cell's edge inwards: the first one's outline, each colour, a black or white line
+    between two colours (whichever sets both apart more), the last one's inline.  Within
+    ``room`` pixels when given (see :meth:`_CellDelegate._number_room`): the colours share
+    what the lines leave, the inline and then the lines between going first when that is
+    too little for each colour to keep two pixels, then one."""
+    colours = [_colour(color) for color, *_ in frames]
+    outline, inline = frames[0][1], frames[-1][2]
+    edge = max(frame_edge(pen) for *_, pen in frames)
+    between = [_separator(a, b) for a, b in itertools.pairwise(colours)]
+    n = len(frames)
+    full = sum(pen for *_, pen in frames) + (n + 1) * edge
+    if room is None or full <= room:
+        pens, rim, line, last = [pen for *_, pen in frames], edge, edge, edge
+    else:
+        budget = max(room, 2 * n)
+        rim = 1
+        for line, last, least in ((1, 1, 2), (1, 0, 1), (0, 0, 1)):
+            left = budget - rim - (n - 1) * line - last
+            if left >= least * n:
+                break
+        pens = [left // n + (1 if k < left % n else 0) for k in range(n)]
+    # The same rings whatever the room (a line left out is 0 wide): the top and bottom of a
+    # frame and its sides may be given different room.
+    rings: list[tuple[QColor, int]] = [(outline, rim)]
+    for k, colour in enumerate(colours):
+        if k:
+            rings.append((between[k - 1], line))
+        rings.append((colour, pens[k]))
+    rings.append((inline, last))
+    return rings
+
+
+def _separator(a: QColor, b: QColor) -> QColor:
+    """Black or white, whichever contrasts more with the weaker of colours ``a`` and ``b``."""
+    ab = (a.rgb() & 0xFFFFFF, b.rgb() & 0xFFFFFF)
+    black = min(contrast_ratio(0x000000, c) for c in ab)
+    white = min(contrast_ratio(0xFFFFFF, c) for c in ab)
+    return _OUTLINE if black >= white else _INLINE
+
+
+def _rings(
+    width: int,
+    height: int,
+    rings: list[tuple[QColor, int]],
+    sides: list[tuple[QColor, int]] | None = None,
+) -> list[Band]:
     """Rings of ``(colour, thickness)`` along the edge of a ``width`` × ``height`` cell, from
-    the edge inwards, as filled rectangles ``(x, y, w, h, colour, None)``."""
+    the edge inwards, as filled rectangles ``(x, y, w, h, colour, None)``; ``sides``: the same
+    rings' thicknesses at the cell's left and right when they differ (0: left out there)."""
     bands: list[Band] = []
-    edge = 0
-    for shade, thickness in rings:
-        w, h = width - 2 * edge, height - 2 * edge
-        if w <= 2 * thickness or h <= 2 * thickness:
-            bands.append((edge, edge, max(0, w), max(0, h), shade, None))
+    x = y = 0
+    for k, (shade, thickness) in enumerate(rings):
+        beside = thickness if sides is None else sides[k][1]
+        w, h = width - 2 * x, height - 2 * y
+        if w <= 2 * beside or h <= 2 * thickness:
+            if thickness or beside:
+                bands.append((x, y, max(0, w), max(0, h), shade, None))
         else:
-            bands += [
-                (edge, edge, w, thickness, shade, None),
-                (edge, edge + h - thickness, w, thickness, shade, None),
-                (edge, edge + thickness, thickness, h - 2 * thickness, shade, None),
-                (edge + w - thickness, edge + thickness, thickness, h - 2 * thickness, shade, None),
-            ]
-        edge += thickness
+            if thickness:
+                bands += [
+                    (x, y, w, thickness, shade, None),
+                    (x, y + h - thickness, w, thickness, shade, None),
+                ]
+            if beside:
+                bands += [
+                    (x, y + thickness, beside, h - 2 * thickness, shade, None),
+                    (x + w - beside, y + thickness, beside, h - 2 * thickness, shade, None),
+                ]
+        x, y = x + beside, y + thickness
     return bands
 
 
@@ -4871,9 +4960,12 @@ class MatrixView(QWidget):
 
     def _on_theme_changed(self, _name: str = "") -> None:
         self._header_sizes.clear()  # the style may draw headers at another size
-        # The heat map is drawn on the theme's base colour, like a table's empty area.
+        # The heat map is drawn on the theme's base colour, like a table's empty area, and
+        # so are cells not computed yet.
+        base = QApplication.palette().color(QPalette.Base)
+        self.model.set_blank(base)
         if self._heatmap is not None:
-            self._heatmap.setBackground(QApplication.palette().color(QPalette.Base))
+            self._heatmap.setBackground(base)
         if self.dimmed:  # dimmed towards the new background
             self._render()
 
