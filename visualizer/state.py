@@ -716,6 +716,11 @@ class AppState(QObject):
         self._canvases = [(doc.x, key, canvas), *kept]
         return canvas
 
+    def dropped_outlines(self) -> tuple[present.Outline, ...]:
+        """The windows ``ceil_mode`` drops, as the input view outlines them (see
+        :func:`~visualizer.model.present.dropped_outlines`)."""
+        return present.dropped_outlines(self.results)
+
     def kernel_plane(self, channel: int | None = None) -> np.ndarray:
         """The shown kernel slice (flipped while a transposed convolution is shown as a
         convolution: the trace says so)."""

@@ -48,7 +48,9 @@ VISION = {
 }
 # The highlight colours drawn as borders (the gap is a black-and-white hatch, tested apart).
 BORDERS = ("window", "pad_tap", "current", "winner", "wrong", "target", "hover")
-DISTINCT = ("window", "winner", "wrong", "target", "hover")  # one colour each
+# The outline of a window ceil_mode drops (issue 10, point 11): dashed, a colour of its own.
+OUTLINES = ("dropped",)
+DISTINCT = ("window", "winner", "wrong", "target", "hover", "dropped")  # one colour each
 MIN_FROM_DATA = 30.0  # CIELAB ΔE from every data colour, normal vision
 MIN_FROM_DATA_DICHROMAT = 15.0  # the same for the colour-blind palette under dichromacy
 MIN_BETWEEN = 40.0  # between two highlight colours
@@ -113,7 +115,7 @@ def test_highlight_colours_are_never_data_colours(qtbot, theme, palette):
     for name in visions:
         seen = lab(data, VISION[name])
         least = MIN_FROM_DATA if name == "normal" else MIN_FROM_DATA_DICHROMAT
-        for style in BORDERS:
+        for style in BORDERS + OUTLINES:
             distance = np.linalg.norm(seen - lab(rgb(pens[style][0]), VISION[name]), axis=1)
             assert distance.min() >= least, (name, style, data[distance.argmin()])
 
