@@ -623,6 +623,12 @@ class AppState(QObject):
         assert self.comparison is not None
         return comparing.panel_canvas(self.comparison.panels[i])
 
+    def compare_dropped_outlines(self, i: int) -> tuple[present.Outline, ...]:
+        """The windows ``ceil_mode`` drops in compare panel ``i``'s setting (see
+        :func:`~visualizer.model.present.dropped_outlines`)."""
+        assert self.comparison is not None
+        return present.dropped_outlines(self.comparison.panels[i].results)
+
     def compare_frames(
         self, names: Collection[str] = comparing.FRAME_PLANES
     ) -> tuple[list[comparing.PanelFrame], list[dict[str, np.ndarray]]]:

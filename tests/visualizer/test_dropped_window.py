@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from visualizer import i18n
+from visualizer.model.document import CompareSetup
 from visualizer.model.present import INPUT, OVERHANG
 from visualizer.view_settings import PALETTES, THEMES, view_settings
 from visualizer.widgets import matrix_view
@@ -235,3 +236,32 @@ def test_dashes_show_on_the_overhang_and_padding(qtbot, palette, theme):
     finally:
         view_settings().set_theme("system")
         view_settings().set_palette("standard")
+
+
+def test_compare_mode_outlines_them_in_the_ceil_mode_panel(window, qtbot):
+    load_preset(window, qtbot)
+    st = window.state
+    assert st.set_compare(CompareSetup.of({"ceil_mode": False}, {"ceil_mode": True})), st.error
+    settle(qtbot)
+    floor_view, ceil_view = (panel.views["input"] for panel in window.compare_view.panels)
+    assert floor_view.outlines() == ()  # floor mode: 2×2 windows, nothing dropped
+    assert floor_view.canvas().shape == (7, 6)
+    assert set(ceil_view.outlines()) == DROPPED
+    assert ceil_view.canvas().shape == (8, 8)
+    assert {DROPPED_TOP, DROPPED_LEFT} <= ceil_view.model.styles[(0, 6)]
+
+
+def test_heat_map_outlines_them_too(window, qtbot):
+    """A large input is a heat map: the dropped windows are outlined there as well."""
+    st = window.state
+    assert st.set_params(kernel_size=(2, 2), stride=(3, 3), padding=(0, 0), ceil_mode=True)
+    # 39 a side: windows start at 0, 3, …, 36 and 39; 39 is outside the input: dropped.
+    assert st.set_input(np.arange(39.0 * 39).reshape(39, 39)), st.error
+    settle(qtbot)
+    view = input_view(window)
+    assert view.stack.currentIndex() == 1  # the heat map
+    assert view.canvas().shape == (41, 41)
+    boxes = set(view.heatmap.outlines())
+    assert len(boxes) == 14 * 14 - 13 * 13  # a column and a row of windows, and the corner
+    assert (0, 2, 39, 41) in boxes and (39, 41, 0, 2) in boxes and (39, 41, 39, 41) in boxes
+    assert all(bottom > 39 or right > 39 for _, bottom, _, right in boxes)

@@ -3654,6 +3654,8 @@ class _HeatMap(QWidget):
         self._marked: tuple[object, ...] = ()  # the cells last marked (see set_marks)
         self.window_rect = _EdgedRect(pg.mkPen("#ff9f00", width=3))
         self.window_rect.setVisible(False)
+        # Dashed outlines of the windows ceil_mode drops (see set_outlines).
+        self._outlines: tuple[tuple[int, int, int, int], ...] = ()
         # On a large image a window is a few pixels: cross-hairs through it show where it is.
         self.guides = [_Guide(angle) for angle in (0, 90)]
         for guide in self.guides:
@@ -3757,6 +3759,45 @@ class _HeatMap(QWidget):
         return (r, c) if inside else None
 
     # ---- content -------------------------------------------------------------------------
+    def set_outlines(self, boxes: Sequence[tuple[int, int, int, int]]) -> None:
+        """Outline the windows ``ceil_mode`` drops, dashed: ``(top, bottom, left, right)``
+        each, half-open, in the map's cells (see :meth:`MatrixView.set_outlines`)."""
+        boxes = tuple(boxes)
+        if boxes != self._outlines:
+            self._outlines = boxes
+            self.update()
+
+    def outlines(self) -> tuple[tuple[int, int, int, int], ...]:
+        """The dashed outlines drawn, ``(top, bottom, left, right)`` in cells (tests read it)."""
+        return self._outlines
+
+    def _paint_outlines(self, painter: QPainter) -> None:
+        """The dropped windows' dashed outlines: the colour's dashes over dashes of the tone
+        that contrasts with it, a pixel longer at each end and wider on each side."""
+        if not self._outlines:
+            return
+        color, _width, _line = style_pens()[DROPPED]
+        ring, _inline = frame_tones(color)
+        scale = self._frame()[0]
+        width = max(2.0, min(4.0, scale / 6))
+        dash, gap = max(4.0, 2 * width), max(3.0, 1.5 * width)
+        wide = QPen(ring, width + 2)
+        wide.setDashPattern([(dash + 2) / (width + 2), (gap - 2) / (width + 2)])
+        wide.setDashOffset(1 / (width + 2))
+        narrow = QPen(_colour(color), width)
+        narrow.setDashPattern([dash / width, gap / width])
+        painter.save()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for pen in (wide, narrow):
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            for top, bottom, left, right in self._outlines:
+                half = (width + 2) / 2  # inside the window's cells, off its neighbours'
+                rect = self.cells_rect(top, left, bottom, right)
+                painter.drawRect(rect.adjusted(half, half, -half, -half))
+        painter.restore()
+
     def set_asked(self, cell: tuple[int, int] | None) -> None:
         """Quiz mode: a "?" over ``cell`` (image row, column); None: none."""
         before = self._placed_region()
@@ -4124,6 +4165,7 @@ class _HeatMap(QWidget):
         if self.window_rect.isVisible():
             self.window_rect.paint(painter, None)
         painter.restore()
+        self._paint_outlines(painter)
         for guide in self.guides:
             if not guide.isVisible():
                 continue
@@ -5005,6 +5047,12 @@ class MatrixView(QWidget):
         shifted = marks.shifted(off_r, off_c).clipped(self.model.values.shape)
         old = self.model.styles
         if self.stack.currentIndex() == 1:
+            self.heatmap.set_outlines(
+                [
+                    (rows.start + off_r, rows.stop + off_r, cols.start + off_c, cols.stop + off_c)
+                    for rows, cols, _role in self._outlines
+                ]
+            )
             self.model.set_styles(shifted)  # looked up cell by cell, never listed
             marked = shifted.cells_with(HEAT_MARKED)
             wins = shifted.cells_with(("winner",))
@@ -5108,6 +5156,7 @@ class MatrixView(QWidget):
         shown = (
             box,
             offset,
+            self._outlines,
             self.levels,
             self.diverging,
             self.neutral,
@@ -5154,6 +5203,7 @@ class MatrixView(QWidget):
                 black_white=self.black_white,
             )
             magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
+            magnifier.set_outlines(self._outlines)
             magnifier.set_highlights(self._highlight_cells)
         magnifier.set_asked(self._asked)
         rows, columns = (
