@@ -159,6 +159,7 @@ def test_dashes_keep_clear_of_numbers(window, qtbot):
     model, delegate = view.model, view.delegate
     padding_cell = model.index(0, 5)  # input column 4: the right padding
     assert model.data(padding_cell, Qt.DisplayRole) == "-∞"
+    assert "drops" in model.data(padding_cell, Qt.ToolTipRole)
     rect = view.table.visualRect(padding_cell)
     styles = model.styles[(0, 5)]
     assert {DROPPED_TOP, DROPPED_BOTTOM, DROPPED_LEFT} <= styles

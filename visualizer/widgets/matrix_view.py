@@ -832,13 +832,13 @@ class MatrixModel(QAbstractTableModel):
         row, col = r - self.offset[0], c - self.offset[1]
         pending = math.isnan(v) and (self.pending[r, c] or kind != INPUT)
         text = f"[{row}, {col}] = {'—' if pending else format_number(v)}"
-        if kind == PADDING:
-            return tr("{cell} (padding)").format(cell=text)
-        if DROPPED in self.styles.get((r, c), ()):
+        if DROPPED in self.styles.get((r, c), ()):  # padding or overhang: the window says more
             return tr(
                 "{cell} (in a window PyTorch drops: with ceil_mode it would start outside "
                 "the input, so it is never computed)"
             ).format(cell=text)
+        if kind == PADDING:
+            return tr("{cell} (padding)").format(cell=text)
         if kind == OVERHANG:
             return tr("{cell} (beyond the padding)").format(cell=text)
         if kind == INSERTED:
