@@ -623,6 +623,12 @@ class AppState(QObject):
         assert self.comparison is not None
         return comparing.panel_canvas(self.comparison.panels[i])
 
+    def compare_dropped_outlines(self, i: int) -> tuple[present.Outline, ...]:
+        """The windows ``ceil_mode`` drops in compare panel ``i``'s setting (see
+        :func:`~visualizer.model.present.dropped_outlines`)."""
+        assert self.comparison is not None
+        return present.dropped_outlines(self.comparison.panels[i].results)
+
     def compare_frames(
         self, names: Collection[str] = comparing.FRAME_PLANES
     ) -> tuple[list[comparing.PanelFrame], list[dict[str, np.ndarray]]]:
@@ -715,6 +721,11 @@ class AppState(QObject):
         kept = [entry for entry in self._canvases if entry[0] is doc.x][: 2 * PLANES_MAX - 1]
         self._canvases = [(doc.x, key, canvas), *kept]
         return canvas
+
+    def dropped_outlines(self) -> tuple[present.Outline, ...]:
+        """The windows ``ceil_mode`` drops, as the input view outlines them (see
+        :func:`~visualizer.model.present.dropped_outlines`)."""
+        return present.dropped_outlines(self.results)
 
     def kernel_plane(self, channel: int | None = None) -> np.ndarray:
         """The shown kernel slice (flipped while a transposed convolution is shown as a

@@ -1922,6 +1922,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>膨胀窗口跳过的单元格，以及 ceil_mode 超出的部分</translation>
     </message>
     <message>
+        <source>ceil_mode: a window PyTorch drops, as it would start outside the input (no output)</source>
+        <translation>ceil_mode：PyTorch 舍弃的窗口，因为它会从输入之外开始（没有输出）</translation>
+    </message>
+    <message>
         <source>the window of the hovered output, or every output an input feeds</source>
         <translation>鼠标悬停的输出所对应的窗口，或某个输入参与的所有输出</translation>
     </message>
@@ -2006,6 +2010,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>紫色</translation>
     </message>
     <message>
+        <source>dashed red outline</source>
+        <translation>红色虚线框</translation>
+    </message>
+    <message>
         <source>pale green</source>
         <translation>浅绿色</translation>
     </message>
@@ -2028,6 +2036,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>dark teal</source>
         <translation>深青色</translation>
+    </message>
+    <message>
+        <source>dashed navy outline</source>
+        <translation>深蓝色虚线框</translation>
     </message>
     <message>
         <source>the input plane, with its padding ring (grey) when padding &gt; 0. Editable.</source>
@@ -2124,6 +2136,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>{cell} (padding)</source>
         <translation>{cell}（填充）</translation>
+    </message>
+    <message>
+        <source>{cell} (in a window PyTorch drops: with ceil_mode it would start outside the input, so it is never computed)</source>
+        <translation>{cell}（在 PyTorch 舍弃的窗口中：ceil_mode 下该窗口会从输入之外开始，所以从不计算）</translation>
     </message>
     <message>
         <source>{cell} (beyond the padding)</source>
@@ -2643,6 +2659,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). Hatched cells: beyond the padding, only reached by ceil_mode windows (never read).</source>
         <translation>灰色单元格：填充（最大池化为 −∞，所以永远不会胜出；其他情况为 0）。斜纹单元格：超出填充的部分，只有 ceil_mode 的窗口会到达（从不读取）。</translation>
+    </message>
+    <message>
+        <source>Dashed outline: a window PyTorch drops. With ceil_mode it would start outside the input (or in its right padding), so it is never computed and has no output.</source>
+        <translation>虚线框：PyTorch 舍弃的窗口。ceil_mode 下它会从输入之外（或其右侧填充中）开始，所以从不计算，也没有输出。</translation>
     </message>
     <message>
         <source>dW so far</source>

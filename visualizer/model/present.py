@@ -201,6 +201,26 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
     return values, kinds, (top, left)
 
 
+#: The role of a window ``ceil_mode`` drops, as the input view outlines it.
+DROPPED = "dropped"
+
+Outline = tuple[range, range, str]
+
+
+def dropped_outlines(results: Results) -> tuple[Outline, ...]:
+    """The windows PyTorch drops under ``ceil_mode``, as the input view outlines them.
+
+    Each is ``(rows, cols, "dropped")``: the window's cells in matrix coordinates (the input's;
+    they lie in the padding ring's overhang, which :func:`input_canvas` makes large enough to
+    hold them).  Empty for an operation without ``ceil_mode``, or when nothing is dropped; the
+    geometry says which (see :meth:`engine.WindowGeometry.dropped_windows`).
+    """
+    trace = results.trace
+    if trace.canvas_kinds is not None:
+        return ()  # the input view shows a canvas of the trace's own, in its coordinates
+    return tuple((w.rows, w.cols, DROPPED) for w in trace.geometry.dropped_windows())
+
+
 def canvas_key(doc: Document, results: Results) -> tuple[object, ...] | None:
     """What :func:`input_canvas` depends on besides the input array ``doc.x`` itself (the
     plane, the padding ring, the overhang, the pad value); None when the canvas is the

@@ -84,11 +84,13 @@ from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
 from visualizer.model.cell_text import parse_cell
 from visualizer.model.extremes import extremes as extremes  # re-exported for the views
 from visualizer.model.present import (
+    DROPPED,
     INPUT,
     INSERTED,
     OVERHANG,
     PADDING,
     Marks,
+    Outline,
     kept_box,
     magnifier_box,
     magnifier_size,
@@ -136,7 +138,17 @@ STYLE_SHAPE = {
     # cells: the step's frame as on any cell, a tab of "wrong"'s colour in its top left corner
     # over it (the full "wrong" frame, drawn over the step's, hid where the step was).
     "differs": (2, Qt.SolidLine),
+    # A window ceil_mode drops (issue 10, point 11): one dashed outline around the whole
+    # window, in the hatched overhang (see set_outlines), not a frame per cell.
+    "dropped": (4, Qt.DashLine),
 }
+# The styles of a cell on a dropped window's outline: the window's edges the cell lies on (a
+# cell of a 1-wide window has both, see MatrixView.set_outlines); its other cells are only
+# DROPPED, which draws nothing (the tooltip says so).
+DROPPED_TOP, DROPPED_BOTTOM, DROPPED_LEFT, DROPPED_RIGHT = (
+    f"{DROPPED}_{side}" for side in ("top", "bottom", "left", "right")
+)
+OUTLINE_SIDES = frozenset((DROPPED_TOP, DROPPED_BOTTOM, DROPPED_LEFT, DROPPED_RIGHT))
 STYLE_ORDER = (
     "hover",
     "gap",
@@ -186,6 +198,9 @@ PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
             "current": "#ff9f00",
             "target": "#00a040",
             "hover": "#00c8d8",
+            # Red: "left out".  A dropped window starts past the input: its cells are padding
+            # and overhang, never data, so it is kept apart from the other marks only.
+            "dropped": "#e00000",
         },
     ),
     "colorblind": (
@@ -200,6 +215,9 @@ PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
             "current": "#cc00ff",
             "target": "#226600",
             "hover": "#ee99ff",
+            # Navy, apart from the other marks for deuteranopes and protanopes too; over
+            # padding and overhang only, as in the standard palette.
+            "dropped": "#000066",
         },
     ),
 }
@@ -829,6 +847,11 @@ class MatrixModel(QAbstractTableModel):
         row, col = r - self.offset[0], c - self.offset[1]
         pending = math.isnan(v) and (self.pending[r, c] or kind != INPUT)
         text = f"[{row}, {col}] = {'—' if pending else format_number(v)}"
+        if DROPPED in self.styles.get((r, c), ()):  # padding or overhang: the window says more
+            return tr(
+                "{cell} (in a window PyTorch drops: with ceil_mode it would start outside "
+                "the input, so it is never computed)"
+            ).format(cell=text)
         if kind == PADDING:
             return tr("{cell} (padding)").format(cell=text)
         if kind == OVERHANG:
@@ -1769,6 +1792,11 @@ class _CellDelegate(QStyledItemDelegate):
             # Above and below the number there is often more room than beside a wide one
             # (the winner's bold "16"): the frames keep it there, where they show most.
             plan += _rings(width, height, _nested_rings(solid, room), _nested_rings(solid, along))
+        sides = OUTLINE_SIDES & styles if isinstance(styles, frozenset) else None
+        if sides is None:
+            sides = frozenset(side for side in OUTLINE_SIDES if side in styles)
+        if sides:
+            plan += _dashed_sides(width, height, sides, scale, room, under)
         if "differs" in styles:
             # A square in the corner, a quarter of the cell (at least 6 px) with a dark edge:
             # the number stays clear of it, the step's frame shows on its four sides.
@@ -1803,6 +1831,84 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setPen(QPen(inline, edge, line))
         painter.drawRect(rect.adjusted(inner, inner, -inner, -inner))
         painter.restore()
+
+
+def _dashed_sides(
+    width: int,
+    height: int,
+    sides: frozenset[str],
+    scale: float,
+    room: int | None,
+    under: QColor | None,
+) -> list[Band]:
+    """The part of a dropped window's dashed outline that runs along ``sides`` of one cell.
+
+    Parameters
+    ----------
+    width, height : int
+        The cell, in pixels.
+    sides : frozenset of str
+        Styles of :data:`OUTLINE_SIDES`: the cell's edges that are the window's edges.
+    scale : float
+        How much the pens grow with the cell (see :meth:`_CellDelegate._border_plan`).
+    room : int or None
+        How deep from the edge the outline may reach without covering a number.
+    under : QColor or None
+        The cell's colour, which picks the dashes' edge tone (see :func:`frame_tones`).
+
+    Returns
+    -------
+    list of Band
+        Filled rectangles ``(x, y, w, h, colour, None)``: each dash its colour inside a ring of
+        black or white, the tone that contrasts with the cell.  The dashes repeat with the
+        cell (each cell's edge has whole ones, half a gap at each end), so that they line up
+        along the window; at the window's corners they run into the corner, which then shows.
+    """
+    color, base_width, _line = style_pens()[DROPPED]
+    colour = _colour(color)
+    # The ring is the tone that shows on the cell (the inline's rule): the dashes lie on the
+    # hatched overhang, where standard red's own contrast is only ~2.6:1.
+    _outline, ring = frame_tones(color, None if under is None else under.rgb())
+    pen = max(2, round(base_width * scale))
+    edge = frame_edge(pen)
+    if room is not None and pen + 2 * edge > room:
+        pen, edge = (2, 1) if room >= 4 else (1, 1)
+    depth = pen + 2 * edge
+    rings: list[Band] = []
+    dashes: list[Band] = []
+
+    def run(length: int, start_corner: bool, end_corner: bool) -> list[tuple[int, int]]:
+        count = max(1, round(length / (3 * depth)))
+        period = length / count
+        spans = []
+        for k in range(count):
+            a = 0 if k == 0 and start_corner else round((k + 0.15) * period)
+            b = length if k == count - 1 and end_corner else round((k + 0.85) * period)
+            spans.append((a, b))
+        return spans
+
+    left, right = DROPPED_LEFT in sides, DROPPED_RIGHT in sides
+    top, bottom = DROPPED_TOP in sides, DROPPED_BOTTOM in sides
+    for side, along, (first, last) in (
+        (DROPPED_TOP, width, (left, right)),
+        (DROPPED_BOTTOM, width, (left, right)),
+        (DROPPED_LEFT, height, (top, bottom)),
+        (DROPPED_RIGHT, height, (top, bottom)),
+    ):
+        if side not in sides:
+            continue
+        far = height if side == DROPPED_BOTTOM else width
+        across = 0 if side in (DROPPED_TOP, DROPPED_LEFT) else far - depth
+        for a, b in run(along, first, last):
+            # Each dash: a ring of the contrasting tone, the colour inside it.  Every ring
+            # first: a corner's two dashes then join in colour.
+            if side in (DROPPED_TOP, DROPPED_BOTTOM):
+                rings.append((a, across, b - a, depth, ring, None))
+                dashes.append((a + edge, across + edge, b - a - 2 * edge, pen, colour, None))
+            else:
+                rings.append((across, a, depth, b - a, ring, None))
+                dashes.append((across + edge, a + edge, pen, b - a - 2 * edge, colour, None))
+    return rings + [d for d in dashes if d[2] > 0 and d[3] > 0]
 
 
 # The dark and light edges of every highlight (borders, heat map frames): opaque, as the step
@@ -1871,7 +1977,7 @@ def _inline_tones(palette: str, styles: frozenset[str], under: int) -> tuple[boo
     colours = PALETTES[palette][2]
     return tuple(
         frame_tones(colours[QUIZ_COLOURS.get(style, style)], under)[1] is _INLINE
-        for style in STYLE_ORDER
+        for style in (*STYLE_ORDER, DROPPED)
         if style in styles and QUIZ_COLOURS.get(style, style) in colours
     )
 
@@ -3644,6 +3750,8 @@ class _HeatMap(QWidget):
         self._marked: tuple[object, ...] = ()  # the cells last marked (see set_marks)
         self.window_rect = _EdgedRect(pg.mkPen("#ff9f00", width=3))
         self.window_rect.setVisible(False)
+        # Dashed outlines of the windows ceil_mode drops (see set_outlines).
+        self._outlines: tuple[tuple[int, int, int, int], ...] = ()
         # On a large image a window is a few pixels: cross-hairs through it show where it is.
         self.guides = [_Guide(angle) for angle in (0, 90)]
         for guide in self.guides:
@@ -3747,6 +3855,45 @@ class _HeatMap(QWidget):
         return (r, c) if inside else None
 
     # ---- content -------------------------------------------------------------------------
+    def set_outlines(self, boxes: Sequence[tuple[int, int, int, int]]) -> None:
+        """Outline the windows ``ceil_mode`` drops, dashed: ``(top, bottom, left, right)``
+        each, half-open, in the map's cells (see :meth:`MatrixView.set_outlines`)."""
+        boxes = tuple(boxes)
+        if boxes != self._outlines:
+            self._outlines = boxes
+            self.update()
+
+    def outlines(self) -> tuple[tuple[int, int, int, int], ...]:
+        """The dashed outlines drawn, ``(top, bottom, left, right)`` in cells (tests read it)."""
+        return self._outlines
+
+    def _paint_outlines(self, painter: QPainter) -> None:
+        """The dropped windows' dashed outlines: the colour's dashes over dashes of the tone
+        that contrasts with it, a pixel longer at each end and wider on each side."""
+        if not self._outlines:
+            return
+        color, _width, _line = style_pens()[DROPPED]
+        ring, _inline = frame_tones(color)
+        scale = self._frame()[0]
+        width = max(2.0, min(4.0, scale / 6))
+        dash, gap = max(4.0, 2 * width), max(3.0, 1.5 * width)
+        wide = QPen(ring, width + 2)
+        wide.setDashPattern([(dash + 2) / (width + 2), (gap - 2) / (width + 2)])
+        wide.setDashOffset(1 / (width + 2))
+        narrow = QPen(_colour(color), width)
+        narrow.setDashPattern([dash / width, gap / width])
+        painter.save()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for pen in (wide, narrow):
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            for top, bottom, left, right in self._outlines:
+                half = (width + 2) / 2  # inside the window's cells, off its neighbours'
+                rect = self.cells_rect(top, left, bottom, right)
+                painter.drawRect(rect.adjusted(half, half, -half, -half))
+        painter.restore()
+
     def set_asked(self, cell: tuple[int, int] | None) -> None:
         """Quiz mode: a "?" over ``cell`` (image row, column); None: none."""
         before = self._placed_region()
@@ -4114,6 +4261,7 @@ class _HeatMap(QWidget):
         if self.window_rect.isVisible():
             self.window_rect.paint(painter, None)
         painter.restore()
+        self._paint_outlines(painter)
         for guide in self.guides:
             if not guide.isVisible():
                 continue
@@ -4646,6 +4794,9 @@ class MatrixView(QWidget):
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
         self._highlight_cells: Marks = Marks()
+        # Windows outlined whatever the step (see set_outlines), and their cells' styles.
+        self._outlines: tuple[Outline, ...] = ()
+        self._outline_marks = Marks()
         # New highlights follow new data (see marks_held): the old ones are not applied to the
         # new data in between; ``_marks_stale``: they were not.
         self._marks_held = False
@@ -4988,11 +5139,19 @@ class MatrixView(QWidget):
         marks = Marks.of(cells)
         self._highlight_cells = marks
         self._marks_stale = False
+        if self._outline_marks:
+            marks = marks.merged(self._outline_marks)
         off_r, off_c = self.model.offset
         # Cut to the matrix: a close-up shows a few rows and columns of a window's thousands.
         shifted = marks.shifted(off_r, off_c).clipped(self.model.values.shape)
         old = self.model.styles
         if self.stack.currentIndex() == 1:
+            self.heatmap.set_outlines(
+                [
+                    (rows.start + off_r, rows.stop + off_r, cols.start + off_c, cols.stop + off_c)
+                    for rows, cols, _role in self._outlines
+                ]
+            )
             self.model.set_styles(shifted)  # looked up cell by cell, never listed
             marked = shifted.cells_with(HEAT_MARKED)
             wins = shifted.cells_with(("winner",))
@@ -5015,6 +5174,38 @@ class MatrixView(QWidget):
                 self.table.refresh()
                 return
             self.table.refresh_cells(changed)
+
+    def set_outlines(self, outlines: Sequence[Outline]) -> None:
+        """Windows to outline whatever the step, ``(rows, cols, role)`` in matrix coordinates:
+        the windows ``ceil_mode`` drops (role ``"dropped"``), a dashed outline around each.
+
+        Each cell on a window's edge gets the styles of the edges it lies on, drawn with the
+        cell (kept with the step's highlights, see :meth:`set_highlights`); its other cells
+        get the role, which the tooltip names.
+        """
+        outlines = tuple(outlines)
+        if outlines == self._outlines:
+            return
+        self._outlines = outlines
+        blocks = []
+        for rows, cols, role in outlines:
+            edges = (
+                (range(rows.start, rows.start + 1), cols, f"{role}_top"),
+                (range(rows.stop - 1, rows.stop), cols, f"{role}_bottom"),
+                (rows, range(cols.start, cols.start + 1), f"{role}_left"),
+                (rows, range(cols.stop - 1, cols.stop), f"{role}_right"),
+            )
+            blocks.append((rows, cols, frozenset((role,))))
+            blocks += [(r, c, frozenset((style,))) for r, c, style in edges]
+        self._outline_marks = Marks(blocks)
+        if self._marks_held:
+            self._marks_stale = True
+        else:
+            self.set_highlights(self._highlight_cells)
+
+    def outlines(self) -> tuple[Outline, ...]:
+        """The windows outlined (see :meth:`set_outlines`), in matrix coordinates."""
+        return self._outlines
 
     def set_magnifier_allowed(self, on: bool) -> None:
         """Whether a heat map shows its magnifier (Stack mode's rows of small maps leave it
@@ -5064,6 +5255,7 @@ class MatrixView(QWidget):
         shown = (
             box,
             offset,
+            self._outlines,
             self.levels,
             self.diverging,
             self.neutral,
@@ -5110,6 +5302,7 @@ class MatrixView(QWidget):
                 black_white=self.black_white,
             )
             magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
+            magnifier.set_outlines(self._outlines)
             magnifier.set_highlights(self._highlight_cells)
         magnifier.set_asked(self._asked)
         rows, columns = (

@@ -462,6 +462,12 @@ class ViewsPanel(Retranslatable, QWidget):
             )
         else:
             tip = ""
+        if st.dropped_outlines():
+            dropped = tr(
+                "Dashed outline: a window PyTorch drops. With ceil_mode it would start outside "
+                "the input (or in its right padding), so it is never computed and has no output."
+            )
+            tip = f"{tip}\n{dropped}" if tip else dropped
         self.input_view.setToolTip(tip)
         oh, ow = st.results.output.shape[-2:]
         self.output_view.set_title(
@@ -1393,6 +1399,7 @@ class ViewsPanel(Retranslatable, QWidget):
             self._x_levels = (values, levels_for(real, False), is_binary(real))
         _, x_levels, binary = self._x_levels
         self.input_view.set_matrix(values, kinds, offset, levels=x_levels, black_white=binary)
+        self.input_view.set_outlines(st.dropped_outlines())
         # Outputs that are input values (max pooling) are drawn as the input is.
         self._output_black_white = spec.output_in_input_scale and binary
         out = st.results.output[st.plane]
@@ -1507,6 +1514,7 @@ class ViewsPanel(Retranslatable, QWidget):
                     view.set_matrix(
                         values, kinds, offset, levels=levels["input"], black_white=binary
                     )
+                    view.set_outlines(st.dropped_outlines())
                 elif tensor.name == "weight":
                     kernel = kernels[channel]
                     view.set_matrix(
