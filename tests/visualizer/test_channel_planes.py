@@ -70,7 +70,7 @@ def test_backward_shows_each_channels_gradients(two_channels):
         np.testing.assert_allclose(dw[c].matrix(), trace.grad_weight[c])
     # After the sentence: why dX cells have a term per output channel, then the updates.
     said, *lines = st.step_text().split("\n")[1:]
-    assert "c = 0 to 1" in said
+    assert "o = 0 to 1" in said
     # dX[ci, …], then dW[co, ci, …] (PyTorch's weight index, as the planes are titled).
     assert [
         line.split(", ", 2)[0] if line.startswith("dX") else line.split(", ", 2)[:2]
@@ -215,7 +215,7 @@ def test_backward_steps_add_every_output_channels_share_to_dx(qtbot):
     # The line of a dX cell: from the plane before to after, one term per output channel.
     st.set_step(n + n - 1)
     said, *lines = st.step_text().split("\n")[1:]
-    assert said.startswith("dX gets one term per output channel") and said.endswith("c = 0 to 2")
+    assert said.startswith("dX gets one term per output channel") and said.endswith("o = 0 to 2")
     line = next(t for t in lines if t.startswith("dX[0, 2, 2]"))
     before = conv2d_backward(
         np.where(np.arange(dy[0, 0].size).reshape(dy.shape[2:]) < n - 1, dy, 0), x, w
