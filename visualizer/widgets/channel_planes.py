@@ -57,10 +57,12 @@ class PlaneGroup(QWidget):
         chosen: int,
         own: int = 0,
         outs: list[tuple[int, int]] | None = None,
+        in_first: bool = False,
     ) -> None:
         """Show ``channels`` in order; the primary view shows ``chosen`` (one of them);
         ``outs``: other output channels' planes ``(o, c)``, each output channel's a block
-        (``own`` is the output channel of ``channels``), in output-channel order."""
+        (``own`` is the output channel of ``channels``), in output-channel order; in one
+        row, input channel first with ``in_first`` (see :meth:`ordered`)."""
         self.assign(channels, chosen)
         self.assign_outs(outs or [])
         for view in (self.primary, *self.extras, *self.out_extras):
@@ -79,7 +81,8 @@ class PlaneGroup(QWidget):
                 elif len(channels) + len(self.outs) <= ROW_MOST:
                     # In one row: stacked, a kernel's rows in the normal layout's short
                     # rows left heat maps of 4 px cells (preset 09's W[0,0] .. W[1,1]).
-                    self.grid.addWidget(view, 0, b * len(channels) + k)
+                    at = k * len(blocks) + b if in_first else b * len(channels) + k
+                    self.grid.addWidget(view, 0, at)
                     self.row_planes = len(channels) * len(blocks)
                 else:
                     self.grid.addWidget(view, b * block_rows + k // columns, k % columns)
@@ -102,12 +105,14 @@ class PlaneGroup(QWidget):
                 self.on_extra(extra)
         self.outs = dict(zip(keys, self.out_extras, strict=False))
 
-    def ordered(self, own: int) -> list[MatrixView]:
-        """Every plane shown, in (output channel, input channel) order; ``own`` is the
-        output channel of :attr:`channels`."""
+    def ordered(self, own: int, in_first: bool = False) -> list[MatrixView]:
+        """Every plane shown, in (output channel, input channel) order, or input channel
+        first with ``in_first`` (the order of the weight's index, as the planes are titled:
+        conv_transpose2d's W[c, o]); ``own`` is the output channel of :attr:`channels`."""
         keyed = {(own, c): v for c, v in self.channels.items()}
         keyed.update(self.outs)
-        return [keyed[k] for k in sorted(keyed)]
+        order = sorted(keyed, key=lambda k: (k[1], k[0]) if in_first else k)
+        return [keyed[k] for k in order]
 
     def assign(self, channels: list[int], chosen: int) -> None:
         """Which view shows which of ``channels`` (the primary ``chosen``), without placing

@@ -604,7 +604,8 @@ class ViewsPanel(Retranslatable, QWidget):
             group = self.groups.get(tensor.view) if self._multi else None
             if group is not None and group.channels:
                 if self._outs_flow():
-                    views += group.ordered(self.state.plane[1])
+                    in_first = self.state.spec.weight_in_axis == 0 and tensor.name == "weight"
+                    views += group.ordered(self.state.plane[1], in_first)
                 else:
                     views += [group.channels[c] for c in sorted(group.channels)]
             else:
@@ -1535,7 +1536,8 @@ class ViewsPanel(Retranslatable, QWidget):
                 group.assign(planes, st.in_channel)  # placed in the flowing rows
                 group.assign_outs(outs)
             else:
-                group.show_channels(planes, st.in_channel, c_out, outs)
+                in_first = spec.weight_in_axis == 0 and name == self.kernel_view.objectName()
+                group.show_channels(planes, st.in_channel, c_out, outs, in_first)
         if self._flowing():
             shown = self.flow_views()
             for group in self.groups.values():
