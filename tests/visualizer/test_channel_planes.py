@@ -358,3 +358,32 @@ def test_dy_titles_name_their_output_channel(two_channels, qtbot):
     settle(qtbot)
     assert st.shown_out_channels() == [1]
     assert panel.grad_output_view.title_label.text().endswith("dY[o=1]")  # or its short form
+
+
+def test_transposed_kernel_slices_of_both_output_channels_in_index_order(window, qtbot):
+    # conv_transpose2d, 2 in / 2 out: dX cells gather both output channels' shares, so all
+    # four slices are shown, in the order of the weight's index W[c, o], as titled.
+    st, panel = window.state, window.views_panel
+    st.set_op("conv_transpose2d")
+    assert st.set_shape(1, 2) and st.set_out_channels(2)
+    st.set_step(st.n_windows + 1)
+    settle(qtbot)
+    assert st.shown_out_channels() == [0, 1]
+    shown = shown_planes(window)
+    for c in (0, 1):
+        for o in (0, 1):
+            np.testing.assert_array_equal(shown[f"W[{c},{o}]"], st.weight[c, o])
+    for lecture in (False, True):
+        window.presentation.set_presentation(lecture, save=False)
+        settle(qtbot)
+        titles = [v.title_label.text() for v in panel.flow_views() if v.isVisibleTo(window)]
+        if not lecture:  # the normal layout's grid: read its row of kernel slices
+            group = panel.groups["kernelMatrix"]
+            views = sorted(
+                (v for v in (group.primary, *group.extras, *group.out_extras) if v.isVisible()),
+                key=lambda v: v.mapTo(window, v.rect().topLeft()).x(),
+            )
+            titles = [v.title_label.text() for v in views]
+        kernels = [t for t in titles if t.startswith("W[")]
+        assert kernels == ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]"], lecture
+    window.presentation.set_presentation(False, save=False)
