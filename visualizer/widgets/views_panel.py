@@ -116,7 +116,12 @@ PLANE_TITLES = {
     "weight": "W[{w}]",
     "grad_input": "dX[c={c}]",
     "grad_weight": "dW[{w}]",
+    "grad_output": "dY[o={o}]",
 }
+# A backward step of a convolution with several output channels adds a term per output
+# channel to each dX cell (dY[o]·W[o, c]): the dY planes and kernel slices of every output
+# channel are shown (AppState.shown_out_channels), in groups of these views.
+PER_OUT_CHANNEL = ("grad_output", "weight")
 # How much of the width a view's column takes.
 STRETCH = {"input": 3, "mask": 3}
 # The lecture layout: pixels between the views of a row and between rows; cell sizes tried.
@@ -148,6 +153,9 @@ LECTURE_READABLE_SHARE = 1 / 23
 # Several input channels' backward: the gradients get a row of their own if that costs at
 # most this share of the cell size (see ViewsPanel._gradients_apart).
 LECTURE_APART_SHARE = 0.94
+# ... and down to this share when other output channels' planes are shown (dY[o], W[o, c]):
+# preset 09's four kernel slices split over the rows, W[1,1] beside dX, at 0.94.
+LECTURE_APART_OUTS_SHARE = 0.8
 # How a view is drawn with its close-up: margin (cells around the step's), beside the heat
 # map (else below), heat map side (pixels).
 CloseUps = dict[MatrixView, tuple[int, bool, int]]
@@ -263,7 +271,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self.groups: dict[str, PlaneGroup] = {}
         for spec in OPS.values():
             for tensor in spec.tensors:
-                if tensor.name in PER_CHANNEL and tensor.view in self.by_view:
+                grouped = tensor.name in PER_CHANNEL or tensor.name in PER_OUT_CHANNEL
+                if grouped and tensor.view in self.by_view:
                     if tensor.view not in self.groups:
                         group = PlaneGroup(self.by_view[tensor.view], self)
                         group.setVisible(False)
@@ -348,12 +357,12 @@ class ViewsPanel(Retranslatable, QWidget):
         spec = self.state.spec
         self._take_lecture_rows()
         # Several input channels side by side (in the lecture layout: in its one row).
-        channels = self.state.shown_channels()
-        self._multi = len(channels) > 1
-        for group in self.groups.values():
+        self._multi = self._wants_multi()
+        for name, group in self.groups.items():
             group.release()  # its views go back into the grid, or into it again below
             if self._multi and self._flowing():
-                group.assign(channels, self.state.in_channel)
+                group.assign(self._group_channels(name), self.state.in_channel)
+                group.assign_outs(self._group_outs(name))
         # Views that stay keep being shown (and keep the keyboard focus a click gave them).
         if self._flowing():
             keep: list[QWidget] = self._flow_widgets()
@@ -473,7 +482,14 @@ class ViewsPanel(Retranslatable, QWidget):
         self.output_view.set_title(
             tr("Output Y  ({size})").format(size=f"{oh}×{ow}"), f"Y  ({oh}×{ow})"
         )
-        self.grad_output_view.set_title(tr("Upstream gradient dY"), "dY")
+        if spec.has_weight and st.results.output.shape[1] > 1:
+            # Which output channel's dY (each output channel has its own; the sentence
+            # writes dY[o, i, j]).
+            o = st.plane[1]
+            title = tr("Upstream gradient dY[o={o}]").format(o=o)
+            self.grad_output_view.set_title(title, f"dY[o={o}]")
+        else:
+            self.grad_output_view.set_title(tr("Upstream gradient dY"), "dY")
         if spec.has_weight:
             kh, kw = st.results.geometry.kernel
             size = f"{kh}×{kw}"
@@ -533,7 +549,9 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def views(self) -> list[MatrixView]:
         """Every matrix view: one per view name, and the extra planes made so far."""
-        extras = [view for group in self.groups.values() for view in group.extras]
+        extras = [
+            view for group in self.groups.values() for view in (*group.extras, *group.out_extras)
+        ]
         return [*self.by_view.values(), *extras]
 
     def _slot(self, view: str) -> QWidget:
@@ -556,6 +574,8 @@ class ViewsPanel(Retranslatable, QWidget):
         def edited(row: int, col: int, value: float) -> None:
             group = view.parentWidget()
             channel = group.channel_of(view) if isinstance(group, PlaneGroup) else None
+            if channel is None:
+                return  # another output channel's plane: shown, not edited here
             if group is self.groups["inputMatrix"]:
                 self.state.set_input_cell(row, col, value, channel=channel)
             elif group is self.groups["kernelMatrix"]:
@@ -589,7 +609,11 @@ class ViewsPanel(Retranslatable, QWidget):
                 continue
             group = self.groups.get(tensor.view) if self._multi else None
             if group is not None and group.channels:
-                views += [group.channels[c] for c in sorted(group.channels)]
+                if self._outs_flow():
+                    in_first = self.state.spec.weight_in_axis == 0 and tensor.name == "weight"
+                    views += group.ordered(self.state.plane[1], in_first)
+                else:
+                    views += [group.channels[c] for c in sorted(group.channels)]
             else:
                 views.append(self.by_view[tensor.view])
         return views
@@ -1040,7 +1064,9 @@ class ViewsPanel(Retranslatable, QWidget):
         first = self._first_gradient(views)
         if len(rows) < 2 or first is None or any(row[0] is first for row in rows):
             return rows, cell
-        for size in range(cell, int(cell * LECTURE_APART_SHARE) - 1, -1):
+        outs = any(group.outs for group in self.groups.values())
+        share = LECTURE_APART_OUTS_SHARE if outs else LECTURE_APART_SHARE
+        for size in range(cell, int(cell * share) - 1, -1):
             apart, needed = self._lecture_fit(views, size, width, None, first)
             if len(apart) <= len(rows) and needed <= height:
                 return apart, size
@@ -1333,7 +1359,12 @@ class ViewsPanel(Retranslatable, QWidget):
             col = self.grid.getItemPosition(index)[1]
             view = slot.primary if isinstance(slot, PlaneGroup) else slot
             if isinstance(view, MatrixView) and view.isVisibleTo(self):
-                widest[col] = max(widest.get(col, 0), view.model.values.shape[1])
+                count = view.model.values.shape[1]
+                if isinstance(slot, PlaneGroup) and slot.outs:
+                    # Other output channels' planes in the row too: their titles were cut
+                    # ("W[0…" for preset 09's four kernel slices at 1366×768).
+                    count *= slot.row_planes
+                widest[col] = max(widest.get(col, 0), count)
         for col, count in widest.items():
             stretch = 2 + min(count, 8) // 4
             if self.grid.columnStretch(col) != stretch:
@@ -1379,7 +1410,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         st = self.state
         spec = st.spec
-        multi = len(st.shown_channels()) > 1
+        multi = self._wants_multi()
         if self._layout_key != self._wanted_layout() or multi != self._multi:
             self._relayout()
         shown = st.results.trace.shown_as
@@ -1465,6 +1496,35 @@ class ViewsPanel(Retranslatable, QWidget):
         return self.lecture or self._zoomed()
 
     # ---- several input channels side by side ---------------------------------------------------
+    def _wants_multi(self) -> bool:
+        """Planes side by side: several input channels, or several output channels' dY and
+        kernel slices (AppState.shown_out_channels)."""
+        st = self.state
+        return len(st.shown_channels()) > 1 or len(st.shown_out_channels()) > 1
+
+    def _group_channels(self, view_name: str) -> list[int]:
+        """The input channels group ``view_name`` shows (dY has one plane per output channel)."""
+        if view_name == self.grad_output_view.objectName():
+            return [self.state.in_channel]
+        return self.state.shown_channels()
+
+    def _group_outs(self, view_name: str) -> list[tuple[int, int]]:
+        """The other output channels' planes ``(o, c)`` group ``view_name`` shows."""
+        st = self.state
+        others = [o for o in st.shown_out_channels() if o != st.plane[1]]
+        if view_name == self.grad_output_view.objectName():
+            return [(o, st.in_channel) for o in others]
+        if view_name == self.kernel_view.objectName():
+            return [(o, c) for o in others for c in st.shown_channels()]
+        return []
+
+    def _outs_flow(self) -> bool:
+        """Whether the flowing rows show other output channels' planes: the normal layout
+        shows every view; the lecture's forward phase reads the shown output channel's."""
+        if not (self.lecture or self._zoom_phase_only):
+            return True
+        return self.state.phase == "backward"
+
     def _update_planes(self) -> None:
         """Show every input plane the trace reads (up to PLANES_MAX) with its kernel slice and
         gradients, on shared colour levels, titled by channel; or the one plane."""
@@ -1475,18 +1535,21 @@ class ViewsPanel(Retranslatable, QWidget):
             for group in self.groups.values():
                 group.channels = {st.in_channel: group.primary}  # the one plane, in place
             return
-        for group in self.groups.values():
+        spec = st.spec
+        n, c_out = st.plane
+        for name, group in self.groups.items():
+            planes, outs = self._group_channels(name), self._group_outs(name)
             if self._flowing():
-                group.assign(channels, st.in_channel)  # placed in the flowing rows
+                group.assign(planes, st.in_channel)  # placed in the flowing rows
+                group.assign_outs(outs)
             else:
-                group.show_channels(channels, st.in_channel)
+                in_first = spec.weight_in_axis == 0 and name == self.kernel_view.objectName()
+                group.show_channels(planes, st.in_channel, c_out, outs, in_first)
         if self._flowing():
             shown = self.flow_views()
             for group in self.groups.values():
-                for extra in group.extras:
+                for extra in (*group.extras, *group.out_extras):
                     extra.setVisible(extra in shown)
-        spec = st.spec
-        n, c_out = st.plane
         canvases = {c: st.input_canvas(c) for c in channels}
         real = [v[k == INPUT] for v, k, _ in canvases.values()]
         levels = self._levels
@@ -1498,13 +1561,39 @@ class ViewsPanel(Retranslatable, QWidget):
             levels["output"] = levels["input"]
         levels["grad_input"] = levels_for(np.asarray(st.results.grad_input[n], float), True)
         kernels = {c: st.kernel_plane(c) for c in channels}
-        levels["weight"] = levels_for(np.stack(list(kernels.values())), True)
+        outs = [o for o in st.shown_out_channels() if o != c_out]
+        out_kernels = {(o, c): st.kernel_plane(c, o) for o in outs for c in channels}
+        every_kernel = np.stack([*kernels.values(), *out_kernels.values()])
+        levels["weight"] = levels_for(every_kernel, True)
+        dys = {o: st.grad_output_plane(o) for o in [c_out, *outs]}
+        every_dy = np.stack(list(dys.values()))
+        levels["grad_output"] = levels_for(every_dy, True)
         full = [st.grad_weight_plane(partial=False, channel=c) for c in channels]
         levels["grad_weight"] = levels_for(np.stack([g[0] for g in full if g is not None]), True)
         for tensor in spec.tensors:
             group = self.groups.get(tensor.view or "")
             if group is None:
                 continue
+            if tensor.name == "grad_output":
+                # dY of each output channel a step's dX terms read, on shared levels.
+                for (o, _c), view in [((c_out, 0), group.primary), *group.outs.items()]:
+                    view.set_title(PLANE_TITLES["grad_output"].format(o=o))
+                    view.set_matrix(
+                        dys[o],
+                        levels=levels["grad_output"],
+                        diverging=True,
+                        neutral=is_constant(every_dy),
+                    )
+                continue
+            for (o, channel), view in group.outs.items():
+                index = (channel, o) if spec.weight_in_axis == 0 else (o, channel)
+                view.set_title(PLANE_TITLES[tensor.name].format(w=f"{index[0]},{index[1]}"))
+                view.set_matrix(
+                    out_kernels[(o, channel)],
+                    levels=levels["weight"],
+                    diverging=True,
+                    neutral=is_constant(every_kernel),
+                )
             for channel, view in group.channels.items():
                 index = (channel, c_out) if spec.weight_in_axis == 0 else (c_out, channel)
                 where = f"{index[0]},{index[1]}"
@@ -1521,7 +1610,7 @@ class ViewsPanel(Retranslatable, QWidget):
                         kernel,
                         levels=levels["weight"],
                         diverging=True,
-                        neutral=is_constant(np.stack(list(kernels.values()))),
+                        neutral=is_constant(every_kernel),
                     )
                 if view is not group.primary:
                     shown_as = st.results.trace.shown_as
@@ -1565,6 +1654,8 @@ class ViewsPanel(Retranslatable, QWidget):
                     found = st.grad_weight_plane(channel=channel)
                     if found is not None:
                         view.set_matrix(found[0], levels=levels["grad_weight"], diverging=True)
+                view.set_dimmed(forward and group.primary.dimmed)
+            for view in group.outs.values():
                 view.set_dimmed(forward and group.primary.dimmed)
 
     def _on_step_changed(self, _step: int) -> None:
@@ -1717,3 +1808,15 @@ class ViewsPanel(Retranslatable, QWidget):
                     marks = marks.merged(hover_in)
                 view.set_highlights(marks)
                 view.set_notes(notes.get(name, {}))
+        # Other output channels' dY: the step's cell in each (their kernel slices, as the
+        # shown one, take part whole: no marks).
+        dy_group = self.groups.get(self.grad_output_view.objectName())
+        if dy_group is None:
+            return
+        for (o, _c), view in dy_group.outs.items():
+            marks = Marks()
+            if not forward:
+                marks = self._styles(self.state.highlight(out_channel=o), forward).get(
+                    "grad_output", Marks()
+                )
+            view.set_highlights(marks)
