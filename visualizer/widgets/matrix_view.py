@@ -1441,23 +1441,29 @@ class _CellDelegate(QStyledItemDelegate):
         known = self._note_layouts.get(key)
         if known is not None and known[0] is font and known[1] is base:
             return known[2]
+        # The note's font as the painter completes it: from the table's font on the table.
+        table = self.parent()
+        whole = base if base is not None or not isinstance(table, QWidget) else table.font()
         metrics = QFontMetricsF(font)
         ink = metrics.tightBoundingRect(_DIGITS)
         # Qt centres the line (ascent + descent) in the cell; the digits sit on its baseline.
         baseline = (height - metrics.height()) / 2 + metrics.ascent()
         advance = metrics.horizontalAdvance(text)
         digits = QRectF((width - advance) / 2, baseline + ink.top(), advance, ink.height())
-        # The digits may go down to the border's bottom band, not into it.
-        lowest = max(0, math.floor(height - depth - 1 - digits.bottom()))
+        # The digits may go down to a pixel above the border's bottom band, not into it.
+        lowest = max(0, math.floor(height - depth - 1 - NOTE_GAP - digits.bottom()))
         layout = NoteLayout(0, QRectF(), 0, digits)
         top = note_pixels(height, model.note_least)
         sizes = range(top, max(model.note_least, NOTE_MIN_PX) - 1, -1) if top else range(0)
-        # Inside the border; where that leaves no room for a readable note, on the border's
-        # corner (the frame still shows on the rest of its four sides): the normal layout's
-        # 26 px window cells and the lecture's 44 px ones at 1024×768 had none inside.
-        for inset in dict.fromkeys((note_inset(self.scale, depth), 0)):
+        # Inside the border, or on its corner (the frame still shows on the rest of its four
+        # sides) where that takes a larger note: Stack mode's 47 px cells had room for 9 px
+        # inside their frames, the normal layout's 26 px ones and the lecture's 44 px ones at
+        # 1024×768 for none.
+        for inset in (note_inset(self.scale, depth), 0):
             for pixels in sizes:
-                note_metrics = QFontMetricsF(note_font(pixels, base))
+                if pixels <= layout.pixels:
+                    break
+                note_metrics = QFontMetricsF(note_font(pixels, whole))
                 tab_width = note_metrics.horizontalAdvance(f"×{note}") + 4
                 tab_height = note_metrics.tightBoundingRect(_DIGITS).height() + 2 * NOTE_PAD
                 if tab_width > width - 2 * inset:
@@ -1468,8 +1474,6 @@ class _CellDelegate(QStyledItemDelegate):
                     tab = QRectF(left, inset, tab_width, tab_height)
                     layout = NoteLayout(pixels, tab, shift, digits.translated(0, shift))
                     break
-            if layout.pixels:
-                break
         if len(self._note_layouts) > 1024:
             self._note_layouts.clear()
         self._note_layouts[key] = (font, base, layout)
