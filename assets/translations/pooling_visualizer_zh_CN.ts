@@ -2154,6 +2154,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{cell}（插在输入单元之间的零）</translation>
     </message>
     <message>
+        <source>{cell}, weight ×{weight}</source>
+        <translation>{cell}，权重 ×{weight}</translation>
+    </message>
+    <message>
+        <source>{cell}, weight ×{weight} (not printed in the cell: too small for it and its number; the W matrix shows it)</source>
+        <translation>{cell}，权重 ×{weight}（单元格放不下它和数字，未印出；W 矩阵中有这个权重）</translation>
+    </message>
+    <message>
         <source>{reason} — cell [{row}, {col}] keeps {old}</source>
         <translation>{reason} — 单元格 [{row}, {col}] 保留 {old}</translation>
     </message>

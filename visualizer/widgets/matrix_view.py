@@ -477,6 +477,9 @@ class MatrixModel(QAbstractTableModel):
         self.notes: dict[tuple[int, int], str] = {}
         # Notes smaller than this many pixels are not drawn (0: below NOTE_MIN_PX).
         self.note_least = 0
+        # Whether a cell's note is drawn at its current size (set by the table's delegate):
+        # a note with no room in its cell is left out, and its tooltip says the weight.
+        self.note_drawn: Callable[[int, int], bool] | None = None
         self.show_numbers = True
         self.max_chars = 1
         self.long_texts: tuple[str, ...] = ("0",)
@@ -853,11 +856,20 @@ class MatrixModel(QAbstractTableModel):
                 "the input, so it is never computed)"
             ).format(cell=text)
         if kind == PADDING:
-            return tr("{cell} (padding)").format(cell=text)
-        if kind == OVERHANG:
-            return tr("{cell} (beyond the padding)").format(cell=text)
-        if kind == INSERTED:
-            return tr("{cell} (a zero inserted between input cells)").format(cell=text)
+            text = tr("{cell} (padding)").format(cell=text)
+        elif kind == OVERHANG:
+            text = tr("{cell} (beyond the padding)").format(cell=text)
+        elif kind == INSERTED:
+            text = tr("{cell} (a zero inserted between input cells)").format(cell=text)
+        note = self.notes.get((r, c)) if self.show_numbers else None
+        if note:
+            drawn = self.note_drawn is None or self.note_drawn(r, c)
+            if drawn:
+                return tr("{cell}, weight ×{weight}").format(cell=text, weight=note)
+            return tr(
+                "{cell}, weight ×{weight} (not printed in the cell: too small for it and its "
+                "number; the W matrix shows it)"
+            ).format(cell=text, weight=note)
         return text
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
@@ -1064,16 +1076,31 @@ MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"
 FOCUS_STYLES = frozenset(("current", "target", "winner"))
 # Styles a heat map frames cell by cell (winners have frames of their own).
 HEAT_MARKED = frozenset(("window", "pad_tap", "current", "target", "hover"))
-NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
-# ... at least this many pixels (a desk's screen, read from up close); a cell too small for
-# that (below NOTE_MIN_PX / NOTE_HEIGHT, ~27 px) draws no note: a note forced to 8 px in a
-# 21 px cell pushed the number down under the highlight border (12 read as 17).
+NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height, at most
+# ... at least this many pixels (a desk's screen, read from up close): a cell with no room for
+# that above its number draws no note.
 NOTE_MIN_PX = 8
 # In the lecture layout a note smaller than this is not drawn (unreadable from the back of a
-# hall; the arithmetic line says each weight: ``x·w``, ``dY·w``) and the cell's number keeps
-# its whole height instead of moving down under the note.
+# hall; the W matrix beside the input and the arithmetic line say each weight).
 LECTURE_NOTE_MIN_PX = 12
-_NOTE_ALIGN = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+NOTE_PAD = 1  # pixels of a note's tab above and below its digits
+NOTE_GAP = 1  # pixels between a note's tab and the digits of its cell's number
+
+
+@dataclass(frozen=True)
+class NoteLayout:
+    """Where a cell's weight note and number go (see :meth:`_CellDelegate.note_layout`).
+
+    ``pixels``: the note's font size, 0 when the note is not drawn (no room for it above
+    the number at a readable size); ``tab``: the note's tab, from the cell's top-left
+    corner; ``shift``: how many pixels the number is drawn below its usual centred place to
+    make room for the tab (its font is never changed for a note); ``digits``: the number's
+    digits (their ink, top to bottom, and the number's advance), from the cell's corner."""
+
+    pixels: int
+    tab: QRectF
+    shift: int
+    digits: QRectF
 
 
 def completed_font(font: QFont, base: QFont) -> QFont:
@@ -1091,54 +1118,54 @@ _EVERY_FONT_PROPERTY = 0xFFFFFFFF  # a font's resolve mask: every property set
 
 
 def note_pixels(cell: int, least: int = 0) -> int:
-    """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it;
-    0 (no note drawn: the cell's number keeps its place and size, and the arithmetic line
-    says each weight) below ``NOTE_MIN_PX``, or below ``least`` pixels when given (the
-    lecture layout's ``LECTURE_NOTE_MIN_PX``)."""
+    """The largest pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT``
+    of it; 0 (no note drawn: the arithmetic line and the W matrix say each weight) below
+    ``NOTE_MIN_PX``, or below ``least`` pixels when given (the lecture layout's
+    ``LECTURE_NOTE_MIN_PX``).  A note is drawn this size or smaller, as the room above the
+    cell's number allows (see :meth:`_CellDelegate.note_layout`), never below the least."""
     pixels = round(cell * NOTE_HEIGHT)
     return pixels if pixels >= max(least, NOTE_MIN_PX) else 0
 
 
 def note_inset(scale: float, depth: int) -> int:
-    """How far below a cell's top its note's tab starts: under the cell's highlight border
-    (``depth`` pixels deep)."""
+    """How far from a cell's top and side its note's tab starts: inside the cell's highlight
+    border (``depth`` pixels deep)."""
     return max(2, round(3 * min(scale, 1.2)), depth)
 
 
-def paint_note(
-    painter: QPainter,
-    rect: QRect,
-    note: str,
-    scale: float,
-    pixels: int,
-    base: QFont | None = None,
-    depth: int = 0,
-) -> None:
-    """A small number at the top of a cell, inside its highlight border: dark on a light tab,
-    readable on every colour; the cell's own number is drawn at the bottom, under it.
-    ``pixels``: the font's size (:func:`note_pixels`); ``base``: the font the rest of the
-    note's font comes from (None: the painter's device's, the table's on its viewport);
-    ``depth``: how deep the cell's highlight border reaches (the tab goes below it)."""
-    painter.save()
+def note_font(pixels: int, base: QFont | None = None) -> QFont:
+    """The font of a note ``pixels`` tall: bold, the rest from ``base`` (None: as the
+    painter's device completes it)."""
     font = QFont()
     font.setPixelSize(pixels)
     font.setBold(True)
-    if base is not None:
-        font = completed_font(font, base)
-    painter.setFont(font)
+    return font if base is None else completed_font(font, base)
+
+
+def paint_note(
+    painter: QPainter, rect: QRect, note: str, layout: NoteLayout, base: QFont | None = None
+) -> None:
+    """A cell's weight, small in its top corner as ``layout`` places it (see
+    :meth:`_CellDelegate.note_layout`): dark on a light tab, readable on every colour, clear
+    of the cell's number.  ``base``: the font the rest of the note's font comes from (None:
+    the painter's device's, the table's on its viewport)."""
+    painter.save()
+    painter.setFont(note_font(layout.pixels, base))
     # Measured in the font drawn: the painter's, completed from its device's font.
     metrics = QFontMetricsF(painter.font())
-    text = f"×{note}"
-    inset = note_inset(scale, depth)
-    width = metrics.horizontalAdvance(text) + 4
-    height = metrics.ascent() + 1
-    box = QRectF(rect.center().x() - width / 2, rect.top() + inset, width, height)
+    tab = layout.tab.translated(rect.x(), rect.y())
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(255, 255, 255, 215))
-    painter.drawRect(box)
+    painter.setBrush(QColor(255, 255, 255, 230))
+    painter.drawRect(tab)
+    # The digits' ink NOTE_PAD below the tab's top: the line (ascent + descent) laid so.
+    baseline = tab.top() + NOTE_PAD - metrics.tightBoundingRect(_DIGITS).top()
+    line = QRectF(tab.left(), baseline - metrics.ascent(), tab.width(), metrics.height())
     painter.setPen(QColor(20, 20, 20))
-    painter.drawText(box, _CENTER, text)
+    painter.drawText(line, _CENTER, f"×{note}")
     painter.restore()
+
+
+_DIGITS = "0123456789"
 
 
 @dataclass(frozen=True, eq=False)
@@ -1241,8 +1268,8 @@ class _CellDelegate(QStyledItemDelegate):
         self._fitted: dict[
             tuple[int, str, int, int, bool, int | None], tuple[QFont, str, QFont]
         ] = {}
-        # A note's tab's bottom, from its cell's top, by its font's size, its depth and the scale.
-        self._note_bottoms: dict[tuple[int, int, int, float], tuple[QFont | None, int]] = {}
+        # Notes' layouts by what they depend on (see note_layout), with the fonts named by id.
+        self._note_layouts: dict[tuple[object, ...], tuple[QFont, QFont | None, NoteLayout]] = {}
         # Fonts as the table completes them, by the font's id, with the font; and as a cell
         # picture's context does, with the font and the context (see _make_picture).
         self._completed: dict[int, tuple[QFont, QFont]] = {}
@@ -1269,6 +1296,7 @@ class _CellDelegate(QStyledItemDelegate):
         # a font set on a painter is completed from its device's, the application's on a
         # pixmap, the table's on the table.
         self.base_font: QFont | None = None
+        model.note_drawn = self.note_drawn
 
     def paint(
         self,
@@ -1330,10 +1358,8 @@ class _CellDelegate(QStyledItemDelegate):
         model = self._model
         key = (r, c)
         styles = model.styles.get(key)
-        note = model.notes.get(key) if model.show_numbers else None
-        note_px = note_pixels(rect.height(), model.note_least) if note else 0
-        if not note_px:
-            note = None  # too small to read here (the lecture layout): not drawn
+        layout = self.cell_note(rect.width(), rect.height(), r, c) if model.notes else None
+        note = model.notes[key] if layout is not None and layout.pixels else None
         background = model._background(r, c)
         text = model._display(r, c)
         font = foreground = None
@@ -1364,15 +1390,9 @@ class _CellDelegate(QStyledItemDelegate):
         if gap:
             # The hatch goes between the cell's colour and its number.
             paint_gap(painter, rect)
-        # A note's cell keeps its number and note inside its frame: the two-tone frames
-        # (8 px deep in the lecture's 50 px cells) covered the bottom half of the number.
-        depth = 0
-        if note and styles:
-            plan = self._cell_plan(rect, styles, background.color())
-            depth = plan_reach(plan, rect.width(), rect.height())
         if text and font is not None and foreground is not None:
-            clear = self._note_bottom(note_px, depth) if note else 0
-            self._paint_number(painter, rect, text, font, foreground, note, depth, clear)
+            shift = layout.shift if note and layout is not None else 0
+            self._paint_number(painter, rect, text, font, foreground, shift)
         if focused and model.current == key:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
@@ -1382,10 +1402,11 @@ class _CellDelegate(QStyledItemDelegate):
             painter.setPen(self._dotted_pen)
             painter.drawRect(frame)
         if styles:
-            side = None if note or font is None else self._side_room(rect, font)
+            # A noted cell's frame as its neighbours': a window's frames stay alike.
+            side = None if font is None else self._side_room(rect, font)
             self._paint_borders(painter, rect, styles, background.color(), side)
-        if note:
-            paint_note(painter, rect, note, self.scale, note_px, self.base_font, depth)
+        if note and layout is not None:
+            paint_note(painter, rect, note, layout, self.base_font)
 
     def _paint_number(
         self,
@@ -1394,60 +1415,118 @@ class _CellDelegate(QStyledItemDelegate):
         text: str,
         font: QFont,
         foreground: QBrush,
-        note: str | None,
-        depth: int = 0,
-        clear: int = 0,
+        shift: int = 0,
     ) -> None:
-        """A cell's number in ``rect``: centred, or at the bottom under a ``note`` (its digits
-        above a frame ``depth`` pixels deep and below the note's tab, which ends ``clear``
-        pixels below the cell's top); whole, in a smaller font where the cell is too narrow
-        or, under a note, too low for it (see :meth:`fitted_number`)."""
+        """A cell's number in ``rect``: centred, ``shift`` pixels lower under a weight note
+        (see :meth:`note_layout`); whole, in a smaller font only where the cell is too narrow
+        for it (see :meth:`fitted_number`), as in every cell of the matrix: never made smaller
+        for a note (a window's digits, the ones the step is about, were half the size of the
+        others' under their "×w" notes)."""
         margin = self._text_margin
-        if note:
-            # A cell with a note has its number at the bottom, under the note.
-            side = max(margin, depth)
-            width = rect.width() - 2 * side
-            # The digits' room: from under the tab (and a pixel) down to above the frame.
-            # In Stack mode's 47 px framed cells the tab's lower rows covered the digits' tops.
-            room = rect.height() - clear - depth - 2
-            text, font = self.fitted_number(text, font, width, rect.height(), True, room)
-            # The digits stand on the baseline: the descent below it may reach into a frame.
-            descent = self._sized_font(font, font.pixelSize())[2].descent()
-            below = max(round(rect.height() * 0.04), math.ceil(depth + 1 - descent))
-            text_rect = rect.adjusted(side, 0, -side, -below)
-            align = _NOTE_ALIGN
-        else:
-            text_rect = rect.adjusted(margin, 0, -margin, 0)
-            align = _CENTER
-            text, font = self.fitted_number(text, font, text_rect.width(), rect.height())
+        text_rect = rect.adjusted(margin, shift, -margin, shift)
+        text, font = self.fitted_number(text, font, text_rect.width(), rect.height())
         painter.setFont(font)
         painter.setPen(self._text_pen(foreground))
-        painter.drawText(text_rect, align, text)
+        painter.drawText(text_rect, _CENTER, text)
 
-    def _note_bottom(self, pixels: int, depth: int) -> int:
-        """Where the tab of a note in a ``pixels`` px font ends, from its cell's top, as
-        :func:`paint_note` draws it in this table."""
-        base = self.base_font
-        key = (pixels, depth, id(base), self.scale)
-        known = self._note_bottoms.get(key)
-        if known is None or known[0] is not base:
-            font = QFont()
-            font.setPixelSize(pixels)
-            font.setBold(True)
-            if base is not None:
-                font = completed_font(font, base)
-            ascent = QFontMetricsF(font).ascent()
-            bottom = math.ceil(note_inset(self.scale, depth) + ascent + 1)
-            if len(self._note_bottoms) > 256:
-                self._note_bottoms.clear()
-            known = self._note_bottoms[key] = (base, bottom)
-        return known[1]
+    def note_drawn(self, r: int, c: int) -> bool:
+        """Whether cell (r, c)'s note is drawn at the table's current sizes."""
+        table = self.parent()
+        if not isinstance(table, QTableView):
+            return True
+        layout = self.cell_note(table.columnWidth(c), table.rowHeight(r), r, c)
+        return layout is not None and layout.pixels > 0
+
+    def cell_note(self, width: int, height: int, r: int, c: int) -> NoteLayout | None:
+        """The layout of cell (r, c)'s weight note and number in a ``width`` × ``height``
+        cell, as :meth:`paint_cell` draws them (``pixels`` 0: the note is not drawn); None
+        when the cell has no note (or shows no number)."""
+        model = self._model
+        note = model.notes.get((r, c)) if model.show_numbers else None
+        text = model._display(r, c) if note else None
+        if not note or not isinstance(text, str):
+            return None
+        font = model._font(r, c)
+        if not isinstance(font, QFont):
+            return None
+        shown, sized = self.fitted_number(text, font, width - 2 * self._text_margin, height)
+        styles = model.styles.get((r, c))
+        depth = 0
+        if styles:
+            cell = QRect(0, 0, width, height)
+            under = model._background(r, c)
+            colour = under.color() if isinstance(under, QBrush) else QColor()
+            plan = self._cell_plan(cell, styles, colour, self._side_room(cell, font))
+            depth = plan_reach(plan, width, height)
+        right = bool(styles) and "differs" in styles
+        return self.note_layout(width, height, shown, sized, note, depth, right)
+
+    def note_layout(
+        self,
+        width: int,
+        height: int,
+        text: str,
+        font: QFont,
+        note: str,
+        depth: int = 0,
+        right: bool = False,
+    ) -> NoteLayout:
+        """Where the note ``note`` of a ``width`` × ``height`` cell whose number ``text`` is
+        drawn in ``font`` (as fitted: the matrix's font) goes, inside a highlight border
+        ``depth`` pixels deep: in the top-left corner (top-right, ``right``, clear of the
+        compare mode's tab), as large as ``note_pixels`` allows and the room above the
+        digits takes, the number moved down (in its own font, above the border's bottom
+        band) as far as that needs; no note (``pixels`` 0) where even the least readable one
+        would cover the digits.  The number's font is never made smaller for its note."""
+        model, base = self._model, self.base_font
+        key = (width, height, text, id(font), note, depth, right, model.note_least)
+        key += (self.scale, id(base))
+        known = self._note_layouts.get(key)
+        if known is not None and known[0] is font and known[1] is base:
+            return known[2]
+        # The note's font as the painter completes it: from the table's font on the table.
+        table = self.parent()
+        whole = base if base is not None or not isinstance(table, QWidget) else table.font()
+        metrics = QFontMetricsF(font)
+        ink = metrics.tightBoundingRect(_DIGITS)
+        # Qt centres the line (ascent + descent) in the cell; the digits sit on its baseline.
+        baseline = (height - metrics.height()) / 2 + metrics.ascent()
+        advance = metrics.horizontalAdvance(text)
+        digits = QRectF((width - advance) / 2, baseline + ink.top(), advance, ink.height())
+        # The digits may go down to a pixel above the border's bottom band, not into it.
+        lowest = max(0, math.floor(height - depth - 1 - NOTE_GAP - digits.bottom()))
+        layout = NoteLayout(0, QRectF(), 0, digits)
+        top = note_pixels(height, model.note_least)
+        sizes = range(top, max(model.note_least, NOTE_MIN_PX) - 1, -1) if top else range(0)
+        # Inside the border, or on its corner (the frame still shows on the rest of its four
+        # sides) where that takes a larger note: Stack mode's 47 px cells had room for 9 px
+        # inside their frames, the normal layout's 26 px ones and the lecture's 44 px ones at
+        # 1024×768 for none.
+        for inset in (note_inset(self.scale, depth), 0):
+            for pixels in sizes:
+                if pixels <= layout.pixels:
+                    break
+                note_metrics = QFontMetricsF(note_font(pixels, whole))
+                tab_width = note_metrics.horizontalAdvance(f"×{note}") + 4
+                tab_height = note_metrics.tightBoundingRect(_DIGITS).height() + 2 * NOTE_PAD
+                if tab_width > width - 2 * inset:
+                    continue
+                shift = max(0, math.ceil(inset + tab_height + NOTE_GAP - digits.top()))
+                if shift <= lowest:
+                    left = width - inset - tab_width if right else inset
+                    tab = QRectF(left, inset, tab_width, tab_height)
+                    layout = NoteLayout(pixels, tab, shift, digits.translated(0, shift))
+                    break
+        if len(self._note_layouts) > 1024:
+            self._note_layouts.clear()
+        self._note_layouts[key] = (font, base, layout)
+        return layout
 
     def forget_fits(self) -> None:
         """Forget the fonts numbers were fitted in (the table's font, which completes them,
         changed)."""
         self._fitted.clear()
-        self._note_bottoms.clear()
+        self._note_layouts.clear()
         self._completed.clear()
         self._sized.clear()
         self._sides.clear()
@@ -1613,7 +1692,7 @@ class _CellDelegate(QStyledItemDelegate):
         probe.fill(0)
         painter = QPainter(probe)
         painter.setRenderHints(context.hints)
-        self._paint_number(painter, QRect(room, room, width, height), text, drawn, foreground, None)
+        self._paint_number(painter, QRect(room, room, width, height), text, drawn, foreground)
         painter.end()
         if _reaches_out(probe, QRect(room, room, width, height)):
             return None
@@ -1623,7 +1702,7 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setRenderHints(context.hints)
         cell = QRect(0, 0, width, height)
         painter.fillRect(cell, background)
-        self._paint_number(painter, cell, text, drawn, foreground, None)
+        self._paint_number(painter, cell, text, drawn, foreground)
         painter.end()
         return picture
 
@@ -5452,6 +5531,9 @@ class MatrixView(QWidget):
             # lay the window out again (its size comes from the share above, not its needs).
             self.body.addWidget(LayoutFence(magnifier), MAGNIFIER_STRETCH)
             self.magnifier = magnifier
+            # The step's weight notes, set before the close-up was made (the first step
+            # shown on a heat map): its window's cells had none until the next step.
+            magnifier.set_notes(self.notes())
             self._place_magnifier()
         return self.magnifier
 
@@ -5710,11 +5792,31 @@ class MatrixView(QWidget):
             self.table.refresh()
 
     def note_pixel_size(self) -> int:
-        """The pixel size of the font notes are drawn in at the current cell size; 0 when
-        they are not drawn (no numbers, or too small for the lecture layout)."""
-        if not self.model.show_numbers or not self.cell:
+        """The pixel size of the font notes are drawn in at the current cell size (the
+        largest, of the cells with a note; without notes, the largest a note may be); 0 when
+        they are not drawn (no numbers, or no room for a readable one above the number)."""
+        model = self.model
+        if not model.show_numbers or not self.cell:
             return 0
-        return note_pixels(self.table.verticalHeader().defaultSectionSize(), self.model.note_least)
+        if not model.notes:
+            return note_pixels(self.table.verticalHeader().defaultSectionSize(), model.note_least)
+        table, sizes = self.table, [0]
+        for r, c in model.notes:
+            layout = self.delegate.cell_note(table.columnWidth(c), table.rowHeight(r), r, c)
+            sizes.append(0 if layout is None else layout.pixels)
+        return max(sizes)
+
+    def note_layouts(self) -> dict[tuple[int, int], NoteLayout]:
+        """How each cell with a note has it and its number laid out at the current sizes, in
+        matrix coordinates (what a test reads): see :meth:`_CellDelegate.note_layout`."""
+        model, table = self.model, self.table
+        off_r, off_c = model.offset
+        out = {}
+        for r, c in model.notes:
+            layout = self.delegate.cell_note(table.columnWidth(c), table.rowHeight(r), r, c)
+            if layout is not None:
+                out[(r - off_r, c - off_c)] = layout
+        return out
 
     def cells_box(self, cells: tuple[tuple[int, int], ...], widget: QWidget) -> QRectF | None:
         """The box around ``cells`` (matrix coordinates) in ``widget``'s coordinates, cut to
