@@ -151,6 +151,8 @@ LECTURE_APART_SHARE = 0.94
 # How a view is drawn with its close-up: margin (cells around the step's), beside the heat
 # map (else below), heat map side (pixels).
 CloseUps = dict[MatrixView, tuple[int, bool, int]]
+# A place in a flowing row: one view, or views one above the other (a kernel over its gradient).
+Unit = tuple[MatrixView, ...]
 
 
 def lecture_cell_most(width: int, height: int) -> int:
@@ -296,6 +298,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self._multi = False  # several input channels shown side by side
         # The lecture's large matrices each at its own column width (see _choose_lecture).
         self._own_columns = False
+        # The lecture's small kernels (W, dW) one above the other in a column of a row (see
+        # _units); chosen with the cell size (_best_lecture_choice).
+        self._stack_kernels = False
         self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
         self._output_diverging = False
@@ -676,6 +681,46 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_box = box
         self._lecture_placed = [list(r) for r in rows]
 
+    def _units(self, views: list[MatrixView]) -> list[Unit]:
+        """The places of ``views`` in the flowing rows: each view alone, or where the kernels
+        are stacked (_stack_kernels) the small kernels (W, dW) one above the other at the
+        first one's place.  Convolution's backward at 1366×768 had two rows of 8×8 matrices
+        bound by the height (36 px cells, 18 px digits) and W and dW each a column of the
+        rows' width; stacked, dY, X, W over dW and dX fit one row."""
+        kernels = [
+            view
+            for view in views
+            if self.widens_alone(view) and view.model.values.shape[1] <= LECTURE_SMALL_COLUMNS
+        ]
+        if not self._stack_kernels or self._multi or len(kernels) < 2:
+            return [(view,) for view in views]
+        units: list[Unit] = []
+        for view in views:
+            if view is kernels[0]:
+                units.append(tuple(kernels))
+            elif view not in kernels:
+                units.append((view,))
+        return units
+
+    def _unit_extent(
+        self,
+        unit: Unit,
+        cell: int,
+        columns: dict[MatrixView, int],
+        close_ups: CloseUps,
+        bias_under: MatrixView | None,
+    ) -> tuple[int, int]:
+        """The size of a place in a flowing row: its views one above the other (the bias
+        label under ``bias_under`` when that is one of them)."""
+        width = height = 0
+        for view in unit:
+            w, h = self._extent(view, cell, columns[view], close_ups)
+            if view is bias_under:
+                w, h = self._with_bias(w, h)
+            width = max(width, w)
+            height += h + (LECTURE_ROW_SPACING if height else 0)
+        return width, height
+
     def _lecture_fit(
         self,
         views: list[MatrixView],
@@ -683,29 +728,28 @@ class ViewsPanel(Retranslatable, QWidget):
         width: int,
         close_ups: CloseUps | None = None,
         break_at: MatrixView | None = None,
-    ) -> tuple[list[list[MatrixView]], int]:
-        """The views in rows at cell size ``cell`` (a new row where the next view would pass
+    ) -> tuple[list[list[Unit]], int]:
+        """The views in rows at cell size ``cell`` (a new row where the next place would pass
         ``width``, and at ``break_at``) and the height of all the rows; ``close_ups``: the
-        views drawn as a heat map with a close-up, and how (see :meth:`_extent`)."""
-        rows: list[list[MatrixView]] = []
+        views drawn as a heat map with a close-up, and how (see :meth:`_extent`).  Each row
+        holds places (see :meth:`_units`)."""
+        rows: list[list[Unit]] = []
         used = 0
         height = 0
         row_height = 0
         close_ups = close_ups or {}
         columns = self._lecture_columns(views, cell, close_ups)
-        bias = self._flow_bias_shown()
-        for view in views:
-            w, h = self._extent(view, cell, columns[view], close_ups)
-            if bias and view is views[-1]:
-                w, h = self._with_bias(w, h)
-            if rows and view is not break_at and used + LECTURE_SPACING + w <= width:
-                rows[-1].append(view)
+        bias = views[-1] if self._flow_bias_shown() and views else None
+        for unit in self._units(views):
+            w, h = self._unit_extent(unit, cell, columns, close_ups, bias)
+            if rows and unit[0] is not break_at and used + LECTURE_SPACING + w <= width:
+                rows[-1].append(unit)
                 used += LECTURE_SPACING + w
                 row_height = max(row_height, h)
                 continue
             if rows:
                 height += row_height + LECTURE_ROW_SPACING
-            rows.append([view])
+            rows.append([unit])
             used, row_height = w, h
         return rows, height + row_height
 
@@ -723,9 +767,17 @@ class ViewsPanel(Retranslatable, QWidget):
         shapes = [view.model.values.shape[:2] for view in tables]
         columns = dict.fromkeys(views, 0)
         # The tables beside close-ups too: W as wide as dW (its 3×3 columns were half dW's).
-        shared = shared_columns(shapes, needs, self._own_columns)
+        alone = [self.widens_alone(view) for view in tables]
+        shared = shared_columns(shapes, needs, self._own_columns, alone)
         columns.update(zip(tables, shared, strict=True))
         return columns
+
+    def widens_alone(self, view: MatrixView) -> bool:
+        """Whether ``view``'s columns may widen for its own numbers alone in the lecture layout
+        (see :func:`~visualizer.model.present.shared_columns`): a kernel's or its gradient's
+        (W, dW and their planes), whose sums are another kind of number than the tensors'."""
+        kernels = (self.groups["kernelMatrix"], self.groups["gradWeightMatrix"])
+        return any(view is group.primary or view in group.extras for group in kernels)
 
     def _measured(self, key: tuple[object, ...], measure: Callable[..., Any], *args: object) -> Any:
         """``measure(*args)``, once per ``key`` while a lecture layout is chosen (its search
@@ -787,9 +839,10 @@ class ViewsPanel(Retranslatable, QWidget):
             shown = close_ups or {}
             columns = self._lecture_columns(views, cell, shown)
             return all(
-                self._extent(row[0], cell, columns[row[0]], shown)[0] <= width
+                self._extent(view, cell, columns[view], shown)[0] <= width
                 for row in rows
                 if len(row) == 1
+                for view in row[0]
             )
 
         return fits
@@ -923,7 +976,26 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _best_lecture_choice(
         self, views: list[MatrixView], width: int, height: int
-    ) -> tuple[int, list[list[MatrixView]], CloseUps | None]:
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
+        """The lecture's choice (see _columns_choice), with the small kernels (W, dW) one
+        above the other where that makes the cells larger (the flags _stack_kernels and
+        _own_columns are left as chosen)."""
+        self._stack_kernels = False
+        choice = self._columns_choice(views, width, height)
+        if len(self._units(views)) == len(views) and not self._multi:
+            self._stack_kernels = True
+            if len(self._units(views)) < len(views):
+                own = self._own_columns
+                stacked = self._columns_choice(views, width, height)
+                if stacked[0] > choice[0]:
+                    return stacked
+                self._own_columns = own
+            self._stack_kernels = False
+        return choice
+
+    def _columns_choice(
+        self, views: list[MatrixView], width: int, height: int
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
         """The lecture's choice (see _lecture_choice) with one column width for the large
         matrices, or each its own where that makes the cells clearly larger (the flag
         _own_columns is left as chosen)."""
@@ -949,6 +1021,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return 0
         room = self._room_of(width, height)
         most, own, cache = self._cell_most, self._own_columns, self._fit_cache
+        stacked = self._stack_kernels
         self._fit_cache = {} if measured is None else measured
         try:
             self._set_cell_most(views, lecture_cell_most(*room))
@@ -956,6 +1029,7 @@ class ViewsPanel(Retranslatable, QWidget):
         finally:
             self._fit_cache = cache
             self._own_columns = own
+            self._stack_kernels = stacked
             self._set_cell_most(views, most)
 
     def _columns_differ(self, views: list[MatrixView], cell: int) -> bool:
@@ -970,11 +1044,11 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _lecture_choice(
         self, views: list[MatrixView], width: int, height: int
-    ) -> tuple[int, list[list[MatrixView]], CloseUps | None]:
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
         """The lecture's cell size, its rows of views and the views drawn with close-ups,
         for a panel ``width`` × ``height``."""
         cell = self._largest_cell(views, width, height, 1)
-        rows = [views]
+        rows = [self._units(views)]
         # Many matrices in one row (convolution's backward: dY, X, W, dX, dW) leave small
         # cells under a wide empty band: two rows are used when they make cells clearly larger.
         two = self._largest_cell(views, width, height, 2)
@@ -1021,18 +1095,18 @@ class ViewsPanel(Retranslatable, QWidget):
     def _gradients_apart(
         self,
         views: list[MatrixView],
-        rows: list[list[MatrixView]],
+        rows: list[list[Unit]],
         cell: int,
         width: int,
         height: int,
-    ) -> tuple[list[list[MatrixView]], int]:
+    ) -> tuple[list[list[Unit]], int]:
         """Several input channels' backward: the rows with the computed gradients (dX, dW)
         starting a row of their own, in no more rows, at the largest cell down to
         LECTURE_APART_SHARE of ``cell`` at which they fit; else ``rows`` at ``cell``.  Preset
         09's backward at 1366x768 put dX[c=0] at the end of the row of dY, X and W (cells of
         49 px), away from dX[c=1], its arrow over the titles."""
         first = self._first_gradient(views)
-        if len(rows) < 2 or first is None or any(row[0] is first for row in rows):
+        if len(rows) < 2 or first is None or any(row[0][0] is first for row in rows):
             return rows, cell
         for size in range(cell, int(cell * LECTURE_APART_SHARE) - 1, -1):
             apart, needed = self._lecture_fit(views, size, width, None, first)
@@ -1107,6 +1181,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         self._zoom_phase_only = False
         self._own_columns = False
+        self._stack_kernels = False
         self._set_cell_most(every, LECTURE_CELL_RANGE[1])
         width, height = self._flow_room()
         base = self._largest_cell(every, width, height, len(every))
@@ -1131,7 +1206,7 @@ class ViewsPanel(Retranslatable, QWidget):
     def _apply_flow(
         self,
         views: list[MatrixView],
-        rows: list[list[MatrixView]],
+        rows: list[list[Unit]],
         cell: int,
         close_ups: CloseUps | None = None,
     ) -> None:
@@ -1141,10 +1216,17 @@ class ViewsPanel(Retranslatable, QWidget):
         width, height = self._flow_room()
         close_ups = close_ups or {}
         self.lecture_cell = cell
-        placed: list[list[QWidget | tuple[QWidget, ...]]] = [list(r) for r in rows]
-        bias = self._flow_bias_shown()
-        if bias:
-            placed[-1][-1] = (rows[-1][-1], self.bias_slot)  # db under the last view
+        # db under the last view (dW), in its column of the row.
+        bias_under = views[-1] if self._flow_bias_shown() and views else None
+        placed: list[list[QWidget | tuple[QWidget, ...]]] = []
+        for row in rows:
+            line: list[QWidget | tuple[QWidget, ...]] = []
+            for unit in row:
+                parts: list[QWidget] = list(unit)
+                if bias_under in unit:
+                    parts.append(self.bias_slot)
+                line.append(parts[0] if len(parts) == 1 else tuple(parts))
+            placed.append(line)
         self._place_lecture(placed)
         # One cell size in every view: the columns as wide as the widest numbers need.
         columns = self._lecture_columns(views, cell, close_ups)
@@ -1156,19 +1238,21 @@ class ViewsPanel(Retranslatable, QWidget):
             need = max(columns.get(view, 0), view.close_up_column_need(cell))
             view.set_close_up_plan(CloseUpPlan(cell, need, margin, beside, heat, box))
         extents = {view: self._extent(view, cell, columns[view], close_ups) for view in views}
-        last = rows[-1][-1]
-        heights_of = {v: e[1] for v, e in extents.items()}
-        if bias:
-            heights_of[last] = self._with_bias(*extents[last])[1]
-        heights = self._row_heights([[heights_of[v] for v in r] for r in rows], height)
+        units = {
+            unit: self._unit_extent(unit, cell, columns, close_ups, bias_under)[1]
+            for row in rows
+            for unit in row
+        }
+        heights = self._row_heights([[units[u] for u in r] for r in rows], height)
         for row, row_height in zip(rows, heights, strict=True):
-            for view in row:
-                w, h = extents[view]
-                if bias and view is last:
-                    row_height -= heights_of[last] - h  # the bias label's share
-                # A matrix larger than the room (zoomed far in) gets scroll bars and follows
-                # the step.
-                view.setFixedSize(min(w, width), min(h, row_height))
+            for unit in row:
+                for view in unit:
+                    w, h = extents[view]
+                    # The row's height less the others' of its column (and the bias label's).
+                    room = row_height - (units[unit] - h)
+                    # A matrix larger than the room (zoomed far in) gets scroll bars and
+                    # follows the step.
+                    view.setFixedSize(min(w, width), max(1, min(h, room)))
         for view in views:
             if view not in close_ups:
                 view.set_cell_size(cell, columns[view] or view.column_need(cell))
