@@ -261,9 +261,10 @@ def lecture_views_fully_shown(window) -> None:
     panel = window.views_panel
     views = [v for v in panel.views() if v.isVisible()]
     assert views
-    # The large matrices share one column width, a small one widens for its own numbers.
+    # Every view shares one column width, a kernel (W, dW) widens for its own numbers.
     needs = [v.column_need(panel.lecture_cell) for v in views]
-    columns = shared_columns([v.model.values.shape[:2] for v in views], needs)
+    alone = [panel.widens_alone(v) for v in views]
+    columns = shared_columns([v.model.values.shape[:2] for v in views], needs, alone=alone)
     for v, column in zip(views, columns, strict=True):
         rect = QRect(v.mapTo(window, v.rect().topLeft()), v.size())
         assert window.rect().contains(rect), v.objectName()
