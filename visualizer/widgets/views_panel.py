@@ -298,9 +298,12 @@ class ViewsPanel(Retranslatable, QWidget):
         self._multi = False  # several input channels shown side by side
         # The lecture's large matrices each at its own column width (see _choose_lecture).
         self._own_columns = False
-        # The lecture's small kernels (W, dW) one above the other in a column of a row (see
+        # The lecture's small matrices (W, dW) one above the other in a column of a row (see
         # _units); chosen with the cell size (_best_lecture_choice).
-        self._stack_kernels = False
+        self._stack_small = False
+        # The lecture's places in two rows chosen by _arranged_choice (None: rows filled in
+        # order, a new one where the next place would pass the width).
+        self._arrangement: tuple[tuple[Unit, ...], ...] | None = None
         self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
         self._output_diverging = False
@@ -682,23 +685,21 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_placed = [list(r) for r in rows]
 
     def _units(self, views: list[MatrixView]) -> list[Unit]:
-        """The places of ``views`` in the flowing rows: each view alone, or where the kernels
-        are stacked (_stack_kernels) the small kernels (W, dW) one above the other at the
-        first one's place.  Convolution's backward at 1366×768 had two rows of 8×8 matrices
-        bound by the height (36 px cells, 18 px digits) and W and dW each a column of the
-        rows' width; stacked, dY, X, W over dW and dX fit one row."""
-        kernels = [
-            view
-            for view in views
-            if self.widens_alone(view) and view.model.values.shape[1] <= LECTURE_SMALL_COLUMNS
-        ]
-        if not self._stack_kernels or self._multi or len(kernels) < 2:
+        """The places of ``views`` in the flowing rows: each view alone, or where the small
+        matrices are stacked (_stack_small) the small ones (at most LECTURE_SMALL_COLUMNS
+        columns: W and dW, max unpooling's 4×4 pooled values and indices) one above the
+        other at the first one's place.  Convolution's backward at 1366×768 had two rows of
+        8×8 matrices bound by the height and W and dW each a column of the rows' width;
+        max unpooling's forward a row of 24 columns for 42 px cells where its two 4×4
+        matrices stand as high as one 8×8."""
+        small = [view for view in views if view.model.values.shape[1] <= LECTURE_SMALL_COLUMNS]
+        if not self._stack_small or self._multi or len(small) < 2:
             return [(view,) for view in views]
         units: list[Unit] = []
         for view in views:
-            if view is kernels[0]:
-                units.append(tuple(kernels))
-            elif view not in kernels:
+            if view is small[0]:
+                units.append(tuple(small))
+            elif view not in small:
                 units.append((view,))
         return units
 
@@ -740,6 +741,15 @@ class ViewsPanel(Retranslatable, QWidget):
         close_ups = close_ups or {}
         columns = self._lecture_columns(views, cell, close_ups)
         bias = views[-1] if self._flow_bias_shown() and views else None
+        if self._arrangement is not None:
+            # Rows as arranged: a row wider than ``width`` does not fit (as a panel's height).
+            for row in self._arrangement:
+                extents = [self._unit_extent(u, cell, columns, close_ups, bias) for u in row]
+                if sum(w for w, _ in extents) + LECTURE_SPACING * (len(row) - 1) > width:
+                    height += QWIDGETSIZE_MAX
+                height += max(h for _, h in extents)
+            rows = [list(row) for row in self._arrangement]
+            return rows, height + LECTURE_ROW_SPACING * (len(rows) - 1)
         for unit in self._units(views):
             w, h = self._unit_extent(unit, cell, columns, close_ups, bias)
             if rows and unit[0] is not break_at and used + LECTURE_SPACING + w <= width:
@@ -977,21 +987,50 @@ class ViewsPanel(Retranslatable, QWidget):
     def _best_lecture_choice(
         self, views: list[MatrixView], width: int, height: int
     ) -> tuple[int, list[list[Unit]], CloseUps | None]:
-        """The lecture's choice (see _columns_choice), with the small kernels (W, dW) one
-        above the other where that makes the cells larger (the flags _stack_kernels and
+        """The lecture's choice (see _columns_choice), with the small matrices (W, dW) one
+        above the other where that makes the cells larger (the flags _stack_small and
         _own_columns are left as chosen)."""
-        self._stack_kernels = False
+        self._stack_small = False
         choice = self._columns_choice(views, width, height)
         if len(self._units(views)) == len(views) and not self._multi:
-            self._stack_kernels = True
+            self._stack_small = True
             if len(self._units(views)) < len(views):
                 own = self._own_columns
                 stacked = self._columns_choice(views, width, height)
                 if stacked[0] > choice[0]:
-                    return stacked
+                    return self._arranged_choice(views, width, height, stacked)
                 self._own_columns = own
-            self._stack_kernels = False
-        return choice
+            self._stack_small = False
+        return self._arranged_choice(views, width, height, choice)
+
+    def _arranged_choice(
+        self,
+        views: list[MatrixView],
+        width: int,
+        height: int,
+        choice: tuple[int, list[list[Unit]], CloseUps | None],
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
+        """``choice``'s two rows of tables, or the places split otherwise between two rows
+        (each row in the spec's order, the first place on the top row) where that makes the
+        cells larger.  Rows filled in order put convolution's dY (7×7) and X (8×8) on the
+        top row and dX (8×8) below: sixteen cells of height for 36 px cells at 1366×768
+        beside the text; dY, W and dW over X and dX take fifteen."""
+        _, rows, close_ups = choice
+        units = [unit for row in rows for unit in row]
+        if close_ups or len(rows) != 2 or self.zoom != 1.0 or self._multi or len(units) > 6:
+            return choice
+        best = choice
+        try:
+            for mask in range(2, 2 ** len(units), 2):  # the first place stays on top
+                top = tuple(u for i, u in enumerate(units) if not mask >> i & 1)
+                below = tuple(u for i, u in enumerate(units) if mask >> i & 1)
+                self._arrangement = (top, below)
+                arranged = self._largest_cell(views, width, height, 2)
+                if arranged > best[0]:
+                    best = (arranged, [list(top), list(below)], None)
+        finally:
+            self._arrangement = None
+        return best
 
     def _columns_choice(
         self, views: list[MatrixView], width: int, height: int
@@ -1021,7 +1060,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return 0
         room = self._room_of(width, height)
         most, own, cache = self._cell_most, self._own_columns, self._fit_cache
-        stacked = self._stack_kernels
+        stacked = self._stack_small
         self._fit_cache = {} if measured is None else measured
         try:
             self._set_cell_most(views, lecture_cell_most(*room))
@@ -1029,7 +1068,7 @@ class ViewsPanel(Retranslatable, QWidget):
         finally:
             self._fit_cache = cache
             self._own_columns = own
-            self._stack_kernels = stacked
+            self._stack_small = stacked
             self._set_cell_most(views, most)
 
     def _columns_differ(self, views: list[MatrixView], cell: int) -> bool:
@@ -1181,7 +1220,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         self._zoom_phase_only = False
         self._own_columns = False
-        self._stack_kernels = False
+        self._stack_small = False
         self._set_cell_most(every, LECTURE_CELL_RANGE[1])
         width, height = self._flow_room()
         base = self._largest_cell(every, width, height, len(every))
