@@ -10,7 +10,7 @@ Sizes are read from the widgets: a column's width, a row's height, and the heigh
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect, QRectF
 from test_lecture_layout import cell_font, digit_height, no_scroll_bars, present
 
 SIZES = [(1366, 768), (1024, 768)]
@@ -89,15 +89,21 @@ def test_a_longer_number_widens_every_view_s_cells(window, qtbot, op, size):
 
 def test_transposed_convolution_s_kernels_stand_one_above_the_other(window, qtbot):
     """Transposed convolution's backward at 1366×768: dY, X, W, dX in a row and dW alone
-    under them took 43 px cells; W over dW in one column of the row gives larger ones, db
-    under dW."""
+    under them took 43 px cells; W and dW in one column of the row give larger ones: dW (the
+    arrows' target) on top with db under it, then W, so that no arrow runs across W."""
     views = lecture(window, qtbot, "conv_transpose2d", "backward", (1366, 768))
     panel = window.views_panel
     w, dw = rect_in(window, panel.kernel_view), rect_in(window, panel.grad_weight_view)
-    assert w.left() == dw.left() and dw.top() > w.bottom()
-    tops = {rect_in(window, v).top() for v in views if v is not panel.grad_weight_view}
+    assert w.left() == dw.left() and w.top() > dw.bottom()
+    tops = {rect_in(window, v).top() for v in views if v is not panel.kernel_view}
     assert len(tops) == 1  # one row
     bias = rect_in(window, panel.bias_slot)
-    assert panel.bias_slot.isVisible() and bias.top() > dw.bottom()
-    assert window.rect().contains(bias)
+    assert panel.bias_slot.isVisible() and dw.bottom() < bias.top() and bias.bottom() < w.top()
+    assert window.rect().contains(w)
     assert panel.lecture_cell >= 45  # 43 before
+    # The arrows come down into dX and dW from above the row: none crosses W.
+    arrows = panel.arrows
+    assert {target for _, target in arrows.arrows} == {"grad_input", "grad_weight"}
+    kernel = panel.kernel_view.rect().translated(panel.kernel_view.mapTo(arrows, QPoint(0, 0)))
+    for shape in arrows.drawn_shapes():
+        assert not shape.intersects(QRectF(kernel))

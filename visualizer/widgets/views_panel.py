@@ -695,6 +695,10 @@ class ViewsPanel(Retranslatable, QWidget):
         small = [view for view in views if view.model.values.shape[1] <= LECTURE_SMALL_COLUMNS]
         if not self._stack_small or self._multi or len(small) < 2:
             return [(view,) for view in views]
+        # The views the step writes on top: an arrow comes down into them from above the row
+        # (into dW under W it ran down across W's numbers).
+        written = self._written_views()
+        small.sort(key=lambda view: view not in written)
         units: list[Unit] = []
         for view in views:
             if view is small[0]:
@@ -702,6 +706,12 @@ class ViewsPanel(Retranslatable, QWidget):
             elif view not in small:
                 units.append((view,))
         return units
+
+    def _written_views(self) -> list[MatrixView]:
+        """The views of the tensors the current phase's steps write (the arrows' targets):
+        the output forward, the computed gradients backward."""
+        roles = ("output",) if self.state.phase == "forward" else ("grad_input", "grad_weight")
+        return self._views_of([t for t in self.state.spec.tensors if t.role in roles])
 
     def _unit_extent(
         self,
@@ -1017,8 +1027,12 @@ class ViewsPanel(Retranslatable, QWidget):
         beside the text; dY, W and dW over X and dX take fifteen."""
         _, rows, close_ups = choice
         units = [unit for row in rows for unit in row]
-        if close_ups or len(rows) != 2 or self.zoom != 1.0 or self._multi or len(units) > 6:
+        if close_ups or self._multi or len(units) > 6 or self.zoom < 1.0:
             return choice
+        if self.zoom == 1.0 and len(rows) != 2:
+            return choice  # one row: two only for clearly larger cells (_lecture_choice)
+        # Zoomed in, never smaller cells than unzoomed: the rows as arranged where the zoomed
+        # rows filled in order are smaller.
         best = choice
         try:
             for mask in range(2, 2 ** len(units), 2):  # the first place stays on top
@@ -1263,7 +1277,7 @@ class ViewsPanel(Retranslatable, QWidget):
             for unit in row:
                 parts: list[QWidget] = list(unit)
                 if bias_under in unit:
-                    parts.append(self.bias_slot)
+                    parts.insert(unit.index(bias_under) + 1, self.bias_slot)
                 line.append(parts[0] if len(parts) == 1 else tuple(parts))
             placed.append(line)
         self._place_lecture(placed)
