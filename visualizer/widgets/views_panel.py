@@ -1039,6 +1039,10 @@ class ViewsPanel(Retranslatable, QWidget):
                 top = tuple(u for i, u in enumerate(units) if not mask >> i & 1)
                 below = tuple(u for i, u in enumerate(units) if mask >> i & 1)
                 self._arrangement = (top, below)
+                # Searched only where one pixel more than the best so far fits (cells grow
+                # with the room): most splits are dismissed by one fit.
+                if not self._fits_in(views, width, height, 2)(best[0] + 1, None):
+                    continue
                 arranged = self._largest_cell(views, width, height, 2)
                 if arranged > best[0]:
                     best = (arranged, [list(top), list(below)], None)
