@@ -714,3 +714,45 @@ def test_a_note_left_out_is_said_in_the_tooltip(qtbot):
     tip = model.data(model.index(0, 0), Qt.ToolTipRole)
     assert "×-1" in tip and "not printed" not in tip
     assert view.note_pixel_size() >= matrix_view.NOTE_MIN_PX
+
+
+def test_a_highlight_frame_keeps_a_gap_from_a_wide_number(qtbot):
+    """Average pooling's "9.125" and adaptive average pooling's "0.0625" fill their columns:
+    the step's frame, thinned to the room the number leaves at its sides, lay against the
+    digits (read as part of the number).  A gap of two pixels stays between them (38 px
+    cells: ``frame_gap``'s least)."""
+    view = shown_table(qtbot, [[9.125, 0.0625], [3.0, 2.5]], (400, 300))
+    view.set_cell_size(38)
+    view.set_highlights({(0, 0): {"current"}, (0, 1): {"window"}})
+    width, height = 90, 38
+    gap = 2
+    checked = 0
+    for pixels in range(14, 30):
+        font = QFont(view.model.font)
+        font.setPixelSize(pixels)
+        view.model.font = font
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        for cell in ((0, 0), (0, 1)):
+            painter = _BandPainter(image)
+            try:
+                view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
+            finally:
+                painter.end()
+            [(rect, drawn, text)] = painter.drawn
+            if text == "…":
+                continue
+            advance = QFontMetricsF(drawn).horizontalAdvance(text)
+            left = rect.center().x() - advance / 2
+            right = rect.center().x() + advance / 2
+            middle = height // 2
+            sides = [(x, x + w) for x, y, w, h in painter.bands if y <= middle < y + h]
+            if not sides:
+                continue  # a dashed frame: drawn by a pen, not in bands
+            checked += 1
+            assert all(end <= left - gap + 1 or start >= right + gap - 1 for start, end in sides), (
+                pixels,
+                text,
+                sides,
+                (left, right),
+            )
+    assert checked

@@ -167,13 +167,17 @@ def test_convolution_rows_come_from_the_spec(window, qtbot):
     assert shown_names(window.views_panel) == ["inputMatrix", "kernelMatrix", "outputMatrix"]
     st.set_phase("backward")
     settle(qtbot, window)
-    assert shown_names(window.views_panel) == [
+    # The spec's backward set, in its order (the two rows may hold them in another: dY, W
+    # and dW over X and dX, see ViewsPanel._arranged_choice).
+    backward = [
         "gradOutputMatrix",
         "inputMatrix",
         "kernelMatrix",
         "gradInputMatrix",
         "gradWeightMatrix",
     ]
+    assert [v.objectName() for v in window.views_panel.lecture_views()] == backward
+    assert sorted(shown_names(window.views_panel)) == sorted(backward)
     assert window.views_panel.bias_label.isVisible() == (st.results.grad_bias is not None)
     # Five matrices in one row would leave small cells under an empty band: two rows, with
     # cells clearly larger than one row allows, still one cell size for all.
@@ -261,9 +265,10 @@ def lecture_views_fully_shown(window) -> None:
     panel = window.views_panel
     views = [v for v in panel.views() if v.isVisible()]
     assert views
-    # The large matrices share one column width, a small one widens for its own numbers.
+    # Every view shares one column width, a kernel (W, dW) widens for its own numbers.
     needs = [v.column_need(panel.lecture_cell) for v in views]
-    columns = shared_columns([v.model.values.shape[:2] for v in views], needs)
+    alone = [panel.widens_alone(v) for v in views]
+    columns = shared_columns([v.model.values.shape[:2] for v in views], needs, alone=alone)
     for v, column in zip(views, columns, strict=True):
         rect = QRect(v.mapTo(window, v.rect().topLeft()), v.size())
         assert window.rect().contains(rect), v.objectName()

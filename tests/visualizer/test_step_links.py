@@ -305,15 +305,19 @@ def test_arrows_to_a_lower_row_leave_along_a_grid_line(window, qtbot):
                 assert abs(p.x() - down_leg) < 1.0, (t, p)
 
 
-def test_an_arrow_to_a_lower_row_leaves_the_close_up_under_a_heat_map(window, qtbot):
+def test_an_arrow_to_a_lower_row_leaves_the_close_up_under_a_heat_map(window, qtbot, monkeypatch):
     """The transposed convolution's backward lecture layout at 1366×768 (dY a heat map with its
     close-up under it; dW in the lower row): the arrow to dW ran from the heat map's window
     straight down over the close-up's framed numbers ("1" read as "."); it now leaves the
-    close-up's cells.  The arrow to dX in the same row still leaves the heat map."""
+    close-up's cells.  The arrow to dX in the same row still leaves the heat map.  (The
+    lecture layout now puts dW over W in the top row, where that gives larger cells: each
+    view is placed alone here, as then, to have dW in the lower row.)"""
     from PySide6.QtCore import QRectF
 
     from visualizer.widgets.step_arrows import close_up_below
+    from visualizer.widgets.views_panel import ViewsPanel
 
+    monkeypatch.setattr(ViewsPanel, "_units", lambda _panel, views: [(v,) for v in views])
     window.resize(1366, 768)
     settle(qtbot)
     st = window.state
@@ -661,8 +665,16 @@ def assert_runs_above_off_its_legs(window, arrow: tuple[str, str]) -> None:
             assert p.y() <= top, p
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-@pytest.mark.parametrize("op", ["adaptive_max_pool2d", "adaptive_avg_pool2d"])
+@pytest.mark.parametrize(
+    ("op", "size"),
+    [
+        ("adaptive_max_pool2d", (1366, 768)),
+        ("adaptive_max_pool2d", (1024, 768)),
+        # At 1024×768 adaptive average pooling's Y stands under X (X's columns are as wide as
+        # Y's "9.125": one cell size), no longer beside it.
+        ("adaptive_avg_pool2d", (1366, 768)),
+    ],
+)
 def test_an_arrow_from_a_tall_window_to_the_view_beside_it_arches(window, qtbot, size, op):
     """Issue 10 audit, lecture layout at 1366×768, adaptive max pooling step 3 (window rows
     4–7, columns 0–3 → Y[1, 0]): the views are side by side, but the boxes' centres were

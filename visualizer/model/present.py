@@ -724,7 +724,10 @@ LECTURE_SMALL_COLUMNS = 4
 
 
 def shared_columns(
-    shapes: Sequence[tuple[int, int]], needs: Sequence[int], own: bool = False
+    shapes: Sequence[tuple[int, int]],
+    needs: Sequence[int],
+    own: bool = False,
+    alone: Sequence[bool] | None = None,
 ) -> list[int]:
     """The column width of each lecture view, from the width its numbers need at the row's
     cell size (``needs``) and its matrix's ``shapes`` (rows, columns): every view at least
@@ -737,24 +740,35 @@ def shared_columns(
     three-digit sums made the columns of X, dX and dY (one or two digits) 44 px for 27 px
     rows at 1024×768: a third of the row's width for nothing.
 
+    ``alone``: which views may widen alone when small (None: every small one).  The lecture
+    layout lets the kernels (W, dW) only: average pooling's 4×4 Y of "9.125" had columns
+    twice as wide as X's; a longer number of another matrix now widens every view's columns
+    (one cell size: only a longer number widens a cell, and then every view shares it).
+
     ``own``: each large view as wide as its own numbers need, a small one as the widest
     need of its shape (the lecture layout's choice where one width would cost the cells
     their height: LP pooling's dX of "0.04336" gave X's integers 79 px columns for 23 px
     rows at 1024×768)."""
+    small = [
+        cols <= LECTURE_SMALL_COLUMNS and (alone is None or alone[i])
+        for i, (_, cols) in enumerate(shapes)
+    ]
     if own:
         widest_own: dict[tuple[int, int], int] = {}
-        for shape, need in zip(shapes, needs, strict=True):
-            if shape[1] <= LECTURE_SMALL_COLUMNS:
+        for shape, need, is_small in zip(shapes, needs, small, strict=True):
+            if is_small:
                 widest_own[shape] = max(widest_own.get(shape, 0), need)
         return [
-            need if shape[1] > LECTURE_SMALL_COLUMNS else widest_own[shape]
-            for shape, need in zip(shapes, needs, strict=True)
+            widest_own[shape] if is_small else need
+            for shape, need, is_small in zip(shapes, needs, small, strict=True)
         ]
-    large = [n for (_, cols), n in zip(shapes, needs, strict=True) if cols > LECTURE_SMALL_COLUMNS]
+    large = [n for n, is_small in zip(needs, small, strict=True) if not is_small]
     base = max(large or needs or [0])
     widest: dict[tuple[int, int], int] = {}
-    for shape, need in zip(shapes, needs, strict=True):
-        widest[shape] = max(widest.get(shape, 0), need)
+    for shape, need, is_small in zip(shapes, needs, small, strict=True):
+        if is_small:
+            widest[shape] = max(widest.get(shape, 0), need)
     return [
-        base if shape[1] > LECTURE_SMALL_COLUMNS else max(base, widest[shape]) for shape in shapes
+        max(base, widest[shape]) if is_small else base
+        for shape, is_small in zip(shapes, small, strict=True)
     ]

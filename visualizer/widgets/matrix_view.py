@@ -1770,6 +1770,12 @@ class _CellDelegate(QStyledItemDelegate):
             # A wide number ("17" in a 45 px output cell of the lecture layout) leaves less
             # room at its sides than above and below: the frame's inline crossed its digits.
             side = min(room, side)
+        # A gap between the frame and the digits: frames laid as deep as the room touched
+        # the wide numbers ("9.125", "0.0625"), the digits read as part of the frame.
+        gap = frame_gap(self.scale)
+        room = max(0, room - gap)
+        if side is not None:
+            side = max(0, side - gap)
         tones = _inline_tones(view_settings().palette, marks, under.rgb())
         sizes = (cell.width(), cell.height(), room, side)
         key = (view_settings().palette, self.scale, sizes, marks, tones)
@@ -2066,6 +2072,15 @@ def frame_edge(pen_width: int) -> int:
     a pixel on the small pens, two and more on a lecture's wide ones (a pixel of each was
     lost from the back of a hall)."""
     return max(1, round(pen_width * 0.4))
+
+
+FRAME_GAP = 2  # pixels kept between a highlight frame and the digits, at scale 1
+
+
+def frame_gap(scale: float) -> int:
+    """The pixels kept between a highlight frame and the digits in cells drawn at ``scale``
+    (a cell's size / 48: a lecture's larger cells keep a wider gap, read from afar)."""
+    return max(FRAME_GAP, round(FRAME_GAP * scale))
 
 
 def frame_depth(pen_width: int) -> int:
