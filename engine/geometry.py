@@ -153,6 +153,19 @@ class TapRegion(NamedTuple):
         return rows[:, None] * width + cols[None, :]
 
 
+class DroppedWindow(NamedTuple):
+    """A window ``ceil_mode`` would add but PyTorch drops: it would start outside the input.
+
+    ``out_pos`` is the output index it would have had, ``rows`` and ``cols`` the cells of its
+    span in input coordinates (contiguous ranges; a dilated window's taps are every
+    ``dilation``-th of them).
+    """
+
+    out_pos: Pair
+    rows: range
+    cols: range
+
+
 @dataclass(frozen=True)
 class WindowGeometry:
     """Where every window of a 2-D sliding-window operation lies.
@@ -241,6 +254,103 @@ class WindowGeometry:
             after = max(0, end - self.in_size[axis])
             result.append((self.pad_before[axis], after))
         return result[0], result[1]
+
+    @property
+    def shown_pad(self) -> tuple[Pair, Pair]:
+        """:attr:`canvas_pad` grown at the bottom and right to hold the dropped windows.
+
+        The padding ring an input view draws: every tap of every window, and every window
+        ``ceil_mode`` drops (see :meth:`dropped_windows`), so that a student sees the window
+        PyTorch leaves out.  Equal to :attr:`canvas_pad` when no window is dropped.
+
+        Returns
+        -------
+        ((top, bottom), (left, right)) : pairs of int
+        """
+        pads = self.canvas_pad
+        result = []
+        for axis in (0, 1):
+            before, after = pads[axis]
+            _, stops = self.dropped_extent(axis)
+            if stops.size:
+                after = max(after, int(stops.max()) - self.in_size[axis])
+            result.append((before, after))
+        return result[0], result[1]
+
+    # ---- windows that ceil_mode drops ---------------------------------------------------------
+    def dropped_starts(self, axis: int) -> np.ndarray:
+        """First tap coordinate of every window PyTorch drops along ``axis``, shape ``(n,)``.
+
+        ``ceil_mode`` rounds the output size up, which may add a window that would start at or
+        beyond ``in_size + pad_before`` in the padded input (outside the input, or in its right
+        padding); PyTorch drops such a window (see :func:`pool_output_size`).  Its index along
+        ``axis`` would have been ``out_size[axis] + k`` for the ``k``-th dropped start.
+
+        Parameters
+        ----------
+        axis : int
+            0 for rows, 1 for columns.
+
+        Returns
+        -------
+        np.ndarray
+            int64, shape ``(n,)`` with ``n`` 0 or 1 (the rule drops at most one window per
+            axis); always empty without ``ceil_mode``.  Input coordinates: the dropped
+            window's first tap is ``>= in_size[axis]``.
+        """
+        if not self.ceil_mode:
+            return np.zeros(0, dtype=np.int64)
+        size, stride = self.in_size[axis], self.stride[axis]
+        before, after = self.pad_before[axis], self.pad_after[axis]
+        span = (self.kernel[axis] - 1) * self.dilation[axis] + 1
+        rounded_up = (size + before + after - span + stride - 1) // stride + 1
+        starts = np.arange(self.out_size[axis], rounded_up, dtype=np.int64) * stride - before
+        dropped: np.ndarray = starts[starts >= size]
+        return dropped
+
+    def dropped_extent(self, axis: int) -> tuple[np.ndarray, np.ndarray]:
+        """Half-open span ``[start, stop)`` of every dropped window along ``axis``.
+
+        Returns
+        -------
+        (start, stop) : np.ndarray, np.ndarray
+            int64, each shape ``(n,)`` as :meth:`dropped_starts`; ``stop - start`` is the
+            dilated window's span ``(kernel - 1) * dilation + 1``.  Input coordinates, not
+            clipped: the cells lie in the right (bottom) padding or beyond it.
+        """
+        start = self.dropped_starts(axis)
+        span = (self.kernel[axis] - 1) * self.dilation[axis] + 1
+        return start, start + span
+
+    def dropped_windows(self) -> list[DroppedWindow]:
+        """Every 2-D window ``ceil_mode`` drops, row-major by the output index it would have had.
+
+        A window is dropped when it is dropped along either axis (:meth:`dropped_starts`): with
+        a column of windows dropped, each kept row of windows loses its window in that column.
+
+        Returns
+        -------
+        list of DroppedWindow
+            ``out_pos`` ``(oh, ow)`` with ``oh >= out_H`` or ``ow >= out_W``; ``rows`` and
+            ``cols`` the cells of the window's span as contiguous ``range``\\ s (input
+            coordinates).  Empty without ``ceil_mode`` or when no window is dropped.
+        """
+        axes = []
+        for axis in (0, 1):
+            kept = self.starts(axis)
+            dropped = self.dropped_starts(axis)
+            axes.append([int(v) for v in np.concatenate([kept, dropped])])
+        if len(axes[0]) == self.out_size[0] and len(axes[1]) == self.out_size[1]:
+            return []
+        span = [(self.kernel[a] - 1) * self.dilation[a] + 1 for a in (0, 1)]
+        windows = []
+        for oh, r0 in enumerate(axes[0]):
+            for ow, c0 in enumerate(axes[1]):
+                if oh < self.out_size[0] and ow < self.out_size[1]:
+                    continue
+                rows, cols = range(r0, r0 + span[0]), range(c0, c0 + span[1])
+                windows.append(DroppedWindow((oh, ow), rows, cols))
+        return windows
 
     # ---- real taps, without a padded canvas ------------------------------------------------
     def real_tap_regions(

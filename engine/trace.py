@@ -1084,8 +1084,9 @@ class Trace:
 
     @property
     def input_pad(self) -> tuple[Pair, Pair]:
-        """``((top, bottom), (left, right))`` ring of padding drawn around the input view."""
-        return getattr(self.records, "input_pad", None) or self.geometry.canvas_pad
+        """``((top, bottom), (left, right))`` ring of padding drawn around the input view: the
+        taps' padding and overhang, and the windows ``ceil_mode`` drops (shown, never read)."""
+        return getattr(self.records, "input_pad", None) or self.geometry.shown_pad
 
     def window_values(self, oh: np.ndarray, ow: np.ndarray) -> np.ndarray:
         """Value read by every tap of windows ``(oh[k], ow[k])``: ``(len(oh), C, kH, kW)``.

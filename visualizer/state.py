@@ -170,7 +170,11 @@ class AppState(QObject):
         self._restoring = False
         self.quiz = Quiz()  # quiz mode (visualizer.model.quiz): what the views hide
         # The current step's highlights (see highlight): (results, (phase, window), by channel).
-        self._highlights: tuple[object, object, dict[int, Highlight]] = (None, None, {})
+        self._highlights: tuple[object, object, dict[tuple[int, int | None], Highlight]] = (
+            None,
+            None,
+            {},
+        )
         # Input canvases of the current input (see input_canvas): (x, key, canvas), newest first.
         self._canvases: list[tuple[np.ndarray, object, tuple[np.ndarray, np.ndarray, Cell]]] = []
         self.results: Results = compute(self.snapshot())
@@ -623,6 +627,12 @@ class AppState(QObject):
         assert self.comparison is not None
         return comparing.panel_canvas(self.comparison.panels[i])
 
+    def compare_dropped_outlines(self, i: int) -> tuple[present.Outline, ...]:
+        """The windows ``ceil_mode`` drops in compare panel ``i``'s setting (see
+        :func:`~visualizer.model.present.dropped_outlines`)."""
+        assert self.comparison is not None
+        return present.dropped_outlines(self.comparison.panels[i].results)
+
     def compare_frames(
         self, names: Collection[str] = comparing.FRAME_PLANES
     ) -> tuple[list[comparing.PanelFrame], list[dict[str, np.ndarray]]]:
@@ -685,6 +695,11 @@ class AppState(QObject):
         """The input channels shown side by side (up to four; one for a single plane)."""
         return present.shown_channels(self.snapshot(), self.results)
 
+    def shown_out_channels(self) -> list[int]:
+        """The output channels whose dY and kernel slices are shown: every one a backward
+        step's dX terms read (a convolution with several), or the shown plane's."""
+        return present.shown_out_channels(self.snapshot(), self.results)
+
     def lecture_text_beside(self) -> bool:
         """Whether the lecture layout puts the step counter and the arithmetic beside the
         current phase's matrices (many of them: two rows) rather than below them."""
@@ -716,10 +731,17 @@ class AppState(QObject):
         self._canvases = [(doc.x, key, canvas), *kept]
         return canvas
 
-    def kernel_plane(self, channel: int | None = None) -> np.ndarray:
+    def dropped_outlines(self) -> tuple[present.Outline, ...]:
+        """The windows ``ceil_mode`` drops, as the input view outlines them (see
+        :func:`~visualizer.model.present.dropped_outlines`)."""
+        return present.dropped_outlines(self.results)
+
+    def kernel_plane(
+        self, channel: int | None = None, out_channel: int | None = None
+    ) -> np.ndarray:
         """The shown kernel slice (flipped while a transposed convolution is shown as a
-        convolution: the trace says so)."""
-        return present.kernel_plane(self._doc(channel), self.results)
+        convolution: the trace says so); of output channel ``out_channel`` if given."""
+        return present.kernel_plane(self._doc(channel), self.results, out_channel)
 
     def output_plane(self, partial: bool = True) -> np.ndarray:
         """Output of the shown plane; during the forward phase only the windows done so far."""
@@ -740,8 +762,11 @@ class AppState(QObject):
         """The shown plane of result tensor ``name`` (e.g. what an operation built from X)."""
         return np.asarray(self.results.arrays[name][self.plane], dtype=float)
 
-    def grad_output_plane(self) -> np.ndarray:
-        return self.grad_output[self.plane]
+    def grad_output_plane(self, out_channel: int | None = None) -> np.ndarray:
+        """dY of the shown plane, or of output channel ``out_channel`` of the shown sample."""
+        if out_channel is None:
+            return self.grad_output[self.plane]
+        return self.grad_output[self.plane[0], out_channel]
 
     def grad_input_plane(self, partial: bool = True, channel: int | None = None) -> np.ndarray:
         """dX of the shown plane, accumulated up to the current backward step."""
@@ -817,7 +842,7 @@ class AppState(QObject):
         if updates is not record.updates:
             # Why a dX cell has several terms (the sentence names the shown channel's dY).
             last = len(self.results.feeding_traces()) - 1
-            said = tr("dX gets one term per output channel here, c = 0 to {last}")
+            said = tr("dX gets one term per output channel here, o = 0 to {last}")
             lines = (said.format(last=last), *lines)
         text = "\n".join((tr(record.template).format(**record.fields), *lines))
         asked = self.quiz.prompt(text)
@@ -825,7 +850,7 @@ class AppState(QObject):
             return tr(asked[0]).format(**asked[1])
         return text
 
-    def highlight(self, channel: int | None = None) -> Highlight:
+    def highlight(self, channel: int | None = None, out_channel: int | None = None) -> Highlight:
         """Cells to mark for the current step, by view (input coordinates, not canvas ones).
 
         Made once per step and channel: the views ask for it several times per redraw (cells,
@@ -838,10 +863,10 @@ class AppState(QObject):
         if results is not self.results or at != step:
             made = {}
             self._highlights = (self.results, step, made)
-        key = present.trace_channel(doc)
+        key = (present.trace_channel(doc), out_channel)
         found = made.get(key)
         if found is None:
-            found = made[key] = present.highlight(doc, self.results, cursor)
+            found = made[key] = present.highlight(doc, self.results, cursor, out_channel)
         return self.quiz.filter_highlight(found)
 
     def hover_cells(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:

@@ -105,6 +105,10 @@
         <translation>上游梯度 dY</translation>
     </message>
     <message>
+        <source>Upstream gradient dY[o={o}]</source>
+        <translation>上游梯度 dY[o={o}]</translation>
+    </message>
+    <message>
         <source>Input gradient dX</source>
         <translation>输入梯度 dX</translation>
     </message>
@@ -1581,8 +1585,8 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>对比设置</translation>
     </message>
     <message>
-        <source>dX gets one term per output channel here, c = 0 to {last}</source>
-        <translation>dX 在此处每个输出通道各得一项，c = 0 到 {last}</translation>
+        <source>dX gets one term per output channel here, o = 0 to {last}</source>
+        <translation>dX 在此处每个输出通道各得一项，o = 0 到 {last}</translation>
     </message>
     <message>
         <source>{position}: the window read no input</source>
@@ -1922,6 +1926,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>膨胀窗口跳过的单元格，以及 ceil_mode 超出的部分</translation>
     </message>
     <message>
+        <source>ceil_mode: a window PyTorch drops, as it would start outside the input (no output)</source>
+        <translation>ceil_mode：PyTorch 舍弃的窗口，因为它会从输入之外开始（没有输出）</translation>
+    </message>
+    <message>
         <source>the window of the hovered output, or every output an input feeds</source>
         <translation>鼠标悬停的输出所对应的窗口，或某个输入参与的所有输出</translation>
     </message>
@@ -2006,24 +2014,36 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>紫色</translation>
     </message>
     <message>
-        <source>dark brown</source>
-        <translation>深棕色</translation>
-    </message>
-    <message>
-        <source>dashed blue</source>
-        <translation>蓝色虚线</translation>
-    </message>
-    <message>
-        <source>dotted blue</source>
-        <translation>蓝色点线</translation>
-    </message>
-    <message>
-        <source>dashed black</source>
-        <translation>黑色虚线</translation>
+        <source>dashed red outline</source>
+        <translation>红色虚线框</translation>
     </message>
     <message>
         <source>pale green</source>
         <translation>浅绿色</translation>
+    </message>
+    <message>
+        <source>dark green</source>
+        <translation>深绿色</translation>
+    </message>
+    <message>
+        <source>dashed violet</source>
+        <translation>紫色虚线</translation>
+    </message>
+    <message>
+        <source>dotted violet</source>
+        <translation>紫色点线</translation>
+    </message>
+    <message>
+        <source>dashed pink</source>
+        <translation>粉色虚线</translation>
+    </message>
+    <message>
+        <source>dark teal</source>
+        <translation>深青色</translation>
+    </message>
+    <message>
+        <source>dashed navy outline</source>
+        <translation>深蓝色虚线框</translation>
     </message>
     <message>
         <source>the input plane, with its padding ring (grey) when padding &gt; 0. Editable.</source>
@@ -2122,12 +2142,24 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{cell}（填充）</translation>
     </message>
     <message>
+        <source>{cell} (in a window PyTorch drops: with ceil_mode it would start outside the input, so it is never computed)</source>
+        <translation>{cell}（在 PyTorch 舍弃的窗口中：ceil_mode 下该窗口会从输入之外开始，所以从不计算）</translation>
+    </message>
+    <message>
         <source>{cell} (beyond the padding)</source>
         <translation>{cell}（超出填充）</translation>
     </message>
     <message>
         <source>{cell} (a zero inserted between input cells)</source>
         <translation>{cell}（插在输入单元之间的零）</translation>
+    </message>
+    <message>
+        <source>{cell}, weight ×{weight}</source>
+        <translation>{cell}，权重 ×{weight}</translation>
+    </message>
+    <message>
+        <source>{cell}, weight ×{weight} (not printed in the cell: too small for it and its number; the W matrix shows it)</source>
+        <translation>{cell}，权重 ×{weight}（单元格放不下它和数字，未印出；W 矩阵中有这个权重）</translation>
     </message>
     <message>
         <source>{reason} — cell [{row}, {col}] keeps {old}</source>
@@ -2639,6 +2671,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Grey cells: padding (−∞ for max pooling, so it never wins; 0 otherwise). Hatched cells: beyond the padding, only reached by ceil_mode windows (never read).</source>
         <translation>灰色单元格：填充（最大池化为 −∞，所以永远不会胜出；其他情况为 0）。斜纹单元格：超出填充的部分，只有 ceil_mode 的窗口会到达（从不读取）。</translation>
+    </message>
+    <message>
+        <source>Dashed outline: a window PyTorch drops. With ceil_mode it would start outside the input (or in its right padding), so it is never computed and has no output.</source>
+        <translation>虚线框：PyTorch 舍弃的窗口。ceil_mode 下它会从输入之外（或其右侧填充中）开始，所以从不计算，也没有输出。</translation>
     </message>
     <message>
         <source>dW so far</source>

@@ -114,7 +114,11 @@ class Records:
         # are updates, each one even when its term is 0 (it is in the text and marked).
         wgrads = tuple(((t.channel, *t.kernel_pos), gy * t.value) for t in real)
         bias_grad = gy if trace.bias is not None else None
-        fields = {"position": f"dY[{oh}, {ow}] = {format_number(gy)}", "dy": format_number(gy)}
+        # Several channels: dY named with its output channel (dY[o, oh, ow]), the plane the
+        # views title dY[o=...]; each output channel's dY is another plane.
+        at = (oh, ow) if trace.out_channel is None else (trace.out_channel, oh, ow)
+        dy_name = f"dY[{', '.join(str(k) for k in at)}]"
+        fields = {"position": f"{dy_name} = {format_number(gy)}", "dy": format_number(gy)}
         template = SPREAD if bias_grad is None else SPREAD_BIAS
         updates = _updates(trace, index, gy, real, bias_grad)
         lines = update_lines(updates)

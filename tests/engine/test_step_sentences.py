@@ -199,3 +199,23 @@ def test_a_7x7_convolution_window_is_written_in_full():
     x = np.ones((7, 7))
     text = trace_conv2d(x, np.ones((7, 7)), None).step("forward", 0).text
     assert "…" not in text and text.count("1·1") == 49
+
+
+def test_conv_backward_sentence_names_the_output_channel_of_its_dy():
+    """Several channels (issue 10, point 5): each output channel has its own dY plane, and
+    the views title it dY[o=1]; the sentence names the cell with its channel, dY[o, i, j],
+    as the dW lines name theirs dW[o, c, i, j].  One channel keeps dY[i, j]."""
+    import dataclasses
+
+    from engine.ops.conv2d import trace_conv2d
+
+    x = np.arange(18, dtype=float).reshape(2, 3, 3)
+    w = np.ones((2, 2, 2))
+    dy = np.array([[1.0, 2.0], [3.0, 4.0]])
+    one = trace_conv2d(x, w, grad_output=dy)
+    assert one.step("backward", 3).text.startswith("dY[1, 1] = 4: ")
+    second = dataclasses.replace(one, out_channel=1)  # output channel 1's trace
+    step = second.step("backward", 3)
+    assert step.text.startswith("dY[1, 1, 1] = 4: ")
+    assert step.fields["position"] == "dY[1, 1, 1] = 4"
+    assert "dW[1, 1, 1, 1]: " in step.text

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 from checks import settle
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QDockWidget
 
@@ -511,29 +511,42 @@ def test_a_highlight_frame_does_not_cover_the_sides_of_a_wide_number(qtbot):
 
 
 class _NotePainter(_BandPainter):
-    """A band-recording painter that also remembers the rectangles drawn (a note's tab)."""
+    """A band-recording painter that also remembers the filled rectangles drawn (a note's
+    tab)."""
 
     def __init__(self, device) -> None:
         super().__init__(device)
         self.boxes: list[QRectF] = []
 
     def drawRect(self, *args) -> None:  # Qt's name
-        self.boxes.append(QRectF(args[0]))
+        if self.brush().style() != Qt.BrushStyle.NoBrush:  # a dashed frame is drawn unfilled
+            self.boxes.append(QRectF(args[0]))
         super().drawRect(*args)
+
+
+def digits_box(rect: QRectF, font: QFont, text: str) -> QRectF:
+    """The ink of ``text`` drawn centred in ``rect`` in ``font`` (as the delegate draws a
+    cell's number): Qt centres the line (ascent + descent), the digits sit on its baseline."""
+    metrics = QFontMetricsF(font)
+    ink = metrics.tightBoundingRect(text)
+    baseline = rect.top() + (rect.height() - metrics.height()) / 2 + metrics.ascent()
+    advance = metrics.horizontalAdvance(text)
+    left = rect.center().x() - advance / 2
+    return QRectF(left, baseline + ink.top(), advance, ink.height())
 
 
 def test_a_framed_cell_with_a_note_keeps_its_number_and_note_clear_of_the_frame(qtbot):
     """Preset 09 (two-channel convolution), backward, lecture layout at 1024×768: the window's
-    cells (57 × 50 px) have a weight note ("×1") at the top and their number at the bottom,
-    and the window's frame (outline, colour, inline: 8 px deep) covered the lower half of
-    the number (3 read as 9 or 8) and the note sat on the frame.  Both now keep inside it:
-    the digits' bottom above the frame's bottom band, the note's tab below its top band,
-    the digits under the tab.  Stack mode's 47 px framed cells had the tab's last two rows
-    over the digits' tops ("9" read as "0"): the digits are now sized to the room under it."""
+    cells (57 × 50 px) have a weight note ("×1") at the top and their number below it, and
+    the window's frame (outline, colour, inline: 8 px deep) covered the lower half of the
+    number (3 read as 9 or 8).  The digits now keep above the frame's bottom band, in the
+    matrix's font (never made smaller for the note), and the note's tab is either inside
+    the frame (below its top band) or on its corner (the cell's top-left corner), never
+    over the digits (Stack mode's 47 px cells had the tab's last rows over "9": read "0")."""
     view = shown_table(qtbot, [[3.0, 9.0], [5.0, 7.0]], (400, 300))
     view.set_notes({(0, 0): "1", (0, 1): "0"})
     view.set_highlights({(0, 0): {"window"}, (0, 1): {"window"}})
-    checked = 0
+    checked = inside = 0
     for height in (40, 44, 47, 50, 55, 60, 70):
         view.set_cell_size(height)
         width = view.column_width()
@@ -548,18 +561,198 @@ def test_a_framed_cell_with_a_note_keeps_its_number_and_note_clear_of_the_frame(
             if len(number) == len(painter.drawn):
                 continue  # no note at this size
             [(rect, font, text)] = number
-            metrics = QFontMetricsF(font)
-            ink = metrics.tightBoundingRect(text)
-            baseline = rect.bottom() - metrics.descent()
-            digits_top, digits_bottom = baseline + ink.top(), baseline + ink.bottom()
+            assert font.pixelSize() == view.delegate._completed_font(view.model.font).pixelSize()
+            digits = digits_box(rect, font, text)
             middle = width // 2
             # The frame's top and bottom bands over the middle column.
             bands = [(y, y + h) for x, y, w, h in painter.bands if x <= middle < x + w]
             bottom = min(y for y, _ in bands if y > height // 2)
             top = max(end for y, end in bands if y < height // 2)
-            assert digits_bottom <= bottom, (height, text, digits_bottom, bands)
+            assert digits.bottom() <= bottom, (height, text, digits, bands)
             [tab] = painter.boxes
-            assert tab.top() >= top, (height, tab, bands)
-            assert digits_top >= tab.bottom(), (height, digits_top, tab)
+            assert tab.top() >= top or tab.topLeft() == QPointF(0, 0), (height, tab, bands)
+            inside += tab.top() >= top
+            assert digits.top() >= tab.bottom(), (height, digits, tab)
             checked += 1
-    assert checked >= 8
+    assert checked >= 8 and inside >= 2
+
+
+# ---- a window cell's number as large as any other --------------------------------------------
+
+
+def painted_cell(view, r: int, c: int) -> _NotePainter:
+    """What the view's delegate paints for cell (r, c) (model coordinates) at its size."""
+    width, height = view.table.columnWidth(c), view.table.rowHeight(r)
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = _NotePainter(image)
+    try:
+        view.delegate.paint_cell(painter, QRect(0, 0, width, height), r, c, False)
+    finally:
+        painter.end()
+    return painter
+
+
+def check_noted_cells(view) -> int:
+    """Every cell of ``view`` with a weight note has its number painted in the font of a cell
+    without one (the size the model's FontRole says), and its note's tab, if painted, inside
+    the cell and clear of the number's digits; a note not painted is named in the cell's
+    tooltip.  Returns how many notes were painted."""
+    model = view.model
+    notes = model.notes
+    assert notes, view.objectName()
+    plain = next(
+        (r, c)
+        for r in range(model.rowCount())
+        for c in range(model.columnCount())
+        if (r, c) not in notes and model.kinds[r, c] == matrix_view.INPUT
+    )
+    [(_, plain_font, _)] = painted_cell(view, *plain).drawn
+    role_font = model.data(model.index(*plain), Qt.FontRole)
+    assert plain_font.pixelSize() == view.delegate._completed_font(role_font).pixelSize()
+    drawn = 0
+    for (r, c), note in notes.items():
+        painter = painted_cell(view, r, c)
+        number = [d for d in painter.drawn if not d[2].startswith("×")]
+        [(rect, font, text)] = number
+        # The same font as the plain cell's: never made smaller for the note.
+        assert (font.pixelSize(), font.family()) == (plain_font.pixelSize(), plain_font.family())
+        tip = model.data(model.index(r, c), Qt.ToolTipRole)
+        assert f"×{note}" in tip
+        layout = view.note_layouts()[(r - model.offset[0], c - model.offset[1])]
+        if not painter.boxes:
+            assert layout.pixels == 0
+            assert "not printed" in tip, tip
+            continue
+        [tab] = painter.boxes
+        assert [t for *_, t in painter.drawn if t.startswith("×")] == [f"×{note}"]
+        cell = QRectF(0, 0, view.table.columnWidth(c), view.table.rowHeight(r))
+        assert cell.contains(tab), (tab, cell)
+        digits = digits_box(rect, font, text)
+        assert not tab.intersects(digits), ((r, c), tab, digits)
+        assert layout.pixels > 0 and layout.tab == tab and "not printed" not in tip
+        drawn += 1
+    return drawn
+
+
+def conv_example(window, qtbot, size: tuple[int, int], lecture: bool) -> None:
+    """``main.py --op conv --kernel 3 --step 5`` at ``size``, in the lecture layout or not."""
+    st = window.state
+    assert st.set_op("conv2d") and st.set_params(kernel_size=(3, 3))
+    st.set_step(5)
+    window.resize(*size)
+    settle(qtbot)
+    window.presentation.set_presentation(lecture, save=False)
+    settle(qtbot)
+
+
+@pytest.mark.parametrize("lecture", [True, False])
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_a_window_cells_number_is_as_large_as_the_others_beside_its_weight(
+    window, qtbot, size, lecture
+):
+    """Issue 10, points 3 and 4: ``--op conv --kernel 3 --step 5`` in the lecture layout at
+    1024×768 drew each window cell's "×w" note above its number in a font half the size of
+    the other cells' (the step's cells were the hardest to read from the back row).  The
+    number keeps the matrix's font; the note goes in the cell's top-left corner, clear of
+    the digits, or is left out (the tooltip says so; the W matrix shows the weight)."""
+    conv_example(window, qtbot, size, lecture)
+    view = window.views_panel.input_view
+    assert len(view.notes()) == 9
+    drawn = check_noted_cells(view)
+    if lecture:
+        assert drawn == 9  # the default example's cells have room for both
+        assert view.note_pixel_size() >= matrix_view.LECTURE_NOTE_MIN_PX
+    # The backward pass's window (the same notes, dX's window of dY·w).
+    window.state.set_step(window.state.n_windows + 5)
+    settle(qtbot)
+    assert len(view.notes()) == 9
+    check_noted_cells(view)
+    window.presentation.set_presentation(False, save=False)
+
+
+def test_transposed_convolution_and_stack_mode_keep_the_numbers_whole(window, qtbot):
+    """The same for a transposed convolution computed as a convolution (its window on the
+    canvas of inserted zeros, 16×16) and for a convolution in Stack mode (47 px cells: "×1"
+    above a shrunken digit)."""
+    st = window.state
+    assert st.set_op("conv_transpose2d") and st.set_params(as_convolution=True)
+    st.set_step(20)
+    for lecture in (False, True):
+        window.presentation.set_presentation(lecture, save=False)
+        settle(qtbot)
+        # The canvas's table, or its heat map's close-up (which shows the window's numbers).
+        noted = [
+            v
+            for v in window.views_panel.findChildren(matrix_view.MatrixView)
+            if v.notes() and v.isVisible() and v.model.show_numbers and v.stack.currentIndex() == 0
+        ]
+        assert noted, lecture
+        for view in noted:
+            check_noted_cells(view)
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot)
+    from test_stack_mode import open_stack
+
+    panel = open_stack(window, qtbot)
+    window.state.stack_state.set_step(9)  # layer 1 (conv 3×3): its window's weights
+    settle(qtbot)
+    assert check_noted_cells(panel.level_views[0]) == 9
+
+
+def test_a_note_left_out_is_said_in_the_tooltip(qtbot):
+    """A cell too small for both its number and its note draws the number alone: its tooltip
+    says the weight and that it is not printed; a cell with room says the weight only."""
+    view = shown_table(qtbot, [[12.0, 7.0], [19.0, 8.0]], (400, 300))
+    view.set_notes({(0, 0): "-1"})
+    model = view.model
+    view.set_cell_size(14)
+    tip = model.data(model.index(0, 0), Qt.ToolTipRole)
+    assert tip.startswith("[0, 0] = 12") and "×-1" in tip and "not printed" in tip
+    assert model.data(model.index(0, 1), Qt.ToolTipRole) == "[0, 1] = 7"
+    assert view.note_pixel_size() == 0
+    view.set_cell_size(60)
+    tip = model.data(model.index(0, 0), Qt.ToolTipRole)
+    assert "×-1" in tip and "not printed" not in tip
+    assert view.note_pixel_size() >= matrix_view.NOTE_MIN_PX
+
+
+def test_a_highlight_frame_keeps_a_gap_from_a_wide_number(qtbot):
+    """Average pooling's "9.125" and adaptive average pooling's "0.0625" fill their columns:
+    the step's frame, thinned to the room the number leaves at its sides, lay against the
+    digits (read as part of the number).  A gap of two pixels stays between them (38 px
+    cells: ``frame_gap``'s least)."""
+    view = shown_table(qtbot, [[9.125, 0.0625], [3.0, 2.5]], (400, 300))
+    view.set_cell_size(38)
+    view.set_highlights({(0, 0): {"current"}, (0, 1): {"window"}})
+    width, height = 90, 38
+    gap = 2
+    checked = 0
+    for pixels in range(14, 30):
+        font = QFont(view.model.font)
+        font.setPixelSize(pixels)
+        view.model.font = font
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        for cell in ((0, 0), (0, 1)):
+            painter = _BandPainter(image)
+            try:
+                view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
+            finally:
+                painter.end()
+            [(rect, drawn, text)] = painter.drawn
+            if text == "…":
+                continue
+            advance = QFontMetricsF(drawn).horizontalAdvance(text)
+            left = rect.center().x() - advance / 2
+            right = rect.center().x() + advance / 2
+            middle = height // 2
+            sides = [(x, x + w) for x, y, w, h in painter.bands if y <= middle < y + h]
+            if not sides:
+                continue  # a dashed frame: drawn by a pen, not in bands
+            checked += 1
+            assert all(end <= left - gap + 1 or start >= right + gap - 1 for start, end in sides), (
+                pixels,
+                text,
+                sides,
+                (left, right),
+            )
+    assert checked

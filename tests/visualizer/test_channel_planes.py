@@ -70,7 +70,7 @@ def test_backward_shows_each_channels_gradients(two_channels):
         np.testing.assert_allclose(dw[c].matrix(), trace.grad_weight[c])
     # After the sentence: why dX cells have a term per output channel, then the updates.
     said, *lines = st.step_text().split("\n")[1:]
-    assert "c = 0 to 1" in said
+    assert "o = 0 to 1" in said
     # dX[ci, …], then dW[co, ci, …] (PyTorch's weight index, as the planes are titled).
     assert [
         line.split(", ", 2)[0] if line.startswith("dX") else line.split(", ", 2)[:2]
@@ -215,7 +215,7 @@ def test_backward_steps_add_every_output_channels_share_to_dx(qtbot):
     # The line of a dX cell: from the plane before to after, one term per output channel.
     st.set_step(n + n - 1)
     said, *lines = st.step_text().split("\n")[1:]
-    assert said.startswith("dX gets one term per output channel") and said.endswith("c = 0 to 2")
+    assert said.startswith("dX gets one term per output channel") and said.endswith("o = 0 to 2")
     line = next(t for t in lines if t.startswith("dX[0, 2, 2]"))
     before = conv2d_backward(
         np.where(np.arange(dy[0, 0].size).reshape(dy.shape[2:]) < n - 1, dy, 0), x, w
@@ -247,3 +247,143 @@ def test_a_gathering_backward_step_sums_every_output_channels_share(qtbot):
     line = st.step_text().split("\n")[-1]
     assert line.startswith(f"dX[{r}, {c}]: 0 + ") and line.count(" + ") == 2
     assert line.endswith(f" = {format_number(shown[cell])}")
+
+
+def shown_planes(window) -> dict[str, np.ndarray]:
+    """Every plane on screen, by its title."""
+    views = window.views_panel.views()
+    return {v.title_label.text(): v.matrix() for v in views if v.isVisibleTo(window)}
+
+
+def number(text: str) -> float:
+    return float(text.strip().strip("()"))
+
+
+def dx_cells(
+    text: str,
+) -> list[tuple[tuple[int, int, int], float, list[tuple[float, float]], float]]:
+    """The dX cells of a step's arithmetic: (cell, before, [(dY, W) per term], after)."""
+    found = []
+    for line in text.split("\n"):
+        for cell in line.split("   "):
+            if not cell.startswith("dX["):
+                continue
+            name, sums = cell.split(": ")
+            where = tuple(int(k) for k in name[3:-1].split(", "))
+            left, after = sums.split(" = ")
+            before, *terms = left.split(" + ")
+            pairs = [tuple(number(f) for f in t.split("·")) for t in terms]
+            found.append((where, number(before), pairs, number(after)))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lecture", "size"), [(False, (1366, 768)), (True, (1366, 768)), (True, (1024, 768))]
+)
+def test_backward_dx_terms_read_the_planes_shown(two_channels, qtbot, lecture, size):
+    """Preset 09 (2 in, 2 out): a dX cell's terms are dY[o]·W[o, c] for both output channels;
+    every plane a term reads is on screen under its title (dY[o=1] and W[1,c] were not: the
+    arithmetic read output channel 1's kernel slices while W[0,0] and W[0,1] were shown)."""
+    window, st = two_channels, two_channels.state
+    window.resize(*size)
+    if lecture:
+        window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    st.set_step(st.n_windows + 4)  # window (1, 1)
+    settle(qtbot)
+    shown = shown_planes(window)
+    for title in ("W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "dY[o=0]", "dY[o=1]"):
+        assert title in shown, (title, sorted(shown))
+    for o in (0, 1):
+        np.testing.assert_array_equal(shown[f"dY[o={o}]"], st.results.grad_output[0, o])
+        for c in (0, 1):
+            np.testing.assert_array_equal(shown[f"W[{o},{c}]"], st.weight[o, c])
+    oh, ow = st.highlight().step.out_pos
+    cells = dx_cells(st.step_text())
+    assert len(cells) == 8  # the 2×2 window in each input channel
+    for (c, i, j), before, terms, after in cells:
+        # One term per output channel, in order: dY[o][oh, ow] · W[o, c][i - oh, j - ow].
+        assert terms == [
+            (shown[f"dY[o={o}]"][oh, ow], shown[f"W[{o},{c}]"][i - oh, j - ow]) for o in (0, 1)
+        ]
+        assert before + sum(g * w for g, w in terms) == after
+        assert shown[f"dX[c={c}]"][i, j] == after
+
+
+def test_backward_dw_and_db_lines_cover_every_input_channel(two_channels, qtbot):
+    """The step's dW lines: every cell of both input channels' slices of the shown output
+    channel, each dY[o=0] · its X[c] cell, ending at the dW[0,c] view's value; then db."""
+    window, st = two_channels, two_channels.state
+    st.set_step(st.n_windows + 4)
+    settle(qtbot)
+    shown = shown_planes(window)
+    oh, ow = st.highlight().step.out_pos
+    g = shown["dY[o=0]"][oh, ow]
+    text = st.step_text()
+    lines = text.split("\n")
+    dw_lines = [line for line in lines if line.startswith("dW[")]
+    for c in (0, 1):
+        # One line per input channel, its cells in order (grouped by channel).
+        (line,) = [t for t in dw_lines if t.startswith(f"dW[0, {c}, 0, 0]")]
+        cells = [t for t in line.split("   ") if t.startswith("dW[")]
+        assert [t.split(": ")[0] for t in cells] == [
+            f"dW[0, {c}, {i}, {j}]" for i in range(2) for j in range(2)
+        ]
+        for i in range(2):
+            for j in range(2):
+                after = shown[f"dW[0,{c}]"][i, j]
+                x = shown[f"X[c={c}]"][oh + i, ow + j]
+                before = after - g * x
+                expected = f"dW[0, {c}, {i}, {j}]: {before:g} + {g:g}·{x:g} = {after:g}"
+                assert expected in cells
+    db = st.grad_weight_plane()[1]
+    assert f"db: {db - g:g} + {g:g} = {db:g}" in text
+
+
+def test_dy_titles_name_their_output_channel(two_channels, qtbot):
+    window, st, panel = two_channels, two_channels.state, two_channels.views_panel
+    st.set_step(st.n_windows)
+    settle(qtbot)
+    assert panel.grad_output_view.title_label.text() == "dY[o=0]"
+    assert st.step_text().startswith("dY[0, 0, 0] = 1: ")
+    # Output channel 1 shown: its dY is the main view, still in channel order on screen.
+    assert st.select_plane(0, 1)
+    settle(qtbot)
+    assert panel.grad_output_view.title_label.text() == "dY[o=1]"
+    titles = [v.title_label.text() for v in panel.lecture_views() if v.isVisibleTo(window)]
+    assert titles[:2] == ["dY[o=0]", "dY[o=1]"]
+    assert st.step_text().startswith("dY[1, 0, 0] = 1: ")
+    # One input channel, one output channel shown of several: the title still says which.
+    assert st.set_shape(1, 1) and st.set_out_channels(5)
+    settle(qtbot)
+    assert st.shown_out_channels() == [1]
+    assert panel.grad_output_view.title_label.text().endswith("dY[o=1]")  # or its short form
+
+
+def test_transposed_kernel_slices_of_both_output_channels_in_index_order(window, qtbot):
+    # conv_transpose2d, 2 in / 2 out: dX cells gather both output channels' shares, so all
+    # four slices are shown, in the order of the weight's index W[c, o], as titled.
+    st, panel = window.state, window.views_panel
+    st.set_op("conv_transpose2d")
+    assert st.set_shape(1, 2) and st.set_out_channels(2)
+    st.set_step(st.n_windows + 1)
+    settle(qtbot)
+    assert st.shown_out_channels() == [0, 1]
+    shown = shown_planes(window)
+    for c in (0, 1):
+        for o in (0, 1):
+            np.testing.assert_array_equal(shown[f"W[{c},{o}]"], st.weight[c, o])
+    for lecture in (False, True):
+        window.presentation.set_presentation(lecture, save=False)
+        settle(qtbot)
+        titles = [v.title_label.text() for v in panel.flow_views() if v.isVisibleTo(window)]
+        if not lecture:  # the normal layout's grid: read its row of kernel slices
+            group = panel.groups["kernelMatrix"]
+            views = sorted(
+                (v for v in (group.primary, *group.extras, *group.out_extras) if v.isVisible()),
+                key=lambda v: v.mapTo(window, v.rect().topLeft()).x(),
+            )
+            titles = [v.title_label.text() for v in views]
+        kernels = [t for t in titles if t.startswith("W[")]
+        assert kernels == ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]"], lecture
+    window.presentation.set_presentation(False, save=False)

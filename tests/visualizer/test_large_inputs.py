@@ -510,9 +510,10 @@ def test_a_global_window_s_close_up_keeps_readable_cells(window, qtbot):
 
 
 def test_the_close_up_beside_a_heat_map_counts_its_columns_from_its_real_share(window, qtbot):
-    """Beside the heat map the close-up gets 2/5 of the view's body (stretch 2 against 3),
-    not MAGNIFIER_SHARE (0.45): at 1024×768 it was planned 12 columns for 291 px, got 255 px,
-    and its cells shrank to 18 px (the 3-digit column numbers were cut)."""
+    """Beside the heat map the close-up's columns are counted from the share of the view's
+    body it really gets (its stretch against the map's, capped by its share): at 1024×768 it
+    was once planned 12 columns for 291 px, got 255 px, and its cells shrank to 18 px (the
+    3-digit column numbers were cut)."""
     _, view = global_pooling(window, qtbot, "adaptive_avg_pool2d", (1024, 768))
     magnifier = view.magnifier
     assert view.stack.currentIndex() == 1 and magnifier is not None and magnifier.isVisible()
@@ -541,3 +542,22 @@ def test_a_few_cells_are_outlined_in_python_exactly_as_by_the_arrays(monkeypatch
         for a, b in zip(few, many, strict=True):
             assert a.dtype == b.dtype and a.shape[1] == 3
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_a_close_up_beside_its_heat_map_takes_the_room_the_map_leaves(window, qtbot, size):
+    """Transposed convolution's 16×16 output (the default 8×8 example) is a heat map as high
+    as its view: at a share of 0.45 its 6×6 close-up (the 2×2 patch and two cells around it)
+    had 18 px cells and 7 px digits beside a map with room to spare."""
+    window.resize(*size)
+    st = window.state
+    st.set_op("conv_transpose2d")
+    st.set_step(3)
+    settle(qtbot)
+    view = window.views_panel.output_view
+    assert view.stack.currentIndex() == 1 and view.body.beside  # a heat map, close-up beside
+    magnifier = view.magnifier
+    assert magnifier is not None and magnifier.isVisible()
+    assert view.magnified().shape == (6, 6)
+    assert magnifier.model.show_numbers
+    assert magnifier.cell >= 26

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from qt_checks import EventCounter, events_after_each
 
-from visualizer.widgets.matrix_view import MatrixView
+from visualizer.widgets.matrix_view import HEAT_MAP_STRETCH, MAGNIFIER_STRETCH, MatrixView
 
 
 def int_input(n: int) -> np.ndarray:
@@ -420,7 +420,8 @@ def test_a_resized_heat_map_view_shares_its_room_with_its_close_up_once(window, 
             assert counter.counts.get(id(view.stack)) == 1, counter.counts
             assert counter.counts.get(id(close_up)) == 1, counter.counts
             width = view.body.contentsRect().width() - view.body.spacing()
-            assert abs(close_up.width() - width * 2 / 5) <= 1  # its stretch's share
+            share = MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH)
+            assert abs(close_up.width() - width * share) <= 1  # its stretch's share
     finally:
         for widget in (view, view.stack, close_up):
             widget.removeEventFilter(counter)

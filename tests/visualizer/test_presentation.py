@@ -194,7 +194,7 @@ def test_colour_blind_palette_changes_gradient_and_highlight_colours(window):
     before = cell_brush(dy_view, r, c)
     window.presentation.set_palette("colorblind")
     assert cell_brush(dy_view, r, c) != before
-    assert matrix_view.STYLE_PEN["winner"][0] == "#9c7dff"
+    assert matrix_view.STYLE_PEN["winner"][0] == "#bbff88"
     window.presentation.set_palette("standard")
     assert matrix_view.STYLE_PEN["winner"][0] == "#d4007a"
     assert cell_brush(dy_view, r, c) == before

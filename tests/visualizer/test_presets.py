@@ -327,6 +327,28 @@ def test_preset_files_are_read_when_the_menu_first_opens(qtbot, monkeypatch):
     assert len(read) == len(list_presets())
 
 
+def test_a_preset_opened_before_the_window_shows_gets_a_dock_as_high_as_its_text(qtbot):
+    """``main.py preset.json`` loads the preset before the window is shown, when resizeDocks
+    does not hold: the dock kept its 160 px cap for a 3-line paragraph at 1366×768 and pushed
+    the Output size text out of the side panel."""
+    from PySide6.QtWidgets import QApplication
+
+    from visualizer.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.presets.load(preset_path("07_ceil_mode_dropped_window"))
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    for _ in range(3):
+        QApplication.processEvents()
+    dock = win.presets.dock
+    text = dock.explanation_label.heightForWidth(dock.width() - 24)
+    assert dock.isVisible() and text < 100  # a few lines at this width
+    assert dock.height() <= text + 50
+
+
 def test_toolbar_button_opens_the_presets_menu(window):
     action = window.presets.tool_action
     assert action in window.toolbar.actions()

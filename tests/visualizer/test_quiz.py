@@ -412,3 +412,36 @@ def test_a_backward_convolution_question_holds_dw_and_db_with_dx(window, qtbot):
     np.testing.assert_array_equal(views.grad_weight_view.matrix(), after_w[0])
     assert views.bias_label.text() == f"db = {format_number(after_b)}"
     assert views.grad_weight_view.model.styles
+
+
+@pytest.mark.parametrize(
+    ("op", "params", "hidden"),
+    [
+        ("conv2d", {"kernel_size": 3, "padding": 1}, True),
+        ("avg_pool2d", {"kernel_size": 3, "stride": 1, "padding": 1}, True),
+        ("max_pool2d", {"kernel_size": 2}, False),  # the window is not the answer: its winner is
+    ],
+)
+def test_a_backward_cells_question_does_not_frame_its_answer_in_x(
+    window, qtbot, op, params, hidden
+):
+    """ "Which cells of dX receive dY[0, 2]?": X's window frames were exactly those cells in
+    a convolution or average step, the answer in plain sight until the answer."""
+    st = window.state
+    st.set_op(op)
+    assert st.set_params(**params)
+    st.set_step(st.n_windows + 1)
+    quiz_on(qtbot, window)
+    question = st.quiz.question
+    assert st.quiz.hiding and question.pick_view == "grad_input" and question.cells
+    framed = window.views_panel.input_view.model.styles
+    input_cells = set(st.highlight().cells.get("input", {}))
+    if hidden:
+        assert not input_cells and not framed
+        assert not st.step_notes().get("input")  # nor the weights printed in them
+    else:
+        assert question.cells < input_cells  # the winner is one of the window's cells
+    qtbot.keyClick(window, Qt.Key_PageDown)  # revealed: the window is back
+    assert not st.quiz.hiding
+    assert set(question.cells) <= set(st.highlight().cells.get("input", {}))
+    assert window.views_panel.input_view.model.styles

@@ -68,6 +68,23 @@ def shown_channels(doc: Document, results: Results) -> list[int]:
     return list(range(base, min(count, base + PLANES_MAX)))
 
 
+def shown_out_channels(doc: Document, results: Results) -> list[int]:
+    """The output channels whose dY and kernel slices the views show: every output channel
+    whose windows add to the input gradient (a backward step's dX terms read each one's dY
+    and W[o, c]), when those planes fit (at most PLANES_MAX output channels and 2 ·
+    PLANES_MAX kernel slices with the input channels shown); else the shown plane's."""
+    own = doc.plane[1]
+    count = int(results.output.shape[1])
+    feeds = results.all_channels_feed and results.make_trace is not None
+    if not feeds or count <= 1 or not doc.spec.has_weight:
+        return [own]
+    if "weight" in results.trace.shown_as:
+        return [own]  # the trace's own (flipped) kernel: one output channel's
+    if count > PLANES_MAX or count * len(shown_channels(doc, results)) > 2 * PLANES_MAX:
+        return [own]
+    return list(range(count))
+
+
 def current_step(results: Results, cursor: StepCursor) -> Step:
     return results.trace.step(cursor.phase, cursor.window_index)
 
@@ -164,9 +181,15 @@ def trace_channel(doc: Document) -> int:
     return doc.in_channel if doc.spec.has_weight else 0
 
 
-def highlight(doc: Document, results: Results, cursor: StepCursor) -> Highlight:
-    """Cells to mark for the current step; cells of other channels than the shown are left out."""
+def highlight(
+    doc: Document, results: Results, cursor: StepCursor, out_channel: int | None = None
+) -> Highlight:
+    """Cells to mark for the current step; cells of other channels than the shown are left out.
+    ``out_channel``: that output channel's step (a backward step is its window in every
+    output channel feeding dX), for the views of its dY."""
     step = current_step(results, cursor)
+    if out_channel is not None and out_channel != doc.plane[1]:
+        step = results.feeding_traces()[out_channel].step(cursor.phase, cursor.window_index)
     channel = trace_channel(doc)
     cells = {}
     for view in step.views():
@@ -201,6 +224,26 @@ def input_canvas(doc: Document, results: Results) -> tuple[np.ndarray, np.ndarra
     return values, kinds, (top, left)
 
 
+#: The role of a window ``ceil_mode`` drops, as the input view outlines it.
+DROPPED = "dropped"
+
+Outline = tuple[range, range, str]
+
+
+def dropped_outlines(results: Results) -> tuple[Outline, ...]:
+    """The windows PyTorch drops under ``ceil_mode``, as the input view outlines them.
+
+    Each is ``(rows, cols, "dropped")``: the window's cells in matrix coordinates (the input's;
+    they lie in the padding ring's overhang, which :func:`input_canvas` makes large enough to
+    hold them).  Empty for an operation without ``ceil_mode``, or when nothing is dropped; the
+    geometry says which (see :meth:`engine.WindowGeometry.dropped_windows`).
+    """
+    trace = results.trace
+    if trace.canvas_kinds is not None:
+        return ()  # the input view shows a canvas of the trace's own, in its coordinates
+    return tuple((w.rows, w.cols, DROPPED) for w in trace.geometry.dropped_windows())
+
+
 def canvas_key(doc: Document, results: Results) -> tuple[object, ...] | None:
     """What :func:`input_canvas` depends on besides the input array ``doc.x`` itself (the
     plane, the padding ring, the overhang, the pad value); None when the canvas is the
@@ -217,12 +260,14 @@ def canvas_key(doc: Document, results: Results) -> tuple[object, ...] | None:
     )
 
 
-def kernel_plane(doc: Document, results: Results) -> np.ndarray:
-    """The shown kernel slice: the document's, or the trace's own (a flipped kernel)."""
+def kernel_plane(doc: Document, results: Results, out_channel: int | None = None) -> np.ndarray:
+    """The shown kernel slice: the document's, or the trace's own (a flipped kernel);
+    ``out_channel``: that output channel's slice for the shown input channel."""
     trace = results.trace
     if "weight" in trace.shown_as and trace.weight is not None:
         return np.asarray(trace.weight[trace_channel(doc)], dtype=float)
-    return np.asarray(doc.weight[doc.weight_index(doc.plane[1], doc.in_channel)], dtype=float)
+    o = doc.plane[1] if out_channel is None else out_channel
+    return np.asarray(doc.weight[doc.weight_index(o, doc.in_channel)], dtype=float)
 
 
 def output_plane(doc: Document, results: Results, cursor: StepCursor, partial: bool) -> np.ndarray:
@@ -679,7 +724,10 @@ LECTURE_SMALL_COLUMNS = 4
 
 
 def shared_columns(
-    shapes: Sequence[tuple[int, int]], needs: Sequence[int], own: bool = False
+    shapes: Sequence[tuple[int, int]],
+    needs: Sequence[int],
+    own: bool = False,
+    alone: Sequence[bool] | None = None,
 ) -> list[int]:
     """The column width of each lecture view, from the width its numbers need at the row's
     cell size (``needs``) and its matrix's ``shapes`` (rows, columns): every view at least
@@ -692,24 +740,35 @@ def shared_columns(
     three-digit sums made the columns of X, dX and dY (one or two digits) 44 px for 27 px
     rows at 1024×768: a third of the row's width for nothing.
 
+    ``alone``: which views may widen alone when small (None: every small one).  The lecture
+    layout lets the kernels (W, dW) only: average pooling's 4×4 Y of "9.125" had columns
+    twice as wide as X's; a longer number of another matrix now widens every view's columns
+    (one cell size: only a longer number widens a cell, and then every view shares it).
+
     ``own``: each large view as wide as its own numbers need, a small one as the widest
     need of its shape (the lecture layout's choice where one width would cost the cells
     their height: LP pooling's dX of "0.04336" gave X's integers 79 px columns for 23 px
     rows at 1024×768)."""
+    small = [
+        cols <= LECTURE_SMALL_COLUMNS and (alone is None or alone[i])
+        for i, (_, cols) in enumerate(shapes)
+    ]
     if own:
         widest_own: dict[tuple[int, int], int] = {}
-        for shape, need in zip(shapes, needs, strict=True):
-            if shape[1] <= LECTURE_SMALL_COLUMNS:
+        for shape, need, is_small in zip(shapes, needs, small, strict=True):
+            if is_small:
                 widest_own[shape] = max(widest_own.get(shape, 0), need)
         return [
-            need if shape[1] > LECTURE_SMALL_COLUMNS else widest_own[shape]
-            for shape, need in zip(shapes, needs, strict=True)
+            widest_own[shape] if is_small else need
+            for shape, need, is_small in zip(shapes, needs, small, strict=True)
         ]
-    large = [n for (_, cols), n in zip(shapes, needs, strict=True) if cols > LECTURE_SMALL_COLUMNS]
+    large = [n for n, is_small in zip(needs, small, strict=True) if not is_small]
     base = max(large or needs or [0])
     widest: dict[tuple[int, int], int] = {}
-    for shape, need in zip(shapes, needs, strict=True):
-        widest[shape] = max(widest.get(shape, 0), need)
+    for shape, need, is_small in zip(shapes, needs, small, strict=True):
+        if is_small:
+            widest[shape] = max(widest.get(shape, 0), need)
     return [
-        base if shape[1] > LECTURE_SMALL_COLUMNS else max(base, widest[shape]) for shape in shapes
+        max(base, widest[shape]) if is_small else base
+        for shape, is_small in zip(shapes, small, strict=True)
     ]

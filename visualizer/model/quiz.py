@@ -194,6 +194,20 @@ class Question:
         return "; ".join(parts)
 
 
+# Roles of cells outside the input (padding, the overhang past its edge, dilation gaps): a
+# window's frame there does not name a cell the student can click.
+OUTSIDE_ROLES = frozenset(("padding", "overhang", "gap"))
+
+
+def _names_the_cells(marks: Marks, cells: frozenset[tuple[int, int]]) -> bool:
+    """Whether ``marks`` frame exactly ``cells`` (and maybe cells outside the input): a view
+    drawn so gives away which cells a question asks to click."""
+    if not cells:
+        return False
+    framed = {pos for pos, roles in marks.as_dict().items() if set(roles) - OUTSIDE_ROLES}
+    return framed == set(cells)
+
+
 def _no_winner(roles: frozenset[str]) -> frozenset[str]:
     """A cell's roles without ``winner`` (a winner gives an asked maximum away)."""
     return roles - {"winner"}
@@ -647,7 +661,11 @@ class Quiz:
         if self.hiding and q.size is None:
             hidden: dict[str, Marks] = {}
             for view, marks in cells.items():
-                if view == q.written:  # only the asked cell keeps its marks
+                if q.pick_view and view != q.pick_view and _names_the_cells(marks, q.cells):
+                    # X's window frames the very dX cells a backward convolution or average
+                    # step asks to click: none until answered.
+                    hidden[view] = Marks()
+                elif view == q.written:  # only the asked cell keeps its marks
                     kept = marks.get(q.value_cell) if q.value_cell is not None else None
                     roles = set(kept or ()) - {"winner"}
                     asked = q.value_cell

@@ -820,6 +820,7 @@ class CompareView(Retranslatable, QWidget):
             panel.forget()
             values, kinds, offset = canvases[i]
             panel.views["input"].set_matrix(values, kinds, offset, levels=x_levels)
+            panel.views["input"].set_outlines(st.compare_dropped_outlines(i))
             panel.show_values(
                 "grad_output",
                 np.asarray(comparison.panels[i].plane("grad_output")),

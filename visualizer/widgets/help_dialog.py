@@ -54,6 +54,12 @@ COLOURS = (
         ),
     ),
     ("gap", QT_TR_NOOP("cells a dilated window skips, and the ceil_mode overhang")),
+    (
+        "dropped",
+        QT_TR_NOOP(
+            "ceil_mode: a window PyTorch drops, as it would start outside the input (no output)"
+        ),
+    ),
     ("hover", QT_TR_NOOP("the window of the hovered output, or every output an input feeds")),
     ("wrong", QT_TR_NOOP("Pitfalls: cells where the wrong implementation differs")),
 )
@@ -63,14 +69,14 @@ COLOUR_NAMES = {
         "target": QT_TR_NOOP("green"), "pad_tap": QT_TR_NOOP("dashed orange"),
         "summed": QT_TR_NOOP("dotted orange"),
         "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed cyan"),
-        "wrong": QT_TR_NOOP("violet"),
+        "wrong": QT_TR_NOOP("violet"), "dropped": QT_TR_NOOP("dashed red outline"),
     },
     "colorblind": {
-        "window": QT_TR_NOOP("blue"), "winner": QT_TR_NOOP("violet"),
-        "target": QT_TR_NOOP("dark brown"), "pad_tap": QT_TR_NOOP("dashed blue"),
-        "summed": QT_TR_NOOP("dotted blue"),
-        "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed black"),
-        "wrong": QT_TR_NOOP("pale green"),
+        "window": QT_TR_NOOP("violet"), "winner": QT_TR_NOOP("pale green"),
+        "target": QT_TR_NOOP("dark green"), "pad_tap": QT_TR_NOOP("dashed violet"),
+        "summed": QT_TR_NOOP("dotted violet"),
+        "gap": QT_TR_NOOP("black and white hatch"), "hover": QT_TR_NOOP("dashed pink"),
+        "wrong": QT_TR_NOOP("dark teal"), "dropped": QT_TR_NOOP("dashed navy outline"),
     },
 }  # fmt: skip
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 from bisect import bisect_right
 from collections import OrderedDict
@@ -83,11 +84,13 @@ from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
 from visualizer.model.cell_text import parse_cell
 from visualizer.model.extremes import extremes as extremes  # re-exported for the views
 from visualizer.model.present import (
+    DROPPED,
     INPUT,
     INSERTED,
     OVERHANG,
     PADDING,
     Marks,
+    Outline,
     kept_box,
     magnifier_box,
     magnifier_size,
@@ -135,7 +138,17 @@ STYLE_SHAPE = {
     # cells: the step's frame as on any cell, a tab of "wrong"'s colour in its top left corner
     # over it (the full "wrong" frame, drawn over the step's, hid where the step was).
     "differs": (2, Qt.SolidLine),
+    # A window ceil_mode drops (issue 10, point 11): one dashed outline around the whole
+    # window, in the hatched overhang (see set_outlines), not a frame per cell.
+    "dropped": (4, Qt.DashLine),
 }
+# The styles of a cell on a dropped window's outline: the window's edges the cell lies on (a
+# cell of a 1-wide window has both, see MatrixView.set_outlines); its other cells are only
+# DROPPED, which draws nothing (the tooltip says so).
+DROPPED_TOP, DROPPED_BOTTOM, DROPPED_LEFT, DROPPED_RIGHT = (
+    f"{DROPPED}_{side}" for side in ("top", "bottom", "left", "right")
+)
+OUTLINE_SIDES = frozenset((DROPPED_TOP, DROPPED_BOTTOM, DROPPED_LEFT, DROPPED_RIGHT))
 STYLE_ORDER = (
     "hover",
     "gap",
@@ -165,10 +178,13 @@ QUIZ_COLOURS = {
 # Palette name (visualizer.view_settings.PALETTES) -> the sequential colour map, the
 # diverging one (centred on zero) and the highlight colours.  Standard: blue and blue − white
 # − red.  Colour-blind safe: cividis and blue − white − orange.  No highlight colour is a
-# colour of its palette's maps (CIELAB distance at least 30 from every one, and for the
-# colour-blind palette at least 15 under simulated deuteranopia and protanopia too: the maps
-# use the whole blue–yellow axis such eyes see, so its highlights are pure blue, violet, dark
-# brown, black and pale lime; tests/visualizer/test_lecture_colours.py measures this).
+# colour of its palette's maps in any theme: CIEDE2000 at least 15 from every one and, both
+# being colourful, 30° of hue apart (a frame in the cell's own hue, darker or lighter, reads
+# as the cell's edge: the colour-blind palette's pure blue was lost on its navy cells, its
+# dark brown on its orange ones).  The colour-blind maps use the whole blue–yellow axis
+# that deuteranopes and protanopes see, so its highlights lie off it for normal eyes
+# (violet, pale green, dark teal, dark green, pink) and keep apart from each other for
+# such eyes; tests/visualizer/test_lecture_colours.py measures all this.
 PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
     "standard": (
         pg.ColorMap([0.0, 1.0], [(247, 251, 255), (66, 130, 198)]),
@@ -182,20 +198,26 @@ PALETTES: dict[str, tuple[pg.ColorMap, pg.ColorMap, dict[str, str]]] = {
             "current": "#ff9f00",
             "target": "#00a040",
             "hover": "#00c8d8",
+            # Red: "left out".  A dropped window starts past the input: its cells are padding
+            # and overhang, never data, so it is kept apart from the other marks only.
+            "dropped": "#e00000",
         },
     ),
     "colorblind": (
         pg.colormap.get("cividis"),
         pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (230, 97, 1)]),
         {
-            "window": "#0000ff",
-            "pad_tap": "#0000ff",
+            "window": "#cc00ff",
+            "pad_tap": "#cc00ff",
             "gap": "#000000",
-            "winner": "#9c7dff",
-            "wrong": "#caff95",
-            "current": "#0000ff",
-            "target": "#694200",
-            "hover": "#000000",
+            "winner": "#bbff88",
+            "wrong": "#004444",
+            "current": "#cc00ff",
+            "target": "#226600",
+            "hover": "#ee99ff",
+            # Navy, apart from the other marks for deuteranopes and protanopes too; over
+            # padding and overhang only, as in the standard palette.
+            "dropped": "#000066",
         },
     ),
 }
@@ -455,6 +477,9 @@ class MatrixModel(QAbstractTableModel):
         self.notes: dict[tuple[int, int], str] = {}
         # Notes smaller than this many pixels are not drawn (0: below NOTE_MIN_PX).
         self.note_least = 0
+        # Whether a cell's note is drawn at its current size (set by the table's delegate):
+        # a note with no room in its cell is left out, and its tooltip says the weight.
+        self.note_drawn: Callable[[int, int], bool] | None = None
         self.show_numbers = True
         self.max_chars = 1
         self.long_texts: tuple[str, ...] = ("0",)
@@ -485,7 +510,7 @@ class MatrixModel(QAbstractTableModel):
         self._overhang_brush = QBrush(OVERHANG_BG, Qt.BrushStyle.BDiagPattern)
         self._inserted_brush = QBrush(INSERTED_BG)
         self._inserted_hatch = QBrush(PADDING_BG, Qt.BrushStyle.Dense6Pattern)
-        self._blank_brush = QBrush(QColor(255, 255, 255))
+        self._blank_brush = QBrush(QColor(255, 255, 255))  # see set_blank
         self._nonfinite_brush = QBrush(QColor(*NONFINITE_RGB), Qt.BrushStyle.Dense6Pattern)
         self._grey_text = QBrush(QColor(90, 90, 90))
         self._dark_text = QBrush(QColor(0, 0, 0))
@@ -513,6 +538,16 @@ class MatrixModel(QAbstractTableModel):
             for enum in roles
             for role in (enum, enum.value)
         }
+
+    def set_blank(self, color: QColor) -> None:
+        """Draw cells not computed yet in ``color``: the theme's base colour, where a table's
+        empty area is and a dimmed view recedes to (white glared on the dark theme)."""
+        if color != self._blank_brush.color():
+            self._blank_brush = QBrush(color)
+            if self.pending.any():
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+                )
 
     # ---- content ----------------------------------------------------------------------------
     def set_values(
@@ -815,12 +850,26 @@ class MatrixModel(QAbstractTableModel):
         row, col = r - self.offset[0], c - self.offset[1]
         pending = math.isnan(v) and (self.pending[r, c] or kind != INPUT)
         text = f"[{row}, {col}] = {'—' if pending else format_number(v)}"
+        if DROPPED in self.styles.get((r, c), ()):  # padding or overhang: the window says more
+            return tr(
+                "{cell} (in a window PyTorch drops: with ceil_mode it would start outside "
+                "the input, so it is never computed)"
+            ).format(cell=text)
         if kind == PADDING:
-            return tr("{cell} (padding)").format(cell=text)
-        if kind == OVERHANG:
-            return tr("{cell} (beyond the padding)").format(cell=text)
-        if kind == INSERTED:
-            return tr("{cell} (a zero inserted between input cells)").format(cell=text)
+            text = tr("{cell} (padding)").format(cell=text)
+        elif kind == OVERHANG:
+            text = tr("{cell} (beyond the padding)").format(cell=text)
+        elif kind == INSERTED:
+            text = tr("{cell} (a zero inserted between input cells)").format(cell=text)
+        note = self.notes.get((r, c)) if self.show_numbers else None
+        if note:
+            drawn = self.note_drawn is None or self.note_drawn(r, c)
+            if drawn:
+                return tr("{cell}, weight ×{weight}").format(cell=text, weight=note)
+            return tr(
+                "{cell}, weight ×{weight} (not printed in the cell: too small for it and its "
+                "number; the W matrix shows it)"
+            ).format(cell=text, weight=note)
         return text
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
@@ -1008,8 +1057,14 @@ def paint_gap(painter: QPainter, rect: QRect) -> None:
 TITLE_POINTS = 12.5  # a view's title (bold)
 CLOSE_UP_TITLE_SCALE = 0.8  # a close-up's title, of a view's
 FONT_MEASURES_KEPT = 512  # texts a title or legend keeps the advance of (a close-up: one per box)
-MAGNIFIER_SHARE = 0.45  # of a heat map view's width or height, at most
-HEAT_MAP_STRETCH, MAGNIFIER_STRETCH = 3, 2  # how a heat map view's body shares its room
+# Of a heat map view's width (close-up beside the map) or height (below it), at most.  Beside,
+# the map is as high as the view whatever its width, so the close-up may take more: at 0.45 a
+# 16×16 transposed-convolution output's 6×6 close-up at 1366×768 had 18 px cells and 7 px
+# digits beside a map with room to spare (30 px cells, 12 px digits at 0.6).  Below, the map
+# keeps half: at 0.6 a 32×32 input's map shrank to a 55 px strip.
+MAGNIFIER_SHARE_BESIDE = 0.6
+MAGNIFIER_SHARE_BELOW = 0.5
+HEAT_MAP_STRETCH, MAGNIFIER_STRETCH = 2, 3  # how a heat map view's body shares its room
 # A close-up shows no more rows and columns than fit at this cell size in its share: a
 # 16×16 window shown whole in a 230 px close-up had 14 px cells, too small for its numbers.
 MAGNIFIER_CELL = 22
@@ -1021,16 +1076,31 @@ MAGNIFIED_STYLES = frozenset(("window", "pad_tap", "current", "target", "winner"
 FOCUS_STYLES = frozenset(("current", "target", "winner"))
 # Styles a heat map frames cell by cell (winners have frames of their own).
 HEAT_MARKED = frozenset(("window", "pad_tap", "current", "target", "hover"))
-NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height
-# ... at least this many pixels (a desk's screen, read from up close); a cell too small for
-# that (below NOTE_MIN_PX / NOTE_HEIGHT, ~27 px) draws no note: a note forced to 8 px in a
-# 21 px cell pushed the number down under the highlight border (12 read as 17).
+NOTE_HEIGHT = 0.3  # a note's font, as a fraction of the cell's height, at most
+# ... at least this many pixels (a desk's screen, read from up close): a cell with no room for
+# that above its number draws no note.
 NOTE_MIN_PX = 8
 # In the lecture layout a note smaller than this is not drawn (unreadable from the back of a
-# hall; the arithmetic line says each weight: ``x·w``, ``dY·w``) and the cell's number keeps
-# its whole height instead of moving down under the note.
+# hall; the W matrix beside the input and the arithmetic line say each weight).
 LECTURE_NOTE_MIN_PX = 12
-_NOTE_ALIGN = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+NOTE_PAD = 1  # pixels of a note's tab above and below its digits
+NOTE_GAP = 1  # pixels between a note's tab and the digits of its cell's number
+
+
+@dataclass(frozen=True)
+class NoteLayout:
+    """Where a cell's weight note and number go (see :meth:`_CellDelegate.note_layout`).
+
+    ``pixels``: the note's font size, 0 when the note is not drawn (no room for it above
+    the number at a readable size); ``tab``: the note's tab, from the cell's top-left
+    corner; ``shift``: how many pixels the number is drawn below its usual centred place to
+    make room for the tab (its font is never changed for a note); ``digits``: the number's
+    digits (their ink, top to bottom, and the number's advance), from the cell's corner."""
+
+    pixels: int
+    tab: QRectF
+    shift: int
+    digits: QRectF
 
 
 def completed_font(font: QFont, base: QFont) -> QFont:
@@ -1048,54 +1118,54 @@ _EVERY_FONT_PROPERTY = 0xFFFFFFFF  # a font's resolve mask: every property set
 
 
 def note_pixels(cell: int, least: int = 0) -> int:
-    """The pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT`` of it;
-    0 (no note drawn: the cell's number keeps its place and size, and the arithmetic line
-    says each weight) below ``NOTE_MIN_PX``, or below ``least`` pixels when given (the
-    lecture layout's ``LECTURE_NOTE_MIN_PX``)."""
+    """The largest pixel size of a note's font in a cell ``cell`` pixels tall: ``NOTE_HEIGHT``
+    of it; 0 (no note drawn: the arithmetic line and the W matrix say each weight) below
+    ``NOTE_MIN_PX``, or below ``least`` pixels when given (the lecture layout's
+    ``LECTURE_NOTE_MIN_PX``).  A note is drawn this size or smaller, as the room above the
+    cell's number allows (see :meth:`_CellDelegate.note_layout`), never below the least."""
     pixels = round(cell * NOTE_HEIGHT)
     return pixels if pixels >= max(least, NOTE_MIN_PX) else 0
 
 
 def note_inset(scale: float, depth: int) -> int:
-    """How far below a cell's top its note's tab starts: under the cell's highlight border
-    (``depth`` pixels deep)."""
+    """How far from a cell's top and side its note's tab starts: inside the cell's highlight
+    border (``depth`` pixels deep)."""
     return max(2, round(3 * min(scale, 1.2)), depth)
 
 
-def paint_note(
-    painter: QPainter,
-    rect: QRect,
-    note: str,
-    scale: float,
-    pixels: int,
-    base: QFont | None = None,
-    depth: int = 0,
-) -> None:
-    """A small number at the top of a cell, inside its highlight border: dark on a light tab,
-    readable on every colour; the cell's own number is drawn at the bottom, under it.
-    ``pixels``: the font's size (:func:`note_pixels`); ``base``: the font the rest of the
-    note's font comes from (None: the painter's device's, the table's on its viewport);
-    ``depth``: how deep the cell's highlight border reaches (the tab goes below it)."""
-    painter.save()
+def note_font(pixels: int, base: QFont | None = None) -> QFont:
+    """The font of a note ``pixels`` tall: bold, the rest from ``base`` (None: as the
+    painter's device completes it)."""
     font = QFont()
     font.setPixelSize(pixels)
     font.setBold(True)
-    if base is not None:
-        font = completed_font(font, base)
-    painter.setFont(font)
+    return font if base is None else completed_font(font, base)
+
+
+def paint_note(
+    painter: QPainter, rect: QRect, note: str, layout: NoteLayout, base: QFont | None = None
+) -> None:
+    """A cell's weight, small in its top corner as ``layout`` places it (see
+    :meth:`_CellDelegate.note_layout`): dark on a light tab, readable on every colour, clear
+    of the cell's number.  ``base``: the font the rest of the note's font comes from (None:
+    the painter's device's, the table's on its viewport)."""
+    painter.save()
+    painter.setFont(note_font(layout.pixels, base))
     # Measured in the font drawn: the painter's, completed from its device's font.
     metrics = QFontMetricsF(painter.font())
-    text = f"×{note}"
-    inset = note_inset(scale, depth)
-    width = metrics.horizontalAdvance(text) + 4
-    height = metrics.ascent() + 1
-    box = QRectF(rect.center().x() - width / 2, rect.top() + inset, width, height)
+    tab = layout.tab.translated(rect.x(), rect.y())
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(255, 255, 255, 215))
-    painter.drawRect(box)
+    painter.setBrush(QColor(255, 255, 255, 230))
+    painter.drawRect(tab)
+    # The digits' ink NOTE_PAD below the tab's top: the line (ascent + descent) laid so.
+    baseline = tab.top() + NOTE_PAD - metrics.tightBoundingRect(_DIGITS).top()
+    line = QRectF(tab.left(), baseline - metrics.ascent(), tab.width(), metrics.height())
     painter.setPen(QColor(20, 20, 20))
-    painter.drawText(box, _CENTER, text)
+    painter.drawText(line, _CENTER, f"×{note}")
     painter.restore()
+
+
+_DIGITS = "0123456789"
 
 
 @dataclass(frozen=True, eq=False)
@@ -1198,8 +1268,8 @@ class _CellDelegate(QStyledItemDelegate):
         self._fitted: dict[
             tuple[int, str, int, int, bool, int | None], tuple[QFont, str, QFont]
         ] = {}
-        # A note's tab's bottom, from its cell's top, by its font's size, its depth and the scale.
-        self._note_bottoms: dict[tuple[int, int, int, float], tuple[QFont | None, int]] = {}
+        # Notes' layouts by what they depend on (see note_layout), with the fonts named by id.
+        self._note_layouts: dict[tuple[object, ...], tuple[QFont, QFont | None, NoteLayout]] = {}
         # Fonts as the table completes them, by the font's id, with the font; and as a cell
         # picture's context does, with the font and the context (see _make_picture).
         self._completed: dict[int, tuple[QFont, QFont]] = {}
@@ -1226,6 +1296,7 @@ class _CellDelegate(QStyledItemDelegate):
         # a font set on a painter is completed from its device's, the application's on a
         # pixmap, the table's on the table.
         self.base_font: QFont | None = None
+        model.note_drawn = self.note_drawn
 
     def paint(
         self,
@@ -1287,10 +1358,8 @@ class _CellDelegate(QStyledItemDelegate):
         model = self._model
         key = (r, c)
         styles = model.styles.get(key)
-        note = model.notes.get(key) if model.show_numbers else None
-        note_px = note_pixels(rect.height(), model.note_least) if note else 0
-        if not note_px:
-            note = None  # too small to read here (the lecture layout): not drawn
+        layout = self.cell_note(rect.width(), rect.height(), r, c) if model.notes else None
+        note = model.notes[key] if layout is not None and layout.pixels else None
         background = model._background(r, c)
         text = model._display(r, c)
         font = foreground = None
@@ -1321,15 +1390,9 @@ class _CellDelegate(QStyledItemDelegate):
         if gap:
             # The hatch goes between the cell's colour and its number.
             paint_gap(painter, rect)
-        # A note's cell keeps its number and note inside its frame: the two-tone frames
-        # (8 px deep in the lecture's 50 px cells) covered the bottom half of the number.
-        depth = 0
-        if note and styles:
-            plan = self._cell_plan(rect, styles, background.color())
-            depth = plan_reach(plan, rect.width(), rect.height())
         if text and font is not None and foreground is not None:
-            clear = self._note_bottom(note_px, depth) if note else 0
-            self._paint_number(painter, rect, text, font, foreground, note, depth, clear)
+            shift = layout.shift if note and layout is not None else 0
+            self._paint_number(painter, rect, text, font, foreground, shift)
         if focused and model.current == key:
             # The current cell (clicked, or where typing goes): a thin dotted frame, black
             # and white so that it shows on every colour without looking like a highlight.
@@ -1339,10 +1402,11 @@ class _CellDelegate(QStyledItemDelegate):
             painter.setPen(self._dotted_pen)
             painter.drawRect(frame)
         if styles:
-            side = None if note or font is None else self._side_room(rect, font)
+            # A noted cell's frame as its neighbours': a window's frames stay alike.
+            side = None if font is None else self._side_room(rect, font)
             self._paint_borders(painter, rect, styles, background.color(), side)
-        if note:
-            paint_note(painter, rect, note, self.scale, note_px, self.base_font, depth)
+        if note and layout is not None:
+            paint_note(painter, rect, note, layout, self.base_font)
 
     def _paint_number(
         self,
@@ -1351,60 +1415,118 @@ class _CellDelegate(QStyledItemDelegate):
         text: str,
         font: QFont,
         foreground: QBrush,
-        note: str | None,
-        depth: int = 0,
-        clear: int = 0,
+        shift: int = 0,
     ) -> None:
-        """A cell's number in ``rect``: centred, or at the bottom under a ``note`` (its digits
-        above a frame ``depth`` pixels deep and below the note's tab, which ends ``clear``
-        pixels below the cell's top); whole, in a smaller font where the cell is too narrow
-        or, under a note, too low for it (see :meth:`fitted_number`)."""
+        """A cell's number in ``rect``: centred, ``shift`` pixels lower under a weight note
+        (see :meth:`note_layout`); whole, in a smaller font only where the cell is too narrow
+        for it (see :meth:`fitted_number`), as in every cell of the matrix: never made smaller
+        for a note (a window's digits, the ones the step is about, were half the size of the
+        others' under their "×w" notes)."""
         margin = self._text_margin
-        if note:
-            # A cell with a note has its number at the bottom, under the note.
-            side = max(margin, depth)
-            width = rect.width() - 2 * side
-            # The digits' room: from under the tab (and a pixel) down to above the frame.
-            # In Stack mode's 47 px framed cells the tab's lower rows covered the digits' tops.
-            room = rect.height() - clear - depth - 2
-            text, font = self.fitted_number(text, font, width, rect.height(), True, room)
-            # The digits stand on the baseline: the descent below it may reach into a frame.
-            descent = self._sized_font(font, font.pixelSize())[2].descent()
-            below = max(round(rect.height() * 0.04), math.ceil(depth + 1 - descent))
-            text_rect = rect.adjusted(side, 0, -side, -below)
-            align = _NOTE_ALIGN
-        else:
-            text_rect = rect.adjusted(margin, 0, -margin, 0)
-            align = _CENTER
-            text, font = self.fitted_number(text, font, text_rect.width(), rect.height())
+        text_rect = rect.adjusted(margin, shift, -margin, shift)
+        text, font = self.fitted_number(text, font, text_rect.width(), rect.height())
         painter.setFont(font)
         painter.setPen(self._text_pen(foreground))
-        painter.drawText(text_rect, align, text)
+        painter.drawText(text_rect, _CENTER, text)
 
-    def _note_bottom(self, pixels: int, depth: int) -> int:
-        """Where the tab of a note in a ``pixels`` px font ends, from its cell's top, as
-        :func:`paint_note` draws it in this table."""
-        base = self.base_font
-        key = (pixels, depth, id(base), self.scale)
-        known = self._note_bottoms.get(key)
-        if known is None or known[0] is not base:
-            font = QFont()
-            font.setPixelSize(pixels)
-            font.setBold(True)
-            if base is not None:
-                font = completed_font(font, base)
-            ascent = QFontMetricsF(font).ascent()
-            bottom = math.ceil(note_inset(self.scale, depth) + ascent + 1)
-            if len(self._note_bottoms) > 256:
-                self._note_bottoms.clear()
-            known = self._note_bottoms[key] = (base, bottom)
-        return known[1]
+    def note_drawn(self, r: int, c: int) -> bool:
+        """Whether cell (r, c)'s note is drawn at the table's current sizes."""
+        table = self.parent()
+        if not isinstance(table, QTableView):
+            return True
+        layout = self.cell_note(table.columnWidth(c), table.rowHeight(r), r, c)
+        return layout is not None and layout.pixels > 0
+
+    def cell_note(self, width: int, height: int, r: int, c: int) -> NoteLayout | None:
+        """The layout of cell (r, c)'s weight note and number in a ``width`` × ``height``
+        cell, as :meth:`paint_cell` draws them (``pixels`` 0: the note is not drawn); None
+        when the cell has no note (or shows no number)."""
+        model = self._model
+        note = model.notes.get((r, c)) if model.show_numbers else None
+        text = model._display(r, c) if note else None
+        if not note or not isinstance(text, str):
+            return None
+        font = model._font(r, c)
+        if not isinstance(font, QFont):
+            return None
+        shown, sized = self.fitted_number(text, font, width - 2 * self._text_margin, height)
+        styles = model.styles.get((r, c))
+        depth = 0
+        if styles:
+            cell = QRect(0, 0, width, height)
+            under = model._background(r, c)
+            colour = under.color() if isinstance(under, QBrush) else QColor()
+            plan = self._cell_plan(cell, styles, colour, self._side_room(cell, font))
+            depth = plan_reach(plan, width, height)
+        right = bool(styles) and "differs" in styles
+        return self.note_layout(width, height, shown, sized, note, depth, right)
+
+    def note_layout(
+        self,
+        width: int,
+        height: int,
+        text: str,
+        font: QFont,
+        note: str,
+        depth: int = 0,
+        right: bool = False,
+    ) -> NoteLayout:
+        """Where the note ``note`` of a ``width`` × ``height`` cell whose number ``text`` is
+        drawn in ``font`` (as fitted: the matrix's font) goes, inside a highlight border
+        ``depth`` pixels deep: in the top-left corner (top-right, ``right``, clear of the
+        compare mode's tab), as large as ``note_pixels`` allows and the room above the
+        digits takes, the number moved down (in its own font, above the border's bottom
+        band) as far as that needs; no note (``pixels`` 0) where even the least readable one
+        would cover the digits.  The number's font is never made smaller for its note."""
+        model, base = self._model, self.base_font
+        key = (width, height, text, id(font), note, depth, right, model.note_least)
+        key += (self.scale, id(base))
+        known = self._note_layouts.get(key)
+        if known is not None and known[0] is font and known[1] is base:
+            return known[2]
+        # The note's font as the painter completes it: from the table's font on the table.
+        table = self.parent()
+        whole = base if base is not None or not isinstance(table, QWidget) else table.font()
+        metrics = QFontMetricsF(font)
+        ink = metrics.tightBoundingRect(_DIGITS)
+        # Qt centres the line (ascent + descent) in the cell; the digits sit on its baseline.
+        baseline = (height - metrics.height()) / 2 + metrics.ascent()
+        advance = metrics.horizontalAdvance(text)
+        digits = QRectF((width - advance) / 2, baseline + ink.top(), advance, ink.height())
+        # The digits may go down to a pixel above the border's bottom band, not into it.
+        lowest = max(0, math.floor(height - depth - 1 - NOTE_GAP - digits.bottom()))
+        layout = NoteLayout(0, QRectF(), 0, digits)
+        top = note_pixels(height, model.note_least)
+        sizes = range(top, max(model.note_least, NOTE_MIN_PX) - 1, -1) if top else range(0)
+        # Inside the border, or on its corner (the frame still shows on the rest of its four
+        # sides) where that takes a larger note: Stack mode's 47 px cells had room for 9 px
+        # inside their frames, the normal layout's 26 px ones and the lecture's 44 px ones at
+        # 1024×768 for none.
+        for inset in (note_inset(self.scale, depth), 0):
+            for pixels in sizes:
+                if pixels <= layout.pixels:
+                    break
+                note_metrics = QFontMetricsF(note_font(pixels, whole))
+                tab_width = note_metrics.horizontalAdvance(f"×{note}") + 4
+                tab_height = note_metrics.tightBoundingRect(_DIGITS).height() + 2 * NOTE_PAD
+                if tab_width > width - 2 * inset:
+                    continue
+                shift = max(0, math.ceil(inset + tab_height + NOTE_GAP - digits.top()))
+                if shift <= lowest:
+                    left = width - inset - tab_width if right else inset
+                    tab = QRectF(left, inset, tab_width, tab_height)
+                    layout = NoteLayout(pixels, tab, shift, digits.translated(0, shift))
+                    break
+        if len(self._note_layouts) > 1024:
+            self._note_layouts.clear()
+        self._note_layouts[key] = (font, base, layout)
+        return layout
 
     def forget_fits(self) -> None:
         """Forget the fonts numbers were fitted in (the table's font, which completes them,
         changed)."""
         self._fitted.clear()
-        self._note_bottoms.clear()
+        self._note_layouts.clear()
         self._completed.clear()
         self._sized.clear()
         self._sides.clear()
@@ -1570,7 +1692,7 @@ class _CellDelegate(QStyledItemDelegate):
         probe.fill(0)
         painter = QPainter(probe)
         painter.setRenderHints(context.hints)
-        self._paint_number(painter, QRect(room, room, width, height), text, drawn, foreground, None)
+        self._paint_number(painter, QRect(room, room, width, height), text, drawn, foreground)
         painter.end()
         if _reaches_out(probe, QRect(room, room, width, height)):
             return None
@@ -1580,7 +1702,7 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setRenderHints(context.hints)
         cell = QRect(0, 0, width, height)
         painter.fillRect(cell, background)
-        self._paint_number(painter, cell, text, drawn, foreground, None)
+        self._paint_number(painter, cell, text, drawn, foreground)
         painter.end()
         return picture
 
@@ -1647,15 +1769,22 @@ class _CellDelegate(QStyledItemDelegate):
         if side is not None:
             # A wide number ("17" in a 45 px output cell of the lecture layout) leaves less
             # room at its sides than above and below: the frame's inline crossed its digits.
-            room = min(room, side)
+            side = min(room, side)
+        # A gap between the frame and the digits: frames laid as deep as the room touched
+        # the wide numbers ("9.125", "0.0625"), the digits read as part of the frame.
+        gap = frame_gap(self.scale)
+        room = max(0, room - gap)
+        if side is not None:
+            side = max(0, side - gap)
         tones = _inline_tones(view_settings().palette, marks, under.rgb())
-        key = (view_settings().palette, self.scale, cell.width(), cell.height(), room, marks, tones)
+        sizes = (cell.width(), cell.height(), room, side)
+        key = (view_settings().palette, self.scale, sizes, marks, tones)
         plan = self._border_plans.get(key)
         if plan is None:
             if len(self._border_plans) > 256:
                 self._border_plans.clear()
             plan = self._border_plans[key] = self._border_plan(
-                cell.width(), cell.height(), marks, room, under
+                cell.width(), cell.height(), marks, room, under, side
             )
         return plan
 
@@ -1686,6 +1815,7 @@ class _CellDelegate(QStyledItemDelegate):
         styles: Collection[str],
         room: int | None = None,
         under: QColor | None = None,
+        side: int | None = None,
     ) -> tuple[Band, ...]:
         """The bands of the borders of ``styles`` on a cell of ``width`` × ``height`` at the
         origin, in painting order: ``(x, y, w, h, colour, None)`` for a filled rectangle,
@@ -1693,43 +1823,65 @@ class _CellDelegate(QStyledItemDelegate):
         with a dashed pen (see :meth:`_paint_dashed`).  ``room``: how deep from the cell's
         edge a border may reach without covering the number (see :meth:`_number_room`); a
         border that would reach deeper is made thinner and laid along the edge.  ``under``:
-        the cell's colour, which picks each frame's inline (see :func:`frame_tones`)."""
+        the cell's colour, which picks each frame's inline (see :func:`frame_tones`).
+        ``side``: the room at the cell's left and right where that is less (a wide number):
+        frames that meet in a cell take the room there is on each side, a lone frame the
+        less of the two all round."""
         pens = style_pens()
         plan: list[Band] = []
+        along = room if side is None else side  # how deep the left and right sides may reach
+        narrow = along if room is None else room if along is None else min(room, along)
         # Pens grow with the cell up to 1.2 times theirs (at 58 px), then in proportion with
         # cells larger than MAX_CELL (a lecture's on a large screen: frames of 96 px cells on
         # cells of 136 looked thin).
         scale = min(self.scale, 1.2 * max(1.0, min(width, height) / MAX_CELL))
+        solid: list[tuple[str, QColor, QColor, int]] = []  # (colour, outline, inline, pen)
         for style in STYLE_ORDER:
             if style not in styles or style in ("gap", "differs"):  # the gap's hatch is
                 continue  # under the number; the differs tab is drawn last, over the frames
             color, base_width, line = pens[style]
             outline, inline = frame_tones(color, None if under is None else under.rgb())
             pen_width = max(2, round(base_width * scale))
+            if line == Qt.PenStyle.SolidLine:
+                solid.append((color, outline, inline, pen_width))
+                continue
             edge = frame_edge(pen_width)
-            if room is not None and frame_depth(pen_width) > room:
-                # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
-                # border covered the top and bottom of its digits, the window's and the
-                # winner's numbers (the ones the step is about) were the hardest to read.
-                # Thinner, on the cell's edge.
-                if line == Qt.PenStyle.SolidLine:
-                    depth = max(2, room)
-                    plan += _edge_frame(width, height, depth, _colour(color), outline, inline)
-                    continue
-                pen_width, edge = (2, 1) if room >= 4 else (1, 1)
+            if narrow is not None and frame_depth(pen_width) > narrow:
+                pen_width, edge = (2, 1) if narrow >= 4 else (1, 1)
             # Two-tone: the colour between an outline and an inline, each black or white.
             # The outline sets the colour apart from whatever lies outside the frame, the
             # inline the frame from the cell's own colour (a pure blue frame on the
             # colour-blind map's navy cells, a brown one on its orange cells, had only a
             # pixel of black and of white to tell them apart).
-            if line == Qt.PenStyle.SolidLine:
+            inset = edge + pen_width // 2
+            plan.append((0, 0, 0, 0, outline, (color, pen_width, inset, line, inline)))
+        if len(solid) == 1:
+            color, outline, inline, pen_width = solid[0]
+            edge = frame_edge(pen_width)
+            if narrow is not None and frame_depth(pen_width) > narrow:
+                # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
+                # border covered the top and bottom of its digits, the window's and the
+                # winner's numbers (the ones the step is about) were the hardest to read.
+                # Thinner, on the cell's edge.
+                depth = max(2, narrow)
+                plan += _edge_frame(width, height, depth, _colour(color), outline, inline)
+            else:
                 # Solid borders as filled bands: a wide pen's stroke costs ~0.2 ms a rectangle.
                 plan += _rings(
                     width, height, [(outline, edge), (_colour(color), pen_width), (inline, edge)]
                 )
-                continue
-            inset = edge + pen_width // 2
-            plan.append((0, 0, 0, 0, outline, (color, pen_width, inset, line, inline)))
+        elif solid:
+            # Frames that meet in a cell (the max winner inside the window) nest, in
+            # STYLE_ORDER from the edge inwards: drawn from the same edge, the last one hid
+            # the others (the window's frame was gone from the winner's cell).
+            # Above and below the number there is often more room than beside a wide one
+            # (the winner's bold "16"): the frames keep it there, where they show most.
+            plan += _rings(width, height, _nested_rings(solid, room), _nested_rings(solid, along))
+        sides = OUTLINE_SIDES & styles if isinstance(styles, frozenset) else None
+        if sides is None:
+            sides = frozenset(side for side in OUTLINE_SIDES if side in styles)
+        if sides:
+            plan += _dashed_sides(width, height, sides, scale, room, under)
         if "differs" in styles:
             # A square in the corner, a quarter of the cell (at least 6 px) with a dark edge:
             # the number stays clear of it, the step's frame shows on its four sides.
@@ -1764,6 +1916,84 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setPen(QPen(inline, edge, line))
         painter.drawRect(rect.adjusted(inner, inner, -inner, -inner))
         painter.restore()
+
+
+def _dashed_sides(
+    width: int,
+    height: int,
+    sides: frozenset[str],
+    scale: float,
+    room: int | None,
+    under: QColor | None,
+) -> list[Band]:
+    """The part of a dropped window's dashed outline that runs along ``sides`` of one cell.
+
+    Parameters
+    ----------
+    width, height : int
+        The cell, in pixels.
+    sides : frozenset of str
+        Styles of :data:`OUTLINE_SIDES`: the cell's edges that are the window's edges.
+    scale : float
+        How much the pens grow with the cell (see :meth:`_CellDelegate._border_plan`).
+    room : int or None
+        How deep from the edge the outline may reach without covering a number.
+    under : QColor or None
+        The cell's colour, which picks the dashes' edge tone (see :func:`frame_tones`).
+
+    Returns
+    -------
+    list of Band
+        Filled rectangles ``(x, y, w, h, colour, None)``: each dash its colour inside a ring of
+        black or white, the tone that contrasts with the cell.  The dashes repeat with the
+        cell (each cell's edge has whole ones, half a gap at each end), so that they line up
+        along the window; at the window's corners they run into the corner, which then shows.
+    """
+    color, base_width, _line = style_pens()[DROPPED]
+    colour = _colour(color)
+    # The ring is the tone that shows on the cell (the inline's rule): the dashes lie on the
+    # hatched overhang, where standard red's own contrast is only ~2.6:1.
+    _outline, ring = frame_tones(color, None if under is None else under.rgb())
+    pen = max(2, round(base_width * scale))
+    edge = frame_edge(pen)
+    if room is not None and pen + 2 * edge > room:
+        pen, edge = (2, 1) if room >= 4 else (1, 1)
+    depth = pen + 2 * edge
+    rings: list[Band] = []
+    dashes: list[Band] = []
+
+    def run(length: int, start_corner: bool, end_corner: bool) -> list[tuple[int, int]]:
+        count = max(1, round(length / (3 * depth)))
+        period = length / count
+        spans = []
+        for k in range(count):
+            a = 0 if k == 0 and start_corner else round((k + 0.15) * period)
+            b = length if k == count - 1 and end_corner else round((k + 0.85) * period)
+            spans.append((a, b))
+        return spans
+
+    left, right = DROPPED_LEFT in sides, DROPPED_RIGHT in sides
+    top, bottom = DROPPED_TOP in sides, DROPPED_BOTTOM in sides
+    for side, along, (first, last) in (
+        (DROPPED_TOP, width, (left, right)),
+        (DROPPED_BOTTOM, width, (left, right)),
+        (DROPPED_LEFT, height, (top, bottom)),
+        (DROPPED_RIGHT, height, (top, bottom)),
+    ):
+        if side not in sides:
+            continue
+        far = height if side == DROPPED_BOTTOM else width
+        across = 0 if side in (DROPPED_TOP, DROPPED_LEFT) else far - depth
+        for a, b in run(along, first, last):
+            # Each dash: a ring of the contrasting tone, the colour inside it.  Every ring
+            # first: a corner's two dashes then join in colour.
+            if side in (DROPPED_TOP, DROPPED_BOTTOM):
+                rings.append((a, across, b - a, depth, ring, None))
+                dashes.append((a + edge, across + edge, b - a - 2 * edge, pen, colour, None))
+            else:
+                rings.append((across, a, depth, b - a, ring, None))
+                dashes.append((across + edge, a + edge, pen, b - a - 2 * edge, colour, None))
+    return rings + [d for d in dashes if d[2] > 0 and d[3] > 0]
 
 
 # The dark and light edges of every highlight (borders, heat map frames): opaque, as the step
@@ -1832,7 +2062,7 @@ def _inline_tones(palette: str, styles: frozenset[str], under: int) -> tuple[boo
     colours = PALETTES[palette][2]
     return tuple(
         frame_tones(colours[QUIZ_COLOURS.get(style, style)], under)[1] is _INLINE
-        for style in STYLE_ORDER
+        for style in (*STYLE_ORDER, DROPPED)
         if style in styles and QUIZ_COLOURS.get(style, style) in colours
     )
 
@@ -1842,6 +2072,15 @@ def frame_edge(pen_width: int) -> int:
     a pixel on the small pens, two and more on a lecture's wide ones (a pixel of each was
     lost from the back of a hall)."""
     return max(1, round(pen_width * 0.4))
+
+
+FRAME_GAP = 2  # pixels kept between a highlight frame and the digits, at scale 1
+
+
+def frame_gap(scale: float) -> int:
+    """The pixels kept between a highlight frame and the digits in cells drawn at ``scale``
+    (a cell's size / 48: a lecture's larger cells keep a wider gap, read from afar)."""
+    return max(FRAME_GAP, round(FRAME_GAP * scale))
 
 
 def frame_depth(pen_width: int) -> int:
@@ -1892,23 +2131,79 @@ def _edge_frame(
     return _rings(width, height, rings)
 
 
-def _rings(width: int, height: int, rings: list[tuple[QColor, int]]) -> list[Band]:
+def _nested_rings(
+    frames: list[tuple[str, QColor, QColor, int]], room: int | None
+) -> list[tuple[QColor, int]]:
+    """The rings of several solid frames ``(colour, outline, inline, pen width)`` nested from
+    a cell's edge inwards: the first one's outline, each colour, a black or white line
+    between two colours (whichever sets both apart more), the last one's inline.  Within
+    ``room`` pixels when given (see :meth:`_CellDelegate._number_room`): the colours share
+    what the lines leave, the inline and then the lines between going first when that is
+    too little for each colour to keep two pixels, then one."""
+    colours = [_colour(color) for color, *_ in frames]
+    outline, inline = frames[0][1], frames[-1][2]
+    edge = max(frame_edge(pen) for *_, pen in frames)
+    between = [_separator(a, b) for a, b in itertools.pairwise(colours)]
+    n = len(frames)
+    full = sum(pen for *_, pen in frames) + (n + 1) * edge
+    if room is None or full <= room:
+        pens, rim, line, last = [pen for *_, pen in frames], edge, edge, edge
+    else:
+        budget = max(room, 2 * n)
+        rim = 1
+        for line, last, least in ((1, 1, 2), (1, 0, 1), (0, 0, 1)):
+            left = budget - rim - (n - 1) * line - last
+            if left >= least * n:
+                break
+        pens = [left // n + (1 if k < left % n else 0) for k in range(n)]
+    # The same rings whatever the room (a line left out is 0 wide): the top and bottom of a
+    # frame and its sides may be given different room.
+    rings: list[tuple[QColor, int]] = [(outline, rim)]
+    for k, colour in enumerate(colours):
+        if k:
+            rings.append((between[k - 1], line))
+        rings.append((colour, pens[k]))
+    rings.append((inline, last))
+    return rings
+
+
+def _separator(a: QColor, b: QColor) -> QColor:
+    """Black or white, whichever contrasts more with the weaker of colours ``a`` and ``b``."""
+    ab = (a.rgb() & 0xFFFFFF, b.rgb() & 0xFFFFFF)
+    black = min(contrast_ratio(0x000000, c) for c in ab)
+    white = min(contrast_ratio(0xFFFFFF, c) for c in ab)
+    return _OUTLINE if black >= white else _INLINE
+
+
+def _rings(
+    width: int,
+    height: int,
+    rings: list[tuple[QColor, int]],
+    sides: list[tuple[QColor, int]] | None = None,
+) -> list[Band]:
     """Rings of ``(colour, thickness)`` along the edge of a ``width`` × ``height`` cell, from
-    the edge inwards, as filled rectangles ``(x, y, w, h, colour, None)``."""
+    the edge inwards, as filled rectangles ``(x, y, w, h, colour, None)``; ``sides``: the same
+    rings' thicknesses at the cell's left and right when they differ (0: left out there)."""
     bands: list[Band] = []
-    edge = 0
-    for shade, thickness in rings:
-        w, h = width - 2 * edge, height - 2 * edge
-        if w <= 2 * thickness or h <= 2 * thickness:
-            bands.append((edge, edge, max(0, w), max(0, h), shade, None))
+    x = y = 0
+    for k, (shade, thickness) in enumerate(rings):
+        beside = thickness if sides is None else sides[k][1]
+        w, h = width - 2 * x, height - 2 * y
+        if w <= 2 * beside or h <= 2 * thickness:
+            if thickness or beside:
+                bands.append((x, y, max(0, w), max(0, h), shade, None))
         else:
-            bands += [
-                (edge, edge, w, thickness, shade, None),
-                (edge, edge + h - thickness, w, thickness, shade, None),
-                (edge, edge + thickness, thickness, h - 2 * thickness, shade, None),
-                (edge + w - thickness, edge + thickness, thickness, h - 2 * thickness, shade, None),
-            ]
-        edge += thickness
+            if thickness:
+                bands += [
+                    (x, y, w, thickness, shade, None),
+                    (x, y + h - thickness, w, thickness, shade, None),
+                ]
+            if beside:
+                bands += [
+                    (x, y + thickness, beside, h - 2 * thickness, shade, None),
+                    (x + w - beside, y + thickness, beside, h - 2 * thickness, shade, None),
+                ]
+        x, y = x + beside, y + thickness
     return bands
 
 
@@ -3549,6 +3844,8 @@ class _HeatMap(QWidget):
         self._marked: tuple[object, ...] = ()  # the cells last marked (see set_marks)
         self.window_rect = _EdgedRect(pg.mkPen("#ff9f00", width=3))
         self.window_rect.setVisible(False)
+        # Dashed outlines of the windows ceil_mode drops (see set_outlines).
+        self._outlines: tuple[tuple[int, int, int, int], ...] = ()
         # On a large image a window is a few pixels: cross-hairs through it show where it is.
         self.guides = [_Guide(angle) for angle in (0, 90)]
         for guide in self.guides:
@@ -3652,6 +3949,45 @@ class _HeatMap(QWidget):
         return (r, c) if inside else None
 
     # ---- content -------------------------------------------------------------------------
+    def set_outlines(self, boxes: Sequence[tuple[int, int, int, int]]) -> None:
+        """Outline the windows ``ceil_mode`` drops, dashed: ``(top, bottom, left, right)``
+        each, half-open, in the map's cells (see :meth:`MatrixView.set_outlines`)."""
+        boxes = tuple(boxes)
+        if boxes != self._outlines:
+            self._outlines = boxes
+            self.update()
+
+    def outlines(self) -> tuple[tuple[int, int, int, int], ...]:
+        """The dashed outlines drawn, ``(top, bottom, left, right)`` in cells (tests read it)."""
+        return self._outlines
+
+    def _paint_outlines(self, painter: QPainter) -> None:
+        """The dropped windows' dashed outlines: the colour's dashes over dashes of the tone
+        that contrasts with it, a pixel longer at each end and wider on each side."""
+        if not self._outlines:
+            return
+        color, _width, _line = style_pens()[DROPPED]
+        ring, _inline = frame_tones(color)
+        scale = self._frame()[0]
+        width = max(2.0, min(4.0, scale / 6))
+        dash, gap = max(4.0, 2 * width), max(3.0, 1.5 * width)
+        wide = QPen(ring, width + 2)
+        wide.setDashPattern([(dash + 2) / (width + 2), (gap - 2) / (width + 2)])
+        wide.setDashOffset(1 / (width + 2))
+        narrow = QPen(_colour(color), width)
+        narrow.setDashPattern([dash / width, gap / width])
+        painter.save()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for pen in (wide, narrow):
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            for top, bottom, left, right in self._outlines:
+                half = (width + 2) / 2  # inside the window's cells, off its neighbours'
+                rect = self.cells_rect(top, left, bottom, right)
+                painter.drawRect(rect.adjusted(half, half, -half, -half))
+        painter.restore()
+
     def set_asked(self, cell: tuple[int, int] | None) -> None:
         """Quiz mode: a "?" over ``cell`` (image row, column); None: none."""
         before = self._placed_region()
@@ -4019,6 +4355,7 @@ class _HeatMap(QWidget):
         if self.window_rect.isVisible():
             self.window_rect.paint(painter, None)
         painter.restore()
+        self._paint_outlines(painter)
         for guide in self.guides:
             if not guide.isVisible():
                 continue
@@ -4551,6 +4888,9 @@ class MatrixView(QWidget):
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
         self._highlight_cells: Marks = Marks()
+        # Windows outlined whatever the step (see set_outlines), and their cells' styles.
+        self._outlines: tuple[Outline, ...] = ()
+        self._outline_marks = Marks()
         # New highlights follow new data (see marks_held): the old ones are not applied to the
         # new data in between; ``_marks_stale``: they were not.
         self._marks_held = False
@@ -4865,9 +5205,12 @@ class MatrixView(QWidget):
 
     def _on_theme_changed(self, _name: str = "") -> None:
         self._header_sizes.clear()  # the style may draw headers at another size
-        # The heat map is drawn on the theme's base colour, like a table's empty area.
+        # The heat map is drawn on the theme's base colour, like a table's empty area, and
+        # so are cells not computed yet.
+        base = QApplication.palette().color(QPalette.Base)
+        self.model.set_blank(base)
         if self._heatmap is not None:
-            self._heatmap.setBackground(QApplication.palette().color(QPalette.Base))
+            self._heatmap.setBackground(base)
         if self.dimmed:  # dimmed towards the new background
             self._render()
 
@@ -4890,11 +5233,19 @@ class MatrixView(QWidget):
         marks = Marks.of(cells)
         self._highlight_cells = marks
         self._marks_stale = False
+        if self._outline_marks:
+            marks = marks.merged(self._outline_marks)
         off_r, off_c = self.model.offset
         # Cut to the matrix: a close-up shows a few rows and columns of a window's thousands.
         shifted = marks.shifted(off_r, off_c).clipped(self.model.values.shape)
         old = self.model.styles
         if self.stack.currentIndex() == 1:
+            self.heatmap.set_outlines(
+                [
+                    (rows.start + off_r, rows.stop + off_r, cols.start + off_c, cols.stop + off_c)
+                    for rows, cols, _role in self._outlines
+                ]
+            )
             self.model.set_styles(shifted)  # looked up cell by cell, never listed
             marked = shifted.cells_with(HEAT_MARKED)
             wins = shifted.cells_with(("winner",))
@@ -4917,6 +5268,38 @@ class MatrixView(QWidget):
                 self.table.refresh()
                 return
             self.table.refresh_cells(changed)
+
+    def set_outlines(self, outlines: Sequence[Outline]) -> None:
+        """Windows to outline whatever the step, ``(rows, cols, role)`` in matrix coordinates:
+        the windows ``ceil_mode`` drops (role ``"dropped"``), a dashed outline around each.
+
+        Each cell on a window's edge gets the styles of the edges it lies on, drawn with the
+        cell (kept with the step's highlights, see :meth:`set_highlights`); its other cells
+        get the role, which the tooltip names.
+        """
+        outlines = tuple(outlines)
+        if outlines == self._outlines:
+            return
+        self._outlines = outlines
+        blocks = []
+        for rows, cols, role in outlines:
+            edges = (
+                (range(rows.start, rows.start + 1), cols, f"{role}_top"),
+                (range(rows.stop - 1, rows.stop), cols, f"{role}_bottom"),
+                (rows, range(cols.start, cols.start + 1), f"{role}_left"),
+                (rows, range(cols.stop - 1, cols.stop), f"{role}_right"),
+            )
+            blocks.append((rows, cols, frozenset((role,))))
+            blocks += [(r, c, frozenset((style,))) for r, c, style in edges]
+        self._outline_marks = Marks(blocks)
+        if self._marks_held:
+            self._marks_stale = True
+        else:
+            self.set_highlights(self._highlight_cells)
+
+    def outlines(self) -> tuple[Outline, ...]:
+        """The windows outlined (see :meth:`set_outlines`), in matrix coordinates."""
+        return self._outlines
 
     def set_magnifier_allowed(self, on: bool) -> None:
         """Whether a heat map shows its magnifier (Stack mode's rows of small maps leave it
@@ -4966,6 +5349,7 @@ class MatrixView(QWidget):
         shown = (
             box,
             offset,
+            self._outlines,
             self.levels,
             self.diverging,
             self.neutral,
@@ -5012,6 +5396,7 @@ class MatrixView(QWidget):
                 black_white=self.black_white,
             )
             magnifier.model.reserved_texts = frozenset(magnifier.model.long_texts)
+            magnifier.set_outlines(self._outlines)
             magnifier.set_highlights(self._highlight_cells)
         magnifier.set_asked(self._asked)
         rows, columns = (
@@ -5086,9 +5471,10 @@ class MatrixView(QWidget):
         column: int = MAGNIFIER_CELL,
     ) -> tuple[int, int]:
         # The body shares its room by stretch (heat map 3, close-up 2) after its spacing, up
-        # to MAGNIFIER_SHARE: from the share alone a 1024×768 close-up was taken to be 291 px
+        # to its share: from the share alone a 1024×768 close-up was taken to be 291 px
         # wide where it got 255, and its 12 columns shrank to 18 px (3-digit numbers cut).
-        share = min(MAGNIFIER_SHARE, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
+        most = MAGNIFIER_SHARE_BESIDE if beside else MAGNIFIER_SHARE_BELOW
+        share = min(most, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
         width = (view_width - spacing) * share if beside else view_width
         height = view_height if beside else (view_height - spacing) * share
         rows = int((height - 3 * MAGNIFIER_CHROME) // MAGNIFIER_CELL)  # title, header, legend
@@ -5103,7 +5489,7 @@ class MatrixView(QWidget):
         self._share_with_magnifier()
 
     def _share_with_magnifier(self, before_layout: bool = False) -> bool:
-        """The magnifier takes at most MAGNIFIER_SHARE of the view's width (beside the heat
+        """The magnifier takes at most its share of the view's width (beside the heat
         map) or height (below it), whatever its table would like; True if a limit changed.
 
         ``before_layout``: the body is about to share out the room of the view's new size:
@@ -5114,9 +5500,9 @@ class MatrixView(QWidget):
         if magnifier is None or self.close_up_plan is not None:
             return False  # a lecture close-up has the size its plan gives it
         if self.body.direction() == QBoxLayout.Direction.LeftToRight:
-            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE)), QWIDGETSIZE_MAX)
+            largest = QSize(max(1, int(self.width() * MAGNIFIER_SHARE_BESIDE)), QWIDGETSIZE_MAX)
         else:
-            largest = QSize(QWIDGETSIZE_MAX, max(1, int(self.height() * MAGNIFIER_SHARE)))
+            largest = QSize(QWIDGETSIZE_MAX, max(1, int(self.height() * MAGNIFIER_SHARE_BELOW)))
         fence = magnifier.parentWidget()
         widgets = [magnifier]
         if before_layout and isinstance(fence, LayoutFence):
@@ -5160,6 +5546,9 @@ class MatrixView(QWidget):
             # lay the window out again (its size comes from the share above, not its needs).
             self.body.addWidget(LayoutFence(magnifier), MAGNIFIER_STRETCH)
             self.magnifier = magnifier
+            # The step's weight notes, set before the close-up was made (the first step
+            # shown on a heat map): its window's cells had none until the next step.
+            magnifier.set_notes(self.notes())
             self._place_magnifier()
         return self.magnifier
 
@@ -5418,11 +5807,31 @@ class MatrixView(QWidget):
             self.table.refresh()
 
     def note_pixel_size(self) -> int:
-        """The pixel size of the font notes are drawn in at the current cell size; 0 when
-        they are not drawn (no numbers, or too small for the lecture layout)."""
-        if not self.model.show_numbers or not self.cell:
+        """The pixel size of the font notes are drawn in at the current cell size (the
+        largest, of the cells with a note; without notes, the largest a note may be); 0 when
+        they are not drawn (no numbers, or no room for a readable one above the number)."""
+        model = self.model
+        if not model.show_numbers or not self.cell:
             return 0
-        return note_pixels(self.table.verticalHeader().defaultSectionSize(), self.model.note_least)
+        if not model.notes:
+            return note_pixels(self.table.verticalHeader().defaultSectionSize(), model.note_least)
+        table, sizes = self.table, [0]
+        for r, c in model.notes:
+            layout = self.delegate.cell_note(table.columnWidth(c), table.rowHeight(r), r, c)
+            sizes.append(0 if layout is None else layout.pixels)
+        return max(sizes)
+
+    def note_layouts(self) -> dict[tuple[int, int], NoteLayout]:
+        """How each cell with a note has it and its number laid out at the current sizes, in
+        matrix coordinates (what a test reads): see :meth:`_CellDelegate.note_layout`."""
+        model, table = self.model, self.table
+        off_r, off_c = model.offset
+        out = {}
+        for r, c in model.notes:
+            layout = self.delegate.cell_note(table.columnWidth(c), table.rowHeight(r), r, c)
+            if layout is not None:
+                out[(r - off_r, c - off_c)] = layout
+        return out
 
     def cells_box(self, cells: tuple[tuple[int, int], ...], widget: QWidget) -> QRectF | None:
         """The box around ``cells`` (matrix coordinates) in ``widget``'s coordinates, cut to

@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -117,7 +117,17 @@ class PresetDock(Retranslatable, QDockWidget):
         self.show()
         self.raise_()
         window = self.parentWidget()
-        if isinstance(window, QMainWindow) and not self.isFloating():
+        if isinstance(window, QWidget) and not window.isVisible():
+            # A preset opened from the command line comes before the window is shown, when
+            # resizeDocks does not hold: the dock kept its 160 px cap for a 3-line paragraph,
+            # pushing the Output size text out of the side panel at 1366×768.
+            QTimer.singleShot(0, self._fit_height)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As high as the paragraph at the dock's width, at most 160 px."""
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow) and self.isVisible() and not self.isFloating():
             lines = max(2, self.explanation_label.heightForWidth(self.width() - 24))
             window.resizeDocks([self], [min(lines + 34, 160)], Qt.Vertical)
 

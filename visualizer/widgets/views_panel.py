@@ -118,7 +118,12 @@ PLANE_TITLES = {
     "weight": "W[{w}]",
     "grad_input": "dX[c={c}]",
     "grad_weight": "dW[{w}]",
+    "grad_output": "dY[o={o}]",
 }
+# A backward step of a convolution with several output channels adds a term per output
+# channel to each dX cell (dY[o]·W[o, c]): the dY planes and kernel slices of every output
+# channel are shown (AppState.shown_out_channels), in groups of these views.
+PER_OUT_CHANNEL = ("grad_output", "weight")
 # How much of the width a view's column takes.
 STRETCH = {"input": 3, "mask": 3}
 # The lecture layout: pixels between the views of a row and between rows; cell sizes tried.
@@ -150,9 +155,14 @@ LECTURE_READABLE_SHARE = 1 / 23
 # Several input channels' backward: the gradients get a row of their own if that costs at
 # most this share of the cell size (see ViewsPanel._gradients_apart).
 LECTURE_APART_SHARE = 0.94
+# ... and down to this share when other output channels' planes are shown (dY[o], W[o, c]):
+# preset 09's four kernel slices split over the rows, W[1,1] beside dX, at 0.94.
+LECTURE_APART_OUTS_SHARE = 0.8
 # How a view is drawn with its close-up: margin (cells around the step's), beside the heat
 # map (else below), heat map side (pixels).
 CloseUps = dict[MatrixView, tuple[int, bool, int]]
+# A place in a flowing row: one view, or views one above the other (a kernel over its gradient).
+Unit = tuple[MatrixView, ...]
 
 
 def lecture_cell_most(width: int, height: int) -> int:
@@ -268,7 +278,8 @@ class ViewsPanel(Retranslatable, QWidget):
         self.groups: dict[str, PlaneGroup] = {}
         for spec in OPS.values():
             for tensor in spec.tensors:
-                if tensor.name in PER_CHANNEL and tensor.view in self.by_view:
+                grouped = tensor.name in PER_CHANNEL or tensor.name in PER_OUT_CHANNEL
+                if grouped and tensor.view in self.by_view:
                     if tensor.view not in self.groups:
                         group = PlaneGroup(self.by_view[tensor.view], self)
                         group.setVisible(False)
@@ -300,6 +311,12 @@ class ViewsPanel(Retranslatable, QWidget):
         self._multi = False  # several input channels shown side by side
         # The lecture's large matrices each at its own column width (see _choose_lecture).
         self._own_columns = False
+        # The lecture's small matrices (W, dW) one above the other in a column of a row (see
+        # _units); chosen with the cell size (_best_lecture_choice).
+        self._stack_small = False
+        # The lecture's places in two rows chosen by _arranged_choice (None: rows filled in
+        # order, a new one where the next place would pass the width).
+        self._arrangement: tuple[tuple[Unit, ...], ...] | None = None
         self._zoom_phase_only = False  # zoomed in, only the phase's views fit (see _sync_zoomed)
         self._levels: dict[str, tuple[float, float]] = {}
         self._output_diverging = False
@@ -352,12 +369,12 @@ class ViewsPanel(Retranslatable, QWidget):
         spec = self.state.spec
         self._take_lecture_rows()
         # Several input channels side by side (in the lecture layout: in its one row).
-        channels = self.state.shown_channels()
-        self._multi = len(channels) > 1
-        for group in self.groups.values():
+        self._multi = self._wants_multi()
+        for name, group in self.groups.items():
             group.release()  # its views go back into the grid, or into it again below
             if self._multi and self._flowing():
-                group.assign(channels, self.state.in_channel)
+                group.assign(self._group_channels(name), self.state.in_channel)
+                group.assign_outs(self._group_outs(name))
         # Views that stay keep being shown (and keep the keyboard focus a click gave them).
         if self._flowing():
             keep: list[QWidget] = self._flow_widgets()
@@ -466,12 +483,25 @@ class ViewsPanel(Retranslatable, QWidget):
             )
         else:
             tip = ""
+        if st.dropped_outlines():
+            dropped = tr(
+                "Dashed outline: a window PyTorch drops. With ceil_mode it would start outside "
+                "the input (or in its right padding), so it is never computed and has no output."
+            )
+            tip = f"{tip}\n{dropped}" if tip else dropped
         self.input_view.setToolTip(tip)
         oh, ow = st.results.output.shape[-2:]
         self.output_view.set_title(
             tr("Output Y  ({size})").format(size=f"{oh}×{ow}"), f"Y  ({oh}×{ow})"
         )
-        self.grad_output_view.set_title(tr("Upstream gradient dY"), "dY")
+        if spec.has_weight and st.results.output.shape[1] > 1:
+            # Which output channel's dY (each output channel has its own; the sentence
+            # writes dY[o, i, j]).
+            o = st.plane[1]
+            title = tr("Upstream gradient dY[o={o}]").format(o=o)
+            self.grad_output_view.set_title(title, f"dY[o={o}]")
+        else:
+            self.grad_output_view.set_title(tr("Upstream gradient dY"), "dY")
         if spec.has_weight:
             kh, kw = st.results.geometry.kernel
             size = f"{kh}×{kw}"
@@ -531,7 +561,9 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def views(self) -> list[MatrixView]:
         """Every matrix view: one per view name, and the extra planes made so far."""
-        extras = [view for group in self.groups.values() for view in group.extras]
+        extras = [
+            view for group in self.groups.values() for view in (*group.extras, *group.out_extras)
+        ]
         return [*self.by_view.values(), *extras]
 
     def _slot(self, view: str) -> QWidget:
@@ -555,6 +587,8 @@ class ViewsPanel(Retranslatable, QWidget):
         def edited(row: int, col: int, value: float) -> None:
             group = view.parentWidget()
             channel = group.channel_of(view) if isinstance(group, PlaneGroup) else None
+            if channel is None:
+                return  # another output channel's plane: shown, not edited here
             if group is self.groups["inputMatrix"]:
                 self.state.set_input_cell(row, col, value, channel=channel)
             elif group is self.groups["kernelMatrix"]:
@@ -588,7 +622,11 @@ class ViewsPanel(Retranslatable, QWidget):
                 continue
             group = self.groups.get(tensor.view) if self._multi else None
             if group is not None and group.channels:
-                views += [group.channels[c] for c in sorted(group.channels)]
+                if self._outs_flow():
+                    in_first = self.state.spec.weight_in_axis == 0 and tensor.name == "weight"
+                    views += group.ordered(self.state.plane[1], in_first)
+                else:
+                    views += [group.channels[c] for c in sorted(group.channels)]
             else:
                 views.append(self.by_view[tensor.view])
         return views
@@ -681,6 +719,54 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_box = box
         self._lecture_placed = [list(r) for r in rows]
 
+    def _units(self, views: list[MatrixView]) -> list[Unit]:
+        """The places of ``views`` in the flowing rows: each view alone, or where the small
+        matrices are stacked (_stack_small) the small ones (at most LECTURE_SMALL_COLUMNS
+        columns: W and dW, max unpooling's 4×4 pooled values and indices) one above the
+        other at the first one's place.  Convolution's backward at 1366×768 had two rows of
+        8×8 matrices bound by the height and W and dW each a column of the rows' width;
+        max unpooling's forward a row of 24 columns for 42 px cells where its two 4×4
+        matrices stand as high as one 8×8."""
+        small = [view for view in views if view.model.values.shape[1] <= LECTURE_SMALL_COLUMNS]
+        if not self._stack_small or self._multi or len(small) < 2:
+            return [(view,) for view in views]
+        # The views the step writes on top: an arrow comes down into them from above the row
+        # (into dW under W it ran down across W's numbers).
+        written = self._written_views()
+        small.sort(key=lambda view: view not in written)
+        units: list[Unit] = []
+        for view in views:
+            if view is small[0]:
+                units.append(tuple(small))
+            elif view not in small:
+                units.append((view,))
+        return units
+
+    def _written_views(self) -> list[MatrixView]:
+        """The views of the tensors the current phase's steps write (the arrows' targets):
+        the output forward, the computed gradients backward."""
+        roles = ("output",) if self.state.phase == "forward" else ("grad_input", "grad_weight")
+        return self._views_of([t for t in self.state.spec.tensors if t.role in roles])
+
+    def _unit_extent(
+        self,
+        unit: Unit,
+        cell: int,
+        columns: dict[MatrixView, int],
+        close_ups: CloseUps,
+        bias_under: MatrixView | None,
+    ) -> tuple[int, int]:
+        """The size of a place in a flowing row: its views one above the other (the bias
+        label under ``bias_under`` when that is one of them)."""
+        width = height = 0
+        for view in unit:
+            w, h = self._extent(view, cell, columns[view], close_ups)
+            if view is bias_under:
+                w, h = self._with_bias(w, h)
+            width = max(width, w)
+            height += h + (LECTURE_ROW_SPACING if height else 0)
+        return width, height
+
     def _lecture_fit(
         self,
         views: list[MatrixView],
@@ -688,29 +774,37 @@ class ViewsPanel(Retranslatable, QWidget):
         width: int,
         close_ups: CloseUps | None = None,
         break_at: MatrixView | None = None,
-    ) -> tuple[list[list[MatrixView]], int]:
-        """The views in rows at cell size ``cell`` (a new row where the next view would pass
+    ) -> tuple[list[list[Unit]], int]:
+        """The views in rows at cell size ``cell`` (a new row where the next place would pass
         ``width``, and at ``break_at``) and the height of all the rows; ``close_ups``: the
-        views drawn as a heat map with a close-up, and how (see :meth:`_extent`)."""
-        rows: list[list[MatrixView]] = []
+        views drawn as a heat map with a close-up, and how (see :meth:`_extent`).  Each row
+        holds places (see :meth:`_units`)."""
+        rows: list[list[Unit]] = []
         used = 0
         height = 0
         row_height = 0
         close_ups = close_ups or {}
         columns = self._lecture_columns(views, cell, close_ups)
-        bias = self._flow_bias_shown()
-        for view in views:
-            w, h = self._extent(view, cell, columns[view], close_ups)
-            if bias and view is views[-1]:
-                w, h = self._with_bias(w, h)
-            if rows and view is not break_at and used + LECTURE_SPACING + w <= width:
-                rows[-1].append(view)
+        bias = views[-1] if self._flow_bias_shown() and views else None
+        if self._arrangement is not None:
+            # Rows as arranged: a row wider than ``width`` does not fit (as a panel's height).
+            for row in self._arrangement:
+                extents = [self._unit_extent(u, cell, columns, close_ups, bias) for u in row]
+                if sum(w for w, _ in extents) + LECTURE_SPACING * (len(row) - 1) > width:
+                    height += QWIDGETSIZE_MAX
+                height += max(h for _, h in extents)
+            rows = [list(row) for row in self._arrangement]
+            return rows, height + LECTURE_ROW_SPACING * (len(rows) - 1)
+        for unit in self._units(views):
+            w, h = self._unit_extent(unit, cell, columns, close_ups, bias)
+            if rows and unit[0] is not break_at and used + LECTURE_SPACING + w <= width:
+                rows[-1].append(unit)
                 used += LECTURE_SPACING + w
                 row_height = max(row_height, h)
                 continue
             if rows:
                 height += row_height + LECTURE_ROW_SPACING
-            rows.append([view])
+            rows.append([unit])
             used, row_height = w, h
         return rows, height + row_height
 
@@ -728,9 +822,17 @@ class ViewsPanel(Retranslatable, QWidget):
         shapes = [view.model.values.shape[:2] for view in tables]
         columns = dict.fromkeys(views, 0)
         # The tables beside close-ups too: W as wide as dW (its 3×3 columns were half dW's).
-        shared = shared_columns(shapes, needs, self._own_columns)
+        alone = [self.widens_alone(view) for view in tables]
+        shared = shared_columns(shapes, needs, self._own_columns, alone)
         columns.update(zip(tables, shared, strict=True))
         return columns
+
+    def widens_alone(self, view: MatrixView) -> bool:
+        """Whether ``view``'s columns may widen for its own numbers alone in the lecture layout
+        (see :func:`~visualizer.model.present.shared_columns`): a kernel's or its gradient's
+        (W, dW and their planes), whose sums are another kind of number than the tensors'."""
+        kernels = (self.groups["kernelMatrix"], self.groups["gradWeightMatrix"])
+        return any(view is group.primary or view in group.extras for group in kernels)
 
     def _measured(self, key: tuple[object, ...], measure: Callable[..., Any], *args: object) -> Any:
         """``measure(*args)``, once per ``key`` while a lecture layout is chosen (its search
@@ -792,9 +894,10 @@ class ViewsPanel(Retranslatable, QWidget):
             shown = close_ups or {}
             columns = self._lecture_columns(views, cell, shown)
             return all(
-                self._extent(row[0], cell, columns[row[0]], shown)[0] <= width
+                self._extent(view, cell, columns[view], shown)[0] <= width
                 for row in rows
                 if len(row) == 1
+                for view in row[0]
             )
 
         return fits
@@ -928,7 +1031,63 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _best_lecture_choice(
         self, views: list[MatrixView], width: int, height: int
-    ) -> tuple[int, list[list[MatrixView]], CloseUps | None]:
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
+        """The lecture's choice (see _columns_choice), with the small matrices (W, dW) one
+        above the other where that makes the cells larger (the flags _stack_small and
+        _own_columns are left as chosen)."""
+        self._stack_small = False
+        choice = self._columns_choice(views, width, height)
+        if len(self._units(views)) == len(views) and not self._multi:
+            self._stack_small = True
+            if len(self._units(views)) < len(views):
+                own = self._own_columns
+                stacked = self._columns_choice(views, width, height)
+                if stacked[0] > choice[0]:
+                    return self._arranged_choice(views, width, height, stacked)
+                self._own_columns = own
+            self._stack_small = False
+        return self._arranged_choice(views, width, height, choice)
+
+    def _arranged_choice(
+        self,
+        views: list[MatrixView],
+        width: int,
+        height: int,
+        choice: tuple[int, list[list[Unit]], CloseUps | None],
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
+        """``choice``'s two rows of tables, or the places split otherwise between two rows
+        (each row in the spec's order, the first place on the top row) where that makes the
+        cells larger.  Rows filled in order put convolution's dY (7×7) and X (8×8) on the
+        top row and dX (8×8) below: sixteen cells of height for 36 px cells at 1366×768
+        beside the text; dY, W and dW over X and dX take fifteen."""
+        _, rows, close_ups = choice
+        units = [unit for row in rows for unit in row]
+        if close_ups or self._multi or len(units) > 6 or self.zoom < 1.0:
+            return choice
+        if self.zoom == 1.0 and len(rows) != 2:
+            return choice  # one row: two only for clearly larger cells (_lecture_choice)
+        # Zoomed in, never smaller cells than unzoomed: the rows as arranged where the zoomed
+        # rows filled in order are smaller.
+        best = choice
+        try:
+            for mask in range(2, 2 ** len(units), 2):  # the first place stays on top
+                top = tuple(u for i, u in enumerate(units) if not mask >> i & 1)
+                below = tuple(u for i, u in enumerate(units) if mask >> i & 1)
+                self._arrangement = (top, below)
+                # Searched only where one pixel more than the best so far fits (cells grow
+                # with the room): most splits are dismissed by one fit.
+                if not self._fits_in(views, width, height, 2)(best[0] + 1, None):
+                    continue
+                arranged = self._largest_cell(views, width, height, 2)
+                if arranged > best[0]:
+                    best = (arranged, [list(top), list(below)], None)
+        finally:
+            self._arrangement = None
+        return best
+
+    def _columns_choice(
+        self, views: list[MatrixView], width: int, height: int
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
         """The lecture's choice (see _lecture_choice) with one column width for the large
         matrices, or each its own where that makes the cells clearly larger (the flag
         _own_columns is left as chosen)."""
@@ -954,6 +1113,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return 0
         room = self._room_of(width, height)
         most, own, cache = self._cell_most, self._own_columns, self._fit_cache
+        stacked = self._stack_small
         self._fit_cache = {} if measured is None else measured
         try:
             self._set_cell_most(views, lecture_cell_most(*room))
@@ -961,6 +1121,7 @@ class ViewsPanel(Retranslatable, QWidget):
         finally:
             self._fit_cache = cache
             self._own_columns = own
+            self._stack_small = stacked
             self._set_cell_most(views, most)
 
     def _columns_differ(self, views: list[MatrixView], cell: int) -> bool:
@@ -975,11 +1136,11 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _lecture_choice(
         self, views: list[MatrixView], width: int, height: int
-    ) -> tuple[int, list[list[MatrixView]], CloseUps | None]:
+    ) -> tuple[int, list[list[Unit]], CloseUps | None]:
         """The lecture's cell size, its rows of views and the views drawn with close-ups,
         for a panel ``width`` × ``height``."""
         cell = self._largest_cell(views, width, height, 1)
-        rows = [views]
+        rows = [self._units(views)]
         # Many matrices in one row (convolution's backward: dY, X, W, dX, dW) leave small
         # cells under a wide empty band: two rows are used when they make cells clearly larger.
         two = self._largest_cell(views, width, height, 2)
@@ -1026,20 +1187,22 @@ class ViewsPanel(Retranslatable, QWidget):
     def _gradients_apart(
         self,
         views: list[MatrixView],
-        rows: list[list[MatrixView]],
+        rows: list[list[Unit]],
         cell: int,
         width: int,
         height: int,
-    ) -> tuple[list[list[MatrixView]], int]:
+    ) -> tuple[list[list[Unit]], int]:
         """Several input channels' backward: the rows with the computed gradients (dX, dW)
         starting a row of their own, in no more rows, at the largest cell down to
         LECTURE_APART_SHARE of ``cell`` at which they fit; else ``rows`` at ``cell``.  Preset
         09's backward at 1366x768 put dX[c=0] at the end of the row of dY, X and W (cells of
         49 px), away from dX[c=1], its arrow over the titles."""
         first = self._first_gradient(views)
-        if len(rows) < 2 or first is None or any(row[0] is first for row in rows):
+        if len(rows) < 2 or first is None or any(row[0][0] is first for row in rows):
             return rows, cell
-        for size in range(cell, int(cell * LECTURE_APART_SHARE) - 1, -1):
+        outs = any(group.outs for group in self.groups.values())
+        share = LECTURE_APART_OUTS_SHARE if outs else LECTURE_APART_SHARE
+        for size in range(cell, int(cell * share) - 1, -1):
             apart, needed = self._lecture_fit(views, size, width, None, first)
             if len(apart) <= len(rows) and needed <= height:
                 return apart, size
@@ -1112,6 +1275,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         self._zoom_phase_only = False
         self._own_columns = False
+        self._stack_small = False
         self._set_cell_most(every, LECTURE_CELL_RANGE[1])
         width, height = self._flow_room()
         base = self._largest_cell(every, width, height, len(every))
@@ -1136,7 +1300,7 @@ class ViewsPanel(Retranslatable, QWidget):
     def _apply_flow(
         self,
         views: list[MatrixView],
-        rows: list[list[MatrixView]],
+        rows: list[list[Unit]],
         cell: int,
         close_ups: CloseUps | None = None,
     ) -> None:
@@ -1146,10 +1310,17 @@ class ViewsPanel(Retranslatable, QWidget):
         width, height = self._flow_room()
         close_ups = close_ups or {}
         self.lecture_cell = cell
-        placed: list[list[QWidget | tuple[QWidget, ...]]] = [list(r) for r in rows]
-        bias = self._flow_bias_shown()
-        if bias:
-            placed[-1][-1] = (rows[-1][-1], self.bias_slot)  # db under the last view
+        # db under the last view (dW), in its column of the row.
+        bias_under = views[-1] if self._flow_bias_shown() and views else None
+        placed: list[list[QWidget | tuple[QWidget, ...]]] = []
+        for row in rows:
+            line: list[QWidget | tuple[QWidget, ...]] = []
+            for unit in row:
+                parts: list[QWidget] = list(unit)
+                if bias_under in unit:
+                    parts.insert(unit.index(bias_under) + 1, self.bias_slot)
+                line.append(parts[0] if len(parts) == 1 else tuple(parts))
+            placed.append(line)
         self._place_lecture(placed)
         # One cell size in every view: the columns as wide as the widest numbers need.
         columns = self._lecture_columns(views, cell, close_ups)
@@ -1161,19 +1332,21 @@ class ViewsPanel(Retranslatable, QWidget):
             need = max(columns.get(view, 0), view.close_up_column_need(cell))
             view.set_close_up_plan(CloseUpPlan(cell, need, margin, beside, heat, box))
         extents = {view: self._extent(view, cell, columns[view], close_ups) for view in views}
-        last = rows[-1][-1]
-        heights_of = {v: e[1] for v, e in extents.items()}
-        if bias:
-            heights_of[last] = self._with_bias(*extents[last])[1]
-        heights = self._row_heights([[heights_of[v] for v in r] for r in rows], height)
+        units = {
+            unit: self._unit_extent(unit, cell, columns, close_ups, bias_under)[1]
+            for row in rows
+            for unit in row
+        }
+        heights = self._row_heights([[units[u] for u in r] for r in rows], height)
         for row, row_height in zip(rows, heights, strict=True):
-            for view in row:
-                w, h = extents[view]
-                if bias and view is last:
-                    row_height -= heights_of[last] - h  # the bias label's share
-                # A matrix larger than the room (zoomed far in) gets scroll bars and follows
-                # the step.
-                view.setFixedSize(min(w, width), min(h, row_height))
+            for unit in row:
+                for view in unit:
+                    w, h = extents[view]
+                    # The row's height less the others' of its column (and the bias label's).
+                    room = row_height - (units[unit] - h)
+                    # A matrix larger than the room (zoomed far in) gets scroll bars and
+                    # follows the step.
+                    view.setFixedSize(min(w, width), max(1, min(h, room)))
         for view in views:
             if view not in close_ups:
                 view.set_cell_size(cell, columns[view] or view.column_need(cell))
@@ -1332,7 +1505,12 @@ class ViewsPanel(Retranslatable, QWidget):
             col = self.grid.getItemPosition(index)[1]
             view = slot.primary if isinstance(slot, PlaneGroup) else slot
             if isinstance(view, MatrixView) and view.isVisibleTo(self):
-                widest[col] = max(widest.get(col, 0), view.model.values.shape[1])
+                count = view.model.values.shape[1]
+                if isinstance(slot, PlaneGroup) and slot.outs:
+                    # Other output channels' planes in the row too: their titles were cut
+                    # ("W[0…" for preset 09's four kernel slices at 1366×768).
+                    count *= slot.row_planes
+                widest[col] = max(widest.get(col, 0), count)
         for col, count in widest.items():
             stretch = 2 + min(count, 8) // 4
             if self.grid.columnStretch(col) != stretch:
@@ -1378,7 +1556,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         st = self.state
         spec = st.spec
-        multi = len(st.shown_channels()) > 1
+        multi = self._wants_multi()
         if self._layout_key != self._wanted_layout() or multi != self._multi:
             self._relayout()
         shown = st.results.trace.shown_as
@@ -1398,6 +1576,7 @@ class ViewsPanel(Retranslatable, QWidget):
             self._x_levels = (values, levels_for(real, False), is_binary(real))
         _, x_levels, binary = self._x_levels
         self.input_view.set_matrix(values, kinds, offset, levels=x_levels, black_white=binary)
+        self.input_view.set_outlines(st.dropped_outlines())
         # Outputs that are input values (max pooling) are drawn as the input is.
         self._output_black_white = spec.output_in_input_scale and binary
         out = st.results.output[st.plane]
@@ -1463,6 +1642,35 @@ class ViewsPanel(Retranslatable, QWidget):
         return self.lecture or self._zoomed()
 
     # ---- several input channels side by side ---------------------------------------------------
+    def _wants_multi(self) -> bool:
+        """Planes side by side: several input channels, or several output channels' dY and
+        kernel slices (AppState.shown_out_channels)."""
+        st = self.state
+        return len(st.shown_channels()) > 1 or len(st.shown_out_channels()) > 1
+
+    def _group_channels(self, view_name: str) -> list[int]:
+        """The input channels group ``view_name`` shows (dY has one plane per output channel)."""
+        if view_name == self.grad_output_view.objectName():
+            return [self.state.in_channel]
+        return self.state.shown_channels()
+
+    def _group_outs(self, view_name: str) -> list[tuple[int, int]]:
+        """The other output channels' planes ``(o, c)`` group ``view_name`` shows."""
+        st = self.state
+        others = [o for o in st.shown_out_channels() if o != st.plane[1]]
+        if view_name == self.grad_output_view.objectName():
+            return [(o, st.in_channel) for o in others]
+        if view_name == self.kernel_view.objectName():
+            return [(o, c) for o in others for c in st.shown_channels()]
+        return []
+
+    def _outs_flow(self) -> bool:
+        """Whether the flowing rows show other output channels' planes: the normal layout
+        shows every view; the lecture's forward phase reads the shown output channel's."""
+        if not (self.lecture or self._zoom_phase_only):
+            return True
+        return self.state.phase == "backward"
+
     def _update_planes(self) -> None:
         """Show every input plane the trace reads (up to PLANES_MAX) with its kernel slice and
         gradients, on shared colour levels, titled by channel; or the one plane."""
@@ -1473,18 +1681,21 @@ class ViewsPanel(Retranslatable, QWidget):
             for group in self.groups.values():
                 group.channels = {st.in_channel: group.primary}  # the one plane, in place
             return
-        for group in self.groups.values():
+        spec = st.spec
+        n, c_out = st.plane
+        for name, group in self.groups.items():
+            planes, outs = self._group_channels(name), self._group_outs(name)
             if self._flowing():
-                group.assign(channels, st.in_channel)  # placed in the flowing rows
+                group.assign(planes, st.in_channel)  # placed in the flowing rows
+                group.assign_outs(outs)
             else:
-                group.show_channels(channels, st.in_channel)
+                in_first = spec.weight_in_axis == 0 and name == self.kernel_view.objectName()
+                group.show_channels(planes, st.in_channel, c_out, outs, in_first)
         if self._flowing():
             shown = self.flow_views()
             for group in self.groups.values():
-                for extra in group.extras:
+                for extra in (*group.extras, *group.out_extras):
                     extra.setVisible(extra in shown)
-        spec = st.spec
-        n, c_out = st.plane
         canvases = {c: st.input_canvas(c) for c in channels}
         real = [v[k == INPUT] for v, k, _ in canvases.values()]
         levels = self._levels
@@ -1496,13 +1707,39 @@ class ViewsPanel(Retranslatable, QWidget):
             levels["output"] = levels["input"]
         levels["grad_input"] = levels_for(np.asarray(st.results.grad_input[n], float), True)
         kernels = {c: st.kernel_plane(c) for c in channels}
-        levels["weight"] = levels_for(np.stack(list(kernels.values())), True)
+        outs = [o for o in st.shown_out_channels() if o != c_out]
+        out_kernels = {(o, c): st.kernel_plane(c, o) for o in outs for c in channels}
+        every_kernel = np.stack([*kernels.values(), *out_kernels.values()])
+        levels["weight"] = levels_for(every_kernel, True)
+        dys = {o: st.grad_output_plane(o) for o in [c_out, *outs]}
+        every_dy = np.stack(list(dys.values()))
+        levels["grad_output"] = levels_for(every_dy, True)
         full = [st.grad_weight_plane(partial=False, channel=c) for c in channels]
         levels["grad_weight"] = levels_for(np.stack([g[0] for g in full if g is not None]), True)
         for tensor in spec.tensors:
             group = self.groups.get(tensor.view or "")
             if group is None:
                 continue
+            if tensor.name == "grad_output":
+                # dY of each output channel a step's dX terms read, on shared levels.
+                for (o, _c), view in [((c_out, 0), group.primary), *group.outs.items()]:
+                    view.set_title(PLANE_TITLES["grad_output"].format(o=o))
+                    view.set_matrix(
+                        dys[o],
+                        levels=levels["grad_output"],
+                        diverging=True,
+                        neutral=is_constant(every_dy),
+                    )
+                continue
+            for (o, channel), view in group.outs.items():
+                index = (channel, o) if spec.weight_in_axis == 0 else (o, channel)
+                view.set_title(PLANE_TITLES[tensor.name].format(w=f"{index[0]},{index[1]}"))
+                view.set_matrix(
+                    out_kernels[(o, channel)],
+                    levels=levels["weight"],
+                    diverging=True,
+                    neutral=is_constant(every_kernel),
+                )
             for channel, view in group.channels.items():
                 index = (channel, c_out) if spec.weight_in_axis == 0 else (c_out, channel)
                 where = f"{index[0]},{index[1]}"
@@ -1512,13 +1749,14 @@ class ViewsPanel(Retranslatable, QWidget):
                     view.set_matrix(
                         values, kinds, offset, levels=levels["input"], black_white=binary
                     )
+                    view.set_outlines(st.dropped_outlines())
                 elif tensor.name == "weight":
                     kernel = kernels[channel]
                     view.set_matrix(
                         kernel,
                         levels=levels["weight"],
                         diverging=True,
-                        neutral=is_constant(np.stack(list(kernels.values()))),
+                        neutral=is_constant(every_kernel),
                     )
                 if view is not group.primary:
                     shown_as = st.results.trace.shown_as
@@ -1562,6 +1800,8 @@ class ViewsPanel(Retranslatable, QWidget):
                     found = st.grad_weight_plane(channel=channel)
                     if found is not None:
                         view.set_matrix(found[0], levels=levels["grad_weight"], diverging=True)
+                view.set_dimmed(forward and group.primary.dimmed)
+            for view in group.outs.values():
                 view.set_dimmed(forward and group.primary.dimmed)
 
     def _on_step_changed(self, _step: int) -> None:
@@ -1697,3 +1937,15 @@ class ViewsPanel(Retranslatable, QWidget):
                     marks = marks.merged(hover_in)
                 view.set_highlights(marks)
                 view.set_notes(notes.get(name, {}))
+        # Other output channels' dY: the step's cell in each (their kernel slices, as the
+        # shown one, take part whole: no marks).
+        dy_group = self.groups.get(self.grad_output_view.objectName())
+        if dy_group is None:
+            return
+        for (o, _c), view in dy_group.outs.items():
+            marks = Marks()
+            if not forward:
+                marks = self._styles(self.state.highlight(out_channel=o), forward).get(
+                    "grad_output", Marks()
+                )
+            view.set_highlights(marks)
