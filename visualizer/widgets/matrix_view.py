@@ -5438,7 +5438,9 @@ class MatrixView(QWidget):
         every step)."""
         key = (
             self.width(),
-            self.height(),
+            # Less the room kept under the title for the step arrows (set_title_gap): counted
+            # in, a 256×256 input's close-up was planned a row too many and got 18 px cells.
+            self.height() - self.title_label.contentsMargins().bottom(),
             self.body.beside,
             self.body.spacing(),
             self._magnifier_column(),

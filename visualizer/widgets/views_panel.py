@@ -574,7 +574,7 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def _wire_extra(self, view: MatrixView) -> None:
         """A new extra plane: edits go to its channel, hovering it links like the main one."""
-        view.set_title_gap(TITLE_GAP)
+        view.set_title_gap(self._title_gap())
         view.set_number_height(LECTURE_NUMBER_HEIGHT if self.lecture else NUMBER_HEIGHT)
         view.set_note_least(LECTURE_NOTE_MIN_PX if self.lecture else 0)
         view.set_header_most(LECTURE_HEADER_MOST_PX if self.lecture else HEADER_MOST_PX)
@@ -1392,6 +1392,7 @@ class ViewsPanel(Retranslatable, QWidget):
         if on == self.lecture:
             return
         self.lecture = on
+        self._sync_title_gaps()
         # The fit waits for the layout: the window hides or brings back its controls after
         # this, so the panel's size is not yet the one the views are fitted to (a fit made
         # now was made again before the paint, and entering the lecture layout chose its
@@ -1413,6 +1414,7 @@ class ViewsPanel(Retranslatable, QWidget):
         """Cell zoom; zoomed in, the normal layout flows in rows (see :meth:`_sync_zoomed`)."""
         was = self._zoomed()
         self.zoom = clamp_zoom(zoom)
+        self._sync_title_gaps()
         if self._zoomed() != was:
             self._zoom_phase_only = False
             self._relayout()
@@ -1636,6 +1638,17 @@ class ViewsPanel(Retranslatable, QWidget):
     def _zoomed(self) -> bool:
         """The normal layout zoomed in: the views flow in rows instead of overflowing."""
         return not self.lecture and self.zoom > 1.0
+
+    def _title_gap(self) -> int:
+        """The room under each title where the step arrows run (TITLE_GAP): none in the
+        normal layout zoomed in, whose tables scroll (at zoom 3 a 16×16 input's Y had a 20 px
+        viewport, too low to show its current cell; its arrows fall back to markers)."""
+        return 0 if self._zoomed() else TITLE_GAP
+
+    def _sync_title_gaps(self) -> None:
+        gap = self._title_gap()
+        for view in self.views():
+            view.set_title_gap(gap)
 
     def _flowing(self) -> bool:
         """The views are placed in rows at one cell size (lecture layout or zoomed in)."""
