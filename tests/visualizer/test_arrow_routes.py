@@ -4,7 +4,7 @@ screen's arch from X's window to Y[0, 0] came down through "Input X (8×8)" and 
 and into Y's first row beside column 7).  An arrow now takes a route through the free room
 (under the titles, above the column numbers, the gutters between the views) clear of every
 title, colour legend and cell but the two it joins; where there is none, the two boxes are
-linked by markers inside them.
+linked by markers on their top left corners.
 
 Everything is checked on the widgets' own geometry: the titles' text boxes, the legends and
 every cell's rectangle are found here from the views, in the arrows' sheet's coordinates."""
@@ -109,8 +109,10 @@ def trimmed(path, start: float, end: float):
 def assert_clear_routes(window) -> int:
     """Every arrow on the window's sheet either runs, off the few pixels where it leaves its
     start and the head it ends in, clear of every title's text, legend and cell but its own
-    (the arrow's whole painted width), or is a link: its dot and head inside its two boxes.
+    (the arrow's whole painted width), or is a link: its dot and head on its two boxes'
+    top left corners.
     The number of routed arrows."""
+    from PySide6.QtCore import QRectF
     from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPolygonF
 
     from visualizer.widgets.step_arrows import ARROW_EDGE, ARROW_WIDTH, DOT_RADIUS
@@ -129,11 +131,17 @@ def assert_clear_routes(window) -> int:
     ):
         path, head_polygon, dot = drawn.shape
         head_box = head_polygon.boundingRect()
-        if path.elementCount() <= 1:  # a link: markers inside the boxes
+        if path.elementCount() <= 1:  # a link: markers on the boxes' top left corners
             start_box = views[source_view].cells_box(source, sheet)
             end_box = views[target_view].cells_box(target, sheet)
-            assert start_box.adjusted(-1, -1, 1, 1).contains(dot), (sheet.arrows, start_box, dot)
-            assert end_box.adjusted(-1, -1, 1, 1).contains(head_box), (end_box, head_box)
+            corner = QRectF(0, 0, 6, 6)
+            corner.moveCenter(start_box.topLeft())
+            assert corner.contains(dot), (sheet.arrows, start_box, dot)
+            # The head points into the corner from outside, its tip just inside the box.
+            tip = end_box.adjusted(0, 0, -end_box.width() + 6, -end_box.height() + 6)
+            assert head_box.intersects(tip), (end_box, head_box)
+            assert head_box.bottom() <= end_box.top() + 6, (end_box, head_box)
+            assert head_box.right() <= end_box.left() + 6, (end_box, head_box)
             continue
         head = max(head_box.width(), head_box.height())
         points = [(p.x(), p.y()) for p in trimmed(path, 0, 0)]

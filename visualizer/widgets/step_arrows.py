@@ -794,19 +794,14 @@ class StepArrows(QWidget):
 
     def _shape(self, segment: Segment) -> Shape | None:
         """The arrow of ``segment``: its curve, its head and its starting point; without a
-        route, the link: a dot inside the start's box and a small head inside the end's, at
-        their top left corners (the frames of both are in the arrow's colour already)."""
+        route, the link: a dot on the start box's top left corner and a small head pointing
+        into the end's (the frames of both are in the arrow's colour already)."""
         start, end, points, radii, head = segment
         if not points:
-            inset = DOT_RADIUS + DOT_EDGE
-            a = QPointF(
-                start.left() + min(inset, start.width() / 2),
-                start.top() + min(inset, start.height() / 2),
-            )
-            tip = QPointF(
-                end.left() + min(HEAD_MIN + 2, end.width() / 2),
-                end.top() + min(HEAD_MIN + 2, end.height() / 2),
-            )
+            # On the frames' top left corners, where the frames are: a dot and a head further
+            # in covered the first digit of a 26 px cell ("12" read "•2").
+            a = QPointF(start.left() + 1, start.top() + 1)
+            tip = QPointF(end.left() + 2, end.top() + 2)
             path = QPainterPath(a)
             back = QPointF(tip.x() - 10, tip.y() - 10)
             return path, self._head(tip, back, HEAD_MIN), a
