@@ -484,11 +484,7 @@ def test_a_highlight_frame_does_not_cover_the_sides_of_a_wide_number(qtbot):
         image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
         frames = []
         for cell in ((0, 0), (0, 1), (1, 0)):
-            painter = _BandPainter(image)
-            try:
-                view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
-            finally:
-                painter.end()
+            painter = paint_into(view, _BandPainter(image), width, height, cell)
             [(rect, drawn, text)] = painter.drawn
             advance = QFontMetricsF(drawn).horizontalAdvance(text)
             left = rect.center().x() - advance / 2
@@ -535,6 +531,16 @@ def digits_box(rect: QRectF, font: QFont, text: str) -> QRectF:
     return QRectF(left, baseline + ink.top(), advance, ink.height())
 
 
+def paint_into(view, painter, width: int, height: int, cell: tuple[int, int]):
+    """``painter`` (a recording painter on a ``width`` × ``height`` image) once ``view``'s
+    delegate has painted ``cell`` into it, ended."""
+    try:
+        view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
+    finally:
+        painter.end()
+    return painter
+
+
 def test_a_framed_cell_with_a_note_keeps_its_number_and_note_clear_of_the_frame(qtbot):
     """Preset 09 (two-channel convolution), backward, lecture layout at 1024×768: the window's
     cells (57 × 50 px) have a weight note ("×1") at the top and their number below it, and
@@ -552,11 +558,7 @@ def test_a_framed_cell_with_a_note_keeps_its_number_and_note_clear_of_the_frame(
         width = view.column_width()
         image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
         for cell in ((0, 0), (0, 1)):
-            painter = _NotePainter(image)
-            try:
-                view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
-            finally:
-                painter.end()
+            painter = paint_into(view, _NotePainter(image), width, height, cell)
             number = [d for d in painter.drawn if not d[2].startswith("×")]
             if len(number) == len(painter.drawn):
                 continue  # no note at this size
@@ -584,12 +586,7 @@ def painted_cell(view, r: int, c: int) -> _NotePainter:
     """What the view's delegate paints for cell (r, c) (model coordinates) at its size."""
     width, height = view.table.columnWidth(c), view.table.rowHeight(r)
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
-    painter = _NotePainter(image)
-    try:
-        view.delegate.paint_cell(painter, QRect(0, 0, width, height), r, c, False)
-    finally:
-        painter.end()
-    return painter
+    return paint_into(view, _NotePainter(image), width, height, (r, c))
 
 
 def check_noted_cells(view) -> int:
@@ -733,11 +730,7 @@ def test_a_highlight_frame_keeps_a_gap_from_a_wide_number(qtbot):
         view.model.font = font
         image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
         for cell in ((0, 0), (0, 1)):
-            painter = _BandPainter(image)
-            try:
-                view.delegate.paint_cell(painter, QRect(0, 0, width, height), *cell, False)
-            finally:
-                painter.end()
+            painter = paint_into(view, _BandPainter(image), width, height, cell)
             [(rect, drawn, text)] = painter.drawn
             if text == "…":
                 continue

@@ -18,6 +18,7 @@ import bisect
 import heapq
 import math
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 Rect = tuple[float, float, float, float]  # left, top, right, bottom
@@ -147,24 +148,25 @@ class Obstacles:
         (px, py), (qx, qy) = segment
         bl, bt, br, bb = self.bounds
         if py == qy:  # horizontal: moves up and down
-            lo_x, hi_x = min(px, qx), max(px, qx)
-            low, high = bt, bb
-            for x1, y1, x2, y2 in self.grown:
-                if x1 < hi_x and lo_x < x2:
-                    if y2 <= py:
-                        low = max(low, y2)
-                    elif y1 >= py:
-                        high = min(high, y1)
-            return low, high
-        lo_y, hi_y = min(py, qy), max(py, qy)
-        low, high = bl, br
-        for x1, y1, x2, y2 in self.grown:
-            if y1 < hi_y and lo_y < y2:
-                if x2 <= px:
-                    low = max(low, x2)
-                elif x1 >= px:
-                    high = min(high, x1)
-        return low, high
+            return _band(min(px, qx), max(px, qx), py, bt, bb, self.grown)
+        # vertical: moves left and right; each box read with its axes swapped
+        swapped = [(y1, x1, y2, x2) for x1, y1, x2, y2 in self.grown]
+        return _band(min(py, qy), max(py, qy), px, bl, br, swapped)
+
+
+def _band(
+    lo: float, hi: float, at: float, low: float, high: float, boxes: Iterable[Rect]
+) -> tuple[float, float]:
+    """Across a segment from ``lo`` to ``hi`` along one axis at ``at`` on the other: the
+    lowest and highest ``at`` it may move to (from ``low`` and ``high``) and stay clear of
+    ``boxes`` (``(a1, b1, a2, b2)``, ``a`` along the segment)."""
+    for a1, b1, a2, b2 in boxes:
+        if a1 < hi and lo < a2:
+            if b2 <= at:
+                low = max(low, b2)
+            elif b1 >= at:
+                high = min(high, b1)
+    return low, high
 
 
 _OBSTACLES: OrderedDict[tuple[object, ...], Obstacles] = OrderedDict()
