@@ -58,12 +58,7 @@ def _prepare(
     w = as_float_array(weight, "weight")
     xa = as_float_array(x, "x")
     if xa.ndim == 2:
-        if w.ndim != 2:
-            raise ParameterError(
-                "weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}",
-                shape=w.shape,
-            )
-        w4 = w.reshape((1, 1) + w.shape)
+        w4 = teaching_kernel(w)
     elif w.ndim == 4:
         w4 = w
     else:
@@ -100,6 +95,17 @@ def _prepare(
     g = conv_geometry(x4.shape[2:], (kh, kw), stride, padding, dilation)
     dtype = np.result_type(x4.dtype, w4.dtype, b.dtype if b is not None else x4.dtype)
     return x4.astype(dtype, copy=False), w4.astype(dtype, copy=False), b, g, ndim, groups
+
+
+def teaching_kernel(w: np.ndarray) -> np.ndarray:
+    """The kernel of the 2-D teaching form (x is one (H, W) plane): ``w`` (kH, kW) as
+    (1, 1, kH, kW), or a :class:`ParameterError` if it is not 2-D."""
+    if w.ndim != 2:
+        raise ParameterError(
+            "weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}",
+            shape=w.shape,
+        )
+    return w.reshape((1, 1) + w.shape)
 
 
 def channel_bias(bias: object, c_out: int, scalar: bool = True) -> np.ndarray | None:

@@ -41,7 +41,7 @@ import numpy as np
 
 from engine import parallel
 from engine.arrays import as_float_array, check_grad_shape, from_4d, group_matrices, to_4d
-from engine.conv import MIN_PIECES, SPLIT_ELEMENTS, channel_bias
+from engine.conv import MIN_PIECES, SPLIT_ELEMENTS, channel_bias, teaching_kernel
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair, WindowGeometry, bare_pair, normalize_pair
 from engine.workspace import Scratch
@@ -176,12 +176,7 @@ class _Setup:
 def _weight_4d(xa: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The weight as (C_in, C_out/groups, kH, kW); a (kH, kW) kernel for the 2-D form."""
     if xa.ndim == 2:
-        if w.ndim != 2:
-            raise ParameterError(
-                "weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}",
-                shape=w.shape,
-            )
-        return w.reshape((1, 1) + w.shape)
+        return teaching_kernel(w)
     if w.ndim != 4:
         raise ParameterError(
             "weight must have shape (C_in, C_out/groups, kH, kW); got shape {shape}",
