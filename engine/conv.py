@@ -58,12 +58,7 @@ def _prepare(
     w = as_float_array(weight, "weight")
     xa = as_float_array(x, "x")
     if xa.ndim == 2:
-        if w.ndim != 2:
-            raise ParameterError(
-                "weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}",
-                shape=w.shape,
-            )
-        w4 = w.reshape((1, 1) + w.shape)
+        w4 = teaching_kernel(w)
     elif w.ndim == 4:
         w4 = w
     else:
@@ -96,19 +91,37 @@ def _prepare(
             groups=groups,
             expected=c_in_g * groups,
         )
-    b = None
-    if bias is not None:
-        b = as_float_array(bias, "bias")
-        if b.size != c_out or b.ndim > 1:
-            raise ParameterError(
-                "bias must have one value per output channel ({channels}); got shape {shape}",
-                channels=c_out,
-                shape=b.shape,
-            )
-        b = b.reshape(c_out)
+    b = channel_bias(bias, c_out)
     g = conv_geometry(x4.shape[2:], (kh, kw), stride, padding, dilation)
     dtype = np.result_type(x4.dtype, w4.dtype, b.dtype if b is not None else x4.dtype)
     return x4.astype(dtype, copy=False), w4.astype(dtype, copy=False), b, g, ndim, groups
+
+
+def teaching_kernel(w: np.ndarray) -> np.ndarray:
+    """The kernel of the 2-D teaching form (x is one (H, W) plane): ``w`` (kH, kW) as
+    (1, 1, kH, kW), or a :class:`ParameterError` if it is not 2-D."""
+    if w.ndim != 2:
+        raise ParameterError(
+            "weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}",
+            shape=w.shape,
+        )
+    return w.reshape((1, 1) + w.shape)
+
+
+def channel_bias(bias: object, c_out: int, scalar: bool = True) -> np.ndarray | None:
+    """``bias`` as a float array of shape (C_out,) (``None`` stays ``None``), or a
+    :class:`ParameterError` unless it holds one value per output channel; a 0-d bias counts
+    as one value only where ``scalar`` (conv_transpose2d's batched form wants it 1-D)."""
+    if bias is None:
+        return None
+    b = as_float_array(bias, "bias")
+    if b.size != c_out or b.ndim > 1 or (b.ndim == 0 and not scalar):
+        raise ParameterError(
+            "bias must have one value per output channel ({channels}); got shape {shape}",
+            channels=c_out,
+            shape=b.shape,
+        )
+    return b.reshape(c_out)
 
 
 def _chunks(n: int, c_in: int, g: WindowGeometry) -> list[Chunk]:

@@ -41,7 +41,7 @@ import numpy as np
 
 from engine import parallel
 from engine.arrays import as_float_array, check_grad_shape, from_4d, group_matrices, to_4d
-from engine.conv import MIN_PIECES, SPLIT_ELEMENTS
+from engine.conv import MIN_PIECES, SPLIT_ELEMENTS, channel_bias, teaching_kernel
 from engine.errors import Message, ParameterError
 from engine.geometry import Pair, WindowGeometry, bare_pair, normalize_pair
 from engine.workspace import Scratch
@@ -176,12 +176,7 @@ class _Setup:
 def _weight_4d(xa: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The weight as (C_in, C_out/groups, kH, kW); a (kH, kW) kernel for the 2-D form."""
     if xa.ndim == 2:
-        if w.ndim != 2:
-            raise ParameterError(
-                "weight must be 2-D (kH, kW) when x is 2-D (H, W); got weight of shape {shape}",
-                shape=w.shape,
-            )
-        return w.reshape((1, 1) + w.shape)
+        return teaching_kernel(w)
     if w.ndim != 4:
         raise ParameterError(
             "weight must have shape (C_in, C_out/groups, kH, kW); got shape {shape}",
@@ -250,19 +245,9 @@ def _prepare(
             shape=tuple(w4.shape),
             expected=c_in,
         )
-    c_out = c_out_g * groups
-    b = None
-    if bias is not None:
-        b = as_float_array(bias, "bias")
-        # PyTorch wants a 1-D bias; the 2-D teaching form also takes a scalar.
-        if b.size != c_out or b.ndim > 1 or (b.ndim == 0 and ndim != 2):
-            # C_out = weight.shape[1] · groups: the same sentence as conv2d's.
-            raise ParameterError(
-                "bias must have one value per output channel ({channels}); got shape {shape}",
-                channels=c_out,
-                shape=b.shape,
-            )
-        b = b.reshape(c_out)
+    # C_out = weight.shape[1] · groups.  PyTorch wants a 1-D bias; the 2-D teaching form also
+    # takes a scalar.
+    b = channel_bias(bias, c_out_g * groups, scalar=ndim == 2)
     if not all(opads[a] < strides[a] or opads[a] < dil[a] for a in (0, 1)):
         # PyTorch checks each axis: output_padding below its stride OR below its dilation.
         raise ParameterError(

@@ -103,6 +103,17 @@ def _isolated_user_files(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("POOLING_VISUALIZER_DATA_DIR", str(folder / "data"))
 
 
+@pytest.fixture
+def restore_look(qapp):
+    """Theme and palette are application-wide: put them back for the next test (a module
+    whose tests change them uses it: ``pytestmark = pytest.mark.usefixtures(...)``)."""
+    yield
+    from visualizer.view_settings import view_settings
+
+    view_settings().set_theme("system")
+    view_settings().set_palette("standard")
+
+
 def new_window(qtbot):
     """A new application window in its default state, shown at a laptop screen's size."""
     from visualizer.main_window import MainWindow

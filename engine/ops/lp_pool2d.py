@@ -135,13 +135,15 @@ def _kwargs(params: Params) -> dict[str, Any]:
 
 
 def _pool_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
+    """The window of the engine keyword arguments ``kw``, as pooling functions take it (LP
+    pooling has no padding and no dilation)."""
     return {"kernel_size": kw["kernel_size"], "stride": kw["stride"], "ceil_mode": kw["ceil_mode"]}
 
 
 def _geometry(x_shape: tuple[int, ...], _w: tuple[int, ...] | None, params: Params) -> Any:
     kw = _kwargs(params)
     lp_pool2d(np.zeros((1, 1, 1, 1)), kw["norm_type"], 1)  # validates norm_type
-    return pool_geometry(x_shape[-2:], kw["kernel_size"], kw["stride"], 0, 1, kw["ceil_mode"])
+    return pool_geometry(x_shape[-2:], **_pool_kwargs(kw))
 
 
 _forward, _backward = plain_calls(lp_pool2d, lp_pool2d_backward, _kwargs)
@@ -151,12 +153,12 @@ def _window_derivative(xp: np.ndarray, gy: np.ndarray, kw: dict[str, Any]) -> np
     """Per window, ``gy · dy/d(x**p)`` for one (H, W) plane: what each tap's x**p receives."""
     p = float(kw["norm_type"])
     with np.errstate(all="ignore"):
-        t = _forward_planes(xp[None], p, kw["kernel_size"], kw["stride"], kw["ceil_mode"])
+        t = _forward_planes(xp[None], p, **_pool_kwargs(kw))
         v, s, r = (t[k][0] for k in ("v", "s", "r"))
         e = 1.0 / p
         g = gy * (e * _torch_pow(v, e - 1)) * _kernel_area(kw["kernel_size"]) * s
         g = np.where(r <= 0, 0.0, g) * s
-    geometry = pool_geometry(xp.shape, kw["kernel_size"], kw["stride"], 0, 1, kw["ceil_mode"])
+    geometry = pool_geometry(xp.shape, **_pool_kwargs(kw))
     derivative: np.ndarray = g / avg_divisors(geometry, True, None)
     return derivative
 
@@ -169,7 +171,7 @@ def _trace(
     x, kw = ctx
     plane = x[n, c]
     gy = arrays["grad_output"][n, c]
-    g = pool_geometry(plane.shape, kw["kernel_size"], kw["stride"], 0, 1, kw["ceil_mode"])
+    g = pool_geometry(plane.shape, **_pool_kwargs(kw))
     winners = None
     p = float(kw["norm_type"])
     if math.isinf(p):

@@ -25,10 +25,8 @@ from engine.ops.spec import QT_TR_NOOP, Params, ParamSpec, ReferenceLines, Tenso
 from engine.pooling import (
     TIE_POLICIES,
     TiePolicy,
-    max_pool2d,
     max_pool2d_backward,
     max_pool2d_backward_own,
-    max_pool2d_mask,
     max_pool2d_with_mask,
     validate_ties,
 )
@@ -163,15 +161,13 @@ def trace_max_pool2d(
     validate_ties(ties)
     xp = as_plane(x, "x")
     g = pool_geometry(xp.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    params = dict(zip(KEYS, (kernel_size, stride, padding, dilation, ceil_mode), strict=True))
-    params["ties"] = ties
-    best, idx = max_pool2d(xp, kernel_size, stride, padding, dilation, ceil_mode, True)
-    mask = max_pool2d_mask(xp, kernel_size, stride, padding, dilation, ceil_mode, ties)
+    values = (kernel_size, stride, padding, dilation, ceil_mode)
+    kw: dict[str, Any] = dict(zip(KEYS, values, strict=True))
+    params = {**kw, "ties": ties}
+    best, idx, mask = max_pool2d_with_mask(xp, **kw, ties=ties)  # one scan, as the spec's
     gy = grad_or_ones(grad_output, g.out_size, best.dtype)
     indices = idx if ties == "first" else None
-    gx = max_pool2d_backward(
-        gy, xp, kernel_size, stride, padding, dilation, ceil_mode, ties, indices=indices
-    )
+    gx = max_pool2d_backward(gy, xp, **kw, ties=ties, indices=indices)
     return Trace(
         op="max_pool2d", geometry=g, x=xp[None], output=best, grad_output=gy, grad_input=gx[None],
         records=RECORDS, pad_value=-np.inf, params=params, mask_counts=mask.counts,

@@ -17,13 +17,7 @@ from visualizer import presentation
 from visualizer.settings import BATCH_PROPERTY, app_settings
 from visualizer.widgets import matrix_view
 
-
-@pytest.fixture(autouse=True)
-def _restore_look(qapp):
-    """Theme and palette are application-wide: put them back for the next test."""
-    yield
-    presentation.apply_theme("system")
-    matrix_view.set_palette("standard")
+pytestmark = pytest.mark.usefixtures("restore_look")
 
 
 def font_size(widget) -> float:

@@ -137,16 +137,21 @@ def arch(start: QRectF, end: QRectF) -> tuple[object, ...]:
     return start, end, points, (24.0, 24.0), 14.0
 
 
-def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
-    """A moved arrow repaints what is under its region: bands along the curve, not its whole
-    bounding box (an arch over two views covered most of both)."""
+def drawn_arch(qtbot) -> tuple[Shape, _Drawn]:
+    """The shape of :func:`arch` from a view at the left to one at the right of a 900 × 500
+    sheet, and what drawing it covers."""
     sheet = StepArrows(None, dict)  # type: ignore[arg-type]
     qtbot.addWidget(sheet)
     sheet.resize(900, 500)
-    start, end = QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)
-    shape = sheet._shape(arch(start, end))
+    shape = sheet._shape(arch(QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)))
     assert shape is not None
-    drawn = _Drawn(shape)
+    return shape, _Drawn(shape)
+
+
+def test_an_arrows_region_covers_its_curve_and_little_else(qtbot):
+    """A moved arrow repaints what is under its region: bands along the curve, not its whole
+    bounding box (an arch over two views covered most of both)."""
+    shape, drawn = drawn_arch(qtbot)
     path, head, a = shape
     for k in range(101):
         point = path.pointAtPercent(k / 100).toPoint()
@@ -165,13 +170,7 @@ def test_an_arch_region_is_a_band_per_leg_corner_and_top(qtbot):
     straight legs and top are one band each and its rounded corners one or two, not bands
     every ~24 px along the curve (16 rectangles for this arch, now 10), and the region
     still covers the curve (see above) with not much more area."""
-    sheet = StepArrows(None, dict)  # type: ignore[arg-type]
-    qtbot.addWidget(sheet)
-    sheet.resize(900, 500)
-    start, end = QRectF(100, 300, 40, 40), QRectF(700, 320, 40, 40)
-    shape = sheet._shape(arch(start, end))
-    assert shape is not None
-    drawn = _Drawn(shape)
+    shape, drawn = drawn_arch(qtbot)
     path = shape[0]
     for k in range(201):
         assert drawn.region.contains(path.pointAtPercent(k / 200).toPoint())

@@ -21,12 +21,7 @@ from visualizer.widgets import matrix_view
 CELLS = frozenset((r, c) for r in range(4) for c in range(5))
 
 
-@pytest.fixture(autouse=True)
-def _restore_look(qapp):
-    """Theme and palette are application-wide: put them back for the next test."""
-    yield
-    presentation.apply_theme("system")
-    matrix_view.set_palette("standard")
+pytestmark = pytest.mark.usefixtures("restore_look")
 
 
 def shown_view(qtbot) -> matrix_view.MatrixView:

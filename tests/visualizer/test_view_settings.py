@@ -10,12 +10,7 @@ from PySide6.QtCore import Qt
 from visualizer.view_settings import PALETTES, THEMES, ViewSettings, view_settings
 from visualizer.widgets import matrix_view
 
-
-@pytest.fixture(autouse=True)
-def _restore_look(qapp):
-    yield
-    view_settings().set_theme("system")
-    view_settings().set_palette("standard")
+pytestmark = pytest.mark.usefixtures("restore_look")
 
 
 def test_one_instance_per_application(qapp):
