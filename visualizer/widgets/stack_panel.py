@@ -75,6 +75,7 @@ from visualizer.widgets.matrix_view import MatrixView, fit_at_one_scale
 from visualizer.widgets.params_panel import _Control, _value_signal
 from visualizer.widgets.step_bar import (
     ARITHMETIC_FRAME,
+    ARITHMETIC_LINES,
     ARITHMETIC_SIDES,
     LECTURE_TEXT_READABLE,
     LECTURE_TEXT_SHARE,
@@ -85,11 +86,13 @@ from visualizer.widgets.step_bar import (
     arithmetic_style,
     counter_font,
     largest_fitting_font,
+    lecture_box_height,
     media_icon,
     play_interval,
     play_steps_per_tick,
     play_target,
     show_play_state,
+    tallest_candidates,
     text_document,
     toggle_play_timer,
 )
@@ -405,6 +408,8 @@ class StackPanel(Retranslatable, QWidget):
         self.step_label = QLabel()
         self.step_label.setObjectName("stack_step_label")
         self.lecture = False  # the lecture layout (presentation mode)
+        self._box_key: tuple[object, ...] = ()  # what the lecture's text box was measured for
+        self._language = 0  # bumped by retranslate_ui: the texts change
         self._table_wanted = True  # the shape table's toggle outside the lecture layout
         self.shapes_button = QPushButton()
         self.shapes_button.setObjectName("stack_shapes_button")
@@ -529,6 +534,7 @@ class StackPanel(Retranslatable, QWidget):
         if watched is self.step_text_label and event.type() == QEvent.Resize and self.lecture:
             # Its width settles after its text (the counter beside it takes its own first):
             # fitted at the width it had, LeNet's long sum lost its last line at 1024×768.
+            self._reserve_box()
             self._fit_step_text()
         if watched is getattr(self, "_window_side", None) and event.type() in (
             QEvent.ShowToParent,
@@ -602,13 +608,38 @@ class StackPanel(Retranslatable, QWidget):
         )
         self.step_label.setFont(font)
         self._set_title_fonts()
-        box = int(height * LECTURE_TEXT_SHARE)
         # Centred in its box, as the single operation's (its font fits it: nothing is cut).
         label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        label.setMinimumHeight(box)
-        label.setMaximumHeight(box)
+        self._box_key = ()
+        self._reserve_box()
         self._fitted = ()
         self._fit_step_text()
+
+    def _reserve_box(self) -> None:
+        """Lecture layout: the arithmetic's box as the single operation's step bar sizes it
+        (step_bar.lecture_box_height), for the tallest of the phase's layers' texts, measured
+        once a phase (and again for another width or window height), so that the views keep
+        their size while stepping.  At LECTURE_TEXT_SHARE a convolution's backward step, its
+        sentence over three lines of updates, was drawn at 16 px."""
+        st, label = self.stack_state, self.step_text_label
+        height = self._window_height()
+        key = (st.results, st.cursor.phase, self.channel(), label.width(), height, self._language)
+        if key == self._box_key:
+            return
+        self._box_key = key
+        texts = st.phase_texts(self.channel())
+        several = any(text.count("\n") > ARITHMETIC_LINES for text in texts)
+        base = QFont(self._text_font)
+        base.setPixelSize(self.lecture_text_pixels())
+        box = max(
+            (
+                lecture_box_height(arithmetic_html(text), label.width(), height, base, several)
+                for text in tallest_candidates(texts)  # the step bar's choice of texts to lay out
+            ),
+            default=int(height * LECTURE_TEXT_SHARE),
+        )
+        label.setMinimumHeight(box)
+        label.setMaximumHeight(box)
 
     def _show_media_icons(self, *_args: object) -> None:
         for button, kind in self._media:
@@ -685,6 +716,7 @@ class StackPanel(Retranslatable, QWidget):
 
     # ---- language -----------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
+        self._language += 1
         self.presets_label.setText(tr("Stack presets"))
         with QSignalBlocker(self.presets_combobox):
             current = self.presets_combobox.currentIndex()
@@ -1004,6 +1036,7 @@ class StackPanel(Retranslatable, QWidget):
         label.setText(arithmetic_html(text))
         label.setToolTip(text)
         if self.lecture:
+            self._reserve_box()  # another phase: its texts
             self._fit_step_text()
             return
         lines = label.fontMetrics().lineSpacing() * STEP_TEXT_LINES
