@@ -85,6 +85,7 @@ from visualizer.widgets.step_bar import (
     arithmetic_html,
     arithmetic_style,
     counter_font,
+    counter_need,
     largest_fitting_font,
     lecture_box_height,
     media_icon,
@@ -594,6 +595,7 @@ class StackPanel(Retranslatable, QWidget):
         if not self.lecture:
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             self.step_label.setFont(self._normal_counter_font)
+            self._steady_counter()
             self._set_title_fonts()
             label.setFont(self._normal_text_font)
             label.setMinimumHeight(0)
@@ -607,6 +609,7 @@ class StackPanel(Retranslatable, QWidget):
             max(MIN_LECTURE_TEXT_PX, int(min(counter, height * PRESENTATION_COUNTER_CAP)))
         )
         self.step_label.setFont(font)
+        self._steady_counter()
         self._set_title_fonts()
         # Centred in its box, as the single operation's (its font fits it: nothing is cut).
         label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -640,6 +643,15 @@ class StackPanel(Retranslatable, QWidget):
         )
         label.setMinimumHeight(box)
         label.setMaximumHeight(box)
+
+    def _steady_counter(self) -> None:
+        """The lecture layout: the counter as wide as its widest text, as the step bar's, so
+        that the arithmetic's box beside it keeps its width, and its height, while stepping
+        ("Backward 9 / 74" after "Backward 31 / 74" made it 117 px tall, then 138)."""
+        total = max(1, self.stack_state.cursor.n_forward)
+        need = counter_need(self.step_label.font(), total) + 2 if self.lecture else 0
+        if self.step_label.minimumWidth() != need:
+            self.step_label.setMinimumWidth(need)
 
     def _show_media_icons(self, *_args: object) -> None:
         for button, kind in self._media:
@@ -1110,6 +1122,7 @@ class StackPanel(Retranslatable, QWidget):
         counter = tr("Forward {index} / {total}") if forward else tr("Backward {index} / {total}")
         within = cursor.step if forward else cursor.step - cursor.n_forward
         self.step_label.setText(counter.format(index=within + 1, total=max(1, cursor.n_forward)))
+        self._steady_counter()
         with QSignalBlocker(self.step_slider):
             self.step_slider.setRange(0, cursor.n_steps - 1)
             self.step_slider.setValue(cursor.step)

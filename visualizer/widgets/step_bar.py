@@ -366,6 +366,17 @@ WHOLE_LEAST_SHARE = 0.9
 ARITHMETIC_SIDES = 22
 
 
+def counter_need(font: QFont, total: int) -> int:
+    """The width of a step counter's widest text for ``total`` steps a phase in ``font``
+    ("Backward 49 / 49", its digits as wide as an 8): the step bar's and the stack's."""
+    metrics = QFontMetrics(font)
+    widest = max(
+        (tr("Forward {index} / {total}"), tr("Backward {index} / {total}")),
+        key=metrics.horizontalAdvance,
+    ).format(index=total, total=total)
+    return metrics.horizontalAdvance(widest.replace("1", "8"))
+
+
 def readable_font(base: QFont, height: int, several: bool = False) -> QFont:
     """``base`` at the size the lecture's arithmetic is made readable at in a window
     ``height`` pixels high.  With ``several`` channels most of the numbers are on the lines of
@@ -1152,13 +1163,7 @@ class StepBar(Retranslatable, QWidget):
     def _counter_need(self, font: QFont) -> int:
         """The width of the counter's widest text in this phase in ``font`` ("Backward 49 /
         49", its digits as wide as an 8)."""
-        metrics = QFontMetrics(font)
-        total = self.state.n_windows
-        widest = max(
-            (tr("Forward {index} / {total}"), tr("Backward {index} / {total}")),
-            key=metrics.horizontalAdvance,
-        ).format(index=total, total=total)
-        return metrics.horizontalAdvance(widest.replace("1", "8"))
+        return counter_need(font, self.state.n_windows)
 
     def _style_arithmetic(self, *_args: object) -> None:
         self.arithmetic_label.setStyleSheet(arithmetic_style())
