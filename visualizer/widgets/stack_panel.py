@@ -751,9 +751,9 @@ class StackPanel(Retranslatable, QWidget):
         self.backward_button.setText(tr("Backward"))
         self.shapes_button.setText(tr("Shapes"))
         self.shapes_button.setToolTip(
-            tr("Show or hide the shape table ({key}; folded in presentation mode)").format(
-                key=SHAPES_KEY
-            )
+            tr(
+                "Show or hide the shape table ({key}; presentation mode starts with it folded)"
+            ).format(key=SHAPES_KEY)
         )
         set_action_text(
             self.shapes_action,
