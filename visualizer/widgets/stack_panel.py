@@ -445,7 +445,7 @@ class StackPanel(Retranslatable, QWidget):
         # two lines under the views could not be read from the back of a lecture hall).
         self._normal_text_font = arithmetic_font()
         # The lecture layout's text grows from the step bar's font too, as the single
-        # operation's does (from the default font it stopped at 23 px beside its 27 px).
+        # operation's does (it grew from the default font: smaller than the single one's).
         self._text_font = QFont(self._normal_text_font)
         self._normal_counter_font = counter_font()
         # The lecture layout's counter grows from the step bar's, as the single operation's
@@ -665,7 +665,7 @@ class StackPanel(Retranslatable, QWidget):
 
     def _set_table_font(self) -> None:
         """The shape table's font: the application's; in the lecture layout as large as the
-        levels' titles (from the back of a hall its 9 pt rows were a grey band)."""
+        levels' titles, which are sized to be read from the back of a hall."""
         table = self.shapes_table
         font = QFont()
         if self.lecture:
