@@ -275,8 +275,30 @@ class StackState(QObject):
         every cell a backward step adds to, one line per gradient)."""
         if self.results is None:
             return ""
-        text = translate_message(step_message(self.results, self.cursor, channel))
-        return "\n".join((text, *step_lines(self.results, self.cursor, channel)))
+        return self._text_at(self.results, self.cursor, channel)
+
+    @staticmethod
+    def _text_at(results: StackResults, cursor: StackCursor, channel: int) -> str:
+        text = translate_message(step_message(results, cursor, channel))
+        return "\n".join((text, *step_lines(results, cursor, channel)))
+
+    def phase_texts(self, channel: int = 0) -> list[str]:
+        """The arithmetic of each layer's first, middle and last step in the current phase
+        (see step_text): what the lecture's text box is measured for, once a phase, so that
+        the views above it keep their size while stepping (a convolution's backward step
+        writes lines of updates, a ReLU's one sentence; a late backward window's sums are
+        longer than the first's: "6 + 2·1 = 8" where it said "0 + 1·1 = 1")."""
+        results = self.results
+        if results is None:
+            return []
+        cursor = self.cursor
+        steps: set[int] = set()
+        for k, count in enumerate(cursor.counts):
+            start = cursor.start_of(cursor.phase, k)
+            steps |= {start, start + (count - 1) // 2, start + count - 1}
+        return [
+            self._text_at(results, replace(cursor, step=step), channel) for step in sorted(steps)
+        ]
 
     # ---- receptive and projective fields ------------------------------------------------------
     def set_focus(self, kind: str | None, level: int = 0, row: int = 0, col: int = 0) -> None:

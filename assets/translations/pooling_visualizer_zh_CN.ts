@@ -3246,8 +3246,16 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>形状表</translation>
     </message>
     <message>
-        <source>Show or hide the shape table (folded in presentation mode)</source>
-        <translation>显示或隐藏形状表（演示模式下收起）</translation>
+        <source>Show or hide the shape table ({key}; presentation mode starts with it folded)</source>
+        <translation>显示或隐藏形状表（{key}；进入演示模式时先收起）</translation>
+    </message>
+    <message>
+        <source>Shape table</source>
+        <translation>形状表</translation>
+    </message>
+    <message>
+        <source>Show or hide the layer stack&apos;s shape table, also in presentation mode</source>
+        <translation>显示或隐藏层堆叠的形状表，演示模式下也可以</translation>
     </message>
     <message>
         <source>Playback speed (steps per second)</source>

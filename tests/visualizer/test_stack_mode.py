@@ -179,20 +179,20 @@ def test_stepping_goes_forward_layer_by_layer_then_back_through_every_layer(wind
     st = window.state.stack_state
     doc = window.state.stack
     n = len(doc.layers)
-    assert "layer 1 (conv2d)" in panel.step_text_label.text()
+    assert "layer 1 (conv2d)" in panel.step_text_label.toolTip()
     assert panel.level_views[1].dimmed is False and panel.level_views[2].dimmed is True
     panel.next_button.click()
-    assert "layer 2 (relu)" in panel.step_text_label.text()
+    assert "layer 2 (relu)" in panel.step_text_label.toolTip()
     assert panel.level_views[2].dimmed is False
     panel.next_button.click()
     panel.next_button.click()  # the first backward step: the last layer's gradient
     assert st.cursor.phase == "backward"
-    assert "layer 3 (max_pool2d) backward" in panel.step_text_label.text()
+    assert "layer 3 (max_pool2d) backward" in panel.step_text_label.toolTip()
     grads = stack_backward(np.ones((1, 1, 4, 4)), doc.x, doc.engine_layers())
     assert not panel.grad_views[n - 1].dimmed and panel.grad_views[0].dimmed
     np.testing.assert_array_equal(panel.grad_views[n - 1].matrix(), grads[n - 1]["input"][0, 0])
     panel.last_button.click()
-    assert "layer 1 (conv2d) backward" in panel.step_text_label.text()
+    assert "layer 1 (conv2d) backward" in panel.step_text_label.toolTip()
     np.testing.assert_array_equal(panel.grad_views[0].matrix(), grads[0]["input"][0, 0])
 
 
@@ -259,11 +259,11 @@ def test_stack_mode_speaks_chinese(window, qtbot):
         i18n.set_language(i18n.CHINESE)
         assert action.text().replace("&", "") == "层堆叠"
         assert panel.add_button.text() == "添加层"
-        assert "第 1 层" in panel.step_text_label.text()
+        assert "第 1 层" in panel.step_text_label.toolTip()
     finally:
         i18n.set_language(i18n.ENGLISH)
     assert panel.add_button.text() == "Add layer"
-    assert "layer 1" in panel.step_text_label.text()
+    assert "layer 1" in panel.step_text_label.toolTip()
 
 
 def test_step_buttons_are_named(window, qtbot):
@@ -289,7 +289,7 @@ def test_the_step_keys_step_the_stack_while_it_is_open(window, qtbot):
     assert st.step == 0
     qtbot.keyClick(window, Qt.Key_B)
     assert st.cursor.phase == "backward"
-    assert "backward" in panel.step_text_label.text()
+    assert "backward" in panel.step_text_label.toolTip()
     window.findChild(QAction, "stack_action").trigger()  # closed: the keys step the operation
     qtbot.keyClick(window, Qt.Key_Right)
     assert window.state.step == single_step + 1
@@ -356,7 +356,7 @@ def test_stepping_by_window_steps_each_layer_as_the_single_operation(window, qtb
     assert (st.cursor.layer, st.cursor.window) == (2, 5)
     pool = all_traces[2]
     out = results.outputs[2][0, 0]
-    text = panel.step_text_label.text()
+    text = panel.step_text_label.toolTip()
     assert text == f"layer 3 (max_pool2d): Y[1, 1] = {pool.forward_step(5).text}"
     assert text.endswith(f"= {format_number(out[1, 1])}")
     step = pool.step("forward", 5)
@@ -372,7 +372,7 @@ def test_stepping_by_window_steps_each_layer_as_the_single_operation(window, qtb
     assert np.isnan(shown.ravel()[6:]).all()
     # Next: window 6, and the view fills in one more cell.
     panel.next_button.click()
-    assert st.cursor.window == 6 and "Y[1, 2]" in panel.step_text_label.text()
+    assert st.cursor.window == 6 and "Y[1, 2]" in panel.step_text_label.toolTip()
     assert not np.isnan(panel.level_views[3].matrix()[1, 2])
 
 
@@ -396,8 +396,8 @@ def test_the_backward_pass_fills_each_gradient_window_by_window(window, qtbot):
     grads = stack_backward(np.ones((1, 1, 4, 4)), doc.x, doc.engine_layers())
     st.set_phase("backward")  # layer 3 first, window 0
     assert (st.cursor.phase, st.cursor.layer, st.cursor.window) == ("backward", 2, 0)
-    assert panel.step_text_label.text().startswith("layer 3 (max_pool2d) backward: ")
-    assert "\n" not in panel.step_text_label.text()  # its sentence has the numbers already
+    assert panel.step_text_label.toolTip().startswith("layer 3 (max_pool2d) backward: ")
+    assert "\n" not in panel.step_text_label.toolTip()  # its sentence has the numbers already
     np.testing.assert_array_equal(
         panel.grad_views[2].matrix(), all_traces[2].grad_input_after(0)[0]
     )
@@ -408,7 +408,7 @@ def test_the_backward_pass_fills_each_gradient_window_by_window(window, qtbot):
     np.testing.assert_array_equal(panel.grad_views[0].matrix(), conv.grad_input_after(9)[0])
     # The later levels' gradients are whole.
     np.testing.assert_array_equal(panel.grad_views[1].matrix(), grads[1]["input"][0, 0])
-    text = panel.step_text_label.text()
+    text = panel.step_text_label.toolTip()
     assert text.startswith("layer 1 (conv2d) backward: ")
     assert "\ndX[" in text and "dW[" not in text  # no dW view in a stack
     step = conv.step("backward", 9)
@@ -431,7 +431,7 @@ def test_next_row_home_end_and_page_down_step_the_windows(window, qtbot):
     qtbot.keyClick(window, Qt.Key_End)
     assert st.step == st.cursor.n_steps - 1 == panel.step_slider.value()
     qtbot.keyClick(window, Qt.Key_Home)
-    assert st.step == 0 and "layer 1 (conv2d): Y[0, 0] = " in panel.step_text_label.text()
+    assert st.step == 0 and "layer 1 (conv2d): Y[0, 0] = " in panel.step_text_label.toolTip()
 
 
 def test_the_receptive_field_still_shows_while_stepping_by_window(window, qtbot):
@@ -487,7 +487,7 @@ def test_the_stepping_choice_is_saved_undone_and_stepping_by_layer_is_unchanged(
     assert window.state.stack.stepping == "layers"
     assert st.cursor.n_steps == 2 * n and panel.step_slider.maximum() == 2 * n - 1
     assert not panel.next_row_button.isVisible()
-    assert panel.step_text_label.text().startswith("layer 1 (conv2d): 1×8×8 → 1×8×8")
+    assert panel.step_text_label.toolTip().startswith("layer 1 (conv2d): 1×8×8 → 1×8×8")
     text = session_dumps(session_from_state(window.state))
     window.state.undo_stack.undo()
     assert window.state.stack.stepping == "windows"
@@ -504,11 +504,11 @@ def test_stepping_by_window_speaks_chinese(window, qtbot):
     st.set_step(64 + 64 + 1)
     try:
         i18n.set_language(i18n.CHINESE)
-        assert panel.step_text_label.text().startswith("第 3 层（max_pool2d）：Y[0, 1] = max(")
+        assert panel.step_text_label.toolTip().startswith("第 3 层（max_pool2d）：Y[0, 1] = max(")
         assert panel.stepping_combobox.itemText(0) == "逐窗口"
         assert panel.stepping_combobox.itemText(1) == "逐层"
         st.set_phase("backward")
-        assert panel.step_text_label.text().startswith("第 3 层（max_pool2d）反向：")
+        assert panel.step_text_label.toolTip().startswith("第 3 层（max_pool2d）反向：")
     finally:
         i18n.set_language(i18n.ENGLISH)
     assert panel.stepping_combobox.itemText(0) == "By window"
@@ -524,7 +524,7 @@ def test_the_lecture_layout_shows_the_window_steps(window, qtbot):
         assert panel.step_text_label.isVisible() and panel.step_label.isVisible()
         window.activateWindow()
         qtbot.keyClick(window, Qt.Key_PageDown)
-        assert st.step == 1 and "Y[0, 1]" in panel.step_text_label.text()
+        assert st.step == 1 and "Y[0, 1]" in panel.step_text_label.toolTip()
         assert styled(panel.level_views[1], "current") == {(0, 1)}
     finally:
         action.trigger()

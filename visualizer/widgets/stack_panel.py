@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.ops import get_op
-from visualizer.i18n import tr, translate_message
+from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.limits import PLAY_SPEED_MAX
 from visualizer.model.stack import (
     STEPPINGS,
@@ -75,19 +75,25 @@ from visualizer.widgets.matrix_view import MatrixView, fit_at_one_scale
 from visualizer.widgets.params_panel import _Control, _value_signal
 from visualizer.widgets.step_bar import (
     ARITHMETIC_FRAME,
+    ARITHMETIC_LINES,
     ARITHMETIC_SIDES,
     LECTURE_TEXT_READABLE,
     LECTURE_TEXT_SHARE,
     MIN_LECTURE_TEXT_PX,
+    ArithmeticLabel,
     arithmetic_font,
+    arithmetic_html,
     arithmetic_style,
     counter_font,
+    counter_need,
     largest_fitting_font,
+    lecture_box_height,
     media_icon,
     play_interval,
     play_steps_per_tick,
     play_target,
     show_play_state,
+    tallest_candidates,
     text_document,
     toggle_play_timer,
 )
@@ -100,6 +106,8 @@ STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in th
 PLAY_SPEED = 10  # steps per second a play starts with (a layer has many windows)
 VIEW_SIDES = 12  # a view's width around its matrix (pixels, about)
 VIEW_CHROME = 50  # a view's height around its matrix: title and colour bar (about)
+SHAPES_KEY = "T"  # shows or hides the shape table (the lecture layout has no button for it)
+SHAPES_LECTURE_SHARE = 0.45  # of the window's height, at most, for the lecture's shape table
 
 
 def _same_key(old: tuple[object, ...] | None, new: tuple[object, ...]) -> bool:
@@ -401,27 +409,44 @@ class StackPanel(Retranslatable, QWidget):
         self.step_label = QLabel()
         self.step_label.setObjectName("stack_step_label")
         self.lecture = False  # the lecture layout (presentation mode)
+        self._box_key: tuple[object, ...] = ()  # what the lecture's text box was measured for
+        self._language = 0  # bumped by retranslate_ui: the texts change
         self._table_wanted = True  # the shape table's toggle outside the lecture layout
         self.shapes_button = QPushButton()
         self.shapes_button.setObjectName("stack_shapes_button")
         self.shapes_button.setCheckable(True)
         self.shapes_button.setChecked(True)
         self.shapes_button.toggled.connect(self._on_shapes_toggled)
-        self.step_text_label = QLabel()
+        # The same switch as a key and an action (Tools menu, the views' context menu): the
+        # lecture layout hides the button with the step controls, and folds the table.
+        self.shapes_action = QAction(self)
+        self.shapes_action.setObjectName("stack_shapes_action")
+        self.shapes_action.setCheckable(True)
+        self.shapes_action.setChecked(True)
+        self.shapes_action.setShortcut(QKeySequence(SHAPES_KEY))
+        self.shapes_action.triggered.connect(
+            lambda *_: self.shapes_button.setChecked(self.shapes_action.isChecked())
+        )
+        # The single operation's arithmetic label and markup (step_bar.arithmetic_html): the
+        # sentence broken only between its terms, the cell updates a little smaller under it
+        # (a plain text broke "Y[2, 3] = … + 59·1" before its "= 431").
+        self.step_text_label = ArithmeticLabel()
         self.step_text_label.setObjectName("stack_step_text_label")
         self.step_text_label.setWordWrap(True)
+        self.step_text_label.setTextFormat(Qt.RichText)
+        self.step_text_label.setIndent(0)  # as the step bar's: the fit measures no indent
         # Cut at the bottom when longer than STEP_TEXT_LINES: the layer's name stays on top.
         self.step_text_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.step_text_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.step_text_label.setMinimumWidth(1)
-        step_font = self.step_text_label.font()
-        step_font.setPointSizeF(step_font.pointSizeF() * 1.1)
-        self.step_text_label.setFont(step_font)
-        self._text_font = QFont(step_font)  # the lecture layout's text grows from this
+        self.step_text_label.installEventFilter(self)
         # The normal layout: the counter and the step's arithmetic as large as the single
         # operation's step bar, the arithmetic in its yellow note (at 1366x768 a 13 px text in
         # two lines under the views could not be read from the back of a lecture hall).
         self._normal_text_font = arithmetic_font()
+        # The lecture layout's text grows from the step bar's font too, as the single
+        # operation's does (it grew from the default font: smaller than the single one's).
+        self._text_font = QFont(self._normal_text_font)
         self._normal_counter_font = counter_font()
         # The lecture layout's counter grows from the step bar's, as the single operation's
         # does (from the default font it was a thin 24 px beside the step bar's bold 33 px).
@@ -462,6 +487,9 @@ class StackPanel(Retranslatable, QWidget):
         # The level views with the step counter and the step text: what a GIF records.
         right.setObjectName("stack_record_area")
         self.record_area = right
+        # A right click on the views or the text: the shape table, in either layout.
+        right.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        right.addAction(self.shapes_action)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(right_split, 1)
@@ -504,6 +532,11 @@ class StackPanel(Retranslatable, QWidget):
             and self.stack_state.cursor.phase == "backward"
         ):
             self._place_views(True)  # the pairs a row follow the area's shape
+        if watched is self.step_text_label and event.type() == QEvent.Resize and self.lecture:
+            # Its width settles after its text (the counter beside it takes its own first):
+            # fitted at the width it had, LeNet's long sum lost its last line at 1024×768.
+            self._reserve_box()
+            self._fit_step_text()
         if watched is getattr(self, "_window_side", None) and event.type() in (
             QEvent.ShowToParent,
             QEvent.HideToParent,
@@ -522,6 +555,7 @@ class StackPanel(Retranslatable, QWidget):
         if on:
             self._table_wanted = self.shapes_button.isChecked()
         self.lecture = on
+        self._sync_table()
         self.shapes_button.setChecked(self._table_wanted and not on)
         self._on_shapes_toggled(self.shapes_button.isChecked())
         self._place_counter(on)
@@ -544,6 +578,7 @@ class StackPanel(Retranslatable, QWidget):
     def _on_shapes_toggled(self, shown: bool) -> None:
         if not self.lecture:
             self._table_wanted = shown
+        self.shapes_action.setChecked(shown)
         self.shapes_table.setVisible(shown)
         if shown:
             self._fit_table_height()
@@ -556,8 +591,11 @@ class StackPanel(Retranslatable, QWidget):
         """The counter's and the arithmetic's fonts for the layout (see set_presenting)."""
         label = self.step_text_label
         self._style_step_text()
+        self._set_table_font()
         if not self.lecture:
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             self.step_label.setFont(self._normal_counter_font)
+            self._steady_counter()
             self._set_title_fonts()
             label.setFont(self._normal_text_font)
             label.setMinimumHeight(0)
@@ -571,12 +609,49 @@ class StackPanel(Retranslatable, QWidget):
             max(MIN_LECTURE_TEXT_PX, int(min(counter, height * PRESENTATION_COUNTER_CAP)))
         )
         self.step_label.setFont(font)
+        self._steady_counter()
         self._set_title_fonts()
-        box = int(height * LECTURE_TEXT_SHARE)
-        label.setMinimumHeight(box)
-        label.setMaximumHeight(box)
+        # Centred in its box, as the single operation's (its font fits it: nothing is cut).
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._box_key = ()
+        self._reserve_box()
         self._fitted = ()
         self._fit_step_text()
+
+    def _reserve_box(self) -> None:
+        """Lecture layout: the arithmetic's box as the single operation's step bar sizes it
+        (step_bar.lecture_box_height), for the tallest of the phase's layers' texts, measured
+        once a phase (and again for another width or window height), so that the views keep
+        their size while stepping.  At LECTURE_TEXT_SHARE a convolution's backward step, its
+        sentence over three lines of updates, was drawn at 16 px."""
+        st, label = self.stack_state, self.step_text_label
+        height = self._window_height()
+        key = (st.results, st.cursor.phase, self.channel(), label.width(), height, self._language)
+        if key == self._box_key:
+            return
+        self._box_key = key
+        texts = st.phase_texts(self.channel())
+        several = any(text.count("\n") > ARITHMETIC_LINES for text in texts)
+        base = QFont(self._text_font)
+        base.setPixelSize(self.lecture_text_pixels())
+        box = max(
+            (
+                lecture_box_height(arithmetic_html(text), label.width(), height, base, several)
+                for text in tallest_candidates(texts)  # the step bar's choice of texts to lay out
+            ),
+            default=int(height * LECTURE_TEXT_SHARE),
+        )
+        label.setMinimumHeight(box)
+        label.setMaximumHeight(box)
+
+    def _steady_counter(self) -> None:
+        """The lecture layout: the counter as wide as its widest text, as the step bar's, so
+        that the arithmetic's box beside it keeps its width, and its height, while stepping
+        ("Backward 9 / 74" after "Backward 31 / 74" made it 117 px tall, then 138)."""
+        total = max(1, self.stack_state.cursor.n_forward)
+        need = counter_need(self.step_label.font(), total) + 2 if self.lecture else 0
+        if self.step_label.minimumWidth() != need:
+            self.step_label.setMinimumWidth(need)
 
     def _show_media_icons(self, *_args: object) -> None:
         for button, kind in self._media:
@@ -587,6 +662,20 @@ class StackPanel(Retranslatable, QWidget):
         """The step text's yellow note, in both layouts (the lecture layout fits its font to
         the note's inside), as the single operation's arithmetic."""
         self.step_text_label.setStyleSheet(arithmetic_style())
+
+    def _set_table_font(self) -> None:
+        """The shape table's font: the application's; in the lecture layout as large as the
+        levels' titles, which are sized to be read from the back of a hall."""
+        table = self.shapes_table
+        font = QFont()
+        if self.lecture:
+            font.setPixelSize(int(_pixels(self._title_font(font))))
+        if table.font() != font:
+            table.setFont(font)
+            table.horizontalHeader().setFont(font)
+            table.resizeColumnsToContents()
+            table.resizeRowsToContents()
+            self._fit_table_height()
 
     def _set_title_fonts(self) -> None:
         for view in self.level_views + self.grad_views:
@@ -627,7 +716,8 @@ class StackPanel(Retranslatable, QWidget):
         key = (text, width, height, top)
         if key == self._fitted:
             return
-        font = largest_fitting_font(text_document(text, width), self._text_font, width, height, top)
+        document = text_document(text, width, rich=True)
+        font = largest_fitting_font(document, self._text_font, width, height, top)
         self._fitted = key
         set_font(label, font)
 
@@ -638,6 +728,7 @@ class StackPanel(Retranslatable, QWidget):
 
     # ---- language -----------------------------------------------------------------------------
     def retranslate_ui(self) -> None:
+        self._language += 1
         self.presets_label.setText(tr("Stack presets"))
         with QSignalBlocker(self.presets_combobox):
             current = self.presets_combobox.currentIndex()
@@ -660,7 +751,14 @@ class StackPanel(Retranslatable, QWidget):
         self.backward_button.setText(tr("Backward"))
         self.shapes_button.setText(tr("Shapes"))
         self.shapes_button.setToolTip(
-            tr("Show or hide the shape table (folded in presentation mode)")
+            tr(
+                "Show or hide the shape table ({key}; presentation mode starts with it folded)"
+            ).format(key=SHAPES_KEY)
+        )
+        set_action_text(
+            self.shapes_action,
+            tr("Shape table"),
+            tr("Show or hide the layer stack's shape table, also in presentation mode"),
         )
         self.play_button.setToolTip(tr("Play / pause (Space)"))
         self.speed_spinbox.setSuffix(tr("/s", "steps per second"))
@@ -812,7 +910,9 @@ class StackPanel(Retranslatable, QWidget):
             elif row.output_shape is None:
                 texts = [f"{row.number}. {row.op}", "", "", "", ""]
             else:
-                formula = "; ".join(map(formula_numbers, row.formula))
+                # The lecture layout: H and W a line each (at 1024×768 "; " broke the second
+                # one across two lines, "… − 1)" over "/ 1) + 1 = 7").
+                formula = ("\n" if self.lecture else "; ").join(map(formula_numbers, row.formula))
                 out = _shape_text(row.output_shape[1:])
                 texts = [f"{row.number}. {row.op}", out, rf, jump, formula]
             for column, text in enumerate(texts):
@@ -840,12 +940,19 @@ class StackPanel(Retranslatable, QWidget):
         # The splitter keeps a band under a table that shrank (the views get it) and gives a
         # table that grew its rows back, up to the height the user left it at.
         sizes = split.sizes()
-        target = min(self._table_wanted_height, height)
+        # The lecture layout: every row, up to a share of the window (the views keep the rest).
+        wanted = (
+            int(self._window_height() * SHAPES_LECTURE_SHARE)
+            if self.lecture
+            else self._table_wanted_height
+        )
+        target = min(wanted, height)
         if sizes[1] != target and sum(sizes) > target:
             split.setSizes([sum(sizes) - target, target])
 
     def _on_split_moved(self, *_args: object) -> None:
-        self._table_wanted_height = self.right_split.sizes()[1]
+        if not self.lecture:  # the lecture's table is as tall as its rows
+            self._table_wanted_height = self.right_split.sizes()[1]
 
     def _set_cell(self, row: int, column: int, text: str, error: bool, tip: str = "") -> None:
         """One cell of the shape table, its item kept (setItem is slow) and changed only when
@@ -938,9 +1045,10 @@ class StackPanel(Retranslatable, QWidget):
         large window's backward step adds to many cells), the whole of it in the tooltip."""
         text = self.stack_state.step_text(self.channel())
         label = self.step_text_label
-        label.setText(text)
+        label.setText(arithmetic_html(text))
         label.setToolTip(text)
         if self.lecture:
+            self._reserve_box()  # another phase: its texts
             self._fit_step_text()
             return
         lines = label.fontMetrics().lineSpacing() * STEP_TEXT_LINES
@@ -1014,6 +1122,7 @@ class StackPanel(Retranslatable, QWidget):
         counter = tr("Forward {index} / {total}") if forward else tr("Backward {index} / {total}")
         within = cursor.step if forward else cursor.step - cursor.n_forward
         self.step_label.setText(counter.format(index=within + 1, total=max(1, cursor.n_forward)))
+        self._steady_counter()
         with QSignalBlocker(self.step_slider):
             self.step_slider.setRange(0, cursor.n_steps - 1)
             self.step_slider.setValue(cursor.step)
@@ -1278,6 +1387,10 @@ def install(window: Any) -> None:
     action.toggled.connect(state.stack_state.set_open)
     window.actions_by_name["stack_action"] = action
     _tools_menu(window).addAction(action)
+    # Its key works wherever the focus is (presentation mode hides the menus) and it is in
+    # the shortcut list, which reads the menus.
+    window.addAction(panel.shapes_action)
+    _tools_menu(window).addAction(panel.shapes_action)
 
     # The keys of the Step menu step the stack while Stack mode is open: the window's step
     # actions are disabled then, and the panel's own take their keys.
@@ -1319,7 +1432,7 @@ def install(window: Any) -> None:
         pages.updateGeometry()
         for window_action in stepping:
             window_action.setEnabled(not on)
-        for key_action in own:
+        for key_action in (*own, panel.shapes_action):
             key_action.setEnabled(on)
 
     def retranslate() -> None:

@@ -366,6 +366,51 @@ WHOLE_LEAST_SHARE = 0.9
 ARITHMETIC_SIDES = 22
 
 
+def counter_need(font: QFont, total: int) -> int:
+    """The width of a step counter's widest text for ``total`` steps a phase in ``font``
+    ("Backward 49 / 49", its digits as wide as an 8): the step bar's and the stack's."""
+    metrics = QFontMetrics(font)
+    widest = max(
+        (tr("Forward {index} / {total}"), tr("Backward {index} / {total}")),
+        key=metrics.horizontalAdvance,
+    ).format(index=total, total=total)
+    return metrics.horizontalAdvance(widest.replace("1", "8"))
+
+
+def readable_font(base: QFont, height: int, several: bool = False) -> QFont:
+    """``base`` at the size the lecture's arithmetic is made readable at in a window
+    ``height`` pixels high.  With ``several`` channels most of the numbers are on the lines of
+    updates, drawn at LINES_SIZE of the sentence's size: those lines are."""
+    readable = max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE))
+    if several:
+        readable = math.ceil(readable * 100 / LINES_SIZE)
+    font = QFont(base)
+    font.setPixelSize(readable)
+    return font
+
+
+def text_box_height(text: str, width: int, font: QFont) -> int:
+    """The height of the arithmetic's note ``text`` (rich text, as arithmetic_html makes it)
+    needs in ``font`` in a label ``width`` pixels wide."""
+    document = text_document(text, max(50, width - ARITHMETIC_SIDES), rich=True)
+    document.setDefaultFont(font)
+    return int(document.size().height()) + ARITHMETIC_FRAME
+
+
+def lecture_box_height(text: str, width: int, height: int, base: QFont, several: bool) -> int:
+    """The arithmetic's box below the lecture's matrices for ``text`` (rich text) in a label
+    ``width`` pixels wide, in a window ``height`` pixels high: two lines of ``base``, at least
+    LECTURE_TEXT_SHARE of the height, grown for the text at a readable size (see
+    :func:`readable_font`) up to a share of the height (LECTURE_TEXT_CHANNELS_SHARE with
+    ``several`` channels, else LECTURE_TEXT_MAX_SHARE): the single operation's step bar's and
+    the layer stack's."""
+    metrics = QFontMetrics(base)
+    box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
+    most = LECTURE_TEXT_CHANNELS_SHARE if several else LECTURE_TEXT_MAX_SHARE
+    needed = text_box_height(text, width, readable_font(base, height, several))
+    return max(box, min(needed, int(height * most)))
+
+
 # Events after which a label's text metrics (and so any height or hint kept for them) change:
 # a new font (a zoom), style or language.
 METRIC_EVENTS = frozenset(
@@ -878,34 +923,19 @@ class StepBar(Retranslatable, QWidget):
         return self.state.step_text().count("\n") > ARITHMETIC_LINES
 
     def _readable_font(self, height: int) -> QFont:
-        """The arithmetic's font at the size the lecture's text is made readable at in a
-        window ``height`` pixels high.  With several channels most of the numbers are on the
-        lines of updates, drawn at LINES_SIZE of the sentence's size: those lines are."""
-        readable = max(MIN_LECTURE_TEXT_PX, int(height * LECTURE_TEXT_READABLE))
-        if self._several_channels():
-            readable = math.ceil(readable * 100 / LINES_SIZE)
-        font = QFont(self._arithmetic_font)
-        font.setPixelSize(readable)
-        return font
+        """See :func:`readable_font`."""
+        return readable_font(self._arithmetic_font, height, self._several_channels())
 
     def _text_height(self, text: str, width: int, font: QFont) -> int:
-        """The height of the box ``text`` (rich text) needs in ``font`` at label width ``width``."""
-        document = self._document(text, max(50, width - ARITHMETIC_SIDES))
-        document.setDefaultFont(font)
-        return int(document.size().height()) + ARITHMETIC_FRAME
+        """See :func:`text_box_height`."""
+        return text_box_height(text, width, font)
 
     def _lecture_box(self, text: str, width: int, height: int) -> int:
-        """The arithmetic's box below the lecture's matrices for ``text`` at label width
-        ``width`` in a window ``height`` pixels high: two lines of its font, at least
-        LECTURE_TEXT_SHARE of the height, grown for the step's text at a readable size (see
-        _readable_font; once per operation and phase, so that the matrices do not move
-        while stepping) up to a share of the height (LECTURE_TEXT_CHANNELS_SHARE with several
-        channels, else LECTURE_TEXT_MAX_SHARE)."""
-        metrics = QFontMetrics(self._arithmetic_font)
-        box = max(2 * metrics.lineSpacing() + ARITHMETIC_FRAME, int(height * LECTURE_TEXT_SHARE))
-        most = LECTURE_TEXT_CHANNELS_SHARE if self._several_channels() else LECTURE_TEXT_MAX_SHARE
-        needed = self._text_height(text, width, self._readable_font(height))
-        return max(box, min(needed, int(height * most)))
+        """See :func:`lecture_box_height` (once per operation and phase, so that the
+        matrices do not move while stepping)."""
+        return lecture_box_height(
+            text, width, height, self._arithmetic_font, self._several_channels()
+        )
 
     def _stack_counter(self, on: bool) -> None:
         """Lecture layout below the matrices: the counter over the arithmetic (``on``), which
@@ -1133,13 +1163,7 @@ class StepBar(Retranslatable, QWidget):
     def _counter_need(self, font: QFont) -> int:
         """The width of the counter's widest text in this phase in ``font`` ("Backward 49 /
         49", its digits as wide as an 8)."""
-        metrics = QFontMetrics(font)
-        total = self.state.n_windows
-        widest = max(
-            (tr("Forward {index} / {total}"), tr("Backward {index} / {total}")),
-            key=metrics.horizontalAdvance,
-        ).format(index=total, total=total)
-        return metrics.horizontalAdvance(widest.replace("1", "8"))
+        return counter_need(font, self.state.n_windows)
 
     def _style_arithmetic(self, *_args: object) -> None:
         self.arithmetic_label.setStyleSheet(arithmetic_style())
