@@ -90,12 +90,8 @@ def _term(w: float) -> str:
     return f"({w:g})" if w < 0 else f"{w:g}"
 
 
-def _grad_weight(grads) -> np.ndarray:
-    if isinstance(grads, dict):
-        return grads["grad_weight"]
-    if isinstance(grads, tuple):
-        return grads[1]
-    return grads.grad_weight
+def _grad_weight(grads: tuple[np.ndarray, ...]) -> np.ndarray:
+    return grads[1]  # (dX, dW, db)
 
 
 @pytest.mark.parametrize("presenting", [False, True])
@@ -110,23 +106,23 @@ def test_o_and_shift_o_walk_through_the_output_channels(six_out, qtbot, presenti
     full = full_output(st)
     qtbot.keyClick(six_out, Qt.Key_O)
     qtbot.keyClick(six_out, Qt.Key_O)
-    assert st.out_channel == 2
+    assert st.plane[1] == 2
     settle(qtbot)
     np.testing.assert_allclose(panel.output_view.matrix(), full[0, 2])
     assert panel.output_view.title_label.full_text.startswith("Output Y[o=2]")
     qtbot.keyClick(six_out, Qt.Key_O, Qt.ShiftModifier)
-    assert st.out_channel == 1
+    assert st.plane[1] == 1
     for _ in range(2):
         qtbot.keyClick(six_out, Qt.Key_O, Qt.ShiftModifier)
-    assert st.out_channel == OUT - 1  # round past the first
+    assert st.plane[1] == OUT - 1  # round past the first
     qtbot.keyClick(six_out, Qt.Key_O)
-    assert st.out_channel == 0
+    assert st.plane[1] == 0
     assert find(six_out, "out_channel_spinbox").value() == 0
 
 
 def test_the_titles_name_the_output_channel(six_out, qtbot):
     st, panel = six_out.state, six_out.views_panel
-    st.select_out_channel(4)
+    assert st.select_plane(0, 4)
     settle(qtbot)
     assert panel.output_view.title_label.full_text == "Output Y[o=4]  (5×5)"
     assert panel.grad_output_view.title_label.full_text == "Upstream gradient dY[o=4]"
@@ -153,7 +149,7 @@ def test_two_output_channels_shown_side_by_side_name_the_chosen_one_in_y(window,
 
     st, panel = window.state, window.views_panel
     assert apply_preset(st, load_preset(presets_dir() / "09_multichannel_conv.json"))
-    st.select_out_channel(1)
+    assert st.select_plane(0, 1)
     settle(qtbot)
     assert panel.output_view.title_label.full_text == "Output Y[o=1]  (3×3)"
     np.testing.assert_allclose(panel.output_view.matrix()[0, 0], full_output(st)[0, 1, 0, 0])
