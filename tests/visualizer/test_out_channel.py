@@ -171,3 +171,44 @@ def test_pooling_several_channels_titles_name_the_channel(window, qtbot):
     assert st.set_shape(1, 1)  # one channel: no tag
     settle(qtbot)
     assert panel.output_view.title_label.full_text == "Output Y  (4×4)"
+
+
+def test_six_output_channels_arithmetic_fits_the_column_beside_the_matrices(six_out, qtbot):
+    """Every dX cell of a backward step adds a term per output channel: with six, its updates
+    (``dX[0, 3]: 0 + 1·3 + 1·1 + 1·(-3) + 1·3 + 1·(-3) + 1·2 = 3``) and the line saying so
+    were cut at the right edge of the lecture's column beside the matrices, at its least
+    font (13 px).  The sentence now wraps between words, the sums between their terms."""
+    from PySide6.QtGui import QTextDocument, QTextOption
+
+    from visualizer.widgets.step_bar import ARITHMETIC_SIDES
+
+    st, bar = six_out.state, six_out.step_bar
+    six_out.resize(1024, 768)
+    six_out.presentation.set_presentation(True, save=False)
+    try:
+        st.select_plane(0, 4)
+        st.set_step(st.n_windows + 3)
+        settle(qtbot)
+        assert bar.beside
+        text = st.step_text()
+        assert "o = 0 to 5" in text and text.count(" + 1·") >= 24
+        label = bar.arithmetic_label
+        width = label.width() - ARITHMETIC_SIDES
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        option = document.defaultTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)  # as QLabel wraps
+        document.setDefaultTextOption(option)
+        document.setDefaultFont(label.font())
+        document.setHtml(label.text())
+        document.setTextWidth(width)
+        assert document.idealWidth() <= width
+        assert document.size().height() <= label.height()
+        assert "…" not in label.text()
+        assert label.font().pixelSize() >= 16  # 13 (the least) before, and cut
+        st.set_step(st.n_windows + 9)  # a step later: still whole within the column
+        settle(qtbot)
+        document.setHtml(label.text())
+        assert document.idealWidth() <= width
+    finally:
+        six_out.presentation.set_presentation(False, save=False)
