@@ -288,6 +288,11 @@ def arithmetic_html(
 _UPDATE_LINE = re.compile(r"^[A-Za-z∂]\w*\s*(\[|:|[+−-]?=)")
 
 
+def is_update_line(line: str) -> bool:
+    """Whether ``line`` of a step's text (after its sentence) is a line of cell updates."""
+    return bool(_UPDATE_LINE.match(line))
+
+
 @functools.lru_cache(maxsize=ARITHMETIC_HTML_KEPT)
 def _arithmetic_html(text: str, narrow: bool, split: bool, terms: bool = False) -> str:
     """The step's text as the arithmetic line shows it: the sentence (broken only between
@@ -320,7 +325,7 @@ def _arithmetic_html(text: str, narrow: bool, split: bool, terms: bool = False) 
     if len(lines) > ARITHMETIC_LINES:
         lines = [*lines[: ARITHMETIC_LINES - 1], "…"]
     for line in lines:
-        if line != "…" and not _UPDATE_LINE.match(line):
+        if line != "…" and not is_update_line(line):
             parts.append(f'<span style="font-size: {LINES_SIZE}%">{sentence_html(line)}</span>')
             continue
         items = line.split(UPDATE_SEPARATOR)
