@@ -212,3 +212,19 @@ def test_six_output_channels_arithmetic_fits_the_column_beside_the_matrices(six_
         assert document.idealWidth() <= width
     finally:
         six_out.presentation.set_presentation(False, save=False)
+
+
+def test_a_session_opened_on_a_later_output_channel_shows_it_in_the_panel(window, qtbot):
+    """The panel set its boxes' values before their ranges: a session of six output channels
+    opened on channel 4, after one channel, showed 0 (the old range's top) in "Show n / c"."""
+    from visualizer.session import apply_session, session_from_state
+    from visualizer.state import AppState
+
+    other = AppState()
+    assert other.set_op("conv2d") and other.set_out_channels(OUT)
+    assert other.select_plane(0, 4)
+    apply_session(window.state, session_from_state(other))
+    settle(qtbot)
+    assert window.state.plane == (0, 4)
+    assert find(window, "show_c_spinbox").value() == 4
+    assert find(window, "out_channel_spinbox").value() == 4
