@@ -1101,12 +1101,29 @@ class StepBar(Retranslatable, QWidget):
     def _beside_html(self, text: str) -> str:
         """``text`` as the column beside the matrices shows it at the fitted font: its
         updates as the box's fit chose (see fit_arithmetic), or all broken after their names
-        where one of this step's would not fit whole (its numbers longer)."""
+        where one of this step's would not fit whole (its numbers longer), or their sums
+        broken between terms too where one would not fit so either."""
         if self._terms:
             return self._html(text, True, True, True)
-        if self._split:
-            return self._fitting_width(self._html(text, True, True), text)
-        whole = self._html(text, True)
+        updates = [
+            u
+            for line in text.split("\n")[1:]
+            if is_update_line(line)
+            for u in line.split(UPDATE_SEPARATOR)
+        ]
+        if not self._split:
+            whole = self._html(text, True)
+            if self._shown_whole(whole, updates):
+                return whole
+        pieces = [p for u in updates for p in re.split("(?<=[:：]) ", u, maxsplit=1)]
+        split = self._html(text, True, True)
+        if self._shown_whole(split, pieces):
+            return split
+        return self._html(text, True, True, True)
+
+    def _shown_whole(self, shown: str, pieces: list[str]) -> bool:
+        """Whether ``shown`` (rich text whose ``pieces`` never break) is no wider than the
+        column at the fitted font."""
         label = self.arithmetic_label
         width = max(50, label.width() - ARITHMETIC_SIDES)
         # Most steps' updates are clearly narrower than the box: measured one by one at the
@@ -1114,27 +1131,13 @@ class StepBar(Retranslatable, QWidget):
         lines = QFont(label.font())
         lines.setPixelSize(math.ceil(label.font().pixelSize() * LINES_SIZE / 100) + 1)
         metrics = QFontMetricsF(lines)
-        updates = [u for line in text.split("\n")[1:] for u in line.split(UPDATE_SEPARATOR)]
         if label.font().pixelSize() > 0 and all(
-            metrics.horizontalAdvance(u) <= width - 4 for u in updates
+            metrics.horizontalAdvance(p) <= width - 4 for p in pieces
         ):
-            return whole
-        document = self._document(whole, width)
-        document.setDefaultFont(label.font())
-        if document.idealWidth() <= width:
-            return whole
-        return self._fitting_width(self._html(text, True, True), text)
-
-    def _fitting_width(self, shown: str, text: str) -> str:
-        """``shown`` (the column's updates broken after their names), or where one of them
-        is wider than the column at the fitted font, every formula broken between terms."""
-        label = self.arithmetic_label
-        width = max(50, label.width() - ARITHMETIC_SIDES)
+            return True
         document = self._document(shown, width)
         document.setDefaultFont(label.font())
-        if document.idealWidth() <= width:
-            return shown
-        return self._html(text, True, True, True)
+        return document.idealWidth() <= width
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
