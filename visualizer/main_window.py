@@ -189,6 +189,8 @@ class MainWindow(Retranslatable, QMainWindow):
         set_action_text(a["nextRowAction"], tr("Next row"))
         set_action_text(a["forwardPhaseAction"], tr("Forward phase"))
         set_action_text(a["backwardPhaseAction"], tr("Backward phase"))
+        set_action_text(a["nextOutChannelAction"], tr("Next output channel"))
+        set_action_text(a["previousOutChannelAction"], tr("Previous output channel"))
         set_action_text(a["zoomInAction"], tr("Zoom in"))
         set_action_text(a["zoomOutAction"], tr("Zoom out"))
         set_action_text(a["resetZoomAction"], tr("Reset zoom"))
@@ -282,6 +284,10 @@ class MainWindow(Retranslatable, QMainWindow):
             self._action("nextRowAction", "N", st.step_next_row),
             self._action("forwardPhaseAction", "F", lambda: st.set_phase("forward")),
             self._action("backwardPhaseAction", "B", lambda: st.set_phase("backward")),
+            # The output channel Y, dY and dW show, as keys: the lecture layout hides the
+            # side panel's selector (the preset's text asks for other channels).
+            self._action("nextOutChannelAction", "O", lambda: st.cycle_out_channel(1)),
+            self._action("previousOutChannelAction", "Shift+O", lambda: st.cycle_out_channel(-1)),
         ):
             step_menu.addAction(action)
 

@@ -527,6 +527,33 @@ class AppState(QObject):
         channel = max(0, min(channel, self.x.shape[1] - 1))
         return self._apply(None, plane=(n, c), in_channel=channel)
 
+    @property
+    def out_channel(self) -> int:
+        """The output channel Y, dY and dW show and the steps run over (``plane[1]``)."""
+        return self.plane[1]
+
+    @property
+    def out_channel_count(self) -> int:
+        """How many output channels there are to choose from: a convolution's output
+        channels, pooling's channels (each pooled on its own)."""
+        return int(self.results.output.shape[1])
+
+    def select_out_channel(self, o: int) -> bool:
+        """Show output channel ``o`` (clamped to the channels there are) and step over its
+        output cells; the sample and the input channel stay."""
+        o = max(0, min(int(o), self.out_channel_count - 1))
+        if o == self.plane[1]:
+            return True
+        return self.select_plane(self.plane[0], o)
+
+    def cycle_out_channel(self, delta: int) -> bool:
+        """The next (``delta`` = 1) or previous (-1) output channel, round after the last
+        (a lecture's key: one key walks through every channel)."""
+        count = self.out_channel_count
+        if count <= 1:
+            return False
+        return self.select_out_channel((self.plane[1] + delta) % count)
+
     # ---- stepping (no recomputation) ----------------------------------------------------------
     @property
     def n_windows(self) -> int:

@@ -105,10 +105,6 @@
         <translation>上游梯度 dY</translation>
     </message>
     <message>
-        <source>Upstream gradient dY[o={o}]</source>
-        <translation>上游梯度 dY[o={o}]</translation>
-    </message>
-    <message>
         <source>Input gradient dX</source>
         <translation>输入梯度 dX</translation>
     </message>
@@ -831,6 +827,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>Backward phase</source>
         <translation>反向阶段</translation>
+    </message>
+    <message>
+        <source>Next output channel</source>
+        <translation>下一个输出通道</translation>
+    </message>
+    <message>
+        <source>Previous output channel</source>
+        <translation>上一个输出通道</translation>
     </message>
     <message>
         <source>Zoom in</source>
@@ -1798,6 +1802,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>卷积：显示哪个输入通道的切片</translation>
     </message>
     <message>
+        <source>Output channel o that Y, dY and dW show and the steps go through (keys O, Shift+O)</source>
+        <translation>Y、dY 和 dW 显示、逐步计算所走的输出通道 o（按键 O、Shift+O）</translation>
+    </message>
+    <message>
         <source>Pattern used by Fill X and Fill W</source>
         <translation>“填充 X”和“填充 W”使用的图案</translation>
     </message>
@@ -2661,6 +2669,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>输入 X（{size}，以 {value} 填充）</translation>
     </message>
     <message>
+        <source>Input X[{channel}]  ({size})</source>
+        <translation>输入 X[{channel}]（{size}）</translation>
+    </message>
+    <message>
         <source>Input X  ({size})</source>
         <translation>输入 X（{size}）</translation>
     </message>
@@ -2677,9 +2689,34 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>虚线框：PyTorch 舍弃的窗口。ceil_mode 下它会从输入之外（或其右侧填充中）开始，所以从不计算，也没有输出。</translation>
     </message>
     <message>
+        <source>Output Y[{channel}]  ({size})</source>
+        <translation>输出 Y[{channel}]（{size}）</translation>
+    </message>
+    <message>
+        <source>Upstream gradient dY[{channel}]</source>
+        <translation>上游梯度 dY[{channel}]</translation>
+    </message>
+    <message>
+        <source>dW[{w}]  so far</source>
+        <translation>dW[{w}]（迄今）</translation>
+    </message>
+    <message>
+        <source>dW[{w}] so far</source>
+        <comment>a narrow view&apos;s title</comment>
+        <translation>dW[{w}]（迄今）</translation>
+    </message>
+    <message>
         <source>dW so far</source>
         <comment>a narrow view&apos;s title</comment>
         <translation>dW（迄今）</translation>
+    </message>
+    <message>
+        <source>Input gradient dX[{channel}]  so far</source>
+        <translation>输入梯度 dX[{channel}]（迄今）</translation>
+    </message>
+    <message>
+        <source>Input gradient dX[{channel}]</source>
+        <translation>输入梯度 dX[{channel}]</translation>
     </message>
     <message>
         <source>Channels {first}–{last}</source>
@@ -2724,6 +2761,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>{title}  ({size})</source>
         <translation>{title}（{size}）</translation>
+    </message>
+    <message>
+        <source>Input X[{channel}]  ({size}, padded with {value})</source>
+        <translation>输入 X[{channel}]（{size}，以 {value} 填充）</translation>
     </message>
     <message>
         <source>mask</source>

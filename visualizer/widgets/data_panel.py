@@ -123,6 +123,12 @@ class DataPanel(Retranslatable, QGroupBox):
         self.show_c_spinbox.setObjectName("show_c_spinbox")
         self.show_cin_spinbox = QSpinBox()
         self.show_cin_spinbox.setObjectName("show_cin_spinbox")
+        # The output channel Y, dY and dW show, beside the count of them: "Show n / c / c_in"
+        # has it too (its c), but nothing there says that c is the output channel.
+        self.out_channel_spinbox = QSpinBox()
+        self.out_channel_spinbox.setObjectName("out_channel_spinbox")
+        self.out_channel_spinbox.setPrefix("o = ")  # the index the titles write: Y[o=1]
+        self.out_channel_spinbox.setKeyboardTracking(False)
 
         self.fill_combobox = QComboBox()
         self.fill_combobox.setObjectName("fill_combobox")
@@ -176,6 +182,7 @@ class DataPanel(Retranslatable, QGroupBox):
         grid.addWidget(self.channels_spinbox, 1, 2)
         grid.addWidget(self.out_channels_label, 2, 0)
         grid.addWidget(self.out_channels_spinbox, 2, 1)
+        grid.addWidget(self.out_channel_spinbox, 2, 2)
         grid.addWidget(self.show_label, 3, 0)
         show_row = QHBoxLayout()
         for box in (self.show_n_spinbox, self.show_c_spinbox, self.show_cin_spinbox):
@@ -203,6 +210,7 @@ class DataPanel(Retranslatable, QGroupBox):
         self.out_channels_spinbox.valueChanged.connect(self._on_out_channels_changed)
         for box in (self.show_n_spinbox, self.show_c_spinbox, self.show_cin_spinbox):
             box.valueChanged.connect(self._on_plane_changed)
+        self.out_channel_spinbox.valueChanged.connect(self._on_out_channel_chosen)
         self.fill_button.clicked.connect(self._on_fill_clicked)
         self.fill_kernel_button.clicked.connect(self._on_fill_kernel_clicked)
         self.randomize_button.clicked.connect(self.open_randomize_dialog)
@@ -227,6 +235,9 @@ class DataPanel(Retranslatable, QGroupBox):
         self.show_n_spinbox.setToolTip(tr("Batch item shown"))
         self.show_c_spinbox.setToolTip(tr("Channel shown (for convolution: output channel)"))
         self.show_cin_spinbox.setToolTip(tr("Convolution: input channel whose slice is shown"))
+        self.out_channel_spinbox.setToolTip(
+            tr("Output channel o that Y, dY and dW show and the steps go through (keys O, Shift+O)")
+        )
         for i, label in enumerate(PATTERNS.values()):
             self.fill_combobox.setItemText(i, tr(label))
         self.fill_combobox.setToolTip(tr("Pattern used by Fill X and Fill W"))
@@ -283,6 +294,9 @@ class DataPanel(Retranslatable, QGroupBox):
         self.state.select_plane(
             self.show_n_spinbox.value(), self.show_c_spinbox.value(), self.show_cin_spinbox.value()
         )
+
+    def _on_out_channel_chosen(self, value: int) -> None:
+        self.state.select_out_channel(value)
 
     def _on_fill_clicked(self) -> None:
         self.state.fill_input(self.fill_combobox.currentData())
@@ -346,6 +360,18 @@ class DataPanel(Retranslatable, QGroupBox):
     def _on_state_changed(self) -> None:
         st = self.state
         n, c, h, w = st.x.shape
+        conv = st.spec.has_weight
+        channels = st.snapshot().out_channels if conv else c
+        # The ranges before the values: a value past the old maximum (a session opened with
+        # output channel 4 of 6 after one of 2 channels) was clamped to it and shown so.
+        for box, top in (
+            (self.show_n_spinbox, n - 1),
+            (self.show_c_spinbox, channels - 1),
+            (self.show_cin_spinbox, c - 1),
+            (self.out_channel_spinbox, st.out_channel_count - 1),
+        ):
+            with QSignalBlocker(box):
+                _set_maximum(box, top)
         boxes = {
             self.rows_spinbox: h,
             self.cols_spinbox: w,
@@ -355,6 +381,7 @@ class DataPanel(Retranslatable, QGroupBox):
             self.show_n_spinbox: st.plane[0],
             self.show_c_spinbox: st.plane[1],
             self.show_cin_spinbox: st.in_channel,
+            self.out_channel_spinbox: st.out_channel,
         }
         for box, value in boxes.items():
             with QSignalBlocker(box):
@@ -366,18 +393,10 @@ class DataPanel(Retranslatable, QGroupBox):
                     _set_maximum(box, max(EDIT_MAX_CHANNELS, value))
                 if box.value() != value:  # the same value repaints the box all the same
                     box.setValue(value)
-        conv = st.spec.has_weight
-        channels = st.snapshot().out_channels if conv else c
-        for box, top in (
-            (self.show_n_spinbox, n - 1),
-            (self.show_c_spinbox, channels - 1),
-            (self.show_cin_spinbox, c - 1),
-        ):
-            with QSignalBlocker(box):
-                _set_maximum(box, top)
         self.out_channels_spinbox.setEnabled(conv)
         self.out_channels_label.setEnabled(conv)
         self.show_cin_spinbox.setEnabled(conv)
+        self.out_channel_spinbox.setEnabled(conv and st.out_channel_count > 1)
         self.fill_kernel_button.setEnabled(conv)
         self.randomize_kernel_button.setEnabled(conv)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QChildEvent, QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
@@ -170,6 +171,12 @@ def text_document(text: str, width: int, rich: bool = False) -> QTextDocument:
     return document
 
 
+def _fits(document: QTextDocument, font: QFont, width: int, height: int) -> bool:
+    """Whether ``document`` (its text width set) fits ``width`` × ``height`` in ``font``."""
+    document.setDefaultFont(font)
+    return document.size().height() <= height and document.idealWidth() <= width
+
+
 def largest_fitting_font(
     document: QTextDocument, base: QFont, width: int, height: int, top: int
 ) -> QFont:
@@ -267,14 +274,27 @@ def tallest_candidates(texts: list[str]) -> list[str]:
     return [texts[i] for i in sorted(chosen)]
 
 
-def arithmetic_html(text: str, narrow: bool = False, split: bool = False) -> str:
+def arithmetic_html(
+    text: str, narrow: bool = False, split: bool = False, terms: bool = False
+) -> str:
     """See :func:`_arithmetic_html`: kept by its arguments however they are passed
     (``lru_cache`` keys ``f(t)`` and ``f(t, False, False)`` apart)."""
-    return _arithmetic_html(text, narrow, split)
+    return _arithmetic_html(text, narrow, split, terms)
+
+
+# A line of cell updates starts with its tensor's name and then its cell, ":" or "=" (dX[1,
+# 0]: ..., db: ..., dX[0:2, 1] += ...); another line is a sentence (several output channels'
+# "dX gets one term per output channel here, o = 0 to 5"), which may break between words.
+_UPDATE_LINE = re.compile(r"^[A-Za-z∂]\w*\s*(\[|:|[+−-]?=)")
+
+
+def is_update_line(line: str) -> bool:
+    """Whether ``line`` of a step's text (after its sentence) is a line of cell updates."""
+    return bool(_UPDATE_LINE.match(line))
 
 
 @functools.lru_cache(maxsize=ARITHMETIC_HTML_KEPT)
-def _arithmetic_html(text: str, narrow: bool, split: bool) -> str:
+def _arithmetic_html(text: str, narrow: bool, split: bool, terms: bool = False) -> str:
     """The step's text as the arithmetic line shows it: the sentence (broken only between
     its terms and words, see :func:`sentence_html`), then each line of cell updates a
     little smaller, broken only between updates (never inside ``0 + 1·2 = 2``); past
@@ -287,6 +307,9 @@ def _arithmetic_html(text: str, narrow: bool, split: bool) -> str:
     longest update set the font of the whole text, product rule included, to 15 px at
     1024×768, and where each update could break where it did not fit, the short dX updates
     stayed whole under dW updates broken in two (see StepBar.fit_arithmetic, which chooses).
+    With ``terms`` too, a formula may also break after its sums' "+" (six output channels'
+    dX updates, ``0 + 1·3 + 1·1 + 1·(-3) + 1·3 + 1·(-3) + 1·1 = 3``, were cut at the
+    column's edge even at the least font).
 
     Kept by its arguments (a pure function of them): every step builds its text's markup,
     ~35 us of Python for a one-line sentence, again for a step seen before (stepping back
@@ -302,9 +325,12 @@ def _arithmetic_html(text: str, narrow: bool, split: bool) -> str:
     if len(lines) > ARITHMETIC_LINES:
         lines = [*lines[: ARITHMETIC_LINES - 1], "…"]
     for line in lines:
+        if line != "…" and not is_update_line(line):
+            parts.append(f'<span style="font-size: {LINES_SIZE}%">{sentence_html(line)}</span>')
+            continue
         items = line.split(UPDATE_SEPARATOR)
         if narrow:
-            shown = [_update_html(item, split) for item in items]
+            shown = [_update_html(item, split, terms) for item in items]
             parts += [f'<span style="font-size: {LINES_SIZE}%">{item}</span>' for item in shown]
             continue
         parts.append(
@@ -315,15 +341,18 @@ def _arithmetic_html(text: str, narrow: bool, split: bool) -> str:
     return "<br>".join(parts)
 
 
-def _update_html(update: str, name_apart: bool = False) -> str:
+def _update_html(update: str, name_apart: bool = False, terms: bool = False) -> str:
     """One cell update (``dX[0, 1]: 1 + 1·2 = 3``) as rich text that never breaks; where
-    ``name_apart``, on two lines: its cell's name, then its formula."""
+    ``name_apart``, on two lines: its cell's name, then its formula; with ``terms`` the
+    formula may break after the "+" between its terms."""
     if name_apart:
         for colon in (": ", "："):
             name, found, formula = update.partition(colon)
             if found and formula:
-                return _update_html(name + colon.strip()) + "<br>" + _update_html(formula)
-    return html.escape(update).replace(" ", "&nbsp;")
+                shown = _update_html(formula, terms=terms)
+                return _update_html(name + colon.strip()) + "<br>" + shown
+    shown = html.escape(update).replace(" ", "&nbsp;")
+    return shown.replace("&nbsp;+&nbsp;", "&nbsp;+ ") if terms else shown
 
 
 def _joined_updates(lines: list[str]) -> list[str]:
@@ -679,6 +708,8 @@ class StepBar(Retranslatable, QWidget):
         self._fitted: tuple[object, int] = (None, 0)  # (text, box) last fitted, its pixels
         # Beside the matrices: every update broken after its cell's name (see fit_arithmetic).
         self._split = False
+        # ... and their formulas broken between terms too, where no font fits them whole.
+        self._terms = False
         self._reserved_for: tuple[object, ...] | None = None  # see _reserve_key
         self._reserved_width = 0  # the label's width the box was measured at
         # The box is measured at the label's width, which the layout settles later (entering
@@ -815,13 +846,15 @@ class StepBar(Retranslatable, QWidget):
             return self.state.compare_lecture_text(step)
         return self.state.step_text(step)
 
-    def _html(self, text: str, narrow: bool = False, split: bool = False) -> str:
+    def _html(
+        self, text: str, narrow: bool = False, split: bool = False, terms: bool = False
+    ) -> str:
         """``text`` as the arithmetic label shows it (see arithmetic_html); the compared
         settings' lines all at the sentence's size (arithmetic_html draws the lines after
         the first smaller: they are a step's cell updates)."""
         if self._says_settings():
             return "<br>".join(sentence_html(line) for line in text.split("\n"))
-        return arithmetic_html(text, narrow, split)
+        return arithmetic_html(text, narrow, split, terms)
 
     def _reserve_key(self) -> tuple[object, ...]:
         """What the lecture's box is measured for: the operation, the phase, and the number
@@ -854,7 +887,7 @@ class StepBar(Retranslatable, QWidget):
             self.setMinimumWidth(0)
             self.setMaximumWidth(QWIDGETSIZE_MAX)
         # Its updates one a line in the column, in a row below (see arithmetic_html).
-        self._split = False
+        self._split = self._terms = False
         self.arithmetic_label.setText(self._html(self._step_text(), on))
         self.reserve_arithmetic_lines()
 
@@ -1068,7 +1101,7 @@ class StepBar(Retranslatable, QWidget):
         key = (text, width, height, top, self.beside)
         if key == self._fitted[0]:
             if self.beside:  # its text may have been set since (the same step, see set_beside)
-                label.setText(self._html(text, True, self._split))
+                label.setText(self._html(text, True, self._split, self._terms))
             return
         if self.beside:
             whole = self._html(text, True)
@@ -1081,7 +1114,15 @@ class StepBar(Retranslatable, QWidget):
                 self._split = font.pixelSize() < WHOLE_LEAST_SHARE * apart.pixelSize()
                 if self._split:
                     font = apart
-            label.setText(split if self._split else whole)
+            shown = split if self._split else whole
+            self._terms = False
+            if not _fits(self._document(shown, width), font, width, height):
+                # Not even the least font fits the updates whole: their sums break between
+                # terms (the last resort: an update reads best on one line).
+                self._split = self._terms = True
+                shown = self._html(text, True, True, True)
+                font = largest_fitting_font(self._document(shown, width), base, width, height, top)
+            label.setText(shown)
         else:
             font = largest_fitting_font(self._document(text, width), base, width, height, top)
         self._fitted = (key, font.pixelSize())
@@ -1090,10 +1131,29 @@ class StepBar(Retranslatable, QWidget):
     def _beside_html(self, text: str) -> str:
         """``text`` as the column beside the matrices shows it at the fitted font: its
         updates as the box's fit chose (see fit_arithmetic), or all broken after their names
-        where one of this step's would not fit whole (its numbers longer)."""
-        if self._split:
-            return self._html(text, True, True)
-        whole = self._html(text, True)
+        where one of this step's would not fit whole (its numbers longer), or their sums
+        broken between terms too where one would not fit so either."""
+        if self._terms:
+            return self._html(text, True, True, True)
+        updates = [
+            u
+            for line in text.split("\n")[1:]
+            if is_update_line(line)
+            for u in line.split(UPDATE_SEPARATOR)
+        ]
+        if not self._split:
+            whole = self._html(text, True)
+            if self._shown_whole(whole, updates):
+                return whole
+        pieces = [p for u in updates for p in re.split("(?<=[:：]) ", u, maxsplit=1)]
+        split = self._html(text, True, True)
+        if self._shown_whole(split, pieces):
+            return split
+        return self._html(text, True, True, True)
+
+    def _shown_whole(self, shown: str, pieces: list[str]) -> bool:
+        """Whether ``shown`` (rich text whose ``pieces`` never break) is no wider than the
+        column at the fitted font."""
         label = self.arithmetic_label
         width = max(50, label.width() - ARITHMETIC_SIDES)
         # Most steps' updates are clearly narrower than the box: measured one by one at the
@@ -1101,16 +1161,13 @@ class StepBar(Retranslatable, QWidget):
         lines = QFont(label.font())
         lines.setPixelSize(math.ceil(label.font().pixelSize() * LINES_SIZE / 100) + 1)
         metrics = QFontMetricsF(lines)
-        updates = [u for line in text.split("\n")[1:] for u in line.split(UPDATE_SEPARATOR)]
         if label.font().pixelSize() > 0 and all(
-            metrics.horizontalAdvance(u) <= width - 4 for u in updates
+            metrics.horizontalAdvance(p) <= width - 4 for p in pieces
         ):
-            return whole
-        document = self._document(whole, width)
+            return True
+        document = self._document(shown, width)
         document.setDefaultFont(label.font())
-        if document.idealWidth() <= width:
-            return whole
-        return self._html(text, True, True)
+        return document.idealWidth() <= width
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -461,16 +461,25 @@ class ViewsPanel(Retranslatable, QWidget):
             found = (bool((kinds == PADDING).any()), bool((kinds == INSERTED).any()))
             self._canvas_kinds = (kinds, (*found, bool((kinds != INPUT).any())))
         has_padding, has_inserted, has_other = self._canvas_kinds[1]
+        out_tag, in_tag = self._channel_tags()
         if "input" in shown:
             canvas = f"{kinds.shape[0]}×{kinds.shape[1]}"
             title = tr("{title}  ({size})").format(title=tr(shown["input"]), size=canvas)
+        elif has_padding and in_tag:
+            pad = format_number(spec.pad_value)
+            title = tr("Input X[{channel}]  ({size}, padded with {value})").format(
+                channel=in_tag, size=size, value=pad
+            )
         elif has_padding:
             pad = format_number(spec.pad_value)
             title = tr("Input X  ({size}, padded with {value})").format(size=size, value=pad)
+        elif in_tag:
+            title = tr("Input X[{channel}]  ({size})").format(channel=in_tag, size=size)
         else:
             title = tr("Input X  ({size})").format(size=size)
         canvas_size = f"{kinds.shape[0]}×{kinds.shape[1]}" if "input" in shown else size
-        self.input_view.set_title(title, f"X  ({canvas_size})")
+        symbol = f"X[{in_tag}]" if in_tag and "input" not in shown else "X"
+        self.input_view.set_title(title, f"{symbol}  ({canvas_size})")
         if has_inserted:
             tip = tr(
                 "Coloured cells: the input X. Pale cells: zeros inserted between input cells "
@@ -491,16 +500,20 @@ class ViewsPanel(Retranslatable, QWidget):
             tip = f"{tip}\n{dropped}" if tip else dropped
         self.input_view.setToolTip(tip)
         oh, ow = st.results.output.shape[-2:]
-        self.output_view.set_title(
-            tr("Output Y  ({size})").format(size=f"{oh}×{ow}"), f"Y  ({oh}×{ow})"
-        )
-        if spec.has_weight and st.results.output.shape[1] > 1:
-            # Which output channel's dY (each output channel has its own; the sentence
-            # writes dY[o, i, j]).
-            o = st.plane[1]
-            title = tr("Upstream gradient dY[o={o}]").format(o=o)
-            self.grad_output_view.set_title(title, f"dY[o={o}]")
+        if out_tag:
+            # Which output channel Y shows (the step's cells are that channel's).
+            self.output_view.set_title(
+                tr("Output Y[{channel}]  ({size})").format(channel=out_tag, size=f"{oh}×{ow}"),
+                f"Y[{out_tag}]  ({oh}×{ow})",
+            )
+            # ... and its dY (each output channel has its own; the sentence writes
+            # dY[o, i, j]).
+            title = tr("Upstream gradient dY[{channel}]").format(channel=out_tag)
+            self.grad_output_view.set_title(title, f"dY[{out_tag}]")
         else:
+            self.output_view.set_title(
+                tr("Output Y  ({size})").format(size=f"{oh}×{ow}"), f"Y  ({oh}×{ow})"
+            )
             self.grad_output_view.set_title(tr("Upstream gradient dY"), "dY")
         if spec.has_weight:
             kh, kw = st.results.geometry.kernel
@@ -531,6 +544,28 @@ class ViewsPanel(Retranslatable, QWidget):
                 self.by_view[tensor.view].set_title(title, short)
         self._update_step_titles()
 
+    def _channel_tags(self) -> tuple[str, str]:
+        """Which channels the single views show, as their titles write it: ``("o=1", "")``
+        for a convolution with several output channels (its input planes are titled by
+        channel on their own, see PLANE_TITLES), ``("c=1", "c=1")`` for pooling several
+        channels (each pooled on its own), empty where there is one channel."""
+        st = self.state
+        if st.out_channel_count <= 1:
+            return "", ""
+        tag = f"{'o' if st.spec.has_weight else 'c'}={st.out_channel}"
+        return tag, "" if st.spec.has_weight else tag
+
+    def _weight_slice(self) -> str:
+        """The kernel slice W and dW show, as the arithmetic indexes it ("1,0": conv2d's
+        output channel 1, input channel 0; conv_transpose2d's input channel first), or ""
+        for a weight of one slice."""
+        st = self.state
+        if not st.spec.has_weight or (st.weight.shape[0] <= 1 and st.weight.shape[1] <= 1):
+            return ""
+        c_in, c_out = st.in_channel, st.out_channel
+        index = (c_in, c_out) if st.spec.weight_in_axis == 0 else (c_out, c_in)
+        return f"{index[0]},{index[1]}"
+
     def _update_step_titles(self) -> None:
         spec = self.state.spec
         shown = self.state.results.trace.shown_as
@@ -538,7 +573,16 @@ class ViewsPanel(Retranslatable, QWidget):
             # dW fills in step by step like dX: its title says so in the backward phase (the
             # planes of several channels are titled by channel instead).
             backward = self.state.phase == "backward"
-            if backward:
+            # Which kernel slice's gradient (of several output channels: the shown one's).
+            where = self._weight_slice()
+            symbol = f"dW[{where}]" if where else "dW"
+            if backward and where:
+                self.grad_weight_view.set_title(
+                    tr("dW[{w}]  so far").format(w=where),
+                    symbol,
+                    tr("dW[{w}] so far", "a narrow view's title").format(w=where),
+                )
+            elif backward:
                 # A shorter wording before the bare "dW": the lecture layout's narrow dW view
                 # has room for "dW  so far" but not for Chinese "dW（到目前为止）", which fell
                 # back to "dW" (only the English title said the values were partial).
@@ -546,7 +590,7 @@ class ViewsPanel(Retranslatable, QWidget):
                     tr("dW  so far"), "dW", tr("dW so far", "a narrow view's title")
                 )
             else:
-                self.grad_weight_view.set_title("dW", "dW")
+                self.grad_weight_view.set_title(symbol, symbol)
         if "grad_input" in shown:
             self.grad_input_view.set_title(tr(shown["grad_input"]))
             return
@@ -554,8 +598,16 @@ class ViewsPanel(Retranslatable, QWidget):
             return  # an operation's own title (set with the values)
         if self._multi:
             return  # one plane per channel, titled by channel (set with the values)
-        if self.state.phase == "backward":
+        # dX sums every output channel's terms: only pooling's (one channel each) is tagged.
+        tag = self._channel_tags()[1]
+        if self.state.phase == "backward" and tag:
+            title = tr("Input gradient dX[{channel}]  so far").format(channel=tag)
+            self.grad_input_view.set_title(title, f"dX[{tag}]")
+        elif self.state.phase == "backward":
             self.grad_input_view.set_title(tr("Input gradient dX  so far"), "dX")
+        elif tag:
+            title = tr("Input gradient dX[{channel}]").format(channel=tag)
+            self.grad_input_view.set_title(title, f"dX[{tag}]")
         else:
             self.grad_input_view.set_title(tr("Input gradient dX"), "dX")
 
