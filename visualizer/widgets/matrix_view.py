@@ -5597,6 +5597,18 @@ class MatrixView(QWidget):
         rows, cols = self._content[0].shape
         return rows, cols
 
+    def read_shape(self) -> tuple[int, int]:
+        """The rows and columns of the canvas without its ``ceil_mode`` overhang: the input
+        and its padding, what the lecture layout weighs when it chooses a heat map.  The
+        hatched overhang (never read) grows with the dropped windows it holds: a 7×7 input
+        padded by 1 drew an 11×11 canvas and became a heat map without numbers."""
+        values, kinds, _ = self._content
+        if kinds is None:
+            rows, cols = values.shape
+            return rows, cols
+        read = kinds != OVERHANG
+        return int(read.any(axis=1).sum()), int(read.any(axis=0).sum())
+
     def close_up_box(self, margin: int) -> tuple[int, int]:
         """The rows and columns a lecture close-up shows: the step's cells and ``margin``
         cells on every side (at most the canvas, at most ``MAGNIFIER_MAX``)."""

@@ -924,7 +924,7 @@ class ViewsPanel(Retranslatable, QWidget):
             view
             for view in views
             if view.can_close_up()
-            and max(view.canvas_shape()) > most
+            and max(view.read_shape()) > most
             and view.close_up_box(MAGNIFIER_MARGIN) != view.canvas_shape()
         ]
         if not large:
