@@ -4888,6 +4888,9 @@ class MatrixView(QWidget):
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
         self._highlight_cells: Marks = Marks()
+        # The step's cells of another view in this view's coordinates whose region the
+        # close-up frames instead of this view's own (see set_close_up_region).
+        self._close_up_region: Marks | None = None
         # Windows outlined whatever the step (see set_outlines), and their cells' styles.
         self._outlines: tuple[Outline, ...] = ()
         self._outline_marks = Marks()
@@ -5251,8 +5254,13 @@ class MatrixView(QWidget):
             wins = shifted.cells_with(("winner",))
             self.heatmap.set_marks(marked, wins)
             # The magnifier follows the step (not the mouse: hover marks are left out).
+            framed = shifted
+            if self._close_up_region is not None:
+                framed = self._close_up_region.shifted(off_r, off_c).clipped(
+                    self.model.values.shape
+                )
             self._update_magnifier(
-                list(shifted.corners(MAGNIFIED_STYLES)), shifted.corners(FOCUS_STYLES)
+                list(framed.corners(MAGNIFIED_STYLES)), shifted.corners(FOCUS_STYLES)
             )
         else:
             listed = shifted.as_dict()  # a table: at most its own cells
@@ -5268,6 +5276,14 @@ class MatrixView(QWidget):
                 self.table.refresh()
                 return
             self.table.refresh_cells(changed)
+
+    def set_close_up_region(self, marks: Marks | None) -> None:
+        """The step's cells of another view (matrix coordinates, this view's) whose region
+        the close-up frames, ``marks``' window and the cells around it, instead of this
+        view's own marked cells; None: its own.  The argmax mask marks only the winner: its
+        close-up, centred on it, showed rows 3–7 where X's showed the window's rows 2–7.
+        Applied with the next :meth:`set_highlights`."""
+        self._close_up_region = marks
 
     def set_outlines(self, outlines: Sequence[Outline]) -> None:
         """Windows to outline whatever the step, ``(rows, cols, role)`` in matrix coordinates:
@@ -5612,9 +5628,9 @@ class MatrixView(QWidget):
     def close_up_box(self, margin: int) -> tuple[int, int]:
         """The rows and columns a lecture close-up shows: the step's cells and ``margin``
         cells on every side (at most the canvas, at most ``MAGNIFIER_MAX``)."""
-        return magnifier_size(
-            self._content[0].shape, self._highlight_cells.box(MAGNIFIED_STYLES), margin
-        )
+        region = self._close_up_region
+        marks = self._highlight_cells if region is None else region
+        return magnifier_size(self._content[0].shape, marks.box(MAGNIFIED_STYLES), margin)
 
     def close_up_texts(self) -> tuple[str, ...]:
         """The longest texts of the whole matrix and of what it will hold (the texts a
