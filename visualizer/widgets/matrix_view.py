@@ -87,6 +87,7 @@ from visualizer.model.present import (
     DROPPED,
     INPUT,
     INSERTED,
+    MAGNIFIER_WHOLE,
     OVERHANG,
     PADDING,
     Marks,
@@ -4862,6 +4863,13 @@ class MatrixView(QWidget):
         # The close-up's most rows and columns and what they were worked out from.
         self._most_key: tuple[int, int, bool, int, int] | None = None
         self._most = (MAGNIFIER_LEAST, MAGNIFIER_LEAST)
+        # The step's cells the close-up was last asked to show, and the rows and columns
+        # its box was cut to then: a view resized after the step (a dock opened) cuts it anew.
+        self._magnifier_asked: tuple[list[tuple[int, int]], tuple[tuple[int, int], ...]] = (
+            [],
+            (),
+        )
+        self._box_room: tuple[tuple[int, int], int] | None = None
         # The close-up's column width by the matrix it is of (see _magnifier_column).
         self._column_of: tuple[tuple[object, ...], int] = ((), MAGNIFIER_CELL)
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
@@ -5336,9 +5344,16 @@ class MatrixView(QWidget):
             return
         values, kinds, offset = self._content
         plan = self.close_up_plan
+        self._magnifier_asked = (marks, tuple(focus))
         if plan is None:
+            self._box_room = (self._magnifier_most(), self._magnifier_whole())
             box = magnifier_box(
-                values.shape, marks, most=self._magnifier_most(), keep_size=True, focus=focus
+                values.shape,
+                marks,
+                most=self._magnifier_most(),
+                whole=self._magnifier_whole(),
+                keep_size=True,
+                focus=focus,
             )
         else:
             box = magnifier_box(
@@ -5466,6 +5481,23 @@ class MatrixView(QWidget):
             self._most = self._magnifier_most_for(*key)
         return self._most
 
+    def _magnifier_whole(self) -> int:
+        """The rows and columns a short window's close-up shows whole (it and the cells
+        around it) even where fewer fit at ``MAGNIFIER_CELL``: ``MAGNIFIER_WHOLE``, or fewer
+        where that many would leave cells too small for numbers.  A 2×2 window and two
+        cells around it (six rows) in a close-up of 85 px (1024×768 with the code dock)
+        had 12 px cells without a number.  Judged from the close-up's own room once it is
+        shown (the share's estimate is a few rows short of it)."""
+        magnifier = self.magnifier
+        if magnifier is None or not magnifier.isVisibleTo(self):
+            return MAGNIFIER_WHOLE
+        width, height = magnifier._room()
+        head_w, head_h = magnifier._header_size(MIN_NUMBER_CELL, apply=False)
+        column = max(MIN_NUMBER_CELL, self._magnifier_column() * MIN_NUMBER_CELL / MAGNIFIER_CELL)
+        rows = int((height - head_h) // MIN_NUMBER_CELL)
+        cols = int((width - head_w) // column)
+        return max(MAGNIFIER_LEAST, min(MAGNIFIER_WHOLE, rows, cols))
+
     def _magnifier_column(self) -> int:
         """The column width the whole matrix's longest numbers (:meth:`close_up_texts`: its
         own and those reserved for later steps) need at ``MAGNIFIER_CELL`` pixels, at least
@@ -5571,6 +5603,7 @@ class MatrixView(QWidget):
         return self.magnifier
 
     def _fit_magnifier(self) -> None:
+        self._recut_magnifier()
         magnifier = self.magnifier
         plan = self.close_up_plan
         if magnifier is not None and plan is not None:
@@ -6224,7 +6257,23 @@ class MatrixView(QWidget):
         super().resizeEvent(event)
         if self.magnifier is not None:
             self._place_magnifier()
+            self._recut_magnifier()
         self.sigResized.emit()
+
+    def _recut_magnifier(self) -> None:
+        """The close-up's box cut again to the rows and columns the view's new size leaves
+        it: cut for the size the view had at the step, the close-up kept six rows of a 2×2
+        window in the 85 px the code dock left it (12 px cells, no numbers)."""
+        magnifier = self.magnifier
+        if (
+            magnifier is None
+            or self.close_up_plan is not None
+            or self._box_room is None
+            or not magnifier.isVisibleTo(self)
+        ):
+            return
+        if (self._magnifier_most(), self._magnifier_whole()) != self._box_room:
+            self._update_magnifier(*self._magnifier_asked)
 
     def _place_body(self) -> bool:
         return self.magnifier is not None and self._place_magnifier(before_layout=True)
