@@ -1364,8 +1364,11 @@ class _CellDelegate(QStyledItemDelegate):
         background = model._background(r, c)
         text = model._display(r, c)
         font = foreground = None
+        side: int | None = None
         if text:
             font, foreground = model._font(r, c), model._foreground(r, c)
+            if styles and isinstance(font, QFont) and isinstance(text, str):
+                font, side = self.framed_number(rect, text, font)
             if (
                 painter is self._picture_painter
                 and note is None
@@ -1379,7 +1382,6 @@ class _CellDelegate(QStyledItemDelegate):
                 if picture is not None:
                     painter.drawPixmap(rect.x(), rect.y(), picture)
                     if styles:
-                        side = self._side_room(rect, font)
                         self._paint_borders(painter, rect, styles, background.color(), side)
                     return
         # A selected, current or hovered cell keeps its own colour: the style's selection
@@ -1404,7 +1406,6 @@ class _CellDelegate(QStyledItemDelegate):
             painter.drawRect(frame)
         if styles:
             # A noted cell's frame as its neighbours': a window's frames stay alike.
-            side = None if font is None else self._side_room(rect, font)
             self._paint_borders(painter, rect, styles, background.color(), side)
         if note and layout is not None:
             paint_note(painter, rect, note, layout, self.base_font)
@@ -1737,6 +1738,36 @@ class _CellDelegate(QStyledItemDelegate):
             self._sides.clear()
         self._sides[key] = (font, side)
         return side
+
+    def framed_number(self, rect: QRect, text: str, font: QFont) -> tuple[QFont, int]:
+        """The font a highlighted cell ``rect``'s number ``text`` is drawn in (the model's
+        ``font``) and the room it leaves its frames at its left and right (see
+        :meth:`_side_room`).  A winner's bold number, the one the nested frames (the
+        window's and the winner's) go around, leaves them the room its own text leaves: the
+        room of the matrix's widest number (bold "-15" where the winner was "16") left them
+        a pixel or two at its sides.  Where even its own text leaves the two frames less
+        than NESTED_LEAST pixels (and the room above and below is more), it is drawn in the
+        cell's normal font: the same size, not bold, narrower."""
+        side = self._side_room(rect, font)
+        if not font.bold():
+            return font, side
+        own = self._text_side(rect, font, text)
+        gap = frame_gap(self.scale)
+        want = min(self._number_room(rect.height()), nested_least(self.scale) + gap)
+        plain = self._model.font
+        if own >= want or plain is None or plain.bold():
+            return font, own
+        normal = self._text_side(rect, plain, text)
+        return (plain, normal) if normal > own else (font, own)
+
+    def _text_side(self, rect: QRect, font: QFont, text: str) -> int:
+        """The pixels between cell ``rect``'s left or right edge and its number ``text``
+        drawn centred in ``font``, as :meth:`_paint_number` fits it."""
+        shown, sized = self.fitted_number(
+            text, font, rect.width() - 2 * self._text_margin, rect.height()
+        )
+        width = self._text_width(self._completed_font(font), sized.pixelSize(), shown)
+        return max(0, int((rect.width() - width) / 2))
 
     def _paint_borders(
         self,
@@ -2076,6 +2107,14 @@ def frame_edge(pen_width: int) -> int:
 
 
 FRAME_GAP = 2  # pixels kept between a highlight frame and the digits, at scale 1
+# The least depth (pixels, at scale 1) of two nested frames at a number's sides: an outline,
+# each colour 2 px, a line between them, an inline (see _nested_rings).
+NESTED_LEAST = 7
+
+
+def nested_least(scale: float) -> int:
+    """The least depth of two nested frames in cells drawn at ``scale`` (see NESTED_LEAST)."""
+    return max(NESTED_LEAST, round(NESTED_LEAST * scale))
 
 
 def frame_gap(scale: float) -> int:
@@ -3125,9 +3164,13 @@ class _Table(QTableView):
                 left.append((r, c))
                 continue
             font = model._font(r, c)
-            side = sides.get(id(font))
-            if side is None:
-                side = sides[id(font)] = delegate._side_room(rect, font)
+            text = model._display(r, c)
+            if isinstance(font, QFont) and font.bold() and isinstance(text, str):
+                side = delegate.framed_number(rect, text, font)[1]  # a winner's own room
+            else:
+                side = sides.get(id(font))
+                if side is None:
+                    side = sides[id(font)] = delegate._side_room(rect, font)
             key = (
                 look,
                 row_h,
