@@ -506,6 +506,48 @@ def test_a_highlight_frame_does_not_cover_the_sides_of_a_wide_number(qtbot):
     assert found
 
 
+@pytest.mark.parametrize("winner", ["16", "-15"])
+def test_nested_frames_keep_their_depth_beside_a_wide_winner(qtbot, winner):
+    """Max pooling, lecture layout at 1366×768: the winner's cell (70 × 49 px) nests the
+    winner's frame inside the window's, and beside its bold "16" the two were a pixel or two
+    deep at the sides (laid out for the matrix's widest number, bold "-15"), hard to see from
+    the back of a hall.  At the sides they now reach as deep as above and below the number
+    (or NESTED_LEAST pixels), clear of its digits, and the number keeps the cell's font size
+    (a winner too wide for that is drawn in the cell's normal font, not bold, not smaller)."""
+    view = shown_table(qtbot, [[float(winner), -15.0], [3.0, 9.0]], (400, 300))
+    view.set_cell_size(49)
+    view.set_highlights(
+        {(0, 0): {"window", "winner"}, (0, 1): {"window"}, (1, 0): {"window"}, (1, 1): set()}
+    )
+    width, height = 70, 49
+    delegate = view.delegate
+    least = 7  # an outline, 2 px of each colour, a line between them, an inline
+    checked = 0
+    for pixels in range(16, 36):
+        font = QFont(view.model.font)
+        font.setPixelSize(pixels)
+        view.model.font = font
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        painter = paint_into(view, _BandPainter(image), width, height, (0, 0))
+        [(rect, drawn, text)] = painter.drawn
+        assert text == winner
+        assert drawn.pixelSize() == delegate._completed_font(font).pixelSize(), pixels
+        advance = QFontMetricsF(drawn).horizontalAdvance(text)
+        left_ink = rect.center().x() - advance / 2
+        middle_row, middle_col = height // 2, width // 2
+        sides = [(x, x + w) for x, y, w, h in painter.bands if y <= middle_row < y + h]
+        tops = [(y, y + h) for x, y, w, h in painter.bands if x <= middle_col < x + w]
+        left_depth = max(end for start, end in sides if start < middle_col)
+        top_depth = max(end for start, end in tops if start < middle_row)
+        assert left_depth <= left_ink + 1, (pixels, sides, left_ink)  # clear of the digits
+        # As deep as above and below, where the number as drawn leaves that room beside it.
+        free = int((width - advance) / 2) - matrix_view.frame_gap(delegate.scale)
+        assert left_depth >= min(top_depth, least, free), (pixels, left_depth, top_depth)
+        assert left_depth >= min(top_depth, least) or winner == "-15", pixels
+        checked += 1
+    assert checked == 20
+
+
 class _NotePainter(_BandPainter):
     """A band-recording painter that also remembers the filled rectangles drawn (a note's
     tab)."""

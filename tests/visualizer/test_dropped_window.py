@@ -145,6 +145,31 @@ def test_lecture_layout_draws_the_dropped_windows(window, qtbot, size):
     window.presentation.set_presentation(False, save=False)
 
 
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_overhang_does_not_make_a_small_input_a_heat_map(window, qtbot, size):
+    """A 7×7 input padded by 1, windows of 3 with stride 4 and ceil_mode: the overhang that
+    holds the dropped windows makes the drawn canvas 11×11, yet the lecture layout draws the
+    input as a table with its numbers (it was a heat map: the threshold read the canvas)."""
+    window.resize(*size)
+    st = window.state
+    assert st.set_op("max_pool2d")
+    st.set_input(np.arange(49, dtype=float).reshape(1, 1, 7, 7) % 10)
+    assert st.set_params(kernel_size=3, stride=4, padding=1, ceil_mode=True)
+    settle(qtbot)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    view = input_view(window)
+    assert view.canvas_shape() == (11, 11)  # the dropped windows are still drawn ...
+    assert view.read_shape() == (9, 9)
+    assert view.isVisible() and view.stack.currentIndex() == 0  # ... in a table
+    assert view.close_up_plan is None
+    assert view.model.show_numbers
+    drawn = {(r, c) for rows, cols, _ in view.outlines() for r in rows for c in cols}
+    assert (8, 8) in drawn  # matrix coordinates: the last dropped window's corner
+    window.presentation.set_presentation(False, save=False)
+
+
 def test_dashes_keep_clear_of_numbers(window, qtbot):
     """A dropped window that starts in the right padding: its padding cells show −∞ (max
     pooling), and the dashed outline along them stays within the room the number leaves."""

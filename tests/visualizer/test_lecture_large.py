@@ -267,3 +267,46 @@ def test_a_close_up_of_long_numbers_stays_whole_in_the_window(window, qtbot, siz
         for part in parts:
             rect = part.rect().translated(part.mapTo(window, part.rect().topLeft()))
             assert window.rect().contains(rect), (size, view.objectName(), rect)
+
+
+def framed(view) -> tuple[range, range]:
+    """The matrix rows and columns ``view``'s close-up shows."""
+    close_up = view.magnifier
+    assert close_up is not None and close_up.isVisibleTo(view), view.objectName()
+    (rows, cols), (off_r, off_c) = close_up.model.values.shape, close_up.model.offset
+    return range(-off_r, rows - off_r), range(-off_c, cols - off_c)
+
+
+@pytest.mark.parametrize("lecture", [True, False])
+@pytest.mark.parametrize("padding", [0, 1])
+def test_the_mask_and_dx_close_ups_frame_x_s_region(window, qtbot, lecture, padding):
+    """Max pooling of a 28×28 input: the argmax mask's close-up (forward) and dX's (backward)
+    show the rows and columns X's close-up shows, the window and the cells around it (as many
+    where X's shows its padding).  Theirs framed their own marks, the winner alone: rows 3–7
+    beside X's 2–7."""
+    st = window.state
+    assert st.set_op("max_pool2d")
+    st.set_input(np.arange(28 * 28, dtype=float).reshape(1, 1, 28, 28) * 7 % 10)
+    kernel = 2 + padding
+    assert st.set_params(kernel_size=kernel, stride=2, padding=padding)
+    settle(qtbot)
+    window.presentation.set_presentation(lecture, save=False)
+    panel = window.views_panel
+    try:
+        for phase_start, other in ((0, panel.mask_view), (st.n_windows, panel.grad_input_view)):
+            for step in (40, 57, 100):
+                st.set_step(phase_start + step)
+                settle(qtbot)
+                settle(qtbot)
+                assert is_heat_map(panel.input_view) and is_heat_map(other)
+                x_rows, x_cols = framed(panel.input_view)
+                rows, cols = framed(other)
+                for mine, xs in ((rows, x_rows), (cols, x_cols)):
+                    if xs.start >= 0:
+                        assert mine == xs, (other.objectName(), step)
+                    else:  # X's shows its padding, which the mask and dX do not have
+                        assert len(mine) == len(xs) and mine.start == 0, (other.objectName(), step)
+                winners = {rc for rc, s in other.highlights().items() if s & MAGNIFIED_STYLES}
+                assert winners and all(r in rows and c in cols for r, c in winners)
+    finally:
+        window.presentation.set_presentation(False, save=False)

@@ -87,6 +87,7 @@ from visualizer.model.present import (
     DROPPED,
     INPUT,
     INSERTED,
+    MAGNIFIER_WHOLE,
     OVERHANG,
     PADDING,
     Marks,
@@ -1363,8 +1364,11 @@ class _CellDelegate(QStyledItemDelegate):
         background = model._background(r, c)
         text = model._display(r, c)
         font = foreground = None
+        side: int | None = None
         if text:
             font, foreground = model._font(r, c), model._foreground(r, c)
+            if styles and isinstance(font, QFont) and isinstance(text, str):
+                font, side = self.framed_number(rect, text, font)
             if (
                 painter is self._picture_painter
                 and note is None
@@ -1378,7 +1382,6 @@ class _CellDelegate(QStyledItemDelegate):
                 if picture is not None:
                     painter.drawPixmap(rect.x(), rect.y(), picture)
                     if styles:
-                        side = self._side_room(rect, font)
                         self._paint_borders(painter, rect, styles, background.color(), side)
                     return
         # A selected, current or hovered cell keeps its own colour: the style's selection
@@ -1403,7 +1406,6 @@ class _CellDelegate(QStyledItemDelegate):
             painter.drawRect(frame)
         if styles:
             # A noted cell's frame as its neighbours': a window's frames stay alike.
-            side = None if font is None else self._side_room(rect, font)
             self._paint_borders(painter, rect, styles, background.color(), side)
         if note and layout is not None:
             paint_note(painter, rect, note, layout, self.base_font)
@@ -1736,6 +1738,36 @@ class _CellDelegate(QStyledItemDelegate):
             self._sides.clear()
         self._sides[key] = (font, side)
         return side
+
+    def framed_number(self, rect: QRect, text: str, font: QFont) -> tuple[QFont, int]:
+        """The font a highlighted cell ``rect``'s number ``text`` is drawn in (the model's
+        ``font``) and the room it leaves its frames at its left and right (see
+        :meth:`_side_room`).  A winner's bold number, the one the nested frames (the
+        window's and the winner's) go around, leaves them the room its own text leaves: the
+        room of the matrix's widest number (bold "-15" where the winner was "16") left them
+        a pixel or two at its sides.  Where even its own text leaves the two frames less
+        than NESTED_LEAST pixels (and the room above and below is more), it is drawn in the
+        cell's normal font: the same size, not bold, narrower."""
+        side = self._side_room(rect, font)
+        if not font.bold():
+            return font, side
+        own = self._text_side(rect, font, text)
+        gap = frame_gap(self.scale)
+        want = min(self._number_room(rect.height()), nested_least(self.scale) + gap)
+        plain = self._model.font
+        if own >= want or plain is None or plain.bold():
+            return font, own
+        normal = self._text_side(rect, plain, text)
+        return (plain, normal) if normal > own else (font, own)
+
+    def _text_side(self, rect: QRect, font: QFont, text: str) -> int:
+        """The pixels between cell ``rect``'s left or right edge and its number ``text``
+        drawn centred in ``font``, as :meth:`_paint_number` fits it."""
+        shown, sized = self.fitted_number(
+            text, font, rect.width() - 2 * self._text_margin, rect.height()
+        )
+        width = self._text_width(self._completed_font(font), sized.pixelSize(), shown)
+        return max(0, int((rect.width() - width) / 2))
 
     def _paint_borders(
         self,
@@ -2075,6 +2107,14 @@ def frame_edge(pen_width: int) -> int:
 
 
 FRAME_GAP = 2  # pixels kept between a highlight frame and the digits, at scale 1
+# The least depth (pixels, at scale 1) of two nested frames at a number's sides: an outline,
+# each colour 2 px, a line between them, an inline (see _nested_rings).
+NESTED_LEAST = 7
+
+
+def nested_least(scale: float) -> int:
+    """The least depth of two nested frames in cells drawn at ``scale`` (see NESTED_LEAST)."""
+    return max(NESTED_LEAST, round(NESTED_LEAST * scale))
 
 
 def frame_gap(scale: float) -> int:
@@ -3124,9 +3164,13 @@ class _Table(QTableView):
                 left.append((r, c))
                 continue
             font = model._font(r, c)
-            side = sides.get(id(font))
-            if side is None:
-                side = sides[id(font)] = delegate._side_room(rect, font)
+            text = model._display(r, c)
+            if isinstance(font, QFont) and font.bold() and isinstance(text, str):
+                side = delegate.framed_number(rect, text, font)[1]  # a winner's own room
+            else:
+                side = sides.get(id(font))
+                if side is None:
+                    side = sides[id(font)] = delegate._side_room(rect, font)
             key = (
                 look,
                 row_h,
@@ -4862,6 +4906,13 @@ class MatrixView(QWidget):
         # The close-up's most rows and columns and what they were worked out from.
         self._most_key: tuple[int, int, bool, int, int] | None = None
         self._most = (MAGNIFIER_LEAST, MAGNIFIER_LEAST)
+        # The step's cells the close-up was last asked to show, and the rows and columns
+        # its box was cut to then: a view resized after the step (a dock opened) cuts it anew.
+        self._magnifier_asked: tuple[list[tuple[int, int]], tuple[tuple[int, int], ...]] = (
+            [],
+            (),
+        )
+        self._box_room: tuple[tuple[int, int], int] | None = None
         # The close-up's column width by the matrix it is of (see _magnifier_column).
         self._column_of: tuple[tuple[object, ...], int] = ((), MAGNIFIER_CELL)
         self._magnified: tuple[object, ...] | None = None  # what the magnifier was last given
@@ -4888,6 +4939,9 @@ class MatrixView(QWidget):
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
         self._highlight_cells: Marks = Marks()
+        # The step's cells of another view in this view's coordinates whose region the
+        # close-up frames instead of this view's own (see set_close_up_region).
+        self._close_up_region: Marks | None = None
         # Windows outlined whatever the step (see set_outlines), and their cells' styles.
         self._outlines: tuple[Outline, ...] = ()
         self._outline_marks = Marks()
@@ -5251,8 +5305,13 @@ class MatrixView(QWidget):
             wins = shifted.cells_with(("winner",))
             self.heatmap.set_marks(marked, wins)
             # The magnifier follows the step (not the mouse: hover marks are left out).
+            framed = shifted
+            if self._close_up_region is not None:
+                framed = self._close_up_region.shifted(off_r, off_c).clipped(
+                    self.model.values.shape
+                )
             self._update_magnifier(
-                list(shifted.corners(MAGNIFIED_STYLES)), shifted.corners(FOCUS_STYLES)
+                list(framed.corners(MAGNIFIED_STYLES)), shifted.corners(FOCUS_STYLES)
             )
         else:
             listed = shifted.as_dict()  # a table: at most its own cells
@@ -5268,6 +5327,14 @@ class MatrixView(QWidget):
                 self.table.refresh()
                 return
             self.table.refresh_cells(changed)
+
+    def set_close_up_region(self, marks: Marks | None) -> None:
+        """The step's cells of another view (matrix coordinates, this view's) whose region
+        the close-up frames, ``marks``' window and the cells around it, instead of this
+        view's own marked cells; None: its own.  The argmax mask marks only the winner: its
+        close-up, centred on it, showed rows 3–7 where X's showed the window's rows 2–7.
+        Applied with the next :meth:`set_highlights`."""
+        self._close_up_region = marks
 
     def set_outlines(self, outlines: Sequence[Outline]) -> None:
         """Windows to outline whatever the step, ``(rows, cols, role)`` in matrix coordinates:
@@ -5320,9 +5387,16 @@ class MatrixView(QWidget):
             return
         values, kinds, offset = self._content
         plan = self.close_up_plan
+        self._magnifier_asked = (marks, tuple(focus))
         if plan is None:
+            self._box_room = (self._magnifier_most(), self._magnifier_whole())
             box = magnifier_box(
-                values.shape, marks, most=self._magnifier_most(), keep_size=True, focus=focus
+                values.shape,
+                marks,
+                most=self._magnifier_most(),
+                whole=self._magnifier_whole(),
+                keep_size=True,
+                focus=focus,
             )
         else:
             box = magnifier_box(
@@ -5450,6 +5524,23 @@ class MatrixView(QWidget):
             self._most = self._magnifier_most_for(*key)
         return self._most
 
+    def _magnifier_whole(self) -> int:
+        """The rows and columns a short window's close-up shows whole (it and the cells
+        around it) even where fewer fit at ``MAGNIFIER_CELL``: ``MAGNIFIER_WHOLE``, or fewer
+        where that many would leave cells too small for numbers.  A 2×2 window and two
+        cells around it (six rows) in a close-up of 85 px (1024×768 with the code dock)
+        had 12 px cells without a number.  Judged from the close-up's own room once it is
+        shown (the share's estimate is a few rows short of it)."""
+        magnifier = self.magnifier
+        if magnifier is None or not magnifier.isVisibleTo(self):
+            return MAGNIFIER_WHOLE
+        width, height = magnifier._room()
+        head_w, head_h = magnifier._header_size(MIN_NUMBER_CELL, apply=False)
+        column = max(MIN_NUMBER_CELL, self._magnifier_column() * MIN_NUMBER_CELL / MAGNIFIER_CELL)
+        rows = int((height - head_h) // MIN_NUMBER_CELL)
+        cols = int((width - head_w) // column)
+        return max(MAGNIFIER_LEAST, min(MAGNIFIER_WHOLE, rows, cols))
+
     def _magnifier_column(self) -> int:
         """The column width the whole matrix's longest numbers (:meth:`close_up_texts`: its
         own and those reserved for later steps) need at ``MAGNIFIER_CELL`` pixels, at least
@@ -5555,6 +5646,7 @@ class MatrixView(QWidget):
         return self.magnifier
 
     def _fit_magnifier(self) -> None:
+        self._recut_magnifier()
         magnifier = self.magnifier
         plan = self.close_up_plan
         if magnifier is not None and plan is not None:
@@ -5597,12 +5689,24 @@ class MatrixView(QWidget):
         rows, cols = self._content[0].shape
         return rows, cols
 
+    def read_shape(self) -> tuple[int, int]:
+        """The rows and columns of the canvas without its ``ceil_mode`` overhang: the input
+        and its padding, what the lecture layout weighs when it chooses a heat map.  The
+        hatched overhang (never read) grows with the dropped windows it holds: a 7×7 input
+        padded by 1 drew an 11×11 canvas and became a heat map without numbers."""
+        values, kinds, _ = self._content
+        if kinds is None:
+            rows, cols = values.shape
+            return rows, cols
+        read = kinds != OVERHANG
+        return int(read.any(axis=1).sum()), int(read.any(axis=0).sum())
+
     def close_up_box(self, margin: int) -> tuple[int, int]:
         """The rows and columns a lecture close-up shows: the step's cells and ``margin``
         cells on every side (at most the canvas, at most ``MAGNIFIER_MAX``)."""
-        return magnifier_size(
-            self._content[0].shape, self._highlight_cells.box(MAGNIFIED_STYLES), margin
-        )
+        region = self._close_up_region
+        marks = self._highlight_cells if region is None else region
+        return magnifier_size(self._content[0].shape, marks.box(MAGNIFIED_STYLES), margin)
 
     def close_up_texts(self) -> tuple[str, ...]:
         """The longest texts of the whole matrix and of what it will hold (the texts a
@@ -6196,7 +6300,23 @@ class MatrixView(QWidget):
         super().resizeEvent(event)
         if self.magnifier is not None:
             self._place_magnifier()
+            self._recut_magnifier()
         self.sigResized.emit()
+
+    def _recut_magnifier(self) -> None:
+        """The close-up's box cut again to the rows and columns the view's new size leaves
+        it: cut for the size the view had at the step, the close-up kept six rows of a 2×2
+        window in the 85 px the code dock left it (12 px cells, no numbers)."""
+        magnifier = self.magnifier
+        if (
+            magnifier is None
+            or self.close_up_plan is not None
+            or self._box_room is None
+            or not magnifier.isVisibleTo(self)
+        ):
+            return
+        if (self._magnifier_most(), self._magnifier_whole()) != self._box_room:
+            self._update_magnifier(*self._magnifier_asked)
 
     def _place_body(self) -> bool:
         return self.magnifier is not None and self._place_magnifier(before_layout=True)

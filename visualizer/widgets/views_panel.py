@@ -105,6 +105,9 @@ GRADIENTS = ("grad_input", "grad_weight", "grad_output", "grad_bias")
 # Views whose cells are input positions (hover links them to the outputs) and output ones.
 INPUT_SIDE = ("input", "grad_input")
 OUTPUT_SIDE = ("output", "grad_output")
+# Views whose close-up frames the input view's region of the step (see
+# MatrixView.set_close_up_region).
+SAME_REGION_AS_INPUT = ("mask", "grad_input")
 # Views that fill in while stepping (the others are drawn whole with the results).
 STEPPED = ("input", "weight", "output", "mask", "grad_output", "grad_input", "grad_weight")
 # Tensors with one plane per input channel: a multi-channel convolution shows them side by side.
@@ -976,7 +979,7 @@ class ViewsPanel(Retranslatable, QWidget):
             view
             for view in views
             if view.can_close_up()
-            and max(view.canvas_shape()) > most
+            and max(view.read_shape()) > most
             and view.close_up_box(MAGNIFIER_MARGIN) != view.canvas_shape()
         ]
         if not large:
@@ -1962,6 +1965,14 @@ class ViewsPanel(Retranslatable, QWidget):
             if name in self._tensor_views():
                 cells[name] = cells.get(name, Marks()).added(pairs, "hover")
         views = self._tensor_views()
+        # The mask and dX are in X's coordinates (unless X's view shows a canvas of the
+        # trace's own): their close-ups frame X's region, the window and the cells around
+        # it, not their own marks alone (the winner: a box two rows lower than X's).
+        region = cells.get("input") if st.results.trace.canvas_kinds is None else None
+        for name in SAME_REGION_AS_INPUT:
+            if name in views:
+                own = cells.get(name)
+                views[name].set_close_up_region(region if own and region else None)
         for name, marks in cells.items():
             view = views[name]
             view.set_highlights(marks)
