@@ -67,6 +67,11 @@ PRESENTATION_TITLE_FLOOR = 0.024
 # with the matrices).
 PRESENTATION_CAPTION_SCALE = 0.8
 PRESENTATION_CAPTION_CAP = 0.021
+# The scales above were chosen on a laptop's screen this many pixels high; in a taller window
+# the counter, the arithmetic and the titles grow with its height, as the matrices do (at
+# 1920×1080 the counter kept its 1366×768 size, 25 px digits under the matrices' 43 px, and
+# the arithmetic and titles sat on their floors, a smaller share of the screen than at 768).
+PRESENTATION_REFERENCE_HEIGHT = 768
 # ... and in the normal layout (zoomed in, they leave the room to the matrices).
 COUNTER_CAP = 0.04
 TEXT_CAP = 0.034
@@ -488,12 +493,13 @@ class Presentation(WindowFeature):
 
     def _apply_fonts(self) -> None:
         z = self.label_scale()
-        counter = z * (PRESENTATION_COUNTER_SCALE if self.presenting else 1.0)
-        text = z * (PRESENTATION_TEXT_SCALE if self.presenting else 1.0)
+        height = max(self.window.height(), 480)
+        screen = max(1.0, height / PRESENTATION_REFERENCE_HEIGHT) if self.presenting else 1.0
+        counter = z * (PRESENTATION_COUNTER_SCALE * screen if self.presenting else 1.0)
+        text = z * (PRESENTATION_TEXT_SCALE * screen if self.presenting else 1.0)
         bar = self.window.step_bar
         counter_font = _scaled(self._counter_base, counter)
         text_font = _scaled(self._arithmetic_base, text)
-        height = max(self.window.height(), 480)
         caps = (
             (PRESENTATION_COUNTER_CAP, PRESENTATION_TEXT_CAP)
             if self.presenting
@@ -510,7 +516,7 @@ class Presentation(WindowFeature):
         # the lecture layout they are larger (they shorten to the symbol where they do not fit)
         # and keep their size whatever the zoom: its matrices already fill the window and do
         # not grow with it (views_panel); titles that did shortened to "mask", "Y  (4×4)".
-        title = PRESENTATION_TITLE_SCALE if self.presenting else 1 + (z - 1) / 2
+        title = PRESENTATION_TITLE_SCALE * screen if self.presenting else 1 + (z - 1) / 2
         known = {id(label) for label, _ in self._title_bases}
         for view in self.window.views_panel.views():  # planes made since (more channels)
             if id(view.title_label) not in known:
