@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QToolBar, QWidge
 
 from visualizer.i18n import set_action_text, tr
 from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
+from visualizer.model.present import lecture_screen_scale
 from visualizer.settings import app_settings, is_batch_run
 from visualizer.ui import WindowFeature, add_action, painted_icon
 from visualizer.view_settings import THEMES, is_dark, view_settings
@@ -67,11 +68,6 @@ PRESENTATION_TITLE_FLOOR = 0.024
 # with the matrices).
 PRESENTATION_CAPTION_SCALE = 0.8
 PRESENTATION_CAPTION_CAP = 0.021
-# The scales above were chosen on a laptop's screen this many pixels high; in a taller window
-# the counter, the arithmetic and the titles grow with its height, as the matrices do (at
-# 1920×1080 the counter kept its 1366×768 size, 25 px digits under the matrices' 43 px, and
-# the arithmetic and titles sat on their floors, a smaller share of the screen than at 768).
-PRESENTATION_REFERENCE_HEIGHT = 768
 # ... and in the normal layout (zoomed in, they leave the room to the matrices).
 COUNTER_CAP = 0.04
 TEXT_CAP = 0.034
@@ -494,7 +490,8 @@ class Presentation(WindowFeature):
     def _apply_fonts(self) -> None:
         z = self.label_scale()
         height = max(self.window.height(), 480)
-        screen = max(1.0, height / PRESENTATION_REFERENCE_HEIGHT) if self.presenting else 1.0
+        # In a window taller than a laptop's the scales grow with it (lecture_screen_scale).
+        screen = lecture_screen_scale(height) if self.presenting else 1.0
         counter = z * (PRESENTATION_COUNTER_SCALE * screen if self.presenting else 1.0)
         text = z * (PRESENTATION_TEXT_SCALE * screen if self.presenting else 1.0)
         bar = self.window.step_bar
