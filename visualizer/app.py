@@ -8,6 +8,7 @@ Command line (also what makes the app scriptable and testable)::
                    [--phase forward|backward] [--screenshot FILE.png] [--window-size WxH]
                    [--export-gif FILE.gif [--gif-delay MS] [--gif-phase forward|backward|both]]
                    [--presentation] [--language en|zh_CN] [--compare "padding=0|padding=1"]
+                   [--theme system|light|dark] [--palette standard|colorblind]
                    [--stack FILE.json]
 
 ``FILE.json`` opens a session or a preset, ``--image`` starts on an image (``--rgb``: three
@@ -19,6 +20,7 @@ Invalid values exit with status 2 and a one-line message naming the flag, or the
 the window would show (an invalid session or image file, a refused combination).  Without
 ``--language`` the app speaks the language chosen last time, or the system's (Chinese for a
 Chinese locale, else English); batch runs (--screenshot, --export-gif) ignore the saved choice.
+``--theme`` and ``--palette`` set the look for this run only (the View menu's choice is kept).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def _size(text: str) -> tuple[int, int]:
 def build_parser() -> argparse.ArgumentParser:
     from visualizer.export import MAX_GIF_DELAY, MIN_GIF_DELAY
     from visualizer.i18n import LANGUAGES
+    from visualizer.view_settings import PALETTES, THEMES
 
     p = _Parser(
         prog="pooling-visualizer",
@@ -179,6 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--language",
         choices=list(LANGUAGES),
         help="language of the window (default: the last choice, else the system's)",
+    )
+    p.add_argument(
+        "--theme",
+        choices=list(THEMES),
+        help="theme for this run (default: the last choice; batch runs: system)",
+    )
+    p.add_argument(
+        "--palette",
+        choices=list(PALETTES),
+        help="colours for this run: colorblind is colour-blind safe (default: the last "
+        "choice; batch runs: standard)",
     )
     return p
 
@@ -390,9 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.window_size or not getattr(window, "geometry_restored", False):
             window.resize(*(args.window_size or DEFAULT_WINDOW))
-        presentation = getattr(window, "presentation", None)
-        if args.presentation and presentation is not None:
-            presentation.set_presentation(True, save=False)
+        apply_view_arguments(window, args)
         if batch:
             window.show()
             for _ in range(3):
@@ -416,6 +428,20 @@ def main(argv: list[str] | None = None) -> int:
         window.deleteLater()
         app.processEvents()
         del window
+
+
+def apply_view_arguments(window: object, args: argparse.Namespace) -> None:
+    """Theme, palette and presentation mode of the command line, for this run only: the
+    choices the View menu remembers are left as they were."""
+    presentation = getattr(window, "presentation", None)
+    if presentation is None:
+        return
+    if getattr(args, "theme", None):
+        presentation.set_theme(args.theme, save=False)
+    if getattr(args, "palette", None):
+        presentation.set_palette(args.palette, save=False)
+    if args.presentation:
+        presentation.set_presentation(True, save=False)
 
 
 def open_files(window: object, args: argparse.Namespace, batch: bool) -> str:

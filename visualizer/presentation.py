@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QToolBar, QWidge
 
 from visualizer.i18n import set_action_text, tr
 from visualizer.limits import LABEL_ZOOM_MAX, LABEL_ZOOM_MIN
+from visualizer.model.present import lecture_screen_scale
 from visualizer.settings import app_settings, is_batch_run
 from visualizer.ui import WindowFeature, add_action, painted_icon
 from visualizer.view_settings import THEMES, is_dark, view_settings
@@ -488,12 +489,14 @@ class Presentation(WindowFeature):
 
     def _apply_fonts(self) -> None:
         z = self.label_scale()
-        counter = z * (PRESENTATION_COUNTER_SCALE if self.presenting else 1.0)
-        text = z * (PRESENTATION_TEXT_SCALE if self.presenting else 1.0)
+        height = max(self.window.height(), 480)
+        # In a window taller than a laptop's the scales grow with it (lecture_screen_scale).
+        screen = lecture_screen_scale(height) if self.presenting else 1.0
+        counter = z * (PRESENTATION_COUNTER_SCALE * screen if self.presenting else 1.0)
+        text = z * (PRESENTATION_TEXT_SCALE * screen if self.presenting else 1.0)
         bar = self.window.step_bar
         counter_font = _scaled(self._counter_base, counter)
         text_font = _scaled(self._arithmetic_base, text)
-        height = max(self.window.height(), 480)
         caps = (
             (PRESENTATION_COUNTER_CAP, PRESENTATION_TEXT_CAP)
             if self.presenting
@@ -510,7 +513,7 @@ class Presentation(WindowFeature):
         # the lecture layout they are larger (they shorten to the symbol where they do not fit)
         # and keep their size whatever the zoom: its matrices already fill the window and do
         # not grow with it (views_panel); titles that did shortened to "mask", "Y  (4×4)".
-        title = PRESENTATION_TITLE_SCALE if self.presenting else 1 + (z - 1) / 2
+        title = PRESENTATION_TITLE_SCALE * screen if self.presenting else 1 + (z - 1) / 2
         known = {id(label) for label, _ in self._title_bases}
         for view in self.window.views_panel.views():  # planes made since (more channels)
             if id(view.title_label) not in known:

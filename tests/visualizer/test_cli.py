@@ -125,6 +125,26 @@ def test_help_lists_the_options():
     assert result.returncode == 0
     for flag in ("--op", "--kernel", "--padding", "--ceil-mode", "--screenshot", "--step"):
         assert flag in result.stdout
+    for flag in ("--theme", "--palette"):
+        assert flag in result.stdout
+
+
+def test_theme_and_palette_screenshot(tmp_path):
+    shot = tmp_path / "dark.png"
+    result = run_main(
+        "--theme", "dark", "--palette", "colorblind", "--presentation", "--screenshot", str(shot),
+        "--window-size", "1024x700",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert_png(shot, (1024, 700))
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--theme", "purple"), ("--palette", "rainbow")])
+def test_unknown_theme_or_palette_exits_2(tmp_path, flag, value):
+    result = run_main(flag, value, "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert flag in result.stderr and "invalid choice" in result.stderr
+    assert not (tmp_path / "x.png").exists()
 
 
 # ---- apply_arguments in process -----------------------------------------------------------------
@@ -219,6 +239,64 @@ def test_too_large_input_is_refused(state):
 )
 def test_pair_syntax(text, pair):
     assert build_parser().parse_args(["--kernel", text]).kernel == pair
+
+
+def test_theme_and_palette_choices_are_the_view_settings_names():
+    from visualizer.view_settings import PALETTES, THEMES
+
+    actions = {a.dest: a for a in build_parser()._actions}
+    assert tuple(actions["theme"].choices) == THEMES
+    assert tuple(actions["palette"].choices) == PALETTES
+
+
+@pytest.fixture
+def look_restored(qapp):
+    from visualizer.view_settings import view_settings
+
+    yield
+    view_settings().set_theme("system")
+    view_settings().set_palette("standard")
+
+
+@pytest.mark.parametrize(("theme", "palette"), [("dark", "colorblind"), ("light", "standard")])
+def test_theme_and_palette_flags_set_the_look_for_this_run(qtbot, look_restored, theme, palette):
+    from visualizer.app import apply_view_arguments
+    from visualizer.main_window import MainWindow
+    from visualizer.settings import app_settings
+    from visualizer.view_settings import is_dark, view_settings
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    args = build_parser().parse_args(["--theme", theme, "--palette", palette, "--presentation"])
+    apply_view_arguments(window, args)
+    assert (view_settings().theme, view_settings().palette) == (theme, palette)
+    assert is_dark() == (theme == "dark")
+    # The View menu shows the run's look ...
+    presentation = window.presentation
+    assert presentation.theme_actions[theme].isChecked()
+    assert presentation.palette_actions[palette].isChecked()
+    assert presentation.dark_action.isChecked() == (theme == "dark")
+    assert presentation.colorblind_action.isChecked() == (palette == "colorblind")
+    assert presentation.presenting
+    # ... but does not remember it: the next run without the flags looks as chosen before.
+    settings = app_settings()
+    assert settings.value("view/theme") is None
+    assert settings.value("view/palette") is None
+    assert settings.value("view/presentation") is None
+
+
+def test_no_theme_or_palette_flag_keeps_the_look(qtbot, look_restored):
+    from visualizer.app import apply_view_arguments
+    from visualizer.main_window import MainWindow
+    from visualizer.view_settings import view_settings
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.presentation.set_palette("colorblind", save=False)  # as chosen in the View menu
+    before = view_settings().theme
+    apply_view_arguments(window, build_parser().parse_args([]))
+    assert view_settings().theme == before and view_settings().palette == "colorblind"
+    assert not window.presentation.presenting
 
 
 def test_bad_pair_syntax_is_a_usage_error():

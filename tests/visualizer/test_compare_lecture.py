@@ -208,3 +208,30 @@ def test_the_settings_lines_are_drawn_whole_in_their_box(window, qtbot, language
     finally:
         window.presentation.set_presentation(False, save=False)
         set_language(ENGLISH)
+
+
+def test_panel_titles_grow_with_the_screen(window, qtbot):
+    """At 1920×1080 the compare panels' titles ("padding = 1", what tells the settings apart)
+    and their views' titles kept their 1366×768 size (17 and 18 px over 50 px cells); they grow
+    with the window's height as the step bar's texts do, and come back outside the lecture."""
+
+    def pixels(label) -> float:
+        font = label.font()
+        return font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
+
+    view = _compare(window, {"padding": 0}, {"padding": 1})
+    window.state.set_step(5)
+    panel = view.panels[1]
+    labels = [panel.title_label, panel.views["input"].title_label]
+    normal = [pixels(label) for label in labels]
+    _present(qtbot, window, (1366, 768))
+    small = [pixels(label) for label in labels]
+    window.resize(1920, 1080)
+    settle(qtbot, window)
+    assert window.height() == 1080
+    large = [pixels(label) for label in labels]
+    for before, after in zip(small, large, strict=True):
+        assert after >= 1.35 * before, (small, large)
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot, window)
+    assert [pixels(label) for label in labels] == normal

@@ -255,6 +255,51 @@ def test_presentation_mode_enlarges_the_counter_and_arithmetic(window):
     assert font_size(counter) == pytest.approx(base_counter)
 
 
+def lecture_pixels(widget) -> float:
+    """The pixel height of ``widget``'s font (its point size at 96 dpi)."""
+    font = widget.font()
+    return font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
+
+
+def test_lecture_counter_arithmetic_and_titles_grow_with_the_screen(window, qtbot):
+    """At 1920×1080 the lecture's step counter kept the size it has at 1366×768 (digits of
+    25 px under matrices' digits of 43 px), the arithmetic and the titles stayed at their
+    floors (32 and 26 px, a smaller share of the screen than at 1366×768): they now grow
+    with the window's height as the matrices do, within their caps."""
+    bar = window.step_bar
+    labels = {
+        "counter": bar.counter_label,
+        "arithmetic": bar.arithmetic_label,  # one line (max pooling): its own font, not fitted
+        "title": window.views_panel.input_view.title_label,
+    }
+    caps = {
+        "counter": presentation.PRESENTATION_COUNTER_CAP,
+        "arithmetic": presentation.PRESENTATION_TEXT_CAP,
+        "title": 1.0,
+    }
+
+    def sizes(width: int, height: int) -> dict[str, float]:
+        window.resize(width, height)
+        for _ in range(3):
+            QApplication.processEvents()
+            qtbot.wait(5)
+        assert window.height() == height
+        return {name: lecture_pixels(label) for name, label in labels.items()}
+
+    window.presentation.set_presentation(True, save=False)
+    small = sizes(1366, 768)
+    large = sizes(1920, 1080)
+    for name in labels:
+        capped = large[name] >= int(1080 * caps[name])
+        assert capped or large[name] >= 1.35 * small[name], (name, small, large)
+        assert large[name] <= 1080 * caps[name] + 1
+    # The normal layout's step bar does not follow the screen.
+    window.presentation.set_presentation(False, save=False)
+    normal_large = lecture_pixels(bar.counter_label)
+    sizes(1366, 768)
+    assert lecture_pixels(bar.counter_label) == normal_large
+
+
 def test_presentation_mode_gives_the_controls_width_to_the_matrices(window, qtbot):
     p = window.presentation
     panel = window.views_panel

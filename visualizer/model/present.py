@@ -713,6 +713,19 @@ def lecture_text_beside(matrices: int, planes: int = 1) -> bool:
     return matrices >= LECTURE_BESIDE_MATRICES and planes == 1
 
 
+# The lecture layout's texts (step counter, arithmetic, titles) were sized on a laptop's screen
+# this many pixels high; in a taller window they grow with its height, as the matrices do (at
+# 1920×1080 the counter kept its 1366×768 size, 25 px digits under the matrices' 43 px, and
+# the arithmetic and titles sat on their floors, a smaller share of the screen than at 768).
+LECTURE_REFERENCE_HEIGHT = 768
+
+
+def lecture_screen_scale(height: int) -> float:
+    """How much larger the lecture layout's texts are in a window ``height`` pixels high than
+    on the reference screen (1 up to LECTURE_REFERENCE_HEIGHT)."""
+    return max(1.0, height / LECTURE_REFERENCE_HEIGHT)
+
+
 def lecture_text_width(width: int) -> int:
     """The width of the text column beside the matrices in a lecture area ``width`` wide."""
     return max(LECTURE_TEXT_LEAST, int(width * LECTURE_TEXT_WIDTH_SHARE))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import set_action_text, tr, translate_message
 from visualizer.model.compare import PanelFrame
 from visualizer.model.document import CompareSetup
-from visualizer.model.present import Marks
+from visualizer.model.present import Marks, lecture_screen_scale
 from visualizer.state import INPUT, AppState
 from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting
 from visualizer.widgets.fence import LayoutFence
@@ -272,17 +272,23 @@ class ComparePanel(QFrame):
             self._marks[name] = marks
             self.views[name].set_highlights(marks)
 
-    def set_lecture(self, on: bool) -> None:
-        """Larger title, arithmetic and view titles in the lecture layout (the back row)."""
-        scale = LECTURE_TEXT_SCALE if on else 1.0
+    def set_text_scale(self, scale: float) -> None:
+        """The title, the arithmetic and the view titles ``scale`` times their size."""
         for widget, points in (
             (self.title_label, TITLE_POINTS),
             (self.step_label, STEP_POINTS),
             *((view.title_label, VIEW_TITLE_POINTS) for view in self.views.values()),
         ):
-            font = QFont(widget.font())
-            font.setPointSizeF(points * scale)
-            widget.setFont(font)
+            if widget.font().pointSizeF() != points * scale:
+                font = QFont(widget.font())
+                font.setPointSizeF(points * scale)
+                widget.setFont(font)
+
+    def set_lecture(self, on: bool, screen: float = 1.0) -> None:
+        """Larger title, arithmetic and view titles in the lecture layout (the back row),
+        ``screen`` times larger again in a window taller than a laptop's (see
+        lecture_screen_scale)."""
+        self.set_text_scale(LECTURE_TEXT_SCALE * screen if on else 1.0)
         for view in self.views.values():
             # The numbers as large as the usual views' in the lecture layout (they were the
             # normal layout's, ~8-9 px at 1366 × 768), the row and column numbers too.
@@ -516,7 +522,7 @@ class CompareView(Retranslatable, QWidget):
         while len(self.panels) < count:
             panel = ComparePanel(len(self.panels), self.state, self)
             if self.lecture:
-                panel.set_lecture(True)
+                panel.set_lecture(True, self._screen_scale())
             for name, view in panel.views.items():
                 view.sigResized.connect(self._sync_timer.start)
                 # Hovering a cell lights the same position in every panel and what it reads
@@ -732,7 +738,17 @@ class CompareView(Retranslatable, QWidget):
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.lecture:
+            # The texts follow the window's height (the titles are part of a panel's height:
+            # before the arrangement).
+            scale = LECTURE_TEXT_SCALE * self._screen_scale()
+            for panel in self.panels:
+                panel.set_text_scale(scale)
         self._arrange()
+
+    def _screen_scale(self) -> float:
+        """How much larger the lecture's texts are in this window (lecture_screen_scale)."""
+        return lecture_screen_scale(self.window().height())
 
     def set_lecture(self, on: bool) -> None:
         """The lecture layout (presentation mode): larger texts, then the arrangement again."""
@@ -751,8 +767,9 @@ class CompareView(Retranslatable, QWidget):
         # size again, and the window grew by their height (32 px at 1366×768) on each exit.
         ignored = QSizePolicy.Policy.Ignored if on else QSizePolicy.Policy.Preferred
         self.setSizePolicy(ignored, ignored)
+        screen = self._screen_scale()
         for panel in self.panels:
-            panel.set_lecture(on)
+            panel.set_lecture(on, screen)
         self._arranged = ()
         self._arrange()
 
