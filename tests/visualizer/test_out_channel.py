@@ -126,7 +126,7 @@ def test_the_titles_name_the_output_channel(six_out, qtbot):
     settle(qtbot)
     assert panel.output_view.title_label.full_text == "Output Y[o=4]  (5×5)"
     assert panel.grad_output_view.title_label.full_text == "Upstream gradient dY[o=4]"
-    assert panel.kernel_view.title_label.full_text == "Kernel W  (2×2, W[4, 0])"
+    assert panel.kernel_view.title_label.full_text == "Kernel W  (2×2, W[4,0])"
     assert panel.grad_weight_view.title_label.full_text == "dW[4,0]"
     st.set_phase("backward")
     settle(qtbot)
@@ -139,6 +139,8 @@ def test_the_titles_name_the_output_channel(six_out, qtbot):
         assert panel.output_view.title_label.full_text == "输出 Y[o=4]（5×5）"
         assert panel.grad_output_view.title_label.full_text == "上游梯度 dY[o=4]"
         assert panel.grad_weight_view.title_label.full_text == "dW[4,0]（迄今）"
+        # One spelling of the slice in both languages and every title (dW's, the planes').
+        assert panel.kernel_view.title_label.full_text == "卷积核 W（2×2, W[4,0]）"
     finally:
         i18n.set_language(ENGLISH)
 

@@ -524,9 +524,11 @@ class ViewsPanel(Retranslatable, QWidget):
             if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
                 # Which slice of the 4-D weight, indexed as PyTorch does (conv2d: output
                 # channel, input channel; conv_transpose2d: input channel first).
+                # Spelled as dW's title and the planes' (PLANE_TITLES): "W[4,0]", one
+                # spelling for one slice.
                 c_in, c_out = st.in_channel, st.plane[1]
                 index = (c_in, c_out) if spec.weight_in_axis == 0 else (c_out, c_in)
-                size += f", W[{index[0]}, {index[1]}]"
+                size += f", W[{index[0]},{index[1]}]"
             if "weight" in shown:
                 title = tr("{title}  ({size})").format(title=tr(shown["weight"]), size=size)
             else:
