@@ -537,7 +537,13 @@ class ViewsPanel(Retranslatable, QWidget):
             self.grad_weight_view.set_title(
                 tr(shown["grad_weight"]) if "grad_weight" in shown else "dW"
             )
-        if spec.has_tensor("mask"):
+        if spec.has_tensor("mask") and in_tag:
+            # Pooling several channels: the mask is the shown channel's, as X's and dX's are.
+            self.mask_view.set_title(
+                tr("Argmax mask[{channel}]  (wins per cell)").format(channel=in_tag),
+                tr("mask[{channel}]").format(channel=in_tag),
+            )
+        elif spec.has_tensor("mask"):
             self.mask_view.set_title(tr("Argmax mask  (wins per cell)"), tr("mask"))
         for tensor in spec.tensors:
             if tensor.title and tensor.view in self.by_view:
