@@ -2759,6 +2759,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>Argmax 掩码（胜出次数）</translation>
     </message>
     <message>
+        <source>Argmax mask[{channel}]  (wins per cell)</source>
+        <translation>Argmax 掩码[{channel}]（胜出次数）</translation>
+    </message>
+    <message>
+        <source>mask[{channel}]</source>
+        <translation>掩码[{channel}]</translation>
+    </message>
+    <message>
         <source>{title}  ({size})</source>
         <translation>{title}（{size}）</translation>
     </message>

@@ -754,3 +754,26 @@ def test_cell_text_takes_the_more_contrasting_of_black_and_white():
     grid = colours[:2000].reshape(40, 50, 3)
     expected = np.reshape(wanted[:2000], (40, 50)).tolist()
     assert matrix_view.prefers_black_text(grid).tolist() == expected
+
+
+@pytest.mark.parametrize("theme", ("light", "dark"))
+def test_heat_map_cross_hairs_grow_with_the_map_and_show_on_the_theme(qtbot, theme):
+    """Issue 10: the close-up's cross-hairs were a 1-pixel dash over a faint 3-pixel band,
+    lost from a hall's back row on the dark theme: the line is now as thick as the map is
+    large (a lecture's 16×16 map at 1366×768 is about 230 × 400 pixels), over a band twice
+    as wide, and the line or its band contrasts with the theme's background and with every
+    data colour."""
+    view = themed_view(qtbot, "standard", theme)
+    heat = view.heatmap
+    heat.resize(250, 420)
+    line, band = heat.guide_widths()
+    assert line >= 2.5 and band >= 2 * line
+    heat.resize(500, 840)  # a projector's
+    assert heat.guide_widths()[0] >= 1.8 * line
+    heat.resize(60, 60)  # a thumbnail: still a line, never wider than its cells
+    assert 1.5 <= heat.guide_widths()[0] <= 2.0
+    under = np.concatenate([data_colours(view), [rgb(heat.backgroundBrush().color())]])
+    for guide in heat.guides:
+        assert guide.edge_pen is not None
+        assert guide.edge_pen.color().alpha() >= 200  # a band, not a shadow
+        assert best_contrast([guide.edge_pen, guide.pen], under).min() >= MIN_EDGE_CONTRAST

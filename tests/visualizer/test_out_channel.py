@@ -126,7 +126,7 @@ def test_the_titles_name_the_output_channel(six_out, qtbot):
     settle(qtbot)
     assert panel.output_view.title_label.full_text == "Output Y[o=4]  (5×5)"
     assert panel.grad_output_view.title_label.full_text == "Upstream gradient dY[o=4]"
-    assert panel.kernel_view.title_label.full_text == "Kernel W  (2×2, W[4, 0])"
+    assert panel.kernel_view.title_label.full_text == "Kernel W  (2×2, W[4,0])"
     assert panel.grad_weight_view.title_label.full_text == "dW[4,0]"
     st.set_phase("backward")
     settle(qtbot)
@@ -139,6 +139,8 @@ def test_the_titles_name_the_output_channel(six_out, qtbot):
         assert panel.output_view.title_label.full_text == "输出 Y[o=4]（5×5）"
         assert panel.grad_output_view.title_label.full_text == "上游梯度 dY[o=4]"
         assert panel.grad_weight_view.title_label.full_text == "dW[4,0]（迄今）"
+        # One spelling of the slice in both languages and every title (dW's, the planes').
+        assert panel.kernel_view.title_label.full_text == "卷积核 W（2×2, W[4,0]）"
     finally:
         i18n.set_language(ENGLISH)
 
@@ -165,12 +167,22 @@ def test_pooling_several_channels_titles_name_the_channel(window, qtbot):
     assert panel.output_view.title_label.full_text == "Output Y[c=2]  (4×4)"
     assert panel.grad_output_view.title_label.full_text == "Upstream gradient dY[c=2]"
     assert panel.grad_input_view.title_label.full_text == "Input gradient dX[c=2]"
+    # The mask is the shown channel's too (it alone named none).
+    assert panel.mask_view.title_label.full_text == "Argmax mask[c=2]  (wins per cell)"
+    i18n.set_language(CHINESE)
+    try:
+        settle(qtbot)
+        assert panel.mask_view.title_label.full_text == "Argmax 掩码[c=2]（胜出次数）"
+    finally:
+        i18n.set_language(ENGLISH)
+    settle(qtbot)
     st.set_phase("backward")
     settle(qtbot)
     assert panel.grad_input_view.title_label.full_text == "Input gradient dX[c=2]  so far"
     assert st.set_shape(1, 1)  # one channel: no tag
     settle(qtbot)
     assert panel.output_view.title_label.full_text == "Output Y  (4×4)"
+    assert panel.mask_view.title_label.full_text == "Argmax mask  (wins per cell)"
 
 
 def test_six_output_channels_arithmetic_fits_the_column_beside_the_matrices(six_out, qtbot):

@@ -3860,6 +3860,12 @@ class _HeatMap(QWidget):
     sigClicked = Signal(int, int)
 
     MARGIN = 9  # pixels between the widget's edges and the map's box
+    # The cross-hairs' line is this share of the box's shorter side thick, within
+    # GUIDE_WIDTHS pixels, over a band GUIDE_BAND times as wide: a 1-pixel dash over a 3-pixel
+    # band was lost from a hall's back row, on the dark theme most (issue 10).
+    GUIDE_SHARE = 1 / 90
+    GUIDE_WIDTHS = (2.0, 6.0)
+    GUIDE_BAND = 2.0
     PADDING = 0.02  # of the rows (columns) above and below (left and right of) the matrix
     # What a fresh heat map asks of a layout (the size hints pyqtgraph's widget gave, which
     # the views' layouts were fitted with: see _HeatMapRoom).
@@ -3940,7 +3946,8 @@ class _HeatMap(QWidget):
         self.window_rect.set_core(pg.mkPen(window, width=3))
         for guide in self.guides:
             guide.setPen(pg.mkPen(window, width=1, style=Qt.PenStyle.DashLine))
-            guide.edge_pen = pg.mkPen(contrast_edge(QColor(window), 150), width=3)
+            # Nearly opaque: at 150 the band was a faint shadow, lost on the dark theme.
+            guide.edge_pen = pg.mkPen(contrast_edge(QColor(window), 220), width=3)
         self.asked_item.color = QColor(0, 0, 0)
         self.asked_item.fill = pg.mkBrush(255, 255, 255, 230)
         self.asked_item.border = pg.mkPen(window, width=2)
@@ -3970,6 +3977,14 @@ class _HeatMap(QWidget):
             self.MARGIN + (room_w - cols * scale) / 2,
             self.MARGIN + (room_h - rows * scale) / 2,
         )
+
+    def guide_widths(self) -> tuple[float, float]:
+        """The cross-hairs' line and the band under it, in pixels, for the box as it is now
+        (thicker on a larger map: the lecture layout's, a projector's)."""
+        box = self._box()
+        least, most = self.GUIDE_WIDTHS
+        line = min(most, max(least, min(box.width(), box.height()) * self.GUIDE_SHARE))
+        return line, line * self.GUIDE_BAND
 
     def _box(self) -> QRectF:
         """The map's box: what it draws is cut to it."""
@@ -4400,6 +4415,8 @@ class _HeatMap(QWidget):
             self.window_rect.paint(painter, None)
         painter.restore()
         self._paint_outlines(painter)
+        line_width, band_width = self.guide_widths()
+        half = band_width / 2
         for guide in self.guides:
             if not guide.isVisible():
                 continue
@@ -4409,11 +4426,11 @@ class _HeatMap(QWidget):
             if guide.angle == 0:
                 y = y0 + guide.value() * scale
                 ends = (QPointF(box.left(), y), QPointF(box.right(), y))
-                band = QRectF(box.left(), y - 1.5, box.width(), 3) if edge else None
+                band = QRectF(box.left(), y - half, box.width(), band_width) if edge else None
             else:
                 x = x0 + guide.value() * scale
                 ends = (QPointF(x, box.top()), QPointF(x, box.bottom()))
-                band = QRectF(x - 1.5, box.top(), 3, box.height()) if edge else None
+                band = QRectF(x - half, box.top(), band_width, box.height()) if edge else None
             if edge is not None and band is not None:
                 # Translucent: in strips (see serial_paint), the same rows and columns.
                 top, left, width = band.top(), band.left(), band.width()
@@ -4421,7 +4438,9 @@ class _HeatMap(QWidget):
                     y = max(top, strip.top())
                     bottom = min(band.bottom(), strip.bottom() + 1.0)
                     painter.fillRect(QRectF(left, y, width, bottom - y), edge.color())
-            painter.setPen(guide.pen)
+            pen = QPen(guide.pen)
+            pen.setWidthF(line_width)
+            painter.setPen(pen)
             painter.drawLine(*ends)
         asked = self.asked_item
         if asked.isVisible():

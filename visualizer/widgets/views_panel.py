@@ -524,9 +524,11 @@ class ViewsPanel(Retranslatable, QWidget):
             if st.weight.shape[0] > 1 or st.weight.shape[1] > 1:
                 # Which slice of the 4-D weight, indexed as PyTorch does (conv2d: output
                 # channel, input channel; conv_transpose2d: input channel first).
+                # Spelled as dW's title and the planes' (PLANE_TITLES): "W[4,0]", one
+                # spelling for one slice.
                 c_in, c_out = st.in_channel, st.plane[1]
                 index = (c_in, c_out) if spec.weight_in_axis == 0 else (c_out, c_in)
-                size += f", W[{index[0]}, {index[1]}]"
+                size += f", W[{index[0]},{index[1]}]"
             if "weight" in shown:
                 title = tr("{title}  ({size})").format(title=tr(shown["weight"]), size=size)
             else:
@@ -535,7 +537,13 @@ class ViewsPanel(Retranslatable, QWidget):
             self.grad_weight_view.set_title(
                 tr(shown["grad_weight"]) if "grad_weight" in shown else "dW"
             )
-        if spec.has_tensor("mask"):
+        if spec.has_tensor("mask") and in_tag:
+            # Pooling several channels: the mask is the shown channel's, as X's and dX's are.
+            self.mask_view.set_title(
+                tr("Argmax mask[{channel}]  (wins per cell)").format(channel=in_tag),
+                tr("mask[{channel}]").format(channel=in_tag),
+            )
+        elif spec.has_tensor("mask"):
             self.mask_view.set_title(tr("Argmax mask  (wins per cell)"), tr("mask"))
         for tensor in spec.tensors:
             if tensor.title and tensor.view in self.by_view:
