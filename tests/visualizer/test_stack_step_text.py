@@ -44,17 +44,32 @@ def test_every_update_of_a_nine_update_backward_step_is_on_screen(window, qtbot,
     assert label.height() <= 0.3 * window.height() + 1
 
 
-def test_the_note_keeps_its_height_while_stepping_a_phase(window, qtbot):
+def test_the_note_keeps_its_height_while_stepping_a_layer(window, qtbot):
     panel, st = open_backward(window, (1366, 768))
     label = panel.step_text_label
+    layer = st.cursor.layer
+    start = st.cursor.start_of("backward", layer)
     heights = set()
-    for layer in range(len(window.state.stack.layers)):
-        start = st.cursor.start_of("backward", layer)
-        for step in (start, start + st.cursor.counts[layer] - 1):
-            st.set_step(step)
-            QApplication.processEvents()
-            heights.add(label.height())
+    for step in range(start, start + st.cursor.counts[layer]):
+        st.set_step(step)
+        QApplication.processEvents()
+        heights.add(label.height())
     assert len(heights) == 1, heights
+
+
+def test_a_one_line_layer_gets_a_one_line_note(window, qtbot):
+    """LeNet's last max pooling (one sentence a step) beside convolutions of 25 updates a
+    step: its note is sized for its own text, not theirs (the views keep the height)."""
+    window.resize(1024, 768)
+    doc = read_stack_file(asset("presets", "stacks", "02_lenet_style.json"))
+    st = window.state.stack_state
+    assert st.load(doc)
+    st.set_step(st.cursor.n_forward + 3)
+    QApplication.processEvents()
+    label = window.stack_panel.step_text_label
+    assert "\n" not in st.step_text(), "one sentence"
+    one_line = text_box_height(label.text(), label.width(), label.font())
+    assert one_line <= label.height() <= one_line + 2
 
 
 def test_the_stacks_backward_sentence_has_no_dw_clause(window, qtbot):

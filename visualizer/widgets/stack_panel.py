@@ -1061,17 +1061,19 @@ class StackPanel(Retranslatable, QWidget):
         self._reserve_normal_box()
 
     def _reserve_normal_box(self) -> None:
-        """Normal layout: the step text's note as tall as the phase's tallest texts need at
-        the label's width (measured once a phase, as the lecture's box, so that the views keep
-        their size while stepping), or the shown step's if taller, up to STEP_TEXT_SHARE of
-        the window's height."""
+        """Normal layout: the step text's note as tall as the layer's tallest texts in the
+        phase need at the label's width (measured once a layer, so that the views keep their
+        size while stepping through it), or the shown step's if taller, up to STEP_TEXT_SHARE
+        of the window's height.  Measured for the whole phase, LeNet's one-line max-pooling
+        steps got the 25-update convolution's box: its views shrank to a third."""
         st, label = self.stack_state, self.step_text_label
         width, font = label.width(), label.font()
         height = self._window_height()
-        key = (st.results, st.cursor.phase, self.channel(), width, height, self._language, font)
+        layer, channel = st.cursor.layer, self.channel()
+        key = (st.results, st.cursor.phase, layer, channel, width, height, self._language, font)
         if key != self._normal_box_key:
             self._normal_box_key = key
-            texts = tallest_candidates(st.phase_texts(self.channel()))
+            texts = tallest_candidates(st.phase_texts(channel, layer))
             self._normal_box = max(
                 (text_box_height(arithmetic_html(text), width, font) for text in texts),
                 default=0,
