@@ -1064,22 +1064,32 @@ class StackPanel(Retranslatable, QWidget):
         """Normal layout: the step text's note as tall as the layer's tallest texts in the
         phase need at the label's width (measured once a layer, so that the views keep their
         size while stepping through it), or the shown step's if taller, up to STEP_TEXT_SHARE
-        of the window's height.  Measured for the whole phase, LeNet's one-line max-pooling
-        steps got the 25-update convolution's box: its views shrank to a third."""
+        of the window's height; a text taller than that is drawn smaller until it fits (the
+        step bar's largest_fitting_font), never cut.  Measured for the whole phase, LeNet's
+        one-line max-pooling steps got the 25-update convolution's box."""
         st, label = self.stack_state, self.step_text_label
-        width, font = label.width(), label.font()
+        width, base = label.width(), self._normal_text_font
         height = self._window_height()
         layer, channel = st.cursor.layer, self.channel()
-        key = (st.results, st.cursor.phase, layer, channel, width, height, self._language, font)
+        key = (st.results, st.cursor.phase, layer, channel, width, height, self._language, base)
         if key != self._normal_box_key:
             self._normal_box_key = key
             texts = tallest_candidates(st.phase_texts(channel, layer))
             self._normal_box = max(
-                (text_box_height(arithmetic_html(text), width, font) for text in texts),
+                (text_box_height(arithmetic_html(text), width, base) for text in texts),
                 default=0,
             )
-        need = max(self._normal_box, text_box_height(label.text(), width, font))
+        need = max(self._normal_box, text_box_height(label.text(), width, base))
         box = min(need, int(height * STEP_TEXT_SHARE))
+        font = base
+        if need > box:
+            inner = max(50, width - ARITHMETIC_SIDES)
+            document = text_document(label.text(), inner, rich=True)
+            font = largest_fitting_font(
+                document, base, inner, box - ARITHMETIC_FRAME, int(_pixels(base))
+            )
+        if label.font() != font:
+            set_font(label, font)
         if label.minimumHeight() != box or label.maximumHeight() != box:
             label.setMinimumHeight(box)
             label.setMaximumHeight(box)
