@@ -282,18 +282,21 @@ class StackState(QObject):
         text = translate_message(step_message(results, cursor, channel))
         return "\n".join((text, *step_lines(results, cursor, channel)))
 
-    def phase_texts(self, channel: int = 0) -> list[str]:
+    def phase_texts(self, channel: int = 0, layer: int | None = None) -> list[str]:
         """The arithmetic of each layer's first, middle and last step in the current phase
         (see step_text): what the lecture's text box is measured for, once a phase, so that
         the views above it keep their size while stepping (a convolution's backward step
         writes lines of updates, a ReLU's one sentence; a late backward window's sums are
-        longer than the first's: "6 + 2·1 = 8" where it said "0 + 1·1 = 1")."""
+        longer than the first's: "6 + 2·1 = 8" where it said "0 + 1·1 = 1").  With ``layer``,
+        that layer's only (the normal layout's note, see StackPanel._reserve_normal_box)."""
         results = self.results
         if results is None:
             return []
         cursor = self.cursor
         steps: set[int] = set()
         for k, count in enumerate(cursor.counts):
+            if layer is not None and k != layer:
+                continue
             start = cursor.start_of(cursor.phase, k)
             steps |= {start, start + (count - 1) // 2, start + count - 1}
         return [

@@ -1153,6 +1153,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>第 {layer} 层（{op}）反向：{text}</translation>
     </message>
     <message>
+        <source>{position}: each window cell&apos;s dX gets {dy}·its weight</source>
+        <translation>{position}：窗口中每个单元格的 dX 加上 {dy}·它的权重</translation>
+    </message>
+    <message>
+        <source>dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}</source>
+        <translation>dX[{row}, {col}] = 在它的区块上求和 Σ dY·W = {terms} = {total}</translation>
+    </message>
+    <message>
         <source>dY = ones</source>
         <translation>dY = 全 1</translation>
     </message>

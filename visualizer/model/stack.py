@@ -42,7 +42,7 @@ import numpy as np
 
 from engine import Step, Trace, format_number
 from engine.errors import Message, ParameterError
-from engine.ops import OpSpec, ParamSpec, get_op
+from engine.ops import OpSpec, ParamSpec, conv2d, conv_transpose2d, get_op
 from engine.ops.common import MAX_WINDOW
 from engine.ops.spec import QT_TR_NOOP
 from engine.stack import (
@@ -110,6 +110,16 @@ INPUT_TEXT = QT_TR_NOOP("the input {input}; no layers yet")
 WINDOW_FORWARD_TEXT = QT_TR_NOOP("layer {layer} ({op}): {cell} = {text}")
 WINDOW_SCATTER_TEXT = QT_TR_NOOP("layer {layer} ({op}): {text}")
 WINDOW_BACKWARD_TEXT = QT_TR_NOOP("layer {layer} ({op}) backward: {text}")
+# A weighted layer's backward sentence without its dW (and db) clause: a stack shows no weight
+# gradients (see step_lines), and "each weight's dW gets …" named a view that was not there.
+STACK_SPREAD = QT_TR_NOOP("{position}: each window cell's dX gets {dy}·its weight")
+STACK_GATHER = QT_TR_NOOP("dX[{row}, {col}] = Σ dY·W over its patch = {terms} = {total}")
+_STACK_BACKWARD = {
+    conv2d.SPREAD: STACK_SPREAD,
+    conv2d.SPREAD_BIAS: STACK_SPREAD,
+    conv_transpose2d.GATHER: STACK_GATHER,
+    conv_transpose2d.GATHER_UNREACHED: STACK_GATHER,
+}
 GRAD_ONES = QT_TR_NOOP("dY = ones")
 GRAD_CELL = QT_TR_NOOP("dY = 1 at output [{row}, {col}], 0 elsewhere")
 
@@ -935,9 +945,11 @@ def step_message(results: StackResults, cursor: StackCursor, channel: int = 0) -
     row = results.rows[k]
     step = current_step(results, cursor, channel)
     if step is not None:
-        text = Message(step.template, **step.fields)
         if cursor.phase == "backward":
+            template = _STACK_BACKWARD.get(step.template, step.template)
+            text = Message(template, **step.fields)
             return Message(WINDOW_BACKWARD_TEXT, layer=k + 1, op=row.op, text=text)
+        text = Message(step.template, **step.fields)
         if results.doc.layers[k].spec.scatters:  # a step writes a patch, not one cell
             return Message(WINDOW_SCATTER_TEXT, layer=k + 1, op=row.op, text=text)
         channels = results.outputs[k].shape[1]

@@ -94,6 +94,7 @@ from visualizer.widgets.step_bar import (
     play_target,
     show_play_state,
     tallest_candidates,
+    text_box_height,
     text_document,
     toggle_play_timer,
 )
@@ -101,8 +102,9 @@ from visualizer.widgets.views_panel import ROLE_STYLE
 
 VIEW_MIN_WIDTH = 130  # a level's column; more levels than fit scroll sideways
 VIEW_MIN_HEIGHT = 120
-STEP_NOTE_FRAME = 10  # the yellow note's padding and border, top and bottom (pixels)
-STEP_TEXT_LINES = 4  # lines of the step's arithmetic on screen (all of it in the tooltip)
+# The normal layout's step text grows to the lines the phase's texts need, up to this share
+# of the window's height (cut at four lines, a 9-update backward step lost its last update).
+STEP_TEXT_SHARE = 0.3
 PLAY_SPEED = 10  # steps per second a play starts with (a layer has many windows)
 VIEW_SIDES = 12  # a view's width around its matrix (pixels, about)
 VIEW_CHROME = 50  # a view's height around its matrix: title and colour bar (about)
@@ -435,7 +437,7 @@ class StackPanel(Retranslatable, QWidget):
         self.step_text_label.setWordWrap(True)
         self.step_text_label.setTextFormat(Qt.RichText)
         self.step_text_label.setIndent(0)  # as the step bar's: the fit measures no indent
-        # Cut at the bottom when longer than STEP_TEXT_LINES: the layer's name stays on top.
+        # Cut at the bottom only past STEP_TEXT_SHARE of the window: the layer's name on top.
         self.step_text_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.step_text_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.step_text_label.setMinimumWidth(1)
@@ -457,6 +459,8 @@ class StackPanel(Retranslatable, QWidget):
         self._style_step_text()
         view_settings().sigThemeChanged.connect(self._show_media_icons)
         self._fitted: tuple[object, ...] = ()
+        self._normal_box_key: tuple[object, ...] = ()
+        self._normal_box = 0
         controls = QWidget()
         controls.setObjectName("stack_step_controls")
         self.step_controls = controls
@@ -532,11 +536,14 @@ class StackPanel(Retranslatable, QWidget):
             and self.stack_state.cursor.phase == "backward"
         ):
             self._place_views(True)  # the pairs a row follow the area's shape
-        if watched is self.step_text_label and event.type() == QEvent.Resize and self.lecture:
+        if watched is self.step_text_label and event.type() == QEvent.Resize:
             # Its width settles after its text (the counter beside it takes its own first):
             # fitted at the width it had, LeNet's long sum lost its last line at 1024×768.
-            self._reserve_box()
-            self._fit_step_text()
+            if self.lecture:
+                self._reserve_box()
+                self._fit_step_text()
+            else:
+                self._reserve_normal_box()
         if watched is getattr(self, "_window_side", None) and event.type() in (
             QEvent.ShowToParent,
             QEvent.HideToParent,
@@ -1041,8 +1048,8 @@ class StackPanel(Retranslatable, QWidget):
             grid.setRowStretch(k, 1 if on else 0)
 
     def _set_step_text(self) -> None:
-        """The step's arithmetic under the views: at most STEP_TEXT_LINES lines on screen (a
-        large window's backward step adds to many cells), the whole of it in the tooltip."""
+        """The step's arithmetic under the views, all of its lines (see _reserve_normal_box;
+        the whole of it in the tooltip too)."""
         text = self.stack_state.step_text(self.channel())
         label = self.step_text_label
         label.setText(arithmetic_html(text))
@@ -1051,8 +1058,41 @@ class StackPanel(Retranslatable, QWidget):
             self._reserve_box()  # another phase: its texts
             self._fit_step_text()
             return
-        lines = label.fontMetrics().lineSpacing() * STEP_TEXT_LINES
-        label.setMaximumHeight(lines + 2 * label.margin() + 4 + STEP_NOTE_FRAME)
+        self._reserve_normal_box()
+
+    def _reserve_normal_box(self) -> None:
+        """Normal layout: the step text's note as tall as the layer's tallest texts in the
+        phase need at the label's width (measured once a layer, so that the views keep their
+        size while stepping through it), or the shown step's if taller, up to STEP_TEXT_SHARE
+        of the window's height; a text taller than that is drawn smaller until it fits (the
+        step bar's largest_fitting_font), never cut.  Measured for the whole phase, LeNet's
+        one-line max-pooling steps got the 25-update convolution's box."""
+        st, label = self.stack_state, self.step_text_label
+        width, base = label.width(), self._normal_text_font
+        height = self._window_height()
+        layer, channel = st.cursor.layer, self.channel()
+        key = (st.results, st.cursor.phase, layer, channel, width, height, self._language, base)
+        if key != self._normal_box_key:
+            self._normal_box_key = key
+            texts = tallest_candidates(st.phase_texts(channel, layer))
+            self._normal_box = max(
+                (text_box_height(arithmetic_html(text), width, base) for text in texts),
+                default=0,
+            )
+        need = max(self._normal_box, text_box_height(label.text(), width, base))
+        box = min(need, int(height * STEP_TEXT_SHARE))
+        font = base
+        if need > box:
+            inner = max(50, width - ARITHMETIC_SIDES)
+            document = text_document(label.text(), inner, rich=True)
+            font = largest_fitting_font(
+                document, base, inner, box - ARITHMETIC_FRAME, int(_pixels(base))
+            )
+        if label.font() != font:
+            set_font(label, font)
+        if label.minimumHeight() != box or label.maximumHeight() != box:
+            label.setMinimumHeight(box)
+            label.setMaximumHeight(box)
 
     def _channel(self, array: np.ndarray) -> int:
         return min(self.channel_spinbox.value(), array.shape[1] - 1)
