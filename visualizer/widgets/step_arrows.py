@@ -103,6 +103,9 @@ Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and st
 CLEARANCE = 5.5
 LEG_ROOM = 5.0  # a leg across the row or column numbers keeps this far from their ink
 EDGE_TOLERANCE = 1.5  # a box this close to its matrix's side is on that side
+# A leg along a grid line inside a matrix keeps this far (its centre) from every number's ink:
+# half the arrow's dark pen and a pixel.
+GRID_ROOM = 5.5
 
 
 def close_up_below(view: MatrixView) -> MatrixView | None:
@@ -313,7 +316,15 @@ class StepArrows(QWidget):
             (start, starts), (end, ends) = self._ends(a, source, False), self._ends(b, target, True)
             if start is None or end is None:
                 continue
-            segments.append(self._route(layout, start, end, starts, ends))
+            segment = self._route(layout, start, end, starts, ends)
+            if not segment[2]:
+                # No route from the matrices' sides: along the grid lines between the numbers
+                # out of a window (into a cell) inside its matrix, too.
+                more_starts = starts + self._grid_ends(a, source, False)
+                more_ends = ends + self._grid_ends(b, target, True)
+                if len(more_starts) > len(starts) or len(more_ends) > len(ends):
+                    segment = self._route(layout, start, end, more_starts, more_ends)
+            segments.append(segment)
             drawn.append((source_view, target_view))
         if segments:
             try:
@@ -487,6 +498,178 @@ class StepArrows(QWidget):
         if right >= a_right - tol:
             ports.append(arrow_routes.Port((right - inside, y), (a_right + c, y), RIGHT))
         return ports
+
+    def _grid_ends(
+        self, view: MatrixView, cells: tuple[tuple[int, int], ...], target: bool
+    ) -> tuple[tuple[QRectF, arrow_routes.Port], ...]:
+        """The ways an arrow may leave (``target``: enter) ``cells`` of ``view`` along a grid
+        line between its matrix's numbers (see _grid_ports), each with the cells' box."""
+        parent = _parent_widget(self) if _pos(self) == _ZERO else None
+        out: list[tuple[QRectF, arrow_routes.Port]] = []
+        low = close_up_shown(view)
+        for shown in (view,) if low is None else (view, low):
+            if _current_index(shown.stack) != 0:
+                continue  # a heat map: no numbers to keep clear of, nor grid lines
+            box = shown.cells_box(cells, self)
+            known = self._matrix_known
+            rects = known[shown] if shown in known else self._matrix_rects(shown, parent)
+            if box is None or rects is None:
+                continue
+            for port in self._grid_ports(shown, cells, box, *rects, target, parent):
+                out.append((box, port))
+        return tuple(out)
+
+    def _grid_ports(
+        self,
+        view: MatrixView,
+        cells: tuple[tuple[int, int], ...],
+        box: QRectF,
+        area: Rect,
+        matrix: Rect,
+        target: bool,
+        parent: QWidget | None,
+    ) -> list[arrow_routes.Port]:
+        """Ports of ``box`` on the sides that lie inside its matrix: a leg along a grid line
+        (a box's own edge or one between its rows or columns; into a target, also the middle
+        of its row or column where the cells on the way show no number) from the box out of
+        the matrix, across the row or column numbers, with GRID_ROOM to every number's ink on
+        the way (see number_ink); in each direction the one nearest the box's middle."""
+        table = view.table
+        model = view.model
+        rows, cols = model.rowCount(), model.columnCount()
+        off_r, off_c = model.offset
+        r0 = min(r for r, _ in cells) + off_r
+        r1 = max(r for r, _ in cells) + off_r
+        c0 = min(c for _, c in cells) + off_c
+        c1 = max(c for _, c in cells) + off_c
+        origin = self._origin(table.viewport(), parent)
+        ox, oy = origin.x(), origin.y()
+        xs = [float(table.columnViewportPosition(c) + ox) for c in range(cols)]
+        ws = [_column_width(table, c) for c in range(cols)]
+        ys = [float(table.rowViewportPosition(r) + oy) for r in range(rows)]
+        hs = [table.rowHeight(r) for r in range(rows)]
+        a_left, a_top, a_right, a_bottom = area
+        delegate = view.delegate
+        inks: dict[tuple[int, int], tuple[float, float, float, float] | None] = {}
+
+        def ink(r: int, c: int) -> tuple[float, float, float, float] | None:
+            if (r, c) not in inks:
+                x, y, w, h = xs[c], ys[r], ws[c], hs[r]
+                shown = x < a_right and a_left < x + w and y < a_bottom and a_top < y + h
+                found = delegate.number_ink(r, c, w, h) if shown else None
+                inks[(r, c)] = (
+                    None
+                    if found is None
+                    else (x + found[0], y + found[1], x + found[2], y + found[3])
+                )
+            return inks[(r, c)]
+
+        def room(at: float, across: int, lines: range, near: range) -> float:
+            """The room of a leg at ``at`` (a y: ``across`` 1, running across the columns
+            ``lines``; an x: 0, down or up the rows ``lines``) to the inks of the ``near``
+            rows (columns) in ``lines``."""
+            most = math.inf
+            for line in lines:
+                for other in near:
+                    box = ink(other, line) if across else ink(line, other)
+                    if box is None:
+                        continue
+                    low, high = (box[1], box[3]) if across else (box[0], box[2])
+                    most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
+            return most
+
+        c, tol, need = CLEARANCE, EDGE_TOLERANCE, GRID_ROOM
+        left, top, right, bottom = box.left(), box.top(), box.right(), box.bottom()
+        ports: list[arrow_routes.Port] = []
+        near_rows = range(max(0, r0 - 1), min(rows, r1 + 2))
+        near_cols = range(max(0, c0 - 1), min(cols, c1 + 2))
+        row_lines = [ys[r] for r in range(r0, r1 + 1)] + [ys[r1] + hs[r1]]
+        col_lines = [xs[k] for k in range(c0, c1 + 1)] + [xs[c1] + ws[c1]]
+        row_middles = [ys[r] + hs[r] / 2 for r in range(r0, r1 + 1)] if target else []
+        col_middles = [xs[k] + ws[k] / 2 for k in range(c0, c1 + 1)] if target else []
+        header_rows = table.verticalHeader()
+        header_cols = _horizontal_header(table)
+        sides = (
+            (RIGHT, right < a_right - tol, range(c1 + 1, cols), 1),
+            (LEFT, left > a_left + tol, range(c0 - 1, -1, -1), 1),
+            (DOWN, bottom < a_bottom - tol, range(r1 + 1, rows), 0),
+            (UP, top > a_top + tol, range(r0 - 1, -1, -1), 0),
+        )
+        for direction, inside, lines, across in sides:
+            if not inside or not lines:
+                continue
+            middle = (top + bottom) / 2 if across else (left + right) / 2
+            grid = row_lines if across else col_lines
+            centres = row_middles if across else col_middles
+            near = near_rows if across else near_cols
+            best: tuple[float, float, float] | None = None  # (distance, -room, at)
+            for at in (*grid, *centres):
+                space = room(at, across, lines, near)
+                if at in centres:
+                    # Into the middle of the cell's side: its own number clear of the head.
+                    k = centres.index(at)
+                    if across:
+                        own = ink(r0 + k, c1 if direction == RIGHT else c0)
+                    else:
+                        own = ink(r1 if direction == DOWN else r0, c0 + k)
+                    if own is not None:
+                        if direction == RIGHT:
+                            gap = right - own[2]
+                        elif direction == LEFT:
+                            gap = own[0] - left
+                        elif direction == DOWN:
+                            gap = bottom - own[3]
+                        else:
+                            gap = own[1] - top
+                        space = min(space, gap)
+                header = (
+                    header_rows if direction == LEFT else header_cols if direction == UP else None
+                )
+                if header is not None and not _is_hidden(header):
+                    space = min(space, self._header_room(view, header, at, parent))
+                if space < need:
+                    continue
+                key = (abs(at - middle), -space, at)
+                if best is None or key < best:
+                    best = key
+            if best is None:
+                continue
+            at, space = best[2], -best[1]
+            if direction == RIGHT:
+                port = arrow_routes.Port((right, at), (a_right + c, at), RIGHT, space)
+            elif direction == LEFT:
+                port = arrow_routes.Port((left, at), (matrix[0] - c, at), LEFT, space)
+            elif direction == DOWN:
+                port = arrow_routes.Port((at, bottom), (at, a_bottom + c), DOWN, space)
+            else:
+                port = arrow_routes.Port((at, top), (at, matrix[1] - c), UP, space)
+            ports.append(port)
+        return ports
+
+    def _header_room(
+        self, view: MatrixView, header: QHeaderView, at: float, parent: QWidget | None
+    ) -> float:
+        """The room of a leg across ``header``'s numbers at ``at`` (an x on the column
+        numbers, a y on the row numbers) to their ink."""
+        horizontal = header.orientation() == Qt.Orientation.Horizontal
+        model = view.model
+        count = model.columnCount() if horizontal else model.rowCount()
+        font = header.font()
+        origin = self._origin(header.viewport(), parent)
+        shift = origin.x() if horizontal else origin.y()
+        orientation = header.orientation()
+        most = math.inf
+        for section in range(count):
+            start = header.sectionViewportPosition(section) + shift
+            size = header.sectionSize(section)
+            if not (start - size <= at <= start + 2 * size):
+                continue
+            text = str(model.headerData(section, orientation))
+            ink = text_width(font, text) if horizontal else ink_height(font, text)
+            low = start + (size - ink) / 2 - 1
+            high = start + (size + ink) / 2 + 1
+            most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
+        return most
 
     def _leg_place(
         self,
