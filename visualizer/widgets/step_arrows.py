@@ -9,10 +9,14 @@ An arrow takes a route (:mod:`visualizer.widgets.arrow_routes`) through the free
 its box by a side that lies on its matrix's side (across the row or column numbers between
 their ink), under the titles (each view keeps TITLE_GAP there), through the gutters between
 the views, into its target the same way; never across a title's row, a colour legend or a
-cell but its own.  Where no such route exists (a window inside its matrix), the two boxes,
-framed in the arrow's colour already, are linked by a dot inside the start's and a small head
-inside the end's.  An arrow is drawn whole, one shape from its dot to its head; letters it
-still meets (none, on a route) would be drawn again over it in a thin halo.
+cell but its own.  Where no such route exists (a window inside its matrix), a box may also
+be left (entered) along a grid line between the numbers of its matrix (numbers are centred in
+their cells, the lines between them hold no digits), straight out of the matrix, as long as it
+keeps GRID_ROOM from every number's ink (arrow_routes.grid_ports); where even that fails (the
+gaps narrower than an arrow), the two boxes, framed in the arrow's colour already, are linked
+by a dot inside the start's and a small head inside the end's.  An arrow is drawn whole, one
+shape from its dot to its head; letters it still meets (none, on a route) would be drawn again
+over it in a thin halo.
 """
 
 from __future__ import annotations
@@ -564,87 +568,28 @@ class StepArrows(QWidget):
                 )
             return inks[(r, c)]
 
-        def room(at: float, across: int, lines: range, near: range) -> float:
-            """The room of a leg at ``at`` (a y: ``across`` 1, running across the columns
-            ``lines``; an x: 0, down or up the rows ``lines``) to the inks of the ``near``
-            rows (columns) in ``lines``."""
-            most = math.inf
-            for line in lines:
-                for other in near:
-                    box = ink(other, line) if across else ink(line, other)
-                    if box is None:
-                        continue
-                    low, high = (box[1], box[3]) if across else (box[0], box[2])
-                    most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
-            return most
-
-        c, tol, need = CLEARANCE, EDGE_TOLERANCE, GRID_ROOM
-        left, top, right, bottom = box.left(), box.top(), box.right(), box.bottom()
-        ports: list[arrow_routes.Port] = []
-        near_rows = range(max(0, r0 - 1), min(rows, r1 + 2))
-        near_cols = range(max(0, c0 - 1), min(cols, c1 + 2))
-        row_lines = [ys[r] for r in range(r0, r1 + 1)] + [ys[r1] + hs[r1]]
-        col_lines = [xs[k] for k in range(c0, c1 + 1)] + [xs[c1] + ws[c1]]
-        row_middles = [ys[r] + hs[r] / 2 for r in range(r0, r1 + 1)] if target else []
-        col_middles = [xs[k] + ws[k] / 2 for k in range(c0, c1 + 1)] if target else []
         header_rows = table.verticalHeader()
         header_cols = _horizontal_header(table)
-        sides = (
-            (RIGHT, right < a_right - tol, range(c1 + 1, cols), 1),
-            (LEFT, left > a_left + tol, range(c0 - 1, -1, -1), 1),
-            (DOWN, bottom < a_bottom - tol, range(r1 + 1, rows), 0),
-            (UP, top > a_top + tol, range(r0 - 1, -1, -1), 0),
+
+        def header_room(direction: arrow_routes.Direction, at: float) -> float:
+            header = header_rows if direction == LEFT else header_cols if direction == UP else None
+            if header is None or _is_hidden(header):
+                return math.inf
+            return self._header_room(view, header, at, parent)
+
+        return arrow_routes.grid_ports(
+            (r0, r1, c0, c1),
+            (box.left(), box.top(), box.right(), box.bottom()),
+            area,
+            matrix,
+            (ys, hs, xs, ws),
+            ink,
+            target,
+            header_room,
+            GRID_ROOM,
+            CLEARANCE,
+            EDGE_TOLERANCE,
         )
-        for direction, inside, lines, across in sides:
-            if not inside or not lines:
-                continue
-            middle = (top + bottom) / 2 if across else (left + right) / 2
-            grid = row_lines if across else col_lines
-            centres = row_middles if across else col_middles
-            near = near_rows if across else near_cols
-            best: tuple[float, float, float] | None = None  # (distance, -room, at)
-            for at in (*grid, *centres):
-                space = room(at, across, lines, near)
-                if at in centres:
-                    # Into the middle of the cell's side: its own number clear of the head.
-                    k = centres.index(at)
-                    if across:
-                        own = ink(r0 + k, c1 if direction == RIGHT else c0)
-                    else:
-                        own = ink(r1 if direction == DOWN else r0, c0 + k)
-                    if own is not None:
-                        if direction == RIGHT:
-                            gap = right - own[2]
-                        elif direction == LEFT:
-                            gap = own[0] - left
-                        elif direction == DOWN:
-                            gap = bottom - own[3]
-                        else:
-                            gap = own[1] - top
-                        space = min(space, gap)
-                header = (
-                    header_rows if direction == LEFT else header_cols if direction == UP else None
-                )
-                if header is not None and not _is_hidden(header):
-                    space = min(space, self._header_room(view, header, at, parent))
-                if space < need:
-                    continue
-                key = (abs(at - middle), -space, at)
-                if best is None or key < best:
-                    best = key
-            if best is None:
-                continue
-            at, space = best[2], -best[1]
-            if direction == RIGHT:
-                port = arrow_routes.Port((right, at), (a_right + c, at), RIGHT, space)
-            elif direction == LEFT:
-                port = arrow_routes.Port((left, at), (matrix[0] - c, at), LEFT, space)
-            elif direction == DOWN:
-                port = arrow_routes.Port((at, bottom), (at, a_bottom + c), DOWN, space)
-            else:
-                port = arrow_routes.Port((at, top), (at, matrix[1] - c), UP, space)
-            ports.append(port)
-        return ports
 
     def _header_room(
         self, view: MatrixView, header: QHeaderView, at: float, parent: QWidget | None
