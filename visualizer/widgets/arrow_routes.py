@@ -186,7 +186,7 @@ def grid_ports(
 ) -> list[Port]:
     """Ports of a box of cells on its sides that lie inside its matrix (a side on the
     matrix's side has its own port): a leg along a grid line (one of the box's edges or a
-    line between its rows or columns; into a ``target``, also the middle of one of its rows
+    line between its rows or columns, not the matrix's own sides; into a ``target``, also the middle of one of its rows
     or columns where the cells on the way show no number) from the box straight out of the
     matrix, at least ``need`` from every number's ink on the way (the box's own where it
     enters the middle of a side) and from the row or column numbers it crosses; in each
@@ -243,7 +243,10 @@ def grid_ports(
                 else [(xs[k] + ws[k] / 2, k) for k in range(c0, c1 + 1)]
             )
         best: tuple[float, float, float] | None = None  # (distance, -room, at)
+        low, high = (a_top, a_bottom) if across else (a_left, a_right)
         for at, k in candidates:
+            if not low + tolerance < at < high - tolerance:
+                continue  # the matrix's own side, along its row or column numbers
             space = room(at, across, lines, near_rows if across else near_cols)
             if space >= need and k >= 0:
                 # Into the middle of a cell's side: its own number clear of the head.
