@@ -186,13 +186,13 @@ def grid_ports(
 ) -> list[Port]:
     """Ports of a box of cells on its sides that lie inside its matrix (a side on the
     matrix's side has its own port): a leg along a grid line (one of the box's edges or a
-    line between its rows or columns, not the matrix's own sides; into a ``target``, also the middle of one of its rows
-    or columns where the cells on the way show no number) from the box straight out of the
-    matrix, at least ``need`` from every number's ink on the way (the box's own where it
-    enters the middle of a side) and from the row or column numbers it crosses; in each
-    direction the one nearest the box's middle, then the roomiest.  Numbers are centred in
-    their cells, so the lines between cells are free of digits wherever the gap between two
-    numbers is wider than an arrow.
+    line between its rows or columns, not the matrix's own sides; into a ``target``, also
+    the middle of one of its rows or columns where the cells on the way show no number) from
+    the box straight out of the matrix, at least ``need`` from every number's ink on the way
+    (the box's own where it enters the middle of a side) and from the row or column numbers
+    it crosses; in each direction the one nearest the box's middle, then the roomiest.
+    Numbers are centred in their cells, so the lines between cells are free of digits
+    wherever the gap between two numbers is wider than an arrow.
 
     ``cells``: the box's first and last row and column; ``box`` its rectangle, ``area`` the
     matrix's shown cells, ``outer`` these with their row and column numbers; ``grid``: the

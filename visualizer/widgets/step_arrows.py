@@ -254,6 +254,8 @@ class StepArrows(QWidget):
         self._layout: arrow_routes.Obstacles | None = None
         self._layout_size = QSize()
         self._matrix_known: dict[MatrixView, tuple[Rect, Rect] | None] = {}
+        # The boxes of the cells the step's arrows join, by view and cells (see _ends).
+        self._boxes: dict[tuple[MatrixView, tuple[tuple[int, int], ...]], QRectF | None] = {}
         # Shown: (text, font) and text box (x, y, width, height on the sheet), and the label
         # of each (its colours are asked for when an arrow crosses it).
         self._items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
@@ -297,6 +299,7 @@ class StepArrows(QWidget):
         # its corner (one call), else through the screen's coordinates.
         self._corner = parent if parent is not None and _pos(self) == _ZERO else None
         views = self._views()
+        self._boxes = {}
         segments: list[Segment] = []
         drawn: list[tuple[str, str]] = []
         if self._pending:
@@ -453,7 +456,7 @@ class StepArrows(QWidget):
         low = close_up_shown(view)
         first: QRectF | None = None
         for shown in (view,) if low is None else (view, low):
-            box = shown.cells_box(cells, self)
+            box = self._boxes[(shown, cells)] = shown.cells_box(cells, self)
             rects = None
             if box is not None:
                 known = self._matrix_known
@@ -514,7 +517,8 @@ class StepArrows(QWidget):
         for shown in (view,) if low is None else (view, low):
             if _current_index(shown.stack) != 0:
                 continue  # a heat map: no numbers to keep clear of, nor grid lines
-            box = shown.cells_box(cells, self)
+            # Found by _ends for this step (each cells_box maps through the screen).
+            box = self._boxes.get((shown, cells)) or shown.cells_box(cells, self)
             known = self._matrix_known
             rects = known[shown] if shown in known else self._matrix_rects(shown, parent)
             if box is None or rects is None:
