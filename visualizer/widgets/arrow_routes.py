@@ -8,7 +8,9 @@ the ports an arrow may leave or enter its cells by (:mod:`visualizer.widgets.ste
 A route is found on the lines just clear of the obstacles (their edges moved out by the
 clearance, the ports' lines) by a search that counts length and bends, then each middle
 segment is moved towards the middle of the free band it runs in (a route hugging the title
-above it by a pixel read as crossing it).  No route: None (the sheet then links the two ends
+above it by a pixel read as crossing it).  A box of cells inside its matrix has no port on
+its matrix's side; :func:`grid_ports` gives it legs along the grid lines between the matrix's
+numbers out to the free room instead.  No route: None (the sheet then links the two ends
 by markers in the arrow's colour instead).
 """
 
@@ -18,7 +20,7 @@ import bisect
 import heapq
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 Rect = tuple[float, float, float, float]  # left, top, right, bottom
@@ -167,6 +169,119 @@ def _band(
             elif b1 >= at:
                 high = min(high, b1)
     return low, high
+
+
+def grid_ports(
+    cells: tuple[int, int, int, int],
+    box: Rect,
+    area: Rect,
+    outer: Rect,
+    grid: tuple[Sequence[float], Sequence[float], Sequence[float], Sequence[float]],
+    ink: Callable[[int, int], Rect | None],
+    target: bool,
+    header_room: Callable[[Direction, float], float],
+    need: float,
+    clearance: float,
+    tolerance: float,
+) -> list[Port]:
+    """Ports of a box of cells on its sides that lie inside its matrix (a side on the
+    matrix's side has its own port): a leg along a grid line (one of the box's edges or a
+    line between its rows or columns, not the matrix's own sides; into a ``target``, also
+    the middle of one of its rows or columns where the cells on the way show no number) from
+    the box straight out of the matrix, at least ``need`` from every number's ink on the way
+    (the box's own where it enters the middle of a side) and from the row or column numbers
+    it crosses; in each direction the one nearest the box's middle, then the roomiest.
+    Numbers are centred in their cells, so the lines between cells are free of digits
+    wherever the gap between two numbers is wider than an arrow.
+
+    ``cells``: the box's first and last row and column; ``box`` its rectangle, ``area`` the
+    matrix's shown cells, ``outer`` these with their row and column numbers; ``grid``: the
+    rows' tops and heights and the columns' lefts and widths; ``ink(r, c)``: where cell (r, c)
+    has its number's ink (None: no number, or not shown); ``header_room(direction, at)``: the
+    room of a leg leaving in ``direction`` at ``at`` across the numbers on that side."""
+    r0, r1, c0, c1 = cells
+    ys, hs, xs, ws = grid
+    rows, cols = len(ys), len(xs)
+    left, top, right, bottom = box
+    a_left, a_top, a_right, a_bottom = area
+
+    def room(at: float, across: int, lines: range, near: range) -> float:
+        # The leg at ``at`` (a y, ``across`` the columns ``lines``; else an x, along the rows
+        # ``lines``) to the inks of the ``near`` rows (columns) there.
+        most = math.inf
+        for line in lines:
+            for other in near:
+                found = ink(other, line) if across else ink(line, other)
+                if found is None:
+                    continue
+                low, high = (found[1], found[3]) if across else (found[0], found[2])
+                most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
+                if most < need:
+                    return most
+        return most
+
+    near_rows = range(max(0, r0 - 1), min(rows, r1 + 2))
+    near_cols = range(max(0, c0 - 1), min(cols, c1 + 2))
+    row_lines = [ys[r] for r in range(r0, r1 + 1)] + [ys[r1] + hs[r1]]
+    col_lines = [xs[k] for k in range(c0, c1 + 1)] + [xs[c1] + ws[c1]]
+    sides = (
+        (RIGHT, right < a_right - tolerance, range(c1 + 1, cols), 1),
+        (LEFT, left > a_left + tolerance, range(c0 - 1, -1, -1), 1),
+        (DOWN, bottom < a_bottom - tolerance, range(r1 + 1, rows), 0),
+        (UP, top > a_top + tolerance, range(r0 - 1, -1, -1), 0),
+    )
+    ports: list[Port] = []
+    for direction, inside, lines, across in sides:
+        if not inside or not lines:
+            continue
+        middle = (top + bottom) / 2 if across else (left + right) / 2
+        candidates = [(at, -1) for at in (row_lines if across else col_lines)]
+        if target:
+            candidates += (
+                [(ys[r] + hs[r] / 2, r) for r in range(r0, r1 + 1)]
+                if across
+                else [(xs[k] + ws[k] / 2, k) for k in range(c0, c1 + 1)]
+            )
+        best: tuple[float, float, float] | None = None  # (distance, -room, at)
+        low, high = (a_top, a_bottom) if across else (a_left, a_right)
+        for at, k in candidates:
+            if not low + tolerance < at < high - tolerance:
+                continue  # the matrix's own side, along its row or column numbers
+            space = room(at, across, lines, near_rows if across else near_cols)
+            if space >= need and k >= 0:
+                # Into the middle of a cell's side: its own number clear of the head.
+                if across:
+                    own = ink(k, c1 if direction == RIGHT else c0)
+                else:
+                    own = ink(r1 if direction == DOWN else r0, k)
+                if own is not None:
+                    if direction == RIGHT:
+                        space = min(space, right - own[2])
+                    elif direction == LEFT:
+                        space = min(space, own[0] - left)
+                    elif direction == DOWN:
+                        space = min(space, bottom - own[3])
+                    else:
+                        space = min(space, own[1] - top)
+            if space >= need:
+                space = min(space, header_room(direction, at))
+            if space < need:
+                continue
+            key = (abs(at - middle), -space, at)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            continue
+        at, space = best[2], -best[1]
+        if direction == RIGHT:
+            ports.append(Port((right, at), (a_right + clearance, at), RIGHT, space))
+        elif direction == LEFT:
+            ports.append(Port((left, at), (outer[0] - clearance, at), LEFT, space))
+        elif direction == DOWN:
+            ports.append(Port((at, bottom), (at, a_bottom + clearance), DOWN, space))
+        else:
+            ports.append(Port((at, top), (at, outer[1] - clearance), UP, space))
+    return ports
 
 
 _OBSTACLES: OrderedDict[tuple[object, ...], Obstacles] = OrderedDict()

@@ -1431,6 +1431,37 @@ class _CellDelegate(QStyledItemDelegate):
         painter.setPen(self._text_pen(foreground))
         painter.drawText(text_rect, _CENTER, text)
 
+    def number_ink(
+        self, r: int, c: int, width: int, height: int
+    ) -> tuple[float, float, float, float] | None:
+        """Where cell (r, c)'s number has its ink in a ``width`` × ``height`` cell, as
+        :meth:`paint_cell` draws it: (left, top, right, bottom) from the cell's corner, a pixel
+        over on every side; None: no number.  A cell with a weight note: the whole cell.  The
+        step arrows run between these (along the grid lines) where no route is free."""
+        model = self._model
+        text = model._display(r, c)
+        if not text or not isinstance(text, str):
+            return None
+        font = model._font(r, c)
+        if (model.notes and (r, c) in model.notes) or not isinstance(font, QFont):
+            return 0.0, 0.0, float(width), float(height)
+        if model.styles.get((r, c)):
+            font, _ = self.framed_number(QRect(0, 0, width, height), text, font)
+        margin = self._text_margin
+        shown, sized = self.fitted_number(text, font, width - 2 * margin, height)
+        _, _, metrics, _ = self._sized_font(self._completed_font(font), sized.pixelSize())
+        advance = self._text_width(self._completed_font(font), sized.pixelSize(), shown)
+        ink = metrics.tightBoundingRect(shown)
+        # As drawText centres one line: the line's height centred, the text on its baseline.
+        baseline = (height - metrics.height()) / 2 + metrics.ascent()
+        left = margin + (width - 2 * margin - advance) / 2
+        return (
+            left + min(0.0, ink.left()) - 1,
+            baseline + ink.top() - 1,
+            left + max(advance, ink.right()) + 1,
+            baseline + ink.bottom() + 1,
+        )
+
     def note_drawn(self, r: int, c: int) -> bool:
         """Whether cell (r, c)'s note is drawn at the table's current sizes."""
         table = self.parent()

@@ -9,10 +9,14 @@ An arrow takes a route (:mod:`visualizer.widgets.arrow_routes`) through the free
 its box by a side that lies on its matrix's side (across the row or column numbers between
 their ink), under the titles (each view keeps TITLE_GAP there), through the gutters between
 the views, into its target the same way; never across a title's row, a colour legend or a
-cell but its own.  Where no such route exists (a window inside its matrix), the two boxes,
-framed in the arrow's colour already, are linked by a dot inside the start's and a small head
-inside the end's.  An arrow is drawn whole, one shape from its dot to its head; letters it
-still meets (none, on a route) would be drawn again over it in a thin halo.
+cell but its own.  Where no such route exists (a window inside its matrix), a box may also
+be left (entered) along a grid line between the numbers of its matrix (numbers are centred in
+their cells, the lines between them hold no digits), straight out of the matrix, as long as it
+keeps GRID_ROOM from every number's ink (arrow_routes.grid_ports); where even that fails (the
+gaps narrower than an arrow), the two boxes, framed in the arrow's colour already, are linked
+by a dot inside the start's and a small head inside the end's.  An arrow is drawn whole, one
+shape from its dot to its head; letters it still meets (none, on a route) would be drawn again
+over it in a thin halo.
 """
 
 from __future__ import annotations
@@ -103,6 +107,9 @@ Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and st
 CLEARANCE = 5.5
 LEG_ROOM = 5.0  # a leg across the row or column numbers keeps this far from their ink
 EDGE_TOLERANCE = 1.5  # a box this close to its matrix's side is on that side
+# A leg along a grid line inside a matrix keeps this far (its centre) from every number's ink:
+# half the arrow's dark pen and a pixel.
+GRID_ROOM = 5.5
 
 
 def close_up_below(view: MatrixView) -> MatrixView | None:
@@ -247,6 +254,8 @@ class StepArrows(QWidget):
         self._layout: arrow_routes.Obstacles | None = None
         self._layout_size = QSize()
         self._matrix_known: dict[MatrixView, tuple[Rect, Rect] | None] = {}
+        # The boxes of the cells the step's arrows join, by view and cells (see _ends).
+        self._boxes: dict[tuple[MatrixView, tuple[tuple[int, int], ...]], QRectF | None] = {}
         # Shown: (text, font) and text box (x, y, width, height on the sheet), and the label
         # of each (its colours are asked for when an arrow crosses it).
         self._items: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = []
@@ -290,6 +299,7 @@ class StepArrows(QWidget):
         # its corner (one call), else through the screen's coordinates.
         self._corner = parent if parent is not None and _pos(self) == _ZERO else None
         views = self._views()
+        self._boxes = {}
         segments: list[Segment] = []
         drawn: list[tuple[str, str]] = []
         if self._pending:
@@ -313,7 +323,15 @@ class StepArrows(QWidget):
             (start, starts), (end, ends) = self._ends(a, source, False), self._ends(b, target, True)
             if start is None or end is None:
                 continue
-            segments.append(self._route(layout, start, end, starts, ends))
+            segment = self._route(layout, start, end, starts, ends)
+            if not segment[2]:
+                # No route from the matrices' sides: along the grid lines between the numbers
+                # out of a window (into a cell) inside its matrix, too.
+                more_starts = starts + self._grid_ends(a, source, False)
+                more_ends = ends + self._grid_ends(b, target, True)
+                if len(more_starts) > len(starts) or len(more_ends) > len(ends):
+                    segment = self._route(layout, start, end, more_starts, more_ends)
+            segments.append(segment)
             drawn.append((source_view, target_view))
         if segments:
             try:
@@ -438,7 +456,7 @@ class StepArrows(QWidget):
         low = close_up_shown(view)
         first: QRectF | None = None
         for shown in (view,) if low is None else (view, low):
-            box = shown.cells_box(cells, self)
+            box = self._boxes[(shown, cells)] = shown.cells_box(cells, self)
             rects = None
             if box is not None:
                 known = self._matrix_known
@@ -487,6 +505,120 @@ class StepArrows(QWidget):
         if right >= a_right - tol:
             ports.append(arrow_routes.Port((right - inside, y), (a_right + c, y), RIGHT))
         return ports
+
+    def _grid_ends(
+        self, view: MatrixView, cells: tuple[tuple[int, int], ...], target: bool
+    ) -> tuple[tuple[QRectF, arrow_routes.Port], ...]:
+        """The ways an arrow may leave (``target``: enter) ``cells`` of ``view`` along a grid
+        line between its matrix's numbers (see _grid_ports), each with the cells' box."""
+        parent = _parent_widget(self) if _pos(self) == _ZERO else None
+        out: list[tuple[QRectF, arrow_routes.Port]] = []
+        low = close_up_shown(view)
+        for shown in (view,) if low is None else (view, low):
+            if _current_index(shown.stack) != 0:
+                continue  # a heat map: no numbers to keep clear of, nor grid lines
+            # Found by _ends for this step (each cells_box maps through the screen).
+            box = self._boxes.get((shown, cells)) or shown.cells_box(cells, self)
+            known = self._matrix_known
+            rects = known[shown] if shown in known else self._matrix_rects(shown, parent)
+            if box is None or rects is None:
+                continue
+            for port in self._grid_ports(shown, cells, box, *rects, target, parent):
+                out.append((box, port))
+        return tuple(out)
+
+    def _grid_ports(
+        self,
+        view: MatrixView,
+        cells: tuple[tuple[int, int], ...],
+        box: QRectF,
+        area: Rect,
+        matrix: Rect,
+        target: bool,
+        parent: QWidget | None,
+    ) -> list[arrow_routes.Port]:
+        """Ports of ``box`` on the sides that lie inside its matrix: a leg along a grid line
+        (a box's own edge or one between its rows or columns; into a target, also the middle
+        of its row or column where the cells on the way show no number) from the box out of
+        the matrix, across the row or column numbers, with GRID_ROOM to every number's ink on
+        the way (see number_ink); in each direction the one nearest the box's middle."""
+        table = view.table
+        model = view.model
+        rows, cols = model.rowCount(), model.columnCount()
+        off_r, off_c = model.offset
+        r0 = min(r for r, _ in cells) + off_r
+        r1 = max(r for r, _ in cells) + off_r
+        c0 = min(c for _, c in cells) + off_c
+        c1 = max(c for _, c in cells) + off_c
+        origin = self._origin(table.viewport(), parent)
+        ox, oy = origin.x(), origin.y()
+        xs = [float(table.columnViewportPosition(c) + ox) for c in range(cols)]
+        ws = [_column_width(table, c) for c in range(cols)]
+        ys = [float(table.rowViewportPosition(r) + oy) for r in range(rows)]
+        hs = [table.rowHeight(r) for r in range(rows)]
+        a_left, a_top, a_right, a_bottom = area
+        delegate = view.delegate
+        inks: dict[tuple[int, int], tuple[float, float, float, float] | None] = {}
+
+        def ink(r: int, c: int) -> tuple[float, float, float, float] | None:
+            if (r, c) not in inks:
+                x, y, w, h = xs[c], ys[r], ws[c], hs[r]
+                shown = x < a_right and a_left < x + w and y < a_bottom and a_top < y + h
+                found = delegate.number_ink(r, c, w, h) if shown else None
+                inks[(r, c)] = (
+                    None
+                    if found is None
+                    else (x + found[0], y + found[1], x + found[2], y + found[3])
+                )
+            return inks[(r, c)]
+
+        header_rows = table.verticalHeader()
+        header_cols = _horizontal_header(table)
+
+        def header_room(direction: arrow_routes.Direction, at: float) -> float:
+            header = header_rows if direction == LEFT else header_cols if direction == UP else None
+            if header is None or _is_hidden(header):
+                return math.inf
+            return self._header_room(view, header, at, parent)
+
+        return arrow_routes.grid_ports(
+            (r0, r1, c0, c1),
+            (box.left(), box.top(), box.right(), box.bottom()),
+            area,
+            matrix,
+            (ys, hs, xs, ws),
+            ink,
+            target,
+            header_room,
+            GRID_ROOM,
+            CLEARANCE,
+            EDGE_TOLERANCE,
+        )
+
+    def _header_room(
+        self, view: MatrixView, header: QHeaderView, at: float, parent: QWidget | None
+    ) -> float:
+        """The room of a leg across ``header``'s numbers at ``at`` (an x on the column
+        numbers, a y on the row numbers) to their ink."""
+        horizontal = header.orientation() == Qt.Orientation.Horizontal
+        model = view.model
+        count = model.columnCount() if horizontal else model.rowCount()
+        font = header.font()
+        origin = self._origin(header.viewport(), parent)
+        shift = origin.x() if horizontal else origin.y()
+        orientation = header.orientation()
+        most = math.inf
+        for section in range(count):
+            start = header.sectionViewportPosition(section) + shift
+            size = header.sectionSize(section)
+            if not (start - size <= at <= start + 2 * size):
+                continue
+            text = str(model.headerData(section, orientation))
+            ink = text_width(font, text) if horizontal else ink_height(font, text)
+            low = start + (size - ink) / 2 - 1
+            high = start + (size + ink) / 2 + 1
+            most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
+        return most
 
     def _leg_place(
         self,
