@@ -423,9 +423,10 @@ def test_progress_is_reported_and_a_check_can_be_cancelled():
 
 def test_a_large_check_runs_off_the_gui_thread(qtbot, window):
     """Ctrl+G on a 1024×1024 input: a progress bar and Cancel while it runs, the event loop
-    keeps turning (target: never 100 ms without a turn; measured about 90 ms at most on an
-    idle machine, so the bounds below leave room for a loaded one), and the verdict says the
-    elements were sampled."""
+    keeps turning, and the verdict says the elements were sampled.  The event loop's turns
+    are judged against the check's own duration in the same run, not against wall-clock
+    bounds (about 90 ms at most on an idle machine, but a loaded CI host once held one turn
+    1.15 s): run on the GUI thread, the check would be one turn as long as itself."""
     import time
 
     from PySide6.QtCore import QTimer
@@ -445,7 +446,7 @@ def test_a_large_check_runs_off_the_gui_thread(qtbot, window):
     timer.start()
     start = time.perf_counter()
     action(window, "checkGradientsAction").trigger()
-    assert time.perf_counter() - start < 0.3
+    assert panel.checks_running()  # the trigger returned with the check still to run
     shown = []
     qtbot.waitUntil(
         lambda: shown.append(panel.grad_job_row.isVisible()) or not panel.checks_running(),
@@ -456,9 +457,10 @@ def test_a_large_check_runs_off_the_gui_thread(qtbot, window):
     assert panel.grad_job_row.findChild(object, "gradCheckCancel") is not None
     times = np.array([start, *(t for t in ticks if t > start)])
     turns = np.diff(times)
+    duration = times[-1] - times[0]
     assert turns.size > 10
-    assert np.percentile(turns, 95) < 0.1, np.percentile(turns, 95)
-    assert turns.max() < 1.0, turns.max()
+    assert np.median(turns) < 0.05 * duration, (np.median(turns), duration)
+    assert turns.max() < 0.5 * duration, (turns.max(), duration)
     assert panel.grad_verdict_label.text().startswith("Pass")
     assert "random sample of 1024 elements" in panel.grad_verdict_label.text()
     assert not panel.grad_job_row.isVisible()
