@@ -43,7 +43,14 @@ from engine import parallel
 from engine.arrays import as_float_array, check_grad_shape, from_4d, group_matrices, to_4d
 from engine.conv import MIN_PIECES, SPLIT_ELEMENTS, channel_bias, teaching_kernel
 from engine.errors import Message, ParameterError
-from engine.geometry import Pair, WindowGeometry, bare_pair, normalize_pair
+from engine.geometry import (
+    Pair,
+    WindowGeometry,
+    _require_non_negative_padding,
+    _require_positive,
+    bare_pair,
+    normalize_pair,
+)
 from engine.workspace import Scratch
 
 #: Elements of a column matrix built at a time (4 MB in float32, 8 MB in float64).  Large
@@ -217,13 +224,9 @@ def _prepare(
     pads = _pair(padding, "padding")
     opads = _pair(output_padding, "output_padding")
     dil = _pair(dilation, "dilation")
-    for name, pair in (("stride", strides), ("dilation", dil)):
-        if min(pair) < 1:
-            raise ParameterError(
-                "{name} ({value}) must be greater than zero", name=name, value=bare_pair(pair)
-            )
-    if min(pads) < 0:
-        raise ParameterError("padding ({padding}) must be non-negative", padding=bare_pair(pads))
+    _require_positive(strides, "stride")
+    _require_positive(dil, "dilation")
+    _require_non_negative_padding(pads)
     if min(opads) < 0:
         raise ParameterError(
             "output_padding ({output_padding}) must be non-negative",

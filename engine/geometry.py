@@ -503,6 +503,11 @@ def _require_positive(pair: Pair, name: str) -> None:
         )
 
 
+def _require_non_negative_padding(pads: Pair) -> None:
+    if min(pads) < 0:
+        raise ParameterError("padding ({padding}) must be non-negative", padding=bare_pair(pads))
+
+
 def pool_geometry(
     in_size: tuple[int, ...],
     kernel_size: object,
@@ -534,8 +539,7 @@ def pool_geometry(
     _require_positive(kernel, "kernel_size")
     _require_positive(strides, "stride")
     _require_positive(dil, "dilation")
-    if min(pads) < 0:
-        raise ParameterError("padding ({padding}) must be non-negative", padding=bare_pair(pads))
+    _require_non_negative_padding(pads)
     if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:
         # PyTorch checks the raw kernel, even when dilated (issues #7541, #44942).
         raise ParameterError(
@@ -605,10 +609,7 @@ def conv_geometry(
         # No 64-bit check here: a huge padding is refused below, saying what the output would be.
         pads = normalize_pair(padding, "padding", int64=False)
         assert pads is not None
-        if min(pads) < 0:
-            raise ParameterError(
-                "padding ({padding}) must be non-negative", padding=bare_pair(pads)
-            )
+        _require_non_negative_padding(pads)
         before = after = pads
     _require_input_size(in_size)
     padded = [in_size[a] + before[a] + after[a] for a in (0, 1)]
