@@ -2271,15 +2271,23 @@ def _nested_rings(
         pens, rim, line, last = [pen for *_, pen in frames], edge, edge, inner
     else:
         budget = max(room, 2 * n)
-        rim = 1
-        # Wide: never without an inline (the pale band would meet the cell), two pixels
-        # of it while each colour keeps one.
+        # (outline, line between, inline, least pixels of each colour), tried in turn.
+        # Wide: never without an inline (the pale band would meet the cell), two pixels of
+        # it while each colour keeps one; the outline goes before that (the grid line lies
+        # outside it): in the normal layout's cells the winner's band was down to a pixel.
+        wide_inline_px = LEAST_EDGE_PX
         steps = (
-            ((1, LEAST_EDGE_PX, 2), (0, LEAST_EDGE_PX, 2), (0, LEAST_EDGE_PX, 1), (0, 1, 1))
+            (
+                (1, 1, wide_inline_px, 2),
+                (1, 0, wide_inline_px, 2),
+                (0, 0, wide_inline_px, 2),
+                (0, 0, wide_inline_px, 1),
+                (0, 0, 1, 1),
+            )
             if wide
-            else ((1, 1, 2), (1, 0, 1), (0, 0, 1))
+            else ((1, 1, 1, 2), (1, 1, 0, 1), (1, 0, 0, 1))
         )
-        for line, last, least in steps:
+        for rim, line, last, least in steps:
             left = budget - rim - (n - 1) * line - last
             if left >= least * n:
                 break
