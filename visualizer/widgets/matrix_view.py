@@ -82,6 +82,10 @@ from visualizer.limits import EDIT_MAX_SIDE
 from visualizer.model.cell_text import HINT_TEXT_CHARS as HINT_TEXT_CHARS  # re-exported
 from visualizer.model.cell_text import elide_typed as elide_typed  # re-exported
 from visualizer.model.cell_text import parse_cell
+from visualizer.model.contrast import LEAST_EDGE_PX, shows_on
+from visualizer.model.contrast import MIN_FRAME_CONTRAST as _MIN_FRAME_CONTRAST
+from visualizer.model.contrast import contrast_ratio as contrast_ratio  # re-exported
+from visualizer.model.contrast import relative_luminance as relative_luminance  # re-exported
 from visualizer.model.extremes import extremes as extremes  # re-exported for the views
 from visualizer.model.present import (
     DROPPED,
@@ -1898,12 +1902,13 @@ class _CellDelegate(QStyledItemDelegate):
         # cells larger than MAX_CELL (a lecture's on a large screen: frames of 96 px cells on
         # cells of 136 looked thin).
         scale = min(self.scale, 1.2 * max(1.0, min(width, height) / MAX_CELL))
+        cell = None if under is None else under.rgb() & 0xFFFFFF
         solid: list[tuple[str, QColor, QColor, int]] = []  # (colour, outline, inline, pen)
         for style in STYLE_ORDER:
             if style not in styles or style in ("gap", "differs"):  # the gap's hatch is
                 continue  # under the number; the differs tab is drawn last, over the frames
             color, base_width, line = pens[style]
-            outline, inline = frame_tones(color, None if under is None else under.rgb())
+            outline, inline = frame_tones(color, cell)
             pen_width = max(2, round(base_width * scale))
             if line == Qt.PenStyle.SolidLine:
                 solid.append((color, outline, inline, pen_width))
@@ -1911,6 +1916,13 @@ class _CellDelegate(QStyledItemDelegate):
             edge = frame_edge(pen_width)
             if narrow is not None and frame_depth(pen_width) > narrow:
                 pen_width, edge = (2, 1) if narrow >= 4 else (1, 1)
+            # A band that does not show on the cell: its edges wide enough to be seen (both,
+            # a dashed pen draws them alike), where the room allows.
+            wide = inline_width(color, cell, edge)
+            if wide > edge and (narrow is None or 2 + 2 * wide <= narrow):
+                edge = wide
+                if narrow is not None:
+                    pen_width = min(pen_width, narrow - 2 * wide)
             # Two-tone: the colour between an outline and an inline, each black or white.
             # The outline sets the colour apart from whatever lies outside the frame, the
             # inline the frame from the cell's own colour (a pure blue frame on the
@@ -1921,17 +1933,20 @@ class _CellDelegate(QStyledItemDelegate):
         if len(solid) == 1:
             color, outline, inline, pen_width = solid[0]
             edge = frame_edge(pen_width)
-            if narrow is not None and frame_depth(pen_width) > narrow:
+            last = inline_width(color, cell, edge)
+            if narrow is not None and pen_width + edge + last > narrow:
                 # A small cell whose number nearly fills it (a close-up at ~16 px): the usual
                 # border covered the top and bottom of its digits, the window's and the
                 # winner's numbers (the ones the step is about) were the hardest to read.
                 # Thinner, on the cell's edge.
                 depth = max(2, narrow)
-                plan += _edge_frame(width, height, depth, _colour(color), outline, inline)
+                plan += _edge_frame(
+                    width, height, depth, _colour(color), outline, inline, wide_inline(color, cell)
+                )
             else:
                 # Solid borders as filled bands: a wide pen's stroke costs ~0.2 ms a rectangle.
                 plan += _rings(
-                    width, height, [(outline, edge), (_colour(color), pen_width), (inline, edge)]
+                    width, height, [(outline, edge), (_colour(color), pen_width), (inline, last)]
                 )
         elif solid:
             # Frames that meet in a cell (the max winner inside the window) nest, in
@@ -1939,7 +1954,13 @@ class _CellDelegate(QStyledItemDelegate):
             # the others (the window's frame was gone from the winner's cell).
             # Above and below the number there is often more room than beside a wide one
             # (the winner's bold "16"): the frames keep it there, where they show most.
-            plan += _rings(width, height, _nested_rings(solid, room), _nested_rings(solid, along))
+            wide = wide_inline(solid[-1][0], cell)
+            plan += _rings(
+                width,
+                height,
+                _nested_rings(solid, room, wide),
+                _nested_rings(solid, along, wide),
+            )
         sides = OUTLINE_SIDES & styles if isinstance(styles, frozenset) else None
         if sides is None:
             sides = frozenset(side for side in OUTLINE_SIDES if side in styles)
@@ -2021,6 +2042,12 @@ def _dashed_sides(
     edge = frame_edge(pen)
     if room is not None and pen + 2 * edge > room:
         pen, edge = (2, 1) if room >= 4 else (1, 1)
+    # A ring of a pixel is lost from afar where the dash itself does not show on the cell.
+    wide = inline_width(color, None if under is None else under.rgb() & 0xFFFFFF, edge)
+    if wide > edge and (room is None or 2 + 2 * wide <= room):
+        edge = wide
+        if room is not None:
+            pen = min(pen, room - 2 * wide)
     depth = pen + 2 * edge
     rings: list[Band] = []
     dashes: list[Band] = []
@@ -2072,24 +2099,23 @@ def _colour(name: str) -> QColor:
 
 
 # WCAG 2's least contrast for graphics: what each tone of a highlight frame makes with what it
-# meets (the frame's colour, the cell's colour).
-MIN_FRAME_CONTRAST = 3.0
+# meets (the frame's colour, the cell's colour); measured by visualizer.model.contrast.
+MIN_FRAME_CONTRAST = _MIN_FRAME_CONTRAST
 
 
-def relative_luminance(rgb: int) -> float:
-    """WCAG 2 relative luminance of the colour ``rgb`` (0xRRGGBB, alpha ignored)."""
-    channels = ((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255)
-    linear = [
-        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-        for c in (v / 255 for v in channels)
-    ]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+def wide_inline(color: str, under: int | None) -> bool:
+    """Whether a frame in ``color`` on a cell of colour ``under`` (0xRRGGBB; None: not known)
+    needs an inline of LEAST_EDGE_PX pixels at least: its band alone does not show on the
+    cell (the colour-blind palette's pale green winner on cividis's yellow, 1.04:1; the
+    standard green of changed cells on the diverging map's orange), so the line between them
+    is all that tells them apart, and one pixel of it was lost from afar."""
+    return under is not None and not shows_on(_colour(color).rgb() & 0xFFFFFF, under)
 
 
-def contrast_ratio(a: int, b: int) -> float:
-    """WCAG 2 contrast ratio of the colours ``a`` and ``b`` (0xRRGGBB), 1 to 21."""
-    la, lb = relative_luminance(a), relative_luminance(b)
-    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+def inline_width(color: str, under: int | None, edge: int) -> int:
+    """The width of the inline of a frame in ``color`` whose edges are ``edge`` pixels wide,
+    on a cell of colour ``under`` (see :func:`wide_inline`)."""
+    return max(edge, LEAST_EDGE_PX) if wide_inline(color, under) else edge
 
 
 @functools.lru_cache(maxsize=4096)
@@ -2119,12 +2145,18 @@ def frame_tones(color: str, under: int | None = None) -> tuple[QColor, QColor]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _inline_tones(palette: str, styles: frozenset[str], under: int) -> tuple[bool, ...]:
+def _inline_tones(
+    palette: str, styles: frozenset[str], under: int
+) -> tuple[tuple[bool, bool], ...]:
     """Which frames of ``styles`` (in the order they are drawn) have a white inline on a cell
-    of colour ``under`` in ``palette``: what a border plan depends on besides sizes."""
+    of colour ``under`` in ``palette``, and which a wide one (see :func:`wide_inline`): what a
+    border plan depends on besides sizes."""
     colours = PALETTES[palette][2]
     return tuple(
-        frame_tones(colours[QUIZ_COLOURS.get(style, style)], under)[1] is _INLINE
+        (
+            frame_tones(colours[QUIZ_COLOURS.get(style, style)], under)[1] is _INLINE,
+            wide_inline(colours[QUIZ_COLOURS.get(style, style)], under),
+        )
         for style in (*STYLE_ORDER, DROPPED)
         if style in styles and QUIZ_COLOURS.get(style, style) in colours
     )
@@ -2189,44 +2221,81 @@ def number_room(font: QFont, height: int) -> int:
 
 
 def _edge_frame(
-    width: int, height: int, depth: int, colour: QColor, outline: QColor, inline: QColor
+    width: int,
+    height: int,
+    depth: int,
+    colour: QColor,
+    outline: QColor,
+    inline: QColor,
+    wide: bool = False,
 ) -> list[Band]:
     """A border ``depth`` pixels deep along the edge of a ``width`` × ``height`` cell: the
     ``outline`` outside, the colour, and the ``inline`` inside when there is room for the
-    three."""
-    rings = (
-        [(outline, 1), (colour, depth - 2), (inline, 1)]
-        if depth >= 4
-        else [(outline, 1), (colour, depth - 1)]
-    )
+    three.  ``wide``: the colour does not show on the cell (see :func:`wide_inline`), its
+    inline is LEAST_EDGE_PX wide, before the outline (the grid line lies outside it)."""
+    if wide and depth >= 4:
+        rings = (
+            [(outline, 1), (colour, depth - 1 - LEAST_EDGE_PX), (inline, LEAST_EDGE_PX)]
+            if depth >= 3 + LEAST_EDGE_PX
+            else [(colour, depth - LEAST_EDGE_PX), (inline, LEAST_EDGE_PX)]
+        )
+    elif wide:
+        rings = [(colour, depth - 1), (inline, 1)]
+    elif depth >= 4:
+        rings = [(outline, 1), (colour, depth - 2), (inline, 1)]
+    else:
+        rings = [(outline, 1), (colour, depth - 1)]
     return _rings(width, height, rings)
 
 
 def _nested_rings(
-    frames: list[tuple[str, QColor, QColor, int]], room: int | None
+    frames: list[tuple[str, QColor, QColor, int]], room: int | None, wide: bool = False
 ) -> list[tuple[QColor, int]]:
     """The rings of several solid frames ``(colour, outline, inline, pen width)`` nested from
     a cell's edge inwards: the first one's outline, each colour, a black or white line
     between two colours (whichever sets both apart more), the last one's inline.  Within
     ``room`` pixels when given (see :meth:`_CellDelegate._number_room`): the colours share
     what the lines leave, the inline and then the lines between going first when that is
-    too little for each colour to keep two pixels, then one."""
+    too little for each colour to keep two pixels, then one.  ``wide``: the last colour
+    does not show on the cell (see :func:`wide_inline`): its inline is LEAST_EDGE_PX wide
+    and stays, the lines between going first (the colour-blind winner's pale green on
+    cividis's yellow was drawn right against the cell in a lecture's cells)."""
     colours = [_colour(color) for color, *_ in frames]
     outline, inline = frames[0][1], frames[-1][2]
     edge = max(frame_edge(pen) for *_, pen in frames)
     between = [_separator(a, b) for a, b in itertools.pairwise(colours)]
     n = len(frames)
-    full = sum(pen for *_, pen in frames) + (n + 1) * edge
+    inner = max(edge, LEAST_EDGE_PX) if wide else edge
+    full = sum(pen for *_, pen in frames) + n * edge + inner
     if room is None or full <= room:
-        pens, rim, line, last = [pen for *_, pen in frames], edge, edge, edge
+        pens, rim, line, last = [pen for *_, pen in frames], edge, edge, inner
     else:
         budget = max(room, 2 * n)
-        rim = 1
-        for line, last, least in ((1, 1, 2), (1, 0, 1), (0, 0, 1)):
+        # (outline, line between, inline, least pixels of each colour), tried in turn.
+        # Wide: never without an inline (the pale band would meet the cell), two pixels of
+        # it while each colour keeps one; the outline goes before that (the grid line lies
+        # outside it): in the normal layout's cells the winner's band was down to a pixel.
+        wide_inline_px = LEAST_EDGE_PX
+        steps = (
+            (
+                (1, 1, wide_inline_px, 2),
+                (1, 0, wide_inline_px, 2),
+                (0, 0, wide_inline_px, 2),
+                (0, 0, wide_inline_px, 1),
+                (0, 0, 1, 1),
+            )
+            if wide
+            else ((1, 1, 1, 2), (1, 1, 0, 1), (1, 0, 0, 1))
+        )
+        for rim, line, last, least in steps:
             left = budget - rim - (n - 1) * line - last
             if left >= least * n:
                 break
-        pens = [left // n + (1 if k < left % n else 0) for k in range(n)]
+        # A pixel left over goes to the outer frames, or where the last frame's inline takes
+        # its room (wide) to the inner ones: the winner's band, the step's focus, kept its
+        # width beside its wider inline.
+        spare = left % n
+        pens = [left // n + (1 if (k >= n - spare if wide else k < spare) else 0) for k in range(n)]
     # The same rings whatever the room (a line left out is 0 wide): the top and bottom of a
     # frame and its sides may be given different room.
     rings: list[tuple[QColor, int]] = [(outline, rim)]
