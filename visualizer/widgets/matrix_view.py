@@ -110,6 +110,10 @@ MIN_NUMBER_CELL = 16  # below this many pixels a cell shows colour only, number 
 MIN_NUMBER_PX = 7  # the smallest font (pixels) numbers are drawn in
 NUMBER_HEIGHT = 0.5  # a number's font, as a fraction of the cell's height ...
 LECTURE_NUMBER_HEIGHT = 0.68  # ... in the lecture layout (few matrices, read from afar)
+# The fractions the lecture layout tries, largest first: the one drawing the larger digits
+# wins (a layout bound by the height has columns to spare for a larger font; long numbers
+# widen their columns with it and may lose more cell than they gain font).
+LECTURE_NUMBER_TRIES = (0.82, 0.75, LECTURE_NUMBER_HEIGHT)
 NUMBER_MAX_PX = 40  # ... up to this many pixels in cells of at most MAX_CELL
 # The largest cell a view draws (pixels), unless it is told a larger one (set_max_cell: the
 # lecture layout's grow with the screen); its numbers' largest font grows in proportion.

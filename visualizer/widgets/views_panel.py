@@ -58,6 +58,7 @@ from visualizer.widgets.matrix_view import (
     LECTURE_HEADER_MOST_PX,
     LECTURE_NOTE_MIN_PX,
     LECTURE_NUMBER_HEIGHT,
+    LECTURE_NUMBER_TRIES,
     MIN_NUMBER_CELL,
     NUMBER_HEIGHT,
     CloseUpPlan,
@@ -161,6 +162,10 @@ LECTURE_APART_SHARE = 0.94
 # ... and down to this share when other output channels' planes are shown (dY[o], W[o, c]):
 # preset 09's four kernel slices split over the rows, W[1,1] beside dX, at 0.94.
 LECTURE_APART_OUTS_SHARE = 0.8
+# A larger numbers' font fraction than LECTURE_NUMBER_HEIGHT is taken where its font is at
+# least this much larger (see ViewsPanel._number_choice): convolution's backward at 1024×768
+# had a 25 px font in 34 px cells against 24 px in 36, the same 18 px digits.
+LECTURE_NUMBER_GAIN = 1.06
 # How a view is drawn with its close-up: margin (cells around the step's), beside the heat
 # map (else below), heat map side (pixels).
 CloseUps = dict[MatrixView, tuple[int, bool, int]]
@@ -305,6 +310,12 @@ class ViewsPanel(Retranslatable, QWidget):
         self.lecture_cell = 0  # the cell size the lecture layout chose
         # Sizes measured while the lecture layout is chosen (see _measured); None otherwise.
         self._fit_cache: dict[tuple[object, ...], Any] | None = None
+        # The numbers' font fraction the lecture's fits measure the tables at (None: each
+        # view's own), one of LECTURE_NUMBER_TRIES while the choice tries them.
+        self._trial_height: float | None = None
+        # Whether the choice at LECTURE_NUMBER_HEIGHT gave the large matrices columns of their
+        # own (the larger fractions may then too; see _columns_choice).
+        self._base_own = False
         # The largest cell size tried: the lecture's grows with the panel (lecture_cell_most).
         self._cell_most = LECTURE_CELL_RANGE[1]
         self._lecture_box: QVBoxLayout | None = None
@@ -881,7 +892,11 @@ class ViewsPanel(Retranslatable, QWidget):
         figure, but convolution's dW of three-digit sums no longer widens every close-up (at
         1366×768 its columns cost a 28×28 input's backward row a third of its cell size)."""
         tables = [view for view in views if view not in (close_ups or {})]
-        needs = [self._measured(("column", view, cell), view.column_need, cell) for view in tables]
+        fraction = self._trial_height
+        needs = [
+            self._measured(("column", view, cell, fraction), view.column_need, cell, fraction)
+            for view in tables
+        ]
         shapes = [view.model.values.shape[:2] for view in tables]
         columns = dict.fromkeys(views, 0)
         # The tables beside close-ups too: W as wide as dW (its 3×3 columns were half dW's).
@@ -925,7 +940,10 @@ class ViewsPanel(Retranslatable, QWidget):
                 beside,
                 heat,
             )
-        return self._measured(("table", view, cell, column), view.extent, cell, column)
+        fraction = self._trial_height
+        return self._measured(
+            ("table", view, cell, column, fraction), view.extent, cell, column, fraction
+        )
 
     def _largest_cell(
         self,
@@ -1089,8 +1107,51 @@ class ViewsPanel(Retranslatable, QWidget):
         then takes the width its own numbers need, at one row height and font for all."""
         width, height = self._flow_room()
         self._set_cell_most(views, lecture_cell_most(width, height))
-        cell, rows, close_ups = self._best_lecture_choice(views, width, height)
+        (cell, rows, close_ups), fraction = self._number_choice(views, width, height)
+        for view in self.views():
+            view.set_number_height(fraction)
         self._apply_flow(views, rows, cell, close_ups)
+
+    def _number_choice(
+        self, views: list[MatrixView], width: int, height: int
+    ) -> tuple[tuple[int, list[list[Unit]], CloseUps | None], float]:
+        """The lecture's choice (see _best_lecture_choice) at the numbers' font fraction of
+        LECTURE_NUMBER_TRIES that draws the larger digits, and that fraction.  One fraction
+        for every layout left the digits of the layouts bound by the height small: at
+        1366×768 convolution's backward (two rows, 38 px cells) drew 18 px digits, their
+        columns with room to spare, and LP pooling's backward 14 px digits at 1024×768.  A
+        larger fraction widens the columns of long numbers: where that costs more cell
+        than it gives font, the smaller one wins.  Close-ups are measured at their views'
+        own fraction (LECTURE_NUMBER_HEIGHT)."""
+        best: tuple[tuple[int, ...], tuple[int, list[list[Unit]], CloseUps | None], float]
+        best = ((-1, -1, -1), (0, [], None), LECTURE_NUMBER_HEIGHT)
+        self._base_own = False
+        base_px = 0
+        try:
+            # LECTURE_NUMBER_HEIGHT first: the larger fractions follow its columns.
+            tries = sorted(LECTURE_NUMBER_TRIES, key=lambda f: f != LECTURE_NUMBER_HEIGHT)
+            for fraction in tries:
+                self._trial_height = fraction
+                choice = self._best_lecture_choice(views, width, height)
+                if fraction == LECTURE_NUMBER_HEIGHT:
+                    self._base_own = self._own_columns
+                if choice[2] and fraction != LECTURE_NUMBER_HEIGHT:
+                    continue  # close-ups: at their own fraction
+                cell = choice[0]
+                px = self._number_px(views, cell, fraction)
+                if fraction == LECTURE_NUMBER_HEIGHT:
+                    base_px = px
+                elif px < LECTURE_NUMBER_GAIN * base_px:
+                    continue  # a pixel more is no gain for cells two pixels smaller
+                # The larger font; of equal ones, the larger cell (more room around it).
+                key = (int(cell >= MIN_NUMBER_CELL), px, cell)
+                if key > best[0]:
+                    best = (key, choice, fraction)
+            # The flags the choice leaves (_own_columns, _stack_small) as for the winner.
+            self._trial_height = best[2]
+            return self._best_lecture_choice(views, width, height), best[2]
+        finally:
+            self._trial_height = None
 
     def _best_lecture_choice(
         self, views: list[MatrixView], width: int, height: int
@@ -1156,7 +1217,12 @@ class ViewsPanel(Retranslatable, QWidget):
         _own_columns is left as chosen)."""
         self._own_columns = False
         choice = self._lecture_choice(views, width, height)
-        if self._columns_differ(views, choice[0]):
+        # A larger font than LECTURE_NUMBER_HEIGHT in columns of their own only where that
+        # font's choice has them (LP pooling's X beside dX's "0.04336"): the figure's matrices
+        # otherwise keep one column width (convolution's backward at 1024×768 gave X columns
+        # of 51 px beside dY's and dX's 36).
+        larger = (self._trial_height or LECTURE_NUMBER_HEIGHT) > LECTURE_NUMBER_HEIGHT
+        if (not larger or self._base_own) and self._columns_differ(views, choice[0]):
             self._own_columns = True
             own = self._lecture_choice(views, width, height)
             if own[0] >= LECTURE_OWN_COLUMNS_GAIN * choice[0]:
@@ -1180,18 +1246,36 @@ class ViewsPanel(Retranslatable, QWidget):
         self._fit_cache = {} if measured is None else measured
         try:
             self._set_cell_most(views, lecture_cell_most(*room))
+            # At the one fraction the text's places were weighed at (the fraction chosen
+            # for each place favours the place bound by the height: convolution's backward
+            # at 1366×768 took its text below for 10 % larger numbers, the text falling
+            # from 24 to 18 px).
+            self._trial_height = LECTURE_NUMBER_HEIGHT
             return self._best_lecture_choice(views, *room)[0]
         finally:
+            self._trial_height = None
             self._fit_cache = cache
             self._own_columns = own
             self._stack_small = stacked
             self._set_cell_most(views, most)
 
+    @staticmethod
+    def _number_px(views: list[MatrixView], cell: int, fraction: float) -> int:
+        """The numbers' font size at cell size ``cell`` and font ``fraction`` of it, within
+        the views' largest font (see MatrixView.number_most)."""
+        most = max((view.number_most() for view in views), default=0)
+        return min(int(cell * fraction), most)
+
     def _columns_differ(self, views: list[MatrixView], cell: int) -> bool:
         """Whether the large matrices' numbers need clearly different column widths at cell
         size ``cell`` (one is LECTURE_OWN_COLUMNS_GAIN times as wide as another)."""
         needs = [
-            self._measured(("column", view, cell), view.column_need, cell)
+            self._measured(
+                ("column", view, cell, self._trial_height),
+                view.column_need,
+                cell,
+                self._trial_height,
+            )
             for view in views
             if view.model.values.shape[1] > LECTURE_SMALL_COLUMNS and view.table_at(cell)
         ]
