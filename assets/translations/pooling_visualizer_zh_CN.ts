@@ -2735,6 +2735,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>输入梯度 dX[{channel}]</translation>
     </message>
     <message>
+        <source>Channel {first}</source>
+        <translation>通道 {first}</translation>
+    </message>
+    <message>
         <source>Channels {first}–{last}</source>
         <translation>通道 {first}–{last}</translation>
     </message>

@@ -1890,7 +1890,9 @@ class ViewsPanel(Retranslatable, QWidget):
         blocks = st.channel_blocks()
         if blocks:
             items = [
-                tr("Channels {first}–{last}").format(first=first, last=last)
+                tr("Channel {first}").format(first=first)
+                if first == last
+                else tr("Channels {first}–{last}").format(first=first, last=last)
                 for first, last in blocks
             ]
             if [box.itemText(i) for i in range(box.count())] != items:
