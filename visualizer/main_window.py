@@ -191,6 +191,8 @@ class MainWindow(Retranslatable, QMainWindow):
         set_action_text(a["backwardPhaseAction"], tr("Backward phase"))
         set_action_text(a["nextOutChannelAction"], tr("Next output channel"))
         set_action_text(a["previousOutChannelAction"], tr("Previous output channel"))
+        set_action_text(a["nextInChannelsAction"], tr("Next input channels"))
+        set_action_text(a["previousInChannelsAction"], tr("Previous input channels"))
         set_action_text(a["zoomInAction"], tr("Zoom in"))
         set_action_text(a["zoomOutAction"], tr("Zoom out"))
         set_action_text(a["resetZoomAction"], tr("Reset zoom"))
@@ -288,6 +290,10 @@ class MainWindow(Retranslatable, QMainWindow):
             # side panel's selector (the preset's text asks for other channels).
             self._action("nextOutChannelAction", "O", lambda: st.cycle_out_channel(1)),
             self._action("previousOutChannelAction", "Shift+O", lambda: st.cycle_out_channel(-1)),
+            # ... and the block of input channels shown (more than four): the side panel's
+            # selector is hidden there as well.
+            self._action("nextInChannelsAction", "I", lambda: st.cycle_channel_block(1)),
+            self._action("previousInChannelsAction", "Shift+I", lambda: st.cycle_channel_block(-1)),
         ):
             step_menu.addAction(action)
 

@@ -182,8 +182,13 @@ class Presentation(WindowFeature):
         panel = window.views_panel
         self._counter_base = QFont(step_bar.counter_label.font())
         self._arithmetic_base = QFont(step_bar.arithmetic_label.font())
-        self._title_bases = [(v.title_label, QFont(v.title_label.font())) for v in panel.views()]
+        self._title_bases: list[tuple[QWidget, QFont]] = [
+            (v.title_label, QFont(v.title_label.font())) for v in panel.views()
+        ]
         self._title_bases.append((panel.bias_label, QFont(panel.bias_label.font())))
+        # The choice of input channels above the lecture's rows, as large as the titles.
+        bar = panel.channel_block_bar
+        self._title_bases.append((bar, QFont(bar.font())))
         # Icons of the window's own actions that are too dark for the dark theme.
         self._plain_icons = [
             (action, action.icon())

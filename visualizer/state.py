@@ -554,6 +554,35 @@ class AppState(QObject):
             return False
         return self.select_out_channel((self.plane[1] + delta) % count)
 
+    def channel_blocks(self) -> list[tuple[int, int]]:
+        """The blocks of input channels shown in turn, as (first, last) channel: none where
+        every input plane the step reads is shown (at most PLANES_MAX)."""
+        return present.channel_blocks(self.results)
+
+    @property
+    def channel_block(self) -> int:
+        """The block of input channels shown (the one holding the chosen input channel)."""
+        return self.in_channel // PLANES_MAX
+
+    def select_channel_block(self, block: int) -> bool:
+        """Show block ``block`` of input channels (clamped to the blocks there are), its
+        first channel chosen; the sample and the output channel stay."""
+        blocks = self.channel_blocks()
+        if not blocks:
+            return False
+        block = max(0, min(int(block), len(blocks) - 1))
+        if block == self.channel_block:
+            return True
+        return self.select_plane(self.plane[0], self.plane[1], in_channel=blocks[block][0])
+
+    def cycle_channel_block(self, delta: int) -> bool:
+        """The next (``delta`` = 1) or previous (-1) block of input channels, round after
+        the last (a lecture's key, as :meth:`cycle_out_channel`)."""
+        count = len(self.channel_blocks())
+        if count <= 1:
+            return False
+        return self.select_channel_block((self.channel_block + delta) % count)
+
     # ---- stepping (no recomputation) ----------------------------------------------------------
     @property
     def n_windows(self) -> int:

@@ -837,6 +837,14 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>上一个输出通道</translation>
     </message>
     <message>
+        <source>Next input channels</source>
+        <translation>下一组输入通道</translation>
+    </message>
+    <message>
+        <source>Previous input channels</source>
+        <translation>上一组输入通道</translation>
+    </message>
+    <message>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
@@ -2727,8 +2735,20 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>输入梯度 dX[{channel}]</translation>
     </message>
     <message>
+        <source>Channel {first}</source>
+        <translation>通道 {first}</translation>
+    </message>
+    <message>
         <source>Channels {first}–{last}</source>
         <translation>通道 {first}–{last}</translation>
+    </message>
+    <message>
+        <source>Input channel {first}  ({count} in all)</source>
+        <translation>输入通道 {first}（共 {count} 个）</translation>
+    </message>
+    <message>
+        <source>Input channels {first}–{last}  ({count} in all)</source>
+        <translation>输入通道 {first}–{last}（共 {count} 个）</translation>
     </message>
     <message>
         <source>Marked cells: the value differs between the settings</source>
@@ -2777,6 +2797,18 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
     <message>
         <source>{title}  ({size})</source>
         <translation>{title}（{size}）</translation>
+    </message>
+    <message>
+        <source>Which input channels are shown, four at a time (keys I, Shift+I)</source>
+        <translation>显示哪些输入通道，每次四个（按键 I、Shift+I）</translation>
+    </message>
+    <message>
+        <source>Previous input channels (Shift+I)</source>
+        <translation>上一组输入通道（Shift+I）</translation>
+    </message>
+    <message>
+        <source>Next input channels (I)</source>
+        <translation>下一组输入通道（I）</translation>
     </message>
     <message>
         <source>Input X[{channel}]  ({size}, padded with {value})</source>

@@ -68,6 +68,15 @@ def shown_channels(doc: Document, results: Results) -> list[int]:
     return list(range(base, min(count, base + PLANES_MAX)))
 
 
+def channel_blocks(results: Results) -> list[tuple[int, int]]:
+    """The blocks of PLANES_MAX input channels a choice of planes picks from, as (first,
+    last) channel: none where every plane the trace reads is shown at once."""
+    count = int(results.trace.x.shape[0])
+    if count <= PLANES_MAX:
+        return []
+    return [(b, min(count, b + PLANES_MAX) - 1) for b in range(0, count, PLANES_MAX)]
+
+
 def shown_out_channels(doc: Document, results: Results) -> list[int]:
     """The output channels whose dY and kernel slices the views show: every output channel
     whose windows add to the input gradient (a backward step's dX terms read each one's dY

@@ -15,9 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPolygonF
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from visualizer.widgets.matrix_view import MatrixView
+from visualizer.widgets.matrix_view import TITLE_POINTS, MatrixView
 
 ROW_MOST = 4  # planes of several output channels in one row at most (else blocks of rows)
 
@@ -147,3 +157,64 @@ class PlaneGroup(QWidget):
             if shown is view:
                 return channel
         return None
+
+
+class _StepButton(QToolButton):
+    """A button with a triangle pointing left (``direction`` -1) or right (1), drawn in the
+    palette's button text colour (the style's arrows were 6 px beside 22 px titles)."""
+
+    def __init__(self, direction: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.direction = direction
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        group = QPalette.ColorGroup.Normal if self.isEnabled() else QPalette.ColorGroup.Disabled
+        painter.setBrush(self.palette().color(group, QPalette.ColorRole.ButtonText))
+        painter.setPen(Qt.PenStyle.NoPen)
+        rect = self.rect()
+        half = min(rect.width(), rect.height()) * 0.22
+        c = QPointF(rect.center()) + QPointF(0.5, 0.5)
+        tip, back = c.x() + self.direction * half, c.x() - self.direction * half * 0.8
+        points = [QPointF(tip, c.y()), QPointF(back, c.y() - half), QPointF(back, c.y() + half)]
+        painter.drawPolygon(QPolygonF(points))
+        painter.end()
+
+
+class ChannelBlockBar(QWidget):
+    """The flowing layouts' choice of the block of input channels shown (more than
+    PLANES_MAX): previous and next buttons around which block it is, "Input channels 4–5
+    (6 in all)".  The lecture layout hides the side panel and the normal layout's selector
+    (the planes stand in its rows, not in their group); its font follows the titles'."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("channel_block_bar")
+        self.previous_block_button = _StepButton(-1, self)
+        self.previous_block_button.setObjectName("previous_block_button")
+        self.block_label = QLabel(self)
+        self.block_label.setObjectName("channel_block_label")
+        self.next_block_button = _StepButton(1, self)
+        self.next_block_button.setObjectName("next_block_button")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.previous_block_button)
+        layout.addWidget(self.block_label)
+        layout.addWidget(self.next_block_button)
+        font = QFont()
+        font.setPointSizeF(TITLE_POINTS)
+        self.setFont(font)  # → _size_buttons
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._size_buttons()
+
+    def _size_buttons(self) -> None:
+        """Buttons as high as the text: a click target that grows with the lecture's titles."""
+        side = QFontMetrics(self.font()).height() + 8
+        for button in (self.previous_block_button, self.next_block_button):
+            button.setFixedSize(side, side)

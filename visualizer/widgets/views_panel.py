@@ -45,13 +45,12 @@ from visualizer.limits import clamp_zoom
 from visualizer.model.present import (
     LECTURE_SMALL_COLUMNS,
     MAGNIFIER_MARGIN,
-    PLANES_MAX,
     Marks,
     shared_columns,
 )
 from visualizer.state import INPUT, INSERTED, PADDING, AppState, Highlight
 from visualizer.ui import QWIDGETSIZE_MAX, Retranslatable, largest_fitting
-from visualizer.widgets.channel_planes import PlaneGroup
+from visualizer.widgets.channel_planes import ChannelBlockBar, PlaneGroup
 from visualizer.widgets.fence import LayoutFence
 from visualizer.widgets.matrix_view import (
     HEADER_MOST_PX,
@@ -295,8 +294,15 @@ class ViewsPanel(Retranslatable, QWidget):
                         self.groups[tensor.view] = group
         self.channel_block_combobox = QComboBox()
         self.channel_block_combobox.setObjectName("channel_block_combobox")
-        self.channel_block_combobox.activated.connect(self._on_channel_block_chosen)
+        self.channel_block_combobox.activated.connect(state.select_channel_block)
         self.groups["inputMatrix"].add_selector(self.channel_block_combobox)
+        # ... and in the flowing layouts (the lecture's, zoomed in), above their rows.
+        self.channel_block_bar = ChannelBlockBar(self)
+        self.channel_block_bar.hide()
+        bar = self.channel_block_bar
+        bar.previous_block_button.clicked.connect(lambda: state.cycle_channel_block(-1))
+        bar.next_block_button.clicked.connect(lambda: state.cycle_channel_block(1))
+        self._block_tips()
 
         grid = QGridLayout(self)
         # The step arrows run under the titles (TITLE_GAP), not in a band above the rows.
@@ -322,6 +328,9 @@ class ViewsPanel(Retranslatable, QWidget):
         self._lecture_rows: list[QHBoxLayout] = []
         self._lecture_placed: list[list[QWidget | tuple[QWidget, ...]]] = []
         self._lecture_columns_placed: list[QVBoxLayout] = []  # a view with db below it
+        # The row of the choice of input channels above the others (see _block_bar_wanted).
+        self._lecture_bar_row: QHBoxLayout | None = None
+        self._lecture_bar_placed = False
         self._multi = False  # several input channels shown side by side
         # The lecture's large matrices each at its own column width (see _choose_lecture).
         self._own_columns = False
@@ -456,8 +465,18 @@ class ViewsPanel(Retranslatable, QWidget):
     def retranslate_ui(self) -> None:
         """Titles and tooltips in the current language (no values are redrawn)."""
         self._update_titles(self.state.input_canvas()[1])
+        self._block_tips()
+        self._show_channel_selector()
         if self._multi:
             self._update_planes()  # the planes' own titles
+
+    def _block_tips(self) -> None:
+        self.channel_block_combobox.setToolTip(
+            tr("Which input channels are shown, four at a time (keys I, Shift+I)")
+        )
+        bar = self.channel_block_bar
+        bar.previous_block_button.setToolTip(tr("Previous input channels (Shift+I)"))
+        bar.next_block_button.setToolTip(tr("Next input channels (I)"))
 
     def _update_titles(self, kinds: np.ndarray) -> None:
         """Titles (they name the sizes) and tooltips; ``kinds`` are the input canvas's."""
@@ -670,10 +689,6 @@ class ViewsPanel(Retranslatable, QWidget):
 
         view.sigCellEdited.connect(edited)
 
-    def _on_channel_block_chosen(self, index: int) -> None:
-        st = self.state
-        st.select_plane(st.plane[0], st.plane[1], in_channel=index * PLANES_MAX)
-
     # ---- lecture layout -----------------------------------------------------------------------
     def lecture_views(self) -> list[MatrixView]:
         """The views the lecture layout shows for the current phase, in row order (several
@@ -744,6 +759,15 @@ class ViewsPanel(Retranslatable, QWidget):
                         column.setParent(None)
                         column.deleteLater()
         self._lecture_columns_placed = []
+        if self._lecture_bar_row is not None:
+            self._lecture_bar_row.removeWidget(self.channel_block_bar)
+            self.channel_block_bar.hide()
+            if self._lecture_box is not None:
+                self._lecture_box.removeItem(self._lecture_bar_row)
+            self._lecture_bar_row.setParent(None)
+            self._lecture_bar_row.deleteLater()
+            self._lecture_bar_row = None
+        self._lecture_bar_placed = False
         if self._lecture_box is not None:
             self.grid.removeItem(self._lecture_box)
             for row in self._lecture_rows:
@@ -759,8 +783,10 @@ class ViewsPanel(Retranslatable, QWidget):
     def _place_lecture(self, rows: list[list[QWidget | tuple[QWidget, ...]]]) -> None:
         """Put ``rows`` of widgets in the grid, each row centred, the rows centred; a tuple
         of widgets is a column of them (a view with the bias label below)."""
+        bar = self._block_bar_wanted()
         if rows == self._lecture_placed and self._lecture_box is not None:
-            return
+            if bar == self._lecture_bar_placed:
+                return
         self._take_lecture_rows()
         # Each layout goes into its parent while still empty: the binding's addLayout gives
         # the parent a Python wrapper of every item the added layout already holds, stretches
@@ -771,6 +797,16 @@ class ViewsPanel(Retranslatable, QWidget):
         box.setSpacing(LECTURE_ROW_SPACING)
         self.grid.addLayout(box, 0, 0)
         box.addStretch(1)
+        if bar:
+            # Centred over the rows, where the titles' numbers change with it.
+            line = QHBoxLayout()
+            line.setSpacing(0)
+            box.addLayout(line)
+            line.addStretch(1)
+            line.addWidget(self.channel_block_bar)
+            line.addStretch(1)
+            self._lecture_bar_row = line
+            self.channel_block_bar.setVisible(True)
         for widgets in rows:
             row = QHBoxLayout()
             row.setSpacing(LECTURE_SPACING)
@@ -792,6 +828,7 @@ class ViewsPanel(Retranslatable, QWidget):
         box.addStretch(1)
         self._lecture_box = box
         self._lecture_placed = [list(r) for r in rows]
+        self._lecture_bar_placed = bar
 
     def _units(self, views: list[MatrixView]) -> list[Unit]:
         """The places of ``views`` in the flowing rows: each view alone, or where the small
@@ -1401,7 +1438,10 @@ class ViewsPanel(Retranslatable, QWidget):
         the band kept above the top row for the arrows' arches (it was counted as 4 px, not
         10: two rows that needed the whole height overlapped by up to 6 px, and LP pooling's
         backward at 1024×768 left its arrow 8 px between the rows for its 9 px width)."""
-        return width - 4, height - max(4, self.grid.contentsMargins().top())
+        height -= max(4, self.grid.contentsMargins().top())
+        if self._block_bar_wanted():
+            height -= self.channel_block_bar.sizeHint().height() + LECTURE_ROW_SPACING
+        return width - 4, height
 
     def _with_bias(self, width: int, height: int) -> tuple[int, int]:
         """The size of the last view of the flowing rows (``width`` × ``height``) with the
@@ -1806,6 +1846,10 @@ class ViewsPanel(Retranslatable, QWidget):
         """Planes side by side: several input channels, or several output channels' dY and
         kernel slices (AppState.shown_out_channels)."""
         st = self.state
+        if st.channel_blocks():
+            # More input channels than fit: planes titled by channel, and a choice of block,
+            # even where the block chosen holds one (the fifth of five).
+            return True
         return len(st.shown_channels()) > 1 or len(st.shown_out_channels()) > 1
 
     def _group_channels(self, view_name: str) -> list[int]:
@@ -1923,26 +1967,40 @@ class ViewsPanel(Retranslatable, QWidget):
                     view.set_editable(tensor.editable and tensor.name not in shown_as)
 
     def _show_channel_selector(self) -> None:
-        """More input channels than fit: a choice of which block of PLANES_MAX is shown."""
+        """More input channels than fit: a choice of which block of PLANES_MAX is shown (the
+        normal layout's selector, the flowing layouts' bar)."""
         st = self.state
-        count = st.results.trace.x.shape[0]
         box = self.channel_block_combobox
-        blocks = -(-count // PLANES_MAX)
-        show = count > PLANES_MAX
-        if show:
+        blocks = st.channel_blocks()
+        if blocks:
             items = [
-                tr("Channels {first}–{last}").format(
-                    first=b * PLANES_MAX, last=min(count, (b + 1) * PLANES_MAX) - 1
-                )
-                for b in range(blocks)
+                tr("Channel {first}").format(first=first)
+                if first == last
+                else tr("Channels {first}–{last}").format(first=first, last=last)
+                for first, last in blocks
             ]
             if [box.itemText(i) for i in range(box.count())] != items:
                 with QSignalBlocker(box):
                     box.clear()
                     box.addItems(items)
             with QSignalBlocker(box):
-                box.setCurrentIndex(st.in_channel // PLANES_MAX)
-        box.setVisible(show)
+                box.setCurrentIndex(st.channel_block)
+            first, last = blocks[st.channel_block]
+            count = blocks[-1][1] + 1
+            if first == last:
+                text = tr("Input channel {first}  ({count} in all)").format(
+                    first=first, count=count
+                )
+            else:
+                text = tr("Input channels {first}–{last}  ({count} in all)").format(
+                    first=first, last=last, count=count
+                )
+            self.channel_block_bar.block_label.setText(text)
+        box.setVisible(bool(blocks))
+
+    def _block_bar_wanted(self) -> bool:
+        """The flowing layouts show the choice of input channels above their rows."""
+        return self._flowing() and bool(self.state.channel_blocks())
 
     def _step_planes(self, forward: bool) -> None:
         """The extra planes' gradients so far, dimmed in the forward phase."""
