@@ -15,6 +15,7 @@ import itertools
 
 import numpy as np
 import pytest
+from checks import runs_down
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
@@ -78,30 +79,6 @@ def map_colours(theme: str, palette: str, qtbot) -> np.ndarray:
     colours.append(view.model.data(view.model.index(0, 0), Qt.BackgroundRole).color().rgb())
     colours += [matrix_view.PADDING_BG.rgb(), matrix_view.OVERHANG_BG.rgb()]
     return np.unique(np.array(colours, np.int64) & 0xFFFFFF)
-
-
-def runs_down(plan, width: int) -> list[tuple[int, int]]:
-    """The rings a border plan draws down the middle of a cell's top edge, from the edge
-    inwards: ``(colour 0xRRGGBB, pixels)``, the last band painted over a pixel showing."""
-    column: dict[int, int] = {}
-    for x, y, w, h, colour, dashed in plan:
-        if dashed is not None:  # drawn by a dashed pen: outline, colour, inline
-            color, pen, inset, _line, inline = dashed
-            edge = inset - pen // 2
-            rings = [(colour.rgb(), edge), (QColor(color).rgb(), pen), (inline.rgb(), edge)]
-            return [(c & 0xFFFFFF, n) for c, n in rings]
-        if x <= width // 2 < x + w:
-            for row in range(max(0, y), y + h):
-                column[row] = colour.rgb() & 0xFFFFFF
-    runs: list[tuple[int, int]] = []
-    row = 0
-    while row in column:
-        if runs and runs[-1][0] == column[row]:
-            runs[-1] = (column[row], runs[-1][1] + 1)
-        else:
-            runs.append((column[row], 1))
-        row += 1
-    return runs
 
 
 def transposed(plan):

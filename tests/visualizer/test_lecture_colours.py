@@ -10,6 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
+from checks import runs_down
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QPlainTextEdit
@@ -225,21 +226,8 @@ def frame_runs(plan, width: int) -> list[tuple[int, int]]:
     """The frame a border plan draws, read down the middle of the cell's top edge: runs of
     ``(colour as 0xRRGGBB, pixels)`` from the cell's edge inwards (the last band painted over a
     pixel is what shows), up to the first pixel no band covers."""
-    column: dict[int, int] = {}
-    for x, y, w, h, colour, dashed in plan:
-        assert dashed is None
-        if x <= width // 2 < x + w:
-            for row in range(max(0, y), y + h):
-                column[row] = colour.rgb() & 0xFFFFFF
-    runs: list[tuple[int, int]] = []
-    row = 0
-    while row in column:
-        if runs and runs[-1][0] == column[row]:
-            runs[-1] = (column[row], runs[-1][1] + 1)
-        else:
-            runs.append((column[row], 1))
-        row += 1
-    return runs
+    assert all(step[-1] is None for step in plan)
+    return runs_down(plan, width)
 
 
 def hex_rgb(value: int) -> np.ndarray:
