@@ -1162,6 +1162,7 @@ class ViewsPanel(Retranslatable, QWidget):
         own fraction (LECTURE_NUMBER_HEIGHT)."""
         best: tuple[tuple[int, ...], tuple[int, list[list[Unit]], CloseUps | None], float]
         best = ((-1, -1, -1), (0, [], None), LECTURE_NUMBER_HEIGHT)
+        flags = (False, False)  # (_own_columns, _stack_small) as the best choice left them
         self._base_own = False
         base_px = 0
         try:
@@ -1184,9 +1185,11 @@ class ViewsPanel(Retranslatable, QWidget):
                 key = (int(cell >= MIN_NUMBER_CELL), px, cell)
                 if key > best[0]:
                     best = (key, choice, fraction)
-            # The flags the choice leaves (_own_columns, _stack_small) as for the winner.
-            self._trial_height = best[2]
-            return self._best_lecture_choice(views, width, height), best[2]
+                    flags = (self._own_columns, self._stack_small)
+            # The flags as for the winner, without choosing it once more (each choice costs
+            # 10-30 ms on convolution's backward, and entering the lecture layout chooses).
+            self._own_columns, self._stack_small = flags
+            return best[1], best[2]
         finally:
             self._trial_height = None
 
