@@ -253,6 +253,8 @@ class StepArrows(QWidget):
         # each shown view's cells and numbers' rectangles (see _matrix_rects) found with them.
         self._layout: arrow_routes.Obstacles | None = None
         self._layout_size = QSize()
+        # The views' geometry the obstacles were found for (see layout_key).
+        self._placed_key: tuple[object, ...] | None = None
         self._matrix_known: dict[MatrixView, tuple[Rect, Rect] | None] = {}
         # The boxes of the cells the step's arrows join, by view and cells (see _ends).
         self._boxes: dict[tuple[MatrixView, tuple[tuple[int, int], ...]], QRectF | None] = {}
@@ -308,13 +310,25 @@ class StepArrows(QWidget):
             # The obstacles are the layout's: found again when it may have changed (a resize, a
             # scroll, a relayout: ``refresh``), kept from step to step (~1 ms of mapping the
             # views' parts to the sheet).
-            if refresh or self._layout is None or self._layout_size != _size(self):
+            # A step's new numbers may also have widened a view's columns (the backward
+            # phase's dX growing digits) and moved the views beside it since the obstacles
+            # were found: they are found again when the views' geometry says so (a step that
+            # kept them kept the old obstacles, and its arrows crossed the cells and numbers
+            # of the new layout).
+            try:
+                key = self.layout_key()
+            except RuntimeError:  # a view known was deleted
+                self._labels = self._find_titles(again=True)
+                key = self.layout_key()
+            if refresh or self._layout is None or key != self._placed_key:
                 try:
                     self._layout = self._layout_obstacles()
                 except RuntimeError:  # a view known was deleted
                     self._labels = self._find_titles(again=True)
                     self._layout = self._layout_obstacles()
+                    key = self.layout_key()
                 self._layout_size = _size(self)
+                self._placed_key = key
             layout = self._layout
         for source_view, source, target_view, target in self._pending:
             a, b = views.get(source_view), views.get(target_view)
@@ -371,6 +385,51 @@ class StepArrows(QWidget):
         if len(self._recent) > RECENT_ARROWS:
             self._recent.popitem(last=False)  # the oldest
         return drawn
+
+    def layout_key(self) -> tuple[object, ...]:
+        """What the arrows' obstacles and ports are found from, as numbers: the sheet's size
+        and, for each shown view, where its cells, row and column numbers, title, legend and
+        hint line are on the sheet, its columns' and rows' sizes and scrolling (some 10 calls
+        of Qt's per view, against ~1 ms of finding the obstacles again)."""
+        parent = _parent_widget(self) if _pos(self) == _ZERO else None
+        key: list[object] = [_size(self).toTuple()]
+        for view in self._matrices:
+            if not _is_visible(view):
+                continue
+            index = _current_index(view.stack)
+            key.append(index)
+            if index == 0:
+                table = view.table
+                viewport = table.viewport()
+                key.append(self._origin(viewport, parent).toTuple())
+                key.append(_size(viewport).toTuple())
+                for header in (_horizontal_header(table), table.verticalHeader()):
+                    hidden = _is_hidden(header)
+                    key.append(None if hidden else (header.length(), header.offset()))
+                    key.append(None if hidden else _size(header).toTuple())
+            else:
+                heat = view.heatmap
+                key.append(self._origin(heat, parent).toTuple())
+                key.append(_size(heat).toTuple())
+            for widget in (view.title_label, view.legend, view.hint_label):
+                if _is_visible(widget):
+                    key.append(self._origin(widget, parent).toTuple())
+                    key.append(_size(widget).toTuple())
+                else:
+                    key.append(None)
+        for widget in self._others:
+            key.append(_geometry(widget).getRect() if _is_visible(widget) else None)
+        return tuple(key)
+
+    def moved(self) -> bool:
+        """Whether the views moved or resized their cells since the arrows were placed (an
+        arrow to place, a layout to find again)."""
+        if not self._pending or self._labels is None:
+            return False
+        try:
+            return self.layout_key() != self._placed_key
+        except RuntimeError:  # a view known was deleted
+            return True
 
     def _layout_obstacles(self) -> arrow_routes.Obstacles:
         """What a route must keep clear of, from the views' own rectangles on the sheet: each
