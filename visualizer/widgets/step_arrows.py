@@ -106,10 +106,22 @@ Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and st
 # dark pen and a pixel.
 CLEARANCE = 5.5
 LEG_ROOM = 5.0  # a leg across the row or column numbers keeps this far from their ink
+# An arrow's head (its dark edge included) keeps this far from the row and column numbers'
+# text it comes down (in) between: the numbers are obstacles like the cells' (the default
+# example's head into Y[0, 0] came within a pixel of the header's "0" where room was short).
+HEAD_GAP = 2.0
 EDGE_TOLERANCE = 1.5  # a box this close to its matrix's side is on that side
 # A leg along a grid line inside a matrix keeps this far (its centre) from every number's ink:
 # half the arrow's dark pen and a pixel.
 GRID_ROOM = 5.5
+
+
+def head_room(target: bool) -> float:
+    """The room a leg across the row or column numbers needs to their ink: a head's (the
+    shortest head's half width, its dark edge and HEAD_GAP) where it enters its target."""
+    if not target:
+        return LEG_ROOM
+    return HEAD_MIN * math.sin(HEAD_ANGLE) + (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 + HEAD_GAP
 
 
 def close_up_below(view: MatrixView) -> MatrixView | None:
@@ -548,13 +560,17 @@ class StepArrows(QWidget):
         cols = [col + view.model.offset[1] for _, col in cells]
         if top <= a_top + tol:
             header = _horizontal_header(view.table)
-            place = self._leg_place(view, header, min(cols), max(cols), left, right, table)
+            place = self._leg_place(
+                view, header, min(cols), max(cols), left, right, table, head_room(target)
+            )
             if place is not None:
                 x, room = place
                 ports.append(arrow_routes.Port((x, top + inside), (x, matrix[1] - c), UP, room))
         if left <= a_left + tol:
             header = view.table.verticalHeader()
-            place = self._leg_place(view, header, min(rows), max(rows), top, bottom, table)
+            place = self._leg_place(
+                view, header, min(rows), max(rows), top, bottom, table, head_room(target)
+            )
             if place is not None:
                 y, room = place
                 ports.append(arrow_routes.Port((left + inside, y), (matrix[0] - c, y), LEFT, room))
@@ -688,6 +704,7 @@ class StepArrows(QWidget):
         low: float,
         high: float,
         table: bool,
+        need: float = LEG_ROOM,
     ) -> tuple[float, float] | None:
         """Where a leg crosses ``header``'s numbers into sections ``first`` to ``last`` (the
         box from ``low`` to ``high`` on the sheet) and its room (see best_leg); the middle of
@@ -711,7 +728,7 @@ class StepArrows(QWidget):
             text = str(model.headerData(section, orientation))
             ink = text_width(font, text) if horizontal else ink_height(font, text)
             edges.append((float(start), float(start + size), float(ink)))
-        place = best_leg(leg_places(edges, low, high), middle, LEG_ROOM)
+        place = best_leg(leg_places(edges, low, high), middle, need)
         return place
 
     def _route(
@@ -738,7 +755,7 @@ class StepArrows(QWidget):
         head = min(HEAD_LENGTH, max(8.0, 0.45 * min(end.width(), end.height())))
         if math.isfinite(end_port.room):
             # The head no wider than the room between the numbers beside its leg.
-            spare = end_port.room - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - 1
+            spare = end_port.room - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - HEAD_GAP
             head = max(HEAD_MIN, min(head, spare / math.sin(HEAD_ANGLE)))
         radii = []
         for k in range(1, len(points) - 1):
