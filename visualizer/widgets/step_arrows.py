@@ -106,10 +106,12 @@ Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and st
 # dark pen and a pixel.
 CLEARANCE = 5.5
 LEG_ROOM = 5.0  # a leg across the row or column numbers keeps this far from their ink
-# An arrow's head (its dark edge included) keeps this far from the row and column numbers'
-# text it comes down (in) between: the numbers are obstacles like the cells' (the default
-# example's head into Y[0, 0] came within a pixel of the header's "0" where room was short).
-HEAD_GAP = 2.0
+# An arrow's head (its dark edge included) keeps this far from the text of the row and column
+# numbers it comes in between: they are obstacles as the cells' numbers are (a leg along a
+# grid line keeps a pixel, see GRID_ROOM).  The head kept its shortest length where the room
+# was less, and its edge lay on Y's column number "0" in the default example at 800×600; with
+# 2 px that arrow went round Y and into Y[0, 0] from below, which reads worse.
+HEAD_GAP = 1.0
 EDGE_TOLERANCE = 1.5  # a box this close to its matrix's side is on that side
 # A leg along a grid line inside a matrix keeps this far (its centre) from every number's ink:
 # half the arrow's dark pen and a pixel.
@@ -122,6 +124,16 @@ def head_room(target: bool) -> float:
     if not target:
         return LEG_ROOM
     return HEAD_MIN * math.sin(HEAD_ANGLE) + (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 + HEAD_GAP
+
+
+def _tip_clear(box: tuple[float, float, float, float] | None, x: float, y: float) -> bool:
+    """Whether a head's tip at (x, y), its dark edge included, keeps HEAD_GAP from ``box``."""
+    if box is None:
+        return True
+    left, top, right, bottom = box
+    dx = left - x if x < left else x - right if x > right else 0.0
+    dy = top - y if y < top else y - bottom if y > bottom else 0.0
+    return math.hypot(dx, dy) >= (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 + HEAD_GAP
 
 
 def close_up_below(view: MatrixView) -> MatrixView | None:
@@ -558,18 +570,47 @@ class StepArrows(QWidget):
         table = _current_index(view.stack) == 0
         rows = [r + view.model.offset[0] for r, _ in cells]
         cols = [col + view.model.offset[1] for _, col in cells]
-        if top <= a_top + tol:
+        # A head coming in at the matrix's corner passes the first row's (column's) number
+        # beside its tip: the tip keeps HEAD_GAP from it too.
+        at_left, at_top = left <= a_left + tol, top <= a_top + tol
+        if at_top:
             header = _horizontal_header(view.table)
+            beside = (
+                self._label_box(view, view.table.verticalHeader(), min(rows))
+                if target and at_left
+                else None
+            )
             place = self._leg_place(
-                view, header, min(cols), max(cols), left, right, table, head_room(target)
+                view,
+                header,
+                min(cols),
+                max(cols),
+                left,
+                right,
+                table,
+                head_room(target),
+                None if not (target and at_left) else lambda x: _tip_clear(beside, x, top + inside),
             )
             if place is not None:
                 x, room = place
                 ports.append(arrow_routes.Port((x, top + inside), (x, matrix[1] - c), UP, room))
-        if left <= a_left + tol:
+        if at_left:
             header = view.table.verticalHeader()
+            beside = (
+                self._label_box(view, _horizontal_header(view.table), min(cols))
+                if target and at_top
+                else None
+            )
             place = self._leg_place(
-                view, header, min(rows), max(rows), top, bottom, table, head_room(target)
+                view,
+                header,
+                min(rows),
+                max(rows),
+                top,
+                bottom,
+                table,
+                head_room(target),
+                None if not (target and at_top) else lambda y: _tip_clear(beside, left + inside, y),
             )
             if place is not None:
                 y, room = place
@@ -695,6 +736,29 @@ class StepArrows(QWidget):
             most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
         return most
 
+    def _label_box(
+        self, view: MatrixView, header: QHeaderView, section: int
+    ) -> tuple[float, float, float, float] | None:
+        """Where ``header``'s number of ``section`` has its text on the sheet (left, top,
+        right, bottom: its advance wide, its ink high, centred in its section); None: not
+        shown."""
+        if _current_index(view.stack) != 0 or _is_hidden(header):
+            return None
+        horizontal = header.orientation() == Qt.Orientation.Horizontal
+        font = header.font()
+        text = str(view.model.headerData(section, header.orientation()))
+        width, height = text_width(font, text), ink_height(font, text)
+        origin = self._origin(
+            header.viewport(), _parent_widget(self) if _pos(self) == _ZERO else None
+        )
+        start = header.sectionViewportPosition(section)
+        size = header.sectionSize(section)
+        if horizontal:
+            cx, cy = origin.x() + start + size / 2, origin.y() + _height(header) / 2
+        else:
+            cx, cy = origin.x() + header.width() / 2, origin.y() + start + size / 2
+        return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
     def _leg_place(
         self,
         view: MatrixView,
@@ -705,6 +769,7 @@ class StepArrows(QWidget):
         high: float,
         table: bool,
         need: float = LEG_ROOM,
+        keep: Callable[[float], bool] | None = None,
     ) -> tuple[float, float] | None:
         """Where a leg crosses ``header``'s numbers into sections ``first`` to ``last`` (the
         box from ``low`` to ``high`` on the sheet) and its room (see best_leg); the middle of
@@ -728,7 +793,10 @@ class StepArrows(QWidget):
             text = str(model.headerData(section, orientation))
             ink = text_width(font, text) if horizontal else ink_height(font, text)
             edges.append((float(start), float(start + size), float(ink)))
-        place = best_leg(leg_places(edges, low, high), middle, need)
+        places = leg_places(edges, low, high)
+        if keep is not None:
+            places = [p for p in places if keep(p[0])]
+        place = best_leg(places, middle, need)
         return place
 
     def _route(
