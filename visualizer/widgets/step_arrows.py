@@ -106,10 +106,34 @@ Shape = tuple[QPainterPath, QPolygonF, QPointF]  # an arrow's curve, head and st
 # dark pen and a pixel.
 CLEARANCE = 5.5
 LEG_ROOM = 5.0  # a leg across the row or column numbers keeps this far from their ink
+# An arrow's head (its dark edge included) keeps this far from the text of the row and column
+# numbers it comes in between: they are obstacles as the cells' numbers are (a leg along a
+# grid line keeps a pixel, see GRID_ROOM).  The head kept its shortest length where the room
+# was less, and its edge lay on Y's column number "0" in the default example at 800×600; with
+# 2 px that arrow went round Y and into Y[0, 0] from below, which reads worse.
+HEAD_GAP = 1.0
 EDGE_TOLERANCE = 1.5  # a box this close to its matrix's side is on that side
 # A leg along a grid line inside a matrix keeps this far (its centre) from every number's ink:
 # half the arrow's dark pen and a pixel.
 GRID_ROOM = 5.5
+
+
+def head_room(target: bool) -> float:
+    """The room a leg across the row or column numbers needs to their ink: a head's (the
+    shortest head's half width, its dark edge and HEAD_GAP) where it enters its target."""
+    if not target:
+        return LEG_ROOM
+    return HEAD_MIN * math.sin(HEAD_ANGLE) + (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 + HEAD_GAP
+
+
+def _tip_clear(box: tuple[float, float, float, float] | None, x: float, y: float) -> bool:
+    """Whether a head's tip at (x, y), its dark edge included, keeps HEAD_GAP from ``box``."""
+    if box is None:
+        return True
+    left, top, right, bottom = box
+    dx = left - x if x < left else x - right if x > right else 0.0
+    dy = top - y if y < top else y - bottom if y > bottom else 0.0
+    return math.hypot(dx, dy) >= (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 + HEAD_GAP
 
 
 def close_up_below(view: MatrixView) -> MatrixView | None:
@@ -253,6 +277,8 @@ class StepArrows(QWidget):
         # each shown view's cells and numbers' rectangles (see _matrix_rects) found with them.
         self._layout: arrow_routes.Obstacles | None = None
         self._layout_size = QSize()
+        # The views' geometry the obstacles were found for (see layout_key).
+        self._placed_key: tuple[object, ...] | None = None
         self._matrix_known: dict[MatrixView, tuple[Rect, Rect] | None] = {}
         # The boxes of the cells the step's arrows join, by view and cells (see _ends).
         self._boxes: dict[tuple[MatrixView, tuple[tuple[int, int], ...]], QRectF | None] = {}
@@ -308,13 +334,25 @@ class StepArrows(QWidget):
             # The obstacles are the layout's: found again when it may have changed (a resize, a
             # scroll, a relayout: ``refresh``), kept from step to step (~1 ms of mapping the
             # views' parts to the sheet).
-            if refresh or self._layout is None or self._layout_size != _size(self):
+            # A step's new numbers may also have widened a view's columns (the backward
+            # phase's dX growing digits) and moved the views beside it since the obstacles
+            # were found: they are found again when the views' geometry says so (a step that
+            # kept them kept the old obstacles, and its arrows crossed the cells and numbers
+            # of the new layout).
+            try:
+                key = self.layout_key()
+            except RuntimeError:  # a view known was deleted
+                self._labels = self._find_titles(again=True)
+                key = self.layout_key()
+            if refresh or self._layout is None or key != self._placed_key:
                 try:
                     self._layout = self._layout_obstacles()
                 except RuntimeError:  # a view known was deleted
                     self._labels = self._find_titles(again=True)
                     self._layout = self._layout_obstacles()
+                    key = self.layout_key()
                 self._layout_size = _size(self)
+                self._placed_key = key
             layout = self._layout
         for source_view, source, target_view, target in self._pending:
             a, b = views.get(source_view), views.get(target_view)
@@ -371,6 +409,51 @@ class StepArrows(QWidget):
         if len(self._recent) > RECENT_ARROWS:
             self._recent.popitem(last=False)  # the oldest
         return drawn
+
+    def layout_key(self) -> tuple[object, ...]:
+        """What the arrows' obstacles and ports are found from, as numbers: the sheet's size
+        and, for each shown view, where its cells, row and column numbers, title, legend and
+        hint line are on the sheet, its columns' and rows' sizes and scrolling (some 10 calls
+        of Qt's per view, against ~1 ms of finding the obstacles again)."""
+        parent = _parent_widget(self) if _pos(self) == _ZERO else None
+        key: list[object] = [_size(self).toTuple()]
+        for view in self._matrices:
+            if not _is_visible(view):
+                continue
+            index = _current_index(view.stack)
+            key.append(index)
+            if index == 0:
+                table = view.table
+                viewport = table.viewport()
+                key.append(self._origin(viewport, parent).toTuple())
+                key.append(_size(viewport).toTuple())
+                for header in (_horizontal_header(table), table.verticalHeader()):
+                    hidden = _is_hidden(header)
+                    key.append(None if hidden else (header.length(), header.offset()))
+                    key.append(None if hidden else _size(header).toTuple())
+            else:
+                heat = view.heatmap
+                key.append(self._origin(heat, parent).toTuple())
+                key.append(_size(heat).toTuple())
+            for widget in (view.title_label, view.legend, view.hint_label):
+                if _is_visible(widget):
+                    key.append(self._origin(widget, parent).toTuple())
+                    key.append(_size(widget).toTuple())
+                else:
+                    key.append(None)
+        for widget in self._others:
+            key.append(_geometry(widget).getRect() if _is_visible(widget) else None)
+        return tuple(key)
+
+    def moved(self) -> bool:
+        """Whether the views moved or resized their cells since the arrows were placed (an
+        arrow to place, a layout to find again)."""
+        if not self._pending or self._labels is None:
+            return False
+        try:
+            return self.layout_key() != self._placed_key
+        except RuntimeError:  # a view known was deleted
+            return True
 
     def _layout_obstacles(self) -> arrow_routes.Obstacles:
         """What a route must keep clear of, from the views' own rectangles on the sheet: each
@@ -487,15 +570,48 @@ class StepArrows(QWidget):
         table = _current_index(view.stack) == 0
         rows = [r + view.model.offset[0] for r, _ in cells]
         cols = [col + view.model.offset[1] for _, col in cells]
-        if top <= a_top + tol:
+        # A head coming in at the matrix's corner passes the first row's (column's) number
+        # beside its tip: the tip keeps HEAD_GAP from it too.
+        at_left, at_top = left <= a_left + tol, top <= a_top + tol
+        if at_top:
             header = _horizontal_header(view.table)
-            place = self._leg_place(view, header, min(cols), max(cols), left, right, table)
+            beside = (
+                self._label_box(view, view.table.verticalHeader(), min(rows))
+                if target and at_left
+                else None
+            )
+            place = self._leg_place(
+                view,
+                header,
+                min(cols),
+                max(cols),
+                left,
+                right,
+                table,
+                head_room(target),
+                None if not (target and at_left) else lambda x: _tip_clear(beside, x, top + inside),
+            )
             if place is not None:
                 x, room = place
                 ports.append(arrow_routes.Port((x, top + inside), (x, matrix[1] - c), UP, room))
-        if left <= a_left + tol:
+        if at_left:
             header = view.table.verticalHeader()
-            place = self._leg_place(view, header, min(rows), max(rows), top, bottom, table)
+            beside = (
+                self._label_box(view, _horizontal_header(view.table), min(cols))
+                if target and at_top
+                else None
+            )
+            place = self._leg_place(
+                view,
+                header,
+                min(rows),
+                max(rows),
+                top,
+                bottom,
+                table,
+                head_room(target),
+                None if not (target and at_top) else lambda y: _tip_clear(beside, left + inside, y),
+            )
             if place is not None:
                 y, room = place
                 ports.append(arrow_routes.Port((left + inside, y), (matrix[0] - c, y), LEFT, room))
@@ -620,6 +736,29 @@ class StepArrows(QWidget):
             most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
         return most
 
+    def _label_box(
+        self, view: MatrixView, header: QHeaderView, section: int
+    ) -> tuple[float, float, float, float] | None:
+        """Where ``header``'s number of ``section`` has its text on the sheet (left, top,
+        right, bottom: its advance wide, its ink high, centred in its section); None: not
+        shown."""
+        if _current_index(view.stack) != 0 or _is_hidden(header):
+            return None
+        horizontal = header.orientation() == Qt.Orientation.Horizontal
+        font = header.font()
+        text = str(view.model.headerData(section, header.orientation()))
+        width, height = text_width(font, text), ink_height(font, text)
+        origin = self._origin(
+            header.viewport(), _parent_widget(self) if _pos(self) == _ZERO else None
+        )
+        start = header.sectionViewportPosition(section)
+        size = header.sectionSize(section)
+        if horizontal:
+            cx, cy = origin.x() + start + size / 2, origin.y() + _height(header) / 2
+        else:
+            cx, cy = origin.x() + header.width() / 2, origin.y() + start + size / 2
+        return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
     def _leg_place(
         self,
         view: MatrixView,
@@ -629,6 +768,8 @@ class StepArrows(QWidget):
         low: float,
         high: float,
         table: bool,
+        need: float = LEG_ROOM,
+        keep: Callable[[float], bool] | None = None,
     ) -> tuple[float, float] | None:
         """Where a leg crosses ``header``'s numbers into sections ``first`` to ``last`` (the
         box from ``low`` to ``high`` on the sheet) and its room (see best_leg); the middle of
@@ -652,7 +793,10 @@ class StepArrows(QWidget):
             text = str(model.headerData(section, orientation))
             ink = text_width(font, text) if horizontal else ink_height(font, text)
             edges.append((float(start), float(start + size), float(ink)))
-        place = best_leg(leg_places(edges, low, high), middle, LEG_ROOM)
+        places = leg_places(edges, low, high)
+        if keep is not None:
+            places = [p for p in places if keep(p[0])]
+        place = best_leg(places, middle, need)
         return place
 
     def _route(
@@ -679,7 +823,7 @@ class StepArrows(QWidget):
         head = min(HEAD_LENGTH, max(8.0, 0.45 * min(end.width(), end.height())))
         if math.isfinite(end_port.room):
             # The head no wider than the room between the numbers beside its leg.
-            spare = end_port.room - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - 1
+            spare = end_port.room - (ARROW_WIDTH + 4 * ARROW_EDGE) / 2 - HEAD_GAP
             head = max(HEAD_MIN, min(head, spare / math.sin(HEAD_ANGLE)))
         radii = []
         for k in range(1, len(points) - 1):

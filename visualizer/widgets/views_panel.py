@@ -375,10 +375,14 @@ class ViewsPanel(Retranslatable, QWidget):
         self.kernel_view.sigHoverLeft.connect(self._on_hover_left)
         # Arrows of the current step, over the views; they follow scrolling and resizing.
         self.arrows = StepArrows(self, self._tensor_views)
-        self._arrows_timer.timeout.connect(self.arrows.relocate)
+        self._arrows_timer.timeout.connect(self._on_arrows_timer)
+        # Set while the timer runs for a view's new geometry alone: the arrows are placed
+        # again only if the views moved (see StepArrows.moved).
+        self._arrows_if_moved = False
         for view in self.views():
             for bar in (view.table.horizontalScrollBar(), view.table.verticalScrollBar()):
                 bar.valueChanged.connect(self._arrows_timer_start)
+            self._watch_geometry(view)
         self.paused = False  # see set_paused
         state.sigResultsChanged.connect(self._on_results_changed)
         state.sigStepChanged.connect(self._on_step_changed)
@@ -676,6 +680,7 @@ class ViewsPanel(Retranslatable, QWidget):
         view.sigResized.connect(self._sync_timer.start)
         for bar in (view.table.horizontalScrollBar(), view.table.verticalScrollBar()):
             bar.valueChanged.connect(self._arrows_timer_start)
+        self._watch_geometry(view)
 
         def edited(row: int, col: int, value: float) -> None:
             group = view.parentWidget()
@@ -1654,7 +1659,7 @@ class ViewsPanel(Retranslatable, QWidget):
             width = max(view.natural_width() for view in group)
             for view in group:
                 view.widen_columns(width)
-        self._arrows_timer.start()
+        self._arrows_timer_start()
 
     def fit_later(self) -> None:
         """Fit the views once the window is laid out: before the next paint (see
@@ -1680,7 +1685,31 @@ class ViewsPanel(Retranslatable, QWidget):
         close-up of 15×15 numbers under adaptive pooling's arrow: ~15 ms)."""
         if self._arrows_timer.isActive():
             self._arrows_timer.stop()
+            self._on_arrows_timer()
+        elif self.arrows.moved():
+            # Laid out anew with no timer asked for (a view that moved beside a widened
+            # one, a table that moved in its view under a taller title).
             self.arrows.relocate()
+
+    def _on_arrows_timer(self) -> None:
+        if_moved, self._arrows_if_moved = self._arrows_if_moved, False
+        if not if_moved or self.arrows.moved():
+            self.arrows.relocate()
+
+    def _watch_geometry(self, view: MatrixView) -> None:
+        """Place the arrows again once ``view``'s columns, rows, headers or size change (a
+        step's longer numbers widen its columns after the arrows were placed)."""
+        view.sigResized.connect(self._on_view_geometry_changed)
+        for header in (view.table.horizontalHeader(), view.table.verticalHeader()):
+            header.sectionResized.connect(self._on_view_geometry_changed)
+            header.geometriesChanged.connect(self._on_view_geometry_changed)
+
+    def _on_view_geometry_changed(self, *_args: object) -> None:
+        # Coalesced with every other reason to place the arrows: one placing after the
+        # layout, before the paint (place_arrows_pending), none if nothing moved.
+        if not self._arrows_timer.isActive():
+            self._arrows_if_moved = True
+            self._arrows_timer.start()
 
     def _stretch_columns(self) -> None:
         """The normal layout's columns share the width by how many matrix columns they show
@@ -1709,11 +1738,12 @@ class ViewsPanel(Retranslatable, QWidget):
                 self.grid.setColumnStretch(col, stretch)
 
     def _arrows_timer_start(self, *_args: object) -> None:
+        self._arrows_if_moved = False
         self._arrows_timer.start()
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
-        self._arrows_timer.start()
+        self._arrows_timer_start()
         if self._flowing():
             self._sync_timer.start()
 
@@ -2144,7 +2174,7 @@ class ViewsPanel(Retranslatable, QWidget):
             place=not fitting,
         )
         if fitting:
-            self._arrows_timer.start()
+            self._arrows_timer_start()
         self._highlight_planes(forward, hover_in)
 
     def _highlight_planes(self, forward: bool, hover_in: Marks) -> None:
