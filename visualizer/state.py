@@ -154,6 +154,9 @@ class AppState(QObject):
         self.grad_output = np.ones((1, 1, 4, 4))
         self.plane = (0, 0)  # (n, c) shown; c is the output channel for ops with a weight
         self.in_channel = 0  # which input channel's kernel slice is shown
+        # Input planes shown side by side at most: PLANES_MAX, fewer where the views' room
+        # asks for it (set_planes_most).
+        self.planes_most = PLANES_MAX
         self.cursor = StepCursor()  # in compare mode: over the positions every setting shares
         self.compare: CompareSetup | None = None
         self.comparison: comparing.Comparison | None = None  # compare mode's panels
@@ -557,12 +560,26 @@ class AppState(QObject):
     def channel_blocks(self) -> list[tuple[int, int]]:
         """The blocks of input channels shown in turn, as (first, last) channel: none where
         every input plane the step reads is shown (at most PLANES_MAX)."""
-        return present.channel_blocks(self.results)
+        return present.channel_blocks(self.results, self.planes_most)
 
     @property
     def channel_block(self) -> int:
         """The block of input channels shown (the one holding the chosen input channel)."""
-        return self.in_channel // PLANES_MAX
+        return self.in_channel // self.planes_most
+
+    def set_planes_most(self, most: int) -> bool:
+        """Show at most ``most`` input planes side by side (PLANES_MAX at most): the lecture
+        layout's backward phase at 1024×768 shows two, its 17 views of four were heat maps.
+        The chosen input channel stays, so the block shown is the one holding it.  Whether
+        it changed."""
+        most = max(1, min(int(most), PLANES_MAX))
+        if most == self.planes_most:
+            return False
+        self.planes_most = most
+        self.sigDataChanged.emit()  # the block selector's entries
+        self.sigResultsChanged.emit()
+        self.sigStepChanged.emit(self.step)  # the arithmetic of the planes shown
+        return True
 
     def select_channel_block(self, block: int) -> bool:
         """Show block ``block`` of input channels (clamped to the blocks there are), its
@@ -749,12 +766,12 @@ class AppState(QObject):
 
     def shown_channels(self) -> list[int]:
         """The input channels shown side by side (up to four; one for a single plane)."""
-        return present.shown_channels(self.snapshot(), self.results)
+        return present.shown_channels(self.snapshot(), self.results, self.planes_most)
 
     def shown_out_channels(self) -> list[int]:
         """The output channels whose dY and kernel slices are shown: every one a backward
         step's dX terms read (a convolution with several), or the shown plane's."""
-        return present.shown_out_channels(self.snapshot(), self.results)
+        return present.shown_out_channels(self.snapshot(), self.results, self.planes_most)
 
     def lecture_text_beside(self) -> bool:
         """Whether the lecture layout puts the step counter and the arithmetic beside the

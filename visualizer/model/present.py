@@ -57,31 +57,33 @@ class Highlight:
 PLANES_MAX = 4  # input channels shown side by side at most (then a selector picks four)
 
 
-def shown_channels(doc: Document, results: Results) -> list[int]:
+def shown_channels(doc: Document, results: Results, most: int = PLANES_MAX) -> list[int]:
     """The input channels the views show side by side: every channel the trace reads (its
-    input planes), up to PLANES_MAX, in the block of PLANES_MAX that holds the chosen one;
-    a trace of one plane shows just that plane."""
+    input planes), up to ``most``, in the block of ``most`` that holds the chosen one; a
+    trace of one plane shows just that plane.  ``most`` is PLANES_MAX but where the views'
+    room is small (the lecture layout's backward phase at 1024×768 shows two)."""
     count = results.trace.x.shape[0]
     if count <= 1:
         return [trace_channel(doc)]
-    base = (doc.in_channel // PLANES_MAX) * PLANES_MAX
-    return list(range(base, min(count, base + PLANES_MAX)))
+    base = (doc.in_channel // most) * most
+    return list(range(base, min(count, base + most)))
 
 
-def channel_blocks(results: Results) -> list[tuple[int, int]]:
-    """The blocks of PLANES_MAX input channels a choice of planes picks from, as (first,
-    last) channel: none where every plane the trace reads is shown at once."""
+def channel_blocks(results: Results, most: int = PLANES_MAX) -> list[tuple[int, int]]:
+    """The blocks of ``most`` input channels a choice of planes picks from, as (first, last)
+    channel: none where every plane the trace reads is shown at once."""
     count = int(results.trace.x.shape[0])
-    if count <= PLANES_MAX:
+    if count <= most:
         return []
-    return [(b, min(count, b + PLANES_MAX) - 1) for b in range(0, count, PLANES_MAX)]
+    return [(b, min(count, b + most) - 1) for b in range(0, count, most)]
 
 
-def shown_out_channels(doc: Document, results: Results) -> list[int]:
+def shown_out_channels(doc: Document, results: Results, most: int = PLANES_MAX) -> list[int]:
     """The output channels whose dY and kernel slices the views show: every output channel
     whose windows add to the input gradient (a backward step's dX terms read each one's dY
-    and W[o, c]), when those planes fit (at most PLANES_MAX output channels and 2 ·
-    PLANES_MAX kernel slices with the input channels shown); else the shown plane's."""
+    and W[o, c]), when those planes fit (at most PLANES_MAX output channels and 2 · ``most``
+    kernel slices with the input channels shown: two output channels of two input planes
+    where the views' room shows two planes, see shown_channels); else the shown plane's."""
     own = doc.plane[1]
     count = int(results.output.shape[1])
     feeds = results.all_channels_feed and results.make_trace is not None
@@ -89,7 +91,7 @@ def shown_out_channels(doc: Document, results: Results) -> list[int]:
         return [own]
     if "weight" in results.trace.shown_as:
         return [own]  # the trace's own (flipped) kernel: one output channel's
-    if count > PLANES_MAX or count * len(shown_channels(doc, results)) > 2 * PLANES_MAX:
+    if count > PLANES_MAX or count * len(shown_channels(doc, results, most)) > 2 * most:
         return [own]
     return list(range(count))
 

@@ -45,6 +45,7 @@ from visualizer.limits import clamp_zoom
 from visualizer.model.present import (
     LECTURE_SMALL_COLUMNS,
     MAGNIFIER_MARGIN,
+    PLANES_MAX,
     Marks,
     shared_columns,
 )
@@ -165,6 +166,13 @@ LECTURE_APART_OUTS_SHARE = 0.8
 # least this much larger (see ViewsPanel._number_choice): convolution's backward at 1024×768
 # had a 25 px font in 34 px cells against 24 px in 36, the same 18 px digits.
 LECTURE_NUMBER_GAIN = 1.06
+# The lecture layout's backward phase shows this many input planes at a time (a block chosen
+# with channel_block_bar, keys I / Shift+I) on a panel narrower than LECTURE_FEW_PLANES_WIDTH:
+# at 1024×768 four planes' 17 views (dY, X, W, dX, dW) were heat maps with cut captions under
+# 13 lines of arithmetic, at 1280×720 tables with 14 px digits; at 1366×768 four stay tables
+# with 17 px digits (two planes at 1024×768: 21 px).
+LECTURE_FEW_PLANES = 2
+LECTURE_FEW_PLANES_WIDTH = 1300
 # How a view is drawn with its close-up: margin (cells around the step's), beside the heat
 # map (else below), heat map side (pixels).
 CloseUps = dict[MatrixView, tuple[int, bool, int]]
@@ -1743,6 +1751,7 @@ class ViewsPanel(Retranslatable, QWidget):
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
+        self._sync_planes_most()  # a narrower panel may show fewer input planes
         self._arrows_timer_start()
         if self._flowing():
             self._sync_timer.start()
@@ -1773,8 +1782,25 @@ class ViewsPanel(Retranslatable, QWidget):
         if not on:
             self._on_results_changed()
 
-    def _on_results_changed(self) -> None:
+    def _wanted_planes_most(self) -> int:
+        """The input planes shown side by side at most: fewer in the lecture layout's
+        backward phase on a small panel (see LECTURE_FEW_PLANES)."""
+        few = (
+            self.lecture
+            and self.state.phase == "backward"
+            and self.width() < LECTURE_FEW_PLANES_WIDTH
+        )
+        return LECTURE_FEW_PLANES if few else PLANES_MAX
+
+    def _sync_planes_most(self) -> bool:
+        """Tell the state how many input planes to show; whether that changed (its signals
+        then showed the new planes already)."""
         if self.paused:
+            return False
+        return self.state.set_planes_most(self._wanted_planes_most())
+
+    def _on_results_changed(self) -> None:
+        if self.paused or self._sync_planes_most():
             return
         st = self.state
         spec = st.spec
@@ -2056,7 +2082,7 @@ class ViewsPanel(Retranslatable, QWidget):
                 view.set_dimmed(forward and group.primary.dimmed)
 
     def _on_step_changed(self, _step: int) -> None:
-        if self.paused:
+        if self.paused or self._sync_planes_most():
             return
         st = self.state
         levels = self._levels
