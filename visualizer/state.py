@@ -559,7 +559,7 @@ class AppState(QObject):
 
     def channel_blocks(self) -> list[tuple[int, int]]:
         """The blocks of input channels shown in turn, as (first, last) channel: none where
-        every input plane the step reads is shown (at most PLANES_MAX)."""
+        every input plane the step reads is shown (at most planes_most)."""
         return present.channel_blocks(self.results, self.planes_most)
 
     @property
@@ -765,7 +765,7 @@ class AppState(QObject):
         return doc if channel is None else dataclasses.replace(doc, in_channel=channel)
 
     def shown_channels(self) -> list[int]:
-        """The input channels shown side by side (up to four; one for a single plane)."""
+        """The input channels shown side by side (up to planes_most; one for a single plane)."""
         return present.shown_channels(self.snapshot(), self.results, self.planes_most)
 
     def shown_out_channels(self) -> list[int]:

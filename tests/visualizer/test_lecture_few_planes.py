@@ -78,13 +78,26 @@ def test_a_small_lecture_backward_shows_two_planes_whole(window, qtbot, channels
     assert st.shown_channels() == [0, 1, 2, 3]
 
 
-def test_a_large_lecture_backward_keeps_four_planes(window, qtbot):
-    backward(window, qtbot, 6, (1366, 768))
+def test_a_larger_window_brings_back_four_planes(window, qtbot):
+    """1366×768 keeps four planes side by side (tables); the window grown from 1024×768
+    brings them back, shrunk again it shows two."""
+    backward(window, qtbot, 6, (1024, 768))
+    assert window.state.shown_channels() == [0, 1]
+    window.resize(1366, 768)
+    settle(qtbot)
     assert window.state.shown_channels() == [0, 1, 2, 3]
+    assert window.views_panel.channel_block_bar.block_label.text() == (
+        "Input channels 0–3  (6 in all)"
+    )
     assert cut_labels(window) == []
+    assert len(x_planes(window)) == 4
     for view in x_planes(window):
         assert view.stack.currentIndex() == 0
         assert cell_font(view).pixelSize() > 0
+    window.resize(1024, 768)
+    settle(qtbot)
+    assert window.state.shown_channels() == [0, 1]
+    assert cut_labels(window) == []
 
 
 def test_leaving_the_lecture_layout_brings_back_four_planes(window, qtbot):
