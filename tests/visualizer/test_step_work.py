@@ -1062,3 +1062,31 @@ def test_a_close_up_s_window_cells_come_back_from_pictures(window, qtbot, monkey
     assert all(seen["cells"] for seen in first[1:] + again), (first, again)
     assert painted == []  # the same cells again: copied
     assert magnifier.isVisible() and any("window" in s for s in model.styles.values())
+
+
+def test_a_number_s_ink_is_measured_once_per_text_and_cell_size(qtbot, monkeypatch):
+    """The step arrows' legs along grid lines keep clear of the numbers' ink (number_ink):
+    a placing asks for the inks of the cells near each leg, the same cells on every step
+    (~1,000 per lecture step), and each was fitted and measured again.  Measured once per
+    text, font and cell size, the same box comes back; a new cell size measures anew."""
+    view = shown_view(qtbot)
+    view.set_matrix(np.array([[1.0, 22.0], [333.0, 1.0]]))
+    delegate = view.delegate
+    fitted: list[str] = []
+    fitted_number = delegate.fitted_number
+
+    def counted(text, *args, **kwargs):
+        fitted.append(text)
+        return fitted_number(text, *args, **kwargs)
+
+    monkeypatch.setattr(delegate, "fitted_number", counted)
+    first = [delegate.number_ink(r, c, 40, 30) for r in range(2) for c in range(2)]
+    measured = len(fitted)
+    assert measured >= 3  # the three texts
+    again = [delegate.number_ink(r, c, 40, 30) for r in range(2) for c in range(2)]
+    assert again == first
+    assert len(fitted) == measured  # every one known
+    wider = delegate.number_ink(1, 0, 60, 30)
+    assert len(fitted) > measured
+    assert wider is not None and first[2] is not None
+    assert wider[2] - wider[0] == pytest.approx(first[2][2] - first[2][0])  # same ink, moved

@@ -1277,6 +1277,12 @@ class _CellDelegate(QStyledItemDelegate):
         self._fitted: dict[
             tuple[int, str, int, int, bool, int | None], tuple[QFont, str, QFont]
         ] = {}
+        # A number's ink box from its cell's corner (see number_ink), by the font's id, the
+        # text, the cell's size and the text margin, with the font: the step arrows ask for
+        # the same cells' inks on every step (~1,000 tight bounding boxes a step here).
+        self._inks: dict[
+            tuple[int, str, int, int, int], tuple[QFont, tuple[float, float, float, float]]
+        ] = {}
         # Notes' layouts by what they depend on (see note_layout), with the fonts named by id.
         self._note_layouts: dict[tuple[object, ...], tuple[QFont, QFont | None, NoteLayout]] = {}
         # Fonts as the table completes them, by the font's id, with the font; and as a cell
@@ -1456,6 +1462,10 @@ class _CellDelegate(QStyledItemDelegate):
         if model.styles.get((r, c)):
             font, _ = self.framed_number(QRect(0, 0, width, height), text, font)
         margin = self._text_margin
+        key = (id(font), text, width, height, margin)
+        known = self._inks.get(key)
+        if known is not None and known[0] is font:
+            return known[1]
         shown, sized = self.fitted_number(text, font, width - 2 * margin, height)
         _, _, metrics, _ = self._sized_font(self._completed_font(font), sized.pixelSize())
         advance = self._text_width(self._completed_font(font), sized.pixelSize(), shown)
@@ -1463,12 +1473,16 @@ class _CellDelegate(QStyledItemDelegate):
         # As drawText centres one line: the line's height centred, the text on its baseline.
         baseline = (height - metrics.height()) / 2 + metrics.ascent()
         left = margin + (width - 2 * margin - advance) / 2
-        return (
+        found = (
             left + min(0.0, ink.left()) - 1,
             baseline + ink.top() - 1,
             left + max(advance, ink.right()) + 1,
             baseline + ink.bottom() + 1,
         )
+        if len(self._inks) > 4096:
+            self._inks.clear()
+        self._inks[key] = (font, found)
+        return found
 
     def note_drawn(self, r: int, c: int) -> bool:
         """Whether cell (r, c)'s note is drawn at the table's current sizes."""
@@ -1567,6 +1581,7 @@ class _CellDelegate(QStyledItemDelegate):
         """Forget the fonts numbers were fitted in (the table's font, which completes them,
         changed)."""
         self._fitted.clear()
+        self._inks.clear()
         self._note_layouts.clear()
         self._completed.clear()
         self._sized.clear()

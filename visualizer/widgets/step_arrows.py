@@ -292,9 +292,13 @@ class StepArrows(QWidget):
         # font, and a font's ascent (where _letters_of puts the baseline).
         self._reach_cache: dict[tuple[str, str], QRectF] = {}
         self._ascents: dict[str, int] = {}
+        self._metrics: dict[str, QFontMetricsF] = {}
         # The titles (text, font, box) an arrow crosses, whose letters are drawn over it, and
         # the sheet's size they were found for.
         self._letters_for: tuple[list[tuple[str, str, int, int, int, int]], QSize] | None = None
+        # For each header asked about in this placing, its sections' places on the sheet and
+        # the ink widths (heights) of the numbers measured so far (see _header_room).
+        self._sections: dict[QHeaderView, tuple[list[tuple[float, int]], dict[int, float]]] = {}
         # Each arrow drawn and where it is drawn.
         self._shapes: list[_Drawn] = []
         # For each of _shapes, the letters drawn over it (see _Overlay).
@@ -326,6 +330,7 @@ class StepArrows(QWidget):
         self._corner = parent if parent is not None and _pos(self) == _ZERO else None
         views = self._views()
         self._boxes = {}
+        self._sections = {}
         segments: list[Segment] = []
         drawn: list[tuple[str, str]] = []
         if self._pending:
@@ -371,6 +376,7 @@ class StepArrows(QWidget):
                     segment = self._route(layout, start, end, more_starts, more_ends)
             segments.append(segment)
             drawn.append((source_view, target_view))
+        self._sections = {}  # this placing's: the next finds the headers where they are then
         if segments:
             try:
                 items = self._title_items()
@@ -716,21 +722,34 @@ class StepArrows(QWidget):
     ) -> float:
         """The room of a leg across ``header``'s numbers at ``at`` (an x on the column
         numbers, a y on the row numbers) to their ink."""
-        horizontal = header.orientation() == Qt.Orientation.Horizontal
-        model = view.model
-        count = model.columnCount() if horizontal else model.rowCount()
-        font = header.font()
-        origin = self._origin(header.viewport(), parent)
-        shift = origin.x() if horizontal else origin.y()
-        orientation = header.orientation()
+        # The sections' places, found once per placing, and their numbers' inks, each
+        # measured once per placing where a leg comes near it (a placing asks ~10 times per
+        # header, and each went through every section's place and measured its neighbours').
+        known = self._sections.get(header)
+        if known is None:
+            horizontal = header.orientation() == Qt.Orientation.Horizontal
+            count = view.model.columnCount() if horizontal else view.model.rowCount()
+            origin = self._origin(header.viewport(), parent)
+            shift = origin.x() if horizontal else origin.y()
+            places = [
+                (header.sectionViewportPosition(section) + shift, header.sectionSize(section))
+                for section in range(count)
+            ]
+            known = self._sections[header] = (places, {})
+        places, inks = known
         most = math.inf
-        for section in range(count):
-            start = header.sectionViewportPosition(section) + shift
-            size = header.sectionSize(section)
+        for section, (start, size) in enumerate(places):
             if not (start - size <= at <= start + 2 * size):
                 continue
-            text = str(model.headerData(section, orientation))
-            ink = text_width(font, text) if horizontal else ink_height(font, text)
+            ink = inks.get(section)
+            if ink is None:
+                orientation = header.orientation()
+                text = str(view.model.headerData(section, orientation))
+                font = header.font()
+                horizontal = orientation == Qt.Orientation.Horizontal
+                ink = inks[section] = (
+                    text_width(font, text) if horizontal else ink_height(font, text)
+                )
             low = start + (size - ink) / 2 - 1
             high = start + (size + ink) / 2 + 1
             most = min(most, low - at if at <= low else at - high if at >= high else 0.0)
@@ -982,9 +1001,13 @@ class StepArrows(QWidget):
         if reach is None:
             if len(self._reach_cache) > 256:
                 self._reach_cache.clear()
-            font = QFont()
-            font.fromString(font_key)
-            metrics = QFontMetricsF(font)
+            metrics = self._metrics.get(font_key)
+            if metrics is None:
+                # One per font: a close-up's title is a new text on every step, and its
+                # font was read from its key and measured anew each time.
+                font = QFont()
+                font.fromString(font_key)
+                metrics = self._metrics[font_key] = QFontMetricsF(font)
             box = metrics.boundingRect(text).united(metrics.tightBoundingRect(text))
             margin = TITLE_HALO + 2.0
             reach = self._reach_cache[(text, font_key)] = box.adjusted(
