@@ -295,6 +295,25 @@ def test_the_step_keys_step_the_stack_while_it_is_open(window, qtbot):
     assert window.state.step == single_step + 1
 
 
+def test_the_channel_keys_do_not_reach_the_hidden_operation_in_stack_mode(window, qtbot):
+    state = window.state
+    assert state.set_op("conv2d") is not False
+    assert state.set_shape(1, 6) and state.set_out_channels(3)  # O and I have planes to choose
+    names = ("nextOutChannelAction", "previousOutChannelAction",
+             "nextInChannelsAction", "previousInChannelsAction")  # fmt: skip
+    actions = [window.findChild(QAction, name) for name in names]
+    assert all(action is not None and action.isEnabled() for action in actions)
+    open_stack(window, qtbot)
+    out_channel, block = state.out_channel, state.channel_block
+    window.activateWindow()
+    for key, modifier in ((Qt.Key_O, Qt.NoModifier), (Qt.Key_I, Qt.ShiftModifier)):
+        qtbot.keyClick(window, key, modifier)
+    assert not any(action.isEnabled() for action in actions)
+    assert (state.out_channel, state.channel_block) == (out_channel, block)
+    window.findChild(QAction, "stack_action").trigger()  # closed: the keys work again
+    assert all(action.isEnabled() for action in actions)
+
+
 def test_presentation_mode_gives_the_room_the_matrices(window, qtbot):
     panel = open_stack(window, qtbot)
     action = next(a for a in window.findChildren(QAction) if a.objectName() == "presentationAction")

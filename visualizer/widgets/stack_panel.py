@@ -1453,7 +1453,11 @@ def install(window: Any) -> None:
         key_action.triggered.connect(slot)
         panel.addAction(key_action)
         own.append(key_action)
-    stepping = [window.actions_by_name[n] for n in (*keys, "playAction")
+    # The channel keys choose planes of the single operation's views, hidden in Stack mode:
+    # there they would change what the operation shows when the stack closes.
+    channels = ("nextOutChannelAction", "previousOutChannelAction",
+                "nextInChannelsAction", "previousInChannelsAction")  # fmt: skip
+    stepping = [window.actions_by_name[n] for n in (*keys, "playAction", *channels)
                 if n in window.actions_by_name]  # fmt: skip
 
     def sync() -> None:
