@@ -586,3 +586,46 @@ def test_the_dy_cells_db_takes_outside_every_patch_are_marked_on_the_last_step(
     settle(qtbot)
     marked = window.views_panel.grad_output_view.highlights()
     assert not any("summed" in s for s in marked.values())
+
+
+def test_letters_over_an_arrow_are_those_of_a_two_line_close_up_title(window, qtbot):
+    """Review, session 27: a close-up's title in two lines ("rows 0–2" over "columns 3–5",
+    the 28×28 image's dY at 1024×768) was taken for one long line, and the letters drawn
+    over the arrows were that line's: a bold "s" stood on an arrow beside the title.
+    Every letter drawn over an arrow lies within the title or legend it belongs to."""
+    from PySide6.QtCore import QPoint, QRect
+
+    from visualizer.data import load_image
+    from visualizer.resources import asset
+    from visualizer.widgets.matrix_view import ColorLegend, TitleLabel
+
+    window.resize(1024, 768)
+    settle(qtbot)
+    st = window.state
+    assert st.set_op("conv2d")
+    assert st.set_params(kernel_size=3)
+    assert st.set_input(load_image(asset("images", "digit_seven.png")))
+    st.set_step(st.n_windows + 30)
+    window.presentation.set_presentation(True, save=False)
+    settle(qtbot)
+    settle(qtbot)
+    sheet = arrow_sheet(window)
+    shapes = sheet.drawn_shapes()
+    assert shapes
+    titles = [
+        label
+        for label in window.findChildren(TitleLabel)
+        if label.isVisible() and "\n" in label.text()
+    ]
+    assert titles, "no title in two lines: the case no longer covers what it is for"
+    boxes = [
+        QRect(sheet.mapFromGlobal(label.mapToGlobal(QPoint(0, 0))), label.size())
+        for kind in (TitleLabel, ColorLegend)
+        for label in window.findChildren(kind)
+        if label.isVisible()
+    ]
+    over = sheet.letters_over_arrows()
+    assert not over.isEmpty(), "no letters drawn over an arrow: the case covers nothing"
+    for polygon in over.toSubpathPolygons():
+        box = polygon.boundingRect().toAlignedRect()
+        assert any(outer.adjusted(-3, -3, 3, 3).contains(box) for outer in boxes), box

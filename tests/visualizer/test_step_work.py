@@ -876,11 +876,20 @@ def test_a_step_places_its_arrow_asking_each_widget_once_and_through_qts_classes
             for label in sheet._labels or ():
                 if isinstance(label, matrix_view.TitleLabel) and label.isVisible() and label.text():
                     box = label.contentsRect()
-                    width = min(box.width(), label.fontMetrics().horizontalAdvance(label.text()))
-                    height = label.fontMetrics().height()
-                    rect = QRect(box.left(), box.center().y() - height // 2, width, height)
+                    metrics = label.fontMetrics()
+                    height = metrics.height()
                     origin = sheet.mapFromGlobal(label.mapToGlobal(QPoint(0, 0)))
-                    expected.append(rect.translated(origin).getRect())
+                    lines = label.text().split("\n")
+                    # A close-up's title in two lines: each line a box, the block centred,
+                    # lines one line spacing apart (as QLabel draws plain text).
+                    spacing = metrics.lineSpacing()
+                    top = box.top() + (box.height() - (len(lines) - 1) * spacing - height) // 2
+                    if len(lines) == 1:
+                        top = box.center().y() - height // 2
+                    for k, line in enumerate(lines):
+                        width = min(box.width(), metrics.horizontalAdvance(line))
+                        rect = QRect(box.left(), top + k * spacing, width, height)
+                        expected.append(rect.translated(origin).getRect())
             titles = [rect.getRect() for rect in sheet.title_rects()]
             assert expected and titles[: len(expected)] == expected, (lecture, step)
 

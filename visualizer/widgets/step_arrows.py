@@ -900,9 +900,10 @@ class StepArrows(QWidget):
             if isinstance(label, TitleLabel):
                 text = _label_text(label)
                 if text:
-                    rect = self._text_rect(label, text, parent)
-                    items.append(((text, label.measures.key(label)), rect))
-                    labels.append(label)
+                    font_key = label.measures.key(label)
+                    for line, rect in self._text_lines(label, text, parent):
+                        items.append(((line, font_key), rect))
+                        labels.append(label)
             else:
                 legends.append(label)
         for legend in legends:
@@ -1024,20 +1025,33 @@ class StepArrows(QWidget):
             ascent = self._ascents[font_key] = QFontMetrics(font).ascent()
         return ascent
 
-    def _text_rect(
+    def _text_lines(
         self, label: TitleLabel, text: str, parent: QWidget | None
-    ) -> tuple[int, int, int, int]:
-        """Where ``label`` has its ``text``: x, y, width, height on the sheet (``parent``: see
-        _origin)."""
+    ) -> list[tuple[str, tuple[int, int, int, int]]]:
+        """Each line of ``label``'s ``text`` with where the label has it: x, y, width, height
+        on the sheet (``parent``: see _origin).  A close-up's title in two lines ("rows 0–2"
+        over "columns 3–5") was taken for one: the letters drawn over an arrow were those
+        of one long line, and its "s" stood on the arrow beside the title."""
         x, y, w, h = _contents_rect(label).getRect()
-        # Measured once per text and font (the label keeps them until its font changes).
-        width = min(w, label.measures.advance(label, text))
-        height = label.measures.height(label)
-        # QRect.center().y(): the middle of its first and last row, rounded towards zero.
-        bottom = y + h - 1
-        middle = (y + bottom) // 2 if y + bottom >= 0 else -(-(y + bottom) // 2)
         origin = self._origin(label, parent)
-        return x + origin.x(), middle - height // 2 + origin.y(), width, height
+        x += origin.x()
+        # Measured once per text and font (the label keeps them until its font changes).
+        height = label.measures.height(label)
+        if "\n" not in text:
+            width = min(w, label.measures.advance(label, text))
+            # QRect.center().y(): the middle of its first and last row, rounded towards zero.
+            bottom = y + h - 1
+            middle = (y + bottom) // 2 if y + bottom >= 0 else -(-(y + bottom) // 2)
+            return [(text, (x, middle - height // 2 + origin.y(), width, height))]
+        # As QLabel lays plain lines out: one line spacing apart, the block centred.
+        lines = text.split("\n")
+        spacing = label.fontMetrics().lineSpacing()
+        top = y + (h - (len(lines) - 1) * spacing - height) // 2 + origin.y()
+        return [
+            (line, (x, top + k * spacing, min(w, label.measures.advance(label, line)), height))
+            for k, line in enumerate(lines)
+            if line
+        ]
 
     @staticmethod
     def _glyphs_of(text: str, font_text: str, rect: QRect) -> QPainterPath:
