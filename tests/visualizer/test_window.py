@@ -881,3 +881,31 @@ def test_heat_map_cross_hairs_follow_the_current_window(window):
     assert horizontal.isVisible() and vertical.isVisible()
     assert horizontal.value() == pytest.approx(2.0)
     assert vertical.value() == pytest.approx(6.0)
+
+
+def test_heat_map_cross_hairs_stop_at_the_matrix_edges(window, qtbot):
+    """Review, session 27: the cross-hair ran across the map's whole box, on into its empty
+    margins (a 16×16 output in a tall box: the column line went 115 px on below the
+    picture, into white).  The lines, and what a step repaints for them, stay on the
+    matrix's cells."""
+    from PySide6.QtCore import QRect
+
+    st = window.state
+    st.set_input(_big_image())
+    st.set_params(kernel_size=4, stride=4)
+    st.set_step(1)
+    heat = find(window, "inputMatrix").heatmap
+    # A box far taller than the square picture, as a lecture row's narrow slot gives.
+    heat.resize(200, 600)
+    qtbot.wait(10)
+    rows, cols = heat._shape[:2]
+    picture = heat.cells_rect(0, 0, rows, cols)
+    assert picture.height() < heat.height() - 100  # margins above and below to stay out of
+    span = heat.guide_span()
+    assert span.top() >= picture.top() - 0.5 and span.bottom() <= picture.bottom() + 0.5
+    assert span.left() >= picture.left() - 0.5 and span.right() <= picture.right() + 0.5
+    reach = heat.REACH
+    allowed = picture.toAlignedRect().adjusted(-reach - 1, -reach - 1, reach + 1, reach + 1)
+    drawn = heat._drawn_region()
+    assert not drawn.isEmpty()
+    assert drawn.subtracted(QRect(allowed)).isEmpty(), drawn.boundingRect()

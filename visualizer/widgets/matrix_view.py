@@ -4110,6 +4110,13 @@ class _HeatMap(QWidget):
         m = self.MARGIN
         return QRectF(m, m, max(0, self.width() - 2 * m), max(0, self.height() - 2 * m))
 
+    def guide_span(self) -> QRectF:
+        """Where the cross-hair's lines run: across the matrix's cells in the map's box, not
+        the box's empty margins (a 16×16 transposed convolution's output drawn in a tall
+        box had its column line run 115 px on below the picture, into white)."""
+        rows, cols = (int(n) for n in self._shape[:2])
+        return self.cells_rect(0, 0, rows, cols).intersected(self._box())
+
     def cells_rect(self, top: float, left: float, bottom: float, right: float) -> QRectF:
         """Rows ``top`` to ``bottom`` and columns ``left`` to ``right`` (edges, in cells) as
         a rectangle in this widget's pixels."""
@@ -4430,7 +4437,7 @@ class _HeatMap(QWidget):
             box = self.window_rect.rect()
             rect = self.cells_rect(box.top(), box.left(), box.bottom(), box.right())
             region = region.united(rect.toAlignedRect().adjusted(-reach, -reach, reach, reach))
-        area = self._box().toAlignedRect()
+        area = self.guide_span().toAlignedRect()
         for guide in self.guides:
             if guide.isVisible():
                 if guide.angle == 0:
@@ -4536,6 +4543,7 @@ class _HeatMap(QWidget):
         self._paint_outlines(painter)
         line_width, band_width = self.guide_widths()
         half = band_width / 2
+        box = self.guide_span()
         for guide in self.guides:
             if not guide.isVisible():
                 continue
