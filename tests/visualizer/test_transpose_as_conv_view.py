@@ -91,3 +91,17 @@ def test_code_view_does_not_give_the_scatter_loops_counters_to_canvas_steps(wind
     st.set_step(4)
     assert "Y[1, 1] computed the other way" in dock.loop_label.text()
     assert not dock.hand_edit.extraSelections()  # the scatter loops are not this step's lines
+
+
+def test_a_narrow_flipped_kernel_view_still_says_flipped(window, qtbot):
+    """Review, session 27: at 1920×1080 in the lecture layout the 2×2 kernel view was too
+    narrow for "W flipped  (2×2)" and fell back to "W  (2×2)": it named the flipped kernel
+    W, which every other view shows unflipped.  Every form of the title keeps "flipped"."""
+    st = set_up(window)
+    assert st.set_params(as_convolution=True)
+    label = window.views_panel.kernel_view.title_label
+    forms = [form for form in (label.full_text, label.wrapped_text, label.short_text) if form]
+    assert len(forms) >= 2, forms  # shorter forms for a narrow view exist ...
+    assert all("flipped" in form for form in forms), forms  # ... and say what it is
+    label.resize(label.fontMetrics().horizontalAdvance("W flipped") + 4, label.height())
+    assert "flipped" in label.text() and "…" not in label.text(), label.text()

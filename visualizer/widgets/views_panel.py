@@ -572,10 +572,15 @@ class ViewsPanel(Retranslatable, QWidget):
                 index = (c_in, c_out) if spec.weight_in_axis == 0 else (c_out, c_in)
                 size += f", W[{index[0]},{index[1]}]"
             if "weight" in shown:
-                title = tr("{title}  ({size})").format(title=tr(shown["weight"]), size=size)
+                # The flipped kernel keeps "flipped" in every form: a narrow view's "W (2×2)"
+                # named the flipped [[3, 2], [1, 0]] as W, which every other view shows as
+                # [[0, 1], [2, 3]].
+                flipped = tr(shown["weight"])
+                title = tr("{title}  ({size})").format(title=flipped, size=size)
+                self.kernel_view.set_title(title, flipped, f"{flipped}\n({size})")
             else:
                 title = tr("Kernel W  ({size})").format(size=size)
-            self.kernel_view.set_title(title, f"W  ({size})")
+                self.kernel_view.set_title(title, f"W  ({size})")
             self.grad_weight_view.set_title(
                 tr(shown["grad_weight"]) if "grad_weight" in shown else "dW"
             )
