@@ -466,6 +466,41 @@ def test_dilation_gaps_are_clearly_hatched(qtbot, palette, value):
     assert hatched_centre.tolist() == plain_centre.tolist()
 
 
+@pytest.mark.parametrize("cell", [48, 76])
+def test_a_dilation_gap_s_hatch_keeps_clear_of_a_wide_number(qtbot, cell):
+    """Review, session 27: in the lecture layout (76 px cells) the hatch's band ran through
+    the digits of "19" and "16", wider than the clear middle it leaves.  The digits' ink box
+    (and a margin) is painted as a plain cell's: the stripes stop around the number."""
+    view = themed_view(qtbot, "standard")
+    view.resize(6 * cell, 6 * cell)
+    view.show()
+    view.set_matrix(np.array([[19.0, 88.0, 19.0]] * 3), levels=(0.0, 100.0))
+    view.set_cell_size(cell)
+    table, index = view.table, view.model.index(1, 1)
+    rect = table.visualRect(index)
+    ink = view.delegate.number_ink(1, 1, rect.width(), rect.height())
+    assert ink is not None
+    left, top = rect.left() + int(ink[0]), rect.top() + int(ink[1])
+    right, bottom = rect.left() + int(ink[2]), rect.top() + int(ink[3])
+    band = max(3, round(min(rect.width(), rect.height()) * 0.24))
+    assert left < rect.left() + band or right > rect.right() - band  # wider than the middle
+
+    def ink_pixels() -> np.ndarray:
+        image = table.viewport().grab().toImage()
+        return np.array(
+            [
+                rgb(image.pixelColor(x, y))
+                for x in range(left, right + 1)
+                for y in range(top, bottom + 1)
+            ]
+        )
+
+    plain = ink_pixels()
+    view.set_highlights({(1, 1): {"gap"}})
+    hatched = ink_pixels()
+    assert (hatched == plain).all()
+
+
 # ---- constant dY, dimmed gradients --------------------------------------------------------------
 
 

@@ -1042,14 +1042,22 @@ def levels_for(values: np.ndarray, diverging: bool) -> tuple[float, float]:
 _FOCUS_SELECTED = QStyle.StateFlag.State_HasFocus | QStyle.StateFlag.State_Selected
 
 
-def paint_gap(painter: QPainter, rect: QRect) -> None:
+GAP_CLEAR = 2  # pixels of a dilation gap's cell kept free of its hatch around its digits
+
+
+def paint_gap(painter: QPainter, rect: QRect, keep: QRect | None = None) -> None:
     """The hatch of a cell a dilated window skips: black and white diagonal stripes, seen on
     every colour of every map (a grey hatch vanished on mid-tone cells), in a band along the
-    cell's edges so that its number, drawn over it, stays readable."""
+    cell's edges so that its number, drawn over it, stays readable; never over ``keep`` (the
+    number's ink and a margin: a two-digit number in the lecture layout is wider than the
+    band leaves free, and the stripes ran through "19")."""
     painter.save()
     band = max(3, round(min(rect.width(), rect.height()) * 0.24))
     inner = rect.adjusted(band, band, -band, -band)
-    painter.setClipRegion(QRegion(rect).subtracted(QRegion(inner)))
+    clip = QRegion(rect).subtracted(QRegion(inner))
+    if keep is not None:
+        clip = clip.subtracted(QRegion(keep))
+    painter.setClipRegion(clip)
     painter.setRenderHint(QPainter.Antialiasing, False)
     step = max(6, rect.height() // 5)
     width = max(2, step // 3)
@@ -1405,8 +1413,18 @@ class _CellDelegate(QStyledItemDelegate):
         painter.fillRect(rect, background)
         gap = styles is not None and "gap" in styles
         if gap:
-            # The hatch goes between the cell's colour and its number.
-            paint_gap(painter, rect)
+            # The hatch goes between the cell's colour and its number, clear of its digits.
+            keep = None
+            if text and note is None:
+                ink = self.number_ink(r, c, rect.width(), rect.height())
+                if ink is not None:
+                    x, y = rect.x(), rect.y()
+                    keep = (
+                        QRectF(x + ink[0], y + ink[1], ink[2] - ink[0], ink[3] - ink[1])
+                        .toAlignedRect()
+                        .adjusted(-GAP_CLEAR, -GAP_CLEAR, GAP_CLEAR, GAP_CLEAR)
+                    )
+            paint_gap(painter, rect, keep)
         if text and font is not None and foreground is not None:
             shift = layout.shift if note and layout is not None else 0
             self._paint_number(painter, rect, text, font, foreground, shift)
