@@ -3507,6 +3507,10 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>提问：</translation>
     </message>
     <message>
+        <source>Only for operations with an argmax (max pooling)</source>
+        <translation>仅适用于有 argmax 的运算（最大池化）</translation>
+    </message>
+    <message>
         <source>Score: {right} / {asked}</source>
         <translation>得分：{right} / {asked}</translation>
     </message>

@@ -445,3 +445,17 @@ def test_a_backward_cells_question_does_not_frame_its_answer_in_x(
     assert not st.quiz.hiding
     assert set(question.cells) <= set(st.highlight().cells.get("input", {}))
     assert window.views_panel.input_view.model.styles
+
+
+@pytest.mark.parametrize("key", list(OPS))
+def test_the_argmax_question_is_offered_only_where_the_operation_has_an_argmax(window, qtbot, key):
+    """Review, session 27: "Argmax position of the window" was offered for average pooling
+    and convolution, where it is never asked.  It is enabled exactly for the operations
+    whose spec returns indices, and follows a change of operation."""
+    quiz_on(qtbot, window)
+    st = window.state
+    assert st.set_op(key)
+    box = panel(window).kind_checkboxes["argmax"]
+    has_argmax = OPS[key].torch_indices
+    assert box.isEnabled() == has_argmax
+    assert bool(box.toolTip()) == (not has_argmax)

@@ -138,6 +138,7 @@ class QuizPanel(Retranslatable, QWidget):
         self.quiz_reveal_button.clicked.connect(self._on_reveal_clicked)
         self.quiz_reset_button.clicked.connect(state.reset_quiz_score)
         state.sigQuizChanged.connect(self._on_quiz_changed)
+        state.sigDataChanged.connect(self._on_data_changed)
         view_settings().sigThemeChanged.connect(self._on_quiz_changed)
         self.retranslate_ui()
 
@@ -225,7 +226,16 @@ class QuizPanel(Retranslatable, QWidget):
         self.ask_label.setText(tr("Ask:"))
         for kind, box in self.kind_checkboxes.items():
             box.setText(tr(KIND_LABELS[kind]))
+        self._on_data_changed()
         self._on_quiz_changed()
+
+    def _on_data_changed(self) -> None:
+        """The argmax question only where the operation has an argmax (its spec says it
+        returns indices): average pooling and convolution offered it and never asked it."""
+        box = self.kind_checkboxes["argmax"]
+        has_argmax = self.state.spec.torch_indices
+        box.setEnabled(has_argmax)
+        box.setToolTip("" if has_argmax else tr("Only for operations with an argmax (max pooling)"))
 
     # ---- user → state -----------------------------------------------------------------------
     def _on_check_clicked(self) -> None:
