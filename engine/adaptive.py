@@ -138,7 +138,8 @@ RUNS_PER_THREAD = 4
 #: few copies at memory speed, and the pooling threads only slowed it down: 8×64×56² → 7×7
 #: and → 9×9, float32 and float64, wall-time minima of alternating rounds at load 1.7-2.6
 #: on the 2 CPUs, one thread 0.25, 0.46, 0.75, 2.78 ms, two threads in 8 runs 0.55, 0.93,
-#: 1.57, 4.62 ms (0.31, 0.59, 0.92, 3.33 in 2 runs); on 32×64×56² no better either.  Runs
+#: 1.57, 4.62 ms (0.31, 0.59, 0.92, 3.33 in 2 runs); on 32×64×56² float32 about the same
+#: (→ 7×7 2.83 ms against 2.75-4.81, → 9×9 9.55 against 8.85-9.62, all planes at once).  Runs
 #: rather than all planes at once keep its repeated rows in the cache: 32×64×56² → 9×9
 #: float32 took 2.95 ms (CPU) in runs of 128 planes, 4.24 ms at once; 8×64×56² gained
 #: nothing from runs (0.56 ms at once, 0.60 in runs of 128).
