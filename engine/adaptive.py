@@ -22,9 +22,10 @@ Bit-exactness with PyTorch's CPU kernels (float32 and float64):
   tap; a few large ones with ``np.cumsum``, which is sequential too; equal tiling bins over many
   planes from a tap-major copy with ``np.add.reduce`` over its outer tap axis, which adds whole
   rows one after the other (:func:`_tiled_sums_tap_major`).  The backward gives every input
-  element its bins' ``grad / kh / kw`` in increasing ``(oh, ow)`` order, PyTorch's: gathered from
-  the (at most 2 × 2) bins covering it when shrinking, scattered with the ordered ``np.add.at``
-  when growing (``O > I``).
+  element its bins' ``grad / kh / kw`` in increasing ``(oh, ow)`` order, PyTorch's: from the
+  (at most 2 × 2) bins covering it when shrinking, each bin's share repeated over its rows and
+  columns and the overlap rows and columns added to afterwards (:func:`_spread_shares`, on the
+  caller's thread), scattered with the ordered ``np.add.at`` when growing (``O > I``).
 * Output size ``(1, 1)`` is special: PyTorch computes ``x.mean((-1, -2))`` with a vectorised
   reduction whose rounding matches no simple formula.  Here the sum is taken in float64 (then
   rounded to the input dtype) and divided once by ``H·W``: within an ulp of PyTorch.  The
@@ -131,6 +132,18 @@ TAP_MAJOR_COLS_OUTER_BLOCK_BYTES = 1 << 18
 #: shared counter: when a busy machine holds one thread back, the others take its runs, where
 #: a fixed half per thread left the caller waiting for the late thread's whole half.
 RUNS_PER_THREAD = 4
+
+#: Gradient elements per run of the average's backward when no element lies in more than two
+#: bins per axis (:func:`_spread_shares`), all runs on the caller's thread.  That pass is a
+#: few copies at memory speed, and the pooling threads only slowed it down: 8×64×56² → 7×7
+#: and → 9×9, float32 and float64, wall-time minima of alternating rounds at load 1.7-2.6
+#: on the 2 CPUs, one thread 0.25, 0.46, 0.75, 2.78 ms, two threads in 8 runs 0.55, 0.93,
+#: 1.57, 4.62 ms (0.31, 0.59, 0.92, 3.33 in 2 runs); on 32×64×56² float32 about the same
+#: (→ 7×7 2.83 ms against 2.75-4.81, → 9×9 9.55 against 8.85-9.62, all planes at once).  Runs
+#: rather than all planes at once keep its repeated rows in the cache: 32×64×56² → 9×9
+#: float32 took 2.95 ms (CPU) in runs of 128 planes, 4.24 ms at once; 8×64×56² gained
+#: nothing from runs (0.56 ms at once, 0.60 in runs of 128).
+SPREAD_RUN_ELEMENTS = 1 << 19
 
 #: Elements of input per block of the row-by-row maximum (the block's transposed copy and its
 #: gathered bands stay in the CPU caches).
@@ -1017,13 +1030,19 @@ def adaptive_avg_pool2d_backward(grad_output: object, x: object, output_size: ob
             # then scatter each bin's share to its elements instead.
             if rows.m * cols.m <= 4:
                 grad = np.empty((len(share), rows.size, cols.size), dtype=share.dtype)
+                if rows.m <= 2 and cols.m <= 2:
+                    # On the caller's thread alone, in runs of SPREAD_RUN_ELEMENTS (see there).
+                    for run in _runs(len(share), rows.size * cols.size, SPREAD_RUN_ELEMENTS):
+                        _spread_shares(share[run], rows, cols, out=grad[run])
+                else:
 
-                def gather(run: slice) -> None:
-                    _gather_shares(share[run], rows, cols, out=grad[run])
+                    def gather(run: slice) -> None:
+                        _gather_shares(share[run], rows, cols, out=grad[run])
 
-                # A few runs of whole planes per thread (runs write apart): every run repeats
-                # the set-up, and 7 runs of 2^18 elements measured ~5% slower on one thread.
-                run_shared(gather, _thread_runs(len(share), rows.size * cols.size))
+                    # A few runs of whole planes per thread (runs write apart): every run
+                    # repeats the set-up, and 7 runs of 2^18 elements measured ~5% slower on
+                    # one thread.
+                    run_shared(gather, _thread_runs(len(share), rows.size * cols.size))
             else:
                 grad = _scatter_shares(share, rows, cols)
     return from_4d(grad.reshape(x4.shape), ndim)
@@ -1085,6 +1104,48 @@ def _gather_shares(share: np.ndarray, rows: _Axis, cols: _Axis, out: np.ndarray)
     # (float64) the time of the take, 56 → 9 0.85× and 0.70×).
     spread = np.repeat(table, np.bincount(c_class, minlength=len(c_first)), axis=2)  # (P, nR, W)
     np.take(spread, r_class, axis=1, out=out, mode="clip")  # whole rows
+
+
+def _spread_shares(share: np.ndarray, rows: _Axis, cols: _Axis, out: np.ndarray) -> None:
+    """:func:`_gather_shares` when an input coordinate lies in at most two bins per axis.
+
+    Shrinking (``O <= I``) puts a coordinate in its first bin ``lo`` and, where neighbours
+    overlap, also in ``lo + 1``.  So the gradient is built from whole repeated rows, with the
+    few overlap columns and rows added to afterwards, in PyTorch's ``(oh, ow)`` order:
+
+    1. ``g[p, oh, c]``: the share of ``(oh, lo(c))`` (each bin repeated over its columns),
+       plus, in an overlap column, the share of ``(oh, lo(c) + 1)``: row-bin ``oh``'s shares
+       over the column's bins, in order;
+    2. the gradient's rows: ``g`` of each row's first row-bin (whole rows);
+    3. an overlap row then adds its second row-bin's shares one column bin after the other:
+       ``(oh + 1, lo(c))`` (the repeated row of step 1, before its overlap columns were added
+       to), then ``(oh + 1, lo(c) + 1)`` in the overlap columns.
+
+    An element of an overlap row and column thus gets ``((a + b) + c) + d`` over its four
+    bins in ``(oh, ow)`` order, the others a prefix of that: the sums of
+    :func:`_gather_shares`, without its small tables of row and column classes (on 512 planes
+    of 56 → 9 those took about 0.4 of the backward's 1 ms of CPU time).
+
+    Parameters
+    ----------
+    share : array, shape (P, out_H, out_W), never -0.0
+    out : array, shape (P, H, W), C-contiguous, written
+    """
+    c_over = np.nonzero(cols.hi > cols.lo)[0]  # overlap columns, in two bins
+    r_over = np.nonzero(rows.hi > rows.lo)[0]
+    counts = np.bincount(cols.lo, minlength=cols.out)  # columns whose first bin is each bin
+    g = np.repeat(share, counts, axis=2)  # (P, oH, W): the share of (oh, lo(c))
+    second_rows = g[:, rows.hi[r_over], :] if len(r_over) else None  # before step 1's fix
+    if len(c_over):
+        g[:, :, c_over] += share[:, :, cols.hi[c_over]]
+    np.take(g, rows.lo, axis=1, out=out, mode="clip")  # whole rows
+    if second_rows is None:
+        return
+    band = out[:, r_over, :]  # the overlap rows, a copy
+    band += second_rows
+    if len(c_over):
+        band[:, :, c_over] += share[:, rows.hi[r_over][:, None], cols.hi[c_over][None, :]]
+    out[:, r_over, :] = band
 
 
 def _scatter_shares(share: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
@@ -1473,6 +1534,13 @@ def _thread_runs(n_planes: int, per_plane: int) -> list[slice]:
     several = pooling.THREADS > 1 and total >= pooling.MIN_PARALLEL_WINDOWS
     runs = pooling.THREADS * RUNS_PER_THREAD if several else 1
     return plane_blocks(n_planes, per_plane, max(1, -(-total // runs)))
+
+
+def _runs(n_planes: int, per_plane: int, elements: int) -> list[slice]:
+    """Consecutive runs of whole planes of about ``elements`` elements each (at least one
+    plane), in order."""
+    per = max(1, elements // max(1, per_plane))
+    return [slice(p, min(n_planes, p + per)) for p in range(0, n_planes, per)]
 
 
 def _scatter_ties(

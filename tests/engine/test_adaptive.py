@@ -626,6 +626,80 @@ def test_gathered_passes_match_the_reference_on_many_planes(
     )
 
 
+# ---- the average's backward from repeated rows (at most two bins per coordinate) -------------
+@st.composite
+def shrinking_shares(draw):
+    """Shares of a shrinking pool (``O <= I`` on both axes: bins overlap by at most one
+    element), never -0.0 (the caller adds +0.0), of wide-ranging magnitudes in either dtype."""
+    height, width = draw(st.integers(1, 40)), draw(st.integers(1, 40))
+    out_h, out_w = draw(st.integers(1, height)), draw(st.integers(1, width))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    shape = (draw(st.integers(1, 5)), out_h, out_w)
+    share = rng.standard_normal(shape) * rng.choice([2.0**-30, 1.0, 2.0**30], shape)
+    share[rng.random(shape) < 0.1] = 0.0
+    return share.astype(dtype), (height, width)
+
+
+@SETTINGS
+@given(case=shrinking_shares())
+def test_spread_shares_are_the_gathered_class_sums(case):
+    """The repeated rows with their overlap columns and rows added to afterwards give every
+    element its bins' shares in PyTorch's (oh, ow) order: the bits of the class tables."""
+    share, (height, width) = case
+    rows = adaptive._Axis.make(height, share.shape[1])
+    cols = adaptive._Axis.make(width, share.shape[2])
+    assert rows.m <= 2 and cols.m <= 2
+    ours = np.empty((len(share), height, width), dtype=share.dtype)
+    theirs = np.empty_like(ours)
+    adaptive._spread_shares(share, rows, cols, out=ours)
+    adaptive._gather_shares(share, rows, cols, out=theirs)
+    assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("shape", "output_size"),
+    [((2, 20, 56, 56), 9), ((2, 20, 56, 56), 7), ((3, 7, 23, 17), (6, 5)), ((1, 9, 5, 31), (5, 4))],
+)
+def test_shrinking_average_backward_runs_on_the_callers_thread(
+    monkeypatch, dtype, shape, output_size
+):
+    """Shrinking on both axes, the average's backward goes in runs of a few planes on the
+    caller's thread (the pooling threads only slowed it down), to the reference loop's bits."""
+    monkeypatch.setattr(pooling, "THREADS", 2)
+    monkeypatch.setattr(adaptive, "SPREAD_RUN_ELEMENTS", 3 * shape[2] * shape[3])  # several runs
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal(shape).astype(dtype)
+    gy = rng.standard_normal(adaptive_avg_pool2d(x, output_size).shape).astype(dtype)
+
+    def no_threads(*args, **kwargs):
+        raise AssertionError("the shrinking average's backward took the pooling threads")
+
+    monkeypatch.setattr(adaptive, "run_shared", no_threads)
+    gy[0, 0] = -0.0  # -0.0 shares land as +0.0, as PyTorch's sums from +0.0
+    gy[-1, -1, ::2] = 2.0**-140  # subnormal in float32
+    assert_same(
+        adaptive_avg_pool2d_backward(gy, x, output_size),
+        reference.adaptive_avg_pool2d_backward(gy, x, output_size),
+    )
+
+
+def test_shrinking_average_backward_matches_torch_on_many_planes(torch, monkeypatch):
+    """The benchmark's shapes (fewer planes), 56 → 9 (bins of 7 and 8 overlapping by one) and
+    56 → 7 (tiling), in runs of a few planes: PyTorch's gradient to the bit."""
+    monkeypatch.setattr(adaptive, "SPREAD_RUN_ELEMENTS", 5 * 56 * 56)
+    rng = np.random.default_rng(14)
+    for dtype in (np.float32, np.float64):
+        for size in (9, 7, (9, 7), (5, 56)):
+            x = rng.standard_normal((2, 24, 56, 56)).astype(dtype)
+            tx = torch.tensor(x, requires_grad=True)
+            ty = torch.nn.functional.adaptive_avg_pool2d(tx, as_list(size))
+            gy = (rng.standard_normal(ty.shape) * 1e3).astype(dtype)
+            ty.backward(torch.tensor(gy))
+            assert_same(adaptive_avg_pool2d_backward(gy, x, size), tx.grad.numpy())
+
+
 # ---- equal tiling bins summed in tap-major order (many planes) ---------------------------------
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
