@@ -2482,7 +2482,8 @@ HIGHLIGHTED_MOST_PIXELS = 2_000_000
 
 # A close-up's floor (see _Floor) is kept up to this many pixels (4 bytes each).
 FLOOR_MOST_PIXELS = 2_000_000
-# Floors kept besides the one in use (each for another look or cell size of the close-up).
+# Floors kept besides the one in use (each for another look or cell size of the close-up),
+# together at most FLOOR_MOST_PIXELS.
 FLOORS_KEPT = 2
 
 
@@ -2500,6 +2501,7 @@ class _Floor:
         self.key = key
         self.row_h, self.col_w = cell
         self.pixmap = QPixmap(cols * self.col_w, rows * self.row_h)
+        self.pixels = cols * self.col_w * rows * self.row_h
         self.valid = np.zeros(shape, bool)
         self.bits = np.zeros(shape, np.int64)
         self.kinds = np.zeros(shape, np.int8)
@@ -3190,7 +3192,10 @@ class _Table(QTableView):
             floor = floors.pop(key, None)
             if floor is None:
                 floor = _Floor(key, frame[0], (row_h, col_w))
-            while len(floors) > FLOORS_KEPT:
+            # At most FLOORS_KEPT, and no more pixels than one floor may have in all.
+            while len(floors) > FLOORS_KEPT or (
+                floors and sum(f.pixels for f in floors.values()) > FLOOR_MOST_PIXELS
+            ):
                 floors.popitem(last=False)
             self._floor = floor
         # What each cell of the box shows, against what its picture in the floor shows.
