@@ -1099,3 +1099,52 @@ def test_a_number_s_ink_is_measured_once_per_text_and_cell_size(qtbot, monkeypat
     assert len(fitted) > measured
     assert wider is not None and first[2] is not None
     assert wider[2] - wider[0] == pytest.approx(first[2][2] - first[2][0])  # same ink, moved
+
+
+def test_a_close_up_back_at_its_numbers_size_finds_the_cells_it_had_painted(
+    window, qtbot, monkeypatch
+):
+    """A close-up whose numbers change size as its box moves (a row number growing a digit
+    takes room from its columns: adaptive average pooling's 8×8 close-up of a 16×16 input
+    went from 12 to 11 px at rows 6–13, and back at rows 0–7 in the backward phase) finds
+    again, back at the old size, its numbers' font (the same object, which the painter's
+    measurements are kept by) and the floor of cells painted at that size: it paints in
+    place only its highlighted cells, not every cell of its box (~50 there, each number
+    fitted again)."""
+    st = max_pooling_16(window, qtbot)
+    view = window.views_panel.input_view
+    steps = range(1, st.n_steps // 2)
+    for k in steps:  # every cell of the canvas gets into the floor
+        st.set_step(k)
+        settle(qtbot)
+    magnifier = view.magnifier
+    assert magnifier is not None
+    cell, font = magnifier.cell, magnifier.model.font
+    magnifier.set_cell_size(cell + 6)  # the numbers at another size, as a moved box's
+    settle(qtbot)
+    assert magnifier.model.font.pixelSize() != font.pixelSize()
+    calls = record_calls(monkeypatch, magnifier.delegate, "paint_cell")
+    magnifier.set_cell_size(cell)  # and back
+    settle(qtbot)
+    assert magnifier.model.font is font
+    assert len(calls) - len(magnifier.model.styles) <= 0, len(calls)
+
+
+def test_a_close_ups_frames_room_measures_only_its_new_longest_texts(qtbot, monkeypatch):
+    """The room a close-up's frames keep (_side_room) comes from the longest texts it has
+    shown, which grow while stepping: only a text new to them is fitted, the others' widest
+    is kept (all ~150 of a 0..255 input were fitted again on every step that showed a new
+    one), and the room is the one measuring them all gives."""
+    view = shown_view(qtbot)
+    view.set_matrix(np.array([[10.0, 200.0], [33.0, 4.0]]))
+    view.set_cell_size(40)
+    model, delegate = view.model, view.delegate
+    rect, font = QRect(0, 0, 40, 40), model.font
+    model.long_texts = tuple(str(v) for v in range(10, 120))
+    delegate._side_room(rect, font)
+    calls = record_calls(monkeypatch, delegate, "fitted_number")
+    model.long_texts = (*model.long_texts, "888")  # one new text
+    side = delegate._side_room(rect, font)
+    assert [args[0] for args in calls] == ["888"]
+    delegate.forget_fits()
+    assert delegate._side_room(rect, font) == side  # as measured from scratch

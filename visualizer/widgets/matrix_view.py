@@ -510,8 +510,11 @@ class MatrixModel(QAbstractTableModel):
         )
         self.editable = False
         self.font = QFont()
-        # Bold and italic forms of ``font`` by (bold, italic), with the font they are of.
-        self._fonts: dict[tuple[bool, bool], tuple[QFont, QFont]] = {}
+        # Bold and italic forms of ``font`` by (its id, bold, italic), with the font they are
+        # of: a close-up whose font changes back and forth while stepping (see
+        # MatrixView._number_font) finds the forms it had, and with them every measurement
+        # its painter keeps by font.
+        self._fonts: dict[tuple[int, bool, bool], tuple[QFont, QFont]] = {}
         self._brushes: dict[tuple[int, int], QBrush] = {}
         # Shared brushes, made once the application exists.
         self._padding_brush = QBrush(PADDING_BG)
@@ -845,12 +848,15 @@ class MatrixModel(QAbstractTableModel):
         if not (bold or italic):
             return self.font
         # Made once per font and style (the painter asks for it on every paint of a cell).
-        base, derived = self._fonts.get((bold, italic), (None, None))
+        key = (id(self.font), bold, italic)
+        base, derived = self._fonts.get(key, (None, None))
         if base is not self.font or derived is None:
             derived = QFont(self.font)
             derived.setBold(bold)
             derived.setItalic(italic)
-            self._fonts[(bold, italic)] = (self.font, derived)
+            if len(self._fonts) > 32:
+                self._fonts.clear()
+            self._fonts[key] = (self.font, derived)
         return derived
 
     def _tooltip(self, r: int, c: int) -> object:
@@ -1278,6 +1284,9 @@ class _CellDelegate(QStyledItemDelegate):
         self._text_pens: dict[int, tuple[QBrush, QPen]] = {}  # see _text_pen
         self._border_plans: dict[tuple[object, ...], tuple[Band, ...]] = {}  # _paint_borders
         self._sides: dict[tuple[object, ...], tuple[QFont, int]] = {}  # _side_room
+        # The widest of the texts measured for _side_room, by the font's id and the cell's
+        # size: (font, those texts, their widest drawn width).
+        self._widest_of: dict[tuple[int, int, int], tuple[QFont, frozenset[str], float]] = {}
         # The text and font a number is drawn in, by the font's id, the text and the room
         # (see fitted_number), with the font.  With the two below, forgotten only when the
         # table's font (which completes the fonts) changes: a step that brings new numbers
@@ -1604,6 +1613,7 @@ class _CellDelegate(QStyledItemDelegate):
         self._completed.clear()
         self._sized.clear()
         self._sides.clear()
+        self._widest_of.clear()
 
     def fitted_number(
         self,
@@ -1801,10 +1811,21 @@ class _CellDelegate(QStyledItemDelegate):
         if known is not None and known[0] is font:
             return known[1]
         margin, drawn = self._text_margin, self._completed_font(font)
-        widest = 0.0
-        for text in model.long_texts:
+        # A close-up's longest texts grow while stepping (those it has shown so far): only
+        # the new ones are measured against the widest of the others (all ~150 of a 0..255
+        # input's were fitted again on every step that showed a new one).
+        texts = frozenset(model.long_texts)
+        size_key = (id(font), width, height)
+        before = self._widest_of.get(size_key)
+        widest, measured = 0.0, texts
+        if before is not None and before[0] is font and before[1] <= texts:
+            widest, measured = before[2], texts - before[1]
+        for text in measured:
             shown, sized = self.fitted_number(text, font, width - 2 * margin, height)
             widest = max(widest, self._text_width(drawn, sized.pixelSize(), shown))
+        if len(self._widest_of) > 64:
+            self._widest_of.clear()
+        self._widest_of[size_key] = (font, texts, widest)
         side = max(0, int((width - widest) / 2))
         if len(self._sides) > 64:
             self._sides.clear()
@@ -2479,6 +2500,9 @@ HIGHLIGHTED_MOST_PIXELS = 2_000_000
 
 # A close-up's floor (see _Floor) is kept up to this many pixels (4 bytes each).
 FLOOR_MOST_PIXELS = 2_000_000
+# Floors kept besides the one in use (each for another look or cell size of the close-up),
+# together at most FLOOR_MOST_PIXELS.
+FLOORS_KEPT = 2
 
 
 class _Floor:
@@ -2495,6 +2519,7 @@ class _Floor:
         self.key = key
         self.row_h, self.col_w = cell
         self.pixmap = QPixmap(cols * self.col_w, rows * self.row_h)
+        self.pixels = cols * self.col_w * rows * self.row_h
         self.valid = np.zeros(shape, bool)
         self.bits = np.zeros(shape, np.int64)
         self.kinds = np.zeros(shape, np.int8)
@@ -2808,6 +2833,9 @@ class _Table(QTableView):
         # whole matrix.  Its cells are then kept in a floor across steps (see _Floor).
         self.floor_frame: tuple[tuple[int, int], tuple[int, int]] | None = None
         self._floor: _Floor | None = None
+        # The floors left for another (look, size): a close-up whose font changes as its box
+        # moves (its row numbers growing a digit) and back finds the cells it had painted.
+        self._floors: OrderedDict[tuple[object, ...], _Floor] = OrderedDict()
         # A close-up's highlighted cells (its window's) as painted, by what they show and
         # how (see _paint_highlighted), and how many were painted for it (tests count them).
         self._highlighted: dict[tuple[object, ...], QPixmap] = {}
@@ -2933,6 +2961,7 @@ class _Table(QTableView):
         super().setModel(model)
         self.valid_cells.clear()
         self._floor = None
+        self._floors.clear()
         self._highlighted.clear()
         if model is not None:
             # Rows and columns rearranged (MatrixModel does not; its reset is reset above).
@@ -2942,6 +2971,7 @@ class _Table(QTableView):
         if event.type() in _RESTYLING:
             self.valid_cells.clear()
             self._floor = None
+            self._floors.clear()
             self._highlighted.clear()
             delegate = self.itemDelegate()
             if event.type() == QEvent.Type.FontChange and isinstance(delegate, _CellDelegate):
@@ -3173,7 +3203,19 @@ class _Table(QTableView):
         key = (look, frame[0], row_h, col_w)
         floor = self._floor
         if floor is None or floor.key != key:
-            floor = self._floor = _Floor(key, frame[0], (row_h, col_w))
+            floors = self._floors
+            if floor is not None:
+                floors[floor.key] = floor
+                floors.move_to_end(floor.key)
+            floor = floors.pop(key, None)
+            if floor is None:
+                floor = _Floor(key, frame[0], (row_h, col_w))
+            # At most FLOORS_KEPT, and no more pixels than one floor may have in all.
+            while len(floors) > FLOORS_KEPT or (
+                floors and sum(f.pixels for f in floors.values()) > FLOOR_MOST_PIXELS
+            ):
+                floors.popitem(last=False)
+            self._floor = floor
         # What each cell of the box shows, against what its picture in the floor shows.
         box = np.s_[top : top + rows, left : left + cols]
         values = np.ascontiguousarray(model.values, dtype=float)
@@ -5102,6 +5144,7 @@ class MatrixView(QWidget):
         self._table_stale = False
         # Header extents by (font pixels, shape, offset): see _header_size.
         self._header_sizes: dict[tuple[object, ...], tuple[int, int]] = {}
+        self._number_fonts: dict[int, QFont] = {}  # by pixels: see _number_font
         self._highlight_cells: Marks = Marks()
         # The step's cells of another view in this view's coordinates whose region the
         # close-up frames instead of this view's own (see set_close_up_region).
@@ -6291,9 +6334,7 @@ class MatrixView(QWidget):
         self._geometry = geometry
         self.model.show_numbers = pixels >= MIN_NUMBER_PX
         self.delegate.scale = cell / 48
-        font = QFont()
-        font.setPixelSize(max(MIN_NUMBER_PX, pixels))
-        self.model.font = font
+        self.model.font = self._number_font(max(MIN_NUMBER_PX, pixels))
         self.table.horizontalHeader().setDefaultSectionSize(width)
         self.table.verticalHeader().setDefaultSectionSize(cell)
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
@@ -6304,6 +6345,19 @@ class MatrixView(QWidget):
         self._settle_scroll_bars()
         self._hug()
         self.table.refresh()
+
+    def _number_font(self, pixels: int) -> QFont:
+        """The numbers' font at ``pixels`` pixels, the same object each time: what the painter
+        measured and pictured in it is kept by font, and a close-up whose numbers change size
+        as its box moves (a row number growing a digit takes room from the columns) and back
+        found none of it again (its cells were all painted anew, each number fitted again)."""
+        font = self._number_fonts.get(pixels)
+        if font is None:
+            if len(self._number_fonts) > 16:
+                self._number_fonts.clear()
+            font = self._number_fonts[pixels] = QFont()
+            font.setPixelSize(pixels)
+        return font
 
     def _settle_scroll_bars(self) -> None:
         """Show or hide the scroll bars the table's new ranges ask for now.
