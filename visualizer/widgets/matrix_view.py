@@ -12,6 +12,7 @@ import contextlib
 import functools
 import itertools
 import math
+import re
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -4635,10 +4636,10 @@ def fits_held(views: Iterable[MatrixView]) -> None:
 # The close-up titles' texts in each language they were asked in: two close-ups asked for
 # them twice each on every step (~16 translations through Qt, ~0.15 M instructions).
 # Translators change only with the language (i18n.set_language).
-_CLOSE_UP_TEXTS: dict[str, tuple[str, str, str, str]] = {}
+_CLOSE_UP_TEXTS: dict[str, tuple[str, ...]] = {}
 
 
-def _close_up_texts() -> tuple[str, str, str, str]:
+def _close_up_texts() -> tuple[str, ...]:
     """The translated forms close_up_titles fills in."""
     language = current_language()
     texts = _CLOSE_UP_TEXTS.get(language)
@@ -4648,20 +4649,36 @@ def _close_up_texts() -> tuple[str, str, str, str]:
             tr("columns {left}–{right}"),
             tr("Close-up: rows {top}–{bottom}, columns {left}–{right}"),
             tr("{rows}, {columns}"),
+            tr("rows {top}–{bottom}", "a narrow close-up's title"),
+            tr("cols {left}–{right}", "a narrow close-up's title"),
+            tr("rows\n{top}–{bottom}", "a narrow close-up's title, two lines"),
+            tr("cols\n{left}–{right}", "a narrow close-up's title, two lines"),
         )
     return texts
 
 
 def close_up_titles(rows: tuple[int, int], columns: tuple[int, int]) -> list[str]:
-    """A close-up's title, then shorter forms that keep every number: one line without
-    "Close-up:", then two lines ("Close-up: rows 19–29, column…" was cut at 1024×768)."""
-    rows_form, columns_form, whole_form, both_form = _close_up_texts()
-    row_text = rows_form.format(top=rows[0], bottom=rows[1])
-    column_text = columns_form.format(left=columns[0], right=columns[1])
+    """A close-up's title, then shorter forms that keep every number and what it counts:
+    one line without "Close-up:", two lines, two lines in short words ("cols"), four lines
+    (a narrow heat map's close-up: "Close-up: rows 19–29, column…" was cut at 1024×768,
+    and "rows 0–2" over "columns …" beside four input planes at 1366×768)."""
+    rows_form, columns_form, whole_form, both_form, *narrow = _close_up_texts()
+    short_rows, short_columns, tall_rows, tall_columns = narrow
+    top, bottom = rows
+    left, right = columns
+    row_text = rows_form.format(top=top, bottom=bottom)
+    column_text = columns_form.format(left=left, right=right)
+    short = (
+        short_rows.format(top=top, bottom=bottom),
+        short_columns.format(left=left, right=right),
+    )
+    tall = (tall_rows.format(top=top, bottom=bottom), tall_columns.format(left=left, right=right))
     return [
-        whole_form.format(top=rows[0], bottom=rows[1], left=columns[0], right=columns[1]),
+        whole_form.format(top=top, bottom=bottom, left=left, right=right),
         both_form.format(rows=row_text, columns=column_text),
         f"{row_text}\n{column_text}",
+        "\n".join(short),
+        "\n".join(tall),
     ]
 
 
@@ -4694,6 +4711,9 @@ class _HeatMapRoom(QWidget):
 
 
 HINTS_KEPT = 512  # a title's size hints kept (texts by font and width)
+# Where a title's line may break when none of its forms fits: after a space, a comma or a
+# colon (ASCII or full-width), before an opening bracket.
+_BREAKS = re.compile(r"(?<=[ ,:，：、])|(?=[\[(（])")
 
 
 class TitleLabel(QLabel):
@@ -4807,6 +4827,25 @@ class TitleLabel(QLabel):
         width = self.contentsRect().width()
         return all(self.measures.advance(self, line) <= width for line in text.split("\n"))
 
+    def _broken(self, text: str) -> str:
+        """``text`` with each line broken where it may be (after a space, a comma or a colon,
+        before a bracket) into lines that fit the width: the whole text kept where no form
+        fits ("W[0,1]" over columns of 55 px was "W[0…", a narrow close-up's "rows 0–2"
+        "ro…"); a piece wider than the width alone on its line."""
+        width = self.contentsRect().width()
+        lines: list[str] = []
+        for line in text.split("\n"):
+            current = ""
+            for piece in _BREAKS.split(line):
+                joined = current + piece
+                if current and self.measures.advance(self, joined.rstrip()) > width:
+                    lines.append(current.rstrip())
+                    current = piece.lstrip()
+                else:
+                    current = joined
+            lines.append(current.rstrip())
+        return "\n".join(lines)
+
     def _fit(self) -> None:
         shown = self._forms[-1]
         for form, measure in zip(self._forms, self._measures, strict=True):
@@ -4814,11 +4853,7 @@ class TitleLabel(QLabel):
                 shown = form
                 break
         if not self.fits(shown):
-            width, metrics = max(0, self.contentsRect().width()), self.fontMetrics()
-            shown = "\n".join(
-                metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
-                for line in shown.split("\n")
-            )
+            shown = self._broken(shown)
         self._shown = shown
         super().setText(shown)
         if shown not in (self.full_text, self.wrapped_text):
@@ -5897,7 +5932,7 @@ class MatrixView(QWidget):
     ) -> int:
         """The height of the close-up's title ``room`` pixels wide: the first of its forms
         that fits (judged with the widest numbers the title can have, as the close-up
-        does), one line or two.  Measured once per width and matrix shape."""
+        does), one line to four.  Measured once per width and matrix shape."""
         font = self._close_up_title_font()
         key = (
             room,
@@ -5910,8 +5945,9 @@ class MatrixView(QWidget):
         if height is None:
             metrics = QFontMetrics(font)
             widest = [_widest_index(n, o) for n, o in zip(shape, offset, strict=True)]
-            lines = 2
-            for form in close_up_titles(*[(w, w) for w in widest]):
+            forms = close_up_titles(*[(w, w) for w in widest])
+            lines = forms[-1].count("\n") + 1
+            for form in forms:
                 if all(metrics.horizontalAdvance(line) <= room for line in form.split("\n")):
                     lines = form.count("\n") + 1
                     break
