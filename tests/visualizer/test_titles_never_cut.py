@@ -117,3 +117,33 @@ def test_kernel_slice_titles_of_six_channels_are_whole(window, qtbot):
         if label.isVisibleTo(window)
     )
     np.testing.assert_array_equal(st.shown_channels(), [0, 1, 2, 3])
+
+
+def test_a_lecture_view_without_a_close_up_plan_shows_no_close_up(window, qtbot):
+    """Adaptive average pooling of the 256×256 sample image at 1024×768, backward: the 2×2
+    dY beside dX's close-up was left 40 px by the lecture layout, and drew a heat map with
+    a close-up of its own in it, titled "ro…" over "co…".  A view the layout gives no
+    close-up is sized for its table (or a heat map alone): it shows none."""
+    from test_lecture_layout import present
+
+    from visualizer.data import load_image
+    from visualizer.resources import asset
+
+    st = window.state
+    assert st.set_op("adaptive_avg_pool2d")
+    assert st.set_input(load_image(asset("images", "rings.png")))
+    st.set_step(st.n_windows + 1)
+    present(qtbot, window, (1024, 768))
+    views = [v for v in window.views_panel.lecture_views() if v.isVisibleTo(window)]
+    assert views
+    for view in views:
+        magnifier = view.magnifier
+        shown = magnifier is not None and magnifier.isVisibleTo(window)
+        assert not shown or view.close_up_plan is not None, view.objectName()
+        if shown:
+            title = magnifier.title_label
+            assert ELLIPSIS not in title.text()
+    # Back in the normal layout a heat map shows its close-up again where it chooses one.
+    window.presentation.set_presentation(False, save=False)
+    settle(qtbot)
+    assert all(view._own_magnifier for view in window.views_panel.views())

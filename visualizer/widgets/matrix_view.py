@@ -5074,6 +5074,7 @@ class MatrixView(QWidget):
         # map colours from bytes (see _HeatMap.set_values).
         self.counts = False
         self._magnifier_allowed = True  # see set_magnifier_allowed
+        self._own_magnifier = True  # see set_own_magnifier
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
         # The close-up's most rows and columns and what they were worked out from.
@@ -5548,6 +5549,19 @@ class MatrixView(QWidget):
         if not on:
             self._show_magnifier(False)
 
+    def set_own_magnifier(self, on: bool) -> None:
+        """Whether a heat map without a close-up plan shows the magnifier it chooses itself.
+        The lecture layout plans every close-up: a view it left without one has the room of
+        its table only (a 2×2 dY beside a 256×256 dX's close-up at 1024×768 was 40 px wide,
+        a heat map and a magnifier titled "ro…" over "co…" in it)."""
+        if on == self._own_magnifier:
+            return
+        self._own_magnifier = on
+        if not on and self.close_up_plan is None:
+            self._show_magnifier(False)
+        elif on and self.stack.currentIndex() == 1:  # a heat map: its close-up again
+            self._update_magnifier(*self._magnifier_asked)
+
     def _update_magnifier(
         self, marks: list[tuple[int, int]], focus: Sequence[tuple[int, int]] = ()
     ) -> None:
@@ -5555,7 +5569,8 @@ class MatrixView(QWidget):
         the magnifier beside it (hidden when nothing is marked)."""
         if not self._magnify:
             return
-        if not self._magnifier_allowed:
+        if not self._magnifier_allowed or (self.close_up_plan is None and not self._own_magnifier):
+            self._magnifier_asked = (marks, tuple(focus))
             self._show_magnifier(False)
             return
         values, kinds, offset = self._content
