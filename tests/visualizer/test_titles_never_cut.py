@@ -147,3 +147,32 @@ def test_a_lecture_view_without_a_close_up_plan_shows_no_close_up(window, qtbot)
     window.presentation.set_presentation(False, save=False)
     settle(qtbot)
     assert all(view._own_magnifier for view in window.views_panel.views())
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
+def test_a_close_up_without_room_for_its_title_is_left_out(window, qtbot, size):
+    """Six input channels' convolution, backward, in the normal layout: the input planes'
+    views (112 px high at 1366×768) had close-ups of 26-36 px, "rows 0–2" over a second
+    line cut off, above a 15 px table.  A close-up shows only where its title and a row of
+    cells fit; the heat map takes the room otherwise."""
+    conv_with(window, qtbot, 6)
+    window.resize(*size)
+    st = window.state
+    st.set_step(st.n_windows + 1)
+    settle(qtbot)
+    shown = 0
+    for view in window.views_panel.findChildren(MatrixView):
+        magnifier = view.magnifier
+        if magnifier is None or not magnifier.isVisibleTo(window):
+            continue
+        shown += 1
+        title = magnifier.title_label
+        assert ELLIPSIS not in title.text()
+        assert title.heightForWidth(title.width()) <= title.height() + 1, view.objectName()
+    # Larger views (the window grown) show their close-ups again.
+    window.resize(1920, 1080)
+    settle(qtbot)
+    for view in window.views_panel.findChildren(MatrixView):
+        magnifier = view.magnifier
+        if view.isVisibleTo(window) and view.stack.currentIndex() == 1:
+            assert magnifier is not None and magnifier.isVisibleTo(window), view.objectName()

@@ -5075,6 +5075,7 @@ class MatrixView(QWidget):
         self.counts = False
         self._magnifier_allowed = True  # see set_magnifier_allowed
         self._own_magnifier = True  # see set_own_magnifier
+        self._roomless = False  # its close-up left out for want of room (_magnifier_has_room)
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
         # The close-up's most rows and columns and what they were worked out from.
@@ -5576,6 +5577,10 @@ class MatrixView(QWidget):
         values, kinds, offset = self._content
         plan = self.close_up_plan
         self._magnifier_asked = (marks, tuple(focus))
+        self._roomless = plan is None and not self._magnifier_has_room()
+        if self._roomless:
+            self._show_magnifier(False)
+            return
         if plan is None:
             self._box_room = (self._magnifier_most(), self._magnifier_whole())
             box = magnifier_box(
@@ -5711,6 +5716,19 @@ class MatrixView(QWidget):
             self._most_key = key
             self._most = self._magnifier_most_for(*key)
         return self._most
+
+    def _magnifier_has_room(self) -> bool:
+        """Whether the close-up's share of this view holds its title, its header and a row
+        of cells that show numbers: six input planes at 1366×768 (views 112 px high) had
+        close-ups of 26-36 px, a title cut to its first line over a 15 px table."""
+        beside = self.body.beside
+        most = MAGNIFIER_SHARE_BESIDE if beside else MAGNIFIER_SHARE_BELOW
+        share = min(most, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
+        spacing = self.body.spacing()
+        room = self.body.geometry()  # the heat map's and the close-up's, as laid out
+        if beside:
+            return (room.width() - spacing) * share >= MAGNIFIER_CHROME + MIN_NUMBER_CELL
+        return (room.height() - spacing) * share >= 2 * MAGNIFIER_CHROME + MIN_NUMBER_CELL
 
     def _magnifier_whole(self) -> int:
         """The rows and columns a short window's close-up shows whole (it and the cells
@@ -6490,6 +6508,12 @@ class MatrixView(QWidget):
         if self.magnifier is not None:
             self._place_magnifier()
             self._recut_magnifier()
+        if (
+            self.close_up_plan is None
+            and self.stack.currentIndex() == 1
+            and self._magnifier_has_room() == self._roomless
+        ):
+            self._update_magnifier(*self._magnifier_asked)  # its close-up shown or left out
         self.sigResized.emit()
 
     def _recut_magnifier(self) -> None:
