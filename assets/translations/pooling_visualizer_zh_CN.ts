@@ -2218,6 +2218,30 @@ Click an output cell to jump to its step.&lt;/p&gt;</source>
         <translation>{rows}，{columns}</translation>
     </message>
     <message>
+        <source>rows {top}–{bottom}</source>
+        <comment>a narrow close-up&apos;s title</comment>
+        <translation>行 {top}–{bottom}</translation>
+    </message>
+    <message>
+        <source>cols {left}–{right}</source>
+        <comment>a narrow close-up&apos;s title</comment>
+        <translation>列 {left}–{right}</translation>
+    </message>
+    <message>
+        <source>rows
+{top}–{bottom}</source>
+        <comment>a narrow close-up&apos;s title, two lines</comment>
+        <translation>行
+{top}–{bottom}</translation>
+    </message>
+    <message>
+        <source>cols
+{left}–{right}</source>
+        <comment>a narrow close-up&apos;s title, two lines</comment>
+        <translation>列
+{left}–{right}</translation>
+    </message>
+    <message>
         <source>Window size (height × width). For convolution this is the kernel&apos;s shape.</source>
         <translation>窗口大小（高 × 宽）。对卷积来说就是卷积核的形状。</translation>
     </message>

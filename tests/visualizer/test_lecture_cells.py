@@ -157,7 +157,7 @@ def test_the_chinese_close_up_title_uses_chinese_punctuation(window, qtbot):
 
     set_language(CHINESE)
     try:
-        whole, one_line, _ = close_up_titles((2, 7), (6, 11))
+        whole, one_line, *_ = close_up_titles((2, 7), (6, 11))
     finally:
         set_language(ENGLISH)
     assert whole.startswith("放大：") and "，" in whole

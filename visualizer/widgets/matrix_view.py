@@ -12,6 +12,7 @@ import contextlib
 import functools
 import itertools
 import math
+import re
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -4703,10 +4704,10 @@ def fits_held(views: Iterable[MatrixView]) -> None:
 # The close-up titles' texts in each language they were asked in: two close-ups asked for
 # them twice each on every step (~16 translations through Qt, ~0.15 M instructions).
 # Translators change only with the language (i18n.set_language).
-_CLOSE_UP_TEXTS: dict[str, tuple[str, str, str, str]] = {}
+_CLOSE_UP_TEXTS: dict[str, tuple[str, ...]] = {}
 
 
-def _close_up_texts() -> tuple[str, str, str, str]:
+def _close_up_texts() -> tuple[str, ...]:
     """The translated forms close_up_titles fills in."""
     language = current_language()
     texts = _CLOSE_UP_TEXTS.get(language)
@@ -4716,20 +4717,36 @@ def _close_up_texts() -> tuple[str, str, str, str]:
             tr("columns {left}–{right}"),
             tr("Close-up: rows {top}–{bottom}, columns {left}–{right}"),
             tr("{rows}, {columns}"),
+            tr("rows {top}–{bottom}", "a narrow close-up's title"),
+            tr("cols {left}–{right}", "a narrow close-up's title"),
+            tr("rows\n{top}–{bottom}", "a narrow close-up's title, two lines"),
+            tr("cols\n{left}–{right}", "a narrow close-up's title, two lines"),
         )
     return texts
 
 
 def close_up_titles(rows: tuple[int, int], columns: tuple[int, int]) -> list[str]:
-    """A close-up's title, then shorter forms that keep every number: one line without
-    "Close-up:", then two lines ("Close-up: rows 19–29, column…" was cut at 1024×768)."""
-    rows_form, columns_form, whole_form, both_form = _close_up_texts()
-    row_text = rows_form.format(top=rows[0], bottom=rows[1])
-    column_text = columns_form.format(left=columns[0], right=columns[1])
+    """A close-up's title, then shorter forms that keep every number and what it counts:
+    one line without "Close-up:", two lines, two lines in short words ("cols"), four lines
+    (a narrow heat map's close-up: "Close-up: rows 19–29, column…" was cut at 1024×768,
+    and "rows 0–2" over "columns …" beside four input planes at 1366×768)."""
+    rows_form, columns_form, whole_form, both_form, *narrow = _close_up_texts()
+    short_rows, short_columns, tall_rows, tall_columns = narrow
+    top, bottom = rows
+    left, right = columns
+    row_text = rows_form.format(top=top, bottom=bottom)
+    column_text = columns_form.format(left=left, right=right)
+    short = (
+        short_rows.format(top=top, bottom=bottom),
+        short_columns.format(left=left, right=right),
+    )
+    tall = (tall_rows.format(top=top, bottom=bottom), tall_columns.format(left=left, right=right))
     return [
-        whole_form.format(top=rows[0], bottom=rows[1], left=columns[0], right=columns[1]),
+        whole_form.format(top=top, bottom=bottom, left=left, right=right),
         both_form.format(rows=row_text, columns=column_text),
         f"{row_text}\n{column_text}",
+        "\n".join(short),
+        "\n".join(tall),
     ]
 
 
@@ -4762,6 +4779,9 @@ class _HeatMapRoom(QWidget):
 
 
 HINTS_KEPT = 512  # a title's size hints kept (texts by font and width)
+# Where a title's line may break when none of its forms fits: after a space, a comma or a
+# colon (ASCII or full-width), before an opening bracket.
+_BREAKS = re.compile(r"(?<=[ ,:，：、])|(?=[\[(（])")
 
 
 class TitleLabel(QLabel):
@@ -4875,6 +4895,25 @@ class TitleLabel(QLabel):
         width = self.contentsRect().width()
         return all(self.measures.advance(self, line) <= width for line in text.split("\n"))
 
+    def _broken(self, text: str) -> str:
+        """``text`` with each line broken where it may be (after a space, a comma or a colon,
+        before a bracket) into lines that fit the width: the whole text kept where no form
+        fits ("W[0,1]" over columns of 55 px was "W[0…", a narrow close-up's "rows 0–2"
+        "ro…"); a piece wider than the width alone on its line."""
+        width = self.contentsRect().width()
+        lines: list[str] = []
+        for line in text.split("\n"):
+            current = ""
+            for piece in _BREAKS.split(line):
+                joined = current + piece
+                if current and self.measures.advance(self, joined.rstrip()) > width:
+                    lines.append(current.rstrip())
+                    current = piece.lstrip()
+                else:
+                    current = joined
+            lines.append(current.rstrip())
+        return "\n".join(lines)
+
     def _fit(self) -> None:
         shown = self._forms[-1]
         for form, measure in zip(self._forms, self._measures, strict=True):
@@ -4882,11 +4921,7 @@ class TitleLabel(QLabel):
                 shown = form
                 break
         if not self.fits(shown):
-            width, metrics = max(0, self.contentsRect().width()), self.fontMetrics()
-            shown = "\n".join(
-                metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
-                for line in shown.split("\n")
-            )
+            shown = self._broken(shown)
         self._shown = shown
         super().setText(shown)
         if shown not in (self.full_text, self.wrapped_text):
@@ -5107,6 +5142,8 @@ class MatrixView(QWidget):
         # map colours from bytes (see _HeatMap.set_values).
         self.counts = False
         self._magnifier_allowed = True  # see set_magnifier_allowed
+        self._own_magnifier = True  # see set_own_magnifier
+        self._roomless = False  # its close-up left out for want of room (_magnifier_has_room)
         self.magnifier: MatrixView | None = None
         self._magnifier_fit: tuple[object, ...] = ()
         # The close-up's most rows and columns and what they were worked out from.
@@ -5582,6 +5619,19 @@ class MatrixView(QWidget):
         if not on:
             self._show_magnifier(False)
 
+    def set_own_magnifier(self, on: bool) -> None:
+        """Whether a heat map without a close-up plan shows the magnifier it chooses itself.
+        The lecture layout plans every close-up: a view it left without one has the room of
+        its table only (a 2×2 dY beside a 256×256 dX's close-up at 1024×768 was 40 px wide,
+        a heat map and a magnifier titled "ro…" over "co…" in it)."""
+        if on == self._own_magnifier:
+            return
+        self._own_magnifier = on
+        if not on and self.close_up_plan is None:
+            self._show_magnifier(False)
+        elif on and self.stack.currentIndex() == 1:  # a heat map: its close-up again
+            self._update_magnifier(*self._magnifier_asked)
+
     def _update_magnifier(
         self, marks: list[tuple[int, int]], focus: Sequence[tuple[int, int]] = ()
     ) -> None:
@@ -5589,12 +5639,17 @@ class MatrixView(QWidget):
         the magnifier beside it (hidden when nothing is marked)."""
         if not self._magnify:
             return
-        if not self._magnifier_allowed:
+        if not self._magnifier_allowed or (self.close_up_plan is None and not self._own_magnifier):
+            self._magnifier_asked = (marks, tuple(focus))
             self._show_magnifier(False)
             return
         values, kinds, offset = self._content
         plan = self.close_up_plan
         self._magnifier_asked = (marks, tuple(focus))
+        self._roomless = plan is None and not self._magnifier_has_room()
+        if self._roomless:
+            self._show_magnifier(False)
+            return
         if plan is None:
             self._box_room = (self._magnifier_most(), self._magnifier_whole())
             box = magnifier_box(
@@ -5730,6 +5785,19 @@ class MatrixView(QWidget):
             self._most_key = key
             self._most = self._magnifier_most_for(*key)
         return self._most
+
+    def _magnifier_has_room(self) -> bool:
+        """Whether the close-up's share of this view holds its title, its header and a row
+        of cells that show numbers: six input planes at 1366×768 (views 112 px high) had
+        close-ups of 26-36 px, a title cut to its first line over a 15 px table."""
+        beside = self.body.beside
+        most = MAGNIFIER_SHARE_BESIDE if beside else MAGNIFIER_SHARE_BELOW
+        share = min(most, MAGNIFIER_STRETCH / (MAGNIFIER_STRETCH + HEAT_MAP_STRETCH))
+        spacing = self.body.spacing()
+        room = self.body.geometry()  # the heat map's and the close-up's, as laid out
+        if beside:
+            return (room.width() - spacing) * share >= MAGNIFIER_CHROME + MIN_NUMBER_CELL
+        return (room.height() - spacing) * share >= 2 * MAGNIFIER_CHROME + MIN_NUMBER_CELL
 
     def _magnifier_whole(self) -> int:
         """The rows and columns a short window's close-up shows whole (it and the cells
@@ -5966,7 +6034,7 @@ class MatrixView(QWidget):
     ) -> int:
         """The height of the close-up's title ``room`` pixels wide: the first of its forms
         that fits (judged with the widest numbers the title can have, as the close-up
-        does), one line or two.  Measured once per width and matrix shape."""
+        does), one line to four.  Measured once per width and matrix shape."""
         font = self._close_up_title_font()
         key = (
             room,
@@ -5979,8 +6047,9 @@ class MatrixView(QWidget):
         if height is None:
             metrics = QFontMetrics(font)
             widest = [_widest_index(n, o) for n, o in zip(shape, offset, strict=True)]
-            lines = 2
-            for form in close_up_titles(*[(w, w) for w in widest]):
+            forms = close_up_titles(*[(w, w) for w in widest])
+            lines = forms[-1].count("\n") + 1
+            for form in forms:
                 if all(metrics.horizontalAdvance(line) <= room for line in form.split("\n")):
                     lines = form.count("\n") + 1
                     break
@@ -6519,6 +6588,12 @@ class MatrixView(QWidget):
         if self.magnifier is not None:
             self._place_magnifier()
             self._recut_magnifier()
+        if (
+            self.close_up_plan is None
+            and self.stack.currentIndex() == 1
+            and self._magnifier_has_room() == self._roomless
+        ):
+            self._update_magnifier(*self._magnifier_asked)  # its close-up shown or left out
         self.sigResized.emit()
 
     def _recut_magnifier(self) -> None:

@@ -1535,6 +1535,8 @@ class ViewsPanel(Retranslatable, QWidget):
         for view in self.views():
             if view not in close_ups:
                 view.set_close_up_plan(None)
+                # Sized for its table (or a heat map alone): no close-up of its own choosing.
+                view.set_own_magnifier(not self.lecture)
         for view, (margin, beside, heat) in close_ups.items():
             box = view.close_up_box(margin)
             need = max(columns.get(view, 0), view.close_up_column_need(cell))
@@ -1651,6 +1653,7 @@ class ViewsPanel(Retranslatable, QWidget):
             return
         for view in self.views():
             view.set_close_up_plan(None)  # the lecture layout's close-ups
+            view.set_own_magnifier(True)
         self._stretch_columns()
         # The views at their final sizes before they are measured (a relayout or a new
         # column stretch is otherwise applied after this fit, by a later event).
